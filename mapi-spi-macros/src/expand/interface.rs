@@ -1,0 +1,328 @@
+//! What `#[mapi_interface]` generates for `unsafe trait IFoo: IBase { ... }`:
+//!
+//! - `struct IFoo`: the caller side, a counted interface pointer implementing
+//!   `windows_core::Interface`, with one `unsafe fn` per method, `Deref` to `IBase`, and `From`
+//!   conversions to `IBase` and `IUnknown`;
+//! - `struct IFooVtbl`: the `#[repr(C)]` vtable, `IBase`'s vtable first;
+//! - `trait IFooImpl`: the implementer side, one method per slot taking `this: &Object<Self>`;
+//! - `impl MapiInterface for IFoo`: its IIDs and method names, for QueryInterface and the checks;
+//! - compile-time checks that every type can cross a vtable and no method shadows a base method.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use super::runtime;
+use super::thunks::{abi_return, abi_type, vtable_constructor};
+use crate::model::{Interface, Method, Output, ParamKind};
+
+pub fn expand(interface: &Interface) -> TokenStream {
+    let parts = [
+        interface_struct(interface),
+        vtable_struct(interface),
+        vtable_constructor(interface),
+        interface_impls(interface),
+        conversions(interface),
+        caller_methods(interface),
+        implementer_trait(interface),
+        compile_time_checks(interface),
+    ];
+    quote!(#(#parts)*)
+}
+
+fn iid_text(interface: &Interface) -> String {
+    let value = interface.iid.value.expect("checked IID");
+    let hex = format!("{value:032X}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+fn interface_struct(interface: &Interface) -> TokenStream {
+    let rt = runtime();
+    let Interface {
+        attrs, vis, ident, ..
+    } = interface;
+    let doc = format!(
+        "\n\nIID `{{{}}}`. Call its methods through this counted pointer; implement it on a `#[mapi_object({ident})]` type with [`{ident}Impl`].",
+        iid_text(interface)
+    );
+    quote! {
+        #(#attrs)*
+        #[doc = #doc]
+        #[repr(transparent)]
+        #[derive(Clone, PartialEq, Eq, Debug)]
+        #vis struct #ident(#rt::windows_core::IUnknown);
+    }
+}
+
+fn vtable_struct(interface: &Interface) -> TokenStream {
+    let rt = runtime();
+    let Interface { vis, ident, .. } = interface;
+    let vtbl = format_ident!("{}Vtbl", ident);
+    let base = interface.base();
+    let slots = interface.methods.iter().map(|method| {
+        let name = &method.ident;
+        let params = method.params.iter().map(|param| {
+            let param_name = &param.ident;
+            let ty = abi_type(&param.kind, &param.ty);
+            quote!(#param_name: #ty)
+        });
+        let ret = abi_return(&method.output);
+        quote! {
+            pub #name: unsafe extern "system" fn(this: *mut ::core::ffi::c_void, #(#params),*) #ret
+        }
+    });
+    let doc = format!(
+        "The vtable of [`{ident}`]: the base interface's slots, then one per method in declaration order."
+    );
+    quote! {
+        #[doc = #doc]
+        #[repr(C)]
+        #[allow(non_snake_case)]
+        #vis struct #vtbl {
+            pub base__: <#base as #rt::windows_core::Interface>::Vtable,
+            #(#slots,)*
+        }
+    }
+}
+
+fn interface_impls(interface: &Interface) -> TokenStream {
+    let rt = runtime();
+    let ident = &interface.ident;
+    let vtbl = format_ident!("{}Vtbl", ident);
+    let base = interface.base();
+    let value = interface.iid.value.expect("checked IID");
+    let iid = syn::LitInt::new(&format!("0x{value:032x}"), interface.iid.literal.span());
+    let iid_doc = format!("`{{{}}}`", iid_text(interface));
+    let names = interface.methods.iter().map(|m| m.ident.to_string());
+    let own_count = interface.methods.len();
+    quote! {
+        // SAFETY: `#ident` is a transparent COM pointer whose vtable is `#vtbl`.
+        unsafe impl #rt::windows_core::Interface for #ident {
+            type Vtable = #vtbl;
+            #[doc = #iid_doc]
+            const IID: #rt::windows_core::GUID = #rt::windows_core::GUID::from_u128(#iid);
+        }
+
+        // SAFETY: `#vtbl` starts with the base's vtable; the names and IIDs below are the chain's.
+        unsafe impl #rt::com::MapiInterface for #ident {
+            type Base = #base;
+            const METHOD_NAMES: &'static [&'static str] = &#rt::com::interface::names::concat::<
+                { <#base as #rt::com::MapiInterface>::METHOD_NAMES.len() + #own_count },
+            >(
+                <#base as #rt::com::MapiInterface>::METHOD_NAMES,
+                &[#(#names),*],
+            );
+
+            #[inline(always)]
+            fn matches_iid(iid: &#rt::windows_core::GUID) -> bool {
+                *iid == <Self as #rt::windows_core::Interface>::IID
+                    || <#base as #rt::com::MapiInterface>::matches_iid(iid)
+            }
+        }
+    }
+}
+
+/// `Deref` to the base and `From` into the base and into `IUnknown`: every interface pointer is
+/// also a pointer to each of its bases, with the same vtable.
+fn conversions(interface: &Interface) -> TokenStream {
+    let rt = runtime();
+    let ident = &interface.ident;
+    let base = interface.base();
+    let into = |target: TokenStream| {
+        quote! {
+            impl ::core::convert::From<#ident> for #target {
+                fn from(value: #ident) -> Self {
+                    // SAFETY: both are transparent COM pointers and `#ident`'s vtable extends `#target`'s.
+                    unsafe { ::core::mem::transmute::<#ident, #target>(value) }
+                }
+            }
+            impl ::core::convert::From<&#ident> for #target {
+                fn from(value: &#ident) -> Self {
+                    ::core::convert::From::from(::core::clone::Clone::clone(value))
+                }
+            }
+        }
+    };
+    let into_base = into(quote!(#base));
+    let into_unknown = if interface.base_is_unknown() {
+        quote!()
+    } else {
+        into(quote!(#rt::windows_core::IUnknown))
+    };
+    quote! {
+        impl ::core::ops::Deref for #ident {
+            type Target = #base;
+            fn deref(&self) -> &#base {
+                // SAFETY: both are transparent COM pointers and `#ident`'s vtable extends the base's.
+                unsafe { ::core::mem::transmute::<&#ident, &#base>(self) }
+            }
+        }
+        #into_base
+        #into_unknown
+    }
+}
+
+fn caller_methods(interface: &Interface) -> TokenStream {
+    let rt = runtime();
+    let ident = &interface.ident;
+    let methods = interface.methods.iter().map(|method| {
+        let Method {
+            attrs,
+            ident: name,
+            params,
+            output,
+            ..
+        } = method;
+        let declared = params.iter().map(|param| {
+            let (param_name, ty) = (&param.ident, &param.ty);
+            quote!(#param_name: #ty)
+        });
+        let args = params.iter().map(|param| {
+            let param_name = &param.ident;
+            match param.kind {
+                ParamKind::Interface { .. } => quote!(#rt::com::abi::interface_arg(#param_name)),
+                ParamKind::Value | ParamKind::Out { .. } => quote!(#param_name),
+            }
+        });
+        let ret = match output {
+            Output::Unit => quote!(),
+            Output::Type { ty, .. } => quote!(-> #ty),
+        };
+        quote! {
+            #(#attrs)*
+            ///
+            /// # Safety
+            ///
+            /// Pointer arguments must be valid as the method's MAPI contract requires.
+            #[allow(non_snake_case, clippy::too_many_arguments)]
+            pub unsafe fn #name(&self, #(#declared),*) #ret {
+                let vtable = #rt::windows_core::Interface::vtable(self);
+                let this = #rt::windows_core::Interface::as_raw(self);
+                // SAFETY: `this` is a live interface pointer whose vtable is `vtable`.
+                #rt::com::AbiReturn::from_abi(unsafe { (vtable.#name)(this, #(#args),*) })
+            }
+        }
+    });
+    quote! {
+        impl #ident {
+            #(#methods)*
+        }
+    }
+}
+
+fn implementer_trait(interface: &Interface) -> TokenStream {
+    let rt = runtime();
+    let Interface { vis, ident, .. } = interface;
+    let implementer = format_ident!("{}Impl", ident);
+    let supertrait = if interface.base_is_unknown() {
+        quote!(#rt::com::MapiObject)
+    } else {
+        let mut path = interface.base().clone();
+        let last = path.segments.last_mut().expect("a path has a segment");
+        last.ident = format_ident!("{}Impl", last.ident, span = last.ident.span());
+        quote!(#path)
+    };
+    let methods = interface.methods.iter().map(|method| {
+        let Method {
+            attrs,
+            unsafety,
+            ident: name,
+            params,
+            output,
+            ..
+        } = method;
+        let params = params.iter().map(|param| {
+            let (param_name, ty) = (&param.ident, &param.ty);
+            quote!(#param_name: #ty)
+        });
+        let ret = match output {
+            Output::Unit => quote!(),
+            Output::Type { ty, .. } => quote!(-> #ty),
+        };
+        quote! {
+            #(#attrs)*
+            #unsafety fn #name(this: &#rt::com::Object<Self>, #(#params),*) #ret;
+        }
+    });
+    let doc = format!(
+        "The implementer side of [`{ident}`]: implement it on a type marked `#[mapi_object({ident}, ...)]`. \
+         Each method receives its object as `this`, which dereferences to the type and can hand out \
+         interface pointers to itself with `this.to_interface()`. A panic is caught at the vtable and \
+         returned as the result type's panic value (`MAPI_E_CALL_FAILED` for `HRESULT` and `Result`)."
+    );
+    let message = format!("`{{Self}}` does not implement `{ident}`");
+    let note =
+        format!("add `impl {implementer} for {{Self}} {{ ... }}` with every method of `{ident}`");
+    quote! {
+        #[doc = #doc]
+        #[diagnostic::on_unimplemented(
+            message = #message,
+            label = "required by `#[mapi_object]` for this interface",
+            note = #note
+        )]
+        #[allow(non_snake_case, clippy::too_many_arguments)]
+        #vis trait #implementer: #supertrait {
+            #(#methods)*
+        }
+    }
+}
+
+/// Type-level checks the macro cannot make from syntax alone, each spanned at the user's tokens so
+/// the compiler reports it there: the base is a MAPI interface, parameter and result types can
+/// cross a vtable, interface arguments are interfaces, and no method repeats a base's name.
+fn compile_time_checks(interface: &Interface) -> TokenStream {
+    let rt = runtime();
+    let base = interface.base();
+    let mut calls = vec![quote_spanned!(base.span()=> is_mapi_interface::<#base>();)];
+    for method in &interface.methods {
+        for param in &method.params {
+            calls.push(match &param.kind {
+                ParamKind::Value => {
+                    let ty = &param.ty;
+                    quote_spanned!(ty.span()=> is_abi_safe::<#ty>();)
+                }
+                ParamKind::Out { pointee } => {
+                    quote_spanned!(pointee.span()=> is_abi_safe::<#pointee>();)
+                }
+                ParamKind::Interface { interface } => {
+                    quote_spanned!(interface.span()=> is_interface::<#interface>();)
+                }
+            });
+        }
+        if let Output::Type { ty, .. } = &method.output {
+            calls.push(quote_spanned!(ty.span()=> is_abi_return::<#ty>();));
+        }
+    }
+    let shadowing = interface.methods.iter().map(|method| {
+        let name = method.ident.to_string();
+        let message = format!(
+            "`{name}` is already a method of a base interface of `{}`: a second `{name}` would take a new vtable slot and hide the base's from Rust callers; rename it or remove it",
+            interface.ident
+        );
+        quote_spanned! {method.ident.span()=>
+            const _: () = ::core::assert!(
+                !#rt::com::interface::names::contains(<#base as #rt::com::MapiInterface>::METHOD_NAMES, #name),
+                #message
+            );
+        }
+    });
+    quote! {
+        const _: () = {
+            fn is_mapi_interface<I: #rt::com::MapiInterface>() {}
+            fn is_interface<I: #rt::windows_core::Interface>() {}
+            fn is_abi_safe<T: #rt::com::AbiSafe>() {}
+            fn is_abi_return<T: #rt::com::AbiReturn>() {}
+            fn check() {
+                #(#calls)*
+            }
+        };
+        #(#shadowing)*
+    }
+}

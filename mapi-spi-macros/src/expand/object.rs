@@ -1,0 +1,80 @@
+//! What `#[mapi_object(I0, I1, ...)]` generates for a struct `S`, left as written:
+//!
+//! - `impl MapiObject for S`: the vtable-pointer table (slot `k` holds `Ik`'s vtable built for
+//!   `S` and `k`) and the QueryInterface map from IID to slot;
+//! - `impl Implements<Ik> for S` for each listed interface, and `Implements<IUnknown>` (slot 0,
+//!   the object's identity), so Rust code can get typed interface pointers.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use super::runtime;
+use crate::model::Object;
+
+pub fn expand(object: &Object) -> TokenStream {
+    let rt = runtime();
+    let item = &object.item;
+    let ident = &item.ident;
+    let count = object.interfaces.len();
+    let vtables = object
+        .interfaces
+        .iter()
+        .enumerate()
+        .map(|(slot, interface)| {
+            // Spanned at the listed interface, so a missing `impl IFooImpl` is reported there.
+            quote_spanned! {interface.span()=>
+                &<<#interface as #rt::windows_core::Interface>::Vtable>::new::<Self, #slot>()
+                    as *const _ as #rt::com::VtablePtr
+            }
+        });
+    let lookups = object
+        .interfaces
+        .iter()
+        .enumerate()
+        .map(|(slot, interface)| {
+            quote! {
+                if <#interface as #rt::com::MapiInterface>::matches_iid(iid) {
+                    return ::core::option::Option::Some(#slot);
+                }
+            }
+        });
+    let implements = object
+        .interfaces
+        .iter()
+        .enumerate()
+        .map(|(slot, interface)| {
+            quote! {
+                // SAFETY: slot #slot holds `#interface`'s vtable (see `VTABLES`).
+                unsafe impl #rt::com::Implements<#interface> for #ident {
+                    const SLOT: usize = #slot;
+                }
+            }
+        });
+    let self_type = quote_spanned!(ident.span()=> #ident);
+    quote! {
+        #item
+
+        // SAFETY: `VTABLES[k]` is the vtable of the k-th listed interface, built for this type and
+        // slot k, and `interface_slot` only returns those indices.
+        unsafe impl #rt::com::MapiObject for #self_type {
+            /// One vtable pointer per listed interface; slot 0 is the object's identity.
+            type Vtables = [#rt::com::VtablePtr; #count];
+
+            const VTABLES: Self::Vtables = [#(#vtables),*];
+
+            #[inline(always)]
+            fn interface_slot(iid: &#rt::windows_core::GUID) -> ::core::option::Option<usize> {
+                #(#lookups)*
+                ::core::option::Option::None
+            }
+        }
+
+        // SAFETY: slot 0 is the identity every QueryInterface(IID_IUnknown) returns.
+        unsafe impl #rt::com::Implements<#rt::windows_core::IUnknown> for #ident {
+            const SLOT: usize = 0;
+        }
+
+        #(#implements)*
+    }
+}

@@ -1,0 +1,126 @@
+//! The implementer side of each vtable slot: an `extern "system"` function, generic over the
+//! object type and the slot, that recovers the object, converts the arguments, calls the trait
+//! method under the panic guard, and converts the result.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use super::runtime;
+use crate::model::{Interface, Method, Output, ParamKind};
+
+/// `impl IFooVtbl { pub const fn new<T, SLOT>() -> Self }`: the thunks of every method and the
+/// vtable that holds them.
+pub fn vtable_constructor(interface: &Interface) -> TokenStream {
+    let rt = runtime();
+    let name = &interface.ident;
+    let vtbl = format_ident!("{}Vtbl", name);
+    let implementer = format_ident!("{}Impl", name);
+    let base = interface.base();
+    let base_part = if interface.base_is_unknown() {
+        quote!(#rt::com::query::unknown_vtbl::<T, SLOT>())
+    } else {
+        quote!(<<#base as #rt::windows_core::Interface>::Vtable>::new::<T, SLOT>())
+    };
+    let thunks = interface
+        .methods
+        .iter()
+        .map(|method| thunk(method, &implementer));
+    let slots = interface.methods.iter().map(|method| {
+        let ident = &method.ident;
+        quote!(#ident: #ident::<T, SLOT>)
+    });
+    let doc = format!(
+        "The vtable of [`{name}`] for an object of type `T`, served from its vtable-pointer slot `SLOT`."
+    );
+    quote! {
+        impl #vtbl {
+            #[doc = #doc]
+            pub const fn new<T: #implementer, const SLOT: usize>() -> Self {
+                #(#thunks)*
+                Self {
+                    base__: #base_part,
+                    #(#slots,)*
+                }
+            }
+        }
+    }
+}
+
+fn thunk(method: &Method, implementer: &syn::Ident) -> TokenStream {
+    let rt = runtime();
+    let ident = &method.ident;
+    let abi_params = method.params.iter().map(|param| {
+        let name = &param.ident;
+        let ty = abi_type(&param.kind, &param.ty);
+        quote!(#name: #ty)
+    });
+    let borrow_interfaces = method.params.iter().filter_map(|param| {
+        let ParamKind::Interface { .. } = &param.kind else {
+            return None;
+        };
+        let name = &param.ident;
+        // SAFETY: the caller passes NULL or an interface pointer it keeps alive for the call.
+        Some(quote! {
+            let #name = unsafe { #rt::windows_core::Interface::from_raw_borrowed(&#name) };
+        })
+    });
+    let args = method.params.iter().map(|param| &param.ident);
+    let mut call = quote!(<T as #implementer>::#ident(this, #(#args),*));
+    if method.unsafety.is_some() {
+        call = quote!(unsafe { #call });
+    }
+    let clear_outs = method.params.iter().filter_map(|param| {
+        let ParamKind::Out { .. } = &param.kind else {
+            return None;
+        };
+        let name = &param.ident;
+        // SAFETY: an out-parameter is NULL or valid for a write, per the method's contract.
+        Some(quote!(unsafe { #rt::com::abi::clear_out(#name) };))
+    });
+    let on_panic = match (&method.on_panic, &method.output) {
+        (Some(value), _) => quote_spanned!(value.span()=> #value),
+        (None, Output::Unit) => quote!(()),
+        (None, Output::Type { ty, .. }) => quote!(<#ty as #rt::com::AbiReturn>::ON_PANIC),
+    };
+    let abi_return = abi_return(&method.output);
+    quote! {
+        #[allow(non_snake_case, clippy::too_many_arguments)]
+        unsafe extern "system" fn #ident<T: #implementer, const SLOT: usize>(
+            this: *mut ::core::ffi::c_void,
+            #(#abi_params),*
+        ) #abi_return {
+            // SAFETY: COM calls this slot with the interface pointer it belongs to.
+            let this = unsafe { #rt::com::Object::<T>::from_slot::<SLOT>(this) };
+            #(#borrow_interfaces)*
+            match #rt::com::abi::guard(|| #call) {
+                Some(result) => #rt::com::AbiReturn::into_abi(result),
+                None => {
+                    #(#clear_outs)*
+                    #on_panic
+                }
+            }
+        }
+    }
+}
+
+/// The type a parameter has in the vtable slot.
+pub fn abi_type(kind: &ParamKind, ty: &syn::Type) -> TokenStream {
+    match kind {
+        ParamKind::Interface { .. } => quote!(*mut ::core::ffi::c_void),
+        ParamKind::Value | ParamKind::Out { .. } => quote!(#ty),
+    }
+}
+
+/// The `-> T` of the vtable slot: `HRESULT` for `HRESULT` and `Result`, the type itself otherwise.
+pub fn abi_return(output: &Output) -> TokenStream {
+    let rt = runtime();
+    match output {
+        Output::Unit => quote!(),
+        Output::Type {
+            crosses_as_hresult: true,
+            ..
+        } => quote!(-> #rt::windows_core::HRESULT),
+        Output::Type { ty, .. } => quote!(-> #ty),
+    }
+}

@@ -1,0 +1,203 @@
+//! How arguments and results cross a vtable, and the panic guard every thunk runs under.
+
+use core::ffi::c_void;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use windows_core::{GUID, HRESULT};
+
+use crate::codes::{E_FAIL, MAPI_E_CALL_FAILED, S_OK, SuccessCode};
+use crate::types::{FILETIME, MAPIUID};
+
+/// A type that may be passed by value through a vtable slot.
+///
+/// # Safety
+///
+/// The type must have a C layout matching its Windows counterpart, and the all-zero bit pattern
+/// must be a valid value (a thunk writes zeros to an out-parameter when the method panics).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot cross a MAPI vtable",
+    label = "not an ABI type",
+    note = "use the Rust type of the C parameter: `u32` for ULONG, `usize` for ULONG_PTR, `i32` for LONG or BOOL, `HRESULT`, `*mut T` / `*const T` for pointers and buffers, `Option<&IFoo>` for an interface argument"
+)]
+pub unsafe trait AbiSafe: Copy {}
+
+macro_rules! abi_safe {
+    ($($ty:ty),* $(,)?) => { $(unsafe impl AbiSafe for $ty {})* };
+}
+abi_safe!(u8, u16, u32, u64, i8, i16, i32, i64, usize, isize, f32, f64);
+abi_safe!(GUID, HRESULT, MAPIUID, FILETIME);
+unsafe impl<T> AbiSafe for *const T {}
+unsafe impl<T> AbiSafe for *mut T {}
+
+// Nullable function pointers (allocators, callbacks). A bare `fn` is not AbiSafe: zero is not a
+// valid value for it.
+macro_rules! abi_safe_fn {
+    ($($arg:ident),*) => {
+        unsafe impl<R, $($arg),*> AbiSafe for Option<unsafe extern "system" fn($($arg),*) -> R> {}
+        unsafe impl<R, $($arg),*> AbiSafe for Option<unsafe extern "C" fn($($arg),*) -> R> {}
+    };
+}
+abi_safe_fn!();
+abi_safe_fn!(A);
+abi_safe_fn!(A, B);
+abi_safe_fn!(A, B, C);
+abi_safe_fn!(A, B, C, D);
+abi_safe_fn!(A, B, C, D, E);
+abi_safe_fn!(A, B, C, D, E, F);
+abi_safe_fn!(A, B, C, D, E, F, G);
+abi_safe_fn!(A, B, C, D, E, F, G, H);
+abi_safe_fn!(A, B, C, D, E, F, G, H, I);
+
+/// The result of an interface method, and how it crosses the vtable.
+///
+/// | declared result          | through the vtable | on panic                 |
+/// |--------------------------|--------------------|--------------------------|
+/// | `HRESULT`                | itself             | `MAPI_E_CALL_FAILED`     |
+/// | `Result<(), E>`          | `S_OK` / `E`'s code| `MAPI_E_CALL_FAILED`     |
+/// | `Result<SuccessCode, E>` | the code / `E`'s   | `MAPI_E_CALL_FAILED`     |
+/// | `u32`, `i32`, `usize`    | itself             | `0`                      |
+/// | `*mut T`, `*const T`     | itself             | NULL                     |
+/// | `()`                     | nothing            | nothing                  |
+///
+/// A method can choose another panic value with `#[on_panic(value)]`.
+/// `E` is any error convertible to and from `HRESULT`, such as `windows_core::Error`; an `Err`
+/// whose code is a success code is returned as `MAPI_E_CALL_FAILED`, so `Err` never reads as
+/// success.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the result of a MAPI interface method",
+    note = "return `HRESULT`, `Result<()>`, `Result<SuccessCode>`, `u32`, `i32`, `usize`, a raw pointer, or nothing"
+)]
+pub trait AbiReturn: Sized {
+    /// What the vtable slot returns.
+    type Abi: Copy;
+    /// What the thunk returns when the implementation panics.
+    const ON_PANIC: Self::Abi;
+    /// Implementer side: the value to return through the vtable.
+    fn into_abi(self) -> Self::Abi;
+    /// Caller side: the value a vtable call returned.
+    fn from_abi(abi: Self::Abi) -> Self;
+}
+
+impl AbiReturn for HRESULT {
+    type Abi = HRESULT;
+    const ON_PANIC: HRESULT = MAPI_E_CALL_FAILED;
+    fn into_abi(self) -> HRESULT {
+        self
+    }
+    fn from_abi(abi: HRESULT) -> Self {
+        abi
+    }
+}
+
+/// An `Err`'s code, never a success code.
+fn failure_code<E: Into<HRESULT>>(error: E) -> HRESULT {
+    let code = error.into();
+    if code.is_ok() { E_FAIL } else { code }
+}
+
+impl<E: Into<HRESULT> + From<HRESULT>> AbiReturn for Result<(), E> {
+    type Abi = HRESULT;
+    const ON_PANIC: HRESULT = MAPI_E_CALL_FAILED;
+    fn into_abi(self) -> HRESULT {
+        match self {
+            Ok(()) => S_OK,
+            Err(error) => failure_code(error),
+        }
+    }
+    fn from_abi(abi: HRESULT) -> Self {
+        if abi.is_ok() {
+            Ok(())
+        } else {
+            Err(E::from(abi))
+        }
+    }
+}
+
+impl<E: Into<HRESULT> + From<HRESULT>> AbiReturn for Result<SuccessCode, E> {
+    type Abi = HRESULT;
+    const ON_PANIC: HRESULT = MAPI_E_CALL_FAILED;
+    fn into_abi(self) -> HRESULT {
+        match self {
+            Ok(code) => code.hresult(),
+            Err(error) => failure_code(error),
+        }
+    }
+    fn from_abi(abi: HRESULT) -> Self {
+        SuccessCode::new(abi).ok_or_else(|| E::from(abi))
+    }
+}
+
+macro_rules! abi_return_itself {
+    ($($ty:ty => $on_panic:expr),* $(,)?) => {$(
+        impl AbiReturn for $ty {
+            type Abi = $ty;
+            const ON_PANIC: $ty = $on_panic;
+            fn into_abi(self) -> $ty { self }
+            fn from_abi(abi: $ty) -> Self { abi }
+        }
+    )*};
+}
+abi_return_itself!(u32 => 0, i32 => 0, usize => 0, () => ());
+
+impl<T> AbiReturn for *mut T {
+    type Abi = *mut T;
+    const ON_PANIC: *mut T = core::ptr::null_mut();
+    fn into_abi(self) -> *mut T {
+        self
+    }
+    fn from_abi(abi: *mut T) -> Self {
+        abi
+    }
+}
+
+impl<T> AbiReturn for *const T {
+    type Abi = *const T;
+    const ON_PANIC: *const T = core::ptr::null();
+    fn into_abi(self) -> *const T {
+        self
+    }
+    fn from_abi(abi: *const T) -> Self {
+        abi
+    }
+}
+
+/// Runs `body`, catching a panic: `None` if it panicked. The panic payload is dropped under a
+/// second guard, because a payload whose `Drop` panics must not unwind into a COM caller either.
+#[doc(hidden)]
+#[inline(always)]
+pub fn guard<R>(body: impl FnOnce() -> R) -> Option<R> {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(value) => Some(value),
+        Err(payload) => {
+            discard(payload);
+            None
+        }
+    }
+}
+
+#[cold]
+fn discard(payload: Box<dyn core::any::Any + Send>) {
+    if catch_unwind(AssertUnwindSafe(move || drop(payload))).is_err() {
+        // The second payload is leaked: dropping it could panic again.
+    }
+}
+
+/// Writes zeros (NULL) to an out-parameter after a panic, unless the pointer itself is NULL.
+///
+/// # Safety
+///
+/// `out` must be NULL or valid for a write of `T`.
+#[doc(hidden)]
+#[inline]
+pub unsafe fn clear_out<T: AbiSafe>(out: *mut T) {
+    if !out.is_null() {
+        // SAFETY: AbiSafe guarantees that all-zero is a valid T.
+        unsafe { out.write(core::mem::zeroed()) };
+    }
+}
+
+/// Caller side of an `Option<&I>` argument: the borrowed interface pointer, or NULL.
+#[doc(hidden)]
+#[inline(always)]
+pub fn interface_arg<I: windows_core::Interface>(arg: Option<&I>) -> *mut c_void {
+    arg.map_or(core::ptr::null_mut(), I::as_raw)
+}

@@ -1,0 +1,89 @@
+//! What a declared interface is, seen from generic code.
+
+use windows_core::{GUID, IUnknown, Interface};
+
+/// Implemented by `#[mapi_interface]` for every interface it declares, and here for `IUnknown`.
+///
+/// # Safety
+///
+/// `Self::Vtable` must start with `<Self::Base as Interface>::Vtable`, and `METHOD_NAMES` and
+/// [`MapiInterface::matches_iid`] must describe the whole chain of bases.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a MAPI interface",
+    label = "not declared with `#[mapi_interface]`",
+    note = "declare it with `#[mapi_interface(\"<IID>\")] pub unsafe trait {Self}: <base> {{ ... }}`, or use `IUnknown` as the base"
+)]
+pub unsafe trait MapiInterface: Interface {
+    /// The interface this one extends (`IUnknown` for `IUnknown` itself).
+    type Base: MapiInterface;
+
+    /// Every method name of this interface and of its bases, except IUnknown's, in vtable order.
+    /// Used at compile time to reject a method that shadows a base method.
+    const METHOD_NAMES: &'static [&'static str];
+
+    /// Whether `QueryInterface(iid)` on an object implementing this interface answers with the
+    /// vtable of this interface: `iid` is this interface's IID or a base's. `IUnknown` is left out
+    /// here because an object answers it with its identity, whatever the interface.
+    fn matches_iid(iid: &GUID) -> bool;
+}
+
+unsafe impl MapiInterface for IUnknown {
+    type Base = IUnknown;
+    const METHOD_NAMES: &'static [&'static str] = &[];
+
+    #[inline(always)]
+    fn matches_iid(_: &GUID) -> bool {
+        false
+    }
+}
+
+/// `const` helpers the expansion of `#[mapi_interface]` uses to build and check
+/// [`MapiInterface::METHOD_NAMES`].
+#[doc(hidden)]
+pub mod names {
+    /// `base` followed by `own`; `N` must be `base.len() + own.len()`.
+    pub const fn concat<const N: usize>(
+        base: &[&'static str],
+        own: &[&'static str],
+    ) -> [&'static str; N] {
+        let mut out = [""; N];
+        let mut i = 0;
+        while i < base.len() {
+            out[i] = base[i];
+            i += 1;
+        }
+        let mut j = 0;
+        while j < own.len() {
+            out[i + j] = own[j];
+            j += 1;
+        }
+        out
+    }
+
+    /// Whether `names` holds `name`.
+    pub const fn contains(names: &[&str], name: &str) -> bool {
+        let mut i = 0;
+        while i < names.len() {
+            if str_eq(names[i], name) {
+                return true;
+            }
+            i += 1;
+        }
+        false
+    }
+
+    const fn str_eq(a: &str, b: &str) -> bool {
+        let (a, b) = (a.as_bytes(), b.as_bytes());
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut i = 0;
+        while i < a.len() {
+            if a[i] != b[i] {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+}

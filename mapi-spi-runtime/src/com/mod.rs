@@ -1,0 +1,16 @@
+//! The COM object machinery that `#[mapi_interface]` and `#[mapi_object]` expand to.
+//!
+//! - [`interface`]: what every declared interface is ([`MapiInterface`]), and IUnknown's place.
+//! - [`object`]: the heap block of an object ([`Object`]), its owned handle ([`ComObject`]) and
+//!   the reference count.
+//! - [`query`]: `QueryInterface`, `AddRef` and `Release`, shared by every vtable of every object.
+//! - [`abi`]: how parameters and results cross the vtable, and the panic guard of the thunks.
+
+pub mod abi;
+pub mod interface;
+pub mod object;
+pub mod query;
+
+pub use abi::{AbiReturn, AbiSafe};
+pub use interface::MapiInterface;
+pub use object::{ComObject, Implements, MapiObject, Object, ThreadSafe, VtablePtr};

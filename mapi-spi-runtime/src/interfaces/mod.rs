@@ -1,0 +1,5 @@
+//! The MAPI SPI's interfaces, declared with [`crate::mapi_interface`].
+
+pub mod store;
+
+pub use store::*;

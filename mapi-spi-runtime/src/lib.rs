@@ -1,0 +1,91 @@
+//! Run-time support for MAPI service providers written in Rust.
+//!
+//! - [`mapi_interface`] declares a MAPI (COM) interface from a trait; [`mapi_object`] makes a
+//!   struct a COM object implementing interfaces. Their expansions use [`com`].
+//! - [`interfaces`]: the SPI's interfaces, declared with those macros.
+//! - [`types`], [`codes`]: the structures and result codes that cross the MAPI boundary.
+
+// Lets the macros' expansions name `::mapi_spi_runtime` inside this crate too.
+extern crate self as mapi_spi_runtime;
+
+pub mod codes;
+pub mod com;
+pub mod interfaces;
+pub mod types;
+
+pub use codes::SuccessCode;
+pub use com::{ComObject, Object};
+pub use windows_core::{self, Error, GUID, HRESULT, IUnknown, Interface};
+
+/// `Result<T, windows_core::Error>`: what interface methods return when they do not return a
+/// bare `HRESULT`. `T` is `()` or [`SuccessCode`] for methods declared with `#[mapi_interface]`.
+pub type Result<T = ()> = core::result::Result<T, windows_core::Error>;
+
+/// Declares a MAPI (COM) interface from a trait.
+///
+/// ```
+/// use mapi_spi_runtime::{mapi_interface, HRESULT, IUnknown};
+///
+/// #[mapi_interface("6E2A3F10-6B2C-4F5E-9A61-0C7D2E9B4A11")]
+/// pub unsafe trait ICounter: IUnknown {
+///     /// Adds `by`, writing the new total through `total`.
+///     fn Add(&self, by: u32, #[out] total: *mut u32) -> HRESULT;
+/// }
+/// ```
+///
+/// generates `struct ICounter` (the caller side: a counted pointer implementing
+/// `windows_core::Interface`, with `unsafe fn Add`), `struct ICounterVtbl` (`#[repr(C)]`: the
+/// base's vtable, then one `extern "system"` slot per method in order), and `trait ICounterImpl`
+/// (the implementer side, for [`mapi_object`] types).
+///
+/// Rules, each checked at compile time with an error at the offending token:
+/// - the trait is `unsafe` (it asserts a C layout) and has exactly one base, `IUnknown` or another
+///   declared interface; inheritance may be of any depth;
+/// - every method takes `&self`, is not generic, `async`, `const` or variadic, and does not repeat
+///   the name of a base method;
+/// - parameters are ABI types ([`com::AbiSafe`]: integers, raw pointers, `GUID`, `HRESULT`,
+///   nullable `extern "system"` function pointers), `Option<&IFoo>` for a borrowed interface, or
+///   `#[out] p: *mut T` for an out-parameter, which the thunk sets to zero (NULL) if the method
+///   panics;
+/// - the result is `HRESULT`, `Result<()>`, `Result<SuccessCode>` (to return warnings such as
+///   `MAPI_W_ERRORS_RETURNED`), `u32`, `i32`, `usize`, a raw pointer, or nothing
+///   ([`com::AbiReturn`]). A panic returns `MAPI_E_CALL_FAILED` (E_FAIL) for the first three and
+///   zero or NULL for the others; `#[on_panic(value)]` on a method chooses another value.
+pub use mapi_spi_macros::mapi_interface;
+
+/// Makes a struct a COM object implementing the listed interfaces.
+///
+/// ```
+/// use mapi_spi_runtime::{mapi_interface, mapi_object, ComObject, HRESULT, IUnknown, Object};
+/// use std::sync::atomic::{AtomicU32, Ordering};
+/// # #[mapi_interface("6E2A3F10-6B2C-4F5E-9A61-0C7D2E9B4A11")]
+/// # pub unsafe trait ICounter: IUnknown {
+/// #     fn Add(&self, by: u32, #[out] total: *mut u32) -> HRESULT;
+/// # }
+///
+/// #[mapi_object(ICounter)]
+/// struct Counter {
+///     total: AtomicU32,
+/// }
+///
+/// impl ICounterImpl for Counter {
+///     fn Add(this: &Object<Self>, by: u32, total: *mut u32) -> HRESULT {
+///         let new_total = this.total.fetch_add(by, Ordering::Relaxed) + by;
+///         if !total.is_null() {
+///             unsafe { total.write(new_total) };
+///         }
+///         HRESULT(0)
+///     }
+/// }
+///
+/// let counter: ICounter = ComObject::new(Counter { total: AtomicU32::new(0) }).into_interface();
+/// let mut total = 0;
+/// unsafe { counter.Add(2, &mut total) };
+/// assert_eq!(total, 2);
+/// ```
+///
+/// The object is one heap block: a vtable pointer per listed interface (the first is its
+/// IUnknown identity), an atomic reference count, and the struct. QueryInterface answers
+/// `IUnknown`, every listed interface and all their bases, and `E_NOINTERFACE` with NULL
+/// otherwise. The struct must be `Send + Sync` and must not be generic.
+pub use mapi_spi_macros::mapi_object;

@@ -1,0 +1,199 @@
+//! Data structures that cross the MAPI boundary, with the layouts of the Windows headers.
+//!
+//! Names and field names are the C ones so that a reader can hold this file next to
+//! `mapidefs.h`. Variable-length structures (`ENTRYID`, `SPropTagArray`, ...) are declared with
+//! their one-element C array and are only ever used behind pointers, with the size computed by the
+//! `cb_new_*` functions (the headers' `CbNew...` macros).
+#![allow(non_snake_case, non_camel_case_types)]
+
+use core::ffi::c_void;
+use windows_core::GUID;
+
+/// `LPTSTR`: 8-bit or UTF-16 text, chosen at run time by `MAPI_UNICODE` in the same call's flags.
+pub type LPTSTR = *mut c_void;
+
+/// `ENTRYID { BYTE abFlags[4]; BYTE ab[MAPI_DIM]; }`: the size travels separately as `cb`.
+#[repr(C)]
+pub struct ENTRYID {
+    pub abFlags: [u8; 4],
+    pub ab: [u8; 1],
+}
+
+/// `CbNewENTRYID(cb)`: bytes needed for an entry ID with `cb` bytes of `ab`.
+pub const fn cb_new_entryid(cb: usize) -> usize {
+    core::mem::offset_of!(ENTRYID, ab) + cb
+}
+
+/// `MAPIUID`: 16 opaque bytes, compared with `memcmp`.
+#[repr(C)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+pub struct MAPIUID {
+    pub ab: [u8; 16],
+}
+
+/// `MAPIERROR`: strings are UTF-16 when the call that returned it had `MAPI_UNICODE`.
+#[repr(C)]
+pub struct MAPIERROR {
+    pub ulVersion: u32,
+    pub lpszError: LPTSTR,
+    pub lpszComponent: LPTSTR,
+    pub ulLowLevelError: u32,
+    pub ulContext: u32,
+}
+
+/// `MAPI_ERROR_VERSION`, the only `MAPIERROR::ulVersion` defined.
+pub const MAPI_ERROR_VERSION: u32 = 0;
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct SBinary {
+    pub cb: u32,
+    pub lpb: *mut u8,
+}
+
+/// `SBinaryArray` (`ENTRYLIST`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct SBinaryArray {
+    pub cValues: u32,
+    pub lpbin: *mut SBinary,
+}
+
+/// The multi-valued members of `union _PV` (`SShortArray`, `SLongArray`, ...): a count and a
+/// pointer to that many values.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct SArray<T> {
+    pub cValues: u32,
+    pub lp: *mut T,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct FILETIME {
+    pub dwLowDateTime: u32,
+    pub dwHighDateTime: u32,
+}
+
+/// `union _PV`, the value of a property. The Outlook header's `lpv` (`PT_PTR`) is included; mingw
+/// and Wine omit it, without layout effect.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub union PV {
+    pub i: i16,
+    pub l: i32,
+    pub ul: u32,
+    pub lpv: *mut c_void,
+    pub flt: f32,
+    pub dbl: f64,
+    pub b: u16,
+    pub cur: i64,
+    pub at: f64,
+    pub ft: FILETIME,
+    pub lpszA: *mut u8,
+    pub bin: SBinary,
+    pub lpszW: *mut u16,
+    pub lpguid: *mut GUID,
+    pub li: i64,
+    pub MVi: SArray<i16>,
+    pub MVl: SArray<i32>,
+    pub MVflt: SArray<f32>,
+    pub MVdbl: SArray<f64>,
+    pub MVcur: SArray<i64>,
+    pub MVat: SArray<f64>,
+    pub MVft: SArray<FILETIME>,
+    pub MVbin: SArray<SBinary>,
+    pub MVszA: SArray<*mut u8>,
+    pub MVszW: SArray<*mut u16>,
+    pub MVguid: SArray<GUID>,
+    pub MVli: SArray<i64>,
+    pub err: i32,
+    pub x: i32,
+}
+
+/// `SPropValue`: `dwAlignPad` keeps `Value` 8-aligned on both architectures.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct SPropValue {
+    pub ulPropTag: u32,
+    pub dwAlignPad: u32,
+    pub Value: PV,
+}
+
+#[repr(C)]
+pub struct SPropTagArray {
+    pub cValues: u32,
+    pub aulPropTag: [u32; 1],
+}
+
+/// `CbNewSPropTagArray(n)`.
+pub const fn cb_new_sproptagarray(n: usize) -> usize {
+    core::mem::offset_of!(SPropTagArray, aulPropTag) + n * size_of::<u32>()
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct SPropProblem {
+    pub ulIndex: u32,
+    pub ulPropTag: u32,
+    pub scode: i32,
+}
+
+#[repr(C)]
+pub struct SPropProblemArray {
+    pub cProblem: u32,
+    pub aProblem: [SPropProblem; 1],
+}
+
+/// `CbNewSPropProblemArray(n)`.
+pub const fn cb_new_spropproblemarray(n: usize) -> usize {
+    core::mem::offset_of!(SPropProblemArray, aProblem) + n * size_of::<SPropProblem>()
+}
+
+/// `SRow`, identical in layout to `ADRENTRY`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct SRow {
+    pub ulAdrEntryPad: u32,
+    pub cValues: u32,
+    pub lpProps: *mut SPropValue,
+}
+
+/// `SRowSet`, identical in layout to `ADRLIST`. The rows start at 8 on x64 (padding after the count).
+#[repr(C)]
+pub struct SRowSet {
+    pub cRows: u32,
+    pub aRow: [SRow; 1],
+}
+
+/// `CbNewSRowSet(n)`.
+pub const fn cb_new_srowset(n: usize) -> usize {
+    core::mem::offset_of!(SRowSet, aRow) + n * size_of::<SRow>()
+}
+
+#[repr(C)]
+pub struct NOTIFKEY {
+    pub cb: u32,
+    pub ab: [u8; 1],
+}
+
+/// `CbNewNOTIFKEY(cb)`.
+pub const fn cb_new_notifkey(cb: usize) -> usize {
+    core::mem::offset_of!(NOTIFKEY, ab) + cb
+}
+
+#[cfg(target_pointer_width = "64")]
+const _: () = {
+    assert!(size_of::<SPropValue>() == 24);
+    assert!(size_of::<MAPIERROR>() == 32);
+    assert!(core::mem::offset_of!(SRowSet, aRow) == 8);
+};
+
+// Only Windows i686 gives f64/i64 the 8-byte alignment of MSVC; i686 Linux would make
+// SPropValue 12 bytes, so the 32-bit check is for Windows targets.
+#[cfg(all(windows, target_arch = "x86"))]
+const _: () = {
+    assert!(size_of::<SPropValue>() == 16);
+    assert!(size_of::<MAPIERROR>() == 20);
+    assert!(core::mem::offset_of!(SRowSet, aRow) == 4);
+};
