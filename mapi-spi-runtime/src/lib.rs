@@ -40,7 +40,9 @@ pub type Result<T = ()> = core::result::Result<T, windows_core::Error>;
 ///
 /// Rules, each checked at compile time with an error at the offending token:
 /// - the trait is `unsafe` (it asserts a C layout) and has exactly one base, `IUnknown` or another
-///   declared interface; inheritance may be of any depth;
+///   declared interface; inheritance may be of any depth. Where a derived interface is declared,
+///   the base's implementer trait (`IBaseImpl`) must be in scope too, or reachable by the same path
+///   as the base (`crate::x::IBase` and `crate::x::IBaseImpl`);
 /// - every method takes `&self`, is not generic, `async`, `const` or variadic, and does not repeat
 ///   the name of a base method;
 /// - parameters are ABI types ([`com::AbiSafe`]: integers, raw pointers, `GUID`, `HRESULT`,
