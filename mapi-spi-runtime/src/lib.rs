@@ -11,6 +11,7 @@ extern crate self as mapi_spi_runtime;
 pub mod codes;
 pub mod com;
 pub mod interfaces;
+pub mod provider;
 pub mod types;
 
 pub use codes::SuccessCode;
