@@ -12,6 +12,8 @@ pub mod codes;
 pub mod com;
 pub mod interfaces;
 pub mod provider;
+#[cfg(feature = "host")]
+pub mod host;
 pub mod types;
 
 pub use codes::SuccessCode;
