@@ -4,18 +4,22 @@
 //!   struct a COM object implementing interfaces. Their expansions use [`com`].
 //! - [`interfaces`]: the SPI's interfaces, declared with those macros.
 //! - [`types`], [`codes`]: the structures and result codes that cross the MAPI boundary.
+//! - [`alloc`]: MAPI memory: the host's allocators, owned buffers, builders for returned
+//!   structures, and a native allocator for hosts and tests.
 
 // Lets the macros' expansions name `::mapi_spi_runtime` inside this crate too.
 extern crate self as mapi_spi_runtime;
 
+pub mod alloc;
 pub mod codes;
 pub mod com;
-pub mod interfaces;
-pub mod provider;
 #[cfg(feature = "host")]
 pub mod host;
+pub mod interfaces;
+pub mod provider;
 pub mod types;
 
+pub use alloc::{AllocatorSet, ChildBuf, RootBuf};
 pub use codes::SuccessCode;
 pub use com::{ComObject, Object};
 pub use windows_core::{self, Error, GUID, HRESULT, IUnknown, Interface};

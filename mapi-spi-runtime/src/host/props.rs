@@ -52,18 +52,28 @@ pub unsafe fn describe_value(value: &SPropValue) -> String {
     unsafe {
         match value.ulPropTag & 0xFFFF {
             PT_LONG => format!("{} (0x{:08X})", value.Value.l, value.Value.ul),
-            PT_ERROR => format!("error {}", hresult_name(windows_core::HRESULT(value.Value.err))),
+            PT_ERROR => format!(
+                "error {}",
+                hresult_name(windows_core::HRESULT(value.Value.err))
+            ),
             PT_BOOLEAN => (value.Value.b != 0).to_string(),
             PT_I8 => value.Value.li.to_string(),
             PT_STRING8 => format!("{:?}", ansi(value.Value.lpszA)),
             PT_UNICODE => {
                 let start = value.Value.lpszW;
                 let len = (0..).take_while(|&i| *start.add(i) != 0).count();
-                format!("{:?}", String::from_utf16_lossy(core::slice::from_raw_parts(start, len)))
+                format!(
+                    "{:?}",
+                    String::from_utf16_lossy(core::slice::from_raw_parts(start, len))
+                )
             }
             PT_BINARY => {
                 let bin = value.Value.bin;
-                let bytes = if bin.lpb.is_null() { &[][..] } else { core::slice::from_raw_parts(bin.lpb, bin.cb as usize) };
+                let bytes = if bin.lpb.is_null() {
+                    &[][..]
+                } else {
+                    core::slice::from_raw_parts(bin.lpb, bin.cb as usize)
+                };
                 let hex: String = bytes.iter().map(|b| format!("{b:02X}")).collect();
                 format!("{} bytes {hex}", bytes.len())
             }

@@ -7,7 +7,6 @@
 //! ([`Session::shutdown`]) reports live host buffers, IMalloc references and blocks, and support
 //! objects still alive.
 
-use core::ffi::c_void;
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
@@ -22,20 +21,8 @@ use crate::codes;
 use crate::com::ComObject;
 use crate::interfaces::{IMSLogon, IMSProvider, IMsgStore};
 use crate::provider::CURRENT_SPI_VERSION;
-use crate::types::{LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER, SPropTagArray, SPropValue};
-
-/// `MSPROVIDERINIT` (mapispi.h): cdecl, as `STDMAPIINITCALLTYPE`.
-pub type MsProviderInit = unsafe extern "C" fn(
-    hInstance: *mut c_void,
-    lpMalloc: *mut c_void,
-    lpAllocateBuffer: LPALLOCATEBUFFER,
-    lpAllocateMore: LPALLOCATEMORE,
-    lpFreeBuffer: LPFREEBUFFER,
-    ulFlags: u32,
-    ulMAPIVer: u32,
-    lpulProviderVer: *mut u32,
-    lppMSProvider: *mut *mut c_void,
-) -> HRESULT;
+use crate::provider::init::MSPROVIDERINIT;
+use crate::types::{SPropTagArray, SPropValue};
 
 /// Why a session could not start.
 #[derive(Debug)]
@@ -97,7 +84,13 @@ pub struct LeakReport {
 
 impl LeakReport {
     pub fn is_clean(&self) -> bool {
-        *self == LeakReport { live_buffers: 0, malloc_references: 0, malloc_blocks: 0, support_objects: 0 }
+        *self
+            == LeakReport {
+                live_buffers: 0,
+                malloc_references: 0,
+                malloc_blocks: 0,
+                support_objects: 0,
+            }
     }
 }
 
@@ -134,22 +127,29 @@ impl Session {
     /// Loads the provider library at `path` and calls its `MSProviderInit`.
     pub fn load(path: &Path, options: SupportOptions) -> Result<Self, HostError> {
         // SAFETY: loading a provider library runs its initialisers, as MAPI's LoadLibrary does.
-        let library = unsafe { libloading::Library::new(path) }.map_err(|e| HostError::Load(e.to_string()))?;
+        let library = unsafe { libloading::Library::new(path) }
+            .map_err(|e| HostError::Load(e.to_string()))?;
         // SAFETY: `MSProviderInit` has the MSPROVIDERINIT signature in every store provider.
-        let init = unsafe { library.get::<MsProviderInit>(b"MSProviderInit\0") }
+        let init = unsafe { library.get::<MSPROVIDERINIT>(b"MSProviderInit\0") }
             .map(|symbol| *symbol)
             .map_err(|e| HostError::Load(e.to_string()))?;
-        let dll_name = path.file_name().map_or_else(String::new, |name| name.to_string_lossy().into_owned());
+        let dll_name = path
+            .file_name()
+            .map_or_else(String::new, |name| name.to_string_lossy().into_owned());
         Self::start(init, Some(library), &dll_name, options)
     }
 
     /// Starts a session with an entry point linked into this process.
-    pub fn in_process(init: MsProviderInit, dll_name: &str, options: SupportOptions) -> Result<Self, HostError> {
+    pub fn in_process(
+        init: MSPROVIDERINIT,
+        dll_name: &str,
+        options: SupportOptions,
+    ) -> Result<Self, HostError> {
         Self::start(init, None, dll_name, options)
     }
 
     fn start(
-        init: MsProviderInit,
+        init: MSPROVIDERINIT,
         library: Option<libloading::Library>,
         dll_name: &str,
         options: SupportOptions,
@@ -215,7 +215,9 @@ impl Session {
     }
 
     pub fn provider(&self) -> &IMSProvider {
-        self.provider.as_ref().expect("the provider lives until shutdown")
+        self.provider
+            .as_ref()
+            .expect("the provider lives until shutdown")
     }
 
     /// Adds a line to the transcript.
@@ -247,11 +249,21 @@ impl Session {
     }
 
     /// `IMSProvider::SpoolerLogon` with `spool_security`, as the spooler does.
-    pub fn spooler_logon(&mut self, entry_id: &[u8], spool_security: &[u8], flags: u32) -> Result<OpenedStore, HRESULT> {
+    pub fn spooler_logon(
+        &mut self,
+        entry_id: &[u8],
+        spool_security: &[u8],
+        flags: u32,
+    ) -> Result<OpenedStore, HRESULT> {
         self.open(entry_id, flags, Some(spool_security))
     }
 
-    fn open(&mut self, entry_id: &[u8], flags: u32, spooler: Option<&[u8]>) -> Result<OpenedStore, HRESULT> {
+    fn open(
+        &mut self,
+        entry_id: &[u8],
+        flags: u32,
+        spooler: Option<&[u8]>,
+    ) -> Result<OpenedStore, HRESULT> {
         let support = self.new_support();
         let (mut cb_spool, mut spool) = (0u32, core::ptr::null_mut::<u8>());
         let mut error = core::ptr::null_mut();
@@ -263,20 +275,43 @@ impl Session {
         let hr = unsafe {
             match spooler {
                 None => provider.Logon(
-                    Some(&sup), 0, core::ptr::null_mut(), entry_id.len() as u32, id_ptr, flags,
-                    core::ptr::null(), &mut cb_spool, &mut spool, &mut error, &mut logon, &mut store,
+                    Some(&sup),
+                    0,
+                    core::ptr::null_mut(),
+                    entry_id.len() as u32,
+                    id_ptr,
+                    flags,
+                    core::ptr::null(),
+                    &mut cb_spool,
+                    &mut spool,
+                    &mut error,
+                    &mut logon,
+                    &mut store,
                 ),
                 Some(security) => provider.SpoolerLogon(
-                    Some(&sup), 0, core::ptr::null_mut(), entry_id.len() as u32, id_ptr, flags,
-                    core::ptr::null(), security.len() as u32, security.as_ptr().cast_mut(), &mut error,
-                    &mut logon, &mut store,
+                    Some(&sup),
+                    0,
+                    core::ptr::null_mut(),
+                    entry_id.len() as u32,
+                    id_ptr,
+                    flags,
+                    core::ptr::null(),
+                    security.len() as u32,
+                    security.as_ptr().cast_mut(),
+                    &mut error,
+                    &mut logon,
+                    &mut store,
                 ),
             }
         };
         drop(sup);
         let spool_security = self.take_bytes(spool, cb_spool);
         let message = self.take_error(error);
-        let method = if spooler.is_some() { "SpoolerLogon" } else { "Logon" };
+        let method = if spooler.is_some() {
+            "SpoolerLogon"
+        } else {
+            "Logon"
+        };
         let new_logon = !logon.is_null();
         if new_logon {
             // SAFETY: Logon returned a new IMSLogon reference; MAPI keeps it with the support object.
@@ -285,19 +320,39 @@ impl Session {
         // The host's reference goes; the provider keeps its own if it opened a store.
         drop(support);
         let outcome = if hr.is_err() {
-            format!("{}{}", hresult_name(hr), message.map(|m| format!(", MAPIERROR \"{m}\"")).unwrap_or_default())
+            format!(
+                "{}{}",
+                hresult_name(hr),
+                message
+                    .map(|m| format!(", MAPIERROR \"{m}\""))
+                    .unwrap_or_default()
+            )
         } else if new_logon {
-            format!("{}: new store, spool security {} bytes", hresult_name(hr), spool_security.len())
+            format!(
+                "{}: new store, spool security {} bytes",
+                hresult_name(hr),
+                spool_security.len()
+            )
         } else {
-            format!("{}: store already open, no new logon object", hresult_name(hr))
+            format!(
+                "{}: store already open, no new logon object",
+                hresult_name(hr)
+            )
         };
-        self.record(format!("IMSProvider::{method}(entry ID {} bytes, flags 0x{flags:08X}) -> {outcome}", entry_id.len()));
+        self.record(format!(
+            "IMSProvider::{method}(entry ID {} bytes, flags 0x{flags:08X}) -> {outcome}",
+            entry_id.len()
+        ));
         if hr.is_err() || store.is_null() {
             return Err(hr);
         }
         // SAFETY: a new IMsgStore reference.
         let store = unsafe { IMsgStore::from_raw(store) };
-        Ok(OpenedStore { store, spool_security, new_logon })
+        Ok(OpenedStore {
+            store,
+            spool_security,
+            new_logon,
+        })
     }
 
     /// Reads and frees a `MAPIERROR`'s message (strings assumed 8-bit: the host asks without
@@ -318,19 +373,51 @@ impl Session {
         // SAFETY: two readable IDs and a valid out-pointer.
         let hr = unsafe {
             self.provider().CompareStoreIDs(
-                a.len() as u32, a.as_ptr().cast_mut().cast(), b.len() as u32, b.as_ptr().cast_mut().cast(), 0, &mut same,
+                a.len() as u32,
+                a.as_ptr().cast_mut().cast(),
+                b.len() as u32,
+                b.as_ptr().cast_mut().cast(),
+                0,
+                &mut same,
             )
         };
-        let result = if hr.is_ok() { format!(": {}", if same != 0 { "same store" } else { "different stores" }) } else { String::new() };
-        self.record(format!("IMSProvider::CompareStoreIDs({} bytes, {} bytes) -> {}{result}", a.len(), b.len(), hresult_name(hr)));
+        let result = if hr.is_ok() {
+            format!(
+                ": {}",
+                if same != 0 {
+                    "same store"
+                } else {
+                    "different stores"
+                }
+            )
+        } else {
+            String::new()
+        };
+        self.record(format!(
+            "IMSProvider::CompareStoreIDs({} bytes, {} bytes) -> {}{result}",
+            a.len(),
+            b.len(),
+            hresult_name(hr)
+        ));
         if hr.is_err() { Err(hr) } else { Ok(same != 0) }
     }
 
     /// `IMAPIProp::GetProps` on `store` (`None`: every property), decoded; the result is freed
     /// with one `MAPIFreeBuffer`, as a client does.
-    pub fn get_props(&mut self, store: &IMsgStore, tags: Option<&[u32]>, flags: u32) -> Result<(HRESULT, Vec<Property>), HRESULT> {
-        let tag_array: Option<Vec<u32>> = tags.map(|tags| std::iter::once(tags.len() as u32).chain(tags.iter().copied()).collect());
-        let tag_ptr = tag_array.as_ref().map_or(core::ptr::null_mut(), |a| a.as_ptr().cast_mut().cast::<SPropTagArray>());
+    pub fn get_props(
+        &mut self,
+        store: &IMsgStore,
+        tags: Option<&[u32]>,
+        flags: u32,
+    ) -> Result<(HRESULT, Vec<Property>), HRESULT> {
+        let tag_array: Option<Vec<u32>> = tags.map(|tags| {
+            std::iter::once(tags.len() as u32)
+                .chain(tags.iter().copied())
+                .collect()
+        });
+        let tag_ptr = tag_array.as_ref().map_or(core::ptr::null_mut(), |a| {
+            a.as_ptr().cast_mut().cast::<SPropTagArray>()
+        });
         let (mut count, mut values) = (0u32, core::ptr::null_mut::<SPropValue>());
         // SAFETY: a valid tag array (or NULL) and out-pointers.
         let hr = unsafe { store.GetProps(tag_ptr, flags, &mut count, &mut values) };
@@ -338,17 +425,29 @@ impl Session {
         if hr.is_ok() && !values.is_null() {
             // SAFETY: `count` values, allocated with our allocators as one root.
             for value in unsafe { core::slice::from_raw_parts(values, count as usize) } {
-                properties.push(Property { tag: value.ulPropTag, value: unsafe { describe_value(value) } });
+                properties.push(Property {
+                    tag: value.ulPropTag,
+                    value: unsafe { describe_value(value) },
+                });
             }
             unsafe { self.allocators.free(values.cast()) };
         }
         let asked = tags.map_or("all".to_string(), |tags| format!("{} tags", tags.len()));
-        self.record(format!("IMsgStore::GetProps({asked}) -> {}, {} values", hresult_name(hr), properties.len()));
+        self.record(format!(
+            "IMsgStore::GetProps({asked}) -> {}, {} values",
+            hresult_name(hr),
+            properties.len()
+        ));
         for property in &properties {
-            let name = tag_name(property.tag).map_or_else(|| format!("0x{:08X}", property.tag), str::to_owned);
+            let name = tag_name(property.tag)
+                .map_or_else(|| format!("0x{:08X}", property.tag), str::to_owned);
             self.record(format!("    {name:<26} {}", property.value));
         }
-        if hr.is_err() { Err(hr) } else { Ok((hr, properties)) }
+        if hr.is_err() {
+            Err(hr)
+        } else {
+            Ok((hr, properties))
+        }
     }
 
     /// `IMAPIProp::GetPropList`: the tags, the result freed with one `MAPIFreeBuffer`.
@@ -361,11 +460,18 @@ impl Session {
             // SAFETY: an SPropTagArray allocated with our allocators.
             unsafe {
                 let count = (*list).cValues as usize;
-                tags.extend_from_slice(core::slice::from_raw_parts((*list).aulPropTag.as_ptr(), count));
+                tags.extend_from_slice(core::slice::from_raw_parts(
+                    (*list).aulPropTag.as_ptr(),
+                    count,
+                ));
                 self.allocators.free(list.cast());
             }
         }
-        self.record(format!("IMsgStore::GetPropList() -> {}, {} tags", hresult_name(hr), tags.len()));
+        self.record(format!(
+            "IMsgStore::GetPropList() -> {}, {} tags",
+            hresult_name(hr),
+            tags.len()
+        ));
         if hr.is_err() { Err(hr) } else { Ok(tags) }
     }
 
@@ -387,7 +493,11 @@ impl Session {
     }
 
     fn logoff_transports_calls(&self) -> usize {
-        self.log.logoff_transports.lock().unwrap_or_else(|p| p.into_inner()).len()
+        self.log
+            .logoff_transports
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .len()
     }
 
     /// `IMSProvider::Shutdown` and `Release`, then what was left behind.
@@ -397,7 +507,10 @@ impl Session {
             // SAFETY: a valid reserved flags pointer.
             let hr = unsafe { provider.Shutdown(&mut reserved) };
             drop(provider);
-            self.record(format!("IMSProvider::Shutdown -> {}; Release", hresult_name(hr)));
+            self.record(format!(
+                "IMSProvider::Shutdown -> {}; Release",
+                hresult_name(hr)
+            ));
         }
         let report = self.leaks();
         self.record(format!("leak report: {report}"));

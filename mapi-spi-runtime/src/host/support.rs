@@ -16,11 +16,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use windows_core::{GUID, HRESULT, IUnknown};
 
-use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_NO_SUPPORT, MAPI_E_NOT_ENOUGH_MEMORY, S_OK};
+use crate::alloc::{AllocatorSet, builders};
+use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_NO_SUPPORT, S_OK};
 use crate::com::{ComObject, Object};
-use crate::interfaces::{IMAPIAdviseSink, IMAPIProgress, IMAPIProp, IMAPISupport, IMAPISupportImpl, IMSLogon};
+use crate::interfaces::{
+    IMAPIAdviseSink, IMAPIProgress, IMAPIProp, IMAPISupport, IMAPISupportImpl, IMSLogon,
+};
 use crate::mapi_object;
-use crate::provider::Allocators;
 use crate::types::{
     ENTRYID, LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER, LPTSTR, MAPIERROR, MAPIUID, NOTIFKEY,
     SBinaryArray, SPropProblemArray, SPropTagArray, SPropValue,
@@ -31,7 +33,10 @@ const LOGOFF_COMPLETE: u32 = 0x0001_0000;
 
 /// The UID MAPI puts in the entry IDs it wraps ([MS-OXCDATA] Store Object EntryID).
 pub const STORE_WRAP_UID: MAPIUID = MAPIUID {
-    ab: [0x38, 0xA1, 0xBB, 0x10, 0x05, 0xE5, 0x10, 0x1A, 0xA1, 0xBB, 0x08, 0x00, 0x2B, 0x2A, 0x56, 0xC2],
+    ab: [
+        0x38, 0xA1, 0xBB, 0x10, 0x05, 0xE5, 0x10, 0x1A, 0xA1, 0xBB, 0x08, 0x00, 0x2B, 0x2A, 0x56,
+        0xC2,
+    ],
 };
 
 /// What the support objects of one session saw, shared with the host.
@@ -61,7 +66,9 @@ pub struct SupportOptions {
 
 impl Default for SupportOptions {
     fn default() -> Self {
-        Self { wrap_store_entry_id: true }
+        Self {
+            wrap_store_entry_id: true,
+        }
     }
 }
 
@@ -69,7 +76,7 @@ impl Default for SupportOptions {
 #[mapi_object(IMAPISupport)]
 pub struct HostSupport {
     log: Arc<SupportLog>,
-    allocators: Allocators,
+    allocators: AllocatorSet,
     options: SupportOptions,
     /// The provider DLL's name, as MAPI writes it into wrapped store entry IDs.
     dll_name: String,
@@ -80,7 +87,12 @@ pub struct HostSupport {
 impl HostSupport {
     /// A new support object; the caller holds its one reference (`to_interface` gives the
     /// `IMAPISupport` to pass to `Logon`).
-    pub fn create(log: &Arc<SupportLog>, allocators: Allocators, options: SupportOptions, dll_name: &str) -> ComObject<HostSupport> {
+    pub fn create(
+        log: &Arc<SupportLog>,
+        allocators: AllocatorSet,
+        options: SupportOptions,
+        dll_name: &str,
+    ) -> ComObject<HostSupport> {
         log.live.fetch_add(1, Ordering::SeqCst);
         ComObject::new(HostSupport {
             log: log.clone(),
@@ -98,7 +110,11 @@ impl HostSupport {
     }
 
     fn unsupported(&self, method: &'static str) -> HRESULT {
-        self.log.unsupported.lock().unwrap_or_else(|p| p.into_inner()).push(method);
+        self.log
+            .unsupported
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(method);
         MAPI_E_NO_SUPPORT
     }
 }
@@ -117,7 +133,12 @@ impl Drop for HostSupport {
 }
 
 impl IMAPISupportImpl for HostSupport {
-    fn GetLastError(_: &Object<Self>, _hResult: HRESULT, _ulFlags: u32, lppMAPIError: *mut *mut MAPIERROR) -> HRESULT {
+    fn GetLastError(
+        _: &Object<Self>,
+        _hResult: HRESULT,
+        _ulFlags: u32,
+        lppMAPIError: *mut *mut MAPIERROR,
+    ) -> HRESULT {
         if lppMAPIError.is_null() {
             return MAPI_E_INVALID_PARAMETER;
         }
@@ -135,9 +156,9 @@ impl IMAPISupportImpl for HostSupport {
             return MAPI_E_INVALID_PARAMETER;
         }
         unsafe {
-            lpAllocateBuffer.write(this.allocators.allocate_buffer);
-            lpAllocateMore.write(this.allocators.allocate_more);
-            lpFreeBuffer.write(this.allocators.free_buffer);
+            lpAllocateBuffer.write(this.allocators.allocate_buffer_fn());
+            lpAllocateMore.write(this.allocators.allocate_more_fn());
+            lpFreeBuffer.write(this.allocators.free_buffer_fn());
         }
         S_OK
     }
@@ -146,11 +167,20 @@ impl IMAPISupportImpl for HostSupport {
         let Some(uid) = (unsafe { lpProviderID.as_ref() }) else {
             return MAPI_E_INVALID_PARAMETER;
         };
-        this.log.provider_uids.lock().unwrap_or_else(|p| p.into_inner()).push(*uid);
+        this.log
+            .provider_uids
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(*uid);
         S_OK
     }
 
-    fn ModifyStatusRow(this: &Object<Self>, cValues: u32, lpColumnVals: *mut SPropValue, _ulFlags: u32) -> HRESULT {
+    fn ModifyStatusRow(
+        this: &Object<Self>,
+        cValues: u32,
+        lpColumnVals: *mut SPropValue,
+        _ulFlags: u32,
+    ) -> HRESULT {
         if cValues == 0 || lpColumnVals.is_null() {
             return MAPI_E_INVALID_PARAMETER;
         }
@@ -173,24 +203,20 @@ impl IMAPISupportImpl for HostSupport {
         if lpOrigEntry.is_null() || lpcbWrappedEntry.is_null() || lppWrappedEntry.is_null() {
             return MAPI_E_INVALID_PARAMETER;
         }
-        let original = unsafe { core::slice::from_raw_parts(lpOrigEntry.cast::<u8>(), cbOrigEntry as usize) };
+        let original =
+            unsafe { core::slice::from_raw_parts(lpOrigEntry.cast::<u8>(), cbOrigEntry as usize) };
         let mut wrapped = vec![0u8; 4];
         wrapped.extend_from_slice(&STORE_WRAP_UID.ab);
         wrapped.extend_from_slice(&[0, 0]);
         wrapped.extend(this.dll_name.bytes().chain([0]));
         wrapped.extend_from_slice(original);
-        let Some(allocate) = this.allocators.allocate_buffer else {
-            return MAPI_E_NOT_ENOUGH_MEMORY;
+        let block = match builders::binary(&this.allocators, &wrapped) {
+            Ok(block) => block,
+            Err(error) => return error.code(),
         };
-        let mut block: *mut c_void = core::ptr::null_mut();
-        let hr = unsafe { allocate(wrapped.len() as u32, &mut block) };
-        if hr.is_err() {
-            return hr;
-        }
         unsafe {
-            core::ptr::copy_nonoverlapping(wrapped.as_ptr(), block.cast::<u8>(), wrapped.len());
-            lpcbWrappedEntry.write(wrapped.len() as u32);
-            lppWrappedEntry.write(block.cast());
+            lpcbWrappedEntry.write(block.len() as u32);
+            lppWrappedEntry.write(block.into_raw().cast());
         }
         this.log.wrapped.fetch_add(1, Ordering::SeqCst);
         S_OK
@@ -201,12 +227,23 @@ impl IMAPISupportImpl for HostSupport {
             return MAPI_E_INVALID_PARAMETER;
         }
         let flags = unsafe { lpulFlags.read() };
-        this.log.logoff_transports.lock().unwrap_or_else(|p| p.into_inner()).push(flags);
+        this.log
+            .logoff_transports
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(flags);
         unsafe { lpulFlags.write(LOGOFF_COMPLETE) };
         S_OK
     }
 
-    fn Subscribe(this: &Object<Self>, _lpKey: *mut NOTIFKEY, _ulEventMask: u32, _ulFlags: u32, _lpAdviseSink: Option<&IMAPIAdviseSink>, _lpulConnection: *mut usize) -> HRESULT {
+    fn Subscribe(
+        this: &Object<Self>,
+        _lpKey: *mut NOTIFKEY,
+        _ulEventMask: u32,
+        _ulFlags: u32,
+        _lpAdviseSink: Option<&IMAPIAdviseSink>,
+        _lpulConnection: *mut usize,
+    ) -> HRESULT {
         this.unsupported("Subscribe")
     }
 
@@ -214,15 +251,34 @@ impl IMAPISupportImpl for HostSupport {
         this.unsupported("Unsubscribe")
     }
 
-    fn Notify(this: &Object<Self>, _lpKey: *mut NOTIFKEY, _cNotification: u32, _lpNotifications: *mut c_void, _lpulFlags: *mut u32) -> HRESULT {
+    fn Notify(
+        this: &Object<Self>,
+        _lpKey: *mut NOTIFKEY,
+        _cNotification: u32,
+        _lpNotifications: *mut c_void,
+        _lpulFlags: *mut u32,
+    ) -> HRESULT {
         this.unsupported("Notify")
     }
 
-    fn OpenProfileSection(this: &Object<Self>, _lpUid: *mut MAPIUID, _ulFlags: u32, _lppProfileObj: *mut *mut c_void) -> HRESULT {
+    fn OpenProfileSection(
+        this: &Object<Self>,
+        _lpUid: *mut MAPIUID,
+        _ulFlags: u32,
+        _lppProfileObj: *mut *mut c_void,
+    ) -> HRESULT {
         this.unsupported("OpenProfileSection")
     }
 
-    fn RegisterPreprocessor(this: &Object<Self>, _lpMuid: *mut MAPIUID, _lpszAdrType: LPTSTR, _lpszDLLName: LPTSTR, _lpszPreprocess: *mut u8, _lpszRemovePreprocessInfo: *mut u8, _ulFlags: u32) -> HRESULT {
+    fn RegisterPreprocessor(
+        this: &Object<Self>,
+        _lpMuid: *mut MAPIUID,
+        _lpszAdrType: LPTSTR,
+        _lpszDLLName: LPTSTR,
+        _lpszPreprocess: *mut u8,
+        _lpszRemovePreprocessInfo: *mut u8,
+        _ulFlags: u32,
+    ) -> HRESULT {
         this.unsupported("RegisterPreprocessor")
     }
 
@@ -230,7 +286,13 @@ impl IMAPISupportImpl for HostSupport {
         this.unsupported("NewUID")
     }
 
-    fn MakeInvalid(this: &Object<Self>, _ulFlags: u32, _lpObject: *mut c_void, _ulRefCount: u32, _cMethods: u32) -> HRESULT {
+    fn MakeInvalid(
+        this: &Object<Self>,
+        _ulFlags: u32,
+        _lpObject: *mut c_void,
+        _ulRefCount: u32,
+        _cMethods: u32,
+    ) -> HRESULT {
         this.unsupported("MakeInvalid")
     }
 
@@ -242,19 +304,52 @@ impl IMAPISupportImpl for HostSupport {
         this.unsupported("SpoolerNotify")
     }
 
-    fn CreateOneOff(this: &Object<Self>, _lpszName: LPTSTR, _lpszAdrType: LPTSTR, _lpszAddress: LPTSTR, _ulFlags: u32, _lpcbEntryID: *mut u32, _lppEntryID: *mut *mut ENTRYID) -> HRESULT {
+    fn CreateOneOff(
+        this: &Object<Self>,
+        _lpszName: LPTSTR,
+        _lpszAdrType: LPTSTR,
+        _lpszAddress: LPTSTR,
+        _ulFlags: u32,
+        _lpcbEntryID: *mut u32,
+        _lppEntryID: *mut *mut ENTRYID,
+    ) -> HRESULT {
         this.unsupported("CreateOneOff")
     }
 
-    fn CompareEntryIDs(this: &Object<Self>, _cbEntry1: u32, _lpEntry1: *mut ENTRYID, _cbEntry2: u32, _lpEntry2: *mut ENTRYID, _ulCompareFlags: u32, _lpulResult: *mut u32) -> HRESULT {
+    fn CompareEntryIDs(
+        this: &Object<Self>,
+        _cbEntry1: u32,
+        _lpEntry1: *mut ENTRYID,
+        _cbEntry2: u32,
+        _lpEntry2: *mut ENTRYID,
+        _ulCompareFlags: u32,
+        _lpulResult: *mut u32,
+    ) -> HRESULT {
         this.unsupported("CompareEntryIDs")
     }
 
-    fn OpenTemplateID(this: &Object<Self>, _cbTemplateID: u32, _lpTemplateID: *mut ENTRYID, _ulTemplateFlags: u32, _lpMAPIPropData: Option<&IMAPIProp>, _lpInterface: *const GUID, _lppMAPIPropNew: *mut *mut c_void, _lpMAPIPropSibling: Option<&IMAPIProp>) -> HRESULT {
+    fn OpenTemplateID(
+        this: &Object<Self>,
+        _cbTemplateID: u32,
+        _lpTemplateID: *mut ENTRYID,
+        _ulTemplateFlags: u32,
+        _lpMAPIPropData: Option<&IMAPIProp>,
+        _lpInterface: *const GUID,
+        _lppMAPIPropNew: *mut *mut c_void,
+        _lpMAPIPropSibling: Option<&IMAPIProp>,
+    ) -> HRESULT {
         this.unsupported("OpenTemplateID")
     }
 
-    fn OpenEntry(this: &Object<Self>, _cbEntryID: u32, _lpEntryID: *mut ENTRYID, _lpInterface: *const GUID, _ulOpenFlags: u32, _lpulObjType: *mut u32, _lppUnk: *mut *mut c_void) -> HRESULT {
+    fn OpenEntry(
+        this: &Object<Self>,
+        _cbEntryID: u32,
+        _lpEntryID: *mut ENTRYID,
+        _lpInterface: *const GUID,
+        _ulOpenFlags: u32,
+        _lpulObjType: *mut u32,
+        _lppUnk: *mut *mut c_void,
+    ) -> HRESULT {
         this.unsupported("OpenEntry")
     }
 
@@ -262,47 +357,141 @@ impl IMAPISupportImpl for HostSupport {
         this.unsupported("GetOneOffTable")
     }
 
-    fn Address(this: &Object<Self>, _lpulUIParam: *mut usize, _lpAdrParms: *mut c_void, _lppAdrList: *mut *mut c_void) -> HRESULT {
+    fn Address(
+        this: &Object<Self>,
+        _lpulUIParam: *mut usize,
+        _lpAdrParms: *mut c_void,
+        _lppAdrList: *mut *mut c_void,
+    ) -> HRESULT {
         this.unsupported("Address")
     }
 
-    fn Details(this: &Object<Self>, _lpulUIParam: *mut usize, _lpfnDismiss: *mut c_void, _lpvDismissContext: *mut c_void, _cbEntryID: u32, _lpEntryID: *mut ENTRYID, _lpfButtonCallback: *mut c_void, _lpvButtonContext: *mut c_void, _lpszButtonText: LPTSTR, _ulFlags: u32) -> HRESULT {
+    fn Details(
+        this: &Object<Self>,
+        _lpulUIParam: *mut usize,
+        _lpfnDismiss: *mut c_void,
+        _lpvDismissContext: *mut c_void,
+        _cbEntryID: u32,
+        _lpEntryID: *mut ENTRYID,
+        _lpfButtonCallback: *mut c_void,
+        _lpvButtonContext: *mut c_void,
+        _lpszButtonText: LPTSTR,
+        _ulFlags: u32,
+    ) -> HRESULT {
         this.unsupported("Details")
     }
 
-    fn NewEntry(this: &Object<Self>, _ulUIParam: usize, _ulFlags: u32, _cbEIDContainer: u32, _lpEIDContainer: *mut ENTRYID, _cbEIDNewEntryTpl: u32, _lpEIDNewEntryTpl: *mut ENTRYID, _lpcbEIDNewEntry: *mut u32, _lppEIDNewEntry: *mut *mut ENTRYID) -> HRESULT {
+    fn NewEntry(
+        this: &Object<Self>,
+        _ulUIParam: usize,
+        _ulFlags: u32,
+        _cbEIDContainer: u32,
+        _lpEIDContainer: *mut ENTRYID,
+        _cbEIDNewEntryTpl: u32,
+        _lpEIDNewEntryTpl: *mut ENTRYID,
+        _lpcbEIDNewEntry: *mut u32,
+        _lppEIDNewEntry: *mut *mut ENTRYID,
+    ) -> HRESULT {
         this.unsupported("NewEntry")
     }
 
-    fn DoConfigPropsheet(this: &Object<Self>, _ulUIParam: usize, _ulFlags: u32, _lpszTitle: LPTSTR, _lpDisplayTable: *mut c_void, _lpCOnfigData: Option<&IMAPIProp>, _ulTopPage: u32) -> HRESULT {
+    fn DoConfigPropsheet(
+        this: &Object<Self>,
+        _ulUIParam: usize,
+        _ulFlags: u32,
+        _lpszTitle: LPTSTR,
+        _lpDisplayTable: *mut c_void,
+        _lpCOnfigData: Option<&IMAPIProp>,
+        _ulTopPage: u32,
+    ) -> HRESULT {
         this.unsupported("DoConfigPropsheet")
     }
 
-    fn CopyMessages(this: &Object<Self>, _lpSrcInterface: *const GUID, _lpSrcFolder: *mut c_void, _lpMsgList: *mut SBinaryArray, _lpDestInterface: *const GUID, _lpDestFolder: *mut c_void, _ulUIParam: usize, _lpProgress: Option<&IMAPIProgress>, _ulFlags: u32) -> HRESULT {
+    fn CopyMessages(
+        this: &Object<Self>,
+        _lpSrcInterface: *const GUID,
+        _lpSrcFolder: *mut c_void,
+        _lpMsgList: *mut SBinaryArray,
+        _lpDestInterface: *const GUID,
+        _lpDestFolder: *mut c_void,
+        _ulUIParam: usize,
+        _lpProgress: Option<&IMAPIProgress>,
+        _ulFlags: u32,
+    ) -> HRESULT {
         this.unsupported("CopyMessages")
     }
 
-    fn CopyFolder(this: &Object<Self>, _lpSrcInterface: *const GUID, _lpSrcFolder: *mut c_void, _cbEntryID: u32, _lpEntryID: *mut ENTRYID, _lpDestInterface: *const GUID, _lpDestFolder: *mut c_void, _lszNewFolderName: LPTSTR, _ulUIParam: usize, _lpProgress: Option<&IMAPIProgress>, _ulFlags: u32) -> HRESULT {
+    fn CopyFolder(
+        this: &Object<Self>,
+        _lpSrcInterface: *const GUID,
+        _lpSrcFolder: *mut c_void,
+        _cbEntryID: u32,
+        _lpEntryID: *mut ENTRYID,
+        _lpDestInterface: *const GUID,
+        _lpDestFolder: *mut c_void,
+        _lszNewFolderName: LPTSTR,
+        _ulUIParam: usize,
+        _lpProgress: Option<&IMAPIProgress>,
+        _ulFlags: u32,
+    ) -> HRESULT {
         this.unsupported("CopyFolder")
     }
 
-    fn DoCopyTo(this: &Object<Self>, _lpSrcInterface: *const GUID, _lpSrcObj: *mut c_void, _ciidExclude: u32, _rgiidExclude: *const GUID, _lpExcludeProps: *mut SPropTagArray, _ulUIParam: usize, _lpProgress: Option<&IMAPIProgress>, _lpDestInterface: *const GUID, _lpDestObj: *mut c_void, _ulFlags: u32, _lppProblems: *mut *mut SPropProblemArray) -> HRESULT {
+    fn DoCopyTo(
+        this: &Object<Self>,
+        _lpSrcInterface: *const GUID,
+        _lpSrcObj: *mut c_void,
+        _ciidExclude: u32,
+        _rgiidExclude: *const GUID,
+        _lpExcludeProps: *mut SPropTagArray,
+        _ulUIParam: usize,
+        _lpProgress: Option<&IMAPIProgress>,
+        _lpDestInterface: *const GUID,
+        _lpDestObj: *mut c_void,
+        _ulFlags: u32,
+        _lppProblems: *mut *mut SPropProblemArray,
+    ) -> HRESULT {
         this.unsupported("DoCopyTo")
     }
 
-    fn DoCopyProps(this: &Object<Self>, _lpSrcInterface: *const GUID, _lpSrcObj: *mut c_void, _lpIncludeProps: *mut SPropTagArray, _ulUIParam: usize, _lpProgress: Option<&IMAPIProgress>, _lpDestInterface: *const GUID, _lpDestObj: *mut c_void, _ulFlags: u32, _lppProblems: *mut *mut SPropProblemArray) -> HRESULT {
+    fn DoCopyProps(
+        this: &Object<Self>,
+        _lpSrcInterface: *const GUID,
+        _lpSrcObj: *mut c_void,
+        _lpIncludeProps: *mut SPropTagArray,
+        _ulUIParam: usize,
+        _lpProgress: Option<&IMAPIProgress>,
+        _lpDestInterface: *const GUID,
+        _lpDestObj: *mut c_void,
+        _ulFlags: u32,
+        _lppProblems: *mut *mut SPropProblemArray,
+    ) -> HRESULT {
         this.unsupported("DoCopyProps")
     }
 
-    fn DoProgressDialog(this: &Object<Self>, _ulUIParam: usize, _ulFlags: u32, _lppProgress: *mut *mut c_void) -> HRESULT {
+    fn DoProgressDialog(
+        this: &Object<Self>,
+        _ulUIParam: usize,
+        _ulFlags: u32,
+        _lppProgress: *mut *mut c_void,
+    ) -> HRESULT {
         this.unsupported("DoProgressDialog")
     }
 
-    fn ReadReceipt(this: &Object<Self>, _ulFlags: u32, _lpReadMessage: *mut c_void, _lppEmptyMessage: *mut *mut c_void) -> HRESULT {
+    fn ReadReceipt(
+        this: &Object<Self>,
+        _ulFlags: u32,
+        _lpReadMessage: *mut c_void,
+        _lppEmptyMessage: *mut *mut c_void,
+    ) -> HRESULT {
         this.unsupported("ReadReceipt")
     }
 
-    fn PrepareSubmit(this: &Object<Self>, _lpMessage: *mut c_void, _lpulFlags: *mut u32) -> HRESULT {
+    fn PrepareSubmit(
+        this: &Object<Self>,
+        _lpMessage: *mut c_void,
+        _lpulFlags: *mut u32,
+    ) -> HRESULT {
         this.unsupported("PrepareSubmit")
     }
 
@@ -318,19 +507,38 @@ impl IMAPISupportImpl for HostSupport {
         this.unsupported("DoSentMail")
     }
 
-    fn OpenAddressBook(this: &Object<Self>, _lpInterface: *const GUID, _ulFlags: u32, _lppAdrBook: *mut *mut c_void) -> HRESULT {
+    fn OpenAddressBook(
+        this: &Object<Self>,
+        _lpInterface: *const GUID,
+        _ulFlags: u32,
+        _lppAdrBook: *mut *mut c_void,
+    ) -> HRESULT {
         this.unsupported("OpenAddressBook")
     }
 
-    fn Preprocess(this: &Object<Self>, _ulFlags: u32, _cbEntryID: u32, _lpEntryID: *mut ENTRYID) -> HRESULT {
+    fn Preprocess(
+        this: &Object<Self>,
+        _ulFlags: u32,
+        _cbEntryID: u32,
+        _lpEntryID: *mut ENTRYID,
+    ) -> HRESULT {
         this.unsupported("Preprocess")
     }
 
-    fn CompleteMsg(this: &Object<Self>, _ulFlags: u32, _cbEntryID: u32, _lpEntryID: *mut ENTRYID) -> HRESULT {
+    fn CompleteMsg(
+        this: &Object<Self>,
+        _ulFlags: u32,
+        _cbEntryID: u32,
+        _lpEntryID: *mut ENTRYID,
+    ) -> HRESULT {
         this.unsupported("CompleteMsg")
     }
 
-    fn StatusRecips(this: &Object<Self>, _lpMessage: *mut c_void, _lpRecipList: *mut c_void) -> HRESULT {
+    fn StatusRecips(
+        this: &Object<Self>,
+        _lpMessage: *mut c_void,
+        _lpRecipList: *mut c_void,
+    ) -> HRESULT {
         this.unsupported("StatusRecips")
     }
 
@@ -338,11 +546,21 @@ impl IMAPISupportImpl for HostSupport {
         this.unsupported("ModifyProfile")
     }
 
-    fn IStorageFromStream(this: &Object<Self>, _lpUnkIn: Option<&IUnknown>, _lpInterface: *const GUID, _ulFlags: u32, _lppStorageOut: *mut *mut c_void) -> HRESULT {
+    fn IStorageFromStream(
+        this: &Object<Self>,
+        _lpUnkIn: Option<&IUnknown>,
+        _lpInterface: *const GUID,
+        _ulFlags: u32,
+        _lppStorageOut: *mut *mut c_void,
+    ) -> HRESULT {
         this.unsupported("IStorageFromStream")
     }
 
-    fn GetSvcConfigSupportObj(this: &Object<Self>, _ulFlags: u32, _lppSvcSupport: *mut *mut c_void) -> HRESULT {
+    fn GetSvcConfigSupportObj(
+        this: &Object<Self>,
+        _ulFlags: u32,
+        _lppSvcSupport: *mut *mut c_void,
+    ) -> HRESULT {
         this.unsupported("GetSvcConfigSupportObj")
     }
 }

@@ -4,11 +4,28 @@ use core::ffi::c_void;
 use windows_core::{HRESULT, IUnknown, Interface};
 
 use super::objects::ProviderObject;
-use super::{Allocators, CURRENT_SPI_VERSION, ProviderContext, StoreProvider};
+use super::{CURRENT_SPI_VERSION, ProviderContext, StoreProvider};
+use crate::alloc::AllocatorSet;
 use crate::codes::{MAPI_E_CALL_FAILED, MAPI_E_INVALID_PARAMETER, MAPI_E_VERSION, S_OK};
 use crate::com::ComObject;
 use crate::interfaces::IMSProvider;
 use crate::types::{LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER};
+
+/// `MSPROVIDERINIT` (mapispi.h): `STDMAPIINITCALLTYPE`, which every header defines as `__cdecl`,
+/// hence `extern "C"` (not `"system"`: on 32-bit Windows the two differ, and the wrong one
+/// corrupts the caller's stack).
+#[allow(non_snake_case)]
+pub type MSPROVIDERINIT = unsafe extern "C" fn(
+    hInstance: *mut c_void,
+    lpMalloc: *mut c_void,
+    lpAllocateBuffer: LPALLOCATEBUFFER,
+    lpAllocateMore: LPALLOCATEMORE,
+    lpFreeBuffer: LPFREEBUFFER,
+    ulFlags: u32,
+    ulMAPIVer: u32,
+    lpulProviderVer: *mut u32,
+    lppMSProvider: *mut *mut c_void,
+) -> HRESULT;
 
 /// The body of `MSProviderInit` for provider type `P`; [`crate::ms_provider_init!`] exports it.
 ///
@@ -42,17 +59,16 @@ pub unsafe fn ms_provider_init<P: StoreProvider>(
     if ulMAPIVer < CURRENT_SPI_VERSION {
         return MAPI_E_VERSION;
     }
-    if lpAllocateBuffer.is_none() || lpAllocateMore.is_none() || lpFreeBuffer.is_none() {
-        return MAPI_E_INVALID_PARAMETER;
-    }
+    // SAFETY: MAPI's allocators keep their contract while the provider is loaded.
+    let allocators =
+        match unsafe { AllocatorSet::new(lpAllocateBuffer, lpAllocateMore, lpFreeBuffer) } {
+            Ok(allocators) => allocators,
+            Err(error) => return error.code(),
+        };
     let context = ProviderContext {
         instance: hInstance as usize,
         flags: ulFlags,
-        allocators: Allocators {
-            allocate_buffer: lpAllocateBuffer,
-            allocate_more: lpAllocateMore,
-            free_buffer: lpFreeBuffer,
-        },
+        allocators,
     };
     // The entry point is `extern "C"`: a panic in the provider's `create` must not unwind out.
     let created = crate::com::abi::guard(|| P::create(&context));
@@ -111,5 +127,8 @@ macro_rules! ms_provider_init {
                 )
             }
         }
+
+        // The export has exactly the type MAPI calls it through.
+        const _: $crate::provider::init::MSPROVIDERINIT = MSProviderInit;
     };
 }

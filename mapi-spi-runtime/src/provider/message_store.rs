@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use windows_core::{GUID, HRESULT};
 
-use super::Allocators;
+use crate::alloc::AllocatorSet;
 use crate::codes::MAPI_E_NO_SUPPORT;
 use crate::interfaces::{IMAPIAdviseSink, IMAPIProgress, IMAPISupport};
 use crate::types::{ENTRYID, LPTSTR, SPropProblemArray, SPropTagArray, SPropValue};
@@ -18,7 +18,7 @@ use crate::types::{ENTRYID, LPTSTR, SPropProblemArray, SPropTagArray, SPropValue
 pub struct StoreContext {
     pub(crate) entry_id: Vec<u8>,
     pub(crate) flags: u32,
-    pub(crate) allocators: Allocators,
+    pub(crate) allocators: AllocatorSet,
     pub(crate) support: Mutex<Option<IMAPISupport>>,
     pub(crate) spooler: AtomicBool,
 }
@@ -35,7 +35,7 @@ impl StoreContext {
     }
 
     /// MAPI's allocators: every buffer a method returns must come from them.
-    pub fn allocators(&self) -> &Allocators {
+    pub fn allocators(&self) -> &AllocatorSet {
         &self.allocators
     }
 

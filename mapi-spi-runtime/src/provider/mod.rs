@@ -24,20 +24,12 @@ pub use objects::ProviderObject;
 
 use windows_core::{GUID, HRESULT};
 
+use crate::alloc::AllocatorSet;
 use crate::interfaces::IMAPISupport;
-use crate::types::{LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER};
 
 /// `CURRENT_SPI_VERSION` (0.1.16, the same in every header): what `MSProviderInit` reports, and
 /// the oldest MAPI SPI it accepts.
 pub const CURRENT_SPI_VERSION: u32 = 0x0001_0010;
-
-/// MAPI's three allocator functions, as `MSProviderInit` received them (all non-NULL).
-#[derive(Clone, Copy, Debug)]
-pub struct Allocators {
-    pub allocate_buffer: LPALLOCATEBUFFER,
-    pub allocate_more: LPALLOCATEMORE,
-    pub free_buffer: LPFREEBUFFER,
-}
 
 /// A failed provider operation: the code MAPI receives and, optionally, a message it receives in
 /// a `MAPIERROR` when the caller asked for one.
@@ -82,7 +74,7 @@ pub struct ProviderContext {
     pub instance: usize,
     /// `MSProviderInit`'s `ulFlags` (`MAPI_NT_SERVICE`: never show UI).
     pub flags: u32,
-    pub allocators: Allocators,
+    pub allocators: AllocatorSet,
 }
 
 /// One `Logon` or `SpoolerLogon` call, decoded.
@@ -99,7 +91,7 @@ pub struct LogonRequest<'a> {
     pub flags: u32,
     /// The interface the caller asked for (`None`: `IMsgStore`).
     pub interface: Option<GUID>,
-    pub allocators: &'a Allocators,
+    pub allocators: &'a AllocatorSet,
     /// Whether this is `SpoolerLogon`.
     pub spooler: bool,
 }

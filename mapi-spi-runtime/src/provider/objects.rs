@@ -27,12 +27,13 @@ use windows_core::{GUID, HRESULT, IUnknown, Interface};
 use super::message_store::{MessageStore, StoreContext};
 use super::registry::Registry;
 use super::{
-    Allocators, LogonRequest, ProviderContext, ProviderError, ProviderResult, StoreLogon,
-    StoreProvider, text,
+    LogonRequest, ProviderContext, ProviderError, ProviderResult, StoreLogon, StoreProvider, text,
 };
+use crate::alloc::builders::{self, ErrorInfo, MAPI_UNICODE};
+use crate::alloc::{AllocatorSet, RootBuf};
 use crate::codes::{
     MAPI_E_CALL_FAILED, MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_INVALID_OBJECT,
-    MAPI_E_INVALID_PARAMETER, MAPI_E_NOT_ENOUGH_MEMORY, S_OK,
+    MAPI_E_INVALID_PARAMETER, S_OK,
 };
 use crate::com::{ComObject, Object};
 use crate::interfaces::{
@@ -612,7 +613,7 @@ impl IMSLogonImpl for LogonObject {
 #[mapi_object(IMSProvider)]
 pub struct ProviderObject {
     provider: Box<dyn DynProvider>,
-    allocators: Allocators,
+    allocators: AllocatorSet,
     registry: Arc<Registry<StoreShared>>,
     /// `lpMalloc`, AddRef'd at init; released once, at `Shutdown` or when the object goes.
     malloc: Mutex<Option<KeptMalloc>>,
@@ -691,13 +692,16 @@ impl ProviderObject {
         lppMAPIError: *mut *mut MAPIERROR,
     ) -> HRESULT {
         if let (false, Some(message)) = (lppMAPIError.is_null(), &error.message) {
-            let report = text::mapi_error(
-                &self.allocators,
-                message,
-                self.provider.component(),
-                unicode,
-            );
-            unsafe { lppMAPIError.write(report) };
+            let info = ErrorInfo {
+                error: Some(message),
+                component: Some(self.provider.component()),
+                ..ErrorInfo::default()
+            };
+            let flags = if unicode { MAPI_UNICODE } else { 0 };
+            // Without memory for the report, the code alone still tells MAPI what failed.
+            if let Ok(report) = builders::mapi_error(&self.allocators, &info, flags) {
+                unsafe { lppMAPIError.write(report.into_raw().cast()) };
+            }
         }
         if error.code.is_ok() {
             MAPI_E_CALL_FAILED
@@ -723,7 +727,7 @@ impl ProviderObject {
     /// The part `Logon` and `SpoolerLogon` share once the arguments are checked: the
     /// already-open path, or a fresh logon registered in this session.
     fn open(&self, args: LogonArgs<'_>, spool_out: Option<(*mut u32, *mut *mut u8)>) -> HRESULT {
-        let unicode = args.request.flags & text::MAPI_UNICODE != 0;
+        let unicode = args.request.flags & MAPI_UNICODE != 0;
         let interface = match store_interface(args.request.interface) {
             Ok(interface) => interface,
             Err(hr) => return hr,
@@ -748,14 +752,16 @@ impl ProviderObject {
             Ok(opened) => opened,
             Err(error) => return self.fail(error, unicode, args.lppMAPIError),
         };
-        let spool_block = match spool_out {
+        // Allocated before anything is registered, so that failing here leaves nothing behind.
+        let spool_block: Option<(*mut u32, *mut *mut u8, RootBuf)> = match spool_out {
             Some((cb, lpb)) if !cb.is_null() && !lpb.is_null() => {
-                let block = text::copy_to_host(&self.allocators, &spool_security);
-                if block.is_null() {
-                    store.logoff();
-                    return MAPI_E_NOT_ENOUGH_MEMORY;
+                match builders::binary(&self.allocators, &spool_security) {
+                    Ok(block) => Some((cb, lpb, block)),
+                    Err(error) => {
+                        store.logoff();
+                        return error.code();
+                    }
                 }
-                Some((cb, lpb, block))
             }
             _ => None,
         };
@@ -789,11 +795,7 @@ impl ProviderObject {
             })
         {
             // Another thread opened the same store meanwhile: theirs wins, ours closes quietly.
-            if let Some(free) = self.allocators.free_buffer
-                && let Some((_, _, block)) = spool_block
-            {
-                unsafe { free(block.cast()) };
-            }
+            // (The spool security block, if any, is freed with `spool_block`.)
             shared.release_support(false);
             drop(store);
             return match winner.upgrade() {
@@ -815,8 +817,8 @@ impl ProviderObject {
                 args.lppMSLogon.write(logon.into_raw());
             }
             if let Some((cb, lpb, block)) = spool_block {
-                cb.write(spool_security.len() as u32);
-                lpb.write(block);
+                cb.write(block.len() as u32);
+                lpb.write(block.into_raw().cast());
             }
         }
         S_OK
@@ -871,9 +873,7 @@ impl IMSProviderImpl for ProviderObject {
         let request = LogonRequest {
             support,
             ui_param: ulUIParam,
-            profile_name: unsafe {
-                text::decode(lpszProfileName, ulFlags & text::MAPI_UNICODE != 0)
-            },
+            profile_name: unsafe { text::decode(lpszProfileName, ulFlags & MAPI_UNICODE != 0) },
             entry_id,
             flags: ulFlags,
             interface: unsafe { lpInterface.as_ref() }.copied(),
@@ -921,7 +921,7 @@ impl IMSProviderImpl for ProviderObject {
             (Ok(entry_id), Ok(spool)) => (entry_id, spool),
             (Err(hr), _) | (_, Err(hr)) => return hr,
         };
-        let unicode = ulFlags & text::MAPI_UNICODE != 0;
+        let unicode = ulFlags & MAPI_UNICODE != 0;
         let request = LogonRequest {
             support,
             ui_param: ulUIParam,
