@@ -432,7 +432,11 @@ impl Session {
             }
             unsafe { self.allocators.free(values.cast()) };
         }
-        let asked = tags.map_or("all".to_string(), |tags| format!("{} tags", tags.len()));
+        let asked = match tags {
+            None => "all".to_string(),
+            Some([_]) => "1 tag".to_string(),
+            Some(tags) => format!("{} tags", tags.len()),
+        };
         self.record(format!(
             "IMsgStore::GetProps({asked}) -> {}, {} values",
             hresult_name(hr),
@@ -479,14 +483,16 @@ impl Session {
     pub fn close_store(&mut self, store: IMsgStore, logoff_flags: u32) -> HRESULT {
         let mut flags = logoff_flags;
         let transports_before = self.logoff_transports_calls();
+        let logoffs_before = self.log.logoffs.load(Ordering::SeqCst);
         let support_before = self.log.live.load(Ordering::SeqCst);
         // SAFETY: a valid in/out flags pointer.
         let hr = unsafe { store.StoreLogoff(&mut flags) };
         drop(store);
         let transports = self.logoff_transports_calls() - transports_before;
         let released = support_before - self.log.live.load(Ordering::SeqCst);
+        let logoffs = self.log.logoffs.load(Ordering::SeqCst) - logoffs_before;
         self.record(format!(
-            "IMsgStore::StoreLogoff(0x{logoff_flags:08X}) -> {}; Release -> StoreLogoffTransports x{transports}, support objects released: {released}",
+            "IMsgStore::StoreLogoff(0x{logoff_flags:08X}) -> {}; Release -> StoreLogoffTransports x{transports}, support Release x{released} -> IMSLogon::Logoff x{logoffs}",
             hresult_name(hr)
         ));
         hr

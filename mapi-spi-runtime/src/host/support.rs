@@ -50,6 +50,8 @@ pub struct SupportLog {
     pub provider_uids: Mutex<Vec<MAPIUID>>,
     /// `ModifyStatusRow` calls.
     pub status_rows: AtomicUsize,
+    /// `IMSLogon::Logoff` calls the support objects made from their final `Release`.
+    pub logoffs: AtomicUsize,
     /// `WrapStoreEntryID` calls that returned a buffer.
     pub wrapped: AtomicUsize,
     /// Methods called that this support object does not support.
@@ -126,6 +128,7 @@ impl Drop for HostSupport {
             // What MAPI does inside the support object's Release (reference doc §8.3).
             let mut reserved = 0;
             let _ = unsafe { logon.Logoff(&mut reserved) };
+            self.log.logoffs.fetch_add(1, Ordering::SeqCst);
             drop(logon);
         }
         self.log.live.fetch_sub(1, Ordering::SeqCst);
