@@ -223,7 +223,8 @@ impl IMAPIPropImpl for StoreObject {
     }
 
     fn SaveChanges(this: &Object<Self>, ulFlags: u32) -> HRESULT {
-        this.shared.call(|store, cx| store.SaveChanges(cx, ulFlags))
+        this.shared
+            .call(|store, cx| unsafe { store.SaveChanges(cx, ulFlags) })
     }
 
     fn GetProps(
@@ -233,8 +234,9 @@ impl IMAPIPropImpl for StoreObject {
         lpcValues: *mut u32,
         lppPropArray: *mut *mut SPropValue,
     ) -> HRESULT {
-        this.shared
-            .call(|store, cx| store.GetProps(cx, lpPropTagArray, ulFlags, lpcValues, lppPropArray))
+        this.shared.call(|store, cx| unsafe {
+            store.GetProps(cx, lpPropTagArray, ulFlags, lpcValues, lppPropArray)
+        })
     }
 
     fn GetPropList(
@@ -243,7 +245,7 @@ impl IMAPIPropImpl for StoreObject {
         lppPropTagArray: *mut *mut SPropTagArray,
     ) -> HRESULT {
         this.shared
-            .call(|store, cx| store.GetPropList(cx, ulFlags, lppPropTagArray))
+            .call(|store, cx| unsafe { store.GetPropList(cx, ulFlags, lppPropTagArray) })
     }
 
     fn OpenProperty(
@@ -254,7 +256,7 @@ impl IMAPIPropImpl for StoreObject {
         ulFlags: u32,
         lppUnk: *mut *mut c_void,
     ) -> HRESULT {
-        this.shared.call(|store, cx| {
+        this.shared.call(|store, cx| unsafe {
             store.OpenProperty(cx, ulPropTag, lpiid, ulInterfaceOptions, ulFlags, lppUnk)
         })
     }
@@ -266,7 +268,7 @@ impl IMAPIPropImpl for StoreObject {
         lppProblems: *mut *mut SPropProblemArray,
     ) -> HRESULT {
         this.shared
-            .call(|store, cx| store.SetProps(cx, cValues, lpPropArray, lppProblems))
+            .call(|store, cx| unsafe { store.SetProps(cx, cValues, lpPropArray, lppProblems) })
     }
 
     fn DeleteProps(
@@ -275,7 +277,7 @@ impl IMAPIPropImpl for StoreObject {
         lppProblems: *mut *mut SPropProblemArray,
     ) -> HRESULT {
         this.shared
-            .call(|store, cx| store.DeleteProps(cx, lpPropTagArray, lppProblems))
+            .call(|store, cx| unsafe { store.DeleteProps(cx, lpPropTagArray, lppProblems) })
     }
 
     fn CopyTo(
@@ -290,7 +292,7 @@ impl IMAPIPropImpl for StoreObject {
         ulFlags: u32,
         lppProblems: *mut *mut SPropProblemArray,
     ) -> HRESULT {
-        this.shared.call(|store, cx| {
+        this.shared.call(|store, cx| unsafe {
             store.CopyTo(
                 cx,
                 ciidExclude,
@@ -316,7 +318,7 @@ impl IMAPIPropImpl for StoreObject {
         ulFlags: u32,
         lppProblems: *mut *mut SPropProblemArray,
     ) -> HRESULT {
-        this.shared.call(|store, cx| {
+        this.shared.call(|store, cx| unsafe {
             store.CopyProps(
                 cx,
                 lpIncludeProps,
@@ -338,7 +340,7 @@ impl IMAPIPropImpl for StoreObject {
         lpcPropNames: *mut u32,
         lpppPropNames: *mut *mut *mut c_void,
     ) -> HRESULT {
-        this.shared.call(|store, cx| {
+        this.shared.call(|store, cx| unsafe {
             store.GetNamesFromIDs(
                 cx,
                 lppPropTags,
@@ -357,7 +359,7 @@ impl IMAPIPropImpl for StoreObject {
         ulFlags: u32,
         lppPropTags: *mut *mut SPropTagArray,
     ) -> HRESULT {
-        this.shared.call(|store, cx| {
+        this.shared.call(|store, cx| unsafe {
             store.GetIDsFromNames(cx, cPropNames, lppPropNames, ulFlags, lppPropTags)
         })
     }
@@ -384,7 +386,7 @@ impl IMsgStoreImpl for StoreObject {
         lpAdviseSink: Option<&IMAPIAdviseSink>,
         lpulConnection: *mut usize,
     ) -> HRESULT {
-        this.shared.call(|store, cx| {
+        this.shared.call(|store, cx| unsafe {
             store.Advise(
                 cx,
                 cbEntryID,
@@ -398,7 +400,7 @@ impl IMsgStoreImpl for StoreObject {
 
     fn Unadvise(this: &Object<Self>, ulConnection: usize) -> HRESULT {
         this.shared
-            .call(|store, cx| store.Unadvise(cx, ulConnection))
+            .call(|store, cx| unsafe { store.Unadvise(cx, ulConnection) })
     }
 
     fn CompareEntryIDs(
@@ -410,7 +412,7 @@ impl IMsgStoreImpl for StoreObject {
         ulFlags: u32,
         lpulResult: *mut u32,
     ) -> HRESULT {
-        this.shared.call(|store, cx| {
+        this.shared.call(|store, cx| unsafe {
             store.CompareEntryIDs(
                 cx, cbEntryID1, lpEntryID1, cbEntryID2, lpEntryID2, ulFlags, lpulResult,
             )
@@ -426,7 +428,7 @@ impl IMsgStoreImpl for StoreObject {
         lpulObjType: *mut u32,
         lppUnk: *mut *mut c_void,
     ) -> HRESULT {
-        this.shared.call(|store, cx| {
+        this.shared.call(|store, cx| unsafe {
             store.OpenEntry(
                 cx,
                 cbEntryID,
@@ -446,7 +448,7 @@ impl IMsgStoreImpl for StoreObject {
         cbEntryID: u32,
         lpEntryID: *mut ENTRYID,
     ) -> HRESULT {
-        this.shared.call(|store, cx| {
+        this.shared.call(|store, cx| unsafe {
             store.SetReceiveFolder(cx, lpszMessageClass, ulFlags, cbEntryID, lpEntryID)
         })
     }
@@ -459,7 +461,7 @@ impl IMsgStoreImpl for StoreObject {
         lppEntryID: *mut *mut ENTRYID,
         lppszExplicitClass: *mut LPTSTR,
     ) -> HRESULT {
-        this.shared.call(|store, cx| {
+        this.shared.call(|store, cx| unsafe {
             store.GetReceiveFolder(
                 cx,
                 lpszMessageClass,
@@ -477,7 +479,7 @@ impl IMsgStoreImpl for StoreObject {
         lppTable: *mut *mut c_void,
     ) -> HRESULT {
         this.shared
-            .call(|store, cx| store.GetReceiveFolderTable(cx, ulFlags, lppTable))
+            .call(|store, cx| unsafe { store.GetReceiveFolderTable(cx, ulFlags, lppTable) })
     }
 
     fn AbortSubmit(
@@ -487,17 +489,17 @@ impl IMsgStoreImpl for StoreObject {
         ulFlags: u32,
     ) -> HRESULT {
         this.shared
-            .call(|store, cx| store.AbortSubmit(cx, cbEntryID, lpEntryID, ulFlags))
+            .call(|store, cx| unsafe { store.AbortSubmit(cx, cbEntryID, lpEntryID, ulFlags) })
     }
 
     fn GetOutgoingQueue(this: &Object<Self>, ulFlags: u32, lppTable: *mut *mut c_void) -> HRESULT {
         this.shared
-            .call(|store, cx| store.GetOutgoingQueue(cx, ulFlags, lppTable))
+            .call(|store, cx| unsafe { store.GetOutgoingQueue(cx, ulFlags, lppTable) })
     }
 
     fn SetLockState(this: &Object<Self>, lpMessage: *mut c_void, ulLockState: u32) -> HRESULT {
         this.shared
-            .call(|store, cx| store.SetLockState(cx, lpMessage, ulLockState))
+            .call(|store, cx| unsafe { store.SetLockState(cx, lpMessage, ulLockState) })
     }
 
     fn FinishedMsg(
@@ -507,12 +509,12 @@ impl IMsgStoreImpl for StoreObject {
         lpEntryID: *mut ENTRYID,
     ) -> HRESULT {
         this.shared
-            .call(|store, cx| store.FinishedMsg(cx, ulFlags, cbEntryID, lpEntryID))
+            .call(|store, cx| unsafe { store.FinishedMsg(cx, ulFlags, cbEntryID, lpEntryID) })
     }
 
     fn NotifyNewMail(this: &Object<Self>, lpNotification: *mut c_void) -> HRESULT {
         this.shared
-            .call(|store, cx| store.NotifyNewMail(cx, lpNotification))
+            .call(|store, cx| unsafe { store.NotifyNewMail(cx, lpNotification) })
     }
 }
 
@@ -542,7 +544,7 @@ impl IMSLogonImpl for LogonObject {
         lpulObjType: *mut u32,
         lppUnk: *mut *mut c_void,
     ) -> HRESULT {
-        this.shared.call(|store, cx| {
+        this.shared.call(|store, cx| unsafe {
             store.OpenEntry(
                 cx,
                 cbEntryID,
@@ -564,7 +566,7 @@ impl IMSLogonImpl for LogonObject {
         ulFlags: u32,
         lpulResult: *mut u32,
     ) -> HRESULT {
-        this.shared.call(|store, cx| {
+        this.shared.call(|store, cx| unsafe {
             store.CompareEntryIDs(
                 cx, cbEntryID1, lpEntryID1, cbEntryID2, lpEntryID2, ulFlags, lpulResult,
             )
@@ -579,7 +581,7 @@ impl IMSLogonImpl for LogonObject {
         lpAdviseSink: Option<&IMAPIAdviseSink>,
         lpulConnection: *mut usize,
     ) -> HRESULT {
-        this.shared.call(|store, cx| {
+        this.shared.call(|store, cx| unsafe {
             store.Advise(
                 cx,
                 cbEntryID,
@@ -593,7 +595,7 @@ impl IMSLogonImpl for LogonObject {
 
     fn Unadvise(this: &Object<Self>, ulConnection: usize) -> HRESULT {
         this.shared
-            .call(|store, cx| store.Unadvise(cx, ulConnection))
+            .call(|store, cx| unsafe { store.Unadvise(cx, ulConnection) })
     }
 
     fn OpenStatusEntry(
@@ -603,7 +605,7 @@ impl IMSLogonImpl for LogonObject {
         lpulObjType: *mut u32,
         lppEntry: *mut *mut c_void,
     ) -> HRESULT {
-        this.shared.call(|store, cx| {
+        this.shared.call(|store, cx| unsafe {
             store.OpenStatusEntry(cx, lpInterface, ulFlags, lpulObjType, lppEntry)
         })
     }
@@ -788,20 +790,16 @@ impl ProviderObject {
         *lock(&shared.store_object) = Some(StoreSlot(&*store_object));
         let store: IMsgStore = store_object.into_interface();
 
-        if let Err(winner) = self
+        // The store already registered wins a race only while it is alive: the upgrade, under
+        // the registry's lock, is the check.
+        let registered = self
             .registry
-            .insert_unless(key, shared.clone(), |existing| {
-                lock(&existing.store_object).is_some()
-            })
-        {
-            // Another thread opened the same store meanwhile: theirs wins, ours closes quietly.
-            // (The spool security block, if any, is freed with `spool_block`.)
+            .insert_unless(key, shared.clone(), |existing| existing.upgrade());
+        if let Err(existing) = registered {
+            // Ours closes quietly (its spool security block is freed with `spool_block`).
             shared.release_support(false);
             drop(store);
-            return match winner.upgrade() {
-                Some(existing) => self.hand_back(&existing, &args, interface),
-                None => MAPI_E_CALL_FAILED,
-            };
+            return self.hand_back(&existing, &args, interface);
         }
 
         let mut out = core::ptr::null_mut();
