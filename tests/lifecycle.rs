@@ -327,7 +327,7 @@ fn ms_provider_init_rejects_bad_input_and_leaks_nothing() {
             MAPI_E_INVALID_PARAMETER
         );
         // An older MAPI: MAPI_E_VERSION, and our version is still reported.
-        provider = 0x1 as *mut c_void;
+        provider = core::ptr::dangling_mut();
         assert_eq!(
             host.init_raw(0, 0x0001_0008, &mut version, &mut provider),
             MAPI_E_VERSION
