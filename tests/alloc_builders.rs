@@ -12,7 +12,7 @@ use mapi_spi_runtime::codes::{
     MAPI_E_INVALID_PARAMETER, MAPI_E_NOT_ENOUGH_MEMORY, MAPI_E_NOT_FOUND,
 };
 use mapi_spi_runtime::types::{
-    ENTRYID, FILETIME, MAPI_ERROR_VERSION, MAPIERROR, SPropTagArray, SPropValue, SRowSet,
+    ENTRYID, FILETIME, MAPI_ERROR_VERSION, MAPIERROR, SPropTagArray, SPropValue,
 };
 use mapi_spi_runtime::{GUID, Result};
 
@@ -58,8 +58,9 @@ fn build_and_free(
 
 /// Fails each allocation call `build` makes in turn: every time, the builder returns
 /// `MAPI_E_NOT_ENOUGH_MEMORY` and leaves no root behind.
-fn fails_cleanly_at_every_call(build: impl Fn(&AllocatorSet) -> Result<RootBuf>) {
-    let (_, calls) = probe(None, |set| build(&set).unwrap());
+fn fails_cleanly_at_every_call<T>(build: impl Fn(&AllocatorSet) -> Result<T>) {
+    let ((), calls) = probe(None, |set| drop(build(&set).unwrap()));
+    assert_eq!(calls.live_roots, 0, "dropping the result frees all of it");
     assert!(calls.allocations() > 0);
     for n in 1..=calls.allocations() {
         let (result, failed) = probe(Some(n), |set| build(&set).map(drop));
@@ -304,10 +305,9 @@ fn a_row_set_has_one_root_per_row_and_frees_row_by_row() {
     let values = every_type();
     let rows = [&values[..3], &values[3..], &[][..]];
     let ((), calls) = probe(None, |set| {
-        let raw = props::rows(&set, &rows)
-            .unwrap()
-            .into_raw()
-            .cast::<SRowSet>();
+        let built = props::rows(&set, &rows).unwrap();
+        assert_eq!(built.len(), 3);
+        let raw = built.into_raw();
         unsafe {
             assert_eq!((*raw).cRows, 3);
             let entries = (*raw).aRow.as_ptr();
@@ -324,6 +324,16 @@ fn a_row_set_has_one_root_per_row_and_frees_row_by_row() {
     assert_eq!(calls.allocate_buffer, 4, "the array and one root per row");
     assert_eq!(calls.allocate_more, 0);
     assert_eq!((calls.free_buffer, calls.live_roots), (4, 0));
+}
+
+#[test]
+fn a_dropped_row_set_frees_every_row() {
+    let values = every_type();
+    let ((), calls) = probe(None, |set| {
+        drop(props::rows(&set, &[&values[..2], &values[2..]]).unwrap());
+    });
+    assert_eq!((calls.allocate_buffer, calls.free_buffer), (3, 3));
+    assert_eq!(calls.live_roots, 0);
 }
 
 #[test]

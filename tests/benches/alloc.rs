@@ -143,9 +143,11 @@ fn build_per_value(set: &AllocatorSet, values: &[PropValue<'_>]) -> Result<RootB
         let mut pv: PV = unsafe { core::mem::zeroed() };
         match &prop.value {
             Value::Unicode(text) => {
-                let units: Vec<u16> = text.encode_utf16().chain([0]).collect();
-                let child = root.allocate_more(units.len() * 2)?;
-                child.write_slice(0, &units);
+                let units = text.encode_utf16().count() + 1;
+                let child = root.allocate_more(units * size_of::<u16>())?;
+                for (index, unit) in text.encode_utf16().chain([0]).enumerate() {
+                    child.write(index * size_of::<u16>(), unit);
+                }
                 pv.lpszW = child.as_ptr().cast();
             }
             Value::Binary(bytes) => {
