@@ -34,6 +34,7 @@ fn interface_core(
 ) -> proc_macro2::TokenStream {
     let mut errors = errors::Errors::default();
     let Some(interface) = parse::interface(attr, item.clone(), &mut errors) else {
+        // Not a trait: the item is kept, so that the only error is the macro's.
         return errors.into_compile_errors(item);
     };
     check::interface(&interface, &mut errors);
@@ -52,11 +53,20 @@ fn object_core(
     let Some(object) = parse::object(attr, item.clone(), &mut errors) else {
         return errors.into_compile_errors(item);
     };
-    check::object(&object, &mut errors);
+    let expandable = check::object(&object, &mut errors);
     if errors.is_empty() {
-        expand::object::expand(&object)
-    } else {
+        return expand::object::expand(&object);
+    }
+    match expandable {
+        // A rejected interface is left out of the expansion; the rest is generated as usual.
+        Some(interfaces) => {
+            let object = model::Object {
+                interfaces: interfaces.into_iter().cloned().collect(),
+                ..object
+            };
+            errors.into_compile_errors(expand::object::expand(&object))
+        }
         // The struct itself is kept so that the user's other code still resolves its name.
-        errors.into_compile_errors(quote::ToTokens::to_token_stream(&object.item))
+        None => errors.into_compile_errors(quote::ToTokens::to_token_stream(&object.item)),
     }
 }

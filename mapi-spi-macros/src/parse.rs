@@ -19,24 +19,6 @@ use crate::model::{
 const IID_EXAMPLE: &str = "`#[mapi_interface(\"00020310-0000-0000-C000-000000000046\")]`";
 
 pub fn interface(attr: TokenStream, item: TokenStream, errors: &mut Errors) -> Option<Interface> {
-    let literal = if attr.is_empty() {
-        errors.at(
-            &item,
-            format!("`#[mapi_interface]` needs the interface's IID: {IID_EXAMPLE}"),
-        );
-        None
-    } else {
-        match syn::parse2::<LitStr>(attr.clone()) {
-            Ok(literal) => Some(literal),
-            Err(_) => {
-                errors.at(
-                    attr,
-                    format!("expected the IID as a string literal: {IID_EXAMPLE}"),
-                );
-                None
-            }
-        }
-    };
     let item = match syn::parse2::<Item>(item) {
         Ok(Item::Trait(item)) => item,
         Ok(other) => {
@@ -51,18 +33,7 @@ pub fn interface(attr: TokenStream, item: TokenStream, errors: &mut Errors) -> O
             return None;
         }
     };
-    let literal = literal?;
-    let value = match iid::parse(&literal.value()) {
-        Ok(value) => Some(value),
-        Err(problem) => {
-            errors.at(
-                &literal,
-                format!("malformed IID: {problem}; write it as {IID_EXAMPLE}"),
-            );
-            None
-        }
-    };
-
+    let iid = interface_iid(attr, errors);
     let mut bases = Vec::new();
     for bound in &item.supertraits {
         match bound {
@@ -93,11 +64,41 @@ pub fn interface(attr: TokenStream, item: TokenStream, errors: &mut Errors) -> O
         unsafety: item.unsafety,
         trait_token: item.trait_token,
         ident: item.ident,
-        iid: Iid { literal, value },
+        iid,
         bases,
         generics,
         methods,
     })
+}
+
+/// The IID literal of `#[mapi_interface("...")]`, reported at the attribute when it is missing
+/// and at the literal when it is malformed.
+fn interface_iid(attr: TokenStream, errors: &mut Errors) -> Option<Iid> {
+    if attr.is_empty() {
+        // The attribute's own tokens are not passed to the macro; the call site is the attribute.
+        errors.push(syn::Error::new(
+            proc_macro2::Span::call_site(),
+            format!("`#[mapi_interface]` needs the interface's IID: {IID_EXAMPLE}"),
+        ));
+        return None;
+    }
+    let Ok(literal) = syn::parse2::<LitStr>(attr.clone()) else {
+        errors.at(
+            attr,
+            format!("expected the IID as a string literal: {IID_EXAMPLE}"),
+        );
+        return None;
+    };
+    match iid::parse(&literal.value()) {
+        Ok(value) => Some(Iid { literal, value }),
+        Err(problem) => {
+            errors.at(
+                &literal,
+                format!("malformed IID: {problem}; write it as {IID_EXAMPLE}"),
+            );
+            None
+        }
+    }
 }
 
 fn method(function: &syn::TraitItemFn, errors: &mut Errors) -> Method {
