@@ -7,9 +7,9 @@
 // and each `impl IFooImpl`), and the runtime's own message for this rule (on `ThreadSafe`) is not
 // shown: `ThreadSafe` is implemented for every `Send + Sync` type, and rustc reports the field
 // that breaks it instead.
+use mapi_spi_runtime::{HRESULT, IUnknown, Object, mapi_interface, mapi_object};
 use std::cell::Cell;
 use std::rc::Rc;
-use mapi_spi_runtime::{HRESULT, IUnknown, Object, mapi_interface, mapi_object};
 
 #[mapi_interface("6E2A3F10-6B2C-4F5E-9A61-0C7D2E9B4A11")]
 pub unsafe trait IFoo: IUnknown {
