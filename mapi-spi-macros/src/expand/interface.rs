@@ -280,14 +280,17 @@ fn implementer_trait(interface: &Interface) -> TokenStream {
          interface pointers to itself with `this.to_interface()`. A panic is caught at the vtable and \
          returned as the result type's panic value (`MAPI_E_CALL_FAILED` for `HRESULT` and `Result`)."
     );
+    // `{Self}` is substituted by the compiler; literal braces are doubled once more for it.
     let message = format!("`{{Self}}` does not implement `{ident}`");
-    let note =
-        format!("add `impl {implementer} for {{Self}} {{ ... }}` with every method of `{ident}`");
+    let label = format!("needs `impl {implementer} for {{Self}}`");
+    let note = format!(
+        "add `impl {implementer} for {{Self}} {{{{ ... }}}}` with every method of `{ident}`, each taking `this: &Object<Self>` instead of `&self`"
+    );
     quote! {
         #[doc = #doc]
         #[diagnostic::on_unimplemented(
             message = #message,
-            label = "required by `#[mapi_object]` for this interface",
+            label = #label,
             note = #note
         )]
         #[allow(non_snake_case, clippy::too_many_arguments)]
