@@ -4,6 +4,9 @@
 //!   struct a COM object implementing interfaces. Their expansions use [`com`].
 //! - [`interfaces`]: the SPI's interfaces, declared with those macros.
 //! - [`types`], [`codes`]: the structures and result codes that cross the MAPI boundary.
+//!
+//! Every mistake the two macros reject has a compile-fail test, listed with its message and its
+//! fix in `tests/ui/README.md` in the repository.
 
 // Lets the macros' expansions name `::mapi_spi_runtime` inside this crate too.
 extern crate self as mapi_spi_runtime;

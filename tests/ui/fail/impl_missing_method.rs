@@ -1,6 +1,6 @@
 // Mistake: an implementation that leaves out a method.
 // Why: every vtable slot needs a function; there are no default methods.
-// Fix: implement every method of the interface; return `E_NOTIMPL` (MAPI_E_NO_SUPPORT) from
+// Fix: implement every method of the interface; return `MAPI_E_NO_SUPPORT` from
 // those the provider does not support.
 use mapi_spi_runtime::{HRESULT, IUnknown, Object, mapi_interface, mapi_object};
 
