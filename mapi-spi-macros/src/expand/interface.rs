@@ -136,7 +136,10 @@ fn interface_impls(interface: &Interface) -> TokenStream {
 fn conversions(interface: &Interface) -> TokenStream {
     let rt = runtime();
     let ident = &interface.ident;
-    let base = base_type(interface);
+    // The user's path rather than the projection of `base_type`: it is what rustdoc shows as the
+    // `Deref` target, and with a base that is not an interface, an impl for the unresolved
+    // projection would also conflict with `impl<T> From<T> for T`.
+    let base = interface.base();
     let into = |target: TokenStream| {
         quote! {
             impl ::core::convert::From<#ident> for #target {
@@ -152,10 +155,7 @@ fn conversions(interface: &Interface) -> TokenStream {
             }
         }
     };
-    // The user's path rather than the projection: with a base that is not an interface, an impl
-    // for the unresolved projection would also conflict with `impl<T> From<T> for T`.
-    let user_base = interface.base();
-    let into_base = into(quote!(#user_base));
+    let into_base = into(quote!(#base));
     let into_unknown = if interface.base_is_unknown() {
         quote!()
     } else {
@@ -206,17 +206,18 @@ fn caller_methods(interface: &Interface) -> TokenStream {
             }
         });
         let call = quote!(unsafe { (vtable.#name)(this, #(#args),*) });
-        // The conversion is spanned at the result type, so that a type that is not `AbiReturn`
-        // is reported there, like `is_abi_return` does, and not at the attribute.
         let (ret, body) = match output {
             Output::Unit => (quote!(), call),
-            Output::Type { ty, .. } => (quote!(-> #ty), {
+            Output::Type { ty, .. } => {
+                // Spanned at the result type, as the thunk's conversion is: a type that is not
+                // `AbiReturn` is reported once, there, and not at the attribute.
                 let rt = runtime_at(ty.span());
-                quote_spanned! {ty.span()=>
-                let abi = #call;
-                <#ty as #rt::com::AbiReturn>::from_abi(abi)
-                }
-            }),
+                let body = quote_spanned! {ty.span()=>
+                    let abi = #call;
+                    <#ty as #rt::com::AbiReturn>::from_abi(abi)
+                };
+                (quote!(-> #ty), body)
+            }
         };
         quote! {
             #(#attrs)*
