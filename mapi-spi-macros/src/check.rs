@@ -16,11 +16,12 @@ pub fn interface(interface: &Interface, errors: &mut Errors) {
             "write `unsafe trait`: declaring a MAPI interface asserts a vtable layout (slot order, parameter types) that the compiler cannot check against the C header",
         );
     }
-    if let Some(span) = interface.generics {
-        errors.push(syn::Error::new(
-            span,
-            "an interface cannot be generic: it has one IID and one vtable layout",
-        ));
+    if let Some(generics) = &interface.generics {
+        let where_clause = &generics.where_clause;
+        errors.at(
+            quote::quote!(#generics #where_clause),
+            "an interface cannot be generic: it has one IID and one vtable layout; declare one interface per type, each with its IID, or pass untyped data as `*const c_void`",
+        );
     }
     match interface.bases.len() {
         0 => errors.at(

@@ -18,8 +18,8 @@ pub struct Interface {
     pub iid: Option<Iid>,
     /// The supertraits as written; exactly one is expected.
     pub bases: Vec<Path>,
-    /// Where generics, if any, were written.
-    pub generics: Option<Span>,
+    /// The generics, if any were written (`<T>` and the where clause), to point at.
+    pub generics: Option<syn::Generics>,
     pub methods: Vec<Method>,
 }
 

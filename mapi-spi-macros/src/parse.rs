@@ -45,7 +45,7 @@ pub fn interface(attr: TokenStream, item: TokenStream, errors: &mut Errors) -> O
         }
     }
     let generics = (!item.generics.params.is_empty() || item.generics.where_clause.is_some())
-        .then(|| item.generics.span());
+        .then(|| item.generics.clone());
 
     let mut methods = Vec::new();
     for trait_item in &item.items {
@@ -53,7 +53,7 @@ pub fn interface(attr: TokenStream, item: TokenStream, errors: &mut Errors) -> O
             TraitItem::Fn(function) => methods.push(method(function, errors)),
             other => errors.at(
                 other,
-                "an interface trait holds only methods: each is one vtable slot",
+                "an interface trait holds only methods, each one vtable slot: move constants and types out of the trait",
             ),
         }
     }
@@ -207,7 +207,7 @@ fn param(input: &FnArg, errors: &mut Errors) -> Option<Param> {
         } else {
             errors.at(
                 attr,
-                "the only attribute a parameter takes is `#[out]`, on a `*mut T` out-parameter",
+                "the only attribute a parameter takes is `#[out]`, on a `*mut T` out-parameter: remove this one",
             );
         }
     }
