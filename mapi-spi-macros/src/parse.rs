@@ -280,23 +280,25 @@ fn item_keyword(item: &Item) -> TokenStream {
 
 pub fn object(attr: TokenStream, item: TokenStream, errors: &mut Errors) -> Option<Object> {
     let attr_span = attr.span();
+    // `None` when the list is malformed: reported here, and no model is built (the item is kept
+    // as written), so that check does not also report an empty list.
     let interfaces = match syn::parse::Parser::parse2(
         Punctuated::<syn::Path, Token![,]>::parse_terminated,
         attr,
     ) {
-        Ok(list) => list.into_iter().collect(),
+        Ok(list) => Some(list.into_iter().collect()),
         Err(error) => {
             errors.push(syn::Error::new(
                 error.span(),
                 "expected a comma-separated list of interfaces: `#[mapi_object(IMsgStore, IMSLogon)]`",
             ));
-            Vec::new()
+            None
         }
     };
     match syn::parse2::<Item>(item) {
         Ok(Item::Struct(item)) => Some(Object {
             item,
-            interfaces,
+            interfaces: interfaces?,
             attr_span,
         }),
         Ok(other) => {
