@@ -8,7 +8,7 @@ mod oracle;
 
 use mapi_spi_runtime::interfaces::*;
 use mapi_spi_runtime::types::*;
-use mapi_spi_runtime::{flags, mapi_interface, tags};
+use mapi_spi_runtime::{codes, flags, mapi_interface, tags};
 use oracle::{EntryPoint, FnSig, Oracle, Record, Vtable, iunknown, record_of};
 
 // ---------------------------------------------------------------------------------------------
@@ -210,6 +210,13 @@ fn full_oracle() -> Oracle {
             ("tags::PROPERTY_TYPES", tags::PROPERTY_TYPES.to_vec()),
             ("tags::PROPERTY_TAGS", tags::PROPERTY_TAGS.to_vec()),
             ("flags::FLAGS", flags::FLAGS.to_vec()),
+            (
+                "codes::ALL",
+                codes::ALL
+                    .iter()
+                    .map(|(code, name)| (*name, code.0 as u32))
+                    .collect(),
+            ),
         ],
         constants_absent_in_mingw: OUTLOOK_ONLY,
         exceptions: oracle::ULONG_PTR_EXCEPTIONS,
@@ -219,7 +226,7 @@ fn full_oracle() -> Oracle {
 /// Generates and compiles the checks of `oracle` as `name.c`.
 fn run(oracle: &Oracle, name: &str) -> Result<(), String> {
     let dir = oracle::work_dir();
-    let preprocessed = oracle::preprocess(&dir).expect("preprocess the mingw headers");
+    let preprocessed = oracle::preprocess(&dir, name).expect("preprocess the mingw headers");
     let source = oracle
         .generate(&preprocessed)
         .map_err(|problems| problems.0.join("\n"))?;
@@ -245,6 +252,14 @@ fn the_runtime_matches_the_mingw_headers() {
             e.interface, e.method
         );
     }
+    let iids =
+        oracle::header_iids(&oracle::work_dir(), "mapi_spi_layout").expect("read mapiguid.h");
+    let problems = oracle::iid_problems(&oracle.vtables, &iids);
+    assert!(
+        problems.is_empty(),
+        "IIDs differ from mapiguid.h:\n{}",
+        problems.join("\n")
+    );
     if let Err(failure) = run(&oracle, "mapi_spi_layout") {
         panic!("the Rust declarations disagree with the mingw-w64 headers:\n{failure}");
     }
@@ -342,6 +357,23 @@ fn the_oracle_accepts_a_correct_declaration() {
         vec![check::<SRow>(), check::<NOTIFICATION>()],
     );
     run(&oracle, "selftest_correct").expect("a correct declaration passes");
+}
+
+#[test]
+fn the_oracle_rejects_a_wrong_iid() {
+    if !oracle::compilers_or_skip() {
+        return;
+    }
+    let iids = oracle::header_iids(&oracle::work_dir(), "selftest_iid").expect("read mapiguid.h");
+    assert!(iids.len() > 40, "mapiguid.h parsed: {iids:?}");
+    // IWrongParamSink has the IID of IMAPIAdviseSink; compared as IMAPIProgress it is wrong.
+    let wrong = vtable!(IWrongParamSink as "IMAPIProgress" => iunknown(), { OnNotify });
+    let problems = oracle::iid_problems(&[wrong], &iids);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].starts_with("IID_IMAPIProgress: mapiguid.h has"),
+        "{problems:?}"
+    );
 }
 
 #[test]

@@ -235,6 +235,8 @@ pub struct Vtable {
     pub size: usize,
     /// `MapiInterface::METHOD_NAMES` of the Rust interface: every method after IUnknown's.
     pub method_names: &'static [&'static str],
+    /// The Rust interface's IID.
+    pub iid: windows_core::GUID,
 }
 
 /// Builds the [`Vtable`] description of a `#[mapi_interface]` interface from its generated
@@ -260,6 +262,7 @@ macro_rules! vtable {
             slots,
             size: ::core::mem::size_of::<Vtbl>(),
             method_names: <$iface as mapi_spi_runtime::com::MapiInterface>::METHOD_NAMES,
+            iid: <$iface as windows_core::Interface>::IID,
         }
     }};
     (@slots $vtbl:ty, $declared_in:expr, [$($method:ident),*]) => {
@@ -280,6 +283,7 @@ pub fn iunknown() -> Vtable {
         slots: vtable!(@slots windows_core::IUnknown_Vtbl, "IUnknown", [QueryInterface, AddRef, Release]),
         size: size_of::<windows_core::IUnknown_Vtbl>(),
         method_names: &[],
+        iid: <windows_core::IUnknown as windows_core::Interface>::IID,
     }
 }
 
@@ -767,9 +771,10 @@ pub fn compiler_available(compiler: &str) -> Result<(), String> {
     }
 }
 
-/// The preprocessed headers (x64), from which parameter lists are read.
-pub fn preprocess(dir: &Path) -> Result<String, String> {
-    let source = dir.join("mapi_headers.c");
+/// The preprocessed headers (x64), from which parameter lists are read. `name` keeps the files of
+/// tests running in parallel apart.
+pub fn preprocess(dir: &Path, name: &str) -> Result<String, String> {
+    let source = dir.join(format!("{name}_headers.c"));
     std::fs::write(&source, HEADERS).map_err(|e| e.to_string())?;
     let output = Command::new(COMPILERS[0])
         .args(["-E", "-P"])
@@ -1221,6 +1226,75 @@ fn verify_rust(record: &Record, problems: &mut Vec<String>) {
             verify_rust(inner, problems);
         }
     }
+}
+
+/// The MAPI IIDs of `mapiguid.h`, all `DEFINE_OLEGUID(name, l, 0, 0)`: `(name, GUID)`. Read by
+/// preprocessing the header with `DEFINE_OLEGUID` redefined to leave its arguments in the text.
+pub fn header_iids(dir: &Path, name: &str) -> Result<Vec<(String, windows_core::GUID)>, String> {
+    let source = dir.join(format!("{name}_guids.c"));
+    std::fs::write(
+        &source,
+        "#include <windows.h>\n#undef DEFINE_OLEGUID\n#define DEFINE_OLEGUID(n, l, w1, w2) ORACLE_IID n l w1 w2\n#include <mapiguid.h>\n",
+    )
+    .map_err(|e| e.to_string())?;
+    let output = Command::new(COMPILERS[0])
+        .args(["-E", "-P"])
+        .arg(&source)
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !output.status.success() {
+        return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+    }
+    let text = String::from_utf8_lossy(&output.stdout);
+    let mut iids = Vec::new();
+    for line in text
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("ORACLE_IID "))
+    {
+        let parts: Vec<&str> = line.trim_end_matches(';').split_whitespace().collect();
+        let [name, l, w1, w2] = parts[..] else {
+            return Err(format!("unexpected DEFINE_OLEGUID: {line}"));
+        };
+        let number = |t: &str| {
+            let t = t.trim_start_matches("0x").trim_start_matches("0X");
+            u32::from_str_radix(t, 16).map_err(|e| format!("{line}: {e}"))
+        };
+        let guid = windows_core::GUID {
+            data1: number(l)?,
+            data2: number(w1)? as u16,
+            data3: number(w2)? as u16,
+            data4: [0xC0, 0, 0, 0, 0, 0, 0, 0x46],
+        };
+        iids.push((name.to_string(), guid));
+    }
+    Ok(iids)
+}
+
+/// The `mapiguid.h` name of an interface's IID: `IID_IFoo`, except `IID_IMAPISup` and
+/// `IID_IAttachment`.
+pub fn iid_name(interface: &str) -> String {
+    match interface {
+        "IMAPISupport" => "IID_IMAPISup".into(),
+        "IAttach" => "IID_IAttachment".into(),
+        other => format!("IID_{other}"),
+    }
+}
+
+/// Every vtable's IID against `mapiguid.h` (IUnknown's is not there and is windows-core's).
+pub fn iid_problems(vtables: &[Vtable], iids: &[(String, windows_core::GUID)]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for vtable in vtables.iter().filter(|v| v.c_name != "IUnknown") {
+        let name = iid_name(vtable.c_name);
+        match iids.iter().find(|(n, _)| *n == name) {
+            None => problems.push(format!("{name}: not in mapiguid.h")),
+            Some((_, guid)) if *guid != vtable.iid => problems.push(format!(
+                "{name}: mapiguid.h has {guid:?}, Rust {} has {:?}",
+                vtable.rust_name, vtable.iid
+            )),
+            Some(_) => {}
+        }
+    }
+    problems
 }
 
 /// Compiles `source` with each compiler; the compilers' error output if any fails.
