@@ -41,6 +41,8 @@ pub enum CType {
     Void,
     /// A typedef or scalar name: `ULONG`, `SPropValue`, `union _PV`.
     Named(&'static str),
+    /// A type as the header spells it (`LPMAPIERROR *`), read from the preprocessed header.
+    Spelled(String),
     Ptr {
         pointee: Box<CType>,
         is_const: bool,
@@ -70,6 +72,7 @@ impl CType {
         match self {
             CType::Void => "void".into(),
             CType::Named(name) => (*name).into(),
+            CType::Spelled(text) => text.clone(),
             CType::Ptr { pointee, is_const } => match (&**pointee, is_const) {
                 (CType::Ptr { .. }, true) => format!("{} const *", pointee.render()),
                 (_, true) => format!("const {} *", pointee.render()),
@@ -750,7 +753,8 @@ pub struct Oracle {
     pub exceptions: &'static [UlongPtrException],
 }
 
-/// The outcome of one problem found on the Rust side, before any C is compiled.
+/// Problems found on the Rust side (descriptions against `offset_of!`, slot lists against
+/// `METHOD_NAMES`, parameter counts, IIDs), before any C is compiled.
 #[derive(Debug)]
 pub struct Problems(pub Vec<String>);
 
@@ -759,7 +763,7 @@ pub const HEADERS: &str = "#define WIN32_LEAN_AND_MEAN\n#include <windows.h>\n#i
 /// The compilers, x64 first.
 pub const COMPILERS: [&str; 2] = ["x86_64-w64-mingw32-gcc", "i686-w64-mingw32-gcc"];
 
-/// Whether a compiler runs; `None` with the reason if not.
+/// Whether a compiler runs; the reason if not.
 pub fn compiler_available(compiler: &str) -> Result<(), String> {
     match Command::new(compiler).arg("--version").output() {
         Ok(output) if output.status.success() => Ok(()),
@@ -933,11 +937,11 @@ impl Oracle {
             // The parse put back together, with Rust's calling convention.
             let rebuilt = Sig {
                 conv: slot.sig.conv,
-                ret: CType::Named(leak(&method.ret)),
+                ret: CType::Spelled(method.ret.clone()),
                 params: method
                     .params
                     .iter()
-                    .map(|p| CType::Named(leak(&p.ty)))
+                    .map(|p| CType::Spelled(p.ty.clone()))
                     .collect(),
             };
             assert(
@@ -1007,11 +1011,11 @@ impl Oracle {
         }
         let rebuilt = Sig {
             conv: entry.sig.conv,
-            ret: CType::Named(leak(&header.ret)),
+            ret: CType::Spelled(header.ret.clone()),
             params: header
                 .params
                 .iter()
-                .map(|p| CType::Named(leak(&p.ty)))
+                .map(|p| CType::Spelled(p.ty.clone()))
                 .collect(),
         };
         assert(
@@ -1102,10 +1106,6 @@ fn pointer_depth(h: &str, depth: usize) -> String {
         .map(|level| format!("__builtin_classify_type({}({h})0) == 5", "*".repeat(level)))
         .collect::<Vec<_>>()
         .join(" && ")
-}
-
-fn leak(text: &str) -> &'static str {
-    Box::leak(text.to_string().into_boxed_str())
 }
 
 fn struct_checks(
