@@ -3,7 +3,14 @@
 //! Names and field names are the C ones so that a reader can hold this file next to
 //! `mapidefs.h`. Variable-length structures (`ENTRYID`, `SPropTagArray`, ...) are declared with
 //! their one-element C array and are only ever used behind pointers, with the size computed by the
-//! `cb_new_*` functions (the headers' `CbNew...` macros).
+//! `cb_new_*` functions (the headers' `CbNew...` macros). An anonymous C member type gets the
+//! name `Parent_member` (`NOTIFICATION_info`, `SRestriction_res`, `MAPINAMEID_Kind`).
+//!
+//! This file holds the basic and property structures and the allocator types; by topic, the
+//! submodules (all re-exported here) hold notifications (`NOTIFICATION` and its six event
+//! structures), rows (`ADRLIST`, sort orders, restrictions) and UI/transport structures
+//! (`ADRPARM` and its callbacks, `OPTIONDATA`). `tests/abi_layout.rs` checks every layout
+//! against the mingw-w64 headers for x64 and i686.
 #![allow(non_snake_case, non_camel_case_types)]
 
 use core::ffi::c_void;
