@@ -57,7 +57,7 @@ unsafe fn init(ulMAPIVer: u32, ver: *mut u32, provider: *mut *mut c_void) -> HRE
 #[test]
 fn the_entry_point_checks_the_version_and_its_out_pointers() {
     unsafe {
-        let (mut ver, mut provider) = (0u32, 0x1 as *mut c_void);
+        let (mut ver, mut provider) = (0u32, core::ptr::dangling_mut::<c_void>());
         assert_eq!(
             init(CURRENT_SPI_VERSION - 1, &mut ver, &mut provider),
             MAPI_E_VERSION
@@ -107,8 +107,12 @@ fn logon_keeps_the_support_object_until_logoff_and_every_reference_is_returned()
         let pv: &ProviderVtbl = vtbl(provider);
 
         // Logon without a support object or without an out-pointer is refused.
-        let (mut cb, mut pb, mut error, mut logon) =
-            (7u32, 0x1 as *mut u8, 0x1 as *mut MAPIERROR, null_mut());
+        let (mut cb, mut pb, mut error, mut logon) = (
+            7u32,
+            core::ptr::dangling_mut::<u8>(),
+            core::ptr::dangling_mut::<MAPIERROR>(),
+            null_mut(),
+        );
         let hr = (pv.Logon)(
             provider,
             null_mut(),
@@ -168,13 +172,13 @@ fn logon_keeps_the_support_object_until_logoff_and_every_reference_is_returned()
 
         // What a provider without containers answers.
         let lv: &LogonVtbl = vtbl(logon);
-        let mut err = 0x1 as *mut MAPIERROR;
+        let mut err = core::ptr::dangling_mut::<MAPIERROR>();
         assert_eq!(
             (lv.GetLastError)(logon, MAPI_E_NO_SUPPORT, 0, &mut err),
             S_OK
         );
         assert!(err.is_null());
-        let (mut obj_type, mut unk) = (9u32, 0x1 as *mut c_void);
+        let (mut obj_type, mut unk) = (9u32, core::ptr::dangling_mut::<c_void>());
         let hr = (lv.OpenEntry)(logon, 0, null_mut(), null_mut(), 0, &mut obj_type, &mut unk);
         assert_eq!((hr, obj_type, unk), (MAPI_E_NO_SUPPORT, 0, null_mut()));
         let mut id = [0u8, 0, 0, 0, 1, 2, 3];

@@ -88,6 +88,8 @@ pub enum ParamKind {
     Out { pointee: Type },
 }
 
+// One per method, built once per expansion: boxing the type would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Output {
     /// No `->`: nothing returned.
     Unit,

@@ -5,6 +5,8 @@
 //! - [`interfaces`]: the SPI's interfaces, declared with those macros.
 //! - [`types`], [`codes`]: the structures and result codes that cross the MAPI boundary;
 //!   [`tags`] and [`flags`]: property tags and the other constants of the headers.
+//! - [`alloc`]: MAPI memory: the host's allocators, owned buffers, builders for returned
+//!   structures, and a native allocator for hosts and tests.
 
 // Lets the macros' expansions name `::mapi_spi_runtime` inside this crate too.
 extern crate self as mapi_spi_runtime;
@@ -21,13 +23,18 @@ macro_rules! constants {
 }
 use constants;
 
+pub mod alloc;
 pub mod codes;
 pub mod com;
 pub mod flags;
+#[cfg(feature = "host")]
+pub mod host;
 pub mod interfaces;
+pub mod provider;
 pub mod tags;
 pub mod types;
 
+pub use alloc::{AllocatorSet, ChildBuf, RootBuf};
 pub use codes::SuccessCode;
 pub use com::{ComObject, Object};
 pub use windows_core::{self, Error, GUID, HRESULT, IUnknown, Interface};
