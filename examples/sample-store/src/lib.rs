@@ -306,7 +306,7 @@ impl SampleStore {
 impl MessageStore for SampleStore {
     /// One `SPropValue` array with every string and binary in one host allocation; tags the
     /// store does not have come back as `PT_ERROR` values with `MAPI_W_ERRORS_RETURNED`.
-    fn GetProps(
+    unsafe fn GetProps(
         &self,
         cx: &StoreContext,
         lpPropTagArray: *mut SPropTagArray,
@@ -343,7 +343,7 @@ impl MessageStore for SampleStore {
         }
     }
 
-    fn GetPropList(
+    unsafe fn GetPropList(
         &self,
         cx: &StoreContext,
         _ulFlags: u32,

@@ -102,7 +102,7 @@ impl<'a> Text<'a> {
             return Err(invalid());
         }
         let units = match charset {
-            Charset::Unicode => text.encode_utf16().count(),
+            Charset::Unicode => utf16_len(text),
             Charset::Ansi => text.chars().count(),
         };
         Ok(Self {
@@ -122,7 +122,9 @@ impl<'a> Text<'a> {
 
     pub(crate) fn write(&self, root: &RootBuf, offset: usize) {
         match self.charset {
-            Charset::Unicode => write_utf16(root, offset, self.text, self.units),
+            Charset::Unicode => {
+                write_utf16(root, offset, self.text);
+            }
             Charset::Ansi => {
                 let mut at = offset;
                 for c in self.text.chars() {
@@ -135,23 +137,43 @@ impl<'a> Text<'a> {
     }
 }
 
-/// Writes `text` as UTF-16 and a NUL at `offset`; `units` is its length in code units.
-pub(crate) fn write_utf16(root: &RootBuf, offset: usize, text: &str, units: usize) {
-    let bytes = (units + 1) * size_of::<u16>();
-    let start = root.ptr_at(offset);
-    assert!(
-        offset + bytes <= root.len(),
-        "UTF-16 text past the end of its block"
-    );
-    let mut at = start.cast::<u16>();
-    for unit in text.encode_utf16().chain([0]) {
-        // SAFETY: `units + 1` code units fit from `offset` (checked above); unaligned because
-        // the host block may be only pointer-aligned.
-        unsafe {
-            at.write_unaligned(unit);
-            at = at.add(1);
-        }
+/// The length of `text` in UTF-16 code units. ASCII, the common case in MAPI (message
+/// classes, folder names), is measured without decoding.
+pub(crate) fn utf16_len(text: &str) -> usize {
+    if text.is_ascii() {
+        text.len()
+    } else {
+        text.encode_utf16().count()
     }
+}
+
+/// Writes `text` as UTF-16 and a NUL at `offset`; returns its length in code units (without
+/// the NUL). Panics if it does not fit.
+pub(crate) fn write_utf16(root: &RootBuf, offset: usize, text: &str) -> usize {
+    // Units that fit from `offset`, the NUL included.
+    let capacity = root.len().saturating_sub(offset) / size_of::<u16>();
+    let start = root.ptr_at(offset).cast::<u16>();
+    // Every write is unaligned: the host block may be only pointer-aligned.
+    if text.is_ascii() {
+        // Widening bytes needs no decoding, and one bounds check covers the loop.
+        assert!(
+            text.len() < capacity,
+            "UTF-16 text past the end of its block"
+        );
+        for (index, &byte) in text.as_bytes().iter().chain(&[0]).enumerate() {
+            // SAFETY: `index <= text.len() < capacity`.
+            unsafe { start.add(index).write_unaligned(u16::from(byte)) }
+        }
+        return text.len();
+    }
+    let mut units = 0;
+    for unit in text.encode_utf16().chain([0]) {
+        assert!(units < capacity, "UTF-16 text past the end of its block");
+        // SAFETY: in bounds (checked).
+        unsafe { start.add(units).write_unaligned(unit) }
+        units += 1;
+    }
+    units - 1
 }
 
 /// Rejects bytes that would end an 8-bit string early.

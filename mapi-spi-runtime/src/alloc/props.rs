@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use windows_core::{GUID, HRESULT};
 
 use super::buffer::RootBuf;
-use super::builders::{Plan, check_string8, invalid, too_big, write_utf16};
+use super::builders::{Plan, check_string8, invalid, too_big, utf16_len, write_utf16};
 use super::set::AllocatorSet;
 use crate::types::{FILETIME, PV, SBinary, SPropValue, SRow, SRowSet, cb_new_srowset};
 
@@ -145,7 +145,7 @@ fn measure(values: &[PropValue<'_>]) -> crate::Result<Regions> {
                 if text.contains('\0') {
                     return Err(invalid());
                 }
-                regions.utf16_units += text.encode_utf16().count() + 1;
+                regions.utf16_units += utf16_len(text) + 1;
             }
             Value::String8(bytes) => {
                 check_string8(bytes)?;
@@ -198,8 +198,7 @@ fn write(root: &RootBuf, values: &[PropValue<'_>], mut cursors: Cursors) {
                 cursors.guid += size_of::<GUID>();
             }
             Value::Unicode(text) => {
-                let units = text.encode_utf16().count();
-                write_utf16(root, cursors.utf16, text, units);
+                let units = write_utf16(root, cursors.utf16, text);
                 pv.lpszW = root.ptr_at(cursors.utf16).cast();
                 cursors.utf16 += (units + 1) * size_of::<u16>();
             }
@@ -240,6 +239,65 @@ pub fn props(allocators: &AllocatorSet, values: &[PropValue<'_>]) -> crate::Resu
     Ok(root)
 }
 
+/// An `SRowSet` (or `ADRLIST`) built by [`rows`]: the outer array and, separately, each row's
+/// property array. Dropping it frees every row then the array; [`RowSetBuf::into_raw`] hands
+/// all of them over (the caller frees them with `FreeProws`).
+pub struct RowSetBuf {
+    outer: RootBuf,
+    rows: usize,
+}
+
+impl RowSetBuf {
+    pub fn as_ptr(&self) -> *mut SRowSet {
+        self.outer.as_ptr().cast()
+    }
+
+    /// The number of rows (`cRows`).
+    pub fn len(&self) -> usize {
+        self.rows
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    /// Hands the row set to the caller, which frees each row's `lpProps` then the array with
+    /// `MAPIFreeBuffer` of the same set.
+    #[must_use = "the rows are leaked unless someone frees them"]
+    pub fn into_raw(self) -> *mut SRowSet {
+        let this = core::mem::ManuallyDrop::new(self);
+        // SAFETY: `this` is never used or dropped again, so the root is moved out once.
+        unsafe { core::ptr::read(&this.outer) }.into_raw().cast()
+    }
+
+    fn row_at(&self, index: usize) -> usize {
+        core::mem::offset_of!(SRowSet, aRow) + index * size_of::<SRow>()
+    }
+}
+
+impl Drop for RowSetBuf {
+    fn drop(&mut self) {
+        let allocators = self.outer.allocators();
+        for index in 0..self.rows {
+            // SAFETY: row `index` was written by `rows`, its `lpProps` a root of this set that
+            // only this value owns.
+            unsafe {
+                let row = self.outer.as_ptr().add(self.row_at(index)).cast::<SRow>();
+                allocators.free(row.read_unaligned().lpProps.cast());
+            }
+        }
+    }
+}
+
+impl core::fmt::Debug for RowSetBuf {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("RowSetBuf")
+            .field("outer", &self.outer)
+            .field("rows", &self.rows)
+            .finish()
+    }
+}
+
 /// An `SRowSet` (or `ADRLIST`) with one row per element of `rows`.
 ///
 /// As MAPI requires, the outer array is one root and each row's `lpProps` is a root of its
@@ -249,7 +307,7 @@ pub fn props(allocators: &AllocatorSet, values: &[PropValue<'_>]) -> crate::Resu
 pub fn rows<'v, R: AsRef<[PropValue<'v>]>>(
     allocators: &AllocatorSet,
     rows: &[R],
-) -> crate::Result<RootBuf> {
+) -> crate::Result<RowSetBuf> {
     let count = u32::try_from(rows.len()).map_err(|_| too_big())?;
     let outer = allocators.allocate(cb_new_srowset(rows.len()))?;
     let mut built = Vec::with_capacity(rows.len());
@@ -257,16 +315,18 @@ pub fn rows<'v, R: AsRef<[PropValue<'v>]>>(
         let values = row.as_ref();
         built.push((values.len(), props(allocators, values)?));
     }
-    use core::mem::offset_of;
-    outer.write(offset_of!(SRowSet, cRows), count);
-    for (index, (values, row)) in built.into_iter().enumerate() {
+    outer.write(core::mem::offset_of!(SRowSet, cRows), count);
+    let mut set = RowSetBuf { outer, rows: 0 };
+    for (values, row) in built {
         let entry = SRow {
             ulAdrEntryPad: 0,
             // Fits: an SPropValue block of that many values was allocated.
             cValues: values as u32,
             lpProps: row.into_raw().cast(),
         };
-        outer.write(offset_of!(SRowSet, aRow) + index * size_of::<SRow>(), entry);
+        set.outer.write(set.row_at(set.rows), entry);
+        // Counted as soon as written, so that the row is freed with the set from here on.
+        set.rows += 1;
     }
-    Ok(outer)
+    Ok(set)
 }

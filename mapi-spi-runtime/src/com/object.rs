@@ -138,6 +138,12 @@ impl<T: MapiObject> Object<T> {
         self.slot_ptr(0)
     }
 
+    /// The reference count now: a snapshot other threads may change at once, for leak reports
+    /// and tests.
+    pub fn ref_count(&self) -> u32 {
+        self.refs.load(Ordering::Acquire)
+    }
+
     /// `IUnknown::AddRef`: the new count.
     #[inline(always)]
     pub fn add_ref(&self) -> u32 {

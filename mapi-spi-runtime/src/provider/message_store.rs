@@ -2,6 +2,8 @@
 //! (see [`super::objects`]) own the COM side (reference counts, `StoreLogoff`, `Logoff`,
 //! invalidation) and forward every other `IMAPIProp`, `IMsgStore` and `IMSLogon` method here.
 #![allow(non_snake_case, clippy::too_many_arguments)]
+// One `# Safety` section, on the trait, covers its methods: they share the same contract.
+#![allow(clippy::missing_safety_doc)]
 
 use core::ffi::c_void;
 use std::sync::Mutex;
@@ -63,19 +65,25 @@ impl StoreContext {
 /// `CompareEntryIDs`, `Advise`, `Unadvise` serve both `IMsgStore` and `IMSLogon`.
 ///
 /// `GetLastError` (both interfaces), `StoreLogoff` and `IMSLogon::Logoff` belong to the runtime.
+///
+/// # Safety
+///
+/// The methods are `unsafe` because their pointer arguments come from MAPI unchecked: an
+/// implementation may rely on them being valid as the method's MAPI documentation describes
+/// (NULL where the docs allow it), and the runtime calls them only with the pointers MAPI passed.
 pub trait MessageStore: Send + Sync + 'static {
     /// Called once when the store is logged off (`IMSLogon::Logoff`, the store's final release,
     /// or the provider's `Shutdown`): release sub-objects and notifications here.
     fn logoff(&self) {}
 
     /// `IMAPIProp::SaveChanges`.
-    fn SaveChanges(&self, cx: &StoreContext, ulFlags: u32) -> HRESULT {
+    unsafe fn SaveChanges(&self, cx: &StoreContext, ulFlags: u32) -> HRESULT {
         let _ = (cx, ulFlags);
         MAPI_E_NO_SUPPORT
     }
 
     /// `IMAPIProp::GetProps`.
-    fn GetProps(
+    unsafe fn GetProps(
         &self,
         cx: &StoreContext,
         lpPropTagArray: *mut SPropTagArray,
@@ -88,7 +96,7 @@ pub trait MessageStore: Send + Sync + 'static {
     }
 
     /// `IMAPIProp::GetPropList`.
-    fn GetPropList(
+    unsafe fn GetPropList(
         &self,
         cx: &StoreContext,
         ulFlags: u32,
@@ -99,7 +107,7 @@ pub trait MessageStore: Send + Sync + 'static {
     }
 
     /// `IMAPIProp::OpenProperty`.
-    fn OpenProperty(
+    unsafe fn OpenProperty(
         &self,
         cx: &StoreContext,
         ulPropTag: u32,
@@ -113,7 +121,7 @@ pub trait MessageStore: Send + Sync + 'static {
     }
 
     /// `IMAPIProp::SetProps`.
-    fn SetProps(
+    unsafe fn SetProps(
         &self,
         cx: &StoreContext,
         cValues: u32,
@@ -125,7 +133,7 @@ pub trait MessageStore: Send + Sync + 'static {
     }
 
     /// `IMAPIProp::DeleteProps`.
-    fn DeleteProps(
+    unsafe fn DeleteProps(
         &self,
         cx: &StoreContext,
         lpPropTagArray: *mut SPropTagArray,
@@ -136,7 +144,7 @@ pub trait MessageStore: Send + Sync + 'static {
     }
 
     /// `IMAPIProp::CopyTo`.
-    fn CopyTo(
+    unsafe fn CopyTo(
         &self,
         cx: &StoreContext,
         ciidExclude: u32,
@@ -165,7 +173,7 @@ pub trait MessageStore: Send + Sync + 'static {
     }
 
     /// `IMAPIProp::CopyProps`.
-    fn CopyProps(
+    unsafe fn CopyProps(
         &self,
         cx: &StoreContext,
         lpIncludeProps: *mut SPropTagArray,
@@ -190,7 +198,7 @@ pub trait MessageStore: Send + Sync + 'static {
     }
 
     /// `IMAPIProp::GetNamesFromIDs`.
-    fn GetNamesFromIDs(
+    unsafe fn GetNamesFromIDs(
         &self,
         cx: &StoreContext,
         lppPropTags: *mut *mut SPropTagArray,
@@ -211,7 +219,7 @@ pub trait MessageStore: Send + Sync + 'static {
     }
 
     /// `IMAPIProp::GetIDsFromNames`.
-    fn GetIDsFromNames(
+    unsafe fn GetIDsFromNames(
         &self,
         cx: &StoreContext,
         cPropNames: u32,
@@ -224,7 +232,7 @@ pub trait MessageStore: Send + Sync + 'static {
     }
 
     /// `IMsgStore::Advise`.
-    fn Advise(
+    unsafe fn Advise(
         &self,
         cx: &StoreContext,
         cbEntryID: u32,
@@ -245,13 +253,13 @@ pub trait MessageStore: Send + Sync + 'static {
     }
 
     /// `IMsgStore::Unadvise`.
-    fn Unadvise(&self, cx: &StoreContext, ulConnection: usize) -> HRESULT {
+    unsafe fn Unadvise(&self, cx: &StoreContext, ulConnection: usize) -> HRESULT {
         let _ = (cx, ulConnection);
         MAPI_E_NO_SUPPORT
     }
 
     /// `IMsgStore::CompareEntryIDs`.
-    fn CompareEntryIDs(
+    unsafe fn CompareEntryIDs(
         &self,
         cx: &StoreContext,
         cbEntryID1: u32,
@@ -268,7 +276,7 @@ pub trait MessageStore: Send + Sync + 'static {
     }
 
     /// `IMsgStore::OpenEntry`.
-    fn OpenEntry(
+    unsafe fn OpenEntry(
         &self,
         cx: &StoreContext,
         cbEntryID: u32,
@@ -291,7 +299,7 @@ pub trait MessageStore: Send + Sync + 'static {
     }
 
     /// `IMsgStore::SetReceiveFolder`.
-    fn SetReceiveFolder(
+    unsafe fn SetReceiveFolder(
         &self,
         cx: &StoreContext,
         lpszMessageClass: LPTSTR,
@@ -304,7 +312,7 @@ pub trait MessageStore: Send + Sync + 'static {
     }
 
     /// `IMsgStore::GetReceiveFolder`.
-    fn GetReceiveFolder(
+    unsafe fn GetReceiveFolder(
         &self,
         cx: &StoreContext,
         lpszMessageClass: LPTSTR,
@@ -325,7 +333,7 @@ pub trait MessageStore: Send + Sync + 'static {
     }
 
     /// `IMsgStore::GetReceiveFolderTable`.
-    fn GetReceiveFolderTable(
+    unsafe fn GetReceiveFolderTable(
         &self,
         cx: &StoreContext,
         ulFlags: u32,
@@ -336,7 +344,7 @@ pub trait MessageStore: Send + Sync + 'static {
     }
 
     /// `IMsgStore::AbortSubmit`.
-    fn AbortSubmit(
+    unsafe fn AbortSubmit(
         &self,
         cx: &StoreContext,
         cbEntryID: u32,
@@ -348,7 +356,7 @@ pub trait MessageStore: Send + Sync + 'static {
     }
 
     /// `IMsgStore::GetOutgoingQueue`.
-    fn GetOutgoingQueue(
+    unsafe fn GetOutgoingQueue(
         &self,
         cx: &StoreContext,
         ulFlags: u32,
@@ -359,13 +367,18 @@ pub trait MessageStore: Send + Sync + 'static {
     }
 
     /// `IMsgStore::SetLockState`.
-    fn SetLockState(&self, cx: &StoreContext, lpMessage: *mut c_void, ulLockState: u32) -> HRESULT {
+    unsafe fn SetLockState(
+        &self,
+        cx: &StoreContext,
+        lpMessage: *mut c_void,
+        ulLockState: u32,
+    ) -> HRESULT {
         let _ = (cx, lpMessage, ulLockState);
         MAPI_E_NO_SUPPORT
     }
 
     /// `IMsgStore::FinishedMsg`.
-    fn FinishedMsg(
+    unsafe fn FinishedMsg(
         &self,
         cx: &StoreContext,
         ulFlags: u32,
@@ -377,13 +390,17 @@ pub trait MessageStore: Send + Sync + 'static {
     }
 
     /// `IMsgStore::NotifyNewMail`.
-    fn NotifyNewMail(&self, cx: &StoreContext, lpNotification: *mut NOTIFICATION) -> HRESULT {
+    unsafe fn NotifyNewMail(
+        &self,
+        cx: &StoreContext,
+        lpNotification: *mut NOTIFICATION,
+    ) -> HRESULT {
         let _ = (cx, lpNotification);
         MAPI_E_NO_SUPPORT
     }
 
     /// `IMSLogon::OpenStatusEntry`.
-    fn OpenStatusEntry(
+    unsafe fn OpenStatusEntry(
         &self,
         cx: &StoreContext,
         lpInterface: *const GUID,

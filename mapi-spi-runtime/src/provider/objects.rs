@@ -226,7 +226,8 @@ impl IMAPIPropImpl for StoreObject {
     }
 
     fn SaveChanges(this: &Object<Self>, ulFlags: u32) -> HRESULT {
-        this.shared.call(|store, cx| store.SaveChanges(cx, ulFlags))
+        this.shared
+            .call(|store, cx| unsafe { store.SaveChanges(cx, ulFlags) })
     }
 
     fn GetProps(
@@ -236,8 +237,9 @@ impl IMAPIPropImpl for StoreObject {
         lpcValues: *mut u32,
         lppPropArray: *mut *mut SPropValue,
     ) -> HRESULT {
-        this.shared
-            .call(|store, cx| store.GetProps(cx, lpPropTagArray, ulFlags, lpcValues, lppPropArray))
+        this.shared.call(|store, cx| unsafe {
+            store.GetProps(cx, lpPropTagArray, ulFlags, lpcValues, lppPropArray)
+        })
     }
 
     fn GetPropList(
@@ -246,7 +248,7 @@ impl IMAPIPropImpl for StoreObject {
         lppPropTagArray: *mut *mut SPropTagArray,
     ) -> HRESULT {
         this.shared
-            .call(|store, cx| store.GetPropList(cx, ulFlags, lppPropTagArray))
+            .call(|store, cx| unsafe { store.GetPropList(cx, ulFlags, lppPropTagArray) })
     }
 
     fn OpenProperty(
@@ -257,7 +259,7 @@ impl IMAPIPropImpl for StoreObject {
         ulFlags: u32,
         lppUnk: *mut *mut c_void,
     ) -> HRESULT {
-        this.shared.call(|store, cx| {
+        this.shared.call(|store, cx| unsafe {
             store.OpenProperty(cx, ulPropTag, lpiid, ulInterfaceOptions, ulFlags, lppUnk)
         })
     }
@@ -269,7 +271,7 @@ impl IMAPIPropImpl for StoreObject {
         lppProblems: *mut *mut SPropProblemArray,
     ) -> HRESULT {
         this.shared
-            .call(|store, cx| store.SetProps(cx, cValues, lpPropArray, lppProblems))
+            .call(|store, cx| unsafe { store.SetProps(cx, cValues, lpPropArray, lppProblems) })
     }
 
     fn DeleteProps(
@@ -278,7 +280,7 @@ impl IMAPIPropImpl for StoreObject {
         lppProblems: *mut *mut SPropProblemArray,
     ) -> HRESULT {
         this.shared
-            .call(|store, cx| store.DeleteProps(cx, lpPropTagArray, lppProblems))
+            .call(|store, cx| unsafe { store.DeleteProps(cx, lpPropTagArray, lppProblems) })
     }
 
     fn CopyTo(
@@ -293,7 +295,7 @@ impl IMAPIPropImpl for StoreObject {
         ulFlags: u32,
         lppProblems: *mut *mut SPropProblemArray,
     ) -> HRESULT {
-        this.shared.call(|store, cx| {
+        this.shared.call(|store, cx| unsafe {
             store.CopyTo(
                 cx,
                 ciidExclude,
@@ -319,7 +321,7 @@ impl IMAPIPropImpl for StoreObject {
         ulFlags: u32,
         lppProblems: *mut *mut SPropProblemArray,
     ) -> HRESULT {
-        this.shared.call(|store, cx| {
+        this.shared.call(|store, cx| unsafe {
             store.CopyProps(
                 cx,
                 lpIncludeProps,
@@ -341,7 +343,7 @@ impl IMAPIPropImpl for StoreObject {
         lpcPropNames: *mut u32,
         lpppPropNames: *mut *mut *mut MAPINAMEID,
     ) -> HRESULT {
-        this.shared.call(|store, cx| {
+        this.shared.call(|store, cx| unsafe {
             store.GetNamesFromIDs(
                 cx,
                 lppPropTags,
@@ -360,7 +362,7 @@ impl IMAPIPropImpl for StoreObject {
         ulFlags: u32,
         lppPropTags: *mut *mut SPropTagArray,
     ) -> HRESULT {
-        this.shared.call(|store, cx| {
+        this.shared.call(|store, cx| unsafe {
             store.GetIDsFromNames(cx, cPropNames, lppPropNames, ulFlags, lppPropTags)
         })
     }
@@ -387,7 +389,7 @@ impl IMsgStoreImpl for StoreObject {
         lpAdviseSink: Option<&IMAPIAdviseSink>,
         lpulConnection: *mut usize,
     ) -> HRESULT {
-        this.shared.call(|store, cx| {
+        this.shared.call(|store, cx| unsafe {
             store.Advise(
                 cx,
                 cbEntryID,
@@ -401,7 +403,7 @@ impl IMsgStoreImpl for StoreObject {
 
     fn Unadvise(this: &Object<Self>, ulConnection: usize) -> HRESULT {
         this.shared
-            .call(|store, cx| store.Unadvise(cx, ulConnection))
+            .call(|store, cx| unsafe { store.Unadvise(cx, ulConnection) })
     }
 
     fn CompareEntryIDs(
@@ -413,7 +415,7 @@ impl IMsgStoreImpl for StoreObject {
         ulFlags: u32,
         lpulResult: *mut u32,
     ) -> HRESULT {
-        this.shared.call(|store, cx| {
+        this.shared.call(|store, cx| unsafe {
             store.CompareEntryIDs(
                 cx, cbEntryID1, lpEntryID1, cbEntryID2, lpEntryID2, ulFlags, lpulResult,
             )
@@ -429,7 +431,7 @@ impl IMsgStoreImpl for StoreObject {
         lpulObjType: *mut u32,
         lppUnk: *mut *mut c_void,
     ) -> HRESULT {
-        this.shared.call(|store, cx| {
+        this.shared.call(|store, cx| unsafe {
             store.OpenEntry(
                 cx,
                 cbEntryID,
@@ -449,7 +451,7 @@ impl IMsgStoreImpl for StoreObject {
         cbEntryID: u32,
         lpEntryID: *mut ENTRYID,
     ) -> HRESULT {
-        this.shared.call(|store, cx| {
+        this.shared.call(|store, cx| unsafe {
             store.SetReceiveFolder(cx, lpszMessageClass, ulFlags, cbEntryID, lpEntryID)
         })
     }
@@ -462,7 +464,7 @@ impl IMsgStoreImpl for StoreObject {
         lppEntryID: *mut *mut ENTRYID,
         lppszExplicitClass: *mut LPTSTR,
     ) -> HRESULT {
-        this.shared.call(|store, cx| {
+        this.shared.call(|store, cx| unsafe {
             store.GetReceiveFolder(
                 cx,
                 lpszMessageClass,
@@ -480,7 +482,7 @@ impl IMsgStoreImpl for StoreObject {
         lppTable: *mut *mut c_void,
     ) -> HRESULT {
         this.shared
-            .call(|store, cx| store.GetReceiveFolderTable(cx, ulFlags, lppTable))
+            .call(|store, cx| unsafe { store.GetReceiveFolderTable(cx, ulFlags, lppTable) })
     }
 
     fn AbortSubmit(
@@ -490,17 +492,17 @@ impl IMsgStoreImpl for StoreObject {
         ulFlags: u32,
     ) -> HRESULT {
         this.shared
-            .call(|store, cx| store.AbortSubmit(cx, cbEntryID, lpEntryID, ulFlags))
+            .call(|store, cx| unsafe { store.AbortSubmit(cx, cbEntryID, lpEntryID, ulFlags) })
     }
 
     fn GetOutgoingQueue(this: &Object<Self>, ulFlags: u32, lppTable: *mut *mut c_void) -> HRESULT {
         this.shared
-            .call(|store, cx| store.GetOutgoingQueue(cx, ulFlags, lppTable))
+            .call(|store, cx| unsafe { store.GetOutgoingQueue(cx, ulFlags, lppTable) })
     }
 
     fn SetLockState(this: &Object<Self>, lpMessage: *mut c_void, ulLockState: u32) -> HRESULT {
         this.shared
-            .call(|store, cx| store.SetLockState(cx, lpMessage, ulLockState))
+            .call(|store, cx| unsafe { store.SetLockState(cx, lpMessage, ulLockState) })
     }
 
     fn FinishedMsg(
@@ -510,12 +512,12 @@ impl IMsgStoreImpl for StoreObject {
         lpEntryID: *mut ENTRYID,
     ) -> HRESULT {
         this.shared
-            .call(|store, cx| store.FinishedMsg(cx, ulFlags, cbEntryID, lpEntryID))
+            .call(|store, cx| unsafe { store.FinishedMsg(cx, ulFlags, cbEntryID, lpEntryID) })
     }
 
     fn NotifyNewMail(this: &Object<Self>, lpNotification: *mut NOTIFICATION) -> HRESULT {
         this.shared
-            .call(|store, cx| store.NotifyNewMail(cx, lpNotification))
+            .call(|store, cx| unsafe { store.NotifyNewMail(cx, lpNotification) })
     }
 }
 
@@ -545,7 +547,7 @@ impl IMSLogonImpl for LogonObject {
         lpulObjType: *mut u32,
         lppUnk: *mut *mut c_void,
     ) -> HRESULT {
-        this.shared.call(|store, cx| {
+        this.shared.call(|store, cx| unsafe {
             store.OpenEntry(
                 cx,
                 cbEntryID,
@@ -567,7 +569,7 @@ impl IMSLogonImpl for LogonObject {
         ulFlags: u32,
         lpulResult: *mut u32,
     ) -> HRESULT {
-        this.shared.call(|store, cx| {
+        this.shared.call(|store, cx| unsafe {
             store.CompareEntryIDs(
                 cx, cbEntryID1, lpEntryID1, cbEntryID2, lpEntryID2, ulFlags, lpulResult,
             )
@@ -582,7 +584,7 @@ impl IMSLogonImpl for LogonObject {
         lpAdviseSink: Option<&IMAPIAdviseSink>,
         lpulConnection: *mut usize,
     ) -> HRESULT {
-        this.shared.call(|store, cx| {
+        this.shared.call(|store, cx| unsafe {
             store.Advise(
                 cx,
                 cbEntryID,
@@ -596,7 +598,7 @@ impl IMSLogonImpl for LogonObject {
 
     fn Unadvise(this: &Object<Self>, ulConnection: usize) -> HRESULT {
         this.shared
-            .call(|store, cx| store.Unadvise(cx, ulConnection))
+            .call(|store, cx| unsafe { store.Unadvise(cx, ulConnection) })
     }
 
     fn OpenStatusEntry(
@@ -606,7 +608,7 @@ impl IMSLogonImpl for LogonObject {
         lpulObjType: *mut u32,
         lppEntry: *mut *mut c_void,
     ) -> HRESULT {
-        this.shared.call(|store, cx| {
+        this.shared.call(|store, cx| unsafe {
             store.OpenStatusEntry(cx, lpInterface, ulFlags, lpulObjType, lppEntry)
         })
     }
@@ -791,20 +793,16 @@ impl ProviderObject {
         *lock(&shared.store_object) = Some(StoreSlot(&*store_object));
         let store: IMsgStore = store_object.into_interface();
 
-        if let Err(winner) = self
+        // The store already registered wins a race only while it is alive: the upgrade, under
+        // the registry's lock, is the check.
+        let registered = self
             .registry
-            .insert_unless(key, shared.clone(), |existing| {
-                lock(&existing.store_object).is_some()
-            })
-        {
-            // Another thread opened the same store meanwhile: theirs wins, ours closes quietly.
-            // (The spool security block, if any, is freed with `spool_block`.)
+            .insert_unless(key, shared.clone(), |existing| existing.upgrade());
+        if let Err(existing) = registered {
+            // Ours closes quietly (its spool security block is freed with `spool_block`).
             shared.release_support(false);
             drop(store);
-            return match winner.upgrade() {
-                Some(existing) => self.hand_back(&existing, &args, interface),
-                None => MAPI_E_CALL_FAILED,
-            };
+            return self.hand_back(&existing, &args, interface);
         }
 
         let mut out = core::ptr::null_mut();

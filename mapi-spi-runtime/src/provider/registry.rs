@@ -38,23 +38,22 @@ impl<V> Registry<V> {
         self.map().get(key).cloned()
     }
 
-    /// Registers `value` under `key`, unless `keep` accepts the store already there: then that
-    /// one is returned and `value` is not registered (two logons raced; the first one wins).
-    /// A store `keep` rejects (it is being torn down) is replaced.
-    pub fn insert_unless(
+    /// Registers `value` under `key`, unless `keep` takes the store already there (two logons
+    /// raced: the first one wins), returning what `keep` made of it. A store `keep` declines
+    /// (it is being torn down) is replaced. `keep` runs under the lock, so the store it takes
+    /// cannot be replaced meanwhile; it must not call MAPI or provider code.
+    pub fn insert_unless<R>(
         &self,
         key: Vec<u8>,
         value: Arc<V>,
-        keep: impl FnOnce(&Arc<V>) -> bool,
-    ) -> Result<(), Arc<V>> {
+        keep: impl FnOnce(&Arc<V>) -> Option<R>,
+    ) -> Result<(), R> {
         let mut map = self.map();
-        match map.get(&key) {
-            Some(existing) if keep(existing) => Err(existing.clone()),
-            _ => {
-                map.insert(key, value);
-                Ok(())
-            }
+        if let Some(kept) = map.get(&key).and_then(keep) {
+            return Err(kept);
         }
+        map.insert(key, value);
+        Ok(())
     }
 
     /// Removes `key` if it still maps to `value` (not to a store opened again since). Idempotent.
@@ -96,13 +95,15 @@ mod tests {
         let a = Arc::new(1);
         assert!(
             registry
-                .insert_unless(b"a".to_vec(), a.clone(), |_| true)
+                .insert_unless(b"a".to_vec(), a.clone(), |existing| Some(existing.clone()))
                 .is_ok()
         );
         assert_eq!(registry.lookup(b"a").as_deref(), Some(&1));
         assert_eq!(registry.lookup(b"b"), None);
         // A second open of the same key hands back the first.
-        let again = registry.insert_unless(b"a".to_vec(), Arc::new(2), |_| true);
+        let again = registry.insert_unless(b"a".to_vec(), Arc::new(2), |existing| {
+            Some(existing.clone())
+        });
         assert!(Arc::ptr_eq(&again.unwrap_err(), &a));
         // Removing with a stale value does nothing; with the right one, once.
         assert!(!registry.remove(b"a", &Arc::new(1)));
@@ -115,11 +116,13 @@ mod tests {
     fn a_store_being_torn_down_is_replaced() {
         let registry = Registry::default();
         registry
-            .insert_unless(b"k".to_vec(), Arc::new(1), |_| true)
+            .insert_unless(b"k".to_vec(), Arc::new(1), |existing| {
+                Some(existing.clone())
+            })
             .unwrap();
         assert!(
             registry
-                .insert_unless(b"k".to_vec(), Arc::new(2), |_| false)
+                .insert_unless(b"k".to_vec(), Arc::new(2), |_| None::<Arc<i32>>)
                 .is_ok()
         );
         assert_eq!(registry.lookup(b"k").as_deref(), Some(&2));
