@@ -3,7 +3,8 @@
 //! - [`mapi_interface`] declares a MAPI (COM) interface from a trait; [`mapi_object`] makes a
 //!   struct a COM object implementing interfaces. Their expansions use [`com`].
 //! - [`interfaces`]: the SPI's interfaces, declared with those macros.
-//! - [`types`], [`codes`]: the structures and result codes that cross the MAPI boundary.
+//! - [`types`], [`codes`]: the structures and result codes that cross the MAPI boundary;
+//!   [`tags`] and [`flags`]: property tags and the other constants of the headers.
 //! - [`alloc`]: MAPI memory: the host's allocators, owned buffers, builders for returned
 //!   structures, and a native allocator for hosts and tests.
 //!
@@ -13,13 +14,27 @@
 // Lets the macros' expansions name `::mapi_spi_runtime` inside this crate too.
 extern crate self as mapi_spi_runtime;
 
+/// Declares `pub const NAME: T = value;` items and a table `pub const TABLE: &[(&str, T)]` of
+/// all of them with their C names, in order (for logs, and for the ABI tests that check every
+/// value against the Windows headers).
+macro_rules! constants {
+    ($table:ident: $ty:ty; $($(#[$attr:meta])* $name:ident = $value:expr;)*) => {
+        $($(#[$attr])* pub const $name: $ty = $value;)*
+        /// Every constant above with its C name, in declaration order.
+        pub const $table: &[(&str, $ty)] = &[$((stringify!($name), $name)),*];
+    };
+}
+use constants;
+
 pub mod alloc;
 pub mod codes;
 pub mod com;
+pub mod flags;
 #[cfg(feature = "host")]
 pub mod host;
 pub mod interfaces;
 pub mod provider;
+pub mod tags;
 pub mod types;
 
 pub use alloc::{AllocatorSet, ChildBuf, RootBuf};

@@ -24,8 +24,9 @@ use crate::interfaces::{
 };
 use crate::mapi_object;
 use crate::types::{
-    ENTRYID, LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER, LPTSTR, MAPIERROR, MAPIUID, NOTIFKEY,
-    SBinaryArray, SPropProblemArray, SPropTagArray, SPropValue,
+    ADRLIST, ADRPARM, ENTRYID, LPALLOCATEBUFFER, LPALLOCATEMORE, LPFNBUTTON, LPFNDISMISS,
+    LPFREEBUFFER, LPTSTR, MAPIERROR, MAPIUID, NOTIFICATION, NOTIFKEY, SBinaryArray,
+    SPropProblemArray, SPropTagArray, SPropValue,
 };
 
 /// `LOGOFF_COMPLETE`: what `StoreLogoffTransports` reports (all transports are done).
@@ -258,7 +259,7 @@ impl IMAPISupportImpl for HostSupport {
         this: &Object<Self>,
         _lpKey: *mut NOTIFKEY,
         _cNotification: u32,
-        _lpNotifications: *mut c_void,
+        _lpNotifications: *mut NOTIFICATION,
         _lpulFlags: *mut u32,
     ) -> HRESULT {
         this.unsupported("Notify")
@@ -363,8 +364,8 @@ impl IMAPISupportImpl for HostSupport {
     fn Address(
         this: &Object<Self>,
         _lpulUIParam: *mut usize,
-        _lpAdrParms: *mut c_void,
-        _lppAdrList: *mut *mut c_void,
+        _lpAdrParms: *mut ADRPARM,
+        _lppAdrList: *mut *mut ADRLIST,
     ) -> HRESULT {
         this.unsupported("Address")
     }
@@ -372,11 +373,11 @@ impl IMAPISupportImpl for HostSupport {
     fn Details(
         this: &Object<Self>,
         _lpulUIParam: *mut usize,
-        _lpfnDismiss: *mut c_void,
+        _lpfnDismiss: LPFNDISMISS,
         _lpvDismissContext: *mut c_void,
         _cbEntryID: u32,
         _lpEntryID: *mut ENTRYID,
-        _lpfButtonCallback: *mut c_void,
+        _lpfButtonCallback: LPFNBUTTON,
         _lpvButtonContext: *mut c_void,
         _lpszButtonText: LPTSTR,
         _ulFlags: u32,
@@ -540,7 +541,7 @@ impl IMAPISupportImpl for HostSupport {
     fn StatusRecips(
         this: &Object<Self>,
         _lpMessage: *mut c_void,
-        _lpRecipList: *mut c_void,
+        _lpRecipList: *mut ADRLIST,
     ) -> HRESULT {
         this.unsupported("StatusRecips")
     }

@@ -2,16 +2,16 @@
 //! progress objects (mapidefs.h).
 #![allow(non_snake_case)]
 
-use core::ffi::c_void;
 use windows_core::{HRESULT, IUnknown};
 
 use crate::mapi_interface;
+use crate::types::NOTIFICATION;
 
 /// Receives notifications. `OnNotify` returns a `ULONG` (0, or `CALLBACK_DISCONTINUE` for a
 /// synchronous sink), not an HRESULT; a panicking sink returns 0 ("continue").
 #[mapi_interface("00020302-0000-0000-C000-000000000046")]
 pub unsafe trait IMAPIAdviseSink: IUnknown {
-    fn OnNotify(&self, cNotif: u32, lpNotifications: *mut c_void) -> u32;
+    fn OnNotify(&self, cNotif: u32, lpNotifications: *mut NOTIFICATION) -> u32;
 }
 
 /// Shows the progress of a long operation.

@@ -6,7 +6,7 @@ use windows_core::{GUID, HRESULT, IUnknown};
 
 use super::{IMAPIAdviseSink, IMAPIProp, IMAPIPropImpl, IMAPISupport};
 use crate::mapi_interface;
-use crate::types::{ENTRYID, LPTSTR, MAPIERROR};
+use crate::types::{ENTRYID, LPTSTR, MAPIERROR, NOTIFICATION};
 
 /// A message store provider object, returned by `MSProviderInit`: one per MAPI session.
 /// Used by MAPI and the spooler to open the provider's stores.
@@ -161,5 +161,5 @@ pub unsafe trait IMsgStore: IMAPIProp {
     fn GetOutgoingQueue(&self, ulFlags: u32, #[out] lppTable: *mut *mut c_void) -> HRESULT;
     fn SetLockState(&self, lpMessage: *mut c_void, ulLockState: u32) -> HRESULT;
     fn FinishedMsg(&self, ulFlags: u32, cbEntryID: u32, lpEntryID: *mut ENTRYID) -> HRESULT;
-    fn NotifyNewMail(&self, lpNotification: *mut c_void) -> HRESULT;
+    fn NotifyNewMail(&self, lpNotification: *mut NOTIFICATION) -> HRESULT;
 }

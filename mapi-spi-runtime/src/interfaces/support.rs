@@ -7,8 +7,9 @@ use windows_core::{GUID, HRESULT, IUnknown};
 use super::{IMAPIAdviseSink, IMAPIProgress, IMAPIProp};
 use crate::mapi_interface;
 use crate::types::{
-    ENTRYID, LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER, LPTSTR, MAPIERROR, MAPIUID, NOTIFKEY,
-    SBinaryArray, SPropProblemArray, SPropTagArray, SPropValue,
+    ADRLIST, ADRPARM, ENTRYID, ENTRYLIST, LPALLOCATEBUFFER, LPALLOCATEMORE, LPFNBUTTON,
+    LPFNDISMISS, LPFREEBUFFER, LPTSTR, MAPIERROR, MAPIUID, NOTIFICATION, NOTIFKEY,
+    SPropProblemArray, SPropTagArray, SPropValue,
 };
 
 /// The support object MAPI passes to a provider's logon, one per store. All 44 slots in
@@ -41,7 +42,7 @@ pub unsafe trait IMAPISupport: IUnknown {
         &self,
         lpKey: *mut NOTIFKEY,
         cNotification: u32,
-        lpNotifications: *mut c_void,
+        lpNotifications: *mut NOTIFICATION,
         lpulFlags: *mut u32,
     ) -> HRESULT;
     fn ModifyStatusRow(&self, cValues: u32, lpColumnVals: *mut SPropValue, ulFlags: u32)
@@ -113,17 +114,17 @@ pub unsafe trait IMAPISupport: IUnknown {
     fn Address(
         &self,
         lpulUIParam: *mut usize,
-        lpAdrParms: *mut c_void,
-        #[out] lppAdrList: *mut *mut c_void,
+        lpAdrParms: *mut ADRPARM,
+        #[out] lppAdrList: *mut *mut ADRLIST,
     ) -> HRESULT;
     fn Details(
         &self,
         lpulUIParam: *mut usize,
-        lpfnDismiss: *mut c_void,
+        lpfnDismiss: LPFNDISMISS,
         lpvDismissContext: *mut c_void,
         cbEntryID: u32,
         lpEntryID: *mut ENTRYID,
-        lpfButtonCallback: *mut c_void,
+        lpfButtonCallback: LPFNBUTTON,
         lpvButtonContext: *mut c_void,
         lpszButtonText: LPTSTR,
         ulFlags: u32,
@@ -152,7 +153,7 @@ pub unsafe trait IMAPISupport: IUnknown {
         &self,
         lpSrcInterface: *const GUID,
         lpSrcFolder: *mut c_void,
-        lpMsgList: *mut SBinaryArray,
+        lpMsgList: *mut ENTRYLIST,
         lpDestInterface: *const GUID,
         lpDestFolder: *mut c_void,
         ulUIParam: usize,
@@ -223,7 +224,7 @@ pub unsafe trait IMAPISupport: IUnknown {
     fn Preprocess(&self, ulFlags: u32, cbEntryID: u32, lpEntryID: *mut ENTRYID) -> HRESULT;
     fn CompleteMsg(&self, ulFlags: u32, cbEntryID: u32, lpEntryID: *mut ENTRYID) -> HRESULT;
     fn StoreLogoffTransports(&self, lpulFlags: *mut u32) -> HRESULT;
-    fn StatusRecips(&self, lpMessage: *mut c_void, lpRecipList: *mut c_void) -> HRESULT;
+    fn StatusRecips(&self, lpMessage: *mut c_void, lpRecipList: *mut ADRLIST) -> HRESULT;
     fn WrapStoreEntryID(
         &self,
         cbOrigEntry: u32,

@@ -13,7 +13,9 @@ use windows_core::{GUID, HRESULT};
 use crate::alloc::AllocatorSet;
 use crate::codes::MAPI_E_NO_SUPPORT;
 use crate::interfaces::{IMAPIAdviseSink, IMAPIProgress, IMAPISupport};
-use crate::types::{ENTRYID, LPTSTR, SPropProblemArray, SPropTagArray, SPropValue};
+use crate::types::{
+    ENTRYID, LPTSTR, MAPINAMEID, NOTIFICATION, SPropProblemArray, SPropTagArray, SPropValue,
+};
 
 /// What a store method knows about its store: the support object MAPI gave its logon, the
 /// allocators, the unwrapped entry ID and the logon flags.
@@ -203,7 +205,7 @@ pub trait MessageStore: Send + Sync + 'static {
         lpPropSetGuid: *mut GUID,
         ulFlags: u32,
         lpcPropNames: *mut u32,
-        lpppPropNames: *mut *mut *mut c_void,
+        lpppPropNames: *mut *mut *mut MAPINAMEID,
     ) -> HRESULT {
         let _ = (
             cx,
@@ -221,7 +223,7 @@ pub trait MessageStore: Send + Sync + 'static {
         &self,
         cx: &StoreContext,
         cPropNames: u32,
-        lppPropNames: *mut *mut c_void,
+        lppPropNames: *mut *mut MAPINAMEID,
         ulFlags: u32,
         lppPropTags: *mut *mut SPropTagArray,
     ) -> HRESULT {
@@ -388,7 +390,11 @@ pub trait MessageStore: Send + Sync + 'static {
     }
 
     /// `IMsgStore::NotifyNewMail`.
-    unsafe fn NotifyNewMail(&self, cx: &StoreContext, lpNotification: *mut c_void) -> HRESULT {
+    unsafe fn NotifyNewMail(
+        &self,
+        cx: &StoreContext,
+        lpNotification: *mut NOTIFICATION,
+    ) -> HRESULT {
         let _ = (cx, lpNotification);
         MAPI_E_NO_SUPPORT
     }

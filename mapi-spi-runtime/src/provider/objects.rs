@@ -41,7 +41,10 @@ use crate::interfaces::{
     IMSProvider, IMSProviderImpl, IMsgStore, IMsgStoreImpl,
 };
 use crate::mapi_object;
-use crate::types::{ENTRYID, LPTSTR, MAPIERROR, SPropProblemArray, SPropTagArray, SPropValue};
+use crate::types::{
+    ENTRYID, LPTSTR, MAPIERROR, MAPINAMEID, NOTIFICATION, SPropProblemArray, SPropTagArray,
+    SPropValue,
+};
 
 /// `LOGOFF_ABORT`: the flags `StoreLogoffTransports` gets when `StoreLogoff` never came.
 pub const LOGOFF_ABORT: u32 = 0x0000_0008;
@@ -338,7 +341,7 @@ impl IMAPIPropImpl for StoreObject {
         lpPropSetGuid: *mut GUID,
         ulFlags: u32,
         lpcPropNames: *mut u32,
-        lpppPropNames: *mut *mut *mut c_void,
+        lpppPropNames: *mut *mut *mut MAPINAMEID,
     ) -> HRESULT {
         this.shared.call(|store, cx| unsafe {
             store.GetNamesFromIDs(
@@ -355,7 +358,7 @@ impl IMAPIPropImpl for StoreObject {
     fn GetIDsFromNames(
         this: &Object<Self>,
         cPropNames: u32,
-        lppPropNames: *mut *mut c_void,
+        lppPropNames: *mut *mut MAPINAMEID,
         ulFlags: u32,
         lppPropTags: *mut *mut SPropTagArray,
     ) -> HRESULT {
@@ -512,7 +515,7 @@ impl IMsgStoreImpl for StoreObject {
             .call(|store, cx| unsafe { store.FinishedMsg(cx, ulFlags, cbEntryID, lpEntryID) })
     }
 
-    fn NotifyNewMail(this: &Object<Self>, lpNotification: *mut c_void) -> HRESULT {
+    fn NotifyNewMail(this: &Object<Self>, lpNotification: *mut NOTIFICATION) -> HRESULT {
         this.shared
             .call(|store, cx| unsafe { store.NotifyNewMail(cx, lpNotification) })
     }
