@@ -72,7 +72,8 @@ pub struct Property {
 /// What the provider left behind at the end of a session; all zero when it cleaned up.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LeakReport {
-    /// Host buffers allocated during the session and not freed.
+    /// Host buffers allocated during the session and not freed. The native allocator counts
+    /// for the whole process: check it with one session at a time.
     pub live_buffers: isize,
     /// References on the session's IMalloc besides the host's own.
     pub malloc_references: u32,
