@@ -27,6 +27,33 @@ pub type MSPROVIDERINIT = unsafe extern "C" fn(
     lppMSProvider: *mut *mut c_void,
 ) -> HRESULT;
 
+/// What every provider entry point (`MSProviderInit`, `ABProviderInit`, `XPProviderInit`) does
+/// first: rejects NULL out-pointers with `MAPI_E_INVALID_PARAMETER`, sets the provider out-pointer
+/// to NULL and reports `CURRENT_SPI_VERSION`, and rejects a MAPI older than that with
+/// `MAPI_E_VERSION` (the docs' rule and the Microsoft sample's; a newer MAPI is accepted).
+///
+/// # Safety
+///
+/// The two pointers are NULL or valid for a write, as the entry point's caller passes them.
+#[allow(non_snake_case)]
+pub unsafe fn negotiate_version(
+    ulMAPIVer: u32,
+    lpulProviderVer: *mut u32,
+    lppProvider: *mut *mut c_void,
+) -> Result<(), HRESULT> {
+    if lpulProviderVer.is_null() || lppProvider.is_null() {
+        return Err(MAPI_E_INVALID_PARAMETER);
+    }
+    unsafe {
+        lppProvider.write(core::ptr::null_mut());
+        lpulProviderVer.write(CURRENT_SPI_VERSION);
+    }
+    if ulMAPIVer < CURRENT_SPI_VERSION {
+        return Err(MAPI_E_VERSION);
+    }
+    Ok(())
+}
+
 /// The body of `MSProviderInit` for provider type `P`; [`crate::ms_provider_init!`] exports it.
 ///
 /// Writes `CURRENT_SPI_VERSION` to `*lpulProviderVer`; rejects NULL out-pointers and NULL
@@ -49,15 +76,8 @@ pub unsafe fn ms_provider_init<P: StoreProvider>(
     lpulProviderVer: *mut u32,
     lppMSProvider: *mut *mut c_void,
 ) -> HRESULT {
-    if lpulProviderVer.is_null() || lppMSProvider.is_null() {
-        return MAPI_E_INVALID_PARAMETER;
-    }
-    unsafe {
-        lppMSProvider.write(core::ptr::null_mut());
-        lpulProviderVer.write(CURRENT_SPI_VERSION);
-    }
-    if ulMAPIVer < CURRENT_SPI_VERSION {
-        return MAPI_E_VERSION;
+    if let Err(hr) = unsafe { negotiate_version(ulMAPIVer, lpulProviderVer, lppMSProvider) } {
+        return hr;
     }
     // SAFETY: MAPI's allocators keep their contract while the provider is loaded.
     let allocators =
