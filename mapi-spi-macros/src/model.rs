@@ -93,7 +93,7 @@ pub enum ParamKind {
     Out { pointee: Type },
 }
 
-// One per method, built once per macro call: the size of the variants does not matter.
+// One per method, built once per expansion: boxing the type would buy nothing.
 #[allow(clippy::large_enum_variant)]
 pub enum Output {
     /// No `->`: nothing returned.

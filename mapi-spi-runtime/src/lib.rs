@@ -4,6 +4,8 @@
 //!   struct a COM object implementing interfaces. Their expansions use [`com`].
 //! - [`interfaces`]: the SPI's interfaces, declared with those macros.
 //! - [`types`], [`codes`]: the structures and result codes that cross the MAPI boundary.
+//! - [`alloc`]: MAPI memory: the host's allocators, owned buffers, builders for returned
+//!   structures, and a native allocator for hosts and tests.
 //!
 //! Every mistake the two macros reject has a compile-fail test, listed with its message and its
 //! fix in `tests/ui/README.md` in the repository.
@@ -11,11 +13,16 @@
 // Lets the macros' expansions name `::mapi_spi_runtime` inside this crate too.
 extern crate self as mapi_spi_runtime;
 
+pub mod alloc;
 pub mod codes;
 pub mod com;
+#[cfg(feature = "host")]
+pub mod host;
 pub mod interfaces;
+pub mod provider;
 pub mod types;
 
+pub use alloc::{AllocatorSet, ChildBuf, RootBuf};
 pub use codes::SuccessCode;
 pub use com::{ComObject, Object};
 pub use windows_core::{self, Error, GUID, HRESULT, IUnknown, Interface};
@@ -43,7 +50,9 @@ pub type Result<T = ()> = core::result::Result<T, windows_core::Error>;
 ///
 /// Rules, each checked at compile time with an error at the offending token:
 /// - the trait is `unsafe` (it asserts a C layout) and has exactly one base, `IUnknown` or another
-///   declared interface; inheritance may be of any depth;
+///   declared interface; inheritance may be of any depth. Where a derived interface is declared,
+///   the base's implementer trait (`IBaseImpl`) must be in scope too, or reachable by the same path
+///   as the base (`crate::x::IBase` and `crate::x::IBaseImpl`);
 /// - every method takes `&self`, is not generic, `async`, `const` or variadic, and does not repeat
 ///   the name of a base method;
 /// - parameters are ABI types ([`com::AbiSafe`]: integers, raw pointers, `GUID`, `HRESULT`,

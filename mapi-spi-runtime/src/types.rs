@@ -197,3 +197,18 @@ const _: () = {
     assert!(size_of::<MAPIERROR>() == 20);
     assert!(core::mem::offset_of!(SRowSet, aRow) == 4);
 };
+
+/// `LPALLOCATEBUFFER`: `MAPIAllocateBuffer` as handed to `MSProviderInit` (stdcall on x86).
+pub type LPALLOCATEBUFFER = Option<
+    unsafe extern "system" fn(cbSize: u32, lppBuffer: *mut *mut c_void) -> windows_core::HRESULT,
+>;
+/// `LPALLOCATEMORE`: `MAPIAllocateMore`; `lpObject` must be a root from `MAPIAllocateBuffer`.
+pub type LPALLOCATEMORE = Option<
+    unsafe extern "system" fn(
+        cbSize: u32,
+        lpObject: *mut c_void,
+        lppBuffer: *mut *mut c_void,
+    ) -> windows_core::HRESULT,
+>;
+/// `LPFREEBUFFER`: `MAPIFreeBuffer`; frees a root and everything allocated on it.
+pub type LPFREEBUFFER = Option<unsafe extern "system" fn(lpBuffer: *mut c_void) -> u32>;

@@ -60,6 +60,11 @@ fn interface_struct(interface: &Interface) -> TokenStream {
         #[repr(transparent)]
         #[derive(Clone, PartialEq, Eq, Debug)]
         #vis struct #ident(#rt::windows_core::IUnknown);
+
+        // SAFETY: MAPI is free-threaded: objects it returns, and objects it is given, may be called
+        // from any thread (reference doc §8.6), so a counted pointer to one may move between threads.
+        unsafe impl ::core::marker::Send for #ident {}
+        unsafe impl ::core::marker::Sync for #ident {}
     }
 }
 
