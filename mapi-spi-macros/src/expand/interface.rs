@@ -111,6 +111,10 @@ fn interface_impls(interface: &Interface) -> TokenStream {
     let own_count = interface.methods.len();
     quote! {
         // SAFETY: `#ident` is a transparent COM pointer whose vtable is `#vtbl`.
+        // `do_not_recommend` on both impls: rustc's "the following other types implement trait"
+        // lists, shown when a type is not an interface, then name only `IUnknown`, not every
+        // interface the crate and its dependencies happen to declare.
+        #[diagnostic::do_not_recommend]
         unsafe impl #rt::windows_core::Interface for #ident {
             type Vtable = #vtbl;
             #[doc = #iid_doc]
@@ -118,6 +122,7 @@ fn interface_impls(interface: &Interface) -> TokenStream {
         }
 
         // SAFETY: `#vtbl` starts with the base's vtable; the names and IIDs below are the chain's.
+        #[diagnostic::do_not_recommend]
         unsafe impl #rt::com::MapiInterface for #ident {
             type Base = #base;
             const METHOD_NAMES: &'static [&'static str] = &#rt::com::interface::names::concat::<
