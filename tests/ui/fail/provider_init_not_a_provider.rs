@@ -1,5 +1,5 @@
-// Mistake: giving `ms_provider_init!` a type that does not implement `StoreProvider` (here the
-// store's object type instead of the provider's).
+// Mistake: giving `ms_provider_init!` a type that does not implement `StoreProvider` (for
+// example the store's type instead of the provider's).
 // Why: the exported `MSProviderInit` creates one provider value per MAPI session through
 // `StoreProvider::create`, and serves `IMSProvider` (Logon, SpoolerLogon, CompareStoreIDs) from
 // it.
