@@ -72,7 +72,8 @@ fn vtable_struct(interface: &Interface) -> TokenStream {
     let rt = runtime();
     let Interface { vis, ident, .. } = interface;
     let vtbl = format_ident!("{}Vtbl", ident);
-    let base = base_type(interface);
+    // The user's path, as the field's type reads in the docs.
+    let base = interface.base();
     let slots = interface.methods.iter().map(|method| {
         let name = &method.ident;
         let params = method.params.iter().map(|param| {
