@@ -220,6 +220,20 @@ mod tests {
     }
 
     #[test]
+    fn a_malformed_list_is_reported_once() {
+        let output = object_core(
+            quote!(IFoo IBar),
+            quote!(
+                struct Foo;
+            ),
+        );
+        let errors = messages(&output);
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        assert!(errors[0].contains("comma-separated list"));
+        assert_eq!(items_named(&output, "Foo"), 1);
+    }
+
+    #[test]
     fn a_rejected_struct_is_kept_without_an_expansion() {
         let output = object_core(
             quote!(IFoo),

@@ -71,9 +71,9 @@ pub type Result<T = ()> = core::result::Result<T, windows_core::Error>;
 /// - every method takes `&self`, is not generic, `async`, `const` or variadic, and does not repeat
 ///   the name of a base method;
 /// - parameters are ABI types ([`com::AbiSafe`]: integers, raw pointers, `GUID`, `HRESULT`,
-///   nullable `extern "system"` function pointers), `Option<&IFoo>` for a borrowed interface, or
-///   `#[out] p: *mut T` for an out-parameter, which the thunk sets to zero (NULL) if the method
-///   panics;
+///   nullable `extern "system"` function pointers), `Option<&IFoo>` for a borrowed interface
+///   (`IUnknown` or a declared interface), or `#[out] p: *mut T` for an out-parameter, which the
+///   thunk sets to zero (NULL) if the method panics;
 /// - the result is `HRESULT`, `Result<()>`, `Result<SuccessCode>` (to return warnings such as
 ///   `MAPI_W_ERRORS_RETURNED`), `u32`, `i32`, `usize`, a raw pointer, or nothing
 ///   ([`com::AbiReturn`]). A panic returns `MAPI_E_CALL_FAILED` (E_FAIL) for the first three and

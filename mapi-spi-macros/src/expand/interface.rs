@@ -72,7 +72,8 @@ fn vtable_struct(interface: &Interface) -> TokenStream {
     let rt = runtime();
     let Interface { vis, ident, .. } = interface;
     let vtbl = format_ident!("{}Vtbl", ident);
-    let base = base_type(interface);
+    // The user's path, as the field's type reads in the docs.
+    let base = interface.base();
     let slots = interface.methods.iter().map(|method| {
         let name = &method.ident;
         let params = method.params.iter().map(|param| {
@@ -111,6 +112,10 @@ fn interface_impls(interface: &Interface) -> TokenStream {
     let own_count = interface.methods.len();
     quote! {
         // SAFETY: `#ident` is a transparent COM pointer whose vtable is `#vtbl`.
+        // `do_not_recommend` on both impls: rustc's "the following other types implement trait"
+        // lists, shown when a type is not an interface, then name only `IUnknown`, not every
+        // interface the crate and its dependencies happen to declare.
+        #[diagnostic::do_not_recommend]
         unsafe impl #rt::windows_core::Interface for #ident {
             type Vtable = #vtbl;
             #[doc = #iid_doc]
@@ -118,6 +123,7 @@ fn interface_impls(interface: &Interface) -> TokenStream {
         }
 
         // SAFETY: `#vtbl` starts with the base's vtable; the names and IIDs below are the chain's.
+        #[diagnostic::do_not_recommend]
         unsafe impl #rt::com::MapiInterface for #ident {
             type Base = #base;
             const METHOD_NAMES: &'static [&'static str] = &#rt::com::interface::names::concat::<

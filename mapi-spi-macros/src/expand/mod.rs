@@ -24,10 +24,11 @@ fn runtime_at(span: proc_macro2::Span) -> TokenStream {
     quote::quote_spanned!(span=> ::mapi_spi_runtime)
 }
 
-/// The base interface as the expansion names it: `<IFoo as MapiInterface>::Base`. The user's path
-/// appears once, in `type Base = ...`, where the `MapiInterface` bound reports a base that is not
-/// an interface at the user's token; everywhere else the projection is used, so that such a base
-/// is not reported again by every item that mentions it.
+/// The base interface as code bodies name it: `<IFoo as MapiInterface>::Base`. `type Base = ...`
+/// names the user's path, and its `MapiInterface` bound reports a base that is not an interface
+/// at the user's token; the bodies (the thunks' base vtable, the checks) use the projection so
+/// that such a base is not reported again by each of them. Signatures that rustdoc shows (the
+/// vtable's base field, `Deref`, `From`) keep the user's path.
 fn base(interface: &crate::model::Interface) -> TokenStream {
     let rt = runtime();
     let ident = &interface.ident;

@@ -3,7 +3,8 @@
 // raw pointers, `GUID`, `HRESULT`, the runtime's `#[repr(C)]` MAPI structures, nullable
 // `extern "system"` function pointers.
 // Fix: pass the C type the header uses, usually a pointer to a `#[repr(C)]` structure:
-// `position: *const Point`.
+// `position: *const Point`. If the header passes the structure by value, make it `#[repr(C)]`
+// and declare it an ABI type: `unsafe impl mapi_spi_runtime::com::AbiSafe for Point {}`.
 use mapi_spi_runtime::{HRESULT, IUnknown, mapi_interface};
 
 #[derive(Clone, Copy)]
