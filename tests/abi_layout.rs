@@ -71,6 +71,7 @@ fn vtables() -> Vec<Vtable> {
             IStorageFromStream, GetSvcConfigSupportObj,
         }),
         vtable!(IMAPIAdviseSink: iunknown(), { OnNotify }),
+        vtable!(IMalloc: iunknown(), { Alloc, Realloc, Free, GetSize, DidAlloc, HeapMinimize }),
         vtable!(IMAPIProgress: iunknown(), { Progress, GetFlags, GetMax, GetMin, SetLimits }),
         vtable!(IABProvider: iunknown(), { Shutdown, Logon }),
         vtable!(IABLogon: iunknown(), {
@@ -87,6 +88,11 @@ fn vtables() -> Vec<Vtable> {
 
 fn entry_points() -> Vec<EntryPoint> {
     vec![
+        EntryPoint {
+            c_name: "MSPROVIDERINIT",
+            rust_name: "MSPROVIDERINIT",
+            sig: <mapi_spi_runtime::provider::init::MSPROVIDERINIT as FnSig>::sig(),
+        },
         EntryPoint {
             c_name: "ABPROVIDERINIT",
             rust_name: "ABProviderInit",
