@@ -1,6 +1,14 @@
-//! Every vtable, entry point type, struct and constant of mapi-spi-runtime against the mingw-w64
-//! MAPI headers, compiled for x86_64 and i686 (see `oracle/mod.rs`); and the oracle's own test:
-//! deliberately wrong declarations must make it fail.
+//! Every vtable, entry point type, struct, IID, result code and constant of mapi-spi-runtime
+//! against the mingw-w64 MAPI headers, compiled for x86_64 and i686 (see `oracle/mod.rs`); and
+//! the oracle's own test: deliberately wrong declarations must make it fail.
+//!
+//! Needs `x86_64-w64-mingw32-gcc` and `i686-w64-mingw32-gcc` (`.ci/install-mingw`). Without them
+//! the tests are skipped with a message, except under `CI=true`, where they fail.
+//!
+//! Adding an interface: declare it with `#[mapi_interface]`, add a `vtable!` line to
+//! [`vtables`] with its own methods in order (checked against `METHOD_NAMES`), and list any
+//! `ULONG_PTR` parameter that mingw declares `ULONG` in `oracle::ULONG_PTR_EXCEPTIONS`. Adding a
+//! struct: add it to `layouts!` with its fields and to [`structs`].
 #![allow(non_snake_case, non_camel_case_types)]
 
 #[macro_use]

@@ -150,13 +150,6 @@ pub struct SampleLogon {
     support: Mutex<Option<IMAPISupport>>,
 }
 
-impl SampleLogon {
-    /// Whether the logon still holds the support object (it does until `Logoff`).
-    pub fn holds_support(&self) -> bool {
-        self.support.lock().map(|s| s.is_some()).unwrap_or(false)
-    }
-}
-
 impl IABLogonImpl for SampleLogon {
     /// No extended error information: `S_OK` with `*lppMAPIError = NULL`.
     fn GetLastError(
