@@ -213,7 +213,7 @@ fn structs() -> Vec<Record> {
 }
 
 /// Constants the Outlook header defines and mingw-w64 does not.
-const OUTLOOK_ONLY: &[&str] = &["PT_PTR"];
+const OUTLOOK_ONLY: &[&str] = &["PT_PTR", "MDB_ONLINE", "STORE_UNICODE_OK"];
 
 fn full_oracle() -> Oracle {
     Oracle {
