@@ -7,6 +7,9 @@
 //!   [`tags`] and [`flags`]: property tags and the other constants of the headers.
 //! - [`alloc`]: MAPI memory: the host's allocators, owned buffers, builders for returned
 //!   structures, and a native allocator for hosts and tests.
+//!
+//! Every mistake the two macros reject has a compile-fail test, listed with its message and its
+//! fix in `tests/ui/README.md` in the repository.
 
 // Lets the macros' expansions name `::mapi_spi_runtime` inside this crate too.
 extern crate self as mapi_spi_runtime;

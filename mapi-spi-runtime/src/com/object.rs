@@ -25,6 +25,10 @@ use crate::codes::{E_NOINTERFACE, S_OK};
 pub type VtablePtr = *const c_void;
 
 /// MAPI calls provider objects from any thread, so every object must be `Send + Sync`.
+//
+// The message below is not what users see: through the blanket impl, rustc reports the field type
+// that is not `Send` or `Sync` ("`Rc<String>` cannot be shared between threads safely"), with
+// "required for `S` to implement `ThreadSafe`" as a note. See `tests/ui/fail/object_not_send_sync.rs`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` must be `Send + Sync` to be a MAPI object",
     label = "MAPI calls this object from any thread",
