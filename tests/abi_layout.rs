@@ -1,6 +1,14 @@
-//! Every vtable, entry point type, struct and constant of mapi-spi-runtime against the mingw-w64
-//! MAPI headers, compiled for x86_64 and i686 (see `oracle/mod.rs`); and the oracle's own test:
-//! deliberately wrong declarations must make it fail.
+//! Every vtable, entry point type, struct, IID, result code and constant of mapi-spi-runtime
+//! against the mingw-w64 MAPI headers, compiled for x86_64 and i686 (see `oracle/mod.rs`); and
+//! the oracle's own test: deliberately wrong declarations must make it fail.
+//!
+//! Needs `x86_64-w64-mingw32-gcc` and `i686-w64-mingw32-gcc` (`.ci/install-mingw`). Without them
+//! the tests are skipped with a message, except under `CI=true`, where they fail.
+//!
+//! Adding an interface: declare it with `#[mapi_interface]`, add a `vtable!` line to
+//! [`vtables`] with its own methods in order (checked against `METHOD_NAMES`), and list any
+//! `ULONG_PTR` parameter that mingw declares `ULONG` in `oracle::ULONG_PTR_EXCEPTIONS`. Adding a
+//! struct: add it to `layouts!` with its fields and to [`structs`].
 #![allow(non_snake_case, non_camel_case_types)]
 
 #[macro_use]
@@ -71,6 +79,7 @@ fn vtables() -> Vec<Vtable> {
             IStorageFromStream, GetSvcConfigSupportObj,
         }),
         vtable!(IMAPIAdviseSink: iunknown(), { OnNotify }),
+        vtable!(IMalloc: iunknown(), { Alloc, Realloc, Free, GetSize, DidAlloc, HeapMinimize }),
         vtable!(IMAPIProgress: iunknown(), { Progress, GetFlags, GetMax, GetMin, SetLimits }),
         vtable!(IABProvider: iunknown(), { Shutdown, Logon }),
         vtable!(IABLogon: iunknown(), {
@@ -87,6 +96,11 @@ fn vtables() -> Vec<Vtable> {
 
 fn entry_points() -> Vec<EntryPoint> {
     vec![
+        EntryPoint {
+            c_name: "MSPROVIDERINIT",
+            rust_name: "MSPROVIDERINIT",
+            sig: <mapi_spi_runtime::provider::init::MSPROVIDERINIT as FnSig>::sig(),
+        },
         EntryPoint {
             c_name: "ABPROVIDERINIT",
             rust_name: "ABProviderInit",
@@ -199,7 +213,7 @@ fn structs() -> Vec<Record> {
 }
 
 /// Constants the Outlook header defines and mingw-w64 does not.
-const OUTLOOK_ONLY: &[&str] = &["PT_PTR"];
+const OUTLOOK_ONLY: &[&str] = &["PT_PTR", "MDB_ONLINE", "STORE_UNICODE_OK"];
 
 fn full_oracle() -> Oracle {
     Oracle {

@@ -1,22 +1,22 @@
 //! The sample address book provider (`examples/sample-ab`) driven as MAPI drives it: the entry
-//! point, then `IABProvider` and `IABLogon` through raw vtable calls with a stand-in support
-//! object, checking results, out-parameters and that every reference is given back.
+//! point, then `IABProvider` and `IABLogon` through raw vtable calls with the host's support
+//! object (`mapi_spi_runtime::host::HostSupport`), checking results, out-parameters and that
+//! every reference is given back.
 #![allow(non_snake_case)]
-
-mod fake_support;
 
 use core::ffi::c_void;
 use core::ptr::null_mut;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
-use fake_support::{FakeSupport, ref_count};
 use mapi_spi_runtime::codes::{
     MAPI_E_INVALID_PARAMETER, MAPI_E_NO_SUPPORT, MAPI_E_UNKNOWN_ENTRYID, MAPI_E_VERSION, S_OK,
 };
 use mapi_spi_runtime::flags::CURRENT_SPI_VERSION;
+use mapi_spi_runtime::host::{HostSupport, SupportLog, SupportOptions};
 use mapi_spi_runtime::interfaces::{IABLogon, IABProvider, IMAPISupport, IMSLogon};
 use mapi_spi_runtime::types::{ENTRYID, MAPIERROR};
-use mapi_spi_runtime::{ComObject, GUID, HRESULT, Interface};
+use mapi_spi_runtime::{AllocatorSet, GUID, HRESULT, Interface};
 use sample_ab::{ABProviderInit, SAMPLE_AB_UID};
 use windows_core::IUnknown_Vtbl;
 
@@ -25,6 +25,12 @@ type LogonVtbl = <IABLogon as Interface>::Vtable;
 
 unsafe fn vtbl<'a, V>(p: *mut c_void) -> &'a V {
     unsafe { &**(p as *mut *const V) }
+}
+
+/// The reference count of a COM object, read with an AddRef/Release pair through its vtable.
+unsafe fn ref_count(p: *mut c_void) -> u32 {
+    unsafe { (vtbl::<IUnknown_Vtbl>(p).AddRef)(p) };
+    unsafe { release(p) }
 }
 
 unsafe fn release(p: *mut c_void) -> u32 {
@@ -96,9 +102,14 @@ fn the_entry_point_checks_the_version_and_its_out_pointers() {
 
 #[test]
 fn logon_keeps_the_support_object_until_logoff_and_every_reference_is_returned() {
-    static SUPPORT_DROPS: AtomicUsize = AtomicUsize::new(0);
-    let fake = ComObject::new(FakeSupport::new(&SUPPORT_DROPS));
-    let support: IMAPISupport = fake.to_interface();
+    let log = Arc::new(SupportLog::default());
+    let host = HostSupport::create(
+        &log,
+        AllocatorSet::native(),
+        SupportOptions::default(),
+        "sample_ab.dll",
+    );
+    let support: IMAPISupport = host.to_interface();
     let sup = support.as_raw();
     unsafe {
         let base = ref_count(sup);
@@ -138,7 +149,7 @@ fn logon_keeps_the_support_object_until_logoff_and_every_reference_is_returned()
         );
         assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
         assert_eq!(ref_count(sup), base, "a refused logon keeps nothing");
-        assert!(fake.provider_uids.lock().unwrap().is_empty());
+        assert!(log.provider_uids.lock().unwrap().is_empty());
 
         // ulUIParam is pointer-width (ULONG_PTR): pass a window handle that needs 64 bits.
         let hwnd = usize::MAX - 5;
@@ -165,7 +176,7 @@ fn logon_keeps_the_support_object_until_logoff_and_every_reference_is_returned()
             base + 1,
             "the logon AddRefs the support object"
         );
-        assert_eq!(*fake.provider_uids.lock().unwrap(), vec![SAMPLE_AB_UID]);
+        assert_eq!(*log.provider_uids.lock().unwrap(), vec![SAMPLE_AB_UID]);
         let (hr, same) = query(logon, &IABLogon::IID);
         assert_eq!((hr, same), (S_OK, logon));
         release(same);
@@ -244,16 +255,16 @@ fn logon_keeps_the_support_object_until_logoff_and_every_reference_is_returned()
         assert_eq!((pv.Shutdown)(provider, &mut flags), S_OK);
         assert_eq!(release(provider), 0);
     }
+    assert!(
+        log.unsupported.lock().unwrap().is_empty(),
+        "the provider called only what MAPI offers it"
+    );
     drop(support);
     assert_eq!(
-        SUPPORT_DROPS.load(Ordering::SeqCst),
-        0,
-        "the test still holds `fake`"
-    );
-    drop(fake);
-    assert_eq!(
-        SUPPORT_DROPS.load(Ordering::SeqCst),
+        log.live.load(Ordering::SeqCst),
         1,
-        "destroyed exactly once"
+        "the test still holds `host`"
     );
+    drop(host);
+    assert_eq!(log.live.load(Ordering::SeqCst), 0, "destroyed exactly once");
 }

@@ -55,6 +55,9 @@ crate::constants! { FLAGS: u32;
     MDB_WRITE = 0x0000_0004;
     MDB_TEMPORARY = 0x0000_0020;
     MDB_NO_MAIL = 0x0000_0080;
+    /// Outlook `MAPIAux.h` only: an Exchange cached-mode override of `OpenMsgStore`; a provider
+    /// ignores it unless it means something to it.
+    MDB_ONLINE = 0x0000_0100;
     AB_NO_DIALOG = 0x0000_0001;
     // `IMsgStore::StoreLogoff` in and `IMAPISupport::StoreLogoffTransports` out
     LOGOFF_NO_WAIT = 0x0000_0001;
@@ -84,6 +87,8 @@ crate::constants! { FLAGS: u32;
     STORE_PUBLIC_FOLDERS = 0x0000_4000;
     STORE_UNCOMPRESSED_RTF = 0x0000_8000;
     STORE_HAS_SEARCHES = 0x0100_0000;
+    /// Outlook `MAPIAux.h` only: the store takes and returns UTF-16 strings (`MAPI_UNICODE`).
+    STORE_UNICODE_OK = 0x0004_0000;
     // `IMsgStore` submission and receive folders
     MSG_LOCKED = 0x0000_0001;
     MSG_UNLOCKED = 0x0000_0000;

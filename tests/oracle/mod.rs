@@ -627,9 +627,19 @@ pub struct HeaderMethod {
 /// The methods of `struct IFooVtbl { ... }` in preprocessed C, in order.
 pub fn parse_vtable(preprocessed: &str, interface: &str) -> Option<Vec<HeaderMethod>> {
     let start = preprocessed.find(&format!("struct {interface}Vtbl {{"))?;
-    let body_start = start + preprocessed[start..].find('{')? + 1;
-    let body_end = body_start + preprocessed[body_start..].find("};")?;
-    let body = &preprocessed[body_start..body_end];
+    let open = start + preprocessed[start..].find('{')?;
+    // The matching brace: `};` (mapidefs.h's macros) or `} IFooVtbl;` (objidl.h's).
+    let mut depth = 0;
+    let close = open
+        + preprocessed[open..].find(|c: char| {
+            match c {
+                '{' => depth += 1,
+                '}' => depth -= 1,
+                _ => {}
+            }
+            depth == 0
+        })?;
+    let body = &preprocessed[open + 1..close];
     body.split(';')
         .map(str::trim)
         .filter(|member| !member.is_empty())
@@ -958,7 +968,7 @@ impl Oracle {
             );
             assert(
                 out,
-                &format!("TYPES_MATCH({}, {})", method.ret, slot.sig.ret.render()),
+                &same_type(&method.ret, &slot.sig.ret.render()),
                 &format!("{what}: result; Rust has {}", slot.sig.ret.render()),
             );
             for (i, (rust_ty, param)) in rust_params.iter().zip(&method.params).enumerate() {
@@ -1028,7 +1038,7 @@ impl Oracle {
         );
         assert(
             out,
-            &format!("TYPES_MATCH({}, {})", header.ret, entry.sig.ret.render()),
+            &same_type(&header.ret, &entry.sig.ret.render()),
             &format!("{c}: result"),
         );
         for (i, (rust_ty, param)) in entry.sig.params.iter().zip(&header.params).enumerate() {
@@ -1049,7 +1059,8 @@ impl Oracle {
 /// - `*mut c_void` (an interface argument, `LPVOID`, `LPTSTR`) matches any pointer,
 ///   `*mut *mut c_void` (an interface out-parameter, `LPTSTR *`) any pointer to a pointer, and so
 ///   on (`__builtin_classify_type` of `(T)0`, `*(T)0`, ...: 5 is a pointer);
-/// - `*mut u8` matches `BYTE *` and `char *` (`LPSTR`: 8-bit text);
+/// - `*mut u8` matches `BYTE *` and `char *` (`LPSTR`: 8-bit text), `i32` `LONG` and `int`,
+///   `u32` `ULONG` and `unsigned int` (same size and kind on Windows);
 /// - a listed exception must be `ULONG_PTR`-based in Rust and the same with `ULONG` in mingw;
 /// - anything else must be the same type (`__builtin_types_compatible_p`).
 fn param_check(
@@ -1089,14 +1100,30 @@ fn param_check(
         return;
     }
     let condition = match rust.void_depth() {
-        0 => format!("TYPES_MATCH({h}, {r})"),
+        0 => same_type(h, &r),
         depth => pointer_depth(h, depth),
     };
-    let condition = match rust.void_depth() {
-        0 if r == "BYTE *" => format!("(TYPES_MATCH({h}, BYTE *) || TYPES_MATCH({h}, char *))"),
-        _ => condition,
-    };
     assert(out, &condition, &format!("{what}: mingw has {h}, Rust {r}"));
+}
+
+/// `TYPES_MATCH(h, r)`, where a Rust type stands for every C type of its size and kind: `LONG`
+/// (`i32`) for `LONG` and `int`, `ULONG` (`u32`) for `ULONG` and `unsigned int`, `BYTE *`
+/// (`*mut u8`) for `BYTE *` and `char *` (`LPSTR`).
+fn same_type(h: &str, r: &str) -> String {
+    let alternatives: &[&str] = match r {
+        "LONG" => &["LONG", "int"],
+        "ULONG" => &["ULONG", "unsigned int"],
+        "BYTE *" => &["BYTE *", "char *"],
+        _ => &[],
+    };
+    if alternatives.is_empty() {
+        return format!("TYPES_MATCH({h}, {r})");
+    }
+    let any: Vec<String> = alternatives
+        .iter()
+        .map(|a| format!("TYPES_MATCH({h}, {a})"))
+        .collect();
+    format!("({})", any.join(" || "))
 }
 
 /// `h` is a pointer type with at least `depth` levels of pointers (`*(h)0`, `**(h)0`, ... are
@@ -1283,7 +1310,9 @@ pub fn iid_name(interface: &str) -> String {
 /// Every vtable's IID against `mapiguid.h` (IUnknown's is not there and is windows-core's).
 pub fn iid_problems(vtables: &[Vtable], iids: &[(String, windows_core::GUID)]) -> Vec<String> {
     let mut problems = Vec::new();
-    for vtable in vtables.iter().filter(|v| v.c_name != "IUnknown") {
+    // OLE's interfaces have their IIDs in the COM headers, not in mapiguid.h.
+    let ole = ["IUnknown", "IMalloc"];
+    for vtable in vtables.iter().filter(|v| !ole.contains(&v.c_name)) {
         let name = iid_name(vtable.c_name);
         match iids.iter().find(|(n, _)| *n == name) {
             None => problems.push(format!("{name}: not in mapiguid.h")),

@@ -134,7 +134,7 @@ impl IABProviderImpl for SampleProvider {
         // Cloning the borrowed pointer is the AddRef MAPI requires; the logon keeps it until
         // `Logoff` or its last Release.
         let logon: IABLogon = ComObject::new(SampleLogon {
-            support: Mutex::new(Some(KeptSupport(support.clone()))),
+            support: Mutex::new(Some(support.clone())),
         })
         .into_interface();
         // SAFETY: checked non-NULL above; the reference is handed to MAPI.
@@ -147,22 +147,7 @@ impl IABProviderImpl for SampleProvider {
 #[mapi_object(IABLogon)]
 pub struct SampleLogon {
     /// The support object, AddRef'd at logon, released at `Logoff` (or with the object).
-    support: Mutex<Option<KeptSupport>>,
-}
-
-/// A counted reference to MAPI's support object, kept by a logon object.
-struct KeptSupport(#[allow(dead_code)] IMAPISupport);
-
-// SAFETY: MAPI objects are free-threaded (reference §8.6): the support object may be called and
-// released from any thread. (Interface pointers themselves are not `Send` on this branch.)
-unsafe impl Send for KeptSupport {}
-unsafe impl Sync for KeptSupport {}
-
-impl SampleLogon {
-    /// Whether the logon still holds the support object (it does until `Logoff`).
-    pub fn holds_support(&self) -> bool {
-        self.support.lock().map(|s| s.is_some()).unwrap_or(false)
-    }
+    support: Mutex<Option<IMAPISupport>>,
 }
 
 impl IABLogonImpl for SampleLogon {

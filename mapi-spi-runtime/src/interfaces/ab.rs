@@ -27,6 +27,9 @@ pub type ABProviderInit = unsafe extern "C" fn(
     lppABProvider: *mut *mut c_void,
 ) -> HRESULT;
 
+/// The header's name of [`ABProviderInit`] (like `provider::init::MSPROVIDERINIT`).
+pub type ABPROVIDERINIT = ABProviderInit;
+
 /// An address book provider object, returned by `ABProviderInit`. Slot order as in every header
 /// (`Shutdown` first; the documentation lists `Logon` first).
 #[mapi_interface("00020311-0000-0000-C000-000000000046")]

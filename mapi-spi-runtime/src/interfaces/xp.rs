@@ -25,6 +25,9 @@ pub type XPProviderInit = unsafe extern "C" fn(
     lppXPProvider: *mut *mut c_void,
 ) -> HRESULT;
 
+/// The header's name of [`XPProviderInit`] (like `provider::init::MSPROVIDERINIT`).
+pub type XPPROVIDERINIT = XPProviderInit;
+
 /// A transport provider object, returned by `XPProviderInit`.
 #[mapi_interface("00020312-0000-0000-C000-000000000046")]
 pub unsafe trait IXPProvider: IUnknown {
