@@ -130,7 +130,7 @@ unsafe fn unknown_vtbl<'a>(p: *mut c_void) -> &'a IUnknown_Vtbl {
 }
 
 unsafe fn qi(p: *mut c_void, iid: &GUID) -> (HRESULT, *mut c_void) {
-    let mut out = 0x1 as *mut c_void; // garbage the callee must overwrite
+    let mut out = core::ptr::dangling_mut::<c_void>(); // garbage the callee must overwrite
     let hr = unsafe { (unknown_vtbl(p).QueryInterface)(p, iid, &mut out) };
     (hr, out)
 }
@@ -194,7 +194,7 @@ fn query_interface_rules() {
         let hr = (unknown_vtbl(start).QueryInterface)(start, &IUnknown::IID, core::ptr::null_mut());
         assert_eq!(hr, E_POINTER);
         let (hr, p) = {
-            let mut out = 0x1 as *mut c_void;
+            let mut out = core::ptr::dangling_mut::<c_void>();
             (
                 (unknown_vtbl(start).QueryInterface)(start, core::ptr::null(), &mut out),
                 out,

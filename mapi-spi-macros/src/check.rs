@@ -3,7 +3,7 @@
 
 use quote::ToTokens;
 use std::collections::HashSet;
-use syn::{GenericArgument, PathArguments, Type};
+use syn::{GenericArgument, Path, PathArguments, Type};
 
 use crate::errors::Errors;
 use crate::model::{Interface, Object, Output, ParamKind, Receiver, ReceiverProblem};
@@ -16,11 +16,12 @@ pub fn interface(interface: &Interface, errors: &mut Errors) {
             "write `unsafe trait`: declaring a MAPI interface asserts a vtable layout (slot order, parameter types) that the compiler cannot check against the C header",
         );
     }
-    if let Some(span) = interface.generics {
-        errors.push(syn::Error::new(
-            span,
-            "an interface cannot be generic: it has one IID and one vtable layout",
-        ));
+    if let Some(generics) = &interface.generics {
+        let where_clause = &generics.where_clause;
+        errors.at(
+            quote::quote!(#generics #where_clause),
+            "an interface cannot be generic: it has one IID and one vtable layout; declare one interface per type, each with its IID, or pass untyped data as `*const c_void`",
+        );
     }
     match interface.bases.len() {
         0 => errors.at(
@@ -70,11 +71,7 @@ pub fn interface(interface: &Interface, errors: &mut Errors) {
                     "`#[out]` goes on a `*mut T` parameter, the pointer the method writes its result through",
                 ),
                 (ParamKind::Value, None) => value_type(&param.ty, errors),
-                (ParamKind::Interface { interface }, _) => {
-                    if let Type::Reference(_) | Type::Ptr(_) = interface {
-                        errors.at(interface, "an interface argument is `Option<&IFoo>`, with `IFoo` a declared interface");
-                    }
-                }
+                (ParamKind::Interface { interface }, _) => interface_type(interface, errors),
             }
         }
         match &method.output {
@@ -102,6 +99,14 @@ pub fn interface(interface: &Interface, errors: &mut Errors) {
 /// Anything else is checked by the `AbiSafe` bound in the expansion.
 fn value_type(ty: &Type, errors: &mut Errors) {
     let problem = match ty {
+        Type::Reference(reference) if matches!(*reference.elem, Type::Slice(_)) => Some(
+            "a slice cannot cross a vtable: pass a count and a pointer (`cValues: u32, lpValues: *const T`)",
+        ),
+        Type::Reference(reference) if last_ident(&reference.elem).is_some_and(|i| i == "str") => {
+            Some(
+                "a Rust string cannot cross a vtable: use `*const u8` (LPSTR) or `*const u16` (LPWSTR), NUL-terminated",
+            )
+        }
         Type::Reference(_) => Some(
             "a reference cannot cross a vtable: use `*const T` or `*mut T`, or `Option<&IFoo>` for an interface argument",
         ),
@@ -131,13 +136,34 @@ fn value_type(ty: &Type, errors: &mut Errors) {
     let fix = last_ident(ty).and_then(|ident| match ident.to_string().as_str() {
         "bool" => Some("`bool` is one byte, C's BOOL is four: use `i32` (BOOL) or `u32` (ULONG)"),
         "char" => Some("`char` is a Unicode scalar value: use `u16` (WCHAR) or `u8` (CHAR)"),
-        "String" | "str" | "CString" | "CStr" | "OsString" => Some("a Rust string cannot cross a vtable: use `*const u8` (LPSTR), `*const u16` (LPWSTR) or `LPTSTR`"),
+        "String" | "str" | "CString" | "CStr" | "OsString" => Some("a Rust string cannot cross a vtable: use `*const u8` (LPSTR) or `*const u16` (LPWSTR), NUL-terminated"),
         "Vec" | "Box" | "Rc" | "Arc" => Some("an owning Rust type cannot cross a vtable: pass a raw pointer, and a count for arrays"),
         "u128" | "i128" => Some("128-bit integers have no MAPI counterpart: pass a pointer to a GUID or 16 bytes"),
         _ => None,
     });
     if let Some(fix) = fix {
         errors.at(ty, fix);
+    }
+}
+
+/// `I` of an `Option<&I>` parameter: rejects what is plainly data, not an interface. Anything else
+/// is checked by the `MapiInterface` bound in the expansion.
+fn interface_type(interface: &Type, errors: &mut Errors) {
+    const DATA: &[&str] = &[
+        "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
+        "f32", "f64", "bool", "char", "str", "String", "GUID", "HRESULT",
+    ];
+    let is_data = match interface {
+        Type::Reference(_) | Type::Ptr(_) | Type::Slice(_) | Type::Array(_) | Type::Tuple(_) => {
+            true
+        }
+        _ => last_ident(interface).is_some_and(|ident| DATA.iter().any(|data| ident == data)),
+    };
+    if is_data {
+        errors.at(
+            interface,
+            "`Option<&T>` is only for interface arguments (`Option<&IFoo>`, NULL for `None`); pass data as a raw pointer, `*const T`, and check it for NULL",
+        );
     }
 }
 
@@ -167,21 +193,28 @@ fn result_type(ty: &Type, errors: &mut Errors) {
     }
 }
 
-pub fn object(object: &Object, errors: &mut Errors) {
+/// Checks the object and returns what can still be expanded: the listed interfaces minus the
+/// rejected ones, or `None` when the struct itself cannot be an object. Expanding the rest keeps
+/// the user's `impl IFooImpl` blocks from also reporting that the struct is not a `MapiObject`.
+pub fn object<'a>(object: &'a Object, errors: &mut Errors) -> Option<Vec<&'a Path>> {
+    let mut expandable = true;
     let generics = &object.item.generics;
     if !generics.params.is_empty() || generics.where_clause.is_some() {
         errors.at(
             generics,
-            "a MAPI object cannot be generic: its vtables are statics built for one concrete type; keep the varying part in a field (for example `Box<dyn Trait>`)",
+            "a MAPI object cannot be generic: its vtables are statics built for one concrete type; keep the varying part in a field (for example `Box<dyn Trait + Send + Sync>`)",
         );
+        expandable = false;
     }
     if object.interfaces.is_empty() {
         errors.push(syn::Error::new(
             object.attr_span,
-            "list the interfaces the object implements: `#[mapi_object(IMSProvider)]`",
+            "list the interfaces the object implements: `#[mapi_object(IFoo)]`, or `#[mapi_object(IMsgStore, IMSLogon)]` for several",
         ));
+        expandable = false;
     }
     let mut seen = HashSet::new();
+    let mut accepted = Vec::new();
     for interface in &object.interfaces {
         let name = interface.to_token_stream().to_string();
         if interface
@@ -191,13 +224,19 @@ pub fn object(object: &Object, errors: &mut Errors) {
         {
             errors.at(
                 interface,
-                "every object implements `IUnknown`; list only the interfaces beyond it",
+                "every object implements `IUnknown`: remove it and list only the interfaces beyond it",
             );
         } else if !seen.insert(name) {
             errors.at(
                 interface,
-                format!("`{}` is listed twice", interface.to_token_stream()),
+                format!(
+                    "`{}` is listed twice: each interface has one vtable in the object; remove this one",
+                    interface.to_token_stream()
+                ),
             );
+        } else {
+            accepted.push(interface);
         }
     }
+    (expandable && !accepted.is_empty()).then_some(accepted)
 }

@@ -14,21 +14,26 @@ pub struct Interface {
     /// The `trait` keyword, where "not `unsafe`" is reported.
     pub trait_token: Token![trait],
     pub ident: Ident,
-    pub iid: Iid,
+    /// `None` when it is missing or malformed (reported by the parser).
+    pub iid: Option<Iid>,
     /// The supertraits as written; exactly one is expected.
     pub bases: Vec<Path>,
-    /// Where generics, if any, were written.
-    pub generics: Option<Span>,
+    /// The generics, if any were written (`<T>` and the where clause), to point at.
+    pub generics: Option<syn::Generics>,
     pub methods: Vec<Method>,
 }
 
 pub struct Iid {
     pub literal: LitStr,
-    /// `None` when the literal is malformed (reported by the parser).
-    pub value: Option<u128>,
+    pub value: u128,
 }
 
 impl Interface {
+    /// The IID, once checked.
+    pub fn iid(&self) -> &Iid {
+        self.iid.as_ref().expect("checked IID")
+    }
+
     /// The base interface, once checked.
     pub fn base(&self) -> &Path {
         &self.bases[0]
@@ -88,6 +93,8 @@ pub enum ParamKind {
     Out { pointee: Type },
 }
 
+// One per method, built once per macro call: the size of the variants does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum Output {
     /// No `->`: nothing returned.
     Unit,

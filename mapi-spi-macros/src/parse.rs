@@ -19,24 +19,6 @@ use crate::model::{
 const IID_EXAMPLE: &str = "`#[mapi_interface(\"00020310-0000-0000-C000-000000000046\")]`";
 
 pub fn interface(attr: TokenStream, item: TokenStream, errors: &mut Errors) -> Option<Interface> {
-    let literal = if attr.is_empty() {
-        errors.at(
-            &item,
-            format!("`#[mapi_interface]` needs the interface's IID: {IID_EXAMPLE}"),
-        );
-        None
-    } else {
-        match syn::parse2::<LitStr>(attr.clone()) {
-            Ok(literal) => Some(literal),
-            Err(_) => {
-                errors.at(
-                    attr,
-                    format!("expected the IID as a string literal: {IID_EXAMPLE}"),
-                );
-                None
-            }
-        }
-    };
     let item = match syn::parse2::<Item>(item) {
         Ok(Item::Trait(item)) => item,
         Ok(other) => {
@@ -51,18 +33,7 @@ pub fn interface(attr: TokenStream, item: TokenStream, errors: &mut Errors) -> O
             return None;
         }
     };
-    let literal = literal?;
-    let value = match iid::parse(&literal.value()) {
-        Ok(value) => Some(value),
-        Err(problem) => {
-            errors.at(
-                &literal,
-                format!("malformed IID: {problem}; write it as {IID_EXAMPLE}"),
-            );
-            None
-        }
-    };
-
+    let iid = interface_iid(attr, errors);
     let mut bases = Vec::new();
     for bound in &item.supertraits {
         match bound {
@@ -74,7 +45,7 @@ pub fn interface(attr: TokenStream, item: TokenStream, errors: &mut Errors) -> O
         }
     }
     let generics = (!item.generics.params.is_empty() || item.generics.where_clause.is_some())
-        .then(|| item.generics.span());
+        .then(|| item.generics.clone());
 
     let mut methods = Vec::new();
     for trait_item in &item.items {
@@ -82,7 +53,7 @@ pub fn interface(attr: TokenStream, item: TokenStream, errors: &mut Errors) -> O
             TraitItem::Fn(function) => methods.push(method(function, errors)),
             other => errors.at(
                 other,
-                "an interface trait holds only methods: each is one vtable slot",
+                "an interface trait holds only methods, each one vtable slot: move constants and types out of the trait",
             ),
         }
     }
@@ -93,11 +64,41 @@ pub fn interface(attr: TokenStream, item: TokenStream, errors: &mut Errors) -> O
         unsafety: item.unsafety,
         trait_token: item.trait_token,
         ident: item.ident,
-        iid: Iid { literal, value },
+        iid,
         bases,
         generics,
         methods,
     })
+}
+
+/// The IID literal of `#[mapi_interface("...")]`, reported at the attribute when it is missing
+/// and at the literal when it is malformed.
+fn interface_iid(attr: TokenStream, errors: &mut Errors) -> Option<Iid> {
+    if attr.is_empty() {
+        // The attribute's own tokens are not passed to the macro; the call site is the attribute.
+        errors.push(syn::Error::new(
+            proc_macro2::Span::call_site(),
+            format!("`#[mapi_interface]` needs the interface's IID: {IID_EXAMPLE}"),
+        ));
+        return None;
+    }
+    let Ok(literal) = syn::parse2::<LitStr>(attr.clone()) else {
+        errors.at(
+            attr,
+            format!("expected the IID as a string literal: {IID_EXAMPLE}"),
+        );
+        return None;
+    };
+    match iid::parse(&literal.value()) {
+        Ok(value) => Some(Iid { literal, value }),
+        Err(problem) => {
+            errors.at(
+                &literal,
+                format!("malformed IID: {problem}; write it as {IID_EXAMPLE}"),
+            );
+            None
+        }
+    }
 }
 
 fn method(function: &syn::TraitItemFn, errors: &mut Errors) -> Method {
@@ -206,7 +207,7 @@ fn param(input: &FnArg, errors: &mut Errors) -> Option<Param> {
         } else {
             errors.at(
                 attr,
-                "the only attribute a parameter takes is `#[out]`, on a `*mut T` out-parameter",
+                "the only attribute a parameter takes is `#[out]`, on a `*mut T` out-parameter: remove this one",
             );
         }
     }
@@ -279,23 +280,25 @@ fn item_keyword(item: &Item) -> TokenStream {
 
 pub fn object(attr: TokenStream, item: TokenStream, errors: &mut Errors) -> Option<Object> {
     let attr_span = attr.span();
+    // `None` when the list is malformed: reported here, and no model is built (the item is kept
+    // as written), so that check does not also report an empty list.
     let interfaces = match syn::parse::Parser::parse2(
         Punctuated::<syn::Path, Token![,]>::parse_terminated,
         attr,
     ) {
-        Ok(list) => list.into_iter().collect(),
+        Ok(list) => Some(list.into_iter().collect()),
         Err(error) => {
             errors.push(syn::Error::new(
                 error.span(),
                 "expected a comma-separated list of interfaces: `#[mapi_object(IMsgStore, IMSLogon)]`",
             ));
-            Vec::new()
+            None
         }
     };
     match syn::parse2::<Item>(item) {
         Ok(Item::Struct(item)) => Some(Object {
             item,
-            interfaces,
+            interfaces: interfaces?,
             attr_span,
         }),
         Ok(other) => {

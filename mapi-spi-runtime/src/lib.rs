@@ -3,16 +3,41 @@
 //! - [`mapi_interface`] declares a MAPI (COM) interface from a trait; [`mapi_object`] makes a
 //!   struct a COM object implementing interfaces. Their expansions use [`com`].
 //! - [`interfaces`]: the SPI's interfaces, declared with those macros.
-//! - [`types`], [`codes`]: the structures and result codes that cross the MAPI boundary.
+//! - [`types`], [`codes`]: the structures and result codes that cross the MAPI boundary;
+//!   [`tags`] and [`flags`]: property tags and the other constants of the headers.
+//! - [`alloc`]: MAPI memory: the host's allocators, owned buffers, builders for returned
+//!   structures, and a native allocator for hosts and tests.
+//!
+//! Every mistake the two macros reject has a compile-fail test, listed with its message and its
+//! fix in `tests/ui/README.md` in the repository.
 
 // Lets the macros' expansions name `::mapi_spi_runtime` inside this crate too.
 extern crate self as mapi_spi_runtime;
 
+/// Declares `pub const NAME: T = value;` items and a table `pub const TABLE: &[(&str, T)]` of
+/// all of them with their C names, in order (for logs, and for the ABI tests that check every
+/// value against the Windows headers).
+macro_rules! constants {
+    ($table:ident: $ty:ty; $($(#[$attr:meta])* $name:ident = $value:expr;)*) => {
+        $($(#[$attr])* pub const $name: $ty = $value;)*
+        /// Every constant above with its C name, in declaration order.
+        pub const $table: &[(&str, $ty)] = &[$((stringify!($name), $name)),*];
+    };
+}
+use constants;
+
+pub mod alloc;
 pub mod codes;
 pub mod com;
+pub mod flags;
+#[cfg(feature = "host")]
+pub mod host;
 pub mod interfaces;
+pub mod provider;
+pub mod tags;
 pub mod types;
 
+pub use alloc::{AllocatorSet, ChildBuf, RootBuf};
 pub use codes::SuccessCode;
 pub use com::{ComObject, Object};
 pub use windows_core::{self, Error, GUID, HRESULT, IUnknown, Interface};
@@ -40,13 +65,15 @@ pub type Result<T = ()> = core::result::Result<T, windows_core::Error>;
 ///
 /// Rules, each checked at compile time with an error at the offending token:
 /// - the trait is `unsafe` (it asserts a C layout) and has exactly one base, `IUnknown` or another
-///   declared interface; inheritance may be of any depth;
+///   declared interface; inheritance may be of any depth. Where a derived interface is declared,
+///   the base's implementer trait (`IBaseImpl`) must be in scope too, or reachable by the same path
+///   as the base (`crate::x::IBase` and `crate::x::IBaseImpl`);
 /// - every method takes `&self`, is not generic, `async`, `const` or variadic, and does not repeat
 ///   the name of a base method;
 /// - parameters are ABI types ([`com::AbiSafe`]: integers, raw pointers, `GUID`, `HRESULT`,
-///   nullable `extern "system"` function pointers), `Option<&IFoo>` for a borrowed interface, or
-///   `#[out] p: *mut T` for an out-parameter, which the thunk sets to zero (NULL) if the method
-///   panics;
+///   nullable `extern "system"` function pointers), `Option<&IFoo>` for a borrowed interface
+///   (`IUnknown` or a declared interface), or `#[out] p: *mut T` for an out-parameter, which the
+///   thunk sets to zero (NULL) if the method panics;
 /// - the result is `HRESULT`, `Result<()>`, `Result<SuccessCode>` (to return warnings such as
 ///   `MAPI_W_ERRORS_RETURNED`), `u32`, `i32`, `usize`, a raw pointer, or nothing
 ///   ([`com::AbiReturn`]). A panic returns `MAPI_E_CALL_FAILED` (E_FAIL) for the first three and

@@ -3,11 +3,26 @@
 //! Names and field names are the C ones so that a reader can hold this file next to
 //! `mapidefs.h`. Variable-length structures (`ENTRYID`, `SPropTagArray`, ...) are declared with
 //! their one-element C array and are only ever used behind pointers, with the size computed by the
-//! `cb_new_*` functions (the headers' `CbNew...` macros).
+//! `cb_new_*` functions (the headers' `CbNew...` macros). An anonymous C member type gets the
+//! name `Parent_member` (`NOTIFICATION_info`, `SRestriction_res`, `MAPINAMEID_Kind`).
+//!
+//! This file holds the basic and property structures and the allocator types; by topic, the
+//! submodules (all re-exported here) hold notifications (`NOTIFICATION` and its six event
+//! structures), rows (`ADRLIST`, sort orders, restrictions) and UI/transport structures
+//! (`ADRPARM` and its callbacks, `OPTIONDATA`). `tests/abi_layout.rs` checks every layout
+//! against the mingw-w64 headers for x64 and i686.
 #![allow(non_snake_case, non_camel_case_types)]
 
 use core::ffi::c_void;
 use windows_core::GUID;
+
+mod notify;
+mod rows;
+mod ui;
+
+pub use notify::*;
+pub use rows::*;
+pub use ui::*;
 
 /// `LPTSTR`: 8-bit or UTF-16 text, chosen at run time by `MAPI_UNICODE` in the same call's flags.
 pub type LPTSTR = *mut c_void;
@@ -171,6 +186,38 @@ pub const fn cb_new_srowset(n: usize) -> usize {
     core::mem::offset_of!(SRowSet, aRow) + n * size_of::<SRow>()
 }
 
+/// `BOOKMARK`: a table position. `ULONG_PTR` in the Outlook header (`ULONG` in mingw-w64 and Wine).
+pub type BOOKMARK = usize;
+/// `BOOKMARK_BEGINNING`.
+pub const BOOKMARK_BEGINNING: BOOKMARK = 0;
+/// `BOOKMARK_CURRENT`.
+pub const BOOKMARK_CURRENT: BOOKMARK = 1;
+/// `BOOKMARK_END`.
+pub const BOOKMARK_END: BOOKMARK = 2;
+
+/// The anonymous `Kind` union of `MAPINAMEID`, selected by `ulKind` (`MNID_ID`, `MNID_STRING`).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub union MAPINAMEID_Kind {
+    pub lID: i32,
+    pub lpwstrName: *mut u16,
+}
+
+/// `MAPINAMEID`: a named property, a property set GUID and a number or a UTF-16 name.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct MAPINAMEID {
+    pub lpguid: *mut GUID,
+    pub ulKind: u32,
+    pub Kind: MAPINAMEID_Kind,
+}
+
+/// `MNID_ID`: `MAPINAMEID::Kind` holds `lID`.
+pub const MNID_ID: u32 = 0;
+/// `MNID_STRING`: `MAPINAMEID::Kind` holds `lpwstrName`.
+pub const MNID_STRING: u32 = 1;
+
+/// `NOTIFKEY`: the key under which `IMAPISupport::Subscribe` registers a sink.
 #[repr(C)]
 pub struct NOTIFKEY {
     pub cb: u32,
@@ -187,6 +234,8 @@ const _: () = {
     assert!(size_of::<SPropValue>() == 24);
     assert!(size_of::<MAPIERROR>() == 32);
     assert!(core::mem::offset_of!(SRowSet, aRow) == 8);
+    assert!(size_of::<NOTIFICATION>() == 88);
+    assert!(core::mem::offset_of!(NOTIFICATION, info) == 8);
 };
 
 // Only Windows i686 gives f64/i64 the 8-byte alignment of MSVC; i686 Linux would make
@@ -196,4 +245,20 @@ const _: () = {
     assert!(size_of::<SPropValue>() == 16);
     assert!(size_of::<MAPIERROR>() == 20);
     assert!(core::mem::offset_of!(SRowSet, aRow) == 4);
+    assert!(size_of::<NOTIFICATION>() == 64);
 };
+
+/// `LPALLOCATEBUFFER`: `MAPIAllocateBuffer` as handed to `MSProviderInit` (stdcall on x86).
+pub type LPALLOCATEBUFFER = Option<
+    unsafe extern "system" fn(cbSize: u32, lppBuffer: *mut *mut c_void) -> windows_core::HRESULT,
+>;
+/// `LPALLOCATEMORE`: `MAPIAllocateMore`; `lpObject` must be a root from `MAPIAllocateBuffer`.
+pub type LPALLOCATEMORE = Option<
+    unsafe extern "system" fn(
+        cbSize: u32,
+        lpObject: *mut c_void,
+        lppBuffer: *mut *mut c_void,
+    ) -> windows_core::HRESULT,
+>;
+/// `LPFREEBUFFER`: `MAPIFreeBuffer`; frees a root and everything allocated on it.
+pub type LPFREEBUFFER = Option<unsafe extern "system" fn(lpBuffer: *mut c_void) -> u32>;

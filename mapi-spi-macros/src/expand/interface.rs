@@ -12,12 +12,15 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use super::runtime;
 use super::thunks::{abi_return, abi_type, vtable_constructor};
+use super::{base as base_type, runtime, runtime_at};
 use crate::model::{Interface, Method, Output, ParamKind};
 
 pub fn expand(interface: &Interface) -> TokenStream {
+    // The checks come first: when a type is wrong, their message, which says what to write
+    // instead, is the first the compiler prints.
     let parts = [
+        compile_time_checks(interface),
         interface_struct(interface),
         vtable_struct(interface),
         vtable_constructor(interface),
@@ -25,13 +28,12 @@ pub fn expand(interface: &Interface) -> TokenStream {
         conversions(interface),
         caller_methods(interface),
         implementer_trait(interface),
-        compile_time_checks(interface),
     ];
     quote!(#(#parts)*)
 }
 
 fn iid_text(interface: &Interface) -> String {
-    let value = interface.iid.value.expect("checked IID");
+    let value = interface.iid().value;
     let hex = format!("{value:032X}");
     format!(
         "{}-{}-{}-{}-{}",
@@ -58,6 +60,11 @@ fn interface_struct(interface: &Interface) -> TokenStream {
         #[repr(transparent)]
         #[derive(Clone, PartialEq, Eq, Debug)]
         #vis struct #ident(#rt::windows_core::IUnknown);
+
+        // SAFETY: MAPI is free-threaded: objects it returns, and objects it is given, may be called
+        // from any thread (reference doc §8.6), so a counted pointer to one may move between threads.
+        unsafe impl ::core::marker::Send for #ident {}
+        unsafe impl ::core::marker::Sync for #ident {}
     }
 }
 
@@ -65,6 +72,7 @@ fn vtable_struct(interface: &Interface) -> TokenStream {
     let rt = runtime();
     let Interface { vis, ident, .. } = interface;
     let vtbl = format_ident!("{}Vtbl", ident);
+    // The user's path, as the field's type reads in the docs.
     let base = interface.base();
     let slots = interface.methods.iter().map(|method| {
         let name = &method.ident;
@@ -97,13 +105,17 @@ fn interface_impls(interface: &Interface) -> TokenStream {
     let ident = &interface.ident;
     let vtbl = format_ident!("{}Vtbl", ident);
     let base = interface.base();
-    let value = interface.iid.value.expect("checked IID");
-    let iid = syn::LitInt::new(&format!("0x{value:032x}"), interface.iid.literal.span());
+    let value = interface.iid().value;
+    let iid = syn::LitInt::new(&format!("0x{value:032x}"), interface.iid().literal.span());
     let iid_doc = format!("`{{{}}}`", iid_text(interface));
     let names = interface.methods.iter().map(|m| m.ident.to_string());
     let own_count = interface.methods.len();
     quote! {
         // SAFETY: `#ident` is a transparent COM pointer whose vtable is `#vtbl`.
+        // `do_not_recommend` on both impls: rustc's "the following other types implement trait"
+        // lists, shown when a type is not an interface, then name only `IUnknown`, not every
+        // interface the crate and its dependencies happen to declare.
+        #[diagnostic::do_not_recommend]
         unsafe impl #rt::windows_core::Interface for #ident {
             type Vtable = #vtbl;
             #[doc = #iid_doc]
@@ -111,19 +123,20 @@ fn interface_impls(interface: &Interface) -> TokenStream {
         }
 
         // SAFETY: `#vtbl` starts with the base's vtable; the names and IIDs below are the chain's.
+        #[diagnostic::do_not_recommend]
         unsafe impl #rt::com::MapiInterface for #ident {
             type Base = #base;
             const METHOD_NAMES: &'static [&'static str] = &#rt::com::interface::names::concat::<
-                { <#base as #rt::com::MapiInterface>::METHOD_NAMES.len() + #own_count },
+                { <Self::Base as #rt::com::MapiInterface>::METHOD_NAMES.len() + #own_count },
             >(
-                <#base as #rt::com::MapiInterface>::METHOD_NAMES,
+                <Self::Base as #rt::com::MapiInterface>::METHOD_NAMES,
                 &[#(#names),*],
             );
 
             #[inline(always)]
             fn matches_iid(iid: &#rt::windows_core::GUID) -> bool {
                 *iid == <Self as #rt::windows_core::Interface>::IID
-                    || <#base as #rt::com::MapiInterface>::matches_iid(iid)
+                    || <Self::Base as #rt::com::MapiInterface>::matches_iid(iid)
             }
         }
     }
@@ -134,6 +147,9 @@ fn interface_impls(interface: &Interface) -> TokenStream {
 fn conversions(interface: &Interface) -> TokenStream {
     let rt = runtime();
     let ident = &interface.ident;
+    // The user's path rather than the projection of `base_type`: it is what rustdoc shows as the
+    // `Deref` target, and with a base that is not an interface, an impl for the unresolved
+    // projection would also conflict with `impl<T> From<T> for T`.
     let base = interface.base();
     let into = |target: TokenStream| {
         quote! {
@@ -186,14 +202,33 @@ fn caller_methods(interface: &Interface) -> TokenStream {
         });
         let args = params.iter().map(|param| {
             let param_name = &param.ident;
-            match param.kind {
-                ParamKind::Interface { .. } => quote!(#rt::com::abi::interface_arg(#param_name)),
+            match &param.kind {
+                ParamKind::Interface { interface } => {
+                    let rt = runtime_at(interface.span());
+                    quote_spanned! {interface.span()=>
+                        ::core::option::Option::map_or(
+                            #param_name,
+                            ::core::ptr::null_mut(),
+                            <#interface as #rt::windows_core::Interface>::as_raw,
+                        )
+                    }
+                }
                 ParamKind::Value | ParamKind::Out { .. } => quote!(#param_name),
             }
         });
-        let ret = match output {
-            Output::Unit => quote!(),
-            Output::Type { ty, .. } => quote!(-> #ty),
+        let call = quote!(unsafe { (vtable.#name)(this, #(#args),*) });
+        let (ret, body) = match output {
+            Output::Unit => (quote!(), call),
+            Output::Type { ty, .. } => {
+                // Spanned at the result type, as the thunk's conversion is: a type that is not
+                // `AbiReturn` is reported once, there, and not at the attribute.
+                let rt = runtime_at(ty.span());
+                let body = quote_spanned! {ty.span()=>
+                    let abi = #call;
+                    <#ty as #rt::com::AbiReturn>::from_abi(abi)
+                };
+                (quote!(-> #ty), body)
+            }
         };
         quote! {
             #(#attrs)*
@@ -206,7 +241,7 @@ fn caller_methods(interface: &Interface) -> TokenStream {
                 let vtable = #rt::windows_core::Interface::vtable(self);
                 let this = #rt::windows_core::Interface::as_raw(self);
                 // SAFETY: `this` is a live interface pointer whose vtable is `vtable`.
-                #rt::com::AbiReturn::from_abi(unsafe { (vtable.#name)(this, #(#args),*) })
+                #body
             }
         }
     });
@@ -257,14 +292,17 @@ fn implementer_trait(interface: &Interface) -> TokenStream {
          interface pointers to itself with `this.to_interface()`. A panic is caught at the vtable and \
          returned as the result type's panic value (`MAPI_E_CALL_FAILED` for `HRESULT` and `Result`)."
     );
+    // `{Self}` is substituted by the compiler; literal braces are doubled once more for it.
     let message = format!("`{{Self}}` does not implement `{ident}`");
-    let note =
-        format!("add `impl {implementer} for {{Self}} {{ ... }}` with every method of `{ident}`");
+    let label = format!("needs `impl {implementer} for {{Self}}`");
+    let note = format!(
+        "add `impl {implementer} for {{Self}} {{{{ ... }}}}` with every method of `{ident}`, each taking `this: &Object<Self>` instead of `&self`"
+    );
     quote! {
         #[doc = #doc]
         #[diagnostic::on_unimplemented(
             message = #message,
-            label = "required by `#[mapi_object]` for this interface",
+            label = #label,
             note = #note
         )]
         #[allow(non_snake_case, clippy::too_many_arguments)]
@@ -275,29 +313,29 @@ fn implementer_trait(interface: &Interface) -> TokenStream {
 }
 
 /// Type-level checks the macro cannot make from syntax alone, each spanned at the user's tokens so
-/// the compiler reports it there: the base is a MAPI interface, parameter and result types can
-/// cross a vtable, interface arguments are interfaces, and no method repeats a base's name.
+/// the compiler reports it there: parameter types can cross a vtable, interface arguments are
+/// interfaces, and no method repeats a base's name. The other type-level rules are checked where
+/// the expansion needs them, spanned the same way, so that each mistake is reported once: the base
+/// by `type Base` of `MapiInterface`, result types by the `AbiReturn` conversions of the thunk and
+/// the caller side, out-parameter pointees by the thunk's `clear_out`.
 fn compile_time_checks(interface: &Interface) -> TokenStream {
     let rt = runtime();
-    let base = interface.base();
-    let mut calls = vec![quote_spanned!(base.span()=> is_mapi_interface::<#base>();)];
+    let base = base_type(interface);
+    let mut calls = Vec::new();
     for method in &interface.methods {
         for param in &method.params {
-            calls.push(match &param.kind {
+            match &param.kind {
                 ParamKind::Value => {
                     let ty = &param.ty;
-                    quote_spanned!(ty.span()=> is_abi_safe::<#ty>();)
-                }
-                ParamKind::Out { pointee } => {
-                    quote_spanned!(pointee.span()=> is_abi_safe::<#pointee>();)
+                    calls.push(quote_spanned!(ty.span()=> is_abi_safe::<#ty>();));
                 }
                 ParamKind::Interface { interface } => {
-                    quote_spanned!(interface.span()=> is_interface::<#interface>();)
+                    calls.push(
+                        quote_spanned!(interface.span()=> is_mapi_interface::<#interface>();),
+                    );
                 }
-            });
-        }
-        if let Output::Type { ty, .. } = &method.output {
-            calls.push(quote_spanned!(ty.span()=> is_abi_return::<#ty>();));
+                ParamKind::Out { .. } => {}
+            }
         }
     }
     let shadowing = interface.methods.iter().map(|method| {
@@ -316,9 +354,7 @@ fn compile_time_checks(interface: &Interface) -> TokenStream {
     quote! {
         const _: () = {
             fn is_mapi_interface<I: #rt::com::MapiInterface>() {}
-            fn is_interface<I: #rt::windows_core::Interface>() {}
             fn is_abi_safe<T: #rt::com::AbiSafe>() {}
-            fn is_abi_return<T: #rt::com::AbiReturn>() {}
             fn check() {
                 #(#calls)*
             }

@@ -16,3 +16,21 @@ use quote::quote;
 fn runtime() -> TokenStream {
     quote!(::mapi_spi_runtime)
 }
+
+/// [`runtime`] with every token at `span`. Inside `quote_spanned!`, an interpolated `#rt` keeps
+/// its own (call-site) span, and rustc reports an unsatisfied bound on a path at the path's first
+/// token: paths that should be reported at the user's token start with this instead.
+fn runtime_at(span: proc_macro2::Span) -> TokenStream {
+    quote::quote_spanned!(span=> ::mapi_spi_runtime)
+}
+
+/// The base interface as code bodies name it: `<IFoo as MapiInterface>::Base`. `type Base = ...`
+/// names the user's path, and its `MapiInterface` bound reports a base that is not an interface
+/// at the user's token; the bodies (the thunks' base vtable, the checks) use the projection so
+/// that such a base is not reported again by each of them. Signatures that rustdoc shows (the
+/// vtable's base field, `Deref`, `From`) keep the user's path.
+fn base(interface: &crate::model::Interface) -> TokenStream {
+    let rt = runtime();
+    let ident = &interface.ident;
+    quote!(<#ident as #rt::com::MapiInterface>::Base)
+}

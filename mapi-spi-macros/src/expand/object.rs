@@ -9,7 +9,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use super::runtime;
+use super::{runtime, runtime_at};
 use crate::model::Object;
 
 pub fn expand(object: &Object) -> TokenStream {
@@ -23,6 +23,7 @@ pub fn expand(object: &Object) -> TokenStream {
         .enumerate()
         .map(|(slot, interface)| {
             // Spanned at the listed interface, so a missing `impl IFooImpl` is reported there.
+            let rt = runtime_at(interface.span());
             quote_spanned! {interface.span()=>
                 &<<#interface as #rt::windows_core::Interface>::Vtable>::new::<Self, #slot>()
                     as *const _ as #rt::com::VtablePtr
@@ -33,7 +34,8 @@ pub fn expand(object: &Object) -> TokenStream {
         .iter()
         .enumerate()
         .map(|(slot, interface)| {
-            quote! {
+            let rt = runtime_at(interface.span());
+            quote_spanned! {interface.span()=>
                 if <#interface as #rt::com::MapiInterface>::matches_iid(iid) {
                     return ::core::option::Option::Some(#slot);
                 }
@@ -44,7 +46,8 @@ pub fn expand(object: &Object) -> TokenStream {
         .iter()
         .enumerate()
         .map(|(slot, interface)| {
-            quote! {
+            let rt = runtime_at(interface.span());
+            quote_spanned! {interface.span()=>
                 // SAFETY: slot #slot holds `#interface`'s vtable (see `VTABLES`).
                 unsafe impl #rt::com::Implements<#interface> for #ident {
                     const SLOT: usize = #slot;

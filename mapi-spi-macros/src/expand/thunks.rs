@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use super::runtime;
+use super::{base as base_type, runtime, runtime_at};
 use crate::model::{Interface, Method, Output, ParamKind};
 
 /// `impl IFooVtbl { pub const fn new<T, SLOT>() -> Self }`: the thunks of every method and the
@@ -16,7 +16,7 @@ pub fn vtable_constructor(interface: &Interface) -> TokenStream {
     let name = &interface.ident;
     let vtbl = format_ident!("{}Vtbl", name);
     let implementer = format_ident!("{}Impl", name);
-    let base = interface.base();
+    let base = base_type(interface);
     let base_part = if interface.base_is_unknown() {
         quote!(#rt::com::query::unknown_vtbl::<T, SLOT>())
     } else {
@@ -56,13 +56,17 @@ fn thunk(method: &Method, implementer: &syn::Ident) -> TokenStream {
         quote!(#name: #ty)
     });
     let borrow_interfaces = method.params.iter().filter_map(|param| {
-        let ParamKind::Interface { .. } = &param.kind else {
+        let ParamKind::Interface { interface } = &param.kind else {
             return None;
         };
         let name = &param.ident;
+        let rt = runtime_at(interface.span());
+        let from_raw = quote_spanned! {interface.span()=>
+            <#interface as #rt::windows_core::Interface>::from_raw_borrowed
+        };
         // SAFETY: the caller passes NULL or an interface pointer it keeps alive for the call.
         Some(quote! {
-            let #name = unsafe { #rt::windows_core::Interface::from_raw_borrowed(&#name) };
+            let #name = unsafe { #from_raw(&#name) };
         })
     });
     let args = method.params.iter().map(|param| &param.ident);
@@ -71,17 +75,47 @@ fn thunk(method: &Method, implementer: &syn::Ident) -> TokenStream {
         call = quote!(unsafe { #call });
     }
     let clear_outs = method.params.iter().filter_map(|param| {
-        let ParamKind::Out { .. } = &param.kind else {
+        let ParamKind::Out { pointee } = &param.kind else {
             return None;
         };
         let name = &param.ident;
+        // Spanned at the pointee: its `AbiSafe` bound is this out-parameter's type check.
+        let rt = runtime_at(pointee.span());
+        let clear_out = quote_spanned!(pointee.span()=> #rt::com::abi::clear_out::<#pointee>);
         // SAFETY: an out-parameter is NULL or valid for a write, per the method's contract.
-        Some(quote!(unsafe { #rt::com::abi::clear_out(#name) };))
+        Some(quote!(unsafe { #clear_out(#name) };))
     });
     let on_panic = match (&method.on_panic, &method.output) {
         (Some(value), _) => quote_spanned!(value.span()=> #value),
         (None, Output::Unit) => quote!(()),
-        (None, Output::Type { ty, .. }) => quote!(<#ty as #rt::com::AbiReturn>::ON_PANIC),
+        (None, Output::Type { ty, .. }) => {
+            let rt = runtime_at(ty.span());
+            quote_spanned!(ty.span()=> <#ty as #rt::com::AbiReturn>::ON_PANIC)
+        }
+    };
+    // Spanned at the result type: if it is not `AbiReturn`, the conversion is reported there, as
+    // `is_abi_return` reports it, rather than a second time at the attribute.
+    let (span, convert) = match &method.output {
+        Output::Unit => (
+            proc_macro2::Span::call_site(),
+            quote!(#rt::com::AbiReturn::into_abi),
+        ),
+        Output::Type { ty, .. } => {
+            let rt = runtime_at(ty.span());
+            (
+                ty.span(),
+                quote_spanned!(ty.span()=> <#ty as #rt::com::AbiReturn>::into_abi),
+            )
+        }
+    };
+    let result = quote_spanned! {span=>
+        match result {
+            Some(result) => #convert(result),
+            None => {
+                #(#clear_outs)*
+                #on_panic
+            }
+        }
     };
     let abi_return = abi_return(&method.output);
     quote! {
@@ -93,13 +127,8 @@ fn thunk(method: &Method, implementer: &syn::Ident) -> TokenStream {
             // SAFETY: COM calls this slot with the interface pointer it belongs to.
             let this = unsafe { #rt::com::Object::<T>::from_slot::<SLOT>(this) };
             #(#borrow_interfaces)*
-            match #rt::com::abi::guard(|| #call) {
-                Some(result) => #rt::com::AbiReturn::into_abi(result),
-                None => {
-                    #(#clear_outs)*
-                    #on_panic
-                }
-            }
+            let result = #rt::com::abi::guard(|| #call);
+            #result
         }
     }
 }
@@ -121,6 +150,6 @@ pub fn abi_return(output: &Output) -> TokenStream {
             crosses_as_hresult: true,
             ..
         } => quote!(-> #rt::windows_core::HRESULT),
-        Output::Type { ty, .. } => quote!(-> #ty),
+        Output::Type { ty, .. } => quote_spanned!(ty.span()=> -> #ty),
     }
 }

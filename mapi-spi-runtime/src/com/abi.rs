@@ -16,7 +16,7 @@ use crate::types::{FILETIME, MAPIUID};
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot cross a MAPI vtable",
     label = "not an ABI type",
-    note = "use the Rust type of the C parameter: `u32` for ULONG, `usize` for ULONG_PTR, `i32` for LONG or BOOL, `HRESULT`, `*mut T` / `*const T` for pointers and buffers, `Option<&IFoo>` for an interface argument"
+    note = "use the Rust type of the C parameter: `u32` for ULONG, `usize` for ULONG_PTR, `i32` for LONG or BOOL, `HRESULT`, `GUID`, a structure of `mapi_spi_runtime::types`, `*mut T` / `*const T` for pointers, strings and arrays, `Option<&IFoo>` for an interface argument; a `#[repr(C)]` struct of your own whose all-zero value is valid can be declared with `unsafe impl AbiSafe for {Self} {{}}`"
 )]
 pub unsafe trait AbiSafe: Copy {}
 
@@ -64,7 +64,7 @@ abi_safe_fn!(A, B, C, D, E, F, G, H, I);
 /// success.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be the result of a MAPI interface method",
-    note = "return `HRESULT`, `Result<()>`, `Result<SuccessCode>`, `u32`, `i32`, `usize`, a raw pointer, or nothing"
+    note = "return `HRESULT`, `Result<()>`, `Result<SuccessCode>`, `u32`, `i32`, `usize`, a raw pointer, or nothing, and other values through `#[out]` pointer parameters"
 )]
 pub trait AbiReturn: Sized {
     /// What the vtable slot returns.

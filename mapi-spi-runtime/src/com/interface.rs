@@ -11,7 +11,7 @@ use windows_core::{GUID, IUnknown, Interface};
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a MAPI interface",
     label = "not declared with `#[mapi_interface]`",
-    note = "declare it with `#[mapi_interface(\"<IID>\")] pub unsafe trait {Self}: <base> {{ ... }}`, or use `IUnknown` as the base"
+    note = "the MAPI interfaces are `IUnknown` and the traits declared with `#[mapi_interface(\"<IID>\")] pub unsafe trait IFoo: IUnknown {{ ... }}`: use one of them here"
 )]
 pub unsafe trait MapiInterface: Interface {
     /// The interface this one extends (`IUnknown` for `IUnknown` itself).

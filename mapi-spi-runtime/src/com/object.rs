@@ -25,6 +25,10 @@ use crate::codes::{E_NOINTERFACE, S_OK};
 pub type VtablePtr = *const c_void;
 
 /// MAPI calls provider objects from any thread, so every object must be `Send + Sync`.
+//
+// The message below is not what users see: through the blanket impl, rustc reports the field type
+// that is not `Send` or `Sync` ("`Rc<String>` cannot be shared between threads safely"), with
+// "required for `S` to implement `ThreadSafe`" as a note. See `tests/ui/fail/object_not_send_sync.rs`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` must be `Send + Sync` to be a MAPI object",
     label = "MAPI calls this object from any thread",
@@ -116,6 +120,17 @@ impl<T: MapiObject> Object<T> {
         unsafe { I::from_raw(self.slot_ptr(<T as Implements<I>>::SLOT)) }
     }
 
+    /// Like [`Object::to_interface`], but `None` if the count already reached zero; see
+    /// [`Object::try_add_ref`] for when this may be called.
+    pub fn try_to_interface<I: Interface>(&self) -> Option<I>
+    where
+        T: Implements<I>,
+    {
+        // SAFETY: as in `to_interface`, once the reference is added.
+        self.try_add_ref()
+            .then(|| unsafe { I::from_raw(self.slot_ptr(<T as Implements<I>>::SLOT)) })
+    }
+
     /// A new counted handle on this object.
     pub fn to_object(&self) -> ComObject<T> {
         self.add_ref();
@@ -127,11 +142,36 @@ impl<T: MapiObject> Object<T> {
         self.slot_ptr(0)
     }
 
+    /// The reference count now: a snapshot other threads may change at once, for leak reports
+    /// and tests.
+    pub fn ref_count(&self) -> u32 {
+        self.refs.load(Ordering::Acquire)
+    }
+
     /// `IUnknown::AddRef`: the new count.
     #[inline(always)]
     pub fn add_ref(&self) -> u32 {
         // Relaxed, as in `Arc::clone`: a new reference can only come from an existing one.
         self.refs.fetch_add(1, Ordering::Relaxed).wrapping_add(1)
+    }
+
+    /// Adds a reference unless the count already reached zero (the object is being destroyed):
+    /// the upgrade of a weak pointer. The caller must know the block is still allocated, for
+    /// example because the object's `Drop` clears the weak pointer under a lock the caller holds.
+    pub fn try_add_ref(&self) -> bool {
+        let mut count = self.refs.load(Ordering::Relaxed);
+        while count != 0 {
+            match self.refs.compare_exchange_weak(
+                count,
+                count + 1,
+                Ordering::Acquire,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return true,
+                Err(actual) => count = actual,
+            }
+        }
+        false
     }
 
     /// `IUnknown::Release`: the new count; at zero the object is dropped and freed.

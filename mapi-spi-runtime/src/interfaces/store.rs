@@ -1,11 +1,12 @@
-//! The message store SPI: `IMSProvider` (mapispi.h).
+//! The message store SPI (mapispi.h): `IMSProvider`, `IMSLogon`, `IMsgStore`.
 #![allow(non_snake_case)]
 
 use core::ffi::c_void;
 use windows_core::{GUID, HRESULT, IUnknown};
 
+use super::{IMAPIAdviseSink, IMAPIProp, IMAPIPropImpl, IMAPISupport};
 use crate::mapi_interface;
-use crate::types::{ENTRYID, LPTSTR, MAPIERROR};
+use crate::types::{ENTRYID, LPTSTR, MAPIERROR, NOTIFICATION};
 
 /// A message store provider object, returned by `MSProviderInit`: one per MAPI session.
 /// Used by MAPI and the spooler to open the provider's stores.
@@ -18,7 +19,7 @@ pub unsafe trait IMSProvider: IUnknown {
     /// mingw-w64 and the 1996 SDK have `ULONG`).
     fn Logon(
         &self,
-        lpMAPISup: *mut c_void,
+        lpMAPISup: Option<&IMAPISupport>,
         ulUIParam: usize,
         lpszProfileName: LPTSTR,
         cbEntryID: u32,
@@ -36,7 +37,7 @@ pub unsafe trait IMSProvider: IUnknown {
     /// count and pointer).
     fn SpoolerLogon(
         &self,
-        lpMAPISup: *mut c_void,
+        lpMAPISup: Option<&IMAPISupport>,
         ulUIParam: usize,
         lpszProfileName: LPTSTR,
         cbEntryID: u32,
@@ -60,4 +61,105 @@ pub unsafe trait IMSProvider: IUnknown {
         ulFlags: u32,
         #[out] lpulResult: *mut u32,
     ) -> HRESULT;
+}
+
+/// The logon object of one open store; used only by MAPI. Created and destroyed with its
+/// `IMsgStore`. `Advise`/`Unadvise` connections are `ULONG_PTR` (Outlook header; mingw: ULONG).
+#[mapi_interface("00020313-0000-0000-C000-000000000046")]
+pub unsafe trait IMSLogon: IUnknown {
+    fn GetLastError(
+        &self,
+        hResult: HRESULT,
+        ulFlags: u32,
+        #[out] lppMAPIError: *mut *mut MAPIERROR,
+    ) -> HRESULT;
+    fn Logoff(&self, lpulFlags: *mut u32) -> HRESULT;
+    fn OpenEntry(
+        &self,
+        cbEntryID: u32,
+        lpEntryID: *mut ENTRYID,
+        lpInterface: *const GUID,
+        ulFlags: u32,
+        #[out] lpulObjType: *mut u32,
+        #[out] lppUnk: *mut *mut c_void,
+    ) -> HRESULT;
+    fn CompareEntryIDs(
+        &self,
+        cbEntryID1: u32,
+        lpEntryID1: *mut ENTRYID,
+        cbEntryID2: u32,
+        lpEntryID2: *mut ENTRYID,
+        ulFlags: u32,
+        #[out] lpulResult: *mut u32,
+    ) -> HRESULT;
+    fn Advise(
+        &self,
+        cbEntryID: u32,
+        lpEntryID: *mut ENTRYID,
+        ulEventMask: u32,
+        lpAdviseSink: Option<&IMAPIAdviseSink>,
+        #[out] lpulConnection: *mut usize,
+    ) -> HRESULT;
+    fn Unadvise(&self, ulConnection: usize) -> HRESULT;
+    fn OpenStatusEntry(
+        &self,
+        lpInterface: *const GUID,
+        ulFlags: u32,
+        #[out] lpulObjType: *mut u32,
+        #[out] lppEntry: *mut *mut c_void,
+    ) -> HRESULT;
+}
+
+/// A message store, as clients and the spooler see it.
+#[mapi_interface("00020306-0000-0000-C000-000000000046")]
+pub unsafe trait IMsgStore: IMAPIProp {
+    fn Advise(
+        &self,
+        cbEntryID: u32,
+        lpEntryID: *mut ENTRYID,
+        ulEventMask: u32,
+        lpAdviseSink: Option<&IMAPIAdviseSink>,
+        #[out] lpulConnection: *mut usize,
+    ) -> HRESULT;
+    fn Unadvise(&self, ulConnection: usize) -> HRESULT;
+    fn CompareEntryIDs(
+        &self,
+        cbEntryID1: u32,
+        lpEntryID1: *mut ENTRYID,
+        cbEntryID2: u32,
+        lpEntryID2: *mut ENTRYID,
+        ulFlags: u32,
+        #[out] lpulResult: *mut u32,
+    ) -> HRESULT;
+    fn OpenEntry(
+        &self,
+        cbEntryID: u32,
+        lpEntryID: *mut ENTRYID,
+        lpInterface: *const GUID,
+        ulFlags: u32,
+        #[out] lpulObjType: *mut u32,
+        #[out] lppUnk: *mut *mut c_void,
+    ) -> HRESULT;
+    fn SetReceiveFolder(
+        &self,
+        lpszMessageClass: LPTSTR,
+        ulFlags: u32,
+        cbEntryID: u32,
+        lpEntryID: *mut ENTRYID,
+    ) -> HRESULT;
+    fn GetReceiveFolder(
+        &self,
+        lpszMessageClass: LPTSTR,
+        ulFlags: u32,
+        #[out] lpcbEntryID: *mut u32,
+        #[out] lppEntryID: *mut *mut ENTRYID,
+        #[out] lppszExplicitClass: *mut LPTSTR,
+    ) -> HRESULT;
+    fn GetReceiveFolderTable(&self, ulFlags: u32, #[out] lppTable: *mut *mut c_void) -> HRESULT;
+    fn StoreLogoff(&self, lpulFlags: *mut u32) -> HRESULT;
+    fn AbortSubmit(&self, cbEntryID: u32, lpEntryID: *mut ENTRYID, ulFlags: u32) -> HRESULT;
+    fn GetOutgoingQueue(&self, ulFlags: u32, #[out] lppTable: *mut *mut c_void) -> HRESULT;
+    fn SetLockState(&self, lpMessage: *mut c_void, ulLockState: u32) -> HRESULT;
+    fn FinishedMsg(&self, ulFlags: u32, cbEntryID: u32, lpEntryID: *mut ENTRYID) -> HRESULT;
+    fn NotifyNewMail(&self, lpNotification: *mut NOTIFICATION) -> HRESULT;
 }

@@ -1,0 +1,365 @@
+//! An in-memory message store provider, written only with mapi-spi's public API, as a provider
+//! author would write one. MAPI loads it as a DLL and calls `MSProviderInit`.
+//!
+//! Store entry IDs (unwrapped, as MAPI passes them to `Logon` and `CompareStoreIDs`):
+//!
+//! ```text
+//! [0 0 0 0] [SAMPLE_UID: 16 bytes] [version: 1] [store name: UTF-8]
+//! ```
+//!
+//! Store names compare case-insensitively, so different byte strings can name one store, and
+//! `CompareStoreIDs` compares names, not bytes. The store answers `GetProps` and `GetPropList`
+//! for the properties every store must expose; everything else returns `MAPI_E_NO_SUPPORT`
+//! (the `MessageStore` defaults).
+#![allow(non_snake_case)]
+
+use mapi_spi_runtime::alloc::builders::MAPI_UNICODE;
+use mapi_spi_runtime::alloc::props::{
+    self, PT_BINARY, PT_ERROR, PT_LONG, PT_STRING8, PT_UNICODE, PropValue, Value, prop_id,
+    prop_type,
+};
+use mapi_spi_runtime::codes::{
+    MAPI_E_INVALID_ENTRYID, MAPI_E_INVALID_PARAMETER, MAPI_E_LOGON_FAILED, MAPI_E_NO_SUPPORT,
+    MAPI_E_NOT_FOUND, MAPI_W_ERRORS_RETURNED, S_OK,
+};
+use mapi_spi_runtime::interfaces::{IMAPIProp, IMAPISupport};
+use mapi_spi_runtime::provider::{
+    LogonRequest, MessageStore, ProviderContext, ProviderError, ProviderResult, StoreContext,
+    StoreLogon, StoreProvider,
+};
+use mapi_spi_runtime::types::{MAPIUID, SPropTagArray, SPropValue};
+use mapi_spi_runtime::{HRESULT, Interface};
+use std::borrow::Cow;
+
+/// The provider's MAPIUID: registered with `SetProviderUID`, and the first 16 bytes of `ab` in
+/// every entry ID it mints. Fixed, as the docs require (never `NewUID`).
+pub const SAMPLE_UID: MAPIUID = MAPIUID {
+    ab: [
+        0x5A, 0x3C, 0x19, 0xE2, 0x7B, 0x44, 0x4D, 0x0A, 0x9E, 0x61, 0x2F, 0x08, 0xC4, 0x35, 0xD7,
+        0x10,
+    ],
+};
+/// The version byte of this provider's entry ID format.
+const ENTRY_ID_VERSION: u8 = 1;
+/// `abFlags` (4 bytes) + UID (16) + version (1): where the store name starts.
+const NAME_OFFSET: usize = 4 + 16 + 1;
+
+// The property tags this store answers (mapitags.h).
+pub const PR_DISPLAY_NAME_A: u32 = 0x3001_001E;
+pub const PR_DISPLAY_NAME_W: u32 = 0x3001_001F;
+pub const PR_STORE_ENTRYID: u32 = 0x0FFB_0102;
+pub const PR_ENTRYID: u32 = 0x0FFF_0102;
+pub const PR_RECORD_KEY: u32 = 0x0FF9_0102;
+pub const PR_STORE_RECORD_KEY: u32 = 0x0FFA_0102;
+pub const PR_STORE_SUPPORT_MASK: u32 = 0x340D_0003;
+pub const PR_OBJECT_TYPE: u32 = 0x0FFE_0003;
+pub const PR_MDB_PROVIDER: u32 = 0x3414_0102;
+const PR_STATUS_CODE: u32 = 0x3E04_0003;
+const PR_RESOURCE_METHODS: u32 = 0x3E02_0003;
+/// `PT_UNSPECIFIED`: "whichever type the property has" in a requested tag.
+const PT_UNSPECIFIED: u16 = 0x0000;
+/// `MAPI_STORE`, the `PR_OBJECT_TYPE` of a store.
+const MAPI_STORE: u32 = 0x0000_0001;
+/// `STORE_ENTRYID_UNIQUE | STORE_READONLY | STORE_UNICODE_OK`: what this store offers.
+const SUPPORT_MASK: u32 = 0x0000_0001 | 0x0000_0002 | 0x0004_0000;
+/// `STATUS_AVAILABLE`, for the status row.
+const STATUS_AVAILABLE: u32 = 0x0000_0001;
+
+/// The properties `GetPropList` lists and `GetProps` with no tags returns, in that order.
+const ALL_TAGS: [u32; 9] = [
+    PR_DISPLAY_NAME_W,
+    PR_DISPLAY_NAME_A,
+    PR_STORE_ENTRYID,
+    PR_ENTRYID,
+    PR_RECORD_KEY,
+    PR_STORE_RECORD_KEY,
+    PR_STORE_SUPPORT_MASK,
+    PR_OBJECT_TYPE,
+    PR_MDB_PROVIDER,
+];
+
+/// The store entry ID of the store named `name`.
+pub fn store_entry_id(name: &str) -> Vec<u8> {
+    let mut id = vec![0u8; 4];
+    id.extend_from_slice(&SAMPLE_UID.ab);
+    id.push(ENTRY_ID_VERSION);
+    id.extend_from_slice(name.as_bytes());
+    id
+}
+
+/// The store name in an entry ID of ours.
+fn store_name(entry_id: &[u8]) -> ProviderResult<&str> {
+    let malformed = || ProviderError::new(MAPI_E_INVALID_ENTRYID, "not a sample store entry ID");
+    if entry_id.len() <= NAME_OFFSET
+        || entry_id[..4] != [0; 4]
+        || entry_id[4..20] != SAMPLE_UID.ab
+        || entry_id[20] != ENTRY_ID_VERSION
+    {
+        return Err(malformed());
+    }
+    std::str::from_utf8(&entry_id[NAME_OFFSET..]).map_err(|_| malformed())
+}
+
+/// The spool security of a store: `SpoolerLogon` gets it back and must recognise it, possibly
+/// in another provider object. A keyed checksum of the store's key, so that forged data is
+/// refused; a real provider would use a secret from its profile section.
+fn spool_security(key: &[u8]) -> Vec<u8> {
+    const SECRET: u64 = 0x5EED_5A3B_1E57_0BE7;
+    // FNV-1a over the secret and the key.
+    let mut hash: u64 = 0xCBF2_9CE4_8422_2325;
+    for byte in SECRET.to_le_bytes().iter().chain(key) {
+        hash = (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01B3);
+    }
+    let mut blob = b"sample-spool/1:".to_vec();
+    blob.extend_from_slice(&hash.to_le_bytes());
+    blob.extend_from_slice(key);
+    blob
+}
+
+/// The sample provider: one per MAPI session.
+pub struct SampleProvider;
+
+impl StoreProvider for SampleProvider {
+    type Store = SampleStore;
+    const COMPONENT: &'static str = "Sample store";
+
+    fn create(_: &ProviderContext) -> ProviderResult<Self> {
+        Ok(SampleProvider)
+    }
+
+    fn store_key(&self, entry_id: &[u8]) -> ProviderResult<Vec<u8>> {
+        Ok(store_name(entry_id)?.to_lowercase().into_bytes())
+    }
+
+    fn logon(&self, request: &LogonRequest<'_>) -> ProviderResult<StoreLogon<SampleStore>> {
+        let name = store_name(request.entry_id)?;
+        let support = request.support;
+        let display_name =
+            profile_display_name(support).unwrap_or_else(|| format!("Sample store {name}"));
+        unsafe {
+            let mut uid = SAMPLE_UID;
+            HRESULT::ok(support.SetProviderUID(&mut uid, 0))?;
+        }
+        set_status_row(request, &display_name)?;
+        let key = self.store_key(request.entry_id)?;
+        Ok(StoreLogon {
+            spool_security: spool_security(&key),
+            store: SampleStore {
+                display_name,
+                entry_id: request.entry_id.to_vec(),
+                record_key: key,
+            },
+        })
+    }
+
+    fn spooler_logon(&self, request: &LogonRequest<'_>, spool: &[u8]) -> ProviderResult<()> {
+        if spool == spool_security(&self.store_key(request.entry_id)?) {
+            Ok(())
+        } else {
+            Err(ProviderError::new(
+                MAPI_E_LOGON_FAILED,
+                "the spool security does not match the store",
+            ))
+        }
+    }
+}
+
+/// The display name from the provider's profile section, if MAPI offers one. The harness's
+/// support object answers `MAPI_E_NO_SUPPORT`, and then the defaults apply.
+fn profile_display_name(support: &IMAPISupport) -> Option<String> {
+    let mut section = core::ptr::null_mut();
+    let hr = unsafe { support.OpenProfileSection(core::ptr::null_mut(), 0, &mut section) };
+    if hr.is_err() || section.is_null() {
+        return None;
+    }
+    // IProfSect adds nothing to IMAPIProp.
+    let section = unsafe { IMAPIProp::from_raw(section) };
+    let mut tags = [1u32, PR_DISPLAY_NAME_W];
+    let (mut count, mut values) = (0u32, core::ptr::null_mut::<SPropValue>());
+    let hr = unsafe {
+        section.GetProps(
+            tags.as_mut_ptr().cast(),
+            MAPI_UNICODE,
+            &mut count,
+            &mut values,
+        )
+    };
+    if hr.is_err() || values.is_null() {
+        return None;
+    }
+    let name = unsafe {
+        let value = &*values;
+        (value.ulPropTag == PR_DISPLAY_NAME_W && !value.Value.lpszW.is_null()).then(|| {
+            let start = value.Value.lpszW;
+            let len = (0..).take_while(|&i| *start.add(i) != 0).count();
+            String::from_utf16_lossy(core::slice::from_raw_parts(start, len))
+        })
+    };
+    // What GetProps returned is ours to free, with MAPI's FreeBuffer.
+    let mut allocate = None;
+    let mut more = None;
+    let mut free = None;
+    if unsafe { support.GetMemAllocRoutines(&mut allocate, &mut more, &mut free) }.is_ok()
+        && let Some(free) = free
+    {
+        unsafe { free(values.cast()) };
+    }
+    name
+}
+
+/// `ModifyStatusRow`, as every store logon does before returning.
+fn set_status_row(request: &LogonRequest<'_>, display_name: &str) -> ProviderResult<()> {
+    let columns = [
+        PropValue::new(
+            prop_id(PR_DISPLAY_NAME_W),
+            Value::Unicode(Cow::Borrowed(display_name)),
+        ),
+        PropValue::new(prop_id(PR_STATUS_CODE), Value::Long(STATUS_AVAILABLE)),
+        PropValue::new(prop_id(PR_RESOURCE_METHODS), Value::Long(0)),
+    ];
+    let row = props::props(request.allocators, &columns)?;
+    let hr = unsafe {
+        request
+            .support
+            .ModifyStatusRow(columns.len() as u32, row.as_ptr().cast(), 0)
+    };
+    // `row` is ours and freed here: MAPI copies the columns.
+    drop(row);
+    if hr == MAPI_E_NO_SUPPORT {
+        Ok(())
+    } else {
+        Ok(HRESULT::ok(hr)?)
+    }
+}
+
+/// An open sample store.
+pub struct SampleStore {
+    display_name: String,
+    /// The unwrapped store entry ID.
+    entry_id: Vec<u8>,
+    /// `PR_RECORD_KEY` / `PR_STORE_RECORD_KEY`: the store's key, the same for every ID naming it.
+    record_key: Vec<u8>,
+}
+
+impl SampleStore {
+    /// The entry ID clients see: wrapped by MAPI, or our own when wrapping is not supported.
+    fn client_entry_id(&self, cx: &StoreContext) -> Vec<u8> {
+        let Some(support) = cx.support() else {
+            return self.entry_id.clone();
+        };
+        let (mut cb, mut wrapped) = (0u32, core::ptr::null_mut());
+        let hr = unsafe {
+            support.WrapStoreEntryID(
+                self.entry_id.len() as u32,
+                self.entry_id.as_ptr().cast_mut().cast(),
+                &mut cb,
+                &mut wrapped,
+            )
+        };
+        if hr.is_err() || wrapped.is_null() {
+            return self.entry_id.clone();
+        }
+        let bytes =
+            unsafe { core::slice::from_raw_parts(wrapped.cast::<u8>(), cb as usize) }.to_vec();
+        // WrapStoreEntryID's buffer is freed with the host's FreeBuffer.
+        unsafe { cx.allocators().free(wrapped.cast()) };
+        bytes
+    }
+
+    /// The value of `tag`, or `MAPI_E_NOT_FOUND`.
+    fn value<'a>(&'a self, cx: &StoreContext, tag: u32, unicode: bool) -> PropValue<'a> {
+        let id = prop_id(tag);
+        let wanted = prop_type(tag);
+        let text = |as_unicode: bool| {
+            if as_unicode {
+                Value::Unicode(Cow::Borrowed(&self.display_name))
+            } else {
+                Value::String8(Cow::Owned(
+                    self.display_name
+                        .chars()
+                        .map(|c| if c.is_ascii() { c as u8 } else { b'?' })
+                        .collect(),
+                ))
+            }
+        };
+        let value = match (tag & 0xFFFF_0000, wanted) {
+            (0x3001_0000, PT_UNICODE) => text(true),
+            (0x3001_0000, PT_STRING8) => text(false),
+            (0x3001_0000, PT_UNSPECIFIED) => text(unicode),
+            (0x0FFB_0000 | 0x0FFF_0000, PT_BINARY | PT_UNSPECIFIED) => {
+                Value::Binary(Cow::Owned(self.client_entry_id(cx)))
+            }
+            (0x0FF9_0000 | 0x0FFA_0000, PT_BINARY | PT_UNSPECIFIED) => {
+                Value::Binary(Cow::Borrowed(&self.record_key))
+            }
+            (0x3414_0000, PT_BINARY | PT_UNSPECIFIED) => {
+                Value::Binary(Cow::Borrowed(&SAMPLE_UID.ab))
+            }
+            (0x340D_0000, PT_LONG | PT_UNSPECIFIED) => Value::Long(SUPPORT_MASK),
+            (0x0FFE_0000, PT_LONG | PT_UNSPECIFIED) => Value::Long(MAPI_STORE),
+            _ => Value::Error(MAPI_E_NOT_FOUND),
+        };
+        PropValue::new(id, value)
+    }
+}
+
+impl MessageStore for SampleStore {
+    /// One `SPropValue` array with every string and binary in one host allocation; tags the
+    /// store does not have come back as `PT_ERROR` values with `MAPI_W_ERRORS_RETURNED`.
+    unsafe fn GetProps(
+        &self,
+        cx: &StoreContext,
+        lpPropTagArray: *mut SPropTagArray,
+        ulFlags: u32,
+        lpcValues: *mut u32,
+        lppPropArray: *mut *mut SPropValue,
+    ) -> HRESULT {
+        if lpcValues.is_null() || lppPropArray.is_null() {
+            return MAPI_E_INVALID_PARAMETER;
+        }
+        let tags: &[u32] = match unsafe { lpPropTagArray.as_ref() } {
+            None => &ALL_TAGS,
+            Some(array) => unsafe {
+                core::slice::from_raw_parts(array.aulPropTag.as_ptr(), array.cValues as usize)
+            },
+        };
+        let unicode = ulFlags & MAPI_UNICODE != 0;
+        let values: Vec<PropValue<'_>> = tags
+            .iter()
+            .map(|&tag| self.value(cx, tag, unicode))
+            .collect();
+        let partial = values.iter().any(|v| v.value.prop_type() == PT_ERROR);
+        match props::props(cx.allocators(), &values) {
+            Ok(block) => unsafe {
+                lpcValues.write(values.len() as u32);
+                lppPropArray.write(block.into_raw().cast());
+                if partial {
+                    MAPI_W_ERRORS_RETURNED
+                } else {
+                    S_OK
+                }
+            },
+            Err(error) => error.code(),
+        }
+    }
+
+    unsafe fn GetPropList(
+        &self,
+        cx: &StoreContext,
+        _ulFlags: u32,
+        lppPropTagArray: *mut *mut SPropTagArray,
+    ) -> HRESULT {
+        if lppPropTagArray.is_null() {
+            return MAPI_E_INVALID_PARAMETER;
+        }
+        match mapi_spi_runtime::alloc::builders::prop_tags(cx.allocators(), &ALL_TAGS) {
+            Ok(block) => {
+                unsafe { lppPropTagArray.write(block.into_raw().cast()) };
+                S_OK
+            }
+            Err(error) => error.code(),
+        }
+    }
+}
+
+mapi_spi_runtime::ms_provider_init!(SampleProvider);

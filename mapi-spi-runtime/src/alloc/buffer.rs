@@ -1,0 +1,253 @@
+//! Owned host buffers: a root ([`RootBuf`]) and the children hung off it ([`ChildBuf`]).
+//!
+//! The host promises only pointer alignment (4 bytes on 32-bit hosts), and MAPI structures
+//! such as `SPropValue` hold 8-byte members. So every write here is `write_unaligned` at a
+//! bounds-checked byte offset: correct whatever the block's alignment, and as fast as an aligned
+//! store on x86 and x64. Readers on the host side use the structures' natural alignment, which
+//! the builders respect relative to the start of the block (largest alignment first).
+
+use core::ffi::c_void;
+use core::marker::PhantomData;
+use core::ptr::NonNull;
+
+use super::set::AllocatorSet;
+
+/// A root block from `MAPIAllocateBuffer`: freed with all its children when dropped, or handed
+/// to the host with [`RootBuf::into_raw`] (the host then frees it with one `MAPIFreeBuffer`).
+///
+/// The contents start uninitialised. Writes take `&self`, so that children (which borrow the
+/// root) can be written into the root; for the same reason a `RootBuf` is `Send` but not `Sync`.
+pub struct RootBuf {
+    ptr: NonNull<u8>,
+    len: usize,
+    allocators: AllocatorSet,
+}
+
+// SAFETY: the block is owned and the allocator functions may be called from any thread (MAPI
+// calls providers from any thread and they allocate where they are called).
+unsafe impl Send for RootBuf {}
+
+impl RootBuf {
+    /// Takes ownership of a root block of `len` bytes.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be a live root from `allocators`' `MAPIAllocateBuffer` of at least `len`
+    /// bytes, owned by nobody else.
+    pub unsafe fn from_raw(allocators: AllocatorSet, ptr: *mut c_void, len: usize) -> Self {
+        Self {
+            ptr: NonNull::new(ptr.cast()).expect("a root buffer is not NULL"),
+            len,
+            allocators,
+        }
+    }
+
+    /// Hands the block to the caller (usually the host, through an out-parameter), which must
+    /// free it with `MAPIFreeBuffer` of the same set.
+    #[must_use = "the block is leaked unless someone frees it"]
+    pub fn into_raw(self) -> *mut c_void {
+        let ptr = self.ptr.as_ptr().cast();
+        core::mem::forget(self);
+        ptr
+    }
+
+    pub fn as_ptr(&self) -> *mut u8 {
+        self.ptr.as_ptr()
+    }
+
+    /// The size asked for, in bytes.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The set this block came from (and whose `MAPIFreeBuffer` will free it).
+    pub fn allocators(&self) -> AllocatorSet {
+        self.allocators
+    }
+
+    /// `MAPIAllocateMore(cb, root)`: a block of `cb` uninitialised bytes, freed with this root.
+    /// Always passes this root as the parent, never a child (hosts such as mapi4linux corrupt
+    /// memory given a child).
+    ///
+    /// Errors as [`AllocatorSet::allocate`].
+    pub fn allocate_more(&self, cb: usize) -> crate::Result<ChildBuf<'_>> {
+        // SAFETY: this root is live and from `self.allocators`.
+        let ptr = unsafe { self.allocators.allocate_more(cb, self.as_ptr().cast())? };
+        Ok(ChildBuf {
+            ptr: NonNull::new(ptr.cast()).expect("allocate_more returns non-NULL"),
+            len: cb,
+            _root: PhantomData,
+        })
+    }
+
+    /// Writes `value` at byte `offset`, unaligned. Panics if it does not fit.
+    pub fn write<T: Copy>(&self, offset: usize, value: T) {
+        // SAFETY: the block is owned, `len` bytes long, and not shared with another thread.
+        unsafe { write(self.ptr, self.len, offset, value) }
+    }
+
+    /// Copies `values` to byte `offset`, unaligned. Panics if they do not fit.
+    pub fn write_slice<T: Copy>(&self, offset: usize, values: &[T]) {
+        // SAFETY: as in `write`.
+        unsafe { write_slice(self.ptr, self.len, offset, values) }
+    }
+
+    /// The address of byte `offset`, to store in a structure as a pointer. Panics past the end.
+    pub fn ptr_at(&self, offset: usize) -> *mut u8 {
+        assert!(
+            offset <= self.len,
+            "offset {offset} past a buffer of {} bytes",
+            self.len
+        );
+        // SAFETY: in bounds (or one past the end), checked above.
+        unsafe { self.ptr.as_ptr().add(offset) }
+    }
+}
+
+impl Drop for RootBuf {
+    fn drop(&mut self) {
+        // SAFETY: the root is owned by this value and from this set.
+        unsafe { self.allocators.free(self.ptr.as_ptr().cast()) }
+    }
+}
+
+impl core::fmt::Debug for RootBuf {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("RootBuf")
+            .field("ptr", &self.ptr)
+            .field("len", &self.len)
+            .finish()
+    }
+}
+
+/// A block from `MAPIAllocateMore` on a root: it lives as long as the root and is freed with
+/// it, so it borrows the root and has no `Drop`.
+pub struct ChildBuf<'root> {
+    ptr: NonNull<u8>,
+    len: usize,
+    _root: PhantomData<&'root RootBuf>,
+}
+
+impl ChildBuf<'_> {
+    /// The address of the block, to store in the root's structure.
+    pub fn as_ptr(&self) -> *mut u8 {
+        self.ptr.as_ptr()
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Writes `value` at byte `offset`, unaligned. Panics if it does not fit.
+    pub fn write<T: Copy>(&self, offset: usize, value: T) {
+        // SAFETY: the block is alive while the root is borrowed, `len` bytes long, and not
+        // shared with another thread (the root is not `Sync`).
+        unsafe { write(self.ptr, self.len, offset, value) }
+    }
+
+    /// Copies `values` to byte `offset`, unaligned. Panics if they do not fit.
+    pub fn write_slice<T: Copy>(&self, offset: usize, values: &[T]) {
+        // SAFETY: as in `write`.
+        unsafe { write_slice(self.ptr, self.len, offset, values) }
+    }
+}
+
+impl core::fmt::Debug for ChildBuf<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ChildBuf")
+            .field("ptr", &self.ptr)
+            .field("len", &self.len)
+            .finish()
+    }
+}
+
+/// # Safety
+///
+/// `base` must be valid for writes of `len` bytes, with no reference to them alive.
+unsafe fn write<T: Copy>(base: NonNull<u8>, len: usize, offset: usize, value: T) {
+    check_fits(len, offset, size_of::<T>());
+    // SAFETY: in bounds (checked); unaligned, because hosts promise only pointer alignment.
+    unsafe { base.as_ptr().add(offset).cast::<T>().write_unaligned(value) }
+}
+
+/// # Safety
+///
+/// As [`write`].
+unsafe fn write_slice<T: Copy>(base: NonNull<u8>, len: usize, offset: usize, values: &[T]) {
+    check_fits(len, offset, size_of_val(values));
+    // SAFETY: in bounds (checked); a byte copy has no alignment requirement, and `values`
+    // cannot overlap a block we own.
+    unsafe {
+        core::ptr::copy_nonoverlapping(
+            values.as_ptr().cast::<u8>(),
+            base.as_ptr().add(offset),
+            size_of_val(values),
+        )
+    }
+}
+
+fn check_fits(len: usize, offset: usize, size: usize) {
+    let fits = offset.checked_add(size).is_some_and(|end| end <= len);
+    assert!(
+        fits,
+        "{size} bytes at offset {offset} do not fit in a buffer of {len} bytes"
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::alloc::testing::probe;
+
+    #[test]
+    fn a_dropped_root_is_freed_with_its_children_in_one_call() {
+        let (_, calls) = probe(None, |set| {
+            let root = set.allocate(16).unwrap();
+            let child = root.allocate_more(3).unwrap();
+            child.write_slice(0, b"abc");
+            root.write(0, child.as_ptr());
+        });
+        assert_eq!((calls.allocate_buffer, calls.allocate_more), (1, 1));
+        assert_eq!((calls.free_buffer, calls.live_roots), (1, 0));
+    }
+
+    #[test]
+    fn into_raw_hands_the_root_over_without_freeing() {
+        let (raw, calls) = probe(None, |set| set.allocate(8).unwrap().into_raw());
+        assert_eq!((calls.free_buffer, calls.live_roots), (0, 1));
+        unsafe { crate::alloc::AllocatorSet::native().free(raw) };
+    }
+
+    #[test]
+    fn writes_are_unaligned_and_bounds_checked() {
+        let root = crate::alloc::AllocatorSet::native().allocate(13).unwrap();
+        // An 8-byte value at an odd offset, as on a 4-aligned host block.
+        root.write(5, 0x0102_0304_0506_0708u64);
+        let read = unsafe { root.as_ptr().add(5).cast::<u64>().read_unaligned() };
+        assert_eq!(read, 0x0102_0304_0506_0708);
+        let overflow = std::panic::catch_unwind(|| root.write(6, 0u64));
+        assert!(overflow.is_err(), "8 bytes at 6 do not fit in 13");
+        let overflow = std::panic::catch_unwind(|| root.write(usize::MAX, 0u8));
+        assert!(overflow.is_err(), "offset overflow is caught");
+    }
+
+    #[test]
+    fn sizes_past_u32_max_are_refused_for_children_too() {
+        #[cfg(target_pointer_width = "64")]
+        {
+            let (_, calls) = probe(None, |set| {
+                let root = set.allocate(0).unwrap();
+                let error = root.allocate_more(u32::MAX as usize + 1).unwrap_err();
+                assert_eq!(error.code(), crate::codes::MAPI_E_NOT_ENOUGH_MEMORY);
+            });
+            assert_eq!(calls.allocate_more, 0, "refused before calling the host");
+        }
+    }
+}

@@ -1,0 +1,287 @@
+//! Builders for what providers return most through out-parameters: strings, binaries, entry
+//! IDs, `SPropTagArray` and `MAPIERROR` (property values are in [`props`](super::props)).
+//!
+//! # Strategy: one host call per result
+//!
+//! Each builder measures everything first, then makes a single `MAPIAllocateBuffer` for the
+//! whole result and writes the structure and its strings into that one block, the way MAPI's
+//! own `ScCopyProps` does. Compared with a root plus one `MAPIAllocateMore` per string, this is
+//! one host call instead of several (host allocators such as Wine's walk a list on every
+//! `MAPIAllocateMore`), there is no half-built state to unwind on failure, and the host still
+//! frees everything with one `MAPIFreeBuffer`. Consumers cannot tell the difference: MAPI
+//! forbids freeing the parts of a result separately.
+//!
+//! Inside the block, parts are placed largest alignment first (structures, then UTF-16, then
+//! bytes), so each is naturally aligned relative to the block. The host only promises pointer
+//! alignment for the block itself (4 bytes on 32-bit), so every write is unaligned-safe (see
+//! [`buffer`](super::buffer)).
+//!
+//! Text must not contain NUL: MAPI strings end at the first NUL, so a string with an inner NUL
+//! would reach the caller cut short. Builders refuse it with `MAPI_E_INVALID_PARAMETER`.
+
+use windows_core::Error;
+
+use super::buffer::RootBuf;
+use super::set::AllocatorSet;
+use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_NOT_ENOUGH_MEMORY};
+use crate::types::{
+    LPTSTR, MAPI_ERROR_VERSION, MAPIERROR, SPropTagArray, cb_new_entryid, cb_new_sproptagarray,
+};
+
+/// `MAPI_UNICODE`: in a call's `ulFlags`, strings (`LPTSTR`) are UTF-16, else 8-bit.
+pub const MAPI_UNICODE: u32 = 0x8000_0000;
+
+/// A block's layout being measured: each part gets the next offset with its alignment.
+#[derive(Default)]
+pub(crate) struct Plan {
+    size: usize,
+}
+
+impl Plan {
+    /// The offset of a part of `bytes` bytes aligned to `align` (relative to the block).
+    pub(crate) fn take(&mut self, bytes: usize, align: usize) -> crate::Result<usize> {
+        let start = self
+            .size
+            .checked_next_multiple_of(align)
+            .ok_or_else(too_big)?;
+        self.size = start.checked_add(bytes).ok_or_else(too_big)?;
+        Ok(start)
+    }
+
+    /// The offset of an array of `n` values of `T`.
+    pub(crate) fn array<T>(&mut self, n: usize) -> crate::Result<usize> {
+        let bytes = size_of::<T>().checked_mul(n).ok_or_else(too_big)?;
+        self.take(bytes, align_of::<T>())
+    }
+
+    pub(crate) fn size(&self) -> usize {
+        self.size
+    }
+}
+
+/// What a result too big to describe in a `ULONG`-sized block is.
+pub(crate) fn too_big() -> Error {
+    Error::from_hresult(MAPI_E_NOT_ENOUGH_MEMORY)
+}
+
+pub(crate) fn invalid() -> Error {
+    Error::from_hresult(MAPI_E_INVALID_PARAMETER)
+}
+
+/// The character width of `LPTSTR` strings in a call, from its `ulFlags`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Charset {
+    /// UTF-16 (`MAPI_UNICODE` set).
+    Unicode,
+    /// 8-bit. Rust text is converted by replacing every non-ASCII character with `?`: the
+    /// caller's code page is unknown here, and ASCII reads the same in all of them.
+    Ansi,
+}
+
+impl Charset {
+    pub fn from_flags(ul_flags: u32) -> Self {
+        if ul_flags & MAPI_UNICODE != 0 {
+            Charset::Unicode
+        } else {
+            Charset::Ansi
+        }
+    }
+}
+
+/// A NUL-terminated string of `text` in `charset`, planned then written into one block.
+pub(crate) struct Text<'a> {
+    text: &'a str,
+    charset: Charset,
+    /// Code units, without the NUL.
+    units: usize,
+}
+
+impl<'a> Text<'a> {
+    pub(crate) fn new(text: &'a str, charset: Charset) -> crate::Result<Self> {
+        if text.contains('\0') {
+            return Err(invalid());
+        }
+        let units = match charset {
+            Charset::Unicode => utf16_len(text),
+            Charset::Ansi => text.chars().count(),
+        };
+        Ok(Self {
+            text,
+            charset,
+            units,
+        })
+    }
+
+    /// Reserves the string in `plan`; returns its offset.
+    pub(crate) fn plan(&self, plan: &mut Plan) -> crate::Result<usize> {
+        match self.charset {
+            Charset::Unicode => plan.array::<u16>(self.units + 1),
+            Charset::Ansi => plan.array::<u8>(self.units + 1),
+        }
+    }
+
+    pub(crate) fn write(&self, root: &RootBuf, offset: usize) {
+        match self.charset {
+            Charset::Unicode => {
+                write_utf16(root, offset, self.text);
+            }
+            Charset::Ansi => {
+                let mut at = offset;
+                for c in self.text.chars() {
+                    root.write(at, if c.is_ascii() { c as u8 } else { b'?' });
+                    at += 1;
+                }
+                root.write(at, 0u8);
+            }
+        }
+    }
+}
+
+/// The length of `text` in UTF-16 code units. ASCII, the common case in MAPI (message
+/// classes, folder names), is measured without decoding.
+pub(crate) fn utf16_len(text: &str) -> usize {
+    if text.is_ascii() {
+        text.len()
+    } else {
+        text.encode_utf16().count()
+    }
+}
+
+/// Writes `text` as UTF-16 and a NUL at `offset`; returns its length in code units (without
+/// the NUL). Panics if it does not fit.
+pub(crate) fn write_utf16(root: &RootBuf, offset: usize, text: &str) -> usize {
+    // Units that fit from `offset`, the NUL included.
+    let capacity = root.len().saturating_sub(offset) / size_of::<u16>();
+    let start = root.ptr_at(offset).cast::<u16>();
+    // Every write is unaligned: the host block may be only pointer-aligned.
+    if text.is_ascii() {
+        // Widening bytes needs no decoding, and one bounds check covers the loop.
+        assert!(
+            text.len() < capacity,
+            "UTF-16 text past the end of its block"
+        );
+        for (index, &byte) in text.as_bytes().iter().chain(&[0]).enumerate() {
+            // SAFETY: `index <= text.len() < capacity`.
+            unsafe { start.add(index).write_unaligned(u16::from(byte)) }
+        }
+        return text.len();
+    }
+    let mut units = 0;
+    for unit in text.encode_utf16().chain([0]) {
+        assert!(units < capacity, "UTF-16 text past the end of its block");
+        // SAFETY: in bounds (checked).
+        unsafe { start.add(units).write_unaligned(unit) }
+        units += 1;
+    }
+    units - 1
+}
+
+/// Rejects bytes that would end an 8-bit string early.
+pub(crate) fn check_string8(bytes: &[u8]) -> crate::Result<()> {
+    if bytes.contains(&0) {
+        Err(invalid())
+    } else {
+        Ok(())
+    }
+}
+
+/// A NUL-terminated UTF-16 string (`LPWSTR`). The block is `2 * (units + 1)` bytes.
+pub fn unicode(allocators: &AllocatorSet, text: &str) -> crate::Result<RootBuf> {
+    let text = Text::new(text, Charset::Unicode)?;
+    let mut plan = Plan::default();
+    let offset = text.plan(&mut plan)?;
+    let root = allocators.allocate(plan.size())?;
+    text.write(&root, offset);
+    Ok(root)
+}
+
+/// A NUL-terminated 8-bit string (`LPSTR`) of `bytes`, already in the caller's code page.
+/// The block is `bytes.len() + 1` bytes.
+pub fn string8(allocators: &AllocatorSet, bytes: &[u8]) -> crate::Result<RootBuf> {
+    check_string8(bytes)?;
+    let root = allocators.allocate(bytes.len().checked_add(1).ok_or_else(too_big)?)?;
+    root.write_slice(0, bytes);
+    root.write(bytes.len(), 0u8);
+    Ok(root)
+}
+
+/// A block holding a copy of `bytes` (for a `cb` + `LPBYTE` out-parameter pair such as the
+/// spool security of `IMSProvider::Logon`).
+pub fn binary(allocators: &AllocatorSet, bytes: &[u8]) -> crate::Result<RootBuf> {
+    let root = allocators.allocate(bytes.len())?;
+    root.write_slice(0, bytes);
+    Ok(root)
+}
+
+/// An `ENTRYID` of `abFlags` then `ab`; its size (`cb`, `CbNewENTRYID`) is the block's
+/// [`len`](RootBuf::len).
+pub fn entry_id(allocators: &AllocatorSet, ab_flags: [u8; 4], ab: &[u8]) -> crate::Result<RootBuf> {
+    let root = allocators.allocate(cb_new_entryid(ab.len()))?;
+    root.write_slice(0, &ab_flags);
+    root.write_slice(core::mem::offset_of!(crate::types::ENTRYID, ab), ab);
+    Ok(root)
+}
+
+/// An `SPropTagArray` of `tags`.
+pub fn prop_tags(allocators: &AllocatorSet, tags: &[u32]) -> crate::Result<RootBuf> {
+    let count = u32::try_from(tags.len()).map_err(|_| too_big())?;
+    let root = allocators.allocate(cb_new_sproptagarray(tags.len()))?;
+    root.write(core::mem::offset_of!(SPropTagArray, cValues), count);
+    root.write_slice(core::mem::offset_of!(SPropTagArray, aulPropTag), tags);
+    Ok(root)
+}
+
+/// The fields of a `MAPIERROR` (`ulVersion` is always `MAPI_ERROR_VERSION`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ErrorInfo<'a> {
+    /// `lpszError`: what went wrong, for the user. `None` is NULL.
+    pub error: Option<&'a str>,
+    /// `lpszComponent`: the provider's name (the docs advise at most 30 characters).
+    pub component: Option<&'a str>,
+    /// `ulLowLevelError`: a lower-level code (a Win32 or server error), or 0.
+    pub low_level_error: u32,
+    /// `ulContext`: where in the component the error arose.
+    pub context: u32,
+}
+
+/// A `MAPIERROR` with its strings, for a `GetLastError` or an `lppMAPIError` out-parameter.
+/// The strings are UTF-16 if `ul_flags` has `MAPI_UNICODE`, else 8-bit (see [`Charset`]).
+pub fn mapi_error(
+    allocators: &AllocatorSet,
+    info: &ErrorInfo<'_>,
+    ul_flags: u32,
+) -> crate::Result<RootBuf> {
+    let charset = Charset::from_flags(ul_flags);
+    let error = info.error.map(|s| Text::new(s, charset)).transpose()?;
+    let component = info.component.map(|s| Text::new(s, charset)).transpose()?;
+    let mut plan = Plan::default();
+    let header = plan.array::<MAPIERROR>(1)?;
+    let error_at = error.as_ref().map(|t| t.plan(&mut plan)).transpose()?;
+    let component_at = component.as_ref().map(|t| t.plan(&mut plan)).transpose()?;
+    let root = allocators.allocate(plan.size())?;
+    let string = |text: &Option<Text<'_>>, at: Option<usize>| -> LPTSTR {
+        match (text, at) {
+            (Some(text), Some(at)) => {
+                text.write(&root, at);
+                root.ptr_at(at).cast()
+            }
+            _ => core::ptr::null_mut(),
+        }
+    };
+    let error = string(&error, error_at);
+    let component = string(&component, component_at);
+    // MAPIERROR is not `Copy`, so its fields are written one by one.
+    use core::mem::offset_of;
+    root.write(
+        header + offset_of!(MAPIERROR, ulVersion),
+        MAPI_ERROR_VERSION,
+    );
+    root.write(header + offset_of!(MAPIERROR, lpszError), error);
+    root.write(header + offset_of!(MAPIERROR, lpszComponent), component);
+    root.write(
+        header + offset_of!(MAPIERROR, ulLowLevelError),
+        info.low_level_error,
+    );
+    root.write(header + offset_of!(MAPIERROR, ulContext), info.context);
+    Ok(root)
+}

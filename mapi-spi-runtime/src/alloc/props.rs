@@ -1,0 +1,332 @@
+//! Property values on the Rust side ([`PropValue`]) and the `SPropValue` arrays built from them:
+//! a `GetProps` result ([`props`]) and a `QueryRows` row set ([`rows`]).
+
+use std::borrow::Cow;
+use windows_core::{GUID, HRESULT};
+
+use super::buffer::RootBuf;
+use super::builders::{Plan, check_string8, invalid, too_big, utf16_len, write_utf16};
+use super::set::AllocatorSet;
+use crate::types::{FILETIME, PV, SBinary, SPropValue, SRow, SRowSet, cb_new_srowset};
+
+pub const PT_I2: u16 = 0x0002;
+pub const PT_LONG: u16 = 0x0003;
+pub const PT_R4: u16 = 0x0004;
+pub const PT_DOUBLE: u16 = 0x0005;
+pub const PT_CURRENCY: u16 = 0x0006;
+pub const PT_APPTIME: u16 = 0x0007;
+pub const PT_ERROR: u16 = 0x000A;
+pub const PT_BOOLEAN: u16 = 0x000B;
+pub const PT_I8: u16 = 0x0014;
+pub const PT_STRING8: u16 = 0x001E;
+pub const PT_UNICODE: u16 = 0x001F;
+pub const PT_SYSTIME: u16 = 0x0040;
+pub const PT_CLSID: u16 = 0x0048;
+pub const PT_BINARY: u16 = 0x0102;
+
+/// `PROP_TAG(type, id)`.
+pub const fn prop_tag(prop_type: u16, prop_id: u16) -> u32 {
+    ((prop_id as u32) << 16) | prop_type as u32
+}
+
+/// `PROP_ID(tag)`.
+pub const fn prop_id(tag: u32) -> u16 {
+    (tag >> 16) as u16
+}
+
+/// `PROP_TYPE(tag)`.
+pub const fn prop_type(tag: u32) -> u16 {
+    tag as u16
+}
+
+/// The value of a property, one variant per single-valued `PT_` type. Strings and binaries
+/// are borrowed or owned ([`Cow`]), and copied into the host's block when built.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value<'a> {
+    /// `PT_I2`
+    I2(i16),
+    /// `PT_LONG`
+    Long(u32),
+    /// `PT_R4`
+    R4(f32),
+    /// `PT_DOUBLE`
+    Double(f64),
+    /// `PT_CURRENCY`: the value times 10,000.
+    Currency(i64),
+    /// `PT_APPTIME`
+    AppTime(f64),
+    /// `PT_ERROR`: why the property has no value (`MAPI_E_NOT_FOUND` in a `GetProps` result).
+    Error(HRESULT),
+    /// `PT_BOOLEAN`
+    Boolean(bool),
+    /// `PT_I8`
+    I8(i64),
+    /// `PT_STRING8`: bytes in the caller's code page, without NUL.
+    String8(Cow<'a, [u8]>),
+    /// `PT_UNICODE`: stored as UTF-16, without NUL.
+    Unicode(Cow<'a, str>),
+    /// `PT_SYSTIME`
+    SysTime(FILETIME),
+    /// `PT_CLSID`
+    Clsid(GUID),
+    /// `PT_BINARY` (entry IDs, search keys, ...)
+    Binary(Cow<'a, [u8]>),
+}
+
+impl Value<'_> {
+    /// The `PT_` type of this value.
+    pub fn prop_type(&self) -> u16 {
+        match self {
+            Value::I2(_) => PT_I2,
+            Value::Long(_) => PT_LONG,
+            Value::R4(_) => PT_R4,
+            Value::Double(_) => PT_DOUBLE,
+            Value::Currency(_) => PT_CURRENCY,
+            Value::AppTime(_) => PT_APPTIME,
+            Value::Error(_) => PT_ERROR,
+            Value::Boolean(_) => PT_BOOLEAN,
+            Value::I8(_) => PT_I8,
+            Value::String8(_) => PT_STRING8,
+            Value::Unicode(_) => PT_UNICODE,
+            Value::SysTime(_) => PT_SYSTIME,
+            Value::Clsid(_) => PT_CLSID,
+            Value::Binary(_) => PT_BINARY,
+        }
+    }
+}
+
+/// A property: its ID and value. The tag is derived from both, so it cannot disagree with the
+/// value's type.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PropValue<'a> {
+    pub id: u16,
+    pub value: Value<'a>,
+}
+
+impl<'a> PropValue<'a> {
+    pub fn new(id: u16, value: Value<'a>) -> Self {
+        Self { id, value }
+    }
+
+    /// The `PT_ERROR` entry for `id` (for example `MAPI_E_NOT_FOUND` for a property the object
+    /// does not have).
+    pub fn error(id: u16, code: HRESULT) -> Self {
+        Self::new(id, Value::Error(code))
+    }
+
+    /// `ulPropTag`: `PROP_TAG(value's type, id)`.
+    pub fn tag(&self) -> u32 {
+        prop_tag(self.value.prop_type(), self.id)
+    }
+}
+
+/// Bytes of each region of a property array's block after the `SPropValue`s, largest alignment
+/// first: GUIDs, then UTF-16 text, then bytes (8-bit strings and binaries).
+#[derive(Default)]
+struct Regions {
+    guids: usize,
+    utf16_units: usize,
+    bytes: usize,
+}
+
+/// Where the next variable part of each region goes while writing.
+struct Cursors {
+    guid: usize,
+    utf16: usize,
+    byte: usize,
+}
+
+fn measure(values: &[PropValue<'_>]) -> crate::Result<Regions> {
+    let mut regions = Regions::default();
+    for prop in values {
+        match &prop.value {
+            Value::Clsid(_) => regions.guids += 1,
+            Value::Unicode(text) => {
+                if text.contains('\0') {
+                    return Err(invalid());
+                }
+                regions.utf16_units += utf16_len(text) + 1;
+            }
+            Value::String8(bytes) => {
+                check_string8(bytes)?;
+                regions.bytes += bytes.len() + 1;
+            }
+            Value::Binary(bytes) => {
+                u32::try_from(bytes.len()).map_err(|_| too_big())?;
+                regions.bytes += bytes.len();
+            }
+            _ => {}
+        }
+    }
+    Ok(regions)
+}
+
+/// Lays out `values` and their variable parts; returns the block size and where each region
+/// starts.
+fn plan(values: &[PropValue<'_>]) -> crate::Result<(usize, Cursors)> {
+    let regions = measure(values)?;
+    let mut plan = Plan::default();
+    plan.array::<SPropValue>(values.len())?;
+    let cursors = Cursors {
+        guid: plan.array::<GUID>(regions.guids)?,
+        utf16: plan.array::<u16>(regions.utf16_units)?,
+        byte: plan.array::<u8>(regions.bytes)?,
+    };
+    Ok((plan.size(), cursors))
+}
+
+/// Writes `values` as `SPropValue`s at the start of `root`, their variable parts from `cursors`.
+fn write(root: &RootBuf, values: &[PropValue<'_>], mut cursors: Cursors) {
+    for (index, prop) in values.iter().enumerate() {
+        // Zeroed first, so the bytes a smaller member leaves unused are defined.
+        // SAFETY: all-zero is a valid PV (integers, floats and NULL pointers).
+        let mut pv: PV = unsafe { core::mem::zeroed() };
+        match &prop.value {
+            Value::I2(v) => pv.i = *v,
+            Value::Long(v) => pv.ul = *v,
+            Value::R4(v) => pv.flt = *v,
+            Value::Double(v) => pv.dbl = *v,
+            Value::Currency(v) => pv.cur = *v,
+            Value::AppTime(v) => pv.at = *v,
+            Value::Error(v) => pv.err = v.0,
+            Value::Boolean(v) => pv.b = u16::from(*v),
+            Value::I8(v) => pv.li = *v,
+            Value::SysTime(v) => pv.ft = *v,
+            Value::Clsid(guid) => {
+                root.write(cursors.guid, *guid);
+                pv.lpguid = root.ptr_at(cursors.guid).cast();
+                cursors.guid += size_of::<GUID>();
+            }
+            Value::Unicode(text) => {
+                let units = write_utf16(root, cursors.utf16, text);
+                pv.lpszW = root.ptr_at(cursors.utf16).cast();
+                cursors.utf16 += (units + 1) * size_of::<u16>();
+            }
+            Value::String8(bytes) => {
+                root.write_slice(cursors.byte, bytes);
+                root.write(cursors.byte + bytes.len(), 0u8);
+                pv.lpszA = root.ptr_at(cursors.byte);
+                cursors.byte += bytes.len() + 1;
+            }
+            Value::Binary(bytes) => {
+                root.write_slice(cursors.byte, bytes);
+                pv.bin = SBinary {
+                    // Checked in `measure`.
+                    cb: bytes.len() as u32,
+                    lpb: root.ptr_at(cursors.byte),
+                };
+                cursors.byte += bytes.len();
+            }
+        }
+        let value = SPropValue {
+            ulPropTag: prop.tag(),
+            dwAlignPad: 0,
+            Value: pv,
+        };
+        root.write(index * size_of::<SPropValue>(), value);
+    }
+}
+
+/// An `SPropValue` array of `values` with all their strings, binaries and GUIDs, in one block
+/// (one `MAPIAllocateBuffer`; see [`builders`](super::builders) for why). The count for
+/// `lpcValues` is `values.len()`.
+///
+/// `MAPI_E_INVALID_PARAMETER` for a string with a NUL inside; the allocator's errors otherwise.
+pub fn props(allocators: &AllocatorSet, values: &[PropValue<'_>]) -> crate::Result<RootBuf> {
+    let (size, cursors) = plan(values)?;
+    let root = allocators.allocate(size)?;
+    write(&root, values, cursors);
+    Ok(root)
+}
+
+/// An `SRowSet` (or `ADRLIST`) built by [`rows`]: the outer array and, separately, each row's
+/// property array. Dropping it frees every row then the array; [`RowSetBuf::into_raw`] hands
+/// all of them over (the caller frees them with `FreeProws`).
+pub struct RowSetBuf {
+    outer: RootBuf,
+    rows: usize,
+}
+
+impl RowSetBuf {
+    pub fn as_ptr(&self) -> *mut SRowSet {
+        self.outer.as_ptr().cast()
+    }
+
+    /// The number of rows (`cRows`).
+    pub fn len(&self) -> usize {
+        self.rows
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    /// Hands the row set to the caller, which frees each row's `lpProps` then the array with
+    /// `MAPIFreeBuffer` of the same set.
+    #[must_use = "the rows are leaked unless someone frees them"]
+    pub fn into_raw(self) -> *mut SRowSet {
+        let this = core::mem::ManuallyDrop::new(self);
+        // SAFETY: `this` is never used or dropped again, so the root is moved out once.
+        unsafe { core::ptr::read(&this.outer) }.into_raw().cast()
+    }
+
+    fn row_at(&self, index: usize) -> usize {
+        core::mem::offset_of!(SRowSet, aRow) + index * size_of::<SRow>()
+    }
+}
+
+impl Drop for RowSetBuf {
+    fn drop(&mut self) {
+        let allocators = self.outer.allocators();
+        for index in 0..self.rows {
+            // SAFETY: row `index` was written by `rows`, its `lpProps` a root of this set that
+            // only this value owns.
+            unsafe {
+                let row = self.outer.as_ptr().add(self.row_at(index)).cast::<SRow>();
+                allocators.free(row.read_unaligned().lpProps.cast());
+            }
+        }
+    }
+}
+
+impl core::fmt::Debug for RowSetBuf {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("RowSetBuf")
+            .field("outer", &self.outer)
+            .field("rows", &self.rows)
+            .finish()
+    }
+}
+
+/// An `SRowSet` (or `ADRLIST`) with one row per element of `rows`.
+///
+/// As MAPI requires, the outer array is one root and each row's `lpProps` is a root of its
+/// own (built with [`props`]), so consumers can free rows one by one (`FreeProws` frees each
+/// row, then the array): `rows.len() + 1` host allocations. If one fails, the rows already
+/// built are freed and the error returned.
+pub fn rows<'v, R: AsRef<[PropValue<'v>]>>(
+    allocators: &AllocatorSet,
+    rows: &[R],
+) -> crate::Result<RowSetBuf> {
+    let count = u32::try_from(rows.len()).map_err(|_| too_big())?;
+    let outer = allocators.allocate(cb_new_srowset(rows.len()))?;
+    let mut built = Vec::with_capacity(rows.len());
+    for row in rows {
+        let values = row.as_ref();
+        built.push((values.len(), props(allocators, values)?));
+    }
+    outer.write(core::mem::offset_of!(SRowSet, cRows), count);
+    let mut set = RowSetBuf { outer, rows: 0 };
+    for (values, row) in built {
+        let entry = SRow {
+            ulAdrEntryPad: 0,
+            // Fits: an SPropValue block of that many values was allocated.
+            cValues: values as u32,
+            lpProps: row.into_raw().cast(),
+        };
+        set.outer.write(set.row_at(set.rows), entry);
+        // Counted as soon as written, so that the row is freed with the set from here on.
+        set.rows += 1;
+    }
+    Ok(set)
+}

@@ -1,0 +1,14 @@
+//! A MAPI host for providers outside Outlook: for tests, for the `session` example, and for
+//! anyone who wants to drive a provider DLL through a MAPI session on a machine without MAPI.
+//! Enabled by the `host` feature.
+//!
+//! - [`support`]: a support object that behaves like MAPI's;
+//! - [`session`]: a session driver with a transcript and a leak report;
+//! - [`props`]: property values as text.
+
+pub mod props;
+pub mod session;
+pub mod support;
+
+pub use session::{HostError, LeakReport, OpenedStore, Property, Session, hresult_name};
+pub use support::{HostSupport, SupportLog, SupportOptions};

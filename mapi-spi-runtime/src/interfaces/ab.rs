@@ -1,0 +1,118 @@
+//! The address book SPI (mapispi.h): `ABProviderInit`, `IABProvider`, `IABLogon`.
+#![allow(non_snake_case)]
+
+use core::ffi::c_void;
+use windows_core::{GUID, HRESULT, IUnknown};
+
+use super::{IMAPIAdviseSink, IMAPIProp, IMAPISupport};
+use crate::mapi_interface;
+use crate::types::{
+    ADRLIST, ENTRYID, LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER, LPTSTR, MAPIERROR,
+    SPropTagArray,
+};
+
+/// `ABPROVIDERINIT`: the entry point MAPI looks up by the name `ABProviderInit` in an
+/// address-book provider DLL. The parameters of `MSProviderInit` with an `IABProvider` out-pointer
+/// last; `__cdecl` on x86 (`STDMAPIINITCALLTYPE`), hence `extern "C"`. `lpMalloc` is an `IMalloc *`
+/// (may be NULL); `*lppABProvider` receives an AddRef'd `IABProvider`.
+pub type ABProviderInit = unsafe extern "C" fn(
+    hInstance: *mut c_void,
+    lpMalloc: *mut c_void,
+    lpAllocateBuffer: LPALLOCATEBUFFER,
+    lpAllocateMore: LPALLOCATEMORE,
+    lpFreeBuffer: LPFREEBUFFER,
+    ulFlags: u32,
+    ulMAPIVer: u32,
+    lpulProviderVer: *mut u32,
+    lppABProvider: *mut *mut c_void,
+) -> HRESULT;
+
+/// The header's name of [`ABProviderInit`] (like `provider::init::MSPROVIDERINIT`).
+pub type ABPROVIDERINIT = ABProviderInit;
+
+/// An address book provider object, returned by `ABProviderInit`. Slot order as in every header
+/// (`Shutdown` first; the documentation lists `Logon` first).
+#[mapi_interface("00020311-0000-0000-C000-000000000046")]
+pub unsafe trait IABProvider: IUnknown {
+    /// Called after every logon object is released. `lpulFlags` is reserved.
+    fn Shutdown(&self, lpulFlags: *mut u32) -> HRESULT;
+
+    /// Logs on to the address book provider: must `SetProviderUID` and keep (AddRef) the support
+    /// object. `ulUIParam` is `ULONG_PTR` (Outlook header; mingw-w64: ULONG).
+    fn Logon(
+        &self,
+        lpMAPISup: Option<&IMAPISupport>,
+        ulUIParam: usize,
+        lpszProfileName: LPTSTR,
+        ulFlags: u32,
+        #[out] lpulpcbSecurity: *mut u32,
+        #[out] lppbSecurity: *mut *mut u8,
+        #[out] lppMAPIError: *mut *mut MAPIERROR,
+        #[out] lppABLogon: *mut *mut c_void,
+    ) -> HRESULT;
+}
+
+/// The logon object of an address book provider; used only by MAPI. Note `Logoff` takes its
+/// flags by value, unlike `IMSLogon::Logoff`. Connections are `ULONG_PTR` (Outlook header;
+/// mingw-w64: ULONG).
+#[mapi_interface("00020314-0000-0000-C000-000000000046")]
+pub unsafe trait IABLogon: IUnknown {
+    fn GetLastError(
+        &self,
+        hResult: HRESULT,
+        ulFlags: u32,
+        #[out] lppMAPIError: *mut *mut MAPIERROR,
+    ) -> HRESULT;
+    fn Logoff(&self, ulFlags: u32) -> HRESULT;
+    fn OpenEntry(
+        &self,
+        cbEntryID: u32,
+        lpEntryID: *mut ENTRYID,
+        lpInterface: *const GUID,
+        ulFlags: u32,
+        #[out] lpulObjType: *mut u32,
+        #[out] lppUnk: *mut *mut c_void,
+    ) -> HRESULT;
+    fn CompareEntryIDs(
+        &self,
+        cbEntryID1: u32,
+        lpEntryID1: *mut ENTRYID,
+        cbEntryID2: u32,
+        lpEntryID2: *mut ENTRYID,
+        ulFlags: u32,
+        #[out] lpulResult: *mut u32,
+    ) -> HRESULT;
+    fn Advise(
+        &self,
+        cbEntryID: u32,
+        lpEntryID: *mut ENTRYID,
+        ulEventMask: u32,
+        lpAdviseSink: Option<&IMAPIAdviseSink>,
+        #[out] lpulConnection: *mut usize,
+    ) -> HRESULT;
+    fn Unadvise(&self, ulConnection: usize) -> HRESULT;
+    fn OpenStatusEntry(
+        &self,
+        lpInterface: *const GUID,
+        ulFlags: u32,
+        #[out] lpulObjType: *mut u32,
+        #[out] lppEntry: *mut *mut c_void,
+    ) -> HRESULT;
+    fn OpenTemplateID(
+        &self,
+        cbTemplateID: u32,
+        lpTemplateID: *mut ENTRYID,
+        ulTemplateFlags: u32,
+        lpMAPIPropData: Option<&IMAPIProp>,
+        lpInterface: *const GUID,
+        #[out] lppMAPIPropNew: *mut *mut c_void,
+        lpMAPIPropSibling: Option<&IMAPIProp>,
+    ) -> HRESULT;
+    fn GetOneOffTable(&self, ulFlags: u32, #[out] lppTable: *mut *mut c_void) -> HRESULT;
+    fn PrepareRecips(
+        &self,
+        ulFlags: u32,
+        lpPropTagArray: *mut SPropTagArray,
+        lpRecipList: *mut ADRLIST,
+    ) -> HRESULT;
+}

@@ -1,0 +1,100 @@
+//! The transport SPI (mapispi.h): `XPProviderInit`, `IXPProvider`, `IXPLogon`.
+#![allow(non_snake_case)]
+
+use core::ffi::c_void;
+use windows_core::{GUID, HRESULT, IUnknown};
+
+use super::{IMAPISupport, IMessage};
+use crate::mapi_interface;
+use crate::types::{
+    ENTRYID, LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER, LPTSTR, MAPIERROR, MAPIUID, OPTIONDATA,
+};
+
+/// `XPPROVIDERINIT`: the entry point MAPI looks up by the name `XPProviderInit` in a transport
+/// provider DLL; `__cdecl` on x86, hence `extern "C"`. `*lppXPProvider` receives an AddRef'd
+/// `IXPProvider`.
+pub type XPProviderInit = unsafe extern "C" fn(
+    hInstance: *mut c_void,
+    lpMalloc: *mut c_void,
+    lpAllocateBuffer: LPALLOCATEBUFFER,
+    lpAllocateMore: LPALLOCATEMORE,
+    lpFreeBuffer: LPFREEBUFFER,
+    ulFlags: u32,
+    ulMAPIVer: u32,
+    lpulProviderVer: *mut u32,
+    lppXPProvider: *mut *mut c_void,
+) -> HRESULT;
+
+/// The header's name of [`XPProviderInit`] (like `provider::init::MSPROVIDERINIT`).
+pub type XPPROVIDERINIT = XPProviderInit;
+
+/// A transport provider object, returned by `XPProviderInit`.
+#[mapi_interface("00020312-0000-0000-C000-000000000046")]
+pub unsafe trait IXPProvider: IUnknown {
+    fn Shutdown(&self, lpulFlags: *mut u32) -> HRESULT;
+    /// `*lpulFlags` carries `LOGON_*` in and `LOGON_SP_*` out. `ulUIParam` is `ULONG_PTR`
+    /// (Outlook header; mingw-w64: ULONG).
+    fn TransportLogon(
+        &self,
+        lpMAPISup: Option<&IMAPISupport>,
+        ulUIParam: usize,
+        lpszProfileName: LPTSTR,
+        lpulFlags: *mut u32,
+        #[out] lppMAPIError: *mut *mut MAPIERROR,
+        #[out] lppXPLogon: *mut *mut c_void,
+    ) -> HRESULT;
+}
+
+/// The logon object of a transport, driven by the MAPI spooler. Message references
+/// (`lpulMsgRef`, `ulMsgRef`, `lpulReturnParm`) and `ulUIParam` are `ULONG_PTR` (Outlook header;
+/// mingw-w64: ULONG).
+#[mapi_interface("00020315-0000-0000-C000-000000000046")]
+pub unsafe trait IXPLogon: IUnknown {
+    fn AddressTypes(
+        &self,
+        lpulFlags: *mut u32,
+        #[out] lpcAdrType: *mut u32,
+        #[out] lpppAdrTypeArray: *mut *mut LPTSTR,
+        #[out] lpcMAPIUID: *mut u32,
+        #[out] lpppUIDArray: *mut *mut *mut MAPIUID,
+    ) -> HRESULT;
+    fn RegisterOptions(
+        &self,
+        lpulFlags: *mut u32,
+        #[out] lpcOptions: *mut u32,
+        #[out] lppOptions: *mut *mut OPTIONDATA,
+    ) -> HRESULT;
+    fn TransportNotify(&self, lpulFlags: *mut u32, lppvData: *mut *mut c_void) -> HRESULT;
+    fn Idle(&self, ulFlags: u32) -> HRESULT;
+    fn TransportLogoff(&self, ulFlags: u32) -> HRESULT;
+    fn SubmitMessage(
+        &self,
+        ulFlags: u32,
+        lpMessage: Option<&IMessage>,
+        lpulMsgRef: *mut usize,
+        #[out] lpulReturnParm: *mut usize,
+    ) -> HRESULT;
+    fn EndMessage(&self, ulMsgRef: usize, lpulFlags: *mut u32) -> HRESULT;
+    fn Poll(&self, #[out] lpulIncoming: *mut u32) -> HRESULT;
+    fn StartMessage(
+        &self,
+        ulFlags: u32,
+        lpMessage: Option<&IMessage>,
+        lpulMsgRef: *mut usize,
+    ) -> HRESULT;
+    fn OpenStatusEntry(
+        &self,
+        lpInterface: *const GUID,
+        ulFlags: u32,
+        #[out] lpulObjType: *mut u32,
+        #[out] lppEntry: *mut *mut c_void,
+    ) -> HRESULT;
+    fn ValidateState(&self, ulUIParam: usize, ulFlags: u32) -> HRESULT;
+    fn FlushQueues(
+        &self,
+        ulUIParam: usize,
+        cbTargetTransport: u32,
+        lpTargetTransport: *mut ENTRYID,
+        ulFlags: u32,
+    ) -> HRESULT;
+}

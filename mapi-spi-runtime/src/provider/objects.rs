@@ -1,0 +1,979 @@
+//! The COM objects of the lifecycle: the provider object (`IMSProvider`), and per open store a
+//! store object (`IMsgStore`) and a logon object (`IMSLogon`) sharing one [`StoreShared`].
+//!
+//! Store and logon are two objects with two reference counts, not one object with two
+//! interfaces: MAPI holds the logon until the support object's `Release`, which the store's own
+//! final `Release` triggers, so one count would never reach zero.
+//!
+//! Shutdown of one store (reference doc §8.3):
+//! 1. `IMsgStore::StoreLogoff` saves its flags;
+//! 2. the store's last `Release` calls `IMAPISupport::StoreLogoffTransports` with them (or
+//!    `LOGOFF_ABORT`) and then `Release`s the support object: each exactly once, because the
+//!    support reference is taken out of its slot first;
+//! 3. inside that `Release`, MAPI calls `IMSLogon::Logoff` (removes the store from the registry
+//!    and invalidates it: idempotent) and then `IMSLogon::Release`.
+//!
+//! No lock is held while MAPI or provider code runs.
+#![allow(non_snake_case, clippy::too_many_arguments)]
+// The `Impl` methods here are vtable entries: their only caller is the thunk, with the pointers
+// MAPI passed, whose validity is the method's MAPI contract.
+#![allow(clippy::not_unsafe_ptr_arg_deref)]
+
+use core::ffi::c_void;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use windows_core::{GUID, HRESULT, IUnknown, Interface};
+
+use super::message_store::{MessageStore, StoreContext};
+use super::registry::Registry;
+use super::{
+    LogonRequest, ProviderContext, ProviderError, ProviderResult, StoreLogon, StoreProvider, text,
+};
+use crate::alloc::builders::{self, ErrorInfo, MAPI_UNICODE};
+use crate::alloc::{AllocatorSet, RootBuf};
+use crate::codes::{
+    MAPI_E_CALL_FAILED, MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_INVALID_OBJECT,
+    MAPI_E_INVALID_PARAMETER, S_OK,
+};
+use crate::com::{ComObject, Object};
+use crate::interfaces::{
+    IMAPIAdviseSink, IMAPIProgress, IMAPIProp, IMAPIPropImpl, IMAPISupport, IMSLogon, IMSLogonImpl,
+    IMSProvider, IMSProviderImpl, IMsgStore, IMsgStoreImpl,
+};
+use crate::mapi_object;
+use crate::types::{
+    ENTRYID, LPTSTR, MAPIERROR, MAPINAMEID, NOTIFICATION, SPropProblemArray, SPropTagArray,
+    SPropValue,
+};
+
+/// `LOGOFF_ABORT`: the flags `StoreLogoffTransports` gets when `StoreLogoff` never came.
+pub const LOGOFF_ABORT: u32 = 0x0000_0008;
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Every critical section here is a single read or write, so poisoning cannot leave a
+    // half-updated value.
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The provider's side as the non-generic objects see it; implemented for every
+/// [`StoreProvider`].
+trait DynProvider: Send + Sync {
+    fn component(&self) -> &'static str;
+    fn store_key(&self, entry_id: &[u8]) -> ProviderResult<Vec<u8>>;
+    fn compare_store_ids(&self, a: &[u8], b: &[u8]) -> ProviderResult<bool>;
+    fn logon(
+        &self,
+        request: &LogonRequest<'_>,
+    ) -> ProviderResult<StoreLogon<Box<dyn MessageStore>>>;
+    fn spooler_logon(
+        &self,
+        request: &LogonRequest<'_>,
+        spool_security: &[u8],
+    ) -> ProviderResult<()>;
+    fn shutdown(&self);
+}
+
+impl<P: StoreProvider> DynProvider for P {
+    fn component(&self) -> &'static str {
+        P::COMPONENT
+    }
+    fn store_key(&self, entry_id: &[u8]) -> ProviderResult<Vec<u8>> {
+        StoreProvider::store_key(self, entry_id)
+    }
+    fn compare_store_ids(&self, a: &[u8], b: &[u8]) -> ProviderResult<bool> {
+        StoreProvider::compare_store_ids(self, a, b)
+    }
+    fn logon(
+        &self,
+        request: &LogonRequest<'_>,
+    ) -> ProviderResult<StoreLogon<Box<dyn MessageStore>>> {
+        let StoreLogon {
+            store,
+            spool_security,
+        } = StoreProvider::logon(self, request)?;
+        Ok(StoreLogon {
+            store: Box::new(store),
+            spool_security,
+        })
+    }
+    fn spooler_logon(
+        &self,
+        request: &LogonRequest<'_>,
+        spool_security: &[u8],
+    ) -> ProviderResult<()> {
+        StoreProvider::spooler_logon(self, request, spool_security)
+    }
+    fn shutdown(&self) {
+        StoreProvider::shutdown(self)
+    }
+}
+
+/// The weak pointer from the shared state to the store object: cleared by the store's `Drop`
+/// under the lock that upgrades it, so an upgrade never touches freed memory.
+struct StoreSlot(*const Object<StoreObject>);
+// SAFETY: the pointer is only dereferenced under the lock, while the object is alive.
+unsafe impl Send for StoreSlot {}
+
+/// What a store and its logon object share.
+pub struct StoreShared {
+    cx: StoreContext,
+    store: Box<dyn MessageStore>,
+    key: Vec<u8>,
+    registry: Weak<Registry<StoreShared>>,
+    invalid: AtomicBool,
+    logged_off: AtomicBool,
+    saved_logoff_flags: Mutex<Option<u32>>,
+    store_object: Mutex<Option<StoreSlot>>,
+}
+
+impl StoreShared {
+    /// Runs a store method, or answers `MAPI_E_INVALID_OBJECT` once the store is logged off.
+    fn call(&self, method: impl FnOnce(&dyn MessageStore, &StoreContext) -> HRESULT) -> HRESULT {
+        if self.invalid.load(Ordering::Acquire) {
+            MAPI_E_INVALID_OBJECT
+        } else {
+            method(&*self.store, &self.cx)
+        }
+    }
+
+    /// A new reference to the store object, unless it is gone or going.
+    fn upgrade(&self) -> Option<IMsgStore> {
+        let slot = lock(&self.store_object);
+        // SAFETY: the slot is cleared by the store's Drop under this lock, so it is alive here.
+        slot.as_ref()
+            .and_then(|slot| unsafe { (*slot.0).try_to_interface() })
+    }
+
+    /// Gives up the store's support reference, once: with `StoreLogoffTransports` first when the
+    /// store itself is going away.
+    fn release_support(&self, logoff_transports: bool) {
+        let Some(support) = lock(&self.cx.support).take() else {
+            return;
+        };
+        if logoff_transports {
+            let mut flags = lock(&self.saved_logoff_flags).unwrap_or(LOGOFF_ABORT);
+            // The result only tells which transports finished; nothing is left to do either way.
+            let _ = unsafe { support.StoreLogoffTransports(&mut flags) };
+        }
+        drop(support);
+    }
+
+    /// `IMSLogon::Logoff`, and the end of any path that closes the store: idempotent.
+    fn logoff(self: &Arc<Self>) {
+        self.invalid.store(true, Ordering::Release);
+        if let Some(registry) = self.registry.upgrade() {
+            registry.remove(&self.key, self);
+        }
+        if !self.logged_off.swap(true, Ordering::AcqRel) {
+            self.store.logoff();
+        }
+        self.release_support(false);
+    }
+}
+
+/// The `IMsgStore` object of an open store.
+#[mapi_object(IMsgStore)]
+pub struct StoreObject {
+    shared: Arc<StoreShared>,
+}
+
+impl Drop for StoreObject {
+    fn drop(&mut self) {
+        // First, so that no Logon hands this object out again.
+        *lock(&self.shared.store_object) = None;
+        if let Some(registry) = self.shared.registry.upgrade() {
+            registry.remove(&self.shared.key, &self.shared);
+        }
+        // MAPI re-enters IMSLogon::Logoff from inside this Release.
+        self.shared.release_support(true);
+        self.shared.logoff();
+    }
+}
+
+/// The `IMSLogon` object of an open store, held by MAPI.
+#[mapi_object(IMSLogon)]
+pub struct LogonObject {
+    shared: Arc<StoreShared>,
+}
+
+impl Drop for LogonObject {
+    fn drop(&mut self) {
+        // MAPI calls Logoff before the final Release; a host that does not still closes the store.
+        self.shared.logoff();
+    }
+}
+
+/// `IMAPIProp::GetLastError` and `IMSLogon::GetLastError`: the runtime keeps no per-call error
+/// text, so the answer is `S_OK` with no `MAPIERROR`, as the docs allow when nothing is known.
+fn no_last_error(lppMAPIError: *mut *mut MAPIERROR) -> HRESULT {
+    if lppMAPIError.is_null() {
+        return MAPI_E_INVALID_PARAMETER;
+    }
+    unsafe { lppMAPIError.write(core::ptr::null_mut()) };
+    S_OK
+}
+
+impl IMAPIPropImpl for StoreObject {
+    fn GetLastError(
+        this: &Object<Self>,
+        _hResult: HRESULT,
+        _ulFlags: u32,
+        lppMAPIError: *mut *mut MAPIERROR,
+    ) -> HRESULT {
+        this.shared.call(|_, _| no_last_error(lppMAPIError))
+    }
+
+    fn SaveChanges(this: &Object<Self>, ulFlags: u32) -> HRESULT {
+        this.shared
+            .call(|store, cx| unsafe { store.SaveChanges(cx, ulFlags) })
+    }
+
+    fn GetProps(
+        this: &Object<Self>,
+        lpPropTagArray: *mut SPropTagArray,
+        ulFlags: u32,
+        lpcValues: *mut u32,
+        lppPropArray: *mut *mut SPropValue,
+    ) -> HRESULT {
+        this.shared.call(|store, cx| unsafe {
+            store.GetProps(cx, lpPropTagArray, ulFlags, lpcValues, lppPropArray)
+        })
+    }
+
+    fn GetPropList(
+        this: &Object<Self>,
+        ulFlags: u32,
+        lppPropTagArray: *mut *mut SPropTagArray,
+    ) -> HRESULT {
+        this.shared
+            .call(|store, cx| unsafe { store.GetPropList(cx, ulFlags, lppPropTagArray) })
+    }
+
+    fn OpenProperty(
+        this: &Object<Self>,
+        ulPropTag: u32,
+        lpiid: *const GUID,
+        ulInterfaceOptions: u32,
+        ulFlags: u32,
+        lppUnk: *mut *mut c_void,
+    ) -> HRESULT {
+        this.shared.call(|store, cx| unsafe {
+            store.OpenProperty(cx, ulPropTag, lpiid, ulInterfaceOptions, ulFlags, lppUnk)
+        })
+    }
+
+    fn SetProps(
+        this: &Object<Self>,
+        cValues: u32,
+        lpPropArray: *mut SPropValue,
+        lppProblems: *mut *mut SPropProblemArray,
+    ) -> HRESULT {
+        this.shared
+            .call(|store, cx| unsafe { store.SetProps(cx, cValues, lpPropArray, lppProblems) })
+    }
+
+    fn DeleteProps(
+        this: &Object<Self>,
+        lpPropTagArray: *mut SPropTagArray,
+        lppProblems: *mut *mut SPropProblemArray,
+    ) -> HRESULT {
+        this.shared
+            .call(|store, cx| unsafe { store.DeleteProps(cx, lpPropTagArray, lppProblems) })
+    }
+
+    fn CopyTo(
+        this: &Object<Self>,
+        ciidExclude: u32,
+        rgiidExclude: *const GUID,
+        lpExcludeProps: *mut SPropTagArray,
+        ulUIParam: usize,
+        lpProgress: Option<&IMAPIProgress>,
+        lpInterface: *const GUID,
+        lpDestObj: *mut c_void,
+        ulFlags: u32,
+        lppProblems: *mut *mut SPropProblemArray,
+    ) -> HRESULT {
+        this.shared.call(|store, cx| unsafe {
+            store.CopyTo(
+                cx,
+                ciidExclude,
+                rgiidExclude,
+                lpExcludeProps,
+                ulUIParam,
+                lpProgress,
+                lpInterface,
+                lpDestObj,
+                ulFlags,
+                lppProblems,
+            )
+        })
+    }
+
+    fn CopyProps(
+        this: &Object<Self>,
+        lpIncludeProps: *mut SPropTagArray,
+        ulUIParam: usize,
+        lpProgress: Option<&IMAPIProgress>,
+        lpInterface: *const GUID,
+        lpDestObj: *mut c_void,
+        ulFlags: u32,
+        lppProblems: *mut *mut SPropProblemArray,
+    ) -> HRESULT {
+        this.shared.call(|store, cx| unsafe {
+            store.CopyProps(
+                cx,
+                lpIncludeProps,
+                ulUIParam,
+                lpProgress,
+                lpInterface,
+                lpDestObj,
+                ulFlags,
+                lppProblems,
+            )
+        })
+    }
+
+    fn GetNamesFromIDs(
+        this: &Object<Self>,
+        lppPropTags: *mut *mut SPropTagArray,
+        lpPropSetGuid: *mut GUID,
+        ulFlags: u32,
+        lpcPropNames: *mut u32,
+        lpppPropNames: *mut *mut *mut MAPINAMEID,
+    ) -> HRESULT {
+        this.shared.call(|store, cx| unsafe {
+            store.GetNamesFromIDs(
+                cx,
+                lppPropTags,
+                lpPropSetGuid,
+                ulFlags,
+                lpcPropNames,
+                lpppPropNames,
+            )
+        })
+    }
+
+    fn GetIDsFromNames(
+        this: &Object<Self>,
+        cPropNames: u32,
+        lppPropNames: *mut *mut MAPINAMEID,
+        ulFlags: u32,
+        lppPropTags: *mut *mut SPropTagArray,
+    ) -> HRESULT {
+        this.shared.call(|store, cx| unsafe {
+            store.GetIDsFromNames(cx, cPropNames, lppPropNames, ulFlags, lppPropTags)
+        })
+    }
+}
+
+impl IMsgStoreImpl for StoreObject {
+    /// Saves the flags for `StoreLogoffTransports` at the final `Release`; a later call
+    /// overwrites them.
+    fn StoreLogoff(this: &Object<Self>, lpulFlags: *mut u32) -> HRESULT {
+        if lpulFlags.is_null() {
+            return MAPI_E_INVALID_PARAMETER;
+        }
+        this.shared.call(|_, _| {
+            *lock(&this.shared.saved_logoff_flags) = Some(unsafe { lpulFlags.read() });
+            S_OK
+        })
+    }
+
+    fn Advise(
+        this: &Object<Self>,
+        cbEntryID: u32,
+        lpEntryID: *mut ENTRYID,
+        ulEventMask: u32,
+        lpAdviseSink: Option<&IMAPIAdviseSink>,
+        lpulConnection: *mut usize,
+    ) -> HRESULT {
+        this.shared.call(|store, cx| unsafe {
+            store.Advise(
+                cx,
+                cbEntryID,
+                lpEntryID,
+                ulEventMask,
+                lpAdviseSink,
+                lpulConnection,
+            )
+        })
+    }
+
+    fn Unadvise(this: &Object<Self>, ulConnection: usize) -> HRESULT {
+        this.shared
+            .call(|store, cx| unsafe { store.Unadvise(cx, ulConnection) })
+    }
+
+    fn CompareEntryIDs(
+        this: &Object<Self>,
+        cbEntryID1: u32,
+        lpEntryID1: *mut ENTRYID,
+        cbEntryID2: u32,
+        lpEntryID2: *mut ENTRYID,
+        ulFlags: u32,
+        lpulResult: *mut u32,
+    ) -> HRESULT {
+        this.shared.call(|store, cx| unsafe {
+            store.CompareEntryIDs(
+                cx, cbEntryID1, lpEntryID1, cbEntryID2, lpEntryID2, ulFlags, lpulResult,
+            )
+        })
+    }
+
+    fn OpenEntry(
+        this: &Object<Self>,
+        cbEntryID: u32,
+        lpEntryID: *mut ENTRYID,
+        lpInterface: *const GUID,
+        ulFlags: u32,
+        lpulObjType: *mut u32,
+        lppUnk: *mut *mut c_void,
+    ) -> HRESULT {
+        this.shared.call(|store, cx| unsafe {
+            store.OpenEntry(
+                cx,
+                cbEntryID,
+                lpEntryID,
+                lpInterface,
+                ulFlags,
+                lpulObjType,
+                lppUnk,
+            )
+        })
+    }
+
+    fn SetReceiveFolder(
+        this: &Object<Self>,
+        lpszMessageClass: LPTSTR,
+        ulFlags: u32,
+        cbEntryID: u32,
+        lpEntryID: *mut ENTRYID,
+    ) -> HRESULT {
+        this.shared.call(|store, cx| unsafe {
+            store.SetReceiveFolder(cx, lpszMessageClass, ulFlags, cbEntryID, lpEntryID)
+        })
+    }
+
+    fn GetReceiveFolder(
+        this: &Object<Self>,
+        lpszMessageClass: LPTSTR,
+        ulFlags: u32,
+        lpcbEntryID: *mut u32,
+        lppEntryID: *mut *mut ENTRYID,
+        lppszExplicitClass: *mut LPTSTR,
+    ) -> HRESULT {
+        this.shared.call(|store, cx| unsafe {
+            store.GetReceiveFolder(
+                cx,
+                lpszMessageClass,
+                ulFlags,
+                lpcbEntryID,
+                lppEntryID,
+                lppszExplicitClass,
+            )
+        })
+    }
+
+    fn GetReceiveFolderTable(
+        this: &Object<Self>,
+        ulFlags: u32,
+        lppTable: *mut *mut c_void,
+    ) -> HRESULT {
+        this.shared
+            .call(|store, cx| unsafe { store.GetReceiveFolderTable(cx, ulFlags, lppTable) })
+    }
+
+    fn AbortSubmit(
+        this: &Object<Self>,
+        cbEntryID: u32,
+        lpEntryID: *mut ENTRYID,
+        ulFlags: u32,
+    ) -> HRESULT {
+        this.shared
+            .call(|store, cx| unsafe { store.AbortSubmit(cx, cbEntryID, lpEntryID, ulFlags) })
+    }
+
+    fn GetOutgoingQueue(this: &Object<Self>, ulFlags: u32, lppTable: *mut *mut c_void) -> HRESULT {
+        this.shared
+            .call(|store, cx| unsafe { store.GetOutgoingQueue(cx, ulFlags, lppTable) })
+    }
+
+    fn SetLockState(this: &Object<Self>, lpMessage: *mut c_void, ulLockState: u32) -> HRESULT {
+        this.shared
+            .call(|store, cx| unsafe { store.SetLockState(cx, lpMessage, ulLockState) })
+    }
+
+    fn FinishedMsg(
+        this: &Object<Self>,
+        ulFlags: u32,
+        cbEntryID: u32,
+        lpEntryID: *mut ENTRYID,
+    ) -> HRESULT {
+        this.shared
+            .call(|store, cx| unsafe { store.FinishedMsg(cx, ulFlags, cbEntryID, lpEntryID) })
+    }
+
+    fn NotifyNewMail(this: &Object<Self>, lpNotification: *mut NOTIFICATION) -> HRESULT {
+        this.shared
+            .call(|store, cx| unsafe { store.NotifyNewMail(cx, lpNotification) })
+    }
+}
+
+impl IMSLogonImpl for LogonObject {
+    fn GetLastError(
+        this: &Object<Self>,
+        _hResult: HRESULT,
+        _ulFlags: u32,
+        lppMAPIError: *mut *mut MAPIERROR,
+    ) -> HRESULT {
+        this.shared.call(|_, _| no_last_error(lppMAPIError))
+    }
+
+    /// Removes the store from the registry, invalidates it (a client still holding it gets
+    /// `MAPI_E_INVALID_OBJECT`) and releases the support object if the store still held it.
+    fn Logoff(this: &Object<Self>, _lpulFlags: *mut u32) -> HRESULT {
+        this.shared.logoff();
+        S_OK
+    }
+
+    fn OpenEntry(
+        this: &Object<Self>,
+        cbEntryID: u32,
+        lpEntryID: *mut ENTRYID,
+        lpInterface: *const GUID,
+        ulFlags: u32,
+        lpulObjType: *mut u32,
+        lppUnk: *mut *mut c_void,
+    ) -> HRESULT {
+        this.shared.call(|store, cx| unsafe {
+            store.OpenEntry(
+                cx,
+                cbEntryID,
+                lpEntryID,
+                lpInterface,
+                ulFlags,
+                lpulObjType,
+                lppUnk,
+            )
+        })
+    }
+
+    fn CompareEntryIDs(
+        this: &Object<Self>,
+        cbEntryID1: u32,
+        lpEntryID1: *mut ENTRYID,
+        cbEntryID2: u32,
+        lpEntryID2: *mut ENTRYID,
+        ulFlags: u32,
+        lpulResult: *mut u32,
+    ) -> HRESULT {
+        this.shared.call(|store, cx| unsafe {
+            store.CompareEntryIDs(
+                cx, cbEntryID1, lpEntryID1, cbEntryID2, lpEntryID2, ulFlags, lpulResult,
+            )
+        })
+    }
+
+    fn Advise(
+        this: &Object<Self>,
+        cbEntryID: u32,
+        lpEntryID: *mut ENTRYID,
+        ulEventMask: u32,
+        lpAdviseSink: Option<&IMAPIAdviseSink>,
+        lpulConnection: *mut usize,
+    ) -> HRESULT {
+        this.shared.call(|store, cx| unsafe {
+            store.Advise(
+                cx,
+                cbEntryID,
+                lpEntryID,
+                ulEventMask,
+                lpAdviseSink,
+                lpulConnection,
+            )
+        })
+    }
+
+    fn Unadvise(this: &Object<Self>, ulConnection: usize) -> HRESULT {
+        this.shared
+            .call(|store, cx| unsafe { store.Unadvise(cx, ulConnection) })
+    }
+
+    fn OpenStatusEntry(
+        this: &Object<Self>,
+        lpInterface: *const GUID,
+        ulFlags: u32,
+        lpulObjType: *mut u32,
+        lppEntry: *mut *mut c_void,
+    ) -> HRESULT {
+        this.shared.call(|store, cx| unsafe {
+            store.OpenStatusEntry(cx, lpInterface, ulFlags, lpulObjType, lppEntry)
+        })
+    }
+}
+
+/// The `IMSProvider` object `MSProviderInit` returns: one per MAPI session.
+#[mapi_object(IMSProvider)]
+pub struct ProviderObject {
+    provider: Box<dyn DynProvider>,
+    allocators: AllocatorSet,
+    registry: Arc<Registry<StoreShared>>,
+    /// `lpMalloc`, AddRef'd at init; released once, at `Shutdown` or when the object goes.
+    malloc: Mutex<Option<KeptMalloc>>,
+    shut_down: AtomicBool,
+}
+
+/// The `IMalloc` MAPI passed to `MSProviderInit`, kept as its IUnknown.
+struct KeptMalloc(#[allow(dead_code)] IUnknown);
+// SAFETY: OLE's task allocator is free-threaded; the reference is only released, never called.
+unsafe impl Send for KeptMalloc {}
+
+impl ProviderObject {
+    pub(crate) fn new<P: StoreProvider>(
+        provider: P,
+        context: &ProviderContext,
+        malloc: Option<IUnknown>,
+    ) -> Self {
+        Self {
+            provider: Box::new(provider),
+            allocators: context.allocators,
+            registry: Arc::default(),
+            malloc: Mutex::new(malloc.map(KeptMalloc)),
+            shut_down: AtomicBool::new(false),
+        }
+    }
+
+    /// How many stores are open in this session.
+    pub fn open_stores(&self) -> usize {
+        self.registry.len()
+    }
+}
+
+/// `cb` bytes at `lpb` as a slice; NULL is allowed only with 0 bytes.
+unsafe fn bytes<'a>(cb: u32, lpb: *const u8) -> Result<&'a [u8], HRESULT> {
+    match (cb, lpb.is_null()) {
+        (0, _) => Ok(&[]),
+        (_, true) => Err(MAPI_E_INVALID_PARAMETER),
+        // SAFETY: the caller passes `cb` readable bytes at `lpb`.
+        (_, false) => Ok(unsafe { core::slice::from_raw_parts(lpb, cb as usize) }),
+    }
+}
+
+/// Writes `value` through an optional out-pointer.
+unsafe fn put<T>(out: *mut T, value: T) {
+    if !out.is_null() {
+        unsafe { out.write(value) };
+    }
+}
+
+/// What the two logon entry points take, after the checks.
+struct LogonArgs<'a> {
+    request: LogonRequest<'a>,
+    lppMAPIError: *mut *mut MAPIERROR,
+    lppMSLogon: *mut *mut c_void,
+    lppMDB: *mut *mut c_void,
+}
+
+/// The IIDs a store answers at logon: NULL means `IMsgStore`.
+fn store_interface(requested: Option<GUID>) -> Result<GUID, HRESULT> {
+    match requested {
+        None => Ok(IMsgStore::IID),
+        Some(iid) if iid == IMsgStore::IID || iid == IMAPIProp::IID || iid == IUnknown::IID => {
+            Ok(iid)
+        }
+        Some(_) => Err(MAPI_E_INTERFACE_NOT_SUPPORTED),
+    }
+}
+
+impl ProviderObject {
+    /// Reports `error` as the HRESULT, with a `MAPIERROR` when the caller asked for one and it
+    /// has a message.
+    fn fail(
+        &self,
+        error: ProviderError,
+        unicode: bool,
+        lppMAPIError: *mut *mut MAPIERROR,
+    ) -> HRESULT {
+        if let (false, Some(message)) = (lppMAPIError.is_null(), &error.message) {
+            let info = ErrorInfo {
+                error: Some(message),
+                component: Some(self.provider.component()),
+                ..ErrorInfo::default()
+            };
+            let flags = if unicode { MAPI_UNICODE } else { 0 };
+            // Without memory for the report, the code alone still tells MAPI what failed.
+            if let Ok(report) = builders::mapi_error(&self.allocators, &info, flags) {
+                unsafe { lppMAPIError.write(report.into_raw().cast()) };
+            }
+        }
+        if error.code.is_ok() {
+            MAPI_E_CALL_FAILED
+        } else {
+            error.code
+        }
+    }
+
+    /// Hands `store` to the caller as the requested interface. The logon object is not handed
+    /// out again (`*lppMSLogon = NULL`): MAPI already holds it.
+    fn hand_back(&self, store: &IMsgStore, args: &LogonArgs<'_>, interface: GUID) -> HRESULT {
+        let mut out = core::ptr::null_mut();
+        let hr = unsafe { store.query(&interface, &mut out) };
+        if hr.is_ok() {
+            unsafe {
+                args.lppMDB.write(out);
+                put(args.lppMSLogon, core::ptr::null_mut());
+            }
+        }
+        hr
+    }
+
+    /// The part `Logon` and `SpoolerLogon` share once the arguments are checked: the
+    /// already-open path, or a fresh logon registered in this session.
+    fn open(&self, args: LogonArgs<'_>, spool_out: Option<(*mut u32, *mut *mut u8)>) -> HRESULT {
+        let unicode = args.request.flags & MAPI_UNICODE != 0;
+        let interface = match store_interface(args.request.interface) {
+            Ok(interface) => interface,
+            Err(hr) => return hr,
+        };
+        let key = match self.provider.store_key(args.request.entry_id) {
+            Ok(key) => key,
+            Err(error) => return self.fail(error, unicode, args.lppMAPIError),
+        };
+        if let Some(store) = self.registry.lookup(&key).and_then(|shared| {
+            if args.request.spooler {
+                shared.cx.spooler.store(true, Ordering::Release);
+            }
+            shared.upgrade()
+        }) {
+            return self.hand_back(&store, &args, interface);
+        }
+
+        let StoreLogon {
+            store,
+            spool_security,
+        } = match self.provider.logon(&args.request) {
+            Ok(opened) => opened,
+            Err(error) => return self.fail(error, unicode, args.lppMAPIError),
+        };
+        // Allocated before anything is registered, so that failing here leaves nothing behind.
+        let spool_block: Option<(*mut u32, *mut *mut u8, RootBuf)> = match spool_out {
+            Some((cb, lpb)) if !cb.is_null() && !lpb.is_null() => {
+                match builders::binary(&self.allocators, &spool_security) {
+                    Ok(block) => Some((cb, lpb, block)),
+                    Err(error) => {
+                        store.logoff();
+                        return error.code();
+                    }
+                }
+            }
+            _ => None,
+        };
+        let shared = Arc::new(StoreShared {
+            cx: StoreContext {
+                entry_id: args.request.entry_id.to_vec(),
+                flags: args.request.flags,
+                allocators: self.allocators,
+                // The store's one reference on its support object (released in §8.3 order).
+                support: Mutex::new(Some(args.request.support.clone())),
+                spooler: AtomicBool::new(args.request.spooler),
+            },
+            store,
+            key: key.clone(),
+            registry: Arc::downgrade(&self.registry),
+            invalid: AtomicBool::new(false),
+            logged_off: AtomicBool::new(false),
+            saved_logoff_flags: Mutex::new(None),
+            store_object: Mutex::new(None),
+        });
+        let store_object = ComObject::new(StoreObject {
+            shared: shared.clone(),
+        });
+        *lock(&shared.store_object) = Some(StoreSlot(&*store_object));
+        let store: IMsgStore = store_object.into_interface();
+
+        // The store already registered wins a race only while it is alive: the upgrade, under
+        // the registry's lock, is the check.
+        let registered = self
+            .registry
+            .insert_unless(key, shared.clone(), |existing| existing.upgrade());
+        if let Err(existing) = registered {
+            // Ours closes quietly (its spool security block is freed with `spool_block`).
+            shared.release_support(false);
+            drop(store);
+            return self.hand_back(&existing, &args, interface);
+        }
+
+        let mut out = core::ptr::null_mut();
+        let hr = unsafe { store.query(&interface, &mut out) };
+        debug_assert!(
+            hr.is_ok(),
+            "store_interface() admits only what a store answers"
+        );
+        unsafe {
+            args.lppMDB.write(out);
+            if !args.lppMSLogon.is_null() {
+                let logon: IMSLogon = ComObject::new(LogonObject { shared }).into_interface();
+                args.lppMSLogon.write(logon.into_raw());
+            }
+            if let Some((cb, lpb, block)) = spool_block {
+                cb.write(block.len() as u32);
+                lpb.write(block.into_raw().cast());
+            }
+        }
+        S_OK
+    }
+}
+
+impl IMSProviderImpl for ProviderObject {
+    /// Logs off every store still open (invalidating client-held ones and releasing their
+    /// support objects), lets the provider clean up, and releases the IMalloc reference.
+    fn Shutdown(this: &Object<Self>, _lpulFlags: *mut u32) -> HRESULT {
+        if this.shut_down.swap(true, Ordering::AcqRel) {
+            return S_OK;
+        }
+        for shared in this.registry.drain() {
+            shared.logoff();
+        }
+        this.provider.shutdown();
+        drop(lock(&this.malloc).take());
+        S_OK
+    }
+
+    fn Logon(
+        this: &Object<Self>,
+        lpMAPISup: Option<&IMAPISupport>,
+        ulUIParam: usize,
+        lpszProfileName: LPTSTR,
+        cbEntryID: u32,
+        lpEntryID: *mut ENTRYID,
+        ulFlags: u32,
+        lpInterface: *const GUID,
+        lpcbSpoolSecurity: *mut u32,
+        lppbSpoolSecurity: *mut *mut u8,
+        lppMAPIError: *mut *mut MAPIERROR,
+        lppMSLogon: *mut *mut c_void,
+        lppMDB: *mut *mut c_void,
+    ) -> HRESULT {
+        unsafe {
+            // Out-parameters start out as "nothing returned", so any failure leaves them so.
+            put(lpcbSpoolSecurity, 0);
+            put(lppbSpoolSecurity, core::ptr::null_mut());
+            put(lppMAPIError, core::ptr::null_mut());
+            put(lppMSLogon, core::ptr::null_mut());
+            put(lppMDB, core::ptr::null_mut());
+        }
+        let (Some(support), false) = (lpMAPISup, lppMDB.is_null()) else {
+            return MAPI_E_INVALID_PARAMETER;
+        };
+        let entry_id = match unsafe { bytes(cbEntryID, lpEntryID.cast()) } {
+            Ok(entry_id) => entry_id,
+            Err(hr) => return hr,
+        };
+        let request = LogonRequest {
+            support,
+            ui_param: ulUIParam,
+            profile_name: unsafe { text::decode(lpszProfileName, ulFlags & MAPI_UNICODE != 0) },
+            entry_id,
+            flags: ulFlags,
+            interface: unsafe { lpInterface.as_ref() }.copied(),
+            allocators: &this.allocators,
+            spooler: false,
+        };
+        let args = LogonArgs {
+            request,
+            lppMAPIError,
+            lppMSLogon,
+            lppMDB,
+        };
+        this.open(args, Some((lpcbSpoolSecurity, lppbSpoolSecurity)))
+    }
+
+    fn SpoolerLogon(
+        this: &Object<Self>,
+        lpMAPISup: Option<&IMAPISupport>,
+        ulUIParam: usize,
+        lpszProfileName: LPTSTR,
+        cbEntryID: u32,
+        lpEntryID: *mut ENTRYID,
+        ulFlags: u32,
+        lpInterface: *const GUID,
+        cbSpoolSecurity: u32,
+        lpbSpoolSecurity: *mut u8,
+        lppMAPIError: *mut *mut MAPIERROR,
+        lppMSLogon: *mut *mut c_void,
+        lppMDB: *mut *mut c_void,
+    ) -> HRESULT {
+        unsafe {
+            put(lppMAPIError, core::ptr::null_mut());
+            put(lppMSLogon, core::ptr::null_mut());
+            put(lppMDB, core::ptr::null_mut());
+        }
+        let (Some(support), false) = (lpMAPISup, lppMDB.is_null()) else {
+            return MAPI_E_INVALID_PARAMETER;
+        };
+        let (entry_id, spool_security) = match unsafe {
+            (
+                bytes(cbEntryID, lpEntryID.cast()),
+                bytes(cbSpoolSecurity, lpbSpoolSecurity),
+            )
+        } {
+            (Ok(entry_id), Ok(spool)) => (entry_id, spool),
+            (Err(hr), _) | (_, Err(hr)) => return hr,
+        };
+        let unicode = ulFlags & MAPI_UNICODE != 0;
+        let request = LogonRequest {
+            support,
+            ui_param: ulUIParam,
+            profile_name: unsafe { text::decode(lpszProfileName, unicode) },
+            entry_id,
+            flags: ulFlags,
+            interface: unsafe { lpInterface.as_ref() }.copied(),
+            allocators: &this.allocators,
+            spooler: true,
+        };
+        if let Err(error) = this.provider.spooler_logon(&request, spool_security) {
+            return this.fail(error, unicode, lppMAPIError);
+        }
+        this.open(
+            LogonArgs {
+                request,
+                lppMAPIError,
+                lppMSLogon,
+                lppMDB,
+            },
+            None,
+        )
+    }
+
+    fn CompareStoreIDs(
+        this: &Object<Self>,
+        cbEntryID1: u32,
+        lpEntryID1: *mut ENTRYID,
+        cbEntryID2: u32,
+        lpEntryID2: *mut ENTRYID,
+        _ulFlags: u32,
+        lpulResult: *mut u32,
+    ) -> HRESULT {
+        if lpulResult.is_null() {
+            return MAPI_E_INVALID_PARAMETER;
+        }
+        let ids = unsafe {
+            (
+                bytes(cbEntryID1, lpEntryID1.cast()),
+                bytes(cbEntryID2, lpEntryID2.cast()),
+            )
+        };
+        let (Ok(first), Ok(second)) = ids else {
+            return MAPI_E_INVALID_PARAMETER;
+        };
+        match this.provider.compare_store_ids(first, second) {
+            Ok(same) => {
+                unsafe { lpulResult.write(same as u32) };
+                S_OK
+            }
+            Err(error) => error.code,
+        }
+    }
+}

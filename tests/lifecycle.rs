@@ -1,0 +1,894 @@
+//! The provider lifecycle (MSProviderInit, Logon, SpoolerLogon, CompareStoreIDs, the store/logon
+//! pair, Shutdown) driven through the vtables as MAPI drives it, with the host harness's
+//! MAPI-like support object: it counts live support objects and `StoreLogoffTransports` calls,
+//! and calls `IMSLogon::Logoff` re-entrantly from its final `Release`.
+//!
+//! The tests share the process-wide count of native host buffers, so they run one at a time.
+
+use core::ffi::c_void;
+use mapi_spi_runtime::alloc::AllocatorSet;
+use mapi_spi_runtime::alloc::malloc::NativeMalloc;
+use mapi_spi_runtime::alloc::native;
+use mapi_spi_runtime::codes::*;
+use mapi_spi_runtime::host::{HostSupport, SupportLog, SupportOptions};
+use mapi_spi_runtime::interfaces::{IMAPIProp, IMSLogon, IMSProvider, IMsgStore};
+use mapi_spi_runtime::provider::{
+    CURRENT_SPI_VERSION, LogonRequest, MessageStore, ProviderContext, ProviderError,
+    ProviderResult, StoreLogon, StoreProvider,
+};
+use mapi_spi_runtime::types::MAPIERROR;
+use mapi_spi_runtime::{ComObject, HRESULT, IUnknown, Interface};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+static SERIAL: Mutex<()> = Mutex::new(());
+static STORES_ALIVE: AtomicUsize = AtomicUsize::new(0);
+static STORE_LOGOFFS: AtomicUsize = AtomicUsize::new(0);
+
+fn serial() -> MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+const LOGOFF_ORDERLY: u32 = 0x2;
+const LOGOFF_ABORT: u32 = 0x8;
+/// `MSProviderInit` flags that make the test provider's `create` panic.
+const PANIC_ON_CREATE: u32 = 0xDEAD;
+
+/// Store IDs are names; they compare case-insensitively. "locked" refuses logon with a message,
+/// "panic" panics, the empty ID is malformed.
+struct TestProvider;
+
+struct TestStore;
+
+impl TestStore {
+    fn new() -> Self {
+        STORES_ALIVE.fetch_add(1, Ordering::SeqCst);
+        TestStore
+    }
+}
+
+impl Drop for TestStore {
+    fn drop(&mut self) {
+        STORES_ALIVE.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl MessageStore for TestStore {
+    fn logoff(&self) {
+        STORE_LOGOFFS.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+impl StoreProvider for TestProvider {
+    type Store = TestStore;
+    const COMPONENT: &'static str = "Test provider";
+
+    fn create(context: &ProviderContext) -> ProviderResult<Self> {
+        assert_ne!(context.flags, PANIC_ON_CREATE, "create was asked to panic");
+        Ok(TestProvider)
+    }
+
+    fn store_key(&self, entry_id: &[u8]) -> ProviderResult<Vec<u8>> {
+        if entry_id.is_empty() {
+            return Err(ProviderError::new(
+                MAPI_E_INVALID_ENTRYID,
+                "empty store entry ID",
+            ));
+        }
+        Ok(entry_id.to_ascii_lowercase())
+    }
+
+    fn logon(&self, request: &LogonRequest<'_>) -> ProviderResult<StoreLogon<TestStore>> {
+        match request.entry_id {
+            b"locked" => Err(ProviderError::new(
+                MAPI_E_LOGON_FAILED,
+                "the store is locked",
+            )),
+            b"panic" => panic!("logon panics"),
+            id => Ok(StoreLogon {
+                store: TestStore::new(),
+                spool_security: [b"spool:", &id.to_ascii_lowercase()[..]].concat(),
+            }),
+        }
+    }
+
+    fn spooler_logon(&self, request: &LogonRequest<'_>, spool: &[u8]) -> ProviderResult<()> {
+        if spool == [b"spool:", &self.store_key(request.entry_id)?[..]].concat() {
+            Ok(())
+        } else {
+            Err(ProviderError::new(
+                MAPI_E_LOGON_FAILED,
+                "forged spool security",
+            ))
+        }
+    }
+}
+
+mapi_spi_runtime::ms_provider_init!(TestProvider);
+
+/// A host: native allocators, a counted IMalloc, and the support objects' log.
+struct Host {
+    allocators: AllocatorSet,
+    malloc: ComObject<NativeMalloc>,
+    log: Arc<SupportLog>,
+    buffers_at_start: usize,
+}
+
+/// What one Logon returned.
+struct Logon {
+    hr: HRESULT,
+    store: Option<IMsgStore>,
+    logon: Option<IMSLogon>,
+    spool: Vec<u8>,
+    error: Option<String>,
+    /// The support object given to this Logon (the host's reference).
+    support: ComObject<HostSupport>,
+}
+
+impl Host {
+    fn new() -> Self {
+        Host {
+            allocators: AllocatorSet::native(),
+            malloc: NativeMalloc::new_object(),
+            log: Arc::default(),
+            buffers_at_start: native::live_buffers(),
+        }
+    }
+
+    unsafe fn init_raw(
+        &self,
+        flags: u32,
+        version: u32,
+        ver_out: *mut u32,
+        provider_out: *mut *mut c_void,
+    ) -> HRESULT {
+        unsafe {
+            MSProviderInit(
+                core::ptr::null_mut(),
+                self.malloc.as_unknown_ptr(),
+                self.allocators.allocate_buffer_fn(),
+                self.allocators.allocate_more_fn(),
+                self.allocators.free_buffer_fn(),
+                flags,
+                version,
+                ver_out,
+                provider_out,
+            )
+        }
+    }
+
+    fn init(&self) -> IMSProvider {
+        let (mut version, mut provider) = (0, core::ptr::null_mut());
+        let hr = unsafe { self.init_raw(0, CURRENT_SPI_VERSION, &mut version, &mut provider) };
+        assert_eq!((hr, version), (S_OK, CURRENT_SPI_VERSION));
+        unsafe { IMSProvider::from_raw(provider) }
+    }
+
+    fn support(&self) -> ComObject<HostSupport> {
+        HostSupport::create(
+            &self.log,
+            self.allocators,
+            SupportOptions::default(),
+            "test.dll",
+        )
+    }
+
+    /// `Logon` with every out-parameter, as Outlook's MAPI passes them; `unicode` asks for a
+    /// UTF-16 MAPIERROR.
+    fn logon(&self, provider: &IMSProvider, id: &[u8], unicode: bool) -> Logon {
+        let support = self.support();
+        let (mut cb, mut spool, mut error, mut logon, mut store) = (
+            0u32,
+            core::ptr::null_mut(),
+            core::ptr::null_mut(),
+            core::ptr::null_mut(),
+            core::ptr::null_mut(),
+        );
+        let flags = if unicode { 0x8000_0000 } else { 0 };
+        let hr = unsafe {
+            provider.Logon(
+                Some(&support.to_interface()),
+                0,
+                core::ptr::null_mut(),
+                id.len() as u32,
+                id.as_ptr().cast_mut().cast(),
+                flags,
+                core::ptr::null(),
+                &mut cb,
+                &mut spool,
+                &mut error,
+                &mut logon,
+                &mut store,
+            )
+        };
+        let result = Logon {
+            hr,
+            store: (!store.is_null()).then(|| unsafe { IMsgStore::from_raw(store) }),
+            logon: (!logon.is_null()).then(|| unsafe { IMSLogon::from_raw(logon) }),
+            spool: self.take(spool, cb),
+            error: self.take_error(error, unicode),
+            support,
+        };
+        if let Some(logon) = &result.logon {
+            result.support.attach_logon(logon.clone());
+        }
+        result
+    }
+
+    fn spooler_logon(&self, provider: &IMSProvider, id: &[u8], spool: &[u8]) -> Logon {
+        let support = self.support();
+        let (mut error, mut logon, mut store) = (
+            core::ptr::null_mut(),
+            core::ptr::null_mut(),
+            core::ptr::null_mut(),
+        );
+        let hr = unsafe {
+            provider.SpoolerLogon(
+                Some(&support.to_interface()),
+                0,
+                core::ptr::null_mut(),
+                id.len() as u32,
+                id.as_ptr().cast_mut().cast(),
+                0,
+                core::ptr::null(),
+                spool.len() as u32,
+                spool.as_ptr().cast_mut(),
+                &mut error,
+                &mut logon,
+                &mut store,
+            )
+        };
+        let result = Logon {
+            hr,
+            store: (!store.is_null()).then(|| unsafe { IMsgStore::from_raw(store) }),
+            logon: (!logon.is_null()).then(|| unsafe { IMSLogon::from_raw(logon) }),
+            spool: Vec::new(),
+            error: self.take_error(error, false),
+            support,
+        };
+        if let Some(logon) = &result.logon {
+            result.support.attach_logon(logon.clone());
+        }
+        result
+    }
+
+    fn take(&self, data: *mut u8, len: u32) -> Vec<u8> {
+        if data.is_null() {
+            return Vec::new();
+        }
+        let bytes = unsafe { core::slice::from_raw_parts(data, len as usize) }.to_vec();
+        unsafe { self.allocators.free(data.cast()) };
+        bytes
+    }
+
+    /// A MAPIERROR's message and component, checked and freed with one FreeBuffer.
+    fn take_error(&self, error: *mut MAPIERROR, unicode: bool) -> Option<String> {
+        let error = unsafe { error.as_ref() }?;
+        let read = |text: *mut c_void| unsafe {
+            if unicode {
+                let start = text.cast::<u16>();
+                let len = (0..).take_while(|&i| *start.add(i) != 0).count();
+                String::from_utf16_lossy(core::slice::from_raw_parts(start, len))
+            } else {
+                std::ffi::CStr::from_ptr(text.cast())
+                    .to_string_lossy()
+                    .into_owned()
+            }
+        };
+        assert_eq!(read(error.lpszComponent), "Test provider");
+        let message = read(error.lpszError);
+        unsafe {
+            self.allocators
+                .free(core::ptr::from_ref(error).cast_mut().cast())
+        };
+        Some(message)
+    }
+
+    fn transports(&self) -> Vec<u32> {
+        self.log.logoff_transports.lock().unwrap().clone()
+    }
+
+    /// Nothing left: host buffers, IMalloc references and blocks, support objects, stores.
+    fn assert_balanced(&self) {
+        assert_eq!(
+            native::live_buffers(),
+            self.buffers_at_start,
+            "host buffers"
+        );
+        assert_eq!(self.malloc.ref_count(), 1, "IMalloc references");
+        assert_eq!(self.malloc.live_blocks(), 0, "IMalloc blocks");
+        assert_eq!(self.log.live.load(Ordering::SeqCst), 0, "support objects");
+        assert_eq!(STORES_ALIVE.load(Ordering::SeqCst), 0, "stores");
+    }
+}
+
+fn shutdown(provider: IMSProvider) {
+    let mut reserved = 0;
+    assert_eq!(unsafe { provider.Shutdown(&mut reserved) }, S_OK);
+}
+
+fn get_props(store: &IMsgStore) -> HRESULT {
+    let (mut count, mut values) = (0, core::ptr::null_mut());
+    unsafe { store.GetProps(core::ptr::null_mut(), 0, &mut count, &mut values) }
+}
+
+#[test]
+fn ms_provider_init_rejects_bad_input_and_leaks_nothing() {
+    let _serial = serial();
+    let host = Host::new();
+    let (mut version, mut provider) = (0u32, core::ptr::null_mut());
+    unsafe {
+        assert_eq!(
+            host.init_raw(0, CURRENT_SPI_VERSION, core::ptr::null_mut(), &mut provider),
+            MAPI_E_INVALID_PARAMETER
+        );
+        assert_eq!(
+            host.init_raw(0, CURRENT_SPI_VERSION, &mut version, core::ptr::null_mut()),
+            MAPI_E_INVALID_PARAMETER
+        );
+        // An older MAPI: MAPI_E_VERSION, and our version is still reported.
+        provider = core::ptr::dangling_mut();
+        assert_eq!(
+            host.init_raw(0, 0x0001_0008, &mut version, &mut provider),
+            MAPI_E_VERSION
+        );
+        assert_eq!(
+            (version, provider),
+            (CURRENT_SPI_VERSION, core::ptr::null_mut())
+        );
+        // A newer MAPI is fine.
+        assert_eq!(
+            host.init_raw(0, CURRENT_SPI_VERSION + 1, &mut version, &mut provider),
+            S_OK
+        );
+        IMSProvider::from_raw(provider);
+        // NULL allocators.
+        let hr = MSProviderInit(
+            core::ptr::null_mut(),
+            core::ptr::null_mut(),
+            host.allocators.allocate_buffer_fn(),
+            None,
+            host.allocators.free_buffer_fn(),
+            0,
+            CURRENT_SPI_VERSION,
+            &mut version,
+            &mut provider,
+        );
+        assert_eq!(
+            (hr, provider),
+            (MAPI_E_INVALID_PARAMETER, core::ptr::null_mut())
+        );
+        // A panic in the provider's create: E_FAIL, no unwinding, nothing kept.
+        assert_eq!(
+            host.init_raw(
+                PANIC_ON_CREATE,
+                CURRENT_SPI_VERSION,
+                &mut version,
+                &mut provider
+            ),
+            MAPI_E_CALL_FAILED
+        );
+        assert!(provider.is_null());
+    }
+    host.assert_balanced();
+}
+
+#[test]
+fn one_provider_object_per_init_each_keeping_imalloc_until_shutdown() {
+    let _serial = serial();
+    let host = Host::new();
+    let first = host.init();
+    let second = host.init();
+    assert_ne!(
+        first.cast::<IUnknown>().unwrap(),
+        second.cast::<IUnknown>().unwrap(),
+        "a new object per session"
+    );
+    assert_eq!(
+        host.malloc.ref_count(),
+        3,
+        "each provider object AddRef'd IMalloc once"
+    );
+    shutdown(first.clone());
+    assert_eq!(host.malloc.ref_count(), 2, "Shutdown released it");
+    shutdown(first.clone());
+    assert_eq!(host.malloc.ref_count(), 2, "exactly once");
+    drop(first);
+    drop(second); // released without Shutdown: the object's end releases it
+    host.assert_balanced();
+    // A NULL IMalloc (mapi4linux) is fine.
+    let (mut version, mut provider) = (0, core::ptr::null_mut());
+    let hr = unsafe {
+        MSProviderInit(
+            core::ptr::null_mut(),
+            core::ptr::null_mut(),
+            host.allocators.allocate_buffer_fn(),
+            host.allocators.allocate_more_fn(),
+            host.allocators.free_buffer_fn(),
+            0,
+            CURRENT_SPI_VERSION,
+            &mut version,
+            &mut provider,
+        )
+    };
+    assert_eq!(hr, S_OK);
+    drop(unsafe { IMSProvider::from_raw(provider) });
+    host.assert_balanced();
+}
+
+#[test]
+fn orderly_close_calls_store_logoff_transports_once_then_releases_support_once() {
+    let _serial = serial();
+    let host = Host::new();
+    let provider = host.init();
+    let logoffs_before = STORE_LOGOFFS.load(Ordering::SeqCst);
+    let opened = host.logon(&provider, b"Inbox", false);
+    assert_eq!(opened.hr, S_OK);
+    assert_eq!(opened.spool, b"spool:inbox");
+    assert_eq!(
+        opened.support.ref_count(),
+        2,
+        "the host's reference and the store's one"
+    );
+    let store = opened.store.unwrap();
+    drop(opened.support);
+    drop(opened.logon); // MAPI keeps its logon reference inside the support object
+    let mut flags = LOGOFF_ORDERLY;
+    assert_eq!(unsafe { store.StoreLogoff(&mut flags) }, S_OK);
+    assert!(
+        host.transports().is_empty(),
+        "StoreLogoff only saves the flags"
+    );
+    drop(store);
+    assert_eq!(host.transports(), [LOGOFF_ORDERLY]);
+    assert_eq!(
+        host.log.logoffs.load(Ordering::SeqCst),
+        1,
+        "Logoff re-entered from the support object's Release"
+    );
+    assert_eq!(
+        STORE_LOGOFFS.load(Ordering::SeqCst) - logoffs_before,
+        1,
+        "the store's hook, once"
+    );
+    assert_eq!(host.log.live.load(Ordering::SeqCst), 0, "support released");
+    assert_eq!(
+        STORES_ALIVE.load(Ordering::SeqCst),
+        0,
+        "the store's state dropped"
+    );
+    // The store left the registry: the next Logon opens it afresh.
+    let again = host.logon(&provider, b"INBOX", false);
+    assert!(again.logon.is_some());
+    drop(again);
+    shutdown(provider);
+    host.assert_balanced();
+}
+
+#[test]
+fn a_store_released_without_store_logoff_gets_logoff_abort() {
+    let _serial = serial();
+    let host = Host::new();
+    let provider = host.init();
+    drop(host.logon(&provider, b"Inbox", false));
+    assert_eq!(host.transports(), [LOGOFF_ABORT]);
+    drop(provider);
+    host.assert_balanced();
+}
+
+#[test]
+fn a_second_logon_hands_back_the_open_store_without_a_new_support_reference() {
+    let _serial = serial();
+    let host = Host::new();
+    let provider = host.init();
+    let first = host.logon(&provider, b"Inbox", false);
+    let second = host.logon(&provider, b"INBOX", false);
+    assert_eq!(second.hr, S_OK);
+    assert!(second.logon.is_none(), "*lppMSLogon = NULL");
+    assert!(second.spool.is_empty(), "no spooler data the second time");
+    assert_eq!(
+        second.support.ref_count(),
+        1,
+        "no AddRef of the second support object"
+    );
+    let (a, b) = (
+        first.store.as_ref().unwrap(),
+        second.store.as_ref().unwrap(),
+    );
+    assert_eq!(
+        a.cast::<IUnknown>().unwrap(),
+        b.cast::<IUnknown>().unwrap(),
+        "the same store"
+    );
+    // The open store through another of its interfaces, and one it does not have.
+    let prop: IMAPIProp = a.cast().unwrap();
+    drop(prop);
+    let support = host.support();
+    let (mut store, mut logon) = (core::ptr::null_mut(), core::ptr::null_mut());
+    let hr = unsafe {
+        provider.Logon(
+            Some(&support.to_interface()),
+            0,
+            core::ptr::null_mut(),
+            5,
+            b"Inbox".as_ptr().cast_mut().cast(),
+            0,
+            &IMSLogon::IID,
+            core::ptr::null_mut(),
+            core::ptr::null_mut(),
+            core::ptr::null_mut(),
+            &mut logon,
+            &mut store,
+        )
+    };
+    assert_eq!(
+        (hr, store),
+        (MAPI_E_INTERFACE_NOT_SUPPORTED, core::ptr::null_mut())
+    );
+    drop((first, second, support));
+    shutdown(provider);
+    host.assert_balanced();
+}
+
+#[test]
+fn logoff_invalidates_a_store_a_client_still_holds() {
+    let _serial = serial();
+    let host = Host::new();
+    let provider = host.init();
+    let opened = host.logon(&provider, b"Inbox", false);
+    let store = opened.store.clone().unwrap();
+    assert_eq!(
+        get_props(&store),
+        MAPI_E_NO_SUPPORT,
+        "alive: the store's own answer"
+    );
+    // Session logoff: MAPI calls Logoff, then releases the logon object, while a client keeps
+    // the store.
+    let logon = opened.logon.clone().unwrap();
+    let mut reserved = 0;
+    assert_eq!(unsafe { logon.Logoff(&mut reserved) }, S_OK);
+    drop(opened);
+    drop(logon);
+    assert_eq!(
+        host.log.live.load(Ordering::SeqCst),
+        0,
+        "Logoff released the support object"
+    );
+    assert_eq!(get_props(&store), MAPI_E_INVALID_OBJECT);
+    let mut flags = 0;
+    assert_eq!(
+        unsafe { store.StoreLogoff(&mut flags) },
+        MAPI_E_INVALID_OBJECT
+    );
+    // AddRef and Release still work.
+    let extra = store.clone();
+    drop(extra);
+    drop(store);
+    assert!(
+        host.transports().is_empty(),
+        "no support object left to call"
+    );
+    shutdown(provider);
+    host.assert_balanced();
+}
+
+#[test]
+fn shutdown_with_a_store_still_open_and_the_store_outliving_its_provider() {
+    let _serial = serial();
+    let host = Host::new();
+    let provider = host.init();
+    let opened = host.logon(&provider, b"Inbox", false);
+    let store = opened.store.clone().unwrap();
+    drop(opened);
+    shutdown(provider.clone());
+    assert_eq!(host.malloc.ref_count(), 1, "IMalloc released at Shutdown");
+    assert_eq!(
+        host.log.live.load(Ordering::SeqCst),
+        0,
+        "the open store's support object released"
+    );
+    drop(provider);
+    assert_eq!(
+        get_props(&store),
+        MAPI_E_INVALID_OBJECT,
+        "invalidated by Shutdown"
+    );
+    drop(store);
+    host.assert_balanced();
+}
+
+#[test]
+fn a_store_used_after_its_provider_object_was_released() {
+    let _serial = serial();
+    let host = Host::new();
+    let provider = host.init();
+    let opened = host.logon(&provider, b"Inbox", false);
+    let store = opened.store.clone().unwrap();
+    drop(opened);
+    drop(provider); // released without Shutdown
+    assert_eq!(get_props(&store), MAPI_E_NO_SUPPORT, "still alive");
+    let mut flags = LOGOFF_ORDERLY;
+    assert_eq!(unsafe { store.StoreLogoff(&mut flags) }, S_OK);
+    drop(store);
+    assert_eq!(host.transports(), [LOGOFF_ORDERLY]);
+    host.assert_balanced();
+}
+
+#[test]
+fn logon_rejects_bad_input_with_errors_and_leaks_nothing() {
+    let _serial = serial();
+    let host = Host::new();
+    let provider = host.init();
+    let support = host.support();
+    let sup = Some(support.to_interface());
+    let (mut store, mut logon) = (core::ptr::null_mut(), core::ptr::null_mut());
+    unsafe {
+        // NULL support object, NULL lppMDB, NULL entry ID with a size.
+        let id = b"Inbox".as_ptr().cast_mut().cast();
+        assert_eq!(
+            provider.Logon(
+                None,
+                0,
+                core::ptr::null_mut(),
+                5,
+                id,
+                0,
+                core::ptr::null(),
+                core::ptr::null_mut(),
+                core::ptr::null_mut(),
+                core::ptr::null_mut(),
+                &mut logon,
+                &mut store
+            ),
+            MAPI_E_INVALID_PARAMETER
+        );
+        assert_eq!(
+            provider.Logon(
+                sup.as_ref(),
+                0,
+                core::ptr::null_mut(),
+                5,
+                id,
+                0,
+                core::ptr::null(),
+                core::ptr::null_mut(),
+                core::ptr::null_mut(),
+                core::ptr::null_mut(),
+                &mut logon,
+                core::ptr::null_mut()
+            ),
+            MAPI_E_INVALID_PARAMETER
+        );
+        assert_eq!(
+            provider.Logon(
+                sup.as_ref(),
+                0,
+                core::ptr::null_mut(),
+                5,
+                core::ptr::null_mut(),
+                0,
+                core::ptr::null(),
+                core::ptr::null_mut(),
+                core::ptr::null_mut(),
+                core::ptr::null_mut(),
+                &mut logon,
+                &mut store
+            ),
+            MAPI_E_INVALID_PARAMETER
+        );
+        assert!(store.is_null() && logon.is_null());
+    }
+    drop((sup, support));
+    // A malformed ID, and a refused logon, with MAPIERRORs in both widths.
+    let malformed = host.logon(&provider, b"", true);
+    assert_eq!(
+        (malformed.hr, malformed.error.as_deref()),
+        (MAPI_E_INVALID_ENTRYID, Some("empty store entry ID"))
+    );
+    let refused = host.logon(&provider, b"locked", false);
+    assert_eq!(
+        (refused.hr, refused.error.as_deref()),
+        (MAPI_E_LOGON_FAILED, Some("the store is locked"))
+    );
+    let refused_unicode = host.logon(&provider, b"locked", true);
+    assert_eq!(
+        refused_unicode.error.as_deref(),
+        Some("the store is locked")
+    );
+    assert!(refused_unicode.store.is_none() && refused.logon.is_none() && refused.spool.is_empty());
+    // A panic in the provider's logon: E_FAIL, nothing kept.
+    let panicked = host.logon(&provider, b"panic", false);
+    assert_eq!(panicked.hr, MAPI_E_CALL_FAILED);
+    drop((malformed, refused, refused_unicode, panicked));
+    assert_eq!(
+        host.log.live.load(Ordering::SeqCst),
+        0,
+        "no support reference kept by a failed Logon"
+    );
+    // mapi4linux passes NULL for the spool security, the MAPIERROR and the logon object.
+    let support = host.support();
+    let mut store = core::ptr::null_mut();
+    let hr = unsafe {
+        provider.Logon(
+            Some(&support.to_interface()),
+            0,
+            core::ptr::null_mut(),
+            5,
+            b"Inbox".as_ptr().cast_mut().cast(),
+            0,
+            core::ptr::null(),
+            core::ptr::null_mut(),
+            core::ptr::null_mut(),
+            core::ptr::null_mut(),
+            core::ptr::null_mut(),
+            &mut store,
+        )
+    };
+    assert_eq!(hr, S_OK);
+    drop(support);
+    let store = unsafe { IMsgStore::from_raw(store) };
+    assert_eq!(
+        get_props(&store),
+        MAPI_E_NO_SUPPORT,
+        "no logon object, and the store still works"
+    );
+    drop(store);
+    assert_eq!(host.transports(), [LOGOFF_ABORT]);
+    shutdown(provider);
+    host.assert_balanced();
+}
+
+#[test]
+fn spooler_logon_accepts_the_spool_security_and_refuses_forgeries() {
+    let _serial = serial();
+    let host = Host::new();
+    let provider = host.init();
+    let opened = host.logon(&provider, b"Inbox", false);
+    let spooler = host.spooler_logon(&provider, b"inbox", &opened.spool);
+    assert_eq!(spooler.hr, S_OK);
+    assert_eq!(
+        spooler.store.as_ref().unwrap().cast::<IUnknown>().unwrap(),
+        opened.store.as_ref().unwrap().cast::<IUnknown>().unwrap(),
+        "the spooler gets the open store"
+    );
+    assert_eq!(spooler.support.ref_count(), 1, "no new support reference");
+    let forged = host.spooler_logon(&provider, b"Inbox", b"spool:archive");
+    assert_eq!(
+        (forged.hr, forged.error.as_deref()),
+        (MAPI_E_LOGON_FAILED, Some("forged spool security"))
+    );
+    assert!(forged.store.is_none() && forged.logon.is_none());
+    assert_eq!(forged.support.ref_count(), 1, "no reference kept");
+    // A size with a NULL pointer.
+    let support = host.support();
+    let mut store = core::ptr::null_mut();
+    let hr = unsafe {
+        provider.SpoolerLogon(
+            Some(&support.to_interface()),
+            0,
+            core::ptr::null_mut(),
+            5,
+            b"Inbox".as_ptr().cast_mut().cast(),
+            0,
+            core::ptr::null(),
+            4,
+            core::ptr::null_mut(),
+            core::ptr::null_mut(),
+            core::ptr::null_mut(),
+            &mut store,
+        )
+    };
+    assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+    drop((opened, spooler, forged, support));
+    // The spooler first (another process opened the store): a full logon without UI.
+    let fresh = host.spooler_logon(&provider, b"Archive", b"spool:archive");
+    assert_eq!(fresh.hr, S_OK);
+    assert!(fresh.logon.is_some());
+    drop(fresh);
+    shutdown(provider);
+    host.assert_balanced();
+}
+
+#[test]
+fn compare_store_ids_works_before_any_logon_and_never_crashes() {
+    let _serial = serial();
+    let host = Host::new();
+    let provider = host.init();
+    let compare = |a: &[u8], b: &[u8]| {
+        let mut result = 7;
+        let hr = unsafe {
+            provider.CompareStoreIDs(
+                a.len() as u32,
+                a.as_ptr().cast_mut().cast(),
+                b.len() as u32,
+                b.as_ptr().cast_mut().cast(),
+                0,
+                &mut result,
+            )
+        };
+        (hr, result)
+    };
+    assert_eq!(compare(b"Inbox", b"INBOX"), (S_OK, 1));
+    assert_eq!(compare(b"Inbox", b"Archive"), (S_OK, 0));
+    assert_eq!(compare(b"Inbox", b"").0, MAPI_E_INVALID_ENTRYID);
+    let mut result = 7;
+    unsafe {
+        // NULL with size 0 is an empty (malformed) ID; NULL with a size is a bad argument.
+        assert_eq!(
+            provider.CompareStoreIDs(
+                0,
+                core::ptr::null_mut(),
+                5,
+                b"Inbox".as_ptr().cast_mut().cast(),
+                0,
+                &mut result
+            ),
+            MAPI_E_INVALID_ENTRYID
+        );
+        assert_eq!(
+            provider.CompareStoreIDs(
+                9,
+                core::ptr::null_mut(),
+                5,
+                b"Inbox".as_ptr().cast_mut().cast(),
+                0,
+                &mut result
+            ),
+            MAPI_E_INVALID_PARAMETER
+        );
+        assert_eq!(
+            provider.CompareStoreIDs(
+                5,
+                b"Inbox".as_ptr().cast_mut().cast(),
+                5,
+                b"Inbox".as_ptr().cast_mut().cast(),
+                0,
+                core::ptr::null_mut()
+            ),
+            MAPI_E_INVALID_PARAMETER
+        );
+    }
+    drop(provider);
+    host.assert_balanced();
+}
+
+#[test]
+fn two_threads_logging_on_and_off_a_thousand_times_each() {
+    let _serial = serial();
+    let host = Host::new();
+    let provider = host.init();
+    let fresh_logons = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for thread in 0..2 {
+            let (host, provider, fresh_logons) = (&host, &provider, &fresh_logons);
+            scope.spawn(move || {
+                for cycle in 0..1_000 {
+                    // Both threads open the same store half of the time, racing for it.
+                    let id = if cycle % 2 == 0 {
+                        b"Shared".to_vec()
+                    } else {
+                        format!("Own{thread}").into_bytes()
+                    };
+                    let opened = host.logon(provider, &id, false);
+                    assert_eq!(opened.hr, S_OK);
+                    if opened.logon.is_some() {
+                        fresh_logons.fetch_add(1, Ordering::SeqCst);
+                    }
+                    let store = opened.store.clone().unwrap();
+                    drop(opened);
+                    let mut flags = LOGOFF_ORDERLY;
+                    let hr = unsafe { store.StoreLogoff(&mut flags) };
+                    assert!(hr == S_OK || hr == MAPI_E_INVALID_OBJECT, "{hr:?}");
+                    drop(store);
+                }
+            });
+        }
+    });
+    assert_eq!(
+        host.transports().len(),
+        fresh_logons.load(Ordering::SeqCst),
+        "StoreLogoffTransports once per store opened"
+    );
+    shutdown(provider);
+    host.assert_balanced();
+}
