@@ -18,15 +18,22 @@ const STORE_WRAP_UID: [u8; 16] = [
     0x38, 0xA1, 0xBB, 0x10, 0x05, 0xE5, 0x10, 0x1A, 0xA1, 0xBB, 0x08, 0x00, 0x2B, 0x2A, 0x56, 0xC2,
 ];
 
-/// The library cargo built for this package: `target/<profile>/`, one level above `deps/`.
+/// The library cargo built for this package. `cargo test` leaves it in `target/<profile>/deps/`,
+/// next to this test; only `cargo build` also copies it one level up, to `target/<profile>/`
+/// (where a stale copy may also be), so `deps/` comes first.
 fn library() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
-    dir.join(format!(
+    let deps = exe.parent().unwrap();
+    let name = format!(
         "{}sample_store{}",
         std::env::consts::DLL_PREFIX,
         std::env::consts::DLL_SUFFIX
-    ))
+    );
+    [deps, deps.parent().unwrap()]
+        .iter()
+        .map(|dir| dir.join(&name))
+        .find(|path| path.exists())
+        .unwrap_or_else(|| panic!("{name} not built next to {}", exe.display()))
 }
 
 /// The leak report counts the process's native host buffers, so sessions run one at a time.
