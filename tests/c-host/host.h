@@ -1,0 +1,53 @@
+/*
+ * A MAPI host in C, for the sample store built as a Windows DLL: what MAPI's own C code does
+ * when it loads a store provider, written against mingw-w64's mapispi.h / mapidefs.h (their
+ * types, vtable structs and calling conventions), compiled with mingw-w64 gcc and run under
+ * Wine by .ci/c-host. See host.c for the session it drives.
+ */
+#ifndef C_HOST_H
+#define C_HOST_H
+
+#include <windows.h>
+#include <objbase.h>
+#include <mapispi.h>
+#include <mapidefs.h>
+#include <mapicode.h>
+#include <mapitags.h>
+#include <mapiguid.h>
+
+/* Checks: every check prints one line; main's exit code is the number that failed. */
+extern int failures;
+void check(int ok, const char *what, ...);
+
+/* MAPI's allocators, as the host passes them to MSProviderInit (host.c). */
+ALLOCATEBUFFER host_allocate_buffer;
+ALLOCATEMORE host_allocate_more;
+FREEBUFFER host_free_buffer;
+/* Buffers allocated with host_allocate_buffer / host_allocate_more and not yet freed. */
+extern LONG live_buffers;
+
+/* What the support objects saw (support.c). */
+struct support_log {
+    LONG live;                /* support objects not yet destroyed */
+    LONG provider_uids;       /* SetProviderUID calls */
+    MAPIUID last_uid;
+    LONG status_rows;         /* ModifyStatusRow calls */
+    LONG wrapped;             /* WrapStoreEntryID calls */
+    LONG logoff_transports;   /* StoreLogoffTransports calls */
+    ULONG last_logoff_flags;  /* the flags the last one got */
+    LONG logoffs;             /* IMSLogon::Logoff calls made by a support object's last Release */
+    LONG unsupported;         /* calls answered MAPI_E_NO_SUPPORT */
+    char last_unsupported[64];
+};
+extern struct support_log support_log;
+
+/* The UID MAPI puts in the store entry IDs it wraps ([MS-OXCDATA] 2.2.4.3). */
+extern const MAPIUID store_wrap_uid;
+
+/* A new support object with one reference, for one Logon; dll_name goes into wrapped IDs. */
+LPMAPISUP support_create(const char *dll_name);
+/* Gives the support object the IMSLogon its Logon returned (one reference, now the support
+ * object's): its last Release calls IMSLogon::Logoff and Release, as MAPI does. */
+void support_attach_logon(LPMAPISUP support, LPMSLOGON logon);
+
+#endif
