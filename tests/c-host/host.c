@@ -37,6 +37,33 @@ void check(int ok, const char *what, ...)
         failures++;
 }
 
+/* ---- Stack balance: see BALANCED in host.h ---------------------------------------------- */
+#if defined(__i386__)
+void check_stack(unsigned long before, unsigned long after, const char *call)
+{
+    if (before != after)
+        check(0, "stack balance: ESP moved by %ld bytes across %s", (long)(after - before), call);
+}
+
+/* The check must see a mismatch: call a stdcall function (it pops its 4 argument bytes)
+ * through a cdecl pointer (the caller does not expect that), measure, then undo the damage. */
+static __attribute__((noinline, optimize("no-omit-frame-pointer"))) void stack_check_self_test(void)
+{
+    typedef ULONG(__cdecl * wrong_convention)(LPVOID);
+    wrong_convention wrong = (wrong_convention)(void *)host_free_buffer;
+    unsigned long before, after;
+    READ_ESP(before);
+    wrong(NULL);
+    READ_ESP(after);
+    __asm__ volatile("subl %0, %%esp" : : "r"(after - before) : "memory");
+    check(after - before == 4,
+          "stack check self-test: a stdcall callee through a cdecl pointer moves ESP by %ld",
+          (long)(after - before));
+}
+#else
+static void stack_check_self_test(void) {}
+#endif
+
 /* ---- MAPI's allocators -------------------------------------------------------------------
  * Every block starts with a header that chains the blocks AllocateMore linked to it, so that
  * FreeBuffer of the first frees them all. The header is 16 bytes: returned pointers keep the
@@ -156,11 +183,11 @@ static HRESULT logon(LPMSPROVIDER provider, const char *dll_name, const entry_id
     *store = NULL;
     HRESULT hr;
     if (!spool)
-        hr = provider->lpVtbl->Logon(provider, support, 0, (LPTSTR)profile, id->cb,
+        hr = VCALL(provider, Logon, support, 0, (LPTSTR)profile, id->cb,
                                      (LPENTRYID)id->ab, MDB_NO_DIALOG | MDB_WRITE, NULL,
                                      &cb_security, &security, &error, &ms_logon, store);
     else
-        hr = provider->lpVtbl->SpoolerLogon(provider, support, 0, (LPTSTR)profile, id->cb,
+        hr = VCALL(provider, SpoolerLogon, support, 0, (LPTSTR)profile, id->cb,
                                             (LPENTRYID)id->ab, MDB_NO_DIALOG | MDB_WRITE, NULL,
                                             cb_spool, (LPBYTE)spool, &error, &ms_logon, store);
     if (error) {
@@ -176,7 +203,7 @@ static HRESULT logon(LPMSPROVIDER provider, const char *dll_name, const entry_id
     }
     if (ms_logon)
         support_attach_logon(support, ms_logon);
-    support->lpVtbl->Release(support);
+    VCALL0(support, Release);
     return hr;
 }
 
@@ -187,6 +214,7 @@ int main(int argc, char **argv)
         return 100;
     }
     setvbuf(stdout, NULL, _IONBF, 0);
+    stack_check_self_test();
     printf("c-host: %d-bit, mapispi.h of mingw-w64, provider %s\n",
            (int)(8 * sizeof(void *)), argv[1]);
 
@@ -206,36 +234,36 @@ int main(int argc, char **argv)
     /* MSProviderInit: cdecl (STDMAPIINITCALLTYPE). */
     ULONG provider_version = 0;
     LPMSPROVIDER provider = NULL;
-    HRESULT hr = init(dll, malloc_iface, host_allocate_buffer, host_allocate_more,
-                      host_free_buffer, 0, CURRENT_SPI_VERSION, &provider_version, &provider);
+    HRESULT hr = BALANCED(init(dll, malloc_iface, host_allocate_buffer, host_allocate_more,
+                      host_free_buffer, 0, CURRENT_SPI_VERSION, &provider_version, &provider));
     check(hr == S_OK && provider, "MSProviderInit -> 0x%08lX", (unsigned long)hr);
     check(provider_version == CURRENT_SPI_VERSION, "provider SPI version 0x%08lX",
           (unsigned long)provider_version);
     if (!provider)
         return failures;
     LPMSPROVIDER provider2 = NULL;
-    hr = init(dll, malloc_iface, host_allocate_buffer, host_allocate_more, host_free_buffer, 0,
-              PDK1_SPI_VERSION, &provider_version, &provider2);
+    hr = BALANCED(init(dll, malloc_iface, host_allocate_buffer, host_allocate_more, host_free_buffer, 0,
+              PDK1_SPI_VERSION, &provider_version, &provider2));
     check(hr == MAPI_E_VERSION && !provider2, "MSProviderInit with an older MAPI -> MAPI_E_VERSION");
 
     /* QueryInterface through the C vtable. */
     LPUNKNOWN unknown = NULL;
-    hr = provider->lpVtbl->QueryInterface(provider, &IID_IUnknown, (LPVOID *)&unknown);
+    hr = VCALL(provider, QueryInterface, &IID_IUnknown, (LPVOID *)&unknown);
     check(hr == S_OK && unknown, "IMSProvider::QueryInterface(IID_IUnknown)");
     if (unknown)
-        unknown->lpVtbl->Release(unknown);
+        VCALL0(unknown, Release);
     LPVOID nothing = (LPVOID)1;
-    hr = provider->lpVtbl->QueryInterface(provider, &IID_IMAPITable, &nothing);
+    hr = VCALL(provider, QueryInterface, &IID_IMAPITable, &nothing);
     check(hr == E_NOINTERFACE && nothing == NULL, "IMSProvider::QueryInterface(IID_IMAPITable) -> E_NOINTERFACE, NULL");
 
     /* CompareStoreIDs before any store is open. */
     entry_id inbox = store_entry_id("Inbox"), inbox_upper = store_entry_id("INBOX"),
              archive = store_entry_id("Archive");
     ULONG same = 2;
-    hr = provider->lpVtbl->CompareStoreIDs(provider, inbox.cb, (LPENTRYID)inbox.ab,
+    hr = VCALL(provider, CompareStoreIDs, inbox.cb, (LPENTRYID)inbox.ab,
                                            inbox_upper.cb, (LPENTRYID)inbox_upper.ab, 0, &same);
     check(hr == S_OK && same == TRUE, "CompareStoreIDs(Inbox, INBOX) -> TRUE");
-    hr = provider->lpVtbl->CompareStoreIDs(provider, inbox.cb, (LPENTRYID)inbox.ab, archive.cb,
+    hr = VCALL(provider, CompareStoreIDs, inbox.cb, (LPENTRYID)inbox.ab, archive.cb,
                                            (LPENTRYID)archive.ab, 0, &same);
     check(hr == S_OK && same == FALSE, "CompareStoreIDs(Inbox, Archive) -> FALSE");
 
@@ -260,7 +288,7 @@ int main(int argc, char **argv)
                                     PR_SUBJECT_W}};
     ULONG count = 0;
     LPSPropValue values = NULL;
-    hr = store->lpVtbl->GetProps(store, (LPSPropTagArray)&tags, MAPI_UNICODE, &count, &values);
+    hr = VCALL(store, GetProps, (LPSPropTagArray)&tags, MAPI_UNICODE, &count, &values);
     check(hr == MAPI_W_ERRORS_RETURNED && count == 7 && values,
           "IMsgStore::GetProps -> MAPI_W_ERRORS_RETURNED, %lu values", (unsigned long)count);
     if (values) {
@@ -299,14 +327,14 @@ int main(int argc, char **argv)
           (unsigned long)hr);
     if (spooler_store) {
         LPUNKNOWN a = NULL, b = NULL;
-        store->lpVtbl->QueryInterface(store, &IID_IUnknown, (LPVOID *)&a);
-        spooler_store->lpVtbl->QueryInterface(spooler_store, &IID_IUnknown, (LPVOID *)&b);
+        VCALL(store, QueryInterface, &IID_IUnknown, (LPVOID *)&a);
+        VCALL(spooler_store, QueryInterface, &IID_IUnknown, (LPVOID *)&b);
         check(a && a == b, "the spooler gets the same store object");
         if (a)
-            a->lpVtbl->Release(a);
+            VCALL0(a, Release);
         if (b)
-            b->lpVtbl->Release(b);
-        spooler_store->lpVtbl->Release(spooler_store);
+            VCALL0(b, Release);
+        VCALL0(spooler_store, Release);
     }
     BYTE forged[256];
     memcpy(forged, spool, cb_spool);
@@ -328,9 +356,9 @@ int main(int argc, char **argv)
             continue;
         LONG transports = support_log.logoff_transports, logoffs = support_log.logoffs;
         ULONG flags = LOGOFF_ORDERLY;
-        hr = stores[i]->lpVtbl->StoreLogoff(stores[i], &flags);
+        hr = VCALL(stores[i], StoreLogoff, &flags);
         check(hr == S_OK, "IMsgStore::StoreLogoff(LOGOFF_ORDERLY) -> 0x%08lX", (unsigned long)hr);
-        ULONG left = stores[i]->lpVtbl->Release(stores[i]);
+        ULONG left = VCALL0(stores[i], Release);
         check(left == 0, "IMsgStore::Release -> %lu", (unsigned long)left);
         check(support_log.logoff_transports == transports + 1 &&
                   support_log.last_logoff_flags == LOGOFF_ORDERLY,
@@ -341,16 +369,16 @@ int main(int argc, char **argv)
 
     /* Shutdown and the last Release of the provider. */
     ULONG reserved = 0;
-    hr = provider->lpVtbl->Shutdown(provider, &reserved);
+    hr = VCALL(provider, Shutdown, &reserved);
     check(hr == S_OK, "IMSProvider::Shutdown -> 0x%08lX", (unsigned long)hr);
-    ULONG left = provider->lpVtbl->Release(provider);
+    ULONG left = VCALL0(provider, Release);
     check(left == 0, "IMSProvider::Release -> %lu", (unsigned long)left);
 
     check(live_buffers == 0, "no MAPI buffer left (%ld)", (long)live_buffers);
     check(support_log.unsupported <= 2, "%ld unsupported support calls (last: %s)",
           (long)support_log.unsupported, support_log.last_unsupported);
     if (malloc_iface)
-        malloc_iface->lpVtbl->Release(malloc_iface);
+        VCALL0(malloc_iface, Release);
     check(FreeLibrary(dll), "FreeLibrary");
     printf("c-host: %s (%d failed)\n", failures ? "FAILED" : "all checks passed", failures);
     return failures;

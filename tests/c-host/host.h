@@ -19,6 +19,31 @@
 extern int failures;
 void check(int ok, const char *what, ...);
 
+/* Stack balance (32-bit x86).
+ * With -maccumulate-outgoing-args (.ci/windows-test passes it on i686) gcc keeps ESP constant
+ * inside a function body: arguments are stored, not pushed, and after a callee-pops (stdcall)
+ * call it subtracts the popped bytes again. So ESP read before and after a call differs exactly
+ * when the callee popped a different number of bytes than the declared convention says: a
+ * stdcall/cdecl mismatch between mapispi.h / mapidefs.h and the DLL. BALANCED(call) checks it. */
+#if defined(__i386__)
+#define READ_ESP(v) __asm__ volatile("movl %%esp, %0" : "=r"(v))
+void check_stack(unsigned long before, unsigned long after, const char *call);
+#define BALANCED(call)                                                                         \
+    ({                                                                                         \
+        unsigned long esp_before_, esp_after_;                                                 \
+        READ_ESP(esp_before_);                                                                 \
+        __typeof__(call) result_ = (call);                                                     \
+        READ_ESP(esp_after_);                                                                  \
+        check_stack(esp_before_, esp_after_, #call);                                           \
+        result_;                                                                               \
+    })
+#else
+#define BALANCED(call) (call) /* one calling convention on x64 */
+#endif
+/* A method call through the object's C vtable, checked for stack balance. */
+#define VCALL(obj, method, ...) BALANCED((obj)->lpVtbl->method((obj), __VA_ARGS__))
+#define VCALL0(obj, method) BALANCED((obj)->lpVtbl->method((obj)))
+
 /* MAPI's allocators, as the host passes them to MSProviderInit (host.c). */
 ALLOCATEBUFFER host_allocate_buffer;
 ALLOCATEMORE host_allocate_more;

@@ -82,10 +82,10 @@ static ULONG STDMETHODCALLTYPE sup_Release(IMAPISupport *This)
         if (self->logon) {
             /* What MAPI does when the provider gives up the support object of a store. */
             ULONG reserved = 0;
-            HRESULT hr = self->logon->lpVtbl->Logoff(self->logon, &reserved);
+            HRESULT hr = VCALL(self->logon, Logoff, &reserved);
             InterlockedIncrement(&support_log.logoffs);
             check(hr == S_OK, "support Release: IMSLogon::Logoff -> 0x%08lX", (unsigned long)hr);
-            ULONG logon_left = self->logon->lpVtbl->Release(self->logon);
+            ULONG logon_left = VCALL0(self->logon, Release);
             check(logon_left == 0, "support Release: IMSLogon::Release -> %lu references left",
                   (unsigned long)logon_left);
         }
