@@ -4,13 +4,15 @@
 //! the error and leaks nothing.
 
 use core::ffi::c_void;
-use mapi_spi_runtime::alloc::builders::{self, ErrorInfo, MAPI_UNICODE};
-use mapi_spi_runtime::alloc::props::{self, PT_ERROR, PropValue, Value, prop_tag};
+use mapi_spi_runtime::alloc::builders::{self, ErrorInfo};
+use mapi_spi_runtime::alloc::props::{self, PropValue, Value};
 use mapi_spi_runtime::alloc::testing::{HostCalls, probe};
 use mapi_spi_runtime::alloc::{AllocatorSet, RootBuf, native};
 use mapi_spi_runtime::codes::{
     MAPI_E_INVALID_PARAMETER, MAPI_E_NOT_ENOUGH_MEMORY, MAPI_E_NOT_FOUND,
 };
+use mapi_spi_runtime::flags::MAPI_UNICODE;
+use mapi_spi_runtime::tags::{PT_ERROR, prop_tag};
 use mapi_spi_runtime::types::{
     ENTRYID, FILETIME, MAPI_ERROR_VERSION, MAPIERROR, SPropTagArray, SPropValue,
 };

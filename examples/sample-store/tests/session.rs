@@ -4,15 +4,15 @@
 use mapi_spi_runtime::codes::{
     MAPI_E_INVALID_ENTRYID, MAPI_E_LOGON_FAILED, MAPI_W_ERRORS_RETURNED, S_OK,
 };
+use mapi_spi_runtime::flags::LOGOFF_ORDERLY;
 use mapi_spi_runtime::host::{Session, SupportOptions};
+use mapi_spi_runtime::tags::*;
 use mapi_spi_runtime::{IUnknown, Interface};
-use sample_store::*;
+use sample_store::{SAMPLE_UID, store_entry_id};
 use std::path::PathBuf;
 
-const LOGOFF_ORDERLY: u32 = 0x2;
-const PR_SUBJECT_W: u32 = 0x0037_001F;
-/// `PROP_TAG(PT_ERROR, PROP_ID(PR_SUBJECT_W))`: how a missing property comes back.
-const PR_SUBJECT_ERROR: u32 = 0x0037_000A;
+/// How a missing `PR_SUBJECT_W` comes back.
+const PR_SUBJECT_ERROR: u32 = change_prop_type(PR_SUBJECT_W, PT_ERROR);
 /// The wrapped-entry-ID UID ([MS-OXCDATA]).
 const STORE_WRAP_UID: [u8; 16] = [
     0x38, 0xA1, 0xBB, 0x10, 0x05, 0xE5, 0x10, 0x1A, 0xA1, 0xBB, 0x08, 0x00, 0x2B, 0x2A, 0x56, 0xC2,

@@ -24,12 +24,10 @@ use windows_core::Error;
 use super::buffer::RootBuf;
 use super::set::AllocatorSet;
 use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_NOT_ENOUGH_MEMORY};
+use crate::flags::MAPI_UNICODE;
 use crate::types::{
     LPTSTR, MAPI_ERROR_VERSION, MAPIERROR, SPropTagArray, cb_new_entryid, cb_new_sproptagarray,
 };
-
-/// `MAPI_UNICODE`: in a call's `ulFlags`, strings (`LPTSTR`) are UTF-16, else 8-bit.
-pub const MAPI_UNICODE: u32 = 0x8000_0000;
 
 /// A block's layout being measured: each part gets the next offset with its alignment.
 #[derive(Default)]

@@ -7,37 +7,11 @@ use windows_core::{GUID, HRESULT};
 use super::buffer::RootBuf;
 use super::builders::{Plan, check_string8, invalid, too_big, utf16_len, write_utf16};
 use super::set::AllocatorSet;
+use crate::tags::{
+    PT_APPTIME, PT_BINARY, PT_BOOLEAN, PT_CLSID, PT_CURRENCY, PT_DOUBLE, PT_ERROR, PT_I2, PT_I8,
+    PT_LONG, PT_R4, PT_STRING8, PT_SYSTIME, PT_UNICODE, prop_id, prop_tag,
+};
 use crate::types::{FILETIME, PV, SBinary, SPropValue, SRow, SRowSet, cb_new_srowset};
-
-pub const PT_I2: u16 = 0x0002;
-pub const PT_LONG: u16 = 0x0003;
-pub const PT_R4: u16 = 0x0004;
-pub const PT_DOUBLE: u16 = 0x0005;
-pub const PT_CURRENCY: u16 = 0x0006;
-pub const PT_APPTIME: u16 = 0x0007;
-pub const PT_ERROR: u16 = 0x000A;
-pub const PT_BOOLEAN: u16 = 0x000B;
-pub const PT_I8: u16 = 0x0014;
-pub const PT_STRING8: u16 = 0x001E;
-pub const PT_UNICODE: u16 = 0x001F;
-pub const PT_SYSTIME: u16 = 0x0040;
-pub const PT_CLSID: u16 = 0x0048;
-pub const PT_BINARY: u16 = 0x0102;
-
-/// `PROP_TAG(type, id)`.
-pub const fn prop_tag(prop_type: u16, prop_id: u16) -> u32 {
-    ((prop_id as u32) << 16) | prop_type as u32
-}
-
-/// `PROP_ID(tag)`.
-pub const fn prop_id(tag: u32) -> u16 {
-    (tag >> 16) as u16
-}
-
-/// `PROP_TYPE(tag)`.
-pub const fn prop_type(tag: u32) -> u16 {
-    tag as u16
-}
 
 /// The value of a property, one variant per single-valued `PT_` type. Strings and binaries
 /// are borrowed or owned ([`Cow`]), and copied into the host's block when built.
@@ -75,7 +49,7 @@ pub enum Value<'a> {
 
 impl Value<'_> {
     /// The `PT_` type of this value.
-    pub fn prop_type(&self) -> u16 {
+    pub fn prop_type(&self) -> u32 {
         match self {
             Value::I2(_) => PT_I2,
             Value::Long(_) => PT_LONG,
@@ -108,6 +82,13 @@ impl<'a> PropValue<'a> {
         Self { id, value }
     }
 
+    /// The property `tag` names, with `value` (whose type wins over the tag's: a `PT_ERROR`
+    /// value for a `PT_UNICODE` tag is the usual "not found" answer).
+    pub fn for_tag(tag: u32, value: Value<'a>) -> Self {
+        // A property ID is the tag's upper 16 bits.
+        Self::new(prop_id(tag) as u16, value)
+    }
+
     /// The `PT_ERROR` entry for `id` (for example `MAPI_E_NOT_FOUND` for a property the object
     /// does not have).
     pub fn error(id: u16, code: HRESULT) -> Self {
@@ -116,7 +97,7 @@ impl<'a> PropValue<'a> {
 
     /// `ulPropTag`: `PROP_TAG(value's type, id)`.
     pub fn tag(&self) -> u32 {
-        prop_tag(self.value.prop_type(), self.id)
+        prop_tag(self.value.prop_type(), u32::from(self.id))
     }
 }
 

@@ -19,6 +19,7 @@ use windows_core::{GUID, HRESULT, IUnknown};
 use crate::alloc::{AllocatorSet, builders};
 use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_NO_SUPPORT, S_OK};
 use crate::com::{ComObject, Object};
+use crate::flags::LOGOFF_COMPLETE;
 use crate::interfaces::{
     IMAPIAdviseSink, IMAPIProgress, IMAPIProp, IMAPISupport, IMAPISupportImpl, IMSLogon,
 };
@@ -28,9 +29,6 @@ use crate::types::{
     LPFREEBUFFER, LPTSTR, MAPIERROR, MAPIUID, NOTIFICATION, NOTIFKEY, SBinaryArray,
     SPropProblemArray, SPropTagArray, SPropValue,
 };
-
-/// `LOGOFF_COMPLETE`: what `StoreLogoffTransports` reports (all transports are done).
-const LOGOFF_COMPLETE: u32 = 0x0001_0000;
 
 /// The UID MAPI puts in the entry IDs it wraps ([MS-OXCDATA] Store Object EntryID).
 pub const STORE_WRAP_UID: MAPIUID = MAPIUID {

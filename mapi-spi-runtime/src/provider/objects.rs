@@ -29,13 +29,14 @@ use super::registry::Registry;
 use super::{
     LogonRequest, ProviderContext, ProviderError, ProviderResult, StoreLogon, StoreProvider, text,
 };
-use crate::alloc::builders::{self, ErrorInfo, MAPI_UNICODE};
+use crate::alloc::builders::{self, ErrorInfo};
 use crate::alloc::{AllocatorSet, RootBuf};
 use crate::codes::{
     MAPI_E_CALL_FAILED, MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_INVALID_OBJECT,
     MAPI_E_INVALID_PARAMETER, S_OK,
 };
 use crate::com::{ComObject, Object};
+use crate::flags::{LOGOFF_ABORT, MAPI_UNICODE};
 use crate::interfaces::{
     IMAPIAdviseSink, IMAPIProgress, IMAPIProp, IMAPIPropImpl, IMAPISupport, IMSLogon, IMSLogonImpl,
     IMSProvider, IMSProviderImpl, IMsgStore, IMsgStoreImpl,
@@ -45,9 +46,6 @@ use crate::types::{
     ENTRYID, LPTSTR, MAPIERROR, MAPINAMEID, NOTIFICATION, SPropProblemArray, SPropTagArray,
     SPropValue,
 };
-
-/// `LOGOFF_ABORT`: the flags `StoreLogoffTransports` gets when `StoreLogoff` never came.
-pub const LOGOFF_ABORT: u32 = 0x0000_0008;
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // Every critical section here is a single read or write, so poisoning cannot leave a
