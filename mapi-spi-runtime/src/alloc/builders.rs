@@ -98,11 +98,12 @@ pub(crate) struct Text<'a> {
 
 impl<'a> Text<'a> {
     pub(crate) fn new(text: &'a str, charset: Charset) -> crate::Result<Self> {
-        if text.contains('\0') {
+        let (utf16_units, nul) = utf16_len(text);
+        if nul {
             return Err(invalid());
         }
         let units = match charset {
-            Charset::Unicode => utf16_len(text),
+            Charset::Unicode => utf16_units,
             Charset::Ansi => text.chars().count(),
         };
         Ok(Self {
@@ -137,43 +138,50 @@ impl<'a> Text<'a> {
     }
 }
 
-/// The length of `text` in UTF-16 code units. ASCII, the common case in MAPI (message
-/// classes, folder names), is measured without decoding.
-pub(crate) fn utf16_len(text: &str) -> usize {
-    if text.is_ascii() {
+/// The length of `text` in UTF-16 code units, and whether it holds a NUL. ASCII, the common
+/// case in MAPI (message classes, folder names), is measured without decoding.
+pub(crate) fn utf16_len(text: &str) -> (usize, bool) {
+    let units = if text.is_ascii() {
         text.len()
     } else {
         text.encode_utf16().count()
-    }
+    };
+    (units, text.as_bytes().contains(&0))
 }
 
 /// Writes `text` as UTF-16 and a NUL at `offset`; returns its length in code units (without
 /// the NUL). Panics if it does not fit.
 pub(crate) fn write_utf16(root: &RootBuf, offset: usize, text: &str) -> usize {
-    // Units that fit from `offset`, the NUL included.
-    let capacity = root.len().saturating_sub(offset) / size_of::<u16>();
+    let ascii = text.is_ascii();
+    let units = if ascii {
+        text.len()
+    } else {
+        text.encode_utf16().count()
+    };
+    assert!(
+        offset
+            .checked_add((units + 1) * size_of::<u16>())
+            .is_some_and(|end| end <= root.len()),
+        "UTF-16 text past the end of its block"
+    );
     let start = root.ptr_at(offset).cast::<u16>();
-    // Every write is unaligned: the host block may be only pointer-aligned.
-    if text.is_ascii() {
-        // Widening bytes needs no decoding, and one bounds check covers the loop.
-        assert!(
-            text.len() < capacity,
-            "UTF-16 text past the end of its block"
-        );
-        for (index, &byte) in text.as_bytes().iter().chain(&[0]).enumerate() {
-            // SAFETY: `index <= text.len() < capacity`.
+    // Every write is unaligned (the host block may be only pointer-aligned) and in bounds:
+    // `units + 1` code units fit (checked above).
+    if ascii {
+        // One unit per byte, widened without decoding.
+        for (index, &byte) in text.as_bytes().iter().enumerate() {
+            // SAFETY: index < units.
             unsafe { start.add(index).write_unaligned(u16::from(byte)) }
         }
-        return text.len();
+    } else {
+        for (index, unit) in text.encode_utf16().enumerate() {
+            // SAFETY: encode_utf16 yields exactly `units` units.
+            unsafe { start.add(index).write_unaligned(unit) }
+        }
     }
-    let mut units = 0;
-    for unit in text.encode_utf16().chain([0]) {
-        assert!(units < capacity, "UTF-16 text past the end of its block");
-        // SAFETY: in bounds (checked).
-        unsafe { start.add(units).write_unaligned(unit) }
-        units += 1;
-    }
-    units - 1
+    // SAFETY: the NUL is unit `units`, the last that fits.
+    unsafe { start.add(units).write_unaligned(0) };
+    units
 }
 
 /// Rejects bytes that would end an 8-bit string early.

@@ -142,10 +142,11 @@ fn measure(values: &[PropValue<'_>]) -> crate::Result<Regions> {
         match &prop.value {
             Value::Clsid(_) => regions.guids += 1,
             Value::Unicode(text) => {
-                if text.contains('\0') {
+                let (units, nul) = utf16_len(text);
+                if nul {
                     return Err(invalid());
                 }
-                regions.utf16_units += utf16_len(text) + 1;
+                regions.utf16_units += units + 1;
             }
             Value::String8(bytes) => {
                 check_string8(bytes)?;
