@@ -30,7 +30,7 @@
 //! carves children from the root's chunks with no lock and no atomic instruction. Another
 //! thread calling `MAPIAllocateMore` on the same root gets a chunk of its own, linked under
 //! the root's lock: the owner's chunks are only ever touched by the owner, so both can run at
-//! once. The live-root count is per thread too ([`census`]). So the only locked instructions
+//! once. The live-root count is per thread too (module `census`). So the only locked instructions
 //! on the hot path are the system allocator's own.
 //!
 //! # Misuse
