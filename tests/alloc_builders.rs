@@ -12,7 +12,7 @@ use mapi_spi_runtime::codes::{
     MAPI_E_INVALID_PARAMETER, MAPI_E_NOT_ENOUGH_MEMORY, MAPI_E_NOT_FOUND,
 };
 use mapi_spi_runtime::types::{
-    ENTRYID, FILETIME, MAPI_ERROR_VERSION, MAPIERROR, SPropTagArray, SPropValue,
+    ENTRYID, FILETIME, MAPI_ERROR_VERSION, MAPIERROR, SBinary, SPropTagArray, SPropValue,
 };
 use mapi_spi_runtime::{GUID, Result};
 
@@ -240,11 +240,39 @@ fn every_type() -> Vec<PropValue<'static>> {
         PropValue::error(0x3613, MAPI_E_NOT_FOUND),
         PropValue::new(0x3002, Value::Unicode("".into())),
         PropValue::new(0x6007, Value::Binary(Vec::new().into())),
+        PropValue::new(0x6008, Value::MvLong(vec![1, 0xFFFF_FFFF, 3].into())),
+        PropValue::new(
+            0x6009,
+            Value::MvString8(vec![b"IPM".as_slice().into(), b"".as_slice().into()]),
+        ),
+        PropValue::new(
+            0x600A,
+            Value::MvUnicode(vec!["Rouge".into(), "Priorité 📌".into()]),
+        ),
+        PropValue::new(
+            0x36D8,
+            Value::MvBinary(vec![
+                vec![9; 24].into(),
+                Vec::new().into(),
+                vec![1, 2].into(),
+            ]),
+        ),
+        PropValue::new(0x600B, Value::MvUnicode(Vec::new())),
     ]
 }
 
 /// Checks an `SPropValue` array against the values it was built from.
 unsafe fn check_props(array: *const SPropValue, values: &[PropValue<'_>]) {
+    let binary = |bin: SBinary, bytes: &[u8]| unsafe {
+        assert_eq!(bin.cb as usize, bytes.len());
+        if !bytes.is_empty() {
+            assert_eq!(core::slice::from_raw_parts(bin.lpb, bytes.len()), bytes);
+        }
+    };
+    // Multi-valued arrays are naturally aligned relative to the block.
+    let aligned = |p: *const u8, align: usize| {
+        assert_eq!((p as usize - array as usize) % align, 0, "array alignment");
+    };
     for (i, expected) in values.iter().enumerate() {
         let got = unsafe { array.add(i).read_unaligned() };
         assert_eq!(got.ulPropTag, expected.tag(), "tag {i}");
@@ -253,13 +281,32 @@ unsafe fn check_props(array: *const SPropValue, values: &[PropValue<'_>]) {
             match &expected.value {
                 Value::Unicode(text) => assert_eq!(utf16(v.lpszW), **text),
                 Value::String8(bytes) => assert_eq!(string8(v.lpszA), **bytes),
-                Value::Binary(bytes) => {
-                    assert_eq!(v.bin.cb as usize, bytes.len());
-                    if !bytes.is_empty() {
-                        assert_eq!(
-                            core::slice::from_raw_parts(v.bin.lpb, bytes.len()),
-                            &**bytes
-                        );
+                Value::Binary(bytes) => binary(v.bin, bytes),
+                Value::MvLong(longs) => {
+                    assert_eq!(v.MVl.cValues as usize, longs.len());
+                    aligned(v.MVl.lp.cast(), align_of::<u32>());
+                    let got = core::slice::from_raw_parts(v.MVl.lp.cast::<u32>(), longs.len());
+                    assert_eq!(got, &**longs);
+                }
+                Value::MvString8(strings) => {
+                    assert_eq!(v.MVszA.cValues as usize, strings.len());
+                    aligned(v.MVszA.lp.cast(), align_of::<*mut u8>());
+                    for (i, s) in strings.iter().enumerate() {
+                        assert_eq!(string8(v.MVszA.lp.add(i).read_unaligned()), **s);
+                    }
+                }
+                Value::MvUnicode(strings) => {
+                    assert_eq!(v.MVszW.cValues as usize, strings.len());
+                    aligned(v.MVszW.lp.cast(), align_of::<*mut u16>());
+                    for (i, s) in strings.iter().enumerate() {
+                        assert_eq!(utf16(v.MVszW.lp.add(i).read_unaligned()), **s);
+                    }
+                }
+                Value::MvBinary(binaries) => {
+                    assert_eq!(v.MVbin.cValues as usize, binaries.len());
+                    aligned(v.MVbin.lp.cast(), align_of::<SBinary>());
+                    for (i, b) in binaries.iter().enumerate() {
+                        binary(v.MVbin.lp.add(i).read_unaligned(), b);
                     }
                 }
                 Value::Long(x) => assert_eq!(v.ul, *x),
