@@ -9,7 +9,8 @@
 //! one host call instead of several (host allocators such as Wine's walk a list on every
 //! `MAPIAllocateMore`), there is no half-built state to unwind on failure, and the host still
 //! frees everything with one `MAPIFreeBuffer`. Consumers cannot tell the difference: MAPI
-//! forbids freeing the parts of a result separately.
+//! forbids freeing the parts of a result separately. The one exception is a row set
+//! ([`props::rows`](super::props::rows)), whose rows MAPI requires to be roots of their own.
 //!
 //! Inside the block, parts are placed largest alignment first (structures, then UTF-16, then
 //! bytes), so each is naturally aligned relative to the block. The host only promises pointer
