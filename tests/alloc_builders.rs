@@ -9,10 +9,11 @@ use mapi_spi_runtime::alloc::props::{self, PT_ERROR, PropValue, Value, prop_tag}
 use mapi_spi_runtime::alloc::testing::{HostCalls, probe};
 use mapi_spi_runtime::alloc::{AllocatorSet, RootBuf, native};
 use mapi_spi_runtime::codes::{
-    MAPI_E_INVALID_PARAMETER, MAPI_E_NOT_ENOUGH_MEMORY, MAPI_E_NOT_FOUND,
+    MAPI_E_INVALID_PARAMETER, MAPI_E_NO_ACCESS, MAPI_E_NOT_ENOUGH_MEMORY, MAPI_E_NOT_FOUND,
 };
 use mapi_spi_runtime::types::{
-    ENTRYID, FILETIME, MAPI_ERROR_VERSION, MAPIERROR, SBinary, SPropTagArray, SPropValue,
+    ENTRYID, FILETIME, MAPI_ERROR_VERSION, MAPIERROR, SBinary, SPropProblem, SPropProblemArray,
+    SPropTagArray, SPropValue,
 };
 use mapi_spi_runtime::{GUID, Result};
 
@@ -157,6 +158,44 @@ fn prop_tag_arrays() {
     assert_eq!(calls.allocations(), 1);
     let empty = builders::prop_tags(&AllocatorSet::native(), &[]).unwrap();
     assert_eq!(empty.len(), 4);
+}
+
+#[test]
+fn prop_problem_arrays() {
+    let problems = [
+        SPropProblem {
+            ulIndex: 0,
+            ulPropTag: 0x3001_001F,
+            scode: MAPI_E_NO_ACCESS.0,
+        },
+        SPropProblem {
+            ulIndex: 2,
+            ulPropTag: 0x0FFF_0102,
+            scode: MAPI_E_INVALID_PARAMETER.0,
+        },
+    ];
+    let calls = build_and_free(
+        |set| builders::prop_problems(set, &problems),
+        |p| {
+            let array = p.cast::<SPropProblemArray>();
+            unsafe {
+                assert_eq!((*array).cProblem, 2);
+                let got = core::slice::from_raw_parts((*array).aProblem.as_ptr(), 2);
+                assert_eq!(
+                    (got[1].ulIndex, got[1].ulPropTag, got[1].scode),
+                    (2, 0x0FFF_0102, MAPI_E_INVALID_PARAMETER.0)
+                );
+                assert_eq!(got[0].scode, MAPI_E_NO_ACCESS.0);
+            }
+        },
+    );
+    assert_eq!(calls.allocations(), 1);
+    assert_eq!(
+        builders::prop_problems(&AllocatorSet::native(), &[])
+            .unwrap()
+            .len(),
+        4
+    );
 }
 
 #[test]
@@ -397,6 +436,10 @@ fn a_failure_at_any_host_call_returns_the_error_and_leaks_nothing() {
     fails_cleanly_at_every_call(|set| builders::mapi_error(set, &info, MAPI_UNICODE));
     fails_cleanly_at_every_call(|set| builders::unicode(set, "x"));
     fails_cleanly_at_every_call(|set| builders::prop_tags(set, &[1, 2]));
+    fails_cleanly_at_every_call(|set| builders::prop_problems(set, &[]));
+    fails_cleanly_at_every_call(|set| builders::string8(set, b"x"));
+    fails_cleanly_at_every_call(|set| builders::binary(set, b"x"));
+    fails_cleanly_at_every_call(|set| builders::entry_id(set, [0; 4], b"x"));
     // A provider's own structure: a root and children, failing at the second child.
     fails_cleanly_at_every_call(|set| {
         let root = set.allocate(2 * size_of::<usize>())?;

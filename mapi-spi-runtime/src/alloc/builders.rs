@@ -1,5 +1,6 @@
 //! Builders for what providers return most through out-parameters: strings, binaries, entry
-//! IDs, `SPropTagArray` and `MAPIERROR` (property values are in [`props`](super::props)).
+//! IDs, `SPropTagArray`, `SPropProblemArray` and `MAPIERROR` (property values are in
+//! [`props`](super::props)).
 //!
 //! # Strategy: one host call per result
 //!
@@ -26,7 +27,8 @@ use super::buffer::RootBuf;
 use super::set::AllocatorSet;
 use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_NOT_ENOUGH_MEMORY};
 use crate::types::{
-    LPTSTR, MAPI_ERROR_VERSION, MAPIERROR, SPropTagArray, cb_new_entryid, cb_new_sproptagarray,
+    LPTSTR, MAPI_ERROR_VERSION, MAPIERROR, SPropProblem, SPropProblemArray, SPropTagArray,
+    cb_new_entryid, cb_new_spropproblemarray, cb_new_sproptagarray,
 };
 
 /// `MAPI_UNICODE`: in a call's `ulFlags`, strings (`LPTSTR`) are UTF-16, else 8-bit.
@@ -237,6 +239,19 @@ pub fn prop_tags(allocators: &AllocatorSet, tags: &[u32]) -> crate::Result<RootB
     let root = allocators.allocate(cb_new_sproptagarray(tags.len()))?;
     root.write(core::mem::offset_of!(SPropTagArray, cValues), count);
     root.write_slice(core::mem::offset_of!(SPropTagArray, aulPropTag), tags);
+    Ok(root)
+}
+
+/// An `SPropProblemArray` of `problems`, for the `lppProblems` of `SetProps`, `DeleteProps`
+/// and `CopyTo`.
+pub fn prop_problems(
+    allocators: &AllocatorSet,
+    problems: &[SPropProblem],
+) -> crate::Result<RootBuf> {
+    let count = u32::try_from(problems.len()).map_err(|_| too_big())?;
+    let root = allocators.allocate(cb_new_spropproblemarray(problems.len()))?;
+    root.write(core::mem::offset_of!(SPropProblemArray, cProblem), count);
+    root.write_slice(core::mem::offset_of!(SPropProblemArray, aProblem), problems);
     Ok(root)
 }
 
