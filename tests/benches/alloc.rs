@@ -175,16 +175,26 @@ fn build_per_value(set: &AllocatorSet, values: &[PropValue<'_>]) -> Result<RootB
     Ok(root)
 }
 
-/// The blocks of `build_per_value`, left unwritten.
+/// The sizes of the children `build_per_value` allocates for this workload's strings and
+/// binaries, in order (checked against the values when the benchmark starts).
+const CHILD_SIZES: [usize; 5] = [38, 18, 66, 24, 16];
+
+fn child_sizes(values: &[PropValue<'_>]) -> Vec<usize> {
+    values
+        .iter()
+        .filter_map(|prop| match &prop.value {
+            Value::Unicode(text) => Some((text.encode_utf16().count() + 1) * size_of::<u16>()),
+            Value::Binary(bytes) => Some(bytes.len()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The blocks of `build_per_value`, left unwritten: the allocator's own cost.
 fn blocks_only(set: &AllocatorSet, values: &[PropValue<'_>]) -> Result<RootBuf> {
     let root = set.allocate(values.len() * size_of::<SPropValue>())?;
-    for prop in values {
-        let cb = match &prop.value {
-            Value::Unicode(text) => (text.encode_utf16().count() + 1) * size_of::<u16>(),
-            Value::Binary(bytes) => bytes.len(),
-            _ => continue,
-        };
-        black_box(root.allocate_more(cb)?.as_ptr());
+    for cb in CHILD_SIZES {
+        black_box(root.allocate_more(black_box(cb))?.as_ptr());
     }
     Ok(root)
 }
@@ -234,6 +244,11 @@ fn time_per_result(sets: &[AllocatorSet; 2], build: Build, values: &[PropValue<'
 
 fn get_props(c: &mut Criterion) {
     let values = get_props_result();
+    assert_eq!(
+        child_sizes(&values),
+        CHILD_SIZES,
+        "blocks-only matches per-value"
+    );
     report_host_calls(&values);
     let allocators = [
         ("native", AllocatorSet::native()),
