@@ -87,7 +87,7 @@ fn thunk(method: &Method, implementer: &syn::Ident) -> TokenStream {
     });
     let on_panic = match (&method.on_panic, &method.output) {
         (Some(value), _) => quote_spanned!(value.span()=> #value),
-        (None, Output::Unit) => quote!(()),
+        (None, Output::Unit) => quote!(),
         (None, Output::Type { ty, .. }) => {
             let rt = runtime_at(ty.span());
             quote_spanned!(ty.span()=> <#ty as #rt::com::AbiReturn>::ON_PANIC)
