@@ -21,12 +21,12 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use mapi_spi_runtime::codes::{
-    MAPI_E_INVALID_PARAMETER, MAPI_E_NO_SUPPORT, MAPI_E_UNKNOWN_ENTRYID, MAPI_E_VERSION, S_OK,
+    MAPI_E_INVALID_PARAMETER, MAPI_E_NO_SUPPORT, MAPI_E_UNKNOWN_ENTRYID, S_OK,
 };
-use mapi_spi_runtime::flags::CURRENT_SPI_VERSION;
 use mapi_spi_runtime::interfaces::{
     IABLogon, IABLogonImpl, IABProvider, IABProviderImpl, IMAPIAdviseSink, IMAPIProp, IMAPISupport,
 };
+use mapi_spi_runtime::provider::init::negotiate_version;
 use mapi_spi_runtime::types::{
     ADRLIST, ENTRYID, LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER, LPTSTR, MAPIERROR, MAPIUID,
     SPropTagArray,
@@ -62,16 +62,10 @@ pub unsafe extern "C" fn ABProviderInit(
     lpulProviderVer: *mut u32,
     lppABProvider: *mut *mut c_void,
 ) -> HRESULT {
-    if lpulProviderVer.is_null() || lppABProvider.is_null() {
-        return MAPI_E_INVALID_PARAMETER;
-    }
-    // SAFETY: both checked non-NULL; MAPI passes writable locations.
-    unsafe {
-        lpulProviderVer.write(CURRENT_SPI_VERSION);
-        lppABProvider.write(core::ptr::null_mut());
-    }
-    if ulMAPIVer < CURRENT_SPI_VERSION {
-        return MAPI_E_VERSION;
+    // The checks every entry point starts with: NULL out-pointers, our version out, MAPI's version.
+    // SAFETY: MAPI passes NULL or writable locations.
+    if let Err(hr) = unsafe { negotiate_version(ulMAPIVer, lpulProviderVer, lppABProvider) } {
+        return hr;
     }
     let provider: IABProvider = ComObject::new(SampleProvider::default()).into_interface();
     // SAFETY: checked non-NULL above; the reference is handed to MAPI.

@@ -9,8 +9,8 @@ use super::builders::{Plan, check_string8, invalid, too_big, utf16_len, write_ut
 use super::set::AllocatorSet;
 use crate::tags::{
     PT_APPTIME, PT_BINARY, PT_BOOLEAN, PT_CLSID, PT_CURRENCY, PT_DOUBLE, PT_ERROR, PT_I2, PT_I8,
-    PT_LONG, PT_MV_BINARY, PT_MV_LONG, PT_MV_STRING8, PT_MV_UNICODE, PT_R4, PT_STRING8,
-    PT_SYSTIME, PT_UNICODE, prop_id, prop_tag,
+    PT_LONG, PT_MV_BINARY, PT_MV_LONG, PT_MV_STRING8, PT_MV_UNICODE, PT_R4, PT_STRING8, PT_SYSTIME,
+    PT_UNICODE, prop_id, prop_tag,
 };
 use crate::types::{FILETIME, PV, SArray, SBinary, SPropValue, SRow, SRowSet, cb_new_srowset};
 

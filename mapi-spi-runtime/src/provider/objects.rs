@@ -37,6 +37,7 @@ use crate::codes::{
 };
 use crate::com::{ComObject, Object};
 use crate::flags::{LOGOFF_ABORT, MAPI_UNICODE};
+use crate::interfaces::ole::Malloc;
 use crate::interfaces::{
     IMAPIAdviseSink, IMAPIProgress, IMAPIProp, IMAPIPropImpl, IMAPISupport, IMSLogon, IMSLogonImpl,
     IMSProvider, IMSProviderImpl, IMsgStore, IMsgStoreImpl,
@@ -619,26 +620,21 @@ pub struct ProviderObject {
     allocators: AllocatorSet,
     registry: Arc<Registry<StoreShared>>,
     /// `lpMalloc`, AddRef'd at init; released once, at `Shutdown` or when the object goes.
-    malloc: Mutex<Option<KeptMalloc>>,
+    malloc: Mutex<Malloc>,
     shut_down: AtomicBool,
 }
-
-/// The `IMalloc` MAPI passed to `MSProviderInit`, kept as its IUnknown.
-struct KeptMalloc(#[allow(dead_code)] IUnknown);
-// SAFETY: OLE's task allocator is free-threaded; the reference is only released, never called.
-unsafe impl Send for KeptMalloc {}
 
 impl ProviderObject {
     pub(crate) fn new<P: StoreProvider>(
         provider: P,
         context: &ProviderContext,
-        malloc: Option<IUnknown>,
+        malloc: Malloc,
     ) -> Self {
         Self {
             provider: Box::new(provider),
             allocators: context.allocators,
             registry: Arc::default(),
-            malloc: Mutex::new(malloc.map(KeptMalloc)),
+            malloc: Mutex::new(malloc),
             shut_down: AtomicBool::new(false),
         }
     }
@@ -835,7 +831,7 @@ impl IMSProviderImpl for ProviderObject {
             shared.logoff();
         }
         this.provider.shutdown();
-        drop(lock(&this.malloc).take());
+        drop(core::mem::take(&mut *lock(&this.malloc)));
         S_OK
     }
 
