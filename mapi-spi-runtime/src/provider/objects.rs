@@ -682,17 +682,28 @@ fn store_interface(requested: Option<GUID>) -> Result<GUID, HRESULT> {
 }
 
 impl ProviderObject {
-    /// Reports `error` as the HRESULT, with a `MAPIERROR` when the caller asked for one and it
-    /// has a message.
+    /// Reports `error` as the HRESULT (never a success code) and, when the caller asked for one,
+    /// a `MAPIERROR` with the provider's message, or the code's name when it gave none.
     fn fail(
         &self,
         error: ProviderError,
         unicode: bool,
         lppMAPIError: *mut *mut MAPIERROR,
     ) -> HRESULT {
-        if let (false, Some(message)) = (lppMAPIError.is_null(), &error.message) {
+        let code = if error.code.is_ok() {
+            MAPI_E_CALL_FAILED
+        } else {
+            error.code
+        };
+        if !lppMAPIError.is_null() {
+            let message = error
+                .message
+                .unwrap_or_else(|| match crate::codes::name(code) {
+                    Some(name) => name.to_owned(),
+                    None => format!("0x{:08X}", code.0 as u32),
+                });
             let info = ErrorInfo {
-                error: Some(message),
+                error: Some(&message),
                 component: Some(self.provider.component()),
                 ..ErrorInfo::default()
             };
@@ -702,11 +713,7 @@ impl ProviderObject {
                 unsafe { lppMAPIError.write(report.into_raw().cast()) };
             }
         }
-        if error.code.is_ok() {
-            MAPI_E_CALL_FAILED
-        } else {
-            error.code
-        }
+        code
     }
 
     /// Hands `store` to the caller as the requested interface. The logon object is not handed
