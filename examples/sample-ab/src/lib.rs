@@ -12,9 +12,6 @@
 //!   status object, the one-off table), and `OpenEntry` on an entry ID other than the root answers
 //!   `MAPI_E_UNKNOWN_ENTRYID`.
 #![allow(non_snake_case)]
-// The `I...Impl` methods are safe functions that receive MAPI's raw pointers: they are called
-// only by the generated vtable thunks, on MAPI's behalf, and check for NULL where MAPI allows it.
-#![allow(clippy::not_unsafe_ptr_arg_deref)]
 
 use core::ffi::c_void;
 use std::sync::Mutex;
@@ -84,12 +81,12 @@ pub struct SampleProvider {
 }
 
 impl IABProviderImpl for SampleProvider {
-    fn Shutdown(this: &Object<Self>, _lpulFlags: *mut u32) -> HRESULT {
+    unsafe fn Shutdown(this: &Object<Self>, _lpulFlags: *mut u32) -> HRESULT {
         this.shut_down.store(true, Ordering::SeqCst);
         S_OK
     }
 
-    fn Logon(
+    unsafe fn Logon(
         _this: &Object<Self>,
         lpMAPISup: Option<&IMAPISupport>,
         _ulUIParam: usize,
@@ -146,7 +143,7 @@ pub struct SampleLogon {
 
 impl IABLogonImpl for SampleLogon {
     /// No extended error information: `S_OK` with `*lppMAPIError = NULL`.
-    fn GetLastError(
+    unsafe fn GetLastError(
         _this: &Object<Self>,
         _hResult: HRESULT,
         _ulFlags: u32,
@@ -161,14 +158,14 @@ impl IABLogonImpl for SampleLogon {
     }
 
     /// Releases the support object (once; the flags are reserved).
-    fn Logoff(this: &Object<Self>, _ulFlags: u32) -> HRESULT {
+    unsafe fn Logoff(this: &Object<Self>, _ulFlags: u32) -> HRESULT {
         let support = this.support.lock().ok().and_then(|mut s| s.take());
         drop(support);
         S_OK
     }
 
     /// No containers: the root (empty entry ID) is `MAPI_E_NO_SUPPORT`, any other ID unknown.
-    fn OpenEntry(
+    unsafe fn OpenEntry(
         _this: &Object<Self>,
         cbEntryID: u32,
         _lpEntryID: *mut ENTRYID,
@@ -194,7 +191,7 @@ impl IABLogonImpl for SampleLogon {
     }
 
     /// Byte comparison: TRUE (1) when both IDs have the same bytes.
-    fn CompareEntryIDs(
+    unsafe fn CompareEntryIDs(
         _this: &Object<Self>,
         cbEntryID1: u32,
         lpEntryID1: *mut ENTRYID,
@@ -224,7 +221,7 @@ impl IABLogonImpl for SampleLogon {
     }
 
     /// No notifications.
-    fn Advise(
+    unsafe fn Advise(
         _this: &Object<Self>,
         _cbEntryID: u32,
         _lpEntryID: *mut ENTRYID,
@@ -236,12 +233,12 @@ impl IABLogonImpl for SampleLogon {
     }
 
     /// No notifications.
-    fn Unadvise(_this: &Object<Self>, _ulConnection: usize) -> HRESULT {
+    unsafe fn Unadvise(_this: &Object<Self>, _ulConnection: usize) -> HRESULT {
         MAPI_E_NO_SUPPORT
     }
 
     /// No status object.
-    fn OpenStatusEntry(
+    unsafe fn OpenStatusEntry(
         _this: &Object<Self>,
         _lpInterface: *const GUID,
         _ulFlags: u32,
@@ -252,7 +249,7 @@ impl IABLogonImpl for SampleLogon {
     }
 
     /// No templates.
-    fn OpenTemplateID(
+    unsafe fn OpenTemplateID(
         _this: &Object<Self>,
         _cbTemplateID: u32,
         _lpTemplateID: *mut ENTRYID,
@@ -266,12 +263,16 @@ impl IABLogonImpl for SampleLogon {
     }
 
     /// No one-off templates.
-    fn GetOneOffTable(_this: &Object<Self>, _ulFlags: u32, _lppTable: *mut *mut c_void) -> HRESULT {
+    unsafe fn GetOneOffTable(
+        _this: &Object<Self>,
+        _ulFlags: u32,
+        _lppTable: *mut *mut c_void,
+    ) -> HRESULT {
         MAPI_E_NO_SUPPORT
     }
 
     /// No entries of this provider can be in the list: nothing to add.
-    fn PrepareRecips(
+    unsafe fn PrepareRecips(
         _this: &Object<Self>,
         _ulFlags: u32,
         _lpPropTagArray: *mut SPropTagArray,

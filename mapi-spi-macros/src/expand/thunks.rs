@@ -70,10 +70,8 @@ fn thunk(method: &Method, implementer: &syn::Ident) -> TokenStream {
         })
     });
     let args = method.params.iter().map(|param| &param.ident);
-    let mut call = quote!(<T as #implementer>::#ident(this, #(#args),*));
-    if method.unsafety.is_some() {
-        call = quote!(unsafe { #call });
-    }
+    // SAFETY: the arguments are the caller's, as the MAPI contract the trait's docs state.
+    let call = quote!(unsafe { <T as #implementer>::#ident(this, #(#args),*) });
     let clear_outs = method.params.iter().filter_map(|param| {
         let ParamKind::Out { pointee } = &param.kind else {
             return None;

@@ -15,9 +15,6 @@
 //!
 //! No lock is held while MAPI or provider code runs.
 #![allow(non_snake_case, clippy::too_many_arguments)]
-// The `Impl` methods here are vtable entries: their only caller is the thunk, with the pointers
-// MAPI passed, whose validity is the method's MAPI contract.
-#![allow(clippy::not_unsafe_ptr_arg_deref)]
 
 use core::ffi::c_void;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -215,7 +212,7 @@ fn no_last_error(lppMAPIError: *mut *mut MAPIERROR) -> HRESULT {
 }
 
 impl IMAPIPropImpl for StoreObject {
-    fn GetLastError(
+    unsafe fn GetLastError(
         this: &Object<Self>,
         _hResult: HRESULT,
         _ulFlags: u32,
@@ -224,12 +221,12 @@ impl IMAPIPropImpl for StoreObject {
         this.shared.call(|_, _| no_last_error(lppMAPIError))
     }
 
-    fn SaveChanges(this: &Object<Self>, ulFlags: u32) -> HRESULT {
+    unsafe fn SaveChanges(this: &Object<Self>, ulFlags: u32) -> HRESULT {
         this.shared
             .call(|store, cx| unsafe { store.SaveChanges(cx, ulFlags) })
     }
 
-    fn GetProps(
+    unsafe fn GetProps(
         this: &Object<Self>,
         lpPropTagArray: *mut SPropTagArray,
         ulFlags: u32,
@@ -241,7 +238,7 @@ impl IMAPIPropImpl for StoreObject {
         })
     }
 
-    fn GetPropList(
+    unsafe fn GetPropList(
         this: &Object<Self>,
         ulFlags: u32,
         lppPropTagArray: *mut *mut SPropTagArray,
@@ -250,7 +247,7 @@ impl IMAPIPropImpl for StoreObject {
             .call(|store, cx| unsafe { store.GetPropList(cx, ulFlags, lppPropTagArray) })
     }
 
-    fn OpenProperty(
+    unsafe fn OpenProperty(
         this: &Object<Self>,
         ulPropTag: u32,
         lpiid: *const GUID,
@@ -263,7 +260,7 @@ impl IMAPIPropImpl for StoreObject {
         })
     }
 
-    fn SetProps(
+    unsafe fn SetProps(
         this: &Object<Self>,
         cValues: u32,
         lpPropArray: *mut SPropValue,
@@ -273,7 +270,7 @@ impl IMAPIPropImpl for StoreObject {
             .call(|store, cx| unsafe { store.SetProps(cx, cValues, lpPropArray, lppProblems) })
     }
 
-    fn DeleteProps(
+    unsafe fn DeleteProps(
         this: &Object<Self>,
         lpPropTagArray: *mut SPropTagArray,
         lppProblems: *mut *mut SPropProblemArray,
@@ -282,7 +279,7 @@ impl IMAPIPropImpl for StoreObject {
             .call(|store, cx| unsafe { store.DeleteProps(cx, lpPropTagArray, lppProblems) })
     }
 
-    fn CopyTo(
+    unsafe fn CopyTo(
         this: &Object<Self>,
         ciidExclude: u32,
         rgiidExclude: *const GUID,
@@ -310,7 +307,7 @@ impl IMAPIPropImpl for StoreObject {
         })
     }
 
-    fn CopyProps(
+    unsafe fn CopyProps(
         this: &Object<Self>,
         lpIncludeProps: *mut SPropTagArray,
         ulUIParam: usize,
@@ -334,7 +331,7 @@ impl IMAPIPropImpl for StoreObject {
         })
     }
 
-    fn GetNamesFromIDs(
+    unsafe fn GetNamesFromIDs(
         this: &Object<Self>,
         lppPropTags: *mut *mut SPropTagArray,
         lpPropSetGuid: *mut GUID,
@@ -354,7 +351,7 @@ impl IMAPIPropImpl for StoreObject {
         })
     }
 
-    fn GetIDsFromNames(
+    unsafe fn GetIDsFromNames(
         this: &Object<Self>,
         cPropNames: u32,
         lppPropNames: *mut *mut MAPINAMEID,
@@ -370,7 +367,7 @@ impl IMAPIPropImpl for StoreObject {
 impl IMsgStoreImpl for StoreObject {
     /// Saves the flags for `StoreLogoffTransports` at the final `Release`; a later call
     /// overwrites them.
-    fn StoreLogoff(this: &Object<Self>, lpulFlags: *mut u32) -> HRESULT {
+    unsafe fn StoreLogoff(this: &Object<Self>, lpulFlags: *mut u32) -> HRESULT {
         if lpulFlags.is_null() {
             return MAPI_E_INVALID_PARAMETER;
         }
@@ -380,7 +377,7 @@ impl IMsgStoreImpl for StoreObject {
         })
     }
 
-    fn Advise(
+    unsafe fn Advise(
         this: &Object<Self>,
         cbEntryID: u32,
         lpEntryID: *mut ENTRYID,
@@ -400,12 +397,12 @@ impl IMsgStoreImpl for StoreObject {
         })
     }
 
-    fn Unadvise(this: &Object<Self>, ulConnection: usize) -> HRESULT {
+    unsafe fn Unadvise(this: &Object<Self>, ulConnection: usize) -> HRESULT {
         this.shared
             .call(|store, cx| unsafe { store.Unadvise(cx, ulConnection) })
     }
 
-    fn CompareEntryIDs(
+    unsafe fn CompareEntryIDs(
         this: &Object<Self>,
         cbEntryID1: u32,
         lpEntryID1: *mut ENTRYID,
@@ -421,7 +418,7 @@ impl IMsgStoreImpl for StoreObject {
         })
     }
 
-    fn OpenEntry(
+    unsafe fn OpenEntry(
         this: &Object<Self>,
         cbEntryID: u32,
         lpEntryID: *mut ENTRYID,
@@ -443,7 +440,7 @@ impl IMsgStoreImpl for StoreObject {
         })
     }
 
-    fn SetReceiveFolder(
+    unsafe fn SetReceiveFolder(
         this: &Object<Self>,
         lpszMessageClass: LPTSTR,
         ulFlags: u32,
@@ -455,7 +452,7 @@ impl IMsgStoreImpl for StoreObject {
         })
     }
 
-    fn GetReceiveFolder(
+    unsafe fn GetReceiveFolder(
         this: &Object<Self>,
         lpszMessageClass: LPTSTR,
         ulFlags: u32,
@@ -475,7 +472,7 @@ impl IMsgStoreImpl for StoreObject {
         })
     }
 
-    fn GetReceiveFolderTable(
+    unsafe fn GetReceiveFolderTable(
         this: &Object<Self>,
         ulFlags: u32,
         lppTable: *mut *mut c_void,
@@ -484,7 +481,7 @@ impl IMsgStoreImpl for StoreObject {
             .call(|store, cx| unsafe { store.GetReceiveFolderTable(cx, ulFlags, lppTable) })
     }
 
-    fn AbortSubmit(
+    unsafe fn AbortSubmit(
         this: &Object<Self>,
         cbEntryID: u32,
         lpEntryID: *mut ENTRYID,
@@ -494,17 +491,25 @@ impl IMsgStoreImpl for StoreObject {
             .call(|store, cx| unsafe { store.AbortSubmit(cx, cbEntryID, lpEntryID, ulFlags) })
     }
 
-    fn GetOutgoingQueue(this: &Object<Self>, ulFlags: u32, lppTable: *mut *mut c_void) -> HRESULT {
+    unsafe fn GetOutgoingQueue(
+        this: &Object<Self>,
+        ulFlags: u32,
+        lppTable: *mut *mut c_void,
+    ) -> HRESULT {
         this.shared
             .call(|store, cx| unsafe { store.GetOutgoingQueue(cx, ulFlags, lppTable) })
     }
 
-    fn SetLockState(this: &Object<Self>, lpMessage: *mut c_void, ulLockState: u32) -> HRESULT {
+    unsafe fn SetLockState(
+        this: &Object<Self>,
+        lpMessage: *mut c_void,
+        ulLockState: u32,
+    ) -> HRESULT {
         this.shared
             .call(|store, cx| unsafe { store.SetLockState(cx, lpMessage, ulLockState) })
     }
 
-    fn FinishedMsg(
+    unsafe fn FinishedMsg(
         this: &Object<Self>,
         ulFlags: u32,
         cbEntryID: u32,
@@ -514,14 +519,14 @@ impl IMsgStoreImpl for StoreObject {
             .call(|store, cx| unsafe { store.FinishedMsg(cx, ulFlags, cbEntryID, lpEntryID) })
     }
 
-    fn NotifyNewMail(this: &Object<Self>, lpNotification: *mut NOTIFICATION) -> HRESULT {
+    unsafe fn NotifyNewMail(this: &Object<Self>, lpNotification: *mut NOTIFICATION) -> HRESULT {
         this.shared
             .call(|store, cx| unsafe { store.NotifyNewMail(cx, lpNotification) })
     }
 }
 
 impl IMSLogonImpl for LogonObject {
-    fn GetLastError(
+    unsafe fn GetLastError(
         this: &Object<Self>,
         _hResult: HRESULT,
         _ulFlags: u32,
@@ -532,12 +537,12 @@ impl IMSLogonImpl for LogonObject {
 
     /// Removes the store from the registry, invalidates it (a client still holding it gets
     /// `MAPI_E_INVALID_OBJECT`) and releases the support object if the store still held it.
-    fn Logoff(this: &Object<Self>, _lpulFlags: *mut u32) -> HRESULT {
+    unsafe fn Logoff(this: &Object<Self>, _lpulFlags: *mut u32) -> HRESULT {
         this.shared.logoff();
         S_OK
     }
 
-    fn OpenEntry(
+    unsafe fn OpenEntry(
         this: &Object<Self>,
         cbEntryID: u32,
         lpEntryID: *mut ENTRYID,
@@ -559,7 +564,7 @@ impl IMSLogonImpl for LogonObject {
         })
     }
 
-    fn CompareEntryIDs(
+    unsafe fn CompareEntryIDs(
         this: &Object<Self>,
         cbEntryID1: u32,
         lpEntryID1: *mut ENTRYID,
@@ -575,7 +580,7 @@ impl IMSLogonImpl for LogonObject {
         })
     }
 
-    fn Advise(
+    unsafe fn Advise(
         this: &Object<Self>,
         cbEntryID: u32,
         lpEntryID: *mut ENTRYID,
@@ -595,12 +600,12 @@ impl IMSLogonImpl for LogonObject {
         })
     }
 
-    fn Unadvise(this: &Object<Self>, ulConnection: usize) -> HRESULT {
+    unsafe fn Unadvise(this: &Object<Self>, ulConnection: usize) -> HRESULT {
         this.shared
             .call(|store, cx| unsafe { store.Unadvise(cx, ulConnection) })
     }
 
-    fn OpenStatusEntry(
+    unsafe fn OpenStatusEntry(
         this: &Object<Self>,
         lpInterface: *const GUID,
         ulFlags: u32,
@@ -830,7 +835,7 @@ impl ProviderObject {
 impl IMSProviderImpl for ProviderObject {
     /// Logs off every store still open (invalidating client-held ones and releasing their
     /// support objects), lets the provider clean up, and releases the IMalloc reference.
-    fn Shutdown(this: &Object<Self>, _lpulFlags: *mut u32) -> HRESULT {
+    unsafe fn Shutdown(this: &Object<Self>, _lpulFlags: *mut u32) -> HRESULT {
         if this.shut_down.swap(true, Ordering::AcqRel) {
             return S_OK;
         }
@@ -842,7 +847,7 @@ impl IMSProviderImpl for ProviderObject {
         S_OK
     }
 
-    fn Logon(
+    unsafe fn Logon(
         this: &Object<Self>,
         lpMAPISup: Option<&IMAPISupport>,
         ulUIParam: usize,
@@ -891,7 +896,7 @@ impl IMSProviderImpl for ProviderObject {
         this.open(args, Some((lpcbSpoolSecurity, lppbSpoolSecurity)))
     }
 
-    fn SpoolerLogon(
+    unsafe fn SpoolerLogon(
         this: &Object<Self>,
         lpMAPISup: Option<&IMAPISupport>,
         ulUIParam: usize,
@@ -948,7 +953,7 @@ impl IMSProviderImpl for ProviderObject {
         )
     }
 
-    fn CompareStoreIDs(
+    unsafe fn CompareStoreIDs(
         this: &Object<Self>,
         cbEntryID1: u32,
         lpEntryID1: *mut ENTRYID,

@@ -20,7 +20,7 @@ struct Counter {
 }
 
 impl IFooImpl for Counter {
-    fn Ping(this: &Object<Self>) -> HRESULT {
+    unsafe fn Ping(this: &Object<Self>) -> HRESULT {
         this.count.set(this.count.get() + this.shared.len() as u32);
         HRESULT(0)
     }
