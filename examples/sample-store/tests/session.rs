@@ -9,7 +9,9 @@ use mapi_spi_runtime::host::{Session, SupportOptions};
 use mapi_spi_runtime::tags::*;
 use mapi_spi_runtime::{IUnknown, Interface};
 use sample_store::{SAMPLE_UID, store_entry_id};
-use std::path::PathBuf;
+
+#[path = "../locate.rs"]
+mod locate;
 
 /// How a missing `PR_SUBJECT_W` comes back.
 const PR_SUBJECT_ERROR: u32 = change_prop_type(PR_SUBJECT_W, PT_ERROR);
@@ -17,17 +19,6 @@ const PR_SUBJECT_ERROR: u32 = change_prop_type(PR_SUBJECT_W, PT_ERROR);
 const STORE_WRAP_UID: [u8; 16] = [
     0x38, 0xA1, 0xBB, 0x10, 0x05, 0xE5, 0x10, 0x1A, 0xA1, 0xBB, 0x08, 0x00, 0x2B, 0x2A, 0x56, 0xC2,
 ];
-
-/// The library cargo built for this package: `target/<profile>/`, one level above `deps/`.
-fn library() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
-    dir.join(format!(
-        "{}sample_store{}",
-        std::env::consts::DLL_PREFIX,
-        std::env::consts::DLL_SUFFIX
-    ))
-}
 
 /// The leak report counts the process's native host buffers, so sessions run one at a time.
 static ONE_SESSION_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -39,7 +30,7 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
 }
 
 fn session(options: SupportOptions) -> Session {
-    Session::load(&library(), options).expect("the sample store library loads")
+    Session::load(&locate::sample_store_library(), options).expect("the sample store library loads")
 }
 
 fn value(properties: &[mapi_spi_runtime::host::Property], tag: u32) -> &str {
