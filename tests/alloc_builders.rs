@@ -4,15 +4,18 @@
 //! the error and leaks nothing.
 
 use core::ffi::c_void;
-use mapi_spi_runtime::alloc::builders::{self, ErrorInfo, MAPI_UNICODE};
-use mapi_spi_runtime::alloc::props::{self, PT_ERROR, PropValue, Value, prop_tag};
+use mapi_spi_runtime::alloc::builders::{self, ErrorInfo};
+use mapi_spi_runtime::alloc::props::{self, PropValue, Value};
 use mapi_spi_runtime::alloc::testing::{HostCalls, probe};
 use mapi_spi_runtime::alloc::{AllocatorSet, RootBuf, native};
 use mapi_spi_runtime::codes::{
-    MAPI_E_INVALID_PARAMETER, MAPI_E_NOT_ENOUGH_MEMORY, MAPI_E_NOT_FOUND,
+    MAPI_E_INVALID_PARAMETER, MAPI_E_NO_ACCESS, MAPI_E_NOT_ENOUGH_MEMORY, MAPI_E_NOT_FOUND,
 };
+use mapi_spi_runtime::flags::MAPI_UNICODE;
+use mapi_spi_runtime::tags::{PT_ERROR, prop_tag};
 use mapi_spi_runtime::types::{
-    ENTRYID, FILETIME, MAPI_ERROR_VERSION, MAPIERROR, SPropTagArray, SPropValue,
+    ENTRYID, FILETIME, MAPI_ERROR_VERSION, MAPIERROR, SBinary, SPropProblem, SPropProblemArray,
+    SPropTagArray, SPropValue,
 };
 use mapi_spi_runtime::{GUID, Result};
 
@@ -160,6 +163,44 @@ fn prop_tag_arrays() {
 }
 
 #[test]
+fn prop_problem_arrays() {
+    let problems = [
+        SPropProblem {
+            ulIndex: 0,
+            ulPropTag: 0x3001_001F,
+            scode: MAPI_E_NO_ACCESS.0,
+        },
+        SPropProblem {
+            ulIndex: 2,
+            ulPropTag: 0x0FFF_0102,
+            scode: MAPI_E_INVALID_PARAMETER.0,
+        },
+    ];
+    let calls = build_and_free(
+        |set| builders::prop_problems(set, &problems),
+        |p| {
+            let array = p.cast::<SPropProblemArray>();
+            unsafe {
+                assert_eq!((*array).cProblem, 2);
+                let got = core::slice::from_raw_parts((*array).aProblem.as_ptr(), 2);
+                assert_eq!(
+                    (got[1].ulIndex, got[1].ulPropTag, got[1].scode),
+                    (2, 0x0FFF_0102, MAPI_E_INVALID_PARAMETER.0)
+                );
+                assert_eq!(got[0].scode, MAPI_E_NO_ACCESS.0);
+            }
+        },
+    );
+    assert_eq!(calls.allocations(), 1);
+    assert_eq!(
+        builders::prop_problems(&AllocatorSet::native(), &[])
+            .unwrap()
+            .len(),
+        4
+    );
+}
+
+#[test]
 fn mapi_errors_in_both_character_widths() {
     let info = ErrorInfo {
         error: Some("Disque plein — réessayez"),
@@ -240,11 +281,39 @@ fn every_type() -> Vec<PropValue<'static>> {
         PropValue::error(0x3613, MAPI_E_NOT_FOUND),
         PropValue::new(0x3002, Value::Unicode("".into())),
         PropValue::new(0x6007, Value::Binary(Vec::new().into())),
+        PropValue::new(0x6008, Value::MvLong(vec![1, 0xFFFF_FFFF, 3].into())),
+        PropValue::new(
+            0x6009,
+            Value::MvString8(vec![b"IPM".as_slice().into(), b"".as_slice().into()]),
+        ),
+        PropValue::new(
+            0x600A,
+            Value::MvUnicode(vec!["Rouge".into(), "Priorité 📌".into()]),
+        ),
+        PropValue::new(
+            0x36D8,
+            Value::MvBinary(vec![
+                vec![9; 24].into(),
+                Vec::new().into(),
+                vec![1, 2].into(),
+            ]),
+        ),
+        PropValue::new(0x600B, Value::MvUnicode(Vec::new())),
     ]
 }
 
 /// Checks an `SPropValue` array against the values it was built from.
 unsafe fn check_props(array: *const SPropValue, values: &[PropValue<'_>]) {
+    let binary = |bin: SBinary, bytes: &[u8]| unsafe {
+        assert_eq!(bin.cb as usize, bytes.len());
+        if !bytes.is_empty() {
+            assert_eq!(core::slice::from_raw_parts(bin.lpb, bytes.len()), bytes);
+        }
+    };
+    // Multi-valued arrays are naturally aligned relative to the block.
+    let aligned = |p: *const u8, align: usize| {
+        assert_eq!((p as usize - array as usize) % align, 0, "array alignment");
+    };
     for (i, expected) in values.iter().enumerate() {
         let got = unsafe { array.add(i).read_unaligned() };
         assert_eq!(got.ulPropTag, expected.tag(), "tag {i}");
@@ -253,13 +322,32 @@ unsafe fn check_props(array: *const SPropValue, values: &[PropValue<'_>]) {
             match &expected.value {
                 Value::Unicode(text) => assert_eq!(utf16(v.lpszW), **text),
                 Value::String8(bytes) => assert_eq!(string8(v.lpszA), **bytes),
-                Value::Binary(bytes) => {
-                    assert_eq!(v.bin.cb as usize, bytes.len());
-                    if !bytes.is_empty() {
-                        assert_eq!(
-                            core::slice::from_raw_parts(v.bin.lpb, bytes.len()),
-                            &**bytes
-                        );
+                Value::Binary(bytes) => binary(v.bin, bytes),
+                Value::MvLong(longs) => {
+                    assert_eq!(v.MVl.cValues as usize, longs.len());
+                    aligned(v.MVl.lp.cast(), align_of::<u32>());
+                    let got = core::slice::from_raw_parts(v.MVl.lp.cast::<u32>(), longs.len());
+                    assert_eq!(got, &**longs);
+                }
+                Value::MvString8(strings) => {
+                    assert_eq!(v.MVszA.cValues as usize, strings.len());
+                    aligned(v.MVszA.lp.cast(), align_of::<*mut u8>());
+                    for (i, s) in strings.iter().enumerate() {
+                        assert_eq!(string8(v.MVszA.lp.add(i).read_unaligned()), **s);
+                    }
+                }
+                Value::MvUnicode(strings) => {
+                    assert_eq!(v.MVszW.cValues as usize, strings.len());
+                    aligned(v.MVszW.lp.cast(), align_of::<*mut u16>());
+                    for (i, s) in strings.iter().enumerate() {
+                        assert_eq!(utf16(v.MVszW.lp.add(i).read_unaligned()), **s);
+                    }
+                }
+                Value::MvBinary(binaries) => {
+                    assert_eq!(v.MVbin.cValues as usize, binaries.len());
+                    aligned(v.MVbin.lp.cast(), align_of::<SBinary>());
+                    for (i, b) in binaries.iter().enumerate() {
+                        binary(v.MVbin.lp.add(i).read_unaligned(), b);
                     }
                 }
                 Value::Long(x) => assert_eq!(v.ul, *x),
@@ -350,6 +438,10 @@ fn a_failure_at_any_host_call_returns_the_error_and_leaks_nothing() {
     fails_cleanly_at_every_call(|set| builders::mapi_error(set, &info, MAPI_UNICODE));
     fails_cleanly_at_every_call(|set| builders::unicode(set, "x"));
     fails_cleanly_at_every_call(|set| builders::prop_tags(set, &[1, 2]));
+    fails_cleanly_at_every_call(|set| builders::prop_problems(set, &[]));
+    fails_cleanly_at_every_call(|set| builders::string8(set, b"x"));
+    fails_cleanly_at_every_call(|set| builders::binary(set, b"x"));
+    fails_cleanly_at_every_call(|set| builders::entry_id(set, [0; 4], b"x"));
     // A provider's own structure: a root and children, failing at the second child.
     fails_cleanly_at_every_call(|set| {
         let root = set.allocate(2 * size_of::<usize>())?;

@@ -48,6 +48,23 @@ fn live_roots_are_counted_and_double_frees_refused() {
     assert_eq!(unsafe { MAPIFreeBuffer(other) }, 0);
     assert_eq!(live_buffers(), start);
 
+    // Counted per thread: a root allocated on one thread and freed on another, roots left by
+    // a thread that has exited, and their frees, all add up.
+    let here = allocate(0) as usize;
+    let there = std::thread::spawn(move || {
+        assert_eq!(unsafe { MAPIFreeBuffer(here as *mut c_void) }, 0);
+        allocate(0) as usize
+    })
+    .join()
+    .unwrap();
+    assert_eq!(
+        live_buffers(),
+        start + 1,
+        "the exited thread's root is still counted"
+    );
+    assert_eq!(unsafe { MAPIFreeBuffer(there as *mut c_void) }, 0);
+    assert_eq!(live_buffers(), start);
+
     // A builder's result is one root; dropping it or freeing it as the host does returns to 0.
     let set = AllocatorSet::native();
     let value = props::PropValue::new(0x3001, props::Value::Unicode("Inbox".into()));

@@ -130,22 +130,22 @@ fn a_null_malloc_is_tolerated() {
 struct Panicking;
 
 impl IMallocImpl for Panicking {
-    fn Alloc(_: &Object<Self>, _: usize) -> *mut c_void {
+    unsafe fn Alloc(_: &Object<Self>, _: usize) -> *mut c_void {
         panic!("Alloc")
     }
-    fn Realloc(_: &Object<Self>, _: *mut c_void, _: usize) -> *mut c_void {
+    unsafe fn Realloc(_: &Object<Self>, _: *mut c_void, _: usize) -> *mut c_void {
         panic!("Realloc")
     }
-    fn Free(_: &Object<Self>, _: *mut c_void) {
+    unsafe fn Free(_: &Object<Self>, _: *mut c_void) {
         panic!("Free")
     }
-    fn GetSize(_: &Object<Self>, _: *mut c_void) -> usize {
+    unsafe fn GetSize(_: &Object<Self>, _: *mut c_void) -> usize {
         panic!("GetSize")
     }
-    fn DidAlloc(_: &Object<Self>, _: *mut c_void) -> i32 {
+    unsafe fn DidAlloc(_: &Object<Self>, _: *mut c_void) -> i32 {
         panic!("DidAlloc")
     }
-    fn HeapMinimize(_: &Object<Self>) {
+    unsafe fn HeapMinimize(_: &Object<Self>) {
         panic!("HeapMinimize")
     }
 }

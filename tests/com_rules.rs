@@ -57,7 +57,7 @@ impl Drop for Rex {
 }
 
 impl IAnimalImpl for Rex {
-    fn Legs(_: &Object<Self>, count: *mut u32) -> HRESULT {
+    unsafe fn Legs(_: &Object<Self>, count: *mut u32) -> HRESULT {
         if count.is_null() {
             return E_POINTER;
         }
@@ -67,7 +67,7 @@ impl IAnimalImpl for Rex {
 }
 
 impl IDogImpl for Rex {
-    fn Bark(this: &Object<Self>, times: u32) -> Result<SuccessCode> {
+    unsafe fn Bark(this: &Object<Self>, times: u32) -> Result<SuccessCode> {
         if times == 13 {
             unsafe { count_write_then_panic() }
         }
@@ -85,16 +85,16 @@ unsafe fn count_write_then_panic() -> ! {
 }
 
 impl IPuppyImpl for Rex {
-    fn Age(this: &Object<Self>) -> u32 {
+    unsafe fn Age(this: &Object<Self>) -> u32 {
         this.barks.load(Ordering::Relaxed)
     }
-    fn Mood(_: &Object<Self>) -> i32 {
+    unsafe fn Mood(_: &Object<Self>) -> i32 {
         panic!("moody")
     }
 }
 
 impl IPetImpl for Rex {
-    fn Owner(this: &Object<Self>, owner: Option<&IUnknown>, same: *mut u32) -> Result<()> {
+    unsafe fn Owner(this: &Object<Self>, owner: Option<&IUnknown>, same: *mut u32) -> Result<()> {
         let Some(owner) = owner else {
             panic!("no owner")
         };
@@ -105,7 +105,7 @@ impl IPetImpl for Rex {
 }
 
 impl IChipImpl for Rex {
-    fn Serial(this: &Object<Self>) -> usize {
+    unsafe fn Serial(this: &Object<Self>) -> usize {
         this as *const _ as usize
     }
 }

@@ -35,7 +35,7 @@ const LOGOFF_ABORT: u32 = 0x8;
 const PANIC_ON_CREATE: u32 = 0xDEAD;
 
 /// Store IDs are names; they compare case-insensitively. "locked" refuses logon with a message,
-/// "panic" panics, the empty ID is malformed.
+/// "busy" without one, "panic" panics, the empty ID is malformed.
 struct TestProvider;
 
 struct TestStore;
@@ -85,6 +85,7 @@ impl StoreProvider for TestProvider {
                 "the store is locked",
             )),
             b"panic" => panic!("logon panics"),
+            b"busy" => Err(MAPI_E_BUSY.into()),
             id => Ok(StoreLogon {
                 store: TestStore::new(),
                 spool_security: [b"spool:", &id.to_ascii_lowercase()[..]].concat(),
@@ -699,7 +700,13 @@ fn logon_rejects_bad_input_with_errors_and_leaks_nothing() {
     // A panic in the provider's logon: E_FAIL, nothing kept.
     let panicked = host.logon(&provider, b"panic", false);
     assert_eq!(panicked.hr, MAPI_E_CALL_FAILED);
-    drop((malformed, refused, refused_unicode, panicked));
+    // An error without a message still gets a MAPIERROR, naming the code.
+    let unnamed = host.logon(&provider, b"busy", false);
+    assert_eq!(
+        (unnamed.hr, unnamed.error.as_deref()),
+        (MAPI_E_BUSY, Some("MAPI_E_BUSY"))
+    );
+    drop((malformed, refused, refused_unicode, panicked, unnamed));
     assert_eq!(
         host.log.live.load(Ordering::SeqCst),
         0,

@@ -51,7 +51,6 @@ impl Interface {
 
 pub struct Method {
     pub attrs: Vec<Attribute>,
-    pub unsafety: Option<Token![unsafe]>,
     pub ident: Ident,
     pub receiver: Receiver,
     pub params: Vec<Param>,

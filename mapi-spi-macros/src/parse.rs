@@ -175,7 +175,6 @@ fn method(function: &syn::TraitItemFn, errors: &mut Errors) -> Method {
 
     Method {
         attrs,
-        unsafety: sig.unsafety,
         ident: sig.ident.clone(),
         receiver,
         params,

@@ -61,7 +61,8 @@ pub type Result<T = ()> = core::result::Result<T, windows_core::Error>;
 /// generates `struct ICounter` (the caller side: a counted pointer implementing
 /// `windows_core::Interface`, with `unsafe fn Add`), `struct ICounterVtbl` (`#[repr(C)]`: the
 /// base's vtable, then one `extern "system"` slot per method in order), and `trait ICounterImpl`
-/// (the implementer side, for [`mapi_object`] types).
+/// (the implementer side, for [`mapi_object`] types: its methods are `unsafe fn`, because the
+/// vtable passes them its C caller's arguments unchecked).
 ///
 /// Rules, each checked at compile time with an error at the offending token:
 /// - the trait is `unsafe` (it asserts a C layout) and has exactly one base, `IUnknown` or another
@@ -96,7 +97,7 @@ pub use mapi_spi_macros::mapi_interface;
 /// }
 ///
 /// impl ICounterImpl for Counter {
-///     fn Add(this: &Object<Self>, by: u32, total: *mut u32) -> HRESULT {
+///     unsafe fn Add(this: &Object<Self>, by: u32, total: *mut u32) -> HRESULT {
 ///         let new_total = this.total.fetch_add(by, Ordering::Relaxed) + by;
 ///         if !total.is_null() {
 ///             unsafe { total.write(new_total) };

@@ -4,13 +4,16 @@
 //! a "next" pointer, `MAPIAllocateMore` appending at the end of the root's chain and
 //! `MAPIFreeBuffer` walking it.
 //!
-//! Two ways of building the result, each with both allocators:
+//! Three ways of building the result, each with both allocators:
 //! - `builder`: `alloc::props::props`, one `MAPIAllocateBuffer` for everything;
 //! - `per-value`: a root for the `SPropValue` array and one `MAPIAllocateMore` per string or
-//!   binary, as hand-written providers commonly do.
+//!   binary, as hand-written providers commonly do;
+//! - `blocks-only`: the host calls of `per-value` without writing the values, which isolates
+//!   the allocator's own cost.
 //!
 //! Run: `cargo bench -p mapi-spi-tests --bench alloc`. It prints the host calls per result,
-//! criterion's times, and a ratio summary from one more timed loop per case.
+//! criterion's times, and a summary of both allocators timed in alternation (the fairest
+//! comparison on a shared machine).
 
 use core::ffi::c_void;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
@@ -172,10 +175,35 @@ fn build_per_value(set: &AllocatorSet, values: &[PropValue<'_>]) -> Result<RootB
     Ok(root)
 }
 
+/// The sizes of the children `build_per_value` allocates for this workload's strings and
+/// binaries, in order (checked against the values when the benchmark starts).
+const CHILD_SIZES: [usize; 5] = [38, 18, 66, 24, 16];
+
+fn child_sizes(values: &[PropValue<'_>]) -> Vec<usize> {
+    values
+        .iter()
+        .filter_map(|prop| match &prop.value {
+            Value::Unicode(text) => Some((text.encode_utf16().count() + 1) * size_of::<u16>()),
+            Value::Binary(bytes) => Some(bytes.len()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The blocks of `build_per_value`, left unwritten: the allocator's own cost.
+fn blocks_only(set: &AllocatorSet, values: &[PropValue<'_>]) -> Result<RootBuf> {
+    let root = set.allocate(values.len() * size_of::<SPropValue>())?;
+    for cb in CHILD_SIZES {
+        black_box(root.allocate_more(black_box(cb))?.as_ptr());
+    }
+    Ok(root)
+}
+
 type Build = fn(&AllocatorSet, &[PropValue<'_>]) -> Result<RootBuf>;
-const STRATEGIES: [(&str, Build); 2] = [
+const STRATEGIES: [(&str, Build); 3] = [
     ("builder", build_with_builder),
     ("per-value", build_per_value),
+    ("blocks-only", blocks_only),
 ];
 
 /// Builds, hands over, and frees as the host does.
@@ -197,22 +225,30 @@ fn report_host_calls(values: &[PropValue<'_>]) {
     }
 }
 
-/// Nanoseconds per result over a fixed number of rounds, best of five.
-fn time_per_result(set: &AllocatorSet, build: Build, values: &[PropValue<'_>]) -> f64 {
-    const ROUNDS: u32 = 200_000;
-    (0..5)
-        .map(|_| {
+/// Nanoseconds per result with each allocator: the best of several rounds, the allocators
+/// alternating so that both see the same machine load.
+fn time_per_result(sets: &[AllocatorSet; 2], build: Build, values: &[PropValue<'_>]) -> [f64; 2] {
+    const RESULTS: u32 = 10_000;
+    let mut best = [f64::INFINITY; 2];
+    for _ in 0..51 {
+        for (best, set) in best.iter_mut().zip(sets) {
             let start = Instant::now();
-            for _ in 0..ROUNDS {
+            for _ in 0..RESULTS {
                 round_trip(set, build, values);
             }
-            start.elapsed().as_nanos() as f64 / f64::from(ROUNDS)
-        })
-        .fold(f64::INFINITY, f64::min)
+            *best = best.min(start.elapsed().as_nanos() as f64 / f64::from(RESULTS));
+        }
+    }
+    best
 }
 
 fn get_props(c: &mut Criterion) {
     let values = get_props_result();
+    assert_eq!(
+        child_sizes(&values),
+        CHILD_SIZES,
+        "blocks-only matches per-value"
+    );
     report_host_calls(&values);
     let allocators = [
         ("native", AllocatorSet::native()),
@@ -233,15 +269,24 @@ fn get_props(c: &mut Criterion) {
     }
     group.finish();
 
-    println!("summary (best of 5 x 200000 results, ns per result):");
+    println!("summary, ns per result (best of 51 rounds of 10000, allocators alternating):");
+    let sets = [allocators[0].1, allocators[1].1];
+    let mut times = Vec::new();
     for (strategy, build) in STRATEGIES {
-        let native = time_per_result(&allocators[0].1, build, &values);
-        let baseline = time_per_result(&allocators[1].1, build, &values);
+        let [native, baseline] = time_per_result(&sets, build, &values);
         println!(
-            "  {strategy:>9}: native {native:7.1}  wine-baseline {baseline:7.1}  baseline/native {:.2}x",
+            "  {strategy:>11}: native {native:6.1}  wine-baseline {baseline:6.1}  baseline/native {:.2}x",
             baseline / native
         );
+        times.push([native, baseline]);
     }
+    // The runtime's way (its builder over the native allocator) against a provider hosted the
+    // Wine way (a block per string or binary, each a malloc).
+    let (runtime, wine) = (times[0][0], times[1][1]);
+    println!(
+        "  runtime (builder, native) {runtime:.1} vs Wine-style (per-value, wine-baseline) {wine:.1}: {:.2}x",
+        wine / runtime
+    );
 }
 
 criterion_group!(benches, get_props);

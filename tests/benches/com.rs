@@ -33,7 +33,7 @@ mod ours {
     }
 
     impl IBenchImpl for Bench {
-        fn Call(this: &Object<Self>, by: u32) -> HRESULT {
+        unsafe fn Call(this: &Object<Self>, by: u32) -> HRESULT {
             this.total.fetch_add(by, Ordering::Relaxed);
             HRESULT(0)
         }

@@ -12,21 +12,18 @@
 //!   status object, the one-off table), and `OpenEntry` on an entry ID other than the root answers
 //!   `MAPI_E_UNKNOWN_ENTRYID`.
 #![allow(non_snake_case)]
-// The `I...Impl` methods are safe functions that receive MAPI's raw pointers: they are called
-// only by the generated vtable thunks, on MAPI's behalf, and check for NULL where MAPI allows it.
-#![allow(clippy::not_unsafe_ptr_arg_deref)]
 
 use core::ffi::c_void;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use mapi_spi_runtime::codes::{
-    MAPI_E_INVALID_PARAMETER, MAPI_E_NO_SUPPORT, MAPI_E_UNKNOWN_ENTRYID, MAPI_E_VERSION, S_OK,
+    MAPI_E_INVALID_PARAMETER, MAPI_E_NO_SUPPORT, MAPI_E_UNKNOWN_ENTRYID, S_OK,
 };
-use mapi_spi_runtime::flags::CURRENT_SPI_VERSION;
 use mapi_spi_runtime::interfaces::{
     IABLogon, IABLogonImpl, IABProvider, IABProviderImpl, IMAPIAdviseSink, IMAPIProp, IMAPISupport,
 };
+use mapi_spi_runtime::provider::init::negotiate_version;
 use mapi_spi_runtime::types::{
     ADRLIST, ENTRYID, LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER, LPTSTR, MAPIERROR, MAPIUID,
     SPropTagArray,
@@ -62,16 +59,10 @@ pub unsafe extern "C" fn ABProviderInit(
     lpulProviderVer: *mut u32,
     lppABProvider: *mut *mut c_void,
 ) -> HRESULT {
-    if lpulProviderVer.is_null() || lppABProvider.is_null() {
-        return MAPI_E_INVALID_PARAMETER;
-    }
-    // SAFETY: both checked non-NULL; MAPI passes writable locations.
-    unsafe {
-        lpulProviderVer.write(CURRENT_SPI_VERSION);
-        lppABProvider.write(core::ptr::null_mut());
-    }
-    if ulMAPIVer < CURRENT_SPI_VERSION {
-        return MAPI_E_VERSION;
+    // The checks every entry point starts with: NULL out-pointers, our version out, MAPI's version.
+    // SAFETY: MAPI passes NULL or writable locations.
+    if let Err(hr) = unsafe { negotiate_version(ulMAPIVer, lpulProviderVer, lppABProvider) } {
+        return hr;
     }
     let provider: IABProvider = ComObject::new(SampleProvider::default()).into_interface();
     // SAFETY: checked non-NULL above; the reference is handed to MAPI.
@@ -90,12 +81,12 @@ pub struct SampleProvider {
 }
 
 impl IABProviderImpl for SampleProvider {
-    fn Shutdown(this: &Object<Self>, _lpulFlags: *mut u32) -> HRESULT {
+    unsafe fn Shutdown(this: &Object<Self>, _lpulFlags: *mut u32) -> HRESULT {
         this.shut_down.store(true, Ordering::SeqCst);
         S_OK
     }
 
-    fn Logon(
+    unsafe fn Logon(
         _this: &Object<Self>,
         lpMAPISup: Option<&IMAPISupport>,
         _ulUIParam: usize,
@@ -152,7 +143,7 @@ pub struct SampleLogon {
 
 impl IABLogonImpl for SampleLogon {
     /// No extended error information: `S_OK` with `*lppMAPIError = NULL`.
-    fn GetLastError(
+    unsafe fn GetLastError(
         _this: &Object<Self>,
         _hResult: HRESULT,
         _ulFlags: u32,
@@ -167,14 +158,14 @@ impl IABLogonImpl for SampleLogon {
     }
 
     /// Releases the support object (once; the flags are reserved).
-    fn Logoff(this: &Object<Self>, _ulFlags: u32) -> HRESULT {
+    unsafe fn Logoff(this: &Object<Self>, _ulFlags: u32) -> HRESULT {
         let support = this.support.lock().ok().and_then(|mut s| s.take());
         drop(support);
         S_OK
     }
 
     /// No containers: the root (empty entry ID) is `MAPI_E_NO_SUPPORT`, any other ID unknown.
-    fn OpenEntry(
+    unsafe fn OpenEntry(
         _this: &Object<Self>,
         cbEntryID: u32,
         _lpEntryID: *mut ENTRYID,
@@ -200,7 +191,7 @@ impl IABLogonImpl for SampleLogon {
     }
 
     /// Byte comparison: TRUE (1) when both IDs have the same bytes.
-    fn CompareEntryIDs(
+    unsafe fn CompareEntryIDs(
         _this: &Object<Self>,
         cbEntryID1: u32,
         lpEntryID1: *mut ENTRYID,
@@ -230,7 +221,7 @@ impl IABLogonImpl for SampleLogon {
     }
 
     /// No notifications.
-    fn Advise(
+    unsafe fn Advise(
         _this: &Object<Self>,
         _cbEntryID: u32,
         _lpEntryID: *mut ENTRYID,
@@ -242,12 +233,12 @@ impl IABLogonImpl for SampleLogon {
     }
 
     /// No notifications.
-    fn Unadvise(_this: &Object<Self>, _ulConnection: usize) -> HRESULT {
+    unsafe fn Unadvise(_this: &Object<Self>, _ulConnection: usize) -> HRESULT {
         MAPI_E_NO_SUPPORT
     }
 
     /// No status object.
-    fn OpenStatusEntry(
+    unsafe fn OpenStatusEntry(
         _this: &Object<Self>,
         _lpInterface: *const GUID,
         _ulFlags: u32,
@@ -258,7 +249,7 @@ impl IABLogonImpl for SampleLogon {
     }
 
     /// No templates.
-    fn OpenTemplateID(
+    unsafe fn OpenTemplateID(
         _this: &Object<Self>,
         _cbTemplateID: u32,
         _lpTemplateID: *mut ENTRYID,
@@ -272,12 +263,16 @@ impl IABLogonImpl for SampleLogon {
     }
 
     /// No one-off templates.
-    fn GetOneOffTable(_this: &Object<Self>, _ulFlags: u32, _lppTable: *mut *mut c_void) -> HRESULT {
+    unsafe fn GetOneOffTable(
+        _this: &Object<Self>,
+        _ulFlags: u32,
+        _lppTable: *mut *mut c_void,
+    ) -> HRESULT {
         MAPI_E_NO_SUPPORT
     }
 
     /// No entries of this provider can be in the list: nothing to add.
-    fn PrepareRecips(
+    unsafe fn PrepareRecips(
         _this: &Object<Self>,
         _ulFlags: u32,
         _lpPropTagArray: *mut SPropTagArray,

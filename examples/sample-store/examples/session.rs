@@ -7,35 +7,20 @@
 //! sample_store.dll on Windows, built next to this example), through its `MSProviderInit`
 //! export, with MAPI-like allocators, IMalloc and support objects from `mapi_spi_runtime::host`.
 
+use mapi_spi_runtime::flags::{LOGOFF_ORDERLY, MDB_NO_DIALOG, MDB_WRITE};
 use mapi_spi_runtime::host::{Session, SupportOptions};
-use sample_store::{PR_DISPLAY_NAME_W, PR_MDB_PROVIDER, store_entry_id};
-use std::path::PathBuf;
+use mapi_spi_runtime::tags::{PR_DISPLAY_NAME_W, PR_MDB_PROVIDER, PR_SUBJECT_W};
+use sample_store::store_entry_id;
 use std::process::ExitCode;
 
-/// `MDB_WRITE | MDB_NO_DIALOG`: how Outlook opens a store.
-const LOGON_FLAGS: u32 = 0x4 | 0x1;
-/// `LOGOFF_ORDERLY`.
-const LOGOFF_ORDERLY: u32 = 0x2;
-/// A tag the sample store does not have (`PR_SUBJECT_W`).
-const PR_SUBJECT_W: u32 = 0x0037_001F;
+#[path = "../locate.rs"]
+mod locate;
 
-/// The provider library, next to this example's own directory (`target/<profile>/`).
-fn provider_library() -> PathBuf {
-    let exe = std::env::current_exe().expect("the example knows where it is");
-    let dir = exe
-        .parent()
-        .and_then(|examples| examples.parent())
-        .expect("target/<profile>/examples");
-    let name = format!(
-        "{}sample_store{}",
-        std::env::consts::DLL_PREFIX,
-        std::env::consts::DLL_SUFFIX
-    );
-    dir.join(name)
-}
+/// How Outlook opens a store.
+const LOGON_FLAGS: u32 = MDB_WRITE | MDB_NO_DIALOG;
 
 fn main() -> ExitCode {
-    let library = provider_library();
+    let library = locate::sample_store_library();
     println!("Loading {}", library.display());
     let mut session = match Session::load(&library, SupportOptions::default()) {
         Ok(session) => session.echo(true),

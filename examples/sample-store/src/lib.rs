@@ -13,20 +13,21 @@
 //! (the `MessageStore` defaults).
 #![allow(non_snake_case)]
 
-use mapi_spi_runtime::alloc::builders::MAPI_UNICODE;
-use mapi_spi_runtime::alloc::props::{
-    self, PT_BINARY, PT_ERROR, PT_LONG, PT_STRING8, PT_UNICODE, PropValue, Value, prop_id,
-    prop_type,
-};
+use mapi_spi_runtime::alloc::props::{self, PropValue, Value};
 use mapi_spi_runtime::codes::{
     MAPI_E_INVALID_ENTRYID, MAPI_E_INVALID_PARAMETER, MAPI_E_LOGON_FAILED, MAPI_E_NO_SUPPORT,
     MAPI_E_NOT_FOUND, MAPI_W_ERRORS_RETURNED, S_OK,
+};
+use mapi_spi_runtime::flags::{
+    MAPI_STORE, MAPI_UNICODE, STATUS_AVAILABLE, STORE_ENTRYID_UNIQUE, STORE_READONLY,
+    STORE_UNICODE_OK,
 };
 use mapi_spi_runtime::interfaces::{IMAPIProp, IMAPISupport};
 use mapi_spi_runtime::provider::{
     LogonRequest, MessageStore, ProviderContext, ProviderError, ProviderResult, StoreContext,
     StoreLogon, StoreProvider,
 };
+use mapi_spi_runtime::tags::*;
 use mapi_spi_runtime::types::{MAPIUID, SPropTagArray, SPropValue};
 use mapi_spi_runtime::{HRESULT, Interface};
 use std::borrow::Cow;
@@ -44,26 +45,8 @@ const ENTRY_ID_VERSION: u8 = 1;
 /// `abFlags` (4 bytes) + UID (16) + version (1): where the store name starts.
 const NAME_OFFSET: usize = 4 + 16 + 1;
 
-// The property tags this store answers (mapitags.h).
-pub const PR_DISPLAY_NAME_A: u32 = 0x3001_001E;
-pub const PR_DISPLAY_NAME_W: u32 = 0x3001_001F;
-pub const PR_STORE_ENTRYID: u32 = 0x0FFB_0102;
-pub const PR_ENTRYID: u32 = 0x0FFF_0102;
-pub const PR_RECORD_KEY: u32 = 0x0FF9_0102;
-pub const PR_STORE_RECORD_KEY: u32 = 0x0FFA_0102;
-pub const PR_STORE_SUPPORT_MASK: u32 = 0x340D_0003;
-pub const PR_OBJECT_TYPE: u32 = 0x0FFE_0003;
-pub const PR_MDB_PROVIDER: u32 = 0x3414_0102;
-const PR_STATUS_CODE: u32 = 0x3E04_0003;
-const PR_RESOURCE_METHODS: u32 = 0x3E02_0003;
-/// `PT_UNSPECIFIED`: "whichever type the property has" in a requested tag.
-const PT_UNSPECIFIED: u16 = 0x0000;
-/// `MAPI_STORE`, the `PR_OBJECT_TYPE` of a store.
-const MAPI_STORE: u32 = 0x0000_0001;
-/// `STORE_ENTRYID_UNIQUE | STORE_READONLY | STORE_UNICODE_OK`: what this store offers.
-const SUPPORT_MASK: u32 = 0x0000_0001 | 0x0000_0002 | 0x0004_0000;
-/// `STATUS_AVAILABLE`, for the status row.
-const STATUS_AVAILABLE: u32 = 0x0000_0001;
+/// What this store offers: unique entry IDs, read-only, UTF-16 strings.
+const SUPPORT_MASK: u32 = STORE_ENTRYID_UNIQUE | STORE_READONLY | STORE_UNICODE_OK;
 
 /// The properties `GetPropList` lists and `GetProps` with no tags returns, in that order.
 const ALL_TAGS: [u32; 9] = [
@@ -210,12 +193,12 @@ fn profile_display_name(support: &IMAPISupport) -> Option<String> {
 /// `ModifyStatusRow`, as every store logon does before returning.
 fn set_status_row(request: &LogonRequest<'_>, display_name: &str) -> ProviderResult<()> {
     let columns = [
-        PropValue::new(
-            prop_id(PR_DISPLAY_NAME_W),
+        PropValue::for_tag(
+            PR_DISPLAY_NAME_W,
             Value::Unicode(Cow::Borrowed(display_name)),
         ),
-        PropValue::new(prop_id(PR_STATUS_CODE), Value::Long(STATUS_AVAILABLE)),
-        PropValue::new(prop_id(PR_RESOURCE_METHODS), Value::Long(0)),
+        PropValue::for_tag(PR_STATUS_CODE, Value::Long(STATUS_AVAILABLE)),
+        PropValue::for_tag(PR_RESOURCE_METHODS, Value::Long(0)),
     ];
     let row = props::props(request.allocators, &columns)?;
     let hr = unsafe {
@@ -268,8 +251,6 @@ impl SampleStore {
 
     /// The value of `tag`, or `MAPI_E_NOT_FOUND`.
     fn value<'a>(&'a self, cx: &StoreContext, tag: u32, unicode: bool) -> PropValue<'a> {
-        let id = prop_id(tag);
-        let wanted = prop_type(tag);
         let text = |as_unicode: bool| {
             if as_unicode {
                 Value::Unicode(Cow::Borrowed(&self.display_name))
@@ -282,24 +263,33 @@ impl SampleStore {
                 ))
             }
         };
-        let value = match (tag & 0xFFFF_0000, wanted) {
-            (0x3001_0000, PT_UNICODE) => text(true),
-            (0x3001_0000, PT_STRING8) => text(false),
-            (0x3001_0000, PT_UNSPECIFIED) => text(unicode),
-            (0x0FFB_0000 | 0x0FFF_0000, PT_BINARY | PT_UNSPECIFIED) => {
+        // The properties by ID; a requested type must be the property's or PT_UNSPECIFIED.
+        const DISPLAY_NAME: u32 = prop_id(PR_DISPLAY_NAME_W);
+        const STORE_ENTRYID: u32 = prop_id(PR_STORE_ENTRYID);
+        const ENTRYID: u32 = prop_id(PR_ENTRYID);
+        const RECORD_KEY: u32 = prop_id(PR_RECORD_KEY);
+        const STORE_RECORD_KEY: u32 = prop_id(PR_STORE_RECORD_KEY);
+        const MDB_PROVIDER: u32 = prop_id(PR_MDB_PROVIDER);
+        const STORE_SUPPORT_MASK: u32 = prop_id(PR_STORE_SUPPORT_MASK);
+        const OBJECT_TYPE: u32 = prop_id(PR_OBJECT_TYPE);
+        let value = match (prop_id(tag), prop_type(tag)) {
+            (DISPLAY_NAME, PT_UNICODE) => text(true),
+            (DISPLAY_NAME, PT_STRING8) => text(false),
+            (DISPLAY_NAME, PT_UNSPECIFIED) => text(unicode),
+            (STORE_ENTRYID | ENTRYID, PT_BINARY | PT_UNSPECIFIED) => {
                 Value::Binary(Cow::Owned(self.client_entry_id(cx)))
             }
-            (0x0FF9_0000 | 0x0FFA_0000, PT_BINARY | PT_UNSPECIFIED) => {
+            (RECORD_KEY | STORE_RECORD_KEY, PT_BINARY | PT_UNSPECIFIED) => {
                 Value::Binary(Cow::Borrowed(&self.record_key))
             }
-            (0x3414_0000, PT_BINARY | PT_UNSPECIFIED) => {
+            (MDB_PROVIDER, PT_BINARY | PT_UNSPECIFIED) => {
                 Value::Binary(Cow::Borrowed(&SAMPLE_UID.ab))
             }
-            (0x340D_0000, PT_LONG | PT_UNSPECIFIED) => Value::Long(SUPPORT_MASK),
-            (0x0FFE_0000, PT_LONG | PT_UNSPECIFIED) => Value::Long(MAPI_STORE),
+            (STORE_SUPPORT_MASK, PT_LONG | PT_UNSPECIFIED) => Value::Long(SUPPORT_MASK),
+            (OBJECT_TYPE, PT_LONG | PT_UNSPECIFIED) => Value::Long(MAPI_STORE),
             _ => Value::Error(MAPI_E_NOT_FOUND),
         };
-        PropValue::new(id, value)
+        PropValue::for_tag(tag, value)
     }
 }
 

@@ -4,37 +4,21 @@
 use mapi_spi_runtime::codes::{
     MAPI_E_INVALID_ENTRYID, MAPI_E_LOGON_FAILED, MAPI_W_ERRORS_RETURNED, S_OK,
 };
+use mapi_spi_runtime::flags::LOGOFF_ORDERLY;
 use mapi_spi_runtime::host::{Session, SupportOptions};
+use mapi_spi_runtime::tags::*;
 use mapi_spi_runtime::{IUnknown, Interface};
-use sample_store::*;
-use std::path::PathBuf;
+use sample_store::{SAMPLE_UID, store_entry_id};
 
-const LOGOFF_ORDERLY: u32 = 0x2;
-const PR_SUBJECT_W: u32 = 0x0037_001F;
-/// `PROP_TAG(PT_ERROR, PROP_ID(PR_SUBJECT_W))`: how a missing property comes back.
-const PR_SUBJECT_ERROR: u32 = 0x0037_000A;
+#[path = "../locate.rs"]
+mod locate;
+
+/// How a missing `PR_SUBJECT_W` comes back.
+const PR_SUBJECT_ERROR: u32 = change_prop_type(PR_SUBJECT_W, PT_ERROR);
 /// The wrapped-entry-ID UID ([MS-OXCDATA]).
 const STORE_WRAP_UID: [u8; 16] = [
     0x38, 0xA1, 0xBB, 0x10, 0x05, 0xE5, 0x10, 0x1A, 0xA1, 0xBB, 0x08, 0x00, 0x2B, 0x2A, 0x56, 0xC2,
 ];
-
-/// The library cargo built for this package. `cargo test` leaves it in `target/<profile>/deps/`,
-/// next to this test; only `cargo build` also copies it one level up, to `target/<profile>/`
-/// (where a stale copy may also be), so `deps/` comes first.
-fn library() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let deps = exe.parent().unwrap();
-    let name = format!(
-        "{}sample_store{}",
-        std::env::consts::DLL_PREFIX,
-        std::env::consts::DLL_SUFFIX
-    );
-    [deps, deps.parent().unwrap()]
-        .iter()
-        .map(|dir| dir.join(&name))
-        .find(|path| path.exists())
-        .unwrap_or_else(|| panic!("{name} not built next to {}", exe.display()))
-}
 
 /// The leak report counts the process's native host buffers, so sessions run one at a time.
 static ONE_SESSION_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -46,7 +30,7 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
 }
 
 fn session(options: SupportOptions) -> Session {
-    Session::load(&library(), options).expect("the sample store library loads")
+    Session::load(&locate::sample_store_library(), options).expect("the sample store library loads")
 }
 
 fn value(properties: &[mapi_spi_runtime::host::Property], tag: u32) -> &str {

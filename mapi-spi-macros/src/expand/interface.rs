@@ -267,7 +267,6 @@ fn implementer_trait(interface: &Interface) -> TokenStream {
     let methods = interface.methods.iter().map(|method| {
         let Method {
             attrs,
-            unsafety,
             ident: name,
             params,
             output,
@@ -283,20 +282,25 @@ fn implementer_trait(interface: &Interface) -> TokenStream {
         };
         quote! {
             #(#attrs)*
-            #unsafety fn #name(this: &#rt::com::Object<Self>, #(#params),*) #ret;
+            unsafe fn #name(this: &#rt::com::Object<Self>, #(#params),*) #ret;
         }
     });
     let doc = format!(
         "The implementer side of [`{ident}`]: implement it on a type marked `#[mapi_object({ident}, ...)]`. \
          Each method receives its object as `this`, which dereferences to the type and can hand out \
          interface pointers to itself with `this.to_interface()`. A panic is caught at the vtable and \
-         returned as the result type's panic value (`MAPI_E_CALL_FAILED` for `HRESULT` and `Result`)."
+         returned as the result type's panic value (`MAPI_E_CALL_FAILED` for `HRESULT` and `Result`).\n\n\
+         # Safety\n\n\
+         Every method is `unsafe`: the vtable passes it its caller's arguments unchecked, so an \
+         implementation may rely on them being valid as the method's MAPI contract says (pointers \
+         readable or writable as documented, NULL only where allowed). Only the generated vtable \
+         calls these methods."
     );
     // `{Self}` is substituted by the compiler; literal braces are doubled once more for it.
     let message = format!("`{{Self}}` does not implement `{ident}`");
     let label = format!("needs `impl {implementer} for {{Self}}`");
     let note = format!(
-        "add `impl {implementer} for {{Self}} {{{{ ... }}}}` with every method of `{ident}`, each taking `this: &Object<Self>` instead of `&self`"
+        "add `impl {implementer} for {{Self}} {{{{ ... }}}}` with every method of `{ident}`, each an `unsafe fn` taking `this: &Object<Self>` instead of `&self`"
     );
     quote! {
         #[doc = #doc]

@@ -55,8 +55,15 @@ pub fn expand(object: &Object) -> TokenStream {
             }
         });
     let self_type = quote_spanned!(ident.span()=> #ident);
+    // Spanned at the struct's name: a field that is not `Send + Sync` is reported there, once.
+    let thread_safe = {
+        let rt = runtime_at(ident.span());
+        quote_spanned!(ident.span()=> const _: () = #rt::com::object::must_be_send_and_sync::<#ident>();)
+    };
     quote! {
         #item
+
+        #thread_safe
 
         // SAFETY: `VTABLES[k]` is the vtable of the k-th listed interface, built for this type and
         // slot k, and `interface_slot` only returns those indices.

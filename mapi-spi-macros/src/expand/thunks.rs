@@ -70,10 +70,8 @@ fn thunk(method: &Method, implementer: &syn::Ident) -> TokenStream {
         })
     });
     let args = method.params.iter().map(|param| &param.ident);
-    let mut call = quote!(<T as #implementer>::#ident(this, #(#args),*));
-    if method.unsafety.is_some() {
-        call = quote!(unsafe { #call });
-    }
+    // SAFETY: the arguments are the caller's, as the MAPI contract the trait's docs state.
+    let call = quote!(unsafe { <T as #implementer>::#ident(this, #(#args),*) });
     let clear_outs = method.params.iter().filter_map(|param| {
         let ParamKind::Out { pointee } = &param.kind else {
             return None;
@@ -87,7 +85,7 @@ fn thunk(method: &Method, implementer: &syn::Ident) -> TokenStream {
     });
     let on_panic = match (&method.on_panic, &method.output) {
         (Some(value), _) => quote_spanned!(value.span()=> #value),
-        (None, Output::Unit) => quote!(()),
+        (None, Output::Unit) => quote!(),
         (None, Output::Type { ty, .. }) => {
             let rt = runtime_at(ty.span());
             quote_spanned!(ty.span()=> <#ty as #rt::com::AbiReturn>::ON_PANIC)

@@ -1,5 +1,6 @@
 //! Builders for what providers return most through out-parameters: strings, binaries, entry
-//! IDs, `SPropTagArray` and `MAPIERROR` (property values are in [`props`](super::props)).
+//! IDs, `SPropTagArray`, `SPropProblemArray` and `MAPIERROR` (property values are in
+//! [`props`](super::props)).
 //!
 //! # Strategy: one host call per result
 //!
@@ -9,7 +10,8 @@
 //! one host call instead of several (host allocators such as Wine's walk a list on every
 //! `MAPIAllocateMore`), there is no half-built state to unwind on failure, and the host still
 //! frees everything with one `MAPIFreeBuffer`. Consumers cannot tell the difference: MAPI
-//! forbids freeing the parts of a result separately.
+//! forbids freeing the parts of a result separately. The one exception is a row set
+//! ([`props::rows`](super::props::rows)), whose rows MAPI requires to be roots of their own.
 //!
 //! Inside the block, parts are placed largest alignment first (structures, then UTF-16, then
 //! bytes), so each is naturally aligned relative to the block. The host only promises pointer
@@ -24,12 +26,11 @@ use windows_core::Error;
 use super::buffer::RootBuf;
 use super::set::AllocatorSet;
 use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_NOT_ENOUGH_MEMORY};
+use crate::flags::MAPI_UNICODE;
 use crate::types::{
-    LPTSTR, MAPI_ERROR_VERSION, MAPIERROR, SPropTagArray, cb_new_entryid, cb_new_sproptagarray,
+    LPTSTR, MAPI_ERROR_VERSION, MAPIERROR, SPropProblem, SPropProblemArray, SPropTagArray,
+    cb_new_entryid, cb_new_spropproblemarray, cb_new_sproptagarray,
 };
-
-/// `MAPI_UNICODE`: in a call's `ulFlags`, strings (`LPTSTR`) are UTF-16, else 8-bit.
-pub const MAPI_UNICODE: u32 = 0x8000_0000;
 
 /// A block's layout being measured: each part gets the next offset with its alignment.
 #[derive(Default)]
@@ -98,11 +99,12 @@ pub(crate) struct Text<'a> {
 
 impl<'a> Text<'a> {
     pub(crate) fn new(text: &'a str, charset: Charset) -> crate::Result<Self> {
-        if text.contains('\0') {
+        let (utf16_units, nul) = utf16_len(text);
+        if nul {
             return Err(invalid());
         }
         let units = match charset {
-            Charset::Unicode => utf16_len(text),
+            Charset::Unicode => utf16_units,
             Charset::Ansi => text.chars().count(),
         };
         Ok(Self {
@@ -137,43 +139,63 @@ impl<'a> Text<'a> {
     }
 }
 
-/// The length of `text` in UTF-16 code units. ASCII, the common case in MAPI (message
-/// classes, folder names), is measured without decoding.
-pub(crate) fn utf16_len(text: &str) -> usize {
-    if text.is_ascii() {
+/// Whether `text` is ASCII and whether it holds a NUL, in one pass the compiler vectorises
+/// (an OR and a minimum over its bytes).
+fn scan(text: &str) -> (bool, bool) {
+    let (any, least) = text
+        .as_bytes()
+        .iter()
+        .fold((0u8, u8::MAX), |(any, least), &byte| {
+            (any | byte, least.min(byte))
+        });
+    (any < 0x80, least == 0)
+}
+
+/// The length of `text` in UTF-16 code units, and whether it holds a NUL. ASCII, the common
+/// case in MAPI (message classes, folder names), is measured without decoding.
+pub(crate) fn utf16_len(text: &str) -> (usize, bool) {
+    let (ascii, nul) = scan(text);
+    let units = if ascii {
         text.len()
     } else {
         text.encode_utf16().count()
-    }
+    };
+    (units, nul)
 }
 
 /// Writes `text` as UTF-16 and a NUL at `offset`; returns its length in code units (without
 /// the NUL). Panics if it does not fit.
 pub(crate) fn write_utf16(root: &RootBuf, offset: usize, text: &str) -> usize {
-    // Units that fit from `offset`, the NUL included.
-    let capacity = root.len().saturating_sub(offset) / size_of::<u16>();
+    let (ascii, _) = scan(text);
+    let units = if ascii {
+        text.len()
+    } else {
+        text.encode_utf16().count()
+    };
+    assert!(
+        offset
+            .checked_add((units + 1) * size_of::<u16>())
+            .is_some_and(|end| end <= root.len()),
+        "UTF-16 text past the end of its block"
+    );
     let start = root.ptr_at(offset).cast::<u16>();
-    // Every write is unaligned: the host block may be only pointer-aligned.
-    if text.is_ascii() {
-        // Widening bytes needs no decoding, and one bounds check covers the loop.
-        assert!(
-            text.len() < capacity,
-            "UTF-16 text past the end of its block"
-        );
-        for (index, &byte) in text.as_bytes().iter().chain(&[0]).enumerate() {
-            // SAFETY: `index <= text.len() < capacity`.
+    // Every write is unaligned (the host block may be only pointer-aligned) and in bounds:
+    // `units + 1` code units fit (checked above).
+    if ascii {
+        // One unit per byte, widened without decoding.
+        for (index, &byte) in text.as_bytes().iter().enumerate() {
+            // SAFETY: index < units.
             unsafe { start.add(index).write_unaligned(u16::from(byte)) }
         }
-        return text.len();
+    } else {
+        for (index, unit) in text.encode_utf16().enumerate() {
+            // SAFETY: encode_utf16 yields exactly `units` units.
+            unsafe { start.add(index).write_unaligned(unit) }
+        }
     }
-    let mut units = 0;
-    for unit in text.encode_utf16().chain([0]) {
-        assert!(units < capacity, "UTF-16 text past the end of its block");
-        // SAFETY: in bounds (checked).
-        unsafe { start.add(units).write_unaligned(unit) }
-        units += 1;
-    }
-    units - 1
+    // SAFETY: the NUL is unit `units`, the last that fits.
+    unsafe { start.add(units).write_unaligned(0) };
+    units
 }
 
 /// Rejects bytes that would end an 8-bit string early.
@@ -228,6 +250,19 @@ pub fn prop_tags(allocators: &AllocatorSet, tags: &[u32]) -> crate::Result<RootB
     let root = allocators.allocate(cb_new_sproptagarray(tags.len()))?;
     root.write(core::mem::offset_of!(SPropTagArray, cValues), count);
     root.write_slice(core::mem::offset_of!(SPropTagArray, aulPropTag), tags);
+    Ok(root)
+}
+
+/// An `SPropProblemArray` of `problems`, for the `lppProblems` of `SetProps`, `DeleteProps`
+/// and `CopyTo`.
+pub fn prop_problems(
+    allocators: &AllocatorSet,
+    problems: &[SPropProblem],
+) -> crate::Result<RootBuf> {
+    let count = u32::try_from(problems.len()).map_err(|_| too_big())?;
+    let root = allocators.allocate(cb_new_spropproblemarray(problems.len()))?;
+    root.write(core::mem::offset_of!(SPropProblemArray, cProblem), count);
+    root.write_slice(core::mem::offset_of!(SPropProblemArray, aProblem), problems);
     Ok(root)
 }
 

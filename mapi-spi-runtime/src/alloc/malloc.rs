@@ -65,7 +65,7 @@ impl Drop for NativeMalloc {
 }
 
 impl IMallocImpl for NativeMalloc {
-    fn Alloc(this: &Object<Self>, cb: usize) -> *mut c_void {
+    unsafe fn Alloc(this: &Object<Self>, cb: usize) -> *mut c_void {
         let Some(layout) = Self::layout(cb) else {
             return core::ptr::null_mut();
         };
@@ -77,12 +77,14 @@ impl IMallocImpl for NativeMalloc {
         block.cast()
     }
 
-    fn Realloc(this: &Object<Self>, pv: *mut c_void, cb: usize) -> *mut c_void {
+    unsafe fn Realloc(this: &Object<Self>, pv: *mut c_void, cb: usize) -> *mut c_void {
+        // SAFETY: Realloc(NULL, cb) is Alloc(cb), and Realloc(pv, 0) is Free(pv), by IMalloc's
+        // contract, with the caller's own arguments.
         if pv.is_null() {
-            return Self::Alloc(this, cb);
+            return unsafe { Self::Alloc(this, cb) };
         }
         if cb == 0 {
-            Self::Free(this, pv);
+            unsafe { Self::Free(this, pv) };
             return core::ptr::null_mut();
         }
         let mut blocks = this.blocks();
@@ -99,7 +101,7 @@ impl IMallocImpl for NativeMalloc {
         block.cast()
     }
 
-    fn Free(this: &Object<Self>, pv: *mut c_void) {
+    unsafe fn Free(this: &Object<Self>, pv: *mut c_void) {
         // A pointer that is not ours is ignored rather than handed to the system allocator.
         if let Some(size) = this.blocks().remove(&(pv as usize)) {
             let layout = Self::layout(size).expect("was allocated with it");
@@ -108,14 +110,14 @@ impl IMallocImpl for NativeMalloc {
         }
     }
 
-    fn GetSize(this: &Object<Self>, pv: *mut c_void) -> usize {
+    unsafe fn GetSize(this: &Object<Self>, pv: *mut c_void) -> usize {
         this.blocks()
             .get(&(pv as usize))
             .copied()
             .unwrap_or(usize::MAX)
     }
 
-    fn DidAlloc(this: &Object<Self>, pv: *mut c_void) -> i32 {
+    unsafe fn DidAlloc(this: &Object<Self>, pv: *mut c_void) -> i32 {
         if pv.is_null() {
             -1
         } else {
@@ -123,5 +125,5 @@ impl IMallocImpl for NativeMalloc {
         }
     }
 
-    fn HeapMinimize(_: &Object<Self>) {}
+    unsafe fn HeapMinimize(_: &Object<Self>) {}
 }

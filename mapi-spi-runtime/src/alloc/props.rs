@@ -7,40 +7,16 @@ use windows_core::{GUID, HRESULT};
 use super::buffer::RootBuf;
 use super::builders::{Plan, check_string8, invalid, too_big, utf16_len, write_utf16};
 use super::set::AllocatorSet;
-use crate::types::{FILETIME, PV, SBinary, SPropValue, SRow, SRowSet, cb_new_srowset};
+use crate::tags::{
+    PT_APPTIME, PT_BINARY, PT_BOOLEAN, PT_CLSID, PT_CURRENCY, PT_DOUBLE, PT_ERROR, PT_I2, PT_I8,
+    PT_LONG, PT_MV_BINARY, PT_MV_LONG, PT_MV_STRING8, PT_MV_UNICODE, PT_R4, PT_STRING8, PT_SYSTIME,
+    PT_UNICODE, prop_id, prop_tag,
+};
+use crate::types::{FILETIME, PV, SArray, SBinary, SPropValue, SRow, SRowSet, cb_new_srowset};
 
-pub const PT_I2: u16 = 0x0002;
-pub const PT_LONG: u16 = 0x0003;
-pub const PT_R4: u16 = 0x0004;
-pub const PT_DOUBLE: u16 = 0x0005;
-pub const PT_CURRENCY: u16 = 0x0006;
-pub const PT_APPTIME: u16 = 0x0007;
-pub const PT_ERROR: u16 = 0x000A;
-pub const PT_BOOLEAN: u16 = 0x000B;
-pub const PT_I8: u16 = 0x0014;
-pub const PT_STRING8: u16 = 0x001E;
-pub const PT_UNICODE: u16 = 0x001F;
-pub const PT_SYSTIME: u16 = 0x0040;
-pub const PT_CLSID: u16 = 0x0048;
-pub const PT_BINARY: u16 = 0x0102;
-
-/// `PROP_TAG(type, id)`.
-pub const fn prop_tag(prop_type: u16, prop_id: u16) -> u32 {
-    ((prop_id as u32) << 16) | prop_type as u32
-}
-
-/// `PROP_ID(tag)`.
-pub const fn prop_id(tag: u32) -> u16 {
-    (tag >> 16) as u16
-}
-
-/// `PROP_TYPE(tag)`.
-pub const fn prop_type(tag: u32) -> u16 {
-    tag as u16
-}
-
-/// The value of a property, one variant per single-valued `PT_` type. Strings and binaries
-/// are borrowed or owned ([`Cow`]), and copied into the host's block when built.
+/// The value of a property, one variant per single-valued `PT_` type and for the multi-valued
+/// types providers return most. Strings and binaries are borrowed or owned ([`Cow`]), and
+/// copied into the host's block when built.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value<'a> {
     /// `PT_I2`
@@ -71,11 +47,19 @@ pub enum Value<'a> {
     Clsid(GUID),
     /// `PT_BINARY` (entry IDs, search keys, ...)
     Binary(Cow<'a, [u8]>),
+    /// `PT_MV_LONG`
+    MvLong(Cow<'a, [u32]>),
+    /// `PT_MV_STRING8`: each in the caller's code page, without NUL.
+    MvString8(Vec<Cow<'a, [u8]>>),
+    /// `PT_MV_UNICODE`
+    MvUnicode(Vec<Cow<'a, str>>),
+    /// `PT_MV_BINARY` (for example `PR_ADDITIONAL_REN_ENTRYIDS`)
+    MvBinary(Vec<Cow<'a, [u8]>>),
 }
 
 impl Value<'_> {
     /// The `PT_` type of this value.
-    pub fn prop_type(&self) -> u16 {
+    pub fn prop_type(&self) -> u32 {
         match self {
             Value::I2(_) => PT_I2,
             Value::Long(_) => PT_LONG,
@@ -91,6 +75,10 @@ impl Value<'_> {
             Value::SysTime(_) => PT_SYSTIME,
             Value::Clsid(_) => PT_CLSID,
             Value::Binary(_) => PT_BINARY,
+            Value::MvLong(_) => PT_MV_LONG,
+            Value::MvString8(_) => PT_MV_STRING8,
+            Value::MvUnicode(_) => PT_MV_UNICODE,
+            Value::MvBinary(_) => PT_MV_BINARY,
         }
     }
 }
@@ -108,6 +96,13 @@ impl<'a> PropValue<'a> {
         Self { id, value }
     }
 
+    /// The property `tag` names, with `value` (whose type wins over the tag's: a `PT_ERROR`
+    /// value for a `PT_UNICODE` tag is the usual "not found" answer).
+    pub fn for_tag(tag: u32, value: Value<'a>) -> Self {
+        // A property ID is the tag's upper 16 bits.
+        Self::new(prop_id(tag) as u16, value)
+    }
+
     /// The `PT_ERROR` entry for `id` (for example `MAPI_E_NOT_FOUND` for a property the object
     /// does not have).
     pub fn error(id: u16, code: HRESULT) -> Self {
@@ -116,63 +111,183 @@ impl<'a> PropValue<'a> {
 
     /// `ulPropTag`: `PROP_TAG(value's type, id)`.
     pub fn tag(&self) -> u32 {
-        prop_tag(self.value.prop_type(), self.id)
+        prop_tag(self.value.prop_type(), u32::from(self.id))
     }
 }
 
-/// Bytes of each region of a property array's block after the `SPropValue`s, largest alignment
-/// first: GUIDs, then UTF-16 text, then bytes (8-bit strings and binaries).
+/// The sizes of the regions of a property array's block after the `SPropValue`s, in block
+/// order, largest alignment first: arrays of pointers and `SBinary`s (multi-valued strings and
+/// binaries), then `u32` arrays and GUIDs, then UTF-16 text, then bytes (8-bit strings and
+/// binaries). Each region's parts are multiples of its alignment, so every part is aligned.
 #[derive(Default)]
 struct Regions {
+    pointer_arrays: usize,
+    longs: usize,
     guids: usize,
     utf16_units: usize,
     bytes: usize,
 }
 
-/// Where the next variable part of each region goes while writing.
+impl Regions {
+    fn unicode(&mut self, text: &str) -> crate::Result<()> {
+        let (units, nul) = utf16_len(text);
+        if nul {
+            return Err(invalid());
+        }
+        self.utf16_units += units + 1;
+        Ok(())
+    }
+
+    fn string8(&mut self, bytes: &[u8]) -> crate::Result<()> {
+        check_string8(bytes)?;
+        self.bytes += bytes.len() + 1;
+        Ok(())
+    }
+
+    fn binary(&mut self, bytes: &[u8]) -> crate::Result<()> {
+        u32::try_from(bytes.len()).map_err(|_| too_big())?;
+        self.bytes += bytes.len();
+        Ok(())
+    }
+
+    /// A multi-valued property's array of `n` `T`s.
+    fn pointer_array<T>(&mut self, n: usize) -> crate::Result<()> {
+        u32::try_from(n).map_err(|_| too_big())?;
+        self.pointer_arrays += n * size_of::<T>();
+        Ok(())
+    }
+
+    fn measure(values: &[PropValue<'_>]) -> crate::Result<Self> {
+        let mut regions = Self::default();
+        for prop in values {
+            match &prop.value {
+                Value::Clsid(_) => regions.guids += 1,
+                Value::Unicode(text) => regions.unicode(text)?,
+                Value::String8(bytes) => regions.string8(bytes)?,
+                Value::Binary(bytes) => regions.binary(bytes)?,
+                Value::MvLong(longs) => {
+                    u32::try_from(longs.len()).map_err(|_| too_big())?;
+                    regions.longs += longs.len();
+                }
+                Value::MvString8(strings) => {
+                    regions.pointer_array::<*mut u8>(strings.len())?;
+                    strings.iter().try_for_each(|s| regions.string8(s))?;
+                }
+                Value::MvUnicode(strings) => {
+                    regions.pointer_array::<*mut u16>(strings.len())?;
+                    strings.iter().try_for_each(|s| regions.unicode(s))?;
+                }
+                Value::MvBinary(binaries) => {
+                    regions.pointer_array::<SBinary>(binaries.len())?;
+                    binaries.iter().try_for_each(|b| regions.binary(b))?;
+                }
+                Value::I2(_)
+                | Value::Long(_)
+                | Value::R4(_)
+                | Value::Double(_)
+                | Value::Currency(_)
+                | Value::AppTime(_)
+                | Value::Error(_)
+                | Value::Boolean(_)
+                | Value::I8(_)
+                | Value::SysTime(_) => {}
+            }
+        }
+        Ok(regions)
+    }
+}
+
+/// Where the next part of each region goes while writing; each method writes one part and
+/// returns its address.
 struct Cursors {
+    pointer_array: usize,
+    long: usize,
     guid: usize,
     utf16: usize,
     byte: usize,
 }
 
-fn measure(values: &[PropValue<'_>]) -> crate::Result<Regions> {
-    let mut regions = Regions::default();
-    for prop in values {
-        match &prop.value {
-            Value::Clsid(_) => regions.guids += 1,
-            Value::Unicode(text) => {
-                if text.contains('\0') {
-                    return Err(invalid());
-                }
-                regions.utf16_units += utf16_len(text) + 1;
-            }
-            Value::String8(bytes) => {
-                check_string8(bytes)?;
-                regions.bytes += bytes.len() + 1;
-            }
-            Value::Binary(bytes) => {
-                u32::try_from(bytes.len()).map_err(|_| too_big())?;
-                regions.bytes += bytes.len();
-            }
-            _ => {}
+impl Cursors {
+    /// Lays out `values` and their variable parts; returns the block size and where each
+    /// region starts.
+    fn plan(values: &[PropValue<'_>]) -> crate::Result<(usize, Self)> {
+        let regions = Regions::measure(values)?;
+        let mut plan = Plan::default();
+        plan.array::<SPropValue>(values.len())?;
+        let cursors = Self {
+            pointer_array: plan.take(regions.pointer_arrays, align_of::<SBinary>())?,
+            long: plan.array::<u32>(regions.longs)?,
+            guid: plan.array::<GUID>(regions.guids)?,
+            utf16: plan.array::<u16>(regions.utf16_units)?,
+            byte: plan.array::<u8>(regions.bytes)?,
+        };
+        Ok((plan.size(), cursors))
+    }
+
+    fn unicode(&mut self, root: &RootBuf, text: &str) -> *mut u16 {
+        let at = self.utf16;
+        let units = write_utf16(root, at, text);
+        self.utf16 += (units + 1) * size_of::<u16>();
+        root.ptr_at(at).cast()
+    }
+
+    fn string8(&mut self, root: &RootBuf, bytes: &[u8]) -> *mut u8 {
+        let at = self.byte;
+        root.write_slice(at, bytes);
+        root.write(at + bytes.len(), 0u8);
+        self.byte += bytes.len() + 1;
+        root.ptr_at(at)
+    }
+
+    fn binary(&mut self, root: &RootBuf, bytes: &[u8]) -> SBinary {
+        let at = self.byte;
+        root.write_slice(at, bytes);
+        self.byte += bytes.len();
+        SBinary {
+            // Checked in `Regions::measure`.
+            cb: bytes.len() as u32,
+            lpb: root.ptr_at(at),
         }
     }
-    Ok(regions)
-}
 
-/// Lays out `values` and their variable parts; returns the block size and where each region
-/// starts.
-fn plan(values: &[PropValue<'_>]) -> crate::Result<(usize, Cursors)> {
-    let regions = measure(values)?;
-    let mut plan = Plan::default();
-    plan.array::<SPropValue>(values.len())?;
-    let cursors = Cursors {
-        guid: plan.array::<GUID>(regions.guids)?,
-        utf16: plan.array::<u16>(regions.utf16_units)?,
-        byte: plan.array::<u8>(regions.bytes)?,
-    };
-    Ok((plan.size(), cursors))
+    fn guid(&mut self, root: &RootBuf, guid: GUID) -> *mut GUID {
+        let at = self.guid;
+        root.write(at, guid);
+        self.guid += size_of::<GUID>();
+        root.ptr_at(at).cast()
+    }
+
+    fn longs(&mut self, root: &RootBuf, longs: &[u32]) -> SArray<i32> {
+        let at = self.long;
+        root.write_slice(at, longs);
+        self.long += size_of_val(longs);
+        SArray {
+            // Counts checked in `Regions::measure`.
+            cValues: longs.len() as u32,
+            lp: root.ptr_at(at).cast(),
+        }
+    }
+
+    /// A multi-valued property's array: `element` writes each element's variable part and
+    /// returns what goes into the array.
+    fn array<E, T: Copy>(
+        &mut self,
+        root: &RootBuf,
+        items: &[E],
+        mut element: impl FnMut(&mut Self, &E) -> T,
+    ) -> SArray<T> {
+        let at = self.pointer_array;
+        self.pointer_array += items.len() * size_of::<T>();
+        for (index, item) in items.iter().enumerate() {
+            let value = element(self, item);
+            root.write(at + index * size_of::<T>(), value);
+        }
+        SArray {
+            // Counts checked in `Regions::measure`.
+            cValues: items.len() as u32,
+            lp: root.ptr_at(at).cast(),
+        }
+    }
 }
 
 /// Writes `values` as `SPropValue`s at the start of `root`, their variable parts from `cursors`.
@@ -181,6 +296,7 @@ fn write(root: &RootBuf, values: &[PropValue<'_>], mut cursors: Cursors) {
         // Zeroed first, so the bytes a smaller member leaves unused are defined.
         // SAFETY: all-zero is a valid PV (integers, floats and NULL pointers).
         let mut pv: PV = unsafe { core::mem::zeroed() };
+        let c = &mut cursors;
         match &prop.value {
             Value::I2(v) => pv.i = *v,
             Value::Long(v) => pv.ul = *v,
@@ -192,30 +308,19 @@ fn write(root: &RootBuf, values: &[PropValue<'_>], mut cursors: Cursors) {
             Value::Boolean(v) => pv.b = u16::from(*v),
             Value::I8(v) => pv.li = *v,
             Value::SysTime(v) => pv.ft = *v,
-            Value::Clsid(guid) => {
-                root.write(cursors.guid, *guid);
-                pv.lpguid = root.ptr_at(cursors.guid).cast();
-                cursors.guid += size_of::<GUID>();
+            Value::Clsid(guid) => pv.lpguid = c.guid(root, *guid),
+            Value::Unicode(text) => pv.lpszW = c.unicode(root, text),
+            Value::String8(bytes) => pv.lpszA = c.string8(root, bytes),
+            Value::Binary(bytes) => pv.bin = c.binary(root, bytes),
+            Value::MvLong(longs) => pv.MVl = c.longs(root, longs),
+            Value::MvString8(strings) => {
+                pv.MVszA = c.array(root, strings, |c, s| c.string8(root, s));
             }
-            Value::Unicode(text) => {
-                let units = write_utf16(root, cursors.utf16, text);
-                pv.lpszW = root.ptr_at(cursors.utf16).cast();
-                cursors.utf16 += (units + 1) * size_of::<u16>();
+            Value::MvUnicode(strings) => {
+                pv.MVszW = c.array(root, strings, |c, s| c.unicode(root, s));
             }
-            Value::String8(bytes) => {
-                root.write_slice(cursors.byte, bytes);
-                root.write(cursors.byte + bytes.len(), 0u8);
-                pv.lpszA = root.ptr_at(cursors.byte);
-                cursors.byte += bytes.len() + 1;
-            }
-            Value::Binary(bytes) => {
-                root.write_slice(cursors.byte, bytes);
-                pv.bin = SBinary {
-                    // Checked in `measure`.
-                    cb: bytes.len() as u32,
-                    lpb: root.ptr_at(cursors.byte),
-                };
-                cursors.byte += bytes.len();
+            Value::MvBinary(binaries) => {
+                pv.MVbin = c.array(root, binaries, |c, b| c.binary(root, b));
             }
         }
         let value = SPropValue {
@@ -233,7 +338,7 @@ fn write(root: &RootBuf, values: &[PropValue<'_>], mut cursors: Cursors) {
 ///
 /// `MAPI_E_INVALID_PARAMETER` for a string with a NUL inside; the allocator's errors otherwise.
 pub fn props(allocators: &AllocatorSet, values: &[PropValue<'_>]) -> crate::Result<RootBuf> {
-    let (size, cursors) = plan(values)?;
+    let (size, cursors) = Cursors::plan(values)?;
     let root = allocators.allocate(size)?;
     write(&root, values, cursors);
     Ok(root)

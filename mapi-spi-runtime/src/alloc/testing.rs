@@ -2,7 +2,7 @@
 //! and can fail the Nth allocation, so that a builder's failure half-way can be checked to
 //! return the error and leak nothing.
 //!
-//! The set forwards to [`native`](super::native). Counting is per thread: [`probe`] counts the
+//! The set forwards to [`native`]. Counting is per thread: [`probe`] counts the
 //! calls its body makes on the current thread, which keeps parallel tests apart without a
 //! global lock.
 
@@ -145,4 +145,35 @@ fn fail(out: *mut *mut c_void) -> HRESULT {
         unsafe { out.write(core::ptr::null_mut()) };
     }
     MAPI_E_NOT_ENOUGH_MEMORY
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_nth_allocation_fails_whichever_function_makes_it() {
+        let ((), calls) = probe(Some(3), |set| {
+            let root = set.allocate(8).unwrap();
+            root.allocate_more(8).unwrap();
+            let error = root.allocate_more(8).unwrap_err();
+            assert_eq!(error.code(), MAPI_E_NOT_ENOUGH_MEMORY);
+            root.allocate_more(8).unwrap();
+        });
+        assert_eq!((calls.allocate_buffer, calls.allocate_more), (1, 3));
+        assert_eq!((calls.free_buffer, calls.live_roots), (1, 0));
+    }
+
+    #[test]
+    fn probes_nest_and_count_only_their_own_calls() {
+        let (inner, outer) = probe(None, |outer_set| {
+            let root = outer_set.allocate(1).unwrap();
+            let ((), inner) = probe(None, |inner_set| drop(inner_set.allocate(1).unwrap()));
+            drop(root);
+            inner
+        });
+        assert_eq!((inner.allocate_buffer, inner.free_buffer), (1, 1));
+        assert_eq!((outer.allocate_buffer, outer.free_buffer), (1, 1));
+        assert_eq!(outer.live_roots, 0);
+    }
 }

@@ -1,6 +1,5 @@
 //! How arguments and results cross a vtable, and the panic guard every thunk runs under.
 
-use core::ffi::c_void;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use windows_core::{GUID, HRESULT};
 
@@ -193,11 +192,4 @@ pub unsafe fn clear_out<T: AbiSafe>(out: *mut T) {
         // SAFETY: AbiSafe guarantees that all-zero is a valid T.
         unsafe { out.write(core::mem::zeroed()) };
     }
-}
-
-/// Caller side of an `Option<&I>` argument: the borrowed interface pointer, or NULL.
-#[doc(hidden)]
-#[inline(always)]
-pub fn interface_arg<I: windows_core::Interface>(arg: Option<&I>) -> *mut c_void {
-    arg.map_or(core::ptr::null_mut(), I::as_raw)
 }

@@ -13,4 +13,4 @@ pub mod query;
 
 pub use abi::{AbiReturn, AbiSafe};
 pub use interface::MapiInterface;
-pub use object::{ComObject, Implements, MapiObject, Object, ThreadSafe, VtablePtr};
+pub use object::{ComObject, Implements, MapiObject, Object, VtablePtr};

@@ -24,18 +24,11 @@ use crate::codes::{E_NOINTERFACE, S_OK};
 /// The value stored in a vtable-pointer slot: the address of a `static` vtable.
 pub type VtablePtr = *const c_void;
 
-/// MAPI calls provider objects from any thread, so every object must be `Send + Sync`.
-//
-// The message below is not what users see: through the blanket impl, rustc reports the field type
-// that is not `Send` or `Sync` ("`Rc<String>` cannot be shared between threads safely"), with
-// "required for `S` to implement `ThreadSafe`" as a note. See `tests/ui/fail/object_not_send_sync.rs`.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` must be `Send + Sync` to be a MAPI object",
-    label = "MAPI calls this object from any thread",
-    note = "keep mutable state in `Mutex`, `RwLock` or atomics, and shared state in `Arc`, not `Rc` or `Cell`"
-)]
-pub trait ThreadSafe: Send + Sync {}
-impl<T: Send + Sync> ThreadSafe for T {}
+/// The check `#[mapi_object]` emits, spanned at the struct's name: MAPI calls provider objects
+/// from any thread, so every object must be `Send + Sync`. Where it is not, rustc names each field
+/// that is not, at the struct ("`Rc<String>` cannot be shared between threads safely"), once.
+#[doc(hidden)]
+pub const fn must_be_send_and_sync<T: Send + Sync>() {}
 
 /// A Rust type made into a COM object by `#[mapi_object(...)]`.
 ///
@@ -43,7 +36,9 @@ impl<T: Send + Sync> ThreadSafe for T {}
 ///
 /// `VTABLES` must hold, at index `i`, a pointer to a vtable whose thunks were generated for
 /// `Self` and slot `i`; [`MapiObject::interface_slot`] must only return indices of `VTABLES`.
-pub unsafe trait MapiObject: ThreadSafe + Sized + 'static {
+/// `Self` must be `Send + Sync` (the macro checks it with [`must_be_send_and_sync`]): only then
+/// are [`Object`] and [`ComObject`] `Send + Sync`, as MAPI's free threading requires.
+pub unsafe trait MapiObject: Sized + 'static {
     /// `[VtablePtr; N]`, one per interface listed in the attribute.
     type Vtables: Copy + 'static;
 
@@ -76,10 +71,9 @@ pub struct Object<T: MapiObject> {
     value: T,
 }
 
-// SAFETY: the vtable pointers are pointers to immutable statics; the count is atomic; `T` is
-// `Send + Sync` by `MapiObject`'s bound.
-unsafe impl<T: MapiObject> Send for Object<T> {}
-unsafe impl<T: MapiObject> Sync for Object<T> {}
+// SAFETY: the vtable pointers are pointers to immutable statics; the count is atomic.
+unsafe impl<T: MapiObject + Send + Sync> Send for Object<T> {}
+unsafe impl<T: MapiObject + Send + Sync> Sync for Object<T> {}
 
 impl<T: MapiObject> Deref for Object<T> {
     type Target = T;
@@ -231,8 +225,9 @@ impl<T: MapiObject> Object<T> {
 /// Dereferences to [`Object<T>`], and through it to `T`.
 pub struct ComObject<T: MapiObject>(NonNull<Object<T>>);
 
-unsafe impl<T: MapiObject> Send for ComObject<T> {}
-unsafe impl<T: MapiObject> Sync for ComObject<T> {}
+// SAFETY: a counted pointer to an `Object<T>`, which is `Send + Sync` for such `T`.
+unsafe impl<T: MapiObject + Send + Sync> Send for ComObject<T> {}
+unsafe impl<T: MapiObject + Send + Sync> Sync for ComObject<T> {}
 
 impl<T: MapiObject> ComObject<T> {
     /// Moves `value` into a new COM object with a reference count of 1.

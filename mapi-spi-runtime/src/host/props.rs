@@ -1,26 +1,41 @@
 //! Property values as text, for transcripts.
 
+use crate::tags::{
+    PROPERTY_TAGS, PT_BINARY, PT_BOOLEAN, PT_ERROR, PT_I8, PT_LONG, PT_STRING8, PT_UNICODE,
+    prop_id, prop_type,
+};
 use crate::types::SPropValue;
 
 use super::session::hresult_name;
 
-/// The name of the property tags a store transcript shows most.
+/// The name of a property tag (`PR_DISPLAY_NAME_W`), preferring the explicit `_A`/`_W` name
+/// of a text property over the headers' 8-bit default name.
 pub fn tag_name(tag: u32) -> Option<&'static str> {
-    Some(match tag {
-        0x3001_001E => "PR_DISPLAY_NAME_A",
-        0x3001_001F => "PR_DISPLAY_NAME_W",
-        0x0FFB_0102 => "PR_STORE_ENTRYID",
-        0x0FFF_0102 => "PR_ENTRYID",
-        0x0FF9_0102 => "PR_RECORD_KEY",
-        0x0FFA_0102 => "PR_STORE_RECORD_KEY",
-        0x340D_0003 => "PR_STORE_SUPPORT_MASK",
-        0x0FFE_0003 => "PR_OBJECT_TYPE",
-        0x3414_0102 => "PR_MDB_PROVIDER",
-        0x3E04_0003 => "PR_STATUS_CODE",
-        0x3E02_0003 => "PR_RESOURCE_METHODS",
-        0x3006_001F => "PR_PROVIDER_DISPLAY_W",
-        _ => return None,
-    })
+    let mut names = PROPERTY_TAGS
+        .iter()
+        .filter(|(_, value)| *value == tag)
+        .map(|(name, _)| *name);
+    let first = names.next()?;
+    Some(
+        names
+            .find(|name| name.ends_with("_A") || name.ends_with("_W"))
+            .unwrap_or(first),
+    )
+}
+
+/// A tag for a transcript: its name, the name of the property a `PT_ERROR` entry stands for
+/// (`PR_SUBJECT_W (PT_ERROR)`), or its hex value.
+pub fn describe_tag(tag: u32) -> String {
+    if let Some(name) = tag_name(tag) {
+        return name.to_owned();
+    }
+    let same_id = PROPERTY_TAGS
+        .iter()
+        .find(|(_, value)| prop_id(*value) == prop_id(tag));
+    match same_id {
+        Some((name, _)) if prop_type(tag) == PT_ERROR => format!("{name} (PT_ERROR)"),
+        _ => format!("0x{tag:08X}"),
+    }
 }
 
 /// Reads a NUL-terminated 8-bit string.
@@ -42,15 +57,8 @@ pub unsafe fn ansi(text: *const u8) -> String {
 ///
 /// `value`'s union member and pointers must match its tag's type.
 pub unsafe fn describe_value(value: &SPropValue) -> String {
-    const PT_LONG: u32 = 0x0003;
-    const PT_ERROR: u32 = 0x000A;
-    const PT_BOOLEAN: u32 = 0x000B;
-    const PT_I8: u32 = 0x0014;
-    const PT_STRING8: u32 = 0x001E;
-    const PT_UNICODE: u32 = 0x001F;
-    const PT_BINARY: u32 = 0x0102;
     unsafe {
-        match value.ulPropTag & 0xFFFF {
+        match prop_type(value.ulPropTag) {
             PT_LONG => format!("{} (0x{:08X})", value.Value.l, value.Value.ul),
             PT_ERROR => format!(
                 "error {}",

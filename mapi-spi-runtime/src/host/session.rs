@@ -13,14 +13,14 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use windows_core::{HRESULT, Interface};
 
-use super::props::{describe_value, tag_name};
+use super::props::{describe_tag, describe_value};
 use super::support::{HostSupport, SupportLog, SupportOptions};
 use crate::alloc::malloc::NativeMalloc;
 use crate::alloc::{AllocatorSet, native};
 use crate::codes;
 use crate::com::ComObject;
+use crate::flags::CURRENT_SPI_VERSION;
 use crate::interfaces::{IMSLogon, IMSProvider, IMsgStore};
-use crate::provider::CURRENT_SPI_VERSION;
 use crate::provider::init::MSPROVIDERINIT;
 use crate::types::{SPropTagArray, SPropValue};
 
@@ -444,8 +444,7 @@ impl Session {
             properties.len()
         ));
         for property in &properties {
-            let name = tag_name(property.tag)
-                .map_or_else(|| format!("0x{:08X}", property.tag), str::to_owned);
+            let name = describe_tag(property.tag);
             self.record(format!("    {name:<26} {}", property.value));
         }
         if hr.is_err() {

@@ -8,8 +8,6 @@
 //! `IMSLogon::Logoff` and then `Release` on the store's logon object (reference doc §8.3).
 //! Everything it sees is counted in a shared [`SupportLog`].
 #![allow(non_snake_case, clippy::too_many_arguments)]
-// These methods are vtable entries called by the provider with its own pointers.
-#![allow(clippy::not_unsafe_ptr_arg_deref)]
 
 use core::ffi::c_void;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -19,6 +17,7 @@ use windows_core::{GUID, HRESULT, IUnknown};
 use crate::alloc::{AllocatorSet, builders};
 use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_NO_SUPPORT, S_OK};
 use crate::com::{ComObject, Object};
+use crate::flags::LOGOFF_COMPLETE;
 use crate::interfaces::{
     IMAPIAdviseSink, IMAPIProgress, IMAPIProp, IMAPISupport, IMAPISupportImpl, IMSLogon,
 };
@@ -28,9 +27,6 @@ use crate::types::{
     LPFREEBUFFER, LPTSTR, MAPIERROR, MAPIUID, NOTIFICATION, NOTIFKEY, SBinaryArray,
     SPropProblemArray, SPropTagArray, SPropValue,
 };
-
-/// `LOGOFF_COMPLETE`: what `StoreLogoffTransports` reports (all transports are done).
-const LOGOFF_COMPLETE: u32 = 0x0001_0000;
 
 /// The UID MAPI puts in the entry IDs it wraps ([MS-OXCDATA] Store Object EntryID).
 pub const STORE_WRAP_UID: MAPIUID = MAPIUID {
@@ -137,7 +133,7 @@ impl Drop for HostSupport {
 }
 
 impl IMAPISupportImpl for HostSupport {
-    fn GetLastError(
+    unsafe fn GetLastError(
         _: &Object<Self>,
         _hResult: HRESULT,
         _ulFlags: u32,
@@ -150,7 +146,7 @@ impl IMAPISupportImpl for HostSupport {
         S_OK
     }
 
-    fn GetMemAllocRoutines(
+    unsafe fn GetMemAllocRoutines(
         this: &Object<Self>,
         lpAllocateBuffer: *mut LPALLOCATEBUFFER,
         lpAllocateMore: *mut LPALLOCATEMORE,
@@ -167,7 +163,11 @@ impl IMAPISupportImpl for HostSupport {
         S_OK
     }
 
-    fn SetProviderUID(this: &Object<Self>, lpProviderID: *mut MAPIUID, _ulFlags: u32) -> HRESULT {
+    unsafe fn SetProviderUID(
+        this: &Object<Self>,
+        lpProviderID: *mut MAPIUID,
+        _ulFlags: u32,
+    ) -> HRESULT {
         let Some(uid) = (unsafe { lpProviderID.as_ref() }) else {
             return MAPI_E_INVALID_PARAMETER;
         };
@@ -179,7 +179,7 @@ impl IMAPISupportImpl for HostSupport {
         S_OK
     }
 
-    fn ModifyStatusRow(
+    unsafe fn ModifyStatusRow(
         this: &Object<Self>,
         cValues: u32,
         lpColumnVals: *mut SPropValue,
@@ -194,7 +194,7 @@ impl IMAPISupportImpl for HostSupport {
 
     /// Wraps as MAPI does (reference doc §7.9): flags, the store-wrap UID, a version and a flag
     /// byte, the NUL-terminated DLL name, then the provider's own ID; in one MAPI buffer.
-    fn WrapStoreEntryID(
+    unsafe fn WrapStoreEntryID(
         this: &Object<Self>,
         cbOrigEntry: u32,
         lpOrigEntry: *mut ENTRYID,
@@ -226,7 +226,7 @@ impl IMAPISupportImpl for HostSupport {
         S_OK
     }
 
-    fn StoreLogoffTransports(this: &Object<Self>, lpulFlags: *mut u32) -> HRESULT {
+    unsafe fn StoreLogoffTransports(this: &Object<Self>, lpulFlags: *mut u32) -> HRESULT {
         if lpulFlags.is_null() {
             return MAPI_E_INVALID_PARAMETER;
         }
@@ -240,7 +240,7 @@ impl IMAPISupportImpl for HostSupport {
         S_OK
     }
 
-    fn Subscribe(
+    unsafe fn Subscribe(
         this: &Object<Self>,
         _lpKey: *mut NOTIFKEY,
         _ulEventMask: u32,
@@ -251,11 +251,11 @@ impl IMAPISupportImpl for HostSupport {
         this.unsupported("Subscribe")
     }
 
-    fn Unsubscribe(this: &Object<Self>, _ulConnection: usize) -> HRESULT {
+    unsafe fn Unsubscribe(this: &Object<Self>, _ulConnection: usize) -> HRESULT {
         this.unsupported("Unsubscribe")
     }
 
-    fn Notify(
+    unsafe fn Notify(
         this: &Object<Self>,
         _lpKey: *mut NOTIFKEY,
         _cNotification: u32,
@@ -265,7 +265,7 @@ impl IMAPISupportImpl for HostSupport {
         this.unsupported("Notify")
     }
 
-    fn OpenProfileSection(
+    unsafe fn OpenProfileSection(
         this: &Object<Self>,
         _lpUid: *mut MAPIUID,
         _ulFlags: u32,
@@ -274,7 +274,7 @@ impl IMAPISupportImpl for HostSupport {
         this.unsupported("OpenProfileSection")
     }
 
-    fn RegisterPreprocessor(
+    unsafe fn RegisterPreprocessor(
         this: &Object<Self>,
         _lpMuid: *mut MAPIUID,
         _lpszAdrType: LPTSTR,
@@ -286,11 +286,11 @@ impl IMAPISupportImpl for HostSupport {
         this.unsupported("RegisterPreprocessor")
     }
 
-    fn NewUID(this: &Object<Self>, _lpMuid: *mut MAPIUID) -> HRESULT {
+    unsafe fn NewUID(this: &Object<Self>, _lpMuid: *mut MAPIUID) -> HRESULT {
         this.unsupported("NewUID")
     }
 
-    fn MakeInvalid(
+    unsafe fn MakeInvalid(
         this: &Object<Self>,
         _ulFlags: u32,
         _lpObject: *mut c_void,
@@ -300,15 +300,15 @@ impl IMAPISupportImpl for HostSupport {
         this.unsupported("MakeInvalid")
     }
 
-    fn SpoolerYield(this: &Object<Self>, _ulFlags: u32) -> HRESULT {
+    unsafe fn SpoolerYield(this: &Object<Self>, _ulFlags: u32) -> HRESULT {
         this.unsupported("SpoolerYield")
     }
 
-    fn SpoolerNotify(this: &Object<Self>, _ulFlags: u32, _lpvData: *mut c_void) -> HRESULT {
+    unsafe fn SpoolerNotify(this: &Object<Self>, _ulFlags: u32, _lpvData: *mut c_void) -> HRESULT {
         this.unsupported("SpoolerNotify")
     }
 
-    fn CreateOneOff(
+    unsafe fn CreateOneOff(
         this: &Object<Self>,
         _lpszName: LPTSTR,
         _lpszAdrType: LPTSTR,
@@ -320,7 +320,7 @@ impl IMAPISupportImpl for HostSupport {
         this.unsupported("CreateOneOff")
     }
 
-    fn CompareEntryIDs(
+    unsafe fn CompareEntryIDs(
         this: &Object<Self>,
         _cbEntry1: u32,
         _lpEntry1: *mut ENTRYID,
@@ -332,7 +332,7 @@ impl IMAPISupportImpl for HostSupport {
         this.unsupported("CompareEntryIDs")
     }
 
-    fn OpenTemplateID(
+    unsafe fn OpenTemplateID(
         this: &Object<Self>,
         _cbTemplateID: u32,
         _lpTemplateID: *mut ENTRYID,
@@ -345,7 +345,7 @@ impl IMAPISupportImpl for HostSupport {
         this.unsupported("OpenTemplateID")
     }
 
-    fn OpenEntry(
+    unsafe fn OpenEntry(
         this: &Object<Self>,
         _cbEntryID: u32,
         _lpEntryID: *mut ENTRYID,
@@ -357,11 +357,15 @@ impl IMAPISupportImpl for HostSupport {
         this.unsupported("OpenEntry")
     }
 
-    fn GetOneOffTable(this: &Object<Self>, _ulFlags: u32, _lppTable: *mut *mut c_void) -> HRESULT {
+    unsafe fn GetOneOffTable(
+        this: &Object<Self>,
+        _ulFlags: u32,
+        _lppTable: *mut *mut c_void,
+    ) -> HRESULT {
         this.unsupported("GetOneOffTable")
     }
 
-    fn Address(
+    unsafe fn Address(
         this: &Object<Self>,
         _lpulUIParam: *mut usize,
         _lpAdrParms: *mut ADRPARM,
@@ -370,7 +374,7 @@ impl IMAPISupportImpl for HostSupport {
         this.unsupported("Address")
     }
 
-    fn Details(
+    unsafe fn Details(
         this: &Object<Self>,
         _lpulUIParam: *mut usize,
         _lpfnDismiss: LPFNDISMISS,
@@ -385,7 +389,7 @@ impl IMAPISupportImpl for HostSupport {
         this.unsupported("Details")
     }
 
-    fn NewEntry(
+    unsafe fn NewEntry(
         this: &Object<Self>,
         _ulUIParam: usize,
         _ulFlags: u32,
@@ -399,7 +403,7 @@ impl IMAPISupportImpl for HostSupport {
         this.unsupported("NewEntry")
     }
 
-    fn DoConfigPropsheet(
+    unsafe fn DoConfigPropsheet(
         this: &Object<Self>,
         _ulUIParam: usize,
         _ulFlags: u32,
@@ -411,7 +415,7 @@ impl IMAPISupportImpl for HostSupport {
         this.unsupported("DoConfigPropsheet")
     }
 
-    fn CopyMessages(
+    unsafe fn CopyMessages(
         this: &Object<Self>,
         _lpSrcInterface: *const GUID,
         _lpSrcFolder: *mut c_void,
@@ -425,7 +429,7 @@ impl IMAPISupportImpl for HostSupport {
         this.unsupported("CopyMessages")
     }
 
-    fn CopyFolder(
+    unsafe fn CopyFolder(
         this: &Object<Self>,
         _lpSrcInterface: *const GUID,
         _lpSrcFolder: *mut c_void,
@@ -441,7 +445,7 @@ impl IMAPISupportImpl for HostSupport {
         this.unsupported("CopyFolder")
     }
 
-    fn DoCopyTo(
+    unsafe fn DoCopyTo(
         this: &Object<Self>,
         _lpSrcInterface: *const GUID,
         _lpSrcObj: *mut c_void,
@@ -458,7 +462,7 @@ impl IMAPISupportImpl for HostSupport {
         this.unsupported("DoCopyTo")
     }
 
-    fn DoCopyProps(
+    unsafe fn DoCopyProps(
         this: &Object<Self>,
         _lpSrcInterface: *const GUID,
         _lpSrcObj: *mut c_void,
@@ -473,7 +477,7 @@ impl IMAPISupportImpl for HostSupport {
         this.unsupported("DoCopyProps")
     }
 
-    fn DoProgressDialog(
+    unsafe fn DoProgressDialog(
         this: &Object<Self>,
         _ulUIParam: usize,
         _ulFlags: u32,
@@ -482,7 +486,7 @@ impl IMAPISupportImpl for HostSupport {
         this.unsupported("DoProgressDialog")
     }
 
-    fn ReadReceipt(
+    unsafe fn ReadReceipt(
         this: &Object<Self>,
         _ulFlags: u32,
         _lpReadMessage: *mut c_void,
@@ -491,7 +495,7 @@ impl IMAPISupportImpl for HostSupport {
         this.unsupported("ReadReceipt")
     }
 
-    fn PrepareSubmit(
+    unsafe fn PrepareSubmit(
         this: &Object<Self>,
         _lpMessage: *mut c_void,
         _lpulFlags: *mut u32,
@@ -499,19 +503,23 @@ impl IMAPISupportImpl for HostSupport {
         this.unsupported("PrepareSubmit")
     }
 
-    fn ExpandRecips(this: &Object<Self>, _lpMessage: *mut c_void, _lpulFlags: *mut u32) -> HRESULT {
+    unsafe fn ExpandRecips(
+        this: &Object<Self>,
+        _lpMessage: *mut c_void,
+        _lpulFlags: *mut u32,
+    ) -> HRESULT {
         this.unsupported("ExpandRecips")
     }
 
-    fn UpdatePAB(this: &Object<Self>, _ulFlags: u32, _lpMessage: *mut c_void) -> HRESULT {
+    unsafe fn UpdatePAB(this: &Object<Self>, _ulFlags: u32, _lpMessage: *mut c_void) -> HRESULT {
         this.unsupported("UpdatePAB")
     }
 
-    fn DoSentMail(this: &Object<Self>, _ulFlags: u32, _lpMessage: *mut c_void) -> HRESULT {
+    unsafe fn DoSentMail(this: &Object<Self>, _ulFlags: u32, _lpMessage: *mut c_void) -> HRESULT {
         this.unsupported("DoSentMail")
     }
 
-    fn OpenAddressBook(
+    unsafe fn OpenAddressBook(
         this: &Object<Self>,
         _lpInterface: *const GUID,
         _ulFlags: u32,
@@ -520,7 +528,7 @@ impl IMAPISupportImpl for HostSupport {
         this.unsupported("OpenAddressBook")
     }
 
-    fn Preprocess(
+    unsafe fn Preprocess(
         this: &Object<Self>,
         _ulFlags: u32,
         _cbEntryID: u32,
@@ -529,7 +537,7 @@ impl IMAPISupportImpl for HostSupport {
         this.unsupported("Preprocess")
     }
 
-    fn CompleteMsg(
+    unsafe fn CompleteMsg(
         this: &Object<Self>,
         _ulFlags: u32,
         _cbEntryID: u32,
@@ -538,7 +546,7 @@ impl IMAPISupportImpl for HostSupport {
         this.unsupported("CompleteMsg")
     }
 
-    fn StatusRecips(
+    unsafe fn StatusRecips(
         this: &Object<Self>,
         _lpMessage: *mut c_void,
         _lpRecipList: *mut ADRLIST,
@@ -546,11 +554,11 @@ impl IMAPISupportImpl for HostSupport {
         this.unsupported("StatusRecips")
     }
 
-    fn ModifyProfile(this: &Object<Self>, _ulFlags: u32) -> HRESULT {
+    unsafe fn ModifyProfile(this: &Object<Self>, _ulFlags: u32) -> HRESULT {
         this.unsupported("ModifyProfile")
     }
 
-    fn IStorageFromStream(
+    unsafe fn IStorageFromStream(
         this: &Object<Self>,
         _lpUnkIn: Option<&IUnknown>,
         _lpInterface: *const GUID,
@@ -560,7 +568,7 @@ impl IMAPISupportImpl for HostSupport {
         this.unsupported("IStorageFromStream")
     }
 
-    fn GetSvcConfigSupportObj(
+    unsafe fn GetSvcConfigSupportObj(
         this: &Object<Self>,
         _ulFlags: u32,
         _lppSvcSupport: *mut *mut c_void,

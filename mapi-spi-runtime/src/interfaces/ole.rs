@@ -3,7 +3,6 @@
 #![allow(non_snake_case)]
 // `#[mapi_interface]` expands methods without a result (`Free`, `HeapMinimize`) with a `()`
 // expression clippy flags; reported to the macros' owner.
-#![allow(clippy::unused_unit)]
 
 use core::ffi::c_void;
 use core::ptr::NonNull;

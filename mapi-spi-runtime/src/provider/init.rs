@@ -1,7 +1,7 @@
 //! `MSProviderInit`, the entry point MAPI finds by name in a store provider DLL.
 
 use core::ffi::c_void;
-use windows_core::{HRESULT, IUnknown, Interface};
+use windows_core::{HRESULT, Interface};
 
 use super::objects::ProviderObject;
 use super::{CURRENT_SPI_VERSION, ProviderContext, StoreProvider};
@@ -9,6 +9,7 @@ use crate::alloc::AllocatorSet;
 use crate::codes::{MAPI_E_CALL_FAILED, MAPI_E_INVALID_PARAMETER, MAPI_E_VERSION, S_OK};
 use crate::com::ComObject;
 use crate::interfaces::IMSProvider;
+use crate::interfaces::ole::Malloc;
 use crate::types::{LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER};
 
 /// `MSPROVIDERINIT` (mapispi.h): `STDMAPIINITCALLTYPE`, which every header defines as `__cdecl`,
@@ -98,7 +99,7 @@ pub unsafe fn ms_provider_init<P: StoreProvider>(
         Some(Err(_)) | None => return MAPI_E_CALL_FAILED,
     };
     // SAFETY: `lpMalloc` is NULL or MAPI's IMalloc; keeping it means one AddRef.
-    let malloc = unsafe { IUnknown::from_raw_borrowed(&lpMalloc) }.cloned();
+    let malloc = unsafe { Malloc::from_borrowed(lpMalloc) };
     let object: IMSProvider =
         ComObject::new(ProviderObject::new(provider, &context, malloc)).into_interface();
     unsafe { lppMSProvider.write(object.into_raw()) };

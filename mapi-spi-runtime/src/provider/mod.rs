@@ -27,9 +27,8 @@ use windows_core::{GUID, HRESULT};
 use crate::alloc::AllocatorSet;
 use crate::interfaces::IMAPISupport;
 
-/// `CURRENT_SPI_VERSION` (0.1.16, the same in every header): what `MSProviderInit` reports, and
-/// the oldest MAPI SPI it accepts.
-pub const CURRENT_SPI_VERSION: u32 = 0x0001_0010;
+/// What `MSProviderInit` reports, and the oldest MAPI SPI it accepts.
+pub use crate::flags::CURRENT_SPI_VERSION;
 
 /// A failed provider operation: the code MAPI receives and, optionally, a message it receives in
 /// a `MAPIERROR` when the caller asked for one.

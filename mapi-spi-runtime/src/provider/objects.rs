@@ -15,9 +15,6 @@
 //!
 //! No lock is held while MAPI or provider code runs.
 #![allow(non_snake_case, clippy::too_many_arguments)]
-// The `Impl` methods here are vtable entries: their only caller is the thunk, with the pointers
-// MAPI passed, whose validity is the method's MAPI contract.
-#![allow(clippy::not_unsafe_ptr_arg_deref)]
 
 use core::ffi::c_void;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -29,13 +26,15 @@ use super::registry::Registry;
 use super::{
     LogonRequest, ProviderContext, ProviderError, ProviderResult, StoreLogon, StoreProvider, text,
 };
-use crate::alloc::builders::{self, ErrorInfo, MAPI_UNICODE};
+use crate::alloc::builders::{self, ErrorInfo};
 use crate::alloc::{AllocatorSet, RootBuf};
 use crate::codes::{
     MAPI_E_CALL_FAILED, MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_INVALID_OBJECT,
     MAPI_E_INVALID_PARAMETER, S_OK,
 };
 use crate::com::{ComObject, Object};
+use crate::flags::{LOGOFF_ABORT, MAPI_UNICODE};
+use crate::interfaces::ole::Malloc;
 use crate::interfaces::{
     IMAPIAdviseSink, IMAPIProgress, IMAPIProp, IMAPIPropImpl, IMAPISupport, IMSLogon, IMSLogonImpl,
     IMSProvider, IMSProviderImpl, IMsgStore, IMsgStoreImpl,
@@ -45,9 +44,6 @@ use crate::types::{
     ENTRYID, LPTSTR, MAPIERROR, MAPINAMEID, NOTIFICATION, SPropProblemArray, SPropTagArray,
     SPropValue,
 };
-
-/// `LOGOFF_ABORT`: the flags `StoreLogoffTransports` gets when `StoreLogoff` never came.
-pub const LOGOFF_ABORT: u32 = 0x0000_0008;
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // Every critical section here is a single read or write, so poisoning cannot leave a
@@ -216,7 +212,7 @@ fn no_last_error(lppMAPIError: *mut *mut MAPIERROR) -> HRESULT {
 }
 
 impl IMAPIPropImpl for StoreObject {
-    fn GetLastError(
+    unsafe fn GetLastError(
         this: &Object<Self>,
         _hResult: HRESULT,
         _ulFlags: u32,
@@ -225,12 +221,12 @@ impl IMAPIPropImpl for StoreObject {
         this.shared.call(|_, _| no_last_error(lppMAPIError))
     }
 
-    fn SaveChanges(this: &Object<Self>, ulFlags: u32) -> HRESULT {
+    unsafe fn SaveChanges(this: &Object<Self>, ulFlags: u32) -> HRESULT {
         this.shared
             .call(|store, cx| unsafe { store.SaveChanges(cx, ulFlags) })
     }
 
-    fn GetProps(
+    unsafe fn GetProps(
         this: &Object<Self>,
         lpPropTagArray: *mut SPropTagArray,
         ulFlags: u32,
@@ -242,7 +238,7 @@ impl IMAPIPropImpl for StoreObject {
         })
     }
 
-    fn GetPropList(
+    unsafe fn GetPropList(
         this: &Object<Self>,
         ulFlags: u32,
         lppPropTagArray: *mut *mut SPropTagArray,
@@ -251,7 +247,7 @@ impl IMAPIPropImpl for StoreObject {
             .call(|store, cx| unsafe { store.GetPropList(cx, ulFlags, lppPropTagArray) })
     }
 
-    fn OpenProperty(
+    unsafe fn OpenProperty(
         this: &Object<Self>,
         ulPropTag: u32,
         lpiid: *const GUID,
@@ -264,7 +260,7 @@ impl IMAPIPropImpl for StoreObject {
         })
     }
 
-    fn SetProps(
+    unsafe fn SetProps(
         this: &Object<Self>,
         cValues: u32,
         lpPropArray: *mut SPropValue,
@@ -274,7 +270,7 @@ impl IMAPIPropImpl for StoreObject {
             .call(|store, cx| unsafe { store.SetProps(cx, cValues, lpPropArray, lppProblems) })
     }
 
-    fn DeleteProps(
+    unsafe fn DeleteProps(
         this: &Object<Self>,
         lpPropTagArray: *mut SPropTagArray,
         lppProblems: *mut *mut SPropProblemArray,
@@ -283,7 +279,7 @@ impl IMAPIPropImpl for StoreObject {
             .call(|store, cx| unsafe { store.DeleteProps(cx, lpPropTagArray, lppProblems) })
     }
 
-    fn CopyTo(
+    unsafe fn CopyTo(
         this: &Object<Self>,
         ciidExclude: u32,
         rgiidExclude: *const GUID,
@@ -311,7 +307,7 @@ impl IMAPIPropImpl for StoreObject {
         })
     }
 
-    fn CopyProps(
+    unsafe fn CopyProps(
         this: &Object<Self>,
         lpIncludeProps: *mut SPropTagArray,
         ulUIParam: usize,
@@ -335,7 +331,7 @@ impl IMAPIPropImpl for StoreObject {
         })
     }
 
-    fn GetNamesFromIDs(
+    unsafe fn GetNamesFromIDs(
         this: &Object<Self>,
         lppPropTags: *mut *mut SPropTagArray,
         lpPropSetGuid: *mut GUID,
@@ -355,7 +351,7 @@ impl IMAPIPropImpl for StoreObject {
         })
     }
 
-    fn GetIDsFromNames(
+    unsafe fn GetIDsFromNames(
         this: &Object<Self>,
         cPropNames: u32,
         lppPropNames: *mut *mut MAPINAMEID,
@@ -371,7 +367,7 @@ impl IMAPIPropImpl for StoreObject {
 impl IMsgStoreImpl for StoreObject {
     /// Saves the flags for `StoreLogoffTransports` at the final `Release`; a later call
     /// overwrites them.
-    fn StoreLogoff(this: &Object<Self>, lpulFlags: *mut u32) -> HRESULT {
+    unsafe fn StoreLogoff(this: &Object<Self>, lpulFlags: *mut u32) -> HRESULT {
         if lpulFlags.is_null() {
             return MAPI_E_INVALID_PARAMETER;
         }
@@ -381,7 +377,7 @@ impl IMsgStoreImpl for StoreObject {
         })
     }
 
-    fn Advise(
+    unsafe fn Advise(
         this: &Object<Self>,
         cbEntryID: u32,
         lpEntryID: *mut ENTRYID,
@@ -401,12 +397,12 @@ impl IMsgStoreImpl for StoreObject {
         })
     }
 
-    fn Unadvise(this: &Object<Self>, ulConnection: usize) -> HRESULT {
+    unsafe fn Unadvise(this: &Object<Self>, ulConnection: usize) -> HRESULT {
         this.shared
             .call(|store, cx| unsafe { store.Unadvise(cx, ulConnection) })
     }
 
-    fn CompareEntryIDs(
+    unsafe fn CompareEntryIDs(
         this: &Object<Self>,
         cbEntryID1: u32,
         lpEntryID1: *mut ENTRYID,
@@ -422,7 +418,7 @@ impl IMsgStoreImpl for StoreObject {
         })
     }
 
-    fn OpenEntry(
+    unsafe fn OpenEntry(
         this: &Object<Self>,
         cbEntryID: u32,
         lpEntryID: *mut ENTRYID,
@@ -444,7 +440,7 @@ impl IMsgStoreImpl for StoreObject {
         })
     }
 
-    fn SetReceiveFolder(
+    unsafe fn SetReceiveFolder(
         this: &Object<Self>,
         lpszMessageClass: LPTSTR,
         ulFlags: u32,
@@ -456,7 +452,7 @@ impl IMsgStoreImpl for StoreObject {
         })
     }
 
-    fn GetReceiveFolder(
+    unsafe fn GetReceiveFolder(
         this: &Object<Self>,
         lpszMessageClass: LPTSTR,
         ulFlags: u32,
@@ -476,7 +472,7 @@ impl IMsgStoreImpl for StoreObject {
         })
     }
 
-    fn GetReceiveFolderTable(
+    unsafe fn GetReceiveFolderTable(
         this: &Object<Self>,
         ulFlags: u32,
         lppTable: *mut *mut c_void,
@@ -485,7 +481,7 @@ impl IMsgStoreImpl for StoreObject {
             .call(|store, cx| unsafe { store.GetReceiveFolderTable(cx, ulFlags, lppTable) })
     }
 
-    fn AbortSubmit(
+    unsafe fn AbortSubmit(
         this: &Object<Self>,
         cbEntryID: u32,
         lpEntryID: *mut ENTRYID,
@@ -495,17 +491,25 @@ impl IMsgStoreImpl for StoreObject {
             .call(|store, cx| unsafe { store.AbortSubmit(cx, cbEntryID, lpEntryID, ulFlags) })
     }
 
-    fn GetOutgoingQueue(this: &Object<Self>, ulFlags: u32, lppTable: *mut *mut c_void) -> HRESULT {
+    unsafe fn GetOutgoingQueue(
+        this: &Object<Self>,
+        ulFlags: u32,
+        lppTable: *mut *mut c_void,
+    ) -> HRESULT {
         this.shared
             .call(|store, cx| unsafe { store.GetOutgoingQueue(cx, ulFlags, lppTable) })
     }
 
-    fn SetLockState(this: &Object<Self>, lpMessage: *mut c_void, ulLockState: u32) -> HRESULT {
+    unsafe fn SetLockState(
+        this: &Object<Self>,
+        lpMessage: *mut c_void,
+        ulLockState: u32,
+    ) -> HRESULT {
         this.shared
             .call(|store, cx| unsafe { store.SetLockState(cx, lpMessage, ulLockState) })
     }
 
-    fn FinishedMsg(
+    unsafe fn FinishedMsg(
         this: &Object<Self>,
         ulFlags: u32,
         cbEntryID: u32,
@@ -515,14 +519,14 @@ impl IMsgStoreImpl for StoreObject {
             .call(|store, cx| unsafe { store.FinishedMsg(cx, ulFlags, cbEntryID, lpEntryID) })
     }
 
-    fn NotifyNewMail(this: &Object<Self>, lpNotification: *mut NOTIFICATION) -> HRESULT {
+    unsafe fn NotifyNewMail(this: &Object<Self>, lpNotification: *mut NOTIFICATION) -> HRESULT {
         this.shared
             .call(|store, cx| unsafe { store.NotifyNewMail(cx, lpNotification) })
     }
 }
 
 impl IMSLogonImpl for LogonObject {
-    fn GetLastError(
+    unsafe fn GetLastError(
         this: &Object<Self>,
         _hResult: HRESULT,
         _ulFlags: u32,
@@ -533,12 +537,12 @@ impl IMSLogonImpl for LogonObject {
 
     /// Removes the store from the registry, invalidates it (a client still holding it gets
     /// `MAPI_E_INVALID_OBJECT`) and releases the support object if the store still held it.
-    fn Logoff(this: &Object<Self>, _lpulFlags: *mut u32) -> HRESULT {
+    unsafe fn Logoff(this: &Object<Self>, _lpulFlags: *mut u32) -> HRESULT {
         this.shared.logoff();
         S_OK
     }
 
-    fn OpenEntry(
+    unsafe fn OpenEntry(
         this: &Object<Self>,
         cbEntryID: u32,
         lpEntryID: *mut ENTRYID,
@@ -560,7 +564,7 @@ impl IMSLogonImpl for LogonObject {
         })
     }
 
-    fn CompareEntryIDs(
+    unsafe fn CompareEntryIDs(
         this: &Object<Self>,
         cbEntryID1: u32,
         lpEntryID1: *mut ENTRYID,
@@ -576,7 +580,7 @@ impl IMSLogonImpl for LogonObject {
         })
     }
 
-    fn Advise(
+    unsafe fn Advise(
         this: &Object<Self>,
         cbEntryID: u32,
         lpEntryID: *mut ENTRYID,
@@ -596,12 +600,12 @@ impl IMSLogonImpl for LogonObject {
         })
     }
 
-    fn Unadvise(this: &Object<Self>, ulConnection: usize) -> HRESULT {
+    unsafe fn Unadvise(this: &Object<Self>, ulConnection: usize) -> HRESULT {
         this.shared
             .call(|store, cx| unsafe { store.Unadvise(cx, ulConnection) })
     }
 
-    fn OpenStatusEntry(
+    unsafe fn OpenStatusEntry(
         this: &Object<Self>,
         lpInterface: *const GUID,
         ulFlags: u32,
@@ -621,26 +625,21 @@ pub struct ProviderObject {
     allocators: AllocatorSet,
     registry: Arc<Registry<StoreShared>>,
     /// `lpMalloc`, AddRef'd at init; released once, at `Shutdown` or when the object goes.
-    malloc: Mutex<Option<KeptMalloc>>,
+    malloc: Mutex<Malloc>,
     shut_down: AtomicBool,
 }
-
-/// The `IMalloc` MAPI passed to `MSProviderInit`, kept as its IUnknown.
-struct KeptMalloc(#[allow(dead_code)] IUnknown);
-// SAFETY: OLE's task allocator is free-threaded; the reference is only released, never called.
-unsafe impl Send for KeptMalloc {}
 
 impl ProviderObject {
     pub(crate) fn new<P: StoreProvider>(
         provider: P,
         context: &ProviderContext,
-        malloc: Option<IUnknown>,
+        malloc: Malloc,
     ) -> Self {
         Self {
             provider: Box::new(provider),
             allocators: context.allocators,
             registry: Arc::default(),
-            malloc: Mutex::new(malloc.map(KeptMalloc)),
+            malloc: Mutex::new(malloc),
             shut_down: AtomicBool::new(false),
         }
     }
@@ -688,17 +687,28 @@ fn store_interface(requested: Option<GUID>) -> Result<GUID, HRESULT> {
 }
 
 impl ProviderObject {
-    /// Reports `error` as the HRESULT, with a `MAPIERROR` when the caller asked for one and it
-    /// has a message.
+    /// Reports `error` as the HRESULT (never a success code) and, when the caller asked for one,
+    /// a `MAPIERROR` with the provider's message, or the code's name when it gave none.
     fn fail(
         &self,
         error: ProviderError,
         unicode: bool,
         lppMAPIError: *mut *mut MAPIERROR,
     ) -> HRESULT {
-        if let (false, Some(message)) = (lppMAPIError.is_null(), &error.message) {
+        let code = if error.code.is_ok() {
+            MAPI_E_CALL_FAILED
+        } else {
+            error.code
+        };
+        if !lppMAPIError.is_null() {
+            let message = error
+                .message
+                .unwrap_or_else(|| match crate::codes::name(code) {
+                    Some(name) => name.to_owned(),
+                    None => format!("0x{:08X}", code.0 as u32),
+                });
             let info = ErrorInfo {
-                error: Some(message),
+                error: Some(&message),
                 component: Some(self.provider.component()),
                 ..ErrorInfo::default()
             };
@@ -708,11 +718,7 @@ impl ProviderObject {
                 unsafe { lppMAPIError.write(report.into_raw().cast()) };
             }
         }
-        if error.code.is_ok() {
-            MAPI_E_CALL_FAILED
-        } else {
-            error.code
-        }
+        code
     }
 
     /// Hands `store` to the caller as the requested interface. The logon object is not handed
@@ -829,7 +835,7 @@ impl ProviderObject {
 impl IMSProviderImpl for ProviderObject {
     /// Logs off every store still open (invalidating client-held ones and releasing their
     /// support objects), lets the provider clean up, and releases the IMalloc reference.
-    fn Shutdown(this: &Object<Self>, _lpulFlags: *mut u32) -> HRESULT {
+    unsafe fn Shutdown(this: &Object<Self>, _lpulFlags: *mut u32) -> HRESULT {
         if this.shut_down.swap(true, Ordering::AcqRel) {
             return S_OK;
         }
@@ -837,11 +843,11 @@ impl IMSProviderImpl for ProviderObject {
             shared.logoff();
         }
         this.provider.shutdown();
-        drop(lock(&this.malloc).take());
+        drop(core::mem::take(&mut *lock(&this.malloc)));
         S_OK
     }
 
-    fn Logon(
+    unsafe fn Logon(
         this: &Object<Self>,
         lpMAPISup: Option<&IMAPISupport>,
         ulUIParam: usize,
@@ -890,7 +896,7 @@ impl IMSProviderImpl for ProviderObject {
         this.open(args, Some((lpcbSpoolSecurity, lppbSpoolSecurity)))
     }
 
-    fn SpoolerLogon(
+    unsafe fn SpoolerLogon(
         this: &Object<Self>,
         lpMAPISup: Option<&IMAPISupport>,
         ulUIParam: usize,
@@ -947,7 +953,7 @@ impl IMSProviderImpl for ProviderObject {
         )
     }
 
-    fn CompareStoreIDs(
+    unsafe fn CompareStoreIDs(
         this: &Object<Self>,
         cbEntryID1: u32,
         lpEntryID1: *mut ENTRYID,

@@ -18,7 +18,7 @@ pub unsafe trait IDog: IAnimal {
 struct Rex;
 
 impl IDogImpl for Rex {
-    fn Bark(_: &Object<Self>) -> HRESULT {
+    unsafe fn Bark(_: &Object<Self>) -> HRESULT {
         HRESULT(0)
     }
 }

@@ -14,7 +14,7 @@ pub unsafe trait IFoo: IUnknown {
 struct Foo;
 
 impl IFooImpl for Foo {
-    fn Ping(_: &Object<Self>) -> HRESULT {
+    unsafe fn Ping(_: &Object<Self>) -> HRESULT {
         HRESULT(0)
     }
 }

@@ -2,11 +2,8 @@
 // Why: MAPI calls provider objects from any thread, and the same object from several threads
 // at once.
 // Fix: `Arc` instead of `Rc`, and `Mutex`, `RwLock` or atomics instead of `Cell`/`RefCell`.
-// Limit: rustc names each field type that is not `Send` or `Sync`, which is the useful part, but
-// it does so once for each place that needs the struct to be a MAPI object (the generated impls,
-// and each `impl IFooImpl`), and the runtime's own message for this rule (on `ThreadSafe`) is not
-// shown: `ThreadSafe` is implemented for every `Send + Sync` type, and rustc reports the field
-// that breaks it instead.
+// How it is reported: one check, at the struct's name, with rustc naming each field type that is
+// not `Send` (once) or not `Sync` (once), and `must_be_send_and_sync` as the bound that needs it.
 use mapi_spi_runtime::{HRESULT, IUnknown, Object, mapi_interface, mapi_object};
 use std::cell::Cell;
 use std::rc::Rc;
@@ -23,7 +20,7 @@ struct Counter {
 }
 
 impl IFooImpl for Counter {
-    fn Ping(this: &Object<Self>) -> HRESULT {
+    unsafe fn Ping(this: &Object<Self>) -> HRESULT {
         this.count.set(this.count.get() + this.shared.len() as u32);
         HRESULT(0)
     }

@@ -26,20 +26,20 @@ pub unsafe trait IPuppy: IDog {
 struct Rex;
 
 impl IAnimalImpl for Rex {
-    fn Legs(_: &Object<Self>, count: *mut u32) -> HRESULT {
+    unsafe fn Legs(_: &Object<Self>, count: *mut u32) -> HRESULT {
         unsafe { count.write(4) };
         HRESULT(0)
     }
 }
 
 impl IDogImpl for Rex {
-    fn Bark(_: &Object<Self>) -> u32 {
+    unsafe fn Bark(_: &Object<Self>) -> u32 {
         1
     }
 }
 
 impl IPuppyImpl for Rex {
-    fn Age(_: &Object<Self>) -> u32 {
+    unsafe fn Age(_: &Object<Self>) -> u32 {
         2
     }
 }

@@ -21,17 +21,17 @@ pub unsafe trait IFragile: IUnknown {
 struct Fragile;
 
 impl IFragileImpl for Fragile {
-    fn Allocate(_: &Object<Self>, size: *mut u32) -> HRESULT {
+    unsafe fn Allocate(_: &Object<Self>, size: *mut u32) -> HRESULT {
         unsafe { size.write(100) };
         panic!("out of memory after writing the out-parameter")
     }
-    fn Open(_: &Object<Self>) -> Result<()> {
+    unsafe fn Open(_: &Object<Self>) -> Result<()> {
         panic!("not supported")
     }
-    fn Count(_: &Object<Self>) -> u32 {
+    unsafe fn Count(_: &Object<Self>) -> u32 {
         panic!("cannot count")
     }
-    fn Compare(_: &Object<Self>, _: i32, _: i32) -> i32 {
+    unsafe fn Compare(_: &Object<Self>, _: i32, _: i32) -> i32 {
         panic!("cannot compare")
     }
 }

@@ -40,11 +40,11 @@ pub unsafe trait IConventions: IUnknown {
 struct Conventions;
 
 impl IConventionsImpl for Conventions {
-    fn Values(_: &Object<Self>, a: u8, b: i16, c: u32, d: i64, e: usize, f: f64) -> HRESULT {
+    unsafe fn Values(_: &Object<Self>, a: u8, b: i16, c: u32, d: i64, e: usize, f: f64) -> HRESULT {
         let sum = a as f64 + b as f64 + c as f64 + d as f64 + e as f64 + f;
         HRESULT(sum as i32)
     }
-    fn Structures(
+    unsafe fn Structures(
         _: &Object<Self>,
         iid: GUID,
         hr: HRESULT,
@@ -54,7 +54,7 @@ impl IConventionsImpl for Conventions {
         let ok = iid == IUnknown::IID && uid.ab[0] == 7 && time.dwLowDateTime == 9;
         if ok { hr } else { HRESULT(-1) }
     }
-    fn Pointers(
+    unsafe fn Pointers(
         _: &Object<Self>,
         name: *const u16,
         count: u32,
@@ -68,13 +68,13 @@ impl IConventionsImpl for Conventions {
         unsafe { buffer.write(values.iter().sum::<u32>() as u8) };
         HRESULT(0)
     }
-    fn Callback(_: &Object<Self>, callback: Callback, context: *mut c_void) -> HRESULT {
+    unsafe fn Callback(_: &Object<Self>, callback: Callback, context: *mut c_void) -> HRESULT {
         match callback {
             Some(callback) => unsafe { callback(context, 5) },
             None => HRESULT(1),
         }
     }
-    fn Interfaces(
+    unsafe fn Interfaces(
         this: &Object<Self>,
         any: Option<&IUnknown>,
         same: Option<&IConventions>,
@@ -82,7 +82,7 @@ impl IConventionsImpl for Conventions {
         let me: IConventions = this.to_interface();
         HRESULT((any.is_some() as i32) + 2 * (same == Some(&me)) as i32)
     }
-    fn Outs(this: &Object<Self>, count: *mut u32, object: *mut *mut c_void) -> HRESULT {
+    unsafe fn Outs(this: &Object<Self>, count: *mut u32, object: *mut *mut c_void) -> HRESULT {
         let me: IUnknown = this.to_interface();
         unsafe {
             count.write(3);

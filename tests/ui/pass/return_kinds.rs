@@ -42,39 +42,39 @@ impl Returns {
 }
 
 impl IReturnsImpl for Returns {
-    fn Code(this: &Object<Self>) -> HRESULT {
+    unsafe fn Code(this: &Object<Self>) -> HRESULT {
         this.maybe_panic();
         S_OK
     }
-    fn Unit(this: &Object<Self>) -> Result<()> {
+    unsafe fn Unit(this: &Object<Self>) -> Result<()> {
         this.maybe_panic();
         Err(MAPI_E_NO_SUPPORT.into())
     }
-    fn Warning(this: &Object<Self>) -> Result<SuccessCode> {
+    unsafe fn Warning(this: &Object<Self>) -> Result<SuccessCode> {
         this.maybe_panic();
         Ok(SuccessCode::ERRORS_RETURNED)
     }
-    fn Count(this: &Object<Self>) -> u32 {
+    unsafe fn Count(this: &Object<Self>) -> u32 {
         this.maybe_panic();
         7
     }
-    fn Signed(this: &Object<Self>) -> i32 {
+    unsafe fn Signed(this: &Object<Self>) -> i32 {
         this.maybe_panic();
         -7
     }
-    fn Size(this: &Object<Self>) -> usize {
+    unsafe fn Size(this: &Object<Self>) -> usize {
         this.maybe_panic();
         70
     }
-    fn Pointer(this: &Object<Self>) -> *mut u32 {
+    unsafe fn Pointer(this: &Object<Self>) -> *mut u32 {
         this.maybe_panic();
         this.value.as_ptr()
     }
-    fn ConstPointer(this: &Object<Self>) -> *const u8 {
+    unsafe fn ConstPointer(this: &Object<Self>) -> *const u8 {
         this.maybe_panic();
         b"text\0".as_ptr()
     }
-    fn Nothing(this: &Object<Self>) {
+    unsafe fn Nothing(this: &Object<Self>) {
         this.value.fetch_add(1, Ordering::Relaxed);
         this.maybe_panic();
     }

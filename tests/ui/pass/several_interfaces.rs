@@ -28,21 +28,21 @@ struct Cell {
 }
 
 impl IReaderImpl for Cell {
-    fn Read(this: &Object<Self>, value: *mut u32) -> HRESULT {
+    unsafe fn Read(this: &Object<Self>, value: *mut u32) -> HRESULT {
         unsafe { value.write(*this.value.lock().unwrap()) };
         HRESULT(0)
     }
 }
 
 impl IWriterImpl for Cell {
-    fn Write(this: &Object<Self>, value: u32) -> HRESULT {
+    unsafe fn Write(this: &Object<Self>, value: u32) -> HRESULT {
         *this.value.lock().unwrap() = value;
         HRESULT(0)
     }
 }
 
 impl IOwnerImpl for Cell {
-    fn Reader(this: &Object<Self>, reader: *mut *mut core::ffi::c_void) -> HRESULT {
+    unsafe fn Reader(this: &Object<Self>, reader: *mut *mut core::ffi::c_void) -> HRESULT {
         let me: IReader = this.to_interface();
         unsafe { reader.write(me.into_raw()) };
         HRESULT(0)

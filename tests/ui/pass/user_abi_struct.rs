@@ -24,7 +24,7 @@ pub unsafe trait ICanvas: IUnknown {
 struct Canvas;
 
 impl ICanvasImpl for Canvas {
-    fn Mirror(_: &Object<Self>, point: Point, mirrored: *mut Point) -> HRESULT {
+    unsafe fn Mirror(_: &Object<Self>, point: Point, mirrored: *mut Point) -> HRESULT {
         unsafe {
             mirrored.write(Point {
                 x: -point.x,

@@ -6,30 +6,46 @@
 //! pointer; out of memory is `MAPI_E_NOT_ENOUGH_MEMORY` with the out-pointer NULL;
 //! `MAPIFreeBuffer(NULL)` does nothing and returns 0; freeing a root frees its children.
 //! Every block is aligned to [`ALIGNMENT`] (16 bytes on 64-bit, 8 on 32-bit), so an
-//! `SPropValue`, `f64` or `i64` can be stored anywhere a builder puts it.
+//! `SPropValue`, `f64` or `i64` can be stored anywhere a builder puts it. All three functions
+//! may be called from any thread.
 //!
 //! # Layout
 //!
 //! ```text
-//! root block:  [ RootFields | tag ][ caller's bytes ]         one system allocation
+//! root block:  [ RootFields | tag ][ caller's bytes ]           one system allocation
 //! chunk:       [ next, size ][ tag | child ][ tag | child ]...  one system allocation
 //! ```
 //!
-//! Children are carved from chunks owned by the root (bump allocation under the root's lock),
-//! not allocated one by one: a root with a handful of strings hung off it costs two system
-//! allocations instead of one per block, and freeing it walks its chunks, not its children.
-//! The first chunk is [`FIRST_CHUNK`] bytes, each next one twice the last up to [`MAX_CHUNK`];
-//! a child bigger than half the next chunk gets a chunk of its own. The word just before every
-//! block is a tag saying root or child, so a child passed as a parent or to `MAPIFreeBuffer`
-//! is refused instead of corrupting memory.
+//! Children are carved from chunks owned by the root, not allocated one by one: a root with a
+//! handful of strings hung off it costs two system allocations instead of one per block, and
+//! freeing it walks its chunks, not its children. The first chunk is [`FIRST_CHUNK`] bytes,
+//! each next one twice the last up to [`MAX_CHUNK`]; a child bigger than half the next chunk
+//! gets a chunk of its own. The word just before every block is a tag saying root or child,
+//! so a child passed as a parent or to `MAPIFreeBuffer` is refused instead of corrupting
+//! memory.
+//!
+//! # Threads
+//!
+//! The thread that allocated a root (its owner, in practice the one building the result)
+//! carves children from the root's chunks with no lock and no atomic instruction. Another
+//! thread calling `MAPIAllocateMore` on the same root gets a chunk of its own, linked under
+//! the root's lock: the owner's chunks are only ever touched by the owner, so both can run at
+//! once. The live-root count is per thread too (module `census`). So the only locked instructions
+//! on the hot path are the system allocator's own.
+//!
+//! # Misuse
 //!
 //! In debug builds a registry of live roots and children also catches a double free and a
 //! foreign pointer before touching its memory, and reports each misuse on stderr as well as
 //! in the result. In release builds those are undefined, as in MAPI.
 #![allow(non_snake_case)]
 
+mod census;
+#[cfg(debug_assertions)]
+mod registry;
+
+use core::cell::UnsafeCell;
 use core::ffi::c_void;
-use core::sync::atomic::{AtomicUsize, Ordering};
 use std::alloc::Layout;
 use std::sync::{Mutex, PoisonError};
 use windows_core::HRESULT;
@@ -53,18 +69,27 @@ const CHILD_TAG: usize = 0x5EED_0002;
 struct RootFields {
     /// Bytes of the whole block, for its `Layout` when freed.
     size: usize,
-    arena: Mutex<Arena>,
+    /// The allocating thread ([`thread_mark`]): the only one that touches `arena`.
+    owner: usize,
+    arena: UnsafeCell<Arena>,
+    /// Chunks of children allocated by other threads than the owner, newest first.
+    others: Mutex<ChunkList>,
 }
 
-/// Where the next child of a root goes.
+/// Where the owner thread puts the root's next child.
 struct Arena {
     /// The free part of the current chunk.
     cursor: *mut u8,
     end: *mut u8,
-    /// Every chunk of the root, newest first.
-    chunks: *mut Chunk,
+    chunks: ChunkList,
     next_chunk_size: usize,
 }
+
+/// A singly linked list of chunks, newest first.
+struct ChunkList(*mut Chunk);
+
+// SAFETY: the list is only reached through its root's lock, and chunks are plain memory.
+unsafe impl Send for ChunkList {}
 
 #[repr(C)]
 struct Chunk {
@@ -90,12 +115,11 @@ const _: () = {
     assert!(FIRST_CHUNK / 2 > CHUNK_HEADER + CHILD_HEADER);
 };
 
-static LIVE_ROOTS: AtomicUsize = AtomicUsize::new(0);
-
 /// The number of root buffers allocated here and not yet freed, in the whole process: for a
-/// host harness's leak report. Tests running in parallel share it.
+/// host harness's leak report. Exact when no other thread is allocating or freeing; tests
+/// running in parallel share it.
 pub fn live_buffers() -> usize {
-    LIVE_ROOTS.load(Ordering::SeqCst)
+    census::total()
 }
 
 /// `MAPIAllocateBuffer`: a new root of `cb_size` bytes (uninitialised) in `*lpp_buffer`.
@@ -159,7 +183,8 @@ pub unsafe extern "system" fn MAPIAllocateMore(
 /// # Safety
 ///
 /// `lp_buffer` must be NULL or a block from this allocator that is still alive (in debug
-/// builds, any pointer is refused safely); a freed root must not be used again.
+/// builds, any pointer is refused safely); a freed root must not be used again, and no other
+/// thread may be allocating on it.
 pub unsafe extern "system" fn MAPIFreeBuffer(lp_buffer: *mut c_void) -> u32 {
     let root = lp_buffer.cast::<u8>();
     if root.is_null() {
@@ -232,6 +257,14 @@ unsafe fn check_tag(block: *mut u8) -> Result<(), Misuse> {
     }
 }
 
+/// An address unique to the calling thread among live threads: that of a thread-local.
+fn thread_mark() -> usize {
+    thread_local! {
+        static MARK: u8 = const { 0 };
+    }
+    MARK.with(|mark| core::ptr::from_ref(mark) as usize)
+}
+
 fn layout(size: usize) -> Result<Layout, HRESULT> {
     Layout::from_size_align(size, ALIGNMENT).map_err(|_| MAPI_E_NOT_ENOUGH_MEMORY)
 }
@@ -259,12 +292,14 @@ fn allocate_root(cb: u32) -> Result<*mut u8, HRESULT> {
     let block = system_alloc(layout(size)?)?;
     let fields = RootFields {
         size,
-        arena: Mutex::new(Arena {
+        owner: thread_mark(),
+        arena: UnsafeCell::new(Arena {
             cursor: core::ptr::null_mut(),
             end: core::ptr::null_mut(),
-            chunks: core::ptr::null_mut(),
+            chunks: ChunkList(core::ptr::null_mut()),
             next_chunk_size: FIRST_CHUNK,
         }),
+        others: Mutex::new(ChunkList(core::ptr::null_mut())),
     };
     // SAFETY: the block is ALIGNMENT-aligned and ROOT_HEADER + cb bytes long, and RootFields
     // plus the tag fit in ROOT_HEADER.
@@ -274,7 +309,7 @@ fn allocate_root(cb: u32) -> Result<*mut u8, HRESULT> {
         root.cast::<usize>().sub(1).write(ROOT_TAG);
         root
     };
-    LIVE_ROOTS.fetch_add(1, Ordering::Relaxed);
+    census::add(1);
     #[cfg(debug_assertions)]
     registry::add_root(root);
     Ok(root)
@@ -298,34 +333,18 @@ unsafe fn allocate_child(root: *mut u8, cb: u32) -> Result<*mut u8, HRESULT> {
         .ok_or(MAPI_E_NOT_ENOUGH_MEMORY)?;
     // SAFETY: a live root (caller).
     let fields = unsafe { root_fields(root) };
-    // Hosts are told not to race AllocateMore on one root, but the lock makes it harmless.
-    let mut arena = fields.arena.lock().unwrap_or_else(PoisonError::into_inner);
-    let space = arena.end as usize - arena.cursor as usize;
-    let header = if need <= space {
-        let header = arena.cursor;
-        // SAFETY: `need` bytes from the cursor are inside the current chunk.
-        arena.cursor = unsafe { header.add(need) };
-        header
-    } else if need > arena.next_chunk_size / 2 {
-        // A big child gets a chunk of its own and the current chunk stays open for small ones.
+    let header = if fields.owner == thread_mark() {
+        // SAFETY: only the owner thread reaches the arena, and it is here.
+        carve(unsafe { &mut *fields.arena.get() }, need)?
+    } else {
+        let mut others = fields.others.lock().unwrap_or_else(PoisonError::into_inner);
         new_chunk(
-            &mut arena,
+            &mut others,
             CHUNK_HEADER
                 .checked_add(need)
                 .ok_or(MAPI_E_NOT_ENOUGH_MEMORY)?,
         )?
-    } else {
-        let size = arena.next_chunk_size;
-        let header = new_chunk(&mut arena, size)?;
-        arena.next_chunk_size = (size * 2).min(MAX_CHUNK);
-        // SAFETY: the chunk is `size` bytes from `header - CHUNK_HEADER`; `need` fits in it.
-        unsafe {
-            arena.cursor = header.add(need);
-            arena.end = header.sub(CHUNK_HEADER).add(size);
-        }
-        header
     };
-    drop(arena);
     // SAFETY: `header` starts `need` >= CHILD_HEADER bytes of a chunk, ALIGNMENT-aligned.
     let child = unsafe {
         let child = header.add(CHILD_HEADER);
@@ -337,35 +356,53 @@ unsafe fn allocate_child(root: *mut u8, cb: u32) -> Result<*mut u8, HRESULT> {
     Ok(child)
 }
 
-/// Allocates a chunk of `size` bytes, links it into the root's list, and returns its first
+/// `need` bytes from the owner's chunks: bumped from the current chunk, or from a new one.
+fn carve(arena: &mut Arena, need: usize) -> Result<*mut u8, HRESULT> {
+    let space = arena.end as usize - arena.cursor as usize;
+    if need <= space {
+        let header = arena.cursor;
+        // SAFETY: `need` bytes from the cursor are inside the current chunk.
+        arena.cursor = unsafe { header.add(need) };
+        return Ok(header);
+    }
+    if need > arena.next_chunk_size / 2 {
+        // A big child gets a chunk of its own and the current chunk stays open for small ones.
+        let size = CHUNK_HEADER
+            .checked_add(need)
+            .ok_or(MAPI_E_NOT_ENOUGH_MEMORY)?;
+        return new_chunk(&mut arena.chunks, size);
+    }
+    let size = arena.next_chunk_size;
+    let header = new_chunk(&mut arena.chunks, size)?;
+    arena.next_chunk_size = (size * 2).min(MAX_CHUNK);
+    // SAFETY: the chunk is `size` bytes from `header - CHUNK_HEADER`; `need` fits in it.
+    unsafe {
+        arena.cursor = header.add(need);
+        arena.end = header.sub(CHUNK_HEADER).add(size);
+    }
+    Ok(header)
+}
+
+/// Allocates a chunk of `size` bytes, links it at the head of `list`, and returns its first
 /// byte after the chunk header.
-fn new_chunk(arena: &mut Arena, size: usize) -> Result<*mut u8, HRESULT> {
+fn new_chunk(list: &mut ChunkList, size: usize) -> Result<*mut u8, HRESULT> {
     let block = system_alloc(layout(size)?)?;
     // SAFETY: the block is aligned for Chunk and at least CHUNK_HEADER bytes long.
     unsafe {
-        block.cast::<Chunk>().write(Chunk {
-            next: arena.chunks,
-            size,
-        });
-        arena.chunks = block.cast();
+        block.cast::<Chunk>().write(Chunk { next: list.0, size });
+        list.0 = block.cast();
         Ok(block.add(CHUNK_HEADER))
     }
 }
 
 /// # Safety
 ///
-/// `root` must be a live root of ours, not used afterwards.
-unsafe fn free_root(root: *mut u8) {
-    // SAFETY: a live root (caller).
-    unsafe {
-        let block = root.sub(ROOT_HEADER);
-        let fields = block.cast::<RootFields>().read();
-        let arena = fields
-            .arena
-            .into_inner()
-            .unwrap_or_else(PoisonError::into_inner);
-        let mut chunk = arena.chunks;
-        while !chunk.is_null() {
+/// Every chunk of `list` must be live and owned by the caller.
+unsafe fn free_chunks(list: ChunkList) {
+    let mut chunk = list.0;
+    while !chunk.is_null() {
+        // SAFETY: a live chunk allocated with this size and ALIGNMENT (caller).
+        unsafe {
             let Chunk { next, size } = chunk.read();
             std::alloc::dealloc(
                 chunk.cast(),
@@ -373,6 +410,24 @@ unsafe fn free_root(root: *mut u8) {
             );
             chunk = next;
         }
+    }
+}
+
+/// # Safety
+///
+/// `root` must be a live root of ours, not used afterwards, with no thread allocating on it.
+unsafe fn free_root(root: *mut u8) {
+    // SAFETY: a live root (caller): its fields are read out once, then the block is freed.
+    unsafe {
+        let block = root.sub(ROOT_HEADER);
+        let fields = block.cast::<RootFields>().read();
+        free_chunks(fields.arena.into_inner().chunks);
+        free_chunks(
+            fields
+                .others
+                .into_inner()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
         // Clears the tag, so that a stale pointer to the block is less likely to pass for a root.
         root.cast::<usize>().sub(1).write(0);
         std::alloc::dealloc(
@@ -380,76 +435,7 @@ unsafe fn free_root(root: *mut u8) {
             Layout::from_size_align_unchecked(fields.size, ALIGNMENT),
         );
     }
-    LIVE_ROOTS.fetch_sub(1, Ordering::Relaxed);
-}
-
-/// Debug builds only: every live root with its children, so that misuse is caught before the
-/// pointer is read.
-#[cfg(debug_assertions)]
-mod registry {
-    use super::Misuse;
-    use std::collections::BTreeMap;
-    use std::sync::{Mutex, MutexGuard, PoisonError};
-
-    struct Registry {
-        /// Root address -> its children's addresses.
-        roots: BTreeMap<usize, Vec<usize>>,
-        /// Child address -> its root's address.
-        children: BTreeMap<usize, usize>,
-    }
-
-    static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
-        roots: BTreeMap::new(),
-        children: BTreeMap::new(),
-    });
-
-    fn registry() -> MutexGuard<'static, Registry> {
-        REGISTRY.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    pub(super) fn add_root(root: *mut u8) {
-        registry().roots.insert(root as usize, Vec::new());
-    }
-
-    pub(super) fn add_child(root: *mut u8, child: *mut u8) {
-        let mut registry = registry();
-        registry
-            .roots
-            .get_mut(&(root as usize))
-            .expect("checked root")
-            .push(child as usize);
-        registry.children.insert(child as usize, root as usize);
-    }
-
-    fn misuse(registry: &Registry, ptr: *mut u8) -> Misuse {
-        if registry.children.contains_key(&(ptr as usize)) {
-            Misuse::Child
-        } else {
-            Misuse::NotLive
-        }
-    }
-
-    pub(super) fn check_root(root: *mut u8) -> Result<(), Misuse> {
-        let registry = registry();
-        if registry.roots.contains_key(&(root as usize)) {
-            Ok(())
-        } else {
-            Err(misuse(&registry, root))
-        }
-    }
-
-    pub(super) fn remove_root(root: *mut u8) -> Result<(), Misuse> {
-        let mut registry = registry();
-        match registry.roots.remove(&(root as usize)) {
-            Some(children) => {
-                for child in children {
-                    registry.children.remove(&child);
-                }
-                Ok(())
-            }
-            None => Err(misuse(&registry, root)),
-        }
-    }
+    census::add(-1);
 }
 
 #[cfg(test)]
@@ -466,6 +452,21 @@ mod tests {
         let mut p = core::ptr::null_mut();
         assert_eq!(unsafe { MAPIAllocateBuffer(cb, &mut p) }, S_OK);
         p
+    }
+
+    fn more(cb: u32, root: *mut c_void) -> *mut c_void {
+        let mut p = core::ptr::null_mut();
+        assert_eq!(unsafe { MAPIAllocateMore(cb, root, &mut p) }, S_OK);
+        p
+    }
+
+    fn count(list: &ChunkList) -> usize {
+        let (mut count, mut chunk) = (0, list.0);
+        while !chunk.is_null() {
+            count += 1;
+            chunk = unsafe { (*chunk).next };
+        }
+        count
     }
 
     #[test]
@@ -487,7 +488,7 @@ mod tests {
         );
         assert!(child.is_null());
         // The root is intact and can still grow.
-        assert_eq!(unsafe { MAPIAllocateMore(8, root, &mut child) }, S_OK);
+        more(8, root);
         assert_eq!(unsafe { MAPIFreeBuffer(root) }, 0);
     }
 
@@ -495,26 +496,40 @@ mod tests {
     fn children_fill_a_chunk_then_chunks_double_and_big_children_get_their_own() {
         let root = allocate(0);
         let chunks = |root: *mut c_void| {
-            let arena = unsafe { root_fields(root.cast()) }.arena.lock().unwrap();
-            let (mut count, mut chunk) = (0, arena.chunks);
-            while !chunk.is_null() {
-                count += 1;
-                chunk = unsafe { (*chunk).next };
-            }
-            (count, arena.next_chunk_size)
+            let arena = unsafe { &*root_fields(root.cast()).arena.get() };
+            (count(&arena.chunks), arena.next_chunk_size)
         };
-        let mut child = core::ptr::null_mut();
         let per_first_chunk = (FIRST_CHUNK - CHUNK_HEADER) / (CHILD_HEADER + ALIGNMENT);
         for _ in 0..per_first_chunk {
-            assert_eq!(unsafe { MAPIAllocateMore(1, root, &mut child) }, S_OK);
+            more(1, root);
         }
         assert_eq!(chunks(root), (1, 2 * FIRST_CHUNK));
-        assert_eq!(unsafe { MAPIAllocateMore(1, root, &mut child) }, S_OK);
+        more(1, root);
         assert_eq!(chunks(root), (2, 4 * FIRST_CHUNK));
         // Bigger than half the next chunk: a chunk of its own, the growth unchanged.
-        let big = (2 * FIRST_CHUNK + 1) as u32;
-        assert_eq!(unsafe { MAPIAllocateMore(big, root, &mut child) }, S_OK);
+        more((2 * FIRST_CHUNK + 1) as u32, root);
         assert_eq!(chunks(root), (3, 4 * FIRST_CHUNK));
         assert_eq!(unsafe { MAPIFreeBuffer(root) }, 0);
+    }
+
+    #[test]
+    fn other_threads_get_chunks_of_their_own_and_leave_the_owners_alone() {
+        let root = allocate(0) as usize;
+        more(8, root as *mut c_void);
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                more(8, root as *mut c_void);
+                more(8, root as *mut c_void);
+            });
+        });
+        let fields = unsafe { root_fields(root as *mut u8) };
+        let arena = unsafe { &*fields.arena.get() };
+        assert_eq!(count(&arena.chunks), 1, "the owner's chunk");
+        assert_eq!(
+            count(&fields.others.lock().unwrap()),
+            2,
+            "one per foreign child"
+        );
+        assert_eq!(unsafe { MAPIFreeBuffer(root as *mut c_void) }, 0);
     }
 }
