@@ -5,6 +5,8 @@
 //! Needs `x86_64-w64-mingw32-gcc` and `i686-w64-mingw32-gcc` (`.ci/install-mingw`). Without them
 //! the tests are skipped with a message, except under `CI=true`, where they fail.
 //!
+//! Host-only: the oracle runs the host's mingw-w64 compilers, which a build under Wine cannot.
+//!
 //! Adding an interface: declare it with `#[mapi_interface]`, add a `vtable!` line to
 //! [`vtables`] with its own methods in order (checked against `METHOD_NAMES`), and list any
 //! `ULONG_PTR` parameter that mingw declares `ULONG` in `oracle::ULONG_PTR_EXCEPTIONS`. Adding a

@@ -3,6 +3,8 @@
 //! wrong and what to write instead, and the compiler's message in the `.stderr` next to it;
 //! `ui/README.md` lists them all.
 //!
+//! Host-only: trybuild drives the host's cargo, which a build under Wine cannot.
+//!
 //! Regenerate the expected messages with `TRYBUILD=overwrite cargo test -p mapi-spi-tests --test
 //! ui`, then read every changed `.stderr`: each must say what to write instead.
 
