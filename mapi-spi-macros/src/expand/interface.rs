@@ -135,7 +135,7 @@ fn interface_impls(interface: &Interface) -> TokenStream {
 
             #[inline(always)]
             fn matches_iid(iid: &#rt::windows_core::GUID) -> bool {
-                *iid == <Self as #rt::windows_core::Interface>::IID
+                #rt::com::interface::same_iid(iid, &<Self as #rt::windows_core::Interface>::IID)
                     || <Self::Base as #rt::com::MapiInterface>::matches_iid(iid)
             }
         }

@@ -201,7 +201,7 @@ impl<T: MapiObject> Object<T> {
     /// `ppv` must be valid for a pointer write.
     #[inline(always)]
     pub unsafe fn query(&self, iid: &GUID, ppv: *mut *mut c_void) -> HRESULT {
-        let slot = if *iid == IUnknown::IID {
+        let slot = if super::interface::same_iid(iid, &IUnknown::IID) {
             Some(0)
         } else {
             T::interface_slot(iid)
