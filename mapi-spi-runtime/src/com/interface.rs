@@ -37,17 +37,19 @@ unsafe impl MapiInterface for IUnknown {
     }
 }
 
-/// Whether two IIDs are equal, as one 128-bit comparison. `GUID`'s derived `==` compares its four
+/// Whether two IIDs are equal, as two 64-bit comparisons folded into one test. `GUID`'s derived `==` compares its four
 /// fields one after the other, with a branch each; QueryInterface compares IIDs on every call, so
 /// this is what it uses (as C's `IsEqualGUID` is a 16-byte `memcmp`).
 #[inline(always)]
 pub fn same_iid(a: &GUID, b: &GUID) -> bool {
     // SAFETY: a GUID is 16 bytes without padding (u32, u16, u16, [u8; 8]); read_unaligned because
     // its alignment is 4.
-    let bits = |guid: &GUID| unsafe {
-        core::ptr::read_unaligned(core::ptr::from_ref(guid).cast::<u128>())
+    let halves = |guid: &GUID| unsafe {
+        core::ptr::read_unaligned(core::ptr::from_ref(guid).cast::<[u64; 2]>())
     };
-    bits(a) == bits(b)
+    let ([a0, a1], [b0, b1]) = (halves(a), halves(b));
+    // Branch-free on the two halves: scalar loads and one test, as C compilers emit for memcmp.
+    ((a0 ^ b0) | (a1 ^ b1)) == 0
 }
 
 const _: () = assert!(size_of::<GUID>() == size_of::<u128>());
