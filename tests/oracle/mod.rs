@@ -25,7 +25,6 @@
 //! name: for those the oracle asserts that Rust has the pointer-width type and mingw the `ULONG`
 //! one, so a stale entry fails too.
 
-#![allow(dead_code)]
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
