@@ -25,7 +25,6 @@
 //! name: for those the oracle asserts that Rust has the pointer-width type and mingw the `ULONG`
 //! one, so a stale entry fails too.
 
-
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

@@ -24,6 +24,7 @@ use mapi_spi_runtime::interfaces::{
     IABLogon, IABLogonImpl, IABProvider, IABProviderImpl, IMAPIAdviseSink, IMAPIProp, IMAPISupport,
 };
 use mapi_spi_runtime::provider::init::negotiate_version;
+use mapi_spi_runtime::provider::no_error_info;
 use mapi_spi_runtime::types::{
     ADRLIST, ENTRYID, LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER, LPTSTR, MAPIERROR, MAPIUID,
     SPropTagArray,
@@ -149,12 +150,8 @@ impl IABLogonImpl for SampleLogon {
         _ulFlags: u32,
         lppMAPIError: *mut *mut MAPIERROR,
     ) -> HRESULT {
-        if lppMAPIError.is_null() {
-            return MAPI_E_INVALID_PARAMETER;
-        }
-        // SAFETY: checked non-NULL.
-        unsafe { lppMAPIError.write(core::ptr::null_mut()) };
-        S_OK
+        // SAFETY: MAPI's out-pointer, NULL or writable.
+        unsafe { no_error_info(lppMAPIError) }
     }
 
     /// Releases the support object (once; the flags are reserved).

@@ -22,6 +22,7 @@ use crate::interfaces::{
     IMAPIAdviseSink, IMAPIProgress, IMAPIProp, IMAPISupport, IMAPISupportImpl, IMSLogon,
 };
 use crate::mapi_object;
+use crate::provider::no_error_info;
 use crate::types::{
     ADRLIST, ADRPARM, ENTRYID, LPALLOCATEBUFFER, LPALLOCATEMORE, LPFNBUTTON, LPFNDISMISS,
     LPFREEBUFFER, LPTSTR, MAPIERROR, MAPIUID, NOTIFICATION, NOTIFKEY, SBinaryArray,
@@ -139,11 +140,7 @@ impl IMAPISupportImpl for HostSupport {
         _ulFlags: u32,
         lppMAPIError: *mut *mut MAPIERROR,
     ) -> HRESULT {
-        if lppMAPIError.is_null() {
-            return MAPI_E_INVALID_PARAMETER;
-        }
-        unsafe { lppMAPIError.write(core::ptr::null_mut()) };
-        S_OK
+        unsafe { no_error_info(lppMAPIError) }
     }
 
     unsafe fn GetMemAllocRoutines(

@@ -67,6 +67,23 @@ impl From<windows_core::Error> for ProviderError {
 
 pub type ProviderResult<T> = Result<T, ProviderError>;
 
+/// The answer of a `GetLastError` (`IMAPIProp`, `IMSLogon`, `IABLogon`, `IMAPISupport`, ...)
+/// that has nothing to report: `S_OK` with `*lppMAPIError = NULL`, as the docs allow;
+/// `MAPI_E_INVALID_PARAMETER` for a NULL `lppMAPIError`. The runtime's store and logon objects
+/// answer this way: they keep no per-call error text.
+///
+/// # Safety
+///
+/// `lppMAPIError` is NULL or valid for a pointer write.
+#[allow(non_snake_case)]
+pub unsafe fn no_error_info(lppMAPIError: *mut *mut crate::types::MAPIERROR) -> HRESULT {
+    if lppMAPIError.is_null() {
+        return crate::codes::MAPI_E_INVALID_PARAMETER;
+    }
+    unsafe { lppMAPIError.write(core::ptr::null_mut()) };
+    crate::codes::S_OK
+}
+
 /// What `MSProviderInit` received, for [`StoreProvider::create`].
 pub struct ProviderContext {
     /// The provider DLL's `HINSTANCE`, as an address (0 under mapi4linux).

@@ -24,7 +24,8 @@ use windows_core::{GUID, HRESULT, IUnknown, Interface};
 use super::message_store::{MessageStore, StoreContext};
 use super::registry::Registry;
 use super::{
-    LogonRequest, ProviderContext, ProviderError, ProviderResult, StoreLogon, StoreProvider, text,
+    LogonRequest, ProviderContext, ProviderError, ProviderResult, StoreLogon, StoreProvider,
+    no_error_info, text,
 };
 use crate::alloc::builders::{self, ErrorInfo};
 use crate::alloc::{AllocatorSet, RootBuf};
@@ -201,16 +202,6 @@ impl Drop for LogonObject {
     }
 }
 
-/// `IMAPIProp::GetLastError` and `IMSLogon::GetLastError`: the runtime keeps no per-call error
-/// text, so the answer is `S_OK` with no `MAPIERROR`, as the docs allow when nothing is known.
-fn no_last_error(lppMAPIError: *mut *mut MAPIERROR) -> HRESULT {
-    if lppMAPIError.is_null() {
-        return MAPI_E_INVALID_PARAMETER;
-    }
-    unsafe { lppMAPIError.write(core::ptr::null_mut()) };
-    S_OK
-}
-
 impl IMAPIPropImpl for StoreObject {
     unsafe fn GetLastError(
         this: &Object<Self>,
@@ -218,7 +209,8 @@ impl IMAPIPropImpl for StoreObject {
         _ulFlags: u32,
         lppMAPIError: *mut *mut MAPIERROR,
     ) -> HRESULT {
-        this.shared.call(|_, _| no_last_error(lppMAPIError))
+        this.shared
+            .call(|_, _| unsafe { no_error_info(lppMAPIError) })
     }
 
     unsafe fn SaveChanges(this: &Object<Self>, ulFlags: u32) -> HRESULT {
@@ -532,7 +524,8 @@ impl IMSLogonImpl for LogonObject {
         _ulFlags: u32,
         lppMAPIError: *mut *mut MAPIERROR,
     ) -> HRESULT {
-        this.shared.call(|_, _| no_last_error(lppMAPIError))
+        this.shared
+            .call(|_, _| unsafe { no_error_info(lppMAPIError) })
     }
 
     /// Removes the store from the registry, invalidates it (a client still holding it gets
