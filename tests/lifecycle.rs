@@ -12,6 +12,7 @@ use mapi_spi_runtime::alloc::native;
 use mapi_spi_runtime::codes::*;
 use mapi_spi_runtime::host::{HostSupport, SupportLog, SupportOptions};
 use mapi_spi_runtime::interfaces::{IMAPIProp, IMSLogon, IMSProvider, IMsgStore};
+use mapi_spi_runtime::provider::text::decode;
 use mapi_spi_runtime::provider::{
     CURRENT_SPI_VERSION, LogonRequest, MessageStore, ProviderContext, ProviderError,
     ProviderResult, StoreLogon, StoreProvider,
@@ -265,17 +266,7 @@ impl Host {
     /// A MAPIERROR's message and component, checked and freed with one FreeBuffer.
     fn take_error(&self, error: *mut MAPIERROR, unicode: bool) -> Option<String> {
         let error = unsafe { error.as_ref() }?;
-        let read = |text: *mut c_void| unsafe {
-            if unicode {
-                let start = text.cast::<u16>();
-                let len = (0..).take_while(|&i| *start.add(i) != 0).count();
-                String::from_utf16_lossy(core::slice::from_raw_parts(start, len))
-            } else {
-                std::ffi::CStr::from_ptr(text.cast())
-                    .to_string_lossy()
-                    .into_owned()
-            }
-        };
+        let read = |text: *mut c_void| unsafe { decode(text, unicode) }.unwrap_or_default();
         assert_eq!(read(error.lpszComponent), "Test provider");
         let message = read(error.lpszError);
         unsafe {

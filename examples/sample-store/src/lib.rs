@@ -23,6 +23,7 @@ use mapi_spi_runtime::flags::{
     STORE_UNICODE_OK,
 };
 use mapi_spi_runtime::interfaces::{IMAPIProp, IMAPISupport};
+use mapi_spi_runtime::provider::text::decode;
 use mapi_spi_runtime::provider::{
     LogonRequest, MessageStore, ProviderContext, ProviderError, ProviderResult, StoreContext,
     StoreLogon, StoreProvider,
@@ -172,11 +173,11 @@ fn profile_display_name(support: &IMAPISupport) -> Option<String> {
     }
     let name = unsafe {
         let value = &*values;
-        (value.ulPropTag == PR_DISPLAY_NAME_W && !value.Value.lpszW.is_null()).then(|| {
-            let start = value.Value.lpszW;
-            let len = (0..).take_while(|&i| *start.add(i) != 0).count();
-            String::from_utf16_lossy(core::slice::from_raw_parts(start, len))
-        })
+        if value.ulPropTag == PR_DISPLAY_NAME_W {
+            decode(value.Value.lpszW.cast(), true)
+        } else {
+            None
+        }
     };
     // What GetProps returned is ours to free, with MAPI's FreeBuffer.
     let mut allocate = None;

@@ -1,5 +1,6 @@
 //! Property values as text, for transcripts.
 
+use crate::provider::text::decode;
 use crate::tags::{
     PROPERTY_TAGS, PT_BINARY, PT_BOOLEAN, PT_ERROR, PT_I8, PT_LONG, PT_STRING8, PT_UNICODE,
     prop_id, prop_type,
@@ -38,19 +39,6 @@ pub fn describe_tag(tag: u32) -> String {
     }
 }
 
-/// Reads a NUL-terminated 8-bit string.
-///
-/// # Safety
-///
-/// `text` is NULL or NUL-terminated.
-pub unsafe fn ansi(text: *const u8) -> String {
-    if text.is_null() {
-        return String::new();
-    }
-    let bytes = unsafe { std::ffi::CStr::from_ptr(text.cast()) }.to_bytes();
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
 /// `value` as text: strings quoted, binaries in hex, errors by name.
 ///
 /// # Safety
@@ -66,15 +54,14 @@ pub unsafe fn describe_value(value: &SPropValue) -> String {
             ),
             PT_BOOLEAN => (value.Value.b != 0).to_string(),
             PT_I8 => value.Value.li.to_string(),
-            PT_STRING8 => format!("{:?}", ansi(value.Value.lpszA)),
-            PT_UNICODE => {
-                let start = value.Value.lpszW;
-                let len = (0..).take_while(|&i| *start.add(i) != 0).count();
-                format!(
-                    "{:?}",
-                    String::from_utf16_lossy(core::slice::from_raw_parts(start, len))
-                )
-            }
+            PT_STRING8 => format!(
+                "{:?}",
+                decode(value.Value.lpszA.cast(), false).unwrap_or_default()
+            ),
+            PT_UNICODE => format!(
+                "{:?}",
+                decode(value.Value.lpszW.cast(), true).unwrap_or_default()
+            ),
             PT_BINARY => {
                 let bin = value.Value.bin;
                 let bytes = if bin.lpb.is_null() {

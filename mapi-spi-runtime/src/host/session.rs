@@ -22,6 +22,7 @@ use crate::com::ComObject;
 use crate::flags::CURRENT_SPI_VERSION;
 use crate::interfaces::{IMSLogon, IMSProvider, IMsgStore};
 use crate::provider::init::MSPROVIDERINIT;
+use crate::provider::text::decode;
 use crate::types::{SPropTagArray, SPropValue};
 
 /// Why a session could not start.
@@ -363,7 +364,7 @@ impl Session {
             return None;
         }
         // SAFETY: a MAPIERROR the provider allocated with our allocators.
-        let message = unsafe { super::props::ansi((*error).lpszError.cast()) };
+        let message = unsafe { decode((*error).lpszError, false) }.unwrap_or_default();
         unsafe { self.allocators.free(error.cast()) };
         Some(message)
     }

@@ -17,7 +17,7 @@ pub mod init;
 pub mod message_store;
 pub mod objects;
 pub mod registry;
-mod text;
+pub mod text;
 
 pub use message_store::{MessageStore, StoreContext};
 pub use objects::ProviderObject;

@@ -1,4 +1,5 @@
-//! Decoding the `LPTSTR` arguments of a call, whose width its `MAPI_UNICODE` flag chooses.
+//! Decoding the NUL-terminated `LPTSTR` strings of MAPI (arguments, `MAPIERROR` and property
+//! strings), whose width the call's `MAPI_UNICODE` flag chooses.
 
 use crate::types::LPTSTR;
 
