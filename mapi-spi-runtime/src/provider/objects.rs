@@ -119,8 +119,8 @@ pub struct StoreShared {
     store: Box<dyn MessageStore>,
     key: Vec<u8>,
     registry: Weak<Registry<StoreShared>>,
+    /// Set by the first logoff: every method then answers `MAPI_E_INVALID_OBJECT`.
     invalid: AtomicBool,
-    logged_off: AtomicBool,
     saved_logoff_flags: Mutex<Option<u32>>,
     store_object: Mutex<Option<StoreSlot>>,
 }
@@ -159,11 +159,11 @@ impl StoreShared {
 
     /// `IMSLogon::Logoff`, and the end of any path that closes the store: idempotent.
     fn logoff(self: &Arc<Self>) {
-        self.invalid.store(true, Ordering::Release);
+        let first = !self.invalid.swap(true, Ordering::AcqRel);
         if let Some(registry) = self.registry.upgrade() {
             registry.remove(&self.key, self);
         }
-        if !self.logged_off.swap(true, Ordering::AcqRel) {
+        if first {
             self.store.logoff();
         }
         self.release_support(false);
@@ -178,11 +178,9 @@ pub struct StoreObject {
 
 impl Drop for StoreObject {
     fn drop(&mut self) {
-        // First, so that no Logon hands this object out again.
+        // First, so that no Logon hands this object out again: from here a lookup treats the
+        // store as closed, and `logoff` below takes it out of the registry.
         *lock(&self.shared.store_object) = None;
-        if let Some(registry) = self.shared.registry.upgrade() {
-            registry.remove(&self.shared.key, &self.shared);
-        }
         // MAPI re-enters IMSLogon::Logoff from inside this Release.
         self.shared.release_support(true);
         self.shared.logoff();
@@ -782,7 +780,6 @@ impl ProviderObject {
             key: key.clone(),
             registry: Arc::downgrade(&self.registry),
             invalid: AtomicBool::new(false),
-            logged_off: AtomicBool::new(false),
             saved_logoff_flags: Mutex::new(None),
             store_object: Mutex::new(None),
         });
