@@ -33,11 +33,12 @@ use crate::codes::{
     MAPI_E_CALL_FAILED, MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_INVALID_OBJECT,
     MAPI_E_INVALID_PARAMETER, S_OK,
 };
-use crate::com::{ComObject, Object};
+use crate::com::interface::same_iid;
+use crate::com::{ComObject, MapiObject, Object};
 use crate::flags::{LOGOFF_ABORT, MAPI_UNICODE};
 use crate::interfaces::ole::Malloc;
 use crate::interfaces::{
-    IMAPIAdviseSink, IMAPIProgress, IMAPIProp, IMAPIPropImpl, IMAPISupport, IMSLogon, IMSLogonImpl,
+    IMAPIAdviseSink, IMAPIProgress, IMAPIPropImpl, IMAPISupport, IMSLogon, IMSLogonImpl,
     IMSProvider, IMSProviderImpl, IMsgStore, IMsgStoreImpl,
 };
 use crate::mapi_object;
@@ -666,11 +667,14 @@ struct LogonArgs<'a> {
     lppMDB: *mut *mut c_void,
 }
 
-/// The IIDs a store answers at logon: NULL means `IMsgStore`.
+/// The interface a logon hands the store out as: NULL means `IMsgStore`; otherwise any IID the
+/// store object's QueryInterface answers.
 fn store_interface(requested: Option<GUID>) -> Result<GUID, HRESULT> {
     match requested {
         None => Ok(IMsgStore::IID),
-        Some(iid) if iid == IMsgStore::IID || iid == IMAPIProp::IID || iid == IUnknown::IID => {
+        Some(iid)
+            if same_iid(&iid, &IUnknown::IID) || StoreObject::interface_slot(&iid).is_some() =>
+        {
             Ok(iid)
         }
         Some(_) => Err(MAPI_E_INTERFACE_NOT_SUPPORTED),
