@@ -22,7 +22,7 @@ use mapi_spi_runtime::flags::{
     MAPI_STORE, MAPI_UNICODE, STATUS_AVAILABLE, STORE_ENTRYID_UNIQUE, STORE_READONLY,
     STORE_UNICODE_OK,
 };
-use mapi_spi_runtime::interfaces::{IMAPIProp, IMAPISupport};
+use mapi_spi_runtime::interfaces::IMAPIProp;
 use mapi_spi_runtime::provider::text::decode;
 use mapi_spi_runtime::provider::{
     LogonRequest, MessageStore, ProviderContext, ProviderError, ProviderResult, StoreContext,
@@ -119,7 +119,7 @@ impl StoreProvider for SampleProvider {
         let name = store_name(request.entry_id)?;
         let support = request.support;
         let display_name =
-            profile_display_name(support).unwrap_or_else(|| format!("Sample store {name}"));
+            profile_display_name(request).unwrap_or_else(|| format!("Sample store {name}"));
         unsafe {
             let mut uid = SAMPLE_UID;
             HRESULT::ok(support.SetProviderUID(&mut uid, 0))?;
@@ -150,7 +150,8 @@ impl StoreProvider for SampleProvider {
 
 /// The display name from the provider's profile section, if MAPI offers one. The harness's
 /// support object answers `MAPI_E_NO_SUPPORT`, and then the defaults apply.
-fn profile_display_name(support: &IMAPISupport) -> Option<String> {
+fn profile_display_name(request: &LogonRequest<'_>) -> Option<String> {
+    let support = request.support;
     let mut section = core::ptr::null_mut();
     let hr = unsafe { support.OpenProfileSection(core::ptr::null_mut(), 0, &mut section) };
     if hr.is_err() || section.is_null() {
@@ -180,14 +181,7 @@ fn profile_display_name(support: &IMAPISupport) -> Option<String> {
         }
     };
     // What GetProps returned is ours to free, with MAPI's FreeBuffer.
-    let mut allocate = None;
-    let mut more = None;
-    let mut free = None;
-    if unsafe { support.GetMemAllocRoutines(&mut allocate, &mut more, &mut free) }.is_ok()
-        && let Some(free) = free
-    {
-        unsafe { free(values.cast()) };
-    }
+    unsafe { request.allocators.free(values.cast()) };
     name
 }
 
