@@ -34,6 +34,7 @@ pub mod flags;
 pub mod host;
 pub mod interfaces;
 pub mod provider;
+mod sync;
 pub mod tags;
 pub mod types;
 

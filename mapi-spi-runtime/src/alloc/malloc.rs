@@ -5,11 +5,12 @@
 use core::ffi::c_void;
 use std::alloc::Layout;
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard};
 
 use crate::com::{ComObject, Object};
 use crate::interfaces::ole::{IMalloc, IMallocImpl};
 use crate::mapi_object;
+use crate::sync::lock;
 
 /// Alignment of every block, as `CoTaskMemAlloc` gives on 64-bit Windows.
 const ALIGNMENT: usize = 16;
@@ -45,7 +46,7 @@ impl NativeMalloc {
     }
 
     fn blocks(&self) -> MutexGuard<'_, HashMap<usize, usize>> {
-        self.blocks.lock().unwrap_or_else(PoisonError::into_inner)
+        lock(&self.blocks)
     }
 
     /// Zero-size blocks still get a unique address, as `CoTaskMemAlloc(0)` does.

@@ -23,6 +23,7 @@ use crate::flags::CURRENT_SPI_VERSION;
 use crate::interfaces::{IMSLogon, IMSProvider, IMsgStore};
 use crate::provider::init::MSPROVIDERINIT;
 use crate::provider::text::decode;
+use crate::sync::lock;
 use crate::types::{SPropTagArray, SPropValue};
 
 /// Why a session could not start.
@@ -500,11 +501,7 @@ impl Session {
     }
 
     fn logoff_transports_calls(&self) -> usize {
-        self.log
-            .logoff_transports
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .len()
+        lock(&self.log.logoff_transports).len()
     }
 
     /// `IMSProvider::Shutdown` and `Release`, then what was left behind.

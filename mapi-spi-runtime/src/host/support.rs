@@ -23,6 +23,7 @@ use crate::interfaces::{
 };
 use crate::mapi_object;
 use crate::provider::no_error_info;
+use crate::sync::lock;
 use crate::types::{
     ADRLIST, ADRPARM, ENTRYID, LPALLOCATEBUFFER, LPALLOCATEMORE, LPFNBUTTON, LPFNDISMISS,
     LPFREEBUFFER, LPTSTR, MAPIERROR, MAPIUID, NOTIFICATION, NOTIFKEY, SBinaryArray,
@@ -106,22 +107,18 @@ impl HostSupport {
     /// Records the logon object `Logon` returned for this support object's store, so that the
     /// support object's final release logs that store off as MAPI does.
     pub fn attach_logon(&self, logon: IMSLogon) {
-        *self.logon.lock().unwrap_or_else(|p| p.into_inner()) = Some(logon);
+        *lock(&self.logon) = Some(logon);
     }
 
     fn unsupported(&self, method: &'static str) -> HRESULT {
-        self.log
-            .unsupported
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(method);
+        lock(&self.log.unsupported).push(method);
         MAPI_E_NO_SUPPORT
     }
 }
 
 impl Drop for HostSupport {
     fn drop(&mut self) {
-        let logon = self.logon.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let logon = lock(&self.logon).take();
         if let Some(logon) = logon {
             // What MAPI does inside the support object's Release (reference doc §8.3).
             let mut reserved = 0;
@@ -168,11 +165,7 @@ impl IMAPISupportImpl for HostSupport {
         let Some(uid) = (unsafe { lpProviderID.as_ref() }) else {
             return MAPI_E_INVALID_PARAMETER;
         };
-        this.log
-            .provider_uids
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(*uid);
+        lock(&this.log.provider_uids).push(*uid);
         S_OK
     }
 
@@ -228,11 +221,7 @@ impl IMAPISupportImpl for HostSupport {
             return MAPI_E_INVALID_PARAMETER;
         }
         let flags = unsafe { lpulFlags.read() };
-        this.log
-            .logoff_transports
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(flags);
+        lock(&this.log.logoff_transports).push(flags);
         unsafe { lpulFlags.write(LOGOFF_COMPLETE) };
         S_OK
     }

@@ -13,6 +13,7 @@ use windows_core::{GUID, HRESULT};
 use crate::alloc::AllocatorSet;
 use crate::codes::MAPI_E_NO_SUPPORT;
 use crate::interfaces::{IMAPIAdviseSink, IMAPIProgress, IMAPISupport};
+use crate::sync::lock;
 use crate::types::{
     ENTRYID, LPTSTR, MAPINAMEID, NOTIFICATION, SPropProblemArray, SPropTagArray, SPropValue,
 };
@@ -45,10 +46,7 @@ impl StoreContext {
 
     /// The support object of this store, until the store is logged off.
     pub fn support(&self) -> Option<IMAPISupport> {
-        self.support
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        lock(&self.support).clone()
     }
 
     /// Whether the MAPI spooler has logged on to this store (`SpoolerLogon`).

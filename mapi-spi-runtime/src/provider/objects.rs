@@ -18,7 +18,7 @@
 
 use core::ffi::c_void;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Mutex, Weak};
 use windows_core::{GUID, HRESULT, IUnknown, Interface};
 
 use super::message_store::{MessageStore, StoreContext};
@@ -42,18 +42,11 @@ use crate::interfaces::{
     IMSProvider, IMSProviderImpl, IMsgStore, IMsgStoreImpl,
 };
 use crate::mapi_object;
+use crate::sync::lock;
 use crate::types::{
     ENTRYID, LPTSTR, MAPIERROR, MAPINAMEID, NOTIFICATION, SPropProblemArray, SPropTagArray,
     SPropValue,
 };
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    // Every critical section here is a single read or write, so poisoning cannot leave a
-    // half-updated value.
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 /// The provider's side as the non-generic objects see it; implemented for every
 /// [`StoreProvider`].

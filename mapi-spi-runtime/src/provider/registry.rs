@@ -11,6 +11,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use crate::sync::lock;
+
 /// Open stores by key. `V` is the state a store shares with its logon object.
 pub struct Registry<V> {
     stores: Mutex<HashMap<Vec<u8>, Arc<V>>>,
@@ -26,11 +28,7 @@ impl<V> Default for Registry<V> {
 
 impl<V> Registry<V> {
     fn map(&self) -> MutexGuard<'_, HashMap<Vec<u8>, Arc<V>>> {
-        // A panic while the lock was held cannot leave the map half-updated (each operation is
-        // one HashMap call), so a poisoned lock is still safe to use.
-        self.stores
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.stores)
     }
 
     /// The store open under `key`, if any.

@@ -6,8 +6,9 @@
 //! sum is still right. A thread's count is folded into [`RETIRED`] when it exits, so the list
 //! holds only live threads.
 
+use crate::sync::lock;
 use std::sync::atomic::{AtomicIsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 
 /// The counters of live threads.
 static THREADS: Mutex<Vec<Arc<AtomicIsize>>> = Mutex::new(Vec::new());
@@ -39,7 +40,7 @@ thread_local! {
 }
 
 fn lock_threads() -> std::sync::MutexGuard<'static, Vec<Arc<AtomicIsize>>> {
-    THREADS.lock().unwrap_or_else(PoisonError::into_inner)
+    lock(&THREADS)
 }
 
 /// Adds `delta` (+1 allocated, -1 freed) to this thread's count.

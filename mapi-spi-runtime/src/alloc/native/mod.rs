@@ -51,6 +51,7 @@ use std::sync::{Mutex, PoisonError};
 use windows_core::HRESULT;
 
 use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_NOT_ENOUGH_MEMORY, S_OK};
+use crate::sync::lock;
 
 /// The alignment of every block: 16 bytes on 64-bit, 8 on 32-bit.
 pub const ALIGNMENT: usize = 2 * size_of::<usize>();
@@ -337,7 +338,7 @@ unsafe fn allocate_child(root: *mut u8, cb: u32) -> Result<*mut u8, HRESULT> {
         // SAFETY: only the owner thread reaches the arena, and it is here.
         carve(unsafe { &mut *fields.arena.get() }, need)?
     } else {
-        let mut others = fields.others.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut others = lock(&fields.others);
         new_chunk(
             &mut others,
             CHUNK_HEADER

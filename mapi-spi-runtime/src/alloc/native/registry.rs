@@ -2,8 +2,9 @@
 //! foreign pointer is refused before its memory is read.
 
 use super::Misuse;
+use crate::sync::lock;
 use std::collections::BTreeMap;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard};
 struct Registry {
     /// Root address -> its children's addresses.
     roots: BTreeMap<usize, Vec<usize>>,
@@ -17,7 +18,7 @@ static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
 });
 
 fn registry() -> MutexGuard<'static, Registry> {
-    REGISTRY.lock().unwrap_or_else(PoisonError::into_inner)
+    lock(&REGISTRY)
 }
 
 pub(super) fn add_root(root: *mut u8) {
