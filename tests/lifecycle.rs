@@ -11,14 +11,17 @@ use mapi_spi_runtime::alloc::malloc::NativeMalloc;
 use mapi_spi_runtime::alloc::native;
 use mapi_spi_runtime::codes::*;
 use mapi_spi_runtime::host::{HostSupport, SupportLog, SupportOptions};
-use mapi_spi_runtime::interfaces::{IMAPIProp, IMSLogon, IMSProvider, IMsgStore};
+use mapi_spi_runtime::interfaces::IMAPISupport;
+use mapi_spi_runtime::interfaces::{
+    IMAPIProp, IMAPIPropImpl, IMSLogon, IMSProvider, IMsgStore, IMsgStoreImpl,
+};
 use mapi_spi_runtime::provider::text::decode;
 use mapi_spi_runtime::provider::{
     CURRENT_SPI_VERSION, LogonRequest, MessageStore, ProviderContext, ProviderError,
-    ProviderResult, StoreLogon, StoreProvider,
+    ProviderResult, StoreContext, StoreLogon, StoreProvider,
 };
-use mapi_spi_runtime::types::MAPIERROR;
-use mapi_spi_runtime::{ComObject, HRESULT, IUnknown, Interface};
+use mapi_spi_runtime::types::{ENTRYID, LPTSTR, MAPIERROR};
+use mapi_spi_runtime::{ComObject, GUID, HRESULT, IUnknown, Interface, Object, mapi_object};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -39,7 +42,12 @@ const PANIC_ON_CREATE: u32 = 0xDEAD;
 /// "busy" without one, "panic" panics, the empty ID is malformed.
 struct TestProvider;
 
+#[mapi_object(IMsgStore)]
 struct TestStore;
+
+/// A test store answers every `IMsgStore` and `IMAPIProp` method with its default.
+impl IMAPIPropImpl for TestStore {}
+impl IMsgStoreImpl for TestStore {}
 
 impl TestStore {
     fn new() -> Self {
@@ -55,7 +63,7 @@ impl Drop for TestStore {
 }
 
 impl MessageStore for TestStore {
-    fn logoff(&self) {
+    fn logoff(_: &Object<Self>) {
         STORE_LOGOFFS.fetch_add(1, Ordering::SeqCst);
     }
 }
@@ -79,7 +87,11 @@ impl StoreProvider for TestProvider {
         Ok(entry_id.to_ascii_lowercase())
     }
 
-    fn logon(&self, request: &LogonRequest<'_>) -> ProviderResult<StoreLogon<TestStore>> {
+    fn logon(
+        &self,
+        request: &LogonRequest<'_>,
+        _: &Arc<StoreContext>,
+    ) -> ProviderResult<StoreLogon<TestStore>> {
         match request.entry_id {
             b"locked" => Err(ProviderError::new(
                 MAPI_E_LOGON_FAILED,
@@ -107,6 +119,98 @@ impl StoreProvider for TestProvider {
 }
 
 mapi_spi_runtime::ms_provider_init!(TestProvider);
+
+// The three IMSProvider methods that take counted entry IDs, through the raw vtable as MAPI calls
+// them: the typed caller methods take slices, which cannot express a NULL pointer with a count.
+
+#[allow(clippy::too_many_arguments)]
+unsafe fn raw_logon(
+    provider: &IMSProvider,
+    support: Option<&IMAPISupport>,
+    ui_param: usize,
+    profile: LPTSTR,
+    cb_entry_id: u32,
+    entry_id: *mut ENTRYID,
+    flags: u32,
+    interface: *const GUID,
+    cb_spool: *mut u32,
+    spool: *mut *mut u8,
+    error: *mut *mut MAPIERROR,
+    logon: *mut *mut c_void,
+    store: *mut *mut c_void,
+) -> HRESULT {
+    let support = support.map_or(core::ptr::null_mut(), Interface::as_raw);
+    // SAFETY: the caller's arguments, passed as MAPI passes them.
+    unsafe {
+        (provider.vtable().Logon)(
+            provider.as_raw(),
+            support,
+            ui_param,
+            profile,
+            cb_entry_id,
+            entry_id,
+            flags,
+            interface,
+            cb_spool,
+            spool,
+            error,
+            logon,
+            store,
+        )
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+unsafe fn raw_spooler_logon(
+    provider: &IMSProvider,
+    support: Option<&IMAPISupport>,
+    ui_param: usize,
+    profile: LPTSTR,
+    cb_entry_id: u32,
+    entry_id: *mut ENTRYID,
+    flags: u32,
+    interface: *const GUID,
+    cb_spool: u32,
+    spool: *mut u8,
+    error: *mut *mut MAPIERROR,
+    logon: *mut *mut c_void,
+    store: *mut *mut c_void,
+) -> HRESULT {
+    let support = support.map_or(core::ptr::null_mut(), Interface::as_raw);
+    // SAFETY: the caller's arguments, passed as MAPI passes them.
+    unsafe {
+        (provider.vtable().SpoolerLogon)(
+            provider.as_raw(),
+            support,
+            ui_param,
+            profile,
+            cb_entry_id,
+            entry_id,
+            flags,
+            interface,
+            cb_spool,
+            spool,
+            error,
+            logon,
+            store,
+        )
+    }
+}
+
+unsafe fn raw_compare_store_ids(
+    provider: &IMSProvider,
+    cb1: u32,
+    id1: *mut ENTRYID,
+    cb2: u32,
+    id2: *mut ENTRYID,
+    flags: u32,
+    result: *mut u32,
+) -> HRESULT {
+    // SAFETY: the caller's arguments, passed as MAPI passes them.
+    unsafe {
+        (provider.vtable().CompareStoreIDs)(provider.as_raw(), cb1, id1, cb2, id2, flags, result)
+    }
+}
 
 /// A host: native allocators, a counted IMalloc, and the support objects' log.
 struct Host {
@@ -188,7 +292,8 @@ impl Host {
         );
         let flags = if unicode { 0x8000_0000 } else { 0 };
         let hr = unsafe {
-            provider.Logon(
+            raw_logon(
+                provider,
                 Some(&support.to_interface()),
                 0,
                 core::ptr::null_mut(),
@@ -225,7 +330,8 @@ impl Host {
             core::ptr::null_mut(),
         );
         let hr = unsafe {
-            provider.SpoolerLogon(
+            raw_spooler_logon(
+                provider,
                 Some(&support.to_interface()),
                 0,
                 core::ptr::null_mut(),
@@ -498,7 +604,8 @@ fn a_second_logon_hands_back_the_open_store_without_a_new_support_reference() {
     let support = host.support();
     let (mut store, mut logon) = (core::ptr::null_mut(), core::ptr::null_mut());
     let hr = unsafe {
-        provider.Logon(
+        raw_logon(
+            &provider,
             Some(&support.to_interface()),
             0,
             core::ptr::null_mut(),
@@ -618,7 +725,8 @@ fn logon_rejects_bad_input_with_errors_and_leaks_nothing() {
         // NULL support object, NULL lppMDB, NULL entry ID with a size.
         let id = b"Inbox".as_ptr().cast_mut().cast();
         assert_eq!(
-            provider.Logon(
+            raw_logon(
+                &provider,
                 None,
                 0,
                 core::ptr::null_mut(),
@@ -635,7 +743,8 @@ fn logon_rejects_bad_input_with_errors_and_leaks_nothing() {
             MAPI_E_INVALID_PARAMETER
         );
         assert_eq!(
-            provider.Logon(
+            raw_logon(
+                &provider,
                 sup.as_ref(),
                 0,
                 core::ptr::null_mut(),
@@ -652,7 +761,8 @@ fn logon_rejects_bad_input_with_errors_and_leaks_nothing() {
             MAPI_E_INVALID_PARAMETER
         );
         assert_eq!(
-            provider.Logon(
+            raw_logon(
+                &provider,
                 sup.as_ref(),
                 0,
                 core::ptr::null_mut(),
@@ -707,7 +817,8 @@ fn logon_rejects_bad_input_with_errors_and_leaks_nothing() {
     let support = host.support();
     let mut store = core::ptr::null_mut();
     let hr = unsafe {
-        provider.Logon(
+        raw_logon(
+            &provider,
             Some(&support.to_interface()),
             0,
             core::ptr::null_mut(),
@@ -761,7 +872,8 @@ fn spooler_logon_accepts_the_spool_security_and_refuses_forgeries() {
     let support = host.support();
     let mut store = core::ptr::null_mut();
     let hr = unsafe {
-        provider.SpoolerLogon(
+        raw_spooler_logon(
+            &provider,
             Some(&support.to_interface()),
             0,
             core::ptr::null_mut(),
@@ -795,7 +907,8 @@ fn compare_store_ids_works_before_any_logon_and_never_crashes() {
     let compare = |a: &[u8], b: &[u8]| {
         let mut result = 7;
         let hr = unsafe {
-            provider.CompareStoreIDs(
+            raw_compare_store_ids(
+                &provider,
                 a.len() as u32,
                 a.as_ptr().cast_mut().cast(),
                 b.len() as u32,
@@ -813,7 +926,8 @@ fn compare_store_ids_works_before_any_logon_and_never_crashes() {
     unsafe {
         // NULL with size 0 is an empty (malformed) ID; NULL with a size is a bad argument.
         assert_eq!(
-            provider.CompareStoreIDs(
+            raw_compare_store_ids(
+                &provider,
                 0,
                 core::ptr::null_mut(),
                 5,
@@ -824,7 +938,8 @@ fn compare_store_ids_works_before_any_logon_and_never_crashes() {
             MAPI_E_INVALID_ENTRYID
         );
         assert_eq!(
-            provider.CompareStoreIDs(
+            raw_compare_store_ids(
+                &provider,
                 9,
                 core::ptr::null_mut(),
                 5,
@@ -835,7 +950,8 @@ fn compare_store_ids_works_before_any_logon_and_never_crashes() {
             MAPI_E_INVALID_PARAMETER
         );
         assert_eq!(
-            provider.CompareStoreIDs(
+            raw_compare_store_ids(
+                &provider,
                 5,
                 b"Inbox".as_ptr().cast_mut().cast(),
                 5,

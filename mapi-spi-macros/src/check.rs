@@ -1,15 +1,101 @@
-//! The rules, each reported at the offending tokens with what to write instead. The expansion
-//! never re-validates: it runs only when this found nothing.
+//! The rules, each reported at the offending tokens with what to write instead; every message of
+//! the macros is worded here. Checking returns a [`Checked`] model, the only input of
+//! [`crate::expand`]: what was rejected is left out of it or replaced by a placeholder, so that
+//! the expansion still gives the user's other code the names it uses, and never re-validates.
 
+use proc_macro2::Span;
 use quote::ToTokens;
 use std::collections::HashSet;
-use syn::{GenericArgument, Path, PathArguments, Type};
+use syn::{GenericArgument, LitStr, PathArguments, Type};
 
 use crate::errors::Errors;
-use crate::model::{Interface, Object, Output, ParamKind, Receiver, ReceiverProblem};
+use crate::model::{
+    Iid, Interface, Object, Output, ParamKind, Problem, Receiver, ReceiverProblem, Unsupported,
+};
 use crate::parse::{last_ident, option_argument};
 
-pub fn interface(interface: &Interface, errors: &mut Errors) {
+const IID_EXAMPLE: &str = "`#[mapi_interface(\"00020310-0000-0000-C000-000000000046\")]`";
+
+/// A model that went through check. Only this module can make one, so expand cannot run on
+/// unchecked input.
+pub struct Checked<T>(T);
+
+impl<T> core::ops::Deref for Checked<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+/// Words a problem parse recorded.
+pub fn problem(problem: Problem, errors: &mut Errors) {
+    match problem {
+        Problem::InterfaceNotATrait(keyword) => errors.at(
+            keyword,
+            "`#[mapi_interface]` goes on a trait: `pub unsafe trait IFoo: IUnknown { fn Method(&self) -> HRESULT; }`",
+        ),
+        Problem::ObjectNotAStruct(keyword, what) => errors.at(
+            keyword,
+            format!("`#[mapi_object]` goes on a struct, not on {what}: a COM object is one heap block holding a struct; put the enum in a field"),
+        ),
+        Problem::Syntax(error) => errors.push(error),
+        // The attribute's own tokens are not passed to the macro; the call site is the attribute.
+        Problem::IidMissing => errors.push(syn::Error::new(
+            Span::call_site(),
+            format!("`#[mapi_interface]` needs the interface's IID: {IID_EXAMPLE}"),
+        )),
+        Problem::IidNotAString(tokens) => errors.at(
+            tokens,
+            format!("expected the IID as a string literal: {IID_EXAMPLE}"),
+        ),
+        Problem::IidMalformed(literal, problem) => errors.at(
+            literal,
+            format!("malformed IID: {problem}; write it as {IID_EXAMPLE}"),
+        ),
+        Problem::InterfaceOption(tokens) => errors.at(
+            tokens,
+            "after the IID, `#[mapi_interface]` takes `default = CODE` (what methods left out answer, e.g. `default = MAPI_E_NO_SUPPORT`) and `thread_affine` (for callback interfaces that are not free-threaded)",
+        ),
+        Problem::BaseNotAPath(tokens) => errors.at(
+            tokens,
+            "the base of an interface is another interface, not a lifetime",
+        ),
+        Problem::TraitItemNotAMethod(tokens) => errors.at(
+            tokens,
+            "an interface trait holds only methods, each one vtable slot: move constants and types out of the trait",
+        ),
+        Problem::MethodAttributeValue(attr, "on_panic") => errors.at(
+            attr,
+            "write the value to return on panic: `#[on_panic(-1)]`",
+        ),
+        Problem::MethodAttributeValue(attr, _) => errors.at(
+            attr,
+            "write the value the method answers when an implementer leaves it out: `#[default(MAPI_E_NO_SUPPORT)]`",
+        ),
+        Problem::SelfNotFirst(tokens) => {
+            errors.at(tokens, "`self` can only be the first parameter")
+        }
+        Problem::ParamPattern(tokens) => errors.at(
+            tokens,
+            "name each parameter with a plain identifier: it names the vtable slot's argument",
+        ),
+        Problem::ParamAttribute(attr) => errors.at(
+            attr,
+            "a parameter takes `#[out]` (on a `*mut T` the method writes its result through) or `#[bytes(cbName)]` (on a pointer counted by the parameter `cbName`, seen as `&[u8]`): remove this one",
+        ),
+        Problem::ObjectListMalformed(span) => errors.push(syn::Error::new(
+            span,
+            "expected a comma-separated list of interfaces: `#[mapi_object(IMsgStore, IMSLogon)]`",
+        )),
+    }
+}
+
+/// Checks an interface and returns what can be expanded: rejected methods keep their place in
+/// the implementer trait only, a rejected IID or base is replaced by a placeholder.
+pub fn interface(mut interface: Interface, errors: &mut Errors) -> Checked<Interface> {
+    for found in core::mem::take(&mut interface.problems) {
+        problem(found, errors);
+    }
     if interface.unsafety.is_none() {
         errors.at(
             interface.trait_token,
@@ -22,25 +108,45 @@ pub fn interface(interface: &Interface, errors: &mut Errors) {
             quote::quote!(#generics #where_clause),
             "an interface cannot be generic: it has one IID and one vtable layout; declare one interface per type, each with its IID, or pass untyped data as `*const c_void`",
         );
+        // Its methods name the parameters, which the expansion does not declare.
+        interface.methods.clear();
     }
     match interface.bases.len() {
-        0 => errors.at(
-            &interface.ident,
-            format!(
-                "name the base interface: `unsafe trait {}: IUnknown` (or the interface it extends)",
-                interface.ident
-            ),
-        ),
+        0 => {
+            errors.at(
+                &interface.ident,
+                format!(
+                    "name the base interface: `unsafe trait {}: IUnknown` (or the interface it extends)",
+                    interface.ident
+                ),
+            );
+            interface
+                .bases
+                .push(syn::parse_quote!(::mapi_spi_runtime::IUnknown));
+        }
         1 => {}
-        _ => errors.at(
-            &interface.bases[1],
-            "a COM interface extends exactly one base; its vtable starts with that base's vtable",
-        ),
+        _ => {
+            errors.at(
+                &interface.bases[1],
+                "a COM interface extends exactly one base; its vtable starts with that base's vtable",
+            );
+            interface.bases.truncate(1);
+        }
+    }
+    if interface.iid.is_none() {
+        // Reported above; a zero IID keeps the rest of the expansion.
+        interface.iid = Some(Iid {
+            literal: LitStr::new("", Span::call_site()),
+            value: 0,
+        });
     }
 
+    // A second method of the same name is reported and left out entirely: the implementer trait
+    // cannot hold it twice.
     let mut seen = HashSet::new();
-    for method in &interface.methods {
-        if !seen.insert(method.ident.to_string()) {
+    interface.methods.retain(|method| {
+        let first = seen.insert(method.ident.to_string());
+        if !first {
             errors.at(
                 &method.ident,
                 format!(
@@ -49,6 +155,10 @@ pub fn interface(interface: &Interface, errors: &mut Errors) {
                 ),
             );
         }
+        first
+    });
+    for method in &mut interface.methods {
+        let before = errors.len();
         match &method.receiver {
             Receiver::Shared => {}
             Receiver::Other(tokens, problem) => errors.at(
@@ -60,8 +170,14 @@ pub fn interface(interface: &Interface, errors: &mut Errors) {
                 },
             ),
         }
-        for (tokens, message) in &method.unsupported {
-            errors.at(tokens, message);
+        for (tokens, unsupported) in &method.unsupported {
+            errors.at(tokens, unsupported_message(*unsupported));
+        }
+        if method.ident == "forward" {
+            errors.at(
+                &method.ident,
+                "`forward` names the implementer trait's delegation hook: give the method another name",
+            );
         }
         for param in &method.params {
             match (&param.kind, &param.out_attr) {
@@ -72,11 +188,34 @@ pub fn interface(interface: &Interface, errors: &mut Errors) {
                 ),
                 (ParamKind::Value, None) => value_type(&param.ty, errors),
                 (ParamKind::Interface { interface }, _) => interface_type(interface, errors),
+                (ParamKind::Bytes { attr, .. }, out) => {
+                    if let Some(out) = out {
+                        errors.at(out, "`#[bytes(..)]` is an input: remove `#[out]`");
+                    }
+                    if !matches!(param.ty, Type::Ptr(_)) {
+                        errors.at(
+                            &param.ty,
+                            "`#[bytes(cbName)]` goes on the pointer the C header passes (`lpEntryID: *mut ENTRYID`); the implementer sees it as `&[u8]`",
+                        );
+                    }
+                    if !method.output.crosses_as_hresult() {
+                        errors.at(
+                            attr,
+                            "`#[bytes(..)]` needs a method returning `HRESULT` or `Result`: a NULL pointer with a non-zero count is answered with MAPI_E_INVALID_PARAMETER before the implementer runs",
+                        );
+                    }
+                }
             }
+        }
+        if let (Some(required), Some(default)) = (&method.required, &method.default) {
+            errors.at(
+                quote::quote!(#required #default),
+                "a method is either `#[required]` or has a `#[default(..)]`: remove one",
+            );
         }
         match &method.output {
             Output::Unit => {
-                if let Some(value) = &method.on_panic {
+                if let Some(value) = method.on_panic.take() {
                     errors.at(
                         value,
                         "`#[on_panic]` needs a result to return: this method returns nothing",
@@ -91,6 +230,29 @@ pub fn interface(interface: &Interface, errors: &mut Errors) {
                 ty,
                 crosses_as_hresult: false,
             } => value_type(ty, errors),
+        }
+        method.rejected = errors.len() > before;
+    }
+    Checked(interface)
+}
+
+fn unsupported_message(unsupported: Unsupported) -> &'static str {
+    match unsupported {
+        Unsupported::Async => {
+            "an interface method cannot be `async`: a vtable call returns when the work is done"
+        }
+        Unsupported::Const => "an interface method cannot be `const`",
+        Unsupported::Generic => {
+            "an interface method cannot be generic: a vtable slot has one signature; use a concrete type or a raw pointer"
+        }
+        Unsupported::Variadic => {
+            "an interface method cannot be variadic: pass a count and a pointer to an array instead"
+        }
+        Unsupported::Abi => {
+            "leave the ABI out: every interface method is `extern \"system\"` (stdcall on 32-bit Windows)"
+        }
+        Unsupported::Body => {
+            "an interface method has no body here; implement it in `impl IFooImpl for YourType`, or declare what it answers when left out with `#[default(CODE)]`"
         }
     }
 }
@@ -194,15 +356,17 @@ fn result_type(ty: &Type, errors: &mut Errors) {
 }
 
 /// Checks the object and returns what can still be expanded: the listed interfaces minus the
-/// rejected ones, or `None` when the struct itself cannot be an object. Expanding the rest keeps
-/// the user's `impl IFooImpl` blocks from also reporting that the struct is not a `MapiObject`.
-pub fn object<'a>(object: &'a Object, errors: &mut Errors) -> Option<Vec<&'a Path>> {
+/// rejected ones, or the struct alone (`Err`) when it cannot be an object at all. Expanding the
+/// rest keeps the user's `impl IFooImpl` blocks from also reporting that the struct is not a
+/// `MapiObject`.
+// Once per macro call: the size of the error does not matter.
+#[allow(clippy::result_large_err)]
+pub fn object(mut object: Object, errors: &mut Errors) -> Result<Checked<Object>, syn::ItemStruct> {
     let mut expandable = true;
-    let generics = &object.item.generics;
-    if !generics.params.is_empty() || generics.where_clause.is_some() {
+    for lifetime in object.item.generics.lifetimes() {
         errors.at(
-            generics,
-            "a MAPI object cannot be generic: its vtables are statics built for one concrete type; keep the varying part in a field (for example `Box<dyn Trait + Send + Sync>`)",
+            lifetime,
+            "a MAPI object cannot borrow: MAPI holds it for as long as it likes, so it is `'static`; own the data or hold an `Arc`",
         );
         expandable = false;
     }
@@ -215,7 +379,7 @@ pub fn object<'a>(object: &'a Object, errors: &mut Errors) -> Option<Vec<&'a Pat
     }
     let mut seen = HashSet::new();
     let mut accepted = Vec::new();
-    for interface in &object.interfaces {
+    for interface in core::mem::take(&mut object.interfaces) {
         let name = interface.to_token_stream().to_string();
         if interface
             .segments
@@ -223,12 +387,12 @@ pub fn object<'a>(object: &'a Object, errors: &mut Errors) -> Option<Vec<&'a Pat
             .is_some_and(|s| s.ident == "IUnknown")
         {
             errors.at(
-                interface,
+                &interface,
                 "every object implements `IUnknown`: remove it and list only the interfaces beyond it",
             );
         } else if !seen.insert(name) {
             errors.at(
-                interface,
+                &interface,
                 format!(
                     "`{}` is listed twice: each interface has one vtable in the object; remove this one",
                     interface.to_token_stream()
@@ -238,5 +402,10 @@ pub fn object<'a>(object: &'a Object, errors: &mut Errors) -> Option<Vec<&'a Pat
             accepted.push(interface);
         }
     }
-    (expandable && !accepted.is_empty()).then_some(accepted)
+    if expandable && !accepted.is_empty() {
+        object.interfaces = accepted;
+        Ok(Checked(object))
+    } else {
+        Err(object.item)
+    }
 }

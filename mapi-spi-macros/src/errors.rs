@@ -18,8 +18,9 @@ impl Errors {
         self.0.push(error);
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+    /// How many problems are recorded, to tell whether a step found any.
+    pub fn len(&self) -> usize {
+        self.0.len()
     }
 
     /// `compile_error!`s for every problem, followed by `keep` (what should still be emitted).

@@ -33,15 +33,18 @@ fn interface_core(
     item: proc_macro2::TokenStream,
 ) -> proc_macro2::TokenStream {
     let mut errors = errors::Errors::default();
-    let Some(interface) = parse::interface(attr, item.clone(), &mut errors) else {
+    match parse::interface(attr, item.clone()) {
+        // What check accepted is expanded even when it reported problems, so that code using
+        // the interface keeps compiling and the user sees only the real mistakes.
+        Ok(interface) => {
+            let checked = check::interface(interface, &mut errors);
+            errors.into_compile_errors(expand::interface::expand(&checked))
+        }
         // Not a trait: the item is kept, so that the only error is the macro's.
-        return errors.into_compile_errors(item);
-    };
-    check::interface(&interface, &mut errors);
-    if errors.is_empty() {
-        expand::interface::expand(&interface)
-    } else {
-        errors.into_compile_errors(proc_macro2::TokenStream::new())
+        Err(problem) => {
+            check::problem(problem, &mut errors);
+            errors.into_compile_errors(item)
+        }
     }
 }
 
@@ -50,24 +53,17 @@ fn object_core(
     item: proc_macro2::TokenStream,
 ) -> proc_macro2::TokenStream {
     let mut errors = errors::Errors::default();
-    let Some(object) = parse::object(attr, item.clone(), &mut errors) else {
-        return errors.into_compile_errors(item);
-    };
-    let expandable = check::object(&object, &mut errors);
-    if errors.is_empty() {
-        return expand::object::expand(&object);
-    }
-    match expandable {
-        // A rejected interface is left out of the expansion; the rest is generated as usual.
-        Some(interfaces) => {
-            let object = model::Object {
-                interfaces: interfaces.into_iter().cloned().collect(),
-                ..object
-            };
-            errors.into_compile_errors(expand::object::expand(&object))
+    match parse::object(attr, item.clone()) {
+        Ok(object) => match check::object(object, &mut errors) {
+            // A rejected interface is left out of the expansion; the rest is generated as usual.
+            Ok(checked) => errors.into_compile_errors(expand::object::expand(&checked)),
+            // The struct itself is kept so that the user's other code still resolves its name.
+            Err(item) => errors.into_compile_errors(quote::ToTokens::to_token_stream(&item)),
+        },
+        Err(problem) => {
+            check::problem(problem, &mut errors);
+            errors.into_compile_errors(item)
         }
-        // The struct itself is kept so that the user's other code still resolves its name.
-        None => errors.into_compile_errors(quote::ToTokens::to_token_stream(&object.item)),
     }
 }
 
@@ -149,8 +145,122 @@ mod tests {
                 "{error:?} should say {expected:?}"
             );
         }
-        // Nothing is generated from a rejected interface.
-        assert_eq!(items_named(&output, "IFoo"), 0);
+        // What was accepted is still generated: code using the interface keeps resolving its
+        // names, and the rejected methods keep their place in the implementer trait only.
+        assert_eq!(items_named(&output, "IFoo"), 1);
+        assert_eq!(items_named(&output, "IFooImpl"), 1);
+        let vtable = item_text(&output, "IFooVtbl");
+        assert!(
+            !vtable.contains("SetValue") && !vtable.contains("Refresh"),
+            "{vtable}"
+        );
+        let implementer = item_text(&output, "IFooImpl");
+        assert!(
+            implementer.contains("SetValue") && implementer.contains("Refresh"),
+            "{implementer}"
+        );
+    }
+
+    /// The tokens of the struct or trait named `name` in `output`.
+    fn item_text(output: &TokenStream, name: &str) -> String {
+        let file: syn::File = syn::parse2(output.clone()).expect("the output parses as items");
+        file.items
+            .iter()
+            .find_map(|item| match item {
+                syn::Item::Struct(s) if s.ident == name => Some(quote!(#s).to_string()),
+                syn::Item::Trait(t) if t.ident == name => Some(quote!(#t).to_string()),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no item {name}"))
+    }
+
+    #[test]
+    fn defaults_give_bodies_and_a_forward_hook() {
+        let output = interface_core(
+            quote!(
+                "6E2A3F10-6B2C-4F5E-9A61-0C7D2E9B4A11",
+                default = MAPI_E_NO_SUPPORT
+            ),
+            quote! {
+                pub unsafe trait IFoo: IUnknown {
+                    fn Open(&self, #[bytes(cbEntryID)] lpEntryID: *mut ENTRYID, #[out] lppUnk: *mut *mut c_void) -> HRESULT;
+                    #[required]
+                    fn Must(&self) -> HRESULT;
+                    #[default(7)]
+                    fn Count(&self) -> u32;
+                    fn Plain(&self) -> u32;
+                }
+            },
+        );
+        assert!(messages(&output).is_empty(), "{:?}", messages(&output));
+        let implementer = item_text(&output, "IFooImpl");
+        assert!(implementer.contains("fn forward"), "{implementer}");
+        // Open and Count have bodies; Must and Plain end with `;`.
+        assert!(implementer.contains("lpEntryID : & [u8]"), "{implementer}");
+        assert!(implementer.contains("MAPI_E_NO_SUPPORT"), "{implementer}");
+        assert!(
+            implementer.contains(
+                "fn Must (this : & :: mapi_spi_runtime :: com :: Object < Self > ,) -> HRESULT ;"
+            ),
+            "{implementer}"
+        );
+        assert!(
+            implementer.contains(
+                "fn Plain (this : & :: mapi_spi_runtime :: com :: Object < Self > ,) -> u32 ;"
+            ),
+            "{implementer}"
+        );
+        let vtable = item_text(&output, "IFooVtbl");
+        assert!(
+            vtable.contains("cbEntryID : u32 , lpEntryID : * mut ENTRYID"),
+            "{vtable}"
+        );
+
+        let without = interface_core(
+            quote!("6E2A3F10-6B2C-4F5E-9A61-0C7D2E9B4A11"),
+            quote!(
+                pub unsafe trait IFoo: IUnknown {
+                    fn Must(&self) -> HRESULT;
+                }
+            ),
+        );
+        assert!(!item_text(&without, "IFooImpl").contains("fn forward"));
+    }
+
+    #[test]
+    fn thread_affine_interfaces_are_not_send() {
+        let send_impls = |attr: TokenStream| {
+            let output = interface_core(
+                attr,
+                quote!(
+                    pub unsafe trait IFoo: IUnknown {}
+                ),
+            );
+            assert!(messages(&output).is_empty());
+            output
+                .to_string()
+                .matches("marker :: Send for IFoo")
+                .count()
+        };
+        assert_eq!(
+            send_impls(quote!("6E2A3F10-6B2C-4F5E-9A61-0C7D2E9B4A11")),
+            1
+        );
+        assert_eq!(
+            send_impls(quote!(
+                "6E2A3F10-6B2C-4F5E-9A61-0C7D2E9B4A11",
+                thread_affine
+            )),
+            0
+        );
+        let bad = messages(&interface_core(
+            quote!("6E2A3F10-6B2C-4F5E-9A61-0C7D2E9B4A11", agile),
+            quote!(
+                pub unsafe trait IFoo: IUnknown {}
+            ),
+        ));
+        assert_eq!(bad.len(), 1);
+        assert!(bad[0].contains("`default = CODE`"), "{bad:?}");
     }
 
     #[test]
@@ -234,18 +344,35 @@ mod tests {
     }
 
     #[test]
-    fn a_rejected_struct_is_kept_without_an_expansion() {
+    fn a_generic_struct_is_an_object_and_a_borrowing_one_is_kept_without_an_expansion() {
         let output = object_core(
             quote!(IFoo),
             quote!(
-                struct Store<B> {
+                struct Store<B: Backend> {
                     backend: B,
+                }
+            ),
+        );
+        assert!(messages(&output).is_empty());
+        let text = output.to_string();
+        assert!(
+            text.contains(
+                "impl < B : Backend > :: mapi_spi_runtime :: com :: MapiObject for Store < B >"
+            ),
+            "{text}"
+        );
+
+        let output = object_core(
+            quote!(IFoo),
+            quote!(
+                struct Store<'a> {
+                    backend: &'a str,
                 }
             ),
         );
         let errors = messages(&output);
         assert_eq!(errors.len(), 1);
-        assert!(errors[0].contains("cannot be generic"));
+        assert!(errors[0].contains("cannot borrow"));
         assert_eq!(items_named(&output, "Store"), 1);
         assert!(!output.to_string().contains("MapiObject"));
 

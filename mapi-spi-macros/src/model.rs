@@ -1,11 +1,12 @@
-//! What the user asked for, as plain data. [`crate::parse`] builds it; [`crate::check`] validates
-//! it; [`crate::expand`] reads only checked models. Every part keeps the user's tokens, so errors
-//! and generated code point back at what the user wrote.
+//! What the user asked for, as plain data. [`crate::parse`] builds it, recording what it could not
+//! read as [`Problem`]s; [`crate::check`] words every problem, enforces the rules and returns a
+//! [`crate::check::Checked`] model, the only input [`crate::expand`] takes. Every part keeps the
+//! user's tokens, so errors and generated code point back at what the user wrote.
 
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream};
 use syn::{Attribute, Expr, Ident, LitStr, Path, Token, Type, Visibility};
 
-/// A trait under `#[mapi_interface("IID")]`.
+/// A trait under `#[mapi_interface("IID", ...)]`.
 pub struct Interface {
     /// Attributes other than the macro's own, such as docs: copied to the generated items.
     pub attrs: Vec<Attribute>,
@@ -14,13 +15,21 @@ pub struct Interface {
     /// The `trait` keyword, where "not `unsafe`" is reported.
     pub trait_token: Token![trait],
     pub ident: Ident,
-    /// `None` when it is missing or malformed (reported by the parser).
+    /// `None` when it is missing or malformed (a [`Problem`] says which).
     pub iid: Option<Iid>,
+    /// `default = EXPR` in the attribute: what every method returning `HRESULT` or `Result`
+    /// answers when its implementer leaves it out, unless the method says otherwise.
+    pub default: Option<Expr>,
+    /// `thread_affine` in the attribute: the interface pointer is not `Send + Sync`, for callback
+    /// interfaces MAPI does not guarantee to be callable from any thread.
+    pub thread_affine: bool,
     /// The supertraits as written; exactly one is expected.
     pub bases: Vec<Path>,
     /// The generics, if any were written (`<T>` and the where clause), to point at.
     pub generics: Option<syn::Generics>,
     pub methods: Vec<Method>,
+    /// What parse could not read, for check to word.
+    pub problems: Vec<Problem>,
 }
 
 pub struct Iid {
@@ -29,9 +38,9 @@ pub struct Iid {
 }
 
 impl Interface {
-    /// The IID, once checked.
+    /// The IID, once checked (a placeholder where the user's was rejected).
     pub fn iid(&self) -> &Iid {
-        self.iid.as_ref().expect("checked IID")
+        self.iid.as_ref().expect("check supplies an IID")
     }
 
     /// The base interface, once checked.
@@ -57,15 +66,48 @@ pub struct Method {
     pub output: Output,
     /// `#[on_panic(value)]`: returned instead of the result type's default when the method panics.
     pub on_panic: Option<Expr>,
+    /// `#[default(value)]`: the method's own default, over the interface's.
+    pub default: Option<Expr>,
+    /// `#[required]`: no default, even where the interface declares one.
+    pub required: Option<Attribute>,
     /// Parts of the signature a vtable method cannot have, each with the tokens to point at.
-    pub unsupported: Vec<(proc_macro2::TokenStream, &'static str)>,
+    pub unsupported: Vec<(TokenStream, Unsupported)>,
+    /// Set by check when the method cannot cross a vtable: it keeps its place in the implementer
+    /// trait (so the user's impl still matches) but gets no slot, thunk or caller method.
+    pub rejected: bool,
+}
+
+impl Method {
+    /// The value the method answers when its implementer leaves it out, if it has one.
+    pub fn default_value<'a>(&'a self, interface: &'a Interface) -> Option<&'a Expr> {
+        if self.required.is_some() {
+            return None;
+        }
+        self.default.as_ref().or(match self.output {
+            Output::Type {
+                crosses_as_hresult: true,
+                ..
+            } => interface.default.as_ref(),
+            _ => None,
+        })
+    }
+}
+
+#[derive(Clone, Copy)]
+pub enum Unsupported {
+    Async,
+    Const,
+    Generic,
+    Variadic,
+    Abi,
+    Body,
 }
 
 pub enum Receiver {
     /// `&self`: the only supported form.
     Shared,
     /// Anything else (`&mut self`, `self`, `self: Box<Self>`, none), with its tokens.
-    Other(proc_macro2::TokenStream, ReceiverProblem),
+    Other(TokenStream, ReceiverProblem),
 }
 
 #[derive(Clone, Copy)]
@@ -88,8 +130,11 @@ pub enum ParamKind {
     Value,
     /// `Option<&I>`: a borrowed interface pointer, NULL for `None`.
     Interface { interface: Type },
-    /// `#[out] p: *mut T`: set to zero (NULL) if the method panics.
+    /// `#[out] p: *mut T`: set to zero (NULL) if the method panics or answers a default.
     Out { pointee: Type },
+    /// `#[bytes(cb)] lp: *mut T`: the vtable passes `cb: u32` and `lp`; the implementer and the
+    /// caller see `&[u8]`.
+    Bytes { count: Ident, attr: Attribute },
 }
 
 // One per method, built once per macro call: the size of the variants does not matter.
@@ -101,6 +146,18 @@ pub enum Output {
     Type { ty: Type, crosses_as_hresult: bool },
 }
 
+impl Output {
+    pub fn crosses_as_hresult(&self) -> bool {
+        matches!(
+            self,
+            Output::Type {
+                crosses_as_hresult: true,
+                ..
+            }
+        )
+    }
+}
+
 /// A struct under `#[mapi_object(I1, I2, ...)]`.
 pub struct Object {
     /// The item as written (returned unchanged in the expansion).
@@ -108,4 +165,28 @@ pub struct Object {
     pub interfaces: Vec<Path>,
     /// The attribute's own span, for an empty interface list.
     pub attr_span: Span,
+}
+
+/// Something parse could not read into the model: check words it.
+pub enum Problem {
+    /// `#[mapi_interface]` on an item that is not a trait (its keyword).
+    InterfaceNotATrait(TokenStream),
+    /// `#[mapi_object]` on an item that is not a struct (its keyword, and what it is).
+    ObjectNotAStruct(TokenStream, &'static str),
+    /// syn could not parse the item at all.
+    Syntax(syn::Error),
+    IidMissing,
+    IidNotAString(TokenStream),
+    IidMalformed(LitStr, String),
+    /// An option of `#[mapi_interface("IID", ...)]` that is not `default = ...` or
+    /// `thread_affine`.
+    InterfaceOption(TokenStream),
+    BaseNotAPath(TokenStream),
+    TraitItemNotAMethod(TokenStream),
+    /// A method attribute of the macro's (`on_panic`, `default`) without its value.
+    MethodAttributeValue(Attribute, &'static str),
+    SelfNotFirst(TokenStream),
+    ParamPattern(TokenStream),
+    ParamAttribute(Attribute),
+    ObjectListMalformed(Span),
 }

@@ -1,47 +1,36 @@
-//! syn -> model. Reports only what stops a model from being built (a malformed IID, an item of
-//! the wrong kind); every other rule is [`crate::check`]'s.
+//! syn -> model. What cannot be read is recorded as a [`Problem`] for [`crate::check`] to word:
+//! every message lives there.
 
 use proc_macro2::TokenStream;
 use quote::ToTokens;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{
-    Attribute, Expr, FnArg, GenericArgument, Item, LitStr, Pat, PathArguments, ReturnType, Token,
-    TraitItem, Type, TypeParamBound,
+    Attribute, Expr, FnArg, GenericArgument, Ident, Item, LitStr, Pat, PathArguments, ReturnType,
+    Token, TraitItem, Type, TypeParamBound,
 };
 
-use crate::errors::Errors;
 use crate::iid;
 use crate::model::{
-    Iid, Interface, Method, Object, Output, Param, ParamKind, Receiver, ReceiverProblem,
+    Iid, Interface, Method, Object, Output, Param, ParamKind, Problem, Receiver, ReceiverProblem,
+    Unsupported,
 };
 
-const IID_EXAMPLE: &str = "`#[mapi_interface(\"00020310-0000-0000-C000-000000000046\")]`";
-
-pub fn interface(attr: TokenStream, item: TokenStream, errors: &mut Errors) -> Option<Interface> {
+// Once per macro call: the size of the error does not matter.
+#[allow(clippy::result_large_err)]
+pub fn interface(attr: TokenStream, item: TokenStream) -> Result<Interface, Problem> {
     let item = match syn::parse2::<Item>(item) {
         Ok(Item::Trait(item)) => item,
-        Ok(other) => {
-            errors.at(
-                item_keyword(&other),
-                "`#[mapi_interface]` goes on a trait: `pub unsafe trait IFoo: IUnknown { fn Method(&self) -> HRESULT; }`",
-            );
-            return None;
-        }
-        Err(error) => {
-            errors.push(error);
-            return None;
-        }
+        Ok(other) => return Err(Problem::InterfaceNotATrait(item_keyword(&other))),
+        Err(error) => return Err(Problem::Syntax(error)),
     };
-    let iid = interface_iid(attr, errors);
+    let mut problems = Vec::new();
+    let options = interface_options(attr, &mut problems);
     let mut bases = Vec::new();
     for bound in &item.supertraits {
         match bound {
             TypeParamBound::Trait(bound) => bases.push(bound.path.clone()),
-            other => errors.at(
-                other,
-                "the base of an interface is another interface, not a lifetime",
-            ),
+            other => problems.push(Problem::BaseNotAPath(other.to_token_stream())),
         }
     }
     let generics = (!item.generics.params.is_empty() || item.generics.where_clause.is_some())
@@ -50,99 +39,117 @@ pub fn interface(attr: TokenStream, item: TokenStream, errors: &mut Errors) -> O
     let mut methods = Vec::new();
     for trait_item in &item.items {
         match trait_item {
-            TraitItem::Fn(function) => methods.push(method(function, errors)),
-            other => errors.at(
-                other,
-                "an interface trait holds only methods, each one vtable slot: move constants and types out of the trait",
-            ),
+            TraitItem::Fn(function) => methods.push(method(function, &mut problems)),
+            other => problems.push(Problem::TraitItemNotAMethod(other.to_token_stream())),
         }
     }
 
-    Some(Interface {
+    Ok(Interface {
         attrs: item.attrs,
         vis: item.vis,
         unsafety: item.unsafety,
         trait_token: item.trait_token,
         ident: item.ident,
-        iid,
+        iid: options.iid,
+        default: options.default,
+        thread_affine: options.thread_affine,
         bases,
         generics,
         methods,
+        problems,
     })
 }
 
-/// The IID literal of `#[mapi_interface("...")]`, reported at the attribute when it is missing
-/// and at the literal when it is malformed.
-fn interface_iid(attr: TokenStream, errors: &mut Errors) -> Option<Iid> {
-    if attr.is_empty() {
-        // The attribute's own tokens are not passed to the macro; the call site is the attribute.
-        errors.push(syn::Error::new(
-            proc_macro2::Span::call_site(),
-            format!("`#[mapi_interface]` needs the interface's IID: {IID_EXAMPLE}"),
-        ));
-        return None;
-    }
-    let Ok(literal) = syn::parse2::<LitStr>(attr.clone()) else {
-        errors.at(
-            attr,
-            format!("expected the IID as a string literal: {IID_EXAMPLE}"),
-        );
-        return None;
-    };
-    match iid::parse(&literal.value()) {
-        Ok(value) => Some(Iid { literal, value }),
-        Err(problem) => {
-            errors.at(
-                &literal,
-                format!("malformed IID: {problem}; write it as {IID_EXAMPLE}"),
-            );
-            None
-        }
-    }
+#[derive(Default)]
+struct InterfaceOptions {
+    iid: Option<Iid>,
+    default: Option<Expr>,
+    thread_affine: bool,
 }
 
-fn method(function: &syn::TraitItemFn, errors: &mut Errors) -> Method {
+/// `"IID"`, then `default = EXPR` and `thread_affine` in any order.
+fn interface_options(attr: TokenStream, problems: &mut Vec<Problem>) -> InterfaceOptions {
+    let mut options = InterfaceOptions::default();
+    if attr.is_empty() {
+        problems.push(Problem::IidMissing);
+        return options;
+    }
+    let parser = Punctuated::<syn::Meta, Token![,]>::parse_separated_nonempty;
+    let mut args = attr.clone().into_iter().peekable();
+    // The IID literal comes first; everything after its comma is options.
+    let first: TokenStream = args
+        .by_ref()
+        .take_while(|tt| !matches!(tt, proc_macro2::TokenTree::Punct(p) if p.as_char() == ','))
+        .collect();
+    let rest: TokenStream = args.collect();
+    match syn::parse2::<LitStr>(first.clone()) {
+        Ok(literal) => match iid::parse(&literal.value()) {
+            Ok(value) => options.iid = Some(Iid { literal, value }),
+            Err(problem) => problems.push(Problem::IidMalformed(literal, problem)),
+        },
+        Err(_) => problems.push(Problem::IidNotAString(first)),
+    }
+    if rest.is_empty() {
+        return options;
+    }
+    match syn::parse::Parser::parse2(parser, rest.clone()) {
+        Ok(metas) => {
+            for meta in metas {
+                match meta {
+                    syn::Meta::NameValue(nv) if nv.path.is_ident("default") => {
+                        options.default = Some(nv.value)
+                    }
+                    syn::Meta::Path(path) if path.is_ident("thread_affine") => {
+                        options.thread_affine = true
+                    }
+                    other => problems.push(Problem::InterfaceOption(other.to_token_stream())),
+                }
+            }
+        }
+        Err(_) => problems.push(Problem::InterfaceOption(rest)),
+    }
+    options
+}
+
+fn method(function: &syn::TraitItemFn, problems: &mut Vec<Problem>) -> Method {
     let sig = &function.sig;
-    let mut unsupported: Vec<(TokenStream, &'static str)> = Vec::new();
+    let mut unsupported: Vec<(TokenStream, Unsupported)> = Vec::new();
     if let Some(token) = &sig.asyncness {
-        unsupported.push((
-            token.to_token_stream(),
-            "an interface method cannot be `async`: a vtable call returns when the work is done",
-        ));
+        unsupported.push((token.to_token_stream(), Unsupported::Async));
     }
     if let Some(token) = &sig.constness {
-        unsupported.push((
-            token.to_token_stream(),
-            "an interface method cannot be `const`",
-        ));
+        unsupported.push((token.to_token_stream(), Unsupported::Const));
     }
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-        unsupported.push((sig.generics.to_token_stream(), "an interface method cannot be generic: a vtable slot has one signature; use a concrete type or a raw pointer"));
+        unsupported.push((sig.generics.to_token_stream(), Unsupported::Generic));
     }
     if let Some(variadic) = &sig.variadic {
-        unsupported.push((variadic.to_token_stream(), "an interface method cannot be variadic: pass a count and a pointer to an array instead"));
+        unsupported.push((variadic.to_token_stream(), Unsupported::Variadic));
     }
     if let Some(abi) = &sig.abi {
-        unsupported.push((abi.to_token_stream(), "leave the ABI out: every interface method is `extern \"system\"` (stdcall on 32-bit Windows)"));
+        unsupported.push((abi.to_token_stream(), Unsupported::Abi));
     }
     if let Some(body) = &function.default {
-        unsupported.push((
-            body.to_token_stream(),
-            "an interface method has no body here; implement it in `impl IFooImpl for YourType`",
-        ));
+        unsupported.push((body.to_token_stream(), Unsupported::Body));
     }
 
     let mut attrs = Vec::new();
     let mut on_panic = None;
+    let mut default = None;
+    let mut required = None;
     for attr in &function.attrs {
         if attr.path().is_ident("on_panic") {
             match attr.parse_args::<Expr>() {
                 Ok(value) => on_panic = Some(value),
-                Err(_) => errors.at(
-                    attr,
-                    "write the value to return on panic: `#[on_panic(-1)]`",
-                ),
+                Err(_) => problems.push(Problem::MethodAttributeValue(attr.clone(), "on_panic")),
             }
+        } else if attr.path().is_ident("default") {
+            match attr.parse_args::<Expr>() {
+                Ok(value) => default = Some(value),
+                Err(_) => problems.push(Problem::MethodAttributeValue(attr.clone(), "default")),
+            }
+        } else if attr.path().is_ident("required") {
+            required = Some(attr.clone());
         } else {
             attrs.push(attr.clone());
         }
@@ -164,7 +171,7 @@ fn method(function: &syn::TraitItemFn, errors: &mut Errors) -> Method {
         _ => Receiver::Other(sig.ident.to_token_stream(), ReceiverProblem::Missing),
     };
 
-    let params = inputs.filter_map(|input| param(input, errors)).collect();
+    let params = inputs.filter_map(|input| param(input, problems)).collect();
     let output = match &sig.output {
         ReturnType::Default => Output::Unit,
         ReturnType::Type(_, ty) => Output::Type {
@@ -180,44 +187,50 @@ fn method(function: &syn::TraitItemFn, errors: &mut Errors) -> Method {
         params,
         output,
         on_panic,
+        default,
+        required,
         unsupported,
+        rejected: false,
     }
 }
 
-fn param(input: &FnArg, errors: &mut Errors) -> Option<Param> {
+fn param(input: &FnArg, problems: &mut Vec<Problem>) -> Option<Param> {
     let FnArg::Typed(typed) = input else {
-        errors.at(input, "`self` can only be the first parameter");
+        problems.push(Problem::SelfNotFirst(input.to_token_stream()));
         return None;
     };
     let ident = match &*typed.pat {
         Pat::Ident(pat) if pat.by_ref.is_none() && pat.subpat.is_none() => pat.ident.clone(),
         other => {
-            errors.at(
-                other,
-                "name each parameter with a plain identifier: it names the vtable slot's argument",
-            );
+            problems.push(Problem::ParamPattern(other.to_token_stream()));
             return None;
         }
     };
     let mut out_attr: Option<Attribute> = None;
+    let mut bytes: Option<(Ident, Attribute)> = None;
     for attr in &typed.attrs {
         if attr.path().is_ident("out") && matches!(attr.meta, syn::Meta::Path(_)) {
             out_attr = Some(attr.clone());
+        } else if let Some(count) = attr
+            .path()
+            .is_ident("bytes")
+            .then(|| attr.parse_args::<Ident>().ok())
+            .flatten()
+        {
+            bytes = Some((count, attr.clone()));
         } else {
-            errors.at(
-                attr,
-                "the only attribute a parameter takes is `#[out]`, on a `*mut T` out-parameter: remove this one",
-            );
+            problems.push(Problem::ParamAttribute(attr.clone()));
         }
     }
     let ty = (*typed.ty).clone();
-    let kind = match (&out_attr, &ty) {
-        (Some(_), Type::Ptr(pointer)) if pointer.mutability.is_some() => ParamKind::Out {
+    let kind = match (&out_attr, bytes, &ty) {
+        (None, Some((count, attr)), _) => ParamKind::Bytes { count, attr },
+        (Some(_), _, Type::Ptr(pointer)) if pointer.mutability.is_some() => ParamKind::Out {
             pointee: (*pointer.elem).clone(),
         },
         // `#[out]` on anything else is reported by check; the parameter stays a value.
-        (Some(_), _) => ParamKind::Value,
-        (None, _) => match borrowed_interface(&ty) {
+        (Some(_), _, _) => ParamKind::Value,
+        (None, None, _) => match borrowed_interface(&ty) {
             Some(interface) => ParamKind::Interface { interface },
             None => ParamKind::Value,
         },
@@ -277,27 +290,19 @@ fn item_keyword(item: &Item) -> TokenStream {
     }
 }
 
-pub fn object(attr: TokenStream, item: TokenStream, errors: &mut Errors) -> Option<Object> {
+// Once per macro call: the size of the error does not matter.
+#[allow(clippy::result_large_err)]
+pub fn object(attr: TokenStream, item: TokenStream) -> Result<Object, Problem> {
     let attr_span = attr.span();
-    // `None` when the list is malformed: reported here, and no model is built (the item is kept
-    // as written), so that check does not also report an empty list.
-    let interfaces = match syn::parse::Parser::parse2(
-        Punctuated::<syn::Path, Token![,]>::parse_terminated,
-        attr,
-    ) {
-        Ok(list) => Some(list.into_iter().collect()),
-        Err(error) => {
-            errors.push(syn::Error::new(
-                error.span(),
-                "expected a comma-separated list of interfaces: `#[mapi_object(IMsgStore, IMSLogon)]`",
-            ));
-            None
-        }
-    };
+    // A malformed list is reported alone and no model is built (the item is kept as written),
+    // so that check does not also report an empty list.
+    let interfaces =
+        syn::parse::Parser::parse2(Punctuated::<syn::Path, Token![,]>::parse_terminated, attr)
+            .map_err(|error| Problem::ObjectListMalformed(error.span()));
     match syn::parse2::<Item>(item) {
-        Ok(Item::Struct(item)) => Some(Object {
+        Ok(Item::Struct(item)) => Ok(Object {
             item,
-            interfaces: interfaces?,
+            interfaces: interfaces?.into_iter().collect(),
             attr_span,
         }),
         Ok(other) => {
@@ -306,15 +311,8 @@ pub fn object(attr: TokenStream, item: TokenStream, errors: &mut Errors) -> Opti
                 Item::Union(_) => "a union",
                 _ => "this item",
             };
-            errors.at(
-                item_keyword(&other),
-                format!("`#[mapi_object]` goes on a struct, not on {what}: a COM object is one heap block holding a struct; put the enum in a field"),
-            );
-            None
+            Err(Problem::ObjectNotAStruct(item_keyword(&other), what))
         }
-        Err(error) => {
-            errors.push(error);
-            None
-        }
+        Err(error) => Err(Problem::Syntax(error)),
     }
 }

@@ -5,12 +5,12 @@
 //! - [`ABProviderInit`] is the entry point MAPI looks up by name in the DLL.
 //! - [`SampleProvider`] implements `IABProvider`: `Logon` keeps (AddRefs) the support object,
 //!   registers [`SAMPLE_AB_UID`] with `SetProviderUID` and returns a [`SampleLogon`].
-//! - [`SampleLogon`] implements `IABLogon` the way a provider without containers does:
-//!   `GetLastError` (no extended information), `Logoff` (releases the support object),
-//!   `CompareEntryIDs` (byte comparison), `PrepareRecips` (nothing to add); every other method
-//!   answers `MAPI_E_NO_SUPPORT` (opening the root container or a template, notifications, the
-//!   status object, the one-off table), and `OpenEntry` on an entry ID other than the root answers
-//!   `MAPI_E_UNKNOWN_ENTRYID`.
+//! - [`SampleLogon`] implements `IABLogon` the way a provider without containers does: `Logoff`
+//!   (releases the support object), `CompareEntryIDs` (byte comparison), `PrepareRecips`
+//!   (nothing to add), and `OpenEntry` (the root container is `MAPI_E_NO_SUPPORT`, any other entry
+//!   ID `MAPI_E_UNKNOWN_ENTRYID`). It writes nothing else: every other method answers the
+//!   interface's default, `MAPI_E_NO_SUPPORT` (templates, notifications, the status object, the
+//!   one-off table), and `GetLastError` no extended information.
 #![allow(non_snake_case)]
 
 use core::ffi::c_void;
@@ -21,12 +21,11 @@ use mapi_spi_runtime::codes::{
     MAPI_E_INVALID_PARAMETER, MAPI_E_NO_SUPPORT, MAPI_E_UNKNOWN_ENTRYID, S_OK,
 };
 use mapi_spi_runtime::interfaces::{
-    IABLogon, IABLogonImpl, IABProvider, IABProviderImpl, IMAPIAdviseSink, IMAPIProp, IMAPISupport,
+    IABLogon, IABLogonImpl, IABProvider, IABProviderImpl, IMAPISupport,
 };
 use mapi_spi_runtime::provider::init::negotiate_version;
-use mapi_spi_runtime::provider::no_error_info;
 use mapi_spi_runtime::types::{
-    ADRLIST, ENTRYID, LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER, LPTSTR, MAPIERROR, MAPIUID,
+    ADRLIST, LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER, LPTSTR, MAPIERROR, MAPIUID,
     SPropTagArray,
 };
 use mapi_spi_runtime::{ComObject, GUID, HRESULT, Interface, Object, mapi_object};
@@ -143,17 +142,6 @@ pub struct SampleLogon {
 }
 
 impl IABLogonImpl for SampleLogon {
-    /// No extended error information: `S_OK` with `*lppMAPIError = NULL`.
-    unsafe fn GetLastError(
-        _this: &Object<Self>,
-        _hResult: HRESULT,
-        _ulFlags: u32,
-        lppMAPIError: *mut *mut MAPIERROR,
-    ) -> HRESULT {
-        // SAFETY: MAPI's out-pointer, NULL or writable.
-        unsafe { no_error_info(lppMAPIError) }
-    }
-
     /// Releases the support object (once; the flags are reserved).
     unsafe fn Logoff(this: &Object<Self>, _ulFlags: u32) -> HRESULT {
         let support = this.support.lock().ok().and_then(|mut s| s.take());
@@ -164,8 +152,7 @@ impl IABLogonImpl for SampleLogon {
     /// No containers: the root (empty entry ID) is `MAPI_E_NO_SUPPORT`, any other ID unknown.
     unsafe fn OpenEntry(
         _this: &Object<Self>,
-        cbEntryID: u32,
-        _lpEntryID: *mut ENTRYID,
+        lpEntryID: &[u8],
         _lpInterface: *const GUID,
         _ulFlags: u32,
         lpulObjType: *mut u32,
@@ -180,7 +167,7 @@ impl IABLogonImpl for SampleLogon {
                 lppUnk.write(core::ptr::null_mut());
             }
         }
-        if cbEntryID == 0 {
+        if lpEntryID.is_empty() {
             MAPI_E_NO_SUPPORT
         } else {
             MAPI_E_UNKNOWN_ENTRYID
@@ -190,82 +177,17 @@ impl IABLogonImpl for SampleLogon {
     /// Byte comparison: TRUE (1) when both IDs have the same bytes.
     unsafe fn CompareEntryIDs(
         _this: &Object<Self>,
-        cbEntryID1: u32,
-        lpEntryID1: *mut ENTRYID,
-        cbEntryID2: u32,
-        lpEntryID2: *mut ENTRYID,
+        lpEntryID1: &[u8],
+        lpEntryID2: &[u8],
         _ulFlags: u32,
         lpulResult: *mut u32,
     ) -> HRESULT {
-        if lpulResult.is_null()
-            || (cbEntryID1 != 0 && lpEntryID1.is_null())
-            || (cbEntryID2 != 0 && lpEntryID2.is_null())
-        {
+        if lpulResult.is_null() {
             return MAPI_E_INVALID_PARAMETER;
         }
-        let bytes = |cb: u32, id: *mut ENTRYID| -> &[u8] {
-            if cb == 0 {
-                &[]
-            } else {
-                // SAFETY: MAPI passes `cb` readable bytes at `id` (checked non-NULL above).
-                unsafe { core::slice::from_raw_parts(id.cast::<u8>(), cb as usize) }
-            }
-        };
-        let same = bytes(cbEntryID1, lpEntryID1) == bytes(cbEntryID2, lpEntryID2);
         // SAFETY: checked non-NULL.
-        unsafe { lpulResult.write(u32::from(same)) };
+        unsafe { lpulResult.write(u32::from(lpEntryID1 == lpEntryID2)) };
         S_OK
-    }
-
-    /// No notifications.
-    unsafe fn Advise(
-        _this: &Object<Self>,
-        _cbEntryID: u32,
-        _lpEntryID: *mut ENTRYID,
-        _ulEventMask: u32,
-        _lpAdviseSink: Option<&IMAPIAdviseSink>,
-        _lpulConnection: *mut usize,
-    ) -> HRESULT {
-        MAPI_E_NO_SUPPORT
-    }
-
-    /// No notifications.
-    unsafe fn Unadvise(_this: &Object<Self>, _ulConnection: usize) -> HRESULT {
-        MAPI_E_NO_SUPPORT
-    }
-
-    /// No status object.
-    unsafe fn OpenStatusEntry(
-        _this: &Object<Self>,
-        _lpInterface: *const GUID,
-        _ulFlags: u32,
-        _lpulObjType: *mut u32,
-        _lppEntry: *mut *mut c_void,
-    ) -> HRESULT {
-        MAPI_E_NO_SUPPORT
-    }
-
-    /// No templates.
-    unsafe fn OpenTemplateID(
-        _this: &Object<Self>,
-        _cbTemplateID: u32,
-        _lpTemplateID: *mut ENTRYID,
-        _ulTemplateFlags: u32,
-        _lpMAPIPropData: Option<&IMAPIProp>,
-        _lpInterface: *const GUID,
-        _lppMAPIPropNew: *mut *mut c_void,
-        _lpMAPIPropSibling: Option<&IMAPIProp>,
-    ) -> HRESULT {
-        MAPI_E_NO_SUPPORT
-    }
-
-    /// No one-off templates.
-    unsafe fn GetOneOffTable(
-        _this: &Object<Self>,
-        _ulFlags: u32,
-        _lppTable: *mut *mut c_void,
-    ) -> HRESULT {
-        MAPI_E_NO_SUPPORT
     }
 
     /// No entries of this provider can be in the list: nothing to add.

@@ -8,9 +8,9 @@
 //! ```
 //!
 //! Store names compare case-insensitively, so different byte strings can name one store, and
-//! `CompareStoreIDs` compares names, not bytes. The store answers `GetProps` and `GetPropList`
-//! for the properties every store must expose; everything else returns `MAPI_E_NO_SUPPORT`
-//! (the `MessageStore` defaults).
+//! `CompareStoreIDs` compares names, not bytes. The store is a `#[mapi_object(IMsgStore)]` that
+//! writes only `GetProps` and `GetPropList`, for the properties every store must expose; every
+//! other method answers its interface's default, `MAPI_E_NO_SUPPORT`.
 #![allow(non_snake_case)]
 
 use mapi_spi_runtime::alloc::props::{self, PropValue, Value};
@@ -22,7 +22,7 @@ use mapi_spi_runtime::flags::{
     MAPI_STORE, MAPI_UNICODE, STATUS_AVAILABLE, STORE_ENTRYID_UNIQUE, STORE_READONLY,
     STORE_UNICODE_OK,
 };
-use mapi_spi_runtime::interfaces::IMAPIProp;
+use mapi_spi_runtime::interfaces::{IMAPIProp, IMAPIPropImpl, IMsgStore, IMsgStoreImpl};
 use mapi_spi_runtime::provider::text::decode;
 use mapi_spi_runtime::provider::{
     LogonRequest, MessageStore, ProviderContext, ProviderError, ProviderResult, StoreContext,
@@ -30,8 +30,9 @@ use mapi_spi_runtime::provider::{
 };
 use mapi_spi_runtime::tags::*;
 use mapi_spi_runtime::types::{MAPIUID, SPropTagArray, SPropValue};
-use mapi_spi_runtime::{HRESULT, Interface};
+use mapi_spi_runtime::{HRESULT, Interface, Object, mapi_object};
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// The provider's MAPIUID: registered with `SetProviderUID`, and the first 16 bytes of `ab` in
 /// every entry ID it mints. Fixed, as the docs require (never `NewUID`).
@@ -115,7 +116,11 @@ impl StoreProvider for SampleProvider {
         Ok(store_name(entry_id)?.to_lowercase().into_bytes())
     }
 
-    fn logon(&self, request: &LogonRequest<'_>) -> ProviderResult<StoreLogon<SampleStore>> {
+    fn logon(
+        &self,
+        request: &LogonRequest<'_>,
+        context: &Arc<StoreContext>,
+    ) -> ProviderResult<StoreLogon<SampleStore>> {
         let name = store_name(request.entry_id)?;
         let support = request.support;
         let display_name =
@@ -129,8 +134,8 @@ impl StoreProvider for SampleProvider {
         Ok(StoreLogon {
             spool_security: spool_security(&key),
             store: SampleStore {
+                cx: context.clone(),
                 display_name,
-                entry_id: request.entry_id.to_vec(),
                 record_key: key,
             },
         })
@@ -211,31 +216,26 @@ fn set_status_row(request: &LogonRequest<'_>, display_name: &str) -> ProviderRes
 }
 
 /// An open sample store.
+#[mapi_object(IMsgStore)]
 pub struct SampleStore {
+    /// What the store knows of its logon: its entry ID, the support object, the allocators.
+    cx: Arc<StoreContext>,
     display_name: String,
-    /// The unwrapped store entry ID.
-    entry_id: Vec<u8>,
     /// `PR_RECORD_KEY` / `PR_STORE_RECORD_KEY`: the store's key, the same for every ID naming it.
     record_key: Vec<u8>,
 }
 
 impl SampleStore {
     /// The entry ID clients see: wrapped by MAPI, or our own when wrapping is not supported.
-    fn client_entry_id(&self, cx: &StoreContext) -> Vec<u8> {
+    fn client_entry_id(&self) -> Vec<u8> {
+        let cx = &self.cx;
         let Some(support) = cx.support() else {
-            return self.entry_id.clone();
+            return cx.entry_id().to_vec();
         };
         let (mut cb, mut wrapped) = (0u32, core::ptr::null_mut());
-        let hr = unsafe {
-            support.WrapStoreEntryID(
-                self.entry_id.len() as u32,
-                self.entry_id.as_ptr().cast_mut().cast(),
-                &mut cb,
-                &mut wrapped,
-            )
-        };
+        let hr = unsafe { support.WrapStoreEntryID(cx.entry_id(), &mut cb, &mut wrapped) };
         if hr.is_err() || wrapped.is_null() {
-            return self.entry_id.clone();
+            return cx.entry_id().to_vec();
         }
         let bytes =
             unsafe { core::slice::from_raw_parts(wrapped.cast::<u8>(), cb as usize) }.to_vec();
@@ -245,7 +245,7 @@ impl SampleStore {
     }
 
     /// The value of `tag`, or `MAPI_E_NOT_FOUND`.
-    fn value<'a>(&'a self, cx: &StoreContext, tag: u32, unicode: bool) -> PropValue<'a> {
+    fn value(&self, tag: u32, unicode: bool) -> PropValue<'_> {
         let text = |as_unicode: bool| {
             if as_unicode {
                 Value::Unicode(Cow::Borrowed(&self.display_name))
@@ -272,7 +272,7 @@ impl SampleStore {
             (DISPLAY_NAME, PT_STRING8) => text(false),
             (DISPLAY_NAME, PT_UNSPECIFIED) => text(unicode),
             (STORE_ENTRYID | ENTRYID, PT_BINARY | PT_UNSPECIFIED) => {
-                Value::Binary(Cow::Owned(self.client_entry_id(cx)))
+                Value::Binary(Cow::Owned(self.client_entry_id()))
             }
             (RECORD_KEY | STORE_RECORD_KEY, PT_BINARY | PT_UNSPECIFIED) => {
                 Value::Binary(Cow::Borrowed(&self.record_key))
@@ -288,12 +288,18 @@ impl SampleStore {
     }
 }
 
-impl MessageStore for SampleStore {
+/// Nothing to release at logoff: the store holds only values.
+impl MessageStore for SampleStore {}
+
+/// Every `IMsgStore` method is left to its default (`MAPI_E_NO_SUPPORT`): the store is read-only
+/// and has no folders.
+impl IMsgStoreImpl for SampleStore {}
+
+impl IMAPIPropImpl for SampleStore {
     /// One `SPropValue` array with every string and binary in one host allocation; tags the
     /// store does not have come back as `PT_ERROR` values with `MAPI_W_ERRORS_RETURNED`.
     unsafe fn GetProps(
-        &self,
-        cx: &StoreContext,
+        this: &Object<Self>,
         lpPropTagArray: *mut SPropTagArray,
         ulFlags: u32,
         lpcValues: *mut u32,
@@ -309,12 +315,9 @@ impl MessageStore for SampleStore {
             },
         };
         let unicode = ulFlags & MAPI_UNICODE != 0;
-        let values: Vec<PropValue<'_>> = tags
-            .iter()
-            .map(|&tag| self.value(cx, tag, unicode))
-            .collect();
+        let values: Vec<PropValue<'_>> = tags.iter().map(|&tag| this.value(tag, unicode)).collect();
         let partial = values.iter().any(|v| v.value.prop_type() == PT_ERROR);
-        match props::props(cx.allocators(), &values) {
+        match props::props(this.cx.allocators(), &values) {
             Ok(block) => unsafe {
                 lpcValues.write(values.len() as u32);
                 lppPropArray.write(block.into_raw().cast());
@@ -329,15 +332,14 @@ impl MessageStore for SampleStore {
     }
 
     unsafe fn GetPropList(
-        &self,
-        cx: &StoreContext,
+        this: &Object<Self>,
         _ulFlags: u32,
         lppPropTagArray: *mut *mut SPropTagArray,
     ) -> HRESULT {
         if lppPropTagArray.is_null() {
             return MAPI_E_INVALID_PARAMETER;
         }
-        match mapi_spi_runtime::alloc::builders::prop_tags(cx.allocators(), &ALL_TAGS) {
+        match mapi_spi_runtime::alloc::builders::prop_tags(this.cx.allocators(), &ALL_TAGS) {
             Ok(block) => {
                 unsafe { lppPropTagArray.write(block.into_raw().cast()) };
                 S_OK

@@ -12,11 +12,12 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use super::thunks::{abi_return, abi_type, vtable_constructor};
+use super::thunks::{abi_params, abi_return, clear_outs, vtable_constructor};
 use super::{base as base_type, runtime, runtime_at};
+use crate::check::Checked;
 use crate::model::{Interface, Method, Output, ParamKind};
 
-pub fn expand(interface: &Interface) -> TokenStream {
+pub fn expand(interface: &Checked<Interface>) -> TokenStream {
     // The checks come first: when a type is wrong, their message, which says what to write
     // instead, is the first the compiler prints.
     let parts = [
@@ -51,9 +52,25 @@ fn interface_struct(interface: &Interface) -> TokenStream {
         attrs, vis, ident, ..
     } = interface;
     let doc = format!(
-        "\n\nIID `{{{}}}`. Call its methods through this counted pointer; implement it on a `#[mapi_object({ident})]` type with [`{ident}Impl`].",
-        iid_text(interface)
+        "\n\nIID `{{{}}}`. Call its methods through this counted pointer; implement it on a `#[mapi_object({ident})]` type with [`{ident}Impl`].{}",
+        iid_text(interface),
+        if interface.thread_affine {
+            " Not `Send` or `Sync`: MAPI does not guarantee that this callback can be called from any thread; call it on the thread that handed it over."
+        } else {
+            ""
+        }
     );
+    let thread_safe = if interface.thread_affine {
+        quote!()
+    } else {
+        quote! {
+            // SAFETY: MAPI is free-threaded: objects it returns, and objects it is given, may be
+            // called from any thread (reference doc §8.6), so a counted pointer to one may move
+            // between threads.
+            unsafe impl ::core::marker::Send for #ident {}
+            unsafe impl ::core::marker::Sync for #ident {}
+        }
+    };
     quote! {
         #(#attrs)*
         #[doc = #doc]
@@ -61,10 +78,7 @@ fn interface_struct(interface: &Interface) -> TokenStream {
         #[derive(Clone, PartialEq, Eq, Debug)]
         #vis struct #ident(#rt::windows_core::IUnknown);
 
-        // SAFETY: MAPI is free-threaded: objects it returns, and objects it is given, may be called
-        // from any thread (reference doc §8.6), so a counted pointer to one may move between threads.
-        unsafe impl ::core::marker::Send for #ident {}
-        unsafe impl ::core::marker::Sync for #ident {}
+        #thread_safe
     }
 }
 
@@ -74,13 +88,9 @@ fn vtable_struct(interface: &Interface) -> TokenStream {
     let vtbl = format_ident!("{}Vtbl", ident);
     // The user's path, as the field's type reads in the docs.
     let base = interface.base();
-    let slots = interface.methods.iter().map(|method| {
+    let slots = interface.methods.iter().filter(|m| !m.rejected).map(|method| {
         let name = &method.ident;
-        let params = method.params.iter().map(|param| {
-            let param_name = &param.ident;
-            let ty = abi_type(&param.kind, &param.ty);
-            quote!(#param_name: #ty)
-        });
+        let params = abi_params(method);
         let ret = abi_return(&method.output);
         quote! {
             pub #name: unsafe extern "system" fn(this: *mut ::core::ffi::c_void, #(#params),*) #ret
@@ -108,8 +118,9 @@ fn interface_impls(interface: &Interface) -> TokenStream {
     let value = interface.iid().value;
     let iid = syn::LitInt::new(&format!("0x{value:032x}"), interface.iid().literal.span());
     let iid_doc = format!("`{{{}}}`", iid_text(interface));
-    let names = interface.methods.iter().map(|m| m.ident.to_string());
-    let own_count = interface.methods.len();
+    let slots = || interface.methods.iter().filter(|m| !m.rejected);
+    let names = slots().map(|m| m.ident.to_string());
+    let own_count = slots().count();
     quote! {
         // SAFETY: `#ident` is a transparent COM pointer whose vtable is `#vtbl`.
         // `do_not_recommend` on both impls: rustc's "the following other types implement trait"
@@ -188,7 +199,7 @@ fn conversions(interface: &Interface) -> TokenStream {
 fn caller_methods(interface: &Interface) -> TokenStream {
     let rt = runtime();
     let ident = &interface.ident;
-    let methods = interface.methods.iter().map(|method| {
+    let methods = interface.methods.iter().filter(|m| !m.rejected).map(|method| {
         let Method {
             attrs,
             ident: name,
@@ -196,13 +207,30 @@ fn caller_methods(interface: &Interface) -> TokenStream {
             output,
             ..
         } = method;
-        let declared = params.iter().map(|param| {
-            let (param_name, ty) = (&param.ident, &param.ty);
-            quote!(#param_name: #ty)
+        let declared = params.iter().map(rust_param);
+        // A slice longer than a ULONG can count is refused before the call.
+        let counts = params.iter().filter_map(|param| {
+            let ParamKind::Bytes { count, .. } = &param.kind else {
+                return None;
+            };
+            let param_name = &param.ident;
+            let ty = match output {
+                Output::Type { ty, .. } => ty,
+                Output::Unit => unreachable!("check admits #[bytes] only with an HRESULT result"),
+            };
+            Some(quote! {
+                let ::core::result::Result::Ok(#count) = <u32 as ::core::convert::TryFrom<usize>>::try_from(#param_name.len()) else {
+                    return <#ty as #rt::com::AbiReturn>::from_abi(#rt::codes::MAPI_E_INVALID_PARAMETER);
+                };
+            })
         });
         let args = params.iter().map(|param| {
             let param_name = &param.ident;
             match &param.kind {
+                ParamKind::Bytes { count, .. } => {
+                    let ty = &param.ty;
+                    quote!(#count, #param_name.as_ptr() as #ty)
+                }
                 ParamKind::Interface { interface } => {
                     let rt = runtime_at(interface.span());
                     quote_spanned! {interface.span()=>
@@ -238,6 +266,7 @@ fn caller_methods(interface: &Interface) -> TokenStream {
             /// Pointer arguments must be valid as the method's MAPI contract requires.
             #[allow(non_snake_case, clippy::too_many_arguments)]
             pub unsafe fn #name(&self, #(#declared),*) #ret {
+                #(#counts)*
                 let vtable = #rt::windows_core::Interface::vtable(self);
                 let this = #rt::windows_core::Interface::as_raw(self);
                 // SAFETY: `this` is a live interface pointer whose vtable is `vtable`.
@@ -249,6 +278,15 @@ fn caller_methods(interface: &Interface) -> TokenStream {
         impl #ident {
             #(#methods)*
         }
+    }
+}
+
+/// A parameter as the implementer and the caller see it: `#[bytes]` pointers as `&[u8]`.
+fn rust_param(param: &crate::model::Param) -> TokenStream {
+    let (name, ty) = (&param.ident, &param.ty);
+    match param.kind {
+        ParamKind::Bytes { .. } => quote!(#name: &[u8]),
+        _ => quote!(#name: #ty),
     }
 }
 
@@ -264,32 +302,70 @@ fn implementer_trait(interface: &Interface) -> TokenStream {
         last.ident = format_ident!("{}Impl", last.ident, span = last.ident.span());
         quote!(#path)
     };
-    let methods = interface.methods.iter().map(|method| {
-        let Method {
-            attrs,
-            ident: name,
-            params,
-            output,
-            ..
-        } = method;
-        let params = params.iter().map(|param| {
-            let (param_name, ty) = (&param.ident, &param.ty);
-            quote!(#param_name: #ty)
-        });
-        let ret = match output {
-            Output::Unit => quote!(),
-            Output::Type { ty, .. } => quote!(-> #ty),
-        };
+    let mut any_default = false;
+    let methods: Vec<TokenStream> = interface
+        .methods
+        .iter()
+        .map(|method| {
+            let Method {
+                attrs,
+                ident: name,
+                params,
+                output,
+                ..
+            } = method;
+            let declared = params.iter().map(rust_param);
+            let ret = match output {
+                Output::Unit => quote!(),
+                Output::Type { ty, .. } => quote!(-> #ty),
+            };
+            let default = method.default_value(interface).filter(|_| !method.rejected);
+            match default {
+                None => quote! {
+                    #(#attrs)*
+                    unsafe fn #name(this: &#rt::com::Object<Self>, #(#declared),*) #ret;
+                },
+                Some(value) => {
+                    any_default = true;
+                    let body = default_body(&implementer, method, value);
+                    let doc = format!(
+                        "\n\nLeft out, it answers `{}` (out-parameters set to zero/NULL), or what [`{implementer}::forward`] says.",
+                        quote!(#value)
+                    );
+                    quote! {
+                        #(#attrs)*
+                        #[doc = #doc]
+                        unsafe fn #name(this: &#rt::com::Object<Self>, #(#declared),*) #ret {
+                            #body
+                        }
+                    }
+                }
+            }
+        })
+        .collect();
+    let forward = any_default.then(|| {
+        let doc = format!(
+            "Where the methods of [`{ident}`] this type leaves out go: their declared defaults \
+             (this default), another object's `{ident}` ([`Forward::To`](::mapi_spi_runtime::com::Forward::To), \
+             [`Forward::Owned`](::mapi_spi_runtime::com::Forward::Owned)), or a failure code for all of them \
+             ([`Forward::Fail`](::mapi_spi_runtime::com::Forward::Fail)). Called on every call of a method this type leaves out, \
+             with the method's name (for logs and traces); methods this type implements are not affected."
+        );
         quote! {
-            #(#attrs)*
-            unsafe fn #name(this: &#rt::com::Object<Self>, #(#params),*) #ret;
+            #[doc = #doc]
+            #[inline(always)]
+            fn forward(this: &#rt::com::Object<Self>, method: #rt::com::MethodName) -> #rt::com::Forward<'_, #ident> {
+                let _ = (this, method);
+                #rt::com::Forward::Defaults
+            }
         }
     });
     let doc = format!(
         "The implementer side of [`{ident}`]: implement it on a type marked `#[mapi_object({ident}, ...)]`. \
          Each method receives its object as `this`, which dereferences to the type and can hand out \
          interface pointers to itself with `this.to_interface()`. A panic is caught at the vtable and \
-         returned as the result type's panic value (`MAPI_E_CALL_FAILED` for `HRESULT` and `Result`).\n\n\
+         returned as the result type's panic value (`MAPI_E_CALL_FAILED` for `HRESULT` and `Result`). \
+         Methods with a default may be left out.\n\n\
          # Safety\n\n\
          Every method is `unsafe`: the vtable passes it its caller's arguments unchecked, so an \
          implementation may rely on them being valid as the method's MAPI contract says (pointers \
@@ -300,7 +376,7 @@ fn implementer_trait(interface: &Interface) -> TokenStream {
     let message = format!("`{{Self}}` does not implement `{ident}`");
     let label = format!("needs `impl {implementer} for {{Self}}`");
     let note = format!(
-        "add `impl {implementer} for {{Self}} {{{{ ... }}}}` with every method of `{ident}`, each an `unsafe fn` taking `this: &Object<Self>` instead of `&self`"
+        "add `impl {implementer} for {{Self}} {{{{ ... }}}}` with the methods of `{ident}` that have no default, each an `unsafe fn` taking `this: &Object<Self>` instead of `&self`"
     );
     quote! {
         #[doc = #doc]
@@ -311,8 +387,48 @@ fn implementer_trait(interface: &Interface) -> TokenStream {
         )]
         #[allow(non_snake_case, clippy::too_many_arguments)]
         #vis trait #implementer: #supertrait {
+            #forward
             #(#methods)*
         }
+    }
+}
+
+/// The body of a method with a default: the call forwarded where `forward` says so, the
+/// failure it names, or the default value, with out-parameters cleared as a real provider does.
+fn default_body(implementer: &syn::Ident, method: &Method, value: &syn::Expr) -> TokenStream {
+    let rt = runtime();
+    let name = &method.ident;
+    let args = method.params.iter().map(|param| &param.ident);
+    let clear = clear_outs(method);
+    let method_name = name.to_string();
+    let (convert, fail) = match &method.output {
+        Output::Unit => (quote!(#value), quote!()),
+        Output::Type { ty, .. } => {
+            let rt = runtime_at(value.span());
+            let convert =
+                quote_spanned!(value.span()=> <#ty as #rt::com::AbiReturn>::from_abi(#value));
+            let fail = if method.output.crosses_as_hresult() {
+                quote! {
+                    #(#clear)*
+                    return <#ty as #rt::com::AbiReturn>::from_abi(code);
+                }
+            } else {
+                quote!(let _ = code;)
+            };
+            (convert, fail)
+        }
+    };
+    quote! {
+        match #rt::com::Forward::target(&<Self as #implementer>::forward(this, #rt::com::MethodName(#method_name))) {
+            ::core::result::Result::Ok(::core::option::Option::Some(target)) => {
+                // SAFETY: the arguments are the caller's, passed on under the same contract.
+                return unsafe { target.#name(#(#args),*) };
+            }
+            ::core::result::Result::Ok(::core::option::Option::None) => {}
+            ::core::result::Result::Err(code) => { #fail }
+        }
+        #(#clear)*
+        #convert
     }
 }
 
@@ -326,7 +442,7 @@ fn compile_time_checks(interface: &Interface) -> TokenStream {
     let rt = runtime();
     let base = base_type(interface);
     let mut calls = Vec::new();
-    for method in &interface.methods {
+    for method in interface.methods.iter().filter(|m| !m.rejected) {
         for param in &method.params {
             match &param.kind {
                 ParamKind::Value => {
@@ -338,11 +454,11 @@ fn compile_time_checks(interface: &Interface) -> TokenStream {
                         quote_spanned!(interface.span()=> is_mapi_interface::<#interface>();),
                     );
                 }
-                ParamKind::Out { .. } => {}
+                ParamKind::Out { .. } | ParamKind::Bytes { .. } => {}
             }
         }
     }
-    let shadowing = interface.methods.iter().map(|method| {
+    let shadowing = interface.methods.iter().filter(|m| !m.rejected).map(|method| {
         let name = method.ident.to_string();
         let message = format!(
             "`{name}` is already a method of a base interface of `{}`: a second `{name}` would take a new vtable slot and hide the base's from Rust callers; rename it or remove it",

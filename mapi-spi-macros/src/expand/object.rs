@@ -10,12 +10,25 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use super::{runtime, runtime_at};
+use crate::check::Checked;
 use crate::model::Object;
 
-pub fn expand(object: &Object) -> TokenStream {
+pub fn expand(object: &Checked<Object>) -> TokenStream {
     let rt = runtime();
     let item = &object.item;
     let ident = &item.ident;
+    // Every object is `'static` (MAPI holds it as long as it likes): the impls require it of the
+    // type parameters, so that a missing bound is reported once, at the user's own impl.
+    let mut generics = item.generics.clone();
+    let statics: Vec<_> = generics.type_params().map(|p| p.ident.clone()).collect();
+    for param in statics {
+        generics
+            .make_where_clause()
+            .predicates
+            .push(syn::parse_quote!(#param: 'static));
+    }
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    let (declared_impl_generics, _, declared_where_clause) = item.generics.split_for_impl();
     let count = object.interfaces.len();
     let vtables = object
         .interfaces
@@ -49,16 +62,28 @@ pub fn expand(object: &Object) -> TokenStream {
             let rt = runtime_at(interface.span());
             quote_spanned! {interface.span()=>
                 // SAFETY: slot #slot holds `#interface`'s vtable (see `VTABLES`).
-                unsafe impl #rt::com::Implements<#interface> for #ident {
+                unsafe impl #impl_generics #rt::com::Implements<#interface> for #ident #ty_generics #where_clause {
                     const SLOT: usize = #slot;
                 }
             }
         });
-    let self_type = quote_spanned!(ident.span()=> #ident);
+    let self_type = quote_spanned!(ident.span()=> #ident #ty_generics);
     // Spanned at the struct's name: a field that is not `Send + Sync` is reported there, once.
+    // A generic struct is checked in an impl, where its parameters' bounds are known.
     let thread_safe = {
         let rt = runtime_at(ident.span());
-        quote_spanned!(ident.span()=> const _: () = #rt::com::object::must_be_send_and_sync::<#ident>();)
+        if item.generics.params.is_empty() {
+            quote_spanned!(ident.span()=> const _: () = #rt::com::object::must_be_send_and_sync::<#ident>();)
+        } else {
+            quote_spanned! {ident.span()=>
+                // The struct's own bounds only, so that rustc suggests adding the missing bound there.
+                impl #declared_impl_generics #ident #ty_generics #declared_where_clause {
+                    #[doc(hidden)]
+                    const __MAPI_OBJECT_IS_SEND_AND_SYNC: () =
+                        #rt::com::object::must_be_send_and_sync::<Self>();
+                }
+            }
+        }
     };
     quote! {
         #item
@@ -67,7 +92,7 @@ pub fn expand(object: &Object) -> TokenStream {
 
         // SAFETY: `VTABLES[k]` is the vtable of the k-th listed interface, built for this type and
         // slot k, and `interface_slot` only returns those indices.
-        unsafe impl #rt::com::MapiObject for #self_type {
+        unsafe impl #impl_generics #rt::com::MapiObject for #self_type #where_clause {
             /// One vtable pointer per listed interface; slot 0 is the object's identity.
             type Vtables = [#rt::com::VtablePtr; #count];
 
@@ -81,7 +106,7 @@ pub fn expand(object: &Object) -> TokenStream {
         }
 
         // SAFETY: slot 0 is the identity every QueryInterface(IID_IUnknown) returns.
-        unsafe impl #rt::com::Implements<#rt::windows_core::IUnknown> for #ident {
+        unsafe impl #impl_generics #rt::com::Implements<#rt::windows_core::IUnknown> for #ident #ty_generics #where_clause {
             const SLOT: usize = 0;
         }
 

@@ -9,6 +9,38 @@ use syn::spanned::Spanned;
 use super::{base as base_type, runtime, runtime_at};
 use crate::model::{Interface, Method, Output, ParamKind};
 
+/// The parameters of a method's vtable slot, `#[bytes]` ones as their count and pointer.
+pub fn abi_params(method: &Method) -> impl Iterator<Item = TokenStream> + '_ {
+    method.params.iter().map(|param| {
+        let name = &param.ident;
+        let ty = &param.ty;
+        match &param.kind {
+            ParamKind::Interface { .. } => quote!(#name: *mut ::core::ffi::c_void),
+            ParamKind::Bytes { count, .. } => quote!(#count: u32, #name: #ty),
+            ParamKind::Value | ParamKind::Out { .. } => quote!(#name: #ty),
+        }
+    })
+}
+
+/// Statements that set every `#[out]` parameter of `method` to zero (NULL), unless it is NULL.
+pub fn clear_outs(method: &Method) -> Vec<TokenStream> {
+    method
+        .params
+        .iter()
+        .filter_map(|param| {
+            let ParamKind::Out { pointee } = &param.kind else {
+                return None;
+            };
+            let name = &param.ident;
+            // Spanned at the pointee: its `AbiSafe` bound is this out-parameter's type check.
+            let rt = runtime_at(pointee.span());
+            let clear_out = quote_spanned!(pointee.span()=> #rt::com::abi::clear_out::<#pointee>);
+            // SAFETY: an out-parameter is NULL or valid for a write, per the method's contract.
+            Some(quote!(unsafe { #clear_out(#name) };))
+        })
+        .collect()
+}
+
 /// `impl IFooVtbl { pub const fn new<T, SLOT>() -> Self }`: the thunks of every method and the
 /// vtable that holds them.
 pub fn vtable_constructor(interface: &Interface) -> TokenStream {
@@ -22,11 +54,9 @@ pub fn vtable_constructor(interface: &Interface) -> TokenStream {
     } else {
         quote!(<<#base as #rt::windows_core::Interface>::Vtable>::new::<T, SLOT>())
     };
-    let thunks = interface
-        .methods
-        .iter()
-        .map(|method| thunk(method, &implementer));
-    let slots = interface.methods.iter().map(|method| {
+    let methods = || interface.methods.iter().filter(|m| !m.rejected);
+    let thunks = methods().map(|method| thunk(method, &implementer));
+    let slots = methods().map(|method| {
         let ident = &method.ident;
         quote!(#ident: #ident::<T, SLOT>)
     });
@@ -50,10 +80,21 @@ pub fn vtable_constructor(interface: &Interface) -> TokenStream {
 fn thunk(method: &Method, implementer: &syn::Ident) -> TokenStream {
     let rt = runtime();
     let ident = &method.ident;
-    let abi_params = method.params.iter().map(|param| {
+    let abi_params = abi_params(method);
+    let clear_outs = clear_outs(method);
+    // `#[bytes]` pointers become slices; NULL with a non-zero count is refused before the call.
+    let slices = method.params.iter().filter_map(|param| {
+        let ParamKind::Bytes { count, .. } = &param.kind else {
+            return None;
+        };
         let name = &param.ident;
-        let ty = abi_type(&param.kind, &param.ty);
-        quote!(#name: #ty)
+        Some(quote! {
+            // SAFETY: the caller passes `#count` readable bytes at `#name`, or NULL.
+            let ::core::option::Option::Some(#name) = (unsafe { #rt::com::abi::counted_bytes(#count, #name.cast()) }) else {
+                #(#clear_outs)*
+                return #rt::codes::MAPI_E_INVALID_PARAMETER;
+            };
+        })
     });
     let borrow_interfaces = method.params.iter().filter_map(|param| {
         let ParamKind::Interface { interface } = &param.kind else {
@@ -72,17 +113,6 @@ fn thunk(method: &Method, implementer: &syn::Ident) -> TokenStream {
     let args = method.params.iter().map(|param| &param.ident);
     // SAFETY: the arguments are the caller's, as the MAPI contract the trait's docs state.
     let call = quote!(unsafe { <T as #implementer>::#ident(this, #(#args),*) });
-    let clear_outs = method.params.iter().filter_map(|param| {
-        let ParamKind::Out { pointee } = &param.kind else {
-            return None;
-        };
-        let name = &param.ident;
-        // Spanned at the pointee: its `AbiSafe` bound is this out-parameter's type check.
-        let rt = runtime_at(pointee.span());
-        let clear_out = quote_spanned!(pointee.span()=> #rt::com::abi::clear_out::<#pointee>);
-        // SAFETY: an out-parameter is NULL or valid for a write, per the method's contract.
-        Some(quote!(unsafe { #clear_out(#name) };))
-    });
     let on_panic = match (&method.on_panic, &method.output) {
         (Some(value), _) => quote_spanned!(value.span()=> #value),
         (None, Output::Unit) => quote!(),
@@ -125,17 +155,10 @@ fn thunk(method: &Method, implementer: &syn::Ident) -> TokenStream {
             // SAFETY: COM calls this slot with the interface pointer it belongs to.
             let this = unsafe { #rt::com::Object::<T>::from_slot::<SLOT>(this) };
             #(#borrow_interfaces)*
+            #(#slices)*
             let result = #rt::com::abi::guard(|| #call);
             #result
         }
-    }
-}
-
-/// The type a parameter has in the vtable slot.
-pub fn abi_type(kind: &ParamKind, ty: &syn::Type) -> TokenStream {
-    match kind {
-        ParamKind::Interface { .. } => quote!(*mut ::core::ffi::c_void),
-        ParamKind::Value | ParamKind::Out { .. } => quote!(#ty),
     }
 }
 

@@ -193,3 +193,21 @@ pub unsafe fn clear_out<T: AbiSafe>(out: *mut T) {
         unsafe { out.write(core::mem::zeroed()) };
     }
 }
+
+/// `cb` bytes at `lpb` as a slice, for a `#[bytes(cb)]` parameter: NULL with a zero count is the
+/// empty slice; NULL with a non-zero count is `None` (the thunk answers
+/// `MAPI_E_INVALID_PARAMETER` without calling the implementer).
+///
+/// # Safety
+///
+/// `lpb` must be NULL or valid for reads of `cb` bytes for `'a`.
+#[doc(hidden)]
+#[inline]
+pub unsafe fn counted_bytes<'a>(cb: u32, lpb: *const u8) -> Option<&'a [u8]> {
+    match (cb, lpb.is_null()) {
+        (0, _) => Some(&[]),
+        (_, true) => None,
+        // SAFETY: the caller passes `cb` readable bytes at `lpb`.
+        (_, false) => Some(unsafe { core::slice::from_raw_parts(lpb, cb as usize) }),
+    }
+}

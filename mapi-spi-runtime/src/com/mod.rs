@@ -5,12 +5,15 @@
 //!   the reference count.
 //! - [`query`]: `QueryInterface`, `AddRef` and `Release`, shared by every vtable of every object.
 //! - [`abi`]: how parameters and results cross the vtable, and the panic guard of the thunks.
+//! - [`forward`]: where the methods an implementer leaves out go ([`Forward`]).
 
 pub mod abi;
+pub mod forward;
 pub mod interface;
 pub mod object;
 pub mod query;
 
 pub use abi::{AbiReturn, AbiSafe};
+pub use forward::{Forward, MethodName};
 pub use interface::MapiInterface;
 pub use object::{ComObject, Implements, MapiObject, Object, VtablePtr};

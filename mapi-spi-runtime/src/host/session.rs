@@ -273,7 +273,6 @@ impl Session {
         let (mut logon, mut store) = (core::ptr::null_mut(), core::ptr::null_mut());
         let sup = support.to_interface();
         let provider = self.provider();
-        let id_ptr = entry_id.as_ptr().cast_mut().cast();
         // SAFETY: valid arguments and out-pointers, as MAPI passes them.
         let hr = unsafe {
             match spooler {
@@ -281,8 +280,7 @@ impl Session {
                     Some(&sup),
                     0,
                     core::ptr::null_mut(),
-                    entry_id.len() as u32,
-                    id_ptr,
+                    entry_id,
                     flags,
                     core::ptr::null(),
                     &mut cb_spool,
@@ -295,12 +293,10 @@ impl Session {
                     Some(&sup),
                     0,
                     core::ptr::null_mut(),
-                    entry_id.len() as u32,
-                    id_ptr,
+                    entry_id,
                     flags,
                     core::ptr::null(),
-                    security.len() as u32,
-                    security.as_ptr().cast_mut(),
+                    security,
                     &mut error,
                     &mut logon,
                     &mut store,
@@ -374,16 +370,7 @@ impl Session {
     pub fn compare_store_ids(&mut self, a: &[u8], b: &[u8]) -> Result<bool, HRESULT> {
         let mut same = 0;
         // SAFETY: two readable IDs and a valid out-pointer.
-        let hr = unsafe {
-            self.provider().CompareStoreIDs(
-                a.len() as u32,
-                a.as_ptr().cast_mut().cast(),
-                b.len() as u32,
-                b.as_ptr().cast_mut().cast(),
-                0,
-                &mut same,
-            )
-        };
+        let hr = unsafe { self.provider().CompareStoreIDs(a, b, 0, &mut same) };
         let result = if hr.is_ok() {
             format!(
                 ": {}",

@@ -5,6 +5,7 @@ use core::ffi::c_void;
 use windows_core::{GUID, HRESULT, IUnknown};
 
 use super::{IMAPIAdviseSink, IMAPIProp, IMAPISupport};
+use crate::codes::{MAPI_E_NO_SUPPORT, S_OK};
 use crate::mapi_interface;
 use crate::types::{
     ADRLIST, ENTRYID, LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER, LPTSTR, MAPIERROR,
@@ -55,19 +56,21 @@ pub unsafe trait IABProvider: IUnknown {
 /// The logon object of an address book provider; used only by MAPI. Note `Logoff` takes its
 /// flags by value, unlike `IMSLogon::Logoff`. Connections are `ULONG_PTR` (Outlook header;
 /// mingw-w64: ULONG).
-#[mapi_interface("00020314-0000-0000-C000-000000000046")]
+#[mapi_interface("00020314-0000-0000-C000-000000000046", default = MAPI_E_NO_SUPPORT)]
 pub unsafe trait IABLogon: IUnknown {
+    /// Left out: no error information (`S_OK`, `*lppMAPIError = NULL`), as the docs allow.
+    #[default(S_OK)]
     fn GetLastError(
         &self,
         hResult: HRESULT,
         ulFlags: u32,
         #[out] lppMAPIError: *mut *mut MAPIERROR,
     ) -> HRESULT;
+    #[required]
     fn Logoff(&self, ulFlags: u32) -> HRESULT;
     fn OpenEntry(
         &self,
-        cbEntryID: u32,
-        lpEntryID: *mut ENTRYID,
+        #[bytes(cbEntryID)] lpEntryID: *mut ENTRYID,
         lpInterface: *const GUID,
         ulFlags: u32,
         #[out] lpulObjType: *mut u32,
@@ -75,17 +78,14 @@ pub unsafe trait IABLogon: IUnknown {
     ) -> HRESULT;
     fn CompareEntryIDs(
         &self,
-        cbEntryID1: u32,
-        lpEntryID1: *mut ENTRYID,
-        cbEntryID2: u32,
-        lpEntryID2: *mut ENTRYID,
+        #[bytes(cbEntryID1)] lpEntryID1: *mut ENTRYID,
+        #[bytes(cbEntryID2)] lpEntryID2: *mut ENTRYID,
         ulFlags: u32,
         #[out] lpulResult: *mut u32,
     ) -> HRESULT;
     fn Advise(
         &self,
-        cbEntryID: u32,
-        lpEntryID: *mut ENTRYID,
+        #[bytes(cbEntryID)] lpEntryID: *mut ENTRYID,
         ulEventMask: u32,
         lpAdviseSink: Option<&IMAPIAdviseSink>,
         #[out] lpulConnection: *mut usize,
@@ -100,8 +100,7 @@ pub unsafe trait IABLogon: IUnknown {
     ) -> HRESULT;
     fn OpenTemplateID(
         &self,
-        cbTemplateID: u32,
-        lpTemplateID: *mut ENTRYID,
+        #[bytes(cbTemplateID)] lpTemplateID: *mut ENTRYID,
         ulTemplateFlags: u32,
         lpMAPIPropData: Option<&IMAPIProp>,
         lpInterface: *const GUID,

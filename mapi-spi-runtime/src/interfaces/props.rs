@@ -11,6 +11,7 @@ use core::ffi::c_void;
 use windows_core::{GUID, HRESULT, IUnknown};
 
 use super::{IMAPIAdviseSink, IMAPIProgress};
+use crate::codes::{MAPI_E_NO_SUPPORT, S_OK};
 use crate::mapi_interface;
 use crate::types::{
     ADRLIST, BOOKMARK, ENTRYID, ENTRYLIST, LPTSTR, MAPIERROR, MAPINAMEID, SPropProblemArray,
@@ -19,8 +20,10 @@ use crate::types::{
 
 /// Properties of a MAPI object: the base of IMsgStore, IMAPIFolder, IMessage, IAttach,
 /// IMAPIStatus and IProfSect. `ulUIParam` is `ULONG_PTR` (Outlook header; mingw: ULONG).
-#[mapi_interface("00020303-0000-0000-C000-000000000046")]
+#[mapi_interface("00020303-0000-0000-C000-000000000046", default = MAPI_E_NO_SUPPORT)]
 pub unsafe trait IMAPIProp: IUnknown {
+    /// Left out: no error information (`S_OK`, `*lppMAPIError = NULL`), as the docs allow.
+    #[default(S_OK)]
     fn GetLastError(
         &self,
         hResult: HRESULT,
@@ -97,14 +100,13 @@ pub unsafe trait IMAPIProp: IUnknown {
 
 /// A container of entries (folders, address-book containers): contents and hierarchy tables,
 /// opening entries, search criteria.
-#[mapi_interface("0002030B-0000-0000-C000-000000000046")]
+#[mapi_interface("0002030B-0000-0000-C000-000000000046", default = MAPI_E_NO_SUPPORT)]
 pub unsafe trait IMAPIContainer: IMAPIProp {
     fn GetContentsTable(&self, ulFlags: u32, #[out] lppTable: *mut *mut c_void) -> HRESULT;
     fn GetHierarchyTable(&self, ulFlags: u32, #[out] lppTable: *mut *mut c_void) -> HRESULT;
     fn OpenEntry(
         &self,
-        cbEntryID: u32,
-        lpEntryID: *mut ENTRYID,
+        #[bytes(cbEntryID)] lpEntryID: *mut ENTRYID,
         lpInterface: *const GUID,
         ulFlags: u32,
         #[out] lpulObjType: *mut u32,
@@ -126,7 +128,7 @@ pub unsafe trait IMAPIContainer: IMAPIProp {
 }
 
 /// A folder of a message store.
-#[mapi_interface("0002030C-0000-0000-C000-000000000046")]
+#[mapi_interface("0002030C-0000-0000-C000-000000000046", default = MAPI_E_NO_SUPPORT)]
 pub unsafe trait IMAPIFolder: IMAPIContainer {
     fn CreateMessage(
         &self,
@@ -161,8 +163,7 @@ pub unsafe trait IMAPIFolder: IMAPIContainer {
     ) -> HRESULT;
     fn CopyFolder(
         &self,
-        cbEntryID: u32,
-        lpEntryID: *mut ENTRYID,
+        #[bytes(cbEntryID)] lpEntryID: *mut ENTRYID,
         lpInterface: *const GUID,
         lpDestFolder: *mut c_void,
         lpszNewFolderName: LPTSTR,
@@ -172,8 +173,7 @@ pub unsafe trait IMAPIFolder: IMAPIContainer {
     ) -> HRESULT;
     fn DeleteFolder(
         &self,
-        cbEntryID: u32,
-        lpEntryID: *mut ENTRYID,
+        #[bytes(cbEntryID)] lpEntryID: *mut ENTRYID,
         ulUIParam: usize,
         lpProgress: Option<&IMAPIProgress>,
         ulFlags: u32,
@@ -187,15 +187,13 @@ pub unsafe trait IMAPIFolder: IMAPIContainer {
     ) -> HRESULT;
     fn GetMessageStatus(
         &self,
-        cbEntryID: u32,
-        lpEntryID: *mut ENTRYID,
+        #[bytes(cbEntryID)] lpEntryID: *mut ENTRYID,
         ulFlags: u32,
         #[out] lpulMessageStatus: *mut u32,
     ) -> HRESULT;
     fn SetMessageStatus(
         &self,
-        cbEntryID: u32,
-        lpEntryID: *mut ENTRYID,
+        #[bytes(cbEntryID)] lpEntryID: *mut ENTRYID,
         ulNewStatus: u32,
         ulNewStatusMask: u32,
         #[out] lpulOldStatus: *mut u32,
@@ -210,7 +208,7 @@ pub unsafe trait IMAPIFolder: IMAPIContainer {
 }
 
 /// A message: its properties, attachments and recipients.
-#[mapi_interface("00020307-0000-0000-C000-000000000046")]
+#[mapi_interface("00020307-0000-0000-C000-000000000046", default = MAPI_E_NO_SUPPORT)]
 pub unsafe trait IMessage: IMAPIProp {
     fn GetAttachmentTable(&self, ulFlags: u32, #[out] lppTable: *mut *mut c_void) -> HRESULT;
     fn OpenAttach(
@@ -241,15 +239,15 @@ pub unsafe trait IMessage: IMAPIProp {
 }
 
 /// An attachment (`IID_IAttachment`): only the `IMAPIProp` methods.
-#[mapi_interface("00020308-0000-0000-C000-000000000046")]
+#[mapi_interface("00020308-0000-0000-C000-000000000046", default = MAPI_E_NO_SUPPORT)]
 pub unsafe trait IAttach: IMAPIProp {}
 
 /// A profile section (`IMAPISupport::OpenProfileSection`): only the `IMAPIProp` methods.
-#[mapi_interface("00020304-0000-0000-C000-000000000046")]
+#[mapi_interface("00020304-0000-0000-C000-000000000046", default = MAPI_E_NO_SUPPORT)]
 pub unsafe trait IProfSect: IMAPIProp {}
 
 /// The status object of a provider (a row of the session's status table).
-#[mapi_interface("00020305-0000-0000-C000-000000000046")]
+#[mapi_interface("00020305-0000-0000-C000-000000000046", default = MAPI_E_NO_SUPPORT)]
 pub unsafe trait IMAPIStatus: IMAPIProp {
     fn ValidateState(&self, ulUIParam: usize, ulFlags: u32) -> HRESULT;
     fn SettingsDialog(&self, ulUIParam: usize, ulFlags: u32) -> HRESULT;
@@ -257,16 +255,17 @@ pub unsafe trait IMAPIStatus: IMAPIProp {
     fn FlushQueues(
         &self,
         ulUIParam: usize,
-        cbTargetTransport: u32,
-        lpTargetTransport: *mut ENTRYID,
+        #[bytes(cbTargetTransport)] lpTargetTransport: *mut ENTRYID,
         ulFlags: u32,
     ) -> HRESULT;
 }
 
 /// A table view: rows of properties with columns, sorting, restrictions, bookmarks and
 /// categories. Connections and bookmarks are `ULONG_PTR` (Outlook header; mingw: ULONG).
-#[mapi_interface("00020301-0000-0000-C000-000000000046")]
+#[mapi_interface("00020301-0000-0000-C000-000000000046", default = MAPI_E_NO_SUPPORT)]
 pub unsafe trait IMAPITable: IUnknown {
+    /// Left out: no error information (`S_OK`, `*lppMAPIError = NULL`), as the docs allow.
+    #[default(S_OK)]
     fn GetLastError(
         &self,
         hResult: HRESULT,
@@ -332,8 +331,7 @@ pub unsafe trait IMAPITable: IUnknown {
     fn GetCollapseState(
         &self,
         ulFlags: u32,
-        cbInstanceKey: u32,
-        lpbInstanceKey: *mut u8,
+        #[bytes(cbInstanceKey)] lpbInstanceKey: *mut u8,
         #[out] lpcbCollapseState: *mut u32,
         #[out] lppbCollapseState: *mut *mut u8,
     ) -> HRESULT;

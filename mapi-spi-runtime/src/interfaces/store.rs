@@ -5,6 +5,7 @@ use core::ffi::c_void;
 use windows_core::{GUID, HRESULT, IUnknown};
 
 use super::{IMAPIAdviseSink, IMAPIProp, IMAPIPropImpl, IMAPISupport};
+use crate::codes::{MAPI_E_NO_SUPPORT, S_OK};
 use crate::mapi_interface;
 use crate::types::{ENTRYID, LPTSTR, MAPIERROR, NOTIFICATION};
 
@@ -22,8 +23,7 @@ pub unsafe trait IMSProvider: IUnknown {
         lpMAPISup: Option<&IMAPISupport>,
         ulUIParam: usize,
         lpszProfileName: LPTSTR,
-        cbEntryID: u32,
-        lpEntryID: *mut ENTRYID,
+        #[bytes(cbEntryID)] lpEntryID: *mut ENTRYID,
         ulFlags: u32,
         lpInterface: *const GUID,
         #[out] lpcbSpoolSecurity: *mut u32,
@@ -40,12 +40,10 @@ pub unsafe trait IMSProvider: IUnknown {
         lpMAPISup: Option<&IMAPISupport>,
         ulUIParam: usize,
         lpszProfileName: LPTSTR,
-        cbEntryID: u32,
-        lpEntryID: *mut ENTRYID,
+        #[bytes(cbEntryID)] lpEntryID: *mut ENTRYID,
         ulFlags: u32,
         lpInterface: *const GUID,
-        cbSpoolSecurity: u32,
-        lpbSpoolSecurity: *mut u8,
+        #[bytes(cbSpoolSecurity)] lpbSpoolSecurity: *mut u8,
         #[out] lppMAPIError: *mut *mut MAPIERROR,
         #[out] lppMSLogon: *mut *mut c_void,
         #[out] lppMDB: *mut *mut c_void,
@@ -54,10 +52,8 @@ pub unsafe trait IMSProvider: IUnknown {
     /// Compares two unwrapped store entry IDs of this provider; writes TRUE (1) or FALSE (0).
     fn CompareStoreIDs(
         &self,
-        cbEntryID1: u32,
-        lpEntryID1: *mut ENTRYID,
-        cbEntryID2: u32,
-        lpEntryID2: *mut ENTRYID,
+        #[bytes(cbEntryID1)] lpEntryID1: *mut ENTRYID,
+        #[bytes(cbEntryID2)] lpEntryID2: *mut ENTRYID,
         ulFlags: u32,
         #[out] lpulResult: *mut u32,
     ) -> HRESULT;
@@ -65,19 +61,21 @@ pub unsafe trait IMSProvider: IUnknown {
 
 /// The logon object of one open store; used only by MAPI. Created and destroyed with its
 /// `IMsgStore`. `Advise`/`Unadvise` connections are `ULONG_PTR` (Outlook header; mingw: ULONG).
-#[mapi_interface("00020313-0000-0000-C000-000000000046")]
+#[mapi_interface("00020313-0000-0000-C000-000000000046", default = MAPI_E_NO_SUPPORT)]
 pub unsafe trait IMSLogon: IUnknown {
+    /// Left out: no error information (`S_OK`, `*lppMAPIError = NULL`), as the docs allow.
+    #[default(S_OK)]
     fn GetLastError(
         &self,
         hResult: HRESULT,
         ulFlags: u32,
         #[out] lppMAPIError: *mut *mut MAPIERROR,
     ) -> HRESULT;
+    #[required]
     fn Logoff(&self, lpulFlags: *mut u32) -> HRESULT;
     fn OpenEntry(
         &self,
-        cbEntryID: u32,
-        lpEntryID: *mut ENTRYID,
+        #[bytes(cbEntryID)] lpEntryID: *mut ENTRYID,
         lpInterface: *const GUID,
         ulFlags: u32,
         #[out] lpulObjType: *mut u32,
@@ -85,17 +83,14 @@ pub unsafe trait IMSLogon: IUnknown {
     ) -> HRESULT;
     fn CompareEntryIDs(
         &self,
-        cbEntryID1: u32,
-        lpEntryID1: *mut ENTRYID,
-        cbEntryID2: u32,
-        lpEntryID2: *mut ENTRYID,
+        #[bytes(cbEntryID1)] lpEntryID1: *mut ENTRYID,
+        #[bytes(cbEntryID2)] lpEntryID2: *mut ENTRYID,
         ulFlags: u32,
         #[out] lpulResult: *mut u32,
     ) -> HRESULT;
     fn Advise(
         &self,
-        cbEntryID: u32,
-        lpEntryID: *mut ENTRYID,
+        #[bytes(cbEntryID)] lpEntryID: *mut ENTRYID,
         ulEventMask: u32,
         lpAdviseSink: Option<&IMAPIAdviseSink>,
         #[out] lpulConnection: *mut usize,
@@ -111,12 +106,11 @@ pub unsafe trait IMSLogon: IUnknown {
 }
 
 /// A message store, as clients and the spooler see it.
-#[mapi_interface("00020306-0000-0000-C000-000000000046")]
+#[mapi_interface("00020306-0000-0000-C000-000000000046", default = MAPI_E_NO_SUPPORT)]
 pub unsafe trait IMsgStore: IMAPIProp {
     fn Advise(
         &self,
-        cbEntryID: u32,
-        lpEntryID: *mut ENTRYID,
+        #[bytes(cbEntryID)] lpEntryID: *mut ENTRYID,
         ulEventMask: u32,
         lpAdviseSink: Option<&IMAPIAdviseSink>,
         #[out] lpulConnection: *mut usize,
@@ -124,17 +118,14 @@ pub unsafe trait IMsgStore: IMAPIProp {
     fn Unadvise(&self, ulConnection: usize) -> HRESULT;
     fn CompareEntryIDs(
         &self,
-        cbEntryID1: u32,
-        lpEntryID1: *mut ENTRYID,
-        cbEntryID2: u32,
-        lpEntryID2: *mut ENTRYID,
+        #[bytes(cbEntryID1)] lpEntryID1: *mut ENTRYID,
+        #[bytes(cbEntryID2)] lpEntryID2: *mut ENTRYID,
         ulFlags: u32,
         #[out] lpulResult: *mut u32,
     ) -> HRESULT;
     fn OpenEntry(
         &self,
-        cbEntryID: u32,
-        lpEntryID: *mut ENTRYID,
+        #[bytes(cbEntryID)] lpEntryID: *mut ENTRYID,
         lpInterface: *const GUID,
         ulFlags: u32,
         #[out] lpulObjType: *mut u32,
@@ -144,8 +135,7 @@ pub unsafe trait IMsgStore: IMAPIProp {
         &self,
         lpszMessageClass: LPTSTR,
         ulFlags: u32,
-        cbEntryID: u32,
-        lpEntryID: *mut ENTRYID,
+        #[bytes(cbEntryID)] lpEntryID: *mut ENTRYID,
     ) -> HRESULT;
     fn GetReceiveFolder(
         &self,
@@ -157,9 +147,9 @@ pub unsafe trait IMsgStore: IMAPIProp {
     ) -> HRESULT;
     fn GetReceiveFolderTable(&self, ulFlags: u32, #[out] lppTable: *mut *mut c_void) -> HRESULT;
     fn StoreLogoff(&self, lpulFlags: *mut u32) -> HRESULT;
-    fn AbortSubmit(&self, cbEntryID: u32, lpEntryID: *mut ENTRYID, ulFlags: u32) -> HRESULT;
+    fn AbortSubmit(&self, #[bytes(cbEntryID)] lpEntryID: *mut ENTRYID, ulFlags: u32) -> HRESULT;
     fn GetOutgoingQueue(&self, ulFlags: u32, #[out] lppTable: *mut *mut c_void) -> HRESULT;
     fn SetLockState(&self, lpMessage: *mut c_void, ulLockState: u32) -> HRESULT;
-    fn FinishedMsg(&self, ulFlags: u32, cbEntryID: u32, lpEntryID: *mut ENTRYID) -> HRESULT;
+    fn FinishedMsg(&self, ulFlags: u32, #[bytes(cbEntryID)] lpEntryID: *mut ENTRYID) -> HRESULT;
     fn NotifyNewMail(&self, lpNotification: *mut NOTIFICATION) -> HRESULT;
 }

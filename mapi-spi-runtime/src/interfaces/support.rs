@@ -5,6 +5,7 @@ use core::ffi::c_void;
 use windows_core::{GUID, HRESULT, IUnknown};
 
 use super::{IMAPIAdviseSink, IMAPIProgress, IMAPIProp};
+use crate::codes::{MAPI_E_NO_SUPPORT, S_OK};
 use crate::mapi_interface;
 use crate::types::{
     ADRLIST, ADRPARM, ENTRYID, ENTRYLIST, LPALLOCATEBUFFER, LPALLOCATEMORE, LPFNBUTTON,
@@ -15,8 +16,10 @@ use crate::types::{
 /// The support object MAPI passes to a provider's logon, one per store. All 44 slots in
 /// header order: Microsoft's documentation leaves out `UpdatePAB` (33) and `Preprocess` (36),
 /// which every header has. Pointer-width parameters follow the Outlook header (`ULONG_PTR`).
-#[mapi_interface("0002030F-0000-0000-C000-000000000046")]
+#[mapi_interface("0002030F-0000-0000-C000-000000000046", default = MAPI_E_NO_SUPPORT)]
 pub unsafe trait IMAPISupport: IUnknown {
+    /// Left out: no error information (`S_OK`, `*lppMAPIError = NULL`), as the docs allow.
+    #[default(S_OK)]
     fn GetLastError(
         &self,
         hResult: HRESULT,
@@ -84,17 +87,14 @@ pub unsafe trait IMAPISupport: IUnknown {
     fn SetProviderUID(&self, lpProviderID: *mut MAPIUID, ulFlags: u32) -> HRESULT;
     fn CompareEntryIDs(
         &self,
-        cbEntry1: u32,
-        lpEntry1: *mut ENTRYID,
-        cbEntry2: u32,
-        lpEntry2: *mut ENTRYID,
+        #[bytes(cbEntry1)] lpEntry1: *mut ENTRYID,
+        #[bytes(cbEntry2)] lpEntry2: *mut ENTRYID,
         ulCompareFlags: u32,
         #[out] lpulResult: *mut u32,
     ) -> HRESULT;
     fn OpenTemplateID(
         &self,
-        cbTemplateID: u32,
-        lpTemplateID: *mut ENTRYID,
+        #[bytes(cbTemplateID)] lpTemplateID: *mut ENTRYID,
         ulTemplateFlags: u32,
         lpMAPIPropData: Option<&IMAPIProp>,
         lpInterface: *const GUID,
@@ -103,8 +103,7 @@ pub unsafe trait IMAPISupport: IUnknown {
     ) -> HRESULT;
     fn OpenEntry(
         &self,
-        cbEntryID: u32,
-        lpEntryID: *mut ENTRYID,
+        #[bytes(cbEntryID)] lpEntryID: *mut ENTRYID,
         lpInterface: *const GUID,
         ulOpenFlags: u32,
         #[out] lpulObjType: *mut u32,
@@ -122,8 +121,7 @@ pub unsafe trait IMAPISupport: IUnknown {
         lpulUIParam: *mut usize,
         lpfnDismiss: LPFNDISMISS,
         lpvDismissContext: *mut c_void,
-        cbEntryID: u32,
-        lpEntryID: *mut ENTRYID,
+        #[bytes(cbEntryID)] lpEntryID: *mut ENTRYID,
         lpfButtonCallback: LPFNBUTTON,
         lpvButtonContext: *mut c_void,
         lpszButtonText: LPTSTR,
@@ -133,10 +131,8 @@ pub unsafe trait IMAPISupport: IUnknown {
         &self,
         ulUIParam: usize,
         ulFlags: u32,
-        cbEIDContainer: u32,
-        lpEIDContainer: *mut ENTRYID,
-        cbEIDNewEntryTpl: u32,
-        lpEIDNewEntryTpl: *mut ENTRYID,
+        #[bytes(cbEIDContainer)] lpEIDContainer: *mut ENTRYID,
+        #[bytes(cbEIDNewEntryTpl)] lpEIDNewEntryTpl: *mut ENTRYID,
         #[out] lpcbEIDNewEntry: *mut u32,
         #[out] lppEIDNewEntry: *mut *mut ENTRYID,
     ) -> HRESULT;
@@ -164,8 +160,7 @@ pub unsafe trait IMAPISupport: IUnknown {
         &self,
         lpSrcInterface: *const GUID,
         lpSrcFolder: *mut c_void,
-        cbEntryID: u32,
-        lpEntryID: *mut ENTRYID,
+        #[bytes(cbEntryID)] lpEntryID: *mut ENTRYID,
         lpDestInterface: *const GUID,
         lpDestFolder: *mut c_void,
         lszNewFolderName: LPTSTR,
@@ -221,14 +216,13 @@ pub unsafe trait IMAPISupport: IUnknown {
         ulFlags: u32,
         #[out] lppAdrBook: *mut *mut c_void,
     ) -> HRESULT;
-    fn Preprocess(&self, ulFlags: u32, cbEntryID: u32, lpEntryID: *mut ENTRYID) -> HRESULT;
-    fn CompleteMsg(&self, ulFlags: u32, cbEntryID: u32, lpEntryID: *mut ENTRYID) -> HRESULT;
+    fn Preprocess(&self, ulFlags: u32, #[bytes(cbEntryID)] lpEntryID: *mut ENTRYID) -> HRESULT;
+    fn CompleteMsg(&self, ulFlags: u32, #[bytes(cbEntryID)] lpEntryID: *mut ENTRYID) -> HRESULT;
     fn StoreLogoffTransports(&self, lpulFlags: *mut u32) -> HRESULT;
     fn StatusRecips(&self, lpMessage: *mut c_void, lpRecipList: *mut ADRLIST) -> HRESULT;
     fn WrapStoreEntryID(
         &self,
-        cbOrigEntry: u32,
-        lpOrigEntry: *mut ENTRYID,
+        #[bytes(cbOrigEntry)] lpOrigEntry: *mut ENTRYID,
         #[out] lpcbWrappedEntry: *mut u32,
         #[out] lppWrappedEntry: *mut *mut ENTRYID,
     ) -> HRESULT;

@@ -5,6 +5,7 @@ use core::ffi::c_void;
 use windows_core::{GUID, HRESULT, IUnknown};
 
 use super::{IMAPISupport, IMessage};
+use crate::codes::MAPI_E_NO_SUPPORT;
 use crate::mapi_interface;
 use crate::types::{
     ENTRYID, LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER, LPTSTR, MAPIERROR, MAPIUID, OPTIONDATA,
@@ -48,7 +49,7 @@ pub unsafe trait IXPProvider: IUnknown {
 /// The logon object of a transport, driven by the MAPI spooler. Message references
 /// (`lpulMsgRef`, `ulMsgRef`, `lpulReturnParm`) and `ulUIParam` are `ULONG_PTR` (Outlook header;
 /// mingw-w64: ULONG).
-#[mapi_interface("00020315-0000-0000-C000-000000000046")]
+#[mapi_interface("00020315-0000-0000-C000-000000000046", default = MAPI_E_NO_SUPPORT)]
 pub unsafe trait IXPLogon: IUnknown {
     fn AddressTypes(
         &self,
@@ -93,8 +94,7 @@ pub unsafe trait IXPLogon: IUnknown {
     fn FlushQueues(
         &self,
         ulUIParam: usize,
-        cbTargetTransport: u32,
-        lpTargetTransport: *mut ENTRYID,
+        #[bytes(cbTargetTransport)] lpTargetTransport: *mut ENTRYID,
         ulFlags: u32,
     ) -> HRESULT;
 }

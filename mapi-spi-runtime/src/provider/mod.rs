@@ -22,6 +22,7 @@ pub mod text;
 pub use message_store::{MessageStore, StoreContext};
 pub use objects::ProviderObject;
 
+use std::sync::Arc;
 use windows_core::{GUID, HRESULT};
 
 use crate::alloc::AllocatorSet;
@@ -147,8 +148,14 @@ pub trait StoreProvider: Send + Sync + Sized + 'static {
 
     /// Opens a store that is not open in this session: check credentials (UI only without
     /// `MDB_NO_DIALOG`), `SetProviderUID`, `ModifyStatusRow`, and return the store with its spool
-    /// security. The runtime keeps the support object (one reference) and registers the store.
-    fn logon(&self, request: &LogonRequest<'_>) -> ProviderResult<StoreLogon<Self::Store>>;
+    /// security. `context` is what the store will know of its logon (keep it in the store). The
+    /// runtime keeps the support object (one reference), wraps the store in its own store and
+    /// logon objects, and registers it.
+    fn logon(
+        &self,
+        request: &LogonRequest<'_>,
+        context: &Arc<StoreContext>,
+    ) -> ProviderResult<StoreLogon<Self::Store>>;
 
     /// `SpoolerLogon`: accept or refuse `spool_security` (the bytes a `logon` returned) for the
     /// store `request` names. Refuse forged data with `MAPI_E_LOGON_FAILED`. On success the runtime

@@ -1,5 +1,7 @@
 //! The COM objects of the lifecycle: the provider object (`IMSProvider`), and per open store a
-//! store object (`IMsgStore`) and a logon object (`IMSLogon`) sharing one [`StoreShared`].
+//! store object (`IMsgStore`) and a logon object (`IMSLogon`) sharing one [`StoreShared`]. Both
+//! contain the provider's own store object (a [`MessageStore`]) and pass it every call they do
+//! not answer themselves, through `forward`: nothing here restates a store method.
 //!
 //! Store and logon are two objects with two reference counts, not one object with two
 //! interfaces: MAPI holds the logon until the support object's `Release`, which the store's own
@@ -24,8 +26,7 @@ use windows_core::{GUID, HRESULT, IUnknown, Interface};
 use super::message_store::{MessageStore, StoreContext};
 use super::registry::Registry;
 use super::{
-    LogonRequest, ProviderContext, ProviderError, ProviderResult, StoreLogon, StoreProvider,
-    no_error_info, text,
+    LogonRequest, ProviderContext, ProviderError, StoreLogon, StoreProvider, no_error_info, text,
 };
 use crate::alloc::builders::{self, ErrorInfo};
 use crate::alloc::{AllocatorSet, RootBuf};
@@ -34,98 +35,58 @@ use crate::codes::{
     MAPI_E_INVALID_PARAMETER, S_OK,
 };
 use crate::com::interface::same_iid;
-use crate::com::{ComObject, MapiObject, Object};
+use crate::com::{ComObject, Forward, MapiObject, MethodName, Object};
 use crate::flags::{LOGOFF_ABORT, MAPI_UNICODE};
 use crate::interfaces::ole::Malloc;
 use crate::interfaces::{
-    IMAPIAdviseSink, IMAPIProgress, IMAPIPropImpl, IMAPISupport, IMSLogon, IMSLogonImpl,
-    IMSProvider, IMSProviderImpl, IMsgStore, IMsgStoreImpl,
+    IMAPIAdviseSink, IMAPIProp, IMAPIPropImpl, IMAPISupport, IMSLogon, IMSLogonImpl, IMSProvider,
+    IMSProviderImpl, IMsgStore, IMsgStoreImpl,
 };
 use crate::mapi_object;
 use crate::sync::lock;
-use crate::types::{
-    ENTRYID, LPTSTR, MAPIERROR, MAPINAMEID, NOTIFICATION, SPropProblemArray, SPropTagArray,
-    SPropValue,
-};
-
-/// The provider's side as the non-generic objects see it; implemented for every
-/// [`StoreProvider`].
-trait DynProvider: Send + Sync {
-    fn component(&self) -> &'static str;
-    fn store_key(&self, entry_id: &[u8]) -> ProviderResult<Vec<u8>>;
-    fn compare_store_ids(&self, a: &[u8], b: &[u8]) -> ProviderResult<bool>;
-    fn logon(
-        &self,
-        request: &LogonRequest<'_>,
-    ) -> ProviderResult<StoreLogon<Box<dyn MessageStore>>>;
-    fn spooler_logon(
-        &self,
-        request: &LogonRequest<'_>,
-        spool_security: &[u8],
-    ) -> ProviderResult<()>;
-    fn shutdown(&self);
-}
-
-impl<P: StoreProvider> DynProvider for P {
-    fn component(&self) -> &'static str {
-        P::COMPONENT
-    }
-    fn store_key(&self, entry_id: &[u8]) -> ProviderResult<Vec<u8>> {
-        StoreProvider::store_key(self, entry_id)
-    }
-    fn compare_store_ids(&self, a: &[u8], b: &[u8]) -> ProviderResult<bool> {
-        StoreProvider::compare_store_ids(self, a, b)
-    }
-    fn logon(
-        &self,
-        request: &LogonRequest<'_>,
-    ) -> ProviderResult<StoreLogon<Box<dyn MessageStore>>> {
-        let StoreLogon {
-            store,
-            spool_security,
-        } = StoreProvider::logon(self, request)?;
-        Ok(StoreLogon {
-            store: Box::new(store),
-            spool_security,
-        })
-    }
-    fn spooler_logon(
-        &self,
-        request: &LogonRequest<'_>,
-        spool_security: &[u8],
-    ) -> ProviderResult<()> {
-        StoreProvider::spooler_logon(self, request, spool_security)
-    }
-    fn shutdown(&self) {
-        StoreProvider::shutdown(self)
-    }
-}
+use crate::types::{LPTSTR, MAPIERROR};
 
 /// The weak pointer from the shared state to the store object: cleared by the store's `Drop`
 /// under the lock that upgrades it, so an upgrade never touches freed memory.
-struct StoreSlot(*const Object<StoreObject>);
+struct StoreSlot<S: MessageStore>(*const Object<StoreObject<S>>);
 // SAFETY: the pointer is only dereferenced under the lock, while the object is alive.
-unsafe impl Send for StoreSlot {}
+unsafe impl<S: MessageStore> Send for StoreSlot<S> {}
 
 /// What a store and its logon object share.
-pub struct StoreShared {
-    cx: StoreContext,
-    store: Box<dyn MessageStore>,
+pub struct StoreShared<S: MessageStore> {
+    cx: Arc<StoreContext>,
+    /// The provider's store object, which answers everything the runtime does not.
+    inner: ComObject<S>,
+    /// `inner` as `IMsgStore`, the interface calls are forwarded to.
+    inner_store: IMsgStore,
+    /// `inner` as `IMSLogon`, where the provider's store implements it.
+    inner_logon: Option<IMSLogon>,
     key: Vec<u8>,
-    registry: Weak<Registry<StoreShared>>,
+    registry: Weak<Registry<StoreShared<S>>>,
     /// Set by the first logoff: every method then answers `MAPI_E_INVALID_OBJECT`.
     invalid: AtomicBool,
     saved_logoff_flags: Mutex<Option<u32>>,
-    store_object: Mutex<Option<StoreSlot>>,
+    store_object: Mutex<Option<StoreSlot<S>>>,
 }
 
-impl StoreShared {
-    /// Runs a store method, or answers `MAPI_E_INVALID_OBJECT` once the store is logged off.
-    fn call(&self, method: impl FnOnce(&dyn MessageStore, &StoreContext) -> HRESULT) -> HRESULT {
+impl<S: MessageStore> StoreShared<S> {
+    /// Where the calls the runtime does not answer go: the provider's store, or
+    /// `MAPI_E_INVALID_OBJECT` once the store is logged off.
+    fn forward<'a, I>(&'a self, to: &'a I) -> Forward<'a, I> {
+        if self.invalid.load(Ordering::Acquire) {
+            Forward::Fail(MAPI_E_INVALID_OBJECT)
+        } else {
+            Forward::To(to)
+        }
+    }
+
+    /// Runs a method of the runtime's own, or answers `MAPI_E_INVALID_OBJECT` once the store is
+    /// logged off.
+    fn call(&self, method: impl FnOnce() -> HRESULT) -> HRESULT {
         if self.invalid.load(Ordering::Acquire) {
             MAPI_E_INVALID_OBJECT
         } else {
-            method(&*self.store, &self.cx)
+            method()
         }
     }
 
@@ -158,7 +119,7 @@ impl StoreShared {
             registry.remove(&self.key, self);
         }
         if first {
-            self.store.logoff();
+            S::logoff(&self.inner);
         }
         self.release_support(false);
     }
@@ -166,11 +127,11 @@ impl StoreShared {
 
 /// The `IMsgStore` object of an open store.
 #[mapi_object(IMsgStore)]
-pub struct StoreObject {
-    shared: Arc<StoreShared>,
+pub struct StoreObject<S: MessageStore> {
+    shared: Arc<StoreShared<S>>,
 }
 
-impl Drop for StoreObject {
+impl<S: MessageStore> Drop for StoreObject<S> {
     fn drop(&mut self) {
         // First, so that no Logon hands this object out again: from here a lookup treats the
         // store as closed, and `logoff` below takes it out of the registry.
@@ -183,341 +144,71 @@ impl Drop for StoreObject {
 
 /// The `IMSLogon` object of an open store, held by MAPI.
 #[mapi_object(IMSLogon)]
-pub struct LogonObject {
-    shared: Arc<StoreShared>,
+pub struct LogonObject<S: MessageStore> {
+    shared: Arc<StoreShared<S>>,
 }
 
-impl Drop for LogonObject {
+impl<S: MessageStore> Drop for LogonObject<S> {
     fn drop(&mut self) {
         // MAPI calls Logoff before the final Release; a host that does not still closes the store.
         self.shared.logoff();
     }
 }
 
-impl IMAPIPropImpl for StoreObject {
+impl<S: MessageStore> IMAPIPropImpl for StoreObject<S> {
+    fn forward(this: &Object<Self>, _: MethodName) -> Forward<'_, IMAPIProp> {
+        this.shared.forward(&this.shared.inner_store)
+    }
+
+    /// The runtime keeps no per-call error text yet: no error information.
     unsafe fn GetLastError(
         this: &Object<Self>,
         _hResult: HRESULT,
         _ulFlags: u32,
         lppMAPIError: *mut *mut MAPIERROR,
     ) -> HRESULT {
-        this.shared
-            .call(|_, _| unsafe { no_error_info(lppMAPIError) })
-    }
-
-    unsafe fn SaveChanges(this: &Object<Self>, ulFlags: u32) -> HRESULT {
-        this.shared
-            .call(|store, cx| unsafe { store.SaveChanges(cx, ulFlags) })
-    }
-
-    unsafe fn GetProps(
-        this: &Object<Self>,
-        lpPropTagArray: *mut SPropTagArray,
-        ulFlags: u32,
-        lpcValues: *mut u32,
-        lppPropArray: *mut *mut SPropValue,
-    ) -> HRESULT {
-        this.shared.call(|store, cx| unsafe {
-            store.GetProps(cx, lpPropTagArray, ulFlags, lpcValues, lppPropArray)
-        })
-    }
-
-    unsafe fn GetPropList(
-        this: &Object<Self>,
-        ulFlags: u32,
-        lppPropTagArray: *mut *mut SPropTagArray,
-    ) -> HRESULT {
-        this.shared
-            .call(|store, cx| unsafe { store.GetPropList(cx, ulFlags, lppPropTagArray) })
-    }
-
-    unsafe fn OpenProperty(
-        this: &Object<Self>,
-        ulPropTag: u32,
-        lpiid: *const GUID,
-        ulInterfaceOptions: u32,
-        ulFlags: u32,
-        lppUnk: *mut *mut c_void,
-    ) -> HRESULT {
-        this.shared.call(|store, cx| unsafe {
-            store.OpenProperty(cx, ulPropTag, lpiid, ulInterfaceOptions, ulFlags, lppUnk)
-        })
-    }
-
-    unsafe fn SetProps(
-        this: &Object<Self>,
-        cValues: u32,
-        lpPropArray: *mut SPropValue,
-        lppProblems: *mut *mut SPropProblemArray,
-    ) -> HRESULT {
-        this.shared
-            .call(|store, cx| unsafe { store.SetProps(cx, cValues, lpPropArray, lppProblems) })
-    }
-
-    unsafe fn DeleteProps(
-        this: &Object<Self>,
-        lpPropTagArray: *mut SPropTagArray,
-        lppProblems: *mut *mut SPropProblemArray,
-    ) -> HRESULT {
-        this.shared
-            .call(|store, cx| unsafe { store.DeleteProps(cx, lpPropTagArray, lppProblems) })
-    }
-
-    unsafe fn CopyTo(
-        this: &Object<Self>,
-        ciidExclude: u32,
-        rgiidExclude: *const GUID,
-        lpExcludeProps: *mut SPropTagArray,
-        ulUIParam: usize,
-        lpProgress: Option<&IMAPIProgress>,
-        lpInterface: *const GUID,
-        lpDestObj: *mut c_void,
-        ulFlags: u32,
-        lppProblems: *mut *mut SPropProblemArray,
-    ) -> HRESULT {
-        this.shared.call(|store, cx| unsafe {
-            store.CopyTo(
-                cx,
-                ciidExclude,
-                rgiidExclude,
-                lpExcludeProps,
-                ulUIParam,
-                lpProgress,
-                lpInterface,
-                lpDestObj,
-                ulFlags,
-                lppProblems,
-            )
-        })
-    }
-
-    unsafe fn CopyProps(
-        this: &Object<Self>,
-        lpIncludeProps: *mut SPropTagArray,
-        ulUIParam: usize,
-        lpProgress: Option<&IMAPIProgress>,
-        lpInterface: *const GUID,
-        lpDestObj: *mut c_void,
-        ulFlags: u32,
-        lppProblems: *mut *mut SPropProblemArray,
-    ) -> HRESULT {
-        this.shared.call(|store, cx| unsafe {
-            store.CopyProps(
-                cx,
-                lpIncludeProps,
-                ulUIParam,
-                lpProgress,
-                lpInterface,
-                lpDestObj,
-                ulFlags,
-                lppProblems,
-            )
-        })
-    }
-
-    unsafe fn GetNamesFromIDs(
-        this: &Object<Self>,
-        lppPropTags: *mut *mut SPropTagArray,
-        lpPropSetGuid: *mut GUID,
-        ulFlags: u32,
-        lpcPropNames: *mut u32,
-        lpppPropNames: *mut *mut *mut MAPINAMEID,
-    ) -> HRESULT {
-        this.shared.call(|store, cx| unsafe {
-            store.GetNamesFromIDs(
-                cx,
-                lppPropTags,
-                lpPropSetGuid,
-                ulFlags,
-                lpcPropNames,
-                lpppPropNames,
-            )
-        })
-    }
-
-    unsafe fn GetIDsFromNames(
-        this: &Object<Self>,
-        cPropNames: u32,
-        lppPropNames: *mut *mut MAPINAMEID,
-        ulFlags: u32,
-        lppPropTags: *mut *mut SPropTagArray,
-    ) -> HRESULT {
-        this.shared.call(|store, cx| unsafe {
-            store.GetIDsFromNames(cx, cPropNames, lppPropNames, ulFlags, lppPropTags)
-        })
+        this.shared.call(|| unsafe { no_error_info(lppMAPIError) })
     }
 }
 
-impl IMsgStoreImpl for StoreObject {
+impl<S: MessageStore> IMsgStoreImpl for StoreObject<S> {
+    fn forward(this: &Object<Self>, _: MethodName) -> Forward<'_, IMsgStore> {
+        this.shared.forward(&this.shared.inner_store)
+    }
+
     /// Saves the flags for `StoreLogoffTransports` at the final `Release`; a later call
     /// overwrites them.
     unsafe fn StoreLogoff(this: &Object<Self>, lpulFlags: *mut u32) -> HRESULT {
         if lpulFlags.is_null() {
             return MAPI_E_INVALID_PARAMETER;
         }
-        this.shared.call(|_, _| {
+        this.shared.call(|| {
             *lock(&this.shared.saved_logoff_flags) = Some(unsafe { lpulFlags.read() });
             S_OK
         })
     }
-
-    unsafe fn Advise(
-        this: &Object<Self>,
-        cbEntryID: u32,
-        lpEntryID: *mut ENTRYID,
-        ulEventMask: u32,
-        lpAdviseSink: Option<&IMAPIAdviseSink>,
-        lpulConnection: *mut usize,
-    ) -> HRESULT {
-        this.shared.call(|store, cx| unsafe {
-            store.Advise(
-                cx,
-                cbEntryID,
-                lpEntryID,
-                ulEventMask,
-                lpAdviseSink,
-                lpulConnection,
-            )
-        })
-    }
-
-    unsafe fn Unadvise(this: &Object<Self>, ulConnection: usize) -> HRESULT {
-        this.shared
-            .call(|store, cx| unsafe { store.Unadvise(cx, ulConnection) })
-    }
-
-    unsafe fn CompareEntryIDs(
-        this: &Object<Self>,
-        cbEntryID1: u32,
-        lpEntryID1: *mut ENTRYID,
-        cbEntryID2: u32,
-        lpEntryID2: *mut ENTRYID,
-        ulFlags: u32,
-        lpulResult: *mut u32,
-    ) -> HRESULT {
-        this.shared.call(|store, cx| unsafe {
-            store.CompareEntryIDs(
-                cx, cbEntryID1, lpEntryID1, cbEntryID2, lpEntryID2, ulFlags, lpulResult,
-            )
-        })
-    }
-
-    unsafe fn OpenEntry(
-        this: &Object<Self>,
-        cbEntryID: u32,
-        lpEntryID: *mut ENTRYID,
-        lpInterface: *const GUID,
-        ulFlags: u32,
-        lpulObjType: *mut u32,
-        lppUnk: *mut *mut c_void,
-    ) -> HRESULT {
-        this.shared.call(|store, cx| unsafe {
-            store.OpenEntry(
-                cx,
-                cbEntryID,
-                lpEntryID,
-                lpInterface,
-                ulFlags,
-                lpulObjType,
-                lppUnk,
-            )
-        })
-    }
-
-    unsafe fn SetReceiveFolder(
-        this: &Object<Self>,
-        lpszMessageClass: LPTSTR,
-        ulFlags: u32,
-        cbEntryID: u32,
-        lpEntryID: *mut ENTRYID,
-    ) -> HRESULT {
-        this.shared.call(|store, cx| unsafe {
-            store.SetReceiveFolder(cx, lpszMessageClass, ulFlags, cbEntryID, lpEntryID)
-        })
-    }
-
-    unsafe fn GetReceiveFolder(
-        this: &Object<Self>,
-        lpszMessageClass: LPTSTR,
-        ulFlags: u32,
-        lpcbEntryID: *mut u32,
-        lppEntryID: *mut *mut ENTRYID,
-        lppszExplicitClass: *mut LPTSTR,
-    ) -> HRESULT {
-        this.shared.call(|store, cx| unsafe {
-            store.GetReceiveFolder(
-                cx,
-                lpszMessageClass,
-                ulFlags,
-                lpcbEntryID,
-                lppEntryID,
-                lppszExplicitClass,
-            )
-        })
-    }
-
-    unsafe fn GetReceiveFolderTable(
-        this: &Object<Self>,
-        ulFlags: u32,
-        lppTable: *mut *mut c_void,
-    ) -> HRESULT {
-        this.shared
-            .call(|store, cx| unsafe { store.GetReceiveFolderTable(cx, ulFlags, lppTable) })
-    }
-
-    unsafe fn AbortSubmit(
-        this: &Object<Self>,
-        cbEntryID: u32,
-        lpEntryID: *mut ENTRYID,
-        ulFlags: u32,
-    ) -> HRESULT {
-        this.shared
-            .call(|store, cx| unsafe { store.AbortSubmit(cx, cbEntryID, lpEntryID, ulFlags) })
-    }
-
-    unsafe fn GetOutgoingQueue(
-        this: &Object<Self>,
-        ulFlags: u32,
-        lppTable: *mut *mut c_void,
-    ) -> HRESULT {
-        this.shared
-            .call(|store, cx| unsafe { store.GetOutgoingQueue(cx, ulFlags, lppTable) })
-    }
-
-    unsafe fn SetLockState(
-        this: &Object<Self>,
-        lpMessage: *mut c_void,
-        ulLockState: u32,
-    ) -> HRESULT {
-        this.shared
-            .call(|store, cx| unsafe { store.SetLockState(cx, lpMessage, ulLockState) })
-    }
-
-    unsafe fn FinishedMsg(
-        this: &Object<Self>,
-        ulFlags: u32,
-        cbEntryID: u32,
-        lpEntryID: *mut ENTRYID,
-    ) -> HRESULT {
-        this.shared
-            .call(|store, cx| unsafe { store.FinishedMsg(cx, ulFlags, cbEntryID, lpEntryID) })
-    }
-
-    unsafe fn NotifyNewMail(this: &Object<Self>, lpNotification: *mut NOTIFICATION) -> HRESULT {
-        this.shared
-            .call(|store, cx| unsafe { store.NotifyNewMail(cx, lpNotification) })
-    }
 }
 
-impl IMSLogonImpl for LogonObject {
+/// `IMSLogon` methods that `IMsgStore` has too are answered by the provider's `IMsgStore`; the
+/// others by its `IMSLogon`, where it implements one, or by their defaults.
+impl<S: MessageStore> IMSLogonImpl for LogonObject<S> {
+    fn forward(this: &Object<Self>, _: MethodName) -> Forward<'_, IMSLogon> {
+        match &this.shared.inner_logon {
+            Some(logon) => this.shared.forward(logon),
+            None if this.shared.invalid.load(Ordering::Acquire) => {
+                Forward::Fail(MAPI_E_INVALID_OBJECT)
+            }
+            None => Forward::Defaults,
+        }
+    }
+
     unsafe fn GetLastError(
         this: &Object<Self>,
         _hResult: HRESULT,
         _ulFlags: u32,
         lppMAPIError: *mut *mut MAPIERROR,
     ) -> HRESULT {
-        this.shared
-            .call(|_, _| unsafe { no_error_info(lppMAPIError) })
+        this.shared.call(|| unsafe { no_error_info(lppMAPIError) })
     }
 
     /// Removes the store from the registry, invalidates it (a client still holding it gets
@@ -529,99 +220,68 @@ impl IMSLogonImpl for LogonObject {
 
     unsafe fn OpenEntry(
         this: &Object<Self>,
-        cbEntryID: u32,
-        lpEntryID: *mut ENTRYID,
+        lpEntryID: &[u8],
         lpInterface: *const GUID,
         ulFlags: u32,
         lpulObjType: *mut u32,
         lppUnk: *mut *mut c_void,
     ) -> HRESULT {
-        this.shared.call(|store, cx| unsafe {
-            store.OpenEntry(
-                cx,
-                cbEntryID,
-                lpEntryID,
-                lpInterface,
-                ulFlags,
-                lpulObjType,
-                lppUnk,
-            )
+        this.shared.call(|| unsafe {
+            this.shared
+                .inner_store
+                .OpenEntry(lpEntryID, lpInterface, ulFlags, lpulObjType, lppUnk)
         })
     }
 
     unsafe fn CompareEntryIDs(
         this: &Object<Self>,
-        cbEntryID1: u32,
-        lpEntryID1: *mut ENTRYID,
-        cbEntryID2: u32,
-        lpEntryID2: *mut ENTRYID,
+        lpEntryID1: &[u8],
+        lpEntryID2: &[u8],
         ulFlags: u32,
         lpulResult: *mut u32,
     ) -> HRESULT {
-        this.shared.call(|store, cx| unsafe {
-            store.CompareEntryIDs(
-                cx, cbEntryID1, lpEntryID1, cbEntryID2, lpEntryID2, ulFlags, lpulResult,
-            )
+        this.shared.call(|| unsafe {
+            this.shared
+                .inner_store
+                .CompareEntryIDs(lpEntryID1, lpEntryID2, ulFlags, lpulResult)
         })
     }
 
     unsafe fn Advise(
         this: &Object<Self>,
-        cbEntryID: u32,
-        lpEntryID: *mut ENTRYID,
+        lpEntryID: &[u8],
         ulEventMask: u32,
         lpAdviseSink: Option<&IMAPIAdviseSink>,
         lpulConnection: *mut usize,
     ) -> HRESULT {
-        this.shared.call(|store, cx| unsafe {
-            store.Advise(
-                cx,
-                cbEntryID,
-                lpEntryID,
-                ulEventMask,
-                lpAdviseSink,
-                lpulConnection,
-            )
+        this.shared.call(|| unsafe {
+            this.shared
+                .inner_store
+                .Advise(lpEntryID, ulEventMask, lpAdviseSink, lpulConnection)
         })
     }
 
     unsafe fn Unadvise(this: &Object<Self>, ulConnection: usize) -> HRESULT {
         this.shared
-            .call(|store, cx| unsafe { store.Unadvise(cx, ulConnection) })
-    }
-
-    unsafe fn OpenStatusEntry(
-        this: &Object<Self>,
-        lpInterface: *const GUID,
-        ulFlags: u32,
-        lpulObjType: *mut u32,
-        lppEntry: *mut *mut c_void,
-    ) -> HRESULT {
-        this.shared.call(|store, cx| unsafe {
-            store.OpenStatusEntry(cx, lpInterface, ulFlags, lpulObjType, lppEntry)
-        })
+            .call(|| unsafe { this.shared.inner_store.Unadvise(ulConnection) })
     }
 }
 
 /// The `IMSProvider` object `MSProviderInit` returns: one per MAPI session.
 #[mapi_object(IMSProvider)]
-pub struct ProviderObject {
-    provider: Box<dyn DynProvider>,
+pub struct ProviderObject<P: StoreProvider> {
+    provider: P,
     allocators: AllocatorSet,
-    registry: Arc<Registry<StoreShared>>,
+    registry: Arc<Registry<StoreShared<P::Store>>>,
     /// `lpMalloc`, AddRef'd at init; released once, at `Shutdown` or when the object goes.
     malloc: Mutex<Malloc>,
     shut_down: AtomicBool,
 }
 
-impl ProviderObject {
-    pub(crate) fn new<P: StoreProvider>(
-        provider: P,
-        context: &ProviderContext,
-        malloc: Malloc,
-    ) -> Self {
+impl<P: StoreProvider> ProviderObject<P> {
+    pub(crate) fn new(provider: P, context: &ProviderContext, malloc: Malloc) -> Self {
         Self {
-            provider: Box::new(provider),
+            provider,
             allocators: context.allocators,
             registry: Arc::default(),
             malloc: Mutex::new(malloc),
@@ -632,16 +292,6 @@ impl ProviderObject {
     /// How many stores are open in this session.
     pub fn open_stores(&self) -> usize {
         self.registry.len()
-    }
-}
-
-/// `cb` bytes at `lpb` as a slice; NULL is allowed only with 0 bytes.
-unsafe fn bytes<'a>(cb: u32, lpb: *const u8) -> Result<&'a [u8], HRESULT> {
-    match (cb, lpb.is_null()) {
-        (0, _) => Ok(&[]),
-        (_, true) => Err(MAPI_E_INVALID_PARAMETER),
-        // SAFETY: the caller passes `cb` readable bytes at `lpb`.
-        (_, false) => Ok(unsafe { core::slice::from_raw_parts(lpb, cb as usize) }),
     }
 }
 
@@ -662,11 +312,12 @@ struct LogonArgs<'a> {
 
 /// The interface a logon hands the store out as: NULL means `IMsgStore`; otherwise any IID the
 /// store object's QueryInterface answers.
-fn store_interface(requested: Option<GUID>) -> Result<GUID, HRESULT> {
+fn store_interface<S: MessageStore>(requested: Option<GUID>) -> Result<GUID, HRESULT> {
     match requested {
         None => Ok(IMsgStore::IID),
         Some(iid)
-            if same_iid(&iid, &IUnknown::IID) || StoreObject::interface_slot(&iid).is_some() =>
+            if same_iid(&iid, &IUnknown::IID)
+                || StoreObject::<S>::interface_slot(&iid).is_some() =>
         {
             Ok(iid)
         }
@@ -674,7 +325,7 @@ fn store_interface(requested: Option<GUID>) -> Result<GUID, HRESULT> {
     }
 }
 
-impl ProviderObject {
+impl<P: StoreProvider> ProviderObject<P> {
     /// Reports `error` as the HRESULT (never a success code) and, when the caller asked for one,
     /// a `MAPIERROR` with the provider's message, or the code's name when it gave none.
     fn fail(
@@ -697,7 +348,7 @@ impl ProviderObject {
                 });
             let info = ErrorInfo {
                 error: Some(&message),
-                component: Some(self.provider.component()),
+                component: Some(P::COMPONENT),
                 ..ErrorInfo::default()
             };
             let flags = if unicode { MAPI_UNICODE } else { 0 };
@@ -727,7 +378,7 @@ impl ProviderObject {
     /// already-open path, or a fresh logon registered in this session.
     fn open(&self, args: LogonArgs<'_>, spool_out: Option<(*mut u32, *mut *mut u8)>) -> HRESULT {
         let unicode = args.request.flags & MAPI_UNICODE != 0;
-        let interface = match store_interface(args.request.interface) {
+        let interface = match store_interface::<P::Store>(args.request.interface) {
             Ok(interface) => interface,
             Err(hr) => return hr,
         };
@@ -744,36 +395,43 @@ impl ProviderObject {
             return self.hand_back(&store, &args, interface);
         }
 
+        let cx = Arc::new(StoreContext {
+            entry_id: args.request.entry_id.to_vec(),
+            flags: args.request.flags,
+            allocators: self.allocators,
+            // Set once the logon succeeds: the store's one reference on its support object
+            // (released in §8.3 order).
+            support: Mutex::new(None),
+            spooler: AtomicBool::new(args.request.spooler),
+        });
         let StoreLogon {
             store,
             spool_security,
-        } = match self.provider.logon(&args.request) {
+        } = match self.provider.logon(&args.request, &cx) {
             Ok(opened) => opened,
             Err(error) => return self.fail(error, unicode, args.lppMAPIError),
         };
+        let inner = ComObject::new(store);
         // Allocated before anything is registered, so that failing here leaves nothing behind.
         let spool_block: Option<(*mut u32, *mut *mut u8, RootBuf)> = match spool_out {
             Some((cb, lpb)) if !cb.is_null() && !lpb.is_null() => {
                 match builders::binary(&self.allocators, &spool_security) {
                     Ok(block) => Some((cb, lpb, block)),
                     Err(error) => {
-                        store.logoff();
+                        P::Store::logoff(&inner);
                         return error.code();
                     }
                 }
             }
             _ => None,
         };
+        *lock(&cx.support) = Some(args.request.support.clone());
+        let inner_store: IMsgStore = inner.to_interface();
         let shared = Arc::new(StoreShared {
-            cx: StoreContext {
-                entry_id: args.request.entry_id.to_vec(),
-                flags: args.request.flags,
-                allocators: self.allocators,
-                // The store's one reference on its support object (released in §8.3 order).
-                support: Mutex::new(Some(args.request.support.clone())),
-                spooler: AtomicBool::new(args.request.spooler),
-            },
-            store,
+            cx,
+            inner_logon: inner_store.cast().ok(),
+            inner_store,
+            inner,
             key: key.clone(),
             registry: Arc::downgrade(&self.registry),
             invalid: AtomicBool::new(false),
@@ -819,7 +477,7 @@ impl ProviderObject {
     }
 }
 
-impl IMSProviderImpl for ProviderObject {
+impl<P: StoreProvider> IMSProviderImpl for ProviderObject<P> {
     /// Logs off every store still open (invalidating client-held ones and releasing their
     /// support objects), lets the provider clean up, and releases the IMalloc reference.
     unsafe fn Shutdown(this: &Object<Self>, _lpulFlags: *mut u32) -> HRESULT {
@@ -839,8 +497,7 @@ impl IMSProviderImpl for ProviderObject {
         lpMAPISup: Option<&IMAPISupport>,
         ulUIParam: usize,
         lpszProfileName: LPTSTR,
-        cbEntryID: u32,
-        lpEntryID: *mut ENTRYID,
+        entry_id: &[u8],
         ulFlags: u32,
         lpInterface: *const GUID,
         lpcbSpoolSecurity: *mut u32,
@@ -859,10 +516,6 @@ impl IMSProviderImpl for ProviderObject {
         }
         let (Some(support), false) = (lpMAPISup, lppMDB.is_null()) else {
             return MAPI_E_INVALID_PARAMETER;
-        };
-        let entry_id = match unsafe { bytes(cbEntryID, lpEntryID.cast()) } {
-            Ok(entry_id) => entry_id,
-            Err(hr) => return hr,
         };
         let request = LogonRequest {
             support,
@@ -888,12 +541,10 @@ impl IMSProviderImpl for ProviderObject {
         lpMAPISup: Option<&IMAPISupport>,
         ulUIParam: usize,
         lpszProfileName: LPTSTR,
-        cbEntryID: u32,
-        lpEntryID: *mut ENTRYID,
+        entry_id: &[u8],
         ulFlags: u32,
         lpInterface: *const GUID,
-        cbSpoolSecurity: u32,
-        lpbSpoolSecurity: *mut u8,
+        spool_security: &[u8],
         lppMAPIError: *mut *mut MAPIERROR,
         lppMSLogon: *mut *mut c_void,
         lppMDB: *mut *mut c_void,
@@ -905,15 +556,6 @@ impl IMSProviderImpl for ProviderObject {
         }
         let (Some(support), false) = (lpMAPISup, lppMDB.is_null()) else {
             return MAPI_E_INVALID_PARAMETER;
-        };
-        let (entry_id, spool_security) = match unsafe {
-            (
-                bytes(cbEntryID, lpEntryID.cast()),
-                bytes(cbSpoolSecurity, lpbSpoolSecurity),
-            )
-        } {
-            (Ok(entry_id), Ok(spool)) => (entry_id, spool),
-            (Err(hr), _) | (_, Err(hr)) => return hr,
         };
         let unicode = ulFlags & MAPI_UNICODE != 0;
         let request = LogonRequest {
@@ -942,25 +584,14 @@ impl IMSProviderImpl for ProviderObject {
 
     unsafe fn CompareStoreIDs(
         this: &Object<Self>,
-        cbEntryID1: u32,
-        lpEntryID1: *mut ENTRYID,
-        cbEntryID2: u32,
-        lpEntryID2: *mut ENTRYID,
+        first: &[u8],
+        second: &[u8],
         _ulFlags: u32,
         lpulResult: *mut u32,
     ) -> HRESULT {
         if lpulResult.is_null() {
             return MAPI_E_INVALID_PARAMETER;
         }
-        let ids = unsafe {
-            (
-                bytes(cbEntryID1, lpEntryID1.cast()),
-                bytes(cbEntryID2, lpEntryID2.cast()),
-            )
-        };
-        let (Ok(first), Ok(second)) = ids else {
-            return MAPI_E_INVALID_PARAMETER;
-        };
         match this.provider.compare_store_ids(first, second) {
             Ok(same) => {
                 unsafe { lpulResult.write(same as u32) };

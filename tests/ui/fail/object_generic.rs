@@ -1,8 +1,8 @@
-// Mistake: `#[mapi_object]` on a generic struct.
-// Why: the vtables of an object are statics built for one concrete type, and the interface
-// methods are implemented for that type.
-// Fix: make the struct concrete and keep the varying part in a field, for example
-// `backend: Box<dyn Backend + Send + Sync>`, or declare one struct per type.
+// Mistake: a generic `#[mapi_object]` whose type parameter may not be shared between threads.
+// Why: MAPI calls objects from any thread, so every object must be `Send + Sync`; a generic
+// object is, only if its parameters are. (It must also be `'static`: MAPI holds it as long as it
+// likes.)
+// Fix: bound the parameter on the struct: `struct Store<B: Send + Sync + 'static>`.
 use mapi_spi_runtime::{HRESULT, IUnknown, Object, mapi_interface, mapi_object};
 
 #[mapi_interface("6E2A3F10-6B2C-4F5E-9A61-0C7D2E9B4A11")]
@@ -13,6 +13,13 @@ pub unsafe trait IFoo: IUnknown {
 #[mapi_object(IFoo)]
 struct Store<B> {
     backend: B,
+}
+
+impl<B: Send + Sync + 'static> IFooImpl for Store<B> {
+    unsafe fn Ping(this: &Object<Self>) -> HRESULT {
+        let _ = &this.backend;
+        HRESULT(0)
+    }
 }
 
 fn main() {}
