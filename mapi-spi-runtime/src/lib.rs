@@ -11,6 +11,9 @@
 //! Every mistake the two macros reject has a compile-fail test, listed with its message and its
 //! fix in `tests/ui/README.md` in the repository.
 
+// docs.rs builds with `--cfg docsrs` on nightly: show which items need a feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 // Lets the macros' expansions name `::mapi_spi_runtime` inside this crate too.
 extern crate self as mapi_spi_runtime;
 
@@ -31,6 +34,7 @@ pub mod codes;
 pub mod com;
 pub mod flags;
 #[cfg(feature = "host")]
+#[cfg_attr(docsrs, doc(cfg(feature = "host")))]
 pub mod host;
 pub mod interfaces;
 pub mod provider;
