@@ -221,3 +221,8 @@ pub use mapi_spi_macros::mapi_interface;
 /// `IUnknown`, every listed interface and all their bases, and `E_NOINTERFACE` with NULL
 /// otherwise. The struct must be `Send + Sync` and must not be generic.
 pub use mapi_spi_macros::mapi_object;
+
+// The README's Rust examples run as doctests of this crate, so they cannot go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
