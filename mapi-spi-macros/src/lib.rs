@@ -1,9 +1,9 @@
 //! Procedural macros of mapi-spi. Use them through `mapi_spi_runtime`, which re-exports them and
 //! holds everything their expansion refers to.
 //!
-//! Each macro runs three phases: [`parse`] turns the tokens into the [`model`] of what the user
-//! wrote, [`check`] collects every rule violation at its own span, and [`expand`] generates code
-//! from the checked model only.
+//! Each macro runs three phases (private modules): `parse` turns the tokens into the `model` of
+//! what the user wrote, `check` collects every rule violation at its own span, and `expand`
+//! generates code from the checked model only.
 
 mod check;
 mod errors;
