@@ -141,6 +141,44 @@ pub struct SPropTagArray {
     pub aulPropTag: [u32; 1],
 }
 
+impl SPropTagArray {
+    /// The tags of the array MAPI passed (`cValues` of them, the C header's flexible array
+    /// member), or `None` for NULL. It takes the raw pointer, not a reference, because the
+    /// array extends past the one element the Rust struct declares.
+    ///
+    /// # Safety
+    ///
+    /// `array` must be NULL or point to an array laid out as MAPI's: `cValues` tags readable
+    /// from `aulPropTag` for `'a`, as a caller passes one to `GetProps` or `DeleteProps`.
+    pub unsafe fn tags<'a>(array: *const Self) -> Option<&'a [u32]> {
+        // SAFETY: the caller guarantees `cValues` tags at `aulPropTag`.
+        unsafe {
+            counted(array, |a| {
+                (core::ptr::addr_of!((*a).aulPropTag).cast(), (*a).cValues)
+            })
+        }
+    }
+}
+
+/// The flexible array member of a counted MAPI structure, or `None` for NULL; `parts` gives the
+/// address of the first element (from the raw pointer, so that its provenance covers the whole
+/// array) and the count.
+///
+/// # Safety
+///
+/// `head` must be NULL or valid, with as many elements readable as `parts` says, for `'a`.
+unsafe fn counted<'a, H, T>(
+    head: *const H,
+    parts: impl FnOnce(*const H) -> (*const T, u32),
+) -> Option<&'a [T]> {
+    if head.is_null() {
+        return None;
+    }
+    let (first, count) = parts(head);
+    // SAFETY: the caller's guarantee; a count of 0 is the empty slice.
+    Some(unsafe { core::slice::from_raw_parts(first, count as usize) })
+}
+
 /// `CbNewSPropTagArray(n)`.
 pub const fn cb_new_sproptagarray(n: usize) -> usize {
     core::mem::offset_of!(SPropTagArray, aulPropTag) + n * size_of::<u32>()
@@ -158,6 +196,23 @@ pub struct SPropProblem {
 pub struct SPropProblemArray {
     pub cProblem: u32,
     pub aProblem: [SPropProblem; 1],
+}
+
+impl SPropProblemArray {
+    /// The problems of the array (`cProblem` of them), or `None` for NULL.
+    ///
+    /// # Safety
+    ///
+    /// `array` must be NULL or point to an array laid out as MAPI's: `cProblem` entries from
+    /// `aProblem`, readable for `'a`.
+    pub unsafe fn problems<'a>(array: *const Self) -> Option<&'a [SPropProblem]> {
+        // SAFETY: the caller guarantees `cProblem` entries at `aProblem`.
+        unsafe {
+            counted(array, |a| {
+                (core::ptr::addr_of!((*a).aProblem).cast(), (*a).cProblem)
+            })
+        }
+    }
 }
 
 /// `CbNewSPropProblemArray(n)`.
@@ -179,6 +234,31 @@ pub struct SRow {
 pub struct SRowSet {
     pub cRows: u32,
     pub aRow: [SRow; 1],
+}
+
+impl SRowSet {
+    /// The rows of the set (`cRows` of them), or `None` for NULL.
+    ///
+    /// # Safety
+    ///
+    /// `set` must be NULL or point to a row set laid out as MAPI's: `cRows` rows from `aRow`,
+    /// readable for `'a`.
+    pub unsafe fn rows<'a>(set: *const Self) -> Option<&'a [SRow]> {
+        // SAFETY: the caller guarantees `cRows` rows at `aRow`.
+        unsafe { counted(set, |s| (core::ptr::addr_of!((*s).aRow).cast(), (*s).cRows)) }
+    }
+}
+
+impl SRow {
+    /// The `cValues` properties of the row, as a slice (empty for a NULL `lpProps`).
+    ///
+    /// # Safety
+    ///
+    /// `lpProps` must be NULL or point to `cValues` readable values.
+    pub unsafe fn props(&self) -> &[SPropValue] {
+        // SAFETY: the caller guarantees `cValues` values at `lpProps`, or NULL.
+        unsafe { counted(self.lpProps, |p| (p, self.cValues)) }.unwrap_or(&[])
+    }
 }
 
 /// `CbNewSRowSet(n)`.

@@ -308,12 +308,7 @@ impl IMAPIPropImpl for SampleStore {
         if lpcValues.is_null() || lppPropArray.is_null() {
             return MAPI_E_INVALID_PARAMETER;
         }
-        let tags: &[u32] = match unsafe { lpPropTagArray.as_ref() } {
-            None => &ALL_TAGS,
-            Some(array) => unsafe {
-                core::slice::from_raw_parts(array.aulPropTag.as_ptr(), array.cValues as usize)
-            },
-        };
+        let tags = unsafe { SPropTagArray::tags(lpPropTagArray) }.unwrap_or(&ALL_TAGS);
         let unicode = ulFlags & MAPI_UNICODE != 0;
         let values: Vec<PropValue<'_>> = tags.iter().map(|&tag| this.value(tag, unicode)).collect();
         let partial = values.iter().any(|v| v.value.prop_type() == PT_ERROR);
