@@ -33,6 +33,7 @@ pub mod flags;
 #[cfg(feature = "host")]
 pub mod host;
 pub mod interfaces;
+pub mod props;
 pub mod provider;
 mod sync;
 pub mod tags;
