@@ -1,12 +1,13 @@
 //! The property engine: typed values and the property bag behind `IMAPIProp`.
 //!
-//! - [`value`]: [`PropValue`] (every MAPI type, single- and multi-valued, owning its data)
-//!   and [`Property`]; reading a caller's `SPropValue` safely ([`Property::from_raw`]) and
-//!   writing properties into one MAPI block ([`value::props_block`], through
-//!   [`crate::alloc::props`]).
+//! - [`value`]: the values, [`PropValue`] (every MAPI type, single- and multi-valued,
+//!   owning its data) and [`Property`]; reading a caller's `SPropValue` safely
+//!   ([`Property::from_raw`]) and writing properties into one MAPI block
+//!   ([`value::props_block`], through [`crate::alloc::props`]).
 //! - [`ansi`]: 8-bit text and the one rule by which it converts to and from Unicode.
-//! - [`bag`]: [`PropertyBag`], `GetProps` / `GetPropList` / `SetProps` / `DeleteProps` with
-//!   `IPropData`'s per-object and per-property access, and their results in MAPI memory.
+//! - [`bag`]: the [`PropertyBag`], with `GetProps`, `GetPropList`, `SetProps` and
+//!   `DeleteProps`, `IPropData`'s per-object and per-property access, and their results in
+//!   MAPI memory.
 //!
 //! The engine knows nothing of stores or COM: the objects that expose `IMAPIProp` compose it.
 //!
