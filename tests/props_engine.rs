@@ -71,6 +71,7 @@ fn every_type() -> Vec<Property> {
 
 /// Reads back a block of `count` properties.
 fn read(block: &RootBuf, count: usize) -> Vec<Property> {
+    // SAFETY: every block read here was built by the engine with `count` values.
     unsafe { props_from_raw(block.as_ptr().cast(), count as u32) }.unwrap()
 }
 
@@ -85,6 +86,7 @@ fn freed_by<R>(frees: u32, body: impl FnOnce(&AllocatorSet) -> R) -> (R, HostCal
 
 /// Hands a block over as a provider does, then frees it as the host does.
 fn host_free(set: &AllocatorSet, raw: *mut c_void) {
+    // SAFETY: `raw` is a root of `set`, handed over and not used again.
     unsafe { set.free(raw) };
 }
 
@@ -304,6 +306,7 @@ fn values_over_the_size_limit_are_not_enough_memory_errors() {
 
 /// The tags of an `SPropTagArray` block.
 fn tags_of(block: &RootBuf) -> Vec<u32> {
+    // SAFETY: the block is an `SPropTagArray` built by `prop_list_block`.
     unsafe { tags_from_raw(block.as_ptr().cast::<SPropTagArray>()) }.unwrap()
 }
 
@@ -332,12 +335,15 @@ fn get_prop_list_types_text_by_mapi_unicode() {
     let narrow = bag.get_prop_list(false);
     assert!(narrow.contains(&PR_SUBJECT_A) && narrow.contains(&PR_DISPLAY_NAME_A));
     assert!(narrow.contains(&PR_SERVICE_SUPPORT_FILES));
+    // SAFETY: NULL is checked before any read.
     assert_eq!(unsafe { tags_from_raw(core::ptr::null()) }, None);
 }
 
 /// The problems of an `SPropProblemArray` block.
 fn problems_of(block: &RootBuf) -> Vec<(u32, u32, HRESULT)> {
     let array = block.as_ptr().cast::<SPropProblemArray>();
+    // SAFETY: the block is an `SPropProblemArray` of `cProblem` problems from
+    // `problems_block`, on the native allocator (aligned for it).
     unsafe {
         let count = (*array).cProblem as usize;
         (0..count)
@@ -541,8 +547,7 @@ fn a_clients_set_props_array_is_read_then_set() {
     let ((), _) = freed_by(1, |set| {
         // The client's array, as it would pass it to SetProps.
         let block = props_block(set, &storable).unwrap();
-        let input =
-            unsafe { props_from_raw(block.as_ptr().cast(), storable.len() as u32) }.unwrap();
+        let input = read(&block, storable.len());
         drop(block);
         let mut bag = PropertyBag::new();
         let problems = bag.set_props(&input).unwrap();
