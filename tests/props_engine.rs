@@ -530,6 +530,21 @@ fn access_flags_follow_ipropdata() {
     bag.set_prop_access(&[PR_BODY_W], &[IPROP_READONLY | IPROP_CLEAN])
         .unwrap();
     assert_eq!(bag.prop_access(None).len(), 6);
+
+    // HrGetPropAccess's two out-parameters: two blocks, one MAPIFreeBuffer each.
+    let ((), calls) = freed_by(2, |set| {
+        let (tag_array, flags) = bag.prop_access_blocks(set, Some(&tags)).unwrap();
+        assert_eq!(tags_of(&tag_array), tags);
+        // SAFETY: two ULONGs from the native allocator (aligned for them).
+        let got = unsafe { core::slice::from_raw_parts(flags.as_ptr().cast::<u32>(), 2) };
+        assert_eq!(
+            got,
+            [IPROP_READONLY | IPROP_DIRTY, IPROP_READONLY | IPROP_CLEAN]
+        );
+        host_free(set, tag_array.into_raw());
+        host_free(set, flags.into_raw());
+    });
+    assert_eq!(calls.allocations(), 2);
 }
 
 #[test]
@@ -603,6 +618,7 @@ fn a_failed_allocation_returns_the_error_and_leaks_nothing() {
         problems_block(set, &[problem])
     });
     fails_cleanly_at_every_allocation(|set| props_block(set, &every_type()));
+    fails_cleanly_at_every_allocation(|set| bag.prop_access_blocks(set, None));
 }
 
 fn text8() -> impl Strategy<Value = Vec<u8>> {

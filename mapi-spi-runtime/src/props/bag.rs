@@ -524,4 +524,20 @@ impl PropertyBag {
                 .collect(),
         }
     }
+
+    /// `HrGetPropAccess` in MAPI memory: `*lppPropTagArray` (an `SPropTagArray`) and
+    /// `*lprgulAccess` (one `ULONG` of flags per tag), each a block of its own because the
+    /// caller frees each with `MAPIFreeBuffer`. If the second allocation fails, the first
+    /// block is freed and the error returned.
+    pub fn prop_access_blocks(
+        &self,
+        allocators: &AllocatorSet,
+        tags: Option<&[u32]>,
+    ) -> crate::Result<(RootBuf, RootBuf)> {
+        let (tags, flags): (Vec<u32>, Vec<u32>) = self.prop_access(tags).into_iter().unzip();
+        let tag_array = builders::prop_tags(allocators, &tags)?;
+        let flags_bytes: Vec<u8> = flags.iter().flat_map(|f| f.to_ne_bytes()).collect();
+        let flag_array = builders::binary(allocators, &flags_bytes)?;
+        Ok((tag_array, flag_array))
+    }
 }
