@@ -398,6 +398,12 @@ pub fn props(allocators: &AllocatorSet, values: &[PropValue<'_>]) -> crate::Resu
     Ok(root)
 }
 
+/// The size of the block [`props`] would allocate for `values`, without allocating (for
+/// size limits). Errors as [`props`] before it allocates.
+pub fn props_size(values: &[PropValue<'_>]) -> crate::Result<usize> {
+    Cursors::plan(values).map(|(size, _)| size)
+}
+
 /// An `SRowSet` (or `ADRLIST`) built by [`rows`]: the outer array and, separately, each row's
 /// property array. Dropping it frees every row then the array; [`RowSetBuf::into_raw`] hands
 /// all of them over (the caller frees them with `FreeProws`).

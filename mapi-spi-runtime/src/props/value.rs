@@ -183,47 +183,14 @@ impl PropValue {
         }))
     }
 
-    /// The bytes this value adds to a `GetProps` block beyond its `SPropValue`: text with its
-    /// NUL, binaries, arrays and what their elements point to. What a size limit is checked
-    /// against.
+    /// The bytes this value adds to a `GetProps` block beyond its `SPropValue` (text with its
+    /// NUL, binaries, arrays and what their elements point to, as the one-block builder lays
+    /// them out): what a size limit is checked against. `usize::MAX` for a value no block can
+    /// hold (text with a NUL inside).
     pub fn data_size(&self) -> usize {
-        fn utf16(text: &str) -> usize {
-            (text.encode_utf16().count() + 1) * size_of::<u16>()
-        }
-        match self {
-            PropValue::String8(b) => b.len() + 1,
-            PropValue::Unicode(t) => utf16(t),
-            PropValue::Binary(b) => b.len(),
-            PropValue::Clsid(_) => size_of::<GUID>(),
-            PropValue::MvI2(v) => size_of_val(v.as_slice()),
-            PropValue::MvLong(v) => size_of_val(v.as_slice()),
-            PropValue::MvR4(v) => size_of_val(v.as_slice()),
-            PropValue::MvDouble(v) | PropValue::MvAppTime(v) => size_of_val(v.as_slice()),
-            PropValue::MvCurrency(v) | PropValue::MvI8(v) => size_of_val(v.as_slice()),
-            PropValue::MvSysTime(v) => size_of_val(v.as_slice()),
-            PropValue::MvClsid(v) => size_of_val(v.as_slice()),
-            PropValue::MvString8(v) => {
-                v.len() * size_of::<*mut u8>() + v.iter().map(|b| b.len() + 1).sum::<usize>()
-            }
-            PropValue::MvUnicode(v) => {
-                v.len() * size_of::<*mut u16>() + v.iter().map(|t| utf16(t)).sum::<usize>()
-            }
-            PropValue::MvBinary(v) => {
-                v.len() * size_of::<SBinary>() + v.iter().map(Vec::len).sum::<usize>()
-            }
-            PropValue::Null
-            | PropValue::I2(_)
-            | PropValue::Long(_)
-            | PropValue::R4(_)
-            | PropValue::Double(_)
-            | PropValue::Currency(_)
-            | PropValue::AppTime(_)
-            | PropValue::Error(_)
-            | PropValue::Boolean(_)
-            | PropValue::Object
-            | PropValue::I8(_)
-            | PropValue::SysTime(_) => 0,
-        }
+        let one = [WireProp::new(0, self.as_value())];
+        crate::alloc::props::props_size(&one)
+            .map_or(usize::MAX, |size| size - size_of::<SPropValue>())
     }
 
     /// Whether this value can be stored as a property and returned by `GetProps`: no NUL
@@ -672,6 +639,17 @@ mod tests {
         // SAFETY: `b` is set.
         let read = unsafe { Property::from_raw(&raw) }.unwrap();
         assert_eq!(read.value, PropValue::Boolean(true));
+    }
+
+    #[test]
+    fn data_size_is_what_the_block_adds_for_the_value() {
+        assert_eq!(PropValue::Long(1).data_size(), 0);
+        assert_eq!(PropValue::Binary(vec![0; 5000]).data_size(), 5000);
+        assert_eq!(PropValue::String8(b"abc".to_vec()).data_size(), 4);
+        assert_eq!(PropValue::Unicode("ab".into()).data_size(), 6);
+        let strings = PropValue::MvUnicode(vec!["a".into()]);
+        assert_eq!(strings.data_size(), size_of::<*mut u16>() + 4);
+        assert_eq!(PropValue::Unicode("a\0".into()).data_size(), usize::MAX);
     }
 
     #[test]
