@@ -41,7 +41,8 @@ use std::collections::BTreeMap;
 use windows_core::{Error, HRESULT};
 
 use super::value::{PropValue, Property, is_text_type, is_value_type, props_block};
-use crate::alloc::{AllocatorSet, RootBuf, builders};
+use crate::alloc::builders::{self, invalid};
+use crate::alloc::{AllocatorSet, RootBuf};
 use crate::codes::{
     MAPI_E_INVALID_PARAMETER, MAPI_E_INVALID_TYPE, MAPI_E_NO_ACCESS, MAPI_E_NOT_ENOUGH_MEMORY,
     MAPI_E_NOT_FOUND, MAPI_W_ERRORS_RETURNED, S_OK,
@@ -60,10 +61,6 @@ pub const IPROP_READWRITE: u32 = 0x0000_0002;
 pub const IPROP_CLEAN: u32 = 0x0001_0000;
 /// `IPROP_DIRTY`: the property has been modified.
 pub const IPROP_DIRTY: u32 = 0x0002_0000;
-
-fn invalid() -> Error {
-    Error::from_hresult(MAPI_E_INVALID_PARAMETER)
-}
 
 /// A property's access level and status (`IPropData::HrSetPropAccess` flags).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -10,9 +10,10 @@ use std::borrow::Cow;
 use windows_core::{Error, GUID, HRESULT};
 
 use super::ansi;
+use crate::alloc::builders::invalid;
 use crate::alloc::props::{PropValue as WireProp, Value};
 use crate::alloc::{AllocatorSet, RootBuf};
-use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_INVALID_TYPE};
+use crate::codes::MAPI_E_INVALID_TYPE;
 use crate::tags::*;
 use crate::types::{FILETIME, PV, SArray, SBinary, SPropValue};
 
@@ -318,10 +319,6 @@ impl Property {
     }
 }
 
-fn invalid() -> Error {
-    Error::from_hresult(MAPI_E_INVALID_PARAMETER)
-}
-
 /// # Safety
 ///
 /// As [`Property::from_raw`], for the member `prop_type` selects.
@@ -517,7 +514,7 @@ pub fn props_block<'p>(
 mod tests {
     use super::*;
     use crate::alloc::testing::probe;
-    use crate::codes::MAPI_E_NOT_FOUND;
+    use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_NOT_FOUND};
 
     fn round_trip(props: &[Property]) -> Vec<Property> {
         let (read, calls) = probe(None, |set| {
