@@ -639,6 +639,22 @@ mod tests {
     }
 
     #[test]
+    fn a_caller_array_at_an_odd_address_is_read_unaligned() {
+        let props = vec![
+            Property::new(1, PropValue::MvDouble(vec![1.5, -2.0])),
+            Property::new(2, PropValue::I8(-1)),
+        ];
+        let block = props_block(&crate::alloc::AllocatorSet::native(), &props).unwrap();
+        let bytes = props.len() * size_of::<SPropValue>();
+        let mut copy = vec![0u8; bytes + 1];
+        // SAFETY: the block starts with `bytes` bytes of SPropValues; the copy has room.
+        unsafe { core::ptr::copy_nonoverlapping(block.as_ptr(), copy.as_mut_ptr().add(1), bytes) };
+        // SAFETY: two SPropValues at an odd address, pointing into the live block.
+        let read = unsafe { props_from_raw(copy.as_ptr().add(1).cast(), 2) }.unwrap();
+        assert_eq!(read, props);
+    }
+
+    #[test]
     fn data_size_is_what_the_block_adds_for_the_value() {
         assert_eq!(PropValue::Long(1).data_size(), 0);
         assert_eq!(PropValue::Binary(vec![0; 5000]).data_size(), 5000);
