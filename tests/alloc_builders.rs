@@ -299,7 +299,51 @@ fn every_type() -> Vec<PropValue<'static>> {
             ]),
         ),
         PropValue::new(0x600B, Value::MvUnicode(Vec::new())),
+        PropValue::new(0x0001, Value::Null),
+        PropValue::new(0x0E13, Value::Object),
+        PropValue::new(0x600C, Value::MvI2(vec![-1, 2, 3].into())),
+        PropValue::new(0x600D, Value::MvR4(vec![0.5, -2.0].into())),
+        PropValue::new(0x600E, Value::MvDouble(vec![1e300, -0.25].into())),
+        PropValue::new(0x600F, Value::MvCurrency(vec![i64::MIN, 7].into())),
+        PropValue::new(0x6010, Value::MvAppTime(vec![45_000.5].into())),
+        PropValue::new(
+            0x6011,
+            Value::MvSysTime(
+                vec![FILETIME {
+                    dwLowDateTime: 3,
+                    dwHighDateTime: 4,
+                }]
+                .into(),
+            ),
+        ),
+        PropValue::new(
+            0x6012,
+            Value::MvClsid(vec![GUID_VALUE, GUID::zeroed()].into()),
+        ),
+        PropValue::new(0x6013, Value::MvI8(vec![i64::MAX, -1].into())),
     ]
+}
+
+/// Checks a multi-valued array of fixed-size values: count, alignment relative to the block,
+/// contents.
+unsafe fn check_scalars<T: Copy + PartialEq + core::fmt::Debug, U>(
+    block: *const SPropValue,
+    got: mapi_spi_runtime::types::SArray<U>,
+    expected: &[T],
+    align: usize,
+) {
+    assert_eq!(got.cValues as usize, expected.len());
+    assert_eq!(
+        (got.lp as usize - block as usize) % align,
+        0,
+        "array alignment"
+    );
+    for (i, value) in expected.iter().enumerate() {
+        assert_eq!(
+            unsafe { got.lp.cast::<T>().add(i).read_unaligned() },
+            *value
+        );
+    }
 }
 
 /// Checks an `SPropValue` array against the values it was built from.
@@ -361,6 +405,15 @@ unsafe fn check_props(array: *const SPropValue, values: &[PropValue<'_>]) {
                 Value::SysTime(x) => assert_eq!(v.ft, *x),
                 Value::Clsid(x) => assert_eq!(v.lpguid.read_unaligned(), *x),
                 Value::Error(x) => assert_eq!(v.err, x.0),
+                Value::Null | Value::Object => assert_eq!(v.x, 0),
+                Value::MvI2(x) => check_scalars(array, v.MVi, x, 2),
+                Value::MvR4(x) => check_scalars(array, v.MVflt, x, 4),
+                Value::MvDouble(x) => check_scalars(array, v.MVdbl, x, 8),
+                Value::MvCurrency(x) => check_scalars(array, v.MVcur, x, 8),
+                Value::MvAppTime(x) => check_scalars(array, v.MVat, x, 8),
+                Value::MvSysTime(x) => check_scalars(array, v.MVft, x, 8),
+                Value::MvClsid(x) => check_scalars(array, v.MVguid, x, 4),
+                Value::MvI8(x) => check_scalars(array, v.MVli, x, 8),
             }
         }
     }

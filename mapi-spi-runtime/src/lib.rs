@@ -136,6 +136,7 @@ pub mod flags;
 #[cfg_attr(docsrs, doc(cfg(feature = "host")))]
 pub mod host;
 pub mod interfaces;
+pub mod props;
 pub mod provider;
 mod sync;
 pub mod tags;

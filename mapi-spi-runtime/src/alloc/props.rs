@@ -1,5 +1,8 @@
 //! Property values on the Rust side ([`PropValue`]) and the `SPropValue` arrays built from them:
 //! a `GetProps` result ([`props`]) and a `QueryRows` row set ([`rows`]).
+//!
+//! [`Value`] borrows what it can, for building results; the property engine's owned values
+//! ([`crate::props::value`]) are written through it.
 
 use std::borrow::Cow;
 use windows_core::{GUID, HRESULT};
@@ -9,16 +12,19 @@ use super::builders::{Plan, check_string8, invalid, too_big, utf16_len, write_ut
 use super::set::AllocatorSet;
 use crate::tags::{
     PT_APPTIME, PT_BINARY, PT_BOOLEAN, PT_CLSID, PT_CURRENCY, PT_DOUBLE, PT_ERROR, PT_I2, PT_I8,
-    PT_LONG, PT_MV_BINARY, PT_MV_LONG, PT_MV_STRING8, PT_MV_UNICODE, PT_R4, PT_STRING8, PT_SYSTIME,
-    PT_UNICODE, prop_id, prop_tag,
+    PT_LONG, PT_MV_APPTIME, PT_MV_BINARY, PT_MV_CLSID, PT_MV_CURRENCY, PT_MV_DOUBLE, PT_MV_I2,
+    PT_MV_I8, PT_MV_LONG, PT_MV_R4, PT_MV_STRING8, PT_MV_SYSTIME, PT_MV_UNICODE, PT_NULL,
+    PT_OBJECT, PT_R4, PT_STRING8, PT_SYSTIME, PT_UNICODE, prop_id, prop_tag,
 };
 use crate::types::{FILETIME, PV, SArray, SBinary, SPropValue, SRow, SRowSet, cb_new_srowset};
 
-/// The value of a property, one variant per single-valued `PT_` type and for the multi-valued
-/// types providers return most. Strings and binaries are borrowed or owned ([`Cow`]), and
-/// copied into the host's block when built.
+/// The value of a property, one variant per `PT_` type, single- and multi-valued. Strings,
+/// binaries and arrays are borrowed or owned ([`Cow`]), and copied into the host's block when
+/// built.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value<'a> {
+    /// `PT_NULL`: no value (`Value.x` is 0).
+    Null,
     /// `PT_I2`
     I2(i16),
     /// `PT_LONG`
@@ -35,6 +41,8 @@ pub enum Value<'a> {
     Error(HRESULT),
     /// `PT_BOOLEAN`
     Boolean(bool),
+    /// `PT_OBJECT`: the property is opened with `OpenProperty`; `Value.x` is 0.
+    Object,
     /// `PT_I8`
     I8(i64),
     /// `PT_STRING8`: bytes in the caller's code page, without NUL.
@@ -47,8 +55,24 @@ pub enum Value<'a> {
     Clsid(GUID),
     /// `PT_BINARY` (entry IDs, search keys, ...)
     Binary(Cow<'a, [u8]>),
+    /// `PT_MV_I2`
+    MvI2(Cow<'a, [i16]>),
     /// `PT_MV_LONG`
     MvLong(Cow<'a, [u32]>),
+    /// `PT_MV_R4`
+    MvR4(Cow<'a, [f32]>),
+    /// `PT_MV_DOUBLE`
+    MvDouble(Cow<'a, [f64]>),
+    /// `PT_MV_CURRENCY`
+    MvCurrency(Cow<'a, [i64]>),
+    /// `PT_MV_APPTIME`
+    MvAppTime(Cow<'a, [f64]>),
+    /// `PT_MV_SYSTIME`
+    MvSysTime(Cow<'a, [FILETIME]>),
+    /// `PT_MV_CLSID`
+    MvClsid(Cow<'a, [GUID]>),
+    /// `PT_MV_I8`
+    MvI8(Cow<'a, [i64]>),
     /// `PT_MV_STRING8`: each in the caller's code page, without NUL.
     MvString8(Vec<Cow<'a, [u8]>>),
     /// `PT_MV_UNICODE`
@@ -61,6 +85,8 @@ impl Value<'_> {
     /// The `PT_` type of this value.
     pub fn prop_type(&self) -> u32 {
         match self {
+            Value::Null => PT_NULL,
+            Value::Object => PT_OBJECT,
             Value::I2(_) => PT_I2,
             Value::Long(_) => PT_LONG,
             Value::R4(_) => PT_R4,
@@ -75,7 +101,15 @@ impl Value<'_> {
             Value::SysTime(_) => PT_SYSTIME,
             Value::Clsid(_) => PT_CLSID,
             Value::Binary(_) => PT_BINARY,
+            Value::MvI2(_) => PT_MV_I2,
             Value::MvLong(_) => PT_MV_LONG,
+            Value::MvR4(_) => PT_MV_R4,
+            Value::MvDouble(_) => PT_MV_DOUBLE,
+            Value::MvCurrency(_) => PT_MV_CURRENCY,
+            Value::MvAppTime(_) => PT_MV_APPTIME,
+            Value::MvSysTime(_) => PT_MV_SYSTIME,
+            Value::MvClsid(_) => PT_MV_CLSID,
+            Value::MvI8(_) => PT_MV_I8,
             Value::MvString8(_) => PT_MV_STRING8,
             Value::MvUnicode(_) => PT_MV_UNICODE,
             Value::MvBinary(_) => PT_MV_BINARY,
@@ -115,16 +149,17 @@ impl<'a> PropValue<'a> {
     }
 }
 
-/// The sizes of the regions of a property array's block after the `SPropValue`s, in block
-/// order, largest alignment first: arrays of pointers and `SBinary`s (multi-valued strings and
-/// binaries), then `u32` arrays and GUIDs, then UTF-16 text, then bytes (8-bit strings and
-/// binaries). Each region's parts are multiples of its alignment, so every part is aligned.
+/// The sizes in bytes of the regions of a property array's block after the `SPropValue`s, in
+/// block order, largest alignment first: arrays of 8-byte values, arrays of pointers and
+/// `SBinary`s (multi-valued strings and binaries), 4-byte values (`u32` and `f32` arrays,
+/// GUIDs), 2-byte values (`i16` arrays, UTF-16 text), then bytes (8-bit strings and binaries).
+/// Each part is a multiple of its region's alignment, so every part is aligned.
 #[derive(Default)]
 struct Regions {
+    eights: usize,
     pointer_arrays: usize,
-    longs: usize,
-    guids: usize,
-    utf16_units: usize,
+    fours: usize,
+    twos: usize,
     bytes: usize,
 }
 
@@ -134,7 +169,7 @@ impl Regions {
         if nul {
             return Err(invalid());
         }
-        self.utf16_units += units + 1;
+        self.twos += (units + 1) * size_of::<u16>();
         Ok(())
     }
 
@@ -157,31 +192,44 @@ impl Regions {
         Ok(())
     }
 
+    /// A multi-valued property's array of fixed-size values, in `region`.
+    fn scalars<T>(region: &mut usize, values: &[T]) -> crate::Result<()> {
+        u32::try_from(values.len()).map_err(|_| too_big())?;
+        *region += size_of_val(values);
+        Ok(())
+    }
+
     fn measure(values: &[PropValue<'_>]) -> crate::Result<Self> {
         let mut regions = Self::default();
+        let r = &mut regions;
         for prop in values {
             match &prop.value {
-                Value::Clsid(_) => regions.guids += 1,
-                Value::Unicode(text) => regions.unicode(text)?,
-                Value::String8(bytes) => regions.string8(bytes)?,
-                Value::Binary(bytes) => regions.binary(bytes)?,
-                Value::MvLong(longs) => {
-                    u32::try_from(longs.len()).map_err(|_| too_big())?;
-                    regions.longs += longs.len();
-                }
+                Value::Clsid(_) => r.fours += size_of::<GUID>(),
+                Value::Unicode(text) => r.unicode(text)?,
+                Value::String8(bytes) => r.string8(bytes)?,
+                Value::Binary(bytes) => r.binary(bytes)?,
+                Value::MvI2(v) => Self::scalars(&mut r.twos, v)?,
+                Value::MvLong(v) => Self::scalars(&mut r.fours, v)?,
+                Value::MvR4(v) => Self::scalars(&mut r.fours, v)?,
+                Value::MvClsid(v) => Self::scalars(&mut r.fours, v)?,
+                Value::MvDouble(v) | Value::MvAppTime(v) => Self::scalars(&mut r.eights, v)?,
+                Value::MvCurrency(v) | Value::MvI8(v) => Self::scalars(&mut r.eights, v)?,
+                Value::MvSysTime(v) => Self::scalars(&mut r.eights, v)?,
                 Value::MvString8(strings) => {
-                    regions.pointer_array::<*mut u8>(strings.len())?;
-                    strings.iter().try_for_each(|s| regions.string8(s))?;
+                    r.pointer_array::<*mut u8>(strings.len())?;
+                    strings.iter().try_for_each(|s| r.string8(s))?;
                 }
                 Value::MvUnicode(strings) => {
-                    regions.pointer_array::<*mut u16>(strings.len())?;
-                    strings.iter().try_for_each(|s| regions.unicode(s))?;
+                    r.pointer_array::<*mut u16>(strings.len())?;
+                    strings.iter().try_for_each(|s| r.unicode(s))?;
                 }
                 Value::MvBinary(binaries) => {
-                    regions.pointer_array::<SBinary>(binaries.len())?;
-                    binaries.iter().try_for_each(|b| regions.binary(b))?;
+                    r.pointer_array::<SBinary>(binaries.len())?;
+                    binaries.iter().try_for_each(|b| r.binary(b))?;
                 }
-                Value::I2(_)
+                Value::Null
+                | Value::Object
+                | Value::I2(_)
                 | Value::Long(_)
                 | Value::R4(_)
                 | Value::Double(_)
@@ -200,10 +248,10 @@ impl Regions {
 /// Where the next part of each region goes while writing; each method writes one part and
 /// returns its address.
 struct Cursors {
+    eights: usize,
     pointer_array: usize,
-    long: usize,
-    guid: usize,
-    utf16: usize,
+    fours: usize,
+    twos: usize,
     byte: usize,
 }
 
@@ -215,19 +263,21 @@ impl Cursors {
         let mut plan = Plan::default();
         plan.array::<SPropValue>(values.len())?;
         let cursors = Self {
+            // 8 whatever the target: Windows i686 aligns f64 and i64 to 8, other 32-bit
+            // targets to 4, and MAPI's readers are built for Windows.
+            eights: plan.take(regions.eights, 8)?,
             pointer_array: plan.take(regions.pointer_arrays, align_of::<SBinary>())?,
-            long: plan.array::<u32>(regions.longs)?,
-            guid: plan.array::<GUID>(regions.guids)?,
-            utf16: plan.array::<u16>(regions.utf16_units)?,
-            byte: plan.array::<u8>(regions.bytes)?,
+            fours: plan.take(regions.fours, 4)?,
+            twos: plan.take(regions.twos, 2)?,
+            byte: plan.take(regions.bytes, 1)?,
         };
         Ok((plan.size(), cursors))
     }
 
     fn unicode(&mut self, root: &RootBuf, text: &str) -> *mut u16 {
-        let at = self.utf16;
+        let at = self.twos;
         let units = write_utf16(root, at, text);
-        self.utf16 += (units + 1) * size_of::<u16>();
+        self.twos += (units + 1) * size_of::<u16>();
         root.ptr_at(at).cast()
     }
 
@@ -250,20 +300,15 @@ impl Cursors {
         }
     }
 
-    fn guid(&mut self, root: &RootBuf, guid: GUID) -> *mut GUID {
-        let at = self.guid;
-        root.write(at, guid);
-        self.guid += size_of::<GUID>();
-        root.ptr_at(at).cast()
-    }
-
-    fn longs(&mut self, root: &RootBuf, longs: &[u32]) -> SArray<i32> {
-        let at = self.long;
-        root.write_slice(at, longs);
-        self.long += size_of_val(longs);
+    /// Copies fixed-size `values` to `cursor` (a region measured by `Regions::scalars`); the
+    /// result is the array as the `SPropValue` member of type `U` (`[u32]` is `MVl`'s `i32`).
+    fn scalars<T: Copy, U>(cursor: &mut usize, root: &RootBuf, values: &[T]) -> SArray<U> {
+        let at = *cursor;
+        root.write_slice(at, values);
+        *cursor += size_of_val(values);
         SArray {
             // Counts checked in `Regions::measure`.
-            cValues: longs.len() as u32,
+            cValues: values.len() as u32,
             lp: root.ptr_at(at).cast(),
         }
     }
@@ -298,6 +343,7 @@ fn write(root: &RootBuf, values: &[PropValue<'_>], mut cursors: Cursors) {
         let mut pv: PV = unsafe { core::mem::zeroed() };
         let c = &mut cursors;
         match &prop.value {
+            Value::Null | Value::Object => pv.x = 0,
             Value::I2(v) => pv.i = *v,
             Value::Long(v) => pv.ul = *v,
             Value::R4(v) => pv.flt = *v,
@@ -308,11 +354,19 @@ fn write(root: &RootBuf, values: &[PropValue<'_>], mut cursors: Cursors) {
             Value::Boolean(v) => pv.b = u16::from(*v),
             Value::I8(v) => pv.li = *v,
             Value::SysTime(v) => pv.ft = *v,
-            Value::Clsid(guid) => pv.lpguid = c.guid(root, *guid),
+            Value::Clsid(guid) => pv.lpguid = Cursors::scalars(&mut c.fours, root, &[*guid]).lp,
             Value::Unicode(text) => pv.lpszW = c.unicode(root, text),
             Value::String8(bytes) => pv.lpszA = c.string8(root, bytes),
             Value::Binary(bytes) => pv.bin = c.binary(root, bytes),
-            Value::MvLong(longs) => pv.MVl = c.longs(root, longs),
+            Value::MvI2(v) => pv.MVi = Cursors::scalars(&mut c.twos, root, v),
+            Value::MvLong(v) => pv.MVl = Cursors::scalars(&mut c.fours, root, v),
+            Value::MvR4(v) => pv.MVflt = Cursors::scalars(&mut c.fours, root, v),
+            Value::MvDouble(v) => pv.MVdbl = Cursors::scalars(&mut c.eights, root, v),
+            Value::MvCurrency(v) => pv.MVcur = Cursors::scalars(&mut c.eights, root, v),
+            Value::MvAppTime(v) => pv.MVat = Cursors::scalars(&mut c.eights, root, v),
+            Value::MvSysTime(v) => pv.MVft = Cursors::scalars(&mut c.eights, root, v),
+            Value::MvClsid(v) => pv.MVguid = Cursors::scalars(&mut c.fours, root, v),
+            Value::MvI8(v) => pv.MVli = Cursors::scalars(&mut c.eights, root, v),
             Value::MvString8(strings) => {
                 pv.MVszA = c.array(root, strings, |c, s| c.string8(root, s));
             }
@@ -342,6 +396,12 @@ pub fn props(allocators: &AllocatorSet, values: &[PropValue<'_>]) -> crate::Resu
     let root = allocators.allocate(size)?;
     write(&root, values, cursors);
     Ok(root)
+}
+
+/// The size of the block [`props`] would allocate for `values`, without allocating (for
+/// size limits). Errors as [`props`] before it allocates.
+pub fn props_size(values: &[PropValue<'_>]) -> crate::Result<usize> {
+    Cursors::plan(values).map(|(size, _)| size)
 }
 
 /// An `SRowSet` (or `ADRLIST`) built by [`rows`]: the outer array and, separately, each row's

@@ -1,0 +1,540 @@
+//! [`PropertyBag`]: an object's properties, with the access rules of `IPropData` and the
+//! semantics of `IMAPIProp::GetProps`, `GetPropList`, `SetProps` and `DeleteProps`.
+//!
+//! The bag is plain data (`&mut self` to change it): the COM object that exposes it holds it
+//! behind its own lock. Results are Rust values; the `*_block` functions write them into MAPI
+//! memory, each result one block freed by one `MAPIFreeBuffer`.
+//!
+//! The rules, from Microsoft's `IMAPIProp` and `IPropData` reference and the behaviour of
+//! MAPI's own `CreateIProp` object:
+//! - `GetProps` answers one value per requested tag, in order. A property the bag does not
+//!   have, or has with another type, is a `PT_ERROR` entry (`PROP_TAG(PT_ERROR, id)`) holding
+//!   `MAPI_E_NOT_FOUND` (a property is its tag: the same ID with another type is not there);
+//!   a requested type that is no MAPI type holds `MAPI_E_INVALID_TYPE`. Any such entry makes
+//!   the call return `MAPI_W_ERRORS_RETURNED`. An empty tag list is
+//!   `MAPI_E_INVALID_PARAMETER`.
+//! - `PT_UNSPECIFIED`, and every property when the tag list is NULL, answers the stored type,
+//!   text in the width `MAPI_UNICODE` asks for. `PT_STRING8` and `PT_UNICODE` (and their
+//!   multi-valued forms) are converted into each other on request ([`super::ansi`]); Unicode
+//!   text that has no 8-bit form is a `PT_ERROR` entry holding `MAPI_E_BAD_CHARWIDTH`, the
+//!   code the `GetProps` reference gives for a conversion the object cannot make.
+//! - A value larger than the bag's size limit ([`PropertyBag::set_size_limit`]) is a
+//!   `PT_ERROR` entry holding `MAPI_E_NOT_ENOUGH_MEMORY`, as the reference says for values
+//!   the client should open with `OpenProperty`.
+//! - `PT_OBJECT` properties are listed and answered as `PT_OBJECT` (`Value.x` = 0): the value
+//!   is opened with `OpenProperty`.
+//! - `SetProps` and `DeleteProps` on a read-only object fail as a whole with
+//!   `MAPI_E_NO_ACCESS`; a read-only property is a per-property problem `MAPI_E_NO_ACCESS` in
+//!   the `SPropProblemArray`, and the other properties are still set or deleted. Setting a
+//!   `PT_NULL`, `PT_OBJECT` or `PT_ERROR` value, or a property ID of 0 or 0xFFFF, fails the
+//!   whole call with `MAPI_E_INVALID_PARAMETER` before anything changes (as `CreateIProp`'s
+//!   object does for `PT_NULL` and `PT_OBJECT`). Text with a NUL inside and multi-valued
+//!   values with no element cannot be returned by `GetProps`, so they are a per-property
+//!   problem `MAPI_E_INVALID_PARAMETER`. Deleting a property the bag does not have is no
+//!   problem; property types are ignored in `DeleteProps`.
+//! - Properties that `SetProps` creates or changes are read-write and dirty
+//!   (`IPROP_READWRITE | IPROP_DIRTY`); `HrSetPropAccess` changes a property's flags whatever
+//!   the object's access, and ignores tags of properties the bag does not have.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use windows_core::{Error, HRESULT};
+
+use super::value::{PropValue, Property, is_text_type, is_value_type, props_block};
+use crate::alloc::builders::{self, invalid};
+use crate::alloc::{AllocatorSet, RootBuf};
+use crate::codes::{
+    MAPI_E_INVALID_PARAMETER, MAPI_E_INVALID_TYPE, MAPI_E_NO_ACCESS, MAPI_E_NOT_ENOUGH_MEMORY,
+    MAPI_E_NOT_FOUND, MAPI_W_ERRORS_RETURNED, S_OK,
+};
+use crate::tags::{
+    MV_FLAG, PROP_ID_INVALID, PROP_ID_NULL, PT_STRING8, PT_UNICODE, PT_UNSPECIFIED,
+    change_prop_type, prop_id, prop_type,
+};
+use crate::types::{SPropProblem, SPropValue};
+
+/// `IPROP_READONLY` (mapiutil.h): the property, or the object, cannot be modified.
+pub const IPROP_READONLY: u32 = 0x0000_0001;
+/// `IPROP_READWRITE`: the property, or the object, can be modified.
+pub const IPROP_READWRITE: u32 = 0x0000_0002;
+/// `IPROP_CLEAN`: the property has not been modified.
+pub const IPROP_CLEAN: u32 = 0x0001_0000;
+/// `IPROP_DIRTY`: the property has been modified.
+pub const IPROP_DIRTY: u32 = 0x0002_0000;
+
+/// A property's access level and status (`IPropData::HrSetPropAccess` flags).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PropAccess {
+    /// `IPROP_READWRITE` if true, `IPROP_READONLY` if false.
+    pub writable: bool,
+    /// `IPROP_DIRTY` if true, `IPROP_CLEAN` if false.
+    pub dirty: bool,
+}
+
+impl PropAccess {
+    /// Read-write and clean: a property as a provider loads it.
+    pub const READ_WRITE: Self = Self {
+        writable: true,
+        dirty: false,
+    };
+    /// Read-only and clean: a property the provider computes.
+    pub const READ_ONLY: Self = Self {
+        writable: false,
+        dirty: false,
+    };
+
+    /// Parses `HrSetPropAccess` flags: exactly one access level and one status flag, nothing
+    /// else, or `MAPI_E_INVALID_PARAMETER` (as MAPI's own object answers a level alone).
+    pub fn from_flags(flags: u32) -> crate::Result<Self> {
+        let writable = match flags & (IPROP_READONLY | IPROP_READWRITE) {
+            IPROP_READONLY => false,
+            IPROP_READWRITE => true,
+            _ => return Err(invalid()),
+        };
+        let dirty = match flags & (IPROP_CLEAN | IPROP_DIRTY) {
+            IPROP_CLEAN => false,
+            IPROP_DIRTY => true,
+            _ => return Err(invalid()),
+        };
+        if flags & !(IPROP_READONLY | IPROP_READWRITE | IPROP_CLEAN | IPROP_DIRTY) != 0 {
+            return Err(invalid());
+        }
+        Ok(Self { writable, dirty })
+    }
+
+    /// The flags `HrGetPropAccess` reports.
+    pub fn flags(self) -> u32 {
+        let level = if self.writable {
+            IPROP_READWRITE
+        } else {
+            IPROP_READONLY
+        };
+        let status = if self.dirty { IPROP_DIRTY } else { IPROP_CLEAN };
+        level | status
+    }
+}
+
+/// An object's access level (`IPropData::HrSetObjAccess`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ObjectAccess {
+    /// `SetProps` and `DeleteProps` fail with `MAPI_E_NO_ACCESS`.
+    ReadOnly,
+    /// The default.
+    #[default]
+    ReadWrite,
+}
+
+impl ObjectAccess {
+    /// Parses `HrSetObjAccess` flags: `IPROP_READONLY` or `IPROP_READWRITE`, else
+    /// `MAPI_E_INVALID_PARAMETER`.
+    pub fn from_flags(flags: u32) -> crate::Result<Self> {
+        match flags {
+            IPROP_READONLY => Ok(Self::ReadOnly),
+            IPROP_READWRITE => Ok(Self::ReadWrite),
+            _ => Err(invalid()),
+        }
+    }
+
+    pub fn flags(self) -> u32 {
+        match self {
+            Self::ReadOnly => IPROP_READONLY,
+            Self::ReadWrite => IPROP_READWRITE,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct Entry {
+    prop: Property,
+    access: PropAccess,
+}
+
+/// An object's properties, by ID (so `GetProps` with a NULL tag list and `GetPropList`
+/// answer in ID order), with per-property and per-object access.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PropertyBag {
+    entries: BTreeMap<u16, Entry>,
+    access: ObjectAccess,
+    size_limit: Option<usize>,
+}
+
+/// What `GetProps` answers: one property per requested tag (or per property), borrowed from
+/// the bag where no conversion was needed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fetched<'a> {
+    pub props: Vec<Cow<'a, Property>>,
+    /// At least one entry is `PT_ERROR`: the call returns `MAPI_W_ERRORS_RETURNED`.
+    pub errors_returned: bool,
+}
+
+impl Fetched<'_> {
+    /// `S_OK`, or `MAPI_W_ERRORS_RETURNED` if an entry is an error.
+    pub fn code(&self) -> HRESULT {
+        if self.errors_returned {
+            MAPI_W_ERRORS_RETURNED
+        } else {
+            S_OK
+        }
+    }
+
+    /// The `lpcValues` and `lppPropArray` of `GetProps`, in one MAPI block. No property
+    /// (only possible with a NULL tag list) is a count of 0 and a NULL array, as the
+    /// reference requires.
+    pub fn to_mapi(&self, allocators: &AllocatorSet) -> crate::Result<PropsBlock> {
+        let count = u32::try_from(self.props.len()).map_err(|_| invalid())?;
+        let array = if self.props.is_empty() {
+            None
+        } else {
+            Some(props_block(allocators, self.props.iter().map(|p| &**p))?)
+        };
+        Ok(PropsBlock {
+            count,
+            array,
+            code: self.code(),
+        })
+    }
+}
+
+/// A `GetProps` result in MAPI memory: `*lpcValues`, `*lppPropArray` and the `HRESULT`.
+#[derive(Debug)]
+pub struct PropsBlock {
+    pub count: u32,
+    /// The `SPropValue` array; freed when dropped unless handed over with
+    /// [`PropsBlock::into_raw`].
+    pub array: Option<RootBuf>,
+    /// `S_OK` or `MAPI_W_ERRORS_RETURNED`.
+    pub code: HRESULT,
+}
+
+impl PropsBlock {
+    /// The count and the array (NULL if none) for the out-parameters; the caller frees the
+    /// array with one `MAPIFreeBuffer`.
+    #[must_use = "the array is leaked unless someone frees it"]
+    pub fn into_raw(self) -> (u32, *mut SPropValue) {
+        let array = self
+            .array
+            .map_or(core::ptr::null_mut(), |a| a.into_raw().cast());
+        (self.count, array)
+    }
+}
+
+/// The `SPropProblemArray` for `SetProps`' or `DeleteProps`' `lppProblems`, in one MAPI block,
+/// or `None` (a NULL `*lppProblems`) when there is no problem.
+pub fn problems_block(
+    allocators: &AllocatorSet,
+    problems: &[SPropProblem],
+) -> crate::Result<Option<RootBuf>> {
+    if problems.is_empty() {
+        return Ok(None);
+    }
+    builders::prop_problems(allocators, problems).map(Some)
+}
+
+fn problem(index: usize, tag: u32, scode: HRESULT) -> SPropProblem {
+    SPropProblem {
+        // Indexes come from MAPI's ULONG counts.
+        ulIndex: index as u32,
+        ulPropTag: tag,
+        scode: scode.0,
+    }
+}
+
+/// Whether `id` names a property (0 is `PROP_ID_NULL`, 0xFFFF `PROP_ID_INVALID`).
+fn is_property_id(id: u16) -> bool {
+    !matches!(u32::from(id), PROP_ID_NULL | PROP_ID_INVALID)
+}
+
+impl PropertyBag {
+    /// An empty, read-write bag without a size limit.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The value of property `id`, as stored.
+    pub fn get(&self, id: u16) -> Option<&PropValue> {
+        self.entries.get(&id).map(|e| &e.prop.value)
+    }
+
+    /// The stored properties, in ID order.
+    pub fn iter(&self) -> impl Iterator<Item = &Property> {
+        self.entries.values().map(|e| &e.prop)
+    }
+
+    /// Adds or replaces a property from the provider's side: no access check, any storable
+    /// value including `PT_OBJECT` (which clients cannot set). `MAPI_E_INVALID_PARAMETER`
+    /// for `PT_NULL`, `PT_ERROR`, a property ID of 0 or 0xFFFF, or a value `GetProps` could
+    /// not return ([`PropValue::is_storable`]).
+    pub fn insert(&mut self, prop: Property, access: PropAccess) -> crate::Result<()> {
+        let storable = is_property_id(prop.id)
+            && !matches!(prop.value, PropValue::Null | PropValue::Error(_))
+            && prop.value.is_storable();
+        if !storable {
+            return Err(invalid());
+        }
+        self.entries.insert(prop.id, Entry { prop, access });
+        Ok(())
+    }
+
+    /// Removes property `id` from the provider's side, whatever the access; returns it.
+    pub fn remove(&mut self, id: u16) -> Option<Property> {
+        self.entries.remove(&id).map(|e| e.prop)
+    }
+
+    pub fn object_access(&self) -> ObjectAccess {
+        self.access
+    }
+
+    /// `HrSetObjAccess`.
+    pub fn set_object_access(&mut self, access: ObjectAccess) {
+        self.access = access;
+    }
+
+    /// Values whose [`data_size`](PropValue::data_size) (in the width asked for) exceeds
+    /// `limit` bytes are answered as `PT_ERROR` `MAPI_E_NOT_ENOUGH_MEMORY`, for the client to
+    /// open them with `OpenProperty`. `None` (the default): no limit.
+    pub fn set_size_limit(&mut self, limit: Option<usize>) {
+        self.size_limit = limit;
+    }
+
+    pub fn size_limit(&self) -> Option<usize> {
+        self.size_limit
+    }
+
+    /// `GetProps`: `tags` `None` for all properties; `unicode` is `MAPI_UNICODE`. See the
+    /// module documentation for every rule. `MAPI_E_INVALID_PARAMETER` for an empty list.
+    pub fn get_props(&self, tags: Option<&[u32]>, unicode: bool) -> crate::Result<Fetched<'_>> {
+        let props: Vec<Cow<'_, Property>> = match tags {
+            Some([]) => return Err(invalid()),
+            Some(tags) => tags.iter().map(|&tag| self.fetch(tag, unicode)).collect(),
+            None => self
+                .entries
+                .values()
+                .map(|e| {
+                    self.answer(&e.prop, PT_UNSPECIFIED, unicode)
+                        .unwrap_or_else(|code| Cow::Owned(Property::error(e.prop.tag(), code)))
+                })
+                .collect(),
+        };
+        let errors_returned = props.iter().any(|p| matches!(p.value, PropValue::Error(_)));
+        Ok(Fetched {
+            props,
+            errors_returned,
+        })
+    }
+
+    /// `GetProps` written into MAPI memory ([`Fetched::to_mapi`]).
+    pub fn get_props_block(
+        &self,
+        allocators: &AllocatorSet,
+        tags: Option<&[u32]>,
+        unicode: bool,
+    ) -> crate::Result<PropsBlock> {
+        self.get_props(tags, unicode)?.to_mapi(allocators)
+    }
+
+    /// The answer for one requested tag.
+    fn fetch(&self, tag: u32, unicode: bool) -> Cow<'_, Property> {
+        let requested = prop_type(tag);
+        let answer = if requested != PT_UNSPECIFIED && !is_value_type(requested) {
+            Err(MAPI_E_INVALID_TYPE)
+        } else {
+            // A property ID is the tag's upper 16 bits.
+            match self.entries.get(&(prop_id(tag) as u16)) {
+                Some(entry) => self.answer(&entry.prop, requested, unicode),
+                None => Err(MAPI_E_NOT_FOUND),
+            }
+        };
+        answer.unwrap_or_else(|code| Cow::Owned(Property::error(tag, code)))
+    }
+
+    /// `prop` as `requested` (a type, or `PT_UNSPECIFIED` with text as `unicode` says), or
+    /// the error code of its `PT_ERROR` entry.
+    fn answer<'a>(
+        &self,
+        prop: &'a Property,
+        requested: u32,
+        unicode: bool,
+    ) -> Result<Cow<'a, Property>, HRESULT> {
+        let stored = prop.value.prop_type();
+        let same_shape = (requested & MV_FLAG) == (stored & MV_FLAG);
+        let to_unicode = if requested == PT_UNSPECIFIED {
+            unicode
+        } else if requested == stored {
+            // Already in the requested width: no conversion.
+            stored & !MV_FLAG == PT_UNICODE
+        } else if is_text_type(requested) && is_text_type(stored) && same_shape {
+            requested & !MV_FLAG == PT_UNICODE
+        } else {
+            return Err(MAPI_E_NOT_FOUND);
+        };
+        let prop = match prop.value.with_text_width(to_unicode) {
+            Ok(Cow::Borrowed(_)) => Cow::Borrowed(prop),
+            Ok(Cow::Owned(value)) => Cow::Owned(Property::new(prop.id, value)),
+            Err(unrepresentable) => return Err(unrepresentable.code()),
+        };
+        match self.size_limit {
+            Some(limit) if prop.value.data_size() > limit => Err(MAPI_E_NOT_ENOUGH_MEMORY),
+            _ => Ok(prop),
+        }
+    }
+
+    /// `GetPropList`: every property's tag, in ID order, text typed `PT_UNICODE` if
+    /// `unicode` (`MAPI_UNICODE`) else `PT_STRING8`.
+    pub fn get_prop_list(&self, unicode: bool) -> Vec<u32> {
+        let text = if unicode { PT_UNICODE } else { PT_STRING8 };
+        self.entries
+            .values()
+            .map(|e| {
+                let tag = e.prop.tag();
+                if is_text_type(prop_type(tag)) {
+                    change_prop_type(tag, (prop_type(tag) & MV_FLAG) | text)
+                } else {
+                    tag
+                }
+            })
+            .collect()
+    }
+
+    /// `GetPropList` as an `SPropTagArray` in one MAPI block (an empty bag is an array of
+    /// 0 tags, as MAPI's own object answers).
+    pub fn prop_list_block(
+        &self,
+        allocators: &AllocatorSet,
+        unicode: bool,
+    ) -> crate::Result<RootBuf> {
+        builders::prop_tags(allocators, &self.get_prop_list(unicode))
+    }
+
+    /// `SetProps`: the per-property problems (empty: all set). Errors for the whole call,
+    /// with nothing changed: `MAPI_E_INVALID_PARAMETER` for an empty list or a value that
+    /// cannot be set (see the module documentation), then `MAPI_E_NO_ACCESS` for a read-only
+    /// object.
+    pub fn set_props(&mut self, props: &[Property]) -> crate::Result<Vec<SPropProblem>> {
+        let settable = |p: &Property| {
+            is_property_id(p.id)
+                && !matches!(
+                    p.value,
+                    PropValue::Null | PropValue::Object | PropValue::Error(_)
+                )
+        };
+        if props.is_empty() || !props.iter().all(settable) {
+            return Err(invalid());
+        }
+        if self.access == ObjectAccess::ReadOnly {
+            return Err(Error::from_hresult(MAPI_E_NO_ACCESS));
+        }
+        let mut problems = Vec::new();
+        for (index, prop) in props.iter().enumerate() {
+            if !prop.value.is_storable() {
+                problems.push(problem(index, prop.tag(), MAPI_E_INVALID_PARAMETER));
+                continue;
+            }
+            let changed = Entry {
+                prop: prop.clone(),
+                access: PropAccess {
+                    writable: true,
+                    dirty: true,
+                },
+            };
+            match self.entries.get_mut(&prop.id) {
+                Some(entry) if !entry.access.writable => {
+                    problems.push(problem(index, prop.tag(), MAPI_E_NO_ACCESS));
+                }
+                Some(entry) => *entry = changed,
+                None => {
+                    self.entries.insert(prop.id, changed);
+                }
+            }
+        }
+        Ok(problems)
+    }
+
+    /// `DeleteProps`: the per-property problems (read-only properties). Errors for the whole
+    /// call: `MAPI_E_INVALID_PARAMETER` for an empty list, `MAPI_E_NO_ACCESS` for a read-only
+    /// object.
+    pub fn delete_props(&mut self, tags: &[u32]) -> crate::Result<Vec<SPropProblem>> {
+        if tags.is_empty() {
+            return Err(invalid());
+        }
+        if self.access == ObjectAccess::ReadOnly {
+            return Err(Error::from_hresult(MAPI_E_NO_ACCESS));
+        }
+        let mut problems = Vec::new();
+        for (index, &tag) in tags.iter().enumerate() {
+            // Types are ignored: only the ID (the tag's upper 16 bits) names the property.
+            let id = prop_id(tag) as u16;
+            match self.entries.get(&id) {
+                Some(entry) if !entry.access.writable => {
+                    problems.push(problem(index, tag, MAPI_E_NO_ACCESS));
+                }
+                Some(_) => {
+                    self.entries.remove(&id);
+                }
+                None => {}
+            }
+        }
+        Ok(problems)
+    }
+
+    /// `HrSetPropAccess`: `flags[i]` ([`PropAccess::from_flags`]) for the property of
+    /// `tags[i]`. All flags are checked before any is applied; `MAPI_E_INVALID_PARAMETER` for
+    /// bad flags or lists of different lengths.
+    pub fn set_prop_access(&mut self, tags: &[u32], flags: &[u32]) -> crate::Result<()> {
+        if tags.len() != flags.len() {
+            return Err(invalid());
+        }
+        let access = flags
+            .iter()
+            .map(|&f| PropAccess::from_flags(f))
+            .collect::<crate::Result<Vec<_>>>()?;
+        for (&tag, access) in tags.iter().zip(access) {
+            if let Some(entry) = self.entries.get_mut(&(prop_id(tag) as u16)) {
+                entry.access = access;
+            }
+        }
+        Ok(())
+    }
+
+    /// `HrGetPropAccess`: each property's tag and flags (`tags` `None`: every property, in ID
+    /// order). A tag the bag does not have reports 0.
+    pub fn prop_access(&self, tags: Option<&[u32]>) -> Vec<(u32, u32)> {
+        match tags {
+            None => self
+                .entries
+                .values()
+                .map(|e| (e.prop.tag(), e.access.flags()))
+                .collect(),
+            Some(tags) => tags
+                .iter()
+                .map(|&tag| {
+                    let entry = self.entries.get(&(prop_id(tag) as u16));
+                    (tag, entry.map_or(0, |e| e.access.flags()))
+                })
+                .collect(),
+        }
+    }
+
+    /// `HrGetPropAccess` in MAPI memory: `*lppPropTagArray` (an `SPropTagArray`) and
+    /// `*lprgulAccess` (one `ULONG` of flags per tag), each a block of its own because the
+    /// caller frees each with `MAPIFreeBuffer`. If the second allocation fails, the first
+    /// block is freed and the error returned.
+    pub fn prop_access_blocks(
+        &self,
+        allocators: &AllocatorSet,
+        tags: Option<&[u32]>,
+    ) -> crate::Result<(RootBuf, RootBuf)> {
+        let (tags, flags): (Vec<u32>, Vec<u32>) = self.prop_access(tags).into_iter().unzip();
+        let tag_array = builders::prop_tags(allocators, &tags)?;
+        let flags_bytes: Vec<u8> = flags.iter().flat_map(|f| f.to_ne_bytes()).collect();
+        let flag_array = builders::binary(allocators, &flags_bytes)?;
+        Ok((tag_array, flag_array))
+    }
+}

@@ -1,0 +1,41 @@
+//! The property engine: typed values and the property bag behind `IMAPIProp`.
+//!
+//! - [`value`]: the values, [`PropValue`] (every MAPI type, single- and multi-valued,
+//!   owning its data) and [`Property`]; reading a caller's `SPropValue` safely
+//!   ([`Property::from_raw`]) and writing properties into one MAPI block
+//!   ([`value::props_block`], through [`crate::alloc::props`]).
+//! - [`ansi`]: 8-bit text and the one rule by which it converts to and from Unicode.
+//! - [`bag`]: the [`PropertyBag`], with `GetProps`, `GetPropList`, `SetProps` and
+//!   `DeleteProps`, `IPropData`'s per-object and per-property access, and their results in
+//!   MAPI memory.
+//!
+//! The engine knows nothing of stores or COM: the objects that expose `IMAPIProp` compose it.
+//!
+//! ```
+//! use mapi_spi_runtime::alloc::AllocatorSet;
+//! use mapi_spi_runtime::codes::MAPI_W_ERRORS_RETURNED;
+//! use mapi_spi_runtime::props::{PropAccess, PropValue, Property, PropertyBag};
+//! use mapi_spi_runtime::tags::{PR_DISPLAY_NAME_A, PR_DISPLAY_NAME_W, PR_SUBJECT_W};
+//!
+//! let mut bag = PropertyBag::new();
+//! let name = Property::for_tag(PR_DISPLAY_NAME_W, PropValue::Unicode("Boîte".into()));
+//! bag.insert(name, PropAccess::READ_ONLY).unwrap();
+//!
+//! // An 8-bit client asks for the name and for a subject the object does not have.
+//! let allocators = AllocatorSet::native();
+//! let block = bag
+//!     .get_props_block(&allocators, Some(&[PR_DISPLAY_NAME_A, PR_SUBJECT_W]), false)
+//!     .unwrap();
+//! assert_eq!((block.count, block.code), (2, MAPI_W_ERRORS_RETURNED));
+//! let (count, array) = block.into_raw();
+//! let read = unsafe { mapi_spi_runtime::props::value::props_from_raw(array, count) }.unwrap();
+//! assert_eq!(read[0].value, PropValue::String8(b"Bo\xeete".to_vec()));
+//! unsafe { allocators.free(array.cast()) }; // one MAPIFreeBuffer frees it all
+//! ```
+
+pub mod ansi;
+pub mod bag;
+pub mod value;
+
+pub use bag::{ObjectAccess, PropAccess, PropertyBag};
+pub use value::{PropValue, Property};
