@@ -3,7 +3,7 @@
 //! restriction values, transport and status values. All are `ULONG` (`u32`).
 #![allow(non_upper_case_globals)]
 
-crate::constants! { FLAGS: u32;
+crate::constant_table::constants! { FLAGS: u32;
     /// `CURRENT_SPI_VERSION` (0.1.16, the same in every header): what a provider entry point
     /// writes to `*lpulProviderVer`; an older `ulMAPIVer` is refused with `MAPI_E_VERSION`.
     CURRENT_SPI_VERSION = 0x0001_0010;

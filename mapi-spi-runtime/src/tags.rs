@@ -75,7 +75,7 @@ macro_rules! tag_doc {
 }
 pub(crate) use tag_doc;
 
-crate::constants! { PROPERTY_TYPES: u32;
+crate::constant_table::constants! { PROPERTY_TYPES: u32;
     PT_UNSPECIFIED = 0x0000;
     PT_NULL = 0x0001;
     PT_I2 = 0x0002;
@@ -123,7 +123,7 @@ crate::constants! { PROPERTY_TYPES: u32;
     PROP_ID_INVALID = 0xFFFF;
 }
 
-crate::constants! { PROPERTY_TAGS: u32;
+crate::constant_table::constants! { PROPERTY_TAGS: u32;
     PR_NULL = prop_tag(PT_NULL, 0x0000);
     PR_ENTRYID = prop_tag(PT_BINARY, 0x0FFF);
     PR_OBJECT_TYPE = prop_tag(PT_LONG, 0x0FFE);

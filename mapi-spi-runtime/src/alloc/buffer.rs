@@ -74,7 +74,7 @@ impl RootBuf {
     /// memory given a child).
     ///
     /// Errors as [`AllocatorSet::allocate`].
-    pub fn allocate_more(&self, cb: usize) -> crate::Result<ChildBuf<'_>> {
+    pub fn allocate_more(&self, cb: usize) -> crate::com::Result<ChildBuf<'_>> {
         // SAFETY: this root is live and from `self.allocators`.
         let ptr = unsafe { self.allocators.allocate_more(cb, self.as_ptr().cast())? };
         Ok(ChildBuf {

@@ -40,7 +40,7 @@ pub(crate) struct Plan {
 
 impl Plan {
     /// The offset of a part of `bytes` bytes aligned to `align` (relative to the block).
-    pub(crate) fn take(&mut self, bytes: usize, align: usize) -> crate::Result<usize> {
+    pub(crate) fn take(&mut self, bytes: usize, align: usize) -> crate::com::Result<usize> {
         let start = self
             .size
             .checked_next_multiple_of(align)
@@ -50,7 +50,7 @@ impl Plan {
     }
 
     /// The offset of an array of `n` values of `T`.
-    pub(crate) fn array<T>(&mut self, n: usize) -> crate::Result<usize> {
+    pub(crate) fn array<T>(&mut self, n: usize) -> crate::com::Result<usize> {
         let bytes = size_of::<T>().checked_mul(n).ok_or_else(too_big)?;
         self.take(bytes, align_of::<T>())
     }
@@ -98,7 +98,7 @@ pub(crate) struct Text<'a> {
 }
 
 impl<'a> Text<'a> {
-    pub(crate) fn new(text: &'a str, charset: Charset) -> crate::Result<Self> {
+    pub(crate) fn new(text: &'a str, charset: Charset) -> crate::com::Result<Self> {
         let (utf16_units, nul) = utf16_len(text);
         if nul {
             return Err(invalid());
@@ -115,7 +115,7 @@ impl<'a> Text<'a> {
     }
 
     /// Reserves the string in `plan`; returns its offset.
-    pub(crate) fn plan(&self, plan: &mut Plan) -> crate::Result<usize> {
+    pub(crate) fn plan(&self, plan: &mut Plan) -> crate::com::Result<usize> {
         match self.charset {
             Charset::Unicode => plan.array::<u16>(self.units + 1),
             Charset::Ansi => plan.array::<u8>(self.units + 1),
@@ -199,7 +199,7 @@ pub(crate) fn write_utf16(root: &RootBuf, offset: usize, text: &str) -> usize {
 }
 
 /// Rejects bytes that would end an 8-bit string early.
-pub(crate) fn check_string8(bytes: &[u8]) -> crate::Result<()> {
+pub(crate) fn check_string8(bytes: &[u8]) -> crate::com::Result<()> {
     if bytes.contains(&0) {
         Err(invalid())
     } else {
@@ -208,7 +208,7 @@ pub(crate) fn check_string8(bytes: &[u8]) -> crate::Result<()> {
 }
 
 /// A NUL-terminated UTF-16 string (`LPWSTR`). The block is `2 * (units + 1)` bytes.
-pub fn unicode(allocators: &AllocatorSet, text: &str) -> crate::Result<RootBuf> {
+pub fn unicode(allocators: &AllocatorSet, text: &str) -> crate::com::Result<RootBuf> {
     let text = Text::new(text, Charset::Unicode)?;
     let mut plan = Plan::default();
     let offset = text.plan(&mut plan)?;
@@ -219,7 +219,7 @@ pub fn unicode(allocators: &AllocatorSet, text: &str) -> crate::Result<RootBuf> 
 
 /// A NUL-terminated 8-bit string (`LPSTR`) of `bytes`, already in the caller's code page.
 /// The block is `bytes.len() + 1` bytes.
-pub fn string8(allocators: &AllocatorSet, bytes: &[u8]) -> crate::Result<RootBuf> {
+pub fn string8(allocators: &AllocatorSet, bytes: &[u8]) -> crate::com::Result<RootBuf> {
     check_string8(bytes)?;
     let root = allocators.allocate(bytes.len().checked_add(1).ok_or_else(too_big)?)?;
     root.write_slice(0, bytes);
@@ -229,7 +229,7 @@ pub fn string8(allocators: &AllocatorSet, bytes: &[u8]) -> crate::Result<RootBuf
 
 /// A block holding a copy of `bytes` (for a `cb` + `LPBYTE` out-parameter pair such as the
 /// spool security of `IMSProvider::Logon`).
-pub fn binary(allocators: &AllocatorSet, bytes: &[u8]) -> crate::Result<RootBuf> {
+pub fn binary(allocators: &AllocatorSet, bytes: &[u8]) -> crate::com::Result<RootBuf> {
     let root = allocators.allocate(bytes.len())?;
     root.write_slice(0, bytes);
     Ok(root)
@@ -237,7 +237,7 @@ pub fn binary(allocators: &AllocatorSet, bytes: &[u8]) -> crate::Result<RootBuf>
 
 /// An `ENTRYID` of `abFlags` then `ab`; its size (`cb`, `CbNewENTRYID`) is the block's
 /// [`len`](RootBuf::len).
-pub fn entry_id(allocators: &AllocatorSet, ab_flags: [u8; 4], ab: &[u8]) -> crate::Result<RootBuf> {
+pub fn entry_id(allocators: &AllocatorSet, ab_flags: [u8; 4], ab: &[u8]) -> crate::com::Result<RootBuf> {
     let root = allocators.allocate(cb_new_entryid(ab.len()))?;
     root.write_slice(0, &ab_flags);
     root.write_slice(core::mem::offset_of!(crate::types::ENTRYID, ab), ab);
@@ -245,7 +245,7 @@ pub fn entry_id(allocators: &AllocatorSet, ab_flags: [u8; 4], ab: &[u8]) -> crat
 }
 
 /// An `SPropTagArray` of `tags`.
-pub fn prop_tags(allocators: &AllocatorSet, tags: &[u32]) -> crate::Result<RootBuf> {
+pub fn prop_tags(allocators: &AllocatorSet, tags: &[u32]) -> crate::com::Result<RootBuf> {
     let count = u32::try_from(tags.len()).map_err(|_| too_big())?;
     let root = allocators.allocate(cb_new_sproptagarray(tags.len()))?;
     root.write(core::mem::offset_of!(SPropTagArray, cValues), count);
@@ -258,7 +258,7 @@ pub fn prop_tags(allocators: &AllocatorSet, tags: &[u32]) -> crate::Result<RootB
 pub fn prop_problems(
     allocators: &AllocatorSet,
     problems: &[SPropProblem],
-) -> crate::Result<RootBuf> {
+) -> crate::com::Result<RootBuf> {
     let count = u32::try_from(problems.len()).map_err(|_| too_big())?;
     let root = allocators.allocate(cb_new_spropproblemarray(problems.len()))?;
     root.write(core::mem::offset_of!(SPropProblemArray, cProblem), count);
@@ -285,7 +285,7 @@ pub fn mapi_error(
     allocators: &AllocatorSet,
     info: &ErrorInfo<'_>,
     ul_flags: u32,
-) -> crate::Result<RootBuf> {
+) -> crate::com::Result<RootBuf> {
     let charset = Charset::from_flags(ul_flags);
     let error = info.error.map(|s| Text::new(s, charset)).transpose()?;
     let component = info.component.map(|s| Text::new(s, charset)).transpose()?;

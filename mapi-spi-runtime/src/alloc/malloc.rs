@@ -9,7 +9,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use crate::com::{ComObject, Object};
 use crate::interfaces::ole::{IMalloc, IMallocImpl};
-use crate::mapi_object;
+use mapi_spi_macros::mapi_object;
 use crate::sync::lock;
 
 /// Alignment of every block, as `CoTaskMemAlloc` gives on 64-bit Windows.

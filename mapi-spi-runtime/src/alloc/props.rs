@@ -164,7 +164,7 @@ struct Regions {
 }
 
 impl Regions {
-    fn unicode(&mut self, text: &str) -> crate::Result<()> {
+    fn unicode(&mut self, text: &str) -> crate::com::Result<()> {
         let (units, nul) = utf16_len(text);
         if nul {
             return Err(invalid());
@@ -173,33 +173,33 @@ impl Regions {
         Ok(())
     }
 
-    fn string8(&mut self, bytes: &[u8]) -> crate::Result<()> {
+    fn string8(&mut self, bytes: &[u8]) -> crate::com::Result<()> {
         check_string8(bytes)?;
         self.bytes += bytes.len() + 1;
         Ok(())
     }
 
-    fn binary(&mut self, bytes: &[u8]) -> crate::Result<()> {
+    fn binary(&mut self, bytes: &[u8]) -> crate::com::Result<()> {
         u32::try_from(bytes.len()).map_err(|_| too_big())?;
         self.bytes += bytes.len();
         Ok(())
     }
 
     /// A multi-valued property's array of `n` `T`s.
-    fn pointer_array<T>(&mut self, n: usize) -> crate::Result<()> {
+    fn pointer_array<T>(&mut self, n: usize) -> crate::com::Result<()> {
         u32::try_from(n).map_err(|_| too_big())?;
         self.pointer_arrays += n * size_of::<T>();
         Ok(())
     }
 
     /// A multi-valued property's array of fixed-size values, in `region`.
-    fn scalars<T>(region: &mut usize, values: &[T]) -> crate::Result<()> {
+    fn scalars<T>(region: &mut usize, values: &[T]) -> crate::com::Result<()> {
         u32::try_from(values.len()).map_err(|_| too_big())?;
         *region += size_of_val(values);
         Ok(())
     }
 
-    fn measure(values: &[PropValue<'_>]) -> crate::Result<Self> {
+    fn measure(values: &[PropValue<'_>]) -> crate::com::Result<Self> {
         let mut regions = Self::default();
         let r = &mut regions;
         for prop in values {
@@ -258,7 +258,7 @@ struct Cursors {
 impl Cursors {
     /// Lays out `values` and their variable parts; returns the block size and where each
     /// region starts.
-    fn plan(values: &[PropValue<'_>]) -> crate::Result<(usize, Self)> {
+    fn plan(values: &[PropValue<'_>]) -> crate::com::Result<(usize, Self)> {
         let regions = Regions::measure(values)?;
         let mut plan = Plan::default();
         plan.array::<SPropValue>(values.len())?;
@@ -391,7 +391,7 @@ fn write(root: &RootBuf, values: &[PropValue<'_>], mut cursors: Cursors) {
 /// `lpcValues` is `values.len()`.
 ///
 /// `MAPI_E_INVALID_PARAMETER` for a string with a NUL inside; the allocator's errors otherwise.
-pub fn props(allocators: &AllocatorSet, values: &[PropValue<'_>]) -> crate::Result<RootBuf> {
+pub fn props(allocators: &AllocatorSet, values: &[PropValue<'_>]) -> crate::com::Result<RootBuf> {
     let (size, cursors) = Cursors::plan(values)?;
     let root = allocators.allocate(size)?;
     write(&root, values, cursors);
@@ -400,7 +400,7 @@ pub fn props(allocators: &AllocatorSet, values: &[PropValue<'_>]) -> crate::Resu
 
 /// The size of the block [`props`] would allocate for `values`, without allocating (for
 /// size limits). Errors as [`props`] before it allocates.
-pub fn props_size(values: &[PropValue<'_>]) -> crate::Result<usize> {
+pub fn props_size(values: &[PropValue<'_>]) -> crate::com::Result<usize> {
     Cursors::plan(values).map(|(size, _)| size)
 }
 
@@ -472,7 +472,7 @@ impl core::fmt::Debug for RowSetBuf {
 pub fn rows<'v, R: AsRef<[PropValue<'v>]>>(
     allocators: &AllocatorSet,
     rows: &[R],
-) -> crate::Result<RowSetBuf> {
+) -> crate::com::Result<RowSetBuf> {
     let count = u32::try_from(rows.len()).map_err(|_| too_big())?;
     let outer = allocators.allocate(cb_new_srowset(rows.len()))?;
     let mut built = Vec::with_capacity(rows.len());

@@ -39,7 +39,7 @@ impl AllocatorSet {
         allocate_buffer: LPALLOCATEBUFFER,
         allocate_more: LPALLOCATEMORE,
         free_buffer: LPFREEBUFFER,
-    ) -> crate::Result<Self> {
+    ) -> crate::com::Result<Self> {
         match (allocate_buffer, allocate_more, free_buffer) {
             (Some(allocate_buffer), Some(allocate_more), Some(free_buffer)) => Ok(Self {
                 allocate_buffer,
@@ -79,7 +79,7 @@ impl AllocatorSet {
     ///
     /// `MAPI_E_NOT_ENOUGH_MEMORY` if `cb` exceeds `u32::MAX` (the ABI's size is a `ULONG`) or
     /// the host returns `S_OK` with NULL; the host's own code if it fails.
-    pub fn allocate(&self, cb: usize) -> crate::Result<RootBuf> {
+    pub fn allocate(&self, cb: usize) -> crate::com::Result<RootBuf> {
         let cb32 = host_size(cb)?;
         let mut ptr = core::ptr::null_mut();
         // SAFETY: `ptr` is a valid out-pointer; the function keeps the contract (`new`).
@@ -98,7 +98,7 @@ impl AllocatorSet {
         &self,
         cb: usize,
         root: *mut c_void,
-    ) -> crate::Result<*mut c_void> {
+    ) -> crate::com::Result<*mut c_void> {
         let cb32 = host_size(cb)?;
         let mut ptr = core::ptr::null_mut();
         // SAFETY: `root` is a live root of this set (caller); `ptr` is a valid out-pointer.
@@ -130,12 +130,12 @@ impl core::fmt::Debug for AllocatorSet {
 }
 
 /// The allocators' `ULONG` size, or out of memory: a size past `u32::MAX` cannot be asked for.
-fn host_size(cb: usize) -> crate::Result<u32> {
+fn host_size(cb: usize) -> crate::com::Result<u32> {
     u32::try_from(cb).map_err(|_| Error::from_hresult(MAPI_E_NOT_ENOUGH_MEMORY))
 }
 
 /// The block a host call returned. A host that says `S_OK` but returns NULL is out of memory.
-fn host_result(hr: HRESULT, ptr: *mut c_void) -> crate::Result<*mut c_void> {
+fn host_result(hr: HRESULT, ptr: *mut c_void) -> crate::com::Result<*mut c_void> {
     if hr.is_err() {
         Err(Error::from_hresult(hr))
     } else if ptr.is_null() {

@@ -14,6 +14,11 @@ pub mod object;
 pub mod query;
 
 pub use abi::{AbiReturn, AbiSafe};
+
+/// `Result<T, windows_core::Error>`: what interface methods return when they do not return a
+/// bare `HRESULT`. `T` is `()` or [`crate::codes::SuccessCode`] for methods declared with
+/// `#[mapi_interface]`.
+pub type Result<T = ()> = core::result::Result<T, windows_core::Error>;
 pub use forward::{Forward, MethodName};
 pub use interface::MapiInterface;
 pub use object::{ComObject, Implements, MapiObject, Object, VtablePtr};

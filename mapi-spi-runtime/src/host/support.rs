@@ -19,7 +19,7 @@ use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_NO_SUPPORT, S_OK};
 use crate::com::{ComObject, Forward, MethodName, Object};
 use crate::flags::LOGOFF_COMPLETE;
 use crate::interfaces::{IMAPISupport, IMAPISupportImpl, IMSLogon};
-use crate::mapi_object;
+use mapi_spi_macros::mapi_object;
 use crate::sync::lock;
 use crate::types::{ENTRYID, LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER, MAPIUID, SPropValue};
 

@@ -6,7 +6,7 @@ use windows_core::{GUID, HRESULT, IUnknown};
 
 use super::{IMAPIAdviseSink, IMAPIProp, IMAPISupport};
 use crate::codes::{MAPI_E_NO_SUPPORT, S_OK};
-use crate::mapi_interface;
+use mapi_spi_macros::mapi_interface;
 use crate::types::{
     ADRLIST, ENTRYID, LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER, LPTSTR, MAPIERROR,
     SPropTagArray,

@@ -5,7 +5,7 @@
 use windows_core::{HRESULT, IUnknown};
 
 use crate::codes::MAPI_E_NO_SUPPORT;
-use crate::mapi_interface;
+use mapi_spi_macros::mapi_interface;
 use crate::types::NOTIFICATION;
 
 /// Receives notifications. `OnNotify` returns a `ULONG` (0, or `CALLBACK_DISCONTINUE` for a

@@ -8,7 +8,7 @@ use core::ffi::c_void;
 use core::ptr::NonNull;
 use windows_core::{IUnknown, Interface};
 
-use crate::mapi_interface;
+use mapi_spi_macros::mapi_interface;
 
 /// The OLE task allocator. Unlike the MAPI allocators it can reallocate and report sizes.
 #[mapi_interface("00000002-0000-0000-C000-000000000046")]

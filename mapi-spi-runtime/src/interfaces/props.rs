@@ -12,7 +12,7 @@ use windows_core::{GUID, HRESULT, IUnknown};
 
 use super::{IMAPIAdviseSink, IMAPIProgress};
 use crate::codes::{MAPI_E_NO_SUPPORT, S_OK};
-use crate::mapi_interface;
+use mapi_spi_macros::mapi_interface;
 use crate::types::{
     ADRLIST, BOOKMARK, ENTRYID, ENTRYLIST, LPTSTR, MAPIERROR, MAPINAMEID, SPropProblemArray,
     SPropTagArray, SPropValue, SRestriction, SRowSet, SSortOrderSet,

@@ -6,7 +6,7 @@ use windows_core::{GUID, HRESULT, IUnknown};
 
 use super::{IMAPIAdviseSink, IMAPIProp, IMAPIPropImpl, IMAPISupport};
 use crate::codes::{MAPI_E_NO_SUPPORT, S_OK};
-use crate::mapi_interface;
+use mapi_spi_macros::mapi_interface;
 use crate::types::{ENTRYID, LPTSTR, MAPIERROR, NOTIFICATION};
 
 /// A message store provider object, returned by `MSProviderInit`: one per MAPI session.

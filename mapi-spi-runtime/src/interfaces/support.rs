@@ -6,7 +6,7 @@ use windows_core::{GUID, HRESULT, IUnknown};
 
 use super::{IMAPIAdviseSink, IMAPIProgress, IMAPIProp};
 use crate::codes::{MAPI_E_NO_SUPPORT, S_OK};
-use crate::mapi_interface;
+use mapi_spi_macros::mapi_interface;
 use crate::types::{
     ADRLIST, ADRPARM, ENTRYID, ENTRYLIST, LPALLOCATEBUFFER, LPALLOCATEMORE, LPFNBUTTON,
     LPFNDISMISS, LPFREEBUFFER, LPTSTR, MAPIERROR, MAPIUID, NOTIFICATION, NOTIFKEY,

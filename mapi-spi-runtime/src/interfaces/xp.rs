@@ -6,7 +6,7 @@ use windows_core::{GUID, HRESULT, IUnknown};
 
 use super::{IMAPISupport, IMessage};
 use crate::codes::MAPI_E_NO_SUPPORT;
-use crate::mapi_interface;
+use mapi_spi_macros::mapi_interface;
 use crate::types::{
     ENTRYID, LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER, LPTSTR, MAPIERROR, MAPIUID, OPTIONDATA,
 };

@@ -85,7 +85,7 @@ impl PropAccess {
 
     /// Parses `HrSetPropAccess` flags: exactly one access level and one status flag, nothing
     /// else, or `MAPI_E_INVALID_PARAMETER` (as MAPI's own object answers a level alone).
-    pub fn from_flags(flags: u32) -> crate::Result<Self> {
+    pub fn from_flags(flags: u32) -> crate::com::Result<Self> {
         let writable = match flags & (IPROP_READONLY | IPROP_READWRITE) {
             IPROP_READONLY => false,
             IPROP_READWRITE => true,
@@ -127,7 +127,7 @@ pub enum ObjectAccess {
 impl ObjectAccess {
     /// Parses `HrSetObjAccess` flags: `IPROP_READONLY` or `IPROP_READWRITE`, else
     /// `MAPI_E_INVALID_PARAMETER`.
-    pub fn from_flags(flags: u32) -> crate::Result<Self> {
+    pub fn from_flags(flags: u32) -> crate::com::Result<Self> {
         match flags {
             IPROP_READONLY => Ok(Self::ReadOnly),
             IPROP_READWRITE => Ok(Self::ReadWrite),
@@ -180,7 +180,7 @@ impl Fetched<'_> {
     /// The `lpcValues` and `lppPropArray` of `GetProps`, in one MAPI block. No property
     /// (only possible with a NULL tag list) is a count of 0 and a NULL array, as the
     /// reference requires.
-    pub fn to_mapi(&self, allocators: &AllocatorSet) -> crate::Result<PropsBlock> {
+    pub fn to_mapi(&self, allocators: &AllocatorSet) -> crate::com::Result<PropsBlock> {
         let count = u32::try_from(self.props.len()).map_err(|_| invalid())?;
         let array = if self.props.is_empty() {
             None
@@ -223,7 +223,7 @@ impl PropsBlock {
 pub fn problems_block(
     allocators: &AllocatorSet,
     problems: &[SPropProblem],
-) -> crate::Result<Option<RootBuf>> {
+) -> crate::com::Result<Option<RootBuf>> {
     if problems.is_empty() {
         return Ok(None);
     }
@@ -272,7 +272,7 @@ impl PropertyBag {
     /// value including `PT_OBJECT` (which clients cannot set). `MAPI_E_INVALID_PARAMETER`
     /// for `PT_NULL`, `PT_ERROR`, a property ID of 0 or 0xFFFF, or a value `GetProps` could
     /// not return ([`PropValue::is_storable`]).
-    pub fn insert(&mut self, prop: Property, access: PropAccess) -> crate::Result<()> {
+    pub fn insert(&mut self, prop: Property, access: PropAccess) -> crate::com::Result<()> {
         let storable = is_property_id(prop.id)
             && !matches!(prop.value, PropValue::Null | PropValue::Error(_))
             && prop.value.is_storable();
@@ -310,7 +310,7 @@ impl PropertyBag {
 
     /// `GetProps`: `tags` `None` for all properties; `unicode` is `MAPI_UNICODE`. See the
     /// module documentation for every rule. `MAPI_E_INVALID_PARAMETER` for an empty list.
-    pub fn get_props(&self, tags: Option<&[u32]>, unicode: bool) -> crate::Result<Fetched<'_>> {
+    pub fn get_props(&self, tags: Option<&[u32]>, unicode: bool) -> crate::com::Result<Fetched<'_>> {
         let props: Vec<Cow<'_, Property>> = match tags {
             Some([]) => return Err(invalid()),
             Some(tags) => tags.iter().map(|&tag| self.fetch(tag, unicode)).collect(),
@@ -336,7 +336,7 @@ impl PropertyBag {
         allocators: &AllocatorSet,
         tags: Option<&[u32]>,
         unicode: bool,
-    ) -> crate::Result<PropsBlock> {
+    ) -> crate::com::Result<PropsBlock> {
         self.get_props(tags, unicode)?.to_mapi(allocators)
     }
 
@@ -409,7 +409,7 @@ impl PropertyBag {
         &self,
         allocators: &AllocatorSet,
         unicode: bool,
-    ) -> crate::Result<RootBuf> {
+    ) -> crate::com::Result<RootBuf> {
         builders::prop_tags(allocators, &self.get_prop_list(unicode))
     }
 
@@ -417,7 +417,7 @@ impl PropertyBag {
     /// with nothing changed: `MAPI_E_INVALID_PARAMETER` for an empty list or a value that
     /// cannot be set (see the module documentation), then `MAPI_E_NO_ACCESS` for a read-only
     /// object.
-    pub fn set_props(&mut self, props: &[Property]) -> crate::Result<Vec<SPropProblem>> {
+    pub fn set_props(&mut self, props: &[Property]) -> crate::com::Result<Vec<SPropProblem>> {
         let settable = |p: &Property| {
             is_property_id(p.id)
                 && !matches!(
@@ -460,7 +460,7 @@ impl PropertyBag {
     /// `DeleteProps`: the per-property problems (read-only properties). Errors for the whole
     /// call: `MAPI_E_INVALID_PARAMETER` for an empty list, `MAPI_E_NO_ACCESS` for a read-only
     /// object.
-    pub fn delete_props(&mut self, tags: &[u32]) -> crate::Result<Vec<SPropProblem>> {
+    pub fn delete_props(&mut self, tags: &[u32]) -> crate::com::Result<Vec<SPropProblem>> {
         if tags.is_empty() {
             return Err(invalid());
         }
@@ -487,14 +487,14 @@ impl PropertyBag {
     /// `HrSetPropAccess`: `flags[i]` ([`PropAccess::from_flags`]) for the property of
     /// `tags[i]`. All flags are checked before any is applied; `MAPI_E_INVALID_PARAMETER` for
     /// bad flags or lists of different lengths.
-    pub fn set_prop_access(&mut self, tags: &[u32], flags: &[u32]) -> crate::Result<()> {
+    pub fn set_prop_access(&mut self, tags: &[u32], flags: &[u32]) -> crate::com::Result<()> {
         if tags.len() != flags.len() {
             return Err(invalid());
         }
         let access = flags
             .iter()
             .map(|&f| PropAccess::from_flags(f))
-            .collect::<crate::Result<Vec<_>>>()?;
+            .collect::<crate::com::Result<Vec<_>>>()?;
         for (&tag, access) in tags.iter().zip(access) {
             if let Some(entry) = self.entries.get_mut(&(prop_id(tag) as u16)) {
                 entry.access = access;
@@ -530,7 +530,7 @@ impl PropertyBag {
         &self,
         allocators: &AllocatorSet,
         tags: Option<&[u32]>,
-    ) -> crate::Result<(RootBuf, RootBuf)> {
+    ) -> crate::com::Result<(RootBuf, RootBuf)> {
         let (tags, flags): (Vec<u32>, Vec<u32>) = self.prop_access(tags).into_iter().unzip();
         let tag_array = builders::prop_tags(allocators, &tags)?;
         let flags_bytes: Vec<u8> = flags.iter().flat_map(|f| f.to_ne_bytes()).collect();

@@ -310,7 +310,7 @@ impl Property {
     /// The member of `value.Value` the tag's type selects must be initialised, and its
     /// non-NULL pointers must point to what that type says: NUL-terminated strings, `cb`
     /// bytes, `cValues` elements (the pointers may be unaligned).
-    pub unsafe fn from_raw(value: &SPropValue) -> crate::Result<Property> {
+    pub unsafe fn from_raw(value: &SPropValue) -> crate::com::Result<Property> {
         let tag = value.ulPropTag;
         let pv = &value.Value;
         // SAFETY: the member read is the one the tag's type selects (caller).
@@ -322,7 +322,7 @@ impl Property {
 /// # Safety
 ///
 /// As [`Property::from_raw`], for the member `prop_type` selects.
-unsafe fn read_value(prop_type: u32, pv: &PV) -> crate::Result<PropValue> {
+unsafe fn read_value(prop_type: u32, pv: &PV) -> crate::com::Result<PropValue> {
     // SAFETY (for the whole block): each arm reads the union member its type selects, which
     // the caller initialised; the readers below check pointers before following them.
     unsafe {
@@ -366,7 +366,7 @@ unsafe fn read_value(prop_type: u32, pv: &PV) -> crate::Result<PropValue> {
 /// # Safety
 ///
 /// A non-NULL `ptr` points to `count` initialised `T`s.
-unsafe fn array<T: Copy>(ptr: *const T, count: u32) -> crate::Result<Vec<T>> {
+unsafe fn array<T: Copy>(ptr: *const T, count: u32) -> crate::com::Result<Vec<T>> {
     if count == 0 {
         return Ok(Vec::new());
     }
@@ -382,7 +382,7 @@ unsafe fn array<T: Copy>(ptr: *const T, count: u32) -> crate::Result<Vec<T>> {
 /// # Safety
 ///
 /// As [`array`], for the array's own pointer and count.
-unsafe fn mv<T: Copy>(values: SArray<T>) -> crate::Result<Vec<T>> {
+unsafe fn mv<T: Copy>(values: SArray<T>) -> crate::com::Result<Vec<T>> {
     // SAFETY: forwarded.
     unsafe { array(values.lp, values.cValues) }
 }
@@ -394,8 +394,8 @@ unsafe fn mv<T: Copy>(values: SArray<T>) -> crate::Result<Vec<T>> {
 /// As [`array`]; `read` is given each element as stored.
 unsafe fn each<T: Copy, R>(
     values: SArray<T>,
-    read: impl Fn(T) -> crate::Result<R>,
-) -> crate::Result<Vec<R>> {
+    read: impl Fn(T) -> crate::com::Result<R>,
+) -> crate::com::Result<Vec<R>> {
     // SAFETY: forwarded.
     unsafe { array(values.lp, values.cValues) }?
         .into_iter()
@@ -408,7 +408,7 @@ unsafe fn each<T: Copy, R>(
 /// # Safety
 ///
 /// A non-NULL `ptr` points to a NUL-terminated string of `T`s (possibly unaligned).
-unsafe fn terminated<T: Copy + Default + PartialEq>(ptr: *const T) -> crate::Result<Vec<T>> {
+unsafe fn terminated<T: Copy + Default + PartialEq>(ptr: *const T) -> crate::com::Result<Vec<T>> {
     if ptr.is_null() {
         return Err(invalid());
     }
@@ -426,7 +426,7 @@ unsafe fn terminated<T: Copy + Default + PartialEq>(ptr: *const T) -> crate::Res
 /// # Safety
 ///
 /// As [`terminated`].
-unsafe fn string8(ptr: *const u8) -> crate::Result<Vec<u8>> {
+unsafe fn string8(ptr: *const u8) -> crate::com::Result<Vec<u8>> {
     // SAFETY: forwarded.
     unsafe { terminated(ptr) }
 }
@@ -434,7 +434,7 @@ unsafe fn string8(ptr: *const u8) -> crate::Result<Vec<u8>> {
 /// # Safety
 ///
 /// As [`terminated`].
-unsafe fn unicode(ptr: *const u16) -> crate::Result<String> {
+unsafe fn unicode(ptr: *const u16) -> crate::com::Result<String> {
     // SAFETY: forwarded.
     let units = unsafe { terminated(ptr) }?;
     String::from_utf16(&units).map_err(|_| invalid())
@@ -443,7 +443,7 @@ unsafe fn unicode(ptr: *const u16) -> crate::Result<String> {
 /// # Safety
 ///
 /// A non-NULL `bin.lpb` points to `bin.cb` bytes.
-unsafe fn binary(bin: SBinary) -> crate::Result<Vec<u8>> {
+unsafe fn binary(bin: SBinary) -> crate::com::Result<Vec<u8>> {
     // SAFETY: forwarded.
     unsafe { array(bin.lpb, bin.cb) }
 }
@@ -457,7 +457,7 @@ unsafe fn binary(bin: SBinary) -> crate::Result<Vec<u8>> {
 ///
 /// A non-NULL `array` points to `count` `SPropValue`s (possibly unaligned), each valid as
 /// [`Property::from_raw`] requires.
-pub unsafe fn props_from_raw(array: *const SPropValue, count: u32) -> crate::Result<Vec<Property>> {
+pub unsafe fn props_from_raw(array: *const SPropValue, count: u32) -> crate::com::Result<Vec<Property>> {
     // SAFETY: `count` values are readable (caller); each is copied out, then read as
     // `from_raw` requires (caller).
     unsafe { self::array(array, count) }?
@@ -502,7 +502,7 @@ pub unsafe fn tags_from_raw(tags: *const crate::types::SPropTagArray) -> Option<
 pub fn props_block<'p>(
     allocators: &AllocatorSet,
     props: impl IntoIterator<Item = &'p Property>,
-) -> crate::Result<RootBuf> {
+) -> crate::com::Result<RootBuf> {
     let wire: Vec<WireProp<'p>> = props
         .into_iter()
         .map(|p| WireProp::new(p.id, p.value.as_value()))

@@ -42,7 +42,7 @@ use crate::interfaces::{
     IMAPIAdviseSink, IMAPIProp, IMAPIPropImpl, IMAPISupport, IMSLogon, IMSLogonImpl, IMSProvider,
     IMSProviderImpl, IMsgStore, IMsgStoreImpl,
 };
-use crate::mapi_object;
+use mapi_spi_macros::mapi_object;
 use crate::sync::lock;
 use crate::types::{LPTSTR, MAPIERROR};
 
