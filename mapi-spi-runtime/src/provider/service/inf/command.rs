@@ -46,6 +46,9 @@ pub fn command(service: &ServiceDescription, args: impl IntoIterator<Item = Stri
 pub fn run(service: &ServiceDescription, args: &[String], out: &mut dyn Write) -> Result<(), String> {
     let shown = |error: io::Error| error.to_string();
     match args {
+        [help] if matches!(help.as_str(), "help" | "-h" | "--help") => {
+            writeln!(out, "{USAGE}").map_err(shown)
+        }
         [command] if command == "print" => {
             let text = print(service).map_err(|e| e.to_string())?;
             out.write_all(text.as_bytes()).map_err(shown)
