@@ -62,6 +62,15 @@ fn print_shows_the_sections() {
 }
 
 #[test]
+fn the_readme_shows_what_print_prints() {
+    let readme = include_str!("../../../README.md");
+    assert!(
+        readme.contains(&format!("```ini\n{PRINTED}```")),
+        "update README.md's MAPISVC.INF block"
+    );
+}
+
+#[test]
 fn merge_and_remove_edit_a_utf16_file_in_place_with_a_backup() {
     let dir = directory("utf16");
     let path = dir.join("MAPISVC.INF");
@@ -76,14 +85,26 @@ fn merge_and_remove_edit_a_utf16_file_in_place_with_a_backup() {
     assert!(merged.status.success(), "{merged:?}");
     assert!(stdout(&merged).contains("RustSampleStore merged into it"));
     let bytes = std::fs::read(&path).unwrap();
-    assert_eq!(&bytes[..2], &[0xFF, 0xFE], "still UTF-16LE with its byte order mark");
+    assert_eq!(
+        &bytes[..2],
+        &[0xFF, 0xFE],
+        "still UTF-16LE with its byte order mark"
+    );
     let text = String::from_utf16(
-        &bytes[2..].chunks(2).map(|p| u16::from_le_bytes([p[0], p[1]])).collect::<Vec<_>>(),
+        &bytes[2..]
+            .chunks(2)
+            .map(|p| u16::from_le_bytes([p[0], p[1]]))
+            .collect::<Vec<_>>(),
     )
     .unwrap();
-    assert!(text.contains("MSPST MS=Personal Folders File (.pst)\r\nRustSampleStore=Rust Sample Store\r\n"));
+    assert!(text.contains(
+        "MSPST MS=Personal Folders File (.pst)\r\nRustSampleStore=Rust Sample Store\r\n"
+    ));
     assert!(text.contains("\r\n[RustSampleStore MS]\r\nPR_DISPLAY_NAME=Rust Sample Store\r\n"));
-    assert_eq!(std::fs::read(dir.join("MAPISVC.INF.bak")).unwrap(), original);
+    assert_eq!(
+        std::fs::read(dir.join("MAPISVC.INF.bak")).unwrap(),
+        original
+    );
 
     let again = mapisvc(&["merge", path_arg]);
     assert!(again.status.success());
@@ -100,7 +121,11 @@ fn merge_and_remove_edit_a_utf16_file_in_place_with_a_backup() {
         .map(|entry| entry.unwrap().file_name().into_string().unwrap())
         .collect();
     names.sort();
-    assert_eq!(names, ["MAPISVC.INF", "MAPISVC.INF.bak"], "no temporary file left");
+    assert_eq!(
+        names,
+        ["MAPISVC.INF", "MAPISVC.INF.bak"],
+        "no temporary file left"
+    );
 }
 
 #[test]
@@ -111,7 +136,9 @@ fn merge_creates_a_missing_file_and_remove_needs_one() {
     assert!(mapisvc(&["merge", path_arg]).status.success());
     assert_eq!(
         std::fs::read_to_string(&path).unwrap(),
-        PRINTED.replace('\n', "\r\n").replacen("\r\n\r\n", "\r\n", 1),
+        PRINTED
+            .replace('\n', "\r\n")
+            .replacen("\r\n\r\n", "\r\n", 1),
         "a new file: [Services] joined to the service section, CRLF"
     );
     assert!(!dir.join("MAPISVC.INF.bak").exists(), "nothing to back up");

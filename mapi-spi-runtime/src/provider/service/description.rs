@@ -79,14 +79,26 @@ pub(crate) const PROVIDER_FLAG_NAMES: &[(&str, u32, &[u32])] = &[
     ("STATUS_PRIMARY_STORE", STATUS_PRIMARY_STORE, STORE),
     ("STATUS_SECONDARY_STORE", STATUS_SECONDARY_STORE, STORE),
     ("STATUS_PRIMARY_IDENTITY", STATUS_PRIMARY_IDENTITY, ANY),
-    ("STATUS_NO_PRIMARY_IDENTITY", STATUS_NO_PRIMARY_IDENTITY, ANY),
-    ("STATUS_DEFAULT_OUTBOUND", STATUS_DEFAULT_OUTBOUND, TRANSPORT),
+    (
+        "STATUS_NO_PRIMARY_IDENTITY",
+        STATUS_NO_PRIMARY_IDENTITY,
+        ANY,
+    ),
+    (
+        "STATUS_DEFAULT_OUTBOUND",
+        STATUS_DEFAULT_OUTBOUND,
+        TRANSPORT,
+    ),
     ("STATUS_OWN_STORE", STATUS_OWN_STORE, TRANSPORT),
     ("STATUS_XP_PREFER_LAST", STATUS_XP_PREFER_LAST, TRANSPORT),
 ];
 const STORE: &[u32] = &[MAPI_STORE_PROVIDER];
 const TRANSPORT: &[u32] = &[MAPI_TRANSPORT_PROVIDER];
-const ANY: &[u32] = &[MAPI_STORE_PROVIDER, MAPI_AB_PROVIDER, MAPI_TRANSPORT_PROVIDER];
+const ANY: &[u32] = &[
+    MAPI_STORE_PROVIDER,
+    MAPI_AB_PROVIDER,
+    MAPI_TRANSPORT_PROVIDER,
+];
 
 /// The `PR_RESOURCE_TYPE` values a provider section may hold, by their MAPISVC.INF names.
 pub(crate) const RESOURCE_TYPE_NAMES: &[(&str, u32)] = &[
@@ -233,7 +245,10 @@ pub struct DescriptionErrors(pub Vec<DescriptionError>);
 
 impl fmt::Display for DescriptionErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "the message service declaration breaks MAPISVC.INF's rules:")?;
+        writeln!(
+            f,
+            "the message service declaration breaks MAPISVC.INF's rules:"
+        )?;
         for error in &self.0 {
             writeln!(f, "- {error}")?;
         }
@@ -258,25 +273,40 @@ impl ServiceDescription {
             let identifier = entry.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
                 && entry.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
             if !identifier {
-                errors.push(&at, format!("entry_name \"{entry}\" is not the name of an exported C function"));
+                errors.push(
+                    &at,
+                    format!("entry_name \"{entry}\" is not the name of an exported C function"),
+                );
             }
         }
         check_flags(
             &mut errors,
             &at,
             self.resource_flags,
-            SERVICE_FLAG_NAMES.iter().map(|&(name, value)| (name, value)),
-            (SERVICE_PRIMARY_IDENTITY, SERVICE_NO_PRIMARY_IDENTITY, "SERVICE"),
+            SERVICE_FLAG_NAMES
+                .iter()
+                .map(|&(name, value)| (name, value)),
+            (
+                SERVICE_PRIMARY_IDENTITY,
+                SERVICE_NO_PRIMARY_IDENTITY,
+                "SERVICE",
+            ),
         );
         for file in self.support_files.iter().chain(self.delete_files) {
             check_text(&mut errors, &at, "support_files/delete_files", file);
             if file.contains(',') {
-                errors.push(&at, format!("file \"{file}\" contains a comma, which separates the list"));
+                errors.push(
+                    &at,
+                    format!("file \"{file}\" contains a comma, which separates the list"),
+                );
             }
         }
         check_settings(&mut errors, &at, self.settings, SERVICE_FIXED_TAGS);
         if self.providers.is_empty() {
-            errors.push(&at, "providers is empty: every service section lists at least one provider section");
+            errors.push(
+                &at,
+                "providers is empty: every service section lists at least one provider section",
+            );
         }
         for (index, provider) in self.providers.iter().enumerate() {
             provider.check(&mut errors);
@@ -284,10 +314,19 @@ impl ServiceDescription {
                 .iter()
                 .any(|other| other.section.eq_ignore_ascii_case(provider.section))
             {
-                errors.push(&at, format!("provider section \"{}\" is listed twice", provider.section));
+                errors.push(
+                    &at,
+                    format!("provider section \"{}\" is listed twice", provider.section),
+                );
             }
             if provider.section.eq_ignore_ascii_case(self.name) {
-                errors.push(&at, format!("provider section \"{}\" has the service's own name", provider.section));
+                errors.push(
+                    &at,
+                    format!(
+                        "provider section \"{}\" has the service's own name",
+                        provider.section
+                    ),
+                );
             }
         }
         errors.finish()
@@ -330,14 +369,20 @@ impl ProviderDescription {
         let at = format!("provider \"{}\"", self.section);
         check_section_name(errors, &at, "section", self.section);
         if self.section.contains(',') {
-            errors.push(&at, "section contains a comma, which separates the Providers= list");
+            errors.push(
+                &at,
+                "section contains a comma, which separates the Providers= list",
+            );
         }
         check_text(errors, &at, "display_name", self.display_name);
         check_text(errors, &at, "provider_display", self.provider_display);
         if let Some(dll) = self.dll_base_name {
             check_dll_name(errors, &at, "dll_base_name", dll);
         }
-        if !RESOURCE_TYPE_NAMES.iter().any(|&(_, value)| value == self.resource_type) {
+        if !RESOURCE_TYPE_NAMES
+            .iter()
+            .any(|&(_, value)| value == self.resource_type)
+        {
             errors.push(
                 &at,
                 format!(
@@ -356,13 +401,22 @@ impl ProviderDescription {
             errors,
             &at,
             self.resource_flags,
-            PROVIDER_FLAG_NAMES.iter().map(|&(name, value, _)| (name, value)),
-            (STATUS_PRIMARY_IDENTITY, STATUS_NO_PRIMARY_IDENTITY, "STATUS"),
+            PROVIDER_FLAG_NAMES
+                .iter()
+                .map(|&(name, value, _)| (name, value)),
+            (
+                STATUS_PRIMARY_IDENTITY,
+                STATUS_NO_PRIMARY_IDENTITY,
+                "STATUS",
+            ),
         );
         if self.resource_flags & STATUS_DEFAULT_STORE != 0
             && self.resource_flags & STATUS_NO_DEFAULT_STORE != 0
         {
-            errors.push(&at, "STATUS_DEFAULT_STORE and STATUS_NO_DEFAULT_STORE contradict each other");
+            errors.push(
+                &at,
+                "STATUS_DEFAULT_STORE and STATUS_NO_DEFAULT_STORE contradict each other",
+            );
         }
         check_settings(errors, &at, self.settings, PROVIDER_FIXED_TAGS);
     }
@@ -380,7 +434,11 @@ impl Errors {
     }
 
     fn finish(self) -> Result<(), DescriptionErrors> {
-        if self.0.is_empty() { Ok(()) } else { Err(DescriptionErrors(self.0)) }
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(DescriptionErrors(self.0))
+        }
     }
 }
 
@@ -390,9 +448,18 @@ fn check_text(errors: &mut Errors, at: &str, field: &str, text: &str) {
     if text.is_empty() {
         errors.push(at, format!("{field} is empty"));
     } else if text.contains(['\r', '\n', '\0']) {
-        errors.push(at, format!("{field} \"{}\" contains a line break or NUL", text.escape_debug()));
+        errors.push(
+            at,
+            format!(
+                "{field} \"{}\" contains a line break or NUL",
+                text.escape_debug()
+            ),
+        );
     } else if text.trim() != text {
-        errors.push(at, format!("{field} \"{text}\" starts or ends with spaces, which INI readers drop"));
+        errors.push(
+            at,
+            format!("{field} \"{text}\" starts or ends with spaces, which INI readers drop"),
+        );
     }
 }
 
@@ -408,8 +475,14 @@ fn check_section_name(errors: &mut Errors, at: &str, field: &str, name: &str) {
             format!("{field} \"{name}\" may only contain ASCII letters, digits, '_', '-', '.' and spaces"),
         );
     }
-    if RESERVED_SECTIONS.iter().any(|reserved| reserved.eq_ignore_ascii_case(name)) {
-        errors.push(at, format!("{field} \"{name}\" is a section MAPI itself uses"));
+    if RESERVED_SECTIONS
+        .iter()
+        .any(|reserved| reserved.eq_ignore_ascii_case(name))
+    {
+        errors.push(
+            at,
+            format!("{field} \"{name}\" is a section MAPI itself uses"),
+        );
     }
 }
 
@@ -417,13 +490,22 @@ fn check_section_name(errors: &mut Errors, at: &str, field: &str, name: &str) {
 fn check_dll_name(errors: &mut Errors, at: &str, field: &str, name: &str) {
     check_text(errors, at, field, name);
     let Some(first_period) = name.find('.') else {
-        errors.push(at, format!("{field} \"{name}\" has no extension: MAPI inserts \"32\" before the first period"));
+        errors.push(
+            at,
+            format!(
+                "{field} \"{name}\" has no extension: MAPI inserts \"32\" before the first period"
+            ),
+        );
         return;
     };
     let stem = &name[..first_period];
     let file_stem = stem.rsplit(['\\', '/']).next().unwrap_or(stem);
     if file_stem.contains("32") {
-        let fixed = format!("{}{}", &name[..first_period].replace("32", ""), &name[first_period..]);
+        let fixed = format!(
+            "{}{}",
+            &name[..first_period].replace("32", ""),
+            &name[first_period..]
+        );
         errors.push(
             at,
             format!(
@@ -455,7 +537,10 @@ fn check_flags(
     if flags & !known != 0 {
         errors.push(
             at,
-            format!("resource_flags has bits {:#x} that a declaration may not set", flags & !known),
+            format!(
+                "resource_flags has bits {:#x} that a declaration may not set",
+                flags & !known
+            ),
         );
     }
     if (flags & primary != 0) == (flags & no_primary != 0) {
@@ -473,7 +558,13 @@ fn check_settings(errors: &mut Errors, at: &str, settings: &[SettingDescription]
         let at = format!("{at}, setting \"{}\"", setting.name);
         let (id, kind) = (prop_id(setting.tag), prop_type(setting.tag));
         if ![PT_LONG, PT_STRING8, PT_BINARY, PT_UNICODE, PT_BOOLEAN].contains(&kind) {
-            errors.push(&at, format!("tag {:#010X} has a type settings do not support", setting.tag));
+            errors.push(
+                &at,
+                format!(
+                    "tag {:#010X} has a type settings do not support",
+                    setting.tag
+                ),
+            );
         }
         let in_inf = !matches!(setting.inf, InfKey::ProfileOnly);
         if in_inf && ![PT_LONG, PT_STRING8, PT_BINARY].contains(&kind) {
@@ -485,14 +576,23 @@ fn check_settings(errors: &mut Errors, at: &str, settings: &[SettingDescription]
         match setting.inf {
             InfKey::Hex if !PROVIDER_PRIVATE_IDS.contains(&id) => errors.push(
                 &at,
-                format!("tag {:#010X}: a hex-keyed setting is a provider property, ID 0x6600 to 0x67FF", setting.tag),
+                format!(
+                    "tag {:#010X}: a hex-keyed setting is a provider property, ID 0x6600 to 0x67FF",
+                    setting.tag
+                ),
             ),
             InfKey::Name(name) => {
                 let known = PROPERTY_TAGS
                     .iter()
                     .any(|&(known, tag)| known == name && prop_id(tag) == id);
                 if !known {
-                    errors.push(&at, format!("{name} is not a MAPI property name with the ID of tag {:#010X}", setting.tag));
+                    errors.push(
+                        &at,
+                        format!(
+                            "{name} is not a MAPI property name with the ID of tag {:#010X}",
+                            setting.tag
+                        ),
+                    );
                 }
             }
             _ => {}
@@ -510,14 +610,32 @@ fn check_settings(errors: &mut Errors, at: &str, settings: &[SettingDescription]
                 SettingValue::Binary(_) => kind == PT_BINARY,
             };
             if !fits {
-                errors.push(&at, format!("default {value:?} does not have the type of tag {:#010X}", setting.tag));
+                errors.push(
+                    &at,
+                    format!(
+                        "default {value:?} does not have the type of tag {:#010X}",
+                        setting.tag
+                    ),
+                );
             }
         }
         if fixed.iter().any(|&tag| prop_id(tag) == id) {
-            errors.push(&at, format!("tag {:#010X} is an entry the generator writes itself", setting.tag));
+            errors.push(
+                &at,
+                format!(
+                    "tag {:#010X} is an entry the generator writes itself",
+                    setting.tag
+                ),
+            );
         }
-        if settings[..index].iter().any(|other| prop_id(other.tag) == id) {
-            errors.push(&at, format!("property ID {id:#06X} is declared twice in this section"));
+        if settings[..index]
+            .iter()
+            .any(|other| prop_id(other.tag) == id)
+        {
+            errors.push(
+                &at,
+                format!("property ID {id:#06X} is declared twice in this section"),
+            );
         }
     }
 }

@@ -11,6 +11,6 @@ pub mod inf;
 
 pub use description::{
     DescriptionError, DescriptionErrors, InfKey, PROVIDER_PRIVATE_IDS, ProviderDescription,
-    SERVICE_NO_PRIMARY_IDENTITY, SERVICE_PRIMARY_IDENTITY, SERVICE_SINGLE_COPY,
-    ServiceDescription, SettingDescription, SettingValue,
+    SERVICE_NO_PRIMARY_IDENTITY, SERVICE_PRIMARY_IDENTITY, SERVICE_SINGLE_COPY, ServiceDescription,
+    SettingDescription, SettingValue,
 };

@@ -43,7 +43,11 @@ pub fn command(service: &ServiceDescription, args: impl IntoIterator<Item = Stri
 
 /// The command without the program name; what it prints goes to `out`. The error is the
 /// message for the user.
-pub fn run(service: &ServiceDescription, args: &[String], out: &mut dyn Write) -> Result<(), String> {
+pub fn run(
+    service: &ServiceDescription,
+    args: &[String],
+    out: &mut dyn Write,
+) -> Result<(), String> {
     let shown = |error: io::Error| error.to_string();
     match args {
         [help] if matches!(help.as_str(), "help" | "-h" | "--help") => {
@@ -66,10 +70,19 @@ pub fn run(service: &ServiceDescription, args: &[String], out: &mut dyn Write) -
                 remove_file(old.as_deref().unwrap_or_default(), service.name)
             }
             .map_err(|error: InfError| format!("{}: {error}", path.display()))?;
-            let done = if command == "merge" { "merged into" } else { "removed from" };
+            let done = if command == "merge" {
+                "merged into"
+            } else {
+                "removed from"
+            };
             if old.as_deref() == Some(edited.as_slice()) {
-                return writeln!(out, "{}: no change ({} already {done} it)", path.display(), service.name)
-                    .map_err(shown);
+                return writeln!(
+                    out,
+                    "{}: no change ({} already {done} it)",
+                    path.display(),
+                    service.name
+                )
+                .map_err(shown);
             }
             if let Some(old) = &old {
                 std::fs::write(backup_path(path), old)
@@ -78,7 +91,8 @@ pub fn run(service: &ServiceDescription, args: &[String], out: &mut dyn Write) -
             replace(path, &edited).map_err(|error| format!("{}: {error}", path.display()))?;
             writeln!(out, "{}: {} {done} it", path.display(), service.name).map_err(shown)?;
             if old.is_some() {
-                writeln!(out, "previous content: {}", backup_path(path).display()).map_err(shown)?;
+                writeln!(out, "previous content: {}", backup_path(path).display())
+                    .map_err(shown)?;
             }
             Ok(())
         }

@@ -108,7 +108,9 @@ fn remove_units<U: Unit>(
     for block in blocks.iter().rev() {
         let mut start = block.start;
         // The blank line merge put before the block.
-        if let Some(before) = lines.iter().find(|line| line.next == start && line.next > line.start)
+        if let Some(before) = lines
+            .iter()
+            .find(|line| line.next == start && line.next > line.start)
             && before.kind == Kind::Blank
         {
             start = before.start;
@@ -138,7 +140,11 @@ const CR: u32 = b'\r' as u32;
 const LF: u32 = b'\n' as u32;
 
 fn is<U: Unit>(units: &[U], ascii: &str) -> bool {
-    units.len() == ascii.len() && units.iter().zip(ascii.bytes()).all(|(u, b)| u.code() == u32::from(b))
+    units.len() == ascii.len()
+        && units
+            .iter()
+            .zip(ascii.bytes())
+            .all(|(u, b)| u.code() == u32::from(b))
 }
 
 /// A range that runs to the end of a file without a final line break also takes the line
@@ -173,7 +179,10 @@ pub(crate) fn merge<U: Unit>(
         eol = crlf.clone();
     }
     let unterminated = lines.last().is_some_and(|last| !last.has_break());
-    let entry = encode(&format!("{}={}", inf.services_entry.0, inf.services_entry.1))?;
+    let entry = encode(&format!(
+        "{}={}",
+        inf.services_entry.0, inf.services_entry.1
+    ))?;
 
     // The `[Services]` entry, in the first `[Services]` section.
     let sections = scan::sections(&lines);

@@ -94,7 +94,10 @@ impl fmt::Display for InfError {
                  unknown: use ASCII text, or convert the file to UTF-16 with a byte order mark"
             ),
             InfError::OddUtf16Length => {
-                write!(f, "the file starts with a UTF-16 byte order mark but has an odd number of bytes")
+                write!(
+                    f,
+                    "the file starts with a UTF-16 byte order mark but has an odd number of bytes"
+                )
             }
             InfError::Conflict { section } => write!(
                 f,
@@ -120,7 +123,12 @@ pub fn generate(service: &ServiceDescription) -> Result<InfText, InfError> {
         pair("PR_DISPLAY_NAME", service.display_name),
         pair(
             "Providers",
-            &service.providers.iter().map(|p| p.section).collect::<Vec<_>>().join(", "),
+            &service
+                .providers
+                .iter()
+                .map(|p| p.section)
+                .collect::<Vec<_>>()
+                .join(", "),
         ),
         pair("PR_SERVICE_DLL_NAME", service.dll_base_name),
     ];
@@ -132,13 +140,21 @@ pub fn generate(service: &ServiceDescription) -> Result<InfText, InfError> {
     }
     entries.push(pair("PR_SERVICE_SUPPORT_FILES", &support.join(", ")));
     if !service.delete_files.is_empty() {
-        entries.push(pair("PR_SERVICE_DELETE_FILES", &service.delete_files.join(", ")));
+        entries.push(pair(
+            "PR_SERVICE_DELETE_FILES",
+            &service.delete_files.join(", "),
+        ));
     }
     if let Some(entry) = service.entry_name {
         entries.push(pair("PR_SERVICE_ENTRY_NAME", entry));
     }
-    let flags = SERVICE_FLAG_NAMES.iter().map(|&(name, value)| (name, value));
-    entries.push(pair("PR_RESOURCE_FLAGS", &flag_names(service.resource_flags, flags)));
+    let flags = SERVICE_FLAG_NAMES
+        .iter()
+        .map(|&(name, value)| (name, value));
+    entries.push(pair(
+        "PR_RESOURCE_FLAGS",
+        &flag_names(service.resource_flags, flags),
+    ));
     entries.extend(service.settings.iter().filter_map(setting_entry));
     let mut sections = vec![InfSection {
         name: service.name.to_owned(),
@@ -151,7 +167,9 @@ pub fn generate(service: &ServiceDescription) -> Result<InfText, InfError> {
             .find(|&&(_, value)| value == provider.resource_type)
             .map(|&(name, _)| name)
             .expect("validated");
-        let flags = PROVIDER_FLAG_NAMES.iter().map(|&(name, value, _)| (name, value));
+        let flags = PROVIDER_FLAG_NAMES
+            .iter()
+            .map(|&(name, value, _)| (name, value));
         let mut entries = vec![
             pair("PR_DISPLAY_NAME", provider.display_name),
             pair("PR_PROVIDER_DISPLAY", provider.provider_display),
@@ -160,7 +178,10 @@ pub fn generate(service: &ServiceDescription) -> Result<InfText, InfError> {
                 provider.dll_base_name.unwrap_or(service.dll_base_name),
             ),
             pair("PR_RESOURCE_TYPE", resource_type),
-            pair("PR_RESOURCE_FLAGS", &flag_names(provider.resource_flags, flags)),
+            pair(
+                "PR_RESOURCE_FLAGS",
+                &flag_names(provider.resource_flags, flags),
+            ),
         ];
         entries.extend(provider.settings.iter().filter_map(setting_entry));
         sections.push(InfSection {
@@ -216,7 +237,9 @@ fn setting_entry(setting: &SettingDescription) -> Option<(String, String)> {
 /// [`remove`] after a merge gives back the original text.
 pub fn merge(existing: &str, service: &ServiceDescription) -> Result<String, InfError> {
     let inf = generate(service)?;
-    let merged = edit::merge(existing.as_bytes(), &inf, &|text| Ok(text.as_bytes().to_vec()))?;
+    let merged = edit::merge(existing.as_bytes(), &inf, &|text| {
+        Ok(text.as_bytes().to_vec())
+    })?;
     Ok(String::from_utf8(merged).expect("spliced at line breaks, with UTF-8 text"))
 }
 
@@ -252,7 +275,10 @@ impl Encoding {
 fn edit_file(
     bytes: &[u8],
     edit8: impl FnOnce(&[u8], &dyn Fn(&str) -> Result<Vec<u8>, InfError>) -> Result<Vec<u8>, InfError>,
-    edit16: impl FnOnce(&[u16], &dyn Fn(&str) -> Result<Vec<u16>, InfError>) -> Result<Vec<u16>, InfError>,
+    edit16: impl FnOnce(
+        &[u16],
+        &dyn Fn(&str) -> Result<Vec<u16>, InfError>,
+    ) -> Result<Vec<u16>, InfError>,
 ) -> Result<Vec<u8>, InfError> {
     match Encoding::detect(bytes) {
         Encoding::Ansi => edit8(bytes, &|text| {
@@ -268,7 +294,7 @@ fn edit_file(
         }
         encoding @ (Encoding::Utf16Le | Encoding::Utf16Be) => {
             let body = &bytes[2..];
-            if body.len() % 2 != 0 {
+            if !body.len().is_multiple_of(2) {
                 return Err(InfError::OddUtf16Length);
             }
             let little = encoding == Encoding::Utf16Le;
@@ -276,13 +302,21 @@ fn edit_file(
                 .chunks_exact(2)
                 .map(|pair| {
                     let pair = [pair[0], pair[1]];
-                    if little { u16::from_le_bytes(pair) } else { u16::from_be_bytes(pair) }
+                    if little {
+                        u16::from_le_bytes(pair)
+                    } else {
+                        u16::from_be_bytes(pair)
+                    }
                 })
                 .collect();
             let edited = edit16(&units, &|text| Ok(text.encode_utf16().collect()))?;
             let mut out = bytes[..2].to_vec();
             for unit in edited {
-                out.extend(if little { unit.to_le_bytes() } else { unit.to_be_bytes() });
+                out.extend(if little {
+                    unit.to_le_bytes()
+                } else {
+                    unit.to_be_bytes()
+                });
             }
             Ok(out)
         }

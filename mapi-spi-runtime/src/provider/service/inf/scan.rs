@@ -39,7 +39,10 @@ pub(crate) enum Kind {
     /// [`Kind::Other`].
     Header(Range<usize>),
     /// `key=value`: the trimmed ranges of both.
-    Entry { key: Range<usize>, value: Range<usize> },
+    Entry {
+        key: Range<usize>,
+        value: Range<usize>,
+    },
     /// Anything else (kept, never interpreted).
     Other,
 }
@@ -105,7 +108,8 @@ pub(crate) fn trim<U: Unit>(text: &[U], mut range: Range<usize>) -> Range<usize>
 
 fn classify<U: Unit>(text: &[U], line: Range<usize>) -> Kind {
     let content = trim(text, line.clone());
-    let find = |what: u8, from: usize| (from..content.end).find(|&i| text[i].code() == u32::from(what));
+    let find =
+        |what: u8, from: usize| (from..content.end).find(|&i| text[i].code() == u32::from(what));
     match text.get(content.start).map(|u| u.code()) {
         _ if content.is_empty() => Kind::Blank,
         Some(c) if c == u32::from(b';') => Kind::Comment,
@@ -134,7 +138,10 @@ pub(crate) fn name_is<U: Unit>(text: &[U], range: &Range<usize>, name: &str) -> 
 
 /// A name from the file, case-folded, for comparing names with each other.
 pub(crate) fn folded<U: Unit>(text: &[U], range: &Range<usize>) -> Vec<u32> {
-    text[range.clone()].iter().map(|unit| fold(unit.code())).collect()
+    text[range.clone()]
+        .iter()
+        .map(|unit| fold(unit.code()))
+        .collect()
 }
 
 pub(crate) fn fold_str(name: &str) -> Vec<u32> {
@@ -142,7 +149,11 @@ pub(crate) fn fold_str(name: &str) -> Vec<u32> {
 }
 
 fn fold(code: u32) -> u32 {
-    if (u32::from(b'A')..=u32::from(b'Z')).contains(&code) { code + 32 } else { code }
+    if (u32::from(b'A')..=u32::from(b'Z')).contains(&code) {
+        code + 32
+    } else {
+        code
+    }
 }
 
 /// The items of a comma-separated list value (`Providers=A, B`), trimmed, empty ones dropped.
@@ -177,7 +188,9 @@ pub(crate) fn sections(lines: &[Line]) -> Vec<Section> {
         .iter()
         .enumerate()
         .map(|(n, &header)| {
-            let Kind::Header(name) = &lines[header].kind else { unreachable!() };
+            let Kind::Header(name) = &lines[header].kind else {
+                unreachable!()
+            };
             Section {
                 name: name.clone(),
                 lines: header..headers.get(n + 1).copied().unwrap_or(lines.len()),
@@ -204,10 +217,12 @@ impl Section {
         &self,
         lines: &'a [Line],
     ) -> impl Iterator<Item = (usize, &'a Range<usize>, &'a Range<usize>)> + 'a {
-        self.lines.clone().filter_map(move |i| match &lines[i].kind {
-            Kind::Entry { key, value } => Some((i, key, value)),
-            _ => None,
-        })
+        self.lines
+            .clone()
+            .filter_map(move |i| match &lines[i].kind {
+                Kind::Entry { key, value } => Some((i, key, value)),
+                _ => None,
+            })
     }
 }
 

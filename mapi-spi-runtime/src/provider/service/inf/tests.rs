@@ -122,7 +122,10 @@ fn variants() -> Vec<(&'static str, String)> {
         ("crlf", text.clone()),
         ("lf", text.replace("\r\n", "\n")),
         ("cr", text.replace("\r\n", "\r")),
-        ("no final line break", text.trim_end_matches("\r\n").to_owned()),
+        (
+            "no final line break",
+            text.trim_end_matches("\r\n").to_owned(),
+        ),
         ("empty", String::new()),
         ("only [Services]", "[Services]".to_owned()),
         ("no [Services]", "[Other]\r\nA=B\r\n".to_owned()),
@@ -141,8 +144,11 @@ fn merge_inserts_the_entry_and_appends_the_sections_in_the_files_line_breaks() {
     let original = fixture();
     let merged = merge(&original, &SERVICE).unwrap();
     let entry_after = "  MSAB = Personal Address Book\r\n";
-    let expected = original.replacen(entry_after, &format!("{entry_after}RustStore=Rust Store\r\n"), 1)
-        + "\r\n"
+    let expected = original.replacen(
+        entry_after,
+        &format!("{entry_after}RustStore=Rust Store\r\n"),
+        1,
+    ) + "\r\n"
         + &crlf(SECTIONS);
     assert_eq!(merged, expected);
 }
@@ -153,7 +159,11 @@ fn merge_then_remove_gives_back_every_byte() {
         let merged = merge(&original, &SERVICE).unwrap();
         assert_ne!(merged, original, "{name}");
         assert_eq!(remove(&merged, "RustStore"), original, "{name}");
-        assert_eq!(remove(&merged, "ruststore"), original, "{name}: names ignore case");
+        assert_eq!(
+            remove(&merged, "ruststore"),
+            original,
+            "{name}: names ignore case"
+        );
     }
 }
 
@@ -197,8 +207,16 @@ fn merge_replaces_an_older_version_wherever_it_is() {
         PR_RESOURCE_TYPE=MAPI_TRANSPORT_PROVIDER\r\n\
         \r\n";
     let with_old = original
-        .replacen("[Help File Mappings]", &format!("{old}[Help File Mappings]"), 1)
-        .replacen("CONTAB=Outlook", "RustStore = Rust Store 0.1\r\nCONTAB=Outlook", 1)
+        .replacen(
+            "[Help File Mappings]",
+            &format!("{old}[Help File Mappings]"),
+            1,
+        )
+        .replacen(
+            "CONTAB=Outlook",
+            "RustStore = Rust Store 0.1\r\nCONTAB=Outlook",
+            1,
+        )
         + "[RustStore MS]\r\nPR_DISPLAY_NAME=old\r\n";
     let merged = merge(&with_old, &SERVICE).unwrap();
     assert_eq!(merged.matches("[RustStore MS]").count(), 1);
@@ -240,7 +258,9 @@ fn merge_refuses_a_provider_section_another_service_lists() {
 fn malformed_lines_and_duplicate_sections_are_kept() {
     let original = "[Services\r\nnot an entry\r\n[Services]\r\nA=a\r\n[A]\r\nB=1\r\n[A]\r\nB=2\r\n[Services]\r\nC=c\r\n[broken";
     let merged = merge(original, &SERVICE).unwrap();
-    assert!(merged.starts_with("[Services\r\nnot an entry\r\n[Services]\r\nA=a\r\nRustStore=Rust Store\r\n[A]"));
+    assert!(merged.starts_with(
+        "[Services\r\nnot an entry\r\n[Services]\r\nA=a\r\nRustStore=Rust Store\r\n[A]"
+    ));
     assert_eq!(remove(&merged, "RustStore"), original);
     assert_eq!(merge(&merged, &SERVICE).unwrap(), merged);
 }
@@ -282,18 +302,28 @@ fn ansi_files_keep_their_bytes_and_take_ascii_only() {
         display_name: "Rust Stör",
         ..SERVICE
     };
-    assert!(matches!(merge_file(&original, &ACCENTED), Err(InfError::NotAscii(_))));
+    assert!(matches!(
+        merge_file(&original, &ACCENTED),
+        Err(InfError::NotAscii(_))
+    ));
     // With a byte order mark, the text is encoded in the file's encoding.
     assert!(merge_file(&utf16le("[Services]\r\n"), &ACCENTED).is_ok());
     let utf8 = merge_file(b"\xEF\xBB\xBF[Services]\r\n", &ACCENTED).unwrap();
-    assert!(String::from_utf8(utf8).unwrap().contains("RustStore=Rust Stör\r\n"));
+    assert!(
+        String::from_utf8(utf8)
+            .unwrap()
+            .contains("RustStore=Rust Stör\r\n")
+    );
     // A new file that needs more than ASCII is UTF-16LE with a byte order mark.
     assert_eq!(&merge_file(b"", &ACCENTED).unwrap()[..2], &[0xFF, 0xFE]);
 }
 
 #[test]
 fn a_utf16_file_with_an_odd_length_is_refused() {
-    assert_eq!(merge_file(&[0xFF, 0xFE, 0x41], &SERVICE), Err(InfError::OddUtf16Length));
+    assert_eq!(
+        merge_file(&[0xFF, 0xFE, 0x41], &SERVICE),
+        Err(InfError::OddUtf16Length)
+    );
 }
 
 #[test]
@@ -309,7 +339,11 @@ fn dll_names_follow_the_32_rule() {
     assert_eq!(errors("C:\\Providers\\rust_store.dll"), 0);
     assert_eq!(errors("rust_store32.dll"), 1);
     assert_eq!(errors("C:\\my.dir\\rust_store.dll"), 1);
-    assert_eq!(errors("C:\\x32\\rust_store.dll"), 0, "a 32 in a directory is not MAPI's");
+    assert_eq!(
+        errors("C:\\x32\\rust_store.dll"),
+        0,
+        "a 32 in a directory is not MAPI's"
+    );
     assert_eq!(errors("rust_store"), 1);
     let message = ServiceDescription {
         dll_base_name: "rust_store32.dll",
@@ -393,11 +427,27 @@ fn every_broken_rule_is_reported_at_once() {
 /// entries, comments, blanks, malformed lines, each with any line break.
 fn line() -> impl Strategy<Value = String> {
     let name = prop::sample::select(vec![
-        "Services", "services", " Services ", "MSEMS", "AB", "Other", "Help File Mappings",
-        "Default Services", "Rust", "RustStore2", "X MS",
+        "Services",
+        "services",
+        " Services ",
+        "MSEMS",
+        "AB",
+        "Other",
+        "Help File Mappings",
+        "Default Services",
+        "Rust",
+        "RustStore2",
+        "X MS",
     ]);
     let key = prop::sample::select(vec![
-        "Providers", "PR_DISPLAY_NAME", "MSEMS", "AB", "Other", "Rust", "66000003", " spaced ",
+        "Providers",
+        "PR_DISPLAY_NAME",
+        "MSEMS",
+        "AB",
+        "Other",
+        "Rust",
+        "66000003",
+        " spaced ",
     ]);
     let value = "[ a-zA-Z0-9,._|]{0,12}";
     prop_oneof![
@@ -413,15 +463,20 @@ fn line() -> impl Strategy<Value = String> {
 
 fn file() -> impl Strategy<Value = String> {
     let line_break = prop::sample::select(vec!["\r\n", "\n", "\r"]);
-    (prop::collection::vec((line(), line_break), 0..40), any::<bool>()).prop_map(
-        |(lines, final_break)| {
-            let mut text: String = lines.iter().map(|(line, eol)| format!("{line}{eol}")).collect();
+    (
+        prop::collection::vec((line(), line_break), 0..40),
+        any::<bool>(),
+    )
+        .prop_map(|(lines, final_break)| {
+            let mut text: String = lines
+                .iter()
+                .map(|(line, eol)| format!("{line}{eol}"))
+                .collect();
             if !final_break && let Some((_, eol)) = lines.last() {
                 text.truncate(text.len() - eol.len());
             }
             text
-        },
-    )
+        })
 }
 
 proptest! {
