@@ -10,7 +10,9 @@ use mapi_spi_runtime::provider::service::{
 
 /// One service with one store provider, both in `sample_store.dll` (the base name: MAPI loads
 /// `sample_store32.dll`). It exports no service entry point, and it keeps no settings of its
-/// own: at logon it reads only `PR_DISPLAY_NAME` from its profile section.
+/// own: at logon it reads only `PR_DISPLAY_NAME` from its profile section. `checked` refuses,
+/// at compile time, a DLL name that breaks MAPI's naming rule and flags MAPISVC.INF does not
+/// allow.
 pub const SERVICE: ServiceDescription = ServiceDescription {
     name: "RustSampleStore",
     display_name: "Rust Sample Store",
@@ -30,4 +32,5 @@ pub const SERVICE: ServiceDescription = ServiceDescription {
         resource_flags: STATUS_NO_DEFAULT_STORE | STATUS_NO_PRIMARY_IDENTITY,
         settings: &[],
     }],
-};
+}
+.checked();

@@ -28,8 +28,9 @@
 //!             default: Some(SettingValue::String("C:\\Stores")),
 //!         }],
 //!     }],
-//! };
-//! assert_eq!(SERVICE.validate(), Ok(()));
+//! }
+//! .checked(); // the rules a constant can check, at compile time
+//! assert_eq!(SERVICE.validate(), Ok(())); // all of them
 //! ```
 //!
 //! The rules [`ServiceDescription::validate`] checks come from Microsoft's MAPI reference:
@@ -332,6 +333,68 @@ impl ServiceDescription {
         errors.finish()
     }
 
+    /// `self`, after the rules that can be checked in a constant: a declaration written as
+    /// `pub const SERVICE: ServiceDescription = ServiceDescription { .. }.checked();` does not
+    /// compile when a DLL name breaks MAPI's `32` rule, a flag is not one a declaration may set,
+    /// an identity flag is missing, a resource type is unknown or there is no provider.
+    /// [`ServiceDescription::validate`] checks everything (texts, settings) with messages that
+    /// name the offending field; generation runs it.
+    pub const fn checked(self) -> Self {
+        assert!(
+            !self.providers.is_empty(),
+            "a service lists at least one provider section"
+        );
+        check_dll_name_const(self.dll_base_name);
+        assert!(
+            self.resource_flags
+                & !(SERVICE_SINGLE_COPY | SERVICE_PRIMARY_IDENTITY | SERVICE_NO_PRIMARY_IDENTITY)
+                == 0,
+            "a service's resource_flags may only be SERVICE_SINGLE_COPY, SERVICE_PRIMARY_IDENTITY and SERVICE_NO_PRIMARY_IDENTITY"
+        );
+        assert!(
+            (self.resource_flags & SERVICE_PRIMARY_IDENTITY != 0)
+                != (self.resource_flags & SERVICE_NO_PRIMARY_IDENTITY != 0),
+            "a service's resource_flags need exactly one of SERVICE_PRIMARY_IDENTITY and SERVICE_NO_PRIMARY_IDENTITY"
+        );
+        let mut index = 0;
+        while index < self.providers.len() {
+            let provider = &self.providers[index];
+            if let Some(dll) = provider.dll_base_name {
+                check_dll_name_const(dll);
+            }
+            let mut known_type = false;
+            let mut allowed = 0;
+            let mut flag = 0;
+            while flag < PROVIDER_FLAG_NAMES.len() {
+                let (_, value, types) = PROVIDER_FLAG_NAMES[flag];
+                let mut t = 0;
+                while t < types.len() {
+                    if types[t] == provider.resource_type {
+                        allowed |= value;
+                        known_type = true;
+                    }
+                    t += 1;
+                }
+                flag += 1;
+            }
+            assert!(
+                known_type,
+                "a provider's resource_type is MAPI_STORE_PROVIDER, MAPI_AB_PROVIDER or MAPI_TRANSPORT_PROVIDER"
+            );
+            assert!(
+                provider.resource_flags & !allowed == 0,
+                "a provider's resource_flags has a flag a declaration may not set, or one that does not apply to its resource_type"
+            );
+            assert!(
+                (provider.resource_flags & STATUS_PRIMARY_IDENTITY != 0)
+                    != (provider.resource_flags & STATUS_NO_PRIMARY_IDENTITY != 0),
+                "a provider's resource_flags need exactly one of STATUS_PRIMARY_IDENTITY and STATUS_NO_PRIMARY_IDENTITY"
+            );
+            index += 1;
+        }
+        self
+    }
+
     /// The DLLs this declaration names: the service's, then each provider's, without repeats.
     pub fn dll_names(&self) -> Vec<&'static str> {
         let mut names = vec![self.dll_base_name];
@@ -501,9 +564,10 @@ fn check_dll_name(errors: &mut Errors, at: &str, field: &str, name: &str) {
     let stem = &name[..first_period];
     let file_stem = stem.rsplit(['\\', '/']).next().unwrap_or(stem);
     if file_stem.contains("32") {
+        let directory = &stem[..stem.len() - file_stem.len()];
         let fixed = format!(
-            "{}{}",
-            &name[..first_period].replace("32", ""),
+            "{directory}{}{}",
+            file_stem.replace("32", ""),
             &name[first_period..]
         );
         errors.push(
@@ -522,6 +586,36 @@ fn check_dll_name(errors: &mut Errors, at: &str, field: &str, name: &str) {
                  so a path or name with another period loads the wrong file"
             ),
         );
+    }
+}
+
+/// [`check_dll_name`]'s rules on `32` and periods, in a constant.
+const fn check_dll_name_const(name: &str) {
+    let bytes = name.as_bytes();
+    let mut first_period = None;
+    let mut stem_start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'.' if first_period.is_none() => first_period = Some(i),
+            b'.' => panic!(
+                "a DLL name has more than one period: MAPI inserts \"32\" before the first one, so it would load the wrong file"
+            ),
+            b'\\' | b'/' if first_period.is_none() => stem_start = i + 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    let Some(first_period) = first_period else {
+        panic!("a DLL name needs an extension: MAPI inserts \"32\" before the first period")
+    };
+    let mut i = stem_start;
+    while i + 1 < first_period {
+        assert!(
+            !(bytes[i] == b'3' && bytes[i + 1] == b'2'),
+            "a DLL name contains \"32\" before the first period: register the base name (sample_store.dll, not sample_store32.dll); MAPI inserts 32 itself"
+        );
+        i += 1;
     }
 }
 

@@ -1,10 +1,9 @@
 //! `mapisvc print | merge <path> | remove <path>`: the command a provider crate's binary runs.
 //!
-//! ```no_run
-//! // src/bin/mapisvc.rs of a provider crate
+//! ```ignore
+//! // src/bin/mapisvc.rs of a provider crate whose library declares `pub const SERVICE`
 //! fn main() -> std::process::ExitCode {
-//!     # const SERVICE: mapi_spi_runtime::provider::service::ServiceDescription = todo!();
-//!     mapi_spi_runtime::provider::service::inf::command(&SERVICE, std::env::args())
+//!     mapi_spi_runtime::provider::service::inf::command(&my_provider::SERVICE, std::env::args())
 //! }
 //! ```
 //!

@@ -353,6 +353,63 @@ fn dll_names_follow_the_32_rule() {
     .unwrap_err()
     .to_string();
     assert!(message.contains("\"rust_store.dll\""), "{message}");
+    let message = ServiceDescription {
+        dll_base_name: "C:\\x32\\rust_store32.dll",
+        ..SERVICE
+    }
+    .validate()
+    .unwrap_err()
+    .to_string();
+    assert!(
+        message.contains(r#"(e.g. "C:\x32\rust_store.dll")"#),
+        "{message}"
+    );
+}
+
+#[test]
+fn checked_passes_a_good_declaration_in_a_constant() {
+    const CHECKED: ServiceDescription = SERVICE.checked();
+    assert_eq!(CHECKED, SERVICE);
+    const IN_A_DIRECTORY: ServiceDescription = ServiceDescription {
+        dll_base_name: "C:\\x32\\rust_store.dll",
+        ..SERVICE
+    }
+    .checked();
+    assert_eq!(IN_A_DIRECTORY.validate(), Ok(()));
+}
+
+#[test]
+#[should_panic(expected = "contains \"32\" before the first period")]
+fn checked_refuses_a_dll_name_with_32() {
+    ServiceDescription {
+        dll_base_name: "C:\\Providers\\rust_store32.dll",
+        ..SERVICE
+    }
+    .checked();
+}
+
+#[test]
+#[should_panic(expected = "more than one period")]
+fn checked_refuses_a_path_with_another_period() {
+    ServiceDescription {
+        dll_base_name: "C:\\my.dir\\rust_store.dll",
+        ..SERVICE
+    }
+    .checked();
+}
+
+#[test]
+#[should_panic(expected = "exactly one of STATUS_PRIMARY_IDENTITY")]
+fn checked_refuses_a_provider_without_identity_flag() {
+    const PROVIDERS: &[ProviderDescription] = &[ProviderDescription {
+        resource_flags: STATUS_NO_DEFAULT_STORE,
+        ..STORE
+    }];
+    ServiceDescription {
+        providers: PROVIDERS,
+        ..SERVICE
+    }
+    .checked();
 }
 
 #[test]
