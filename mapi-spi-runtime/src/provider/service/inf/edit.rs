@@ -79,7 +79,7 @@ fn targets<U: Unit>(
 }
 
 /// Removes the sections `targets` gives (for merge, also those with the declared provider
-/// names), then the `[Services]` entries of `name`.
+/// names), then the `[Services]` and `[Default Services]` entries of `name`.
 fn remove_units<U: Unit>(
     text: &[U],
     name: &str,
@@ -119,12 +119,13 @@ fn remove_units<U: Unit>(
         out.drain(start..block.end);
     }
 
-    // The `[Services]` entries, one at a time (the line before may change).
+    // The `[Services]` entries (and `[Default Services]` ones, which name installed services
+    // only), one at a time: removing one may change the line before the next.
     loop {
         let lines = scan::scan(&out);
         let entry = scan::sections(&lines)
             .iter()
-            .filter(|s| scan::name_is(&out, &s.name, "Services"))
+            .filter(|s| LISTS.iter().any(|list| scan::name_is(&out, &s.name, list)))
             .flat_map(|s| s.entries(&lines).collect::<Vec<_>>())
             .find(|(_, key, _)| scan::name_is(&out, key, name))
             .map(|(index, _, _)| index);
@@ -135,6 +136,9 @@ fn remove_units<U: Unit>(
     }
     Ok(out)
 }
+
+/// The sections whose keys are service names.
+const LISTS: [&str; 2] = ["Services", "Default Services"];
 
 const CR: u32 = b'\r' as u32;
 const LF: u32 = b'\n' as u32;
@@ -189,34 +193,36 @@ pub(crate) fn merge<U: Unit>(
     let services = sections
         .iter()
         .find(|s| scan::name_is(&out, &s.name, "Services"));
-    let mut block: Vec<U> = Vec::new();
-    match services {
-        Some(section) => {
-            let after = section
-                .entries(&lines)
-                .last()
-                .map_or(section.lines.start, |(index, _, _)| index);
-            let line = &lines[after];
-            let insert: Vec<U> = if line.has_break() {
-                // A lone `\r` before a `\n` would become one `\r\n` break.
-                let glues = is(&eol, "\r") && out.get(line.next).is_some_and(|u| u.code() == LF);
-                [entry, if glues { crlf.clone() } else { eol.clone() }].concat()
-            } else {
-                [eol.clone(), entry].concat()
-            };
-            out.splice(line.next..line.next, insert);
-        }
-        None => {
-            block.extend(encode("[Services]")?);
-            block.extend(&eol);
-            block.extend(entry);
-            block.extend(&eol);
-        }
+    if let Some(section) = services {
+        let after = section
+            .entries(&lines)
+            .last()
+            .map_or(section.lines.start, |(index, _, _)| index);
+        let line = &lines[after];
+        let insert: Vec<U> = if line.has_break() {
+            // A lone `\r` before a `\n` would become one `\r\n` break.
+            let glues = is(&eol, "\r") && out.get(line.next).is_some_and(|u| u.code() == LF);
+            [
+                entry.clone(),
+                if glues { crlf.clone() } else { eol.clone() },
+            ]
+            .concat()
+        } else {
+            [eol.clone(), entry.clone()].concat()
+        };
+        out.splice(line.next..line.next, insert);
     }
 
     // The block at the end. After a final lone `\r`, a `\n` would join it into one break.
     if is(&eol, "\n") && out.last().is_some_and(|u| u.code() == CR) {
         eol = crlf.clone();
+    }
+    let mut block: Vec<U> = Vec::new();
+    if services.is_none() {
+        block.extend(encode("[Services]")?);
+        block.extend(&eol);
+        block.extend(entry);
+        block.extend(&eol);
     }
     let mut prefix: Vec<U> = Vec::new();
     if !out.is_empty() {

@@ -235,6 +235,17 @@ fn removing_an_absent_service_changes_nothing() {
 }
 
 #[test]
+fn remove_also_takes_the_service_out_of_default_services() {
+    let merged = merge(&fixture(), &SERVICE).unwrap();
+    let listed = merged.replacen(
+        "[Default Services]\r\n",
+        "[Default Services]\r\nRustStore=Rust Store\r\n",
+        1,
+    );
+    assert_eq!(remove(&listed, "RustStore"), fixture());
+}
+
+#[test]
 fn remove_keeps_provider_sections_other_services_use() {
     let text = "[Services]\nA=a\nB=b\n[A]\nProviders=Shared, A only\n[B]\nProviders=Shared\n[Shared]\nX=1\n[A only]\nX=2\n";
     assert_eq!(
