@@ -1,11 +1,15 @@
 //! A line scanner for MAPISVC.INF that records positions only, so edits can splice the original
 //! text and leave every other unit (byte, or UTF-16 code unit) as it was.
 //!
-//! Why not an INI crate: the ones on crates.io either build a document model and write it out
-//! again (which normalizes spacing, line endings and comments), or, like the zero-copy
-//! tokenizer `ini_core` 0.2, take `&str`, which an ANSI file with bytes that are not UTF-8 and
-//! a UTF-16 file are not, and do not report positions. Lines, `[section]` headers and
-//! `key=value` entries are all this module needs, for `u8` and `u16` text alike.
+//! Why not an INI crate: the document-model ones (`rust-ini`, `configparser`) write the file
+//! out again from their model, which normalizes spacing, comments and line breaks. The
+//! streaming tokenizers come closest: `ini_core` 0.2 (no declared MSRV) and the
+//! format-preserving `ini-roundtrip` 0.2.1 (MSRV 1.86) return slices of the lines, but both take
+//! `&str`, which neither an ANSI file with bytes that are not UTF-8 nor a UTF-16 file is;
+//! `ini-roundtrip` drops the line breaks and reads a `#` line as a comment, and both read
+//! `[name] text` as an error, where Windows' profile functions see a section. Lines, `[section]`
+//! headers and `key=value` entries, located by position in `u8` or `u16` text, are all the
+//! editing needs, so this scanner is ~150 lines.
 
 use core::ops::Range;
 
