@@ -1,8 +1,9 @@
-//! The `mapisvc` binary on real files: what it prints, and merge / remove on a UTF-16
-//! MAPISVC.INF with its backup and atomic replacement.
+//! The `mapisvc` command (what `src/bin/mapisvc.rs` runs) on real files: what it prints, and
+//! merge / remove on a UTF-16 MAPISVC.INF with its backup and atomic replacement. It runs in
+//! the test process, so under Wine too, where replacing a file by rename is Windows' own.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use mapi_spi_runtime::provider::service::inf::run;
+use std::path::PathBuf;
 
 /// What `mapisvc print` prints for the sample store (also shown in the README).
 const PRINTED: &str = "\
@@ -24,20 +25,27 @@ PR_RESOURCE_TYPE=MAPI_STORE_PROVIDER
 PR_RESOURCE_FLAGS=STATUS_NO_DEFAULT_STORE|STATUS_NO_PRIMARY_IDENTITY
 ";
 
+/// What the command printed, or its error message.
+struct Output {
+    success: bool,
+    stdout: String,
+    stderr: String,
+}
+
 fn mapisvc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mapisvc"))
-        .args(args)
-        .output()
-        .expect("mapisvc runs")
+    let args: Vec<String> = args.iter().map(|arg| arg.to_string()).collect();
+    let mut out = Vec::new();
+    let result = run(&sample_store::SERVICE, &args, &mut out);
+    Output {
+        success: result.is_ok(),
+        stdout: String::from_utf8(out).unwrap(),
+        stderr: result.err().unwrap_or_default(),
+    }
 }
 
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-/// A fresh directory for one test.
+/// A fresh directory for one test, in the system's temporary directory.
 fn directory(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("mapisvc-{name}"));
+    let dir = std::env::temp_dir().join(format!("mapi-spi-mapisvc-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -57,8 +65,8 @@ fn the_declaration_keeps_mapisvc_inf_rules() {
 #[test]
 fn print_shows_the_sections() {
     let output = mapisvc(&["print"]);
-    assert!(output.status.success());
-    assert_eq!(stdout(&output), PRINTED);
+    assert!(output.success);
+    assert_eq!(output.stdout, PRINTED);
 }
 
 #[test]
@@ -82,8 +90,8 @@ fn merge_and_remove_edit_a_utf16_file_in_place_with_a_backup() {
     let path_arg = path.to_str().unwrap();
 
     let merged = mapisvc(&["merge", path_arg]);
-    assert!(merged.status.success(), "{merged:?}");
-    assert!(stdout(&merged).contains("RustSampleStore merged into it"));
+    assert!(merged.success, "{}", merged.stderr);
+    assert!(merged.stdout.contains("RustSampleStore merged into it"));
     let bytes = std::fs::read(&path).unwrap();
     assert_eq!(
         &bytes[..2],
@@ -107,12 +115,12 @@ fn merge_and_remove_edit_a_utf16_file_in_place_with_a_backup() {
     );
 
     let again = mapisvc(&["merge", path_arg]);
-    assert!(again.status.success());
-    assert!(stdout(&again).contains("no change"));
+    assert!(again.success);
+    assert!(again.stdout.contains("no change"));
     assert_eq!(std::fs::read(&path).unwrap(), bytes);
 
     let removed = mapisvc(&["remove", path_arg]);
-    assert!(removed.status.success(), "{removed:?}");
+    assert!(removed.success, "{}", removed.stderr);
     assert_eq!(std::fs::read(&path).unwrap(), original, "byte for byte");
     assert_eq!(std::fs::read(dir.join("MAPISVC.INF.bak")).unwrap(), bytes);
 
@@ -126,6 +134,7 @@ fn merge_and_remove_edit_a_utf16_file_in_place_with_a_backup() {
         ["MAPISVC.INF", "MAPISVC.INF.bak"],
         "no temporary file left"
     );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -133,7 +142,7 @@ fn merge_creates_a_missing_file_and_remove_needs_one() {
     let dir = directory("missing");
     let path = dir.join("MAPISVC.INF");
     let path_arg = path.to_str().unwrap();
-    assert!(mapisvc(&["merge", path_arg]).status.success());
+    assert!(mapisvc(&["merge", path_arg]).success);
     assert_eq!(
         std::fs::read_to_string(&path).unwrap(),
         PRINTED
@@ -142,18 +151,19 @@ fn merge_creates_a_missing_file_and_remove_needs_one() {
         "a new file: [Services] joined to the service section, CRLF"
     );
     assert!(!dir.join("MAPISVC.INF.bak").exists(), "nothing to back up");
-    assert!(mapisvc(&["remove", path_arg]).status.success());
+    assert!(mapisvc(&["remove", path_arg]).success);
     assert_eq!(std::fs::read(&path).unwrap(), b"");
 
     let output = mapisvc(&["remove", dir.join("absent.inf").to_str().unwrap()]);
-    assert!(!output.status.success());
-    assert!(String::from_utf8_lossy(&output.stderr).contains("absent.inf"));
+    assert!(!output.success);
+    assert!(output.stderr.contains("absent.inf"));
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn wrong_arguments_print_the_usage() {
     let output = mapisvc(&["merge"]);
-    assert!(!output.status.success());
-    assert!(String::from_utf8_lossy(&output.stderr).contains("usage: mapisvc print"));
-    assert!(mapisvc(&["--help"]).status.success());
+    assert!(!output.success);
+    assert!(output.stderr.contains("usage: mapisvc print"));
+    assert!(mapisvc(&["--help"]).success);
 }

@@ -284,9 +284,7 @@ impl ServiceDescription {
             &mut errors,
             &at,
             self.resource_flags,
-            SERVICE_FLAG_NAMES
-                .iter()
-                .map(|&(name, value)| (name, value)),
+            SERVICE_FLAG_NAMES.iter().copied(),
             (
                 SERVICE_PRIMARY_IDENTITY,
                 SERVICE_NO_PRIMARY_IDENTITY,

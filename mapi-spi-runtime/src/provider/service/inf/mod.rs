@@ -148,9 +148,7 @@ pub fn generate(service: &ServiceDescription) -> Result<InfText, InfError> {
     if let Some(entry) = service.entry_name {
         entries.push(pair("PR_SERVICE_ENTRY_NAME", entry));
     }
-    let flags = SERVICE_FLAG_NAMES
-        .iter()
-        .map(|&(name, value)| (name, value));
+    let flags = SERVICE_FLAG_NAMES.iter().copied();
     entries.push(pair(
         "PR_RESOURCE_FLAGS",
         &flag_names(service.resource_flags, flags),
