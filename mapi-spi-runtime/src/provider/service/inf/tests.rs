@@ -74,6 +74,32 @@ const SERVICE: ServiceDescription = ServiceDescription {
     ],
 };
 
+/// An older version of [`SERVICE`]: other names, a transport that the new one dropped, no
+/// address book.
+const OLDER: ServiceDescription = ServiceDescription {
+    display_name: "Rust Store 0.9",
+    entry_name: None,
+    resource_flags: SERVICE_NO_PRIMARY_IDENTITY,
+    support_files: &[],
+    providers: &[
+        ProviderDescription {
+            display_name: "Rust Store 0.9",
+            settings: &[],
+            ..STORE
+        },
+        ProviderDescription {
+            section: "RustStore XP",
+            display_name: "Rust Transport",
+            provider_display: "Rust Transport",
+            dll_base_name: None,
+            resource_type: crate::flags::MAPI_TRANSPORT_PROVIDER,
+            resource_flags: STATUS_NO_PRIMARY_IDENTITY,
+            settings: &[],
+        },
+    ],
+    ..SERVICE
+};
+
 const SECTIONS: &str = "\
 [RustStore]
 PR_DISPLAY_NAME=Rust Store
@@ -548,7 +574,7 @@ fn file() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2000))]
+    #![proptest_config(ProptestConfig::with_cases(1000))]
 
     #[test]
     fn merge_then_remove_is_the_identity(original in file()) {
@@ -559,6 +585,12 @@ proptest! {
         let merged16 = merge_file(&utf16, &SERVICE).unwrap();
         prop_assert_eq!(merged16.clone(), utf16le(&merged));
         prop_assert_eq!(remove_file(&merged16, "RustStore").unwrap(), utf16);
+    }
+
+    #[test]
+    fn merging_over_an_older_version_is_merging_into_the_file_without_it(original in file()) {
+        let older = merge(&original, &OLDER).unwrap();
+        prop_assert_eq!(merge(&older, &SERVICE).unwrap(), merge(&original, &SERVICE).unwrap());
     }
 
     #[test]
