@@ -34,7 +34,7 @@
 //! ```
 //!
 //! The rules [`ServiceDescription::validate`] checks come from Microsoft's MAPI reference:
-//! "File Format of MapiSvc.inf", "MapiSvc.inf [Services] Section", "Property Entries in
+//! "File Format of MapiSvc.inf", "MapiSvc.inf \[Services\] Section", "Property Entries in
 //! MapiSvc.inf Message Service Sections", "List Entries in MapiSvc.inf Message Service
 //! Sections", "MapiSvc.inf Service Provider Sections", and the pages of the properties named
 //! below (PidTagServiceDllName, PidTagServiceEntryName, PidTagResourceFlags,
@@ -108,8 +108,7 @@ pub(crate) const RESOURCE_TYPE_NAMES: &[(&str, u32)] = &[
     ("MAPI_TRANSPORT_PROVIDER", MAPI_TRANSPORT_PROVIDER),
 ];
 
-/// The first and last property ID a provider may use for its own profile properties ("secure
-/// private properties may use IDs 0x6600–0x67FF in profile sections").
+/// The property IDs MAPI leaves to a provider for its own (secure) profile properties.
 pub const PROVIDER_PRIVATE_IDS: core::ops::RangeInclusive<u32> = 0x6600..=0x67FF;
 
 /// A message service: the `[Services]` entry, the service section and, through
@@ -143,8 +142,10 @@ pub struct ServiceDescription {
     /// `PR_SERVICE_DELETE_FILES`: files to delete when the service is removed; the entry is
     /// written only when the list is not empty.
     pub delete_files: &'static [&'static str],
-    /// Properties of the service section (copied into the service's profile section). For a
-    /// single-provider service Microsoft recommends the provider section instead.
+    /// Properties of the service section (copied into the service's profile section): the
+    /// preferred place for information all the service's providers need. For a
+    /// single-provider service Microsoft recommends the provider section instead ("accessing
+    /// the service provider section is faster and more direct").
     pub settings: &'static [SettingDescription],
     /// The providers, in the order of the `Providers=` list (at least one).
     pub providers: &'static [ProviderDescription],
@@ -207,16 +208,18 @@ pub enum InfKey {
     /// A MAPI property name (`PR_MDB_PROVIDER=...`), for a standard property whose name MAPI
     /// knows. It must be a name of [`crate::tags`] with the tag's property ID.
     Name(&'static str),
-    /// Never written to MAPISVC.INF (secrets belong in the profile only: "private or
-    /// additional-protection information such as passwords ... should not be included").
+    /// Never written to MAPISVC.INF: "information that is private or requires extra
+    /// protection, such as passwords or other credentials, should not be included in this
+    /// file"; keep it in the profile as a secure property.
     ProfileOnly,
 }
 
 /// A setting's value, of the kind its tag's type says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SettingValue {
-    /// `PT_LONG`; written as the 4 bytes of the `ULONG` in memory order, in hex
-    /// (`66090003=06000000` is 6, as in Microsoft's examples).
+    /// `PT_LONG`; written as the 4 bytes of the `ULONG` in memory (little-endian) order, in
+    /// hex: 6 is `06000000`, the form of Microsoft's examples (`66090003=06000000`,
+    /// `66000003=00040000`).
     Long(u32),
     /// `PT_BOOLEAN` (profile only).
     Bool(bool),

@@ -1,5 +1,5 @@
 //! MAPISVC.INF from a [`ServiceDescription`]: the text of its sections ([`generate`],
-//! [`print`]), and merging them into an existing file or removing them ([`merge`],
+//! [`print()`]), and merging them into an existing file or removing them ([`merge`],
 //! [`remove`], and [`merge_file`] / [`remove_file`] for a file's bytes in its own encoding).
 //! [`command`] is the `print | merge <path> | remove <path>` tool a provider crate wraps in a
 //! binary.
@@ -13,7 +13,8 @@
 //! `PR_RESOURCE_TYPE`, `PR_RESOURCE_FLAGS`. Flags and resource types are written by their
 //! symbolic names (`SERVICE_SINGLE_COPY|SERVICE_NO_PRIMARY_IDENTITY`, as in Outlook's own
 //! files); settings as `PR_NAME=value` or `<8 hex digits of the tag>=value`, a `PT_LONG` as
-//! its 4 bytes in memory order in hex (`66090003=06000000` is 6), a `PT_BINARY` in hex.
+//! its 4 bytes in memory order in hex (6 is `06000000`, the form of Microsoft's examples), a
+//! `PT_BINARY` in hex.
 
 mod command;
 mod edit;
