@@ -210,6 +210,21 @@ fn a_file_without_a_final_line_break_keeps_having_none() {
 }
 
 #[test]
+fn inserted_line_breaks_never_join_the_files_own() {
+    // A lone `\r` then an inserted `\n`, or an inserted `\r` then the file's `\n`, would read
+    // as one `\r\n`: the insertion uses `\r\n` there.
+    for original in [
+        "[Services]\n\r",
+        "[Services]\rA=B\r\n\nx\n",
+        "[Services]\r\n\r",
+    ] {
+        let merged = merge(original, &SERVICE).unwrap();
+        assert_eq!(remove(&merged, "RustStore"), original, "{original:?}");
+        assert_eq!(merge(&merged, &SERVICE).unwrap(), merged, "{original:?}");
+    }
+}
+
+#[test]
 fn a_file_without_services_gets_one() {
     let merged = merge("[Other]\nA=B\n", &SERVICE).unwrap();
     assert!(merged.starts_with("[Other]\nA=B\n\n[Services]\nRustStore=Rust Store\n[RustStore]\n"));
