@@ -34,6 +34,9 @@ use mapi_spi_runtime::{HRESULT, Interface, Object, mapi_object};
 use std::borrow::Cow;
 use std::sync::Arc;
 
+mod service;
+pub use service::SERVICE;
+
 /// The provider's MAPIUID: registered with `SetProviderUID`, and the first 16 bytes of `ab` in
 /// every entry ID it mints. Fixed, as the docs require (never `NewUID`).
 pub const SAMPLE_UID: MAPIUID = MAPIUID {

@@ -12,11 +12,15 @@
 //! - the store/logon pair and its shutdown: `StoreLogoff` flags, `StoreLogoffTransports` and the
 //!   support object's `Release` exactly once, `Logoff` re-entered from inside that `Release`,
 //!   `MAPI_E_INVALID_OBJECT` after logoff ([`objects`]).
+//!
+//! [`service`] declares the message service the provider belongs to, and generates its
+//! MAPISVC.INF sections from that declaration.
 
 pub mod init;
 pub mod message_store;
 pub mod objects;
 pub mod registry;
+pub mod service;
 pub mod text;
 
 pub use message_store::{MessageStore, StoreContext};
