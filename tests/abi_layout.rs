@@ -17,6 +17,7 @@
 mod oracle;
 
 use mapi_spi_runtime::interfaces::*;
+use mapi_spi_runtime::provider::entry::{ABProviderInit, XPProviderInit};
 use mapi_spi_runtime::types::*;
 use mapi_spi_runtime::{codes, flags, mapi_interface, tags};
 use oracle::{EntryPoint, FnSig, Oracle, Record, Vtable, iunknown, record_of};
@@ -101,7 +102,7 @@ fn entry_points() -> Vec<EntryPoint> {
         EntryPoint {
             c_name: "MSPROVIDERINIT",
             rust_name: "MSPROVIDERINIT",
-            sig: <mapi_spi_runtime::provider::init::MSPROVIDERINIT as FnSig>::sig(),
+            sig: <mapi_spi_runtime::provider::entry::MSPROVIDERINIT as FnSig>::sig(),
         },
         EntryPoint {
             c_name: "ABPROVIDERINIT",

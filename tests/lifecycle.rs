@@ -10,16 +10,17 @@ use mapi_spi_runtime::alloc::AllocatorSet;
 use mapi_spi_runtime::alloc::malloc::NativeMalloc;
 use mapi_spi_runtime::alloc::native;
 use mapi_spi_runtime::codes::*;
+use mapi_spi_runtime::flags::CURRENT_SPI_VERSION;
 use mapi_spi_runtime::host::{HostSupport, SupportLog, SupportOptions};
 use mapi_spi_runtime::interfaces::IMAPISupport;
 use mapi_spi_runtime::interfaces::{
     IMAPIProp, IMAPIPropImpl, IMSLogon, IMSProvider, IMsgStore, IMsgStoreImpl,
 };
-use mapi_spi_runtime::provider::text::decode;
-use mapi_spi_runtime::provider::{
-    CURRENT_SPI_VERSION, LogonRequest, MessageStore, ProviderContext, ProviderError,
-    ProviderResult, StoreContext, StoreLogon, StoreProvider,
+use mapi_spi_runtime::provider::store::{
+    LogonRequest, MessageStore, StoreContext, StoreLogon, StoreProvider,
 };
+use mapi_spi_runtime::provider::text::decode;
+use mapi_spi_runtime::provider::{ProviderContext, ProviderError, ProviderResult};
 use mapi_spi_runtime::types::{ENTRYID, LPTSTR, MAPIERROR};
 use mapi_spi_runtime::{ComObject, GUID, HRESULT, IUnknown, Interface, Object, mapi_object};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -111,4 +111,3 @@ pub(crate) const fn doc_value(text: &str) -> Option<u64> {
     }
     Some(value)
 }
-

@@ -19,8 +19,8 @@ extern crate self as mapi_spi_runtime;
 
 pub mod alloc;
 pub mod codes;
-mod constant_table;
 pub mod com;
+mod constant_table;
 pub mod flags;
 #[cfg(feature = "host")]
 #[cfg_attr(docsrs, doc(cfg(feature = "host")))]

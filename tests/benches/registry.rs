@@ -6,7 +6,7 @@
 //! Run: `cargo bench -p mapi-spi-tests --bench registry`
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use mapi_spi_runtime::provider::registry::Registry;
+use mapi_spi_runtime::provider::store::registry::Registry;
 use std::hint::black_box;
 use std::sync::Arc;
 

@@ -23,7 +23,7 @@ use mapi_spi_runtime::codes::{
 use mapi_spi_runtime::interfaces::{
     IABLogon, IABLogonImpl, IABProvider, IABProviderImpl, IMAPISupport,
 };
-use mapi_spi_runtime::provider::init::negotiate_version;
+use mapi_spi_runtime::provider::entry::negotiate_version;
 use mapi_spi_runtime::types::{
     ADRLIST, LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER, LPTSTR, MAPIERROR, MAPIUID,
     SPropTagArray,
@@ -71,7 +71,7 @@ pub unsafe extern "C" fn ABProviderInit(
 }
 
 // Checked at compile time: the entry point has the `ABPROVIDERINIT` type.
-const _: mapi_spi_runtime::interfaces::ABProviderInit = ABProviderInit;
+const _: mapi_spi_runtime::provider::entry::ABProviderInit = ABProviderInit;
 
 /// The provider object: one per `ABProviderInit` call.
 #[mapi_object(IABProvider)]

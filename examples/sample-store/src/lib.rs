@@ -23,11 +23,11 @@ use mapi_spi_runtime::flags::{
     STORE_UNICODE_OK,
 };
 use mapi_spi_runtime::interfaces::{IMAPIProp, IMAPIPropImpl, IMsgStore, IMsgStoreImpl};
-use mapi_spi_runtime::provider::text::decode;
-use mapi_spi_runtime::provider::{
-    LogonRequest, MessageStore, ProviderContext, ProviderError, ProviderResult, StoreContext,
-    StoreLogon, StoreProvider,
+use mapi_spi_runtime::provider::store::{
+    LogonRequest, MessageStore, StoreContext, StoreLogon, StoreProvider,
 };
+use mapi_spi_runtime::provider::text::decode;
+use mapi_spi_runtime::provider::{ProviderContext, ProviderError, ProviderResult};
 use mapi_spi_runtime::tags::*;
 use mapi_spi_runtime::types::{MAPIUID, SPropTagArray, SPropValue};
 use mapi_spi_runtime::{HRESULT, Interface, Object, mapi_object};

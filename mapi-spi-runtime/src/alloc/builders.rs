@@ -237,7 +237,11 @@ pub fn binary(allocators: &AllocatorSet, bytes: &[u8]) -> crate::com::Result<Roo
 
 /// An `ENTRYID` of `abFlags` then `ab`; its size (`cb`, `CbNewENTRYID`) is the block's
 /// [`len`](RootBuf::len).
-pub fn entry_id(allocators: &AllocatorSet, ab_flags: [u8; 4], ab: &[u8]) -> crate::com::Result<RootBuf> {
+pub fn entry_id(
+    allocators: &AllocatorSet,
+    ab_flags: [u8; 4],
+    ab: &[u8],
+) -> crate::com::Result<RootBuf> {
     let root = allocators.allocate(cb_new_entryid(ab.len()))?;
     root.write_slice(0, &ab_flags);
     root.write_slice(core::mem::offset_of!(crate::types::ENTRYID, ab), ab);

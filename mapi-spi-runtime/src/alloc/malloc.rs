@@ -9,8 +9,8 @@ use std::sync::{Mutex, MutexGuard};
 
 use crate::com::{ComObject, Object};
 use crate::interfaces::ole::{IMalloc, IMallocImpl};
-use mapi_spi_macros::mapi_object;
 use crate::sync::lock;
+use mapi_spi_macros::mapi_object;
 
 /// Alignment of every block, as `CoTaskMemAlloc` gives on 64-bit Windows.
 const ALIGNMENT: usize = 16;

@@ -49,10 +49,18 @@
 
 pub mod buffer;
 pub mod builders;
+// The native allocator, IMalloc and allocation test tools are MAPI's side, for hosts and tests:
+// a provider DLL uses the allocators MAPI hands it and ships none of them.
+#[cfg(any(feature = "host", test))]
+#[cfg_attr(docsrs, doc(cfg(feature = "host")))]
 pub mod malloc;
+#[cfg(any(feature = "host", test))]
+#[cfg_attr(docsrs, doc(cfg(feature = "host")))]
 pub mod native;
 pub mod props;
 pub mod set;
+#[cfg(any(feature = "host", test))]
+#[cfg_attr(docsrs, doc(cfg(feature = "host")))]
 pub mod testing;
 
 pub use buffer::{ChildBuf, RootBuf};

@@ -4,6 +4,7 @@ use core::ffi::c_void;
 use windows_core::{Error, HRESULT};
 
 use super::buffer::RootBuf;
+#[cfg(any(feature = "host", test))]
 use super::native;
 use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_NOT_ENOUGH_MEMORY};
 pub use crate::types::{LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER};
@@ -51,6 +52,8 @@ impl AllocatorSet {
     }
 
     /// The set over this crate's own allocator ([`native`]), for hosts, harnesses and tests.
+    #[cfg(any(feature = "host", test))]
+    #[cfg_attr(docsrs, doc(cfg(feature = "host")))]
     pub fn native() -> Self {
         Self {
             allocate_buffer: native::MAPIAllocateBuffer,

@@ -21,7 +21,7 @@ use crate::codes;
 use crate::com::ComObject;
 use crate::flags::CURRENT_SPI_VERSION;
 use crate::interfaces::{IMSLogon, IMSProvider, IMsgStore};
-use crate::provider::init::MSPROVIDERINIT;
+use crate::provider::entry::MSPROVIDERINIT;
 use crate::provider::text::decode;
 use crate::sync::lock;
 use crate::types::{SPropTagArray, SPropValue};

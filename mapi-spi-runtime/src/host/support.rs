@@ -19,9 +19,9 @@ use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_NO_SUPPORT, S_OK};
 use crate::com::{ComObject, Forward, MethodName, Object};
 use crate::flags::LOGOFF_COMPLETE;
 use crate::interfaces::{IMAPISupport, IMAPISupportImpl, IMSLogon};
-use mapi_spi_macros::mapi_object;
 use crate::sync::lock;
 use crate::types::{ENTRYID, LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER, MAPIUID, SPropValue};
+use mapi_spi_macros::mapi_object;
 
 /// The UID MAPI puts in the entry IDs it wraps ([MS-OXCDATA] Store Object EntryID).
 pub const STORE_WRAP_UID: MAPIUID = MAPIUID {

@@ -6,30 +6,8 @@ use windows_core::{GUID, HRESULT, IUnknown};
 
 use super::{IMAPIAdviseSink, IMAPIProp, IMAPISupport};
 use crate::codes::{MAPI_E_NO_SUPPORT, S_OK};
+use crate::types::{ADRLIST, ENTRYID, LPTSTR, MAPIERROR, SPropTagArray};
 use mapi_spi_macros::mapi_interface;
-use crate::types::{
-    ADRLIST, ENTRYID, LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER, LPTSTR, MAPIERROR,
-    SPropTagArray,
-};
-
-/// `ABPROVIDERINIT`: the entry point MAPI looks up by the name `ABProviderInit` in an
-/// address-book provider DLL. The parameters of `MSProviderInit` with an `IABProvider` out-pointer
-/// last; `__cdecl` on x86 (`STDMAPIINITCALLTYPE`), hence `extern "C"`. `lpMalloc` is an `IMalloc *`
-/// (may be NULL); `*lppABProvider` receives an AddRef'd `IABProvider`.
-pub type ABProviderInit = unsafe extern "C" fn(
-    hInstance: *mut c_void,
-    lpMalloc: *mut c_void,
-    lpAllocateBuffer: LPALLOCATEBUFFER,
-    lpAllocateMore: LPALLOCATEMORE,
-    lpFreeBuffer: LPFREEBUFFER,
-    ulFlags: u32,
-    ulMAPIVer: u32,
-    lpulProviderVer: *mut u32,
-    lppABProvider: *mut *mut c_void,
-) -> HRESULT;
-
-/// The header's name of [`ABProviderInit`] (like `provider::init::MSPROVIDERINIT`).
-pub type ABPROVIDERINIT = ABProviderInit;
 
 /// An address book provider object, returned by `ABProviderInit`. Slot order as in every header
 /// (`Shutdown` first; the documentation lists `Logon` first).

@@ -5,8 +5,8 @@
 use windows_core::{HRESULT, IUnknown};
 
 use crate::codes::MAPI_E_NO_SUPPORT;
-use mapi_spi_macros::mapi_interface;
 use crate::types::NOTIFICATION;
+use mapi_spi_macros::mapi_interface;
 
 /// Receives notifications. `OnNotify` returns a `ULONG` (0, or `CALLBACK_DISCONTINUE` for a
 /// synchronous sink), not an HRESULT; a panicking sink returns 0 ("continue"). Thread-affine:

@@ -12,11 +12,11 @@ use windows_core::{GUID, HRESULT, IUnknown};
 
 use super::{IMAPIAdviseSink, IMAPIProgress};
 use crate::codes::{MAPI_E_NO_SUPPORT, S_OK};
-use mapi_spi_macros::mapi_interface;
 use crate::types::{
     ADRLIST, BOOKMARK, ENTRYID, ENTRYLIST, LPTSTR, MAPIERROR, MAPINAMEID, SPropProblemArray,
     SPropTagArray, SPropValue, SRestriction, SRowSet, SSortOrderSet,
 };
+use mapi_spi_macros::mapi_interface;
 
 /// Properties of a MAPI object: the base of IMsgStore, IMAPIFolder, IMessage, IAttach,
 /// IMAPIStatus and IProfSect. `ulUIParam` is `ULONG_PTR` (Outlook header; mingw: ULONG).

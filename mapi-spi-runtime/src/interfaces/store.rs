@@ -6,8 +6,8 @@ use windows_core::{GUID, HRESULT, IUnknown};
 
 use super::{IMAPIAdviseSink, IMAPIProp, IMAPIPropImpl, IMAPISupport};
 use crate::codes::{MAPI_E_NO_SUPPORT, S_OK};
-use mapi_spi_macros::mapi_interface;
 use crate::types::{ENTRYID, LPTSTR, MAPIERROR, NOTIFICATION};
+use mapi_spi_macros::mapi_interface;
 
 /// A message store provider object, returned by `MSProviderInit`: one per MAPI session.
 /// Used by MAPI and the spooler to open the provider's stores.

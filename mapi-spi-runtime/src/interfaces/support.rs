@@ -6,12 +6,12 @@ use windows_core::{GUID, HRESULT, IUnknown};
 
 use super::{IMAPIAdviseSink, IMAPIProgress, IMAPIProp};
 use crate::codes::{MAPI_E_NO_SUPPORT, S_OK};
-use mapi_spi_macros::mapi_interface;
 use crate::types::{
     ADRLIST, ADRPARM, ENTRYID, ENTRYLIST, LPALLOCATEBUFFER, LPALLOCATEMORE, LPFNBUTTON,
     LPFNDISMISS, LPFREEBUFFER, LPTSTR, MAPIERROR, MAPIUID, NOTIFICATION, NOTIFKEY,
     SPropProblemArray, SPropTagArray, SPropValue,
 };
+use mapi_spi_macros::mapi_interface;
 
 /// The support object MAPI passes to a provider's logon, one per store. All 44 slots in
 /// header order: Microsoft's documentation leaves out `UpdatePAB` (33) and `Preprocess` (36),

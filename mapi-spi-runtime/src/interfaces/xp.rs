@@ -6,28 +6,8 @@ use windows_core::{GUID, HRESULT, IUnknown};
 
 use super::{IMAPISupport, IMessage};
 use crate::codes::MAPI_E_NO_SUPPORT;
+use crate::types::{ENTRYID, LPTSTR, MAPIERROR, MAPIUID, OPTIONDATA};
 use mapi_spi_macros::mapi_interface;
-use crate::types::{
-    ENTRYID, LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER, LPTSTR, MAPIERROR, MAPIUID, OPTIONDATA,
-};
-
-/// `XPPROVIDERINIT`: the entry point MAPI looks up by the name `XPProviderInit` in a transport
-/// provider DLL; `__cdecl` on x86, hence `extern "C"`. `*lppXPProvider` receives an AddRef'd
-/// `IXPProvider`.
-pub type XPProviderInit = unsafe extern "C" fn(
-    hInstance: *mut c_void,
-    lpMalloc: *mut c_void,
-    lpAllocateBuffer: LPALLOCATEBUFFER,
-    lpAllocateMore: LPALLOCATEMORE,
-    lpFreeBuffer: LPFREEBUFFER,
-    ulFlags: u32,
-    ulMAPIVer: u32,
-    lpulProviderVer: *mut u32,
-    lppXPProvider: *mut *mut c_void,
-) -> HRESULT;
-
-/// The header's name of [`XPProviderInit`] (like `provider::init::MSPROVIDERINIT`).
-pub type XPPROVIDERINIT = XPProviderInit;
 
 /// A transport provider object, returned by `XPProviderInit`.
 #[mapi_interface("00020312-0000-0000-C000-000000000046")]

@@ -310,7 +310,11 @@ impl PropertyBag {
 
     /// `GetProps`: `tags` `None` for all properties; `unicode` is `MAPI_UNICODE`. See the
     /// module documentation for every rule. `MAPI_E_INVALID_PARAMETER` for an empty list.
-    pub fn get_props(&self, tags: Option<&[u32]>, unicode: bool) -> crate::com::Result<Fetched<'_>> {
+    pub fn get_props(
+        &self,
+        tags: Option<&[u32]>,
+        unicode: bool,
+    ) -> crate::com::Result<Fetched<'_>> {
         let props: Vec<Cow<'_, Property>> = match tags {
             Some([]) => return Err(invalid()),
             Some(tags) => tags.iter().map(|&tag| self.fetch(tag, unicode)).collect(),

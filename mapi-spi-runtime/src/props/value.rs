@@ -457,7 +457,10 @@ unsafe fn binary(bin: SBinary) -> crate::com::Result<Vec<u8>> {
 ///
 /// A non-NULL `array` points to `count` `SPropValue`s (possibly unaligned), each valid as
 /// [`Property::from_raw`] requires.
-pub unsafe fn props_from_raw(array: *const SPropValue, count: u32) -> crate::com::Result<Vec<Property>> {
+pub unsafe fn props_from_raw(
+    array: *const SPropValue,
+    count: u32,
+) -> crate::com::Result<Vec<Property>> {
     // SAFETY: `count` values are readable (caller); each is copied out, then read as
     // `from_raw` requires (caller).
     unsafe { self::array(array, count) }?

@@ -3,7 +3,7 @@
 // Why: the exported `MSProviderInit` creates one provider value per MAPI session through
 // `StoreProvider::create`, and serves `IMSProvider` (Logon, SpoolerLogon, CompareStoreIDs) from
 // it.
-// Fix: implement `mapi_spi_runtime::provider::StoreProvider` for the provider type (`create`,
+// Fix: implement `mapi_spi_runtime::provider::store::StoreProvider` for the provider type (`create`,
 // `store_key`, `logon`, `spooler_logon`, its `Store` type and `COMPONENT`), and export that:
 // `mapi_spi_runtime::ms_provider_init!(MyProvider);`.
 pub struct NotAProvider;

@@ -3,57 +3,16 @@
 use core::ffi::c_void;
 use windows_core::{HRESULT, Interface};
 
+use super::StoreProvider;
 use super::objects::ProviderObject;
-use super::{CURRENT_SPI_VERSION, ProviderContext, StoreProvider};
 use crate::alloc::AllocatorSet;
-use crate::codes::{MAPI_E_CALL_FAILED, MAPI_E_INVALID_PARAMETER, MAPI_E_VERSION, S_OK};
+use crate::codes::{MAPI_E_CALL_FAILED, S_OK};
 use crate::com::ComObject;
 use crate::interfaces::IMSProvider;
 use crate::interfaces::ole::Malloc;
+use crate::provider::ProviderContext;
+use crate::provider::entry::negotiate_version;
 use crate::types::{LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER};
-
-/// `MSPROVIDERINIT` (mapispi.h): `STDMAPIINITCALLTYPE`, which every header defines as `__cdecl`,
-/// hence `extern "C"` (not `"system"`: on 32-bit Windows the two differ, and the wrong one
-/// corrupts the caller's stack).
-#[allow(non_snake_case)]
-pub type MSPROVIDERINIT = unsafe extern "C" fn(
-    hInstance: *mut c_void,
-    lpMalloc: *mut c_void,
-    lpAllocateBuffer: LPALLOCATEBUFFER,
-    lpAllocateMore: LPALLOCATEMORE,
-    lpFreeBuffer: LPFREEBUFFER,
-    ulFlags: u32,
-    ulMAPIVer: u32,
-    lpulProviderVer: *mut u32,
-    lppMSProvider: *mut *mut c_void,
-) -> HRESULT;
-
-/// What every provider entry point (`MSProviderInit`, `ABProviderInit`, `XPProviderInit`) does
-/// first: rejects NULL out-pointers with `MAPI_E_INVALID_PARAMETER`, sets the provider out-pointer
-/// to NULL and reports `CURRENT_SPI_VERSION`, and rejects a MAPI older than that with
-/// `MAPI_E_VERSION` (the docs' rule and the Microsoft sample's; a newer MAPI is accepted).
-///
-/// # Safety
-///
-/// The two pointers are NULL or valid for a write, as the entry point's caller passes them.
-#[allow(non_snake_case)]
-pub unsafe fn negotiate_version(
-    ulMAPIVer: u32,
-    lpulProviderVer: *mut u32,
-    lppProvider: *mut *mut c_void,
-) -> Result<(), HRESULT> {
-    if lpulProviderVer.is_null() || lppProvider.is_null() {
-        return Err(MAPI_E_INVALID_PARAMETER);
-    }
-    unsafe {
-        lppProvider.write(core::ptr::null_mut());
-        lpulProviderVer.write(CURRENT_SPI_VERSION);
-    }
-    if ulMAPIVer < CURRENT_SPI_VERSION {
-        return Err(MAPI_E_VERSION);
-    }
-    Ok(())
-}
 
 /// The body of `MSProviderInit` for provider type `P`; [`crate::ms_provider_init!`] exports it.
 ///
@@ -116,7 +75,7 @@ pub unsafe fn ms_provider_init<P: StoreProvider>(
 macro_rules! ms_provider_init {
     ($provider:ty) => {
         /// MAPI's entry point of this message store provider: creates one provider object per
-        /// MAPI session. See `mapi_spi_runtime::provider::init::ms_provider_init`.
+        /// MAPI session. See `mapi_spi_runtime::provider::store::init::ms_provider_init`.
         ///
         /// # Safety
         ///
@@ -135,7 +94,7 @@ macro_rules! ms_provider_init {
             lppMSProvider: *mut *mut ::core::ffi::c_void,
         ) -> $crate::HRESULT {
             unsafe {
-                $crate::provider::init::ms_provider_init::<$provider>(
+                $crate::provider::store::init::ms_provider_init::<$provider>(
                     hInstance,
                     lpMalloc,
                     lpAllocateBuffer,
@@ -150,6 +109,6 @@ macro_rules! ms_provider_init {
         }
 
         // The export has exactly the type MAPI calls it through.
-        const _: $crate::provider::init::MSPROVIDERINIT = MSProviderInit;
+        const _: $crate::provider::entry::MSPROVIDERINIT = MSProviderInit;
     };
 }

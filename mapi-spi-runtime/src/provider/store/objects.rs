@@ -25,9 +25,7 @@ use windows_core::{GUID, HRESULT, IUnknown, Interface};
 
 use super::message_store::{MessageStore, StoreContext};
 use super::registry::Registry;
-use super::{
-    LogonRequest, ProviderContext, ProviderError, StoreLogon, StoreProvider, no_error_info, text,
-};
+use super::{LogonRequest, StoreLogon, StoreProvider};
 use crate::alloc::builders::{self, ErrorInfo};
 use crate::alloc::{AllocatorSet, RootBuf};
 use crate::codes::{
@@ -42,9 +40,10 @@ use crate::interfaces::{
     IMAPIAdviseSink, IMAPIProp, IMAPIPropImpl, IMAPISupport, IMSLogon, IMSLogonImpl, IMSProvider,
     IMSProviderImpl, IMsgStore, IMsgStoreImpl,
 };
-use mapi_spi_macros::mapi_object;
+use crate::provider::{ProviderContext, ProviderError, no_error_info, text};
 use crate::sync::lock;
 use crate::types::{LPTSTR, MAPIERROR};
+use mapi_spi_macros::mapi_object;
 
 /// The weak pointer from the shared state to the store object: cleared by the store's `Drop`
 /// under the lock that upgrades it, so an upgrade never touches freed memory.

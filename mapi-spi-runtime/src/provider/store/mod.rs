@@ -1,0 +1,106 @@
+//! The message store SPI: what MAPI expects of a store provider through a whole session.
+//!
+//! A provider author implements [`StoreProvider`] (logon, spooler logon, store identity,
+//! shutdown) and writes its store as a [`MessageStore`], then exports the entry point with
+//! [`crate::ms_provider_init!`]. The runtime does the rest:
+//!
+//! - `MSProviderInit`: version check, argument checks, one provider object per call (one per MAPI
+//!   session), the IMalloc reference and the allocators kept ([`init`]);
+//! - the provider object's [`registry`] of stores opened and not yet closed;
+//! - `Logon` / `SpoolerLogon`: argument checks, the already-open path, spool security and
+//!   `MAPIERROR` allocated with MAPI's allocators, NULL optional out-pointers tolerated;
+//! - the store/logon pair and its shutdown: `StoreLogoff` flags, `StoreLogoffTransports` and the
+//!   support object's `Release` exactly once, `Logoff` re-entered from inside that `Release`,
+//!   `MAPI_E_INVALID_OBJECT` after logoff ([`objects`]).
+
+pub mod init;
+pub mod message_store;
+pub mod objects;
+pub mod registry;
+
+pub use message_store::{MessageStore, StoreContext};
+pub use objects::ProviderObject;
+
+use std::sync::Arc;
+use windows_core::GUID;
+
+use super::{ProviderContext, ProviderResult};
+use crate::alloc::AllocatorSet;
+use crate::interfaces::IMAPISupport;
+
+/// One `Logon` or `SpoolerLogon` call, decoded.
+pub struct LogonRequest<'a> {
+    /// The support object MAPI created for this store.
+    pub support: &'a IMAPISupport,
+    /// `ULONG_PTR ulUIParam`: the parent window for any UI.
+    pub ui_param: usize,
+    /// The profile name, decoded as UTF-16 when `MAPI_UNICODE` is set and as 8-bit text
+    /// otherwise (bytes that are not UTF-8 are replaced); `None` when MAPI passed NULL.
+    pub profile_name: Option<String>,
+    /// The unwrapped store entry ID.
+    pub entry_id: &'a [u8],
+    pub flags: u32,
+    /// The interface the caller asked for (`None`: `IMsgStore`).
+    pub interface: Option<GUID>,
+    pub allocators: &'a AllocatorSet,
+    /// Whether this is `SpoolerLogon`.
+    pub spooler: bool,
+}
+
+/// What a fresh logon returns: the store and the spool security that `SpoolerLogon` will get back.
+pub struct StoreLogon<S> {
+    pub store: S,
+    pub spool_security: Vec<u8>,
+}
+
+/// A message store provider: one value per MAPI session (per `MSProviderInit` call).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a message store provider",
+    label = "`ms_provider_init!` needs a type implementing `StoreProvider`",
+    note = "implement `mapi_spi_runtime::provider::store::StoreProvider` for `{Self}`: `create`, `store_key`, `logon` and `spooler_logon`"
+)]
+pub trait StoreProvider: Send + Sync + Sized + 'static {
+    /// The store type [`StoreProvider::logon`] opens.
+    type Store: MessageStore;
+
+    /// `lpszComponent` of the `MAPIERROR`s the runtime returns for this provider (30 characters
+    /// at most, the docs advise).
+    const COMPONENT: &'static str;
+
+    /// Creates the provider's per-session state, at `MSProviderInit`.
+    fn create(context: &ProviderContext) -> ProviderResult<Self>;
+
+    /// The canonical form of an unwrapped store entry ID: two IDs name the same store exactly
+    /// when their keys are equal (different byte strings may name one store). Malformed IDs are
+    /// `MAPI_E_INVALID_ENTRYID`. Called before any store is open too (`CompareStoreIDs`).
+    fn store_key(&self, entry_id: &[u8]) -> ProviderResult<Vec<u8>>;
+
+    /// `IMSProvider::CompareStoreIDs`: by default, equal keys.
+    fn compare_store_ids(&self, a: &[u8], b: &[u8]) -> ProviderResult<bool> {
+        Ok(self.store_key(a)? == self.store_key(b)?)
+    }
+
+    /// Opens a store that is not open in this session: check credentials (UI only without
+    /// `MDB_NO_DIALOG`), `SetProviderUID`, `ModifyStatusRow`, and return the store with its spool
+    /// security. `context` is what the store will know of its logon (keep it in the store). The
+    /// runtime keeps the support object (one reference), wraps the store in its own store and
+    /// logon objects, and registers it.
+    fn logon(
+        &self,
+        request: &LogonRequest<'_>,
+        context: &Arc<StoreContext>,
+    ) -> ProviderResult<StoreLogon<Self::Store>>;
+
+    /// `SpoolerLogon`: accept or refuse `spool_security` (the bytes a `logon` returned) for the
+    /// store `request` names. Refuse forged data with `MAPI_E_LOGON_FAILED`. On success the runtime
+    /// hands the spooler the open store, or calls [`StoreProvider::logon`] (without UI) when the
+    /// store is not open in this session.
+    fn spooler_logon(
+        &self,
+        request: &LogonRequest<'_>,
+        spool_security: &[u8],
+    ) -> ProviderResult<()>;
+
+    /// `IMSProvider::Shutdown`, after the runtime has logged off any store still open.
+    fn shutdown(&self) {}
+}
