@@ -9,27 +9,29 @@
 //!
 //! Store names compare case-insensitively, so different byte strings can name one store, and
 //! `CompareStoreIDs` compares names, not bytes. The store is a `#[mapi_object(IMsgStore)]` that
-//! writes only `GetProps` and `GetPropList`, for the properties every store must expose; every
-//! other method answers its interface's default, `MAPI_E_NO_SUPPORT`.
+//! writes no MAPI method: it passes `IMAPIProp` to a read-only property bag holding the
+//! properties every store must expose, and every other method answers its interface's default,
+//! `MAPI_E_NO_SUPPORT`.
 #![allow(non_snake_case)]
 
-use mapi_spi_runtime::alloc::props::{self, PropValue, Value};
-use mapi_spi_runtime::codes::{
-    MAPI_E_INVALID_ENTRYID, MAPI_E_INVALID_PARAMETER, MAPI_E_LOGON_FAILED, MAPI_E_NO_SUPPORT,
-    MAPI_E_NOT_FOUND, MAPI_W_ERRORS_RETURNED, S_OK,
-};
+use mapi_spi_runtime::alloc::props::{self as block, Value};
+use mapi_spi_runtime::codes::{MAPI_E_INVALID_ENTRYID, MAPI_E_LOGON_FAILED, MAPI_E_NO_SUPPORT};
+use mapi_spi_runtime::com::{Forward, MethodName};
 use mapi_spi_runtime::flags::{
     MAPI_STORE, MAPI_UNICODE, STATUS_AVAILABLE, STORE_ENTRYID_UNIQUE, STORE_READONLY,
     STORE_UNICODE_OK,
 };
-use mapi_spi_runtime::interfaces::{IMAPIProp, IMAPIPropImpl, IMsgStore, IMsgStoreImpl};
+use mapi_spi_runtime::interfaces::{
+    IMAPIProp, IMAPIPropImpl, IMAPISupport, IMsgStore, IMsgStoreImpl,
+};
+use mapi_spi_runtime::props::{self, ObjectAccess, PropAccess, PropValue, Property, PropertyBag};
 use mapi_spi_runtime::provider::store::{
     LogonRequest, MessageStore, StoreContext, StoreLogon, StoreProvider,
 };
 use mapi_spi_runtime::provider::text::decode;
 use mapi_spi_runtime::provider::{ProviderContext, ProviderError, ProviderResult};
 use mapi_spi_runtime::tags::*;
-use mapi_spi_runtime::types::{MAPIUID, SPropTagArray, SPropValue};
+use mapi_spi_runtime::types::{MAPIUID, SPropValue};
 use mapi_spi_runtime::{HRESULT, Interface, Object, mapi_object};
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -52,19 +54,6 @@ const NAME_OFFSET: usize = 4 + 16 + 1;
 
 /// What this store offers: unique entry IDs, read-only, UTF-16 strings.
 const SUPPORT_MASK: u32 = STORE_ENTRYID_UNIQUE | STORE_READONLY | STORE_UNICODE_OK;
-
-/// The properties `GetPropList` lists and `GetProps` with no tags returns, in that order.
-const ALL_TAGS: [u32; 9] = [
-    PR_DISPLAY_NAME_W,
-    PR_DISPLAY_NAME_A,
-    PR_STORE_ENTRYID,
-    PR_ENTRYID,
-    PR_RECORD_KEY,
-    PR_STORE_RECORD_KEY,
-    PR_STORE_SUPPORT_MASK,
-    PR_OBJECT_TYPE,
-    PR_MDB_PROVIDER,
-];
 
 /// The store entry ID of the store named `name`.
 pub fn store_entry_id(name: &str) -> Vec<u8> {
@@ -136,11 +125,7 @@ impl StoreProvider for SampleProvider {
         let key = self.store_key(request.entry_id)?;
         Ok(StoreLogon {
             spool_security: spool_security(&key),
-            store: SampleStore {
-                cx: context.clone(),
-                display_name,
-                record_key: key,
-            },
+            store: SampleStore::new(context, support, &display_name, &key),
         })
     }
 
@@ -196,14 +181,14 @@ fn profile_display_name(request: &LogonRequest<'_>) -> Option<String> {
 /// `ModifyStatusRow`, as every store logon does before returning.
 fn set_status_row(request: &LogonRequest<'_>, display_name: &str) -> ProviderResult<()> {
     let columns = [
-        PropValue::for_tag(
+        block::PropValue::for_tag(
             PR_DISPLAY_NAME_W,
             Value::Unicode(Cow::Borrowed(display_name)),
         ),
-        PropValue::for_tag(PR_STATUS_CODE, Value::Long(STATUS_AVAILABLE)),
-        PropValue::for_tag(PR_RESOURCE_METHODS, Value::Long(0)),
+        block::PropValue::for_tag(PR_STATUS_CODE, Value::Long(STATUS_AVAILABLE)),
+        block::PropValue::for_tag(PR_RESOURCE_METHODS, Value::Long(0)),
     ];
-    let row = props::props(request.allocators, &columns)?;
+    let row = block::props(request.allocators, &columns)?;
     let hr = unsafe {
         request
             .support
@@ -218,132 +203,60 @@ fn set_status_row(request: &LogonRequest<'_>, display_name: &str) -> ProviderRes
     }
 }
 
-/// An open sample store.
+/// An open sample store: its properties are a read-only property bag, made at logon, to which
+/// it passes every `IMAPIProp` call. It writes no store method: every `IMsgStore` method answers
+/// its default (`MAPI_E_NO_SUPPORT`): the store is read-only and has no folders.
 #[mapi_object(IMsgStore)]
 pub struct SampleStore {
-    /// What the store knows of its logon: its entry ID, the support object, the allocators.
-    cx: Arc<StoreContext>,
-    display_name: String,
-    /// `PR_RECORD_KEY` / `PR_STORE_RECORD_KEY`: the store's key, the same for every ID naming it.
-    record_key: Vec<u8>,
+    props: IMAPIProp,
 }
 
 impl SampleStore {
-    /// The entry ID clients see: wrapped by MAPI, or our own when wrapping is not supported.
-    fn client_entry_id(&self) -> Vec<u8> {
-        let cx = &self.cx;
-        let Some(support) = cx.support() else {
-            return cx.entry_id().to_vec();
-        };
-        let (mut cb, mut wrapped) = (0u32, core::ptr::null_mut());
-        let hr = unsafe { support.WrapStoreEntryID(cx.entry_id(), &mut cb, &mut wrapped) };
-        if hr.is_err() || wrapped.is_null() {
-            return cx.entry_id().to_vec();
+    fn new(cx: &StoreContext, support: &IMAPISupport, display_name: &str, key: &[u8]) -> Self {
+        let entry_id = client_entry_id(cx, support);
+        let mut bag = PropertyBag::new();
+        let values = [
+            (PR_DISPLAY_NAME_W, PropValue::Unicode(display_name.into())),
+            (PR_STORE_ENTRYID, PropValue::Binary(entry_id.clone())),
+            (PR_ENTRYID, PropValue::Binary(entry_id)),
+            (PR_RECORD_KEY, PropValue::Binary(key.to_vec())),
+            (PR_STORE_RECORD_KEY, PropValue::Binary(key.to_vec())),
+            (PR_STORE_SUPPORT_MASK, PropValue::Long(SUPPORT_MASK)),
+            (PR_OBJECT_TYPE, PropValue::Long(MAPI_STORE)),
+            (PR_MDB_PROVIDER, PropValue::Binary(SAMPLE_UID.ab.to_vec())),
+        ];
+        for (tag, value) in values {
+            bag.insert(Property::for_tag(tag, value), PropAccess::READ_ONLY)
+                .expect("a storable value");
         }
-        let bytes =
-            unsafe { core::slice::from_raw_parts(wrapped.cast::<u8>(), cb as usize) }.to_vec();
-        // WrapStoreEntryID's buffer is freed with the host's FreeBuffer.
-        unsafe { cx.allocators().free(wrapped.cast()) };
-        bytes
-    }
-
-    /// The value of `tag`, or `MAPI_E_NOT_FOUND`.
-    fn value(&self, tag: u32, unicode: bool) -> PropValue<'_> {
-        let text = |as_unicode: bool| {
-            if as_unicode {
-                Value::Unicode(Cow::Borrowed(&self.display_name))
-            } else {
-                Value::String8(Cow::Owned(
-                    self.display_name
-                        .chars()
-                        .map(|c| if c.is_ascii() { c as u8 } else { b'?' })
-                        .collect(),
-                ))
-            }
-        };
-        // The properties by ID; a requested type must be the property's or PT_UNSPECIFIED.
-        const DISPLAY_NAME: u32 = prop_id(PR_DISPLAY_NAME_W);
-        const STORE_ENTRYID: u32 = prop_id(PR_STORE_ENTRYID);
-        const ENTRYID: u32 = prop_id(PR_ENTRYID);
-        const RECORD_KEY: u32 = prop_id(PR_RECORD_KEY);
-        const STORE_RECORD_KEY: u32 = prop_id(PR_STORE_RECORD_KEY);
-        const MDB_PROVIDER: u32 = prop_id(PR_MDB_PROVIDER);
-        const STORE_SUPPORT_MASK: u32 = prop_id(PR_STORE_SUPPORT_MASK);
-        const OBJECT_TYPE: u32 = prop_id(PR_OBJECT_TYPE);
-        let value = match (prop_id(tag), prop_type(tag)) {
-            (DISPLAY_NAME, PT_UNICODE) => text(true),
-            (DISPLAY_NAME, PT_STRING8) => text(false),
-            (DISPLAY_NAME, PT_UNSPECIFIED) => text(unicode),
-            (STORE_ENTRYID | ENTRYID, PT_BINARY | PT_UNSPECIFIED) => {
-                Value::Binary(Cow::Owned(self.client_entry_id()))
-            }
-            (RECORD_KEY | STORE_RECORD_KEY, PT_BINARY | PT_UNSPECIFIED) => {
-                Value::Binary(Cow::Borrowed(&self.record_key))
-            }
-            (MDB_PROVIDER, PT_BINARY | PT_UNSPECIFIED) => {
-                Value::Binary(Cow::Borrowed(&SAMPLE_UID.ab))
-            }
-            (STORE_SUPPORT_MASK, PT_LONG | PT_UNSPECIFIED) => Value::Long(SUPPORT_MASK),
-            (OBJECT_TYPE, PT_LONG | PT_UNSPECIFIED) => Value::Long(MAPI_STORE),
-            _ => Value::Error(MAPI_E_NOT_FOUND),
-        };
-        PropValue::for_tag(tag, value)
+        bag.set_object_access(ObjectAccess::ReadOnly);
+        SampleStore {
+            props: props::object::create(bag, *cx.allocators()),
+        }
     }
 }
 
-/// Nothing to release at logoff: the store holds only values.
+/// The entry ID clients see: wrapped by MAPI, or the store's own when wrapping is not supported.
+fn client_entry_id(cx: &StoreContext, support: &IMAPISupport) -> Vec<u8> {
+    let (mut cb, mut wrapped) = (0u32, core::ptr::null_mut());
+    let hr = unsafe { support.WrapStoreEntryID(cx.entry_id(), &mut cb, &mut wrapped) };
+    if hr.is_err() || wrapped.is_null() {
+        return cx.entry_id().to_vec();
+    }
+    let bytes = unsafe { core::slice::from_raw_parts(wrapped.cast::<u8>(), cb as usize) }.to_vec();
+    // WrapStoreEntryID's buffer is freed with the host's FreeBuffer.
+    unsafe { cx.allocators().free(wrapped.cast()) };
+    bytes
+}
+
+/// Nothing to release at logoff: the store holds only its properties.
 impl MessageStore for SampleStore {}
 
-/// Every `IMsgStore` method is left to its default (`MAPI_E_NO_SUPPORT`): the store is read-only
-/// and has no folders.
 impl IMsgStoreImpl for SampleStore {}
 
 impl IMAPIPropImpl for SampleStore {
-    /// One `SPropValue` array with every string and binary in one host allocation; tags the
-    /// store does not have come back as `PT_ERROR` values with `MAPI_W_ERRORS_RETURNED`.
-    unsafe fn GetProps(
-        this: &Object<Self>,
-        lpPropTagArray: *mut SPropTagArray,
-        ulFlags: u32,
-        lpcValues: *mut u32,
-        lppPropArray: *mut *mut SPropValue,
-    ) -> HRESULT {
-        if lpcValues.is_null() || lppPropArray.is_null() {
-            return MAPI_E_INVALID_PARAMETER;
-        }
-        let tags = unsafe { SPropTagArray::tags(lpPropTagArray) }.unwrap_or(&ALL_TAGS);
-        let unicode = ulFlags & MAPI_UNICODE != 0;
-        let values: Vec<PropValue<'_>> = tags.iter().map(|&tag| this.value(tag, unicode)).collect();
-        let partial = values.iter().any(|v| v.value.prop_type() == PT_ERROR);
-        match props::props(this.cx.allocators(), &values) {
-            Ok(block) => unsafe {
-                lpcValues.write(values.len() as u32);
-                lppPropArray.write(block.into_raw().cast());
-                if partial {
-                    MAPI_W_ERRORS_RETURNED
-                } else {
-                    S_OK
-                }
-            },
-            Err(error) => error.code(),
-        }
-    }
-
-    unsafe fn GetPropList(
-        this: &Object<Self>,
-        _ulFlags: u32,
-        lppPropTagArray: *mut *mut SPropTagArray,
-    ) -> HRESULT {
-        if lppPropTagArray.is_null() {
-            return MAPI_E_INVALID_PARAMETER;
-        }
-        match mapi_spi_runtime::alloc::builders::prop_tags(this.cx.allocators(), &ALL_TAGS) {
-            Ok(block) => {
-                unsafe { lppPropTagArray.write(block.into_raw().cast()) };
-                S_OK
-            }
-            Err(error) => error.code(),
-        }
+    fn forward(this: &Object<Self>, _: MethodName) -> Forward<'_, IMAPIProp> {
+        Forward::To(&this.props)
     }
 }
 

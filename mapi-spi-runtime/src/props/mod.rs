@@ -9,7 +9,10 @@
 //!   `DeleteProps`, `IPropData`'s per-object and per-property access, and their results in
 //!   MAPI memory.
 //!
-//! The engine knows nothing of stores or COM: the objects that expose `IMAPIProp` compose it.
+//! - [`object`]: [`PropertyObject`], the bag as an `IMAPIProp` COM object (mapi32's
+//!   `CreateIProp`); other objects pass their `IMAPIProp` methods to one with `forward`.
+//!
+//! The engine knows nothing of stores: the objects that expose `IMAPIProp` compose it.
 //!
 //! ```
 //! use mapi_spi_runtime::alloc::AllocatorSet;
@@ -35,7 +38,9 @@
 
 pub mod ansi;
 pub mod bag;
+pub mod object;
 pub mod value;
 
 pub use bag::{ObjectAccess, PropAccess, PropertyBag};
+pub use object::PropertyObject;
 pub use value::{PropValue, Property};
