@@ -40,7 +40,7 @@ const LOGOFF_ABORT: u32 = 0x8;
 const PANIC_ON_CREATE: u32 = 0xDEAD;
 
 /// Store IDs are names; they compare case-insensitively. "locked" refuses logon with a message,
-/// "busy" without one, "panic" panics, the empty ID is malformed.
+/// "busy" without one, "panic" panics, an ID with a NUL is malformed; there is no default store.
 struct TestProvider;
 
 #[mapi_object(IMsgStore)]
@@ -79,10 +79,10 @@ impl StoreProvider for TestProvider {
     }
 
     fn store_key(&self, entry_id: &[u8]) -> ProviderResult<Vec<u8>> {
-        if entry_id.is_empty() {
+        if entry_id.is_empty() || entry_id.contains(&0) {
             return Err(ProviderError::new(
                 MAPI_E_INVALID_ENTRYID,
-                "empty store entry ID",
+                "malformed store entry ID",
             ));
         }
         Ok(entry_id.to_ascii_lowercase())
@@ -782,12 +782,23 @@ fn logon_rejects_bad_input_with_errors_and_leaks_nothing() {
         assert!(store.is_null() && logon.is_null());
     }
     drop((sup, support));
-    // A malformed ID, and a refused logon, with MAPIERRORs in both widths.
-    let malformed = host.logon(&provider, b"", true);
+    // A malformed ID, no ID without a configured store, and a refused logon, with MAPIERRORs
+    // in both widths.
+    let malformed = host.logon(&provider, b"\0", true);
     assert_eq!(
         (malformed.hr, malformed.error.as_deref()),
-        (MAPI_E_INVALID_ENTRYID, Some("empty store entry ID"))
+        (MAPI_E_INVALID_ENTRYID, Some("malformed store entry ID"))
     );
+    let unconfigured = host.logon(&provider, b"", true);
+    assert_eq!(
+        (unconfigured.hr, unconfigured.error.as_deref()),
+        (
+            MAPI_E_UNCONFIGURED,
+            Some("no store is configured in the profile")
+        ),
+        "MAPI runs the service entry and retries, instead of disabling the service"
+    );
+    assert!(unconfigured.store.is_none() && unconfigured.logon.is_none());
     let refused = host.logon(&provider, b"locked", false);
     assert_eq!(
         (refused.hr, refused.error.as_deref()),
@@ -808,7 +819,14 @@ fn logon_rejects_bad_input_with_errors_and_leaks_nothing() {
         (unnamed.hr, unnamed.error.as_deref()),
         (MAPI_E_BUSY, Some("MAPI_E_BUSY"))
     );
-    drop((malformed, refused, refused_unicode, panicked, unnamed));
+    drop((
+        malformed,
+        unconfigured,
+        refused,
+        refused_unicode,
+        panicked,
+        unnamed,
+    ));
     assert_eq!(
         host.log.live.load(Ordering::SeqCst),
         0,
@@ -922,10 +940,13 @@ fn compare_store_ids_works_before_any_logon_and_never_crashes() {
     };
     assert_eq!(compare(b"Inbox", b"INBOX"), (S_OK, 1));
     assert_eq!(compare(b"Inbox", b"Archive"), (S_OK, 0));
-    assert_eq!(compare(b"Inbox", b"").0, MAPI_E_INVALID_ENTRYID);
+    // An empty ID names no store: never the same, never an error.
+    assert_eq!(compare(b"Inbox", b""), (S_OK, 0));
+    assert_eq!(compare(b"", b""), (S_OK, 0));
+    assert_eq!(compare(b"\0", b"Inbox").0, MAPI_E_INVALID_ENTRYID);
     let mut result = 7;
     unsafe {
-        // NULL with size 0 is an empty (malformed) ID; NULL with a size is a bad argument.
+        // NULL with size 0 is an empty ID; NULL with a size is a bad argument.
         assert_eq!(
             raw_compare_store_ids(
                 &provider,
@@ -936,7 +957,7 @@ fn compare_store_ids_works_before_any_logon_and_never_crashes() {
                 0,
                 &mut result
             ),
-            MAPI_E_INVALID_ENTRYID
+            S_OK
         );
         assert_eq!(
             raw_compare_store_ids(

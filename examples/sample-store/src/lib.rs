@@ -55,6 +55,9 @@ const NAME_OFFSET: usize = 4 + 16 + 1;
 /// What this store offers: unique entry IDs, read-only, UTF-16 strings.
 const SUPPORT_MASK: u32 = STORE_ENTRYID_UNIQUE | STORE_READONLY | STORE_UNICODE_OK;
 
+/// The store a logon without an entry ID opens.
+pub const DEFAULT_STORE: &str = "Default";
+
 /// The store entry ID of the store named `name`.
 pub fn store_entry_id(name: &str) -> Vec<u8> {
     let mut id = vec![0u8; 4];
@@ -106,6 +109,12 @@ impl StoreProvider for SampleProvider {
 
     fn store_key(&self, entry_id: &[u8]) -> ProviderResult<Vec<u8>> {
         Ok(store_name(entry_id)?.to_lowercase().into_bytes())
+    }
+
+    /// A logon without an entry ID opens the default store, [`DEFAULT_STORE`]: an in-memory
+    /// store needs no settings.
+    fn default_entry_id(&self, _: &LogonRequest<'_>) -> ProviderResult<Vec<u8>> {
+        Ok(store_entry_id(DEFAULT_STORE))
     }
 
     fn logon(

@@ -209,3 +209,38 @@ fn the_export_is_the_entry_point_mapi_looks_for() {
     drop(opened);
     assert!(session.shutdown().is_clean());
 }
+
+#[test]
+fn a_logon_without_an_entry_id_opens_the_default_store_and_a_later_one_finds_it() {
+    let _serial = serial();
+    let mut session = Session::in_process(
+        sample_store::MSProviderInit,
+        "sample_store.dll",
+        SupportOptions::default(),
+    )
+    .unwrap();
+    // The first logon after configuration: the profile holds no store entry ID yet.
+    let first = session.logon(&[], 0).expect("Logon without an entry ID");
+    assert!(first.new_logon);
+    let (_, name) = session
+        .get_props(&first.store, Some(&[PR_DISPLAY_NAME_W]), 0)
+        .unwrap();
+    assert_eq!(
+        name[0].value,
+        format!("\"Sample store {}\"", sample_store::DEFAULT_STORE)
+    );
+    // A later logon with the default store's entry ID, and another without one: the same store.
+    let by_id = session
+        .logon(&store_entry_id(sample_store::DEFAULT_STORE), 0)
+        .unwrap();
+    assert!(!by_id.new_logon, "the store already open");
+    let again = session.logon(&[], 0).unwrap();
+    assert!(!again.new_logon);
+    assert_eq!(
+        by_id.store.cast::<IUnknown>().unwrap(),
+        first.store.cast::<IUnknown>().unwrap()
+    );
+    assert_eq!(session.compare_store_ids(&[], &[]), Ok(false));
+    drop((first, by_id, again));
+    assert!(session.shutdown().is_clean());
+}

@@ -24,8 +24,9 @@ pub use objects::ProviderObject;
 use std::sync::Arc;
 use windows_core::GUID;
 
-use super::{ProviderContext, ProviderResult};
+use super::{ProviderContext, ProviderError, ProviderResult};
 use crate::alloc::AllocatorSet;
+use crate::codes::MAPI_E_UNCONFIGURED;
 use crate::interfaces::IMAPISupport;
 
 /// One `Logon` or `SpoolerLogon` call, decoded.
@@ -75,7 +76,23 @@ pub trait StoreProvider: Send + Sync + Sized + 'static {
     /// `MAPI_E_INVALID_ENTRYID`. Called before any store is open too (`CompareStoreIDs`).
     fn store_key(&self, entry_id: &[u8]) -> ProviderResult<Vec<u8>>;
 
-    /// `IMSProvider::CompareStoreIDs`: by default, equal keys.
+    /// The store a logon without an entry ID means: MAPI passes `cbEntryID` 0 when the profile
+    /// holds no store entry ID yet (the first logon after configuration; mapi4linux always does).
+    /// Called with the logon request in hand (support object, profile section) before anything
+    /// keys or looks up the store. A provider with a default store names it; one that reads its
+    /// store from its profile settings names that. By default `MAPI_E_UNCONFIGURED`, which makes
+    /// MAPI run the service entry and log on again, where `MAPI_E_INVALID_ENTRYID` would make it
+    /// disable the service.
+    fn default_entry_id(&self, request: &LogonRequest<'_>) -> ProviderResult<Vec<u8>> {
+        let _ = request;
+        Err(ProviderError::new(
+            MAPI_E_UNCONFIGURED,
+            "no store is configured in the profile",
+        ))
+    }
+
+    /// `IMSProvider::CompareStoreIDs` of two non-empty IDs (the runtime answers FALSE for an
+    /// empty one, which names no store): by default, equal keys.
     fn compare_store_ids(&self, a: &[u8], b: &[u8]) -> ProviderResult<bool> {
         Ok(self.store_key(a)? == self.store_key(b)?)
     }

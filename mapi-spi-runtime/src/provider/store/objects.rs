@@ -359,6 +359,24 @@ impl<P: StoreProvider> ProviderObject<P> {
         code
     }
 
+    /// For a logon without an entry ID, the one the provider chooses ([`StoreProvider::default_entry_id`]);
+    /// `None` when the logon names its store.
+    fn default_entry_id(
+        &self,
+        request: &LogonRequest<'_>,
+    ) -> Result<Option<Vec<u8>>, ProviderError> {
+        if !request.entry_id.is_empty() {
+            return Ok(None);
+        }
+        match self.provider.default_entry_id(request)? {
+            id if id.is_empty() => Err(ProviderError::new(
+                MAPI_E_CALL_FAILED,
+                "the provider's default store entry ID is empty",
+            )),
+            id => Ok(Some(id)),
+        }
+    }
+
     /// Hands `store` to the caller as the requested interface. The logon object is not handed
     /// out again (`*lppMSLogon = NULL`): MAPI already holds it.
     fn hand_back(&self, store: &IMsgStore, args: &LogonArgs<'_>, interface: GUID) -> HRESULT {
@@ -516,15 +534,24 @@ impl<P: StoreProvider> IMSProviderImpl for ProviderObject<P> {
         let (Some(support), false) = (lpMAPISup, lppMDB.is_null()) else {
             return MAPI_E_INVALID_PARAMETER;
         };
+        let unicode = ulFlags & MAPI_UNICODE != 0;
         let request = LogonRequest {
             support,
             ui_param: ulUIParam,
-            profile_name: unsafe { text::decode(lpszProfileName, ulFlags & MAPI_UNICODE != 0) },
+            profile_name: unsafe { text::decode(lpszProfileName, unicode) },
             entry_id,
             flags: ulFlags,
             interface: unsafe { lpInterface.as_ref() }.copied(),
             allocators: &this.allocators,
             spooler: false,
+        };
+        let default_id = match this.default_entry_id(&request) {
+            Ok(id) => id,
+            Err(error) => return this.fail(error, unicode, lppMAPIError),
+        };
+        let request = LogonRequest {
+            entry_id: default_id.as_deref().unwrap_or(request.entry_id),
+            ..request
         };
         let args = LogonArgs {
             request,
@@ -567,6 +594,14 @@ impl<P: StoreProvider> IMSProviderImpl for ProviderObject<P> {
             allocators: &this.allocators,
             spooler: true,
         };
+        let default_id = match this.default_entry_id(&request) {
+            Ok(id) => id,
+            Err(error) => return this.fail(error, unicode, lppMAPIError),
+        };
+        let request = LogonRequest {
+            entry_id: default_id.as_deref().unwrap_or(request.entry_id),
+            ..request
+        };
         if let Err(error) = this.provider.spooler_logon(&request, spool_security) {
             return this.fail(error, unicode, lppMAPIError);
         }
@@ -590,6 +625,12 @@ impl<P: StoreProvider> IMSProviderImpl for ProviderObject<P> {
     ) -> HRESULT {
         if lpulResult.is_null() {
             return MAPI_E_INVALID_PARAMETER;
+        }
+        // An empty ID names no store (a logon without one means the provider's default): the
+        // same store as nothing, and no reason to fail a comparison MAPI makes at any time.
+        if first.is_empty() || second.is_empty() {
+            unsafe { lpulResult.write(0) };
+            return S_OK;
         }
         match this.provider.compare_store_ids(first, second) {
             Ok(same) => {
