@@ -65,11 +65,20 @@ fn main() -> ExitCode {
     };
     let _ = session.get_props(&second.store, Some(&[PR_DISPLAY_NAME_W]), 0);
 
+    println!(
+        "\n-- A logon without an entry ID (the profile has none yet): the provider's default store"
+    );
+    let Ok(default) = session.logon(&[], LOGON_FLAGS) else {
+        return ExitCode::FAILURE;
+    };
+    let _ = session.get_props(&default.store, Some(&[PR_DISPLAY_NAME_W]), 0);
+
     println!("\n-- The clients close their stores (StoreLogoff, then the last Release)");
     drop(spooler);
     drop(again);
     let _ = session.close_store(opened.store, LOGOFF_ORDERLY);
     let _ = session.close_store(second.store, LOGOFF_ORDERLY);
+    let _ = session.close_store(default.store, LOGOFF_ORDERLY);
 
     println!("\n-- The session ends (Shutdown, Release)");
     let report = session.shutdown();
