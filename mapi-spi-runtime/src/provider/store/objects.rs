@@ -301,6 +301,18 @@ unsafe fn put<T>(out: *mut T, value: T) {
     }
 }
 
+/// The arguments `Logon` and `SpoolerLogon` share, as MAPI passed them (after the NULL checks).
+struct LogonCall<'a> {
+    support: &'a IMAPISupport,
+    ui_param: usize,
+    profile_name: LPTSTR,
+    entry_id: &'a [u8],
+    flags: u32,
+    interface: *const GUID,
+    spooler: bool,
+    lppMAPIError: *mut *mut MAPIERROR,
+}
+
 /// What the two logon entry points take, after the checks.
 struct LogonArgs<'a> {
     request: LogonRequest<'a>,
@@ -357,6 +369,37 @@ impl<P: StoreProvider> ProviderObject<P> {
             }
         }
         code
+    }
+
+    /// Decodes a logon call into a [`LogonRequest`] naming its store (the provider's default for
+    /// a logon without an entry ID) and runs `body` with it; a failure to name one is reported
+    /// as `fail` reports it.
+    fn with_request(
+        &self,
+        call: LogonCall<'_>,
+        body: impl FnOnce(LogonRequest<'_>) -> HRESULT,
+    ) -> HRESULT {
+        let unicode = call.flags & MAPI_UNICODE != 0;
+        let request = LogonRequest {
+            support: call.support,
+            ui_param: call.ui_param,
+            // SAFETY: MAPI's profile name, NULL or a string of the width `MAPI_UNICODE` says.
+            profile_name: unsafe { text::decode(call.profile_name, unicode) },
+            entry_id: call.entry_id,
+            flags: call.flags,
+            // SAFETY: MAPI's IID pointer, NULL or readable.
+            interface: unsafe { call.interface.as_ref() }.copied(),
+            allocators: &self.allocators,
+            spooler: call.spooler,
+        };
+        let default_id = match self.default_entry_id(&request) {
+            Ok(id) => id,
+            Err(error) => return self.fail(error, unicode, call.lppMAPIError),
+        };
+        body(LogonRequest {
+            entry_id: default_id.as_deref().unwrap_or(request.entry_id),
+            ..request
+        })
     }
 
     /// For a logon without an entry ID, the one the provider chooses ([`StoreProvider::default_entry_id`]);
@@ -534,32 +577,25 @@ impl<P: StoreProvider> IMSProviderImpl for ProviderObject<P> {
         let (Some(support), false) = (lpMAPISup, lppMDB.is_null()) else {
             return MAPI_E_INVALID_PARAMETER;
         };
-        let unicode = ulFlags & MAPI_UNICODE != 0;
-        let request = LogonRequest {
+        let call = LogonCall {
             support,
             ui_param: ulUIParam,
-            profile_name: unsafe { text::decode(lpszProfileName, unicode) },
+            profile_name: lpszProfileName,
             entry_id,
             flags: ulFlags,
-            interface: unsafe { lpInterface.as_ref() }.copied(),
-            allocators: &this.allocators,
+            interface: lpInterface,
             spooler: false,
-        };
-        let default_id = match this.default_entry_id(&request) {
-            Ok(id) => id,
-            Err(error) => return this.fail(error, unicode, lppMAPIError),
-        };
-        let request = LogonRequest {
-            entry_id: default_id.as_deref().unwrap_or(request.entry_id),
-            ..request
-        };
-        let args = LogonArgs {
-            request,
             lppMAPIError,
-            lppMSLogon,
-            lppMDB,
         };
-        this.open(args, Some((lpcbSpoolSecurity, lppbSpoolSecurity)))
+        this.with_request(call, |request| {
+            let args = LogonArgs {
+                request,
+                lppMAPIError,
+                lppMSLogon,
+                lppMDB,
+            };
+            this.open(args, Some((lpcbSpoolSecurity, lppbSpoolSecurity)))
+        })
     }
 
     unsafe fn SpoolerLogon(
@@ -583,37 +619,28 @@ impl<P: StoreProvider> IMSProviderImpl for ProviderObject<P> {
         let (Some(support), false) = (lpMAPISup, lppMDB.is_null()) else {
             return MAPI_E_INVALID_PARAMETER;
         };
-        let unicode = ulFlags & MAPI_UNICODE != 0;
-        let request = LogonRequest {
+        let call = LogonCall {
             support,
             ui_param: ulUIParam,
-            profile_name: unsafe { text::decode(lpszProfileName, unicode) },
+            profile_name: lpszProfileName,
             entry_id,
             flags: ulFlags,
-            interface: unsafe { lpInterface.as_ref() }.copied(),
-            allocators: &this.allocators,
+            interface: lpInterface,
             spooler: true,
+            lppMAPIError,
         };
-        let default_id = match this.default_entry_id(&request) {
-            Ok(id) => id,
-            Err(error) => return this.fail(error, unicode, lppMAPIError),
-        };
-        let request = LogonRequest {
-            entry_id: default_id.as_deref().unwrap_or(request.entry_id),
-            ..request
-        };
-        if let Err(error) = this.provider.spooler_logon(&request, spool_security) {
-            return this.fail(error, unicode, lppMAPIError);
-        }
-        this.open(
-            LogonArgs {
+        this.with_request(call, |request| {
+            if let Err(error) = this.provider.spooler_logon(&request, spool_security) {
+                return this.fail(error, request.flags & MAPI_UNICODE != 0, lppMAPIError);
+            }
+            let args = LogonArgs {
                 request,
                 lppMAPIError,
                 lppMSLogon,
                 lppMDB,
-            },
-            None,
-        )
+            };
+            this.open(args, None)
+        })
     }
 
     unsafe fn CompareStoreIDs(
