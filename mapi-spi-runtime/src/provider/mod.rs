@@ -72,7 +72,7 @@ pub unsafe fn no_error_info(lppMAPIError: *mut *mut crate::types::MAPIERROR) -> 
     crate::codes::S_OK
 }
 
-/// What `MSProviderInit` received, for [`StoreProvider::create`].
+/// What `MSProviderInit` received, for [`store::StoreProvider::create`].
 pub struct ProviderContext {
     /// The provider DLL's `HINSTANCE`, as an address (0 under mapi4linux).
     pub instance: usize,
