@@ -213,12 +213,7 @@ fn the_export_is_the_entry_point_mapi_looks_for() {
 #[test]
 fn a_logon_without_an_entry_id_opens_the_default_store_and_a_later_one_finds_it() {
     let _serial = serial();
-    let mut session = Session::in_process(
-        sample_store::MSProviderInit,
-        "sample_store.dll",
-        SupportOptions::default(),
-    )
-    .unwrap();
+    let mut session = session(SupportOptions::default());
     // The first logon after configuration: the profile holds no store entry ID yet.
     let first = session.logon(&[], 0).expect("Logon without an entry ID");
     assert!(first.new_logon);

@@ -69,13 +69,14 @@ pub struct StoreShared<S: MessageStore> {
 }
 
 impl<S: MessageStore> StoreShared<S> {
-    /// Where the calls the runtime does not answer go: the provider's store, or
-    /// `MAPI_E_INVALID_OBJECT` once the store is logged off.
-    fn forward<'a, I>(&'a self, to: &'a I) -> Forward<'a, I> {
-        if self.invalid.load(Ordering::Acquire) {
-            Forward::Fail(MAPI_E_INVALID_OBJECT)
-        } else {
-            Forward::To(to)
+    /// Where the calls the runtime does not answer go: `MAPI_E_INVALID_OBJECT` once the store is
+    /// logged off, else the provider's store (`to`), or the defaults where it has no such
+    /// interface.
+    fn forward<'a, I>(&'a self, to: Option<&'a I>) -> Forward<'a, I> {
+        match to {
+            _ if self.invalid.load(Ordering::Acquire) => Forward::Fail(MAPI_E_INVALID_OBJECT),
+            Some(to) => Forward::To(to),
+            None => Forward::Defaults,
         }
     }
 
@@ -156,7 +157,7 @@ impl<S: MessageStore> Drop for LogonObject<S> {
 
 impl<S: MessageStore> IMAPIPropImpl for StoreObject<S> {
     fn forward(this: &Object<Self>, _: MethodName) -> Forward<'_, IMAPIProp> {
-        this.shared.forward(&this.shared.inner_store)
+        this.shared.forward(Some(&this.shared.inner_store))
     }
 
     /// The runtime keeps no per-call error text yet: no error information.
@@ -172,7 +173,7 @@ impl<S: MessageStore> IMAPIPropImpl for StoreObject<S> {
 
 impl<S: MessageStore> IMsgStoreImpl for StoreObject<S> {
     fn forward(this: &Object<Self>, _: MethodName) -> Forward<'_, IMsgStore> {
-        this.shared.forward(&this.shared.inner_store)
+        this.shared.forward(Some(&this.shared.inner_store))
     }
 
     /// Saves the flags for `StoreLogoffTransports` at the final `Release`; a later call
@@ -192,13 +193,7 @@ impl<S: MessageStore> IMsgStoreImpl for StoreObject<S> {
 /// others by its `IMSLogon`, where it implements one, or by their defaults.
 impl<S: MessageStore> IMSLogonImpl for LogonObject<S> {
     fn forward(this: &Object<Self>, _: MethodName) -> Forward<'_, IMSLogon> {
-        match &this.shared.inner_logon {
-            Some(logon) => this.shared.forward(logon),
-            None if this.shared.invalid.load(Ordering::Acquire) => {
-                Forward::Fail(MAPI_E_INVALID_OBJECT)
-            }
-            None => Forward::Defaults,
-        }
+        this.shared.forward(this.shared.inner_logon.as_ref())
     }
 
     unsafe fn GetLastError(
