@@ -58,6 +58,19 @@ crate::constant_table::constants! { FLAGS: u32;
     /// Outlook `MAPIAux.h` only: an Exchange cached-mode override of `OpenMsgStore`; a provider
     /// ignores it unless it means something to it.
     MDB_ONLINE = 0x0000_0100;
+    // Message service entry (`MSGSERVICEENTRY`): `ulContext`
+    MSG_SERVICE_INSTALL = 0x0000_0001;
+    MSG_SERVICE_CREATE = 0x0000_0002;
+    MSG_SERVICE_CONFIGURE = 0x0000_0003;
+    MSG_SERVICE_DELETE = 0x0000_0004;
+    MSG_SERVICE_UNINSTALL = 0x0000_0005;
+    MSG_SERVICE_PROVIDER_CREATE = 0x0000_0006;
+    MSG_SERVICE_PROVIDER_DELETE = 0x0000_0007;
+    // Message service entry: `ulFlags` (with `MAPI_UNICODE`)
+    SERVICE_UI_ALWAYS = 0x0000_0002;
+    MSG_SERVICE_UI_READ_ONLY = 0x0000_0008;
+    SERVICE_UI_ALLOWED = 0x0000_0010;
+    SERVICE_LOGON_FAILED = 0x0000_0020;
     AB_NO_DIALOG = 0x0000_0001;
     // `IMsgStore::StoreLogoff` in and `IMAPISupport::StoreLogoffTransports` out
     LOGOFF_NO_WAIT = 0x0000_0001;

@@ -4,11 +4,14 @@
 //!
 //! - [`support`]: a support object that behaves like MAPI's;
 //! - [`session`]: a session driver with a transcript and a leak report;
+//! - [`profile`]: a profile with sections of properties, filled from a service's declaration;
 //! - [`props`]: property values as text.
 
+pub mod profile;
 pub mod props;
 pub mod session;
 pub mod support;
 
+pub use profile::{Profile, ProfileService};
 pub use session::{HostError, LeakReport, OpenedStore, Property, Session, hresult_name};
 pub use support::{HostSupport, SupportLog, SupportOptions};

@@ -12,8 +12,9 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use windows_core::HRESULT;
+use windows_core::{HRESULT, Interface};
 
+use super::profile::Profile;
 use crate::alloc::{AllocatorSet, builders};
 use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_NO_SUPPORT, S_OK};
 use crate::com::{ComObject, Forward, MethodName, Object};
@@ -76,6 +77,8 @@ pub struct HostSupport {
     dll_name: String,
     /// The logon object `Logon` returned for this support object's store.
     logon: Mutex<Option<IMSLogon>>,
+    /// The profile and the caller's own section, for `OpenProfileSection`.
+    profile: Mutex<Option<(Profile, MAPIUID)>>,
 }
 
 impl HostSupport {
@@ -94,7 +97,14 @@ impl HostSupport {
             options,
             dll_name: dll_name.to_owned(),
             logon: Mutex::new(None),
+            profile: Mutex::new(None),
         })
+    }
+
+    /// Gives `OpenProfileSection` a profile: `own` is the section a NULL UID opens (the
+    /// provider's, or the service's for a service entry).
+    pub fn attach_profile(&self, profile: &Profile, own: MAPIUID) {
+        *lock(&self.profile) = Some((profile.clone(), own));
     }
 
     /// Records the logon object `Logon` returned for this support object's store, so that the
@@ -198,6 +208,34 @@ impl IMAPISupportImpl for HostSupport {
         }
         this.log.wrapped.fetch_add(1, Ordering::SeqCst);
         S_OK
+    }
+
+    /// The caller's own section for a NULL UID, any section of the profile otherwise, as
+    /// [`Profile::open`] answers; `MAPI_E_NO_SUPPORT` without a profile.
+    unsafe fn OpenProfileSection(
+        this: &Object<Self>,
+        lpUid: *mut MAPIUID,
+        ulFlags: u32,
+        lppProfileObj: *mut *mut core::ffi::c_void,
+    ) -> HRESULT {
+        if lppProfileObj.is_null() {
+            return MAPI_E_INVALID_PARAMETER;
+        }
+        let Some((profile, own)) = lock(&this.profile).clone() else {
+            lock(&this.log.unsupported).push("OpenProfileSection");
+            return MAPI_E_NO_SUPPORT;
+        };
+        // SAFETY: NULL or a MAPIUID (MAPI's contract for the caller).
+        let uid = unsafe { lpUid.as_ref() }.copied().unwrap_or(own);
+        // SAFETY: NULL asks for the standard interface.
+        match unsafe { profile.open(&uid, core::ptr::null(), ulFlags) } {
+            Ok(section) => {
+                // SAFETY: checked non-NULL above; the reference is the caller's.
+                unsafe { lppProfileObj.write(section.into_raw()) };
+                S_OK
+            }
+            Err(code) => code,
+        }
     }
 
     unsafe fn StoreLogoffTransports(this: &Object<Self>, lpulFlags: *mut u32) -> HRESULT {

@@ -7,6 +7,7 @@
 //! [`store::StoreProvider`] and exports `MSProviderInit` with [`crate::ms_provider_init!`].
 
 pub mod entry;
+pub mod profile;
 pub mod service;
 pub mod store;
 pub mod text;
@@ -54,6 +55,55 @@ impl From<windows_core::Error> for ProviderError {
 }
 
 pub type ProviderResult<T> = Result<T, ProviderError>;
+
+impl ProviderError {
+    /// Reports the error to MAPI: returns its code (never a success code: a success-class
+    /// code becomes `MAPI_E_CALL_FAILED`) and, when the caller asked for one, writes a
+    /// `MAPIERROR` with the message (or the code's name when there is none) and `component`,
+    /// in the width `unicode` says, allocated from `allocators`. Without memory for the
+    /// report, the code alone still tells MAPI what failed.
+    ///
+    /// # Safety
+    ///
+    /// `lppMAPIError` is NULL or valid for a pointer write.
+    #[allow(non_snake_case)]
+    pub unsafe fn report(
+        self,
+        component: &str,
+        allocators: &AllocatorSet,
+        unicode: bool,
+        lppMAPIError: *mut *mut crate::types::MAPIERROR,
+    ) -> HRESULT {
+        let code = if self.code.is_ok() {
+            crate::codes::MAPI_E_CALL_FAILED
+        } else {
+            self.code
+        };
+        if !lppMAPIError.is_null() {
+            let message = self
+                .message
+                .unwrap_or_else(|| match crate::codes::name(code) {
+                    Some(name) => name.to_owned(),
+                    None => format!("0x{:08X}", code.0 as u32),
+                });
+            let info = crate::alloc::builders::ErrorInfo {
+                error: Some(&message),
+                component: Some(component),
+                ..Default::default()
+            };
+            let flags = if unicode {
+                crate::flags::MAPI_UNICODE
+            } else {
+                0
+            };
+            if let Ok(report) = crate::alloc::builders::mapi_error(allocators, &info, flags) {
+                // SAFETY: writable (caller); the block is MAPI's to free from now on.
+                unsafe { lppMAPIError.write(report.into_raw().cast()) };
+            }
+        }
+        code
+    }
+}
 
 /// The answer of a `GetLastError` (`IMAPIProp`, `IMSLogon`, `IABLogon`, `IMAPISupport`, ...)
 /// that has nothing to report: `S_OK` with `*lppMAPIError = NULL`, as the docs allow;

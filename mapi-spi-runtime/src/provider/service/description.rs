@@ -111,6 +111,10 @@ pub(crate) const RESOURCE_TYPE_NAMES: &[(&str, u32)] = &[
 /// The property IDs MAPI leaves to a provider for its own (secure) profile properties.
 pub const PROVIDER_PRIVATE_IDS: core::ops::RangeInclusive<u32> = 0x6600..=0x67FF;
 
+/// The part of [`PROVIDER_PRIVATE_IDS`] the runtime keeps for what it records in a provider's
+/// profile section (the store a logon opened): settings may not use it.
+pub const RUNTIME_PROFILE_IDS: core::ops::RangeInclusive<u32> = 0x67E0..=0x67EF;
+
 /// A message service: the `[Services]` entry, the service section and, through
 /// [`ProviderDescription`], one section per provider.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -332,6 +336,28 @@ impl ServiceDescription {
             }
         }
         errors.finish()
+    }
+
+    /// Whether `entry_name` is `Some("ServiceEntry")`, the name [`crate::service_entry!`]
+    /// exports (checked at compile time by the macro).
+    pub const fn exports_service_entry(&self) -> bool {
+        match self.entry_name {
+            Some(name) => {
+                let (a, b) = (name.as_bytes(), b"ServiceEntry");
+                if a.len() != b.len() {
+                    return false;
+                }
+                let mut i = 0;
+                while i < a.len() {
+                    if a[i] != b[i] {
+                        return false;
+                    }
+                    i += 1;
+                }
+                true
+            }
+            None => false,
+        }
     }
 
     /// `self`, after the rules that can be checked in a constant: a declaration written as
@@ -666,6 +692,15 @@ fn check_settings(errors: &mut Errors, at: &str, settings: &[SettingDescription]
             errors.push(
                 &at,
                 "MAPISVC.INF holds PT_LONG, PT_STRING8 and PT_BINARY values only: use InfKey::ProfileOnly",
+            );
+        }
+        if RUNTIME_PROFILE_IDS.contains(&id) {
+            errors.push(
+                &at,
+                format!(
+                    "tag {:#010X}: IDs 0x67E0 to 0x67EF are kept for the runtime's own profile properties",
+                    setting.tag
+                ),
             );
         }
         match setting.inf {

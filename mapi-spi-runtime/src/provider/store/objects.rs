@@ -23,10 +23,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use windows_core::{GUID, HRESULT, IUnknown, Interface};
 
+use super::identity;
 use super::message_store::{MessageStore, StoreContext};
 use super::registry::Registry;
 use super::{LogonRequest, StoreLogon, StoreProvider};
-use crate::alloc::builders::{self, ErrorInfo};
+use crate::alloc::builders;
 use crate::alloc::{AllocatorSet, RootBuf};
 use crate::codes::{
     MAPI_E_CALL_FAILED, MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_INVALID_OBJECT,
@@ -332,38 +333,16 @@ fn store_interface<S: MessageStore>(requested: Option<GUID>) -> Result<GUID, HRE
 }
 
 impl<P: StoreProvider> ProviderObject<P> {
-    /// Reports `error` as the HRESULT (never a success code) and, when the caller asked for one,
-    /// a `MAPIERROR` with the provider's message, or the code's name when it gave none.
+    /// Reports `error` as [`ProviderError::report`] does, with this provider's allocators and
+    /// component name.
     fn fail(
         &self,
         error: ProviderError,
         unicode: bool,
         lppMAPIError: *mut *mut MAPIERROR,
     ) -> HRESULT {
-        let code = if error.code.is_ok() {
-            MAPI_E_CALL_FAILED
-        } else {
-            error.code
-        };
-        if !lppMAPIError.is_null() {
-            let message = error
-                .message
-                .unwrap_or_else(|| match crate::codes::name(code) {
-                    Some(name) => name.to_owned(),
-                    None => format!("0x{:08X}", code.0 as u32),
-                });
-            let info = ErrorInfo {
-                error: Some(&message),
-                component: Some(P::COMPONENT),
-                ..ErrorInfo::default()
-            };
-            let flags = if unicode { MAPI_UNICODE } else { 0 };
-            // Without memory for the report, the code alone still tells MAPI what failed.
-            if let Ok(report) = builders::mapi_error(&self.allocators, &info, flags) {
-                unsafe { lppMAPIError.write(report.into_raw().cast()) };
-            }
-        }
-        code
+        // SAFETY: every caller passes the lppMAPIError MAPI gave it: NULL or writable.
+        unsafe { error.report(P::COMPONENT, &self.allocators, unicode, lppMAPIError) }
     }
 
     /// Decodes a logon call into a [`LogonRequest`] naming its store (the provider's default for
@@ -397,7 +376,8 @@ impl<P: StoreProvider> ProviderObject<P> {
         })
     }
 
-    /// For a logon without an entry ID, the one the provider chooses ([`StoreProvider::default_entry_id`]);
+    /// For a logon without an entry ID, the one a previous logon recorded in the profile
+    /// ([`identity`]), else the one the provider chooses ([`StoreProvider::default_entry_id`]);
     /// `None` when the logon names its store.
     fn default_entry_id(
         &self,
@@ -405,6 +385,9 @@ impl<P: StoreProvider> ProviderObject<P> {
     ) -> Result<Option<Vec<u8>>, ProviderError> {
         if !request.entry_id.is_empty() {
             return Ok(None);
+        }
+        if let Some(recorded) = identity::recorded_entry_id(request.support, self.allocators)? {
+            return Ok(Some(recorded));
         }
         match self.provider.default_entry_id(request)? {
             id if id.is_empty() => Err(ProviderError::new(
@@ -467,6 +450,16 @@ impl<P: StoreProvider> ProviderObject<P> {
             Err(error) => return self.fail(error, unicode, args.lppMAPIError),
         };
         let inner = ComObject::new(store);
+        let recorded = identity::record_logon(
+            args.request.support,
+            self.allocators,
+            &inner.to_interface(),
+            args.request.entry_id,
+        );
+        if let Err(error) = recorded {
+            P::Store::logoff(&inner);
+            return self.fail(error, unicode, args.lppMAPIError);
+        }
         // Allocated before anything is registered, so that failing here leaves nothing behind.
         let spool_block: Option<(*mut u32, *mut *mut u8, RootBuf)> = match spool_out {
             Some((cb, lpb)) if !cb.is_null() && !lpb.is_null() => {

@@ -1,0 +1,119 @@
+//! What a store logon records in its profile section, and how a later logon without an entry
+//! ID finds the same store through it.
+//!
+//! After a fresh logon the runtime copies the store's identity from the store's own properties
+//! into the provider's profile section, as "Implementing Service Provider Logon" and
+//! `IMSProvider::Logon` list it: `PR_DISPLAY_NAME`, `PR_PROVIDER_DISPLAY`, `PR_MDB_PROVIDER`,
+//! `PR_ENTRYID` (the wrapped ID clients see) and `PR_RECORD_KEY`, each only if the store has
+//! it. The properties MAPI keeps read-only at logon (`PR_RESOURCE_FLAGS`,
+//! `PR_PROVIDER_DLL_NAME`) are never written. The store's unwrapped entry ID goes into
+//! [`PR_MAPI_SPI_STORE_ENTRYID`], because MAPI's wrapping is private to MAPI: a logon without an
+//! entry ID reads it back before asking the provider for its default store.
+
+use windows_core::HRESULT;
+
+use crate::alloc::AllocatorSet;
+use crate::codes::{MAPI_E_NO_SUPPORT, MAPI_E_NOT_FOUND};
+use crate::flags::MAPI_UNICODE;
+use crate::interfaces::{IMAPIProp, IMAPISupport};
+use crate::props::value::{PropValue, Property, props_from_raw};
+use crate::provider::ProviderResult;
+use crate::provider::profile::ProfileSection;
+use crate::tags::{
+    PR_DISPLAY_NAME_W, PR_ENTRYID, PR_MDB_PROVIDER, PR_PROVIDER_DISPLAY_W, PR_RECORD_KEY,
+    PT_BINARY, PT_ERROR, prop_tag, prop_type,
+};
+use crate::types::SPropValue;
+
+/// The store's unwrapped entry ID, as the last fresh logon opened it: in the runtime's part of
+/// the provider's private profile IDs ([`crate::provider::service::RUNTIME_PROFILE_IDS`]).
+pub const PR_MAPI_SPI_STORE_ENTRYID: u32 = prop_tag(PT_BINARY, 0x67E0);
+
+/// The store properties copied into the profile section.
+const IDENTITY: [u32; 5] = [
+    PR_DISPLAY_NAME_W,
+    PR_PROVIDER_DISPLAY_W,
+    PR_MDB_PROVIDER,
+    PR_ENTRYID,
+    PR_RECORD_KEY,
+];
+
+/// The provider's own section for writing, or `None` when MAPI offers none
+/// (`MAPI_E_NO_SUPPORT`, `MAPI_E_NOT_FOUND`).
+fn own_section(
+    support: &IMAPISupport,
+    allocators: AllocatorSet,
+    modify: bool,
+) -> ProviderResult<Option<ProfileSection>> {
+    match ProfileSection::from_support(support, None, modify, allocators) {
+        Ok(section) => Ok(Some(section)),
+        Err(error) if error.code == MAPI_E_NO_SUPPORT || error.code == MAPI_E_NOT_FOUND => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
+/// The entry ID a previous logon recorded, if any.
+pub(crate) fn recorded_entry_id(
+    support: &IMAPISupport,
+    allocators: AllocatorSet,
+) -> ProviderResult<Option<Vec<u8>>> {
+    let Some(section) = own_section(support, allocators, false)? else {
+        return Ok(None);
+    };
+    Ok(match section.get(PR_MAPI_SPI_STORE_ENTRYID)? {
+        Some(Property {
+            value: PropValue::Binary(id),
+            ..
+        }) if !id.is_empty() => Some(id),
+        _ => None,
+    })
+}
+
+/// Records the store `store` (opened with the unwrapped `entry_id`) in the provider's section.
+pub(crate) fn record_logon(
+    support: &IMAPISupport,
+    allocators: AllocatorSet,
+    store: &IMAPIProp,
+    entry_id: &[u8],
+) -> ProviderResult<()> {
+    let Some(section) = own_section(support, allocators, true)? else {
+        return Ok(());
+    };
+    let mut props = identity(store, allocators)?;
+    props.push(Property::for_tag(
+        PR_MAPI_SPI_STORE_ENTRYID,
+        PropValue::Binary(entry_id.to_vec()),
+    ));
+    section.set(&props)
+}
+
+/// The identity properties the store has.
+fn identity(store: &IMAPIProp, allocators: AllocatorSet) -> ProviderResult<Vec<Property>> {
+    let mut tags = [0u32; IDENTITY.len() + 1];
+    tags[0] = IDENTITY.len() as u32;
+    tags[1..].copy_from_slice(&IDENTITY);
+    let (mut count, mut values) = (0u32, core::ptr::null_mut::<SPropValue>());
+    // SAFETY: `tags` is an SPropTagArray of 5 tags, alive for the call; valid out-pointers.
+    let hr = unsafe {
+        store.GetProps(
+            tags.as_mut_ptr().cast(),
+            MAPI_UNICODE,
+            &mut count,
+            &mut values,
+        )
+    };
+    if hr == MAPI_E_NO_SUPPORT {
+        // A store without properties has no identity to record.
+        return Ok(Vec::new());
+    }
+    // A warning (MAPI_W_ERRORS_RETURNED: some are missing) still returns values.
+    HRESULT::ok(hr)?;
+    // SAFETY: the store returned `count` values at `values`, one block from our allocators.
+    let read = unsafe { props_from_raw(values, count) };
+    // SAFETY: the block is ours to free, once.
+    unsafe { allocators.free(values.cast()) };
+    Ok(read?
+        .into_iter()
+        .filter(|p| prop_type(p.tag()) != PT_ERROR)
+        .collect())
+}
