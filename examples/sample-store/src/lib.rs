@@ -18,7 +18,7 @@ use mapi_spi_runtime::alloc::props::{self as block, Value};
 use mapi_spi_runtime::codes::{MAPI_E_INVALID_ENTRYID, MAPI_E_LOGON_FAILED, MAPI_E_NO_SUPPORT};
 use mapi_spi_runtime::com::{Forward, MethodName};
 use mapi_spi_runtime::flags::{
-    MAPI_STORE, MAPI_UNICODE, STATUS_AVAILABLE, STORE_ENTRYID_UNIQUE, STORE_READONLY,
+    MAPI_STORE, STATUS_AVAILABLE, STORE_ENTRYID_UNIQUE, STORE_READONLY,
     STORE_UNICODE_OK,
 };
 use mapi_spi_runtime::interfaces::{
@@ -28,16 +28,15 @@ use mapi_spi_runtime::props::{self, ObjectAccess, PropAccess, PropValue, Propert
 use mapi_spi_runtime::provider::store::{
     LogonRequest, MessageStore, StoreContext, StoreLogon, StoreProvider,
 };
-use mapi_spi_runtime::provider::text::decode;
 use mapi_spi_runtime::provider::{ProviderContext, ProviderError, ProviderResult};
 use mapi_spi_runtime::tags::*;
-use mapi_spi_runtime::types::{MAPIUID, SPropValue};
-use mapi_spi_runtime::{HRESULT, Interface, Object, mapi_object};
+use mapi_spi_runtime::types::MAPIUID;
+use mapi_spi_runtime::{HRESULT, Object, mapi_object};
 use std::borrow::Cow;
 use std::sync::Arc;
 
 mod service;
-pub use service::SERVICE;
+pub use service::{SERVICE, SampleService, SampleSettings};
 
 /// The provider's MAPIUID: registered with `SetProviderUID`, and the first 16 bytes of `ab` in
 /// every entry ID it mints. Fixed, as the docs require (never `NewUID`).
@@ -111,10 +110,15 @@ impl StoreProvider for SampleProvider {
         Ok(store_name(entry_id)?.to_lowercase().into_bytes())
     }
 
-    /// A logon without an entry ID opens the default store, [`DEFAULT_STORE`]: an in-memory
-    /// store needs no settings.
-    fn default_entry_id(&self, _: &LogonRequest<'_>) -> ProviderResult<Vec<u8>> {
-        Ok(store_entry_id(DEFAULT_STORE))
+    /// A logon without an entry ID opens the store the profile's settings name
+    /// ([`SampleSettings`]), or [`DEFAULT_STORE`] when MAPI offers no profile section: an
+    /// in-memory store needs no configuration.
+    fn default_entry_id(&self, request: &LogonRequest<'_>) -> ProviderResult<Vec<u8>> {
+        let name = match request.settings::<SampleSettings>()? {
+            Some(settings) => settings.store_name,
+            None => DEFAULT_STORE.to_owned(),
+        };
+        Ok(store_entry_id(&name))
     }
 
     fn logon(
@@ -150,41 +154,17 @@ impl StoreProvider for SampleProvider {
     }
 }
 
-/// The display name from the provider's profile section, if MAPI offers one. The harness's
-/// support object answers `MAPI_E_NO_SUPPORT`, and then the defaults apply.
+/// The display name from the provider's profile section, if MAPI offers one (the harness
+/// without a profile offers none, and then the defaults apply).
 fn profile_display_name(request: &LogonRequest<'_>) -> Option<String> {
-    let support = request.support;
-    let mut section = core::ptr::null_mut();
-    let hr = unsafe { support.OpenProfileSection(core::ptr::null_mut(), 0, &mut section) };
-    if hr.is_err() || section.is_null() {
-        return None;
+    let section = request.profile_section(false).ok()??;
+    match section.get(PR_DISPLAY_NAME_W).ok()?? {
+        Property {
+            value: PropValue::Unicode(name),
+            ..
+        } => Some(name),
+        _ => None,
     }
-    // IProfSect adds nothing to IMAPIProp.
-    let section = unsafe { IMAPIProp::from_raw(section) };
-    let mut tags = [1u32, PR_DISPLAY_NAME_W];
-    let (mut count, mut values) = (0u32, core::ptr::null_mut::<SPropValue>());
-    let hr = unsafe {
-        section.GetProps(
-            tags.as_mut_ptr().cast(),
-            MAPI_UNICODE,
-            &mut count,
-            &mut values,
-        )
-    };
-    if hr.is_err() || values.is_null() {
-        return None;
-    }
-    let name = unsafe {
-        let value = &*values;
-        if value.ulPropTag == PR_DISPLAY_NAME_W {
-            decode(value.Value.lpszW.cast(), true)
-        } else {
-            None
-        }
-    };
-    // What GetProps returned is ours to free, with MAPI's FreeBuffer.
-    unsafe { request.allocators.free(values.cast()) };
-    name
 }
 
 /// `ModifyStatusRow`, as every store logon does before returning.

@@ -40,7 +40,7 @@ const IDENTITY: [u32; 5] = [
 
 /// The provider's own section for writing, or `None` when MAPI offers none
 /// (`MAPI_E_NO_SUPPORT`, `MAPI_E_NOT_FOUND`).
-fn own_section(
+pub(crate) fn own_section(
     support: &IMAPISupport,
     allocators: AllocatorSet,
     modify: bool,

@@ -25,6 +25,8 @@ pub use objects::ProviderObject;
 use std::sync::Arc;
 use windows_core::GUID;
 
+use super::profile::ProfileSection;
+use super::service::{SettingValues, Settings};
 use super::{ProviderContext, ProviderError, ProviderResult};
 use crate::alloc::AllocatorSet;
 use crate::codes::MAPI_E_UNCONFIGURED;
@@ -47,6 +49,24 @@ pub struct LogonRequest<'a> {
     pub allocators: &'a AllocatorSet,
     /// Whether this is `SpoolerLogon`.
     pub spooler: bool,
+}
+
+impl LogonRequest<'_> {
+    /// The provider's own profile section (`OpenProfileSection` with NULL), for reading or
+    /// writing; `None` when MAPI offers none.
+    pub fn profile_section(&self, modify: bool) -> ProviderResult<Option<ProfileSection>> {
+        identity::own_section(self.support, *self.allocators, modify)
+    }
+
+    /// The provider's settings from its profile section: `None` when there is no section,
+    /// [`SettingError`](crate::provider::service::SettingError)s as `MAPI_E_UNCONFIGURED` (a
+    /// setting missing: MAPI runs the service entry) or `MAPI_E_INVALID_PARAMETER`.
+    pub fn settings<S: Settings>(&self) -> ProviderResult<Option<S>> {
+        let Some(section) = self.profile_section(false)? else {
+            return Ok(None);
+        };
+        Ok(Some(SettingValues::read::<S>(&section.properties()?)?))
+    }
 }
 
 /// What a fresh logon returns: the store and the spool security that `SpoolerLogon` will get back.
