@@ -216,7 +216,13 @@ fn structs() -> Vec<Record> {
 }
 
 /// Constants the Outlook header defines and mingw-w64 does not.
-const OUTLOOK_ONLY: &[&str] = &["PT_PTR", "MDB_ONLINE", "STORE_UNICODE_OK"];
+const OUTLOOK_ONLY: &[&str] = &[
+    "PT_PTR",
+    "MDB_ONLINE",
+    "STORE_UNICODE_OK",
+    "TABLE_SORT_CATEG_MAX",
+    "TABLE_SORT_CATEG_MIN",
+];
 
 fn full_oracle() -> Oracle {
     Oracle {

@@ -155,6 +155,11 @@ crate::constant_table::constants! { FLAGS: u32;
     TABLE_SORT_ASCEND = 0x0000_0000;
     TABLE_SORT_DESCEND = 0x0000_0001;
     TABLE_SORT_COMBINE = 0x0000_0002;
+    /// Categories ordered by their rows' largest value (Outlook header only).
+    TABLE_SORT_CATEG_MAX = 0x0000_0004;
+    /// Categories ordered by their rows' smallest value (Outlook header only).
+    TABLE_SORT_CATEG_MIN = 0x0000_0008;
+    TBL_ALL_COLUMNS = 0x0000_0001;
     TBL_ASYNC = 0x0000_0001;
     TBL_BATCH = 0x0000_0002;
     TBL_NOADVANCE = 0x0000_0001;

@@ -5,6 +5,8 @@
 //! - [`interfaces`]: the SPI's interfaces, declared with those macros.
 //! - [`types`], [`codes`]: the structures and result codes that cross the MAPI boundary;
 //!   [`tags`] and [`flags`]: property tags and the other constants of the headers.
+//! - [`props`] and [`table`]: the property engine (`IMAPIProp`) and the table engine
+//!   (`IMAPITable`) providers build their objects on.
 //! - [`alloc`]: MAPI memory: the host's allocators, owned buffers, builders for returned
 //!   structures, and a native allocator for hosts and tests.
 //!
@@ -29,6 +31,7 @@ pub mod interfaces;
 pub mod props;
 pub mod provider;
 mod sync;
+pub mod table;
 pub mod tags;
 pub mod types;
 

@@ -1,0 +1,395 @@
+//! The table engine: what mapi32's `CreateTable` (`ITableData`) gives C++ providers.
+//!
+//! A provider keeps its rows in a [`TableData`], keyed by an index column (usually
+//! `PR_INSTANCE_KEY`), and adds, changes and deletes them from any thread. Each client gets an
+//! `IMAPITable` view of it ([`TableData::view`], like `ITableData::HrGetView`) with its own
+//! columns, restriction, sort order, cursor, bookmarks and advise sinks; every change reaches
+//! every open view at once, and the view's sinks get `TABLE_ROW_ADDED`, `TABLE_ROW_MODIFIED`,
+//! `TABLE_ROW_DELETED` or `TABLE_RELOAD`.
+//!
+//! - [`sort`]: sort orders and the ordering of values;
+//! - [`restrict`]: restrictions, read from a caller's `SRestriction` and evaluated;
+//! - [`view`]: the `IMAPITable` object;
+//! - [`notify`]: advise sinks and the `TABLE_NOTIFICATION`s sent to them.
+//!
+//! Costs: a view keeps its visible rows sorted in a vector, so its cursor and bookmarks find
+//! their place by binary search (O(log n)); a change costs a binary search and a vector shift
+//! in each open view (O(V log n) comparisons); `SortTable` and `Restrict` rebuild the view
+//! (O(n log n)).
+//!
+//! ```
+//! use mapi_spi_runtime::alloc::AllocatorSet;
+//! use mapi_spi_runtime::props::{PropValue, Property};
+//! use mapi_spi_runtime::table::TableData;
+//! use mapi_spi_runtime::tags::{PR_DISPLAY_NAME_W, PR_INSTANCE_KEY};
+//!
+//! let table = TableData::new(
+//!     PR_INSTANCE_KEY,
+//!     vec![PR_INSTANCE_KEY, PR_DISPLAY_NAME_W],
+//!     AllocatorSet::native(),
+//! )
+//! .unwrap();
+//! table
+//!     .modify_row(vec![
+//!         Property::for_tag(PR_INSTANCE_KEY, PropValue::Binary(vec![1])),
+//!         Property::for_tag(PR_DISPLAY_NAME_W, PropValue::Unicode("Inbox".into())),
+//!     ])
+//!     .unwrap();
+//! let view = table.view(); // an IMAPITable for a client
+//! # drop(view);
+//! assert_eq!(table.row_count(), 1);
+//! ```
+
+pub mod notify;
+pub mod restrict;
+pub mod sort;
+pub mod view;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard, Weak};
+use windows_core::Error;
+
+use crate::alloc::AllocatorSet;
+use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_INVALID_TYPE, MAPI_E_NOT_FOUND};
+use crate::interfaces::IMAPITable;
+use crate::props::{PropValue, Property};
+use crate::tags::{PT_ERROR, prop_id, prop_type};
+use notify::Pending;
+use view::ViewShared;
+
+pub use restrict::Restriction;
+pub use sort::SortKey;
+
+/// One row: its properties by property ID, and the number that orders rows added earlier
+/// first and stays with the row when it changes.
+#[derive(Debug)]
+pub struct Row {
+    id: u64,
+    /// Sorted by property ID, one property per ID.
+    props: Box<[Property]>,
+}
+
+impl Row {
+    /// A row of `props` (a later property replaces an earlier one with the same ID).
+    pub fn new(id: u64, mut props: Vec<Property>) -> Self {
+        props.reverse();
+        // Stable: of equal IDs the one given last is now first, and is the one kept.
+        props.sort_by_key(|p| p.id);
+        props.dedup_by_key(|p| p.id);
+        Self {
+            id,
+            props: props.into_boxed_slice(),
+        }
+    }
+
+    /// The row's number: rows added earlier have smaller ones.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    pub fn props(&self) -> &[Property] {
+        &self.props
+    }
+
+    /// The property with the ID of `tag`, whatever its type (`PT_ERROR` included).
+    pub fn get(&self, tag: u32) -> Option<&Property> {
+        let id = prop_id(tag) as u16;
+        self.props
+            .binary_search_by_key(&id, |p| p.id)
+            .ok()
+            .map(|at| &self.props[at])
+    }
+
+    /// The value a column `tag` shows: the property with its ID if its type is the tag's (8-bit
+    /// and Unicode text standing for each other); `None` when missing, of another type, or
+    /// `PT_ERROR`.
+    pub fn value(&self, tag: u32) -> Option<&PropValue> {
+        let want = prop_type(tag);
+        self.get(tag).map(|p| &p.value).filter(|v| {
+            let have = v.prop_type();
+            have == want
+                || (crate::props::value::is_text_type(have)
+                    && crate::props::value::is_text_type(want)
+                    && (have ^ want) & crate::tags::MV_FLAG == 0)
+        })
+    }
+
+    /// The value with the ID of `tag` of any type but `PT_ERROR` (what `RES_EXIST` asks).
+    pub fn value_by_id(&self, tag: u32) -> Option<&PropValue> {
+        self.get(tag)
+            .map(|p| &p.value)
+            .filter(|v| v.prop_type() != PT_ERROR)
+    }
+}
+
+/// The index value of a row as a hash key: the index column's type is fixed, so one variant
+/// per type that can be an index.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum IndexKey {
+    Int(i64),
+    Bytes(Vec<u8>),
+    Text(String),
+    Guid(u128),
+}
+
+impl IndexKey {
+    fn of(value: &PropValue) -> Option<Self> {
+        Some(match value {
+            PropValue::I2(v) => IndexKey::Int(i64::from(*v)),
+            PropValue::Long(v) => IndexKey::Int(i64::from(*v)),
+            PropValue::I8(v) | PropValue::Currency(v) => IndexKey::Int(*v),
+            PropValue::SysTime(t) => IndexKey::Int(
+                ((u64::from(t.dwHighDateTime) << 32) | u64::from(t.dwLowDateTime)) as i64,
+            ),
+            PropValue::Binary(b) | PropValue::String8(b) => IndexKey::Bytes(b.clone()),
+            PropValue::Unicode(t) => IndexKey::Text(t.clone()),
+            PropValue::Clsid(g) => IndexKey::Guid(g.to_u128()),
+            _ => return None,
+        })
+    }
+}
+
+/// The rows of a table and the views open on them, shared by the [`TableData`] handles and the
+/// views.
+pub(crate) struct TableShared {
+    index_tag: u32,
+    columns: Vec<u32>,
+    allocators: AllocatorSet,
+    state: RwLock<TableState>,
+}
+
+pub(crate) struct TableState {
+    /// By row number, which is the order rows were added in.
+    rows: BTreeMap<u64, Arc<Row>>,
+    keys: HashMap<IndexKey, u64>,
+    next_id: u64,
+    views: Vec<Weak<ViewShared>>,
+}
+
+impl TableState {
+    pub(crate) fn rows(&self) -> impl Iterator<Item = &Arc<Row>> {
+        self.rows.values()
+    }
+}
+
+impl TableShared {
+    pub(crate) fn read(&self) -> RwLockReadGuard<'_, TableState> {
+        // A panic cannot leave the state half-changed: each change is checked before it is made.
+        self.state.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, TableState> {
+        self.state.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn index_tag(&self) -> u32 {
+        self.index_tag
+    }
+
+    pub(crate) fn columns(&self) -> &[u32] {
+        &self.columns
+    }
+
+    pub(crate) fn allocators(&self) -> &AllocatorSet {
+        &self.allocators
+    }
+
+    /// Applies `change` to every live view (dropping the dead), collecting what their sinks
+    /// are to be told.
+    fn each_view(
+        state: &mut TableState,
+        mut change: impl FnMut(&ViewShared, &mut Vec<Pending>),
+    ) -> Vec<Pending> {
+        let mut pending = Vec::new();
+        state.views.retain(|weak| match weak.upgrade() {
+            Some(view) => {
+                change(&view, &mut pending);
+                true
+            }
+            None => false,
+        });
+        pending
+    }
+}
+
+/// A provider's table: rows keyed by an index column, and the views clients read them through.
+///
+/// Cloning gives another handle to the same rows. Every method may be called from any thread;
+/// the notifications a change causes are sent on the thread that made it, after the change is
+/// visible and with no lock held, so a sink may call back into the table.
+#[derive(Clone)]
+pub struct TableData {
+    shared: Arc<TableShared>,
+}
+
+impl TableData {
+    /// A table indexed by `index_tag` whose views start with `columns` (the default column
+    /// set; `QueryColumns(TBL_ALL_COLUMNS)` adds every other column a row has).
+    ///
+    /// `MAPI_E_INVALID_TYPE` if the index column's type cannot key rows (only `PT_I2`,
+    /// `PT_LONG`, `PT_I8`, `PT_CURRENCY`, `PT_SYSTIME`, `PT_BINARY`, `PT_STRING8`,
+    /// `PT_UNICODE` and `PT_CLSID` can).
+    pub fn new(
+        index_tag: u32,
+        columns: Vec<u32>,
+        allocators: AllocatorSet,
+    ) -> crate::com::Result<Self> {
+        use crate::tags::*;
+        if !matches!(
+            prop_type(index_tag),
+            PT_I2
+                | PT_LONG
+                | PT_I8
+                | PT_CURRENCY
+                | PT_SYSTIME
+                | PT_BINARY
+                | PT_STRING8
+                | PT_UNICODE
+                | PT_CLSID
+        ) {
+            return Err(Error::from_hresult(MAPI_E_INVALID_TYPE));
+        }
+        Ok(Self {
+            shared: Arc::new(TableShared {
+                index_tag,
+                columns,
+                allocators,
+                state: RwLock::new(TableState {
+                    rows: BTreeMap::new(),
+                    keys: HashMap::new(),
+                    next_id: 0,
+                    views: Vec::new(),
+                }),
+            }),
+        })
+    }
+
+    /// The index column.
+    pub fn index_tag(&self) -> u32 {
+        self.shared.index_tag
+    }
+
+    /// A new `IMAPITable` view of the rows, with the default columns, no restriction, no sort
+    /// order and its cursor at the beginning (`ITableData::HrGetView`).
+    pub fn view(&self) -> IMAPITable {
+        view::TableView::create(self.shared.clone())
+    }
+
+    /// The number of rows (whatever the views' restrictions).
+    pub fn row_count(&self) -> usize {
+        self.shared.read().rows.len()
+    }
+
+    /// The properties of the row whose index column is `index` (`HrQueryRow`).
+    pub fn row(&self, index: &PropValue) -> Option<Vec<Property>> {
+        let state = self.shared.read();
+        let key = IndexKey::of(index)?;
+        let id = state.keys.get(&key)?;
+        Some(state.rows[id].props.to_vec())
+    }
+
+    /// Adds a row, or replaces the row with the same index value (`HrModifyRow`); every view
+    /// that shows it gets `TABLE_ROW_ADDED` or `TABLE_ROW_MODIFIED` (or `TABLE_ROW_DELETED`
+    /// when the new values leave its restriction).
+    ///
+    /// `MAPI_E_INVALID_PARAMETER`, with nothing changed, if the row has no index column of the
+    /// index type, or a value no `QueryRows` could return (text with a NUL inside, an empty
+    /// multi-valued property).
+    pub fn modify_row(&self, props: Vec<Property>) -> crate::com::Result<()> {
+        let key = self.check_row(&props)?;
+        let pending = {
+            let mut state = self.shared.write();
+            let old_id = state.keys.get(&key).copied();
+            let id = old_id.unwrap_or_else(|| {
+                let id = state.next_id;
+                state.next_id += 1;
+                id
+            });
+            let row = Arc::new(Row::new(id, props));
+            let old = state.rows.insert(id, row.clone());
+            state.keys.insert(key, id);
+            TableShared::each_view(&mut state, |view, out| match &old {
+                Some(old) => view.on_modified(&self.shared, old, &row, out),
+                None => view.on_added(&self.shared, &row, out),
+            })
+        };
+        notify::deliver(&self.shared, pending);
+        Ok(())
+    }
+
+    /// Deletes the row whose index column is `index` (`HrDeleteRow`); the views that showed
+    /// it get `TABLE_ROW_DELETED`. `MAPI_E_NOT_FOUND` if there is none.
+    pub fn delete_row(&self, index: &PropValue) -> crate::com::Result<()> {
+        let not_found = || Error::from_hresult(MAPI_E_NOT_FOUND);
+        let key = IndexKey::of(index).ok_or_else(not_found)?;
+        let pending = {
+            let mut state = self.shared.write();
+            let id = state.keys.remove(&key).ok_or_else(not_found)?;
+            let old = state.rows.remove(&id).expect("keys and rows agree");
+            TableShared::each_view(&mut state, |view, out| {
+                view.on_deleted(&self.shared, &old, out)
+            })
+        };
+        notify::deliver(&self.shared, pending);
+        Ok(())
+    }
+
+    /// Replaces every row at once (`HrModifyRows` after `HrDeleteRows` of all): each view
+    /// is rebuilt under its restriction and sort order, its cursor goes to the beginning, its
+    /// bookmarks become invalid, and its sinks get one `TABLE_RELOAD`.
+    ///
+    /// Errors as [`modify_row`](Self::modify_row) (or `MAPI_E_INVALID_PARAMETER` for two rows
+    /// with one index value), with nothing changed.
+    pub fn replace_rows(&self, rows: Vec<Vec<Property>>) -> crate::com::Result<()> {
+        let mut keys = HashMap::with_capacity(rows.len());
+        for (id, props) in rows.iter().enumerate() {
+            if keys.insert(self.check_row(props)?, id as u64).is_some() {
+                return Err(Error::from_hresult(MAPI_E_INVALID_PARAMETER));
+            }
+        }
+        let pending = {
+            let mut state = self.shared.write();
+            let start = state.next_id;
+            state.rows = rows
+                .into_iter()
+                .enumerate()
+                .map(|(at, props)| {
+                    let id = start + at as u64;
+                    (id, Arc::new(Row::new(id, props)))
+                })
+                .collect();
+            state.next_id = start + state.rows.len() as u64;
+            state.keys = keys.into_iter().map(|(k, at)| (k, start + at)).collect();
+            let all: Vec<Arc<Row>> = state.rows.values().cloned().collect();
+            TableShared::each_view(&mut state, |view, out| view.on_reload(&all, out))
+        };
+        notify::deliver(&self.shared, pending);
+        Ok(())
+    }
+
+    /// The index key of a row a provider gives, checking what `QueryRows` will need.
+    fn check_row(&self, props: &[Property]) -> crate::com::Result<IndexKey> {
+        let invalid = || Error::from_hresult(MAPI_E_INVALID_PARAMETER);
+        if props.iter().any(|p| !p.value.is_storable()) {
+            return Err(invalid());
+        }
+        let index = props
+            .iter()
+            .rev()
+            .find(|p| p.tag() == self.shared.index_tag)
+            .ok_or_else(invalid)?;
+        IndexKey::of(&index.value).ok_or_else(invalid)
+    }
+}
+
+impl core::fmt::Debug for TableData {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("TableData")
+            .field(
+                "index_tag",
+                &format_args!("{:#010x}", self.shared.index_tag),
+            )
+            .field("rows", &self.row_count())
+            .finish()
+    }
+}

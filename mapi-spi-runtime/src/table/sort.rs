@@ -1,0 +1,244 @@
+//! Sort orders (`SortTable`, `QuerySortOrder`) and the one ordering of property values that
+//! sorting and restrictions share.
+//!
+//! Values compare by their type's natural order: integers and times numerically, floating
+//! point by IEEE total order (`f64::total_cmp`, so NaN has a place), Booleans false before
+//! true, GUIDs and binaries byte by byte, text by code point (ordinal; 8-bit text against
+//! Unicode text is decoded first, see [`ansi`](crate::props::ansi)), and multi-valued values
+//! element by element, a shorter one first when it is a prefix of the other (the docs' "tuple"
+//! rule for multi-valued columns without `MVI_FLAG`). A row that lacks a sort column sorts
+//! after every row that has it (before, descending).
+
+use core::cmp::Ordering;
+use windows_core::HRESULT;
+
+use super::Row;
+use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_TOO_COMPLEX};
+use crate::flags::{TABLE_SORT_ASCEND, TABLE_SORT_DESCEND};
+use crate::props::PropValue;
+use crate::props::ansi;
+use crate::props::value::is_value_type;
+use crate::tags::{MV_INSTANCE, PT_ERROR, PT_OBJECT, prop_type};
+use crate::types::{SSortOrder, SSortOrderSet};
+
+/// One key of a sort order: a column and its direction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SortKey {
+    pub tag: u32,
+    pub descending: bool,
+}
+
+impl SortKey {
+    pub fn ascending(tag: u32) -> Self {
+        Self {
+            tag,
+            descending: false,
+        }
+    }
+
+    pub fn descending(tag: u32) -> Self {
+        Self {
+            tag,
+            descending: true,
+        }
+    }
+
+    /// The `SSortOrder` of this key.
+    pub fn to_raw(self) -> SSortOrder {
+        SSortOrder {
+            ulPropTag: self.tag,
+            ulOrder: if self.descending {
+                TABLE_SORT_DESCEND
+            } else {
+                TABLE_SORT_ASCEND
+            },
+        }
+    }
+}
+
+/// Reads a caller's `SSortOrderSet`, checking all of it before anything changes.
+///
+/// - `MAPI_E_INVALID_PARAMETER`: NULL, `cCategories` above `cSorts` or `cExpanded` above
+///   `cCategories`, an `ulOrder` that is none of MAPI's, or a column type no value has
+///   (`PT_UNSPECIFIED`, `PT_ERROR`, `PT_OBJECT`, unknown);
+/// - `MAPI_E_TOO_COMPLEX`: categories (`cCategories` > 0, `TABLE_SORT_COMBINE`,
+///   `TABLE_SORT_CATEG_MAX`/`MIN`) and multi-valued instance columns (`MVI_FLAG`): this engine
+///   has no categorized views and does not expand rows per value.
+///
+/// # Safety
+///
+/// A non-NULL `set` points to an `SSortOrderSet` with `cSorts` keys (possibly unaligned).
+pub unsafe fn sort_order_from_raw(set: *const SSortOrderSet) -> Result<Vec<SortKey>, HRESULT> {
+    use core::mem::offset_of;
+    if set.is_null() {
+        return Err(MAPI_E_INVALID_PARAMETER);
+    }
+    let base = set.cast::<u8>();
+    // SAFETY: the header is readable (caller); unaligned reads.
+    let (sorts, categories, expanded) = unsafe {
+        (
+            base.add(offset_of!(SSortOrderSet, cSorts))
+                .cast::<u32>()
+                .read_unaligned(),
+            base.add(offset_of!(SSortOrderSet, cCategories))
+                .cast::<u32>()
+                .read_unaligned(),
+            base.add(offset_of!(SSortOrderSet, cExpanded))
+                .cast::<u32>()
+                .read_unaligned(),
+        )
+    };
+    if categories > sorts || expanded > categories {
+        return Err(MAPI_E_INVALID_PARAMETER);
+    }
+    let first = base
+        .wrapping_add(offset_of!(SSortOrderSet, aSort))
+        .cast::<SSortOrder>();
+    let mut keys = Vec::with_capacity(sorts.min(64) as usize);
+    let mut too_complex = categories > 0;
+    for index in 0..sorts as usize {
+        // SAFETY: `cSorts` keys are readable from `aSort` (caller).
+        let key = unsafe { first.add(index).read_unaligned() };
+        let descending = match key.ulOrder {
+            TABLE_SORT_ASCEND => false,
+            TABLE_SORT_DESCEND => true,
+            crate::flags::TABLE_SORT_COMBINE
+            | crate::flags::TABLE_SORT_CATEG_MAX
+            | crate::flags::TABLE_SORT_CATEG_MIN => {
+                too_complex = true;
+                false
+            }
+            _ => return Err(MAPI_E_INVALID_PARAMETER),
+        };
+        let kind = prop_type(key.ulPropTag);
+        if kind & MV_INSTANCE != 0 {
+            too_complex = true;
+        } else if !is_value_type(kind) || kind == PT_ERROR || kind == PT_OBJECT {
+            return Err(MAPI_E_INVALID_PARAMETER);
+        }
+        keys.push(SortKey {
+            tag: key.ulPropTag,
+            descending,
+        });
+    }
+    if too_complex {
+        return Err(MAPI_E_TOO_COMPLEX);
+    }
+    Ok(keys)
+}
+
+/// The order of two rows under `keys`; rows equal under every key keep the order in which
+/// they were added (their row numbers), so the order is total and a row has one place.
+pub fn compare_rows(keys: &[SortKey], a: &Row, b: &Row) -> Ordering {
+    for key in keys {
+        let order = compare_present(a.value(key.tag), b.value(key.tag));
+        let order = if key.descending {
+            order.reverse()
+        } else {
+            order
+        };
+        if order != Ordering::Equal {
+            return order;
+        }
+    }
+    a.id().cmp(&b.id())
+}
+
+/// Present values by [`compare_values`], missing ones last.
+pub(crate) fn compare_present(a: Option<&PropValue>, b: Option<&PropValue>) -> Ordering {
+    match (a, b) {
+        (Some(a), Some(b)) => compare_values(a, b),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    }
+}
+
+/// The order of two values (see the module's rules). Values of unrelated types order by
+/// their type number, so that any two values compare.
+pub fn compare_values(a: &PropValue, b: &PropValue) -> Ordering {
+    use PropValue as V;
+    fn floats(a: &[f64], b: &[f64]) -> Ordering {
+        a.iter()
+            .zip(b)
+            .map(|(x, y)| x.total_cmp(y))
+            .find(|o| o.is_ne())
+            .unwrap_or_else(|| a.len().cmp(&b.len()))
+    }
+    fn guid(g: &windows_core::GUID) -> u128 {
+        g.to_u128()
+    }
+    fn time(t: &crate::types::FILETIME) -> u64 {
+        (u64::from(t.dwHighDateTime) << 32) | u64::from(t.dwLowDateTime)
+    }
+    match (a, b) {
+        (V::Null, V::Null) | (V::Object, V::Object) => Ordering::Equal,
+        (V::I2(x), V::I2(y)) => x.cmp(y),
+        (V::Long(x), V::Long(y)) => x.cmp(y),
+        (V::R4(x), V::R4(y)) => x.total_cmp(y),
+        (V::Double(x), V::Double(y)) | (V::AppTime(x), V::AppTime(y)) => x.total_cmp(y),
+        (V::Currency(x), V::Currency(y)) | (V::I8(x), V::I8(y)) => x.cmp(y),
+        (V::Error(x), V::Error(y)) => x.0.cmp(&y.0),
+        (V::Boolean(x), V::Boolean(y)) => x.cmp(y),
+        (V::String8(x), V::String8(y)) | (V::Binary(x), V::Binary(y)) => x.cmp(y),
+        (V::Unicode(x), V::Unicode(y)) => x.cmp(y),
+        (V::String8(x), V::Unicode(y)) => ansi::decode(x).as_str().cmp(y.as_str()),
+        (V::Unicode(x), V::String8(y)) => x.as_str().cmp(ansi::decode(y).as_str()),
+        (V::SysTime(x), V::SysTime(y)) => time(x).cmp(&time(y)),
+        (V::Clsid(x), V::Clsid(y)) => guid(x).cmp(&guid(y)),
+        (V::MvI2(x), V::MvI2(y)) => x.cmp(y),
+        (V::MvLong(x), V::MvLong(y)) => x.cmp(y),
+        (V::MvR4(x), V::MvR4(y)) => {
+            let widen = |v: &[f32]| v.iter().map(|f| f64::from(*f)).collect::<Vec<_>>();
+            floats(&widen(x), &widen(y))
+        }
+        (V::MvDouble(x), V::MvDouble(y)) | (V::MvAppTime(x), V::MvAppTime(y)) => floats(x, y),
+        (V::MvCurrency(x), V::MvCurrency(y)) | (V::MvI8(x), V::MvI8(y)) => x.cmp(y),
+        (V::MvSysTime(x), V::MvSysTime(y)) => x.iter().map(time).cmp(y.iter().map(time)),
+        (V::MvClsid(x), V::MvClsid(y)) => x.iter().map(guid).cmp(y.iter().map(guid)),
+        (V::MvString8(x), V::MvString8(y)) | (V::MvBinary(x), V::MvBinary(y)) => x.cmp(y),
+        (V::MvUnicode(x), V::MvUnicode(y)) => x.cmp(y),
+        (V::MvString8(x), V::MvUnicode(y)) => {
+            x.iter().map(|s| ansi::decode(s)).cmp(y.iter().cloned())
+        }
+        (V::MvUnicode(x), V::MvString8(y)) => {
+            x.iter().cloned().cmp(y.iter().map(|s| ansi::decode(s)))
+        }
+        _ => a.prop_type().cmp(&b.prop_type()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tags::{PT_LONG, prop_tag};
+
+    #[test]
+    fn missing_values_sort_last_and_ties_keep_insertion_order() {
+        let tag = prop_tag(PT_LONG, 0x6001);
+        let with = |id, v: Option<u32>| {
+            Row::new(
+                id,
+                v.map(|v| crate::props::Property::for_tag(tag, PropValue::Long(v)))
+                    .into_iter()
+                    .collect(),
+            )
+        };
+        let (a, b, c) = (with(1, Some(5)), with(2, None), with(3, Some(5)));
+        let keys = [SortKey::ascending(tag)];
+        assert_eq!(compare_rows(&keys, &a, &b), Ordering::Less);
+        assert_eq!(compare_rows(&keys, &a, &c), Ordering::Less);
+        let keys = [SortKey::descending(tag)];
+        assert_eq!(compare_rows(&keys, &b, &a), Ordering::Less);
+    }
+
+    #[test]
+    fn multi_valued_values_compare_as_tuples() {
+        let short = PropValue::MvLong(vec![1, 2]);
+        let long = PropValue::MvLong(vec![1, 2, 0]);
+        assert_eq!(compare_values(&short, &long), Ordering::Less);
+        let text8 = PropValue::String8(b"caf\xe9".to_vec());
+        let text = PropValue::Unicode("café".into());
+        assert_eq!(compare_values(&text8, &text), Ordering::Equal);
+    }
+}

@@ -1,0 +1,788 @@
+//! [`TableView`]: the `IMAPITable` a client reads a [`TableData`](super::TableData) through,
+//! with its own columns, restriction, sort order, cursor, bookmarks and advise sinks.
+//!
+//! Semantics the docs leave open, as this engine answers them:
+//! - the cursor stays with its row while rows change: rows added or removed before it shift
+//!   it; a row added at the cursor is the next one read; when the cursor's row goes, it moves
+//!   to the row after it;
+//! - `QueryRows` with a negative count moves back that many rows (fewer at the beginning) and
+//!   returns them in table order, leaving the cursor on the first one returned so that the
+//!   next negative call returns the rows before them; `TBL_NOADVANCE` leaves the cursor where
+//!   it was in both directions;
+//! - `FindRow` moves the cursor to the row found, and leaves it where it was when none is;
+//! - a bookmark follows its row while the row changes; when the row is deleted or leaves the
+//!   restriction, using the bookmark moves to the next row (or the end) and answers
+//!   `MAPI_W_POSITION_CHANGED`, and the bookmark then marks that row. `Restrict`, `SortTable`
+//!   and a `TABLE_RELOAD` discard every bookmark, as the docs say. A bookmark number is never
+//!   shared by two views, so another view's bookmark is `MAPI_E_INVALID_BOOKMARK`;
+//! - `QueryPosition`'s denominator is the row count, 1 for an empty view (it may not be 0);
+//! - every operation is synchronous: `GetStatus` and `WaitForCompletion` answer
+//!   `TBLSTAT_COMPLETE`, `TBL_ASYNC`/`TBL_BATCH` are accepted and change nothing, `Abort` has
+//!   nothing to stop;
+//! - categorized views are not supported: `SortTable` with categories answers
+//!   `MAPI_E_TOO_COMPLEX`, so no view has a category row, and `ExpandRow`, `CollapseRow`,
+//!   `GetCollapseState` and `SetCollapseState` answer `MAPI_E_NO_SUPPORT`. Columns with
+//!   `MVI_FLAG` (one row per value) are refused the same way by `SetColumns` and `SortTable`;
+//!   restrictions accept them.
+#![allow(non_snake_case)]
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use windows_core::HRESULT;
+
+use super::notify::{Pending, Sink};
+use super::restrict::Restriction;
+use super::sort::{SortKey, compare_rows, sort_order_from_raw};
+use super::{Row, TableShared, TableState};
+use crate::alloc::props::PropValue as WireProp;
+use crate::codes::*;
+use crate::com::Object;
+use crate::flags::*;
+use crate::interfaces::{IMAPIAdviseSink, IMAPITable, IMAPITableImpl};
+use crate::props::value::is_value_type;
+use crate::props::{PropValue, Property};
+use crate::tags::{MV_INSTANCE, PT_UNICODE, PT_UNSPECIFIED, prop_id, prop_type};
+use crate::types::{
+    BOOKMARK, BOOKMARK_BEGINNING, BOOKMARK_CURRENT, BOOKMARK_END, SPropTagArray, SRestriction,
+    SRowSet, SSortOrder, SSortOrderSet, cb_new_ssortorderset,
+};
+use mapi_spi_macros::mapi_object;
+
+/// How many bookmarks one view keeps before `CreateBookmark` answers
+/// `MAPI_E_UNABLE_TO_COMPLETE` (the docs ask implementers to set a limit).
+pub const MAX_BOOKMARKS: usize = 4096;
+
+/// The next bookmark number, shared by all views so that none accepts another's. The three
+/// lowest are `BOOKMARK_BEGINNING`, `_CURRENT` and `_END`.
+static NEXT_BOOKMARK: AtomicUsize = AtomicUsize::new(BOOKMARK_END + 1);
+
+/// What a bookmark marks: a row as last seen (and whether it has gone since), or the end.
+#[derive(Clone)]
+enum Mark {
+    Row { row: Arc<Row>, gone: bool },
+    End,
+}
+
+/// A view's state; the table's lock is always taken before a view's.
+pub(crate) struct ViewState {
+    columns: Vec<u32>,
+    sort: Vec<SortKey>,
+    restriction: Option<Restriction>,
+    /// The visible rows in view order ([`compare_rows`] under `sort`).
+    rows: Vec<Arc<Row>>,
+    /// The next row to read, `0..=rows.len()`.
+    cursor: usize,
+    bookmarks: HashMap<BOOKMARK, Mark>,
+    sinks: Vec<(usize, Sink)>,
+    next_connection: usize,
+}
+
+impl ViewState {
+    fn visible(&self, row: &Row) -> bool {
+        self.restriction.as_ref().is_none_or(|r| r.matches(row))
+    }
+
+    /// Where `row` is (`Ok`) or would be (`Err`) in the view.
+    fn place(&self, row: &Row) -> Result<usize, usize> {
+        self.rows
+            .binary_search_by(|probe| compare_rows(&self.sort, probe, row))
+    }
+
+    /// Rebuilds the visible rows from all of them (in row-number order); the cursor goes to
+    /// the beginning and every bookmark is discarded.
+    fn rebuild<'r>(&mut self, all: impl Iterator<Item = &'r Arc<Row>>) {
+        let mut rows: Vec<Arc<Row>> = all.filter(|r| self.visible(r)).cloned().collect();
+        if !self.sort.is_empty() {
+            // Rows come in row-number order, so a stable sort by the keys alone is the total
+            // order `compare_rows` gives.
+            let keys = &self.sort;
+            rows.sort_by(|a, b| {
+                keys.iter()
+                    .map(|key| {
+                        let order =
+                            super::sort::compare_present(a.value(key.tag), b.value(key.tag));
+                        if key.descending {
+                            order.reverse()
+                        } else {
+                            order
+                        }
+                    })
+                    .find(|o| o.is_ne())
+                    .unwrap_or(core::cmp::Ordering::Equal)
+            });
+        }
+        self.rows = rows;
+        self.cursor = 0;
+        self.bookmarks.clear();
+    }
+
+    fn insert(&mut self, row: Arc<Row>) -> usize {
+        let at = self.place(&row).unwrap_or_else(|at| at);
+        self.rows.insert(at, row);
+        if at < self.cursor {
+            self.cursor += 1;
+        }
+        at
+    }
+
+    fn remove(&mut self, at: usize) {
+        self.rows.remove(at);
+        if at < self.cursor {
+            self.cursor -= 1;
+        }
+    }
+
+    /// Points the bookmarks of row `id` at `now` (its new version), or marks them gone.
+    fn follow(&mut self, id: u64, now: Option<&Arc<Row>>) {
+        for mark in self.bookmarks.values_mut() {
+            if let Mark::Row { row, gone } = mark
+                && row.id() == id
+                && !*gone
+            {
+                match now {
+                    Some(now) => *row = now.clone(),
+                    None => *gone = true,
+                }
+            }
+        }
+    }
+
+    /// The position `bookmark` names, and whether it moved (`MAPI_W_POSITION_CHANGED`).
+    fn resolve(&mut self, bookmark: BOOKMARK) -> Result<(usize, bool), HRESULT> {
+        match bookmark {
+            BOOKMARK_BEGINNING => return Ok((0, false)),
+            BOOKMARK_CURRENT => return Ok((self.cursor, false)),
+            BOOKMARK_END => return Ok((self.rows.len(), false)),
+            _ => {}
+        }
+        let mark = self
+            .bookmarks
+            .get(&bookmark)
+            .cloned()
+            .ok_or(MAPI_E_INVALID_BOOKMARK)?;
+        Ok(match mark {
+            Mark::End => (self.rows.len(), false),
+            Mark::Row { row, gone: false } => match self.place(&row) {
+                Ok(at) => (at, false),
+                Err(at) => (at, true),
+            },
+            Mark::Row { row, gone: true } => {
+                // Where the row was: the next row now, which the bookmark marks from here on.
+                let at = self.place(&row).unwrap_or_else(|at| at);
+                let now = self.mark_at(at);
+                self.bookmarks.insert(bookmark, now);
+                (at, true)
+            }
+        })
+    }
+
+    fn mark_at(&self, at: usize) -> Mark {
+        self.rows.get(at).map_or(Mark::End, |row| Mark::Row {
+            row: row.clone(),
+            gone: false,
+        })
+    }
+
+    /// A notification for this view's sinks about `row` at `at`, if it has sinks.
+    fn pending(
+        &self,
+        table: &TableShared,
+        event: u32,
+        row: &Row,
+        at: Option<usize>,
+    ) -> Option<Pending> {
+        if self.sinks.is_empty() {
+            return None;
+        }
+        let index_of = |row: &Row| {
+            row.get(table.index_tag())
+                .cloned()
+                .unwrap_or_else(Pending::null)
+        };
+        let prior = match at {
+            Some(at) if at > 0 => index_of(&self.rows[at - 1]),
+            _ => Pending::null(),
+        };
+        let cells = match at {
+            Some(_) => self
+                .columns
+                .iter()
+                .map(|&tag| {
+                    let (id, value) = cell(row, tag);
+                    Property::new(id, value.into_owned())
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        Some(Pending {
+            sinks: self.sinks.iter().map(|(_, s)| s.clone()).collect(),
+            event,
+            index: index_of(row),
+            prior,
+            row: cells,
+        })
+    }
+}
+
+/// The state of one view that the table reaches (to apply changes) and the view object owns.
+pub(crate) struct ViewShared {
+    state: Mutex<ViewState>,
+}
+
+impl ViewShared {
+    fn lock(&self) -> MutexGuard<'_, ViewState> {
+        crate::sync::lock(&self.state)
+    }
+
+    pub(crate) fn on_added(&self, table: &TableShared, row: &Arc<Row>, out: &mut Vec<Pending>) {
+        let mut view = self.lock();
+        if view.visible(row) {
+            let at = view.insert(row.clone());
+            out.extend(view.pending(table, TABLE_ROW_ADDED, row, Some(at)));
+        }
+    }
+
+    pub(crate) fn on_deleted(&self, table: &TableShared, old: &Arc<Row>, out: &mut Vec<Pending>) {
+        let mut view = self.lock();
+        if let Ok(at) = view.place(old) {
+            view.remove(at);
+            view.follow(old.id(), None);
+            out.extend(view.pending(table, TABLE_ROW_DELETED, old, None));
+        }
+    }
+
+    pub(crate) fn on_modified(
+        &self,
+        table: &TableShared,
+        old: &Arc<Row>,
+        new: &Arc<Row>,
+        out: &mut Vec<Pending>,
+    ) {
+        let mut view = self.lock();
+        let was = view.place(old).ok();
+        let now = view.visible(new);
+        if let Some(at) = was {
+            let had_cursor = at == view.cursor;
+            view.remove(at);
+            if !now {
+                view.follow(old.id(), None);
+                out.extend(view.pending(table, TABLE_ROW_DELETED, old, None));
+                return;
+            }
+            let to = view.insert(new.clone());
+            if had_cursor {
+                view.cursor = to;
+            }
+            view.follow(old.id(), Some(new));
+            out.extend(view.pending(table, TABLE_ROW_MODIFIED, new, Some(to)));
+        } else if now {
+            let to = view.insert(new.clone());
+            out.extend(view.pending(table, TABLE_ROW_ADDED, new, Some(to)));
+        }
+    }
+
+    pub(crate) fn on_reload(&self, all: &[Arc<Row>], out: &mut Vec<Pending>) {
+        let mut view = self.lock();
+        view.rebuild(all.iter());
+        if !view.sinks.is_empty() {
+            out.push(Pending {
+                sinks: view.sinks.iter().map(|(_, s)| s.clone()).collect(),
+                event: TABLE_RELOAD,
+                index: Pending::null(),
+                prior: Pending::null(),
+                row: Vec::new(),
+            });
+        }
+    }
+}
+
+/// What column `tag` of `row` shows: the ID and the value, converted to the column's text
+/// width; `PT_ERROR` `MAPI_E_NOT_FOUND` when the row lacks it or has it with another type,
+/// and the conversion's error for Unicode text with no 8-bit form.
+fn cell(row: &Row, tag: u32) -> (u16, Cow<'_, PropValue>) {
+    let id = prop_id(tag) as u16;
+    let missing = || Cow::Owned(PropValue::Error(MAPI_E_NOT_FOUND));
+    let Some(prop) = row.get(tag) else {
+        return (id, missing());
+    };
+    let want = prop_type(tag);
+    let value = &prop.value;
+    if want == PT_UNSPECIFIED || matches!(value, PropValue::Error(_)) {
+        return (id, Cow::Borrowed(value));
+    }
+    if row.value(tag).is_none() {
+        return (id, missing());
+    }
+    let unicode = want & !crate::tags::MV_FLAG == PT_UNICODE;
+    match value.with_text_width(unicode) {
+        Ok(value) => (id, value),
+        Err(error) => (id, Cow::Owned(PropValue::Error(error.code()))),
+    }
+}
+
+/// Checks `flags` against `allowed`.
+fn flags(flags: u32, allowed: u32) -> Result<(), HRESULT> {
+    if flags & !allowed == 0 {
+        Ok(())
+    } else {
+        Err(MAPI_E_UNKNOWN_FLAGS)
+    }
+}
+
+/// The `IMAPITable` object of a view (see the module's rules).
+#[mapi_object(IMAPITable)]
+pub struct TableView {
+    table: Arc<TableShared>,
+    view: Arc<ViewShared>,
+}
+
+impl TableView {
+    /// A new view of `table`, registered so that changes reach it.
+    pub(crate) fn create(table: Arc<TableShared>) -> IMAPITable {
+        let view = {
+            let mut state = table.write();
+            let mut view = ViewState {
+                columns: table.columns().to_vec(),
+                sort: Vec::new(),
+                restriction: None,
+                rows: Vec::new(),
+                cursor: 0,
+                bookmarks: HashMap::new(),
+                sinks: Vec::new(),
+                next_connection: 1,
+            };
+            view.rebuild(state.rows());
+            let view = Arc::new(ViewShared {
+                state: Mutex::new(view),
+            });
+            state.views.push(Arc::downgrade(&view));
+            view
+        };
+        crate::com::ComObject::new(TableView { table, view }).into_interface()
+    }
+
+    /// The table then the view, locked in that order.
+    fn both(
+        &self,
+    ) -> (
+        std::sync::RwLockReadGuard<'_, TableState>,
+        MutexGuard<'_, ViewState>,
+    ) {
+        let table = self.table.read();
+        (table, self.view.lock())
+    }
+
+    /// Applies a new restriction and sort order (each `None` keeps the current one).
+    fn reshape(&self, restriction: Option<Option<Restriction>>, sort: Option<Vec<SortKey>>) {
+        let (table, mut view) = self.both();
+        if let Some(restriction) = restriction {
+            view.restriction = restriction;
+        }
+        if let Some(sort) = sort {
+            view.sort = sort;
+        }
+        view.rebuild(table.rows());
+    }
+}
+
+/// Writes through an out-pointer the caller gave, after the NULL check.
+///
+/// # Safety
+///
+/// `out` is non-NULL and valid for a write of `T` (possibly unaligned).
+unsafe fn put<T>(out: *mut T, value: T) {
+    // SAFETY: the caller's contract.
+    unsafe { out.write_unaligned(value) }
+}
+
+impl IMAPITableImpl for TableView {
+    unsafe fn Advise(
+        this: &Object<Self>,
+        ulEventMask: u32,
+        lpAdviseSink: Option<&IMAPIAdviseSink>,
+        lpulConnection: *mut usize,
+    ) -> HRESULT {
+        let Some(sink) = lpAdviseSink else {
+            return MAPI_E_INVALID_PARAMETER;
+        };
+        if lpulConnection.is_null() || ulEventMask != fnevTableModified {
+            return MAPI_E_INVALID_PARAMETER;
+        }
+        let mut view = this.view.lock();
+        let connection = view.next_connection;
+        view.next_connection += 1;
+        view.sinks.push((connection, Sink(sink.clone())));
+        // SAFETY: checked non-NULL.
+        unsafe { put(lpulConnection, connection) };
+        S_OK
+    }
+
+    unsafe fn Unadvise(this: &Object<Self>, ulConnection: usize) -> HRESULT {
+        let removed = {
+            let mut view = this.view.lock();
+            let at = view.sinks.iter().position(|(c, _)| *c == ulConnection);
+            at.map(|at| view.sinks.remove(at))
+        };
+        // The sink is released here, after the lock: its Release may call back.
+        match removed {
+            Some(_) => S_OK,
+            None => MAPI_E_NOT_FOUND,
+        }
+    }
+
+    unsafe fn GetStatus(
+        _: &Object<Self>,
+        lpulTableStatus: *mut u32,
+        lpulTableType: *mut u32,
+    ) -> HRESULT {
+        if lpulTableStatus.is_null() || lpulTableType.is_null() {
+            return MAPI_E_INVALID_PARAMETER;
+        }
+        // SAFETY: checked non-NULL.
+        unsafe {
+            put(lpulTableStatus, TBLSTAT_COMPLETE);
+            put(lpulTableType, TBLTYPE_DYNAMIC);
+        }
+        S_OK
+    }
+
+    unsafe fn SetColumns(
+        this: &Object<Self>,
+        lpPropTagArray: *mut SPropTagArray,
+        ulFlags: u32,
+    ) -> HRESULT {
+        if let Err(code) = flags(ulFlags, TBL_ASYNC | TBL_BATCH) {
+            return code;
+        }
+        // SAFETY: the caller's tag array, NULL or `cValues` tags.
+        let Some(tags) = (unsafe { crate::props::value::tags_from_raw(lpPropTagArray) }) else {
+            return MAPI_E_INVALID_PARAMETER;
+        };
+        if tags.is_empty() {
+            return MAPI_E_INVALID_PARAMETER;
+        }
+        for &tag in &tags {
+            let kind = prop_type(tag);
+            if kind & MV_INSTANCE != 0 {
+                return MAPI_E_TOO_COMPLEX;
+            }
+            if !is_value_type(kind) && kind != PT_UNSPECIFIED {
+                return MAPI_E_INVALID_PARAMETER;
+            }
+        }
+        this.view.lock().columns = tags;
+        S_OK
+    }
+
+    unsafe fn QueryColumns(
+        this: &Object<Self>,
+        ulFlags: u32,
+        lpPropTagArray: *mut *mut SPropTagArray,
+    ) -> HRESULT {
+        if lpPropTagArray.is_null() {
+            return MAPI_E_INVALID_PARAMETER;
+        }
+        if let Err(code) = flags(ulFlags, TBL_ALL_COLUMNS) {
+            return code;
+        }
+        let tags = if ulFlags & TBL_ALL_COLUMNS != 0 {
+            // The default columns, then every other column a row has, by tag.
+            let table = this.table.read();
+            let mut tags = this.table.columns().to_vec();
+            let mut others: Vec<u32> = table
+                .rows()
+                .flat_map(|row| row.props().iter().map(Property::tag))
+                .filter(|tag| !tags.contains(tag))
+                .collect();
+            others.sort_unstable();
+            others.dedup();
+            tags.extend(others);
+            tags
+        } else {
+            this.view.lock().columns.clone()
+        };
+        match crate::alloc::builders::prop_tags(this.table.allocators(), &tags) {
+            Ok(block) => {
+                // SAFETY: checked non-NULL.
+                unsafe { put(lpPropTagArray, block.into_raw().cast()) };
+                S_OK
+            }
+            Err(error) => error.code(),
+        }
+    }
+
+    unsafe fn GetRowCount(this: &Object<Self>, ulFlags: u32, lpulCount: *mut u32) -> HRESULT {
+        if lpulCount.is_null() {
+            return MAPI_E_INVALID_PARAMETER;
+        }
+        if ulFlags != 0 {
+            return MAPI_E_UNKNOWN_FLAGS;
+        }
+        let count = this.view.lock().rows.len();
+        // SAFETY: checked non-NULL.
+        unsafe { put(lpulCount, u32::try_from(count).unwrap_or(u32::MAX)) };
+        S_OK
+    }
+
+    unsafe fn SeekRow(
+        this: &Object<Self>,
+        bkOrigin: BOOKMARK,
+        lRowCount: i32,
+        lplRowsSought: *mut i32,
+    ) -> HRESULT {
+        let mut view = this.view.lock();
+        let (origin, moved) = match view.resolve(bkOrigin) {
+            Ok(found) => found,
+            Err(code) => return code,
+        };
+        let target = (origin as i64 + i64::from(lRowCount)).clamp(0, view.rows.len() as i64);
+        view.cursor = target as usize;
+        if !lplRowsSought.is_null() {
+            // SAFETY: checked non-NULL; |target - origin| <= |lRowCount|.
+            unsafe { put(lplRowsSought, (target - origin as i64) as i32) };
+        }
+        if moved { MAPI_W_POSITION_CHANGED } else { S_OK }
+    }
+
+    unsafe fn SeekRowApprox(this: &Object<Self>, ulNumerator: u32, ulDenominator: u32) -> HRESULT {
+        if ulDenominator == 0 {
+            return MAPI_E_INVALID_PARAMETER;
+        }
+        let mut view = this.view.lock();
+        let len = view.rows.len() as u128;
+        let at = (len * u128::from(ulNumerator) / u128::from(ulDenominator)).min(len);
+        view.cursor = at as usize;
+        S_OK
+    }
+
+    unsafe fn QueryPosition(
+        this: &Object<Self>,
+        lpulRow: *mut u32,
+        lpulNumerator: *mut u32,
+        lpulDenominator: *mut u32,
+    ) -> HRESULT {
+        if lpulRow.is_null() || lpulNumerator.is_null() || lpulDenominator.is_null() {
+            return MAPI_E_INVALID_PARAMETER;
+        }
+        let view = this.view.lock();
+        let row = u32::try_from(view.cursor).unwrap_or(u32::MAX);
+        let count = u32::try_from(view.rows.len()).unwrap_or(u32::MAX);
+        // SAFETY: checked non-NULL.
+        unsafe {
+            put(lpulRow, row);
+            put(lpulNumerator, row);
+            put(lpulDenominator, count.max(1));
+        }
+        S_OK
+    }
+
+    unsafe fn FindRow(
+        this: &Object<Self>,
+        lpRestriction: *mut SRestriction,
+        bkOrigin: BOOKMARK,
+        ulFlags: u32,
+    ) -> HRESULT {
+        if lpRestriction.is_null() {
+            return MAPI_E_INVALID_PARAMETER;
+        }
+        if let Err(code) = flags(ulFlags, DIR_BACKWARD) {
+            return code;
+        }
+        // SAFETY: the caller's restriction tree.
+        let restriction = match unsafe { Restriction::from_raw(lpRestriction) } {
+            Ok(r) => r,
+            Err(code) => return code,
+        };
+        let mut view = this.view.lock();
+        let (origin, moved) = match view.resolve(bkOrigin) {
+            Ok(found) => found,
+            Err(code) => return code,
+        };
+        let found = if ulFlags & DIR_BACKWARD != 0 {
+            view.rows[..origin]
+                .iter()
+                .rposition(|r| restriction.matches(r))
+        } else {
+            view.rows[origin..]
+                .iter()
+                .position(|r| restriction.matches(r))
+                .map(|at| origin + at)
+        };
+        match found {
+            Some(at) => {
+                view.cursor = at;
+                if moved { MAPI_W_POSITION_CHANGED } else { S_OK }
+            }
+            None => MAPI_E_NOT_FOUND,
+        }
+    }
+
+    unsafe fn Restrict(
+        this: &Object<Self>,
+        lpRestriction: *mut SRestriction,
+        ulFlags: u32,
+    ) -> HRESULT {
+        if let Err(code) = flags(ulFlags, TBL_ASYNC | TBL_BATCH) {
+            return code;
+        }
+        let restriction = if lpRestriction.is_null() {
+            None
+        } else {
+            // SAFETY: the caller's restriction tree.
+            match unsafe { Restriction::from_raw(lpRestriction) } {
+                Ok(r) => Some(r),
+                Err(code) => return code,
+            }
+        };
+        this.reshape(Some(restriction), None);
+        S_OK
+    }
+
+    unsafe fn CreateBookmark(this: &Object<Self>, lpbkPosition: *mut BOOKMARK) -> HRESULT {
+        if lpbkPosition.is_null() {
+            return MAPI_E_INVALID_PARAMETER;
+        }
+        let mut view = this.view.lock();
+        if view.bookmarks.len() >= MAX_BOOKMARKS {
+            return MAPI_E_UNABLE_TO_COMPLETE;
+        }
+        let bookmark = NEXT_BOOKMARK.fetch_add(1, AtomicOrdering::Relaxed);
+        let mark = view.mark_at(view.cursor);
+        view.bookmarks.insert(bookmark, mark);
+        // SAFETY: checked non-NULL.
+        unsafe { put(lpbkPosition, bookmark) };
+        S_OK
+    }
+
+    unsafe fn FreeBookmark(this: &Object<Self>, bkPosition: BOOKMARK) -> HRESULT {
+        if bkPosition <= BOOKMARK_END {
+            return S_OK;
+        }
+        match this.view.lock().bookmarks.remove(&bkPosition) {
+            Some(_) => S_OK,
+            None => MAPI_E_INVALID_BOOKMARK,
+        }
+    }
+
+    unsafe fn SortTable(
+        this: &Object<Self>,
+        lpSortCriteria: *mut SSortOrderSet,
+        ulFlags: u32,
+    ) -> HRESULT {
+        if let Err(code) = flags(ulFlags, TBL_ASYNC | TBL_BATCH) {
+            return code;
+        }
+        // SAFETY: the caller's sort order set, NULL or `cSorts` keys.
+        match unsafe { sort_order_from_raw(lpSortCriteria) } {
+            Ok(keys) => {
+                this.reshape(None, Some(keys));
+                S_OK
+            }
+            Err(code) => code,
+        }
+    }
+
+    unsafe fn QuerySortOrder(
+        this: &Object<Self>,
+        lppSortCriteria: *mut *mut SSortOrderSet,
+    ) -> HRESULT {
+        use core::mem::offset_of;
+        if lppSortCriteria.is_null() {
+            return MAPI_E_INVALID_PARAMETER;
+        }
+        let keys: Vec<SSortOrder> = this.view.lock().sort.iter().map(|k| k.to_raw()).collect();
+        match this
+            .table
+            .allocators()
+            .allocate(cb_new_ssortorderset(keys.len()))
+        {
+            Ok(block) => {
+                block.write(offset_of!(SSortOrderSet, cSorts), keys.len() as u32);
+                block.write(offset_of!(SSortOrderSet, cCategories), 0u32);
+                block.write(offset_of!(SSortOrderSet, cExpanded), 0u32);
+                block.write_slice(offset_of!(SSortOrderSet, aSort), &keys);
+                // SAFETY: checked non-NULL.
+                unsafe { put(lppSortCriteria, block.into_raw().cast()) };
+                S_OK
+            }
+            Err(error) => error.code(),
+        }
+    }
+
+    unsafe fn QueryRows(
+        this: &Object<Self>,
+        lRowCount: i32,
+        ulFlags: u32,
+        lppRows: *mut *mut SRowSet,
+    ) -> HRESULT {
+        if lppRows.is_null() || lRowCount == 0 {
+            return MAPI_E_INVALID_PARAMETER;
+        }
+        if let Err(code) = flags(ulFlags, TBL_NOADVANCE) {
+            return code;
+        }
+        let mut view = this.view.lock();
+        let count = lRowCount.unsigned_abs() as usize;
+        let (start, end) = if lRowCount > 0 {
+            (
+                view.cursor,
+                view.cursor.saturating_add(count).min(view.rows.len()),
+            )
+        } else {
+            (view.cursor.saturating_sub(count), view.cursor)
+        };
+        let columns = view.columns.len();
+        // Every cell first (borrowing from the rows while the view is locked), then their wire
+        // form, then one block per row and one for the set.
+        let cells: Vec<(u16, Cow<'_, PropValue>)> = view.rows[start..end]
+            .iter()
+            .flat_map(|row| view.columns.iter().map(move |&tag| cell(row, tag)))
+            .collect();
+        let wire: Vec<WireProp<'_>> = cells
+            .iter()
+            .map(|(id, value)| WireProp::new(*id, value.as_value()))
+            .collect();
+        let rows: Vec<&[WireProp<'_>]> = if columns == 0 {
+            vec![&[]; end - start]
+        } else {
+            wire.chunks(columns).collect()
+        };
+        let built = crate::alloc::props::rows(this.table.allocators(), &rows);
+        drop(rows);
+        drop(wire);
+        drop(cells);
+        match built {
+            Ok(set) => {
+                if ulFlags & TBL_NOADVANCE == 0 {
+                    view.cursor = if lRowCount > 0 { end } else { start };
+                }
+                // SAFETY: checked non-NULL.
+                unsafe { put(lppRows, set.into_raw()) };
+                S_OK
+            }
+            Err(error) => error.code(),
+        }
+    }
+
+    unsafe fn Abort(_: &Object<Self>) -> HRESULT {
+        S_OK
+    }
+
+    unsafe fn WaitForCompletion(
+        _: &Object<Self>,
+        ulFlags: u32,
+        _ulTimeout: u32,
+        lpulTableStatus: *mut u32,
+    ) -> HRESULT {
+        if ulFlags != 0 {
+            return MAPI_E_UNKNOWN_FLAGS;
+        }
+        if !lpulTableStatus.is_null() {
+            // SAFETY: checked non-NULL.
+            unsafe { put(lpulTableStatus, TBLSTAT_COMPLETE) };
+        }
+        S_OK
+    }
+}
