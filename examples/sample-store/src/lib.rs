@@ -18,8 +18,7 @@ use mapi_spi_runtime::alloc::props::{self as block, Value};
 use mapi_spi_runtime::codes::{MAPI_E_INVALID_ENTRYID, MAPI_E_LOGON_FAILED, MAPI_E_NO_SUPPORT};
 use mapi_spi_runtime::com::{Forward, MethodName};
 use mapi_spi_runtime::flags::{
-    MAPI_STORE, STATUS_AVAILABLE, STORE_ENTRYID_UNIQUE, STORE_READONLY,
-    STORE_UNICODE_OK,
+    MAPI_STORE, STATUS_AVAILABLE, STORE_ENTRYID_UNIQUE, STORE_READONLY, STORE_UNICODE_OK,
 };
 use mapi_spi_runtime::interfaces::{
     IMAPIProp, IMAPIPropImpl, IMAPISupport, IMsgStore, IMsgStoreImpl,

@@ -5,10 +5,12 @@
 //! - [`support`]: a support object that behaves like MAPI's;
 //! - [`session`]: a session driver with a transcript and a leak report;
 //! - [`profile`]: a profile with sections of properties, filled from a service's declaration;
+//! - [`service`]: the `IProviderAdmin` and the call of a service entry;
 //! - [`props`]: property values as text.
 
 pub mod profile;
 pub mod props;
+pub mod service;
 pub mod session;
 pub mod support;
 

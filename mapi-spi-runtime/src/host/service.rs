@@ -7,7 +7,7 @@ use std::sync::Arc;
 use windows_core::{GUID, HRESULT, Interface};
 
 use super::profile::{Profile, ProfileService};
-use super::session::hresult_name;
+use super::session::{HostError, hresult_name};
 use super::support::{HostSupport, SupportLog, SupportOptions};
 use crate::alloc::AllocatorSet;
 use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_UNKNOWN_FLAGS, S_OK};
@@ -95,7 +95,9 @@ impl IProviderAdminImpl for HostProviderAdmin {
             return MAPI_E_INVALID_PARAMETER;
         }
         // SAFETY: NULL or a MAPIUID (the caller's contract).
-        let uid = unsafe { lpUID.as_ref() }.copied().unwrap_or(this.service.uid);
+        let uid = unsafe { lpUID.as_ref() }
+            .copied()
+            .unwrap_or(this.service.uid);
         // SAFETY: `lpInterface` is NULL or a GUID (the caller's contract).
         match unsafe { this.profile.open(&uid, lpInterface, ulFlags) } {
             Ok(section) => {
@@ -212,7 +214,11 @@ pub unsafe fn call_service_entry(
 ///
 /// `error` is NULL or a `MAPIERROR` in one block from `allocators`, strings in the width
 /// `unicode` says.
-unsafe fn take_error(error: *mut MAPIERROR, unicode: bool, allocators: &AllocatorSet) -> Option<String> {
+unsafe fn take_error(
+    error: *mut MAPIERROR,
+    unicode: bool,
+    allocators: &AllocatorSet,
+) -> Option<String> {
     // SAFETY: NULL or a MAPIERROR (caller).
     let info = unsafe { error.as_ref() }?;
     // SAFETY: the strings are NULL or NUL-terminated in the width `unicode` says (caller).
@@ -225,4 +231,69 @@ unsafe fn take_error(error: *mut MAPIERROR, unicode: bool, allocators: &Allocato
         Some(component) => format!("{} [{component}]", text.unwrap_or_default()),
         None => text.unwrap_or_default(),
     })
+}
+
+/// A provider DLL's service entry, loaded as MAPI loads it (by the name in
+/// `PR_SERVICE_ENTRY_NAME`), for configuring a profile before a session opens.
+pub struct ServiceLibrary {
+    entry: MSGSERVICEENTRY,
+    allocators: AllocatorSet,
+    log: Arc<SupportLog>,
+    // Dropped last: the entry's code lives in it.
+    _library: libloading::Library,
+}
+
+impl ServiceLibrary {
+    /// Loads the library at `path` and finds its export `entry_name`.
+    ///
+    /// # Safety
+    ///
+    /// Loading runs the library's initialisers, and the export must be a `MSGSERVICEENTRY`
+    /// (signature and calling convention): nothing can check either.
+    pub unsafe fn load(path: &std::path::Path, entry_name: &str) -> Result<Self, HostError> {
+        // SAFETY: as the caller promised.
+        let library = unsafe { libloading::Library::new(path) }
+            .map_err(|e| HostError::Load(e.to_string()))?;
+        let mut symbol = entry_name.as_bytes().to_vec();
+        symbol.push(0);
+        // SAFETY: the export is a MSGSERVICEENTRY (caller).
+        let entry = unsafe { library.get::<MSGSERVICEENTRY>(symbol.as_slice()) }
+            .map(|symbol| *symbol)
+            .map_err(|e| HostError::Load(e.to_string()))?;
+        Ok(Self {
+            entry,
+            allocators: AllocatorSet::native(),
+            log: Arc::default(),
+            _library: library,
+        })
+    }
+
+    /// Calls the entry for `service` in `profile` (see [`call_service_entry`]).
+    pub fn call(
+        &self,
+        profile: &Profile,
+        service: &ProfileService,
+        context: u32,
+        flags: u32,
+        props: &[Property],
+    ) -> ServiceEntryOutcome {
+        // SAFETY: `load`'s caller promised the export is a MSGSERVICEENTRY.
+        unsafe {
+            call_service_entry(
+                self.entry,
+                profile,
+                service,
+                context,
+                flags,
+                props,
+                self.allocators,
+                &self.log,
+            )
+        }
+    }
+
+    /// What the support objects given to the entry saw.
+    pub fn support_log(&self) -> &SupportLog {
+        &self.log
+    }
 }

@@ -13,18 +13,21 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use windows_core::{HRESULT, Interface};
 
+use super::profile::Profile;
 use super::props::{describe_tag, describe_value};
-use super::support::{HostSupport, SupportLog, SupportOptions};
+use super::support::{HostSupport, SupportLog, SupportOptions, unwrap_store_entry_id};
 use crate::alloc::malloc::NativeMalloc;
 use crate::alloc::{AllocatorSet, native};
 use crate::codes;
 use crate::com::ComObject;
 use crate::flags::CURRENT_SPI_VERSION;
 use crate::interfaces::{IMSLogon, IMSProvider, IMsgStore};
+use crate::props::PropValue;
 use crate::provider::entry::MSPROVIDERINIT;
 use crate::provider::text::decode;
 use crate::sync::lock;
-use crate::types::{SPropTagArray, SPropValue};
+use crate::tags::PR_ENTRYID;
+use crate::types::{MAPIUID, SPropTagArray, SPropValue};
 
 /// Why a session could not start.
 #[derive(Debug)]
@@ -122,6 +125,8 @@ pub struct Session {
     transcript: Vec<String>,
     echo: bool,
     buffers_at_start: usize,
+    /// The profile and the store provider's section, when the session has one.
+    profile: Option<(Profile, MAPIUID)>,
     // Dropped last: the provider's code lives in it.
     library: Option<libloading::Library>,
 }
@@ -167,6 +172,7 @@ impl Session {
             transcript: Vec::new(),
             echo: false,
             buffers_at_start: native::live_buffers(),
+            profile: None,
             library,
         };
         let mut version = 0;
@@ -232,7 +238,32 @@ impl Session {
     }
 
     fn new_support(&self) -> ComObject<HostSupport> {
-        HostSupport::create(&self.log, self.allocators, self.options, &self.dll_name)
+        let support = HostSupport::create(&self.log, self.allocators, self.options, &self.dll_name);
+        if let Some((profile, section)) = &self.profile {
+            support.attach_profile(profile, *section);
+        }
+        support
+    }
+
+    /// Gives the session a profile: every support object's `OpenProfileSection` opens
+    /// `section` (the store provider's) for a NULL UID, as MAPI's do.
+    pub fn with_profile(mut self, profile: &Profile, section: MAPIUID) -> Self {
+        self.profile = Some((profile.clone(), section));
+        self
+    }
+
+    /// The store entry ID the profile holds (`PR_ENTRYID` of the provider's section, written
+    /// by a logon), unwrapped as MAPI passes it to `Logon`; `None` before any logon wrote one.
+    pub fn profile_entry_id(&self) -> Option<Vec<u8>> {
+        let (profile, section) = self.profile.as_ref()?;
+        match profile.value(section, PR_ENTRYID)? {
+            PropValue::Binary(wrapped) => match unwrap_store_entry_id(&wrapped) {
+                Some(id) => Some(id.to_vec()),
+                // Not wrapped (a host without WrapStoreEntryID): the provider's own.
+                None => Some(wrapped),
+            },
+            _ => None,
+        }
     }
 
     /// Copies and frees a host buffer the provider returned.

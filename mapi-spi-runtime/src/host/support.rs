@@ -32,6 +32,18 @@ pub const STORE_WRAP_UID: MAPIUID = MAPIUID {
     ],
 };
 
+/// The provider's own ID inside an entry ID this host's `WrapStoreEntryID` wrapped (`None`:
+/// not one of ours). MAPI's side does this when it opens a store from a profile.
+pub fn unwrap_store_entry_id(wrapped: &[u8]) -> Option<&[u8]> {
+    // Flags (4), the store-wrap UID (16), version and flag bytes (2), then the DLL name.
+    let name_start = 4 + 16 + 2;
+    if wrapped.len() <= name_start || wrapped[4..20] != STORE_WRAP_UID.ab {
+        return None;
+    }
+    let nul = wrapped[name_start..].iter().position(|&b| b == 0)?;
+    Some(&wrapped[name_start + nul + 1..])
+}
+
 /// What the support objects of one session saw, shared with the host.
 #[derive(Default, Debug)]
 pub struct SupportLog {
@@ -193,6 +205,7 @@ impl IMAPISupportImpl for HostSupport {
         if original.is_empty() || lpcbWrappedEntry.is_null() || lppWrappedEntry.is_null() {
             return MAPI_E_INVALID_PARAMETER;
         }
+        // The layout `unwrap_store_entry_id` reads.
         let mut wrapped = vec![0u8; 4];
         wrapped.extend_from_slice(&STORE_WRAP_UID.ab);
         wrapped.extend_from_slice(&[0, 0]);

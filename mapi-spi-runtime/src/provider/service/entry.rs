@@ -38,6 +38,7 @@ use crate::flags::{
 use crate::interfaces::{IMAPISupport, IMAPITable, IProviderAdmin};
 use crate::props::value::{PropValue, Property, props_from_raw};
 use crate::provider::profile::ProfileSection;
+use crate::provider::store::identity::PR_MAPI_SPI_STORE_ENTRYID;
 use crate::provider::{ProviderError, ProviderResult};
 use crate::tags::PR_PROVIDER_UID;
 use crate::types::{MAPIERROR, MAPIUID, SPropValue, SRowSet};
@@ -252,7 +253,8 @@ fn configure<S: MessageService>(
     caller: &[Property],
 ) -> ProviderResult<()> {
     let sections = cx.provider_sections()?;
-    let mut values = stored_values::<S>(&sections)?;
+    let stored = stored_values::<S>(&sections)?;
+    let mut values = stored.clone();
     values.merge(caller);
     let mut settings = <S::Settings as Settings>::read(&values);
     let ask = cx.flags & SERVICE_UI_ALWAYS != 0 || (settings.is_err() && cx.ui_allowed());
@@ -270,22 +272,31 @@ fn configure<S: MessageService>(
             ..
         }) if cx.call == ServiceCall::Create => {
             // Added unconfigured: write what the caller gave, the logon asks for the rest.
-            return write_values(&sections, &values);
+            return write_values(&sections, &stored, &values);
         }
         Err(error) => return Err(error.into()),
     };
     let mut written = SettingValues::new(<S::Settings as Settings>::DECLARED);
     settings.write(&mut written);
-    write_values(&sections, &written)
+    write_values(&sections, &stored, &written)
 }
 
-/// Writes `values` to every section: set ones set, unset ones deleted.
-fn write_values(sections: &[ProfileSection], values: &SettingValues) -> ProviderResult<()> {
+/// Writes `values` to every section: set ones set, unset ones deleted. Settings that change
+/// may name another store: the store a logon recorded is forgotten then, so that the next
+/// logon without an entry ID follows the new settings.
+fn write_values(
+    sections: &[ProfileSection],
+    stored: &SettingValues,
+    values: &SettingValues,
+) -> ProviderResult<()> {
     let props = values.properties()?;
-    let unset: Vec<u32> = values
+    let mut unset: Vec<u32> = values
         .tags()
         .filter(|tag| !props.iter().any(|p| u32::from(p.id) == tag >> 16))
         .collect();
+    if stored.properties().ok().as_ref() != Some(&props) {
+        unset.push(PR_MAPI_SPI_STORE_ENTRYID);
+    }
     for section in sections {
         section.set(&props)?;
         section.delete(&unset)?;

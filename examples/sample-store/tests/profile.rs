@@ -1,0 +1,205 @@
+//! The path from "add this service to my profile" to "the store is open", through the built
+//! library as MAPI drives it: the service entry configures the profile, a logon without an
+//! entry ID opens the configured store and records it in the profile, and later logons, with
+//! or without the entry ID the profile now holds, find the same store.
+
+use mapi_spi_runtime::alloc::AllocatorSet;
+use mapi_spi_runtime::codes::MAPI_E_INVALID_PARAMETER;
+use mapi_spi_runtime::flags::*;
+use mapi_spi_runtime::host::service::ServiceLibrary;
+use mapi_spi_runtime::host::{Profile, ProfileService, Session, SupportOptions};
+use mapi_spi_runtime::props::{PropValue, Property};
+use mapi_spi_runtime::provider::store::identity::PR_MAPI_SPI_STORE_ENTRYID;
+use mapi_spi_runtime::tags::*;
+use mapi_spi_runtime::types::MAPIUID;
+use sample_store::{SAMPLE_UID, SERVICE, store_entry_id};
+
+#[path = "../locate.rs"]
+mod locate;
+
+/// The sample store's `store_name` setting.
+const STORE_NAME: u32 = 0x6600_001E;
+
+/// The leak report counts the process's native host buffers, so sessions run one at a time.
+static ONE_SESSION_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    ONE_SESSION_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+}
+
+fn service_library() -> ServiceLibrary {
+    // SAFETY: the sample store exports ServiceEntry with the MSGSERVICEENTRY signature.
+    unsafe { ServiceLibrary::load(&locate::sample_store_library(), "ServiceEntry") }
+        .expect("the sample store exports ServiceEntry")
+}
+
+fn profile_with_service() -> (Profile, ProfileService, MAPIUID) {
+    let profile = Profile::new(AllocatorSet::native());
+    let service = profile.add_service(&SERVICE);
+    let section = service
+        .provider(MAPI_STORE_PROVIDER)
+        .expect("a store provider");
+    (profile, service, section)
+}
+
+fn session(profile: &Profile, section: MAPIUID) -> Session {
+    Session::load(&locate::sample_store_library(), SupportOptions::default())
+        .expect("the sample store library loads")
+        .with_profile(profile, section)
+}
+
+fn text(value: Option<PropValue>) -> Option<String> {
+    match value? {
+        PropValue::String8(bytes) => Some(String::from_utf8(bytes).unwrap()),
+        PropValue::Unicode(text) => Some(text),
+        other => panic!("not text: {other:?}"),
+    }
+}
+
+fn store_name(name: &str) -> Property {
+    Property::for_tag(STORE_NAME, PropValue::String8(name.into()))
+}
+
+/// A record key as the transcript shows it: the store's key is its lower-cased name.
+fn key_of(name: &str) -> String {
+    let hex: String = name.bytes().map(|b| format!("{b:02X}")).collect();
+    format!("{} bytes {hex}", name.len())
+}
+
+/// The record key of the store a logon without an entry ID opens, closing it again.
+fn open_by_profile(session: &mut Session) -> String {
+    let opened = session.logon(&[], MDB_NO_DIALOG).expect("logon");
+    let key = session
+        .get_props(&opened.store, Some(&[PR_RECORD_KEY]), 0)
+        .expect("GetProps")
+        .1
+        .remove(0)
+        .value;
+    session.close_store(opened.store, LOGOFF_ORDERLY);
+    key
+}
+
+#[test]
+fn configure_then_log_on_without_and_with_the_recorded_entry_id() {
+    let _serial = serial();
+    let (profile, service, section) = profile_with_service();
+    let entry = service_library();
+
+    // CreateMsgService: MAPISVC.INF's default is in the section, and the entry accepts it.
+    assert_eq!(
+        text(profile.value(&section, STORE_NAME)).as_deref(),
+        Some("Default")
+    );
+    for context in [MSG_SERVICE_INSTALL, MSG_SERVICE_CREATE] {
+        let outcome = entry.call(&profile, &service, context, 0, &[]);
+        assert!(outcome.is_ok(), "context {context}: {outcome}");
+    }
+
+    // ConfigureMsgService with a bad setting: refused, naming it, and nothing changes.
+    let outcome = entry.call(
+        &profile,
+        &service,
+        MSG_SERVICE_CONFIGURE,
+        0,
+        &[store_name("")],
+    );
+    assert_eq!(outcome.code, MAPI_E_INVALID_PARAMETER);
+    let error = outcome.error.expect("a MAPIERROR");
+    assert!(error.contains("store_name"), "{error}");
+    assert!(error.contains("Sample store"), "the component: {error}");
+    assert_eq!(
+        text(profile.value(&section, STORE_NAME)).as_deref(),
+        Some("Default")
+    );
+
+    // The same in Unicode: the MAPIERROR is read as UTF-16.
+    let outcome = entry.call(
+        &profile,
+        &service,
+        MSG_SERVICE_CONFIGURE,
+        MAPI_UNICODE,
+        &[store_name("bad\u{7}")],
+    );
+    assert_eq!(outcome.code, MAPI_E_INVALID_PARAMETER);
+    assert!(outcome.error.unwrap().contains("control characters"));
+
+    // A good one is written to the provider's section.
+    let outcome = entry.call(
+        &profile,
+        &service,
+        MSG_SERVICE_CONFIGURE,
+        0,
+        &[store_name("Inbox")],
+    );
+    assert!(outcome.is_ok(), "{outcome}");
+    assert_eq!(
+        text(profile.value(&section, STORE_NAME)).as_deref(),
+        Some("Inbox")
+    );
+
+    // A first session: no entry ID in the profile yet; the logon opens the configured store and
+    // records it, leaving the properties MAPI owns alone.
+    let flags_before = profile.value(&section, PR_RESOURCE_FLAGS);
+    let mut first = session(&profile, section);
+    assert_eq!(first.profile_entry_id(), None);
+    assert_eq!(open_by_profile(&mut first), key_of("inbox"));
+    assert_eq!(first.profile_entry_id(), Some(store_entry_id("Inbox")));
+    assert_eq!(
+        profile.value(&section, PR_MAPI_SPI_STORE_ENTRYID),
+        Some(PropValue::Binary(store_entry_id("Inbox")))
+    );
+    assert_eq!(
+        profile.value(&section, PR_MDB_PROVIDER),
+        Some(PropValue::Binary(SAMPLE_UID.ab.to_vec()))
+    );
+    assert_eq!(
+        profile.value(&section, PR_RECORD_KEY),
+        Some(PropValue::Binary(b"inbox".to_vec()))
+    );
+    assert!(text(profile.value(&section, PR_DISPLAY_NAME_W)).is_some());
+    assert_eq!(profile.value(&section, PR_RESOURCE_FLAGS), flags_before);
+    let report = first.shutdown();
+    assert!(report.is_clean(), "{report}");
+
+    // A later session finds the same store, without an entry ID and with the profile's.
+    let mut second = session(&profile, section);
+    assert_eq!(open_by_profile(&mut second), key_of("inbox"));
+    let recorded = second.profile_entry_id().expect("recorded");
+    let opened = second
+        .logon(&recorded, MDB_NO_DIALOG)
+        .expect("logon by entry ID");
+    assert_eq!(
+        second
+            .get_props(&opened.store, Some(&[PR_RECORD_KEY]), 0)
+            .unwrap()
+            .1[0]
+            .value,
+        key_of("inbox")
+    );
+    second.close_store(opened.store, LOGOFF_ORDERLY);
+    let report = second.shutdown();
+    assert!(report.is_clean(), "{report}");
+
+    // Reconfigured to another store: the recorded one is forgotten, the next logon follows.
+    let outcome = entry.call(
+        &profile,
+        &service,
+        MSG_SERVICE_CONFIGURE,
+        0,
+        &[store_name("Archive")],
+    );
+    assert!(outcome.is_ok(), "{outcome}");
+    assert_eq!(profile.value(&section, PR_MAPI_SPI_STORE_ENTRYID), None);
+    let mut third = session(&profile, section);
+    assert_eq!(open_by_profile(&mut third), key_of("archive"));
+    let report = third.shutdown();
+    assert!(report.is_clean(), "{report}");
+
+    // Removing the service.
+    for context in [MSG_SERVICE_DELETE, MSG_SERVICE_UNINSTALL] {
+        let outcome = entry.call(&profile, &service, context, 0, &[]);
+        assert!(outcome.is_ok(), "context {context}: {outcome}");
+    }
+}
