@@ -89,6 +89,9 @@ fn vtables() -> Vec<Vtable> {
             GetLastError, Logoff, OpenEntry, CompareEntryIDs, Advise, Unadvise, OpenStatusEntry,
             OpenTemplateID, GetOneOffTable, PrepareRecips,
         }),
+        vtable!(IProviderAdmin: iunknown(), {
+            GetLastError, GetProviderTable, CreateProvider, DeleteProvider, OpenProfileSection,
+        }),
         vtable!(IXPProvider: iunknown(), { Shutdown, TransportLogon }),
         vtable!(IXPLogon: iunknown(), {
             AddressTypes, RegisterOptions, TransportNotify, Idle, TransportLogoff, SubmitMessage,
@@ -108,6 +111,11 @@ fn entry_points() -> Vec<EntryPoint> {
             c_name: "ABPROVIDERINIT",
             rust_name: "ABProviderInit",
             sig: <ABProviderInit as FnSig>::sig(),
+        },
+        EntryPoint {
+            c_name: "MSGSERVICEENTRY",
+            rust_name: "MSGSERVICEENTRY",
+            sig: <mapi_spi_runtime::provider::service::entry::MSGSERVICEENTRY as FnSig>::sig(),
         },
         EntryPoint {
             c_name: "XPPROVIDERINIT",
@@ -262,13 +270,16 @@ fn the_runtime_matches_the_mingw_headers() {
         return;
     }
     let oracle = full_oracle();
-    // Every exception names a method the oracle checks.
+    // Every exception names a method or an entry point the oracle checks.
     for e in oracle.exceptions {
         let found = oracle.vtables.iter().any(|v| {
             v.slots
                 .iter()
                 .any(|s| s.declared_in == e.interface && s.name == e.method)
-        });
+        }) || oracle
+            .entry_points
+            .iter()
+            .any(|p| p.c_name == e.interface && p.c_name == e.method);
         assert!(
             found,
             "exception {}::{} matches no slot",
@@ -487,5 +498,53 @@ fn the_oracle_rejects_a_layout_that_differs_only_on_i686() {
     assert!(
         failure.contains("MAPIERROR.lpszError: Rust offset 8 (x64) / 8 (x86)"),
         "{failure}"
+    );
+}
+
+/// `IMAPIProviderShutdown` is in Outlook's MAPIDefS.h only (not in mingw-w64): its slots,
+/// signatures and IID against that header as the reference doc transcribes it (§9.4): after
+/// IUnknown, `QueryFastShutdown`, `NotifyProcessShutdown`, `DoFastShutdown`, each
+/// `HRESULT (STDMETHODCALLTYPE *)(This)`; IID 0x00020398 (an OLE GUID).
+#[test]
+fn provider_shutdown_matches_outlooks_header() {
+    let vtable = vtable!(IMAPIProviderShutdown: iunknown(), {
+        QueryFastShutdown, NotifyProcessShutdown, DoFastShutdown,
+    });
+    let pointer = size_of::<usize>();
+    let names: Vec<&str> = vtable.slots.iter().map(|s| s.name).collect();
+    assert_eq!(
+        names,
+        [
+            "QueryInterface",
+            "AddRef",
+            "Release",
+            "QueryFastShutdown",
+            "NotifyProcessShutdown",
+            "DoFastShutdown"
+        ]
+    );
+    assert_eq!(vtable.method_names, &names[3..]);
+    for (index, slot) in vtable.slots.iter().enumerate() {
+        assert_eq!(slot.offset, index * pointer, "{}", slot.name);
+    }
+    assert_eq!(vtable.size, 6 * pointer);
+    for slot in &vtable.slots[3..] {
+        assert_eq!(
+            slot.sig.params.len(),
+            1,
+            "{}: no parameter besides this",
+            slot.name
+        );
+        assert_eq!(slot.sig.ret.render(), "HRESULT", "{}", slot.name);
+        assert_eq!(
+            slot.sig.conv,
+            oracle::Conv::Stdcall,
+            "{}: STDMETHODCALLTYPE",
+            slot.name
+        );
+    }
+    assert_eq!(
+        format!("{:?}", vtable.iid),
+        "00020398-0000-0000-C000-000000000046"
     );
 }

@@ -342,6 +342,8 @@ pub const ULONG_PTR_EXCEPTIONS: &[UlongPtrException] = exceptions![
     IXPProvider::TransportLogon(2 ulUIParam),
     IXPLogon::ValidateState(1 ulUIParam),
     IXPLogon::FlushQueues(1 ulUIParam),
+    IProviderAdmin::CreateProvider(4 ulUIParam),
+    MSGSERVICEENTRY::MSGSERVICEENTRY(4 ulUIParam),
     // Address-book UI callbacks whose first parameter is `ULONG_PTR ulUIParam` (item 21).
     IMAPISupport::Details(2 lpfnDismiss),
     IMAPISupport::Details(6 lpfButtonCallback),
@@ -1040,13 +1042,18 @@ impl Oracle {
             &format!("{c}: result"),
         );
         for (i, (rust_ty, param)) in entry.sig.params.iter().zip(&header.params).enumerate() {
+            // An entry point's exceptions are listed as `TYPEDEF::TYPEDEF(index name)`.
+            let exception = self
+                .exceptions
+                .iter()
+                .find(|e| e.interface == c && e.method == c && e.index == i + 1);
             param_check(
                 out,
                 problems,
                 &format!("{c}: parameter {} `{}`", i + 1, param.name),
                 rust_ty,
                 param,
-                None,
+                exception,
             );
         }
     }
