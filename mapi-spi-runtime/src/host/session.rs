@@ -21,7 +21,7 @@ use crate::alloc::{AllocatorSet, native};
 use crate::codes;
 use crate::com::ComObject;
 use crate::flags::CURRENT_SPI_VERSION;
-use crate::interfaces::{IMSLogon, IMSProvider, IMsgStore};
+use crate::interfaces::{IMAPIProviderShutdown, IMSLogon, IMSProvider, IMsgStore};
 use crate::props::PropValue;
 use crate::provider::entry::MSPROVIDERINIT;
 use crate::provider::text::decode;
@@ -86,17 +86,24 @@ pub struct LeakReport {
     pub malloc_blocks: usize,
     /// Support objects still alive (a reference the provider never released).
     pub support_objects: usize,
+    /// Whether the session ended with a fast shutdown: then the IMalloc and support object
+    /// references the provider still holds are kept on purpose (it may not call MAPI, not
+    /// even `Release`) and are no leak.
+    pub fast_shutdown: bool,
+    /// Calls the provider made into the support objects after `DoFastShutdown`.
+    pub calls_after_fast_shutdown: usize,
 }
 
 impl LeakReport {
     pub fn is_clean(&self) -> bool {
-        *self
-            == LeakReport {
-                live_buffers: 0,
-                malloc_references: 0,
-                malloc_blocks: 0,
-                support_objects: 0,
-            }
+        let kept = if self.fast_shutdown {
+            true
+        } else {
+            self.malloc_references == 0 && self.support_objects == 0
+        };
+        kept && self.live_buffers == 0
+            && self.malloc_blocks == 0
+            && self.calls_after_fast_shutdown == 0
     }
 }
 
@@ -104,13 +111,21 @@ impl fmt::Display for LeakReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "live host buffers: {}, IMalloc references held: {}, IMalloc blocks: {}, support objects alive: {} -> {}",
-            self.live_buffers,
-            self.malloc_references,
-            self.malloc_blocks,
-            self.support_objects,
-            if self.is_clean() { "no leaks" } else { "LEAKS" }
-        )
+            "live host buffers: {}, IMalloc references held: {}, IMalloc blocks: {}, support objects alive: {}",
+            self.live_buffers, self.malloc_references, self.malloc_blocks, self.support_objects,
+        )?;
+        if self.fast_shutdown {
+            write!(
+                f,
+                " (kept on purpose after fast shutdown), calls into MAPI after DoFastShutdown: {}",
+                self.calls_after_fast_shutdown
+            )?;
+        }
+        f.write_str(if self.is_clean() {
+            " -> no leaks"
+        } else {
+            " -> LEAKS"
+        })
     }
 }
 
@@ -539,6 +554,49 @@ impl Session {
         report
     }
 
+    /// Fast shutdown, as Outlook drives it at exit ("Fast Shutdown Overview"): queries the
+    /// provider object for `IMAPIProviderShutdown`, then `QueryFastShutdown`,
+    /// `NotifyProcessShutdown` and `DoFastShutdown`; the exiting client then drops `clients`
+    /// (its stores) and MAPI its provider reference, with no `Logoff` or `Shutdown`. A provider
+    /// without the interface, or answering `MAPI_E_NO_SUPPORT`, gets the usual
+    /// [`Session::shutdown`] after `clients` are released, as Outlook then waits for them.
+    pub fn fast_shutdown(mut self, clients: Vec<IMsgStore>) -> LeakReport {
+        let Some(provider) = self.provider.take() else {
+            return self.leaks();
+        };
+        let shutdown = provider.cast::<IMAPIProviderShutdown>().ok();
+        // SAFETY: no arguments.
+        let query = shutdown.as_ref().map(|s| unsafe { s.QueryFastShutdown() });
+        let Some(shutdown) = shutdown.filter(|_| query == Some(codes::S_OK)) else {
+            self.record(format!(
+                "IMAPIProviderShutdown::QueryFastShutdown -> {}: the usual shutdown",
+                query.map_or("no IMAPIProviderShutdown".into(), hresult_name)
+            ));
+            drop(clients);
+            self.provider = Some(provider);
+            return self.shutdown();
+        };
+        // SAFETY: no arguments.
+        let notified = unsafe { shutdown.NotifyProcessShutdown() };
+        // SAFETY: no arguments.
+        let done = unsafe { shutdown.DoFastShutdown() };
+        self.log.exited.store(true, Ordering::SeqCst);
+        self.record(format!(
+            "IMAPIProviderShutdown: QueryFastShutdown -> S_OK, NotifyProcessShutdown -> {}, DoFastShutdown -> {}; the client exits (Release of everything, no Logoff, no Shutdown)",
+            hresult_name(notified),
+            hresult_name(done)
+        ));
+        drop(clients);
+        drop(shutdown);
+        drop(provider);
+        let report = LeakReport {
+            fast_shutdown: true,
+            ..self.leaks()
+        };
+        self.record(format!("leak report: {report}"));
+        report
+    }
+
     /// What is left behind now.
     pub fn leaks(&self) -> LeakReport {
         LeakReport {
@@ -546,6 +604,8 @@ impl Session {
             malloc_references: NativeMalloc::references(&self.malloc) - 1,
             malloc_blocks: self.malloc.live_blocks(),
             support_objects: self.log.live.load(Ordering::SeqCst),
+            fast_shutdown: false,
+            calls_after_fast_shutdown: self.log.calls_after_exit.load(Ordering::SeqCst),
         }
     }
 }

@@ -10,7 +10,7 @@
 //! Everything it sees is counted in a shared [`SupportLog`].
 #![allow(non_snake_case, clippy::too_many_arguments)]
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use windows_core::{HRESULT, Interface};
 
@@ -61,6 +61,19 @@ pub struct SupportLog {
     pub wrapped: AtomicUsize,
     /// Methods called that this support object does not support.
     pub unsupported: Mutex<Vec<&'static str>>,
+    /// Set by the host after `DoFastShutdown`: the process is exiting.
+    pub exited: AtomicBool,
+    /// Calls into support objects (any method, or the final `Release`) after `exited`.
+    pub calls_after_exit: AtomicUsize,
+}
+
+impl SupportLog {
+    /// Counts a call into a support object made after `DoFastShutdown`.
+    fn note_call(&self) {
+        if self.exited.load(Ordering::SeqCst) {
+            self.calls_after_exit.fetch_add(1, Ordering::SeqCst);
+        }
+    }
 }
 
 /// What a [`HostSupport`] offers beyond the minimum.
@@ -128,6 +141,7 @@ impl HostSupport {
 
 impl Drop for HostSupport {
     fn drop(&mut self) {
+        self.log.note_call();
         let logon = lock(&self.logon).take();
         if let Some(logon) = logon {
             // What MAPI does inside the support object's Release (reference doc §8.3).
@@ -144,6 +158,7 @@ impl IMAPISupportImpl for HostSupport {
     /// Every method left out answers `MAPI_E_NO_SUPPORT`, as MAPI does for methods that do not
     /// apply to the provider; its name is logged.
     fn forward(this: &Object<Self>, method: MethodName) -> Forward<'_, IMAPISupport> {
+        this.log.note_call();
         lock(&this.log.unsupported).push(method.0);
         Forward::Defaults
     }
@@ -154,6 +169,7 @@ impl IMAPISupportImpl for HostSupport {
         lpAllocateMore: *mut LPALLOCATEMORE,
         lpFreeBuffer: *mut LPFREEBUFFER,
     ) -> HRESULT {
+        this.log.note_call();
         if lpAllocateBuffer.is_null() || lpAllocateMore.is_null() || lpFreeBuffer.is_null() {
             return MAPI_E_INVALID_PARAMETER;
         }
@@ -170,6 +186,7 @@ impl IMAPISupportImpl for HostSupport {
         lpProviderID: *mut MAPIUID,
         _ulFlags: u32,
     ) -> HRESULT {
+        this.log.note_call();
         let Some(uid) = (unsafe { lpProviderID.as_ref() }) else {
             return MAPI_E_INVALID_PARAMETER;
         };
@@ -183,6 +200,7 @@ impl IMAPISupportImpl for HostSupport {
         lpColumnVals: *mut SPropValue,
         _ulFlags: u32,
     ) -> HRESULT {
+        this.log.note_call();
         if cValues == 0 || lpColumnVals.is_null() {
             return MAPI_E_INVALID_PARAMETER;
         }
@@ -198,6 +216,7 @@ impl IMAPISupportImpl for HostSupport {
         lpcbWrappedEntry: *mut u32,
         lppWrappedEntry: *mut *mut ENTRYID,
     ) -> HRESULT {
+        this.log.note_call();
         if !this.options.wrap_store_entry_id {
             lock(&this.log.unsupported).push("WrapStoreEntryID");
             return MAPI_E_NO_SUPPORT;
@@ -231,6 +250,7 @@ impl IMAPISupportImpl for HostSupport {
         ulFlags: u32,
         lppProfileObj: *mut *mut core::ffi::c_void,
     ) -> HRESULT {
+        this.log.note_call();
         if lppProfileObj.is_null() {
             return MAPI_E_INVALID_PARAMETER;
         }
@@ -252,6 +272,7 @@ impl IMAPISupportImpl for HostSupport {
     }
 
     unsafe fn StoreLogoffTransports(this: &Object<Self>, lpulFlags: *mut u32) -> HRESULT {
+        this.log.note_call();
         if lpulFlags.is_null() {
             return MAPI_E_INVALID_PARAMETER;
         }

@@ -64,4 +64,12 @@ pub trait MessageStore: IMsgStoreImpl + Implements<IMsgStore> + Send + Sync {
     fn logoff(this: &Object<Self>) {
         let _ = this;
     }
+
+    /// `IMAPIProviderShutdown::DoFastShutdown`: the process is about to exit without logging
+    /// the store off; save what must survive. From here on no call may go into MAPI (the
+    /// support object, notifications): the runtime makes none for the store either.
+    fn flush(this: &Object<Self>) -> crate::provider::ProviderResult<()> {
+        let _ = this;
+        Ok(())
+    }
 }

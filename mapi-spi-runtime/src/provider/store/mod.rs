@@ -141,4 +141,18 @@ pub trait StoreProvider: Send + Sync + Sized + 'static {
 
     /// `IMSProvider::Shutdown`, after the runtime has logged off any store still open.
     fn shutdown(&self) {}
+
+    /// `IMAPIProviderShutdown::QueryFastShutdown`: whether the provider can save what it must
+    /// when Outlook exits without logging off (`DoFastShutdown`, which calls every open
+    /// store's [`MessageStore::flush`] and then [`StoreProvider::fast_shutdown`]). `false`
+    /// makes Outlook wait for every reference to be released.
+    fn supports_fast_shutdown(&self) -> bool {
+        true
+    }
+
+    /// The end of `DoFastShutdown`, after the open stores were flushed: save the provider's
+    /// own state. No call may go into MAPI from here on.
+    fn fast_shutdown(&self) -> ProviderResult<()> {
+        Ok(())
+    }
 }

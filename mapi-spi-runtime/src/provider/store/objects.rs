@@ -31,15 +31,15 @@ use crate::alloc::builders;
 use crate::alloc::{AllocatorSet, RootBuf};
 use crate::codes::{
     MAPI_E_CALL_FAILED, MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_INVALID_OBJECT,
-    MAPI_E_INVALID_PARAMETER, S_OK,
+    MAPI_E_INVALID_PARAMETER, MAPI_E_NO_SUPPORT, S_OK,
 };
 use crate::com::interface::same_iid;
 use crate::com::{ComObject, Forward, MapiObject, MethodName, Object};
 use crate::flags::{LOGOFF_ABORT, MAPI_UNICODE};
 use crate::interfaces::ole::Malloc;
 use crate::interfaces::{
-    IMAPIAdviseSink, IMAPIProp, IMAPIPropImpl, IMAPISupport, IMSLogon, IMSLogonImpl, IMSProvider,
-    IMSProviderImpl, IMsgStore, IMsgStoreImpl,
+    IMAPIAdviseSink, IMAPIProp, IMAPIPropImpl, IMAPIProviderShutdown, IMAPIProviderShutdownImpl,
+    IMAPISupport, IMSLogon, IMSLogonImpl, IMSProvider, IMSProviderImpl, IMsgStore, IMsgStoreImpl,
 };
 use crate::provider::{ProviderContext, ProviderError, no_error_info, text};
 use crate::sync::lock;
@@ -67,6 +67,8 @@ pub struct StoreShared<S: MessageStore> {
     invalid: AtomicBool,
     saved_logoff_flags: Mutex<Option<u32>>,
     store_object: Mutex<Option<StoreSlot<S>>>,
+    /// Set for the whole session by `DoFastShutdown`: no call into MAPI any more.
+    mapi_gone: Arc<AtomicBool>,
 }
 
 impl<S: MessageStore> StoreShared<S> {
@@ -105,6 +107,11 @@ impl<S: MessageStore> StoreShared<S> {
         let Some(support) = lock(&self.cx.support).take() else {
             return;
         };
+        if self.mapi_gone.load(Ordering::Acquire) {
+            // After DoFastShutdown the process is exiting: not even Release goes to MAPI.
+            core::mem::forget(support);
+            return;
+        }
         if logoff_transports {
             let mut flags = lock(&self.saved_logoff_flags).unwrap_or(LOGOFF_ABORT);
             // The result only tells which transports finished; nothing is left to do either way.
@@ -263,7 +270,7 @@ impl<S: MessageStore> IMSLogonImpl for LogonObject<S> {
 }
 
 /// The `IMSProvider` object `MSProviderInit` returns: one per MAPI session.
-#[mapi_object(IMSProvider)]
+#[mapi_object(IMSProvider, IMAPIProviderShutdown)]
 pub struct ProviderObject<P: StoreProvider> {
     provider: P,
     allocators: AllocatorSet,
@@ -271,6 +278,20 @@ pub struct ProviderObject<P: StoreProvider> {
     /// `lpMalloc`, AddRef'd at init; released once, at `Shutdown` or when the object goes.
     malloc: Mutex<Malloc>,
     shut_down: AtomicBool,
+    /// `IMAPIProviderShutdown` progress.
+    fast_shutdown: Mutex<FastShutdown>,
+    /// Set by `DoFastShutdown`, shared with every store: no call into MAPI any more.
+    mapi_gone: Arc<AtomicBool>,
+}
+
+/// Where `IMAPIProviderShutdown`'s sequence stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FastShutdown {
+    Running,
+    /// `NotifyProcessShutdown`: new logons are refused.
+    Notified,
+    /// `DoFastShutdown` returned.
+    Done,
 }
 
 impl<P: StoreProvider> ProviderObject<P> {
@@ -281,12 +302,78 @@ impl<P: StoreProvider> ProviderObject<P> {
             registry: Arc::default(),
             malloc: Mutex::new(malloc),
             shut_down: AtomicBool::new(false),
+            fast_shutdown: Mutex::new(FastShutdown::Running),
+            mapi_gone: Arc::default(),
         }
     }
 
     /// How many stores are open in this session.
     pub fn open_stores(&self) -> usize {
         self.registry.len()
+    }
+
+    /// Gives up the IMalloc reference, once; after `DoFastShutdown` without calling MAPI.
+    fn release_malloc(&self) {
+        let malloc = core::mem::take(&mut *lock(&self.malloc));
+        if self.mapi_gone.load(Ordering::Acquire) {
+            core::mem::forget(malloc);
+        }
+    }
+}
+
+impl<P: StoreProvider> Drop for ProviderObject<P> {
+    fn drop(&mut self) {
+        self.release_malloc();
+    }
+}
+
+/// Fast shutdown, as "Fast Shutdown Overview" and the `IMAPIProviderShutdown` pages describe
+/// it: Outlook asks, warns, then lets each provider save before the process exits with no
+/// `Logoff` or `Shutdown`. After `DoFastShutdown` the runtime makes no call into MAPI: support
+/// objects and the IMalloc are left as they are (not released) when MAPI's references go.
+impl<P: StoreProvider> IMAPIProviderShutdownImpl for ProviderObject<P> {
+    /// `S_OK` unless the provider says it cannot ([`StoreProvider::supports_fast_shutdown`]):
+    /// then `MAPI_E_NO_SUPPORT`, and Outlook waits for the usual logoff.
+    unsafe fn QueryFastShutdown(this: &Object<Self>) -> HRESULT {
+        if this.provider.supports_fast_shutdown() {
+            S_OK
+        } else {
+            MAPI_E_NO_SUPPORT
+        }
+    }
+
+    /// From here on new logons are refused (`MAPI_E_CALL_FAILED`): the process is ending.
+    unsafe fn NotifyProcessShutdown(this: &Object<Self>) -> HRESULT {
+        let mut state = lock(&this.fast_shutdown);
+        if *state == FastShutdown::Running {
+            *state = FastShutdown::Notified;
+        }
+        S_OK
+    }
+
+    /// Flushes every open store ([`MessageStore::flush`]), then the provider
+    /// ([`StoreProvider::fast_shutdown`]); every step runs even if an earlier one failed, and
+    /// the first failure is the answer. Once is enough: a second call answers `S_OK`.
+    unsafe fn DoFastShutdown(this: &Object<Self>) -> HRESULT {
+        if core::mem::replace(&mut *lock(&this.fast_shutdown), FastShutdown::Done)
+            == FastShutdown::Done
+        {
+            return S_OK;
+        }
+        this.mapi_gone.store(true, Ordering::Release);
+        let mut first_error = None;
+        for shared in this.registry.snapshot() {
+            if let Err(error) = P::Store::flush(&shared.inner) {
+                first_error.get_or_insert(error.code);
+            }
+        }
+        if let Err(error) = this.provider.fast_shutdown() {
+            first_error.get_or_insert(error.code);
+        }
+        match first_error {
+            Some(code) if code.is_err() => code,
+            _ => S_OK,
+        }
     }
 }
 
@@ -354,6 +441,10 @@ impl<P: StoreProvider> ProviderObject<P> {
         body: impl FnOnce(LogonRequest<'_>) -> HRESULT,
     ) -> HRESULT {
         let unicode = call.flags & MAPI_UNICODE != 0;
+        if *lock(&self.fast_shutdown) != FastShutdown::Running {
+            let error = ProviderError::new(MAPI_E_CALL_FAILED, "the process is shutting down");
+            return self.fail(error, unicode, call.lppMAPIError);
+        }
         let request = LogonRequest {
             support: call.support,
             ui_param: call.ui_param,
@@ -485,6 +576,7 @@ impl<P: StoreProvider> ProviderObject<P> {
             invalid: AtomicBool::new(false),
             saved_logoff_flags: Mutex::new(None),
             store_object: Mutex::new(None),
+            mapi_gone: self.mapi_gone.clone(),
         });
         let store_object = ComObject::new(StoreObject {
             shared: shared.clone(),
@@ -536,7 +628,7 @@ impl<P: StoreProvider> IMSProviderImpl for ProviderObject<P> {
             shared.logoff();
         }
         this.provider.shutdown();
-        drop(core::mem::take(&mut *lock(&this.malloc)));
+        this.release_malloc();
         S_OK
     }
 

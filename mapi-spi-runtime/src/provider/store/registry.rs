@@ -68,6 +68,11 @@ impl<V> Registry<V> {
         }
     }
 
+    /// What is open, leaving it registered (the lock is not held while the caller uses it).
+    pub fn snapshot(&self) -> Vec<Arc<V>> {
+        self.map().values().cloned().collect()
+    }
+
     /// Empties the registry, returning what was open.
     pub fn drain(&self) -> Vec<Arc<V>> {
         self.map().drain().map(|(_, value)| value).collect()
