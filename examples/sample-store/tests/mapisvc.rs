@@ -15,6 +15,7 @@ PR_DISPLAY_NAME=Rust Sample Store
 Providers=RustSampleStore MS
 PR_SERVICE_DLL_NAME=sample_store.dll
 PR_SERVICE_SUPPORT_FILES=sample_store.dll
+PR_SERVICE_ENTRY_NAME=ServiceEntry
 PR_RESOURCE_FLAGS=SERVICE_NO_PRIMARY_IDENTITY
 
 [RustSampleStore MS]
@@ -23,6 +24,7 @@ PR_PROVIDER_DISPLAY=Rust Sample Store (mapi-spi)
 PR_PROVIDER_DLL_NAME=sample_store.dll
 PR_RESOURCE_TYPE=MAPI_STORE_PROVIDER
 PR_RESOURCE_FLAGS=STATUS_NO_DEFAULT_STORE|STATUS_NO_PRIMARY_IDENTITY
+6600001E=Default
 ";
 
 /// What the command printed, or its error message.

@@ -160,6 +160,13 @@ fn configure_then_log_on_without_and_with_the_recorded_entry_id() {
     );
     assert!(text(profile.value(&section, PR_DISPLAY_NAME_W)).is_some());
     assert_eq!(profile.value(&section, PR_RESOURCE_FLAGS), flags_before);
+    // Another store of the provider, opened by entry ID: it has a section of its own (MAPI
+    // asks CompareStoreIDs to tell), so the profile's store stays recorded.
+    let other = first
+        .logon(&store_entry_id("Other"), MDB_NO_DIALOG)
+        .expect("logon");
+    first.close_store(other.store, LOGOFF_ORDERLY);
+    assert_eq!(first.profile_entry_id(), Some(store_entry_id("Inbox")));
     let report = first.shutdown();
     assert!(report.is_clean(), "{report}");
 

@@ -152,6 +152,14 @@ impl Profile {
         }
     }
 
+    /// A new, empty section (MAPI gives one to a store it opens that the profile does not
+    /// list).
+    pub fn new_section(&self) -> MAPIUID {
+        let uid = self.new_uid();
+        self.add_section(uid, Vec::new());
+        uid
+    }
+
     /// The properties of a section, as Rust values (`None`: no such section).
     pub fn properties(&self, uid: &MAPIUID) -> Option<Vec<Property>> {
         let sections = lock(&self.inner.sections);

@@ -252,16 +252,33 @@ impl Session {
         self.transcript.push(line);
     }
 
-    fn new_support(&self) -> ComObject<HostSupport> {
+    fn new_support(&self, section: Option<MAPIUID>) -> ComObject<HostSupport> {
         let support = HostSupport::create(&self.log, self.allocators, self.options, &self.dll_name);
-        if let Some((profile, section)) = &self.profile {
-            support.attach_profile(profile, *section);
+        if let (Some((profile, _)), Some(section)) = (&self.profile, section) {
+            support.attach_profile(profile, section);
         }
         support
     }
 
-    /// Gives the session a profile: every support object's `OpenProfileSection` opens
-    /// `section` (the store provider's) for a NULL UID, as MAPI's do.
+    /// The profile section a logon of `entry_id` gets, as MAPI chooses it: the store
+    /// provider's when the logon names no store or the store the profile holds (asked with
+    /// `CompareStoreIDs`), else a new section of its own (a store opened by entry ID that the
+    /// profile does not list).
+    fn section_for(&mut self, entry_id: &[u8]) -> Option<MAPIUID> {
+        let (profile, section) = self.profile.clone()?;
+        if entry_id.is_empty() {
+            return Some(section);
+        }
+        if let Some(recorded) = self.profile_entry_id()
+            && self.compare_store_ids(entry_id, &recorded) == Ok(true)
+        {
+            return Some(section);
+        }
+        Some(profile.new_section())
+    }
+
+    /// Gives the session a profile: a logon of the profile's store (see `section_for`) gets
+    /// `section`, the store provider's, from `OpenProfileSection` with a NULL UID.
     pub fn with_profile(mut self, profile: &Profile, section: MAPIUID) -> Self {
         self.profile = Some((profile.clone(), section));
         self
@@ -313,7 +330,8 @@ impl Session {
         flags: u32,
         spooler: Option<&[u8]>,
     ) -> Result<OpenedStore, HRESULT> {
-        let support = self.new_support();
+        let section = self.section_for(entry_id);
+        let support = self.new_support(section);
         let (mut cb_spool, mut spool) = (0u32, core::ptr::null_mut::<u8>());
         let mut error = core::ptr::null_mut();
         let (mut logon, mut store) = (core::ptr::null_mut(), core::ptr::null_mut());
