@@ -367,6 +367,9 @@ int main(int argc, char **argv)
     }
     check(support_log.live == 0, "every support object released (%ld left)", (long)support_log.live);
 
+    drive_fast_shutdown_query(provider);
+    drive_service_entry(dll);
+
     /* Shutdown and the last Release of the provider. */
     ULONG reserved = 0;
     hr = VCALL(provider, Shutdown, &reserved);

@@ -39,6 +39,10 @@ void check_stack(unsigned long before, unsigned long after, const char *call);
     })
 #else
 #define BALANCED(call) (call) /* one calling convention on x64 */
+/* The service entry and fast shutdown (service.c). */
+void drive_service_entry(HMODULE dll);
+void drive_fast_shutdown_query(LPMSPROVIDER provider);
+
 #endif
 /* A method call through the object's C vtable, checked for stack balance. */
 #define VCALL(obj, method, ...) BALANCED((obj)->lpVtbl->method((obj), __VA_ARGS__))
@@ -74,5 +78,9 @@ LPMAPISUP support_create(const char *dll_name);
 /* Gives the support object the IMSLogon its Logon returned (one reference, now the support
  * object's): its last Release calls IMSLogon::Logoff and Release, as MAPI does. */
 void support_attach_logon(LPMAPISUP support, LPMSLOGON logon);
+
+/* The service entry and fast shutdown (service.c). */
+void drive_service_entry(HMODULE dll);
+void drive_fast_shutdown_query(LPMSPROVIDER provider);
 
 #endif
