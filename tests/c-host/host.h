@@ -66,6 +66,7 @@ struct support_log {
     ULONG last_logoff_flags;  /* the flags the last one got */
     LONG logoffs;             /* IMSLogon::Logoff calls made by a support object's last Release */
     LONG unsupported;         /* calls answered MAPI_E_NO_SUPPORT */
+    LONG unsupported_other;   /* ... other than OpenProfileSection (this host has no profile) */
     char last_unsupported[64];
 };
 extern struct support_log support_log;

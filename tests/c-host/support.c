@@ -29,6 +29,8 @@ static support *from_iface(IMAPISupport *This) { return (support *)This; }
 static HRESULT not_supported(const char *method)
 {
     InterlockedIncrement(&support_log.unsupported);
+    if (strcmp(method, "OpenProfileSection") != 0)
+        InterlockedIncrement(&support_log.unsupported_other);
     snprintf(support_log.last_unsupported, sizeof support_log.last_unsupported, "%s", method);
     printf("  support: %s -> MAPI_E_NO_SUPPORT\n", method);
     return MAPI_E_NO_SUPPORT;
