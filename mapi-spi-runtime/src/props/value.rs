@@ -159,6 +159,45 @@ impl PropValue {
         }
     }
 
+    /// This value as the one-block builder's [`Value`], owning its data (no copy of strings,
+    /// binaries or arrays): for values made on the fly, such as converted text.
+    pub fn into_value(self) -> Value<'static> {
+        fn owned<T: Clone>(v: Vec<T>) -> Cow<'static, [T]> {
+            Cow::Owned(v)
+        }
+        match self {
+            PropValue::String8(v) => Value::String8(owned(v)),
+            PropValue::Unicode(v) => Value::Unicode(Cow::Owned(v)),
+            PropValue::Binary(v) => Value::Binary(owned(v)),
+            PropValue::MvI2(v) => Value::MvI2(owned(v)),
+            PropValue::MvLong(v) => Value::MvLong(owned(v)),
+            PropValue::MvR4(v) => Value::MvR4(owned(v)),
+            PropValue::MvDouble(v) => Value::MvDouble(owned(v)),
+            PropValue::MvCurrency(v) => Value::MvCurrency(owned(v)),
+            PropValue::MvAppTime(v) => Value::MvAppTime(owned(v)),
+            PropValue::MvSysTime(v) => Value::MvSysTime(owned(v)),
+            PropValue::MvString8(v) => Value::MvString8(v.into_iter().map(Cow::Owned).collect()),
+            PropValue::MvUnicode(v) => Value::MvUnicode(v.into_iter().map(Cow::Owned).collect()),
+            PropValue::MvBinary(v) => Value::MvBinary(v.into_iter().map(Cow::Owned).collect()),
+            PropValue::MvClsid(v) => Value::MvClsid(owned(v)),
+            PropValue::MvI8(v) => Value::MvI8(owned(v)),
+            // Nothing to own: the borrowed form has no borrow.
+            PropValue::Null => Value::Null,
+            PropValue::I2(v) => Value::I2(v),
+            PropValue::Long(v) => Value::Long(v),
+            PropValue::R4(v) => Value::R4(v),
+            PropValue::Double(v) => Value::Double(v),
+            PropValue::Currency(v) => Value::Currency(v),
+            PropValue::AppTime(v) => Value::AppTime(v),
+            PropValue::Error(v) => Value::Error(v),
+            PropValue::Boolean(v) => Value::Boolean(v),
+            PropValue::Object => Value::Object,
+            PropValue::I8(v) => Value::I8(v),
+            PropValue::SysTime(v) => Value::SysTime(v),
+            PropValue::Clsid(v) => Value::Clsid(v),
+        }
+    }
+
     /// Whether this is text (`PT_STRING8`, `PT_UNICODE` or their multi-valued forms).
     pub fn is_text(&self) -> bool {
         is_text_type(self.prop_type())

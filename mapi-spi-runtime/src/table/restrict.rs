@@ -25,7 +25,6 @@
 //! `RES_OR` false.
 
 use core::cmp::Ordering;
-use std::borrow::Cow;
 use windows_core::HRESULT;
 
 use super::Row;
@@ -202,10 +201,10 @@ impl Restriction {
             Restriction::Or(any) => any.iter().any(|r| r.matches(row)),
             Restriction::Not(inner) => !inner.matches(row),
             Restriction::Content { tag, fuzzy, needle } => {
-                instances(row, *tag).any(|value| content_matches(&value, *fuzzy, needle))
+                any_instance(row, *tag, |value| content_matches(value, *fuzzy, needle))
             }
             Restriction::Property { relop, tag, value } => {
-                instances(row, *tag).any(|own| relop.holds(compare_values(&own, value)))
+                any_instance(row, *tag, |own| relop.holds(compare_values(own, value)))
             }
             Restriction::CompareProps { relop, tag1, tag2 } => {
                 match (row.value(*tag1), row.value(*tag2)) {
@@ -264,16 +263,14 @@ fn check_column(tag: u32) -> Result<(), HRESULT> {
     }
 }
 
-/// The values of `row` a condition on `tag` looks at: the row's value, or with `MVI_FLAG`
-/// each of its multi-valued property's values.
-fn instances<'r>(row: &'r Row, tag: u32) -> Box<dyn Iterator<Item = Cow<'r, PropValue>> + 'r> {
+/// Whether `test` holds for the value of `row` a condition on `tag` looks at: the row's value,
+/// or with `MVI_FLAG` any one of its multi-valued property's values.
+fn any_instance(row: &Row, tag: u32, test: impl Fn(&PropValue) -> bool) -> bool {
     if prop_type(tag) & MV_INSTANCE == 0 {
-        return Box::new(row.value(tag).map(Cow::Borrowed).into_iter());
+        return row.value(tag).is_some_and(test);
     }
-    let Some(value) = row.value(tag & !MV_INSTANCE) else {
-        return Box::new(core::iter::empty());
-    };
-    Box::new(mv_elements(value).into_iter().map(Cow::Owned))
+    row.value(tag & !MV_INSTANCE)
+        .is_some_and(|value| mv_elements(value).iter().any(test))
 }
 
 /// The elements of a multi-valued value as single values.

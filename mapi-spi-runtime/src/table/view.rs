@@ -95,23 +95,7 @@ impl ViewState {
     fn rebuild<'r>(&mut self, all: impl Iterator<Item = &'r Arc<Row>>) {
         let mut rows: Vec<Arc<Row>> = all.filter(|r| self.visible(r)).cloned().collect();
         if !self.sort.is_empty() {
-            // Rows come in row-number order, so a stable sort by the keys alone is the total
-            // order `compare_rows` gives.
-            let keys = &self.sort;
-            rows.sort_by(|a, b| {
-                keys.iter()
-                    .map(|key| {
-                        let order =
-                            super::sort::compare_present(a.value(key.tag), b.value(key.tag));
-                        if key.descending {
-                            order.reverse()
-                        } else {
-                            order
-                        }
-                    })
-                    .find(|o| o.is_ne())
-                    .unwrap_or(core::cmp::Ordering::Equal)
-            });
+            rows = sort_rows(&self.sort, rows);
         }
         self.rows = rows;
         self.cursor = 0;
@@ -224,6 +208,72 @@ impl ViewState {
             row: cells,
         })
     }
+}
+
+/// `rows` (in row-number order) sorted by `keys`: each row's key values are looked up once,
+/// then sorted with the row's index, ties broken by the index (the row-number order), so the
+/// result is the total order of [`compare_rows`]. One key (the common case) sorts (value,
+/// index) pairs, which keeps each comparison to the values themselves.
+fn sort_rows(keys: &[SortKey], rows: Vec<Arc<Row>>) -> Vec<Arc<Row>> {
+    let directed = |key: &SortKey, x: Option<&PropValue>, y: Option<&PropValue>| {
+        let order = super::sort::compare_present(x, y);
+        if key.descending {
+            order.reverse()
+        } else {
+            order
+        }
+    };
+    let order: Vec<usize> = if let [key] = keys {
+        // Unicode text, the usual sort column, compared from its `&str` with no detour
+        // through the value; anything else through `compare_present`.
+        let mut pairs: Vec<(Option<&str>, Option<&PropValue>, usize)> = rows
+            .iter()
+            .enumerate()
+            .map(|(at, row)| {
+                let value = row.value(key.tag);
+                let text = match value {
+                    Some(PropValue::Unicode(text)) => Some(text.as_str()),
+                    _ => None,
+                };
+                (text, value, at)
+            })
+            .collect();
+        pairs.sort_unstable_by(|(s, x, a), (t, y, b)| {
+            let order = match (s, t) {
+                (Some(s), Some(t)) => s.cmp(t),
+                _ => super::sort::compare_present(*x, *y),
+            };
+            let order = if key.descending {
+                order.reverse()
+            } else {
+                order
+            };
+            order.then(a.cmp(b))
+        });
+        pairs.into_iter().map(|(_, _, at)| at).collect()
+    } else {
+        let width = keys.len();
+        let cells: Vec<Option<&PropValue>> = rows
+            .iter()
+            .flat_map(|row| keys.iter().map(|key| row.value(key.tag)))
+            .collect();
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        order.sort_unstable_by(|&a, &b| {
+            let (x, y) = (&cells[a * width..][..width], &cells[b * width..][..width]);
+            keys.iter()
+                .zip(x.iter().zip(y))
+                .map(|(key, (x, y))| directed(key, *x, *y))
+                .find(|o| o.is_ne())
+                .unwrap_or_else(|| a.cmp(&b))
+        });
+        order
+    };
+    // Moved out, not cloned: no reference count changes.
+    let mut slots: Vec<Option<Arc<Row>>> = rows.into_iter().map(Some).collect();
+    order
+        .into_iter()
+        .map(|at| slots[at].take().expect("a permutation"))
+        .collect()
 }
 
 /// The state of one view that the table reaches (to apply changes) and the view object owns.
@@ -733,26 +783,22 @@ impl IMAPITableImpl for TableView {
         } else {
             (view.cursor.saturating_sub(count), view.cursor)
         };
-        let columns = view.columns.len();
-        // Every cell first (borrowing from the rows while the view is locked), then their wire
-        // form, then one block per row and one for the set.
-        let cells: Vec<(u16, Cow<'_, PropValue>)> = view.rows[start..end]
+        // Each row's cells in their wire form (borrowing from the rows while the view is
+        // locked), then one block per row and one for the set.
+        let rows: Vec<Vec<WireProp<'_>>> = view.rows[start..end]
             .iter()
-            .flat_map(|row| view.columns.iter().map(move |&tag| cell(row, tag)))
+            .map(|row| {
+                view.columns
+                    .iter()
+                    .map(|&tag| match cell(row, tag) {
+                        (id, Cow::Borrowed(value)) => WireProp::new(id, value.as_value()),
+                        (id, Cow::Owned(value)) => WireProp::new(id, value.into_value()),
+                    })
+                    .collect()
+            })
             .collect();
-        let wire: Vec<WireProp<'_>> = cells
-            .iter()
-            .map(|(id, value)| WireProp::new(*id, value.as_value()))
-            .collect();
-        let rows: Vec<&[WireProp<'_>]> = if columns == 0 {
-            vec![&[]; end - start]
-        } else {
-            wire.chunks(columns).collect()
-        };
         let built = crate::alloc::props::rows(this.table.allocators(), &rows);
         drop(rows);
-        drop(wire);
-        drop(cells);
         match built {
             Ok(set) => {
                 if ulFlags & TBL_NOADVANCE == 0 {

@@ -1,0 +1,1305 @@
+//! The table engine driven through its raw `IMAPITable` vtable, as a client drives it: every
+//! method, every restriction type, sorting, bookmarks, notifications to an advise sink, bad
+//! input (which changes nothing), results freed as `FreeProws` frees them, and a property test
+//! of `Restrict` + `SortTable` against a plain Rust filter and sort.
+#![allow(non_snake_case)]
+
+use std::any::Any;
+use std::sync::Mutex;
+
+use mapi_spi_runtime::alloc::AllocatorSet;
+use mapi_spi_runtime::alloc::testing::probe;
+use mapi_spi_runtime::codes::*;
+use mapi_spi_runtime::flags::*;
+use mapi_spi_runtime::interfaces::{IMAPIAdviseSink, IMAPIAdviseSinkImpl, IMAPITable};
+use mapi_spi_runtime::props::value::{props_block, props_from_raw, tags_from_raw};
+use mapi_spi_runtime::props::{PropValue, Property};
+use mapi_spi_runtime::table::TableData;
+use mapi_spi_runtime::tags::*;
+use mapi_spi_runtime::types::*;
+use mapi_spi_runtime::{ComObject, HRESULT, Interface, Object, mapi_object};
+use proptest::prelude::*;
+
+const KEY: u32 = PR_INSTANCE_KEY;
+const NUM: u32 = prop_tag(PT_LONG, 0x6601);
+const NAME: u32 = prop_tag(PT_UNICODE, 0x6602);
+const FLAGS: u32 = prop_tag(PT_LONG, 0x6603);
+const EXTRA: u32 = prop_tag(PT_LONG, 0x6604);
+const KEYWORDS: u32 = prop_tag(PT_MV_UNICODE, 0x6605);
+const BLOB: u32 = prop_tag(PT_BINARY, 0x6606);
+
+fn key(k: u8) -> PropValue {
+    PropValue::Binary(vec![k])
+}
+
+fn row(k: u8, num: u32, name: &str) -> Vec<Property> {
+    vec![
+        Property::for_tag(KEY, key(k)),
+        Property::for_tag(NUM, PropValue::Long(num)),
+        Property::for_tag(NAME, PropValue::Unicode(name.into())),
+    ]
+}
+
+/// A table of five rows: keys 1..=5 with numbers 30, 10, 20, 10, 50.
+fn sample(allocators: AllocatorSet) -> TableData {
+    let table = TableData::new(KEY, vec![KEY, NUM, NAME], allocators).unwrap();
+    for (k, num, name) in [
+        (1, 30, "Charlie"),
+        (2, 10, "alpha"),
+        (3, 20, "Bravo"),
+        (4, 10, "delta"),
+        (5, 50, "Écho"),
+    ] {
+        table.modify_row(row(k, num, name)).unwrap();
+    }
+    table
+}
+
+/// An `SPropTagArray` of `N` tags, as a client lays one out.
+#[repr(C)]
+struct Tags<const N: usize> {
+    count: u32,
+    tags: [u32; N],
+}
+
+fn tags<const N: usize>(tags: [u32; N]) -> Tags<N> {
+    Tags {
+        count: N as u32,
+        tags,
+    }
+}
+
+impl<const N: usize> Tags<N> {
+    fn ptr(&mut self) -> *mut SPropTagArray {
+        (self as *mut Self).cast()
+    }
+}
+
+/// Reads a row set as `FreeProws` sees it, then frees it the same way: each row's
+/// properties, then the set.
+fn take_rows(set: *mut SRowSet, allocators: &AllocatorSet) -> Vec<Vec<Property>> {
+    let rows = unsafe { SRowSet::rows(set) }.unwrap();
+    let read = rows
+        .iter()
+        .map(|r| {
+            let props = unsafe { props_from_raw(r.lpProps, r.cValues) }.unwrap();
+            unsafe { allocators.free(r.lpProps.cast()) };
+            props
+        })
+        .collect();
+    unsafe { allocators.free(set.cast()) };
+    read
+}
+
+fn query(t: &IMAPITable, count: i32, flags: u32) -> Result<Vec<Vec<Property>>, HRESULT> {
+    query_in(t, count, flags, &AllocatorSet::native())
+}
+
+/// `QueryRows`, the result freed with `allocators` (a probe's, to count the frees).
+fn query_in(
+    t: &IMAPITable,
+    count: i32,
+    flags: u32,
+    allocators: &AllocatorSet,
+) -> Result<Vec<Vec<Property>>, HRESULT> {
+    let mut set = core::ptr::null_mut();
+    let hr = unsafe { (t.vtable().QueryRows)(t.as_raw(), count, flags, &mut set) };
+    if hr.is_err() {
+        assert!(set.is_null());
+        return Err(hr);
+    }
+    Ok(take_rows(set, allocators))
+}
+
+/// The key bytes of each row of a result (the key is its first column by default).
+fn keys(rows: &[Vec<Property>]) -> Vec<u8> {
+    rows.iter()
+        .map(
+            |r| match &r.iter().find(|p| p.tag() == KEY).unwrap().value {
+                PropValue::Binary(b) => b[0],
+                other => panic!("key {other:?}"),
+            },
+        )
+        .collect()
+}
+
+/// Every row from the beginning.
+fn all_keys(t: &IMAPITable) -> Vec<u8> {
+    assert_eq!(seek(t, BOOKMARK_BEGINNING, 0).0, S_OK);
+    keys(&query(t, 1000, 0).unwrap())
+}
+
+fn seek(t: &IMAPITable, origin: BOOKMARK, count: i32) -> (HRESULT, i32) {
+    let mut sought = 12345;
+    let hr = unsafe { (t.vtable().SeekRow)(t.as_raw(), origin, count, &mut sought) };
+    (hr, sought)
+}
+
+fn position(t: &IMAPITable) -> (u32, u32, u32) {
+    let (mut row, mut num, mut den) = (0, 0, 0);
+    let hr = unsafe { (t.vtable().QueryPosition)(t.as_raw(), &mut row, &mut num, &mut den) };
+    assert_eq!(hr, S_OK);
+    (row, num, den)
+}
+
+fn count(t: &IMAPITable) -> u32 {
+    let mut n = 0;
+    assert_eq!(
+        unsafe { (t.vtable().GetRowCount)(t.as_raw(), 0, &mut n) },
+        S_OK
+    );
+    n
+}
+
+// ---------------------------------------------------------------------------------------------
+// Restrictions as a client builds them: a Rust description turned into linked C structures.
+
+enum R {
+    And(Vec<R>),
+    Or(Vec<R>),
+    Not(Box<R>),
+    Content(u32, u32, PropValue),
+    Prop(u32, u32, PropValue),
+    Compare(u32, u32, u32),
+    BitMask(u32, u32, u32),
+    Size(u32, u32, u32),
+    Exist(u32),
+    Sub(u32, Box<R>),
+    Comment(Option<Box<R>>),
+    Raw(u32),
+}
+
+fn build(r: &R, keep: &mut Vec<Box<dyn Any>>) -> SRestriction {
+    // SAFETY: all-zero is a valid restriction union.
+    let mut out: SRestriction = unsafe { core::mem::zeroed() };
+    let value = |tag: u32, v: &PropValue, keep: &mut Vec<Box<dyn Any>>| {
+        let block = props_block(
+            &AllocatorSet::native(),
+            [&Property::for_tag(tag, v.clone())],
+        )
+        .unwrap();
+        let ptr = block.as_ptr().cast::<SPropValue>();
+        keep.push(Box::new(block));
+        ptr
+    };
+    let list = |items: &[R], keep: &mut Vec<Box<dyn Any>>| {
+        let built: Vec<SRestriction> = items.iter().map(|i| build(i, keep)).collect();
+        let ptr = built.as_ptr().cast_mut();
+        keep.push(Box::new(built));
+        (items.len() as u32, ptr)
+    };
+    let boxed = |inner: &R, keep: &mut Vec<Box<dyn Any>>| {
+        let mut b = Box::new(build(inner, keep));
+        let ptr: *mut SRestriction = &mut *b;
+        keep.push(b);
+        ptr
+    };
+    match r {
+        R::And(items) => {
+            out.rt = RES_AND;
+            let (cRes, lpRes) = list(items, keep);
+            out.res.resAnd = SAndRestriction { cRes, lpRes };
+        }
+        R::Or(items) => {
+            out.rt = RES_OR;
+            let (cRes, lpRes) = list(items, keep);
+            out.res.resOr = SOrRestriction { cRes, lpRes };
+        }
+        R::Not(inner) => {
+            out.rt = RES_NOT;
+            out.res.resNot = SNotRestriction {
+                ulReserved: 0,
+                lpRes: boxed(inner, keep),
+            };
+        }
+        R::Content(fuzzy, tag, v) => {
+            out.rt = RES_CONTENT;
+            out.res.resContent = SContentRestriction {
+                ulFuzzyLevel: *fuzzy,
+                ulPropTag: *tag,
+                lpProp: value(*tag, v, keep),
+            };
+        }
+        R::Prop(relop, tag, v) => {
+            out.rt = RES_PROPERTY;
+            out.res.resProperty = SPropertyRestriction {
+                relop: *relop,
+                ulPropTag: *tag,
+                lpProp: value(*tag, v, keep),
+            };
+        }
+        R::Compare(relop, a, b) => {
+            out.rt = RES_COMPAREPROPS;
+            out.res.resCompareProps = SComparePropsRestriction {
+                relop: *relop,
+                ulPropTag1: *a,
+                ulPropTag2: *b,
+            };
+        }
+        R::BitMask(rel, tag, mask) => {
+            out.rt = RES_BITMASK;
+            out.res.resBitMask = SBitMaskRestriction {
+                relBMR: *rel,
+                ulPropTag: *tag,
+                ulMask: *mask,
+            };
+        }
+        R::Size(relop, tag, cb) => {
+            out.rt = RES_SIZE;
+            out.res.resSize = SSizeRestriction {
+                relop: *relop,
+                ulPropTag: *tag,
+                cb: *cb,
+            };
+        }
+        R::Exist(tag) => {
+            out.rt = RES_EXIST;
+            out.res.resExist = SExistRestriction {
+                ulReserved1: 0,
+                ulPropTag: *tag,
+                ulReserved2: 0,
+            };
+        }
+        R::Sub(object, inner) => {
+            out.rt = RES_SUBRESTRICTION;
+            out.res.resSub = SSubRestriction {
+                ulSubObject: *object,
+                lpRes: boxed(inner, keep),
+            };
+        }
+        R::Comment(inner) => {
+            out.rt = RES_COMMENT;
+            let note = value(PR_DISPLAY_NAME_W, &PropValue::Unicode("why".into()), keep);
+            out.res.resComment = SCommentRestriction {
+                cValues: 1,
+                lpRes: inner
+                    .as_ref()
+                    .map_or(core::ptr::null_mut(), |i| boxed(i, keep)),
+                lpProp: note,
+            };
+        }
+        R::Raw(rt) => out.rt = *rt,
+    }
+    out
+}
+
+fn restrict(t: &IMAPITable, r: Option<&R>) -> HRESULT {
+    let mut keep = Vec::new();
+    let mut raw = r.map(|r| build(r, &mut keep));
+    let ptr = raw.as_mut().map_or(core::ptr::null_mut(), |r| r as *mut _);
+    unsafe { (t.vtable().Restrict)(t.as_raw(), ptr, 0) }
+}
+
+fn find(t: &IMAPITable, r: &R, origin: BOOKMARK, flags: u32) -> HRESULT {
+    let mut keep = Vec::new();
+    let mut raw = build(r, &mut keep);
+    unsafe { (t.vtable().FindRow)(t.as_raw(), &mut raw, origin, flags) }
+}
+
+/// The keys a restriction leaves.
+fn restricted(t: &IMAPITable, r: &R) -> Vec<u8> {
+    assert_eq!(restrict(t, Some(r)), S_OK);
+    all_keys(t)
+}
+
+/// An `SSortOrderSet` of `N` keys.
+#[repr(C)]
+struct Sorts<const N: usize> {
+    cSorts: u32,
+    cCategories: u32,
+    cExpanded: u32,
+    aSort: [SSortOrder; N],
+}
+
+fn sort<const N: usize>(t: &IMAPITable, keys: [(u32, u32); N], categories: u32) -> HRESULT {
+    let mut set = Sorts {
+        cSorts: N as u32,
+        cCategories: categories,
+        cExpanded: 0,
+        aSort: keys.map(|(tag, order)| SSortOrder {
+            ulPropTag: tag,
+            ulOrder: order,
+        }),
+    };
+    unsafe { (t.vtable().SortTable)(t.as_raw(), (&mut set as *mut Sorts<N>).cast(), 0) }
+}
+
+fn bookmark(t: &IMAPITable) -> BOOKMARK {
+    let mut b = 0;
+    assert_eq!(
+        unsafe { (t.vtable().CreateBookmark)(t.as_raw(), &mut b) },
+        S_OK
+    );
+    b
+}
+
+// ---------------------------------------------------------------------------------------------
+// An advise sink that records what it is told.
+
+#[derive(Debug, Clone, PartialEq)]
+struct Seen {
+    event: u32,
+    index: Property,
+    prior: Property,
+    row: Vec<Property>,
+}
+
+#[mapi_object(IMAPIAdviseSink)]
+struct Recorder {
+    seen: Mutex<Vec<Seen>>,
+}
+
+impl IMAPIAdviseSinkImpl for Recorder {
+    unsafe fn OnNotify(
+        this: &Object<Self>,
+        cNotif: u32,
+        lpNotifications: *mut NOTIFICATION,
+    ) -> u32 {
+        for i in 0..cNotif as usize {
+            let n = unsafe { &*lpNotifications.add(i) };
+            assert_eq!(n.ulEventType, fnevTableModified);
+            let tab = unsafe { n.info.tab };
+            let seen = Seen {
+                event: tab.ulTableEvent,
+                index: unsafe { Property::from_raw(&tab.propIndex) }.unwrap(),
+                prior: unsafe { Property::from_raw(&tab.propPrior) }.unwrap(),
+                row: unsafe { props_from_raw(tab.row.lpProps, tab.row.cValues) }.unwrap(),
+            };
+            this.seen.lock().unwrap().push(seen);
+        }
+        0
+    }
+}
+
+fn recorder() -> (ComObject<Recorder>, IMAPIAdviseSink) {
+    let rec = ComObject::new(Recorder {
+        seen: Mutex::new(Vec::new()),
+    });
+    let sink = rec.clone().into_interface();
+    (rec, sink)
+}
+
+fn advise(t: &IMAPITable, sink: &IMAPIAdviseSink) -> usize {
+    let mut connection = 0;
+    let hr = unsafe {
+        (t.vtable().Advise)(
+            t.as_raw(),
+            fnevTableModified,
+            sink.as_raw(),
+            &mut connection,
+        )
+    };
+    assert_eq!(hr, S_OK);
+    connection
+}
+
+fn taken(rec: &Recorder) -> Vec<Seen> {
+    core::mem::take(&mut *rec.seen.lock().unwrap())
+}
+
+fn null() -> Property {
+    Property::for_tag(PR_NULL, PropValue::Null)
+}
+
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn query_rows_reads_forward_and_backward_with_one_allocation_per_row() {
+    let ((), calls) = probe(None, |set| {
+        let table = sample(set);
+        let t = table.view();
+        let rows = query_in(&t, 2, 0, &set).unwrap();
+        assert_eq!(keys(&rows), [1, 2]);
+        assert_eq!(rows[0][1], Property::for_tag(NUM, PropValue::Long(30)));
+        assert_eq!(position(&t), (2, 2, 5));
+        assert_eq!(keys(&query_in(&t, 2, TBL_NOADVANCE, &set).unwrap()), [3, 4]);
+        assert_eq!(position(&t).0, 2);
+        assert_eq!(keys(&query_in(&t, 10, 0, &set).unwrap()), [3, 4, 5]);
+        assert!(query_in(&t, 10, 0, &set).unwrap().is_empty());
+        // Backward: the rows before the cursor, in table order; the cursor on the first.
+        assert_eq!(keys(&query_in(&t, -2, 0, &set).unwrap()), [4, 5]);
+        assert_eq!(position(&t).0, 3);
+        assert_eq!(
+            keys(&query_in(&t, -10, TBL_NOADVANCE, &set).unwrap()),
+            [1, 2, 3]
+        );
+        assert_eq!(position(&t).0, 3);
+        assert_eq!(keys(&query_in(&t, -10, 0, &set).unwrap()), [1, 2, 3]);
+        assert!(query_in(&t, -1, 0, &set).unwrap().is_empty());
+    });
+    assert_eq!(calls.live_roots, 0, "every row and set freed: {calls:?}");
+    // One block per row and one per set, nothing else, for the reads above.
+    let (_, calls) = probe(None, |set| {
+        let table = sample(set);
+        let t = table.view();
+        drop(query_in(&t, 5, 0, &set).unwrap());
+    });
+    assert_eq!((calls.allocate_buffer, calls.allocate_more), (6, 0));
+}
+
+#[test]
+fn query_rows_refuses_bad_input_and_leaves_the_cursor() {
+    let table = sample(AllocatorSet::native());
+    let t = table.view();
+    assert_eq!(seek(&t, BOOKMARK_BEGINNING, 1).0, S_OK);
+    assert_eq!(query(&t, 0, 0).unwrap_err(), MAPI_E_INVALID_PARAMETER);
+    assert_eq!(query(&t, 1, 0x10).unwrap_err(), MAPI_E_UNKNOWN_FLAGS);
+    let hr = unsafe { (t.vtable().QueryRows)(t.as_raw(), 1, 0, core::ptr::null_mut()) };
+    assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+    assert_eq!(position(&t).0, 1);
+    // A failed allocation returns the error, leaks nothing and leaves the cursor.
+    for n in 1..=3 {
+        let ((), calls) = probe(Some(n), |set| {
+            let table = sample(set);
+            let t = table.view();
+            assert_eq!(
+                query_in(&t, 2, 0, &set).unwrap_err(),
+                MAPI_E_NOT_ENOUGH_MEMORY
+            );
+            assert_eq!(position(&t).0, 0);
+        });
+        assert_eq!(calls.live_roots, 0);
+    }
+}
+
+#[test]
+fn columns_missing_from_a_row_are_not_found_errors_and_text_follows_the_column() {
+    let table = sample(AllocatorSet::native());
+    table
+        .modify_row(vec![
+            Property::for_tag(KEY, key(9)),
+            Property::for_tag(EXTRA, PropValue::Long(7)),
+        ])
+        .unwrap();
+    let t = table.view();
+    let mut cols = tags([KEY, PR_DISPLAY_NAME_A, EXTRA, prop_tag(PT_STRING8, 0x6602)]);
+    assert_eq!(
+        unsafe { (t.vtable().SetColumns)(t.as_raw(), cols.ptr(), 0) },
+        S_OK
+    );
+    let rows = query(&t, 10, 0).unwrap();
+    assert_eq!(rows.len(), 6);
+    assert_eq!(
+        rows[0][1],
+        Property::error(PR_DISPLAY_NAME_A, MAPI_E_NOT_FOUND)
+    );
+    assert_eq!(rows[0][2], Property::error(EXTRA, MAPI_E_NOT_FOUND));
+    assert_eq!(rows[4][3].value, PropValue::String8(b"\xc9cho".to_vec()));
+    assert_eq!(rows[5][2], Property::for_tag(EXTRA, PropValue::Long(7)));
+    // QueryColumns: the view's columns, or every column with TBL_ALL_COLUMNS.
+    let allocators = AllocatorSet::native();
+    let mut out = core::ptr::null_mut();
+    assert_eq!(
+        unsafe { (t.vtable().QueryColumns)(t.as_raw(), 0, &mut out) },
+        S_OK
+    );
+    assert_eq!(unsafe { tags_from_raw(out) }.unwrap(), cols.tags);
+    unsafe { allocators.free(out.cast()) };
+    let hr = unsafe { (t.vtable().QueryColumns)(t.as_raw(), TBL_ALL_COLUMNS, &mut out) };
+    assert_eq!(hr, S_OK);
+    assert_eq!(
+        unsafe { tags_from_raw(out) }.unwrap(),
+        [KEY, NUM, NAME, EXTRA]
+    );
+    unsafe { allocators.free(out.cast()) };
+    // Bad input changes nothing.
+    let mut empty = tags::<0>([]);
+    let mut mvi = tags([KEYWORDS | MV_INSTANCE]);
+    let mut unspecified_mv = tags([prop_tag(MV_FLAG | PT_BOOLEAN, 0x6607)]);
+    for (ptr, flags, code) in [
+        (core::ptr::null_mut(), 0, MAPI_E_INVALID_PARAMETER),
+        (empty.ptr(), 0, MAPI_E_INVALID_PARAMETER),
+        (mvi.ptr(), 0, MAPI_E_TOO_COMPLEX),
+        (unspecified_mv.ptr(), 0, MAPI_E_INVALID_PARAMETER),
+        (cols.ptr(), 0x100, MAPI_E_UNKNOWN_FLAGS),
+    ] {
+        assert_eq!(
+            unsafe { (t.vtable().SetColumns)(t.as_raw(), ptr, flags) },
+            code
+        );
+    }
+    assert_eq!(
+        unsafe { (t.vtable().QueryColumns)(t.as_raw(), 0, &mut out) },
+        S_OK
+    );
+    assert_eq!(unsafe { tags_from_raw(out) }.unwrap(), cols.tags);
+    unsafe { allocators.free(out.cast()) };
+    let hr = unsafe { (t.vtable().QueryColumns)(t.as_raw(), 0, core::ptr::null_mut()) };
+    assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+    assert_eq!(
+        unsafe { (t.vtable().QueryColumns)(t.as_raw(), 4, &mut out) },
+        MAPI_E_UNKNOWN_FLAGS
+    );
+}
+
+#[test]
+fn seeking_counts_positions_and_clamps_at_the_ends() {
+    let table = sample(AllocatorSet::native());
+    let t = table.view();
+    assert_eq!(count(&t), 5);
+    assert_eq!(position(&t), (0, 0, 5));
+    assert_eq!(seek(&t, BOOKMARK_BEGINNING, 3), (S_OK, 3));
+    assert_eq!(seek(&t, BOOKMARK_CURRENT, -1), (S_OK, -1));
+    assert_eq!(position(&t).0, 2);
+    assert_eq!(seek(&t, BOOKMARK_CURRENT, 10), (S_OK, 3));
+    assert_eq!(seek(&t, BOOKMARK_END, -2), (S_OK, -2));
+    assert_eq!(keys(&query(&t, 5, 0).unwrap()), [4, 5]);
+    assert_eq!(seek(&t, BOOKMARK_END, -10), (S_OK, -5));
+    // lplRowsSought may be NULL.
+    let hr =
+        unsafe { (t.vtable().SeekRow)(t.as_raw(), BOOKMARK_BEGINNING, 1, core::ptr::null_mut()) };
+    assert_eq!(hr, S_OK);
+    assert_eq!(position(&t).0, 1);
+    assert_eq!(seek(&t, 999_999, 1).0, MAPI_E_INVALID_BOOKMARK);
+    assert_eq!(position(&t).0, 1);
+    // SeekRowApprox: a fraction of the way.
+    assert_eq!(
+        unsafe { (t.vtable().SeekRowApprox)(t.as_raw(), 3, 5) },
+        S_OK
+    );
+    assert_eq!(position(&t).0, 3);
+    assert_eq!(
+        unsafe { (t.vtable().SeekRowApprox)(t.as_raw(), 1, 1) },
+        S_OK
+    );
+    assert_eq!(position(&t).0, 5);
+    assert_eq!(
+        unsafe { (t.vtable().SeekRowApprox)(t.as_raw(), 1, 0) },
+        MAPI_E_INVALID_PARAMETER
+    );
+    assert_eq!(position(&t).0, 5);
+    // Bad out-pointers and flags.
+    let mut n = 0;
+    let v = t.vtable();
+    unsafe {
+        assert_eq!((v.GetRowCount)(t.as_raw(), 1, &mut n), MAPI_E_UNKNOWN_FLAGS);
+        assert_eq!(
+            (v.GetRowCount)(t.as_raw(), 0, core::ptr::null_mut()),
+            MAPI_E_INVALID_PARAMETER
+        );
+        let null = core::ptr::null_mut();
+        assert_eq!(
+            (v.QueryPosition)(t.as_raw(), null, &mut n, &mut n),
+            MAPI_E_INVALID_PARAMETER
+        );
+    }
+    // An empty view's denominator is 1.
+    assert_eq!(restrict(&t, Some(&R::Exist(EXTRA))), S_OK);
+    assert_eq!(position(&t), (0, 0, 1));
+}
+
+#[test]
+fn bookmarks_follow_their_rows_and_report_moves() {
+    let table = sample(AllocatorSet::native());
+    let t = table.view();
+    assert_eq!(seek(&t, BOOKMARK_BEGINNING, 2).0, S_OK);
+    let on_3 = bookmark(&t);
+    assert_eq!(seek(&t, BOOKMARK_BEGINNING, 3).0, S_OK);
+    let on_4 = bookmark(&t);
+    assert_eq!(seek(&t, BOOKMARK_END, 0).0, S_OK);
+    let at_end = bookmark(&t);
+    assert_eq!(seek(&t, on_3, 0), (S_OK, 0));
+    assert_eq!(keys(&query(&t, 1, 0).unwrap()), [3]);
+    // A modified row keeps its bookmark; a row added before it moves its position.
+    table.modify_row(row(3, 21, "Bravo!")).unwrap();
+    table.modify_row(row(0, 1, "zero")).unwrap();
+    assert_eq!(seek(&t, BOOKMARK_BEGINNING, 0).0, S_OK);
+    assert_eq!(seek(&t, on_3, 0).0, S_OK);
+    assert_eq!(position(&t).0, 2);
+    // Deleting the row: the bookmark goes to the next row and says so, once.
+    table.delete_row(&key(3)).unwrap();
+    assert_eq!(seek(&t, on_3, 0).0, MAPI_W_POSITION_CHANGED);
+    assert_eq!(keys(&query(&t, 1, TBL_NOADVANCE).unwrap()), [4]);
+    assert_eq!(seek(&t, on_3, 0).0, S_OK);
+    assert_eq!(seek(&t, on_4, 1), (S_OK, 1));
+    assert_eq!(seek(&t, at_end, -1), (S_OK, -1));
+    // Bad bookmarks: never made, freed, from another view.
+    let other = table.view();
+    assert_eq!(seek(&other, BOOKMARK_BEGINNING, 1).0, S_OK);
+    let foreign = bookmark(&other);
+    assert_eq!(seek(&t, foreign, 0).0, MAPI_E_INVALID_BOOKMARK);
+    assert_eq!(
+        unsafe { (t.vtable().FreeBookmark)(t.as_raw(), foreign) },
+        MAPI_E_INVALID_BOOKMARK
+    );
+    assert_eq!(unsafe { (t.vtable().FreeBookmark)(t.as_raw(), on_4) }, S_OK);
+    assert_eq!(seek(&t, on_4, 0).0, MAPI_E_INVALID_BOOKMARK);
+    assert_eq!(
+        unsafe { (t.vtable().FreeBookmark)(t.as_raw(), BOOKMARK_CURRENT) },
+        S_OK
+    );
+    let hr = unsafe { (t.vtable().CreateBookmark)(t.as_raw(), core::ptr::null_mut()) };
+    assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+    // Restrict and SortTable discard every bookmark.
+    assert_eq!(restrict(&t, None), S_OK);
+    assert_eq!(seek(&t, at_end, 0).0, MAPI_E_INVALID_BOOKMARK);
+    let again = bookmark(&t);
+    assert_eq!(sort(&t, [(NUM, TABLE_SORT_ASCEND)], 0), S_OK);
+    assert_eq!(seek(&t, again, 0).0, MAPI_E_INVALID_BOOKMARK);
+}
+
+#[test]
+fn find_row_searches_both_ways_from_any_origin() {
+    let table = sample(AllocatorSet::native());
+    let t = table.view();
+    let ten = R::Prop(RELOP_EQ, NUM, PropValue::Long(10));
+    assert_eq!(find(&t, &ten, BOOKMARK_BEGINNING, 0), S_OK);
+    assert_eq!(position(&t).0, 1);
+    // From the current row (inclusive) forward; backward starts before the origin.
+    assert_eq!(find(&t, &ten, BOOKMARK_CURRENT, 0), S_OK);
+    assert_eq!(position(&t).0, 1);
+    assert_eq!(seek(&t, BOOKMARK_CURRENT, 1).0, S_OK);
+    assert_eq!(find(&t, &ten, BOOKMARK_CURRENT, 0), S_OK);
+    assert_eq!(position(&t).0, 3);
+    assert_eq!(find(&t, &ten, BOOKMARK_CURRENT, DIR_BACKWARD), S_OK);
+    assert_eq!(position(&t).0, 1);
+    assert_eq!(find(&t, &ten, BOOKMARK_END, DIR_BACKWARD), S_OK);
+    assert_eq!(position(&t).0, 3);
+    assert_eq!(seek(&t, BOOKMARK_BEGINNING, 4).0, S_OK);
+    let mark = bookmark(&t);
+    assert_eq!(find(&t, &ten, mark, DIR_BACKWARD), S_OK);
+    assert_eq!(position(&t).0, 3);
+    // Not found leaves the cursor; bad input changes nothing.
+    let none = R::Prop(RELOP_GT, NUM, PropValue::Long(100));
+    assert_eq!(find(&t, &none, BOOKMARK_BEGINNING, 0), MAPI_E_NOT_FOUND);
+    assert_eq!(position(&t).0, 3);
+    assert_eq!(
+        find(&t, &ten, BOOKMARK_BEGINNING, 0x8),
+        MAPI_E_UNKNOWN_FLAGS
+    );
+    assert_eq!(find(&t, &ten, 777_777, 0), MAPI_E_INVALID_BOOKMARK);
+    assert_eq!(
+        find(&t, &R::Raw(99), BOOKMARK_BEGINNING, 0),
+        MAPI_E_INVALID_PARAMETER
+    );
+    let hr = unsafe { (t.vtable().FindRow)(t.as_raw(), core::ptr::null_mut(), 0, 0) };
+    assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+    assert_eq!(position(&t).0, 3);
+    // A bookmark whose row went: found from where it was, with the warning.
+    table.delete_row(&key(5)).unwrap();
+    assert_eq!(find(&t, &ten, mark, DIR_BACKWARD), MAPI_W_POSITION_CHANGED);
+}
+
+#[test]
+fn every_restriction_type_filters_as_the_docs_say() {
+    let table = sample(AllocatorSet::native());
+    table
+        .modify_row(vec![
+            Property::for_tag(KEY, key(6)),
+            Property::for_tag(NUM, PropValue::Long(10)),
+            Property::for_tag(FLAGS, PropValue::Long(0b101)),
+            Property::for_tag(EXTRA, PropValue::Long(10)),
+            Property::for_tag(
+                KEYWORDS,
+                PropValue::MvUnicode(vec!["red".into(), "Blue".into()]),
+            ),
+            Property::for_tag(BLOB, PropValue::Binary(vec![1, 2, 3, 4])),
+        ])
+        .unwrap();
+    let t = table.view();
+    let text = |s: &str| PropValue::Unicode(s.into());
+    use R::*;
+    // CONTENT: full string, substring, prefix; case; loose; 8-bit needles on Unicode columns.
+    assert_eq!(
+        restricted(&t, &Content(FL_FULLSTRING, NAME, text("alpha"))),
+        [2]
+    );
+    assert_eq!(
+        restricted(&t, &Content(FL_FULLSTRING, NAME, text("ALPHA"))),
+        [] as [u8; 0]
+    );
+    assert_eq!(
+        restricted(
+            &t,
+            &Content(FL_FULLSTRING | FL_IGNORECASE, NAME, text("ALPHA"))
+        ),
+        [2]
+    );
+    assert_eq!(
+        restricted(&t, &Content(FL_SUBSTRING | FL_IGNORECASE, NAME, text("a"))),
+        [1, 2, 3, 4]
+    );
+    assert_eq!(
+        restricted(&t, &Content(FL_SUBSTRING, NAME, text("a"))),
+        [1, 2, 3, 4]
+    );
+    assert_eq!(
+        restricted(&t, &Content(FL_SUBSTRING, NAME, text("ha"))),
+        [1, 2]
+    );
+    assert_eq!(
+        restricted(&t, &Content(FL_SUBSTRING, NAME, text("lph"))),
+        [2]
+    );
+    assert_eq!(
+        restricted(&t, &Content(FL_PREFIX | FL_LOOSE, NAME, text("d"))),
+        [4]
+    );
+    assert_eq!(
+        restricted(&t, &Content(FL_PREFIX | FL_IGNORECASE, NAME, text("éc"))),
+        [5]
+    );
+    let string8 = PropValue::String8(b"\xc9CHO".to_vec());
+    let name8 = prop_tag(PT_STRING8, 0x6602);
+    assert_eq!(
+        restricted(&t, &Content(FL_FULLSTRING | FL_IGNORECASE, name8, string8)),
+        [5]
+    );
+    assert_eq!(
+        restricted(
+            &t,
+            &Content(FL_SUBSTRING, BLOB, PropValue::Binary(vec![2, 3]))
+        ),
+        [6]
+    );
+    assert_eq!(
+        restricted(&t, &Content(FL_PREFIX, BLOB, PropValue::Binary(vec![2]))),
+        [] as [u8; 0]
+    );
+    assert_eq!(
+        restricted(
+            &t,
+            &Content(FL_FULLSTRING | FL_IGNORECASE, KEYWORDS, text("blue"))
+        ),
+        [6]
+    );
+    // PROPERTY with each operator, and MVI_FLAG matching any value.
+    let ten = PropValue::Long(10);
+    assert_eq!(
+        restricted(&t, &Prop(RELOP_LT, NUM, PropValue::Long(20))),
+        [2, 4, 6]
+    );
+    assert_eq!(
+        restricted(&t, &Prop(RELOP_LE, NUM, PropValue::Long(20))),
+        [2, 3, 4, 6]
+    );
+    assert_eq!(
+        restricted(&t, &Prop(RELOP_GT, NUM, PropValue::Long(20))),
+        [1, 5]
+    );
+    assert_eq!(
+        restricted(&t, &Prop(RELOP_GE, NUM, PropValue::Long(20))),
+        [1, 3, 5]
+    );
+    assert_eq!(restricted(&t, &Prop(RELOP_EQ, NUM, ten.clone())), [2, 4, 6]);
+    assert_eq!(restricted(&t, &Prop(RELOP_NE, NUM, ten.clone())), [1, 3, 5]);
+    assert_eq!(restricted(&t, &Prop(RELOP_LT, NAME, text("a"))), [1, 3]);
+    let red = Prop(RELOP_EQ, KEYWORDS | MV_INSTANCE, text("red"));
+    assert_eq!(restricted(&t, &red), [6]);
+    // AND, OR, NOT, empty AND and OR.
+    let small = || Prop(RELOP_LT, NUM, PropValue::Long(25));
+    let has_l = || Content(FL_SUBSTRING | FL_IGNORECASE, NAME, text("l"));
+    assert_eq!(restricted(&t, &And(vec![small(), has_l()])), [2, 4]);
+    assert_eq!(
+        restricted(
+            &t,
+            &Or(vec![Prop(RELOP_EQ, NUM, PropValue::Long(50)), has_l()])
+        ),
+        [1, 2, 4, 5]
+    );
+    assert_eq!(restricted(&t, &Not(Box::new(small()))), [1, 5]);
+    assert_eq!(restricted(&t, &And(vec![])), [1, 2, 3, 4, 5, 6]);
+    assert_eq!(restricted(&t, &Or(vec![])), [] as [u8; 0]);
+    // COMPAREPROPS, BITMASK, SIZE, EXIST, COMMENT.
+    assert_eq!(restricted(&t, &Compare(RELOP_EQ, NUM, EXTRA)), [6]);
+    assert_eq!(restricted(&t, &BitMask(BMR_NEZ, FLAGS, 0b100)), [6]);
+    assert_eq!(restricted(&t, &BitMask(BMR_EQZ, FLAGS, 0b010)), [6]);
+    // Unicode: two bytes per unit and the NUL ("Charlie" 16, "alpha" 12, "Écho" 10).
+    assert_eq!(restricted(&t, &Size(RELOP_GT, NAME, 12)), [1]);
+    assert_eq!(restricted(&t, &Size(RELOP_LT, NAME, 12)), [5]);
+    assert_eq!(restricted(&t, &Size(RELOP_EQ, BLOB, 4)), [6]);
+    assert_eq!(restricted(&t, &Exist(FLAGS)), [6]);
+    assert_eq!(
+        restricted(&t, &Not(Box::new(Exist(prop_tag(PT_STRING8, 0x6602))))),
+        [6]
+    );
+    assert_eq!(restricted(&t, &Comment(Some(Box::new(Exist(BLOB))))), [6]);
+    assert_eq!(restricted(&t, &Comment(None)).len(), 6);
+    // NULL clears.
+    assert_eq!(restrict(&t, None), S_OK);
+    assert_eq!(count(&t), 6);
+}
+
+#[test]
+fn bad_restrictions_are_refused_and_change_nothing() {
+    let table = sample(AllocatorSet::native());
+    let t = table.view();
+    let kept = R::Prop(RELOP_EQ, NUM, PropValue::Long(10));
+    assert_eq!(restricted(&t, &kept), [2, 4]);
+    assert_eq!(seek(&t, BOOKMARK_BEGINNING, 1).0, S_OK);
+    let text = PropValue::Unicode("x".into());
+    use R::*;
+    let cases: Vec<(R, HRESULT)> = vec![
+        (Raw(11), MAPI_E_INVALID_PARAMETER),
+        (Raw(0xFFFF_FFFF), MAPI_E_INVALID_PARAMETER),
+        (Prop(9, NUM, PropValue::Long(1)), MAPI_E_INVALID_PARAMETER),
+        (Prop(RELOP_RE, NAME, text.clone()), MAPI_E_TOO_COMPLEX),
+        // The value's type must be the column's.
+        (
+            Prop(RELOP_EQ, NUM, PropValue::I8(1)),
+            MAPI_E_INVALID_PARAMETER,
+        ),
+        (
+            Content(FL_SUBSTRING, NUM, PropValue::Long(1)),
+            MAPI_E_INVALID_PARAMETER,
+        ),
+        (Content(7, NAME, text.clone()), MAPI_E_INVALID_PARAMETER),
+        (
+            Content(FL_SUBSTRING | 0x0100_0000, NAME, text.clone()),
+            MAPI_E_INVALID_PARAMETER,
+        ),
+        (
+            Content(FL_SUBSTRING | FL_IGNORENONSPACE, NAME, text.clone()),
+            MAPI_E_TOO_COMPLEX,
+        ),
+        (Compare(RELOP_EQ, NUM, NAME), MAPI_E_INVALID_PARAMETER),
+        (BitMask(2, FLAGS, 1), MAPI_E_INVALID_PARAMETER),
+        (BitMask(BMR_EQZ, NAME, 1), MAPI_E_INVALID_PARAMETER),
+        (Size(RELOP_RE, NAME, 1), MAPI_E_INVALID_PARAMETER),
+        (
+            Sub(PR_MESSAGE_RECIPIENTS, Box::new(Exist(NUM))),
+            MAPI_E_TOO_COMPLEX,
+        ),
+        (
+            Sub(PR_MESSAGE_RECIPIENTS, Box::new(Raw(42))),
+            MAPI_E_INVALID_PARAMETER,
+        ),
+        // Deep inside a tree, the whole call is refused.
+        (
+            And(vec![Exist(NUM), Or(vec![Not(Box::new(Raw(77)))])]),
+            MAPI_E_INVALID_PARAMETER,
+        ),
+    ];
+    for (r, code) in cases {
+        assert_eq!(restrict(&t, Some(&r)), code);
+        assert_eq!(position(&t).0, 1, "cursor kept");
+    }
+    // A NOT without its restriction, and an AND whose list is NULL.
+    let mut not: SRestriction = unsafe { core::mem::zeroed() };
+    not.rt = RES_NOT;
+    let mut and: SRestriction = unsafe { core::mem::zeroed() };
+    and.rt = RES_AND;
+    and.res.resAnd = SAndRestriction {
+        cRes: 2,
+        lpRes: core::ptr::null_mut(),
+    };
+    for raw in [&mut not, &mut and] {
+        let hr = unsafe { (t.vtable().Restrict)(t.as_raw(), raw, 0) };
+        assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+    }
+    assert_eq!(
+        unsafe { (t.vtable().Restrict)(t.as_raw(), core::ptr::null_mut(), 4) },
+        MAPI_E_UNKNOWN_FLAGS
+    );
+    // Too deep a tree (or a cycle) is too complex rather than a stack overflow.
+    let cycle: *mut SRestriction = Box::into_raw(Box::new(unsafe { core::mem::zeroed() }));
+    unsafe {
+        (*cycle).rt = RES_NOT;
+        (*cycle).res.resNot = SNotRestriction {
+            ulReserved: 0,
+            lpRes: cycle,
+        };
+        assert_eq!(
+            (t.vtable().Restrict)(t.as_raw(), cycle, 0),
+            MAPI_E_TOO_COMPLEX
+        );
+        drop(Box::from_raw(cycle));
+    }
+    assert_eq!(position(&t).0, 1);
+    assert_eq!(all_keys(&t), [2, 4]);
+}
+
+#[test]
+fn sort_table_orders_by_several_keys_both_ways() {
+    let table = sample(AllocatorSet::native());
+    let t = table.view();
+    assert_eq!(sort(&t, [(NUM, TABLE_SORT_ASCEND)], 0), S_OK);
+    // Ties keep the order the rows were added in.
+    assert_eq!(all_keys(&t), [2, 4, 3, 1, 5]);
+    assert_eq!(
+        sort(
+            &t,
+            [(NUM, TABLE_SORT_ASCEND), (NAME, TABLE_SORT_DESCEND)],
+            0
+        ),
+        S_OK
+    );
+    assert_eq!(all_keys(&t), [4, 2, 3, 1, 5]);
+    assert_eq!(sort(&t, [(NAME, TABLE_SORT_ASCEND)], 0), S_OK);
+    assert_eq!(
+        all_keys(&t),
+        [3, 1, 2, 4, 5],
+        "ordinal: upper case first, É last"
+    );
+    // Rows lacking the column sort last ascending, first descending.
+    table
+        .modify_row(vec![Property::for_tag(KEY, key(7))])
+        .unwrap();
+    assert_eq!(sort(&t, [(NUM, TABLE_SORT_DESCEND)], 0), S_OK);
+    assert_eq!(all_keys(&t), [7, 5, 1, 3, 2, 4]);
+    // A new or changed row goes to its place.
+    table.modify_row(row(8, 25, "x")).unwrap();
+    table.modify_row(row(5, 0, "Écho")).unwrap();
+    assert_eq!(all_keys(&t), [7, 1, 8, 3, 2, 4, 5]);
+    // QuerySortOrder gives the keys back.
+    let mut out = core::ptr::null_mut();
+    assert_eq!(
+        unsafe { (t.vtable().QuerySortOrder)(t.as_raw(), &mut out) },
+        S_OK
+    );
+    let set = unsafe { &*out };
+    assert_eq!(
+        (set.cSorts, set.cCategories, set.aSort[0]),
+        (
+            1,
+            0,
+            SSortOrder {
+                ulPropTag: NUM,
+                ulOrder: TABLE_SORT_DESCEND
+            }
+        )
+    );
+    unsafe { AllocatorSet::native().free(out.cast()) };
+    // Bad sort orders change nothing.
+    for (hr, expected) in [
+        (sort(&t, [(NAME, 7)], 0), MAPI_E_INVALID_PARAMETER),
+        (
+            sort(&t, [(prop_tag(PT_OBJECT, 0x6610), TABLE_SORT_ASCEND)], 0),
+            MAPI_E_INVALID_PARAMETER,
+        ),
+        (
+            sort(&t, [(NAME, TABLE_SORT_ASCEND)], 2),
+            MAPI_E_INVALID_PARAMETER,
+        ),
+        (sort(&t, [(NAME, TABLE_SORT_ASCEND)], 1), MAPI_E_TOO_COMPLEX),
+        (
+            sort(&t, [(NAME, TABLE_SORT_CATEG_MAX)], 0),
+            MAPI_E_TOO_COMPLEX,
+        ),
+        (
+            sort(&t, [(KEYWORDS | MV_INSTANCE, TABLE_SORT_ASCEND)], 0),
+            MAPI_E_TOO_COMPLEX,
+        ),
+    ] {
+        assert_eq!(hr, expected);
+    }
+    let hr = unsafe { (t.vtable().SortTable)(t.as_raw(), core::ptr::null_mut(), 0) };
+    assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+    assert_eq!(all_keys(&t), [7, 1, 8, 3, 2, 4, 5]);
+    // An empty sort order is the order of addition (a changed row keeps its place).
+    assert_eq!(sort(&t, [], 0), S_OK);
+    assert_eq!(all_keys(&t), [1, 2, 3, 4, 5, 7, 8]);
+}
+
+#[test]
+fn every_open_view_sees_changes_and_its_sinks_are_told() {
+    let table = sample(AllocatorSet::native());
+    let (a, b) = (table.view(), table.view());
+    assert_eq!(sort(&b, [(NUM, TABLE_SORT_ASCEND)], 0), S_OK);
+    assert_eq!(
+        restrict(&b, Some(&R::Prop(RELOP_LT, NUM, PropValue::Long(40)))),
+        S_OK
+    );
+    let (rec_a, sink_a) = recorder();
+    let (rec_b, sink_b) = recorder();
+    let conn_a = advise(&a, &sink_a);
+    advise(&b, &sink_b);
+    let index = |k| Property::for_tag(KEY, key(k));
+    // Added: after row 5 in a; between 4 (10) and 3 (20) in b.
+    table.modify_row(row(6, 15, "new")).unwrap();
+    let added = |prior| Seen {
+        event: TABLE_ROW_ADDED,
+        index: index(6),
+        prior,
+        row: row(6, 15, "new"),
+    };
+    assert_eq!(taken(&rec_a), [added(index(5))]);
+    assert_eq!(taken(&rec_b), [added(index(4))]);
+    assert_eq!(all_keys(&a), [1, 2, 3, 4, 5, 6]);
+    assert_eq!(all_keys(&b), [2, 4, 6, 3, 1]);
+    // Modified: in b it moves to the front; it leaves b's restriction later.
+    table.modify_row(row(6, 1, "new")).unwrap();
+    assert_eq!(taken(&rec_a)[0].event, TABLE_ROW_MODIFIED);
+    let seen = taken(&rec_b);
+    assert_eq!(
+        (seen[0].event, &seen[0].prior),
+        (TABLE_ROW_MODIFIED, &null())
+    );
+    table.modify_row(row(6, 99, "new")).unwrap();
+    assert_eq!(taken(&rec_a)[0].event, TABLE_ROW_MODIFIED);
+    let seen = taken(&rec_b);
+    assert_eq!(
+        (seen[0].event, &seen[0].index, seen[0].row.len()),
+        (TABLE_ROW_DELETED, &index(6), 0)
+    );
+    // A change to a row b does not show tells b nothing.
+    table.modify_row(row(6, 98, "new")).unwrap();
+    assert_eq!(taken(&rec_a).len(), 1);
+    assert!(taken(&rec_b).is_empty());
+    // Deleted.
+    table.delete_row(&key(2)).unwrap();
+    assert_eq!(taken(&rec_a)[0].event, TABLE_ROW_DELETED);
+    assert_eq!(taken(&rec_b)[0].index, index(2));
+    assert_eq!(
+        table.delete_row(&key(2)).unwrap_err().code(),
+        MAPI_E_NOT_FOUND
+    );
+    // Reload: one TABLE_RELOAD each, views rebuilt under their restriction and order.
+    table
+        .replace_rows(vec![row(1, 5, "a"), row(2, 45, "b"), row(3, 1, "c")])
+        .unwrap();
+    assert_eq!(taken(&rec_a)[0].event, TABLE_RELOAD);
+    assert_eq!(taken(&rec_b)[0].event, TABLE_RELOAD);
+    assert_eq!(all_keys(&b), [3, 1]);
+    // Unadvise stops notifications; unknown connections are not found.
+    assert_eq!(unsafe { (a.vtable().Unadvise)(a.as_raw(), conn_a) }, S_OK);
+    assert_eq!(
+        unsafe { (a.vtable().Unadvise)(a.as_raw(), conn_a) },
+        MAPI_E_NOT_FOUND
+    );
+    table.modify_row(row(4, 2, "d")).unwrap();
+    assert!(taken(&rec_a).is_empty());
+    assert_eq!(taken(&rec_b).len(), 1);
+    // Changes from other threads reach the views too.
+    std::thread::scope(|s| {
+        for k in 10..20 {
+            let table = table.clone();
+            s.spawn(move || table.modify_row(row(k, 3, "t")).unwrap());
+        }
+    });
+    assert_eq!(taken(&rec_b).len(), 10);
+    assert_eq!(count(&b), 13);
+    // Bad Advise input.
+    let mut c = 0;
+    let v = a.vtable();
+    unsafe {
+        assert_eq!(
+            (v.Advise)(a.as_raw(), fnevTableModified, core::ptr::null_mut(), &mut c),
+            MAPI_E_INVALID_PARAMETER
+        );
+        assert_eq!(
+            (v.Advise)(a.as_raw(), fnevObjectCreated, sink_a.as_raw(), &mut c),
+            MAPI_E_INVALID_PARAMETER
+        );
+        assert_eq!(
+            (v.Advise)(
+                a.as_raw(),
+                fnevTableModified,
+                sink_a.as_raw(),
+                core::ptr::null_mut()
+            ),
+            MAPI_E_INVALID_PARAMETER
+        );
+    }
+    // Closing a view releases its sinks, and the table forgets it.
+    drop(b);
+    table.modify_row(row(4, 3, "d")).unwrap();
+    assert!(taken(&rec_b).is_empty());
+    drop(sink_b);
+    assert_eq!(rec_b.ref_count(), 1);
+}
+
+#[test]
+fn rows_a_provider_gives_are_checked() {
+    let table = TableData::new(KEY, vec![KEY], AllocatorSet::native()).unwrap();
+    let invalid = |props| table.modify_row(props).unwrap_err().code();
+    assert_eq!(
+        invalid(vec![Property::for_tag(NUM, PropValue::Long(1))]),
+        MAPI_E_INVALID_PARAMETER
+    );
+    let bad_text = vec![
+        Property::for_tag(KEY, key(1)),
+        Property::for_tag(NAME, PropValue::Unicode("a\0b".into())),
+    ];
+    assert_eq!(invalid(bad_text), MAPI_E_INVALID_PARAMETER);
+    assert_eq!(table.row_count(), 0);
+    let dup = table.replace_rows(vec![row(1, 1, "a"), row(1, 2, "b")]);
+    assert_eq!(dup.unwrap_err().code(), MAPI_E_INVALID_PARAMETER);
+    let boolean_index = TableData::new(prop_tag(PT_BOOLEAN, 1), vec![], AllocatorSet::native());
+    assert_eq!(boolean_index.unwrap_err().code(), MAPI_E_INVALID_TYPE);
+    table.modify_row(row(1, 1, "a")).unwrap();
+    table.modify_row(row(1, 2, "b")).unwrap();
+    assert_eq!(table.row(&key(1)).unwrap(), row(1, 2, "b"));
+}
+
+#[test]
+fn status_abort_wait_and_categories() {
+    let table = sample(AllocatorSet::native());
+    let t = table.view();
+    let v = t.vtable();
+    let (mut status, mut kind) = (99, 99);
+    unsafe {
+        assert_eq!((v.GetStatus)(t.as_raw(), &mut status, &mut kind), S_OK);
+        assert_eq!((status, kind), (TBLSTAT_COMPLETE, TBLTYPE_DYNAMIC));
+        assert_eq!(
+            (v.GetStatus)(t.as_raw(), core::ptr::null_mut(), &mut kind),
+            MAPI_E_INVALID_PARAMETER
+        );
+        assert_eq!((v.Abort)(t.as_raw()), S_OK);
+        status = 99;
+        assert_eq!(
+            (v.WaitForCompletion)(t.as_raw(), 0, 1000, &mut status),
+            S_OK
+        );
+        assert_eq!(status, TBLSTAT_COMPLETE);
+        assert_eq!(
+            (v.WaitForCompletion)(t.as_raw(), 0, 0, core::ptr::null_mut()),
+            S_OK
+        );
+        assert_eq!(
+            (v.WaitForCompletion)(t.as_raw(), 2, 0, &mut status),
+            MAPI_E_UNKNOWN_FLAGS
+        );
+        let mut key = [1u8];
+        let (mut rows, mut more) = (core::ptr::null_mut(), 0);
+        let hr = (v.ExpandRow)(t.as_raw(), 1, key.as_mut_ptr(), 10, 0, &mut rows, &mut more);
+        assert_eq!(hr, MAPI_E_NO_SUPPORT);
+        let hr = (v.CollapseRow)(t.as_raw(), 1, key.as_mut_ptr(), 0, &mut more);
+        assert_eq!(hr, MAPI_E_NO_SUPPORT);
+        let mut err = core::ptr::null_mut();
+        assert_eq!(
+            (v.GetLastError)(t.as_raw(), MAPI_E_NO_SUPPORT, 0, &mut err),
+            S_OK
+        );
+        assert!(err.is_null());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Restrict and SortTable against a plain Rust filter and sort.
+
+#[derive(Clone, Debug)]
+struct Model {
+    num: Option<u32>,
+    name: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+enum Cond {
+    NumRel(u32, u32),
+    NameHas(String, bool),
+    NamePrefix(String),
+    HasNum,
+    Not(Box<Cond>),
+    And(Vec<Cond>),
+    Or(Vec<Cond>),
+}
+
+impl Cond {
+    fn holds(&self, m: &Model) -> bool {
+        match self {
+            Cond::NumRel(relop, v) => m.num.is_some_and(|n| match *relop {
+                RELOP_LT => n < *v,
+                RELOP_LE => n <= *v,
+                RELOP_GT => n > *v,
+                RELOP_GE => n >= *v,
+                RELOP_EQ => n == *v,
+                _ => n != *v,
+            }),
+            Cond::NameHas(s, ignore) => m.name.as_ref().is_some_and(|n| {
+                if *ignore {
+                    n.to_lowercase().contains(&s.to_lowercase())
+                } else {
+                    n.contains(s.as_str())
+                }
+            }),
+            Cond::NamePrefix(s) => m.name.as_ref().is_some_and(|n| n.starts_with(s.as_str())),
+            Cond::HasNum => m.num.is_some(),
+            Cond::Not(c) => !c.holds(m),
+            Cond::And(all) => all.iter().all(|c| c.holds(m)),
+            Cond::Or(any) => any.iter().any(|c| c.holds(m)),
+        }
+    }
+
+    fn raw(&self) -> R {
+        match self {
+            Cond::NumRel(relop, v) => R::Prop(*relop, NUM, PropValue::Long(*v)),
+            Cond::NameHas(s, ignore) => R::Content(
+                FL_SUBSTRING | if *ignore { FL_IGNORECASE } else { 0 },
+                NAME,
+                PropValue::Unicode(s.clone()),
+            ),
+            Cond::NamePrefix(s) => R::Content(FL_PREFIX, NAME, PropValue::Unicode(s.clone())),
+            Cond::HasNum => R::Exist(NUM),
+            Cond::Not(c) => R::Not(Box::new(c.raw())),
+            Cond::And(all) => R::And(all.iter().map(Cond::raw).collect()),
+            Cond::Or(any) => R::Or(any.iter().map(Cond::raw).collect()),
+        }
+    }
+}
+
+fn cond() -> impl Strategy<Value = Cond> {
+    let leaf = prop_oneof![
+        (0u32..6, 0u32..20).prop_map(|(r, v)| Cond::NumRel(r, v)),
+        ("[aAbBé]{1,2}", any::<bool>()).prop_map(|(s, i)| Cond::NameHas(s, i)),
+        "[aAbBé]{1,2}".prop_map(Cond::NamePrefix),
+        Just(Cond::HasNum),
+    ];
+    leaf.prop_recursive(3, 12, 3, |inner| {
+        prop_oneof![
+            inner.clone().prop_map(|c| Cond::Not(Box::new(c))),
+            prop::collection::vec(inner.clone(), 0..3).prop_map(Cond::And),
+            prop::collection::vec(inner, 0..3).prop_map(Cond::Or),
+        ]
+    })
+}
+
+fn model() -> impl Strategy<Value = Model> {
+    (
+        prop::option::of(0u32..20),
+        prop::option::of("[aAbBéÉ]{0,4}"),
+    )
+        .prop_map(|(num, name)| Model { num, name })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+    #[test]
+    fn restrict_and_sort_match_a_plain_filter_and_sort(
+        rows in prop::collection::vec(model(), 0..24),
+        condition in prop::option::of(cond()),
+        keys in prop::collection::vec((any::<bool>(), any::<bool>()), 0..3),
+    ) {
+        let table = TableData::new(KEY, vec![KEY], AllocatorSet::native()).unwrap();
+        for (k, m) in rows.iter().enumerate() {
+            let mut props = vec![Property::for_tag(KEY, key(k as u8))];
+            props.extend(m.num.map(|n| Property::for_tag(NUM, PropValue::Long(n))));
+            props.extend(m.name.clone().map(|n| Property::for_tag(NAME, PropValue::Unicode(n))));
+            table.modify_row(props).unwrap();
+        }
+        let t = table.view();
+        prop_assert_eq!(restrict(&t, condition.as_ref().map(Cond::raw).as_ref()), S_OK);
+        let mut set = Sorts::<3> { cSorts: keys.len() as u32, cCategories: 0, cExpanded: 0, aSort: [SSortOrder::default(); 3] };
+        for (i, (by_name, descending)) in keys.iter().enumerate() {
+            set.aSort[i] = SSortOrder {
+                ulPropTag: if *by_name { NAME } else { NUM },
+                ulOrder: if *descending { TABLE_SORT_DESCEND } else { TABLE_SORT_ASCEND },
+            };
+        }
+        let hr = unsafe { (t.vtable().SortTable)(t.as_raw(), (&mut set as *mut Sorts<3>).cast(), 0) };
+        prop_assert_eq!(hr, S_OK);
+
+        let mut expected: Vec<usize> = (0..rows.len())
+            .filter(|&k| condition.as_ref().is_none_or(|c| c.holds(&rows[k])))
+            .collect();
+        expected.sort_by(|&x, &y| {
+            for (by_name, descending) in &keys {
+                // Missing last ascending: `None` ordered after every `Some`.
+                let order = if *by_name {
+                    let v = |k: usize| rows[k].name.clone().map_or((1, String::new()), |n| (0, n));
+                    v(x).cmp(&v(y))
+                } else {
+                    let v = |k: usize| rows[k].num.map_or((1, 0), |n| (0, n));
+                    v(x).cmp(&v(y))
+                };
+                let order = if *descending { order.reverse() } else { order };
+                if order.is_ne() {
+                    return order;
+                }
+            }
+            core::cmp::Ordering::Equal
+        });
+        let expected: Vec<u8> = expected.into_iter().map(|k| k as u8).collect();
+        prop_assert_eq!(all_keys(&t), expected);
+    }
+}
