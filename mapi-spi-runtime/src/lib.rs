@@ -26,6 +26,7 @@ pub mod flags;
 #[cfg_attr(docsrs, doc(cfg(feature = "host")))]
 pub mod host;
 pub mod interfaces;
+pub mod panics;
 pub mod props;
 pub mod provider;
 mod sync;
@@ -35,6 +36,7 @@ pub mod types;
 pub use alloc::{AllocatorSet, ChildBuf, RootBuf};
 pub use codes::SuccessCode;
 pub use com::{ComObject, Object};
+pub use panics::{CaughtPanic, set_panic_hook};
 pub use windows_core::{self, Error, GUID, HRESULT, IUnknown, Interface};
 
 pub use com::Result;

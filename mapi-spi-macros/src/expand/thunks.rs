@@ -55,7 +55,7 @@ pub fn vtable_constructor(interface: &Interface) -> TokenStream {
         quote!(<<#base as #rt::windows_core::Interface>::Vtable>::new::<T, SLOT>())
     };
     let methods = || interface.methods.iter().filter(|m| !m.rejected);
-    let thunks = methods().map(|method| thunk(method, &implementer));
+    let thunks = methods().map(|method| thunk(name, method, &implementer));
     let slots = methods().map(|method| {
         let ident = &method.ident;
         quote!(#ident: #ident::<T, SLOT>)
@@ -77,7 +77,7 @@ pub fn vtable_constructor(interface: &Interface) -> TokenStream {
     }
 }
 
-fn thunk(method: &Method, implementer: &syn::Ident) -> TokenStream {
+fn thunk(interface: &syn::Ident, method: &Method, implementer: &syn::Ident) -> TokenStream {
     let rt = runtime();
     let ident = &method.ident;
     let abi_params = abi_params(method);
@@ -146,6 +146,8 @@ fn thunk(method: &Method, implementer: &syn::Ident) -> TokenStream {
         }
     };
     let abi_return = abi_return(&method.output);
+    // What a caught panic is reported as having panicked in.
+    let boundary = format!("{interface}::{ident}");
     quote! {
         #[allow(non_snake_case, clippy::too_many_arguments)]
         unsafe extern "system" fn #ident<T: #implementer, const SLOT: usize>(
@@ -156,7 +158,7 @@ fn thunk(method: &Method, implementer: &syn::Ident) -> TokenStream {
             let this = unsafe { #rt::com::Object::<T>::from_slot::<SLOT>(this) };
             #(#borrow_interfaces)*
             #(#slices)*
-            let result = #rt::com::abi::guard(|| #call);
+            let result = #rt::com::abi::guard::<T, _>(#boundary, || #call);
             #result
         }
     }

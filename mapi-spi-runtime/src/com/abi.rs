@@ -159,24 +159,17 @@ impl<T> AbiReturn for *const T {
     }
 }
 
-/// Runs `body`, catching a panic: `None` if it panicked. The panic payload is dropped under a
-/// second guard, because a payload whose `Drop` panics must not unwind into a COM caller either.
+/// Runs `body`, catching a panic: `None` if it panicked. The panic is reported (see
+/// [`crate::panics`]) as one in `boundary` (`"IMsgStore::GetProps"`) of the type `T`.
 #[doc(hidden)]
 #[inline(always)]
-pub fn guard<R>(body: impl FnOnce() -> R) -> Option<R> {
+pub fn guard<T: ?Sized, R>(boundary: &'static str, body: impl FnOnce() -> R) -> Option<R> {
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(value) => Some(value),
         Err(payload) => {
-            discard(payload);
+            crate::panics::caught(boundary, core::any::type_name::<T>(), payload);
             None
         }
-    }
-}
-
-#[cold]
-fn discard(payload: Box<dyn core::any::Any + Send>) {
-    if catch_unwind(AssertUnwindSafe(move || drop(payload))).is_err() {
-        // The second payload is leaked: dropping it could panic again.
     }
 }
 

@@ -187,11 +187,20 @@ impl<T: MapiObject> Object<T> {
         remaining
     }
 
+    /// Drops the user's value and frees the block.
+    ///
+    /// # Safety
+    ///
+    /// `this` came from `Box::into_raw` in [`ComObject::new`] and its count reached zero.
     #[cold]
     unsafe fn destroy(this: *mut Self) {
-        // The user's Drop runs here; a panic in it must not unwind into the COM caller.
-        let freed = crate::com::abi::guard(|| drop(unsafe { Box::from_raw(this) }));
-        debug_assert!(freed.is_some(), "a MAPI object's Drop panicked");
+        // The user's Drop runs here, inside Release: a panic in it is reported and goes no
+        // further. The block is freed either way (the unwinding drops the other fields and
+        // the box).
+        // SAFETY: the caller's contract: the last reference to a block from `Box::into_raw`.
+        let _ = crate::com::abi::guard::<T, _>("IUnknown::Release", || {
+            drop(unsafe { Box::from_raw(this) })
+        });
     }
 
     /// `IUnknown::QueryInterface`.

@@ -51,7 +51,7 @@ pub unsafe fn ms_provider_init<P: StoreProvider>(
         allocators,
     };
     // The entry point is `extern "C"`: a panic in the provider's `create` must not unwind out.
-    let created = crate::com::abi::guard(|| P::create(&context));
+    let created = crate::com::abi::guard::<P, _>("StoreProvider::create", || P::create(&context));
     let provider = match created {
         Some(Ok(provider)) => provider,
         Some(Err(error)) if error.code.is_err() => return error.code,

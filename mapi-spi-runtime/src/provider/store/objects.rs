@@ -112,17 +112,30 @@ impl<S: MessageStore> StoreShared<S> {
         drop(support);
     }
 
-    /// `IMSLogon::Logoff`, and the end of any path that closes the store: idempotent.
-    fn logoff(self: &Arc<Self>) {
+    /// Closes the store without calling MAPI: out of the registry, invalid from now on, and the
+    /// provider's [`MessageStore::logoff`], once. Idempotent.
+    fn close(self: &Arc<Self>) {
         let first = !self.invalid.swap(true, Ordering::AcqRel);
         if let Some(registry) = self.registry.upgrade() {
             registry.remove(&self.key, self);
         }
         if first {
-            S::logoff(&self.inner);
+            store_logoff(&self.inner);
         }
+    }
+
+    /// `IMSLogon::Logoff`, and the end of any path that closes the store: [`Self::close`], then
+    /// the support reference goes, even if the provider's logoff panicked. Idempotent.
+    fn logoff(self: &Arc<Self>) {
+        self.close();
         self.release_support(false);
     }
+}
+
+/// The provider's [`MessageStore::logoff`], a panic in it reported and stopped here, so that the
+/// cleanup after it still runs.
+fn store_logoff<S: MessageStore>(store: &Object<S>) {
+    let _ = crate::com::abi::guard::<S, _>("MessageStore::logoff", || S::logoff(store));
 }
 
 /// The `IMsgStore` object of an open store.
@@ -473,7 +486,7 @@ impl<P: StoreProvider> ProviderObject<P> {
                 match builders::binary(&self.allocators, &spool_security) {
                     Ok(block) => Some((cb, lpb, block)),
                     Err(error) => {
-                        P::Store::logoff(&inner);
+                        store_logoff(&inner);
                         return error.code();
                     }
                 }
@@ -533,17 +546,29 @@ impl<P: StoreProvider> ProviderObject<P> {
 }
 
 impl<P: StoreProvider> IMSProviderImpl for ProviderObject<P> {
-    /// Logs off every store still open (invalidating client-held ones and releasing their
-    /// support objects), lets the provider clean up, and releases the IMalloc reference.
+    /// Closes every store still open, lets the provider clean up, and releases the IMalloc
+    /// reference; each step runs whatever the provider's code did in the one before (a panic
+    /// there is reported and goes no further).
+    ///
+    /// The docs (IMSProvider::Shutdown) say MAPI releases every logon object of the provider
+    /// before calling Shutdown, so a store still open here belongs to a host that did not; and a
+    /// provider makes no call into MAPI's objects at this point. So a store left open is only
+    /// closed on the Rust side: invalidated (a client still holding it gets
+    /// `MAPI_E_INVALID_OBJECT`) and given its [`MessageStore::logoff`]; its support object is not
+    /// called here, but keeps the store's reference until the store's own teardown (its last
+    /// `Release`, or its logon object's) releases it in the usual order.
     unsafe fn Shutdown(this: &Object<Self>, _lpulFlags: *mut u32) -> HRESULT {
         if this.shut_down.swap(true, Ordering::AcqRel) {
             return S_OK;
         }
         for shared in this.registry.drain() {
-            shared.logoff();
+            shared.close();
         }
-        this.provider.shutdown();
-        drop(core::mem::take(&mut *lock(&this.malloc)));
+        let _ =
+            crate::com::abi::guard::<P, _>("StoreProvider::shutdown", || this.provider.shutdown());
+        // Taken out first: MAPI's Release runs without our lock held.
+        let malloc = core::mem::take(&mut *lock(&this.malloc));
+        drop(malloc);
         S_OK
     }
 
