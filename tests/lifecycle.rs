@@ -10,7 +10,7 @@ use mapi_spi_runtime::alloc::AllocatorSet;
 use mapi_spi_runtime::alloc::malloc::NativeMalloc;
 use mapi_spi_runtime::alloc::native;
 use mapi_spi_runtime::codes::*;
-use mapi_spi_runtime::flags::CURRENT_SPI_VERSION;
+use mapi_spi_runtime::flags::{CURRENT_SPI_VERSION, MDB_NO_DIALOG};
 use mapi_spi_runtime::host::{HostSupport, SupportLog, SupportOptions};
 use mapi_spi_runtime::interfaces::IMAPISupport;
 use mapi_spi_runtime::interfaces::{
@@ -23,7 +23,7 @@ use mapi_spi_runtime::provider::text::decode;
 use mapi_spi_runtime::provider::{ProviderContext, ProviderError, ProviderResult};
 use mapi_spi_runtime::types::{ENTRYID, LPTSTR, MAPIERROR};
 use mapi_spi_runtime::{ComObject, GUID, HRESULT, IUnknown, Interface, Object, mapi_object};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -31,6 +31,8 @@ static STORES_ALIVE: AtomicUsize = AtomicUsize::new(0);
 static STORE_LOGOFFS: AtomicUsize = AtomicUsize::new(0);
 /// Makes the test provider's `shutdown` panic.
 static PANIC_ON_SHUTDOWN: AtomicBool = AtomicBool::new(false);
+/// The flags of the test provider's last fresh logon.
+static LOGON_FLAGS: AtomicU32 = AtomicU32::new(0);
 
 mod caught_panics;
 
@@ -121,6 +123,7 @@ impl StoreProvider for TestProvider {
         request: &LogonRequest<'_>,
         _: &Arc<StoreContext>,
     ) -> ProviderResult<StoreLogon<TestStore>> {
+        LOGON_FLAGS.store(request.flags, Ordering::SeqCst);
         match request.entry_id {
             b"locked" => Err(ProviderError::new(
                 MAPI_E_LOGON_FAILED,
@@ -961,10 +964,16 @@ fn spooler_logon_accepts_the_spool_security_and_refuses_forgeries() {
     };
     assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
     drop((opened, spooler, forged, support));
-    // The spooler first (another process opened the store): a full logon without UI.
+    // The spooler first (another process opened the store): a full logon without UI, although
+    // the spooler's flags (0 here) did not say so.
     let fresh = host.spooler_logon(&provider, b"Archive", b"spool:archive");
     assert_eq!(fresh.hr, S_OK);
     assert!(fresh.logon.is_some());
+    assert_eq!(
+        LOGON_FLAGS.load(Ordering::SeqCst) & MDB_NO_DIALOG,
+        MDB_NO_DIALOG,
+        "the provider's logon told not to show UI"
+    );
     drop(fresh);
     shutdown(provider);
     host.assert_balanced();
@@ -995,7 +1004,9 @@ fn compare_store_ids_works_before_any_logon_and_never_crashes() {
     // An empty ID names no store: never the same, never an error.
     assert_eq!(compare(b"Inbox", b""), (S_OK, 0));
     assert_eq!(compare(b"", b""), (S_OK, 0));
-    assert_eq!(compare(b"\0", b"Inbox").0, MAPI_E_INVALID_ENTRYID);
+    assert_eq!(compare(b"\0", b"Inbox"), (MAPI_E_INVALID_ENTRYID, 0));
+    // A warning from the provider is not an answer: a failure, the result still written.
+    assert_eq!(compare(b"warning", b"Inbox"), (MAPI_E_CALL_FAILED, 0));
     let mut result = 7;
     unsafe {
         // NULL with size 0 is an empty ID; NULL with a size is a bad argument.

@@ -34,7 +34,7 @@ use crate::codes::{
 };
 use crate::com::interface::same_iid;
 use crate::com::{ComObject, Forward, MapiObject, MethodName, Object};
-use crate::flags::{LOGOFF_ABORT, MAPI_UNICODE};
+use crate::flags::{LOGOFF_ABORT, MAPI_UNICODE, MDB_NO_DIALOG};
 use crate::interfaces::ole::Malloc;
 use crate::interfaces::{
     IMAPIAdviseSink, IMAPIProp, IMAPIPropImpl, IMAPISupport, IMSLogon, IMSLogonImpl, IMSProvider,
@@ -654,7 +654,12 @@ impl<P: StoreProvider> IMSProviderImpl for ProviderObject<P> {
                 return this.fail(error, request.flags & MAPI_UNICODE != 0, lppMAPIError);
             }
             let args = LogonArgs {
-                request,
+                // The spooler runs in the background: a store not open yet is logged on to
+                // without UI, as `StoreProvider::spooler_logon` promises.
+                request: LogonRequest {
+                    flags: request.flags | MDB_NO_DIALOG,
+                    ..request
+                },
                 lppMAPIError,
                 lppMSLogon,
                 lppMDB,
@@ -673,10 +678,11 @@ impl<P: StoreProvider> IMSProviderImpl for ProviderObject<P> {
         if lpulResult.is_null() {
             return MAPI_E_INVALID_PARAMETER;
         }
-        // An empty ID names no store (a logon without one means the provider's default): the
-        // same store as nothing, and no reason to fail a comparison MAPI makes at any time.
+        // FALSE until the provider answers, so that no outcome leaves the result unwritten. An
+        // empty ID names no store (a logon without one means the provider's default): the same
+        // store as nothing, and no reason to fail a comparison MAPI makes at any time.
+        unsafe { lpulResult.write(0) };
         if first.is_empty() || second.is_empty() {
-            unsafe { lpulResult.write(0) };
             return S_OK;
         }
         match this.provider.compare_store_ids(first, second) {
@@ -684,6 +690,8 @@ impl<P: StoreProvider> IMSProviderImpl for ProviderObject<P> {
                 unsafe { lpulResult.write(same as u32) };
                 S_OK
             }
+            // A warning is no answer: passed on, MAPI would read success and a stale result.
+            Err(error) if error.code.is_ok() => MAPI_E_CALL_FAILED,
             Err(error) => error.code,
         }
     }
