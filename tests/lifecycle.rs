@@ -59,9 +59,26 @@ struct TestStore {
     fragile: bool,
 }
 
-/// A test store answers every `IMsgStore` and `IMAPIProp` method with its default.
+/// `Unadvise` of this connection waits, once it has said so in `IN_SLOW_CALL`, for `GO_ON`.
+const SLOW_CONNECTION: usize = 42;
+static IN_SLOW_CALL: AtomicBool = AtomicBool::new(false);
+static GO_ON: AtomicBool = AtomicBool::new(false);
+
+/// A test store answers every `IMAPIProp` method and every `IMsgStore` method but `Unadvise`
+/// with its default.
 impl IMAPIPropImpl for TestStore {}
-impl IMsgStoreImpl for TestStore {}
+impl IMsgStoreImpl for TestStore {
+    unsafe fn Unadvise(_: &Object<Self>, connection: usize) -> HRESULT {
+        if connection == SLOW_CONNECTION {
+            IN_SLOW_CALL.store(true, Ordering::SeqCst);
+            while !GO_ON.load(Ordering::SeqCst) {
+                std::thread::yield_now();
+            }
+            IN_SLOW_CALL.store(false, Ordering::SeqCst);
+        }
+        S_OK
+    }
+}
 
 impl TestStore {
     fn new(id: &[u8]) -> Self {
@@ -80,6 +97,10 @@ impl Drop for TestStore {
 
 impl MessageStore for TestStore {
     fn logoff(this: &Object<Self>) {
+        assert!(
+            !IN_SLOW_CALL.load(Ordering::SeqCst),
+            "logoff while a call into the store runs"
+        );
         STORE_LOGOFFS.fetch_add(1, Ordering::SeqCst);
         if this.fragile {
             panic!("a fragile store's logoff panics");
@@ -1240,6 +1261,52 @@ fn logoff_releases_the_support_reference_even_if_the_store_logoff_panics() {
         MAPI_E_INVALID_OBJECT
     );
     drop((logon, opened));
+    shutdown(provider);
+    host.assert_balanced();
+}
+
+#[test]
+fn a_store_logoff_waits_for_the_call_into_the_store_that_is_running() {
+    let _serial = serial();
+    let host = Host::new();
+    let provider = host.init();
+    let opened = host.logon(&provider, b"Inbox", false);
+    let (store, logon) = (opened.store.clone().unwrap(), opened.logon.clone().unwrap());
+    let logoffs_before = STORE_LOGOFFS.load(Ordering::SeqCst);
+    GO_ON.store(false, Ordering::SeqCst);
+    let ((), caught) = caught_panics::catching(|| {
+        std::thread::scope(|scope| {
+            let slow = scope.spawn(|| unsafe { store.Unadvise(SLOW_CONNECTION) });
+            while !IN_SLOW_CALL.load(Ordering::SeqCst) {
+                std::thread::yield_now();
+            }
+            let mut reserved = 0;
+            assert_eq!(
+                unsafe { logon.Logoff(&mut reserved) },
+                S_OK,
+                "Logoff never blocks"
+            );
+            assert_eq!(
+                STORE_LOGOFFS.load(Ordering::SeqCst),
+                logoffs_before,
+                "the store's logoff waits for the call running"
+            );
+            assert_eq!(
+                get_props(&store),
+                MAPI_E_INVALID_OBJECT,
+                "no call admitted after Logoff"
+            );
+            GO_ON.store(true, Ordering::SeqCst);
+            assert_eq!(slow.join().unwrap(), S_OK);
+        })
+    });
+    assert_eq!(caught, Vec::<String>::new());
+    assert_eq!(
+        STORE_LOGOFFS.load(Ordering::SeqCst) - logoffs_before,
+        1,
+        "run once, as the call ended"
+    );
+    drop((store, logon, opened));
     shutdown(provider);
     host.assert_balanced();
 }

@@ -22,7 +22,8 @@ const LOGON_FLAGS: u32 = MDB_WRITE | MDB_NO_DIALOG;
 fn main() -> ExitCode {
     let library = locate::sample_store_library();
     println!("Loading {}", library.display());
-    let mut session = match Session::load(&library, SupportOptions::default()) {
+    // SAFETY: the sample store, built from this workspace, is a store provider.
+    let mut session = match unsafe { Session::load(&library, SupportOptions::default()) } {
         Ok(session) => session.echo(true),
         Err(error) => {
             eprintln!("{error}");

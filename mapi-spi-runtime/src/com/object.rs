@@ -21,6 +21,11 @@ use windows_core::{GUID, HRESULT, IUnknown, Interface};
 
 use crate::codes::{E_NOINTERFACE, S_OK};
 
+/// The reference count at which an object becomes immortal (see [`Object::add_ref`]).
+pub const SATURATED: u32 = 1 << 31;
+/// Where a saturated count is kept: 2^30 away from both zero-after-wrap and `SATURATED`.
+const PINNED: u32 = SATURATED + (1 << 30);
+
 /// The value stored in a vtable-pointer slot: the address of a `static` vtable.
 pub type VtablePtr = *const c_void;
 
@@ -143,10 +148,27 @@ impl<T: MapiObject> Object<T> {
     }
 
     /// `IUnknown::AddRef`: the new count.
+    ///
+    /// The count saturates rather than wraps: once it reaches [`SATURATED`] (2^31 references,
+    /// which only a leak of references produces) the object stays alive for good, leaked, rather
+    /// than freed while references to it remain. Like the Linux kernel's `refcount_t`, and unlike
+    /// `Arc`, which aborts the process: MAPI's process is the host's, not ours to end.
     #[inline(always)]
     pub fn add_ref(&self) -> u32 {
         // Relaxed, as in `Arc::clone`: a new reference can only come from an existing one.
-        self.refs.fetch_add(1, Ordering::Relaxed).wrapping_add(1)
+        let old = self.refs.fetch_add(1, Ordering::Relaxed);
+        if old >= SATURATED {
+            return self.saturate();
+        }
+        old + 1
+    }
+
+    /// Pins a saturated count in the middle of the saturated range, so that no number of
+    /// racing AddRefs and Releases brings it back to zero or past `u32::MAX`.
+    #[cold]
+    fn saturate(&self) -> u32 {
+        self.refs.store(PINNED, Ordering::Relaxed);
+        PINNED
     }
 
     /// Adds a reference unless the count already reached zero (the object is being destroyed):
@@ -155,6 +177,10 @@ impl<T: MapiObject> Object<T> {
     pub fn try_add_ref(&self) -> bool {
         let mut count = self.refs.load(Ordering::Relaxed);
         while count != 0 {
+            if count >= SATURATED {
+                // Immortal: a reference more changes nothing.
+                return true;
+            }
             match self.refs.compare_exchange_weak(
                 count,
                 count + 1,
@@ -176,7 +202,12 @@ impl<T: MapiObject> Object<T> {
     #[inline(always)]
     pub unsafe fn release(this: *const Self) -> u32 {
         // SAFETY: the caller still holds a reference, so the block is alive here.
-        let remaining = unsafe { (*this).refs.fetch_sub(1, Ordering::Release) }.wrapping_sub(1);
+        let old = unsafe { (*this).refs.fetch_sub(1, Ordering::Release) };
+        if old >= SATURATED {
+            // SAFETY: as above; a saturated object is never freed.
+            return unsafe { (*this).saturate() };
+        }
+        let remaining = old.wrapping_sub(1);
         if remaining == 0 {
             // Pairs with the Release above in other threads: their uses happen before the drop.
             fence(Ordering::Acquire);
@@ -297,5 +328,63 @@ impl<T: MapiObject + core::fmt::Debug> core::fmt::Debug for ComObject<T> {
 impl<T: MapiObject + core::fmt::Debug> core::fmt::Debug for Object<T> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         self.value.fmt(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ComObject, MapiObject, Ordering, PINNED, SATURATED, VtablePtr};
+    use crate::com::query::unknown_vtbl;
+    use core::ffi::c_void;
+    use core::sync::atomic::AtomicUsize;
+    use windows_core::{GUID, IUnknown_Vtbl};
+
+    static DROPS: AtomicUsize = AtomicUsize::new(0);
+
+    struct Counted;
+
+    // SAFETY: one vtable, IUnknown's, built for this type and slot 0; no other slot is returned.
+    unsafe impl MapiObject for Counted {
+        type Vtables = [VtablePtr; 1];
+        const VTABLES: Self::Vtables =
+            [&unknown_vtbl::<Self, 0>() as *const IUnknown_Vtbl as VtablePtr];
+        fn interface_slot(_: &GUID) -> Option<usize> {
+            None
+        }
+    }
+
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            DROPS.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn the_reference_count_saturates_instead_of_wrapping() {
+        let object = ComObject::new(Counted);
+        let raw: *mut c_void = object.as_unknown_ptr();
+        // SAFETY: `raw` is the object's IUnknown, whose first word points to its vtable.
+        let vtbl = unsafe { &**raw.cast::<*const IUnknown_Vtbl>() };
+        // 2^32 - 1 references, as a host that leaks them would leave (too many to take one by
+        // one in a test).
+        object.refs.store(u32::MAX, Ordering::Relaxed);
+        // SAFETY: AddRef and Release of a live object, each Release giving one reference up.
+        unsafe {
+            assert_eq!(
+                (vtbl.AddRef)(raw),
+                PINNED,
+                "AddRef past u32::MAX once wrapped to 0"
+            );
+            for _ in 0..3 {
+                assert!((vtbl.Release)(raw) >= SATURATED);
+            }
+            assert!((vtbl.AddRef)(raw) >= SATURATED);
+        }
+        drop(object);
+        assert_eq!(
+            DROPS.load(Ordering::SeqCst),
+            0,
+            "saturated: never freed, leaked"
+        );
     }
 }

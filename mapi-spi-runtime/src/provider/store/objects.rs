@@ -16,6 +16,12 @@
 //!    and invalidates it: idempotent) and then `IMSLogon::Release`.
 //!
 //! No lock is held while MAPI or provider code runs.
+//!
+//! A logoff never runs the provider's [`MessageStore::logoff`] while a call into that store runs
+//! (on another thread, or further up this one's stack): each call is admitted by the store's
+//! `CallGate`, the logoff closes it (later calls get `MAPI_E_INVALID_OBJECT`), and whichever
+//! ends last, the logoff or the last call admitted before it, runs the provider's logoff. Nothing
+//! blocks: waiting in `Logoff` for a call that waits for MAPI could deadlock.
 #![allow(non_snake_case, clippy::too_many_arguments)]
 
 use core::ffi::c_void;
@@ -33,7 +39,7 @@ use crate::codes::{
     MAPI_E_INVALID_PARAMETER, S_OK,
 };
 use crate::com::interface::same_iid;
-use crate::com::{ComObject, Forward, MapiObject, MethodName, Object};
+use crate::com::{CallEnd, CallGuard, ComObject, Forward, MapiObject, MethodName, Object};
 use crate::flags::{LOGOFF_ABORT, MAPI_UNICODE, MDB_NO_DIALOG};
 use crate::interfaces::ole::Malloc;
 use crate::interfaces::{
@@ -41,7 +47,7 @@ use crate::interfaces::{
     IMSProviderImpl, IMsgStore, IMsgStoreImpl,
 };
 use crate::provider::{ProviderContext, ProviderError, no_error_info, text};
-use crate::sync::lock;
+use crate::sync::{CallGate, lock};
 use crate::types::{LPTSTR, MAPIERROR};
 use mapi_spi_macros::mapi_object;
 
@@ -62,8 +68,10 @@ pub struct StoreShared<S: MessageStore> {
     inner_logon: Option<IMSLogon>,
     key: Vec<u8>,
     registry: Weak<Registry<StoreShared<S>>>,
-    /// Set by the first logoff: every method then answers `MAPI_E_INVALID_OBJECT`.
-    invalid: AtomicBool,
+    /// Admits the calls into the store until the first logoff, after which every method answers
+    /// `MAPI_E_INVALID_OBJECT`; the provider's [`MessageStore::logoff`] runs once no admitted
+    /// call is running, by whoever is last: the logoff, or the call that ends after it.
+    gate: CallGate,
     saved_logoff_flags: Mutex<Option<u32>>,
     store_object: Mutex<Option<StoreSlot<S>>>,
 }
@@ -73,9 +81,12 @@ impl<S: MessageStore> StoreShared<S> {
     /// logged off, else the provider's store (`to`), or the defaults where it has no such
     /// interface.
     fn forward<'a, I>(&'a self, to: Option<&'a I>) -> Forward<'a, I> {
+        if !self.gate.enter() {
+            return Forward::Fail(MAPI_E_INVALID_OBJECT);
+        }
+        let admitted = CallGuard::new(self);
         match to {
-            _ if self.invalid.load(Ordering::Acquire) => Forward::Fail(MAPI_E_INVALID_OBJECT),
-            Some(to) => Forward::To(to),
+            Some(to) => Forward::Guarded(to, admitted),
             None => Forward::Defaults,
         }
     }
@@ -83,11 +94,12 @@ impl<S: MessageStore> StoreShared<S> {
     /// Runs a method of the runtime's own, or answers `MAPI_E_INVALID_OBJECT` once the store is
     /// logged off.
     fn call(&self, method: impl FnOnce() -> HRESULT) -> HRESULT {
-        if self.invalid.load(Ordering::Acquire) {
-            MAPI_E_INVALID_OBJECT
-        } else {
-            method()
+        if !self.gate.enter() {
+            return MAPI_E_INVALID_OBJECT;
         }
+        // Left when dropped, even by a panic's unwinding.
+        let _admitted = CallGuard::new(self);
+        method()
     }
 
     /// A new reference to the store object, unless it is gone or going.
@@ -109,17 +121,19 @@ impl<S: MessageStore> StoreShared<S> {
             // The result only tells which transports finished; nothing is left to do either way.
             let _ = unsafe { support.StoreLogoffTransports(&mut flags) };
         }
+        // The Release, unless a `StoreContext::support` on another thread holds the `Arc` for a
+        // moment: then its end releases it.
         drop(support);
     }
 
     /// Closes the store without calling MAPI: out of the registry, invalid from now on, and the
     /// provider's [`MessageStore::logoff`], once. Idempotent.
     fn close(self: &Arc<Self>) {
-        let first = !self.invalid.swap(true, Ordering::AcqRel);
+        let now = self.gate.close();
         if let Some(registry) = self.registry.upgrade() {
             registry.remove(&self.key, self);
         }
-        if first {
+        if now {
             store_logoff(&self.inner);
         }
     }
@@ -129,6 +143,15 @@ impl<S: MessageStore> StoreShared<S> {
     fn logoff(self: &Arc<Self>) {
         self.close();
         self.release_support(false);
+    }
+}
+
+/// The end of a call admitted by the gate: the last one out after a logoff runs the provider's.
+impl<S: MessageStore> CallEnd for StoreShared<S> {
+    fn end(&self) {
+        if self.gate.leave() {
+            store_logoff(&self.inner);
+        }
     }
 }
 
@@ -493,7 +516,8 @@ impl<P: StoreProvider> ProviderObject<P> {
             }
             _ => None,
         };
-        *lock(&cx.support) = Some(args.request.support.clone());
+        let support = Arc::new(args.request.support.clone());
+        *lock(&cx.support) = Some(support);
         let inner_store: IMsgStore = inner.to_interface();
         let shared = Arc::new(StoreShared {
             cx,
@@ -502,7 +526,7 @@ impl<P: StoreProvider> ProviderObject<P> {
             inner,
             key: key.clone(),
             registry: Arc::downgrade(&self.registry),
-            invalid: AtomicBool::new(false),
+            gate: CallGate::new(),
             saved_logoff_flags: Mutex::new(None),
             store_object: Mutex::new(None),
         });
