@@ -11,6 +11,8 @@
 //! Every mistake the two macros reject has a compile-fail test, listed with its message and its
 //! fix in `tests/ui/README.md` in the repository.
 
+// Every `unsafe` block and impl says why it is sound (`// SAFETY:`); `.ci/run` makes it an error.
+#![warn(clippy::undocumented_unsafe_blocks)]
 // docs.rs builds with `--cfg docsrs` on nightly: show which items need a feature.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

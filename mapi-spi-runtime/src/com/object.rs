@@ -78,6 +78,8 @@ pub struct Object<T: MapiObject> {
 
 // SAFETY: the vtable pointers are pointers to immutable statics; the count is atomic.
 unsafe impl<T: MapiObject + Send + Sync> Send for Object<T> {}
+// SAFETY: the vtable pointers are pointers to immutable statics; the count is atomic; `T` is
+// `Send`.
 unsafe impl<T: MapiObject + Send + Sync> Sync for Object<T> {}
 
 impl<T: MapiObject> Deref for Object<T> {
@@ -98,6 +100,8 @@ impl<T: MapiObject> Object<T> {
     #[doc(hidden)]
     #[inline(always)]
     pub unsafe fn from_slot<'a, const SLOT: usize>(this: *mut c_void) -> &'a Self {
+        // SAFETY: the caller passes a pointer to slot `SLOT` of a live block; `SLOT` pointers back
+        // is its start, where the `#[repr(C)]` block begins.
         unsafe { &*this.cast::<VtablePtr>().sub(SLOT).cast::<Self>() }
     }
 
@@ -228,8 +232,8 @@ impl<T: MapiObject> Object<T> {
         // The user's Drop runs here, inside Release: a panic in it is reported and goes no
         // further. The block is freed either way (the unwinding drops the other fields and
         // the box).
-        // SAFETY: the caller's contract: the last reference to a block from `Box::into_raw`.
         let _ = crate::com::abi::guard::<T, _>("IUnknown::Release", || {
+            // SAFETY: the caller's contract: the last reference to a block from `Box::into_raw`.
             drop(unsafe { Box::from_raw(this) })
         });
     }
@@ -270,6 +274,7 @@ pub struct ComObject<T: MapiObject>(NonNull<Object<T>>);
 
 // SAFETY: a counted pointer to an `Object<T>`, which is `Send + Sync` for such `T`.
 unsafe impl<T: MapiObject + Send + Sync> Send for ComObject<T> {}
+// SAFETY: a counted pointer to an `Object<T>`, which is `Send + Sync` for such `T`.
 unsafe impl<T: MapiObject + Send + Sync> Sync for ComObject<T> {}
 
 impl<T: MapiObject> ComObject<T> {

@@ -27,6 +27,7 @@ unsafe extern "system" fn query_interface<T: MapiObject, const SLOT: usize>(
         return E_POINTER;
     }
     if iid.is_null() {
+        // SAFETY: `ppv` is not NULL, and writable by QueryInterface's contract.
         unsafe { ppv.write(core::ptr::null_mut()) };
         return E_POINTER;
     }
@@ -45,6 +46,8 @@ unsafe extern "system" fn query_interface<T: MapiObject, const SLOT: usize>(
 }
 
 unsafe extern "system" fn add_ref<T: MapiObject, const SLOT: usize>(this: *mut c_void) -> u32 {
+    // SAFETY: `this` is an interface pointer of slot `SLOT` of a live `Object<T>` (the vtable's
+    // contract).
     unsafe { Object::<T>::from_slot::<SLOT>(this).add_ref() }
 }
 

@@ -261,6 +261,8 @@ impl Session {
         }
         // SAFETY: the provider returned `len` bytes at `data`, allocated with our allocators.
         let bytes = unsafe { core::slice::from_raw_parts(data, len as usize) }.to_vec();
+        // SAFETY: allocated with our allocators (the provider's contract), freed once, after the
+        // copy.
         unsafe { self.allocators.free(data.cast()) };
         bytes
     }
@@ -381,6 +383,8 @@ impl Session {
         }
         // SAFETY: a MAPIERROR the provider allocated with our allocators.
         let message = unsafe { decode((*error).lpszError, false) }.unwrap_or_default();
+        // SAFETY: allocated with our allocators as one root (the provider's contract), freed once,
+        // after the read.
         unsafe { self.allocators.free(error.cast()) };
         Some(message)
     }
@@ -436,9 +440,12 @@ impl Session {
             for value in unsafe { core::slice::from_raw_parts(values, count as usize) } {
                 properties.push(Property {
                     tag: value.ulPropTag,
+                    // SAFETY: allocated with our allocators as one root (the provider's contract),
+                    // freed once, after the reads.
                     value: unsafe { describe_value(value) },
                 });
             }
+            // SAFETY: each value of a GetProps result matches its tag (the provider's contract).
             unsafe { self.allocators.free(values.cast()) };
         }
         let asked = match tags {

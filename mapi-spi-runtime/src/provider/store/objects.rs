@@ -119,6 +119,7 @@ impl<S: MessageStore> StoreShared<S> {
         if logoff_transports {
             let mut flags = lock(&self.saved_logoff_flags).unwrap_or(LOGOFF_ABORT);
             // The result only tells which transports finished; nothing is left to do either way.
+            // SAFETY: a valid in/out flags pointer; `support` is the store's live reference.
             let _ = unsafe { support.StoreLogoffTransports(&mut flags) };
         }
         // The Release, unless a `StoreContext::support` on another thread holds the `Arc` for a
@@ -203,6 +204,7 @@ impl<S: MessageStore> IMAPIPropImpl for StoreObject<S> {
         _ulFlags: u32,
         lppMAPIError: *mut *mut MAPIERROR,
     ) -> HRESULT {
+        // SAFETY: `lppMAPIError` is the caller's, NULL or writable.
         this.shared.call(|| unsafe { no_error_info(lppMAPIError) })
     }
 }
@@ -219,6 +221,7 @@ impl<S: MessageStore> IMsgStoreImpl for StoreObject<S> {
             return MAPI_E_INVALID_PARAMETER;
         }
         this.shared.call(|| {
+            // SAFETY: not NULL, and readable by the method's contract.
             *lock(&this.shared.saved_logoff_flags) = Some(unsafe { lpulFlags.read() });
             S_OK
         })
@@ -238,6 +241,7 @@ impl<S: MessageStore> IMSLogonImpl for LogonObject<S> {
         _ulFlags: u32,
         lppMAPIError: *mut *mut MAPIERROR,
     ) -> HRESULT {
+        // SAFETY: `lppMAPIError` is the caller's, NULL or writable.
         this.shared.call(|| unsafe { no_error_info(lppMAPIError) })
     }
 
@@ -256,6 +260,7 @@ impl<S: MessageStore> IMSLogonImpl for LogonObject<S> {
         lpulObjType: *mut u32,
         lppUnk: *mut *mut c_void,
     ) -> HRESULT {
+        // SAFETY: the caller's arguments, passed on under the same contract.
         this.shared.call(|| unsafe {
             this.shared
                 .inner_store
@@ -270,6 +275,7 @@ impl<S: MessageStore> IMSLogonImpl for LogonObject<S> {
         ulFlags: u32,
         lpulResult: *mut u32,
     ) -> HRESULT {
+        // SAFETY: the caller's arguments, passed on under the same contract.
         this.shared.call(|| unsafe {
             this.shared
                 .inner_store
@@ -284,6 +290,7 @@ impl<S: MessageStore> IMSLogonImpl for LogonObject<S> {
         lpAdviseSink: Option<&IMAPIAdviseSink>,
         lpulConnection: *mut usize,
     ) -> HRESULT {
+        // SAFETY: the caller's arguments, passed on under the same contract.
         this.shared.call(|| unsafe {
             this.shared
                 .inner_store
@@ -293,6 +300,7 @@ impl<S: MessageStore> IMSLogonImpl for LogonObject<S> {
 
     unsafe fn Unadvise(this: &Object<Self>, ulConnection: usize) -> HRESULT {
         this.shared
+            // SAFETY: the caller's argument, passed on under the same contract.
             .call(|| unsafe { this.shared.inner_store.Unadvise(ulConnection) })
     }
 }
@@ -326,8 +334,13 @@ impl<P: StoreProvider> ProviderObject<P> {
 }
 
 /// Writes `value` through an optional out-pointer.
+///
+/// # Safety
+///
+/// `out` is NULL or valid for a write of `T`.
 unsafe fn put<T>(out: *mut T, value: T) {
     if !out.is_null() {
+        // SAFETY: not NULL, so writable (this function's contract).
         unsafe { out.write(value) };
     }
 }
@@ -396,6 +409,8 @@ impl<P: StoreProvider> ProviderObject<P> {
             let flags = if unicode { MAPI_UNICODE } else { 0 };
             // Without memory for the report, the code alone still tells MAPI what failed.
             if let Ok(report) = builders::mapi_error(&self.allocators, &info, flags) {
+                // SAFETY: not NULL, and writable by Logon's contract; the report goes to MAPI,
+                // which frees it.
                 unsafe { lppMAPIError.write(report.into_raw().cast()) };
             }
         }
@@ -455,8 +470,11 @@ impl<P: StoreProvider> ProviderObject<P> {
     /// out again (`*lppMSLogon = NULL`): MAPI already holds it.
     fn hand_back(&self, store: &IMsgStore, args: &LogonArgs<'_>, interface: GUID) -> HRESULT {
         let mut out = core::ptr::null_mut();
+        // SAFETY: a valid IID and out-pointer.
         let hr = unsafe { store.query(&interface, &mut out) };
         if hr.is_ok() {
+            // SAFETY: `lppMDB` is not NULL (checked by Logon) and writable; `lppMSLogon` NULL or
+            // writable.
             unsafe {
                 args.lppMDB.write(out);
                 put(args.lppMSLogon, core::ptr::null_mut());
@@ -549,11 +567,14 @@ impl<P: StoreProvider> ProviderObject<P> {
         }
 
         let mut out = core::ptr::null_mut();
+        // SAFETY: a valid IID and out-pointer.
         let hr = unsafe { store.query(&interface, &mut out) };
         debug_assert!(
             hr.is_ok(),
             "store_interface() admits only what a store answers"
         );
+        // SAFETY: `lppMDB` is not NULL (checked by Logon) and writable, the others NULL or writable
+        // (checked here); each reference or block written goes to MAPI.
         unsafe {
             args.lppMDB.write(out);
             if !args.lppMSLogon.is_null() {
@@ -610,6 +631,7 @@ impl<P: StoreProvider> IMSProviderImpl for ProviderObject<P> {
         lppMSLogon: *mut *mut c_void,
         lppMDB: *mut *mut c_void,
     ) -> HRESULT {
+        // SAFETY: each out-pointer is NULL or writable, by Logon's contract.
         unsafe {
             // Out-parameters start out as "nothing returned", so any failure leaves them so.
             put(lpcbSpoolSecurity, 0);
@@ -655,6 +677,7 @@ impl<P: StoreProvider> IMSProviderImpl for ProviderObject<P> {
         lppMSLogon: *mut *mut c_void,
         lppMDB: *mut *mut c_void,
     ) -> HRESULT {
+        // SAFETY: each out-pointer is NULL or writable, by SpoolerLogon's contract.
         unsafe {
             put(lppMAPIError, core::ptr::null_mut());
             put(lppMSLogon, core::ptr::null_mut());
@@ -705,12 +728,14 @@ impl<P: StoreProvider> IMSProviderImpl for ProviderObject<P> {
         // FALSE until the provider answers, so that no outcome leaves the result unwritten. An
         // empty ID names no store (a logon without one means the provider's default): the same
         // store as nothing, and no reason to fail a comparison MAPI makes at any time.
+        // SAFETY: not NULL, and writable by the method's contract.
         unsafe { lpulResult.write(0) };
         if first.is_empty() || second.is_empty() {
             return S_OK;
         }
         match this.provider.compare_store_ids(first, second) {
             Ok(same) => {
+                // SAFETY: not NULL, and writable by the method's contract.
                 unsafe { lpulResult.write(same as u32) };
                 S_OK
             }
