@@ -6,10 +6,13 @@ use core::ffi::c_void;
 use mapi_spi_runtime::codes::{E_NOINTERFACE, E_POINTER, MAPI_E_CALL_FAILED, S_OK};
 use mapi_spi_runtime::{
     ComObject, GUID, HRESULT, IUnknown, Interface, Object, Result, SuccessCode,
+    com::{MapiObject, VtablePtr},
 };
 use mapi_spi_runtime::{mapi_interface, mapi_object};
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use windows_core::IUnknown_Vtbl;
+
+mod caught_panics;
 
 #[mapi_interface("8A1D9C70-1111-4C3A-9E51-7A0B3C2D1E01")]
 pub unsafe trait IAnimal: IUnknown {
@@ -253,7 +256,7 @@ fn a_panic_returns_the_panic_value_and_clears_out_parameters() {
     let object = rex();
     let puppy: IPuppy = object.to_interface();
     let pet: IPet = object.to_interface();
-    unsafe {
+    let ((), caught) = caught_panics::catching(|| unsafe {
         assert_eq!(puppy.Bark(13), Err(MAPI_E_CALL_FAILED.into()));
         assert_eq!(puppy.Mood(), -1, "#[on_panic(-1)]");
         let mut same = 7;
@@ -267,7 +270,86 @@ fn a_panic_returns_the_panic_value_and_clears_out_parameters() {
         let owner: IUnknown = object.to_interface();
         assert_eq!(pet.Owner(Some(&owner), &mut same), Ok(()));
         assert_eq!(same, 1);
+    });
+    assert_eq!(
+        caught,
+        [
+            "IDog::Bark: 13 barks are unlucky",
+            "IPuppy::Mood: moody",
+            "IPet::Owner: no owner"
+        ],
+        "each panic reported to the hook, with its method"
+    );
+}
+
+/// An object whose `Drop` panics, with a field that counts its own drops.
+#[mapi_object(IChip)]
+struct Fragile {
+    _field: Counted,
+}
+
+struct Counted(&'static AtomicUsize);
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
     }
+}
+
+impl Drop for Fragile {
+    fn drop(&mut self) {
+        panic!("Drop panics");
+    }
+}
+
+impl IChipImpl for Fragile {
+    unsafe fn Serial(_: &Object<Self>) -> usize {
+        7
+    }
+}
+
+#[test]
+fn a_panic_in_drop_at_the_last_release_is_reported_and_the_object_still_freed() {
+    static FIELD_DROPS: AtomicUsize = AtomicUsize::new(0);
+    let chip: IChip = ComObject::new(Fragile {
+        _field: Counted(&FIELD_DROPS),
+    })
+    .into_interface();
+    let raw = chip.into_raw();
+    // Once aborted the test binary (debug builds), or was swallowed without a word.
+    let (remaining, caught) = caught_panics::catching(|| unsafe { release(raw) });
+    assert_eq!(remaining, 0, "Release still returns the count");
+    assert_eq!(caught, ["IUnknown::Release: Drop panics"]);
+    assert_eq!(
+        FIELD_DROPS.load(Ordering::SeqCst),
+        1,
+        "the rest of the object dropped"
+    );
+}
+
+/// A hand-written `MapiObject` whose IID lookup panics: the only user code QueryInterface
+/// reaches.
+struct Lookup;
+
+// SAFETY: one vtable, IUnknown's, built for this type and slot 0; `interface_slot` returns no
+// index (it panics).
+unsafe impl MapiObject for Lookup {
+    type Vtables = [VtablePtr; 1];
+    const VTABLES: Self::Vtables =
+        [&mapi_spi_runtime::com::query::unknown_vtbl::<Self, 0>() as *const _ as VtablePtr];
+    fn interface_slot(_: &GUID) -> Option<usize> {
+        panic!("no lookup today")
+    }
+}
+
+#[test]
+fn a_panic_in_query_interface_is_reported_and_fails_the_call() {
+    let object = ComObject::new(Lookup);
+    let raw = object.as_unknown_ptr();
+    let ((hr, out), caught) = caught_panics::catching(|| unsafe { qi(raw, &IChip::IID) });
+    assert_eq!((hr, out), (MAPI_E_CALL_FAILED, core::ptr::null_mut()));
+    assert_eq!(caught, ["IUnknown::QueryInterface: no lookup today"]);
+    assert_eq!(object.ref_count(), 1, "no reference handed out");
 }
 
 #[test]

@@ -96,7 +96,8 @@ impl StoreProvider for FlushProvider {
 mapi_spi_runtime::ms_provider_init!(FlushProvider);
 
 fn session() -> Session {
-    Session::in_process(MSProviderInit, "flush.dll", SupportOptions::default())
+    // SAFETY: MSProviderInit is this file's, from ms_provider_init!.
+    unsafe { Session::in_process(MSProviderInit, "flush.dll", SupportOptions::default()) }
         .expect("MSProviderInit")
 }
 

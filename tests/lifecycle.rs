@@ -10,7 +10,7 @@ use mapi_spi_runtime::alloc::AllocatorSet;
 use mapi_spi_runtime::alloc::malloc::NativeMalloc;
 use mapi_spi_runtime::alloc::native;
 use mapi_spi_runtime::codes::*;
-use mapi_spi_runtime::flags::CURRENT_SPI_VERSION;
+use mapi_spi_runtime::flags::{CURRENT_SPI_VERSION, MDB_NO_DIALOG};
 use mapi_spi_runtime::host::{HostSupport, SupportLog, SupportOptions};
 use mapi_spi_runtime::interfaces::IMAPISupport;
 use mapi_spi_runtime::interfaces::{
@@ -23,12 +23,18 @@ use mapi_spi_runtime::provider::text::decode;
 use mapi_spi_runtime::provider::{ProviderContext, ProviderError, ProviderResult};
 use mapi_spi_runtime::types::{ENTRYID, LPTSTR, MAPIERROR};
 use mapi_spi_runtime::{ComObject, GUID, HRESULT, IUnknown, Interface, Object, mapi_object};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 static SERIAL: Mutex<()> = Mutex::new(());
 static STORES_ALIVE: AtomicUsize = AtomicUsize::new(0);
 static STORE_LOGOFFS: AtomicUsize = AtomicUsize::new(0);
+/// Makes the test provider's `shutdown` panic.
+static PANIC_ON_SHUTDOWN: AtomicBool = AtomicBool::new(false);
+/// The flags of the test provider's last fresh logon.
+static LOGON_FLAGS: AtomicU32 = AtomicU32::new(0);
+
+mod caught_panics;
 
 fn serial() -> MutexGuard<'static, ()> {
     SERIAL.lock().unwrap_or_else(|p| p.into_inner())
@@ -38,22 +44,48 @@ const LOGOFF_ORDERLY: u32 = 0x2;
 const LOGOFF_ABORT: u32 = 0x8;
 /// `MSProviderInit` flags that make the test provider's `create` panic.
 const PANIC_ON_CREATE: u32 = 0xDEAD;
+/// A logon flag (not MAPI's) that makes the test provider's `default_entry_id` panic.
+const PANIC_ON_DEFAULT: u32 = 0x0100_0000;
 
 /// Store IDs are names; they compare case-insensitively. "locked" refuses logon with a message,
-/// "busy" without one, "panic" panics, an ID with a NUL is malformed; there is no default store.
+/// "busy" without one, "panic" panics, "key panic" panics in `store_key`, "warning" is refused
+/// there with a warning code, the spool security "panic" panics in `spooler_logon`, a store whose
+/// ID starts with "fragile" panics in its logoff, an ID with a NUL is malformed; there is no
+/// default store.
 struct TestProvider;
 
 #[mapi_object(IMsgStore)]
-struct TestStore;
+struct TestStore {
+    fragile: bool,
+}
 
-/// A test store answers every `IMsgStore` and `IMAPIProp` method with its default.
+/// `Unadvise` of this connection waits, once it has said so in `IN_SLOW_CALL`, for `GO_ON`.
+const SLOW_CONNECTION: usize = 42;
+static IN_SLOW_CALL: AtomicBool = AtomicBool::new(false);
+static GO_ON: AtomicBool = AtomicBool::new(false);
+
+/// A test store answers every `IMAPIProp` method and every `IMsgStore` method but `Unadvise`
+/// with its default.
 impl IMAPIPropImpl for TestStore {}
-impl IMsgStoreImpl for TestStore {}
+impl IMsgStoreImpl for TestStore {
+    unsafe fn Unadvise(_: &Object<Self>, connection: usize) -> HRESULT {
+        if connection == SLOW_CONNECTION {
+            IN_SLOW_CALL.store(true, Ordering::SeqCst);
+            while !GO_ON.load(Ordering::SeqCst) {
+                std::thread::yield_now();
+            }
+            IN_SLOW_CALL.store(false, Ordering::SeqCst);
+        }
+        S_OK
+    }
+}
 
 impl TestStore {
-    fn new() -> Self {
+    fn new(id: &[u8]) -> Self {
         STORES_ALIVE.fetch_add(1, Ordering::SeqCst);
-        TestStore
+        TestStore {
+            fragile: id.starts_with(b"fragile"),
+        }
     }
 }
 
@@ -64,8 +96,15 @@ impl Drop for TestStore {
 }
 
 impl MessageStore for TestStore {
-    fn logoff(_: &Object<Self>) {
+    fn logoff(this: &Object<Self>) {
+        assert!(
+            !IN_SLOW_CALL.load(Ordering::SeqCst),
+            "logoff while a call into the store runs"
+        );
         STORE_LOGOFFS.fetch_add(1, Ordering::SeqCst);
+        if this.fragile {
+            panic!("a fragile store's logoff panics");
+        }
     }
 }
 
@@ -74,11 +113,23 @@ impl StoreProvider for TestProvider {
     const COMPONENT: &'static str = "Test provider";
 
     fn create(context: &ProviderContext) -> ProviderResult<Self> {
-        assert_ne!(context.flags, PANIC_ON_CREATE, "create was asked to panic");
+        if context.flags == PANIC_ON_CREATE {
+            panic!("create was asked to panic");
+        }
         Ok(TestProvider)
     }
 
     fn store_key(&self, entry_id: &[u8]) -> ProviderResult<Vec<u8>> {
+        match entry_id {
+            b"key panic" => panic!("store_key panics"),
+            b"warning" => {
+                return Err(ProviderError::new(
+                    MAPI_W_ERRORS_RETURNED,
+                    "a warning is no answer",
+                ));
+            }
+            _ => {}
+        }
         if entry_id.is_empty() || entry_id.contains(&0) {
             return Err(ProviderError::new(
                 MAPI_E_INVALID_ENTRYID,
@@ -93,6 +144,7 @@ impl StoreProvider for TestProvider {
         request: &LogonRequest<'_>,
         _: &Arc<StoreContext>,
     ) -> ProviderResult<StoreLogon<TestStore>> {
+        LOGON_FLAGS.store(request.flags, Ordering::SeqCst);
         match request.entry_id {
             b"locked" => Err(ProviderError::new(
                 MAPI_E_LOGON_FAILED,
@@ -101,13 +153,26 @@ impl StoreProvider for TestProvider {
             b"panic" => panic!("logon panics"),
             b"busy" => Err(MAPI_E_BUSY.into()),
             id => Ok(StoreLogon {
-                store: TestStore::new(),
+                store: TestStore::new(id),
                 spool_security: [b"spool:", &id.to_ascii_lowercase()[..]].concat(),
             }),
         }
     }
 
+    fn default_entry_id(&self, request: &LogonRequest<'_>) -> ProviderResult<Vec<u8>> {
+        if request.flags & PANIC_ON_DEFAULT != 0 {
+            panic!("default_entry_id panics");
+        }
+        Err(ProviderError::new(
+            MAPI_E_UNCONFIGURED,
+            "no store is configured in the profile",
+        ))
+    }
+
     fn spooler_logon(&self, request: &LogonRequest<'_>, spool: &[u8]) -> ProviderResult<()> {
+        if spool == b"panic" {
+            panic!("spooler_logon panics");
+        }
         if spool == [b"spool:", &self.store_key(request.entry_id)?[..]].concat() {
             Ok(())
         } else {
@@ -115,6 +180,12 @@ impl StoreProvider for TestProvider {
                 MAPI_E_LOGON_FAILED,
                 "forged spool security",
             ))
+        }
+    }
+
+    fn shutdown(&self) {
+        if PANIC_ON_SHUTDOWN.load(Ordering::SeqCst) {
+            panic!("shutdown panics");
         }
     }
 }
@@ -684,8 +755,8 @@ fn shutdown_with_a_store_still_open_and_the_store_outliving_its_provider() {
     assert_eq!(host.malloc.ref_count(), 1, "IMalloc released at Shutdown");
     assert_eq!(
         host.log.live.load(Ordering::SeqCst),
-        0,
-        "the open store's support object released"
+        1,
+        "the open store's support object not called at Shutdown (the docs' order)"
     );
     drop(provider);
     assert_eq!(
@@ -694,6 +765,11 @@ fn shutdown_with_a_store_still_open_and_the_store_outliving_its_provider() {
         "invalidated by Shutdown"
     );
     drop(store);
+    assert_eq!(
+        host.transports(),
+        [LOGOFF_ABORT],
+        "released by the store's teardown"
+    );
     host.assert_balanced();
 }
 
@@ -909,10 +985,16 @@ fn spooler_logon_accepts_the_spool_security_and_refuses_forgeries() {
     };
     assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
     drop((opened, spooler, forged, support));
-    // The spooler first (another process opened the store): a full logon without UI.
+    // The spooler first (another process opened the store): a full logon without UI, although
+    // the spooler's flags (0 here) did not say so.
     let fresh = host.spooler_logon(&provider, b"Archive", b"spool:archive");
     assert_eq!(fresh.hr, S_OK);
     assert!(fresh.logon.is_some());
+    assert_eq!(
+        LOGON_FLAGS.load(Ordering::SeqCst) & MDB_NO_DIALOG,
+        MDB_NO_DIALOG,
+        "the provider's logon told not to show UI"
+    );
     drop(fresh);
     shutdown(provider);
     host.assert_balanced();
@@ -943,7 +1025,9 @@ fn compare_store_ids_works_before_any_logon_and_never_crashes() {
     // An empty ID names no store: never the same, never an error.
     assert_eq!(compare(b"Inbox", b""), (S_OK, 0));
     assert_eq!(compare(b"", b""), (S_OK, 0));
-    assert_eq!(compare(b"\0", b"Inbox").0, MAPI_E_INVALID_ENTRYID);
+    assert_eq!(compare(b"\0", b"Inbox"), (MAPI_E_INVALID_ENTRYID, 0));
+    // A warning from the provider is not an answer: a failure, the result still written.
+    assert_eq!(compare(b"warning", b"Inbox"), (MAPI_E_CALL_FAILED, 0));
     let mut result = 7;
     unsafe {
         // NULL with size 0 is an empty ID; NULL with a size is a bad argument.
@@ -1025,6 +1109,204 @@ fn two_threads_logging_on_and_off_a_thousand_times_each() {
         fresh_logons.load(Ordering::SeqCst),
         "StoreLogoffTransports once per store opened"
     );
+    shutdown(provider);
+    host.assert_balanced();
+}
+
+/// `Logon` of `id` with `flags`, through the raw vtable, the host's references dropped.
+fn raw_logon_hr(host: &Host, provider: &IMSProvider, id: &[u8], flags: u32) -> HRESULT {
+    let support = host.support();
+    let (mut logon, mut store) = (core::ptr::null_mut(), core::ptr::null_mut());
+    let hr = unsafe {
+        raw_logon(
+            provider,
+            Some(&support.to_interface()),
+            0,
+            core::ptr::null_mut(),
+            id.len() as u32,
+            id.as_ptr().cast_mut().cast(),
+            flags,
+            core::ptr::null(),
+            core::ptr::null_mut(),
+            core::ptr::null_mut(),
+            core::ptr::null_mut(),
+            &mut logon,
+            &mut store,
+        )
+    };
+    assert!(logon.is_null() && store.is_null(), "nothing handed out");
+    hr
+}
+
+#[test]
+fn a_panic_in_each_provider_callback_is_caught_reported_and_fails_the_call() {
+    let _serial = serial();
+    let host = Host::new();
+    let (results, caught) = caught_panics::catching(|| {
+        let (mut version, mut raw) = (0, core::ptr::null_mut());
+        let create =
+            unsafe { host.init_raw(PANIC_ON_CREATE, CURRENT_SPI_VERSION, &mut version, &mut raw) };
+        let provider = host.init();
+        let logon = raw_logon_hr(&host, &provider, b"panic", 0);
+        let key = raw_logon_hr(&host, &provider, b"key panic", 0);
+        let default = raw_logon_hr(&host, &provider, b"", PANIC_ON_DEFAULT);
+        let mut same = 7;
+        let compare = unsafe {
+            raw_compare_store_ids(
+                &provider,
+                9,
+                b"key panic".as_ptr().cast_mut().cast(),
+                5,
+                b"Inbox".as_ptr().cast_mut().cast(),
+                0,
+                &mut same,
+            )
+        };
+        let spooler = host.spooler_logon(&provider, b"Inbox", b"panic").hr;
+        shutdown(provider);
+        [create, logon, key, default, compare, spooler]
+    });
+    assert_eq!(results, [MAPI_E_CALL_FAILED; 6]);
+    assert_eq!(
+        caught,
+        [
+            "StoreProvider::create: create was asked to panic",
+            "IMSProvider::Logon: logon panics",
+            "IMSProvider::Logon: store_key panics",
+            "IMSProvider::Logon: default_entry_id panics",
+            "IMSProvider::CompareStoreIDs: store_key panics",
+            "IMSProvider::SpoolerLogon: spooler_logon panics",
+        ]
+    );
+    host.assert_balanced();
+}
+
+#[test]
+fn shutdown_runs_every_step_whatever_the_provider_code_before_it_did() {
+    let _serial = serial();
+    let host = Host::new();
+    let provider = host.init();
+    let logoffs_before = STORE_LOGOFFS.load(Ordering::SeqCst);
+    let stores: Vec<IMsgStore> = [&b"fragile one"[..], b"Inbox", b"fragile two"]
+        .into_iter()
+        .map(|id| host.logon(&provider, id, false).store.unwrap())
+        .collect();
+    PANIC_ON_SHUTDOWN.store(true, Ordering::SeqCst);
+    let (hr, caught) = caught_panics::catching(|| {
+        let mut reserved = 0;
+        unsafe { provider.Shutdown(&mut reserved) }
+    });
+    PANIC_ON_SHUTDOWN.store(false, Ordering::SeqCst);
+    assert_eq!(hr, S_OK);
+    let mut caught_sorted = caught.clone();
+    caught_sorted.sort();
+    assert_eq!(
+        caught_sorted,
+        [
+            "MessageStore::logoff: a fragile store's logoff panics",
+            "MessageStore::logoff: a fragile store's logoff panics",
+            "StoreProvider::shutdown: shutdown panics",
+        ]
+    );
+    assert_eq!(
+        caught.last().map(String::as_str),
+        Some("StoreProvider::shutdown: shutdown panics"),
+        "the provider's hook after every store"
+    );
+    assert_eq!(
+        STORE_LOGOFFS.load(Ordering::SeqCst) - logoffs_before,
+        3,
+        "every store's logoff ran"
+    );
+    for store in &stores {
+        assert_eq!(
+            get_props(store),
+            MAPI_E_INVALID_OBJECT,
+            "every store invalidated"
+        );
+    }
+    assert_eq!(host.malloc.ref_count(), 1, "IMalloc released");
+    // No call into MAPI's objects at Shutdown: the support objects keep the stores' references
+    // until the stores go.
+    assert_eq!(host.log.live.load(Ordering::SeqCst), 3);
+    assert!(host.transports().is_empty());
+    drop(stores);
+    assert_eq!(host.transports(), [LOGOFF_ABORT; 3]);
+    drop(provider);
+    host.assert_balanced();
+}
+
+#[test]
+fn logoff_releases_the_support_reference_even_if_the_store_logoff_panics() {
+    let _serial = serial();
+    let host = Host::new();
+    let provider = host.init();
+    let opened = host.logon(&provider, b"fragile", false);
+    let logon = opened.logon.clone().unwrap();
+    assert_eq!(opened.support.ref_count(), 2, "the host's and the store's");
+    let mut reserved = 0;
+    let (hr, caught) = caught_panics::catching(|| unsafe { logon.Logoff(&mut reserved) });
+    assert_eq!(hr, S_OK);
+    assert_eq!(
+        caught,
+        ["MessageStore::logoff: a fragile store's logoff panics"]
+    );
+    assert_eq!(
+        opened.support.ref_count(),
+        1,
+        "the store's reference released"
+    );
+    assert_eq!(
+        get_props(opened.store.as_ref().unwrap()),
+        MAPI_E_INVALID_OBJECT
+    );
+    drop((logon, opened));
+    shutdown(provider);
+    host.assert_balanced();
+}
+
+#[test]
+fn a_store_logoff_waits_for_the_call_into_the_store_that_is_running() {
+    let _serial = serial();
+    let host = Host::new();
+    let provider = host.init();
+    let opened = host.logon(&provider, b"Inbox", false);
+    let (store, logon) = (opened.store.clone().unwrap(), opened.logon.clone().unwrap());
+    let logoffs_before = STORE_LOGOFFS.load(Ordering::SeqCst);
+    GO_ON.store(false, Ordering::SeqCst);
+    let ((), caught) = caught_panics::catching(|| {
+        std::thread::scope(|scope| {
+            let slow = scope.spawn(|| unsafe { store.Unadvise(SLOW_CONNECTION) });
+            while !IN_SLOW_CALL.load(Ordering::SeqCst) {
+                std::thread::yield_now();
+            }
+            let mut reserved = 0;
+            assert_eq!(
+                unsafe { logon.Logoff(&mut reserved) },
+                S_OK,
+                "Logoff never blocks"
+            );
+            assert_eq!(
+                STORE_LOGOFFS.load(Ordering::SeqCst),
+                logoffs_before,
+                "the store's logoff waits for the call running"
+            );
+            assert_eq!(
+                get_props(&store),
+                MAPI_E_INVALID_OBJECT,
+                "no call admitted after Logoff"
+            );
+            GO_ON.store(true, Ordering::SeqCst);
+            assert_eq!(slow.join().unwrap(), S_OK);
+        })
+    });
+    assert_eq!(caught, Vec::<String>::new());
+    assert_eq!(
+        STORE_LOGOFFS.load(Ordering::SeqCst) - logoffs_before,
+        1,
+        "run once, as the call ended"
+    );
+    drop((store, logon, opened));
     shutdown(provider);
     host.assert_balanced();
 }

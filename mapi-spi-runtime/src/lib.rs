@@ -13,6 +13,8 @@
 //! Every mistake the two macros reject has a compile-fail test, listed with its message and its
 //! fix in `tests/ui/README.md` in the repository.
 
+// Every `unsafe` block and impl says why it is sound (`// SAFETY:`); `.ci/run` makes it an error.
+#![warn(clippy::undocumented_unsafe_blocks)]
 // docs.rs builds with `--cfg docsrs` on nightly: show which items need a feature.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -28,6 +30,7 @@ pub mod flags;
 #[cfg_attr(docsrs, doc(cfg(feature = "host")))]
 pub mod host;
 pub mod interfaces;
+pub mod panics;
 pub mod props;
 pub mod provider;
 mod sync;
@@ -38,6 +41,7 @@ pub mod types;
 pub use alloc::{AllocatorSet, ChildBuf, RootBuf};
 pub use codes::SuccessCode;
 pub use com::{ComObject, Object};
+pub use panics::{CaughtPanic, set_panic_hook};
 pub use windows_core::{self, Error, GUID, HRESULT, IUnknown, Interface};
 
 pub use com::Result;

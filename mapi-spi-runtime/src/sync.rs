@@ -1,5 +1,7 @@
-//! Locks that outlive a panic elsewhere.
+//! Locks that outlive a panic elsewhere, and the gate that keeps a store's logoff apart from
+//! the calls into it.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// Locks `mutex`, and uses it as it is when a panic poisoned it. Every critical section of this
@@ -8,4 +10,73 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 /// every later call on the object fail.
 pub(crate) fn lock<T: ?Sized>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Admits calls until it is closed, and tells which single party runs the close's action: the
+/// close itself when no admitted call is running, else the last such call as it leaves. So the
+/// action never runs while an admitted call does, and nobody waits: a close never blocks on a
+/// call that may itself be waiting for the closer (MAPI's locks, or the same thread re-entering).
+pub(crate) struct CallGate {
+    /// The number of admitted calls running, and [`CLOSED`].
+    state: AtomicUsize,
+}
+
+const CLOSED: usize = 1 << (usize::BITS - 1);
+
+impl CallGate {
+    pub(crate) const fn new() -> Self {
+        Self {
+            state: AtomicUsize::new(0),
+        }
+    }
+
+    /// Admits a call, unless the gate is closed. An admitted call must [`CallGate::leave`].
+    pub(crate) fn enter(&self) -> bool {
+        let mut state = self.state.load(Ordering::Acquire);
+        while state & CLOSED == 0 {
+            match self.state.compare_exchange_weak(
+                state,
+                state + 1,
+                Ordering::Acquire,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return true,
+                Err(now) => state = now,
+            }
+        }
+        false
+    }
+
+    /// Ends an admitted call: `true` if it was the last one running after the close, so that
+    /// the close's action now falls to the caller.
+    pub(crate) fn leave(&self) -> bool {
+        self.state.fetch_sub(1, Ordering::AcqRel) == CLOSED | 1
+    }
+
+    /// Closes the gate: `true` if this is the first close and no admitted call is running, so
+    /// that the action runs now; otherwise the last call to leave runs it, or it already ran.
+    pub(crate) fn close(&self) -> bool {
+        self.state.fetch_or(CLOSED, Ordering::AcqRel) == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CallGate;
+
+    #[test]
+    fn the_close_action_falls_to_exactly_one_party() {
+        let idle = CallGate::new();
+        assert!(idle.close(), "no call running: the close runs it");
+        assert!(!idle.close(), "only once");
+        assert!(!idle.enter(), "closed: nothing admitted");
+
+        let busy = CallGate::new();
+        assert!(busy.enter() && busy.enter());
+        assert!(!busy.close(), "two calls running: deferred");
+        assert!(!busy.enter());
+        assert!(!busy.leave(), "one call still running");
+        assert!(busy.leave(), "the last call out runs it");
+        assert!(!busy.close());
+    }
 }

@@ -96,7 +96,8 @@ fn main() -> ExitCode {
     println!("  the store provider's profile section:");
     print_section(&profile, &section);
 
-    let mut session = match Session::load(&library, SupportOptions::default()) {
+    // SAFETY: the sample store, built from this workspace, is a store provider.
+    let mut session = match unsafe { Session::load(&library, SupportOptions::default()) } {
         Ok(session) => session.with_profile(&profile, section).echo(true),
         Err(error) => {
             eprintln!("{error}");
@@ -153,7 +154,8 @@ fn main() -> ExitCode {
     let first = session.shutdown();
 
     println!("\n-- A second session opens the store with the entry ID the profile now holds");
-    let mut session = match Session::load(&library, SupportOptions::default()) {
+    // SAFETY: the sample store, built from this workspace, is a store provider.
+    let mut session = match unsafe { Session::load(&library, SupportOptions::default()) } {
         Ok(session) => session.with_profile(&profile, section).echo(true),
         Err(error) => {
             eprintln!("{error}");

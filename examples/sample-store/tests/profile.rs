@@ -4,7 +4,7 @@
 //! or without the entry ID the profile now holds, find the same store.
 
 use mapi_spi_runtime::alloc::AllocatorSet;
-use mapi_spi_runtime::codes::MAPI_E_INVALID_PARAMETER;
+use mapi_spi_runtime::codes::{MAPI_E_INVALID_PARAMETER, S_OK};
 use mapi_spi_runtime::flags::*;
 use mapi_spi_runtime::host::service::ServiceLibrary;
 use mapi_spi_runtime::host::{Profile, ProfileService, Session, SupportOptions};
@@ -45,7 +45,8 @@ fn profile_with_service() -> (Profile, ProfileService, MAPIUID) {
 }
 
 fn session(profile: &Profile, section: MAPIUID) -> Session {
-    Session::load(&locate::sample_store_library(), SupportOptions::default())
+    // SAFETY: the sample store, built from this workspace, is a store provider.
+    unsafe { Session::load(&locate::sample_store_library(), SupportOptions::default()) }
         .expect("the sample store library loads")
         .with_profile(profile, section)
 }
@@ -77,7 +78,7 @@ fn open_by_profile(session: &mut Session) -> String {
         .1
         .remove(0)
         .value;
-    session.close_store(opened.store, LOGOFF_ORDERLY);
+    assert_eq!(session.close_store(opened.store, LOGOFF_ORDERLY), S_OK);
     key
 }
 
@@ -165,7 +166,7 @@ fn configure_then_log_on_without_and_with_the_recorded_entry_id() {
     let other = first
         .logon(&store_entry_id("Other"), MDB_NO_DIALOG)
         .expect("logon");
-    first.close_store(other.store, LOGOFF_ORDERLY);
+    assert_eq!(first.close_store(other.store, LOGOFF_ORDERLY), S_OK);
     assert_eq!(first.profile_entry_id(), Some(store_entry_id("Inbox")));
     let report = first.shutdown();
     assert!(report.is_clean(), "{report}");
@@ -185,7 +186,7 @@ fn configure_then_log_on_without_and_with_the_recorded_entry_id() {
             .value,
         key_of("inbox")
     );
-    second.close_store(opened.store, LOGOFF_ORDERLY);
+    assert_eq!(second.close_store(opened.store, LOGOFF_ORDERLY), S_OK);
     let report = second.shutdown();
     assert!(report.is_clean(), "{report}");
 

@@ -30,7 +30,9 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
 }
 
 fn session(options: SupportOptions) -> Session {
-    Session::load(&locate::sample_store_library(), options).expect("the sample store library loads")
+    // SAFETY: the sample store, built from this workspace, is a store provider.
+    unsafe { Session::load(&locate::sample_store_library(), options) }
+        .expect("the sample store library loads")
 }
 
 fn value(properties: &[mapi_spi_runtime::host::Property], tag: u32) -> &str {
@@ -198,11 +200,14 @@ fn without_wrap_store_entry_id_the_store_gives_its_own_id() {
 fn the_export_is_the_entry_point_mapi_looks_for() {
     let _serial = serial();
     // The in-process rlib and the loaded library agree: same version, same behaviour.
-    let mut session = Session::in_process(
-        sample_store::MSProviderInit,
-        "sample_store.dll",
-        SupportOptions::default(),
-    )
+    // SAFETY: the sample store's entry point.
+    let mut session = unsafe {
+        Session::in_process(
+            sample_store::MSProviderInit,
+            "sample_store.dll",
+            SupportOptions::default(),
+        )
+    }
     .unwrap();
     let opened = session.logon(&store_entry_id("Inbox"), 0).unwrap();
     assert!(opened.new_logon);

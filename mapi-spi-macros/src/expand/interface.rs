@@ -13,7 +13,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use super::thunks::{abi_params, abi_return, clear_outs, vtable_constructor};
-use super::{base as base_type, runtime, runtime_at};
+use super::{base as base_type, runtime, runtime_at, safety};
 use crate::check::Checked;
 use crate::model::{Interface, Method, Output, ParamKind};
 
@@ -63,11 +63,18 @@ fn interface_struct(interface: &Interface) -> TokenStream {
     let thread_safe = if interface.thread_affine {
         quote!()
     } else {
+        // MAPI is free-threaded: objects it returns, and objects it is given, may be called from
+        // any thread (reference doc §8.6).
+        let send = safety(
+            "MAPI objects are free-threaded: a counted pointer to one may move between threads.",
+        );
+        let sync = safety(
+            "MAPI objects are free-threaded: a pointer to one may be used from several threads at once.",
+        );
         quote! {
-            // SAFETY: MAPI is free-threaded: objects it returns, and objects it is given, may be
-            // called from any thread (reference doc §8.6), so a counted pointer to one may move
-            // between threads.
+            #send
             unsafe impl ::core::marker::Send for #ident {}
+            #sync
             unsafe impl ::core::marker::Sync for #ident {}
         }
     };
@@ -121,8 +128,14 @@ fn interface_impls(interface: &Interface) -> TokenStream {
     let slots = || interface.methods.iter().filter(|m| !m.rejected);
     let names = slots().map(|m| m.ident.to_string());
     let own_count = slots().count();
+    let interface_safety = safety(&format!(
+        "`{ident}` is a transparent COM pointer whose vtable is `{vtbl}`."
+    ));
+    let chain_safety = safety(&format!(
+        "`{vtbl}` starts with the base's vtable; the names and IIDs below are the chain's."
+    ));
     quote! {
-        // SAFETY: `#ident` is a transparent COM pointer whose vtable is `#vtbl`.
+        #interface_safety
         // `do_not_recommend` on both impls: rustc's "the following other types implement trait"
         // lists, shown when a type is not an interface, then name only `IUnknown`, not every
         // interface the crate and its dependencies happen to declare.
@@ -133,7 +146,7 @@ fn interface_impls(interface: &Interface) -> TokenStream {
             const IID: #rt::windows_core::GUID = #rt::windows_core::GUID::from_u128(#iid);
         }
 
-        // SAFETY: `#vtbl` starts with the base's vtable; the names and IIDs below are the chain's.
+        #chain_safety
         #[diagnostic::do_not_recommend]
         unsafe impl #rt::com::MapiInterface for #ident {
             type Base = #base;
@@ -163,11 +176,15 @@ fn conversions(interface: &Interface) -> TokenStream {
     // projection would also conflict with `impl<T> From<T> for T`.
     let base = interface.base();
     let into = |target: TokenStream| {
+        let reason = safety(&format!(
+            "both are transparent COM pointers and `{ident}`'s vtable extends `{target}`'s."
+        ));
         quote! {
             impl ::core::convert::From<#ident> for #target {
                 fn from(value: #ident) -> Self {
-                    // SAFETY: both are transparent COM pointers and `#ident`'s vtable extends `#target`'s.
-                    unsafe { ::core::mem::transmute::<#ident, #target>(value) }
+                    #reason
+                    let base = unsafe { ::core::mem::transmute::<#ident, #target>(value) };
+                    base
                 }
             }
             impl ::core::convert::From<&#ident> for #target {
@@ -183,12 +200,16 @@ fn conversions(interface: &Interface) -> TokenStream {
     } else {
         into(quote!(#rt::windows_core::IUnknown))
     };
+    let deref_safety = safety(&format!(
+        "both are transparent COM pointers and `{ident}`'s vtable extends the base's."
+    ));
     quote! {
         impl ::core::ops::Deref for #ident {
             type Target = #base;
             fn deref(&self) -> &#base {
-                // SAFETY: both are transparent COM pointers and `#ident`'s vtable extends the base's.
-                unsafe { ::core::mem::transmute::<&#ident, &#base>(self) }
+                #deref_safety
+                let base = unsafe { ::core::mem::transmute::<&#ident, &#base>(self) };
+                base
             }
         }
         #into_base
@@ -244,14 +265,18 @@ fn caller_methods(interface: &Interface) -> TokenStream {
                 ParamKind::Value | ParamKind::Out { .. } => quote!(#param_name),
             }
         });
+        let call_safety = safety(
+            "`this` is a live interface pointer whose vtable is `vtable`; the arguments are valid as the method's contract requires (this function's contract).",
+        );
         let call = quote!(unsafe { (vtable.#name)(this, #(#args),*) });
         let (ret, body) = match output {
-            Output::Unit => (quote!(), call),
+            Output::Unit => (quote!(), quote!(#call_safety #call;)),
             Output::Type { ty, .. } => {
                 // Spanned at the result type, as the thunk's conversion is: a type that is not
                 // `AbiReturn` is reported once, there, and not at the attribute.
                 let rt = runtime_at(ty.span());
                 let body = quote_spanned! {ty.span()=>
+                    #call_safety
                     let abi = #call;
                     <#ty as #rt::com::AbiReturn>::from_abi(abi)
                 };
@@ -272,7 +297,6 @@ fn caller_methods(interface: &Interface) -> TokenStream {
                 #(#counts)*
                 let vtable = #rt::windows_core::Interface::vtable(self);
                 let this = #rt::windows_core::Interface::as_raw(self);
-                // SAFETY: `this` is a live interface pointer whose vtable is `vtable`.
                 #body
             }
         }
@@ -323,9 +347,13 @@ fn implementer_trait(interface: &Interface) -> TokenStream {
                 Output::Type { ty, .. } => quote!(-> #ty),
             };
             let default = method.default_value(interface).filter(|_| !method.rejected);
+            let safety_doc = "\n\n# Safety\n\nCalled by the vtable with its caller's arguments, unchecked: \
+                 an implementation may rely on them being valid as the method's MAPI contract says \
+                 (see the trait's Safety section).";
             match default {
                 None => quote! {
                     #(#attrs)*
+                    #[doc = #safety_doc]
                     unsafe fn #name(this: &#rt::com::Object<Self>, #(#declared),*) #ret;
                 },
                 Some(value) => {
@@ -338,6 +366,7 @@ fn implementer_trait(interface: &Interface) -> TokenStream {
                     quote! {
                         #(#attrs)*
                         #[doc = #doc]
+                        #[doc = #safety_doc]
                         unsafe fn #name(this: &#rt::com::Object<Self>, #(#declared),*) #ret {
                             #body
                         }
@@ -421,10 +450,12 @@ fn default_body(implementer: &syn::Ident, method: &Method, value: &syn::Expr) ->
             (convert, fail)
         }
     };
+    let forward_safety =
+        safety("the arguments are the caller's, passed on under the same contract.");
     quote! {
         match #rt::com::Forward::target(&<Self as #implementer>::forward(this, #rt::com::MethodName(#method_name))) {
             ::core::result::Result::Ok(::core::option::Option::Some(target)) => {
-                // SAFETY: the arguments are the caller's, passed on under the same contract.
+                #forward_safety
                 return unsafe { target.#name(#(#args),*) };
             }
             ::core::result::Result::Ok(::core::option::Option::None) => {}

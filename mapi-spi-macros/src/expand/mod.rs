@@ -24,6 +24,15 @@ fn runtime_at(span: proc_macro2::Span) -> TokenStream {
     quote::quote_spanned!(span=> ::mapi_spi_runtime)
 }
 
+/// Why an `unsafe` block or impl of the expansion is sound, as `#[doc = " SAFETY: ..."]` on the
+/// statement or item that holds it: a `// SAFETY:` comment would not survive tokenizing, and this
+/// way `cargo expand` shows it (as `/// SAFETY: ...`), where a reviewer reads the expansion. Doc
+/// attributes on statements of a macro expansion draw no `unused_doc_comments` warning.
+fn safety(reason: &str) -> TokenStream {
+    let text = format!(" SAFETY: {reason}");
+    quote!(#[doc = #text])
+}
+
 /// The base interface as code bodies name it: `<IFoo as MapiInterface>::Base`. `type Base = ...`
 /// names the user's path, and its `MapiInterface` bound reports a base that is not an interface
 /// at the user's token; the bodies (the thunks' base vtable, the checks) use the projection so

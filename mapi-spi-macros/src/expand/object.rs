@@ -9,7 +9,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use super::{runtime, runtime_at};
+use super::{runtime, runtime_at, safety};
 use crate::check::Checked;
 use crate::model::Object;
 
@@ -60,8 +60,12 @@ pub fn expand(object: &Checked<Object>) -> TokenStream {
         .enumerate()
         .map(|(slot, interface)| {
             let rt = runtime_at(interface.span());
+            let reason = safety(&format!(
+                "slot {slot} holds `{}`'s vtable (see `VTABLES`).",
+                quote!(#interface)
+            ));
             quote_spanned! {interface.span()=>
-                // SAFETY: slot #slot holds `#interface`'s vtable (see `VTABLES`).
+                #reason
                 unsafe impl #impl_generics #rt::com::Implements<#interface> for #ident #ty_generics #where_clause {
                     const SLOT: usize = #slot;
                 }
@@ -85,13 +89,17 @@ pub fn expand(object: &Checked<Object>) -> TokenStream {
             }
         }
     };
+    let object_safety = safety(
+        "`VTABLES[k]` is the vtable of the k-th listed interface, built for this type and slot k, and `interface_slot` only returns those indices.",
+    );
+    let identity_safety =
+        safety("slot 0 is the identity every QueryInterface(IID_IUnknown) returns.");
     quote! {
         #item
 
         #thread_safe
 
-        // SAFETY: `VTABLES[k]` is the vtable of the k-th listed interface, built for this type and
-        // slot k, and `interface_slot` only returns those indices.
+        #object_safety
         unsafe impl #impl_generics #rt::com::MapiObject for #self_type #where_clause {
             /// One vtable pointer per listed interface; slot 0 is the object's identity.
             type Vtables = [#rt::com::VtablePtr; #count];
@@ -105,7 +113,7 @@ pub fn expand(object: &Checked<Object>) -> TokenStream {
             }
         }
 
-        // SAFETY: slot 0 is the identity every QueryInterface(IID_IUnknown) returns.
+        #identity_safety
         unsafe impl #impl_generics #rt::com::Implements<#rt::windows_core::IUnknown> for #ident #ty_generics #where_clause {
             const SLOT: usize = 0;
         }

@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use super::{base as base_type, runtime, runtime_at};
+use super::{base as base_type, runtime, runtime_at, safety};
 use crate::model::{Interface, Method, Output, ParamKind};
 
 /// The parameters of a method's vtable slot, `#[bytes]` ones as their count and pointer.
@@ -35,8 +35,9 @@ pub fn clear_outs(method: &Method) -> Vec<TokenStream> {
             // Spanned at the pointee: its `AbiSafe` bound is this out-parameter's type check.
             let rt = runtime_at(pointee.span());
             let clear_out = quote_spanned!(pointee.span()=> #rt::com::abi::clear_out::<#pointee>);
-            // SAFETY: an out-parameter is NULL or valid for a write, per the method's contract.
-            Some(quote!(unsafe { #clear_out(#name) };))
+            let reason =
+                safety("an out-parameter is NULL or valid for a write, per the method's contract.");
+            Some(quote!(#reason unsafe { #clear_out(#name) };))
         })
         .collect()
 }
@@ -55,7 +56,7 @@ pub fn vtable_constructor(interface: &Interface) -> TokenStream {
         quote!(<<#base as #rt::windows_core::Interface>::Vtable>::new::<T, SLOT>())
     };
     let methods = || interface.methods.iter().filter(|m| !m.rejected);
-    let thunks = methods().map(|method| thunk(method, &implementer));
+    let thunks = methods().map(|method| thunk(name, method, &implementer));
     let slots = methods().map(|method| {
         let ident = &method.ident;
         quote!(#ident: #ident::<T, SLOT>)
@@ -77,7 +78,7 @@ pub fn vtable_constructor(interface: &Interface) -> TokenStream {
     }
 }
 
-fn thunk(method: &Method, implementer: &syn::Ident) -> TokenStream {
+fn thunk(interface: &syn::Ident, method: &Method, implementer: &syn::Ident) -> TokenStream {
     let rt = runtime();
     let ident = &method.ident;
     let abi_params = abi_params(method);
@@ -88,8 +89,9 @@ fn thunk(method: &Method, implementer: &syn::Ident) -> TokenStream {
             return None;
         };
         let name = &param.ident;
+        let reason = safety(&format!("the caller passes `{count}` readable bytes at `{name}`, or NULL."));
         Some(quote! {
-            // SAFETY: the caller passes `#count` readable bytes at `#name`, or NULL.
+            #reason
             let ::core::option::Option::Some(#name) = (unsafe { #rt::com::abi::counted_bytes(#count, #name.cast()) }) else {
                 #(#clear_outs)*
                 return #rt::codes::MAPI_E_INVALID_PARAMETER;
@@ -105,14 +107,19 @@ fn thunk(method: &Method, implementer: &syn::Ident) -> TokenStream {
         let from_raw = quote_spanned! {interface.span()=>
             <#interface as #rt::windows_core::Interface>::from_raw_borrowed
         };
-        // SAFETY: the caller passes NULL or an interface pointer it keeps alive for the call.
+        let reason =
+            safety("the caller passes NULL or an interface pointer it keeps alive for the call.");
         Some(quote! {
+            #reason
             let #name = unsafe { #from_raw(&#name) };
         })
     });
     let args = method.params.iter().map(|param| &param.ident);
-    // SAFETY: the arguments are the caller's, as the MAPI contract the trait's docs state.
     let call = quote!(unsafe { <T as #implementer>::#ident(this, #(#args),*) });
+    let call_safety = safety(
+        "the arguments are the caller's, valid as the method's MAPI contract says (the implementer trait's Safety section).",
+    );
+    let this_safety = safety("COM calls this slot with the interface pointer it belongs to.");
     let on_panic = match (&method.on_panic, &method.output) {
         (Some(value), _) => quote_spanned!(value.span()=> #value),
         (None, Output::Unit) => quote!(),
@@ -146,17 +153,20 @@ fn thunk(method: &Method, implementer: &syn::Ident) -> TokenStream {
         }
     };
     let abi_return = abi_return(&method.output);
+    // What a caught panic is reported as having panicked in.
+    let boundary = format!("{interface}::{ident}");
     quote! {
         #[allow(non_snake_case, clippy::too_many_arguments)]
         unsafe extern "system" fn #ident<T: #implementer, const SLOT: usize>(
             this: *mut ::core::ffi::c_void,
             #(#abi_params),*
         ) #abi_return {
-            // SAFETY: COM calls this slot with the interface pointer it belongs to.
+            #this_safety
             let this = unsafe { #rt::com::Object::<T>::from_slot::<SLOT>(this) };
             #(#borrow_interfaces)*
             #(#slices)*
-            let result = #rt::com::abi::guard(|| #call);
+            #call_safety
+            let result = #rt::com::abi::guard::<T, _>(#boundary, || #call);
             #result
         }
     }

@@ -222,6 +222,8 @@ mod tests {
     fn into_raw_hands_the_root_over_without_freeing() {
         let (raw, calls) = probe(None, |set| set.allocate(8).unwrap().into_raw());
         assert_eq!((calls.free_buffer, calls.live_roots), (0, 1));
+        // SAFETY: the root came from the native allocator's AllocateBuffer, and `into_raw` gave it
+        // up.
         unsafe { crate::alloc::AllocatorSet::native().free(raw) };
     }
 
@@ -230,6 +232,7 @@ mod tests {
         let root = crate::alloc::AllocatorSet::native().allocate(13).unwrap();
         // An 8-byte value at an odd offset, as on a 4-aligned host block.
         root.write(5, 0x0102_0304_0506_0708u64);
+        // SAFETY: the root holds 13 bytes: bytes 5..13 are in it; the read is unaligned.
         let read = unsafe { root.as_ptr().add(5).cast::<u64>().read_unaligned() };
         assert_eq!(read, 0x0102_0304_0506_0708);
         let overflow = std::panic::catch_unwind(|| root.write(6, 0u64));

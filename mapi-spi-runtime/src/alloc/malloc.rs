@@ -79,12 +79,13 @@ impl IMallocImpl for NativeMalloc {
     }
 
     unsafe fn Realloc(this: &Object<Self>, pv: *mut c_void, cb: usize) -> *mut c_void {
-        // SAFETY: Realloc(NULL, cb) is Alloc(cb), and Realloc(pv, 0) is Free(pv), by IMalloc's
-        // contract, with the caller's own arguments.
         if pv.is_null() {
+            // SAFETY: Realloc(NULL, cb) is Alloc(cb) by IMalloc's contract, with the caller's own
+            // arguments.
             return unsafe { Self::Alloc(this, cb) };
         }
         if cb == 0 {
+            // SAFETY: Realloc(pv, 0) is Free(pv) by IMalloc's contract; `pv` is the caller's block.
             unsafe { Self::Free(this, pv) };
             return core::ptr::null_mut();
         }

@@ -154,12 +154,14 @@ mod tests {
     use crate::codes::S_OK;
 
     unsafe extern "system" fn null_but_ok(_: u32, out: *mut *mut c_void) -> HRESULT {
+        // SAFETY: AllocateBuffer's caller passes a writable out-pointer.
         unsafe { out.write(core::ptr::null_mut()) };
         S_OK
     }
 
     unsafe extern "system" fn refuses(_: u32, out: *mut *mut c_void) -> HRESULT {
         // A misbehaving host: fails, and leaves garbage in the out-pointer.
+        // SAFETY: AllocateBuffer's caller passes a writable out-pointer.
         unsafe { out.write(0x10 as *mut c_void) };
         crate::codes::MAPI_E_NO_ACCESS
     }
@@ -168,6 +170,8 @@ mod tests {
         allocate_buffer: unsafe extern "system" fn(u32, *mut *mut c_void) -> HRESULT,
     ) -> AllocatorSet {
         let native = AllocatorSet::native();
+        // SAFETY: the native allocator's functions, and a test AllocateBuffer that keeps its
+        // contract (it only misreports).
         unsafe {
             AllocatorSet::new(
                 Some(allocate_buffer),
@@ -187,9 +191,12 @@ mod tests {
             native.free_buffer_fn(),
         );
         for (a, m, f) in [(None, m, f), (a, None, f), (a, m, None)] {
+            // SAFETY: the functions given are the native allocator's (some missing, which is what
+            // is tested).
             let error = unsafe { AllocatorSet::new(a, m, f) }.unwrap_err();
             assert_eq!(error.code(), MAPI_E_INVALID_PARAMETER);
         }
+        // SAFETY: the native allocator's three functions.
         assert!(unsafe { AllocatorSet::new(a, m, f) }.is_ok());
     }
 

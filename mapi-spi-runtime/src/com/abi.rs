@@ -20,18 +20,28 @@ use crate::types::{FILETIME, MAPIUID};
 pub unsafe trait AbiSafe: Copy {}
 
 macro_rules! abi_safe {
-    ($($ty:ty),* $(,)?) => { $(unsafe impl AbiSafe for $ty {})* };
+    ($($ty:ty),* $(,)?) => {$(
+        // SAFETY: integers, floats and these `#[repr(C)]` plain structs have the C layout of
+        // their Windows types, and all-zero is a valid value of each.
+        unsafe impl AbiSafe for $ty {}
+    )*};
 }
 abi_safe!(u8, u16, u32, u64, i8, i16, i32, i64, usize, isize, f32, f64);
 abi_safe!(GUID, HRESULT, MAPIUID, FILETIME);
+// SAFETY: a raw pointer has the C pointer layout; all-zero is NULL.
 unsafe impl<T> AbiSafe for *const T {}
+// SAFETY: a raw pointer has the C pointer layout; all-zero is NULL.
 unsafe impl<T> AbiSafe for *mut T {}
 
 // Nullable function pointers (allocators, callbacks). A bare `fn` is not AbiSafe: zero is not a
 // valid value for it.
 macro_rules! abi_safe_fn {
     ($($arg:ident),*) => {
+        // SAFETY: `Option` of a function pointer has the layout of a C function pointer, all-zero
+        // being `None` (NULL).
         unsafe impl<R, $($arg),*> AbiSafe for Option<unsafe extern "system" fn($($arg),*) -> R> {}
+        // SAFETY: `Option` of a function pointer has the layout of a C function pointer, all-zero
+        // being `None` (NULL).
         unsafe impl<R, $($arg),*> AbiSafe for Option<unsafe extern "C" fn($($arg),*) -> R> {}
     };
 }
@@ -159,24 +169,17 @@ impl<T> AbiReturn for *const T {
     }
 }
 
-/// Runs `body`, catching a panic: `None` if it panicked. The panic payload is dropped under a
-/// second guard, because a payload whose `Drop` panics must not unwind into a COM caller either.
+/// Runs `body`, catching a panic: `None` if it panicked. The panic is reported (see
+/// [`crate::panics`]) as one in `boundary` (`"IMsgStore::GetProps"`) of the type `T`.
 #[doc(hidden)]
 #[inline(always)]
-pub fn guard<R>(body: impl FnOnce() -> R) -> Option<R> {
+pub fn guard<T: ?Sized, R>(boundary: &'static str, body: impl FnOnce() -> R) -> Option<R> {
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(value) => Some(value),
         Err(payload) => {
-            discard(payload);
+            crate::panics::caught(boundary, core::any::type_name::<T>(), payload);
             None
         }
-    }
-}
-
-#[cold]
-fn discard(payload: Box<dyn core::any::Any + Send>) {
-    if catch_unwind(AssertUnwindSafe(move || drop(payload))).is_err() {
-        // The second payload is leaked: dropping it could panic again.
     }
 }
 

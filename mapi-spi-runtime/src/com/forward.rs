@@ -20,6 +20,32 @@ pub enum Forward<'a, I> {
     /// Each method that returns an `HRESULT` fails with this code, out-parameters cleared;
     /// methods that return something else answer their default.
     Fail(HRESULT),
+    /// As `To`, holding `CallGuard` for exactly the duration of the call: its end is signalled
+    /// when the call returns (the runtime's store uses it to run a logoff only once no call into
+    /// the store is running).
+    Guarded(&'a I, CallGuard<'a>),
+}
+
+/// What a [`CallGuard`] tells when the forwarded call it was held for returns.
+pub trait CallEnd: Sync {
+    /// The call returned (or the guard was dropped without the call being made).
+    fn end(&self);
+}
+
+/// Held by [`Forward::Guarded`] for one call; signals [`CallEnd::end`] when dropped.
+pub struct CallGuard<'a>(&'a dyn CallEnd);
+
+impl<'a> CallGuard<'a> {
+    /// A guard that signals `to` when dropped.
+    pub fn new(to: &'a dyn CallEnd) -> Self {
+        Self(to)
+    }
+}
+
+impl Drop for CallGuard<'_> {
+    fn drop(&mut self) {
+        self.0.end();
+    }
 }
 
 impl<I> Forward<'_, I> {
@@ -31,6 +57,7 @@ impl<I> Forward<'_, I> {
             Forward::Defaults => Ok(None),
             Forward::To(target) => Ok(Some(target)),
             Forward::Owned(target) => Ok(Some(target)),
+            Forward::Guarded(target, _) => Ok(Some(target)),
             Forward::Fail(code) => Err(*code),
         }
     }

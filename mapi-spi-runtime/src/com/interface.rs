@@ -27,6 +27,7 @@ pub unsafe trait MapiInterface: Interface {
     fn matches_iid(iid: &GUID) -> bool;
 }
 
+// SAFETY: `IUnknown` is its own base, and `matches_iid` answers its IID only.
 unsafe impl MapiInterface for IUnknown {
     type Base = IUnknown;
     const METHOD_NAMES: &'static [&'static str] = &[];

@@ -19,6 +19,6 @@ pub use abi::{AbiReturn, AbiSafe};
 /// bare `HRESULT`. `T` is `()` or [`crate::codes::SuccessCode`] for methods declared with
 /// `#[mapi_interface]`.
 pub type Result<T = ()> = core::result::Result<T, windows_core::Error>;
-pub use forward::{Forward, MethodName};
+pub use forward::{CallEnd, CallGuard, Forward, MethodName};
 pub use interface::MapiInterface;
 pub use object::{ComObject, Implements, MapiObject, Object, VtablePtr};

@@ -21,6 +21,11 @@ use windows_core::{GUID, HRESULT, IUnknown, Interface};
 
 use crate::codes::{E_NOINTERFACE, S_OK};
 
+/// The reference count at which an object becomes immortal (see [`Object::add_ref`]).
+pub const SATURATED: u32 = 1 << 31;
+/// Where a saturated count is kept: 2^30 away from both zero-after-wrap and `SATURATED`.
+const PINNED: u32 = SATURATED + (1 << 30);
+
 /// The value stored in a vtable-pointer slot: the address of a `static` vtable.
 pub type VtablePtr = *const c_void;
 
@@ -73,6 +78,8 @@ pub struct Object<T: MapiObject> {
 
 // SAFETY: the vtable pointers are pointers to immutable statics; the count is atomic.
 unsafe impl<T: MapiObject + Send + Sync> Send for Object<T> {}
+// SAFETY: the vtable pointers are pointers to immutable statics; the count is atomic; `T` is
+// `Send`.
 unsafe impl<T: MapiObject + Send + Sync> Sync for Object<T> {}
 
 impl<T: MapiObject> Deref for Object<T> {
@@ -93,6 +100,8 @@ impl<T: MapiObject> Object<T> {
     #[doc(hidden)]
     #[inline(always)]
     pub unsafe fn from_slot<'a, const SLOT: usize>(this: *mut c_void) -> &'a Self {
+        // SAFETY: the caller passes a pointer to slot `SLOT` of a live block; `SLOT` pointers back
+        // is its start, where the `#[repr(C)]` block begins.
         unsafe { &*this.cast::<VtablePtr>().sub(SLOT).cast::<Self>() }
     }
 
@@ -143,10 +152,27 @@ impl<T: MapiObject> Object<T> {
     }
 
     /// `IUnknown::AddRef`: the new count.
+    ///
+    /// The count saturates rather than wraps: once it reaches [`SATURATED`] (2^31 references,
+    /// which only a leak of references produces) the object stays alive for good, leaked, rather
+    /// than freed while references to it remain. Like the Linux kernel's `refcount_t`, and unlike
+    /// `Arc`, which aborts the process: MAPI's process is the host's, not ours to end.
     #[inline(always)]
     pub fn add_ref(&self) -> u32 {
         // Relaxed, as in `Arc::clone`: a new reference can only come from an existing one.
-        self.refs.fetch_add(1, Ordering::Relaxed).wrapping_add(1)
+        let old = self.refs.fetch_add(1, Ordering::Relaxed);
+        if old >= SATURATED {
+            return self.saturate();
+        }
+        old + 1
+    }
+
+    /// Pins a saturated count in the middle of the saturated range, so that no number of
+    /// racing AddRefs and Releases brings it back to zero or past `u32::MAX`.
+    #[cold]
+    fn saturate(&self) -> u32 {
+        self.refs.store(PINNED, Ordering::Relaxed);
+        PINNED
     }
 
     /// Adds a reference unless the count already reached zero (the object is being destroyed):
@@ -155,6 +181,10 @@ impl<T: MapiObject> Object<T> {
     pub fn try_add_ref(&self) -> bool {
         let mut count = self.refs.load(Ordering::Relaxed);
         while count != 0 {
+            if count >= SATURATED {
+                // Immortal: a reference more changes nothing.
+                return true;
+            }
             match self.refs.compare_exchange_weak(
                 count,
                 count + 1,
@@ -176,7 +206,12 @@ impl<T: MapiObject> Object<T> {
     #[inline(always)]
     pub unsafe fn release(this: *const Self) -> u32 {
         // SAFETY: the caller still holds a reference, so the block is alive here.
-        let remaining = unsafe { (*this).refs.fetch_sub(1, Ordering::Release) }.wrapping_sub(1);
+        let old = unsafe { (*this).refs.fetch_sub(1, Ordering::Release) };
+        if old >= SATURATED {
+            // SAFETY: as above; a saturated object is never freed.
+            return unsafe { (*this).saturate() };
+        }
+        let remaining = old.wrapping_sub(1);
         if remaining == 0 {
             // Pairs with the Release above in other threads: their uses happen before the drop.
             fence(Ordering::Acquire);
@@ -187,11 +222,20 @@ impl<T: MapiObject> Object<T> {
         remaining
     }
 
+    /// Drops the user's value and frees the block.
+    ///
+    /// # Safety
+    ///
+    /// `this` came from `Box::into_raw` in [`ComObject::new`] and its count reached zero.
     #[cold]
     unsafe fn destroy(this: *mut Self) {
-        // The user's Drop runs here; a panic in it must not unwind into the COM caller.
-        let freed = crate::com::abi::guard(|| drop(unsafe { Box::from_raw(this) }));
-        debug_assert!(freed.is_some(), "a MAPI object's Drop panicked");
+        // The user's Drop runs here, inside Release: a panic in it is reported and goes no
+        // further. The block is freed either way (the unwinding drops the other fields and
+        // the box).
+        let _ = crate::com::abi::guard::<T, _>("IUnknown::Release", || {
+            // SAFETY: the caller's contract: the last reference to a block from `Box::into_raw`.
+            drop(unsafe { Box::from_raw(this) })
+        });
     }
 
     /// `IUnknown::QueryInterface`.
@@ -230,6 +274,7 @@ pub struct ComObject<T: MapiObject>(NonNull<Object<T>>);
 
 // SAFETY: a counted pointer to an `Object<T>`, which is `Send + Sync` for such `T`.
 unsafe impl<T: MapiObject + Send + Sync> Send for ComObject<T> {}
+// SAFETY: a counted pointer to an `Object<T>`, which is `Send + Sync` for such `T`.
 unsafe impl<T: MapiObject + Send + Sync> Sync for ComObject<T> {}
 
 impl<T: MapiObject> ComObject<T> {
@@ -288,5 +333,63 @@ impl<T: MapiObject + core::fmt::Debug> core::fmt::Debug for ComObject<T> {
 impl<T: MapiObject + core::fmt::Debug> core::fmt::Debug for Object<T> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         self.value.fmt(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ComObject, MapiObject, Ordering, PINNED, SATURATED, VtablePtr};
+    use crate::com::query::unknown_vtbl;
+    use core::ffi::c_void;
+    use core::sync::atomic::AtomicUsize;
+    use windows_core::{GUID, IUnknown_Vtbl};
+
+    static DROPS: AtomicUsize = AtomicUsize::new(0);
+
+    struct Counted;
+
+    // SAFETY: one vtable, IUnknown's, built for this type and slot 0; no other slot is returned.
+    unsafe impl MapiObject for Counted {
+        type Vtables = [VtablePtr; 1];
+        const VTABLES: Self::Vtables =
+            [&unknown_vtbl::<Self, 0>() as *const IUnknown_Vtbl as VtablePtr];
+        fn interface_slot(_: &GUID) -> Option<usize> {
+            None
+        }
+    }
+
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            DROPS.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn the_reference_count_saturates_instead_of_wrapping() {
+        let object = ComObject::new(Counted);
+        let raw: *mut c_void = object.as_unknown_ptr();
+        // SAFETY: `raw` is the object's IUnknown, whose first word points to its vtable.
+        let vtbl = unsafe { &**raw.cast::<*const IUnknown_Vtbl>() };
+        // 2^32 - 1 references, as a host that leaks them would leave (too many to take one by
+        // one in a test).
+        object.refs.store(u32::MAX, Ordering::Relaxed);
+        // SAFETY: AddRef and Release of a live object, each Release giving one reference up.
+        unsafe {
+            assert_eq!(
+                (vtbl.AddRef)(raw),
+                PINNED,
+                "AddRef past u32::MAX once wrapped to 0"
+            );
+            for _ in 0..3 {
+                assert!((vtbl.Release)(raw) >= SATURATED);
+            }
+            assert!((vtbl.AddRef)(raw) >= SATURATED);
+        }
+        drop(object);
+        assert_eq!(
+            DROPS.load(Ordering::SeqCst),
+            0,
+            "saturated: never freed, leaked"
+        );
     }
 }

@@ -7,7 +7,7 @@ use core::ffi::c_void;
 use windows_core::{GUID, HRESULT, IUnknown_Vtbl};
 
 use super::object::{MapiObject, Object};
-use crate::codes::E_POINTER;
+use crate::codes::{E_POINTER, MAPI_E_CALL_FAILED};
 
 /// The IUnknown slots of the vtable in slot `SLOT` of `T`.
 pub const fn unknown_vtbl<T: MapiObject, const SLOT: usize>() -> IUnknown_Vtbl {
@@ -27,13 +27,27 @@ unsafe extern "system" fn query_interface<T: MapiObject, const SLOT: usize>(
         return E_POINTER;
     }
     if iid.is_null() {
+        // SAFETY: `ppv` is not NULL, and writable by QueryInterface's contract.
         unsafe { ppv.write(core::ptr::null_mut()) };
         return E_POINTER;
     }
-    unsafe { Object::<T>::from_slot::<SLOT>(this).query(&*iid, ppv) }
+    // SAFETY: `this` is an interface pointer of slot `SLOT` of a live `Object<T>` (the vtable's
+    // contract), `iid` is readable and `ppv` writable (checked not NULL, the caller's contract).
+    let object = unsafe { Object::<T>::from_slot::<SLOT>(this) };
+    // SAFETY: as above.
+    let answered = super::abi::guard::<T, _>("IUnknown::QueryInterface", || unsafe {
+        object.query(&*iid, ppv)
+    });
+    answered.unwrap_or_else(|| {
+        // SAFETY: `ppv` is writable; a failed QueryInterface hands out nothing.
+        unsafe { ppv.write(core::ptr::null_mut()) };
+        MAPI_E_CALL_FAILED
+    })
 }
 
 unsafe extern "system" fn add_ref<T: MapiObject, const SLOT: usize>(this: *mut c_void) -> u32 {
+    // SAFETY: `this` is an interface pointer of slot `SLOT` of a live `Object<T>` (the vtable's
+    // contract).
     unsafe { Object::<T>::from_slot::<SLOT>(this).add_ref() }
 }
 

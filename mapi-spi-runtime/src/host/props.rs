@@ -45,6 +45,8 @@ pub fn describe_tag(tag: u32) -> String {
 ///
 /// `value`'s union member and pointers must match its tag's type.
 pub unsafe fn describe_value(value: &SPropValue) -> String {
+    // SAFETY: the caller's contract: the union member read is the one the tag's type selects, and
+    // its pointers are valid.
     unsafe {
         match prop_type(value.ulPropTag) {
             PT_LONG => format!("{} (0x{:08X})", value.Value.l, value.Value.ul),

@@ -148,30 +148,49 @@ pub struct Session {
 
 impl Session {
     /// Loads the provider library at `path` and calls its `MSProviderInit`.
-    pub fn load(path: &Path, options: SupportOptions) -> Result<Self, HostError> {
-        // SAFETY: loading a provider library runs its initialisers, as MAPI's LoadLibrary does.
+    ///
+    /// # Safety
+    ///
+    /// The library must be a MAPI message store provider: loading it runs its initialisers, its
+    /// export `MSProviderInit` must have the `MSPROVIDERINIT` signature, and the provider must
+    /// keep the SPI's contract for the session's whole life, since the session's safe methods
+    /// trust what it returns (pointers, counts, interface pointers) as MAPI would.
+    pub unsafe fn load(path: &Path, options: SupportOptions) -> Result<Self, HostError> {
+        // SAFETY: a provider library (this function's contract), loaded as MAPI's LoadLibrary
+        // does.
         let library = unsafe { libloading::Library::new(path) }
             .map_err(|e| HostError::Load(e.to_string()))?;
-        // SAFETY: `MSProviderInit` has the MSPROVIDERINIT signature in every store provider.
+        // SAFETY: the export has the MSPROVIDERINIT signature (this function's contract).
         let init = unsafe { library.get::<MSPROVIDERINIT>(b"MSProviderInit\0") }
             .map(|symbol| *symbol)
             .map_err(|e| HostError::Load(e.to_string()))?;
         let dll_name = path
             .file_name()
             .map_or_else(String::new, |name| name.to_string_lossy().into_owned());
-        Self::start(init, Some(library), &dll_name, options)
+        // SAFETY: as this function's contract.
+        unsafe { Self::start(init, Some(library), &dll_name, options) }
     }
 
     /// Starts a session with an entry point linked into this process.
-    pub fn in_process(
+    ///
+    /// # Safety
+    ///
+    /// `init` must be a message store provider's `MSProviderInit`, and the provider must keep
+    /// the SPI's contract for the session's whole life, since the session's safe methods trust
+    /// what it returns (pointers, counts, interface pointers) as MAPI would.
+    pub unsafe fn in_process(
         init: MSPROVIDERINIT,
         dll_name: &str,
         options: SupportOptions,
     ) -> Result<Self, HostError> {
-        Self::start(init, None, dll_name, options)
+        // SAFETY: as this function's contract.
+        unsafe { Self::start(init, None, dll_name, options) }
     }
 
-    fn start(
+    /// # Safety
+    ///
+    /// As [`Session::in_process`]; `library`, if any, holds `init`'s code.
+    unsafe fn start(
         init: MSPROVIDERINIT,
         library: Option<libloading::Library>,
         dll_name: &str,
@@ -305,6 +324,8 @@ impl Session {
         }
         // SAFETY: the provider returned `len` bytes at `data`, allocated with our allocators.
         let bytes = unsafe { core::slice::from_raw_parts(data, len as usize) }.to_vec();
+        // SAFETY: allocated with our allocators (the provider's contract), freed once, after the
+        // copy.
         unsafe { self.allocators.free(data.cast()) };
         bytes
     }
@@ -426,6 +447,8 @@ impl Session {
         }
         // SAFETY: a MAPIERROR the provider allocated with our allocators.
         let message = unsafe { decode((*error).lpszError, false) }.unwrap_or_default();
+        // SAFETY: allocated with our allocators as one root (the provider's contract), freed once,
+        // after the read.
         unsafe { self.allocators.free(error.cast()) };
         Some(message)
     }
@@ -481,9 +504,12 @@ impl Session {
             for value in unsafe { core::slice::from_raw_parts(values, count as usize) } {
                 properties.push(Property {
                     tag: value.ulPropTag,
+                    // SAFETY: allocated with our allocators as one root (the provider's contract),
+                    // freed once, after the reads.
                     value: unsafe { describe_value(value) },
                 });
             }
+            // SAFETY: each value of a GetProps result matches its tag (the provider's contract).
             unsafe { self.allocators.free(values.cast()) };
         }
         let asked = match tags {

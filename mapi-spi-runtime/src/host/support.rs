@@ -146,6 +146,7 @@ impl Drop for HostSupport {
         if let Some(logon) = logon {
             // What MAPI does inside the support object's Release (reference doc §8.3).
             let mut reserved = 0;
+            // SAFETY: a valid reserved-flags pointer; `logon` is the live IMSLogon MAPI kept.
             let _ = unsafe { logon.Logoff(&mut reserved) };
             self.log.logoffs.fetch_add(1, Ordering::SeqCst);
             drop(logon);
@@ -173,6 +174,7 @@ impl IMAPISupportImpl for HostSupport {
         if lpAllocateBuffer.is_null() || lpAllocateMore.is_null() || lpFreeBuffer.is_null() {
             return MAPI_E_INVALID_PARAMETER;
         }
+        // SAFETY: the three out-pointers are not NULL, and writable by the method's contract.
         unsafe {
             lpAllocateBuffer.write(this.allocators.allocate_buffer_fn());
             lpAllocateMore.write(this.allocators.allocate_more_fn());
@@ -187,6 +189,7 @@ impl IMAPISupportImpl for HostSupport {
         _ulFlags: u32,
     ) -> HRESULT {
         this.log.note_call();
+        // SAFETY: `lpProviderID` is NULL or readable, by the method's contract.
         let Some(uid) = (unsafe { lpProviderID.as_ref() }) else {
             return MAPI_E_INVALID_PARAMETER;
         };
@@ -234,6 +237,8 @@ impl IMAPISupportImpl for HostSupport {
             Ok(block) => block,
             Err(error) => return error.code(),
         };
+        // SAFETY: the two out-pointers are writable by the method's contract (checked not NULL
+        // above).
         unsafe {
             lpcbWrappedEntry.write(block.len() as u32);
             lppWrappedEntry.write(block.into_raw().cast());
@@ -276,8 +281,10 @@ impl IMAPISupportImpl for HostSupport {
         if lpulFlags.is_null() {
             return MAPI_E_INVALID_PARAMETER;
         }
+        // SAFETY: not NULL, and readable by the method's contract.
         let flags = unsafe { lpulFlags.read() };
         lock(&this.log.logoff_transports).push(flags);
+        // SAFETY: not NULL, and writable by the method's contract.
         unsafe { lpulFlags.write(LOGOFF_COMPLETE) };
         S_OK
     }

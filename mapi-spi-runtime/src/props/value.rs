@@ -364,6 +364,8 @@ impl Property {
 unsafe fn read_value(prop_type: u32, pv: &PV) -> crate::com::Result<PropValue> {
     // SAFETY (for the whole block): each arm reads the union member its type selects, which
     // the caller initialised; the readers below check pointers before following them.
+    // SAFETY: each arm reads the union member its type selects, which the caller initialised; the
+    // readers below check pointers before following them.
     unsafe {
         Ok(match prop_type {
             PT_NULL => PropValue::Null,

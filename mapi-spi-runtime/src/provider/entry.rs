@@ -80,6 +80,7 @@ pub unsafe fn negotiate_version(
     if lpulProviderVer.is_null() || lppProvider.is_null() {
         return Err(MAPI_E_INVALID_PARAMETER);
     }
+    // SAFETY: both pointers are not NULL, and writable by the caller's contract.
     unsafe {
         lppProvider.write(core::ptr::null_mut());
         lpulProviderVer.write(CURRENT_SPI_VERSION);

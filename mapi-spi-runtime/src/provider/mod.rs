@@ -118,6 +118,7 @@ pub unsafe fn no_error_info(lppMAPIError: *mut *mut crate::types::MAPIERROR) -> 
     if lppMAPIError.is_null() {
         return crate::codes::MAPI_E_INVALID_PARAMETER;
     }
+    // SAFETY: not NULL, and writable by the caller's contract.
     unsafe { lppMAPIError.write(core::ptr::null_mut()) };
     crate::codes::S_OK
 }

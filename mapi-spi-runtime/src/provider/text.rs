@@ -13,6 +13,7 @@ pub unsafe fn decode(text: LPTSTR, unicode: bool) -> Option<String> {
     if text.is_null() {
         return None;
     }
+    // SAFETY: the caller's contract: a NUL-terminated string of the width `unicode` says.
     unsafe {
         if unicode {
             let start = text.cast::<u16>();

@@ -402,7 +402,7 @@ unsafe fn read(raw: *const SRestriction, depth: usize) -> Result<Restriction, HR
     }
     // SAFETY: readable (caller); unaligned read of a plain-data copy.
     let raw = unsafe { raw.read_unaligned() };
-    // SAFETY (for the whole block): each arm reads the union member `rt` selects, which the
+    // SAFETY: for the whole block: each arm reads the union member `rt` selects, which the
     // caller initialised; pointers inside are followed by the readers below, which check them.
     unsafe {
         Ok(match raw.rt {

@@ -451,12 +451,14 @@ mod tests {
 
     fn allocate(cb: u32) -> *mut c_void {
         let mut p = core::ptr::null_mut();
+        // SAFETY: a valid out-pointer.
         assert_eq!(unsafe { MAPIAllocateBuffer(cb, &mut p) }, S_OK);
         p
     }
 
     fn more(cb: u32, root: *mut c_void) -> *mut c_void {
         let mut p = core::ptr::null_mut();
+        // SAFETY: `root` is a live root of this allocator; a valid out-pointer.
         assert_eq!(unsafe { MAPIAllocateMore(cb, root, &mut p) }, S_OK);
         p
     }
@@ -465,6 +467,7 @@ mod tests {
         let (mut count, mut chunk) = (0, list.0);
         while !chunk.is_null() {
             count += 1;
+            // SAFETY: `chunk` is a live chunk of the list, not NULL.
             chunk = unsafe { (*chunk).next };
         }
         count
@@ -475,6 +478,7 @@ mod tests {
         let mut p = 0x10 as *mut c_void;
         FAIL_NEXT_SYSTEM_ALLOC.set(true);
         assert_eq!(
+            // SAFETY: a valid out-pointer.
             unsafe { MAPIAllocateBuffer(8, &mut p) },
             MAPI_E_NOT_ENOUGH_MEMORY
         );
@@ -484,12 +488,14 @@ mod tests {
         let mut child = 0x10 as *mut c_void;
         FAIL_NEXT_SYSTEM_ALLOC.set(true);
         assert_eq!(
+            // SAFETY: `root` is a live root of this allocator; a valid out-pointer.
             unsafe { MAPIAllocateMore(8, root, &mut child) },
             MAPI_E_NOT_ENOUGH_MEMORY
         );
         assert!(child.is_null());
         // The root is intact and can still grow.
         more(8, root);
+        // SAFETY: `root` is a live root of this allocator, freed once.
         assert_eq!(unsafe { MAPIFreeBuffer(root) }, 0);
     }
 
@@ -497,6 +503,8 @@ mod tests {
     fn children_fill_a_chunk_then_chunks_double_and_big_children_get_their_own() {
         let root = allocate(0);
         let chunks = |root: *mut c_void| {
+            // SAFETY: `root` is a live root of this allocator, and no other thread touches its
+            // arena here.
             let arena = unsafe { &*root_fields(root.cast()).arena.get() };
             (count(&arena.chunks), arena.next_chunk_size)
         };
@@ -510,6 +518,7 @@ mod tests {
         // Bigger than half the next chunk: a chunk of its own, the growth unchanged.
         more((2 * FIRST_CHUNK + 1) as u32, root);
         assert_eq!(chunks(root), (3, 4 * FIRST_CHUNK));
+        // SAFETY: `root` is a live root of this allocator, freed once.
         assert_eq!(unsafe { MAPIFreeBuffer(root) }, 0);
     }
 
@@ -523,7 +532,9 @@ mod tests {
                 more(8, root as *mut c_void);
             });
         });
+        // SAFETY: `root` is a live root of this allocator.
         let fields = unsafe { root_fields(root as *mut u8) };
+        // SAFETY: the threads that allocated from the root have ended: nothing else uses its arena.
         let arena = unsafe { &*fields.arena.get() };
         assert_eq!(count(&arena.chunks), 1, "the owner's chunk");
         assert_eq!(
@@ -531,6 +542,7 @@ mod tests {
             2,
             "one per foreign child"
         );
+        // SAFETY: `root` is a live root of this allocator, freed once.
         assert_eq!(unsafe { MAPIFreeBuffer(root as *mut c_void) }, 0);
     }
 }

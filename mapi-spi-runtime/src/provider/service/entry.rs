@@ -349,7 +349,7 @@ pub unsafe fn service_entry<S: MessageService>(
         admin,
         allocators,
     };
-    let outcome = guard(|| {
+    let outcome = guard::<S, _>("ServiceEntry", || {
         // SAFETY: `cValues` values at `lpProps` (caller; NULL only with 0).
         let caller = unsafe { props_from_raw(lpProps, cValues) }?;
         run::<S>(&cx, &caller)

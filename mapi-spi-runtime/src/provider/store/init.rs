@@ -36,6 +36,7 @@ pub unsafe fn ms_provider_init<P: StoreProvider>(
     lpulProviderVer: *mut u32,
     lppMSProvider: *mut *mut c_void,
 ) -> HRESULT {
+    // SAFETY: the out-pointers are MAPI's, NULL or writable (this function's contract).
     if let Err(hr) = unsafe { negotiate_version(ulMAPIVer, lpulProviderVer, lppMSProvider) } {
         return hr;
     }
@@ -51,7 +52,7 @@ pub unsafe fn ms_provider_init<P: StoreProvider>(
         allocators,
     };
     // The entry point is `extern "C"`: a panic in the provider's `create` must not unwind out.
-    let created = crate::com::abi::guard(|| P::create(&context));
+    let created = crate::com::abi::guard::<P, _>("StoreProvider::create", || P::create(&context));
     let provider = match created {
         Some(Ok(provider)) => provider,
         Some(Err(error)) if error.code.is_err() => return error.code,
@@ -61,6 +62,8 @@ pub unsafe fn ms_provider_init<P: StoreProvider>(
     let malloc = unsafe { Malloc::from_borrowed(lpMalloc) };
     let object: IMSProvider =
         ComObject::new(ProviderObject::new(provider, &context, malloc)).into_interface();
+    // SAFETY: checked not NULL by `negotiate_version`, and writable; the new reference goes to
+    // MAPI.
     unsafe { lppMSProvider.write(object.into_raw()) };
     S_OK
 }
@@ -93,6 +96,7 @@ macro_rules! ms_provider_init {
             lpulProviderVer: *mut u32,
             lppMSProvider: *mut *mut ::core::ffi::c_void,
         ) -> $crate::HRESULT {
+            // SAFETY: MAPI's arguments, passed on: `ms_provider_init` has this export's contract.
             unsafe {
                 $crate::provider::store::init::ms_provider_init::<$provider>(
                     hInstance,

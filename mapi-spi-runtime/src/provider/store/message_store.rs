@@ -1,8 +1,8 @@
 //! The store a provider author writes: [`MessageStore`], and what it knows of its logon,
 //! [`StoreContext`].
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use crate::alloc::AllocatorSet;
 use crate::com::{Implements, Object};
@@ -16,7 +16,9 @@ pub struct StoreContext {
     pub(crate) entry_id: Vec<u8>,
     pub(crate) flags: u32,
     pub(crate) allocators: AllocatorSet,
-    pub(crate) support: Mutex<Option<IMAPISupport>>,
+    /// The store's one counted reference, behind an `Arc` so that [`Self::support`] AddRefs it
+    /// after letting the lock go: no lock is held while MAPI's code runs.
+    pub(crate) support: Mutex<Option<Arc<IMAPISupport>>>,
     pub(crate) spooler: AtomicBool,
 }
 
@@ -38,7 +40,8 @@ impl StoreContext {
 
     /// The support object of this store, until the store is logged off.
     pub fn support(&self) -> Option<IMAPISupport> {
-        lock(&self.support).clone()
+        let held = lock(&self.support).clone();
+        held.map(|support| (*support).clone())
     }
 
     /// Whether the MAPI spooler has logged on to this store (`SpoolerLogon`).
@@ -60,7 +63,8 @@ impl StoreContext {
 /// `Advise` and `Unadvise` are answered by this object's `IMsgStore` methods of the same name.
 pub trait MessageStore: IMsgStoreImpl + Implements<IMsgStore> + Send + Sync {
     /// Called once when the store is logged off (`IMSLogon::Logoff`, the store's final release,
-    /// or the provider's `Shutdown`): release sub-objects and notifications here.
+    /// or the provider's `Shutdown`): release sub-objects and notifications here. Never while a
+    /// call into the store runs: if one does, as it returns.
     fn logoff(this: &Object<Self>) {
         let _ = this;
     }

@@ -131,15 +131,16 @@ pub trait StoreProvider: Send + Sync + Sized + 'static {
 
     /// `SpoolerLogon`: accept or refuse `spool_security` (the bytes a `logon` returned) for the
     /// store `request` names. Refuse forged data with `MAPI_E_LOGON_FAILED`. On success the runtime
-    /// hands the spooler the open store, or calls [`StoreProvider::logon`] (without UI) when the
-    /// store is not open in this session.
+    /// hands the spooler the open store, or calls [`StoreProvider::logon`] without UI (with
+    /// `MDB_NO_DIALOG` added to the flags) when the store is not open in this session.
     fn spooler_logon(
         &self,
         request: &LogonRequest<'_>,
         spool_security: &[u8],
     ) -> ProviderResult<()>;
 
-    /// `IMSProvider::Shutdown`, after the runtime has logged off any store still open.
+    /// `IMSProvider::Shutdown`, after the runtime has closed any store still open (each given
+    /// its [`MessageStore::logoff`]).
     fn shutdown(&self) {}
 
     /// `IMAPIProviderShutdown::QueryFastShutdown`: whether the provider can save what it must

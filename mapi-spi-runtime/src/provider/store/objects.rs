@@ -16,6 +16,12 @@
 //!    and invalidates it: idempotent) and then `IMSLogon::Release`.
 //!
 //! No lock is held while MAPI or provider code runs.
+//!
+//! A logoff never runs the provider's [`MessageStore::logoff`] while a call into that store runs
+//! (on another thread, or further up this one's stack): each call is admitted by the store's
+//! `CallGate`, the logoff closes it (later calls get `MAPI_E_INVALID_OBJECT`), and whichever
+//! ends last, the logoff or the last call admitted before it, runs the provider's logoff. Nothing
+//! blocks: waiting in `Logoff` for a call that waits for MAPI could deadlock.
 #![allow(non_snake_case, clippy::too_many_arguments)]
 
 use core::ffi::c_void;
@@ -33,16 +39,17 @@ use crate::codes::{
     MAPI_E_CALL_FAILED, MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_INVALID_OBJECT,
     MAPI_E_INVALID_PARAMETER, MAPI_E_NO_SUPPORT, S_OK,
 };
+use crate::com::abi::guard;
 use crate::com::interface::same_iid;
-use crate::com::{ComObject, Forward, MapiObject, MethodName, Object};
-use crate::flags::{LOGOFF_ABORT, MAPI_UNICODE};
+use crate::com::{CallEnd, CallGuard, ComObject, Forward, MapiObject, MethodName, Object};
+use crate::flags::{LOGOFF_ABORT, MAPI_UNICODE, MDB_NO_DIALOG};
 use crate::interfaces::ole::Malloc;
 use crate::interfaces::{
     IMAPIAdviseSink, IMAPIProp, IMAPIPropImpl, IMAPIProviderShutdown, IMAPIProviderShutdownImpl,
     IMAPISupport, IMSLogon, IMSLogonImpl, IMSProvider, IMSProviderImpl, IMsgStore, IMsgStoreImpl,
 };
-use crate::provider::{ProviderContext, ProviderError, no_error_info, text};
-use crate::sync::lock;
+use crate::provider::{ProviderContext, ProviderError, ProviderResult, no_error_info, text};
+use crate::sync::{CallGate, lock};
 use crate::types::{LPTSTR, MAPIERROR};
 use mapi_spi_macros::mapi_object;
 
@@ -63,8 +70,10 @@ pub struct StoreShared<S: MessageStore> {
     inner_logon: Option<IMSLogon>,
     key: Vec<u8>,
     registry: Weak<Registry<StoreShared<S>>>,
-    /// Set by the first logoff: every method then answers `MAPI_E_INVALID_OBJECT`.
-    invalid: AtomicBool,
+    /// Admits the calls into the store until the first logoff, after which every method answers
+    /// `MAPI_E_INVALID_OBJECT`; the provider's [`MessageStore::logoff`] runs once no admitted
+    /// call is running, by whoever is last: the logoff, or the call that ends after it.
+    gate: CallGate,
     saved_logoff_flags: Mutex<Option<u32>>,
     store_object: Mutex<Option<StoreSlot<S>>>,
     /// Set for the whole session by `DoFastShutdown`: no call into MAPI any more.
@@ -76,9 +85,12 @@ impl<S: MessageStore> StoreShared<S> {
     /// logged off, else the provider's store (`to`), or the defaults where it has no such
     /// interface.
     fn forward<'a, I>(&'a self, to: Option<&'a I>) -> Forward<'a, I> {
+        if !self.gate.enter() {
+            return Forward::Fail(MAPI_E_INVALID_OBJECT);
+        }
+        let admitted = CallGuard::new(self);
         match to {
-            _ if self.invalid.load(Ordering::Acquire) => Forward::Fail(MAPI_E_INVALID_OBJECT),
-            Some(to) => Forward::To(to),
+            Some(to) => Forward::Guarded(to, admitted),
             None => Forward::Defaults,
         }
     }
@@ -86,11 +98,12 @@ impl<S: MessageStore> StoreShared<S> {
     /// Runs a method of the runtime's own, or answers `MAPI_E_INVALID_OBJECT` once the store is
     /// logged off.
     fn call(&self, method: impl FnOnce() -> HRESULT) -> HRESULT {
-        if self.invalid.load(Ordering::Acquire) {
-            MAPI_E_INVALID_OBJECT
-        } else {
-            method()
+        if !self.gate.enter() {
+            return MAPI_E_INVALID_OBJECT;
         }
+        // Left when dropped, even by a panic's unwinding.
+        let _admitted = CallGuard::new(self);
+        method()
     }
 
     /// A new reference to the store object, unless it is gone or going.
@@ -115,22 +128,47 @@ impl<S: MessageStore> StoreShared<S> {
         if logoff_transports {
             let mut flags = lock(&self.saved_logoff_flags).unwrap_or(LOGOFF_ABORT);
             // The result only tells which transports finished; nothing is left to do either way.
+            // SAFETY: a valid in/out flags pointer; `support` is the store's live reference.
             let _ = unsafe { support.StoreLogoffTransports(&mut flags) };
         }
+        // The Release, unless a `StoreContext::support` on another thread holds the `Arc` for a
+        // moment: then its end releases it.
         drop(support);
     }
 
-    /// `IMSLogon::Logoff`, and the end of any path that closes the store: idempotent.
-    fn logoff(self: &Arc<Self>) {
-        let first = !self.invalid.swap(true, Ordering::AcqRel);
+    /// Closes the store without calling MAPI: out of the registry, invalid from now on, and the
+    /// provider's [`MessageStore::logoff`], once. Idempotent.
+    fn close(self: &Arc<Self>) {
+        let now = self.gate.close();
         if let Some(registry) = self.registry.upgrade() {
             registry.remove(&self.key, self);
         }
-        if first {
-            S::logoff(&self.inner);
+        if now {
+            store_logoff(&self.inner);
         }
+    }
+
+    /// `IMSLogon::Logoff`, and the end of any path that closes the store: [`Self::close`], then
+    /// the support reference goes, even if the provider's logoff panicked. Idempotent.
+    fn logoff(self: &Arc<Self>) {
+        self.close();
         self.release_support(false);
     }
+}
+
+/// The end of a call admitted by the gate: the last one out after a logoff runs the provider's.
+impl<S: MessageStore> CallEnd for StoreShared<S> {
+    fn end(&self) {
+        if self.gate.leave() {
+            store_logoff(&self.inner);
+        }
+    }
+}
+
+/// The provider's [`MessageStore::logoff`], a panic in it reported and stopped here, so that the
+/// cleanup after it still runs.
+fn store_logoff<S: MessageStore>(store: &Object<S>) {
+    let _ = crate::com::abi::guard::<S, _>("MessageStore::logoff", || S::logoff(store));
 }
 
 /// The `IMsgStore` object of an open store.
@@ -175,6 +213,7 @@ impl<S: MessageStore> IMAPIPropImpl for StoreObject<S> {
         _ulFlags: u32,
         lppMAPIError: *mut *mut MAPIERROR,
     ) -> HRESULT {
+        // SAFETY: `lppMAPIError` is the caller's, NULL or writable.
         this.shared.call(|| unsafe { no_error_info(lppMAPIError) })
     }
 }
@@ -191,6 +230,7 @@ impl<S: MessageStore> IMsgStoreImpl for StoreObject<S> {
             return MAPI_E_INVALID_PARAMETER;
         }
         this.shared.call(|| {
+            // SAFETY: not NULL, and readable by the method's contract.
             *lock(&this.shared.saved_logoff_flags) = Some(unsafe { lpulFlags.read() });
             S_OK
         })
@@ -210,6 +250,7 @@ impl<S: MessageStore> IMSLogonImpl for LogonObject<S> {
         _ulFlags: u32,
         lppMAPIError: *mut *mut MAPIERROR,
     ) -> HRESULT {
+        // SAFETY: `lppMAPIError` is the caller's, NULL or writable.
         this.shared.call(|| unsafe { no_error_info(lppMAPIError) })
     }
 
@@ -228,6 +269,7 @@ impl<S: MessageStore> IMSLogonImpl for LogonObject<S> {
         lpulObjType: *mut u32,
         lppUnk: *mut *mut c_void,
     ) -> HRESULT {
+        // SAFETY: the caller's arguments, passed on under the same contract.
         this.shared.call(|| unsafe {
             this.shared
                 .inner_store
@@ -242,6 +284,7 @@ impl<S: MessageStore> IMSLogonImpl for LogonObject<S> {
         ulFlags: u32,
         lpulResult: *mut u32,
     ) -> HRESULT {
+        // SAFETY: the caller's arguments, passed on under the same contract.
         this.shared.call(|| unsafe {
             this.shared
                 .inner_store
@@ -256,6 +299,7 @@ impl<S: MessageStore> IMSLogonImpl for LogonObject<S> {
         lpAdviseSink: Option<&IMAPIAdviseSink>,
         lpulConnection: *mut usize,
     ) -> HRESULT {
+        // SAFETY: the caller's arguments, passed on under the same contract.
         this.shared.call(|| unsafe {
             this.shared
                 .inner_store
@@ -265,6 +309,7 @@ impl<S: MessageStore> IMSLogonImpl for LogonObject<S> {
 
     unsafe fn Unadvise(this: &Object<Self>, ulConnection: usize) -> HRESULT {
         this.shared
+            // SAFETY: the caller's argument, passed on under the same contract.
             .call(|| unsafe { this.shared.inner_store.Unadvise(ulConnection) })
     }
 }
@@ -361,15 +406,25 @@ impl<P: StoreProvider> IMAPIProviderShutdownImpl for ProviderObject<P> {
             return S_OK;
         }
         this.mapi_gone.store(true, Ordering::Release);
+        // Each step under its own guard: a panic in one is reported and the others still run.
         let mut first_error = None;
-        for shared in this.registry.snapshot() {
-            if let Err(error) = P::Store::flush(&shared.inner) {
+        let mut note = |outcome: Option<ProviderResult<()>>| match outcome {
+            Some(Ok(())) => {}
+            Some(Err(error)) => {
                 first_error.get_or_insert(error.code);
             }
+            None => {
+                first_error.get_or_insert(MAPI_E_CALL_FAILED);
+            }
+        };
+        for shared in this.registry.snapshot() {
+            note(guard::<P::Store, _>("MessageStore::flush", || {
+                P::Store::flush(&shared.inner)
+            }));
         }
-        if let Err(error) = this.provider.fast_shutdown() {
-            first_error.get_or_insert(error.code);
-        }
+        note(guard::<P, _>("StoreProvider::fast_shutdown", || {
+            this.provider.fast_shutdown()
+        }));
         match first_error {
             Some(code) if code.is_err() => code,
             _ => S_OK,
@@ -378,8 +433,13 @@ impl<P: StoreProvider> IMAPIProviderShutdownImpl for ProviderObject<P> {
 }
 
 /// Writes `value` through an optional out-pointer.
+///
+/// # Safety
+///
+/// `out` is NULL or valid for a write of `T`.
 unsafe fn put<T>(out: *mut T, value: T) {
     if !out.is_null() {
+        // SAFETY: not NULL, so writable (this function's contract).
         unsafe { out.write(value) };
     }
 }
@@ -493,8 +553,11 @@ impl<P: StoreProvider> ProviderObject<P> {
     /// out again (`*lppMSLogon = NULL`): MAPI already holds it.
     fn hand_back(&self, store: &IMsgStore, args: &LogonArgs<'_>, interface: GUID) -> HRESULT {
         let mut out = core::ptr::null_mut();
+        // SAFETY: a valid IID and out-pointer.
         let hr = unsafe { store.query(&interface, &mut out) };
         if hr.is_ok() {
+            // SAFETY: `lppMDB` is not NULL (checked by Logon) and writable; `lppMSLogon` NULL or
+            // writable.
             unsafe {
                 args.lppMDB.write(out);
                 put(args.lppMSLogon, core::ptr::null_mut());
@@ -557,14 +620,15 @@ impl<P: StoreProvider> ProviderObject<P> {
                 match builders::binary(&self.allocators, &spool_security) {
                     Ok(block) => Some((cb, lpb, block)),
                     Err(error) => {
-                        P::Store::logoff(&inner);
+                        store_logoff(&inner);
                         return error.code();
                     }
                 }
             }
             _ => None,
         };
-        *lock(&cx.support) = Some(args.request.support.clone());
+        let support = Arc::new(args.request.support.clone());
+        *lock(&cx.support) = Some(support);
         let inner_store: IMsgStore = inner.to_interface();
         let shared = Arc::new(StoreShared {
             cx,
@@ -573,7 +637,7 @@ impl<P: StoreProvider> ProviderObject<P> {
             inner,
             key: key.clone(),
             registry: Arc::downgrade(&self.registry),
-            invalid: AtomicBool::new(false),
+            gate: CallGate::new(),
             saved_logoff_flags: Mutex::new(None),
             store_object: Mutex::new(None),
             mapi_gone: self.mapi_gone.clone(),
@@ -597,11 +661,14 @@ impl<P: StoreProvider> ProviderObject<P> {
         }
 
         let mut out = core::ptr::null_mut();
+        // SAFETY: a valid IID and out-pointer.
         let hr = unsafe { store.query(&interface, &mut out) };
         debug_assert!(
             hr.is_ok(),
             "store_interface() admits only what a store answers"
         );
+        // SAFETY: `lppMDB` is not NULL (checked by Logon) and writable, the others NULL or writable
+        // (checked here); each reference or block written goes to MAPI.
         unsafe {
             args.lppMDB.write(out);
             if !args.lppMSLogon.is_null() {
@@ -618,16 +685,26 @@ impl<P: StoreProvider> ProviderObject<P> {
 }
 
 impl<P: StoreProvider> IMSProviderImpl for ProviderObject<P> {
-    /// Logs off every store still open (invalidating client-held ones and releasing their
-    /// support objects), lets the provider clean up, and releases the IMalloc reference.
+    /// Closes every store still open, lets the provider clean up, and releases the IMalloc
+    /// reference; each step runs whatever the provider's code did in the one before (a panic
+    /// there is reported and goes no further).
+    ///
+    /// The docs (IMSProvider::Shutdown) say MAPI releases every logon object of the provider
+    /// before calling Shutdown, so a store still open here belongs to a host that did not; and a
+    /// provider makes no call into MAPI's objects at this point. So a store left open is only
+    /// closed on the Rust side: invalidated (a client still holding it gets
+    /// `MAPI_E_INVALID_OBJECT`) and given its [`MessageStore::logoff`]; its support object is not
+    /// called here, but keeps the store's reference until the store's own teardown (its last
+    /// `Release`, or its logon object's) releases it in the usual order.
     unsafe fn Shutdown(this: &Object<Self>, _lpulFlags: *mut u32) -> HRESULT {
         if this.shut_down.swap(true, Ordering::AcqRel) {
             return S_OK;
         }
         for shared in this.registry.drain() {
-            shared.logoff();
+            shared.close();
         }
-        this.provider.shutdown();
+        let _ =
+            crate::com::abi::guard::<P, _>("StoreProvider::shutdown", || this.provider.shutdown());
         this.release_malloc();
         S_OK
     }
@@ -646,6 +723,7 @@ impl<P: StoreProvider> IMSProviderImpl for ProviderObject<P> {
         lppMSLogon: *mut *mut c_void,
         lppMDB: *mut *mut c_void,
     ) -> HRESULT {
+        // SAFETY: each out-pointer is NULL or writable, by Logon's contract.
         unsafe {
             // Out-parameters start out as "nothing returned", so any failure leaves them so.
             put(lpcbSpoolSecurity, 0);
@@ -691,6 +769,7 @@ impl<P: StoreProvider> IMSProviderImpl for ProviderObject<P> {
         lppMSLogon: *mut *mut c_void,
         lppMDB: *mut *mut c_void,
     ) -> HRESULT {
+        // SAFETY: each out-pointer is NULL or writable, by SpoolerLogon's contract.
         unsafe {
             put(lppMAPIError, core::ptr::null_mut());
             put(lppMSLogon, core::ptr::null_mut());
@@ -714,7 +793,12 @@ impl<P: StoreProvider> IMSProviderImpl for ProviderObject<P> {
                 return this.fail(error, request.flags & MAPI_UNICODE != 0, lppMAPIError);
             }
             let args = LogonArgs {
-                request,
+                // The spooler runs in the background: a store not open yet is logged on to
+                // without UI, as `StoreProvider::spooler_logon` promises.
+                request: LogonRequest {
+                    flags: request.flags | MDB_NO_DIALOG,
+                    ..request
+                },
                 lppMAPIError,
                 lppMSLogon,
                 lppMDB,
@@ -733,17 +817,22 @@ impl<P: StoreProvider> IMSProviderImpl for ProviderObject<P> {
         if lpulResult.is_null() {
             return MAPI_E_INVALID_PARAMETER;
         }
-        // An empty ID names no store (a logon without one means the provider's default): the
-        // same store as nothing, and no reason to fail a comparison MAPI makes at any time.
+        // FALSE until the provider answers, so that no outcome leaves the result unwritten. An
+        // empty ID names no store (a logon without one means the provider's default): the same
+        // store as nothing, and no reason to fail a comparison MAPI makes at any time.
+        // SAFETY: not NULL, and writable by the method's contract.
+        unsafe { lpulResult.write(0) };
         if first.is_empty() || second.is_empty() {
-            unsafe { lpulResult.write(0) };
             return S_OK;
         }
         match this.provider.compare_store_ids(first, second) {
             Ok(same) => {
+                // SAFETY: not NULL, and writable by the method's contract.
                 unsafe { lpulResult.write(same as u32) };
                 S_OK
             }
+            // A warning is no answer: passed on, MAPI would read success and a stale result.
+            Err(error) if error.code.is_ok() => MAPI_E_CALL_FAILED,
             Err(error) => error.code,
         }
     }
