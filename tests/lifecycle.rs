@@ -152,6 +152,11 @@ impl StoreProvider for TestProvider {
             )),
             b"panic" => panic!("logon panics"),
             b"busy" => Err(MAPI_E_BUSY.into()),
+            // Genuine spool security that makes `spooler_logon` panic.
+            b"spooler panic" => Ok(StoreLogon {
+                store: TestStore::new(b"spooler panic"),
+                spool_security: b"panic".to_vec(),
+            }),
             id => Ok(StoreLogon {
                 store: TestStore::new(id),
                 spool_security: [b"spool:", &id.to_ascii_lowercase()[..]].concat(),
@@ -594,7 +599,9 @@ fn orderly_close_calls_store_logoff_transports_once_then_releases_support_once()
     let logoffs_before = STORE_LOGOFFS.load(Ordering::SeqCst);
     let opened = host.logon(&provider, b"Inbox", false);
     assert_eq!(opened.hr, S_OK);
-    assert_eq!(opened.spool, b"spool:inbox");
+    // What the provider returned, sealed by the runtime: prefix, payload, HMAC-SHA-256.
+    assert_eq!(opened.spool.len(), 16 + 11 + 32);
+    assert_eq!(&opened.spool[16..27], b"spool:inbox");
     assert_eq!(
         opened.support.ref_count(),
         2,
@@ -956,13 +963,31 @@ fn spooler_logon_accepts_the_spool_security_and_refuses_forgeries() {
         "the spooler gets the open store"
     );
     assert_eq!(spooler.support.ref_count(), 1, "no new support reference");
-    let forged = host.spooler_logon(&provider, b"Inbox", b"spool:archive");
+    // Bytes the runtime did not seal, or sealed and then altered: refused before the provider
+    // sees them.
+    let mut altered = opened.spool.clone();
+    *altered.last_mut().unwrap() ^= 1;
+    for forged in [&b"spool:inbox"[..], &altered] {
+        let forged = host.spooler_logon(&provider, b"Inbox", forged);
+        assert_eq!(
+            (forged.hr, forged.error.as_deref()),
+            (
+                MAPI_E_LOGON_FAILED,
+                Some("the spool security is not genuine")
+            )
+        );
+        assert!(forged.store.is_none() && forged.logon.is_none());
+        assert_eq!(forged.support.ref_count(), 1, "no reference kept");
+    }
+    // Genuine, but another store's: the provider refuses it.
+    let archive = host.logon(&provider, b"Archive", false);
+    let other = host.spooler_logon(&provider, b"Inbox", &archive.spool);
     assert_eq!(
-        (forged.hr, forged.error.as_deref()),
+        (other.hr, other.error.as_deref()),
         (MAPI_E_LOGON_FAILED, Some("forged spool security"))
     );
-    assert!(forged.store.is_none() && forged.logon.is_none());
-    assert_eq!(forged.support.ref_count(), 1, "no reference kept");
+    let archive_spool = archive.spool.clone();
+    drop(archive);
     // A size with a NULL pointer.
     let support = host.support();
     let mut store = core::ptr::null_mut();
@@ -984,10 +1009,10 @@ fn spooler_logon_accepts_the_spool_security_and_refuses_forgeries() {
         )
     };
     assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
-    drop((opened, spooler, forged, support));
-    // The spooler first (another process opened the store): a full logon without UI, although
-    // the spooler's flags (0 here) did not say so.
-    let fresh = host.spooler_logon(&provider, b"Archive", b"spool:archive");
+    drop((opened, spooler, other, support));
+    // The spooler first (the store was closed, or another process opened it): a full logon
+    // without UI, although the spooler's flags (0 here) did not say so.
+    let fresh = host.spooler_logon(&provider, b"Archive", &archive_spool);
     assert_eq!(fresh.hr, S_OK);
     assert!(fresh.logon.is_some());
     assert_eq!(
@@ -1162,7 +1187,11 @@ fn a_panic_in_each_provider_callback_is_caught_reported_and_fails_the_call() {
                 &mut same,
             )
         };
-        let spooler = host.spooler_logon(&provider, b"Inbox", b"panic").hr;
+        let genuine = host.logon(&provider, b"spooler panic", false);
+        let spooler = host
+            .spooler_logon(&provider, b"spooler panic", &genuine.spool)
+            .hr;
+        drop(genuine);
         shutdown(provider);
         [create, logon, key, default, compare, spooler]
     });

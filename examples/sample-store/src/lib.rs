@@ -78,22 +78,6 @@ fn store_name(entry_id: &[u8]) -> ProviderResult<&str> {
     std::str::from_utf8(&entry_id[NAME_OFFSET..]).map_err(|_| malformed())
 }
 
-/// The spool security of a store: `SpoolerLogon` gets it back and must recognise it, possibly
-/// in another provider object. A keyed checksum of the store's key, so that forged data is
-/// refused; a real provider would use a secret from its profile section.
-fn spool_security(key: &[u8]) -> Vec<u8> {
-    const SECRET: u64 = 0x5EED_5A3B_1E57_0BE7;
-    // FNV-1a over the secret and the key.
-    let mut hash: u64 = 0xCBF2_9CE4_8422_2325;
-    for byte in SECRET.to_le_bytes().iter().chain(key) {
-        hash = (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01B3);
-    }
-    let mut blob = b"sample-spool/1:".to_vec();
-    blob.extend_from_slice(&hash.to_le_bytes());
-    blob.extend_from_slice(key);
-    blob
-}
-
 /// The sample provider: one per MAPI session.
 pub struct SampleProvider;
 
@@ -136,13 +120,15 @@ impl StoreProvider for SampleProvider {
         set_status_row(request, &display_name)?;
         let key = self.store_key(request.entry_id)?;
         Ok(StoreLogon {
-            spool_security: spool_security(&key),
+            // The runtime seals it (a MAC under the profile's key); SpoolerLogon gets it back.
+            spool_security: key.clone(),
             store: SampleStore::new(context, support, &display_name, &key),
         })
     }
 
     fn spooler_logon(&self, request: &LogonRequest<'_>, spool: &[u8]) -> ProviderResult<()> {
-        if spool == spool_security(&self.store_key(request.entry_id)?) {
+        // Genuine (the runtime checked its MAC): it must be the key of the store named.
+        if spool == self.store_key(request.entry_id)? {
             Ok(())
         } else {
             Err(ProviderError::new(

@@ -38,7 +38,7 @@ pub fn expand(object: &Checked<Object>) -> TokenStream {
             // Spanned at the listed interface, so a missing `impl IFooImpl` is reported there.
             let rt = runtime_at(interface.span());
             quote_spanned! {interface.span()=>
-                &<<#interface as #rt::windows_core::Interface>::Vtable>::new::<Self, #slot>()
+                &<#interface as #rt::com::VtableFor<Self, #slot>>::VTABLE
                     as *const _ as #rt::com::VtablePtr
             }
         });

@@ -64,6 +64,9 @@ pub fn vtable_constructor(interface: &Interface) -> TokenStream {
     let doc = format!(
         "The vtable of [`{name}`] for an object of type `T`, served from its vtable-pointer slot `SLOT`."
     );
+    let reason = safety(&format!(
+        "`{vtbl}::new` builds the thunks that call `T`'s `{implementer}` on the object whose slot `SLOT` points at the vtable."
+    ));
     quote! {
         impl #vtbl {
             #[doc = #doc]
@@ -74,6 +77,11 @@ pub fn vtable_constructor(interface: &Interface) -> TokenStream {
                     #(#slots,)*
                 }
             }
+        }
+
+        #reason
+        unsafe impl<T: #implementer, const SLOT: usize> #rt::com::VtableFor<T, SLOT> for #name {
+            const VTABLE: #vtbl = #vtbl::new::<T, SLOT>();
         }
     }
 }

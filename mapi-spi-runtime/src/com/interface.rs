@@ -27,6 +27,24 @@ pub unsafe trait MapiInterface: Interface {
     fn matches_iid(iid: &GUID) -> bool;
 }
 
+/// The vtable an object of type `T` serves for `Self` from its vtable-pointer slot `SLOT`:
+/// implemented by `#[mapi_interface]` for every `T` that implements the interface's `IFooImpl`.
+/// `#[mapi_object]` takes the vtables of the interfaces it lists from here, so a listed type that
+/// is no interface is reported as one clear error.
+///
+/// # Safety
+///
+/// `VTABLE`'s slots must call `T`'s implementation of `Self` on the object whose slot `SLOT`
+/// points at it.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a MAPI interface",
+    label = "not declared with `#[mapi_interface]`",
+    note = "the MAPI interfaces are `IUnknown` and the traits declared with `#[mapi_interface(\"<IID>\")] pub unsafe trait IFoo: IUnknown {{ ... }}`: use one of them here"
+)]
+pub unsafe trait VtableFor<T, const SLOT: usize>: MapiInterface {
+    const VTABLE: Self::Vtable;
+}
+
 // SAFETY: `IUnknown` is its own base, and `matches_iid` answers its IID only.
 unsafe impl MapiInterface for IUnknown {
     type Base = IUnknown;

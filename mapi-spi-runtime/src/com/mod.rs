@@ -20,5 +20,5 @@ pub use abi::{AbiReturn, AbiSafe};
 /// `#[mapi_interface]`.
 pub type Result<T = ()> = core::result::Result<T, windows_core::Error>;
 pub use forward::{CallEnd, CallGuard, Forward, MethodName};
-pub use interface::MapiInterface;
+pub use interface::{MapiInterface, VtableFor};
 pub use object::{ComObject, Implements, MapiObject, Object, VtablePtr};

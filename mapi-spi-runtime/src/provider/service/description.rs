@@ -115,6 +115,11 @@ pub const PROVIDER_PRIVATE_IDS: core::ops::RangeInclusive<u32> = 0x6600..=0x67FF
 /// profile section (the store a logon opened): settings may not use it.
 pub const RUNTIME_PROFILE_IDS: core::ops::RangeInclusive<u32> = 0x67E0..=0x67EF;
 
+/// The one ID of MAPI's secure profile properties (`PROP_ID_SECURE_MIN` 0x67F0 to
+/// `PROP_ID_SECURE_MAX` 0x67FF) the runtime keeps, for the spool security key: settings may not
+/// use it either.
+pub const RUNTIME_SECURE_PROFILE_ID: u32 = 0x67FF;
+
 /// A message service: the `[Services]` entry, the service section and, through
 /// [`ProviderDescription`], one section per provider.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -694,11 +699,11 @@ fn check_settings(errors: &mut Errors, at: &str, settings: &[SettingDescription]
                 "MAPISVC.INF holds PT_LONG, PT_STRING8 and PT_BINARY values only: use InfKey::ProfileOnly",
             );
         }
-        if RUNTIME_PROFILE_IDS.contains(&id) {
+        if RUNTIME_PROFILE_IDS.contains(&id) || id == RUNTIME_SECURE_PROFILE_ID {
             errors.push(
                 &at,
                 format!(
-                    "tag {:#010X}: IDs 0x67E0 to 0x67EF are kept for the runtime's own profile properties",
+                    "tag {:#010X}: IDs 0x67E0 to 0x67EF and 0x67FF are kept for the runtime's own profile properties",
                     setting.tag
                 ),
             );

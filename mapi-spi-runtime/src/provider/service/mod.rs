@@ -16,6 +16,7 @@ pub use settings::{SettingError, SettingProblem, SettingValues, Settings};
 
 pub use description::{
     DescriptionError, DescriptionErrors, InfKey, PROVIDER_PRIVATE_IDS, ProviderDescription,
-    RUNTIME_PROFILE_IDS, SERVICE_NO_PRIMARY_IDENTITY, SERVICE_PRIMARY_IDENTITY,
-    SERVICE_SINGLE_COPY, ServiceDescription, SettingDescription, SettingValue,
+    RUNTIME_PROFILE_IDS, RUNTIME_SECURE_PROFILE_ID, SERVICE_NO_PRIMARY_IDENTITY,
+    SERVICE_PRIMARY_IDENTITY, SERVICE_SINGLE_COPY, ServiceDescription, SettingDescription,
+    SettingValue,
 };

@@ -18,6 +18,7 @@ pub mod init;
 pub mod message_store;
 pub mod objects;
 pub mod registry;
+pub mod spool;
 
 pub use message_store::{MessageStore, StoreContext};
 pub use objects::ProviderObject;
@@ -72,6 +73,9 @@ impl LogonRequest<'_> {
 /// What a fresh logon returns: the store and the spool security that `SpoolerLogon` will get back.
 pub struct StoreLogon<S> {
     pub store: S,
+    /// What the provider needs to reopen the store for the spooler (typically its key). The
+    /// runtime seals it with a MAC under the profile's key before MAPI sees it ([`spool`]), so
+    /// [`StoreProvider::spooler_logon`] gets back exactly these bytes, or nothing.
     pub spool_security: Vec<u8>,
 }
 
@@ -129,10 +133,11 @@ pub trait StoreProvider: Send + Sync + Sized + 'static {
         context: &Arc<StoreContext>,
     ) -> ProviderResult<StoreLogon<Self::Store>>;
 
-    /// `SpoolerLogon`: accept or refuse `spool_security` (the bytes a `logon` returned) for the
-    /// store `request` names. Refuse forged data with `MAPI_E_LOGON_FAILED`. On success the runtime
-    /// hands the spooler the open store, or calls [`StoreProvider::logon`] without UI (with
-    /// `MDB_NO_DIALOG` added to the flags) when the store is not open in this session.
+    /// `SpoolerLogon`, once the runtime has checked that `spool_security` is genuine: the bytes
+    /// a `logon` of this profile returned, unaltered (forged or altered data is refused with
+    /// `MAPI_E_LOGON_FAILED` before this runs). Check that they belong to the store `request`
+    /// names. On success the runtime hands the spooler the open store, or calls
+    /// [`StoreProvider::logon`] (without UI) when the store is not open in this session.
     fn spooler_logon(
         &self,
         request: &LogonRequest<'_>,

@@ -32,6 +32,7 @@ use windows_core::{GUID, HRESULT, IUnknown, Interface};
 use super::identity;
 use super::message_store::{MessageStore, StoreContext};
 use super::registry::Registry;
+use super::spool::SpoolKey;
 use super::{LogonRequest, StoreLogon, StoreProvider};
 use crate::alloc::builders;
 use crate::alloc::{AllocatorSet, RootBuf};
@@ -617,11 +618,17 @@ impl<P: StoreProvider> ProviderObject<P> {
         // Allocated before anything is registered, so that failing here leaves nothing behind.
         let spool_block: Option<(*mut u32, *mut *mut u8, RootBuf)> = match spool_out {
             Some((cb, lpb)) if !cb.is_null() && !lpb.is_null() => {
-                match builders::binary(&self.allocators, &spool_security) {
+                let sealed = SpoolKey::for_logon(&args.request).and_then(|key| {
+                    Ok(builders::binary(
+                        &self.allocators,
+                        &key.seal(&spool_security),
+                    )?)
+                });
+                match sealed {
                     Ok(block) => Some((cb, lpb, block)),
                     Err(error) => {
                         store_logoff(&inner);
-                        return error.code();
+                        return self.fail(error, unicode, args.lppMAPIError);
                     }
                 }
             }
@@ -789,7 +796,11 @@ impl<P: StoreProvider> IMSProviderImpl for ProviderObject<P> {
             lppMAPIError,
         };
         this.with_request(call, |request| {
-            if let Err(error) = this.provider.spooler_logon(&request, spool_security) {
+            // Forged or altered data is refused before the provider sees it.
+            let genuine = SpoolKey::for_logon(&request)
+                .and_then(|key| key.open(spool_security).map(<[u8]>::to_vec))
+                .and_then(|payload| this.provider.spooler_logon(&request, &payload));
+            if let Err(error) = genuine {
                 return this.fail(error, request.flags & MAPI_UNICODE != 0, lppMAPIError);
             }
             let args = LogonArgs {

@@ -1,0 +1,142 @@
+//! Spool security: the bytes `Logon` returns and `SpoolerLogon` gets back, which must let the
+//! spooler open the same store without UI and must not let anyone else forge that.
+//!
+//! The runtime seals whatever a provider's [`StoreProvider::logon`](super::StoreProvider::logon)
+//! returns: `mapi-spi-spool/1`, the provider's bytes, and an HMAC-SHA-256 of both under a 32-byte
+//! key. `SpoolerLogon` checks the MAC (in constant time) before the provider sees anything, and
+//! refuses forged or altered data with `MAPI_E_LOGON_FAILED`; the provider then gets its own
+//! bytes back, authentic.
+//!
+//! The key is random (the OS's generator) and kept per profile, in the provider's profile
+//! section as [`PR_MAPI_SPI_SPOOL_KEY`] (a secure profile property, IDs 0x67F0 to 0x67FF, which
+//! "can be hidden and encrypted" as "MAPI Property Identifier Overview" puts it), created by the first logon that finds none: every
+//! process that opens the profile, the spooler's included, verifies with the same key, and no
+//! other profile's data is accepted. Without a profile section (a host that offers none, or one
+//! the provider may not write), the key is the process's own, random at first use: the spooler
+//! of the same process (Outlook's, since 2003) still logs on, nothing outside it can.
+
+use std::sync::OnceLock;
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use super::LogonRequest;
+use super::identity::own_section;
+use crate::codes::{MAPI_E_CALL_FAILED, MAPI_E_LOGON_FAILED};
+use crate::props::value::{PropValue, Property};
+use crate::provider::service::RUNTIME_SECURE_PROFILE_ID;
+use crate::provider::{ProviderError, ProviderResult};
+use crate::tags::{PT_BINARY, prop_tag};
+
+/// The profile's spool security key: a secure profile property, the ID the runtime keeps for it
+/// ([`RUNTIME_SECURE_PROFILE_ID`]).
+pub const PR_MAPI_SPI_SPOOL_KEY: u32 = prop_tag(PT_BINARY, RUNTIME_SECURE_PROFILE_ID);
+
+const PREFIX: &[u8] = b"mapi-spi-spool/1";
+const MAC_LEN: usize = 32;
+
+/// A spool security key.
+#[derive(Clone)]
+pub struct SpoolKey([u8; 32]);
+
+impl SpoolKey {
+    /// A new random key.
+    pub fn random() -> ProviderResult<Self> {
+        let mut key = [0u8; 32];
+        getrandom::getrandom(&mut key).map_err(|error| {
+            ProviderError::new(
+                MAPI_E_CALL_FAILED,
+                format!("no random numbers for the spool security key: {error}"),
+            )
+        })?;
+        Ok(Self(key))
+    }
+
+    /// The key for a logon: the profile's (made and stored on first use), or the process's.
+    pub fn for_logon(request: &LogonRequest<'_>) -> ProviderResult<Self> {
+        if let Some(key) = Self::from_profile(request)? {
+            return Ok(key);
+        }
+        static PROCESS: OnceLock<[u8; 32]> = OnceLock::new();
+        if let Some(key) = PROCESS.get() {
+            return Ok(Self(*key));
+        }
+        let fresh = Self::random()?;
+        Ok(Self(*PROCESS.get_or_init(|| fresh.0)))
+    }
+
+    /// The profile section's key, created there if it has none; `None` without a section the
+    /// provider may write.
+    fn from_profile(request: &LogonRequest<'_>) -> ProviderResult<Option<Self>> {
+        let Some(section) = own_section(request.support, *request.allocators, true)? else {
+            return Ok(None);
+        };
+        if let Some(Property {
+            value: PropValue::Binary(bytes),
+            ..
+        }) = section.get(PR_MAPI_SPI_SPOOL_KEY)?
+            && let Ok(key) = <[u8; 32]>::try_from(bytes.as_slice())
+        {
+            return Ok(Some(Self(key)));
+        }
+        let key = Self::random()?;
+        let stored = section.set(&[Property::for_tag(
+            PR_MAPI_SPI_SPOOL_KEY,
+            PropValue::Binary(key.0.to_vec()),
+        )]);
+        // A section that refuses the key: the process's key instead.
+        Ok(stored.ok().map(|()| key))
+    }
+
+    fn mac(&self) -> Hmac<Sha256> {
+        <Hmac<Sha256> as Mac>::new_from_slice(&self.0).expect("HMAC takes keys of any length")
+    }
+
+    /// `payload`, sealed: what `Logon` returns.
+    pub fn seal(&self, payload: &[u8]) -> Vec<u8> {
+        let mut blob = Vec::with_capacity(PREFIX.len() + payload.len() + MAC_LEN);
+        blob.extend_from_slice(PREFIX);
+        blob.extend_from_slice(payload);
+        let mut mac = self.mac();
+        mac.update(&blob);
+        blob.extend_from_slice(&mac.finalize().into_bytes());
+        blob
+    }
+
+    /// The payload of a sealed `blob`, if it was sealed with this key and not altered;
+    /// `MAPI_E_LOGON_FAILED` otherwise.
+    pub fn open<'a>(&self, blob: &'a [u8]) -> ProviderResult<&'a [u8]> {
+        let forged =
+            || ProviderError::new(MAPI_E_LOGON_FAILED, "the spool security is not genuine");
+        if blob.len() < PREFIX.len() + MAC_LEN || !blob.starts_with(PREFIX) {
+            return Err(forged());
+        }
+        let (sealed, tag) = blob.split_at(blob.len() - MAC_LEN);
+        let mut mac = self.mac();
+        mac.update(sealed);
+        mac.verify_slice(tag).map_err(|_| forged())?;
+        Ok(&sealed[PREFIX.len()..])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealed_data_opens_with_its_key_only_and_unaltered() {
+        let key = SpoolKey::random().unwrap();
+        let blob = key.seal(b"store");
+        assert_eq!(key.open(&blob).unwrap(), b"store");
+        let other = SpoolKey::random().unwrap();
+        assert_eq!(other.open(&blob).unwrap_err().code, MAPI_E_LOGON_FAILED);
+        for i in 0..blob.len() {
+            let mut altered = blob.clone();
+            altered[i] ^= 1;
+            assert!(key.open(&altered).is_err(), "byte {i} altered");
+        }
+        assert!(key.open(&blob[..blob.len() - 1]).is_err());
+        assert!(key.open(b"").is_err());
+        assert_eq!(key.open(&key.seal(b"")).unwrap(), b"");
+    }
+}
