@@ -211,3 +211,50 @@ fn configure_then_log_on_without_and_with_the_recorded_entry_id() {
         assert!(outcome.is_ok(), "context {context}: {outcome}");
     }
 }
+
+#[test]
+fn spool_security_is_keyed_per_profile() {
+    use mapi_spi_runtime::codes::MAPI_E_LOGON_FAILED;
+    use mapi_spi_runtime::provider::store::spool::PR_MAPI_SPI_SPOOL_KEY;
+
+    let _serial = serial();
+    let (profile, _, section) = profile_with_service();
+    let mut first = session(&profile, section);
+    let opened = first.logon(&[], MDB_NO_DIALOG).expect("logon");
+    // The first logon made the profile's key: 32 random bytes in a secure profile property.
+    let Some(PropValue::Binary(key)) = profile.value(&section, PR_MAPI_SPI_SPOOL_KEY) else {
+        panic!("no spool key in the profile");
+    };
+    assert_eq!(key.len(), 32);
+    let spool = opened.spool_security.clone();
+    assert_eq!(first.close_store(opened.store, LOGOFF_ORDERLY), S_OK);
+    assert!(first.shutdown().is_clean());
+
+    // Another session of the same profile (another provider object, as the spooler's would
+    // be) accepts it, and keeps the key.
+    let mut same = session(&profile, section);
+    let entry_id = same.profile_entry_id().expect("recorded");
+    let spooler = same
+        .spooler_logon(&entry_id, &spool, MDB_NO_DIALOG)
+        .expect("the same profile's spool security");
+    assert_eq!(
+        profile.value(&section, PR_MAPI_SPI_SPOOL_KEY),
+        Some(PropValue::Binary(key.clone()))
+    );
+    drop(spooler);
+    assert!(same.shutdown().is_clean());
+
+    // Another profile has another key: the same bytes are refused there.
+    let (other_profile, _, other_section) = profile_with_service();
+    let mut other = session(&other_profile, other_section);
+    let _ = other.logon(&[], MDB_NO_DIALOG).expect("logon").store;
+    assert_ne!(
+        other_profile.value(&other_section, PR_MAPI_SPI_SPOOL_KEY),
+        Some(PropValue::Binary(key))
+    );
+    assert_eq!(
+        other.spooler_logon(&entry_id, &spool, MDB_NO_DIALOG).err(),
+        Some(MAPI_E_LOGON_FAILED)
+    );
+    assert!(other.shutdown().is_clean());
+}
