@@ -12,10 +12,10 @@ use mapi_spi_runtime::alloc::native;
 use mapi_spi_runtime::codes::*;
 use mapi_spi_runtime::flags::{CURRENT_SPI_VERSION, MDB_NO_DIALOG};
 use mapi_spi_runtime::host::{HostSupport, SupportLog, SupportOptions};
-use mapi_spi_runtime::interfaces::IMAPISupport;
 use mapi_spi_runtime::interfaces::{
     IMAPIProp, IMAPIPropImpl, IMSLogon, IMSProvider, IMsgStore, IMsgStoreImpl,
 };
+use mapi_spi_runtime::interfaces::{IMAPISupport, IMAPISupportVtbl};
 use mapi_spi_runtime::provider::store::{
     LogonRequest, MessageStore, StoreContext, StoreLogon, StoreProvider,
 };
@@ -31,6 +31,8 @@ static STORES_ALIVE: AtomicUsize = AtomicUsize::new(0);
 static STORE_LOGOFFS: AtomicUsize = AtomicUsize::new(0);
 /// Makes the test provider's `shutdown` panic.
 static PANIC_ON_SHUTDOWN: AtomicBool = AtomicBool::new(false);
+/// The context of the store "reentrant", kept by the test provider's logon.
+static REENTRANT_CONTEXT: Mutex<Option<Arc<StoreContext>>> = Mutex::new(None);
 /// The flags of the test provider's last fresh logon.
 static LOGON_FLAGS: AtomicU32 = AtomicU32::new(0);
 
@@ -142,9 +144,12 @@ impl StoreProvider for TestProvider {
     fn logon(
         &self,
         request: &LogonRequest<'_>,
-        _: &Arc<StoreContext>,
+        context: &Arc<StoreContext>,
     ) -> ProviderResult<StoreLogon<TestStore>> {
         LOGON_FLAGS.store(request.flags, Ordering::SeqCst);
+        if request.entry_id == b"reentrant" {
+            *REENTRANT_CONTEXT.lock().unwrap() = Some(context.clone());
+        }
         match request.entry_id {
             b"locked" => Err(ProviderError::new(
                 MAPI_E_LOGON_FAILED,
@@ -1336,6 +1341,125 @@ fn a_store_logoff_waits_for_the_call_into_the_store_that_is_running() {
         "run once, as the call ended"
     );
     drop((store, logon, opened));
+    shutdown(provider);
+    host.assert_balanced();
+}
+
+/// A support object as a C host may write one: its AddRef, once armed, calls back into the store
+/// (`StoreContext::support`, which AddRefs this object again). Only the IUnknown slots are its
+/// own; the others are the host support's, never called here.
+#[repr(C)]
+struct ReentrantSupport {
+    vtbl: *const IMAPISupportVtbl,
+    refs: AtomicU32,
+}
+
+static REENTER: Mutex<Option<Arc<StoreContext>>> = Mutex::new(None);
+
+unsafe extern "system" fn reentrant_query(
+    this: *mut c_void,
+    iid: *const GUID,
+    out: *mut *mut c_void,
+) -> HRESULT {
+    // SAFETY: QueryInterface's contract: a readable IID and a writable out-pointer.
+    unsafe {
+        if *iid == IUnknown::IID || *iid == IMAPISupport::IID {
+            reentrant_add_ref(this);
+            out.write(this);
+            S_OK
+        } else {
+            out.write(core::ptr::null_mut());
+            E_NOINTERFACE
+        }
+    }
+}
+
+unsafe extern "system" fn reentrant_add_ref(this: *mut c_void) -> u32 {
+    // SAFETY: `this` is a live ReentrantSupport.
+    let count = unsafe { &(*this.cast::<ReentrantSupport>()).refs }.fetch_add(1, Ordering::SeqCst);
+    let armed = REENTER.lock().unwrap().take();
+    if let Some(context) = armed {
+        drop(context.support());
+    }
+    count + 1
+}
+
+unsafe extern "system" fn reentrant_release(this: *mut c_void) -> u32 {
+    let this = this.cast::<ReentrantSupport>();
+    // SAFETY: `this` is a live ReentrantSupport; the last reference frees it.
+    unsafe {
+        let count = (*this).refs.fetch_sub(1, Ordering::SeqCst) - 1;
+        if count == 0 {
+            drop(Box::from_raw(this));
+        }
+        count
+    }
+}
+
+#[test]
+fn a_support_addref_that_calls_back_into_the_store_does_not_deadlock() {
+    let _serial = serial();
+    let host = Host::new();
+    let provider = host.init();
+    let host_support: IMAPISupport = host.support().to_interface();
+    // SAFETY: a vtable of fn pointers, copied; only its IUnknown slots are replaced.
+    let mut vtbl: IMAPISupportVtbl = unsafe { core::ptr::read(host_support.vtable()) };
+    vtbl.base__.QueryInterface = reentrant_query;
+    vtbl.base__.AddRef = reentrant_add_ref;
+    vtbl.base__.Release = reentrant_release;
+    let vtbl: &'static IMAPISupportVtbl = Box::leak(Box::new(vtbl));
+    let raw = Box::into_raw(Box::new(ReentrantSupport {
+        vtbl,
+        refs: AtomicU32::new(1),
+    }));
+    // SAFETY: a COM object with one reference, which `support` now owns.
+    let support = unsafe { IMAPISupport::from_raw(raw.cast()) };
+    let id = b"reentrant";
+    let (mut logon, mut store) = (core::ptr::null_mut(), core::ptr::null_mut());
+    let hr = unsafe {
+        raw_logon(
+            &provider,
+            Some(&support),
+            0,
+            core::ptr::null_mut(),
+            id.len() as u32,
+            id.as_ptr().cast_mut().cast(),
+            0,
+            core::ptr::null(),
+            core::ptr::null_mut(),
+            core::ptr::null_mut(),
+            core::ptr::null_mut(),
+            &mut logon,
+            &mut store,
+        )
+    };
+    assert_eq!(hr, S_OK);
+    let (logon, store) = unsafe { (IMSLogon::from_raw(logon), IMsgStore::from_raw(store)) };
+    let context = REENTRANT_CONTEXT.lock().unwrap().take().unwrap();
+    *REENTER.lock().unwrap() = Some(context.clone());
+    // Once deadlocked: the AddRef ran under the lock its call back takes.
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let got = context.support().is_some();
+        drop(context);
+        let _ = done.send(got);
+    });
+    let returned = finished.recv_timeout(std::time::Duration::from_secs(10));
+    if returned != Ok(true) {
+        // The store's teardown would wait for that lock forever too: leave it all behind.
+        std::mem::forget((logon, store, support, host_support, provider));
+        panic!("StoreContext::support deadlocked: {returned:?}");
+    }
+    let mut reserved = 0;
+    assert_eq!(unsafe { logon.Logoff(&mut reserved) }, S_OK);
+    drop((logon, store));
+    // SAFETY: `raw` is alive while `support` holds its reference.
+    assert_eq!(
+        unsafe { &(*raw).refs }.load(Ordering::SeqCst),
+        1,
+        "only ours left"
+    );
+    drop((support, host_support));
     shutdown(provider);
     host.assert_balanced();
 }

@@ -78,7 +78,8 @@ pub use com::Result;
 /// - the result is `HRESULT`, `Result<()>`, `Result<SuccessCode>` (to return warnings such as
 ///   `MAPI_W_ERRORS_RETURNED`), `u32`, `i32`, `usize`, a raw pointer, or nothing
 ///   ([`com::AbiReturn`]). A panic returns `MAPI_E_CALL_FAILED` (E_FAIL) for the first three and
-///   zero or NULL for the others; `#[on_panic(value)]` on a method chooses another value.
+///   zero or NULL for the others; `#[on_panic(value)]` on a method chooses another value. Each
+///   caught panic is reported to the hook set with [`set_panic_hook`].
 pub use mapi_spi_macros::mapi_interface;
 
 /// Makes a struct a COM object implementing the listed interfaces.

@@ -64,7 +64,8 @@ impl StoreContext {
 pub trait MessageStore: IMsgStoreImpl + Implements<IMsgStore> + Send + Sync {
     /// Called once when the store is logged off (`IMSLogon::Logoff`, the store's final release,
     /// or the provider's `Shutdown`): release sub-objects and notifications here. Never while a
-    /// call into the store runs: if one does, as it returns.
+    /// call into the store runs: if one does, as it returns. The support object may be gone by
+    /// then ([`StoreContext::support`] answers `None`): do not count on calling MAPI here.
     fn logoff(this: &Object<Self>) {
         let _ = this;
     }
