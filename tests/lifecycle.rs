@@ -1396,14 +1396,29 @@ unsafe extern "system" fn reentrant_release(this: *mut c_void) -> u32 {
     }
 }
 
+/// The reentrant support object has no profile (it is no HostSupport: the copied slots other
+/// than IUnknown's must not be called on it).
+unsafe extern "system" fn reentrant_no_profile(
+    _this: *mut c_void,
+    _uid: *mut mapi_spi_runtime::types::MAPIUID,
+    _flags: u32,
+    section: *mut *mut c_void,
+) -> HRESULT {
+    // SAFETY: the runtime passes a valid out-pointer.
+    unsafe { section.write(core::ptr::null_mut()) };
+    MAPI_E_NO_SUPPORT
+}
+
 #[test]
 fn a_support_addref_that_calls_back_into_the_store_does_not_deadlock() {
     let _serial = serial();
     let host = Host::new();
     let provider = host.init();
     let host_support: IMAPISupport = host.support().to_interface();
-    // SAFETY: a vtable of fn pointers, copied; only its IUnknown slots are replaced.
+    // SAFETY: a vtable of fn pointers, copied; its IUnknown slots and the one method a logon
+    // calls (OpenProfileSection) are replaced.
     let mut vtbl: IMAPISupportVtbl = unsafe { core::ptr::read(host_support.vtable()) };
+    vtbl.OpenProfileSection = reentrant_no_profile;
     vtbl.base__.QueryInterface = reentrant_query;
     vtbl.base__.AddRef = reentrant_add_ref;
     vtbl.base__.Release = reentrant_release;
