@@ -58,6 +58,10 @@ crate::constant_table::constants! { FLAGS: u32;
     /// Outlook `MAPIAux.h` only: an Exchange cached-mode override of `OpenMsgStore`; a provider
     /// ignores it unless it means something to it.
     MDB_ONLINE = 0x0000_0100;
+    // Stream access modes (objbase.h), as `IStream::Stat` reports them
+    STGM_READ = 0x0000_0000;
+    STGM_WRITE = 0x0000_0001;
+    STGM_READWRITE = 0x0000_0002;
     // Message service entry (`MSGSERVICEENTRY`): `ulContext`
     MSG_SERVICE_INSTALL = 0x0000_0001;
     MSG_SERVICE_CREATE = 0x0000_0002;
@@ -290,4 +294,19 @@ crate::constant_table::constants! { FLAGS: u32;
     MSGFLAG_RESEND = 0x0000_0080;
     MSGFLAG_RN_PENDING = 0x0000_0100;
     MSGFLAG_NRN_PENDING = 0x0000_0200;
+}
+
+crate::constant_table::constants! { ENUMS: u32;
+    // `IStream` (objidl.h enumerations, not macros): `Seek` origins, `Stat` flags, storage
+    // types, `Commit` flags
+    STREAM_SEEK_SET = 0;
+    STREAM_SEEK_CUR = 1;
+    STREAM_SEEK_END = 2;
+    STATFLAG_DEFAULT = 0;
+    STATFLAG_NONAME = 1;
+    STGTY_STREAM = 2;
+    STGC_DEFAULT = 0;
+    STGC_OVERWRITE = 1;
+    STGC_ONLYIFCURRENT = 2;
+    STGC_DANGEROUSLYCOMMITMERELYTODISKCACHE = 4;
 }
