@@ -247,6 +247,7 @@ const OUTLOOK_ONLY: &[&str] = &[
     "STORE_UNICODE_OK",
     "TABLE_SORT_CATEG_MAX",
     "TABLE_SORT_CATEG_MIN",
+    "PR_HTML",
 ];
 
 fn full_oracle() -> Oracle {

@@ -11,6 +11,7 @@
 //!
 //! - [`object`]: [`PropertyObject`], the bag as an `IMAPIProp` COM object (mapi32's
 //!   `CreateIProp`); other objects pass their `IMAPIProp` methods to one with `forward`.
+//! - [`stream`]: the `IStream` its `OpenProperty` hands out for large properties.
 //!
 //! The engine knows nothing of stores: the objects that expose `IMAPIProp` compose it.
 //!
@@ -39,6 +40,7 @@
 pub mod ansi;
 pub mod bag;
 pub mod object;
+pub mod stream;
 pub mod value;
 
 pub use bag::{ObjectAccess, PropAccess, PropertyBag};

@@ -1,9 +1,11 @@
 //! [`PropertyObject`]: an `IMAPIProp` object over a [`PropertyBag`], what mapi32's `CreateIProp`
-//! gives C++ providers. Other objects pass their `IMAPIProp` methods to one with `forward`.
+//! gives C++ providers, with streams over large properties ([`super::stream`]). Other objects
+//! pass their `IMAPIProp` methods to one with `forward`.
 #![allow(non_snake_case)]
 
+use core::ffi::c_void;
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
-use windows_core::HRESULT;
+use windows_core::{GUID, HRESULT, Interface};
 
 use super::PropertyBag;
 use super::bag::problems_block;
@@ -90,6 +92,36 @@ impl IMAPIPropImpl for PropertyObject {
                 | crate::flags::MAPI_DEFERRED_ERRORS,
         ) {
             Ok(()) => S_OK,
+            Err(code) => code,
+        }
+    }
+
+    /// A stream over a `PT_BINARY`, `PT_STRING8` or `PT_UNICODE` property, as
+    /// [`super::stream::open`] describes; `MAPI_E_INVALID_PARAMETER` for a NULL `lpiid` or
+    /// `lppUnk`.
+    unsafe fn OpenProperty(
+        this: &Object<Self>,
+        ulPropTag: u32,
+        lpiid: *const GUID,
+        _ulInterfaceOptions: u32,
+        ulFlags: u32,
+        lppUnk: *mut *mut c_void,
+    ) -> HRESULT {
+        if lppUnk.is_null() {
+            return MAPI_E_INVALID_PARAMETER;
+        }
+        // SAFETY: checked non-NULL; writable (the caller's contract). A failure leaves NULL.
+        unsafe { lppUnk.write(core::ptr::null_mut()) };
+        // SAFETY: NULL or a GUID (the caller's contract).
+        let Some(iid) = (unsafe { lpiid.as_ref() }) else {
+            return MAPI_E_INVALID_PARAMETER;
+        };
+        match super::stream::open(this, ulPropTag, iid, ulFlags) {
+            Ok(stream) => {
+                // SAFETY: checked non-NULL; the new reference is the caller's.
+                unsafe { lppUnk.write(stream.into_raw()) };
+                S_OK
+            }
             Err(code) => code,
         }
     }
