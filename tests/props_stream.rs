@@ -413,6 +413,7 @@ fn a_value_too_large_for_get_props_is_served_by_the_stream() {
     let mut buffer = vec![0u8; 20_000];
     let mut read = 0;
     // SAFETY: a large enough buffer.
-    unsafe { stream.Read(buffer.as_mut_ptr().cast(), 20_000, &mut read) };
+    let hr = unsafe { stream.Read(buffer.as_mut_ptr().cast(), 20_000, &mut read) };
+    assert_eq!(hr, S_FALSE);
     assert_eq!(&buffer[..read as usize], &large[..]);
 }
