@@ -12,6 +12,7 @@
 //! - [`object`]: [`PropertyObject`], the bag as an `IMAPIProp` COM object (mapi32's
 //!   `CreateIProp`); other objects pass their `IMAPIProp` methods to one with `forward`.
 //! - [`stream`]: the `IStream` its `OpenProperty` hands out for large properties.
+//! - [`names`]: named properties, a store's map between names and IDs from 0x8000.
 //!
 //! The engine knows nothing of stores: the objects that expose `IMAPIProp` compose it.
 //!
@@ -39,6 +40,7 @@
 
 pub mod ansi;
 pub mod bag;
+pub mod names;
 pub mod object;
 pub mod stream;
 pub mod value;

@@ -4,18 +4,25 @@
 #![allow(non_snake_case)]
 
 use core::ffi::c_void;
-use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use windows_core::{GUID, HRESULT, Interface};
 
 use super::PropertyBag;
 use super::bag::problems_block;
+use super::names::{NameKind, NamedProperties, PropName, names_block};
 use super::value::{props_from_raw, tags_from_raw};
 use crate::alloc::AllocatorSet;
-use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_UNKNOWN_FLAGS, S_OK};
+use crate::codes::{
+    MAPI_E_INVALID_PARAMETER, MAPI_E_NO_SUPPORT, MAPI_E_UNKNOWN_FLAGS, MAPI_W_ERRORS_RETURNED, S_OK,
+};
 use crate::com::Object;
-use crate::flags::{FORCE_SAVE, KEEP_OPEN_READONLY, KEEP_OPEN_READWRITE, MAPI_UNICODE};
+use crate::flags::{
+    FORCE_SAVE, KEEP_OPEN_READONLY, KEEP_OPEN_READWRITE, MAPI_CREATE, MAPI_NO_IDS, MAPI_NO_STRINGS,
+    MAPI_UNICODE,
+};
 use crate::interfaces::{IMAPIProp, IMAPIPropImpl};
-use crate::types::{SPropProblemArray, SPropTagArray, SPropValue};
+use crate::tags::{PT_ERROR, PT_UNSPECIFIED, prop_id, prop_tag, prop_type};
+use crate::types::{MAPINAMEID, SPropProblemArray, SPropTagArray, SPropValue};
 use mapi_spi_macros::mapi_object;
 
 /// An `IMAPIProp` over a property bag, answering `GetProps`, `GetPropList`, `SetProps`,
@@ -28,6 +35,9 @@ use mapi_spi_macros::mapi_object;
 pub struct PropertyObject {
     bag: RwLock<PropertyBag>,
     allocators: AllocatorSet,
+    /// The store's named properties; without, `GetIDsFromNames` and `GetNamesFromIDs` answer
+    /// `MAPI_E_NO_SUPPORT`, as the docs allow.
+    names: Option<Arc<NamedProperties>>,
 }
 
 impl PropertyObject {
@@ -35,6 +45,15 @@ impl PropertyObject {
         Self {
             bag: RwLock::new(bag),
             allocators,
+            names: None,
+        }
+    }
+
+    /// The object, answering named properties from `names` (the store's map, shared).
+    pub fn with_names(self, names: Arc<NamedProperties>) -> Self {
+        Self {
+            names: Some(names),
+            ..self
         }
     }
 
@@ -123,6 +142,140 @@ impl IMAPIPropImpl for PropertyObject {
                 S_OK
             }
             Err(code) => code,
+        }
+    }
+
+    /// The IDs of `cPropNames` names (NULL: every name the map holds), as
+    /// [`super::names`] describes; `MAPI_E_NO_SUPPORT` without a name map.
+    unsafe fn GetIDsFromNames(
+        this: &Object<Self>,
+        cPropNames: u32,
+        lppPropNames: *mut *mut MAPINAMEID,
+        ulFlags: u32,
+        lppPropTags: *mut *mut SPropTagArray,
+    ) -> HRESULT {
+        let Some(names) = &this.names else {
+            return MAPI_E_NO_SUPPORT;
+        };
+        if lppPropTags.is_null() || (lppPropNames.is_null() && cPropNames != 0) {
+            return MAPI_E_INVALID_PARAMETER;
+        }
+        if let Err(code) = check_flags(ulFlags, MAPI_CREATE) {
+            return code;
+        }
+        let create = ulFlags & MAPI_CREATE != 0;
+        let tags: Vec<u32> = if lppPropNames.is_null() {
+            if create {
+                return MAPI_E_INVALID_PARAMETER;
+            }
+            names
+                .all()
+                .iter()
+                .map(|&(id, _)| prop_tag(PT_UNSPECIFIED, u32::from(id)))
+                .collect()
+        } else {
+            (0..cPropNames as usize)
+                .map(|i| {
+                    // SAFETY: `cPropNames` pointers at `lppPropNames` (the caller's contract),
+                    // each NULL or a MAPINAMEID as `PropName::from_raw` requires.
+                    let name = unsafe { PropName::from_raw(lppPropNames.add(i).read_unaligned()) };
+                    match name.and_then(|name| names.id_of(&name, create)) {
+                        Some(id) => prop_tag(PT_UNSPECIFIED, u32::from(id)),
+                        None => prop_tag(PT_ERROR, 0),
+                    }
+                })
+                .collect()
+        };
+        match crate::alloc::builders::prop_tags(&this.allocators, &tags) {
+            Ok(block) => {
+                // SAFETY: checked non-NULL above.
+                unsafe { lppPropTags.write(block.into_raw().cast()) };
+                if tags.iter().any(|&tag| prop_type(tag) == PT_ERROR) {
+                    MAPI_W_ERRORS_RETURNED
+                } else {
+                    S_OK
+                }
+            }
+            Err(error) => error.code(),
+        }
+    }
+
+    /// The names of the IDs in `*lppPropTags` (NULL: every name, filtered by `lpPropSetGuid`
+    /// and `MAPI_NO_IDS` / `MAPI_NO_STRINGS`, and `*lppPropTags` then receives their tags);
+    /// an ID without a name is a NULL entry and `MAPI_W_ERRORS_RETURNED`.
+    unsafe fn GetNamesFromIDs(
+        this: &Object<Self>,
+        lppPropTags: *mut *mut SPropTagArray,
+        lpPropSetGuid: *mut GUID,
+        ulFlags: u32,
+        lpcPropNames: *mut u32,
+        lpppPropNames: *mut *mut *mut MAPINAMEID,
+    ) -> HRESULT {
+        let Some(names) = &this.names else {
+            return MAPI_E_NO_SUPPORT;
+        };
+        if lppPropTags.is_null() || lpcPropNames.is_null() || lpppPropNames.is_null() {
+            return MAPI_E_INVALID_PARAMETER;
+        }
+        if let Err(code) = check_flags(ulFlags, MAPI_NO_IDS | MAPI_NO_STRINGS) {
+            return code;
+        }
+        // SAFETY: `lppPropTags` is readable (checked non-NULL; the caller's contract).
+        let given = unsafe { lppPropTags.read() };
+        // SAFETY: NULL or a GUID (the caller's contract).
+        let set = unsafe { lpPropSetGuid.as_ref() }.copied();
+        let wanted = |name: &PropName| {
+            set.is_none_or(|set| set == name.set)
+                && match name.kind {
+                    NameKind::Id(_) => ulFlags & MAPI_NO_IDS == 0,
+                    NameKind::String(_) => ulFlags & MAPI_NO_STRINGS == 0,
+                }
+        };
+        let (found, new_tags): (Vec<Option<PropName>>, Option<Vec<u32>>) = if given.is_null() {
+            let all: Vec<(u16, PropName)> =
+                names.all().into_iter().filter(|(_, n)| wanted(n)).collect();
+            let tags = all
+                .iter()
+                .map(|&(id, _)| prop_tag(PT_UNSPECIFIED, u32::from(id)))
+                .collect();
+            (all.into_iter().map(|(_, n)| Some(n)).collect(), Some(tags))
+        } else {
+            // SAFETY: the caller's tag array (`cValues` tags).
+            let Some(tags) = (unsafe { tags_from_raw(given) }) else {
+                return MAPI_E_INVALID_PARAMETER;
+            };
+            if tags.is_empty() {
+                return MAPI_E_INVALID_PARAMETER;
+            }
+            let found = tags
+                .iter()
+                .map(|&tag| names.name_of(prop_id(tag) as u16).filter(|n| wanted(n)))
+                .collect();
+            (found, None)
+        };
+        let block = match names_block(&this.allocators, &found) {
+            Ok(block) => block,
+            Err(error) => return error.code(),
+        };
+        let tag_block = match new_tags
+            .map(|tags| crate::alloc::builders::prop_tags(&this.allocators, &tags))
+            .transpose()
+        {
+            Ok(tag_block) => tag_block,
+            Err(error) => return error.code(),
+        };
+        // SAFETY: the out-pointers were checked non-NULL.
+        unsafe {
+            lpcPropNames.write(found.len() as u32);
+            lpppPropNames.write(block.into_raw().cast());
+            if let Some(tag_block) = tag_block {
+                lppPropTags.write(tag_block.into_raw().cast());
+            }
+        }
+        if found.iter().any(Option::is_none) {
+            MAPI_W_ERRORS_RETURNED
+        } else {
+            S_OK
         }
     }
 
