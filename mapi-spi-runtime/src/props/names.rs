@@ -310,11 +310,14 @@ mod tests {
         let again = NamedProperties::from_bytes(&names.to_bytes()).unwrap();
         assert_eq!(again.all(), names.all());
         let bytes = names.to_bytes();
+        // The first record ("Keywords") is 2 + 16 + 1 + 4 + 8 bytes: a cut there is a shorter
+        // map, a cut anywhere else is corrupt.
+        let first = 2 + 16 + 1 + 4 + "Keywords".len();
         for cut in 1..bytes.len() {
-            assert!(
-                NamedProperties::from_bytes(&bytes[..cut]).is_err(),
-                "cut at {cut}"
-            );
+            match NamedProperties::from_bytes(&bytes[..cut]) {
+                Ok(map) => assert_eq!((cut, map.all().len()), (first, 1)),
+                Err(code) => assert_eq!(code, MAPI_E_CORRUPT_DATA, "cut at {cut}"),
+            }
         }
         let doubled = [bytes.clone(), bytes].concat();
         assert!(NamedProperties::from_bytes(&doubled).is_err());
