@@ -13,6 +13,7 @@
 //!   `CreateIProp`); other objects pass their `IMAPIProp` methods to one with `forward`.
 //! - [`stream`]: the `IStream` its `OpenProperty` hands out for large properties.
 //! - [`names`]: named properties, a store's map between names and IDs from 0x8000.
+//! - [`copy`]: `CopyTo` and `CopyProps` from the object to any `IMAPIProp`.
 //!
 //! The engine knows nothing of stores: the objects that expose `IMAPIProp` compose it.
 //!
@@ -40,6 +41,7 @@
 
 pub mod ansi;
 pub mod bag;
+pub mod copy;
 pub mod names;
 pub mod object;
 pub mod stream;

@@ -9,18 +9,20 @@ use windows_core::{GUID, HRESULT, Interface};
 
 use super::PropertyBag;
 use super::bag::problems_block;
+use super::copy;
 use super::names::{NameKind, NamedProperties, PropName, names_block};
 use super::value::{props_from_raw, tags_from_raw};
 use crate::alloc::AllocatorSet;
 use crate::codes::{
-    MAPI_E_INVALID_PARAMETER, MAPI_E_NO_SUPPORT, MAPI_E_UNKNOWN_FLAGS, MAPI_W_ERRORS_RETURNED, S_OK,
+    MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_INVALID_PARAMETER, MAPI_E_NO_SUPPORT,
+    MAPI_E_UNKNOWN_FLAGS, MAPI_W_ERRORS_RETURNED, S_OK,
 };
 use crate::com::Object;
 use crate::flags::{
     FORCE_SAVE, KEEP_OPEN_READONLY, KEEP_OPEN_READWRITE, MAPI_CREATE, MAPI_NO_IDS, MAPI_NO_STRINGS,
     MAPI_UNICODE,
 };
-use crate::interfaces::{IMAPIProp, IMAPIPropImpl};
+use crate::interfaces::{IMAPIProgress, IMAPIProp, IMAPIPropImpl};
 use crate::tags::{PT_ERROR, PT_UNSPECIFIED, prop_id, prop_tag, prop_type};
 use crate::types::{MAPINAMEID, SPropProblemArray, SPropTagArray, SPropValue};
 use mapi_spi_macros::mapi_object;
@@ -55,6 +57,16 @@ impl PropertyObject {
             names: Some(names),
             ..self
         }
+    }
+
+    /// The allocators results are made with (MAPI's).
+    pub fn allocators(&self) -> &AllocatorSet {
+        &self.allocators
+    }
+
+    /// The store's named properties, if the object has them.
+    pub fn names(&self) -> Option<&NamedProperties> {
+        self.names.as_deref()
     }
 
     /// The bag, to read (a poisoned lock is taken over: the bag's operations leave it whole).
@@ -142,6 +154,81 @@ impl IMAPIPropImpl for PropertyObject {
                 S_OK
             }
             Err(code) => code,
+        }
+    }
+
+    /// Copies every property but the excluded ones to `lpDestObj`, as [`super::copy`]
+    /// describes; `MAPI_E_INVALID_PARAMETER` for a NULL destination or interface,
+    /// `MAPI_E_INTERFACE_NOT_SUPPORTED` for a destination that is no `IMAPIProp`.
+    unsafe fn CopyTo(
+        this: &Object<Self>,
+        ciidExclude: u32,
+        rgiidExclude: *const GUID,
+        lpExcludeProps: *mut SPropTagArray,
+        _ulUIParam: usize,
+        _lpProgress: Option<&IMAPIProgress>,
+        lpInterface: *const GUID,
+        lpDestObj: *mut c_void,
+        ulFlags: u32,
+        lppProblems: *mut *mut SPropProblemArray,
+    ) -> HRESULT {
+        if rgiidExclude.is_null() && ciidExclude != 0 {
+            return MAPI_E_INVALID_PARAMETER;
+        }
+        let excluded_iids = if ciidExclude == 0 {
+            &[][..]
+        } else {
+            // SAFETY: `ciidExclude` GUIDs at `rgiidExclude` (the caller's contract).
+            unsafe { core::slice::from_raw_parts(rgiidExclude, ciidExclude as usize) }
+        };
+        // Excluding IMAPIProp itself excludes every property.
+        let everything: Vec<u32>;
+        let excluded = if excluded_iids.contains(&IMAPIProp::IID) {
+            everything = this.bag().iter().map(|p| u32::from(p.id)).collect();
+            everything
+        } else {
+            // SAFETY: NULL or the caller's tag array.
+            unsafe { copy::ids_of(lpExcludeProps) }.unwrap_or_default()
+        };
+        // SAFETY: the caller's destination, interface and out-pointer.
+        unsafe {
+            copy_to_raw(
+                this,
+                copy::Selection::AllBut(&excluded),
+                lpInterface,
+                lpDestObj,
+                ulFlags,
+                lppProblems,
+            )
+        }
+    }
+
+    /// Copies the included properties to `lpDestObj`, as [`super::copy`] describes;
+    /// `MAPI_E_INVALID_PARAMETER` for a NULL list, destination or interface.
+    unsafe fn CopyProps(
+        this: &Object<Self>,
+        lpIncludeProps: *mut SPropTagArray,
+        _ulUIParam: usize,
+        _lpProgress: Option<&IMAPIProgress>,
+        lpInterface: *const GUID,
+        lpDestObj: *mut c_void,
+        ulFlags: u32,
+        lppProblems: *mut *mut SPropProblemArray,
+    ) -> HRESULT {
+        // SAFETY: NULL or the caller's tag array.
+        let Some(included) = (unsafe { copy::ids_of(lpIncludeProps) }) else {
+            return MAPI_E_INVALID_PARAMETER;
+        };
+        // SAFETY: the caller's destination, interface and out-pointer.
+        unsafe {
+            copy_to_raw(
+                this,
+                copy::Selection::Only(&included),
+                lpInterface,
+                lpDestObj,
+                ulFlags,
+                lppProblems,
+            )
         }
     }
 
@@ -375,6 +462,39 @@ impl IMAPIPropImpl for PropertyObject {
             Ok(problems) => unsafe { put_problems(&this.allocators, &problems, lppProblems) },
             Err(error) => error.code(),
         }
+    }
+}
+
+/// What `CopyTo` and `CopyProps` share once their selection is read: the destination checked
+/// and reached as `IMAPIProp`, the copy, the problems written.
+///
+/// # Safety
+///
+/// `lpInterface` is NULL or a GUID, `lpDestObj` NULL or a live interface pointer, `lppProblems`
+/// NULL or writable.
+#[allow(non_snake_case)]
+unsafe fn copy_to_raw(
+    this: &Object<PropertyObject>,
+    selection: copy::Selection<'_>,
+    lpInterface: *const GUID,
+    lpDestObj: *mut c_void,
+    ulFlags: u32,
+    lppProblems: *mut *mut SPropProblemArray,
+) -> HRESULT {
+    if lpInterface.is_null() {
+        return MAPI_E_INVALID_PARAMETER;
+    }
+    // SAFETY: NULL or a live interface pointer (the caller's contract), borrowed for the call.
+    let Some(dest) = (unsafe { windows_core::IUnknown::from_raw_borrowed(&lpDestObj) }) else {
+        return MAPI_E_INVALID_PARAMETER;
+    };
+    let Ok(dest) = dest.cast::<IMAPIProp>() else {
+        return MAPI_E_INTERFACE_NOT_SUPPORTED;
+    };
+    match copy::copy(this, selection, &dest, ulFlags) {
+        // SAFETY: NULL or writable (the caller's contract).
+        Ok(problems) => unsafe { put_problems(&this.allocators, &problems, lppProblems) },
+        Err(code) => code,
     }
 }
 
