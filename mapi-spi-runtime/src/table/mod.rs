@@ -12,9 +12,10 @@
 //! - [`view`]: the `IMAPITable` object;
 //! - [`notify`]: advise sinks and the `TABLE_NOTIFICATION`s sent to them.
 //!
-//! Costs: a view keeps its visible rows sorted in a vector, so its cursor and bookmarks find
-//! their place by binary search (O(log n)); a change costs a binary search and a vector shift
-//! in each open view (O(V log n) comparisons); `SortTable` and `Restrict` rebuild the view
+//! Costs: a view keeps its visible rows in order in chunks (`ordered`), so its cursor and
+//! bookmarks find their place by binary search (O(log n)); a change costs, in each open view,
+//! a binary search and a shift within one chunk (O(V log n) comparisons, about a microsecond
+//! per view from 1,000 to 100,000 rows); `SortTable` and `Restrict` rebuild the view
 //! (O(n log n)).
 //!
 //! ```
@@ -41,6 +42,7 @@
 //! ```
 
 pub mod notify;
+mod ordered;
 pub mod restrict;
 pub mod sort;
 pub mod view;

@@ -33,6 +33,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use windows_core::HRESULT;
 
 use super::notify::{Pending, Sink};
+use super::ordered::OrderedRows;
 use super::restrict::Restriction;
 use super::sort::{SortKey, compare_rows, sort_order_from_raw};
 use super::{Row, TableShared, TableState};
@@ -71,7 +72,7 @@ pub(crate) struct ViewState {
     sort: Vec<SortKey>,
     restriction: Option<Restriction>,
     /// The visible rows in view order ([`compare_rows`] under `sort`).
-    rows: Vec<Arc<Row>>,
+    rows: OrderedRows,
     /// The next row to read, `0..=rows.len()`.
     cursor: usize,
     bookmarks: HashMap<BOOKMARK, Mark>,
@@ -87,7 +88,7 @@ impl ViewState {
     /// Where `row` is (`Ok`) or would be (`Err`) in the view.
     fn place(&self, row: &Row) -> Result<usize, usize> {
         self.rows
-            .binary_search_by(|probe| compare_rows(&self.sort, probe, row))
+            .search(|probe| compare_rows(&self.sort, probe, row))
     }
 
     /// Rebuilds the visible rows from all of them (in row-number order); the cursor goes to
@@ -97,7 +98,7 @@ impl ViewState {
         if !self.sort.is_empty() {
             rows = sort_rows(&self.sort, rows);
         }
-        self.rows = rows;
+        self.rows = OrderedRows::from_vec(rows);
         self.cursor = 0;
         self.bookmarks.clear();
     }
@@ -186,7 +187,7 @@ impl ViewState {
                 .unwrap_or_else(Pending::null)
         };
         let prior = match at {
-            Some(at) if at > 0 => index_of(&self.rows[at - 1]),
+            Some(at) if at > 0 => index_of(self.rows.get(at - 1).expect("at <= len")),
             _ => Pending::null(),
         };
         let cells = match at {
@@ -397,7 +398,7 @@ impl TableView {
                 columns: table.columns().to_vec(),
                 sort: Vec::new(),
                 restriction: None,
-                rows: Vec::new(),
+                rows: OrderedRows::default(),
                 cursor: 0,
                 bookmarks: HashMap::new(),
                 sinks: Vec::new(),
@@ -651,12 +652,14 @@ impl IMAPITableImpl for TableView {
             Err(code) => return code,
         };
         let found = if ulFlags & DIR_BACKWARD != 0 {
-            view.rows[..origin]
-                .iter()
-                .rposition(|r| restriction.matches(r))
+            view.rows
+                .range(0, origin)
+                .rev()
+                .position(|r| restriction.matches(r))
+                .map(|back| origin - 1 - back)
         } else {
-            view.rows[origin..]
-                .iter()
+            view.rows
+                .range(origin, view.rows.len())
                 .position(|r| restriction.matches(r))
                 .map(|at| origin + at)
         };
@@ -785,8 +788,9 @@ impl IMAPITableImpl for TableView {
         };
         // Each row's cells in their wire form (borrowing from the rows while the view is
         // locked), then one block per row and one for the set.
-        let rows: Vec<Vec<WireProp<'_>>> = view.rows[start..end]
-            .iter()
+        let rows: Vec<Vec<WireProp<'_>>> = view
+            .rows
+            .range(start, end)
             .map(|row| {
                 view.columns
                     .iter()
