@@ -10,7 +10,7 @@
 //! - [`sort`]: sort orders and the ordering of values;
 //! - [`restrict`]: restrictions, read from a caller's `SRestriction` and evaluated;
 //! - [`view`]: the `IMAPITable` object;
-//! - [`notify`]: advise sinks and the `TABLE_NOTIFICATION`s sent to them.
+//! - `notify`: advise sinks and the `TABLE_NOTIFICATION`s sent to them.
 //!
 //! Costs: a view keeps its visible rows in order in chunks (`ordered`), so its cursor and
 //! bookmarks find their place by binary search (O(log n)); a change costs, in each open view,
@@ -41,7 +41,7 @@
 //! assert_eq!(table.row_count(), 1);
 //! ```
 
-pub mod notify;
+mod notify;
 mod ordered;
 pub mod restrict;
 pub mod sort;

@@ -4,7 +4,7 @@
 //! Values compare by their type's natural order: integers and times numerically, floating
 //! point by IEEE total order (`f64::total_cmp`, so NaN has a place), Booleans false before
 //! true, GUIDs and binaries byte by byte, text by code point (ordinal; 8-bit text against
-//! Unicode text is decoded first, see [`ansi`](crate::props::ansi)), and multi-valued values
+//! Unicode text is decoded first, see [`crate::props::ansi`]), and multi-valued values
 //! element by element, a shorter one first when it is a prefix of the other (the docs' "tuple"
 //! rule for multi-valued columns without `MVI_FLAG`). A row that lacks a sort column sorts
 //! after every row that has it (before, descending).
