@@ -1303,3 +1303,38 @@ proptest! {
         prop_assert_eq!(all_keys(&t), expected);
     }
 }
+
+/// A sink that reads its view from inside `OnNotify`, as clients do.
+#[mapi_object(IMAPIAdviseSink)]
+struct CallsBack {
+    view: Mutex<Option<IMAPITable>>,
+    counts: Mutex<Vec<u32>>,
+}
+
+impl IMAPIAdviseSinkImpl for CallsBack {
+    unsafe fn OnNotify(this: &Object<Self>, _: u32, _: *mut NOTIFICATION) -> u32 {
+        let view = this.view.lock().unwrap().clone();
+        if let Some(view) = view {
+            // Re-entrant calls on the view and on the table: no lock is held.
+            this.counts.lock().unwrap().push(count(&view));
+            assert_eq!(keys(&query(&view, 1, TBL_NOADVANCE).unwrap()).len(), 1);
+        }
+        0
+    }
+}
+
+#[test]
+fn a_sink_may_call_its_table_back_while_notified() {
+    let table = sample(AllocatorSet::native());
+    let t = table.view();
+    let sink = ComObject::new(CallsBack {
+        view: Mutex::new(Some(t.clone())),
+        counts: Mutex::new(Vec::new()),
+    });
+    advise(&t, &sink.clone().into_interface());
+    table.modify_row(row(6, 1, "six")).unwrap();
+    table.delete_row(&key(1)).unwrap();
+    assert_eq!(*sink.counts.lock().unwrap(), [6, 5]);
+    // The sink held the view: break the cycle so both go.
+    *sink.view.lock().unwrap() = None;
+}
