@@ -524,6 +524,15 @@ fn columns_missing_from_a_row_are_not_found_errors_and_text_follows_the_column()
     );
     assert_eq!(unsafe { tags_from_raw(out) }.unwrap(), cols.tags);
     unsafe { allocators.free(out.cast()) };
+    // A PR_NULL placeholder column reads as PR_NULL.
+    let mut placeholder = tags([PR_NULL, KEY]);
+    assert_eq!(
+        unsafe { (t.vtable().SetColumns)(t.as_raw(), placeholder.ptr(), 0) },
+        S_OK
+    );
+    assert_eq!(all_keys(&t).len(), 6);
+    let first = query(&t, -100, 0).unwrap().remove(0);
+    assert_eq!(first[0], Property::for_tag(PR_NULL, PropValue::Null));
     let hr = unsafe { (t.vtable().QueryColumns)(t.as_raw(), 0, core::ptr::null_mut()) };
     assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
     assert_eq!(

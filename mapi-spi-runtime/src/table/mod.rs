@@ -196,21 +196,24 @@ impl TableShared {
         &self.allocators
     }
 
-    /// Applies `change` to every live view (dropping the dead), collecting what their sinks
-    /// are to be told.
+    /// Applies `change` to every live view (forgetting the closed ones), collecting what their
+    /// sinks are to be told. The views come back too, for the caller to hold until it has
+    /// released the table's lock: a view closed meanwhile then goes (with its sinks) outside it.
     fn each_view(
         state: &mut TableState,
         mut change: impl FnMut(&ViewShared, &mut Vec<Pending>),
-    ) -> Vec<Pending> {
+    ) -> (Vec<Pending>, Vec<Arc<ViewShared>>) {
         let mut pending = Vec::new();
+        let mut live = Vec::with_capacity(state.views.len());
         state.views.retain(|weak| match weak.upgrade() {
             Some(view) => {
                 change(&view, &mut pending);
+                live.push(view);
                 true
             }
             None => false,
         });
-        pending
+        (pending, live)
     }
 }
 
@@ -299,7 +302,7 @@ impl TableData {
     /// multi-valued property).
     pub fn modify_row(&self, props: Vec<Property>) -> crate::com::Result<()> {
         let key = self.check_row(&props)?;
-        let pending = {
+        let (pending, _views) = {
             let mut state = self.shared.write();
             let old_id = state.keys.get(&key).copied();
             let id = old_id.unwrap_or_else(|| {
@@ -324,7 +327,7 @@ impl TableData {
     pub fn delete_row(&self, index: &PropValue) -> crate::com::Result<()> {
         let not_found = || Error::from_hresult(MAPI_E_NOT_FOUND);
         let key = IndexKey::of(index).ok_or_else(not_found)?;
-        let pending = {
+        let (pending, _views) = {
             let mut state = self.shared.write();
             let id = state.keys.remove(&key).ok_or_else(not_found)?;
             let old = state.rows.remove(&id).expect("keys and rows agree");
@@ -349,7 +352,7 @@ impl TableData {
                 return Err(Error::from_hresult(MAPI_E_INVALID_PARAMETER));
             }
         }
-        let pending = {
+        let (pending, _views) = {
             let mut state = self.shared.write();
             let start = state.next_id;
             state.rows = rows

@@ -22,8 +22,10 @@
 //! - categorized views are not supported: `SortTable` with categories answers
 //!   `MAPI_E_TOO_COMPLEX`, so no view has a category row, and `ExpandRow`, `CollapseRow`,
 //!   `GetCollapseState` and `SetCollapseState` answer `MAPI_E_NO_SUPPORT`. Columns with
-//!   `MVI_FLAG` (one row per value) are refused the same way by `SetColumns` and `SortTable`;
-//!   restrictions accept them.
+//!   `MVI_FLAG` (one row per value, each with its own `PR_INSTANCE_KEY`) are refused by
+//!   `SetColumns` and `SortTable` with `MAPI_E_TOO_COMPLEX`, which "Working with Multivalued
+//!   Columns" allows a table to answer; restrictions accept them (any value matches);
+//! - a `PR_NULL` column (a placeholder) reads as `PR_NULL` in every row.
 #![allow(non_snake_case)]
 
 use std::borrow::Cow;
@@ -44,7 +46,7 @@ use crate::flags::*;
 use crate::interfaces::{IMAPIAdviseSink, IMAPITable, IMAPITableImpl};
 use crate::props::value::is_value_type;
 use crate::props::{PropValue, Property};
-use crate::tags::{MV_INSTANCE, PT_UNICODE, PT_UNSPECIFIED, prop_id, prop_type};
+use crate::tags::{MV_INSTANCE, PR_NULL, PT_UNICODE, PT_UNSPECIFIED, prop_id, prop_type};
 use crate::types::{
     BOOKMARK, BOOKMARK_BEGINNING, BOOKMARK_CURRENT, BOOKMARK_END, SPropTagArray, SRestriction,
     SRowSet, SSortOrder, SSortOrderSet, cb_new_ssortorderset,
@@ -354,6 +356,10 @@ impl ViewShared {
 /// and the conversion's error for Unicode text with no 8-bit form.
 fn cell(row: &Row, tag: u32) -> (u16, Cow<'_, PropValue>) {
     let id = prop_id(tag) as u16;
+    if tag == PR_NULL {
+        // A placeholder column a client reserves: it reads as itself.
+        return (id, Cow::Owned(PropValue::Null));
+    }
     let missing = || Cow::Owned(PropValue::Error(MAPI_E_NOT_FOUND));
     let Some(prop) = row.get(tag) else {
         return (id, missing());
