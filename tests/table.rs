@@ -1165,6 +1165,11 @@ fn status_abort_wait_and_categories() {
         assert_eq!(hr, MAPI_E_NO_SUPPORT);
         let hr = (v.CollapseRow)(t.as_raw(), 1, key.as_mut_ptr(), 0, &mut more);
         assert_eq!(hr, MAPI_E_NO_SUPPORT);
+        let (mut cb, mut state, mut location) = (0, core::ptr::null_mut(), 0);
+        let hr = (v.GetCollapseState)(t.as_raw(), 0, 1, key.as_mut_ptr(), &mut cb, &mut state);
+        assert_eq!(hr, MAPI_E_NO_SUPPORT);
+        let hr = (v.SetCollapseState)(t.as_raw(), 0, 1, key.as_mut_ptr(), &mut location);
+        assert_eq!(hr, MAPI_E_NO_SUPPORT);
         let mut err = core::ptr::null_mut();
         assert_eq!(
             (v.GetLastError)(t.as_raw(), MAPI_E_NO_SUPPORT, 0, &mut err),
@@ -1346,4 +1351,29 @@ fn a_sink_may_call_its_table_back_while_notified() {
     assert_eq!(*sink.counts.lock().unwrap(), [6, 5]);
     // The sink held the view: break the cycle so both go.
     *sink.view.lock().unwrap() = None;
+}
+
+#[test]
+fn notifications_are_built_in_two_blocks_freed_after_the_sinks_return() {
+    let (rec, sink) = recorder();
+    let ((), calls) = probe(None, |set| {
+        let table = sample(set);
+        let t = table.view();
+        advise(&t, &sink);
+        table.modify_row(row(6, 1, "six")).unwrap();
+        table.delete_row(&key(6)).unwrap();
+    });
+    assert_eq!(taken(&rec).len(), 2);
+    // Index and prior in one block, the row in another; a deletion has no row.
+    assert_eq!((calls.allocate_buffer, calls.allocate_more), (3, 0));
+    assert_eq!(calls.live_roots, 0);
+    // An allocation failure reaches the sink as TABLE_ERROR with the error.
+    let ((), _) = probe(Some(1), |set| {
+        let table = TableData::new(KEY, vec![KEY], set).unwrap();
+        let t = table.view();
+        advise(&t, &sink);
+        table.modify_row(row(1, 1, "one")).unwrap();
+    });
+    let seen = taken(&rec);
+    assert_eq!(seen[0].event, TABLE_ERROR);
 }
