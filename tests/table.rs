@@ -1377,3 +1377,46 @@ fn notifications_are_built_in_two_blocks_freed_after_the_sinks_return() {
     let seen = taken(&rec);
     assert_eq!(seen[0].event, TABLE_ERROR);
 }
+
+#[test]
+fn views_read_while_other_threads_change_rows() {
+    let table = TableData::new(KEY, vec![KEY, NUM], AllocatorSet::native()).unwrap();
+    let views: Vec<IMAPITable> = (0..3).map(|_| table.view()).collect();
+    assert_eq!(sort(&views[1], [(NUM, TABLE_SORT_DESCEND)], 0), S_OK);
+    let (rec, sink) = recorder();
+    advise(&views[2], &sink);
+    std::thread::scope(|s| {
+        for writer in 0..2u8 {
+            let table = table.clone();
+            s.spawn(move || {
+                for i in 0..200u8 {
+                    let k = writer * 100 + i % 100;
+                    table.modify_row(row(k, u32::from(i), "w")).unwrap();
+                    if i % 3 == 0 {
+                        let _ = table.delete_row(&key(k));
+                    }
+                }
+            });
+        }
+        for view in &views {
+            s.spawn(move || {
+                for _ in 0..200 {
+                    let rows = query(view, 7, 0).unwrap();
+                    assert!(rows.len() <= 7);
+                    let (row, _, den) = position(view);
+                    assert!(row <= den, "the cursor is within the view");
+                    if rows.is_empty() {
+                        assert_eq!(seek(view, BOOKMARK_BEGINNING, 0).0, S_OK);
+                    }
+                }
+            });
+        }
+    });
+    // Every view agrees with the table at the end.
+    let n = table.row_count() as u32;
+    for view in &views {
+        assert_eq!(count(view), n);
+    }
+    assert!(!taken(&rec).is_empty());
+    drop(sink);
+}
