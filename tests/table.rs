@@ -504,12 +504,17 @@ fn columns_missing_from_a_row_are_not_found_errors_and_text_follows_the_column()
     unsafe { allocators.free(out.cast()) };
     // Bad input changes nothing.
     let mut empty = tags::<0>([]);
-    let mut mvi = tags([KEYWORDS | MV_INSTANCE]);
+    let mut two_mvi = tags([
+        KEYWORDS | MV_INSTANCE,
+        prop_tag(PT_MV_LONG | MV_INSTANCE, 0x6608),
+    ]);
+    let mut single_mvi = tags([prop_tag(PT_LONG | MV_INSTANCE, 0x6608)]);
     let mut unspecified_mv = tags([prop_tag(MV_FLAG | PT_BOOLEAN, 0x6607)]);
     for (ptr, flags, code) in [
         (core::ptr::null_mut(), 0, MAPI_E_INVALID_PARAMETER),
         (empty.ptr(), 0, MAPI_E_INVALID_PARAMETER),
-        (mvi.ptr(), 0, MAPI_E_TOO_COMPLEX),
+        (two_mvi.ptr(), 0, MAPI_E_TOO_COMPLEX),
+        (single_mvi.ptr(), 0, MAPI_E_INVALID_PARAMETER),
         (unspecified_mv.ptr(), 0, MAPI_E_INVALID_PARAMETER),
         (cols.ptr(), 0x100, MAPI_E_UNKNOWN_FLAGS),
     ] {
@@ -986,8 +991,15 @@ fn sort_table_orders_by_several_keys_both_ways() {
             MAPI_E_TOO_COMPLEX,
         ),
         (
-            sort(&t, [(KEYWORDS | MV_INSTANCE, TABLE_SORT_ASCEND)], 0),
-            MAPI_E_TOO_COMPLEX,
+            sort(
+                &t,
+                [(
+                    prop_tag(PT_UNICODE | MV_INSTANCE, 0x6605),
+                    TABLE_SORT_ASCEND,
+                )],
+                0,
+            ),
+            MAPI_E_INVALID_PARAMETER,
         ),
     ] {
         assert_eq!(hr, expected);
@@ -1419,4 +1431,100 @@ fn views_read_while_other_threads_change_rows() {
     }
     assert!(!taken(&rec).is_empty());
     drop(sink);
+}
+
+/// The values of `tag` in each row of a result.
+fn column(rows: &[Vec<Property>], index: usize) -> Vec<PropValue> {
+    rows.iter().map(|r| r[index].value.clone()).collect()
+}
+
+#[test]
+fn an_instance_column_shows_one_row_per_value() {
+    let table = TableData::new(KEY, vec![KEY], AllocatorSet::native()).unwrap();
+    let words = |k: u8, words: &[&str]| {
+        let mut props = vec![Property::for_tag(KEY, key(k))];
+        if !words.is_empty() {
+            let words = words.iter().map(|w| w.to_string()).collect();
+            props.push(Property::for_tag(KEYWORDS, PropValue::MvUnicode(words)));
+        }
+        props
+    };
+    table.modify_row(words(1, &["red", "blue"])).unwrap();
+    table.modify_row(words(2, &["green"])).unwrap();
+    table.modify_row(words(3, &[])).unwrap();
+    let t = table.view();
+    let mvi = KEYWORDS | MV_INSTANCE;
+    let mut cols = tags([KEY, mvi]);
+    assert_eq!(
+        unsafe { (t.vtable().SetColumns)(t.as_raw(), cols.ptr(), 0) },
+        S_OK
+    );
+    let rows = query(&t, 10, 0).unwrap();
+    // Each instance its own key (the row's, then the instance number), the value under the
+    // single-valued tag; a row without values shows once, the column not found.
+    assert_eq!(
+        column(&rows, 0),
+        [
+            PropValue::Binary(vec![1, 0, 0, 0, 0]),
+            PropValue::Binary(vec![1, 1, 0, 0, 0]),
+            PropValue::Binary(vec![2, 0, 0, 0, 0]),
+            PropValue::Binary(vec![3, 0, 0, 0, 0]),
+        ]
+    );
+    let text = |s: &str| PropValue::Unicode(s.into());
+    assert_eq!(rows[0][1].tag(), prop_tag(PT_UNICODE, 0x6605));
+    assert_eq!(
+        column(&rows, 1),
+        [
+            text("red"),
+            text("blue"),
+            text("green"),
+            PropValue::Error(MAPI_E_NOT_FOUND)
+        ]
+    );
+    // Sorted by the instance column: each instance by its value.
+    assert_eq!(sort(&t, [(mvi, TABLE_SORT_ASCEND)], 0), S_OK);
+    assert_eq!(all_keys(&t), [1, 2, 1, 3]);
+    // Restrictions look at the table row: both instances of row 1 show.
+    let red = R::Prop(RELOP_EQ, mvi, text("red"));
+    assert_eq!(restricted(&t, &red), [1, 1]);
+    assert_eq!(find(&t, &R::Exist(KEYWORDS), BOOKMARK_BEGINNING, 0), S_OK);
+    assert_eq!(restrict(&t, None), S_OK);
+    // Changes reach each instance: one changed, one gone, one new.
+    let (rec, sink) = recorder();
+    advise(&t, &sink);
+    table.modify_row(words(1, &["red", "amber"])).unwrap();
+    let events: Vec<(u32, PropValue)> = taken(&rec)
+        .into_iter()
+        .map(|seen| (seen.event, seen.index.value))
+        .collect();
+    assert_eq!(
+        events,
+        [
+            (TABLE_ROW_MODIFIED, PropValue::Binary(vec![1, 0, 0, 0, 0])),
+            (TABLE_ROW_MODIFIED, PropValue::Binary(vec![1, 1, 0, 0, 0])),
+        ]
+    );
+    assert_eq!(all_keys(&t), [1, 2, 1, 3]);
+    table.modify_row(words(1, &["red"])).unwrap();
+    let events: Vec<u32> = taken(&rec).into_iter().map(|seen| seen.event).collect();
+    assert_eq!(events, [TABLE_ROW_MODIFIED, TABLE_ROW_DELETED]);
+    table.delete_row(&key(2)).unwrap();
+    assert_eq!(taken(&rec)[0].event, TABLE_ROW_DELETED);
+    assert_eq!(count(&t), 2);
+    // A second instance column is too complex, and changes nothing.
+    let other = prop_tag(PT_MV_LONG | MV_INSTANCE, 0x6608);
+    assert_eq!(
+        sort(&t, [(other, TABLE_SORT_ASCEND)], 0),
+        MAPI_E_TOO_COMPLEX
+    );
+    assert_eq!(count(&t), 2);
+    // Without the instance column in the columns or the sort order, one row per table row.
+    assert_eq!(sort(&t, [], 0), S_OK);
+    let mut plain = tags([KEY, KEYWORDS]);
+    assert_eq!(
+        unsafe { (t.vtable().SetColumns)(t.as_raw(), plain.ptr(), 0) },
+        S_OK
+    );
+    assert_eq!(all_keys(&t), [1, 3]);
 }

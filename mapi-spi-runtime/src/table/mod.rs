@@ -62,13 +62,22 @@ use view::ViewShared;
 pub use restrict::Restriction;
 pub use sort::SortKey;
 
+/// How many bits of an instance row's number count the instances of its table row: a view
+/// with a multi-valued instance column shows at most 2^24 values of one row.
+const INSTANCE_BITS: u32 = 24;
+
 /// One row: its properties by property ID, and the number that orders rows added earlier
 /// first and stays with the row when it changes.
+///
+/// In a view with a multi-valued instance column (`MVI_FLAG`), each value of a table row is
+/// an instance row of its own ([`Row::source`] is the table row).
 #[derive(Debug)]
 pub struct Row {
     id: u64,
     /// Sorted by property ID, one property per ID.
     props: Box<[Property]>,
+    /// The table row of an instance row.
+    source: Option<Arc<Row>>,
 }
 
 impl Row {
@@ -81,7 +90,65 @@ impl Row {
         Self {
             id,
             props: props.into_boxed_slice(),
+            source: None,
         }
+    }
+
+    /// The table row this row shows: itself, or for an instance row the row it was made from
+    /// (what restrictions are evaluated on: `Restrict` does not expand rows).
+    pub fn source(&self) -> &Row {
+        self.source.as_deref().unwrap_or(self)
+    }
+
+    /// The rows a view shows for `row`: the row itself, or with the instance column `mvi`
+    /// one row per value of that multi-valued property (one row, without the column, when the
+    /// row has no value), each with the single value in the column and, when the index column
+    /// is a binary `PR_INSTANCE_KEY`-like key, the key followed by the instance number (4 bytes,
+    /// little-endian), so that every instance has its own.
+    pub(crate) fn instances(row: &Arc<Row>, mvi: Option<u32>, index_tag: u32) -> Vec<Arc<Row>> {
+        let Some(mvi) = mvi else {
+            return vec![row.clone()];
+        };
+        let base = mvi & !crate::tags::MV_INSTANCE;
+        let values = row
+            .value(base)
+            .map(restrict::mv_elements)
+            .unwrap_or_default();
+        let instance = |k: usize, value: Option<PropValue>| {
+            let props = row
+                .props
+                .iter()
+                .map(|p| {
+                    if p.id == prop_id(mvi) as u16 {
+                        if let Some(value) = &value {
+                            return Property::new(p.id, value.clone());
+                        }
+                    } else if p.tag() == index_tag
+                        && let PropValue::Binary(key) = &p.value
+                    {
+                        let mut key = key.clone();
+                        key.extend_from_slice(&(k as u32).to_le_bytes());
+                        return Property::new(p.id, PropValue::Binary(key));
+                    }
+                    p.clone()
+                })
+                .collect::<Vec<_>>()
+                .into_boxed_slice();
+            Arc::new(Row {
+                id: (row.id << INSTANCE_BITS) | k as u64,
+                props,
+                source: Some(row.clone()),
+            })
+        };
+        if values.is_empty() {
+            return vec![instance(0, None)];
+        }
+        values
+            .into_iter()
+            .take(1 << INSTANCE_BITS)
+            .enumerate()
+            .map(|(k, value)| instance(k, Some(value)))
+            .collect()
     }
 
     /// The row's number: rows added earlier have smaller ones.
@@ -106,7 +173,7 @@ impl Row {
     /// and Unicode text standing for each other); `None` when missing, of another type, or
     /// `PT_ERROR`.
     pub fn value(&self, tag: u32) -> Option<&PropValue> {
-        let want = prop_type(tag);
+        let want = single_if_instance(prop_type(tag));
         self.get(tag).map(|p| &p.value).filter(|v| {
             let have = v.prop_type();
             have == want
@@ -121,6 +188,17 @@ impl Row {
         self.get(tag)
             .map(|p| &p.value)
             .filter(|v| v.prop_type() != PT_ERROR)
+    }
+}
+
+/// The type an instance column (`MVI_FLAG`) shows in each row: the single-valued type;
+/// any other type unchanged.
+pub(crate) fn single_if_instance(prop_type: u32) -> u32 {
+    use crate::tags::{MV_FLAG, MV_INSTANCE};
+    if prop_type & MV_INSTANCE != 0 {
+        prop_type & !(MV_FLAG | MV_INSTANCE)
+    } else {
+        prop_type
     }
 }
 
@@ -314,7 +392,7 @@ impl TableData {
             let old = state.rows.insert(id, row.clone());
             state.keys.insert(key, id);
             TableShared::each_view(&mut state, |view, out| match &old {
-                Some(old) => view.on_modified(&self.shared, old, &row, out),
+                Some(old) => view.on_modified(&self.shared, old, Some(&row), out),
                 None => view.on_added(&self.shared, &row, out),
             })
         };

@@ -18,7 +18,7 @@ use crate::flags::{TABLE_SORT_ASCEND, TABLE_SORT_DESCEND};
 use crate::props::PropValue;
 use crate::props::ansi;
 use crate::props::value::is_value_type;
-use crate::tags::{MV_INSTANCE, PT_ERROR, PT_OBJECT, prop_type};
+use crate::tags::{MV_FLAG, MV_INSTANCE, PT_ERROR, PT_OBJECT, prop_type};
 use crate::types::{SSortOrder, SSortOrderSet};
 
 /// One key of a sort order: a column and its direction.
@@ -60,10 +60,11 @@ impl SortKey {
 ///
 /// - `MAPI_E_INVALID_PARAMETER`: NULL, `cCategories` above `cSorts` or `cExpanded` above
 ///   `cCategories`, an `ulOrder` that is none of MAPI's, or a column type no value has
-///   (`PT_UNSPECIFIED`, `PT_ERROR`, `PT_OBJECT`, unknown);
+///   (`PT_UNSPECIFIED`, `PT_ERROR`, `PT_OBJECT`, `MV_INSTANCE` without `MV_FLAG`, unknown);
 /// - `MAPI_E_TOO_COMPLEX`: categories (`cCategories` > 0, `TABLE_SORT_COMBINE`,
-///   `TABLE_SORT_CATEG_MAX`/`MIN`) and multi-valued instance columns (`MVI_FLAG`): this engine
-///   has no categorized views and does not expand rows per value.
+///   `TABLE_SORT_CATEG_MAX`/`MIN`): this engine has no categorized views.
+///
+/// A multi-valued key with `MVI_FLAG` sorts the view's instance rows by their one value.
 ///
 /// # Safety
 ///
@@ -111,9 +112,9 @@ pub unsafe fn sort_order_from_raw(set: *const SSortOrderSet) -> Result<Vec<SortK
             _ => return Err(MAPI_E_INVALID_PARAMETER),
         };
         let kind = prop_type(key.ulPropTag);
-        if kind & MV_INSTANCE != 0 {
-            too_complex = true;
-        } else if !is_value_type(kind) || kind == PT_ERROR || kind == PT_OBJECT {
+        let plain = kind & !MV_INSTANCE;
+        let instance_ok = kind & MV_INSTANCE == 0 || kind & MV_FLAG != 0;
+        if !instance_ok || !is_value_type(plain) || plain == PT_ERROR || plain == PT_OBJECT {
             return Err(MAPI_E_INVALID_PARAMETER);
         }
         keys.push(SortKey {

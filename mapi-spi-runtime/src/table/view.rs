@@ -21,10 +21,14 @@
 //!   nothing to stop;
 //! - categorized views are not supported: `SortTable` with categories answers
 //!   `MAPI_E_TOO_COMPLEX`, so no view has a category row, and `ExpandRow`, `CollapseRow`,
-//!   `GetCollapseState` and `SetCollapseState` answer `MAPI_E_NO_SUPPORT`. Columns with
-//!   `MVI_FLAG` (one row per value, each with its own `PR_INSTANCE_KEY`) are refused by
-//!   `SetColumns` and `SortTable` with `MAPI_E_TOO_COMPLEX`, which "Working with Multivalued
-//!   Columns" allows a table to answer; restrictions accept them (any value matches);
+//!   `GetCollapseState` and `SetCollapseState` answer `MAPI_E_NO_SUPPORT`;
+//! - a multi-valued column with `MVI_FLAG` in the columns or the sort order shows one row per
+//!   value ("Working with Multivalued Columns"), the column holding that value under its
+//!   single-valued tag, and, when the index column is binary (`PR_INSTANCE_KEY`), a key of
+//!   its own (see [`Row::instances`](super::Row)). One instance column per view: a second
+//!   (rows of M x N instances) is `MAPI_E_TOO_COMPLEX`. Restrictions are evaluated on the
+//!   table rows, not the instances, as the docs say, so every instance of a matching row
+//!   shows;
 //! - a `PR_NULL` column (a placeholder) reads as `PR_NULL` in every row.
 #![allow(non_snake_case)]
 
@@ -46,7 +50,7 @@ use crate::flags::*;
 use crate::interfaces::{IMAPIAdviseSink, IMAPITable, IMAPITableImpl};
 use crate::props::value::is_value_type;
 use crate::props::{PropValue, Property};
-use crate::tags::{MV_INSTANCE, PR_NULL, PT_UNICODE, PT_UNSPECIFIED, prop_id, prop_type};
+use crate::tags::{MV_FLAG, MV_INSTANCE, PR_NULL, PT_UNICODE, PT_UNSPECIFIED, prop_id, prop_type};
 use crate::types::{
     BOOKMARK, BOOKMARK_BEGINNING, BOOKMARK_CURRENT, BOOKMARK_END, SPropTagArray, SRestriction,
     SRowSet, SSortOrder, SSortOrderSet, cb_new_ssortorderset,
@@ -80,11 +84,23 @@ pub(crate) struct ViewState {
     bookmarks: HashMap<BOOKMARK, Mark>,
     sinks: Vec<(usize, Sink)>,
     next_connection: usize,
+    /// The instance column (`MVI_FLAG`) of the columns or the sort order, if any.
+    mvi: Option<u32>,
+    /// The table's index column.
+    index_tag: u32,
 }
 
 impl ViewState {
+    /// Whether the view shows `row`: restrictions look at the table row, not an instance.
     fn visible(&self, row: &Row) -> bool {
-        self.restriction.as_ref().is_none_or(|r| r.matches(row))
+        self.restriction
+            .as_ref()
+            .is_none_or(|r| r.matches(row.source()))
+    }
+
+    /// The rows this view shows for a table row (see [`Row::instances`]).
+    fn instances(&self, row: &Arc<Row>) -> Vec<Arc<Row>> {
+        Row::instances(row, self.mvi, self.index_tag)
     }
 
     /// Where `row` is (`Ok`) or would be (`Err`) in the view.
@@ -96,7 +112,11 @@ impl ViewState {
     /// Rebuilds the visible rows from all of them (in row-number order); the cursor goes to
     /// the beginning and every bookmark is discarded.
     fn rebuild<'r>(&mut self, all: impl Iterator<Item = &'r Arc<Row>>) {
-        let mut rows: Vec<Arc<Row>> = all.filter(|r| self.visible(r)).cloned().collect();
+        let shown = all.filter(|r| self.visible(r));
+        let mut rows: Vec<Arc<Row>> = match self.mvi {
+            None => shown.cloned().collect(),
+            Some(_) => shown.flat_map(|r| self.instances(r)).collect(),
+        };
         if !self.sort.is_empty() {
             rows = sort_rows(&self.sort, rows);
         }
@@ -292,47 +312,61 @@ impl ViewShared {
     pub(crate) fn on_added(&self, table: &TableShared, row: &Arc<Row>, out: &mut Vec<Pending>) {
         let mut view = self.lock();
         if view.visible(row) {
-            let at = view.insert(row.clone());
-            out.extend(view.pending(table, TABLE_ROW_ADDED, row, Some(at)));
+            for shown in view.instances(row) {
+                let at = view.insert(shown.clone());
+                out.extend(view.pending(table, TABLE_ROW_ADDED, &shown, Some(at)));
+            }
         }
     }
 
     pub(crate) fn on_deleted(&self, table: &TableShared, old: &Arc<Row>, out: &mut Vec<Pending>) {
-        let mut view = self.lock();
-        if let Ok(at) = view.place(old) {
-            view.remove(at);
-            view.follow(old.id(), None);
-            out.extend(view.pending(table, TABLE_ROW_DELETED, old, None));
-        }
+        self.on_modified(table, old, None, out);
     }
 
+    /// A table row changed (`new`) or went (`None`): its instances leave, change or arrive.
     pub(crate) fn on_modified(
         &self,
         table: &TableShared,
         old: &Arc<Row>,
-        new: &Arc<Row>,
+        new: Option<&Arc<Row>>,
         out: &mut Vec<Pending>,
     ) {
         let mut view = self.lock();
-        let was = view.place(old).ok();
-        let now = view.visible(new);
-        if let Some(at) = was {
-            let had_cursor = at == view.cursor;
-            view.remove(at);
-            if !now {
-                view.follow(old.id(), None);
-                out.extend(view.pending(table, TABLE_ROW_DELETED, old, None));
-                return;
+        // The old instances the view shows, taken out (an instance row is rebuilt equal to the
+        // one shown, so it finds its place).
+        let mut cursor_on = None;
+        let mut gone = Vec::new();
+        for shown in view.instances(old) {
+            if let Ok(at) = view.place(&shown) {
+                if at == view.cursor {
+                    cursor_on = Some(shown.id());
+                }
+                view.remove(at);
+                gone.push(shown);
             }
-            let to = view.insert(new.clone());
-            if had_cursor {
+        }
+        let arriving = match new {
+            Some(new) if view.visible(new) => view.instances(new),
+            _ => Vec::new(),
+        };
+        for shown in arriving {
+            let to = view.insert(shown.clone());
+            if cursor_on == Some(shown.id()) {
                 view.cursor = to;
             }
-            view.follow(old.id(), Some(new));
-            out.extend(view.pending(table, TABLE_ROW_MODIFIED, new, Some(to)));
-        } else if now {
-            let to = view.insert(new.clone());
-            out.extend(view.pending(table, TABLE_ROW_ADDED, new, Some(to)));
+            let event = match gone.iter().position(|g| g.id() == shown.id()) {
+                Some(at) => {
+                    gone.swap_remove(at);
+                    view.follow(shown.id(), Some(&shown));
+                    TABLE_ROW_MODIFIED
+                }
+                None => TABLE_ROW_ADDED,
+            };
+            out.extend(view.pending(table, event, &shown, Some(to)));
+        }
+        for shown in gone {
+            view.follow(shown.id(), None);
+            out.extend(view.pending(table, TABLE_ROW_DELETED, &shown, None));
         }
     }
 
@@ -372,7 +406,7 @@ fn cell(row: &Row, tag: u32) -> (u16, Cow<'_, PropValue>) {
     if row.value(tag).is_none() {
         return (id, missing());
     }
-    let unicode = want & !crate::tags::MV_FLAG == PT_UNICODE;
+    let unicode = want & !(MV_FLAG | MV_INSTANCE) == PT_UNICODE;
     match value.with_text_width(unicode) {
         Ok(value) => (id, value),
         Err(error) => (id, Cow::Owned(PropValue::Error(error.code()))),
@@ -409,6 +443,8 @@ impl TableView {
                 bookmarks: HashMap::new(),
                 sinks: Vec::new(),
                 next_connection: 1,
+                mvi: None,
+                index_tag: table.index_tag(),
             };
             view.rebuild(state.rows());
             let view = Arc::new(ViewShared {
@@ -431,17 +467,58 @@ impl TableView {
         (table, self.view.lock())
     }
 
-    /// Applies a new restriction and sort order (each `None` keeps the current one).
-    fn reshape(&self, restriction: Option<Option<Restriction>>, sort: Option<Vec<SortKey>>) {
+    /// Applies new columns, restriction and sort order (each `None` keeps the current one),
+    /// rebuilding the view when its rows change: always for a restriction or a sort order, and
+    /// for columns when their instance column does. `MAPI_E_TOO_COMPLEX`, with nothing changed,
+    /// when the columns and the sort order would have two instance columns.
+    fn reshape(
+        &self,
+        columns: Option<Vec<u32>>,
+        restriction: Option<Option<Restriction>>,
+        sort: Option<Vec<SortKey>>,
+    ) -> HRESULT {
         let (table, mut view) = self.both();
+        let mvi = {
+            let columns = columns.as_deref().unwrap_or(&view.columns);
+            let sort = sort.as_deref().unwrap_or(&view.sort);
+            match instance_column(columns, sort) {
+                Ok(mvi) => mvi,
+                Err(code) => return code,
+            }
+        };
+        let rebuild = restriction.is_some() || sort.is_some() || mvi != view.mvi;
+        if let Some(columns) = columns {
+            view.columns = columns;
+        }
         if let Some(restriction) = restriction {
             view.restriction = restriction;
         }
         if let Some(sort) = sort {
             view.sort = sort;
         }
-        view.rebuild(table.rows());
+        view.mvi = mvi;
+        if rebuild {
+            view.rebuild(table.rows());
+        }
+        S_OK
     }
+}
+
+/// The one instance column (`MVI_FLAG`) of `columns` and `sort`, if any; several (rows that
+/// would show M x N instances) are `MAPI_E_TOO_COMPLEX`.
+fn instance_column(columns: &[u32], sort: &[SortKey]) -> Result<Option<u32>, HRESULT> {
+    let mut found = None;
+    for tag in columns.iter().copied().chain(sort.iter().map(|k| k.tag)) {
+        if prop_type(tag) & MV_INSTANCE == 0 {
+            continue;
+        }
+        match found {
+            None => found = Some(tag),
+            Some(seen) if seen == tag => {}
+            Some(_) => return Err(MAPI_E_TOO_COMPLEX),
+        }
+    }
+    Ok(found)
 }
 
 /// Writes through an out-pointer the caller gave, after the NULL check.
@@ -522,15 +599,16 @@ impl IMAPITableImpl for TableView {
         }
         for &tag in &tags {
             let kind = prop_type(tag);
-            if kind & MV_INSTANCE != 0 {
-                return MAPI_E_TOO_COMPLEX;
-            }
-            if !is_value_type(kind) && kind != PT_UNSPECIFIED {
+            let valid = if kind & MV_INSTANCE != 0 {
+                kind & MV_FLAG != 0 && is_value_type(kind & !MV_INSTANCE)
+            } else {
+                is_value_type(kind) || kind == PT_UNSPECIFIED
+            };
+            if !valid {
                 return MAPI_E_INVALID_PARAMETER;
             }
         }
-        this.view.lock().columns = tags;
-        S_OK
+        this.reshape(Some(tags), None, None)
     }
 
     unsafe fn QueryColumns(
@@ -661,12 +739,12 @@ impl IMAPITableImpl for TableView {
             view.rows
                 .range(0, origin)
                 .rev()
-                .position(|r| restriction.matches(r))
+                .position(|r| restriction.matches(r.source()))
                 .map(|back| origin - 1 - back)
         } else {
             view.rows
                 .range(origin, view.rows.len())
-                .position(|r| restriction.matches(r))
+                .position(|r| restriction.matches(r.source()))
                 .map(|at| origin + at)
         };
         match found {
@@ -695,8 +773,7 @@ impl IMAPITableImpl for TableView {
                 Err(code) => return code,
             }
         };
-        this.reshape(Some(restriction), None);
-        S_OK
+        this.reshape(None, Some(restriction), None)
     }
 
     unsafe fn CreateBookmark(this: &Object<Self>, lpbkPosition: *mut BOOKMARK) -> HRESULT {
@@ -735,10 +812,7 @@ impl IMAPITableImpl for TableView {
         }
         // SAFETY: the caller's sort order set, NULL or `cSorts` keys.
         match unsafe { sort_order_from_raw(lpSortCriteria) } {
-            Ok(keys) => {
-                this.reshape(None, Some(keys));
-                S_OK
-            }
+            Ok(keys) => this.reshape(None, None, Some(keys)),
             Err(code) => code,
         }
     }
