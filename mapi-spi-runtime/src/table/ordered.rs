@@ -51,6 +51,15 @@ impl OrderedRows {
         self.len
     }
 
+    /// The rows, in order, moved out.
+    pub(crate) fn into_vec(self) -> Vec<Arc<Row>> {
+        let mut rows = Vec::with_capacity(self.len);
+        for chunk in self.chunks {
+            rows.extend(chunk);
+        }
+        rows
+    }
+
     /// Recomputes the chunk starts from chunk `from` on.
     fn restart(&mut self, from: usize) {
         self.starts.truncate(from);
@@ -208,6 +217,9 @@ mod tests {
             }
             assert_eq!(list.len(), plain.len());
         }
+        assert_eq!(ids(&list), plain);
+        let mut list =
+            OrderedRows::from_vec(OrderedRows::from_vec(rows(plain.iter().copied())).into_vec());
         assert_eq!(ids(&list), plain);
         for (index, id) in plain.iter().enumerate().step_by(97) {
             assert_eq!(list.get(index).unwrap().id(), *id);

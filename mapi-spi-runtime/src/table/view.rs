@@ -109,6 +109,22 @@ impl ViewState {
             .search(|probe| compare_rows(&self.sort, probe, row))
     }
 
+    /// Sorts the visible rows again (after a new sort order alone: they are the same rows);
+    /// the cursor goes to the beginning and every bookmark is discarded.
+    fn resort(&mut self) {
+        let rows = core::mem::take(&mut self.rows).into_vec();
+        let rows = if self.sort.is_empty() {
+            let mut rows = rows;
+            rows.sort_unstable_by_key(|row| row.id());
+            rows
+        } else {
+            sort_rows(&self.sort, rows)
+        };
+        self.rows = OrderedRows::from_vec(rows);
+        self.cursor = 0;
+        self.bookmarks.clear();
+    }
+
     /// Rebuilds the visible rows from all of them (in row-number order); the cursor goes to
     /// the beginning and every bookmark is discarded.
     fn rebuild<'r>(&mut self, all: impl Iterator<Item = &'r Arc<Row>>) {
@@ -233,10 +249,10 @@ impl ViewState {
     }
 }
 
-/// `rows` (in row-number order) sorted by `keys`: each row's key values are looked up once,
-/// then sorted with the row's index, ties broken by the index (the row-number order), so the
-/// result is the total order of [`compare_rows`]. One key (the common case) sorts (value,
-/// index) pairs, which keeps each comparison to the values themselves.
+/// `rows` (in any order) sorted by `keys`, ties broken by row number: the total order of
+/// [`compare_rows`]. Each row's key values are looked up once, with its number, then sorted;
+/// one key (the common case) sorts (value, number, index) tuples, which keeps each comparison
+/// to the values themselves. The rows are moved, not cloned: no reference count changes.
 fn sort_rows(keys: &[SortKey], rows: Vec<Arc<Row>>) -> Vec<Arc<Row>> {
     let directed = |key: &SortKey, x: Option<&PropValue>, y: Option<&PropValue>| {
         let order = super::sort::compare_present(x, y);
@@ -249,7 +265,7 @@ fn sort_rows(keys: &[SortKey], rows: Vec<Arc<Row>>) -> Vec<Arc<Row>> {
     let order: Vec<usize> = if let [key] = keys {
         // Unicode text, the usual sort column, compared from its `&str` with no detour
         // through the value; anything else through `compare_present`.
-        let mut pairs: Vec<(Option<&str>, Option<&PropValue>, usize)> = rows
+        let mut pairs: Vec<(Option<&str>, Option<&PropValue>, u64, usize)> = rows
             .iter()
             .enumerate()
             .map(|(at, row)| {
@@ -258,10 +274,10 @@ fn sort_rows(keys: &[SortKey], rows: Vec<Arc<Row>>) -> Vec<Arc<Row>> {
                     Some(PropValue::Unicode(text)) => Some(text.as_str()),
                     _ => None,
                 };
-                (text, value, at)
+                (text, value, row.id(), at)
             })
             .collect();
-        pairs.sort_unstable_by(|(s, x, a), (t, y, b)| {
+        pairs.sort_unstable_by(|(s, x, a, _), (t, y, b, _)| {
             let order = match (s, t) {
                 (Some(s), Some(t)) => s.cmp(t),
                 _ => super::sort::compare_present(*x, *y),
@@ -273,13 +289,14 @@ fn sort_rows(keys: &[SortKey], rows: Vec<Arc<Row>>) -> Vec<Arc<Row>> {
             };
             order.then(a.cmp(b))
         });
-        pairs.into_iter().map(|(_, _, at)| at).collect()
+        pairs.into_iter().map(|(_, _, _, at)| at).collect()
     } else {
         let width = keys.len();
         let cells: Vec<Option<&PropValue>> = rows
             .iter()
             .flat_map(|row| keys.iter().map(|key| row.value(key.tag)))
             .collect();
+        let ids: Vec<u64> = rows.iter().map(|row| row.id()).collect();
         let mut order: Vec<usize> = (0..rows.len()).collect();
         order.sort_unstable_by(|&a, &b| {
             let (x, y) = (&cells[a * width..][..width], &cells[b * width..][..width]);
@@ -287,11 +304,10 @@ fn sort_rows(keys: &[SortKey], rows: Vec<Arc<Row>>) -> Vec<Arc<Row>> {
                 .zip(x.iter().zip(y))
                 .map(|(key, (x, y))| directed(key, *x, *y))
                 .find(|o| o.is_ne())
-                .unwrap_or_else(|| a.cmp(&b))
+                .unwrap_or_else(|| ids[a].cmp(&ids[b]))
         });
         order
     };
-    // Moved out, not cloned: no reference count changes.
     let mut slots: Vec<Option<Arc<Row>>> = rows.into_iter().map(Some).collect();
     order
         .into_iter()
@@ -486,7 +502,10 @@ impl TableView {
                 Err(code) => return code,
             }
         };
-        let rebuild = restriction.is_some() || sort.is_some() || mvi != view.mvi;
+        // A new sort order alone re-sorts the rows the view has; anything else that changes
+        // which rows show rebuilds them from the table's.
+        let rebuild = restriction.is_some() || mvi != view.mvi;
+        let resort = sort.is_some() && !rebuild;
         if let Some(columns) = columns {
             view.columns = columns;
         }
@@ -499,6 +518,8 @@ impl TableView {
         view.mvi = mvi;
         if rebuild {
             view.rebuild(table.rows());
+        } else if resort {
+            view.resort();
         }
         S_OK
     }
