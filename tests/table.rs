@@ -312,10 +312,20 @@ struct Sorts<const N: usize> {
 }
 
 fn sort<const N: usize>(t: &IMAPITable, keys: [(u32, u32); N], categories: u32) -> HRESULT {
+    sort_categorized(t, keys, categories, 0)
+}
+
+/// `SortTable` with `categories` categories, the first `expanded` levels expanded.
+fn sort_categorized<const N: usize>(
+    t: &IMAPITable,
+    keys: [(u32, u32); N],
+    categories: u32,
+    expanded: u32,
+) -> HRESULT {
     let mut set = Sorts {
         cSorts: N as u32,
         cCategories: categories,
-        cExpanded: 0,
+        cExpanded: expanded,
         aSort: keys.map(|(tag, order)| SSortOrder {
             ulPropTag: tag,
             ulOrder: order,
@@ -985,7 +995,6 @@ fn sort_table_orders_by_several_keys_both_ways() {
             sort(&t, [(NAME, TABLE_SORT_ASCEND)], 2),
             MAPI_E_INVALID_PARAMETER,
         ),
-        (sort(&t, [(NAME, TABLE_SORT_ASCEND)], 1), MAPI_E_TOO_COMPLEX),
         (
             sort(&t, [(NAME, TABLE_SORT_CATEG_MAX)], 0),
             MAPI_E_TOO_COMPLEX,
@@ -1173,10 +1182,11 @@ fn status_abort_wait_and_categories() {
         );
         let mut key = [1u8];
         let (mut rows, mut more) = (core::ptr::null_mut(), 0);
+        // Without categories there is no heading row to expand or collapse.
         let hr = (v.ExpandRow)(t.as_raw(), 1, key.as_mut_ptr(), 10, 0, &mut rows, &mut more);
-        assert_eq!(hr, MAPI_E_NO_SUPPORT);
+        assert_eq!(hr, MAPI_E_NOT_FOUND);
         let hr = (v.CollapseRow)(t.as_raw(), 1, key.as_mut_ptr(), 0, &mut more);
-        assert_eq!(hr, MAPI_E_NO_SUPPORT);
+        assert_eq!(hr, MAPI_E_NOT_FOUND);
         let (mut cb, mut state, mut location) = (0, core::ptr::null_mut(), 0);
         let hr = (v.GetCollapseState)(t.as_raw(), 0, 1, key.as_mut_ptr(), &mut cb, &mut state);
         assert_eq!(hr, MAPI_E_NO_SUPPORT);
@@ -1527,4 +1537,222 @@ fn an_instance_column_shows_one_row_per_value() {
         S_OK
     );
     assert_eq!(all_keys(&t), [1, 3]);
+}
+
+/// Expands (`true`) or collapses the heading `key`: the code, and the rows returned and the
+/// row count (expansion), or the rows removed (collapse).
+fn toggle(
+    t: &IMAPITable,
+    key: &[u8],
+    expand: bool,
+    count: u32,
+) -> (HRESULT, Vec<Vec<Property>>, u32) {
+    let mut key = key.to_vec();
+    let mut n = 0;
+    unsafe {
+        if expand {
+            let mut set = core::ptr::null_mut();
+            let hr = (t.vtable().ExpandRow)(
+                t.as_raw(),
+                key.len() as u32,
+                key.as_mut_ptr(),
+                count,
+                0,
+                &mut set,
+                &mut n,
+            );
+            let rows = if set.is_null() {
+                Vec::new()
+            } else {
+                take_rows(set, &AllocatorSet::native())
+            };
+            (hr, rows, n)
+        } else {
+            let hr =
+                (t.vtable().CollapseRow)(t.as_raw(), key.len() as u32, key.as_mut_ptr(), 0, &mut n);
+            (hr, Vec::new(), n)
+        }
+    }
+}
+
+fn long(rows: &[Vec<Property>], index: usize) -> Vec<u32> {
+    rows.iter()
+        .map(|r| match r[index].value {
+            PropValue::Long(v) => v,
+            _ => u32::MAX,
+        })
+        .collect()
+}
+
+#[test]
+fn categorized_views_group_rows_under_headings() {
+    let table = TableData::new(KEY, vec![KEY], AllocatorSet::native()).unwrap();
+    for (k, num, name, read) in [
+        (1, 10, "a", Some(true)),
+        (2, 10, "b", Some(false)),
+        (3, 20, "c", Some(false)),
+        (4, 20, "d", Some(true)),
+        (5, 30, "e", None),
+    ] {
+        let mut props = row(k, num, name);
+        props.extend(read.map(|r| {
+            Property::for_tag(
+                PR_MESSAGE_FLAGS,
+                PropValue::Long(if r { MSGFLAG_READ } else { 0 }),
+            )
+        }));
+        table.modify_row(props).unwrap();
+    }
+    let t = table.view();
+    let mut cols = tags([
+        KEY,
+        NUM,
+        NAME,
+        PR_ROW_TYPE,
+        PR_DEPTH,
+        PR_CONTENT_COUNT,
+        PR_CONTENT_UNREAD,
+    ]);
+    assert_eq!(
+        unsafe { (t.vtable().SetColumns)(t.as_raw(), cols.ptr(), 0) },
+        S_OK
+    );
+    // One category (NUM), expanded; rows by NAME descending inside.
+    assert_eq!(
+        sort_categorized(
+            &t,
+            [(NUM, TABLE_SORT_ASCEND), (NAME, TABLE_SORT_DESCEND)],
+            1,
+            1
+        ),
+        S_OK
+    );
+    let rows = query(&t, 100, 0).unwrap();
+    let (e, l) = (TBL_EXPANDED_CATEGORY, TBL_LEAF_ROW);
+    assert_eq!(long(&rows, 3), [e, l, l, e, l, l, e, l]);
+    assert_eq!(long(&rows, 4), [0, 1, 1, 0, 1, 1, 0, 1]);
+    assert_eq!(long(&rows, 1), [10, 10, 10, 20, 20, 20, 30, 30]);
+    let headings = [0, 3, 6].map(|at| rows[at].clone());
+    assert_eq!(long(&headings, 5), [2, 2, 1]);
+    assert_eq!(long(&headings, 6), [1, 1, 0]);
+    assert_eq!(
+        headings[0][2].value,
+        PropValue::Error(MAPI_E_NOT_FOUND),
+        "no NAME on a heading"
+    );
+    let key_of = |row: &Vec<Property>| match &row[0].value {
+        PropValue::Binary(k) => k.clone(),
+        other => panic!("{other:?}"),
+    };
+    let (h10, h20) = (key_of(&headings[0]), key_of(&headings[1]));
+    assert_eq!(
+        keys(&[
+            rows[1].clone(),
+            rows[2].clone(),
+            rows[4].clone(),
+            rows[5].clone(),
+            rows[7].clone()
+        ]),
+        [2, 1, 4, 3, 5]
+    );
+    // Collapse, expand (a row at a time), and bad keys.
+    assert_eq!(toggle(&t, &h20, false, 0), (S_OK, Vec::new(), 2));
+    assert_eq!(count(&t), 6);
+    assert_eq!(
+        long(&query(&t, -100, 0).unwrap(), 3),
+        [e, l, l, TBL_COLLAPSED_CATEGORY, e, l]
+    );
+    assert_eq!(toggle(&t, &h20, false, 0).2, 0, "already collapsed");
+    let (hr, got, more) = toggle(&t, &h20, true, 1);
+    assert_eq!((hr, keys(&got), more), (S_OK, vec![4], 2));
+    assert_eq!(position(&t).0, 5, "after the rows returned");
+    assert_eq!(count(&t), 8);
+    assert_eq!(toggle(&t, b"nope", true, 1).0, MAPI_E_NOT_FOUND);
+    assert_eq!(toggle(&t, b"nope", false, 0).0, MAPI_E_NOT_FOUND);
+    let mut k = h10.clone();
+    let mut n = 0;
+    let hr =
+        unsafe { (t.vtable().CollapseRow)(t.as_raw(), k.len() as u32, k.as_mut_ptr(), 1, &mut n) };
+    assert_eq!(hr, MAPI_E_UNKNOWN_FLAGS);
+    let hr = unsafe { (t.vtable().CollapseRow)(t.as_raw(), 4, core::ptr::null_mut(), 0, &mut n) };
+    assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+    assert_eq!(count(&t), 8);
+    // The collapse state saved and restored, with the row it marks.
+    assert_eq!(toggle(&t, &h10, false, 0).2, 2);
+    let (mut cb, mut state) = (0, core::ptr::null_mut());
+    let mut k20 = h20.clone();
+    let hr = unsafe {
+        (t.vtable().GetCollapseState)(
+            t.as_raw(),
+            0,
+            k20.len() as u32,
+            k20.as_mut_ptr(),
+            &mut cb,
+            &mut state,
+        )
+    };
+    assert_eq!(hr, S_OK);
+    let saved = unsafe { core::slice::from_raw_parts(state, cb as usize) }.to_vec();
+    unsafe { AllocatorSet::native().free(state.cast()) };
+    assert_eq!(toggle(&t, &h10, true, 0).2, 2);
+    assert_eq!(count(&t), 8);
+    let mut saved_copy = saved.clone();
+    let mut location = 0;
+    let hr = unsafe {
+        (t.vtable().SetCollapseState)(
+            t.as_raw(),
+            0,
+            saved_copy.len() as u32,
+            saved_copy.as_mut_ptr(),
+            &mut location,
+        )
+    };
+    assert_eq!(hr, S_OK);
+    assert_eq!(count(&t), 6);
+    assert_eq!(seek(&t, location, 0).0, S_OK);
+    assert_eq!(
+        position(&t).0,
+        1,
+        "the heading of 20, after the collapsed 10"
+    );
+    let mut garbage = vec![9u8; 3];
+    let hr = unsafe {
+        (t.vtable().SetCollapseState)(t.as_raw(), 0, 3, garbage.as_mut_ptr(), &mut location)
+    };
+    assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+    assert_eq!(count(&t), 6);
+    // QuerySortOrder keeps the categories.
+    let mut out = core::ptr::null_mut();
+    assert_eq!(
+        unsafe { (t.vtable().QuerySortOrder)(t.as_raw(), &mut out) },
+        S_OK
+    );
+    assert_eq!(
+        unsafe { ((*out).cSorts, (*out).cCategories, (*out).cExpanded) },
+        (2, 1, 1)
+    );
+    unsafe { AllocatorSet::native().free(out.cast()) };
+    // A change lays the view out again and tells its sinks to reload.
+    let (rec, sink) = recorder();
+    advise(&t, &sink);
+    table.modify_row(row(6, 20, "f")).unwrap();
+    assert_eq!(
+        taken(&rec).into_iter().map(|s| s.event).collect::<Vec<_>>(),
+        [TABLE_RELOAD]
+    );
+    assert_eq!(count(&t), 7);
+    table.delete_row(&key(5)).unwrap();
+    assert_eq!(count(&t), 5, "the heading of 30 goes with its last row");
+    // No expanded level: headings only. Restrictions filter the rows under them.
+    assert_eq!(sort_categorized(&t, [(NUM, TABLE_SORT_ASCEND)], 1, 0), S_OK);
+    assert_eq!(
+        long(&query(&t, 100, 0).unwrap(), 3),
+        [TBL_COLLAPSED_CATEGORY, TBL_COLLAPSED_CATEGORY]
+    );
+    assert_eq!(
+        restrict(&t, Some(&R::Prop(RELOP_EQ, NUM, PropValue::Long(20)))),
+        S_OK
+    );
+    let rows = query(&t, 100, 0).unwrap();
+    assert_eq!((long(&rows, 1), long(&rows, 5)), (vec![20], vec![3]));
 }

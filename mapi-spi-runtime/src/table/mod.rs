@@ -10,6 +10,7 @@
 //! - [`sort`]: sort orders and the ordering of values;
 //! - [`restrict`]: restrictions, read from a caller's `SRestriction` and evaluated;
 //! - [`view`]: the `IMAPITable` object;
+//! - `categories`: the heading rows of categorized views and their collapse state;
 //! - `notify`: advise sinks and the `TABLE_NOTIFICATION`s sent to them.
 //!
 //! Costs: a view keeps its visible rows in order in chunks (`ordered`), so its cursor and
@@ -41,6 +42,7 @@
 //! assert_eq!(table.row_count(), 1);
 //! ```
 
+mod categories;
 mod notify;
 mod ordered;
 pub mod restrict;
@@ -60,7 +62,10 @@ use notify::Pending;
 use view::ViewShared;
 
 pub use restrict::Restriction;
-pub use sort::SortKey;
+pub use sort::{SortKey, SortOrder};
+
+/// The number of every heading row (table rows are numbered from 0 up and never reach it).
+const HEADING: u64 = u64::MAX;
 
 /// How many bits of an instance row's number count the instances of its table row: a view
 /// with a multi-valued instance column shows at most 2^24 values of one row.
@@ -92,6 +97,24 @@ impl Row {
             props: props.into_boxed_slice(),
             source: None,
         }
+    }
+
+    /// `leaf` as a categorized view shows it, with `props` (its own and the view's).
+    pub(crate) fn shown_for(leaf: &Arc<Row>, props: Vec<Property>) -> Self {
+        Self {
+            source: Some(leaf.source.clone().unwrap_or_else(|| leaf.clone())),
+            ..Row::new(leaf.id, props)
+        }
+    }
+
+    /// A heading row of a categorized view.
+    pub(crate) fn heading(props: Vec<Property>) -> Self {
+        Row::new(HEADING, props)
+    }
+
+    /// Whether this is a heading row of a categorized view.
+    pub fn is_heading(&self) -> bool {
+        self.id == HEADING
     }
 
     /// The table row this row shows: itself, or for an instance row the row it was made from

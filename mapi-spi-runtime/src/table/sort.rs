@@ -56,20 +56,29 @@ impl SortKey {
     }
 }
 
+/// A sort order: its keys, the first `categories` of them categories, the first `expanded`
+/// of those expanded at first (`SSortOrderSet`'s `cCategories` and `cExpanded`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SortOrder {
+    pub keys: Vec<SortKey>,
+    pub categories: usize,
+    pub expanded: usize,
+}
+
 /// Reads a caller's `SSortOrderSet`, checking all of it before anything changes.
 ///
 /// - `MAPI_E_INVALID_PARAMETER`: NULL, `cCategories` above `cSorts` or `cExpanded` above
 ///   `cCategories`, an `ulOrder` that is none of MAPI's, or a column type no value has
 ///   (`PT_UNSPECIFIED`, `PT_ERROR`, `PT_OBJECT`, `MV_INSTANCE` without `MV_FLAG`, unknown);
-/// - `MAPI_E_TOO_COMPLEX`: categories (`cCategories` > 0, `TABLE_SORT_COMBINE`,
-///   `TABLE_SORT_CATEG_MAX`/`MIN`): this engine has no categorized views.
+/// - `MAPI_E_TOO_COMPLEX`: `TABLE_SORT_COMBINE` and `TABLE_SORT_CATEG_MAX`/`MIN` (categories
+///   ordered by another column's values), which this engine does not do.
 ///
 /// A multi-valued key with `MVI_FLAG` sorts the view's instance rows by their one value.
 ///
 /// # Safety
 ///
 /// A non-NULL `set` points to an `SSortOrderSet` with `cSorts` keys (possibly unaligned).
-pub unsafe fn sort_order_from_raw(set: *const SSortOrderSet) -> Result<Vec<SortKey>, HRESULT> {
+pub unsafe fn sort_order_from_raw(set: *const SSortOrderSet) -> Result<SortOrder, HRESULT> {
     use core::mem::offset_of;
     if set.is_null() {
         return Err(MAPI_E_INVALID_PARAMETER);
@@ -96,7 +105,7 @@ pub unsafe fn sort_order_from_raw(set: *const SSortOrderSet) -> Result<Vec<SortK
         .wrapping_add(offset_of!(SSortOrderSet, aSort))
         .cast::<SSortOrder>();
     let mut keys = Vec::with_capacity(sorts.min(64) as usize);
-    let mut too_complex = categories > 0;
+    let mut too_complex = false;
     for index in 0..sorts as usize {
         // SAFETY: `cSorts` keys are readable from `aSort` (caller).
         let key = unsafe { first.add(index).read_unaligned() };
@@ -125,7 +134,11 @@ pub unsafe fn sort_order_from_raw(set: *const SSortOrderSet) -> Result<Vec<SortK
     if too_complex {
         return Err(MAPI_E_TOO_COMPLEX);
     }
-    Ok(keys)
+    Ok(SortOrder {
+        keys,
+        categories: categories as usize,
+        expanded: expanded as usize,
+    })
 }
 
 /// The order of two rows under `keys`; rows equal under every key keep the order in which
