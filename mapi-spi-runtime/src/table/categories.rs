@@ -146,8 +146,9 @@ impl Categories {
                 .get(..4)
                 .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")) as usize)
                 .ok_or(MAPI_E_INVALID_PARAMETER)?;
-            let bytes = rest.get(4..4 + len).ok_or(MAPI_E_INVALID_PARAMETER)?;
-            rest = &rest[4 + len..];
+            let end = len.checked_add(4).ok_or(MAPI_E_INVALID_PARAMETER)?;
+            let bytes = rest.get(4..end).ok_or(MAPI_E_INVALID_PARAMETER)?;
+            rest = &rest[end..];
             Ok(bytes)
         };
         let count = take()?;
