@@ -164,6 +164,11 @@ crate::constant_table::constants! { FLAGS: u32;
     /// Categories ordered by their rows' smallest value (Outlook header only).
     TABLE_SORT_CATEG_MIN = 0x0000_0008;
     TBL_ALL_COLUMNS = 0x0000_0001;
+    // `PR_ROW_TYPE` of a categorized view's rows
+    TBL_LEAF_ROW = 0x0000_0001;
+    TBL_EMPTY_CATEGORY = 0x0000_0002;
+    TBL_EXPANDED_CATEGORY = 0x0000_0003;
+    TBL_COLLAPSED_CATEGORY = 0x0000_0004;
     TBL_ASYNC = 0x0000_0001;
     TBL_BATCH = 0x0000_0002;
     TBL_NOADVANCE = 0x0000_0001;
