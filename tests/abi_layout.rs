@@ -100,6 +100,10 @@ fn vtables() -> Vec<Vtable> {
         vtable!(IProviderAdmin: iunknown(), {
             GetLastError, GetProviderTable, CreateProvider, DeleteProvider, OpenProfileSection,
         }),
+        vtable!(IABContainer: imapicontainer(), {
+            CreateEntry, CopyEntries, DeleteEntries, ResolveNames,
+        }),
+        vtable!(IMailUser: imapiprop(), {}),
         vtable!(IXPProvider: iunknown(), { Shutdown, TransportLogon }),
         vtable!(IXPLogon: iunknown(), {
             AddressTypes, RegisterOptions, TransportNotify, Idle, TransportLogoff, SubmitMessage,
@@ -158,6 +162,7 @@ layouts! {
     struct SRowSet { cRows, aRow }
     struct ADRENTRY { ulReserved1, cValues, rgPropVals }
     struct ADRLIST { cEntries, aEntries }
+    struct FlagList { cFlags, ulFlag }
     struct NOTIFKEY { cb, ab }
     union MAPINAMEID_Kind as "" { lID, lpwstrName }
     struct MAPINAMEID { lpguid, ulKind, Kind }
@@ -229,6 +234,7 @@ fn structs() -> Vec<Record> {
         check::<SRowSet>(),
         check::<ADRENTRY>(),
         check::<ADRLIST>(),
+        check::<FlagList>(),
         check::<NOTIFKEY>(),
         check::<MAPINAMEID>(),
         check::<NOTIFICATION>(),

@@ -62,6 +62,11 @@ crate::constant_table::constants! { FLAGS: u32;
     STGM_READ = 0x0000_0000;
     STGM_WRITE = 0x0000_0001;
     STGM_READWRITE = 0x0000_0002;
+    // Address book containers (`PR_CONTAINER_FLAGS`)
+    AB_RECIPIENTS = 0x0000_0001;
+    AB_SUBCONTAINERS = 0x0000_0002;
+    AB_MODIFIABLE = 0x0000_0004;
+    AB_UNMODIFIABLE = 0x0000_0008;
     // Message service entry (`MSGSERVICEENTRY`): `ulContext`
     MSG_SERVICE_INSTALL = 0x0000_0001;
     MSG_SERVICE_CREATE = 0x0000_0002;

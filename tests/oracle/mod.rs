@@ -133,7 +133,7 @@ named! {
     LARGE_INTEGER => "LARGE_INTEGER", ULARGE_INTEGER => "ULARGE_INTEGER", STATSTG => "STATSTG",
     SPropTagArray => "SPropTagArray", SPropProblem => "SPropProblem",
     SPropProblemArray => "SPropProblemArray", SRow => "SRow", SRowSet => "SRowSet",
-    ADRENTRY => "ADRENTRY", ADRLIST => "ADRLIST", NOTIFKEY => "NOTIFKEY",
+    ADRENTRY => "ADRENTRY", ADRLIST => "ADRLIST", FlagList => "FlagList", NOTIFKEY => "NOTIFKEY",
     NOTIFICATION => "NOTIFICATION", MAPINAMEID => "MAPINAMEID", ADRPARM => "ADRPARM",
     SRestriction => "SRestriction", SSortOrder => "SSortOrder", SSortOrderSet => "SSortOrderSet",
     OPTIONDATA => "OPTIONDATA",
@@ -344,6 +344,7 @@ pub const ULONG_PTR_EXCEPTIONS: &[UlongPtrException] = exceptions![
     IXPLogon::ValidateState(1 ulUIParam),
     IXPLogon::FlushQueues(1 ulUIParam),
     IProviderAdmin::CreateProvider(4 ulUIParam),
+    IABContainer::CopyEntries(2 ulUIParam),
     MSGSERVICEENTRY::MSGSERVICEENTRY(4 ulUIParam),
     // Address-book UI callbacks whose first parameter is `ULONG_PTR ulUIParam` (item 21).
     IMAPISupport::Details(2 lpfnDismiss),
