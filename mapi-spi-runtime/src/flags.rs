@@ -62,6 +62,8 @@ crate::constant_table::constants! { FLAGS: u32;
     STGM_READ = 0x0000_0000;
     STGM_WRITE = 0x0000_0001;
     STGM_READWRITE = 0x0000_0002;
+    /// `GetHierarchyTable`: every level of subcontainers at once.
+    CONVENIENT_DEPTH = 0x0000_0001;
     // Address book containers (`PR_CONTAINER_FLAGS`)
     AB_RECIPIENTS = 0x0000_0001;
     AB_SUBCONTAINERS = 0x0000_0002;
