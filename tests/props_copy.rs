@@ -17,6 +17,13 @@ use mapi_spi_runtime::tags::*;
 use mapi_spi_runtime::types::{SPropProblemArray, SPropTagArray};
 use mapi_spi_runtime::{ComObject, GUID, HRESULT, Interface};
 
+/// The tests count the process's native host buffers: one at a time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 fn object(
     props: &[(u32, PropValue, PropAccess)],
     names: Option<&Arc<NamedProperties>>,
@@ -123,6 +130,7 @@ fn ids(object: &ComObject<PropertyObject>) -> Vec<u32> {
 
 #[test]
 fn copy_to_with_exclusions_and_whole_large_values() {
+    let _serial = serial();
     let buffers = native::live_buffers();
     let source = sample();
     let dest = object(&[], None);
@@ -154,6 +162,7 @@ fn copy_to_with_exclusions_and_whole_large_values() {
 
 #[test]
 fn noreplace_move_and_problems() {
+    let _serial = serial();
     let source = sample();
     let from: IMAPIProp = source.to_interface();
     let dest = object(
@@ -210,6 +219,7 @@ fn noreplace_move_and_problems() {
 
 #[test]
 fn named_properties_keep_their_names_across_stores() {
+    let _serial = serial();
     let (here, there) = (
         Arc::new(NamedProperties::new()),
         Arc::new(NamedProperties::new()),
@@ -250,6 +260,7 @@ fn named_properties_keep_their_names_across_stores() {
 
 #[test]
 fn bad_input() {
+    let _serial = serial();
     let source = sample();
     let from: IMAPIProp = source.to_interface();
     let dest: IMAPIProp = object(&[], None).to_interface();

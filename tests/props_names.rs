@@ -17,6 +17,13 @@ use mapi_spi_runtime::{ComObject, GUID, HRESULT, Interface};
 
 const PS_CUSTOM: GUID = GUID::from_u128(0x1234_5678_9abc_def0_1234_5678_9abc_def0);
 
+/// The tests count the process's native host buffers: one at a time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 fn object(names: Option<&Arc<NamedProperties>>) -> IMAPIProp {
     let mut object = PropertyObject::new(PropertyBag::new(), AllocatorSet::native());
     if let Some(names) = names {
@@ -145,6 +152,7 @@ fn names(
 
 #[test]
 fn names_get_ids_once_shared_by_the_store_and_read_back() {
+    let _serial = serial();
     let buffers = native::live_buffers();
     let map = Arc::new(NamedProperties::new());
     let (message, folder) = (object(Some(&map)), object(Some(&map)));
@@ -222,6 +230,7 @@ fn names_get_ids_once_shared_by_the_store_and_read_back() {
 
 #[test]
 fn bad_names_and_bad_calls() {
+    let _serial = serial();
     let map = Arc::new(NamedProperties::new());
     let prop = object(Some(&map));
     let mut names_in = Names::new(&[

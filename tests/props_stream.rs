@@ -16,6 +16,13 @@ use mapi_spi_runtime::{GUID, HRESULT, IUnknown, Interface};
 
 const BODY: &str = "Grüße from the stream\r\n";
 
+/// The tests count the process's native host buffers: one at a time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 fn object(access: ObjectAccess) -> IMAPIProp {
     let mut bag = PropertyBag::new();
     let props = [
@@ -125,6 +132,7 @@ fn utf16(text: &str) -> Vec<u8> {
 
 #[test]
 fn reading_seeking_and_stat_on_a_read_only_stream() {
+    let _serial = serial();
     let buffers = native::live_buffers();
     let prop = object(ObjectAccess::ReadWrite);
     let stream = open(&prop, PR_ENTRYID, &IStream::IID, 0).unwrap();
@@ -197,6 +205,7 @@ fn reading_seeking_and_stat_on_a_read_only_stream() {
 
 #[test]
 fn writes_are_seen_after_commit_and_revert_goes_back() {
+    let _serial = serial();
     let prop = object(ObjectAccess::ReadWrite);
     let stream = open(&prop, PR_BODY_W, &IStream::IID, MAPI_MODIFY).unwrap();
     assert_eq!(read_all(&stream).1, utf16(BODY));
@@ -245,6 +254,7 @@ fn writes_are_seen_after_commit_and_revert_goes_back() {
 
 #[test]
 fn text_in_the_other_width_create_clone_and_copy_to() {
+    let _serial = serial();
     let prop = object(ObjectAccess::ReadWrite);
     // An 8-bit subject read as Unicode, and as stored.
     let wide = open(&prop, PR_SUBJECT_W, &IStream::IID, 0).unwrap();
@@ -314,6 +324,7 @@ fn text_in_the_other_width_create_clone_and_copy_to() {
 
 #[test]
 fn access_rules_and_bad_input() {
+    let _serial = serial();
     let prop = object(ObjectAccess::ReadWrite);
     let iid = IStream::IID;
     // A read-only property: no write access, best access gives a read-only stream.
@@ -390,6 +401,7 @@ fn access_rules_and_bad_input() {
 
 #[test]
 fn a_value_too_large_for_get_props_is_served_by_the_stream() {
+    let _serial = serial();
     let mut bag = PropertyBag::new();
     let large = vec![7u8; 10_000];
     bag.insert(
