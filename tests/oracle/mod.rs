@@ -798,8 +798,13 @@ pub fn compiler_available(compiler: &str) -> Result<(), String> {
 /// The preprocessed headers (x64), from which parameter lists are read. `name` keeps the files of
 /// tests running in parallel apart.
 pub fn preprocess(dir: &Path, name: &str) -> Result<String, String> {
-    let source = dir.join(format!("{name}_headers.c"));
-    std::fs::write(&source, HEADERS).map_err(|e| e.to_string())?;
+    preprocess_text(dir, &format!("{name}_headers"), HEADERS)
+}
+
+/// `text` as a C file `<name>.c` in `dir`, preprocessed by the x64 compiler (`-E -P`).
+fn preprocess_text(dir: &Path, name: &str, text: &str) -> Result<String, String> {
+    let source = dir.join(format!("{name}.c"));
+    std::fs::write(&source, text).map_err(|e| e.to_string())?;
     let output = Command::new(COMPILERS[0])
         .args(["-E", "-P"])
         .arg(&source)
@@ -1283,21 +1288,11 @@ fn verify_rust(record: &Record, problems: &mut Vec<String>) {
 /// The MAPI IIDs of `mapiguid.h`, all `DEFINE_OLEGUID(name, l, 0, 0)`: `(name, GUID)`. Read by
 /// preprocessing the header with `DEFINE_OLEGUID` redefined to leave its arguments in the text.
 pub fn header_iids(dir: &Path, name: &str) -> Result<Vec<(String, windows_core::GUID)>, String> {
-    let source = dir.join(format!("{name}_guids.c"));
-    std::fs::write(
-        &source,
+    let text = preprocess_text(
+        dir,
+        &format!("{name}_guids"),
         "#include <windows.h>\n#undef DEFINE_OLEGUID\n#define DEFINE_OLEGUID(n, l, w1, w2) ORACLE_IID n l w1 w2\n#include <mapiguid.h>\n",
-    )
-    .map_err(|e| e.to_string())?;
-    let output = Command::new(COMPILERS[0])
-        .args(["-E", "-P"])
-        .arg(&source)
-        .output()
-        .map_err(|e| e.to_string())?;
-    if !output.status.success() {
-        return Err(String::from_utf8_lossy(&output.stderr).into_owned());
-    }
-    let text = String::from_utf8_lossy(&output.stdout);
+    )?;
     let mut iids = Vec::new();
     for line in text
         .lines()
@@ -1335,21 +1330,11 @@ pub fn iid_name(interface: &str) -> String {
 /// The IIDs of OLE's interfaces, which are in the COM headers (objidl.h), not in mapiguid.h: as
 /// `INITGUID` makes `DEFINE_GUID` spell them, `const GUID ... IID_X = { l, w1, w2, { b... } };`.
 pub fn ole_iids(dir: &Path, name: &str) -> Result<Vec<(String, windows_core::GUID)>, String> {
-    let source = dir.join(format!("{name}_ole_guids.c"));
-    std::fs::write(
-        &source,
+    let text = preprocess_text(
+        dir,
+        &format!("{name}_ole_guids"),
         "#define INITGUID\n#include <windows.h>\n#include <objidl.h>\n",
-    )
-    .map_err(|e| e.to_string())?;
-    let output = Command::new(COMPILERS[0])
-        .args(["-E", "-P"])
-        .arg(&source)
-        .output()
-        .map_err(|e| e.to_string())?;
-    if !output.status.success() {
-        return Err(String::from_utf8_lossy(&output.stderr).into_owned());
-    }
-    let text = String::from_utf8_lossy(&output.stdout);
+    )?;
     let mut iids = Vec::new();
     for line in text.lines().filter(|l| l.starts_with("const GUID")) {
         let Some((left, right)) = line.split_once('=') else {
