@@ -429,3 +429,51 @@ fn a_value_too_large_for_get_props_is_served_by_the_stream() {
     assert_eq!(hr, S_FALSE);
     assert_eq!(&buffer[..read as usize], &large[..]);
 }
+
+#[test]
+fn object_properties_are_opened_by_the_provider() {
+    let _serial = serial();
+    use mapi_spi_runtime::props::PropertyObject;
+    use mapi_spi_runtime::{ComObject, Interface};
+    use std::sync::Arc;
+    let mut bag = PropertyBag::new();
+    let embedded = PR_ATTACH_DATA_OBJ;
+    bag.insert(
+        Property::for_tag(embedded, PropValue::Object),
+        PropAccess::READ_WRITE,
+    )
+    .unwrap();
+    let opener: Arc<props::ObjectOpener> = Arc::new(|tag, iid, _flags| {
+        assert_eq!(tag, PR_ATTACH_DATA_OBJ);
+        let inner: IMAPIProp = props::object::create(PropertyBag::new(), AllocatorSet::native());
+        let mut out = core::ptr::null_mut();
+        // SAFETY: a valid IID and out-pointer.
+        let hr = unsafe { inner.query(iid, &mut out) };
+        if hr.is_err() {
+            return Err(hr);
+        }
+        // SAFETY: a new reference of the asked interface, held as IUnknown.
+        Ok(unsafe { IUnknown::from_raw(out) })
+    });
+    let object = PropertyObject::new(bag, AllocatorSet::native()).with_objects(opener);
+    let prop: IMAPIProp = ComObject::new(object).into_interface();
+    let mut raw = core::ptr::null_mut();
+    // SAFETY: a live object, an IID and an out-pointer.
+    let hr = unsafe {
+        (prop.vtable().OpenProperty)(prop.as_raw(), embedded, &IMAPIProp::IID, 0, 0, &mut raw)
+    };
+    assert_eq!(hr, S_OK);
+    // SAFETY: the IMAPIProp reference OpenProperty returned.
+    drop(unsafe { IMAPIProp::from_raw(raw) });
+    let missing = change_prop_type(PR_BODY_W, PT_OBJECT);
+    // SAFETY: as above.
+    let hr = unsafe {
+        (prop.vtable().OpenProperty)(prop.as_raw(), missing, &IMAPIProp::IID, 0, 0, &mut raw)
+    };
+    assert_eq!((hr, raw), (MAPI_E_NOT_FOUND, core::ptr::null_mut()));
+    // SAFETY: as above; the opener refuses an interface the object has not.
+    let hr = unsafe {
+        (prop.vtable().OpenProperty)(prop.as_raw(), embedded, &IStream::IID, 0, 0, &mut raw)
+    };
+    assert_eq!(hr, MAPI_E_INTERFACE_NOT_SUPPORTED);
+}

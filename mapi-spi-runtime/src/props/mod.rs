@@ -48,5 +48,5 @@ pub mod stream;
 pub mod value;
 
 pub use bag::{ObjectAccess, PropAccess, PropertyBag};
-pub use object::PropertyObject;
+pub use object::{ObjectOpener, PropertyObject};
 pub use value::{PropValue, Property};

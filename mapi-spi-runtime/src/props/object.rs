@@ -23,7 +23,7 @@ use crate::flags::{
     MAPI_UNICODE,
 };
 use crate::interfaces::{IMAPIProgress, IMAPIProp, IMAPIPropImpl};
-use crate::tags::{PT_ERROR, PT_UNSPECIFIED, prop_id, prop_tag, prop_type};
+use crate::tags::{PT_ERROR, PT_OBJECT, PT_UNSPECIFIED, prop_id, prop_tag, prop_type};
 use crate::types::{MAPINAMEID, SPropProblemArray, SPropTagArray, SPropValue};
 use mapi_spi_macros::mapi_object;
 
@@ -40,7 +40,15 @@ pub struct PropertyObject {
     /// The store's named properties; without, `GetIDsFromNames` and `GetNamesFromIDs` answer
     /// `MAPI_E_NO_SUPPORT`, as the docs allow.
     names: Option<Arc<NamedProperties>>,
+    /// Opens `PT_OBJECT` properties (an attachment's embedded message, a sub-storage): what
+    /// they are is the provider's; without, `OpenProperty` of one answers `MAPI_E_NO_SUPPORT`.
+    objects: Option<Arc<ObjectOpener>>,
 }
+
+/// A provider's `OpenProperty` of `PT_OBJECT` properties: given the tag, the interface asked
+/// for and `OpenProperty`'s flags, the object (already of that interface), or the error.
+pub type ObjectOpener =
+    dyn Fn(u32, &GUID, u32) -> Result<windows_core::IUnknown, HRESULT> + Send + Sync;
 
 impl PropertyObject {
     pub fn new(bag: PropertyBag, allocators: AllocatorSet) -> Self {
@@ -48,6 +56,15 @@ impl PropertyObject {
             bag: RwLock::new(bag),
             allocators,
             names: None,
+            objects: None,
+        }
+    }
+
+    /// The object, opening its `PT_OBJECT` properties with `opener`.
+    pub fn with_objects(self, opener: Arc<ObjectOpener>) -> Self {
+        Self {
+            objects: Some(opener),
+            ..self
         }
     }
 
@@ -128,8 +145,10 @@ impl IMAPIPropImpl for PropertyObject {
     }
 
     /// A stream over a `PT_BINARY`, `PT_STRING8` or `PT_UNICODE` property, as
-    /// [`super::stream::open`] describes; `MAPI_E_INVALID_PARAMETER` for a NULL `lpiid` or
-    /// `lppUnk`.
+    /// [`super::stream::open`] describes; a `PT_OBJECT` property the object has, from the
+    /// provider's opener ([`PropertyObject::with_objects`]; without one `MAPI_E_NO_SUPPORT`,
+    /// and `MAPI_E_NOT_FOUND` for one it has not); `MAPI_E_INVALID_PARAMETER` for a NULL
+    /// `lpiid` or `lppUnk`.
     unsafe fn OpenProperty(
         this: &Object<Self>,
         ulPropTag: u32,
@@ -147,10 +166,17 @@ impl IMAPIPropImpl for PropertyObject {
         let Some(iid) = (unsafe { lpiid.as_ref() }) else {
             return MAPI_E_INVALID_PARAMETER;
         };
-        match super::stream::open(this, ulPropTag, iid, ulFlags) {
-            Ok(stream) => {
+        let opened = match (prop_type(ulPropTag), &this.objects) {
+            (PT_OBJECT, Some(opener)) if this.bag().get(prop_id(ulPropTag) as u16).is_some() => {
+                opener(ulPropTag, iid, ulFlags)
+            }
+            (PT_OBJECT, Some(_)) => Err(crate::codes::MAPI_E_NOT_FOUND),
+            _ => super::stream::open(this, ulPropTag, iid, ulFlags).map(Into::into),
+        };
+        match opened {
+            Ok(object) => {
                 // SAFETY: checked non-NULL; the new reference is the caller's.
-                unsafe { lppUnk.write(stream.into_raw()) };
+                unsafe { lppUnk.write(object.into_raw()) };
                 S_OK
             }
             Err(code) => code,

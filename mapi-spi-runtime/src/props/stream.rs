@@ -110,6 +110,7 @@ fn bytes_value(bytes: &[u8], prop_type: u32) -> Option<PropValue> {
 /// `MAPI_BEST_ACCESS` (write access if allowed), `MAPI_DEFERRED_ERRORS`; `iid` `IStream` (or
 /// `ISequentialStream`, `IUnknown`) for a `PT_BINARY`, `PT_STRING8` or `PT_UNICODE` property,
 /// else `MAPI_E_INTERFACE_NOT_SUPPORTED`; `PT_OBJECT` properties are the provider's
+/// ([`PropertyObject::with_objects`])
 /// (`MAPI_E_NO_SUPPORT` here). `MAPI_E_NOT_FOUND` for a property the object does not have,
 /// without `MAPI_CREATE`; `MAPI_E_NO_ACCESS` for write access to a read-only object or
 /// property.
