@@ -181,7 +181,7 @@ impl IABLogonImpl for SampleLogon {
         S_OK
     }
 
-    /// The root container (an empty ID), the directory, or one of its users (see [`open_entry`]).
+    /// The root container (an empty ID), the directory, or one of its users.
     unsafe fn OpenEntry(
         this: &Object<Self>,
         lpEntryID: &[u8],
