@@ -9,30 +9,37 @@ use super::PropertyBag;
 use super::bag::problems_block;
 use super::value::{props_from_raw, tags_from_raw};
 use crate::alloc::AllocatorSet;
-use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_UNKNOWN_FLAGS, S_OK};
+use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_NO_ACCESS, MAPI_E_UNKNOWN_FLAGS, S_OK};
 use crate::com::Object;
 use crate::flags::{FORCE_SAVE, KEEP_OPEN_READONLY, KEEP_OPEN_READWRITE, MAPI_UNICODE};
 use crate::interfaces::{IMAPIProp, IMAPIPropImpl};
-use crate::types::{SPropProblemArray, SPropTagArray, SPropValue};
+use crate::provider::{LastError, ProviderError};
+use crate::types::{MAPIERROR, SPropProblemArray, SPropTagArray, SPropValue};
 use mapi_spi_macros::mapi_object;
 
 /// An `IMAPIProp` over a property bag, answering `GetProps`, `GetPropList`, `SetProps`,
 /// `DeleteProps` and `SaveChanges` with the bag's rules (per-object and per-property access,
 /// `PT_ERROR` entries, 8-bit and Unicode text); every other method answers `IMAPIProp`'s default
 /// (`MAPI_E_NO_SUPPORT`). Its results are in MAPI memory from the allocators it was given.
+/// `GetLastError` describes the last of these calls that failed ([`LastError`]).
 ///
 /// Changes are visible at once: a bag has no transaction, so `SaveChanges` only checks its flags.
 #[mapi_object(IMAPIProp)]
 pub struct PropertyObject {
     bag: RwLock<PropertyBag>,
     allocators: AllocatorSet,
+    last_error: LastError,
 }
+
+/// `MAPIERROR::lpszComponent` of a property object's errors.
+const COMPONENT: &str = "mapi-spi property object";
 
 impl PropertyObject {
     pub fn new(bag: PropertyBag, allocators: AllocatorSet) -> Self {
         Self {
             bag: RwLock::new(bag),
             allocators,
+            last_error: LastError::new(COMPONENT),
         }
     }
 
@@ -45,14 +52,37 @@ impl PropertyObject {
     pub fn bag_mut(&self) -> RwLockWriteGuard<'_, PropertyBag> {
         self.bag.write().unwrap_or_else(|p| p.into_inner())
     }
+
+    /// Runs a method's `body`: its code, a failure kept for `GetLastError` first.
+    fn answer(&self, body: impl FnOnce() -> Result<HRESULT, ProviderError>) -> HRESULT {
+        body().unwrap_or_else(|error| self.last_error.fail(error))
+    }
 }
 
 /// `ulFlags` with no bit outside `allowed`, or `MAPI_E_UNKNOWN_FLAGS`.
-fn check_flags(flags: u32, allowed: u32) -> Result<(), HRESULT> {
-    if flags & !allowed == 0 {
-        Ok(())
-    } else {
-        Err(MAPI_E_UNKNOWN_FLAGS)
+fn check_flags(flags: u32, allowed: u32) -> Result<(), ProviderError> {
+    match flags & !allowed {
+        0 => Ok(()),
+        unknown => Err(ProviderError::new(
+            MAPI_E_UNKNOWN_FLAGS,
+            format!("unknown flags 0x{unknown:08X}"),
+        )),
+    }
+}
+
+/// `MAPI_E_INVALID_PARAMETER`, naming the argument.
+fn null(method: &str, argument: &str) -> ProviderError {
+    ProviderError::new(
+        MAPI_E_INVALID_PARAMETER,
+        format!("{method}: {argument} is NULL"),
+    )
+}
+
+/// A failure of the bag's, said in words where the code alone would not tell the user why.
+fn bag_error(error: windows_core::Error) -> ProviderError {
+    match error.code() {
+        MAPI_E_NO_ACCESS => ProviderError::new(MAPI_E_NO_ACCESS, "the properties are read-only"),
+        code => code.into(),
     }
 }
 
@@ -65,33 +95,38 @@ unsafe fn put_problems(
     allocators: &AllocatorSet,
     problems: &[crate::types::SPropProblem],
     lppProblems: *mut *mut SPropProblemArray,
-) -> HRESULT {
+) -> Result<HRESULT, ProviderError> {
     if lppProblems.is_null() {
-        return S_OK;
+        return Ok(S_OK);
     }
-    match problems_block(allocators, problems) {
-        Ok(block) => {
-            let raw = block.map_or(core::ptr::null_mut(), |b| b.into_raw().cast());
-            // SAFETY: checked non-NULL; the caller's out-pointer.
-            unsafe { lppProblems.write(raw) };
-            S_OK
-        }
-        Err(error) => error.code(),
-    }
+    let block = problems_block(allocators, problems)?;
+    let raw = block.map_or(core::ptr::null_mut(), |b| b.into_raw().cast());
+    // SAFETY: checked non-NULL; the caller's out-pointer.
+    unsafe { lppProblems.write(raw) };
+    Ok(S_OK)
 }
 
 impl IMAPIPropImpl for PropertyObject {
-    unsafe fn SaveChanges(_: &Object<Self>, ulFlags: u32) -> HRESULT {
-        match check_flags(
-            ulFlags,
-            KEEP_OPEN_READONLY
-                | KEEP_OPEN_READWRITE
-                | FORCE_SAVE
-                | crate::flags::MAPI_DEFERRED_ERRORS,
-        ) {
-            Ok(()) => S_OK,
-            Err(code) => code,
+    /// The last failure of this object's methods, when `hResult` is its code.
+    unsafe fn GetLastError(
+        this: &Object<Self>,
+        hResult: HRESULT,
+        ulFlags: u32,
+        lppMAPIError: *mut *mut MAPIERROR,
+    ) -> HRESULT {
+        // SAFETY: the caller's out-pointer, NULL or writable.
+        unsafe {
+            this.last_error
+                .get_last_error(hResult, ulFlags, &this.allocators, lppMAPIError)
         }
+    }
+
+    unsafe fn SaveChanges(this: &Object<Self>, ulFlags: u32) -> HRESULT {
+        let allowed = KEEP_OPEN_READONLY
+            | KEEP_OPEN_READWRITE
+            | FORCE_SAVE
+            | crate::flags::MAPI_DEFERRED_ERRORS;
+        this.answer(|| check_flags(ulFlags, allowed).map(|()| S_OK))
     }
 
     unsafe fn GetProps(
@@ -101,32 +136,27 @@ impl IMAPIPropImpl for PropertyObject {
         lpcValues: *mut u32,
         lppPropArray: *mut *mut SPropValue,
     ) -> HRESULT {
-        if lpcValues.is_null() || lppPropArray.is_null() {
-            return MAPI_E_INVALID_PARAMETER;
-        }
-        if let Err(code) = check_flags(ulFlags, MAPI_UNICODE) {
-            return code;
-        }
-        // SAFETY: the caller's tag array, NULL or `cValues` tags.
-        let tags = unsafe { tags_from_raw(lpPropTagArray) };
-        let block = this.bag().get_props_block(
-            &this.allocators,
-            tags.as_deref(),
-            ulFlags & MAPI_UNICODE != 0,
-        );
-        match block {
-            Ok(block) => {
-                let code = block.code;
-                let (count, array) = block.into_raw();
-                // SAFETY: checked non-NULL above.
-                unsafe {
-                    lpcValues.write(count);
-                    lppPropArray.write(array);
-                }
-                code
+        this.answer(|| {
+            if lpcValues.is_null() || lppPropArray.is_null() {
+                return Err(null("GetProps", "lpcValues or lppPropArray"));
             }
-            Err(error) => error.code(),
-        }
+            check_flags(ulFlags, MAPI_UNICODE)?;
+            // SAFETY: the caller's tag array, NULL or `cValues` tags.
+            let tags = unsafe { tags_from_raw(lpPropTagArray) };
+            let block = this.bag().get_props_block(
+                &this.allocators,
+                tags.as_deref(),
+                ulFlags & MAPI_UNICODE != 0,
+            )?;
+            let code = block.code;
+            let (count, array) = block.into_raw();
+            // SAFETY: checked non-NULL above.
+            unsafe {
+                lpcValues.write(count);
+                lppPropArray.write(array);
+            }
+            Ok(code)
+        })
     }
 
     unsafe fn GetPropList(
@@ -134,23 +164,18 @@ impl IMAPIPropImpl for PropertyObject {
         ulFlags: u32,
         lppPropTagArray: *mut *mut SPropTagArray,
     ) -> HRESULT {
-        if lppPropTagArray.is_null() {
-            return MAPI_E_INVALID_PARAMETER;
-        }
-        if let Err(code) = check_flags(ulFlags, MAPI_UNICODE) {
-            return code;
-        }
-        match this
-            .bag()
-            .prop_list_block(&this.allocators, ulFlags & MAPI_UNICODE != 0)
-        {
-            Ok(block) => {
-                // SAFETY: checked non-NULL above.
-                unsafe { lppPropTagArray.write(block.into_raw().cast()) };
-                S_OK
+        this.answer(|| {
+            if lppPropTagArray.is_null() {
+                return Err(null("GetPropList", "lppPropTagArray"));
             }
-            Err(error) => error.code(),
-        }
+            check_flags(ulFlags, MAPI_UNICODE)?;
+            let block = this
+                .bag()
+                .prop_list_block(&this.allocators, ulFlags & MAPI_UNICODE != 0)?;
+            // SAFETY: checked non-NULL above.
+            unsafe { lppPropTagArray.write(block.into_raw().cast()) };
+            Ok(S_OK)
+        })
     }
 
     unsafe fn SetProps(
@@ -159,20 +184,16 @@ impl IMAPIPropImpl for PropertyObject {
         lpPropArray: *mut SPropValue,
         lppProblems: *mut *mut SPropProblemArray,
     ) -> HRESULT {
-        if lpPropArray.is_null() {
-            return MAPI_E_INVALID_PARAMETER;
-        }
-        // SAFETY: the caller's `cValues` values.
-        let props = match unsafe { props_from_raw(lpPropArray, cValues) } {
-            Ok(props) => props,
-            Err(error) => return error.code(),
-        };
-        let problems = this.bag_mut().set_props(&props);
-        match problems {
+        this.answer(|| {
+            if lpPropArray.is_null() {
+                return Err(null("SetProps", "lpPropArray"));
+            }
+            // SAFETY: the caller's `cValues` values.
+            let props = unsafe { props_from_raw(lpPropArray, cValues) }?;
+            let problems = this.bag_mut().set_props(&props).map_err(bag_error)?;
             // SAFETY: the caller's out-pointer, NULL or writable.
-            Ok(problems) => unsafe { put_problems(&this.allocators, &problems, lppProblems) },
-            Err(error) => error.code(),
-        }
+            unsafe { put_problems(&this.allocators, &problems, lppProblems) }
+        })
     }
 
     unsafe fn DeleteProps(
@@ -180,16 +201,15 @@ impl IMAPIPropImpl for PropertyObject {
         lpPropTagArray: *mut SPropTagArray,
         lppProblems: *mut *mut SPropProblemArray,
     ) -> HRESULT {
-        // SAFETY: the caller's tag array, NULL or `cValues` tags.
-        let Some(tags) = (unsafe { tags_from_raw(lpPropTagArray) }) else {
-            return MAPI_E_INVALID_PARAMETER;
-        };
-        let problems = this.bag_mut().delete_props(&tags);
-        match problems {
+        this.answer(|| {
+            // SAFETY: the caller's tag array, NULL or `cValues` tags.
+            let Some(tags) = (unsafe { tags_from_raw(lpPropTagArray) }) else {
+                return Err(null("DeleteProps", "lpPropTagArray"));
+            };
+            let problems = this.bag_mut().delete_props(&tags).map_err(bag_error)?;
             // SAFETY: the caller's out-pointer, NULL or writable.
-            Ok(problems) => unsafe { put_problems(&this.allocators, &problems, lppProblems) },
-            Err(error) => error.code(),
-        }
+            unsafe { put_problems(&this.allocators, &problems, lppProblems) }
+        })
     }
 }
 
