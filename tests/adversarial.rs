@@ -1,7 +1,7 @@
 //! Adversarial calls: random sequences of calls with random arguments (flags, counts, tags, entry
-//! IDs, NULL where the contract allows it) through the raw vtables of the sample store
-//! (`sample_store::MSProviderInit`, linked in) and of the host's support object, as a careless
-//! or hostile C caller would make them. Each call must answer one of the codes its method
+//! IDs, spool security, NULL where the contract allows it) through the raw vtables of the sample
+//! store (`sample_store::MSProviderInit`, linked in: its provider, store and logon objects) and of
+//! the host's support object, as a careless or hostile C caller would make them. Each call must answer one of the codes its method
 //! documents (reference doc §3, §6 and the pages it cites), nothing may leak, and afterwards the
 //! provider still opens a store and answers `GetProps`.
 //!
@@ -15,8 +15,11 @@ use mapi_spi_runtime::codes::*;
 use mapi_spi_runtime::flags::{MAPI_UNICODE, MDB_NO_DIALOG};
 use mapi_spi_runtime::host::{HostSupport, Session, SupportLog, SupportOptions};
 use mapi_spi_runtime::interfaces::{IMAPISupport, IMSLogon, IMSProvider, IMsgStore};
+use mapi_spi_runtime::provider::text::decode;
 use mapi_spi_runtime::tags::*;
-use mapi_spi_runtime::types::{MAPIERROR, MAPIUID, SPropProblemArray, SPropTagArray, SPropValue};
+use mapi_spi_runtime::types::{
+    MAPI_ERROR_VERSION, MAPIERROR, MAPIUID, SPropProblemArray, SPropTagArray, SPropValue,
+};
 use mapi_spi_runtime::{ComObject, HRESULT, Interface};
 use proptest::prelude::*;
 use sample_store::store_entry_id;
@@ -41,6 +44,17 @@ const LOGON: &[HRESULT] = &[
     MAPI_E_INVALID_PARAMETER,
     MAPI_E_INTERFACE_NOT_SUPPORTED,
 ];
+/// `IMSProvider::SpoolerLogon` (§3.5): as `Logon`; forged or altered spool security fails the
+/// logon.
+const SPOOLER_LOGON: &[HRESULT] = LOGON;
+/// Every method of a store (or logon object) once its logon object was logged off: "any call on
+/// an object stubbed by `MakeInvalid`" (§3.8).
+const INVALIDATED: HRESULT = MAPI_E_INVALID_OBJECT;
+/// `IMSLogon::OpenEntry`, `CompareEntryIDs`, `Advise`, `Unadvise`, `OpenStatusEntry`: the
+/// sample store's `IMsgStore` leaves them out, so their default; a NULL sink or connection.
+const LOGON_METHODS: &[HRESULT] = &[MAPI_E_NO_SUPPORT, MAPI_E_INVALID_PARAMETER];
+/// `IMSLogon::Logoff` (§6.2): always `S_OK`.
+const LOGOFF: &[HRESULT] = &[];
 /// `IMSProvider::CompareStoreIDs` (§3.6): `S_OK`; a malformed ID.
 const COMPARE_STORE_IDS: &[HRESULT] = &[MAPI_E_INVALID_ENTRYID, MAPI_E_INVALID_PARAMETER];
 /// `IMAPIProp::GetProps`: `MAPI_W_ERRORS_RETURNED` for a tag without a value; bad flags.
@@ -130,6 +144,21 @@ fn flags() -> impl Strategy<Value = u32> {
     ]
 }
 
+/// The `hResult` a `GetLastError` asks about: mostly codes the calls here fail with, so that
+/// the error is described now and then, sometimes any.
+fn asked_code() -> impl Strategy<Value = HRESULT> {
+    prop_oneof![
+        3 => proptest::sample::select(vec![
+            MAPI_E_INVALID_PARAMETER,
+            MAPI_E_NO_ACCESS,
+            MAPI_E_UNKNOWN_FLAGS,
+            MAPI_E_NO_SUPPORT,
+            MAPI_E_NOT_FOUND,
+        ]),
+        1 => any::<i32>().prop_map(HRESULT),
+    ]
+}
+
 /// A tag array: NULL, or tags the store has, lacks, or never could have.
 fn tags() -> impl Strategy<Value = Option<Vec<u32>>> {
     let tag = prop_oneof![
@@ -140,6 +169,46 @@ fn tags() -> impl Strategy<Value = Option<Vec<u32>>> {
         any::<u32>(),
     ];
     proptest::option::of(proptest::collection::vec(tag, 0..6))
+}
+
+/// A call on a logon object.
+#[derive(Clone, Debug)]
+enum LogonCall {
+    GetLastError {
+        hr: HRESULT,
+        flags: u32,
+    },
+    OpenEntry {
+        id: Id,
+        flags: u32,
+    },
+    CompareEntryIds {
+        a: Id,
+        b: Id,
+    },
+    /// With a NULL sink.
+    Advise {
+        id: Id,
+        mask: u32,
+    },
+    Unadvise(usize),
+    OpenStatusEntry {
+        flags: u32,
+    },
+    /// What MAPI calls at `IMAPISession::Logoff`: the store is invalid from then on.
+    Logoff,
+}
+
+fn logon_call() -> impl Strategy<Value = LogonCall> {
+    prop_oneof![
+        2 => (asked_code(), flags()).prop_map(|(hr, flags)| LogonCall::GetLastError { hr, flags }),
+        1 => (id(), flags()).prop_map(|(id, flags)| LogonCall::OpenEntry { id, flags }),
+        1 => (id(), id()).prop_map(|(a, b)| LogonCall::CompareEntryIds { a, b }),
+        1 => (id(), any::<u32>()).prop_map(|(id, mask)| LogonCall::Advise { id, mask }),
+        1 => any::<usize>().prop_map(LogonCall::Unadvise),
+        1 => flags().prop_map(|flags| LogonCall::OpenStatusEntry { flags }),
+        1 => Just(LogonCall::Logoff),
+    ]
 }
 
 /// One call.
@@ -197,6 +266,18 @@ enum Op {
     },
     /// The client lets a store go.
     Release(usize),
+    /// `SpoolerLogon` with the spool security of an earlier logon, or an altered copy (a byte
+    /// changed at an index).
+    SpoolerLogon {
+        logon: usize,
+        alter: Option<(usize, u8)>,
+        flags: u32,
+    },
+    /// A call on a logon object MAPI holds.
+    OnLogon {
+        logon: usize,
+        call: LogonCall,
+    },
     WrapStoreEntryId {
         id: Id,
         null_out: bool,
@@ -243,10 +324,10 @@ fn op() -> impl Strategy<Value = Op> {
                 null_problems,
             }
         });
-    let get_last_error = (store.clone(), any::<i32>(), flags(), rarely()).prop_map(
+    let get_last_error = (store.clone(), asked_code(), flags(), rarely()).prop_map(
         |(store, hr, flags, null_out)| Op::GetLastError {
             store,
-            hr: HRESULT(hr),
+            hr,
             flags,
             null_out,
         },
@@ -272,7 +353,10 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (store.clone(), id(), id())
             .prop_map(|(store, a, b)| Op::CompareEntryIds { store, a, b }),
         1 => store_logoff,
-        1 => store.prop_map(Op::Release),
+        1 => store.clone().prop_map(Op::Release),
+        1 => (store.clone(), proptest::option::of((any::<usize>(), any::<u8>())), flags())
+            .prop_map(|(logon, alter, flags)| Op::SpoolerLogon { logon, alter, flags }),
+        3 => (store, logon_call()).prop_map(|(logon, call)| Op::OnLogon { logon, call }),
         1 => (id(), rarely()).prop_map(|(id, null_out)| Op::WrapStoreEntryId { id, null_out }),
         1 => any::<[bool; 3]>().prop_map(|nulls| Op::GetMemAllocRoutines { nulls }),
         1 => (any::<bool>(), any::<u32>())
@@ -290,12 +374,24 @@ struct Client {
     /// counted apart from the session's.
     log: Arc<SupportLog>,
     stores: Vec<IMsgStore>,
+    /// The logon objects of fresh logons (MAPI's references; the support objects hold theirs),
+    /// with their store's entry ID and spool security.
+    logons: Vec<(IMSLogon, Vec<u8>, Vec<u8>)>,
+    /// Whether a store was logged off (`IMSLogon::Logoff`, or the client's last `Release` of it,
+    /// §8.3): its objects then answer `MAPI_E_INVALID_OBJECT`.
+    logged_off: bool,
 }
 
-/// Where `hr` is not documented for `method`: a test failure naming both.
-fn check(method: &str, hr: HRESULT, codes: &[HRESULT]) -> Result<(), TestCaseError> {
+/// Where `hr` is not documented for `method`: a test failure naming both. `invalidated`: a store
+/// was logged off, which any method of it may answer.
+fn check(
+    method: &str,
+    hr: HRESULT,
+    codes: &[HRESULT],
+    invalidated: bool,
+) -> Result<(), TestCaseError> {
     prop_assert!(
-        documented(hr, codes),
+        documented(hr, codes) || (invalidated && hr == INVALIDATED),
         "{method} answered {}, not one of its documented codes",
         mapi_spi_runtime::host::hresult_name(hr)
     );
@@ -323,6 +419,8 @@ impl Client {
             allocators: AllocatorSet::native(),
             log: Arc::default(),
             stores: Vec::new(),
+            logons: Vec::new(),
+            logged_off: false,
         }
     }
 
@@ -344,12 +442,44 @@ impl Client {
         (!self.stores.is_empty()).then(|| &self.stores[index % self.stores.len()])
     }
 
+    /// Copies and frees a block of `len` bytes the provider returned, if any.
+    fn take_bytes(&self, block: *mut u8, len: u32) -> Vec<u8> {
+        if block.is_null() {
+            return Vec::new();
+        }
+        // SAFETY: `len` bytes the provider returned.
+        let bytes = unsafe { core::slice::from_raw_parts(block, len as usize) }.to_vec();
+        self.free(block);
+        bytes
+    }
+
     /// Frees a host buffer the provider returned, if any.
     fn free<T>(&self, block: *mut T) {
         if !block.is_null() {
             // SAFETY: a block the provider allocated with our allocators, freed once.
             unsafe { self.allocators.free(block.cast()) };
         }
+    }
+
+    /// Checks and frees a `MAPIERROR` a `GetLastError` returned (NULL: nothing to check): the
+    /// version MAPI knows, and strings readable in the width `flags` asked for.
+    fn take_error(&self, error: *mut MAPIERROR, flags: u32) -> Result<(), TestCaseError> {
+        if error.is_null() {
+            return Ok(());
+        }
+        // SAFETY: a MAPIERROR the provider allocated with our allocators, its strings NULL or
+        // terminated in the width asked for.
+        let (version, text) = unsafe {
+            let unicode = flags & MAPI_UNICODE != 0;
+            ((*error).ulVersion, decode((*error).lpszError, unicode))
+        };
+        self.free(error);
+        prop_assert_eq!(version, MAPI_ERROR_VERSION);
+        prop_assert!(
+            text.is_some_and(|text| !text.is_empty()),
+            "a MAPIERROR says something"
+        );
+        Ok(())
     }
 
     fn run(&mut self, op: &Op) -> Result<(), TestCaseError> {
@@ -376,7 +506,7 @@ impl Client {
                         &mut same,
                     )
                 };
-                check("CompareStoreIDs", hr, COMPARE_STORE_IDS)?;
+                check("CompareStoreIDs", hr, COMPARE_STORE_IDS, false)?;
                 prop_assert!(same <= 1, "CompareStoreIDs left its result unwritten");
             }
             Op::GetProps {
@@ -406,7 +536,7 @@ impl Client {
                         &mut values,
                     )
                 };
-                check("GetProps", hr, GET_PROPS)?;
+                check("GetProps", hr, GET_PROPS, self.logged_off)?;
                 if let Some(tags) = tags
                     && hr.is_ok()
                 {
@@ -423,7 +553,7 @@ impl Client {
                 let hr = unsafe {
                     (store.vtable().base__.GetPropList)(store.as_raw(), *flags, &mut list)
                 };
-                check("GetPropList", hr, GET_PROP_LIST)?;
+                check("GetPropList", hr, GET_PROP_LIST, self.logged_off)?;
                 self.free(list);
             }
             Op::SetProps {
@@ -449,7 +579,7 @@ impl Client {
                         out(&mut problems, *null_problems),
                     )
                 };
-                check("SetProps", hr, CHANGE_PROPS)?;
+                check("SetProps", hr, CHANGE_PROPS, self.logged_off)?;
                 self.free(problems);
             }
             Op::DeleteProps { store, tags } => {
@@ -468,7 +598,7 @@ impl Client {
                 let hr = unsafe {
                     (store.vtable().base__.DeleteProps)(store.as_raw(), lp, &mut problems)
                 };
-                check("DeleteProps", hr, CHANGE_PROPS)?;
+                check("DeleteProps", hr, CHANGE_PROPS, self.logged_off)?;
                 self.free(problems);
             }
             Op::GetLastError {
@@ -490,8 +620,8 @@ impl Client {
                         out(&mut error, *null_out),
                     )
                 };
-                check("GetLastError", answer, GET_LAST_ERROR)?;
-                self.free(error);
+                check("GetLastError", answer, GET_LAST_ERROR, self.logged_off)?;
+                self.take_error(error, *flags)?;
             }
             Op::OpenEntry { store, id, flags } => {
                 let Some(store) = self.store(*store) else {
@@ -515,7 +645,7 @@ impl Client {
                         &mut object,
                     )
                 };
-                check("OpenEntry", hr, UNSUPPORTED)?;
+                check("OpenEntry", hr, UNSUPPORTED, self.logged_off)?;
                 prop_assert!(
                     object.is_null(),
                     "nothing opened: the sample store has no folders"
@@ -539,7 +669,7 @@ impl Client {
                         &mut same,
                     )
                 };
-                check("CompareEntryIDs", hr, UNSUPPORTED)?;
+                check("CompareEntryIDs", hr, UNSUPPORTED, self.logged_off)?;
             }
             Op::StoreLogoff {
                 store,
@@ -554,13 +684,69 @@ impl Client {
                 let hr = unsafe {
                     (store.vtable().StoreLogoff)(store.as_raw(), out(&mut flags, *null_flags))
                 };
-                check("StoreLogoff", hr, STORE_LOGOFF)?;
+                check("StoreLogoff", hr, STORE_LOGOFF, self.logged_off)?;
             }
             Op::Release(store) => {
                 if !self.stores.is_empty() {
                     let index = store % self.stores.len();
                     self.stores.swap_remove(index);
+                    self.logged_off = true;
                 }
+            }
+            Op::SpoolerLogon {
+                logon,
+                alter,
+                flags,
+            } => {
+                if self.logons.is_empty() {
+                    return Ok(());
+                }
+                let (_, id, mut spool) = self.logons[logon % self.logons.len()].clone();
+                if let Some((at, byte)) = *alter
+                    && !spool.is_empty()
+                {
+                    let at = at % spool.len();
+                    spool[at] = spool[at].wrapping_add(byte.max(1));
+                }
+                let support = self.support();
+                let sup: IMAPISupport = support.to_interface();
+                let (mut error, mut logon, mut store) = (
+                    core::ptr::null_mut(),
+                    core::ptr::null_mut(),
+                    core::ptr::null_mut(),
+                );
+                // SAFETY: an ID and a spool security block of the lengths passed, valid
+                // out-pointers.
+                let hr = unsafe {
+                    (self.provider().vtable().SpoolerLogon)(
+                        self.provider().as_raw(),
+                        sup.as_raw(),
+                        0,
+                        core::ptr::null_mut(),
+                        id.len() as u32,
+                        id.as_ptr().cast_mut().cast(),
+                        *flags,
+                        core::ptr::null(),
+                        spool.len() as u32,
+                        spool.as_mut_ptr(),
+                        &mut error,
+                        &mut logon,
+                        &mut store,
+                    )
+                };
+                check("SpoolerLogon", hr, SPOOLER_LOGON, false)?;
+                prop_assert!(
+                    alter.is_none() || hr.is_err(),
+                    "altered spool security accepted"
+                );
+                self.take_logon_results(&support, hr, error, logon, store, id, Vec::new())?;
+            }
+            Op::OnLogon { logon, call } => {
+                if self.logons.is_empty() {
+                    return Ok(());
+                }
+                let logon = self.logons[logon % self.logons.len()].0.clone();
+                self.on_logon(&logon, call)?;
             }
             Op::WrapStoreEntryId { id, null_out } => {
                 let support = self.support();
@@ -577,7 +763,7 @@ impl Client {
                         out(&mut wrapped, *null_out),
                     )
                 };
-                check("IMAPISupport::WrapStoreEntryID", hr, SUPPORT)?;
+                check("IMAPISupport::WrapStoreEntryID", hr, SUPPORT, false)?;
                 self.free(wrapped);
             }
             Op::GetMemAllocRoutines { nulls } => {
@@ -592,7 +778,7 @@ impl Client {
                         out(&mut f, nulls[2]),
                     )
                 };
-                check("IMAPISupport::GetMemAllocRoutines", hr, SUPPORT)?;
+                check("IMAPISupport::GetMemAllocRoutines", hr, SUPPORT, false)?;
             }
             Op::SetProviderUid { null_uid, flags } => {
                 let support: IMAPISupport = self.support().to_interface();
@@ -605,7 +791,7 @@ impl Client {
                         *flags,
                     )
                 };
-                check("IMAPISupport::SetProviderUID", hr, SUPPORT)?;
+                check("IMAPISupport::SetProviderUID", hr, SUPPORT, false)?;
             }
             Op::OpenProfileSection { null_uid, flags } => {
                 let support: IMAPISupport = self.support().to_interface();
@@ -620,9 +806,135 @@ impl Client {
                         &mut section,
                     )
                 };
-                check("IMAPISupport::OpenProfileSection", hr, SUPPORT)?;
+                check("IMAPISupport::OpenProfileSection", hr, SUPPORT, false)?;
                 prop_assert!(section.is_null(), "no profile in this session");
             }
+        }
+        Ok(())
+    }
+
+    /// A call on a logon object, through its vtable.
+    fn on_logon(&mut self, logon: &IMSLogon, call: &LogonCall) -> Result<(), TestCaseError> {
+        let (this, vtbl) = (logon.as_raw(), logon.vtable());
+        let invalidated = self.logged_off;
+        match call {
+            LogonCall::GetLastError { hr, flags } => {
+                let mut error = core::ptr::null_mut();
+                // SAFETY: a valid out-pointer.
+                let answer = unsafe { (vtbl.GetLastError)(this, *hr, *flags, &mut error) };
+                check(
+                    "IMSLogon::GetLastError",
+                    answer,
+                    GET_LAST_ERROR,
+                    invalidated,
+                )?;
+                self.take_error(error, *flags)?;
+            }
+            LogonCall::OpenEntry { id, flags } => {
+                let id = id.bytes();
+                let (mut kind, mut object) = (0u32, core::ptr::null_mut());
+                // SAFETY: an ID of the length passed (NULL when empty), valid out-pointers.
+                let hr = unsafe {
+                    (vtbl.OpenEntry)(
+                        this,
+                        id.len() as u32,
+                        if id.is_empty() {
+                            core::ptr::null_mut()
+                        } else {
+                            id.as_ptr().cast_mut().cast()
+                        },
+                        core::ptr::null(),
+                        *flags,
+                        &mut kind,
+                        &mut object,
+                    )
+                };
+                check("IMSLogon::OpenEntry", hr, LOGON_METHODS, invalidated)?;
+                prop_assert!(object.is_null(), "the sample store has no folders");
+            }
+            LogonCall::CompareEntryIds { a, b } => {
+                let (a, b) = (a.bytes(), b.bytes());
+                let mut same = 0u32;
+                // SAFETY: readable IDs of the lengths passed, a writable result.
+                let hr = unsafe {
+                    (vtbl.CompareEntryIDs)(
+                        this,
+                        a.len() as u32,
+                        a.as_ptr().cast_mut().cast(),
+                        b.len() as u32,
+                        b.as_ptr().cast_mut().cast(),
+                        0,
+                        &mut same,
+                    )
+                };
+                check("IMSLogon::CompareEntryIDs", hr, LOGON_METHODS, invalidated)?;
+            }
+            LogonCall::Advise { id, mask } => {
+                let id = id.bytes();
+                let mut connection = 0usize;
+                // SAFETY: an ID of the length passed, no sink (NULL), a writable connection.
+                let hr = unsafe {
+                    (vtbl.Advise)(
+                        this,
+                        id.len() as u32,
+                        id.as_ptr().cast_mut().cast(),
+                        *mask,
+                        core::ptr::null_mut(),
+                        &mut connection,
+                    )
+                };
+                check("IMSLogon::Advise", hr, LOGON_METHODS, invalidated)?;
+            }
+            LogonCall::Unadvise(connection) => {
+                // SAFETY: any connection number may be passed.
+                let hr = unsafe { (vtbl.Unadvise)(this, *connection) };
+                check("IMSLogon::Unadvise", hr, LOGON_METHODS, invalidated)?;
+            }
+            LogonCall::OpenStatusEntry { flags } => {
+                let (mut kind, mut object) = (0u32, core::ptr::null_mut());
+                // SAFETY: valid out-pointers.
+                let hr = unsafe {
+                    (vtbl.OpenStatusEntry)(this, core::ptr::null(), *flags, &mut kind, &mut object)
+                };
+                check("IMSLogon::OpenStatusEntry", hr, LOGON_METHODS, invalidated)?;
+                prop_assert!(object.is_null(), "the sample store has no status object");
+            }
+            LogonCall::Logoff => {
+                let mut reserved = 0u32;
+                // SAFETY: a valid reserved-flags pointer.
+                let hr = unsafe { (vtbl.Logoff)(this, &mut reserved) };
+                check("IMSLogon::Logoff", hr, LOGOFF, false)?;
+                self.logged_off = true;
+            }
+        }
+        Ok(())
+    }
+
+    /// What MAPI does with the results of a logon: the MAPIERROR read and freed, the logon
+    /// object kept (by the support object too, which releases it with itself), the store handed
+    /// to the client.
+    #[allow(clippy::too_many_arguments)]
+    fn take_logon_results(
+        &mut self,
+        support: &ComObject<HostSupport>,
+        hr: HRESULT,
+        error: *mut MAPIERROR,
+        logon: *mut c_void,
+        store: *mut c_void,
+        id: Vec<u8>,
+        spool: Vec<u8>,
+    ) -> Result<(), TestCaseError> {
+        self.take_error(error, 0)?;
+        if !logon.is_null() {
+            // SAFETY: a new IMSLogon reference.
+            let logon = unsafe { IMSLogon::from_raw(logon) };
+            support.attach_logon(logon.clone());
+            self.logons.push((logon, id, spool));
+        }
+        prop_assert_eq!(hr.is_ok(), !store.is_null(), "a store exactly on success");
+        if !store.is_null() {
+            // SAFETY: a new IMsgStore reference.
+            self.stores.push(unsafe { IMsgStore::from_raw(store) });
         }
         Ok(())
     }
@@ -668,25 +980,16 @@ impl Client {
                 out(&mut store, no_mdb),
             )
         };
-        check("Logon", hr, LOGON)?;
-        self.free(spool);
-        self.free(error);
-        if !logon.is_null() {
-            // SAFETY: a new IMSLogon reference, which MAPI keeps with the support object.
-            support.attach_logon(unsafe { IMSLogon::from_raw(logon) });
-        }
-        prop_assert_eq!(hr.is_ok(), !store.is_null(), "a store exactly on success");
-        if !store.is_null() {
-            // SAFETY: a new IMsgStore reference.
-            self.stores.push(unsafe { IMsgStore::from_raw(store) });
-        }
-        Ok(())
+        check("Logon", hr, LOGON, false)?;
+        let spool = self.take_bytes(spool, cb);
+        self.take_logon_results(&support, hr, error, logon, store, id, spool)
     }
 
     /// After everything: a fresh logon still opens a store that answers `GetProps`; then the
     /// session ends without leaks.
     fn still_usable_and_clean(mut self) -> Result<(), TestCaseError> {
         self.stores.clear();
+        self.logons.clear();
         self.logon(&Id::Store(1), 0, [false; 3], false, false)?;
         let store = self.stores.pop().expect("the fresh logon opened a store");
         let (hr, props) = self
