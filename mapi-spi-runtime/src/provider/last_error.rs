@@ -157,6 +157,29 @@ mod tests {
     }
 
     #[test]
+    fn a_message_with_nul_characters_is_described_without_them() {
+        let cell = LastError::new("Test");
+        assert_eq!(
+            cell.fail(ProviderError::new(MAPI_E_NOT_FOUND, "a\0b")),
+            MAPI_E_NOT_FOUND
+        );
+        let (text, calls) = probe(None, |allocators| {
+            let mut out = core::ptr::null_mut();
+            // SAFETY: a valid out-pointer.
+            let hr = unsafe { cell.get_last_error(MAPI_E_NOT_FOUND, 0, &allocators, &mut out) };
+            assert_eq!(hr, S_OK);
+            // SAFETY: a MAPIERROR the cell allocated, 8-bit; freed once, after the read.
+            unsafe {
+                let text = decode((*out).lpszError, false);
+                allocators.free(out.cast());
+                text
+            }
+        });
+        assert_eq!(text.as_deref(), Some("ab"));
+        assert_eq!(calls.live_roots, 0);
+    }
+
+    #[test]
     fn without_memory_for_the_block_the_answer_says_so_with_null() {
         let cell = LastError::new("Test");
         assert_eq!(cell.fail(MAPI_E_NOT_FOUND), MAPI_E_NOT_FOUND);

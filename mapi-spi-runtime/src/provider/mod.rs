@@ -127,7 +127,8 @@ impl ProviderError {
         unicode: bool,
     ) -> crate::com::Result<crate::alloc::RootBuf> {
         let message = match (&self.message, crate::codes::name(self.code)) {
-            (Some(message), _) => message.clone(),
+            // A C string ends at its first NUL: the rest of the message is kept without them.
+            (Some(message), _) => message.replace('\0', ""),
             (None, Some(name)) => name.to_owned(),
             (None, None) => format!("0x{:08X}", self.code.0 as u32),
         };
