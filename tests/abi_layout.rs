@@ -32,6 +32,10 @@ fn imapiprop() -> Vtable {
     })
 }
 
+fn isequentialstream() -> Vtable {
+    vtable!(ISequentialStream: iunknown(), { Read, Write })
+}
+
 fn imapicontainer() -> Vtable {
     vtable!(IMAPIContainer: imapiprop(), {
         GetContentsTable, GetHierarchyTable, OpenEntry, SetSearchCriteria, GetSearchCriteria,
@@ -82,6 +86,10 @@ fn vtables() -> Vec<Vtable> {
             IStorageFromStream, GetSvcConfigSupportObj,
         }),
         vtable!(IMAPIAdviseSink: iunknown(), { OnNotify }),
+        isequentialstream(),
+        vtable!(IStream: isequentialstream(), {
+            Seek, SetSize, CopyTo, Commit, Revert, LockRegion, UnlockRegion, Stat, Clone,
+        }),
         vtable!(IMalloc: iunknown(), { Alloc, Realloc, Free, GetSize, DidAlloc, HeapMinimize }),
         vtable!(IMAPIProgress: iunknown(), { Progress, GetFlags, GetMax, GetMin, SetLimits }),
         vtable!(IABProvider: iunknown(), { Shutdown, Logon }),
@@ -92,6 +100,10 @@ fn vtables() -> Vec<Vtable> {
         vtable!(IProviderAdmin: iunknown(), {
             GetLastError, GetProviderTable, CreateProvider, DeleteProvider, OpenProfileSection,
         }),
+        vtable!(IABContainer: imapicontainer(), {
+            CreateEntry, CopyEntries, DeleteEntries, ResolveNames,
+        }),
+        vtable!(IMailUser: imapiprop(), {}),
         vtable!(IXPProvider: iunknown(), { Shutdown, TransportLogon }),
         vtable!(IXPLogon: iunknown(), {
             AddressTypes, RegisterOptions, TransportNotify, Idle, TransportLogoff, SubmitMessage,
@@ -132,6 +144,12 @@ layouts! {
     struct SBinary { cb, lpb }
     struct SBinaryArray { cValues, lpbin }
     struct FILETIME { dwLowDateTime, dwHighDateTime }
+    struct LARGE_INTEGER { QuadPart }
+    struct ULARGE_INTEGER { QuadPart }
+    struct STATSTG {
+        pwcsName, r#type, cbSize, mtime, ctime, atime, grfMode, grfLocksSupported, clsid,
+        grfStateBits, reserved,
+    }
     union PV as "union _PV" {
         i, l, ul, lpv, flt, dbl, b, cur, at, ft, lpszA, bin, lpszW, lpguid, li, MVi, MVl, MVflt,
         MVdbl, MVcur, MVat, MVft, MVbin, MVszA, MVszW, MVguid, MVli, err, x,
@@ -144,6 +162,7 @@ layouts! {
     struct SRowSet { cRows, aRow }
     struct ADRENTRY { ulReserved1, cValues, rgPropVals }
     struct ADRLIST { cEntries, aEntries }
+    struct FlagList { cFlags, ulFlag }
     struct NOTIFKEY { cb, ab }
     union MAPINAMEID_Kind as "" { lID, lpwstrName }
     struct MAPINAMEID { lpguid, ulKind, Kind }
@@ -203,6 +222,9 @@ fn structs() -> Vec<Record> {
         check::<SBinary>(),
         check::<SBinaryArray>(),
         check::<FILETIME>(),
+        check::<LARGE_INTEGER>(),
+        check::<ULARGE_INTEGER>(),
+        check::<STATSTG>(),
         check::<PV>(),
         check::<SPropValue>(),
         check::<SPropTagArray>(),
@@ -212,6 +234,7 @@ fn structs() -> Vec<Record> {
         check::<SRowSet>(),
         check::<ADRENTRY>(),
         check::<ADRLIST>(),
+        check::<FlagList>(),
         check::<NOTIFKEY>(),
         check::<MAPINAMEID>(),
         check::<NOTIFICATION>(),
@@ -230,6 +253,7 @@ const OUTLOOK_ONLY: &[&str] = &[
     "STORE_UNICODE_OK",
     "TABLE_SORT_CATEG_MAX",
     "TABLE_SORT_CATEG_MIN",
+    "PR_HTML",
 ];
 
 fn full_oracle() -> Oracle {
@@ -250,6 +274,7 @@ fn full_oracle() -> Oracle {
             ),
         ],
         constants_absent_in_mingw: OUTLOOK_ONLY,
+        enum_constants: vec![("flags::ENUMS", flags::ENUMS.to_vec())],
         exceptions: oracle::ULONG_PTR_EXCEPTIONS,
     }
 }
@@ -288,6 +313,11 @@ fn the_runtime_matches_the_mingw_headers() {
     }
     let iids =
         oracle::header_iids(&oracle::work_dir(), "mapi_spi_layout").expect("read mapiguid.h");
+    let iids = [
+        iids,
+        oracle::ole_iids(&oracle::work_dir(), "mapi_spi_layout").expect("read objidl.h"),
+    ]
+    .concat();
     let problems = oracle::iid_problems(&oracle.vtables, &iids);
     assert!(
         problems.is_empty(),
@@ -405,7 +435,7 @@ fn the_oracle_rejects_a_wrong_iid() {
     let problems = oracle::iid_problems(&[wrong], &iids);
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(
-        problems[0].starts_with("IID_IMAPIProgress: mapiguid.h has"),
+        problems[0].starts_with("IID_IMAPIProgress: the header has"),
         "{problems:?}"
     );
 }

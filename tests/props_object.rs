@@ -4,8 +4,7 @@
 use core::ffi::c_void;
 use mapi_spi_runtime::alloc::AllocatorSet;
 use mapi_spi_runtime::codes::{
-    MAPI_E_INVALID_PARAMETER, MAPI_E_NO_ACCESS, MAPI_E_NO_SUPPORT, MAPI_E_UNKNOWN_FLAGS,
-    MAPI_W_ERRORS_RETURNED, S_OK,
+    MAPI_E_INVALID_PARAMETER, MAPI_E_NO_ACCESS, MAPI_E_UNKNOWN_FLAGS, MAPI_W_ERRORS_RETURNED, S_OK,
 };
 use mapi_spi_runtime::flags::{KEEP_OPEN_READWRITE, MAPI_UNICODE};
 use mapi_spi_runtime::interfaces::IMAPIProp;
@@ -178,11 +177,11 @@ fn bad_input_gets_the_documented_error_and_changes_nothing() {
             MAPI_E_INVALID_PARAMETER
         );
         assert_eq!((vtable.SaveChanges)(raw, 0x100), MAPI_E_UNKNOWN_FLAGS);
-        // What a bag does not do answers IMAPIProp's default, with its out-parameter cleared.
+        // OpenProperty without an interface: refused, with its out-parameter cleared.
         let mut unk = core::ptr::dangling_mut::<c_void>();
         assert_eq!(
             (vtable.OpenProperty)(raw, PR_BODY_W, core::ptr::null(), 0, 0, &mut unk),
-            MAPI_E_NO_SUPPORT
+            MAPI_E_INVALID_PARAMETER
         );
         assert!(unk.is_null());
     }

@@ -12,7 +12,7 @@ use std::sync::atomic::Ordering;
 use mapi_spi_runtime::codes::{
     MAPI_E_INVALID_PARAMETER, MAPI_E_NO_SUPPORT, MAPI_E_UNKNOWN_ENTRYID, MAPI_E_VERSION, S_OK,
 };
-use mapi_spi_runtime::flags::CURRENT_SPI_VERSION;
+use mapi_spi_runtime::flags::{CURRENT_SPI_VERSION, MAPI_ABCONT};
 use mapi_spi_runtime::host::{HostSupport, SupportLog, SupportOptions};
 use mapi_spi_runtime::interfaces::{IABLogon, IABProvider, IMAPISupport, IMSLogon};
 use mapi_spi_runtime::types::{ENTRYID, MAPIERROR};
@@ -21,6 +21,13 @@ use sample_ab::{ABProviderInit, SAMPLE_AB_UID};
 use windows_core::IUnknown_Vtbl;
 
 type ProviderVtbl = <IABProvider as Interface>::Vtable;
+
+/// The tests count the process's native host buffers: one at a time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|p| p.into_inner())
+}
 type LogonVtbl = <IABLogon as Interface>::Vtable;
 
 unsafe fn vtbl<'a, V>(p: *mut c_void) -> &'a V {
@@ -45,13 +52,14 @@ unsafe fn query(p: *mut c_void, iid: &GUID) -> (HRESULT, *mut c_void) {
 
 /// `ABProviderInit` as MAPI calls it.
 unsafe fn init(ulMAPIVer: u32, ver: *mut u32, provider: *mut *mut c_void) -> HRESULT {
+    let allocators = AllocatorSet::native();
     unsafe {
         ABProviderInit(
             null_mut(),
             null_mut(),
-            None,
-            None,
-            None,
+            allocators.allocate_buffer_fn(),
+            allocators.allocate_more_fn(),
+            allocators.free_buffer_fn(),
             0,
             ulMAPIVer,
             ver,
@@ -62,6 +70,7 @@ unsafe fn init(ulMAPIVer: u32, ver: *mut u32, provider: *mut *mut c_void) -> HRE
 
 #[test]
 fn the_entry_point_checks_the_version_and_its_out_pointers() {
+    let _serial = serial();
     unsafe {
         let (mut ver, mut provider) = (0u32, core::ptr::dangling_mut::<c_void>());
         assert_eq!(
@@ -102,6 +111,7 @@ fn the_entry_point_checks_the_version_and_its_out_pointers() {
 
 #[test]
 fn logon_keeps_the_support_object_until_logoff_and_every_reference_is_returned() {
+    let _serial = serial();
     let log = Arc::new(SupportLog::default());
     let host = HostSupport::create(
         &log,
@@ -190,8 +200,10 @@ fn logon_keeps_the_support_object_until_logoff_and_every_reference_is_returned()
         );
         assert!(err.is_null());
         let (mut obj_type, mut unk) = (9u32, core::ptr::dangling_mut::<c_void>());
+        // The root container: an empty entry ID.
         let hr = (lv.OpenEntry)(logon, 0, null_mut(), null_mut(), 0, &mut obj_type, &mut unk);
-        assert_eq!((hr, obj_type, unk), (MAPI_E_NO_SUPPORT, 0, null_mut()));
+        assert_eq!((hr, obj_type), (S_OK, MAPI_ABCONT));
+        assert_eq!(release(unk), 0);
         let mut id = [0u8, 0, 0, 0, 1, 2, 3];
         let eid = id.as_mut_ptr().cast::<ENTRYID>();
         let hr = (lv.OpenEntry)(logon, 7, eid, null_mut(), 0, &mut obj_type, &mut unk);
@@ -267,4 +279,246 @@ fn logon_keeps_the_support_object_until_logoff_and_every_reference_is_returned()
     );
     drop(host);
     assert_eq!(log.live.load(Ordering::SeqCst), 0, "destroyed exactly once");
+}
+
+/// The rows of a `QueryRows` result, decoded, the set freed as `FreeProws` does.
+fn take_rows(
+    rows: *mut mapi_spi_runtime::types::SRowSet,
+) -> Vec<Vec<mapi_spi_runtime::props::Property>> {
+    use mapi_spi_runtime::props::value::props_from_raw;
+    use mapi_spi_runtime::types::SRowSet;
+    let allocators = AllocatorSet::native();
+    // SAFETY: a row set the table returned, in the native allocator's memory.
+    let read = unsafe { SRowSet::rows(rows) }
+        .unwrap()
+        .iter()
+        .map(|row| {
+            // SAFETY: each row holds `cValues` values, a block of its own, freed here.
+            let props = unsafe { props_from_raw(row.lpProps, row.cValues) }.unwrap();
+            unsafe { allocators.free(row.lpProps.cast()) };
+            props
+        })
+        .collect();
+    // SAFETY: the set itself, freed last.
+    unsafe { allocators.free(rows.cast()) };
+    read
+}
+
+fn query_rows(
+    table: &mapi_spi_runtime::interfaces::IMAPITable,
+) -> Vec<Vec<mapi_spi_runtime::props::Property>> {
+    let mut rows = null_mut();
+    // SAFETY: an out-pointer.
+    assert_eq!(unsafe { table.QueryRows(50, 0, &mut rows) }, S_OK);
+    take_rows(rows)
+}
+
+fn text_of(row: &[mapi_spi_runtime::props::Property], tag: u32) -> String {
+    use mapi_spi_runtime::props::PropValue;
+    match &row
+        .iter()
+        .find(|p| p.tag() == tag)
+        .expect("the column")
+        .value
+    {
+        PropValue::Unicode(text) => text.clone(),
+        other => panic!("not text: {other:?}"),
+    }
+}
+
+#[test]
+fn the_directory_is_browsed_through_engine_tables() {
+    let _serial = serial();
+    use mapi_spi_runtime::codes::{MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_INVALID_ENTRYID};
+    use mapi_spi_runtime::flags::{
+        FL_IGNORECASE, FL_SUBSTRING, MAPI_MAILUSER, MAPI_UNICODE, RES_CONTENT, TABLE_SORT_DESCEND,
+    };
+    use mapi_spi_runtime::interfaces::{IABContainer, IMAPITable, IMailUser, IMsgStore};
+    use mapi_spi_runtime::props::PropValue;
+    use mapi_spi_runtime::tags::*;
+    use mapi_spi_runtime::types::*;
+    use sample_ab::{USERS, directory_entry_id, user_entry_id};
+
+    let buffers = mapi_spi_runtime::alloc::native::live_buffers();
+    let log = Arc::new(SupportLog::default());
+    let host = HostSupport::create(
+        &log,
+        AllocatorSet::native(),
+        SupportOptions::default(),
+        "sample_ab.dll",
+    );
+    let support: IMAPISupport = host.to_interface();
+    let (mut ver, mut raw) = (0u32, null_mut());
+    // SAFETY: the entry point as MAPI calls it.
+    assert_eq!(
+        unsafe { init(CURRENT_SPI_VERSION, &mut ver, &mut raw) },
+        S_OK
+    );
+    // SAFETY: a new IABProvider reference.
+    let provider = unsafe { IABProvider::from_raw(raw) };
+    let mut logon = null_mut();
+    // SAFETY: a support object and out-pointers.
+    let hr = unsafe {
+        provider.Logon(
+            Some(&support),
+            0,
+            null_mut(),
+            0,
+            null_mut(),
+            null_mut(),
+            null_mut(),
+            &mut logon,
+        )
+    };
+    assert_eq!(hr, S_OK);
+    // SAFETY: a new IABLogon reference.
+    let logon = unsafe { IABLogon::from_raw(logon) };
+    let open = |id: &[u8], iid: Option<&GUID>| {
+        let (mut kind, mut unk) = (0u32, null_mut());
+        let iid = iid.map_or(core::ptr::null(), |g| g as *const GUID);
+        // SAFETY: the entry ID, an IID or NULL, out-pointers.
+        let hr = unsafe { logon.OpenEntry(id, iid, 0, &mut kind, &mut unk) };
+        (hr, kind, unk)
+    };
+
+    // The root's hierarchy table lists the directory.
+    let (hr, kind, root) = open(&[], Some(&IABContainer::IID));
+    assert_eq!((hr, kind), (S_OK, mapi_spi_runtime::flags::MAPI_ABCONT));
+    // SAFETY: a new IABContainer reference.
+    let root = unsafe { IABContainer::from_raw(root) };
+    let mut table = null_mut();
+    // SAFETY: an out-pointer.
+    assert_eq!(
+        unsafe { root.GetHierarchyTable(MAPI_UNICODE, &mut table) },
+        S_OK
+    );
+    // SAFETY: a new IMAPITable reference.
+    let hierarchy = unsafe { IMAPITable::from_raw(table) };
+    let rows = query_rows(&hierarchy);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(text_of(&rows[0], PR_DISPLAY_NAME_W), "Sample directory");
+    let directory_id = directory_entry_id();
+    assert!(
+        rows[0]
+            .iter()
+            .any(|p| p.tag() == PR_ENTRYID && p.value == PropValue::Binary(directory_id.clone()))
+    );
+    // SAFETY: an out-pointer; the root has no recipients.
+    assert_eq!(
+        unsafe { root.GetContentsTable(0, &mut table) },
+        mapi_spi_runtime::codes::MAPI_E_NO_SUPPORT
+    );
+
+    // The directory's contents, restricted and sorted by the engine.
+    let (hr, _, directory) = open(&directory_id, None);
+    assert_eq!(hr, S_OK);
+    // SAFETY: the container's own interface, IABContainer.
+    let directory = unsafe { IABContainer::from_raw(directory) };
+    // SAFETY: an out-pointer.
+    assert_eq!(
+        unsafe { directory.GetContentsTable(MAPI_UNICODE, &mut table) },
+        S_OK
+    );
+    // SAFETY: a new IMAPITable reference.
+    let contents = unsafe { IMAPITable::from_raw(table) };
+    assert_eq!(query_rows(&contents).len(), USERS.len());
+    let mut needle: Vec<u16> = "GRACE".encode_utf16().chain([0]).collect();
+    let mut value = SPropValue {
+        ulPropTag: PR_DISPLAY_NAME_W,
+        dwAlignPad: 0,
+        Value: PV {
+            lpszW: needle.as_mut_ptr(),
+        },
+    };
+    let mut restriction = SRestriction {
+        rt: RES_CONTENT,
+        res: SRestriction_res {
+            resContent: SContentRestriction {
+                ulFuzzyLevel: FL_SUBSTRING | FL_IGNORECASE,
+                ulPropTag: PR_DISPLAY_NAME_W,
+                lpProp: &mut value,
+            },
+        },
+    };
+    // SAFETY: a restriction alive for the call.
+    assert_eq!(unsafe { contents.Restrict(&mut restriction, 0) }, S_OK);
+    let found = query_rows(&contents);
+    assert_eq!(found.len(), 1);
+    assert_eq!(text_of(&found[0], PR_EMAIL_ADDRESS_W), "grace@example.org");
+    // SAFETY: NULL clears the restriction; a one-key sort order alive for the call.
+    unsafe {
+        assert_eq!(contents.Restrict(null_mut(), 0), S_OK);
+        let mut order = SSortOrderSet {
+            cSorts: 1,
+            cCategories: 0,
+            cExpanded: 0,
+            aSort: [SSortOrder {
+                ulPropTag: PR_DISPLAY_NAME_W,
+                ulOrder: TABLE_SORT_DESCEND,
+            }],
+        };
+        assert_eq!(contents.SortTable(&mut order, 0), S_OK);
+        assert_eq!(contents.SeekRow(0, 0, null_mut()), S_OK);
+    }
+    let names: Vec<String> = query_rows(&contents)
+        .iter()
+        .map(|r| text_of(r, PR_DISPLAY_NAME_W))
+        .collect();
+    assert_eq!(names, ["Édouard Lucas", "Grace Hopper", "Ada Lovelace"]);
+
+    // A user, opened from its row's entry ID through the container.
+    let (mut kind, mut unk) = (0u32, null_mut());
+    // SAFETY: an entry ID and out-pointers.
+    let hr = unsafe { directory.OpenEntry(&user_entry_id(2), null_mut(), 0, &mut kind, &mut unk) };
+    assert_eq!((hr, kind), (S_OK, MAPI_MAILUSER));
+    // SAFETY: the user's own interface, IMailUser.
+    let user = unsafe { IMailUser::from_raw(unk) };
+    let mut tags = [1u32, PR_EMAIL_ADDRESS_W];
+    let (mut count, mut values) = (0u32, null_mut::<SPropValue>());
+    // SAFETY: a tag array and out-pointers.
+    assert_eq!(
+        unsafe {
+            user.GetProps(
+                tags.as_mut_ptr().cast(),
+                MAPI_UNICODE,
+                &mut count,
+                &mut values,
+            )
+        },
+        S_OK
+    );
+    // SAFETY: one value, then freed.
+    let read = unsafe { mapi_spi_runtime::props::value::props_from_raw(values, count) }.unwrap();
+    unsafe { AllocatorSet::native().free(values.cast()) };
+    assert_eq!(
+        read[0].value,
+        PropValue::Unicode("edouard@example.org".into())
+    );
+
+    // Another provider's ID, a malformed one of ours, an interface the object has not.
+    let mut foreign = user_entry_id(0);
+    foreign[5] ^= 1;
+    assert_eq!(open(&foreign, None).0, MAPI_E_UNKNOWN_ENTRYID);
+    assert_eq!(open(&user_entry_id(9), None).0, MAPI_E_INVALID_ENTRYID);
+    assert_eq!(open(&directory_id[..21], None).0, MAPI_E_INVALID_ENTRYID);
+    let (hr, kind, unk) = open(&directory_id, Some(&IMsgStore::IID));
+    assert_eq!(
+        (hr, kind, unk),
+        (MAPI_E_INTERFACE_NOT_SUPPORTED, 0, null_mut())
+    );
+
+    drop((user, contents, directory, hierarchy, root));
+    // SAFETY: no arguments beyond the reserved flags.
+    unsafe {
+        assert_eq!(logon.Logoff(0), S_OK);
+        let mut reserved = 0;
+        assert_eq!(provider.Shutdown(&mut reserved), S_OK);
+    }
+    drop((logon, provider, support, host));
+    assert_eq!(log.live.load(Ordering::SeqCst), 0);
+    assert_eq!(
+        mapi_spi_runtime::alloc::native::live_buffers(),
+        buffers,
+        "nothing leaked"
+    );
 }

@@ -435,3 +435,96 @@ fn bad_arguments_get_documented_errors() {
         assert_eq!(hr, S_OK);
     }
 }
+
+/// A store provider of the test service, which needs its `root` setting: a logon without an
+/// entry ID before the service is configured answers `MAPI_E_UNCONFIGURED` (MAPI then runs the
+/// service entry), and after, opens the store the settings name.
+mod needs_settings {
+    use super::*;
+    use mapi_spi_runtime::host::{Session, SupportOptions};
+    use mapi_spi_runtime::interfaces::{IMAPIPropImpl, IMsgStore, IMsgStoreImpl};
+    use mapi_spi_runtime::mapi_object;
+    use mapi_spi_runtime::provider::store::{
+        LogonRequest, MessageStore, StoreContext, StoreLogon, StoreProvider,
+    };
+    use mapi_spi_runtime::provider::{ProviderContext, ProviderError};
+
+    struct RootProvider;
+
+    #[mapi_object(IMsgStore)]
+    struct RootStore;
+    impl IMAPIPropImpl for RootStore {}
+    impl IMsgStoreImpl for RootStore {}
+    impl MessageStore for RootStore {}
+
+    impl StoreProvider for RootProvider {
+        type Store = RootStore;
+        const COMPONENT: &'static str = "Root store";
+
+        fn create(_: &ProviderContext) -> ProviderResult<Self> {
+            Ok(RootProvider)
+        }
+
+        fn store_key(&self, entry_id: &[u8]) -> ProviderResult<Vec<u8>> {
+            match entry_id.strip_prefix(b"root:") {
+                Some(root) => Ok(root.to_vec()),
+                None => Err(ProviderError::new(MAPI_E_INVALID_ENTRYID, "not ours")),
+            }
+        }
+
+        /// The store is the configured root: without settings, unconfigured.
+        fn default_entry_id(&self, request: &LogonRequest<'_>) -> ProviderResult<Vec<u8>> {
+            match request.settings::<TestSettings>()? {
+                Some(settings) => Ok([b"root:", settings.root.as_bytes()].concat()),
+                None => Err(MAPI_E_UNCONFIGURED.into()),
+            }
+        }
+
+        fn logon(
+            &self,
+            _: &LogonRequest<'_>,
+            _: &std::sync::Arc<StoreContext>,
+        ) -> ProviderResult<StoreLogon<RootStore>> {
+            Ok(StoreLogon {
+                store: RootStore,
+                spool_security: Vec::new(),
+            })
+        }
+
+        fn spooler_logon(&self, _: &LogonRequest<'_>, _: &[u8]) -> ProviderResult<()> {
+            Ok(())
+        }
+    }
+
+    mapi_spi_runtime::ms_provider_init!(RootProvider);
+
+    #[test]
+    fn a_logon_without_an_entry_id_before_and_after_configuration() {
+        let f = Fixture::new();
+        assert_eq!(f.call(MSG_SERVICE_CREATE, 0, &[]).code, S_OK);
+        // SAFETY: this file's MSProviderInit, from ms_provider_init!.
+        let mut session =
+            unsafe { Session::in_process(MSProviderInit, "root.dll", SupportOptions::default()) }
+                .expect("MSProviderInit")
+                .with_profile(&f.profile, f.store);
+        assert_eq!(session.logon(&[], 0).err(), Some(MAPI_E_UNCONFIGURED));
+        assert!(
+            session
+                .transcript()
+                .last()
+                .unwrap()
+                .contains("`root` is not configured"),
+            "{:?}",
+            session.transcript().last()
+        );
+
+        assert_eq!(
+            f.call(MSG_SERVICE_CONFIGURE, 0, &[root("/srv/mail")]).code,
+            S_OK
+        );
+        let opened = session.logon(&[], 0).expect("configured");
+        assert_eq!(session.profile_entry_id(), Some(b"root:/srv/mail".to_vec()));
+        drop(opened);
+        assert!(session.shutdown().is_clean());
+    }
+}

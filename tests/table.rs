@@ -312,10 +312,20 @@ struct Sorts<const N: usize> {
 }
 
 fn sort<const N: usize>(t: &IMAPITable, keys: [(u32, u32); N], categories: u32) -> HRESULT {
+    sort_categorized(t, keys, categories, 0)
+}
+
+/// `SortTable` with `categories` categories, the first `expanded` levels expanded.
+fn sort_categorized<const N: usize>(
+    t: &IMAPITable,
+    keys: [(u32, u32); N],
+    categories: u32,
+    expanded: u32,
+) -> HRESULT {
     let mut set = Sorts {
         cSorts: N as u32,
         cCategories: categories,
-        cExpanded: 0,
+        cExpanded: expanded,
         aSort: keys.map(|(tag, order)| SSortOrder {
             ulPropTag: tag,
             ulOrder: order,
@@ -504,12 +514,17 @@ fn columns_missing_from_a_row_are_not_found_errors_and_text_follows_the_column()
     unsafe { allocators.free(out.cast()) };
     // Bad input changes nothing.
     let mut empty = tags::<0>([]);
-    let mut mvi = tags([KEYWORDS | MV_INSTANCE]);
+    let mut two_mvi = tags([
+        KEYWORDS | MV_INSTANCE,
+        prop_tag(PT_MV_LONG | MV_INSTANCE, 0x6608),
+    ]);
+    let mut single_mvi = tags([prop_tag(PT_LONG | MV_INSTANCE, 0x6608)]);
     let mut unspecified_mv = tags([prop_tag(MV_FLAG | PT_BOOLEAN, 0x6607)]);
     for (ptr, flags, code) in [
         (core::ptr::null_mut(), 0, MAPI_E_INVALID_PARAMETER),
         (empty.ptr(), 0, MAPI_E_INVALID_PARAMETER),
-        (mvi.ptr(), 0, MAPI_E_TOO_COMPLEX),
+        (two_mvi.ptr(), 0, MAPI_E_TOO_COMPLEX),
+        (single_mvi.ptr(), 0, MAPI_E_INVALID_PARAMETER),
         (unspecified_mv.ptr(), 0, MAPI_E_INVALID_PARAMETER),
         (cols.ptr(), 0x100, MAPI_E_UNKNOWN_FLAGS),
     ] {
@@ -524,6 +539,15 @@ fn columns_missing_from_a_row_are_not_found_errors_and_text_follows_the_column()
     );
     assert_eq!(unsafe { tags_from_raw(out) }.unwrap(), cols.tags);
     unsafe { allocators.free(out.cast()) };
+    // A PR_NULL placeholder column reads as PR_NULL.
+    let mut placeholder = tags([PR_NULL, KEY]);
+    assert_eq!(
+        unsafe { (t.vtable().SetColumns)(t.as_raw(), placeholder.ptr(), 0) },
+        S_OK
+    );
+    assert_eq!(all_keys(&t).len(), 6);
+    let first = query(&t, -100, 0).unwrap().remove(0);
+    assert_eq!(first[0], Property::for_tag(PR_NULL, PropValue::Null));
     let hr = unsafe { (t.vtable().QueryColumns)(t.as_raw(), 0, core::ptr::null_mut()) };
     assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
     assert_eq!(
@@ -971,14 +995,20 @@ fn sort_table_orders_by_several_keys_both_ways() {
             sort(&t, [(NAME, TABLE_SORT_ASCEND)], 2),
             MAPI_E_INVALID_PARAMETER,
         ),
-        (sort(&t, [(NAME, TABLE_SORT_ASCEND)], 1), MAPI_E_TOO_COMPLEX),
         (
             sort(&t, [(NAME, TABLE_SORT_CATEG_MAX)], 0),
             MAPI_E_TOO_COMPLEX,
         ),
         (
-            sort(&t, [(KEYWORDS | MV_INSTANCE, TABLE_SORT_ASCEND)], 0),
-            MAPI_E_TOO_COMPLEX,
+            sort(
+                &t,
+                [(
+                    prop_tag(PT_UNICODE | MV_INSTANCE, 0x6605),
+                    TABLE_SORT_ASCEND,
+                )],
+                0,
+            ),
+            MAPI_E_INVALID_PARAMETER,
         ),
     ] {
         assert_eq!(hr, expected);
@@ -1152,9 +1182,15 @@ fn status_abort_wait_and_categories() {
         );
         let mut key = [1u8];
         let (mut rows, mut more) = (core::ptr::null_mut(), 0);
+        // Without categories there is no heading row to expand or collapse.
         let hr = (v.ExpandRow)(t.as_raw(), 1, key.as_mut_ptr(), 10, 0, &mut rows, &mut more);
-        assert_eq!(hr, MAPI_E_NO_SUPPORT);
+        assert_eq!(hr, MAPI_E_NOT_FOUND);
         let hr = (v.CollapseRow)(t.as_raw(), 1, key.as_mut_ptr(), 0, &mut more);
+        assert_eq!(hr, MAPI_E_NOT_FOUND);
+        let (mut cb, mut state, mut location) = (0, core::ptr::null_mut(), 0);
+        let hr = (v.GetCollapseState)(t.as_raw(), 0, 1, key.as_mut_ptr(), &mut cb, &mut state);
+        assert_eq!(hr, MAPI_E_NO_SUPPORT);
+        let hr = (v.SetCollapseState)(t.as_raw(), 0, 1, key.as_mut_ptr(), &mut location);
         assert_eq!(hr, MAPI_E_NO_SUPPORT);
         let mut err = core::ptr::null_mut();
         assert_eq!(
@@ -1302,4 +1338,421 @@ proptest! {
         let expected: Vec<u8> = expected.into_iter().map(|k| k as u8).collect();
         prop_assert_eq!(all_keys(&t), expected);
     }
+}
+
+/// A sink that reads its view from inside `OnNotify`, as clients do.
+#[mapi_object(IMAPIAdviseSink)]
+struct CallsBack {
+    view: Mutex<Option<IMAPITable>>,
+    counts: Mutex<Vec<u32>>,
+}
+
+impl IMAPIAdviseSinkImpl for CallsBack {
+    unsafe fn OnNotify(this: &Object<Self>, _: u32, _: *mut NOTIFICATION) -> u32 {
+        let view = this.view.lock().unwrap().clone();
+        if let Some(view) = view {
+            // Re-entrant calls on the view and on the table: no lock is held.
+            this.counts.lock().unwrap().push(count(&view));
+            assert_eq!(keys(&query(&view, 1, TBL_NOADVANCE).unwrap()).len(), 1);
+        }
+        0
+    }
+}
+
+#[test]
+fn a_sink_may_call_its_table_back_while_notified() {
+    let table = sample(AllocatorSet::native());
+    let t = table.view();
+    let sink = ComObject::new(CallsBack {
+        view: Mutex::new(Some(t.clone())),
+        counts: Mutex::new(Vec::new()),
+    });
+    advise(&t, &sink.clone().into_interface());
+    table.modify_row(row(6, 1, "six")).unwrap();
+    table.delete_row(&key(1)).unwrap();
+    assert_eq!(*sink.counts.lock().unwrap(), [6, 5]);
+    // The sink held the view: break the cycle so both go.
+    *sink.view.lock().unwrap() = None;
+}
+
+#[test]
+fn notifications_are_built_in_two_blocks_freed_after_the_sinks_return() {
+    let (rec, sink) = recorder();
+    let ((), calls) = probe(None, |set| {
+        let table = sample(set);
+        let t = table.view();
+        advise(&t, &sink);
+        table.modify_row(row(6, 1, "six")).unwrap();
+        table.delete_row(&key(6)).unwrap();
+    });
+    assert_eq!(taken(&rec).len(), 2);
+    // Index and prior in one block, the row in another; a deletion has no row.
+    assert_eq!((calls.allocate_buffer, calls.allocate_more), (3, 0));
+    assert_eq!(calls.live_roots, 0);
+    // An allocation failure reaches the sink as TABLE_ERROR with the error.
+    let ((), _) = probe(Some(1), |set| {
+        let table = TableData::new(KEY, vec![KEY], set).unwrap();
+        let t = table.view();
+        advise(&t, &sink);
+        table.modify_row(row(1, 1, "one")).unwrap();
+    });
+    let seen = taken(&rec);
+    assert_eq!(seen[0].event, TABLE_ERROR);
+}
+
+#[test]
+fn views_read_while_other_threads_change_rows() {
+    let table = TableData::new(KEY, vec![KEY, NUM], AllocatorSet::native()).unwrap();
+    let views: Vec<IMAPITable> = (0..3).map(|_| table.view()).collect();
+    assert_eq!(sort(&views[1], [(NUM, TABLE_SORT_DESCEND)], 0), S_OK);
+    let (rec, sink) = recorder();
+    advise(&views[2], &sink);
+    std::thread::scope(|s| {
+        for writer in 0..2u8 {
+            let table = table.clone();
+            s.spawn(move || {
+                for i in 0..200u8 {
+                    let k = writer * 100 + i % 100;
+                    table.modify_row(row(k, u32::from(i), "w")).unwrap();
+                    if i % 3 == 0 {
+                        let _ = table.delete_row(&key(k));
+                    }
+                }
+            });
+        }
+        for view in &views {
+            s.spawn(move || {
+                for _ in 0..200 {
+                    let rows = query(view, 7, 0).unwrap();
+                    assert!(rows.len() <= 7);
+                    let (row, _, den) = position(view);
+                    assert!(row <= den, "the cursor is within the view");
+                    if rows.is_empty() {
+                        assert_eq!(seek(view, BOOKMARK_BEGINNING, 0).0, S_OK);
+                    }
+                }
+            });
+        }
+    });
+    // Every view agrees with the table at the end.
+    let n = table.row_count() as u32;
+    for view in &views {
+        assert_eq!(count(view), n);
+    }
+    assert!(!taken(&rec).is_empty());
+    drop(sink);
+}
+
+/// The values of `tag` in each row of a result.
+fn column(rows: &[Vec<Property>], index: usize) -> Vec<PropValue> {
+    rows.iter().map(|r| r[index].value.clone()).collect()
+}
+
+#[test]
+fn an_instance_column_shows_one_row_per_value() {
+    let table = TableData::new(KEY, vec![KEY], AllocatorSet::native()).unwrap();
+    let words = |k: u8, words: &[&str]| {
+        let mut props = vec![Property::for_tag(KEY, key(k))];
+        if !words.is_empty() {
+            let words = words.iter().map(|w| w.to_string()).collect();
+            props.push(Property::for_tag(KEYWORDS, PropValue::MvUnicode(words)));
+        }
+        props
+    };
+    table.modify_row(words(1, &["red", "blue"])).unwrap();
+    table.modify_row(words(2, &["green"])).unwrap();
+    table.modify_row(words(3, &[])).unwrap();
+    let t = table.view();
+    let mvi = KEYWORDS | MV_INSTANCE;
+    let mut cols = tags([KEY, mvi]);
+    assert_eq!(
+        unsafe { (t.vtable().SetColumns)(t.as_raw(), cols.ptr(), 0) },
+        S_OK
+    );
+    let rows = query(&t, 10, 0).unwrap();
+    // Each instance its own key (the row's, then the instance number), the value under the
+    // single-valued tag; a row without values shows once, the column not found.
+    assert_eq!(
+        column(&rows, 0),
+        [
+            PropValue::Binary(vec![1, 0, 0, 0, 0]),
+            PropValue::Binary(vec![1, 1, 0, 0, 0]),
+            PropValue::Binary(vec![2, 0, 0, 0, 0]),
+            PropValue::Binary(vec![3, 0, 0, 0, 0]),
+        ]
+    );
+    let text = |s: &str| PropValue::Unicode(s.into());
+    assert_eq!(rows[0][1].tag(), prop_tag(PT_UNICODE, 0x6605));
+    assert_eq!(
+        column(&rows, 1),
+        [
+            text("red"),
+            text("blue"),
+            text("green"),
+            PropValue::Error(MAPI_E_NOT_FOUND)
+        ]
+    );
+    // Sorted by the instance column: each instance by its value.
+    assert_eq!(sort(&t, [(mvi, TABLE_SORT_ASCEND)], 0), S_OK);
+    assert_eq!(all_keys(&t), [1, 2, 1, 3]);
+    // Restrictions look at the table row: both instances of row 1 show.
+    let red = R::Prop(RELOP_EQ, mvi, text("red"));
+    assert_eq!(restricted(&t, &red), [1, 1]);
+    assert_eq!(find(&t, &R::Exist(KEYWORDS), BOOKMARK_BEGINNING, 0), S_OK);
+    assert_eq!(restrict(&t, None), S_OK);
+    // Changes reach each instance: one changed, one gone, one new.
+    let (rec, sink) = recorder();
+    advise(&t, &sink);
+    table.modify_row(words(1, &["red", "amber"])).unwrap();
+    let events: Vec<(u32, PropValue)> = taken(&rec)
+        .into_iter()
+        .map(|seen| (seen.event, seen.index.value))
+        .collect();
+    assert_eq!(
+        events,
+        [
+            (TABLE_ROW_MODIFIED, PropValue::Binary(vec![1, 0, 0, 0, 0])),
+            (TABLE_ROW_MODIFIED, PropValue::Binary(vec![1, 1, 0, 0, 0])),
+        ]
+    );
+    assert_eq!(all_keys(&t), [1, 2, 1, 3]);
+    table.modify_row(words(1, &["red"])).unwrap();
+    let events: Vec<u32> = taken(&rec).into_iter().map(|seen| seen.event).collect();
+    assert_eq!(events, [TABLE_ROW_MODIFIED, TABLE_ROW_DELETED]);
+    table.delete_row(&key(2)).unwrap();
+    assert_eq!(taken(&rec)[0].event, TABLE_ROW_DELETED);
+    assert_eq!(count(&t), 2);
+    // A second instance column is too complex, and changes nothing.
+    let other = prop_tag(PT_MV_LONG | MV_INSTANCE, 0x6608);
+    assert_eq!(
+        sort(&t, [(other, TABLE_SORT_ASCEND)], 0),
+        MAPI_E_TOO_COMPLEX
+    );
+    assert_eq!(count(&t), 2);
+    // Without the instance column in the columns or the sort order, one row per table row.
+    assert_eq!(sort(&t, [], 0), S_OK);
+    let mut plain = tags([KEY, KEYWORDS]);
+    assert_eq!(
+        unsafe { (t.vtable().SetColumns)(t.as_raw(), plain.ptr(), 0) },
+        S_OK
+    );
+    assert_eq!(all_keys(&t), [1, 3]);
+}
+
+/// Expands (`true`) or collapses the heading `key`: the code, and the rows returned and the
+/// row count (expansion), or the rows removed (collapse).
+fn toggle(
+    t: &IMAPITable,
+    key: &[u8],
+    expand: bool,
+    count: u32,
+) -> (HRESULT, Vec<Vec<Property>>, u32) {
+    let mut key = key.to_vec();
+    let mut n = 0;
+    unsafe {
+        if expand {
+            let mut set = core::ptr::null_mut();
+            let hr = (t.vtable().ExpandRow)(
+                t.as_raw(),
+                key.len() as u32,
+                key.as_mut_ptr(),
+                count,
+                0,
+                &mut set,
+                &mut n,
+            );
+            let rows = if set.is_null() {
+                Vec::new()
+            } else {
+                take_rows(set, &AllocatorSet::native())
+            };
+            (hr, rows, n)
+        } else {
+            let hr =
+                (t.vtable().CollapseRow)(t.as_raw(), key.len() as u32, key.as_mut_ptr(), 0, &mut n);
+            (hr, Vec::new(), n)
+        }
+    }
+}
+
+fn long(rows: &[Vec<Property>], index: usize) -> Vec<u32> {
+    rows.iter()
+        .map(|r| match r[index].value {
+            PropValue::Long(v) => v,
+            _ => u32::MAX,
+        })
+        .collect()
+}
+
+#[test]
+fn categorized_views_group_rows_under_headings() {
+    let table = TableData::new(KEY, vec![KEY], AllocatorSet::native()).unwrap();
+    for (k, num, name, read) in [
+        (1, 10, "a", Some(true)),
+        (2, 10, "b", Some(false)),
+        (3, 20, "c", Some(false)),
+        (4, 20, "d", Some(true)),
+        (5, 30, "e", None),
+    ] {
+        let mut props = row(k, num, name);
+        props.extend(read.map(|r| {
+            Property::for_tag(
+                PR_MESSAGE_FLAGS,
+                PropValue::Long(if r { MSGFLAG_READ } else { 0 }),
+            )
+        }));
+        table.modify_row(props).unwrap();
+    }
+    let t = table.view();
+    let mut cols = tags([
+        KEY,
+        NUM,
+        NAME,
+        PR_ROW_TYPE,
+        PR_DEPTH,
+        PR_CONTENT_COUNT,
+        PR_CONTENT_UNREAD,
+    ]);
+    assert_eq!(
+        unsafe { (t.vtable().SetColumns)(t.as_raw(), cols.ptr(), 0) },
+        S_OK
+    );
+    // One category (NUM), expanded; rows by NAME descending inside.
+    assert_eq!(
+        sort_categorized(
+            &t,
+            [(NUM, TABLE_SORT_ASCEND), (NAME, TABLE_SORT_DESCEND)],
+            1,
+            1
+        ),
+        S_OK
+    );
+    let rows = query(&t, 100, 0).unwrap();
+    let (e, l) = (TBL_EXPANDED_CATEGORY, TBL_LEAF_ROW);
+    assert_eq!(long(&rows, 3), [e, l, l, e, l, l, e, l]);
+    assert_eq!(long(&rows, 4), [0, 1, 1, 0, 1, 1, 0, 1]);
+    assert_eq!(long(&rows, 1), [10, 10, 10, 20, 20, 20, 30, 30]);
+    let headings = [0, 3, 6].map(|at| rows[at].clone());
+    assert_eq!(long(&headings, 5), [2, 2, 1]);
+    assert_eq!(long(&headings, 6), [1, 1, 0]);
+    assert_eq!(
+        headings[0][2].value,
+        PropValue::Error(MAPI_E_NOT_FOUND),
+        "no NAME on a heading"
+    );
+    let key_of = |row: &Vec<Property>| match &row[0].value {
+        PropValue::Binary(k) => k.clone(),
+        other => panic!("{other:?}"),
+    };
+    let (h10, h20) = (key_of(&headings[0]), key_of(&headings[1]));
+    assert_eq!(
+        keys(&[
+            rows[1].clone(),
+            rows[2].clone(),
+            rows[4].clone(),
+            rows[5].clone(),
+            rows[7].clone()
+        ]),
+        [2, 1, 4, 3, 5]
+    );
+    // Collapse, expand (a row at a time), and bad keys.
+    assert_eq!(toggle(&t, &h20, false, 0), (S_OK, Vec::new(), 2));
+    assert_eq!(count(&t), 6);
+    assert_eq!(
+        long(&query(&t, -100, 0).unwrap(), 3),
+        [e, l, l, TBL_COLLAPSED_CATEGORY, e, l]
+    );
+    assert_eq!(toggle(&t, &h20, false, 0).2, 0, "already collapsed");
+    let (hr, got, more) = toggle(&t, &h20, true, 1);
+    assert_eq!((hr, keys(&got), more), (S_OK, vec![4], 2));
+    assert_eq!(position(&t).0, 5, "after the rows returned");
+    assert_eq!(count(&t), 8);
+    assert_eq!(toggle(&t, b"nope", true, 1).0, MAPI_E_NOT_FOUND);
+    assert_eq!(toggle(&t, b"nope", false, 0).0, MAPI_E_NOT_FOUND);
+    let mut k = h10.clone();
+    let mut n = 0;
+    let hr =
+        unsafe { (t.vtable().CollapseRow)(t.as_raw(), k.len() as u32, k.as_mut_ptr(), 1, &mut n) };
+    assert_eq!(hr, MAPI_E_UNKNOWN_FLAGS);
+    let hr = unsafe { (t.vtable().CollapseRow)(t.as_raw(), 4, core::ptr::null_mut(), 0, &mut n) };
+    assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+    assert_eq!(count(&t), 8);
+    // The collapse state saved and restored, with the row it marks.
+    assert_eq!(toggle(&t, &h10, false, 0).2, 2);
+    let (mut cb, mut state) = (0, core::ptr::null_mut());
+    let mut k20 = h20.clone();
+    let hr = unsafe {
+        (t.vtable().GetCollapseState)(
+            t.as_raw(),
+            0,
+            k20.len() as u32,
+            k20.as_mut_ptr(),
+            &mut cb,
+            &mut state,
+        )
+    };
+    assert_eq!(hr, S_OK);
+    let saved = unsafe { core::slice::from_raw_parts(state, cb as usize) }.to_vec();
+    unsafe { AllocatorSet::native().free(state.cast()) };
+    assert_eq!(toggle(&t, &h10, true, 0).2, 2);
+    assert_eq!(count(&t), 8);
+    let mut saved_copy = saved.clone();
+    let mut location = 0;
+    let hr = unsafe {
+        (t.vtable().SetCollapseState)(
+            t.as_raw(),
+            0,
+            saved_copy.len() as u32,
+            saved_copy.as_mut_ptr(),
+            &mut location,
+        )
+    };
+    assert_eq!(hr, S_OK);
+    assert_eq!(count(&t), 6);
+    assert_eq!(seek(&t, location, 0).0, S_OK);
+    assert_eq!(
+        position(&t).0,
+        1,
+        "the heading of 20, after the collapsed 10"
+    );
+    let mut garbage = vec![9u8; 3];
+    let hr = unsafe {
+        (t.vtable().SetCollapseState)(t.as_raw(), 0, 3, garbage.as_mut_ptr(), &mut location)
+    };
+    assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+    assert_eq!(count(&t), 6);
+    // QuerySortOrder keeps the categories.
+    let mut out = core::ptr::null_mut();
+    assert_eq!(
+        unsafe { (t.vtable().QuerySortOrder)(t.as_raw(), &mut out) },
+        S_OK
+    );
+    assert_eq!(
+        unsafe { ((*out).cSorts, (*out).cCategories, (*out).cExpanded) },
+        (2, 1, 1)
+    );
+    unsafe { AllocatorSet::native().free(out.cast()) };
+    // A change lays the view out again and tells its sinks to reload.
+    let (rec, sink) = recorder();
+    advise(&t, &sink);
+    table.modify_row(row(6, 20, "f")).unwrap();
+    assert_eq!(
+        taken(&rec).into_iter().map(|s| s.event).collect::<Vec<_>>(),
+        [TABLE_RELOAD]
+    );
+    assert_eq!(count(&t), 7);
+    table.delete_row(&key(5)).unwrap();
+    assert_eq!(count(&t), 5, "the heading of 30 goes with its last row");
+    // No expanded level: headings only. Restrictions filter the rows under them.
+    assert_eq!(sort_categorized(&t, [(NUM, TABLE_SORT_ASCEND)], 1, 0), S_OK);
+    assert_eq!(
+        long(&query(&t, 100, 0).unwrap(), 3),
+        [TBL_COLLAPSED_CATEGORY, TBL_COLLAPSED_CATEGORY]
+    );
+    assert_eq!(
+        restrict(&t, Some(&R::Prop(RELOP_EQ, NUM, PropValue::Long(20)))),
+        S_OK
+    );
+    let rows = query(&t, 100, 0).unwrap();
+    assert_eq!((long(&rows, 1), long(&rows, 5)), (vec![20], vec![3]));
 }

@@ -1,4 +1,5 @@
-//! Result codes of the MAPI SPI (`mapicode.h`), as `HRESULT`s, and [`SuccessCode`].
+//! Result codes of the MAPI SPI (`mapicode.h`) and of the streams it hands out (`winerror.h`'s
+//! `STG_E_*`), as `HRESULT`s, and [`SuccessCode`].
 //!
 //! The Outlook `MAPICode.h` and mingw-w64 `mapicode.h` agree on every value here.
 //! `MAKE_MAPI_E(x)` is `0x80040000 | x`, `MAKE_MAPI_S(x)` is `0x00040000 | x`.
@@ -103,6 +104,20 @@ pub const MAPI_E_HAS_MESSAGES: HRESULT = code(0x8004060A);
 pub const MAPI_E_FOLDER_CYCLE: HRESULT = code(0x8004060B);
 pub const MAPI_E_AMBIGUOUS_RECIP: HRESULT = code(0x80040700);
 
+// Structured storage (winerror.h): what an `IStream` answers.
+/// The stream cannot do this (`LockRegion` on a stream without locks, a seek before the start).
+pub const STG_E_INVALIDFUNCTION: HRESULT = code(0x80030001);
+/// The stream was opened without write access.
+pub const STG_E_ACCESSDENIED: HRESULT = code(0x80030005);
+/// A required pointer argument was NULL.
+pub const STG_E_INVALIDPOINTER: HRESULT = code(0x80030009);
+/// No memory for the stream's data.
+pub const STG_E_INSUFFICIENTMEMORY: HRESULT = code(0x80030008);
+/// A flag or a seek origin the method does not know.
+pub const STG_E_INVALIDFLAG: HRESULT = code(0x800300FF);
+/// The stream's data would not fit (over 4 GiB).
+pub const STG_E_MEDIUMFULL: HRESULT = code(0x80030070);
+
 macro_rules! table {
     ($($name:ident),* $(,)?) => {
         [$(($name, stringify!($name))),*]
@@ -190,6 +205,12 @@ pub const ALL: &[(HRESULT, &str)] = &table![
     MAPI_E_HAS_MESSAGES,
     MAPI_E_FOLDER_CYCLE,
     MAPI_E_AMBIGUOUS_RECIP,
+    STG_E_INVALIDFUNCTION,
+    STG_E_ACCESSDENIED,
+    STG_E_INVALIDPOINTER,
+    STG_E_INSUFFICIENTMEMORY,
+    STG_E_INVALIDFLAG,
+    STG_E_MEDIUMFULL,
 ];
 
 /// The name of a MAPI or COM result code, for logs and transcripts (`"MAPI_E_NOT_FOUND"`).

@@ -58,6 +58,17 @@ crate::constant_table::constants! { FLAGS: u32;
     /// Outlook `MAPIAux.h` only: an Exchange cached-mode override of `OpenMsgStore`; a provider
     /// ignores it unless it means something to it.
     MDB_ONLINE = 0x0000_0100;
+    // Stream access modes (objbase.h), as `IStream::Stat` reports them
+    STGM_READ = 0x0000_0000;
+    STGM_WRITE = 0x0000_0001;
+    STGM_READWRITE = 0x0000_0002;
+    /// `GetHierarchyTable`: every level of subcontainers at once.
+    CONVENIENT_DEPTH = 0x0000_0001;
+    // Address book containers (`PR_CONTAINER_FLAGS`)
+    AB_RECIPIENTS = 0x0000_0001;
+    AB_SUBCONTAINERS = 0x0000_0002;
+    AB_MODIFIABLE = 0x0000_0004;
+    AB_UNMODIFIABLE = 0x0000_0008;
     // Message service entry (`MSGSERVICEENTRY`): `ulContext`
     MSG_SERVICE_INSTALL = 0x0000_0001;
     MSG_SERVICE_CREATE = 0x0000_0002;
@@ -160,6 +171,11 @@ crate::constant_table::constants! { FLAGS: u32;
     /// Categories ordered by their rows' smallest value (Outlook header only).
     TABLE_SORT_CATEG_MIN = 0x0000_0008;
     TBL_ALL_COLUMNS = 0x0000_0001;
+    // `PR_ROW_TYPE` of a categorized view's rows
+    TBL_LEAF_ROW = 0x0000_0001;
+    TBL_EMPTY_CATEGORY = 0x0000_0002;
+    TBL_EXPANDED_CATEGORY = 0x0000_0003;
+    TBL_COLLAPSED_CATEGORY = 0x0000_0004;
     TBL_ASYNC = 0x0000_0001;
     TBL_BATCH = 0x0000_0002;
     TBL_NOADVANCE = 0x0000_0001;
@@ -290,4 +306,19 @@ crate::constant_table::constants! { FLAGS: u32;
     MSGFLAG_RESEND = 0x0000_0080;
     MSGFLAG_RN_PENDING = 0x0000_0100;
     MSGFLAG_NRN_PENDING = 0x0000_0200;
+}
+
+crate::constant_table::constants! { ENUMS: u32;
+    // `IStream` (objidl.h enumerations, not macros): `Seek` origins, `Stat` flags, storage
+    // types, `Commit` flags
+    STREAM_SEEK_SET = 0;
+    STREAM_SEEK_CUR = 1;
+    STREAM_SEEK_END = 2;
+    STATFLAG_DEFAULT = 0;
+    STATFLAG_NONAME = 1;
+    STGTY_STREAM = 2;
+    STGC_DEFAULT = 0;
+    STGC_OVERWRITE = 1;
+    STGC_ONLYIFCURRENT = 2;
+    STGC_DANGEROUSLYCOMMITMERELYTODISKCACHE = 4;
 }

@@ -209,6 +209,8 @@ crate::constant_table::constants! { PROPERTY_TAGS: u32;
     PR_BODY_A = prop_tag(PT_STRING8, 0x1000);
     PR_BODY_W = prop_tag(PT_UNICODE, 0x1000);
     PR_RTF_COMPRESSED = prop_tag(PT_BINARY, 0x1009);
+    /// PidTagHtml: the HTML body, as bytes in its own charset. Outlook's `MAPITags.h` only.
+    PR_HTML = prop_tag(PT_BINARY, 0x1013);
     PR_MESSAGE_DELIVERY_TIME = prop_tag(PT_SYSTIME, 0x0E06);
     PR_CLIENT_SUBMIT_TIME = prop_tag(PT_SYSTIME, 0x0039);
     PR_SENDER_NAME = prop_tag(PT_TSTRING, 0x0C1A);

@@ -90,6 +90,39 @@ pub struct FILETIME {
     pub dwHighDateTime: u32,
 }
 
+/// `LARGE_INTEGER` (winnt.h), as `IStream` passes it by value: the union's `QuadPart` (the other
+/// members are its two halves).
+#[repr(C)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct LARGE_INTEGER {
+    pub QuadPart: i64,
+}
+
+/// `ULARGE_INTEGER` (winnt.h): the unsigned [`LARGE_INTEGER`].
+#[repr(C)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct ULARGE_INTEGER {
+    pub QuadPart: u64,
+}
+
+/// `STATSTG` (objidl.h): what `IStream::Stat` fills in.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct STATSTG {
+    /// The name, allocated with `CoTaskMemAlloc`; NULL for an unnamed stream.
+    pub pwcsName: *mut u16,
+    pub r#type: u32,
+    pub cbSize: ULARGE_INTEGER,
+    pub mtime: FILETIME,
+    pub ctime: FILETIME,
+    pub atime: FILETIME,
+    pub grfMode: u32,
+    pub grfLocksSupported: u32,
+    pub clsid: windows_core::GUID,
+    pub grfStateBits: u32,
+    pub reserved: u32,
+}
+
 /// `union _PV`, the value of a property. The Outlook header's `lpv` (`PT_PTR`) is included; mingw
 /// and Wine omit it, without layout effect.
 #[repr(C)]

@@ -281,6 +281,8 @@ int main(int argc, char **argv)
     if (!store)
         return failures;
 
+    drive_stream(store);
+
     /* IMsgStore::GetProps (IMAPIProp slot), with a tag the store does not have. */
     SizedSPropTagArray(7, tags) = {7,
                                    {PR_DISPLAY_NAME_W, PR_OBJECT_TYPE, PR_STORE_SUPPORT_MASK,

@@ -42,6 +42,7 @@ void check_stack(unsigned long before, unsigned long after, const char *call);
 /* The service entry and fast shutdown (service.c). */
 void drive_service_entry(HMODULE dll);
 void drive_fast_shutdown_query(LPMSPROVIDER provider);
+void drive_stream(LPMDB store);
 
 #endif
 /* A method call through the object's C vtable, checked for stack balance. */
@@ -83,5 +84,6 @@ void support_attach_logon(LPMAPISUP support, LPMSLOGON logon);
 /* The service entry and fast shutdown (service.c). */
 void drive_service_entry(HMODULE dll);
 void drive_fast_shutdown_query(LPMSPROVIDER provider);
+void drive_stream(LPMDB store);
 
 #endif

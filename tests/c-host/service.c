@@ -61,3 +61,42 @@ void drive_fast_shutdown_query(LPMSPROVIDER provider)
     check(hr == S_OK, "IMAPIProviderShutdown::QueryFastShutdown -> 0x%08lX", (unsigned long)hr);
     VCALL0(shutdown, Release);
 }
+
+/* OpenProperty's IStream, through objidl.h's IStreamVtbl: LARGE_INTEGER and ULARGE_INTEGER
+ * cross by value (8 bytes each on the i686 stack), where a wrong layout or convention shows as
+ * a stack imbalance or a wrong position. The sample store's PR_RECORD_KEY is "inbox". */
+void drive_stream(LPMDB store)
+{
+    LPUNKNOWN unk = NULL;
+    HRESULT hr = VCALL(store, OpenProperty, PR_RECORD_KEY, &IID_IStream, 0, 0, &unk);
+    check(hr == S_OK && unk, "IMsgStore::OpenProperty(PR_RECORD_KEY, IID_IStream) -> 0x%08lX",
+          (unsigned long)hr);
+    if (!unk)
+        return;
+    IStream *stream = (IStream *)unk;
+    LARGE_INTEGER back;
+    back.QuadPart = -3;
+    ULARGE_INTEGER position;
+    position.QuadPart = 99;
+    hr = VCALL(stream, Seek, back, STREAM_SEEK_END, &position);
+    check(hr == S_OK && position.QuadPart == 2, "IStream::Seek(-3, STREAM_SEEK_END) -> %lu",
+          (unsigned long)position.QuadPart);
+    char text[8] = {0};
+    ULONG read = 0;
+    hr = VCALL(stream, Read, text, 3, &read);
+    check(hr == S_OK && read == 3 && !memcmp(text, "box", 3), "IStream::Read -> \"%s\"", text);
+    STATSTG stat;
+    memset(&stat, 0xAB, sizeof stat);
+    hr = VCALL(stream, Stat, &stat, STATFLAG_NONAME);
+    check(hr == S_OK && stat.cbSize.QuadPart == 5 && stat.type == STGTY_STREAM &&
+              stat.grfMode == STGM_READ && stat.pwcsName == NULL,
+          "IStream::Stat: 5 bytes, read-only, no name");
+    ULONG written = 7;
+    hr = VCALL(stream, Write, "x", 1, &written);
+    check(hr == STG_E_ACCESSDENIED && written == 0, "IStream::Write on a read-only stream -> STG_E_ACCESSDENIED");
+    ULARGE_INTEGER size;
+    size.QuadPart = 1;
+    hr = VCALL(stream, SetSize, size);
+    check(hr == STG_E_ACCESSDENIED, "IStream::SetSize(ULARGE_INTEGER) on a read-only stream");
+    check(VCALL0(stream, Release) == 0, "IStream::Release -> 0");
+}

@@ -130,9 +130,10 @@ named! {
     windows_core::GUID => "GUID", windows_core::HRESULT => "HRESULT",
     MAPIUID => "MAPIUID", ENTRYID => "ENTRYID", MAPIERROR => "MAPIERROR", SBinary => "SBinary",
     SBinaryArray => "SBinaryArray", FILETIME => "FILETIME", SPropValue => "SPropValue",
+    LARGE_INTEGER => "LARGE_INTEGER", ULARGE_INTEGER => "ULARGE_INTEGER", STATSTG => "STATSTG",
     SPropTagArray => "SPropTagArray", SPropProblem => "SPropProblem",
     SPropProblemArray => "SPropProblemArray", SRow => "SRow", SRowSet => "SRowSet",
-    ADRENTRY => "ADRENTRY", ADRLIST => "ADRLIST", NOTIFKEY => "NOTIFKEY",
+    ADRENTRY => "ADRENTRY", ADRLIST => "ADRLIST", FlagList => "FlagList", NOTIFKEY => "NOTIFKEY",
     NOTIFICATION => "NOTIFICATION", MAPINAMEID => "MAPINAMEID", ADRPARM => "ADRPARM",
     SRestriction => "SRestriction", SSortOrder => "SSortOrder", SSortOrderSet => "SSortOrderSet",
     OPTIONDATA => "OPTIONDATA",
@@ -343,6 +344,7 @@ pub const ULONG_PTR_EXCEPTIONS: &[UlongPtrException] = exceptions![
     IXPLogon::ValidateState(1 ulUIParam),
     IXPLogon::FlushQueues(1 ulUIParam),
     IProviderAdmin::CreateProvider(4 ulUIParam),
+    IABContainer::CopyEntries(2 ulUIParam),
     MSGSERVICEENTRY::MSGSERVICEENTRY(4 ulUIParam),
     // Address-book UI callbacks whose first parameter is `ULONG_PTR ulUIParam` (item 21).
     IMAPISupport::Details(2 lpfnDismiss),
@@ -576,7 +578,8 @@ macro_rules! layouts {
                     is_union: layouts!(@union $kw),
                     compare_fields: true,
                     fields: vec![$($crate::oracle::Field {
-                        name: stringify!($field),
+                        // A raw identifier (`r#type`) is the C member `type`.
+                        name: $crate::oracle::c_member(stringify!($field)),
                         kind: $crate::oracle::kind_of(|s: &$ty| unsafe { &s.$field }),
                         rust_offset: ::core::mem::offset_of!($ty, $field),
                     }),*],
@@ -591,6 +594,11 @@ macro_rules! layouts {
     (@name $ty:ident) => { Some(stringify!($ty)) };
     (@union struct) => { false };
     (@union union) => { true };
+}
+
+/// The C name of a Rust field: a raw identifier without its `r#`.
+pub fn c_member(rust: &'static str) -> &'static str {
+    rust.strip_prefix("r#").unwrap_or(rust)
 }
 
 /// Members the Outlook header has and mingw-w64 does not: `(C type, member)`.
@@ -759,6 +767,8 @@ pub struct Oracle {
     pub constants: Vec<(&'static str, Vec<(&'static str, u32)>)>,
     /// Constants known to be absent from the mingw headers (Outlook header only).
     pub constants_absent_in_mingw: &'static [&'static str],
+    /// `(table name, [(C name, value)])` of enumeration values: no `#ifdef` can see them.
+    pub enum_constants: Vec<(&'static str, Vec<(&'static str, u32)>)>,
     /// The ULONG_PTR exceptions in force.
     pub exceptions: &'static [UlongPtrException],
 }
@@ -788,8 +798,13 @@ pub fn compiler_available(compiler: &str) -> Result<(), String> {
 /// The preprocessed headers (x64), from which parameter lists are read. `name` keeps the files of
 /// tests running in parallel apart.
 pub fn preprocess(dir: &Path, name: &str) -> Result<String, String> {
-    let source = dir.join(format!("{name}_headers.c"));
-    std::fs::write(&source, HEADERS).map_err(|e| e.to_string())?;
+    preprocess_text(dir, &format!("{name}_headers"), HEADERS)
+}
+
+/// `text` as a C file `<name>.c` in `dir`, preprocessed by the x64 compiler (`-E -P`).
+fn preprocess_text(dir: &Path, name: &str, text: &str) -> Result<String, String> {
+    let source = dir.join(format!("{name}.c"));
+    std::fs::write(&source, text).map_err(|e| e.to_string())?;
     let output = Command::new(COMPILERS[0])
         .args(["-E", "-P"])
         .arg(&source)
@@ -863,6 +878,16 @@ impl Oracle {
                     &format!("{name}: Rust has 0x{value:08X}"),
                 );
                 out.push_str("#endif\n");
+            }
+        }
+        for (table, values) in &self.enum_constants {
+            let _ = writeln!(out, "\n/* enumeration values: {table} */");
+            for (name, value) in values {
+                assert(
+                    &mut out,
+                    &format!("(ULONG)({name}) == 0x{value:08X}u"),
+                    &format!("{name}: Rust has 0x{value:08X}"),
+                );
             }
         }
         if problems.is_empty() {
@@ -1263,21 +1288,11 @@ fn verify_rust(record: &Record, problems: &mut Vec<String>) {
 /// The MAPI IIDs of `mapiguid.h`, all `DEFINE_OLEGUID(name, l, 0, 0)`: `(name, GUID)`. Read by
 /// preprocessing the header with `DEFINE_OLEGUID` redefined to leave its arguments in the text.
 pub fn header_iids(dir: &Path, name: &str) -> Result<Vec<(String, windows_core::GUID)>, String> {
-    let source = dir.join(format!("{name}_guids.c"));
-    std::fs::write(
-        &source,
+    let text = preprocess_text(
+        dir,
+        &format!("{name}_guids"),
         "#include <windows.h>\n#undef DEFINE_OLEGUID\n#define DEFINE_OLEGUID(n, l, w1, w2) ORACLE_IID n l w1 w2\n#include <mapiguid.h>\n",
-    )
-    .map_err(|e| e.to_string())?;
-    let output = Command::new(COMPILERS[0])
-        .args(["-E", "-P"])
-        .arg(&source)
-        .output()
-        .map_err(|e| e.to_string())?;
-    if !output.status.success() {
-        return Err(String::from_utf8_lossy(&output.stderr).into_owned());
-    }
-    let text = String::from_utf8_lossy(&output.stdout);
+    )?;
     let mut iids = Vec::new();
     for line in text
         .lines()
@@ -1312,17 +1327,61 @@ pub fn iid_name(interface: &str) -> String {
     }
 }
 
-/// Every vtable's IID against `mapiguid.h` (IUnknown's is not there and is windows-core's).
+/// The IIDs of OLE's interfaces, which are in the COM headers (objidl.h), not in mapiguid.h: as
+/// `INITGUID` makes `DEFINE_GUID` spell them, `const GUID ... IID_X = { l, w1, w2, { b... } };`.
+pub fn ole_iids(dir: &Path, name: &str) -> Result<Vec<(String, windows_core::GUID)>, String> {
+    let text = preprocess_text(
+        dir,
+        &format!("{name}_ole_guids"),
+        "#define INITGUID\n#include <windows.h>\n#include <objidl.h>\n",
+    )?;
+    let mut iids = Vec::new();
+    for line in text.lines().filter(|l| l.starts_with("const GUID")) {
+        let Some((left, right)) = line.split_once('=') else {
+            continue;
+        };
+        let Some(iid) = left
+            .split_whitespace()
+            .last()
+            .filter(|n| n.starts_with("IID_"))
+        else {
+            continue;
+        };
+        let numbers: Vec<u32> = right
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter_map(|t| t.strip_prefix("0x"))
+            .map(|t| u32::from_str_radix(t, 16).map_err(|e| format!("{line}: {e}")))
+            .collect::<Result<_, _>>()?;
+        let [l, w1, w2, ref bytes @ ..] = numbers[..] else {
+            return Err(format!("unexpected GUID: {line}"));
+        };
+        let data4: [u8; 8] = bytes
+            .iter()
+            .map(|&b| b as u8)
+            .collect::<Vec<_>>()
+            .try_into()
+            .map_err(|_| format!("unexpected GUID: {line}"))?;
+        let guid = windows_core::GUID {
+            data1: l,
+            data2: w1 as u16,
+            data3: w2 as u16,
+            data4,
+        };
+        iids.push((iid.to_string(), guid));
+    }
+    Ok(iids)
+}
+
+/// Every vtable's IID against `mapiguid.h` and, for OLE's interfaces, objidl.h (IUnknown's is
+/// windows-core's).
 pub fn iid_problems(vtables: &[Vtable], iids: &[(String, windows_core::GUID)]) -> Vec<String> {
     let mut problems = Vec::new();
-    // OLE's interfaces have their IIDs in the COM headers, not in mapiguid.h.
-    let ole = ["IUnknown", "IMalloc"];
-    for vtable in vtables.iter().filter(|v| !ole.contains(&v.c_name)) {
+    for vtable in vtables.iter().filter(|v| v.c_name != "IUnknown") {
         let name = iid_name(vtable.c_name);
         match iids.iter().find(|(n, _)| *n == name) {
-            None => problems.push(format!("{name}: not in mapiguid.h")),
+            None => problems.push(format!("{name}: not in mapiguid.h or objidl.h")),
             Some((_, guid)) if *guid != vtable.iid => problems.push(format!(
-                "{name}: mapiguid.h has {guid:?}, Rust {} has {:?}",
+                "{name}: the header has {guid:?}, Rust {} has {:?}",
                 vtable.rust_name, vtable.iid
             )),
             Some(_) => {}

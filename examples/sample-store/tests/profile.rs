@@ -258,3 +258,51 @@ fn spool_security_is_keyed_per_profile() {
     );
     assert!(other.shutdown().is_clean());
 }
+
+#[test]
+fn the_status_table_has_a_row_per_open_store() {
+    use mapi_spi_runtime::types::SRowSet;
+    let _serial = serial();
+    let (profile, _, section) = profile_with_service();
+    let mut session = session(&profile, section);
+    let rows = |session: &Session| {
+        let table = session.status_table().expect("a status table");
+        let mut rows = core::ptr::null_mut::<SRowSet>();
+        // SAFETY: an out-pointer; the row set is freed as FreeProws does.
+        unsafe {
+            assert_eq!(table.QueryRows(10, 0, &mut rows), S_OK);
+            let read: Vec<Vec<Property>> = SRowSet::rows(rows)
+                .unwrap()
+                .iter()
+                .map(|row| {
+                    let props =
+                        mapi_spi_runtime::props::value::props_from_raw(row.lpProps, row.cValues)
+                            .unwrap();
+                    AllocatorSet::native().free(row.lpProps.cast());
+                    props
+                })
+                .collect();
+            AllocatorSet::native().free(rows.cast());
+            read
+        }
+    };
+    let first = session.logon(&[], MDB_NO_DIALOG).expect("logon");
+    let second = session
+        .logon(&store_entry_id("Archive"), MDB_NO_DIALOG)
+        .expect("logon");
+    let read = rows(&session);
+    assert_eq!(read.len(), 2);
+    for row in &read {
+        let status = row
+            .iter()
+            .find(|p| p.tag() == PR_STATUS_CODE)
+            .expect("PR_STATUS_CODE");
+        assert_eq!(status.value, PropValue::Long(STATUS_AVAILABLE));
+        assert!(row.iter().any(|p| p.tag() == PR_DISPLAY_NAME_W));
+    }
+    assert_eq!(session.close_store(first.store, LOGOFF_ORDERLY), S_OK);
+    assert_eq!(rows(&session).len(), 1, "the row goes with the logon");
+    assert_eq!(session.close_store(second.store, LOGOFF_ORDERLY), S_OK);
+    assert!(rows(&session).is_empty());
+    assert!(session.shutdown().is_clean());
+}

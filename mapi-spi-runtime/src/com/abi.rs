@@ -4,7 +4,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use windows_core::{GUID, HRESULT};
 
 use crate::codes::{E_FAIL, MAPI_E_CALL_FAILED, S_OK, SuccessCode};
-use crate::types::{FILETIME, MAPIUID};
+use crate::types::{FILETIME, LARGE_INTEGER, MAPIUID, ULARGE_INTEGER};
 
 /// A type that may be passed by value through a vtable slot.
 ///
@@ -27,7 +27,14 @@ macro_rules! abi_safe {
     )*};
 }
 abi_safe!(u8, u16, u32, u64, i8, i16, i32, i64, usize, isize, f32, f64);
-abi_safe!(GUID, HRESULT, MAPIUID, FILETIME);
+abi_safe!(
+    GUID,
+    HRESULT,
+    MAPIUID,
+    FILETIME,
+    LARGE_INTEGER,
+    ULARGE_INTEGER
+);
 // SAFETY: a raw pointer has the C pointer layout; all-zero is NULL.
 unsafe impl<T> AbiSafe for *const T {}
 // SAFETY: a raw pointer has the C pointer layout; all-zero is NULL.

@@ -257,6 +257,13 @@ impl Session {
         &self.log
     }
 
+    /// A view of the session's status table (a row per logon that called `ModifyStatusRow`,
+    /// until its support object goes), as `IMAPISession::GetStatusTable` gives clients; `None`
+    /// before any row was set.
+    pub fn status_table(&self) -> Option<crate::interfaces::IMAPITable> {
+        self.log.status.get().map(crate::table::TableData::view)
+    }
+
     pub fn provider(&self) -> &IMSProvider {
         self.provider
             .as_ref()

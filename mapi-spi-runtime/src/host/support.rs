@@ -11,16 +11,24 @@
 #![allow(non_snake_case, clippy::too_many_arguments)]
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use windows_core::{HRESULT, Interface};
 
 use super::profile::Profile;
 use crate::alloc::{AllocatorSet, builders};
-use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_NO_SUPPORT, S_OK};
+use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_NO_SUPPORT, MAPI_E_NOT_ENOUGH_MEMORY, S_OK};
 use crate::com::{ComObject, Forward, MethodName, Object};
 use crate::flags::LOGOFF_COMPLETE;
+use crate::flags::{MAPI_STATUS, MAPI_STORE_PROVIDER};
 use crate::interfaces::{IMAPISupport, IMAPISupportImpl, IMSLogon};
+use crate::props::value::props_from_raw;
+use crate::props::{PropValue, Property};
 use crate::sync::lock;
+use crate::table::TableData;
+use crate::tags::{
+    PR_DISPLAY_NAME_W, PR_INSTANCE_KEY, PR_OBJECT_TYPE, PR_PROVIDER_DISPLAY_W, PR_RESOURCE_TYPE,
+    PR_STATUS_CODE, prop_id,
+};
 use crate::types::{ENTRYID, LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER, MAPIUID, SPropValue};
 use mapi_spi_macros::mapi_object;
 
@@ -61,6 +69,11 @@ pub struct SupportLog {
     pub wrapped: AtomicUsize,
     /// Methods called that this support object does not support.
     pub unsupported: Mutex<Vec<&'static str>>,
+    /// The session's status table, as MAPI keeps it from `ModifyStatusRow`: one row per logon
+    /// that set one (keyed by `PR_INSTANCE_KEY`), removed when its support object goes.
+    pub status: OnceLock<TableData>,
+    /// The next status row's instance key.
+    next_instance: AtomicUsize,
     /// Set by the host after `DoFastShutdown`: the process is exiting.
     pub exited: AtomicBool,
     /// Calls into support objects (any method, or the final `Release`) after `exited`.
@@ -68,6 +81,23 @@ pub struct SupportLog {
 }
 
 impl SupportLog {
+    /// The status table, made on first use with `allocators` (the session's).
+    fn status_table(&self, allocators: AllocatorSet) -> Option<&TableData> {
+        if let Some(table) = self.status.get() {
+            return Some(table);
+        }
+        let columns = vec![
+            PR_INSTANCE_KEY,
+            PR_DISPLAY_NAME_W,
+            PR_PROVIDER_DISPLAY_W,
+            PR_RESOURCE_TYPE,
+            PR_STATUS_CODE,
+            PR_OBJECT_TYPE,
+        ];
+        let table = TableData::new(PR_INSTANCE_KEY, columns, allocators).ok()?;
+        Some(self.status.get_or_init(|| table))
+    }
+
     /// Counts a call into a support object made after `DoFastShutdown`.
     fn note_call(&self) {
         if self.exited.load(Ordering::SeqCst) {
@@ -104,6 +134,8 @@ pub struct HostSupport {
     logon: Mutex<Option<IMSLogon>>,
     /// The profile and the caller's own section, for `OpenProfileSection`.
     profile: Mutex<Option<(Profile, MAPIUID)>>,
+    /// This logon's row in the status table, once `ModifyStatusRow` made one.
+    status_row: Mutex<Option<Vec<u8>>>,
 }
 
 impl HostSupport {
@@ -123,6 +155,7 @@ impl HostSupport {
             dll_name: dll_name.to_owned(),
             logon: Mutex::new(None),
             profile: Mutex::new(None),
+            status_row: Mutex::new(None),
         })
     }
 
@@ -142,6 +175,10 @@ impl HostSupport {
 impl Drop for HostSupport {
     fn drop(&mut self) {
         self.log.note_call();
+        // The logon's status row goes with it, as MAPI removes it at logoff.
+        if let (Some(key), Some(table)) = (lock(&self.status_row).take(), self.log.status.get()) {
+            let _ = table.delete_row(&PropValue::Binary(key));
+        }
         let logon = lock(&self.logon).take();
         if let Some(logon) = logon {
             // What MAPI does inside the support object's Release (reference doc §8.3).
@@ -206,6 +243,36 @@ impl IMAPISupportImpl for HostSupport {
         this.log.note_call();
         if cValues == 0 || lpColumnVals.is_null() {
             return MAPI_E_INVALID_PARAMETER;
+        }
+        // SAFETY: `cValues` values at `lpColumnVals` (the caller's contract).
+        let mut row = match unsafe { props_from_raw(lpColumnVals, cValues) } {
+            Ok(row) => row,
+            Err(error) => return error.code(),
+        };
+        let key = lock(&this.status_row)
+            .get_or_insert_with(|| {
+                let n = this.log.next_instance.fetch_add(1, Ordering::SeqCst) as u32;
+                n.to_le_bytes().to_vec()
+            })
+            .clone();
+        // What MAPI adds to the provider's columns.
+        row.retain(|p| p.id != prop_id(PR_INSTANCE_KEY) as u16);
+        row.push(Property::for_tag(PR_INSTANCE_KEY, PropValue::Binary(key)));
+        row.push(Property::for_tag(
+            PR_OBJECT_TYPE,
+            PropValue::Long(MAPI_STATUS),
+        ));
+        if !row.iter().any(|p| p.id == prop_id(PR_RESOURCE_TYPE) as u16) {
+            row.push(Property::for_tag(
+                PR_RESOURCE_TYPE,
+                PropValue::Long(MAPI_STORE_PROVIDER),
+            ));
+        }
+        let Some(table) = this.log.status_table(this.allocators) else {
+            return MAPI_E_NOT_ENOUGH_MEMORY;
+        };
+        if let Err(error) = table.modify_row(row) {
+            return error.code();
         }
         this.log.status_rows.fetch_add(1, Ordering::SeqCst);
         S_OK

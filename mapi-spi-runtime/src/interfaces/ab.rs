@@ -1,12 +1,17 @@
-//! The address book SPI (mapispi.h): `ABProviderInit`, `IABProvider`, `IABLogon`.
+//! The address book SPI (mapispi.h, mapidefs.h): `ABProviderInit`, `IABProvider`, `IABLogon`,
+//! and the objects a logon opens: containers (`IABContainer`) and messaging users
+//! (`IMailUser`).
 #![allow(non_snake_case)]
 
 use core::ffi::c_void;
 use windows_core::{GUID, HRESULT, IUnknown};
 
-use super::{IMAPIAdviseSink, IMAPIProp, IMAPISupport};
+use super::{
+    IMAPIAdviseSink, IMAPIContainer, IMAPIContainerImpl, IMAPIProgress, IMAPIProp, IMAPIPropImpl,
+    IMAPISupport,
+};
 use crate::codes::{MAPI_E_NO_SUPPORT, S_OK};
-use crate::types::{ADRLIST, ENTRYID, LPTSTR, MAPIERROR, SPropTagArray};
+use crate::types::{ADRLIST, ENTRYID, ENTRYLIST, FlagList, LPTSTR, MAPIERROR, SPropTagArray};
 use mapi_spi_macros::mapi_interface;
 
 /// An address book provider object, returned by `ABProviderInit`. Slot order as in every header
@@ -93,3 +98,35 @@ pub unsafe trait IABLogon: IUnknown {
         lpRecipList: *mut ADRLIST,
     ) -> HRESULT;
 }
+
+/// An address book container: its entries (contents table), its subcontainers (hierarchy
+/// table), and, where it is modifiable, creating, copying and deleting entries, and name
+/// resolution. `ulUIParam` of `CopyEntries` is `ULONG_PTR` (Outlook header; mingw: ULONG).
+#[mapi_interface("0002030D-0000-0000-C000-000000000046", default = MAPI_E_NO_SUPPORT)]
+pub unsafe trait IABContainer: IMAPIContainer {
+    fn CreateEntry(
+        &self,
+        #[bytes(cbEntryID)] lpEntryID: *mut ENTRYID,
+        ulCreateFlags: u32,
+        #[out] lppMAPIPropEntry: *mut *mut c_void,
+    ) -> HRESULT;
+    fn CopyEntries(
+        &self,
+        lpEntries: *mut ENTRYLIST,
+        ulUIParam: usize,
+        lpProgress: Option<&IMAPIProgress>,
+        ulFlags: u32,
+    ) -> HRESULT;
+    fn DeleteEntries(&self, lpEntries: *mut ENTRYLIST, ulFlags: u32) -> HRESULT;
+    fn ResolveNames(
+        &self,
+        lpPropTagArray: *mut SPropTagArray,
+        ulFlags: u32,
+        lpAdrList: *mut ADRLIST,
+        lpFlagList: *mut FlagList,
+    ) -> HRESULT;
+}
+
+/// A messaging user: only the `IMAPIProp` methods.
+#[mapi_interface("0002030A-0000-0000-C000-000000000046", default = MAPI_E_NO_SUPPORT)]
+pub unsafe trait IMailUser: IMAPIProp {}

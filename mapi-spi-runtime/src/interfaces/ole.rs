@@ -1,12 +1,15 @@
 //! OLE's `IMalloc` (objidl.h), which MAPI hands providers at `MSProviderInit`, and [`Malloc`],
-//! the provider's handle on it.
+//! the provider's handle on it; OLE's streams (`ISequentialStream`, `IStream`), which
+//! `IMAPIProp::OpenProperty` hands out for large properties (bodies, attachments).
 #![allow(non_snake_case)]
 // `#[mapi_interface]` expands methods without a result (`Free`, `HeapMinimize`) with a `()`
 // expression clippy flags; reported to the macros' owner.
 
 use core::ffi::c_void;
 use core::ptr::NonNull;
-use windows_core::{IUnknown, Interface};
+use windows_core::{HRESULT, IUnknown, Interface};
+
+use crate::types::{LARGE_INTEGER, STATSTG, ULARGE_INTEGER};
 
 use mapi_spi_macros::mapi_interface;
 
@@ -28,6 +31,48 @@ pub unsafe trait IMalloc: IUnknown {
     fn DidAlloc(&self, pv: *mut c_void) -> i32;
     /// Returns free memory to the system, if the allocator can.
     fn HeapMinimize(&self);
+}
+
+/// A sequential stream: reading and writing bytes (objidl.h).
+#[mapi_interface("0c733a30-2a1c-11ce-ade5-00aa0044773d")]
+pub unsafe trait ISequentialStream: IUnknown {
+    /// Reads up to `cb` bytes into `pv`; `*pcbRead` (optional) gets how many. `S_FALSE` at the
+    /// end of the stream (fewer read than asked).
+    fn Read(&self, pv: *mut c_void, cb: u32, pcbRead: *mut u32) -> HRESULT;
+    /// Writes `cb` bytes from `pv` at the seek pointer, extending the stream as needed.
+    fn Write(&self, pv: *const c_void, cb: u32, pcbWritten: *mut u32) -> HRESULT;
+}
+
+/// A stream with a seek pointer, a size and transactions (objidl.h). `LARGE_INTEGER` and
+/// `ULARGE_INTEGER` are passed by value, as the header declares.
+#[mapi_interface("0000000c-0000-0000-C000-000000000046")]
+pub unsafe trait IStream: ISequentialStream {
+    fn Seek(
+        &self,
+        dlibMove: LARGE_INTEGER,
+        dwOrigin: u32,
+        plibNewPosition: *mut ULARGE_INTEGER,
+    ) -> HRESULT;
+    fn SetSize(&self, libNewSize: ULARGE_INTEGER) -> HRESULT;
+    fn CopyTo(
+        &self,
+        pstm: Option<&IStream>,
+        cb: ULARGE_INTEGER,
+        pcbRead: *mut ULARGE_INTEGER,
+        pcbWritten: *mut ULARGE_INTEGER,
+    ) -> HRESULT;
+    fn Commit(&self, grfCommitFlags: u32) -> HRESULT;
+    fn Revert(&self) -> HRESULT;
+    fn LockRegion(&self, libOffset: ULARGE_INTEGER, cb: ULARGE_INTEGER, dwLockType: u32)
+    -> HRESULT;
+    fn UnlockRegion(
+        &self,
+        libOffset: ULARGE_INTEGER,
+        cb: ULARGE_INTEGER,
+        dwLockType: u32,
+    ) -> HRESULT;
+    fn Stat(&self, pstatstg: *mut STATSTG, grfStatFlag: u32) -> HRESULT;
+    fn Clone(&self, #[out] ppstm: *mut *mut c_void) -> HRESULT;
 }
 
 /// A provider's counted handle on the `IMalloc` MAPI passed to `MSProviderInit`, which may be

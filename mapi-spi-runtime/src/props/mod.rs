@@ -11,6 +11,9 @@
 //!
 //! - [`object`]: [`PropertyObject`], the bag as an `IMAPIProp` COM object (mapi32's
 //!   `CreateIProp`); other objects pass their `IMAPIProp` methods to one with `forward`.
+//! - [`stream`]: the `IStream` its `OpenProperty` hands out for large properties.
+//! - [`names`]: named properties, a store's map between names and IDs from 0x8000.
+//! - [`copy`]: `CopyTo` and `CopyProps` from the object to any `IMAPIProp`.
 //!
 //! The engine knows nothing of stores: the objects that expose `IMAPIProp` compose it.
 //!
@@ -38,9 +41,12 @@
 
 pub mod ansi;
 pub mod bag;
+pub mod copy;
+pub mod names;
 pub mod object;
+pub mod stream;
 pub mod value;
 
 pub use bag::{ObjectAccess, PropAccess, PropertyBag};
-pub use object::PropertyObject;
+pub use object::{ObjectOpener, PropertyObject};
 pub use value::{PropValue, Property};

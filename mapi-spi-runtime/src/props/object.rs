@@ -1,20 +1,31 @@
 //! [`PropertyObject`]: an `IMAPIProp` object over a [`PropertyBag`], what mapi32's `CreateIProp`
-//! gives C++ providers. Other objects pass their `IMAPIProp` methods to one with `forward`.
+//! gives C++ providers, with streams over large properties ([`super::stream`]). Other objects
+//! pass their `IMAPIProp` methods to one with `forward`.
 #![allow(non_snake_case)]
 
-use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
-use windows_core::HRESULT;
+use core::ffi::c_void;
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use windows_core::{GUID, HRESULT, Interface};
 
 use super::PropertyBag;
 use super::bag::problems_block;
+use super::copy;
+use super::names::{NameKind, NamedProperties, PropName, names_block};
 use super::value::{props_from_raw, tags_from_raw};
 use crate::alloc::AllocatorSet;
-use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_NO_ACCESS, MAPI_E_UNKNOWN_FLAGS, S_OK};
+use crate::codes::{
+    MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_INVALID_PARAMETER, MAPI_E_NO_ACCESS, MAPI_E_NO_SUPPORT,
+    MAPI_E_UNKNOWN_FLAGS, MAPI_W_ERRORS_RETURNED, S_OK,
+};
 use crate::com::Object;
-use crate::flags::{FORCE_SAVE, KEEP_OPEN_READONLY, KEEP_OPEN_READWRITE, MAPI_UNICODE};
-use crate::interfaces::{IMAPIProp, IMAPIPropImpl};
+use crate::flags::{
+    FORCE_SAVE, KEEP_OPEN_READONLY, KEEP_OPEN_READWRITE, MAPI_CREATE, MAPI_NO_IDS, MAPI_NO_STRINGS,
+    MAPI_UNICODE,
+};
+use crate::interfaces::{IMAPIProgress, IMAPIProp, IMAPIPropImpl};
 use crate::provider::{LastError, ProviderError};
-use crate::types::{MAPIERROR, SPropProblemArray, SPropTagArray, SPropValue};
+use crate::tags::{PT_ERROR, PT_OBJECT, PT_UNSPECIFIED, prop_id, prop_tag, prop_type};
+use crate::types::{MAPIERROR, MAPINAMEID, SPropProblemArray, SPropTagArray, SPropValue};
 use mapi_spi_macros::mapi_object;
 
 /// An `IMAPIProp` over a property bag, answering `GetProps`, `GetPropList`, `SetProps`,
@@ -28,8 +39,19 @@ use mapi_spi_macros::mapi_object;
 pub struct PropertyObject {
     bag: RwLock<PropertyBag>,
     allocators: AllocatorSet,
+    /// The store's named properties; without, `GetIDsFromNames` and `GetNamesFromIDs` answer
+    /// `MAPI_E_NO_SUPPORT`, as the docs allow.
+    names: Option<Arc<NamedProperties>>,
+    /// Opens `PT_OBJECT` properties (an attachment's embedded message, a sub-storage): what
+    /// they are is the provider's; without, `OpenProperty` of one answers `MAPI_E_NO_SUPPORT`.
+    objects: Option<Arc<ObjectOpener>>,
     last_error: LastError,
 }
+
+/// A provider's `OpenProperty` of `PT_OBJECT` properties: given the tag, the interface asked
+/// for and `OpenProperty`'s flags, the object (already of that interface), or the error.
+pub type ObjectOpener =
+    dyn Fn(u32, &GUID, u32) -> Result<windows_core::IUnknown, HRESULT> + Send + Sync;
 
 /// `MAPIERROR::lpszComponent` of a property object's errors.
 const COMPONENT: &str = "mapi-spi property object";
@@ -39,8 +61,36 @@ impl PropertyObject {
         Self {
             bag: RwLock::new(bag),
             allocators,
+            names: None,
+            objects: None,
             last_error: LastError::new(COMPONENT),
         }
+    }
+
+    /// The object, opening its `PT_OBJECT` properties with `opener`.
+    pub fn with_objects(self, opener: Arc<ObjectOpener>) -> Self {
+        Self {
+            objects: Some(opener),
+            ..self
+        }
+    }
+
+    /// The object, answering named properties from `names` (the store's map, shared).
+    pub fn with_names(self, names: Arc<NamedProperties>) -> Self {
+        Self {
+            names: Some(names),
+            ..self
+        }
+    }
+
+    /// The allocators results are made with (MAPI's).
+    pub fn allocators(&self) -> &AllocatorSet {
+        &self.allocators
+    }
+
+    /// The store's named properties, if the object has them.
+    pub fn names(&self) -> Option<&NamedProperties> {
+        self.names.as_deref()
     }
 
     /// The bag, to read (a poisoned lock is taken over: the bag's operations leave it whole).
@@ -54,8 +104,31 @@ impl PropertyObject {
     }
 
     /// Runs a method's `body`: its code, a failure kept for `GetLastError` first.
-    fn answer(&self, body: impl FnOnce() -> Result<HRESULT, ProviderError>) -> HRESULT {
-        body().unwrap_or_else(|error| self.last_error.fail(error))
+    fn answer<A: Answer>(&self, body: impl FnOnce() -> A) -> HRESULT {
+        body()
+            .into_result()
+            .unwrap_or_else(|error| self.last_error.fail(error))
+    }
+}
+
+/// What a method's body answers: a code, or a failure in words ([`ProviderError`]).
+trait Answer {
+    fn into_result(self) -> Result<HRESULT, ProviderError>;
+}
+
+impl Answer for HRESULT {
+    fn into_result(self) -> Result<HRESULT, ProviderError> {
+        if self.is_err() {
+            Err(self.into())
+        } else {
+            Ok(self)
+        }
+    }
+}
+
+impl Answer for Result<HRESULT, ProviderError> {
+    fn into_result(self) -> Result<HRESULT, ProviderError> {
+        self
     }
 }
 
@@ -127,6 +200,267 @@ impl IMAPIPropImpl for PropertyObject {
             | FORCE_SAVE
             | crate::flags::MAPI_DEFERRED_ERRORS;
         this.answer(|| check_flags(ulFlags, allowed).map(|()| S_OK))
+    }
+
+    /// A stream over a `PT_BINARY`, `PT_STRING8` or `PT_UNICODE` property, as
+    /// [`super::stream::open`] describes; a `PT_OBJECT` property the object has, from the
+    /// provider's opener ([`PropertyObject::with_objects`]; without one `MAPI_E_NO_SUPPORT`,
+    /// and `MAPI_E_NOT_FOUND` for one it has not); `MAPI_E_INVALID_PARAMETER` for a NULL
+    /// `lpiid` or `lppUnk`.
+    unsafe fn OpenProperty(
+        this: &Object<Self>,
+        ulPropTag: u32,
+        lpiid: *const GUID,
+        _ulInterfaceOptions: u32,
+        ulFlags: u32,
+        lppUnk: *mut *mut c_void,
+    ) -> HRESULT {
+        this.answer(|| {
+            if lppUnk.is_null() {
+                return MAPI_E_INVALID_PARAMETER;
+            }
+            // SAFETY: checked non-NULL; writable (the caller's contract). A failure leaves NULL.
+            unsafe { lppUnk.write(core::ptr::null_mut()) };
+            // SAFETY: NULL or a GUID (the caller's contract).
+            let Some(iid) = (unsafe { lpiid.as_ref() }) else {
+                return MAPI_E_INVALID_PARAMETER;
+            };
+            let opened = match (prop_type(ulPropTag), &this.objects) {
+                (PT_OBJECT, Some(opener))
+                    if this.bag().get(prop_id(ulPropTag) as u16).is_some() =>
+                {
+                    opener(ulPropTag, iid, ulFlags)
+                }
+                (PT_OBJECT, Some(_)) => Err(crate::codes::MAPI_E_NOT_FOUND),
+                _ => super::stream::open(this, ulPropTag, iid, ulFlags).map(Into::into),
+            };
+            match opened {
+                Ok(object) => {
+                    // SAFETY: checked non-NULL; the new reference is the caller's.
+                    unsafe { lppUnk.write(object.into_raw()) };
+                    S_OK
+                }
+                Err(code) => code,
+            }
+        })
+    }
+
+    /// Copies every property but the excluded ones to `lpDestObj`, as [`super::copy`]
+    /// describes; `MAPI_E_INVALID_PARAMETER` for a NULL destination or interface,
+    /// `MAPI_E_INTERFACE_NOT_SUPPORTED` for a destination that is no `IMAPIProp`.
+    unsafe fn CopyTo(
+        this: &Object<Self>,
+        ciidExclude: u32,
+        rgiidExclude: *const GUID,
+        lpExcludeProps: *mut SPropTagArray,
+        _ulUIParam: usize,
+        _lpProgress: Option<&IMAPIProgress>,
+        lpInterface: *const GUID,
+        lpDestObj: *mut c_void,
+        ulFlags: u32,
+        lppProblems: *mut *mut SPropProblemArray,
+    ) -> HRESULT {
+        this.answer(|| {
+            if rgiidExclude.is_null() && ciidExclude != 0 {
+                return MAPI_E_INVALID_PARAMETER;
+            }
+            let excluded_iids = if ciidExclude == 0 {
+                &[][..]
+            } else {
+                // SAFETY: `ciidExclude` GUIDs at `rgiidExclude` (the caller's contract).
+                unsafe { core::slice::from_raw_parts(rgiidExclude, ciidExclude as usize) }
+            };
+            // Excluding IMAPIProp itself excludes every property.
+            let everything: Vec<u32>;
+            let excluded = if excluded_iids.contains(&IMAPIProp::IID) {
+                everything = this.bag().iter().map(|p| u32::from(p.id)).collect();
+                everything
+            } else {
+                // SAFETY: NULL or the caller's tag array.
+                unsafe { copy::ids_of(lpExcludeProps) }.unwrap_or_default()
+            };
+            // SAFETY: the caller's destination, interface and out-pointer.
+            unsafe {
+                copy_to_raw(
+                    this,
+                    copy::Selection::AllBut(&excluded),
+                    lpInterface,
+                    lpDestObj,
+                    ulFlags,
+                    lppProblems,
+                )
+            }
+        })
+    }
+
+    /// Copies the included properties to `lpDestObj`, as [`super::copy`] describes;
+    /// `MAPI_E_INVALID_PARAMETER` for a NULL list, destination or interface.
+    unsafe fn CopyProps(
+        this: &Object<Self>,
+        lpIncludeProps: *mut SPropTagArray,
+        _ulUIParam: usize,
+        _lpProgress: Option<&IMAPIProgress>,
+        lpInterface: *const GUID,
+        lpDestObj: *mut c_void,
+        ulFlags: u32,
+        lppProblems: *mut *mut SPropProblemArray,
+    ) -> HRESULT {
+        this.answer(|| {
+            // SAFETY: NULL or the caller's tag array.
+            let Some(included) = (unsafe { copy::ids_of(lpIncludeProps) }) else {
+                return MAPI_E_INVALID_PARAMETER;
+            };
+            // SAFETY: the caller's destination, interface and out-pointer.
+            unsafe {
+                copy_to_raw(
+                    this,
+                    copy::Selection::Only(&included),
+                    lpInterface,
+                    lpDestObj,
+                    ulFlags,
+                    lppProblems,
+                )
+            }
+        })
+    }
+
+    /// The IDs of `cPropNames` names (NULL: every name the map holds), as
+    /// [`super::names`] describes; `MAPI_E_NO_SUPPORT` without a name map.
+    unsafe fn GetIDsFromNames(
+        this: &Object<Self>,
+        cPropNames: u32,
+        lppPropNames: *mut *mut MAPINAMEID,
+        ulFlags: u32,
+        lppPropTags: *mut *mut SPropTagArray,
+    ) -> HRESULT {
+        this.answer(|| {
+            let Some(names) = &this.names else {
+                return MAPI_E_NO_SUPPORT;
+            };
+            if lppPropTags.is_null() || (lppPropNames.is_null() && cPropNames != 0) {
+                return MAPI_E_INVALID_PARAMETER;
+            }
+            if let Err(error) = check_flags(ulFlags, MAPI_CREATE) {
+                return error.code;
+            }
+            let create = ulFlags & MAPI_CREATE != 0;
+            let tags: Vec<u32> = if lppPropNames.is_null() {
+                if create {
+                    return MAPI_E_INVALID_PARAMETER;
+                }
+                names
+                    .all()
+                    .iter()
+                    .map(|&(id, _)| prop_tag(PT_UNSPECIFIED, u32::from(id)))
+                    .collect()
+            } else {
+                (0..cPropNames as usize)
+                    .map(|i| {
+                        // SAFETY: `cPropNames` pointers at `lppPropNames` (the caller's contract),
+                        // each NULL or a MAPINAMEID as `PropName::from_raw` requires.
+                        let name =
+                            unsafe { PropName::from_raw(lppPropNames.add(i).read_unaligned()) };
+                        match name.and_then(|name| names.id_of(&name, create)) {
+                            Some(id) => prop_tag(PT_UNSPECIFIED, u32::from(id)),
+                            None => prop_tag(PT_ERROR, 0),
+                        }
+                    })
+                    .collect()
+            };
+            match crate::alloc::builders::prop_tags(&this.allocators, &tags) {
+                Ok(block) => {
+                    // SAFETY: checked non-NULL above.
+                    unsafe { lppPropTags.write(block.into_raw().cast()) };
+                    if tags.iter().any(|&tag| prop_type(tag) == PT_ERROR) {
+                        MAPI_W_ERRORS_RETURNED
+                    } else {
+                        S_OK
+                    }
+                }
+                Err(error) => error.code(),
+            }
+        })
+    }
+
+    /// The names of the IDs in `*lppPropTags` (NULL: every name, filtered by `lpPropSetGuid`
+    /// and `MAPI_NO_IDS` / `MAPI_NO_STRINGS`, and `*lppPropTags` then receives their tags);
+    /// an ID without a name is a NULL entry and `MAPI_W_ERRORS_RETURNED`.
+    unsafe fn GetNamesFromIDs(
+        this: &Object<Self>,
+        lppPropTags: *mut *mut SPropTagArray,
+        lpPropSetGuid: *mut GUID,
+        ulFlags: u32,
+        lpcPropNames: *mut u32,
+        lpppPropNames: *mut *mut *mut MAPINAMEID,
+    ) -> HRESULT {
+        this.answer(|| {
+            let Some(names) = &this.names else {
+                return MAPI_E_NO_SUPPORT;
+            };
+            if lppPropTags.is_null() || lpcPropNames.is_null() || lpppPropNames.is_null() {
+                return MAPI_E_INVALID_PARAMETER;
+            }
+            if let Err(error) = check_flags(ulFlags, MAPI_NO_IDS | MAPI_NO_STRINGS) {
+                return error.code;
+            }
+            // SAFETY: `lppPropTags` is readable (checked non-NULL; the caller's contract).
+            let given = unsafe { lppPropTags.read() };
+            // SAFETY: NULL or a GUID (the caller's contract).
+            let set = unsafe { lpPropSetGuid.as_ref() }.copied();
+            let wanted = |name: &PropName| {
+                set.is_none_or(|set| set == name.set)
+                    && match name.kind {
+                        NameKind::Id(_) => ulFlags & MAPI_NO_IDS == 0,
+                        NameKind::String(_) => ulFlags & MAPI_NO_STRINGS == 0,
+                    }
+            };
+            let (found, new_tags): (Vec<Option<PropName>>, Option<Vec<u32>>) = if given.is_null() {
+                let all: Vec<(u16, PropName)> =
+                    names.all().into_iter().filter(|(_, n)| wanted(n)).collect();
+                let tags = all
+                    .iter()
+                    .map(|&(id, _)| prop_tag(PT_UNSPECIFIED, u32::from(id)))
+                    .collect();
+                (all.into_iter().map(|(_, n)| Some(n)).collect(), Some(tags))
+            } else {
+                // SAFETY: the caller's tag array (`cValues` tags).
+                let Some(tags) = (unsafe { tags_from_raw(given) }) else {
+                    return MAPI_E_INVALID_PARAMETER;
+                };
+                if tags.is_empty() {
+                    return MAPI_E_INVALID_PARAMETER;
+                }
+                let found = tags
+                    .iter()
+                    .map(|&tag| names.name_of(prop_id(tag) as u16).filter(|n| wanted(n)))
+                    .collect();
+                (found, None)
+            };
+            let block = match names_block(&this.allocators, &found) {
+                Ok(block) => block,
+                Err(error) => return error.code(),
+            };
+            let tag_block = match new_tags
+                .map(|tags| crate::alloc::builders::prop_tags(&this.allocators, &tags))
+                .transpose()
+            {
+                Ok(tag_block) => tag_block,
+                Err(error) => return error.code(),
+            };
+            // SAFETY: the out-pointers were checked non-NULL.
+            unsafe {
+                lpcPropNames.write(found.len() as u32);
+                lpppPropNames.write(block.into_raw().cast());
+                if let Some(tag_block) = tag_block {
+                    lppPropTags.write(tag_block.into_raw().cast());
+                }
+            }
+            if found.iter().any(Option::is_none) {
+                MAPI_W_ERRORS_RETURNED
+            } else {
+                S_OK
+            }
+        })
     }
 
     unsafe fn GetProps(
@@ -210,6 +544,40 @@ impl IMAPIPropImpl for PropertyObject {
             // SAFETY: the caller's out-pointer, NULL or writable.
             unsafe { put_problems(&this.allocators, &problems, lppProblems) }
         })
+    }
+}
+
+/// What `CopyTo` and `CopyProps` share once their selection is read: the destination checked
+/// and reached as `IMAPIProp`, the copy, the problems written.
+///
+/// # Safety
+///
+/// `lpInterface` is NULL or a GUID, `lpDestObj` NULL or a live interface pointer, `lppProblems`
+/// NULL or writable.
+#[allow(non_snake_case)]
+unsafe fn copy_to_raw(
+    this: &Object<PropertyObject>,
+    selection: copy::Selection<'_>,
+    lpInterface: *const GUID,
+    lpDestObj: *mut c_void,
+    ulFlags: u32,
+    lppProblems: *mut *mut SPropProblemArray,
+) -> HRESULT {
+    if lpInterface.is_null() {
+        return MAPI_E_INVALID_PARAMETER;
+    }
+    // SAFETY: NULL or a live interface pointer (the caller's contract), borrowed for the call.
+    let Some(dest) = (unsafe { windows_core::IUnknown::from_raw_borrowed(&lpDestObj) }) else {
+        return MAPI_E_INVALID_PARAMETER;
+    };
+    let Ok(dest) = dest.cast::<IMAPIProp>() else {
+        return MAPI_E_INTERFACE_NOT_SUPPORTED;
+    };
+    match copy::copy(this, selection, &dest, ulFlags) {
+        // SAFETY: NULL or writable (the caller's contract).
+        Ok(problems) => unsafe { put_problems(&this.allocators, &problems, lppProblems) }
+            .unwrap_or_else(|error| error.code),
+        Err(code) => code,
     }
 }
 

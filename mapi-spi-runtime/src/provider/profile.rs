@@ -49,6 +49,23 @@ fn opened(
     })
 }
 
+/// Runs an `OpenProfileSection` with `uid` (NULL for `None`) and its flags, and takes the
+/// section it returned.
+fn open(
+    uid: Option<&MAPIUID>,
+    modify: bool,
+    allocators: AllocatorSet,
+    call: impl FnOnce(*mut MAPIUID, u32, &mut *mut c_void) -> HRESULT,
+) -> ProviderResult<ProfileSection> {
+    let mut uid = uid.copied();
+    let uid_ptr = uid
+        .as_mut()
+        .map_or(core::ptr::null_mut(), |u| u as *mut MAPIUID);
+    let mut raw = core::ptr::null_mut();
+    let hr = call(uid_ptr, open_flags(modify), &mut raw);
+    opened(hr, raw, allocators)
+}
+
 impl ProfileSection {
     /// `IMAPISupport::OpenProfileSection`: `uid` `None` is the calling provider's own section.
     pub fn from_support(
@@ -57,14 +74,10 @@ impl ProfileSection {
         modify: bool,
         allocators: AllocatorSet,
     ) -> ProviderResult<Self> {
-        let mut uid = uid.copied();
-        let uid_ptr = uid
-            .as_mut()
-            .map_or(core::ptr::null_mut(), |u| u as *mut MAPIUID);
-        let mut raw = core::ptr::null_mut();
-        // SAFETY: `uid_ptr` is NULL or a live MAPIUID; `raw` is a valid out-pointer.
-        let hr = unsafe { support.OpenProfileSection(uid_ptr, open_flags(modify), &mut raw) };
-        opened(hr, raw, allocators)
+        open(uid, modify, allocators, |uid, flags, raw| {
+            // SAFETY: `uid` is NULL or a live MAPIUID; `raw` is a valid out-pointer.
+            unsafe { support.OpenProfileSection(uid, flags, raw) }
+        })
     }
 
     /// `IProviderAdmin::OpenProfileSection`: `uid` `None` is the service's own section (allowed
@@ -75,21 +88,10 @@ impl ProfileSection {
         modify: bool,
         allocators: AllocatorSet,
     ) -> ProviderResult<Self> {
-        let mut uid = uid.copied();
-        let uid_ptr = uid
-            .as_mut()
-            .map_or(core::ptr::null_mut(), |u| u as *mut MAPIUID);
-        let mut raw = core::ptr::null_mut();
-        // SAFETY: as in `from_support`; NULL asks for the standard interface, IProfSect.
-        let hr = unsafe {
-            admin.OpenProfileSection(
-                uid_ptr,
-                core::ptr::null::<GUID>(),
-                open_flags(modify),
-                &mut raw,
-            )
-        };
-        opened(hr, raw, allocators)
+        open(uid, modify, allocators, |uid, flags, raw| {
+            // SAFETY: as in `from_support`; NULL asks for the standard interface, IProfSect.
+            unsafe { admin.OpenProfileSection(uid, core::ptr::null::<GUID>(), flags, raw) }
+        })
     }
 
     /// Every property of the section (`GetProps` with NULL), text in Unicode where MAPI can.

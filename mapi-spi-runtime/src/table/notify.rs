@@ -49,7 +49,8 @@ impl Pending {
 
 /// Sends each notification to its sinks (one `OnNotify` with one `NOTIFICATION` per sink).
 /// The values are in MAPI memory from the table's allocators, freed when every sink has
-/// returned. If they cannot be allocated the sinks get `TABLE_ERROR` with the error instead.
+/// returned. If they cannot be allocated the sinks get `TABLE_ERROR` with the error instead
+/// (`propIndex` and `propPrior` `PR_NULL`, no row).
 pub(crate) fn deliver(table: &TableShared, pending: Vec<Pending>) {
     for one in pending {
         let allocators = table.allocators();
@@ -86,6 +87,8 @@ pub(crate) fn deliver(table: &TableShared, pending: Vec<Pending>) {
             Err(error) => {
                 tab.ulTableEvent = TABLE_ERROR;
                 tab.hResult = error.code();
+                tab.propIndex.ulPropTag = PR_NULL;
+                tab.propPrior.ulPropTag = PR_NULL;
                 None
             }
         };

@@ -273,8 +273,8 @@ fn any_instance(row: &Row, tag: u32, test: impl Fn(&PropValue) -> bool) -> bool 
         .is_some_and(|value| mv_elements(value).iter().any(test))
 }
 
-/// The elements of a multi-valued value as single values.
-fn mv_elements(value: &PropValue) -> Vec<PropValue> {
+/// The elements of a multi-valued value as single values (a single value: itself).
+pub(crate) fn mv_elements(value: &PropValue) -> Vec<PropValue> {
     use PropValue as V;
     match value {
         V::MvI2(v) => v.iter().copied().map(V::I2).collect(),

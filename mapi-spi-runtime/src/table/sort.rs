@@ -4,7 +4,7 @@
 //! Values compare by their type's natural order: integers and times numerically, floating
 //! point by IEEE total order (`f64::total_cmp`, so NaN has a place), Booleans false before
 //! true, GUIDs and binaries byte by byte, text by code point (ordinal; 8-bit text against
-//! Unicode text is decoded first, see [`ansi`](crate::props::ansi)), and multi-valued values
+//! Unicode text is decoded first, see [`crate::props::ansi`]), and multi-valued values
 //! element by element, a shorter one first when it is a prefix of the other (the docs' "tuple"
 //! rule for multi-valued columns without `MVI_FLAG`). A row that lacks a sort column sorts
 //! after every row that has it (before, descending).
@@ -18,7 +18,7 @@ use crate::flags::{TABLE_SORT_ASCEND, TABLE_SORT_DESCEND};
 use crate::props::PropValue;
 use crate::props::ansi;
 use crate::props::value::is_value_type;
-use crate::tags::{MV_INSTANCE, PT_ERROR, PT_OBJECT, prop_type};
+use crate::tags::{MV_FLAG, MV_INSTANCE, PT_ERROR, PT_OBJECT, prop_type};
 use crate::types::{SSortOrder, SSortOrderSet};
 
 /// One key of a sort order: a column and its direction.
@@ -56,19 +56,29 @@ impl SortKey {
     }
 }
 
+/// A sort order: its keys, the first `categories` of them categories, the first `expanded`
+/// of those expanded at first (`SSortOrderSet`'s `cCategories` and `cExpanded`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SortOrder {
+    pub keys: Vec<SortKey>,
+    pub categories: usize,
+    pub expanded: usize,
+}
+
 /// Reads a caller's `SSortOrderSet`, checking all of it before anything changes.
 ///
 /// - `MAPI_E_INVALID_PARAMETER`: NULL, `cCategories` above `cSorts` or `cExpanded` above
 ///   `cCategories`, an `ulOrder` that is none of MAPI's, or a column type no value has
-///   (`PT_UNSPECIFIED`, `PT_ERROR`, `PT_OBJECT`, unknown);
-/// - `MAPI_E_TOO_COMPLEX`: categories (`cCategories` > 0, `TABLE_SORT_COMBINE`,
-///   `TABLE_SORT_CATEG_MAX`/`MIN`) and multi-valued instance columns (`MVI_FLAG`): this engine
-///   has no categorized views and does not expand rows per value.
+///   (`PT_UNSPECIFIED`, `PT_ERROR`, `PT_OBJECT`, `MV_INSTANCE` without `MV_FLAG`, unknown);
+/// - `MAPI_E_TOO_COMPLEX`: `TABLE_SORT_COMBINE` and `TABLE_SORT_CATEG_MAX`/`MIN` (categories
+///   ordered by another column's values), which this engine does not do.
+///
+/// A multi-valued key with `MVI_FLAG` sorts the view's instance rows by their one value.
 ///
 /// # Safety
 ///
 /// A non-NULL `set` points to an `SSortOrderSet` with `cSorts` keys (possibly unaligned).
-pub unsafe fn sort_order_from_raw(set: *const SSortOrderSet) -> Result<Vec<SortKey>, HRESULT> {
+pub unsafe fn sort_order_from_raw(set: *const SSortOrderSet) -> Result<SortOrder, HRESULT> {
     use core::mem::offset_of;
     if set.is_null() {
         return Err(MAPI_E_INVALID_PARAMETER);
@@ -95,7 +105,7 @@ pub unsafe fn sort_order_from_raw(set: *const SSortOrderSet) -> Result<Vec<SortK
         .wrapping_add(offset_of!(SSortOrderSet, aSort))
         .cast::<SSortOrder>();
     let mut keys = Vec::with_capacity(sorts.min(64) as usize);
-    let mut too_complex = categories > 0;
+    let mut too_complex = false;
     for index in 0..sorts as usize {
         // SAFETY: `cSorts` keys are readable from `aSort` (caller).
         let key = unsafe { first.add(index).read_unaligned() };
@@ -111,9 +121,9 @@ pub unsafe fn sort_order_from_raw(set: *const SSortOrderSet) -> Result<Vec<SortK
             _ => return Err(MAPI_E_INVALID_PARAMETER),
         };
         let kind = prop_type(key.ulPropTag);
-        if kind & MV_INSTANCE != 0 {
-            too_complex = true;
-        } else if !is_value_type(kind) || kind == PT_ERROR || kind == PT_OBJECT {
+        let plain = kind & !MV_INSTANCE;
+        let instance_ok = kind & MV_INSTANCE == 0 || kind & MV_FLAG != 0;
+        if !instance_ok || !is_value_type(plain) || plain == PT_ERROR || plain == PT_OBJECT {
             return Err(MAPI_E_INVALID_PARAMETER);
         }
         keys.push(SortKey {
@@ -124,7 +134,11 @@ pub unsafe fn sort_order_from_raw(set: *const SSortOrderSet) -> Result<Vec<SortK
     if too_complex {
         return Err(MAPI_E_TOO_COMPLEX);
     }
-    Ok(keys)
+    Ok(SortOrder {
+        keys,
+        categories: categories as usize,
+        expanded: expanded as usize,
+    })
 }
 
 /// The order of two rows under `keys`; rows equal under every key keep the order in which

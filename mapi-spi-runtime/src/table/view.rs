@@ -19,11 +19,20 @@
 //! - every operation is synchronous: `GetStatus` and `WaitForCompletion` answer
 //!   `TBLSTAT_COMPLETE`, `TBL_ASYNC`/`TBL_BATCH` are accepted and change nothing, `Abort` has
 //!   nothing to stop;
-//! - categorized views are not supported: `SortTable` with categories answers
-//!   `MAPI_E_TOO_COMPLEX`, so no view has a category row, and `ExpandRow`, `CollapseRow`,
-//!   `GetCollapseState` and `SetCollapseState` answer `MAPI_E_NO_SUPPORT`. Columns with
-//!   `MVI_FLAG` (one row per value) are refused the same way by `SetColumns` and `SortTable`;
-//!   restrictions accept them.
+//! - categorized views (`SortTable` with `cCategories`) are laid out as the `categories`
+//!   module says: heading rows, `ExpandRow` and `CollapseRow` (which notify nobody, as the
+//!   docs ask), `GetCollapseState` and `SetCollapseState` (`MAPI_E_NO_SUPPORT` on a view
+//!   without categories). `TABLE_SORT_COMBINE`, `TABLE_SORT_CATEG_MAX` and `_MIN` answer
+//!   `MAPI_E_TOO_COMPLEX`. A categorized view's bookmarks last until it is laid out again (an
+//!   expansion, a collapse, a change of its rows), then are `MAPI_E_INVALID_BOOKMARK`;
+//! - a multi-valued column with `MVI_FLAG` in the columns or the sort order shows one row per
+//!   value ("Working with Multivalued Columns"), the column holding that value under its
+//!   single-valued tag, and, when the index column is binary (`PR_INSTANCE_KEY`), a key of
+//!   its own (see [`Row::instances`](super::Row)). One instance column per view: a second
+//!   (rows of M x N instances) is `MAPI_E_TOO_COMPLEX`. Restrictions are evaluated on the
+//!   table rows, not the instances, as the docs say, so every instance of a matching row
+//!   shows;
+//! - a `PR_NULL` column (a placeholder) reads as `PR_NULL` in every row.
 #![allow(non_snake_case)]
 
 use std::borrow::Cow;
@@ -32,9 +41,11 @@ use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use windows_core::HRESULT;
 
+use super::categories::Categories;
 use super::notify::{Pending, Sink};
+use super::ordered::OrderedRows;
 use super::restrict::Restriction;
-use super::sort::{SortKey, compare_rows, sort_order_from_raw};
+use super::sort::{SortKey, SortOrder, compare_rows, sort_order_from_raw};
 use super::{Row, TableShared, TableState};
 use crate::alloc::props::PropValue as WireProp;
 use crate::codes::*;
@@ -43,7 +54,10 @@ use crate::flags::*;
 use crate::interfaces::{IMAPIAdviseSink, IMAPITable, IMAPITableImpl};
 use crate::props::value::is_value_type;
 use crate::props::{PropValue, Property};
-use crate::tags::{MV_INSTANCE, PT_UNICODE, PT_UNSPECIFIED, prop_id, prop_type};
+use crate::tags::{
+    MV_FLAG, MV_INSTANCE, PR_DEPTH, PR_INSTANCE_KEY, PR_NULL, PT_UNICODE, PT_UNSPECIFIED, prop_id,
+    prop_type,
+};
 use crate::types::{
     BOOKMARK, BOOKMARK_BEGINNING, BOOKMARK_CURRENT, BOOKMARK_END, SPropTagArray, SRestriction,
     SRowSet, SSortOrder, SSortOrderSet, cb_new_ssortorderset,
@@ -71,35 +85,122 @@ pub(crate) struct ViewState {
     sort: Vec<SortKey>,
     restriction: Option<Restriction>,
     /// The visible rows in view order ([`compare_rows`] under `sort`).
-    rows: Vec<Arc<Row>>,
+    rows: OrderedRows,
     /// The next row to read, `0..=rows.len()`.
     cursor: usize,
     bookmarks: HashMap<BOOKMARK, Mark>,
     sinks: Vec<(usize, Sink)>,
     next_connection: usize,
+    /// The instance column (`MVI_FLAG`) of the columns or the sort order, if any.
+    mvi: Option<u32>,
+    /// The categories of a categorized view; `rows` is then its layout of `leaves`.
+    categories: Option<Categories>,
+    /// A categorized view's rows (without headings), in sort order.
+    leaves: Vec<Arc<Row>>,
+    /// The table's index column.
+    index_tag: u32,
 }
 
 impl ViewState {
+    /// Whether the view shows `row`: restrictions look at the table row, not an instance.
     fn visible(&self, row: &Row) -> bool {
-        self.restriction.as_ref().is_none_or(|r| r.matches(row))
+        self.restriction
+            .as_ref()
+            .is_none_or(|r| r.matches(row.source()))
+    }
+
+    /// The rows this view shows for a table row (see [`Row::instances`]).
+    fn instances(&self, row: &Arc<Row>) -> Vec<Arc<Row>> {
+        Row::instances(row, self.mvi, self.index_tag)
     }
 
     /// Where `row` is (`Ok`) or would be (`Err`) in the view.
     fn place(&self, row: &Row) -> Result<usize, usize> {
         self.rows
-            .binary_search_by(|probe| compare_rows(&self.sort, probe, row))
+            .search(|probe| compare_rows(&self.sort, probe, row))
+    }
+
+    /// Sorts the visible rows again (after a new sort order alone: they are the same rows);
+    /// the cursor goes to the beginning and every bookmark is discarded.
+    fn resort(&mut self) {
+        let rows = match self.categories {
+            Some(_) => core::mem::take(&mut self.leaves),
+            None => core::mem::take(&mut self.rows).into_vec(),
+        };
+        let rows = if self.sort.is_empty() {
+            let mut rows = rows;
+            rows.sort_unstable_by_key(|row| row.id());
+            rows
+        } else {
+            sort_rows(&self.sort, rows)
+        };
+        self.set_sorted(rows);
+    }
+
+    /// Shows `rows` (sorted): as they are, or laid out under their categories; the cursor goes
+    /// to the beginning and every bookmark is discarded.
+    fn set_sorted(&mut self, rows: Vec<Arc<Row>>) {
+        match &self.categories {
+            Some(categories) => {
+                self.rows = OrderedRows::from_vec(categories.layout(&self.sort, &rows));
+                self.leaves = rows;
+            }
+            None => self.rows = OrderedRows::from_vec(rows),
+        }
+        self.cursor = 0;
+        self.bookmarks.clear();
+    }
+
+    /// Lays a categorized view out again after an expansion or a collapse, keeping the cursor
+    /// (which the caller moves) and discarding the bookmarks.
+    fn lay_out(&mut self) {
+        if let Some(categories) = &self.categories {
+            self.rows = OrderedRows::from_vec(categories.layout(&self.sort, &self.leaves));
+        }
+        self.bookmarks.clear();
+    }
+
+    /// The position and level of the heading row whose `PR_INSTANCE_KEY` is `key`.
+    fn heading(&self, key: &[u8]) -> Option<(usize, usize)> {
+        self.rows
+            .range(0, self.rows.len())
+            .position(|row| {
+                row.is_heading()
+                    && matches!(row.value(PR_INSTANCE_KEY), Some(PropValue::Binary(k)) if k == key)
+            })
+            .map(|at| {
+                let row = self.rows.get(at).expect("found");
+                let level = match row.value(PR_DEPTH) {
+                    Some(PropValue::Long(level)) => *level as usize,
+                    _ => 0,
+                };
+                (at, level)
+            })
+    }
+
+    /// A `TABLE_RELOAD` for this view's sinks, if it has sinks.
+    fn reload_notice(&self) -> Option<Pending> {
+        (!self.sinks.is_empty()).then(|| Pending {
+            sinks: self.sinks.iter().map(|(_, s)| s.clone()).collect(),
+            event: TABLE_RELOAD,
+            index: Pending::null(),
+            prior: Pending::null(),
+            row: Vec::new(),
+        })
     }
 
     /// Rebuilds the visible rows from all of them (in row-number order); the cursor goes to
     /// the beginning and every bookmark is discarded.
     fn rebuild<'r>(&mut self, all: impl Iterator<Item = &'r Arc<Row>>) {
-        let mut rows: Vec<Arc<Row>> = all.filter(|r| self.visible(r)).cloned().collect();
+        let shown = all.filter(|r| self.visible(r));
+        let mut rows: Vec<Arc<Row>> = match self.mvi {
+            None => shown.cloned().collect(),
+            Some(_) => shown.flat_map(|r| self.instances(r)).collect(),
+        };
         if !self.sort.is_empty() {
             rows = sort_rows(&self.sort, rows);
         }
-        self.rows = rows;
-        self.cursor = 0;
-        self.bookmarks.clear();
+        self.set_sorted(rows);
     }
 
     fn insert(&mut self, row: Arc<Row>) -> usize {
@@ -146,6 +247,15 @@ impl ViewState {
             .get(&bookmark)
             .cloned()
             .ok_or(MAPI_E_INVALID_BOOKMARK)?;
+        if let (Some(_), Mark::Row { row, .. }) = (&self.categories, &mark) {
+            // Bookmarks of a categorized view last until it is laid out again, which keeps
+            // its rows: found by identity.
+            let at = self
+                .rows
+                .range(0, self.rows.len())
+                .position(|r| Arc::ptr_eq(r, row));
+            return Ok((at.unwrap_or(0), at.is_none()));
+        }
         Ok(match mark {
             Mark::End => (self.rows.len(), false),
             Mark::Row { row, gone: false } => match self.place(&row) {
@@ -160,6 +270,40 @@ impl ViewState {
                 (at, true)
             }
         })
+    }
+
+    /// A categorized view's rows change: `gone` leave (those it shows), `arriving` join; if
+    /// anything changed, the view is laid out again and its sinks get `TABLE_RELOAD`.
+    fn change_leaves(
+        &mut self,
+        gone: Vec<Arc<Row>>,
+        arriving: Vec<Arc<Row>>,
+        out: &mut Vec<Pending>,
+    ) {
+        let mut changed = !arriving.is_empty();
+        for row in gone {
+            let sort = &self.sort;
+            if let Ok(at) = self
+                .leaves
+                .binary_search_by(|probe| compare_rows(sort, probe, &row))
+            {
+                self.leaves.remove(at);
+                changed = true;
+            }
+        }
+        for row in arriving {
+            let sort = &self.sort;
+            let at = self
+                .leaves
+                .binary_search_by(|probe| compare_rows(sort, probe, &row))
+                .unwrap_or_else(|at| at);
+            self.leaves.insert(at, row);
+        }
+        if changed {
+            let leaves = core::mem::take(&mut self.leaves);
+            self.set_sorted(leaves);
+            out.extend(self.reload_notice());
+        }
     }
 
     fn mark_at(&self, at: usize) -> Mark {
@@ -186,7 +330,7 @@ impl ViewState {
                 .unwrap_or_else(Pending::null)
         };
         let prior = match at {
-            Some(at) if at > 0 => index_of(&self.rows[at - 1]),
+            Some(at) if at > 0 => index_of(self.rows.get(at - 1).expect("at <= len")),
             _ => Pending::null(),
         };
         let cells = match at {
@@ -210,10 +354,10 @@ impl ViewState {
     }
 }
 
-/// `rows` (in row-number order) sorted by `keys`: each row's key values are looked up once,
-/// then sorted with the row's index, ties broken by the index (the row-number order), so the
-/// result is the total order of [`compare_rows`]. One key (the common case) sorts (value,
-/// index) pairs, which keeps each comparison to the values themselves.
+/// `rows` (in any order) sorted by `keys`, ties broken by row number: the total order of
+/// [`compare_rows`]. Each row's key values are looked up once, with its number, then sorted;
+/// one key (the common case) sorts (value, number, index) tuples, which keeps each comparison
+/// to the values themselves. The rows are moved, not cloned: no reference count changes.
 fn sort_rows(keys: &[SortKey], rows: Vec<Arc<Row>>) -> Vec<Arc<Row>> {
     let directed = |key: &SortKey, x: Option<&PropValue>, y: Option<&PropValue>| {
         let order = super::sort::compare_present(x, y);
@@ -226,7 +370,7 @@ fn sort_rows(keys: &[SortKey], rows: Vec<Arc<Row>>) -> Vec<Arc<Row>> {
     let order: Vec<usize> = if let [key] = keys {
         // Unicode text, the usual sort column, compared from its `&str` with no detour
         // through the value; anything else through `compare_present`.
-        let mut pairs: Vec<(Option<&str>, Option<&PropValue>, usize)> = rows
+        let mut pairs: Vec<(Option<&str>, Option<&PropValue>, u64, usize)> = rows
             .iter()
             .enumerate()
             .map(|(at, row)| {
@@ -235,10 +379,10 @@ fn sort_rows(keys: &[SortKey], rows: Vec<Arc<Row>>) -> Vec<Arc<Row>> {
                     Some(PropValue::Unicode(text)) => Some(text.as_str()),
                     _ => None,
                 };
-                (text, value, at)
+                (text, value, row.id(), at)
             })
             .collect();
-        pairs.sort_unstable_by(|(s, x, a), (t, y, b)| {
+        pairs.sort_unstable_by(|(s, x, a, _), (t, y, b, _)| {
             let order = match (s, t) {
                 (Some(s), Some(t)) => s.cmp(t),
                 _ => super::sort::compare_present(*x, *y),
@@ -250,13 +394,14 @@ fn sort_rows(keys: &[SortKey], rows: Vec<Arc<Row>>) -> Vec<Arc<Row>> {
             };
             order.then(a.cmp(b))
         });
-        pairs.into_iter().map(|(_, _, at)| at).collect()
+        pairs.into_iter().map(|(_, _, _, at)| at).collect()
     } else {
         let width = keys.len();
         let cells: Vec<Option<&PropValue>> = rows
             .iter()
             .flat_map(|row| keys.iter().map(|key| row.value(key.tag)))
             .collect();
+        let ids: Vec<u64> = rows.iter().map(|row| row.id()).collect();
         let mut order: Vec<usize> = (0..rows.len()).collect();
         order.sort_unstable_by(|&a, &b| {
             let (x, y) = (&cells[a * width..][..width], &cells[b * width..][..width]);
@@ -264,11 +409,10 @@ fn sort_rows(keys: &[SortKey], rows: Vec<Arc<Row>>) -> Vec<Arc<Row>> {
                 .zip(x.iter().zip(y))
                 .map(|(key, (x, y))| directed(key, *x, *y))
                 .find(|o| o.is_ne())
-                .unwrap_or_else(|| a.cmp(&b))
+                .unwrap_or_else(|| ids[a].cmp(&ids[b]))
         });
         order
     };
-    // Moved out, not cloned: no reference count changes.
     let mut slots: Vec<Option<Arc<Row>>> = rows.into_iter().map(Some).collect();
     order
         .into_iter()
@@ -288,63 +432,87 @@ impl ViewShared {
 
     pub(crate) fn on_added(&self, table: &TableShared, row: &Arc<Row>, out: &mut Vec<Pending>) {
         let mut view = self.lock();
+        if view.categories.is_some() {
+            let arriving = if view.visible(row) {
+                view.instances(row)
+            } else {
+                Vec::new()
+            };
+            view.change_leaves(Vec::new(), arriving, out);
+            return;
+        }
         if view.visible(row) {
-            let at = view.insert(row.clone());
-            out.extend(view.pending(table, TABLE_ROW_ADDED, row, Some(at)));
+            for shown in view.instances(row) {
+                let at = view.insert(shown.clone());
+                out.extend(view.pending(table, TABLE_ROW_ADDED, &shown, Some(at)));
+            }
         }
     }
 
     pub(crate) fn on_deleted(&self, table: &TableShared, old: &Arc<Row>, out: &mut Vec<Pending>) {
-        let mut view = self.lock();
-        if let Ok(at) = view.place(old) {
-            view.remove(at);
-            view.follow(old.id(), None);
-            out.extend(view.pending(table, TABLE_ROW_DELETED, old, None));
-        }
+        self.on_modified(table, old, None, out);
     }
 
+    /// A table row changed (`new`) or went (`None`): its instances leave, change or arrive.
     pub(crate) fn on_modified(
         &self,
         table: &TableShared,
         old: &Arc<Row>,
-        new: &Arc<Row>,
+        new: Option<&Arc<Row>>,
         out: &mut Vec<Pending>,
     ) {
         let mut view = self.lock();
-        let was = view.place(old).ok();
-        let now = view.visible(new);
-        if let Some(at) = was {
-            let had_cursor = at == view.cursor;
-            view.remove(at);
-            if !now {
-                view.follow(old.id(), None);
-                out.extend(view.pending(table, TABLE_ROW_DELETED, old, None));
-                return;
+        if view.categories.is_some() {
+            let gone = view.instances(old);
+            let arriving = match new {
+                Some(new) if view.visible(new) => view.instances(new),
+                _ => Vec::new(),
+            };
+            view.change_leaves(gone, arriving, out);
+            return;
+        }
+        // The old instances the view shows, taken out (an instance row is rebuilt equal to the
+        // one shown, so it finds its place).
+        let mut cursor_on = None;
+        let mut gone = Vec::new();
+        for shown in view.instances(old) {
+            if let Ok(at) = view.place(&shown) {
+                if at == view.cursor {
+                    cursor_on = Some(shown.id());
+                }
+                view.remove(at);
+                gone.push(shown);
             }
-            let to = view.insert(new.clone());
-            if had_cursor {
+        }
+        let arriving = match new {
+            Some(new) if view.visible(new) => view.instances(new),
+            _ => Vec::new(),
+        };
+        for shown in arriving {
+            let to = view.insert(shown.clone());
+            if cursor_on == Some(shown.id()) {
                 view.cursor = to;
             }
-            view.follow(old.id(), Some(new));
-            out.extend(view.pending(table, TABLE_ROW_MODIFIED, new, Some(to)));
-        } else if now {
-            let to = view.insert(new.clone());
-            out.extend(view.pending(table, TABLE_ROW_ADDED, new, Some(to)));
+            let event = match gone.iter().position(|g| g.id() == shown.id()) {
+                Some(at) => {
+                    gone.swap_remove(at);
+                    view.follow(shown.id(), Some(&shown));
+                    TABLE_ROW_MODIFIED
+                }
+                None => TABLE_ROW_ADDED,
+            };
+            out.extend(view.pending(table, event, &shown, Some(to)));
+        }
+        for shown in gone {
+            view.follow(shown.id(), None);
+            out.extend(view.pending(table, TABLE_ROW_DELETED, &shown, None));
         }
     }
 
     pub(crate) fn on_reload(&self, all: &[Arc<Row>], out: &mut Vec<Pending>) {
         let mut view = self.lock();
         view.rebuild(all.iter());
-        if !view.sinks.is_empty() {
-            out.push(Pending {
-                sinks: view.sinks.iter().map(|(_, s)| s.clone()).collect(),
-                event: TABLE_RELOAD,
-                index: Pending::null(),
-                prior: Pending::null(),
-                row: Vec::new(),
-            });
-        }
+        out.extend(view.reload_notice());
     }
 }
 
@@ -353,6 +521,10 @@ impl ViewShared {
 /// and the conversion's error for Unicode text with no 8-bit form.
 fn cell(row: &Row, tag: u32) -> (u16, Cow<'_, PropValue>) {
     let id = prop_id(tag) as u16;
+    if tag == PR_NULL {
+        // A placeholder column a client reserves: it reads as itself.
+        return (id, Cow::Owned(PropValue::Null));
+    }
     let missing = || Cow::Owned(PropValue::Error(MAPI_E_NOT_FOUND));
     let Some(prop) = row.get(tag) else {
         return (id, missing());
@@ -365,10 +537,49 @@ fn cell(row: &Row, tag: u32) -> (u16, Cow<'_, PropValue>) {
     if row.value(tag).is_none() {
         return (id, missing());
     }
-    let unicode = want & !crate::tags::MV_FLAG == PT_UNICODE;
+    let unicode = want & !(MV_FLAG | MV_INSTANCE) == PT_UNICODE;
     match value.with_text_width(unicode) {
         Ok(value) => (id, value),
         Err(error) => (id, Cow::Owned(PropValue::Error(error.code()))),
+    }
+}
+
+/// The rows `start..end` of `view` in its columns, as MAPI requires a row set: one block per
+/// row and one for the set.
+fn row_set(
+    view: &ViewState,
+    allocators: &crate::alloc::AllocatorSet,
+    start: usize,
+    end: usize,
+) -> crate::com::Result<crate::alloc::props::RowSetBuf> {
+    // Each row's cells in their wire form, borrowing from the rows while the view is locked.
+    let rows: Vec<Vec<WireProp<'_>>> = view
+        .rows
+        .range(start, end)
+        .map(|row| {
+            view.columns
+                .iter()
+                .map(|&tag| match cell(row, tag) {
+                    (id, Cow::Borrowed(value)) => WireProp::new(id, value.as_value()),
+                    (id, Cow::Owned(value)) => WireProp::new(id, value.into_value()),
+                })
+                .collect()
+        })
+        .collect();
+    crate::alloc::props::rows(allocators, &rows)
+}
+
+/// The `cb` bytes at `ptr` (none for 0), `MAPI_E_INVALID_PARAMETER` for NULL with a count.
+///
+/// # Safety
+///
+/// A non-NULL `ptr` points to `cb` readable bytes that outlive `'a`.
+unsafe fn bytes<'a>(ptr: *const u8, cb: u32) -> Result<&'a [u8], HRESULT> {
+    match (ptr.is_null(), cb) {
+        (_, 0) => Ok(&[]),
+        (true, _) => Err(MAPI_E_INVALID_PARAMETER),
+        // SAFETY: `cb` bytes at `ptr` (caller).
+        (false, cb) => Ok(unsafe { core::slice::from_raw_parts(ptr, cb as usize) }),
     }
 }
 
@@ -397,11 +608,15 @@ impl TableView {
                 columns: table.columns().to_vec(),
                 sort: Vec::new(),
                 restriction: None,
-                rows: Vec::new(),
+                rows: OrderedRows::default(),
                 cursor: 0,
                 bookmarks: HashMap::new(),
                 sinks: Vec::new(),
                 next_connection: 1,
+                mvi: None,
+                index_tag: table.index_tag(),
+                categories: None,
+                leaves: Vec::new(),
             };
             view.rebuild(state.rows());
             let view = Arc::new(ViewShared {
@@ -424,17 +639,68 @@ impl TableView {
         (table, self.view.lock())
     }
 
-    /// Applies a new restriction and sort order (each `None` keeps the current one).
-    fn reshape(&self, restriction: Option<Option<Restriction>>, sort: Option<Vec<SortKey>>) {
+    /// Applies new columns, restriction and sort order (each `None` keeps the current one),
+    /// rebuilding the view when its rows change: always for a restriction or a sort order, and
+    /// for columns when their instance column does. `MAPI_E_TOO_COMPLEX`, with nothing changed,
+    /// when the columns and the sort order would have two instance columns.
+    fn reshape(
+        &self,
+        columns: Option<Vec<u32>>,
+        restriction: Option<Option<Restriction>>,
+        sort: Option<SortOrder>,
+    ) -> HRESULT {
         let (table, mut view) = self.both();
+        let mvi = {
+            let columns = columns.as_deref().unwrap_or(&view.columns);
+            let sort = sort.as_ref().map_or(&view.sort[..], |s| &s.keys[..]);
+            match instance_column(columns, sort) {
+                Ok(mvi) => mvi,
+                Err(code) => return code,
+            }
+        };
+        // A new sort order alone re-sorts the rows the view has; anything else that changes
+        // which rows show, and categories (whose headings are laid out from the table's rows),
+        // rebuilds them from the table's.
+        let categorized =
+            view.categories.is_some() || sort.as_ref().is_some_and(|order| order.categories > 0);
+        let rebuild = restriction.is_some() || mvi != view.mvi || categorized;
+        let resort = sort.is_some() && !rebuild;
+        if let Some(columns) = columns {
+            view.columns = columns;
+        }
         if let Some(restriction) = restriction {
             view.restriction = restriction;
         }
         if let Some(sort) = sort {
-            view.sort = sort;
+            view.sort = sort.keys;
+            view.categories =
+                (sort.categories > 0).then(|| Categories::new(sort.categories, sort.expanded));
         }
-        view.rebuild(table.rows());
+        view.mvi = mvi;
+        if rebuild {
+            view.rebuild(table.rows());
+        } else if resort {
+            view.resort();
+        }
+        S_OK
     }
+}
+
+/// The one instance column (`MVI_FLAG`) of `columns` and `sort`, if any; several (rows that
+/// would show M x N instances) are `MAPI_E_TOO_COMPLEX`.
+fn instance_column(columns: &[u32], sort: &[SortKey]) -> Result<Option<u32>, HRESULT> {
+    let mut found = None;
+    for tag in columns.iter().copied().chain(sort.iter().map(|k| k.tag)) {
+        if prop_type(tag) & MV_INSTANCE == 0 {
+            continue;
+        }
+        match found {
+            None => found = Some(tag),
+            Some(seen) if seen == tag => {}
+            Some(_) => return Err(MAPI_E_TOO_COMPLEX),
+        }
+    }
+    Ok(found)
 }
 
 /// Writes through an out-pointer the caller gave, after the NULL check.
@@ -515,15 +781,16 @@ impl IMAPITableImpl for TableView {
         }
         for &tag in &tags {
             let kind = prop_type(tag);
-            if kind & MV_INSTANCE != 0 {
-                return MAPI_E_TOO_COMPLEX;
-            }
-            if !is_value_type(kind) && kind != PT_UNSPECIFIED {
+            let valid = if kind & MV_INSTANCE != 0 {
+                kind & MV_FLAG != 0 && is_value_type(kind & !MV_INSTANCE)
+            } else {
+                is_value_type(kind) || kind == PT_UNSPECIFIED
+            };
+            if !valid {
                 return MAPI_E_INVALID_PARAMETER;
             }
         }
-        this.view.lock().columns = tags;
-        S_OK
+        this.reshape(Some(tags), None, None)
     }
 
     unsafe fn QueryColumns(
@@ -651,13 +918,15 @@ impl IMAPITableImpl for TableView {
             Err(code) => return code,
         };
         let found = if ulFlags & DIR_BACKWARD != 0 {
-            view.rows[..origin]
-                .iter()
-                .rposition(|r| restriction.matches(r))
+            view.rows
+                .range(0, origin)
+                .rev()
+                .position(|r| restriction.matches(r.source()))
+                .map(|back| origin - 1 - back)
         } else {
-            view.rows[origin..]
-                .iter()
-                .position(|r| restriction.matches(r))
+            view.rows
+                .range(origin, view.rows.len())
+                .position(|r| restriction.matches(r.source()))
                 .map(|at| origin + at)
         };
         match found {
@@ -686,8 +955,7 @@ impl IMAPITableImpl for TableView {
                 Err(code) => return code,
             }
         };
-        this.reshape(Some(restriction), None);
-        S_OK
+        this.reshape(None, Some(restriction), None)
     }
 
     unsafe fn CreateBookmark(this: &Object<Self>, lpbkPosition: *mut BOOKMARK) -> HRESULT {
@@ -726,10 +994,7 @@ impl IMAPITableImpl for TableView {
         }
         // SAFETY: the caller's sort order set, NULL or `cSorts` keys.
         match unsafe { sort_order_from_raw(lpSortCriteria) } {
-            Ok(keys) => {
-                this.reshape(None, Some(keys));
-                S_OK
-            }
+            Ok(order) => this.reshape(None, None, Some(order)),
             Err(code) => code,
         }
     }
@@ -742,7 +1007,15 @@ impl IMAPITableImpl for TableView {
         if lppSortCriteria.is_null() {
             return MAPI_E_INVALID_PARAMETER;
         }
-        let keys: Vec<SSortOrder> = this.view.lock().sort.iter().map(|k| k.to_raw()).collect();
+        let (keys, categories, expanded) = {
+            let view = this.view.lock();
+            let keys: Vec<SSortOrder> = view.sort.iter().map(|k| k.to_raw()).collect();
+            let levels = view
+                .categories
+                .as_ref()
+                .map_or((0, 0), |c| (c.levels, c.expanded));
+            (keys, levels.0 as u32, levels.1 as u32)
+        };
         match this
             .table
             .allocators()
@@ -750,8 +1023,8 @@ impl IMAPITableImpl for TableView {
         {
             Ok(block) => {
                 block.write(offset_of!(SSortOrderSet, cSorts), keys.len() as u32);
-                block.write(offset_of!(SSortOrderSet, cCategories), 0u32);
-                block.write(offset_of!(SSortOrderSet, cExpanded), 0u32);
+                block.write(offset_of!(SSortOrderSet, cCategories), categories);
+                block.write(offset_of!(SSortOrderSet, cExpanded), expanded);
                 block.write_slice(offset_of!(SSortOrderSet, aSort), &keys);
                 // SAFETY: checked non-NULL.
                 unsafe { put(lppSortCriteria, block.into_raw().cast()) };
@@ -783,23 +1056,7 @@ impl IMAPITableImpl for TableView {
         } else {
             (view.cursor.saturating_sub(count), view.cursor)
         };
-        // Each row's cells in their wire form (borrowing from the rows while the view is
-        // locked), then one block per row and one for the set.
-        let rows: Vec<Vec<WireProp<'_>>> = view.rows[start..end]
-            .iter()
-            .map(|row| {
-                view.columns
-                    .iter()
-                    .map(|&tag| match cell(row, tag) {
-                        (id, Cow::Borrowed(value)) => WireProp::new(id, value.as_value()),
-                        (id, Cow::Owned(value)) => WireProp::new(id, value.into_value()),
-                    })
-                    .collect()
-            })
-            .collect();
-        let built = crate::alloc::props::rows(this.table.allocators(), &rows);
-        drop(rows);
-        match built {
+        match row_set(&view, this.table.allocators(), start, end) {
             Ok(set) => {
                 if ulFlags & TBL_NOADVANCE == 0 {
                     view.cursor = if lRowCount > 0 { end } else { start };
@@ -810,6 +1067,167 @@ impl IMAPITableImpl for TableView {
             }
             Err(error) => error.code(),
         }
+    }
+
+    unsafe fn ExpandRow(
+        this: &Object<Self>,
+        cbInstanceKey: u32,
+        pbInstanceKey: *mut u8,
+        ulRowCount: u32,
+        ulFlags: u32,
+        lppRows: *mut *mut SRowSet,
+        lpulMoreRows: *mut u32,
+    ) -> HRESULT {
+        if ulFlags != 0 {
+            return MAPI_E_UNKNOWN_FLAGS;
+        }
+        if lpulMoreRows.is_null() || (lppRows.is_null() && ulRowCount > 0) {
+            return MAPI_E_INVALID_PARAMETER;
+        }
+        // SAFETY: the caller's `cbInstanceKey` bytes.
+        let key = match unsafe { bytes(pbInstanceKey, cbInstanceKey) } {
+            Ok(key) => key,
+            Err(code) => return code,
+        };
+        let mut view = this.view.lock();
+        let Some((at, level)) = view.heading(key) else {
+            return MAPI_E_NOT_FOUND;
+        };
+        let before = view.rows.len();
+        if let Some(categories) = view.categories.as_mut()
+            && categories.set_expanded(level, key, true)
+        {
+            view.lay_out();
+        }
+        let added = view.rows.len() - before;
+        let end = at + 1 + added.min(ulRowCount as usize);
+        if !lppRows.is_null() {
+            match row_set(&view, this.table.allocators(), at + 1, end) {
+                // SAFETY: checked non-NULL.
+                Ok(set) => unsafe { put(lppRows, set.into_raw()) },
+                Err(error) => return error.code(),
+            }
+        }
+        // After the rows returned, or after the heading when none were.
+        view.cursor = end;
+        // SAFETY: checked non-NULL.
+        unsafe { put(lpulMoreRows, added as u32) };
+        S_OK
+    }
+
+    unsafe fn CollapseRow(
+        this: &Object<Self>,
+        cbInstanceKey: u32,
+        pbInstanceKey: *mut u8,
+        ulFlags: u32,
+        lpulRowCount: *mut u32,
+    ) -> HRESULT {
+        if ulFlags != 0 {
+            return MAPI_E_UNKNOWN_FLAGS;
+        }
+        if lpulRowCount.is_null() {
+            return MAPI_E_INVALID_PARAMETER;
+        }
+        // SAFETY: the caller's `cbInstanceKey` bytes.
+        let key = match unsafe { bytes(pbInstanceKey, cbInstanceKey) } {
+            Ok(key) => key,
+            Err(code) => return code,
+        };
+        let mut view = this.view.lock();
+        let Some((at, level)) = view.heading(key) else {
+            return MAPI_E_NOT_FOUND;
+        };
+        let before = view.rows.len();
+        if let Some(categories) = view.categories.as_mut()
+            && categories.set_expanded(level, key, false)
+        {
+            view.lay_out();
+        }
+        let removed = before - view.rows.len();
+        // A cursor in the rows removed goes to the row after the heading.
+        if view.cursor > at + removed {
+            view.cursor -= removed;
+        } else if view.cursor > at {
+            view.cursor = at + 1;
+        }
+        // SAFETY: checked non-NULL.
+        unsafe { put(lpulRowCount, removed as u32) };
+        S_OK
+    }
+
+    unsafe fn GetCollapseState(
+        this: &Object<Self>,
+        ulFlags: u32,
+        lpbInstanceKey: &[u8],
+        lpcbCollapseState: *mut u32,
+        lppbCollapseState: *mut *mut u8,
+    ) -> HRESULT {
+        if ulFlags != 0 {
+            return MAPI_E_UNKNOWN_FLAGS;
+        }
+        if lpcbCollapseState.is_null() || lppbCollapseState.is_null() {
+            return MAPI_E_INVALID_PARAMETER;
+        }
+        let state = match &this.view.lock().categories {
+            Some(categories) => categories.save(lpbInstanceKey),
+            None => return MAPI_E_NO_SUPPORT,
+        };
+        match crate::alloc::builders::binary(this.table.allocators(), &state) {
+            Ok(block) => {
+                // SAFETY: checked non-NULL.
+                unsafe {
+                    put(lpcbCollapseState, state.len() as u32);
+                    put(lppbCollapseState, block.into_raw().cast());
+                }
+                S_OK
+            }
+            Err(error) => error.code(),
+        }
+    }
+
+    unsafe fn SetCollapseState(
+        this: &Object<Self>,
+        ulFlags: u32,
+        cbCollapseState: u32,
+        pbCollapseState: *mut u8,
+        lpbkLocation: *mut BOOKMARK,
+    ) -> HRESULT {
+        if ulFlags != 0 {
+            return MAPI_E_UNKNOWN_FLAGS;
+        }
+        if lpbkLocation.is_null() {
+            return MAPI_E_INVALID_PARAMETER;
+        }
+        // SAFETY: the caller's `cbCollapseState` bytes.
+        let state = match unsafe { bytes(pbCollapseState, cbCollapseState) } {
+            Ok(state) => state,
+            Err(code) => return code,
+        };
+        let mut view = this.view.lock();
+        let Some(mut categories) = view.categories.clone() else {
+            return MAPI_E_NO_SUPPORT;
+        };
+        let position = match categories.restore(state) {
+            Ok(position) => position,
+            Err(code) => return code,
+        };
+        view.categories = Some(categories);
+        view.lay_out();
+        // The bookmark marks the row saved with the state, or the beginning when it is gone.
+        let at = view
+            .rows
+            .range(0, view.rows.len())
+            .position(|row| {
+                matches!(row.value(PR_INSTANCE_KEY), Some(PropValue::Binary(k)) if *k == position)
+            })
+            .unwrap_or(0);
+        view.cursor = at;
+        let bookmark = NEXT_BOOKMARK.fetch_add(1, AtomicOrdering::Relaxed);
+        let mark = view.mark_at(at);
+        view.bookmarks.insert(bookmark, mark);
+        // SAFETY: checked non-NULL.
+        unsafe { put(lpbkLocation, bookmark) };
+        S_OK
     }
 
     unsafe fn Abort(_: &Object<Self>) -> HRESULT {

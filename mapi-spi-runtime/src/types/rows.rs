@@ -6,6 +6,14 @@ use super::{SBinaryArray, SPropValue};
 /// `ENTRYLIST`: a counted array of entry IDs, the same structure as `SBinaryArray`.
 pub type ENTRYLIST = SBinaryArray;
 
+/// `FlagList`: `cFlags` flags, one per entry of an `ADRLIST` (`IABContainer::ResolveNames`:
+/// `MAPI_UNRESOLVED`, `MAPI_AMBIGUOUS`, `MAPI_RESOLVED`).
+#[repr(C)]
+pub struct FlagList {
+    pub cFlags: u32,
+    pub ulFlag: [u32; 1],
+}
+
 /// `ADRENTRY`, one recipient: the same layout as `SRow` (`ulReserved1` is `ulAdrEntryPad`).
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]

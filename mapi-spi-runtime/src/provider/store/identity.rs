@@ -5,7 +5,8 @@
 //! into the provider's profile section, as "Implementing Service Provider Logon" and
 //! `IMSProvider::Logon` list it: `PR_DISPLAY_NAME`, `PR_PROVIDER_DISPLAY`, `PR_MDB_PROVIDER`,
 //! `PR_ENTRYID` (the wrapped ID clients see) and `PR_RECORD_KEY`, each only if the store has
-//! it. The properties MAPI keeps read-only at logon (`PR_RESOURCE_FLAGS`,
+//! it (`PR_ENTRYID` and `PR_RECORD_KEY` are made by the runtime when the store has none). The
+//! properties MAPI keeps read-only at logon (`PR_RESOURCE_FLAGS`,
 //! `PR_PROVIDER_DLL_NAME`) are never written. The store's unwrapped entry ID goes into
 //! [`PR_MAPI_SPI_STORE_ENTRYID`], because MAPI's wrapping is private to MAPI: a logon without an
 //! entry ID reads it back before asking the provider for its default store.
@@ -69,22 +70,52 @@ pub(crate) fn recorded_entry_id(
     })
 }
 
-/// Records the store `store` (opened with the unwrapped `entry_id`) in the provider's section.
+/// Records the store `store` (opened with the unwrapped `entry_id`, keyed `key`) in the
+/// provider's section. A store that has no `PR_ENTRYID` of its own gets the wrapped form of
+/// `entry_id` (`WrapStoreEntryID`, or `entry_id` itself where MAPI does not wrap), and one
+/// without `PR_RECORD_KEY` its key.
 pub(crate) fn record_logon(
     support: &IMAPISupport,
     allocators: AllocatorSet,
     store: &IMAPIProp,
     entry_id: &[u8],
+    key: &[u8],
 ) -> ProviderResult<()> {
     let Some(section) = own_section(support, allocators, true)? else {
         return Ok(());
     };
     let mut props = identity(store, allocators)?;
+    let has = |props: &[Property], tag: u32| props.iter().any(|p| p.tag() == tag);
+    if !has(&props, PR_ENTRYID) {
+        let wrapped = wrapped(support, allocators, entry_id);
+        props.push(Property::for_tag(PR_ENTRYID, PropValue::Binary(wrapped)));
+    }
+    if !has(&props, PR_RECORD_KEY) {
+        props.push(Property::for_tag(
+            PR_RECORD_KEY,
+            PropValue::Binary(key.to_vec()),
+        ));
+    }
     props.push(Property::for_tag(
         PR_MAPI_SPI_STORE_ENTRYID,
         PropValue::Binary(entry_id.to_vec()),
     ));
     section.set(&props)
+}
+
+/// `entry_id` as clients see it: wrapped by MAPI, or as it is where MAPI does not wrap.
+fn wrapped(support: &IMAPISupport, allocators: AllocatorSet, entry_id: &[u8]) -> Vec<u8> {
+    let (mut cb, mut raw) = (0u32, core::ptr::null_mut());
+    // SAFETY: `entry_id` is readable; valid out-pointers.
+    let hr = unsafe { support.WrapStoreEntryID(entry_id, &mut cb, &mut raw) };
+    if hr.is_err() || raw.is_null() {
+        return entry_id.to_vec();
+    }
+    // SAFETY: MAPI returned `cb` bytes at `raw`, one block of its allocator, freed right after.
+    let bytes = unsafe { core::slice::from_raw_parts(raw.cast::<u8>(), cb as usize) }.to_vec();
+    // SAFETY: ours to free, once.
+    unsafe { allocators.free(raw.cast()) };
+    bytes
 }
 
 /// The identity properties the store has.

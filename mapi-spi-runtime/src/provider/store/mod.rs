@@ -13,6 +13,7 @@
 //!   support object's `Release` exactly once, `Logoff` re-entered from inside that `Release`,
 //!   `MAPI_E_INVALID_OBJECT` after logoff ([`objects`]).
 
+pub mod entry_id;
 pub mod identity;
 pub mod init;
 pub mod message_store;

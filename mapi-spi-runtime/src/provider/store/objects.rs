@@ -650,6 +650,7 @@ impl<P: StoreProvider> ProviderObject<P> {
             self.allocators,
             &inner.to_interface(),
             args.request.entry_id,
+            &key,
         );
         if let Err(error) = recorded {
             P::Store::logoff(&inner);

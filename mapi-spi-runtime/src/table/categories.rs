@@ -1,0 +1,214 @@
+//! Categorized views (`SortTable` with `cCategories` > 0): heading rows grouping the rows by
+//! their first sort keys, expanded or collapsed (`ExpandRow`, `CollapseRow`), and the state
+//! that `GetCollapseState` saves and `SetCollapseState` restores.
+//!
+//! A view keeps its rows (the leaves) in sort order; what it shows is laid out from them:
+//! for each distinct value of the first category column a heading row, then, if the heading
+//! is expanded, the headings of the next category level or the leaves. A heading row has
+//! `PR_INSTANCE_KEY` (made from its level and its category values, so it stays the same while
+//! the category exists), `PR_ROW_TYPE` (`TBL_EXPANDED_CATEGORY` or `TBL_COLLAPSED_CATEGORY`),
+//! `PR_DEPTH` (its level, from 0), `PR_CONTENT_COUNT` and `PR_CONTENT_UNREAD` (its leaves, and
+//! those without `MSGFLAG_READ` in `PR_MESSAGE_FLAGS`), and the category columns of its level
+//! and those above; a leaf adds `PR_ROW_TYPE` `TBL_LEAF_ROW` and `PR_DEPTH` (the number of
+//! levels) to its own columns. The first `cExpanded` levels start expanded, the others
+//! collapsed.
+//!
+//! A categorized view lays itself out again whenever its rows change (O(n)): its sinks get
+//! `TABLE_RELOAD`, its cursor goes to the beginning and its bookmarks become invalid, as after
+//! an expansion or a collapse, which the docs say notify nobody.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use windows_core::HRESULT;
+
+use super::Row;
+use super::sort::{SortKey, compare_present};
+use crate::codes::MAPI_E_INVALID_PARAMETER;
+use crate::flags::{MSGFLAG_READ, TBL_COLLAPSED_CATEGORY, TBL_EXPANDED_CATEGORY, TBL_LEAF_ROW};
+use crate::props::{PropValue, Property};
+use crate::tags::{
+    PR_CONTENT_COUNT, PR_CONTENT_UNREAD, PR_DEPTH, PR_INSTANCE_KEY, PR_MESSAGE_FLAGS, PR_ROW_TYPE,
+};
+
+/// The categories of a view: how many levels, how many start expanded, and the headings whose
+/// state differs from that start.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Categories {
+    pub(crate) levels: usize,
+    pub(crate) expanded: usize,
+    /// Instance keys of the headings expanded or collapsed since.
+    toggled: HashSet<Vec<u8>>,
+}
+
+impl Categories {
+    pub(crate) fn new(levels: usize, expanded: usize) -> Self {
+        Self {
+            levels,
+            expanded,
+            toggled: HashSet::new(),
+        }
+    }
+
+    /// Whether the heading `key` at `level` is expanded.
+    fn is_expanded(&self, level: usize, key: &[u8]) -> bool {
+        (level < self.expanded) != self.toggled.contains(key)
+    }
+
+    /// Sets the heading `key` at `level` expanded or collapsed; whether that changed it.
+    pub(crate) fn set_expanded(&mut self, level: usize, key: &[u8], expanded: bool) -> bool {
+        if self.is_expanded(level, key) == expanded {
+            return false;
+        }
+        if !self.toggled.remove(key) {
+            self.toggled.insert(key.to_vec());
+        }
+        true
+    }
+
+    /// The rows shown for `leaves` (sorted by `keys`, whose first `levels` are the
+    /// categories).
+    pub(crate) fn layout(&self, keys: &[SortKey], leaves: &[Arc<Row>]) -> Vec<Arc<Row>> {
+        let mut shown = Vec::new();
+        self.level(keys, leaves, 0, true, &mut shown);
+        shown
+    }
+
+    fn level(
+        &self,
+        keys: &[SortKey],
+        leaves: &[Arc<Row>],
+        level: usize,
+        visible: bool,
+        shown: &mut Vec<Arc<Row>>,
+    ) {
+        if level == self.levels {
+            if visible {
+                shown.extend(leaves.iter().map(|leaf| self.leaf(leaf)));
+            }
+            return;
+        }
+        let tag = keys[level].tag;
+        let mut rest = leaves;
+        while let Some(first) = rest.first() {
+            let same = rest
+                .iter()
+                .take_while(|r| compare_present(r.value(tag), first.value(tag)).is_eq())
+                .count();
+            let (group, after) = rest.split_at(same);
+            let key = heading_key(keys, level, first);
+            let expanded = self.is_expanded(level, &key);
+            if visible {
+                shown.push(Arc::new(heading(keys, level, first, group, key, expanded)));
+            }
+            self.level(keys, group, level + 1, visible && expanded, shown);
+            rest = after;
+        }
+    }
+
+    /// A leaf as a categorized view shows it: its own columns, `PR_ROW_TYPE` and `PR_DEPTH`.
+    fn leaf(&self, leaf: &Arc<Row>) -> Arc<Row> {
+        let mut props = leaf.props().to_vec();
+        props.push(Property::for_tag(
+            PR_ROW_TYPE,
+            PropValue::Long(TBL_LEAF_ROW),
+        ));
+        props.push(Property::for_tag(
+            PR_DEPTH,
+            PropValue::Long(self.levels as u32),
+        ));
+        Arc::new(Row::shown_for(leaf, props))
+    }
+
+    /// The state `GetCollapseState` returns: the toggled headings, then the key of the row
+    /// to come back to. Each as a 4-byte little-endian length and the bytes; the count first.
+    pub(crate) fn save(&self, position: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut put = |bytes: &[u8]| {
+            out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+            out.extend_from_slice(bytes);
+        };
+        let mut toggled: Vec<&Vec<u8>> = self.toggled.iter().collect();
+        toggled.sort();
+        put(&(toggled.len() as u32).to_le_bytes());
+        for key in toggled {
+            put(key);
+        }
+        put(position);
+        out
+    }
+
+    /// Restores what [`save`](Self::save) wrote; the position's key.
+    /// `MAPI_E_INVALID_PARAMETER` for bytes it did not write, with nothing changed.
+    pub(crate) fn restore(&mut self, state: &[u8]) -> Result<Vec<u8>, HRESULT> {
+        let mut rest = state;
+        let mut take = || -> Result<&[u8], HRESULT> {
+            let len = rest
+                .get(..4)
+                .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")) as usize)
+                .ok_or(MAPI_E_INVALID_PARAMETER)?;
+            let end = len.checked_add(4).ok_or(MAPI_E_INVALID_PARAMETER)?;
+            let bytes = rest.get(4..end).ok_or(MAPI_E_INVALID_PARAMETER)?;
+            rest = &rest[end..];
+            Ok(bytes)
+        };
+        let count = take()?;
+        let count = u32::from_le_bytes(count.try_into().map_err(|_| MAPI_E_INVALID_PARAMETER)?);
+        let mut toggled = HashSet::new();
+        for _ in 0..count {
+            toggled.insert(take()?.to_vec());
+        }
+        let position = take()?.to_vec();
+        if !rest.is_empty() {
+            return Err(MAPI_E_INVALID_PARAMETER);
+        }
+        self.toggled = toggled;
+        Ok(position)
+    }
+}
+
+/// A heading's instance key: a marker no provider key starts with in practice, its level,
+/// and its category values (their debug form: exact, and the same for equal values).
+fn heading_key(keys: &[SortKey], level: usize, first: &Row) -> Vec<u8> {
+    let values: Vec<Option<&PropValue>> =
+        keys[..=level].iter().map(|k| first.value(k.tag)).collect();
+    let mut key = b"\xFFcategory".to_vec();
+    key.push(level as u8);
+    key.extend_from_slice(format!("{values:?}").as_bytes());
+    key
+}
+
+/// The heading row of `group` at `level`.
+fn heading(
+    keys: &[SortKey],
+    level: usize,
+    first: &Row,
+    group: &[Arc<Row>],
+    key: Vec<u8>,
+    expanded: bool,
+) -> Row {
+    let unread = group
+        .iter()
+        .filter(|r| match r.source().value(PR_MESSAGE_FLAGS) {
+            Some(PropValue::Long(flags)) => flags & MSGFLAG_READ == 0,
+            _ => false,
+        })
+        .count();
+    let row_type = if expanded {
+        TBL_EXPANDED_CATEGORY
+    } else {
+        TBL_COLLAPSED_CATEGORY
+    };
+    let mut props = vec![
+        Property::for_tag(PR_INSTANCE_KEY, PropValue::Binary(key)),
+        Property::for_tag(PR_ROW_TYPE, PropValue::Long(row_type)),
+        Property::for_tag(PR_DEPTH, PropValue::Long(level as u32)),
+        Property::for_tag(PR_CONTENT_COUNT, PropValue::Long(group.len() as u32)),
+        Property::for_tag(PR_CONTENT_UNREAD, PropValue::Long(unread as u32)),
+    ];
+    for key in &keys[..=level] {
+        if let Some(value) = first.get(key.tag) {
+            props.push(value.clone());
+        }
+    }
+    Row::heading(props)
+}
