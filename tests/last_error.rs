@@ -398,4 +398,16 @@ fn a_property_object_describes_its_failures_directly_and_through_a_store_forward
         (S_OK, None),
         "no longer the last error"
     );
+    // A failure with no words of the object's own is described by its code's name.
+    let mut tags = core::ptr::null_mut();
+    // SAFETY: no names, a valid out-pointer; the object has no name map.
+    let hr = unsafe {
+        (prop.vtable().GetIDsFromNames)(prop.as_raw(), 0, core::ptr::null_mut(), 0, &mut tags)
+    };
+    assert_eq!(hr, MAPI_E_NO_SUPPORT);
+    let expected = described("MAPI_E_NO_SUPPORT", PROPERTY_OBJECT, 0, 0);
+    assert_eq!(
+        last_error(slot, prop.as_raw(), MAPI_E_NO_SUPPORT, MAPI_UNICODE),
+        (S_OK, Some(expected))
+    );
 }
