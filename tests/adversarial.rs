@@ -1,9 +1,10 @@
 //! Adversarial calls: random sequences of calls with random arguments (flags, counts, tags, entry
 //! IDs, spool security, NULL where the contract allows it) through the raw vtables of the sample
-//! store (`sample_store::MSProviderInit`, linked in: its provider, store and logon objects) and of
-//! the host's support object, as a careless or hostile C caller would make them. Each call must answer one of the codes its method
-//! documents (reference doc §3, §6 and the pages it cites), nothing may leak, and afterwards the
-//! provider still opens a store and answers `GetProps`.
+//! store (`sample_store::MSProviderInit`, linked in: its provider, store and logon objects, and
+//! the property object its store forwards to) and of the host's support object, as a careless or
+//! hostile C caller would make them. Each call must answer one of the codes its method documents
+//! (reference doc §3, §6 and the pages it cites), nothing may leak, and afterwards the provider
+//! still opens a store and answers `GetProps`.
 //!
 //! `.ci/asan` runs these under AddressSanitizer too, which sees a bad read or write behind any of
 //! them; `PROPTEST_CASES` sets how many sequences run (default 64, a few seconds).
@@ -14,13 +15,14 @@ use mapi_spi_runtime::alloc::native;
 use mapi_spi_runtime::codes::*;
 use mapi_spi_runtime::flags::{MAPI_UNICODE, MDB_NO_DIALOG};
 use mapi_spi_runtime::host::{HostSupport, Session, SupportLog, SupportOptions};
+use mapi_spi_runtime::interfaces::{IMAPIProp, IStream};
 use mapi_spi_runtime::interfaces::{IMAPISupport, IMSLogon, IMSProvider, IMsgStore};
 use mapi_spi_runtime::provider::text::decode;
 use mapi_spi_runtime::tags::*;
 use mapi_spi_runtime::types::{
     MAPI_ERROR_VERSION, MAPIERROR, MAPIUID, SPropProblemArray, SPropTagArray, SPropValue,
 };
-use mapi_spi_runtime::{ComObject, HRESULT, Interface};
+use mapi_spi_runtime::{ComObject, HRESULT, IUnknown, Interface};
 use proptest::prelude::*;
 use sample_store::store_entry_id;
 use std::sync::Arc;
@@ -73,6 +75,23 @@ const CHANGE_PROPS: &[HRESULT] = &[
     MAPI_E_COMPUTED,
     MAPI_E_UNEXPECTED_TYPE,
     MAPI_E_NO_SUPPORT,
+];
+/// `IMAPIProp::OpenProperty`: a stream over a property the store has, or why not (§6.2; the
+/// property engine's `OpenProperty`).
+const OPEN_PROPERTY: &[HRESULT] = &[
+    MAPI_E_NOT_FOUND,
+    MAPI_E_NO_ACCESS,
+    MAPI_E_NO_SUPPORT,
+    MAPI_E_INTERFACE_NOT_SUPPORTED,
+    MAPI_E_INVALID_PARAMETER,
+    MAPI_E_UNKNOWN_FLAGS,
+];
+/// `IMAPIProp::GetIDsFromNames`: the sample store keeps no named properties.
+const GET_IDS_FROM_NAMES: &[HRESULT] = &[
+    MAPI_W_ERRORS_RETURNED,
+    MAPI_E_NO_SUPPORT,
+    MAPI_E_INVALID_PARAMETER,
+    MAPI_E_UNKNOWN_FLAGS,
 ];
 /// `IMAPIProp::GetLastError`.
 const GET_LAST_ERROR: &[HRESULT] = &[MAPI_E_BAD_CHARWIDTH, MAPI_E_INVALID_PARAMETER];
@@ -159,16 +178,20 @@ fn asked_code() -> impl Strategy<Value = HRESULT> {
     ]
 }
 
-/// A tag array: NULL, or tags the store has, lacks, or never could have.
-fn tags() -> impl Strategy<Value = Option<Vec<u32>>> {
-    let tag = prop_oneof![
+/// A tag the store has, lacks, or never could have.
+fn prop_tag_strategy() -> impl Strategy<Value = u32> {
+    prop_oneof![
         Just(PR_DISPLAY_NAME_W),
         Just(PR_DISPLAY_NAME_A),
         Just(PR_STORE_ENTRYID),
         Just(PR_SUBJECT_W),
         any::<u32>(),
-    ];
-    proptest::option::of(proptest::collection::vec(tag, 0..6))
+    ]
+}
+
+/// A tag array: NULL, or tags the store has, lacks, or never could have.
+fn tags() -> impl Strategy<Value = Option<Vec<u32>>> {
+    proptest::option::of(proptest::collection::vec(prop_tag_strategy(), 0..6))
 }
 
 /// A call on a logon object.
@@ -231,6 +254,18 @@ enum Op {
         null_count: bool,
     },
     GetPropList {
+        store: usize,
+        flags: u32,
+    },
+    /// `OpenProperty` of `tag` as `IStream`, `IMAPIProp` or no interface (NULL).
+    OpenProperty {
+        store: usize,
+        tag: u32,
+        iid: Option<bool>,
+        flags: u32,
+    },
+    /// `GetIDsFromNames` of no names (NULL: every name the store has).
+    GetIdsFromNames {
         store: usize,
         flags: u32,
     },
@@ -346,6 +381,10 @@ fn op() -> impl Strategy<Value = Op> {
         3 => get_props,
         1 => (store.clone(), flags()).prop_map(|(store, flags)| Op::GetPropList { store, flags }),
         1 => set_props,
+        1 => (store.clone(), prop_tag_strategy(), proptest::option::of(any::<bool>()), flags())
+            .prop_map(|(store, tag, iid, flags)| Op::OpenProperty { store, tag, iid, flags }),
+        1 => (store.clone(), flags())
+            .prop_map(|(store, flags)| Op::GetIdsFromNames { store, flags }),
         1 => (store.clone(), tags()).prop_map(|(store, tags)| Op::DeleteProps { store, tags }),
         2 => get_last_error,
         1 => (store.clone(), id(), flags())
@@ -555,6 +594,57 @@ impl Client {
                 };
                 check("GetPropList", hr, GET_PROP_LIST, self.logged_off)?;
                 self.free(list);
+            }
+            Op::OpenProperty {
+                store,
+                tag,
+                iid,
+                flags,
+            } => {
+                let Some(store) = self.store(*store) else {
+                    return Ok(());
+                };
+                let iid = iid.map(|stream| if stream { IStream::IID } else { IMAPIProp::IID });
+                let mut object = core::ptr::null_mut();
+                // SAFETY: an IID or NULL, a valid out-pointer.
+                let hr = unsafe {
+                    (store.vtable().base__.OpenProperty)(
+                        store.as_raw(),
+                        *tag,
+                        iid.as_ref().map_or(core::ptr::null(), |iid| iid),
+                        0,
+                        *flags,
+                        &mut object,
+                    )
+                };
+                check("OpenProperty", hr, OPEN_PROPERTY, self.logged_off)?;
+                prop_assert_eq!(
+                    hr.is_ok(),
+                    !object.is_null(),
+                    "an object exactly on success"
+                );
+                if !object.is_null() {
+                    // SAFETY: a new reference OpenProperty returned, released here.
+                    drop(unsafe { IUnknown::from_raw(object) });
+                }
+            }
+            Op::GetIdsFromNames { store, flags } => {
+                let Some(store) = self.store(*store) else {
+                    return Ok(());
+                };
+                let mut tags = core::ptr::null_mut::<SPropTagArray>();
+                // SAFETY: no names (NULL, a count of 0), a valid out-pointer.
+                let hr = unsafe {
+                    (store.vtable().base__.GetIDsFromNames)(
+                        store.as_raw(),
+                        0,
+                        core::ptr::null_mut(),
+                        *flags,
+                        &mut tags,
+                    )
+                };
+                check("GetIDsFromNames", hr, GET_IDS_FROM_NAMES, self.logged_off)?;
+                self.free(tags);
             }
             Op::SetProps {
                 store,
