@@ -14,7 +14,7 @@ use super::names::{NameKind, NamedProperties, PropName, names_block};
 use super::value::{props_from_raw, tags_from_raw};
 use crate::alloc::AllocatorSet;
 use crate::codes::{
-    MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_INVALID_PARAMETER, MAPI_E_NO_SUPPORT,
+    MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_INVALID_PARAMETER, MAPI_E_NO_ACCESS, MAPI_E_NO_SUPPORT,
     MAPI_E_UNKNOWN_FLAGS, MAPI_W_ERRORS_RETURNED, S_OK,
 };
 use crate::com::Object;
@@ -23,14 +23,16 @@ use crate::flags::{
     MAPI_UNICODE,
 };
 use crate::interfaces::{IMAPIProgress, IMAPIProp, IMAPIPropImpl};
+use crate::provider::{LastError, ProviderError};
 use crate::tags::{PT_ERROR, PT_OBJECT, PT_UNSPECIFIED, prop_id, prop_tag, prop_type};
-use crate::types::{MAPINAMEID, SPropProblemArray, SPropTagArray, SPropValue};
+use crate::types::{MAPIERROR, MAPINAMEID, SPropProblemArray, SPropTagArray, SPropValue};
 use mapi_spi_macros::mapi_object;
 
 /// An `IMAPIProp` over a property bag, answering `GetProps`, `GetPropList`, `SetProps`,
 /// `DeleteProps` and `SaveChanges` with the bag's rules (per-object and per-property access,
 /// `PT_ERROR` entries, 8-bit and Unicode text); every other method answers `IMAPIProp`'s default
 /// (`MAPI_E_NO_SUPPORT`). Its results are in MAPI memory from the allocators it was given.
+/// `GetLastError` describes the last of these calls that failed ([`LastError`]).
 ///
 /// Changes are visible at once: a bag has no transaction, so `SaveChanges` only checks its flags.
 #[mapi_object(IMAPIProp)]
@@ -43,12 +45,16 @@ pub struct PropertyObject {
     /// Opens `PT_OBJECT` properties (an attachment's embedded message, a sub-storage): what
     /// they are is the provider's; without, `OpenProperty` of one answers `MAPI_E_NO_SUPPORT`.
     objects: Option<Arc<ObjectOpener>>,
+    last_error: LastError,
 }
 
 /// A provider's `OpenProperty` of `PT_OBJECT` properties: given the tag, the interface asked
 /// for and `OpenProperty`'s flags, the object (already of that interface), or the error.
 pub type ObjectOpener =
     dyn Fn(u32, &GUID, u32) -> Result<windows_core::IUnknown, HRESULT> + Send + Sync;
+
+/// `MAPIERROR::lpszComponent` of a property object's errors.
+const COMPONENT: &str = "mapi-spi property object";
 
 impl PropertyObject {
     pub fn new(bag: PropertyBag, allocators: AllocatorSet) -> Self {
@@ -57,6 +63,7 @@ impl PropertyObject {
             allocators,
             names: None,
             objects: None,
+            last_error: LastError::new(COMPONENT),
         }
     }
 
@@ -95,14 +102,60 @@ impl PropertyObject {
     pub fn bag_mut(&self) -> RwLockWriteGuard<'_, PropertyBag> {
         self.bag.write().unwrap_or_else(|p| p.into_inner())
     }
+
+    /// Runs a method's `body`: its code, a failure kept for `GetLastError` first.
+    fn answer<A: Answer>(&self, body: impl FnOnce() -> A) -> HRESULT {
+        body()
+            .into_result()
+            .unwrap_or_else(|error| self.last_error.fail(error))
+    }
+}
+
+/// What a method's body answers: a code, or a failure in words ([`ProviderError`]).
+trait Answer {
+    fn into_result(self) -> Result<HRESULT, ProviderError>;
+}
+
+impl Answer for HRESULT {
+    fn into_result(self) -> Result<HRESULT, ProviderError> {
+        if self.is_err() {
+            Err(self.into())
+        } else {
+            Ok(self)
+        }
+    }
+}
+
+impl Answer for Result<HRESULT, ProviderError> {
+    fn into_result(self) -> Result<HRESULT, ProviderError> {
+        self
+    }
 }
 
 /// `ulFlags` with no bit outside `allowed`, or `MAPI_E_UNKNOWN_FLAGS`.
-fn check_flags(flags: u32, allowed: u32) -> Result<(), HRESULT> {
-    if flags & !allowed == 0 {
-        Ok(())
-    } else {
-        Err(MAPI_E_UNKNOWN_FLAGS)
+fn check_flags(flags: u32, allowed: u32) -> Result<(), ProviderError> {
+    match flags & !allowed {
+        0 => Ok(()),
+        unknown => Err(ProviderError::new(
+            MAPI_E_UNKNOWN_FLAGS,
+            format!("unknown flags 0x{unknown:08X}"),
+        )),
+    }
+}
+
+/// `MAPI_E_INVALID_PARAMETER`, naming the argument.
+fn null(method: &str, argument: &str) -> ProviderError {
+    ProviderError::new(
+        MAPI_E_INVALID_PARAMETER,
+        format!("{method}: {argument} is NULL"),
+    )
+}
+
+/// A failure of the bag's, said in words where the code alone would not tell the user why.
+fn bag_error(error: windows_core::Error) -> ProviderError {
+    match error.code() {
+        MAPI_E_NO_ACCESS => ProviderError::new(MAPI_E_NO_ACCESS, "the properties are read-only"),
+        code => code.into(),
     }
 }
 
@@ -115,33 +168,38 @@ unsafe fn put_problems(
     allocators: &AllocatorSet,
     problems: &[crate::types::SPropProblem],
     lppProblems: *mut *mut SPropProblemArray,
-) -> HRESULT {
+) -> Result<HRESULT, ProviderError> {
     if lppProblems.is_null() {
-        return S_OK;
+        return Ok(S_OK);
     }
-    match problems_block(allocators, problems) {
-        Ok(block) => {
-            let raw = block.map_or(core::ptr::null_mut(), |b| b.into_raw().cast());
-            // SAFETY: checked non-NULL; the caller's out-pointer.
-            unsafe { lppProblems.write(raw) };
-            S_OK
-        }
-        Err(error) => error.code(),
-    }
+    let block = problems_block(allocators, problems)?;
+    let raw = block.map_or(core::ptr::null_mut(), |b| b.into_raw().cast());
+    // SAFETY: checked non-NULL; the caller's out-pointer.
+    unsafe { lppProblems.write(raw) };
+    Ok(S_OK)
 }
 
 impl IMAPIPropImpl for PropertyObject {
-    unsafe fn SaveChanges(_: &Object<Self>, ulFlags: u32) -> HRESULT {
-        match check_flags(
-            ulFlags,
-            KEEP_OPEN_READONLY
-                | KEEP_OPEN_READWRITE
-                | FORCE_SAVE
-                | crate::flags::MAPI_DEFERRED_ERRORS,
-        ) {
-            Ok(()) => S_OK,
-            Err(code) => code,
+    /// The last failure of this object's methods, when `hResult` is its code.
+    unsafe fn GetLastError(
+        this: &Object<Self>,
+        hResult: HRESULT,
+        ulFlags: u32,
+        lppMAPIError: *mut *mut MAPIERROR,
+    ) -> HRESULT {
+        // SAFETY: the caller's out-pointer, NULL or writable.
+        unsafe {
+            this.last_error
+                .get_last_error(hResult, ulFlags, &this.allocators, lppMAPIError)
         }
+    }
+
+    unsafe fn SaveChanges(this: &Object<Self>, ulFlags: u32) -> HRESULT {
+        let allowed = KEEP_OPEN_READONLY
+            | KEEP_OPEN_READWRITE
+            | FORCE_SAVE
+            | crate::flags::MAPI_DEFERRED_ERRORS;
+        this.answer(|| check_flags(ulFlags, allowed).map(|()| S_OK))
     }
 
     /// A stream over a `PT_BINARY`, `PT_STRING8` or `PT_UNICODE` property, as
@@ -157,30 +215,34 @@ impl IMAPIPropImpl for PropertyObject {
         ulFlags: u32,
         lppUnk: *mut *mut c_void,
     ) -> HRESULT {
-        if lppUnk.is_null() {
-            return MAPI_E_INVALID_PARAMETER;
-        }
-        // SAFETY: checked non-NULL; writable (the caller's contract). A failure leaves NULL.
-        unsafe { lppUnk.write(core::ptr::null_mut()) };
-        // SAFETY: NULL or a GUID (the caller's contract).
-        let Some(iid) = (unsafe { lpiid.as_ref() }) else {
-            return MAPI_E_INVALID_PARAMETER;
-        };
-        let opened = match (prop_type(ulPropTag), &this.objects) {
-            (PT_OBJECT, Some(opener)) if this.bag().get(prop_id(ulPropTag) as u16).is_some() => {
-                opener(ulPropTag, iid, ulFlags)
+        this.answer(|| {
+            if lppUnk.is_null() {
+                return MAPI_E_INVALID_PARAMETER;
             }
-            (PT_OBJECT, Some(_)) => Err(crate::codes::MAPI_E_NOT_FOUND),
-            _ => super::stream::open(this, ulPropTag, iid, ulFlags).map(Into::into),
-        };
-        match opened {
-            Ok(object) => {
-                // SAFETY: checked non-NULL; the new reference is the caller's.
-                unsafe { lppUnk.write(object.into_raw()) };
-                S_OK
+            // SAFETY: checked non-NULL; writable (the caller's contract). A failure leaves NULL.
+            unsafe { lppUnk.write(core::ptr::null_mut()) };
+            // SAFETY: NULL or a GUID (the caller's contract).
+            let Some(iid) = (unsafe { lpiid.as_ref() }) else {
+                return MAPI_E_INVALID_PARAMETER;
+            };
+            let opened = match (prop_type(ulPropTag), &this.objects) {
+                (PT_OBJECT, Some(opener))
+                    if this.bag().get(prop_id(ulPropTag) as u16).is_some() =>
+                {
+                    opener(ulPropTag, iid, ulFlags)
+                }
+                (PT_OBJECT, Some(_)) => Err(crate::codes::MAPI_E_NOT_FOUND),
+                _ => super::stream::open(this, ulPropTag, iid, ulFlags).map(Into::into),
+            };
+            match opened {
+                Ok(object) => {
+                    // SAFETY: checked non-NULL; the new reference is the caller's.
+                    unsafe { lppUnk.write(object.into_raw()) };
+                    S_OK
+                }
+                Err(code) => code,
             }
-            Err(code) => code,
-        }
+        })
     }
 
     /// Copies every property but the excluded ones to `lpDestObj`, as [`super::copy`]
@@ -198,35 +260,37 @@ impl IMAPIPropImpl for PropertyObject {
         ulFlags: u32,
         lppProblems: *mut *mut SPropProblemArray,
     ) -> HRESULT {
-        if rgiidExclude.is_null() && ciidExclude != 0 {
-            return MAPI_E_INVALID_PARAMETER;
-        }
-        let excluded_iids = if ciidExclude == 0 {
-            &[][..]
-        } else {
-            // SAFETY: `ciidExclude` GUIDs at `rgiidExclude` (the caller's contract).
-            unsafe { core::slice::from_raw_parts(rgiidExclude, ciidExclude as usize) }
-        };
-        // Excluding IMAPIProp itself excludes every property.
-        let everything: Vec<u32>;
-        let excluded = if excluded_iids.contains(&IMAPIProp::IID) {
-            everything = this.bag().iter().map(|p| u32::from(p.id)).collect();
-            everything
-        } else {
-            // SAFETY: NULL or the caller's tag array.
-            unsafe { copy::ids_of(lpExcludeProps) }.unwrap_or_default()
-        };
-        // SAFETY: the caller's destination, interface and out-pointer.
-        unsafe {
-            copy_to_raw(
-                this,
-                copy::Selection::AllBut(&excluded),
-                lpInterface,
-                lpDestObj,
-                ulFlags,
-                lppProblems,
-            )
-        }
+        this.answer(|| {
+            if rgiidExclude.is_null() && ciidExclude != 0 {
+                return MAPI_E_INVALID_PARAMETER;
+            }
+            let excluded_iids = if ciidExclude == 0 {
+                &[][..]
+            } else {
+                // SAFETY: `ciidExclude` GUIDs at `rgiidExclude` (the caller's contract).
+                unsafe { core::slice::from_raw_parts(rgiidExclude, ciidExclude as usize) }
+            };
+            // Excluding IMAPIProp itself excludes every property.
+            let everything: Vec<u32>;
+            let excluded = if excluded_iids.contains(&IMAPIProp::IID) {
+                everything = this.bag().iter().map(|p| u32::from(p.id)).collect();
+                everything
+            } else {
+                // SAFETY: NULL or the caller's tag array.
+                unsafe { copy::ids_of(lpExcludeProps) }.unwrap_or_default()
+            };
+            // SAFETY: the caller's destination, interface and out-pointer.
+            unsafe {
+                copy_to_raw(
+                    this,
+                    copy::Selection::AllBut(&excluded),
+                    lpInterface,
+                    lpDestObj,
+                    ulFlags,
+                    lppProblems,
+                )
+            }
+        })
     }
 
     /// Copies the included properties to `lpDestObj`, as [`super::copy`] describes;
@@ -241,21 +305,23 @@ impl IMAPIPropImpl for PropertyObject {
         ulFlags: u32,
         lppProblems: *mut *mut SPropProblemArray,
     ) -> HRESULT {
-        // SAFETY: NULL or the caller's tag array.
-        let Some(included) = (unsafe { copy::ids_of(lpIncludeProps) }) else {
-            return MAPI_E_INVALID_PARAMETER;
-        };
-        // SAFETY: the caller's destination, interface and out-pointer.
-        unsafe {
-            copy_to_raw(
-                this,
-                copy::Selection::Only(&included),
-                lpInterface,
-                lpDestObj,
-                ulFlags,
-                lppProblems,
-            )
-        }
+        this.answer(|| {
+            // SAFETY: NULL or the caller's tag array.
+            let Some(included) = (unsafe { copy::ids_of(lpIncludeProps) }) else {
+                return MAPI_E_INVALID_PARAMETER;
+            };
+            // SAFETY: the caller's destination, interface and out-pointer.
+            unsafe {
+                copy_to_raw(
+                    this,
+                    copy::Selection::Only(&included),
+                    lpInterface,
+                    lpDestObj,
+                    ulFlags,
+                    lppProblems,
+                )
+            }
+        })
     }
 
     /// The IDs of `cPropNames` names (NULL: every name the map holds), as
@@ -267,50 +333,53 @@ impl IMAPIPropImpl for PropertyObject {
         ulFlags: u32,
         lppPropTags: *mut *mut SPropTagArray,
     ) -> HRESULT {
-        let Some(names) = &this.names else {
-            return MAPI_E_NO_SUPPORT;
-        };
-        if lppPropTags.is_null() || (lppPropNames.is_null() && cPropNames != 0) {
-            return MAPI_E_INVALID_PARAMETER;
-        }
-        if let Err(code) = check_flags(ulFlags, MAPI_CREATE) {
-            return code;
-        }
-        let create = ulFlags & MAPI_CREATE != 0;
-        let tags: Vec<u32> = if lppPropNames.is_null() {
-            if create {
+        this.answer(|| {
+            let Some(names) = &this.names else {
+                return MAPI_E_NO_SUPPORT;
+            };
+            if lppPropTags.is_null() || (lppPropNames.is_null() && cPropNames != 0) {
                 return MAPI_E_INVALID_PARAMETER;
             }
-            names
-                .all()
-                .iter()
-                .map(|&(id, _)| prop_tag(PT_UNSPECIFIED, u32::from(id)))
-                .collect()
-        } else {
-            (0..cPropNames as usize)
-                .map(|i| {
-                    // SAFETY: `cPropNames` pointers at `lppPropNames` (the caller's contract),
-                    // each NULL or a MAPINAMEID as `PropName::from_raw` requires.
-                    let name = unsafe { PropName::from_raw(lppPropNames.add(i).read_unaligned()) };
-                    match name.and_then(|name| names.id_of(&name, create)) {
-                        Some(id) => prop_tag(PT_UNSPECIFIED, u32::from(id)),
-                        None => prop_tag(PT_ERROR, 0),
-                    }
-                })
-                .collect()
-        };
-        match crate::alloc::builders::prop_tags(&this.allocators, &tags) {
-            Ok(block) => {
-                // SAFETY: checked non-NULL above.
-                unsafe { lppPropTags.write(block.into_raw().cast()) };
-                if tags.iter().any(|&tag| prop_type(tag) == PT_ERROR) {
-                    MAPI_W_ERRORS_RETURNED
-                } else {
-                    S_OK
-                }
+            if let Err(error) = check_flags(ulFlags, MAPI_CREATE) {
+                return error.code;
             }
-            Err(error) => error.code(),
-        }
+            let create = ulFlags & MAPI_CREATE != 0;
+            let tags: Vec<u32> = if lppPropNames.is_null() {
+                if create {
+                    return MAPI_E_INVALID_PARAMETER;
+                }
+                names
+                    .all()
+                    .iter()
+                    .map(|&(id, _)| prop_tag(PT_UNSPECIFIED, u32::from(id)))
+                    .collect()
+            } else {
+                (0..cPropNames as usize)
+                    .map(|i| {
+                        // SAFETY: `cPropNames` pointers at `lppPropNames` (the caller's contract),
+                        // each NULL or a MAPINAMEID as `PropName::from_raw` requires.
+                        let name =
+                            unsafe { PropName::from_raw(lppPropNames.add(i).read_unaligned()) };
+                        match name.and_then(|name| names.id_of(&name, create)) {
+                            Some(id) => prop_tag(PT_UNSPECIFIED, u32::from(id)),
+                            None => prop_tag(PT_ERROR, 0),
+                        }
+                    })
+                    .collect()
+            };
+            match crate::alloc::builders::prop_tags(&this.allocators, &tags) {
+                Ok(block) => {
+                    // SAFETY: checked non-NULL above.
+                    unsafe { lppPropTags.write(block.into_raw().cast()) };
+                    if tags.iter().any(|&tag| prop_type(tag) == PT_ERROR) {
+                        MAPI_W_ERRORS_RETURNED
+                    } else {
+                        S_OK
+                    }
+                }
+                Err(error) => error.code(),
+            }
+        })
     }
 
     /// The names of the IDs in `*lppPropTags` (NULL: every name, filtered by `lpPropSetGuid`
@@ -324,72 +393,74 @@ impl IMAPIPropImpl for PropertyObject {
         lpcPropNames: *mut u32,
         lpppPropNames: *mut *mut *mut MAPINAMEID,
     ) -> HRESULT {
-        let Some(names) = &this.names else {
-            return MAPI_E_NO_SUPPORT;
-        };
-        if lppPropTags.is_null() || lpcPropNames.is_null() || lpppPropNames.is_null() {
-            return MAPI_E_INVALID_PARAMETER;
-        }
-        if let Err(code) = check_flags(ulFlags, MAPI_NO_IDS | MAPI_NO_STRINGS) {
-            return code;
-        }
-        // SAFETY: `lppPropTags` is readable (checked non-NULL; the caller's contract).
-        let given = unsafe { lppPropTags.read() };
-        // SAFETY: NULL or a GUID (the caller's contract).
-        let set = unsafe { lpPropSetGuid.as_ref() }.copied();
-        let wanted = |name: &PropName| {
-            set.is_none_or(|set| set == name.set)
-                && match name.kind {
-                    NameKind::Id(_) => ulFlags & MAPI_NO_IDS == 0,
-                    NameKind::String(_) => ulFlags & MAPI_NO_STRINGS == 0,
-                }
-        };
-        let (found, new_tags): (Vec<Option<PropName>>, Option<Vec<u32>>) = if given.is_null() {
-            let all: Vec<(u16, PropName)> =
-                names.all().into_iter().filter(|(_, n)| wanted(n)).collect();
-            let tags = all
-                .iter()
-                .map(|&(id, _)| prop_tag(PT_UNSPECIFIED, u32::from(id)))
-                .collect();
-            (all.into_iter().map(|(_, n)| Some(n)).collect(), Some(tags))
-        } else {
-            // SAFETY: the caller's tag array (`cValues` tags).
-            let Some(tags) = (unsafe { tags_from_raw(given) }) else {
-                return MAPI_E_INVALID_PARAMETER;
+        this.answer(|| {
+            let Some(names) = &this.names else {
+                return MAPI_E_NO_SUPPORT;
             };
-            if tags.is_empty() {
+            if lppPropTags.is_null() || lpcPropNames.is_null() || lpppPropNames.is_null() {
                 return MAPI_E_INVALID_PARAMETER;
             }
-            let found = tags
-                .iter()
-                .map(|&tag| names.name_of(prop_id(tag) as u16).filter(|n| wanted(n)))
-                .collect();
-            (found, None)
-        };
-        let block = match names_block(&this.allocators, &found) {
-            Ok(block) => block,
-            Err(error) => return error.code(),
-        };
-        let tag_block = match new_tags
-            .map(|tags| crate::alloc::builders::prop_tags(&this.allocators, &tags))
-            .transpose()
-        {
-            Ok(tag_block) => tag_block,
-            Err(error) => return error.code(),
-        };
-        // SAFETY: the out-pointers were checked non-NULL.
-        unsafe {
-            lpcPropNames.write(found.len() as u32);
-            lpppPropNames.write(block.into_raw().cast());
-            if let Some(tag_block) = tag_block {
-                lppPropTags.write(tag_block.into_raw().cast());
+            if let Err(error) = check_flags(ulFlags, MAPI_NO_IDS | MAPI_NO_STRINGS) {
+                return error.code;
             }
-        }
-        if found.iter().any(Option::is_none) {
-            MAPI_W_ERRORS_RETURNED
-        } else {
-            S_OK
-        }
+            // SAFETY: `lppPropTags` is readable (checked non-NULL; the caller's contract).
+            let given = unsafe { lppPropTags.read() };
+            // SAFETY: NULL or a GUID (the caller's contract).
+            let set = unsafe { lpPropSetGuid.as_ref() }.copied();
+            let wanted = |name: &PropName| {
+                set.is_none_or(|set| set == name.set)
+                    && match name.kind {
+                        NameKind::Id(_) => ulFlags & MAPI_NO_IDS == 0,
+                        NameKind::String(_) => ulFlags & MAPI_NO_STRINGS == 0,
+                    }
+            };
+            let (found, new_tags): (Vec<Option<PropName>>, Option<Vec<u32>>) = if given.is_null() {
+                let all: Vec<(u16, PropName)> =
+                    names.all().into_iter().filter(|(_, n)| wanted(n)).collect();
+                let tags = all
+                    .iter()
+                    .map(|&(id, _)| prop_tag(PT_UNSPECIFIED, u32::from(id)))
+                    .collect();
+                (all.into_iter().map(|(_, n)| Some(n)).collect(), Some(tags))
+            } else {
+                // SAFETY: the caller's tag array (`cValues` tags).
+                let Some(tags) = (unsafe { tags_from_raw(given) }) else {
+                    return MAPI_E_INVALID_PARAMETER;
+                };
+                if tags.is_empty() {
+                    return MAPI_E_INVALID_PARAMETER;
+                }
+                let found = tags
+                    .iter()
+                    .map(|&tag| names.name_of(prop_id(tag) as u16).filter(|n| wanted(n)))
+                    .collect();
+                (found, None)
+            };
+            let block = match names_block(&this.allocators, &found) {
+                Ok(block) => block,
+                Err(error) => return error.code(),
+            };
+            let tag_block = match new_tags
+                .map(|tags| crate::alloc::builders::prop_tags(&this.allocators, &tags))
+                .transpose()
+            {
+                Ok(tag_block) => tag_block,
+                Err(error) => return error.code(),
+            };
+            // SAFETY: the out-pointers were checked non-NULL.
+            unsafe {
+                lpcPropNames.write(found.len() as u32);
+                lpppPropNames.write(block.into_raw().cast());
+                if let Some(tag_block) = tag_block {
+                    lppPropTags.write(tag_block.into_raw().cast());
+                }
+            }
+            if found.iter().any(Option::is_none) {
+                MAPI_W_ERRORS_RETURNED
+            } else {
+                S_OK
+            }
+        })
     }
 
     unsafe fn GetProps(
@@ -399,32 +470,27 @@ impl IMAPIPropImpl for PropertyObject {
         lpcValues: *mut u32,
         lppPropArray: *mut *mut SPropValue,
     ) -> HRESULT {
-        if lpcValues.is_null() || lppPropArray.is_null() {
-            return MAPI_E_INVALID_PARAMETER;
-        }
-        if let Err(code) = check_flags(ulFlags, MAPI_UNICODE) {
-            return code;
-        }
-        // SAFETY: the caller's tag array, NULL or `cValues` tags.
-        let tags = unsafe { tags_from_raw(lpPropTagArray) };
-        let block = this.bag().get_props_block(
-            &this.allocators,
-            tags.as_deref(),
-            ulFlags & MAPI_UNICODE != 0,
-        );
-        match block {
-            Ok(block) => {
-                let code = block.code;
-                let (count, array) = block.into_raw();
-                // SAFETY: checked non-NULL above.
-                unsafe {
-                    lpcValues.write(count);
-                    lppPropArray.write(array);
-                }
-                code
+        this.answer(|| {
+            if lpcValues.is_null() || lppPropArray.is_null() {
+                return Err(null("GetProps", "lpcValues or lppPropArray"));
             }
-            Err(error) => error.code(),
-        }
+            check_flags(ulFlags, MAPI_UNICODE)?;
+            // SAFETY: the caller's tag array, NULL or `cValues` tags.
+            let tags = unsafe { tags_from_raw(lpPropTagArray) };
+            let block = this.bag().get_props_block(
+                &this.allocators,
+                tags.as_deref(),
+                ulFlags & MAPI_UNICODE != 0,
+            )?;
+            let code = block.code;
+            let (count, array) = block.into_raw();
+            // SAFETY: checked non-NULL above.
+            unsafe {
+                lpcValues.write(count);
+                lppPropArray.write(array);
+            }
+            Ok(code)
+        })
     }
 
     unsafe fn GetPropList(
@@ -432,23 +498,18 @@ impl IMAPIPropImpl for PropertyObject {
         ulFlags: u32,
         lppPropTagArray: *mut *mut SPropTagArray,
     ) -> HRESULT {
-        if lppPropTagArray.is_null() {
-            return MAPI_E_INVALID_PARAMETER;
-        }
-        if let Err(code) = check_flags(ulFlags, MAPI_UNICODE) {
-            return code;
-        }
-        match this
-            .bag()
-            .prop_list_block(&this.allocators, ulFlags & MAPI_UNICODE != 0)
-        {
-            Ok(block) => {
-                // SAFETY: checked non-NULL above.
-                unsafe { lppPropTagArray.write(block.into_raw().cast()) };
-                S_OK
+        this.answer(|| {
+            if lppPropTagArray.is_null() {
+                return Err(null("GetPropList", "lppPropTagArray"));
             }
-            Err(error) => error.code(),
-        }
+            check_flags(ulFlags, MAPI_UNICODE)?;
+            let block = this
+                .bag()
+                .prop_list_block(&this.allocators, ulFlags & MAPI_UNICODE != 0)?;
+            // SAFETY: checked non-NULL above.
+            unsafe { lppPropTagArray.write(block.into_raw().cast()) };
+            Ok(S_OK)
+        })
     }
 
     unsafe fn SetProps(
@@ -457,20 +518,16 @@ impl IMAPIPropImpl for PropertyObject {
         lpPropArray: *mut SPropValue,
         lppProblems: *mut *mut SPropProblemArray,
     ) -> HRESULT {
-        if lpPropArray.is_null() {
-            return MAPI_E_INVALID_PARAMETER;
-        }
-        // SAFETY: the caller's `cValues` values.
-        let props = match unsafe { props_from_raw(lpPropArray, cValues) } {
-            Ok(props) => props,
-            Err(error) => return error.code(),
-        };
-        let problems = this.bag_mut().set_props(&props);
-        match problems {
+        this.answer(|| {
+            if lpPropArray.is_null() {
+                return Err(null("SetProps", "lpPropArray"));
+            }
+            // SAFETY: the caller's `cValues` values.
+            let props = unsafe { props_from_raw(lpPropArray, cValues) }?;
+            let problems = this.bag_mut().set_props(&props).map_err(bag_error)?;
             // SAFETY: the caller's out-pointer, NULL or writable.
-            Ok(problems) => unsafe { put_problems(&this.allocators, &problems, lppProblems) },
-            Err(error) => error.code(),
-        }
+            unsafe { put_problems(&this.allocators, &problems, lppProblems) }
+        })
     }
 
     unsafe fn DeleteProps(
@@ -478,16 +535,15 @@ impl IMAPIPropImpl for PropertyObject {
         lpPropTagArray: *mut SPropTagArray,
         lppProblems: *mut *mut SPropProblemArray,
     ) -> HRESULT {
-        // SAFETY: the caller's tag array, NULL or `cValues` tags.
-        let Some(tags) = (unsafe { tags_from_raw(lpPropTagArray) }) else {
-            return MAPI_E_INVALID_PARAMETER;
-        };
-        let problems = this.bag_mut().delete_props(&tags);
-        match problems {
+        this.answer(|| {
+            // SAFETY: the caller's tag array, NULL or `cValues` tags.
+            let Some(tags) = (unsafe { tags_from_raw(lpPropTagArray) }) else {
+                return Err(null("DeleteProps", "lpPropTagArray"));
+            };
+            let problems = this.bag_mut().delete_props(&tags).map_err(bag_error)?;
             // SAFETY: the caller's out-pointer, NULL or writable.
-            Ok(problems) => unsafe { put_problems(&this.allocators, &problems, lppProblems) },
-            Err(error) => error.code(),
-        }
+            unsafe { put_problems(&this.allocators, &problems, lppProblems) }
+        })
     }
 }
 
@@ -519,7 +575,8 @@ unsafe fn copy_to_raw(
     };
     match copy::copy(this, selection, &dest, ulFlags) {
         // SAFETY: NULL or writable (the caller's contract).
-        Ok(problems) => unsafe { put_problems(&this.allocators, &problems, lppProblems) },
+        Ok(problems) => unsafe { put_problems(&this.allocators, &problems, lppProblems) }
+            .unwrap_or_else(|error| error.code),
         Err(code) => code,
     }
 }

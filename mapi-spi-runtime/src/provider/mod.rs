@@ -1,12 +1,14 @@
 //! What every provider shares, whatever its SPI: the entry points' types and version negotiation
-//! ([`entry`]), failures and how they reach MAPI ([`ProviderError`], [`no_error_info`]), what an
-//! entry point received ([`ProviderContext`]), text as MAPI passes it ([`text`]), and the message
-//! service a provider belongs to, with its MAPISVC.INF sections ([`service`]).
+//! ([`entry`]), failures and how they reach MAPI ([`ProviderError`], [`LastError`],
+//! [`no_error_info`]), what an entry point received ([`ProviderContext`]), text as MAPI passes it
+//! ([`text`]), and the message service a provider belongs to, with its MAPISVC.INF sections
+//! ([`service`]).
 //!
 //! The message store SPI is [`store`]: a store provider implements
 //! [`store::StoreProvider`] and exports `MSProviderInit` with [`crate::ms_provider_init!`].
 
 pub mod entry;
+pub mod last_error;
 pub mod profile;
 pub mod service;
 pub mod store;
@@ -15,24 +17,44 @@ pub mod text;
 use windows_core::HRESULT;
 
 use crate::alloc::AllocatorSet;
+pub use last_error::LastError;
 
 /// What `MSProviderInit` reports, and the oldest MAPI SPI it accepts.
 pub use crate::flags::CURRENT_SPI_VERSION;
 
 /// A failed provider operation: the code MAPI receives and, optionally, a message it receives in
-/// a `MAPIERROR` when the caller asked for one.
+/// a `MAPIERROR` when the caller asked for one (an `lppMAPIError` out-parameter, or the object's
+/// `GetLastError`: see [`LastError`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProviderError {
     pub code: HRESULT,
     pub message: Option<String>,
+    /// `MAPIERROR::ulLowLevelError`: the lower-level code behind the failure (a Win32 or server
+    /// error), or 0.
+    pub low_level_error: u32,
+    /// `MAPIERROR::ulContext`: where in the provider the failure arose, or 0.
+    pub context: u32,
 }
 
 impl ProviderError {
     pub fn new(code: HRESULT, message: impl Into<String>) -> Self {
         Self {
-            code,
             message: Some(message.into()),
+            ..Self::from(code)
         }
+    }
+
+    /// The same error with a lower-level code for the `MAPIERROR`.
+    pub fn with_low_level_error(self, low_level_error: u32) -> Self {
+        Self {
+            low_level_error,
+            ..self
+        }
+    }
+
+    /// The same error with a context for the `MAPIERROR`.
+    pub fn with_context(self, context: u32) -> Self {
+        Self { context, ..self }
     }
 }
 
@@ -41,16 +63,15 @@ impl From<HRESULT> for ProviderError {
         Self {
             code,
             message: None,
+            low_level_error: 0,
+            context: 0,
         }
     }
 }
 
 impl From<windows_core::Error> for ProviderError {
     fn from(error: windows_core::Error) -> Self {
-        Self {
-            code: error.code(),
-            message: None,
-        }
+        Self::from(error.code())
     }
 }
 
@@ -74,41 +95,62 @@ impl ProviderError {
         unicode: bool,
         lppMAPIError: *mut *mut crate::types::MAPIERROR,
     ) -> HRESULT {
-        let code = if self.code.is_ok() {
-            crate::codes::MAPI_E_CALL_FAILED
-        } else {
-            self.code
-        };
-        if !lppMAPIError.is_null() {
-            let message = self
-                .message
-                .unwrap_or_else(|| match crate::codes::name(code) {
-                    Some(name) => name.to_owned(),
-                    None => format!("0x{:08X}", code.0 as u32),
-                });
-            let info = crate::alloc::builders::ErrorInfo {
-                error: Some(&message),
-                component: Some(component),
-                ..Default::default()
-            };
-            let flags = if unicode {
-                crate::flags::MAPI_UNICODE
-            } else {
-                0
-            };
-            if let Ok(report) = crate::alloc::builders::mapi_error(allocators, &info, flags) {
-                // SAFETY: writable (caller); the block is MAPI's to free from now on.
-                unsafe { lppMAPIError.write(report.into_raw().cast()) };
-            }
+        let error = self.failing();
+        if !lppMAPIError.is_null()
+            && let Ok(report) = error.mapi_error(component, allocators, unicode)
+        {
+            // SAFETY: writable (caller); the block is MAPI's to free from now on.
+            unsafe { lppMAPIError.write(report.into_raw().cast()) };
         }
-        code
+        error.code
+    }
+
+    /// The error as a failure: a success-class code (which would tell MAPI the call worked, with
+    /// its out-parameters unwritten) becomes `MAPI_E_CALL_FAILED`.
+    pub(crate) fn failing(self) -> Self {
+        if self.code.is_ok() {
+            Self {
+                code: crate::codes::MAPI_E_CALL_FAILED,
+                ..self
+            }
+        } else {
+            self
+        }
+    }
+
+    /// The `MAPIERROR` describing the error: its message (or the code's name when there is
+    /// none), `component`, the low-level code and the context, in the width `unicode` says.
+    pub(crate) fn mapi_error(
+        &self,
+        component: &str,
+        allocators: &AllocatorSet,
+        unicode: bool,
+    ) -> crate::com::Result<crate::alloc::RootBuf> {
+        let message = match (&self.message, crate::codes::name(self.code)) {
+            // A C string ends at its first NUL: the rest of the message is kept without them.
+            (Some(message), _) => message.replace('\0', ""),
+            (None, Some(name)) => name.to_owned(),
+            (None, None) => format!("0x{:08X}", self.code.0 as u32),
+        };
+        let info = crate::alloc::builders::ErrorInfo {
+            error: Some(&message),
+            component: Some(component),
+            low_level_error: self.low_level_error,
+            context: self.context,
+        };
+        let flags = if unicode {
+            crate::flags::MAPI_UNICODE
+        } else {
+            0
+        };
+        crate::alloc::builders::mapi_error(allocators, &info, flags)
     }
 }
 
 /// The answer of a `GetLastError` (`IMAPIProp`, `IMSLogon`, `IABLogon`, `IMAPISupport`, ...)
 /// that has nothing to report: `S_OK` with `*lppMAPIError = NULL`, as the docs allow;
-/// `MAPI_E_INVALID_PARAMETER` for a NULL `lppMAPIError`. The runtime's store and logon objects
-/// answer this way: they keep no per-call error text.
+/// `MAPI_E_INVALID_PARAMETER` for a NULL `lppMAPIError`. An object that keeps its last error
+/// answers with a [`LastError`], which answers this way when it has nothing to describe.
 ///
 /// # Safety
 ///

@@ -7,7 +7,9 @@ use std::sync::{Arc, Mutex};
 use crate::alloc::AllocatorSet;
 use crate::com::{Implements, Object};
 use crate::interfaces::{IMAPISupport, IMsgStore, IMsgStoreImpl};
+use crate::provider::{LastError, ProviderError};
 use crate::sync::lock;
+use windows_core::HRESULT;
 
 /// What a store knows about its logon: the support object MAPI gave it, the allocators, the
 /// unwrapped entry ID and the logon flags. The runtime makes one per fresh logon and hands it to
@@ -20,6 +22,8 @@ pub struct StoreContext {
     /// after letting the lock go: no lock is held while MAPI's code runs.
     pub(crate) support: Mutex<Option<Arc<IMAPISupport>>>,
     pub(crate) spooler: AtomicBool,
+    /// The store's last failure, which `GetLastError` on its store and logon objects describes.
+    pub(crate) last_error: LastError,
 }
 
 impl StoreContext {
@@ -44,6 +48,15 @@ impl StoreContext {
         held.map(|support| (*support).clone())
     }
 
+    /// Keeps `error` as the store's last error, which `GetLastError` describes (on the store
+    /// object and on the logon object: a method of either reaches the same store methods), and
+    /// returns the code a failed store method answers: `return cx.fail(ProviderError::new(...))`.
+    /// A method that fails without it leaves `GetLastError` with nothing to say about its
+    /// failure.
+    pub fn fail(&self, error: impl Into<ProviderError>) -> HRESULT {
+        self.last_error.fail(error)
+    }
+
     /// Whether the MAPI spooler has logged on to this store (`SpoolerLogon`).
     pub fn is_spooler_attached(&self) -> bool {
         self.spooler.load(Ordering::Acquire)
@@ -61,6 +74,8 @@ impl StoreContext {
 /// every other call to this object, unchanged; once the store is logged off they answer
 /// `MAPI_E_INVALID_OBJECT` without calling it. `IMSLogon`'s `OpenEntry`, `CompareEntryIDs`,
 /// `Advise` and `Unadvise` are answered by this object's `IMsgStore` methods of the same name.
+/// `GetLastError` on either describes the failure a method kept with [`StoreContext::fail`] when
+/// asked about its code, and passes any other question to this object's `GetLastError`.
 pub trait MessageStore: IMsgStoreImpl + Implements<IMsgStore> + Send + Sync {
     /// Called once when the store is logged off (`IMSLogon::Logoff`, the store's final release,
     /// or the provider's `Shutdown`): release sub-objects and notifications here. Never while a

@@ -49,7 +49,9 @@ use crate::interfaces::{
     IMAPIAdviseSink, IMAPIProp, IMAPIPropImpl, IMAPIProviderShutdown, IMAPIProviderShutdownImpl,
     IMAPISupport, IMSLogon, IMSLogonImpl, IMSProvider, IMSProviderImpl, IMsgStore, IMsgStoreImpl,
 };
-use crate::provider::{ProviderContext, ProviderError, ProviderResult, no_error_info, text};
+use crate::provider::{
+    LastError, ProviderContext, ProviderError, ProviderResult, no_error_info, text,
+};
 use crate::sync::{CallGate, lock};
 use crate::types::{LPTSTR, MAPIERROR};
 use mapi_spi_macros::mapi_object;
@@ -105,6 +107,28 @@ impl<S: MessageStore> StoreShared<S> {
         // Left when dropped, even by a panic's unwinding.
         let _admitted = CallGuard::new(self);
         method()
+    }
+
+    /// `GetLastError` on the store or the logon object: the store's last failure
+    /// ([`StoreContext::fail`], or the runtime's own) when `hResult` is its code, else what the
+    /// provider's object answers (`provider`: its own `GetLastError`, which may describe the
+    /// failure of an object it forwards to, such as a property object).
+    fn get_last_error(
+        &self,
+        hResult: HRESULT,
+        ulFlags: u32,
+        lppMAPIError: *mut *mut MAPIERROR,
+        provider: impl FnOnce() -> HRESULT,
+    ) -> HRESULT {
+        self.call(|| {
+            let cell = &self.cx.last_error;
+            if lppMAPIError.is_null() || cell.describes(hResult) {
+                // SAFETY: `lppMAPIError` is the caller's, NULL or writable.
+                unsafe { cell.get_last_error(hResult, ulFlags, &self.cx.allocators, lppMAPIError) }
+            } else {
+                provider()
+            }
+        })
     }
 
     /// A new reference to the store object, unless it is gone or going.
@@ -207,15 +231,19 @@ impl<S: MessageStore> IMAPIPropImpl for StoreObject<S> {
         this.shared.forward(Some(&this.shared.inner_store))
     }
 
-    /// The runtime keeps no per-call error text yet: no error information.
+    /// The store's last failure, else the provider's `IMAPIProp::GetLastError`.
     unsafe fn GetLastError(
         this: &Object<Self>,
-        _hResult: HRESULT,
-        _ulFlags: u32,
+        hResult: HRESULT,
+        ulFlags: u32,
         lppMAPIError: *mut *mut MAPIERROR,
     ) -> HRESULT {
-        // SAFETY: `lppMAPIError` is the caller's, NULL or writable.
-        this.shared.call(|| unsafe { no_error_info(lppMAPIError) })
+        let inner = &this.shared.inner_store;
+        this.shared
+            .get_last_error(hResult, ulFlags, lppMAPIError, || {
+                // SAFETY: the caller's arguments, passed on under the same contract.
+                unsafe { inner.GetLastError(hResult, ulFlags, lppMAPIError) }
+            })
     }
 }
 
@@ -228,7 +256,9 @@ impl<S: MessageStore> IMsgStoreImpl for StoreObject<S> {
     /// overwrites them.
     unsafe fn StoreLogoff(this: &Object<Self>, lpulFlags: *mut u32) -> HRESULT {
         if lpulFlags.is_null() {
-            return MAPI_E_INVALID_PARAMETER;
+            let error =
+                ProviderError::new(MAPI_E_INVALID_PARAMETER, "StoreLogoff: lpulFlags is NULL");
+            return this.shared.cx.fail(error);
         }
         this.shared.call(|| {
             // SAFETY: not NULL, and readable by the method's contract.
@@ -245,14 +275,23 @@ impl<S: MessageStore> IMSLogonImpl for LogonObject<S> {
         this.shared.forward(this.shared.inner_logon.as_ref())
     }
 
+    /// The store's last failure (the logon's methods reach the same store methods as the
+    /// store object's), else the provider's `IMSLogon::GetLastError`, where it has one.
     unsafe fn GetLastError(
         this: &Object<Self>,
-        _hResult: HRESULT,
-        _ulFlags: u32,
+        hResult: HRESULT,
+        ulFlags: u32,
         lppMAPIError: *mut *mut MAPIERROR,
     ) -> HRESULT {
-        // SAFETY: `lppMAPIError` is the caller's, NULL or writable.
-        this.shared.call(|| unsafe { no_error_info(lppMAPIError) })
+        let shared = &this.shared;
+        shared.get_last_error(hResult, ulFlags, lppMAPIError, || {
+            match &shared.inner_logon {
+                // SAFETY: the caller's arguments, passed on under the same contract.
+                Some(inner) => unsafe { inner.GetLastError(hResult, ulFlags, lppMAPIError) },
+                // SAFETY: `lppMAPIError` is the caller's, not NULL (checked) and writable.
+                None => unsafe { no_error_info(lppMAPIError) },
+            }
+        })
     }
 
     /// Removes the store from the registry, invalidates it (a client still holding it gets
@@ -596,6 +635,7 @@ impl<P: StoreProvider> ProviderObject<P> {
             // (released in §8.3 order).
             support: Mutex::new(None),
             spooler: AtomicBool::new(args.request.spooler),
+            last_error: LastError::new(P::COMPONENT),
         });
         let StoreLogon {
             store,

@@ -1,0 +1,413 @@
+//! `GetLastError` on the objects the runtime builds, through raw vtable calls: the store object,
+//! the logon object and a property object each describe the last failed call on them (message,
+//! component, low-level code, context) in the width `MAPI_UNICODE` asks for, allocated with
+//! MAPI's allocator; `S_OK` with NULL when the code asked about is not the last error's.
+
+use core::ffi::c_void;
+use mapi_spi_runtime::alloc::AllocatorSet;
+use mapi_spi_runtime::codes::*;
+use mapi_spi_runtime::com::{Forward, MethodName};
+use mapi_spi_runtime::flags::MAPI_UNICODE;
+use mapi_spi_runtime::host::{HostSupport, Session, SupportLog, SupportOptions};
+use mapi_spi_runtime::interfaces::{
+    IMAPIProp, IMAPIPropImpl, IMAPISupport, IMSLogon, IMsgStore, IMsgStoreImpl,
+};
+use mapi_spi_runtime::props::{self, ObjectAccess, PropAccess, PropValue, Property, PropertyBag};
+use mapi_spi_runtime::provider::store::{
+    LogonRequest, MessageStore, StoreContext, StoreLogon, StoreProvider,
+};
+use mapi_spi_runtime::provider::text::decode;
+use mapi_spi_runtime::provider::{ProviderContext, ProviderError, ProviderResult};
+use mapi_spi_runtime::tags::{PR_DISPLAY_NAME_W, PT_LONG, change_prop_type};
+use mapi_spi_runtime::types::{ENTRYID, MAPIERROR, SPropTagArray, SPropValue};
+use mapi_spi_runtime::{GUID, HRESULT, Interface, Object, mapi_object};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+const COMPONENT: &str = "Last error test";
+/// The component of a property object's errors.
+const PROPERTY_OBJECT: &str = "mapi-spi property object";
+/// What the store's `OpenEntry` fails with, kept by `StoreContext::fail`.
+const NO_ENTRY: &str = "no such entry in this store";
+
+struct Provider;
+
+/// A store whose `OpenEntry` always fails, through its context, and whose properties are a
+/// read-only property object.
+#[mapi_object(IMsgStore)]
+struct Store {
+    context: Arc<StoreContext>,
+    props: IMAPIProp,
+}
+
+impl MessageStore for Store {}
+
+impl IMAPIPropImpl for Store {
+    fn forward(this: &Object<Self>, _: MethodName) -> Forward<'_, IMAPIProp> {
+        Forward::To(&this.props)
+    }
+}
+
+impl IMsgStoreImpl for Store {
+    unsafe fn OpenEntry(
+        this: &Object<Self>,
+        _: &[u8],
+        _: *const GUID,
+        _: u32,
+        _: *mut u32,
+        _: *mut *mut c_void,
+    ) -> HRESULT {
+        let error = ProviderError::new(MAPI_E_NOT_FOUND, NO_ENTRY)
+            .with_low_level_error(0x57)
+            .with_context(3);
+        this.context.fail(error)
+    }
+}
+
+impl StoreProvider for Provider {
+    type Store = Store;
+    const COMPONENT: &'static str = COMPONENT;
+
+    fn create(_: &ProviderContext) -> ProviderResult<Self> {
+        Ok(Provider)
+    }
+
+    fn store_key(&self, entry_id: &[u8]) -> ProviderResult<Vec<u8>> {
+        Ok(entry_id.to_vec())
+    }
+
+    fn logon(
+        &self,
+        request: &LogonRequest<'_>,
+        context: &Arc<StoreContext>,
+    ) -> ProviderResult<StoreLogon<Store>> {
+        Ok(StoreLogon {
+            store: Store {
+                context: context.clone(),
+                props: props::object::create(read_only_bag(), *request.allocators),
+            },
+            spool_security: Vec::new(),
+        })
+    }
+
+    fn spooler_logon(&self, _: &LogonRequest<'_>, _: &[u8]) -> ProviderResult<()> {
+        Ok(())
+    }
+}
+
+mapi_spi_runtime::ms_provider_init!(Provider);
+
+fn read_only_bag() -> PropertyBag {
+    let mut bag = PropertyBag::new();
+    let name = Property::for_tag(PR_DISPLAY_NAME_W, PropValue::Unicode("Store".into()));
+    bag.insert(name, PropAccess::READ_ONLY).unwrap();
+    bag.set_object_access(ObjectAccess::ReadOnly);
+    bag
+}
+
+/// The `GetLastError` slot of `IMAPIProp` and `IMSLogon` (slot 3 of both).
+type GetLastError =
+    unsafe extern "system" fn(*mut c_void, HRESULT, u32, *mut *mut MAPIERROR) -> HRESULT;
+
+/// What a `MAPIERROR` said.
+#[derive(Debug, PartialEq, Eq)]
+struct Described {
+    error: String,
+    component: String,
+    low_level_error: u32,
+    context: u32,
+}
+
+/// `GetLastError(hr, flags)` through `slot` on `this`: the answer, and the `MAPIERROR` read in
+/// the width asked for and freed with MAPI's `MAPIFreeBuffer`.
+fn last_error(
+    slot: GetLastError,
+    this: *mut c_void,
+    hr: HRESULT,
+    flags: u32,
+) -> (HRESULT, Option<Described>) {
+    let mut block = core::ptr::dangling_mut::<MAPIERROR>();
+    // SAFETY: a live object of the interface `slot` belongs to, a valid out-pointer.
+    let answer = unsafe { slot(this, hr, flags, &mut block) };
+    if block.is_null() {
+        return (answer, None);
+    }
+    let unicode = flags & MAPI_UNICODE != 0;
+    // SAFETY: a MAPIERROR allocated with the host's allocator, its strings in the width asked
+    // for; freed once, after the reads.
+    unsafe {
+        let error = &*block;
+        let described = Described {
+            error: decode(error.lpszError, unicode).unwrap(),
+            component: decode(error.lpszComponent, unicode).unwrap(),
+            low_level_error: error.ulLowLevelError,
+            context: error.ulContext,
+        };
+        AllocatorSet::native().free(block.cast());
+        (answer, Some(described))
+    }
+}
+
+fn described(error: &str, component: &str, low_level_error: u32, context: u32) -> Described {
+    Described {
+        error: error.to_owned(),
+        component: component.to_owned(),
+        low_level_error,
+        context,
+    }
+}
+
+/// A session with the test provider, and one store opened as MAPI opens it: the store, the
+/// logon object (kept by the support object too, which logs it off at its release).
+struct Opened {
+    session: Session,
+    /// The support objects' log, to check that they are all released.
+    log: Arc<SupportLog>,
+    store: IMsgStore,
+    logon: IMSLogon,
+    /// Held while the test runs: a session's leak report counts the host buffers of the whole
+    /// process.
+    _serial: MutexGuard<'static, ()>,
+}
+
+static ONE_SESSION_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+fn open() -> Opened {
+    let serial = ONE_SESSION_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    // SAFETY: this file's MSProviderInit, from ms_provider_init!.
+    let session =
+        unsafe { Session::in_process(MSProviderInit, "last_error.dll", SupportOptions::default()) }
+            .expect("MSProviderInit");
+    let log = Arc::new(SupportLog::default());
+    let support = HostSupport::create(
+        &log,
+        AllocatorSet::native(),
+        SupportOptions::default(),
+        "last_error.dll",
+    );
+    let (mut logon, mut store) = (core::ptr::null_mut(), core::ptr::null_mut());
+    let id = b"store";
+    let support_interface: IMAPISupport = support.to_interface();
+    // SAFETY: MAPI's arguments: a support object, an ID of its length, valid out-pointers.
+    let hr = unsafe {
+        (session.provider().vtable().Logon)(
+            session.provider().as_raw(),
+            support_interface.as_raw(),
+            0,
+            core::ptr::null_mut(),
+            id.len() as u32,
+            id.as_ptr().cast_mut().cast::<ENTRYID>(),
+            0,
+            core::ptr::null(),
+            core::ptr::null_mut(),
+            core::ptr::null_mut(),
+            core::ptr::null_mut(),
+            &mut logon,
+            &mut store,
+        )
+    };
+    assert_eq!(hr, S_OK);
+    // SAFETY: new references, which Logon returned.
+    let (store, logon) = unsafe { (IMsgStore::from_raw(store), IMSLogon::from_raw(logon)) };
+    support.attach_logon(logon.clone());
+    Opened {
+        session,
+        log,
+        store,
+        logon,
+        _serial: serial,
+    }
+}
+
+impl Opened {
+    fn store_last_error(&self, hr: HRESULT, flags: u32) -> (HRESULT, Option<Described>) {
+        let slot = self.store.vtable().base__.GetLastError;
+        last_error(slot, self.store.as_raw(), hr, flags)
+    }
+
+    fn logon_last_error(&self, hr: HRESULT, flags: u32) -> (HRESULT, Option<Described>) {
+        last_error(
+            self.logon.vtable().GetLastError,
+            self.logon.as_raw(),
+            hr,
+            flags,
+        )
+    }
+
+    /// `GetProps` of the display name, which succeeds.
+    fn get_props(&self) -> HRESULT {
+        let tags = [1u32, PR_DISPLAY_NAME_W];
+        let (mut count, mut values) = (0u32, core::ptr::null_mut::<SPropValue>());
+        // SAFETY: a tag array with its count, valid out-pointers; the result freed once.
+        unsafe {
+            let hr = (self.store.vtable().base__.GetProps)(
+                self.store.as_raw(),
+                tags.as_ptr().cast_mut().cast::<SPropTagArray>(),
+                0,
+                &mut count,
+                &mut values,
+            );
+            AllocatorSet::native().free(values.cast());
+            hr
+        }
+    }
+
+    fn close(self) {
+        drop((self.store, self.logon));
+        let report = self.session.shutdown();
+        assert!(report.is_clean(), "{report}");
+        assert_eq!(
+            self.log.live.load(Ordering::SeqCst),
+            0,
+            "support objects alive"
+        );
+    }
+}
+
+#[test]
+fn the_store_object_describes_its_own_failure_in_either_width_until_asked_about_another() {
+    let opened = open();
+    assert_eq!(
+        opened.store_last_error(MAPI_E_INVALID_PARAMETER, 0),
+        (S_OK, None),
+        "nothing failed yet"
+    );
+    // SAFETY: NULL flags, which the store refuses.
+    let hr = unsafe {
+        (opened.store.vtable().StoreLogoff)(opened.store.as_raw(), core::ptr::null_mut())
+    };
+    assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+    let expected = described("StoreLogoff: lpulFlags is NULL", COMPONENT, 0, 0);
+    for flags in [0, MAPI_UNICODE] {
+        let (answer, error) = opened.store_last_error(MAPI_E_INVALID_PARAMETER, flags);
+        assert_eq!((answer, error.as_ref()), (S_OK, Some(&expected)));
+    }
+    // A success in between does not make the failure unknown.
+    assert_eq!(opened.get_props(), S_OK);
+    assert_eq!(
+        opened.store_last_error(MAPI_E_INVALID_PARAMETER, 0),
+        (S_OK, Some(expected))
+    );
+    // Another code: nothing to say about it.
+    assert_eq!(opened.store_last_error(MAPI_E_NOT_FOUND, 0), (S_OK, None));
+    // SAFETY: NULL, which the contract does not allow; refused.
+    let hr = unsafe {
+        (opened.store.vtable().base__.GetLastError)(
+            opened.store.as_raw(),
+            MAPI_E_INVALID_PARAMETER,
+            0,
+            core::ptr::null_mut(),
+        )
+    };
+    assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+    opened.close();
+}
+
+#[test]
+fn a_failure_the_provider_reports_through_its_context_is_described_on_logon_and_store() {
+    let opened = open();
+    let (mut kind, mut object) = (0u32, core::ptr::null_mut());
+    let id = [1u8, 2, 3];
+    // SAFETY: an ID of its length, valid out-pointers.
+    let hr = unsafe {
+        (opened.logon.vtable().OpenEntry)(
+            opened.logon.as_raw(),
+            id.len() as u32,
+            id.as_ptr().cast_mut().cast(),
+            core::ptr::null(),
+            0,
+            &mut kind,
+            &mut object,
+        )
+    };
+    assert_eq!(hr, MAPI_E_NOT_FOUND);
+    let expected = described(NO_ENTRY, COMPONENT, 0x57, 3);
+    for flags in [0, MAPI_UNICODE] {
+        let (answer, error) = opened.logon_last_error(MAPI_E_NOT_FOUND, flags);
+        assert_eq!((answer, error.as_ref()), (S_OK, Some(&expected)));
+    }
+    // The store object reaches the same store methods: the same last error.
+    assert_eq!(
+        opened.store_last_error(MAPI_E_NOT_FOUND, MAPI_UNICODE),
+        (S_OK, Some(expected))
+    );
+    assert_eq!(opened.logon_last_error(MAPI_E_CALL_FAILED, 0), (S_OK, None));
+    opened.close();
+}
+
+#[test]
+fn a_property_object_describes_its_failures_directly_and_through_a_store_forwarding_to_it() {
+    let opened = open();
+    // SetProps on the store goes to its read-only property object.
+    // SAFETY: plain data, for which all zeroes is a valid value.
+    let mut value: SPropValue = unsafe { core::mem::zeroed() };
+    value.ulPropTag = change_prop_type(0x6700_0000, PT_LONG);
+    // SAFETY: one value; no problems asked for.
+    let hr = unsafe {
+        (opened.store.vtable().base__.SetProps)(
+            opened.store.as_raw(),
+            1,
+            &mut value,
+            core::ptr::null_mut(),
+        )
+    };
+    assert_eq!(hr, MAPI_E_NO_ACCESS);
+    let expected = described("the properties are read-only", PROPERTY_OBJECT, 0, 0);
+    assert_eq!(
+        opened.store_last_error(MAPI_E_NO_ACCESS, MAPI_UNICODE),
+        (S_OK, Some(expected))
+    );
+    opened.close();
+
+    let prop = props::object::create(read_only_bag(), AllocatorSet::native());
+    let slot = prop.vtable().GetLastError;
+    let mut list = core::ptr::null_mut();
+    // SAFETY: a valid out-pointer; flags no IMAPIProp method knows.
+    let hr = unsafe { (prop.vtable().GetPropList)(prop.as_raw(), 0x10, &mut list) };
+    assert_eq!(hr, MAPI_E_UNKNOWN_FLAGS);
+    let expected = described("unknown flags 0x00000010", PROPERTY_OBJECT, 0, 0);
+    for flags in [0, MAPI_UNICODE] {
+        let (answer, error) = last_error(slot, prop.as_raw(), MAPI_E_UNKNOWN_FLAGS, flags);
+        assert_eq!((answer, error.as_ref()), (S_OK, Some(&expected)));
+    }
+    // SAFETY: NULL out-pointers, which GetProps refuses.
+    let hr = unsafe {
+        (prop.vtable().GetProps)(
+            prop.as_raw(),
+            core::ptr::null_mut(),
+            0,
+            core::ptr::null_mut(),
+            core::ptr::null_mut(),
+        )
+    };
+    assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+    let expected = described(
+        "GetProps: lpcValues or lppPropArray is NULL",
+        PROPERTY_OBJECT,
+        0,
+        0,
+    );
+    assert_eq!(
+        last_error(slot, prop.as_raw(), MAPI_E_INVALID_PARAMETER, 0),
+        (S_OK, Some(expected))
+    );
+    assert_eq!(
+        last_error(slot, prop.as_raw(), MAPI_E_UNKNOWN_FLAGS, 0),
+        (S_OK, None),
+        "no longer the last error"
+    );
+    // A failure with no words of the object's own is described by its code's name.
+    let mut tags = core::ptr::null_mut();
+    // SAFETY: no names, a valid out-pointer; the object has no name map.
+    let hr = unsafe {
+        (prop.vtable().GetIDsFromNames)(prop.as_raw(), 0, core::ptr::null_mut(), 0, &mut tags)
+    };
+    assert_eq!(hr, MAPI_E_NO_SUPPORT);
+    let expected = described("MAPI_E_NO_SUPPORT", PROPERTY_OBJECT, 0, 0);
+    assert_eq!(
+        last_error(slot, prop.as_raw(), MAPI_E_NO_SUPPORT, MAPI_UNICODE),
+        (S_OK, Some(expected))
+    );
+}
