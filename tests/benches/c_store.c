@@ -4,7 +4,7 @@
  *
  * A provider object (IMSProvider) keeps a locked list of the stores open in its session. A fresh
  * Logon makes the same calls into the support object as the Rust sample store and runtime:
- * OpenProfileSection (the display name and identity are read from and written to the profile
+ * OpenProfileSection, once (the display name and identity are read from and written to the profile
  * when MAPI offers one), SetProviderUID, ModifyStatusRow with its columns in one MAPI buffer,
  * WrapStoreEntryID, spool security in a MAPI buffer, and an AddRef on the support object. One
  * allocation holds the store (IMsgStore) and its logon object (IMSLogon), each with its own count,
@@ -460,8 +460,7 @@ static profsect *open_section(support *sup) {
 }
 
 /* The display name: the profile's, else "Sample store <name>". */
-static void read_display_name(store *s, support *sup, const uint8_t *name, ULONG len) {
-    profsect *section = open_section(sup);
+static void read_display_name(store *s, profsect *section, const uint8_t *name, ULONG len) {
     if (section) {
         SPropTagArray tags = {1, {PR_DISPLAY_NAME_W}};
         ULONG count = 0;
@@ -476,7 +475,6 @@ static void read_display_name(store *s, support *sup, const uint8_t *name, ULONG
             s->display_len = n;
         }
         s->free_buffer(value);
-        section->v->Release(section);
         if (found) return;
     }
     static const char prefix[] = "Sample store ";
@@ -488,8 +486,7 @@ static void read_display_name(store *s, support *sup, const uint8_t *name, ULONG
 }
 
 /* The store's identity in the profile, when there is one. */
-static void record_identity(store *s, support *sup) {
-    profsect *section = open_section(sup);
+static void record_identity(store *s, profsect *section) {
     if (!section) return;
     SPropValue props[3];
     ULONG ids[] = {0x3001, 0x0FFF, 0x0FF9};
@@ -505,13 +502,6 @@ static void record_identity(store *s, support *sup) {
         }
     }
     section->v->SetProps(section, 3, props, 0);
-    section->v->Release(section);
-}
-
-/* Where the spool security key would come from: the profile's, checked for presence. */
-static void spool_key(support *sup) {
-    profsect *section = open_section(sup);
-    if (section) section->v->Release(section);
 }
 
 static HRESULT STDCALL provider_query_interface(void *self, const GUID *iid, void **ppv) {
@@ -597,7 +587,8 @@ static HRESULT STDCALL provider_logon(void *self, support *sup, ULONG_PTR ui_par
     s->name_len = len;
     for (ULONG i = 0; i < len; i++) s->name[i] = fold(name[i]);
 
-    read_display_name(s, sup, name, len);
+    profsect *section = open_section(sup);
+    read_display_name(s, section, name, len);
     MAPIUID uid = sample_uid;
     HRESULT hr = sup->v->SetProviderUID(sup, &uid, 0);
     if (hr < 0) goto fail;
@@ -628,10 +619,9 @@ static HRESULT STDCALL provider_logon(void *self, support *sup, ULONG_PTR ui_par
         s->cb_entry_id = cb_entry_id;
     }
     s->entry_id = wrapped;
-    record_identity(s, sup);
+    record_identity(s, section);
 
     /* Spool security: the store's key, which SpoolerLogon would get back. */
-    spool_key(sup);
     uint8_t *security = 0;
     if (cb_spool && spool) {
         hr = p->allocate_buffer(len, (void **)&security);
@@ -642,6 +632,7 @@ static HRESULT STDCALL provider_logon(void *self, support *sup, ULONG_PTR ui_par
         memcpy(security, s->name, len);
     }
 
+    if (section) section->v->Release(section);
     sup->v->AddRef(sup);
     s->sup = sup;
     lock(&p->lock);
@@ -656,6 +647,7 @@ static HRESULT STDCALL provider_logon(void *self, support *sup, ULONG_PTR ui_par
     *store_out = s;
     return S_OK;
 fail:
+    if (section) section->v->Release(section);
     free(s);
     return hr;
 }

@@ -40,7 +40,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use windows_core::{Error, HRESULT};
 
-use super::value::{PropValue, Property, is_text_type, is_value_type, props_block};
+use super::value::{ON_STACK, PropValue, Property, is_text_type, is_value_type, props_block};
 use crate::alloc::builders::{self, invalid};
 use crate::alloc::{AllocatorSet, RootBuf};
 use crate::codes::{
@@ -170,7 +170,11 @@ pub struct Fetched<'a> {
 impl Fetched<'_> {
     /// `S_OK`, or `MAPI_W_ERRORS_RETURNED` if an entry is an error.
     pub fn code(&self) -> HRESULT {
-        if self.errors_returned {
+        Self::code_for(self.errors_returned)
+    }
+
+    fn code_for(errors_returned: bool) -> HRESULT {
+        if errors_returned {
             MAPI_W_ERRORS_RETURNED
         } else {
             S_OK
@@ -181,17 +185,7 @@ impl Fetched<'_> {
     /// (only possible with a NULL tag list) is a count of 0 and a NULL array, as the
     /// reference requires.
     pub fn to_mapi(&self, allocators: &AllocatorSet) -> crate::com::Result<PropsBlock> {
-        let count = u32::try_from(self.props.len()).map_err(|_| invalid())?;
-        let array = if self.props.is_empty() {
-            None
-        } else {
-            Some(props_block(allocators, self.props.iter().map(|p| &**p))?)
-        };
-        Ok(PropsBlock {
-            count,
-            array,
-            code: self.code(),
-        })
+        PropsBlock::of(allocators, &self.props)
     }
 }
 
@@ -207,6 +201,22 @@ pub struct PropsBlock {
 }
 
 impl PropsBlock {
+    /// `props` in one MAPI block ([`Fetched::to_mapi`]).
+    fn of(allocators: &AllocatorSet, props: &[Cow<'_, Property>]) -> crate::com::Result<Self> {
+        let count = u32::try_from(props.len()).map_err(|_| invalid())?;
+        let errors_returned = props.iter().any(|p| matches!(p.value, PropValue::Error(_)));
+        let array = if count == 0 {
+            None
+        } else {
+            Some(props_block(allocators, props.iter().map(|p| &**p))?)
+        };
+        Ok(PropsBlock {
+            count,
+            array,
+            code: Fetched::code_for(errors_returned),
+        })
+    }
+
     /// The count and the array (NULL if none) for the out-parameters; the caller frees the
     /// array with one `MAPIFreeBuffer`.
     #[must_use = "the array is leaked unless someone frees it"]
@@ -315,18 +325,7 @@ impl PropertyBag {
         tags: Option<&[u32]>,
         unicode: bool,
     ) -> crate::com::Result<Fetched<'_>> {
-        let props: Vec<Cow<'_, Property>> = match tags {
-            Some([]) => return Err(invalid()),
-            Some(tags) => tags.iter().map(|&tag| self.fetch(tag, unicode)).collect(),
-            None => self
-                .entries
-                .values()
-                .map(|e| {
-                    self.answer(&e.prop, PT_UNSPECIFIED, unicode)
-                        .unwrap_or_else(|code| Cow::Owned(Property::error(e.prop.tag(), code)))
-                })
-                .collect(),
-        };
+        let props: Vec<Cow<'_, Property>> = self.answers(tags, unicode)?.collect();
         let errors_returned = props.iter().any(|p| matches!(p.value, PropValue::Error(_)));
         Ok(Fetched {
             props,
@@ -334,14 +333,55 @@ impl PropertyBag {
         })
     }
 
-    /// `GetProps` written into MAPI memory ([`Fetched::to_mapi`]).
+    /// `GetProps` written into MAPI memory ([`Fetched::to_mapi`]). Up to 16 answers are
+    /// gathered on the stack: no heap allocation but MAPI's block, unless a value is converted
+    /// (text in the other width).
     pub fn get_props_block(
         &self,
         allocators: &AllocatorSet,
         tags: Option<&[u32]>,
         unicode: bool,
     ) -> crate::com::Result<PropsBlock> {
-        self.get_props(tags, unicode)?.to_mapi(allocators)
+        let count = tags.map_or(self.entries.len(), <[u32]>::len);
+        if count > ON_STACK {
+            return self.get_props(tags, unicode)?.to_mapi(allocators);
+        }
+        /// What the unused slots hold.
+        static UNUSED: Property = Property {
+            id: 0,
+            value: PropValue::Null,
+        };
+        let mut answers = [const { Cow::Borrowed(&UNUSED) }; ON_STACK];
+        for (slot, answer) in answers.iter_mut().zip(self.answers(tags, unicode)?) {
+            *slot = answer;
+        }
+        PropsBlock::of(allocators, &answers[..count])
+    }
+
+    /// One answer per tag of `tags`, or per property for `None`, in order.
+    fn answers<'a>(
+        &'a self,
+        tags: Option<&[u32]>,
+        unicode: bool,
+    ) -> crate::com::Result<impl Iterator<Item = Cow<'a, Property>>> {
+        if tags == Some(&[]) {
+            return Err(invalid());
+        }
+        // One of the two is empty: the requested tags, or every property when none is.
+        let requested = tags
+            .into_iter()
+            .flatten()
+            .map(move |&tag| self.fetch(tag, unicode));
+        let all = tags
+            .is_none()
+            .then_some(self.entries.values())
+            .into_iter()
+            .flatten()
+            .map(move |e| {
+                self.answer(&e.prop, PT_UNSPECIFIED, unicode)
+                    .unwrap_or_else(|code| Cow::Owned(Property::error(e.prop.tag(), code)))
+            });
+        Ok(requested.chain(all))
     }
 
     /// The answer for one requested tag.

@@ -7,7 +7,7 @@ use windows_core::HRESULT;
 
 use super::PropertyBag;
 use super::bag::problems_block;
-use super::value::{props_from_raw, tags_from_raw};
+use super::value::{props_from_raw, tags_from_raw, tags_in};
 use crate::alloc::AllocatorSet;
 use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_UNKNOWN_FLAGS, S_OK};
 use crate::com::Object;
@@ -108,7 +108,7 @@ impl IMAPIPropImpl for PropertyObject {
             return code;
         }
         // SAFETY: the caller's tag array, NULL or `cValues` tags.
-        let tags = unsafe { tags_from_raw(lpPropTagArray) };
+        let tags = unsafe { tags_in(lpPropTagArray) };
         let block = this.bag().get_props_block(
             &this.allocators,
             tags.as_deref(),

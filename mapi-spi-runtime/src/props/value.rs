@@ -517,6 +517,17 @@ pub unsafe fn props_from_raw(
 ///
 /// A non-NULL `tags` points to an `SPropTagArray` with `cValues` tags (possibly unaligned).
 pub unsafe fn tags_from_raw(tags: *const crate::types::SPropTagArray) -> Option<Vec<u32>> {
+    // SAFETY: as this function's contract.
+    unsafe { tags_in(tags) }.map(Cow::into_owned)
+}
+
+/// The tags of a caller's `SPropTagArray`, borrowed where they are aligned (as MAPI's are) and
+/// copied otherwise; `None` for a NULL array.
+///
+/// # Safety
+///
+/// As [`tags_from_raw`], and the array stays alive and unchanged for `'a`.
+pub unsafe fn tags_in<'a>(tags: *const crate::types::SPropTagArray) -> Option<Cow<'a, [u32]>> {
     if tags.is_null() {
         return None;
     }
@@ -531,13 +542,20 @@ pub unsafe fn tags_from_raw(tags: *const crate::types::SPropTagArray) -> Option<
         let first = base
             .add(offset_of!(crate::types::SPropTagArray, aulPropTag))
             .cast::<u32>();
-        Some(
-            (0..count as usize)
-                .map(|i| first.add(i).read_unaligned())
-                .collect(),
-        )
+        Some(if first.is_aligned() {
+            Cow::Borrowed(core::slice::from_raw_parts(first, count as usize))
+        } else {
+            Cow::Owned(
+                (0..count as usize)
+                    .map(|i| first.add(i).read_unaligned())
+                    .collect(),
+            )
+        })
     }
 }
+
+/// How many properties [`props_block`] lays out on the stack; more take a heap allocation.
+pub(crate) const ON_STACK: usize = 16;
 
 /// An `SPropValue` array of `props`, with everything they point to, in one MAPI block (one
 /// `MAPIAllocateBuffer`, freed by one `MAPIFreeBuffer`; see [`crate::alloc::props::props`]).
@@ -547,11 +565,22 @@ pub fn props_block<'p>(
     allocators: &AllocatorSet,
     props: impl IntoIterator<Item = &'p Property>,
 ) -> crate::com::Result<RootBuf> {
-    let wire: Vec<WireProp<'p>> = props
+    let mut props = props
         .into_iter()
-        .map(|p| WireProp::new(p.id, p.value.as_value()))
-        .collect();
-    crate::alloc::props::props(allocators, &wire)
+        .map(|p| WireProp::new(p.id, p.value.as_value()));
+    let mut wire = [const { WireProp::new(0, Value::Null) }; ON_STACK];
+    let mut count = 0;
+    for (slot, prop) in wire.iter_mut().zip(props.by_ref()) {
+        *slot = prop;
+        count += 1;
+    }
+    match props.next() {
+        None => crate::alloc::props::props(allocators, &wire[..count]),
+        Some(next) => {
+            let all: Vec<WireProp<'p>> = wire.into_iter().chain([next]).chain(props).collect();
+            crate::alloc::props::props(allocators, &all)
+        }
+    }
 }
 
 #[cfg(test)]

@@ -517,6 +517,7 @@ impl<P: StoreProvider> ProviderObject<P> {
             interface: unsafe { call.interface.as_ref() }.copied(),
             allocators: &self.allocators,
             spooler: call.spooler,
+            section: Default::default(),
         };
         let default_id = match self.default_entry_id(&request) {
             Ok(id) => id,
@@ -538,7 +539,7 @@ impl<P: StoreProvider> ProviderObject<P> {
         if !request.entry_id.is_empty() {
             return Ok(None);
         }
-        if let Some(recorded) = identity::recorded_entry_id(request.support, self.allocators)? {
+        if let Some(recorded) = identity::recorded_entry_id(request)? {
             return Ok(Some(recorded));
         }
         match self.provider.default_entry_id(request)? {
@@ -605,12 +606,7 @@ impl<P: StoreProvider> ProviderObject<P> {
             Err(error) => return self.fail(error, unicode, args.lppMAPIError),
         };
         let inner = ComObject::new(store);
-        let recorded = identity::record_logon(
-            args.request.support,
-            self.allocators,
-            &inner.to_interface(),
-            args.request.entry_id,
-        );
+        let recorded = identity::record_logon(&args.request, &inner.to_interface());
         if let Err(error) = recorded {
             P::Store::logoff(&inner);
             return self.fail(error, unicode, args.lppMAPIError);

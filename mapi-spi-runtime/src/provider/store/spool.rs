@@ -21,7 +21,6 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use super::LogonRequest;
-use super::identity::own_section;
 use crate::codes::{MAPI_E_CALL_FAILED, MAPI_E_LOGON_FAILED};
 use crate::props::value::{PropValue, Property};
 use crate::provider::service::RUNTIME_SECURE_PROFILE_ID;
@@ -35,21 +34,19 @@ pub const PR_MAPI_SPI_SPOOL_KEY: u32 = prop_tag(PT_BINARY, RUNTIME_SECURE_PROFIL
 const PREFIX: &[u8] = b"mapi-spi-spool/1";
 const MAC_LEN: usize = 32;
 
-/// A spool security key.
+/// A spool security key, kept as the HMAC state after the key (ready for a message: half the
+/// hashing of each seal or check).
 #[derive(Clone)]
-pub struct SpoolKey([u8; 32]);
+pub struct SpoolKey(Hmac<Sha256>);
 
 impl SpoolKey {
+    fn new(key: &[u8; 32]) -> Self {
+        Self(<Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes keys of any length"))
+    }
+
     /// A new random key.
     pub fn random() -> ProviderResult<Self> {
-        let mut key = [0u8; 32];
-        getrandom::getrandom(&mut key).map_err(|error| {
-            ProviderError::new(
-                MAPI_E_CALL_FAILED,
-                format!("no random numbers for the spool security key: {error}"),
-            )
-        })?;
-        Ok(Self(key))
+        Ok(Self::new(&random_key()?))
     }
 
     /// The key for a logon: the profile's (made and stored on first use), or the process's.
@@ -57,18 +54,18 @@ impl SpoolKey {
         if let Some(key) = Self::from_profile(request)? {
             return Ok(key);
         }
-        static PROCESS: OnceLock<[u8; 32]> = OnceLock::new();
+        static PROCESS: OnceLock<SpoolKey> = OnceLock::new();
         if let Some(key) = PROCESS.get() {
-            return Ok(Self(*key));
+            return Ok(key.clone());
         }
         let fresh = Self::random()?;
-        Ok(Self(*PROCESS.get_or_init(|| fresh.0)))
+        Ok(PROCESS.get_or_init(|| fresh).clone())
     }
 
     /// The profile section's key, created there if it has none; `None` without a section the
     /// provider may write.
     fn from_profile(request: &LogonRequest<'_>) -> ProviderResult<Option<Self>> {
-        let Some(section) = own_section(request.support, *request.allocators, true)? else {
+        let Some(section) = request.profile_section()? else {
             return Ok(None);
         };
         if let Some(Property {
@@ -77,19 +74,19 @@ impl SpoolKey {
         }) = section.get(PR_MAPI_SPI_SPOOL_KEY)?
             && let Ok(key) = <[u8; 32]>::try_from(bytes.as_slice())
         {
-            return Ok(Some(Self(key)));
+            return Ok(Some(Self::new(&key)));
         }
-        let key = Self::random()?;
+        let key = random_key()?;
         let stored = section.set(&[Property::for_tag(
             PR_MAPI_SPI_SPOOL_KEY,
-            PropValue::Binary(key.0.to_vec()),
+            PropValue::Binary(key.to_vec()),
         )]);
         // A section that refuses the key: the process's key instead.
-        Ok(stored.ok().map(|()| key))
+        Ok(stored.ok().map(|()| Self::new(&key)))
     }
 
     fn mac(&self) -> Hmac<Sha256> {
-        <Hmac<Sha256> as Mac>::new_from_slice(&self.0).expect("HMAC takes keys of any length")
+        self.0.clone()
     }
 
     /// `payload`, sealed: what `Logon` returns.
@@ -117,6 +114,18 @@ impl SpoolKey {
         mac.verify_slice(tag).map_err(|_| forged())?;
         Ok(&sealed[PREFIX.len()..])
     }
+}
+
+/// 32 random bytes, from the OS's generator.
+fn random_key() -> ProviderResult<[u8; 32]> {
+    let mut key = [0u8; 32];
+    getrandom::getrandom(&mut key).map_err(|error| {
+        ProviderError::new(
+            MAPI_E_CALL_FAILED,
+            format!("no random numbers for the spool security key: {error}"),
+        )
+    })?;
+    Ok(key)
 }
 
 #[cfg(test)]
