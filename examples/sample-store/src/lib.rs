@@ -95,6 +95,29 @@ fn folded(name: &str) -> impl Iterator<Item = char> + '_ {
     name.chars().flat_map(char::to_lowercase)
 }
 
+/// Whether two ASCII names are equal ignoring ASCII case, in one pass; `None` when either is
+/// not ASCII.
+fn same_ascii_name(x: &[u8], y: &[u8]) -> Option<bool> {
+    if x.len() != y.len() {
+        return (x.is_ascii() && y.is_ascii()).then_some(false);
+    }
+    let mut same = true;
+    for (&a, &b) in x.iter().zip(y) {
+        if !(a | b).is_ascii() {
+            return None;
+        }
+        same &= a.eq_ignore_ascii_case(&b);
+    }
+    Some(same)
+}
+
+/// `CompareStoreIDs` beyond ASCII names: decoded and folded; malformed IDs are errors. Out of
+/// line, so that the usual case stays small.
+#[cold]
+fn compare_names(a: &[u8], b: &[u8]) -> ProviderResult<bool> {
+    Ok(folded(store_name(a)?).eq(folded(store_name(b)?)))
+}
+
 /// The sample provider: one per MAPI session.
 pub struct SampleProvider;
 
@@ -114,11 +137,13 @@ impl StoreProvider for SampleProvider {
 
     /// The names compared as [`Self::store_key`] would, without making the keys.
     fn compare_store_ids(&self, a: &[u8], b: &[u8]) -> ProviderResult<bool> {
-        match (name_bytes(a), name_bytes(b)) {
-            // The usual names, ASCII, compared in place without decoding (see `folded`).
-            (Some(x), Some(y)) if x.is_ascii() && y.is_ascii() => Ok(x.eq_ignore_ascii_case(y)),
-            _ => Ok(folded(store_name(a)?).eq(folded(store_name(b)?))),
+        // The usual names, ASCII, compared in place without decoding (see `folded`).
+        if let (Some(x), Some(y)) = (name_bytes(a), name_bytes(b))
+            && let Some(same) = same_ascii_name(x, y)
+        {
+            return Ok(same);
         }
+        compare_names(a, b)
     }
 
     /// A logon without an entry ID opens the store the profile's settings name

@@ -40,8 +40,9 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use windows_core::{Error, HRESULT};
 
-use super::value::{ON_STACK, PropValue, Property, is_text_type, is_value_type, props_block};
+use super::value::{PropValue, Property, gathered, is_text_type, is_value_type};
 use crate::alloc::builders::{self, invalid};
+use crate::alloc::props::{PropValue as WireProp, Value};
 use crate::alloc::{AllocatorSet, RootBuf};
 use crate::codes::{
     MAPI_E_INVALID_PARAMETER, MAPI_E_INVALID_TYPE, MAPI_E_NO_ACCESS, MAPI_E_NOT_ENOUGH_MEMORY,
@@ -185,7 +186,11 @@ impl Fetched<'_> {
     /// (only possible with a NULL tag list) is a count of 0 and a NULL array, as the
     /// reference requires.
     pub fn to_mapi(&self, allocators: &AllocatorSet) -> crate::com::Result<PropsBlock> {
-        PropsBlock::of(allocators, &self.props)
+        let wire = self
+            .props
+            .iter()
+            .map(|p| WireProp::new(p.id, p.value.as_value()));
+        gathered(wire, |wire| PropsBlock::of(allocators, wire))
     }
 }
 
@@ -202,13 +207,13 @@ pub struct PropsBlock {
 
 impl PropsBlock {
     /// `props` in one MAPI block ([`Fetched::to_mapi`]).
-    fn of(allocators: &AllocatorSet, props: &[Cow<'_, Property>]) -> crate::com::Result<Self> {
+    fn of(allocators: &AllocatorSet, props: &[WireProp<'_>]) -> crate::com::Result<Self> {
         let count = u32::try_from(props.len()).map_err(|_| invalid())?;
-        let errors_returned = props.iter().any(|p| matches!(p.value, PropValue::Error(_)));
+        let errors_returned = props.iter().any(|p| matches!(p.value, Value::Error(_)));
         let array = if count == 0 {
             None
         } else {
-            Some(props_block(allocators, props.iter().map(|p| &**p))?)
+            Some(crate::alloc::props::props(allocators, props)?)
         };
         Ok(PropsBlock {
             count,
@@ -246,6 +251,14 @@ fn problem(index: usize, tag: u32, scode: HRESULT) -> SPropProblem {
         ulIndex: index as u32,
         ulPropTag: tag,
         scode: scode.0,
+    }
+}
+
+/// An answer as the block builder takes it: borrowed from the bag, or owned (converted text).
+fn wire(answer: Cow<'_, Property>) -> WireProp<'_> {
+    match answer {
+        Cow::Borrowed(p) => WireProp::new(p.id, p.value.as_value()),
+        Cow::Owned(p) => WireProp::new(p.id, p.value.into_value()),
     }
 }
 
@@ -325,7 +338,15 @@ impl PropertyBag {
         tags: Option<&[u32]>,
         unicode: bool,
     ) -> crate::com::Result<Fetched<'_>> {
-        let props: Vec<Cow<'_, Property>> = self.answers(tags, unicode)?.collect();
+        let props: Vec<Cow<'_, Property>> = match tags {
+            Some([]) => return Err(invalid()),
+            Some(tags) => tags.iter().map(|&tag| self.fetch(tag, unicode)).collect(),
+            None => self
+                .entries
+                .values()
+                .map(|e| self.fetch_stored(e, unicode))
+                .collect(),
+        };
         let errors_returned = props.iter().any(|p| matches!(p.value, PropValue::Error(_)));
         Ok(Fetched {
             props,
@@ -342,46 +363,23 @@ impl PropertyBag {
         tags: Option<&[u32]>,
         unicode: bool,
     ) -> crate::com::Result<PropsBlock> {
-        let count = tags.map_or(self.entries.len(), <[u32]>::len);
-        if count > ON_STACK {
-            return self.get_props(tags, unicode)?.to_mapi(allocators);
+        let of = |wire: &[WireProp<'_>]| PropsBlock::of(allocators, wire);
+        match tags {
+            Some([]) => Err(invalid()),
+            Some(tags) => gathered(tags.iter().map(|&tag| wire(self.fetch(tag, unicode))), of),
+            None => gathered(
+                self.entries
+                    .values()
+                    .map(|e| wire(self.fetch_stored(e, unicode))),
+                of,
+            ),
         }
-        /// What the unused slots hold.
-        static UNUSED: Property = Property {
-            id: 0,
-            value: PropValue::Null,
-        };
-        let mut answers = [const { Cow::Borrowed(&UNUSED) }; ON_STACK];
-        for (slot, answer) in answers.iter_mut().zip(self.answers(tags, unicode)?) {
-            *slot = answer;
-        }
-        PropsBlock::of(allocators, &answers[..count])
     }
 
-    /// One answer per tag of `tags`, or per property for `None`, in order.
-    fn answers<'a>(
-        &'a self,
-        tags: Option<&[u32]>,
-        unicode: bool,
-    ) -> crate::com::Result<impl Iterator<Item = Cow<'a, Property>>> {
-        if tags == Some(&[]) {
-            return Err(invalid());
-        }
-        // One of the two is empty: the requested tags, or every property when none is.
-        let requested = tags
-            .into_iter()
-            .flatten()
-            .map(move |&tag| self.fetch(tag, unicode));
-        let all = tags
-            .is_none()
-            .then_some(self.entries.values())
-            .into_iter()
-            .flatten()
-            .map(move |e| {
-                self.answer(&e.prop, PT_UNSPECIFIED, unicode)
-                    .unwrap_or_else(|code| Cow::Owned(Property::error(e.prop.tag(), code)))
-            });
-        Ok(requested.chain(all))
+    /// The answer for a stored property, when `GetProps` asks for all of them.
+    fn fetch_stored<'a>(&'a self, entry: &'a Entry, unicode: bool) -> Cow<'a, Property> {
+        self.answer(&entry.prop, PT_UNSPECIFIED, unicode)
+            .unwrap_or_else(|code| Cow::Owned(Property::error(entry.prop.tag(), code)))
     }
 
     /// The answer for one requested tag.

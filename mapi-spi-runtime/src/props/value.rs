@@ -554,8 +554,30 @@ pub unsafe fn tags_in<'a>(tags: *const crate::types::SPropTagArray) -> Option<Co
     }
 }
 
-/// How many properties [`props_block`] lays out on the stack; more take a heap allocation.
-pub(crate) const ON_STACK: usize = 16;
+/// How many values [`gathered`] keeps on the stack; more take a heap allocation.
+const ON_STACK: usize = 16;
+
+/// Runs `f` on `values` gathered in a slice: on the stack up to 16 of them, on the heap beyond.
+pub(crate) fn gathered<'v, R>(
+    values: impl Iterator<Item = WireProp<'v>>,
+    f: impl FnOnce(&[WireProp<'v>]) -> R,
+) -> R {
+    let mut values = values;
+    let mut stack = [const { WireProp::new(0, Value::Null) }; ON_STACK];
+    let mut count = 0;
+    // `zip` asks the slots first: no value is taken once they are full.
+    for (slot, value) in stack.iter_mut().zip(values.by_ref()) {
+        *slot = value;
+        count += 1;
+    }
+    match values.next() {
+        None => f(&stack[..count]),
+        Some(next) => {
+            let all: Vec<WireProp<'v>> = stack.into_iter().chain([next]).chain(values).collect();
+            f(&all)
+        }
+    }
+}
 
 /// An `SPropValue` array of `props`, with everything they point to, in one MAPI block (one
 /// `MAPIAllocateBuffer`, freed by one `MAPIFreeBuffer`; see [`crate::alloc::props::props`]).
@@ -565,22 +587,12 @@ pub fn props_block<'p>(
     allocators: &AllocatorSet,
     props: impl IntoIterator<Item = &'p Property>,
 ) -> crate::com::Result<RootBuf> {
-    let mut props = props
-        .into_iter()
-        .map(|p| WireProp::new(p.id, p.value.as_value()));
-    let mut wire = [const { WireProp::new(0, Value::Null) }; ON_STACK];
-    let mut count = 0;
-    for (slot, prop) in wire.iter_mut().zip(props.by_ref()) {
-        *slot = prop;
-        count += 1;
-    }
-    match props.next() {
-        None => crate::alloc::props::props(allocators, &wire[..count]),
-        Some(next) => {
-            let all: Vec<WireProp<'p>> = wire.into_iter().chain([next]).chain(props).collect();
-            crate::alloc::props::props(allocators, &all)
-        }
-    }
+    gathered(
+        props
+            .into_iter()
+            .map(|p| WireProp::new(p.id, p.value.as_value())),
+        |wire| crate::alloc::props::props(allocators, wire),
+    )
 }
 
 #[cfg(test)]
