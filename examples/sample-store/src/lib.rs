@@ -130,9 +130,14 @@ impl StoreProvider for SampleProvider {
     }
 
     fn store_key(&self, entry_id: &[u8]) -> ProviderResult<Vec<u8>> {
-        Ok(folded(store_name(entry_id)?)
-            .collect::<String>()
-            .into_bytes())
+        let name = store_name(entry_id)?;
+        // ASCII names fold byte by byte (see `folded`).
+        let key = if name.is_ascii() {
+            name.to_ascii_lowercase()
+        } else {
+            folded(name).collect()
+        };
+        Ok(key.into_bytes())
     }
 
     /// The names compared as [`Self::store_key`] would, without making the keys.

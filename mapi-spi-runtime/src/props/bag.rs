@@ -37,7 +37,6 @@
 //!   the object's access, and ignores tags of properties the bag does not have.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use windows_core::{Error, HRESULT};
 
 use super::value::{PropValue, Property, gathered, is_text_type, is_value_type};
@@ -150,11 +149,55 @@ struct Entry {
     access: PropAccess,
 }
 
+/// The entries of a bag, sorted by property ID: a bag holds a handful of properties, which a
+/// vector keeps in one allocation and finds by halves (a map's nodes cost more to fill).
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Entries(Vec<Entry>);
+
+impl Entries {
+    fn find(&self, id: u16) -> Result<usize, usize> {
+        self.0.binary_search_by_key(&id, |e| e.prop.id)
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn get(&self, id: &u16) -> Option<&Entry> {
+        self.find(*id).ok().map(|at| &self.0[at])
+    }
+
+    fn get_mut(&mut self, id: &u16) -> Option<&mut Entry> {
+        self.find(*id).ok().map(|at| &mut self.0[at])
+    }
+
+    /// Adds `entry` for property `id`, or replaces the one it has.
+    fn insert(&mut self, id: u16, entry: Entry) {
+        match self.find(id) {
+            Ok(at) => self.0[at] = entry,
+            Err(at) => self.0.insert(at, entry),
+        }
+    }
+
+    fn remove(&mut self, id: &u16) -> Option<Entry> {
+        self.find(*id).ok().map(|at| self.0.remove(at))
+    }
+
+    /// In ID order.
+    fn values(&self) -> core::slice::Iter<'_, Entry> {
+        self.0.iter()
+    }
+}
+
 /// An object's properties, by ID (so `GetProps` with a NULL tag list and `GetPropList`
 /// answer in ID order), with per-property and per-object access.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PropertyBag {
-    entries: BTreeMap<u16, Entry>,
+    entries: Entries,
     access: ObjectAccess,
     size_limit: Option<usize>,
 }
