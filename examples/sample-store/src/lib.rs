@@ -246,7 +246,6 @@ pub struct SampleStore {
 impl SampleStore {
     fn new(cx: &StoreContext, support: &IMAPISupport, display_name: String, key: Vec<u8>) -> Self {
         let entry_id = client_entry_id(cx, support);
-        let mut bag = PropertyBag::new();
         let values = [
             (PR_DISPLAY_NAME_W, PropValue::Unicode(display_name)),
             (PR_STORE_ENTRYID, PropValue::Binary(entry_id.clone())),
@@ -257,6 +256,7 @@ impl SampleStore {
             (PR_OBJECT_TYPE, PropValue::Long(MAPI_STORE)),
             (PR_MDB_PROVIDER, PropValue::Binary(SAMPLE_UID.ab.to_vec())),
         ];
+        let mut bag = PropertyBag::with_capacity(values.len());
         for (tag, value) in values {
             bag.insert(Property::for_tag(tag, value), PropAccess::READ_ONLY)
                 .expect("a storable value");

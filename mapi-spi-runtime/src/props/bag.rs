@@ -316,6 +316,15 @@ impl PropertyBag {
         Self::default()
     }
 
+    /// An empty bag, as [`PropertyBag::new`], with room for `properties` without allocating
+    /// again.
+    pub fn with_capacity(properties: usize) -> Self {
+        Self {
+            entries: Entries(Vec::with_capacity(properties)),
+            ..Self::default()
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
     }

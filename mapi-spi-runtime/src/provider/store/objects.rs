@@ -34,7 +34,6 @@ use super::message_store::{MessageStore, StoreContext};
 use super::registry::Registry;
 use super::spool::SpoolKey;
 use super::{LogonRequest, StoreLogon, StoreProvider};
-use crate::alloc::builders;
 use crate::alloc::{AllocatorSet, RootBuf};
 use crate::codes::{
     MAPI_E_CALL_FAILED, MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_INVALID_OBJECT,
@@ -614,12 +613,8 @@ impl<P: StoreProvider> ProviderObject<P> {
         // Allocated before anything is registered, so that failing here leaves nothing behind.
         let spool_block: Option<(*mut u32, *mut *mut u8, RootBuf)> = match spool_out {
             Some((cb, lpb)) if !cb.is_null() && !lpb.is_null() => {
-                let sealed = SpoolKey::for_logon(&args.request).and_then(|key| {
-                    Ok(builders::binary(
-                        &self.allocators,
-                        &key.seal(&spool_security),
-                    )?)
-                });
+                let sealed = SpoolKey::for_logon(&args.request)
+                    .and_then(|key| Ok(key.seal(&self.allocators, &spool_security)?));
                 match sealed {
                     Ok(block) => Some((cb, lpb, block)),
                     Err(error) => {

@@ -21,6 +21,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use super::LogonRequest;
+use crate::alloc::{AllocatorSet, RootBuf};
 use crate::codes::{MAPI_E_CALL_FAILED, MAPI_E_LOGON_FAILED};
 use crate::props::value::{PropValue, Property};
 use crate::provider::service::RUNTIME_SECURE_PROFILE_ID;
@@ -89,15 +90,16 @@ impl SpoolKey {
         self.0.clone()
     }
 
-    /// `payload`, sealed: what `Logon` returns.
-    pub fn seal(&self, payload: &[u8]) -> Vec<u8> {
-        let mut blob = Vec::with_capacity(PREFIX.len() + payload.len() + MAC_LEN);
-        blob.extend_from_slice(PREFIX);
-        blob.extend_from_slice(payload);
+    /// `payload`, sealed, in a block of `allocators`: what `Logon` returns.
+    pub fn seal(&self, allocators: &AllocatorSet, payload: &[u8]) -> crate::com::Result<RootBuf> {
+        let block = allocators.allocate(PREFIX.len() + payload.len() + MAC_LEN)?;
+        block.write_slice(0, PREFIX);
+        block.write_slice(PREFIX.len(), payload);
         let mut mac = self.mac();
-        mac.update(&blob);
-        blob.extend_from_slice(&mac.finalize().into_bytes());
-        blob
+        mac.update(PREFIX);
+        mac.update(payload);
+        block.write_slice(PREFIX.len() + payload.len(), &mac.finalize().into_bytes());
+        Ok(block)
     }
 
     /// The payload of a sealed `blob`, if it was sealed with this key and not altered;
@@ -132,10 +134,17 @@ fn random_key() -> ProviderResult<[u8; 32]> {
 mod tests {
     use super::*;
 
+    /// `payload` sealed with `key`, copied out of its block.
+    fn sealed(key: &SpoolKey, payload: &[u8]) -> Vec<u8> {
+        let block = key.seal(&AllocatorSet::native(), payload).unwrap();
+        // SAFETY: the block's `len` bytes, all written by `seal`, alive until `block` drops.
+        unsafe { core::slice::from_raw_parts(block.as_ptr(), block.len()) }.to_vec()
+    }
+
     #[test]
     fn sealed_data_opens_with_its_key_only_and_unaltered() {
         let key = SpoolKey::random().unwrap();
-        let blob = key.seal(b"store");
+        let blob = sealed(&key, b"store");
         assert_eq!(key.open(&blob).unwrap(), b"store");
         let other = SpoolKey::random().unwrap();
         assert_eq!(other.open(&blob).unwrap_err().code, MAPI_E_LOGON_FAILED);
@@ -146,6 +155,6 @@ mod tests {
         }
         assert!(key.open(&blob[..blob.len() - 1]).is_err());
         assert!(key.open(b"").is_err());
-        assert_eq!(key.open(&key.seal(b"")).unwrap(), b"");
+        assert_eq!(key.open(&sealed(&key, b"")).unwrap(), b"");
     }
 }
