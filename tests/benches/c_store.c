@@ -6,12 +6,13 @@
  * Logon makes the same calls into the support object as the Rust sample store and runtime:
  * OpenProfileSection, once (the display name and identity are read from and written to the profile
  * when MAPI offers one), SetProviderUID, ModifyStatusRow with its columns in one MAPI buffer,
- * WrapStoreEntryID, spool security in a MAPI buffer, and an AddRef on the support object. One
- * allocation holds the store (IMsgStore) and its logon object (IMSLogon), each with its own count,
- * freed when both reach zero. GetProps answers any tags from the store's 8 properties in one
- * MAPI buffer; the store's last Release calls StoreLogoffTransports and releases the support
- * object, whose Release calls IMSLogon::Logoff and Release as MAPI does. CompareStoreIDs compares
- * the store names case-insensitively, in place. */
+ * WrapStoreEntryID, spool security in a MAPI buffer (the store's key as it is: mapi-spi's runtime
+ * also seals it with an HMAC-SHA-256, work this store does not do), and an AddRef on the support
+ * object. One allocation holds the store (IMsgStore) and its logon object (IMSLogon), each with
+ * its own count, freed when both reach zero. GetProps answers any tags from the store's 8
+ * properties in one MAPI buffer; the store's last Release calls StoreLogoffTransports and
+ * releases the support object, whose Release calls IMSLogon::Logoff and Release as MAPI does.
+ * CompareStoreIDs compares the store names case-insensitively, in place. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -67,6 +68,7 @@ typedef ULONG(STDCALL *FREEBUFFER)(void *);
 #define MAPI_E_VERSION ((HRESULT)0x80040110)
 #define CURRENT_SPI_VERSION 0x00010010u
 #define MAPI_UNICODE 0x80000000u
+#define MAPI_MODIFY 0x00000001u
 #define LOGOFF_ABORT 0x00000008u
 #define STATUS_AVAILABLE 0x00000001u
 #define MAPI_STORE 0x00000001u
@@ -455,7 +457,7 @@ static const mslogon_vtbl mslogon_vtable = {
 /* The provider's section, if MAPI offers one. */
 static profsect *open_section(support *sup) {
     void *section = 0;
-    if (sup->v->OpenProfileSection(sup, 0, 0, &section) < 0) return 0;
+    if (sup->v->OpenProfileSection(sup, 0, MAPI_MODIFY, &section) < 0) return 0;
     return section;
 }
 
