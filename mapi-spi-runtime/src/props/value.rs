@@ -6,6 +6,7 @@
 //! it. Writing goes through [`alloc::props`](crate::alloc::props), the one-block builder: a
 //! whole result is one `MAPIAllocateBuffer`, freed by one `MAPIFreeBuffer`.
 
+use core::mem::MaybeUninit;
 use std::borrow::Cow;
 use windows_core::{Error, GUID, HRESULT};
 
@@ -562,18 +563,52 @@ pub(crate) fn gathered<'v, R>(
     values: impl Iterator<Item = WireProp<'v>>,
     f: impl FnOnce(&[WireProp<'v>]) -> R,
 ) -> R {
+    /// The first `count` slots of `slots`, initialised: dropped when this is, unwinding
+    /// included.
+    struct Filled<'s, 'v> {
+        slots: &'s mut [MaybeUninit<WireProp<'v>>; ON_STACK],
+        count: usize,
+    }
+    impl<'v> Filled<'_, 'v> {
+        fn values(&self) -> &[WireProp<'v>] {
+            // SAFETY: the first `count` slots are initialised (see `gathered`).
+            unsafe { core::slice::from_raw_parts(self.slots.as_ptr().cast(), self.count) }
+        }
+    }
+    impl Drop for Filled<'_, '_> {
+        fn drop(&mut self) {
+            let first = self.slots.as_mut_ptr().cast::<WireProp<'_>>();
+            // SAFETY: the first `count` slots are initialised and dropped once, here.
+            unsafe {
+                core::ptr::drop_in_place(core::ptr::slice_from_raw_parts_mut(first, self.count))
+            }
+        }
+    }
+
     let mut values = values;
-    let mut stack = [const { WireProp::new(0, Value::Null) }; ON_STACK];
-    let mut count = 0;
-    // `zip` asks the slots first: no value is taken once they are full.
-    for (slot, value) in stack.iter_mut().zip(values.by_ref()) {
-        *slot = value;
-        count += 1;
+    // Uninitialised: filling and dropping only the slots used (values are large to set).
+    let mut slots = [const { MaybeUninit::<WireProp<'v>>::uninit() }; ON_STACK];
+    let mut filled = Filled {
+        slots: &mut slots,
+        count: 0,
+    };
+    while filled.count < ON_STACK {
+        let Some(value) = values.next() else {
+            return f(filled.values());
+        };
+        filled.slots[filled.count].write(value);
+        filled.count += 1;
     }
     match values.next() {
-        None => f(&stack[..count]),
+        None => f(filled.values()),
         Some(next) => {
-            let all: Vec<WireProp<'v>> = stack.into_iter().chain([next]).chain(values).collect();
+            let count = core::mem::take(&mut filled.count);
+            let first = filled.slots[..count].iter().map(|slot| {
+                // SAFETY: the first `count` slots are initialised; each is moved out once, and
+                // `filled` drops none of them now (its count is 0).
+                unsafe { slot.assume_init_read() }
+            });
+            let all: Vec<WireProp<'v>> = first.chain([next]).chain(values).collect();
             f(&all)
         }
     }
@@ -610,6 +645,25 @@ mod tests {
         assert_eq!((calls.allocate_buffer, calls.allocate_more), (1, 0));
         assert_eq!(calls.live_roots, 0);
         read
+    }
+
+    #[test]
+    fn blocks_of_more_values_than_the_stack_holds_survive_too() {
+        for count in [15, 16, 17, 40] {
+            let props: Vec<Property> = (1..=count)
+                .map(|id| Property::new(id, PropValue::Unicode(format!("value {id}"))))
+                .collect();
+            assert_eq!(round_trip(&props), props, "{count} values");
+        }
+    }
+
+    #[test]
+    fn owned_values_are_gathered_and_dropped_once() {
+        for count in [3, 16, 17] {
+            let owned = (0..count).map(|i| WireProp::new(i, Value::Unicode(format!("{i}").into())));
+            let ids = gathered(owned, |wire| wire.iter().map(|p| p.id).collect::<Vec<_>>());
+            assert_eq!(ids, (0..count).collect::<Vec<_>>());
+        }
     }
 
     #[test]
