@@ -49,6 +49,17 @@ pub const SAMPLE_UID: MAPIUID = MAPIUID {
 const ENTRY_ID_VERSION: u8 = 1;
 /// `abFlags` (4 bytes) + UID (16) + version (1): where the store name starts.
 const NAME_OFFSET: usize = 4 + 16 + 1;
+/// What every entry ID of ours starts with: zero flags, the UID, the version.
+const HEADER: [u8; NAME_OFFSET] = {
+    let mut header = [0; NAME_OFFSET];
+    let mut i = 0;
+    while i < 16 {
+        header[4 + i] = SAMPLE_UID.ab[i];
+        i += 1;
+    }
+    header[NAME_OFFSET - 1] = ENTRY_ID_VERSION;
+    header
+};
 
 /// What this store offers: unique entry IDs, read-only, UTF-16 strings.
 const SUPPORT_MASK: u32 = STORE_ENTRYID_UNIQUE | STORE_READONLY | STORE_UNICODE_OK;
@@ -58,24 +69,53 @@ pub const DEFAULT_STORE: &str = "Default";
 
 /// The store entry ID of the store named `name`.
 pub fn store_entry_id(name: &str) -> Vec<u8> {
-    let mut id = vec![0u8; 4];
-    id.extend_from_slice(&SAMPLE_UID.ab);
-    id.push(ENTRY_ID_VERSION);
-    id.extend_from_slice(name.as_bytes());
-    id
+    [&HEADER[..], name.as_bytes()].concat()
+}
+
+/// The bytes of the store name in an entry ID of ours, not yet checked as text.
+fn name_bytes(entry_id: &[u8]) -> Option<&[u8]> {
+    match entry_id.split_at_checked(NAME_OFFSET) {
+        Some((header, name)) if header == HEADER && !name.is_empty() => Some(name),
+        _ => None,
+    }
 }
 
 /// The store name in an entry ID of ours.
 fn store_name(entry_id: &[u8]) -> ProviderResult<&str> {
-    let malformed = || ProviderError::new(MAPI_E_INVALID_ENTRYID, "not a sample store entry ID");
-    if entry_id.len() <= NAME_OFFSET
-        || entry_id[..4] != [0; 4]
-        || entry_id[4..20] != SAMPLE_UID.ab
-        || entry_id[20] != ENTRY_ID_VERSION
-    {
-        return Err(malformed());
+    name_bytes(entry_id)
+        .and_then(|name| std::str::from_utf8(name).ok())
+        .ok_or_else(|| ProviderError::new(MAPI_E_INVALID_ENTRYID, "not a sample store entry ID"))
+}
+
+/// A store name with its case folded, character by character: the store key, and what
+/// `CompareStoreIDs` compares in place. An ASCII character folds to itself or its ASCII lower
+/// case, so two ASCII names fold alike exactly when they are equal ignoring ASCII case (a
+/// non-ASCII character may fold to ASCII, KELVIN SIGN to `k`: the shortcut needs both ASCII).
+fn folded(name: &str) -> impl Iterator<Item = char> + '_ {
+    name.chars().flat_map(char::to_lowercase)
+}
+
+/// Whether two ASCII names are equal ignoring ASCII case, in one pass; `None` when either is
+/// not ASCII.
+fn same_ascii_name(x: &[u8], y: &[u8]) -> Option<bool> {
+    if x.len() != y.len() {
+        return (x.is_ascii() && y.is_ascii()).then_some(false);
     }
-    std::str::from_utf8(&entry_id[NAME_OFFSET..]).map_err(|_| malformed())
+    let mut same = true;
+    for (&a, &b) in x.iter().zip(y) {
+        if !(a | b).is_ascii() {
+            return None;
+        }
+        same &= a.eq_ignore_ascii_case(&b);
+    }
+    Some(same)
+}
+
+/// `CompareStoreIDs` beyond ASCII names: decoded and folded; malformed IDs are errors. Out of
+/// line, so that the usual case stays small.
+#[cold]
+fn compare_names(a: &[u8], b: &[u8]) -> ProviderResult<bool> {
+    Ok(folded(store_name(a)?).eq(folded(store_name(b)?)))
 }
 
 /// The sample provider: one per MAPI session.
@@ -90,7 +130,25 @@ impl StoreProvider for SampleProvider {
     }
 
     fn store_key(&self, entry_id: &[u8]) -> ProviderResult<Vec<u8>> {
-        Ok(store_name(entry_id)?.to_lowercase().into_bytes())
+        let name = store_name(entry_id)?;
+        // ASCII names fold byte by byte (see `folded`).
+        let key = if name.is_ascii() {
+            name.to_ascii_lowercase()
+        } else {
+            folded(name).collect()
+        };
+        Ok(key.into_bytes())
+    }
+
+    /// The names compared as [`Self::store_key`] would, without making the keys.
+    fn compare_store_ids(&self, a: &[u8], b: &[u8]) -> ProviderResult<bool> {
+        // The usual names, ASCII, compared in place without decoding (see `folded`).
+        if let (Some(x), Some(y)) = (name_bytes(a), name_bytes(b))
+            && let Some(same) = same_ascii_name(x, y)
+        {
+            return Ok(same);
+        }
+        compare_names(a, b)
     }
 
     /// A logon without an entry ID opens the store the profile's settings name
@@ -122,7 +180,7 @@ impl StoreProvider for SampleProvider {
         Ok(StoreLogon {
             // The runtime seals it (a MAC under the profile's key); SpoolerLogon gets it back.
             spool_security: key.clone(),
-            store: SampleStore::new(context, support, &display_name, &key),
+            store: SampleStore::new(context, support, display_name, key),
         })
     }
 
@@ -142,7 +200,7 @@ impl StoreProvider for SampleProvider {
 /// The display name from the provider's profile section, if MAPI offers one (the harness
 /// without a profile offers none, and then the defaults apply).
 fn profile_display_name(request: &LogonRequest<'_>) -> Option<String> {
-    let section = request.profile_section(false).ok()??;
+    let section = request.profile_section().ok()??;
     match section.get(PR_DISPLAY_NAME_W).ok()?? {
         Property {
             value: PropValue::Unicode(name),
@@ -186,19 +244,19 @@ pub struct SampleStore {
 }
 
 impl SampleStore {
-    fn new(cx: &StoreContext, support: &IMAPISupport, display_name: &str, key: &[u8]) -> Self {
+    fn new(cx: &StoreContext, support: &IMAPISupport, display_name: String, key: Vec<u8>) -> Self {
         let entry_id = client_entry_id(cx, support);
-        let mut bag = PropertyBag::new();
         let values = [
-            (PR_DISPLAY_NAME_W, PropValue::Unicode(display_name.into())),
+            (PR_DISPLAY_NAME_W, PropValue::Unicode(display_name)),
             (PR_STORE_ENTRYID, PropValue::Binary(entry_id.clone())),
             (PR_ENTRYID, PropValue::Binary(entry_id)),
-            (PR_RECORD_KEY, PropValue::Binary(key.to_vec())),
-            (PR_STORE_RECORD_KEY, PropValue::Binary(key.to_vec())),
+            (PR_RECORD_KEY, PropValue::Binary(key.clone())),
+            (PR_STORE_RECORD_KEY, PropValue::Binary(key)),
             (PR_STORE_SUPPORT_MASK, PropValue::Long(SUPPORT_MASK)),
             (PR_OBJECT_TYPE, PropValue::Long(MAPI_STORE)),
             (PR_MDB_PROVIDER, PropValue::Binary(SAMPLE_UID.ab.to_vec())),
         ];
+        let mut bag = PropertyBag::with_capacity(values.len());
         for (tag, value) in values {
             bag.insert(Property::for_tag(tag, value), PropAccess::READ_ONLY)
                 .expect("a storable value");

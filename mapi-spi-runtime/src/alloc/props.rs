@@ -126,7 +126,7 @@ pub struct PropValue<'a> {
 }
 
 impl<'a> PropValue<'a> {
-    pub fn new(id: u16, value: Value<'a>) -> Self {
+    pub const fn new(id: u16, value: Value<'a>) -> Self {
         Self { id, value }
     }
 

@@ -37,11 +37,11 @@
 //!   the object's access, and ignores tags of properties the bag does not have.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use windows_core::{Error, HRESULT};
 
-use super::value::{PropValue, Property, is_text_type, is_value_type, props_block};
+use super::value::{PropValue, Property, gathered, is_text_type, is_value_type};
 use crate::alloc::builders::{self, invalid};
+use crate::alloc::props::{PropValue as WireProp, Value};
 use crate::alloc::{AllocatorSet, RootBuf};
 use crate::codes::{
     MAPI_E_INVALID_PARAMETER, MAPI_E_INVALID_TYPE, MAPI_E_NO_ACCESS, MAPI_E_NOT_ENOUGH_MEMORY,
@@ -149,11 +149,55 @@ struct Entry {
     access: PropAccess,
 }
 
+/// The entries of a bag, sorted by property ID: a bag holds a handful of properties, which a
+/// vector keeps in one allocation and finds by halves (a map's nodes cost more to fill).
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Entries(Vec<Entry>);
+
+impl Entries {
+    fn find(&self, id: u16) -> Result<usize, usize> {
+        self.0.binary_search_by_key(&id, |e| e.prop.id)
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn get(&self, id: &u16) -> Option<&Entry> {
+        self.find(*id).ok().map(|at| &self.0[at])
+    }
+
+    fn get_mut(&mut self, id: &u16) -> Option<&mut Entry> {
+        self.find(*id).ok().map(|at| &mut self.0[at])
+    }
+
+    /// Adds `entry` for property `id`, or replaces the one it has.
+    fn insert(&mut self, id: u16, entry: Entry) {
+        match self.find(id) {
+            Ok(at) => self.0[at] = entry,
+            Err(at) => self.0.insert(at, entry),
+        }
+    }
+
+    fn remove(&mut self, id: &u16) -> Option<Entry> {
+        self.find(*id).ok().map(|at| self.0.remove(at))
+    }
+
+    /// In ID order.
+    fn values(&self) -> core::slice::Iter<'_, Entry> {
+        self.0.iter()
+    }
+}
+
 /// An object's properties, by ID (so `GetProps` with a NULL tag list and `GetPropList`
 /// answer in ID order), with per-property and per-object access.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PropertyBag {
-    entries: BTreeMap<u16, Entry>,
+    entries: Entries,
     access: ObjectAccess,
     size_limit: Option<usize>,
 }
@@ -170,7 +214,11 @@ pub struct Fetched<'a> {
 impl Fetched<'_> {
     /// `S_OK`, or `MAPI_W_ERRORS_RETURNED` if an entry is an error.
     pub fn code(&self) -> HRESULT {
-        if self.errors_returned {
+        Self::code_for(self.errors_returned)
+    }
+
+    fn code_for(errors_returned: bool) -> HRESULT {
+        if errors_returned {
             MAPI_W_ERRORS_RETURNED
         } else {
             S_OK
@@ -181,17 +229,11 @@ impl Fetched<'_> {
     /// (only possible with a NULL tag list) is a count of 0 and a NULL array, as the
     /// reference requires.
     pub fn to_mapi(&self, allocators: &AllocatorSet) -> crate::com::Result<PropsBlock> {
-        let count = u32::try_from(self.props.len()).map_err(|_| invalid())?;
-        let array = if self.props.is_empty() {
-            None
-        } else {
-            Some(props_block(allocators, self.props.iter().map(|p| &**p))?)
-        };
-        Ok(PropsBlock {
-            count,
-            array,
-            code: self.code(),
-        })
+        let wire = self
+            .props
+            .iter()
+            .map(|p| WireProp::new(p.id, p.value.as_value()));
+        gathered(wire, |wire| PropsBlock::of(allocators, wire))
     }
 }
 
@@ -207,6 +249,22 @@ pub struct PropsBlock {
 }
 
 impl PropsBlock {
+    /// `props` in one MAPI block ([`Fetched::to_mapi`]).
+    fn of(allocators: &AllocatorSet, props: &[WireProp<'_>]) -> crate::com::Result<Self> {
+        let count = u32::try_from(props.len()).map_err(|_| invalid())?;
+        let errors_returned = props.iter().any(|p| matches!(p.value, Value::Error(_)));
+        let array = if count == 0 {
+            None
+        } else {
+            Some(crate::alloc::props::props(allocators, props)?)
+        };
+        Ok(PropsBlock {
+            count,
+            array,
+            code: Fetched::code_for(errors_returned),
+        })
+    }
+
     /// The count and the array (NULL if none) for the out-parameters; the caller frees the
     /// array with one `MAPIFreeBuffer`.
     #[must_use = "the array is leaked unless someone frees it"]
@@ -239,6 +297,14 @@ fn problem(index: usize, tag: u32, scode: HRESULT) -> SPropProblem {
     }
 }
 
+/// An answer as the block builder takes it: borrowed from the bag, or owned (converted text).
+fn wire(answer: Cow<'_, Property>) -> WireProp<'_> {
+    match answer {
+        Cow::Borrowed(p) => WireProp::new(p.id, p.value.as_value()),
+        Cow::Owned(p) => WireProp::new(p.id, p.value.into_value()),
+    }
+}
+
 /// Whether `id` names a property (0 is `PROP_ID_NULL`, 0xFFFF `PROP_ID_INVALID`).
 fn is_property_id(id: u16) -> bool {
     !matches!(u32::from(id), PROP_ID_NULL | PROP_ID_INVALID)
@@ -248,6 +314,15 @@ impl PropertyBag {
     /// An empty, read-write bag without a size limit.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty bag, as [`PropertyBag::new`], with room for `properties` without allocating
+    /// again.
+    pub fn with_capacity(properties: usize) -> Self {
+        Self {
+            entries: Entries(Vec::with_capacity(properties)),
+            ..Self::default()
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -321,10 +396,7 @@ impl PropertyBag {
             None => self
                 .entries
                 .values()
-                .map(|e| {
-                    self.answer(&e.prop, PT_UNSPECIFIED, unicode)
-                        .unwrap_or_else(|code| Cow::Owned(Property::error(e.prop.tag(), code)))
-                })
+                .map(|e| self.fetch_stored(e, unicode))
                 .collect(),
         };
         let errors_returned = props.iter().any(|p| matches!(p.value, PropValue::Error(_)));
@@ -334,14 +406,32 @@ impl PropertyBag {
         })
     }
 
-    /// `GetProps` written into MAPI memory ([`Fetched::to_mapi`]).
+    /// `GetProps` written into MAPI memory ([`Fetched::to_mapi`]). Up to 16 answers are
+    /// gathered on the stack: no heap allocation but MAPI's block, unless a value is converted
+    /// (text in the other width).
     pub fn get_props_block(
         &self,
         allocators: &AllocatorSet,
         tags: Option<&[u32]>,
         unicode: bool,
     ) -> crate::com::Result<PropsBlock> {
-        self.get_props(tags, unicode)?.to_mapi(allocators)
+        let of = |wire: &[WireProp<'_>]| PropsBlock::of(allocators, wire);
+        match tags {
+            Some([]) => Err(invalid()),
+            Some(tags) => gathered(tags.iter().map(|&tag| wire(self.fetch(tag, unicode))), of),
+            None => gathered(
+                self.entries
+                    .values()
+                    .map(|e| wire(self.fetch_stored(e, unicode))),
+                of,
+            ),
+        }
+    }
+
+    /// The answer for a stored property, when `GetProps` asks for all of them.
+    fn fetch_stored<'a>(&'a self, entry: &'a Entry, unicode: bool) -> Cow<'a, Property> {
+        self.answer(&entry.prop, PT_UNSPECIFIED, unicode)
+            .unwrap_or_else(|code| Cow::Owned(Property::error(entry.prop.tag(), code)))
     }
 
     /// The answer for one requested tag.

@@ -11,7 +11,7 @@ use super::PropertyBag;
 use super::bag::problems_block;
 use super::copy;
 use super::names::{NameKind, NamedProperties, PropName, names_block};
-use super::value::{props_from_raw, tags_from_raw};
+use super::value::{props_from_raw, tags_from_raw, tags_in};
 use crate::alloc::AllocatorSet;
 use crate::codes::{
     MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_INVALID_PARAMETER, MAPI_E_NO_ACCESS, MAPI_E_NO_SUPPORT,
@@ -476,7 +476,7 @@ impl IMAPIPropImpl for PropertyObject {
             }
             check_flags(ulFlags, MAPI_UNICODE)?;
             // SAFETY: the caller's tag array, NULL or `cValues` tags.
-            let tags = unsafe { tags_from_raw(lpPropTagArray) };
+            let tags = unsafe { tags_in(lpPropTagArray) };
             let block = this.bag().get_props_block(
                 &this.allocators,
                 tags.as_deref(),

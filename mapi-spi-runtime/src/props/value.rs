@@ -6,6 +6,7 @@
 //! it. Writing goes through [`alloc::props`](crate::alloc::props), the one-block builder: a
 //! whole result is one `MAPIAllocateBuffer`, freed by one `MAPIFreeBuffer`.
 
+use core::mem::MaybeUninit;
 use std::borrow::Cow;
 use windows_core::{Error, GUID, HRESULT};
 
@@ -517,6 +518,17 @@ pub unsafe fn props_from_raw(
 ///
 /// A non-NULL `tags` points to an `SPropTagArray` with `cValues` tags (possibly unaligned).
 pub unsafe fn tags_from_raw(tags: *const crate::types::SPropTagArray) -> Option<Vec<u32>> {
+    // SAFETY: as this function's contract.
+    unsafe { tags_in(tags) }.map(Cow::into_owned)
+}
+
+/// The tags of a caller's `SPropTagArray`, borrowed where they are aligned (as MAPI's are) and
+/// copied otherwise; `None` for a NULL array.
+///
+/// # Safety
+///
+/// As [`tags_from_raw`], and the array stays alive and unchanged for `'a`.
+pub unsafe fn tags_in<'a>(tags: *const crate::types::SPropTagArray) -> Option<Cow<'a, [u32]>> {
     if tags.is_null() {
         return None;
     }
@@ -531,11 +543,74 @@ pub unsafe fn tags_from_raw(tags: *const crate::types::SPropTagArray) -> Option<
         let first = base
             .add(offset_of!(crate::types::SPropTagArray, aulPropTag))
             .cast::<u32>();
-        Some(
-            (0..count as usize)
-                .map(|i| first.add(i).read_unaligned())
-                .collect(),
-        )
+        Some(if first.is_aligned() {
+            Cow::Borrowed(core::slice::from_raw_parts(first, count as usize))
+        } else {
+            Cow::Owned(
+                (0..count as usize)
+                    .map(|i| first.add(i).read_unaligned())
+                    .collect(),
+            )
+        })
+    }
+}
+
+/// How many values [`gathered`] keeps on the stack; more take a heap allocation.
+const ON_STACK: usize = 16;
+
+/// Runs `f` on `values` gathered in a slice: on the stack up to 16 of them, on the heap beyond.
+pub(crate) fn gathered<'v, R>(
+    values: impl Iterator<Item = WireProp<'v>>,
+    f: impl FnOnce(&[WireProp<'v>]) -> R,
+) -> R {
+    /// The first `count` slots of `slots`, initialised: dropped when this is, unwinding
+    /// included.
+    struct Filled<'s, 'v> {
+        slots: &'s mut [MaybeUninit<WireProp<'v>>; ON_STACK],
+        count: usize,
+    }
+    impl<'v> Filled<'_, 'v> {
+        fn values(&self) -> &[WireProp<'v>] {
+            // SAFETY: the first `count` slots are initialised (see `gathered`).
+            unsafe { core::slice::from_raw_parts(self.slots.as_ptr().cast(), self.count) }
+        }
+    }
+    impl Drop for Filled<'_, '_> {
+        fn drop(&mut self) {
+            let first = self.slots.as_mut_ptr().cast::<WireProp<'_>>();
+            // SAFETY: the first `count` slots are initialised and dropped once, here.
+            unsafe {
+                core::ptr::drop_in_place(core::ptr::slice_from_raw_parts_mut(first, self.count))
+            }
+        }
+    }
+
+    let mut values = values;
+    // Uninitialised: filling and dropping only the slots used (values are large to set).
+    let mut slots = [const { MaybeUninit::<WireProp<'v>>::uninit() }; ON_STACK];
+    let mut filled = Filled {
+        slots: &mut slots,
+        count: 0,
+    };
+    while filled.count < ON_STACK {
+        let Some(value) = values.next() else {
+            return f(filled.values());
+        };
+        filled.slots[filled.count].write(value);
+        filled.count += 1;
+    }
+    match values.next() {
+        None => f(filled.values()),
+        Some(next) => {
+            let count = core::mem::take(&mut filled.count);
+            let first = filled.slots[..count].iter().map(|slot| {
+                // SAFETY: the first `count` slots are initialised; each is moved out once, and
+                // `filled` drops none of them now (its count is 0).
+                unsafe { slot.assume_init_read() }
+            });
+            let all: Vec<WireProp<'v>> = first.chain([next]).chain(values).collect();
+            f(&all)
+        }
     }
 }
 
@@ -547,11 +622,12 @@ pub fn props_block<'p>(
     allocators: &AllocatorSet,
     props: impl IntoIterator<Item = &'p Property>,
 ) -> crate::com::Result<RootBuf> {
-    let wire: Vec<WireProp<'p>> = props
-        .into_iter()
-        .map(|p| WireProp::new(p.id, p.value.as_value()))
-        .collect();
-    crate::alloc::props::props(allocators, &wire)
+    gathered(
+        props
+            .into_iter()
+            .map(|p| WireProp::new(p.id, p.value.as_value())),
+        |wire| crate::alloc::props::props(allocators, wire),
+    )
 }
 
 #[cfg(test)]
@@ -569,6 +645,25 @@ mod tests {
         assert_eq!((calls.allocate_buffer, calls.allocate_more), (1, 0));
         assert_eq!(calls.live_roots, 0);
         read
+    }
+
+    #[test]
+    fn blocks_of_more_values_than_the_stack_holds_survive_too() {
+        for count in [15, 16, 17, 40] {
+            let props: Vec<Property> = (1..=count)
+                .map(|id| Property::new(id, PropValue::Unicode(format!("value {id}"))))
+                .collect();
+            assert_eq!(round_trip(&props), props, "{count} values");
+        }
+    }
+
+    #[test]
+    fn owned_values_are_gathered_and_dropped_once() {
+        for count in [3, 16, 17] {
+            let owned = (0..count).map(|i| WireProp::new(i, Value::Unicode(format!("{i}").into())));
+            let ids = gathered(owned, |wire| wire.iter().map(|p| p.id).collect::<Vec<_>>());
+            assert_eq!(ids, (0..count).collect::<Vec<_>>());
+        }
     }
 
     #[test]

@@ -13,13 +13,13 @@
 
 use windows_core::HRESULT;
 
+use super::LogonRequest;
 use crate::alloc::AllocatorSet;
-use crate::codes::{MAPI_E_NO_SUPPORT, MAPI_E_NOT_FOUND};
+use crate::codes::MAPI_E_NO_SUPPORT;
 use crate::flags::MAPI_UNICODE;
 use crate::interfaces::{IMAPIProp, IMAPISupport};
 use crate::props::value::{PropValue, Property, props_from_raw};
 use crate::provider::ProviderResult;
-use crate::provider::profile::ProfileSection;
 use crate::tags::{
     PR_DISPLAY_NAME_W, PR_ENTRYID, PR_MDB_PROVIDER, PR_PROVIDER_DISPLAY_W, PR_RECORD_KEY,
     PT_BINARY, PT_ERROR, prop_tag, prop_type,
@@ -39,26 +39,9 @@ const IDENTITY: [u32; 5] = [
     PR_RECORD_KEY,
 ];
 
-/// The provider's own section for writing, or `None` when MAPI offers none
-/// (`MAPI_E_NO_SUPPORT`, `MAPI_E_NOT_FOUND`).
-pub(crate) fn own_section(
-    support: &IMAPISupport,
-    allocators: AllocatorSet,
-    modify: bool,
-) -> ProviderResult<Option<ProfileSection>> {
-    match ProfileSection::from_support(support, None, modify, allocators) {
-        Ok(section) => Ok(Some(section)),
-        Err(error) if error.code == MAPI_E_NO_SUPPORT || error.code == MAPI_E_NOT_FOUND => Ok(None),
-        Err(error) => Err(error),
-    }
-}
-
 /// The entry ID a previous logon recorded, if any.
-pub(crate) fn recorded_entry_id(
-    support: &IMAPISupport,
-    allocators: AllocatorSet,
-) -> ProviderResult<Option<Vec<u8>>> {
-    let Some(section) = own_section(support, allocators, false)? else {
+pub(crate) fn recorded_entry_id(request: &LogonRequest<'_>) -> ProviderResult<Option<Vec<u8>>> {
+    let Some(section) = request.profile_section()? else {
         return Ok(None);
     };
     Ok(match section.get(PR_MAPI_SPI_STORE_ENTRYID)? {
@@ -70,24 +53,23 @@ pub(crate) fn recorded_entry_id(
     })
 }
 
-/// Records the store `store` (opened with the unwrapped `entry_id`, keyed `key`) in the
-/// provider's section. A store that has no `PR_ENTRYID` of its own gets the wrapped form of
-/// `entry_id` (`WrapStoreEntryID`, or `entry_id` itself where MAPI does not wrap), and one
-/// without `PR_RECORD_KEY` its key.
+/// Records the store `store`, which `request` opened (keyed `key`), in the provider's
+/// section. A store that has no `PR_ENTRYID` of its own gets the wrapped form of its entry ID
+/// (`WrapStoreEntryID`, or the ID itself where MAPI does not wrap), and one without
+/// `PR_RECORD_KEY` its key.
 pub(crate) fn record_logon(
-    support: &IMAPISupport,
-    allocators: AllocatorSet,
+    request: &LogonRequest<'_>,
     store: &IMAPIProp,
-    entry_id: &[u8],
     key: &[u8],
 ) -> ProviderResult<()> {
-    let Some(section) = own_section(support, allocators, true)? else {
+    let Some(section) = request.profile_section()? else {
         return Ok(());
     };
+    let allocators = *request.allocators;
     let mut props = identity(store, allocators)?;
     let has = |props: &[Property], tag: u32| props.iter().any(|p| p.tag() == tag);
     if !has(&props, PR_ENTRYID) {
-        let wrapped = wrapped(support, allocators, entry_id);
+        let wrapped = wrapped(request.support, allocators, request.entry_id);
         props.push(Property::for_tag(PR_ENTRYID, PropValue::Binary(wrapped)));
     }
     if !has(&props, PR_RECORD_KEY) {
@@ -98,7 +80,7 @@ pub(crate) fn record_logon(
     }
     props.push(Property::for_tag(
         PR_MAPI_SPI_STORE_ENTRYID,
-        PropValue::Binary(entry_id.to_vec()),
+        PropValue::Binary(request.entry_id.to_vec()),
     ));
     section.set(&props)
 }

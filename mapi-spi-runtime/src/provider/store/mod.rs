@@ -24,6 +24,7 @@ pub mod spool;
 pub use message_store::{MessageStore, StoreContext};
 pub use objects::ProviderObject;
 
+use std::cell::OnceCell;
 use std::sync::Arc;
 use windows_core::GUID;
 
@@ -31,7 +32,7 @@ use super::profile::ProfileSection;
 use super::service::{SettingValues, Settings};
 use super::{ProviderContext, ProviderError, ProviderResult};
 use crate::alloc::AllocatorSet;
-use crate::codes::MAPI_E_UNCONFIGURED;
+use crate::codes::{MAPI_E_NO_SUPPORT, MAPI_E_NOT_FOUND, MAPI_E_UNCONFIGURED};
 use crate::interfaces::IMAPISupport;
 
 /// One `Logon` or `SpoolerLogon` call, decoded.
@@ -51,20 +52,33 @@ pub struct LogonRequest<'a> {
     pub allocators: &'a AllocatorSet,
     /// Whether this is `SpoolerLogon`.
     pub spooler: bool,
+    /// The provider's own section, opened at its first use in this call (`None` inside: MAPI
+    /// offers none): the provider, the logon record and the spool key all share one.
+    section: OnceCell<Option<ProfileSection>>,
 }
 
 impl LogonRequest<'_> {
-    /// The provider's own profile section (`OpenProfileSection` with NULL), for reading or
-    /// writing; `None` when MAPI offers none.
-    pub fn profile_section(&self, modify: bool) -> ProviderResult<Option<ProfileSection>> {
-        identity::own_section(self.support, *self.allocators, modify)
+    /// The provider's own profile section (`OpenProfileSection` with NULL and `MAPI_MODIFY`:
+    /// the runtime writes the logon's identity to it), for reading or writing; `None` when MAPI
+    /// offers none (`MAPI_E_NO_SUPPORT`, `MAPI_E_NOT_FOUND`). Opened once per call.
+    pub fn profile_section(&self) -> ProviderResult<Option<&ProfileSection>> {
+        if let Some(section) = self.section.get() {
+            return Ok(section.as_ref());
+        }
+        let opened = match ProfileSection::from_support(self.support, None, true, *self.allocators)
+        {
+            Ok(section) => Some(section),
+            Err(error) if error.code == MAPI_E_NO_SUPPORT || error.code == MAPI_E_NOT_FOUND => None,
+            Err(error) => return Err(error),
+        };
+        Ok(self.section.get_or_init(|| opened).as_ref())
     }
 
     /// The provider's settings from its profile section: `None` when there is no section,
     /// [`SettingError`](crate::provider::service::SettingError)s as `MAPI_E_UNCONFIGURED` (a
     /// setting missing: MAPI runs the service entry) or `MAPI_E_INVALID_PARAMETER`.
     pub fn settings<S: Settings>(&self) -> ProviderResult<Option<S>> {
-        let Some(section) = self.profile_section(false)? else {
+        let Some(section) = self.profile_section()? else {
             return Ok(None);
         };
         Ok(Some(SettingValues::read::<S>(&section.properties()?)?))

@@ -34,7 +34,6 @@ use super::message_store::{MessageStore, StoreContext};
 use super::registry::Registry;
 use super::spool::SpoolKey;
 use super::{LogonRequest, StoreLogon, StoreProvider};
-use crate::alloc::builders;
 use crate::alloc::{AllocatorSet, RootBuf};
 use crate::codes::{
     MAPI_E_CALL_FAILED, MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_INVALID_OBJECT,
@@ -556,6 +555,7 @@ impl<P: StoreProvider> ProviderObject<P> {
             interface: unsafe { call.interface.as_ref() }.copied(),
             allocators: &self.allocators,
             spooler: call.spooler,
+            section: Default::default(),
         };
         let default_id = match self.default_entry_id(&request) {
             Ok(id) => id,
@@ -577,7 +577,7 @@ impl<P: StoreProvider> ProviderObject<P> {
         if !request.entry_id.is_empty() {
             return Ok(None);
         }
-        if let Some(recorded) = identity::recorded_entry_id(request.support, self.allocators)? {
+        if let Some(recorded) = identity::recorded_entry_id(request)? {
             return Ok(Some(recorded));
         }
         match self.provider.default_entry_id(request)? {
@@ -645,13 +645,7 @@ impl<P: StoreProvider> ProviderObject<P> {
             Err(error) => return self.fail(error, unicode, args.lppMAPIError),
         };
         let inner = ComObject::new(store);
-        let recorded = identity::record_logon(
-            args.request.support,
-            self.allocators,
-            &inner.to_interface(),
-            args.request.entry_id,
-            &key,
-        );
+        let recorded = identity::record_logon(&args.request, &inner.to_interface(), &key);
         if let Err(error) = recorded {
             P::Store::logoff(&inner);
             return self.fail(error, unicode, args.lppMAPIError);
@@ -659,12 +653,8 @@ impl<P: StoreProvider> ProviderObject<P> {
         // Allocated before anything is registered, so that failing here leaves nothing behind.
         let spool_block: Option<(*mut u32, *mut *mut u8, RootBuf)> = match spool_out {
             Some((cb, lpb)) if !cb.is_null() && !lpb.is_null() => {
-                let sealed = SpoolKey::for_logon(&args.request).and_then(|key| {
-                    Ok(builders::binary(
-                        &self.allocators,
-                        &key.seal(&spool_security),
-                    )?)
-                });
+                let sealed = SpoolKey::for_logon(&args.request)
+                    .and_then(|key| Ok(key.seal(&self.allocators, &spool_security)?));
                 match sealed {
                     Ok(block) => Some((cb, lpb, block)),
                     Err(error) => {

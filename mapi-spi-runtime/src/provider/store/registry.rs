@@ -9,6 +9,7 @@
 //! re-enters the provider (Logoff from inside `IMAPISupport::Release`).
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::sync::lock;
@@ -46,25 +47,33 @@ impl<V> Registry<V> {
         value: Arc<V>,
         keep: impl FnOnce(&Arc<V>) -> Option<R>,
     ) -> Result<(), R> {
-        let mut map = self.map();
-        if let Some(kept) = map.get(&key).and_then(keep) {
-            return Err(kept);
+        // One lookup of the key: hashing it is most of the cost.
+        match self.map().entry(key) {
+            Entry::Occupied(mut there) => match keep(there.get()) {
+                Some(kept) => return Err(kept),
+                None => {
+                    there.insert(value);
+                }
+            },
+            Entry::Vacant(free) => {
+                free.insert(value);
+            }
         }
-        map.insert(key, value);
         Ok(())
     }
 
     /// Removes `key` if it still maps to `value` (not to a store opened again since). Idempotent.
     pub fn remove(&self, key: &[u8], value: &Arc<V>) -> bool {
         let mut map = self.map();
-        if map
-            .get(key)
-            .is_some_and(|current| Arc::ptr_eq(current, value))
-        {
-            map.remove(key);
-            true
-        } else {
-            false
+        // Taken out and, in the rare case that it is another store's, put back: one lookup of
+        // the key when it is ours.
+        match map.remove_entry(key) {
+            Some((_, current)) if Arc::ptr_eq(&current, value) => true,
+            Some((key, other)) => {
+                map.insert(key, other);
+                false
+            }
+            None => false,
         }
     }
 

@@ -21,7 +21,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use super::LogonRequest;
-use super::identity::own_section;
+use crate::alloc::{AllocatorSet, RootBuf};
 use crate::codes::{MAPI_E_CALL_FAILED, MAPI_E_LOGON_FAILED};
 use crate::props::value::{PropValue, Property};
 use crate::provider::service::RUNTIME_SECURE_PROFILE_ID;
@@ -35,21 +35,19 @@ pub const PR_MAPI_SPI_SPOOL_KEY: u32 = prop_tag(PT_BINARY, RUNTIME_SECURE_PROFIL
 const PREFIX: &[u8] = b"mapi-spi-spool/1";
 const MAC_LEN: usize = 32;
 
-/// A spool security key.
+/// A spool security key, kept as the HMAC state after the key (ready for a message: half the
+/// hashing of each seal or check).
 #[derive(Clone)]
-pub struct SpoolKey([u8; 32]);
+pub struct SpoolKey(Hmac<Sha256>);
 
 impl SpoolKey {
+    fn new(key: &[u8; 32]) -> Self {
+        Self(<Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes keys of any length"))
+    }
+
     /// A new random key.
     pub fn random() -> ProviderResult<Self> {
-        let mut key = [0u8; 32];
-        getrandom::getrandom(&mut key).map_err(|error| {
-            ProviderError::new(
-                MAPI_E_CALL_FAILED,
-                format!("no random numbers for the spool security key: {error}"),
-            )
-        })?;
-        Ok(Self(key))
+        Ok(Self::new(&random_key()?))
     }
 
     /// The key for a logon: the profile's (made and stored on first use), or the process's.
@@ -57,18 +55,18 @@ impl SpoolKey {
         if let Some(key) = Self::from_profile(request)? {
             return Ok(key);
         }
-        static PROCESS: OnceLock<[u8; 32]> = OnceLock::new();
+        static PROCESS: OnceLock<SpoolKey> = OnceLock::new();
         if let Some(key) = PROCESS.get() {
-            return Ok(Self(*key));
+            return Ok(key.clone());
         }
         let fresh = Self::random()?;
-        Ok(Self(*PROCESS.get_or_init(|| fresh.0)))
+        Ok(PROCESS.get_or_init(|| fresh).clone())
     }
 
     /// The profile section's key, created there if it has none; `None` without a section the
     /// provider may write.
     fn from_profile(request: &LogonRequest<'_>) -> ProviderResult<Option<Self>> {
-        let Some(section) = own_section(request.support, *request.allocators, true)? else {
+        let Some(section) = request.profile_section()? else {
             return Ok(None);
         };
         if let Some(Property {
@@ -77,30 +75,31 @@ impl SpoolKey {
         }) = section.get(PR_MAPI_SPI_SPOOL_KEY)?
             && let Ok(key) = <[u8; 32]>::try_from(bytes.as_slice())
         {
-            return Ok(Some(Self(key)));
+            return Ok(Some(Self::new(&key)));
         }
-        let key = Self::random()?;
+        let key = random_key()?;
         let stored = section.set(&[Property::for_tag(
             PR_MAPI_SPI_SPOOL_KEY,
-            PropValue::Binary(key.0.to_vec()),
+            PropValue::Binary(key.to_vec()),
         )]);
         // A section that refuses the key: the process's key instead.
-        Ok(stored.ok().map(|()| key))
+        Ok(stored.ok().map(|()| Self::new(&key)))
     }
 
     fn mac(&self) -> Hmac<Sha256> {
-        <Hmac<Sha256> as Mac>::new_from_slice(&self.0).expect("HMAC takes keys of any length")
+        self.0.clone()
     }
 
-    /// `payload`, sealed: what `Logon` returns.
-    pub fn seal(&self, payload: &[u8]) -> Vec<u8> {
-        let mut blob = Vec::with_capacity(PREFIX.len() + payload.len() + MAC_LEN);
-        blob.extend_from_slice(PREFIX);
-        blob.extend_from_slice(payload);
+    /// `payload`, sealed, in a block of `allocators`: what `Logon` returns.
+    pub fn seal(&self, allocators: &AllocatorSet, payload: &[u8]) -> crate::com::Result<RootBuf> {
+        let block = allocators.allocate(PREFIX.len() + payload.len() + MAC_LEN)?;
+        block.write_slice(0, PREFIX);
+        block.write_slice(PREFIX.len(), payload);
         let mut mac = self.mac();
-        mac.update(&blob);
-        blob.extend_from_slice(&mac.finalize().into_bytes());
-        blob
+        mac.update(PREFIX);
+        mac.update(payload);
+        block.write_slice(PREFIX.len() + payload.len(), &mac.finalize().into_bytes());
+        Ok(block)
     }
 
     /// The payload of a sealed `blob`, if it was sealed with this key and not altered;
@@ -119,14 +118,33 @@ impl SpoolKey {
     }
 }
 
+/// 32 random bytes, from the OS's generator.
+fn random_key() -> ProviderResult<[u8; 32]> {
+    let mut key = [0u8; 32];
+    getrandom::getrandom(&mut key).map_err(|error| {
+        ProviderError::new(
+            MAPI_E_CALL_FAILED,
+            format!("no random numbers for the spool security key: {error}"),
+        )
+    })?;
+    Ok(key)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// `payload` sealed with `key`, copied out of its block.
+    fn sealed(key: &SpoolKey, payload: &[u8]) -> Vec<u8> {
+        let block = key.seal(&AllocatorSet::native(), payload).unwrap();
+        // SAFETY: the block's `len` bytes, all written by `seal`, alive until `block` drops.
+        unsafe { core::slice::from_raw_parts(block.as_ptr(), block.len()) }.to_vec()
+    }
+
     #[test]
     fn sealed_data_opens_with_its_key_only_and_unaltered() {
         let key = SpoolKey::random().unwrap();
-        let blob = key.seal(b"store");
+        let blob = sealed(&key, b"store");
         assert_eq!(key.open(&blob).unwrap(), b"store");
         let other = SpoolKey::random().unwrap();
         assert_eq!(other.open(&blob).unwrap_err().code, MAPI_E_LOGON_FAILED);
@@ -137,6 +155,6 @@ mod tests {
         }
         assert!(key.open(&blob[..blob.len() - 1]).is_err());
         assert!(key.open(b"").is_err());
-        assert_eq!(key.open(&key.seal(b"")).unwrap(), b"");
+        assert_eq!(key.open(&sealed(&key, b"")).unwrap(), b"");
     }
 }

@@ -1,0 +1,267 @@
+//! A whole store session as a client sees it, side by side: the sample store (mapi-spi's
+//! runtime and a provider written with it) and a hand-written C store of the same protocol
+//! (`c_store.c`), both driven through the host's support object and native allocators as
+//! MAPI would: `Logon` with a fresh support object, `GetProps` of 4 properties, `StoreLogoff`,
+//! `Release` (which calls `StoreLogoffTransports` and releases the support object, whose
+//! `Release` logs the store off). And `CompareStoreIDs` of two equal 24-byte store IDs.
+//!
+//! Before timing anything, one session of each is counted (allocator calls, support object
+//! calls) and the two counts must be equal: both make the same calls into the host.
+//!
+//! Run: `cargo bench -p mapi-spi-tests --bench session`
+use core::ffi::c_void;
+use criterion::{Criterion, criterion_group, criterion_main};
+use mapi_spi_runtime::alloc::AllocatorSet;
+use mapi_spi_runtime::alloc::malloc::NativeMalloc;
+use mapi_spi_runtime::alloc::testing::{HostCalls, probe};
+use mapi_spi_runtime::flags::{CURRENT_SPI_VERSION, LOGOFF_ORDERLY, MAPI_UNICODE};
+use mapi_spi_runtime::host::{HostSupport, SupportLog, SupportOptions};
+use mapi_spi_runtime::interfaces::{IMAPISupport, IMSLogon, IMSProvider, IMsgStore};
+use mapi_spi_runtime::provider::entry::MSPROVIDERINIT;
+use mapi_spi_runtime::tags::{PR_DISPLAY_NAME_W, PR_ENTRYID, PR_RECORD_KEY, PR_STORE_SUPPORT_MASK};
+use mapi_spi_runtime::types::{SPropTagArray, SPropValue};
+use mapi_spi_runtime::{HRESULT, Interface};
+use std::hint::black_box;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+unsafe extern "C" {
+    fn c_store_MSProviderInit(
+        hInstance: *mut c_void,
+        lpMalloc: *mut c_void,
+        lpAllocateBuffer: mapi_spi_runtime::alloc::LPALLOCATEBUFFER,
+        lpAllocateMore: mapi_spi_runtime::alloc::LPALLOCATEMORE,
+        lpFreeBuffer: mapi_spi_runtime::alloc::LPFREEBUFFER,
+        ulFlags: u32,
+        ulMAPIVer: u32,
+        lpulProviderVer: *mut u32,
+        lppMSProvider: *mut *mut c_void,
+    ) -> HRESULT;
+}
+
+const DLL_NAME: &str = "bench_store.dll";
+
+/// The tags a client reads first from a store it opened, as an `SPropTagArray`.
+static TAGS: [u32; 5] = [
+    4,
+    PR_DISPLAY_NAME_W,
+    PR_ENTRYID,
+    PR_RECORD_KEY,
+    PR_STORE_SUPPORT_MASK,
+];
+
+/// A sample store entry ID of 24 bytes: flags, the provider's UID, version 1, a 3-byte name.
+fn entry_id() -> Vec<u8> {
+    sample_store::store_entry_id("Box")
+}
+
+struct Contender {
+    name: &'static str,
+    init: MSPROVIDERINIT,
+}
+
+fn contenders() -> [Contender; 2] {
+    [
+        Contender {
+            name: "mapi-spi sample store",
+            init: sample_store::MSProviderInit,
+        },
+        Contender {
+            name: "hand-written C",
+            init: c_store_MSProviderInit,
+        },
+    ]
+}
+
+/// `MSProviderInit` with `allocators`, as MAPI calls it.
+fn provider(init: MSPROVIDERINIT, allocators: AllocatorSet, malloc: *mut c_void) -> IMSProvider {
+    let (mut version, mut provider) = (0, core::ptr::null_mut());
+    // SAFETY: live allocators and IMalloc, valid out-pointers.
+    let hr = unsafe {
+        init(
+            core::ptr::null_mut(),
+            malloc,
+            allocators.allocate_buffer_fn(),
+            allocators.allocate_more_fn(),
+            allocators.free_buffer_fn(),
+            0,
+            CURRENT_SPI_VERSION,
+            &mut version,
+            &mut provider,
+        )
+    };
+    assert!(hr.is_ok() && !provider.is_null(), "MSProviderInit: {hr:?}");
+    // SAFETY: MSProviderInit returned a new IMSProvider reference.
+    unsafe { IMSProvider::from_raw(provider) }
+}
+
+fn shutdown(provider: IMSProvider) {
+    let mut reserved = 0;
+    // SAFETY: a valid reserved-flags pointer.
+    let hr = unsafe { provider.Shutdown(&mut reserved) };
+    assert!(hr.is_ok());
+}
+
+/// One session: Logon with a fresh support object, GetProps of `TAGS`, StoreLogoff, Release.
+fn session(provider: &IMSProvider, log: &Arc<SupportLog>, allocators: AllocatorSet, id: &[u8]) {
+    let support = HostSupport::create(log, allocators, SupportOptions::default(), DLL_NAME);
+    let (mut cb_spool, mut spool) = (0u32, core::ptr::null_mut::<u8>());
+    let mut error = core::ptr::null_mut();
+    let (mut logon, mut store) = (core::ptr::null_mut(), core::ptr::null_mut());
+    let hr = {
+        let sup: IMAPISupport = support.to_interface();
+        // SAFETY: valid arguments and out-pointers, as MAPI passes them.
+        unsafe {
+            provider.Logon(
+                Some(&sup),
+                0,
+                core::ptr::null_mut(),
+                id,
+                0,
+                core::ptr::null(),
+                &mut cb_spool,
+                &mut spool,
+                &mut error,
+                &mut logon,
+                &mut store,
+            )
+        }
+    };
+    assert!(hr.is_ok() && !store.is_null() && !logon.is_null() && !spool.is_null());
+    // SAFETY: the spool security block is the host's, freed once.
+    unsafe { allocators.free(spool.cast()) };
+    // SAFETY: Logon returned a new IMSLogon reference; MAPI keeps it with the support object.
+    support.attach_logon(unsafe { IMSLogon::from_raw(logon) });
+    // The host's reference goes; the store keeps its own.
+    drop(support);
+    // SAFETY: Logon returned a new IMsgStore reference.
+    let store = unsafe { IMsgStore::from_raw(store) };
+
+    let (mut count, mut values) = (0u32, core::ptr::null_mut::<SPropValue>());
+    let tags = TAGS.as_ptr().cast_mut().cast::<SPropTagArray>();
+    // SAFETY: a valid tag array and out-pointers.
+    let hr = unsafe { store.GetProps(tags, MAPI_UNICODE, &mut count, &mut values) };
+    assert!(hr == HRESULT(0) && count == 4);
+    black_box(values);
+    // SAFETY: one block from the host's allocators, freed once.
+    unsafe { allocators.free(values.cast()) };
+
+    let mut flags = LOGOFF_ORDERLY;
+    // SAFETY: a valid in/out flags pointer.
+    let hr = unsafe { store.StoreLogoff(&mut flags) };
+    assert!(hr.is_ok());
+    drop(store);
+}
+
+/// Empties the log's lists (the counters stay), so that a long run does not grow them.
+fn clear(log: &SupportLog) {
+    log.logoff_transports.lock().unwrap().clear();
+    log.provider_uids.lock().unwrap().clear();
+    log.unsupported.lock().unwrap().clear();
+}
+
+/// What one session asked of the host.
+#[derive(Debug, PartialEq)]
+struct HostTrace {
+    allocators: HostCalls,
+    provider_uids: usize,
+    status_rows: usize,
+    wrapped: usize,
+    logoff_transports: Vec<u32>,
+    logoffs: usize,
+    unsupported: Vec<&'static str>,
+    support_objects_left: usize,
+}
+
+fn trace(init: MSPROVIDERINIT) -> HostTrace {
+    let malloc = NativeMalloc::new_object();
+    let log = Arc::<SupportLog>::default();
+    let ((), allocators) = probe(None, |set| {
+        let provider = provider(init, set, malloc.as_unknown_ptr());
+        session(&provider, &log, set, &entry_id());
+        shutdown(provider);
+    });
+    HostTrace {
+        allocators,
+        provider_uids: log.provider_uids.lock().unwrap().len(),
+        status_rows: log.status_rows.load(Ordering::SeqCst),
+        wrapped: log.wrapped.load(Ordering::SeqCst),
+        logoff_transports: log.logoff_transports.lock().unwrap().clone(),
+        logoffs: log.logoffs.load(Ordering::SeqCst),
+        unsupported: log.unsupported.lock().unwrap().clone(),
+        support_objects_left: log.live.load(Ordering::SeqCst),
+    }
+}
+
+fn benches(c: &mut Criterion) {
+    let [ours, theirs] = contenders();
+    let (a, b) = (trace(ours.init), trace(theirs.init));
+    assert_eq!(
+        a, b,
+        "{} and {} call the host alike",
+        ours.name, theirs.name
+    );
+    assert_eq!(a.allocators.live_roots, 0, "no buffer left behind");
+
+    let allocators = AllocatorSet::native();
+    let malloc = NativeMalloc::new_object();
+    let log = Arc::<SupportLog>::default();
+    let id = entry_id();
+    let same = entry_id();
+    let contenders = contenders().map(|c| {
+        (
+            c.name,
+            provider(c.init, allocators, malloc.as_unknown_ptr()),
+        )
+    });
+
+    let mut group = c.benchmark_group("session");
+    for (name, provider) in &contenders {
+        group.bench_function(*name, |b| {
+            b.iter_custom(|iters| {
+                let mut spent = Duration::ZERO;
+                let mut left = iters;
+                while left > 0 {
+                    let batch = left.min(1024);
+                    let start = Instant::now();
+                    for _ in 0..batch {
+                        session(provider, &log, allocators, black_box(&id));
+                    }
+                    spent += start.elapsed();
+                    clear(&log);
+                    left -= batch;
+                }
+                spent
+            })
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("CompareStoreIDs");
+    for (name, provider) in &contenders {
+        group.bench_function(*name, |b| {
+            b.iter(|| {
+                let mut result = 0;
+                // SAFETY: two readable IDs and a valid out-pointer.
+                let hr = unsafe {
+                    provider.CompareStoreIDs(black_box(&id), black_box(&same), 0, &mut result)
+                };
+                assert!(hr.is_ok() && result == 1);
+            })
+        });
+    }
+    group.finish();
+
+    for (_, provider) in contenders {
+        shutdown(provider);
+    }
+    assert_eq!(
+        log.live.load(Ordering::SeqCst),
+        0,
+        "every support object released"
+    );
+}
+
+criterion_group!(session_benches, benches);
+criterion_main!(session_benches);
