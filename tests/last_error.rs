@@ -266,8 +266,16 @@ impl Opened {
     }
 }
 
+/// The sessions count the process's native host buffers: one at a time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 #[test]
 fn the_store_object_describes_its_own_failure_in_either_width_until_asked_about_another() {
+    let _serial = serial();
     let opened = open();
     assert_eq!(
         opened.store_last_error(MAPI_E_INVALID_PARAMETER, 0),
@@ -307,6 +315,7 @@ fn the_store_object_describes_its_own_failure_in_either_width_until_asked_about_
 
 #[test]
 fn a_failure_the_provider_reports_through_its_context_is_described_on_logon_and_store() {
+    let _serial = serial();
     let opened = open();
     let (mut kind, mut object) = (0u32, core::ptr::null_mut());
     let id = [1u8, 2, 3];
@@ -339,6 +348,7 @@ fn a_failure_the_provider_reports_through_its_context_is_described_on_logon_and_
 
 #[test]
 fn a_property_object_describes_its_failures_directly_and_through_a_store_forwarding_to_it() {
+    let _serial = serial();
     let opened = open();
     // SetProps on the store goes to its read-only property object.
     // SAFETY: plain data, for which all zeroes is a valid value.
