@@ -7,7 +7,7 @@ use std::sync::Arc;
 use windows_core::{GUID, HRESULT, Interface};
 
 use super::profile::{Profile, ProfileService};
-use super::session::{HostError, hresult_name};
+use super::session::{HostError, hresult_name, take_mapi_error};
 use super::support::{HostSupport, SupportLog, SupportOptions};
 use crate::alloc::AllocatorSet;
 use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_UNKNOWN_FLAGS, S_OK};
@@ -16,7 +16,6 @@ use crate::flags::MAPI_UNICODE;
 use crate::interfaces::{IMAPISupport, IProviderAdmin, IProviderAdminImpl};
 use crate::props::value::{PropValue, Property, props_block};
 use crate::provider::service::entry::MSGSERVICEENTRY;
-use crate::provider::text::decode;
 use crate::table::TableData;
 use crate::tags::*;
 use crate::types::{MAPIERROR, MAPIUID};
@@ -203,34 +202,15 @@ pub unsafe fn call_service_entry(
     drop(block);
     ServiceEntryOutcome {
         code,
-        // SAFETY: NULL or a MAPIERROR the entry allocated with our allocators.
-        error: unsafe { take_error(error, flags & MAPI_UNICODE != 0, &allocators) },
+        // SAFETY: NULL or a MAPIERROR the entry allocated with our allocators, in the width
+        // `flags` asked for.
+        error: unsafe { take_mapi_error(error, flags & MAPI_UNICODE != 0, &allocators) }.map(
+            |(text, component)| match component {
+                Some(component) => format!("{text} [{component}]"),
+                None => text,
+            },
+        ),
     }
-}
-
-/// The text of a `MAPIERROR` (and its component), freeing it.
-///
-/// # Safety
-///
-/// `error` is NULL or a `MAPIERROR` in one block from `allocators`, strings in the width
-/// `unicode` says.
-unsafe fn take_error(
-    error: *mut MAPIERROR,
-    unicode: bool,
-    allocators: &AllocatorSet,
-) -> Option<String> {
-    // SAFETY: NULL or a MAPIERROR (caller).
-    let info = unsafe { error.as_ref() }?;
-    // SAFETY: the strings are NULL or NUL-terminated in the width `unicode` says (caller).
-    let text = unsafe { decode(info.lpszError, unicode) };
-    // SAFETY: as above.
-    let component = unsafe { decode(info.lpszComponent, unicode) };
-    // SAFETY: one block from `allocators`, not used afterwards.
-    unsafe { allocators.free(error.cast()) };
-    Some(match component {
-        Some(component) => format!("{} [{component}]", text.unwrap_or_default()),
-        None => text.unwrap_or_default(),
-    })
 }
 
 /// A provider DLL's service entry, loaded as MAPI loads it (by the name in

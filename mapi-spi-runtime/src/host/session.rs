@@ -129,6 +129,28 @@ impl fmt::Display for LeakReport {
     }
 }
 
+/// A `MAPIERROR`'s text and component, the block freed.
+///
+/// # Safety
+///
+/// `error` is NULL or a `MAPIERROR` in one block from `allocators`, strings NULL or
+/// NUL-terminated in the width `unicode` says.
+pub(crate) unsafe fn take_mapi_error(
+    error: *mut crate::types::MAPIERROR,
+    unicode: bool,
+    allocators: &AllocatorSet,
+) -> Option<(String, Option<String>)> {
+    // SAFETY: NULL or a MAPIERROR (caller).
+    let info = unsafe { error.as_ref() }?;
+    // SAFETY: the strings are NULL or NUL-terminated in the width `unicode` says (caller).
+    let text = unsafe { decode(info.lpszError, unicode) }.unwrap_or_default();
+    // SAFETY: as above.
+    let component = unsafe { decode(info.lpszComponent, unicode) };
+    // SAFETY: one block from `allocators`, freed once, after the reads.
+    unsafe { allocators.free(error.cast()) };
+    Some((text, component))
+}
+
 /// A MAPI session with one provider object.
 pub struct Session {
     provider: Option<IMSProvider>,
@@ -449,15 +471,9 @@ impl Session {
     /// Reads and frees a `MAPIERROR`'s message (strings assumed 8-bit: the host asks without
     /// `MAPI_UNICODE`).
     fn take_error(&self, error: *mut crate::types::MAPIERROR) -> Option<String> {
-        if error.is_null() {
-            return None;
-        }
-        // SAFETY: a MAPIERROR the provider allocated with our allocators.
-        let message = unsafe { decode((*error).lpszError, false) }.unwrap_or_default();
-        // SAFETY: allocated with our allocators as one root (the provider's contract), freed once,
-        // after the read.
-        unsafe { self.allocators.free(error.cast()) };
-        Some(message)
+        // SAFETY: NULL or a MAPIERROR the provider allocated with our allocators as one root,
+        // 8-bit (the host asks without MAPI_UNICODE).
+        unsafe { take_mapi_error(error, false, &self.allocators) }.map(|(text, _)| text)
     }
 
     /// `IMSProvider::CompareStoreIDs`.
