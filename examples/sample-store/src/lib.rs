@@ -25,7 +25,7 @@ use mapi_spi_runtime::interfaces::{
 };
 use mapi_spi_runtime::props::{self, ObjectAccess, PropAccess, PropValue, Property, PropertyBag};
 use mapi_spi_runtime::provider::store::{
-    LogonRequest, MessageStore, StoreContext, StoreLogon, StoreProvider,
+    LogonRequest, MessageStore, StoreContext, StoreLogon, StoreProvider, identity::client_entry_id,
 };
 use mapi_spi_runtime::provider::{ProviderContext, ProviderError, ProviderResult};
 use mapi_spi_runtime::tags::*;
@@ -245,7 +245,7 @@ pub struct SampleStore {
 
 impl SampleStore {
     fn new(cx: &StoreContext, support: &IMAPISupport, display_name: String, key: Vec<u8>) -> Self {
-        let entry_id = client_entry_id(cx, support);
+        let entry_id = client_entry_id(support, *cx.allocators(), cx.entry_id());
         let values = [
             (PR_DISPLAY_NAME_W, PropValue::Unicode(display_name)),
             (PR_STORE_ENTRYID, PropValue::Binary(entry_id.clone())),
@@ -266,19 +266,6 @@ impl SampleStore {
             props: props::object::create(bag, *cx.allocators()),
         }
     }
-}
-
-/// The entry ID clients see: wrapped by MAPI, or the store's own when wrapping is not supported.
-fn client_entry_id(cx: &StoreContext, support: &IMAPISupport) -> Vec<u8> {
-    let (mut cb, mut wrapped) = (0u32, core::ptr::null_mut());
-    let hr = unsafe { support.WrapStoreEntryID(cx.entry_id(), &mut cb, &mut wrapped) };
-    if hr.is_err() || wrapped.is_null() {
-        return cx.entry_id().to_vec();
-    }
-    let bytes = unsafe { core::slice::from_raw_parts(wrapped.cast::<u8>(), cb as usize) }.to_vec();
-    // WrapStoreEntryID's buffer is freed with the host's FreeBuffer.
-    unsafe { cx.allocators().free(wrapped.cast()) };
-    bytes
 }
 
 /// Nothing to release at logoff: the store holds only its properties.

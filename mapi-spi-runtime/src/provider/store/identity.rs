@@ -69,7 +69,7 @@ pub(crate) fn record_logon(
     let mut props = identity(store, allocators)?;
     let has = |props: &[Property], tag: u32| props.iter().any(|p| p.tag() == tag);
     if !has(&props, PR_ENTRYID) {
-        let wrapped = wrapped(request.support, allocators, request.entry_id);
+        let wrapped = client_entry_id(request.support, allocators, request.entry_id);
         props.push(Property::for_tag(PR_ENTRYID, PropValue::Binary(wrapped)));
     }
     if !has(&props, PR_RECORD_KEY) {
@@ -85,8 +85,13 @@ pub(crate) fn record_logon(
     section.set(&props)
 }
 
-/// `entry_id` as clients see it: wrapped by MAPI, or as it is where MAPI does not wrap.
-fn wrapped(support: &IMAPISupport, allocators: AllocatorSet, entry_id: &[u8]) -> Vec<u8> {
+/// A store entry ID as clients see it (`PR_ENTRYID`, `PR_STORE_ENTRYID`): wrapped by MAPI
+/// (`WrapStoreEntryID`, its buffer freed with `allocators`), or as it is where MAPI does not wrap.
+pub fn client_entry_id(
+    support: &IMAPISupport,
+    allocators: AllocatorSet,
+    entry_id: &[u8],
+) -> Vec<u8> {
     let (mut cb, mut raw) = (0u32, core::ptr::null_mut());
     // SAFETY: `entry_id` is readable; valid out-pointers.
     let hr = unsafe { support.WrapStoreEntryID(entry_id, &mut cb, &mut raw) };
