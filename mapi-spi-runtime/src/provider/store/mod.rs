@@ -13,10 +13,12 @@
 //!   support object's `Release` exactly once, `Logoff` re-entered from inside that `Release`,
 //!   `MAPI_E_INVALID_OBJECT` after logoff ([`objects`]).
 
+pub mod content;
 pub mod entry_id;
 pub mod identity;
 pub mod init;
 pub mod message_store;
+pub mod model;
 pub mod objects;
 pub mod registry;
 pub mod spool;

@@ -1,0 +1,207 @@
+//! What a store holds, as its provider describes it: [`StoreContent`], folders and messages by
+//! key. This is all a provider author writes for a store's contents; the runtime's store object
+//! model builds MAPI's objects on it (entry IDs, folder hierarchy and contents tables, messages
+//! with their recipient and attachment tables, transactions, notifications).
+//!
+//! Keys are the provider's: opaque byte strings, 1 to
+//! [`MAX_OBJECT_KEY`](super::entry_id::MAX_OBJECT_KEY) bytes, that name one folder or one
+//! message of the store for as long as it exists (a message's key may change when it moves to
+//! another folder; [`StoreContent::move_message`] says to what). The runtime puts them in entry
+//! IDs it mints and gets them back only from IDs it has checked are this store's
+//! ([`super::entry_id`]), but a key is still input from outside the provider: look it up among
+//! the store's objects, never use it as a path.
+//!
+//! Properties are [`Property`] values. The runtime owns the properties that say where an object
+//! is and what it is (`PR_ENTRYID`, `PR_RECORD_KEY`, `PR_INSTANCE_KEY`, `PR_PARENT_ENTRYID`,
+//! `PR_STORE_ENTRYID`, `PR_STORE_RECORD_KEY`, `PR_STORE_SUPPORT_MASK`, `PR_OBJECT_TYPE`, a
+//! folder's `PR_CONTENT_COUNT`, `PR_CONTENT_UNREAD`, `PR_SUBFOLDERS` and `PR_FOLDER_TYPE`, a
+//! message's `PR_HASATTACH`, a recipient's `PR_ROWID`, an attachment's `PR_ATTACH_NUM`): what a
+//! provider gives for them is replaced, so tables and objects always agree.
+
+use crate::codes::MAPI_E_NO_ACCESS;
+use crate::props::Property;
+use crate::provider::{ProviderError, ProviderResult};
+
+/// A folder: its key, its parent's (`None` for the root) and its own properties
+/// (`PR_DISPLAY_NAME_W`, `PR_CONTAINER_CLASS_W`, `PR_COMMENT_W`, ...).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Folder {
+    pub key: Vec<u8>,
+    pub parent: Option<Vec<u8>>,
+    pub props: Vec<Property>,
+}
+
+/// A message as a folder's contents table lists it: its key and the properties the table's
+/// columns show (`PR_SUBJECT_W`, `PR_SENDER_NAME_W`, `PR_MESSAGE_DELIVERY_TIME`,
+/// `PR_MESSAGE_FLAGS`, `PR_MESSAGE_SIZE`, `PR_MESSAGE_CLASS_W`, ...). Cheap to produce for a
+/// whole folder: it is what the provider keeps in its index, not the message's whole content.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MessageSummary {
+    pub key: Vec<u8>,
+    pub props: Vec<Property>,
+}
+
+/// A message's whole content: its properties (bodies included: `PR_BODY_W`, `PR_HTML`), its
+/// recipients (one property row each: `PR_DISPLAY_NAME_W`, `PR_EMAIL_ADDRESS_W`,
+/// `PR_ADDRTYPE_W`, `PR_RECIPIENT_TYPE`, ...) and its attachments, in order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Message {
+    pub props: Vec<Property>,
+    pub recipients: Vec<Vec<Property>>,
+    pub attachments: Vec<Attachment>,
+}
+
+/// One attachment: its properties (`PR_ATTACH_METHOD`, `PR_ATTACH_FILENAME_W`,
+/// `PR_ATTACH_MIME_TAG_W`, `PR_ATTACH_DATA_BIN`, `PR_ATTACH_SIZE`, ...) and, for
+/// `ATTACH_EMBEDDED_MSG`, the embedded message (`PR_ATTACH_DATA_OBJ`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Attachment {
+    pub props: Vec<Property>,
+    pub embedded: Option<Box<Message>>,
+}
+
+/// A message of the store, with the folder it is in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredMessage {
+    pub folder: Vec<u8>,
+    pub message: Message,
+}
+
+/// The folders the store's properties and `GetReceiveFolder` name, as MAPI clients look for
+/// them (`PR_IPM_SUBTREE_ENTRYID`, `PR_IPM_OUTBOX_ENTRYID`, `PR_IPM_WASTEBASKET_ENTRYID`,
+/// `PR_IPM_SENTMAIL_ENTRYID`; the receive folder for `IPM`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SpecialFolder {
+    /// The top of the folders a user sees (Outlook shows nothing above it).
+    IpmSubtree,
+    /// Where new mail is delivered: `GetReceiveFolder` of the `IPM` class (and of `""`).
+    Inbox,
+    Outbox,
+    SentItems,
+    DeletedItems,
+    Drafts,
+}
+
+/// A change to the store that did not come through the runtime: a message another program
+/// delivered into the Maildir, a file that vanished. The runtime updates the open tables and
+/// sends the notifications the docs list.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ContentChange {
+    MessageAdded { folder: Vec<u8>, key: Vec<u8> },
+    MessageModified { folder: Vec<u8>, key: Vec<u8> },
+    MessageDeleted { folder: Vec<u8>, key: Vec<u8> },
+    FolderAdded { parent: Vec<u8>, key: Vec<u8> },
+    FolderDeleted { parent: Vec<u8>, key: Vec<u8> },
+}
+
+/// The answer of a write a read-only store does not do.
+fn read_only() -> ProviderError {
+    ProviderError::new(MAPI_E_NO_ACCESS, "the store is read-only")
+}
+
+/// What a store holds: its folders and messages, read and (optionally) written. Every method may
+/// be called from any thread; a method that fails says why with a [`ProviderError`]
+/// (`MAPI_E_NOT_FOUND` for a key that names nothing, any longer, `MAPI_E_NO_ACCESS` for a
+/// write the store refuses, `MAPI_E_DISK_ERROR` or `MAPI_E_CORRUPT_DATA` for what the
+/// backing storage answered).
+///
+/// The write methods default to `MAPI_E_NO_ACCESS`: a store that implements none of them is a
+/// read-only store (declare `STORE_READONLY` in its support mask). A write is whole or nothing:
+/// when it fails, the store is as it was.
+pub trait StoreContent: Send + Sync + 'static {
+    /// The key of the root folder: the top of the store's hierarchy, what `OpenEntry` with no
+    /// entry ID opens; the IPM subtree is usually one of its subfolders.
+    fn root(&self) -> Vec<u8>;
+
+    /// The folder `key`.
+    fn folder(&self, key: &[u8]) -> ProviderResult<Folder>;
+
+    /// The folders directly below `key`, in display order.
+    fn subfolders(&self, key: &[u8]) -> ProviderResult<Vec<Folder>>;
+
+    /// The messages in folder `key`, as its contents table lists them.
+    fn messages(&self, folder: &[u8]) -> ProviderResult<Vec<MessageSummary>>;
+
+    /// The message `key`, whole, with the folder it is in.
+    fn message(&self, key: &[u8]) -> ProviderResult<StoredMessage>;
+
+    /// The key of a special folder, if the store has it.
+    fn special_folder(&self, which: SpecialFolder) -> Option<Vec<u8>> {
+        let _ = which;
+        None
+    }
+
+    /// The changes made by others since the last call (the first call: since the store was
+    /// opened). The runtime asks before it answers a table or opens an object, so a store that
+    /// watches its storage (a Maildir's `new/` and `cur/`) shows others' changes at the next
+    /// query at the latest. By default none: everything changes through the runtime.
+    fn changes(&self) -> Vec<ContentChange> {
+        Vec::new()
+    }
+
+    /// Creates a folder named `name` below `parent`, with `props` (the client's, such as
+    /// `PR_CONTAINER_CLASS_W`; `PR_DISPLAY_NAME_W` is `name`). A sibling of that name already
+    /// there is `MAPI_E_COLLISION`.
+    fn create_folder(
+        &self,
+        parent: &[u8],
+        name: &str,
+        props: &[Property],
+    ) -> ProviderResult<Folder> {
+        let _ = (parent, name, props);
+        Err(read_only())
+    }
+
+    /// Deletes folder `key` with everything in it (the runtime checks `DEL_FOLDERS` and
+    /// `DEL_MESSAGES` against what it holds first).
+    fn delete_folder(&self, key: &[u8]) -> ProviderResult<()> {
+        let _ = key;
+        Err(read_only())
+    }
+
+    /// Moves folder `key` below `new_parent`, renamed to `new_name` when given; the folder keeps
+    /// its contents. Answers the folder as it is now (its key may have changed).
+    fn move_folder(
+        &self,
+        key: &[u8],
+        new_parent: &[u8],
+        new_name: Option<&str>,
+    ) -> ProviderResult<Folder> {
+        let _ = (key, new_parent, new_name);
+        Err(read_only())
+    }
+
+    /// Saves `message` into `folder`: a new message when `key` is `None`, else in place of the
+    /// message `key` (all of it: properties, recipients, attachments). Answers the message's key
+    /// (a new one for a new message; it may change on a save too). Durable when it returns: a
+    /// crash at any point leaves either the old message or the new one, whole.
+    fn save_message(
+        &self,
+        folder: &[u8],
+        key: Option<&[u8]>,
+        message: &Message,
+    ) -> ProviderResult<Vec<u8>> {
+        let _ = (folder, key, message);
+        Err(read_only())
+    }
+
+    /// Deletes the message `key`.
+    fn delete_message(&self, key: &[u8]) -> ProviderResult<()> {
+        let _ = key;
+        Err(read_only())
+    }
+
+    /// Moves the message `key` into folder `to`; answers its key there.
+    fn move_message(&self, key: &[u8], to: &[u8]) -> ProviderResult<Vec<u8>> {
+        let _ = (key, to);
+        Err(read_only())
+    }
+
+    /// Sets the message's `PR_MESSAGE_FLAGS` (read, unsent, ...) and its other state
+    /// properties given (`PR_FLAG_STATUS`, `PR_MSG_STATUS`), without rewriting its content: what
+    /// `SetReadFlag`, `SetReadFlags`, `SetMessageStatus` and a flag-only `SaveChanges` do.
+    fn set_message_state(&self, key: &[u8], state: &[Property]) -> ProviderResult<()> {
+        let _ = (key, state);
+        Err(read_only())
+    }
+}

@@ -1,0 +1,75 @@
+//! The store object model: MAPI's store, folder, message and attachment objects, built by the
+//! runtime on the property and table engines over what a provider says its store holds
+//! ([`StoreContent`]).
+//!
+//! Every object of one open store shares one [`Model`]: the provider's content, the store's
+//! entry IDs, its context (allocators, support object, last error), its named properties, and
+//! what the runtime tracks across objects (message versions for `MAPI_E_OBJECT_CHANGED`, open
+//! tables to keep current, notifications).
+
+pub mod notify;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use super::StoreContext;
+use super::content::StoreContent;
+use super::entry_id::EntryIds;
+use crate::props::names::NamedProperties;
+use crate::sync::lock;
+
+/// What every object of one open store shares.
+pub(crate) struct Model {
+    pub(crate) content: Arc<dyn StoreContent>,
+    pub(crate) ids: EntryIds,
+    pub(crate) cx: Arc<StoreContext>,
+    pub(crate) names: Arc<NamedProperties>,
+    /// The store's entry ID as clients see it (wrapped by the support object's
+    /// `WrapStoreEntryID`): `PR_STORE_ENTRYID` of every object.
+    pub(crate) store_entry_id: Vec<u8>,
+    /// `PR_STORE_RECORD_KEY` of every object (the store's `PR_RECORD_KEY`).
+    pub(crate) store_record_key: Vec<u8>,
+    /// `PR_STORE_SUPPORT_MASK` of every object.
+    pub(crate) support_mask: u32,
+    /// A counter per message key, bumped by every save through the runtime: a message object
+    /// remembers the value it was opened at, and its `SaveChanges` finds out whether another
+    /// writer saved in between (`MAPI_E_OBJECT_CHANGED`).
+    versions: Mutex<HashMap<Vec<u8>, u64>>,
+}
+
+impl Model {
+    /// The model of a store opened with `cx`: its content, entry IDs and identity.
+    pub(crate) fn new(
+        cx: Arc<StoreContext>,
+        content: Arc<dyn StoreContent>,
+        ids: EntryIds,
+        store_entry_id: Vec<u8>,
+        store_record_key: Vec<u8>,
+        support_mask: u32,
+    ) -> Self {
+        Self {
+            content,
+            ids,
+            cx,
+            names: Arc::new(NamedProperties::new()),
+            store_entry_id,
+            store_record_key,
+            support_mask,
+            versions: Mutex::default(),
+        }
+    }
+
+    /// The version message `key` is at now (0 until its first save through the runtime).
+    pub(crate) fn version(&self, key: &[u8]) -> u64 {
+        lock(&self.versions).get(key).copied().unwrap_or(0)
+    }
+
+    /// Records a save of message `key` (now stored under `new_key`, which may differ) and
+    /// answers its new version.
+    pub(crate) fn saved(&self, key: Option<&[u8]>, new_key: &[u8]) -> u64 {
+        let mut versions = lock(&self.versions);
+        let next = key.and_then(|key| versions.remove(key)).unwrap_or(0) + 1;
+        versions.insert(new_key.to_vec(), next);
+        next
+    }
+}
