@@ -14,8 +14,9 @@
 //! Properties are [`Property`] values. The runtime owns the properties that say where an object
 //! is and what it is (`PR_ENTRYID`, `PR_RECORD_KEY`, `PR_INSTANCE_KEY`, `PR_PARENT_ENTRYID`,
 //! `PR_STORE_ENTRYID`, `PR_STORE_RECORD_KEY`, `PR_STORE_SUPPORT_MASK`, `PR_OBJECT_TYPE`, a
-//! folder's `PR_CONTENT_COUNT`, `PR_CONTENT_UNREAD`, `PR_SUBFOLDERS` and `PR_FOLDER_TYPE`, a
-//! message's `PR_HASATTACH`, a recipient's `PR_ROWID`, an attachment's `PR_ATTACH_NUM`): what a
+//! folder's `PR_CONTENT_COUNT`, `PR_CONTENT_UNREAD`, `PR_SUBFOLDERS` and `PR_FOLDER_TYPE`, an open
+//! message's `PR_HASATTACH` (from its attachments; a contents-table row shows the summary's), a
+//! recipient's `PR_ROWID`, an attachment's `PR_ATTACH_NUM`): what a
 //! provider gives for them is replaced, so tables and objects always agree.
 
 use crate::codes::MAPI_E_NO_ACCESS;
@@ -124,6 +125,16 @@ pub trait StoreContent: Send + Sync + 'static {
 
     /// The message `key`, whole, with the folder it is in.
     fn message(&self, key: &[u8]) -> ProviderResult<StoredMessage>;
+
+    /// The contents-table summary of message `key` (after a change to it): by default its
+    /// whole properties, read with [`Self::message`]; a store with an index answers from it.
+    fn message_summary(&self, key: &[u8]) -> ProviderResult<MessageSummary> {
+        let stored = self.message(key)?;
+        Ok(MessageSummary {
+            key: key.to_vec(),
+            props: stored.message.props,
+        })
+    }
 
     /// The key of a special folder, if the store has it.
     fn special_folder(&self, which: SpecialFolder) -> Option<Vec<u8>> {

@@ -7,11 +7,13 @@
 //! what the runtime tracks across objects (message versions for `MAPI_E_OBJECT_CHANGED`, open
 //! tables to keep current, notifications).
 
+mod contents;
 pub mod notify;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use self::contents::ContentsTables;
 use super::StoreContext;
 use super::content::StoreContent;
 use super::entry_id::EntryIds;
@@ -35,6 +37,8 @@ pub(crate) struct Model {
     /// remembers the value it was opened at, and its `SaveChanges` finds out whether another
     /// writer saved in between (`MAPI_E_OBJECT_CHANGED`).
     versions: Mutex<HashMap<Vec<u8>, u64>>,
+    /// The contents tables of the folders opened so far ([`contents`]).
+    contents: ContentsTables,
 }
 
 impl Model {
@@ -56,6 +60,7 @@ impl Model {
             store_record_key,
             support_mask,
             versions: Mutex::default(),
+            contents: ContentsTables::default(),
         }
     }
 

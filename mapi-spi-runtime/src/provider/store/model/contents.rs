@@ -1,0 +1,186 @@
+//! Folder contents tables: one [`TableData`] per folder, built from the provider's
+//! [`MessageSummary`]s at the folder's first `GetContentsTable` and kept for the store's life, so
+//! a second open costs no listing, and kept current: every change made through the runtime
+//! updates the row (the views' sinks get `TABLE_ROW_ADDED`, `..._MODIFIED`, `..._DELETED`), and
+//! others' changes ([`StoreContent::changes`](super::super::content::StoreContent::changes))
+//! are applied before a table is handed out.
+//!
+//! A row holds the summary's properties and the ones the runtime owns, which agree with the
+//! message object's own: `PR_ENTRYID`, `PR_RECORD_KEY`, `PR_INSTANCE_KEY` (the index column),
+//! `PR_PARENT_ENTRYID`, `PR_STORE_ENTRYID`, `PR_STORE_RECORD_KEY`, `PR_OBJECT_TYPE`.
+
+use std::collections::HashMap;
+
+use super::Model;
+use crate::flags::MAPI_MESSAGE;
+use crate::props::{PropValue, Property};
+use crate::provider::ProviderResult;
+use crate::provider::store::content::{ContentChange, MessageSummary};
+use crate::provider::store::entry_id::ObjectKind;
+use crate::sync::lock;
+use crate::table::TableData;
+use crate::tags::*;
+
+/// The columns a new contents view starts with: what Outlook's message list reads.
+const DEFAULT_COLUMNS: &[u32] = &[
+    PR_INSTANCE_KEY,
+    PR_ENTRYID,
+    PR_SUBJECT_W,
+    PR_SENDER_NAME_W,
+    PR_MESSAGE_DELIVERY_TIME,
+    PR_MESSAGE_FLAGS,
+    PR_MESSAGE_SIZE,
+];
+
+/// The open folders' contents tables, by folder key.
+#[derive(Default)]
+pub(crate) struct ContentsTables {
+    tables: std::sync::Mutex<HashMap<Vec<u8>, TableData>>,
+}
+
+impl Model {
+    /// The properties the runtime owns on message `key` in `folder`, as a table row or the
+    /// message object shows them (`None`: a key no entry ID can hold).
+    pub(crate) fn message_identity(&self, folder: &[u8], key: &[u8]) -> Option<Vec<Property>> {
+        let entry_id = self.ids.mint(ObjectKind::Message, key, false)?;
+        let parent = self.ids.mint(ObjectKind::Folder, folder, false)?;
+        Some(vec![
+            Property::for_tag(PR_ENTRYID, PropValue::Binary(entry_id)),
+            Property::for_tag(PR_RECORD_KEY, PropValue::Binary(key.to_vec())),
+            Property::for_tag(PR_INSTANCE_KEY, PropValue::Binary(key.to_vec())),
+            Property::for_tag(PR_PARENT_ENTRYID, PropValue::Binary(parent)),
+            Property::for_tag(
+                PR_STORE_ENTRYID,
+                PropValue::Binary(self.store_entry_id.clone()),
+            ),
+            Property::for_tag(
+                PR_STORE_RECORD_KEY,
+                PropValue::Binary(self.store_record_key.clone()),
+            ),
+            Property::for_tag(PR_OBJECT_TYPE, PropValue::Long(MAPI_MESSAGE)),
+        ])
+    }
+
+    /// The contents-table row of `summary` in `folder`: its properties, the runtime's replacing
+    /// any the provider gave for them.
+    fn message_row(&self, folder: &[u8], summary: MessageSummary) -> Option<Vec<Property>> {
+        let mut row = self.message_identity(folder, &summary.key)?;
+        let owned: Vec<u32> = row.iter().map(|p| prop_id(p.tag())).collect();
+        row.extend(
+            summary
+                .props
+                .into_iter()
+                .filter(|p| !owned.contains(&prop_id(p.tag()))),
+        );
+        Some(row)
+    }
+
+    /// The contents table of `folder`: built at the first call, current at every call.
+    pub(crate) fn contents_table(&self, folder: &[u8]) -> ProviderResult<TableData> {
+        self.apply_changes();
+        if let Some(table) = lock(&self.contents.tables).get(folder) {
+            return Ok(table.clone());
+        }
+        // Listed without the lock: a listing may take long, and a concurrent first open of the
+        // same folder only costs a second listing (the first table in wins).
+        let rows: Vec<Vec<Property>> = self
+            .content
+            .messages(folder)?
+            .into_iter()
+            .filter_map(|summary| self.message_row(folder, summary))
+            .collect();
+        let table = TableData::new(
+            PR_INSTANCE_KEY,
+            DEFAULT_COLUMNS.to_vec(),
+            *self.cx.allocators(),
+        )?;
+        table.replace_rows(rows)?;
+        Ok(lock(&self.contents.tables)
+            .entry(folder.to_vec())
+            .or_insert(table)
+            .clone())
+    }
+
+    /// Message `key` in `folder` was created or changed (by the runtime or by another program):
+    /// its row, re-read from the provider, replaces the old one in the folder's table, if the
+    /// table is open. A message that cannot be read any more loses its row.
+    pub(crate) fn message_changed(&self, folder: &[u8], key: &[u8]) {
+        let Some(table) = lock(&self.contents.tables).get(folder).cloned() else {
+            return;
+        };
+        let row = self
+            .content
+            .message_summary(key)
+            .ok()
+            .and_then(|summary| self.message_row(folder, summary));
+        match row {
+            // A row the engine refuses (a value no QueryRows could return) is the provider's
+            // fault: the message is then left out rather than shown wrong.
+            Some(row) => {
+                if table.modify_row(row).is_err() {
+                    let _ = table.delete_row(&PropValue::Binary(key.to_vec()));
+                }
+            }
+            None => {
+                let _ = table.delete_row(&PropValue::Binary(key.to_vec()));
+            }
+        }
+    }
+
+    /// Message `key` left `folder` (deleted, or moved away): its row goes, if the table is open.
+    pub(crate) fn message_removed(&self, folder: &[u8], key: &[u8]) {
+        let table = lock(&self.contents.tables).get(folder).cloned();
+        if let Some(table) = table {
+            // Not there: the table was built after the message left; nothing to do.
+            let _ = table.delete_row(&PropValue::Binary(key.to_vec()));
+        }
+    }
+
+    /// Applies the provider's report of others' changes to the open tables and tells the sinks
+    /// ([`super::notify`]).
+    pub(crate) fn apply_changes(&self) {
+        for change in self.content.changes() {
+            match change {
+                ContentChange::MessageAdded { folder, key } => {
+                    self.message_changed(&folder, &key);
+                    self.notify(super::notify::Event::Created {
+                        kind: ObjectKind::Message,
+                        key: &key,
+                        parent: &folder,
+                    });
+                }
+                ContentChange::MessageModified { folder, key } => {
+                    self.message_changed(&folder, &key);
+                    self.notify(super::notify::Event::Modified {
+                        kind: ObjectKind::Message,
+                        key: &key,
+                        parent: &folder,
+                    });
+                }
+                ContentChange::MessageDeleted { folder, key } => {
+                    self.message_removed(&folder, &key);
+                    self.notify(super::notify::Event::Deleted {
+                        kind: ObjectKind::Message,
+                        key: &key,
+                        parent: &folder,
+                    });
+                }
+                ContentChange::FolderAdded { parent, key } => {
+                    self.notify(super::notify::Event::Created {
+                        kind: ObjectKind::Folder,
+                        key: &key,
+                        parent: &parent,
+                    });
+                }
+                ContentChange::FolderDeleted { parent, key } => {
+                    lock(&self.contents.tables).remove(&key);
+                    self.notify(super::notify::Event::Deleted {
+                        kind: ObjectKind::Folder,
+                        key: &key,
+                        parent: &parent,
+                    });
+                }
+            }
+        }
+    }
+}
