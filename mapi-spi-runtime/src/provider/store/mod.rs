@@ -17,6 +17,7 @@ pub mod content;
 pub mod entry_id;
 pub mod identity;
 pub mod init;
+pub mod memory;
 pub mod message_store;
 pub mod model;
 pub mod objects;

@@ -65,12 +65,12 @@ impl Model {
     /// any the provider gave for them.
     fn message_row(&self, folder: &[u8], summary: MessageSummary) -> Option<Vec<Property>> {
         let mut row = self.message_identity(folder, &summary.key)?;
-        let owned: Vec<u32> = row.iter().map(|p| prop_id(p.tag())).collect();
+        let owned: Vec<u32> = row.iter().map(|p| u32::from(p.id)).collect();
         row.extend(
             summary
                 .props
                 .into_iter()
-                .filter(|p| !owned.contains(&prop_id(p.tag()))),
+                .filter(|p| !owned.contains(&u32::from(p.id))),
         );
         Some(row)
     }
