@@ -254,6 +254,8 @@ const OUTLOOK_ONLY: &[&str] = &[
     "TABLE_SORT_CATEG_MAX",
     "TABLE_SORT_CATEG_MIN",
     "PR_HTML",
+    "DELETE_HARD_DELETE",
+    "SHOW_SOFT_DELETES",
 ];
 
 fn full_oracle() -> Oracle {

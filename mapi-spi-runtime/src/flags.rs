@@ -135,6 +135,20 @@ crate::constant_table::constants! { FLAGS: u32;
     DEL_ASSOCIATED = 0x0000_0008;
     FOLDER_DIALOG = 0x0000_0002;
     COPY_SUBFOLDERS = 0x0000_0010;
+    FOLDER_MOVE = 0x0000_0001;
+    MESSAGE_MOVE = 0x0000_0001;
+    MESSAGE_DIALOG = 0x0000_0002;
+    /// Outlook `MAPIDefS.h` only: `DeleteFolder`, `DeleteMessages`, `EmptyFolder` delete for
+    /// good (no soft delete).
+    DELETE_HARD_DELETE = 0x0000_0010;
+    /// Outlook `MAPIDefS.h` only: tables and `OpenEntry` show soft-deleted items too.
+    SHOW_SOFT_DELETES = 0x0000_0002;
+    // `IMAPIFolder::SetReadFlags`, `IMessage::SetReadFlag`
+    SUPPRESS_RECEIPT = 0x0000_0001;
+    CLEAR_READ_FLAG = 0x0000_0004;
+    GENERATE_RECEIPT_ONLY = 0x0000_0010;
+    CLEAR_RN_PENDING = 0x0000_0020;
+    CLEAR_NRN_PENDING = 0x0000_0040;
     // Event types (`NOTIFICATION::ulEventType`, `ulEventMask`)
     fnevCriticalError = 0x0000_0001;
     fnevNewMail = 0x0000_0002;

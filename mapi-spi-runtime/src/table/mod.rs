@@ -386,6 +386,12 @@ impl TableData {
         self.shared.read().rows.len()
     }
 
+    /// How many rows `matches` accepts (whatever the views' restrictions): a count a provider
+    /// shows beside the table, such as a folder's unread messages, read under the table's lock.
+    pub fn count_rows(&self, mut matches: impl FnMut(&Row) -> bool) -> usize {
+        self.shared.read().rows().filter(|row| matches(row)).count()
+    }
+
     /// The properties of the row whose index column is `index` (`HrQueryRow`).
     pub fn row(&self, index: &PropValue) -> Option<Vec<Property>> {
         let state = self.shared.read();

@@ -25,6 +25,7 @@ pub mod registry;
 pub mod spool;
 
 pub use message_store::{MessageStore, StoreContext};
+pub use model::ContentStore;
 pub use objects::ProviderObject;
 
 use std::cell::OnceCell;

@@ -136,6 +136,11 @@ impl Model {
         }
     }
 
+    /// Folder `key` is gone (deleted, or moved under a new key): its table goes too.
+    pub(crate) fn folder_removed(&self, key: &[u8]) {
+        lock(&self.contents.tables).remove(key);
+    }
+
     /// Applies the provider's report of others' changes to the open tables and tells the sinks
     /// ([`super::notify`]).
     pub(crate) fn apply_changes(&self) {
@@ -173,7 +178,7 @@ impl Model {
                     });
                 }
                 ContentChange::FolderDeleted { parent, key } => {
-                    lock(&self.contents.tables).remove(&key);
+                    self.folder_removed(&key);
                     self.notify(super::notify::Event::Deleted {
                         kind: ObjectKind::Folder,
                         key: &key,

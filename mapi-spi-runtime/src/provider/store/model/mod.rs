@@ -8,7 +8,13 @@
 //! tables to keep current, notifications).
 
 mod contents;
+mod folder;
+mod hierarchy;
 pub mod notify;
+mod open;
+mod store;
+
+pub use store::ContentStore;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -65,6 +71,10 @@ impl Model {
     }
 
     /// The version message `key` is at now (0 until its first save through the runtime).
+    #[allow(
+        dead_code,
+        reason = "read by the message object's SaveChanges (model/message.rs, another branch)"
+    )]
     pub(crate) fn version(&self, key: &[u8]) -> u64 {
         lock(&self.versions).get(key).copied().unwrap_or(0)
     }

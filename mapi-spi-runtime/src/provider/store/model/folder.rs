@@ -1,0 +1,1021 @@
+//! The folder object (`IMAPIFolder`, with `IMAPIContainer` and `IMAPIProp`): its properties,
+//! its contents and hierarchy tables, and the changes a client makes through it (folders
+//! created, copied, moved, deleted; messages copied, moved, deleted, marked read, given a
+//! status), each passed to the provider's [`StoreContent`], then to the open contents tables
+//! and to the advise sinks ([`super::notify`]).
+//!
+//! Methods that name several messages do what they can and answer
+//! `MAPI_W_PARTIAL_COMPLETION` when one of them could not be done (an ID of another folder or
+//! store, a message gone), as the `IMAPIFolder` pages ask of implementers; a failure of the
+//! store itself on the first one is answered as it is.
+//!
+//! [`StoreContent`]: super::super::content::StoreContent
+#![allow(non_snake_case, clippy::too_many_arguments)]
+
+use core::ffi::c_void;
+use std::sync::Arc;
+use windows_core::{GUID, HRESULT, IUnknown, Interface};
+
+use super::Model;
+use super::hierarchy::provider_props;
+use super::notify::Event;
+use super::open::{check_flags, null, open_entry};
+use crate::alloc::AllocatorSet;
+use crate::codes::{
+    MAPI_E_COLLISION, MAPI_E_FOLDER_CYCLE, MAPI_E_HAS_FOLDERS, MAPI_E_HAS_MESSAGES,
+    MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_INVALID_ENTRYID, MAPI_E_INVALID_PARAMETER,
+    MAPI_E_NO_SUPPORT, MAPI_E_NOT_FOUND, MAPI_W_PARTIAL_COMPLETION, S_OK,
+};
+use crate::com::{ComObject, Forward, MethodName, Object};
+use crate::flags::*;
+use crate::interfaces::{
+    IMAPIContainer, IMAPIContainerImpl, IMAPIFolder, IMAPIFolderImpl, IMAPIProgress, IMAPIProp,
+    IMAPIPropImpl,
+};
+use crate::props::value::props_from_raw;
+use crate::props::{ObjectAccess, PropAccess, PropValue, Property, PropertyBag, PropertyObject};
+use crate::provider::store::content::Folder;
+use crate::provider::store::entry_id::ObjectKind;
+use crate::provider::{LastError, ProviderError, ProviderResult, text};
+use crate::table::TableData;
+use crate::tags::*;
+use crate::types::{ENTRYLIST, LPTSTR, MAPIERROR, SPropTagArray, SPropValue};
+use mapi_spi_macros::mapi_object;
+
+/// `MAPIERROR::lpszComponent` of a folder's errors.
+const COMPONENT: &str = "mapi-spi folder";
+
+/// A folder of an open store. Its properties are the provider's
+/// ([`StoreContent::folder`](super::super::content::StoreContent::folder)) and the runtime's
+/// (see [`super::hierarchy`]), read afresh at every `GetProps` and `GetPropList`, so that they
+/// agree with the tables; they are read-only (`SetProps` answers `MAPI_E_NO_ACCESS`: a
+/// provider has no way yet to store a folder's properties).
+///
+/// Left at their defaults, `MAPI_E_NO_SUPPORT`, as the pages allow: `CreateMessage` (until the
+/// message object is wired in), `SetSearchCriteria` and `GetSearchCriteria` (no search
+/// folders), `SaveContentsSort`.
+#[mapi_object(IMAPIFolder)]
+pub(crate) struct FolderObject {
+    model: Arc<Model>,
+    key: Vec<u8>,
+    props: ComObject<PropertyObject>,
+    /// `props` as the interface `IMAPIProp` calls are passed to.
+    props_interface: IMAPIProp,
+    last_error: LastError,
+}
+
+/// The bag of a folder's properties, read-only.
+fn bag_of(props: Vec<Property>) -> ProviderResult<PropertyBag> {
+    let mut bag = PropertyBag::with_capacity(props.len());
+    for prop in props {
+        bag.insert(prop, PropAccess::READ_ONLY)?;
+    }
+    bag.set_object_access(ObjectAccess::ReadOnly);
+    Ok(bag)
+}
+
+impl FolderObject {
+    /// The folder `key` of `model`'s store, as `OpenEntry` and `CreateFolder` hand it out.
+    pub(super) fn open(model: &Arc<Model>, key: &[u8]) -> ProviderResult<ComObject<Self>> {
+        model.apply_changes();
+        let folder = model.content.folder(key)?;
+        let bag = bag_of(model.folder_props(folder)?)?;
+        let props = ComObject::new(
+            PropertyObject::new(bag, *model.cx.allocators()).with_names(model.names.clone()),
+        );
+        let props_interface = props.to_interface();
+        Ok(ComObject::new(Self {
+            model: model.clone(),
+            key: key.to_vec(),
+            props,
+            props_interface,
+            last_error: LastError::new(COMPONENT),
+        }))
+    }
+
+    fn allocators(&self) -> &AllocatorSet {
+        self.model.cx.allocators()
+    }
+
+    /// Reads the folder's properties again. A folder that is gone keeps what it showed last:
+    /// its `GetProps` still answers, and the methods that touch it answer `MAPI_E_NOT_FOUND`.
+    fn refresh(&self) {
+        let fresh = self
+            .model
+            .content
+            .folder(&self.key)
+            .and_then(|folder| self.model.folder_props(folder))
+            .and_then(bag_of);
+        if let Ok(bag) = fresh {
+            *self.props.bag_mut() = bag;
+        }
+    }
+
+    /// The code of `result`, a failure kept for `GetLastError`.
+    fn answer(&self, result: Result<HRESULT, ProviderError>) -> HRESULT {
+        result.unwrap_or_else(|error| self.last_error.fail(error))
+    }
+
+    /// Message `key` is in this folder (its row is in the contents table): its row.
+    fn message_row(&self, key: &[u8]) -> ProviderResult<Vec<Property>> {
+        self.model
+            .contents_table(&self.key)?
+            .row(&PropValue::Binary(key.to_vec()))
+            .ok_or_else(|| ProviderError::new(MAPI_E_NOT_FOUND, "no such message in the folder"))
+    }
+
+    /// The key of the message `entry_id` names, if it is in this folder.
+    fn message_key<'a>(&self, entry_id: &'a [u8]) -> ProviderResult<&'a [u8]> {
+        let id = self.model.ids.parse(entry_id)?;
+        if id.kind != ObjectKind::Message {
+            return Err(ProviderError::new(
+                MAPI_E_INVALID_ENTRYID,
+                "the entry ID names a folder, not a message",
+            ));
+        }
+        self.message_row(id.key)?;
+        Ok(id.key)
+    }
+
+    /// The key of the subfolder `entry_id` names, if it is directly in this folder.
+    fn subfolder(&self, entry_id: &[u8]) -> ProviderResult<Folder> {
+        let id = self.model.ids.parse(entry_id)?;
+        if id.kind != ObjectKind::Folder {
+            return Err(ProviderError::new(
+                MAPI_E_INVALID_ENTRYID,
+                "the entry ID names a message, not a folder",
+            ));
+        }
+        let folder = self.model.content.folder(id.key)?;
+        if folder.parent.as_deref() != Some(&self.key[..]) {
+            return Err(ProviderError::new(
+                MAPI_E_NOT_FOUND,
+                "the folder is not a subfolder of this one",
+            ));
+        }
+        Ok(folder)
+    }
+
+    /// A view of `table` for an `lppTable` out-parameter.
+    ///
+    /// # Safety
+    ///
+    /// `lppTable` is writable (checked non-NULL by the caller).
+    unsafe fn hand_out(table: TableData, lppTable: *mut *mut c_void) -> HRESULT {
+        // SAFETY: writable (this function's contract); the view's reference is the caller's.
+        unsafe { lppTable.write(table.view().into_raw()) };
+        S_OK
+    }
+}
+
+/// A folder's `fnevObjectModified`, after a change to what it holds (its counts, its
+/// subfolders). Its parent is read from the provider; a folder gone sends nothing.
+fn folder_modified(model: &Model, key: &[u8]) {
+    if let Ok(folder) = model.content.folder(key) {
+        let parent = folder.parent.unwrap_or_else(|| key.to_vec());
+        model.notify(Event::Modified {
+            kind: ObjectKind::Folder,
+            key,
+            parent: &parent,
+        });
+    }
+}
+
+/// The entry IDs in an `ENTRYLIST` (NULL: `None`).
+///
+/// # Safety
+///
+/// `list` is NULL or an `ENTRYLIST` whose `cValues` `SBinary`s each hold `cb` readable bytes.
+unsafe fn entry_list<'a>(list: *const ENTRYLIST) -> ProviderResult<Option<Vec<&'a [u8]>>> {
+    // SAFETY: NULL or a readable ENTRYLIST (this function's contract).
+    let Some(list) = (unsafe { list.as_ref() }) else {
+        return Ok(None);
+    };
+    if list.cValues == 0 {
+        return Ok(Some(Vec::new()));
+    }
+    if list.lpbin.is_null() {
+        return Err(null("ENTRYLIST", "lpbin"));
+    }
+    // SAFETY: `cValues` SBinary entries at `lpbin` (this function's contract).
+    let entries = unsafe { core::slice::from_raw_parts(list.lpbin, list.cValues as usize) };
+    entries
+        .iter()
+        .map(|entry| {
+            // SAFETY: `cb` readable bytes at `lpb` (this function's contract).
+            unsafe { crate::com::abi::counted_bytes(entry.cb, entry.lpb) }
+                .ok_or_else(|| null("ENTRYLIST", "an entry's lpb"))
+        })
+        .collect::<ProviderResult<Vec<_>>>()
+        .map(Some)
+}
+
+/// Whether `lpInterface` is one a folder has (NULL: `IMAPIFolder`), as `CopyMessages` and
+/// `CopyFolder` take their destination.
+///
+/// # Safety
+///
+/// `lpInterface` is NULL or a GUID.
+unsafe fn check_folder_interface(lpInterface: *const GUID) -> ProviderResult<()> {
+    // SAFETY: NULL or a GUID (this function's contract).
+    match unsafe { lpInterface.as_ref() } {
+        None => Ok(()),
+        Some(iid)
+            if [
+                IUnknown::IID,
+                IMAPIProp::IID,
+                IMAPIContainer::IID,
+                IMAPIFolder::IID,
+            ]
+            .contains(iid) =>
+        {
+            Ok(())
+        }
+        Some(_) => Err(ProviderError::new(
+            MAPI_E_INTERFACE_NOT_SUPPORTED,
+            "the destination's interface is not a folder's",
+        )),
+    }
+}
+
+/// The key of the destination folder `lpDestFolder` (an open folder), found through its
+/// `PR_ENTRYID` as any client's folder object would give it: a folder of another store is
+/// `MAPI_E_NO_SUPPORT` (copies between stores are not done yet).
+///
+/// # Safety
+///
+/// `lpDestFolder` is NULL or a live interface pointer.
+unsafe fn destination(model: &Model, lpDestFolder: *mut c_void) -> ProviderResult<Vec<u8>> {
+    // SAFETY: NULL or a live interface pointer (this function's contract), borrowed.
+    let Some(dest) = (unsafe { IUnknown::from_raw_borrowed(&lpDestFolder) }) else {
+        return Err(null("Copy", "lpDestFolder"));
+    };
+    let not_a_folder = || {
+        ProviderError::new(
+            MAPI_E_INVALID_PARAMETER,
+            "the destination is not a folder",
+        )
+    };
+    let dest = dest.cast::<IMAPIProp>().map_err(|_| not_a_folder())?;
+    let entry_id = entry_id_of(&dest, *model.cx.allocators()).ok_or_else(not_a_folder)?;
+    match model.ids.parse(&entry_id) {
+        Ok(id) if id.kind == ObjectKind::Folder => Ok(id.key.to_vec()),
+        Ok(_) => Err(not_a_folder()),
+        Err(_) => Err(ProviderError::new(
+            MAPI_E_NO_SUPPORT,
+            "copies to another store are not supported",
+        )),
+    }
+}
+
+/// `PR_ENTRYID` of an object, read through its `GetProps`.
+fn entry_id_of(object: &IMAPIProp, allocators: AllocatorSet) -> Option<Vec<u8>> {
+    let mut tags = [1u32, PR_ENTRYID];
+    let (mut count, mut values) = (0u32, core::ptr::null_mut::<SPropValue>());
+    // SAFETY: a tag array of one tag, alive for the call; valid out-pointers.
+    let hr = unsafe {
+        object.GetProps(
+            tags.as_mut_ptr().cast::<SPropTagArray>(),
+            0,
+            &mut count,
+            &mut values,
+        )
+    };
+    if hr != S_OK || values.is_null() {
+        return None;
+    }
+    // SAFETY: `count` values at `values`, one block of MAPI's allocators.
+    let read = unsafe { props_from_raw(values, count) };
+    // SAFETY: the block is ours to free, once, after the read.
+    unsafe { allocators.free(values.cast()) };
+    match read.ok()?.into_iter().next()?.value {
+        PropValue::Binary(id) => Some(id),
+        _ => None,
+    }
+}
+
+/// What several-entry methods answer: `S_OK`, or `MAPI_W_PARTIAL_COMPLETION` when some entry
+/// failed.
+fn completion(failed: bool) -> HRESULT {
+    if failed {
+        MAPI_W_PARTIAL_COMPLETION
+    } else {
+        S_OK
+    }
+}
+
+/// Every folder in the subtree of `key`, `key` first.
+fn subtree(model: &Model, key: &[u8]) -> ProviderResult<Vec<Folder>> {
+    let mut found = vec![model.content.folder(key)?];
+    let mut at = 0;
+    while at < found.len() {
+        let children = model.content.subfolders(&found[at].key)?;
+        found.extend(children);
+        at += 1;
+    }
+    Ok(found)
+}
+
+/// Whether `key` is `ancestor` or below it.
+fn is_within(model: &Model, key: &[u8], ancestor: &[u8]) -> ProviderResult<bool> {
+    let mut at = Some(key.to_vec());
+    while let Some(folder) = at {
+        if folder == ancestor {
+            return Ok(true);
+        }
+        at = model.content.folder(&folder)?.parent;
+    }
+    Ok(false)
+}
+
+impl Model {
+    /// Moves message `key` from `from` to `to`: tables and notifications follow.
+    fn move_message(&self, key: &[u8], from: &[u8], to: &[u8]) -> ProviderResult<()> {
+        let new_key = self.content.move_message(key, to)?;
+        // An object open on the message as it was cannot save over it any more.
+        self.saved(Some(key), &new_key);
+        self.message_removed(from, key);
+        self.message_changed(to, &new_key);
+        self.notify(Event::Moved {
+            kind: ObjectKind::Message,
+            key: &new_key,
+            parent: to,
+            old_key: key,
+            old_parent: from,
+        });
+        Ok(())
+    }
+
+    /// Copies message `key` of `from` into `to` (a new message there): tables and
+    /// notifications follow.
+    fn copy_message(&self, key: &[u8], from: &[u8], to: &[u8]) -> ProviderResult<()> {
+        let stored = self.content.message(key)?;
+        let new_key = self.content.save_message(to, None, &stored.message)?;
+        self.saved(None, &new_key);
+        self.message_changed(to, &new_key);
+        self.notify(Event::Copied {
+            kind: ObjectKind::Message,
+            key: &new_key,
+            parent: to,
+            old_key: key,
+            old_parent: from,
+        });
+        Ok(())
+    }
+
+    /// Deletes message `key` of `folder`: tables and notifications follow.
+    fn delete_message(&self, key: &[u8], folder: &[u8]) -> ProviderResult<()> {
+        self.content.delete_message(key)?;
+        self.message_removed(folder, key);
+        self.notify(Event::Deleted {
+            kind: ObjectKind::Message,
+            key,
+            parent: folder,
+        });
+        Ok(())
+    }
+
+    /// Sets message `key`'s state properties: its row and its sinks follow.
+    fn set_state(&self, key: &[u8], folder: &[u8], state: &[Property]) -> ProviderResult<()> {
+        self.content.set_message_state(key, state)?;
+        self.message_changed(folder, key);
+        self.notify(Event::Modified {
+            kind: ObjectKind::Message,
+            key,
+            parent: folder,
+        });
+        Ok(())
+    }
+
+    /// Deletes folder `folder` with all it holds: its tables and those below go, and the
+    /// sinks hear of the folder (not of each thing in it, as MAPI's stores do).
+    fn delete_folder(&self, folder: &Folder) -> ProviderResult<()> {
+        let below = subtree(self, &folder.key)?;
+        self.content.delete_folder(&folder.key)?;
+        for gone in &below {
+            self.folder_removed(&gone.key);
+        }
+        let parent = folder.parent.clone().unwrap_or_default();
+        self.notify(Event::Deleted {
+            kind: ObjectKind::Folder,
+            key: &folder.key,
+            parent: &parent,
+        });
+        Ok(())
+    }
+
+    /// Copies `source` below `parent` as `name`, with its messages and, with `recursive`, its
+    /// subfolders. Answers the copy's key, and whether every message and subfolder was copied.
+    fn copy_folder(
+        &self,
+        source: &Folder,
+        parent: &[u8],
+        name: &str,
+        recursive: bool,
+    ) -> ProviderResult<(Vec<u8>, bool)> {
+        let props: Vec<Property> = provider_props(source.props.clone())
+            .filter(|p| p.tag() != PR_DISPLAY_NAME_W)
+            .collect();
+        let copy = self.content.create_folder(parent, name, &props)?;
+        let mut whole = true;
+        for summary in self.content.messages(&source.key)? {
+            let copied = self.content.message(&summary.key).and_then(|stored| {
+                self.content
+                    .save_message(&copy.key, None, &stored.message)
+            });
+            whole &= copied.is_ok();
+        }
+        if recursive {
+            for child in self.content.subfolders(&source.key)? {
+                let name = display_name(&child);
+                whole &= self
+                    .copy_folder(&child, &copy.key, &name, true)
+                    .is_ok_and(|(_, whole)| whole);
+            }
+        }
+        Ok((copy.key, whole))
+    }
+}
+
+/// A folder's `PR_DISPLAY_NAME_W` (empty without one).
+fn display_name(folder: &Folder) -> String {
+    folder
+        .props
+        .iter()
+        .find_map(|p| match (&p.value, p.tag()) {
+            (PropValue::Unicode(name), PR_DISPLAY_NAME_W) => Some(name.clone()),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+/// A message's `PR_MESSAGE_FLAGS` or `PR_MSG_STATUS` in its row (0 without).
+fn long_in(row: &[Property], tag: u32) -> u32 {
+    row.iter()
+        .find_map(|p| match (&p.value, p.tag() == tag) {
+            (PropValue::Long(value), true) => Some(*value),
+            _ => None,
+        })
+        .unwrap_or(0)
+}
+
+impl IMAPIPropImpl for FolderObject {
+    fn forward(this: &Object<Self>, _: MethodName) -> Forward<'_, IMAPIProp> {
+        Forward::To(&this.props_interface)
+    }
+
+    /// The folder's last failure, else its properties' (`GetProps`, `SetProps`, ...).
+    unsafe fn GetLastError(
+        this: &Object<Self>,
+        hResult: HRESULT,
+        ulFlags: u32,
+        lppMAPIError: *mut *mut MAPIERROR,
+    ) -> HRESULT {
+        if this.last_error.describes(hResult) {
+            // SAFETY: the caller's out-pointer, NULL or writable.
+            unsafe {
+                this.last_error
+                    .get_last_error(hResult, ulFlags, this.allocators(), lppMAPIError)
+            }
+        } else {
+            // SAFETY: the caller's arguments, passed on.
+            unsafe {
+                this.props_interface
+                    .GetLastError(hResult, ulFlags, lppMAPIError)
+            }
+        }
+    }
+
+    /// The properties as they are now (counts included).
+    unsafe fn GetProps(
+        this: &Object<Self>,
+        lpPropTagArray: *mut SPropTagArray,
+        ulFlags: u32,
+        lpcValues: *mut u32,
+        lppPropArray: *mut *mut SPropValue,
+    ) -> HRESULT {
+        this.refresh();
+        // SAFETY: the caller's arguments, passed on.
+        unsafe {
+            this.props_interface
+                .GetProps(lpPropTagArray, ulFlags, lpcValues, lppPropArray)
+        }
+    }
+
+    /// The properties as they are now.
+    unsafe fn GetPropList(
+        this: &Object<Self>,
+        ulFlags: u32,
+        lppPropTagArray: *mut *mut SPropTagArray,
+    ) -> HRESULT {
+        this.refresh();
+        // SAFETY: the caller's arguments, passed on.
+        unsafe { this.props_interface.GetPropList(ulFlags, lppPropTagArray) }
+    }
+}
+
+impl IMAPIContainerImpl for FolderObject {
+    /// A view of the folder's contents table ([`Model::contents_table`]); with
+    /// `MAPI_ASSOCIATED`, of an empty table: the store keeps no associated messages.
+    unsafe fn GetContentsTable(
+        this: &Object<Self>,
+        ulFlags: u32,
+        lppTable: *mut *mut c_void,
+    ) -> HRESULT {
+        this.answer((|| {
+            if lppTable.is_null() {
+                return Err(null("GetContentsTable", "lppTable"));
+            }
+            let allowed = MAPI_ASSOCIATED | MAPI_DEFERRED_ERRORS | MAPI_UNICODE | SHOW_SOFT_DELETES;
+            check_flags("GetContentsTable", ulFlags, allowed)?;
+            let table = if ulFlags & MAPI_ASSOCIATED != 0 {
+                let columns = vec![PR_INSTANCE_KEY, PR_ENTRYID, PR_MESSAGE_CLASS_W];
+                TableData::new(PR_INSTANCE_KEY, columns, *this.allocators())?
+            } else {
+                this.model.contents_table(&this.key)?
+            };
+            // SAFETY: checked non-NULL.
+            Ok(unsafe { FolderObject::hand_out(table, lppTable) })
+        })())
+    }
+
+    /// A view of the subfolders, built for this call (see [`super::hierarchy`]); with
+    /// `CONVENIENT_DEPTH`, of the whole subtree, depth first, `PR_DEPTH` 0 for the children.
+    unsafe fn GetHierarchyTable(
+        this: &Object<Self>,
+        ulFlags: u32,
+        lppTable: *mut *mut c_void,
+    ) -> HRESULT {
+        this.answer((|| {
+            if lppTable.is_null() {
+                return Err(null("GetHierarchyTable", "lppTable"));
+            }
+            let allowed = CONVENIENT_DEPTH | MAPI_DEFERRED_ERRORS | MAPI_UNICODE | SHOW_SOFT_DELETES;
+            check_flags("GetHierarchyTable", ulFlags, allowed)?;
+            let table = this
+                .model
+                .hierarchy_table(&this.key, ulFlags & CONVENIENT_DEPTH != 0)?;
+            // SAFETY: checked non-NULL.
+            Ok(unsafe { FolderObject::hand_out(table, lppTable) })
+        })())
+    }
+
+    /// As the store's `OpenEntry`: any folder or message of the store, not only this folder's.
+    unsafe fn OpenEntry(
+        this: &Object<Self>,
+        lpEntryID: &[u8],
+        lpInterface: *const GUID,
+        ulFlags: u32,
+        lpulObjType: *mut u32,
+        lppUnk: *mut *mut c_void,
+    ) -> HRESULT {
+        // SAFETY: the caller's arguments, passed on under the same contract.
+        let opened = unsafe {
+            open_entry(
+                &this.model,
+                lpEntryID,
+                lpInterface,
+                ulFlags,
+                lpulObjType,
+                lppUnk,
+            )
+        };
+        this.answer(opened.map(|()| S_OK))
+    }
+}
+
+impl IMAPIFolderImpl for FolderObject {
+    /// Copies or moves (`MESSAGE_MOVE`) the messages of this folder in `lpMsgList` into the
+    /// open folder `lpDestFolder` of the same store (another store's: `MAPI_E_NO_SUPPORT`).
+    /// A copy is a new message with the source's content. `MESSAGE_DIALOG` and
+    /// `MAPI_DECLINE_OK` are accepted (no progress is shown; nothing is declined).
+    unsafe fn CopyMessages(
+        this: &Object<Self>,
+        lpMsgList: *mut ENTRYLIST,
+        lpInterface: *const GUID,
+        lpDestFolder: *mut c_void,
+        _ulUIParam: usize,
+        _lpProgress: Option<&IMAPIProgress>,
+        ulFlags: u32,
+    ) -> HRESULT {
+        this.answer((|| {
+            let allowed = MESSAGE_MOVE | MESSAGE_DIALOG | MAPI_DECLINE_OK;
+            check_flags("CopyMessages", ulFlags, allowed)?;
+            // SAFETY: the caller's ENTRYLIST, NULL or readable.
+            let Some(list) = (unsafe { entry_list(lpMsgList) })? else {
+                return Err(null("CopyMessages", "lpMsgList"));
+            };
+            // SAFETY: the caller's interface, NULL or a GUID.
+            unsafe { check_folder_interface(lpInterface) }?;
+            // SAFETY: the caller's destination, NULL or a live interface pointer.
+            let dest = unsafe { destination(&this.model, lpDestFolder) }?;
+            this.model.check_writable()?;
+            let moving = ulFlags & MESSAGE_MOVE != 0;
+            let (mut done, mut failed) = (false, false);
+            for entry_id in list {
+                let result = this.message_key(entry_id).and_then(|key| {
+                    if moving {
+                        this.model.move_message(key, &this.key, &dest)
+                    } else {
+                        this.model.copy_message(key, &this.key, &dest)
+                    }
+                });
+                done |= result.is_ok();
+                failed |= result.is_err();
+            }
+            if done {
+                if moving {
+                    folder_modified(&this.model, &this.key);
+                }
+                folder_modified(&this.model, &dest);
+            }
+            Ok(completion(failed))
+        })())
+    }
+
+    /// Deletes the messages of this folder in `lpMsgList`. `MESSAGE_DIALOG` and
+    /// `DELETE_HARD_DELETE` are accepted (every delete is for good).
+    unsafe fn DeleteMessages(
+        this: &Object<Self>,
+        lpMsgList: *mut ENTRYLIST,
+        _ulUIParam: usize,
+        _lpProgress: Option<&IMAPIProgress>,
+        ulFlags: u32,
+    ) -> HRESULT {
+        this.answer((|| {
+            check_flags(
+                "DeleteMessages",
+                ulFlags,
+                MESSAGE_DIALOG | DELETE_HARD_DELETE,
+            )?;
+            // SAFETY: the caller's ENTRYLIST, NULL or readable.
+            let Some(list) = (unsafe { entry_list(lpMsgList) })? else {
+                return Err(null("DeleteMessages", "lpMsgList"));
+            };
+            this.model.check_writable()?;
+            let (mut done, mut failed) = (false, false);
+            for entry_id in list {
+                let result = this
+                    .message_key(entry_id)
+                    .and_then(|key| this.model.delete_message(key, &this.key));
+                done |= result.is_ok();
+                failed |= result.is_err();
+            }
+            if done {
+                folder_modified(&this.model, &this.key);
+            }
+            Ok(completion(failed))
+        })())
+    }
+
+    /// Creates a subfolder (`FOLDER_GENERIC` only: `FOLDER_SEARCH` is `MAPI_E_NO_SUPPORT`,
+    /// anything else `MAPI_E_INVALID_PARAMETER`) named `lpszFolderName` with the comment
+    /// `lpszFolderComment` (`PR_COMMENT_W`), both in the width `MAPI_UNICODE` says. A sibling
+    /// of that name already there is `MAPI_E_COLLISION`, or with `OPEN_IF_EXISTS` the folder
+    /// opened.
+    unsafe fn CreateFolder(
+        this: &Object<Self>,
+        ulFolderType: u32,
+        lpszFolderName: LPTSTR,
+        lpszFolderComment: LPTSTR,
+        lpInterface: *const GUID,
+        ulFlags: u32,
+        lppFolder: *mut *mut c_void,
+    ) -> HRESULT {
+        this.answer((|| {
+            if lppFolder.is_null() {
+                return Err(null("CreateFolder", "lppFolder"));
+            }
+            let allowed = MAPI_DEFERRED_ERRORS | MAPI_UNICODE | OPEN_IF_EXISTS;
+            check_flags("CreateFolder", ulFlags, allowed)?;
+            match ulFolderType {
+                FOLDER_GENERIC => {}
+                FOLDER_SEARCH => {
+                    return Err(ProviderError::new(
+                        MAPI_E_NO_SUPPORT,
+                        "search folders are not supported",
+                    ));
+                }
+                _ => {
+                    return Err(ProviderError::new(
+                        MAPI_E_INVALID_PARAMETER,
+                        format!("CreateFolder: folder type {ulFolderType} is not one"),
+                    ));
+                }
+            }
+            let unicode = ulFlags & MAPI_UNICODE != 0;
+            // SAFETY: the caller's strings, NULL or NUL-terminated in the width `unicode` says.
+            let (name, comment) = unsafe {
+                (
+                    text::decode(lpszFolderName, unicode),
+                    text::decode(lpszFolderComment, unicode),
+                )
+            };
+            let name = name.ok_or_else(|| null("CreateFolder", "lpszFolderName"))?;
+            if name.is_empty() {
+                return Err(ProviderError::new(
+                    MAPI_E_INVALID_PARAMETER,
+                    "CreateFolder: the folder name is empty",
+                ));
+            }
+            this.model.check_writable()?;
+            let props: Vec<Property> = comment
+                .into_iter()
+                .map(|comment| Property::for_tag(PR_COMMENT_W, PropValue::Unicode(comment)))
+                .collect();
+            let key = match this.model.content.create_folder(&this.key, &name, &props) {
+                Ok(folder) => {
+                    this.model.notify(Event::Created {
+                        kind: ObjectKind::Folder,
+                        key: &folder.key,
+                        parent: &this.key,
+                    });
+                    folder_modified(&this.model, &this.key);
+                    folder.key
+                }
+                Err(error) if error.code == MAPI_E_COLLISION && ulFlags & OPEN_IF_EXISTS != 0 => {
+                    let existing = this
+                        .model
+                        .content
+                        .subfolders(&this.key)?
+                        .into_iter()
+                        .find(|f| display_name(f).to_lowercase() == name.to_lowercase());
+                    existing.ok_or(error)?.key
+                }
+                Err(error) => return Err(error),
+            };
+            let folder = FolderObject::open(&this.model, &key)?;
+            let iid = IMAPIFolder::IID;
+            // SAFETY: NULL or a GUID (the caller's contract).
+            let iid = unsafe { lpInterface.as_ref() }.unwrap_or(&iid);
+            // SAFETY: a live object; `lppFolder` checked non-NULL.
+            let hr = unsafe { folder.query(iid, lppFolder) };
+            if hr.is_err() {
+                return Err(ProviderError::new(
+                    MAPI_E_INTERFACE_NOT_SUPPORTED,
+                    "CreateFolder: a folder does not have the interface asked for",
+                ));
+            }
+            Ok(S_OK)
+        })())
+    }
+
+    /// Copies or moves (`FOLDER_MOVE`) the subfolder `lpEntryID` into the open folder
+    /// `lpDestFolder` of the same store, named `lpszNewFolderName` (NULL: its own name). A
+    /// copy is a new folder with copies of the messages, and with `COPY_SUBFOLDERS` of the
+    /// subfolders too; a move takes everything. Into the folder itself or below it is
+    /// `MAPI_E_FOLDER_CYCLE`; a sibling of that name there, `MAPI_E_COLLISION`.
+    unsafe fn CopyFolder(
+        this: &Object<Self>,
+        lpEntryID: &[u8],
+        lpInterface: *const GUID,
+        lpDestFolder: *mut c_void,
+        lpszNewFolderName: LPTSTR,
+        _ulUIParam: usize,
+        _lpProgress: Option<&IMAPIProgress>,
+        ulFlags: u32,
+    ) -> HRESULT {
+        this.answer((|| {
+            let allowed =
+                COPY_SUBFOLDERS | FOLDER_DIALOG | FOLDER_MOVE | MAPI_DECLINE_OK | MAPI_UNICODE;
+            check_flags("CopyFolder", ulFlags, allowed)?;
+            // SAFETY: the caller's interface, NULL or a GUID.
+            unsafe { check_folder_interface(lpInterface) }?;
+            let source = this.subfolder(lpEntryID)?;
+            // SAFETY: the caller's destination, NULL or a live interface pointer.
+            let dest = unsafe { destination(&this.model, lpDestFolder) }?;
+            // SAFETY: the caller's string, NULL or NUL-terminated in the width the flags say.
+            let new_name = unsafe { text::decode(lpszNewFolderName, ulFlags & MAPI_UNICODE != 0) };
+            this.model.check_writable()?;
+            if is_within(&this.model, &dest, &source.key)? {
+                return Err(ProviderError::new(
+                    MAPI_E_FOLDER_CYCLE,
+                    "CopyFolder: the destination is the folder or below it",
+                ));
+            }
+            let model = &this.model;
+            let whole = if ulFlags & FOLDER_MOVE != 0 {
+                let moved = model
+                    .content
+                    .move_folder(&source.key, &dest, new_name.as_deref())?;
+                if moved.key != source.key {
+                    model.folder_removed(&source.key);
+                }
+                model.notify(Event::Moved {
+                    kind: ObjectKind::Folder,
+                    key: &moved.key,
+                    parent: &dest,
+                    old_key: &source.key,
+                    old_parent: &this.key,
+                });
+                folder_modified(model, &this.key);
+                true
+            } else {
+                let name = new_name.unwrap_or_else(|| display_name(&source));
+                let recursive = ulFlags & COPY_SUBFOLDERS != 0;
+                let (copy, whole) = model.copy_folder(&source, &dest, &name, recursive)?;
+                model.notify(Event::Copied {
+                    kind: ObjectKind::Folder,
+                    key: &copy,
+                    parent: &dest,
+                    old_key: &source.key,
+                    old_parent: &this.key,
+                });
+                whole
+            };
+            folder_modified(model, &dest);
+            Ok(completion(!whole))
+        })())
+    }
+
+    /// Deletes the subfolder `lpEntryID`: a folder with subfolders needs `DEL_FOLDERS`
+    /// (else `MAPI_E_HAS_FOLDERS`), one with messages anywhere in it `DEL_MESSAGES` (else
+    /// `MAPI_E_HAS_MESSAGES`); nothing is deleted then. `FOLDER_DIALOG` and
+    /// `DELETE_HARD_DELETE` are accepted.
+    unsafe fn DeleteFolder(
+        this: &Object<Self>,
+        lpEntryID: &[u8],
+        _ulUIParam: usize,
+        _lpProgress: Option<&IMAPIProgress>,
+        ulFlags: u32,
+    ) -> HRESULT {
+        this.answer((|| {
+            let allowed = DEL_FOLDERS | DEL_MESSAGES | FOLDER_DIALOG | DELETE_HARD_DELETE;
+            check_flags("DeleteFolder", ulFlags, allowed)?;
+            let folder = this.subfolder(lpEntryID)?;
+            this.model.check_writable()?;
+            let below = subtree(&this.model, &folder.key)?;
+            if below.len() > 1 && ulFlags & DEL_FOLDERS == 0 {
+                return Err(ProviderError::new(
+                    MAPI_E_HAS_FOLDERS,
+                    "the folder has subfolders and DEL_FOLDERS is not set",
+                ));
+            }
+            if ulFlags & DEL_MESSAGES == 0 {
+                for each in &below {
+                    if this.model.folder_counts(&each.key)?.0 > 0 {
+                        return Err(ProviderError::new(
+                            MAPI_E_HAS_MESSAGES,
+                            "the folder holds messages and DEL_MESSAGES is not set",
+                        ));
+                    }
+                }
+            }
+            this.model.delete_folder(&folder)?;
+            folder_modified(&this.model, &this.key);
+            Ok(S_OK)
+        })())
+    }
+
+    /// Marks the messages in `lpMsgList` (NULL: all the folder's) read, or unread with
+    /// `CLEAR_READ_FLAG`; `CLEAR_RN_PENDING` and `CLEAR_NRN_PENDING` clear those bits of
+    /// `PR_MESSAGE_FLAGS`, `GENERATE_RECEIPT_ONLY` leaves the read flag as it is. The store
+    /// sends no read reports, so `SUPPRESS_RECEIPT` has nothing to suppress beyond clearing
+    /// `MSGFLAG_RN_PENDING`. `CLEAR_READ_FLAG` with `SUPPRESS_RECEIPT` or
+    /// `GENERATE_RECEIPT_ONLY` is `MAPI_E_INVALID_PARAMETER`, as the page lists.
+    unsafe fn SetReadFlags(
+        this: &Object<Self>,
+        lpMsgList: *mut ENTRYLIST,
+        _ulUIParam: usize,
+        _lpProgress: Option<&IMAPIProgress>,
+        ulFlags: u32,
+    ) -> HRESULT {
+        this.answer((|| {
+            let allowed = SUPPRESS_RECEIPT
+                | CLEAR_READ_FLAG
+                | GENERATE_RECEIPT_ONLY
+                | CLEAR_RN_PENDING
+                | CLEAR_NRN_PENDING
+                | MAPI_DEFERRED_ERRORS
+                | MESSAGE_DIALOG;
+            check_flags("SetReadFlags", ulFlags, allowed)?;
+            if ulFlags & CLEAR_READ_FLAG != 0
+                && ulFlags & (SUPPRESS_RECEIPT | GENERATE_RECEIPT_ONLY) != 0
+            {
+                return Err(ProviderError::new(
+                    MAPI_E_INVALID_PARAMETER,
+                    "SetReadFlags: CLEAR_READ_FLAG goes with neither SUPPRESS_RECEIPT nor GENERATE_RECEIPT_ONLY",
+                ));
+            }
+            // SAFETY: the caller's ENTRYLIST, NULL or readable.
+            let list = unsafe { entry_list(lpMsgList) }?;
+            this.model.check_writable()?;
+            let keys: Vec<ProviderResult<Vec<u8>>> = match list {
+                Some(list) => list
+                    .into_iter()
+                    .map(|id| this.message_key(id).map(<[u8]>::to_vec))
+                    .collect(),
+                None => this
+                    .model
+                    .content
+                    .messages(&this.key)?
+                    .into_iter()
+                    .map(|summary| Ok(summary.key))
+                    .collect(),
+            };
+            let (mut changed, mut failed) = (false, false);
+            for key in keys {
+                let result = key.and_then(|key| {
+                    let old = long_in(&this.message_row(&key)?, PR_MESSAGE_FLAGS);
+                    let mut new = old;
+                    if ulFlags & CLEAR_READ_FLAG != 0 {
+                        new &= !MSGFLAG_READ;
+                    } else if ulFlags & GENERATE_RECEIPT_ONLY == 0 {
+                        new |= MSGFLAG_READ;
+                    }
+                    if ulFlags & (SUPPRESS_RECEIPT | CLEAR_RN_PENDING) != 0 {
+                        new &= !MSGFLAG_RN_PENDING;
+                    }
+                    if ulFlags & CLEAR_NRN_PENDING != 0 {
+                        new &= !MSGFLAG_NRN_PENDING;
+                    }
+                    if new != old {
+                        let state = [Property::for_tag(PR_MESSAGE_FLAGS, PropValue::Long(new))];
+                        this.model.set_state(&key, &this.key, &state)?;
+                        changed = true;
+                    }
+                    Ok(())
+                });
+                failed |= result.is_err();
+            }
+            if changed {
+                folder_modified(&this.model, &this.key);
+            }
+            Ok(completion(failed))
+        })())
+    }
+
+    /// `PR_MSG_STATUS` of the message `lpEntryID` of this folder (0 when it has none).
+    /// `ulFlags` is reserved: anything but 0 is `MAPI_E_UNKNOWN_FLAGS`.
+    unsafe fn GetMessageStatus(
+        this: &Object<Self>,
+        lpEntryID: &[u8],
+        ulFlags: u32,
+        lpulMessageStatus: *mut u32,
+    ) -> HRESULT {
+        this.answer((|| {
+            if lpulMessageStatus.is_null() {
+                return Err(null("GetMessageStatus", "lpulMessageStatus"));
+            }
+            check_flags("GetMessageStatus", ulFlags, 0)?;
+            let key = this.message_key(lpEntryID)?;
+            let status = long_in(&this.message_row(key)?, PR_MSG_STATUS);
+            // SAFETY: checked non-NULL.
+            unsafe { lpulMessageStatus.write(status) };
+            Ok(S_OK)
+        })())
+    }
+
+    /// Sets the bits of `ulNewStatusMask` in the message's `PR_MSG_STATUS` to those of
+    /// `ulNewStatus`, through the provider's `set_message_state`; the old status goes to
+    /// `lpulOldStatus` when it is not NULL.
+    unsafe fn SetMessageStatus(
+        this: &Object<Self>,
+        lpEntryID: &[u8],
+        ulNewStatus: u32,
+        ulNewStatusMask: u32,
+        lpulOldStatus: *mut u32,
+    ) -> HRESULT {
+        this.answer((|| {
+            let key = this.message_key(lpEntryID)?;
+            this.model.check_writable()?;
+            let old = long_in(&this.message_row(key)?, PR_MSG_STATUS);
+            let new = (old & !ulNewStatusMask) | (ulNewStatus & ulNewStatusMask);
+            if new != old {
+                let state = [Property::for_tag(PR_MSG_STATUS, PropValue::Long(new))];
+                this.model.set_state(key, &this.key, &state)?;
+            }
+            if !lpulOldStatus.is_null() {
+                // SAFETY: checked non-NULL; the caller's out-pointer.
+                unsafe { lpulOldStatus.write(old) };
+            }
+            Ok(S_OK)
+        })())
+    }
+
+    /// Deletes every message and subfolder of the folder, keeping the folder. The store keeps
+    /// no associated messages, so `DEL_ASSOCIATED` changes nothing; `FOLDER_DIALOG` and
+    /// `DELETE_HARD_DELETE` are accepted.
+    unsafe fn EmptyFolder(
+        this: &Object<Self>,
+        _ulUIParam: usize,
+        _lpProgress: Option<&IMAPIProgress>,
+        ulFlags: u32,
+    ) -> HRESULT {
+        this.answer((|| {
+            let allowed = DEL_ASSOCIATED | FOLDER_DIALOG | DELETE_HARD_DELETE;
+            check_flags("EmptyFolder", ulFlags, allowed)?;
+            this.model.check_writable()?;
+            let model = &this.model;
+            let mut failed = false;
+            for summary in model.content.messages(&this.key)? {
+                failed |= model.delete_message(&summary.key, &this.key).is_err();
+            }
+            for folder in model.content.subfolders(&this.key)? {
+                failed |= model.delete_folder(&folder).is_err();
+            }
+            folder_modified(model, &this.key);
+            Ok(completion(failed))
+        })())
+    }
+}

@@ -1,0 +1,322 @@
+//! [`ContentStore`]: the runtime's message store over a provider's [`StoreContent`]. A provider
+//! whose store is its content, and nothing more, writes `type Store = ContentStore` and
+//! returns [`ContentStore::new`] from its logon.
+#![allow(non_snake_case)]
+
+use core::ffi::c_void;
+use std::sync::Arc;
+use windows_core::{GUID, HRESULT};
+
+use super::Model;
+use super::open::{check_flags, null, open_entry};
+use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_NOT_FOUND, S_OK};
+use crate::com::{Forward, MethodName, Object};
+use crate::flags::*;
+use crate::interfaces::{IMAPIAdviseSink, IMAPIProp, IMAPIPropImpl, IMsgStore, IMsgStoreImpl};
+use crate::props::{self, ObjectAccess, PropAccess, PropValue, Property, PropertyBag};
+use crate::provider::store::content::{SpecialFolder, StoreContent};
+use crate::provider::store::entry_id::{EntryIds, ObjectKind};
+use crate::provider::store::identity::client_entry_id;
+use crate::provider::store::{LogonRequest, MessageStore, StoreContext};
+use crate::provider::{ProviderError, ProviderResult, text};
+use crate::tags::*;
+use crate::types::{ENTRYID, LPTSTR, MAPIUID};
+use mapi_spi_macros::mapi_object;
+
+/// The support mask of a store that gives none (`PR_STORE_SUPPORT_MASK` among its
+/// properties): what the runtime's objects do for every store. A read-only store gives its
+/// own, with `STORE_READONLY`.
+pub const DEFAULT_SUPPORT_MASK: u32 = STORE_ENTRYID_UNIQUE
+    | STORE_MODIFY_OK
+    | STORE_CREATE_OK
+    | STORE_ATTACH_OK
+    | STORE_NOTIFY_OK
+    | STORE_MV_PROPS_OK
+    | STORE_RESTRICTION_OK
+    | STORE_SORT_OK
+    | STORE_CATEGORIZE_OK
+    | STORE_UNICODE_OK;
+
+/// The special folders the store's properties name, with their `PR_VALID_FOLDER_MASK` bit.
+const SPECIAL: [(SpecialFolder, u32, u32); 4] = [
+    (
+        SpecialFolder::IpmSubtree,
+        PR_IPM_SUBTREE_ENTRYID,
+        FOLDER_IPM_SUBTREE_VALID,
+    ),
+    (
+        SpecialFolder::Outbox,
+        PR_IPM_OUTBOX_ENTRYID,
+        FOLDER_IPM_OUTBOX_VALID,
+    ),
+    (
+        SpecialFolder::DeletedItems,
+        PR_IPM_WASTEBASKET_ENTRYID,
+        FOLDER_IPM_WASTEBASKET_VALID,
+    ),
+    (
+        SpecialFolder::SentItems,
+        PR_IPM_SENTMAIL_ENTRYID,
+        FOLDER_IPM_SENTMAIL_VALID,
+    ),
+];
+
+/// A message store over a provider's [`StoreContent`]: the runtime's store object
+/// (`IMsgStore`), whose `OpenEntry` opens the runtime's folder objects (`IMAPIFolder`), all of
+/// them sharing one store object model.
+///
+/// Its properties are the provider's (`PR_DISPLAY_NAME_W`, `PR_PROVIDER_DISPLAY_W`,
+/// `PR_MDB_PROVIDER`, `PR_STORE_SUPPORT_MASK`, ...) and the runtime's, read-only:
+/// `PR_ENTRYID` and `PR_STORE_ENTRYID` (the store's entry ID as MAPI wraps it),
+/// `PR_RECORD_KEY` and `PR_STORE_RECORD_KEY` (the store key), `PR_STORE_SUPPORT_MASK` (the
+/// provider's, else [`DEFAULT_SUPPORT_MASK`]), `PR_OBJECT_TYPE`, `PR_MDB_PROVIDER` (the
+/// provider's MAPIUID unless it gives one), and from
+/// [`StoreContent::special_folder`] as the store is opened: `PR_IPM_SUBTREE_ENTRYID`,
+/// `PR_IPM_OUTBOX_ENTRYID`, `PR_IPM_WASTEBASKET_ENTRYID`, `PR_IPM_SENTMAIL_ENTRYID` and
+/// `PR_VALID_FOLDER_MASK` (with the Inbox's bit: `GetReceiveFolder` answers it).
+///
+/// Left at their defaults, `MAPI_E_NO_SUPPORT`, as the `IMsgStore` pages allow:
+/// `SetReceiveFolder` and `GetReceiveFolderTable` (the receive folder is the provider's
+/// Inbox), and the spooler's `AbortSubmit`, `GetOutgoingQueue`, `SetLockState`, `FinishedMsg`
+/// and `NotifyNewMail` (no transport).
+#[mapi_object(IMsgStore)]
+pub struct ContentStore {
+    model: Arc<Model>,
+    props: IMAPIProp,
+}
+
+impl ContentStore {
+    /// The store `request` logs on to (`context`'s), holding `content`: `uid` is the MAPIUID
+    /// the provider registers with `SetProviderUID` (before this, in its logon) and `store_key`
+    /// the store's canonical key ([`StoreProvider::store_key`]), which the entry IDs of its
+    /// folders and messages carry ([`EntryIds`]). `props` are the provider's store properties
+    /// (`PR_DISPLAY_NAME_W` at least); those the runtime owns are replaced (see the type).
+    ///
+    /// `MAPI_E_INVALID_PARAMETER` for a store key longer than 65535 bytes, or a property the
+    /// property engine cannot hold.
+    ///
+    /// [`StoreProvider::store_key`]: crate::provider::store::StoreProvider::store_key
+    pub fn new(
+        request: &LogonRequest<'_>,
+        context: &Arc<StoreContext>,
+        uid: MAPIUID,
+        store_key: &[u8],
+        content: Arc<dyn StoreContent>,
+        props: Vec<Property>,
+    ) -> ProviderResult<Self> {
+        let ids = EntryIds::new(uid, store_key).ok_or_else(|| {
+            ProviderError::new(MAPI_E_INVALID_PARAMETER, "the store key is too long")
+        })?;
+        let entry_id = client_entry_id(request.support, *request.allocators, context.entry_id());
+        let given = |tag: u32| props.iter().find(|p| p.tag() == tag).map(|p| &p.value);
+        let support_mask = match given(PR_STORE_SUPPORT_MASK) {
+            Some(PropValue::Long(mask)) => *mask,
+            _ => DEFAULT_SUPPORT_MASK,
+        };
+        let mdb_provider = match given(PR_MDB_PROVIDER) {
+            Some(PropValue::Binary(uid)) => uid.clone(),
+            _ => uid.ab.to_vec(),
+        };
+        let model = Arc::new(Model::new(
+            context.clone(),
+            content,
+            ids,
+            entry_id.clone(),
+            store_key.to_vec(),
+            support_mask,
+        ));
+        let binary = |tag, bytes: Vec<u8>| Property::for_tag(tag, PropValue::Binary(bytes));
+        let long = |tag, value| Property::for_tag(tag, PropValue::Long(value));
+        let mut owned = vec![
+            binary(PR_ENTRYID, entry_id.clone()),
+            binary(PR_STORE_ENTRYID, entry_id),
+            binary(PR_RECORD_KEY, store_key.to_vec()),
+            binary(PR_STORE_RECORD_KEY, store_key.to_vec()),
+            long(PR_STORE_SUPPORT_MASK, support_mask),
+            long(PR_OBJECT_TYPE, MAPI_STORE),
+            binary(PR_MDB_PROVIDER, mdb_provider),
+        ];
+        let mut valid = 0;
+        let special_id = |which| {
+            let key = model.content.special_folder(which)?;
+            model.ids.mint(ObjectKind::Folder, &key, false)
+        };
+        for (which, tag, bit) in SPECIAL {
+            if let Some(id) = special_id(which) {
+                owned.push(binary(tag, id));
+                valid |= bit;
+            }
+        }
+        if special_id(SpecialFolder::Inbox).is_some() {
+            valid |= FOLDER_IPM_INBOX_VALID;
+        }
+        owned.push(long(PR_VALID_FOLDER_MASK, valid));
+        let mut bag = PropertyBag::with_capacity(props.len() + owned.len());
+        let owned_ids: Vec<u16> = owned.iter().map(|p| p.id).collect();
+        for prop in props.into_iter().filter(|p| !owned_ids.contains(&p.id)) {
+            bag.insert(prop, PropAccess::READ_ONLY)?;
+        }
+        for prop in owned {
+            bag.insert(prop, PropAccess::READ_ONLY)?;
+        }
+        bag.set_object_access(ObjectAccess::ReadOnly);
+        let props = crate::com::ComObject::new(
+            props::PropertyObject::new(bag, *context.allocators()).with_names(model.names.clone()),
+        )
+        .into_interface();
+        Ok(Self { model, props })
+    }
+
+    /// The code of `result`, a failure kept as the store's last error.
+    fn answer(&self, result: Result<HRESULT, ProviderError>) -> HRESULT {
+        result.unwrap_or_else(|error| self.model.cx.fail(error))
+    }
+}
+
+/// Nothing to release at logoff: the objects opened from the store hold the model, and send
+/// nothing once the support object is gone.
+impl MessageStore for ContentStore {}
+
+impl IMAPIPropImpl for ContentStore {
+    fn forward(this: &Object<Self>, _: MethodName) -> Forward<'_, IMAPIProp> {
+        Forward::To(&this.props)
+    }
+}
+
+/// The class `GetReceiveFolder` names as the one whose receive folder answers `class`: the
+/// Inbox is set for `IPM` and, as the default, for `""`, so `IPM` and its subclasses
+/// (`IPM.Note`) answer `IPM`, and any other class `""`. Classes compare case-insensitively,
+/// as MAPI compares them.
+fn explicit_class(class: &str) -> &'static str {
+    let upper = class.to_ascii_uppercase();
+    if upper == "IPM" || upper.starts_with("IPM.") {
+        "IPM"
+    } else {
+        ""
+    }
+}
+
+impl IMsgStoreImpl for ContentStore {
+    /// `Model::advise`: the support object's `Subscribe`, for the store (no entry ID), a folder
+    /// or a message.
+    unsafe fn Advise(
+        this: &Object<Self>,
+        lpEntryID: &[u8],
+        ulEventMask: u32,
+        lpAdviseSink: Option<&IMAPIAdviseSink>,
+        lpulConnection: *mut usize,
+    ) -> HRESULT {
+        this.answer((|| {
+            let Some(sink) = lpAdviseSink else {
+                return Err(null("Advise", "lpAdviseSink"));
+            };
+            if lpulConnection.is_null() {
+                return Err(null("Advise", "lpulConnection"));
+            }
+            let connection = this.model.advise(lpEntryID, ulEventMask, sink)?;
+            // SAFETY: checked non-NULL.
+            unsafe { lpulConnection.write(connection) };
+            Ok(S_OK)
+        })())
+    }
+
+    unsafe fn Unadvise(this: &Object<Self>, ulConnection: usize) -> HRESULT {
+        this.answer(this.model.unadvise(ulConnection).map(|()| S_OK).map_err(Into::into))
+    }
+
+    /// Whether two entry IDs of this store name one object (a short-term and a long-term ID
+    /// of it do); IDs that are not this store's are refused as `OpenEntry` refuses them.
+    /// `ulFlags` is reserved: anything but 0 is `MAPI_E_UNKNOWN_FLAGS`.
+    unsafe fn CompareEntryIDs(
+        this: &Object<Self>,
+        lpEntryID1: &[u8],
+        lpEntryID2: &[u8],
+        ulFlags: u32,
+        lpulResult: *mut u32,
+    ) -> HRESULT {
+        this.answer((|| {
+            if lpulResult.is_null() {
+                return Err(null("CompareEntryIDs", "lpulResult"));
+            }
+            check_flags("CompareEntryIDs", ulFlags, 0)?;
+            let same = this.model.ids.same(lpEntryID1, lpEntryID2)?;
+            // SAFETY: checked non-NULL.
+            unsafe { lpulResult.write(u32::from(same)) };
+            Ok(S_OK)
+        })())
+    }
+
+    /// No entry ID opens the root folder; a folder or message ID of this store, that object
+    /// (see the folder's `OpenEntry`).
+    unsafe fn OpenEntry(
+        this: &Object<Self>,
+        lpEntryID: &[u8],
+        lpInterface: *const GUID,
+        ulFlags: u32,
+        lpulObjType: *mut u32,
+        lppUnk: *mut *mut c_void,
+    ) -> HRESULT {
+        // SAFETY: the caller's arguments, passed on under the same contract.
+        let opened = unsafe {
+            open_entry(
+                &this.model,
+                lpEntryID,
+                lpInterface,
+                ulFlags,
+                lpulObjType,
+                lppUnk,
+            )
+        };
+        this.answer(opened.map(|()| S_OK))
+    }
+
+    /// The Inbox ([`SpecialFolder::Inbox`]) for every class, NULL and `""` included, and in
+    /// `lppszExplicitClass` (which may be NULL) the class it is set for: `IPM` for `IPM` and
+    /// its subclasses, `""` for the others (see `explicit_class`), in the width
+    /// `MAPI_UNICODE` asks for. A store without an Inbox answers `MAPI_E_NOT_FOUND`.
+    unsafe fn GetReceiveFolder(
+        this: &Object<Self>,
+        lpszMessageClass: LPTSTR,
+        ulFlags: u32,
+        lpcbEntryID: *mut u32,
+        lppEntryID: *mut *mut ENTRYID,
+        lppszExplicitClass: *mut LPTSTR,
+    ) -> HRESULT {
+        this.answer((|| {
+            if lpcbEntryID.is_null() || lppEntryID.is_null() {
+                return Err(null("GetReceiveFolder", "lpcbEntryID or lppEntryID"));
+            }
+            check_flags("GetReceiveFolder", ulFlags, MAPI_UNICODE)?;
+            let unicode = ulFlags & MAPI_UNICODE != 0;
+            // SAFETY: the caller's string, NULL or NUL-terminated in the width the flags say.
+            let class = unsafe { text::decode(lpszMessageClass, unicode) }.unwrap_or_default();
+            let model = &this.model;
+            let inbox = model
+                .content
+                .special_folder(SpecialFolder::Inbox)
+                .ok_or_else(|| ProviderError::new(MAPI_E_NOT_FOUND, "the store has no Inbox"))?;
+            let id = model.entry_id_of(ObjectKind::Folder, &inbox)?;
+            let allocators = model.cx.allocators();
+            let id_block = crate::alloc::builders::binary(allocators, &id)?;
+            let class_block = if lppszExplicitClass.is_null() {
+                None
+            } else {
+                let explicit = explicit_class(&class);
+                Some(if unicode {
+                    crate::alloc::builders::unicode(allocators, explicit)?
+                } else {
+                    crate::alloc::builders::string8(allocators, explicit.as_bytes())?
+                })
+            };
+            // SAFETY: the out-pointers checked non-NULL; the blocks become the caller's.
+            unsafe {
+                lpcbEntryID.write(id.len() as u32);
+                lppEntryID.write(id_block.into_raw().cast());
+                if let Some(block) = class_block {
+                    lppszExplicitClass.write(block.into_raw().cast());
+                }
+            }
+            Ok(S_OK)
+        })())
+    }
+}
