@@ -8,29 +8,26 @@
 //! ```
 //!
 //! Store names compare case-insensitively, so different byte strings can name one store, and
-//! `CompareStoreIDs` compares names, not bytes. The store is a `#[mapi_object(IMsgStore)]` that
-//! writes no MAPI method: it passes `IMAPIProp` to a read-only property bag holding the
-//! properties every store must expose, and every other method answers its interface's default,
-//! `MAPI_E_NO_SUPPORT`.
+//! `CompareStoreIDs` compares names, not bytes. The store is the runtime's [`ContentStore`]
+//! over a [`MemoryContent`] seeded at each logon ([`sample_content`]): folders and messages a
+//! client browses and changes through the runtime's store and folder objects, in memory only.
 #![allow(non_snake_case)]
 
 use mapi_spi_runtime::alloc::props::{self as block, Value};
 use mapi_spi_runtime::codes::{MAPI_E_INVALID_ENTRYID, MAPI_E_LOGON_FAILED, MAPI_E_NO_SUPPORT};
-use mapi_spi_runtime::com::{Forward, MethodName};
-use mapi_spi_runtime::flags::{
-    MAPI_STORE, STATUS_AVAILABLE, STORE_ENTRYID_UNIQUE, STORE_READONLY, STORE_UNICODE_OK,
+use mapi_spi_runtime::flags::{MAPI_TO, MSGFLAG_HASATTACH, MSGFLAG_READ, STATUS_AVAILABLE};
+use mapi_spi_runtime::props::{PropValue, Property};
+use mapi_spi_runtime::provider::store::content::{
+    Attachment, Message, SpecialFolder, StoreContent,
 };
-use mapi_spi_runtime::interfaces::{
-    IMAPIProp, IMAPIPropImpl, IMAPISupport, IMsgStore, IMsgStoreImpl,
-};
-use mapi_spi_runtime::props::{self, ObjectAccess, PropAccess, PropValue, Property, PropertyBag};
+use mapi_spi_runtime::provider::store::memory::MemoryContent;
 use mapi_spi_runtime::provider::store::{
-    LogonRequest, MessageStore, StoreContext, StoreLogon, StoreProvider, identity::client_entry_id,
+    ContentStore, LogonRequest, StoreContext, StoreLogon, StoreProvider,
 };
 use mapi_spi_runtime::provider::{ProviderContext, ProviderError, ProviderResult};
 use mapi_spi_runtime::tags::*;
-use mapi_spi_runtime::types::MAPIUID;
-use mapi_spi_runtime::{HRESULT, Object, mapi_object};
+use mapi_spi_runtime::types::{FILETIME, MAPIUID};
+use mapi_spi_runtime::HRESULT;
 use std::borrow::Cow;
 use std::sync::Arc;
 
@@ -60,9 +57,6 @@ const HEADER: [u8; NAME_OFFSET] = {
     header[NAME_OFFSET - 1] = ENTRY_ID_VERSION;
     header
 };
-
-/// What this store offers: unique entry IDs, read-only, UTF-16 strings.
-const SUPPORT_MASK: u32 = STORE_ENTRYID_UNIQUE | STORE_READONLY | STORE_UNICODE_OK;
 
 /// The store a logon without an entry ID opens.
 pub const DEFAULT_STORE: &str = "Default";
@@ -122,7 +116,7 @@ fn compare_names(a: &[u8], b: &[u8]) -> ProviderResult<bool> {
 pub struct SampleProvider;
 
 impl StoreProvider for SampleProvider {
-    type Store = SampleStore;
+    type Store = ContentStore;
     const COMPONENT: &'static str = "Sample store";
 
     fn create(_: &ProviderContext) -> ProviderResult<Self> {
@@ -166,7 +160,7 @@ impl StoreProvider for SampleProvider {
         &self,
         request: &LogonRequest<'_>,
         context: &Arc<StoreContext>,
-    ) -> ProviderResult<StoreLogon<SampleStore>> {
+    ) -> ProviderResult<StoreLogon<ContentStore>> {
         let name = store_name(request.entry_id)?;
         let support = request.support;
         let display_name =
@@ -177,10 +171,15 @@ impl StoreProvider for SampleProvider {
         }
         set_status_row(request, &display_name)?;
         let key = self.store_key(request.entry_id)?;
+        let props = vec![
+            text(PR_DISPLAY_NAME_W, &display_name),
+            Property::for_tag(PR_MDB_PROVIDER, PropValue::Binary(SAMPLE_UID.ab.to_vec())),
+        ];
+        let content = Arc::new(sample_content()?);
         Ok(StoreLogon {
+            store: ContentStore::new(request, context, SAMPLE_UID, &key, content, props)?,
             // The runtime seals it (a MAC under the profile's key); SpoolerLogon gets it back.
-            spool_security: key.clone(),
-            store: SampleStore::new(context, support, display_name, key),
+            spool_security: key,
         })
     }
 
@@ -235,48 +234,123 @@ fn set_status_row(request: &LogonRequest<'_>, display_name: &str) -> ProviderRes
     }
 }
 
-/// An open sample store: its properties are a read-only property bag, made at logon, to which
-/// it passes every `IMAPIProp` call. It writes no store method: every `IMsgStore` method answers
-/// its default (`MAPI_E_NO_SUPPORT`): the store is read-only and has no folders.
-#[mapi_object(IMsgStore)]
-pub struct SampleStore {
-    props: IMAPIProp,
+/// A 100 ns FILETIME: `days` days after 1 January 2026, 09:00 UTC.
+fn date(days: u64) -> PropValue {
+    // 2026-01-01T00:00:00Z in 100 ns units since 1601, plus nine hours.
+    const JANUARY_2026: u64 = 134_114_976_000_000_000 + 9 * 36_000_000_000;
+    let at = JANUARY_2026 + days * 864_000_000_000;
+    PropValue::SysTime(FILETIME {
+        dwLowDateTime: at as u32,
+        dwHighDateTime: (at >> 32) as u32,
+    })
 }
 
-impl SampleStore {
-    fn new(cx: &StoreContext, support: &IMAPISupport, display_name: String, key: Vec<u8>) -> Self {
-        let entry_id = client_entry_id(support, *cx.allocators(), cx.entry_id());
-        let values = [
-            (PR_DISPLAY_NAME_W, PropValue::Unicode(display_name)),
-            (PR_STORE_ENTRYID, PropValue::Binary(entry_id.clone())),
-            (PR_ENTRYID, PropValue::Binary(entry_id)),
-            (PR_RECORD_KEY, PropValue::Binary(key.clone())),
-            (PR_STORE_RECORD_KEY, PropValue::Binary(key)),
-            (PR_STORE_SUPPORT_MASK, PropValue::Long(SUPPORT_MASK)),
-            (PR_OBJECT_TYPE, PropValue::Long(MAPI_STORE)),
-            (PR_MDB_PROVIDER, PropValue::Binary(SAMPLE_UID.ab.to_vec())),
-        ];
-        let mut bag = PropertyBag::with_capacity(values.len());
-        for (tag, value) in values {
-            bag.insert(Property::for_tag(tag, value), PropAccess::READ_ONLY)
-                .expect("a storable value");
-        }
-        bag.set_object_access(ObjectAccess::ReadOnly);
-        SampleStore {
-            props: props::object::create(bag, *cx.allocators()),
-        }
+fn text(tag: u32, value: &str) -> Property {
+    Property::for_tag(tag, PropValue::Unicode(value.to_owned()))
+}
+
+fn long(tag: u32, value: u32) -> Property {
+    Property::for_tag(tag, PropValue::Long(value))
+}
+
+/// `PR_ATTACH_METHOD` of an attachment whose data is `PR_ATTACH_DATA_BIN`.
+const ATTACH_BY_VALUE: u32 = 1;
+
+/// A mail from `sender` to the store's user, delivered `days` into 2026.
+fn mail(subject: &str, sender: &str, body: &str, days: u64, flags: u32) -> Message {
+    let address = format!("{}@example.org", sender.to_lowercase().replace(' ', "."));
+    Message {
+        props: vec![
+            text(PR_MESSAGE_CLASS_W, "IPM.Note"),
+            text(PR_SUBJECT_W, subject),
+            text(PR_SENDER_NAME_W, sender),
+            text(PR_SENDER_EMAIL_ADDRESS_W, &address),
+            text(PR_DISPLAY_TO_W, "Sample User"),
+            Property::for_tag(PR_MESSAGE_DELIVERY_TIME, date(days)),
+            Property::for_tag(PR_CLIENT_SUBMIT_TIME, date(days)),
+            long(PR_MESSAGE_FLAGS, flags),
+            long(PR_MESSAGE_SIZE, (subject.len() + body.len()) as u32),
+            text(PR_BODY_W, body),
+            Property::for_tag(PR_HASATTACH, PropValue::Boolean(false)),
+        ],
+        recipients: vec![vec![
+            text(PR_DISPLAY_NAME_W, "Sample User"),
+            text(PR_EMAIL_ADDRESS_W, "user@example.org"),
+            text(PR_ADDRTYPE_W, "SMTP"),
+            long(PR_RECIPIENT_TYPE, MAPI_TO),
+        ]],
+        attachments: Vec::new(),
     }
 }
 
-/// Nothing to release at logoff: the store holds only its properties.
-impl MessageStore for SampleStore {}
+/// What a new sample store holds: a root; below it the IPM subtree with Inbox (and a
+/// subfolder), Outbox, Sent Items, Deleted Items and Drafts; a few messages, one with an
+/// attachment.
+pub fn sample_content() -> ProviderResult<MemoryContent> {
+    let content = MemoryContent::new("Root");
+    let mail_folder = [text(PR_CONTAINER_CLASS_W, "IPF.Note")];
+    let root = content.root();
+    let top = content.create_folder(&root, "Top of Information Store", &[])?.key;
+    content.set_special_folder(SpecialFolder::IpmSubtree, &top)?;
+    let special = |name: &str, which: SpecialFolder| -> ProviderResult<Vec<u8>> {
+        let key = content.create_folder(&top, name, &mail_folder)?.key;
+        content.set_special_folder(which, &key)?;
+        Ok(key)
+    };
+    let inbox = special("Inbox", SpecialFolder::Inbox)?;
+    special("Outbox", SpecialFolder::Outbox)?;
+    let sent = special("Sent Items", SpecialFolder::SentItems)?;
+    special("Deleted Items", SpecialFolder::DeletedItems)?;
+    special("Drafts", SpecialFolder::Drafts)?;
+    let projects = content.create_folder(&inbox, "Projects", &mail_folder)?.key;
 
-impl IMsgStoreImpl for SampleStore {}
-
-impl IMAPIPropImpl for SampleStore {
-    fn forward(this: &Object<Self>, _: MethodName) -> Forward<'_, IMAPIProp> {
-        Forward::To(&this.props)
+    let welcome = mail(
+        "Welcome to the sample store",
+        "Mapi Spi",
+        "This store lives in memory: change anything, it is gone at logoff.",
+        0,
+        MSGFLAG_READ,
+    );
+    content.save_message(&inbox, None, &welcome)?;
+    let mut report = mail(
+        "Quarterly report",
+        "Ada Lovelace",
+        "The figures are attached.",
+        3,
+        0,
+    );
+    let figures = b"quarter,revenue\nQ1,12\nQ2,15\n".to_vec();
+    report.attachments.push(Attachment {
+        props: vec![
+            long(PR_ATTACH_METHOD, ATTACH_BY_VALUE),
+            text(PR_ATTACH_FILENAME_W, "figures.csv"),
+            long(PR_ATTACH_SIZE, figures.len() as u32),
+            Property::for_tag(PR_ATTACH_DATA_BIN, PropValue::Binary(figures)),
+        ],
+        embedded: None,
+    });
+    for prop in &mut report.props {
+        if prop.tag() == PR_HASATTACH {
+            prop.value = PropValue::Boolean(true);
+        }
+        if prop.tag() == PR_MESSAGE_FLAGS {
+            prop.value = PropValue::Long(MSGFLAG_HASATTACH);
+        }
     }
+    content.save_message(&inbox, None, &report)?;
+    let lunch = mail("Lunch on Friday?", "Grace Hopper", "Noon, usual place.", 5, 0);
+    content.save_message(&inbox, None, &lunch)?;
+    let plan = mail("Project plan", "Alan Turing", "Draft attached next week.", 4, 0);
+    content.save_message(&projects, None, &plan)?;
+    let sent_mail = mail(
+        "Re: Lunch on Friday?",
+        "Sample User",
+        "See you there.",
+        5,
+        MSGFLAG_READ,
+    );
+    content.save_message(&sent, None, &sent_mail)?;
+    Ok(content)
 }
 
 mapi_spi_runtime::ms_provider_init!(SampleProvider);

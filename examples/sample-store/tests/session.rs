@@ -94,7 +94,7 @@ fn a_whole_session_through_the_built_library() {
     // Every property of the store, in one result, each once: text in the width the flags ask.
     let (hr, all) = session.get_props(&opened.store, None, 0).expect("GetProps");
     assert_eq!(hr, S_OK);
-    assert_eq!(all.len(), 8);
+    assert_eq!(all.len(), 13);
     assert_eq!(value(&all, PR_DISPLAY_NAME_A), "\"Sample store Inbox\"");
     let (_, wide) = session
         .get_props(&opened.store, None, MAPI_UNICODE)
@@ -132,7 +132,7 @@ fn a_whole_session_through_the_built_library() {
         "{}",
         some[1].value
     );
-    assert_eq!(session.get_prop_list(&opened.store).unwrap().len(), 8);
+    assert_eq!(session.get_prop_list(&opened.store).unwrap().len(), 13);
 
     // The spooler with the spool security Logon returned gets the same store; forged data fails.
     let spooler = session
