@@ -143,6 +143,11 @@ crate::constant_table::constants! { FLAGS: u32;
     DELETE_HARD_DELETE = 0x0000_0010;
     /// Outlook `MAPIDefS.h` only: tables and `OpenEntry` show soft-deleted items too.
     SHOW_SOFT_DELETES = 0x0000_0002;
+    // `PR_MSG_STATUS` bits (`IMAPIFolder::SetMessageStatus`)
+    MSGSTATUS_HIGHLIGHTED = 0x0000_0001;
+    MSGSTATUS_TAGGED = 0x0000_0002;
+    MSGSTATUS_HIDDEN = 0x0000_0004;
+    MSGSTATUS_DELMARKED = 0x0000_0008;
     // `IMAPIFolder::SetReadFlags`, `IMessage::SetReadFlag`
     SUPPRESS_RECEIPT = 0x0000_0001;
     CLEAR_READ_FLAG = 0x0000_0004;

@@ -239,8 +239,9 @@ unsafe fn check_folder_interface(lpInterface: *const GUID) -> ProviderResult<()>
 }
 
 /// The key of the destination folder `lpDestFolder` (an open folder), found through its
-/// `PR_ENTRYID` as any client's folder object would give it: a folder of another store is
-/// `MAPI_E_NO_SUPPORT` (copies between stores are not done yet).
+/// `PR_OBJECT_TYPE` and `PR_ENTRYID` as any client's folder object gives them: what is no
+/// folder is `MAPI_E_INVALID_PARAMETER`, a folder of another store `MAPI_E_NO_SUPPORT`
+/// (copies between stores are not done yet).
 ///
 /// # Safety
 ///
@@ -250,29 +251,30 @@ unsafe fn destination(model: &Model, lpDestFolder: *mut c_void) -> ProviderResul
     let Some(dest) = (unsafe { IUnknown::from_raw_borrowed(&lpDestFolder) }) else {
         return Err(null("Copy", "lpDestFolder"));
     };
-    let not_a_folder = || {
-        ProviderError::new(
-            MAPI_E_INVALID_PARAMETER,
-            "the destination is not a folder",
-        )
-    };
+    let not_a_folder =
+        || ProviderError::new(MAPI_E_INVALID_PARAMETER, "the destination is not a folder");
     let dest = dest.cast::<IMAPIProp>().map_err(|_| not_a_folder())?;
-    let entry_id = entry_id_of(&dest, *model.cx.allocators()).ok_or_else(not_a_folder)?;
+    let Some([object_type, entry_id]) = identity_of(&dest, *model.cx.allocators()) else {
+        return Err(not_a_folder());
+    };
+    let (PropValue::Long(MAPI_FOLDER), PropValue::Binary(entry_id)) = (object_type, entry_id)
+    else {
+        return Err(not_a_folder());
+    };
     match model.ids.parse(&entry_id) {
         Ok(id) if id.kind == ObjectKind::Folder => Ok(id.key.to_vec()),
-        Ok(_) => Err(not_a_folder()),
-        Err(_) => Err(ProviderError::new(
+        _ => Err(ProviderError::new(
             MAPI_E_NO_SUPPORT,
             "copies to another store are not supported",
         )),
     }
 }
 
-/// `PR_ENTRYID` of an object, read through its `GetProps`.
-fn entry_id_of(object: &IMAPIProp, allocators: AllocatorSet) -> Option<Vec<u8>> {
-    let mut tags = [1u32, PR_ENTRYID];
+/// `PR_OBJECT_TYPE` and `PR_ENTRYID` of an object, read through its `GetProps`.
+fn identity_of(object: &IMAPIProp, allocators: AllocatorSet) -> Option<[PropValue; 2]> {
+    let mut tags = [2u32, PR_OBJECT_TYPE, PR_ENTRYID];
     let (mut count, mut values) = (0u32, core::ptr::null_mut::<SPropValue>());
-    // SAFETY: a tag array of one tag, alive for the call; valid out-pointers.
+    // SAFETY: a tag array of two tags, alive for the call; valid out-pointers.
     let hr = unsafe {
         object.GetProps(
             tags.as_mut_ptr().cast::<SPropTagArray>(),
@@ -288,10 +290,8 @@ fn entry_id_of(object: &IMAPIProp, allocators: AllocatorSet) -> Option<Vec<u8>> 
     let read = unsafe { props_from_raw(values, count) };
     // SAFETY: the block is ours to free, once, after the read.
     unsafe { allocators.free(values.cast()) };
-    match read.ok()?.into_iter().next()?.value {
-        PropValue::Binary(id) => Some(id),
-        _ => None,
-    }
+    let mut read = read.ok()?.into_iter().map(|p| p.value);
+    Some([read.next()?, read.next()?])
 }
 
 /// What several-entry methods answer: `S_OK`, or `MAPI_W_PARTIAL_COMPLETION` when some entry
