@@ -11,14 +11,17 @@
 //! `MSProviderInit` exports, with MAPI-like allocators, IMalloc, profile and support objects
 //! from `mapi_spi_runtime::host`.
 
+use core::ptr::{null, null_mut};
+use mapi_spi_runtime::Interface;
 use mapi_spi_runtime::alloc::AllocatorSet;
 use mapi_spi_runtime::flags::*;
-use mapi_spi_runtime::host::props::describe_tag;
+use mapi_spi_runtime::host::props::{describe_tag, describe_value};
 use mapi_spi_runtime::host::service::ServiceLibrary;
-use mapi_spi_runtime::host::{Profile, Session, SupportOptions};
+use mapi_spi_runtime::host::{Profile, Session, SupportOptions, hresult_name};
+use mapi_spi_runtime::interfaces::{IMAPIFolder, IMAPITable, IMsgStore};
 use mapi_spi_runtime::props::{PropValue, Property};
-use mapi_spi_runtime::tags::{PR_DISPLAY_NAME_W, PR_MDB_PROVIDER, PR_SUBJECT_W};
-use mapi_spi_runtime::types::MAPIUID;
+use mapi_spi_runtime::tags::*;
+use mapi_spi_runtime::types::{MAPIUID, SPropValue, SRowSet};
 use sample_store::{SERVICE, store_entry_id};
 use std::process::ExitCode;
 
@@ -49,6 +52,140 @@ fn print_section(profile: &Profile, section: &MAPIUID) {
         };
         println!("    {} = {value}", describe_tag(prop.tag()));
     }
+}
+
+/// `OpenEntry` of `id` on `store` (empty: the root folder), through the vtable, as a folder.
+fn open_folder(store: &IMsgStore, id: &[u8]) -> Option<IMAPIFolder> {
+    let (mut kind, mut folder) = (0u32, null_mut());
+    // SAFETY: a live store, `id` readable for its length, valid out-pointers.
+    let hr = unsafe {
+        (store.vtable().OpenEntry)(
+            store.as_raw(),
+            id.len() as u32,
+            id.as_ptr().cast_mut().cast(),
+            null(),
+            MAPI_BEST_ACCESS,
+            &mut kind,
+            &mut folder,
+        )
+    };
+    println!(
+        "IMsgStore::OpenEntry({} bytes) -> {}, object type {kind}",
+        id.len(),
+        hresult_name(hr)
+    );
+    // SAFETY: on success a new reference to the folder's default interface, IMAPIFolder.
+    hr.is_ok().then(|| unsafe { IMAPIFolder::from_raw(folder) })
+}
+
+/// A view of `folder`'s hierarchy table (`hierarchy`) or contents table, through the vtable.
+fn folder_table(folder: &IMAPIFolder, hierarchy: bool, flags: u32) -> Option<IMAPITable> {
+    let vtable = folder.vtable();
+    let (method, name) = if hierarchy {
+        (vtable.base__.GetHierarchyTable, "GetHierarchyTable")
+    } else {
+        (vtable.base__.GetContentsTable, "GetContentsTable")
+    };
+    let mut table = null_mut();
+    // SAFETY: a live folder and a valid out-pointer.
+    let hr = unsafe { method(folder.as_raw(), flags, &mut table) };
+    println!("IMAPIFolder::{name}(0x{flags:08X}) -> {}", hresult_name(hr));
+    // SAFETY: on success a new reference to an IMAPITable.
+    hr.is_ok().then(|| unsafe { IMAPITable::from_raw(table) })
+}
+
+/// `SetColumns` and `QueryRows` of every row through the vtable: each row printed (indented by
+/// its `PR_DEPTH`, when it has one) and answered as the `PR_ENTRYID` and `PR_DISPLAY_NAME_W` it
+/// holds, if any, for the next call.
+fn print_rows(table: &IMAPITable, columns: &[u32]) -> Vec<(Vec<u8>, String)> {
+    let mut tags = vec![columns.len() as u32];
+    tags.extend_from_slice(columns);
+    let vtable = table.vtable();
+    // SAFETY: a live table and an SPropTagArray of `columns.len()` tags.
+    let hr = unsafe { (vtable.SetColumns)(table.as_raw(), tags.as_mut_ptr().cast(), 0) };
+    let mut set = null_mut::<SRowSet>();
+    let hr = if hr.is_ok() {
+        // SAFETY: a live table and a valid out-pointer.
+        unsafe { (vtable.QueryRows)(table.as_raw(), 100, 0, &mut set) }
+    } else {
+        hr
+    };
+    if hr.is_err() {
+        println!("  SetColumns / QueryRows -> {}", hresult_name(hr));
+        return Vec::new();
+    }
+    let allocators = AllocatorSet::native();
+    let mut found = Vec::new();
+    // SAFETY: the row set QueryRows returned, read and then freed as FreeProws does.
+    unsafe {
+        for row in SRowSet::rows(set).unwrap_or_default() {
+            let values: &[SPropValue] = if row.lpProps.is_null() {
+                &[]
+            } else {
+                core::slice::from_raw_parts(row.lpProps, row.cValues as usize)
+            };
+            let depth = values
+                .iter()
+                .find(|v| v.ulPropTag == PR_DEPTH)
+                .map_or(0, |v| v.Value.ul as usize);
+            let text: Vec<String> = values
+                .iter()
+                .filter(|v| v.ulPropTag != PR_DEPTH && v.ulPropTag != PR_ENTRYID)
+                .map(|v| describe_value(v))
+                .collect();
+            println!("  {}{}", "    ".repeat(depth), text.join(" | "));
+            let entry_id = values.iter().find(|v| v.ulPropTag == PR_ENTRYID).map(|v| {
+                core::slice::from_raw_parts(v.Value.bin.lpb, v.Value.bin.cb as usize).to_vec()
+            });
+            let name = values
+                .iter()
+                .find(|v| v.ulPropTag == PR_DISPLAY_NAME_W)
+                .map(|v| describe_value(v).trim_matches('"').to_owned());
+            if let (Some(entry_id), Some(name)) = (entry_id, name) {
+                found.push((entry_id, name));
+            }
+            allocators.free(row.lpProps.cast());
+        }
+        allocators.free(set.cast());
+    }
+    found
+}
+
+/// The store's folders (the whole hierarchy below the root) and the Inbox's messages.
+fn print_folders(store: &IMsgStore) {
+    let Some(root) = open_folder(store, &[]) else {
+        return;
+    };
+    let Some(hierarchy) = folder_table(&root, true, CONVENIENT_DEPTH | MAPI_UNICODE) else {
+        return;
+    };
+    println!("  the folders (name | messages | unread | has subfolders):");
+    let columns = [
+        PR_DEPTH,
+        PR_ENTRYID,
+        PR_DISPLAY_NAME_W,
+        PR_CONTENT_COUNT,
+        PR_CONTENT_UNREAD,
+        PR_SUBFOLDERS,
+    ];
+    let folders = print_rows(&hierarchy, &columns);
+    let Some((inbox_id, _)) = folders.iter().find(|(_, name)| name == "Inbox") else {
+        return;
+    };
+    let Some(inbox) = open_folder(store, inbox_id) else {
+        return;
+    };
+    let Some(contents) = folder_table(&inbox, false, MAPI_UNICODE) else {
+        return;
+    };
+    println!("  the Inbox's messages (subject | from | size | flags):");
+    let columns = [
+        PR_SUBJECT_W,
+        PR_SENDER_NAME_W,
+        PR_MESSAGE_SIZE,
+        PR_MESSAGE_FLAGS,
+    ];
+    print_rows(&contents, &columns);
 }
 
 fn main() -> ExitCode {
@@ -126,6 +263,8 @@ fn main() -> ExitCode {
         0,
     );
     let _ = session.get_prop_list(&opened.store);
+    println!("\n-- A client browses the store: the folder hierarchy, then the Inbox's contents");
+    print_folders(&opened.store);
     println!("  what the logon recorded in the profile section:");
     print_section(&profile, &section);
 
