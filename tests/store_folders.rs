@@ -652,7 +652,10 @@ fn get_receive_folder_answers_the_inbox_for_every_class() {
     };
     for unicode in [true, false] {
         assert_eq!(receive(None, unicode), (inbox_id.clone(), String::new()));
-        assert_eq!(receive(Some(""), unicode), (inbox_id.clone(), String::new()));
+        assert_eq!(
+            receive(Some(""), unicode),
+            (inbox_id.clone(), String::new())
+        );
         assert_eq!(
             receive(Some("IPM"), unicode),
             (inbox_id.clone(), "IPM".into())
@@ -951,8 +954,11 @@ fn delete_folder_needs_the_flags_for_what_the_folder_holds() {
 
     assert_eq!(delete(&inbox, &projects_id, DEL_MESSAGES), S_OK);
     assert_eq!(row_count(&hierarchy(&inbox, 0)), 0);
-    assert_eq!(counts(&inbox).2, false);
-    assert_eq!(opened.open_entry(&projects_id, 0).err(), Some(MAPI_E_NOT_FOUND));
+    assert!(!counts(&inbox).2);
+    assert_eq!(
+        opened.open_entry(&projects_id, 0).err(),
+        Some(MAPI_E_NOT_FOUND)
+    );
     // An empty folder needs no flag.
     let empty = create_folder(&ipm, "Empty", 0).unwrap();
     assert_eq!(delete(&ipm, &entry_id(&empty), 0), S_OK);
@@ -1042,7 +1048,7 @@ fn copy_folder_copies_or_moves_and_refuses_cycles() {
         entry_id(&drafts)
     );
     assert_eq!(counts(&projects), (1, 1, false));
-    assert_eq!(counts(&inbox).2, false);
+    assert!(!counts(&inbox).2);
 
     // Bad input: not a subfolder of the source, a destination of no folder, unknown flags,
     // a destination interface no folder has.
@@ -1050,9 +1056,7 @@ fn copy_folder_copies_or_moves_and_refuses_cycles() {
         copy_folder(&ipm, &projects_id, &drafts, None, 0),
         MAPI_E_NOT_FOUND
     );
-    let hr = unsafe {
-        ipm.CopyFolder(&inbox_id, null(), null_mut(), null_mut(), 0, None, 0)
-    };
+    let hr = unsafe { ipm.CopyFolder(&inbox_id, null(), null_mut(), null_mut(), 0, None, 0) };
     assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
     let hr = unsafe {
         ipm.CopyFolder(
@@ -1083,7 +1087,15 @@ fn copy_folder_copies_or_moves_and_refuses_cycles() {
     };
     assert_eq!(hr, MAPI_E_INTERFACE_NOT_SUPPORTED);
     check_hierarchy_agrees(&opened, &opened.root());
-    opened.close(vec![ipm, inbox, drafts, copy, deep, deep_projects, projects]);
+    opened.close(vec![
+        ipm,
+        inbox,
+        drafts,
+        copy,
+        deep,
+        deep_projects,
+        projects,
+    ]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1122,7 +1134,10 @@ fn copy_and_move_messages_update_both_folders_and_their_open_tables() {
     assert_eq!((row_count(&inbox_view), row_count(&drafts_view)), (2, 3));
     assert_eq!(counts(&inbox), (2, 2, true));
     assert_eq!(counts(&drafts), (3, 2, false));
-    assert!(message_ids(&drafts).contains(&ids[0]), "a move keeps the ID");
+    assert!(
+        message_ids(&drafts).contains(&ids[0]),
+        "a move keeps the ID"
+    );
 
     // An ID that is not in this folder any more, one of another store, a folder's: what can be
     // done is, and the answer says not all.
@@ -1150,9 +1165,8 @@ fn copy_and_move_messages_update_both_folders_and_their_open_tables() {
     assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
     let hr = unsafe { inbox.CopyMessages(&mut first.list, null(), null_mut(), 0, None, 0) };
     assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
-    let hr = unsafe {
-        inbox.CopyMessages(&mut first.list, null(), drafts.as_raw(), 0, None, 0x100)
-    };
+    let hr =
+        unsafe { inbox.CopyMessages(&mut first.list, null(), drafts.as_raw(), 0, None, 0x100) };
     assert_eq!(hr, MAPI_E_UNKNOWN_FLAGS);
     let mut broken = ENTRYLIST {
         cValues: 2,
@@ -1182,7 +1196,10 @@ fn delete_messages_and_empty_folder_remove_what_they_name() {
     let view = contents(&inbox);
     let ids = message_ids(&inbox);
     let mut first = list(&ids[..1]);
-    assert_eq!(unsafe { inbox.DeleteMessages(&mut first.list, 0, None, 0) }, S_OK);
+    assert_eq!(
+        unsafe { inbox.DeleteMessages(&mut first.list, 0, None, 0) },
+        S_OK
+    );
     assert_eq!(row_count(&view), 2);
     assert_eq!(counts(&inbox), (2, 2, true));
     // Again: not there any more.
@@ -1199,7 +1216,10 @@ fn delete_messages_and_empty_folder_remove_what_they_name() {
         MAPI_E_UNKNOWN_FLAGS
     );
 
-    assert_eq!(unsafe { inbox.EmptyFolder(0, None, 0x1) }, MAPI_E_UNKNOWN_FLAGS);
+    assert_eq!(
+        unsafe { inbox.EmptyFolder(0, None, 0x1) },
+        MAPI_E_UNKNOWN_FLAGS
+    );
     assert_eq!(unsafe { inbox.EmptyFolder(0, None, DEL_ASSOCIATED) }, S_OK);
     assert_eq!(row_count(&view), 0);
     assert_eq!(counts(&inbox), (0, 0, false));
@@ -1264,9 +1284,7 @@ fn read_flags_and_message_status_change_the_rows_and_the_counts() {
     };
     assert_eq!((hr, old), (S_OK, 0));
     assert_eq!(status(&ids[0]), Ok(MSGSTATUS_TAGGED));
-    let hr = unsafe {
-        inbox.SetMessageStatus(&ids[0], MSGSTATUS_DELMARKED, !0, null_mut())
-    };
+    let hr = unsafe { inbox.SetMessageStatus(&ids[0], MSGSTATUS_DELMARKED, !0, null_mut()) };
     assert_eq!(hr, S_OK);
     assert_eq!(status(&ids[0]), Ok(MSGSTATUS_DELMARKED));
     assert_eq!(
@@ -1516,14 +1534,18 @@ fn advise_subscribes_and_every_change_notifies_the_object_its_folder_and_the_sto
     let message = message_ids(&inbox).remove(0);
     let mut one = list(std::slice::from_ref(&message));
     let hr = unsafe {
-        inbox.CopyMessages(&mut one.list, null(), drafts.as_raw(), 0, None, MESSAGE_MOVE)
+        inbox.CopyMessages(
+            &mut one.list,
+            null(),
+            drafts.as_raw(),
+            0,
+            None,
+            MESSAGE_MOVE,
+        )
     };
     assert_eq!(hr, S_OK);
     let seen = taken();
-    let moved: Vec<&Notified> = seen
-        .iter()
-        .filter(|n| n.event == fnevObjectMoved)
-        .collect();
+    let moved: Vec<&Notified> = seen.iter().filter(|n| n.event == fnevObjectMoved).collect();
     // The message, its new folder, its old folder, the store.
     let keys: Vec<&[u8]> = moved.iter().map(|n| &n.key[..]).collect();
     assert_eq!(keys, [&message[..], &drafts_id, &long_id, STORE]);

@@ -13,6 +13,7 @@
 //! client browses and changes through the runtime's store and folder objects, in memory only.
 #![allow(non_snake_case)]
 
+use mapi_spi_runtime::HRESULT;
 use mapi_spi_runtime::alloc::props::{self as block, Value};
 use mapi_spi_runtime::codes::{MAPI_E_INVALID_ENTRYID, MAPI_E_LOGON_FAILED, MAPI_E_NO_SUPPORT};
 use mapi_spi_runtime::flags::{MAPI_TO, MSGFLAG_HASATTACH, MSGFLAG_READ, STATUS_AVAILABLE};
@@ -27,7 +28,6 @@ use mapi_spi_runtime::provider::store::{
 use mapi_spi_runtime::provider::{ProviderContext, ProviderError, ProviderResult};
 use mapi_spi_runtime::tags::*;
 use mapi_spi_runtime::types::{FILETIME, MAPIUID};
-use mapi_spi_runtime::HRESULT;
 use std::borrow::Cow;
 use std::sync::Arc;
 
@@ -290,7 +290,9 @@ pub fn sample_content() -> ProviderResult<MemoryContent> {
     let content = MemoryContent::new("Root");
     let mail_folder = [text(PR_CONTAINER_CLASS_W, "IPF.Note")];
     let root = content.root();
-    let top = content.create_folder(&root, "Top of Information Store", &[])?.key;
+    let top = content
+        .create_folder(&root, "Top of Information Store", &[])?
+        .key;
     content.set_special_folder(SpecialFolder::IpmSubtree, &top)?;
     let special = |name: &str, which: SpecialFolder| -> ProviderResult<Vec<u8>> {
         let key = content.create_folder(&top, name, &mail_folder)?.key;
@@ -338,9 +340,21 @@ pub fn sample_content() -> ProviderResult<MemoryContent> {
         }
     }
     content.save_message(&inbox, None, &report)?;
-    let lunch = mail("Lunch on Friday?", "Grace Hopper", "Noon, usual place.", 5, 0);
+    let lunch = mail(
+        "Lunch on Friday?",
+        "Grace Hopper",
+        "Noon, usual place.",
+        5,
+        0,
+    );
     content.save_message(&inbox, None, &lunch)?;
-    let plan = mail("Project plan", "Alan Turing", "Draft attached next week.", 4, 0);
+    let plan = mail(
+        "Project plan",
+        "Alan Turing",
+        "Draft attached next week.",
+        4,
+        0,
+    );
     content.save_message(&projects, None, &plan)?;
     let sent_mail = mail(
         "Re: Lunch on Friday?",

@@ -419,10 +419,10 @@ impl Model {
         let copy = self.content.create_folder(parent, name, &props)?;
         let mut whole = true;
         for summary in self.content.messages(&source.key)? {
-            let copied = self.content.message(&summary.key).and_then(|stored| {
-                self.content
-                    .save_message(&copy.key, None, &stored.message)
-            });
+            let copied = self
+                .content
+                .message(&summary.key)
+                .and_then(|stored| self.content.save_message(&copy.key, None, &stored.message));
             whole &= copied.is_ok();
         }
         if recursive {
@@ -550,7 +550,8 @@ impl IMAPIContainerImpl for FolderObject {
             if lppTable.is_null() {
                 return Err(null("GetHierarchyTable", "lppTable"));
             }
-            let allowed = CONVENIENT_DEPTH | MAPI_DEFERRED_ERRORS | MAPI_UNICODE | SHOW_SOFT_DELETES;
+            let allowed =
+                CONVENIENT_DEPTH | MAPI_DEFERRED_ERRORS | MAPI_UNICODE | SHOW_SOFT_DELETES;
             check_flags("GetHierarchyTable", ulFlags, allowed)?;
             let table = this
                 .model

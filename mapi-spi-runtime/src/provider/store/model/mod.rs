@@ -2,7 +2,7 @@
 //! runtime on the property and table engines over what a provider says its store holds
 //! ([`StoreContent`]).
 //!
-//! Every object of one open store shares one [`Model`]: the provider's content, the store's
+//! Every object of one open store shares one `Model`: the provider's content, the store's
 //! entry IDs, its context (allocators, support object, last error), its named properties, and
 //! what the runtime tracks across objects (message versions for `MAPI_E_OBJECT_CHANGED`, open
 //! tables to keep current, notifications).
@@ -14,7 +14,7 @@ pub mod notify;
 mod open;
 mod store;
 
-pub use store::ContentStore;
+pub use store::{ContentStore, DEFAULT_SUPPORT_MASK};
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -48,7 +48,10 @@ impl Model {
     /// Whether the store takes writes: `MAPI_E_NO_ACCESS` for a `STORE_READONLY` one.
     pub(super) fn check_writable(&self) -> Result<(), ProviderError> {
         if self.support_mask & STORE_READONLY != 0 {
-            return Err(ProviderError::new(MAPI_E_NO_ACCESS, "the store is read-only"));
+            return Err(ProviderError::new(
+                MAPI_E_NO_ACCESS,
+                "the store is read-only",
+            ));
         }
         Ok(())
     }

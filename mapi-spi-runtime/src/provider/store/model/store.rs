@@ -221,7 +221,12 @@ impl IMsgStoreImpl for ContentStore {
     }
 
     unsafe fn Unadvise(this: &Object<Self>, ulConnection: usize) -> HRESULT {
-        this.answer(this.model.unadvise(ulConnection).map(|()| S_OK).map_err(Into::into))
+        this.answer(
+            this.model
+                .unadvise(ulConnection)
+                .map(|()| S_OK)
+                .map_err(Into::into),
+        )
     }
 
     /// Whether two entry IDs of this store name one object (a short-term and a long-term ID
