@@ -176,13 +176,22 @@ fn open(id: &[u8]) -> Opened {
 }
 
 impl Opened {
-    /// Ends the session: every reference given back, no buffer left.
+    /// Ends the session: the store logged off, after which the folders still held answer
+    /// `MAPI_E_INVALID_OBJECT`; every reference given back, no buffer left.
     fn close(self, folders: Vec<IMAPIFolder>) {
-        drop(folders);
         let Opened {
             mut session, store, ..
         } = self;
         let _ = session.close_store(store, LOGOFF_ORDERLY);
+        for folder in &folders {
+            assert_eq!(get_props(folder, None).0, MAPI_E_INVALID_OBJECT);
+            let mut table = null_mut();
+            let hr = unsafe { folder.GetHierarchyTable(0, &mut table) };
+            assert_eq!(hr, MAPI_E_INVALID_OBJECT);
+            let hr = unsafe { folder.EmptyFolder(0, None, 0) };
+            assert_eq!(hr, MAPI_E_INVALID_OBJECT);
+        }
+        drop(folders);
         let report = session.shutdown();
         assert!(report.is_clean(), "{report}");
     }

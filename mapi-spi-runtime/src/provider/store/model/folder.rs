@@ -23,8 +23,8 @@ use super::open::{check_flags, null, open_entry};
 use crate::alloc::AllocatorSet;
 use crate::codes::{
     MAPI_E_COLLISION, MAPI_E_FOLDER_CYCLE, MAPI_E_HAS_FOLDERS, MAPI_E_HAS_MESSAGES,
-    MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_INVALID_ENTRYID, MAPI_E_INVALID_PARAMETER,
-    MAPI_E_NO_SUPPORT, MAPI_E_NOT_FOUND, MAPI_W_PARTIAL_COMPLETION, S_OK,
+    MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_INVALID_ENTRYID, MAPI_E_INVALID_OBJECT,
+    MAPI_E_INVALID_PARAMETER, MAPI_E_NO_SUPPORT, MAPI_E_NOT_FOUND, MAPI_W_PARTIAL_COMPLETION, S_OK,
 };
 use crate::com::{ComObject, Forward, MethodName, Object};
 use crate::flags::*;
@@ -111,9 +111,13 @@ impl FolderObject {
         }
     }
 
-    /// The code of `result`, a failure kept for `GetLastError`.
-    fn answer(&self, result: Result<HRESULT, ProviderError>) -> HRESULT {
-        result.unwrap_or_else(|error| self.last_error.fail(error))
+    /// Runs a method's `body`: its code, a failure kept for `GetLastError`;
+    /// `MAPI_E_INVALID_OBJECT` once the store is logged off.
+    fn run(&self, body: impl FnOnce() -> Result<HRESULT, ProviderError>) -> HRESULT {
+        if self.model.is_closed() {
+            return MAPI_E_INVALID_OBJECT;
+        }
+        body().unwrap_or_else(|error| self.last_error.fail(error))
     }
 
     /// Message `key` is in this folder (its row is in the contents table): its row.
@@ -461,6 +465,9 @@ fn long_in(row: &[Property], tag: u32) -> u32 {
 
 impl IMAPIPropImpl for FolderObject {
     fn forward(this: &Object<Self>, _: MethodName) -> Forward<'_, IMAPIProp> {
+        if this.model.is_closed() {
+            return Forward::Fail(MAPI_E_INVALID_OBJECT);
+        }
         Forward::To(&this.props_interface)
     }
 
@@ -471,6 +478,9 @@ impl IMAPIPropImpl for FolderObject {
         ulFlags: u32,
         lppMAPIError: *mut *mut MAPIERROR,
     ) -> HRESULT {
+        if this.model.is_closed() {
+            return MAPI_E_INVALID_OBJECT;
+        }
         if this.last_error.describes(hResult) {
             // SAFETY: the caller's out-pointer, NULL or writable.
             unsafe {
@@ -494,6 +504,9 @@ impl IMAPIPropImpl for FolderObject {
         lpcValues: *mut u32,
         lppPropArray: *mut *mut SPropValue,
     ) -> HRESULT {
+        if this.model.is_closed() {
+            return MAPI_E_INVALID_OBJECT;
+        }
         this.refresh();
         // SAFETY: the caller's arguments, passed on.
         unsafe {
@@ -508,6 +521,9 @@ impl IMAPIPropImpl for FolderObject {
         ulFlags: u32,
         lppPropTagArray: *mut *mut SPropTagArray,
     ) -> HRESULT {
+        if this.model.is_closed() {
+            return MAPI_E_INVALID_OBJECT;
+        }
         this.refresh();
         // SAFETY: the caller's arguments, passed on.
         unsafe { this.props_interface.GetPropList(ulFlags, lppPropTagArray) }
@@ -522,7 +538,7 @@ impl IMAPIContainerImpl for FolderObject {
         ulFlags: u32,
         lppTable: *mut *mut c_void,
     ) -> HRESULT {
-        this.answer((|| {
+        this.run(|| {
             if lppTable.is_null() {
                 return Err(null("GetContentsTable", "lppTable"));
             }
@@ -536,7 +552,7 @@ impl IMAPIContainerImpl for FolderObject {
             };
             // SAFETY: checked non-NULL.
             Ok(unsafe { FolderObject::hand_out(table, lppTable) })
-        })())
+        })
     }
 
     /// A view of the subfolders, built for this call (see [`super::hierarchy`]); with
@@ -546,7 +562,7 @@ impl IMAPIContainerImpl for FolderObject {
         ulFlags: u32,
         lppTable: *mut *mut c_void,
     ) -> HRESULT {
-        this.answer((|| {
+        this.run(|| {
             if lppTable.is_null() {
                 return Err(null("GetHierarchyTable", "lppTable"));
             }
@@ -558,7 +574,7 @@ impl IMAPIContainerImpl for FolderObject {
                 .hierarchy_table(&this.key, ulFlags & CONVENIENT_DEPTH != 0)?;
             // SAFETY: checked non-NULL.
             Ok(unsafe { FolderObject::hand_out(table, lppTable) })
-        })())
+        })
     }
 
     /// As the store's `OpenEntry`: any folder or message of the store, not only this folder's.
@@ -570,18 +586,20 @@ impl IMAPIContainerImpl for FolderObject {
         lpulObjType: *mut u32,
         lppUnk: *mut *mut c_void,
     ) -> HRESULT {
-        // SAFETY: the caller's arguments, passed on under the same contract.
-        let opened = unsafe {
-            open_entry(
-                &this.model,
-                lpEntryID,
-                lpInterface,
-                ulFlags,
-                lpulObjType,
-                lppUnk,
-            )
-        };
-        this.answer(opened.map(|()| S_OK))
+        this.run(|| {
+            // SAFETY: the caller's arguments, passed on under the same contract.
+            unsafe {
+                open_entry(
+                    &this.model,
+                    lpEntryID,
+                    lpInterface,
+                    ulFlags,
+                    lpulObjType,
+                    lppUnk,
+                )
+            }
+            .map(|()| S_OK)
+        })
     }
 }
 
@@ -599,7 +617,7 @@ impl IMAPIFolderImpl for FolderObject {
         _lpProgress: Option<&IMAPIProgress>,
         ulFlags: u32,
     ) -> HRESULT {
-        this.answer((|| {
+        this.run(|| {
             let allowed = MESSAGE_MOVE | MESSAGE_DIALOG | MAPI_DECLINE_OK;
             check_flags("CopyMessages", ulFlags, allowed)?;
             // SAFETY: the caller's ENTRYLIST, NULL or readable.
@@ -631,7 +649,7 @@ impl IMAPIFolderImpl for FolderObject {
                 folder_modified(&this.model, &dest);
             }
             Ok(completion(failed))
-        })())
+        })
     }
 
     /// Deletes the messages of this folder in `lpMsgList`. `MESSAGE_DIALOG` and
@@ -643,7 +661,7 @@ impl IMAPIFolderImpl for FolderObject {
         _lpProgress: Option<&IMAPIProgress>,
         ulFlags: u32,
     ) -> HRESULT {
-        this.answer((|| {
+        this.run(|| {
             check_flags(
                 "DeleteMessages",
                 ulFlags,
@@ -666,7 +684,7 @@ impl IMAPIFolderImpl for FolderObject {
                 folder_modified(&this.model, &this.key);
             }
             Ok(completion(failed))
-        })())
+        })
     }
 
     /// Creates a subfolder (`FOLDER_GENERIC` only: `FOLDER_SEARCH` is `MAPI_E_NO_SUPPORT`,
@@ -683,7 +701,7 @@ impl IMAPIFolderImpl for FolderObject {
         ulFlags: u32,
         lppFolder: *mut *mut c_void,
     ) -> HRESULT {
-        this.answer((|| {
+        this.run(|| {
             if lppFolder.is_null() {
                 return Err(null("CreateFolder", "lppFolder"));
             }
@@ -758,7 +776,7 @@ impl IMAPIFolderImpl for FolderObject {
                 ));
             }
             Ok(S_OK)
-        })())
+        })
     }
 
     /// Copies or moves (`FOLDER_MOVE`) the subfolder `lpEntryID` into the open folder
@@ -776,7 +794,7 @@ impl IMAPIFolderImpl for FolderObject {
         _lpProgress: Option<&IMAPIProgress>,
         ulFlags: u32,
     ) -> HRESULT {
-        this.answer((|| {
+        this.run(|| {
             let allowed =
                 COPY_SUBFOLDERS | FOLDER_DIALOG | FOLDER_MOVE | MAPI_DECLINE_OK | MAPI_UNICODE;
             check_flags("CopyFolder", ulFlags, allowed)?;
@@ -826,7 +844,7 @@ impl IMAPIFolderImpl for FolderObject {
             };
             folder_modified(model, &dest);
             Ok(completion(!whole))
-        })())
+        })
     }
 
     /// Deletes the subfolder `lpEntryID`: a folder with subfolders needs `DEL_FOLDERS`
@@ -840,7 +858,7 @@ impl IMAPIFolderImpl for FolderObject {
         _lpProgress: Option<&IMAPIProgress>,
         ulFlags: u32,
     ) -> HRESULT {
-        this.answer((|| {
+        this.run(|| {
             let allowed = DEL_FOLDERS | DEL_MESSAGES | FOLDER_DIALOG | DELETE_HARD_DELETE;
             check_flags("DeleteFolder", ulFlags, allowed)?;
             let folder = this.subfolder(lpEntryID)?;
@@ -865,7 +883,7 @@ impl IMAPIFolderImpl for FolderObject {
             this.model.delete_folder(&folder)?;
             folder_modified(&this.model, &this.key);
             Ok(S_OK)
-        })())
+        })
     }
 
     /// Marks the messages in `lpMsgList` (NULL: all the folder's) read, or unread with
@@ -881,7 +899,7 @@ impl IMAPIFolderImpl for FolderObject {
         _lpProgress: Option<&IMAPIProgress>,
         ulFlags: u32,
     ) -> HRESULT {
-        this.answer((|| {
+        this.run(|| {
             let allowed = SUPPRESS_RECEIPT
                 | CLEAR_READ_FLAG
                 | GENERATE_RECEIPT_ONLY
@@ -943,7 +961,7 @@ impl IMAPIFolderImpl for FolderObject {
                 folder_modified(&this.model, &this.key);
             }
             Ok(completion(failed))
-        })())
+        })
     }
 
     /// `PR_MSG_STATUS` of the message `lpEntryID` of this folder (0 when it has none).
@@ -954,7 +972,7 @@ impl IMAPIFolderImpl for FolderObject {
         ulFlags: u32,
         lpulMessageStatus: *mut u32,
     ) -> HRESULT {
-        this.answer((|| {
+        this.run(|| {
             if lpulMessageStatus.is_null() {
                 return Err(null("GetMessageStatus", "lpulMessageStatus"));
             }
@@ -964,7 +982,7 @@ impl IMAPIFolderImpl for FolderObject {
             // SAFETY: checked non-NULL.
             unsafe { lpulMessageStatus.write(status) };
             Ok(S_OK)
-        })())
+        })
     }
 
     /// Sets the bits of `ulNewStatusMask` in the message's `PR_MSG_STATUS` to those of
@@ -977,7 +995,7 @@ impl IMAPIFolderImpl for FolderObject {
         ulNewStatusMask: u32,
         lpulOldStatus: *mut u32,
     ) -> HRESULT {
-        this.answer((|| {
+        this.run(|| {
             let key = this.message_key(lpEntryID)?;
             this.model.check_writable()?;
             let old = long_in(&this.message_row(key)?, PR_MSG_STATUS);
@@ -991,7 +1009,7 @@ impl IMAPIFolderImpl for FolderObject {
                 unsafe { lpulOldStatus.write(old) };
             }
             Ok(S_OK)
-        })())
+        })
     }
 
     /// Deletes every message and subfolder of the folder, keeping the folder. The store keeps
@@ -1003,7 +1021,7 @@ impl IMAPIFolderImpl for FolderObject {
         _lpProgress: Option<&IMAPIProgress>,
         ulFlags: u32,
     ) -> HRESULT {
-        this.answer((|| {
+        this.run(|| {
             let allowed = DEL_ASSOCIATED | FOLDER_DIALOG | DELETE_HARD_DELETE;
             check_flags("EmptyFolder", ulFlags, allowed)?;
             this.model.check_writable()?;
@@ -1017,6 +1035,6 @@ impl IMAPIFolderImpl for FolderObject {
             }
             folder_modified(model, &this.key);
             Ok(completion(failed))
-        })())
+        })
     }
 }

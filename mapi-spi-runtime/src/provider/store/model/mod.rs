@@ -17,6 +17,7 @@ mod store;
 pub use store::{ContentStore, DEFAULT_SUPPORT_MASK};
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use self::contents::ContentsTables;
@@ -45,6 +46,9 @@ pub(crate) struct Model {
     versions: Mutex<HashMap<Vec<u8>, u64>>,
     /// The contents tables of the folders opened so far ([`contents`]).
     contents: ContentsTables,
+    /// Set at the store's logoff: the objects opened from it answer `MAPI_E_INVALID_OBJECT`
+    /// from then on, as the objects of a released store must.
+    closed: AtomicBool,
 }
 
 impl Model {
@@ -67,7 +71,18 @@ impl Model {
             support_mask,
             versions: Mutex::default(),
             contents: ContentsTables::default(),
+            closed: AtomicBool::new(false),
         }
+    }
+
+    /// The store is logged off: its objects are invalid from now on.
+    pub(crate) fn close(&self) {
+        self.closed.store(true, Ordering::Release);
+    }
+
+    /// Whether the store is logged off.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
     }
 
     /// The version message `key` is at now (0 until its first save through the runtime).

@@ -173,9 +173,13 @@ impl ContentStore {
     }
 }
 
-/// Nothing to release at logoff: the objects opened from the store hold the model, and send
-/// nothing once the support object is gone.
-impl MessageStore for ContentStore {}
+/// At logoff the objects opened from the store become invalid (`MAPI_E_INVALID_OBJECT`); they
+/// hold the model until their clients release them, and send nothing any more.
+impl MessageStore for ContentStore {
+    fn logoff(this: &Object<Self>) {
+        this.model.close();
+    }
+}
 
 impl IMAPIPropImpl for ContentStore {
     fn forward(this: &Object<Self>, _: MethodName) -> Forward<'_, IMAPIProp> {
