@@ -256,6 +256,7 @@ const OUTLOOK_ONLY: &[&str] = &[
     "PR_HTML",
     "DELETE_HARD_DELETE",
     "SHOW_SOFT_DELETES",
+    "MAPI_NO_CACHE",
 ];
 
 fn full_oracle() -> Oracle {

@@ -434,6 +434,13 @@ fn the_store_names_its_special_folders_and_opens_the_root_without_an_entry_id() 
 
     let root = opened.root();
     let root_id = entry_id(&root);
+    assert_eq!(long(&prop_of(&root, PR_ACCESS_LEVEL)), MAPI_MODIFY);
+    for flags in [0, MAPI_NO_CACHE | SHOW_SOFT_DELETES | MAPI_DEFERRED_ERRORS] {
+        let (_, read_only) = opened.open_entry(&[], flags).unwrap();
+        let read_only: IMAPIProp = read_only.cast().unwrap();
+        assert_eq!(long(&prop_of(&read_only, PR_ACCESS_LEVEL)), 0);
+        assert_eq!(entry_id(&read_only), root_id);
+    }
     assert_eq!(long(&prop_of(&root, PR_FOLDER_TYPE)), FOLDER_ROOT);
     assert_eq!(binary(&prop_of(&root, PR_PARENT_ENTRYID)), root_id);
     assert_eq!(long(&prop_of(&root, PR_OBJECT_TYPE)), MAPI_FOLDER);
@@ -574,6 +581,7 @@ fn a_read_only_store_refuses_modify_access_and_every_change() {
     );
     // Best access opens it read-only.
     let inbox = opened.named("Inbox");
+    assert_eq!(long(&prop_of(&inbox, PR_ACCESS_LEVEL)), 0);
     assert_eq!(
         create_folder(&inbox, "New", 0).err(),
         Some(MAPI_E_NO_ACCESS)

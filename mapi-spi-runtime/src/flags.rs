@@ -143,6 +143,8 @@ crate::constant_table::constants! { FLAGS: u32;
     DELETE_HARD_DELETE = 0x0000_0010;
     /// Outlook `MAPIDefS.h` only: tables and `OpenEntry` show soft-deleted items too.
     SHOW_SOFT_DELETES = 0x0000_0002;
+    /// Outlook `MAPIDefS.h` only: `OpenEntry` of the remote object, not the cached one.
+    MAPI_NO_CACHE = 0x0000_0200;
     // `PR_MSG_STATUS` bits (`IMAPIFolder::SetMessageStatus`)
     MSGSTATUS_HIGHLIGHTED = 0x0000_0001;
     MSGSTATUS_TAGGED = 0x0000_0002;

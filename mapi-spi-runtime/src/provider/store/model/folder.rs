@@ -48,8 +48,11 @@ const COMPONENT: &str = "mapi-spi folder";
 /// A folder of an open store. Its properties are the provider's
 /// ([`StoreContent::folder`](super::super::content::StoreContent::folder)) and the runtime's
 /// (see [`super::hierarchy`]), read afresh at every `GetProps` and `GetPropList`, so that they
-/// agree with the tables; they are read-only (`SetProps` answers `MAPI_E_NO_ACCESS`: a
-/// provider has no way yet to store a folder's properties).
+/// agree with the tables, and `PR_ACCESS_LEVEL` (`MAPI_MODIFY` when opened with `MAPI_MODIFY`
+/// or `MAPI_BEST_ACCESS` on a writable store, else 0: what clients read to know whether they
+/// may change the folder's contents); they are read-only (`SetProps` answers
+/// `MAPI_E_NO_ACCESS`: a provider has no way yet to store a folder's properties). The changes
+/// the methods make are refused only by a read-only store, whatever the access level.
 ///
 /// Left at their defaults, `MAPI_E_NO_SUPPORT`, as the pages allow: `CreateMessage` (until the
 /// message object is wired in), `SetSearchCriteria` and `GetSearchCriteria` (no search
@@ -58,16 +61,19 @@ const COMPONENT: &str = "mapi-spi folder";
 pub(crate) struct FolderObject {
     model: Arc<Model>,
     key: Vec<u8>,
+    /// `PR_ACCESS_LEVEL`.
+    access_level: u32,
     props: ComObject<PropertyObject>,
     /// `props` as the interface `IMAPIProp` calls are passed to.
     props_interface: IMAPIProp,
     last_error: LastError,
 }
 
-/// The bag of a folder's properties, read-only.
-fn bag_of(props: Vec<Property>) -> ProviderResult<PropertyBag> {
-    let mut bag = PropertyBag::with_capacity(props.len());
-    for prop in props {
+/// The bag of a folder's properties and its access level, read-only.
+fn bag_of(props: Vec<Property>, access_level: u32) -> ProviderResult<PropertyBag> {
+    let mut bag = PropertyBag::with_capacity(props.len() + 1);
+    let access = Property::for_tag(PR_ACCESS_LEVEL, PropValue::Long(access_level));
+    for prop in props.into_iter().chain([access]) {
         bag.insert(prop, PropAccess::READ_ONLY)?;
     }
     bag.set_object_access(ObjectAccess::ReadOnly);
@@ -75,11 +81,17 @@ fn bag_of(props: Vec<Property>) -> ProviderResult<PropertyBag> {
 }
 
 impl FolderObject {
-    /// The folder `key` of `model`'s store, as `OpenEntry` and `CreateFolder` hand it out.
-    pub(super) fn open(model: &Arc<Model>, key: &[u8]) -> ProviderResult<ComObject<Self>> {
+    /// The folder `key` of `model`'s store, as `OpenEntry` and `CreateFolder` hand it out,
+    /// `writable` or not (`PR_ACCESS_LEVEL`).
+    pub(super) fn open(
+        model: &Arc<Model>,
+        key: &[u8],
+        writable: bool,
+    ) -> ProviderResult<ComObject<Self>> {
         model.apply_changes();
         let folder = model.content.folder(key)?;
-        let bag = bag_of(model.folder_props(folder)?)?;
+        let access_level = if writable { MAPI_MODIFY } else { 0 };
+        let bag = bag_of(model.folder_props(folder)?, access_level)?;
         let props = ComObject::new(
             PropertyObject::new(bag, *model.cx.allocators()).with_names(model.names.clone()),
         );
@@ -87,6 +99,7 @@ impl FolderObject {
         Ok(ComObject::new(Self {
             model: model.clone(),
             key: key.to_vec(),
+            access_level,
             props,
             props_interface,
             last_error: LastError::new(COMPONENT),
@@ -105,7 +118,7 @@ impl FolderObject {
             .content
             .folder(&self.key)
             .and_then(|folder| self.model.folder_props(folder))
-            .and_then(bag_of);
+            .and_then(|props| bag_of(props, self.access_level));
         if let Ok(bag) = fresh {
             *self.props.bag_mut() = bag;
         }
@@ -763,7 +776,7 @@ impl IMAPIFolderImpl for FolderObject {
                 }
                 Err(error) => return Err(error),
             };
-            let folder = FolderObject::open(&this.model, &key)?;
+            let folder = FolderObject::open(&this.model, &key, true)?;
             let iid = IMAPIFolder::IID;
             // SAFETY: NULL or a GUID (the caller's contract).
             let iid = unsafe { lpInterface.as_ref() }.unwrap_or(&iid);

@@ -14,7 +14,7 @@ use crate::codes::{
     MAPI_E_NO_SUPPORT, MAPI_E_UNKNOWN_FLAGS,
 };
 use crate::flags::{
-    MAPI_BEST_ACCESS, MAPI_DEFERRED_ERRORS, MAPI_FOLDER, MAPI_MESSAGE, MAPI_MODIFY,
+    MAPI_BEST_ACCESS, MAPI_DEFERRED_ERRORS, MAPI_FOLDER, MAPI_MESSAGE, MAPI_MODIFY, MAPI_NO_CACHE,
     SHOW_SOFT_DELETES, STORE_READONLY,
 };
 use crate::interfaces::{IMAPIFolder, IMessage};
@@ -22,8 +22,10 @@ use crate::provider::ProviderError;
 use crate::provider::store::entry_id::ObjectKind;
 
 /// The flags `OpenEntry` takes (`IMsgStore::OpenEntry`, `IMAPIContainer::OpenEntry`).
-/// `SHOW_SOFT_DELETES` is accepted: nothing is ever soft-deleted here, so it shows nothing more.
-const OPEN_FLAGS: u32 = MAPI_BEST_ACCESS | MAPI_MODIFY | MAPI_DEFERRED_ERRORS | SHOW_SOFT_DELETES;
+/// `SHOW_SOFT_DELETES` and `MAPI_NO_CACHE` are accepted: nothing is ever soft-deleted or cached
+/// here, so they change nothing.
+const OPEN_FLAGS: u32 =
+    MAPI_BEST_ACCESS | MAPI_MODIFY | MAPI_DEFERRED_ERRORS | SHOW_SOFT_DELETES | MAPI_NO_CACHE;
 
 /// `ulFlags` with no bit outside `allowed`, or `MAPI_E_UNKNOWN_FLAGS`.
 pub(super) fn check_flags(method: &str, flags: u32, allowed: u32) -> Result<(), ProviderError> {
@@ -85,17 +87,19 @@ pub(super) unsafe fn open_entry(
     if ulFlags & MAPI_MODIFY != 0 {
         model.check_writable()?;
     }
+    let writable =
+        ulFlags & (MAPI_MODIFY | MAPI_BEST_ACCESS) != 0 && model.check_writable().is_ok();
     // SAFETY: NULL or a GUID (this function's contract).
     let asked = unsafe { lpInterface.as_ref() };
     let (object_type, object, default_iid): (u32, IUnknown, GUID) = if lpEntryID.is_empty() {
         let root = model.content.root();
-        let folder = FolderObject::open(model, &root)?;
+        let folder = FolderObject::open(model, &root, writable)?;
         (MAPI_FOLDER, folder.into_interface(), IMAPIFolder::IID)
     } else {
         let id = model.ids.parse(lpEntryID)?;
         match id.kind {
             ObjectKind::Folder => {
-                let folder = FolderObject::open(model, id.key)?;
+                let folder = FolderObject::open(model, id.key, writable)?;
                 (MAPI_FOLDER, folder.into_interface(), IMAPIFolder::IID)
             }
             ObjectKind::Message => (
