@@ -1156,6 +1156,30 @@ fn copy_and_move_messages_update_both_folders_and_their_open_tables() {
         "a move keeps the ID"
     );
 
+    // A move into the folder itself changes nothing; a copy there is a new message.
+    let mut last = list(&message_ids(&inbox)[1..]);
+    let hr = unsafe {
+        inbox.CopyMessages(
+            &mut last.list,
+            null(),
+            inbox.as_raw(),
+            0,
+            None,
+            MESSAGE_MOVE,
+        )
+    };
+    assert_eq!(hr, S_OK);
+    assert_eq!(row_count(&inbox_view), 2);
+    let hr = unsafe { inbox.CopyMessages(&mut last.list, null(), inbox.as_raw(), 0, None, 0) };
+    assert_eq!(hr, S_OK);
+    assert_eq!(row_count(&inbox_view), 3);
+    let copy = message_ids(&inbox).pop().unwrap();
+    let mut copy_list = list(&[copy]);
+    assert_eq!(
+        unsafe { inbox.DeleteMessages(&mut copy_list.list, 0, None, 0) },
+        S_OK
+    );
+
     // An ID that is not in this folder any more, one of another store, a folder's: what can be
     // done is, and the answer says not all.
     let other = EntryIds::new(UID, b"other")

@@ -643,10 +643,14 @@ impl IMAPIFolderImpl for FolderObject {
             let dest = unsafe { destination(&this.model, lpDestFolder) }?;
             this.model.check_writable()?;
             let moving = ulFlags & MESSAGE_MOVE != 0;
+            // A move into the folder itself leaves everything where it is.
+            let in_place = moving && dest == this.key;
             let (mut done, mut failed) = (false, false);
             for entry_id in list {
                 let result = this.message_key(entry_id).and_then(|key| {
-                    if moving {
+                    if in_place {
+                        Ok(())
+                    } else if moving {
                         this.model.move_message(key, &this.key, &dest)
                     } else {
                         this.model.copy_message(key, &this.key, &dest)
@@ -655,7 +659,7 @@ impl IMAPIFolderImpl for FolderObject {
                 done |= result.is_ok();
                 failed |= result.is_err();
             }
-            if done {
+            if done && !in_place {
                 if moving {
                     folder_modified(&this.model, &this.key);
                 }
