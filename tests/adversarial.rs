@@ -13,7 +13,7 @@ use core::ffi::c_void;
 use mapi_spi_runtime::alloc::AllocatorSet;
 use mapi_spi_runtime::alloc::native;
 use mapi_spi_runtime::codes::*;
-use mapi_spi_runtime::flags::{MAPI_UNICODE, MDB_NO_DIALOG};
+use mapi_spi_runtime::flags::{MAPI_FOLDER, MAPI_UNICODE, MDB_NO_DIALOG};
 use mapi_spi_runtime::host::{HostSupport, Session, SupportLog, SupportOptions};
 use mapi_spi_runtime::interfaces::{IMAPIProp, IStream};
 use mapi_spi_runtime::interfaces::{IMAPISupport, IMSLogon, IMSProvider, IMsgStore};
@@ -52,9 +52,40 @@ const SPOOLER_LOGON: &[HRESULT] = LOGON;
 /// Every method of a store (or logon object) once its logon object was logged off: "any call on
 /// an object stubbed by `MakeInvalid`" (§3.8).
 const INVALIDATED: HRESULT = MAPI_E_INVALID_OBJECT;
-/// `IMSLogon::OpenEntry`, `CompareEntryIDs`, `Advise`, `Unadvise`, `OpenStatusEntry`: the
-/// sample store's `IMsgStore` leaves them out, so their default; a NULL sink or connection.
+/// `IMSLogon::OpenStatusEntry`: the sample store leaves it out, so its default; a NULL
+/// out-pointer.
 const LOGON_METHODS: &[HRESULT] = &[MAPI_E_NO_SUPPORT, MAPI_E_INVALID_PARAMETER];
+/// `OpenEntry` (`IMsgStore` and `IMSLogon`), answered by the runtime's store over the sample
+/// store's folders: an ID of another provider or store, crafted, or naming nothing any more;
+/// `MAPI_MODIFY` refused, unknown flags, NULL out-pointers, an interface the object has not; a
+/// message ID (`MAPI_E_NO_SUPPORT` until the message object is there).
+const OPEN_ENTRY: &[HRESULT] = &[
+    MAPI_E_UNKNOWN_ENTRYID,
+    MAPI_E_INVALID_ENTRYID,
+    MAPI_E_NOT_FOUND,
+    MAPI_E_NO_ACCESS,
+    MAPI_E_UNKNOWN_FLAGS,
+    MAPI_E_INVALID_PARAMETER,
+    MAPI_E_INTERFACE_NOT_SUPPORTED,
+    MAPI_E_NO_SUPPORT,
+];
+/// `CompareEntryIDs` (`IMsgStore` and `IMSLogon`): IDs that are not the store's, reserved flags.
+const COMPARE_ENTRY_IDS: &[HRESULT] = &[
+    MAPI_E_UNKNOWN_ENTRYID,
+    MAPI_E_INVALID_ENTRYID,
+    MAPI_E_UNKNOWN_FLAGS,
+    MAPI_E_INVALID_PARAMETER,
+];
+/// `Advise` and `Unadvise` (`IMSLogon`): a NULL sink or connection, an event mask or ID that is
+/// not one, and what the host's support object answers to `Subscribe` and `Unsubscribe`.
+const ADVISE: &[HRESULT] = &[
+    MAPI_E_INVALID_PARAMETER,
+    MAPI_E_UNKNOWN_FLAGS,
+    MAPI_E_UNKNOWN_ENTRYID,
+    MAPI_E_INVALID_ENTRYID,
+    MAPI_E_NO_SUPPORT,
+    MAPI_E_NOT_FOUND,
+];
 /// `IMSLogon::Logoff` (§6.2): always `S_OK`.
 const LOGOFF: &[HRESULT] = &[];
 /// `IMSProvider::CompareStoreIDs` (§3.6): `S_OK`; a malformed ID.
@@ -95,9 +126,6 @@ const GET_IDS_FROM_NAMES: &[HRESULT] = &[
 ];
 /// `IMAPIProp::GetLastError`.
 const GET_LAST_ERROR: &[HRESULT] = &[MAPI_E_BAD_CHARWIDTH, MAPI_E_INVALID_PARAMETER];
-/// The store methods the sample store leaves out (`OpenEntry`, `CompareEntryIDs`, `Advise`,
-/// `OpenProperty`, ...): their default.
-const UNSUPPORTED: &[HRESULT] = &[MAPI_E_NO_SUPPORT];
 /// `IMsgStore::StoreLogoff`.
 const STORE_LOGOFF: &[HRESULT] = &[MAPI_E_INVALID_PARAMETER];
 /// `IMAPISupport::WrapStoreEntryID`, `GetMemAllocRoutines`, `SetProviderUID`,
@@ -437,6 +465,19 @@ fn check(
     Ok(())
 }
 
+/// What `OpenEntry` answered: on success a folder (the sample store's message objects are not
+/// there yet), released here; else nothing.
+fn opened(hr: HRESULT, kind: u32, object: *mut c_void) -> Result<(), TestCaseError> {
+    if hr.is_ok() {
+        prop_assert!(!object.is_null() && kind == MAPI_FOLDER, "a folder opened");
+        // SAFETY: a new reference OpenEntry returned, ours to release.
+        drop(unsafe { IUnknown::from_raw(object) });
+    } else {
+        prop_assert!(object.is_null(), "nothing opened on failure");
+    }
+    Ok(())
+}
+
 /// A pointer to `value`, or NULL.
 fn out<T>(value: &mut T, null: bool) -> *mut T {
     if null { core::ptr::null_mut() } else { value }
@@ -735,11 +776,8 @@ impl Client {
                         &mut object,
                     )
                 };
-                check("OpenEntry", hr, UNSUPPORTED, self.logged_off)?;
-                prop_assert!(
-                    object.is_null(),
-                    "nothing opened: the sample store has no folders"
-                );
+                check("OpenEntry", hr, OPEN_ENTRY, self.logged_off)?;
+                opened(hr, kind, object)?;
             }
             Op::CompareEntryIds { store, a, b } => {
                 let Some(store) = self.store(*store) else {
@@ -759,7 +797,7 @@ impl Client {
                         &mut same,
                     )
                 };
-                check("CompareEntryIDs", hr, UNSUPPORTED, self.logged_off)?;
+                check("CompareEntryIDs", hr, COMPARE_ENTRY_IDS, self.logged_off)?;
             }
             Op::StoreLogoff {
                 store,
@@ -939,8 +977,8 @@ impl Client {
                         &mut object,
                     )
                 };
-                check("IMSLogon::OpenEntry", hr, LOGON_METHODS, invalidated)?;
-                prop_assert!(object.is_null(), "the sample store has no folders");
+                check("IMSLogon::OpenEntry", hr, OPEN_ENTRY, invalidated)?;
+                opened(hr, kind, object)?;
             }
             LogonCall::CompareEntryIds { a, b } => {
                 let (a, b) = (a.bytes(), b.bytes());
@@ -957,7 +995,12 @@ impl Client {
                         &mut same,
                     )
                 };
-                check("IMSLogon::CompareEntryIDs", hr, LOGON_METHODS, invalidated)?;
+                check(
+                    "IMSLogon::CompareEntryIDs",
+                    hr,
+                    COMPARE_ENTRY_IDS,
+                    invalidated,
+                )?;
             }
             LogonCall::Advise { id, mask } => {
                 let id = id.bytes();
@@ -973,12 +1016,12 @@ impl Client {
                         &mut connection,
                     )
                 };
-                check("IMSLogon::Advise", hr, LOGON_METHODS, invalidated)?;
+                check("IMSLogon::Advise", hr, ADVISE, invalidated)?;
             }
             LogonCall::Unadvise(connection) => {
                 // SAFETY: any connection number may be passed.
                 let hr = unsafe { (vtbl.Unadvise)(this, *connection) };
-                check("IMSLogon::Unadvise", hr, LOGON_METHODS, invalidated)?;
+                check("IMSLogon::Unadvise", hr, ADVISE, invalidated)?;
             }
             LogonCall::OpenStatusEntry { flags } => {
                 let (mut kind, mut object) = (0u32, core::ptr::null_mut());
