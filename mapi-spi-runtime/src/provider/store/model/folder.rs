@@ -154,7 +154,7 @@ impl FolderObject {
         Ok(id.key)
     }
 
-    /// The key of the subfolder `entry_id` names, if it is directly in this folder.
+    /// The subfolder `entry_id` names, if it is directly in this folder.
     fn subfolder(&self, entry_id: &[u8]) -> ProviderResult<Folder> {
         let id = self.model.ids.parse(entry_id)?;
         if id.kind != ObjectKind::Folder {

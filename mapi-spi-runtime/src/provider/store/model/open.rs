@@ -23,7 +23,10 @@ use crate::provider::store::entry_id::ObjectKind;
 
 /// The flags `OpenEntry` takes (`IMsgStore::OpenEntry`, `IMAPIContainer::OpenEntry`).
 /// `SHOW_SOFT_DELETES` and `MAPI_NO_CACHE` are accepted: nothing is ever soft-deleted or cached
-/// here, so they change nothing.
+/// here, so they change nothing. The reference doc (§6.1) lists only `MAPI_MODIFY`,
+/// `MAPI_DEFERRED_ERRORS` and `MAPI_BEST_ACCESS`, and mingw-w64's `mapidefs.h` has neither of
+/// the other two; the Outlook pages list them and Outlook passes them, so the pages are
+/// followed (their values are Outlook's header's, see [`crate::flags`]).
 const OPEN_FLAGS: u32 =
     MAPI_BEST_ACCESS | MAPI_MODIFY | MAPI_DEFERRED_ERRORS | SHOW_SOFT_DELETES | MAPI_NO_CACHE;
 
