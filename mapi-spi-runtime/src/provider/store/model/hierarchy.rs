@@ -9,7 +9,9 @@
 //! a table built from [`StoreContent`](super::super::content::StoreContent) at the call always
 //! agrees with the folder objects. The cost is that an open hierarchy view is a snapshot: it
 //! gets no `TABLE_ROW_*` notifications; clients hear of folder changes through the store's
-//! `fnevObject*` notifications instead.
+//! `fnevObject*` notifications instead. The counts come from each folder's contents table, so
+//! the first hierarchy table of a store lists the messages of every folder it shows, once (the
+//! contents tables are kept afterwards).
 
 use super::Model;
 use crate::codes::MAPI_E_CORRUPT_DATA;

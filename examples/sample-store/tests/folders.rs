@@ -1,0 +1,148 @@
+//! The sample store's folders and messages, through the built library and vtable calls: the
+//! hierarchy a client sees below the root, the Inbox's messages (one with an attachment), and a
+//! change made in memory.
+
+use core::ptr::{null, null_mut};
+use mapi_spi_runtime::codes::S_OK;
+use mapi_spi_runtime::flags::{CONVENIENT_DEPTH, FOLDER_GENERIC, MAPI_BEST_ACCESS, MAPI_UNICODE};
+use mapi_spi_runtime::host::{Session, SupportOptions};
+use mapi_spi_runtime::interfaces::{IMAPIFolder, IMAPITable, IMsgStore};
+use mapi_spi_runtime::props::value::props_from_raw;
+use mapi_spi_runtime::props::{PropValue, Property};
+use mapi_spi_runtime::tags::*;
+use mapi_spi_runtime::types::SRowSet;
+use mapi_spi_runtime::{AllocatorSet, Interface};
+use sample_store::store_entry_id;
+
+#[path = "../locate.rs"]
+mod locate;
+
+/// The leak report counts the process's native host buffers, so sessions run one at a time.
+static ONE_SESSION_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn open_folder(store: &IMsgStore, id: &[u8]) -> IMAPIFolder {
+    let (mut kind, mut folder) = (0, null_mut());
+    // SAFETY: a live store, a readable ID, valid out-pointers.
+    let hr = unsafe { store.OpenEntry(id, null(), MAPI_BEST_ACCESS, &mut kind, &mut folder) };
+    assert_eq!(hr, S_OK);
+    // SAFETY: a new reference to the folder's default interface.
+    unsafe { IMAPIFolder::from_raw(folder) }
+}
+
+/// Every row of `table` with `columns`.
+fn rows(table: &IMAPITable, columns: &[u32]) -> Vec<Vec<Property>> {
+    let mut tags = vec![columns.len() as u32];
+    tags.extend_from_slice(columns);
+    let mut set = null_mut::<SRowSet>();
+    // SAFETY: a live table, a tag array of `columns.len()` tags, a valid out-pointer; the rows
+    // read and freed as FreeProws does.
+    unsafe {
+        assert_eq!(table.SetColumns(tags.as_mut_ptr().cast(), 0), S_OK);
+        assert_eq!(table.QueryRows(100, 0, &mut set), S_OK);
+        let allocators = AllocatorSet::native();
+        let read = SRowSet::rows(set)
+            .unwrap()
+            .iter()
+            .map(|row| {
+                let props = props_from_raw(row.lpProps, row.cValues).unwrap();
+                allocators.free(row.lpProps.cast());
+                props
+            })
+            .collect();
+        allocators.free(set.cast());
+        read
+    }
+}
+
+fn hierarchy(folder: &IMAPIFolder) -> Vec<(String, u32, Vec<u8>)> {
+    let mut table = null_mut();
+    // SAFETY: a live folder, a valid out-pointer; the view is ours.
+    let table = unsafe {
+        assert_eq!(
+            folder.GetHierarchyTable(CONVENIENT_DEPTH | MAPI_UNICODE, &mut table),
+            S_OK
+        );
+        IMAPITable::from_raw(table)
+    };
+    rows(&table, &[PR_DISPLAY_NAME_W, PR_DEPTH, PR_ENTRYID])
+        .into_iter()
+        .map(|row| match (&row[0].value, &row[1].value, &row[2].value) {
+            (PropValue::Unicode(name), PropValue::Long(depth), PropValue::Binary(id)) => {
+                (name.clone(), *depth, id.clone())
+            }
+            other => panic!("{other:?}"),
+        })
+        .collect()
+}
+
+#[test]
+fn a_client_browses_the_folders_and_changes_them_in_memory() {
+    let _serial = ONE_SESSION_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    // SAFETY: the sample store, built from this workspace, is a store provider.
+    let mut session =
+        unsafe { Session::load(&locate::sample_store_library(), SupportOptions::default()) }
+            .expect("the sample store library loads");
+    let store = session.logon(&store_entry_id("Box"), 0).unwrap().store;
+    let root = open_folder(&store, &[]);
+    let folders = hierarchy(&root);
+    let names: Vec<(&str, u32)> = folders.iter().map(|(n, d, _)| (n.as_str(), *d)).collect();
+    assert_eq!(
+        names,
+        [
+            ("Top of Information Store", 0),
+            ("Inbox", 1),
+            ("Projects", 2),
+            ("Outbox", 1),
+            ("Sent Items", 1),
+            ("Deleted Items", 1),
+            ("Drafts", 1),
+        ]
+    );
+
+    let inbox = open_folder(&store, &folders[1].2);
+    let mut table = null_mut();
+    // SAFETY: a live folder, a valid out-pointer; the view is ours.
+    let contents = unsafe {
+        assert_eq!(inbox.GetContentsTable(MAPI_UNICODE, &mut table), S_OK);
+        IMAPITable::from_raw(table)
+    };
+    let messages = rows(&contents, &[PR_SUBJECT_W, PR_HASATTACH]);
+    assert_eq!(messages.len(), 3);
+    let with_attachment: Vec<&PropValue> = messages
+        .iter()
+        .filter(|row| row[1].value == PropValue::Boolean(true))
+        .map(|row| &row[0].value)
+        .collect();
+    assert_eq!(
+        with_attachment,
+        [&PropValue::Unicode("Quarterly report".into())]
+    );
+
+    // Writable in memory: a new folder appears in the hierarchy.
+    let name: Vec<u16> = "Archive".encode_utf16().chain([0]).collect();
+    let mut created = null_mut();
+    // SAFETY: a live folder, a NUL-terminated UTF-16 name, a valid out-pointer.
+    let created = unsafe {
+        let hr = inbox.CreateFolder(
+            FOLDER_GENERIC,
+            name.as_ptr().cast_mut().cast(),
+            null_mut(),
+            null(),
+            MAPI_UNICODE,
+            &mut created,
+        );
+        assert_eq!(hr, S_OK);
+        IMAPIFolder::from_raw(created)
+    };
+    assert!(
+        hierarchy(&root)
+            .iter()
+            .any(|(n, d, _)| n == "Archive" && *d == 2)
+    );
+
+    drop((created, contents, inbox, root));
+    drop(store);
+    assert!(session.shutdown().is_clean());
+}
