@@ -808,6 +808,25 @@ fn contents_tables_list_the_messages_with_the_folders_identity() {
         assert_eq!(long(&row[3]), MAPI_MESSAGE);
         assert_eq!(row[4].value, prop_of(&inbox, PR_STORE_ENTRYID).value);
     }
+    // The tables open through their properties too.
+    let open_table = |tag: u32, iid: &GUID| {
+        let mut table = null_mut();
+        let hr = unsafe { inbox.OpenProperty(tag, iid, 0, 0, &mut table) };
+        hr.ok()
+            .map(|()| row_count(&unsafe { IMAPITable::from_raw(table) }))
+    };
+    assert_eq!(open_table(PR_CONTAINER_CONTENTS, &IMAPITable::IID), Ok(3));
+    assert_eq!(open_table(PR_CONTAINER_HIERARCHY, &IMAPITable::IID), Ok(1));
+    assert_eq!(
+        open_table(PR_FOLDER_ASSOCIATED_CONTENTS, &IMAPITable::IID),
+        Ok(0)
+    );
+    assert_eq!(
+        open_table(PR_CONTAINER_CONTENTS, &IMAPIProp::IID)
+            .unwrap_err()
+            .code(),
+        MAPI_E_INTERFACE_NOT_SUPPORTED
+    );
     // No associated messages.
     let mut associated = null_mut();
     let hr = unsafe { inbox.GetContentsTable(MAPI_ASSOCIATED, &mut associated) };

@@ -30,10 +30,12 @@ use crate::com::{ComObject, Forward, MethodName, Object};
 use crate::flags::*;
 use crate::interfaces::{
     IMAPIContainer, IMAPIContainerImpl, IMAPIFolder, IMAPIFolderImpl, IMAPIProgress, IMAPIProp,
-    IMAPIPropImpl,
+    IMAPIPropImpl, IMAPITable,
 };
 use crate::props::value::props_from_raw;
-use crate::props::{ObjectAccess, PropAccess, PropValue, Property, PropertyBag, PropertyObject};
+use crate::props::{
+    ObjectAccess, ObjectOpener, PropAccess, PropValue, Property, PropertyBag, PropertyObject,
+};
 use crate::provider::store::content::Folder;
 use crate::provider::store::entry_id::ObjectKind;
 use crate::provider::{LastError, ProviderError, ProviderResult, text};
@@ -69,11 +71,20 @@ pub(crate) struct FolderObject {
     last_error: LastError,
 }
 
-/// The bag of a folder's properties and its access level, read-only.
+/// The properties through which a folder's tables open too (`OpenProperty` with
+/// `IID_IMAPITable`), as the `GetHierarchyTable` page asks of a container that has them.
+const TABLES: [u32; 3] = [
+    PR_CONTAINER_CONTENTS,
+    PR_CONTAINER_HIERARCHY,
+    PR_FOLDER_ASSOCIATED_CONTENTS,
+];
+
+/// The bag of a folder's properties, its access level and its tables, read-only.
 fn bag_of(props: Vec<Property>, access_level: u32) -> ProviderResult<PropertyBag> {
-    let mut bag = PropertyBag::with_capacity(props.len() + 1);
+    let mut bag = PropertyBag::with_capacity(props.len() + 1 + TABLES.len());
     let access = Property::for_tag(PR_ACCESS_LEVEL, PropValue::Long(access_level));
-    for prop in props.into_iter().chain([access]) {
+    let tables = TABLES.map(|tag| Property::for_tag(tag, PropValue::Object));
+    for prop in props.into_iter().chain([access]).chain(tables) {
         bag.insert(prop, PropAccess::READ_ONLY)?;
     }
     bag.set_object_access(ObjectAccess::ReadOnly);
@@ -93,7 +104,9 @@ impl FolderObject {
         let access_level = if writable { MAPI_MODIFY } else { 0 };
         let bag = bag_of(model.folder_props(folder)?, access_level)?;
         let props = ComObject::new(
-            PropertyObject::new(bag, *model.cx.allocators()).with_names(model.names.clone()),
+            PropertyObject::new(bag, *model.cx.allocators())
+                .with_names(model.names.clone())
+                .with_objects(table_opener(model.clone(), key.to_vec())),
         );
         let props_interface = props.to_interface();
         Ok(ComObject::new(Self {
@@ -183,6 +196,33 @@ impl FolderObject {
         unsafe { lppTable.write(table.view().into_raw()) };
         S_OK
     }
+}
+
+/// An empty contents table: the associated contents (the store keeps no associated messages).
+fn associated_table(model: &Model) -> ProviderResult<TableData> {
+    let columns = vec![PR_INSTANCE_KEY, PR_ENTRYID, PR_MESSAGE_CLASS_W];
+    Ok(TableData::new(
+        PR_INSTANCE_KEY,
+        columns,
+        *model.cx.allocators(),
+    )?)
+}
+
+/// `OpenProperty` of folder `key`'s [`TABLES`]: a view of the table, as its `Get...Table`
+/// without flags gives it; any interface but `IMAPITable` is `MAPI_E_INTERFACE_NOT_SUPPORTED`.
+fn table_opener(model: Arc<Model>, key: Vec<u8>) -> Arc<ObjectOpener> {
+    Arc::new(move |tag, iid, _flags| {
+        if *iid != IMAPITable::IID {
+            return Err(MAPI_E_INTERFACE_NOT_SUPPORTED);
+        }
+        let table = match tag {
+            PR_CONTAINER_CONTENTS => model.contents_table(&key),
+            PR_CONTAINER_HIERARCHY => model.hierarchy_table(&key, false),
+            _ => associated_table(&model),
+        };
+        let view = table.map_err(|error| error.code)?.view();
+        view.cast::<IUnknown>().map_err(|error| error.code())
+    })
 }
 
 /// A folder's `fnevObjectModified`, after a change to what it holds (its counts, its
@@ -558,8 +598,7 @@ impl IMAPIContainerImpl for FolderObject {
             let allowed = MAPI_ASSOCIATED | MAPI_DEFERRED_ERRORS | MAPI_UNICODE | SHOW_SOFT_DELETES;
             check_flags("GetContentsTable", ulFlags, allowed)?;
             let table = if ulFlags & MAPI_ASSOCIATED != 0 {
-                let columns = vec![PR_INSTANCE_KEY, PR_ENTRYID, PR_MESSAGE_CLASS_W];
-                TableData::new(PR_INSTANCE_KEY, columns, *this.allocators())?
+                associated_table(&this.model)?
             } else {
                 this.model.contents_table(&this.key)?
             };
