@@ -29,8 +29,8 @@ use mapi_spi_runtime::provider::store::{
 use mapi_spi_runtime::provider::{ProviderContext, ProviderResult};
 use mapi_spi_runtime::tags::*;
 use mapi_spi_runtime::types::{
-    ENTRYID, ENTRYLIST, MAPIUID, NOTIFICATION, NOTIFKEY, SBinary, SPropTagArray, SPropValue,
-    SRowSet,
+    ENTRYID, ENTRYLIST, MAPIERROR, MAPIUID, NOTIFICATION, NOTIFKEY, SBinary, SPropTagArray,
+    SPropValue, SRowSet,
 };
 use mapi_spi_runtime::{AllocatorSet, GUID, HRESULT, IUnknown, Interface, mapi_object};
 
@@ -885,6 +885,14 @@ fn create_folder_names_comments_collides_and_opens_if_it_exists() {
         create_folder(&ipm, "ARCHIVE", 0).err(),
         Some(MAPI_E_COLLISION)
     );
+    // GetLastError says why.
+    let mut error = null_mut::<MAPIERROR>();
+    let hr = unsafe { ipm.GetLastError(MAPI_E_COLLISION, MAPI_UNICODE, &mut error) };
+    assert_eq!(hr, S_OK);
+    assert!(!error.is_null());
+    let text = unsafe { mapi_spi_runtime::provider::text::decode((*error).lpszError, true) };
+    assert!(text.unwrap().contains("ARCHIVE"));
+    unsafe { AllocatorSet::native().free(error.cast()) };
     let again = create_folder(&ipm, "archive", OPEN_IF_EXISTS).unwrap();
     assert_eq!(entry_id(&again), entry_id(&archive));
     // 8-bit names.

@@ -225,19 +225,6 @@ fn table_opener(model: Arc<Model>, key: Vec<u8>) -> Arc<ObjectOpener> {
     })
 }
 
-/// A folder's `fnevObjectModified`, after a change to what it holds (its counts, its
-/// subfolders). Its parent is read from the provider; a folder gone sends nothing.
-fn folder_modified(model: &Model, key: &[u8]) {
-    if let Ok(folder) = model.content.folder(key) {
-        let parent = folder.parent.unwrap_or_else(|| key.to_vec());
-        model.notify(Event::Modified {
-            kind: ObjectKind::Folder,
-            key,
-            parent: &parent,
-        });
-    }
-}
-
 /// The entry IDs in an `ENTRYLIST` (NULL: `None`).
 ///
 /// # Safety
@@ -386,6 +373,21 @@ fn is_within(model: &Model, key: &[u8], ancestor: &[u8]) -> ProviderResult<bool>
 }
 
 impl Model {
+    /// Folder `key`'s `fnevObjectModified`, after a change to what it holds (its counts, its
+    /// subfolders): what every change to a folder's messages ends with, so that a client
+    /// advised on the folder reads its counts again. Its parent is read from the provider; a
+    /// folder gone sends nothing.
+    pub(crate) fn folder_modified(&self, key: &[u8]) {
+        if let Ok(folder) = self.content.folder(key) {
+            let parent = folder.parent.unwrap_or_else(|| key.to_vec());
+            self.notify(Event::Modified {
+                kind: ObjectKind::Folder,
+                key,
+                parent: &parent,
+            });
+        }
+    }
+
     /// Moves message `key` from `from` to `to`: tables and notifications follow.
     fn move_message(&self, key: &[u8], from: &[u8], to: &[u8]) -> ProviderResult<()> {
         let new_key = self.content.move_message(key, to)?;
@@ -700,9 +702,9 @@ impl IMAPIFolderImpl for FolderObject {
             }
             if done && !in_place {
                 if moving {
-                    folder_modified(&this.model, &this.key);
+                    this.model.folder_modified(&this.key);
                 }
-                folder_modified(&this.model, &dest);
+                this.model.folder_modified(&dest);
             }
             Ok(completion(failed))
         })
@@ -737,7 +739,7 @@ impl IMAPIFolderImpl for FolderObject {
                 failed |= result.is_err();
             }
             if done {
-                folder_modified(&this.model, &this.key);
+                this.model.folder_modified(&this.key);
             }
             Ok(completion(failed))
         })
@@ -805,7 +807,7 @@ impl IMAPIFolderImpl for FolderObject {
                         key: &folder.key,
                         parent: &this.key,
                     });
-                    folder_modified(&this.model, &this.key);
+                    this.model.folder_modified(&this.key);
                     folder.key
                 }
                 Err(error) if error.code == MAPI_E_COLLISION && ulFlags & OPEN_IF_EXISTS != 0 => {
@@ -883,7 +885,7 @@ impl IMAPIFolderImpl for FolderObject {
                     old_key: &source.key,
                     old_parent: &this.key,
                 });
-                folder_modified(model, &this.key);
+                model.folder_modified(&this.key);
                 true
             } else {
                 let name = new_name.unwrap_or_else(|| display_name(&source));
@@ -898,7 +900,7 @@ impl IMAPIFolderImpl for FolderObject {
                 });
                 whole
             };
-            folder_modified(model, &dest);
+            model.folder_modified(&dest);
             Ok(completion(!whole))
         })
     }
@@ -937,7 +939,7 @@ impl IMAPIFolderImpl for FolderObject {
                 }
             }
             this.model.delete_folder(&folder)?;
-            folder_modified(&this.model, &this.key);
+            this.model.folder_modified(&this.key);
             Ok(S_OK)
         })
     }
@@ -1014,7 +1016,7 @@ impl IMAPIFolderImpl for FolderObject {
                 failed |= result.is_err();
             }
             if changed {
-                folder_modified(&this.model, &this.key);
+                this.model.folder_modified(&this.key);
             }
             Ok(completion(failed))
         })
@@ -1089,7 +1091,7 @@ impl IMAPIFolderImpl for FolderObject {
             for folder in model.content.subfolders(&this.key)? {
                 failed |= model.delete_folder(&folder).is_err();
             }
-            folder_modified(model, &this.key);
+            model.folder_modified(&this.key);
             Ok(completion(failed))
         })
     }
