@@ -43,7 +43,7 @@
 //! ```
 
 mod categories;
-mod notify;
+pub(crate) mod notify;
 mod ordered;
 pub mod restrict;
 pub mod sort;

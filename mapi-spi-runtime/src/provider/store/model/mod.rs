@@ -37,6 +37,8 @@ pub(crate) struct Model {
     /// remembers the value it was opened at, and its `SaveChanges` finds out whether another
     /// writer saved in between (`MAPI_E_OBJECT_CHANGED`).
     versions: Mutex<HashMap<Vec<u8>, u64>>,
+    /// The connections `Advise` made through the support object, which logoff ends.
+    advised: Mutex<Vec<usize>>,
     /// The contents tables of the folders opened so far ([`contents`]).
     contents: ContentsTables,
 }
@@ -60,6 +62,7 @@ impl Model {
             store_record_key,
             support_mask,
             versions: Mutex::default(),
+            advised: Mutex::default(),
             contents: ContentsTables::default(),
         }
     }
