@@ -46,7 +46,7 @@ use super::notify::{Pending, Sink};
 use super::ordered::OrderedRows;
 use super::restrict::Restriction;
 use super::sort::{SortKey, SortOrder, compare_rows, sort_order_from_raw};
-use super::{Row, TableShared, TableState};
+use super::{Row, SubObjects, TableShared, TableState};
 use crate::alloc::props::PropValue as WireProp;
 use crate::codes::*;
 use crate::com::Object;
@@ -84,6 +84,8 @@ pub(crate) struct ViewState {
     columns: Vec<u32>,
     sort: Vec<SortKey>,
     restriction: Option<Restriction>,
+    /// The table's sub-object source when the restriction was set.
+    sub_objects: Option<Arc<dyn SubObjects>>,
     /// The visible rows in view order ([`compare_rows`] under `sort`).
     rows: OrderedRows,
     /// The next row to read, `0..=rows.len()`.
@@ -106,7 +108,7 @@ impl ViewState {
     fn visible(&self, row: &Row) -> bool {
         self.restriction
             .as_ref()
-            .is_none_or(|r| r.matches(row.source()))
+            .is_none_or(|r| r.matches_with(row.source(), self.sub_objects.as_deref()))
     }
 
     /// The rows this view shows for a table row (see [`Row::instances`]).
@@ -658,6 +660,7 @@ impl TableView {
                 columns: table.columns().to_vec(),
                 sort: Vec::new(),
                 restriction: None,
+                sub_objects: None,
                 rows: OrderedRows::default(),
                 cursor: 0,
                 bookmarks: HashMap::new(),
@@ -722,6 +725,11 @@ impl TableView {
             view.columns = columns;
         }
         if let Some(restriction) = restriction {
+            view.sub_objects = restriction
+                .as_ref()
+                .is_some_and(Restriction::has_sub)
+                .then(|| self.table.sub_objects())
+                .flatten();
             view.restriction = restriction;
         }
         if let Some(sort) = sort {
@@ -968,6 +976,11 @@ impl IMAPITableImpl for TableView {
             Ok(r) => r,
             Err(code) => return code,
         };
+        let sub_objects = this.table.sub_objects();
+        if restriction.has_sub() && sub_objects.is_none() {
+            return MAPI_E_TOO_COMPLEX;
+        }
+        let matches = |row: &Row| restriction.matches_with(row.source(), sub_objects.as_deref());
         let mut view = this.view.lock();
         let (origin, moved) = match view.resolve(bkOrigin) {
             Ok(found) => found,
@@ -977,12 +990,12 @@ impl IMAPITableImpl for TableView {
             view.rows
                 .range(0, origin)
                 .rev()
-                .position(|r| restriction.matches(r.source()))
+                .position(|r| matches(r))
                 .map(|back| origin - 1 - back)
         } else {
             view.rows
                 .range(origin, view.rows.len())
-                .position(|r| restriction.matches(r.source()))
+                .position(|r| matches(r))
                 .map(|at| origin + at)
         };
         match found {
@@ -1007,6 +1020,9 @@ impl IMAPITableImpl for TableView {
         } else {
             // SAFETY: the caller's restriction tree.
             match unsafe { Restriction::from_raw(lpRestriction) } {
+                Ok(r) if r.has_sub() && this.table.sub_objects().is_none() => {
+                    return MAPI_E_TOO_COMPLEX;
+                }
                 Ok(r) => Some(r),
                 Err(code) => return code,
             }
