@@ -1158,9 +1158,14 @@ fn sort_table_orders_by_several_keys_both_ways() {
             sort(&t, [(NAME, TABLE_SORT_ASCEND)], 2),
             MAPI_E_INVALID_PARAMETER,
         ),
+        // Aggregate and combined keys need a category before them.
         (
             sort(&t, [(NAME, TABLE_SORT_CATEG_MAX)], 0),
-            MAPI_E_TOO_COMPLEX,
+            MAPI_E_INVALID_PARAMETER,
+        ),
+        (
+            sort(&t, [(NAME, TABLE_SORT_COMBINE)], 1),
+            MAPI_E_INVALID_PARAMETER,
         ),
         (
             sort(
@@ -1968,4 +1973,246 @@ fn categorized_views_group_rows_under_headings() {
     );
     let rows = query(&t, 100, 0).unwrap();
     assert_eq!((long(&rows, 1), long(&rows, 5)), (vec![20], vec![3]));
+}
+
+/// The table of the combined and aggregated category tests: NUM is the category, EXTRA the
+/// aggregated column (row 5 has none).
+fn categories_sample() -> TableData {
+    let table = TableData::new(KEY, vec![KEY], AllocatorSet::native()).unwrap();
+    for (k, num, name, extra) in [
+        (1, 10, "a", Some(5)),
+        (2, 10, "b", Some(50)),
+        (3, 20, "a", Some(30)),
+        (4, 20, "a", Some(1)),
+        (5, 30, "c", None),
+    ] {
+        let mut props = row(k, num, name);
+        props.extend(extra.map(|e| Property::for_tag(EXTRA, PropValue::Long(e))));
+        table.modify_row(props).unwrap();
+    }
+    table
+}
+
+/// Columns KEY, NUM, NAME, EXTRA, PR_ROW_TYPE, PR_DEPTH, PR_CONTENT_COUNT.
+fn categories_columns(t: &IMAPITable) {
+    let mut cols = tags([
+        KEY,
+        NUM,
+        NAME,
+        EXTRA,
+        PR_ROW_TYPE,
+        PR_DEPTH,
+        PR_CONTENT_COUNT,
+    ]);
+    assert_eq!(
+        unsafe { (t.vtable().SetColumns)(t.as_raw(), cols.ptr(), 0) },
+        S_OK
+    );
+}
+
+fn text(rows: &[Vec<Property>], index: usize) -> Vec<String> {
+    rows.iter()
+        .map(|r| match &r[index].value {
+            PropValue::Unicode(s) => s.clone(),
+            _ => "-".into(),
+        })
+        .collect()
+}
+
+#[test]
+fn combined_categories_make_one_heading_per_pair_of_values() {
+    let table = categories_sample();
+    let t = table.view();
+    categories_columns(&t);
+    assert_eq!(
+        sort_categorized(
+            &t,
+            [(NUM, TABLE_SORT_ASCEND), (NAME, TABLE_SORT_COMBINE)],
+            2,
+            1
+        ),
+        S_OK
+    );
+    let rows = query(&t, 100, 0).unwrap();
+    let (e, l) = (TBL_EXPANDED_CATEGORY, TBL_LEAF_ROW);
+    assert_eq!(long(&rows, 4), [e, l, e, l, e, l, l, e, l]);
+    assert_eq!(long(&rows, 5), [0, 1, 0, 1, 0, 1, 1, 0, 1], "one level");
+    assert_eq!(long(&rows, 1), [10, 10, 10, 10, 20, 20, 20, 30, 30]);
+    assert_eq!(
+        text(&rows, 2),
+        ["a", "a", "b", "b", "a", "a", "a", "c", "c"]
+    );
+    let headings: Vec<_> = [0, 2, 4, 7].map(|at| rows[at].clone()).into();
+    assert_eq!(long(&headings, 6), [1, 1, 2, 1]);
+    // Descending joins in the direction of the category it joins.
+    assert_eq!(
+        sort_categorized(
+            &t,
+            [(NUM, TABLE_SORT_DESCEND), (NAME, TABLE_SORT_COMBINE)],
+            2,
+            0
+        ),
+        S_OK
+    );
+    let rows = query(&t, 100, 0).unwrap();
+    assert_eq!(long(&rows, 1), [30, 20, 10, 10]);
+    assert_eq!(text(&rows, 2), ["c", "a", "b", "a"]);
+    // QuerySortOrder gives the combination back.
+    let mut out = core::ptr::null_mut();
+    assert_eq!(
+        unsafe { (t.vtable().QuerySortOrder)(t.as_raw(), &mut out) },
+        S_OK
+    );
+    assert_eq!(
+        unsafe {
+            (
+                (*out).cSorts,
+                (*out).cCategories,
+                (*out.cast::<Sorts<2>>()).aSort[1].ulOrder,
+            )
+        },
+        (2, 2, TABLE_SORT_COMBINE)
+    );
+    unsafe { AllocatorSet::native().free(out.cast()) };
+}
+
+#[test]
+fn aggregate_keys_order_headings_by_the_largest_or_smallest_value_of_their_rows() {
+    let table = categories_sample();
+    let t = table.view();
+    categories_columns(&t);
+    // Conversations by their latest message: headings by MAX(EXTRA), rows by EXTRA descending.
+    let by_max = |t: &IMAPITable| {
+        sort_categorized(
+            t,
+            [
+                (NUM, TABLE_SORT_ASCEND),
+                (EXTRA, TABLE_SORT_CATEG_MAX),
+                (EXTRA, TABLE_SORT_DESCEND),
+            ],
+            1,
+            1,
+        )
+    };
+    assert_eq!(by_max(&t), S_OK);
+    let rows = query(&t, 100, 0).unwrap();
+    let (e, l) = (TBL_EXPANDED_CATEGORY, TBL_LEAF_ROW);
+    assert_eq!(long(&rows, 4), [e, l, l, e, l, l, e, l]);
+    assert_eq!(long(&rows, 1), [20, 20, 20, 10, 10, 10, 30, 30]);
+    assert_eq!(
+        keys(&[
+            rows[1].clone(),
+            rows[2].clone(),
+            rows[4].clone(),
+            rows[5].clone(),
+            rows[7].clone()
+        ]),
+        [3, 4, 2, 1, 5]
+    );
+    // A heading shows its aggregate; none for a category whose rows lack the column.
+    assert_eq!(
+        [0, 3, 6].map(|at| rows[at][3].value.clone()),
+        [
+            PropValue::Long(30),
+            PropValue::Long(50),
+            PropValue::Error(MAPI_E_NOT_FOUND)
+        ]
+    );
+    // A change that raises a category's maximum moves its heading.
+    table
+        .modify_row({
+            let mut r = row(4, 20, "a");
+            r.push(Property::for_tag(EXTRA, PropValue::Long(100)));
+            r
+        })
+        .unwrap();
+    assert_eq!(seek(&t, BOOKMARK_BEGINNING, 0).0, S_OK);
+    let rows = query(&t, 100, 0).unwrap();
+    assert_eq!(long(&rows, 1), [10, 10, 10, 20, 20, 20, 30, 30]);
+    assert_eq!(long(&rows[3..4], 3), [100]);
+    // The minimum, counted among the categories (as some clients count it), descending.
+    assert_eq!(
+        sort_categorized(
+            &t,
+            [(NUM, TABLE_SORT_DESCEND), (EXTRA, TABLE_SORT_CATEG_MIN)],
+            2,
+            0
+        ),
+        S_OK
+    );
+    let rows = query(&t, 100, 0).unwrap();
+    assert_eq!(long(&rows, 4), [TBL_COLLAPSED_CATEGORY; 3]);
+    assert_eq!(
+        long(&rows, 1),
+        [30, 20, 10],
+        "none first descending, then the minimum 30, then 5"
+    );
+    let mut out = core::ptr::null_mut();
+    assert_eq!(
+        unsafe { (t.vtable().QuerySortOrder)(t.as_raw(), &mut out) },
+        S_OK
+    );
+    assert_eq!(
+        unsafe {
+            (
+                (*out).cCategories,
+                (*out).cExpanded,
+                (*out.cast::<Sorts<2>>()).aSort[1],
+            )
+        },
+        (
+            2,
+            0,
+            SSortOrder {
+                ulPropTag: EXTRA,
+                ulOrder: TABLE_SORT_CATEG_MIN
+            }
+        )
+    );
+    unsafe { AllocatorSet::native().free(out.cast()) };
+    // Misplaced aggregate or combined keys are refused, with nothing changed.
+    assert_eq!(seek(&t, BOOKMARK_BEGINNING, 1).0, S_OK);
+    let bad = [
+        sort_categorized(&t, [(EXTRA, TABLE_SORT_CATEG_MAX)], 1, 0),
+        sort_categorized(
+            &t,
+            [
+                (NUM, TABLE_SORT_ASCEND),
+                (NAME, TABLE_SORT_ASCEND),
+                (EXTRA, TABLE_SORT_CATEG_MAX),
+            ],
+            1,
+            0,
+        ),
+        sort_categorized(
+            &t,
+            [
+                (NUM, TABLE_SORT_ASCEND),
+                (EXTRA, TABLE_SORT_CATEG_MAX),
+                (NAME, TABLE_SORT_COMBINE),
+            ],
+            3,
+            0,
+        ),
+        sort_categorized(
+            &t,
+            [
+                (NUM, TABLE_SORT_ASCEND),
+                (EXTRA, TABLE_SORT_CATEG_MAX),
+                (EXTRA, TABLE_SORT_CATEG_MIN),
+            ],
+            1,
+            0,
+        ),
+        sort_categorized(
+            &t,
+            [(NUM, TABLE_SORT_ASCEND), (NAME, TABLE_SORT_COMBINE)],
+            1,
+            0,
+        ),
+    ];
+    assert_eq!(bad, [MAPI_E_INVALID_PARAMETER; 5]);
+    assert_eq!(position(&t).0, 1);
+    assert_eq!(seek(&t, BOOKMARK_BEGINNING, 0).0, S_OK);
+    assert_eq!(long(&query(&t, 100, 0).unwrap(), 1), [30, 20, 10]);
 }

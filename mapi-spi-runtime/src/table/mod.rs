@@ -62,7 +62,7 @@ use notify::Pending;
 use view::ViewShared;
 
 pub use restrict::Restriction;
-pub use sort::{SortKey, SortOrder};
+pub use sort::{KeyRole, SortKey, SortOrder};
 
 /// Where a table finds the sub-objects of its rows: the rows of a message's recipient table
 /// (`PR_MESSAGE_RECIPIENTS`) or attachment table (`PR_MESSAGE_ATTACHMENTS`), which a

@@ -22,8 +22,8 @@
 //! - categorized views (`SortTable` with `cCategories`) are laid out as the `categories`
 //!   module says: heading rows, `ExpandRow` and `CollapseRow` (which notify nobody, as the
 //!   docs ask), `GetCollapseState` and `SetCollapseState` (`MAPI_E_NO_SUPPORT` on a view
-//!   without categories). `TABLE_SORT_COMBINE`, `TABLE_SORT_CATEG_MAX` and `_MIN` answer
-//!   `MAPI_E_TOO_COMPLEX`. A categorized view's bookmarks last until it is laid out again (an
+//!   without categories), combined categories (`TABLE_SORT_COMBINE`) and headings ordered by
+//!   an aggregate (`TABLE_SORT_CATEG_MAX`, `_MIN`). A categorized view's bookmarks last until it is laid out again (an
 //!   expansion, a collapse, a change of its rows), then are `MAPI_E_INVALID_BOOKMARK`;
 //! - a multi-valued column with `MVI_FLAG` in the columns or the sort order shows one row per
 //!   value ("Working with Multivalued Columns"), the column holding that value under its
@@ -144,7 +144,7 @@ impl ViewState {
     fn set_sorted(&mut self, rows: Vec<Arc<Row>>) {
         match &self.categories {
             Some(categories) => {
-                self.rows = OrderedRows::from_vec(categories.layout(&self.sort, &rows));
+                self.rows = OrderedRows::from_vec(categories.layout(&rows));
                 self.leaves = rows;
             }
             None => self.rows = OrderedRows::from_vec(rows),
@@ -157,7 +157,7 @@ impl ViewState {
     /// (which the caller moves) and discarding the bookmarks.
     fn lay_out(&mut self) {
         if let Some(categories) = &self.categories {
-            self.rows = OrderedRows::from_vec(categories.layout(&self.sort, &self.leaves));
+            self.rows = OrderedRows::from_vec(categories.layout(&self.leaves));
         }
         self.bookmarks.clear();
     }
@@ -362,9 +362,11 @@ impl ViewState {
 /// Unicode text (the usual sort column) takes [`sort_by_text`]; anything else compares the
 /// looked-up values with [`compare_present`](super::sort::compare_present).
 fn sort_rows(keys: &[SortKey], rows: Vec<Arc<Row>>) -> Vec<Arc<Row>> {
-    let order = match keys {
-        [key] => sort_by_text(key, &rows).unwrap_or_else(|| sort_by_values(keys, &rows)),
-        _ => sort_by_values(keys, &rows),
+    // Aggregate keys order categories, not rows (the layout applies them).
+    let keys: Vec<SortKey> = keys.iter().filter(|k| k.orders_rows()).copied().collect();
+    let order = match &keys[..] {
+        [key] => sort_by_text(key, &rows).unwrap_or_else(|| sort_by_values(&keys, &rows)),
+        _ => sort_by_values(&keys, &rows),
     };
     let mut slots: Vec<Option<Arc<Row>>> = rows.into_iter().map(Some).collect();
     order
@@ -733,9 +735,9 @@ impl TableView {
             view.restriction = restriction;
         }
         if let Some(sort) = sort {
+            view.categories = (sort.categories > 0)
+                .then(|| Categories::new(&sort.keys, sort.categories, sort.expanded));
             view.sort = sort.keys;
-            view.categories =
-                (sort.categories > 0).then(|| Categories::new(sort.categories, sort.expanded));
         }
         view.mvi = mvi;
         if rebuild {
@@ -1085,7 +1087,7 @@ impl IMAPITableImpl for TableView {
             let levels = view
                 .categories
                 .as_ref()
-                .map_or((0, 0), |c| (c.levels, c.expanded));
+                .map_or((0, 0), |c| (c.categories, c.expanded));
             (keys, levels.0 as u32, levels.1 as u32)
         };
         match this
