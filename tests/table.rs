@@ -1950,13 +1950,14 @@ fn categorized_views_group_rows_under_headings() {
         (2, 1, 1)
     );
     unsafe { AllocatorSet::native().free(out.cast()) };
-    // A change lays the view out again and tells its sinks to reload.
+    // A change lays the view out again and tells its sinks what changed, row by row.
     let (rec, sink) = recorder();
     advise(&t, &sink);
     table.modify_row(row(6, 20, "f")).unwrap();
     assert_eq!(
         taken(&rec).into_iter().map(|s| s.event).collect::<Vec<_>>(),
-        [TABLE_RELOAD]
+        [TABLE_ROW_MODIFIED, TABLE_ROW_ADDED],
+        "the heading's count, then the new row"
     );
     assert_eq!(count(&t), 7);
     table.delete_row(&key(5)).unwrap();
@@ -2215,4 +2216,129 @@ fn aggregate_keys_order_headings_by_the_largest_or_smallest_value_of_their_rows(
     assert_eq!(position(&t).0, 1);
     assert_eq!(seek(&t, BOOKMARK_BEGINNING, 0).0, S_OK);
     assert_eq!(long(&query(&t, 100, 0).unwrap(), 1), [30, 20, 10]);
+}
+
+/// Applies table notifications in turn to a client's copy of a view's rows (found by their
+/// first column, the index), as a client keeping a list in step does.
+fn replay(model: &mut Vec<Vec<Property>>, seen: Vec<Seen>) {
+    let find =
+        |model: &Vec<Vec<Property>>, index: &Property| model.iter().position(|r| r[0] == *index);
+    for s in seen {
+        match s.event {
+            TABLE_ROW_DELETED => {
+                let at = find(model, &s.index).expect("a deleted row was shown");
+                model.remove(at);
+            }
+            TABLE_ROW_ADDED | TABLE_ROW_MODIFIED => {
+                match find(model, &s.index) {
+                    Some(at) => {
+                        assert_eq!(s.event, TABLE_ROW_MODIFIED);
+                        model.remove(at);
+                    }
+                    None => assert_eq!(s.event, TABLE_ROW_ADDED),
+                }
+                let at = if s.prior.tag() == PR_NULL {
+                    0
+                } else {
+                    find(model, &s.prior).expect("the prior row is shown") + 1
+                };
+                model.insert(at, s.row);
+            }
+            other => panic!("event {other}"),
+        }
+    }
+}
+
+/// Every row of the view, from the beginning, the cursor put back.
+fn snapshot(t: &IMAPITable) -> Vec<Vec<Property>> {
+    let (at, _, _) = position(t);
+    assert_eq!(seek(t, BOOKMARK_BEGINNING, 0).0, S_OK);
+    let rows = query(t, 1000, 0).unwrap();
+    assert_eq!(seek(t, BOOKMARK_BEGINNING, at as i32).0, S_OK);
+    rows
+}
+
+#[test]
+fn categorized_views_notify_row_by_row_and_keep_the_cursor_and_bookmarks() {
+    let table = categories_sample();
+    let t = table.view();
+    categories_columns(&t);
+    let by_max = [
+        (NUM, TABLE_SORT_ASCEND),
+        (EXTRA, TABLE_SORT_CATEG_MAX),
+        (EXTRA, TABLE_SORT_DESCEND),
+    ];
+    assert_eq!(sort_categorized(&t, by_max, 1, 1), S_OK);
+    let (rec, sink) = recorder();
+    advise(&t, &sink);
+    let mut model = snapshot(&t);
+    assert_eq!(long(&model, 1), [20, 20, 20, 10, 10, 10, 30, 30]);
+    // The cursor on row 2 (the first under 10).
+    assert_eq!(seek(&t, BOOKMARK_BEGINNING, 4).0, S_OK);
+    let with_extra = |k, num, extra| {
+        let mut r = row(k, num, "x");
+        r.push(Property::for_tag(EXTRA, PropValue::Long(extra)));
+        r
+    };
+    let changes: Vec<Box<dyn Fn()>> = vec![
+        // The maximum of 20 rises above that of 10: its heading and rows move after 10's.
+        Box::new(|| table.modify_row(with_extra(4, 20, 100)).unwrap()),
+        // A new category.
+        Box::new(|| table.modify_row(with_extra(6, 40, 7)).unwrap()),
+        // A category's last row goes, and its heading with it.
+        Box::new(|| table.delete_row(&key(5)).unwrap()),
+        // A row changes category: both headings change.
+        Box::new(|| table.modify_row(with_extra(1, 20, 2)).unwrap()),
+    ];
+    for change in changes {
+        change();
+        let seen = taken(&rec);
+        assert!(!seen.iter().any(|s| s.event == TABLE_RELOAD));
+        replay(&mut model, seen);
+        assert_eq!(model, snapshot(&t));
+        assert_eq!(
+            keys(&query(&t, 1, TBL_NOADVANCE).unwrap()),
+            [2],
+            "the cursor stays"
+        );
+    }
+    // Headings by their largest EXTRA: 40 (7), 10 (50), 20 (100).
+    assert_eq!(long(&model, 1), [40, 40, 10, 10, 20, 20, 20, 20]);
+    // Bookmarks last through expansions and collapses, which notify nobody.
+    let on_leaf = bookmark(&t);
+    assert_eq!(seek(&t, BOOKMARK_BEGINNING, 2).0, S_OK);
+    let on_heading = bookmark(&t);
+    let key_of = |row: &Vec<Property>| match &row[0].value {
+        PropValue::Binary(k) => k.clone(),
+        other => panic!("{other:?}"),
+    };
+    let (h40, h10) = (key_of(&model[0]), key_of(&model[2]));
+    assert_eq!(toggle(&t, &h40, false, 0), (S_OK, Vec::new(), 1));
+    assert_eq!(seek(&t, on_leaf, 0).0, S_OK);
+    assert_eq!(position(&t).0, 2);
+    assert_eq!(seek(&t, on_heading, 0).0, S_OK);
+    assert_eq!(
+        position(&t).0,
+        1,
+        "the heading of 10 moved up with 40 collapsed"
+    );
+    // A row hidden by a collapse: its heading, with the warning; the bookmark marks it now.
+    assert_eq!(toggle(&t, &h10, false, 0).2, 1);
+    assert_eq!(seek(&t, on_leaf, 0).0, MAPI_W_POSITION_CHANGED);
+    assert_eq!(position(&t).0, 1);
+    assert_eq!(toggle(&t, &h10, true, 0).2, 1);
+    assert_eq!(seek(&t, on_leaf, 0).0, S_OK);
+    assert_eq!(position(&t).0, 1, "still the heading");
+    assert!(taken(&rec).is_empty());
+    // A row that goes: the heading above it, with the warning.
+    assert_eq!(seek(&t, BOOKMARK_BEGINNING, 5).0, S_OK);
+    assert_eq!(keys(&query(&t, 1, TBL_NOADVANCE).unwrap()), [3]);
+    let on_three = bookmark(&t);
+    table.delete_row(&key(3)).unwrap();
+    assert_eq!(seek(&t, on_three, 0).0, MAPI_W_POSITION_CHANGED);
+    assert_eq!(position(&t).0, 3);
+    assert_eq!(long(&query(&t, 1, 0).unwrap(), 4), [TBL_EXPANDED_CATEGORY]);
+    // SortTable still discards them, as the docs say.
+    assert_eq!(sort_categorized(&t, by_max, 1, 1), S_OK);
+    assert_eq!(seek(&t, on_heading, 0).0, MAPI_E_INVALID_BOOKMARK);
 }

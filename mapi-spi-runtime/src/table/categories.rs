@@ -20,9 +20,14 @@
 //! levels) to its own columns. The first `cExpanded` levels start expanded, the others
 //! collapsed (counting levels: a combined category is one).
 //!
-//! A categorized view lays itself out again whenever its rows change (O(n)): its sinks get
-//! `TABLE_RELOAD`, its cursor goes to the beginning and its bookmarks become invalid, as after
-//! an expansion or a collapse, which the docs say notify nobody.
+//! A categorized view lays itself out again whenever its rows change, and tells its sinks the
+//! difference between the two layouts row by row (headings included: a heading whose count
+//! changes is `TABLE_ROW_MODIFIED`, one that moves under an aggregate is deleted and added
+//! again), so that a client applying them in turn has the new layout; O(n log n) per change.
+//! Expansions and collapses lay it out again too, and notify nobody, as the docs say. Its
+//! cursor stays with its row and its bookmarks find theirs by identity (a heading by its
+//! instance key, a leaf by its row); a bookmark whose row is hidden by a collapse or gone
+//! moves to the nearest heading above it that shows, with `MAPI_W_POSITION_CHANGED`.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -82,6 +87,20 @@ impl Categories {
             levels,
             toggled: HashSet::new(),
         }
+    }
+
+    /// The instance keys of the headings above `row` (a leaf or a heading of this view),
+    /// the nearest first.
+    pub(crate) fn ancestors(&self, row: &Row) -> Vec<Vec<u8>> {
+        let below = match (row.is_heading(), row.value(PR_DEPTH)) {
+            (true, Some(PropValue::Long(level))) => *level as usize,
+            (true, _) => 0,
+            (false, _) => self.depth(),
+        };
+        (0..below.min(self.depth()))
+            .rev()
+            .map(|level| self.heading_key(level, row))
+            .collect()
     }
 
     /// The number of heading levels (a leaf's `PR_DEPTH`).

@@ -17,7 +17,8 @@
 //! bookmarks find their place by binary search (O(log n)); a change costs, in each open view,
 //! a binary search and a shift within one chunk (O(V log n) comparisons, about a microsecond
 //! per view from 1,000 to 100,000 rows); `SortTable` and `Restrict` rebuild the view
-//! (O(n log n)). A categorized view lays itself out again on every change (O(n)).
+//! (O(n log n)). A categorized view lays itself out again on every change and notifies the
+//! difference (O(n log n)).
 //!
 //! ```
 //! use mapi_spi_runtime::alloc::AllocatorSet;

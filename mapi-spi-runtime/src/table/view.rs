@@ -23,8 +23,8 @@
 //!   module says: heading rows, `ExpandRow` and `CollapseRow` (which notify nobody, as the
 //!   docs ask), `GetCollapseState` and `SetCollapseState` (`MAPI_E_NO_SUPPORT` on a view
 //!   without categories), combined categories (`TABLE_SORT_COMBINE`) and headings ordered by
-//!   an aggregate (`TABLE_SORT_CATEG_MAX`, `_MIN`). A categorized view's bookmarks last until it is laid out again (an
-//!   expansion, a collapse, a change of its rows), then are `MAPI_E_INVALID_BOOKMARK`;
+//!   an aggregate (`TABLE_SORT_CATEG_MAX`, `_MIN`); changes reach its sinks row by row, and
+//!   its cursor and bookmarks follow their rows through changes, expansions and collapses;
 //! - a multi-valued column with `MVI_FLAG` in the columns or the sort order shows one row per
 //!   value ("Working with Multivalued Columns"), the column holding that value under its
 //!   single-valued tag, and, when the index column is binary (`PR_INSTANCE_KEY`), a key of
@@ -154,12 +154,11 @@ impl ViewState {
     }
 
     /// Lays a categorized view out again after an expansion or a collapse, keeping the cursor
-    /// (which the caller moves) and discarding the bookmarks.
+    /// (which the caller moves) and the bookmarks (which find their rows by identity).
     fn lay_out(&mut self) {
         if let Some(categories) = &self.categories {
             self.rows = OrderedRows::from_vec(categories.layout(&self.leaves));
         }
-        self.bookmarks.clear();
     }
 
     /// The position and level of the heading row whose `PR_INSTANCE_KEY` is `key`.
@@ -249,14 +248,24 @@ impl ViewState {
             .get(&bookmark)
             .cloned()
             .ok_or(MAPI_E_INVALID_BOOKMARK)?;
-        if let (Some(_), Mark::Row { row, .. }) = (&self.categories, &mark) {
-            // Bookmarks of a categorized view last until it is laid out again, which keeps
-            // its rows: found by identity.
-            let at = self
-                .rows
-                .range(0, self.rows.len())
-                .position(|r| Arc::ptr_eq(r, row));
-            return Ok((at.unwrap_or(0), at.is_none()));
+        if let (Some(categories), Mark::Row { row, .. }) = (&self.categories, &mark) {
+            // A categorized view is laid out anew by every change, expansion and collapse: its
+            // rows are found by identity (O(n), as a layout is).
+            let who = Shown::of(row);
+            let range = || self.rows.range(0, self.rows.len());
+            if let Some(at) = range().position(|r| Shown::of(r) == who) {
+                return Ok((at, false));
+            }
+            // Hidden under a collapsed heading, or gone: the nearest heading above it that
+            // shows (the beginning if none does), which the bookmark marks from here on.
+            let at = categories
+                .ancestors(row)
+                .iter()
+                .find_map(|key| self.heading(key).map(|(at, _)| at))
+                .unwrap_or(0);
+            let now = self.mark_at(at);
+            self.bookmarks.insert(bookmark, now);
+            return Ok((at, true));
         }
         Ok(match mark {
             Mark::End => (self.rows.len(), false),
@@ -275,9 +284,11 @@ impl ViewState {
     }
 
     /// A categorized view's rows change: `gone` leave (those it shows), `arriving` join; if
-    /// anything changed, the view is laid out again and its sinks get `TABLE_RELOAD`.
+    /// anything changed, the view is laid out again and its sinks are told the difference
+    /// ([`relayout`](Self::relayout)).
     fn change_leaves(
         &mut self,
+        table: &TableShared,
         gone: Vec<Arc<Row>>,
         arriving: Vec<Arc<Row>>,
         out: &mut Vec<Pending>,
@@ -301,11 +312,62 @@ impl ViewState {
                 .unwrap_or_else(|at| at);
             self.leaves.insert(at, row);
         }
-        if changed {
-            let leaves = core::mem::take(&mut self.leaves);
-            self.set_sorted(leaves);
-            out.extend(self.reload_notice());
+        if changed && let Some(categories) = &self.categories {
+            let new = categories.layout(&self.leaves);
+            self.relayout(table, new, out);
         }
+    }
+
+    /// Shows `new`, a categorized view's layout after a change of its rows, instead of the
+    /// current one. The cursor stays with its row (or goes to the next row that stays, or the
+    /// end); bookmarks find their rows by identity when used. The sinks are told the
+    /// difference row by row, in an order that turns the old layout into the new one when
+    /// applied in turn: `TABLE_ROW_DELETED` for each row that goes or moves, then, in the new
+    /// order, `TABLE_ROW_ADDED` for each row that arrives or moved and `TABLE_ROW_MODIFIED`
+    /// for each that stays with other values (a heading's counts, a changed leaf), each with
+    /// the row before it in the new layout. The rows that stay in place are the longest run
+    /// of old rows still in the same order (O(n log n)).
+    fn relayout(&mut self, table: &TableShared, new: Vec<Arc<Row>>, out: &mut Vec<Pending>) {
+        let old = core::mem::take(&mut self.rows).into_vec();
+        let old_at: HashMap<Shown, usize> = old
+            .iter()
+            .enumerate()
+            .map(|(at, row)| (Shown::of(row), at))
+            .collect();
+        let who: Vec<Shown> = new.iter().map(|row| Shown::of(row)).collect();
+        let matched: Vec<Option<usize>> = who.iter().map(|w| old_at.get(w).copied()).collect();
+        let new_at: HashMap<&Shown, usize> =
+            who.iter().enumerate().map(|(at, w)| (w, at)).collect();
+        self.cursor = old[self.cursor.min(old.len())..]
+            .iter()
+            .find_map(|row| new_at.get(&Shown::of(row)).copied())
+            .unwrap_or(new.len());
+        if !self.sinks.is_empty() {
+            let kept = in_order(&matched);
+            let mut stays = vec![false; old.len()];
+            for (at, from) in matched.iter().enumerate() {
+                if let (true, Some(from)) = (kept[at], from) {
+                    stays[*from] = true;
+                }
+            }
+            for (row, _) in old.iter().zip(&stays).filter(|(_, stays)| !**stays) {
+                out.extend(self.notice(table, TABLE_ROW_DELETED, row, None));
+            }
+            for (at, row) in new.iter().enumerate() {
+                let event = match matched[at] {
+                    Some(from) if kept[at] => {
+                        if same_values(&old[from], row) {
+                            continue;
+                        }
+                        TABLE_ROW_MODIFIED
+                    }
+                    _ => TABLE_ROW_ADDED,
+                };
+                let prior = at.checked_sub(1).map(|before| &*new[before]);
+                out.extend(self.notice(table, event, row, Some(prior)));
+            }
+        }
+        self.rows = OrderedRows::from_vec(new);
     }
 
     fn mark_at(&self, at: usize) -> Mark {
@@ -323,6 +385,19 @@ impl ViewState {
         row: &Row,
         at: Option<usize>,
     ) -> Option<Pending> {
+        let prior = at.map(|at| at.checked_sub(1).and_then(|before| self.rows.get(before)));
+        self.notice(table, event, row, prior.map(|p| p.map(|p| &**p)))
+    }
+
+    /// A notification for this view's sinks about `row`, if it has sinks: with `prior` (the
+    /// row before it, `None` when first) and the row's columns, or neither for a deletion.
+    fn notice(
+        &self,
+        table: &TableShared,
+        event: u32,
+        row: &Row,
+        prior: Option<Option<&Row>>,
+    ) -> Option<Pending> {
         if self.sinks.is_empty() {
             return None;
         }
@@ -331,11 +406,7 @@ impl ViewState {
                 .cloned()
                 .unwrap_or_else(Pending::null)
         };
-        let prior = match at {
-            Some(at) if at > 0 => index_of(self.rows.get(at - 1).expect("at <= len")),
-            _ => Pending::null(),
-        };
-        let cells = match at {
+        let cells = match prior {
             Some(_) => self
                 .columns
                 .iter()
@@ -350,10 +421,65 @@ impl ViewState {
             sinks: self.sinks.iter().map(|(_, s)| s.clone()).collect(),
             event,
             index: index_of(row),
-            prior,
+            prior: prior.flatten().map_or_else(Pending::null, index_of),
             row: cells,
         })
     }
+}
+
+/// Which row of a categorized view a row is, whatever its version: a heading by its instance
+/// key, a leaf (or an instance row) by its number.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Shown {
+    Heading(Vec<u8>),
+    Leaf(u64),
+}
+
+impl Shown {
+    fn of(row: &Row) -> Self {
+        match row.value(PR_INSTANCE_KEY) {
+            Some(PropValue::Binary(key)) if row.is_heading() => Shown::Heading(key.clone()),
+            _ => Shown::Leaf(row.id()),
+        }
+    }
+}
+
+/// Whether a row of a categorized view stays as it was: a heading with the same values (its
+/// counts, its state, its aggregate), a leaf showing the same version of its table row.
+fn same_values(old: &Row, new: &Row) -> bool {
+    if new.is_heading() {
+        old.props() == new.props()
+    } else {
+        core::ptr::eq(old.source(), new.source())
+    }
+}
+
+/// For each entry, whether it is in a longest strictly increasing run of the `Some` values
+/// (the rows of a new layout that keep their old order; `None`, a new row, is in none).
+fn in_order(values: &[Option<usize>]) -> Vec<bool> {
+    // Patience sorting: `tails[k]` ends the best run of length k + 1 found so far, `before`
+    // links each entry to the one before it in its run.
+    let mut tails: Vec<usize> = Vec::new();
+    let mut before = vec![usize::MAX; values.len()];
+    for (at, value) in values.iter().enumerate() {
+        let Some(value) = value else { continue };
+        let len = tails.partition_point(|&t| values[t].expect("tails hold values") < *value);
+        if len > 0 {
+            before[at] = tails[len - 1];
+        }
+        if len == tails.len() {
+            tails.push(at);
+        } else {
+            tails[len] = at;
+        }
+    }
+    let mut kept = vec![false; values.len()];
+    let mut at = tails.last().copied().unwrap_or(usize::MAX);
+    while at != usize::MAX {
+        kept[at] = true;
+        at = before[at];
+    }
+    kept
 }
 
 /// `rows` (in any order) sorted by `keys`, ties broken by row number: the total order of
@@ -492,7 +618,7 @@ impl ViewShared {
             } else {
                 Vec::new()
             };
-            view.change_leaves(Vec::new(), arriving, out);
+            view.change_leaves(table, Vec::new(), arriving, out);
             return;
         }
         if view.visible(row) {
@@ -522,7 +648,7 @@ impl ViewShared {
                 Some(new) if view.visible(new) => view.instances(new),
                 _ => Vec::new(),
             };
-            view.change_leaves(gone, arriving, out);
+            view.change_leaves(table, gone, arriving, out);
             return;
         }
         // The old instances the view shows, taken out (an instance row is rebuilt equal to the
