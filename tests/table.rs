@@ -2342,3 +2342,180 @@ fn categorized_views_notify_row_by_row_and_keep_the_cursor_and_bookmarks() {
     assert_eq!(sort_categorized(&t, by_max, 1, 1), S_OK);
     assert_eq!(seek(&t, on_heading, 0).0, MAPI_E_INVALID_BOOKMARK);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Categorized views against a plain grouping, and their notifications replayed.
+
+#[derive(Clone, Debug)]
+struct Filed {
+    num: Option<u32>,
+    name: Option<String>,
+    extra: Option<u32>,
+}
+
+fn filed() -> impl Strategy<Value = Filed> {
+    (
+        prop::option::of(0u32..4),
+        prop::option::of("[ab]"),
+        prop::option::of(0u32..20),
+    )
+        .prop_map(|(num, name, extra)| Filed { num, name, extra })
+}
+
+fn filed_row(k: u8, f: &Filed) -> Vec<Property> {
+    let mut props = vec![Property::for_tag(KEY, key(k))];
+    props.extend(f.num.map(|n| Property::for_tag(NUM, PropValue::Long(n))));
+    props.extend(
+        f.name
+            .clone()
+            .map(|n| Property::for_tag(NAME, PropValue::Unicode(n))),
+    );
+    props.extend(
+        f.extra
+            .map(|e| Property::for_tag(EXTRA, PropValue::Long(e))),
+    );
+    props
+}
+
+/// `a` against `b`, a missing value last, the whole reversed when `descending`.
+fn present_order<T: Ord>(a: &Option<T>, b: &Option<T>, descending: bool) -> core::cmp::Ordering {
+    let order = match (a, b) {
+        (Some(a), Some(b)) => a.cmp(b),
+        (Some(_), None) => core::cmp::Ordering::Less,
+        (None, Some(_)) => core::cmp::Ordering::Greater,
+        (None, None) => core::cmp::Ordering::Equal,
+    };
+    if descending { order.reverse() } else { order }
+}
+
+/// What a categorized view by NUM (joined with NAME when `combine`; headings ordered by the
+/// largest or smallest EXTRA when `aggregate` is `Some(max)`), rows by EXTRA, all expanded,
+/// shows for `rows` (in the order they were added): per row, the heading's NUM and count, or
+/// a leaf's key.
+fn plain_layout(
+    rows: &[(u8, Filed)],
+    descending: bool,
+    combine: bool,
+    aggregate: Option<bool>,
+    rows_descending: bool,
+) -> Vec<(bool, Option<u32>, u32)> {
+    type Category = (Option<u32>, Option<String>);
+    let category = |f: &Filed| -> Category { (f.num, if combine { f.name.clone() } else { None }) };
+    let mut groups: Vec<(Category, Vec<&(u8, Filed)>)> = Vec::new();
+    for row in rows {
+        match groups.iter_mut().find(|(c, _)| *c == category(&row.1)) {
+            Some((_, members)) => members.push(row),
+            None => groups.push((category(&row.1), vec![row])),
+        }
+    }
+    groups.sort_by(|(a, _), (b, _)| {
+        present_order(&a.0, &b.0, descending).then_with(|| present_order(&a.1, &b.1, descending))
+    });
+    if let Some(max) = aggregate {
+        let value = |members: &Vec<&(u8, Filed)>| {
+            let extras = members.iter().filter_map(|(_, f)| f.extra);
+            if max { extras.max() } else { extras.min() }
+        };
+        groups.sort_by(|(_, a), (_, b)| present_order(&value(a), &value(b), descending));
+    }
+    let mut shown = Vec::new();
+    for (category, mut members) in groups {
+        shown.push((true, category.0, members.len() as u32));
+        // Stable: ties keep the order of addition.
+        members.sort_by(|(_, a), (_, b)| present_order(&a.extra, &b.extra, rows_descending));
+        shown.extend(members.iter().map(|(k, f)| (false, f.num, u32::from(*k))));
+    }
+    shown
+}
+
+/// The same from the view: columns KEY, NUM, NAME, EXTRA, PR_ROW_TYPE, PR_DEPTH,
+/// PR_CONTENT_COUNT.
+fn shown_layout(rows: &[Vec<Property>]) -> Vec<(bool, Option<u32>, u32)> {
+    rows.iter()
+        .map(|r| {
+            let num = match r[1].value {
+                PropValue::Long(n) => Some(n),
+                _ => None,
+            };
+            let heading = r[4].value != PropValue::Long(TBL_LEAF_ROW);
+            let last = match (&r[6].value, &r[0].value) {
+                (PropValue::Long(count), _) if heading => *count,
+                (_, PropValue::Binary(k)) => u32::from(k[0]),
+                other => panic!("{other:?}"),
+            };
+            (heading, num, last)
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+    #[test]
+    fn categorized_views_match_a_plain_grouping_and_notify_every_change(
+        rows in prop::collection::vec(filed(), 0..14),
+        changes in prop::collection::vec((0u8..16, prop::option::of(filed())), 0..8),
+        descending in any::<bool>(),
+        combine in any::<bool>(),
+        aggregate in prop::option::of(any::<bool>()),
+        rows_descending in any::<bool>(),
+    ) {
+        let table = TableData::new(KEY, vec![KEY], AllocatorSet::native()).unwrap();
+        let mut model: Vec<(u8, Filed)> = Vec::new();
+        for (k, f) in rows.iter().enumerate() {
+            table.modify_row(filed_row(k as u8, f)).unwrap();
+            model.push((k as u8, f.clone()));
+        }
+        let t = table.view();
+        categories_columns(&t);
+        let direction = if descending { TABLE_SORT_DESCEND } else { TABLE_SORT_ASCEND };
+        let mut keys = vec![(NUM, direction)];
+        if combine {
+            keys.push((NAME, TABLE_SORT_COMBINE));
+        }
+        let categories = keys.len() as u32;
+        if let Some(max) = aggregate {
+            keys.push((EXTRA, if max { TABLE_SORT_CATEG_MAX } else { TABLE_SORT_CATEG_MIN }));
+        }
+        keys.push((EXTRA, if rows_descending { TABLE_SORT_DESCEND } else { TABLE_SORT_ASCEND }));
+        let mut set = Sorts::<4> {
+            cSorts: keys.len() as u32,
+            cCategories: categories,
+            cExpanded: 1,
+            aSort: [SSortOrder::default(); 4],
+        };
+        for (at, (tag, order)) in keys.into_iter().enumerate() {
+            set.aSort[at] = SSortOrder { ulPropTag: tag, ulOrder: order };
+        }
+        let hr = unsafe { (t.vtable().SortTable)(t.as_raw(), (&mut set as *mut Sorts<4>).cast(), 0) };
+        prop_assert_eq!(hr, S_OK);
+        let expect = |model: &[(u8, Filed)]| {
+            plain_layout(model, descending, combine, aggregate, rows_descending)
+        };
+        let mut client = snapshot(&t);
+        prop_assert_eq!(shown_layout(&client), expect(&model));
+        let (rec, sink) = recorder();
+        advise(&t, &sink);
+        for (k, change) in changes {
+            let at = model.iter().position(|(key, _)| *key == k);
+            match (change, at) {
+                (Some(f), Some(at)) => {
+                    table.modify_row(filed_row(k, &f)).unwrap();
+                    model[at].1 = f;
+                }
+                (Some(f), None) => {
+                    table.modify_row(filed_row(k, &f)).unwrap();
+                    model.push((k, f));
+                }
+                (None, Some(at)) => {
+                    table.delete_row(&key(k)).unwrap();
+                    model.remove(at);
+                }
+                (None, None) => continue,
+            }
+            replay(&mut client, taken(&rec));
+            let now = snapshot(&t);
+            prop_assert_eq!(&client, &now);
+            prop_assert_eq!(shown_layout(&now), expect(&model));
+        }
+    }
+}
