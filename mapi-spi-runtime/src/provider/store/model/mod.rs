@@ -7,7 +7,9 @@
 //! what the runtime tracks across objects (message versions for `MAPI_E_OBJECT_CHANGED`, open
 //! tables to keep current, notifications).
 
+mod attach;
 mod contents;
+pub mod message;
 pub mod notify;
 
 use std::collections::HashMap;
@@ -37,6 +39,9 @@ pub(crate) struct Model {
     /// remembers the value it was opened at, and its `SaveChanges` finds out whether another
     /// writer saved in between (`MAPI_E_OBJECT_CHANGED`).
     versions: Mutex<HashMap<Vec<u8>, u64>>,
+    /// Held by a message's `SaveChanges` from its version check to its [`Model::saved`], so
+    /// that of two writers saving at once one sees the other's save.
+    pub(crate) saving: Mutex<()>,
     /// The contents tables of the folders opened so far ([`contents`]).
     contents: ContentsTables,
 }
@@ -60,6 +65,7 @@ impl Model {
             store_record_key,
             support_mask,
             versions: Mutex::default(),
+            saving: Mutex::default(),
             contents: ContentsTables::default(),
         }
     }
