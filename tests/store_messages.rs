@@ -25,7 +25,7 @@ use mapi_spi_runtime::props::value::{props_block, props_from_raw};
 use mapi_spi_runtime::props::{self, PropValue, Property, PropertyBag};
 use mapi_spi_runtime::provider::store::content::StoreContent;
 use mapi_spi_runtime::provider::store::memory::MemoryContent;
-use mapi_spi_runtime::provider::store::model::message::TestMessages;
+use mapi_spi_runtime::provider::store::model::TestMessages;
 use mapi_spi_runtime::provider::store::{
     LogonRequest, MessageStore, StoreContext, StoreLogon, StoreProvider,
 };
@@ -515,7 +515,7 @@ fn a_new_message_is_saved_whole_and_reopens_as_saved() {
         PR_MESSAGE_FLAGS,
         PropValue::Long(MSGFLAG_UNSENT | MSGFLAG_READ),
     );
-    assert_eq!(set(&message, &[flags.clone()]), (S_OK, 0));
+    assert_eq!(set(&message, core::slice::from_ref(&flags)), (S_OK, 0));
     assert!(
         t.keys().is_empty(),
         "nothing in the store before SaveChanges"

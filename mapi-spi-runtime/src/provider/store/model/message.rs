@@ -4,7 +4,7 @@
 //! properties (a [`PropertyObject`], so `GetProps`, `SetProps`, streams through `OpenProperty`,
 //! `CopyTo` and named properties are the property engine's), its recipients and its
 //! attachments. Nothing it changes is seen by another object, a table or the store until its
-//! `SaveChanges`, which writes the whole message with [`StoreContent::save_message`]; `Release`
+//! `SaveChanges`, which writes the whole message with [`StoreContent::save_message`](crate::provider::store::content::StoreContent::save_message); `Release`
 //! without `SaveChanges` discards the copy. An attachment ([`super::attach`]) works on its own
 //! copy too and commits into the message's copy; an embedded message commits into its
 //! attachment's.
@@ -33,7 +33,7 @@
 //!   for the pair, and staying writable loses nothing).
 //!
 //! A saved message's read state is not content: `SetReadFlag` writes it to the store at once
-//! ([`StoreContent::set_message_state`]), as Outlook expects, without a `SaveChanges` and
+//! ([`StoreContent::set_message_state`](crate::provider::store::content::StoreContent::set_message_state)), as Outlook expects, without a `SaveChanges` and
 //! without changing the message's version.
 
 #![allow(non_snake_case)]

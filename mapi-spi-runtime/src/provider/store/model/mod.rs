@@ -2,15 +2,18 @@
 //! runtime on the property and table engines over what a provider says its store holds
 //! ([`StoreContent`]).
 //!
-//! Every object of one open store shares one [`Model`]: the provider's content, the store's
+//! Every object of one open store shares one `Model`: the provider's content, the store's
 //! entry IDs, its context (allocators, support object, last error), its named properties, and
 //! what the runtime tracks across objects (message versions for `MAPI_E_OBJECT_CHANGED`, open
 //! tables to keep current, notifications).
 
 mod attach;
 mod contents;
-pub mod message;
+mod message;
 pub mod notify;
+
+#[doc(hidden)]
+pub use message::TestMessages;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
