@@ -375,7 +375,8 @@ fn value_in(row: &[Property], tag: u32) -> Option<&PropValue> {
 fn recipient_table(message: &IMessage) -> IMAPITable {
     let mut raw = core::ptr::null_mut();
     // SAFETY: an out-pointer.
-    let hr = unsafe { (message.vtable().GetRecipientTable)(message.as_raw(), 0, &mut raw) };
+    let hr =
+        unsafe { (message.vtable().GetRecipientTable)(message.as_raw(), MAPI_UNICODE, &mut raw) };
     assert_eq!(hr, S_OK);
     // SAFETY: a new reference.
     unsafe { IMAPITable::from_raw(raw) }
@@ -384,7 +385,8 @@ fn recipient_table(message: &IMessage) -> IMAPITable {
 fn attachment_table(message: &IMessage) -> IMAPITable {
     let mut raw = core::ptr::null_mut();
     // SAFETY: an out-pointer.
-    let hr = unsafe { (message.vtable().GetAttachmentTable)(message.as_raw(), 0, &mut raw) };
+    let hr =
+        unsafe { (message.vtable().GetAttachmentTable)(message.as_raw(), MAPI_UNICODE, &mut raw) };
     assert_eq!(hr, S_OK);
     // SAFETY: a new reference.
     unsafe { IMAPITable::from_raw(raw) }
@@ -881,7 +883,23 @@ fn attachments_are_created_written_by_stream_and_deleted() {
     assert_eq!(delete_attach(&reopened, 7, 0), MAPI_E_NOT_FOUND);
     assert_eq!(delete_attach(&reopened, 0, 0x100), MAPI_E_UNKNOWN_FLAGS);
 
+    // Without MAPI_UNICODE the text columns are 8-bit.
+    let mut raw = core::ptr::null_mut();
+    // SAFETY: an out-pointer.
+    let hr = unsafe { (reopened.vtable().GetAttachmentTable)(reopened.as_raw(), 0, &mut raw) };
+    assert_eq!(hr, S_OK);
+    // SAFETY: a new reference.
+    let narrow = rows(&unsafe { IMAPITable::from_raw(raw) });
+    assert_eq!(
+        value_in(&narrow[0], PR_ATTACH_FILENAME_A),
+        Some(&PropValue::String8(b"data.bin".to_vec()))
+    );
+
+    // An attachment open while it is deleted cannot be saved back.
+    let stale = open_attach(&reopened, 0, core::ptr::null(), MAPI_MODIFY).unwrap();
     assert_eq!(delete_attach(&reopened, 0, ATTACH_DIALOG), S_OK);
+    assert_eq!(save(&stale, 0), MAPI_E_OBJECT_DELETED);
+    drop(stale);
     assert!(rows(&attachment_table(&reopened)).is_empty());
     assert_eq!(
         one(&reopened, PR_HASATTACH),

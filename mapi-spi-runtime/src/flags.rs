@@ -42,11 +42,11 @@ crate::constant_table::constants! { FLAGS: u32;
     KEEP_OPEN_READONLY = 0x0000_0001;
     KEEP_OPEN_READWRITE = 0x0000_0002;
     FORCE_SAVE = 0x0000_0004;
-    /// Outlook `MAPIDefS.h` only (`IMAPIProp::SaveChanges`): run the PST's spam filter on the
-    /// message being saved; other stores ignore it.
+    /// Not in mingw-w64: the value the `IMAPIProp::SaveChanges` page gives. Runs the PST's
+    /// spam filter on the message being saved; other stores ignore it.
     SPAMFILTER_ONSAVE = 0x0000_0080;
-    /// Outlook `MAPIDefS.h` only (`IMAPIProp::SaveChanges`): a new message not delivered by
-    /// Exchange, for the PST's rules; other stores ignore it.
+    /// Not in mingw-w64: the value the `IMAPIProp::SaveChanges` page gives. A new message not
+    /// delivered by Exchange, for the PST's rules; other stores ignore it.
     NON_EMS_XP_SAVE = 0x0000_1000;
     MAPI_NT_SERVICE = 0x0001_0000;
     // Entry ID flags (`ENTRYID::abFlags[0]`)

@@ -58,7 +58,9 @@ use crate::flags::{
     MODRECIP_REMOVE, MSGFLAG_HASATTACH, MSGFLAG_NRN_PENDING, MSGFLAG_READ, MSGFLAG_RN_PENDING,
     MSGFLAG_UNSENT, NON_EMS_XP_SAVE, SPAMFILTER_ONSAVE, STORE_MODIFY_OK, SUPPRESS_RECEIPT,
 };
-use crate::interfaces::{IAttach, IMAPIProgress, IMAPIProp, IMAPIPropImpl, IMessage, IMessageImpl};
+use crate::interfaces::{
+    IAttach, IMAPIProgress, IMAPIProp, IMAPIPropImpl, IMAPITable, IMessage, IMessageImpl,
+};
 use crate::props::{ObjectAccess, PropAccess, PropValue, Property, PropertyBag, PropertyObject};
 use crate::provider::store::content::{Attachment, Message};
 use crate::provider::store::entry_id::ObjectKind;
@@ -116,6 +118,24 @@ const ATTACHMENT_COLUMNS: &[u32] = &[
     PR_ATTACH_FILENAME_W,
     PR_ATTACH_SIZE,
 ];
+
+/// A view of `table` whose default `columns` are text in the width `flags` asks for:
+/// `MAPI_UNICODE`, or 8-bit without it (the `GetRecipientTable` and `GetAttachmentTable`
+/// pages: "If the MAPI_UNICODE flag is not set, the string columns should be in ANSI format").
+fn table_view(table: &TableData, columns: &[u32], flags: u32) -> ProviderResult<IMAPITable> {
+    let view = table.view();
+    if flags & MAPI_UNICODE == 0 {
+        let mut tags = vec![columns.len() as u32];
+        tags.extend(columns.iter().map(|&tag| match prop_type(tag) {
+            PT_UNICODE => change_prop_type(tag, PT_STRING8),
+            _ => tag,
+        }));
+        // SAFETY: an SPropTagArray of `columns.len()` tags, alive across the call.
+        let hr = unsafe { view.SetColumns(tags.as_mut_ptr().cast(), 0) };
+        hr.ok()?;
+    }
+    Ok(view)
+}
 
 /// The property ID of `tag`.
 pub(super) fn id_of(tag: u32) -> u16 {
@@ -543,11 +563,14 @@ impl MessageObject {
             ));
         }
         let writable = flags & MAPI_MODIFY != 0 || (flags & MAPI_BEST_ACCESS != 0 && modify_ok);
+        // The version before the content: a save in between then makes this object's
+        // SaveChanges answer MAPI_E_OBJECT_CHANGED, never overwrite a save it did not see.
+        let version = model.version(key);
         let stored = model.content.message(key)?;
         let working = Working {
             folder: stored.folder,
             key: Some(key.to_vec()),
-            version: model.version(key),
+            version,
             writable,
             saved: true,
             ..Working::empty()
@@ -872,18 +895,19 @@ impl IMAPIPropImpl for MessageObject {
 
 impl IMessageImpl for MessageObject {
     /// The working copy's attachments (those saved with their own `SaveChanges`), indexed by
-    /// `PR_ATTACH_NUM`. `ulFlags`: `MAPI_UNICODE`.
+    /// `PR_ATTACH_NUM`. `ulFlags`: `MAPI_UNICODE` (else text columns are 8-bit),
+    /// `MAPI_DEFERRED_ERRORS`.
     unsafe fn GetAttachmentTable(
         this: &Object<Self>,
         ulFlags: u32,
         lppTable: *mut *mut c_void,
     ) -> HRESULT {
         this.core.answer(|| {
-            check_flags(ulFlags, MAPI_UNICODE)?;
+            check_flags(ulFlags, MAPI_UNICODE | MAPI_DEFERRED_ERRORS)?;
             if lppTable.is_null() {
                 return Err(invalid("GetAttachmentTable: lppTable is NULL"));
             }
-            let view = this.core.attachment_table.view();
+            let view = table_view(&this.core.attachment_table, ATTACHMENT_COLUMNS, ulFlags)?;
             // SAFETY: checked non-NULL; the new reference is the caller's.
             unsafe { lppTable.write(view.into_raw()) };
             Ok(S_OK)
@@ -1001,8 +1025,8 @@ impl IMessageImpl for MessageObject {
         })
     }
 
-    /// The working copy's recipients, indexed by `PR_ROWID`. `ulFlags`: `MAPI_UNICODE`,
-    /// `MAPI_DEFERRED_ERRORS`.
+    /// The working copy's recipients, indexed by `PR_ROWID`. `ulFlags`: `MAPI_UNICODE` (else
+    /// text columns are 8-bit), `MAPI_DEFERRED_ERRORS`.
     unsafe fn GetRecipientTable(
         this: &Object<Self>,
         ulFlags: u32,
@@ -1013,7 +1037,7 @@ impl IMessageImpl for MessageObject {
             if lppTable.is_null() {
                 return Err(invalid("GetRecipientTable: lppTable is NULL"));
             }
-            let view = this.core.recipient_table.view();
+            let view = table_view(&this.core.recipient_table, RECIPIENT_COLUMNS, ulFlags)?;
             // SAFETY: checked non-NULL; the new reference is the caller's.
             unsafe { lppTable.write(view.into_raw()) };
             Ok(S_OK)
