@@ -1095,3 +1095,34 @@ fn set_read_flag_writes_read_state_at_once_without_a_version() {
     drop((writer, reader, new));
     t.finish();
 }
+
+#[test]
+fn of_two_writers_saving_at_once_exactly_one_wins() {
+    let t = Test::start();
+    let key = t.stored("Original");
+    for round in 0..20 {
+        let writers: Vec<IMessage> = (0..2).map(|_| t.open(&key, MAPI_MODIFY)).collect();
+        let barrier = std::sync::Barrier::new(2);
+        let answers: Vec<HRESULT> = std::thread::scope(|scope| {
+            let handles: Vec<_> = writers
+                .iter()
+                .enumerate()
+                .map(|(i, writer)| {
+                    let barrier = &barrier;
+                    scope.spawn(move || {
+                        assert_eq!(set(writer, &[subject(&format!("{round}/{i}"))]).0, S_OK);
+                        barrier.wait();
+                        save(writer, KEEP_OPEN_READWRITE)
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let won: Vec<usize> = (0..2).filter(|&i| answers[i] == S_OK).collect();
+        assert_eq!(won.len(), 1, "round {round}: {answers:?}");
+        assert_eq!(answers[1 - won[0]], MAPI_E_OBJECT_CHANGED);
+        let winner = format!("{round}/{}", won[0]);
+        assert_eq!(t.stored_subject(&key), Some(winner));
+    }
+    t.finish();
+}
