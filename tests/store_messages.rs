@@ -1126,3 +1126,140 @@ fn of_two_writers_saving_at_once_exactly_one_wins() {
     }
     t.finish();
 }
+
+/// `CopyTo` (`include`: `None`) or `CopyProps` (`Some(tags)`) from `source` to `dest`, as
+/// `IMessage`; the problems freed with one `MAPIFreeBuffer`.
+fn copy(source: &IMessage, dest: &IMessage, exclude: &[u32], include: Option<&[u32]>) -> HRESULT {
+    let mut problems = core::ptr::null_mut::<SPropProblemArray>();
+    let prop = prop_of(source);
+    let mut tags = vec![exclude.len() as u32];
+    tags.extend_from_slice(exclude);
+    let list = if exclude.is_empty() {
+        core::ptr::null_mut()
+    } else {
+        tags.as_mut_ptr().cast()
+    };
+    // SAFETY: tag arrays alive across the calls, a live destination, an out-pointer; the
+    // problems freed once.
+    unsafe {
+        let hr = match include {
+            None => (prop.vtable().CopyTo)(
+                prop.as_raw(),
+                0,
+                core::ptr::null(),
+                list,
+                0,
+                core::ptr::null_mut(),
+                &IMessage::IID,
+                dest.as_raw(),
+                0,
+                &mut problems,
+            ),
+            Some(include) => {
+                let mut tags = vec![include.len() as u32];
+                tags.extend_from_slice(include);
+                (prop.vtable().CopyProps)(
+                    prop.as_raw(),
+                    tags.as_mut_ptr().cast(),
+                    0,
+                    core::ptr::null_mut(),
+                    &IMessage::IID,
+                    dest.as_raw(),
+                    0,
+                    &mut problems,
+                )
+            }
+        };
+        AllocatorSet::native().free(problems.cast());
+        hr
+    }
+}
+
+#[test]
+fn copy_to_takes_recipients_attachments_and_embedded_messages_along() {
+    let t = Test::start();
+    let source = t.create();
+    assert_eq!(set(&source, &[subject("Copied")]).0, S_OK);
+    let two = [
+        Some(recipient("ann", MAPI_TO)),
+        Some(recipient("bob", MAPI_CC)),
+    ];
+    assert_eq!(modify_recipients(&source, MODRECIP_ADD, &two), S_OK);
+    let (_, attach) = create_attach(&source);
+    write_stream(&attach, PR_ATTACH_DATA_BIN, b"attached bytes");
+    assert_eq!(save(&attach, 0), S_OK);
+    let (_, outer) = create_attach(&source);
+    let inner: IMessage = open_property(
+        &outer,
+        PR_ATTACH_DATA_OBJ,
+        &IMessage::IID,
+        MAPI_CREATE | MAPI_MODIFY,
+    )
+    .unwrap()
+    .cast()
+    .unwrap();
+    assert_eq!(set(&inner, &[subject("Inner")]).0, S_OK);
+    assert_eq!(save(&inner, 0), S_OK);
+    assert_eq!(save(&outer, 0), S_OK);
+    drop((attach, inner, outer));
+
+    // The sub-objects are listed, and open as tables.
+    let prop = prop_of(&source);
+    let mut list = core::ptr::null_mut();
+    // SAFETY: an out-pointer; the list freed once.
+    let tags = unsafe {
+        assert_eq!(
+            (prop.vtable().GetPropList)(prop.as_raw(), MAPI_UNICODE, &mut list),
+            S_OK
+        );
+        let tags = mapi_spi_runtime::props::value::tags_from_raw(list).unwrap();
+        AllocatorSet::native().free(list.cast());
+        tags
+    };
+    assert!(tags.contains(&PR_MESSAGE_RECIPIENTS) && tags.contains(&PR_MESSAGE_ATTACHMENTS));
+    let table: IMAPITable = open_property(&source, PR_MESSAGE_RECIPIENTS, &IMAPITable::IID, 0)
+        .unwrap()
+        .cast()
+        .unwrap();
+    assert_eq!(rows(&table).len(), 2);
+    drop(table);
+
+    let whole = t.create();
+    assert_eq!(copy(&source, &whole, &[], None), S_OK);
+    assert_eq!(text(&whole, PR_SUBJECT_W).as_deref(), Some("Copied"));
+    assert_eq!(
+        recipients_of(&whole),
+        [(0, "ann".into()), (1, "bob".into())]
+    );
+    let attachments = rows(&attachment_table(&whole));
+    assert_eq!(attachments.len(), 2);
+    let first = open_attach(&whole, 0, core::ptr::null(), 0).unwrap();
+    assert_eq!(read_stream(&first, PR_ATTACH_DATA_BIN), b"attached bytes");
+    let second = open_attach(&whole, 1, core::ptr::null(), 0).unwrap();
+    let embedded: IMessage = open_property(&second, PR_ATTACH_DATA_OBJ, &IMessage::IID, 0)
+        .unwrap()
+        .cast()
+        .unwrap();
+    assert_eq!(text(&embedded, PR_SUBJECT_W).as_deref(), Some("Inner"));
+    assert_eq!(save(&whole, 0), S_OK);
+    drop((first, second, embedded));
+
+    let without = t.create();
+    assert_eq!(
+        copy(&source, &without, &[PR_MESSAGE_ATTACHMENTS], None),
+        S_OK
+    );
+    assert!(rows(&attachment_table(&without)).is_empty());
+    assert_eq!(recipients_of(&without).len(), 2);
+    let only = t.create();
+    let include = [PR_SUBJECT_W, PR_MESSAGE_RECIPIENTS];
+    assert_eq!(copy(&source, &only, &[], Some(&include)), S_OK);
+    assert_eq!(text(&only, PR_SUBJECT_W).as_deref(), Some("Copied"));
+    assert_eq!(recipients_of(&only).len(), 2);
+    assert!(rows(&attachment_table(&only)).is_empty());
+    // A copy onto itself changes nothing.
+    assert_eq!(copy(&source, &source, &[], None), S_OK);
+    assert_eq!(rows(&attachment_table(&source)).len(), 2);
+    drop((source, whole, without, only));
+    t.finish();
+}

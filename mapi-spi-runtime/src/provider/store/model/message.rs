@@ -32,6 +32,10 @@
 //!   `MAPI_MODIFY` does. With both flags, `KEEP_OPEN_READWRITE` wins (the page names no error
 //!   for the pair, and staying writable loses nothing).
 //!
+//! `CopyTo` and `CopyProps` copy the recipients and attachments too (to an `IMessage`), as
+//! `PR_MESSAGE_RECIPIENTS` and `PR_MESSAGE_ATTACHMENTS` select them; those two are listed by
+//! `GetPropList` while set and open as the tables through `OpenProperty`.
+//!
 //! A saved message's read state is not content: `SetReadFlag` writes it to the store at once
 //! ([`StoreContent::set_message_state`](crate::provider::store::content::StoreContent::set_message_state)), as Outlook expects, without a `SaveChanges` and
 //! without changing the message's version.
@@ -46,6 +50,7 @@ use windows_core::{GUID, HRESULT, IUnknown, Interface};
 use super::Model;
 use super::attach::{AttachCore, AttachObject};
 use super::notify::Event;
+use crate::alloc::AllocatorSet;
 use crate::codes::{
     MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_INVALID_PARAMETER, MAPI_E_NO_ACCESS, MAPI_E_NO_SUPPORT,
     MAPI_E_NOT_FOUND, MAPI_E_OBJECT_CHANGED, MAPI_E_OBJECT_DELETED, MAPI_E_UNKNOWN_FLAGS, S_OK,
@@ -53,14 +58,16 @@ use crate::codes::{
 use crate::com::{ComObject, Forward, MethodName, Object};
 use crate::flags::{
     ATTACH_DIALOG, CLEAR_NRN_PENDING, CLEAR_READ_FLAG, CLEAR_RN_PENDING, FORCE_SAVE,
-    GENERATE_RECEIPT_ONLY, KEEP_OPEN_READONLY, KEEP_OPEN_READWRITE, MAPI_BEST_ACCESS,
-    MAPI_DEFERRED_ERRORS, MAPI_MESSAGE, MAPI_MODIFY, MAPI_UNICODE, MODRECIP_ADD, MODRECIP_MODIFY,
-    MODRECIP_REMOVE, MSGFLAG_HASATTACH, MSGFLAG_NRN_PENDING, MSGFLAG_READ, MSGFLAG_RN_PENDING,
-    MSGFLAG_UNSENT, NON_EMS_XP_SAVE, SPAMFILTER_ONSAVE, STORE_MODIFY_OK, SUPPRESS_RECEIPT,
+    GENERATE_RECEIPT_ONLY, KEEP_OPEN_READONLY, KEEP_OPEN_READWRITE, MAPI_BEST_ACCESS, MAPI_CREATE,
+    MAPI_DEFERRED_ERRORS, MAPI_MESSAGE, MAPI_MODIFY, MAPI_NOREPLACE, MAPI_UNICODE, MODRECIP_ADD,
+    MODRECIP_MODIFY, MODRECIP_REMOVE, MSGFLAG_HASATTACH, MSGFLAG_NRN_PENDING, MSGFLAG_READ,
+    MSGFLAG_RN_PENDING, MSGFLAG_UNSENT, NON_EMS_XP_SAVE, SPAMFILTER_ONSAVE, STORE_MODIFY_OK,
+    SUPPRESS_RECEIPT,
 };
 use crate::interfaces::{
     IAttach, IMAPIProgress, IMAPIProp, IMAPIPropImpl, IMAPITable, IMessage, IMessageImpl,
 };
+use crate::props::value::{props_block, tags_from_raw};
 use crate::props::{ObjectAccess, PropAccess, PropValue, Property, PropertyBag, PropertyObject};
 use crate::provider::store::content::{Attachment, Message};
 use crate::provider::store::entry_id::ObjectKind;
@@ -68,7 +75,9 @@ use crate::provider::{LastError, ProviderError, ProviderResult};
 use crate::sync::lock;
 use crate::table::TableData;
 use crate::tags::*;
-use crate::types::{ADRENTRY, ADRLIST, MAPIERROR, SPropValue};
+use crate::types::{
+    ADRENTRY, ADRLIST, MAPIERROR, SPropProblemArray, SPropTagArray, SPropValue, cb_new_adrlist,
+};
 use mapi_spi_macros::mapi_object;
 
 /// `MAPIERROR::lpszComponent` of the message and attachment objects' errors.
@@ -420,6 +429,18 @@ impl MessageCore {
         });
         let has_attachments = !working.attachments.is_empty();
         set_owned(&mut bag, PR_HASATTACH, PropValue::Boolean(has_attachments));
+        // The sub-object properties, listed while set (their pages: "Service providers must
+        // report it to the IMAPIProp::GetPropList method if it is set").
+        for (tag, set) in [
+            (PR_MESSAGE_RECIPIENTS, !working.recipients.is_empty()),
+            (PR_MESSAGE_ATTACHMENTS, has_attachments),
+        ] {
+            if set {
+                set_owned(&mut bag, tag, PropValue::Object);
+            } else {
+                bag.remove(id_of(tag));
+            }
+        }
         let flags = match bag.get(id_of(PR_MESSAGE_FLAGS)) {
             Some(PropValue::Long(flags)) => *flags,
             _ => 0,
@@ -891,6 +912,393 @@ impl IMAPIPropImpl for MessageObject {
     unsafe fn SaveChanges(this: &Object<Self>, ulFlags: u32) -> HRESULT {
         this.core.answer(|| this.core.save(ulFlags))
     }
+
+    /// `PR_MESSAGE_RECIPIENTS` and `PR_MESSAGE_ATTACHMENTS` with `IID_IMAPITable`: the
+    /// recipient and attachment tables (`ulInterfaceOptions`: `MAPI_UNICODE`), as their pages
+    /// allow; every other property as the property object opens it (streams).
+    unsafe fn OpenProperty(
+        this: &Object<Self>,
+        ulPropTag: u32,
+        lpiid: *const GUID,
+        ulInterfaceOptions: u32,
+        ulFlags: u32,
+        lppUnk: *mut *mut c_void,
+    ) -> HRESULT {
+        let core = &this.core;
+        let table = match ulPropTag {
+            PR_MESSAGE_RECIPIENTS => (&core.recipient_table, RECIPIENT_COLUMNS),
+            PR_MESSAGE_ATTACHMENTS => (&core.attachment_table, ATTACHMENT_COLUMNS),
+            _ => {
+                // SAFETY: the caller's arguments, passed on under the same contract.
+                return unsafe {
+                    core.props_itf.OpenProperty(
+                        ulPropTag,
+                        lpiid,
+                        ulInterfaceOptions,
+                        ulFlags,
+                        lppUnk,
+                    )
+                };
+            }
+        };
+        core.answer(|| {
+            if lppUnk.is_null() {
+                return Err(invalid("OpenProperty: lppUnk is NULL"));
+            }
+            // SAFETY: checked non-NULL; writable (the caller's contract). A failure leaves NULL.
+            unsafe { lppUnk.write(core::ptr::null_mut()) };
+            // SAFETY: NULL or a GUID (the caller's contract).
+            match unsafe { lpiid.as_ref() } {
+                None => return Err(invalid("OpenProperty: lpiid is NULL")),
+                Some(iid) if *iid == IMAPITable::IID || *iid == IUnknown::IID => {}
+                Some(_) => {
+                    return Err(ProviderError::new(
+                        MAPI_E_INTERFACE_NOT_SUPPORTED,
+                        "a message's sub-object tables open as IMAPITable",
+                    ));
+                }
+            }
+            check_flags(ulFlags, MAPI_DEFERRED_ERRORS | MAPI_BEST_ACCESS)?;
+            let view = table_view(table.0, table.1, ulInterfaceOptions & MAPI_UNICODE)?;
+            // SAFETY: checked non-NULL; the new reference is the caller's.
+            unsafe { lppUnk.write(view.into_raw()) };
+            Ok(S_OK)
+        })
+    }
+
+    /// The properties as the property object copies them (the runtime's identity and computed
+    /// ones left out: the destination has its own), then, to an `IMessage` destination, the
+    /// recipients and attachments (embedded messages included) unless `PR_MESSAGE_RECIPIENTS`
+    /// / `PR_MESSAGE_ATTACHMENTS` is excluded, or `IID_IMessage` is in `rgiidExclude`. The
+    /// destination's recipients are replaced (with `MAPI_NOREPLACE` added to); sub-objects
+    /// are copied even with `MAPI_MOVE`.
+    unsafe fn CopyTo(
+        this: &Object<Self>,
+        ciidExclude: u32,
+        rgiidExclude: *const GUID,
+        lpExcludeProps: *mut SPropTagArray,
+        ulUIParam: usize,
+        lpProgress: Option<&IMAPIProgress>,
+        lpInterface: *const GUID,
+        lpDestObj: *mut c_void,
+        ulFlags: u32,
+        lppProblems: *mut *mut SPropProblemArray,
+    ) -> HRESULT {
+        let core = &this.core;
+        // SAFETY: NULL or the caller's tag array.
+        let excluded = unsafe { tags_from_raw(lpExcludeProps) };
+        if excluded.as_ref().is_some_and(Vec::is_empty) {
+            return core.answer(|| Err(invalid("CopyTo: lpExcludeProps has no tags")));
+        }
+        let excluded = excluded.unwrap_or_default();
+        let iids = if rgiidExclude.is_null() || ciidExclude == 0 {
+            &[][..]
+        } else {
+            // SAFETY: `ciidExclude` GUIDs at `rgiidExclude` (the caller's contract).
+            unsafe { core::slice::from_raw_parts(rgiidExclude, ciidExclude as usize) }
+        };
+        let mut tags = vec![0u32];
+        tags.extend(excluded.iter().copied());
+        tags.extend(NOT_COPIED);
+        tags[0] = tags.len() as u32 - 1;
+        // SAFETY: the caller's arguments, with an exclude list that lives across the call.
+        let hr = unsafe {
+            core.props_itf.CopyTo(
+                ciidExclude,
+                rgiidExclude,
+                tags.as_mut_ptr().cast(),
+                ulUIParam,
+                lpProgress,
+                lpInterface,
+                lpDestObj,
+                ulFlags,
+                lppProblems,
+            )
+        };
+        let whole = iids.contains(&IMessage::IID) || iids.contains(&IMAPIProp::IID);
+        let is_excluded = |tag: u32| whole || excluded.iter().any(|&t| prop_id(t) == prop_id(tag));
+        let which = SubObjects {
+            recipients: !is_excluded(PR_MESSAGE_RECIPIENTS),
+            attachments: !is_excluded(PR_MESSAGE_ATTACHMENTS),
+        };
+        // SAFETY: the caller's interface and destination, checked by the property object.
+        unsafe {
+            finish_copy(
+                this,
+                hr,
+                which,
+                lpInterface,
+                lpDestObj,
+                ulFlags,
+                lppProblems,
+            )
+        }
+    }
+
+    /// The included properties as the property object copies them, and, to an `IMessage`
+    /// destination, the recipients and attachments when `PR_MESSAGE_RECIPIENTS` /
+    /// `PR_MESSAGE_ATTACHMENTS` is included (as `CopyTo` copies them).
+    unsafe fn CopyProps(
+        this: &Object<Self>,
+        lpIncludeProps: *mut SPropTagArray,
+        ulUIParam: usize,
+        lpProgress: Option<&IMAPIProgress>,
+        lpInterface: *const GUID,
+        lpDestObj: *mut c_void,
+        ulFlags: u32,
+        lppProblems: *mut *mut SPropProblemArray,
+    ) -> HRESULT {
+        let core = &this.core;
+        // SAFETY: NULL or the caller's tag array.
+        let included = unsafe { tags_from_raw(lpIncludeProps) }.unwrap_or_default();
+        // SAFETY: the caller's arguments, passed on under the same contract.
+        let hr = unsafe {
+            core.props_itf.CopyProps(
+                lpIncludeProps,
+                ulUIParam,
+                lpProgress,
+                lpInterface,
+                lpDestObj,
+                ulFlags,
+                lppProblems,
+            )
+        };
+        let is_included = |tag: u32| included.iter().any(|&t| prop_id(t) == prop_id(tag));
+        let which = SubObjects {
+            recipients: is_included(PR_MESSAGE_RECIPIENTS),
+            attachments: is_included(PR_MESSAGE_ATTACHMENTS),
+        };
+        // SAFETY: the caller's interface and destination, checked by the property object.
+        unsafe {
+            finish_copy(
+                this,
+                hr,
+                which,
+                lpInterface,
+                lpDestObj,
+                ulFlags,
+                lppProblems,
+            )
+        }
+    }
+}
+
+/// What a message's `CopyTo` leaves to the destination: its identity and computed properties.
+const NOT_COPIED: [u32; 11] = [
+    PR_ENTRYID,
+    PR_RECORD_KEY,
+    PR_INSTANCE_KEY,
+    PR_PARENT_ENTRYID,
+    PR_STORE_ENTRYID,
+    PR_STORE_RECORD_KEY,
+    PR_STORE_SUPPORT_MASK,
+    PR_OBJECT_TYPE,
+    PR_ACCESS_LEVEL,
+    PR_HASATTACH,
+    PR_MESSAGE_SIZE,
+];
+
+/// The sub-objects a message's copy takes besides its properties.
+struct SubObjects {
+    recipients: bool,
+    attachments: bool,
+}
+
+/// The end of `CopyTo` and `CopyProps` once the property object copied the properties
+/// (answering `hr`): the sub-objects `which` names, to an `IMessage` destination other than
+/// this message. On their failure the problems already returned are freed (a failed call
+/// returns none).
+///
+/// # Safety
+///
+/// `lpInterface` is NULL or a GUID, `lpDestObj` NULL or a live interface pointer,
+/// `lppProblems` NULL or writable (holding what the property object wrote).
+unsafe fn finish_copy(
+    this: &Object<MessageObject>,
+    hr: HRESULT,
+    which: SubObjects,
+    lpInterface: *const GUID,
+    lpDestObj: *mut c_void,
+    flags: u32,
+    lppProblems: *mut *mut SPropProblemArray,
+) -> HRESULT {
+    if hr.is_err() || !(which.recipients || which.attachments) {
+        return hr;
+    }
+    // SAFETY: checked by the property object, which answered a success: a GUID.
+    if unsafe { lpInterface.as_ref() } != Some(&IMessage::IID) {
+        return hr;
+    }
+    // SAFETY: a live interface pointer (the caller's contract), borrowed for the call.
+    let Some(dest) = (unsafe { IUnknown::from_raw_borrowed(&lpDestObj) }) else {
+        return hr;
+    };
+    let Ok(itself) = this.to_interface::<IMessage>().cast::<IUnknown>() else {
+        return hr;
+    };
+    let Ok(dest) = dest.cast::<IMessage>() else {
+        return hr;
+    };
+    if dest.cast::<IUnknown>().ok().as_ref() == Some(&itself) {
+        return hr;
+    }
+    let core = &this.core;
+    let message = core.snapshot(&core.working());
+    let allocators = *core.model.cx.allocators();
+    let recipient_flags = if flags & MAPI_NOREPLACE != 0 {
+        MODRECIP_ADD
+    } else {
+        0
+    };
+    let copied = (|| {
+        if which.recipients {
+            put_recipients(&dest, &message.recipients, recipient_flags, &allocators)?;
+        }
+        if which.attachments {
+            for attachment in &message.attachments {
+                put_attachment(&dest, attachment, &allocators)?;
+            }
+        }
+        Ok::<(), HRESULT>(())
+    })();
+    match copied {
+        Ok(()) => hr,
+        Err(code) => {
+            if !lppProblems.is_null() {
+                // SAFETY: writable, holding NULL or the problems the property object wrote,
+                // in one block of the allocators; freed once.
+                unsafe {
+                    allocators.free(lppProblems.read().cast());
+                    lppProblems.write(core::ptr::null_mut());
+                }
+            }
+            core.last_error.fail(ProviderError::new(
+                code,
+                "CopyTo: the destination refused the message's recipients or attachments",
+            ))
+        }
+    }
+}
+
+/// `ModifyRecipients(flags)` of `recipients` on `dest`, in an `ADRLIST` of MAPI memory whose
+/// every entry is its own block, as the page asks of callers.
+fn put_recipients(
+    dest: &IMessage,
+    recipients: &[Vec<Property>],
+    flags: u32,
+    allocators: &AllocatorSet,
+) -> Result<(), HRESULT> {
+    if recipients.is_empty() && flags != 0 {
+        return Ok(());
+    }
+    let list = allocators
+        .allocate(cb_new_adrlist(recipients.len().max(1)))
+        .map_err(|e| e.code())?;
+    let entries = core::mem::offset_of!(ADRLIST, aEntries);
+    list.write(0, recipients.len() as u32);
+    // Kept until the call returns; freed when dropped.
+    let mut blocks = Vec::with_capacity(recipients.len());
+    for (i, recipient) in recipients.iter().enumerate() {
+        let block = props_block(allocators, recipient).map_err(|e| e.code())?;
+        let entry = ADRENTRY {
+            ulReserved1: 0,
+            cValues: recipient.len() as u32,
+            rgPropVals: block.as_ptr().cast(),
+        };
+        list.write(entries + i * size_of::<ADRENTRY>(), entry);
+        blocks.push(block);
+    }
+    // SAFETY: an ADRLIST of `recipients.len()` entries, alive across the call.
+    let hr = unsafe { dest.ModifyRecipients(flags, list.as_ptr().cast()) };
+    for (i, block) in blocks.iter().enumerate() {
+        // SAFETY: entry `i` of the list, which the callee may have given a new array to
+        // (the page's rule); that one is freed here, ours when `blocks` drops.
+        unsafe {
+            let entry = list
+                .ptr_at(entries + i * size_of::<ADRENTRY>())
+                .cast::<ADRENTRY>()
+                .read_unaligned();
+            if entry.rgPropVals.cast::<u8>() != block.as_ptr() {
+                allocators.free(entry.rgPropVals.cast());
+            }
+        }
+    }
+    hr.ok().map_err(|e| e.code())
+}
+
+/// `SetProps` of `props` (sub-objects and the destination's own left out) on `dest`; what
+/// the destination refuses property by property it keeps to itself, as a copy's problems.
+fn put_props(
+    dest: &IMAPIProp,
+    props: &[Property],
+    allocators: &AllocatorSet,
+) -> Result<(), HRESULT> {
+    let props: Vec<&Property> = props
+        .iter()
+        .filter(|p| {
+            p.value.prop_type() != PT_OBJECT
+                && !NOT_COPIED.iter().any(|&tag| id_of(tag) == p.id)
+                && p.id != id_of(PR_ATTACH_NUM)
+        })
+        .collect();
+    if props.is_empty() {
+        return Ok(());
+    }
+    let block = props_block(allocators, props.iter().copied()).map_err(|e| e.code())?;
+    // SAFETY: `props.len()` values in one block, alive across the call; no problems asked.
+    let hr = unsafe {
+        dest.SetProps(
+            props.len() as u32,
+            block.as_ptr().cast(),
+            core::ptr::null_mut(),
+        )
+    };
+    hr.ok().map_err(|e| e.code())
+}
+
+/// A new attachment on `dest` copied from `attachment` (embedded message included), saved
+/// into `dest`.
+fn put_attachment(
+    dest: &IMessage,
+    attachment: &Attachment,
+    allocators: &AllocatorSet,
+) -> Result<(), HRESULT> {
+    let (mut num, mut raw) = (0u32, core::ptr::null_mut());
+    // SAFETY: out-pointers.
+    unsafe { dest.CreateAttach(core::ptr::null(), 0, &mut num, &mut raw) }
+        .ok()
+        .map_err(|e| e.code())?;
+    // SAFETY: CreateAttach succeeded: a new reference.
+    let attach = unsafe { IAttach::from_raw(raw) };
+    put_props(&attach, &attachment.props, allocators)?;
+    if let Some(embedded) = &attachment.embedded {
+        let mut raw = core::ptr::null_mut();
+        // SAFETY: a GUID and an out-pointer.
+        unsafe {
+            attach.OpenProperty(
+                PR_ATTACH_DATA_OBJ,
+                &IMessage::IID,
+                0,
+                MAPI_CREATE | MAPI_MODIFY,
+                &mut raw,
+            )
+        }
+        .ok()
+        .map_err(|e| e.code())?;
+        // SAFETY: OpenProperty succeeded: a new reference, of the interface asked for.
+        let inner = unsafe { IMessage::from_raw(raw) };
+        put_props(&inner, &embedded.props, allocators)?;
+        if !embedded.recipients.is_empty() {
+            put_recipients(&inner, &embedded.recipients, 0, allocators)?;
+        }
+        for attachment in &embedded.attachments {
+            put_attachment(&inner, attachment, allocators)?;
+        }
+        // SAFETY: a plain call.
+        unsafe { inner.SaveChanges(0) }.ok().map_err(|e| e.code())?;
+    }
+    // SAFETY: a plain call.
+    unsafe { attach.SaveChanges(0) }.ok().map_err(|e| e.code())
 }
 
 impl IMessageImpl for MessageObject {
