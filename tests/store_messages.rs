@@ -1054,11 +1054,17 @@ fn set_read_flag_writes_read_state_at_once_without_a_version() {
             })
             .unwrap_or(0)
     };
+    let contents = t.with(|f| f.messages.contents_table(&f.inbox)).unwrap();
     assert_eq!(set_read_flag(&reader, 0), S_OK);
     assert_eq!(
         stored_flags(&t) & MSGFLAG_READ,
         MSGFLAG_READ,
         "in the store at once"
+    );
+    let row = contents.row(&PropValue::Binary(key.clone())).unwrap();
+    assert!(
+        matches!(value_in(&row, PR_MESSAGE_FLAGS), Some(PropValue::Long(f)) if f & MSGFLAG_READ != 0),
+        "and in the contents table"
     );
     assert_eq!(long(&reader, PR_MESSAGE_FLAGS) & MSGFLAG_READ, MSGFLAG_READ);
     assert_eq!(set_read_flag(&reader, CLEAR_READ_FLAG), S_OK);
@@ -1074,7 +1080,27 @@ fn set_read_flag_writes_read_state_at_once_without_a_version() {
     assert_eq!(set_read_flag(&reader, 0x1000), MAPI_E_UNKNOWN_FLAGS);
     // Read state is no content change: the other writer saves without a collision.
     assert_eq!(set(&writer, &[subject("Edited")]).0, S_OK);
+    assert_eq!(save(&writer, KEEP_OPEN_READWRITE), S_OK);
+    assert_eq!(
+        stored_flags(&t) & MSGFLAG_READ,
+        0,
+        "the writer keeps the store's read state"
+    );
+    assert_eq!(set_read_flag(&reader, 0), S_OK);
+    assert_eq!(set(&writer, &[subject("Edited")]).0, S_OK);
     assert_eq!(save(&writer, 0), S_OK);
+    assert_eq!(
+        stored_flags(&t) & MSGFLAG_READ,
+        MSGFLAG_READ,
+        "the writer's save keeps it read"
+    );
+    let row = contents.row(&PropValue::Binary(key.clone())).unwrap();
+    assert_eq!(
+        value_in(&row, PR_SUBJECT_W),
+        Some(&PropValue::Unicode("Edited".into())),
+        "a save changes the contents table's row"
+    );
+    drop(contents);
 
     // A new message's read flag waits for its SaveChanges.
     let new = t.create();

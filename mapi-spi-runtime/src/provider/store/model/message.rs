@@ -37,8 +37,9 @@
 //! `GetPropList` while set and open as the tables through `OpenProperty`.
 //!
 //! A saved message's read state is not content: `SetReadFlag` writes it to the store at once
-//! ([`StoreContent::set_message_state`](crate::provider::store::content::StoreContent::set_message_state)), as Outlook expects, without a `SaveChanges` and
-//! without changing the message's version.
+//! ([`StoreContent::set_message_state`](crate::provider::store::content::StoreContent::set_message_state)),
+//! as Outlook expects, without a `SaveChanges` and without changing the message's version; the
+//! `SaveChanges` of an object that did not set it keeps the read state the store has then.
 
 #![allow(non_snake_case)]
 
@@ -240,6 +241,9 @@ pub(crate) struct Working {
     pub(super) writable: bool,
     /// Whether the message was ever saved (`PR_MESSAGE_FLAGS` is read-only from then on).
     saved: bool,
+    /// Whether this object set the read state (`SetReadFlag`): else its save keeps the
+    /// store's.
+    read_state_mine: bool,
     /// The recipients, each with its `PR_ROWID`.
     recipients: Vec<Vec<Property>>,
     next_row_id: u32,
@@ -504,6 +508,22 @@ impl MessageCore {
         body().unwrap_or_else(|error| self.last_error.fail(error))
     }
 
+    /// Puts the read state the store holds for message `key` now into `message` (and this
+    /// object's `PR_MESSAGE_FLAGS`): `SetReadFlag` on another object since this one opened
+    /// changed it without a version, and this save must not undo it. Left as it is when the
+    /// store cannot say.
+    fn take_stored_read_state(&self, key: &[u8], message: &mut Message) {
+        let Ok(summary) = self.model.content.message_summary(key) else {
+            return;
+        };
+        let theirs = flags_in(&summary.props) & READ_STATE;
+        let flags = (flags_in(&message.props) & !READ_STATE) | theirs;
+        let prop = Property::for_tag(PR_MESSAGE_FLAGS, PropValue::Long(flags));
+        message.props.retain(|p| p.id != id_of(PR_MESSAGE_FLAGS));
+        message.props.push(prop.clone());
+        let _ = self.props.bag_mut().insert(prop, PropAccess::READ_ONLY);
+    }
+
     /// `SaveChanges`: see the module documentation.
     fn save(&self, flags: u32) -> ProviderResult<HRESULT> {
         check_flags(flags, SAVE_FLAGS)?;
@@ -512,7 +532,11 @@ impl MessageCore {
             return Err(read_only());
         }
         self.refresh(&working);
-        let message = self.snapshot(&working);
+        let mut message = self.snapshot(&working);
+        if let (Home::Store, Some(key), false) = (&self.home, &working.key, working.read_state_mine)
+        {
+            self.take_stored_read_state(key, &mut message);
+        }
         let keep_writable = flags & KEEP_OPEN_READWRITE != 0;
         let saved = match &self.home {
             Home::Embedded(attach) => {
@@ -630,6 +654,20 @@ impl MessageObject {
     }
 }
 
+/// The `PR_MESSAGE_FLAGS` bits `SetReadFlag` changes.
+const READ_STATE: u32 = MSGFLAG_READ | MSGFLAG_RN_PENDING | MSGFLAG_NRN_PENDING;
+
+/// The `PR_MESSAGE_FLAGS` among `props` (0 without).
+fn flags_in(props: &[Property]) -> u32 {
+    props
+        .iter()
+        .find_map(|p| match p.value {
+            PropValue::Long(flags) if p.id == id_of(PR_MESSAGE_FLAGS) => Some(flags),
+            _ => None,
+        })
+        .unwrap_or(0)
+}
+
 /// A new message: unsent.
 fn new_message() -> Message {
     Message {
@@ -649,6 +687,7 @@ impl Working {
             version: 0,
             writable: false,
             saved: false,
+            read_state_mine: false,
             recipients: Vec::new(),
             next_row_id: 0,
             attachments: BTreeMap::new(),
@@ -805,7 +844,7 @@ impl MessageCore {
                 "SetReadFlag: CLEAR_READ_FLAG with SUPPRESS_RECEIPT or GENERATE_RECEIPT_ONLY",
             ));
         }
-        let working = self.working();
+        let mut working = self.working();
         let old = match self.props.bag().get(id_of(PR_MESSAGE_FLAGS)) {
             Some(PropValue::Long(flags)) => *flags,
             _ => 0,
@@ -845,6 +884,7 @@ impl MessageCore {
             PropAccess::READ_WRITE
         };
         let _ = self.props.bag_mut().insert(prop, access);
+        working.read_state_mine = true;
         drop(working);
         if let Some((key, folder)) = stored.filter(|_| new != old) {
             self.model.message_changed(&folder, &key);
