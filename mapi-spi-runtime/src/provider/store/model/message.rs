@@ -323,16 +323,11 @@ impl MessageCore {
     /// A working copy of `message`, with the runtime's properties, recipients numbered and
     /// attachments numbered in order.
     fn new(model: &Arc<Model>, home: Home, working: Working, message: Message) -> Arc<Self> {
-        let ids: Vec<u16> = IDENTITY
-            .iter()
-            .chain(&[PR_HASATTACH, PR_MESSAGE_SIZE])
-            .map(|&tag| id_of(tag))
-            .collect();
         let bag = bag_of(
             message
                 .props
                 .into_iter()
-                .filter(|p| !ids.contains(&p.id) && p.value.prop_type() != PT_OBJECT),
+                .filter(|p| !not_copied(p.id) && p.value.prop_type() != PT_OBJECT),
         );
         let props = ComObject::new(
             PropertyObject::new(bag, *model.cx.allocators()).with_names(model.names.clone()),
@@ -1039,7 +1034,7 @@ impl IMAPIPropImpl for MessageObject {
         };
         let mut tags = vec![0u32];
         tags.extend(excluded.iter().copied());
-        tags.extend(NOT_COPIED);
+        tags.extend(IDENTITY.iter().chain(&COMPUTED));
         tags[0] = tags.len() as u32 - 1;
         // SAFETY: the caller's arguments, with an exclude list that lives across the call.
         let hr = unsafe {
@@ -1123,20 +1118,18 @@ impl IMAPIPropImpl for MessageObject {
     }
 }
 
-/// What a message's `CopyTo` leaves to the destination: its identity and computed properties.
-const NOT_COPIED: [u32; 11] = [
-    PR_ENTRYID,
-    PR_RECORD_KEY,
-    PR_INSTANCE_KEY,
-    PR_PARENT_ENTRYID,
-    PR_STORE_ENTRYID,
-    PR_STORE_RECORD_KEY,
-    PR_STORE_SUPPORT_MASK,
-    PR_OBJECT_TYPE,
-    PR_ACCESS_LEVEL,
-    PR_HASATTACH,
-    PR_MESSAGE_SIZE,
-];
+/// What a message's `CopyTo` leaves to the destination besides its identity: the computed
+/// properties.
+const COMPUTED: [u32; 2] = [PR_HASATTACH, PR_MESSAGE_SIZE];
+
+/// Whether property `id` is the runtime's to set (a provider's value for it is replaced; a
+/// copy leaves it to the destination).
+fn not_copied(id: u16) -> bool {
+    IDENTITY
+        .iter()
+        .chain(&COMPUTED)
+        .any(|&tag| id_of(tag) == id)
+}
 
 /// The sub-objects a message's copy takes besides its properties.
 struct SubObjects {
@@ -1276,9 +1269,7 @@ fn put_props(
     let props: Vec<&Property> = props
         .iter()
         .filter(|p| {
-            p.value.prop_type() != PT_OBJECT
-                && !NOT_COPIED.iter().any(|&tag| id_of(tag) == p.id)
-                && p.id != id_of(PR_ATTACH_NUM)
+            p.value.prop_type() != PT_OBJECT && !not_copied(p.id) && p.id != id_of(PR_ATTACH_NUM)
         })
         .collect();
     if props.is_empty() {
