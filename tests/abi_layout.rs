@@ -254,6 +254,8 @@ const OUTLOOK_ONLY: &[&str] = &[
     "TABLE_SORT_CATEG_MAX",
     "TABLE_SORT_CATEG_MIN",
     "PR_HTML",
+    "SPAMFILTER_ONSAVE",
+    "NON_EMS_XP_SAVE",
 ];
 
 fn full_oracle() -> Oracle {

@@ -2,13 +2,18 @@
 //! runtime on the property and table engines over what a provider says its store holds
 //! ([`StoreContent`]).
 //!
-//! Every object of one open store shares one [`Model`]: the provider's content, the store's
+//! Every object of one open store shares one `Model`: the provider's content, the store's
 //! entry IDs, its context (allocators, support object, last error), its named properties, and
 //! what the runtime tracks across objects (message versions for `MAPI_E_OBJECT_CHANGED`, open
 //! tables to keep current, notifications).
 
+mod attach;
 mod contents;
+mod message;
 pub mod notify;
+
+#[doc(hidden)]
+pub use message::TestMessages;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -39,6 +44,9 @@ pub(crate) struct Model {
     versions: Mutex<HashMap<Vec<u8>, u64>>,
     /// The connections `Advise` made through the support object, which logoff ends.
     advised: Mutex<Vec<usize>>,
+    /// Held by a message's `SaveChanges` from its version check to its [`Model::saved`], so
+    /// that of two writers saving at once one sees the other's save.
+    pub(crate) saving: Mutex<()>,
     /// The contents tables of the folders opened so far ([`contents`]).
     contents: ContentsTables,
 }
@@ -63,6 +71,7 @@ impl Model {
             support_mask,
             versions: Mutex::default(),
             advised: Mutex::default(),
+            saving: Mutex::default(),
             contents: ContentsTables::default(),
         }
     }
