@@ -257,6 +257,8 @@ const OUTLOOK_ONLY: &[&str] = &[
     "DELETE_HARD_DELETE",
     "SHOW_SOFT_DELETES",
     "MAPI_NO_CACHE",
+    "SPAMFILTER_ONSAVE",
+    "NON_EMS_XP_SAVE",
 ];
 
 fn full_oracle() -> Oracle {

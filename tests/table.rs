@@ -14,7 +14,7 @@ use mapi_spi_runtime::flags::*;
 use mapi_spi_runtime::interfaces::{IMAPIAdviseSink, IMAPIAdviseSinkImpl, IMAPITable};
 use mapi_spi_runtime::props::value::{props_block, props_from_raw, tags_from_raw};
 use mapi_spi_runtime::props::{PropValue, Property};
-use mapi_spi_runtime::table::TableData;
+use mapi_spi_runtime::table::{SubObjects, TableData};
 use mapi_spi_runtime::tags::*;
 use mapi_spi_runtime::types::*;
 use mapi_spi_runtime::{ComObject, HRESULT, Interface, Object, mapi_object};
@@ -704,6 +704,164 @@ fn find_row_searches_both_ways_from_any_origin() {
     assert_eq!(find(&t, &ten, mark, DIR_BACKWARD), MAPI_W_POSITION_CHANGED);
 }
 
+/// Recipients and attachments as a message store keeps them: by the message's key, each a
+/// list of rows; shared with the test so that it can change them.
+#[derive(Clone, Default)]
+struct Messages(std::sync::Arc<Mutex<std::collections::HashMap<u8, SubRows>>>);
+
+#[derive(Clone, Default)]
+struct SubRows {
+    recipients: Vec<Vec<Property>>,
+    attachments: Vec<Vec<Property>>,
+}
+
+impl SubObjects for Messages {
+    fn sub_rows(&self, row: &[Property], object: u32) -> Vec<Vec<Property>> {
+        let Some(PropValue::Binary(k)) = row.iter().find(|p| p.tag() == KEY).map(|p| &p.value)
+        else {
+            return Vec::new();
+        };
+        let messages = self.0.lock().unwrap();
+        let Some(sub) = messages.get(&k[0]) else {
+            return Vec::new();
+        };
+        match object {
+            PR_MESSAGE_RECIPIENTS => sub.recipients.clone(),
+            PR_MESSAGE_ATTACHMENTS => sub.attachments.clone(),
+            other => panic!("asked for sub-object {other:#x}"),
+        }
+    }
+}
+
+fn recipient(name: &str) -> Vec<Property> {
+    vec![Property::for_tag(
+        PR_DISPLAY_NAME_W,
+        PropValue::Unicode(name.into()),
+    )]
+}
+
+fn attachment(size: u32) -> Vec<Property> {
+    vec![Property::for_tag(PR_ATTACH_SIZE, PropValue::Long(size))]
+}
+
+#[test]
+fn sub_restrictions_ask_the_provider_for_recipients_and_attachments() {
+    let messages = Messages::default();
+    {
+        let mut m = messages.0.lock().unwrap();
+        m.insert(
+            1,
+            SubRows {
+                recipients: vec![recipient("Alice"), recipient("Bob")],
+                attachments: vec![attachment(500)],
+            },
+        );
+        m.insert(
+            2,
+            SubRows {
+                recipients: vec![recipient("Carol")],
+                attachments: vec![attachment(5000), attachment(10)],
+            },
+        );
+        m.insert(3, SubRows::default());
+        // 4 and 5 have no entry at all: no recipients, no attachments.
+    }
+    let table = TableData::new(KEY, vec![KEY, NUM, NAME], AllocatorSet::native())
+        .unwrap()
+        .with_sub_objects(messages.clone());
+    for (k, num, name) in [
+        (1, 30, "a"),
+        (2, 10, "b"),
+        (3, 20, "c"),
+        (4, 10, "d"),
+        (5, 50, "e"),
+    ] {
+        table.modify_row(row(k, num, name)).unwrap();
+    }
+    let t = table.view();
+    let bob = R::Sub(
+        PR_MESSAGE_RECIPIENTS,
+        Box::new(R::Content(
+            FL_SUBSTRING | FL_IGNORECASE,
+            PR_DISPLAY_NAME_W,
+            PropValue::Unicode("BO".into()),
+        )),
+    );
+    assert_eq!(
+        restricted(&t, &bob),
+        [1],
+        "any one recipient matching is enough"
+    );
+    let big = R::Sub(
+        PR_MESSAGE_ATTACHMENTS,
+        Box::new(R::Prop(RELOP_GT, PR_ATTACH_SIZE, PropValue::Long(1000))),
+    );
+    assert_eq!(restricted(&t, &big), [2]);
+    // Combined with the row's own columns, negated, and on messages with no sub-objects.
+    let any_recipient = R::Sub(PR_MESSAGE_RECIPIENTS, Box::new(R::Exist(PR_DISPLAY_NAME_W)));
+    assert_eq!(restricted(&t, &any_recipient), [1, 2]);
+    assert_eq!(
+        restricted(
+            &t,
+            &R::Not(Box::new(R::Sub(
+                PR_MESSAGE_RECIPIENTS,
+                Box::new(R::Exist(PR_DISPLAY_NAME_W))
+            )))
+        ),
+        [3, 4, 5]
+    );
+    assert_eq!(
+        restricted(
+            &t,
+            &R::Or(vec![
+                R::Prop(RELOP_EQ, NUM, PropValue::Long(50)),
+                R::Sub(PR_MESSAGE_ATTACHMENTS, Box::new(R::And(vec![]))),
+            ])
+        ),
+        [1, 2, 5]
+    );
+    // A change is evaluated again with the provider's sub-objects at that time.
+    assert_eq!(restrict(&t, Some(&bob)), S_OK);
+    messages.0.lock().unwrap().insert(
+        4,
+        SubRows {
+            recipients: vec![recipient("Bob Two")],
+            attachments: Vec::new(),
+        },
+    );
+    table.modify_row(row(4, 11, "d")).unwrap();
+    assert_eq!(all_keys(&t), [1, 4]);
+    // FindRow too.
+    assert_eq!(restrict(&t, None), S_OK);
+    assert_eq!(find(&t, &big, BOOKMARK_BEGINNING, 0), S_OK);
+    assert_eq!(position(&t).0, 1);
+    assert_eq!(find(&t, &bob, BOOKMARK_END, DIR_BACKWARD), S_OK);
+    assert_eq!(position(&t).0, 3);
+    // Bad sub-object restrictions change nothing.
+    assert_eq!(restrict(&t, Some(&bob)), S_OK);
+    assert_eq!(seek(&t, BOOKMARK_BEGINNING, 1).0, S_OK);
+    let nested = R::Sub(PR_MESSAGE_RECIPIENTS, Box::new(bob));
+    let other = R::Sub(PR_ENTRYID, Box::new(R::Exist(PR_DISPLAY_NAME_W)));
+    for (r, code) in [
+        (&nested, MAPI_E_TOO_COMPLEX),
+        (&other, MAPI_E_INVALID_PARAMETER),
+    ] {
+        assert_eq!(restrict(&t, Some(r)), code);
+        assert_eq!(find(&t, r, BOOKMARK_BEGINNING, 0), code);
+        assert_eq!(position(&t).0, 1);
+        assert_eq!(all_keys(&t), [1, 4]);
+        assert_eq!(seek(&t, BOOKMARK_BEGINNING, 1).0, S_OK);
+    }
+    // Without a provider of sub-objects, the docs' answer for tables that do not support them.
+    let plain = sample(AllocatorSet::native()).view();
+    assert_eq!(restrict(&plain, Some(&any_recipient)), MAPI_E_TOO_COMPLEX);
+    assert_eq!(
+        find(&plain, &any_recipient, BOOKMARK_BEGINNING, 0),
+        MAPI_E_TOO_COMPLEX
+    );
+    assert_eq!(all_keys(&plain), [1, 2, 3, 4, 5]);
+}
+
 #[test]
 fn every_restriction_type_filters_as_the_docs_say() {
     let table = sample(AllocatorSet::native());
@@ -888,6 +1046,11 @@ fn bad_restrictions_are_refused_and_change_nothing() {
             Sub(PR_MESSAGE_RECIPIENTS, Box::new(Raw(42))),
             MAPI_E_INVALID_PARAMETER,
         ),
+        // Only recipients and attachments are sub-objects.
+        (
+            Sub(PR_DISPLAY_NAME_W, Box::new(Exist(NUM))),
+            MAPI_E_INVALID_PARAMETER,
+        ),
         // Deep inside a tree, the whole call is refused.
         (
             And(vec![Exist(NUM), Or(vec![Not(Box::new(Raw(77)))])]),
@@ -995,9 +1158,14 @@ fn sort_table_orders_by_several_keys_both_ways() {
             sort(&t, [(NAME, TABLE_SORT_ASCEND)], 2),
             MAPI_E_INVALID_PARAMETER,
         ),
+        // Aggregate and combined keys need a category before them.
         (
             sort(&t, [(NAME, TABLE_SORT_CATEG_MAX)], 0),
-            MAPI_E_TOO_COMPLEX,
+            MAPI_E_INVALID_PARAMETER,
+        ),
+        (
+            sort(&t, [(NAME, TABLE_SORT_COMBINE)], 1),
+            MAPI_E_INVALID_PARAMETER,
         ),
         (
             sort(
@@ -1208,6 +1376,25 @@ fn status_abort_wait_and_categories() {
 struct Model {
     num: Option<u32>,
     name: Option<String>,
+    /// Its recipients' display names (kept by the row in `RECIPIENTS`, for [`RecipientsColumn`]).
+    recipients: Vec<String>,
+}
+
+/// A private column holding the names the model's recipients have.
+const RECIPIENTS: u32 = prop_tag(PT_MV_UNICODE, 0x6610);
+
+/// Sub-objects read from the row itself: one recipient row per value of `RECIPIENTS`.
+struct RecipientsColumn;
+
+impl SubObjects for RecipientsColumn {
+    fn sub_rows(&self, row: &[Property], object: u32) -> Vec<Vec<Property>> {
+        match row.iter().find(|p| p.tag() == RECIPIENTS).map(|p| &p.value) {
+            Some(PropValue::MvUnicode(names)) if object == PR_MESSAGE_RECIPIENTS => {
+                names.iter().map(|n| recipient(n)).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -1216,6 +1403,7 @@ enum Cond {
     NameHas(String, bool),
     NamePrefix(String),
     HasNum,
+    RecipientHas(String),
     Not(Box<Cond>),
     And(Vec<Cond>),
     Or(Vec<Cond>),
@@ -1241,6 +1429,7 @@ impl Cond {
             }),
             Cond::NamePrefix(s) => m.name.as_ref().is_some_and(|n| n.starts_with(s.as_str())),
             Cond::HasNum => m.num.is_some(),
+            Cond::RecipientHas(s) => m.recipients.iter().any(|r| r.contains(s.as_str())),
             Cond::Not(c) => !c.holds(m),
             Cond::And(all) => all.iter().all(|c| c.holds(m)),
             Cond::Or(any) => any.iter().any(|c| c.holds(m)),
@@ -1257,6 +1446,14 @@ impl Cond {
             ),
             Cond::NamePrefix(s) => R::Content(FL_PREFIX, NAME, PropValue::Unicode(s.clone())),
             Cond::HasNum => R::Exist(NUM),
+            Cond::RecipientHas(s) => R::Sub(
+                PR_MESSAGE_RECIPIENTS,
+                Box::new(R::Content(
+                    FL_SUBSTRING,
+                    PR_DISPLAY_NAME_W,
+                    PropValue::Unicode(s.clone()),
+                )),
+            ),
             Cond::Not(c) => R::Not(Box::new(c.raw())),
             Cond::And(all) => R::And(all.iter().map(Cond::raw).collect()),
             Cond::Or(any) => R::Or(any.iter().map(Cond::raw).collect()),
@@ -1270,6 +1467,7 @@ fn cond() -> impl Strategy<Value = Cond> {
         ("[aAbBé]{1,2}", any::<bool>()).prop_map(|(s, i)| Cond::NameHas(s, i)),
         "[aAbBé]{1,2}".prop_map(Cond::NamePrefix),
         Just(Cond::HasNum),
+        "[aAbBé]{1,2}".prop_map(Cond::RecipientHas),
     ];
     leaf.prop_recursive(3, 12, 3, |inner| {
         prop_oneof![
@@ -1283,9 +1481,24 @@ fn cond() -> impl Strategy<Value = Cond> {
 fn model() -> impl Strategy<Value = Model> {
     (
         prop::option::of(0u32..20),
-        prop::option::of("[aAbBéÉ]{0,4}"),
+        // Some names share a first 15 to 17 bytes, so that sorting compares past them (and
+        // an `é` may straddle the 16th byte).
+        prop::option::of((0usize..4, "[aAbBéÉ]{0,4}")),
+        prop::collection::vec("[aAbBé]{0,3}", 0..3),
     )
-        .prop_map(|(num, name)| Model { num, name })
+        .prop_map(|(num, name, recipients)| Model {
+            num,
+            name: name.map(|(long, tail)| {
+                let shared = [
+                    "",
+                    "subject: the sa",
+                    "subject: the sam",
+                    "subject: the same",
+                ];
+                format!("{}{tail}", shared[long])
+            }),
+            recipients,
+        })
 }
 
 proptest! {
@@ -1296,11 +1509,16 @@ proptest! {
         condition in prop::option::of(cond()),
         keys in prop::collection::vec((any::<bool>(), any::<bool>()), 0..3),
     ) {
-        let table = TableData::new(KEY, vec![KEY], AllocatorSet::native()).unwrap();
+        let table = TableData::new(KEY, vec![KEY], AllocatorSet::native())
+            .unwrap()
+            .with_sub_objects(RecipientsColumn);
         for (k, m) in rows.iter().enumerate() {
             let mut props = vec![Property::for_tag(KEY, key(k as u8))];
             props.extend(m.num.map(|n| Property::for_tag(NUM, PropValue::Long(n))));
             props.extend(m.name.clone().map(|n| Property::for_tag(NAME, PropValue::Unicode(n))));
+            if !m.recipients.is_empty() {
+                props.push(Property::for_tag(RECIPIENTS, PropValue::MvUnicode(m.recipients.clone())));
+            }
             table.modify_row(props).unwrap();
         }
         let t = table.view();
@@ -1732,13 +1950,14 @@ fn categorized_views_group_rows_under_headings() {
         (2, 1, 1)
     );
     unsafe { AllocatorSet::native().free(out.cast()) };
-    // A change lays the view out again and tells its sinks to reload.
+    // A change lays the view out again and tells its sinks what changed, row by row.
     let (rec, sink) = recorder();
     advise(&t, &sink);
     table.modify_row(row(6, 20, "f")).unwrap();
     assert_eq!(
         taken(&rec).into_iter().map(|s| s.event).collect::<Vec<_>>(),
-        [TABLE_RELOAD]
+        [TABLE_ROW_MODIFIED, TABLE_ROW_ADDED],
+        "the heading's count, then the new row"
     );
     assert_eq!(count(&t), 7);
     table.delete_row(&key(5)).unwrap();
@@ -1755,4 +1974,548 @@ fn categorized_views_group_rows_under_headings() {
     );
     let rows = query(&t, 100, 0).unwrap();
     assert_eq!((long(&rows, 1), long(&rows, 5)), (vec![20], vec![3]));
+}
+
+/// The table of the combined and aggregated category tests: NUM is the category, EXTRA the
+/// aggregated column (row 5 has none).
+fn categories_sample() -> TableData {
+    let table = TableData::new(KEY, vec![KEY], AllocatorSet::native()).unwrap();
+    for (k, num, name, extra) in [
+        (1, 10, "a", Some(5)),
+        (2, 10, "b", Some(50)),
+        (3, 20, "a", Some(30)),
+        (4, 20, "a", Some(1)),
+        (5, 30, "c", None),
+    ] {
+        let mut props = row(k, num, name);
+        props.extend(extra.map(|e| Property::for_tag(EXTRA, PropValue::Long(e))));
+        table.modify_row(props).unwrap();
+    }
+    table
+}
+
+/// Columns KEY, NUM, NAME, EXTRA, PR_ROW_TYPE, PR_DEPTH, PR_CONTENT_COUNT.
+fn categories_columns(t: &IMAPITable) {
+    let mut cols = tags([
+        KEY,
+        NUM,
+        NAME,
+        EXTRA,
+        PR_ROW_TYPE,
+        PR_DEPTH,
+        PR_CONTENT_COUNT,
+    ]);
+    assert_eq!(
+        unsafe { (t.vtable().SetColumns)(t.as_raw(), cols.ptr(), 0) },
+        S_OK
+    );
+}
+
+fn text(rows: &[Vec<Property>], index: usize) -> Vec<String> {
+    rows.iter()
+        .map(|r| match &r[index].value {
+            PropValue::Unicode(s) => s.clone(),
+            _ => "-".into(),
+        })
+        .collect()
+}
+
+#[test]
+fn combined_categories_make_one_heading_per_pair_of_values() {
+    let table = categories_sample();
+    let t = table.view();
+    categories_columns(&t);
+    assert_eq!(
+        sort_categorized(
+            &t,
+            [(NUM, TABLE_SORT_ASCEND), (NAME, TABLE_SORT_COMBINE)],
+            2,
+            1
+        ),
+        S_OK
+    );
+    let rows = query(&t, 100, 0).unwrap();
+    let (e, l) = (TBL_EXPANDED_CATEGORY, TBL_LEAF_ROW);
+    assert_eq!(long(&rows, 4), [e, l, e, l, e, l, l, e, l]);
+    assert_eq!(long(&rows, 5), [0, 1, 0, 1, 0, 1, 1, 0, 1], "one level");
+    assert_eq!(long(&rows, 1), [10, 10, 10, 10, 20, 20, 20, 30, 30]);
+    assert_eq!(
+        text(&rows, 2),
+        ["a", "a", "b", "b", "a", "a", "a", "c", "c"]
+    );
+    let headings: Vec<_> = [0, 2, 4, 7].map(|at| rows[at].clone()).into();
+    assert_eq!(long(&headings, 6), [1, 1, 2, 1]);
+    // Descending joins in the direction of the category it joins.
+    assert_eq!(
+        sort_categorized(
+            &t,
+            [(NUM, TABLE_SORT_DESCEND), (NAME, TABLE_SORT_COMBINE)],
+            2,
+            0
+        ),
+        S_OK
+    );
+    let rows = query(&t, 100, 0).unwrap();
+    assert_eq!(long(&rows, 1), [30, 20, 10, 10]);
+    assert_eq!(text(&rows, 2), ["c", "a", "b", "a"]);
+    // QuerySortOrder gives the combination back.
+    let mut out = core::ptr::null_mut();
+    assert_eq!(
+        unsafe { (t.vtable().QuerySortOrder)(t.as_raw(), &mut out) },
+        S_OK
+    );
+    assert_eq!(
+        unsafe {
+            (
+                (*out).cSorts,
+                (*out).cCategories,
+                (*out.cast::<Sorts<2>>()).aSort[1].ulOrder,
+            )
+        },
+        (2, 2, TABLE_SORT_COMBINE)
+    );
+    unsafe { AllocatorSet::native().free(out.cast()) };
+}
+
+#[test]
+fn aggregate_keys_order_headings_by_the_largest_or_smallest_value_of_their_rows() {
+    let table = categories_sample();
+    let t = table.view();
+    categories_columns(&t);
+    // Conversations by their latest message: headings by MAX(EXTRA), rows by EXTRA descending.
+    let by_max = |t: &IMAPITable| {
+        sort_categorized(
+            t,
+            [
+                (NUM, TABLE_SORT_ASCEND),
+                (EXTRA, TABLE_SORT_CATEG_MAX),
+                (EXTRA, TABLE_SORT_DESCEND),
+            ],
+            1,
+            1,
+        )
+    };
+    assert_eq!(by_max(&t), S_OK);
+    let rows = query(&t, 100, 0).unwrap();
+    let (e, l) = (TBL_EXPANDED_CATEGORY, TBL_LEAF_ROW);
+    assert_eq!(long(&rows, 4), [e, l, l, e, l, l, e, l]);
+    assert_eq!(long(&rows, 1), [20, 20, 20, 10, 10, 10, 30, 30]);
+    assert_eq!(
+        keys(&[
+            rows[1].clone(),
+            rows[2].clone(),
+            rows[4].clone(),
+            rows[5].clone(),
+            rows[7].clone()
+        ]),
+        [3, 4, 2, 1, 5]
+    );
+    // A heading shows its aggregate; none for a category whose rows lack the column.
+    assert_eq!(
+        [0, 3, 6].map(|at| rows[at][3].value.clone()),
+        [
+            PropValue::Long(30),
+            PropValue::Long(50),
+            PropValue::Error(MAPI_E_NOT_FOUND)
+        ]
+    );
+    // A change that raises a category's maximum moves its heading.
+    table
+        .modify_row({
+            let mut r = row(4, 20, "a");
+            r.push(Property::for_tag(EXTRA, PropValue::Long(100)));
+            r
+        })
+        .unwrap();
+    assert_eq!(seek(&t, BOOKMARK_BEGINNING, 0).0, S_OK);
+    let rows = query(&t, 100, 0).unwrap();
+    assert_eq!(long(&rows, 1), [10, 10, 10, 20, 20, 20, 30, 30]);
+    assert_eq!(long(&rows[3..4], 3), [100]);
+    // The minimum, counted among the categories (as some clients count it), descending.
+    assert_eq!(
+        sort_categorized(
+            &t,
+            [(NUM, TABLE_SORT_DESCEND), (EXTRA, TABLE_SORT_CATEG_MIN)],
+            2,
+            0
+        ),
+        S_OK
+    );
+    let rows = query(&t, 100, 0).unwrap();
+    assert_eq!(long(&rows, 4), [TBL_COLLAPSED_CATEGORY; 3]);
+    assert_eq!(
+        long(&rows, 1),
+        [30, 20, 10],
+        "none first descending, then the minimum 30, then 5"
+    );
+    let mut out = core::ptr::null_mut();
+    assert_eq!(
+        unsafe { (t.vtable().QuerySortOrder)(t.as_raw(), &mut out) },
+        S_OK
+    );
+    assert_eq!(
+        unsafe {
+            (
+                (*out).cCategories,
+                (*out).cExpanded,
+                (*out.cast::<Sorts<2>>()).aSort[1],
+            )
+        },
+        (
+            2,
+            0,
+            SSortOrder {
+                ulPropTag: EXTRA,
+                ulOrder: TABLE_SORT_CATEG_MIN
+            }
+        )
+    );
+    unsafe { AllocatorSet::native().free(out.cast()) };
+    // Misplaced aggregate or combined keys are refused, with nothing changed.
+    assert_eq!(seek(&t, BOOKMARK_BEGINNING, 1).0, S_OK);
+    let bad = [
+        sort_categorized(&t, [(EXTRA, TABLE_SORT_CATEG_MAX)], 1, 0),
+        sort_categorized(
+            &t,
+            [
+                (NUM, TABLE_SORT_ASCEND),
+                (NAME, TABLE_SORT_ASCEND),
+                (EXTRA, TABLE_SORT_CATEG_MAX),
+            ],
+            1,
+            0,
+        ),
+        sort_categorized(
+            &t,
+            [
+                (NUM, TABLE_SORT_ASCEND),
+                (EXTRA, TABLE_SORT_CATEG_MAX),
+                (NAME, TABLE_SORT_COMBINE),
+            ],
+            3,
+            0,
+        ),
+        sort_categorized(
+            &t,
+            [
+                (NUM, TABLE_SORT_ASCEND),
+                (EXTRA, TABLE_SORT_CATEG_MAX),
+                (EXTRA, TABLE_SORT_CATEG_MIN),
+            ],
+            1,
+            0,
+        ),
+        sort_categorized(
+            &t,
+            [(NUM, TABLE_SORT_ASCEND), (NAME, TABLE_SORT_COMBINE)],
+            1,
+            0,
+        ),
+    ];
+    assert_eq!(bad, [MAPI_E_INVALID_PARAMETER; 5]);
+    assert_eq!(position(&t).0, 1);
+    assert_eq!(seek(&t, BOOKMARK_BEGINNING, 0).0, S_OK);
+    assert_eq!(long(&query(&t, 100, 0).unwrap(), 1), [30, 20, 10]);
+}
+
+/// Applies table notifications in turn to a client's copy of a view's rows (found by their
+/// first column, the index), as a client keeping a list in step does.
+fn replay(model: &mut Vec<Vec<Property>>, seen: Vec<Seen>) {
+    let find =
+        |model: &Vec<Vec<Property>>, index: &Property| model.iter().position(|r| r[0] == *index);
+    for s in seen {
+        match s.event {
+            TABLE_ROW_DELETED => {
+                let at = find(model, &s.index).expect("a deleted row was shown");
+                model.remove(at);
+            }
+            TABLE_ROW_ADDED | TABLE_ROW_MODIFIED => {
+                match find(model, &s.index) {
+                    Some(at) => {
+                        assert_eq!(s.event, TABLE_ROW_MODIFIED);
+                        model.remove(at);
+                    }
+                    None => assert_eq!(s.event, TABLE_ROW_ADDED),
+                }
+                let at = if s.prior.tag() == PR_NULL {
+                    0
+                } else {
+                    find(model, &s.prior).expect("the prior row is shown") + 1
+                };
+                model.insert(at, s.row);
+            }
+            other => panic!("event {other}"),
+        }
+    }
+}
+
+/// Every row of the view, from the beginning, the cursor put back.
+fn snapshot(t: &IMAPITable) -> Vec<Vec<Property>> {
+    let (at, _, _) = position(t);
+    assert_eq!(seek(t, BOOKMARK_BEGINNING, 0).0, S_OK);
+    let rows = query(t, 1000, 0).unwrap();
+    assert_eq!(seek(t, BOOKMARK_BEGINNING, at as i32).0, S_OK);
+    rows
+}
+
+#[test]
+fn categorized_views_notify_row_by_row_and_keep_the_cursor_and_bookmarks() {
+    let table = categories_sample();
+    let t = table.view();
+    categories_columns(&t);
+    let by_max = [
+        (NUM, TABLE_SORT_ASCEND),
+        (EXTRA, TABLE_SORT_CATEG_MAX),
+        (EXTRA, TABLE_SORT_DESCEND),
+    ];
+    assert_eq!(sort_categorized(&t, by_max, 1, 1), S_OK);
+    let (rec, sink) = recorder();
+    advise(&t, &sink);
+    let mut model = snapshot(&t);
+    assert_eq!(long(&model, 1), [20, 20, 20, 10, 10, 10, 30, 30]);
+    // The cursor on row 2 (the first under 10).
+    assert_eq!(seek(&t, BOOKMARK_BEGINNING, 4).0, S_OK);
+    let with_extra = |k, num, extra| {
+        let mut r = row(k, num, "x");
+        r.push(Property::for_tag(EXTRA, PropValue::Long(extra)));
+        r
+    };
+    let changes: Vec<Box<dyn Fn()>> = vec![
+        // The maximum of 20 rises above that of 10: its heading and rows move after 10's.
+        Box::new(|| table.modify_row(with_extra(4, 20, 100)).unwrap()),
+        // A new category.
+        Box::new(|| table.modify_row(with_extra(6, 40, 7)).unwrap()),
+        // A category's last row goes, and its heading with it.
+        Box::new(|| table.delete_row(&key(5)).unwrap()),
+        // A row changes category: both headings change.
+        Box::new(|| table.modify_row(with_extra(1, 20, 2)).unwrap()),
+    ];
+    for change in changes {
+        change();
+        let seen = taken(&rec);
+        assert!(!seen.iter().any(|s| s.event == TABLE_RELOAD));
+        replay(&mut model, seen);
+        assert_eq!(model, snapshot(&t));
+        assert_eq!(
+            keys(&query(&t, 1, TBL_NOADVANCE).unwrap()),
+            [2],
+            "the cursor stays"
+        );
+    }
+    // Headings by their largest EXTRA: 40 (7), 10 (50), 20 (100).
+    assert_eq!(long(&model, 1), [40, 40, 10, 10, 20, 20, 20, 20]);
+    // Bookmarks last through expansions and collapses, which notify nobody.
+    let on_leaf = bookmark(&t);
+    assert_eq!(seek(&t, BOOKMARK_BEGINNING, 2).0, S_OK);
+    let on_heading = bookmark(&t);
+    let key_of = |row: &Vec<Property>| match &row[0].value {
+        PropValue::Binary(k) => k.clone(),
+        other => panic!("{other:?}"),
+    };
+    let (h40, h10) = (key_of(&model[0]), key_of(&model[2]));
+    assert_eq!(toggle(&t, &h40, false, 0), (S_OK, Vec::new(), 1));
+    assert_eq!(seek(&t, on_leaf, 0).0, S_OK);
+    assert_eq!(position(&t).0, 2);
+    assert_eq!(seek(&t, on_heading, 0).0, S_OK);
+    assert_eq!(
+        position(&t).0,
+        1,
+        "the heading of 10 moved up with 40 collapsed"
+    );
+    // A row hidden by a collapse: its heading, with the warning; the bookmark marks it now.
+    assert_eq!(toggle(&t, &h10, false, 0).2, 1);
+    assert_eq!(seek(&t, on_leaf, 0).0, MAPI_W_POSITION_CHANGED);
+    assert_eq!(position(&t).0, 1);
+    assert_eq!(toggle(&t, &h10, true, 0).2, 1);
+    assert_eq!(seek(&t, on_leaf, 0).0, S_OK);
+    assert_eq!(position(&t).0, 1, "still the heading");
+    assert!(taken(&rec).is_empty());
+    // A row that goes: the heading above it, with the warning.
+    assert_eq!(seek(&t, BOOKMARK_BEGINNING, 5).0, S_OK);
+    assert_eq!(keys(&query(&t, 1, TBL_NOADVANCE).unwrap()), [3]);
+    let on_three = bookmark(&t);
+    table.delete_row(&key(3)).unwrap();
+    assert_eq!(seek(&t, on_three, 0).0, MAPI_W_POSITION_CHANGED);
+    assert_eq!(position(&t).0, 3);
+    assert_eq!(long(&query(&t, 1, 0).unwrap(), 4), [TBL_EXPANDED_CATEGORY]);
+    // SortTable still discards them, as the docs say.
+    assert_eq!(sort_categorized(&t, by_max, 1, 1), S_OK);
+    assert_eq!(seek(&t, on_heading, 0).0, MAPI_E_INVALID_BOOKMARK);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Categorized views against a plain grouping, and their notifications replayed.
+
+#[derive(Clone, Debug)]
+struct Filed {
+    num: Option<u32>,
+    name: Option<String>,
+    extra: Option<u32>,
+}
+
+fn filed() -> impl Strategy<Value = Filed> {
+    (
+        prop::option::of(0u32..4),
+        prop::option::of("[ab]"),
+        prop::option::of(0u32..20),
+    )
+        .prop_map(|(num, name, extra)| Filed { num, name, extra })
+}
+
+fn filed_row(k: u8, f: &Filed) -> Vec<Property> {
+    let mut props = vec![Property::for_tag(KEY, key(k))];
+    props.extend(f.num.map(|n| Property::for_tag(NUM, PropValue::Long(n))));
+    props.extend(
+        f.name
+            .clone()
+            .map(|n| Property::for_tag(NAME, PropValue::Unicode(n))),
+    );
+    props.extend(
+        f.extra
+            .map(|e| Property::for_tag(EXTRA, PropValue::Long(e))),
+    );
+    props
+}
+
+/// `a` against `b`, a missing value last, the whole reversed when `descending`.
+fn present_order<T: Ord>(a: &Option<T>, b: &Option<T>, descending: bool) -> core::cmp::Ordering {
+    let order = match (a, b) {
+        (Some(a), Some(b)) => a.cmp(b),
+        (Some(_), None) => core::cmp::Ordering::Less,
+        (None, Some(_)) => core::cmp::Ordering::Greater,
+        (None, None) => core::cmp::Ordering::Equal,
+    };
+    if descending { order.reverse() } else { order }
+}
+
+/// What a categorized view by NUM (joined with NAME when `combine`; headings ordered by the
+/// largest or smallest EXTRA when `aggregate` is `Some(max)`), rows by EXTRA, all expanded,
+/// shows for `rows` (in the order they were added): per row, the heading's NUM and count, or
+/// a leaf's key.
+fn plain_layout(
+    rows: &[(u8, Filed)],
+    descending: bool,
+    combine: bool,
+    aggregate: Option<bool>,
+    rows_descending: bool,
+) -> Vec<(bool, Option<u32>, u32)> {
+    type Category = (Option<u32>, Option<String>);
+    let category = |f: &Filed| -> Category { (f.num, if combine { f.name.clone() } else { None }) };
+    let mut groups: Vec<(Category, Vec<&(u8, Filed)>)> = Vec::new();
+    for row in rows {
+        match groups.iter_mut().find(|(c, _)| *c == category(&row.1)) {
+            Some((_, members)) => members.push(row),
+            None => groups.push((category(&row.1), vec![row])),
+        }
+    }
+    groups.sort_by(|(a, _), (b, _)| {
+        present_order(&a.0, &b.0, descending).then_with(|| present_order(&a.1, &b.1, descending))
+    });
+    if let Some(max) = aggregate {
+        let value = |members: &Vec<&(u8, Filed)>| {
+            let extras = members.iter().filter_map(|(_, f)| f.extra);
+            if max { extras.max() } else { extras.min() }
+        };
+        groups.sort_by(|(_, a), (_, b)| present_order(&value(a), &value(b), descending));
+    }
+    let mut shown = Vec::new();
+    for (category, mut members) in groups {
+        shown.push((true, category.0, members.len() as u32));
+        // Stable: ties keep the order of addition.
+        members.sort_by(|(_, a), (_, b)| present_order(&a.extra, &b.extra, rows_descending));
+        shown.extend(members.iter().map(|(k, f)| (false, f.num, u32::from(*k))));
+    }
+    shown
+}
+
+/// The same from the view: columns KEY, NUM, NAME, EXTRA, PR_ROW_TYPE, PR_DEPTH,
+/// PR_CONTENT_COUNT.
+fn shown_layout(rows: &[Vec<Property>]) -> Vec<(bool, Option<u32>, u32)> {
+    rows.iter()
+        .map(|r| {
+            let num = match r[1].value {
+                PropValue::Long(n) => Some(n),
+                _ => None,
+            };
+            let heading = r[4].value != PropValue::Long(TBL_LEAF_ROW);
+            let last = match (&r[6].value, &r[0].value) {
+                (PropValue::Long(count), _) if heading => *count,
+                (_, PropValue::Binary(k)) => u32::from(k[0]),
+                other => panic!("{other:?}"),
+            };
+            (heading, num, last)
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+    #[test]
+    fn categorized_views_match_a_plain_grouping_and_notify_every_change(
+        rows in prop::collection::vec(filed(), 0..14),
+        changes in prop::collection::vec((0u8..16, prop::option::of(filed())), 0..8),
+        descending in any::<bool>(),
+        combine in any::<bool>(),
+        aggregate in prop::option::of(any::<bool>()),
+        rows_descending in any::<bool>(),
+    ) {
+        let table = TableData::new(KEY, vec![KEY], AllocatorSet::native()).unwrap();
+        let mut model: Vec<(u8, Filed)> = Vec::new();
+        for (k, f) in rows.iter().enumerate() {
+            table.modify_row(filed_row(k as u8, f)).unwrap();
+            model.push((k as u8, f.clone()));
+        }
+        let t = table.view();
+        categories_columns(&t);
+        let direction = if descending { TABLE_SORT_DESCEND } else { TABLE_SORT_ASCEND };
+        let mut keys = vec![(NUM, direction)];
+        if combine {
+            keys.push((NAME, TABLE_SORT_COMBINE));
+        }
+        let categories = keys.len() as u32;
+        if let Some(max) = aggregate {
+            keys.push((EXTRA, if max { TABLE_SORT_CATEG_MAX } else { TABLE_SORT_CATEG_MIN }));
+        }
+        keys.push((EXTRA, if rows_descending { TABLE_SORT_DESCEND } else { TABLE_SORT_ASCEND }));
+        let mut set = Sorts::<4> {
+            cSorts: keys.len() as u32,
+            cCategories: categories,
+            cExpanded: 1,
+            aSort: [SSortOrder::default(); 4],
+        };
+        for (at, (tag, order)) in keys.into_iter().enumerate() {
+            set.aSort[at] = SSortOrder { ulPropTag: tag, ulOrder: order };
+        }
+        let hr = unsafe { (t.vtable().SortTable)(t.as_raw(), (&mut set as *mut Sorts<4>).cast(), 0) };
+        prop_assert_eq!(hr, S_OK);
+        let expect = |model: &[(u8, Filed)]| {
+            plain_layout(model, descending, combine, aggregate, rows_descending)
+        };
+        let mut client = snapshot(&t);
+        prop_assert_eq!(shown_layout(&client), expect(&model));
+        let (rec, sink) = recorder();
+        advise(&t, &sink);
+        for (k, change) in changes {
+            let at = model.iter().position(|(key, _)| *key == k);
+            match (change, at) {
+                (Some(f), Some(at)) => {
+                    table.modify_row(filed_row(k, &f)).unwrap();
+                    model[at].1 = f;
+                }
+                (Some(f), None) => {
+                    table.modify_row(filed_row(k, &f)).unwrap();
+                    model.push((k, f));
+                }
+                (None, Some(at)) => {
+                    table.delete_row(&key(k)).unwrap();
+                    model.remove(at);
+                }
+                (None, None) => continue,
+            }
+            replay(&mut client, taken(&rec));
+            let now = snapshot(&t);
+            prop_assert_eq!(&client, &now);
+            prop_assert_eq!(shown_layout(&now), expect(&model));
+        }
+    }
 }

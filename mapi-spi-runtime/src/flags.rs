@@ -42,6 +42,12 @@ crate::constant_table::constants! { FLAGS: u32;
     KEEP_OPEN_READONLY = 0x0000_0001;
     KEEP_OPEN_READWRITE = 0x0000_0002;
     FORCE_SAVE = 0x0000_0004;
+    /// Not in mingw-w64: the value the `IMAPIProp::SaveChanges` page gives. Runs the PST's
+    /// spam filter on the message being saved; other stores ignore it.
+    SPAMFILTER_ONSAVE = 0x0000_0080;
+    /// Not in mingw-w64: the value the `IMAPIProp::SaveChanges` page gives. A new message not
+    /// delivered by Exchange, for the PST's rules; other stores ignore it.
+    NON_EMS_XP_SAVE = 0x0000_1000;
     MAPI_NT_SERVICE = 0x0001_0000;
     // Entry ID flags (`ENTRYID::abFlags[0]`)
     MAPI_SHORTTERM = 0x0000_0080;
@@ -150,12 +156,6 @@ crate::constant_table::constants! { FLAGS: u32;
     MSGSTATUS_TAGGED = 0x0000_0002;
     MSGSTATUS_HIDDEN = 0x0000_0004;
     MSGSTATUS_DELMARKED = 0x0000_0008;
-    // `IMAPIFolder::SetReadFlags`, `IMessage::SetReadFlag`
-    SUPPRESS_RECEIPT = 0x0000_0001;
-    CLEAR_READ_FLAG = 0x0000_0004;
-    GENERATE_RECEIPT_ONLY = 0x0000_0010;
-    CLEAR_RN_PENDING = 0x0000_0020;
-    CLEAR_NRN_PENDING = 0x0000_0040;
     // Event types (`NOTIFICATION::ulEventType`, `ulEventMask`)
     fnevCriticalError = 0x0000_0001;
     fnevNewMail = 0x0000_0002;
@@ -327,6 +327,22 @@ crate::constant_table::constants! { FLAGS: u32;
     MSGFLAG_RESEND = 0x0000_0080;
     MSGFLAG_RN_PENDING = 0x0000_0100;
     MSGFLAG_NRN_PENDING = 0x0000_0200;
+    // `IMessage::SetReadFlag`, `IMAPIFolder::SetReadFlags`
+    SUPPRESS_RECEIPT = 0x0000_0001;
+    CLEAR_READ_FLAG = 0x0000_0004;
+    GENERATE_RECEIPT_ONLY = 0x0000_0010;
+    CLEAR_RN_PENDING = 0x0000_0020;
+    CLEAR_NRN_PENDING = 0x0000_0040;
+    // `IMessage::DeleteAttach`
+    ATTACH_DIALOG = 0x0000_0001;
+    // Attachment methods (`PR_ATTACH_METHOD`)
+    NO_ATTACHMENT = 0x0000_0000;
+    ATTACH_BY_VALUE = 0x0000_0001;
+    ATTACH_BY_REFERENCE = 0x0000_0002;
+    ATTACH_BY_REF_RESOLVE = 0x0000_0003;
+    ATTACH_BY_REF_ONLY = 0x0000_0004;
+    ATTACH_EMBEDDED_MSG = 0x0000_0005;
+    ATTACH_OLE = 0x0000_0006;
 }
 
 crate::constant_table::constants! { ENUMS: u32;

@@ -1,8 +1,9 @@
 //! A support object that behaves like MAPI's, for hosts, tests and the harness.
 //!
-//! [`HostSupport`] implements what MAPI's support object offers a message store that the sample
-//! store relies on (`GetMemAllocRoutines`, `SetProviderUID`, `ModifyStatusRow`,
-//! `WrapStoreEntryID`, `StoreLogoffTransports`) and leaves every other method to the interface's
+//! [`HostSupport`] implements what MAPI's support object offers a message store that the
+//! runtime's stores rely on (`GetMemAllocRoutines`, `SetProviderUID`, `ModifyStatusRow`,
+//! `WrapStoreEntryID`, `StoreLogoffTransports`, `OpenProfileSection`, and the notification
+//! engine: `Subscribe`, `Unsubscribe`, `Notify`) and leaves every other method to the interface's
 //! defaults: `MAPI_E_NO_SUPPORT` (logged), as MAPI does for methods that do not apply, and no
 //! error information from `GetLastError`. Like MAPI's, one is made
 //! per `Logon`; when the provider gives up its reference, the support object calls
@@ -16,20 +17,26 @@ use windows_core::{HRESULT, Interface};
 
 use super::profile::Profile;
 use crate::alloc::{AllocatorSet, builders};
-use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_NO_SUPPORT, MAPI_E_NOT_ENOUGH_MEMORY, S_OK};
+use crate::codes::{
+    MAPI_E_INVALID_PARAMETER, MAPI_E_NO_SUPPORT, MAPI_E_NOT_ENOUGH_MEMORY, MAPI_E_NOT_FOUND, S_OK,
+};
 use crate::com::{ComObject, Forward, MethodName, Object};
 use crate::flags::LOGOFF_COMPLETE;
 use crate::flags::{MAPI_STATUS, MAPI_STORE_PROVIDER};
-use crate::interfaces::{IMAPISupport, IMAPISupportImpl, IMSLogon};
+use crate::interfaces::{IMAPIAdviseSink, IMAPISupport, IMAPISupportImpl, IMSLogon};
 use crate::props::value::props_from_raw;
 use crate::props::{PropValue, Property};
 use crate::sync::lock;
 use crate::table::TableData;
+use crate::table::notify::Sink;
 use crate::tags::{
     PR_DISPLAY_NAME_W, PR_INSTANCE_KEY, PR_OBJECT_TYPE, PR_PROVIDER_DISPLAY_W, PR_RESOURCE_TYPE,
     PR_STATUS_CODE, prop_id,
 };
-use crate::types::{ENTRYID, LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER, MAPIUID, SPropValue};
+use crate::types::{
+    ENTRYID, LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER, MAPIUID, NOTIFICATION, NOTIFKEY,
+    SPropValue,
+};
 use mapi_spi_macros::mapi_object;
 
 /// The UID MAPI puts in the entry IDs it wraps ([MS-OXCDATA] Store Object EntryID).
@@ -78,6 +85,30 @@ pub struct SupportLog {
     pub exited: AtomicBool,
     /// Calls into support objects (any method, or the final `Release`) after `exited`.
     pub calls_after_exit: AtomicUsize,
+    /// The session's notification engine: what `Subscribe` registered, in connection order.
+    subscriptions: Mutex<Vec<Subscription>>,
+    /// The last connection number given out (the first is 1: 0 is no connection).
+    last_connection: AtomicUsize,
+    /// `OnNotify` calls made by `Notify`.
+    pub notifications: AtomicUsize,
+}
+
+/// One `Subscribe`: a sink advised on a key for some events.
+struct Subscription {
+    connection: usize,
+    key: Vec<u8>,
+    event_mask: u32,
+    sink: Sink,
+}
+
+impl core::fmt::Debug for Subscription {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Subscription")
+            .field("connection", &self.connection)
+            .field("key", &self.key)
+            .field("event_mask", &self.event_mask)
+            .finish_non_exhaustive()
+    }
 }
 
 impl SupportLog {
@@ -96,6 +127,11 @@ impl SupportLog {
         ];
         let table = TableData::new(PR_INSTANCE_KEY, columns, allocators).ok()?;
         Some(self.status.get_or_init(|| table))
+    }
+
+    /// The number of live subscriptions (a store that logs off should leave none).
+    pub fn subscriptions(&self) -> usize {
+        lock(&self.subscriptions).len()
     }
 
     /// Counts a call into a support object made after `DoFastShutdown`.
@@ -355,4 +391,108 @@ impl IMAPISupportImpl for HostSupport {
         unsafe { lpulFlags.write(LOGOFF_COMPLETE) };
         S_OK
     }
+
+    /// Registers `lpAdviseSink` for the events in `ulEventMask` under `lpKey`, and AddRefs it
+    /// until `Unsubscribe`. Keys are compared as bytes; MAPI leaves their meaning to the
+    /// provider.
+    unsafe fn Subscribe(
+        this: &Object<Self>,
+        lpKey: *mut NOTIFKEY,
+        ulEventMask: u32,
+        _ulFlags: u32,
+        lpAdviseSink: Option<&IMAPIAdviseSink>,
+        lpulConnection: *mut usize,
+    ) -> HRESULT {
+        this.log.note_call();
+        // SAFETY: NULL or a NOTIFKEY with `cb` bytes in `ab` (the caller's contract).
+        let (Some(key), Some(sink)) = (unsafe { notif_key_bytes(lpKey) }, lpAdviseSink) else {
+            return MAPI_E_INVALID_PARAMETER;
+        };
+        if ulEventMask == 0 || lpulConnection.is_null() {
+            return MAPI_E_INVALID_PARAMETER;
+        }
+        let connection = this.log.last_connection.fetch_add(1, Ordering::SeqCst) + 1;
+        lock(&this.log.subscriptions).push(Subscription {
+            connection,
+            key,
+            event_mask: ulEventMask,
+            sink: Sink(sink.clone()),
+        });
+        // SAFETY: checked not NULL; writable by the method's contract.
+        unsafe { lpulConnection.write(connection) };
+        S_OK
+    }
+
+    /// Forgets a subscription and releases its sink (`MAPI_E_NOT_FOUND` for an unknown one).
+    unsafe fn Unsubscribe(this: &Object<Self>, ulConnection: usize) -> HRESULT {
+        this.log.note_call();
+        let removed = {
+            let mut subscriptions = lock(&this.log.subscriptions);
+            let at = subscriptions
+                .iter()
+                .position(|s| s.connection == ulConnection);
+            at.map(|at| subscriptions.remove(at))
+        };
+        // The sink is released here, with no lock held: its Release may call back.
+        match removed {
+            Some(_) => S_OK,
+            None => MAPI_E_NOT_FOUND,
+        }
+    }
+
+    /// Calls `OnNotify` on every sink subscribed under `lpKey` for each notification's event,
+    /// synchronously (MAPI may deliver later, from its own thread; a provider cannot tell the
+    /// difference, as the notifications are MAPI's copy either way). `*lpulFlags` is 0: no sink
+    /// here asks to cancel.
+    unsafe fn Notify(
+        this: &Object<Self>,
+        lpKey: *mut NOTIFKEY,
+        cNotification: u32,
+        lpNotifications: *mut NOTIFICATION,
+        lpulFlags: *mut u32,
+    ) -> HRESULT {
+        this.log.note_call();
+        // SAFETY: NULL or a NOTIFKEY with `cb` bytes in `ab` (the caller's contract).
+        let Some(key) = (unsafe { notif_key_bytes(lpKey) }) else {
+            return MAPI_E_INVALID_PARAMETER;
+        };
+        if cNotification == 0 || lpNotifications.is_null() || lpulFlags.is_null() {
+            return MAPI_E_INVALID_PARAMETER;
+        }
+        // SAFETY: `cNotification` notifications at `lpNotifications` (the caller's contract).
+        let notifications =
+            unsafe { core::slice::from_raw_parts_mut(lpNotifications, cNotification as usize) };
+        for notification in notifications.iter_mut() {
+            // The sinks to call, AddRef'd, so that none goes while it is called and no lock is
+            // held while a sink runs (it may Unsubscribe, or notify again).
+            let sinks: Vec<Sink> = lock(&this.log.subscriptions)
+                .iter()
+                .filter(|s| s.key == key && s.event_mask & notification.ulEventType != 0)
+                .map(|s| s.sink.clone())
+                .collect();
+            for sink in sinks {
+                // SAFETY: a live sink (we hold a reference) and one valid notification, which
+                // the caller keeps valid across this call.
+                unsafe { sink.0.OnNotify(1, notification) };
+                this.log.notifications.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+        // SAFETY: checked not NULL; writable by the method's contract.
+        unsafe { lpulFlags.write(0) };
+        S_OK
+    }
+}
+
+/// The bytes of a `NOTIFKEY` (`None` for NULL).
+///
+/// # Safety
+/// `key` is NULL or points to a `NOTIFKEY` whose `ab` holds `cb` readable bytes.
+unsafe fn notif_key_bytes(key: *const NOTIFKEY) -> Option<Vec<u8>> {
+    // SAFETY: NULL or a readable NOTIFKEY, by the contract.
+    let cb = unsafe { key.as_ref() }?.cb as usize;
+    // SAFETY: `ab` starts `cb` readable bytes (the contract); read through the raw pointer so
+    // that the length is not limited by the declared one-byte array.
+    let ab = unsafe { core::ptr::addr_of!((*key).ab).cast::<u8>() };
+    // SAFETY: as above.
+    Some(unsafe { core::slice::from_raw_parts(ab, cb) }.to_vec())
 }

@@ -17,7 +17,8 @@
 //! bookmarks find their place by binary search (O(log n)); a change costs, in each open view,
 //! a binary search and a shift within one chunk (O(V log n) comparisons, about a microsecond
 //! per view from 1,000 to 100,000 rows); `SortTable` and `Restrict` rebuild the view
-//! (O(n log n)). A categorized view lays itself out again on every change (O(n)).
+//! (O(n log n)). A categorized view lays itself out again on every change and notifies the
+//! difference (O(n log n)).
 //!
 //! ```
 //! use mapi_spi_runtime::alloc::AllocatorSet;
@@ -43,7 +44,7 @@
 //! ```
 
 mod categories;
-mod notify;
+pub(crate) mod notify;
 mod ordered;
 pub mod restrict;
 pub mod sort;
@@ -62,7 +63,23 @@ use notify::Pending;
 use view::ViewShared;
 
 pub use restrict::Restriction;
-pub use sort::{SortKey, SortOrder};
+pub use sort::{KeyRole, SortKey, SortOrder};
+
+/// Where a table finds the sub-objects of its rows: the rows of a message's recipient table
+/// (`PR_MESSAGE_RECIPIENTS`) or attachment table (`PR_MESSAGE_ATTACHMENTS`), which a
+/// `RES_SUBRESTRICTION` looks at. A message store's contents tables give one to their
+/// [`TableData`] ([`TableData::with_sub_objects`]); a table without one answers such a
+/// restriction `MAPI_E_TOO_COMPLEX`, as the docs ask of tables that do not support it.
+pub trait SubObjects: Send + Sync {
+    /// The rows of the sub-object table `object` (`PR_MESSAGE_RECIPIENTS` or
+    /// `PR_MESSAGE_ATTACHMENTS`) of the row whose properties are `row` (as the provider gave
+    /// them, sorted by property ID); none when it has no such table.
+    ///
+    /// Called while the table's lock is held (by `Restrict`, `FindRow`, and each change that
+    /// reaches a view restricted with a sub-object restriction): it must not call back into
+    /// the same table, and should be quick.
+    fn sub_rows(&self, row: &[Property], object: u32) -> Vec<Vec<Property>>;
+}
 
 /// The number of every heading row (table rows are numbered from 0 up and never reach it).
 const HEADING: u64 = u64::MAX;
@@ -258,6 +275,8 @@ pub(crate) struct TableShared {
     index_tag: u32,
     columns: Vec<u32>,
     allocators: AllocatorSet,
+    /// Asked for sub-object rows; each view keeps the one in place when it was restricted.
+    sub_objects: RwLock<Option<Arc<dyn SubObjects>>>,
     state: RwLock<TableState>,
 }
 
@@ -295,6 +314,14 @@ impl TableShared {
 
     pub(crate) fn allocators(&self) -> &AllocatorSet {
         &self.allocators
+    }
+
+    pub(crate) fn sub_objects(&self) -> Option<Arc<dyn SubObjects>> {
+        // Only ever replaced whole: a panic cannot leave it half-written.
+        self.sub_objects
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Applies `change` to every live view (forgetting the closed ones), collecting what their
@@ -360,6 +387,7 @@ impl TableData {
                 index_tag,
                 columns,
                 allocators,
+                sub_objects: RwLock::new(None),
                 state: RwLock::new(TableState {
                     rows: BTreeMap::new(),
                     keys: HashMap::new(),
@@ -368,6 +396,19 @@ impl TableData {
                 }),
             }),
         })
+    }
+
+    /// This table with `source` to give its rows' recipients and attachments, so that its views
+    /// evaluate `RES_SUBRESTRICTION` (see [`SubObjects`]). A view keeps the source in place
+    /// when its restriction was set; later restrictions use this one.
+    pub fn with_sub_objects(self, source: impl SubObjects + 'static) -> Self {
+        let source: Arc<dyn SubObjects> = Arc::new(source);
+        *self
+            .shared
+            .sub_objects
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = Some(source);
+        self
     }
 
     /// The index column.

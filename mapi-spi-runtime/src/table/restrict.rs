@@ -7,11 +7,14 @@
 //!   [`Property::from_raw`] refuses, a value whose type does not match its column (8-bit and
 //!   Unicode text match each other), a content restriction on a column that is not text or
 //!   binary, a bitmask on a column that is not `PT_LONG`, `COMPAREPROPS` on columns of two
-//!   types;
+//!   types, a `RES_SUBRESTRICTION` on a sub-object other than `PR_MESSAGE_RECIPIENTS` and
+//!   `PR_MESSAGE_ATTACHMENTS`;
 //! - `MAPI_E_TOO_COMPLEX`: what this engine does not evaluate: `RELOP_RE` (regular
-//!   expressions), `FL_IGNORENONSPACE` (no diacritic folding here), `RES_SUBRESTRICTION` (a
-//!   plain table has no recipient or attachment sub-objects; only a message store's contents
-//!   tables answer it), and trees nested more than [`MAX_DEPTH`] levels.
+//!   expressions), `FL_IGNORENONSPACE` (no diacritic folding here), a `RES_SUBRESTRICTION`
+//!   inside another (recipients and attachments have no sub-objects of their own), and trees
+//!   nested more than [`MAX_DEPTH`] levels. A view refuses `RES_SUBRESTRICTION` the same way
+//!   when its table has no [`SubObjects`] to ask for a row's recipients or attachments, as the
+//!   docs ask of tables that do not support sub-object restrictions.
 //!
 //! Evaluation follows the docs: a condition on a column the row lacks (or holds as
 //! `PT_ERROR`) is false (combine with `RES_EXIST` to be explicit); values order as
@@ -21,19 +24,25 @@
 //! lowercasing of both sides. `RES_SIZE` measures a value as MAPI stores it: the fixed size of
 //! its type, text with its terminating NUL (8-bit: bytes; Unicode: 2 bytes per UTF-16 unit),
 //! binaries' `cb`, and multi-valued values as the sum of their elements. `RES_COMMENT`
-//! evaluates its restriction (true without one). An empty `RES_AND` is true, an empty
-//! `RES_OR` false.
+//! evaluates its restriction (true without one). `RES_SUBRESTRICTION` holds when at least one
+//! row of the row's recipient (or attachment) table satisfies its restriction ("a message
+//! qualifies if at least one recipient satisfies the subobject restriction"), the rows coming
+//! from the table's [`SubObjects`]; false for a row that has none. An empty `RES_AND` is true,
+//! an empty `RES_OR` false.
 
 use core::cmp::Ordering;
 use windows_core::HRESULT;
 
-use super::Row;
 use super::sort::compare_values;
+use super::{Row, SubObjects};
 use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_TOO_COMPLEX};
 use crate::flags::*;
 use crate::props::value::{is_text_type, is_value_type};
 use crate::props::{PropValue, Property, ansi};
-use crate::tags::{MV_FLAG, MV_INSTANCE, PT_BINARY, PT_LONG, PT_STRING8, PT_UNICODE, prop_type};
+use crate::tags::{
+    MV_FLAG, MV_INSTANCE, PR_MESSAGE_ATTACHMENTS, PR_MESSAGE_RECIPIENTS, PT_BINARY, PT_LONG,
+    PT_STRING8, PT_UNICODE, prop_type,
+};
 use crate::types::{SPropValue, SRestriction};
 
 /// How deep a caller's restriction may nest: deeper trees (or a cycle of pointers) answer
@@ -128,6 +137,12 @@ pub enum Restriction {
     Exist {
         tag: u32,
     },
+    /// A condition on the rows of a sub-object table: `object` is `PR_MESSAGE_RECIPIENTS` or
+    /// `PR_MESSAGE_ATTACHMENTS`.
+    Sub {
+        object: u32,
+        restriction: Box<Restriction>,
+    },
     Comment {
         props: Vec<Property>,
         restriction: Option<Box<Restriction>>,
@@ -194,12 +209,50 @@ impl Restriction {
         unsafe { read(raw, 0) }
     }
 
-    /// Whether `row` satisfies this restriction.
-    pub fn matches(&self, row: &Row) -> bool {
+    /// A sub-object restriction: `MAPI_E_INVALID_PARAMETER` for an `object` other than
+    /// `PR_MESSAGE_RECIPIENTS` and `PR_MESSAGE_ATTACHMENTS`, `MAPI_E_TOO_COMPLEX` when
+    /// `restriction` holds a sub-object restriction itself.
+    pub fn sub(object: u32, restriction: Restriction) -> Result<Self, HRESULT> {
+        if object != PR_MESSAGE_RECIPIENTS && object != PR_MESSAGE_ATTACHMENTS {
+            return Err(MAPI_E_INVALID_PARAMETER);
+        }
+        if restriction.has_sub() {
+            return Err(MAPI_E_TOO_COMPLEX);
+        }
+        Ok(Restriction::Sub {
+            object,
+            restriction: Box::new(restriction),
+        })
+    }
+
+    /// Whether a `RES_SUBRESTRICTION` is anywhere in this tree (what a table without
+    /// [`SubObjects`] refuses).
+    pub fn has_sub(&self) -> bool {
         match self {
-            Restriction::And(all) => all.iter().all(|r| r.matches(row)),
-            Restriction::Or(any) => any.iter().any(|r| r.matches(row)),
-            Restriction::Not(inner) => !inner.matches(row),
+            Restriction::And(list) | Restriction::Or(list) => list.iter().any(Self::has_sub),
+            Restriction::Not(inner) => inner.has_sub(),
+            Restriction::Comment { restriction, .. } => {
+                restriction.as_ref().is_some_and(|r| r.has_sub())
+            }
+            Restriction::Sub { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// Whether `row` satisfies this restriction, with no sub-objects (a sub-object
+    /// restriction is false).
+    pub fn matches(&self, row: &Row) -> bool {
+        self.matches_with(row, None)
+    }
+
+    /// Whether `row` satisfies this restriction, the rows of its sub-objects (for
+    /// `RES_SUBRESTRICTION`) coming from `sub_objects`.
+    pub fn matches_with(&self, row: &Row, sub_objects: Option<&dyn SubObjects>) -> bool {
+        let matches = |r: &Restriction| r.matches_with(row, sub_objects);
+        match self {
+            Restriction::And(all) => all.iter().all(matches),
+            Restriction::Or(any) => any.iter().any(matches),
+            Restriction::Not(inner) => !matches(inner),
             Restriction::Content { tag, fuzzy, needle } => {
                 any_instance(row, *tag, |value| content_matches(value, *fuzzy, needle))
             }
@@ -220,8 +273,18 @@ impl Restriction {
                 .value(*tag)
                 .is_some_and(|value| relop.holds(value_size(value).cmp(&u64::from(*size)))),
             Restriction::Exist { tag } => row.value_by_id(*tag).is_some(),
+            Restriction::Sub {
+                object,
+                restriction,
+            } => sub_objects.is_some_and(|source| {
+                source
+                    .sub_rows(row.props(), *object)
+                    .into_iter()
+                    .enumerate()
+                    .any(|(at, props)| restriction.matches(&Row::new(at as u64, props)))
+            }),
             Restriction::Comment { restriction, .. } => {
-                restriction.as_ref().is_none_or(|r| r.matches(row))
+                restriction.as_ref().is_none_or(|r| matches(r))
             }
         }
     }
@@ -463,9 +526,10 @@ unsafe fn read(raw: *const SRestriction, depth: usize) -> Result<Restriction, HR
                 tag: raw.res.resExist.ulPropTag,
             },
             RES_SUBRESTRICTION => {
-                // Checked all the same, so a malformed one is refused as such.
-                read(raw.res.resSub.lpRes, depth + 1)?;
-                return Err(MAPI_E_TOO_COMPLEX);
+                let sub = raw.res.resSub;
+                // The inner tree first, so that a malformed one is refused as such.
+                let inner = read(sub.lpRes, depth + 1)?;
+                Restriction::sub(sub.ulSubObject, inner)?
             }
             RES_COMMENT => {
                 let c = raw.res.resComment;

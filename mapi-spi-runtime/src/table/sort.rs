@@ -13,7 +13,7 @@ use core::cmp::Ordering;
 use windows_core::HRESULT;
 
 use super::Row;
-use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_TOO_COMPLEX};
+use crate::codes::MAPI_E_INVALID_PARAMETER;
 use crate::flags::{TABLE_SORT_ASCEND, TABLE_SORT_DESCEND};
 use crate::props::PropValue;
 use crate::props::ansi;
@@ -21,11 +21,29 @@ use crate::props::value::is_value_type;
 use crate::tags::{MV_FLAG, MV_INSTANCE, PT_ERROR, PT_OBJECT, prop_type};
 use crate::types::{SSortOrder, SSortOrderSet};
 
-/// One key of a sort order: a column and its direction.
+/// What a key does in a categorized sort besides ordering rows (its `ulOrder`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum KeyRole {
+    /// `TABLE_SORT_ASCEND` or `_DESCEND`: orders the rows; among the first `cCategories`
+    /// keys, a category of its own.
+    #[default]
+    Sort,
+    /// `TABLE_SORT_COMBINE`: one category with the key before it (one heading per distinct
+    /// pair of values); orders the rows in that key's direction.
+    Combine,
+    /// `TABLE_SORT_CATEG_MAX`: orders the categories of the key before it by the largest
+    /// value of this column among their rows; does not order the rows.
+    CategMax,
+    /// `TABLE_SORT_CATEG_MIN`: as `CategMax`, by the smallest value.
+    CategMin,
+}
+
+/// One key of a sort order: a column, its direction and its role.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SortKey {
     pub tag: u32,
     pub descending: bool,
+    pub role: KeyRole,
 }
 
 impl SortKey {
@@ -33,6 +51,7 @@ impl SortKey {
         Self {
             tag,
             descending: false,
+            role: KeyRole::Sort,
         }
     }
 
@@ -40,17 +59,26 @@ impl SortKey {
         Self {
             tag,
             descending: true,
+            role: KeyRole::Sort,
         }
+    }
+
+    /// Whether this key orders rows (an aggregate key orders categories only).
+    pub fn orders_rows(&self) -> bool {
+        matches!(self.role, KeyRole::Sort | KeyRole::Combine)
     }
 
     /// The `SSortOrder` of this key.
     pub fn to_raw(self) -> SSortOrder {
+        use crate::flags::{TABLE_SORT_CATEG_MAX, TABLE_SORT_CATEG_MIN, TABLE_SORT_COMBINE};
         SSortOrder {
             ulPropTag: self.tag,
-            ulOrder: if self.descending {
-                TABLE_SORT_DESCEND
-            } else {
-                TABLE_SORT_ASCEND
+            ulOrder: match (self.role, self.descending) {
+                (KeyRole::Sort, false) => TABLE_SORT_ASCEND,
+                (KeyRole::Sort, true) => TABLE_SORT_DESCEND,
+                (KeyRole::Combine, _) => TABLE_SORT_COMBINE,
+                (KeyRole::CategMax, _) => TABLE_SORT_CATEG_MAX,
+                (KeyRole::CategMin, _) => TABLE_SORT_CATEG_MIN,
             },
         }
     }
@@ -68,12 +96,17 @@ pub struct SortOrder {
 /// Reads a caller's `SSortOrderSet`, checking all of it before anything changes.
 ///
 /// - `MAPI_E_INVALID_PARAMETER`: NULL, `cCategories` above `cSorts` or `cExpanded` above
-///   `cCategories`, an `ulOrder` that is none of MAPI's, or a column type no value has
-///   (`PT_UNSPECIFIED`, `PT_ERROR`, `PT_OBJECT`, `MV_INSTANCE` without `MV_FLAG`, unknown);
-/// - `MAPI_E_TOO_COMPLEX`: `TABLE_SORT_COMBINE` and `TABLE_SORT_CATEG_MAX`/`MIN` (categories
-///   ordered by another column's values), which this engine does not do.
+///   `cCategories`, an `ulOrder` that is none of MAPI's, a column type no value has
+///   (`PT_UNSPECIFIED`, `PT_ERROR`, `PT_OBJECT`, `MV_INSTANCE` without `MV_FLAG`, unknown),
+///   `TABLE_SORT_COMBINE` on the first key, on a key that is not a category column (not among
+///   the first `cCategories`) or after an aggregate key, and `TABLE_SORT_CATEG_MAX`/`_MIN` on
+///   the first key or on one that does not follow a category column (the docs: "the
+///   categories specified by the previous sort order").
 ///
-/// A multi-valued key with `MVI_FLAG` sorts the view's instance rows by their one value.
+/// A multi-valued key with `MVI_FLAG` sorts the view's instance rows by their one value. A
+/// `TABLE_SORT_COMBINE` key sorts rows in the direction of the key it joins. An aggregate key
+/// may be counted in `cCategories` or follow the last category column; either way it makes no
+/// heading level (see the `categories` module for how categories are laid out).
 ///
 /// # Safety
 ///
@@ -104,19 +137,35 @@ pub unsafe fn sort_order_from_raw(set: *const SSortOrderSet) -> Result<SortOrder
     let first = base
         .wrapping_add(offset_of!(SSortOrderSet, aSort))
         .cast::<SSortOrder>();
-    let mut keys = Vec::with_capacity(sorts.min(64) as usize);
-    let mut too_complex = false;
+    let mut keys: Vec<SortKey> = Vec::with_capacity(sorts.min(64) as usize);
     for index in 0..sorts as usize {
         // SAFETY: `cSorts` keys are readable from `aSort` (caller).
         let key = unsafe { first.add(index).read_unaligned() };
-        let descending = match key.ulOrder {
-            TABLE_SORT_ASCEND => false,
-            TABLE_SORT_DESCEND => true,
-            crate::flags::TABLE_SORT_COMBINE
-            | crate::flags::TABLE_SORT_CATEG_MAX
-            | crate::flags::TABLE_SORT_CATEG_MIN => {
-                too_complex = true;
-                false
+        // The key before, when it is a category column that orders rows.
+        let category_before = index
+            .checked_sub(1)
+            .filter(|&before| before < categories as usize)
+            .map(|before| keys[before])
+            .filter(SortKey::orders_rows);
+        let (descending, role) = match key.ulOrder {
+            TABLE_SORT_ASCEND => (false, KeyRole::Sort),
+            TABLE_SORT_DESCEND => (true, KeyRole::Sort),
+            crate::flags::TABLE_SORT_COMBINE => match category_before {
+                Some(before) if index < categories as usize => {
+                    (before.descending, KeyRole::Combine)
+                }
+                _ => return Err(MAPI_E_INVALID_PARAMETER),
+            },
+            crate::flags::TABLE_SORT_CATEG_MAX | crate::flags::TABLE_SORT_CATEG_MIN => {
+                let Some(before) = category_before else {
+                    return Err(MAPI_E_INVALID_PARAMETER);
+                };
+                let role = if key.ulOrder == crate::flags::TABLE_SORT_CATEG_MAX {
+                    KeyRole::CategMax
+                } else {
+                    KeyRole::CategMin
+                };
+                (before.descending, role)
             }
             _ => return Err(MAPI_E_INVALID_PARAMETER),
         };
@@ -129,10 +178,8 @@ pub unsafe fn sort_order_from_raw(set: *const SSortOrderSet) -> Result<SortOrder
         keys.push(SortKey {
             tag: key.ulPropTag,
             descending,
+            role,
         });
-    }
-    if too_complex {
-        return Err(MAPI_E_TOO_COMPLEX);
     }
     Ok(SortOrder {
         keys,
@@ -141,10 +188,11 @@ pub unsafe fn sort_order_from_raw(set: *const SSortOrderSet) -> Result<SortOrder
     })
 }
 
-/// The order of two rows under `keys`; rows equal under every key keep the order in which
-/// they were added (their row numbers), so the order is total and a row has one place.
+/// The order of two rows under `keys` (those that order rows: not aggregate keys); rows equal
+/// under every key keep the order in which they were added (their row numbers), so the order
+/// is total and a row has one place.
 pub fn compare_rows(keys: &[SortKey], a: &Row, b: &Row) -> Ordering {
-    for key in keys {
+    for key in keys.iter().filter(|k| k.orders_rows()) {
         let order = compare_present(a.value(key.tag), b.value(key.tag));
         let order = if key.descending {
             order.reverse()

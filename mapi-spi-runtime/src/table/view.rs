@@ -22,9 +22,9 @@
 //! - categorized views (`SortTable` with `cCategories`) are laid out as the `categories`
 //!   module says: heading rows, `ExpandRow` and `CollapseRow` (which notify nobody, as the
 //!   docs ask), `GetCollapseState` and `SetCollapseState` (`MAPI_E_NO_SUPPORT` on a view
-//!   without categories). `TABLE_SORT_COMBINE`, `TABLE_SORT_CATEG_MAX` and `_MIN` answer
-//!   `MAPI_E_TOO_COMPLEX`. A categorized view's bookmarks last until it is laid out again (an
-//!   expansion, a collapse, a change of its rows), then are `MAPI_E_INVALID_BOOKMARK`;
+//!   without categories), combined categories (`TABLE_SORT_COMBINE`) and headings ordered by
+//!   an aggregate (`TABLE_SORT_CATEG_MAX`, `_MIN`); changes reach its sinks row by row, and
+//!   its cursor and bookmarks follow their rows through changes, expansions and collapses;
 //! - a multi-valued column with `MVI_FLAG` in the columns or the sort order shows one row per
 //!   value ("Working with Multivalued Columns"), the column holding that value under its
 //!   single-valued tag, and, when the index column is binary (`PR_INSTANCE_KEY`), a key of
@@ -46,7 +46,7 @@ use super::notify::{Pending, Sink};
 use super::ordered::OrderedRows;
 use super::restrict::Restriction;
 use super::sort::{SortKey, SortOrder, compare_rows, sort_order_from_raw};
-use super::{Row, TableShared, TableState};
+use super::{Row, SubObjects, TableShared, TableState};
 use crate::alloc::props::PropValue as WireProp;
 use crate::codes::*;
 use crate::com::Object;
@@ -84,6 +84,8 @@ pub(crate) struct ViewState {
     columns: Vec<u32>,
     sort: Vec<SortKey>,
     restriction: Option<Restriction>,
+    /// The table's sub-object source when the restriction was set.
+    sub_objects: Option<Arc<dyn SubObjects>>,
     /// The visible rows in view order ([`compare_rows`] under `sort`).
     rows: OrderedRows,
     /// The next row to read, `0..=rows.len()`.
@@ -106,7 +108,7 @@ impl ViewState {
     fn visible(&self, row: &Row) -> bool {
         self.restriction
             .as_ref()
-            .is_none_or(|r| r.matches(row.source()))
+            .is_none_or(|r| r.matches_with(row.source(), self.sub_objects.as_deref()))
     }
 
     /// The rows this view shows for a table row (see [`Row::instances`]).
@@ -142,7 +144,7 @@ impl ViewState {
     fn set_sorted(&mut self, rows: Vec<Arc<Row>>) {
         match &self.categories {
             Some(categories) => {
-                self.rows = OrderedRows::from_vec(categories.layout(&self.sort, &rows));
+                self.rows = OrderedRows::from_vec(categories.layout(&rows));
                 self.leaves = rows;
             }
             None => self.rows = OrderedRows::from_vec(rows),
@@ -152,12 +154,11 @@ impl ViewState {
     }
 
     /// Lays a categorized view out again after an expansion or a collapse, keeping the cursor
-    /// (which the caller moves) and discarding the bookmarks.
+    /// (which the caller moves) and the bookmarks (which find their rows by identity).
     fn lay_out(&mut self) {
         if let Some(categories) = &self.categories {
-            self.rows = OrderedRows::from_vec(categories.layout(&self.sort, &self.leaves));
+            self.rows = OrderedRows::from_vec(categories.layout(&self.leaves));
         }
-        self.bookmarks.clear();
     }
 
     /// The position and level of the heading row whose `PR_INSTANCE_KEY` is `key`.
@@ -247,14 +248,24 @@ impl ViewState {
             .get(&bookmark)
             .cloned()
             .ok_or(MAPI_E_INVALID_BOOKMARK)?;
-        if let (Some(_), Mark::Row { row, .. }) = (&self.categories, &mark) {
-            // Bookmarks of a categorized view last until it is laid out again, which keeps
-            // its rows: found by identity.
-            let at = self
-                .rows
-                .range(0, self.rows.len())
-                .position(|r| Arc::ptr_eq(r, row));
-            return Ok((at.unwrap_or(0), at.is_none()));
+        if let (Some(categories), Mark::Row { row, .. }) = (&self.categories, &mark) {
+            // A categorized view is laid out anew by every change, expansion and collapse: its
+            // rows are found by identity (O(n), as a layout is).
+            let who = Shown::of(row);
+            let range = || self.rows.range(0, self.rows.len());
+            if let Some(at) = range().position(|r| Shown::of(r) == who) {
+                return Ok((at, false));
+            }
+            // Hidden under a collapsed heading, or gone: the nearest heading above it that
+            // shows (the beginning if none does), which the bookmark marks from here on.
+            let at = categories
+                .ancestors(row)
+                .iter()
+                .find_map(|key| self.heading(key).map(|(at, _)| at))
+                .unwrap_or(0);
+            let now = self.mark_at(at);
+            self.bookmarks.insert(bookmark, now);
+            return Ok((at, true));
         }
         Ok(match mark {
             Mark::End => (self.rows.len(), false),
@@ -273,9 +284,11 @@ impl ViewState {
     }
 
     /// A categorized view's rows change: `gone` leave (those it shows), `arriving` join; if
-    /// anything changed, the view is laid out again and its sinks get `TABLE_RELOAD`.
+    /// anything changed, the view is laid out again and its sinks are told the difference
+    /// ([`relayout`](Self::relayout)).
     fn change_leaves(
         &mut self,
+        table: &TableShared,
         gone: Vec<Arc<Row>>,
         arriving: Vec<Arc<Row>>,
         out: &mut Vec<Pending>,
@@ -299,11 +312,62 @@ impl ViewState {
                 .unwrap_or_else(|at| at);
             self.leaves.insert(at, row);
         }
-        if changed {
-            let leaves = core::mem::take(&mut self.leaves);
-            self.set_sorted(leaves);
-            out.extend(self.reload_notice());
+        if changed && let Some(categories) = &self.categories {
+            let new = categories.layout(&self.leaves);
+            self.relayout(table, new, out);
         }
+    }
+
+    /// Shows `new`, a categorized view's layout after a change of its rows, instead of the
+    /// current one. The cursor stays with its row (or goes to the next row that stays, or the
+    /// end); bookmarks find their rows by identity when used. The sinks are told the
+    /// difference row by row, in an order that turns the old layout into the new one when
+    /// applied in turn: `TABLE_ROW_DELETED` for each row that goes or moves, then, in the new
+    /// order, `TABLE_ROW_ADDED` for each row that arrives or moved and `TABLE_ROW_MODIFIED`
+    /// for each that stays with other values (a heading's counts, a changed leaf), each with
+    /// the row before it in the new layout. The rows that stay in place are the longest run
+    /// of old rows still in the same order (O(n log n)).
+    fn relayout(&mut self, table: &TableShared, new: Vec<Arc<Row>>, out: &mut Vec<Pending>) {
+        let old = core::mem::take(&mut self.rows).into_vec();
+        let old_at: HashMap<Shown, usize> = old
+            .iter()
+            .enumerate()
+            .map(|(at, row)| (Shown::of(row), at))
+            .collect();
+        let who: Vec<Shown> = new.iter().map(|row| Shown::of(row)).collect();
+        let matched: Vec<Option<usize>> = who.iter().map(|w| old_at.get(w).copied()).collect();
+        let new_at: HashMap<&Shown, usize> =
+            who.iter().enumerate().map(|(at, w)| (w, at)).collect();
+        self.cursor = old[self.cursor.min(old.len())..]
+            .iter()
+            .find_map(|row| new_at.get(&Shown::of(row)).copied())
+            .unwrap_or(new.len());
+        if !self.sinks.is_empty() {
+            let kept = in_order(&matched);
+            let mut stays = vec![false; old.len()];
+            for (at, from) in matched.iter().enumerate() {
+                if let (true, Some(from)) = (kept[at], from) {
+                    stays[*from] = true;
+                }
+            }
+            for (row, _) in old.iter().zip(&stays).filter(|(_, stays)| !**stays) {
+                out.extend(self.notice(table, TABLE_ROW_DELETED, row, None));
+            }
+            for (at, row) in new.iter().enumerate() {
+                let event = match matched[at] {
+                    Some(from) if kept[at] => {
+                        if same_values(&old[from], row) {
+                            continue;
+                        }
+                        TABLE_ROW_MODIFIED
+                    }
+                    _ => TABLE_ROW_ADDED,
+                };
+                let prior = at.checked_sub(1).map(|before| &*new[before]);
+                out.extend(self.notice(table, event, row, Some(prior)));
+            }
+        }
+        self.rows = OrderedRows::from_vec(new);
     }
 
     fn mark_at(&self, at: usize) -> Mark {
@@ -321,6 +385,19 @@ impl ViewState {
         row: &Row,
         at: Option<usize>,
     ) -> Option<Pending> {
+        let prior = at.map(|at| at.checked_sub(1).and_then(|before| self.rows.get(before)));
+        self.notice(table, event, row, prior.map(|p| p.map(|p| &**p)))
+    }
+
+    /// A notification for this view's sinks about `row`, if it has sinks: with `prior` (the
+    /// row before it, `None` when first) and the row's columns, or neither for a deletion.
+    fn notice(
+        &self,
+        table: &TableShared,
+        event: u32,
+        row: &Row,
+        prior: Option<Option<&Row>>,
+    ) -> Option<Pending> {
         if self.sinks.is_empty() {
             return None;
         }
@@ -329,11 +406,7 @@ impl ViewState {
                 .cloned()
                 .unwrap_or_else(Pending::null)
         };
-        let prior = match at {
-            Some(at) if at > 0 => index_of(self.rows.get(at - 1).expect("at <= len")),
-            _ => Pending::null(),
-        };
-        let cells = match at {
+        let cells = match prior {
             Some(_) => self
                 .columns
                 .iter()
@@ -348,76 +421,183 @@ impl ViewState {
             sinks: self.sinks.iter().map(|(_, s)| s.clone()).collect(),
             event,
             index: index_of(row),
-            prior,
+            prior: prior.flatten().map_or_else(Pending::null, index_of),
             row: cells,
         })
     }
 }
 
+/// Which row of a categorized view a row is, whatever its version: a heading by its instance
+/// key, a leaf (or an instance row) by its number.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Shown {
+    Heading(Vec<u8>),
+    Leaf(u64),
+}
+
+impl Shown {
+    fn of(row: &Row) -> Self {
+        match row.value(PR_INSTANCE_KEY) {
+            Some(PropValue::Binary(key)) if row.is_heading() => Shown::Heading(key.clone()),
+            _ => Shown::Leaf(row.id()),
+        }
+    }
+}
+
+/// Whether a row of a categorized view stays as it was: a heading with the same values (its
+/// counts, its state, its aggregate), a leaf showing the same version of its table row.
+fn same_values(old: &Row, new: &Row) -> bool {
+    if new.is_heading() {
+        old.props() == new.props()
+    } else {
+        core::ptr::eq(old.source(), new.source())
+    }
+}
+
+/// For each entry, whether it is in a longest strictly increasing run of the `Some` values
+/// (the rows of a new layout that keep their old order; `None`, a new row, is in none).
+fn in_order(values: &[Option<usize>]) -> Vec<bool> {
+    // Patience sorting: `tails[k]` ends the best run of length k + 1 found so far, `before`
+    // links each entry to the one before it in its run.
+    let mut tails: Vec<usize> = Vec::new();
+    let mut before = vec![usize::MAX; values.len()];
+    for (at, value) in values.iter().enumerate() {
+        let Some(value) = value else { continue };
+        let len = tails.partition_point(|&t| values[t].expect("tails hold values") < *value);
+        if len > 0 {
+            before[at] = tails[len - 1];
+        }
+        if len == tails.len() {
+            tails.push(at);
+        } else {
+            tails[len] = at;
+        }
+    }
+    let mut kept = vec![false; values.len()];
+    let mut at = tails.last().copied().unwrap_or(usize::MAX);
+    while at != usize::MAX {
+        kept[at] = true;
+        at = before[at];
+    }
+    kept
+}
+
 /// `rows` (in any order) sorted by `keys`, ties broken by row number: the total order of
 /// [`compare_rows`]. Each row's key values are looked up once, with its number, then sorted;
-/// one key (the common case) sorts (value, number, index) tuples, which keeps each comparison
-/// to the values themselves. The rows are moved, not cloned: no reference count changes.
+/// the rows are moved, not cloned (no reference count changes). One key whose values are all
+/// Unicode text (the usual sort column) takes [`sort_by_text`]; anything else compares the
+/// looked-up values with [`compare_present`](super::sort::compare_present).
 fn sort_rows(keys: &[SortKey], rows: Vec<Arc<Row>>) -> Vec<Arc<Row>> {
-    let directed = |key: &SortKey, x: Option<&PropValue>, y: Option<&PropValue>| {
-        let order = super::sort::compare_present(x, y);
-        if key.descending {
-            order.reverse()
-        } else {
-            order
-        }
-    };
-    let order: Vec<usize> = if let [key] = keys {
-        // Unicode text, the usual sort column, compared from its `&str` with no detour
-        // through the value; anything else through `compare_present`.
-        let mut pairs: Vec<(Option<&str>, Option<&PropValue>, u64, usize)> = rows
-            .iter()
-            .enumerate()
-            .map(|(at, row)| {
-                let value = row.value(key.tag);
-                let text = match value {
-                    Some(PropValue::Unicode(text)) => Some(text.as_str()),
-                    _ => None,
-                };
-                (text, value, row.id(), at)
-            })
-            .collect();
-        pairs.sort_unstable_by(|(s, x, a, _), (t, y, b, _)| {
-            let order = match (s, t) {
-                (Some(s), Some(t)) => s.cmp(t),
-                _ => super::sort::compare_present(*x, *y),
-            };
-            let order = if key.descending {
-                order.reverse()
-            } else {
-                order
-            };
-            order.then(a.cmp(b))
-        });
-        pairs.into_iter().map(|(_, _, _, at)| at).collect()
-    } else {
-        let width = keys.len();
-        let cells: Vec<Option<&PropValue>> = rows
-            .iter()
-            .flat_map(|row| keys.iter().map(|key| row.value(key.tag)))
-            .collect();
-        let ids: Vec<u64> = rows.iter().map(|row| row.id()).collect();
-        let mut order: Vec<usize> = (0..rows.len()).collect();
-        order.sort_unstable_by(|&a, &b| {
-            let (x, y) = (&cells[a * width..][..width], &cells[b * width..][..width]);
-            keys.iter()
-                .zip(x.iter().zip(y))
-                .map(|(key, (x, y))| directed(key, *x, *y))
-                .find(|o| o.is_ne())
-                .unwrap_or_else(|| ids[a].cmp(&ids[b]))
-        });
-        order
+    // Aggregate keys order categories, not rows (the layout applies them).
+    let keys: Vec<SortKey> = keys.iter().filter(|k| k.orders_rows()).copied().collect();
+    let order = match &keys[..] {
+        [key] => sort_by_text(key, &rows).unwrap_or_else(|| sort_by_values(&keys, &rows)),
+        _ => sort_by_values(&keys, &rows),
     };
     let mut slots: Vec<Option<Arc<Row>>> = rows.into_iter().map(Some).collect();
     order
         .into_iter()
         .map(|at| slots[at].take().expect("a permutation"))
         .collect()
+}
+
+/// The order (indexes into `rows`) of a sort by several keys or by values other than Unicode
+/// text: each row's cells looked up once, then compared in place.
+fn sort_by_values(keys: &[SortKey], rows: &[Arc<Row>]) -> Vec<usize> {
+    let width = keys.len();
+    let cells: Vec<Option<&PropValue>> = rows
+        .iter()
+        .flat_map(|row| keys.iter().map(|key| row.value(key.tag)))
+        .collect();
+    let ids: Vec<u64> = rows.iter().map(|row| row.id()).collect();
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_unstable_by(|&a, &b| {
+        let (x, y) = (&cells[a * width..][..width], &cells[b * width..][..width]);
+        keys.iter()
+            .zip(x.iter().zip(y))
+            .map(|(key, (x, y))| {
+                let order = super::sort::compare_present(*x, *y);
+                if key.descending {
+                    order.reverse()
+                } else {
+                    order
+                }
+            })
+            .find(|o| o.is_ne())
+            .unwrap_or_else(|| ids[a].cmp(&ids[b]))
+    });
+    order
+}
+
+/// One row in a sort by Unicode text: the text's first 16 bytes as two big-endian numbers
+/// (zero-padded), and the row's index in the rows sorted.
+///
+/// Text orders by code point, which is the order of its UTF-8 bytes, and the padded prefixes
+/// of two strings order as the strings do unless they are equal. So the rows are sorted by
+/// the numbers held here first, with no string read (the strings lie elsewhere in memory, a
+/// cache miss each) and the cheapest comparison there is; then each run of equal prefixes,
+/// usually of one row, is sorted by the whole strings and the row numbers. 24 bytes, so that
+/// the sort moves little.
+struct TextCell {
+    prefix: (u64, u64),
+    at: u32,
+}
+
+/// The order of a sort by one key whose values are all Unicode text (rows without a value
+/// sort after the others, before them descending, in row-number order); `None` when some
+/// value is of another type (or there are more rows than a `u32` counts).
+fn sort_by_text(key: &SortKey, rows: &[Arc<Row>]) -> Option<Vec<usize>> {
+    use core::cmp::Reverse;
+    u32::try_from(rows.len()).ok()?;
+    let mut cells = Vec::with_capacity(rows.len());
+    // By index into `rows`: the text (empty for a row without one).
+    let mut texts = Vec::with_capacity(rows.len());
+    let mut missing = Vec::new();
+    for (at, row) in rows.iter().enumerate() {
+        match row.value(key.tag) {
+            Some(PropValue::Unicode(text)) => {
+                let mut head = [0u8; 16];
+                let n = text.len().min(16);
+                head[..n].copy_from_slice(&text.as_bytes()[..n]);
+                let (high, low) = head.split_at(8);
+                cells.push(TextCell {
+                    prefix: (
+                        u64::from_be_bytes(high.try_into().expect("8 bytes")),
+                        u64::from_be_bytes(low.try_into().expect("8 bytes")),
+                    ),
+                    at: at as u32,
+                });
+                texts.push(text.as_str());
+            }
+            None => {
+                missing.push(at);
+                texts.push("");
+            }
+            Some(_) => return None,
+        }
+    }
+    if key.descending {
+        cells.sort_unstable_by_key(|c| Reverse(c.prefix));
+    } else {
+        cells.sort_unstable_by_key(|c| c.prefix);
+    }
+    let id = |c: &TextCell| rows[c.at as usize].id();
+    for run in cells.chunk_by_mut(|a, b| a.prefix == b.prefix) {
+        if run.len() > 1 {
+            run.sort_unstable_by(|a, b| {
+                let (x, y) = (texts[a.at as usize], texts[b.at as usize]);
+                let order = if key.descending { y.cmp(x) } else { x.cmp(y) };
+                order.then_with(|| id(a).cmp(&id(b)))
+            });
+        }
+    }
+    missing.sort_unstable_by_key(|&at| rows[at].id());
+    let present = cells.into_iter().map(|c| c.at as usize);
+    Some(if key.descending {
+        missing.into_iter().chain(present).collect()
+    } else {
+        present.chain(missing).collect()
+    })
 }
 
 /// The state of one view that the table reaches (to apply changes) and the view object owns.
@@ -438,7 +618,7 @@ impl ViewShared {
             } else {
                 Vec::new()
             };
-            view.change_leaves(Vec::new(), arriving, out);
+            view.change_leaves(table, Vec::new(), arriving, out);
             return;
         }
         if view.visible(row) {
@@ -468,7 +648,7 @@ impl ViewShared {
                 Some(new) if view.visible(new) => view.instances(new),
                 _ => Vec::new(),
             };
-            view.change_leaves(gone, arriving, out);
+            view.change_leaves(table, gone, arriving, out);
             return;
         }
         // The old instances the view shows, taken out (an instance row is rebuilt equal to the
@@ -608,6 +788,7 @@ impl TableView {
                 columns: table.columns().to_vec(),
                 sort: Vec::new(),
                 restriction: None,
+                sub_objects: None,
                 rows: OrderedRows::default(),
                 cursor: 0,
                 bookmarks: HashMap::new(),
@@ -665,20 +846,31 @@ impl TableView {
             view.categories.is_some() || sort.as_ref().is_some_and(|order| order.categories > 0);
         let rebuild = restriction.is_some() || mvi != view.mvi || categorized;
         let resort = sort.is_some() && !rebuild;
+        // The rows stay in the order of the view's keys through every change, so the same
+        // keys again need no sort (clients do re-apply the order they have).
+        let same_order = sort.as_ref().is_some_and(|order| order.keys == view.sort);
         if let Some(columns) = columns {
             view.columns = columns;
         }
         if let Some(restriction) = restriction {
+            view.sub_objects = restriction
+                .as_ref()
+                .is_some_and(Restriction::has_sub)
+                .then(|| self.table.sub_objects())
+                .flatten();
             view.restriction = restriction;
         }
         if let Some(sort) = sort {
+            view.categories = (sort.categories > 0)
+                .then(|| Categories::new(&sort.keys, sort.categories, sort.expanded));
             view.sort = sort.keys;
-            view.categories =
-                (sort.categories > 0).then(|| Categories::new(sort.categories, sort.expanded));
         }
         view.mvi = mvi;
         if rebuild {
             view.rebuild(table.rows());
+        } else if resort && same_order {
+            view.cursor = 0;
+            view.bookmarks.clear();
         } else if resort {
             view.resort();
         }
@@ -912,6 +1104,11 @@ impl IMAPITableImpl for TableView {
             Ok(r) => r,
             Err(code) => return code,
         };
+        let sub_objects = this.table.sub_objects();
+        if restriction.has_sub() && sub_objects.is_none() {
+            return MAPI_E_TOO_COMPLEX;
+        }
+        let matches = |row: &Row| restriction.matches_with(row.source(), sub_objects.as_deref());
         let mut view = this.view.lock();
         let (origin, moved) = match view.resolve(bkOrigin) {
             Ok(found) => found,
@@ -921,12 +1118,12 @@ impl IMAPITableImpl for TableView {
             view.rows
                 .range(0, origin)
                 .rev()
-                .position(|r| restriction.matches(r.source()))
+                .position(|r| matches(r))
                 .map(|back| origin - 1 - back)
         } else {
             view.rows
                 .range(origin, view.rows.len())
-                .position(|r| restriction.matches(r.source()))
+                .position(|r| matches(r))
                 .map(|at| origin + at)
         };
         match found {
@@ -951,6 +1148,9 @@ impl IMAPITableImpl for TableView {
         } else {
             // SAFETY: the caller's restriction tree.
             match unsafe { Restriction::from_raw(lpRestriction) } {
+                Ok(r) if r.has_sub() && this.table.sub_objects().is_none() => {
+                    return MAPI_E_TOO_COMPLEX;
+                }
                 Ok(r) => Some(r),
                 Err(code) => return code,
             }
@@ -1013,7 +1213,7 @@ impl IMAPITableImpl for TableView {
             let levels = view
                 .categories
                 .as_ref()
-                .map_or((0, 0), |c| (c.levels, c.expanded));
+                .map_or((0, 0), |c| (c.categories, c.expanded));
             (keys, levels.0 as u32, levels.1 as u32)
         };
         match this

@@ -7,14 +7,19 @@
 //! what the runtime tracks across objects (message versions for `MAPI_E_OBJECT_CHANGED`, open
 //! tables to keep current, notifications).
 
+mod attach;
 mod contents;
 mod folder;
 mod hierarchy;
+mod message;
 pub mod notify;
 mod open;
 mod store;
 
 pub use store::{ContentStore, DEFAULT_SUPPORT_MASK};
+
+#[doc(hidden)]
+pub use message::TestMessages;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -44,6 +49,11 @@ pub(crate) struct Model {
     /// remembers the value it was opened at, and its `SaveChanges` finds out whether another
     /// writer saved in between (`MAPI_E_OBJECT_CHANGED`).
     versions: Mutex<HashMap<Vec<u8>, u64>>,
+    /// The connections `Advise` made through the support object, which logoff ends.
+    advised: Mutex<Vec<usize>>,
+    /// Held by a message's `SaveChanges` from its version check to its [`Model::saved`], so
+    /// that of two writers saving at once one sees the other's save.
+    pub(crate) saving: Mutex<()>,
     /// The contents tables of the folders opened so far ([`contents`]).
     contents: ContentsTables,
     /// Set at the store's logoff: the objects opened from it answer `MAPI_E_INVALID_OBJECT`
@@ -70,6 +80,8 @@ impl Model {
             store_record_key,
             support_mask,
             versions: Mutex::default(),
+            advised: Mutex::default(),
+            saving: Mutex::default(),
             contents: ContentsTables::default(),
             closed: AtomicBool::new(false),
         }
@@ -86,10 +98,6 @@ impl Model {
     }
 
     /// The version message `key` is at now (0 until its first save through the runtime).
-    #[allow(
-        dead_code,
-        reason = "read by the message object's SaveChanges (model/message.rs, another branch)"
-    )]
     pub(crate) fn version(&self, key: &[u8]) -> u64 {
         lock(&self.versions).get(key).copied().unwrap_or(0)
     }

@@ -9,7 +9,9 @@
 use windows_core::HRESULT;
 
 use super::Model;
-use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_UNKNOWN_FLAGS};
+use crate::codes::{
+    MAPI_E_INVALID_OBJECT, MAPI_E_INVALID_PARAMETER, MAPI_E_NOT_FOUND, MAPI_E_UNKNOWN_FLAGS,
+};
 use crate::flags::{
     MAPI_FOLDER, MAPI_MESSAGE, MAPI_UNICODE, fnevCriticalError, fnevExtended, fnevNewMail,
     fnevObjectCopied, fnevObjectCreated, fnevObjectDeleted, fnevObjectModified, fnevObjectMoved,
@@ -17,6 +19,7 @@ use crate::flags::{
 };
 use crate::interfaces::IMAPIAdviseSink;
 use crate::provider::store::entry_id::ObjectKind;
+use crate::sync::lock;
 use crate::types::{
     ENTRYID, NEWMAIL_NOTIFICATION, NOTIFICATION, NOTIFICATION_info, NOTIFKEY, OBJECT_NOTIFICATION,
 };
@@ -126,10 +129,7 @@ impl Model {
             return Err(MAPI_E_UNKNOWN_FLAGS);
         }
         let key = notif_key(&self.key_of(entry_id)?);
-        let support = self
-            .cx
-            .support()
-            .ok_or(crate::codes::MAPI_E_INVALID_OBJECT)?;
+        let support = self.cx.support().ok_or(MAPI_E_INVALID_OBJECT)?;
         let mut connection = 0usize;
         // SAFETY: `key` is a NOTIFKEY that lives across the call (the support object copies
         // it); `connection` is writable.
@@ -142,17 +142,38 @@ impl Model {
                 &mut connection,
             )
         })?;
+        lock(&self.advised).push(connection);
         Ok(connection)
     }
 
-    /// `Unadvise`: the support object forgets the connection.
+    /// `Unadvise` of a connection this store's `Advise` made (`MAPI_E_NOT_FOUND` for any
+    /// other: a client cannot end another store's subscriptions through this one).
     pub(crate) fn unadvise(&self, connection: usize) -> Result<(), HRESULT> {
-        let support = self
-            .cx
-            .support()
-            .ok_or(crate::codes::MAPI_E_INVALID_OBJECT)?;
+        {
+            let mut advised = lock(&self.advised);
+            let at = advised
+                .iter()
+                .position(|&c| c == connection)
+                .ok_or(MAPI_E_NOT_FOUND)?;
+            advised.remove(at);
+        }
+        let support = self.cx.support().ok_or(MAPI_E_INVALID_OBJECT)?;
         // SAFETY: a plain call on the store's live support object.
         HRESULT::ok(unsafe { support.Unsubscribe(connection) }).map_err(Into::into)
+    }
+
+    /// At logoff: ends every subscription the store's clients left, so that the support
+    /// object releases their sinks.
+    pub(crate) fn unadvise_all(&self) {
+        let connections = core::mem::take(&mut *lock(&self.advised));
+        let Some(support) = self.cx.support() else {
+            return;
+        };
+        for connection in connections {
+            // SAFETY: a plain call on the store's live support object. A connection MAPI no
+            // longer knows changes nothing.
+            let _ = unsafe { support.Unsubscribe(connection) };
+        }
     }
 
     /// Tells the sinks advised on what `event` concerns: the object, its parent folder (and old

@@ -1,0 +1,1291 @@
+//! The runtime's message and attachment objects over a store's model, driven through the raw
+//! vtables as a client drives them: create, save and reopen; transactions (a second object
+//! sees nothing unsaved, two writers collide with `MAPI_E_OBJECT_CHANGED`, `FORCE_SAVE`
+//! wins, `Release` discards); `KEEP_OPEN_*`; recipients and their row IDs; attachments, their
+//! data as a stream, embedded messages saved into the attachment and then the message;
+//! `SetReadFlag`; bad input; a message deleted under an open object (`MAPI_E_OBJECT_DELETED`,
+//! nothing lost). Every session ends with the host's leak report clean: each result was freed
+//! with the one `MAPIFreeBuffer` (or, for rows, `FreeProws`) MAPI's rules ask for.
+//!
+//! Until the store and folder objects open messages, the test's provider builds the model
+//! with the runtime's hidden `TestMessages` from the context its logon gets, over a
+//! `MemoryContent` the tests also reach directly (to look at what was stored, or to delete a
+//! message under an open object).
+
+use core::ffi::c_void;
+use mapi_spi_runtime::alloc::AllocatorSet;
+use mapi_spi_runtime::codes::*;
+use mapi_spi_runtime::com::{Forward, MethodName};
+use mapi_spi_runtime::flags::*;
+use mapi_spi_runtime::host::{Session, SupportOptions};
+use mapi_spi_runtime::interfaces::{
+    IAttach, IMAPIProp, IMAPIPropImpl, IMAPITable, IMessage, IMsgStore, IMsgStoreImpl, IStream,
+};
+use mapi_spi_runtime::props::value::{props_block, props_from_raw};
+use mapi_spi_runtime::props::{self, PropValue, Property, PropertyBag};
+use mapi_spi_runtime::provider::store::content::StoreContent;
+use mapi_spi_runtime::provider::store::memory::MemoryContent;
+use mapi_spi_runtime::provider::store::model::TestMessages;
+use mapi_spi_runtime::provider::store::{
+    LogonRequest, MessageStore, StoreContext, StoreLogon, StoreProvider,
+};
+use mapi_spi_runtime::provider::{ProviderContext, ProviderResult};
+use mapi_spi_runtime::tags::*;
+use mapi_spi_runtime::types::{
+    ADRENTRY, ADRLIST, MAPIUID, SPropProblemArray, SPropValue, SRowSet, cb_new_adrlist,
+};
+use mapi_spi_runtime::{GUID, HRESULT, IUnknown, Interface, Object, mapi_object};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+const UID: MAPIUID = MAPIUID {
+    ab: *b"store_messages!!",
+};
+
+struct Provider;
+
+/// The smallest store: its properties are an empty property object.
+#[mapi_object(IMsgStore)]
+struct Store {
+    props: IMAPIProp,
+}
+
+impl MessageStore for Store {}
+
+impl IMAPIPropImpl for Store {
+    fn forward(this: &Object<Self>, _: MethodName) -> Forward<'_, IMAPIProp> {
+        Forward::To(&this.props)
+    }
+}
+
+impl IMsgStoreImpl for Store {}
+
+/// What a logon made: the store's content and its messages.
+struct Fixture {
+    content: Arc<MemoryContent>,
+    messages: TestMessages,
+    inbox: Vec<u8>,
+}
+
+static FIXTURE: Mutex<Option<Fixture>> = Mutex::new(None);
+
+impl StoreProvider for Provider {
+    type Store = Store;
+    const COMPONENT: &'static str = "store_messages";
+
+    fn create(_: &ProviderContext) -> ProviderResult<Self> {
+        Ok(Provider)
+    }
+
+    fn store_key(&self, entry_id: &[u8]) -> ProviderResult<Vec<u8>> {
+        Ok(entry_id.to_vec())
+    }
+
+    fn logon(
+        &self,
+        request: &LogonRequest<'_>,
+        context: &Arc<StoreContext>,
+    ) -> ProviderResult<StoreLogon<Store>> {
+        let content = Arc::new(MemoryContent::new("Root"));
+        let inbox = content.create_folder(&content.root(), "Inbox", &[])?.key;
+        let messages = TestMessages::new(context.clone(), content.clone(), UID);
+        *FIXTURE.lock().unwrap() = Some(Fixture {
+            content,
+            messages,
+            inbox,
+        });
+        Ok(StoreLogon {
+            store: Store {
+                props: props::object::create(PropertyBag::new(), *request.allocators),
+            },
+            spool_security: Vec::new(),
+        })
+    }
+
+    fn spooler_logon(&self, _: &LogonRequest<'_>, _: &[u8]) -> ProviderResult<()> {
+        Ok(())
+    }
+}
+
+mapi_spi_runtime::ms_provider_init!(Provider);
+
+/// The sessions count the process's native host buffers: one at a time.
+static ONE_SESSION_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+/// A session with the store logged on.
+struct Test {
+    session: Session,
+    store: Option<IMsgStore>,
+    _serial: MutexGuard<'static, ()>,
+}
+
+impl Test {
+    fn start() -> Self {
+        let serial = ONE_SESSION_AT_A_TIME
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        // SAFETY: this file's MSProviderInit, from ms_provider_init!.
+        let mut session = unsafe {
+            Session::in_process(
+                MSProviderInit,
+                "store_messages.dll",
+                SupportOptions::default(),
+            )
+        }
+        .expect("MSProviderInit");
+        let opened = session.logon(b"store", 0).expect("Logon");
+        Test {
+            session,
+            store: Some(opened.store),
+            _serial: serial,
+        }
+    }
+
+    fn with<R>(&self, f: impl FnOnce(&Fixture) -> R) -> R {
+        f(FIXTURE.lock().unwrap().as_ref().expect("logged on"))
+    }
+
+    fn create(&self) -> IMessage {
+        self.with(|f| f.messages.create(&f.inbox, 0))
+    }
+
+    fn open(&self, key: &[u8], flags: u32) -> IMessage {
+        self.with(|f| f.messages.open(key, flags)).expect("open")
+    }
+
+    /// A message saved straight into the store, with `subject`; its key.
+    fn stored(&self, subject: &str) -> Vec<u8> {
+        self.with(|f| {
+            let message = mapi_spi_runtime::provider::store::content::Message {
+                props: vec![Property::for_tag(
+                    PR_SUBJECT_W,
+                    PropValue::Unicode(subject.into()),
+                )],
+                ..Default::default()
+            };
+            f.content.save_message(&f.inbox, None, &message).unwrap()
+        })
+    }
+
+    /// The subject the store holds for `key`.
+    fn stored_subject(&self, key: &[u8]) -> Option<String> {
+        let message = self.with(|f| f.content.message(key)).ok()?.message;
+        message.props.iter().find_map(|p| match &p.value {
+            PropValue::Unicode(s) if p.tag() == PR_SUBJECT_W => Some(s.clone()),
+            _ => None,
+        })
+    }
+
+    /// The keys of the inbox's messages, as the store lists them.
+    fn keys(&self) -> Vec<Vec<u8>> {
+        self.with(|f| f.content.messages(&f.inbox))
+            .unwrap()
+            .into_iter()
+            .map(|s| s.key)
+            .collect()
+    }
+
+    /// Everything released, the session shut down: nothing leaked.
+    fn finish(mut self) {
+        FIXTURE.lock().unwrap().take();
+        drop(self.store.take());
+        let report = self.session.shutdown();
+        assert!(report.is_clean(), "{report}");
+    }
+}
+
+fn prop_of(object: &impl Interface) -> IMAPIProp {
+    object.cast().expect("IMAPIProp")
+}
+
+/// `GetProps` of `tags`, freed with one `MAPIFreeBuffer`: each value, `None` for an error.
+fn get(object: &impl Interface, tags: &[u32]) -> Vec<Option<PropValue>> {
+    let prop = prop_of(object);
+    let mut array = vec![tags.len() as u32];
+    array.extend_from_slice(tags);
+    let (mut count, mut values) = (0u32, core::ptr::null_mut::<SPropValue>());
+    // SAFETY: a tag array with its count, out-pointers.
+    let hr = unsafe {
+        (prop.vtable().GetProps)(
+            prop.as_raw(),
+            array.as_mut_ptr().cast(),
+            MAPI_UNICODE,
+            &mut count,
+            &mut values,
+        )
+    };
+    assert!(hr.is_ok(), "GetProps: {hr:?}");
+    // SAFETY: `count` values in one block of the native allocator, freed once after reading.
+    let read = unsafe { props_from_raw(values, count) }.unwrap();
+    // SAFETY: as above.
+    unsafe { AllocatorSet::native().free(values.cast()) };
+    read.into_iter()
+        .map(|p| match p.value {
+            PropValue::Error(_) => None,
+            value => Some(value),
+        })
+        .collect()
+}
+
+fn one(object: &impl Interface, tag: u32) -> Option<PropValue> {
+    get(object, &[tag]).remove(0)
+}
+
+fn text(object: &impl Interface, tag: u32) -> Option<String> {
+    match one(object, tag) {
+        Some(PropValue::Unicode(text)) => Some(text),
+        None => None,
+        other => panic!("not text: {other:?}"),
+    }
+}
+
+fn long(object: &impl Interface, tag: u32) -> u32 {
+    match one(object, tag) {
+        Some(PropValue::Long(value)) => value,
+        other => panic!("not a long: {other:?}"),
+    }
+}
+
+/// `SetProps`: the call's answer and how many per-property problems it reported.
+fn set(object: &impl Interface, props: &[Property]) -> (HRESULT, u32) {
+    let prop = prop_of(object);
+    let block = props_block(&AllocatorSet::native(), props).unwrap();
+    let mut problems = core::ptr::null_mut::<SPropProblemArray>();
+    // SAFETY: `props.len()` values in `block`, an out-pointer; the problems freed once.
+    unsafe {
+        let hr = (prop.vtable().SetProps)(
+            prop.as_raw(),
+            props.len() as u32,
+            block.as_ptr().cast(),
+            &mut problems,
+        );
+        let count = problems.as_ref().map_or(0, |p| p.cProblem);
+        AllocatorSet::native().free(problems.cast());
+        (hr, count)
+    }
+}
+
+fn subject(value: &str) -> Property {
+    Property::for_tag(PR_SUBJECT_W, PropValue::Unicode(value.into()))
+}
+
+fn save(object: &impl Interface, flags: u32) -> HRESULT {
+    let prop = prop_of(object);
+    // SAFETY: a plain call.
+    unsafe { (prop.vtable().SaveChanges)(prop.as_raw(), flags) }
+}
+
+/// `OpenProperty` of `iid` on `tag`.
+fn open_property(
+    object: &impl Interface,
+    tag: u32,
+    iid: &GUID,
+    flags: u32,
+) -> Result<IUnknown, HRESULT> {
+    let prop = prop_of(object);
+    let mut raw = core::ptr::NonNull::<c_void>::dangling().as_ptr();
+    // SAFETY: a GUID, an out-pointer.
+    let hr = unsafe { (prop.vtable().OpenProperty)(prop.as_raw(), tag, iid, 0, flags, &mut raw) };
+    if hr.is_err() {
+        assert!(raw.is_null(), "a failed OpenProperty leaves NULL");
+        return Err(hr);
+    }
+    // SAFETY: a new reference.
+    Ok(unsafe { IUnknown::from_raw(raw) })
+}
+
+/// Writes `bytes` as the whole of `tag` through a stream, committed.
+fn write_stream(object: &impl Interface, tag: u32, bytes: &[u8]) {
+    let stream: IStream = open_property(object, tag, &IStream::IID, MAPI_CREATE | MAPI_MODIFY)
+        .expect("OpenProperty")
+        .cast()
+        .unwrap();
+    let mut written = 0u32;
+    // SAFETY: `bytes` readable for its length, an out-pointer.
+    let hr = unsafe {
+        (stream.vtable().base__.Write)(
+            stream.as_raw(),
+            bytes.as_ptr().cast(),
+            bytes.len() as u32,
+            &mut written,
+        )
+    };
+    assert_eq!((hr, written as usize), (S_OK, bytes.len()));
+    // SAFETY: a plain call.
+    assert_eq!(
+        unsafe { (stream.vtable().Commit)(stream.as_raw(), 0) },
+        S_OK
+    );
+}
+
+fn read_stream(object: &impl Interface, tag: u32) -> Vec<u8> {
+    let stream: IStream = open_property(object, tag, &IStream::IID, 0)
+        .expect("OpenProperty")
+        .cast()
+        .unwrap();
+    let mut buffer = vec![0u8; 65536];
+    let mut read = 0u32;
+    // SAFETY: a buffer of its length, an out-pointer.
+    let hr = unsafe {
+        (stream.vtable().base__.Read)(
+            stream.as_raw(),
+            buffer.as_mut_ptr().cast(),
+            buffer.len() as u32,
+            &mut read,
+        )
+    };
+    assert!(hr.is_ok(), "Read: {hr:?}");
+    buffer.truncate(read as usize);
+    buffer
+}
+
+fn utf16(text: &str) -> Vec<u8> {
+    text.encode_utf16().flat_map(u16::to_le_bytes).collect()
+}
+
+/// All rows of a table (`QueryRows`), freed as `FreeProws` frees them.
+fn rows(table: &IMAPITable) -> Vec<Vec<Property>> {
+    let mut set = core::ptr::null_mut::<SRowSet>();
+    // SAFETY: an out-pointer.
+    let hr = unsafe { (table.vtable().QueryRows)(table.as_raw(), 100, 0, &mut set) };
+    assert_eq!(hr, S_OK);
+    let allocators = AllocatorSet::native();
+    // SAFETY: a row set of the native allocator: each row's values, then the set, freed once.
+    unsafe {
+        let read = SRowSet::rows(set)
+            .unwrap()
+            .iter()
+            .map(|row| {
+                let props = props_from_raw(row.lpProps, row.cValues).unwrap();
+                allocators.free(row.lpProps.cast());
+                props
+            })
+            .collect();
+        allocators.free(set.cast());
+        read
+    }
+}
+
+fn value_in(row: &[Property], tag: u32) -> Option<&PropValue> {
+    row.iter()
+        .find(|p| p.tag() == tag)
+        .map(|p| &p.value)
+        .filter(|v| !matches!(v, PropValue::Error(_)))
+}
+
+fn recipient_table(message: &IMessage) -> IMAPITable {
+    let mut raw = core::ptr::null_mut();
+    // SAFETY: an out-pointer.
+    let hr =
+        unsafe { (message.vtable().GetRecipientTable)(message.as_raw(), MAPI_UNICODE, &mut raw) };
+    assert_eq!(hr, S_OK);
+    // SAFETY: a new reference.
+    unsafe { IMAPITable::from_raw(raw) }
+}
+
+fn attachment_table(message: &IMessage) -> IMAPITable {
+    let mut raw = core::ptr::null_mut();
+    // SAFETY: an out-pointer.
+    let hr =
+        unsafe { (message.vtable().GetAttachmentTable)(message.as_raw(), MAPI_UNICODE, &mut raw) };
+    assert_eq!(hr, S_OK);
+    // SAFETY: a new reference.
+    unsafe { IMAPITable::from_raw(raw) }
+}
+
+/// `ModifyRecipients` with `entries` (`None`: a NULL entry) in an ADRLIST of the caller's.
+fn modify_recipients(message: &IMessage, flags: u32, entries: &[Option<Vec<Property>>]) -> HRESULT {
+    let blocks: Vec<Option<mapi_spi_runtime::RootBuf>> = entries
+        .iter()
+        .map(|e| {
+            e.as_ref()
+                .map(|props| props_block(&AllocatorSet::native(), props).unwrap())
+        })
+        .collect();
+    let mut list = vec![0u64; cb_new_adrlist(entries.len().max(1)).div_ceil(8)];
+    let adrlist = list.as_mut_ptr().cast::<ADRLIST>();
+    // SAFETY: `list` has room for an ADRLIST of `entries.len()` entries, 8-aligned.
+    unsafe {
+        (*adrlist).cEntries = entries.len() as u32;
+        let first = core::ptr::addr_of_mut!((*adrlist).aEntries).cast::<ADRENTRY>();
+        for (i, (entry, block)) in entries.iter().zip(&blocks).enumerate() {
+            first.add(i).write(ADRENTRY {
+                ulReserved1: 0,
+                cValues: entry.as_ref().map_or(0, |e| e.len() as u32),
+                rgPropVals: block
+                    .as_ref()
+                    .map_or(core::ptr::null_mut(), |b| b.as_ptr().cast()),
+            });
+        }
+        (message.vtable().ModifyRecipients)(message.as_raw(), flags, adrlist)
+    }
+}
+
+fn recipient(name: &str, kind: u32) -> Vec<Property> {
+    vec![
+        Property::for_tag(PR_DISPLAY_NAME_W, PropValue::Unicode(name.into())),
+        Property::for_tag(PR_RECIPIENT_TYPE, PropValue::Long(kind)),
+        Property::for_tag(
+            PR_EMAIL_ADDRESS_W,
+            PropValue::Unicode(format!("{name}@example.org")),
+        ),
+        Property::for_tag(PR_ADDRTYPE_W, PropValue::Unicode("SMTP".into())),
+    ]
+}
+
+fn with_row_id(mut props: Vec<Property>, id: u32) -> Vec<Property> {
+    props.push(Property::for_tag(PR_ROWID, PropValue::Long(id)));
+    props
+}
+
+/// Each row's (`PR_ROWID`, `PR_DISPLAY_NAME_W`).
+fn recipients_of(message: &IMessage) -> Vec<(u32, String)> {
+    rows(&recipient_table(message))
+        .iter()
+        .map(|row| {
+            let id = match value_in(row, PR_ROWID) {
+                Some(PropValue::Long(id)) => *id,
+                other => panic!("no row ID: {other:?}"),
+            };
+            let name = match value_in(row, PR_DISPLAY_NAME_W) {
+                Some(PropValue::Unicode(name)) => name.clone(),
+                other => panic!("no name: {other:?}"),
+            };
+            (id, name)
+        })
+        .collect()
+}
+
+fn create_attach(message: &IMessage) -> (u32, IAttach) {
+    let (mut num, mut raw) = (99u32, core::ptr::null_mut());
+    // SAFETY: out-pointers.
+    let hr = unsafe {
+        (message.vtable().CreateAttach)(message.as_raw(), core::ptr::null(), 0, &mut num, &mut raw)
+    };
+    assert_eq!(hr, S_OK);
+    // SAFETY: a new reference.
+    (num, unsafe { IAttach::from_raw(raw) })
+}
+
+fn open_attach(
+    message: &IMessage,
+    num: u32,
+    iid: *const GUID,
+    flags: u32,
+) -> Result<IAttach, HRESULT> {
+    let mut raw = core::ptr::null_mut();
+    // SAFETY: NULL or a GUID, an out-pointer.
+    let hr = unsafe { (message.vtable().OpenAttach)(message.as_raw(), num, iid, flags, &mut raw) };
+    if hr.is_err() {
+        assert!(raw.is_null());
+        return Err(hr);
+    }
+    // SAFETY: a new reference.
+    Ok(unsafe { IAttach::from_raw(raw) })
+}
+
+fn delete_attach(message: &IMessage, num: u32, flags: u32) -> HRESULT {
+    // SAFETY: a plain call (no progress object).
+    unsafe {
+        (message.vtable().DeleteAttach)(message.as_raw(), num, 0, core::ptr::null_mut(), flags)
+    }
+}
+
+fn set_read_flag(message: &IMessage, flags: u32) -> HRESULT {
+    // SAFETY: a plain call.
+    unsafe { (message.vtable().SetReadFlag)(message.as_raw(), flags) }
+}
+
+#[test]
+fn a_new_message_is_saved_whole_and_reopens_as_saved() {
+    let t = Test::start();
+    let contents = t.with(|f| f.messages.contents_table(&f.inbox)).unwrap();
+    let message = t.create();
+    assert_eq!(long(&message, PR_MESSAGE_FLAGS), MSGFLAG_UNSENT);
+    assert_eq!(long(&message, PR_OBJECT_TYPE), MAPI_MESSAGE);
+    assert_eq!(long(&message, PR_ACCESS_LEVEL), MAPI_MODIFY);
+    assert_eq!(
+        one(&message, PR_ENTRYID),
+        None,
+        "no entry ID before the first save"
+    );
+    assert!(one(&message, PR_PARENT_ENTRYID).is_some());
+    assert_eq!(set(&message, &[subject("Grüße")]), (S_OK, 0));
+    write_stream(&message, PR_BODY_W, &utf16("The body, by stream."));
+    write_stream(&message, PR_HTML, b"<p>The body</p>");
+    // PR_MESSAGE_FLAGS is the client's until the first save.
+    let flags = Property::for_tag(
+        PR_MESSAGE_FLAGS,
+        PropValue::Long(MSGFLAG_UNSENT | MSGFLAG_READ),
+    );
+    assert_eq!(set(&message, core::slice::from_ref(&flags)), (S_OK, 0));
+    assert!(
+        t.keys().is_empty(),
+        "nothing in the store before SaveChanges"
+    );
+
+    assert_eq!(save(&message, KEEP_OPEN_READWRITE), S_OK);
+    let keys = t.keys();
+    assert_eq!(keys.len(), 1);
+    let key = keys[0].clone();
+    let entry_id = t.with(|f| f.messages.entry_id(&key)).unwrap();
+    assert_eq!(one(&message, PR_ENTRYID), Some(PropValue::Binary(entry_id)));
+    assert_eq!(
+        contents.row_count(),
+        1,
+        "the open contents table shows the new message"
+    );
+    assert_eq!(
+        set(&message, &[flags]),
+        (S_OK, 1),
+        "PR_MESSAGE_FLAGS is read-only once saved"
+    );
+    assert!(matches!(one(&message, PR_MESSAGE_SIZE), Some(PropValue::Long(size)) if size > 20));
+    drop(message);
+
+    let reopened = t.open(&key, 0);
+    assert_eq!(text(&reopened, PR_SUBJECT_W).as_deref(), Some("Grüße"));
+    assert_eq!(
+        read_stream(&reopened, PR_BODY_W),
+        utf16("The body, by stream.")
+    );
+    assert_eq!(read_stream(&reopened, PR_HTML), b"<p>The body</p>");
+    assert_eq!(
+        long(&reopened, PR_MESSAGE_FLAGS),
+        MSGFLAG_UNSENT | MSGFLAG_READ
+    );
+    assert_eq!(
+        one(&reopened, PR_HASATTACH),
+        Some(PropValue::Boolean(false))
+    );
+    assert_eq!(long(&reopened, PR_ACCESS_LEVEL), 0);
+    drop((reopened, contents));
+    t.finish();
+}
+
+#[test]
+fn changes_are_private_until_saved_and_two_writers_collide() {
+    let t = Test::start();
+    let key = t.stored("Original");
+    let a = t.open(&key, MAPI_MODIFY);
+    let b = t.open(&key, MAPI_MODIFY);
+    assert_eq!(set(&a, &[subject("A")]).0, S_OK);
+    assert_eq!(
+        text(&b, PR_SUBJECT_W).as_deref(),
+        Some("Original"),
+        "B sees nothing of A's"
+    );
+    assert_eq!(t.stored_subject(&key).as_deref(), Some("Original"));
+    assert_eq!(save(&a, KEEP_OPEN_READWRITE), S_OK);
+    assert_eq!(t.stored_subject(&key).as_deref(), Some("A"));
+
+    assert_eq!(set(&b, &[subject("B")]).0, S_OK);
+    assert_eq!(save(&b, KEEP_OPEN_READWRITE), MAPI_E_OBJECT_CHANGED);
+    assert_eq!(
+        t.stored_subject(&key).as_deref(),
+        Some("A"),
+        "nothing written"
+    );
+    assert_eq!(
+        text(&b, PR_SUBJECT_W).as_deref(),
+        Some("B"),
+        "B keeps its changes"
+    );
+    assert_eq!(save(&b, FORCE_SAVE | KEEP_OPEN_READWRITE), S_OK);
+    assert_eq!(
+        t.stored_subject(&key).as_deref(),
+        Some("B"),
+        "FORCE_SAVE wins"
+    );
+
+    // Now A is the stale one.
+    assert_eq!(set(&a, &[subject("A again")]).0, S_OK);
+    assert_eq!(save(&a, 0), MAPI_E_OBJECT_CHANGED);
+    // A third object opened now sees B's; one released unsaved leaves nothing.
+    let c = t.open(&key, MAPI_MODIFY);
+    assert_eq!(text(&c, PR_SUBJECT_W).as_deref(), Some("B"));
+    assert_eq!(set(&c, &[subject("discarded")]).0, S_OK);
+    drop(c);
+    assert_eq!(t.stored_subject(&key).as_deref(), Some("B"));
+    drop((a, b));
+    t.finish();
+}
+
+#[test]
+fn keep_open_flags_and_read_only_messages() {
+    let t = Test::start();
+    let message = t.create();
+    assert_eq!(save(&message, KEEP_OPEN_READWRITE), S_OK);
+    assert_eq!(set(&message, &[subject("still writable")]).0, S_OK);
+    assert_eq!(save(&message, KEEP_OPEN_READONLY), S_OK);
+    assert_eq!(set(&message, &[subject("no")]).0, MAPI_E_NO_ACCESS);
+    assert_eq!(save(&message, KEEP_OPEN_READWRITE), MAPI_E_NO_ACCESS);
+    assert_eq!(
+        text(&message, PR_SUBJECT_W).as_deref(),
+        Some("still writable")
+    );
+    assert_eq!(long(&message, PR_ACCESS_LEVEL), 0);
+
+    // No flag: the object is done with, read-only from then on.
+    let other = t.create();
+    assert_eq!(save(&other, 0), S_OK);
+    assert_eq!(set(&other, &[subject("no")]).0, MAPI_E_NO_ACCESS);
+    assert_eq!(save(&other, 0x4000_0000), MAPI_E_UNKNOWN_FLAGS);
+
+    // Opened without MAPI_MODIFY: every write is refused.
+    let key = t.keys()[0].clone();
+    let read_only = t.open(&key, 0);
+    assert_eq!(set(&read_only, &[subject("no")]).0, MAPI_E_NO_ACCESS);
+    assert_eq!(save(&read_only, KEEP_OPEN_READWRITE), MAPI_E_NO_ACCESS);
+    assert_eq!(
+        open_property(
+            &read_only,
+            PR_BODY_W,
+            &IStream::IID,
+            MAPI_MODIFY | MAPI_CREATE
+        )
+        .err(),
+        Some(MAPI_E_NO_ACCESS)
+    );
+    assert_eq!(
+        modify_recipients(&read_only, MODRECIP_ADD, &[Some(recipient("x", MAPI_TO))]),
+        MAPI_E_NO_ACCESS
+    );
+    let (mut num, mut raw) = (0u32, core::ptr::null_mut());
+    // SAFETY: out-pointers.
+    let hr = unsafe {
+        (read_only.vtable().CreateAttach)(
+            read_only.as_raw(),
+            core::ptr::null(),
+            0,
+            &mut num,
+            &mut raw,
+        )
+    };
+    assert_eq!(hr, MAPI_E_NO_ACCESS);
+    assert_eq!(
+        open_attach(&read_only, 0, core::ptr::null(), MAPI_MODIFY).err(),
+        Some(MAPI_E_NOT_FOUND)
+    );
+    // MAPI_BEST_ACCESS on a writable store gives write access.
+    let best = t.open(&key, MAPI_BEST_ACCESS);
+    assert_eq!(long(&best, PR_ACCESS_LEVEL), MAPI_MODIFY);
+    drop((message, other, read_only, best));
+    t.finish();
+}
+
+#[test]
+fn recipients_are_added_modified_and_removed_by_row_id() {
+    let t = Test::start();
+    let message = t.create();
+    let entries = [
+        Some(recipient("ann", MAPI_TO)),
+        None,
+        Some(recipient("bob", MAPI_CC)),
+    ];
+    assert_eq!(modify_recipients(&message, MODRECIP_ADD, &entries), S_OK);
+    assert_eq!(
+        recipients_of(&message),
+        [(0, "ann".into()), (1, "bob".into())]
+    );
+
+    let changed = with_row_id(recipient("bobby", MAPI_BCC), 1);
+    assert_eq!(
+        modify_recipients(&message, MODRECIP_MODIFY, &[Some(changed)]),
+        S_OK
+    );
+    assert_eq!(
+        recipients_of(&message),
+        [(0, "ann".into()), (1, "bobby".into())]
+    );
+    let removed = vec![Property::for_tag(PR_ROWID, PropValue::Long(0))];
+    assert_eq!(
+        modify_recipients(&message, MODRECIP_REMOVE, &[Some(removed)]),
+        S_OK
+    );
+    assert_eq!(recipients_of(&message), [(1, "bobby".into())]);
+    // A row ID given with MODRECIP_ADD is ignored; new ones are never reused.
+    let given = with_row_id(recipient("cy", MAPI_TO), 1);
+    assert_eq!(
+        modify_recipients(&message, MODRECIP_ADD, &[Some(given)]),
+        S_OK
+    );
+    assert_eq!(
+        recipients_of(&message),
+        [(1, "bobby".into()), (2, "cy".into())]
+    );
+
+    // Bad input changes nothing.
+    let before = recipients_of(&message);
+    // SAFETY: a NULL list, which the method refuses.
+    let hr = unsafe {
+        (message.vtable().ModifyRecipients)(message.as_raw(), MODRECIP_ADD, core::ptr::null_mut())
+    };
+    assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+    let bad = [
+        (
+            MODRECIP_MODIFY,
+            Some(recipient("no row id", MAPI_TO)),
+            MAPI_E_INVALID_PARAMETER,
+        ),
+        (
+            MODRECIP_REMOVE,
+            Some(with_row_id(vec![], 42)),
+            MAPI_E_NOT_FOUND,
+        ),
+        (
+            MODRECIP_ADD | MODRECIP_REMOVE,
+            Some(recipient("x", MAPI_TO)),
+            MAPI_E_INVALID_PARAMETER,
+        ),
+        (0x100, Some(recipient("x", MAPI_TO)), MAPI_E_UNKNOWN_FLAGS),
+        (
+            MODRECIP_ADD,
+            Some(vec![Property::for_tag(PR_DISPLAY_NAME_W, PropValue::Null)]),
+            MAPI_E_INVALID_PARAMETER,
+        ),
+    ];
+    for (flags, entry, expected) in bad {
+        assert_eq!(
+            modify_recipients(&message, flags, &[entry]),
+            expected,
+            "flags 0x{flags:X}"
+        );
+    }
+    assert_eq!(recipients_of(&message), before);
+
+    // No flag replaces the whole list.
+    assert_eq!(
+        modify_recipients(&message, 0, &[Some(recipient("dee", MAPI_TO))]),
+        S_OK
+    );
+    assert_eq!(recipients_of(&message), [(3, "dee".into())]);
+
+    assert_eq!(save(&message, 0), S_OK);
+    let key = t.keys()[0].clone();
+    let stored = t.with(|f| f.content.message(&key)).unwrap().message;
+    assert_eq!(stored.recipients.len(), 1);
+    assert!(
+        stored.recipients[0].iter().all(|p| p.tag() != PR_ROWID),
+        "row IDs are not stored"
+    );
+    let reopened = t.open(&key, 0);
+    assert_eq!(recipients_of(&reopened), [(0, "dee".into())]);
+    drop((message, reopened));
+    t.finish();
+}
+
+#[test]
+fn attachments_are_created_written_by_stream_and_deleted() {
+    let t = Test::start();
+    let message = t.create();
+    let table = attachment_table(&message);
+    let (num, attach) = create_attach(&message);
+    assert_eq!(num, 0);
+    assert_eq!(long(&attach, PR_ATTACH_NUM), 0);
+    assert_eq!(long(&attach, PR_OBJECT_TYPE), MAPI_ATTACH);
+    let props = [
+        Property::for_tag(PR_ATTACH_METHOD, PropValue::Long(ATTACH_BY_VALUE)),
+        Property::for_tag(PR_ATTACH_FILENAME_W, PropValue::Unicode("data.bin".into())),
+    ];
+    assert_eq!(set(&attach, &props), (S_OK, 0));
+    let data: Vec<u8> = (0..5000u32).map(|i| (i * 7) as u8).collect();
+    write_stream(&attach, PR_ATTACH_DATA_BIN, &data);
+    assert!(
+        rows(&table).is_empty(),
+        "not in the message before the attachment's SaveChanges"
+    );
+    assert_eq!(one(&message, PR_HASATTACH), Some(PropValue::Boolean(false)));
+
+    assert_eq!(save(&attach, KEEP_OPEN_READWRITE), S_OK);
+    let shown = rows(&table);
+    assert_eq!(shown.len(), 1);
+    assert_eq!(
+        value_in(&shown[0], PR_ATTACH_NUM),
+        Some(&PropValue::Long(0))
+    );
+    assert_eq!(
+        value_in(&shown[0], PR_ATTACH_FILENAME_W),
+        Some(&PropValue::Unicode("data.bin".into()))
+    );
+    assert_eq!(one(&message, PR_HASATTACH), Some(PropValue::Boolean(true)));
+    assert_eq!(
+        long(&message, PR_MESSAGE_FLAGS) & MSGFLAG_HASATTACH,
+        MSGFLAG_HASATTACH
+    );
+    assert!(long(&attach, PR_ATTACH_SIZE) >= 5000);
+    assert!(
+        t.keys().is_empty(),
+        "the store sees it with the message only"
+    );
+    drop(attach);
+    assert_eq!(save(&message, KEEP_OPEN_READWRITE), S_OK);
+    let key = t.keys()[0].clone();
+    assert_eq!(
+        t.with(|f| f.content.message(&key))
+            .unwrap()
+            .message
+            .attachments
+            .len(),
+        1
+    );
+
+    let reopened = t.open(&key, MAPI_MODIFY);
+    let attach = open_attach(&reopened, 0, core::ptr::null(), 0).unwrap();
+    assert_eq!(read_stream(&attach, PR_ATTACH_DATA_BIN), data);
+    assert!(matches!(one(&attach, PR_RECORD_KEY), Some(PropValue::Binary(k)) if !k.is_empty()));
+    assert_eq!(
+        set(&attach, &props).0,
+        MAPI_E_NO_ACCESS,
+        "opened without MAPI_MODIFY"
+    );
+    drop(attach);
+
+    // Bad numbers, flags, pointers and interfaces.
+    assert_eq!(
+        open_attach(&reopened, 7, core::ptr::null(), 0).err(),
+        Some(MAPI_E_NOT_FOUND)
+    );
+    assert_eq!(
+        open_attach(&reopened, 0, core::ptr::null(), 0x100).err(),
+        Some(MAPI_E_UNKNOWN_FLAGS)
+    );
+    assert_eq!(
+        open_attach(&reopened, 0, &IMessage::IID, 0).err(),
+        Some(MAPI_E_INTERFACE_NOT_SUPPORTED)
+    );
+    // SAFETY: a NULL out-pointer, which the method refuses.
+    let hr = unsafe {
+        (reopened.vtable().OpenAttach)(
+            reopened.as_raw(),
+            0,
+            core::ptr::null(),
+            0,
+            core::ptr::null_mut(),
+        )
+    };
+    assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+    // SAFETY: NULL out-pointers, which the method refuses.
+    let hr = unsafe {
+        (reopened.vtable().CreateAttach)(
+            reopened.as_raw(),
+            core::ptr::null(),
+            0,
+            core::ptr::null_mut(),
+            core::ptr::null_mut(),
+        )
+    };
+    assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+    // SAFETY: a NULL out-pointer.
+    let hr = unsafe {
+        (reopened.vtable().GetAttachmentTable)(reopened.as_raw(), 0, core::ptr::null_mut())
+    };
+    assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+    assert_eq!(delete_attach(&reopened, 7, 0), MAPI_E_NOT_FOUND);
+    assert_eq!(delete_attach(&reopened, 0, 0x100), MAPI_E_UNKNOWN_FLAGS);
+
+    // Without MAPI_UNICODE the text columns are 8-bit.
+    let mut raw = core::ptr::null_mut();
+    // SAFETY: an out-pointer.
+    let hr = unsafe { (reopened.vtable().GetAttachmentTable)(reopened.as_raw(), 0, &mut raw) };
+    assert_eq!(hr, S_OK);
+    // SAFETY: a new reference.
+    let narrow = rows(&unsafe { IMAPITable::from_raw(raw) });
+    assert_eq!(
+        value_in(&narrow[0], PR_ATTACH_FILENAME_A),
+        Some(&PropValue::String8(b"data.bin".to_vec()))
+    );
+
+    // An attachment open while it is deleted cannot be saved back.
+    let stale = open_attach(&reopened, 0, core::ptr::null(), MAPI_MODIFY).unwrap();
+    assert_eq!(delete_attach(&reopened, 0, ATTACH_DIALOG), S_OK);
+    assert_eq!(save(&stale, 0), MAPI_E_OBJECT_DELETED);
+    drop(stale);
+    assert!(rows(&attachment_table(&reopened)).is_empty());
+    assert_eq!(
+        one(&reopened, PR_HASATTACH),
+        Some(PropValue::Boolean(false))
+    );
+    assert_eq!(
+        t.with(|f| f.content.message(&key))
+            .unwrap()
+            .message
+            .attachments
+            .len(),
+        1
+    );
+    assert_eq!(save(&reopened, 0), S_OK);
+    assert!(
+        t.with(|f| f.content.message(&key))
+            .unwrap()
+            .message
+            .attachments
+            .is_empty()
+    );
+    drop((message, table, reopened));
+    t.finish();
+}
+
+#[test]
+fn an_embedded_message_is_saved_into_its_attachment_then_the_message() {
+    let t = Test::start();
+    let message = t.create();
+    let (_, attach) = create_attach(&message);
+    assert_eq!(
+        open_property(&attach, PR_ATTACH_DATA_OBJ, &IMessage::IID, 0).err(),
+        Some(MAPI_E_NOT_FOUND),
+        "no embedded message yet"
+    );
+    let embedded: IMessage = open_property(
+        &attach,
+        PR_ATTACH_DATA_OBJ,
+        &IMessage::IID,
+        MAPI_CREATE | MAPI_MODIFY,
+    )
+    .unwrap()
+    .cast()
+    .unwrap();
+    assert_eq!(set(&embedded, &[subject("Inner")]).0, S_OK);
+    assert_eq!(
+        modify_recipients(&embedded, MODRECIP_ADD, &[Some(recipient("in", MAPI_TO))]),
+        S_OK
+    );
+    assert_eq!(
+        one(&embedded, PR_ENTRYID),
+        None,
+        "an embedded message has no entry ID"
+    );
+    assert_eq!(save(&embedded, KEEP_OPEN_READWRITE), S_OK);
+    assert_eq!(save(&attach, 0), S_OK);
+    assert_eq!(save(&message, 0), S_OK);
+
+    let key = t.keys()[0].clone();
+    let stored = t.with(|f| f.content.message(&key)).unwrap().message;
+    let attachment = &stored.attachments[0];
+    assert!(attachment
+        .props
+        .iter()
+        .any(|p| p.tag() == PR_ATTACH_METHOD && p.value == PropValue::Long(ATTACH_EMBEDDED_MSG)));
+    let inner = attachment
+        .embedded
+        .as_ref()
+        .expect("the embedded message is stored");
+    assert!(inner.props.contains(&subject("Inner")));
+    assert_eq!(inner.recipients.len(), 1);
+
+    let reopened = t.open(&key, 0);
+    let attach = open_attach(&reopened, 0, &IAttach::IID, 0).unwrap();
+    let embedded: IMessage = open_property(&attach, PR_ATTACH_DATA_OBJ, &IMessage::IID, 0)
+        .unwrap()
+        .cast()
+        .unwrap();
+    assert_eq!(text(&embedded, PR_SUBJECT_W).as_deref(), Some("Inner"));
+    assert_eq!(recipients_of(&embedded), [(0, "in".into())]);
+    assert_eq!(
+        open_property(&attach, PR_ATTACH_DATA_OBJ, &IMessage::IID, MAPI_MODIFY).err(),
+        Some(MAPI_E_NO_ACCESS)
+    );
+    assert_eq!(
+        open_property(&attach, PR_ATTACH_DATA_OBJ, &IStream::IID, 0).err(),
+        Some(MAPI_E_INTERFACE_NOT_SUPPORTED)
+    );
+    drop((message, embedded, attach, reopened));
+    t.finish();
+}
+
+#[test]
+fn a_message_deleted_under_an_open_object_keeps_its_changes() {
+    let t = Test::start();
+    let message = t.create();
+    let (_, attach) = create_attach(&message);
+    assert_eq!(save(&attach, 0), S_OK);
+    assert_eq!(save(&message, 0), S_OK);
+    let key = t.keys()[0].clone();
+
+    let open = t.open(&key, MAPI_MODIFY);
+    assert_eq!(set(&open, &[subject("mine")]).0, S_OK);
+    t.with(|f| f.content.delete_message(&key)).unwrap();
+    assert_eq!(save(&open, KEEP_OPEN_READWRITE), MAPI_E_OBJECT_DELETED);
+    assert_eq!(save(&open, FORCE_SAVE), MAPI_E_OBJECT_DELETED);
+    assert_eq!(
+        text(&open, PR_SUBJECT_W).as_deref(),
+        Some("mine"),
+        "nothing lost"
+    );
+    assert!(
+        open_attach(&open, 0, core::ptr::null(), 0).is_ok(),
+        "served from the object's copy"
+    );
+    assert_eq!(set_read_flag(&open, 0), MAPI_E_OBJECT_DELETED);
+    assert!(t.keys().is_empty(), "and nothing written");
+
+    // GetLastError says why, in one block.
+    let mut error = core::ptr::null_mut();
+    // SAFETY: an out-pointer; the block freed once.
+    unsafe {
+        let hr = (open.vtable().base__.GetLastError)(
+            open.as_raw(),
+            MAPI_E_OBJECT_DELETED,
+            0,
+            &mut error,
+        );
+        assert_eq!(hr, S_OK);
+        assert!(!error.is_null());
+        AllocatorSet::native().free(error.cast());
+    }
+    drop((message, open));
+    t.finish();
+}
+
+#[test]
+fn set_read_flag_writes_read_state_at_once_without_a_version() {
+    let t = Test::start();
+    let key = t.stored("Unread");
+    let writer = t.open(&key, MAPI_MODIFY);
+    let reader = t.open(&key, 0);
+    let stored_flags = |t: &Test| {
+        t.with(|f| f.content.message(&key))
+            .unwrap()
+            .message
+            .props
+            .iter()
+            .find_map(|p| match p.value {
+                PropValue::Long(flags) if p.tag() == PR_MESSAGE_FLAGS => Some(flags),
+                _ => None,
+            })
+            .unwrap_or(0)
+    };
+    let contents = t.with(|f| f.messages.contents_table(&f.inbox)).unwrap();
+    assert_eq!(set_read_flag(&reader, 0), S_OK);
+    assert_eq!(
+        stored_flags(&t) & MSGFLAG_READ,
+        MSGFLAG_READ,
+        "in the store at once"
+    );
+    let row = contents.row(&PropValue::Binary(key.clone())).unwrap();
+    assert!(
+        matches!(value_in(&row, PR_MESSAGE_FLAGS), Some(PropValue::Long(f)) if f & MSGFLAG_READ != 0),
+        "and in the contents table"
+    );
+    assert_eq!(long(&reader, PR_MESSAGE_FLAGS) & MSGFLAG_READ, MSGFLAG_READ);
+    assert_eq!(set_read_flag(&reader, CLEAR_READ_FLAG), S_OK);
+    assert_eq!(stored_flags(&t) & MSGFLAG_READ, 0);
+    assert_eq!(
+        set_read_flag(&reader, CLEAR_READ_FLAG | SUPPRESS_RECEIPT),
+        MAPI_E_INVALID_PARAMETER
+    );
+    assert_eq!(
+        set_read_flag(&reader, CLEAR_READ_FLAG | GENERATE_RECEIPT_ONLY),
+        MAPI_E_INVALID_PARAMETER
+    );
+    assert_eq!(set_read_flag(&reader, 0x1000), MAPI_E_UNKNOWN_FLAGS);
+    // Read state is no content change: the other writer saves without a collision.
+    assert_eq!(set(&writer, &[subject("Edited")]).0, S_OK);
+    assert_eq!(save(&writer, KEEP_OPEN_READWRITE), S_OK);
+    assert_eq!(
+        stored_flags(&t) & MSGFLAG_READ,
+        0,
+        "the writer keeps the store's read state"
+    );
+    assert_eq!(set_read_flag(&reader, 0), S_OK);
+    assert_eq!(set(&writer, &[subject("Edited")]).0, S_OK);
+    assert_eq!(save(&writer, 0), S_OK);
+    assert_eq!(
+        stored_flags(&t) & MSGFLAG_READ,
+        MSGFLAG_READ,
+        "the writer's save keeps it read"
+    );
+    let row = contents.row(&PropValue::Binary(key.clone())).unwrap();
+    assert_eq!(
+        value_in(&row, PR_SUBJECT_W),
+        Some(&PropValue::Unicode("Edited".into())),
+        "a save changes the contents table's row"
+    );
+    drop(contents);
+
+    // A new message's read flag waits for its SaveChanges.
+    let new = t.create();
+    assert_eq!(set_read_flag(&new, 0), S_OK);
+    assert_eq!(long(&new, PR_MESSAGE_FLAGS), MSGFLAG_UNSENT | MSGFLAG_READ);
+    // SAFETY: a plain call.
+    assert_eq!(
+        unsafe { (new.vtable().SubmitMessage)(new.as_raw(), 0) },
+        MAPI_E_NO_SUPPORT
+    );
+    // SAFETY: a NULL out-pointer, which the method refuses.
+    let hr = unsafe { (new.vtable().GetRecipientTable)(new.as_raw(), 0, core::ptr::null_mut()) };
+    assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+    let mut table = core::ptr::null_mut();
+    // SAFETY: an out-pointer.
+    let hr = unsafe { (new.vtable().GetRecipientTable)(new.as_raw(), 0x100, &mut table) };
+    assert_eq!(hr, MAPI_E_UNKNOWN_FLAGS);
+    drop((writer, reader, new));
+    t.finish();
+}
+
+#[test]
+fn of_two_writers_saving_at_once_exactly_one_wins() {
+    let t = Test::start();
+    let key = t.stored("Original");
+    for round in 0..20 {
+        let writers: Vec<IMessage> = (0..2).map(|_| t.open(&key, MAPI_MODIFY)).collect();
+        let barrier = std::sync::Barrier::new(2);
+        let answers: Vec<HRESULT> = std::thread::scope(|scope| {
+            let handles: Vec<_> = writers
+                .iter()
+                .enumerate()
+                .map(|(i, writer)| {
+                    let barrier = &barrier;
+                    scope.spawn(move || {
+                        assert_eq!(set(writer, &[subject(&format!("{round}/{i}"))]).0, S_OK);
+                        barrier.wait();
+                        save(writer, KEEP_OPEN_READWRITE)
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let won: Vec<usize> = (0..2).filter(|&i| answers[i] == S_OK).collect();
+        assert_eq!(won.len(), 1, "round {round}: {answers:?}");
+        assert_eq!(answers[1 - won[0]], MAPI_E_OBJECT_CHANGED);
+        let winner = format!("{round}/{}", won[0]);
+        assert_eq!(t.stored_subject(&key), Some(winner));
+    }
+    t.finish();
+}
+
+/// `CopyTo` (`include`: `None`) or `CopyProps` (`Some(tags)`) from `source` to `dest`, as
+/// `IMessage`; the problems freed with one `MAPIFreeBuffer`.
+fn copy(source: &IMessage, dest: &IMessage, exclude: &[u32], include: Option<&[u32]>) -> HRESULT {
+    let mut problems = core::ptr::null_mut::<SPropProblemArray>();
+    let prop = prop_of(source);
+    let mut tags = vec![exclude.len() as u32];
+    tags.extend_from_slice(exclude);
+    let list = if exclude.is_empty() {
+        core::ptr::null_mut()
+    } else {
+        tags.as_mut_ptr().cast()
+    };
+    // SAFETY: tag arrays alive across the calls, a live destination, an out-pointer; the
+    // problems freed once.
+    unsafe {
+        let hr = match include {
+            None => (prop.vtable().CopyTo)(
+                prop.as_raw(),
+                0,
+                core::ptr::null(),
+                list,
+                0,
+                core::ptr::null_mut(),
+                &IMessage::IID,
+                dest.as_raw(),
+                0,
+                &mut problems,
+            ),
+            Some(include) => {
+                let mut tags = vec![include.len() as u32];
+                tags.extend_from_slice(include);
+                (prop.vtable().CopyProps)(
+                    prop.as_raw(),
+                    tags.as_mut_ptr().cast(),
+                    0,
+                    core::ptr::null_mut(),
+                    &IMessage::IID,
+                    dest.as_raw(),
+                    0,
+                    &mut problems,
+                )
+            }
+        };
+        AllocatorSet::native().free(problems.cast());
+        hr
+    }
+}
+
+#[test]
+fn copy_to_takes_recipients_attachments_and_embedded_messages_along() {
+    let t = Test::start();
+    let source = t.create();
+    assert_eq!(set(&source, &[subject("Copied")]).0, S_OK);
+    let two = [
+        Some(recipient("ann", MAPI_TO)),
+        Some(recipient("bob", MAPI_CC)),
+    ];
+    assert_eq!(modify_recipients(&source, MODRECIP_ADD, &two), S_OK);
+    let (_, attach) = create_attach(&source);
+    write_stream(&attach, PR_ATTACH_DATA_BIN, b"attached bytes");
+    assert_eq!(save(&attach, 0), S_OK);
+    let (_, outer) = create_attach(&source);
+    let inner: IMessage = open_property(
+        &outer,
+        PR_ATTACH_DATA_OBJ,
+        &IMessage::IID,
+        MAPI_CREATE | MAPI_MODIFY,
+    )
+    .unwrap()
+    .cast()
+    .unwrap();
+    assert_eq!(set(&inner, &[subject("Inner")]).0, S_OK);
+    assert_eq!(save(&inner, 0), S_OK);
+    assert_eq!(save(&outer, 0), S_OK);
+    drop((attach, inner, outer));
+
+    // The sub-objects are listed, and open as tables.
+    let prop = prop_of(&source);
+    let mut list = core::ptr::null_mut();
+    // SAFETY: an out-pointer; the list freed once.
+    let tags = unsafe {
+        assert_eq!(
+            (prop.vtable().GetPropList)(prop.as_raw(), MAPI_UNICODE, &mut list),
+            S_OK
+        );
+        let tags = mapi_spi_runtime::props::value::tags_from_raw(list).unwrap();
+        AllocatorSet::native().free(list.cast());
+        tags
+    };
+    assert!(tags.contains(&PR_MESSAGE_RECIPIENTS) && tags.contains(&PR_MESSAGE_ATTACHMENTS));
+    let table: IMAPITable = open_property(&source, PR_MESSAGE_RECIPIENTS, &IMAPITable::IID, 0)
+        .unwrap()
+        .cast()
+        .unwrap();
+    assert_eq!(rows(&table).len(), 2);
+    drop(table);
+
+    let whole = t.create();
+    assert_eq!(copy(&source, &whole, &[], None), S_OK);
+    assert_eq!(text(&whole, PR_SUBJECT_W).as_deref(), Some("Copied"));
+    assert_eq!(
+        recipients_of(&whole),
+        [(0, "ann".into()), (1, "bob".into())]
+    );
+    let attachments = rows(&attachment_table(&whole));
+    assert_eq!(attachments.len(), 2);
+    let first = open_attach(&whole, 0, core::ptr::null(), 0).unwrap();
+    assert_eq!(read_stream(&first, PR_ATTACH_DATA_BIN), b"attached bytes");
+    let second = open_attach(&whole, 1, core::ptr::null(), 0).unwrap();
+    let embedded: IMessage = open_property(&second, PR_ATTACH_DATA_OBJ, &IMessage::IID, 0)
+        .unwrap()
+        .cast()
+        .unwrap();
+    assert_eq!(text(&embedded, PR_SUBJECT_W).as_deref(), Some("Inner"));
+    assert_eq!(save(&whole, 0), S_OK);
+    drop((first, second, embedded));
+
+    let without = t.create();
+    assert_eq!(
+        copy(&source, &without, &[PR_MESSAGE_ATTACHMENTS], None),
+        S_OK
+    );
+    assert!(rows(&attachment_table(&without)).is_empty());
+    assert_eq!(recipients_of(&without).len(), 2);
+    let only = t.create();
+    let include = [PR_SUBJECT_W, PR_MESSAGE_RECIPIENTS];
+    assert_eq!(copy(&source, &only, &[], Some(&include)), S_OK);
+    assert_eq!(text(&only, PR_SUBJECT_W).as_deref(), Some("Copied"));
+    assert_eq!(recipients_of(&only).len(), 2);
+    assert!(rows(&attachment_table(&only)).is_empty());
+    // A copy onto itself changes nothing.
+    assert_eq!(copy(&source, &source, &[], None), S_OK);
+    assert_eq!(rows(&attachment_table(&source)).len(), 2);
+    drop((source, whole, without, only));
+    t.finish();
+}
