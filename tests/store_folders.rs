@@ -561,14 +561,55 @@ fn open_entry_refuses_what_is_not_one_of_the_stores_objects() {
     opened.close(vec![root, by_short]);
 }
 
-/// MERGE: until the message object is wired in (`open_message` in `model/open.rs`), a message
-/// ID is `MAPI_E_NO_SUPPORT`; then this test asserts `MAPI_MESSAGE` and the message's subject.
 #[test]
-fn open_entry_of_a_message_waits_for_the_message_object() {
+fn open_entry_and_create_message_hand_out_message_objects() {
     let opened = open(STORE);
     let inbox = opened.named("Inbox");
+    let inbox_id = entry_id(&inbox);
     let ids = message_ids(&inbox);
-    assert_eq!(opened.open_entry(&ids[0], 0).err(), Some(MAPI_E_NO_SUPPORT));
+    let (kind, message) = opened.open_entry(&ids[0], MAPI_BEST_ACCESS).unwrap();
+    assert_eq!(kind, MAPI_MESSAGE);
+    let message: IMAPIProp = message.cast().unwrap();
+    assert_eq!(
+        prop_of(&message, PR_SUBJECT_W).value,
+        PropValue::Unicode("one".into())
+    );
+    assert_eq!(binary(&prop_of(&message, PR_PARENT_ENTRYID)), inbox_id);
+    assert_eq!(entry_id(&message), ids[0]);
+    // Through the folder too.
+    let (mut kind, mut unk) = (0, null_mut());
+    let hr = unsafe { inbox.OpenEntry(&ids[1], &IMAPIProp::IID, 0, &mut kind, &mut unk) };
+    assert_eq!((hr, kind), (S_OK, MAPI_MESSAGE));
+    drop(unsafe { IUnknown::from_raw(unk) });
+
+    // A new message is in the folder from its first SaveChanges on.
+    let view = contents(&inbox);
+    let mut raw = null_mut();
+    let hr = unsafe { inbox.CreateMessage(null(), 0, &mut raw) };
+    assert_eq!(hr, S_OK);
+    let new = unsafe { IMAPIProp::from_raw(raw) };
+    let subject = wide("new");
+    let mut value = SPropValue {
+        ulPropTag: PR_SUBJECT_W,
+        dwAlignPad: 0,
+        Value: unsafe { core::mem::zeroed() },
+    };
+    value.Value.lpszW = subject.as_ptr().cast_mut();
+    assert_eq!(unsafe { new.SetProps(1, &mut value, null_mut()) }, S_OK);
+    assert_eq!(row_count(&view), 3);
+    assert_eq!(unsafe { new.SaveChanges(0) }, S_OK);
+    assert_eq!(row_count(&view), 4);
+    assert_eq!(counts(&inbox).0, 4);
+    // Bad input.
+    let hr = unsafe { inbox.CreateMessage(null(), MAPI_ASSOCIATED, &mut raw) };
+    assert_eq!(hr, MAPI_E_NO_SUPPORT);
+    let hr = unsafe { inbox.CreateMessage(null(), 0x100, &mut raw) };
+    assert_eq!(hr, MAPI_E_UNKNOWN_FLAGS);
+    let hr = unsafe { inbox.CreateMessage(null(), 0, null_mut()) };
+    assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+    let hr = unsafe { inbox.CreateMessage(&IMsgStore::IID, 0, &mut raw) };
+    assert_eq!(hr, MAPI_E_INTERFACE_NOT_SUPPORTED);
+    drop((message, new, view));
     opened.close(vec![inbox]);
 }
 

@@ -18,6 +18,7 @@ use windows_core::{GUID, HRESULT, IUnknown, Interface};
 
 use super::Model;
 use super::hierarchy::provider_props;
+use super::message::MessageObject;
 use super::notify::Event;
 use super::open::{check_flags, null, open_entry};
 use crate::alloc::AllocatorSet;
@@ -30,7 +31,7 @@ use crate::com::{ComObject, Forward, MethodName, Object};
 use crate::flags::*;
 use crate::interfaces::{
     IMAPIContainer, IMAPIContainerImpl, IMAPIFolder, IMAPIFolderImpl, IMAPIProgress, IMAPIProp,
-    IMAPIPropImpl, IMAPITable,
+    IMAPIPropImpl, IMAPITable, IMessage,
 };
 use crate::props::value::props_from_raw;
 use crate::props::{
@@ -56,9 +57,8 @@ const COMPONENT: &str = "mapi-spi folder";
 /// `MAPI_E_NO_ACCESS`: a provider has no way yet to store a folder's properties). The changes
 /// the methods make are refused only by a read-only store, whatever the access level.
 ///
-/// Left at their defaults, `MAPI_E_NO_SUPPORT`, as the pages allow: `CreateMessage` (until the
-/// message object is wired in), `SetSearchCriteria` and `GetSearchCriteria` (no search
-/// folders), `SaveContentsSort`.
+/// Left at their defaults, `MAPI_E_NO_SUPPORT`, as the pages allow: `SetSearchCriteria` and
+/// `GetSearchCriteria` (no search folders), `SaveContentsSort`.
 #[mapi_object(IMAPIFolder)]
 pub(crate) struct FolderObject {
     model: Arc<Model>,
@@ -658,6 +658,47 @@ impl IMAPIContainerImpl for FolderObject {
 }
 
 impl IMAPIFolderImpl for FolderObject {
+    /// A new message in this folder (`MessageObject::create`), stored at its first
+    /// `SaveChanges`. The store keeps no associated messages: `MAPI_ASSOCIATED` is
+    /// `MAPI_E_NO_SUPPORT`; a read-only store answers `MAPI_E_NO_ACCESS`.
+    unsafe fn CreateMessage(
+        this: &Object<Self>,
+        lpInterface: *const GUID,
+        ulFlags: u32,
+        lppMessage: *mut *mut c_void,
+    ) -> HRESULT {
+        this.run(|| {
+            if lppMessage.is_null() {
+                return Err(null("CreateMessage", "lppMessage"));
+            }
+            check_flags(
+                "CreateMessage",
+                ulFlags,
+                MAPI_ASSOCIATED | MAPI_DEFERRED_ERRORS,
+            )?;
+            if ulFlags & MAPI_ASSOCIATED != 0 {
+                return Err(ProviderError::new(
+                    MAPI_E_NO_SUPPORT,
+                    "the store keeps no associated messages",
+                ));
+            }
+            this.model.check_writable()?;
+            let message = MessageObject::create(&this.model, &this.key, ulFlags);
+            let iid = IMessage::IID;
+            // SAFETY: NULL or a GUID (the caller's contract).
+            let iid = unsafe { lpInterface.as_ref() }.unwrap_or(&iid);
+            // SAFETY: a live object; `lppMessage` checked non-NULL.
+            let hr = unsafe { message.query(iid, lppMessage) };
+            if hr.is_err() {
+                return Err(ProviderError::new(
+                    MAPI_E_INTERFACE_NOT_SUPPORTED,
+                    "CreateMessage: a message does not have the interface asked for",
+                ));
+            }
+            Ok(S_OK)
+        })
+    }
+
     /// Copies or moves (`MESSAGE_MOVE`) the messages of this folder in `lpMsgList` into the
     /// open folder `lpDestFolder` of the same store (another store's: `MAPI_E_NO_SUPPORT`).
     /// A copy is a new message with the source's content. `MESSAGE_DIALOG` and

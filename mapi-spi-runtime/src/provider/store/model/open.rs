@@ -9,9 +9,10 @@ use windows_core::{GUID, IUnknown, Interface};
 
 use super::Model;
 use super::folder::FolderObject;
+use super::message::MessageObject;
 use crate::codes::{
     E_NOINTERFACE, MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_INVALID_PARAMETER, MAPI_E_NO_ACCESS,
-    MAPI_E_NO_SUPPORT, MAPI_E_UNKNOWN_FLAGS,
+    MAPI_E_UNKNOWN_FLAGS,
 };
 use crate::flags::{
     MAPI_BEST_ACCESS, MAPI_DEFERRED_ERRORS, MAPI_FOLDER, MAPI_MESSAGE, MAPI_MODIFY, MAPI_NO_CACHE,
@@ -132,15 +133,8 @@ pub(super) unsafe fn open_entry(
     }
 }
 
-/// The message object `key` names, opened with `flags`.
-///
-/// MERGE: not wired yet. The message object lives in `model/message.rs` (another branch);
-/// at the merge this becomes `MessageObject::open(model, key, flags)`, answering its object
-/// (`IUnknown`), and `MAPI_E_NO_SUPPORT` goes.
+/// The message object `key` names, opened with `flags` (`MessageObject::open`).
 fn open_message(model: &Arc<Model>, key: &[u8], flags: u32) -> Result<IUnknown, ProviderError> {
-    let _ = (model, key, flags);
-    Err(ProviderError::new(
-        MAPI_E_NO_SUPPORT,
-        "OpenEntry: message objects are not available yet",
-    ))
+    let message = MessageObject::open(model, key, flags)?;
+    Ok(message.cast::<IUnknown>()?)
 }

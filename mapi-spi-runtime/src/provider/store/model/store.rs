@@ -173,10 +173,12 @@ impl ContentStore {
     }
 }
 
-/// At logoff the objects opened from the store become invalid (`MAPI_E_INVALID_OBJECT`); they
-/// hold the model until their clients release them, and send nothing any more.
+/// At logoff the subscriptions the store's clients left end, and the objects opened from the
+/// store become invalid (`MAPI_E_INVALID_OBJECT`); they hold the model until their clients
+/// release them, and send nothing any more.
 impl MessageStore for ContentStore {
     fn logoff(this: &Object<Self>) {
+        this.model.unadvise_all();
         this.model.close();
     }
 }
