@@ -10,7 +10,7 @@ use mapi_spi_runtime::flags::{fnevNewMail, fnevObjectCreated, fnevObjectDeleted}
 use mapi_spi_runtime::host::{HostSupport, SupportLog, SupportOptions};
 use mapi_spi_runtime::interfaces::{IMAPIAdviseSink, IMAPIAdviseSinkImpl, IMAPISupport};
 use mapi_spi_runtime::types::{NOTIFICATION, NOTIFKEY};
-use mapi_spi_runtime::{ComObject, HRESULT, Interface, Object, mapi_object};
+use mapi_spi_runtime::{ComObject, HRESULT, Object, mapi_object};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
