@@ -3,11 +3,13 @@
 //! Enabled by the `host` feature.
 //!
 //! - [`support`]: a support object that behaves like MAPI's;
+//! - [`client`]: a client's calls on a store's objects (properties, tables, entries, streams);
 //! - [`session`]: a session driver with a transcript and a leak report;
 //! - [`profile`]: a profile with sections of properties, filled from a service's declaration;
 //! - [`service`]: the `IProviderAdmin` and the call of a service entry;
 //! - [`props`]: property values as text.
 
+pub mod client;
 pub mod profile;
 pub mod props;
 pub mod service;

@@ -1,0 +1,177 @@
+//! A MAPI client's side of the calls, for tests and demos: what Outlook or MFCMAPI do with a
+//! store's objects (read properties and tables, open entries, read streams, set properties),
+//! made through the objects' vtables, with each result decoded into owned values and its MAPI
+//! memory freed as the docs say (one `MAPIFreeBuffer` per `GetProps` array, `FreeProws` for a
+//! row set). The buffers are assumed to come from the native allocators, as the host's support
+//! object hands them to providers.
+
+use core::ffi::c_void;
+use core::ptr::{null, null_mut};
+use windows_core::{HRESULT, IUnknown, Interface};
+
+use crate::alloc::AllocatorSet;
+use crate::codes::MAPI_E_NOT_ENOUGH_MEMORY;
+use crate::interfaces::{IMAPIProp, IMAPITable, IMsgStore, IStream};
+use crate::props::Property;
+use crate::props::value::{props_block, props_from_raw};
+use crate::types::{ENTRYID, SPropProblemArray, SPropTagArray, SPropValue, SRowSet};
+
+/// An `SPropTagArray` of `tags`, in `u32`s (`cValues`, then the tags).
+fn tag_array(tags: &[u32]) -> Vec<u32> {
+    let mut array = Vec::with_capacity(tags.len() + 1);
+    array.push(tags.len() as u32);
+    array.extend_from_slice(tags);
+    array
+}
+
+/// `GetProps` of `tags` (`None`: every property) with `flags` (`MAPI_UNICODE`, ...): the code
+/// (`S_OK` or `MAPI_W_ERRORS_RETURNED`, whose `PT_ERROR` entries are in the list) and the
+/// values.
+pub fn get_props(
+    object: &IMAPIProp,
+    tags: Option<&[u32]>,
+    flags: u32,
+) -> Result<(HRESULT, Vec<Property>), HRESULT> {
+    let mut array = tags.map(tag_array);
+    let tags_ptr = array
+        .as_mut()
+        .map_or(null_mut(), |a| a.as_mut_ptr().cast::<SPropTagArray>());
+    let (mut count, mut values) = (0u32, null_mut::<SPropValue>());
+    // SAFETY: a live object, an SPropTagArray or NULL, valid out-pointers.
+    let hr = unsafe { object.GetProps(tags_ptr, flags, &mut count, &mut values) };
+    if hr.is_err() {
+        return Err(hr);
+    }
+    // SAFETY: on success, `count` values the provider allocated in one MAPI buffer.
+    let props = unsafe { props_from_raw(values, count) };
+    // SAFETY: the one buffer GetProps returned, freed once.
+    unsafe { AllocatorSet::native().free(values.cast()) };
+    Ok((hr, props.map_err(|e| e.code())?))
+}
+
+/// `SetProps` of `props`: the code and the problems (`(index, tag, code)` per property the
+/// object refused).
+pub fn set_props(
+    object: &IMAPIProp,
+    props: &[Property],
+) -> Result<(HRESULT, Vec<(u32, u32, HRESULT)>), HRESULT> {
+    let allocators = AllocatorSet::native();
+    let block = props_block(&allocators, props).map_err(|e| e.code())?;
+    let mut problems = null_mut::<SPropProblemArray>();
+    // SAFETY: a live object, `props.len()` values in `block`, a valid out-pointer.
+    let hr = unsafe {
+        object.SetProps(
+            props.len() as u32,
+            block.as_ptr().cast::<SPropValue>(),
+            &mut problems,
+        )
+    };
+    if hr.is_err() {
+        return Err(hr);
+    }
+    // SAFETY: NULL or the problem array SetProps allocated in one MAPI buffer.
+    let listed = unsafe { problems.as_ref() }.map_or_else(Vec::new, |array| {
+        // SAFETY: `cProblem` entries follow the count (the array's layout).
+        let entries = unsafe {
+            core::slice::from_raw_parts(array.aProblem.as_ptr(), array.cProblem as usize)
+        };
+        entries
+            .iter()
+            .map(|p| (p.ulIndex, p.ulPropTag, HRESULT(p.scode)))
+            .collect()
+    });
+    if !problems.is_null() {
+        // SAFETY: the one buffer SetProps returned, freed once.
+        unsafe { allocators.free(problems.cast()) };
+    }
+    Ok((hr, listed))
+}
+
+/// Every row of `table` with `columns`, from the first (`SetColumns`, `SeekRow` to the
+/// beginning, `QueryRows` until no row is left), each row freed as `FreeProws` frees it.
+pub fn query_rows(table: &IMAPITable, columns: &[u32]) -> Result<Vec<Vec<Property>>, HRESULT> {
+    let mut array = tag_array(columns);
+    // SAFETY: a live table and an SPropTagArray.
+    HRESULT::ok(unsafe { table.SetColumns(array.as_mut_ptr().cast(), 0) })?;
+    // SAFETY: a live table; NULL: the number of rows sought is not wanted.
+    HRESULT::ok(unsafe { table.SeekRow(0, 0, null_mut()) })?;
+    let allocators = AllocatorSet::native();
+    let mut rows = Vec::new();
+    loop {
+        let mut set = null_mut::<SRowSet>();
+        // SAFETY: a live table and a valid out-pointer.
+        HRESULT::ok(unsafe { table.QueryRows(100, 0, &mut set) })?;
+        let mut decoded = Ok(());
+        // SAFETY: the row set QueryRows returned: each row's values one buffer, the set
+        // another; all read, then freed once each.
+        let fetched = unsafe {
+            let fetched = SRowSet::rows(set).unwrap_or_default();
+            for row in fetched {
+                match props_from_raw(row.lpProps, row.cValues) {
+                    Ok(props) => rows.push(props),
+                    Err(error) => decoded = Err(error.code()),
+                }
+                allocators.free(row.lpProps.cast());
+            }
+            allocators.free(set.cast());
+            fetched.len()
+        };
+        decoded?;
+        if fetched == 0 {
+            return Ok(rows);
+        }
+    }
+}
+
+/// `IMsgStore::OpenEntry` of `id` (empty: the root folder): the object type and the object, as
+/// `IUnknown` (cast it to the interface its type names).
+pub fn open_entry(store: &IMsgStore, id: &[u8], flags: u32) -> Result<(u32, IUnknown), HRESULT> {
+    let (mut kind, mut object) = (0u32, null_mut::<c_void>());
+    let entry_id = if id.is_empty() {
+        null_mut()
+    } else {
+        id.as_ptr().cast_mut().cast::<ENTRYID>()
+    };
+    // SAFETY: a live store, `id.len()` readable bytes (never written: OpenEntry's ID is input),
+    // valid out-pointers.
+    let hr = unsafe {
+        (store.vtable().OpenEntry)(
+            store.as_raw(),
+            id.len() as u32,
+            entry_id,
+            null(),
+            flags,
+            &mut kind,
+            &mut object,
+        )
+    };
+    HRESULT::ok(hr)?;
+    // SAFETY: on success, a new reference to the object.
+    Ok((kind, unsafe { IUnknown::from_raw(object) }))
+}
+
+/// The whole of property `tag` through a stream (`OpenProperty` with `IID_IStream`, then `Read`
+/// to its end): what a client does with a body too large for `GetProps`.
+pub fn read_stream(object: &IMAPIProp, tag: u32) -> Result<Vec<u8>, HRESULT> {
+    let mut raw = null_mut::<c_void>();
+    // SAFETY: a live object, a GUID, a valid out-pointer.
+    HRESULT::ok(unsafe { object.OpenProperty(tag, &IStream::IID, 0, 0, &mut raw) })?;
+    // SAFETY: on success, a new reference to an IStream (the interface asked for).
+    let stream = unsafe { IStream::from_raw(raw) };
+    let mut bytes = Vec::new();
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        let mut read = 0u32;
+        // SAFETY: `chunk` writable for its length, a valid out-pointer.
+        let hr = unsafe { stream.Read(chunk.as_mut_ptr().cast(), chunk.len() as u32, &mut read) };
+        HRESULT::ok(hr)?;
+        if read == 0 {
+            return Ok(bytes);
+        }
+        let read = (read as usize).min(chunk.len());
+        bytes
+            .try_reserve(read)
+            .map_err(|_| MAPI_E_NOT_ENOUGH_MEMORY)?;
+        bytes.extend_from_slice(&chunk[..read]);
+    }
+}
