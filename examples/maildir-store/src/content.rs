@@ -12,8 +12,8 @@
 //! ([`maildir::valid_folder_name`], [`maildir::valid_unique`]) and looked up among the folders
 //! and files that exist; paths are built only from names read from the directory.
 //!
-//! Listing keeps an index per folder (unique name -> file name, size, time and header
-//! [`Summary`]), reused while `new/` and `cur/` are unchanged: their mtimes are compared first,
+//! Listing keeps an index per folder (unique name -> file name, size, time and a summary of
+//! the headers), reused while `new/` and `cur/` are unchanged: their mtimes are compared first,
 //! and when they could hide a change (a change in the same second as the last look, as
 //! git's "racy clean" check has it) the names are read again and compared, which costs no
 //! parsing. Only new files are parsed, headers only. Whatever differs from the index, found at
@@ -56,6 +56,9 @@ const MESSAGE_SEPARATOR: u8 = b'/';
 /// How long after a directory's mtime a change may still not show in it (file systems keep
 /// mtimes in seconds, FAT in two): an index checked within that window is checked again.
 const MTIME_GRANULARITY: Duration = Duration::from_secs(2);
+
+/// The most properties a contents-table row has (see [`Entry::props`]): its vector's capacity.
+const SUMMARY_PROPS: usize = 17;
 
 /// The Maildir++ name of the folders below the Inbox (`.INBOX.Name`).
 const INBOX_NAME: &str = "INBOX";
@@ -214,8 +217,9 @@ impl Entry {
 
     /// What the contents table shows of it.
     fn props(&self) -> Vec<Property> {
-        let mut props = self.summary.props();
-        props.extend(info::state_props(self.flags(), self.summary.has_attach));
+        let mut props = Vec::with_capacity(SUMMARY_PROPS);
+        self.summary.push_props(&mut props);
+        info::push_state_props(&mut props, self.flags(), self.summary.has_attach);
         props.push(Property::for_tag(
             PR_MESSAGE_SIZE,
             PropValue::Long(u32::try_from(self.size).unwrap_or(u32::MAX)),
@@ -227,12 +231,13 @@ impl Entry {
         props
     }
 
-    /// Reads the headers of message file `file_name` in `dir`'s `sub`.
-    fn read(dir: &Path, sub: Sub, file_name: &str) -> io::Result<Entry> {
+    /// Reads the headers of message file `file_name` in `dir`'s `sub`; `buf`: see
+    /// [`mime::read_headers`].
+    fn read(dir: &Path, sub: Sub, file_name: &str, buf: &mut Vec<u8>) -> io::Result<Entry> {
         let mut file = File::open(dir.join(sub.dir_name()).join(file_name))?;
         let meta = file.metadata()?;
-        let headers = mime::read_headers(&mut file)?;
-        Ok(Entry::new(sub, file_name, &meta, mime::summarize(&headers)))
+        let headers = mime::read_headers(&mut file, buf)?;
+        Ok(Entry::new(sub, file_name, &meta, mime::summarize(headers)))
     }
 
     fn new(sub: Sub, file_name: &str, meta: &fs::Metadata, summary: Summary) -> Entry {
@@ -296,6 +301,7 @@ impl FolderIndex {
         }
         let files = scan(dir)?;
         let mut diffs = Vec::new();
+        let mut buf = Vec::new();
         self.entries.retain(|unique, _| {
             let keep = files.contains_key(&**unique);
             if !keep {
@@ -315,7 +321,7 @@ impl FolderIndex {
                     }
                 }
                 None => {
-                    let entry = match Entry::read(dir, sub, &file_name) {
+                    let entry = match Entry::read(dir, sub, &file_name, &mut buf) {
                         Ok(entry) => entry,
                         // Gone since the directory was read (deleted, or renamed: then the
                         // next look finds it under its new name).
@@ -383,20 +389,22 @@ impl State {
             diffs.clear();
         }
         let folder = folder_id(name).key();
+        let pair = |unique: &str| (folder.clone(), message_key(&folder, unique));
         for diff in diffs {
-            let (unique, kind): (Box<str>, fn(Vec<u8>, Vec<u8>) -> ContentChange) = match diff {
-                Diff::Added(u) => (u, |folder, key| ContentChange::MessageAdded { folder, key }),
-                Diff::Modified(u) => (u, |folder, key| ContentChange::MessageModified {
-                    folder,
-                    key,
-                }),
-                Diff::Deleted(u) => (u, |folder, key| ContentChange::MessageDeleted {
-                    folder,
-                    key,
-                }),
-            };
-            self.pending
-                .push(kind(folder.clone(), message_key(&folder, &unique)));
+            self.pending.push(match diff {
+                Diff::Added(unique) => {
+                    let (folder, key) = pair(&unique);
+                    ContentChange::MessageAdded { folder, key }
+                }
+                Diff::Modified(unique) => {
+                    let (folder, key) = pair(&unique);
+                    ContentChange::MessageModified { folder, key }
+                }
+                Diff::Deleted(unique) => {
+                    let (folder, key) = pair(&unique);
+                    ContentChange::MessageDeleted { folder, key }
+                }
+            });
         }
         Ok(self.indexes.get_mut(name).expect("inserted above"))
     }
@@ -737,9 +745,14 @@ impl StoreContent for MaildirContent {
             .and_then(|index| index.entries.get(located.unique.as_str()))
         {
             Some(entry) => entry.props(),
-            None => Entry::read(&located.dir, located.sub, &located.file_name)
-                .map_err(io_error)?
-                .props(),
+            None => Entry::read(
+                &located.dir,
+                located.sub,
+                &located.file_name,
+                &mut Vec::new(),
+            )
+            .map_err(io_error)?
+            .props(),
         };
         Ok(MessageSummary {
             key: key.to_vec(),
@@ -961,7 +974,8 @@ impl StoreContent for MaildirContent {
                     entry.file_name = file_name.into();
                     entry
                 }
-                None => Entry::read(&target_dir, Sub::Cur, &file_name).map_err(io_error)?,
+                None => Entry::read(&target_dir, Sub::Cur, &file_name, &mut Vec::new())
+                    .map_err(io_error)?,
             };
             index.entries.insert(located.unique.clone().into(), entry);
         }

@@ -28,8 +28,8 @@ pub const EXCHIVERB_REPLYTOSENDER: u32 = 102;
 /// `PR_LAST_VERB_EXECUTED` of a message replied to all (exchform.h).
 pub const EXCHIVERB_REPLYTOALL: u32 = 103;
 
-/// The MAPI state properties of a message with info flags `flags` (`None`: in `new/`).
-pub fn state_props(flags: Option<&str>, has_attach: bool) -> Vec<Property> {
+/// Appends the MAPI state properties of a message with info flags `flags` (`None`: in `new/`).
+pub fn push_state_props(props: &mut Vec<Property>, flags: Option<&str>, has_attach: bool) {
     let flags = flags.unwrap_or("");
     let has = |c| flags.contains(c);
     let mut message_flags = 0;
@@ -50,17 +50,14 @@ pub fn state_props(flags: Option<&str>, has_attach: bool) -> Vec<Property> {
         status |= MSGSTATUS_DELMARKED;
     }
     let long = |tag, value| Property::for_tag(tag, PropValue::Long(value));
-    let mut props = vec![
-        long(PR_MESSAGE_FLAGS, message_flags),
-        long(PR_MSG_STATUS, status),
-    ];
+    props.push(long(PR_MESSAGE_FLAGS, message_flags));
+    props.push(long(PR_MSG_STATUS, status));
     if has('F') {
         props.push(long(PR_FLAG_STATUS, FOLLOWUP_FLAGGED));
     }
     if has('R') {
         props.push(long(PR_LAST_VERB_EXECUTED, EXCHIVERB_REPLYTOSENDER));
     }
-    props
 }
 
 /// The info flags of a message whose flags were `flags` after `state` is applied: each
@@ -105,10 +102,12 @@ mod tests {
 
     #[test]
     fn both_ways() {
-        let props = state_props(Some("DFRST"), false);
+        let mut props = Vec::new();
+        push_state_props(&mut props, Some("DFRST"), false);
         assert_eq!(apply_state("", &props), "DFRST");
         assert_eq!(apply_state("Pa", &props), "DFPRSTa");
-        let mut cleared = state_props(None, false);
+        let mut cleared = Vec::new();
+        push_state_props(&mut cleared, None, false);
         cleared.push(Property::for_tag(PR_FLAG_STATUS, PropValue::Long(0)));
         assert_eq!(apply_state("DFRSTPa", &cleared), "Pa");
         // Only what is given changes.

@@ -70,28 +70,35 @@ pub struct Summary {
 }
 
 /// Reads the header block of a message (up to and with the blank line that ends it), or at
-/// most [`MAX_HEADER_BYTES`] of a file that has none.
-pub fn read_headers(file: &mut impl Read) -> io::Result<Vec<u8>> {
-    let mut bytes = Vec::with_capacity(HEADER_CHUNK);
+/// most [`MAX_HEADER_BYTES`] of a file that has none, into `buf`, a buffer the caller keeps
+/// from file to file so that listing a folder allocates (and zeroes) it once.
+pub fn read_headers<'b>(file: &mut impl Read, buf: &'b mut Vec<u8>) -> io::Result<&'b [u8]> {
+    if buf.len() < HEADER_CHUNK {
+        buf.resize(HEADER_CHUNK, 0);
+    }
+    let mut filled = 0;
     let mut searched = 0;
     loop {
-        let start = bytes.len();
-        bytes.resize(start + HEADER_CHUNK, 0);
-        let read = match file.read(&mut bytes[start..]) {
+        if filled == buf.len() {
+            if filled >= MAX_HEADER_BYTES {
+                return Ok(&buf[..filled]);
+            }
+            buf.resize(filled * 2, 0);
+        }
+        let read = match file.read(&mut buf[filled..]) {
             Ok(read) => read,
-            Err(error) if error.kind() == io::ErrorKind::Interrupted => 0,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
             Err(error) => return Err(error),
         };
-        bytes.truncate(start + read);
-        if let Some(end) = header_end(&bytes[searched..]) {
-            bytes.truncate(searched + end);
-            return Ok(bytes);
+        filled += read;
+        if let Some(end) = header_end(&buf[searched..filled]) {
+            return Ok(&buf[..searched + end]);
         }
-        if read == 0 || bytes.len() >= MAX_HEADER_BYTES {
-            return Ok(bytes);
+        if read == 0 {
+            return Ok(&buf[..filled]);
         }
         // The blank line may straddle two reads.
-        searched = bytes.len().saturating_sub(3);
+        searched = filled.saturating_sub(3);
     }
 }
 
@@ -164,12 +171,12 @@ impl Summary {
         }
     }
 
-    /// The summary's properties (those of a message's headers; the file's own, size, time
-    /// and flags, are the store's).
-    pub fn props(&self) -> Vec<Property> {
+    /// Appends the summary's properties to `props` (those of a message's headers; the
+    /// file's own, size, time and flags, are the store's).
+    pub fn push_props(&self, props: &mut Vec<Property>) {
         let text = |tag, value: &str| Property::for_tag(tag, PropValue::Unicode(value.into()));
         let sender = self.sender.as_ref().unwrap_or(&self.from);
-        let mut props = vec![
+        props.extend([
             text(PR_MESSAGE_CLASS_W, "IPM.Note"),
             text(PR_SUBJECT_W, &self.subject),
             text(PR_SENDER_NAME_W, display(sender)),
@@ -178,7 +185,7 @@ impl Summary {
             text(PR_DISPLAY_TO_W, &self.display_to),
             text(PR_DISPLAY_CC_W, &self.display_cc),
             Property::for_tag(PR_HASATTACH, PropValue::Boolean(self.has_attach)),
-        ];
+        ]);
         if !sender.email.is_empty() {
             props.push(text(PR_SENDER_ADDRTYPE_W, "SMTP"));
         }
@@ -191,7 +198,6 @@ impl Summary {
         if !self.message_id.is_empty() {
             props.push(text(PR_INTERNET_MESSAGE_ID_W, &self.message_id));
         }
-        props
     }
 }
 
@@ -333,7 +339,8 @@ fn attachment(part: &mail_parser::MessagePart<'_>) -> Attachment {
     if let Some(inner) = part.message() {
         let summary = Summary::of(inner, true);
         let mut embedded = content(inner);
-        let mut props = summary.props();
+        let mut props = Vec::new();
+        summary.push_props(&mut props);
         props.append(&mut embedded.props);
         embedded.props = props;
         let name = part
@@ -484,4 +491,43 @@ pub fn build(message: &Message) -> io::Result<Vec<u8>> {
         builder = builder.attachment(mime_tag, name, data);
     }
     builder.write_to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_block_found_across_reads() {
+        // A reader that gives one byte at a time: the blank line straddles reads.
+        struct Trickle<'a>(&'a [u8]);
+        impl Read for Trickle<'_> {
+            fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+                let n = self.0.len().min(out.len()).min(1);
+                out[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let mut buf = Vec::new();
+        for (text, headers) in [
+            (&b"Subject: a\r\n\r\nbody"[..], &b"Subject: a\r\n\r\n"[..]),
+            (b"Subject: a\n\nbody", b"Subject: a\n\n"),
+            (b"Subject: a\n\r\n", b"Subject: a\n\r\n"),
+            (b"no blank line", b"no blank line"),
+        ] {
+            assert_eq!(read_headers(&mut Trickle(text), &mut buf).unwrap(), headers);
+        }
+        // Headers longer than a chunk.
+        let long = format!("X-Long: {}\r\n\r\nbody", "x".repeat(3 * HEADER_CHUNK));
+        let read = read_headers(&mut long.as_bytes(), &mut buf).unwrap();
+        assert_eq!(read.len(), long.len() - 4);
+    }
+
+    #[test]
+    fn filetime_both_ways() {
+        for seconds in [0, 1_700_000_000, -11_644_473_600] {
+            assert_eq!(unix_seconds(filetime(seconds)), seconds);
+        }
+    }
 }
