@@ -18,7 +18,8 @@
 //! git's "racy clean" check has it) the names are read again and compared, which costs no
 //! parsing. Only new files are parsed, headers only. Whatever differs from the index, found at
 //! any look, is what [`StoreContent::changes`] reports next; the store's own writes update
-//! the index directly and so are not reported as others'.
+//! the index directly and so are not reported as others'. A folder never listed has no index
+//! and no messages to report: whoever lists it first sees its files as they are.
 
 use std::collections::{BTreeSet, HashMap};
 use std::fs::{self, File};
