@@ -158,7 +158,7 @@ fn folders_and_special_folders() {
 
 #[test]
 fn inbox_listing() {
-    let (_dir, content) = open("listing");
+    let (dir, content) = open("listing");
     let inbox = content.special_folder(SpecialFolder::Inbox).unwrap();
     let messages = content.messages(&inbox).unwrap();
     let keys: Vec<Vec<u8>> = messages.iter().map(|m| m.key.clone()).collect();
