@@ -421,7 +421,8 @@ fn folder_id(name: &str) -> FolderId {
 }
 
 fn message_key(folder_key: &[u8], unique: &str) -> Vec<u8> {
-    let mut key = folder_key.to_vec();
+    let mut key = Vec::with_capacity(folder_key.len() + 1 + unique.len());
+    key.extend_from_slice(folder_key);
     key.push(MESSAGE_SEPARATOR);
     key.extend_from_slice(unique.as_bytes());
     key

@@ -191,8 +191,16 @@ fn inbox_listing() {
         text(&messages[3].props, PR_SUBJECT_W),
         "(unreadable message)"
     );
-    // A second listing of the unchanged folder answers the same.
+    // A second listing of the unchanged folder answers the same ...
     assert_eq!(content.messages(&inbox).unwrap(), messages);
+    // ... from its index, without reading the files again: a file rewritten in place (which
+    // Maildir files never are) keeps its listed subject.
+    let file = dir.join("new").join("1700000001.M1P100.fixture");
+    fs::write(&file, b"Subject: rewritten\r\n\r\n").unwrap();
+    assert_eq!(
+        text(&content.messages(&inbox).unwrap()[0].props, PR_SUBJECT_W),
+        "Grüße aus Köln"
+    );
 }
 
 #[test]
