@@ -468,7 +468,8 @@ pub struct MaildirContent {
 }
 
 impl MaildirContent {
-    /// The Maildir at `root` (a directory with `cur`, `new` and `tmp`).
+    /// The Maildir at `root` (a directory with `cur`, `new` and `tmp`). What crashes left in
+    /// its `tmp/` directories long ago goes ([`maildir::clean_tmp`]).
     pub fn open(root: &Path) -> io::Result<MaildirContent> {
         if !maildir::is_maildir(root) {
             return Err(io::Error::new(
@@ -481,6 +482,10 @@ impl MaildirContent {
             state: Mutex::new(State::default()),
         };
         content.refresh_folders(&mut content.lock())?;
+        maildir::clean_tmp(root);
+        for name in maildir::list_folders(root)? {
+            maildir::clean_tmp(&maildir::folder_dir(root, &name));
+        }
         Ok(content)
     }
 
@@ -834,7 +839,9 @@ impl StoreContent for MaildirContent {
             }
             let grave = self.graveyard();
             fs::rename(maildir::folder_dir(&self.root, &doomed), &grave).map_err(io_error)?;
-            fs::remove_dir_all(&grave).map_err(io_error)?;
+            // Out of the Maildir, the folder is deleted; what cannot be removed now goes at a
+            // later open (`maildir::clean_tmp`).
+            let _ = fs::remove_dir_all(&grave);
         }
         Ok(())
     }

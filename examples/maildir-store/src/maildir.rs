@@ -15,7 +15,7 @@ use std::hash::{BuildHasher, RandomState};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// What separates a message's unique name from its info (`:` but on Windows).
 pub const INFO_SEPARATOR: char = if cfg!(windows) { ';' } else { ':' };
@@ -201,6 +201,38 @@ impl TmpFile {
         fs::rename(&self.path, dir.join(&name))?;
         sync_dir(&dir)?;
         Ok((sub, name))
+    }
+}
+
+/// How old a file in `tmp/` must be before [`clean_tmp`] removes it: the Maildir convention's
+/// 36 hours, long past any delivery still writing it.
+pub const STALE_TMP: Duration = Duration::from_secs(36 * 60 * 60);
+
+/// Removes what a crash left in `folder`'s `tmp/` ([`TmpFile`]s never delivered, folders being
+/// deleted), once older than [`STALE_TMP`]. Best effort: what cannot be removed stays for the
+/// next time.
+pub fn clean_tmp(folder: &Path) {
+    let Ok(entries) = fs::read_dir(folder.join("tmp")) else {
+        return;
+    };
+    let now = SystemTime::now();
+    for entry in entries.flatten() {
+        let Ok(meta) = entry.metadata() else {
+            continue;
+        };
+        let stale = meta
+            .modified()
+            .ok()
+            .and_then(|modified| now.duration_since(modified).ok())
+            .is_some_and(|age| age > STALE_TMP);
+        if !stale {
+            continue;
+        }
+        let _ = if meta.is_dir() {
+            fs::remove_dir_all(entry.path())
+        } else {
+            fs::remove_file(entry.path())
+        };
     }
 }
 

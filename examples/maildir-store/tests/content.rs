@@ -690,6 +690,21 @@ fn crash_safety_of_delivery() {
     assert_eq!(reopened.messages(&inbox).unwrap(), before);
     assert_eq!(content.changes(), []);
 
+    // What a crash left in tmp/ long ago is removed when a store opens the Maildir; recent
+    // files stay (a delivery may still be writing them).
+    let stale = dir.join("tmp").join("1.stale.host");
+    fs::write(&stale, b"Subject: stale").unwrap();
+    let long_ago = std::time::SystemTime::now() - maildir::STALE_TMP * 2;
+    fs::File::options()
+        .write(true)
+        .open(&stale)
+        .unwrap()
+        .set_modified(long_ago)
+        .unwrap();
+    MaildirContent::open(&dir).unwrap();
+    assert!(!stale.exists());
+    assert!(tmp_path.exists());
+
     // The rename completes the delivery: the message appears whole, as others' change.
     let unique = pending.unique().to_owned();
     pending.deliver(&dir, None).unwrap();
