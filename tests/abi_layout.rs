@@ -259,6 +259,14 @@ const OUTLOOK_ONLY: &[&str] = &[
     "MAPI_NO_CACHE",
     "SPAMFILTER_ONSAVE",
     "NON_EMS_XP_SAVE",
+    "PR_INTERNET_MESSAGE_ID",
+    "PR_INTERNET_MESSAGE_ID_A",
+    "PR_INTERNET_MESSAGE_ID_W",
+    "PR_INTERNET_CPID",
+    "PR_FLAG_STATUS",
+    "PR_LAST_VERB_EXECUTED",
+    "MSGSTATUS_DRAFT",
+    "MSGSTATUS_ANSWERED",
 ];
 
 fn full_oracle() -> Oracle {

@@ -335,6 +335,15 @@ crate::constant_table::constants! { FLAGS: u32;
     CLEAR_NRN_PENDING = 0x0000_0040;
     // `IMessage::DeleteAttach`
     ATTACH_DIALOG = 0x0000_0001;
+    // Message status (`PR_MSG_STATUS`)
+    MSGSTATUS_HIGHLIGHTED = 0x0000_0001;
+    MSGSTATUS_TAGGED = 0x0000_0002;
+    MSGSTATUS_HIDDEN = 0x0000_0004;
+    MSGSTATUS_DELMARKED = 0x0000_0008;
+    /// Outlook's `MAPIDefS.h` only.
+    MSGSTATUS_DRAFT = 0x0000_0100;
+    /// Outlook's `MAPIDefS.h` only.
+    MSGSTATUS_ANSWERED = 0x0000_0200;
     // Attachment methods (`PR_ATTACH_METHOD`)
     NO_ATTACHMENT = 0x0000_0000;
     ATTACH_BY_VALUE = 0x0000_0001;

@@ -259,6 +259,22 @@ crate::constant_table::constants! { PROPERTY_TAGS: u32;
     PR_ATTACH_EXTENSION_A = prop_tag(PT_STRING8, 0x3703);
     PR_ATTACH_EXTENSION_W = prop_tag(PT_UNICODE, 0x3703);
     PR_ATTACH_SIZE = prop_tag(PT_LONG, 0x0E20);
+    PR_ATTACH_MIME_TAG = prop_tag(PT_TSTRING, 0x370E);
+    PR_ATTACH_MIME_TAG_A = prop_tag(PT_STRING8, 0x370E);
+    PR_ATTACH_MIME_TAG_W = prop_tag(PT_UNICODE, 0x370E);
+    /// PidTagInternetMessageId: the `Message-ID` header, angle brackets included. Outlook's
+    /// `MAPITags.h` only.
+    PR_INTERNET_MESSAGE_ID = prop_tag(PT_TSTRING, 0x1035);
+    PR_INTERNET_MESSAGE_ID_A = prop_tag(PT_STRING8, 0x1035);
+    PR_INTERNET_MESSAGE_ID_W = prop_tag(PT_UNICODE, 0x1035);
+    /// PidTagInternetCodepage: the code page of `PR_HTML`'s bytes. Outlook's `MAPITags.h` only.
+    PR_INTERNET_CPID = prop_tag(PT_LONG, 0x3FDE);
+    /// PidTagFlagStatus: a message's follow-up flag (0 none, 1 complete, 2 flagged). Outlook's
+    /// `MAPITags.h` only.
+    PR_FLAG_STATUS = prop_tag(PT_LONG, 0x1090);
+    /// PidTagLastVerbExecuted: what was last done to a message (`EXCHIVERB_REPLYTOSENDER`, ...).
+    /// Outlook's `MAPITags.h` only.
+    PR_LAST_VERB_EXECUTED = prop_tag(PT_LONG, 0x1081);
     PR_RENDERING_POSITION = prop_tag(PT_LONG, 0x370B);
     PR_DISPLAY_TYPE = prop_tag(PT_LONG, 0x3900);
     PR_TRANSMITABLE_DISPLAY_NAME = prop_tag(PT_TSTRING, 0x3A20);

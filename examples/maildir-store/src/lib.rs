@@ -13,6 +13,13 @@
 //! which makes MAPI run the service entry.
 #![allow(non_snake_case)]
 
+pub mod content;
+mod info;
+pub mod maildir;
+mod mime;
+
+pub use content::MaildirContent;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

@@ -1,0 +1,1023 @@
+//! The Maildir as the runtime's [`StoreContent`]: folders and messages by key, read and written.
+//!
+//! Folders: the root (key `R`), the IPM subtree below it (`T`, "Top of Information Store"), the
+//! Inbox below that (`I`, the Maildir's own `cur`/`new`), and every Maildir++ folder (`F` and
+//! its directory name without the dot, still in modified UTF-7: `FSent`, `FParent.Child`).
+//! `.Name` folders are the Inbox's siblings, as Dovecot shows them; `.INBOX.Name` ones are
+//! below the Inbox, as IMAP names them. A `.A.B` whose `.A` does not exist still has a parent:
+//! `A` is listed, without messages, and becomes a real folder when something is saved in it.
+//!
+//! Messages: key = folder key, `/`, the file's unique name (what comes before `:2,`), so a
+//! message keeps its key when its flags change. Every key from outside is parsed, checked
+//! ([`maildir::valid_folder_name`], [`maildir::valid_unique`]) and looked up among the folders
+//! and files that exist; paths are built only from names read from the directory.
+//!
+//! Listing keeps an index per folder (unique name -> file name, size, time and a summary of
+//! the headers), reused while `new/` and `cur/` are unchanged: their mtimes are compared first,
+//! and when they could hide a change (a change in the same second as the last look, as
+//! git's "racy clean" check has it) the names are read again and compared, which costs no
+//! parsing. Only new files are parsed, headers only. Whatever differs from the index, found at
+//! any look, is what [`StoreContent::changes`] reports next; the store's own writes update
+//! the index directly and so are not reported as others'. A folder never listed has no index
+//! and no messages to report: whoever lists it first sees its files as they are.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fs::{self, File};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use mapi_spi_runtime::codes::{
+    MAPI_E_COLLISION, MAPI_E_DISK_ERROR, MAPI_E_FOLDER_CYCLE, MAPI_E_INVALID_PARAMETER,
+    MAPI_E_NO_ACCESS, MAPI_E_NOT_FOUND,
+};
+use mapi_spi_runtime::props::{PropValue, Property};
+use mapi_spi_runtime::provider::store::content::{
+    ContentChange, Folder, Message, MessageSummary, SpecialFolder, StoreContent, StoredMessage,
+};
+use mapi_spi_runtime::provider::{ProviderError, ProviderResult};
+use mapi_spi_runtime::tags::*;
+
+use crate::info;
+use crate::maildir::{self, Sub, TmpFile, mutf7};
+use crate::mime::{self, Summary};
+
+/// Key of the root folder.
+const ROOT_KEY: &[u8] = b"R";
+/// Key of the IPM subtree.
+const IPM_KEY: &[u8] = b"T";
+/// Key of the Inbox.
+const INBOX_KEY: &[u8] = b"I";
+/// First byte of a Maildir++ folder's key.
+const NAMED_PREFIX: u8 = b'F';
+/// Between a message key's folder key and unique name (no folder key contains it).
+const MESSAGE_SEPARATOR: u8 = b'/';
+
+/// How long after a directory's mtime a change may still not show in it (file systems keep
+/// mtimes in seconds, FAT in two): an index checked within that window is checked again.
+const MTIME_GRANULARITY: Duration = Duration::from_secs(2);
+
+/// The most properties a contents-table row has (see [`Entry::props`]): its vector's capacity.
+const SUMMARY_PROPS: usize = 17;
+
+/// The Maildir++ name of the folders below the Inbox (`.INBOX.Name`).
+const INBOX_NAME: &str = "INBOX";
+
+/// Display names of the special folders, as mail programs name them, in order of preference.
+const SPECIAL_NAMES: &[(SpecialFolder, &[&str])] = &[
+    (
+        SpecialFolder::SentItems,
+        &["Sent", "Sent Items", "Sent Messages", "Sent Mail"],
+    ),
+    (SpecialFolder::Drafts, &["Drafts", "Draft"]),
+    (
+        SpecialFolder::DeletedItems,
+        &["Trash", "Deleted Items", "Deleted Messages", "Deleted"],
+    ),
+    (SpecialFolder::Outbox, &["Outbox"]),
+];
+
+/// A folder, as its key names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum FolderId {
+    Root,
+    Ipm,
+    Inbox,
+    /// A Maildir++ folder by its directory name without the dot.
+    Named(String),
+}
+
+impl FolderId {
+    fn key(&self) -> Vec<u8> {
+        match self {
+            FolderId::Root => ROOT_KEY.to_vec(),
+            FolderId::Ipm => IPM_KEY.to_vec(),
+            FolderId::Inbox => INBOX_KEY.to_vec(),
+            FolderId::Named(name) => {
+                let mut key = vec![NAMED_PREFIX];
+                key.extend_from_slice(name.as_bytes());
+                key
+            }
+        }
+    }
+
+    /// The folder `key` names, if it has the form of a folder key (whether it exists is the
+    /// caller's to check).
+    fn parse(key: &[u8]) -> Option<FolderId> {
+        match key {
+            ROOT_KEY => Some(FolderId::Root),
+            IPM_KEY => Some(FolderId::Ipm),
+            INBOX_KEY => Some(FolderId::Inbox),
+            [NAMED_PREFIX, name @ ..] => {
+                let name = std::str::from_utf8(name).ok()?;
+                (maildir::valid_folder_name(name) && !is_inbox_name(name))
+                    .then(|| FolderId::Named(name.to_owned()))
+            }
+            _ => None,
+        }
+    }
+
+    /// The Maildir++ name of a folder that can hold messages (`""` for the Inbox).
+    fn maildir_name(&self) -> Option<&str> {
+        match self {
+            FolderId::Inbox => Some(""),
+            FolderId::Named(name) => Some(name),
+            FolderId::Root | FolderId::Ipm => None,
+        }
+    }
+
+    /// The parent of Maildir++ folder `name`.
+    fn parent_of(name: &str) -> FolderId {
+        match name.rsplit_once('.') {
+            Some((parent, _)) if is_inbox_name(parent) => FolderId::Inbox,
+            Some((parent, _)) => FolderId::Named(parent.to_owned()),
+            None => FolderId::Ipm,
+        }
+    }
+
+    /// The Maildir++ name of a new folder `encoded` below this one.
+    fn child_name(&self, encoded: &str) -> Option<String> {
+        match self {
+            FolderId::Root => None,
+            FolderId::Ipm => Some(encoded.to_owned()),
+            FolderId::Inbox => Some(format!("{INBOX_NAME}.{encoded}")),
+            FolderId::Named(name) => Some(format!("{name}.{encoded}")),
+        }
+    }
+}
+
+fn is_inbox_name(name: &str) -> bool {
+    name.eq_ignore_ascii_case(INBOX_NAME)
+}
+
+/// The folders of the Maildir at one look.
+struct Tree {
+    /// Directories with `cur` and `new`.
+    real: BTreeSet<String>,
+    /// `real` and the parents they imply.
+    all: BTreeSet<String>,
+}
+
+impl Tree {
+    fn read(root: &Path) -> io::Result<Tree> {
+        let real: BTreeSet<String> = maildir::list_folders(root)?
+            .into_iter()
+            .filter(|name| !is_inbox_name(name))
+            .collect();
+        let mut all = real.clone();
+        for name in &real {
+            let mut at = 0;
+            while let Some(dot) = name[at..].find('.') {
+                let parent = &name[..at + dot];
+                if !is_inbox_name(parent) {
+                    all.insert(parent.to_owned());
+                }
+                at += dot + 1;
+            }
+        }
+        Ok(Tree { real, all })
+    }
+
+    fn contains(&self, id: &FolderId) -> bool {
+        match id {
+            FolderId::Named(name) => self.all.contains(name),
+            _ => true,
+        }
+    }
+
+    /// The folder and every folder below it, deepest first.
+    fn subtree(&self, name: &str) -> Vec<String> {
+        let prefix = format!("{name}.");
+        let mut names: Vec<String> = self
+            .all
+            .iter()
+            .filter(|n| *n == name || n.starts_with(&prefix))
+            .cloned()
+            .collect();
+        names.sort_by_key(|n| std::cmp::Reverse(n.matches('.').count()));
+        names
+    }
+}
+
+/// One message of a folder's index.
+#[derive(Debug)]
+struct Entry {
+    sub: Sub,
+    file_name: Box<str>,
+    size: u64,
+    /// Seconds since 1970.
+    delivered: i64,
+    summary: Summary,
+}
+
+impl Entry {
+    fn flags(&self) -> Option<&str> {
+        maildir::split_file_name(&self.file_name).1
+    }
+
+    /// What the contents table shows of it.
+    fn props(&self) -> Vec<Property> {
+        let mut props = Vec::with_capacity(SUMMARY_PROPS);
+        self.summary.push_props(&mut props);
+        info::push_state_props(&mut props, self.flags(), self.summary.has_attach);
+        props.push(Property::for_tag(
+            PR_MESSAGE_SIZE,
+            PropValue::Long(u32::try_from(self.size).unwrap_or(u32::MAX)),
+        ));
+        props.push(Property::for_tag(
+            PR_MESSAGE_DELIVERY_TIME,
+            PropValue::SysTime(mime::filetime(self.delivered)),
+        ));
+        props
+    }
+
+    /// Reads the headers of message file `file_name` in `dir`'s `sub`; `buf`: see
+    /// [`mime::read_headers`].
+    fn read(dir: &Path, sub: Sub, file_name: &str, buf: &mut Vec<u8>) -> io::Result<Entry> {
+        let mut file = File::open(dir.join(sub.dir_name()).join(file_name))?;
+        let meta = file.metadata()?;
+        let headers = mime::read_headers(&mut file, buf)?;
+        Ok(Entry::new(sub, file_name, &meta, mime::summarize(headers)))
+    }
+
+    fn new(sub: Sub, file_name: &str, meta: &fs::Metadata, summary: Summary) -> Entry {
+        let (unique, _) = maildir::split_file_name(file_name);
+        let delivered = maildir::unique_time(unique).unwrap_or_else(|| {
+            meta.modified()
+                .ok()
+                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_secs() as i64)
+        });
+        Entry {
+            sub,
+            file_name: file_name.into(),
+            size: meta.len(),
+            delivered,
+            summary,
+        }
+    }
+}
+
+/// A folder's messages as last seen, by unique name.
+#[derive(Debug, Default)]
+struct FolderIndex {
+    new_mtime: Option<SystemTime>,
+    cur_mtime: Option<SystemTime>,
+    /// When `new_mtime` and `cur_mtime` were read; `None`: never.
+    checked_at: Option<SystemTime>,
+    entries: HashMap<Box<str>, Entry>,
+}
+
+/// A difference between an index and its folder.
+enum Diff {
+    Added(Box<str>),
+    Modified(Box<str>),
+    Deleted(Box<str>),
+}
+
+fn mtime(path: &Path) -> io::Result<SystemTime> {
+    fs::metadata(path)?.modified()
+}
+
+impl FolderIndex {
+    /// Whether the index may differ from the folder although the mtimes are the same.
+    fn racy(&self, checked_at: SystemTime) -> bool {
+        [self.new_mtime, self.cur_mtime]
+            .into_iter()
+            .any(|m| m.is_none_or(|m| m + MTIME_GRANULARITY >= checked_at))
+    }
+
+    /// Brings the index up to date with folder `dir`; answers what changed.
+    fn refresh(&mut self, dir: &Path) -> io::Result<Vec<Diff>> {
+        let now = SystemTime::now();
+        let new_mtime = mtime(&dir.join("new"))?;
+        let cur_mtime = mtime(&dir.join("cur"))?;
+        if let Some(checked_at) = self.checked_at
+            && self.new_mtime == Some(new_mtime)
+            && self.cur_mtime == Some(cur_mtime)
+            && !self.racy(checked_at)
+        {
+            return Ok(Vec::new());
+        }
+        let files = scan(dir)?;
+        let mut diffs = Vec::new();
+        let mut buf = Vec::new();
+        self.entries.retain(|unique, _| {
+            let keep = files.contains_key(&**unique);
+            if !keep {
+                diffs.push(Diff::Deleted(unique.clone()));
+            }
+            keep
+        });
+        for (unique, (sub, file_name)) in files {
+            match self.entries.get_mut(unique.as_str()) {
+                Some(entry) if *entry.file_name == *file_name => {}
+                Some(entry) => {
+                    let before = entry.flags().map(str::to_owned);
+                    entry.sub = sub;
+                    entry.file_name = file_name.into();
+                    if entry.flags() != before.as_deref() {
+                        diffs.push(Diff::Modified(unique.into()));
+                    }
+                }
+                None => {
+                    let entry = match Entry::read(dir, sub, &file_name, &mut buf) {
+                        Ok(entry) => entry,
+                        // Gone since the directory was read (deleted, or renamed: then the
+                        // next look finds it under its new name).
+                        Err(error) if error.kind() == io::ErrorKind::NotFound => continue,
+                        // There but unreadable: listed all the same, as a file that is not
+                        // a message, rather than hidden.
+                        Err(_) => Entry {
+                            sub,
+                            file_name: file_name.into(),
+                            size: 0,
+                            delivered: 0,
+                            summary: Summary::unreadable(),
+                        },
+                    };
+                    let unique: Box<str> = unique.into();
+                    diffs.push(Diff::Added(unique.clone()));
+                    self.entries.insert(unique, entry);
+                }
+            }
+        }
+        self.new_mtime = Some(new_mtime);
+        self.cur_mtime = Some(cur_mtime);
+        self.checked_at = Some(now);
+        Ok(diffs)
+    }
+}
+
+/// The message files of folder `dir`: unique name -> where and file name. A unique name in both
+/// `new/` and `cur/` (a crash between a copy and a delete by some other program) is `cur/`'s.
+fn scan(dir: &Path) -> io::Result<HashMap<String, (Sub, String)>> {
+    let mut files = HashMap::new();
+    for sub in [Sub::New, Sub::Cur] {
+        for entry in fs::read_dir(dir.join(sub.dir_name()))? {
+            let Ok(name) = entry?.file_name().into_string() else {
+                continue;
+            };
+            let (unique, _) = maildir::split_file_name(&name);
+            if maildir::valid_unique(unique) {
+                files.insert(unique.to_owned(), (sub, name));
+            }
+        }
+    }
+    Ok(files)
+}
+
+/// What is shared between calls: the indexes, what `changes` has not reported yet, and the
+/// folders as `changes` last saw them.
+#[derive(Default)]
+struct State {
+    indexes: HashMap<String, FolderIndex>,
+    pending: Vec<ContentChange>,
+    folders: BTreeSet<String>,
+    root_mtime: Option<SystemTime>,
+    root_checked_at: Option<SystemTime>,
+}
+
+impl State {
+    /// The index of Maildir++ folder `name`, up to date; differences found go to `pending`.
+    fn index(&mut self, root: &Path, name: &str) -> io::Result<&mut FolderIndex> {
+        let index = self.indexes.entry(name.to_owned()).or_default();
+        let first = index.checked_at.is_none();
+        let mut diffs = index.refresh(&maildir::folder_dir(root, name))?;
+        if first {
+            // A first listing is the folder as it is, not a change.
+            diffs.clear();
+        }
+        let folder = folder_id(name).key();
+        let pair = |unique: &str| (folder.clone(), message_key(&folder, unique));
+        for diff in diffs {
+            self.pending.push(match diff {
+                Diff::Added(unique) => {
+                    let (folder, key) = pair(&unique);
+                    ContentChange::MessageAdded { folder, key }
+                }
+                Diff::Modified(unique) => {
+                    let (folder, key) = pair(&unique);
+                    ContentChange::MessageModified { folder, key }
+                }
+                Diff::Deleted(unique) => {
+                    let (folder, key) = pair(&unique);
+                    ContentChange::MessageDeleted { folder, key }
+                }
+            });
+        }
+        Ok(self.indexes.get_mut(name).expect("inserted above"))
+    }
+}
+
+/// The folder of Maildir++ name `name` (`""`: the Inbox).
+fn folder_id(name: &str) -> FolderId {
+    if name.is_empty() {
+        FolderId::Inbox
+    } else {
+        FolderId::Named(name.to_owned())
+    }
+}
+
+fn message_key(folder_key: &[u8], unique: &str) -> Vec<u8> {
+    let mut key = Vec::with_capacity(folder_key.len() + 1 + unique.len());
+    key.extend_from_slice(folder_key);
+    key.push(MESSAGE_SEPARATOR);
+    key.extend_from_slice(unique.as_bytes());
+    key
+}
+
+fn not_found(what: &str) -> ProviderError {
+    ProviderError::new(MAPI_E_NOT_FOUND, format!("no such {what}"))
+}
+
+/// A file system error as MAPI reports it: a file that is not there is not found, anything
+/// else a disk error.
+fn io_error(error: io::Error) -> ProviderError {
+    if error.kind() == io::ErrorKind::NotFound {
+        ProviderError::new(MAPI_E_NOT_FOUND, error.to_string())
+    } else {
+        ProviderError::new(MAPI_E_DISK_ERROR, error.to_string())
+    }
+}
+
+/// A message file located: its folder's Maildir++ name, directory and where the file is.
+struct Located {
+    folder: String,
+    dir: PathBuf,
+    unique: String,
+    sub: Sub,
+    file_name: String,
+}
+
+impl Located {
+    fn path(&self) -> PathBuf {
+        self.dir.join(self.sub.dir_name()).join(&self.file_name)
+    }
+
+    fn sub_dir(&self) -> PathBuf {
+        self.dir.join(self.sub.dir_name())
+    }
+}
+
+/// A Maildir, as a store's contents.
+pub struct MaildirContent {
+    root: PathBuf,
+    state: Mutex<State>,
+}
+
+impl MaildirContent {
+    /// The Maildir at `root` (a directory with `cur`, `new` and `tmp`). What crashes left in
+    /// its `tmp/` directories long ago goes ([`maildir::clean_tmp`]).
+    pub fn open(root: &Path) -> io::Result<MaildirContent> {
+        if !maildir::is_maildir(root) {
+            return Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                "not a Maildir: no `cur` and `new`",
+            ));
+        }
+        let content = MaildirContent {
+            root: root.to_path_buf(),
+            state: Mutex::new(State::default()),
+        };
+        content.refresh_folders(&mut content.lock())?;
+        maildir::clean_tmp(root);
+        for name in maildir::list_folders(root)? {
+            maildir::clean_tmp(&maildir::folder_dir(root, &name));
+        }
+        Ok(content)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while the lock was held leaves an index at worst stale, which the next look
+        // at the directory corrects.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn tree(&self) -> ProviderResult<Tree> {
+        Tree::read(&self.root).map_err(io_error)
+    }
+
+    /// The folder `key` names, if it exists.
+    fn resolve(&self, key: &[u8]) -> ProviderResult<(FolderId, Tree)> {
+        let id = FolderId::parse(key).ok_or_else(|| not_found("folder"))?;
+        let tree = self.tree()?;
+        if !tree.contains(&id) {
+            return Err(not_found("folder"));
+        }
+        Ok((id, tree))
+    }
+
+    fn folder_of(&self, id: &FolderId) -> Folder {
+        let text = |tag, value: &str| Property::for_tag(tag, PropValue::Unicode(value.into()));
+        let (parent, name) = match id {
+            FolderId::Root => (None, "Root".to_owned()),
+            FolderId::Ipm => (Some(FolderId::Root), "Top of Information Store".to_owned()),
+            FolderId::Inbox => (Some(FolderId::Ipm), "Inbox".to_owned()),
+            FolderId::Named(name) => {
+                let last = name.rsplit('.').next().unwrap_or(name);
+                let display = mutf7::decode(last).unwrap_or_else(|| last.to_owned());
+                (Some(FolderId::parent_of(name)), display)
+            }
+        };
+        Folder {
+            key: id.key(),
+            parent: parent.map(|p| p.key()),
+            props: vec![
+                text(PR_DISPLAY_NAME_W, &name),
+                text(PR_CONTAINER_CLASS_W, "IPF.Note"),
+            ],
+        }
+    }
+
+    fn folders_below(&self, id: &FolderId, tree: &Tree) -> Vec<Folder> {
+        let mut children: Vec<Folder> = tree
+            .all
+            .iter()
+            .filter(|name| FolderId::parent_of(name) == *id)
+            .map(|name| self.folder_of(&FolderId::Named(name.clone())))
+            .collect();
+        children.sort_by_cached_key(|f| display_name(f).to_lowercase());
+        match id {
+            FolderId::Root => vec![self.folder_of(&FolderId::Ipm)],
+            FolderId::Ipm => {
+                children.insert(0, self.folder_of(&FolderId::Inbox));
+                children
+            }
+            _ => children,
+        }
+    }
+
+    /// The message `key` names, located on disk (its folder's index is used, and refreshed,
+    /// when there is one; otherwise the folder's file names are read).
+    fn locate(&self, state: &mut State, key: &[u8]) -> ProviderResult<Located> {
+        let at = key
+            .iter()
+            .position(|&b| b == MESSAGE_SEPARATOR)
+            .ok_or_else(|| not_found("message"))?;
+        let id = FolderId::parse(&key[..at]).ok_or_else(|| not_found("message"))?;
+        let unique = std::str::from_utf8(&key[at + 1..])
+            .ok()
+            .filter(|u| maildir::valid_unique(u))
+            .ok_or_else(|| not_found("message"))?;
+        let folder = id
+            .maildir_name()
+            .ok_or_else(|| not_found("message"))?
+            .to_owned();
+        if let FolderId::Named(name) = &id
+            && !self.tree()?.real.contains(name)
+        {
+            return Err(not_found("message"));
+        }
+        let dir = maildir::folder_dir(&self.root, &folder);
+        let found = if state.indexes.contains_key(&folder) {
+            let index = state.index(&self.root, &folder).map_err(io_error)?;
+            index
+                .entries
+                .get(unique)
+                .map(|e| (e.sub, e.file_name.to_string()))
+        } else {
+            scan(&dir).map_err(io_error)?.remove(unique)
+        };
+        let (sub, file_name) = found.ok_or_else(|| not_found("message"))?;
+        Ok(Located {
+            folder,
+            dir,
+            unique: unique.to_owned(),
+            sub,
+            file_name,
+        })
+    }
+
+    /// The Maildir++ name of folder `key` where messages can be written: an existing folder
+    /// (a folder implied by its children is created first); not the root or the IPM subtree.
+    fn writable_folder(&self, key: &[u8]) -> ProviderResult<String> {
+        let (id, tree) = self.resolve(key)?;
+        let name = id
+            .maildir_name()
+            .ok_or_else(|| {
+                ProviderError::new(MAPI_E_NO_ACCESS, "this folder cannot hold messages")
+            })?
+            .to_owned();
+        if !name.is_empty() && !tree.real.contains(&name) {
+            maildir::create_folder(&self.root, &name).map_err(io_error)?;
+            self.lock().folders.insert(name.clone());
+        }
+        Ok(name)
+    }
+
+    /// The folders now, against those `changes` last saw: what differs goes to `pending`.
+    /// Only when the root directory changed (or may have: see [`MTIME_GRANULARITY`]).
+    fn refresh_folders(&self, state: &mut State) -> io::Result<()> {
+        let now = SystemTime::now();
+        let root_mtime = mtime(&self.root)?;
+        if let (Some(m), Some(checked_at)) = (state.root_mtime, state.root_checked_at)
+            && m == root_mtime
+            && m + MTIME_GRANULARITY < checked_at
+        {
+            return Ok(());
+        }
+        let tree = Tree::read(&self.root)?;
+        if state.root_checked_at.is_some() {
+            for added in tree.all.difference(&state.folders) {
+                state.pending.push(ContentChange::FolderAdded {
+                    parent: FolderId::parent_of(added).key(),
+                    key: folder_id(added).key(),
+                });
+            }
+            for deleted in state.folders.difference(&tree.all) {
+                state.indexes.remove(deleted);
+                state.pending.push(ContentChange::FolderDeleted {
+                    parent: FolderId::parent_of(deleted).key(),
+                    key: folder_id(deleted).key(),
+                });
+            }
+        }
+        state.folders = tree.all;
+        state.root_mtime = Some(root_mtime);
+        state.root_checked_at = Some(now);
+        Ok(())
+    }
+
+    /// Checks a new folder name from a client and encodes it for the directory: one name
+    /// (no `.`, which separates levels, nor path separators or control characters).
+    fn encode_folder_name(name: &str) -> ProviderResult<String> {
+        let encoded = mutf7::encode(name);
+        if name.is_empty()
+            || name.contains('.')
+            || name.chars().any(char::is_control)
+            || !maildir::valid_folder_name(&encoded)
+            || cfg!(windows) && encoded.contains([':', '*', '?', '"', '<', '>', '|'])
+        {
+            return Err(ProviderError::new(
+                MAPI_E_INVALID_PARAMETER,
+                format!("`{name}` cannot be a Maildir folder name (no `.`, `/`, `\\`)"),
+            ));
+        }
+        Ok(encoded)
+    }
+
+    /// Where a directory being deleted goes first, so that it disappears in one rename: the
+    /// Maildir's `tmp/`, which no reader lists.
+    fn graveyard(&self) -> PathBuf {
+        self.root
+            .join("tmp")
+            .join(format!("deleted-folder.{}", maildir::unique_name()))
+    }
+}
+
+fn display_name(folder: &Folder) -> &str {
+    match mime::find(&folder.props, PR_DISPLAY_NAME_W) {
+        Some(PropValue::Unicode(name)) => name,
+        _ => "",
+    }
+}
+
+impl StoreContent for MaildirContent {
+    fn root(&self) -> Vec<u8> {
+        ROOT_KEY.to_vec()
+    }
+
+    fn folder(&self, key: &[u8]) -> ProviderResult<Folder> {
+        let (id, _) = self.resolve(key)?;
+        Ok(self.folder_of(&id))
+    }
+
+    fn subfolders(&self, key: &[u8]) -> ProviderResult<Vec<Folder>> {
+        let (id, tree) = self.resolve(key)?;
+        Ok(self.folders_below(&id, &tree))
+    }
+
+    fn messages(&self, folder: &[u8]) -> ProviderResult<Vec<MessageSummary>> {
+        let (id, tree) = self.resolve(folder)?;
+        let Some(name) = id.maildir_name() else {
+            return Ok(Vec::new());
+        };
+        if !name.is_empty() && !tree.real.contains(name) {
+            return Ok(Vec::new());
+        }
+        let key = id.key();
+        let mut state = self.lock();
+        let index = state.index(&self.root, name).map_err(io_error)?;
+        let mut entries: Vec<(&Box<str>, &Entry)> = index.entries.iter().collect();
+        entries.sort_unstable_by_key(|(unique, entry)| (entry.delivered, *unique));
+        Ok(entries
+            .into_iter()
+            .map(|(unique, entry)| MessageSummary {
+                key: message_key(&key, unique),
+                props: entry.props(),
+            })
+            .collect())
+    }
+
+    fn message(&self, key: &[u8]) -> ProviderResult<StoredMessage> {
+        let mut state = self.lock();
+        let mut located = self.locate(&mut state, key)?;
+        let bytes = match fs::read(located.path()) {
+            Ok(bytes) => bytes,
+            // Renamed by another program since the index was made (its flags changed): look
+            // once more, by its unique name.
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {
+                let (sub, file_name) = scan(&located.dir)
+                    .map_err(io_error)?
+                    .remove(&located.unique)
+                    .ok_or_else(|| not_found("message"))?;
+                located.sub = sub;
+                located.file_name = file_name;
+                fs::read(located.path()).map_err(io_error)?
+            }
+            Err(error) => return Err(io_error(error)),
+        };
+        let meta = fs::metadata(located.path()).map_err(io_error)?;
+        drop(state);
+        let (summary, content) = mime::parse(&bytes);
+        let entry = Entry::new(located.sub, &located.file_name, &meta, summary);
+        let mut props = entry.props();
+        props.extend(content.props);
+        Ok(StoredMessage {
+            folder: folder_id(&located.folder).key(),
+            message: Message { props, ..content },
+        })
+    }
+
+    fn message_summary(&self, key: &[u8]) -> ProviderResult<MessageSummary> {
+        let mut state = self.lock();
+        let located = self.locate(&mut state, key)?;
+        let props = match state
+            .indexes
+            .get(&located.folder)
+            .and_then(|index| index.entries.get(located.unique.as_str()))
+        {
+            Some(entry) => entry.props(),
+            None => Entry::read(
+                &located.dir,
+                located.sub,
+                &located.file_name,
+                &mut Vec::new(),
+            )
+            .map_err(io_error)?
+            .props(),
+        };
+        Ok(MessageSummary {
+            key: key.to_vec(),
+            props,
+        })
+    }
+
+    fn special_folder(&self, which: SpecialFolder) -> Option<Vec<u8>> {
+        match which {
+            SpecialFolder::IpmSubtree => return Some(IPM_KEY.to_vec()),
+            SpecialFolder::Inbox => return Some(INBOX_KEY.to_vec()),
+            _ => {}
+        }
+        let tree = self.tree().ok()?;
+        let (_, names) = SPECIAL_NAMES.iter().find(|(w, _)| *w == which)?;
+        names.iter().find_map(|wanted| {
+            tree.all
+                .iter()
+                .find(|name| {
+                    !name.contains('.')
+                        && mutf7::decode(name).is_some_and(|d| d.eq_ignore_ascii_case(wanted))
+                })
+                .map(|name| folder_id(name).key())
+        })
+    }
+
+    fn changes(&self) -> Vec<ContentChange> {
+        let mut state = self.lock();
+        // A folder that cannot be read now is reported when it can.
+        let _ = self.refresh_folders(&mut state);
+        let indexed: Vec<String> = state.indexes.keys().cloned().collect();
+        for name in indexed {
+            if state.index(&self.root, &name).is_err() {
+                // Gone: its deletion is reported with the folders'.
+                state.indexes.remove(&name);
+            }
+        }
+        std::mem::take(&mut state.pending)
+    }
+
+    fn create_folder(&self, parent: &[u8], name: &str, _: &[Property]) -> ProviderResult<Folder> {
+        let (parent, tree) = self.resolve(parent)?;
+        let encoded = Self::encode_folder_name(name)?;
+        let full = parent.child_name(&encoded).ok_or_else(|| {
+            ProviderError::new(MAPI_E_NO_ACCESS, "the root holds only the IPM subtree")
+        })?;
+        let taken = tree.all.iter().any(|n| n.eq_ignore_ascii_case(&full))
+            || parent == FolderId::Ipm && is_inbox_name(&encoded);
+        if taken {
+            return Err(ProviderError::new(
+                MAPI_E_COLLISION,
+                format!("a folder `{name}` is already there"),
+            ));
+        }
+        maildir::create_folder(&self.root, &full).map_err(io_error)?;
+        let mut state = self.lock();
+        state.folders.insert(full.clone());
+        Ok(self.folder_of(&FolderId::Named(full)))
+    }
+
+    fn delete_folder(&self, key: &[u8]) -> ProviderResult<()> {
+        let (id, tree) = self.resolve(key)?;
+        let FolderId::Named(name) = id else {
+            return Err(ProviderError::new(
+                MAPI_E_NO_ACCESS,
+                "the root, the IPM subtree and the Inbox cannot be deleted",
+            ));
+        };
+        let mut state = self.lock();
+        // Deepest first, each in one rename out of the Maildir, then removed: a crash leaves
+        // the folder whole or without some subfolders, never a half-deleted one listed.
+        for doomed in tree.subtree(&name) {
+            state.indexes.remove(&doomed);
+            state.folders.remove(&doomed);
+            if !tree.real.contains(&doomed) {
+                continue;
+            }
+            let grave = self.graveyard();
+            fs::rename(maildir::folder_dir(&self.root, &doomed), &grave).map_err(io_error)?;
+            // Out of the Maildir, the folder is deleted; what cannot be removed now goes at a
+            // later open (`maildir::clean_tmp`).
+            let _ = fs::remove_dir_all(&grave);
+        }
+        Ok(())
+    }
+
+    fn move_folder(
+        &self,
+        key: &[u8],
+        new_parent: &[u8],
+        new_name: Option<&str>,
+    ) -> ProviderResult<Folder> {
+        let (id, tree) = self.resolve(key)?;
+        let FolderId::Named(name) = id else {
+            return Err(ProviderError::new(
+                MAPI_E_NO_ACCESS,
+                "the root, the IPM subtree and the Inbox cannot be moved",
+            ));
+        };
+        let (parent, _) = self.resolve(new_parent)?;
+        if let FolderId::Named(p) = &parent
+            && (*p == name || p.starts_with(&format!("{name}.")))
+        {
+            return Err(ProviderError::new(
+                MAPI_E_FOLDER_CYCLE,
+                "a folder cannot move below itself",
+            ));
+        }
+        let last = name.rsplit('.').next().unwrap_or(&name).to_owned();
+        let base = match new_name {
+            Some(new_name) => Self::encode_folder_name(new_name)?,
+            None => last,
+        };
+        let target = parent.child_name(&base).ok_or_else(|| {
+            ProviderError::new(MAPI_E_NO_ACCESS, "the root holds only the IPM subtree")
+        })?;
+        if target == name {
+            return Ok(self.folder_of(&FolderId::Named(name)));
+        }
+        if tree.all.iter().any(|n| n.eq_ignore_ascii_case(&target))
+            || parent == FolderId::Ipm && is_inbox_name(&base)
+        {
+            return Err(ProviderError::new(
+                MAPI_E_COLLISION,
+                "a folder of that name is already there",
+            ));
+        }
+        let mut state = self.lock();
+        for old in tree.subtree(&name) {
+            let new = format!("{target}{}", &old[name.len()..]);
+            if tree.real.contains(&old) {
+                fs::rename(
+                    maildir::folder_dir(&self.root, &old),
+                    maildir::folder_dir(&self.root, &new),
+                )
+                .map_err(io_error)?;
+            }
+            if let Some(index) = state.indexes.remove(&old) {
+                state.indexes.insert(new.clone(), index);
+            }
+            state.folders.remove(&old);
+            state.folders.insert(new);
+        }
+        Ok(self.folder_of(&FolderId::Named(target)))
+    }
+
+    fn save_message(
+        &self,
+        folder: &[u8],
+        key: Option<&[u8]>,
+        message: &Message,
+    ) -> ProviderResult<Vec<u8>> {
+        let name = self.writable_folder(folder)?;
+        let dir = maildir::folder_dir(&self.root, &name);
+        let bytes = mime::build(message).map_err(io_error)?;
+        // Find the old message before anything is written: a bad key fails the save whole.
+        let old = match key {
+            Some(key) => Some(self.locate(&mut self.lock(), key)?),
+            None => None,
+        };
+        let flags = info::apply_state("", &message.props);
+        let tmp = TmpFile::write(&dir, &bytes).map_err(io_error)?;
+        let unique = tmp.unique().to_owned();
+        // New mail with no flag goes to `new/`, as a delivery; anything with a flag (a draft,
+        // a message already read) to `cur/`.
+        let flags = (!flags.is_empty()).then_some(flags);
+        let (sub, file_name) = tmp.deliver(&dir, flags.as_deref()).map_err(io_error)?;
+        // The new file is durable; only now the old one goes. A crash in between leaves both.
+        let mut state = self.lock();
+        if let Some(old) = old {
+            match fs::remove_file(old.path()) {
+                Ok(()) => {}
+                // Already gone (deleted by another program meanwhile): nothing to remove.
+                Err(error) if error.kind() == io::ErrorKind::NotFound => {}
+                Err(error) => return Err(io_error(error)),
+            }
+            if let Some(index) = state.indexes.get_mut(&old.folder) {
+                index.entries.remove(old.unique.as_str());
+            }
+        }
+        if let Some(index) = state.indexes.get_mut(&name) {
+            let meta = fs::metadata(dir.join(sub.dir_name()).join(&file_name)).map_err(io_error)?;
+            let entry = Entry::new(sub, &file_name, &meta, mime::summarize(&bytes));
+            index.entries.insert(unique.clone().into(), entry);
+        }
+        Ok(message_key(&folder_id(&name).key(), &unique))
+    }
+
+    fn delete_message(&self, key: &[u8]) -> ProviderResult<()> {
+        let mut state = self.lock();
+        let located = self.locate(&mut state, key)?;
+        fs::remove_file(located.path()).map_err(io_error)?;
+        if let Some(index) = state.indexes.get_mut(&located.folder) {
+            index.entries.remove(located.unique.as_str());
+        }
+        Ok(())
+    }
+
+    fn move_message(&self, key: &[u8], to: &[u8]) -> ProviderResult<Vec<u8>> {
+        let target = self.writable_folder(to)?;
+        let mut state = self.lock();
+        let located = self.locate(&mut state, key)?;
+        if located.folder == target {
+            return Ok(key.to_vec());
+        }
+        let target_dir = maildir::folder_dir(&self.root, &target);
+        // Into `cur/`, with its flags (none for a message from `new/`), as a mail reader files
+        // a message it has seen. The unique name goes along: it is unique in every folder.
+        let file_name = maildir::file_name(&located.unique, located.sub_flags());
+        let to_cur = target_dir.join(Sub::Cur.dir_name());
+        maildir::rename_message(&located.sub_dir(), &located.file_name, &to_cur, &file_name)
+            .map_err(io_error)?;
+        let entry = state
+            .indexes
+            .get_mut(&located.folder)
+            .and_then(|index| index.entries.remove(located.unique.as_str()));
+        if let Some(index) = state.indexes.get_mut(&target) {
+            let entry = match entry {
+                Some(mut entry) => {
+                    entry.sub = Sub::Cur;
+                    entry.file_name = file_name.into();
+                    entry
+                }
+                None => Entry::read(&target_dir, Sub::Cur, &file_name, &mut Vec::new())
+                    .map_err(io_error)?,
+            };
+            index.entries.insert(located.unique.clone().into(), entry);
+        }
+        Ok(message_key(&folder_id(&target).key(), &located.unique))
+    }
+
+    fn set_message_state(&self, key: &[u8], state_props: &[Property]) -> ProviderResult<()> {
+        let mut state = self.lock();
+        let located = self.locate(&mut state, key)?;
+        let flags = info::apply_state(located.sub_flags(), state_props);
+        let file_name = maildir::file_name(&located.unique, &flags);
+        if located.sub == Sub::Cur && file_name == located.file_name {
+            return Ok(());
+        }
+        // Maildir: a message given flags leaves `new/` for `cur/`.
+        let cur = located.dir.join(Sub::Cur.dir_name());
+        maildir::rename_message(&located.sub_dir(), &located.file_name, &cur, &file_name)
+            .map_err(io_error)?;
+        if let Some(entry) = state
+            .indexes
+            .get_mut(&located.folder)
+            .and_then(|index| index.entries.get_mut(located.unique.as_str()))
+        {
+            entry.sub = Sub::Cur;
+            entry.file_name = file_name.into();
+        }
+        Ok(())
+    }
+}
+
+impl Located {
+    /// The message's flags (none in `new/`).
+    fn sub_flags(&self) -> &str {
+        maildir::split_file_name(&self.file_name).1.unwrap_or("")
+    }
+}

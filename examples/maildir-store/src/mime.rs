@@ -1,0 +1,533 @@
+//! Messages as MIME files and as MAPI properties, both ways: parsed with `mail-parser`
+//! (charsets and RFC 2047 encoded words decoded), written with `mail-builder`.
+//!
+//! A contents table needs only the headers, so listing reads [`read_headers`] into a
+//! [`Summary`], small enough to keep for every message of a folder; opening a message parses
+//! the whole file ([`parse`]). Both go through [`Summary::of`], so a table row and the open
+//! message say the same. A file that is not a message still is one here: [`Summary::unreadable`]
+//! and a body that says so, with its text as far as it reads.
+
+use std::borrow::Cow;
+use std::io::{self, Read};
+
+use mail_builder::MessageBuilder;
+use mail_builder::headers::address::Address as BuilderAddress;
+use mail_builder::mime::MimePart;
+use mail_parser::{Address, MessageParser, MimeHeaders};
+use mapi_spi_runtime::flags::{ATTACH_BY_VALUE, ATTACH_EMBEDDED_MSG, MAPI_BCC, MAPI_CC, MAPI_TO};
+use mapi_spi_runtime::props::{PropValue, Property};
+use mapi_spi_runtime::provider::store::content::{Attachment, Message};
+use mapi_spi_runtime::tags::*;
+use mapi_spi_runtime::types::FILETIME;
+
+/// The most of a file [`read_headers`] reads looking for the end of the headers: real headers
+/// are a few KiB; a file without a blank line is not read whole just to list it.
+const MAX_HEADER_BYTES: usize = 256 * 1024;
+
+/// What [`read_headers`] reads at a time.
+const HEADER_CHUNK: usize = 8 * 1024;
+
+/// `PR_INTERNET_CPID` of the HTML bodies written here: UTF-8 (`mail-parser` decodes every
+/// charset to Rust text).
+const CP_UTF8: u32 = 65001;
+
+/// `PR_RENDERING_POSITION` of an attachment not rendered in the body.
+const NOT_RENDERED: u32 = 0xFFFF_FFFF;
+
+/// The subject of a file that is not a message.
+const UNREADABLE_SUBJECT: &str = "(unreadable message)";
+
+/// The most of an unreadable file's text its note body shows.
+const UNREADABLE_TEXT: usize = 64 * 1024;
+
+/// A name and an address, either possibly empty.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Mailbox {
+    pub name: Box<str>,
+    pub email: Box<str>,
+}
+
+/// What a contents table shows of a message, from its headers: kept for every message of a
+/// listed folder, so boxed strings (no spare capacity) and nothing else.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Summary {
+    pub subject: Box<str>,
+    /// `From`: who the message is from (`PR_SENT_REPRESENTING_*`).
+    pub from: Mailbox,
+    /// `Sender`, when given and not `From`: who sent it on `from`'s behalf (`PR_SENDER_*`).
+    pub sender: Option<Mailbox>,
+    pub display_to: Box<str>,
+    pub display_cc: Box<str>,
+    /// `Date`, seconds since 1970.
+    pub date: Option<i64>,
+    /// `Message-ID`, with its angle brackets.
+    pub message_id: Box<str>,
+    /// From the top-level `Content-Type` (`multipart/mixed`, or a body that is not text): an
+    /// estimate the headers allow; an open message counts its attachments.
+    pub has_attach: bool,
+    /// The file has no header at all: not a message.
+    pub unreadable: bool,
+}
+
+/// Reads the header block of a message (up to and with the blank line that ends it), or at
+/// most [`MAX_HEADER_BYTES`] of a file that has none, into `buf`, a buffer the caller keeps
+/// from file to file so that listing a folder allocates (and zeroes) it once.
+pub fn read_headers<'b>(file: &mut impl Read, buf: &'b mut Vec<u8>) -> io::Result<&'b [u8]> {
+    if buf.len() < HEADER_CHUNK {
+        buf.resize(HEADER_CHUNK, 0);
+    }
+    let mut filled = 0;
+    let mut searched = 0;
+    loop {
+        if filled == buf.len() {
+            if filled >= MAX_HEADER_BYTES {
+                return Ok(&buf[..filled]);
+            }
+            buf.resize(filled * 2, 0);
+        }
+        let read = match file.read(&mut buf[filled..]) {
+            Ok(read) => read,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(error),
+        };
+        filled += read;
+        if let Some(end) = header_end(&buf[searched..filled]) {
+            return Ok(&buf[..searched + end]);
+        }
+        if read == 0 {
+            return Ok(&buf[..filled]);
+        }
+        // The blank line may straddle two reads.
+        searched = filled.saturating_sub(3);
+    }
+}
+
+/// Where the headers in `bytes` end (after the blank line), if they do.
+fn header_end(bytes: &[u8]) -> Option<usize> {
+    let at = bytes
+        .windows(2)
+        .position(|w| w == b"\n\n" || w == b"\n\r")?;
+    if bytes[at + 1] == b'\n' {
+        Some(at + 2)
+    } else if bytes.get(at + 2) == Some(&b'\n') {
+        Some(at + 3)
+    } else {
+        // "\n\r" not followed by "\n": a stray CR, not the end; look further.
+        header_end(&bytes[at + 1..]).map(|end| at + 1 + end)
+    }
+}
+
+/// The summary of a message's headers (`bytes` may be the whole message or its header block).
+pub fn summarize(bytes: &[u8]) -> Summary {
+    match MessageParser::new().parse_headers(bytes) {
+        Some(message) if !message.headers().is_empty() => Summary::of(&message, false),
+        _ => Summary::unreadable(),
+    }
+}
+
+impl Summary {
+    /// The summary of a parsed message; `counted_attachments`: the message was parsed whole,
+    /// so whether it has attachments is known, not estimated.
+    pub fn of(message: &mail_parser::Message<'_>, counted_attachments: bool) -> Summary {
+        let from = message.from().map(first_mailbox).unwrap_or_default();
+        let sender = message
+            .sender()
+            .map(first_mailbox)
+            .filter(|sender| *sender != from);
+        let has_attach = if counted_attachments {
+            message.attachment_count() > 0
+        } else {
+            message.content_type().is_some_and(|ct| {
+                let subtype = ct.subtype().unwrap_or("");
+                if ct.ctype().eq_ignore_ascii_case("multipart") {
+                    subtype.eq_ignore_ascii_case("mixed")
+                } else {
+                    !ct.ctype().eq_ignore_ascii_case("text")
+                }
+            })
+        };
+        Summary {
+            subject: message.subject().unwrap_or("").into(),
+            from,
+            sender,
+            display_to: display_list(message.to()).into(),
+            display_cc: display_list(message.cc()).into(),
+            date: message.date().map(|date| date.to_timestamp()),
+            message_id: message
+                .message_id()
+                .map(|id| format!("<{id}>"))
+                .unwrap_or_default()
+                .into(),
+            has_attach,
+            unreadable: false,
+        }
+    }
+
+    pub fn unreadable() -> Summary {
+        Summary {
+            subject: UNREADABLE_SUBJECT.into(),
+            unreadable: true,
+            ..Summary::default()
+        }
+    }
+
+    /// Appends the summary's properties to `props` (those of a message's headers; the
+    /// file's own, size, time and flags, are the store's).
+    pub fn push_props(&self, props: &mut Vec<Property>) {
+        let text = |tag, value: &str| Property::for_tag(tag, PropValue::Unicode(value.into()));
+        let sender = self.sender.as_ref().unwrap_or(&self.from);
+        props.extend([
+            text(PR_MESSAGE_CLASS_W, "IPM.Note"),
+            text(PR_SUBJECT_W, &self.subject),
+            text(PR_SENDER_NAME_W, display(sender)),
+            text(PR_SENDER_EMAIL_ADDRESS_W, &sender.email),
+            text(PR_SENT_REPRESENTING_NAME_W, display(&self.from)),
+            text(PR_DISPLAY_TO_W, &self.display_to),
+            text(PR_DISPLAY_CC_W, &self.display_cc),
+            Property::for_tag(PR_HASATTACH, PropValue::Boolean(self.has_attach)),
+        ]);
+        if !sender.email.is_empty() {
+            props.push(text(PR_SENDER_ADDRTYPE_W, "SMTP"));
+        }
+        if let Some(date) = self.date {
+            props.push(Property::for_tag(
+                PR_CLIENT_SUBMIT_TIME,
+                PropValue::SysTime(filetime(date)),
+            ));
+        }
+        if !self.message_id.is_empty() {
+            props.push(text(PR_INTERNET_MESSAGE_ID_W, &self.message_id));
+        }
+    }
+}
+
+/// A mailbox's name, or its address when it has none.
+fn display(mailbox: &Mailbox) -> &str {
+    if mailbox.name.is_empty() {
+        &mailbox.email
+    } else {
+        &mailbox.name
+    }
+}
+
+fn first_mailbox(address: &Address<'_>) -> Mailbox {
+    address
+        .first()
+        .map(|addr| Mailbox {
+            name: addr.name().unwrap_or("").into(),
+            email: addr.address().unwrap_or("").into(),
+        })
+        .unwrap_or_default()
+}
+
+/// `PR_DISPLAY_TO`'s form: the names (or addresses) separated by `"; "`.
+fn display_list(address: Option<&Address<'_>>) -> String {
+    let Some(address) = address else {
+        return String::new();
+    };
+    address
+        .iter()
+        .map(|addr| addr.name().or(addr.address()).unwrap_or(""))
+        .filter(|name| !name.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Seconds since 1970 as a `FILETIME` (100 ns since 1601); times before 1601 are 1601.
+pub fn filetime(unix_seconds: i64) -> FILETIME {
+    const EPOCH_DIFFERENCE: i64 = 11_644_473_600;
+    let ticks = (unix_seconds.saturating_add(EPOCH_DIFFERENCE)).max(0) as u64 * 10_000_000;
+    FILETIME {
+        dwLowDateTime: ticks as u32,
+        dwHighDateTime: (ticks >> 32) as u32,
+    }
+}
+
+/// Seconds since 1970 of a `FILETIME`.
+pub fn unix_seconds(time: FILETIME) -> i64 {
+    const EPOCH_DIFFERENCE: i64 = 11_644_473_600;
+    let ticks = (u64::from(time.dwHighDateTime) << 32) | u64::from(time.dwLowDateTime);
+    (ticks / 10_000_000) as i64 - EPOCH_DIFFERENCE
+}
+
+/// A whole message file as MAPI sees it: its summary (for the properties it shares with the
+/// contents table) and its content (bodies, recipients, attachments, and the summary's
+/// properties for an embedded message, which has no row of its own).
+pub fn parse(bytes: &[u8]) -> (Summary, Message) {
+    match MessageParser::new().parse(bytes) {
+        Some(message) if !message.headers().is_empty() => {
+            let summary = Summary::of(&message, true);
+            (summary, content(&message))
+        }
+        _ => (Summary::unreadable(), unreadable_content(bytes)),
+    }
+}
+
+/// The note body of a file that is not a message.
+fn unreadable_content(bytes: &[u8]) -> Message {
+    let shown = &bytes[..bytes.len().min(UNREADABLE_TEXT)];
+    let mut body = String::from(
+        "This file could not be read as an e-mail message: it has no header. \
+         Its text, as far as it reads, follows.\r\n\r\n",
+    );
+    body.push_str(&String::from_utf8_lossy(shown).replace('\0', "\u{FFFD}"));
+    Message {
+        props: vec![Property::for_tag(PR_BODY_W, PropValue::Unicode(body))],
+        ..Message::default()
+    }
+}
+
+/// Bodies, recipients and attachments of `message`.
+fn content(message: &mail_parser::Message<'_>) -> Message {
+    let mut props = Vec::new();
+    if let Some(text) = message.body_text(0) {
+        props.push(Property::for_tag(
+            PR_BODY_W,
+            PropValue::Unicode(text.replace('\0', "")),
+        ));
+    }
+    // Only a real HTML part: for a text-only message the parser offers the text as HTML.
+    if message.html_part(0).is_some_and(|part| part.is_text_html())
+        && let Some(html) = message.body_html(0)
+    {
+        props.push(Property::for_tag(
+            PR_HTML,
+            PropValue::Binary(html.into_owned().into_bytes()),
+        ));
+        props.push(Property::for_tag(
+            PR_INTERNET_CPID,
+            PropValue::Long(CP_UTF8),
+        ));
+    }
+    let mut recipients = Vec::new();
+    for (address, kind) in [
+        (message.to(), MAPI_TO),
+        (message.cc(), MAPI_CC),
+        (message.bcc(), MAPI_BCC),
+    ] {
+        for addr in address.into_iter().flat_map(|a| a.iter()) {
+            let email = addr.address().unwrap_or("");
+            let name = addr.name().unwrap_or(email);
+            let text = |tag, value: &str| Property::for_tag(tag, PropValue::Unicode(value.into()));
+            recipients.push(vec![
+                text(PR_DISPLAY_NAME_W, name),
+                text(PR_EMAIL_ADDRESS_W, email),
+                text(PR_ADDRTYPE_W, "SMTP"),
+                Property::for_tag(PR_RECIPIENT_TYPE, PropValue::Long(kind)),
+            ]);
+        }
+    }
+    let attachments = message.attachments().map(attachment).collect();
+    Message {
+        props,
+        recipients,
+        attachments,
+    }
+}
+
+fn attachment(part: &mail_parser::MessagePart<'_>) -> Attachment {
+    let text = |tag, value: &str| Property::for_tag(tag, PropValue::Unicode(value.into()));
+    let mime_tag = part
+        .content_type()
+        .map(|ct| match ct.subtype() {
+            Some(subtype) => format!("{}/{subtype}", ct.ctype()),
+            None => ct.ctype().to_owned(),
+        })
+        .unwrap_or_else(|| "application/octet-stream".into())
+        .to_ascii_lowercase();
+    let size = part.contents().len() as u32;
+    if let Some(inner) = part.message() {
+        let summary = Summary::of(inner, true);
+        let mut embedded = content(inner);
+        let mut props = Vec::new();
+        summary.push_props(&mut props);
+        props.append(&mut embedded.props);
+        embedded.props = props;
+        let name = part
+            .attachment_name()
+            .map(str::to_owned)
+            .unwrap_or_else(|| summary.subject.to_string());
+        return Attachment {
+            props: vec![
+                Property::for_tag(PR_ATTACH_METHOD, PropValue::Long(ATTACH_EMBEDDED_MSG)),
+                text(PR_DISPLAY_NAME_W, &name),
+                text(PR_ATTACH_MIME_TAG_W, "message/rfc822"),
+                Property::for_tag(PR_ATTACH_SIZE, PropValue::Long(size)),
+                Property::for_tag(PR_RENDERING_POSITION, PropValue::Long(NOT_RENDERED)),
+            ],
+            embedded: Some(Box::new(embedded)),
+        };
+    }
+    let name = part.attachment_name().unwrap_or("attachment");
+    let mut props = vec![
+        Property::for_tag(PR_ATTACH_METHOD, PropValue::Long(ATTACH_BY_VALUE)),
+        text(PR_DISPLAY_NAME_W, name),
+        text(PR_ATTACH_FILENAME_W, name),
+        text(PR_ATTACH_LONG_FILENAME_W, name),
+        text(PR_ATTACH_MIME_TAG_W, &mime_tag),
+        Property::for_tag(
+            PR_ATTACH_DATA_BIN,
+            PropValue::Binary(part.contents().to_vec()),
+        ),
+        Property::for_tag(PR_ATTACH_SIZE, PropValue::Long(size)),
+        Property::for_tag(PR_RENDERING_POSITION, PropValue::Long(NOT_RENDERED)),
+    ];
+    if let Some((_, extension)) = name.rsplit_once('.') {
+        props.push(text(PR_ATTACH_EXTENSION_W, &format!(".{extension}")));
+    }
+    Attachment {
+        props,
+        embedded: None,
+    }
+}
+
+/// The value of text property `tag` (either width) in `props`.
+pub fn find_text<'a>(props: &'a [Property], tag: u32) -> Option<Cow<'a, str>> {
+    let id = prop_id(tag);
+    props
+        .iter()
+        .find(|p| prop_id(p.tag()) == id)
+        .and_then(|p| match &p.value {
+            PropValue::Unicode(text) => Some(Cow::Borrowed(text.as_str())),
+            PropValue::String8(_) => match p.value.with_text_width(true).ok()?.into_owned() {
+                PropValue::Unicode(text) => Some(Cow::Owned(text)),
+                _ => None,
+            },
+            _ => None,
+        })
+}
+
+/// The value of property `tag` in `props`, of its own type.
+pub fn find(props: &[Property], tag: u32) -> Option<&PropValue> {
+    props.iter().find(|p| p.tag() == tag).map(|p| &p.value)
+}
+
+/// `message` as a MIME file (CRLF lines, headers encoded as RFC 2047 needs).
+pub fn build(message: &Message) -> io::Result<Vec<u8>> {
+    let props = &message.props;
+    let text = |tag| find_text(props, tag).filter(|t| !t.is_empty());
+    let mut builder = MessageBuilder::new();
+    let from_email = text(PR_SENDER_EMAIL_ADDRESS_W);
+    let from_name = text(PR_SENT_REPRESENTING_NAME_W).or_else(|| text(PR_SENDER_NAME_W));
+    if from_email.is_some() || from_name.is_some() {
+        builder = builder.from(BuilderAddress::new_address(
+            from_name.map(Cow::into_owned),
+            from_email.map(Cow::into_owned).unwrap_or_default(),
+        ));
+    }
+    for kind in [MAPI_TO, MAPI_CC, MAPI_BCC] {
+        let list: Vec<BuilderAddress<'static>> = message
+            .recipients
+            .iter()
+            .filter(|row| find(row, PR_RECIPIENT_TYPE) == Some(&PropValue::Long(kind)))
+            .map(|row| {
+                let email = find_text(row, PR_EMAIL_ADDRESS_W).unwrap_or_default();
+                let name = find_text(row, PR_DISPLAY_NAME_W).filter(|n| *n != email);
+                BuilderAddress::new_address(name.map(Cow::into_owned), email.into_owned())
+            })
+            .collect();
+        if list.is_empty() {
+            continue;
+        }
+        let list = BuilderAddress::new_list(list);
+        builder = match kind {
+            MAPI_TO => builder.to(list),
+            MAPI_CC => builder.cc(list),
+            _ => builder.bcc(list),
+        };
+    }
+    if let Some(subject) = text(PR_SUBJECT_W) {
+        builder = builder.subject(subject.into_owned());
+    }
+    if let Some(PropValue::SysTime(time)) = find(props, PR_CLIENT_SUBMIT_TIME) {
+        builder = builder.date(unix_seconds(*time));
+    }
+    if let Some(id) = text(PR_INTERNET_MESSAGE_ID_W) {
+        let id = id.trim().trim_start_matches('<').trim_end_matches('>');
+        if !id.is_empty() {
+            builder = builder.message_id(id.to_owned());
+        }
+    }
+    let body = text(PR_BODY_W);
+    let html = match find(props, PR_HTML) {
+        Some(PropValue::Binary(bytes)) if !bytes.is_empty() => {
+            Some(String::from_utf8_lossy(bytes).into_owned())
+        }
+        _ => None,
+    };
+    if body.is_none() && html.is_none() {
+        builder = builder.text_body("");
+    }
+    if let Some(body) = body {
+        builder = builder.text_body(body.into_owned());
+    }
+    if let Some(html) = html {
+        builder = builder.html_body(html);
+    }
+    for attachment in &message.attachments {
+        let props = &attachment.props;
+        let name = find_text(props, PR_ATTACH_LONG_FILENAME_W)
+            .or_else(|| find_text(props, PR_ATTACH_FILENAME_W))
+            .or_else(|| find_text(props, PR_DISPLAY_NAME_W))
+            .unwrap_or(Cow::Borrowed("attachment"))
+            .into_owned();
+        if let Some(inner) = &attachment.embedded {
+            let bytes = build(inner)?;
+            // The builder has no call for a prepared part: its list is public.
+            builder.attachments.get_or_insert_with(Vec::new).push(
+                MimePart::new("message/rfc822", bytes)
+                    .attachment(name)
+                    .transfer_encoding("8bit"),
+            );
+            continue;
+        }
+        let mime_tag = find_text(props, PR_ATTACH_MIME_TAG_W)
+            .unwrap_or(Cow::Borrowed("application/octet-stream"))
+            .into_owned();
+        let data = match find(props, PR_ATTACH_DATA_BIN) {
+            Some(PropValue::Binary(bytes)) => bytes.clone(),
+            _ => Vec::new(),
+        };
+        builder = builder.attachment(mime_tag, name, data);
+    }
+    builder.write_to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_block_found_across_reads() {
+        // A reader that gives one byte at a time: the blank line straddles reads.
+        struct Trickle<'a>(&'a [u8]);
+        impl Read for Trickle<'_> {
+            fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+                let n = self.0.len().min(out.len()).min(1);
+                out[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let mut buf = Vec::new();
+        for (text, headers) in [
+            (&b"Subject: a\r\n\r\nbody"[..], &b"Subject: a\r\n\r\n"[..]),
+            (b"Subject: a\n\nbody", b"Subject: a\n\n"),
+            (b"Subject: a\n\r\n", b"Subject: a\n\r\n"),
+            (b"no blank line", b"no blank line"),
+        ] {
+            assert_eq!(read_headers(&mut Trickle(text), &mut buf).unwrap(), headers);
+        }
+        // Headers longer than a chunk.
+        let long = format!("X-Long: {}\r\n\r\nbody", "x".repeat(3 * HEADER_CHUNK));
+        let read = read_headers(&mut long.as_bytes(), &mut buf).unwrap();
+        assert_eq!(read.len(), long.len() - 4);
+    }
+
+    #[test]
+    fn filetime_both_ways() {
+        for seconds in [0, 1_700_000_000, -11_644_473_600] {
+            assert_eq!(unix_seconds(filetime(seconds)), seconds);
+        }
+    }
+}

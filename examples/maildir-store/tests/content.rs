@@ -1,0 +1,975 @@
+//! The Maildir store's contents (`StoreContent`) on a copy of the fixture Maildir: folders,
+//! parsing of every fixture message, flags both ways, keys from outside, files that vanish,
+//! crash safety of writes, concurrent writers and others' changes.
+
+use std::collections::HashSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use maildir_store::MaildirContent;
+use maildir_store::maildir::{self, INFO_SEPARATOR, TmpFile};
+use mapi_spi_runtime::codes::*;
+use mapi_spi_runtime::flags::*;
+use mapi_spi_runtime::props::{PropValue, Property};
+use mapi_spi_runtime::provider::store::content::{
+    Attachment, ContentChange, Message, SpecialFolder, StoreContent,
+};
+use mapi_spi_runtime::tags::*;
+
+/// A fresh copy of the fixture Maildir, for test `name`.
+fn fixture(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "maildir-store-content-{}-{name}",
+        std::process::id()
+    ));
+    let _ = fs::remove_dir_all(&dir);
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixture/Maildir");
+    maildir::copy_tree(&source, &dir).unwrap();
+    dir
+}
+
+fn open(name: &str) -> (PathBuf, MaildirContent) {
+    let dir = fixture(name);
+    let content = MaildirContent::open(&dir).unwrap();
+    (dir, content)
+}
+
+fn get(props: &[Property], tag: u32) -> Option<&PropValue> {
+    props.iter().find(|p| p.tag() == tag).map(|p| &p.value)
+}
+
+fn text(props: &[Property], tag: u32) -> &str {
+    match get(props, tag) {
+        Some(PropValue::Unicode(text)) => text,
+        other => panic!("{tag:#010X}: {other:?}"),
+    }
+}
+
+fn long(props: &[Property], tag: u32) -> u32 {
+    match get(props, tag) {
+        Some(PropValue::Long(value)) => *value,
+        other => panic!("{tag:#010X}: {other:?}"),
+    }
+}
+
+fn unix_time(props: &[Property], tag: u32) -> i64 {
+    match get(props, tag) {
+        Some(PropValue::SysTime(t)) => {
+            let ticks = (u64::from(t.dwHighDateTime) << 32) | u64::from(t.dwLowDateTime);
+            (ticks / 10_000_000) as i64 - 11_644_473_600
+        }
+        other => panic!("{tag:#010X}: {other:?}"),
+    }
+}
+
+fn names(folders: &[mapi_spi_runtime::provider::store::content::Folder]) -> Vec<&str> {
+    folders
+        .iter()
+        .map(|f| text(&f.props, PR_DISPLAY_NAME_W))
+        .collect()
+}
+
+fn key(folder: &str, unique: &str) -> Vec<u8> {
+    format!("{folder}/{unique}").into_bytes()
+}
+
+/// Every file below `dir`, for checking that nothing changed.
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(files(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out.sort();
+    out
+}
+
+fn code(error: mapi_spi_runtime::provider::ProviderError) -> mapi_spi_runtime::HRESULT {
+    error.code
+}
+
+#[test]
+fn folders_and_special_folders() {
+    let (_dir, content) = open("folders");
+    let root = content.root();
+    let root_folder = content.folder(&root).unwrap();
+    assert_eq!(root_folder.parent, None);
+    let top = content.subfolders(&root).unwrap();
+    assert_eq!(names(&top), ["Top of Information Store"]);
+    let ipm = content.special_folder(SpecialFolder::IpmSubtree).unwrap();
+    assert_eq!(top[0].key, ipm);
+    let below = content.subfolders(&ipm).unwrap();
+    assert_eq!(
+        names(&below),
+        [
+            "Inbox",
+            "Archive",
+            "Drafts",
+            "Entwürfe",
+            "Projects",
+            "Sent",
+            "Trash"
+        ]
+    );
+    for folder in &below {
+        assert_eq!(folder.parent.as_deref(), Some(&ipm[..]));
+        assert_eq!(text(&folder.props, PR_CONTAINER_CLASS_W), "IPF.Note");
+        assert_eq!(content.folder(&folder.key).unwrap(), *folder);
+    }
+    let inbox = content.special_folder(SpecialFolder::Inbox).unwrap();
+    assert_eq!(below[0].key, inbox);
+    let by_name = |name: &str| {
+        below
+            .iter()
+            .find(|f| names(&[(*f).clone()])[0] == name)
+            .unwrap()
+    };
+    assert_eq!(
+        names(&content.subfolders(&by_name("Archive").key).unwrap()),
+        ["2023"]
+    );
+    // `.Projects.Rust` without `.Projects`: Projects is there, empty, with Rust below.
+    let projects = by_name("Projects");
+    assert!(content.messages(&projects.key).unwrap().is_empty());
+    let rust = content.subfolders(&projects.key).unwrap();
+    assert_eq!(names(&rust), ["Rust"]);
+    assert_eq!(content.messages(&rust[0].key).unwrap().len(), 1);
+    assert_eq!(
+        content.special_folder(SpecialFolder::SentItems),
+        Some(by_name("Sent").key.clone())
+    );
+    assert_eq!(
+        content.special_folder(SpecialFolder::Drafts),
+        Some(by_name("Drafts").key.clone())
+    );
+    assert_eq!(
+        content.special_folder(SpecialFolder::DeletedItems),
+        Some(by_name("Trash").key.clone())
+    );
+    assert_eq!(content.special_folder(SpecialFolder::Outbox), None);
+    // The root and the IPM subtree hold no messages.
+    assert!(content.messages(&root).unwrap().is_empty());
+    assert!(content.messages(&ipm).unwrap().is_empty());
+}
+
+#[test]
+fn inbox_listing() {
+    let (dir, content) = open("listing");
+    let inbox = content.special_folder(SpecialFolder::Inbox).unwrap();
+    let messages = content.messages(&inbox).unwrap();
+    let keys: Vec<Vec<u8>> = messages.iter().map(|m| m.key.clone()).collect();
+    let expected: Vec<Vec<u8>> = (1..=5)
+        .map(|n| key("I", &format!("170000000{n}.M{n}P100.fixture")))
+        .collect();
+    assert_eq!(keys, expected);
+    let first = &messages[0].props;
+    assert_eq!(text(first, PR_SUBJECT_W), "Grüße aus Köln");
+    assert_eq!(text(first, PR_SENDER_NAME_W), "Jörg Müller");
+    assert_eq!(text(first, PR_MESSAGE_CLASS_W), "IPM.Note");
+    assert_eq!(long(first, PR_MESSAGE_FLAGS), 0);
+    assert_eq!(unix_time(first, PR_MESSAGE_DELIVERY_TIME), 1_700_000_001);
+    // A table row says what the open message says.
+    for summary in &messages {
+        let message = content.message(&summary.key).unwrap().message;
+        for p in &summary.props {
+            if p.tag() == PR_HASATTACH {
+                continue; // estimated from the headers in a row
+            }
+            assert_eq!(
+                get(&message.props, p.tag()),
+                Some(&p.value),
+                "{:#X}",
+                p.tag()
+            );
+        }
+    }
+    assert_eq!(
+        text(&messages[3].props, PR_SUBJECT_W),
+        "(unreadable message)"
+    );
+    // A second listing of the unchanged folder answers the same ...
+    assert_eq!(content.messages(&inbox).unwrap(), messages);
+    // ... from its index, without reading the files again: a file rewritten in place (which
+    // Maildir files never are) keeps its listed subject.
+    let file = dir.join("new").join("1700000001.M1P100.fixture");
+    fs::write(&file, b"Subject: rewritten\r\n\r\n").unwrap();
+    assert_eq!(
+        text(&content.messages(&inbox).unwrap()[0].props, PR_SUBJECT_W),
+        "Grüße aus Köln"
+    );
+}
+
+#[test]
+fn each_fixture_message_parsed() {
+    let (_dir, content) = open("parsed");
+    let m = content
+        .message(&key("I", "1700000001.M1P100.fixture"))
+        .unwrap();
+    assert_eq!(m.folder, b"I");
+    let p = &m.message.props;
+    assert_eq!(text(p, PR_SUBJECT_W), "Grüße aus Köln");
+    assert_eq!(text(p, PR_SENDER_NAME_W), "Jörg Müller");
+    assert_eq!(text(p, PR_SENDER_EMAIL_ADDRESS_W), "joerg@example.de");
+    assert_eq!(text(p, PR_SENT_REPRESENTING_NAME_W), "Jörg Müller");
+    assert_eq!(text(p, PR_DISPLAY_TO_W), "Anna Schmidt; bob@example.com");
+    assert_eq!(text(p, PR_DISPLAY_CC_W), "Carla Rossi");
+    assert_eq!(
+        text(p, PR_INTERNET_MESSAGE_ID_W),
+        "<greetings.1@example.de>"
+    );
+    assert_eq!(unix_time(p, PR_CLIENT_SUBMIT_TIME), 1_699_996_401);
+    assert!(text(p, PR_BODY_W).contains("viele Grüße aus Köln!"));
+    assert_eq!(get(p, PR_HTML), None);
+    assert_eq!(get(p, PR_HASATTACH), Some(&PropValue::Boolean(false)));
+    let size = fs::metadata(_dir.join("new").join("1700000001.M1P100.fixture"))
+        .unwrap()
+        .len();
+    assert_eq!(long(p, PR_MESSAGE_SIZE) as u64, size);
+    let recipients: Vec<(&str, &str, &str, u32)> = m
+        .message
+        .recipients
+        .iter()
+        .map(|r| {
+            (
+                text(r, PR_DISPLAY_NAME_W),
+                text(r, PR_EMAIL_ADDRESS_W),
+                text(r, PR_ADDRTYPE_W),
+                long(r, PR_RECIPIENT_TYPE),
+            )
+        })
+        .collect();
+    assert_eq!(
+        recipients,
+        [
+            ("Anna Schmidt", "anna@example.org", "SMTP", MAPI_TO),
+            ("bob@example.com", "bob@example.com", "SMTP", MAPI_TO),
+            ("Carla Rossi", "carla@example.it", "SMTP", MAPI_CC),
+        ]
+    );
+
+    let html = content
+        .message(&key("I", "1700000002.M2P100.fixture"))
+        .unwrap()
+        .message;
+    assert_eq!(text(&html.props, PR_SUBJECT_W), "日本語のお知らせ");
+    assert_eq!(long(&html.props, PR_MESSAGE_FLAGS), MSGFLAG_READ);
+    let Some(PropValue::Binary(bytes)) = get(&html.props, PR_HTML) else {
+        panic!("no HTML body");
+    };
+    assert!(String::from_utf8_lossy(bytes).contains("<h1>日本語のお知らせ</h1>"));
+    assert_eq!(long(&html.props, PR_INTERNET_CPID), 65001);
+    assert!(text(&html.props, PR_BODY_W).contains("日本語のお知らせ"));
+    assert!(html.attachments.is_empty());
+
+    let with_attachment = content
+        .message(&key("I", "1700000003.M3P100.fixture"))
+        .unwrap()
+        .message;
+    let p = &with_attachment.props;
+    assert_eq!(get(p, PR_HASATTACH), Some(&PropValue::Boolean(true)));
+    assert_eq!(long(p, PR_MESSAGE_FLAGS), MSGFLAG_READ | MSGFLAG_HASATTACH);
+    assert_eq!(long(p, PR_FLAG_STATUS), 2);
+    assert_eq!(long(p, PR_MSG_STATUS), MSGSTATUS_ANSWERED);
+    assert_eq!(long(p, PR_LAST_VERB_EXECUTED), 102);
+    assert_eq!(text(p, PR_BODY_W).trim(), "Please find my CV attached.");
+    let [attachment] = &with_attachment.attachments[..] else {
+        panic!("{:?}", with_attachment.attachments);
+    };
+    let a = &attachment.props;
+    assert_eq!(long(a, PR_ATTACH_METHOD), ATTACH_BY_VALUE);
+    assert_eq!(text(a, PR_ATTACH_FILENAME_W), "résumé.txt");
+    assert_eq!(text(a, PR_ATTACH_MIME_TAG_W), "text/plain");
+    let data = b"Curriculum vitae\nof Anna Schmidt\n";
+    assert_eq!(
+        get(a, PR_ATTACH_DATA_BIN),
+        Some(&PropValue::Binary(data.to_vec()))
+    );
+    assert_eq!(long(a, PR_ATTACH_SIZE), data.len() as u32);
+
+    let malformed = content
+        .message(&key("I", "1700000004.M4P100.fixture"))
+        .unwrap()
+        .message;
+    assert_eq!(text(&malformed.props, PR_SUBJECT_W), "(unreadable message)");
+    let body = text(&malformed.props, PR_BODY_W);
+    assert!(body.starts_with("This file could not be read as an e-mail message"));
+    assert!(body.contains("no header here"));
+
+    let forwarded = content
+        .message(&key("I", "1700000005.M5P100.fixture"))
+        .unwrap()
+        .message;
+    assert_eq!(long(&forwarded.props, PR_MSG_STATUS), MSGSTATUS_DELMARKED);
+    let [attachment] = &forwarded.attachments[..] else {
+        panic!("{:?}", forwarded.attachments);
+    };
+    assert_eq!(
+        long(&attachment.props, PR_ATTACH_METHOD),
+        ATTACH_EMBEDDED_MSG
+    );
+    let embedded = attachment.embedded.as_deref().unwrap();
+    assert_eq!(text(&embedded.props, PR_SUBJECT_W), "Pranzo al caffè");
+    assert_eq!(text(&embedded.props, PR_SENDER_NAME_W), "Carla Rossi");
+    assert_eq!(
+        text(&embedded.props, PR_BODY_W).trim(),
+        "Ci vediamo alle 13."
+    );
+
+    // The other folders' messages.
+    let draft = content
+        .message(&key("FDrafts", "1700000011.M11P100.fixture"))
+        .unwrap()
+        .message;
+    assert_eq!(
+        long(&draft.props, PR_MESSAGE_FLAGS),
+        MSGFLAG_READ | MSGFLAG_UNSENT
+    );
+    let sent = content
+        .message(&key("FSent", "1700000010.M10P100.fixture"))
+        .unwrap()
+        .message;
+    assert_eq!(text(&sent.props, PR_SUBJECT_W), "Re: Grüße aus Köln");
+    assert_eq!(text(&sent.props, PR_DISPLAY_TO_W), "Jörg Müller");
+}
+
+#[test]
+fn flags_both_ways() {
+    let (dir, content) = open("flags");
+    let k = key("I", "1700000001.M1P100.fixture");
+    let read = [Property::for_tag(
+        PR_MESSAGE_FLAGS,
+        PropValue::Long(MSGFLAG_READ),
+    )];
+    content.set_message_state(&k, &read).unwrap();
+    // Out of new/, into cur/ with its info; the key stays.
+    assert!(!dir.join("new/1700000001.M1P100.fixture").exists());
+    let cur = |flags: &str| {
+        dir.join("cur").join(format!(
+            "1700000001.M1P100.fixture{INFO_SEPARATOR}2,{flags}"
+        ))
+    };
+    assert!(cur("S").exists());
+    let props = content.message(&k).unwrap().message.props;
+    assert_eq!(long(&props, PR_MESSAGE_FLAGS), MSGFLAG_READ);
+
+    let state = [
+        Property::for_tag(PR_FLAG_STATUS, PropValue::Long(2)),
+        Property::for_tag(
+            PR_MSG_STATUS,
+            PropValue::Long(MSGSTATUS_ANSWERED | MSGSTATUS_DELMARKED),
+        ),
+    ];
+    content.set_message_state(&k, &state).unwrap();
+    assert!(cur("FRST").exists());
+    let inbox = content.special_folder(SpecialFolder::Inbox).unwrap();
+    let row = content
+        .messages(&inbox)
+        .unwrap()
+        .into_iter()
+        .find(|m| m.key == k)
+        .unwrap();
+    assert_eq!(long(&row.props, PR_FLAG_STATUS), 2);
+    assert_eq!(
+        long(&row.props, PR_MSG_STATUS),
+        MSGSTATUS_ANSWERED | MSGSTATUS_DELMARKED
+    );
+    assert_eq!(long(&row.props, PR_MESSAGE_FLAGS), MSGFLAG_READ);
+
+    let clear = [
+        Property::for_tag(PR_MESSAGE_FLAGS, PropValue::Long(MSGFLAG_UNSENT)),
+        Property::for_tag(PR_FLAG_STATUS, PropValue::Long(0)),
+        Property::for_tag(PR_MSG_STATUS, PropValue::Long(0)),
+    ];
+    content.set_message_state(&k, &clear).unwrap();
+    assert!(cur("D").exists());
+    let summary = content.message_summary(&k).unwrap();
+    assert_eq!(long(&summary.props, PR_MESSAGE_FLAGS), MSGFLAG_UNSENT);
+    assert_eq!(get(&summary.props, PR_FLAG_STATUS), None);
+    // The store's own changes are not others'.
+    assert_eq!(content.changes(), []);
+}
+
+#[test]
+fn crafted_keys_refused() {
+    let (dir, content) = open("crafted");
+    let before = files(&dir);
+    let outside = dir
+        .parent()
+        .unwrap()
+        .join(format!("outside-{}", std::process::id()));
+    fs::create_dir_all(outside.join("cur")).unwrap();
+    fs::create_dir_all(outside.join("new")).unwrap();
+    let folder_keys: Vec<Vec<u8>> = vec![
+        b"".to_vec(),
+        b"X".to_vec(),
+        b"F".to_vec(),
+        b"F.".to_vec(),
+        b"F..".to_vec(),
+        b"F../outside".to_vec(),
+        b"F/etc".to_vec(),
+        b"F\\windows".to_vec(),
+        b"FSent/..".to_vec(),
+        b"FSent\0".to_vec(),
+        b"FNoSuchFolder".to_vec(),
+        b"F\xff\xfe".to_vec(),
+        b"FINBOX".to_vec(),
+        format!("F{}", outside.display()).into_bytes(),
+        format!("F.{}", outside.display()).into_bytes(),
+        b"F..\\..\\outside".to_vec(),
+        b"FArchive..2023".to_vec(),
+    ];
+    for k in &folder_keys {
+        assert_eq!(
+            content.folder(k).map(|_| ()).map_err(code),
+            Err(MAPI_E_NOT_FOUND),
+            "{k:?}"
+        );
+        assert_eq!(
+            content.messages(k).map(|_| ()).map_err(code),
+            Err(MAPI_E_NOT_FOUND)
+        );
+        assert_eq!(
+            content.subfolders(k).map(|_| ()).map_err(code),
+            Err(MAPI_E_NOT_FOUND)
+        );
+        assert_eq!(
+            content.delete_folder(k).map_err(code),
+            Err(MAPI_E_NOT_FOUND)
+        );
+        assert!(content.save_message(k, None, &Message::default()).is_err());
+    }
+    let unique = "1700000002.M2P100.fixture";
+    let message_keys: Vec<Vec<u8>> = vec![
+        b"I".to_vec(),
+        b"I/".to_vec(),
+        b"I/.".to_vec(),
+        b"I/..".to_vec(),
+        b"I/.keep".to_vec(),
+        b"I/../cur/x".to_vec(),
+        b"I/cur/x".to_vec(),
+        b"I\\..\\x".to_vec(),
+        format!("I/{unique}{INFO_SEPARATOR}2,S").into_bytes(),
+        format!("I/../I/{unique}").into_bytes(),
+        format!("R/{unique}").into_bytes(),
+        format!("T/{unique}").into_bytes(),
+        format!("FSent/{unique}").into_bytes(),
+        format!("F../I/{unique}").into_bytes(),
+        format!("I/{}", outside.join("new").join("x").display()).into_bytes(),
+        b"FSent/../../../etc/passwd".to_vec(),
+        b"I/\0".to_vec(),
+    ];
+    for k in &message_keys {
+        assert_eq!(
+            content.message(k).map(|_| ()).map_err(code),
+            Err(MAPI_E_NOT_FOUND),
+            "{k:?}"
+        );
+        assert_eq!(
+            content.message_summary(k).map(|_| ()).map_err(code),
+            Err(MAPI_E_NOT_FOUND)
+        );
+        assert_eq!(
+            content.delete_message(k).map_err(code),
+            Err(MAPI_E_NOT_FOUND)
+        );
+        assert_eq!(
+            content.set_message_state(k, &[]).map_err(code),
+            Err(MAPI_E_NOT_FOUND)
+        );
+        assert_eq!(
+            content.move_message(k, b"FSent").map(|_| ()).map_err(code),
+            Err(MAPI_E_NOT_FOUND)
+        );
+    }
+    // A real message cannot be moved to a crafted folder either.
+    let real = key("I", unique);
+    for k in &folder_keys {
+        assert!(content.move_message(&real, k).is_err(), "{k:?}");
+        assert!(content.create_folder(k, "x", &[]).is_err());
+    }
+    assert_eq!(files(&dir), before, "nothing changed");
+    assert!(fs::read_dir(outside.join("cur")).unwrap().next().is_none());
+    fs::remove_dir_all(&outside).unwrap();
+}
+
+#[test]
+fn a_file_that_vanishes() {
+    let (dir, content) = open("vanish");
+    let inbox = content.special_folder(SpecialFolder::Inbox).unwrap();
+    let listed = content.messages(&inbox).unwrap();
+    let k = key("I", "1700000002.M2P100.fixture");
+    assert!(listed.iter().any(|m| m.key == k));
+    let file = dir
+        .join("cur")
+        .join(format!("1700000002.M2P100.fixture{INFO_SEPARATOR}2,S"));
+    // Renamed by another program (a flag): still found by its unique name.
+    let renamed = dir
+        .join("cur")
+        .join(format!("1700000002.M2P100.fixture{INFO_SEPARATOR}2,FS"));
+    fs::rename(&file, &renamed).unwrap();
+    let props = content.message(&k).unwrap().message.props;
+    assert_eq!(long(&props, PR_FLAG_STATUS), 2);
+    // Deleted: not found, no panic.
+    fs::remove_file(&renamed).unwrap();
+    assert_eq!(
+        content.message(&k).map(|_| ()).map_err(code),
+        Err(MAPI_E_NOT_FOUND)
+    );
+    assert_eq!(
+        content.delete_message(&k).map_err(code),
+        Err(MAPI_E_NOT_FOUND)
+    );
+    assert_eq!(
+        content.set_message_state(&k, &[]).map_err(code),
+        Err(MAPI_E_NOT_FOUND)
+    );
+    assert!(!content.messages(&inbox).unwrap().iter().any(|m| m.key == k));
+}
+
+/// A message with everything the store writes.
+fn sample_message(subject: &str) -> Message {
+    let t = |tag, value: &str| Property::for_tag(tag, PropValue::Unicode(value.into()));
+    let embedded = Message {
+        props: vec![
+            t(PR_SUBJECT_W, "Inner ünïcode"),
+            t(PR_BODY_W, "inner body"),
+            t(PR_SENDER_NAME_W, "Inner Sender"),
+            t(PR_SENDER_EMAIL_ADDRESS_W, "inner@example.org"),
+        ],
+        ..Message::default()
+    };
+    Message {
+        props: vec![
+            t(PR_SUBJECT_W, subject),
+            t(PR_SENDER_NAME_W, "Zoë Sender"),
+            t(PR_SENDER_EMAIL_ADDRESS_W, "zoe@example.org"),
+            t(PR_BODY_W, "Plain body: naïve café"),
+            Property::for_tag(
+                PR_HTML,
+                PropValue::Binary("<p>HTML body: naïve café</p>".as_bytes().to_vec()),
+            ),
+            t(PR_INTERNET_MESSAGE_ID_W, "<saved@example.org>"),
+            Property::for_tag(
+                PR_MESSAGE_FLAGS,
+                PropValue::Long(MSGFLAG_READ | MSGFLAG_UNSENT),
+            ),
+        ],
+        recipients: vec![
+            vec![
+                t(PR_DISPLAY_NAME_W, "Ålice"),
+                t(PR_EMAIL_ADDRESS_W, "alice@example.org"),
+                Property::for_tag(PR_RECIPIENT_TYPE, PropValue::Long(MAPI_TO)),
+            ],
+            vec![
+                t(PR_DISPLAY_NAME_W, "Bob"),
+                t(PR_EMAIL_ADDRESS_W, "bob@example.org"),
+                Property::for_tag(PR_RECIPIENT_TYPE, PropValue::Long(MAPI_CC)),
+            ],
+        ],
+        attachments: vec![
+            Attachment {
+                props: vec![
+                    Property::for_tag(PR_ATTACH_METHOD, PropValue::Long(ATTACH_BY_VALUE)),
+                    t(PR_ATTACH_FILENAME_W, "données.bin"),
+                    t(PR_ATTACH_MIME_TAG_W, "application/octet-stream"),
+                    Property::for_tag(PR_ATTACH_DATA_BIN, PropValue::Binary((0..=255).collect())),
+                ],
+                embedded: None,
+            },
+            Attachment {
+                props: vec![
+                    Property::for_tag(PR_ATTACH_METHOD, PropValue::Long(ATTACH_EMBEDDED_MSG)),
+                    t(PR_DISPLAY_NAME_W, "inner.eml"),
+                ],
+                embedded: Some(Box::new(embedded)),
+            },
+        ],
+    }
+}
+
+#[test]
+fn save_round_trip() {
+    let (dir, content) = open("save");
+    let drafts = content.special_folder(SpecialFolder::Drafts).unwrap();
+    let listed = content.messages(&drafts).unwrap().len();
+    let k = content
+        .save_message(&drafts, None, &sample_message("Entwurf: Größe"))
+        .unwrap();
+    let m = content.message(&k).unwrap();
+    assert_eq!(m.folder, drafts);
+    let p = &m.message.props;
+    assert_eq!(text(p, PR_SUBJECT_W), "Entwurf: Größe");
+    assert_eq!(text(p, PR_SENDER_NAME_W), "Zoë Sender");
+    assert_eq!(text(p, PR_SENDER_EMAIL_ADDRESS_W), "zoe@example.org");
+    assert_eq!(text(p, PR_INTERNET_MESSAGE_ID_W), "<saved@example.org>");
+    assert_eq!(text(p, PR_BODY_W).trim(), "Plain body: naïve café");
+    assert_eq!(
+        long(p, PR_MESSAGE_FLAGS),
+        MSGFLAG_READ | MSGFLAG_UNSENT | MSGFLAG_HASATTACH
+    );
+    let Some(PropValue::Binary(html)) = get(p, PR_HTML) else {
+        panic!()
+    };
+    assert!(String::from_utf8_lossy(html).contains("naïve café"));
+    assert_eq!(text(p, PR_DISPLAY_TO_W), "Ålice");
+    assert_eq!(text(p, PR_DISPLAY_CC_W), "Bob");
+    assert_eq!(m.message.recipients.len(), 2);
+    let [bin, inner] = &m.message.attachments[..] else {
+        panic!("{:?}", m.message.attachments.len());
+    };
+    assert_eq!(text(&bin.props, PR_ATTACH_FILENAME_W), "données.bin");
+    assert_eq!(
+        get(&bin.props, PR_ATTACH_DATA_BIN),
+        Some(&PropValue::Binary((0..=255).collect()))
+    );
+    assert_eq!(long(&inner.props, PR_ATTACH_METHOD), ATTACH_EMBEDDED_MSG);
+    let inner = inner.embedded.as_deref().unwrap();
+    assert_eq!(text(&inner.props, PR_SUBJECT_W), "Inner ünïcode");
+    assert_eq!(text(&inner.props, PR_BODY_W).trim(), "inner body");
+    // Flags: into cur/ with D and S.
+    let unique = std::str::from_utf8(&k[k.iter().position(|&b| b == b'/').unwrap() + 1..]).unwrap();
+    assert!(
+        dir.join(".Drafts/cur")
+            .join(format!("{unique}{INFO_SEPARATOR}2,DS"))
+            .exists()
+    );
+    assert_eq!(content.messages(&drafts).unwrap().len(), listed + 1);
+
+    // Saving again replaces it: the new file first, then the old one goes.
+    let k2 = content
+        .save_message(&drafts, Some(&k), &sample_message("Second version"))
+        .unwrap();
+    assert_ne!(k2, k);
+    assert_eq!(
+        content.message(&k).map(|_| ()).map_err(code),
+        Err(MAPI_E_NOT_FOUND)
+    );
+    assert_eq!(
+        text(&content.message(&k2).unwrap().message.props, PR_SUBJECT_W),
+        "Second version"
+    );
+    assert_eq!(content.messages(&drafts).unwrap().len(), listed + 1);
+    // A message without flags is delivered into new/.
+    let plain = Message {
+        props: vec![Property::for_tag(
+            PR_SUBJECT_W,
+            PropValue::Unicode("new mail".into()),
+        )],
+        ..Message::default()
+    };
+    let k3 = content.save_message(b"I", None, &plain).unwrap();
+    let unique = std::str::from_utf8(&k3[2..]).unwrap();
+    assert!(dir.join("new").join(unique).exists());
+    assert!(
+        fs::read_dir(dir.join("tmp"))
+            .unwrap()
+            .all(|e| e.unwrap().file_name() != unique)
+    );
+    assert_eq!(content.changes(), []);
+}
+
+#[test]
+fn crash_safety_of_delivery() {
+    let (dir, content) = open("crash");
+    let inbox = content.special_folder(SpecialFolder::Inbox).unwrap();
+    let before = content.messages(&inbox).unwrap();
+    // Killed after the write to tmp/, before the rename: the file is whole in tmp/, and no
+    // reader lists it.
+    let bytes = b"Subject: half delivered\r\n\r\nbody\r\n";
+    let pending = TmpFile::write(&dir, bytes).unwrap();
+    let tmp_path = dir.join("tmp").join(pending.unique());
+    assert_eq!(fs::read(&tmp_path).unwrap(), bytes);
+    // A partial file another program left in tmp/ is not listed either.
+    fs::write(dir.join("tmp").join("1.partial.host"), b"Subject: trunc").unwrap();
+    assert_eq!(content.messages(&inbox).unwrap(), before);
+    let reopened = MaildirContent::open(&dir).unwrap();
+    assert_eq!(reopened.messages(&inbox).unwrap(), before);
+    assert_eq!(content.changes(), []);
+
+    // What a crash left in tmp/ long ago is removed when a store opens the Maildir; recent
+    // files stay (a delivery may still be writing them).
+    let stale = dir.join("tmp").join("1.stale.host");
+    fs::write(&stale, b"Subject: stale").unwrap();
+    let long_ago = std::time::SystemTime::now() - maildir::STALE_TMP * 2;
+    fs::File::options()
+        .write(true)
+        .open(&stale)
+        .unwrap()
+        .set_modified(long_ago)
+        .unwrap();
+    MaildirContent::open(&dir).unwrap();
+    assert!(!stale.exists());
+    assert!(tmp_path.exists());
+
+    // The rename completes the delivery: the message appears whole, as others' change.
+    let unique = pending.unique().to_owned();
+    pending.deliver(&dir, None).unwrap();
+    assert!(!tmp_path.exists());
+    let k = key("I", &unique);
+    assert_eq!(
+        content.changes(),
+        [ContentChange::MessageAdded {
+            folder: inbox.clone(),
+            key: k.clone()
+        }]
+    );
+    let m = content.message(&k).unwrap().message;
+    assert_eq!(text(&m.props, PR_SUBJECT_W), "half delivered");
+
+    // Killed after a replacing save's rename, before the old file's removal: both are there,
+    // both whole; nothing lost.
+    let old = key("I", "1700000002.M2P100.fixture");
+    let replacement = TmpFile::write(&dir, b"Subject: replacement\r\n\r\nnew\r\n").unwrap();
+    let new_unique = replacement.unique().to_owned();
+    replacement.deliver(&dir, Some("S")).unwrap();
+    let listed: Vec<Vec<u8>> = content
+        .messages(&inbox)
+        .unwrap()
+        .into_iter()
+        .map(|m| m.key)
+        .collect();
+    assert!(listed.contains(&old));
+    assert!(listed.contains(&key("I", &new_unique)));
+    assert_eq!(
+        text(&content.message(&old).unwrap().message.props, PR_SUBJECT_W),
+        "日本語のお知らせ"
+    );
+}
+
+#[test]
+fn concurrent_writers() {
+    let (_dir, content) = open("concurrent");
+    let inbox = content.special_folder(SpecialFolder::Inbox).unwrap();
+    let before = content.messages(&inbox).unwrap().len();
+    const EACH: usize = 20;
+    let keys: Vec<Vec<u8>> = std::thread::scope(|scope| {
+        let writers: Vec<_> = (0..2)
+            .map(|writer| {
+                let content = &content;
+                let inbox = &inbox;
+                scope.spawn(move || {
+                    (0..EACH)
+                        .map(|n| {
+                            let subject = format!("writer {writer} message {n}");
+                            let message = Message {
+                                props: vec![Property::for_tag(
+                                    PR_SUBJECT_W,
+                                    PropValue::Unicode(subject),
+                                )],
+                                ..Message::default()
+                            };
+                            content.save_message(inbox, None, &message).unwrap()
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        writers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap())
+            .collect()
+    });
+    let distinct: HashSet<&Vec<u8>> = keys.iter().collect();
+    assert_eq!(distinct.len(), 2 * EACH);
+    let listed = content.messages(&inbox).unwrap();
+    assert_eq!(listed.len(), before + 2 * EACH);
+    let subjects: HashSet<String> = listed
+        .iter()
+        .map(|m| text(&m.props, PR_SUBJECT_W).to_owned())
+        .collect();
+    for writer in 0..2 {
+        for n in 0..EACH {
+            assert!(subjects.contains(&format!("writer {writer} message {n}")));
+        }
+    }
+    // A second store on the same Maildir (another process) sees them all too.
+    let other = MaildirContent::open(_dir.as_path()).unwrap();
+    assert_eq!(other.messages(&inbox).unwrap().len(), before + 2 * EACH);
+}
+
+#[test]
+fn others_changes_reported() {
+    let (dir, content) = open("changes");
+    let inbox = content.special_folder(SpecialFolder::Inbox).unwrap();
+    content.messages(&inbox).unwrap();
+    assert_eq!(content.changes(), []);
+    // Another program delivers: tmp/, then new/.
+    let unique = "1800000000.P999_external.host";
+    fs::write(
+        dir.join("tmp").join(unique),
+        b"Subject: external\r\n\r\nhi\r\n",
+    )
+    .unwrap();
+    fs::rename(dir.join("tmp").join(unique), dir.join("new").join(unique)).unwrap();
+    let k = key("I", unique);
+    assert_eq!(
+        content.changes(),
+        [ContentChange::MessageAdded {
+            folder: inbox.clone(),
+            key: k.clone()
+        }]
+    );
+    assert_eq!(content.changes(), []);
+    assert_eq!(
+        text(&content.message_summary(&k).unwrap().props, PR_SUBJECT_W),
+        "external"
+    );
+    // ... marks it read (new/ -> cur/ with S) ...
+    let seen = format!("{unique}{INFO_SEPARATOR}2,S");
+    fs::rename(dir.join("new").join(unique), dir.join("cur").join(&seen)).unwrap();
+    assert_eq!(
+        content.changes(),
+        [ContentChange::MessageModified {
+            folder: inbox.clone(),
+            key: k.clone()
+        }]
+    );
+    // ... deletes it ...
+    fs::remove_file(dir.join("cur").join(&seen)).unwrap();
+    assert_eq!(
+        content.changes(),
+        [ContentChange::MessageDeleted {
+            folder: inbox.clone(),
+            key: k
+        }]
+    );
+    // ... and creates a folder.
+    maildir::create_folder(&dir, "Newsletters").unwrap();
+    assert_eq!(
+        content.changes(),
+        [ContentChange::FolderAdded {
+            parent: content.special_folder(SpecialFolder::IpmSubtree).unwrap(),
+            key: b"FNewsletters".to_vec(),
+        }]
+    );
+    fs::remove_dir_all(dir.join(".Newsletters")).unwrap();
+    assert_eq!(
+        content.changes(),
+        [ContentChange::FolderDeleted {
+            parent: content.special_folder(SpecialFolder::IpmSubtree).unwrap(),
+            key: b"FNewsletters".to_vec(),
+        }]
+    );
+}
+
+#[test]
+fn message_moves_and_deletes() {
+    let (dir, content) = open("moves");
+    let sent = content.special_folder(SpecialFolder::SentItems).unwrap();
+    let k = key("I", "1700000001.M1P100.fixture");
+    let moved = content.move_message(&k, &sent).unwrap();
+    assert_eq!(moved, key("FSent", "1700000001.M1P100.fixture"));
+    assert!(
+        dir.join(".Sent/cur")
+            .join(format!("1700000001.M1P100.fixture{INFO_SEPARATOR}2,"))
+            .exists()
+    );
+    assert_eq!(
+        content.message(&k).map(|_| ()).map_err(code),
+        Err(MAPI_E_NOT_FOUND)
+    );
+    assert_eq!(content.message(&moved).unwrap().folder, sent);
+    assert_eq!(content.messages(&sent).unwrap().len(), 2);
+    content.delete_message(&moved).unwrap();
+    assert_eq!(content.messages(&sent).unwrap().len(), 1);
+    assert_eq!(
+        content.message(&moved).map(|_| ()).map_err(code),
+        Err(MAPI_E_NOT_FOUND)
+    );
+    assert_eq!(content.changes(), []);
+}
+
+#[test]
+fn folder_operations() {
+    let (dir, content) = open("folder-ops");
+    let ipm = content.special_folder(SpecialFolder::IpmSubtree).unwrap();
+    let inbox = content.special_folder(SpecialFolder::Inbox).unwrap();
+    let created = content
+        .create_folder(&ipm, "Rechnungen & Belege ✓", &[])
+        .unwrap();
+    assert_eq!(
+        text(&created.props, PR_DISPLAY_NAME_W),
+        "Rechnungen & Belege ✓"
+    );
+    assert_eq!(created.parent.as_deref(), Some(&ipm[..]));
+    assert!(dir.join(".Rechnungen &- Belege &JxM-").join("cur").is_dir());
+    assert_eq!(content.folder(&created.key).unwrap(), created);
+    assert_eq!(
+        content
+            .create_folder(&ipm, "Rechnungen & Belege ✓", &[])
+            .map(|_| ())
+            .map_err(code),
+        Err(MAPI_E_COLLISION)
+    );
+    assert_eq!(
+        content
+            .create_folder(&ipm, "inbox", &[])
+            .map(|_| ())
+            .map_err(code),
+        Err(MAPI_E_COLLISION)
+    );
+    for bad in ["", "a.b", "a/b", "a\\b", "..", "tab\there"] {
+        assert_eq!(
+            content
+                .create_folder(&ipm, bad, &[])
+                .map(|_| ())
+                .map_err(code),
+            Err(MAPI_E_INVALID_PARAMETER),
+            "{bad:?}"
+        );
+    }
+    assert_eq!(
+        content
+            .create_folder(&content.root(), "x", &[])
+            .map(|_| ())
+            .map_err(code),
+        Err(MAPI_E_NO_ACCESS)
+    );
+    // Below the Inbox: `.INBOX.Name`.
+    let below_inbox = content.create_folder(&inbox, "Lists", &[]).unwrap();
+    assert!(dir.join(".INBOX.Lists").join("new").is_dir());
+    assert_eq!(names(&content.subfolders(&inbox).unwrap()), ["Lists"]);
+    assert_eq!(below_inbox.parent.as_deref(), Some(&inbox[..]));
+
+    // Move Archive (with 2023) below Projects, renamed.
+    let archive = b"FArchive".to_vec();
+    assert_eq!(
+        content
+            .move_folder(&archive, b"FArchive.2023", None)
+            .map(|_| ())
+            .map_err(code),
+        Err(MAPI_E_FOLDER_CYCLE)
+    );
+    let moved = content
+        .move_folder(&archive, b"FProjects", Some("Old"))
+        .unwrap();
+    assert_eq!(moved.key, b"FProjects.Old");
+    assert!(dir.join(".Projects.Old.2023").join("cur").is_dir());
+    assert!(!dir.join(".Archive").exists());
+    let below = content.subfolders(&moved.key).unwrap();
+    assert_eq!(names(&below), ["2023"]);
+    assert_eq!(content.messages(&below[0].key).unwrap().len(), 1);
+    assert_eq!(
+        content
+            .move_folder(&inbox, &ipm, None)
+            .map(|_| ())
+            .map_err(code),
+        Err(MAPI_E_NO_ACCESS)
+    );
+
+    // Delete Projects with all below it.
+    content.delete_folder(b"FProjects").unwrap();
+    for gone in [".Projects.Rust", ".Projects.Old", ".Projects.Old.2023"] {
+        assert!(!dir.join(gone).exists(), "{gone}");
+    }
+    assert!(!names(&content.subfolders(&ipm).unwrap()).contains(&"Projects"));
+    assert_eq!(
+        content.delete_folder(&inbox).map_err(code),
+        Err(MAPI_E_NO_ACCESS)
+    );
+    assert_eq!(content.changes(), []);
+}
