@@ -151,11 +151,6 @@ crate::constant_table::constants! { FLAGS: u32;
     SHOW_SOFT_DELETES = 0x0000_0002;
     /// Outlook `MAPIDefS.h` only: `OpenEntry` of the remote object, not the cached one.
     MAPI_NO_CACHE = 0x0000_0200;
-    // `PR_MSG_STATUS` bits (`IMAPIFolder::SetMessageStatus`)
-    MSGSTATUS_HIGHLIGHTED = 0x0000_0001;
-    MSGSTATUS_TAGGED = 0x0000_0002;
-    MSGSTATUS_HIDDEN = 0x0000_0004;
-    MSGSTATUS_DELMARKED = 0x0000_0008;
     // Event types (`NOTIFICATION::ulEventType`, `ulEventMask`)
     fnevCriticalError = 0x0000_0001;
     fnevNewMail = 0x0000_0002;
@@ -335,7 +330,7 @@ crate::constant_table::constants! { FLAGS: u32;
     CLEAR_NRN_PENDING = 0x0000_0040;
     // `IMessage::DeleteAttach`
     ATTACH_DIALOG = 0x0000_0001;
-    // Message status (`PR_MSG_STATUS`)
+    // Message status (`PR_MSG_STATUS`, `IMAPIFolder::SetMessageStatus`)
     MSGSTATUS_HIGHLIGHTED = 0x0000_0001;
     MSGSTATUS_TAGGED = 0x0000_0002;
     MSGSTATUS_HIDDEN = 0x0000_0004;

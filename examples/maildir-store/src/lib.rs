@@ -1,10 +1,11 @@
 //! A MAPI message store provider that shows a Maildir (the directory format of Dovecot,
 //! Postfix, mutt and offlineimap), built only on mapi-spi's public API.
 //!
-//! This first step is the part every real store starts with: the message service with its
+//! The provider writes what the store means and nothing else: the message service with its
 //! setting, the Maildir's path ([`MaildirSettings`], configured through the service entry and
-//! kept in the profile), and the logon contract. Folders and messages come with the runtime's
-//! store object model; until then the store answers `MAPI_E_NO_SUPPORT` for them.
+//! kept in the profile), the logon contract, and the Maildir as folders and messages
+//! ([`MaildirContent`]: the directory format, MIME parsing and writing, flags). The runtime's
+//! [`ContentStore`] makes MAPI's store, folder, message and attachment objects of it.
 //!
 //! A store is bound to its profile: its entry ID names the Maildir's canonical path, and a logon
 //! accepts only the path the profile is configured with, so an entry ID crafted to name another
@@ -23,25 +24,22 @@ pub use content::MaildirContent;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use mapi_spi_runtime::HRESULT;
 use mapi_spi_runtime::codes::{MAPI_E_INVALID_ENTRYID, MAPI_E_LOGON_FAILED, MAPI_E_UNCONFIGURED};
-use mapi_spi_runtime::com::{Forward, MethodName};
 use mapi_spi_runtime::flags::{
-    MAPI_STORE, MAPI_STORE_PROVIDER, STATUS_DEFAULT_STORE, STATUS_NO_PRIMARY_IDENTITY,
-    STORE_ENTRYID_UNIQUE, STORE_UNICODE_OK,
+    MAPI_STORE_PROVIDER, STATUS_AVAILABLE, STATUS_DEFAULT_STORE, STATUS_NO_PRIMARY_IDENTITY,
 };
-use mapi_spi_runtime::interfaces::{IMAPIProp, IMAPIPropImpl, IMsgStore, IMsgStoreImpl};
-use mapi_spi_runtime::props::{self, ObjectAccess, PropAccess, PropValue, Property, PropertyBag};
+use mapi_spi_runtime::props::{PropValue, Property};
 use mapi_spi_runtime::provider::service::{
     InfKey, MessageService, ProviderDescription, SERVICE_NO_PRIMARY_IDENTITY, ServiceDescription,
     SettingDescription, SettingError, SettingValues, Settings,
 };
 use mapi_spi_runtime::provider::store::{
-    LogonRequest, MessageStore, StoreContext, StoreLogon, StoreProvider,
+    ContentStore, LogonRequest, StoreContext, StoreLogon, StoreProvider,
 };
 use mapi_spi_runtime::provider::{ProviderContext, ProviderError, ProviderResult};
 use mapi_spi_runtime::tags::*;
 use mapi_spi_runtime::types::MAPIUID;
-use mapi_spi_runtime::{HRESULT, Object, mapi_object};
 
 /// The provider's MAPIUID: registered with `SetProviderUID`, bytes 4 to 20 of its entry IDs.
 pub const MAILDIR_UID: MAPIUID = MAPIUID {
@@ -167,7 +165,7 @@ fn entry_path(entry_id: &[u8]) -> ProviderResult<&str> {
 pub struct MaildirProvider;
 
 impl StoreProvider for MaildirProvider {
-    type Store = MaildirStore;
+    type Store = ContentStore;
     const COMPONENT: &'static str = "Maildir store";
 
     fn create(_: &ProviderContext) -> ProviderResult<Self> {
@@ -191,7 +189,7 @@ impl StoreProvider for MaildirProvider {
         &self,
         request: &LogonRequest<'_>,
         context: &Arc<StoreContext>,
-    ) -> ProviderResult<StoreLogon<MaildirStore>> {
+    ) -> ProviderResult<StoreLogon<ContentStore>> {
         let path = entry_path(request.entry_id)?;
         let settings = configured(request)?;
         // The profile's Maildir only: an ID naming any other directory is refused before
@@ -205,9 +203,41 @@ impl StoreProvider for MaildirProvider {
         let mut uid = MAILDIR_UID;
         // SAFETY: `uid` lives across the call; MAPI copies it.
         HRESULT::ok(unsafe { request.support.SetProviderUID(&mut uid, 0) })?;
+        let name = settings
+            .path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("Maildir");
+        let display_name = format!("Maildir {name}");
+        request.modify_status_row(&[
+            Property::for_tag(PR_DISPLAY_NAME_W, PropValue::Unicode(display_name.clone())),
+            Property::for_tag(PR_STATUS_CODE, PropValue::Long(STATUS_AVAILABLE)),
+            Property::for_tag(PR_RESOURCE_METHODS, PropValue::Long(0)),
+        ])?;
+        let content = MaildirContent::open(&settings.path).map_err(|error| {
+            ProviderError::new(
+                MAPI_E_LOGON_FAILED,
+                format!(
+                    "the Maildir {} cannot be opened: {error}",
+                    settings.path.display()
+                ),
+            )
+        })?;
+        let key = path.as_bytes().to_vec();
+        let props = vec![Property::for_tag(
+            PR_DISPLAY_NAME_W,
+            PropValue::Unicode(display_name),
+        )];
         Ok(StoreLogon {
-            store: MaildirStore::new(context, &settings.path),
-            spool_security: path.as_bytes().to_vec(),
+            store: ContentStore::new(
+                request,
+                context,
+                MAILDIR_UID,
+                &key,
+                Arc::new(content),
+                props,
+            )?,
+            spool_security: key,
         })
     }
 
@@ -231,60 +261,6 @@ fn configured(request: &LogonRequest<'_>) -> ProviderResult<MaildirSettings> {
             "the Maildir store has no profile settings",
         )
     })
-}
-
-/// An open Maildir store: its properties (what every store exposes) in a read-only property
-/// object; folders and messages are not served yet (`MAPI_E_NO_SUPPORT`).
-#[mapi_object(IMsgStore)]
-pub struct MaildirStore {
-    props: IMAPIProp,
-}
-
-impl MaildirStore {
-    fn new(cx: &StoreContext, path: &Path) -> Self {
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("Maildir");
-        let key = path
-            .to_str()
-            .expect("checked when read")
-            .as_bytes()
-            .to_vec();
-        let mut bag = PropertyBag::new();
-        let values = [
-            (
-                PR_DISPLAY_NAME_W,
-                PropValue::Unicode(format!("Maildir {name}")),
-            ),
-            (PR_RECORD_KEY, PropValue::Binary(key.clone())),
-            (PR_STORE_RECORD_KEY, PropValue::Binary(key)),
-            (
-                PR_STORE_SUPPORT_MASK,
-                PropValue::Long(STORE_ENTRYID_UNIQUE | STORE_UNICODE_OK),
-            ),
-            (PR_OBJECT_TYPE, PropValue::Long(MAPI_STORE)),
-            (PR_MDB_PROVIDER, PropValue::Binary(MAILDIR_UID.ab.to_vec())),
-        ];
-        for (tag, value) in values {
-            bag.insert(Property::for_tag(tag, value), PropAccess::READ_ONLY)
-                .expect("a storable value");
-        }
-        bag.set_object_access(ObjectAccess::ReadOnly);
-        MaildirStore {
-            props: props::object::create(bag, *cx.allocators()),
-        }
-    }
-}
-
-impl MessageStore for MaildirStore {}
-
-impl IMsgStoreImpl for MaildirStore {}
-
-impl IMAPIPropImpl for MaildirStore {
-    fn forward(this: &Object<Self>, _: MethodName) -> Forward<'_, IMAPIProp> {
-        Forward::To(&this.props)
-    }
 }
 
 mapi_spi_runtime::ms_provider_init!(MaildirProvider);

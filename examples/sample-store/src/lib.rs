@@ -14,8 +14,7 @@
 #![allow(non_snake_case)]
 
 use mapi_spi_runtime::HRESULT;
-use mapi_spi_runtime::alloc::props::{self as block, Value};
-use mapi_spi_runtime::codes::{MAPI_E_INVALID_ENTRYID, MAPI_E_LOGON_FAILED, MAPI_E_NO_SUPPORT};
+use mapi_spi_runtime::codes::{MAPI_E_INVALID_ENTRYID, MAPI_E_LOGON_FAILED};
 use mapi_spi_runtime::flags::{MAPI_TO, MSGFLAG_HASATTACH, MSGFLAG_READ, STATUS_AVAILABLE};
 use mapi_spi_runtime::props::{PropValue, Property};
 use mapi_spi_runtime::provider::store::content::{
@@ -28,7 +27,6 @@ use mapi_spi_runtime::provider::store::{
 use mapi_spi_runtime::provider::{ProviderContext, ProviderError, ProviderResult};
 use mapi_spi_runtime::tags::*;
 use mapi_spi_runtime::types::{FILETIME, MAPIUID};
-use std::borrow::Cow;
 use std::sync::Arc;
 
 mod service;
@@ -169,7 +167,11 @@ impl StoreProvider for SampleProvider {
             let mut uid = SAMPLE_UID;
             HRESULT::ok(support.SetProviderUID(&mut uid, 0))?;
         }
-        set_status_row(request, &display_name)?;
+        request.modify_status_row(&[
+            text(PR_DISPLAY_NAME_W, &display_name),
+            Property::for_tag(PR_STATUS_CODE, PropValue::Long(STATUS_AVAILABLE)),
+            Property::for_tag(PR_RESOURCE_METHODS, PropValue::Long(0)),
+        ])?;
         let key = self.store_key(request.entry_id)?;
         let props = vec![
             text(PR_DISPLAY_NAME_W, &display_name),
@@ -206,31 +208,6 @@ fn profile_display_name(request: &LogonRequest<'_>) -> Option<String> {
             ..
         } => Some(name),
         _ => None,
-    }
-}
-
-/// `ModifyStatusRow`, as every store logon does before returning.
-fn set_status_row(request: &LogonRequest<'_>, display_name: &str) -> ProviderResult<()> {
-    let columns = [
-        block::PropValue::for_tag(
-            PR_DISPLAY_NAME_W,
-            Value::Unicode(Cow::Borrowed(display_name)),
-        ),
-        block::PropValue::for_tag(PR_STATUS_CODE, Value::Long(STATUS_AVAILABLE)),
-        block::PropValue::for_tag(PR_RESOURCE_METHODS, Value::Long(0)),
-    ];
-    let row = block::props(request.allocators, &columns)?;
-    let hr = unsafe {
-        request
-            .support
-            .ModifyStatusRow(columns.len() as u32, row.as_ptr().cast(), 0)
-    };
-    // `row` is ours and freed here: MAPI copies the columns.
-    drop(row);
-    if hr == MAPI_E_NO_SUPPORT {
-        Ok(())
-    } else {
-        Ok(HRESULT::ok(hr)?)
     }
 }
 

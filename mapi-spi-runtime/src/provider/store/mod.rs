@@ -78,6 +78,24 @@ impl LogonRequest<'_> {
         Ok(self.section.get_or_init(|| opened).as_ref())
     }
 
+    /// `IMAPISupport::ModifyStatusRow` with `columns` (`PR_DISPLAY_NAME_W`, `PR_STATUS_CODE`,
+    /// `PR_RESOURCE_METHODS`, ...), which every store's logon sets: the row MAPI adds to the
+    /// session's status table for this store. A support object without a status table
+    /// (`MAPI_E_NO_SUPPORT`) is no failure.
+    pub fn modify_status_row(&self, columns: &[crate::props::Property]) -> ProviderResult<()> {
+        let row = crate::props::value::props_block(self.allocators, columns)?;
+        // SAFETY: `columns.len()` values in `row`, which lives across the call (MAPI copies
+        // the columns).
+        let hr = unsafe {
+            self.support
+                .ModifyStatusRow(columns.len() as u32, row.as_ptr().cast(), 0)
+        };
+        if hr == MAPI_E_NO_SUPPORT {
+            return Ok(());
+        }
+        Ok(windows_core::HRESULT::ok(hr)?)
+    }
+
     /// The provider's settings from its profile section: `None` when there is no section,
     /// [`SettingError`](crate::provider::service::SettingError)s as `MAPI_E_UNCONFIGURED` (a
     /// setting missing: MAPI runs the service entry) or `MAPI_E_INVALID_PARAMETER`.
