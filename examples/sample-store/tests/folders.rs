@@ -14,9 +14,6 @@ use mapi_spi_runtime::types::SRowSet;
 use mapi_spi_runtime::{AllocatorSet, Interface};
 use sample_store::store_entry_id;
 
-#[path = "../locate.rs"]
-mod locate;
-
 /// The leak report counts the process's native host buffers, so sessions run one at a time.
 static ONE_SESSION_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
@@ -81,9 +78,8 @@ fn a_client_browses_the_folders_and_changes_them_in_memory() {
         .lock()
         .unwrap_or_else(|p| p.into_inner());
     // SAFETY: the sample store, built from this workspace, is a store provider.
-    let mut session =
-        unsafe { Session::load(&locate::sample_store_library(), SupportOptions::default()) }
-            .expect("the sample store library loads");
+    let mut session = unsafe { Session::load(&sample_store_library(), SupportOptions::default()) }
+        .expect("the sample store library loads");
     let store = session.logon(&store_entry_id("Box"), 0).unwrap().store;
     let root = open_folder(&store, &[]);
     let folders = hierarchy(&root);
@@ -145,4 +141,10 @@ fn a_client_browses_the_folders_and_changes_them_in_memory() {
     drop((created, contents, inbox, root));
     drop(store);
     assert!(session.shutdown().is_clean());
+}
+
+/// The sample store's library, as cargo built it for this example or test.
+fn sample_store_library() -> std::path::PathBuf {
+    mapi_spi_runtime::host::built_library("sample_store")
+        .expect("the sample store's cdylib is built")
 }

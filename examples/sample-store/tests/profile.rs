@@ -14,9 +14,6 @@ use mapi_spi_runtime::tags::*;
 use mapi_spi_runtime::types::MAPIUID;
 use sample_store::{SAMPLE_UID, SERVICE, store_entry_id};
 
-#[path = "../locate.rs"]
-mod locate;
-
 /// The sample store's `store_name` setting.
 const STORE_NAME: u32 = 0x6600_001E;
 
@@ -31,7 +28,7 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
 
 fn service_library() -> ServiceLibrary {
     // SAFETY: the sample store exports ServiceEntry with the MSGSERVICEENTRY signature.
-    unsafe { ServiceLibrary::load(&locate::sample_store_library(), "ServiceEntry") }
+    unsafe { ServiceLibrary::load(&sample_store_library(), "ServiceEntry") }
         .expect("the sample store exports ServiceEntry")
 }
 
@@ -46,7 +43,7 @@ fn profile_with_service() -> (Profile, ProfileService, MAPIUID) {
 
 fn session(profile: &Profile, section: MAPIUID) -> Session {
     // SAFETY: the sample store, built from this workspace, is a store provider.
-    unsafe { Session::load(&locate::sample_store_library(), SupportOptions::default()) }
+    unsafe { Session::load(&sample_store_library(), SupportOptions::default()) }
         .expect("the sample store library loads")
         .with_profile(profile, section)
 }
@@ -305,4 +302,10 @@ fn the_status_table_has_a_row_per_open_store() {
     assert_eq!(session.close_store(second.store, LOGOFF_ORDERLY), S_OK);
     assert!(rows(&session).is_empty());
     assert!(session.shutdown().is_clean());
+}
+
+/// The sample store's library, as cargo built it for this example or test.
+fn sample_store_library() -> std::path::PathBuf {
+    mapi_spi_runtime::host::built_library("sample_store")
+        .expect("the sample store's cdylib is built")
 }

@@ -10,9 +10,6 @@ use mapi_spi_runtime::tags::*;
 use mapi_spi_runtime::{IUnknown, Interface};
 use sample_store::{SAMPLE_UID, store_entry_id};
 
-#[path = "../locate.rs"]
-mod locate;
-
 /// How a missing `PR_SUBJECT_W` comes back.
 const PR_SUBJECT_ERROR: u32 = change_prop_type(PR_SUBJECT_W, PT_ERROR);
 /// The wrapped-entry-ID UID ([MS-OXCDATA]).
@@ -31,7 +28,7 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
 
 fn session(options: SupportOptions) -> Session {
     // SAFETY: the sample store, built from this workspace, is a store provider.
-    unsafe { Session::load(&locate::sample_store_library(), options) }
+    unsafe { Session::load(&sample_store_library(), options) }
         .expect("the sample store library loads")
 }
 
@@ -243,4 +240,10 @@ fn a_logon_without_an_entry_id_opens_the_default_store_and_a_later_one_finds_it(
     assert_eq!(session.compare_store_ids(&[], &[]), Ok(false));
     drop((first, by_id, again));
     assert!(session.shutdown().is_clean());
+}
+
+/// The sample store's library, as cargo built it for this example or test.
+fn sample_store_library() -> std::path::PathBuf {
+    mapi_spi_runtime::host::built_library("sample_store")
+        .expect("the sample store's cdylib is built")
 }

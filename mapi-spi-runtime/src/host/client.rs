@@ -1,5 +1,6 @@
 //! A MAPI client's side of the calls, for tests and demos: what Outlook or MFCMAPI do with a
-//! store's objects (read properties and tables, open entries, read streams, set properties),
+//! store's objects (read properties and tables, open entries, read streams, set properties,
+//! recipients, delete messages),
 //! made through the objects' vtables, with each result decoded into owned values and its MAPI
 //! memory freed as the docs say (one `MAPIFreeBuffer` per `GetProps` array, `FreeProws` for a
 //! row set). The buffers are assumed to come from the native allocators, as the host's support
@@ -11,10 +12,14 @@ use windows_core::{HRESULT, IUnknown, Interface};
 
 use crate::alloc::AllocatorSet;
 use crate::codes::MAPI_E_NOT_ENOUGH_MEMORY;
-use crate::interfaces::{IMAPIProp, IMAPITable, IMsgStore, IStream};
+use crate::flags::MAPI_UNICODE;
+use crate::interfaces::{IMAPIFolder, IMAPIProp, IMAPITable, IMessage, IMsgStore, IStream};
 use crate::props::Property;
 use crate::props::value::{props_block, props_from_raw};
-use crate::types::{ENTRYID, SPropProblemArray, SPropTagArray, SPropValue, SRowSet};
+use crate::types::{
+    ADRENTRY, ADRLIST, ENTRYID, ENTRYLIST, SBinary, SPropProblemArray, SPropTagArray, SPropValue,
+    SRowSet, cb_new_adrlist,
+};
 
 /// An `SPropTagArray` of `tags`, in `u32`s (`cValues`, then the tags).
 fn tag_array(tags: &[u32]) -> Vec<u32> {
@@ -173,5 +178,82 @@ pub fn read_stream(object: &IMAPIProp, tag: u32) -> Result<Vec<u8>, HRESULT> {
             .try_reserve(read)
             .map_err(|_| MAPI_E_NOT_ENOUGH_MEMORY)?;
         bytes.extend_from_slice(&chunk[..read]);
+    }
+}
+
+/// `IMessage::ModifyRecipients` with one `ADRENTRY` per row of `recipients` (`MODRECIP_ADD`,
+/// `MODRECIP_MODIFY` or `MODRECIP_REMOVE` in `flags`).
+pub fn modify_recipients(message: &IMessage, flags: u32, recipients: &[Vec<Property>]) -> HRESULT {
+    let allocators = AllocatorSet::native();
+    let blocks = match recipients
+        .iter()
+        .map(|row| props_block(&allocators, row))
+        .collect::<Result<Vec<_>, _>>()
+    {
+        Ok(blocks) => blocks,
+        Err(error) => return error.code(),
+    };
+    // In `u64`s: an ADRLIST holds pointers, so it is 8-aligned on 64-bit.
+    let mut list = vec![0u64; cb_new_adrlist(recipients.len().max(1)).div_ceil(8)];
+    let adrlist = list.as_mut_ptr().cast::<ADRLIST>();
+    // SAFETY: `list` has room for an ADRLIST of `recipients.len()` entries and is aligned for
+    // it; every entry points into a block alive across the call.
+    unsafe {
+        (*adrlist).cEntries = recipients.len() as u32;
+        let first = core::ptr::addr_of_mut!((*adrlist).aEntries).cast::<ADRENTRY>();
+        for (i, (row, block)) in recipients.iter().zip(&blocks).enumerate() {
+            first.add(i).write(ADRENTRY {
+                ulReserved1: 0,
+                cValues: row.len() as u32,
+                rgPropVals: block.as_ptr().cast(),
+            });
+        }
+        message.ModifyRecipients(flags, adrlist)
+    }
+}
+
+/// `IMAPIFolder::DeleteMessages` of the messages `ids` names, without progress.
+pub fn delete_messages(folder: &IMAPIFolder, ids: &[&[u8]], flags: u32) -> HRESULT {
+    let mut binaries: Vec<SBinary> = ids
+        .iter()
+        .map(|id| SBinary {
+            cb: id.len() as u32,
+            lpb: id.as_ptr().cast_mut(),
+        })
+        .collect();
+    let mut list = ENTRYLIST {
+        cValues: binaries.len() as u32,
+        lpbin: binaries.as_mut_ptr(),
+    };
+    // SAFETY: a live folder and an ENTRYLIST whose IDs stay alive (and unwritten) across the
+    // call.
+    unsafe { folder.DeleteMessages(&mut list, 0, None, flags) }
+}
+
+/// The entry ID of the folder where messages of `class` arrive (`GetReceiveFolder`), freed
+/// with its explicit class.
+pub fn receive_folder(store: &IMsgStore, class: &str) -> Result<Vec<u8>, HRESULT> {
+    let mut class: Vec<u16> = class.encode_utf16().chain([0]).collect();
+    let (mut cb, mut id, mut explicit) = (0u32, null_mut::<ENTRYID>(), null_mut::<u16>());
+    // SAFETY: a live store, a NUL-terminated UTF-16 class (MAPI_UNICODE), valid out-pointers.
+    HRESULT::ok(unsafe {
+        store.GetReceiveFolder(
+            class.as_mut_ptr().cast(),
+            MAPI_UNICODE,
+            &mut cb,
+            &mut id,
+            core::ptr::addr_of_mut!(explicit).cast(),
+        )
+    })?;
+    let allocators = AllocatorSet::native();
+    // SAFETY: on success, `cb` bytes at `id` in one MAPI buffer, and the class in another;
+    // each freed once.
+    unsafe {
+        let bytes = core::slice::from_raw_parts(id.cast::<u8>(), cb as usize).to_vec();
+        allocators.free(id.cast());
+        if !explicit.is_null() {
+            allocators.free(explicit.cast());
+        }
+        Ok(bytes)
     }
 }

@@ -4,7 +4,7 @@
 //! and the logon records the store in the profile, a second session logs on with the entry ID
 //! the first one wrote, and Outlook exits with a fast shutdown.
 //!
-//! Run: `cargo run --example session`
+//! Run: `cargo run --example sample_session`
 //!
 //! The provider is loaded the way MAPI loads it: as a library (libsample_store.so here,
 //! sample_store.dll on Windows, built next to this example), through its `ServiceEntry` and
@@ -24,9 +24,6 @@ use mapi_spi_runtime::tags::*;
 use mapi_spi_runtime::types::{MAPIUID, SPropValue, SRowSet};
 use sample_store::{SERVICE, store_entry_id};
 use std::process::ExitCode;
-
-#[path = "../locate.rs"]
-mod locate;
 
 /// How Outlook opens a store.
 const LOGON_FLAGS: u32 = MDB_WRITE | MDB_NO_DIALOG;
@@ -189,7 +186,7 @@ fn print_folders(store: &IMsgStore) {
 }
 
 fn main() -> ExitCode {
-    let library = locate::sample_store_library();
+    let library = sample_store_library();
     println!("Loading {}", library.display());
 
     println!(
@@ -318,4 +315,10 @@ fn main() -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// The sample store's library, as cargo built it for this example or test.
+fn sample_store_library() -> std::path::PathBuf {
+    mapi_spi_runtime::host::built_library("sample_store")
+        .expect("the sample store's cdylib is built")
 }
