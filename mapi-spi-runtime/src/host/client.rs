@@ -17,8 +17,8 @@ use crate::interfaces::{IMAPIFolder, IMAPIProp, IMAPITable, IMessage, IMsgStore,
 use crate::props::Property;
 use crate::props::value::{props_block, props_from_raw};
 use crate::types::{
-    ADRENTRY, ADRLIST, ENTRYID, ENTRYLIST, SBinary, SPropProblemArray, SPropTagArray, SPropValue,
-    SRowSet, cb_new_adrlist,
+    ADRENTRY, ADRLIST, ENTRYID, ENTRYLIST, SBinary, SPropProblem, SPropProblemArray, SPropTagArray,
+    SPropValue, SRowSet, cb_new_adrlist,
 };
 
 /// An `SPropTagArray` of `tags`, in `u32`s (`cValues`, then the tags).
@@ -54,12 +54,11 @@ pub fn get_props(
     Ok((hr, props.map_err(|e| e.code())?))
 }
 
-/// `SetProps` of `props`: the code and the problems (`(index, tag, code)` per property the
-/// object refused).
+/// `SetProps` of `props`: the code and the problems (one per property the object refused).
 pub fn set_props(
     object: &IMAPIProp,
     props: &[Property],
-) -> Result<(HRESULT, Vec<(u32, u32, HRESULT)>), HRESULT> {
+) -> Result<(HRESULT, Vec<SPropProblem>), HRESULT> {
     let allocators = AllocatorSet::native();
     let block = props_block(&allocators, props).map_err(|e| e.code())?;
     let mut problems = null_mut::<SPropProblemArray>();
@@ -80,10 +79,7 @@ pub fn set_props(
         let entries = unsafe {
             core::slice::from_raw_parts(array.aProblem.as_ptr(), array.cProblem as usize)
         };
-        entries
-            .iter()
-            .map(|p| (p.ulIndex, p.ulPropTag, HRESULT(p.scode)))
-            .collect()
+        entries.to_vec()
     });
     if !problems.is_null() {
         // SAFETY: the one buffer SetProps returned, freed once.
