@@ -300,9 +300,13 @@ int main(int argc, char **argv)
         v = find_prop(values, count, PR_OBJECT_TYPE);
         check(v && v->Value.l == MAPI_STORE, "PR_OBJECT_TYPE MAPI_STORE");
         v = find_prop(values, count, PR_STORE_SUPPORT_MASK);
-        /* STORE_ENTRYID_UNIQUE | STORE_READONLY | STORE_UNICODE_OK (0x00040000, newer than
-         * mingw-w64's mapidefs.h). */
-        check(v && (ULONG)v->Value.l == (STORE_ENTRYID_UNIQUE | STORE_READONLY | 0x00040000),
+        /* A writable store with unique entry IDs and Unicode text: STORE_ENTRYID_UNIQUE,
+         * STORE_MODIFY_OK and STORE_UNICODE_OK (0x00040000, newer than mingw-w64's
+         * mapidefs.h) set, STORE_READONLY clear. */
+        check(v &&
+                  ((ULONG)v->Value.l & (STORE_ENTRYID_UNIQUE | STORE_MODIFY_OK | 0x00040000)) ==
+                      (STORE_ENTRYID_UNIQUE | STORE_MODIFY_OK | 0x00040000) &&
+                  !((ULONG)v->Value.l & STORE_READONLY),
               "PR_STORE_SUPPORT_MASK 0x%08lX", v ? (unsigned long)v->Value.l : 0ul);
         v = find_prop(values, count, PR_MDB_PROVIDER);
         check(v && v->Value.bin.cb == 16 && !memcmp(v->Value.bin.lpb, sample_uid, 16),
