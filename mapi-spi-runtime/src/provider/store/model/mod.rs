@@ -18,9 +18,6 @@ mod store;
 
 pub use store::{ContentStore, DEFAULT_SUPPORT_MASK};
 
-#[doc(hidden)]
-pub use message::TestMessages;
-
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
