@@ -275,13 +275,37 @@ impl Test {
 
     /// What the provider stored for the message `id` names.
     fn stored_message(&self, id: &[u8]) -> ProviderResult<Message> {
-        let ids = EntryIds::new(UID, STORE).unwrap();
-        let key = ids
-            .parse(id)
-            .expect("an entry ID of the store")
-            .key
-            .to_vec();
-        Ok(self.content().memory.message(&key)?.message)
+        Ok(self.content().memory.message(&key_of(id))?.message)
+    }
+
+    /// Another program changes the message `id` names: its subject in the store becomes
+    /// `subject`, and the provider reports the change.
+    fn changed_by_another(&self, id: &[u8], subject_text: &str) {
+        let content = self.content();
+        let key = key_of(id);
+        let mut stored = content.memory.message(&key).unwrap();
+        stored.message.props.retain(|p| p.tag() != PR_SUBJECT_W);
+        stored.message.props.push(subject(subject_text));
+        let saved = content
+            .memory
+            .save_message(&stored.folder, Some(&key), &stored.message)
+            .unwrap();
+        assert_eq!(saved, key);
+        let change = ContentChange::MessageModified {
+            folder: stored.folder,
+            key,
+        };
+        content.changes.lock().unwrap().push(change);
+    }
+
+    /// Another program deletes the message `id` names, and the provider reports it.
+    fn deleted_by_another(&self, id: &[u8]) {
+        let content = self.content();
+        let key = key_of(id);
+        let folder = content.memory.message(&key).unwrap().folder;
+        content.memory.delete_message(&key).unwrap();
+        let change = ContentChange::MessageDeleted { folder, key };
+        content.changes.lock().unwrap().push(change);
     }
 
     /// Deletes the message `id` names, as another client would (`DeleteMessages`).
@@ -335,6 +359,15 @@ impl Test {
         let report = self.session.shutdown();
         assert!(report.is_clean(), "{report}");
     }
+}
+
+/// The key the provider gave the message `id` names.
+fn key_of(id: &[u8]) -> Vec<u8> {
+    let ids = EntryIds::new(UID, STORE).unwrap();
+    ids.parse(id)
+        .expect("an entry ID of the store")
+        .key
+        .to_vec()
 }
 
 /// The row of `table` (a contents table) whose `PR_ENTRYID` is `id`.
@@ -1423,5 +1456,52 @@ fn copy_to_takes_recipients_attachments_and_embedded_messages_along() {
     assert_eq!(copy(&source, &source, &[], None), S_OK);
     assert_eq!(rows(&attachment_table(&source)).len(), 2);
     drop((source, whole, without, only));
+    t.finish();
+}
+
+#[test]
+fn others_changes_collide_with_an_open_object_and_others_deletes_end_it() {
+    let t = Test::start();
+    let id = t.stored("Original");
+    let before = t.open(&id, MAPI_MODIFY);
+    t.changed_by_another(&id, "Theirs");
+    // Opened after the change was reported, before the runtime heard of it: up to date.
+    let after = t.open(&id, MAPI_MODIFY);
+    assert_eq!(text(&after, PR_SUBJECT_W).as_deref(), Some("Theirs"));
+    assert_eq!(set(&before, &[subject("Mine")]).0, S_OK);
+    assert_eq!(save(&before, KEEP_OPEN_READWRITE), MAPI_E_OBJECT_CHANGED);
+    assert_eq!(
+        t.stored_subject(&id).as_deref(),
+        Some("Theirs"),
+        "nothing written over the other program's change"
+    );
+    assert_eq!(
+        text(&before, PR_SUBJECT_W).as_deref(),
+        Some("Mine"),
+        "the object keeps its changes"
+    );
+    assert_eq!(save(&before, FORCE_SAVE | KEEP_OPEN_READWRITE), S_OK);
+    assert_eq!(
+        t.stored_subject(&id).as_deref(),
+        Some("Mine"),
+        "FORCE_SAVE wins"
+    );
+    assert_eq!(set(&after, &[subject("After")]).0, S_OK);
+    assert_eq!(
+        save(&after, KEEP_OPEN_READWRITE),
+        MAPI_E_OBJECT_CHANGED,
+        "the forced save is a change it did not see"
+    );
+
+    // Deleted by another program: no save brings the message back.
+    let open = t.open(&id, MAPI_MODIFY);
+    t.deleted_by_another(&id);
+    assert_eq!(set(&open, &[subject("Lost?")]).0, S_OK);
+    assert_eq!(save(&open, KEEP_OPEN_READWRITE), MAPI_E_OBJECT_DELETED);
+    assert_eq!(save(&open, FORCE_SAVE), MAPI_E_OBJECT_DELETED);
+    assert_eq!(text(&open, PR_SUBJECT_W).as_deref(), Some("Lost?"));
+    assert!(t.ids().is_empty(), "and nothing written");
+    assert_eq!(t.stored_subject(&id), None);
+    drop((before, after, open));
     t.finish();
 }

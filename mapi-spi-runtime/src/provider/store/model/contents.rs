@@ -155,6 +155,9 @@ impl Model {
                     });
                 }
                 ContentChange::MessageModified { folder, key } => {
+                    // A new version, as a save through the runtime makes: an object opened
+                    // before the change cannot save over it unseen (MAPI_E_OBJECT_CHANGED).
+                    self.saved(Some(&key), &key);
                     self.message_changed(&folder, &key);
                     self.notify(super::notify::Event::Modified {
                         kind: ObjectKind::Message,

@@ -20,7 +20,9 @@
 //!
 //! `SaveChanges` as the `IMAPIProp::SaveChanges` page describes it:
 //! - `MAPI_E_OBJECT_CHANGED` when another object saved the message since this one opened it
-//!   (or last saved it), unless `FORCE_SAVE`;
+//!   (or last saved it), or another program changed it (a
+//!   [`ContentChange::MessageModified`](crate::provider::store::content::ContentChange::MessageModified)
+//!   the provider reported), unless `FORCE_SAVE`;
 //! - `MAPI_E_OBJECT_DELETED` when the message is no longer in the store (deleted or moved
 //!   away), `FORCE_SAVE` or not ("You cannot call SaveChanges with the FORCE_SAVE flag on an
 //!   open object that has been deleted");
@@ -522,6 +524,9 @@ impl MessageCore {
     /// `SaveChanges`: see the module documentation.
     fn save(&self, flags: u32) -> ProviderResult<HRESULT> {
         check_flags(flags, SAVE_FLAGS)?;
+        // Others' changes first, so that a message another program changed or deleted since
+        // this object opened it collides here. Before the lock: a sink may call back.
+        self.model.apply_changes();
         let mut working = self.working();
         if !working.writable {
             return Err(read_only());
@@ -603,6 +608,9 @@ impl MessageObject {
             ));
         }
         let writable = flags & MAPI_MODIFY != 0 || (flags & MAPI_BEST_ACCESS != 0 && modify_ok);
+        // Others' changes before the version: one reported but not yet applied would
+        // otherwise count as made after this object read the message.
+        model.apply_changes();
         // The version before the content: a save in between then makes this object's
         // SaveChanges answer MAPI_E_OBJECT_CHANGED, never overwrite a save it did not see.
         let version = model.version(key);
