@@ -1505,3 +1505,49 @@ fn others_changes_collide_with_an_open_object_and_others_deletes_end_it() {
     drop((before, after, open));
     t.finish();
 }
+
+#[test]
+fn display_lists_follow_the_recipients_and_are_saved_with_the_message() {
+    let t = Test::start();
+    let message = t.create();
+    let lists = |m: &IMessage| {
+        [PR_DISPLAY_TO_W, PR_DISPLAY_CC_W, PR_DISPLAY_BCC_W].map(|tag| text(m, tag).unwrap())
+    };
+    assert_eq!(lists(&message), ["", "", ""], "no recipients, empty lists");
+    let mut ansi = recipient("", MAPI_CC);
+    ansi[0] = Property::for_tag(PR_DISPLAY_NAME_A, PropValue::String8(b"Ren\xe9".to_vec()));
+    let entries = [
+        Some(recipient("Ann", MAPI_TO)),
+        Some(recipient("Bob", MAPI_TO | MAPI_SUBMITTED)),
+        Some(ansi),
+        Some(recipient("Dee", MAPI_BCC)),
+        Some(recipient("", MAPI_TO)),
+    ];
+    assert_eq!(modify_recipients(&message, 0, &entries), S_OK);
+    assert_eq!(lists(&message), ["Ann; Bob", "René", "Dee"]);
+    let (hr, problems) = set(&message, &[text_prop(PR_DISPLAY_TO_W, "Mallory")]);
+    assert_eq!((hr, problems), (S_OK, 1), "computed: read-only");
+    assert_eq!(text(&message, PR_DISPLAY_TO_W).as_deref(), Some("Ann; Bob"));
+
+    assert_eq!(save(&message, KEEP_OPEN_READWRITE), S_OK);
+    let id = t.ids()[0].clone();
+    let stored = t.stored_message(&id).unwrap();
+    let stored_to = stored.props.iter().find(|p| p.tag() == PR_DISPLAY_TO_W);
+    assert_eq!(
+        stored_to.map(|p| &p.value),
+        Some(&PropValue::Unicode("Ann; Bob".into())),
+        "saved with the message, for the contents table"
+    );
+    let removed = [Some(with_row_id(Vec::new(), 0))];
+    assert_eq!(modify_recipients(&message, MODRECIP_REMOVE, &removed), S_OK);
+    assert_eq!(lists(&message), ["Bob", "René", "Dee"]);
+    drop(message);
+    let reopened = t.open(&id, 0);
+    assert_eq!(lists(&reopened), ["Ann; Bob", "René", "Dee"], "as saved");
+    drop(reopened);
+    t.finish();
+}
+
+fn text_prop(tag: u32, value: &str) -> Property {
+    Property::for_tag(tag, PropValue::Unicode(value.into()))
+}

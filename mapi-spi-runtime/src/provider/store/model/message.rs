@@ -12,9 +12,11 @@
 //! The runtime owns some properties and computes them, read-only to clients: the identity
 //! ([`Model::message_identity`] once the message is saved; `PR_PARENT_ENTRYID` and the store's
 //! before), `PR_STORE_SUPPORT_MASK`, `PR_ACCESS_LEVEL`, `PR_HASATTACH` and the
-//! `MSGFLAG_HASATTACH` bit of `PR_MESSAGE_FLAGS` (from the attachments), and `PR_MESSAGE_SIZE`.
-//! Computed properties are brought up to date when the attachments change and at
-//! `SaveChanges` (the `SaveChanges` page allows computed properties to wait for it), not at
+//! `MSGFLAG_HASATTACH` bit of `PR_MESSAGE_FLAGS` (from the attachments), `PR_DISPLAY_TO_W`,
+//! `PR_DISPLAY_CC_W` and `PR_DISPLAY_BCC_W` (the recipients' display names of each type,
+//! joined by `"; "`, saved with the message so that a contents table can show them), and
+//! `PR_MESSAGE_SIZE`. Computed properties are brought up to date when the recipients or the
+//! attachments change and at `SaveChanges` (the `SaveChanges` page allows computed properties to wait for it), not at
 //! every `SetProps` or stream write. `PR_MESSAGE_FLAGS` is writable until the first save (a new
 //! message starts `MSGFLAG_UNSENT`), read-only after, as the docs describe it.
 //!
@@ -61,11 +63,11 @@ use crate::codes::{
 use crate::com::{ComObject, Forward, MethodName, Object};
 use crate::flags::{
     ATTACH_DIALOG, CLEAR_NRN_PENDING, CLEAR_READ_FLAG, CLEAR_RN_PENDING, FORCE_SAVE,
-    GENERATE_RECEIPT_ONLY, KEEP_OPEN_READONLY, KEEP_OPEN_READWRITE, MAPI_BEST_ACCESS, MAPI_CREATE,
-    MAPI_DEFERRED_ERRORS, MAPI_MESSAGE, MAPI_MODIFY, MAPI_NOREPLACE, MAPI_UNICODE, MODRECIP_ADD,
-    MODRECIP_MODIFY, MODRECIP_REMOVE, MSGFLAG_HASATTACH, MSGFLAG_NRN_PENDING, MSGFLAG_READ,
-    MSGFLAG_RN_PENDING, MSGFLAG_UNSENT, NON_EMS_XP_SAVE, SPAMFILTER_ONSAVE, STORE_MODIFY_OK,
-    SUPPRESS_RECEIPT,
+    GENERATE_RECEIPT_ONLY, KEEP_OPEN_READONLY, KEEP_OPEN_READWRITE, MAPI_BCC, MAPI_BEST_ACCESS,
+    MAPI_CC, MAPI_CREATE, MAPI_DEFERRED_ERRORS, MAPI_MESSAGE, MAPI_MODIFY, MAPI_NOREPLACE,
+    MAPI_SUBMITTED, MAPI_TO, MAPI_UNICODE, MODRECIP_ADD, MODRECIP_MODIFY, MODRECIP_REMOVE,
+    MSGFLAG_HASATTACH, MSGFLAG_NRN_PENDING, MSGFLAG_READ, MSGFLAG_RN_PENDING, MSGFLAG_UNSENT,
+    NON_EMS_XP_SAVE, SPAMFILTER_ONSAVE, STORE_MODIFY_OK, SUPPRESS_RECEIPT,
 };
 use crate::interfaces::{
     IAttach, IMAPIProgress, IMAPIProp, IMAPIPropImpl, IMAPITable, IMessage, IMessageImpl,
@@ -430,6 +432,10 @@ impl MessageCore {
         });
         let has_attachments = !working.attachments.is_empty();
         set_owned(&mut bag, PR_HASATTACH, PropValue::Boolean(has_attachments));
+        for (tag, kind) in DISPLAY_LISTS {
+            let names = display_list(&working.recipients, kind);
+            set_owned(&mut bag, tag, PropValue::Unicode(names));
+        }
         // The sub-object properties, listed while set (their pages: "Service providers must
         // report it to the IMAPIProp::GetPropList method if it is set").
         for (tag, set) in [
@@ -825,6 +831,8 @@ impl MessageCore {
             .map(|r| recipient_row(r))
             .collect();
         self.recipient_table.replace_rows(rows)?;
+        // The display lists follow the recipients at once: clients read them back to show.
+        self.refresh(&working);
         Ok(())
     }
 
@@ -1128,7 +1136,50 @@ impl IMAPIPropImpl for MessageObject {
 
 /// What a message's `CopyTo` leaves to the destination besides its identity: the computed
 /// properties.
-const COMPUTED: [u32; 2] = [PR_HASATTACH, PR_MESSAGE_SIZE];
+const COMPUTED: [u32; 5] = [
+    PR_HASATTACH,
+    PR_MESSAGE_SIZE,
+    PR_DISPLAY_TO_W,
+    PR_DISPLAY_CC_W,
+    PR_DISPLAY_BCC_W,
+];
+
+/// The display lists a message computes from its recipients, each with the recipient type it
+/// lists.
+const DISPLAY_LISTS: [(u32, u32); 3] = [
+    (PR_DISPLAY_TO_W, MAPI_TO),
+    (PR_DISPLAY_CC_W, MAPI_CC),
+    (PR_DISPLAY_BCC_W, MAPI_BCC),
+];
+
+/// The display names of the recipients of type `kind`, in order, joined by `"; "` as MAPI's
+/// stores join them (`PR_DISPLAY_TO` and its kin); a recipient without a name is left out.
+/// `MAPI_SUBMITTED` is a state bit on the type, not a type of its own.
+fn display_list(recipients: &[Vec<Property>], kind: u32) -> String {
+    let name = |recipient: &[Property]| {
+        recipient
+            .iter()
+            .find_map(|p| match &p.value {
+                _ if p.id != id_of(PR_DISPLAY_NAME_W) => None,
+                PropValue::Unicode(name) => Some(name.clone()),
+                PropValue::String8(name) => Some(crate::props::ansi::decode(name)),
+                _ => None,
+            })
+            .filter(|name| !name.is_empty())
+    };
+    let of_kind = |recipient: &&Vec<Property>| {
+        recipient.iter().any(|p| {
+            p.id == id_of(PR_RECIPIENT_TYPE)
+                && matches!(p.value, PropValue::Long(t) if t & !MAPI_SUBMITTED == kind)
+        })
+    };
+    recipients
+        .iter()
+        .filter(of_kind)
+        .filter_map(|r| name(r))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
 
 /// Whether property `id` is the runtime's to set (a provider's value for it is replaced; a
 /// copy leaves it to the destination).
