@@ -461,6 +461,30 @@ fn the_store_names_its_special_folders_and_opens_the_root_without_an_entry_id() 
         prop_of(&wastebasket, PR_DISPLAY_NAME_W).value,
         PropValue::Unicode("Deleted Items".into())
     );
+
+    // Deleted, the wastebasket is no longer named: the properties follow the content.
+    let wastebasket_id = entry_id(&wastebasket);
+    let hr = unsafe { ipm.DeleteFolder(&wastebasket_id, 0, None, 0) };
+    assert_eq!(hr, S_OK);
+    let (hr, props) = get_props(&opened.store, None);
+    assert_eq!(hr, S_OK);
+    assert!(!props.iter().any(|p| p.tag() == PR_IPM_WASTEBASKET_ENTRYID));
+    let mask = props.iter().find(|p| p.tag() == PR_VALID_FOLDER_MASK);
+    assert_eq!(
+        long(mask.unwrap()),
+        FOLDER_IPM_SUBTREE_VALID | FOLDER_IPM_INBOX_VALID | FOLDER_IPM_SENTMAIL_VALID
+    );
+    let (hr, props) = get_props(&opened.store, Some(&[PR_IPM_WASTEBASKET_ENTRYID]));
+    assert_eq!(hr, MAPI_W_ERRORS_RETURNED);
+    assert_eq!(props[0].value, PropValue::Error(MAPI_E_NOT_FOUND));
+    let mut list = null_mut::<SPropTagArray>();
+    assert_eq!(unsafe { opened.store.GetPropList(0, &mut list) }, S_OK);
+    let tags = unsafe {
+        core::slice::from_raw_parts(list.cast::<u32>().add(1), *list.cast::<u32>() as usize)
+    };
+    assert!(!tags.contains(&PR_IPM_WASTEBASKET_ENTRYID));
+    assert!(tags.contains(&PR_IPM_SENTMAIL_ENTRYID));
+    unsafe { AllocatorSet::native().free(list.cast()) };
     opened.close(vec![root, ipm, wastebasket]);
 }
 
