@@ -174,6 +174,7 @@ impl Model {
                     });
                 }
                 ContentChange::FolderAdded { parent, key } => {
+                    self.folders_changed();
                     self.notify(super::notify::Event::Created {
                         kind: ObjectKind::Folder,
                         key: &key,
@@ -181,6 +182,7 @@ impl Model {
                     });
                 }
                 ContentChange::FolderDeleted { parent, key } => {
+                    self.folders_changed();
                     self.folder_removed(&key);
                     self.notify(super::notify::Event::Deleted {
                         kind: ObjectKind::Folder,

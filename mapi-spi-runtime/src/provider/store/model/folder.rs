@@ -496,6 +496,7 @@ impl Model {
     fn delete_folder(&self, folder: &Folder) -> ProviderResult<()> {
         let below = subtree(self, &folder.key)?;
         self.content.delete_folder(&folder.key)?;
+        self.folders_changed();
         for gone in &below {
             self.folder_removed(&gone.key);
         }
@@ -1070,6 +1071,7 @@ impl IMAPIFolderImpl for FolderObject {
                 let moved = model
                     .content
                     .move_folder(&source.key, &dest, new_name.as_deref())?;
+                model.folders_changed();
                 if moved.key != source.key {
                     model.folder_removed(&source.key);
                 }

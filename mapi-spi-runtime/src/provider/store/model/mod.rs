@@ -53,6 +53,9 @@ pub(crate) struct Model {
     pub(crate) saving: Mutex<()>,
     /// The contents tables of the folders opened so far ([`contents`]).
     contents: ContentsTables,
+    /// Set when a folder is deleted or moved (through the runtime or by others): the store's
+    /// special-folder properties are read again at its next `GetProps` or `GetPropList`.
+    folders_changed: AtomicBool,
     /// Set at the store's logoff: the objects opened from it answer `MAPI_E_INVALID_OBJECT`
     /// from then on, as the objects of a released store must.
     closed: AtomicBool,
@@ -80,6 +83,7 @@ impl Model {
             advised: Mutex::default(),
             saving: Mutex::default(),
             contents: ContentsTables::default(),
+            folders_changed: AtomicBool::new(false),
             closed: AtomicBool::new(false),
         }
     }
@@ -87,6 +91,16 @@ impl Model {
     /// The store is logged off: its objects are invalid from now on.
     pub(crate) fn close(&self) {
         self.closed.store(true, Ordering::Release);
+    }
+
+    /// A folder was deleted or moved: it may have been a special one.
+    pub(crate) fn folders_changed(&self) {
+        self.folders_changed.store(true, Ordering::Release);
+    }
+
+    /// Whether a folder was deleted or moved since the last call (the first: since logon).
+    pub(crate) fn take_folders_changed(&self) -> bool {
+        self.folders_changed.swap(false, Ordering::AcqRel)
     }
 
     /// Whether the store is logged off.

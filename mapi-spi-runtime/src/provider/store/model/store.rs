@@ -97,7 +97,8 @@ fn special_props(model: &Model) -> Vec<Property> {
 /// `PR_RECORD_KEY` and `PR_STORE_RECORD_KEY` (the store key), `PR_STORE_SUPPORT_MASK` (the
 /// provider's, else [`DEFAULT_SUPPORT_MASK`]), `PR_OBJECT_TYPE`, `PR_MDB_PROVIDER` (the
 /// provider's MAPIUID unless it gives one), and from [`StoreContent::special_folder`] at
-/// each `GetProps` and `GetPropList` (a special folder deleted is no longer named):
+/// logon and again after a folder is deleted or moved (a special folder deleted is no longer
+/// named):
 /// `PR_IPM_SUBTREE_ENTRYID`, `PR_IPM_OUTBOX_ENTRYID`, `PR_IPM_WASTEBASKET_ENTRYID`,
 /// `PR_IPM_SENTMAIL_ENTRYID` and `PR_VALID_FOLDER_MASK` (with the Inbox's bit:
 /// `GetReceiveFolder` answers it).
@@ -186,9 +187,14 @@ impl ContentStore {
         })
     }
 
-    /// Brings the special-folder properties up to date: a special folder deleted (or a new
-    /// one named) since the last read changes them.
+    /// Brings the special-folder properties up to date when a folder was deleted or moved
+    /// since the last read (others' changes included): only then can they have changed, and
+    /// a `GetProps` otherwise costs nothing but its result.
     fn refresh(&self) {
+        self.model.apply_changes();
+        if !self.model.take_folders_changed() {
+            return;
+        }
         let mut bag = self.props.bag_mut();
         for (_, tag, _) in SPECIAL {
             bag.remove(prop_id(tag) as u16);
