@@ -1551,3 +1551,20 @@ fn display_lists_follow_the_recipients_and_are_saved_with_the_message() {
 fn text_prop(tag: u32, value: &str) -> Property {
     Property::for_tag(tag, PropValue::Unicode(value.into()))
 }
+
+#[test]
+fn a_special_folder_another_program_deleted_is_no_longer_named_by_the_store() {
+    let t = Test::start();
+    assert_eq!(
+        long(t.store(), PR_VALID_FOLDER_MASK),
+        FOLDER_IPM_INBOX_VALID
+    );
+    let content = t.content();
+    let inbox = content.memory.special_folder(SpecialFolder::Inbox).unwrap();
+    let parent = content.memory.root();
+    content.memory.delete_folder(&inbox).unwrap();
+    let change = ContentChange::FolderDeleted { parent, key: inbox };
+    content.changes.lock().unwrap().push(change);
+    assert_eq!(long(t.store(), PR_VALID_FOLDER_MASK), 0);
+    t.finish();
+}
