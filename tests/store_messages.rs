@@ -258,7 +258,7 @@ impl Test {
     /// A message saved in the Inbox with `subject`; its entry ID.
     fn stored(&self, subject_text: &str) -> Vec<u8> {
         let message = self.create();
-        assert_eq!(set(&message, &[subject(subject_text)]), (S_OK, 0));
+        assert_eq!(set(&message, &[subject(subject_text)]), (S_OK, vec![]));
         assert_eq!(save(&message, 0), S_OK);
         match one(&message, PR_ENTRYID) {
             Some(PropValue::Binary(id)) => id,
@@ -430,8 +430,8 @@ fn long(object: &impl Interface, tag: u32) -> u32 {
     }
 }
 
-/// `SetProps`: the call's answer and how many per-property problems it reported.
-fn set(object: &impl Interface, props: &[Property]) -> (HRESULT, u32) {
+/// `SetProps`: the call's answer and the code of each per-property problem it reported.
+fn set(object: &impl Interface, props: &[Property]) -> (HRESULT, Vec<HRESULT>) {
     let prop = prop_of(object);
     let block = props_block(&AllocatorSet::native(), props).unwrap();
     let mut problems = core::ptr::null_mut::<SPropProblemArray>();
@@ -443,10 +443,43 @@ fn set(object: &impl Interface, props: &[Property]) -> (HRESULT, u32) {
             block.as_ptr().cast(),
             &mut problems,
         );
-        let count = problems.as_ref().map_or(0, |p| p.cProblem);
-        AllocatorSet::native().free(problems.cast());
-        (hr, count)
+        (hr, problem_codes(problems))
     }
+}
+
+/// `DeleteProps`: the call's answer and the code of each per-property problem it reported.
+fn delete(object: &impl Interface, tags: &[u32]) -> (HRESULT, Vec<HRESULT>) {
+    let prop = prop_of(object);
+    let mut array = vec![tags.len() as u32];
+    array.extend_from_slice(tags);
+    let mut problems = core::ptr::null_mut::<SPropProblemArray>();
+    // SAFETY: a tag array with its count, an out-pointer; the problems freed once.
+    unsafe {
+        let hr =
+            (prop.vtable().DeleteProps)(prop.as_raw(), array.as_mut_ptr().cast(), &mut problems);
+        (hr, problem_codes(problems))
+    }
+}
+
+/// The codes of an `SPropProblemArray` (NULL: none), freed.
+///
+/// # Safety
+///
+/// `problems` is NULL or an `SPropProblemArray` in one block of the native allocator.
+unsafe fn problem_codes(problems: *mut SPropProblemArray) -> Vec<HRESULT> {
+    // SAFETY: NULL or a problem array (this function's contract).
+    let Some(array) = (unsafe { problems.as_ref() }) else {
+        return Vec::new();
+    };
+    // SAFETY: `cProblem` problems from `aProblem` on.
+    let codes =
+        unsafe { core::slice::from_raw_parts(array.aProblem.as_ptr(), array.cProblem as usize) }
+            .iter()
+            .map(|p| HRESULT(p.scode))
+            .collect();
+    // SAFETY: one block of the native allocator, freed once, after the read.
+    unsafe { AllocatorSet::native().free(problems.cast()) };
+    codes
 }
 
 fn subject(value: &str) -> Property {
@@ -697,7 +730,7 @@ fn a_new_message_is_saved_whole_and_reopens_as_saved() {
         "no entry ID before the first save"
     );
     assert!(one(&message, PR_PARENT_ENTRYID).is_some());
-    assert_eq!(set(&message, &[subject("Grüße")]), (S_OK, 0));
+    assert_eq!(set(&message, &[subject("Grüße")]), (S_OK, vec![]));
     write_stream(&message, PR_BODY_W, &utf16("The body, by stream."));
     write_stream(&message, PR_HTML, b"<p>The body</p>");
     // PR_MESSAGE_FLAGS is the client's until the first save.
@@ -705,7 +738,7 @@ fn a_new_message_is_saved_whole_and_reopens_as_saved() {
         PR_MESSAGE_FLAGS,
         PropValue::Long(MSGFLAG_UNSENT | MSGFLAG_READ),
     );
-    assert_eq!(set(&message, core::slice::from_ref(&flags)), (S_OK, 0));
+    assert_eq!(set(&message, core::slice::from_ref(&flags)), (S_OK, vec![]));
     assert!(
         t.ids().is_empty(),
         "nothing in the store before SaveChanges"
@@ -726,7 +759,7 @@ fn a_new_message_is_saved_whole_and_reopens_as_saved() {
     );
     assert_eq!(
         set(&message, &[flags]),
-        (S_OK, 1),
+        (S_OK, vec![MAPI_E_NO_ACCESS]),
         "PR_MESSAGE_FLAGS is read-only once saved"
     );
     assert!(matches!(one(&message, PR_MESSAGE_SIZE), Some(PropValue::Long(size)) if size > 20));
@@ -977,7 +1010,7 @@ fn attachments_are_created_written_by_stream_and_deleted() {
         Property::for_tag(PR_ATTACH_METHOD, PropValue::Long(ATTACH_BY_VALUE)),
         Property::for_tag(PR_ATTACH_FILENAME_W, PropValue::Unicode("data.bin".into())),
     ];
-    assert_eq!(set(&attach, &props), (S_OK, 0));
+    assert_eq!(set(&attach, &props), (S_OK, vec![]));
     let data: Vec<u8> = (0..5000u32).map(|i| (i * 7) as u8).collect();
     write_stream(&attach, PR_ATTACH_DATA_BIN, &data);
     assert!(
@@ -1525,8 +1558,23 @@ fn display_lists_follow_the_recipients_and_are_saved_with_the_message() {
     ];
     assert_eq!(modify_recipients(&message, 0, &entries), S_OK);
     assert_eq!(lists(&message), ["Ann; Bob", "René", "Dee"]);
-    let (hr, problems) = set(&message, &[text_prop(PR_DISPLAY_TO_W, "Mallory")]);
-    assert_eq!((hr, problems), (S_OK, 1), "computed: read-only");
+    let forged = [
+        text_prop(PR_DISPLAY_TO_W, "Mallory"),
+        subject("Hello"),
+        Property::for_tag(PR_ENTRYID, PropValue::Binary(b"forged".to_vec())),
+    ];
+    assert_eq!(
+        set(&message, &forged),
+        (S_OK, vec![MAPI_E_COMPUTED, MAPI_E_COMPUTED]),
+        "computed: read-only, the others set"
+    );
+    assert_eq!(text(&message, PR_SUBJECT_W).as_deref(), Some("Hello"));
+    assert_eq!(one(&message, PR_ENTRYID), None, "not before the first save");
+    assert_eq!(
+        delete(&message, &[PR_DISPLAY_CC_W, PR_SUBJECT_W]),
+        (S_OK, vec![MAPI_E_COMPUTED])
+    );
+    assert_eq!(text(&message, PR_SUBJECT_W), None);
     assert_eq!(text(&message, PR_DISPLAY_TO_W).as_deref(), Some("Ann; Bob"));
 
     assert_eq!(save(&message, KEEP_OPEN_READWRITE), S_OK);

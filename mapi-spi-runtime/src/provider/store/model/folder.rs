@@ -18,16 +18,17 @@ use std::sync::Arc;
 use windows_core::{GUID, HRESULT, IUnknown, Interface};
 
 use super::Model;
+use super::computed::{problem, split_delete, split_set};
 use super::hierarchy::{is_owned, provider_props};
 use super::message::MessageObject;
 use super::notify::Event;
 use super::open::{check_flags, null, open_entry};
 use crate::alloc::AllocatorSet;
 use crate::codes::{
-    MAPI_E_COLLISION, MAPI_E_COMPUTED, MAPI_E_FOLDER_CYCLE, MAPI_E_HAS_FOLDERS,
-    MAPI_E_HAS_MESSAGES, MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_INVALID_ENTRYID,
-    MAPI_E_INVALID_OBJECT, MAPI_E_INVALID_PARAMETER, MAPI_E_NO_ACCESS, MAPI_E_NO_SUPPORT,
-    MAPI_E_NOT_FOUND, MAPI_W_PARTIAL_COMPLETION, S_OK,
+    MAPI_E_COLLISION, MAPI_E_FOLDER_CYCLE, MAPI_E_HAS_FOLDERS, MAPI_E_HAS_MESSAGES,
+    MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_INVALID_ENTRYID, MAPI_E_INVALID_OBJECT,
+    MAPI_E_INVALID_PARAMETER, MAPI_E_NO_ACCESS, MAPI_E_NO_SUPPORT, MAPI_E_NOT_FOUND,
+    MAPI_W_PARTIAL_COMPLETION, S_OK,
 };
 use crate::com::{ComObject, Forward, MethodName, Object};
 use crate::flags::*;
@@ -45,9 +46,7 @@ use crate::provider::store::entry_id::ObjectKind;
 use crate::provider::{LastError, ProviderError, ProviderResult, text};
 use crate::table::TableData;
 use crate::tags::*;
-use crate::types::{
-    ENTRYLIST, LPTSTR, MAPIERROR, SPropProblem, SPropProblemArray, SPropTagArray, SPropValue,
-};
+use crate::types::{ENTRYLIST, LPTSTR, MAPIERROR, SPropProblemArray, SPropTagArray, SPropValue};
 use mapi_spi_macros::mapi_object;
 
 /// `MAPIERROR::lpszComponent` of a folder's errors.
@@ -564,16 +563,6 @@ fn is_computed(tag: u32) -> bool {
             .any(|&computed| prop_id(computed) == prop_id(tag))
 }
 
-/// A `SetProps` or `DeleteProps` problem: the property at `index` of the client's list.
-fn problem(index: usize, tag: u32, code: HRESULT) -> SPropProblem {
-    SPropProblem {
-        // Indexes come from MAPI's ULONG counts.
-        ulIndex: index as u32,
-        ulPropTag: tag,
-        scode: code.0,
-    }
-}
-
 /// A message's `PR_MESSAGE_FLAGS` or `PR_MSG_STATUS` in its row (0 without).
 fn long_in(row: &[Property], tag: u32) -> u32 {
     row.iter()
@@ -652,26 +641,19 @@ impl IMAPIPropImpl for FolderObject {
             }
             // SAFETY: the caller's `cValues` values.
             let props = unsafe { props_from_raw(lpPropArray, cValues) }?;
-            // The engine's own checks, on a bag of the client's values alone.
-            let mut problems = PropertyBag::new().set_props(&props)?;
+            let (rest, mut problems) = split_set(props, is_computed)?;
             this.check_modify()?;
             let mut changes = Vec::new();
-            for (index, prop) in props.into_iter().enumerate() {
-                let tag = prop.tag();
-                if problems.iter().any(|p| p.ulIndex as usize == index) {
-                    continue;
-                }
+            for (index, prop) in rest {
                 // 8-bit text always converts to Unicode: the fallback is never taken.
                 let value = prop
                     .value
                     .with_text_width(true)
                     .map_or_else(|_| prop.value.clone(), Cow::into_owned);
-                let empty_name = prop_id(tag) == prop_id(PR_DISPLAY_NAME_W)
-                    && value == PropValue::Unicode(String::new());
-                if is_computed(tag) {
-                    problems.push(problem(index, tag, MAPI_E_COMPUTED));
-                } else if empty_name {
-                    problems.push(problem(index, tag, MAPI_E_INVALID_PARAMETER));
+                if u32::from(prop.id) == prop_id(PR_DISPLAY_NAME_W)
+                    && value == PropValue::Unicode(String::new())
+                {
+                    problems.push(problem(index, prop.tag(), MAPI_E_INVALID_PARAMETER));
                 } else {
                     changes.push(Property::new(prop.id, value));
                 }
@@ -701,25 +683,18 @@ impl IMAPIPropImpl for FolderObject {
             let Some(tags) = (unsafe { tags_from_raw(lpPropTagArray) }) else {
                 return Err(null("DeleteProps", "lpPropTagArray"));
             };
-            if tags.is_empty() {
-                return Err(ProviderError::new(
-                    MAPI_E_INVALID_PARAMETER,
-                    "DeleteProps: the tag list is empty",
-                ));
-            }
+            let (rest, mut problems) = split_delete(&tags, is_computed)?;
             this.check_modify()?;
-            let mut problems = Vec::new();
             let mut deleted = Vec::new();
-            for (index, &tag) in tags.iter().enumerate() {
-                if is_computed(tag) {
-                    problems.push(problem(index, tag, MAPI_E_COMPUTED));
-                } else if prop_id(tag) == prop_id(PR_DISPLAY_NAME_W) {
+            for (index, tag) in rest {
+                if prop_id(tag) == prop_id(PR_DISPLAY_NAME_W) {
                     problems.push(problem(index, tag, MAPI_E_NO_ACCESS));
                 } else {
                     deleted.push(prop_id(tag));
                 }
             }
             this.write_props(|props| props.retain(|p| !deleted.contains(&u32::from(p.id))))?;
+            problems.sort_by_key(|p| p.ulIndex);
             // SAFETY: the caller's out-pointer, NULL or writable.
             unsafe { put_problems(this.allocators(), &problems, lppProblems) }
         })

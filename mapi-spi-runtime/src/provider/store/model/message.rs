@@ -15,9 +15,10 @@
 //! `MSGFLAG_HASATTACH` bit of `PR_MESSAGE_FLAGS` (from the attachments), `PR_DISPLAY_TO_W`,
 //! `PR_DISPLAY_CC_W` and `PR_DISPLAY_BCC_W` (the recipients' display names of each type,
 //! joined by `"; "`, saved with the message so that a contents table can show them), and
-//! `PR_MESSAGE_SIZE`. Computed properties are brought up to date when the recipients or the
-//! attachments change and at `SaveChanges` (the `SaveChanges` page allows computed properties to wait for it), not at
-//! every `SetProps` or stream write. `PR_MESSAGE_FLAGS` is writable until the first save (a new
+//! `PR_MESSAGE_SIZE`. Clients' writes to them are `MAPI_E_COMPUTED` problems
+//! ([`super::computed`]). Computed properties are brought up to date when the recipients or
+//! the attachments change and at `SaveChanges` (the `SaveChanges` page allows computed
+//! properties to wait for it), not at every `SetProps` or stream write. `PR_MESSAGE_FLAGS` is writable until the first save (a new
 //! message starts `MSGFLAG_UNSENT`), read-only after, as the docs describe it.
 //!
 //! `SaveChanges` as the `IMAPIProp::SaveChanges` page describes it:
@@ -54,6 +55,7 @@ use windows_core::{GUID, HRESULT, IUnknown, Interface};
 
 use super::Model;
 use super::attach::{AttachCore, AttachObject};
+use super::computed::{split_delete, split_set};
 use super::notify::Event;
 use crate::alloc::AllocatorSet;
 use crate::codes::{
@@ -72,6 +74,7 @@ use crate::flags::{
 use crate::interfaces::{
     IAttach, IMAPIProgress, IMAPIProp, IMAPIPropImpl, IMAPITable, IMessage, IMessageImpl,
 };
+use crate::props::object::put_problems;
 use crate::props::value::{props_block, tags_from_raw};
 use crate::props::{ObjectAccess, PropAccess, PropValue, Property, PropertyBag, PropertyObject};
 use crate::provider::store::content::{Attachment, Message};
@@ -81,7 +84,8 @@ use crate::sync::lock;
 use crate::table::TableData;
 use crate::tags::*;
 use crate::types::{
-    ADRENTRY, ADRLIST, MAPIERROR, SPropProblemArray, SPropTagArray, SPropValue, cb_new_adrlist,
+    ADRENTRY, ADRLIST, MAPIERROR, SPropProblem, SPropProblemArray, SPropTagArray, SPropValue,
+    cb_new_adrlist,
 };
 use mapi_spi_macros::mapi_object;
 
@@ -527,6 +531,36 @@ impl MessageCore {
         let _ = self.props.bag_mut().insert(prop, PropAccess::READ_ONLY);
     }
 
+    /// The end of `SetProps` and `DeleteProps` once the runtime's properties are taken out
+    /// (`problems`): `MAPI_E_NO_ACCESS` on an object open read-only; else `write` on the bag,
+    /// with what is left (the client's properties at `indices`, when there are any), its
+    /// problems numbered as in the client's list; all the problems to `lppProblems`.
+    ///
+    /// # Safety
+    ///
+    /// `lppProblems` is NULL or writable.
+    unsafe fn finish_write(
+        &self,
+        mut problems: Vec<SPropProblem>,
+        indices: &[usize],
+        lppProblems: *mut *mut SPropProblemArray,
+        write: impl FnOnce(&mut PropertyBag) -> windows_core::Result<Vec<SPropProblem>>,
+    ) -> ProviderResult<HRESULT> {
+        if !self.working().writable {
+            return Err(read_only());
+        }
+        if !indices.is_empty() {
+            let more = write(&mut self.props.bag_mut())?;
+            problems.extend(more.into_iter().map(|p| SPropProblem {
+                ulIndex: indices[p.ulIndex as usize] as u32,
+                ..p
+            }));
+            problems.sort_by_key(|p| p.ulIndex);
+        }
+        // SAFETY: NULL or writable (this function's contract).
+        unsafe { put_problems(self.model.cx.allocators(), &problems, lppProblems) }
+    }
+
     /// `SaveChanges`: see the module documentation.
     fn save(&self, flags: u32) -> ProviderResult<HRESULT> {
         check_flags(flags, SAVE_FLAGS)?;
@@ -957,6 +991,55 @@ impl IMAPIPropImpl for MessageObject {
             // SAFETY: the caller's arguments, passed on under the same contract.
             unsafe { core.props_itf.GetLastError(hResult, ulFlags, lppMAPIError) }
         }
+    }
+
+    /// The property engine's `SetProps` on the working copy, but each of the runtime's
+    /// properties (identity and computed, see the module documentation) is a
+    /// `MAPI_E_COMPUTED` problem, whether the object holds it yet or not.
+    unsafe fn SetProps(
+        this: &Object<Self>,
+        cValues: u32,
+        lpPropArray: *mut SPropValue,
+        lppProblems: *mut *mut SPropProblemArray,
+    ) -> HRESULT {
+        let core = &this.core;
+        core.answer(|| {
+            if lpPropArray.is_null() {
+                return Err(invalid("SetProps: lpPropArray is NULL"));
+            }
+            // SAFETY: the caller's `cValues` values.
+            let props = unsafe { crate::props::value::props_from_raw(lpPropArray, cValues) }?;
+            let (rest, problems) = split_set(props, |tag| not_copied(id_of(tag)))?;
+            let (indices, props): (Vec<usize>, Vec<Property>) = rest.into_iter().unzip();
+            // SAFETY: the caller's out-pointer, NULL or writable.
+            unsafe {
+                core.finish_write(problems, &indices, lppProblems, |bag| bag.set_props(&props))
+            }
+        })
+    }
+
+    /// The property engine's `DeleteProps` on the working copy, but each of the runtime's
+    /// properties is a `MAPI_E_COMPUTED` problem.
+    unsafe fn DeleteProps(
+        this: &Object<Self>,
+        lpPropTagArray: *mut SPropTagArray,
+        lppProblems: *mut *mut SPropProblemArray,
+    ) -> HRESULT {
+        let core = &this.core;
+        core.answer(|| {
+            // SAFETY: the caller's tag array, NULL or `cValues` tags.
+            let Some(tags) = (unsafe { tags_from_raw(lpPropTagArray) }) else {
+                return Err(invalid("DeleteProps: lpPropTagArray is NULL"));
+            };
+            let (rest, problems) = split_delete(&tags, |tag| not_copied(id_of(tag)))?;
+            let (indices, tags): (Vec<usize>, Vec<u32>) = rest.into_iter().unzip();
+            // SAFETY: the caller's out-pointer, NULL or writable.
+            unsafe {
+                core.finish_write(problems, &indices, lppProblems, |bag| {
+                    bag.delete_props(&tags)
+                })
+            }
+        })
     }
 
     /// See the module documentation.

@@ -8,6 +8,7 @@
 //! tables to keep current, notifications).
 
 mod attach;
+mod computed;
 mod contents;
 mod folder;
 mod hierarchy;
