@@ -1554,10 +1554,22 @@ fn display_lists_follow_the_recipients_and_are_saved_with_the_message() {
         Some(recipient("Bob", MAPI_TO | MAPI_SUBMITTED)),
         Some(ansi),
         Some(recipient("Dee", MAPI_BCC)),
-        Some(recipient("", MAPI_TO)),
+        // No name: its address shows.
+        Some(vec![
+            Property::for_tag(PR_RECIPIENT_TYPE, PropValue::Long(MAPI_TO)),
+            text_prop(PR_EMAIL_ADDRESS_W, "eve@example.org"),
+        ]),
+        // Neither: left out.
+        Some(vec![Property::for_tag(
+            PR_RECIPIENT_TYPE,
+            PropValue::Long(MAPI_BCC),
+        )]),
     ];
     assert_eq!(modify_recipients(&message, 0, &entries), S_OK);
-    assert_eq!(lists(&message), ["Ann; Bob", "René", "Dee"]);
+    assert_eq!(
+        lists(&message),
+        ["Ann; Bob; eve@example.org", "René", "Dee"]
+    );
     let forged = [
         text_prop(PR_DISPLAY_TO_W, "Mallory"),
         subject("Hello"),
@@ -1575,7 +1587,10 @@ fn display_lists_follow_the_recipients_and_are_saved_with_the_message() {
         (S_OK, vec![MAPI_E_COMPUTED])
     );
     assert_eq!(text(&message, PR_SUBJECT_W), None);
-    assert_eq!(text(&message, PR_DISPLAY_TO_W).as_deref(), Some("Ann; Bob"));
+    assert_eq!(
+        text(&message, PR_DISPLAY_TO_W).as_deref(),
+        Some("Ann; Bob; eve@example.org")
+    );
 
     assert_eq!(save(&message, KEEP_OPEN_READWRITE), S_OK);
     let id = t.ids()[0].clone();
@@ -1583,15 +1598,19 @@ fn display_lists_follow_the_recipients_and_are_saved_with_the_message() {
     let stored_to = stored.props.iter().find(|p| p.tag() == PR_DISPLAY_TO_W);
     assert_eq!(
         stored_to.map(|p| &p.value),
-        Some(&PropValue::Unicode("Ann; Bob".into())),
+        Some(&PropValue::Unicode("Ann; Bob; eve@example.org".into())),
         "saved with the message, for the contents table"
     );
     let removed = [Some(with_row_id(Vec::new(), 0))];
     assert_eq!(modify_recipients(&message, MODRECIP_REMOVE, &removed), S_OK);
-    assert_eq!(lists(&message), ["Bob", "René", "Dee"]);
+    assert_eq!(lists(&message), ["Bob; eve@example.org", "René", "Dee"]);
     drop(message);
     let reopened = t.open(&id, 0);
-    assert_eq!(lists(&reopened), ["Ann; Bob", "René", "Dee"], "as saved");
+    assert_eq!(
+        lists(&reopened),
+        ["Ann; Bob; eve@example.org", "René", "Dee"],
+        "as saved"
+    );
     drop(reopened);
     t.finish();
 }

@@ -1236,19 +1236,21 @@ const DISPLAY_LISTS: [(u32, u32); 3] = [
 ];
 
 /// The display names of the recipients of type `kind`, in order, joined by `"; "` as MAPI's
-/// stores join them (`PR_DISPLAY_TO` and its kin); a recipient without a name is left out.
-/// `MAPI_SUBMITTED` is a state bit on the type, not a type of its own.
+/// stores join them (`PR_DISPLAY_TO` and its kin): a recipient without a name shows its
+/// address, one with neither is left out. `MAPI_SUBMITTED` is a state bit on the type, not a
+/// type of its own.
 fn display_list(recipients: &[Vec<Property>], kind: u32) -> String {
-    let name = |recipient: &[Property]| {
+    // The recipient's text property `tag`, in either width, if not empty.
+    let text = |recipient: &[Property], tag: u32| {
         recipient
             .iter()
             .find_map(|p| match &p.value {
-                _ if p.id != id_of(PR_DISPLAY_NAME_W) => None,
-                PropValue::Unicode(name) => Some(name.clone()),
-                PropValue::String8(name) => Some(crate::props::ansi::decode(name)),
+                _ if p.id != id_of(tag) => None,
+                PropValue::Unicode(text) => Some(text.clone()),
+                PropValue::String8(text) => Some(crate::props::ansi::decode(text)),
                 _ => None,
             })
-            .filter(|name| !name.is_empty())
+            .filter(|text| !text.is_empty())
     };
     let of_kind = |recipient: &&Vec<Property>| {
         recipient.iter().any(|p| {
@@ -1259,7 +1261,7 @@ fn display_list(recipients: &[Vec<Property>], kind: u32) -> String {
     recipients
         .iter()
         .filter(of_kind)
-        .filter_map(|r| name(r))
+        .filter_map(|r| text(r, PR_DISPLAY_NAME_W).or_else(|| text(r, PR_EMAIL_ADDRESS_W)))
         .collect::<Vec<_>>()
         .join("; ")
 }
