@@ -187,7 +187,8 @@ pub trait StoreContent: Send + Sync + 'static {
     /// `SetProps` or `DeleteProps` asked, and passes the result; the runtime's own are never
     /// among them). A `PR_DISPLAY_NAME_W` other than the folder's renames it, under the rule
     /// of [`Self::move_folder`]: a sibling of that name already there is `MAPI_E_COLLISION`.
-    /// Answers the folder as it is now (its key may have changed).
+    /// The folder keeps its key, renamed or not: the client's open folder objects and entry
+    /// IDs name it by its key. Answers the folder as it is now.
     fn set_folder_props(&self, key: &[u8], props: &[Property]) -> ProviderResult<Folder> {
         let _ = (key, props);
         Err(read_only())
