@@ -29,8 +29,8 @@ use mapi_spi_runtime::provider::store::{
 use mapi_spi_runtime::provider::{ProviderContext, ProviderResult};
 use mapi_spi_runtime::tags::*;
 use mapi_spi_runtime::types::{
-    ENTRYID, ENTRYLIST, MAPIERROR, MAPIUID, NOTIFICATION, NOTIFKEY, SBinary, SPropTagArray,
-    SPropValue, SRowSet,
+    ENTRYID, ENTRYLIST, MAPIERROR, MAPIUID, NOTIFICATION, NOTIFKEY, SBinary, SPropProblemArray,
+    SPropTagArray, SPropValue, SRowSet,
 };
 use mapi_spi_runtime::{AllocatorSet, GUID, HRESULT, IUnknown, Interface, mapi_object};
 
@@ -461,6 +461,30 @@ fn the_store_names_its_special_folders_and_opens_the_root_without_an_entry_id() 
         prop_of(&wastebasket, PR_DISPLAY_NAME_W).value,
         PropValue::Unicode("Deleted Items".into())
     );
+
+    // Deleted, the wastebasket is no longer named: the properties follow the content.
+    let wastebasket_id = entry_id(&wastebasket);
+    let hr = unsafe { ipm.DeleteFolder(&wastebasket_id, 0, None, 0) };
+    assert_eq!(hr, S_OK);
+    let (hr, props) = get_props(&opened.store, None);
+    assert_eq!(hr, S_OK);
+    assert!(!props.iter().any(|p| p.tag() == PR_IPM_WASTEBASKET_ENTRYID));
+    let mask = props.iter().find(|p| p.tag() == PR_VALID_FOLDER_MASK);
+    assert_eq!(
+        long(mask.unwrap()),
+        FOLDER_IPM_SUBTREE_VALID | FOLDER_IPM_INBOX_VALID | FOLDER_IPM_SENTMAIL_VALID
+    );
+    let (hr, props) = get_props(&opened.store, Some(&[PR_IPM_WASTEBASKET_ENTRYID]));
+    assert_eq!(hr, MAPI_W_ERRORS_RETURNED);
+    assert_eq!(props[0].value, PropValue::Error(MAPI_E_NOT_FOUND));
+    let mut list = null_mut::<SPropTagArray>();
+    assert_eq!(unsafe { opened.store.GetPropList(0, &mut list) }, S_OK);
+    let tags = unsafe {
+        core::slice::from_raw_parts(list.cast::<u32>().add(1), *list.cast::<u32>() as usize)
+    };
+    assert!(!tags.contains(&PR_IPM_WASTEBASKET_ENTRYID));
+    assert!(tags.contains(&PR_IPM_SENTMAIL_ENTRYID));
+    unsafe { AllocatorSet::native().free(list.cast()) };
     opened.close(vec![root, ipm, wastebasket]);
 }
 
@@ -1013,6 +1037,169 @@ fn create_folder_names_comments_collides_and_opens_if_it_exists() {
     assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
     drop(view);
     opened.close(vec![ipm, archive, again, ansi]);
+}
+
+/// `SetProps` of `props`: the answer and the problems, (index, tag, code) each.
+fn set_props(object: &IMAPIProp, props: &[Property]) -> (HRESULT, Vec<(u32, u32, HRESULT)>) {
+    let allocators = AllocatorSet::native();
+    let block = mapi_spi_runtime::props::value::props_block(&allocators, props).unwrap();
+    let mut problems = null_mut::<SPropProblemArray>();
+    let hr = unsafe { object.SetProps(props.len() as u32, block.as_ptr().cast(), &mut problems) };
+    (hr, unsafe { take_problems(problems) })
+}
+
+/// `DeleteProps` of `tags`: the answer and the problems.
+fn delete_props(object: &IMAPIProp, tags: &[u32]) -> (HRESULT, Vec<(u32, u32, HRESULT)>) {
+    let mut array = vec![tags.len() as u32];
+    array.extend_from_slice(tags);
+    let mut problems = null_mut::<SPropProblemArray>();
+    let hr = unsafe { object.DeleteProps(array.as_mut_ptr().cast(), &mut problems) };
+    (hr, unsafe { take_problems(problems) })
+}
+
+/// The problems of an `SPropProblemArray` (NULL: none), freed.
+unsafe fn take_problems(array: *mut SPropProblemArray) -> Vec<(u32, u32, HRESULT)> {
+    if array.is_null() {
+        return Vec::new();
+    }
+    let read = unsafe {
+        core::slice::from_raw_parts((*array).aProblem.as_ptr(), (*array).cProblem as usize)
+    }
+    .iter()
+    .map(|p| (p.ulIndex, p.ulPropTag, HRESULT(p.scode)))
+    .collect();
+    unsafe { AllocatorSet::native().free(array.cast()) };
+    read
+}
+
+/// The hierarchy row of the subfolder of `parent` with `id`, with `columns`.
+fn hierarchy_row(parent: &IMAPIFolder, id: &[u8], columns: &[u32]) -> Vec<Property> {
+    let mut with_id = vec![PR_ENTRYID];
+    with_id.extend_from_slice(columns);
+    rows(&hierarchy(parent, 0), &with_id)
+        .into_iter()
+        .find(|row| binary(&row[0]) == id)
+        .expect("the folder's row")
+        .split_off(1)
+}
+
+#[test]
+fn a_folders_own_properties_are_written_at_once_and_the_runtimes_are_computed() {
+    let opened = open(STORE);
+    let ipm = opened.ipm();
+    // As Outlook does right after CreateFolder: the class and the comment.
+    let notes = create_folder(&ipm, "Notes", 0).unwrap();
+    let notes_id = entry_id(&notes);
+    let props = [
+        text(PR_CONTAINER_CLASS_W, "IPF.StickyNote"),
+        Property::for_tag(PR_COMMENT_A, PropValue::String8(b"Caf\xe9".to_vec())),
+        Property::for_tag(PR_CONTENT_COUNT, PropValue::Long(5)),
+        Property::for_tag(PR_ENTRYID, PropValue::Binary(b"forged".to_vec())),
+        Property::for_tag(PR_ACCESS_LEVEL, PropValue::Long(0)),
+    ];
+    let (hr, problems) = set_props(&notes, &props);
+    assert_eq!(hr, S_OK);
+    assert_eq!(
+        problems,
+        [
+            (2, PR_CONTENT_COUNT, MAPI_E_COMPUTED),
+            (3, PR_ENTRYID, MAPI_E_COMPUTED),
+            (4, PR_ACCESS_LEVEL, MAPI_E_COMPUTED),
+        ]
+    );
+    assert_eq!(
+        prop_of(&notes, PR_CONTAINER_CLASS_W).value,
+        PropValue::Unicode("IPF.StickyNote".into())
+    );
+    assert_eq!(
+        prop_of(&notes, PR_COMMENT_W).value,
+        PropValue::Unicode("Café".into()),
+        "8-bit text kept as Unicode"
+    );
+    assert_eq!(counts(&notes), (0, 0, false));
+    assert_eq!(entry_id(&notes), notes_id);
+    // Not transacted: another object and the hierarchy table see it at once; SaveChanges
+    // has nothing left to do.
+    let other = opened.folder(&notes_id);
+    assert_eq!(
+        prop_of(&other, PR_CONTAINER_CLASS_W).value,
+        PropValue::Unicode("IPF.StickyNote".into())
+    );
+    let row = hierarchy_row(&ipm, &notes_id, &[PR_CONTAINER_CLASS_W, PR_COMMENT_W]);
+    assert_eq!(row[0].value, PropValue::Unicode("IPF.StickyNote".into()));
+    assert_eq!(row[1].value, PropValue::Unicode("Café".into()));
+    assert_eq!(unsafe { notes.SaveChanges(KEEP_OPEN_READWRITE) }, S_OK);
+    assert_eq!(
+        unsafe { notes.SaveChanges(0x1000_0000) },
+        MAPI_E_UNKNOWN_FLAGS
+    );
+
+    // Renamed through PR_DISPLAY_NAME_W, under the collision rule of a move.
+    let (hr, _) = set_props(&notes, &[text(PR_DISPLAY_NAME_W, "inbox")]);
+    assert_eq!(hr, MAPI_E_COLLISION);
+    let (hr, problems) = set_props(&notes, &[text(PR_DISPLAY_NAME_W, "")]);
+    assert_eq!(
+        (hr, problems),
+        (S_OK, vec![(0, PR_DISPLAY_NAME_W, MAPI_E_INVALID_PARAMETER)])
+    );
+    let (hr, problems) = set_props(&notes, &[text(PR_DISPLAY_NAME_W, "Sticky")]);
+    assert_eq!((hr, problems), (S_OK, vec![]));
+    let row = hierarchy_row(&ipm, &notes_id, &[PR_DISPLAY_NAME_W]);
+    assert_eq!(row[0].value, PropValue::Unicode("Sticky".into()));
+    assert_eq!(opened.child(&ipm, "Sticky"), notes_id);
+
+    // Deleted: the provider's go, the runtime's and the name stay.
+    let (hr, problems) = delete_props(
+        &notes,
+        &[
+            PR_COMMENT_W,
+            PR_DISPLAY_NAME_W,
+            PR_SUBFOLDERS,
+            PR_LAST_MODIFICATION_TIME,
+        ],
+    );
+    assert_eq!(hr, S_OK);
+    assert_eq!(
+        problems,
+        [
+            (1, PR_DISPLAY_NAME_W, MAPI_E_NO_ACCESS),
+            (2, PR_SUBFOLDERS, MAPI_E_COMPUTED),
+        ]
+    );
+    let (hr, props) = get_props(&notes, Some(&[PR_COMMENT_W, PR_DISPLAY_NAME_W]));
+    assert_eq!(hr, MAPI_W_ERRORS_RETURNED);
+    assert_eq!(props[0].value, PropValue::Error(MAPI_E_NOT_FOUND));
+    assert_eq!(props[1].value, PropValue::Unicode("Sticky".into()));
+
+    // Bad input: a whole call the engine refuses, an empty list, NULL arrays.
+    let (hr, _) = set_props(&notes, &[Property::for_tag(PR_COMMENT_W, PropValue::Null)]);
+    assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+    assert_eq!(delete_props(&notes, &[]).0, MAPI_E_INVALID_PARAMETER);
+    assert_eq!(
+        unsafe { notes.SetProps(1, null_mut(), null_mut()) },
+        MAPI_E_INVALID_PARAMETER
+    );
+    assert_eq!(
+        unsafe { notes.DeleteProps(null_mut(), null_mut()) },
+        MAPI_E_INVALID_PARAMETER
+    );
+
+    // Opened read-only: no write.
+    let (_, unk) = opened.open_entry(&notes_id, 0).unwrap();
+    let read_only: IMAPIFolder = unk.cast().unwrap();
+    let class = [text(PR_CONTAINER_CLASS_W, "IPF.Note")];
+    assert_eq!(set_props(&read_only, &class).0, MAPI_E_NO_ACCESS);
+    assert_eq!(
+        delete_props(&read_only, &[PR_CONTAINER_CLASS_W]).0,
+        MAPI_E_NO_ACCESS
+    );
+    opened.close(vec![ipm, notes, other, read_only]);
+
+    // A read-only store: no write, whatever the access asked.
+    let opened = open(READ_ONLY);
+    let root = opened.root();
+    assert_eq!(set_props(&root, &class).0, MAPI_E_NO_ACCESS);
+    opened.close(vec![root]);
 }
 
 #[test]
@@ -1668,6 +1855,24 @@ fn advise_subscribes_and_every_change_notifies_the_object_its_folder_and_the_sto
         .map(|n| &n.entry_id[..])
         .collect();
     assert!(modified.contains(&&long_id[..]) && modified.contains(&&drafts_id[..]));
+
+    // A folder's own properties changed: fnevObjectModified for it (to it, its parent, the
+    // store).
+    let (hr, _) = set_props(&created, &[text(PR_CONTAINER_CLASS_W, "IPF.Task")]);
+    assert_eq!(hr, S_OK);
+    let modified: Vec<(Vec<u8>, Vec<u8>)> = taken()
+        .into_iter()
+        .filter(|n| n.event == fnevObjectModified)
+        .map(|n| (n.key, n.entry_id))
+        .collect();
+    assert_eq!(
+        modified,
+        [
+            (new_id.clone(), new_id.clone()),
+            (long_id.clone(), new_id.clone()),
+            (STORE.to_vec(), new_id.clone()),
+        ]
+    );
 
     // Deleting a folder: one fnevObjectDeleted for it (to it, its parent, the store).
     let hr = unsafe { inbox.DeleteFolder(&new_id, 0, None, 0) };

@@ -1,75 +1,106 @@
-//! The runtime's message and attachment objects over a store's model, driven through the raw
-//! vtables as a client drives them: create, save and reopen; transactions (a second object
-//! sees nothing unsaved, two writers collide with `MAPI_E_OBJECT_CHANGED`, `FORCE_SAVE`
-//! wins, `Release` discards); `KEEP_OPEN_*`; recipients and their row IDs; attachments, their
-//! data as a stream, embedded messages saved into the attachment and then the message;
-//! `SetReadFlag`; bad input; a message deleted under an open object (`MAPI_E_OBJECT_DELETED`,
-//! nothing lost). Every session ends with the host's leak report clean: each result was freed
-//! with the one `MAPIFreeBuffer` (or, for rows, `FreeProws`) MAPI's rules ask for.
+//! The runtime's message and attachment objects, reached as a client reaches them: through
+//! the store (`IMsgStore::OpenEntry` of a message's entry ID, the Inbox's
+//! `IMAPIFolder::CreateMessage`, its contents table for the entry IDs) of a `ContentStore` over
+//! a `MemoryContent`, all through the raw vtables: create, save and reopen; transactions (a
+//! second object sees nothing unsaved, two writers collide with `MAPI_E_OBJECT_CHANGED`,
+//! `FORCE_SAVE` wins, `Release` discards); `KEEP_OPEN_*`; recipients and their row IDs;
+//! attachments, their data as a stream, embedded messages saved into the attachment and then
+//! the message; `SetReadFlag`; bad input; a message deleted under an open object
+//! (`MAPI_E_OBJECT_DELETED`, nothing lost); others' changes, which the provider reports.
+//! Every session ends with the host's leak report clean: each result was freed with the one
+//! `MAPIFreeBuffer` (or, for rows, `FreeProws`) MAPI's rules ask for.
 //!
-//! Until the store and folder objects open messages, the test's provider builds the model
-//! with the runtime's hidden `TestMessages` from the context its logon gets, over a
-//! `MemoryContent` the tests also reach directly (to look at what was stored, or to delete a
-//! message under an open object).
+//! What the provider stored (recipients without row IDs, attachments, embedded messages) is
+//! read from the `MemoryContent` itself, which the test keeps.
 
 use core::ffi::c_void;
 use mapi_spi_runtime::alloc::AllocatorSet;
 use mapi_spi_runtime::codes::*;
-use mapi_spi_runtime::com::{Forward, MethodName};
 use mapi_spi_runtime::flags::*;
 use mapi_spi_runtime::host::{Session, SupportOptions};
 use mapi_spi_runtime::interfaces::{
-    IAttach, IMAPIProp, IMAPIPropImpl, IMAPITable, IMessage, IMsgStore, IMsgStoreImpl, IStream,
+    IAttach, IMAPIFolder, IMAPIProp, IMAPITable, IMessage, IMsgStore, IStream,
 };
 use mapi_spi_runtime::props::value::{props_block, props_from_raw};
-use mapi_spi_runtime::props::{self, PropValue, Property, PropertyBag};
-use mapi_spi_runtime::provider::store::content::StoreContent;
+use mapi_spi_runtime::props::{PropValue, Property};
+use mapi_spi_runtime::provider::store::content::{
+    ContentChange, Folder, Message, MessageSummary, SpecialFolder, StoreContent, StoredMessage,
+};
+use mapi_spi_runtime::provider::store::entry_id::EntryIds;
 use mapi_spi_runtime::provider::store::memory::MemoryContent;
-use mapi_spi_runtime::provider::store::model::TestMessages;
 use mapi_spi_runtime::provider::store::{
-    LogonRequest, MessageStore, StoreContext, StoreLogon, StoreProvider,
+    ContentStore, LogonRequest, StoreContext, StoreLogon, StoreProvider,
 };
 use mapi_spi_runtime::provider::{ProviderContext, ProviderResult};
 use mapi_spi_runtime::tags::*;
 use mapi_spi_runtime::types::{
-    ADRENTRY, ADRLIST, MAPIUID, SPropProblemArray, SPropValue, SRowSet, cb_new_adrlist,
+    ADRENTRY, ADRLIST, ENTRYLIST, MAPIUID, SBinary, SPropProblemArray, SPropValue, SRowSet,
+    cb_new_adrlist,
 };
-use mapi_spi_runtime::{GUID, HRESULT, IUnknown, Interface, Object, mapi_object};
+use mapi_spi_runtime::{GUID, HRESULT, IUnknown, Interface};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 const UID: MAPIUID = MAPIUID {
     ab: *b"store_messages!!",
 };
 
+/// The store's entry ID, which is its key too.
+const STORE: &[u8] = b"store";
+
 struct Provider;
 
-/// The smallest store: its properties are an empty property object.
-#[mapi_object(IMsgStore)]
-struct Store {
-    props: IMAPIProp,
+/// The store's content, as the provider holds it: a `MemoryContent` with a root and an Inbox,
+/// and what the tests say others changed since the runtime last asked
+/// ([`StoreContent::changes`]), as a store that watches its storage reports it.
+struct Content {
+    memory: MemoryContent,
+    changes: Mutex<Vec<ContentChange>>,
 }
 
-impl MessageStore for Store {}
-
-impl IMAPIPropImpl for Store {
-    fn forward(this: &Object<Self>, _: MethodName) -> Forward<'_, IMAPIProp> {
-        Forward::To(&this.props)
+/// Everything but `changes` is the `MemoryContent`'s.
+impl StoreContent for Content {
+    fn root(&self) -> Vec<u8> {
+        self.memory.root()
+    }
+    fn folder(&self, key: &[u8]) -> ProviderResult<Folder> {
+        self.memory.folder(key)
+    }
+    fn subfolders(&self, key: &[u8]) -> ProviderResult<Vec<Folder>> {
+        self.memory.subfolders(key)
+    }
+    fn messages(&self, folder: &[u8]) -> ProviderResult<Vec<MessageSummary>> {
+        self.memory.messages(folder)
+    }
+    fn message(&self, key: &[u8]) -> ProviderResult<StoredMessage> {
+        self.memory.message(key)
+    }
+    fn special_folder(&self, which: SpecialFolder) -> Option<Vec<u8>> {
+        self.memory.special_folder(which)
+    }
+    fn changes(&self) -> Vec<ContentChange> {
+        core::mem::take(&mut *self.changes.lock().unwrap())
+    }
+    fn save_message(
+        &self,
+        folder: &[u8],
+        key: Option<&[u8]>,
+        message: &Message,
+    ) -> ProviderResult<Vec<u8>> {
+        self.memory.save_message(folder, key, message)
+    }
+    fn delete_message(&self, key: &[u8]) -> ProviderResult<()> {
+        self.memory.delete_message(key)
+    }
+    fn set_message_state(&self, key: &[u8], state: &[Property]) -> ProviderResult<()> {
+        self.memory.set_message_state(key, state)
     }
 }
 
-impl IMsgStoreImpl for Store {}
-
-/// What a logon made: the store's content and its messages.
-struct Fixture {
-    content: Arc<MemoryContent>,
-    messages: TestMessages,
-    inbox: Vec<u8>,
-}
-
-static FIXTURE: Mutex<Option<Fixture>> = Mutex::new(None);
+/// The content of the store logged on last, which the tests look into.
+static CONTENT: Mutex<Option<Arc<Content>>> = Mutex::new(None);
 
 impl StoreProvider for Provider {
-    type Store = Store;
+    type Store = ContentStore;
     const COMPONENT: &'static str = "store_messages";
 
     fn create(_: &ProviderContext) -> ProviderResult<Self> {
@@ -84,19 +115,23 @@ impl StoreProvider for Provider {
         &self,
         request: &LogonRequest<'_>,
         context: &Arc<StoreContext>,
-    ) -> ProviderResult<StoreLogon<Store>> {
-        let content = Arc::new(MemoryContent::new("Root"));
-        let inbox = content.create_folder(&content.root(), "Inbox", &[])?.key;
-        let messages = TestMessages::new(context.clone(), content.clone(), UID);
-        *FIXTURE.lock().unwrap() = Some(Fixture {
-            content,
-            messages,
-            inbox,
+    ) -> ProviderResult<StoreLogon<ContentStore>> {
+        let mut uid = UID;
+        // SAFETY: a live support object and a MAPIUID.
+        HRESULT::ok(unsafe { request.support.SetProviderUID(&mut uid, 0) })?;
+        let memory = MemoryContent::new("Root");
+        let inbox = memory.create_folder(&memory.root(), "Inbox", &[])?.key;
+        memory.set_special_folder(SpecialFolder::Inbox, &inbox)?;
+        let content = Arc::new(Content {
+            memory,
+            changes: Mutex::default(),
         });
+        *CONTENT.lock().unwrap() = Some(content.clone());
+        let name = Property::for_tag(PR_DISPLAY_NAME_W, PropValue::Unicode("Messages".into()));
+        let store =
+            ContentStore::new(request, context, UID, request.entry_id, content, vec![name])?;
         Ok(StoreLogon {
-            store: Store {
-                props: props::object::create(PropertyBag::new(), *request.allocators),
-            },
+            store,
             spool_security: Vec::new(),
         })
     }
@@ -111,10 +146,11 @@ mapi_spi_runtime::ms_provider_init!(Provider);
 /// The sessions count the process's native host buffers: one at a time.
 static ONE_SESSION_AT_A_TIME: Mutex<()> = Mutex::new(());
 
-/// A session with the store logged on.
+/// A session with the store logged on, and its Inbox open.
 struct Test {
     session: Session,
     store: Option<IMsgStore>,
+    inbox: Option<IMAPIFolder>,
     _serial: MutexGuard<'static, ()>,
 }
 
@@ -132,65 +168,214 @@ impl Test {
             )
         }
         .expect("MSProviderInit");
-        let opened = session.logon(b"store", 0).expect("Logon");
-        Test {
+        let store = session.logon(STORE, 0).expect("Logon").store;
+        let (mut cb, mut id) = (0u32, core::ptr::null_mut());
+        // SAFETY: out-pointers; no explicit class asked for.
+        let hr = unsafe {
+            (store.vtable().GetReceiveFolder)(
+                store.as_raw(),
+                core::ptr::null_mut(),
+                0,
+                &mut cb,
+                &mut id,
+                core::ptr::null_mut(),
+            )
+        };
+        assert_eq!(hr, S_OK, "GetReceiveFolder");
+        // SAFETY: `cb` bytes at `id`, one block of the native allocator, freed once after.
+        let inbox_id =
+            unsafe { core::slice::from_raw_parts(id.cast::<u8>(), cb as usize) }.to_vec();
+        // SAFETY: as above.
+        unsafe { AllocatorSet::native().free(id.cast()) };
+        let mut t = Test {
             session,
-            store: Some(opened.store),
+            store: Some(store),
+            inbox: None,
             _serial: serial,
+        };
+        let inbox = t
+            .open_entry(&inbox_id, MAPI_BEST_ACCESS)
+            .expect("the Inbox");
+        t.inbox = Some(inbox.cast().expect("IMAPIFolder"));
+        t
+    }
+
+    fn store(&self) -> &IMsgStore {
+        self.store.as_ref().expect("logged on")
+    }
+
+    fn inbox(&self) -> &IMAPIFolder {
+        self.inbox.as_ref().expect("logged on")
+    }
+
+    /// The store's content, as the provider holds it.
+    fn content(&self) -> Arc<Content> {
+        CONTENT.lock().unwrap().clone().expect("logged on")
+    }
+
+    /// `IMsgStore::OpenEntry` of `id` with `flags`, the default interface.
+    fn open_entry(&self, id: &[u8], flags: u32) -> Result<IUnknown, HRESULT> {
+        let store = self.store();
+        let (mut kind, mut raw) = (0u32, core::ptr::null_mut());
+        // SAFETY: `id` readable for its length; out-pointers.
+        let hr = unsafe {
+            (store.vtable().OpenEntry)(
+                store.as_raw(),
+                id.len() as u32,
+                id.as_ptr().cast_mut().cast(),
+                core::ptr::null(),
+                flags,
+                &mut kind,
+                &mut raw,
+            )
+        };
+        if hr.is_err() {
+            return Err(hr);
+        }
+        // SAFETY: a new reference.
+        Ok(unsafe { IUnknown::from_raw(raw) })
+    }
+
+    /// A new message in the Inbox (`CreateMessage`).
+    fn create(&self) -> IMessage {
+        let inbox = self.inbox();
+        let mut raw = core::ptr::null_mut();
+        // SAFETY: the default interface; an out-pointer.
+        let hr = unsafe {
+            (inbox.vtable().CreateMessage)(inbox.as_raw(), core::ptr::null(), 0, &mut raw)
+        };
+        assert_eq!(hr, S_OK, "CreateMessage");
+        // SAFETY: a new reference, an IMessage.
+        unsafe { IMessage::from_raw(raw) }
+    }
+
+    /// The message `id` names, opened with `flags`.
+    fn open(&self, id: &[u8], flags: u32) -> IMessage {
+        let message = self.open_entry(id, flags).expect("OpenEntry of a message");
+        message.cast().expect("IMessage")
+    }
+
+    /// A message saved in the Inbox with `subject`; its entry ID.
+    fn stored(&self, subject_text: &str) -> Vec<u8> {
+        let message = self.create();
+        assert_eq!(set(&message, &[subject(subject_text)]), (S_OK, vec![]));
+        assert_eq!(save(&message, 0), S_OK);
+        match one(&message, PR_ENTRYID) {
+            Some(PropValue::Binary(id)) => id,
+            other => panic!("no entry ID after the save: {other:?}"),
         }
     }
 
-    fn with<R>(&self, f: impl FnOnce(&Fixture) -> R) -> R {
-        f(FIXTURE.lock().unwrap().as_ref().expect("logged on"))
+    /// The subject the store holds for `id`, as a new object opened on it reads it (`None`:
+    /// no such message).
+    fn stored_subject(&self, id: &[u8]) -> Option<String> {
+        let message: IMessage = self.open_entry(id, 0).ok()?.cast().ok()?;
+        text(&message, PR_SUBJECT_W)
     }
 
-    fn create(&self) -> IMessage {
-        self.with(|f| f.messages.create(&f.inbox, 0))
+    /// What the provider stored for the message `id` names.
+    fn stored_message(&self, id: &[u8]) -> ProviderResult<Message> {
+        Ok(self.content().memory.message(&key_of(id))?.message)
     }
 
-    fn open(&self, key: &[u8], flags: u32) -> IMessage {
-        self.with(|f| f.messages.open(key, flags)).expect("open")
+    /// Another program changes the message `id` names: its subject in the store becomes
+    /// `subject`, and the provider reports the change.
+    fn changed_by_another(&self, id: &[u8], subject_text: &str) {
+        let content = self.content();
+        let key = key_of(id);
+        let mut stored = content.memory.message(&key).unwrap();
+        stored.message.props.retain(|p| p.tag() != PR_SUBJECT_W);
+        stored.message.props.push(subject(subject_text));
+        let saved = content
+            .memory
+            .save_message(&stored.folder, Some(&key), &stored.message)
+            .unwrap();
+        assert_eq!(saved, key);
+        let change = ContentChange::MessageModified {
+            folder: stored.folder,
+            key,
+        };
+        content.changes.lock().unwrap().push(change);
     }
 
-    /// A message saved straight into the store, with `subject`; its key.
-    fn stored(&self, subject: &str) -> Vec<u8> {
-        self.with(|f| {
-            let message = mapi_spi_runtime::provider::store::content::Message {
-                props: vec![Property::for_tag(
-                    PR_SUBJECT_W,
-                    PropValue::Unicode(subject.into()),
-                )],
-                ..Default::default()
-            };
-            f.content.save_message(&f.inbox, None, &message).unwrap()
-        })
+    /// Another program deletes the message `id` names, and the provider reports it.
+    fn deleted_by_another(&self, id: &[u8]) {
+        let content = self.content();
+        let key = key_of(id);
+        let folder = content.memory.message(&key).unwrap().folder;
+        content.memory.delete_message(&key).unwrap();
+        let change = ContentChange::MessageDeleted { folder, key };
+        content.changes.lock().unwrap().push(change);
     }
 
-    /// The subject the store holds for `key`.
-    fn stored_subject(&self, key: &[u8]) -> Option<String> {
-        let message = self.with(|f| f.content.message(key)).ok()?.message;
-        message.props.iter().find_map(|p| match &p.value {
-            PropValue::Unicode(s) if p.tag() == PR_SUBJECT_W => Some(s.clone()),
-            _ => None,
-        })
+    /// Deletes the message `id` names, as another client would (`DeleteMessages`).
+    fn delete(&self, id: &[u8]) {
+        let inbox = self.inbox();
+        let mut bin = SBinary {
+            cb: id.len() as u32,
+            lpb: id.as_ptr().cast_mut(),
+        };
+        let mut list = ENTRYLIST {
+            cValues: 1,
+            lpbin: &mut bin,
+        };
+        // SAFETY: a list of one entry ID, alive across the call; no progress object.
+        let hr = unsafe {
+            (inbox.vtable().DeleteMessages)(inbox.as_raw(), &mut list, 0, core::ptr::null_mut(), 0)
+        };
+        assert_eq!(hr, S_OK, "DeleteMessages");
     }
 
-    /// The keys of the inbox's messages, as the store lists them.
-    fn keys(&self) -> Vec<Vec<u8>> {
-        self.with(|f| f.content.messages(&f.inbox))
-            .unwrap()
-            .into_iter()
-            .map(|s| s.key)
+    /// A view of the Inbox's contents table.
+    fn contents(&self) -> IMAPITable {
+        let inbox = self.inbox();
+        let mut raw = core::ptr::null_mut();
+        // SAFETY: an out-pointer.
+        let hr = unsafe {
+            (inbox.vtable().base__.GetContentsTable)(inbox.as_raw(), MAPI_UNICODE, &mut raw)
+        };
+        assert_eq!(hr, S_OK, "GetContentsTable");
+        // SAFETY: a new reference.
+        unsafe { IMAPITable::from_raw(raw) }
+    }
+
+    /// The entry IDs of the Inbox's messages, as its contents table lists them.
+    fn ids(&self) -> Vec<Vec<u8>> {
+        rows(&self.contents())
+            .iter()
+            .map(|row| match value_in(row, PR_ENTRYID) {
+                Some(PropValue::Binary(id)) => id.clone(),
+                other => panic!("a row without an entry ID: {other:?}"),
+            })
             .collect()
     }
 
-    /// Everything released, the session shut down: nothing leaked.
+    /// Everything released, the store logged off, the session shut down: nothing leaked.
     fn finish(mut self) {
-        FIXTURE.lock().unwrap().take();
-        drop(self.store.take());
+        drop(self.inbox.take());
+        let store = self.store.take().expect("logged on");
+        assert_eq!(self.session.close_store(store, LOGOFF_ORDERLY), S_OK);
+        CONTENT.lock().unwrap().take();
         let report = self.session.shutdown();
         assert!(report.is_clean(), "{report}");
     }
+}
+
+/// The key the provider gave the message `id` names.
+fn key_of(id: &[u8]) -> Vec<u8> {
+    let ids = EntryIds::new(UID, STORE).unwrap();
+    ids.parse(id)
+        .expect("an entry ID of the store")
+        .key
+        .to_vec()
+}
+
+/// The row of `table` (a contents table) whose `PR_ENTRYID` is `id`.
+fn row_of(table: &IMAPITable, id: &[u8]) -> Vec<Property> {
+    rows(table)
+        .into_iter()
+        .find(|row| value_in(row, PR_ENTRYID) == Some(&PropValue::Binary(id.to_vec())))
+        .expect("the message's row")
 }
 
 fn prop_of(object: &impl Interface) -> IMAPIProp {
@@ -245,8 +430,8 @@ fn long(object: &impl Interface, tag: u32) -> u32 {
     }
 }
 
-/// `SetProps`: the call's answer and how many per-property problems it reported.
-fn set(object: &impl Interface, props: &[Property]) -> (HRESULT, u32) {
+/// `SetProps`: the call's answer and the code of each per-property problem it reported.
+fn set(object: &impl Interface, props: &[Property]) -> (HRESULT, Vec<HRESULT>) {
     let prop = prop_of(object);
     let block = props_block(&AllocatorSet::native(), props).unwrap();
     let mut problems = core::ptr::null_mut::<SPropProblemArray>();
@@ -258,10 +443,43 @@ fn set(object: &impl Interface, props: &[Property]) -> (HRESULT, u32) {
             block.as_ptr().cast(),
             &mut problems,
         );
-        let count = problems.as_ref().map_or(0, |p| p.cProblem);
-        AllocatorSet::native().free(problems.cast());
-        (hr, count)
+        (hr, problem_codes(problems))
     }
+}
+
+/// `DeleteProps`: the call's answer and the code of each per-property problem it reported.
+fn delete(object: &impl Interface, tags: &[u32]) -> (HRESULT, Vec<HRESULT>) {
+    let prop = prop_of(object);
+    let mut array = vec![tags.len() as u32];
+    array.extend_from_slice(tags);
+    let mut problems = core::ptr::null_mut::<SPropProblemArray>();
+    // SAFETY: a tag array with its count, an out-pointer; the problems freed once.
+    unsafe {
+        let hr =
+            (prop.vtable().DeleteProps)(prop.as_raw(), array.as_mut_ptr().cast(), &mut problems);
+        (hr, problem_codes(problems))
+    }
+}
+
+/// The codes of an `SPropProblemArray` (NULL: none), freed.
+///
+/// # Safety
+///
+/// `problems` is NULL or an `SPropProblemArray` in one block of the native allocator.
+unsafe fn problem_codes(problems: *mut SPropProblemArray) -> Vec<HRESULT> {
+    // SAFETY: NULL or a problem array (this function's contract).
+    let Some(array) = (unsafe { problems.as_ref() }) else {
+        return Vec::new();
+    };
+    // SAFETY: `cProblem` problems from `aProblem` on.
+    let codes =
+        unsafe { core::slice::from_raw_parts(array.aProblem.as_ptr(), array.cProblem as usize) }
+            .iter()
+            .map(|p| HRESULT(p.scode))
+            .collect();
+    // SAFETY: one block of the native allocator, freed once, after the read.
+    unsafe { AllocatorSet::native().free(problems.cast()) };
+    codes
 }
 
 fn subject(value: &str) -> Property {
@@ -342,8 +560,11 @@ fn utf16(text: &str) -> Vec<u8> {
     text.encode_utf16().flat_map(u16::to_le_bytes).collect()
 }
 
-/// All rows of a table (`QueryRows`), freed as `FreeProws` frees them.
+/// All rows of a table from the top (`QueryRows`), freed as `FreeProws` frees them.
 fn rows(table: &IMAPITable) -> Vec<Vec<Property>> {
+    // SAFETY: no bookmark out-pointer asked for.
+    let hr = unsafe { (table.vtable().SeekRow)(table.as_raw(), 0, 0, core::ptr::null_mut()) };
+    assert_eq!(hr, S_OK, "SeekRow to the beginning");
     let mut set = core::ptr::null_mut::<SRowSet>();
     // SAFETY: an out-pointer.
     let hr = unsafe { (table.vtable().QueryRows)(table.as_raw(), 100, 0, &mut set) };
@@ -498,7 +719,7 @@ fn set_read_flag(message: &IMessage, flags: u32) -> HRESULT {
 #[test]
 fn a_new_message_is_saved_whole_and_reopens_as_saved() {
     let t = Test::start();
-    let contents = t.with(|f| f.messages.contents_table(&f.inbox)).unwrap();
+    let contents = t.contents();
     let message = t.create();
     assert_eq!(long(&message, PR_MESSAGE_FLAGS), MSGFLAG_UNSENT);
     assert_eq!(long(&message, PR_OBJECT_TYPE), MAPI_MESSAGE);
@@ -509,7 +730,7 @@ fn a_new_message_is_saved_whole_and_reopens_as_saved() {
         "no entry ID before the first save"
     );
     assert!(one(&message, PR_PARENT_ENTRYID).is_some());
-    assert_eq!(set(&message, &[subject("Grüße")]), (S_OK, 0));
+    assert_eq!(set(&message, &[subject("Grüße")]), (S_OK, vec![]));
     write_stream(&message, PR_BODY_W, &utf16("The body, by stream."));
     write_stream(&message, PR_HTML, b"<p>The body</p>");
     // PR_MESSAGE_FLAGS is the client's until the first save.
@@ -517,32 +738,34 @@ fn a_new_message_is_saved_whole_and_reopens_as_saved() {
         PR_MESSAGE_FLAGS,
         PropValue::Long(MSGFLAG_UNSENT | MSGFLAG_READ),
     );
-    assert_eq!(set(&message, core::slice::from_ref(&flags)), (S_OK, 0));
+    assert_eq!(set(&message, core::slice::from_ref(&flags)), (S_OK, vec![]));
     assert!(
-        t.keys().is_empty(),
+        t.ids().is_empty(),
         "nothing in the store before SaveChanges"
     );
 
     assert_eq!(save(&message, KEEP_OPEN_READWRITE), S_OK);
-    let keys = t.keys();
-    assert_eq!(keys.len(), 1);
-    let key = keys[0].clone();
-    let entry_id = t.with(|f| f.messages.entry_id(&key)).unwrap();
-    assert_eq!(one(&message, PR_ENTRYID), Some(PropValue::Binary(entry_id)));
+    let ids = t.ids();
+    assert_eq!(ids.len(), 1);
+    let id = ids[0].clone();
     assert_eq!(
-        contents.row_count(),
+        one(&message, PR_ENTRYID),
+        Some(PropValue::Binary(id.clone()))
+    );
+    assert_eq!(
+        rows(&contents).len(),
         1,
         "the open contents table shows the new message"
     );
     assert_eq!(
         set(&message, &[flags]),
-        (S_OK, 1),
+        (S_OK, vec![MAPI_E_NO_ACCESS]),
         "PR_MESSAGE_FLAGS is read-only once saved"
     );
     assert!(matches!(one(&message, PR_MESSAGE_SIZE), Some(PropValue::Long(size)) if size > 20));
     drop(message);
 
-    let reopened = t.open(&key, 0);
+    let reopened = t.open(&id, 0);
     assert_eq!(text(&reopened, PR_SUBJECT_W).as_deref(), Some("Grüße"));
     assert_eq!(
         read_stream(&reopened, PR_BODY_W),
@@ -565,23 +788,23 @@ fn a_new_message_is_saved_whole_and_reopens_as_saved() {
 #[test]
 fn changes_are_private_until_saved_and_two_writers_collide() {
     let t = Test::start();
-    let key = t.stored("Original");
-    let a = t.open(&key, MAPI_MODIFY);
-    let b = t.open(&key, MAPI_MODIFY);
+    let id = t.stored("Original");
+    let a = t.open(&id, MAPI_MODIFY);
+    let b = t.open(&id, MAPI_MODIFY);
     assert_eq!(set(&a, &[subject("A")]).0, S_OK);
     assert_eq!(
         text(&b, PR_SUBJECT_W).as_deref(),
         Some("Original"),
         "B sees nothing of A's"
     );
-    assert_eq!(t.stored_subject(&key).as_deref(), Some("Original"));
+    assert_eq!(t.stored_subject(&id).as_deref(), Some("Original"));
     assert_eq!(save(&a, KEEP_OPEN_READWRITE), S_OK);
-    assert_eq!(t.stored_subject(&key).as_deref(), Some("A"));
+    assert_eq!(t.stored_subject(&id).as_deref(), Some("A"));
 
     assert_eq!(set(&b, &[subject("B")]).0, S_OK);
     assert_eq!(save(&b, KEEP_OPEN_READWRITE), MAPI_E_OBJECT_CHANGED);
     assert_eq!(
-        t.stored_subject(&key).as_deref(),
+        t.stored_subject(&id).as_deref(),
         Some("A"),
         "nothing written"
     );
@@ -592,7 +815,7 @@ fn changes_are_private_until_saved_and_two_writers_collide() {
     );
     assert_eq!(save(&b, FORCE_SAVE | KEEP_OPEN_READWRITE), S_OK);
     assert_eq!(
-        t.stored_subject(&key).as_deref(),
+        t.stored_subject(&id).as_deref(),
         Some("B"),
         "FORCE_SAVE wins"
     );
@@ -601,11 +824,11 @@ fn changes_are_private_until_saved_and_two_writers_collide() {
     assert_eq!(set(&a, &[subject("A again")]).0, S_OK);
     assert_eq!(save(&a, 0), MAPI_E_OBJECT_CHANGED);
     // A third object opened now sees B's; one released unsaved leaves nothing.
-    let c = t.open(&key, MAPI_MODIFY);
+    let c = t.open(&id, MAPI_MODIFY);
     assert_eq!(text(&c, PR_SUBJECT_W).as_deref(), Some("B"));
     assert_eq!(set(&c, &[subject("discarded")]).0, S_OK);
     drop(c);
-    assert_eq!(t.stored_subject(&key).as_deref(), Some("B"));
+    assert_eq!(t.stored_subject(&id).as_deref(), Some("B"));
     drop((a, b));
     t.finish();
 }
@@ -632,8 +855,8 @@ fn keep_open_flags_and_read_only_messages() {
     assert_eq!(save(&other, 0x4000_0000), MAPI_E_UNKNOWN_FLAGS);
 
     // Opened without MAPI_MODIFY: every write is refused.
-    let key = t.keys()[0].clone();
-    let read_only = t.open(&key, 0);
+    let id = t.ids()[0].clone();
+    let read_only = t.open(&id, 0);
     assert_eq!(set(&read_only, &[subject("no")]).0, MAPI_E_NO_ACCESS);
     assert_eq!(save(&read_only, KEEP_OPEN_READWRITE), MAPI_E_NO_ACCESS);
     assert_eq!(
@@ -667,7 +890,7 @@ fn keep_open_flags_and_read_only_messages() {
         Some(MAPI_E_NOT_FOUND)
     );
     // MAPI_BEST_ACCESS on a writable store gives write access.
-    let best = t.open(&key, MAPI_BEST_ACCESS);
+    let best = t.open(&id, MAPI_BEST_ACCESS);
     assert_eq!(long(&best, PR_ACCESS_LEVEL), MAPI_MODIFY);
     drop((message, other, read_only, best));
     t.finish();
@@ -761,14 +984,14 @@ fn recipients_are_added_modified_and_removed_by_row_id() {
     assert_eq!(recipients_of(&message), [(3, "dee".into())]);
 
     assert_eq!(save(&message, 0), S_OK);
-    let key = t.keys()[0].clone();
-    let stored = t.with(|f| f.content.message(&key)).unwrap().message;
+    let id = t.ids()[0].clone();
+    let stored = t.stored_message(&id).unwrap();
     assert_eq!(stored.recipients.len(), 1);
     assert!(
         stored.recipients[0].iter().all(|p| p.tag() != PR_ROWID),
         "row IDs are not stored"
     );
-    let reopened = t.open(&key, 0);
+    let reopened = t.open(&id, 0);
     assert_eq!(recipients_of(&reopened), [(0, "dee".into())]);
     drop((message, reopened));
     t.finish();
@@ -787,7 +1010,7 @@ fn attachments_are_created_written_by_stream_and_deleted() {
         Property::for_tag(PR_ATTACH_METHOD, PropValue::Long(ATTACH_BY_VALUE)),
         Property::for_tag(PR_ATTACH_FILENAME_W, PropValue::Unicode("data.bin".into())),
     ];
-    assert_eq!(set(&attach, &props), (S_OK, 0));
+    assert_eq!(set(&attach, &props), (S_OK, vec![]));
     let data: Vec<u8> = (0..5000u32).map(|i| (i * 7) as u8).collect();
     write_stream(&attach, PR_ATTACH_DATA_BIN, &data);
     assert!(
@@ -814,22 +1037,15 @@ fn attachments_are_created_written_by_stream_and_deleted() {
     );
     assert!(long(&attach, PR_ATTACH_SIZE) >= 5000);
     assert!(
-        t.keys().is_empty(),
+        t.ids().is_empty(),
         "the store sees it with the message only"
     );
     drop(attach);
     assert_eq!(save(&message, KEEP_OPEN_READWRITE), S_OK);
-    let key = t.keys()[0].clone();
-    assert_eq!(
-        t.with(|f| f.content.message(&key))
-            .unwrap()
-            .message
-            .attachments
-            .len(),
-        1
-    );
+    let id = t.ids()[0].clone();
+    assert_eq!(t.stored_message(&id).unwrap().attachments.len(), 1);
 
-    let reopened = t.open(&key, MAPI_MODIFY);
+    let reopened = t.open(&id, MAPI_MODIFY);
     let attach = open_attach(&reopened, 0, core::ptr::null(), 0).unwrap();
     assert_eq!(read_stream(&attach, PR_ATTACH_DATA_BIN), data);
     assert!(matches!(one(&attach, PR_RECORD_KEY), Some(PropValue::Binary(k)) if !k.is_empty()));
@@ -905,22 +1121,9 @@ fn attachments_are_created_written_by_stream_and_deleted() {
         one(&reopened, PR_HASATTACH),
         Some(PropValue::Boolean(false))
     );
-    assert_eq!(
-        t.with(|f| f.content.message(&key))
-            .unwrap()
-            .message
-            .attachments
-            .len(),
-        1
-    );
+    assert_eq!(t.stored_message(&id).unwrap().attachments.len(), 1);
     assert_eq!(save(&reopened, 0), S_OK);
-    assert!(
-        t.with(|f| f.content.message(&key))
-            .unwrap()
-            .message
-            .attachments
-            .is_empty()
-    );
+    assert!(t.stored_message(&id).unwrap().attachments.is_empty());
     drop((message, table, reopened));
     t.finish();
 }
@@ -958,8 +1161,8 @@ fn an_embedded_message_is_saved_into_its_attachment_then_the_message() {
     assert_eq!(save(&attach, 0), S_OK);
     assert_eq!(save(&message, 0), S_OK);
 
-    let key = t.keys()[0].clone();
-    let stored = t.with(|f| f.content.message(&key)).unwrap().message;
+    let id = t.ids()[0].clone();
+    let stored = t.stored_message(&id).unwrap();
     let attachment = &stored.attachments[0];
     assert!(attachment
         .props
@@ -972,7 +1175,7 @@ fn an_embedded_message_is_saved_into_its_attachment_then_the_message() {
     assert!(inner.props.contains(&subject("Inner")));
     assert_eq!(inner.recipients.len(), 1);
 
-    let reopened = t.open(&key, 0);
+    let reopened = t.open(&id, 0);
     let attach = open_attach(&reopened, 0, &IAttach::IID, 0).unwrap();
     let embedded: IMessage = open_property(&attach, PR_ATTACH_DATA_OBJ, &IMessage::IID, 0)
         .unwrap()
@@ -999,11 +1202,11 @@ fn a_message_deleted_under_an_open_object_keeps_its_changes() {
     let (_, attach) = create_attach(&message);
     assert_eq!(save(&attach, 0), S_OK);
     assert_eq!(save(&message, 0), S_OK);
-    let key = t.keys()[0].clone();
+    let id = t.ids()[0].clone();
 
-    let open = t.open(&key, MAPI_MODIFY);
+    let open = t.open(&id, MAPI_MODIFY);
     assert_eq!(set(&open, &[subject("mine")]).0, S_OK);
-    t.with(|f| f.content.delete_message(&key)).unwrap();
+    t.delete(&id);
     assert_eq!(save(&open, KEEP_OPEN_READWRITE), MAPI_E_OBJECT_DELETED);
     assert_eq!(save(&open, FORCE_SAVE), MAPI_E_OBJECT_DELETED);
     assert_eq!(
@@ -1016,7 +1219,7 @@ fn a_message_deleted_under_an_open_object_keeps_its_changes() {
         "served from the object's copy"
     );
     assert_eq!(set_read_flag(&open, 0), MAPI_E_OBJECT_DELETED);
-    assert!(t.keys().is_empty(), "and nothing written");
+    assert!(t.ids().is_empty(), "and nothing written");
 
     // GetLastError says why, in one block.
     let mut error = core::ptr::null_mut();
@@ -1039,13 +1242,12 @@ fn a_message_deleted_under_an_open_object_keeps_its_changes() {
 #[test]
 fn set_read_flag_writes_read_state_at_once_without_a_version() {
     let t = Test::start();
-    let key = t.stored("Unread");
-    let writer = t.open(&key, MAPI_MODIFY);
-    let reader = t.open(&key, 0);
+    let id = t.stored("Unread");
+    let writer = t.open(&id, MAPI_MODIFY);
+    let reader = t.open(&id, 0);
     let stored_flags = |t: &Test| {
-        t.with(|f| f.content.message(&key))
+        t.stored_message(&id)
             .unwrap()
-            .message
             .props
             .iter()
             .find_map(|p| match p.value {
@@ -1054,14 +1256,14 @@ fn set_read_flag_writes_read_state_at_once_without_a_version() {
             })
             .unwrap_or(0)
     };
-    let contents = t.with(|f| f.messages.contents_table(&f.inbox)).unwrap();
+    let contents = t.contents();
     assert_eq!(set_read_flag(&reader, 0), S_OK);
     assert_eq!(
         stored_flags(&t) & MSGFLAG_READ,
         MSGFLAG_READ,
         "in the store at once"
     );
-    let row = contents.row(&PropValue::Binary(key.clone())).unwrap();
+    let row = row_of(&contents, &id);
     assert!(
         matches!(value_in(&row, PR_MESSAGE_FLAGS), Some(PropValue::Long(f)) if f & MSGFLAG_READ != 0),
         "and in the contents table"
@@ -1094,7 +1296,7 @@ fn set_read_flag_writes_read_state_at_once_without_a_version() {
         MSGFLAG_READ,
         "the writer's save keeps it read"
     );
-    let row = contents.row(&PropValue::Binary(key.clone())).unwrap();
+    let row = row_of(&contents, &id);
     assert_eq!(
         value_in(&row, PR_SUBJECT_W),
         Some(&PropValue::Unicode("Edited".into())),
@@ -1125,9 +1327,9 @@ fn set_read_flag_writes_read_state_at_once_without_a_version() {
 #[test]
 fn of_two_writers_saving_at_once_exactly_one_wins() {
     let t = Test::start();
-    let key = t.stored("Original");
+    let id = t.stored("Original");
     for round in 0..20 {
-        let writers: Vec<IMessage> = (0..2).map(|_| t.open(&key, MAPI_MODIFY)).collect();
+        let writers: Vec<IMessage> = (0..2).map(|_| t.open(&id, MAPI_MODIFY)).collect();
         let barrier = std::sync::Barrier::new(2);
         let answers: Vec<HRESULT> = std::thread::scope(|scope| {
             let handles: Vec<_> = writers
@@ -1148,7 +1350,7 @@ fn of_two_writers_saving_at_once_exactly_one_wins() {
         assert_eq!(won.len(), 1, "round {round}: {answers:?}");
         assert_eq!(answers[1 - won[0]], MAPI_E_OBJECT_CHANGED);
         let winner = format!("{round}/{}", won[0]);
-        assert_eq!(t.stored_subject(&key), Some(winner));
+        assert_eq!(t.stored_subject(&id), Some(winner));
     }
     t.finish();
 }
@@ -1287,5 +1489,149 @@ fn copy_to_takes_recipients_attachments_and_embedded_messages_along() {
     assert_eq!(copy(&source, &source, &[], None), S_OK);
     assert_eq!(rows(&attachment_table(&source)).len(), 2);
     drop((source, whole, without, only));
+    t.finish();
+}
+
+#[test]
+fn others_changes_collide_with_an_open_object_and_others_deletes_end_it() {
+    let t = Test::start();
+    let id = t.stored("Original");
+    let before = t.open(&id, MAPI_MODIFY);
+    t.changed_by_another(&id, "Theirs");
+    // Opened after the change was reported, before the runtime heard of it: up to date.
+    let after = t.open(&id, MAPI_MODIFY);
+    assert_eq!(text(&after, PR_SUBJECT_W).as_deref(), Some("Theirs"));
+    assert_eq!(set(&before, &[subject("Mine")]).0, S_OK);
+    assert_eq!(save(&before, KEEP_OPEN_READWRITE), MAPI_E_OBJECT_CHANGED);
+    assert_eq!(
+        t.stored_subject(&id).as_deref(),
+        Some("Theirs"),
+        "nothing written over the other program's change"
+    );
+    assert_eq!(
+        text(&before, PR_SUBJECT_W).as_deref(),
+        Some("Mine"),
+        "the object keeps its changes"
+    );
+    assert_eq!(save(&before, FORCE_SAVE | KEEP_OPEN_READWRITE), S_OK);
+    assert_eq!(
+        t.stored_subject(&id).as_deref(),
+        Some("Mine"),
+        "FORCE_SAVE wins"
+    );
+    assert_eq!(set(&after, &[subject("After")]).0, S_OK);
+    assert_eq!(
+        save(&after, KEEP_OPEN_READWRITE),
+        MAPI_E_OBJECT_CHANGED,
+        "the forced save is a change it did not see"
+    );
+
+    // Deleted by another program: no save brings the message back.
+    let open = t.open(&id, MAPI_MODIFY);
+    t.deleted_by_another(&id);
+    assert_eq!(set(&open, &[subject("Lost?")]).0, S_OK);
+    assert_eq!(save(&open, KEEP_OPEN_READWRITE), MAPI_E_OBJECT_DELETED);
+    assert_eq!(save(&open, FORCE_SAVE), MAPI_E_OBJECT_DELETED);
+    assert_eq!(text(&open, PR_SUBJECT_W).as_deref(), Some("Lost?"));
+    assert!(t.ids().is_empty(), "and nothing written");
+    assert_eq!(t.stored_subject(&id), None);
+    drop((before, after, open));
+    t.finish();
+}
+
+#[test]
+fn display_lists_follow_the_recipients_and_are_saved_with_the_message() {
+    let t = Test::start();
+    let message = t.create();
+    let lists = |m: &IMessage| {
+        [PR_DISPLAY_TO_W, PR_DISPLAY_CC_W, PR_DISPLAY_BCC_W].map(|tag| text(m, tag).unwrap())
+    };
+    assert_eq!(lists(&message), ["", "", ""], "no recipients, empty lists");
+    let mut ansi = recipient("", MAPI_CC);
+    ansi[0] = Property::for_tag(PR_DISPLAY_NAME_A, PropValue::String8(b"Ren\xe9".to_vec()));
+    let entries = [
+        Some(recipient("Ann", MAPI_TO)),
+        Some(recipient("Bob", MAPI_TO | MAPI_SUBMITTED)),
+        Some(ansi),
+        Some(recipient("Dee", MAPI_BCC)),
+        // No name: its address shows.
+        Some(vec![
+            Property::for_tag(PR_RECIPIENT_TYPE, PropValue::Long(MAPI_TO)),
+            text_prop(PR_EMAIL_ADDRESS_W, "eve@example.org"),
+        ]),
+        // Neither: left out.
+        Some(vec![Property::for_tag(
+            PR_RECIPIENT_TYPE,
+            PropValue::Long(MAPI_BCC),
+        )]),
+    ];
+    assert_eq!(modify_recipients(&message, 0, &entries), S_OK);
+    assert_eq!(
+        lists(&message),
+        ["Ann; Bob; eve@example.org", "René", "Dee"]
+    );
+    let forged = [
+        text_prop(PR_DISPLAY_TO_W, "Mallory"),
+        subject("Hello"),
+        Property::for_tag(PR_ENTRYID, PropValue::Binary(b"forged".to_vec())),
+    ];
+    assert_eq!(
+        set(&message, &forged),
+        (S_OK, vec![MAPI_E_COMPUTED, MAPI_E_COMPUTED]),
+        "computed: read-only, the others set"
+    );
+    assert_eq!(text(&message, PR_SUBJECT_W).as_deref(), Some("Hello"));
+    assert_eq!(one(&message, PR_ENTRYID), None, "not before the first save");
+    assert_eq!(
+        delete(&message, &[PR_DISPLAY_CC_W, PR_SUBJECT_W]),
+        (S_OK, vec![MAPI_E_COMPUTED])
+    );
+    assert_eq!(text(&message, PR_SUBJECT_W), None);
+    assert_eq!(
+        text(&message, PR_DISPLAY_TO_W).as_deref(),
+        Some("Ann; Bob; eve@example.org")
+    );
+
+    assert_eq!(save(&message, KEEP_OPEN_READWRITE), S_OK);
+    let id = t.ids()[0].clone();
+    let stored = t.stored_message(&id).unwrap();
+    let stored_to = stored.props.iter().find(|p| p.tag() == PR_DISPLAY_TO_W);
+    assert_eq!(
+        stored_to.map(|p| &p.value),
+        Some(&PropValue::Unicode("Ann; Bob; eve@example.org".into())),
+        "saved with the message, for the contents table"
+    );
+    let removed = [Some(with_row_id(Vec::new(), 0))];
+    assert_eq!(modify_recipients(&message, MODRECIP_REMOVE, &removed), S_OK);
+    assert_eq!(lists(&message), ["Bob; eve@example.org", "René", "Dee"]);
+    drop(message);
+    let reopened = t.open(&id, 0);
+    assert_eq!(
+        lists(&reopened),
+        ["Ann; Bob; eve@example.org", "René", "Dee"],
+        "as saved"
+    );
+    drop(reopened);
+    t.finish();
+}
+
+fn text_prop(tag: u32, value: &str) -> Property {
+    Property::for_tag(tag, PropValue::Unicode(value.into()))
+}
+
+#[test]
+fn a_special_folder_another_program_deleted_is_no_longer_named_by_the_store() {
+    let t = Test::start();
+    assert_eq!(
+        long(t.store(), PR_VALID_FOLDER_MASK),
+        FOLDER_IPM_INBOX_VALID
+    );
+    let content = t.content();
+    let inbox = content.memory.special_folder(SpecialFolder::Inbox).unwrap();
+    let parent = content.memory.root();
+    content.memory.delete_folder(&inbox).unwrap();
+    let change = ContentChange::FolderDeleted { parent, key: inbox };
+    content.changes.lock().unwrap().push(change);
+    assert_eq!(long(t.store(), PR_VALID_FOLDER_MASK), 0);
     t.finish();
 }

@@ -164,7 +164,7 @@ fn bag_error(error: windows_core::Error) -> ProviderError {
 /// # Safety
 ///
 /// `lppProblems` is NULL or valid for a pointer write.
-unsafe fn put_problems(
+pub(crate) unsafe fn put_problems(
     allocators: &AllocatorSet,
     problems: &[crate::types::SPropProblem],
     lppProblems: *mut *mut SPropProblemArray,

@@ -182,6 +182,18 @@ pub trait StoreContent: Send + Sync + 'static {
         Err(read_only())
     }
 
+    /// Replaces folder `key`'s own properties with `props`: all of them, what is not there is
+    /// deleted (the runtime reads them with [`Self::folder`], changes what the client's
+    /// `SetProps` or `DeleteProps` asked, and passes the result; the runtime's own are never
+    /// among them). A `PR_DISPLAY_NAME_W` other than the folder's renames it, under the rule
+    /// of [`Self::move_folder`]: a sibling of that name already there is `MAPI_E_COLLISION`.
+    /// The folder keeps its key, renamed or not: the client's open folder objects and entry
+    /// IDs name it by its key. Answers the folder as it is now.
+    fn set_folder_props(&self, key: &[u8], props: &[Property]) -> ProviderResult<Folder> {
+        let _ = (key, props);
+        Err(read_only())
+    }
+
     /// Saves `message` into `folder`: a new message when `key` is `None`, else in place of the
     /// message `key` (all of it: properties, recipients, attachments). Answers the message's key
     /// (a new one for a new message; it may change on a save too). Durable when it returns: a

@@ -294,6 +294,21 @@ impl StoreContent for MemoryContent {
         state.described(key)
     }
 
+    /// A `props` without `PR_DISPLAY_NAME_W` keeps the folder's name.
+    fn set_folder_props(&self, key: &[u8], props: &[Property]) -> ProviderResult<Folder> {
+        let mut state = self.write();
+        let entry = state.folder(key)?;
+        let name = display_name(props)
+            .or_else(|| display_name(&entry.props))
+            .unwrap_or_default()
+            .to_owned();
+        if let Some(parent) = entry.parent.clone() {
+            state.check_name_free(&parent, &name, Some(key))?;
+        }
+        state.folder_mut(key)?.props = named(&name, props);
+        state.described(key)
+    }
+
     fn save_message(
         &self,
         folder: &[u8],

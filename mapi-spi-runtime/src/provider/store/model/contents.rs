@@ -155,6 +155,9 @@ impl Model {
                     });
                 }
                 ContentChange::MessageModified { folder, key } => {
+                    // A new version, as a save through the runtime makes: an object opened
+                    // before the change cannot save over it unseen (MAPI_E_OBJECT_CHANGED).
+                    self.saved(Some(&key), &key);
                     self.message_changed(&folder, &key);
                     self.notify(super::notify::Event::Modified {
                         kind: ObjectKind::Message,
@@ -171,6 +174,7 @@ impl Model {
                     });
                 }
                 ContentChange::FolderAdded { parent, key } => {
+                    self.folders_changed();
                     self.notify(super::notify::Event::Created {
                         kind: ObjectKind::Folder,
                         key: &key,
@@ -178,6 +182,7 @@ impl Model {
                     });
                 }
                 ContentChange::FolderDeleted { parent, key } => {
+                    self.folders_changed();
                     self.folder_removed(&key);
                     self.notify(super::notify::Event::Deleted {
                         kind: ObjectKind::Folder,

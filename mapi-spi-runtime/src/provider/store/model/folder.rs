@@ -13,11 +13,13 @@
 #![allow(non_snake_case, clippy::too_many_arguments)]
 
 use core::ffi::c_void;
+use std::borrow::Cow;
 use std::sync::Arc;
 use windows_core::{GUID, HRESULT, IUnknown, Interface};
 
 use super::Model;
-use super::hierarchy::provider_props;
+use super::computed::{problem, split_delete, split_set};
+use super::hierarchy::{is_owned, provider_props};
 use super::message::MessageObject;
 use super::notify::Event;
 use super::open::{check_flags, null, open_entry};
@@ -25,7 +27,8 @@ use crate::alloc::AllocatorSet;
 use crate::codes::{
     MAPI_E_COLLISION, MAPI_E_FOLDER_CYCLE, MAPI_E_HAS_FOLDERS, MAPI_E_HAS_MESSAGES,
     MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_INVALID_ENTRYID, MAPI_E_INVALID_OBJECT,
-    MAPI_E_INVALID_PARAMETER, MAPI_E_NO_SUPPORT, MAPI_E_NOT_FOUND, MAPI_W_PARTIAL_COMPLETION, S_OK,
+    MAPI_E_INVALID_PARAMETER, MAPI_E_NO_ACCESS, MAPI_E_NO_SUPPORT, MAPI_E_NOT_FOUND,
+    MAPI_W_PARTIAL_COMPLETION, S_OK,
 };
 use crate::com::{ComObject, Forward, MethodName, Object};
 use crate::flags::*;
@@ -33,7 +36,8 @@ use crate::interfaces::{
     IMAPIContainer, IMAPIContainerImpl, IMAPIFolder, IMAPIFolderImpl, IMAPIProgress, IMAPIProp,
     IMAPIPropImpl, IMAPITable, IMessage,
 };
-use crate::props::value::props_from_raw;
+use crate::props::object::put_problems;
+use crate::props::value::{props_from_raw, tags_from_raw};
 use crate::props::{
     ObjectAccess, ObjectOpener, PropAccess, PropValue, Property, PropertyBag, PropertyObject,
 };
@@ -42,7 +46,7 @@ use crate::provider::store::entry_id::ObjectKind;
 use crate::provider::{LastError, ProviderError, ProviderResult, text};
 use crate::table::TableData;
 use crate::tags::*;
-use crate::types::{ENTRYLIST, LPTSTR, MAPIERROR, SPropTagArray, SPropValue};
+use crate::types::{ENTRYLIST, LPTSTR, MAPIERROR, SPropProblemArray, SPropTagArray, SPropValue};
 use mapi_spi_macros::mapi_object;
 
 /// `MAPIERROR::lpszComponent` of a folder's errors.
@@ -53,9 +57,21 @@ const COMPONENT: &str = "mapi-spi folder";
 /// (see [`super::hierarchy`]), read afresh at every `GetProps` and `GetPropList`, so that they
 /// agree with the tables, and `PR_ACCESS_LEVEL` (`MAPI_MODIFY` when opened with `MAPI_MODIFY`
 /// or `MAPI_BEST_ACCESS` on a writable store, else 0: what clients read to know whether they
-/// may change the folder's contents); they are read-only (`SetProps` answers
-/// `MAPI_E_NO_ACCESS`: a provider has no way yet to store a folder's properties). The changes
-/// the methods make are refused only by a read-only store, whatever the access level.
+/// may change the folder's contents). The changes the methods make are refused only by a
+/// read-only store, whatever the access level.
+///
+/// The provider's properties are writable on a folder opened with write access: `SetProps`
+/// and `DeleteProps` write them through
+/// [`StoreContent::set_folder_props`](super::super::content::StoreContent::set_folder_props)
+/// at once, as a folder's changes are made (folders are not transacted: the
+/// `IMAPIProp::SaveChanges` page, "make changes permanent immediately. No call to
+/// SaveChanges is required"; `SaveChanges` checks its flags and answers `S_OK`). 8-bit text
+/// is kept as Unicode. A new `PR_DISPLAY_NAME_W` renames the folder (a sibling of that name
+/// is `MAPI_E_COLLISION`); the name cannot be deleted or emptied. The runtime's properties
+/// are computed: each is a `MAPI_E_COMPUTED` problem, and the others are still written. The
+/// folder's sinks, its parent's and the store's hear `fnevObjectModified`; hierarchy tables
+/// are built at each call, so they show the change. On a folder opened read-only, or of a
+/// read-only store, both answer `MAPI_E_NO_ACCESS`.
 ///
 /// Left at their defaults, `MAPI_E_NO_SUPPORT`, as the pages allow: `SetSearchCriteria` and
 /// `GetSearchCriteria` (no search folders), `SaveContentsSort`.
@@ -135,6 +151,34 @@ impl FolderObject {
         if let Ok(bag) = fresh {
             *self.props.bag_mut() = bag;
         }
+    }
+
+    /// Whether the client may change the folder's own properties: opened with write access,
+    /// of a writable store.
+    fn check_modify(&self) -> ProviderResult<()> {
+        if self.access_level & MAPI_MODIFY == 0 {
+            return Err(ProviderError::new(
+                MAPI_E_NO_ACCESS,
+                "the folder is open read-only (opened without MAPI_MODIFY or MAPI_BEST_ACCESS)",
+            ));
+        }
+        self.model.check_writable()
+    }
+
+    /// Writes the provider's properties of the folder as `change` leaves them (nothing when
+    /// it changes nothing); the object and the sinks follow.
+    fn write_props(&self, change: impl FnOnce(&mut Vec<Property>)) -> ProviderResult<()> {
+        let folder = self.model.content.folder(&self.key)?;
+        let before: Vec<Property> = provider_props(folder.props).collect();
+        let mut props = before.clone();
+        change(&mut props);
+        if props == before {
+            return Ok(());
+        }
+        self.model.content.set_folder_props(&self.key, &props)?;
+        self.refresh();
+        self.model.folder_modified(&self.key);
+        Ok(())
     }
 
     /// Runs a method's `body`: its code, a failure kept for `GetLastError`;
@@ -451,6 +495,7 @@ impl Model {
     fn delete_folder(&self, folder: &Folder) -> ProviderResult<()> {
         let below = subtree(self, &folder.key)?;
         self.content.delete_folder(&folder.key)?;
+        self.folders_changed();
         for gone in &below {
             self.folder_removed(&gone.key);
         }
@@ -506,6 +551,16 @@ fn display_name(folder: &Folder) -> String {
             _ => None,
         })
         .unwrap_or_default()
+}
+
+/// Whether the runtime computes the folder property `tag`: its own (see [`super::hierarchy`]),
+/// `PR_ACCESS_LEVEL` and the [`TABLES`]; clients' writes to them are `MAPI_E_COMPUTED`.
+fn is_computed(tag: u32) -> bool {
+    is_owned(tag)
+        || [PR_ACCESS_LEVEL]
+            .iter()
+            .chain(&TABLES)
+            .any(|&computed| prop_id(computed) == prop_id(tag))
 }
 
 /// A message's `PR_MESSAGE_FLAGS` or `PR_MSG_STATUS` in its row (0 without).
@@ -568,6 +623,81 @@ impl IMAPIPropImpl for FolderObject {
             this.props_interface
                 .GetProps(lpPropTagArray, ulFlags, lpcValues, lppPropArray)
         }
+    }
+
+    /// See the type: the provider's properties written at once, the runtime's
+    /// `MAPI_E_COMPUTED`. What the property engine refuses is refused as its `SetProps` does
+    /// (the whole call for a `PT_NULL`, `PT_OBJECT` or `PT_ERROR` value, a problem for a value
+    /// no `GetProps` could return); an empty name is a `MAPI_E_INVALID_PARAMETER` problem.
+    unsafe fn SetProps(
+        this: &Object<Self>,
+        cValues: u32,
+        lpPropArray: *mut SPropValue,
+        lppProblems: *mut *mut SPropProblemArray,
+    ) -> HRESULT {
+        this.run(|| {
+            if lpPropArray.is_null() {
+                return Err(null("SetProps", "lpPropArray"));
+            }
+            // SAFETY: the caller's `cValues` values.
+            let props = unsafe { props_from_raw(lpPropArray, cValues) }?;
+            let (rest, mut problems) = split_set(props, is_computed)?;
+            this.check_modify()?;
+            let mut changes = Vec::new();
+            for (index, prop) in rest {
+                // 8-bit text always converts to Unicode: the fallback is never taken.
+                let value = prop
+                    .value
+                    .with_text_width(true)
+                    .map_or_else(|_| prop.value.clone(), Cow::into_owned);
+                if u32::from(prop.id) == prop_id(PR_DISPLAY_NAME_W)
+                    && value == PropValue::Unicode(String::new())
+                {
+                    problems.push(problem(index, prop.tag(), MAPI_E_INVALID_PARAMETER));
+                } else {
+                    changes.push(Property::new(prop.id, value));
+                }
+            }
+            this.write_props(|props| {
+                for change in changes {
+                    props.retain(|p| p.id != change.id);
+                    props.push(change);
+                }
+            })?;
+            problems.sort_by_key(|p| p.ulIndex);
+            // SAFETY: the caller's out-pointer, NULL or writable.
+            unsafe { put_problems(this.allocators(), &problems, lppProblems) }
+        })
+    }
+
+    /// See the type: the provider's properties deleted at once (one the folder does not have
+    /// is no problem), the runtime's `MAPI_E_COMPUTED`, the name `MAPI_E_NO_ACCESS` (a folder
+    /// keeps one).
+    unsafe fn DeleteProps(
+        this: &Object<Self>,
+        lpPropTagArray: *mut SPropTagArray,
+        lppProblems: *mut *mut SPropProblemArray,
+    ) -> HRESULT {
+        this.run(|| {
+            // SAFETY: the caller's tag array, NULL or `cValues` tags.
+            let Some(tags) = (unsafe { tags_from_raw(lpPropTagArray) }) else {
+                return Err(null("DeleteProps", "lpPropTagArray"));
+            };
+            let (rest, mut problems) = split_delete(&tags, is_computed)?;
+            this.check_modify()?;
+            let mut deleted = Vec::new();
+            for (index, tag) in rest {
+                if prop_id(tag) == prop_id(PR_DISPLAY_NAME_W) {
+                    problems.push(problem(index, tag, MAPI_E_NO_ACCESS));
+                } else {
+                    deleted.push(prop_id(tag));
+                }
+            }
+            this.write_props(|props| props.retain(|p| !deleted.contains(&u32::from(p.id))))?;
+            problems.sort_by_key(|p| p.ulIndex);
+            // SAFETY: the caller's out-pointer, NULL or writable.
+            unsafe { put_problems(this.allocators(), &problems, lppProblems) }
+        })
     }
 
     /// The properties as they are now.
@@ -916,6 +1046,7 @@ impl IMAPIFolderImpl for FolderObject {
                 let moved = model
                     .content
                     .move_folder(&source.key, &dest, new_name.as_deref())?;
+                model.folders_changed();
                 if moved.key != source.key {
                     model.folder_removed(&source.key);
                 }

@@ -12,15 +12,20 @@
 //! The runtime owns some properties and computes them, read-only to clients: the identity
 //! ([`Model::message_identity`] once the message is saved; `PR_PARENT_ENTRYID` and the store's
 //! before), `PR_STORE_SUPPORT_MASK`, `PR_ACCESS_LEVEL`, `PR_HASATTACH` and the
-//! `MSGFLAG_HASATTACH` bit of `PR_MESSAGE_FLAGS` (from the attachments), and `PR_MESSAGE_SIZE`.
-//! Computed properties are brought up to date when the attachments change and at
-//! `SaveChanges` (the `SaveChanges` page allows computed properties to wait for it), not at
-//! every `SetProps` or stream write. `PR_MESSAGE_FLAGS` is writable until the first save (a new
+//! `MSGFLAG_HASATTACH` bit of `PR_MESSAGE_FLAGS` (from the attachments), `PR_DISPLAY_TO_W`,
+//! `PR_DISPLAY_CC_W` and `PR_DISPLAY_BCC_W` (the recipients' display names of each type,
+//! joined by `"; "`, saved with the message so that a contents table can show them), and
+//! `PR_MESSAGE_SIZE`. Clients' writes to them are `MAPI_E_COMPUTED` problems
+//! ([`super::computed`]). Computed properties are brought up to date when the recipients or
+//! the attachments change and at `SaveChanges` (the `SaveChanges` page allows computed
+//! properties to wait for it), not at every `SetProps` or stream write. `PR_MESSAGE_FLAGS` is writable until the first save (a new
 //! message starts `MSGFLAG_UNSENT`), read-only after, as the docs describe it.
 //!
 //! `SaveChanges` as the `IMAPIProp::SaveChanges` page describes it:
 //! - `MAPI_E_OBJECT_CHANGED` when another object saved the message since this one opened it
-//!   (or last saved it), unless `FORCE_SAVE`;
+//!   (or last saved it), or another program changed it (a
+//!   [`ContentChange::MessageModified`](crate::provider::store::content::ContentChange::MessageModified)
+//!   the provider reported), unless `FORCE_SAVE`;
 //! - `MAPI_E_OBJECT_DELETED` when the message is no longer in the store (deleted or moved
 //!   away), `FORCE_SAVE` or not ("You cannot call SaveChanges with the FORCE_SAVE flag on an
 //!   open object that has been deleted");
@@ -50,6 +55,7 @@ use windows_core::{GUID, HRESULT, IUnknown, Interface};
 
 use super::Model;
 use super::attach::{AttachCore, AttachObject};
+use super::computed::{split_delete, split_set};
 use super::notify::Event;
 use crate::alloc::AllocatorSet;
 use crate::codes::{
@@ -59,15 +65,16 @@ use crate::codes::{
 use crate::com::{ComObject, Forward, MethodName, Object};
 use crate::flags::{
     ATTACH_DIALOG, CLEAR_NRN_PENDING, CLEAR_READ_FLAG, CLEAR_RN_PENDING, FORCE_SAVE,
-    GENERATE_RECEIPT_ONLY, KEEP_OPEN_READONLY, KEEP_OPEN_READWRITE, MAPI_BEST_ACCESS, MAPI_CREATE,
-    MAPI_DEFERRED_ERRORS, MAPI_MESSAGE, MAPI_MODIFY, MAPI_NOREPLACE, MAPI_UNICODE, MODRECIP_ADD,
-    MODRECIP_MODIFY, MODRECIP_REMOVE, MSGFLAG_HASATTACH, MSGFLAG_NRN_PENDING, MSGFLAG_READ,
-    MSGFLAG_RN_PENDING, MSGFLAG_UNSENT, NON_EMS_XP_SAVE, SPAMFILTER_ONSAVE, STORE_MODIFY_OK,
-    SUPPRESS_RECEIPT,
+    GENERATE_RECEIPT_ONLY, KEEP_OPEN_READONLY, KEEP_OPEN_READWRITE, MAPI_BCC, MAPI_BEST_ACCESS,
+    MAPI_CC, MAPI_CREATE, MAPI_DEFERRED_ERRORS, MAPI_MESSAGE, MAPI_MODIFY, MAPI_NOREPLACE,
+    MAPI_SUBMITTED, MAPI_TO, MAPI_UNICODE, MODRECIP_ADD, MODRECIP_MODIFY, MODRECIP_REMOVE,
+    MSGFLAG_HASATTACH, MSGFLAG_NRN_PENDING, MSGFLAG_READ, MSGFLAG_RN_PENDING, MSGFLAG_UNSENT,
+    NON_EMS_XP_SAVE, SPAMFILTER_ONSAVE, STORE_MODIFY_OK, SUPPRESS_RECEIPT,
 };
 use crate::interfaces::{
     IAttach, IMAPIProgress, IMAPIProp, IMAPIPropImpl, IMAPITable, IMessage, IMessageImpl,
 };
+use crate::props::object::put_problems;
 use crate::props::value::{props_block, tags_from_raw};
 use crate::props::{ObjectAccess, PropAccess, PropValue, Property, PropertyBag, PropertyObject};
 use crate::provider::store::content::{Attachment, Message};
@@ -77,7 +84,8 @@ use crate::sync::lock;
 use crate::table::TableData;
 use crate::tags::*;
 use crate::types::{
-    ADRENTRY, ADRLIST, MAPIERROR, SPropProblemArray, SPropTagArray, SPropValue, cb_new_adrlist,
+    ADRENTRY, ADRLIST, MAPIERROR, SPropProblem, SPropProblemArray, SPropTagArray, SPropValue,
+    cb_new_adrlist,
 };
 use mapi_spi_macros::mapi_object;
 
@@ -428,6 +436,10 @@ impl MessageCore {
         });
         let has_attachments = !working.attachments.is_empty();
         set_owned(&mut bag, PR_HASATTACH, PropValue::Boolean(has_attachments));
+        for (tag, kind) in DISPLAY_LISTS {
+            let names = display_list(&working.recipients, kind);
+            set_owned(&mut bag, tag, PropValue::Unicode(names));
+        }
         // The sub-object properties, listed while set (their pages: "Service providers must
         // report it to the IMAPIProp::GetPropList method if it is set").
         for (tag, set) in [
@@ -519,9 +531,42 @@ impl MessageCore {
         let _ = self.props.bag_mut().insert(prop, PropAccess::READ_ONLY);
     }
 
+    /// The end of `SetProps` and `DeleteProps` once the runtime's properties are taken out
+    /// (`problems`): `MAPI_E_NO_ACCESS` on an object open read-only; else `write` on the bag,
+    /// with what is left (the client's properties at `indices`, when there are any), its
+    /// problems numbered as in the client's list; all the problems to `lppProblems`.
+    ///
+    /// # Safety
+    ///
+    /// `lppProblems` is NULL or writable.
+    unsafe fn finish_write(
+        &self,
+        mut problems: Vec<SPropProblem>,
+        indices: &[usize],
+        lppProblems: *mut *mut SPropProblemArray,
+        write: impl FnOnce(&mut PropertyBag) -> windows_core::Result<Vec<SPropProblem>>,
+    ) -> ProviderResult<HRESULT> {
+        if !self.working().writable {
+            return Err(read_only());
+        }
+        if !indices.is_empty() {
+            let more = write(&mut self.props.bag_mut())?;
+            problems.extend(more.into_iter().map(|p| SPropProblem {
+                ulIndex: indices[p.ulIndex as usize] as u32,
+                ..p
+            }));
+            problems.sort_by_key(|p| p.ulIndex);
+        }
+        // SAFETY: NULL or writable (this function's contract).
+        unsafe { put_problems(self.model.cx.allocators(), &problems, lppProblems) }
+    }
+
     /// `SaveChanges`: see the module documentation.
     fn save(&self, flags: u32) -> ProviderResult<HRESULT> {
         check_flags(flags, SAVE_FLAGS)?;
+        // Others' changes first, so that a message another program changed or deleted since
+        // this object opened it collides here. Before the lock: a sink may call back.
+        self.model.apply_changes();
         let mut working = self.working();
         if !working.writable {
             return Err(read_only());
@@ -603,6 +648,9 @@ impl MessageObject {
             ));
         }
         let writable = flags & MAPI_MODIFY != 0 || (flags & MAPI_BEST_ACCESS != 0 && modify_ok);
+        // Others' changes before the version: one reported but not yet applied would
+        // otherwise count as made after this object read the message.
+        model.apply_changes();
         // The version before the content: a save in between then makes this object's
         // SaveChanges answer MAPI_E_OBJECT_CHANGED, never overwrite a save it did not see.
         let version = model.version(key);
@@ -817,6 +865,8 @@ impl MessageCore {
             .map(|r| recipient_row(r))
             .collect();
         self.recipient_table.replace_rows(rows)?;
+        // The display lists follow the recipients at once: clients read them back to show.
+        self.refresh(&working);
         Ok(())
     }
 
@@ -941,6 +991,55 @@ impl IMAPIPropImpl for MessageObject {
             // SAFETY: the caller's arguments, passed on under the same contract.
             unsafe { core.props_itf.GetLastError(hResult, ulFlags, lppMAPIError) }
         }
+    }
+
+    /// The property engine's `SetProps` on the working copy, but each of the runtime's
+    /// properties (identity and computed, see the module documentation) is a
+    /// `MAPI_E_COMPUTED` problem, whether the object holds it yet or not.
+    unsafe fn SetProps(
+        this: &Object<Self>,
+        cValues: u32,
+        lpPropArray: *mut SPropValue,
+        lppProblems: *mut *mut SPropProblemArray,
+    ) -> HRESULT {
+        let core = &this.core;
+        core.answer(|| {
+            if lpPropArray.is_null() {
+                return Err(invalid("SetProps: lpPropArray is NULL"));
+            }
+            // SAFETY: the caller's `cValues` values.
+            let props = unsafe { crate::props::value::props_from_raw(lpPropArray, cValues) }?;
+            let (rest, problems) = split_set(props, |tag| not_copied(id_of(tag)))?;
+            let (indices, props): (Vec<usize>, Vec<Property>) = rest.into_iter().unzip();
+            // SAFETY: the caller's out-pointer, NULL or writable.
+            unsafe {
+                core.finish_write(problems, &indices, lppProblems, |bag| bag.set_props(&props))
+            }
+        })
+    }
+
+    /// The property engine's `DeleteProps` on the working copy, but each of the runtime's
+    /// properties is a `MAPI_E_COMPUTED` problem.
+    unsafe fn DeleteProps(
+        this: &Object<Self>,
+        lpPropTagArray: *mut SPropTagArray,
+        lppProblems: *mut *mut SPropProblemArray,
+    ) -> HRESULT {
+        let core = &this.core;
+        core.answer(|| {
+            // SAFETY: the caller's tag array, NULL or `cValues` tags.
+            let Some(tags) = (unsafe { tags_from_raw(lpPropTagArray) }) else {
+                return Err(invalid("DeleteProps: lpPropTagArray is NULL"));
+            };
+            let (rest, problems) = split_delete(&tags, |tag| not_copied(id_of(tag)))?;
+            let (indices, tags): (Vec<usize>, Vec<u32>) = rest.into_iter().unzip();
+            // SAFETY: the caller's out-pointer, NULL or writable.
+            unsafe {
+                core.finish_write(problems, &indices, lppProblems, |bag| {
+                    bag.delete_props(&tags)
+                })
+            }
+        })
     }
 
     /// See the module documentation.
@@ -1120,7 +1219,52 @@ impl IMAPIPropImpl for MessageObject {
 
 /// What a message's `CopyTo` leaves to the destination besides its identity: the computed
 /// properties.
-const COMPUTED: [u32; 2] = [PR_HASATTACH, PR_MESSAGE_SIZE];
+const COMPUTED: [u32; 5] = [
+    PR_HASATTACH,
+    PR_MESSAGE_SIZE,
+    PR_DISPLAY_TO_W,
+    PR_DISPLAY_CC_W,
+    PR_DISPLAY_BCC_W,
+];
+
+/// The display lists a message computes from its recipients, each with the recipient type it
+/// lists.
+const DISPLAY_LISTS: [(u32, u32); 3] = [
+    (PR_DISPLAY_TO_W, MAPI_TO),
+    (PR_DISPLAY_CC_W, MAPI_CC),
+    (PR_DISPLAY_BCC_W, MAPI_BCC),
+];
+
+/// The display names of the recipients of type `kind`, in order, joined by `"; "` as MAPI's
+/// stores join them (`PR_DISPLAY_TO` and its kin): a recipient without a name shows its
+/// address, one with neither is left out. `MAPI_SUBMITTED` is a state bit on the type, not a
+/// type of its own.
+fn display_list(recipients: &[Vec<Property>], kind: u32) -> String {
+    // The recipient's text property `tag`, in either width, if not empty.
+    let text = |recipient: &[Property], tag: u32| {
+        recipient
+            .iter()
+            .find_map(|p| match &p.value {
+                _ if p.id != id_of(tag) => None,
+                PropValue::Unicode(text) => Some(text.clone()),
+                PropValue::String8(text) => Some(crate::props::ansi::decode(text)),
+                _ => None,
+            })
+            .filter(|text| !text.is_empty())
+    };
+    let of_kind = |recipient: &&Vec<Property>| {
+        recipient.iter().any(|p| {
+            p.id == id_of(PR_RECIPIENT_TYPE)
+                && matches!(p.value, PropValue::Long(t) if t & !MAPI_SUBMITTED == kind)
+        })
+    };
+    recipients
+        .iter()
+        .filter(of_kind)
+        .filter_map(|r| text(r, PR_DISPLAY_NAME_W).or_else(|| text(r, PR_EMAIL_ADDRESS_W)))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
 
 /// Whether property `id` is the runtime's to set (a provider's value for it is replaced; a
 /// copy leaves it to the destination).
@@ -1521,57 +1665,5 @@ impl IMessageImpl for MessageObject {
     unsafe fn SetReadFlag(this: &Object<Self>, ulFlags: u32) -> HRESULT {
         this.core
             .answer(|| this.core.set_read_flag(ulFlags).map(|()| S_OK))
-    }
-}
-
-/// For the runtime's tests until the store and folder objects open messages: a [`Model`] of a
-/// store whose context a test's provider got at its logon, and the message objects
-/// `OpenEntry` and `CreateMessage` will hand out.
-#[doc(hidden)]
-pub struct TestMessages {
-    model: Arc<Model>,
-}
-
-impl TestMessages {
-    /// The model of a store over `content`, with entry IDs under `uid`, writable.
-    pub fn new(
-        cx: Arc<crate::provider::store::StoreContext>,
-        content: Arc<dyn crate::provider::store::content::StoreContent>,
-        uid: crate::types::MAPIUID,
-    ) -> Self {
-        let ids = crate::provider::store::entry_id::EntryIds::new(uid, cx.entry_id())
-            .expect("a short store key");
-        let entry_id = cx.entry_id().to_vec();
-        let model = Model::new(
-            cx,
-            content,
-            ids,
-            entry_id.clone(),
-            entry_id,
-            STORE_MODIFY_OK,
-        );
-        Self {
-            model: Arc::new(model),
-        }
-    }
-
-    /// `MessageObject::open`.
-    pub fn open(&self, key: &[u8], flags: u32) -> ProviderResult<IMessage> {
-        MessageObject::open(&self.model, key, flags)
-    }
-
-    /// `MessageObject::create`.
-    pub fn create(&self, folder: &[u8], flags: u32) -> IMessage {
-        MessageObject::create(&self.model, folder, flags)
-    }
-
-    /// The long-term entry ID of message `key`.
-    pub fn entry_id(&self, key: &[u8]) -> Option<Vec<u8>> {
-        self.model.ids.mint(ObjectKind::Message, key, false)
-    }
-
-    /// The contents table of `folder`, as the folder objects will show it.
-    pub fn contents_table(&self, folder: &[u8]) -> ProviderResult<TableData> {
-        self.model.contents_table(folder)
     }
 }

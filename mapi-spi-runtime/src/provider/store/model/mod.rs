@@ -8,6 +8,7 @@
 //! tables to keep current, notifications).
 
 mod attach;
+mod computed;
 mod contents;
 mod folder;
 mod hierarchy;
@@ -17,9 +18,6 @@ mod open;
 mod store;
 
 pub use store::{ContentStore, DEFAULT_SUPPORT_MASK};
-
-#[doc(hidden)]
-pub use message::TestMessages;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -56,6 +54,9 @@ pub(crate) struct Model {
     pub(crate) saving: Mutex<()>,
     /// The contents tables of the folders opened so far ([`contents`]).
     contents: ContentsTables,
+    /// Set when a folder is deleted or moved (through the runtime or by others): the store's
+    /// special-folder properties are read again at its next `GetProps` or `GetPropList`.
+    folders_changed: AtomicBool,
     /// Set at the store's logoff: the objects opened from it answer `MAPI_E_INVALID_OBJECT`
     /// from then on, as the objects of a released store must.
     closed: AtomicBool,
@@ -83,6 +84,7 @@ impl Model {
             advised: Mutex::default(),
             saving: Mutex::default(),
             contents: ContentsTables::default(),
+            folders_changed: AtomicBool::new(false),
             closed: AtomicBool::new(false),
         }
     }
@@ -90,6 +92,16 @@ impl Model {
     /// The store is logged off: its objects are invalid from now on.
     pub(crate) fn close(&self) {
         self.closed.store(true, Ordering::Release);
+    }
+
+    /// A folder was deleted or moved: it may have been a special one.
+    pub(crate) fn folders_changed(&self) {
+        self.folders_changed.store(true, Ordering::Release);
+    }
+
+    /// Whether a folder was deleted or moved since the last call (the first: since logon).
+    pub(crate) fn take_folders_changed(&self) -> bool {
+        self.folders_changed.swap(false, Ordering::AcqRel)
     }
 
     /// Whether the store is logged off.

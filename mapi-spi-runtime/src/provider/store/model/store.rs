@@ -10,7 +10,7 @@ use windows_core::{GUID, HRESULT};
 use super::Model;
 use super::open::{check_flags, null, open_entry};
 use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_NOT_FOUND, S_OK};
-use crate::com::{Forward, MethodName, Object};
+use crate::com::{ComObject, Forward, MethodName, Object};
 use crate::flags::*;
 use crate::interfaces::{IMAPIAdviseSink, IMAPIProp, IMAPIPropImpl, IMsgStore, IMsgStoreImpl};
 use crate::props::{self, ObjectAccess, PropAccess, PropValue, Property, PropertyBag};
@@ -20,7 +20,7 @@ use crate::provider::store::identity::client_entry_id;
 use crate::provider::store::{LogonRequest, MessageStore, StoreContext};
 use crate::provider::{ProviderError, ProviderResult, text};
 use crate::tags::*;
-use crate::types::{ENTRYID, LPTSTR, MAPIUID};
+use crate::types::{ENTRYID, LPTSTR, MAPIUID, SPropTagArray, SPropValue};
 use mapi_spi_macros::mapi_object;
 
 /// The support mask of a store that gives none (`PR_STORE_SUPPORT_MASK` among its
@@ -61,6 +61,32 @@ const SPECIAL: [(SpecialFolder, u32, u32); 4] = [
     ),
 ];
 
+/// The store's special-folder properties as the content names the folders now: the entry ID
+/// of each [`SPECIAL`] folder the store has, and `PR_VALID_FOLDER_MASK` with their bits (and
+/// the Inbox's, which `GetReceiveFolder` answers).
+fn special_props(model: &Model) -> Vec<Property> {
+    let special_id = |which| {
+        let key = model.content.special_folder(which)?;
+        model.ids.mint(ObjectKind::Folder, &key, false)
+    };
+    let mut props = Vec::new();
+    let mut valid = 0;
+    for (which, tag, bit) in SPECIAL {
+        if let Some(id) = special_id(which) {
+            props.push(Property::for_tag(tag, PropValue::Binary(id)));
+            valid |= bit;
+        }
+    }
+    if special_id(SpecialFolder::Inbox).is_some() {
+        valid |= FOLDER_IPM_INBOX_VALID;
+    }
+    props.push(Property::for_tag(
+        PR_VALID_FOLDER_MASK,
+        PropValue::Long(valid),
+    ));
+    props
+}
+
 /// A message store over a provider's [`StoreContent`]: the runtime's store object
 /// (`IMsgStore`), whose `OpenEntry` opens the runtime's folder objects (`IMAPIFolder`), all of
 /// them sharing one store object model.
@@ -70,10 +96,12 @@ const SPECIAL: [(SpecialFolder, u32, u32); 4] = [
 /// `PR_ENTRYID` and `PR_STORE_ENTRYID` (the store's entry ID as MAPI wraps it),
 /// `PR_RECORD_KEY` and `PR_STORE_RECORD_KEY` (the store key), `PR_STORE_SUPPORT_MASK` (the
 /// provider's, else [`DEFAULT_SUPPORT_MASK`]), `PR_OBJECT_TYPE`, `PR_MDB_PROVIDER` (the
-/// provider's MAPIUID unless it gives one), and from
-/// [`StoreContent::special_folder`] as the store is opened: `PR_IPM_SUBTREE_ENTRYID`,
-/// `PR_IPM_OUTBOX_ENTRYID`, `PR_IPM_WASTEBASKET_ENTRYID`, `PR_IPM_SENTMAIL_ENTRYID` and
-/// `PR_VALID_FOLDER_MASK` (with the Inbox's bit: `GetReceiveFolder` answers it).
+/// provider's MAPIUID unless it gives one), and from [`StoreContent::special_folder`] at
+/// logon and again after a folder is deleted or moved (a special folder deleted is no longer
+/// named):
+/// `PR_IPM_SUBTREE_ENTRYID`, `PR_IPM_OUTBOX_ENTRYID`, `PR_IPM_WASTEBASKET_ENTRYID`,
+/// `PR_IPM_SENTMAIL_ENTRYID` and `PR_VALID_FOLDER_MASK` (with the Inbox's bit:
+/// `GetReceiveFolder` answers it).
 ///
 /// Left at their defaults, `MAPI_E_NO_SUPPORT`, as the `IMsgStore` pages allow:
 /// `SetReceiveFolder` and `GetReceiveFolderTable` (the receive folder is the provider's
@@ -82,7 +110,9 @@ const SPECIAL: [(SpecialFolder, u32, u32); 4] = [
 #[mapi_object(IMsgStore)]
 pub struct ContentStore {
     model: Arc<Model>,
-    props: IMAPIProp,
+    props: ComObject<props::PropertyObject>,
+    /// `props` as the interface `IMAPIProp` calls are passed to.
+    props_interface: IMAPIProp,
 }
 
 impl ContentStore {
@@ -136,21 +166,7 @@ impl ContentStore {
             long(PR_OBJECT_TYPE, MAPI_STORE),
             binary(PR_MDB_PROVIDER, mdb_provider),
         ];
-        let mut valid = 0;
-        let special_id = |which| {
-            let key = model.content.special_folder(which)?;
-            model.ids.mint(ObjectKind::Folder, &key, false)
-        };
-        for (which, tag, bit) in SPECIAL {
-            if let Some(id) = special_id(which) {
-                owned.push(binary(tag, id));
-                valid |= bit;
-            }
-        }
-        if special_id(SpecialFolder::Inbox).is_some() {
-            valid |= FOLDER_IPM_INBOX_VALID;
-        }
-        owned.push(long(PR_VALID_FOLDER_MASK, valid));
+        owned.extend(special_props(&model));
         let mut bag = PropertyBag::with_capacity(props.len() + owned.len());
         let owned_ids: Vec<u16> = owned.iter().map(|p| p.id).collect();
         for prop in props.into_iter().filter(|p| !owned_ids.contains(&p.id)) {
@@ -160,11 +176,33 @@ impl ContentStore {
             bag.insert(prop, PropAccess::READ_ONLY)?;
         }
         bag.set_object_access(ObjectAccess::ReadOnly);
-        let props = crate::com::ComObject::new(
+        let props = ComObject::new(
             props::PropertyObject::new(bag, *context.allocators()).with_names(model.names.clone()),
-        )
-        .into_interface();
-        Ok(Self { model, props })
+        );
+        let props_interface = props.to_interface();
+        Ok(Self {
+            model,
+            props,
+            props_interface,
+        })
+    }
+
+    /// Brings the special-folder properties up to date when a folder was deleted or moved
+    /// since the last read (others' changes included): only then can they have changed, and
+    /// a `GetProps` otherwise costs nothing but its result.
+    fn refresh(&self) {
+        self.model.apply_changes();
+        if !self.model.take_folders_changed() {
+            return;
+        }
+        let mut bag = self.props.bag_mut();
+        for (_, tag, _) in SPECIAL {
+            bag.remove(prop_id(tag) as u16);
+        }
+        for prop in special_props(&self.model) {
+            // Entry IDs and a mask: values the bag always holds.
+            let _ = bag.insert(prop, PropAccess::READ_ONLY);
+        }
     }
 
     /// The code of `result`, a failure kept as the store's last error.
@@ -185,7 +223,34 @@ impl MessageStore for ContentStore {
 
 impl IMAPIPropImpl for ContentStore {
     fn forward(this: &Object<Self>, _: MethodName) -> Forward<'_, IMAPIProp> {
-        Forward::To(&this.props)
+        Forward::To(&this.props_interface)
+    }
+
+    /// The properties, the special folders' as the content names them now.
+    unsafe fn GetProps(
+        this: &Object<Self>,
+        lpPropTagArray: *mut SPropTagArray,
+        ulFlags: u32,
+        lpcValues: *mut u32,
+        lppPropArray: *mut *mut SPropValue,
+    ) -> HRESULT {
+        this.refresh();
+        // SAFETY: the caller's arguments, passed on.
+        unsafe {
+            this.props_interface
+                .GetProps(lpPropTagArray, ulFlags, lpcValues, lppPropArray)
+        }
+    }
+
+    /// The properties, the special folders' as the content names them now.
+    unsafe fn GetPropList(
+        this: &Object<Self>,
+        ulFlags: u32,
+        lppPropTagArray: *mut *mut SPropTagArray,
+    ) -> HRESULT {
+        this.refresh();
+        // SAFETY: the caller's arguments, passed on.
+        unsafe { this.props_interface.GetPropList(ulFlags, lppPropTagArray) }
     }
 }
 

@@ -1,0 +1,74 @@
+//! Clients' writes to the properties the runtime computes on its objects (their identity,
+//! counts, sizes, display lists): each is a `MAPI_E_COMPUTED` problem in the
+//! `SPropProblemArray`, the code the `IMAPIProp::SetProps` page gives for a computed property,
+//! and the call goes on with the others.
+
+use windows_core::HRESULT;
+
+use crate::codes::{MAPI_E_COMPUTED, MAPI_E_INVALID_PARAMETER};
+use crate::props::{Property, PropertyBag};
+use crate::provider::{ProviderError, ProviderResult};
+use crate::types::SPropProblem;
+
+/// What is left of a client's list once checked, each item with its index there, and the
+/// problems found.
+pub(super) type Split<T> = (Vec<(usize, T)>, Vec<SPropProblem>);
+
+/// A `SetProps` or `DeleteProps` problem: the property at `index` of the client's list.
+pub(super) fn problem(index: usize, tag: u32, code: HRESULT) -> SPropProblem {
+    SPropProblem {
+        // Indexes come from MAPI's ULONG counts.
+        ulIndex: index as u32,
+        ulPropTag: tag,
+        scode: code.0,
+    }
+}
+
+/// A client's `SetProps` list, checked: the property engine's whole-call checks first
+/// (`MAPI_E_INVALID_PARAMETER` for an empty list or a `PT_NULL`, `PT_OBJECT` or `PT_ERROR`
+/// value), then a problem for each value no `GetProps` could return and for each property
+/// `computed` names. Answers the others, each with its index in the list, and the problems.
+pub(super) fn split_set(
+    props: Vec<Property>,
+    computed: impl Fn(u32) -> bool,
+) -> ProviderResult<Split<Property>> {
+    // The engine's checks, on a bag of the client's values alone.
+    let mut problems = PropertyBag::new().set_props(&props)?;
+    let mut rest = Vec::with_capacity(props.len());
+    for (index, prop) in props.into_iter().enumerate() {
+        if problems.iter().any(|p| p.ulIndex as usize == index) {
+            continue;
+        }
+        if computed(prop.tag()) {
+            problems.push(problem(index, prop.tag(), MAPI_E_COMPUTED));
+        } else {
+            rest.push((index, prop));
+        }
+    }
+    Ok((rest, problems))
+}
+
+/// A client's `DeleteProps` list, checked: `MAPI_E_INVALID_PARAMETER` when empty, a problem for
+/// each property `computed` names. Answers the other tags, each with its index in the list,
+/// and the problems.
+pub(super) fn split_delete(
+    tags: &[u32],
+    computed: impl Fn(u32) -> bool,
+) -> ProviderResult<Split<u32>> {
+    if tags.is_empty() {
+        return Err(ProviderError::new(
+            MAPI_E_INVALID_PARAMETER,
+            "DeleteProps: the tag list is empty",
+        ));
+    }
+    let (computed, rest): (Vec<_>, Vec<_>) = tags
+        .iter()
+        .copied()
+        .enumerate()
+        .partition(|&(_, tag)| computed(tag));
+    let problems = computed
+        .into_iter()
+        .map(|(index, tag)| problem(index, tag, MAPI_E_COMPUTED))
+        .collect();
+    Ok((rest, problems))
+}
