@@ -15,7 +15,7 @@ use super::Model;
 use crate::flags::MAPI_MESSAGE;
 use crate::props::{PropValue, Property};
 use crate::provider::ProviderResult;
-use crate::provider::store::content::{ContentChange, MessageSummary};
+use crate::provider::store::content::{ContentChange, MessageSummary, SpecialFolder};
 use crate::provider::store::entry_id::ObjectKind;
 use crate::sync::lock;
 use crate::table::TableData;
@@ -141,6 +141,40 @@ impl Model {
         lock(&self.contents.tables).remove(key);
     }
 
+    /// `fnevNewMail` for a message another program delivered, when it arrived in the store's
+    /// Inbox (where `GetReceiveFolder` sends new mail): its class and flags from the provider's
+    /// summary.
+    fn new_mail(&self, folder: &[u8], key: &[u8]) {
+        if self.content.special_folder(SpecialFolder::Inbox).as_deref() != Some(folder) {
+            return;
+        }
+        let Ok(summary) = self.content.message_summary(key) else {
+            return;
+        };
+        let value = |tag: u32| {
+            summary
+                .props
+                .iter()
+                .find(|p| u32::from(p.id) == prop_id(tag))
+                .map(|p| &p.value)
+        };
+        let class = match value(PR_MESSAGE_CLASS_W) {
+            Some(PropValue::Unicode(class)) => class.as_str(),
+            _ => "IPM.Note",
+        };
+        let message_flags = match value(PR_MESSAGE_FLAGS) {
+            Some(PropValue::Long(flags)) => *flags,
+            _ => 0,
+        };
+        let class: Vec<u16> = class.encode_utf16().chain([0]).collect();
+        self.notify(super::notify::Event::NewMail {
+            key,
+            folder,
+            class: &class,
+            message_flags,
+        });
+    }
+
     /// Applies the provider's report of others' changes to the open tables and tells the sinks
     /// ([`super::notify`]).
     pub(crate) fn apply_changes(&self) {
@@ -153,6 +187,7 @@ impl Model {
                         key: &key,
                         parent: &folder,
                     });
+                    self.new_mail(&folder, &key);
                 }
                 ContentChange::MessageModified { folder, key } => {
                     // A new version, as a save through the runtime makes: an object opened

@@ -73,10 +73,6 @@ pub(crate) enum Event<'a> {
         old_parent: &'a [u8],
     },
     /// A message arrived in `folder` (`fnevNewMail`, sent besides `Created`).
-    #[allow(
-        dead_code,
-        reason = "sent by the message object's SubmitMessage and deliveries (another branch)"
-    )]
     NewMail {
         key: &'a [u8],
         folder: &'a [u8],
