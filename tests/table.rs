@@ -2519,3 +2519,32 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_refresh_runs_before_each_read_and_may_change_the_rows() {
+    // A provider whose rows change behind its back: its refresh adds row 6 the first time.
+    // (The refresh holds the table, a cycle this test leaves; a store's holds a `Weak`.)
+    let allocators = AllocatorSet::native();
+    let table = sample(allocators);
+    let pending = std::sync::Arc::new(Mutex::new(vec![row(6, 60, "Foxtrot")]));
+    let (handle, source) = (table.clone(), pending.clone());
+    let table = table.with_refresh(move || {
+        for new in source.lock().unwrap().drain(..) {
+            // The table's lock is not held here: a change is allowed, and notifies.
+            handle.modify_row(new).unwrap();
+        }
+    });
+    let view = table.view();
+    let (rec, sink) = recorder();
+    advise(&view, &sink);
+    // The view was made before the change; its next read sees it, and its sink heard of it.
+    assert_eq!(count(&view), 6);
+    let seen = taken(&rec);
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].event, TABLE_ROW_ADDED);
+    assert_eq!(seen[0].index, Property::for_tag(KEY, key(6)));
+    // Nothing more to bring: the reads that follow change nothing.
+    assert_eq!(all_keys(&view), [1, 2, 3, 4, 5, 6]);
+    assert!(taken(&rec).is_empty());
+    assert!(pending.lock().unwrap().is_empty());
+}

@@ -277,8 +277,13 @@ pub(crate) struct TableShared {
     allocators: AllocatorSet,
     /// Asked for sub-object rows; each view keeps the one in place when it was restricted.
     sub_objects: RwLock<Option<Arc<dyn SubObjects>>>,
+    /// Brings the rows up to date before a view reads them ([`TableData::with_refresh`]).
+    refresh: RwLock<Option<Arc<Refresh>>>,
     state: RwLock<TableState>,
 }
+
+/// What a table runs before a view reads its rows: see [`TableData::with_refresh`].
+pub type Refresh = dyn Fn() + Send + Sync;
 
 pub(crate) struct TableState {
     /// By row number, which is the order rows were added in.
@@ -314,6 +319,19 @@ impl TableShared {
 
     pub(crate) fn allocators(&self) -> &AllocatorSet {
         &self.allocators
+    }
+
+    /// Runs the table's refresh, if it has one, with no lock of the table held: it may change
+    /// the rows (and notify), as any provider thread may.
+    pub(crate) fn refresh(&self) {
+        let refresh = self
+            .refresh
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if let Some(refresh) = refresh {
+            refresh();
+        }
     }
 
     pub(crate) fn sub_objects(&self) -> Option<Arc<dyn SubObjects>> {
@@ -388,6 +406,7 @@ impl TableData {
                 columns,
                 allocators,
                 sub_objects: RwLock::new(None),
+                refresh: RwLock::new(None),
                 state: RwLock::new(TableState {
                     rows: BTreeMap::new(),
                     keys: HashMap::new(),
@@ -408,6 +427,21 @@ impl TableData {
             .sub_objects
             .write()
             .unwrap_or_else(|p| p.into_inner()) = Some(source);
+        self
+    }
+
+    /// This table with `refresh` run at the start of every view call that reads rows
+    /// (`QueryRows`, `GetRowCount`, `QueryPosition`, `SeekRow`, `SeekRowApprox`, `FindRow`),
+    /// with no lock held, so that a provider whose rows change behind its back (files another
+    /// program writes) brings them up to date, with their notifications, before a client reads
+    /// them: the client sees a change at its next query at the latest.
+    pub fn with_refresh(self, refresh: impl Fn() + Send + Sync + 'static) -> Self {
+        let refresh: Arc<Refresh> = Arc::new(refresh);
+        *self
+            .shared
+            .refresh
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = Some(refresh);
         self
     }
 

@@ -1023,6 +1023,7 @@ impl IMAPITableImpl for TableView {
     }
 
     unsafe fn GetRowCount(this: &Object<Self>, ulFlags: u32, lpulCount: *mut u32) -> HRESULT {
+        this.table.refresh();
         if lpulCount.is_null() {
             return MAPI_E_INVALID_PARAMETER;
         }
@@ -1041,6 +1042,7 @@ impl IMAPITableImpl for TableView {
         lRowCount: i32,
         lplRowsSought: *mut i32,
     ) -> HRESULT {
+        this.table.refresh();
         let mut view = this.view.lock();
         let (origin, moved) = match view.resolve(bkOrigin) {
             Ok(found) => found,
@@ -1056,6 +1058,7 @@ impl IMAPITableImpl for TableView {
     }
 
     unsafe fn SeekRowApprox(this: &Object<Self>, ulNumerator: u32, ulDenominator: u32) -> HRESULT {
+        this.table.refresh();
         if ulDenominator == 0 {
             return MAPI_E_INVALID_PARAMETER;
         }
@@ -1072,6 +1075,7 @@ impl IMAPITableImpl for TableView {
         lpulNumerator: *mut u32,
         lpulDenominator: *mut u32,
     ) -> HRESULT {
+        this.table.refresh();
         if lpulRow.is_null() || lpulNumerator.is_null() || lpulDenominator.is_null() {
             return MAPI_E_INVALID_PARAMETER;
         }
@@ -1093,6 +1097,7 @@ impl IMAPITableImpl for TableView {
         bkOrigin: BOOKMARK,
         ulFlags: u32,
     ) -> HRESULT {
+        this.table.refresh();
         if lpRestriction.is_null() {
             return MAPI_E_INVALID_PARAMETER;
         }
@@ -1240,6 +1245,7 @@ impl IMAPITableImpl for TableView {
         ulFlags: u32,
         lppRows: *mut *mut SRowSet,
     ) -> HRESULT {
+        this.table.refresh();
         if lppRows.is_null() || lRowCount == 0 {
             return MAPI_E_INVALID_PARAMETER;
         }

@@ -89,11 +89,18 @@ impl Model {
             .into_iter()
             .filter_map(|summary| self.message_row(folder, summary))
             .collect();
+        // Others' changes reach an open view at its next read, not only at the next open.
+        let model = self.me.clone();
         let table = TableData::new(
             PR_INSTANCE_KEY,
             DEFAULT_COLUMNS.to_vec(),
             *self.cx.allocators(),
-        )?;
+        )?
+        .with_refresh(move || {
+            if let Some(model) = model.upgrade() {
+                model.apply_changes();
+            }
+        });
         table.replace_rows(rows)?;
         Ok(lock(&self.contents.tables)
             .entry(folder.to_vec())

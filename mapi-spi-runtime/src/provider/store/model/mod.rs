@@ -21,7 +21,7 @@ pub use store::{ContentStore, DEFAULT_SUPPORT_MASK};
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 
 use self::contents::ContentsTables;
 use super::StoreContext;
@@ -32,6 +32,9 @@ use crate::sync::lock;
 
 /// What every object of one open store shares.
 pub(crate) struct Model {
+    /// The model itself, for what must reach it later without keeping it alive (a contents
+    /// table's refresh).
+    me: Weak<Model>,
     pub(crate) content: Arc<dyn StoreContent>,
     pub(crate) ids: EntryIds,
     pub(crate) cx: Arc<StoreContext>,
@@ -71,8 +74,9 @@ impl Model {
         store_entry_id: Vec<u8>,
         store_record_key: Vec<u8>,
         support_mask: u32,
-    ) -> Self {
-        Self {
+    ) -> Arc<Self> {
+        Arc::new_cyclic(|me| Self {
+            me: me.clone(),
             content,
             ids,
             cx,
@@ -86,7 +90,7 @@ impl Model {
             contents: ContentsTables::default(),
             folders_changed: AtomicBool::new(false),
             closed: AtomicBool::new(false),
-        }
+        })
     }
 
     /// The store is logged off: its objects are invalid from now on.

@@ -147,14 +147,14 @@ impl ContentStore {
             Some(PropValue::Binary(uid)) => uid.clone(),
             _ => uid.ab.to_vec(),
         };
-        let model = Arc::new(Model::new(
+        let model = Model::new(
             context.clone(),
             content,
             ids,
             entry_id.clone(),
             store_key.to_vec(),
             support_mask,
-        ));
+        );
         let binary = |tag, bytes: Vec<u8>| Property::for_tag(tag, PropValue::Binary(bytes));
         let long = |tag, value| Property::for_tag(tag, PropValue::Long(value));
         let mut owned = vec![
