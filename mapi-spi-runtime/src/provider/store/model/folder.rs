@@ -22,7 +22,7 @@ use super::computed::{problem, split_delete, split_set};
 use super::hierarchy::{is_owned, provider_props};
 use super::message::MessageObject;
 use super::notify::Event;
-use super::open::{check_flags, null, open_entry};
+use super::open::{check_flags, open_entry};
 use crate::alloc::AllocatorSet;
 use crate::codes::{
     MAPI_E_COLLISION, MAPI_E_FOLDER_CYCLE, MAPI_E_HAS_FOLDERS, MAPI_E_HAS_MESSAGES,
@@ -34,10 +34,11 @@ use crate::com::{ComObject, Forward, MethodName, Object};
 use crate::flags::*;
 use crate::interfaces::{
     IMAPIContainer, IMAPIContainerImpl, IMAPIFolder, IMAPIFolderImpl, IMAPIProgress, IMAPIProp,
-    IMAPIPropImpl, IMAPITable, IMessage,
+    IMAPIPropImpl, IMAPITable,
 };
-use crate::props::object::put_problems;
-use crate::props::value::{props_from_raw, tags_from_raw};
+use crate::props::object::null;
+use crate::props::object::{delete_props_arg, put_problems, set_props_arg};
+use crate::props::value::props_from_raw;
 use crate::props::{
     ObjectAccess, ObjectOpener, PropAccess, PropValue, Property, PropertyBag, PropertyObject,
 };
@@ -382,6 +383,31 @@ fn identity_of(object: &IMAPIProp, allocators: AllocatorSet) -> Option<[PropValu
     Some([read.next()?, read.next()?])
 }
 
+/// Hands the new `object` out through `out` as the interface `lpInterface` asks for (NULL:
+/// `I`), as `CreateMessage` and `CreateFolder` do; one it does not have is
+/// `MAPI_E_INTERFACE_NOT_SUPPORTED`, the message naming the method and the object (`what`).
+///
+/// # Safety
+///
+/// `lpInterface` is NULL or a GUID; `out` is writable.
+unsafe fn hand_out_as<I: Interface>(
+    object: &I,
+    lpInterface: *const GUID,
+    out: *mut *mut c_void,
+    what: &str,
+) -> ProviderResult<HRESULT> {
+    // SAFETY: NULL or a GUID (this function's contract).
+    let iid = unsafe { lpInterface.as_ref() }.unwrap_or(&I::IID);
+    // SAFETY: a live object; `out` writable (this function's contract).
+    if unsafe { object.query(iid, out) }.is_err() {
+        return Err(ProviderError::new(
+            MAPI_E_INTERFACE_NOT_SUPPORTED,
+            format!("{what} does not have the interface asked for"),
+        ));
+    }
+    Ok(S_OK)
+}
+
 /// What several-entry methods answer: `S_OK`, or `MAPI_W_PARTIAL_COMPLETION` when some entry
 /// failed.
 fn completion(failed: bool) -> HRESULT {
@@ -591,18 +617,15 @@ impl IMAPIPropImpl for FolderObject {
         if this.model.is_closed() {
             return MAPI_E_INVALID_OBJECT;
         }
-        if this.last_error.describes(hResult) {
-            // SAFETY: the caller's out-pointer, NULL or writable.
-            unsafe {
-                this.last_error
-                    .get_last_error(hResult, ulFlags, this.allocators(), lppMAPIError)
-            }
-        } else {
-            // SAFETY: the caller's arguments, passed on.
-            unsafe {
-                this.props_interface
-                    .GetLastError(hResult, ulFlags, lppMAPIError)
-            }
+        // SAFETY: the caller's out-pointer, NULL or writable.
+        unsafe {
+            this.last_error.get_last_error_or(
+                &this.props_interface,
+                hResult,
+                ulFlags,
+                this.allocators(),
+                lppMAPIError,
+            )
         }
     }
 
@@ -636,11 +659,8 @@ impl IMAPIPropImpl for FolderObject {
         lppProblems: *mut *mut SPropProblemArray,
     ) -> HRESULT {
         this.run(|| {
-            if lpPropArray.is_null() {
-                return Err(null("SetProps", "lpPropArray"));
-            }
             // SAFETY: the caller's `cValues` values.
-            let props = unsafe { props_from_raw(lpPropArray, cValues) }?;
+            let props = unsafe { set_props_arg(cValues, lpPropArray) }?;
             let (rest, mut problems) = split_set(props, is_computed)?;
             this.check_modify()?;
             let mut changes = Vec::new();
@@ -680,9 +700,7 @@ impl IMAPIPropImpl for FolderObject {
     ) -> HRESULT {
         this.run(|| {
             // SAFETY: the caller's tag array, NULL or `cValues` tags.
-            let Some(tags) = (unsafe { tags_from_raw(lpPropTagArray) }) else {
-                return Err(null("DeleteProps", "lpPropTagArray"));
-            };
+            let tags = unsafe { delete_props_arg(lpPropTagArray) }?;
             let (rest, mut problems) = split_delete(&tags, is_computed)?;
             this.check_modify()?;
             let mut deleted = Vec::new();
@@ -814,18 +832,15 @@ impl IMAPIFolderImpl for FolderObject {
             }
             this.model.check_writable()?;
             let message = MessageObject::create(&this.model, &this.key, ulFlags);
-            let iid = IMessage::IID;
-            // SAFETY: NULL or a GUID (the caller's contract).
-            let iid = unsafe { lpInterface.as_ref() }.unwrap_or(&iid);
-            // SAFETY: a live object; `lppMessage` checked non-NULL.
-            let hr = unsafe { message.query(iid, lppMessage) };
-            if hr.is_err() {
-                return Err(ProviderError::new(
-                    MAPI_E_INTERFACE_NOT_SUPPORTED,
-                    "CreateMessage: a message does not have the interface asked for",
-                ));
+            // SAFETY: the caller's interface, NULL or a GUID; `lppMessage` checked non-NULL.
+            unsafe {
+                hand_out_as(
+                    &message,
+                    lpInterface,
+                    lppMessage,
+                    "CreateMessage: a message",
+                )
             }
-            Ok(S_OK)
         })
     }
 
@@ -992,19 +1007,9 @@ impl IMAPIFolderImpl for FolderObject {
                 }
                 Err(error) => return Err(error),
             };
-            let folder = FolderObject::open(&this.model, &key, true)?;
-            let iid = IMAPIFolder::IID;
-            // SAFETY: NULL or a GUID (the caller's contract).
-            let iid = unsafe { lpInterface.as_ref() }.unwrap_or(&iid);
-            // SAFETY: a live object; `lppFolder` checked non-NULL.
-            let hr = unsafe { folder.query(iid, lppFolder) };
-            if hr.is_err() {
-                return Err(ProviderError::new(
-                    MAPI_E_INTERFACE_NOT_SUPPORTED,
-                    "CreateFolder: a folder does not have the interface asked for",
-                ));
-            }
-            Ok(S_OK)
+            let folder: IMAPIFolder = FolderObject::open(&this.model, &key, true)?.into_interface();
+            // SAFETY: the caller's interface, NULL or a GUID; `lppFolder` checked non-NULL.
+            unsafe { hand_out_as(&folder, lpInterface, lppFolder, "CreateFolder: a folder") }
         })
     }
 

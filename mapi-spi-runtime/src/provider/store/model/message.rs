@@ -60,7 +60,7 @@ use super::notify::Event;
 use crate::alloc::AllocatorSet;
 use crate::codes::{
     MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_INVALID_PARAMETER, MAPI_E_NO_ACCESS, MAPI_E_NO_SUPPORT,
-    MAPI_E_NOT_FOUND, MAPI_E_OBJECT_CHANGED, MAPI_E_OBJECT_DELETED, MAPI_E_UNKNOWN_FLAGS, S_OK,
+    MAPI_E_NOT_FOUND, MAPI_E_OBJECT_CHANGED, MAPI_E_OBJECT_DELETED, S_OK,
 };
 use crate::com::{ComObject, Forward, MethodName, Object};
 use crate::flags::{
@@ -74,7 +74,7 @@ use crate::flags::{
 use crate::interfaces::{
     IAttach, IMAPIProgress, IMAPIProp, IMAPIPropImpl, IMAPITable, IMessage, IMessageImpl,
 };
-use crate::props::object::put_problems;
+use crate::props::object::{check_flags, delete_props_arg, put_problems, set_props_arg};
 use crate::props::value::{props_block, tags_from_raw};
 use crate::props::{ObjectAccess, PropAccess, PropValue, Property, PropertyBag, PropertyObject};
 use crate::provider::store::content::{Attachment, Message};
@@ -158,17 +158,6 @@ fn table_view(table: &TableData, columns: &[u32], flags: u32) -> ProviderResult<
 /// The property ID of `tag`.
 pub(super) fn id_of(tag: u32) -> u16 {
     prop_id(tag) as u16
-}
-
-/// `flags` with no bit outside `allowed`, or `MAPI_E_UNKNOWN_FLAGS`.
-pub(super) fn check_flags(flags: u32, allowed: u32) -> ProviderResult<()> {
-    match flags & !allowed {
-        0 => Ok(()),
-        unknown => Err(ProviderError::new(
-            MAPI_E_UNKNOWN_FLAGS,
-            format!("unknown flags 0x{unknown:08X}"),
-        )),
-    }
 }
 
 /// `MAPI_E_INVALID_PARAMETER`, naming what is wrong.
@@ -559,6 +548,33 @@ impl MessageCore {
         }
         // SAFETY: NULL or writable (this function's contract).
         unsafe { put_problems(self.model.cx.allocators(), &problems, lppProblems) }
+    }
+
+    /// `GetRecipientTable` and `GetAttachmentTable` (`method`): a view of `table` with its
+    /// default `columns` through `lppTable`. `flags`: `MAPI_UNICODE` (else text columns are
+    /// 8-bit), `MAPI_DEFERRED_ERRORS`.
+    ///
+    /// # Safety
+    ///
+    /// `lppTable` is NULL or writable.
+    unsafe fn hand_out_table(
+        &self,
+        method: &str,
+        table: &TableData,
+        columns: &[u32],
+        flags: u32,
+        lppTable: *mut *mut c_void,
+    ) -> HRESULT {
+        self.answer(|| {
+            check_flags(flags, MAPI_UNICODE | MAPI_DEFERRED_ERRORS)?;
+            if lppTable.is_null() {
+                return Err(invalid(&format!("{method}: lppTable is NULL")));
+            }
+            let view = table_view(table, columns, flags)?;
+            // SAFETY: checked non-NULL; the new reference is the caller's.
+            unsafe { lppTable.write(view.into_raw()) };
+            Ok(S_OK)
+        })
     }
 
     /// `SaveChanges`: see the module documentation.
@@ -977,19 +993,16 @@ impl IMAPIPropImpl for MessageObject {
         lppMAPIError: *mut *mut MAPIERROR,
     ) -> HRESULT {
         let core = &this.core;
-        if lppMAPIError.is_null() || core.last_error.describes(hResult) {
-            // SAFETY: the caller's out-pointer, NULL or writable.
-            unsafe {
-                core.last_error.get_last_error(
-                    hResult,
-                    ulFlags,
-                    core.model.cx.allocators(),
-                    lppMAPIError,
-                )
-            }
-        } else {
-            // SAFETY: the caller's arguments, passed on under the same contract.
-            unsafe { core.props_itf.GetLastError(hResult, ulFlags, lppMAPIError) }
+        let allocators = core.model.cx.allocators();
+        // SAFETY: the caller's out-pointer, NULL or writable.
+        unsafe {
+            core.last_error.get_last_error_or(
+                &core.props_itf,
+                hResult,
+                ulFlags,
+                allocators,
+                lppMAPIError,
+            )
         }
     }
 
@@ -1004,11 +1017,8 @@ impl IMAPIPropImpl for MessageObject {
     ) -> HRESULT {
         let core = &this.core;
         core.answer(|| {
-            if lpPropArray.is_null() {
-                return Err(invalid("SetProps: lpPropArray is NULL"));
-            }
             // SAFETY: the caller's `cValues` values.
-            let props = unsafe { crate::props::value::props_from_raw(lpPropArray, cValues) }?;
+            let props = unsafe { set_props_arg(cValues, lpPropArray) }?;
             let (rest, problems) = split_set(props, |tag| not_copied(id_of(tag)))?;
             let (indices, props): (Vec<usize>, Vec<Property>) = rest.into_iter().unzip();
             // SAFETY: the caller's out-pointer, NULL or writable.
@@ -1028,9 +1038,7 @@ impl IMAPIPropImpl for MessageObject {
         let core = &this.core;
         core.answer(|| {
             // SAFETY: the caller's tag array, NULL or `cValues` tags.
-            let Some(tags) = (unsafe { tags_from_raw(lpPropTagArray) }) else {
-                return Err(invalid("DeleteProps: lpPropTagArray is NULL"));
-            };
+            let tags = unsafe { delete_props_arg(lpPropTagArray) }?;
             let (rest, problems) = split_delete(&tags, |tag| not_copied(id_of(tag)))?;
             let (indices, tags): (Vec<usize>, Vec<u32>) = rest.into_iter().unzip();
             // SAFETY: the caller's out-pointer, NULL or writable.
@@ -1485,16 +1493,17 @@ impl IMessageImpl for MessageObject {
         ulFlags: u32,
         lppTable: *mut *mut c_void,
     ) -> HRESULT {
-        this.core.answer(|| {
-            check_flags(ulFlags, MAPI_UNICODE | MAPI_DEFERRED_ERRORS)?;
-            if lppTable.is_null() {
-                return Err(invalid("GetAttachmentTable: lppTable is NULL"));
-            }
-            let view = table_view(&this.core.attachment_table, ATTACHMENT_COLUMNS, ulFlags)?;
-            // SAFETY: checked non-NULL; the new reference is the caller's.
-            unsafe { lppTable.write(view.into_raw()) };
-            Ok(S_OK)
-        })
+        let core = &this.core;
+        // SAFETY: the caller's out-pointer, NULL or writable.
+        unsafe {
+            core.hand_out_table(
+                "GetAttachmentTable",
+                &core.attachment_table,
+                ATTACHMENT_COLUMNS,
+                ulFlags,
+                lppTable,
+            )
+        }
     }
 
     /// Attachment `ulAttachmentNum` of the working copy: read-only unless `MAPI_MODIFY` (or
@@ -1615,16 +1624,17 @@ impl IMessageImpl for MessageObject {
         ulFlags: u32,
         lppTable: *mut *mut c_void,
     ) -> HRESULT {
-        this.core.answer(|| {
-            check_flags(ulFlags, MAPI_UNICODE | MAPI_DEFERRED_ERRORS)?;
-            if lppTable.is_null() {
-                return Err(invalid("GetRecipientTable: lppTable is NULL"));
-            }
-            let view = table_view(&this.core.recipient_table, RECIPIENT_COLUMNS, ulFlags)?;
-            // SAFETY: checked non-NULL; the new reference is the caller's.
-            unsafe { lppTable.write(view.into_raw()) };
-            Ok(S_OK)
-        })
+        let core = &this.core;
+        // SAFETY: the caller's out-pointer, NULL or writable.
+        unsafe {
+            core.hand_out_table(
+                "GetRecipientTable",
+                &core.recipient_table,
+                RECIPIENT_COLUMNS,
+                ulFlags,
+                lppTable,
+            )
+        }
     }
 
     /// As the page describes: no flag replaces the list, `MODRECIP_ADD` adds (new row IDs,
