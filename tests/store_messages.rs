@@ -262,6 +262,30 @@ impl Test {
         content.changes.lock().unwrap().push(change);
     }
 
+    /// `stale`, open on the message `id` names since before the save that stored `theirs` as
+    /// its subject, collides: with `mine` set, its save answers `MAPI_E_OBJECT_CHANGED` and
+    /// writes nothing, the object keeps its change, and `FORCE_SAVE` writes it.
+    fn collides_then_forces(&self, id: &[u8], stale: &IMessage, theirs: &str, mine: &str) {
+        assert_eq!(set(stale, &[subject(mine)]).0, S_OK);
+        assert_eq!(save(stale, KEEP_OPEN_READWRITE), MAPI_E_OBJECT_CHANGED);
+        assert_eq!(
+            self.stored_subject(id).as_deref(),
+            Some(theirs),
+            "nothing written over the save it did not see"
+        );
+        assert_eq!(
+            text(stale, PR_SUBJECT_W).as_deref(),
+            Some(mine),
+            "the object keeps its changes"
+        );
+        assert_eq!(save(stale, FORCE_SAVE | KEEP_OPEN_READWRITE), S_OK);
+        assert_eq!(
+            self.stored_subject(id).as_deref(),
+            Some(mine),
+            "FORCE_SAVE wins"
+        );
+    }
+
     /// Another program deletes the message `id` names, and the provider reports it.
     fn deleted_by_another(&self, id: &[u8]) {
         let content = self.content();
@@ -686,24 +710,7 @@ fn changes_are_private_until_saved_and_two_writers_collide() {
     assert_eq!(save(&a, KEEP_OPEN_READWRITE), S_OK);
     assert_eq!(t.stored_subject(&id).as_deref(), Some("A"));
 
-    assert_eq!(set(&b, &[subject("B")]).0, S_OK);
-    assert_eq!(save(&b, KEEP_OPEN_READWRITE), MAPI_E_OBJECT_CHANGED);
-    assert_eq!(
-        t.stored_subject(&id).as_deref(),
-        Some("A"),
-        "nothing written"
-    );
-    assert_eq!(
-        text(&b, PR_SUBJECT_W).as_deref(),
-        Some("B"),
-        "B keeps its changes"
-    );
-    assert_eq!(save(&b, FORCE_SAVE | KEEP_OPEN_READWRITE), S_OK);
-    assert_eq!(
-        t.stored_subject(&id).as_deref(),
-        Some("B"),
-        "FORCE_SAVE wins"
-    );
+    t.collides_then_forces(&id, &b, "A", "B");
 
     // Now A is the stale one.
     assert_eq!(set(&a, &[subject("A again")]).0, S_OK);
@@ -1386,24 +1393,7 @@ fn others_changes_collide_with_an_open_object_and_others_deletes_end_it() {
     // Opened after the change was reported, before the runtime heard of it: up to date.
     let after = t.open(&id, MAPI_MODIFY);
     assert_eq!(text(&after, PR_SUBJECT_W).as_deref(), Some("Theirs"));
-    assert_eq!(set(&before, &[subject("Mine")]).0, S_OK);
-    assert_eq!(save(&before, KEEP_OPEN_READWRITE), MAPI_E_OBJECT_CHANGED);
-    assert_eq!(
-        t.stored_subject(&id).as_deref(),
-        Some("Theirs"),
-        "nothing written over the other program's change"
-    );
-    assert_eq!(
-        text(&before, PR_SUBJECT_W).as_deref(),
-        Some("Mine"),
-        "the object keeps its changes"
-    );
-    assert_eq!(save(&before, FORCE_SAVE | KEEP_OPEN_READWRITE), S_OK);
-    assert_eq!(
-        t.stored_subject(&id).as_deref(),
-        Some("Mine"),
-        "FORCE_SAVE wins"
-    );
+    t.collides_then_forces(&id, &before, "Theirs", "Mine");
     assert_eq!(set(&after, &[subject("After")]).0, S_OK);
     assert_eq!(
         save(&after, KEEP_OPEN_READWRITE),
