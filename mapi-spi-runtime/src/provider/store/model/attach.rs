@@ -26,7 +26,7 @@ use windows_core::{GUID, HRESULT, IUnknown, Interface};
 
 use super::message::{
     COMPONENT, MessageCore, MessageObject, SAVE_FLAGS, attachment_row, attachment_size, bag_of,
-    id_of, invalid, long_size, read_only, set_owned,
+    clear_out, id_of, invalid, long_size, read_only, set_owned,
 };
 use crate::codes::{MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_NOT_FOUND, MAPI_E_OBJECT_DELETED, S_OK};
 use crate::com::{ComObject, Forward, MethodName, Object};
@@ -313,11 +313,8 @@ impl IMAPIPropImpl for AttachObject {
             };
         }
         core.answer(|| {
-            if lppUnk.is_null() {
-                return Err(invalid("OpenProperty: lppUnk is NULL"));
-            }
-            // SAFETY: checked non-NULL; writable (the caller's contract). A failure leaves NULL.
-            unsafe { lppUnk.write(core::ptr::null_mut()) };
+            // SAFETY: the caller's out-pointer, NULL or writable.
+            unsafe { clear_out(lppUnk) }?;
             // SAFETY: NULL or a GUID (the caller's contract).
             let message = core.open_embedded(unsafe { lpiid.as_ref() }, ulFlags)?;
             // SAFETY: checked non-NULL; the new reference is the caller's.

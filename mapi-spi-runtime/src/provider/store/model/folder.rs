@@ -212,6 +212,23 @@ impl FolderObject {
         Ok(id.key)
     }
 
+    /// `act` on each message of this folder that `entry_ids` names, as the several-message
+    /// methods go through their lists (an ID of another folder or store, or of a message gone,
+    /// is not acted on): whether one was done, and whether one was not ([`completion`]).
+    fn each_message(
+        &self,
+        entry_ids: Vec<&[u8]>,
+        mut act: impl FnMut(&[u8]) -> ProviderResult<()>,
+    ) -> (bool, bool) {
+        let (mut done, mut failed) = (false, false);
+        for entry_id in entry_ids {
+            let result = self.message_key(entry_id).and_then(&mut act);
+            done |= result.is_ok();
+            failed |= result.is_err();
+        }
+        (done, failed)
+    }
+
     /// The subfolder `entry_id` names, if it is directly in this folder.
     fn subfolder(&self, entry_id: &[u8]) -> ProviderResult<Folder> {
         let id = self.model.ids.parse(entry_id)?;
@@ -872,20 +889,15 @@ impl IMAPIFolderImpl for FolderObject {
             let moving = ulFlags & MESSAGE_MOVE != 0;
             // A move into the folder itself leaves everything where it is.
             let in_place = moving && dest == this.key;
-            let (mut done, mut failed) = (false, false);
-            for entry_id in list {
-                let result = this.message_key(entry_id).and_then(|key| {
-                    if in_place {
-                        Ok(())
-                    } else if moving {
-                        this.model.move_message(key, &this.key, &dest)
-                    } else {
-                        this.model.copy_message(key, &this.key, &dest)
-                    }
-                });
-                done |= result.is_ok();
-                failed |= result.is_err();
-            }
+            let (done, failed) = this.each_message(list, |key| {
+                if in_place {
+                    Ok(())
+                } else if moving {
+                    this.model.move_message(key, &this.key, &dest)
+                } else {
+                    this.model.copy_message(key, &this.key, &dest)
+                }
+            });
             if done && !in_place {
                 if moving {
                     this.model.folder_modified(&this.key);
@@ -916,14 +928,8 @@ impl IMAPIFolderImpl for FolderObject {
                 return Err(null("DeleteMessages", "lpMsgList"));
             };
             this.model.check_writable()?;
-            let (mut done, mut failed) = (false, false);
-            for entry_id in list {
-                let result = this
-                    .message_key(entry_id)
-                    .and_then(|key| this.model.delete_message(key, &this.key));
-                done |= result.is_ok();
-                failed |= result.is_err();
-            }
+            let (done, failed) =
+                this.each_message(list, |key| this.model.delete_message(key, &this.key));
             if done {
                 this.model.folder_modified(&this.key);
             }

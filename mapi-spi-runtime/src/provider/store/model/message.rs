@@ -173,6 +173,21 @@ pub(super) fn read_only() -> ProviderError {
     )
 }
 
+/// `OpenProperty`'s `lppUnk` checked non-NULL (else `MAPI_E_INVALID_PARAMETER`) and set to
+/// NULL, which a failure then leaves, as the page asks.
+///
+/// # Safety
+///
+/// `lppUnk` is NULL or writable.
+pub(super) unsafe fn clear_out(lppUnk: *mut *mut c_void) -> ProviderResult<()> {
+    if lppUnk.is_null() {
+        return Err(invalid("OpenProperty: lppUnk is NULL"));
+    }
+    // SAFETY: checked non-NULL; writable (this function's contract).
+    unsafe { lppUnk.write(core::ptr::null_mut()) };
+    Ok(())
+}
+
 /// A property bag over `props` (what the bag refuses, such as a provider's empty multi-valued
 /// property, is left out rather than failing the whole object).
 pub(super) fn bag_of(props: impl IntoIterator<Item = Property>) -> PropertyBag {
@@ -1084,11 +1099,8 @@ impl IMAPIPropImpl for MessageObject {
             }
         };
         core.answer(|| {
-            if lppUnk.is_null() {
-                return Err(invalid("OpenProperty: lppUnk is NULL"));
-            }
-            // SAFETY: checked non-NULL; writable (the caller's contract). A failure leaves NULL.
-            unsafe { lppUnk.write(core::ptr::null_mut()) };
+            // SAFETY: the caller's out-pointer, NULL or writable.
+            unsafe { clear_out(lppUnk) }?;
             // SAFETY: NULL or a GUID (the caller's contract).
             match unsafe { lpiid.as_ref() } {
                 None => return Err(invalid("OpenProperty: lpiid is NULL")),
