@@ -20,7 +20,7 @@ use windows_core::{GUID, HRESULT, IUnknown, Interface};
 use super::Model;
 use super::computed::{problem, split_delete, split_set};
 use super::hierarchy::{is_owned, provider_props};
-use super::message::MessageObject;
+use super::message::{MessageObject, check_read_flag_pairs, long_in, read_flags_after};
 use super::notify::Event;
 use super::open::{check_flags, open_entry};
 use crate::alloc::AllocatorSet;
@@ -606,16 +606,6 @@ fn is_computed(tag: u32) -> bool {
             .any(|&computed| prop_id(computed) == prop_id(tag))
 }
 
-/// A message's `PR_MESSAGE_FLAGS` or `PR_MSG_STATUS` in its row (0 without).
-fn long_in(row: &[Property], tag: u32) -> u32 {
-    row.iter()
-        .find_map(|p| match (&p.value, p.tag() == tag) {
-            (PropValue::Long(value), true) => Some(*value),
-            _ => None,
-        })
-        .unwrap_or(0)
-}
-
 impl IMAPIPropImpl for FolderObject {
     fn forward(this: &Object<Self>, _: MethodName) -> Forward<'_, IMAPIProp> {
         if this.model.is_closed() {
@@ -1149,14 +1139,7 @@ impl IMAPIFolderImpl for FolderObject {
                 | MAPI_DEFERRED_ERRORS
                 | MESSAGE_DIALOG;
             check_flags("SetReadFlags", ulFlags, allowed)?;
-            if ulFlags & CLEAR_READ_FLAG != 0
-                && ulFlags & (SUPPRESS_RECEIPT | GENERATE_RECEIPT_ONLY) != 0
-            {
-                return Err(ProviderError::new(
-                    MAPI_E_INVALID_PARAMETER,
-                    "SetReadFlags: CLEAR_READ_FLAG goes with neither SUPPRESS_RECEIPT nor GENERATE_RECEIPT_ONLY",
-                ));
-            }
+            check_read_flag_pairs("SetReadFlags", ulFlags)?;
             // SAFETY: the caller's ENTRYLIST, NULL or readable.
             let list = unsafe { entry_list(lpMsgList) }?;
             this.model.check_writable()?;
@@ -1177,17 +1160,10 @@ impl IMAPIFolderImpl for FolderObject {
             for key in keys {
                 let result = key.and_then(|key| {
                     let old = long_in(&this.message_row(&key)?, PR_MESSAGE_FLAGS);
-                    let mut new = old;
-                    if ulFlags & CLEAR_READ_FLAG != 0 {
-                        new &= !MSGFLAG_READ;
-                    } else if ulFlags & GENERATE_RECEIPT_ONLY == 0 {
-                        new |= MSGFLAG_READ;
-                    }
-                    if ulFlags & (SUPPRESS_RECEIPT | CLEAR_RN_PENDING) != 0 {
+                    let mut new = read_flags_after(old, ulFlags);
+                    // No read report is ever sent: one suppressed is no longer pending.
+                    if ulFlags & SUPPRESS_RECEIPT != 0 {
                         new &= !MSGFLAG_RN_PENDING;
-                    }
-                    if ulFlags & CLEAR_NRN_PENDING != 0 {
-                        new &= !MSGFLAG_NRN_PENDING;
                     }
                     if new != old {
                         let state = [Property::for_tag(PR_MESSAGE_FLAGS, PropValue::Long(new))];

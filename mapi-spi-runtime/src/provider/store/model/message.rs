@@ -527,8 +527,8 @@ impl MessageCore {
         let Ok(summary) = self.model.content.message_summary(key) else {
             return;
         };
-        let theirs = flags_in(&summary.props) & READ_STATE;
-        let flags = (flags_in(&message.props) & !READ_STATE) | theirs;
+        let theirs = long_in(&summary.props, PR_MESSAGE_FLAGS) & READ_STATE;
+        let flags = (long_in(&message.props, PR_MESSAGE_FLAGS) & !READ_STATE) | theirs;
         let prop = Property::for_tag(PR_MESSAGE_FLAGS, PropValue::Long(flags));
         message.props.retain(|p| p.id != id_of(PR_MESSAGE_FLAGS));
         message.props.push(prop.clone());
@@ -731,15 +731,47 @@ impl MessageObject {
 /// The `PR_MESSAGE_FLAGS` bits `SetReadFlag` changes.
 const READ_STATE: u32 = MSGFLAG_READ | MSGFLAG_RN_PENDING | MSGFLAG_NRN_PENDING;
 
-/// The `PR_MESSAGE_FLAGS` among `props` (0 without).
-fn flags_in(props: &[Property]) -> u32 {
+/// The `PT_LONG` property `tag` among `props` (0 without): a message's `PR_MESSAGE_FLAGS` or
+/// `PR_MSG_STATUS`.
+pub(super) fn long_in(props: &[Property], tag: u32) -> u32 {
     props
         .iter()
         .find_map(|p| match p.value {
-            PropValue::Long(flags) if p.id == id_of(PR_MESSAGE_FLAGS) => Some(flags),
+            PropValue::Long(value) if p.id == id_of(tag) => Some(value),
             _ => None,
         })
         .unwrap_or(0)
+}
+
+/// `MAPI_E_INVALID_PARAMETER` for the `flags` of `SetReadFlag` and `SetReadFlags` (`method`)
+/// that their pages name as such: `CLEAR_READ_FLAG` with `SUPPRESS_RECEIPT` or
+/// `GENERATE_RECEIPT_ONLY`.
+pub(super) fn check_read_flag_pairs(method: &str, flags: u32) -> ProviderResult<()> {
+    if flags & CLEAR_READ_FLAG != 0 && flags & (SUPPRESS_RECEIPT | GENERATE_RECEIPT_ONLY) != 0 {
+        return Err(invalid(&format!(
+            "{method}: CLEAR_READ_FLAG goes with neither SUPPRESS_RECEIPT nor GENERATE_RECEIPT_ONLY"
+        )));
+    }
+    Ok(())
+}
+
+/// The `PR_MESSAGE_FLAGS` that `SetReadFlag` and `SetReadFlags` with `flags` make of `old`:
+/// `MSGFLAG_READ` set, or cleared with `CLEAR_READ_FLAG`, or left with
+/// `GENERATE_RECEIPT_ONLY`; `CLEAR_RN_PENDING` and `CLEAR_NRN_PENDING` clear those bits.
+pub(super) fn read_flags_after(old: u32, flags: u32) -> u32 {
+    let mut new = old;
+    if flags & CLEAR_READ_FLAG != 0 {
+        new &= !MSGFLAG_READ;
+    } else if flags & GENERATE_RECEIPT_ONLY == 0 {
+        new |= MSGFLAG_READ;
+    }
+    if flags & CLEAR_RN_PENDING != 0 {
+        new &= !MSGFLAG_RN_PENDING;
+    }
+    if flags & CLEAR_NRN_PENDING != 0 {
+        new &= !MSGFLAG_NRN_PENDING;
+    }
+    new
 }
 
 /// A new message: unsent.
@@ -913,30 +945,13 @@ impl MessageCore {
                 | CLEAR_RN_PENDING
                 | CLEAR_NRN_PENDING,
         )?;
-        // The combinations the page names as MAPI_E_INVALID_PARAMETER.
-        let clear_and = |other: u32| flags & (CLEAR_READ_FLAG | other) == CLEAR_READ_FLAG | other;
-        if clear_and(SUPPRESS_RECEIPT) || clear_and(GENERATE_RECEIPT_ONLY) {
-            return Err(invalid(
-                "SetReadFlag: CLEAR_READ_FLAG with SUPPRESS_RECEIPT or GENERATE_RECEIPT_ONLY",
-            ));
-        }
+        check_read_flag_pairs("SetReadFlag", flags)?;
         let mut working = self.working();
         let old = match self.props.bag().get(id_of(PR_MESSAGE_FLAGS)) {
             Some(PropValue::Long(flags)) => *flags,
             _ => 0,
         };
-        let mut new = old;
-        if flags & CLEAR_READ_FLAG != 0 {
-            new &= !MSGFLAG_READ;
-        } else if flags & GENERATE_RECEIPT_ONLY == 0 {
-            new |= MSGFLAG_READ;
-        }
-        if flags & CLEAR_RN_PENDING != 0 {
-            new &= !MSGFLAG_RN_PENDING;
-        }
-        if flags & CLEAR_NRN_PENDING != 0 {
-            new &= !MSGFLAG_NRN_PENDING;
-        }
+        let new = read_flags_after(old, flags);
         let prop = Property::for_tag(PR_MESSAGE_FLAGS, PropValue::Long(new));
         let stored = match (&self.home, &working.key) {
             (Home::Store, Some(key)) => Some((key.clone(), working.folder.clone())),
