@@ -53,10 +53,10 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use windows_core::{GUID, HRESULT, IUnknown, Interface};
 
-use super::Model;
 use super::attach::{AttachCore, AttachObject};
 use super::computed::{split_delete, split_set};
 use super::notify::Event;
+use super::{IDENTITY, Model};
 use crate::alloc::AllocatorSet;
 use crate::codes::{
     MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_INVALID_PARAMETER, MAPI_E_NO_ACCESS, MAPI_E_NO_SUPPORT,
@@ -101,18 +101,11 @@ pub(super) const SAVE_FLAGS: u32 = KEEP_OPEN_READONLY
     | SPAMFILTER_ONSAVE
     | NON_EMS_XP_SAVE;
 
-/// The properties that say where a message is and what it is: the runtime's, never stored.
-const IDENTITY: &[u32] = &[
-    PR_ENTRYID,
-    PR_RECORD_KEY,
-    PR_INSTANCE_KEY,
-    PR_PARENT_ENTRYID,
-    PR_STORE_ENTRYID,
-    PR_STORE_RECORD_KEY,
-    PR_STORE_SUPPORT_MASK,
-    PR_OBJECT_TYPE,
-    PR_ACCESS_LEVEL,
-];
+/// The properties that say where a message is and what it is ([`IDENTITY`]), and its access
+/// level: the runtime's, never stored.
+fn identity() -> impl Iterator<Item = u32> {
+    IDENTITY.into_iter().chain([PR_ACCESS_LEVEL])
+}
 
 /// The columns a new recipient table view starts with.
 const RECIPIENT_COLUMNS: &[u32] = &[
@@ -484,7 +477,7 @@ impl MessageCore {
     /// The message as it is to be saved: its properties but the runtime's identity ones and
     /// sub-objects, its recipients without row IDs, its attachments.
     pub(super) fn snapshot(&self, working: &Working) -> Message {
-        let identity: Vec<u16> = IDENTITY.iter().map(|&tag| id_of(tag)).collect();
+        let identity: Vec<u16> = identity().map(id_of).collect();
         let props = self
             .props
             .bag()
@@ -1168,7 +1161,7 @@ impl IMAPIPropImpl for MessageObject {
         };
         let mut tags = vec![0u32];
         tags.extend(excluded.iter().copied());
-        tags.extend(IDENTITY.iter().chain(&COMPUTED));
+        tags.extend(identity().chain(COMPUTED));
         tags[0] = tags.len() as u32 - 1;
         // SAFETY: the caller's arguments, with an exclude list that lives across the call.
         let hr = unsafe {
@@ -1304,10 +1297,7 @@ fn display_list(recipients: &[Vec<Property>], kind: u32) -> String {
 /// Whether property `id` is the runtime's to set (a provider's value for it is replaced; a
 /// copy leaves it to the destination).
 fn not_copied(id: u16) -> bool {
-    IDENTITY
-        .iter()
-        .chain(&COMPUTED)
-        .any(|&tag| id_of(tag) == id)
+    identity().chain(COMPUTED).any(|tag| id_of(tag) == id)
 }
 
 /// The sub-objects a message's copy takes besides its properties.
