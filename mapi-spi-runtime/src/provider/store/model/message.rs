@@ -449,22 +449,14 @@ impl MessageCore {
                 bag.remove(id_of(tag));
             }
         }
-        let flags = match bag.get(id_of(PR_MESSAGE_FLAGS)) {
-            Some(PropValue::Long(flags)) => *flags,
-            _ => 0,
-        };
+        let flags = message_flags(&bag);
         let flags = if has_attachments {
             flags | MSGFLAG_HASATTACH
         } else {
             flags & !MSGFLAG_HASATTACH
         };
-        let flags_access = if working.saved {
-            PropAccess::READ_ONLY
-        } else {
-            PropAccess::READ_WRITE
-        };
         let flags_prop = Property::for_tag(PR_MESSAGE_FLAGS, PropValue::Long(flags));
-        let _ = bag.insert(flags_prop.clone(), flags_access);
+        let _ = bag.insert(flags_prop.clone(), working.flags_access());
         // The size counts what is saved: the flags as now, and the size itself.
         message.props.retain(|p| p.id != id_of(PR_MESSAGE_FLAGS));
         message.props.push(flags_prop);
@@ -778,7 +770,24 @@ fn new_message() -> Message {
     }
 }
 
+/// The `PR_MESSAGE_FLAGS` in `bag` (0 without).
+fn message_flags(bag: &PropertyBag) -> u32 {
+    match bag.get(id_of(PR_MESSAGE_FLAGS)) {
+        Some(PropValue::Long(flags)) => *flags,
+        _ => 0,
+    }
+}
+
 impl Working {
+    /// The client's access to `PR_MESSAGE_FLAGS`: writable until the message is first saved.
+    fn flags_access(&self) -> PropAccess {
+        if self.saved {
+            PropAccess::READ_ONLY
+        } else {
+            PropAccess::READ_WRITE
+        }
+    }
+
     fn empty() -> Self {
         Self {
             folder: Vec::new(),
@@ -940,10 +949,7 @@ impl MessageCore {
         )?;
         check_read_flag_pairs("SetReadFlag", flags)?;
         let mut working = self.working();
-        let old = match self.props.bag().get(id_of(PR_MESSAGE_FLAGS)) {
-            Some(PropValue::Long(flags)) => *flags,
-            _ => 0,
-        };
+        let old = message_flags(&self.props.bag());
         let new = read_flags_after(old, flags);
         let prop = Property::for_tag(PR_MESSAGE_FLAGS, PropValue::Long(new));
         let stored = match (&self.home, &working.key) {
@@ -962,12 +968,7 @@ impl MessageCore {
                     _ => error,
                 })?;
         }
-        let access = if working.saved {
-            PropAccess::READ_ONLY
-        } else {
-            PropAccess::READ_WRITE
-        };
-        let _ = self.props.bag_mut().insert(prop, access);
+        let _ = self.props.bag_mut().insert(prop, working.flags_access());
         working.read_state_mine = true;
         drop(working);
         if let Some((key, folder)) = stored.filter(|_| new != old) {
