@@ -13,12 +13,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use mapi_spi_runtime::codes::*;
 use mapi_spi_runtime::com::{ComObject, Object};
 use mapi_spi_runtime::flags::*;
-use mapi_spi_runtime::host::{Session, SupportOptions};
+use mapi_spi_runtime::host::{Session, SupportOptions, client};
 use mapi_spi_runtime::interfaces::{
     IMAPIAdviseSink, IMAPIAdviseSinkImpl, IMAPIContainer, IMAPIFolder, IMAPIProp, IMAPISupport,
     IMAPISupportImpl, IMAPITable, IMSLogon, IMsgStore,
 };
-use mapi_spi_runtime::props::value::props_from_raw;
 use mapi_spi_runtime::props::{PropValue, Property};
 use mapi_spi_runtime::provider::store::content::{Message, SpecialFolder, StoreContent};
 use mapi_spi_runtime::provider::store::entry_id::{EntryIds, ObjectKind};
@@ -29,8 +28,8 @@ use mapi_spi_runtime::provider::store::{
 use mapi_spi_runtime::provider::{ProviderContext, ProviderResult};
 use mapi_spi_runtime::tags::*;
 use mapi_spi_runtime::types::{
-    ENTRYID, ENTRYLIST, MAPIERROR, MAPIUID, NOTIFICATION, NOTIFKEY, SBinary, SPropProblemArray,
-    SPropTagArray, SPropValue, SRowSet,
+    ENTRYID, ENTRYLIST, MAPIERROR, MAPIUID, NOTIFICATION, NOTIFKEY, SBinary, SPropProblem,
+    SPropTagArray, SPropValue,
 };
 use mapi_spi_runtime::{AllocatorSet, GUID, HRESULT, IUnknown, Interface, mapi_object};
 
@@ -252,26 +251,9 @@ fn long(prop: &Property) -> u32 {
     }
 }
 
-/// `GetProps` of `tags` (all of them: `None`), MAPI_UNICODE.
+/// `GetProps` of `tags` (all of them: `None`), MAPI_UNICODE; a failure with no values.
 fn get_props(object: &IMAPIProp, tags: Option<&[u32]>) -> (HRESULT, Vec<Property>) {
-    let mut array: Vec<u32> = Vec::new();
-    if let Some(tags) = tags {
-        array.push(tags.len() as u32);
-        array.extend_from_slice(tags);
-    }
-    let tag_ptr = if tags.is_some() {
-        array.as_mut_ptr().cast::<SPropTagArray>()
-    } else {
-        null_mut()
-    };
-    let (mut count, mut values) = (0u32, null_mut::<SPropValue>());
-    let hr = unsafe { object.GetProps(tag_ptr, MAPI_UNICODE, &mut count, &mut values) };
-    if hr.is_err() {
-        return (hr, Vec::new());
-    }
-    let props = unsafe { props_from_raw(values, count) }.unwrap();
-    unsafe { AllocatorSet::native().free(values.cast()) };
-    (hr, props)
+    client::get_props(object, tags, MAPI_UNICODE).unwrap_or_else(|hr| (hr, Vec::new()))
 }
 
 fn prop_of(object: &IMAPIProp, tag: u32) -> Property {
@@ -296,27 +278,7 @@ fn contents(folder: &IMAPIFolder) -> IMAPITable {
 
 /// Every row of `table` with `columns`, from the top.
 fn rows(table: &IMAPITable, columns: &[u32]) -> Vec<Vec<Property>> {
-    let mut array = vec![columns.len() as u32];
-    array.extend_from_slice(columns);
-    let hr = unsafe { table.SetColumns(array.as_mut_ptr().cast(), 0) };
-    assert_eq!(hr, S_OK);
-    let hr = unsafe { table.SeekRow(0, 0, null_mut()) };
-    assert_eq!(hr, S_OK);
-    let mut set = null_mut::<SRowSet>();
-    let hr = unsafe { table.QueryRows(1000, 0, &mut set) };
-    assert_eq!(hr, S_OK);
-    let allocators = AllocatorSet::native();
-    let read = unsafe { SRowSet::rows(set) }
-        .unwrap()
-        .iter()
-        .map(|row| {
-            let props = unsafe { props_from_raw(row.lpProps, row.cValues) }.unwrap();
-            unsafe { allocators.free(row.lpProps.cast()) };
-            props
-        })
-        .collect();
-    unsafe { allocators.free(set.cast()) };
-    read
+    client::query_rows(table, columns).expect("QueryRows")
 }
 
 fn row_count(table: &IMAPITable) -> u32 {
@@ -1041,35 +1003,29 @@ fn create_folder_names_comments_collides_and_opens_if_it_exists() {
 
 /// `SetProps` of `props`: the answer and the problems, (index, tag, code) each.
 fn set_props(object: &IMAPIProp, props: &[Property]) -> (HRESULT, Vec<(u32, u32, HRESULT)>) {
-    let allocators = AllocatorSet::native();
-    let block = mapi_spi_runtime::props::value::props_block(&allocators, props).unwrap();
-    let mut problems = null_mut::<SPropProblemArray>();
-    let hr = unsafe { object.SetProps(props.len() as u32, block.as_ptr().cast(), &mut problems) };
-    (hr, unsafe { take_problems(problems) })
+    problems(client::set_props(object, props))
 }
 
 /// `DeleteProps` of `tags`: the answer and the problems.
 fn delete_props(object: &IMAPIProp, tags: &[u32]) -> (HRESULT, Vec<(u32, u32, HRESULT)>) {
-    let mut array = vec![tags.len() as u32];
-    array.extend_from_slice(tags);
-    let mut problems = null_mut::<SPropProblemArray>();
-    let hr = unsafe { object.DeleteProps(array.as_mut_ptr().cast(), &mut problems) };
-    (hr, unsafe { take_problems(problems) })
+    problems(client::delete_props(object, tags))
 }
 
-/// The problems of an `SPropProblemArray` (NULL: none), freed.
-unsafe fn take_problems(array: *mut SPropProblemArray) -> Vec<(u32, u32, HRESULT)> {
-    if array.is_null() {
-        return Vec::new();
+/// A `SetProps` or `DeleteProps` answer with its problems as (index, tag, code); a failure
+/// with none.
+fn problems(
+    answer: Result<(HRESULT, Vec<SPropProblem>), HRESULT>,
+) -> (HRESULT, Vec<(u32, u32, HRESULT)>) {
+    match answer {
+        Ok((hr, problems)) => {
+            let problems = problems
+                .iter()
+                .map(|p| (p.ulIndex, p.ulPropTag, HRESULT(p.scode)))
+                .collect();
+            (hr, problems)
+        }
+        Err(hr) => (hr, Vec::new()),
     }
-    let read = unsafe {
-        core::slice::from_raw_parts((*array).aProblem.as_ptr(), (*array).cProblem as usize)
-    }
-    .iter()
-    .map(|p| (p.ulIndex, p.ulPropTag, HRESULT(p.scode)))
-    .collect();
-    unsafe { AllocatorSet::native().free(array.cast()) };
-    read
 }
 
 /// The hierarchy row of the subfolder of `parent` with `id`, with `columns`.

@@ -17,7 +17,7 @@ use core::ffi::c_void;
 use mapi_spi_runtime::alloc::AllocatorSet;
 use mapi_spi_runtime::codes::*;
 use mapi_spi_runtime::flags::*;
-use mapi_spi_runtime::host::{Session, SupportOptions};
+use mapi_spi_runtime::host::{Session, SupportOptions, client};
 use mapi_spi_runtime::interfaces::{
     IAttach, IMAPIFolder, IMAPIProp, IMAPITable, IMessage, IMsgStore, IStream,
 };
@@ -34,8 +34,7 @@ use mapi_spi_runtime::provider::store::{
 use mapi_spi_runtime::provider::{ProviderContext, ProviderResult};
 use mapi_spi_runtime::tags::*;
 use mapi_spi_runtime::types::{
-    ADRENTRY, ADRLIST, ENTRYLIST, MAPIUID, SBinary, SPropProblemArray, SPropValue, SRowSet,
-    cb_new_adrlist,
+    ADRENTRY, ADRLIST, MAPIUID, SPropProblem, SPropProblemArray, SRowSet, cb_new_adrlist,
 };
 use mapi_spi_runtime::{GUID, HRESULT, IUnknown, Interface};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -169,24 +168,7 @@ impl Test {
         }
         .expect("MSProviderInit");
         let store = session.logon(STORE, 0).expect("Logon").store;
-        let (mut cb, mut id) = (0u32, core::ptr::null_mut());
-        // SAFETY: out-pointers; no explicit class asked for.
-        let hr = unsafe {
-            (store.vtable().GetReceiveFolder)(
-                store.as_raw(),
-                core::ptr::null_mut(),
-                0,
-                &mut cb,
-                &mut id,
-                core::ptr::null_mut(),
-            )
-        };
-        assert_eq!(hr, S_OK, "GetReceiveFolder");
-        // SAFETY: `cb` bytes at `id`, one block of the native allocator, freed once after.
-        let inbox_id =
-            unsafe { core::slice::from_raw_parts(id.cast::<u8>(), cb as usize) }.to_vec();
-        // SAFETY: as above.
-        unsafe { AllocatorSet::native().free(id.cast()) };
+        let inbox_id = client::receive_folder(&store, "").expect("GetReceiveFolder");
         let mut t = Test {
             session,
             store: Some(store),
@@ -215,25 +197,7 @@ impl Test {
 
     /// `IMsgStore::OpenEntry` of `id` with `flags`, the default interface.
     fn open_entry(&self, id: &[u8], flags: u32) -> Result<IUnknown, HRESULT> {
-        let store = self.store();
-        let (mut kind, mut raw) = (0u32, core::ptr::null_mut());
-        // SAFETY: `id` readable for its length; out-pointers.
-        let hr = unsafe {
-            (store.vtable().OpenEntry)(
-                store.as_raw(),
-                id.len() as u32,
-                id.as_ptr().cast_mut().cast(),
-                core::ptr::null(),
-                flags,
-                &mut kind,
-                &mut raw,
-            )
-        };
-        if hr.is_err() {
-            return Err(hr);
-        }
-        // SAFETY: a new reference.
-        Ok(unsafe { IUnknown::from_raw(raw) })
+        client::open_entry(self.store(), id, flags).map(|(_, object)| object)
     }
 
     /// A new message in the Inbox (`CreateMessage`).
@@ -298,6 +262,30 @@ impl Test {
         content.changes.lock().unwrap().push(change);
     }
 
+    /// `stale`, open on the message `id` names since before the save that stored `theirs` as
+    /// its subject, collides: with `mine` set, its save answers `MAPI_E_OBJECT_CHANGED` and
+    /// writes nothing, the object keeps its change, and `FORCE_SAVE` writes it.
+    fn collides_then_forces(&self, id: &[u8], stale: &IMessage, theirs: &str, mine: &str) {
+        assert_eq!(set(stale, &[subject(mine)]).0, S_OK);
+        assert_eq!(save(stale, KEEP_OPEN_READWRITE), MAPI_E_OBJECT_CHANGED);
+        assert_eq!(
+            self.stored_subject(id).as_deref(),
+            Some(theirs),
+            "nothing written over the save it did not see"
+        );
+        assert_eq!(
+            text(stale, PR_SUBJECT_W).as_deref(),
+            Some(mine),
+            "the object keeps its changes"
+        );
+        assert_eq!(save(stale, FORCE_SAVE | KEEP_OPEN_READWRITE), S_OK);
+        assert_eq!(
+            self.stored_subject(id).as_deref(),
+            Some(mine),
+            "FORCE_SAVE wins"
+        );
+    }
+
     /// Another program deletes the message `id` names, and the provider reports it.
     fn deleted_by_another(&self, id: &[u8]) {
         let content = self.content();
@@ -310,19 +298,7 @@ impl Test {
 
     /// Deletes the message `id` names, as another client would (`DeleteMessages`).
     fn delete(&self, id: &[u8]) {
-        let inbox = self.inbox();
-        let mut bin = SBinary {
-            cb: id.len() as u32,
-            lpb: id.as_ptr().cast_mut(),
-        };
-        let mut list = ENTRYLIST {
-            cValues: 1,
-            lpbin: &mut bin,
-        };
-        // SAFETY: a list of one entry ID, alive across the call; no progress object.
-        let hr = unsafe {
-            (inbox.vtable().DeleteMessages)(inbox.as_raw(), &mut list, 0, core::ptr::null_mut(), 0)
-        };
+        let hr = client::delete_messages(self.inbox(), &[id], 0);
         assert_eq!(hr, S_OK, "DeleteMessages");
     }
 
@@ -382,28 +358,12 @@ fn prop_of(object: &impl Interface) -> IMAPIProp {
     object.cast().expect("IMAPIProp")
 }
 
-/// `GetProps` of `tags`, freed with one `MAPIFreeBuffer`: each value, `None` for an error.
+/// `GetProps` of `tags`: each value, `None` for an error.
 fn get(object: &impl Interface, tags: &[u32]) -> Vec<Option<PropValue>> {
-    let prop = prop_of(object);
-    let mut array = vec![tags.len() as u32];
-    array.extend_from_slice(tags);
-    let (mut count, mut values) = (0u32, core::ptr::null_mut::<SPropValue>());
-    // SAFETY: a tag array with its count, out-pointers.
-    let hr = unsafe {
-        (prop.vtable().GetProps)(
-            prop.as_raw(),
-            array.as_mut_ptr().cast(),
-            MAPI_UNICODE,
-            &mut count,
-            &mut values,
-        )
-    };
-    assert!(hr.is_ok(), "GetProps: {hr:?}");
-    // SAFETY: `count` values in one block of the native allocator, freed once after reading.
-    let read = unsafe { props_from_raw(values, count) }.unwrap();
-    // SAFETY: as above.
-    unsafe { AllocatorSet::native().free(values.cast()) };
-    read.into_iter()
+    let (_, props) = client::get_props(&prop_of(object), Some(tags), MAPI_UNICODE)
+        .unwrap_or_else(|hr| panic!("GetProps: {hr:?}"));
+    props
+        .into_iter()
         .map(|p| match p.value {
             PropValue::Error(_) => None,
             value => Some(value),
@@ -432,54 +392,20 @@ fn long(object: &impl Interface, tag: u32) -> u32 {
 
 /// `SetProps`: the call's answer and the code of each per-property problem it reported.
 fn set(object: &impl Interface, props: &[Property]) -> (HRESULT, Vec<HRESULT>) {
-    let prop = prop_of(object);
-    let block = props_block(&AllocatorSet::native(), props).unwrap();
-    let mut problems = core::ptr::null_mut::<SPropProblemArray>();
-    // SAFETY: `props.len()` values in `block`, an out-pointer; the problems freed once.
-    unsafe {
-        let hr = (prop.vtable().SetProps)(
-            prop.as_raw(),
-            props.len() as u32,
-            block.as_ptr().cast(),
-            &mut problems,
-        );
-        (hr, problem_codes(problems))
-    }
+    problem_codes(client::set_props(&prop_of(object), props))
 }
 
 /// `DeleteProps`: the call's answer and the code of each per-property problem it reported.
 fn delete(object: &impl Interface, tags: &[u32]) -> (HRESULT, Vec<HRESULT>) {
-    let prop = prop_of(object);
-    let mut array = vec![tags.len() as u32];
-    array.extend_from_slice(tags);
-    let mut problems = core::ptr::null_mut::<SPropProblemArray>();
-    // SAFETY: a tag array with its count, an out-pointer; the problems freed once.
-    unsafe {
-        let hr =
-            (prop.vtable().DeleteProps)(prop.as_raw(), array.as_mut_ptr().cast(), &mut problems);
-        (hr, problem_codes(problems))
-    }
+    problem_codes(client::delete_props(&prop_of(object), tags))
 }
 
-/// The codes of an `SPropProblemArray` (NULL: none), freed.
-///
-/// # Safety
-///
-/// `problems` is NULL or an `SPropProblemArray` in one block of the native allocator.
-unsafe fn problem_codes(problems: *mut SPropProblemArray) -> Vec<HRESULT> {
-    // SAFETY: NULL or a problem array (this function's contract).
-    let Some(array) = (unsafe { problems.as_ref() }) else {
-        return Vec::new();
-    };
-    // SAFETY: `cProblem` problems from `aProblem` on.
-    let codes =
-        unsafe { core::slice::from_raw_parts(array.aProblem.as_ptr(), array.cProblem as usize) }
-            .iter()
-            .map(|p| HRESULT(p.scode))
-            .collect();
-    // SAFETY: one block of the native allocator, freed once, after the read.
-    unsafe { AllocatorSet::native().free(problems.cast()) };
-    codes
+/// A `SetProps` or `DeleteProps` answer with the codes of its problems; a failure with none.
+fn problem_codes(answer: Result<(HRESULT, Vec<SPropProblem>), HRESULT>) -> (HRESULT, Vec<HRESULT>) {
+    match answer {
+        Ok((hr, problems)) => (hr, problems.iter().map(|p| HRESULT(p.scode)).collect()),
+        Err(hr) => (hr, Vec::new()),
+    }
 }
 
 fn subject(value: &str) -> Property {
@@ -536,24 +462,7 @@ fn write_stream(object: &impl Interface, tag: u32, bytes: &[u8]) {
 }
 
 fn read_stream(object: &impl Interface, tag: u32) -> Vec<u8> {
-    let stream: IStream = open_property(object, tag, &IStream::IID, 0)
-        .expect("OpenProperty")
-        .cast()
-        .unwrap();
-    let mut buffer = vec![0u8; 65536];
-    let mut read = 0u32;
-    // SAFETY: a buffer of its length, an out-pointer.
-    let hr = unsafe {
-        (stream.vtable().base__.Read)(
-            stream.as_raw(),
-            buffer.as_mut_ptr().cast(),
-            buffer.len() as u32,
-            &mut read,
-        )
-    };
-    assert!(hr.is_ok(), "Read: {hr:?}");
-    buffer.truncate(read as usize);
-    buffer
+    client::read_stream(&prop_of(object), tag).expect("the stream read")
 }
 
 fn utf16(text: &str) -> Vec<u8> {
@@ -801,24 +710,7 @@ fn changes_are_private_until_saved_and_two_writers_collide() {
     assert_eq!(save(&a, KEEP_OPEN_READWRITE), S_OK);
     assert_eq!(t.stored_subject(&id).as_deref(), Some("A"));
 
-    assert_eq!(set(&b, &[subject("B")]).0, S_OK);
-    assert_eq!(save(&b, KEEP_OPEN_READWRITE), MAPI_E_OBJECT_CHANGED);
-    assert_eq!(
-        t.stored_subject(&id).as_deref(),
-        Some("A"),
-        "nothing written"
-    );
-    assert_eq!(
-        text(&b, PR_SUBJECT_W).as_deref(),
-        Some("B"),
-        "B keeps its changes"
-    );
-    assert_eq!(save(&b, FORCE_SAVE | KEEP_OPEN_READWRITE), S_OK);
-    assert_eq!(
-        t.stored_subject(&id).as_deref(),
-        Some("B"),
-        "FORCE_SAVE wins"
-    );
+    t.collides_then_forces(&id, &b, "A", "B");
 
     // Now A is the stale one.
     assert_eq!(set(&a, &[subject("A again")]).0, S_OK);
@@ -1501,24 +1393,7 @@ fn others_changes_collide_with_an_open_object_and_others_deletes_end_it() {
     // Opened after the change was reported, before the runtime heard of it: up to date.
     let after = t.open(&id, MAPI_MODIFY);
     assert_eq!(text(&after, PR_SUBJECT_W).as_deref(), Some("Theirs"));
-    assert_eq!(set(&before, &[subject("Mine")]).0, S_OK);
-    assert_eq!(save(&before, KEEP_OPEN_READWRITE), MAPI_E_OBJECT_CHANGED);
-    assert_eq!(
-        t.stored_subject(&id).as_deref(),
-        Some("Theirs"),
-        "nothing written over the other program's change"
-    );
-    assert_eq!(
-        text(&before, PR_SUBJECT_W).as_deref(),
-        Some("Mine"),
-        "the object keeps its changes"
-    );
-    assert_eq!(save(&before, FORCE_SAVE | KEEP_OPEN_READWRITE), S_OK);
-    assert_eq!(
-        t.stored_subject(&id).as_deref(),
-        Some("Mine"),
-        "FORCE_SAVE wins"
-    );
+    t.collides_then_forces(&id, &before, "Theirs", "Mine");
     assert_eq!(set(&after, &[subject("After")]).0, S_OK);
     assert_eq!(
         save(&after, KEEP_OPEN_READWRITE),

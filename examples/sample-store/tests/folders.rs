@@ -3,52 +3,26 @@
 //! change made in memory.
 
 use core::ptr::{null, null_mut};
+use mapi_spi_runtime::Interface;
 use mapi_spi_runtime::codes::S_OK;
 use mapi_spi_runtime::flags::{CONVENIENT_DEPTH, FOLDER_GENERIC, MAPI_BEST_ACCESS, MAPI_UNICODE};
-use mapi_spi_runtime::host::{Session, SupportOptions};
+use mapi_spi_runtime::host::{Session, SupportOptions, client};
 use mapi_spi_runtime::interfaces::{IMAPIFolder, IMAPITable, IMsgStore};
-use mapi_spi_runtime::props::value::props_from_raw;
 use mapi_spi_runtime::props::{PropValue, Property};
 use mapi_spi_runtime::tags::*;
-use mapi_spi_runtime::types::SRowSet;
-use mapi_spi_runtime::{AllocatorSet, Interface};
 use sample_store::store_entry_id;
 
 /// The leak report counts the process's native host buffers, so sessions run one at a time.
 static ONE_SESSION_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn open_folder(store: &IMsgStore, id: &[u8]) -> IMAPIFolder {
-    let (mut kind, mut folder) = (0, null_mut());
-    // SAFETY: a live store, a readable ID, valid out-pointers.
-    let hr = unsafe { store.OpenEntry(id, null(), MAPI_BEST_ACCESS, &mut kind, &mut folder) };
-    assert_eq!(hr, S_OK);
-    // SAFETY: a new reference to the folder's default interface.
-    unsafe { IMAPIFolder::from_raw(folder) }
+    let (_, folder) = client::open_entry(store, id, MAPI_BEST_ACCESS).expect("OpenEntry");
+    folder.cast().expect("IMAPIFolder")
 }
 
 /// Every row of `table` with `columns`.
 fn rows(table: &IMAPITable, columns: &[u32]) -> Vec<Vec<Property>> {
-    let mut tags = vec![columns.len() as u32];
-    tags.extend_from_slice(columns);
-    let mut set = null_mut::<SRowSet>();
-    // SAFETY: a live table, a tag array of `columns.len()` tags, a valid out-pointer; the rows
-    // read and freed as FreeProws does.
-    unsafe {
-        assert_eq!(table.SetColumns(tags.as_mut_ptr().cast(), 0), S_OK);
-        assert_eq!(table.QueryRows(100, 0, &mut set), S_OK);
-        let allocators = AllocatorSet::native();
-        let read = SRowSet::rows(set)
-            .unwrap()
-            .iter()
-            .map(|row| {
-                let props = props_from_raw(row.lpProps, row.cValues).unwrap();
-                allocators.free(row.lpProps.cast());
-                props
-            })
-            .collect();
-        allocators.free(set.cast());
-        read
-    }
+    client::query_rows(table, columns).expect("QueryRows")
 }
 
 fn hierarchy(folder: &IMAPIFolder) -> Vec<(String, u32, Vec<u8>)> {

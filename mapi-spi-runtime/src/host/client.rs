@@ -1,10 +1,9 @@
 //! A MAPI client's side of the calls, for tests and demos: what Outlook or MFCMAPI do with a
-//! store's objects (read properties and tables, open entries, read streams, set properties,
-//! recipients, delete messages),
-//! made through the objects' vtables, with each result decoded into owned values and its MAPI
-//! memory freed as the docs say (one `MAPIFreeBuffer` per `GetProps` array, `FreeProws` for a
-//! row set). The buffers are assumed to come from the native allocators, as the host's support
-//! object hands them to providers.
+//! store's objects (read properties and tables, open entries, read streams, set and delete
+//! properties, recipients, delete messages), made through the objects' vtables, with each
+//! result decoded into owned values and its MAPI memory freed as the docs say (one
+//! `MAPIFreeBuffer` per `GetProps` array, `FreeProws` for a row set). The buffers are assumed
+//! to come from the native allocators, as the host's support object hands them to providers.
 
 use core::ffi::c_void;
 use core::ptr::{null, null_mut};
@@ -70,21 +69,46 @@ pub fn set_props(
             &mut problems,
         )
     };
+    // SAFETY: what SetProps answered with, and wrote to `problems`.
+    unsafe { take_problems(hr, problems) }
+}
+
+/// `DeleteProps` of `tags`: the code and the problems (one per property the object refused).
+pub fn delete_props(
+    object: &IMAPIProp,
+    tags: &[u32],
+) -> Result<(HRESULT, Vec<SPropProblem>), HRESULT> {
+    let mut array = tag_array(tags);
+    let mut problems = null_mut::<SPropProblemArray>();
+    // SAFETY: a live object, an SPropTagArray, a valid out-pointer.
+    let hr = unsafe { object.DeleteProps(array.as_mut_ptr().cast(), &mut problems) };
+    // SAFETY: what DeleteProps answered with, and wrote to `problems`.
+    unsafe { take_problems(hr, problems) }
+}
+
+/// The answer of `SetProps` or `DeleteProps` (`hr`) with the problems it listed, their array
+/// freed.
+///
+/// # Safety
+///
+/// `problems` is NULL or, when `hr` is a success, a problem array in one MAPI buffer.
+unsafe fn take_problems(
+    hr: HRESULT,
+    problems: *mut SPropProblemArray,
+) -> Result<(HRESULT, Vec<SPropProblem>), HRESULT> {
     if hr.is_err() {
         return Err(hr);
     }
-    // SAFETY: NULL or the problem array SetProps allocated in one MAPI buffer.
-    let listed = unsafe { problems.as_ref() }.map_or_else(Vec::new, |array| {
-        // SAFETY: `cProblem` entries follow the count (the array's layout).
-        let entries = unsafe {
-            core::slice::from_raw_parts(array.aProblem.as_ptr(), array.cProblem as usize)
-        };
-        entries.to_vec()
-    });
-    if !problems.is_null() {
-        // SAFETY: the one buffer SetProps returned, freed once.
-        unsafe { allocators.free(problems.cast()) };
-    }
+    // SAFETY: NULL or a problem array (this function's contract).
+    let Some(array) = (unsafe { problems.as_ref() }) else {
+        return Ok((hr, Vec::new()));
+    };
+    // SAFETY: `cProblem` entries follow the count (the array's layout).
+    let listed =
+        unsafe { core::slice::from_raw_parts(array.aProblem.as_ptr(), array.cProblem as usize) }
+            .to_vec();
+    // SAFETY: the one buffer the call returned, freed once, after the read.
+    unsafe { AllocatorSet::native().free(problems.cast()) };
     Ok((hr, listed))
 }
 

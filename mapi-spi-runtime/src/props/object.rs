@@ -7,11 +7,11 @@ use core::ffi::c_void;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use windows_core::{GUID, HRESULT, Interface};
 
-use super::PropertyBag;
 use super::bag::problems_block;
 use super::copy;
 use super::names::{NameKind, NamedProperties, PropName, names_block};
 use super::value::{props_from_raw, tags_from_raw, tags_in};
+use super::{Property, PropertyBag};
 use crate::alloc::AllocatorSet;
 use crate::codes::{
     MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_INVALID_PARAMETER, MAPI_E_NO_ACCESS, MAPI_E_NO_SUPPORT,
@@ -133,7 +133,7 @@ impl Answer for Result<HRESULT, ProviderError> {
 }
 
 /// `ulFlags` with no bit outside `allowed`, or `MAPI_E_UNKNOWN_FLAGS`.
-fn check_flags(flags: u32, allowed: u32) -> Result<(), ProviderError> {
+pub(crate) fn check_flags(flags: u32, allowed: u32) -> Result<(), ProviderError> {
     match flags & !allowed {
         0 => Ok(()),
         unknown => Err(ProviderError::new(
@@ -144,11 +144,43 @@ fn check_flags(flags: u32, allowed: u32) -> Result<(), ProviderError> {
 }
 
 /// `MAPI_E_INVALID_PARAMETER`, naming the argument.
-fn null(method: &str, argument: &str) -> ProviderError {
+pub(crate) fn null(method: &str, argument: &str) -> ProviderError {
     ProviderError::new(
         MAPI_E_INVALID_PARAMETER,
         format!("{method}: {argument} is NULL"),
     )
+}
+
+/// `SetProps`' list of `cValues` values at `lpPropArray`, as every `IMAPIProp` reads it;
+/// `MAPI_E_INVALID_PARAMETER` for a NULL list or a value [`props_from_raw`] refuses.
+///
+/// # Safety
+///
+/// `lpPropArray` is NULL or `cValues` `SPropValue`s, as [`props_from_raw`] requires.
+#[allow(non_snake_case)]
+pub(crate) unsafe fn set_props_arg(
+    cValues: u32,
+    lpPropArray: *const SPropValue,
+) -> Result<Vec<Property>, ProviderError> {
+    if lpPropArray.is_null() {
+        return Err(null("SetProps", "lpPropArray"));
+    }
+    // SAFETY: `cValues` values (this function's contract).
+    Ok(unsafe { props_from_raw(lpPropArray, cValues) }?)
+}
+
+/// `DeleteProps`' tag array, as every `IMAPIProp` reads it; `MAPI_E_INVALID_PARAMETER` for
+/// NULL.
+///
+/// # Safety
+///
+/// `lpPropTagArray` is NULL or an `SPropTagArray` with `cValues` tags.
+#[allow(non_snake_case)]
+pub(crate) unsafe fn delete_props_arg(
+    lpPropTagArray: *const SPropTagArray,
+) -> Result<Vec<u32>, ProviderError> {
+    // SAFETY: NULL or `cValues` tags (this function's contract).
+    unsafe { tags_from_raw(lpPropTagArray) }.ok_or_else(|| null("DeleteProps", "lpPropTagArray"))
 }
 
 /// A failure of the bag's, said in words where the code alone would not tell the user why.
@@ -519,11 +551,8 @@ impl IMAPIPropImpl for PropertyObject {
         lppProblems: *mut *mut SPropProblemArray,
     ) -> HRESULT {
         this.answer(|| {
-            if lpPropArray.is_null() {
-                return Err(null("SetProps", "lpPropArray"));
-            }
             // SAFETY: the caller's `cValues` values.
-            let props = unsafe { props_from_raw(lpPropArray, cValues) }?;
+            let props = unsafe { set_props_arg(cValues, lpPropArray) }?;
             let problems = this.bag_mut().set_props(&props).map_err(bag_error)?;
             // SAFETY: the caller's out-pointer, NULL or writable.
             unsafe { put_problems(&this.allocators, &problems, lppProblems) }
@@ -537,9 +566,7 @@ impl IMAPIPropImpl for PropertyObject {
     ) -> HRESULT {
         this.answer(|| {
             // SAFETY: the caller's tag array, NULL or `cValues` tags.
-            let Some(tags) = (unsafe { tags_from_raw(lpPropTagArray) }) else {
-                return Err(null("DeleteProps", "lpPropTagArray"));
-            };
+            let tags = unsafe { delete_props_arg(lpPropTagArray) }?;
             let problems = this.bag_mut().delete_props(&tags).map_err(bag_error)?;
             // SAFETY: the caller's out-pointer, NULL or writable.
             unsafe { put_problems(&this.allocators, &problems, lppProblems) }

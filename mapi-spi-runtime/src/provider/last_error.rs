@@ -7,6 +7,7 @@ use super::{ProviderError, no_error_info};
 use crate::alloc::AllocatorSet;
 use crate::codes::MAPI_E_INVALID_PARAMETER;
 use crate::flags::MAPI_UNICODE;
+use crate::interfaces::IMAPIProp;
 use crate::sync::lock;
 use crate::types::MAPIERROR;
 
@@ -89,6 +90,32 @@ impl LastError {
                 code
             }
             Some(Err(error)) => error.code(),
+        }
+    }
+
+    /// `GetLastError` of an object whose property calls go to the property object `props`:
+    /// [`Self::get_last_error`] when `hResult` is the code of this cell's last failure (or
+    /// `lppMAPIError` is NULL, which both answer alike), else `props`' own `GetLastError`, so
+    /// a failed `GetProps` or `SetProps` is described too.
+    ///
+    /// # Safety
+    ///
+    /// `lppMAPIError` is NULL or valid for a pointer write.
+    #[allow(non_snake_case)]
+    pub(crate) unsafe fn get_last_error_or(
+        &self,
+        props: &IMAPIProp,
+        hResult: HRESULT,
+        ulFlags: u32,
+        allocators: &AllocatorSet,
+        lppMAPIError: *mut *mut MAPIERROR,
+    ) -> HRESULT {
+        if lppMAPIError.is_null() || self.describes(hResult) {
+            // SAFETY: NULL or writable (this function's contract).
+            unsafe { self.get_last_error(hResult, ulFlags, allocators, lppMAPIError) }
+        } else {
+            // SAFETY: the caller's arguments, passed on under the same contract.
+            unsafe { props.GetLastError(hResult, ulFlags, lppMAPIError) }
         }
     }
 }

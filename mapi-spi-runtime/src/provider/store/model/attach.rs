@@ -26,7 +26,7 @@ use windows_core::{GUID, HRESULT, IUnknown, Interface};
 
 use super::message::{
     COMPONENT, MessageCore, MessageObject, SAVE_FLAGS, attachment_row, attachment_size, bag_of,
-    check_flags, id_of, invalid, long_size, read_only, set_owned,
+    clear_out, id_of, invalid, long_size, read_only, set_owned,
 };
 use crate::codes::{MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_NOT_FOUND, MAPI_E_OBJECT_DELETED, S_OK};
 use crate::com::{ComObject, Forward, MethodName, Object};
@@ -35,6 +35,7 @@ use crate::flags::{
     MAPI_DEFERRED_ERRORS, MAPI_MODIFY,
 };
 use crate::interfaces::{IAttach, IAttachImpl, IMAPIProp, IMAPIPropImpl, IMessage};
+use crate::props::object::check_flags;
 use crate::props::{ObjectAccess, PropAccess, PropValue, Property, PropertyObject};
 use crate::provider::store::content::{Attachment, Message};
 use crate::provider::{LastError, ProviderError, ProviderResult};
@@ -273,16 +274,16 @@ impl IMAPIPropImpl for AttachObject {
         lppMAPIError: *mut *mut MAPIERROR,
     ) -> HRESULT {
         let core = &this.core;
-        if lppMAPIError.is_null() || core.last_error.describes(hResult) {
-            let allocators = core.parent.model.cx.allocators();
-            // SAFETY: the caller's out-pointer, NULL or writable.
-            unsafe {
-                core.last_error
-                    .get_last_error(hResult, ulFlags, allocators, lppMAPIError)
-            }
-        } else {
-            // SAFETY: the caller's arguments, passed on under the same contract.
-            unsafe { core.props_itf.GetLastError(hResult, ulFlags, lppMAPIError) }
+        let allocators = core.parent.model.cx.allocators();
+        // SAFETY: the caller's out-pointer, NULL or writable.
+        unsafe {
+            core.last_error.get_last_error_or(
+                &core.props_itf,
+                hResult,
+                ulFlags,
+                allocators,
+                lppMAPIError,
+            )
         }
     }
 
@@ -312,11 +313,8 @@ impl IMAPIPropImpl for AttachObject {
             };
         }
         core.answer(|| {
-            if lppUnk.is_null() {
-                return Err(invalid("OpenProperty: lppUnk is NULL"));
-            }
-            // SAFETY: checked non-NULL; writable (the caller's contract). A failure leaves NULL.
-            unsafe { lppUnk.write(core::ptr::null_mut()) };
+            // SAFETY: the caller's out-pointer, NULL or writable.
+            unsafe { clear_out(lppUnk) }?;
             // SAFETY: NULL or a GUID (the caller's contract).
             let message = core.open_embedded(unsafe { lpiid.as_ref() }, ulFlags)?;
             // SAFETY: checked non-NULL; the new reference is the caller's.

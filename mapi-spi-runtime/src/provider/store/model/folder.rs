@@ -20,9 +20,9 @@ use windows_core::{GUID, HRESULT, IUnknown, Interface};
 use super::Model;
 use super::computed::{problem, split_delete, split_set};
 use super::hierarchy::{is_owned, provider_props};
-use super::message::MessageObject;
+use super::message::{MessageObject, check_read_flag_pairs, long_in, read_flags_after};
 use super::notify::Event;
-use super::open::{check_flags, null, open_entry};
+use super::open::{check_flags, open_entry};
 use crate::alloc::AllocatorSet;
 use crate::codes::{
     MAPI_E_COLLISION, MAPI_E_FOLDER_CYCLE, MAPI_E_HAS_FOLDERS, MAPI_E_HAS_MESSAGES,
@@ -34,10 +34,11 @@ use crate::com::{ComObject, Forward, MethodName, Object};
 use crate::flags::*;
 use crate::interfaces::{
     IMAPIContainer, IMAPIContainerImpl, IMAPIFolder, IMAPIFolderImpl, IMAPIProgress, IMAPIProp,
-    IMAPIPropImpl, IMAPITable, IMessage,
+    IMAPIPropImpl, IMAPITable,
 };
-use crate::props::object::put_problems;
-use crate::props::value::{props_from_raw, tags_from_raw};
+use crate::props::object::null;
+use crate::props::object::{delete_props_arg, put_problems, set_props_arg};
+use crate::props::value::props_from_raw;
 use crate::props::{
     ObjectAccess, ObjectOpener, PropAccess, PropValue, Property, PropertyBag, PropertyObject,
 };
@@ -211,6 +212,23 @@ impl FolderObject {
         Ok(id.key)
     }
 
+    /// `act` on each message of this folder that `entry_ids` names, as the several-message
+    /// methods go through their lists (an ID of another folder or store, or of a message gone,
+    /// is not acted on): whether one was done, and whether one was not ([`completion`]).
+    fn each_message(
+        &self,
+        entry_ids: Vec<&[u8]>,
+        mut act: impl FnMut(&[u8]) -> ProviderResult<()>,
+    ) -> (bool, bool) {
+        let (mut done, mut failed) = (false, false);
+        for entry_id in entry_ids {
+            let result = self.message_key(entry_id).and_then(&mut act);
+            done |= result.is_ok();
+            failed |= result.is_err();
+        }
+        (done, failed)
+    }
+
     /// The subfolder `entry_id` names, if it is directly in this folder.
     fn subfolder(&self, entry_id: &[u8]) -> ProviderResult<Folder> {
         let id = self.model.ids.parse(entry_id)?;
@@ -380,6 +398,31 @@ fn identity_of(object: &IMAPIProp, allocators: AllocatorSet) -> Option<[PropValu
     unsafe { allocators.free(values.cast()) };
     let mut read = read.ok()?.into_iter().map(|p| p.value);
     Some([read.next()?, read.next()?])
+}
+
+/// Hands the new `object` out through `out` as the interface `lpInterface` asks for (NULL:
+/// `I`), as `CreateMessage` and `CreateFolder` do; one it does not have is
+/// `MAPI_E_INTERFACE_NOT_SUPPORTED`, the message naming the method and the object (`what`).
+///
+/// # Safety
+///
+/// `lpInterface` is NULL or a GUID; `out` is writable.
+unsafe fn hand_out_as<I: Interface>(
+    object: &I,
+    lpInterface: *const GUID,
+    out: *mut *mut c_void,
+    what: &str,
+) -> ProviderResult<HRESULT> {
+    // SAFETY: NULL or a GUID (this function's contract).
+    let iid = unsafe { lpInterface.as_ref() }.unwrap_or(&I::IID);
+    // SAFETY: a live object; `out` writable (this function's contract).
+    if unsafe { object.query(iid, out) }.is_err() {
+        return Err(ProviderError::new(
+            MAPI_E_INTERFACE_NOT_SUPPORTED,
+            format!("{what} does not have the interface asked for"),
+        ));
+    }
+    Ok(S_OK)
 }
 
 /// What several-entry methods answer: `S_OK`, or `MAPI_W_PARTIAL_COMPLETION` when some entry
@@ -563,16 +606,6 @@ fn is_computed(tag: u32) -> bool {
             .any(|&computed| prop_id(computed) == prop_id(tag))
 }
 
-/// A message's `PR_MESSAGE_FLAGS` or `PR_MSG_STATUS` in its row (0 without).
-fn long_in(row: &[Property], tag: u32) -> u32 {
-    row.iter()
-        .find_map(|p| match (&p.value, p.tag() == tag) {
-            (PropValue::Long(value), true) => Some(*value),
-            _ => None,
-        })
-        .unwrap_or(0)
-}
-
 impl IMAPIPropImpl for FolderObject {
     fn forward(this: &Object<Self>, _: MethodName) -> Forward<'_, IMAPIProp> {
         if this.model.is_closed() {
@@ -591,18 +624,15 @@ impl IMAPIPropImpl for FolderObject {
         if this.model.is_closed() {
             return MAPI_E_INVALID_OBJECT;
         }
-        if this.last_error.describes(hResult) {
-            // SAFETY: the caller's out-pointer, NULL or writable.
-            unsafe {
-                this.last_error
-                    .get_last_error(hResult, ulFlags, this.allocators(), lppMAPIError)
-            }
-        } else {
-            // SAFETY: the caller's arguments, passed on.
-            unsafe {
-                this.props_interface
-                    .GetLastError(hResult, ulFlags, lppMAPIError)
-            }
+        // SAFETY: the caller's out-pointer, NULL or writable.
+        unsafe {
+            this.last_error.get_last_error_or(
+                &this.props_interface,
+                hResult,
+                ulFlags,
+                this.allocators(),
+                lppMAPIError,
+            )
         }
     }
 
@@ -636,11 +666,8 @@ impl IMAPIPropImpl for FolderObject {
         lppProblems: *mut *mut SPropProblemArray,
     ) -> HRESULT {
         this.run(|| {
-            if lpPropArray.is_null() {
-                return Err(null("SetProps", "lpPropArray"));
-            }
             // SAFETY: the caller's `cValues` values.
-            let props = unsafe { props_from_raw(lpPropArray, cValues) }?;
+            let props = unsafe { set_props_arg(cValues, lpPropArray) }?;
             let (rest, mut problems) = split_set(props, is_computed)?;
             this.check_modify()?;
             let mut changes = Vec::new();
@@ -680,9 +707,7 @@ impl IMAPIPropImpl for FolderObject {
     ) -> HRESULT {
         this.run(|| {
             // SAFETY: the caller's tag array, NULL or `cValues` tags.
-            let Some(tags) = (unsafe { tags_from_raw(lpPropTagArray) }) else {
-                return Err(null("DeleteProps", "lpPropTagArray"));
-            };
+            let tags = unsafe { delete_props_arg(lpPropTagArray) }?;
             let (rest, mut problems) = split_delete(&tags, is_computed)?;
             this.check_modify()?;
             let mut deleted = Vec::new();
@@ -814,18 +839,15 @@ impl IMAPIFolderImpl for FolderObject {
             }
             this.model.check_writable()?;
             let message = MessageObject::create(&this.model, &this.key, ulFlags);
-            let iid = IMessage::IID;
-            // SAFETY: NULL or a GUID (the caller's contract).
-            let iid = unsafe { lpInterface.as_ref() }.unwrap_or(&iid);
-            // SAFETY: a live object; `lppMessage` checked non-NULL.
-            let hr = unsafe { message.query(iid, lppMessage) };
-            if hr.is_err() {
-                return Err(ProviderError::new(
-                    MAPI_E_INTERFACE_NOT_SUPPORTED,
-                    "CreateMessage: a message does not have the interface asked for",
-                ));
+            // SAFETY: the caller's interface, NULL or a GUID; `lppMessage` checked non-NULL.
+            unsafe {
+                hand_out_as(
+                    &message,
+                    lpInterface,
+                    lppMessage,
+                    "CreateMessage: a message",
+                )
             }
-            Ok(S_OK)
         })
     }
 
@@ -857,20 +879,15 @@ impl IMAPIFolderImpl for FolderObject {
             let moving = ulFlags & MESSAGE_MOVE != 0;
             // A move into the folder itself leaves everything where it is.
             let in_place = moving && dest == this.key;
-            let (mut done, mut failed) = (false, false);
-            for entry_id in list {
-                let result = this.message_key(entry_id).and_then(|key| {
-                    if in_place {
-                        Ok(())
-                    } else if moving {
-                        this.model.move_message(key, &this.key, &dest)
-                    } else {
-                        this.model.copy_message(key, &this.key, &dest)
-                    }
-                });
-                done |= result.is_ok();
-                failed |= result.is_err();
-            }
+            let (done, failed) = this.each_message(list, |key| {
+                if in_place {
+                    Ok(())
+                } else if moving {
+                    this.model.move_message(key, &this.key, &dest)
+                } else {
+                    this.model.copy_message(key, &this.key, &dest)
+                }
+            });
             if done && !in_place {
                 if moving {
                     this.model.folder_modified(&this.key);
@@ -901,14 +918,8 @@ impl IMAPIFolderImpl for FolderObject {
                 return Err(null("DeleteMessages", "lpMsgList"));
             };
             this.model.check_writable()?;
-            let (mut done, mut failed) = (false, false);
-            for entry_id in list {
-                let result = this
-                    .message_key(entry_id)
-                    .and_then(|key| this.model.delete_message(key, &this.key));
-                done |= result.is_ok();
-                failed |= result.is_err();
-            }
+            let (done, failed) =
+                this.each_message(list, |key| this.model.delete_message(key, &this.key));
             if done {
                 this.model.folder_modified(&this.key);
             }
@@ -992,19 +1003,9 @@ impl IMAPIFolderImpl for FolderObject {
                 }
                 Err(error) => return Err(error),
             };
-            let folder = FolderObject::open(&this.model, &key, true)?;
-            let iid = IMAPIFolder::IID;
-            // SAFETY: NULL or a GUID (the caller's contract).
-            let iid = unsafe { lpInterface.as_ref() }.unwrap_or(&iid);
-            // SAFETY: a live object; `lppFolder` checked non-NULL.
-            let hr = unsafe { folder.query(iid, lppFolder) };
-            if hr.is_err() {
-                return Err(ProviderError::new(
-                    MAPI_E_INTERFACE_NOT_SUPPORTED,
-                    "CreateFolder: a folder does not have the interface asked for",
-                ));
-            }
-            Ok(S_OK)
+            let folder: IMAPIFolder = FolderObject::open(&this.model, &key, true)?.into_interface();
+            // SAFETY: the caller's interface, NULL or a GUID; `lppFolder` checked non-NULL.
+            unsafe { hand_out_as(&folder, lpInterface, lppFolder, "CreateFolder: a folder") }
         })
     }
 
@@ -1138,14 +1139,7 @@ impl IMAPIFolderImpl for FolderObject {
                 | MAPI_DEFERRED_ERRORS
                 | MESSAGE_DIALOG;
             check_flags("SetReadFlags", ulFlags, allowed)?;
-            if ulFlags & CLEAR_READ_FLAG != 0
-                && ulFlags & (SUPPRESS_RECEIPT | GENERATE_RECEIPT_ONLY) != 0
-            {
-                return Err(ProviderError::new(
-                    MAPI_E_INVALID_PARAMETER,
-                    "SetReadFlags: CLEAR_READ_FLAG goes with neither SUPPRESS_RECEIPT nor GENERATE_RECEIPT_ONLY",
-                ));
-            }
+            check_read_flag_pairs("SetReadFlags", ulFlags)?;
             // SAFETY: the caller's ENTRYLIST, NULL or readable.
             let list = unsafe { entry_list(lpMsgList) }?;
             this.model.check_writable()?;
@@ -1166,17 +1160,10 @@ impl IMAPIFolderImpl for FolderObject {
             for key in keys {
                 let result = key.and_then(|key| {
                     let old = long_in(&this.message_row(&key)?, PR_MESSAGE_FLAGS);
-                    let mut new = old;
-                    if ulFlags & CLEAR_READ_FLAG != 0 {
-                        new &= !MSGFLAG_READ;
-                    } else if ulFlags & GENERATE_RECEIPT_ONLY == 0 {
-                        new |= MSGFLAG_READ;
-                    }
-                    if ulFlags & (SUPPRESS_RECEIPT | CLEAR_RN_PENDING) != 0 {
+                    let mut new = read_flags_after(old, ulFlags);
+                    // No read report is ever sent: one suppressed is no longer pending.
+                    if ulFlags & SUPPRESS_RECEIPT != 0 {
                         new &= !MSGFLAG_RN_PENDING;
-                    }
-                    if ulFlags & CLEAR_NRN_PENDING != 0 {
-                        new &= !MSGFLAG_NRN_PENDING;
                     }
                     if new != old {
                         let state = [Property::for_tag(PR_MESSAGE_FLAGS, PropValue::Long(new))];

@@ -13,7 +13,7 @@
 //! the first hierarchy table of a store lists the messages of every folder it shows, once (the
 //! contents tables are kept afterwards).
 
-use super::Model;
+use super::{IDENTITY, Model};
 use crate::codes::MAPI_E_CORRUPT_DATA;
 use crate::flags::{FOLDER_GENERIC, FOLDER_ROOT, MAPI_FOLDER, MSGFLAG_READ};
 use crate::props::{PropValue, Property};
@@ -36,17 +36,9 @@ const DEFAULT_COLUMNS: &[u32] = &[
     PR_DEPTH,
 ];
 
-/// The properties [`Model::folder_identity`] makes, and `PR_DEPTH`: what a provider gives for
-/// them is dropped.
-const OWNED: &[u32] = &[
-    PR_ENTRYID,
-    PR_RECORD_KEY,
-    PR_INSTANCE_KEY,
-    PR_PARENT_ENTRYID,
-    PR_STORE_ENTRYID,
-    PR_STORE_RECORD_KEY,
-    PR_STORE_SUPPORT_MASK,
-    PR_OBJECT_TYPE,
+/// What [`Model::folder_identity`] makes besides the [`IDENTITY`], and `PR_DEPTH`: what a
+/// provider gives for them is dropped too.
+const FOLDER_OWNED: &[u32] = &[
     PR_FOLDER_TYPE,
     PR_CONTENT_COUNT,
     PR_CONTENT_UNREAD,
@@ -56,7 +48,10 @@ const OWNED: &[u32] = &[
 
 /// Whether the runtime owns the property with `tag`'s ID.
 pub(super) fn is_owned(tag: u32) -> bool {
-    OWNED.iter().any(|&owned| prop_id(owned) == prop_id(tag))
+    IDENTITY
+        .iter()
+        .chain(FOLDER_OWNED)
+        .any(|&owned| prop_id(owned) == prop_id(tag))
 }
 
 /// `props` without the ones the runtime owns.

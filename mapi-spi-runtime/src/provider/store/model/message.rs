@@ -53,14 +53,14 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use windows_core::{GUID, HRESULT, IUnknown, Interface};
 
-use super::Model;
 use super::attach::{AttachCore, AttachObject};
 use super::computed::{split_delete, split_set};
 use super::notify::Event;
+use super::{IDENTITY, Model};
 use crate::alloc::AllocatorSet;
 use crate::codes::{
     MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_INVALID_PARAMETER, MAPI_E_NO_ACCESS, MAPI_E_NO_SUPPORT,
-    MAPI_E_NOT_FOUND, MAPI_E_OBJECT_CHANGED, MAPI_E_OBJECT_DELETED, MAPI_E_UNKNOWN_FLAGS, S_OK,
+    MAPI_E_NOT_FOUND, MAPI_E_OBJECT_CHANGED, MAPI_E_OBJECT_DELETED, S_OK,
 };
 use crate::com::{ComObject, Forward, MethodName, Object};
 use crate::flags::{
@@ -74,7 +74,7 @@ use crate::flags::{
 use crate::interfaces::{
     IAttach, IMAPIProgress, IMAPIProp, IMAPIPropImpl, IMAPITable, IMessage, IMessageImpl,
 };
-use crate::props::object::put_problems;
+use crate::props::object::{check_flags, delete_props_arg, put_problems, set_props_arg};
 use crate::props::value::{props_block, tags_from_raw};
 use crate::props::{ObjectAccess, PropAccess, PropValue, Property, PropertyBag, PropertyObject};
 use crate::provider::store::content::{Attachment, Message};
@@ -101,18 +101,11 @@ pub(super) const SAVE_FLAGS: u32 = KEEP_OPEN_READONLY
     | SPAMFILTER_ONSAVE
     | NON_EMS_XP_SAVE;
 
-/// The properties that say where a message is and what it is: the runtime's, never stored.
-const IDENTITY: &[u32] = &[
-    PR_ENTRYID,
-    PR_RECORD_KEY,
-    PR_INSTANCE_KEY,
-    PR_PARENT_ENTRYID,
-    PR_STORE_ENTRYID,
-    PR_STORE_RECORD_KEY,
-    PR_STORE_SUPPORT_MASK,
-    PR_OBJECT_TYPE,
-    PR_ACCESS_LEVEL,
-];
+/// The properties that say where a message is and what it is ([`IDENTITY`]), and its access
+/// level: the runtime's, never stored.
+fn identity() -> impl Iterator<Item = u32> {
+    IDENTITY.into_iter().chain([PR_ACCESS_LEVEL])
+}
 
 /// The columns a new recipient table view starts with.
 const RECIPIENT_COLUMNS: &[u32] = &[
@@ -160,17 +153,6 @@ pub(super) fn id_of(tag: u32) -> u16 {
     prop_id(tag) as u16
 }
 
-/// `flags` with no bit outside `allowed`, or `MAPI_E_UNKNOWN_FLAGS`.
-pub(super) fn check_flags(flags: u32, allowed: u32) -> ProviderResult<()> {
-    match flags & !allowed {
-        0 => Ok(()),
-        unknown => Err(ProviderError::new(
-            MAPI_E_UNKNOWN_FLAGS,
-            format!("unknown flags 0x{unknown:08X}"),
-        )),
-    }
-}
-
 /// `MAPI_E_INVALID_PARAMETER`, naming what is wrong.
 pub(super) fn invalid(what: &str) -> ProviderError {
     ProviderError::new(MAPI_E_INVALID_PARAMETER, what.to_owned())
@@ -182,6 +164,21 @@ pub(super) fn read_only() -> ProviderError {
         MAPI_E_NO_ACCESS,
         "the object is open read-only (opened without MAPI_MODIFY, or saved without KEEP_OPEN_READWRITE)",
     )
+}
+
+/// `OpenProperty`'s `lppUnk` checked non-NULL (else `MAPI_E_INVALID_PARAMETER`) and set to
+/// NULL, which a failure then leaves, as the page asks.
+///
+/// # Safety
+///
+/// `lppUnk` is NULL or writable.
+pub(super) unsafe fn clear_out(lppUnk: *mut *mut c_void) -> ProviderResult<()> {
+    if lppUnk.is_null() {
+        return Err(invalid("OpenProperty: lppUnk is NULL"));
+    }
+    // SAFETY: checked non-NULL; writable (this function's contract).
+    unsafe { lppUnk.write(core::ptr::null_mut()) };
+    Ok(())
 }
 
 /// A property bag over `props` (what the bag refuses, such as a provider's empty multi-valued
@@ -452,22 +449,14 @@ impl MessageCore {
                 bag.remove(id_of(tag));
             }
         }
-        let flags = match bag.get(id_of(PR_MESSAGE_FLAGS)) {
-            Some(PropValue::Long(flags)) => *flags,
-            _ => 0,
-        };
+        let flags = message_flags(&bag);
         let flags = if has_attachments {
             flags | MSGFLAG_HASATTACH
         } else {
             flags & !MSGFLAG_HASATTACH
         };
-        let flags_access = if working.saved {
-            PropAccess::READ_ONLY
-        } else {
-            PropAccess::READ_WRITE
-        };
         let flags_prop = Property::for_tag(PR_MESSAGE_FLAGS, PropValue::Long(flags));
-        let _ = bag.insert(flags_prop.clone(), flags_access);
+        let _ = bag.insert(flags_prop.clone(), working.flags_access());
         // The size counts what is saved: the flags as now, and the size itself.
         message.props.retain(|p| p.id != id_of(PR_MESSAGE_FLAGS));
         message.props.push(flags_prop);
@@ -480,7 +469,7 @@ impl MessageCore {
     /// The message as it is to be saved: its properties but the runtime's identity ones and
     /// sub-objects, its recipients without row IDs, its attachments.
     pub(super) fn snapshot(&self, working: &Working) -> Message {
-        let identity: Vec<u16> = IDENTITY.iter().map(|&tag| id_of(tag)).collect();
+        let identity: Vec<u16> = identity().map(id_of).collect();
         let props = self
             .props
             .bag()
@@ -523,8 +512,8 @@ impl MessageCore {
         let Ok(summary) = self.model.content.message_summary(key) else {
             return;
         };
-        let theirs = flags_in(&summary.props) & READ_STATE;
-        let flags = (flags_in(&message.props) & !READ_STATE) | theirs;
+        let theirs = long_in(&summary.props, PR_MESSAGE_FLAGS) & READ_STATE;
+        let flags = (long_in(&message.props, PR_MESSAGE_FLAGS) & !READ_STATE) | theirs;
         let prop = Property::for_tag(PR_MESSAGE_FLAGS, PropValue::Long(flags));
         message.props.retain(|p| p.id != id_of(PR_MESSAGE_FLAGS));
         message.props.push(prop.clone());
@@ -559,6 +548,33 @@ impl MessageCore {
         }
         // SAFETY: NULL or writable (this function's contract).
         unsafe { put_problems(self.model.cx.allocators(), &problems, lppProblems) }
+    }
+
+    /// `GetRecipientTable` and `GetAttachmentTable` (`method`): a view of `table` with its
+    /// default `columns` through `lppTable`. `flags`: `MAPI_UNICODE` (else text columns are
+    /// 8-bit), `MAPI_DEFERRED_ERRORS`.
+    ///
+    /// # Safety
+    ///
+    /// `lppTable` is NULL or writable.
+    unsafe fn hand_out_table(
+        &self,
+        method: &str,
+        table: &TableData,
+        columns: &[u32],
+        flags: u32,
+        lppTable: *mut *mut c_void,
+    ) -> HRESULT {
+        self.answer(|| {
+            check_flags(flags, MAPI_UNICODE | MAPI_DEFERRED_ERRORS)?;
+            if lppTable.is_null() {
+                return Err(invalid(&format!("{method}: lppTable is NULL")));
+            }
+            let view = table_view(table, columns, flags)?;
+            // SAFETY: checked non-NULL; the new reference is the caller's.
+            unsafe { lppTable.write(view.into_raw()) };
+            Ok(S_OK)
+        })
     }
 
     /// `SaveChanges`: see the module documentation.
@@ -700,15 +716,47 @@ impl MessageObject {
 /// The `PR_MESSAGE_FLAGS` bits `SetReadFlag` changes.
 const READ_STATE: u32 = MSGFLAG_READ | MSGFLAG_RN_PENDING | MSGFLAG_NRN_PENDING;
 
-/// The `PR_MESSAGE_FLAGS` among `props` (0 without).
-fn flags_in(props: &[Property]) -> u32 {
+/// The `PT_LONG` property `tag` among `props` (0 without): a message's `PR_MESSAGE_FLAGS` or
+/// `PR_MSG_STATUS`.
+pub(super) fn long_in(props: &[Property], tag: u32) -> u32 {
     props
         .iter()
         .find_map(|p| match p.value {
-            PropValue::Long(flags) if p.id == id_of(PR_MESSAGE_FLAGS) => Some(flags),
+            PropValue::Long(value) if p.id == id_of(tag) => Some(value),
             _ => None,
         })
         .unwrap_or(0)
+}
+
+/// `MAPI_E_INVALID_PARAMETER` for the `flags` of `SetReadFlag` and `SetReadFlags` (`method`)
+/// that their pages name as such: `CLEAR_READ_FLAG` with `SUPPRESS_RECEIPT` or
+/// `GENERATE_RECEIPT_ONLY`.
+pub(super) fn check_read_flag_pairs(method: &str, flags: u32) -> ProviderResult<()> {
+    if flags & CLEAR_READ_FLAG != 0 && flags & (SUPPRESS_RECEIPT | GENERATE_RECEIPT_ONLY) != 0 {
+        return Err(invalid(&format!(
+            "{method}: CLEAR_READ_FLAG goes with neither SUPPRESS_RECEIPT nor GENERATE_RECEIPT_ONLY"
+        )));
+    }
+    Ok(())
+}
+
+/// The `PR_MESSAGE_FLAGS` that `SetReadFlag` and `SetReadFlags` with `flags` make of `old`:
+/// `MSGFLAG_READ` set, or cleared with `CLEAR_READ_FLAG`, or left with
+/// `GENERATE_RECEIPT_ONLY`; `CLEAR_RN_PENDING` and `CLEAR_NRN_PENDING` clear those bits.
+pub(super) fn read_flags_after(old: u32, flags: u32) -> u32 {
+    let mut new = old;
+    if flags & CLEAR_READ_FLAG != 0 {
+        new &= !MSGFLAG_READ;
+    } else if flags & GENERATE_RECEIPT_ONLY == 0 {
+        new |= MSGFLAG_READ;
+    }
+    if flags & CLEAR_RN_PENDING != 0 {
+        new &= !MSGFLAG_RN_PENDING;
+    }
+    if flags & CLEAR_NRN_PENDING != 0 {
+        new &= !MSGFLAG_NRN_PENDING;
+    }
+    new
 }
 
 /// A new message: unsent.
@@ -722,7 +770,24 @@ fn new_message() -> Message {
     }
 }
 
+/// The `PR_MESSAGE_FLAGS` in `bag` (0 without).
+fn message_flags(bag: &PropertyBag) -> u32 {
+    match bag.get(id_of(PR_MESSAGE_FLAGS)) {
+        Some(PropValue::Long(flags)) => *flags,
+        _ => 0,
+    }
+}
+
 impl Working {
+    /// The client's access to `PR_MESSAGE_FLAGS`: writable until the message is first saved.
+    fn flags_access(&self) -> PropAccess {
+        if self.saved {
+            PropAccess::READ_ONLY
+        } else {
+            PropAccess::READ_WRITE
+        }
+    }
+
     fn empty() -> Self {
         Self {
             folder: Vec::new(),
@@ -882,30 +947,10 @@ impl MessageCore {
                 | CLEAR_RN_PENDING
                 | CLEAR_NRN_PENDING,
         )?;
-        // The combinations the page names as MAPI_E_INVALID_PARAMETER.
-        let clear_and = |other: u32| flags & (CLEAR_READ_FLAG | other) == CLEAR_READ_FLAG | other;
-        if clear_and(SUPPRESS_RECEIPT) || clear_and(GENERATE_RECEIPT_ONLY) {
-            return Err(invalid(
-                "SetReadFlag: CLEAR_READ_FLAG with SUPPRESS_RECEIPT or GENERATE_RECEIPT_ONLY",
-            ));
-        }
+        check_read_flag_pairs("SetReadFlag", flags)?;
         let mut working = self.working();
-        let old = match self.props.bag().get(id_of(PR_MESSAGE_FLAGS)) {
-            Some(PropValue::Long(flags)) => *flags,
-            _ => 0,
-        };
-        let mut new = old;
-        if flags & CLEAR_READ_FLAG != 0 {
-            new &= !MSGFLAG_READ;
-        } else if flags & GENERATE_RECEIPT_ONLY == 0 {
-            new |= MSGFLAG_READ;
-        }
-        if flags & CLEAR_RN_PENDING != 0 {
-            new &= !MSGFLAG_RN_PENDING;
-        }
-        if flags & CLEAR_NRN_PENDING != 0 {
-            new &= !MSGFLAG_NRN_PENDING;
-        }
+        let old = message_flags(&self.props.bag());
+        let new = read_flags_after(old, flags);
         let prop = Property::for_tag(PR_MESSAGE_FLAGS, PropValue::Long(new));
         let stored = match (&self.home, &working.key) {
             (Home::Store, Some(key)) => Some((key.clone(), working.folder.clone())),
@@ -923,12 +968,7 @@ impl MessageCore {
                     _ => error,
                 })?;
         }
-        let access = if working.saved {
-            PropAccess::READ_ONLY
-        } else {
-            PropAccess::READ_WRITE
-        };
-        let _ = self.props.bag_mut().insert(prop, access);
+        let _ = self.props.bag_mut().insert(prop, working.flags_access());
         working.read_state_mine = true;
         drop(working);
         if let Some((key, folder)) = stored.filter(|_| new != old) {
@@ -977,19 +1017,16 @@ impl IMAPIPropImpl for MessageObject {
         lppMAPIError: *mut *mut MAPIERROR,
     ) -> HRESULT {
         let core = &this.core;
-        if lppMAPIError.is_null() || core.last_error.describes(hResult) {
-            // SAFETY: the caller's out-pointer, NULL or writable.
-            unsafe {
-                core.last_error.get_last_error(
-                    hResult,
-                    ulFlags,
-                    core.model.cx.allocators(),
-                    lppMAPIError,
-                )
-            }
-        } else {
-            // SAFETY: the caller's arguments, passed on under the same contract.
-            unsafe { core.props_itf.GetLastError(hResult, ulFlags, lppMAPIError) }
+        let allocators = core.model.cx.allocators();
+        // SAFETY: the caller's out-pointer, NULL or writable.
+        unsafe {
+            core.last_error.get_last_error_or(
+                &core.props_itf,
+                hResult,
+                ulFlags,
+                allocators,
+                lppMAPIError,
+            )
         }
     }
 
@@ -1004,11 +1041,8 @@ impl IMAPIPropImpl for MessageObject {
     ) -> HRESULT {
         let core = &this.core;
         core.answer(|| {
-            if lpPropArray.is_null() {
-                return Err(invalid("SetProps: lpPropArray is NULL"));
-            }
             // SAFETY: the caller's `cValues` values.
-            let props = unsafe { crate::props::value::props_from_raw(lpPropArray, cValues) }?;
+            let props = unsafe { set_props_arg(cValues, lpPropArray) }?;
             let (rest, problems) = split_set(props, |tag| not_copied(id_of(tag)))?;
             let (indices, props): (Vec<usize>, Vec<Property>) = rest.into_iter().unzip();
             // SAFETY: the caller's out-pointer, NULL or writable.
@@ -1028,9 +1062,7 @@ impl IMAPIPropImpl for MessageObject {
         let core = &this.core;
         core.answer(|| {
             // SAFETY: the caller's tag array, NULL or `cValues` tags.
-            let Some(tags) = (unsafe { tags_from_raw(lpPropTagArray) }) else {
-                return Err(invalid("DeleteProps: lpPropTagArray is NULL"));
-            };
+            let tags = unsafe { delete_props_arg(lpPropTagArray) }?;
             let (rest, problems) = split_delete(&tags, |tag| not_copied(id_of(tag)))?;
             let (indices, tags): (Vec<usize>, Vec<u32>) = rest.into_iter().unzip();
             // SAFETY: the caller's out-pointer, NULL or writable.
@@ -1076,11 +1108,8 @@ impl IMAPIPropImpl for MessageObject {
             }
         };
         core.answer(|| {
-            if lppUnk.is_null() {
-                return Err(invalid("OpenProperty: lppUnk is NULL"));
-            }
-            // SAFETY: checked non-NULL; writable (the caller's contract). A failure leaves NULL.
-            unsafe { lppUnk.write(core::ptr::null_mut()) };
+            // SAFETY: the caller's out-pointer, NULL or writable.
+            unsafe { clear_out(lppUnk) }?;
             // SAFETY: NULL or a GUID (the caller's contract).
             match unsafe { lpiid.as_ref() } {
                 None => return Err(invalid("OpenProperty: lpiid is NULL")),
@@ -1133,7 +1162,7 @@ impl IMAPIPropImpl for MessageObject {
         };
         let mut tags = vec![0u32];
         tags.extend(excluded.iter().copied());
-        tags.extend(IDENTITY.iter().chain(&COMPUTED));
+        tags.extend(identity().chain(COMPUTED));
         tags[0] = tags.len() as u32 - 1;
         // SAFETY: the caller's arguments, with an exclude list that lives across the call.
         let hr = unsafe {
@@ -1269,10 +1298,7 @@ fn display_list(recipients: &[Vec<Property>], kind: u32) -> String {
 /// Whether property `id` is the runtime's to set (a provider's value for it is replaced; a
 /// copy leaves it to the destination).
 fn not_copied(id: u16) -> bool {
-    IDENTITY
-        .iter()
-        .chain(&COMPUTED)
-        .any(|&tag| id_of(tag) == id)
+    identity().chain(COMPUTED).any(|tag| id_of(tag) == id)
 }
 
 /// The sub-objects a message's copy takes besides its properties.
@@ -1485,16 +1511,17 @@ impl IMessageImpl for MessageObject {
         ulFlags: u32,
         lppTable: *mut *mut c_void,
     ) -> HRESULT {
-        this.core.answer(|| {
-            check_flags(ulFlags, MAPI_UNICODE | MAPI_DEFERRED_ERRORS)?;
-            if lppTable.is_null() {
-                return Err(invalid("GetAttachmentTable: lppTable is NULL"));
-            }
-            let view = table_view(&this.core.attachment_table, ATTACHMENT_COLUMNS, ulFlags)?;
-            // SAFETY: checked non-NULL; the new reference is the caller's.
-            unsafe { lppTable.write(view.into_raw()) };
-            Ok(S_OK)
-        })
+        let core = &this.core;
+        // SAFETY: the caller's out-pointer, NULL or writable.
+        unsafe {
+            core.hand_out_table(
+                "GetAttachmentTable",
+                &core.attachment_table,
+                ATTACHMENT_COLUMNS,
+                ulFlags,
+                lppTable,
+            )
+        }
     }
 
     /// Attachment `ulAttachmentNum` of the working copy: read-only unless `MAPI_MODIFY` (or
@@ -1615,16 +1642,17 @@ impl IMessageImpl for MessageObject {
         ulFlags: u32,
         lppTable: *mut *mut c_void,
     ) -> HRESULT {
-        this.core.answer(|| {
-            check_flags(ulFlags, MAPI_UNICODE | MAPI_DEFERRED_ERRORS)?;
-            if lppTable.is_null() {
-                return Err(invalid("GetRecipientTable: lppTable is NULL"));
-            }
-            let view = table_view(&this.core.recipient_table, RECIPIENT_COLUMNS, ulFlags)?;
-            // SAFETY: checked non-NULL; the new reference is the caller's.
-            unsafe { lppTable.write(view.into_raw()) };
-            Ok(S_OK)
-        })
+        let core = &this.core;
+        // SAFETY: the caller's out-pointer, NULL or writable.
+        unsafe {
+            core.hand_out_table(
+                "GetRecipientTable",
+                &core.recipient_table,
+                RECIPIENT_COLUMNS,
+                ulFlags,
+                lppTable,
+            )
+        }
     }
 
     /// As the page describes: no flag replaces the list, `MODRECIP_ADD` adds (new row IDs,

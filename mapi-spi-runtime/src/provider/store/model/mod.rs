@@ -29,6 +29,24 @@ use super::content::StoreContent;
 use super::entry_id::EntryIds;
 use crate::props::names::NamedProperties;
 use crate::sync::lock;
+use crate::tags::{
+    PR_ENTRYID, PR_INSTANCE_KEY, PR_OBJECT_TYPE, PR_PARENT_ENTRYID, PR_RECORD_KEY,
+    PR_STORE_ENTRYID, PR_STORE_RECORD_KEY, PR_STORE_SUPPORT_MASK,
+};
+
+/// The properties that say where an object of the store is and what it is, the same for folders
+/// and messages: the runtime makes them ([`Model::folder_identity`], [`Model::message_identity`]
+/// and the message object's), and a provider's value for one is dropped.
+const IDENTITY: [u32; 8] = [
+    PR_ENTRYID,
+    PR_RECORD_KEY,
+    PR_INSTANCE_KEY,
+    PR_PARENT_ENTRYID,
+    PR_STORE_ENTRYID,
+    PR_STORE_RECORD_KEY,
+    PR_STORE_SUPPORT_MASK,
+    PR_OBJECT_TYPE,
+];
 
 /// What every object of one open store shares.
 pub(crate) struct Model {

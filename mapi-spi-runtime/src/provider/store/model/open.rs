@@ -11,14 +11,14 @@ use super::Model;
 use super::folder::FolderObject;
 use super::message::MessageObject;
 use crate::codes::{
-    E_NOINTERFACE, MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_INVALID_PARAMETER, MAPI_E_NO_ACCESS,
-    MAPI_E_UNKNOWN_FLAGS,
+    E_NOINTERFACE, MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_NO_ACCESS, MAPI_E_UNKNOWN_FLAGS,
 };
 use crate::flags::{
     MAPI_BEST_ACCESS, MAPI_DEFERRED_ERRORS, MAPI_FOLDER, MAPI_MESSAGE, MAPI_MODIFY, MAPI_NO_CACHE,
     SHOW_SOFT_DELETES, STORE_READONLY,
 };
 use crate::interfaces::{IMAPIFolder, IMessage};
+use crate::props::object::null;
 use crate::provider::ProviderError;
 use crate::provider::store::entry_id::ObjectKind;
 
@@ -40,14 +40,6 @@ pub(super) fn check_flags(method: &str, flags: u32, allowed: u32) -> Result<(), 
             format!("{method}: unknown flags 0x{unknown:08X}"),
         )),
     }
-}
-
-/// `MAPI_E_INVALID_PARAMETER`, naming the argument that is NULL.
-pub(super) fn null(method: &str, argument: &str) -> ProviderError {
-    ProviderError::new(
-        MAPI_E_INVALID_PARAMETER,
-        format!("{method}: {argument} is NULL"),
-    )
 }
 
 impl Model {

@@ -8,11 +8,12 @@ use std::sync::Arc;
 use windows_core::{GUID, HRESULT};
 
 use super::Model;
-use super::open::{check_flags, null, open_entry};
+use super::open::{check_flags, open_entry};
 use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_NOT_FOUND, S_OK};
 use crate::com::{ComObject, Forward, MethodName, Object};
 use crate::flags::*;
 use crate::interfaces::{IMAPIAdviseSink, IMAPIProp, IMAPIPropImpl, IMsgStore, IMsgStoreImpl};
+use crate::props::object::null;
 use crate::props::{self, ObjectAccess, PropAccess, PropValue, Property, PropertyBag};
 use crate::provider::store::content::{SpecialFolder, StoreContent};
 use crate::provider::store::entry_id::{EntryIds, ObjectKind};
