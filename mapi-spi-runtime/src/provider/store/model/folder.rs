@@ -1160,11 +1160,7 @@ impl IMAPIFolderImpl for FolderObject {
             for key in keys {
                 let result = key.and_then(|key| {
                     let old = long_in(&this.message_row(&key)?, PR_MESSAGE_FLAGS);
-                    let mut new = read_flags_after(old, ulFlags);
-                    // No read report is ever sent: one suppressed is no longer pending.
-                    if ulFlags & SUPPRESS_RECEIPT != 0 {
-                        new &= !MSGFLAG_RN_PENDING;
-                    }
+                    let new = read_flags_after(old, ulFlags);
                     if new != old {
                         let state = [Property::for_tag(PR_MESSAGE_FLAGS, PropValue::Long(new))];
                         this.model.set_state(&key, &this.key, &state)?;

@@ -742,7 +742,8 @@ pub(super) fn check_read_flag_pairs(method: &str, flags: u32) -> ProviderResult<
 
 /// The `PR_MESSAGE_FLAGS` that `SetReadFlag` and `SetReadFlags` with `flags` make of `old`:
 /// `MSGFLAG_READ` set, or cleared with `CLEAR_READ_FLAG`, or left with
-/// `GENERATE_RECEIPT_ONLY`; `CLEAR_RN_PENDING` and `CLEAR_NRN_PENDING` clear those bits.
+/// `GENERATE_RECEIPT_ONLY`; `CLEAR_RN_PENDING` and `CLEAR_NRN_PENDING` clear those bits, and
+/// `SUPPRESS_RECEIPT` clears `MSGFLAG_RN_PENDING` (the store never sends a read report).
 pub(super) fn read_flags_after(old: u32, flags: u32) -> u32 {
     let mut new = old;
     if flags & CLEAR_READ_FLAG != 0 {
@@ -750,7 +751,8 @@ pub(super) fn read_flags_after(old: u32, flags: u32) -> u32 {
     } else if flags & GENERATE_RECEIPT_ONLY == 0 {
         new |= MSGFLAG_READ;
     }
-    if flags & CLEAR_RN_PENDING != 0 {
+    // No read report is ever sent: one suppressed is no longer pending.
+    if flags & (CLEAR_RN_PENDING | SUPPRESS_RECEIPT) != 0 {
         new &= !MSGFLAG_RN_PENDING;
     }
     if flags & CLEAR_NRN_PENDING != 0 {
