@@ -163,14 +163,10 @@ impl Summary {
             subject: message.subject().unwrap_or("").into(),
             from,
             sender,
-            display_to: display_list(message.to()).into(),
-            display_cc: display_list(message.cc()).into(),
+            display_to: display_list(message.to()),
+            display_cc: display_list(message.cc()),
             date: message.date().map(|date| date.to_timestamp()),
-            message_id: message
-                .message_id()
-                .map(|id| format!("<{id}>"))
-                .unwrap_or_default()
-                .into(),
+            message_id: message.message_id().map_or_else(Box::default, bracketed),
             has_attach,
             unreadable: false,
         }
@@ -233,17 +229,36 @@ fn first_mailbox(address: &Address<'_>) -> Mailbox {
         .unwrap_or_default()
 }
 
-/// `PR_DISPLAY_TO`'s form: the names (or addresses) separated by `"; "`.
-fn display_list(address: Option<&Address<'_>>) -> String {
-    let Some(address) = address else {
-        return String::new();
+/// `PR_DISPLAY_TO`'s form: the names (or addresses) separated by `"; "`, built at its exact
+/// size (a listing keeps two per message).
+fn display_list(address: Option<&Address<'_>>) -> Box<str> {
+    let names = || {
+        address
+            .into_iter()
+            .flat_map(|address| address.iter())
+            .map(|addr| addr.name().or(addr.address()).unwrap_or(""))
+            .filter(|name| !name.is_empty())
     };
-    address
-        .iter()
-        .map(|addr| addr.name().or(addr.address()).unwrap_or(""))
-        .filter(|name| !name.is_empty())
-        .collect::<Vec<_>>()
-        .join("; ")
+    let (count, bytes) = names().fold((0usize, 0), |(count, bytes), name| {
+        (count + 1, bytes + name.len())
+    });
+    let mut list = String::with_capacity(bytes + 2 * count.saturating_sub(1));
+    for name in names() {
+        if !list.is_empty() {
+            list.push_str("; ");
+        }
+        list.push_str(name);
+    }
+    list.into_boxed_str()
+}
+
+/// A Message-ID with its angle brackets, without `format!`'s machinery (one per message listed).
+fn bracketed(id: &str) -> Box<str> {
+    let mut text = String::with_capacity(id.len() + 2);
+    text.push('<');
+    text.push_str(id);
+    text.push('>');
+    text.into_boxed_str()
 }
 
 /// Seconds since 1970 as a `FILETIME` (100 ns since 1601); times before 1601 are 1601.
