@@ -229,27 +229,19 @@ fn first_mailbox(address: &Address<'_>) -> Mailbox {
         .unwrap_or_default()
 }
 
-/// `PR_DISPLAY_TO`'s form: the names (or addresses) separated by `"; "`, built at its exact
-/// size (a listing keeps two per message).
+/// `PR_DISPLAY_TO`'s form: the names (or addresses) separated by `"; "` (`join` sizes it
+/// exactly, so boxing it costs no copy).
 fn display_list(address: Option<&Address<'_>>) -> Box<str> {
-    let names = || {
-        address
-            .into_iter()
-            .flat_map(|address| address.iter())
-            .map(|addr| addr.name().or(addr.address()).unwrap_or(""))
-            .filter(|name| !name.is_empty())
+    let Some(address) = address else {
+        return Box::default();
     };
-    let (count, bytes) = names().fold((0usize, 0), |(count, bytes), name| {
-        (count + 1, bytes + name.len())
-    });
-    let mut list = String::with_capacity(bytes + 2 * count.saturating_sub(1));
-    for name in names() {
-        if !list.is_empty() {
-            list.push_str("; ");
-        }
-        list.push_str(name);
-    }
-    list.into_boxed_str()
+    address
+        .iter()
+        .map(|addr| addr.name().or(addr.address()).unwrap_or(""))
+        .filter(|name| !name.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ")
+        .into_boxed_str()
 }
 
 /// A Message-ID with its angle brackets, without `format!`'s machinery (one per message listed).
