@@ -235,7 +235,12 @@ impl Entry {
     /// Reads the headers of message file `file_name` in `dir`'s `sub`; `buf`: see
     /// [`mime::read_headers`].
     fn read(dir: &Path, sub: Sub, file_name: &str, buf: &mut Vec<u8>) -> io::Result<Entry> {
-        let mut file = File::open(dir.join(sub.dir_name()).join(file_name))?;
+        // One allocation at its full size (a listing opens every file of a folder).
+        let mut path = PathBuf::with_capacity(dir.as_os_str().len() + file_name.len() + 6);
+        path.push(dir);
+        path.push(sub.dir_name());
+        path.push(file_name);
+        let mut file = File::open(&path)?;
         let meta = file.metadata()?;
         let headers = mime::read_headers(&mut file, buf)?;
         Ok(Entry::new(sub, file_name, &meta, mime::summarize(headers)))
@@ -301,6 +306,8 @@ impl FolderIndex {
             return Ok(Vec::new());
         }
         let files = scan(dir)?;
+        self.entries
+            .reserve(files.len().saturating_sub(self.entries.len()));
         let mut diffs = Vec::new();
         let mut buf = Vec::new();
         self.entries.retain(|unique, _| {
@@ -353,16 +360,22 @@ impl FolderIndex {
 /// The message files of folder `dir`: unique name -> where and file name. A unique name in both
 /// `new/` and `cur/` (a crash between a copy and a delete by some other program) is `cur/`'s.
 fn scan(dir: &Path) -> io::Result<HashMap<String, (Sub, String)>> {
-    let mut files = HashMap::new();
+    // Listed first, then mapped at its size: a map grown one name at a time rehashes them all
+    // at every doubling.
+    let mut listed = Vec::new();
     for sub in [Sub::New, Sub::Cur] {
         for entry in fs::read_dir(dir.join(sub.dir_name()))? {
             let Ok(name) = entry?.file_name().into_string() else {
                 continue;
             };
-            let (unique, _) = maildir::split_file_name(&name);
-            if maildir::valid_unique(unique) {
-                files.insert(unique.to_owned(), (sub, name));
-            }
+            listed.push((sub, name));
+        }
+    }
+    let mut files = HashMap::with_capacity(listed.len());
+    for (sub, name) in listed {
+        let (unique, _) = maildir::split_file_name(&name);
+        if maildir::valid_unique(unique) {
+            files.insert(unique.to_owned(), (sub, name));
         }
     }
     Ok(files)

@@ -546,7 +546,9 @@ impl TableData {
                 })
                 .collect();
             state.next_id = start + state.rows.len() as u64;
-            state.keys = keys.into_iter().map(|(k, at)| (k, start + at)).collect();
+            // Shifted in place: a map collected anew would hash every key again.
+            keys.values_mut().for_each(|at| *at += start);
+            state.keys = keys;
             let all: Vec<Arc<Row>> = state.rows.values().cloned().collect();
             TableShared::each_view(&mut state, |view, out| view.on_reload(&all, out))
         };

@@ -732,19 +732,18 @@ fn row_set(
     start: usize,
     end: usize,
 ) -> crate::com::Result<crate::alloc::props::RowSetBuf> {
-    // Each row's cells in their wire form, borrowing from the rows while the view is locked.
-    let rows: Vec<Vec<WireProp<'_>>> = view
-        .rows
-        .range(start, end)
-        .map(|row| {
-            view.columns
-                .iter()
-                .map(|&tag| match cell(row, tag) {
-                    (id, Cow::Borrowed(value)) => WireProp::new(id, value.as_value()),
-                    (id, Cow::Owned(value)) => WireProp::new(id, value.into_value()),
-                })
-                .collect()
-        })
+    // Each row's cells in their wire form, borrowing from the rows while the view is locked;
+    // all in one vector (one allocation, not one per row: QueryRows may ask for thousands).
+    let width = view.columns.len();
+    let mut cells: Vec<WireProp<'_>> = Vec::with_capacity((end - start) * width);
+    for row in view.rows.range(start, end) {
+        cells.extend(view.columns.iter().map(|&tag| match cell(row, tag) {
+            (id, Cow::Borrowed(value)) => WireProp::new(id, value.as_value()),
+            (id, Cow::Owned(value)) => WireProp::new(id, value.into_value()),
+        }));
+    }
+    let rows: Vec<&[WireProp<'_>]> = (0..end - start)
+        .map(|at| &cells[at * width..(at + 1) * width])
         .collect();
     crate::alloc::props::rows(allocators, &rows)
 }

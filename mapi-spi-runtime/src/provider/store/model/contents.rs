@@ -38,17 +38,37 @@ pub(crate) struct ContentsTables {
     tables: std::sync::Mutex<HashMap<Vec<u8>, TableData>>,
 }
 
+/// The properties the runtime owns on every message ([`Model::push_identity`]); a provider's
+/// values for them are dropped.
+const IDENTITY_TAGS: [u32; 7] = [
+    PR_ENTRYID,
+    PR_RECORD_KEY,
+    PR_INSTANCE_KEY,
+    PR_PARENT_ENTRYID,
+    PR_STORE_ENTRYID,
+    PR_STORE_RECORD_KEY,
+    PR_OBJECT_TYPE,
+];
+
 impl Model {
     /// The properties the runtime owns on message `key` in `folder`, as a table row or the
     /// message object shows them (`None`: a key no entry ID can hold).
     pub(crate) fn message_identity(&self, folder: &[u8], key: &[u8]) -> Option<Vec<Property>> {
-        let entry_id = self.ids.mint(ObjectKind::Message, key, false)?;
         let parent = self.ids.mint(ObjectKind::Folder, folder, false)?;
-        Some(vec![
+        let mut row = Vec::with_capacity(IDENTITY_TAGS.len());
+        self.push_identity(&parent, key, &mut row)?;
+        Some(row)
+    }
+
+    /// Appends [`IDENTITY_TAGS`] of message `key` to `row`; `parent`: its folder's entry ID,
+    /// minted once for a whole folder's rows.
+    fn push_identity(&self, parent: &[u8], key: &[u8], row: &mut Vec<Property>) -> Option<()> {
+        let entry_id = self.ids.mint(ObjectKind::Message, key, false)?;
+        row.extend([
             Property::for_tag(PR_ENTRYID, PropValue::Binary(entry_id)),
             Property::for_tag(PR_RECORD_KEY, PropValue::Binary(key.to_vec())),
             Property::for_tag(PR_INSTANCE_KEY, PropValue::Binary(key.to_vec())),
-            Property::for_tag(PR_PARENT_ENTRYID, PropValue::Binary(parent)),
+            Property::for_tag(PR_PARENT_ENTRYID, PropValue::Binary(parent.to_vec())),
             Property::for_tag(
                 PR_STORE_ENTRYID,
                 PropValue::Binary(self.store_entry_id.clone()),
@@ -58,20 +78,21 @@ impl Model {
                 PropValue::Binary(self.store_record_key.clone()),
             ),
             Property::for_tag(PR_OBJECT_TYPE, PropValue::Long(MAPI_MESSAGE)),
-        ])
+        ]);
+        Some(())
     }
 
-    /// The contents-table row of `summary` in `folder`: its properties, the runtime's replacing
-    /// any the provider gave for them.
-    fn message_row(&self, folder: &[u8], summary: MessageSummary) -> Option<Vec<Property>> {
-        let mut row = self.message_identity(folder, &summary.key)?;
-        let owned: Vec<u32> = row.iter().map(|p| u32::from(p.id)).collect();
-        row.extend(
-            summary
-                .props
-                .into_iter()
-                .filter(|p| !owned.contains(&u32::from(p.id))),
-        );
+    /// The contents-table row of `summary` in the folder whose entry ID is `parent`: its
+    /// properties, the runtime's replacing any the provider gave for them. Allocated once, at
+    /// its full size: a folder's first open builds thousands.
+    fn message_row(&self, parent: &[u8], summary: MessageSummary) -> Option<Vec<Property>> {
+        let mut row = Vec::with_capacity(IDENTITY_TAGS.len() + summary.props.len());
+        self.push_identity(parent, &summary.key, &mut row)?;
+        row.extend(summary.props.into_iter().filter(|p| {
+            !IDENTITY_TAGS
+                .iter()
+                .any(|&tag| prop_id(tag) == u32::from(p.id))
+        }));
         Some(row)
     }
 
@@ -83,12 +104,15 @@ impl Model {
         }
         // Listed without the lock: a listing may take long, and a concurrent first open of the
         // same folder only costs a second listing (the first table in wins).
-        let rows: Vec<Vec<Property>> = self
-            .content
-            .messages(folder)?
-            .into_iter()
-            .filter_map(|summary| self.message_row(folder, summary))
-            .collect();
+        let summaries = self.content.messages(folder)?;
+        let rows: Vec<Vec<Property>> = match self.ids.mint(ObjectKind::Folder, folder, false) {
+            Some(parent) => summaries
+                .into_iter()
+                .filter_map(|summary| self.message_row(&parent, summary))
+                .collect(),
+            // A key no entry ID can hold: no message of it can be shown.
+            None => Vec::new(),
+        };
         // Others' changes reach an open view at its next read, not only at the next open.
         let model = self.me.clone();
         let table = TableData::new(
@@ -116,10 +140,10 @@ impl Model {
             return;
         };
         let row = self
-            .content
-            .message_summary(key)
-            .ok()
-            .and_then(|summary| self.message_row(folder, summary));
+            .ids
+            .mint(ObjectKind::Folder, folder, false)
+            .zip(self.content.message_summary(key).ok())
+            .and_then(|(parent, summary)| self.message_row(&parent, summary));
         match row {
             // A row the engine refuses (a value no QueryRows could return) is the provider's
             // fault: the message is then left out rather than shown wrong.
