@@ -27,7 +27,8 @@ use mapi_spi_runtime::provider::store::{
 use mapi_spi_runtime::provider::{ProviderContext, ProviderError, ProviderResult};
 use mapi_spi_runtime::tags::*;
 use mapi_spi_runtime::types::{FILETIME, MAPIUID};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 mod service;
 pub use service::{SERVICE, SampleService, SampleSettings};
@@ -111,14 +112,35 @@ fn compare_names(a: &[u8], b: &[u8]) -> ProviderResult<bool> {
 }
 
 /// The sample provider: one per MAPI session.
-pub struct SampleProvider;
+pub struct SampleProvider {
+    /// Each store's contents by store key, made at the store's first logon and kept for the
+    /// provider's life (the MAPI session): a store logged off and on again finds what was
+    /// written to it.
+    stores: Mutex<HashMap<Vec<u8>, Arc<MemoryContent>>>,
+}
+
+impl SampleProvider {
+    /// The contents of the store keyed `key`: the sample folders and messages at its first
+    /// logon, what they have become since at the next ones.
+    fn content(&self, key: &[u8]) -> ProviderResult<Arc<MemoryContent>> {
+        let mut stores = self.stores.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(content) = stores.get(key) {
+            return Ok(content.clone());
+        }
+        let content = Arc::new(sample_content()?);
+        stores.insert(key.to_vec(), content.clone());
+        Ok(content)
+    }
+}
 
 impl StoreProvider for SampleProvider {
     type Store = ContentStore;
     const COMPONENT: &'static str = "Sample store";
 
     fn create(_: &ProviderContext) -> ProviderResult<Self> {
-        Ok(SampleProvider)
+        Ok(SampleProvider {
+            stores: Mutex::default(),
+        })
     }
 
     fn store_key(&self, entry_id: &[u8]) -> ProviderResult<Vec<u8>> {
@@ -177,7 +199,7 @@ impl StoreProvider for SampleProvider {
             text(PR_DISPLAY_NAME_W, &display_name),
             Property::for_tag(PR_MDB_PROVIDER, PropValue::Binary(SAMPLE_UID.ab.to_vec())),
         ];
-        let content = Arc::new(sample_content()?);
+        let content = self.content(&key)?;
         Ok(StoreLogon {
             store: ContentStore::new(request, context, SAMPLE_UID, &key, content, props)?,
             // The runtime seals it (a MAC under the profile's key); SpoolerLogon gets it back.

@@ -113,7 +113,17 @@ fn a_client_browses_the_folders_and_changes_them_in_memory() {
     );
 
     drop((created, contents, inbox, root));
-    drop(store);
+
+    // The store's contents live as long as the session: logged off and on again, the new
+    // folder is still there.
+    assert_eq!(
+        session.close_store(store, mapi_spi_runtime::flags::LOGOFF_ORDERLY),
+        S_OK
+    );
+    let store = session.logon(&store_entry_id("Box"), 0).unwrap().store;
+    let root = open_folder(&store, &[]);
+    assert!(hierarchy(&root).iter().any(|(n, _, _)| n == "Archive"));
+    drop((root, store));
     assert!(session.shutdown().is_clean());
 }
 
