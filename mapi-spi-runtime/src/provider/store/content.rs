@@ -143,9 +143,10 @@ pub trait StoreContent: Send + Sync + 'static {
     }
 
     /// The changes made by others since the last call (the first call: since the store was
-    /// opened). The runtime asks before it answers a table or opens an object, so a store that
-    /// watches its storage (a Maildir's `new/` and `cur/`) shows others' changes at the next
-    /// query at the latest. By default none: everything changes through the runtime.
+    /// opened). The runtime asks before it opens a table or an object and before an open
+    /// contents view reads its rows, so a store that watches its storage (a Maildir's `new/`
+    /// and `cur/`) shows others' changes at the next query at the latest: keep it cheap (a few
+    /// `stat`s). By default none: everything changes through the runtime.
     fn changes(&self) -> Vec<ContentChange> {
         Vec::new()
     }
