@@ -390,3 +390,63 @@ fn crafted_entry_ids_reach_nothing_and_a_vanished_file_loses_nothing() {
     assert_eq!(session.close_store(opened.store, LOGOFF_ORDERLY), S_OK);
     assert!(session.shutdown().is_clean());
 }
+
+#[test]
+fn a_folder_outlook_creates_is_a_maildir_folder_and_keeps_its_class() {
+    let _serial = ONE_SESSION_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    let scratch = Scratch::new("folders");
+    let (mut session, opened) = logon(&scratch.maildir());
+    let store = opened.store.clone();
+    let inbox_id = receive_folder(&store, "IPM.Note").unwrap();
+    let inbox: IMAPIFolder = open(&store, &inbox_id, MAPI_MODIFY);
+
+    // What Outlook does: CreateFolder, then SetProps of the new folder's class.
+    let name: Vec<u16> = "Projekte".encode_utf16().chain([0]).collect();
+    let mut raw = core::ptr::null_mut();
+    // SAFETY: a live folder, a NUL-terminated UTF-16 name, a valid out-pointer.
+    let hr = unsafe {
+        inbox.CreateFolder(
+            FOLDER_GENERIC,
+            name.as_ptr().cast_mut().cast(),
+            core::ptr::null_mut(),
+            core::ptr::null(),
+            MAPI_UNICODE,
+            &mut raw,
+        )
+    };
+    assert_eq!(hr, S_OK);
+    // SAFETY: a new reference to an IMAPIFolder.
+    let created = unsafe { IMAPIFolder::from_raw(raw) };
+    let made: Vec<String> = std::fs::read_dir(scratch.maildir())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with("Projekte"))
+        .collect();
+    assert_eq!(made.len(), 1, "one Maildir++ directory");
+    for sub in ["cur", "new", "tmp"] {
+        assert!(scratch.maildir().join(&made[0]).join(sub).is_dir());
+    }
+    let class = Property::for_tag(PR_CONTAINER_CLASS_W, PropValue::Unicode("IPF.Note".into()));
+    let (hr, problems) = set_props(&created, &[class]).unwrap();
+    assert_eq!((hr, problems.len()), (S_OK, 0));
+    // What a Maildir cannot keep is refused, and the folder stays as it was.
+    let comment = Property::for_tag(PR_COMMENT_W, PropValue::Unicode("notes".into()));
+    assert_eq!(
+        set_props(&created, &[comment]).err(),
+        Some(MAPI_E_NO_ACCESS)
+    );
+    let (_, props) = get_props(
+        &created,
+        Some(&[PR_DISPLAY_NAME_W, PR_CONTAINER_CLASS_W]),
+        MAPI_UNICODE,
+    )
+    .unwrap();
+    assert_eq!(text(&props, PR_DISPLAY_NAME_W), "Projekte");
+    assert_eq!(text(&props, PR_CONTAINER_CLASS_W), "IPF.Note");
+
+    drop((created, inbox, store));
+    assert_eq!(session.close_store(opened.store, LOGOFF_ORDERLY), S_OK);
+    assert!(session.shutdown().is_clean());
+}
