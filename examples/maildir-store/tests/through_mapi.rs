@@ -22,7 +22,9 @@ use mapi_spi_runtime::interfaces::{
 };
 use mapi_spi_runtime::props::{PropValue, Property};
 use mapi_spi_runtime::tags::*;
-use mapi_spi_runtime::types::{ENTRYLIST, NOTIFICATION, SBinary};
+use mapi_spi_runtime::types::{
+    ENTRYLIST, NOTIFICATION, SBinary, SContentRestriction, SRestriction, SSubRestriction,
+};
 use mapi_spi_runtime::{ComObject, Interface, Object, mapi_object};
 
 const PATH: u32 = 0x6600_001F;
@@ -447,6 +449,51 @@ fn a_folder_outlook_creates_is_a_maildir_folder_and_keeps_its_class() {
     assert_eq!(text(&props, PR_CONTAINER_CLASS_W), "IPF.Note");
 
     drop((created, inbox, store));
+    assert_eq!(session.close_store(opened.store, LOGOFF_ORDERLY), S_OK);
+    assert!(session.shutdown().is_clean());
+}
+
+#[test]
+fn a_search_by_recipient_finds_the_messages_sent_to_them() {
+    let _serial = ONE_SESSION_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    let scratch = Scratch::new("search");
+    let (mut session, opened) = logon(&scratch.maildir());
+    let store = opened.store.clone();
+    let inbox_id = receive_folder(&store, "IPM.Note").unwrap();
+    let inbox: IMAPIFolder = open(&store, &inbox_id, 0);
+    let view = contents(&inbox);
+
+    // RES_SUBRESTRICTION(PR_MESSAGE_RECIPIENTS, RES_CONTENT(substring, ignore case,
+    // PR_EMAIL_ADDRESS_W, "HR@EXAMPLE")): the messages with such a recipient.
+    let allocators = AllocatorSet::native();
+    let wanted = Property::for_tag(PR_EMAIL_ADDRESS_W, PropValue::Unicode("HR@EXAMPLE".into()));
+    let value = mapi_spi_runtime::props::value::props_block(&allocators, [&wanted]).unwrap();
+    // SAFETY: all-zero restrictions are valid (a type and a union of integers and pointers).
+    let (mut inner, mut outer): (SRestriction, SRestriction) =
+        unsafe { (core::mem::zeroed(), core::mem::zeroed()) };
+    inner.rt = RES_CONTENT;
+    inner.res.resContent = SContentRestriction {
+        ulFuzzyLevel: FL_SUBSTRING | FL_IGNORECASE,
+        ulPropTag: PR_EMAIL_ADDRESS_W,
+        lpProp: value.as_ptr().cast(),
+    };
+    outer.rt = RES_SUBRESTRICTION;
+    outer.res.resSub = SSubRestriction {
+        ulSubObject: PR_MESSAGE_RECIPIENTS,
+        lpRes: &mut inner,
+    };
+    // SAFETY: a live view and a restriction whose parts outlive the call.
+    assert_eq!(unsafe { view.Restrict(&mut outer, 0) }, S_OK);
+    let found: Vec<String> = query_rows(&view, &[PR_SUBJECT_W])
+        .unwrap()
+        .iter()
+        .map(|row| text(row, PR_SUBJECT_W))
+        .collect();
+    assert_eq!(found, ["Application"]);
+
+    drop((view, inbox, store, value));
     assert_eq!(session.close_store(opened.store, LOGOFF_ORDERLY), S_OK);
     assert!(session.shutdown().is_clean());
 }

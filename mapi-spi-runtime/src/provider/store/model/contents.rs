@@ -10,6 +10,7 @@
 //! `PR_PARENT_ENTRYID`, `PR_STORE_ENTRYID`, `PR_STORE_RECORD_KEY`, `PR_OBJECT_TYPE`.
 
 use std::collections::HashMap;
+use std::sync::Weak;
 
 use super::Model;
 use crate::flags::MAPI_MESSAGE;
@@ -18,7 +19,7 @@ use crate::provider::ProviderResult;
 use crate::provider::store::content::{ContentChange, MessageSummary, SpecialFolder};
 use crate::provider::store::entry_id::ObjectKind;
 use crate::sync::lock;
-use crate::table::TableData;
+use crate::table::{SubObjects, TableData};
 use crate::tags::*;
 
 /// The columns a new contents view starts with: what Outlook's message list reads.
@@ -31,6 +32,36 @@ const DEFAULT_COLUMNS: &[u32] = &[
     PR_MESSAGE_FLAGS,
     PR_MESSAGE_SIZE,
 ];
+
+/// A contents table's rows' recipients and attachments, for `RES_SUBRESTRICTION` (a client's
+/// search by recipient): read from the provider's whole message, found by the row's
+/// `PR_INSTANCE_KEY` (the message's key). A message that cannot be read has none.
+struct Messages(Weak<Model>);
+
+impl SubObjects for Messages {
+    fn sub_rows(&self, row: &[Property], object: u32) -> Vec<Vec<Property>> {
+        let key = row.iter().find_map(|p| match (u32::from(p.id), &p.value) {
+            (id, PropValue::Binary(key)) if id == prop_id(PR_INSTANCE_KEY) => Some(key),
+            _ => None,
+        });
+        let (Some(model), Some(key)) = (self.0.upgrade(), key) else {
+            return Vec::new();
+        };
+        let Ok(stored) = model.content.message(key) else {
+            return Vec::new();
+        };
+        match object {
+            PR_MESSAGE_RECIPIENTS => stored.message.recipients,
+            PR_MESSAGE_ATTACHMENTS => stored
+                .message
+                .attachments
+                .into_iter()
+                .map(|attachment| attachment.props)
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
 
 /// The open folders' contents tables, by folder key.
 #[derive(Default)]
@@ -124,7 +155,8 @@ impl Model {
             if let Some(model) = model.upgrade() {
                 model.apply_changes();
             }
-        });
+        })
+        .with_sub_objects(Messages(self.me.clone()));
         table.replace_rows(rows)?;
         Ok(lock(&self.contents.tables)
             .entry(folder.to_vec())
