@@ -15,7 +15,8 @@
 //! `mapi_spi_runtime::host`.
 #![allow(non_snake_case)]
 
-use maildir_store::{SERVICE, maildir};
+use maildir_store::SERVICE;
+use maildir_store::maildir::ScratchMaildir;
 use mapi_spi_runtime::alloc::AllocatorSet;
 use mapi_spi_runtime::codes::S_OK;
 use mapi_spi_runtime::flags::*;
@@ -33,7 +34,7 @@ use mapi_spi_runtime::props::{PropValue, Property};
 use mapi_spi_runtime::tags::*;
 use mapi_spi_runtime::types::NOTIFICATION;
 use mapi_spi_runtime::{ComObject, HRESULT, Interface, Object, mapi_object};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 /// How Outlook opens a store.
@@ -147,45 +148,21 @@ fn files(folder: &Path) -> Vec<String> {
     names
 }
 
-/// A fresh copy of the fixture Maildir in a temporary directory, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new() -> std::io::Result<Self> {
-        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixture/Maildir");
-        let base = std::env::temp_dir().join(format!("mapi-spi-session-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&base);
-        std::fs::create_dir_all(&base)?;
-        let scratch = Scratch(base);
-        maildir::copy_tree(&fixture, &scratch.maildir())?;
-        Ok(scratch)
-    }
-
-    fn maildir(&self) -> PathBuf {
-        self.0.join("Maildir")
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn main() -> ExitCode {
     let Some(library) = built_library("maildir_store") else {
         eprintln!("maildir_store's library was not built next to this example");
         return ExitCode::FAILURE;
     };
-    let scratch = match Scratch::new() {
-        Ok(scratch) => scratch,
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixture/Maildir");
+    let maildir = match ScratchMaildir::copy_of(&fixture, "session") {
+        Ok(maildir) => maildir,
         Err(error) => {
             eprintln!("cannot copy the fixture Maildir: {error}");
             return ExitCode::FAILURE;
         }
     };
     println!("Loading {}", library.display());
-    println!("The Maildir: {}", scratch.maildir().display());
+    println!("The Maildir: {}", maildir.display());
 
     println!("\n-- The service is added to a profile and configured with the Maildir's path");
     let profile = Profile::new(AllocatorSet::native());
@@ -211,7 +188,7 @@ fn main() -> ExitCode {
         &[text(PATH, "relative/Maildir")],
     );
     println!("ServiceEntry(MSG_SERVICE_CONFIGURE, path \"relative/Maildir\") -> {refused}");
-    let path = scratch.maildir().to_string_lossy().into_owned();
+    let path = maildir.to_string_lossy().into_owned();
     let configured = entry.call(
         &profile,
         &service,
@@ -236,7 +213,7 @@ fn main() -> ExitCode {
     let store = opened.store.clone();
     let _ = session.get_props(&store, Some(&[PR_DISPLAY_NAME_W, PR_STORE_SUPPORT_MASK]), 0);
 
-    let ok = browse_and_write(&store, &scratch.maildir());
+    let ok = browse_and_write(&store, &maildir);
     drop(store);
 
     println!("\n-- The client closes the store; the session ends");

@@ -278,6 +278,52 @@ pub fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// A copy of a Maildir (made with [`copy_tree`]) in a directory of its own below the system's
+/// temporary directory, removed with everything in it when dropped: what a demo or a test that
+/// writes works on, so the original stays as it is. Dereferences to the copy's path.
+pub struct ScratchMaildir {
+    /// The directory of its own (the copy is its `Maildir`).
+    base: PathBuf,
+    maildir: PathBuf,
+}
+
+impl ScratchMaildir {
+    /// A copy of the Maildir at `from`, in a directory named after `name` and this process.
+    pub fn copy_of(from: &Path, name: &str) -> io::Result<Self> {
+        let base = std::env::temp_dir().join(format!("mapi-spi-{name}-{}", std::process::id()));
+        // What an earlier run of this process ID left.
+        let _ = fs::remove_dir_all(&base);
+        fs::create_dir_all(&base)?;
+        let scratch = ScratchMaildir {
+            maildir: base.join("Maildir"),
+            base,
+        };
+        copy_tree(from, &scratch.maildir)?;
+        Ok(scratch)
+    }
+}
+
+impl std::ops::Deref for ScratchMaildir {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.maildir
+    }
+}
+
+impl AsRef<Path> for ScratchMaildir {
+    fn as_ref(&self) -> &Path {
+        &self.maildir
+    }
+}
+
+impl Drop for ScratchMaildir {
+    fn drop(&mut self) {
+        // Best effort: a temporary directory left behind harms nothing.
+        let _ = fs::remove_dir_all(&self.base);
+    }
+}
+
 /// Modified UTF-7 (RFC 3501, 5.1.3), the encoding of IMAP folder names that Dovecot uses for
 /// Maildir++ directory names: printable ASCII as itself (`&` as `&-`), everything else as
 /// UTF-16 in base64 (with `,` for `/`) between `&` and `-`.

@@ -7,7 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use maildir_store::MaildirContent;
-use maildir_store::maildir::{self, INFO_SEPARATOR, TmpFile};
+use maildir_store::maildir::{self, INFO_SEPARATOR, ScratchMaildir, TmpFile};
 use mapi_spi_runtime::codes::*;
 use mapi_spi_runtime::flags::*;
 use mapi_spi_runtime::props::{PropValue, Property};
@@ -17,18 +17,12 @@ use mapi_spi_runtime::provider::store::content::{
 use mapi_spi_runtime::tags::*;
 
 /// A fresh copy of the fixture Maildir, for test `name`.
-fn fixture(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "maildir-store-content-{}-{name}",
-        std::process::id()
-    ));
-    let _ = fs::remove_dir_all(&dir);
+fn fixture(name: &str) -> ScratchMaildir {
     let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixture/Maildir");
-    maildir::copy_tree(&source, &dir).unwrap();
-    dir
+    ScratchMaildir::copy_of(&source, &format!("maildir-content-{name}")).unwrap()
 }
 
-fn open(name: &str) -> (PathBuf, MaildirContent) {
+fn open(name: &str) -> (ScratchMaildir, MaildirContent) {
     let dir = fixture(name);
     let content = MaildirContent::open(&dir).unwrap();
     (dir, content)
@@ -742,7 +736,7 @@ fn crash_safety_of_delivery() {
 
 #[test]
 fn concurrent_writers() {
-    let (_dir, content) = open("concurrent");
+    let (dir, content) = open("concurrent");
     let inbox = content.special_folder(SpecialFolder::Inbox).unwrap();
     let before = content.messages(&inbox).unwrap().len();
     const EACH: usize = 20;
@@ -787,7 +781,7 @@ fn concurrent_writers() {
         }
     }
     // A second store on the same Maildir (another process) sees them all too.
-    let other = MaildirContent::open(_dir.as_path()).unwrap();
+    let other = MaildirContent::open(&dir).unwrap();
     assert_eq!(other.messages(&inbox).unwrap().len(), before + 2 * EACH);
 }
 

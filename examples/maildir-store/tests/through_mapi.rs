@@ -8,7 +8,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use maildir_store::{MSProviderInit, SERVICE, ServiceEntry, maildir};
+use maildir_store::maildir::ScratchMaildir;
+use maildir_store::{MSProviderInit, SERVICE, ServiceEntry};
 use mapi_spi_runtime::alloc::AllocatorSet;
 use mapi_spi_runtime::codes::*;
 use mapi_spi_runtime::flags::*;
@@ -29,31 +30,10 @@ use mapi_spi_runtime::{ComObject, Interface, Object, mapi_object};
 
 const PATH: u32 = 0x6600_001F;
 
-/// A copy of the fixture Maildir, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Self {
-        let base = std::env::temp_dir().join(format!(
-            "mapi-spi-through-mapi-{}-{name}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&base);
-        std::fs::create_dir_all(&base).unwrap();
-        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixture/Maildir");
-        maildir::copy_tree(&fixture, &base.join("Maildir")).unwrap();
-        Scratch(base)
-    }
-
-    fn maildir(&self) -> PathBuf {
-        self.0.join("Maildir")
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+/// A copy of the fixture Maildir for test `name`, removed when dropped.
+fn scratch(name: &str) -> ScratchMaildir {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixture/Maildir");
+    ScratchMaildir::copy_of(&fixture, &format!("through-mapi-{name}")).unwrap()
 }
 
 /// The leak report counts the process's host buffers: one session at a time.
@@ -183,8 +163,8 @@ fn a_delivery_by_another_program_is_a_new_row_with_new_mail() {
     let _serial = ONE_SESSION_AT_A_TIME
         .lock()
         .unwrap_or_else(|p| p.into_inner());
-    let scratch = Scratch::new("delivery");
-    let (mut session, opened) = logon(&scratch.maildir());
+    let maildir = scratch("delivery");
+    let (mut session, opened) = logon(&maildir);
     let store = opened.store.clone();
     let inbox_id = receive_folder(&store, "IPM.Note").unwrap();
     let inbox: IMAPIFolder = open(&store, &inbox_id, 0);
@@ -211,13 +191,9 @@ fn a_delivery_by_another_program_is_a_new_row_with_new_mail() {
     let mail = "From: Postfix <postfix@example.org>\r\nTo: me@example.org\r\n\
                 Subject: =?UTF-8?Q?Zustellung_f=C3=BCr_dich?=\r\n\
                 Message-ID: <delivery.1@example.org>\r\n\r\nDelivered by another program.\r\n";
-    let tmp = scratch.maildir().join("tmp/1800000000.M1P1.elsewhere");
+    let tmp = maildir.join("tmp/1800000000.M1P1.elsewhere");
     std::fs::write(&tmp, mail).unwrap();
-    std::fs::rename(
-        &tmp,
-        scratch.maildir().join("new/1800000000.M1P1.elsewhere"),
-    )
-    .unwrap();
+    std::fs::rename(&tmp, maildir.join("new/1800000000.M1P1.elsewhere")).unwrap();
 
     // The open view's next query finds it; the sink hears of it.
     let rows = query_rows(&view, &[PR_SUBJECT_W]).unwrap();
@@ -243,12 +219,12 @@ fn a_saved_message_is_a_file_a_move_a_rename_a_delete_no_file() {
     let _serial = ONE_SESSION_AT_A_TIME
         .lock()
         .unwrap_or_else(|p| p.into_inner());
-    let scratch = Scratch::new("writes");
-    let (mut session, opened) = logon(&scratch.maildir());
+    let maildir = scratch("writes");
+    let (mut session, opened) = logon(&maildir);
     let store = opened.store.clone();
     let inbox_id = receive_folder(&store, "IPM.Note").unwrap();
     let inbox: IMAPIFolder = open(&store, &inbox_id, MAPI_MODIFY);
-    let inbox_files = files(&scratch.maildir());
+    let inbox_files = files(&maildir);
 
     let mut raw = core::ptr::null_mut();
     // SAFETY: a live folder and a valid out-pointer.
@@ -262,10 +238,10 @@ fn a_saved_message_is_a_file_a_move_a_rename_a_delete_no_file() {
     let body = Property::for_tag(PR_BODY_W, PropValue::Unicode("Saved through MAPI.".into()));
     assert_eq!(set_props(&message, &[subject, body]).unwrap().0, S_OK);
     // Nothing on disk before SaveChanges.
-    assert_eq!(files(&scratch.maildir()), inbox_files);
+    assert_eq!(files(&maildir), inbox_files);
     // SAFETY: a live message.
     assert_eq!(unsafe { message.SaveChanges(KEEP_OPEN_READWRITE) }, S_OK);
-    let saved: Vec<PathBuf> = files(&scratch.maildir())
+    let saved: Vec<PathBuf> = files(&maildir)
         .into_iter()
         .filter(|path| !inbox_files.contains(path))
         .collect();
@@ -300,8 +276,8 @@ fn a_saved_message_is_a_file_a_move_a_rename_a_delete_no_file() {
         )
     };
     assert_eq!(hr, S_OK);
-    assert_eq!(files(&scratch.maildir()), inbox_files);
-    let archived = files(&scratch.maildir().join(".Archive"));
+    assert_eq!(files(&maildir), inbox_files);
+    let archived = files(&maildir.join(".Archive"));
     assert_eq!(archived.len(), 1);
     assert_eq!(
         std::fs::read_to_string(&archived[0]).unwrap(),
@@ -313,7 +289,7 @@ fn a_saved_message_is_a_file_a_move_a_rename_a_delete_no_file() {
     let rows = query_rows(&contents(&archive), &[PR_ENTRYID]).unwrap();
     let moved_id = binary(&rows[0], PR_ENTRYID);
     assert_eq!(delete_messages(&archive, &[&moved_id], 0), S_OK);
-    assert!(files(&scratch.maildir().join(".Archive")).is_empty());
+    assert!(files(&maildir.join(".Archive")).is_empty());
 
     drop((inbox, archive, store));
     assert_eq!(session.close_store(opened.store, LOGOFF_ORDERLY), S_OK);
@@ -325,10 +301,10 @@ fn crafted_entry_ids_reach_nothing_and_a_vanished_file_loses_nothing() {
     let _serial = ONE_SESSION_AT_A_TIME
         .lock()
         .unwrap_or_else(|p| p.into_inner());
-    let scratch = Scratch::new("crafted");
-    let (mut session, opened) = logon(&scratch.maildir());
+    let maildir = scratch("crafted");
+    let (mut session, opened) = logon(&maildir);
     let store = opened.store.clone();
-    let before: Vec<PathBuf> = files(&scratch.maildir());
+    let before: Vec<PathBuf> = files(&maildir);
 
     // Another provider's ID, a truncated one, one of ours with its object key rewritten to
     // climb out of the Maildir: none opens anything, and nothing on disk changes.
@@ -357,14 +333,14 @@ fn crafted_entry_ids_reach_nothing_and_a_vanished_file_loses_nothing() {
             "{refused:?}"
         );
     }
-    assert_eq!(files(&scratch.maildir()), before);
+    assert_eq!(files(&maildir), before);
 
     // A message opened for writing whose file another program deletes: its save answers
     // MAPI_E_OBJECT_DELETED and writes nothing back; the object keeps its changes.
     let message: IMessage = open(&store, &message_id, MAPI_MODIFY);
     let (_, props) = get_props(&message, Some(&[PR_INTERNET_MESSAGE_ID_W]), MAPI_UNICODE).unwrap();
     let header = text(&props, PR_INTERNET_MESSAGE_ID_W);
-    let victim = files(&scratch.maildir())
+    let victim = files(&maildir)
         .into_iter()
         .find(|path| {
             std::fs::read(path).is_ok_and(|bytes| String::from_utf8_lossy(&bytes).contains(&header))
@@ -375,7 +351,7 @@ fn crafted_entry_ids_reach_nothing_and_a_vanished_file_loses_nothing() {
     assert_eq!(set_props(&message, &[renamed]).unwrap().0, S_OK);
     // SAFETY: a live message.
     assert_eq!(unsafe { message.SaveChanges(0) }, MAPI_E_OBJECT_DELETED);
-    let after = files(&scratch.maildir());
+    let after = files(&maildir);
     let expected: Vec<PathBuf> = before.into_iter().filter(|path| *path != victim).collect();
     assert_eq!(
         after, expected,
@@ -398,8 +374,8 @@ fn a_folder_outlook_creates_is_a_maildir_folder_and_keeps_its_class() {
     let _serial = ONE_SESSION_AT_A_TIME
         .lock()
         .unwrap_or_else(|p| p.into_inner());
-    let scratch = Scratch::new("folders");
-    let (mut session, opened) = logon(&scratch.maildir());
+    let maildir = scratch("folders");
+    let (mut session, opened) = logon(&maildir);
     let store = opened.store.clone();
     let inbox_id = receive_folder(&store, "IPM.Note").unwrap();
     let inbox: IMAPIFolder = open(&store, &inbox_id, MAPI_MODIFY);
@@ -421,14 +397,14 @@ fn a_folder_outlook_creates_is_a_maildir_folder_and_keeps_its_class() {
     assert_eq!(hr, S_OK);
     // SAFETY: a new reference to an IMAPIFolder.
     let created = unsafe { IMAPIFolder::from_raw(raw) };
-    let made: Vec<String> = std::fs::read_dir(scratch.maildir())
+    let made: Vec<String> = std::fs::read_dir(&maildir)
         .unwrap()
         .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|name| name.ends_with("Projekte"))
         .collect();
     assert_eq!(made.len(), 1, "one Maildir++ directory");
     for sub in ["cur", "new", "tmp"] {
-        assert!(scratch.maildir().join(&made[0]).join(sub).is_dir());
+        assert!(maildir.join(&made[0]).join(sub).is_dir());
     }
     let class = Property::for_tag(PR_CONTAINER_CLASS_W, PropValue::Unicode("IPF.Note".into()));
     let (hr, problems) = set_props(&created, &[class]).unwrap();
@@ -458,8 +434,8 @@ fn a_search_by_recipient_finds_the_messages_sent_to_them() {
     let _serial = ONE_SESSION_AT_A_TIME
         .lock()
         .unwrap_or_else(|p| p.into_inner());
-    let scratch = Scratch::new("search");
-    let (mut session, opened) = logon(&scratch.maildir());
+    let maildir = scratch("search");
+    let (mut session, opened) = logon(&maildir);
     let store = opened.store.clone();
     let inbox_id = receive_folder(&store, "IPM.Note").unwrap();
     let inbox: IMAPIFolder = open(&store, &inbox_id, 0);
