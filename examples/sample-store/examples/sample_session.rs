@@ -11,17 +11,19 @@
 //! `MSProviderInit` exports, with MAPI-like allocators, IMalloc, profile and support objects
 //! from `mapi_spi_runtime::host`.
 
-use core::ptr::{null, null_mut};
+use core::ptr::null_mut;
 use mapi_spi_runtime::Interface;
 use mapi_spi_runtime::alloc::AllocatorSet;
+use mapi_spi_runtime::codes::S_OK;
 use mapi_spi_runtime::flags::*;
-use mapi_spi_runtime::host::props::{describe_tag, describe_value};
+use mapi_spi_runtime::host::client;
+use mapi_spi_runtime::host::props::{describe, describe_tag};
 use mapi_spi_runtime::host::service::ServiceLibrary;
 use mapi_spi_runtime::host::{Profile, Session, SupportOptions, hresult_name};
 use mapi_spi_runtime::interfaces::{IMAPIFolder, IMAPITable, IMsgStore};
 use mapi_spi_runtime::props::{PropValue, Property};
 use mapi_spi_runtime::tags::*;
-use mapi_spi_runtime::types::{MAPIUID, SPropValue, SRowSet};
+use mapi_spi_runtime::types::MAPIUID;
 use sample_store::{SERVICE, store_entry_id};
 use std::process::ExitCode;
 
@@ -53,26 +55,20 @@ fn print_section(profile: &Profile, section: &MAPIUID) {
 
 /// `OpenEntry` of `id` on `store` (empty: the root folder), through the vtable, as a folder.
 fn open_folder(store: &IMsgStore, id: &[u8]) -> Option<IMAPIFolder> {
-    let (mut kind, mut folder) = (0u32, null_mut());
-    // SAFETY: a live store, `id` readable for its length, valid out-pointers.
-    let hr = unsafe {
-        (store.vtable().OpenEntry)(
-            store.as_raw(),
-            id.len() as u32,
-            id.as_ptr().cast_mut().cast(),
-            null(),
-            MAPI_BEST_ACCESS,
-            &mut kind,
-            &mut folder,
-        )
-    };
-    println!(
-        "IMsgStore::OpenEntry({} bytes) -> {}, object type {kind}",
-        id.len(),
-        hresult_name(hr)
-    );
-    // SAFETY: on success a new reference to the folder's default interface, IMAPIFolder.
-    hr.is_ok().then(|| unsafe { IMAPIFolder::from_raw(folder) })
+    let opened = client::open_entry(store, id, MAPI_BEST_ACCESS);
+    match &opened {
+        Ok((kind, _)) => println!(
+            "IMsgStore::OpenEntry({} bytes) -> {}, object type {kind}",
+            id.len(),
+            hresult_name(S_OK)
+        ),
+        Err(hr) => println!(
+            "IMsgStore::OpenEntry({} bytes) -> {}",
+            id.len(),
+            hresult_name(*hr)
+        ),
+    }
+    opened.ok().and_then(|(_, object)| object.cast().ok())
 }
 
 /// A view of `folder`'s hierarchy table (`hierarchy`) or contents table, through the vtable.
@@ -95,55 +91,31 @@ fn folder_table(folder: &IMAPIFolder, hierarchy: bool, flags: u32) -> Option<IMA
 /// its `PR_DEPTH`, when it has one) and answered as the `PR_ENTRYID` and `PR_DISPLAY_NAME_W` it
 /// holds, if any, for the next call.
 fn print_rows(table: &IMAPITable, columns: &[u32]) -> Vec<(Vec<u8>, String)> {
-    let mut tags = vec![columns.len() as u32];
-    tags.extend_from_slice(columns);
-    let vtable = table.vtable();
-    // SAFETY: a live table and an SPropTagArray of `columns.len()` tags.
-    let hr = unsafe { (vtable.SetColumns)(table.as_raw(), tags.as_mut_ptr().cast(), 0) };
-    let mut set = null_mut::<SRowSet>();
-    let hr = if hr.is_ok() {
-        // SAFETY: a live table and a valid out-pointer.
-        unsafe { (vtable.QueryRows)(table.as_raw(), 100, 0, &mut set) }
-    } else {
-        hr
-    };
-    if hr.is_err() {
-        println!("  SetColumns / QueryRows -> {}", hresult_name(hr));
-        return Vec::new();
-    }
-    let allocators = AllocatorSet::native();
-    let mut found = Vec::new();
-    // SAFETY: the row set QueryRows returned, read and then freed as FreeProws does.
-    unsafe {
-        for row in SRowSet::rows(set).unwrap_or_default() {
-            let values: &[SPropValue] = if row.lpProps.is_null() {
-                &[]
-            } else {
-                core::slice::from_raw_parts(row.lpProps, row.cValues as usize)
-            };
-            let depth = values
-                .iter()
-                .find(|v| v.ulPropTag == PR_DEPTH)
-                .map_or(0, |v| v.Value.ul as usize);
-            let text: Vec<String> = values
-                .iter()
-                .filter(|v| v.ulPropTag != PR_DEPTH && v.ulPropTag != PR_ENTRYID)
-                .map(|v| describe_value(v))
-                .collect();
-            println!("  {}{}", "    ".repeat(depth), text.join(" | "));
-            let entry_id = values.iter().find(|v| v.ulPropTag == PR_ENTRYID).map(|v| {
-                core::slice::from_raw_parts(v.Value.bin.lpb, v.Value.bin.cb as usize).to_vec()
-            });
-            let name = values
-                .iter()
-                .find(|v| v.ulPropTag == PR_DISPLAY_NAME_W)
-                .map(|v| describe_value(v).trim_matches('"').to_owned());
-            if let (Some(entry_id), Some(name)) = (entry_id, name) {
-                found.push((entry_id, name));
-            }
-            allocators.free(row.lpProps.cast());
+    let rows = match client::query_rows(table, columns) {
+        Ok(rows) => rows,
+        Err(hr) => {
+            println!("  SetColumns / QueryRows -> {}", hresult_name(hr));
+            return Vec::new();
         }
-        allocators.free(set.cast());
+    };
+    let mut found = Vec::new();
+    for row in rows {
+        let value = |tag: u32| row.iter().find(|p| p.tag() == tag).map(|p| &p.value);
+        let depth = match value(PR_DEPTH) {
+            Some(PropValue::Long(depth)) => *depth as usize,
+            _ => 0,
+        };
+        let text: Vec<String> = row
+            .iter()
+            .filter(|p| p.tag() != PR_DEPTH && p.tag() != PR_ENTRYID)
+            .map(|p| describe(&p.value))
+            .collect();
+        println!("  {}{}", "    ".repeat(depth), text.join(" | "));
+        if let (Some(PropValue::Binary(id)), Some(PropValue::Unicode(name))) =
+            (value(PR_ENTRYID), value(PR_DISPLAY_NAME_W))
+        {
+            found.push((id.clone(), name.clone()));
+        }
     }
     found
 }
