@@ -726,6 +726,27 @@ impl StoreContent for MaildirContent {
             .collect())
     }
 
+    /// From the file names alone (the `S` flag is the read flag): the folder list reads no
+    /// message, and builds no index.
+    fn message_counts(&self, folder: &[u8]) -> ProviderResult<(u32, u32)> {
+        let (id, tree) = self.resolve(folder)?;
+        let Some(name) = id.maildir_name() else {
+            return Ok((0, 0));
+        };
+        if !name.is_empty() && !tree.real.contains(name) {
+            return Ok((0, 0));
+        }
+        let files = scan(&maildir::folder_dir(&self.root, name)).map_err(io_error)?;
+        let unread = files
+            .values()
+            .filter(|(_, file_name)| {
+                let (_, flags) = maildir::split_file_name(file_name);
+                !flags.is_some_and(|flags| flags.contains('S'))
+            })
+            .count();
+        Ok((files.len() as u32, unread as u32))
+    }
+
     fn message(&self, key: &[u8]) -> ProviderResult<StoredMessage> {
         let mut state = self.lock();
         let mut located = self.locate(&mut state, key)?;

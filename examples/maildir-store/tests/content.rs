@@ -967,3 +967,33 @@ fn folder_operations() {
     );
     assert_eq!(content.changes(), []);
 }
+
+#[test]
+fn counts_from_file_names_agree_with_the_listing() {
+    let (_dir, content) = open("counts");
+    let mut folders = vec![content.root()];
+    let mut seen = 0;
+    while let Some(folder) = folders.pop() {
+        folders.extend(
+            content
+                .subfolders(&folder)
+                .unwrap()
+                .into_iter()
+                .map(|f| f.key),
+        );
+        // Counted before any listing (no index yet), then compared with one.
+        let counted = content.message_counts(&folder).unwrap();
+        let messages = content.messages(&folder).unwrap();
+        let unread = messages
+            .iter()
+            .filter(|m| long(&m.props, PR_MESSAGE_FLAGS) & MSGFLAG_READ == 0)
+            .count();
+        assert_eq!(counted, (messages.len() as u32, unread as u32));
+        seen += messages.len();
+    }
+    assert!(seen > 0, "the fixture has messages");
+    // The Inbox: five messages; unread are the one in new/ (no flags) and the two in cur/
+    // without S (no flags; T only).
+    let inbox = content.special_folder(SpecialFolder::Inbox).unwrap();
+    assert_eq!(content.message_counts(&inbox).unwrap(), (5, 3));
+}

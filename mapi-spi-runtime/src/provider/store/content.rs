@@ -20,8 +20,10 @@
 //! provider gives for them is replaced, so tables and objects always agree.
 
 use crate::codes::MAPI_E_NO_ACCESS;
-use crate::props::Property;
+use crate::flags::MSGFLAG_READ;
+use crate::props::{PropValue, Property};
 use crate::provider::{ProviderError, ProviderResult};
+use crate::tags::{PR_MESSAGE_FLAGS, prop_id};
 
 /// A folder: its key, its parent's (`None` for the root) and its own properties
 /// (`PR_DISPLAY_NAME_W`, `PR_CONTAINER_CLASS_W`, `PR_COMMENT_W`, ...).
@@ -125,6 +127,26 @@ pub trait StoreContent: Send + Sync + 'static {
 
     /// The message `key`, whole, with the folder it is in.
     fn message(&self, key: &[u8]) -> ProviderResult<StoredMessage>;
+
+    /// Folder `folder`'s message count and unread count (messages whose `PR_MESSAGE_FLAGS`
+    /// lacks `MSGFLAG_READ`), as its contents table would count them: `PR_CONTENT_COUNT` and
+    /// `PR_CONTENT_UNREAD` of a folder whose contents table is not open yet, for every row of
+    /// a hierarchy table. By default counted from [`Self::messages`]; a store that can count
+    /// without reading its messages (a Maildir's file names carry the read flag) should, so
+    /// that showing the folder list reads no message.
+    fn message_counts(&self, folder: &[u8]) -> ProviderResult<(u32, u32)> {
+        let messages = self.messages(folder)?;
+        let unread = messages
+            .iter()
+            .filter(|summary| {
+                !summary.props.iter().any(|p| {
+                    u32::from(p.id) == prop_id(PR_MESSAGE_FLAGS)
+                        && matches!(p.value, PropValue::Long(flags) if flags & MSGFLAG_READ != 0)
+                })
+            })
+            .count();
+        Ok((messages.len() as u32, unread as u32))
+    }
 
     /// The contents-table summary of message `key` (after a change to it): by default its
     /// whole properties, read with [`Self::message`]; a store with an index answers from it.

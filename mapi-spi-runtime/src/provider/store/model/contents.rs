@@ -127,11 +127,16 @@ impl Model {
         Some(row)
     }
 
+    /// The contents table of `folder` if it was built already (no listing made here).
+    pub(crate) fn open_contents_table(&self, folder: &[u8]) -> Option<TableData> {
+        lock(&self.contents.tables).get(folder).cloned()
+    }
+
     /// The contents table of `folder`: built at the first call, current at every call.
     pub(crate) fn contents_table(&self, folder: &[u8]) -> ProviderResult<TableData> {
         self.apply_changes();
-        if let Some(table) = lock(&self.contents.tables).get(folder) {
-            return Ok(table.clone());
+        if let Some(table) = self.open_contents_table(folder) {
+            return Ok(table);
         }
         // Listed without the lock: a listing may take long, and a concurrent first open of the
         // same folder only costs a second listing (the first table in wins).
@@ -168,7 +173,7 @@ impl Model {
     /// its row, re-read from the provider, replaces the old one in the folder's table, if the
     /// table is open. A message that cannot be read any more loses its row.
     pub(crate) fn message_changed(&self, folder: &[u8], key: &[u8]) {
-        let Some(table) = lock(&self.contents.tables).get(folder).cloned() else {
+        let Some(table) = self.open_contents_table(folder) else {
             return;
         };
         let row = self
@@ -192,7 +197,7 @@ impl Model {
 
     /// Message `key` left `folder` (deleted, or moved away): its row goes, if the table is open.
     pub(crate) fn message_removed(&self, folder: &[u8], key: &[u8]) {
-        let table = lock(&self.contents.tables).get(folder).cloned();
+        let table = self.open_contents_table(folder);
         if let Some(table) = table {
             // Not there: the table was built after the message left; nothing to do.
             let _ = table.delete_row(&PropValue::Binary(key.to_vec()));

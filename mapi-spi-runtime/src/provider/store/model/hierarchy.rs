@@ -71,10 +71,15 @@ impl Model {
         })
     }
 
-    /// Folder `key`'s message count and unread count (messages without `MSGFLAG_READ`), from
-    /// its contents table, so that they agree with what the table shows.
+    /// Folder `key`'s message count and unread count (messages without `MSGFLAG_READ`): from
+    /// its contents table when one is open, so that they agree with what the table shows; else
+    /// as the provider counts them, without building a table (a hierarchy table lists every
+    /// folder, and should read no message).
     pub(super) fn folder_counts(&self, key: &[u8]) -> ProviderResult<(u32, u32)> {
-        let table = self.contents_table(key)?;
+        self.apply_changes();
+        let Some(table) = self.open_contents_table(key) else {
+            return self.content.message_counts(key);
+        };
         let unread = table.count_rows(|row| match row.value(PR_MESSAGE_FLAGS) {
             Some(PropValue::Long(flags)) => flags & MSGFLAG_READ == 0,
             _ => true,
