@@ -5,12 +5,13 @@
 
 use core::ffi::c_void;
 use mapi_spi_runtime::alloc::AllocatorSet;
+use mapi_spi_runtime::alloc::testing::probe;
 use mapi_spi_runtime::codes::*;
 use mapi_spi_runtime::com::{Forward, MethodName};
-use mapi_spi_runtime::flags::MAPI_UNICODE;
+use mapi_spi_runtime::flags::{MAPI_UNICODE, RELOP_RE, RES_EXIST, RES_PROPERTY, RES_SUBRESTRICTION};
 use mapi_spi_runtime::host::{HostSupport, Session, SupportLog, SupportOptions};
 use mapi_spi_runtime::interfaces::{
-    IMAPIProp, IMAPIPropImpl, IMAPISupport, IMSLogon, IMsgStore, IMsgStoreImpl,
+    IMAPIProp, IMAPIPropImpl, IMAPISupport, IMAPITable, IMSLogon, IMsgStore, IMsgStoreImpl,
 };
 use mapi_spi_runtime::props::{self, ObjectAccess, PropAccess, PropValue, Property, PropertyBag};
 use mapi_spi_runtime::provider::store::{
@@ -18,8 +19,14 @@ use mapi_spi_runtime::provider::store::{
 };
 use mapi_spi_runtime::provider::text::decode;
 use mapi_spi_runtime::provider::{ProviderContext, ProviderError, ProviderResult};
-use mapi_spi_runtime::tags::{PR_DISPLAY_NAME_W, PT_LONG, change_prop_type};
-use mapi_spi_runtime::types::{ENTRYID, MAPIERROR, SPropTagArray, SPropValue};
+use mapi_spi_runtime::table::TableData;
+use mapi_spi_runtime::tags::{
+    PR_DISPLAY_NAME_W, PR_INSTANCE_KEY, PR_MESSAGE_RECIPIENTS, PT_LONG, change_prop_type, prop_tag,
+};
+use mapi_spi_runtime::types::{
+    BOOKMARK_END, ENTRYID, MAPIERROR, SExistRestriction, SPropTagArray, SPropValue,
+    SPropertyRestriction, SRestriction, SRestriction_res, SSubRestriction,
+};
 use mapi_spi_runtime::{GUID, HRESULT, Interface, Object, mapi_object};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -126,6 +133,17 @@ fn last_error(
     hr: HRESULT,
     flags: u32,
 ) -> (HRESULT, Option<Described>) {
+    last_error_in(&AllocatorSet::native(), slot, this, hr, flags)
+}
+
+/// [`last_error`] of an object allocating from `allocators`, which free the `MAPIERROR`.
+fn last_error_in(
+    allocators: &AllocatorSet,
+    slot: GetLastError,
+    this: *mut c_void,
+    hr: HRESULT,
+    flags: u32,
+) -> (HRESULT, Option<Described>) {
     let mut block = core::ptr::dangling_mut::<MAPIERROR>();
     // SAFETY: a live object of the interface `slot` belongs to, a valid out-pointer.
     let answer = unsafe { slot(this, hr, flags, &mut block) };
@@ -143,7 +161,7 @@ fn last_error(
             low_level_error: error.ulLowLevelError,
             context: error.ulContext,
         };
-        AllocatorSet::native().free(block.cast());
+        allocators.free(block.cast());
         (answer, Some(described))
     }
 }
@@ -420,4 +438,180 @@ fn a_property_object_describes_its_failures_directly_and_through_a_store_forward
         last_error(slot, prop.as_raw(), MAPI_E_NO_SUPPORT, MAPI_UNICODE),
         (S_OK, Some(expected))
     );
+}
+
+/// The component of a table view's errors.
+const TABLE: &str = "mapi-spi table";
+
+/// A table of two rows (`PR_INSTANCE_KEY` and a number), allocating from `allocators`.
+fn two_rows(allocators: AllocatorSet) -> TableData {
+    let table = TableData::new(PR_INSTANCE_KEY, vec![PR_INSTANCE_KEY, NUMBER], allocators).unwrap();
+    for (key, number) in [(1u8, 10), (2, 20)] {
+        table
+            .modify_row(vec![
+                Property::for_tag(PR_INSTANCE_KEY, PropValue::Binary(vec![key])),
+                Property::for_tag(NUMBER, PropValue::Long(number)),
+            ])
+            .unwrap();
+    }
+    table
+}
+
+const NUMBER: u32 = prop_tag(PT_LONG, 0x6601);
+
+/// `Restrict(restriction)` through the raw vtable.
+fn restrict(view: &IMAPITable, mut restriction: SRestriction) -> HRESULT {
+    // SAFETY: a restriction whose pointers live for the call.
+    unsafe { (view.vtable().Restrict)(view.as_raw(), &mut restriction, 0) }
+}
+
+#[test]
+fn a_table_view_describes_each_failure_it_answers_in_either_width() {
+    let ((), calls) = probe(None, |allocators| {
+        let table = two_rows(allocators);
+        let view = table.view();
+        let slot = view.vtable().GetLastError;
+        let ask = |hr, flags| last_error_in(&allocators, slot, view.as_raw(), hr, flags);
+        let table_error = |text: &str| Some(described(text, TABLE, 0, 0));
+        assert_eq!(ask(MAPI_E_TOO_COMPLEX, 0), (S_OK, None), "nothing failed yet");
+
+        // A relational operator this engine does not evaluate.
+        // SAFETY: plain data, for which all zeroes is a valid value (a PT_LONG 0 below).
+        let mut value: SPropValue = unsafe { core::mem::zeroed() };
+        value.ulPropTag = NUMBER;
+        let mut regex = SRestriction {
+            rt: RES_PROPERTY,
+            res: SRestriction_res {
+                resProperty: SPropertyRestriction {
+                    relop: RELOP_RE,
+                    ulPropTag: NUMBER,
+                    lpProp: &mut value,
+                },
+            },
+        };
+        assert_eq!(restrict(&view, regex), MAPI_E_TOO_COMPLEX);
+        for flags in [0, MAPI_UNICODE] {
+            assert_eq!(
+                ask(MAPI_E_TOO_COMPLEX, flags),
+                (
+                    S_OK,
+                    table_error("RELOP_RE (a regular expression) is not supported")
+                )
+            );
+        }
+        // A condition on recipients, which these rows do not have.
+        let recipients = SRestriction {
+            rt: RES_SUBRESTRICTION,
+            res: SRestriction_res {
+                resSub: SSubRestriction {
+                    ulSubObject: PR_MESSAGE_RECIPIENTS,
+                    lpRes: &mut regex,
+                },
+            },
+        };
+        regex.rt = RES_EXIST;
+        regex.res.resExist = SExistRestriction {
+            ulReserved1: 0,
+            ulPropTag: NUMBER,
+            ulReserved2: 0,
+        };
+        assert_eq!(restrict(&view, recipients), MAPI_E_TOO_COMPLEX);
+        assert_eq!(
+            ask(MAPI_E_TOO_COMPLEX, MAPI_UNICODE),
+            (
+                S_OK,
+                table_error(
+                    "RES_SUBRESTRICTION is not supported: this table's rows have no \
+                     recipients or attachments to search"
+                )
+            )
+        );
+
+        // A column of no value type.
+        let mut columns = [1u32, prop_tag(0x0123, 0x6601)];
+        // SAFETY: a tag array with its count.
+        let hr = unsafe { (view.vtable().SetColumns)(view.as_raw(), columns.as_mut_ptr().cast(), 0) };
+        assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+        assert_eq!(
+            ask(MAPI_E_INVALID_PARAMETER, 0),
+            (
+                S_OK,
+                table_error("SetColumns: column 0x66010123 has no type a value has")
+            )
+        );
+        assert_eq!(
+            ask(MAPI_E_TOO_COMPLEX, 0),
+            (S_OK, None),
+            "no longer the last error"
+        );
+
+        // A sort order no key has.
+        let mut sorts = [1u32, 0, 0, NUMBER, 7];
+        // SAFETY: an SSortOrderSet of one key, as a client lays it out.
+        let hr = unsafe { (view.vtable().SortTable)(view.as_raw(), sorts.as_mut_ptr().cast(), 0) };
+        assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+        assert_eq!(
+            ask(MAPI_E_INVALID_PARAMETER, MAPI_UNICODE),
+            (S_OK, table_error("key 0: unknown ulOrder 7"))
+        );
+
+        // A bookmark the view never made.
+        let mut sought = 0i32;
+        // SAFETY: a valid out-pointer.
+        let hr = unsafe { (view.vtable().SeekRow)(view.as_raw(), 0x7777_0000, 1, &mut sought) };
+        assert_eq!(hr, MAPI_E_INVALID_BOOKMARK);
+        assert_eq!(
+            ask(MAPI_E_INVALID_BOOKMARK, 0),
+            (
+                S_OK,
+                table_error(&format!(
+                    "bookmark {} is not one of this view's (never made here, or freed)",
+                    0x7777_0000usize
+                ))
+            )
+        );
+
+        // A search past the last row.
+        // SAFETY: a restriction that lives for the call; from the end, where no row is.
+        let hr =
+            unsafe { (view.vtable().FindRow)(view.as_raw(), &mut regex, BOOKMARK_END, 0) };
+        assert_eq!(hr, MAPI_E_NOT_FOUND);
+        assert_eq!(
+            ask(MAPI_E_NOT_FOUND, 0),
+            (
+                S_OK,
+                table_error("FindRow: no row from the origin matches the restriction")
+            )
+        );
+
+        // A collapse state of a view without categories.
+        let (mut size, mut state) = (0u32, core::ptr::null_mut());
+        // SAFETY: valid out-pointers, no instance key.
+        let hr = unsafe {
+            (view.vtable().GetCollapseState)(
+                view.as_raw(),
+                0,
+                0,
+                core::ptr::null_mut(),
+                &mut size,
+                &mut state,
+            )
+        };
+        assert_eq!(hr, MAPI_E_NO_SUPPORT);
+        assert_eq!(
+            ask(MAPI_E_NO_SUPPORT, 0),
+            (
+                S_OK,
+                table_error(
+                    "GetCollapseState: the view has no categories (SortTable with \
+                     cCategories makes them)"
+                )
+            )
+        );
+
+        // SAFETY: NULL, which the contract does not allow; refused.
+        let hr = unsafe { slot(view.as_raw(), MAPI_E_NO_SUPPORT, 0, core::ptr::null_mut()) };
+        assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+    });
+    assert_eq!(calls.live_roots, 0, "every MAPIERROR freed");
 }

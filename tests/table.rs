@@ -1360,12 +1360,14 @@ fn status_abort_wait_and_categories() {
         assert_eq!(hr, MAPI_E_NO_SUPPORT);
         let hr = (v.SetCollapseState)(t.as_raw(), 0, 1, key.as_mut_ptr(), &mut location);
         assert_eq!(hr, MAPI_E_NO_SUPPORT);
+        // The last failure is described (tests/last_error.rs reads what it says).
         let mut err = core::ptr::null_mut();
         assert_eq!(
             (v.GetLastError)(t.as_raw(), MAPI_E_NO_SUPPORT, 0, &mut err),
             S_OK
         );
-        assert!(err.is_null());
+        assert!(!err.is_null());
+        AllocatorSet::native().free(err.cast());
     }
 }
 

@@ -105,9 +105,7 @@ impl PropertyObject {
 
     /// Runs a method's `body`: its code, a failure kept for `GetLastError` first.
     fn answer<A: Answer>(&self, body: impl FnOnce() -> A) -> HRESULT {
-        body()
-            .into_result()
-            .unwrap_or_else(|error| self.last_error.fail(error))
+        self.last_error.answer(body().into_result())
     }
 }
 

@@ -47,6 +47,12 @@ impl LastError {
         code
     }
 
+    /// A method's answer from its `result`: the code of a success, or of a failure kept first
+    /// (as [`Self::fail`] keeps it).
+    pub fn answer(&self, result: Result<HRESULT, ProviderError>) -> HRESULT {
+        result.unwrap_or_else(|error| self.fail(error))
+    }
+
     /// Whether the last error has the code `code`, so that [`Self::get_last_error`] describes
     /// it.
     pub fn describes(&self, code: HRESULT) -> bool {

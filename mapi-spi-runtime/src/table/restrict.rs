@@ -31,11 +31,11 @@
 //! an empty `RES_OR` false.
 
 use core::cmp::Ordering;
-use windows_core::HRESULT;
 
 use super::sort::compare_values;
 use super::{Row, SubObjects};
 use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_TOO_COMPLEX};
+use crate::provider::ProviderError;
 use crate::flags::*;
 use crate::props::value::{is_text_type, is_value_type};
 use crate::props::{PropValue, Property, ansi};
@@ -49,6 +49,19 @@ use crate::types::{SPropValue, SRestriction};
 /// `MAPI_E_TOO_COMPLEX` instead of exhausting the stack.
 pub const MAX_DEPTH: usize = 128;
 
+/// Why a restriction is refused: its code and what was wrong, for `GetLastError`.
+pub type Refused = ProviderError;
+
+/// `MAPI_E_INVALID_PARAMETER`, saying what is malformed.
+fn invalid(what: impl Into<String>) -> Refused {
+    ProviderError::new(MAPI_E_INVALID_PARAMETER, what)
+}
+
+/// `MAPI_E_TOO_COMPLEX`, saying what this engine does not evaluate.
+fn too_complex(what: impl Into<String>) -> Refused {
+    ProviderError::new(MAPI_E_TOO_COMPLEX, what)
+}
+
 /// `RELOP_*` other than `RELOP_RE`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Relop {
@@ -61,7 +74,7 @@ pub enum Relop {
 }
 
 impl Relop {
-    fn from_raw(relop: u32) -> Result<Self, HRESULT> {
+    fn from_raw(relop: u32) -> Result<Self, Refused> {
         Ok(match relop {
             RELOP_LT => Relop::Lt,
             RELOP_LE => Relop::Le,
@@ -69,8 +82,12 @@ impl Relop {
             RELOP_GE => Relop::Ge,
             RELOP_EQ => Relop::Eq,
             RELOP_NE => Relop::Ne,
-            RELOP_RE => return Err(MAPI_E_TOO_COMPLEX),
-            _ => return Err(MAPI_E_INVALID_PARAMETER),
+            RELOP_RE => {
+                return Err(too_complex(
+                    "RELOP_RE (a regular expression) is not supported",
+                ));
+            }
+            _ => return Err(invalid(format!("unknown relational operator {relop}"))),
         })
     }
 
@@ -152,19 +169,24 @@ pub enum Restriction {
 impl Restriction {
     /// A content restriction on `tag` for `value` (text or binary), as `FL_*` `fuzzy_level`
     /// says; errors as reading an `SContentRestriction` does.
-    pub fn content(tag: u32, fuzzy_level: u32, value: &PropValue) -> Result<Self, HRESULT> {
+    pub fn content(tag: u32, fuzzy_level: u32, value: &PropValue) -> Result<Self, Refused> {
         let fuzzy = match fuzzy_level & 0xFFFF {
             FL_FULLSTRING => Fuzzy::Full,
             FL_SUBSTRING => Fuzzy::Substring,
             FL_PREFIX => Fuzzy::Prefix,
-            _ => return Err(MAPI_E_INVALID_PARAMETER),
+            level => return Err(invalid(format!("RES_CONTENT: unknown fuzzy level {level}"))),
         };
         let options = fuzzy_level & !0xFFFF;
-        if options & !(FL_IGNORECASE | FL_IGNORENONSPACE | FL_LOOSE) != 0 {
-            return Err(MAPI_E_INVALID_PARAMETER);
+        let unknown = options & !(FL_IGNORECASE | FL_IGNORENONSPACE | FL_LOOSE);
+        if unknown != 0 {
+            return Err(invalid(format!(
+                "RES_CONTENT: unknown fuzzy level options 0x{unknown:08X}"
+            )));
         }
         if options & FL_IGNORENONSPACE != 0 {
-            return Err(MAPI_E_TOO_COMPLEX);
+            return Err(too_complex(
+                "RES_CONTENT with FL_IGNORENONSPACE is not supported (no diacritic folding)",
+            ));
         }
         let ignore_case = options & (FL_IGNORECASE | FL_LOOSE) != 0;
         let column = prop_type(tag) & !MVI_FLAG_BITS;
@@ -176,14 +198,20 @@ impl Restriction {
                 text_needle(text.clone(), ignore_case)
             }
             (PT_BINARY, PropValue::Binary(bytes)) => Needle::Bytes(bytes.clone()),
-            _ => return Err(MAPI_E_INVALID_PARAMETER),
+            _ => {
+                return Err(invalid(format!(
+                    "RES_CONTENT on column 0x{tag:08X}: it looks for text or binary of the \
+                     column's type, not type 0x{:04X}",
+                    value.prop_type()
+                )));
+            }
         };
         Ok(Restriction::Content { tag, fuzzy, needle })
     }
 
     /// A property restriction: `value`'s type must be the column's (without `MVI_FLAG`, whose
     /// values are compared one by one), text of either width matching text.
-    pub fn property(relop: u32, tag: u32, value: PropValue) -> Result<Self, HRESULT> {
+    pub fn property(relop: u32, tag: u32, value: PropValue) -> Result<Self, Refused> {
         let relop = Relop::from_raw(relop)?;
         check_column(tag)?;
         let column = if prop_type(tag) & MV_INSTANCE != 0 {
@@ -192,7 +220,10 @@ impl Restriction {
             prop_type(tag)
         };
         if !same_type(column, value.prop_type()) {
-            return Err(MAPI_E_INVALID_PARAMETER);
+            return Err(invalid(format!(
+                "RES_PROPERTY on column 0x{tag:08X}: a value of type 0x{:04X}",
+                value.prop_type()
+            )));
         }
         Ok(Restriction::Property { relop, tag, value })
     }
@@ -204,7 +235,7 @@ impl Restriction {
     /// A non-NULL `raw` points to an `SRestriction` whose union member `rt` selects is
     /// initialised, with every pointer in it valid for what it describes (sub-restrictions,
     /// property values as [`Property::from_raw`] requires), possibly unaligned.
-    pub unsafe fn from_raw(raw: *const SRestriction) -> Result<Self, HRESULT> {
+    pub unsafe fn from_raw(raw: *const SRestriction) -> Result<Self, Refused> {
         // SAFETY: forwarded.
         unsafe { read(raw, 0) }
     }
@@ -212,12 +243,18 @@ impl Restriction {
     /// A sub-object restriction: `MAPI_E_INVALID_PARAMETER` for an `object` other than
     /// `PR_MESSAGE_RECIPIENTS` and `PR_MESSAGE_ATTACHMENTS`, `MAPI_E_TOO_COMPLEX` when
     /// `restriction` holds a sub-object restriction itself.
-    pub fn sub(object: u32, restriction: Restriction) -> Result<Self, HRESULT> {
+    pub fn sub(object: u32, restriction: Restriction) -> Result<Self, Refused> {
         if object != PR_MESSAGE_RECIPIENTS && object != PR_MESSAGE_ATTACHMENTS {
-            return Err(MAPI_E_INVALID_PARAMETER);
+            return Err(invalid(format!(
+                "RES_SUBRESTRICTION on 0x{object:08X}: only PR_MESSAGE_RECIPIENTS and \
+                 PR_MESSAGE_ATTACHMENTS have rows"
+            )));
         }
         if restriction.has_sub() {
-            return Err(MAPI_E_TOO_COMPLEX);
+            return Err(too_complex(
+                "a RES_SUBRESTRICTION inside another is not supported (recipients and \
+                 attachments have no sub-objects)",
+            ));
         }
         Ok(Restriction::Sub {
             object,
@@ -309,11 +346,13 @@ fn same_type(a: u32, b: u32) -> bool {
 }
 
 /// A column of a restriction: a value type, or a multi-valued one with `MVI_FLAG`.
-fn check_column(tag: u32) -> Result<(), HRESULT> {
+fn check_column(tag: u32) -> Result<(), Refused> {
     let kind = prop_type(tag);
     let plain = if kind & MV_INSTANCE != 0 {
         if kind & MV_FLAG == 0 {
-            return Err(MAPI_E_INVALID_PARAMETER);
+            return Err(invalid(format!(
+                "column 0x{tag:08X}: MVI_FLAG on a single-valued type"
+            )));
         }
         kind & !MV_INSTANCE
     } else {
@@ -322,7 +361,9 @@ fn check_column(tag: u32) -> Result<(), HRESULT> {
     if is_value_type(plain) {
         Ok(())
     } else {
-        Err(MAPI_E_INVALID_PARAMETER)
+        Err(invalid(format!(
+            "column 0x{tag:08X}: type 0x{plain:04X} holds no value"
+        )))
     }
 }
 
@@ -456,12 +497,14 @@ fn value_size(value: &PropValue) -> u64 {
 /// # Safety
 ///
 /// As [`Restriction::from_raw`].
-unsafe fn read(raw: *const SRestriction, depth: usize) -> Result<Restriction, HRESULT> {
+unsafe fn read(raw: *const SRestriction, depth: usize) -> Result<Restriction, Refused> {
     if raw.is_null() {
-        return Err(MAPI_E_INVALID_PARAMETER);
+        return Err(invalid("a restriction pointer is NULL"));
     }
     if depth >= MAX_DEPTH {
-        return Err(MAPI_E_TOO_COMPLEX);
+        return Err(too_complex(format!(
+            "the restriction nests more than {MAX_DEPTH} levels"
+        )));
     }
     // SAFETY: readable (caller); unaligned read of a plain-data copy.
     let raw = unsafe { raw.read_unaligned() };
@@ -488,7 +531,11 @@ unsafe fn read(raw: *const SRestriction, depth: usize) -> Result<Restriction, HR
                 check_column(c.ulPropTag2)?;
                 let (a, b) = (prop_type(c.ulPropTag1), prop_type(c.ulPropTag2));
                 if !same_type(a, b) || (a | b) & MV_INSTANCE != 0 {
-                    return Err(MAPI_E_INVALID_PARAMETER);
+                    return Err(invalid(format!(
+                        "RES_COMPAREPROPS: columns 0x{:08X} and 0x{:08X} cannot be compared \
+                         (types differ, or one has MVI_FLAG)",
+                        c.ulPropTag1, c.ulPropTag2
+                    )));
                 }
                 Restriction::CompareProps {
                     relop,
@@ -501,10 +548,17 @@ unsafe fn read(raw: *const SRestriction, depth: usize) -> Result<Restriction, HR
                 let nonzero = match b.relBMR {
                     BMR_EQZ => false,
                     BMR_NEZ => true,
-                    _ => return Err(MAPI_E_INVALID_PARAMETER),
+                    other => {
+                        return Err(invalid(format!(
+                            "RES_BITMASK: unknown relation {other}"
+                        )));
+                    }
                 };
                 if prop_type(b.ulPropTag) != PT_LONG {
-                    return Err(MAPI_E_INVALID_PARAMETER);
+                    return Err(invalid(format!(
+                        "RES_BITMASK on column 0x{:08X}, which is not PT_LONG",
+                        b.ulPropTag
+                    )));
                 }
                 Restriction::BitMask {
                     nonzero,
@@ -514,7 +568,9 @@ unsafe fn read(raw: *const SRestriction, depth: usize) -> Result<Restriction, HR
             }
             RES_SIZE => {
                 let s = raw.res.resSize;
-                let relop = Relop::from_raw(s.relop).map_err(|_| MAPI_E_INVALID_PARAMETER)?;
+                let relop = Relop::from_raw(s.relop).map_err(|_| {
+                    invalid(format!("RES_SIZE: relational operator {}", s.relop))
+                })?;
                 check_column(s.ulPropTag)?;
                 Restriction::Size {
                     relop,
@@ -534,7 +590,7 @@ unsafe fn read(raw: *const SRestriction, depth: usize) -> Result<Restriction, HR
             RES_COMMENT => {
                 let c = raw.res.resComment;
                 let props = crate::props::value::props_from_raw(c.lpProp, c.cValues)
-                    .map_err(|e| e.code())?;
+                    .map_err(|e| bad_value("RES_COMMENT", e.code()))?;
                 let restriction = if c.lpRes.is_null() {
                     None
                 } else {
@@ -542,9 +598,14 @@ unsafe fn read(raw: *const SRestriction, depth: usize) -> Result<Restriction, HR
                 };
                 Restriction::Comment { props, restriction }
             }
-            _ => return Err(MAPI_E_INVALID_PARAMETER),
+            other => return Err(invalid(format!("unknown restriction type {other}"))),
         })
     }
+}
+
+/// A property value of a restriction that [`Property::from_raw`] refuses, with its code.
+fn bad_value(what: &str, code: windows_core::HRESULT) -> Refused {
+    ProviderError::new(code, format!("{what}: a property value is malformed"))
 }
 
 /// # Safety
@@ -554,9 +615,11 @@ unsafe fn list(
     first: *const SRestriction,
     count: u32,
     depth: usize,
-) -> Result<Vec<Restriction>, HRESULT> {
+) -> Result<Vec<Restriction>, Refused> {
     if count > 0 && first.is_null() {
-        return Err(MAPI_E_INVALID_PARAMETER);
+        return Err(invalid(format!(
+            "RES_AND or RES_OR: lpRes is NULL with cRes {count}"
+        )));
     }
     // SAFETY: `count` restrictions from `first` (caller).
     (0..count as usize)
@@ -567,14 +630,14 @@ unsafe fn list(
 /// # Safety
 ///
 /// A non-NULL `raw` points to an `SPropValue` valid as [`Property::from_raw`] requires.
-unsafe fn value(raw: *const SPropValue) -> Result<Property, HRESULT> {
+unsafe fn value(raw: *const SPropValue) -> Result<Property, Refused> {
     if raw.is_null() {
-        return Err(MAPI_E_INVALID_PARAMETER);
+        return Err(invalid("RES_CONTENT or RES_PROPERTY: lpProp is NULL"));
     }
     // SAFETY: readable (caller); copied out unaligned, then read as `from_raw` requires.
     let copy = unsafe { raw.read_unaligned() };
     // SAFETY: as above.
-    unsafe { Property::from_raw(&copy) }.map_err(|e| e.code())
+    unsafe { Property::from_raw(&copy) }.map_err(|e| bad_value("RES_CONTENT or RES_PROPERTY", e.code()))
 }
 
 #[cfg(test)]
@@ -617,7 +680,7 @@ mod tests {
         let tuple = Restriction::property(RELOP_EQ, mv, PropValue::MvLong(vec![3, 9])).unwrap();
         assert!(tuple.matches(&r));
         assert_eq!(
-            Restriction::property(RELOP_EQ, mv, PropValue::Long(9)),
+            Restriction::property(RELOP_EQ, mv, PropValue::Long(9)).map_err(|e| e.code),
             Err(MAPI_E_INVALID_PARAMETER)
         );
     }

@@ -10,7 +10,6 @@
 //! after every row that has it (before, descending).
 
 use core::cmp::Ordering;
-use windows_core::HRESULT;
 
 use super::Row;
 use crate::codes::MAPI_E_INVALID_PARAMETER;
@@ -18,6 +17,7 @@ use crate::flags::{TABLE_SORT_ASCEND, TABLE_SORT_DESCEND};
 use crate::props::PropValue;
 use crate::props::ansi;
 use crate::props::value::is_value_type;
+use crate::provider::ProviderError;
 use crate::tags::{MV_FLAG, MV_INSTANCE, PT_ERROR, PT_OBJECT, prop_type};
 use crate::types::{SSortOrder, SSortOrderSet};
 
@@ -111,10 +111,11 @@ pub struct SortOrder {
 /// # Safety
 ///
 /// A non-NULL `set` points to an `SSortOrderSet` with `cSorts` keys (possibly unaligned).
-pub unsafe fn sort_order_from_raw(set: *const SSortOrderSet) -> Result<SortOrder, HRESULT> {
+pub unsafe fn sort_order_from_raw(set: *const SSortOrderSet) -> Result<SortOrder, ProviderError> {
     use core::mem::offset_of;
+    let invalid = |what: String| ProviderError::new(MAPI_E_INVALID_PARAMETER, what);
     if set.is_null() {
-        return Err(MAPI_E_INVALID_PARAMETER);
+        return Err(invalid("the sort order set is NULL".into()));
     }
     let base = set.cast::<u8>();
     // SAFETY: the header is readable (caller); unaligned reads.
@@ -132,7 +133,10 @@ pub unsafe fn sort_order_from_raw(set: *const SSortOrderSet) -> Result<SortOrder
         )
     };
     if categories > sorts || expanded > categories {
-        return Err(MAPI_E_INVALID_PARAMETER);
+        return Err(invalid(format!(
+            "cSorts {sorts}, cCategories {categories}, cExpanded {expanded}: each must be at \
+             most the one before"
+        )));
     }
     let first = base
         .wrapping_add(offset_of!(SSortOrderSet, aSort))
@@ -154,11 +158,18 @@ pub unsafe fn sort_order_from_raw(set: *const SSortOrderSet) -> Result<SortOrder
                 Some(before) if index < categories as usize => {
                     (before.descending, KeyRole::Combine)
                 }
-                _ => return Err(MAPI_E_INVALID_PARAMETER),
+                _ => {
+                    return Err(invalid(format!(
+                        "key {index}: TABLE_SORT_COMBINE joins a category column to the one \
+                         before it, among the first cCategories"
+                    )));
+                }
             },
             crate::flags::TABLE_SORT_CATEG_MAX | crate::flags::TABLE_SORT_CATEG_MIN => {
                 let Some(before) = category_before else {
-                    return Err(MAPI_E_INVALID_PARAMETER);
+                    return Err(invalid(format!(
+                        "key {index}: TABLE_SORT_CATEG_MAX and _MIN follow a category column"
+                    )));
                 };
                 let role = if key.ulOrder == crate::flags::TABLE_SORT_CATEG_MAX {
                     KeyRole::CategMax
@@ -167,13 +178,16 @@ pub unsafe fn sort_order_from_raw(set: *const SSortOrderSet) -> Result<SortOrder
                 };
                 (before.descending, role)
             }
-            _ => return Err(MAPI_E_INVALID_PARAMETER),
+            other => return Err(invalid(format!("key {index}: unknown ulOrder {other}"))),
         };
         let kind = prop_type(key.ulPropTag);
         let plain = kind & !MV_INSTANCE;
         let instance_ok = kind & MV_INSTANCE == 0 || kind & MV_FLAG != 0;
         if !instance_ok || !is_value_type(plain) || plain == PT_ERROR || plain == PT_OBJECT {
-            return Err(MAPI_E_INVALID_PARAMETER);
+            return Err(invalid(format!(
+                "key {index}: column 0x{:08X} has no type to sort by",
+                key.ulPropTag
+            )));
         }
         keys.push(SortKey {
             tag: key.ulPropTag,

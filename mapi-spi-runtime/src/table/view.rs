@@ -53,13 +53,16 @@ use crate::com::Object;
 use crate::flags::*;
 use crate::interfaces::{IMAPIAdviseSink, IMAPITable, IMAPITableImpl};
 use crate::props::value::is_value_type;
+use crate::props::object::{check_flags, null};
 use crate::props::{PropValue, Property};
+use crate::provider::{LastError, ProviderError, ProviderResult};
 use crate::tags::{
     MV_FLAG, MV_INSTANCE, PR_DEPTH, PR_INSTANCE_KEY, PR_NULL, PT_UNICODE, PT_UNSPECIFIED, prop_id,
     prop_type,
 };
 use crate::types::{
-    BOOKMARK, BOOKMARK_BEGINNING, BOOKMARK_CURRENT, BOOKMARK_END, SPropTagArray, SRestriction,
+    BOOKMARK, BOOKMARK_BEGINNING, BOOKMARK_CURRENT, BOOKMARK_END, MAPIERROR, SPropTagArray,
+    SRestriction,
     SRowSet, SSortOrder, SSortOrderSet, cb_new_ssortorderset,
 };
 use mapi_spi_macros::mapi_object;
@@ -236,7 +239,7 @@ impl ViewState {
     }
 
     /// The position `bookmark` names, and whether it moved (`MAPI_W_POSITION_CHANGED`).
-    fn resolve(&mut self, bookmark: BOOKMARK) -> Result<(usize, bool), HRESULT> {
+    fn resolve(&mut self, bookmark: BOOKMARK) -> Result<(usize, bool), ProviderError> {
         match bookmark {
             BOOKMARK_BEGINNING => return Ok((0, false)),
             BOOKMARK_CURRENT => return Ok((self.cursor, false)),
@@ -247,7 +250,7 @@ impl ViewState {
             .bookmarks
             .get(&bookmark)
             .cloned()
-            .ok_or(MAPI_E_INVALID_BOOKMARK)?;
+            .ok_or_else(|| unknown_bookmark(bookmark))?;
         if let (Some(categories), Mark::Row { row, .. }) = (&self.categories, &mark) {
             // A categorized view is laid out anew by every change, expansion and collapse: its
             // rows are found by identity (O(n), as a layout is).
@@ -748,34 +751,38 @@ fn row_set(
     crate::alloc::props::rows(allocators, &rows)
 }
 
-/// The `cb` bytes at `ptr` (none for 0), `MAPI_E_INVALID_PARAMETER` for NULL with a count.
+/// The `cb` bytes at `ptr` (none for 0), `MAPI_E_INVALID_PARAMETER` for NULL with a count
+/// (naming `method`'s `argument`).
 ///
 /// # Safety
 ///
 /// A non-NULL `ptr` points to `cb` readable bytes that outlive `'a`.
-unsafe fn bytes<'a>(ptr: *const u8, cb: u32) -> Result<&'a [u8], HRESULT> {
+unsafe fn bytes<'a>(
+    method: &str,
+    argument: &str,
+    ptr: *const u8,
+    cb: u32,
+) -> Result<&'a [u8], ProviderError> {
     match (ptr.is_null(), cb) {
         (_, 0) => Ok(&[]),
-        (true, _) => Err(MAPI_E_INVALID_PARAMETER),
+        (true, _) => Err(invalid(format!(
+            "{method}: {argument} is NULL with a count of {cb}"
+        ))),
         // SAFETY: `cb` bytes at `ptr` (caller).
         (false, cb) => Ok(unsafe { core::slice::from_raw_parts(ptr, cb as usize) }),
     }
 }
 
-/// Checks `flags` against `allowed`.
-fn flags(flags: u32, allowed: u32) -> Result<(), HRESULT> {
-    if flags & !allowed == 0 {
-        Ok(())
-    } else {
-        Err(MAPI_E_UNKNOWN_FLAGS)
-    }
-}
+/// `MAPIERROR::lpszComponent` of a table view's errors.
+const COMPONENT: &str = "mapi-spi table";
 
-/// The `IMAPITable` object of a view (see the module's rules).
+/// The `IMAPITable` object of a view (see the module's rules). `GetLastError` describes the
+/// last of its calls that failed ([`LastError`]).
 #[mapi_object(IMAPITable)]
 pub struct TableView {
     table: Arc<TableShared>,
     view: Arc<ViewShared>,
+    last_error: LastError,
 }
 
 impl TableView {
@@ -805,7 +812,37 @@ impl TableView {
             state.views.push(Arc::downgrade(&view));
             view
         };
-        crate::com::ComObject::new(TableView { table, view }).into_interface()
+        let last_error = LastError::new(COMPONENT);
+        crate::com::ComObject::new(TableView {
+            table,
+            view,
+            last_error,
+        })
+        .into_interface()
+    }
+
+    /// A method's answer: its code, a failure kept for `GetLastError` first.
+    fn answer(&self, body: impl FnOnce() -> ProviderResult<HRESULT>) -> HRESULT {
+        self.last_error.answer(body())
+    }
+
+    /// A caller's restriction, refused as the `restrict` module says, and
+    /// `MAPI_E_TOO_COMPLEX` for a `RES_SUBRESTRICTION` when the table has no sub-objects.
+    ///
+    /// # Safety
+    ///
+    /// As [`Restriction::from_raw`].
+    unsafe fn restriction(&self, raw: *const SRestriction) -> ProviderResult<Restriction> {
+        // SAFETY: the caller's contract.
+        let restriction = unsafe { Restriction::from_raw(raw) }?;
+        if restriction.has_sub() && self.table.sub_objects().is_none() {
+            return Err(ProviderError::new(
+                MAPI_E_TOO_COMPLEX,
+                "RES_SUBRESTRICTION is not supported: this table's rows have no recipients or \
+                 attachments to search",
+            ));
+        }
+        Ok(restriction)
     }
 
     /// The table then the view, locked in that order.
@@ -828,15 +865,12 @@ impl TableView {
         columns: Option<Vec<u32>>,
         restriction: Option<Option<Restriction>>,
         sort: Option<SortOrder>,
-    ) -> HRESULT {
+    ) -> ProviderResult<HRESULT> {
         let (table, mut view) = self.both();
         let mvi = {
             let columns = columns.as_deref().unwrap_or(&view.columns);
             let sort = sort.as_ref().map_or(&view.sort[..], |s| &s.keys[..]);
-            match instance_column(columns, sort) {
-                Ok(mvi) => mvi,
-                Err(code) => return code,
-            }
+            instance_column(columns, sort)?
         };
         // A new sort order alone re-sorts the rows the view has; anything else that changes
         // which rows show, and categories (whose headings are laid out from the table's rows),
@@ -873,13 +907,13 @@ impl TableView {
         } else if resort {
             view.resort();
         }
-        S_OK
+        Ok(S_OK)
     }
 }
 
 /// The one instance column (`MVI_FLAG`) of `columns` and `sort`, if any; several (rows that
 /// would show M x N instances) are `MAPI_E_TOO_COMPLEX`.
-fn instance_column(columns: &[u32], sort: &[SortKey]) -> Result<Option<u32>, HRESULT> {
+fn instance_column(columns: &[u32], sort: &[SortKey]) -> ProviderResult<Option<u32>> {
     let mut found = None;
     for tag in columns.iter().copied().chain(sort.iter().map(|k| k.tag)) {
         if prop_type(tag) & MV_INSTANCE == 0 {
@@ -888,7 +922,15 @@ fn instance_column(columns: &[u32], sort: &[SortKey]) -> Result<Option<u32>, HRE
         match found {
             None => found = Some(tag),
             Some(seen) if seen == tag => {}
-            Some(_) => return Err(MAPI_E_TOO_COMPLEX),
+            Some(seen) => {
+                return Err(ProviderError::new(
+                    MAPI_E_TOO_COMPLEX,
+                    format!(
+                        "two instance columns (MVI_FLAG), 0x{seen:08X} and 0x{tag:08X}: a view \
+                         shows one"
+                    ),
+                ));
+            }
         }
     }
     Ok(found)
@@ -905,25 +947,46 @@ unsafe fn put<T>(out: *mut T, value: T) {
 }
 
 impl IMAPITableImpl for TableView {
+    /// The last failure of this view's methods, when `hResult` is its code.
+    unsafe fn GetLastError(
+        this: &Object<Self>,
+        hResult: HRESULT,
+        ulFlags: u32,
+        lppMAPIError: *mut *mut MAPIERROR,
+    ) -> HRESULT {
+        // SAFETY: the caller's out-pointer, NULL or writable.
+        unsafe {
+            this.last_error
+                .get_last_error(hResult, ulFlags, this.table.allocators(), lppMAPIError)
+        }
+    }
+
     unsafe fn Advise(
         this: &Object<Self>,
         ulEventMask: u32,
         lpAdviseSink: Option<&IMAPIAdviseSink>,
         lpulConnection: *mut usize,
     ) -> HRESULT {
-        let Some(sink) = lpAdviseSink else {
-            return MAPI_E_INVALID_PARAMETER;
-        };
-        if lpulConnection.is_null() || ulEventMask != fnevTableModified {
-            return MAPI_E_INVALID_PARAMETER;
-        }
-        let mut view = this.view.lock();
-        let connection = view.next_connection;
-        view.next_connection += 1;
-        view.sinks.push((connection, Sink(sink.clone())));
-        // SAFETY: checked non-NULL.
-        unsafe { put(lpulConnection, connection) };
-        S_OK
+        this.answer(|| {
+            let Some(sink) = lpAdviseSink else {
+                return Err(null("Advise", "lpAdviseSink"));
+            };
+            if lpulConnection.is_null() {
+                return Err(null("Advise", "lpulConnection"));
+            }
+            if ulEventMask != fnevTableModified {
+                return Err(invalid(format!(
+                    "Advise: event mask 0x{ulEventMask:08X}; a table sends fnevTableModified only"
+                )));
+            }
+            let mut view = this.view.lock();
+            let connection = view.next_connection;
+            view.next_connection += 1;
+            view.sinks.push((connection, Sink(sink.clone())));
+            // SAFETY: checked non-NULL.
+            unsafe { put(lpulConnection, connection) };
+            Ok(S_OK)
+        })
     }
 
     unsafe fn Unadvise(this: &Object<Self>, ulConnection: usize) -> HRESULT {
@@ -933,26 +996,31 @@ impl IMAPITableImpl for TableView {
             at.map(|at| view.sinks.remove(at))
         };
         // The sink is released here, after the lock: its Release may call back.
-        match removed {
-            Some(_) => S_OK,
-            None => MAPI_E_NOT_FOUND,
-        }
+        this.answer(|| match removed {
+            Some(_) => Ok(S_OK),
+            None => Err(ProviderError::new(
+                MAPI_E_NOT_FOUND,
+                format!("Unadvise: no connection {ulConnection}"),
+            )),
+        })
     }
 
     unsafe fn GetStatus(
-        _: &Object<Self>,
+        this: &Object<Self>,
         lpulTableStatus: *mut u32,
         lpulTableType: *mut u32,
     ) -> HRESULT {
-        if lpulTableStatus.is_null() || lpulTableType.is_null() {
-            return MAPI_E_INVALID_PARAMETER;
-        }
-        // SAFETY: checked non-NULL.
-        unsafe {
-            put(lpulTableStatus, TBLSTAT_COMPLETE);
-            put(lpulTableType, TBLTYPE_DYNAMIC);
-        }
-        S_OK
+        this.answer(|| {
+            if lpulTableStatus.is_null() || lpulTableType.is_null() {
+                return Err(null("GetStatus", "lpulTableStatus or lpulTableType"));
+            }
+            // SAFETY: checked non-NULL.
+            unsafe {
+                put(lpulTableStatus, TBLSTAT_COMPLETE);
+                put(lpulTableType, TBLTYPE_DYNAMIC);
+            }
+            Ok(S_OK)
+        })
     }
 
     unsafe fn SetColumns(
@@ -960,28 +1028,31 @@ impl IMAPITableImpl for TableView {
         lpPropTagArray: *mut SPropTagArray,
         ulFlags: u32,
     ) -> HRESULT {
-        if let Err(code) = flags(ulFlags, TBL_ASYNC | TBL_BATCH) {
-            return code;
-        }
-        // SAFETY: the caller's tag array, NULL or `cValues` tags.
-        let Some(tags) = (unsafe { crate::props::value::tags_from_raw(lpPropTagArray) }) else {
-            return MAPI_E_INVALID_PARAMETER;
-        };
-        if tags.is_empty() {
-            return MAPI_E_INVALID_PARAMETER;
-        }
-        for &tag in &tags {
-            let kind = prop_type(tag);
-            let valid = if kind & MV_INSTANCE != 0 {
-                kind & MV_FLAG != 0 && is_value_type(kind & !MV_INSTANCE)
-            } else {
-                is_value_type(kind) || kind == PT_UNSPECIFIED
+        this.answer(|| {
+            check_flags(ulFlags, TBL_ASYNC | TBL_BATCH)?;
+            // SAFETY: the caller's tag array, NULL or `cValues` tags.
+            let Some(tags) = (unsafe { crate::props::value::tags_from_raw(lpPropTagArray) })
+            else {
+                return Err(null("SetColumns", "lpPropTagArray"));
             };
-            if !valid {
-                return MAPI_E_INVALID_PARAMETER;
+            if tags.is_empty() {
+                return Err(invalid("SetColumns: no columns"));
             }
-        }
-        this.reshape(Some(tags), None, None)
+            for &tag in &tags {
+                let kind = prop_type(tag);
+                let valid = if kind & MV_INSTANCE != 0 {
+                    kind & MV_FLAG != 0 && is_value_type(kind & !MV_INSTANCE)
+                } else {
+                    is_value_type(kind) || kind == PT_UNSPECIFIED
+                };
+                if !valid {
+                    return Err(invalid(format!(
+                        "SetColumns: column 0x{tag:08X} has no type a value has"
+                    )));
+                }
+            }
+            this.reshape(Some(tags), None, None)
+        })
     }
 
     unsafe fn QueryColumns(
@@ -989,50 +1060,46 @@ impl IMAPITableImpl for TableView {
         ulFlags: u32,
         lpPropTagArray: *mut *mut SPropTagArray,
     ) -> HRESULT {
-        if lpPropTagArray.is_null() {
-            return MAPI_E_INVALID_PARAMETER;
-        }
-        if let Err(code) = flags(ulFlags, TBL_ALL_COLUMNS) {
-            return code;
-        }
-        let tags = if ulFlags & TBL_ALL_COLUMNS != 0 {
-            // The default columns, then every other column a row has, by tag.
-            let table = this.table.read();
-            let mut tags = this.table.columns().to_vec();
-            let mut others: Vec<u32> = table
-                .rows()
-                .flat_map(|row| row.props().iter().map(Property::tag))
-                .filter(|tag| !tags.contains(tag))
-                .collect();
-            others.sort_unstable();
-            others.dedup();
-            tags.extend(others);
-            tags
-        } else {
-            this.view.lock().columns.clone()
-        };
-        match crate::alloc::builders::prop_tags(this.table.allocators(), &tags) {
-            Ok(block) => {
-                // SAFETY: checked non-NULL.
-                unsafe { put(lpPropTagArray, block.into_raw().cast()) };
-                S_OK
+        this.answer(|| {
+            if lpPropTagArray.is_null() {
+                return Err(null("QueryColumns", "lpPropTagArray"));
             }
-            Err(error) => error.code(),
-        }
+            check_flags(ulFlags, TBL_ALL_COLUMNS)?;
+            let tags = if ulFlags & TBL_ALL_COLUMNS != 0 {
+                // The default columns, then every other column a row has, by tag.
+                let table = this.table.read();
+                let mut tags = this.table.columns().to_vec();
+                let mut others: Vec<u32> = table
+                    .rows()
+                    .flat_map(|row| row.props().iter().map(Property::tag))
+                    .filter(|tag| !tags.contains(tag))
+                    .collect();
+                others.sort_unstable();
+                others.dedup();
+                tags.extend(others);
+                tags
+            } else {
+                this.view.lock().columns.clone()
+            };
+            let block = crate::alloc::builders::prop_tags(this.table.allocators(), &tags)?;
+            // SAFETY: checked non-NULL.
+            unsafe { put(lpPropTagArray, block.into_raw().cast()) };
+            Ok(S_OK)
+        })
     }
 
     unsafe fn GetRowCount(this: &Object<Self>, ulFlags: u32, lpulCount: *mut u32) -> HRESULT {
         this.table.refresh();
-        if lpulCount.is_null() {
-            return MAPI_E_INVALID_PARAMETER;
-        }
-        if ulFlags != 0 {
-            return MAPI_E_UNKNOWN_FLAGS;
-        }
-        let count = this.view.lock().rows.len();
-        // SAFETY: checked non-NULL.
-        unsafe { put(lpulCount, u32::try_from(count).unwrap_or(u32::MAX)) };
-        S_OK
+        this.answer(|| {
+            if lpulCount.is_null() {
+                return Err(null("GetRowCount", "lpulCount"));
+            }
+            check_flags(ulFlags, 0)?;
+            let count = this.view.lock().rows.len();
+            // SAFETY: checked non-NULL.
+            unsafe { put(lpulCount, u32::try_from(count).unwrap_or(u32::MAX)) };
+            Ok(S_OK)
+        })
     }
 
     unsafe fn SeekRow(
@@ -1042,30 +1109,31 @@ impl IMAPITableImpl for TableView {
         lplRowsSought: *mut i32,
     ) -> HRESULT {
         this.table.refresh();
-        let mut view = this.view.lock();
-        let (origin, moved) = match view.resolve(bkOrigin) {
-            Ok(found) => found,
-            Err(code) => return code,
-        };
-        let target = (origin as i64 + i64::from(lRowCount)).clamp(0, view.rows.len() as i64);
-        view.cursor = target as usize;
-        if !lplRowsSought.is_null() {
-            // SAFETY: checked non-NULL; |target - origin| <= |lRowCount|.
-            unsafe { put(lplRowsSought, (target - origin as i64) as i32) };
-        }
-        if moved { MAPI_W_POSITION_CHANGED } else { S_OK }
+        this.answer(|| {
+            let mut view = this.view.lock();
+            let (origin, moved) = view.resolve(bkOrigin)?;
+            let target = (origin as i64 + i64::from(lRowCount)).clamp(0, view.rows.len() as i64);
+            view.cursor = target as usize;
+            if !lplRowsSought.is_null() {
+                // SAFETY: checked non-NULL; |target - origin| <= |lRowCount|.
+                unsafe { put(lplRowsSought, (target - origin as i64) as i32) };
+            }
+            Ok(if moved { MAPI_W_POSITION_CHANGED } else { S_OK })
+        })
     }
 
     unsafe fn SeekRowApprox(this: &Object<Self>, ulNumerator: u32, ulDenominator: u32) -> HRESULT {
         this.table.refresh();
-        if ulDenominator == 0 {
-            return MAPI_E_INVALID_PARAMETER;
-        }
-        let mut view = this.view.lock();
-        let len = view.rows.len() as u128;
-        let at = (len * u128::from(ulNumerator) / u128::from(ulDenominator)).min(len);
-        view.cursor = at as usize;
-        S_OK
+        this.answer(|| {
+            if ulDenominator == 0 {
+                return Err(invalid("SeekRowApprox: ulDenominator is 0"));
+            }
+            let mut view = this.view.lock();
+            let len = view.rows.len() as u128;
+            let at = (len * u128::from(ulNumerator) / u128::from(ulDenominator)).min(len);
+            view.cursor = at as usize;
+            Ok(S_OK)
+        })
     }
 
     unsafe fn QueryPosition(
@@ -1075,19 +1143,24 @@ impl IMAPITableImpl for TableView {
         lpulDenominator: *mut u32,
     ) -> HRESULT {
         this.table.refresh();
-        if lpulRow.is_null() || lpulNumerator.is_null() || lpulDenominator.is_null() {
-            return MAPI_E_INVALID_PARAMETER;
-        }
-        let view = this.view.lock();
-        let row = u32::try_from(view.cursor).unwrap_or(u32::MAX);
-        let count = u32::try_from(view.rows.len()).unwrap_or(u32::MAX);
-        // SAFETY: checked non-NULL.
-        unsafe {
-            put(lpulRow, row);
-            put(lpulNumerator, row);
-            put(lpulDenominator, count.max(1));
-        }
-        S_OK
+        this.answer(|| {
+            if lpulRow.is_null() || lpulNumerator.is_null() || lpulDenominator.is_null() {
+                return Err(null(
+                    "QueryPosition",
+                    "lpulRow, lpulNumerator or lpulDenominator",
+                ));
+            }
+            let view = this.view.lock();
+            let row = u32::try_from(view.cursor).unwrap_or(u32::MAX);
+            let count = u32::try_from(view.rows.len()).unwrap_or(u32::MAX);
+            // SAFETY: checked non-NULL.
+            unsafe {
+                put(lpulRow, row);
+                put(lpulNumerator, row);
+                put(lpulDenominator, count.max(1));
+            }
+            Ok(S_OK)
+        })
     }
 
     unsafe fn FindRow(
@@ -1097,46 +1170,43 @@ impl IMAPITableImpl for TableView {
         ulFlags: u32,
     ) -> HRESULT {
         this.table.refresh();
-        if lpRestriction.is_null() {
-            return MAPI_E_INVALID_PARAMETER;
-        }
-        if let Err(code) = flags(ulFlags, DIR_BACKWARD) {
-            return code;
-        }
-        // SAFETY: the caller's restriction tree.
-        let restriction = match unsafe { Restriction::from_raw(lpRestriction) } {
-            Ok(r) => r,
-            Err(code) => return code,
-        };
-        let sub_objects = this.table.sub_objects();
-        if restriction.has_sub() && sub_objects.is_none() {
-            return MAPI_E_TOO_COMPLEX;
-        }
-        let matches = |row: &Row| restriction.matches_with(row.source(), sub_objects.as_deref());
-        let mut view = this.view.lock();
-        let (origin, moved) = match view.resolve(bkOrigin) {
-            Ok(found) => found,
-            Err(code) => return code,
-        };
-        let found = if ulFlags & DIR_BACKWARD != 0 {
-            view.rows
-                .range(0, origin)
-                .rev()
-                .position(|r| matches(r))
-                .map(|back| origin - 1 - back)
-        } else {
-            view.rows
-                .range(origin, view.rows.len())
-                .position(|r| matches(r))
-                .map(|at| origin + at)
-        };
-        match found {
-            Some(at) => {
-                view.cursor = at;
-                if moved { MAPI_W_POSITION_CHANGED } else { S_OK }
+        this.answer(|| {
+            if lpRestriction.is_null() {
+                return Err(null("FindRow", "lpRestriction"));
             }
-            None => MAPI_E_NOT_FOUND,
-        }
+            check_flags(ulFlags, DIR_BACKWARD)?;
+            // SAFETY: the caller's restriction tree.
+            let restriction = unsafe { this.restriction(lpRestriction) }?;
+            let sub_objects = this.table.sub_objects();
+            let matches = |row: &Row| restriction.matches_with(row.source(), sub_objects.as_deref());
+            let mut view = this.view.lock();
+            let (origin, moved) = view.resolve(bkOrigin)?;
+            let found = if ulFlags & DIR_BACKWARD != 0 {
+                view.rows
+                    .range(0, origin)
+                    .rev()
+                    .position(|r| matches(r))
+                    .map(|back| origin - 1 - back)
+            } else {
+                view.rows
+                    .range(origin, view.rows.len())
+                    .position(|r| matches(r))
+                    .map(|at| origin + at)
+            };
+            let Some(at) = found else {
+                let direction = if ulFlags & DIR_BACKWARD != 0 {
+                    "before"
+                } else {
+                    "from"
+                };
+                return Err(ProviderError::new(
+                    MAPI_E_NOT_FOUND,
+                    format!("FindRow: no row {direction} the origin matches the restriction"),
+                ));
+            };
+            view.cursor = at;
+            Ok(if moved { MAPI_W_POSITION_CHANGED } else { S_OK })
+        })
     }
 
     unsafe fn Restrict(
@@ -1144,48 +1214,51 @@ impl IMAPITableImpl for TableView {
         lpRestriction: *mut SRestriction,
         ulFlags: u32,
     ) -> HRESULT {
-        if let Err(code) = flags(ulFlags, TBL_ASYNC | TBL_BATCH) {
-            return code;
-        }
-        let restriction = if lpRestriction.is_null() {
-            None
-        } else {
-            // SAFETY: the caller's restriction tree.
-            match unsafe { Restriction::from_raw(lpRestriction) } {
-                Ok(r) if r.has_sub() && this.table.sub_objects().is_none() => {
-                    return MAPI_E_TOO_COMPLEX;
-                }
-                Ok(r) => Some(r),
-                Err(code) => return code,
-            }
-        };
-        this.reshape(None, Some(restriction), None)
+        this.answer(|| {
+            check_flags(ulFlags, TBL_ASYNC | TBL_BATCH)?;
+            let restriction = if lpRestriction.is_null() {
+                None
+            } else {
+                // SAFETY: the caller's restriction tree.
+                Some(unsafe { this.restriction(lpRestriction) }?)
+            };
+            this.reshape(None, Some(restriction), None)
+        })
     }
 
     unsafe fn CreateBookmark(this: &Object<Self>, lpbkPosition: *mut BOOKMARK) -> HRESULT {
-        if lpbkPosition.is_null() {
-            return MAPI_E_INVALID_PARAMETER;
-        }
-        let mut view = this.view.lock();
-        if view.bookmarks.len() >= MAX_BOOKMARKS {
-            return MAPI_E_UNABLE_TO_COMPLETE;
-        }
-        let bookmark = NEXT_BOOKMARK.fetch_add(1, AtomicOrdering::Relaxed);
-        let mark = view.mark_at(view.cursor);
-        view.bookmarks.insert(bookmark, mark);
-        // SAFETY: checked non-NULL.
-        unsafe { put(lpbkPosition, bookmark) };
-        S_OK
+        this.answer(|| {
+            if lpbkPosition.is_null() {
+                return Err(null("CreateBookmark", "lpbkPosition"));
+            }
+            let mut view = this.view.lock();
+            if view.bookmarks.len() >= MAX_BOOKMARKS {
+                return Err(ProviderError::new(
+                    MAPI_E_UNABLE_TO_COMPLETE,
+                    format!(
+                        "CreateBookmark: the view holds {MAX_BOOKMARKS} bookmarks, its limit; \
+                         free some with FreeBookmark"
+                    ),
+                ));
+            }
+            let bookmark = NEXT_BOOKMARK.fetch_add(1, AtomicOrdering::Relaxed);
+            let mark = view.mark_at(view.cursor);
+            view.bookmarks.insert(bookmark, mark);
+            // SAFETY: checked non-NULL.
+            unsafe { put(lpbkPosition, bookmark) };
+            Ok(S_OK)
+        })
     }
 
     unsafe fn FreeBookmark(this: &Object<Self>, bkPosition: BOOKMARK) -> HRESULT {
         if bkPosition <= BOOKMARK_END {
             return S_OK;
         }
-        match this.view.lock().bookmarks.remove(&bkPosition) {
-            Some(_) => S_OK,
-            None => MAPI_E_INVALID_BOOKMARK,
-        }
+        let removed = this.view.lock().bookmarks.remove(&bkPosition);
+        this.answer(|| match removed {
+            Some(_) => Ok(S_OK),
+            None => Err(unknown_bookmark(bkPosition)),
+        })
     }
 
     unsafe fn SortTable(
@@ -1193,14 +1266,12 @@ impl IMAPITableImpl for TableView {
         lpSortCriteria: *mut SSortOrderSet,
         ulFlags: u32,
     ) -> HRESULT {
-        if let Err(code) = flags(ulFlags, TBL_ASYNC | TBL_BATCH) {
-            return code;
-        }
-        // SAFETY: the caller's sort order set, NULL or `cSorts` keys.
-        match unsafe { sort_order_from_raw(lpSortCriteria) } {
-            Ok(order) => this.reshape(None, None, Some(order)),
-            Err(code) => code,
-        }
+        this.answer(|| {
+            check_flags(ulFlags, TBL_ASYNC | TBL_BATCH)?;
+            // SAFETY: the caller's sort order set, NULL or `cSorts` keys.
+            let order = unsafe { sort_order_from_raw(lpSortCriteria) }?;
+            this.reshape(None, None, Some(order))
+        })
     }
 
     unsafe fn QuerySortOrder(
@@ -1208,34 +1279,31 @@ impl IMAPITableImpl for TableView {
         lppSortCriteria: *mut *mut SSortOrderSet,
     ) -> HRESULT {
         use core::mem::offset_of;
-        if lppSortCriteria.is_null() {
-            return MAPI_E_INVALID_PARAMETER;
-        }
-        let (keys, categories, expanded) = {
-            let view = this.view.lock();
-            let keys: Vec<SSortOrder> = view.sort.iter().map(|k| k.to_raw()).collect();
-            let levels = view
-                .categories
-                .as_ref()
-                .map_or((0, 0), |c| (c.categories, c.expanded));
-            (keys, levels.0 as u32, levels.1 as u32)
-        };
-        match this
-            .table
-            .allocators()
-            .allocate(cb_new_ssortorderset(keys.len()))
-        {
-            Ok(block) => {
-                block.write(offset_of!(SSortOrderSet, cSorts), keys.len() as u32);
-                block.write(offset_of!(SSortOrderSet, cCategories), categories);
-                block.write(offset_of!(SSortOrderSet, cExpanded), expanded);
-                block.write_slice(offset_of!(SSortOrderSet, aSort), &keys);
-                // SAFETY: checked non-NULL.
-                unsafe { put(lppSortCriteria, block.into_raw().cast()) };
-                S_OK
+        this.answer(|| {
+            if lppSortCriteria.is_null() {
+                return Err(null("QuerySortOrder", "lppSortCriteria"));
             }
-            Err(error) => error.code(),
-        }
+            let (keys, categories, expanded) = {
+                let view = this.view.lock();
+                let keys: Vec<SSortOrder> = view.sort.iter().map(|k| k.to_raw()).collect();
+                let levels = view
+                    .categories
+                    .as_ref()
+                    .map_or((0, 0), |c| (c.categories, c.expanded));
+                (keys, levels.0 as u32, levels.1 as u32)
+            };
+            let block = this
+                .table
+                .allocators()
+                .allocate(cb_new_ssortorderset(keys.len()))?;
+            block.write(offset_of!(SSortOrderSet, cSorts), keys.len() as u32);
+            block.write(offset_of!(SSortOrderSet, cCategories), categories);
+            block.write(offset_of!(SSortOrderSet, cExpanded), expanded);
+            block.write_slice(offset_of!(SSortOrderSet, aSort), &keys);
+            // SAFETY: checked non-NULL.
+            unsafe { put(lppSortCriteria, block.into_raw().cast()) };
+            Ok(S_OK)
+        })
     }
 
     unsafe fn QueryRows(
@@ -1245,33 +1313,32 @@ impl IMAPITableImpl for TableView {
         lppRows: *mut *mut SRowSet,
     ) -> HRESULT {
         this.table.refresh();
-        if lppRows.is_null() || lRowCount == 0 {
-            return MAPI_E_INVALID_PARAMETER;
-        }
-        if let Err(code) = flags(ulFlags, TBL_NOADVANCE) {
-            return code;
-        }
-        let mut view = this.view.lock();
-        let count = lRowCount.unsigned_abs() as usize;
-        let (start, end) = if lRowCount > 0 {
-            (
-                view.cursor,
-                view.cursor.saturating_add(count).min(view.rows.len()),
-            )
-        } else {
-            (view.cursor.saturating_sub(count), view.cursor)
-        };
-        match row_set(&view, this.table.allocators(), start, end) {
-            Ok(set) => {
-                if ulFlags & TBL_NOADVANCE == 0 {
-                    view.cursor = if lRowCount > 0 { end } else { start };
-                }
-                // SAFETY: checked non-NULL.
-                unsafe { put(lppRows, set.into_raw()) };
-                S_OK
+        this.answer(|| {
+            if lppRows.is_null() {
+                return Err(null("QueryRows", "lppRows"));
             }
-            Err(error) => error.code(),
-        }
+            if lRowCount == 0 {
+                return Err(invalid("QueryRows: lRowCount is 0"));
+            }
+            check_flags(ulFlags, TBL_NOADVANCE)?;
+            let mut view = this.view.lock();
+            let count = lRowCount.unsigned_abs() as usize;
+            let (start, end) = if lRowCount > 0 {
+                (
+                    view.cursor,
+                    view.cursor.saturating_add(count).min(view.rows.len()),
+                )
+            } else {
+                (view.cursor.saturating_sub(count), view.cursor)
+            };
+            let set = row_set(&view, this.table.allocators(), start, end)?;
+            if ulFlags & TBL_NOADVANCE == 0 {
+                view.cursor = if lRowCount > 0 { end } else { start };
+            }
+            // SAFETY: checked non-NULL.
+            unsafe { put(lppRows, set.into_raw()) };
+            Ok(S_OK)
+        })
     }
 
     unsafe fn ExpandRow(
@@ -1283,41 +1350,37 @@ impl IMAPITableImpl for TableView {
         lppRows: *mut *mut SRowSet,
         lpulMoreRows: *mut u32,
     ) -> HRESULT {
-        if ulFlags != 0 {
-            return MAPI_E_UNKNOWN_FLAGS;
-        }
-        if lpulMoreRows.is_null() || (lppRows.is_null() && ulRowCount > 0) {
-            return MAPI_E_INVALID_PARAMETER;
-        }
-        // SAFETY: the caller's `cbInstanceKey` bytes.
-        let key = match unsafe { bytes(pbInstanceKey, cbInstanceKey) } {
-            Ok(key) => key,
-            Err(code) => return code,
-        };
-        let mut view = this.view.lock();
-        let Some((at, level)) = view.heading(key) else {
-            return MAPI_E_NOT_FOUND;
-        };
-        let before = view.rows.len();
-        if let Some(categories) = view.categories.as_mut()
-            && categories.set_expanded(level, key, true)
-        {
-            view.lay_out();
-        }
-        let added = view.rows.len() - before;
-        let end = at + 1 + added.min(ulRowCount as usize);
-        if !lppRows.is_null() {
-            match row_set(&view, this.table.allocators(), at + 1, end) {
-                // SAFETY: checked non-NULL.
-                Ok(set) => unsafe { put(lppRows, set.into_raw()) },
-                Err(error) => return error.code(),
+        this.answer(|| {
+            check_flags(ulFlags, 0)?;
+            if lpulMoreRows.is_null() {
+                return Err(null("ExpandRow", "lpulMoreRows"));
             }
-        }
-        // After the rows returned, or after the heading when none were.
-        view.cursor = end;
-        // SAFETY: checked non-NULL.
-        unsafe { put(lpulMoreRows, added as u32) };
-        S_OK
+            if lppRows.is_null() && ulRowCount > 0 {
+                return Err(null("ExpandRow", "lppRows (with a row count)"));
+            }
+            // SAFETY: the caller's `cbInstanceKey` bytes.
+            let key = unsafe { bytes("ExpandRow", "pbInstanceKey", pbInstanceKey, cbInstanceKey) }?;
+            let mut view = this.view.lock();
+            let (at, level) = view.heading(key).ok_or_else(|| no_heading("ExpandRow"))?;
+            let before = view.rows.len();
+            if let Some(categories) = view.categories.as_mut()
+                && categories.set_expanded(level, key, true)
+            {
+                view.lay_out();
+            }
+            let added = view.rows.len() - before;
+            let end = at + 1 + added.min(ulRowCount as usize);
+            if !lppRows.is_null() {
+                let set = row_set(&view, this.table.allocators(), at + 1, end)?;
+                // SAFETY: checked non-NULL.
+                unsafe { put(lppRows, set.into_raw()) };
+            }
+            // After the rows returned, or after the heading when none were.
+            view.cursor = end;
+            // SAFETY: checked non-NULL.
+            unsafe { put(lpulMoreRows, added as u32) };
+            Ok(S_OK)
+        })
     }
 
     unsafe fn CollapseRow(
@@ -1327,37 +1390,33 @@ impl IMAPITableImpl for TableView {
         ulFlags: u32,
         lpulRowCount: *mut u32,
     ) -> HRESULT {
-        if ulFlags != 0 {
-            return MAPI_E_UNKNOWN_FLAGS;
-        }
-        if lpulRowCount.is_null() {
-            return MAPI_E_INVALID_PARAMETER;
-        }
-        // SAFETY: the caller's `cbInstanceKey` bytes.
-        let key = match unsafe { bytes(pbInstanceKey, cbInstanceKey) } {
-            Ok(key) => key,
-            Err(code) => return code,
-        };
-        let mut view = this.view.lock();
-        let Some((at, level)) = view.heading(key) else {
-            return MAPI_E_NOT_FOUND;
-        };
-        let before = view.rows.len();
-        if let Some(categories) = view.categories.as_mut()
-            && categories.set_expanded(level, key, false)
-        {
-            view.lay_out();
-        }
-        let removed = before - view.rows.len();
-        // A cursor in the rows removed goes to the row after the heading.
-        if view.cursor > at + removed {
-            view.cursor -= removed;
-        } else if view.cursor > at {
-            view.cursor = at + 1;
-        }
-        // SAFETY: checked non-NULL.
-        unsafe { put(lpulRowCount, removed as u32) };
-        S_OK
+        this.answer(|| {
+            check_flags(ulFlags, 0)?;
+            if lpulRowCount.is_null() {
+                return Err(null("CollapseRow", "lpulRowCount"));
+            }
+            // SAFETY: the caller's `cbInstanceKey` bytes.
+            let key =
+                unsafe { bytes("CollapseRow", "pbInstanceKey", pbInstanceKey, cbInstanceKey) }?;
+            let mut view = this.view.lock();
+            let (at, level) = view.heading(key).ok_or_else(|| no_heading("CollapseRow"))?;
+            let before = view.rows.len();
+            if let Some(categories) = view.categories.as_mut()
+                && categories.set_expanded(level, key, false)
+            {
+                view.lay_out();
+            }
+            let removed = before - view.rows.len();
+            // A cursor in the rows removed goes to the row after the heading.
+            if view.cursor > at + removed {
+                view.cursor -= removed;
+            } else if view.cursor > at {
+                view.cursor = at + 1;
+            }
+            // SAFETY: checked non-NULL.
+            unsafe { put(lpulRowCount, removed as u32) };
+            Ok(S_OK)
+        })
     }
 
     unsafe fn GetCollapseState(
@@ -1367,27 +1426,26 @@ impl IMAPITableImpl for TableView {
         lpcbCollapseState: *mut u32,
         lppbCollapseState: *mut *mut u8,
     ) -> HRESULT {
-        if ulFlags != 0 {
-            return MAPI_E_UNKNOWN_FLAGS;
-        }
-        if lpcbCollapseState.is_null() || lppbCollapseState.is_null() {
-            return MAPI_E_INVALID_PARAMETER;
-        }
-        let state = match &this.view.lock().categories {
-            Some(categories) => categories.save(lpbInstanceKey),
-            None => return MAPI_E_NO_SUPPORT,
-        };
-        match crate::alloc::builders::binary(this.table.allocators(), &state) {
-            Ok(block) => {
-                // SAFETY: checked non-NULL.
-                unsafe {
-                    put(lpcbCollapseState, state.len() as u32);
-                    put(lppbCollapseState, block.into_raw().cast());
-                }
-                S_OK
+        this.answer(|| {
+            check_flags(ulFlags, 0)?;
+            if lpcbCollapseState.is_null() || lppbCollapseState.is_null() {
+                return Err(null(
+                    "GetCollapseState",
+                    "lpcbCollapseState or lppbCollapseState",
+                ));
             }
-            Err(error) => error.code(),
-        }
+            let state = match &this.view.lock().categories {
+                Some(categories) => categories.save(lpbInstanceKey),
+                None => return Err(uncategorized("GetCollapseState")),
+            };
+            let block = crate::alloc::builders::binary(this.table.allocators(), &state)?;
+            // SAFETY: checked non-NULL.
+            unsafe {
+                put(lpcbCollapseState, state.len() as u32);
+                put(lppbCollapseState, block.into_raw().cast());
+            }
+            Ok(S_OK)
+        })
     }
 
     unsafe fn SetCollapseState(
@@ -1397,42 +1455,48 @@ impl IMAPITableImpl for TableView {
         pbCollapseState: *mut u8,
         lpbkLocation: *mut BOOKMARK,
     ) -> HRESULT {
-        if ulFlags != 0 {
-            return MAPI_E_UNKNOWN_FLAGS;
-        }
-        if lpbkLocation.is_null() {
-            return MAPI_E_INVALID_PARAMETER;
-        }
-        // SAFETY: the caller's `cbCollapseState` bytes.
-        let state = match unsafe { bytes(pbCollapseState, cbCollapseState) } {
-            Ok(state) => state,
-            Err(code) => return code,
-        };
-        let mut view = this.view.lock();
-        let Some(mut categories) = view.categories.clone() else {
-            return MAPI_E_NO_SUPPORT;
-        };
-        let position = match categories.restore(state) {
-            Ok(position) => position,
-            Err(code) => return code,
-        };
-        view.categories = Some(categories);
-        view.lay_out();
-        // The bookmark marks the row saved with the state, or the beginning when it is gone.
-        let at = view
-            .rows
-            .range(0, view.rows.len())
-            .position(|row| {
-                matches!(row.value(PR_INSTANCE_KEY), Some(PropValue::Binary(k)) if *k == position)
-            })
-            .unwrap_or(0);
-        view.cursor = at;
-        let bookmark = NEXT_BOOKMARK.fetch_add(1, AtomicOrdering::Relaxed);
-        let mark = view.mark_at(at);
-        view.bookmarks.insert(bookmark, mark);
-        // SAFETY: checked non-NULL.
-        unsafe { put(lpbkLocation, bookmark) };
-        S_OK
+        this.answer(|| {
+            check_flags(ulFlags, 0)?;
+            if lpbkLocation.is_null() {
+                return Err(null("SetCollapseState", "lpbkLocation"));
+            }
+            // SAFETY: the caller's `cbCollapseState` bytes.
+            let state = unsafe {
+                bytes(
+                    "SetCollapseState",
+                    "pbCollapseState",
+                    pbCollapseState,
+                    cbCollapseState,
+                )
+            }?;
+            let mut view = this.view.lock();
+            let Some(mut categories) = view.categories.clone() else {
+                return Err(uncategorized("SetCollapseState"));
+            };
+            let position = categories.restore(state).map_err(|code| {
+                ProviderError::new(
+                    code,
+                    "SetCollapseState: the state is not one GetCollapseState wrote",
+                )
+            })?;
+            view.categories = Some(categories);
+            view.lay_out();
+            // The bookmark marks the row saved with the state, or the beginning when it is gone.
+            let at = view
+                .rows
+                .range(0, view.rows.len())
+                .position(|row| {
+                    matches!(row.value(PR_INSTANCE_KEY), Some(PropValue::Binary(k)) if *k == position)
+                })
+                .unwrap_or(0);
+            view.cursor = at;
+            let bookmark = NEXT_BOOKMARK.fetch_add(1, AtomicOrdering::Relaxed);
+            let mark = view.mark_at(at);
+            view.bookmarks.insert(bookmark, mark);
+            // SAFETY: checked non-NULL.
+            unsafe { put(lpbkLocation, bookmark) };
+            Ok(S_OK)
+        })
     }
 
     unsafe fn Abort(_: &Object<Self>) -> HRESULT {
@@ -1440,18 +1504,47 @@ impl IMAPITableImpl for TableView {
     }
 
     unsafe fn WaitForCompletion(
-        _: &Object<Self>,
+        this: &Object<Self>,
         ulFlags: u32,
         _ulTimeout: u32,
         lpulTableStatus: *mut u32,
     ) -> HRESULT {
-        if ulFlags != 0 {
-            return MAPI_E_UNKNOWN_FLAGS;
-        }
-        if !lpulTableStatus.is_null() {
-            // SAFETY: checked non-NULL.
-            unsafe { put(lpulTableStatus, TBLSTAT_COMPLETE) };
-        }
-        S_OK
+        this.answer(|| {
+            check_flags(ulFlags, 0)?;
+            if !lpulTableStatus.is_null() {
+                // SAFETY: checked non-NULL.
+                unsafe { put(lpulTableStatus, TBLSTAT_COMPLETE) };
+            }
+            Ok(S_OK)
+        })
     }
+}
+
+/// `MAPI_E_INVALID_PARAMETER`, saying what is wrong.
+fn invalid(what: impl Into<String>) -> ProviderError {
+    ProviderError::new(MAPI_E_INVALID_PARAMETER, what)
+}
+
+/// `MAPI_E_INVALID_BOOKMARK` for a bookmark this view did not make, or freed.
+fn unknown_bookmark(bookmark: BOOKMARK) -> ProviderError {
+    ProviderError::new(
+        MAPI_E_INVALID_BOOKMARK,
+        format!("bookmark {bookmark} is not one of this view's (never made here, or freed)"),
+    )
+}
+
+/// `MAPI_E_NOT_FOUND` for an instance key no heading row of the view has.
+fn no_heading(method: &str) -> ProviderError {
+    ProviderError::new(
+        MAPI_E_NOT_FOUND,
+        format!("{method}: no heading row of the view has this instance key"),
+    )
+}
+
+/// `MAPI_E_NO_SUPPORT` for a collapse state of a view without categories.
+fn uncategorized(method: &str) -> ProviderError {
+    ProviderError::new(
+        MAPI_E_NO_SUPPORT,
+        format!("{method}: the view has no categories (SortTable with cCategories makes them)"),
+    )
 }

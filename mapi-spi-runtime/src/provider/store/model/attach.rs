@@ -225,7 +225,7 @@ impl AttachCore {
 
     /// Runs a method's `body`, keeping a failure for `GetLastError`.
     fn answer(&self, body: impl FnOnce() -> ProviderResult<HRESULT>) -> HRESULT {
-        body().unwrap_or_else(|error| self.last_error.fail(error))
+        self.last_error.answer(body())
     }
 
     /// `OpenProperty(PR_ATTACH_DATA_OBJ)`: the embedded message.

@@ -188,7 +188,7 @@ impl FolderObject {
         if self.model.is_closed() {
             return MAPI_E_INVALID_OBJECT;
         }
-        body().unwrap_or_else(|error| self.last_error.fail(error))
+        self.last_error.answer(body())
     }
 
     /// Message `key` is in this folder (its row is in the contents table): its row.

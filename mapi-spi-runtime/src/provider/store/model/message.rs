@@ -501,7 +501,7 @@ impl MessageCore {
 
     /// Runs a method's `body`, keeping a failure for `GetLastError`.
     fn answer(&self, body: impl FnOnce() -> ProviderResult<HRESULT>) -> HRESULT {
-        body().unwrap_or_else(|error| self.last_error.fail(error))
+        self.last_error.answer(body())
     }
 
     /// Puts the read state the store holds for message `key` now into `message` (and this
