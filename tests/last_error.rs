@@ -382,6 +382,8 @@ fn a_property_object_describes_its_failures_directly_and_through_a_store_forward
         )
     };
     assert_eq!(hr, MAPI_E_NO_ACCESS);
+    // The property object's words, not the runtime's last resort for a bare code
+    // ("IMAPIProp::SetProps failed with MAPI_E_NO_ACCESS"): the provider's description wins.
     let expected = described("the properties are read-only", PROPERTY_OBJECT, 0, 0);
     assert_eq!(
         opened.store_last_error(MAPI_E_NO_ACCESS, MAPI_UNICODE),
@@ -438,6 +440,64 @@ fn a_property_object_describes_its_failures_directly_and_through_a_store_forward
         last_error(slot, prop.as_raw(), MAPI_E_NO_SUPPORT, MAPI_UNICODE),
         (S_OK, Some(expected))
     );
+}
+
+#[test]
+fn a_forwarded_call_failing_with_a_bare_code_is_described_by_its_method_and_code() {
+    let _serial = serial();
+    let opened = open();
+    // The test store leaves Unadvise out: its default answers MAPI_E_NO_SUPPORT, with no words.
+    // SAFETY: a connection number, which is all Unadvise takes.
+    let hr = unsafe { (opened.store.vtable().Unadvise)(opened.store.as_raw(), 5) };
+    assert_eq!(hr, MAPI_E_NO_SUPPORT);
+    let expected = described("IMsgStore::Unadvise failed with MAPI_E_NO_SUPPORT", COMPONENT, 0, 0);
+    for flags in [0, MAPI_UNICODE] {
+        let (answer, error) = opened.store_last_error(MAPI_E_NO_SUPPORT, flags);
+        assert_eq!((answer, error.as_ref()), (S_OK, Some(&expected)));
+    }
+    assert_eq!(
+        opened.logon_last_error(MAPI_E_NO_SUPPORT, MAPI_UNICODE),
+        (S_OK, Some(expected)),
+        "the logon reaches the same store"
+    );
+    assert_eq!(opened.store_last_error(MAPI_E_NOT_FOUND, 0), (S_OK, None));
+
+    // The logon object passes CompareEntryIDs on to the store's, which is left out too.
+    let (id, mut result) = ([1u8], 7u32);
+    // SAFETY: two IDs of their length, a valid out-pointer.
+    let hr = unsafe {
+        (opened.logon.vtable().CompareEntryIDs)(
+            opened.logon.as_raw(),
+            1,
+            id.as_ptr().cast_mut().cast(),
+            1,
+            id.as_ptr().cast_mut().cast(),
+            0,
+            &mut result,
+        )
+    };
+    assert_eq!(hr, MAPI_E_NO_SUPPORT);
+    let expected = described(
+        "IMsgStore::CompareEntryIDs failed with MAPI_E_NO_SUPPORT",
+        COMPONENT,
+        0,
+        0,
+    );
+    assert_eq!(
+        opened.logon_last_error(MAPI_E_NO_SUPPORT, 0),
+        (S_OK, Some(expected))
+    );
+    // SAFETY: NULL, which the contract does not allow; refused.
+    let hr = unsafe {
+        (opened.logon.vtable().GetLastError)(
+            opened.logon.as_raw(),
+            MAPI_E_NO_SUPPORT,
+            0,
+            core::ptr::null_mut(),
+        )
+    };
+    assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+    opened.close();
 }
 
 /// The component of a table view's errors.

@@ -8,7 +8,7 @@
 //! - `impl MapiInterface for IFoo`: its IIDs and method names, for QueryInterface and the checks;
 //! - compile-time checks that every type can cross a vtable and no method shadows a base method.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
@@ -358,7 +358,7 @@ fn implementer_trait(interface: &Interface) -> TokenStream {
                 },
                 Some(value) => {
                     any_default = true;
-                    let body = default_body(&implementer, method, value);
+                    let body = default_body(ident, &implementer, method, value);
                     let doc = format!(
                         "\n\nLeft out, it answers `{}` (out-parameters set to zero/NULL), or what [`{implementer}::forward`] says.",
                         quote!(#value)
@@ -427,8 +427,18 @@ fn implementer_trait(interface: &Interface) -> TokenStream {
 
 /// The body of a method with a default: the call forwarded where `forward` says so, the
 /// failure it names, or the default value, with out-parameters cleared as a real provider does.
-fn default_body(implementer: &syn::Ident, method: &Method, value: &syn::Expr) -> TokenStream {
+/// A forwarded call's `HRESULT` is passed back to the `Forward` (`Forward::returned`, which
+/// tells a guard of a failure: the runtime's store describes a bare failure with it).
+fn default_body(
+    interface: &syn::Ident,
+    implementer: &syn::Ident,
+    method: &Method,
+    value: &syn::Expr,
+) -> TokenStream {
     let rt = runtime();
+    // The body's own names, at mixed-site hygiene: they shadow no parameter of the same name.
+    let [forward, target, result, code] = ["forward", "target", "result", "code"]
+        .map(|n| syn::Ident::new(n, Span::mixed_site()));
     let name = &method.ident;
     let args = method.params.iter().map(|param| &param.ident);
     let clear = clear_outs(method);
@@ -442,24 +452,40 @@ fn default_body(implementer: &syn::Ident, method: &Method, value: &syn::Expr) ->
             let fail = if method.output.crosses_as_hresult() {
                 quote! {
                     #(#clear)*
-                    return <#ty as #rt::com::AbiReturn>::from_abi(code);
+                    return <#ty as #rt::com::AbiReturn>::from_abi(#code);
                 }
             } else {
-                quote!(let _ = code;)
+                quote!(let _ = #code;)
             };
             (convert, fail)
         }
     };
     let forward_safety =
         safety("the arguments are the caller's, passed on under the same contract.");
-    quote! {
-        match #rt::com::Forward::target(&<Self as #implementer>::forward(this, #rt::com::MethodName(#method_name))) {
-            ::core::result::Result::Ok(::core::option::Option::Some(target)) => {
+    let forwarded = match &method.output {
+        Output::Type { ty, .. } if method.output.crosses_as_hresult() => {
+            let qualified = format!("{interface}::{name}");
+            quote! {
                 #forward_safety
-                return unsafe { target.#name(#(#args),*) };
+                let #result = unsafe { #target.#name(#(#args),*) };
+                let #code = <#ty as #rt::com::AbiReturn>::into_abi(#result);
+                #rt::com::Forward::returned(&#forward, #qualified, #code);
+                return <#ty as #rt::com::AbiReturn>::from_abi(#code);
+            }
+        }
+        _ => quote! {
+            #forward_safety
+            return unsafe { #target.#name(#(#args),*) };
+        },
+    };
+    quote! {
+        let #forward = <Self as #implementer>::forward(this, #rt::com::MethodName(#method_name));
+        match #rt::com::Forward::target(&#forward) {
+            ::core::result::Result::Ok(::core::option::Option::Some(#target)) => {
+                #forwarded
             }
             ::core::result::Result::Ok(::core::option::Option::None) => {}
-            ::core::result::Result::Err(code) => { #fail }
+            ::core::result::Result::Err(#code) => { #fail }
         }
         #(#clear)*
         #convert

@@ -30,21 +30,51 @@ pub enum Forward<'a, I> {
 pub trait CallEnd: Sync {
     /// The call returned (or the guard was dropped without the call being made).
     fn end(&self);
+
+    /// Read when a call starts, and passed back to [`Self::failed`] if it fails: for an object
+    /// to tell what the call did meanwhile (the runtime's store: whether the call kept a
+    /// description of its failure). 0 by default.
+    fn started(&self) -> u64 {
+        0
+    }
+
+    /// The forwarded call `method` (`"IMsgStore::OpenEntry"`) failed with `code`; `started` is
+    /// what [`Self::started`] answered when it began. Nothing by default. Called only on a
+    /// failure: a call that succeeds costs nothing more than its guard.
+    fn failed(&self, started: u64, method: &'static str, code: HRESULT) {
+        let _ = (started, method, code);
+    }
 }
 
 /// Held by [`Forward::Guarded`] for one call; signals [`CallEnd::end`] when dropped.
-pub struct CallGuard<'a>(&'a dyn CallEnd);
+pub struct CallGuard<'a> {
+    to: &'a dyn CallEnd,
+    /// [`CallEnd::started`], when the guard was made.
+    started: u64,
+}
 
 impl<'a> CallGuard<'a> {
     /// A guard that signals `to` when dropped.
     pub fn new(to: &'a dyn CallEnd) -> Self {
-        Self(to)
+        Self {
+            to,
+            started: to.started(),
+        }
+    }
+
+    /// The call the guard is held for, `method`, returned `code`: a failure goes to
+    /// [`CallEnd::failed`].
+    #[inline(always)]
+    pub fn returned(&self, method: &'static str, code: HRESULT) {
+        if code.is_err() {
+            self.to.failed(self.started, method, code);
+        }
     }
 }
 
 impl Drop for CallGuard<'_> {
     fn drop(&mut self) {
-        self.0.end();
+        self.to.end();
     }
 }
 
@@ -59,6 +89,17 @@ impl<I> Forward<'_, I> {
             Forward::Owned(target) => Ok(Some(target)),
             Forward::Guarded(target, _) => Ok(Some(target)),
             Forward::Fail(code) => Err(*code),
+        }
+    }
+
+    /// The forwarded call `method` (`"IMsgStore::OpenEntry"`) returned `code`: passed to the
+    /// guard of [`Forward::Guarded`] (see [`CallGuard::returned`]), ignored otherwise. The
+    /// generated default bodies call it after each forwarded call that returns an `HRESULT`.
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn returned(&self, method: &'static str, code: HRESULT) {
+        if let Forward::Guarded(_, guard) = self {
+            guard.returned(method, code);
         }
     }
 }

@@ -1,6 +1,7 @@
 //! [`LastError`]: what an object's `GetLastError` describes.
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use windows_core::HRESULT;
 
 use super::{ProviderError, no_error_info};
@@ -22,11 +23,27 @@ use crate::types::MAPIERROR;
 /// asked about). Both widths are supported, so `MAPI_E_BAD_CHARWIDTH` never applies. A later
 /// success leaves the error in place: the docs tie the answer to the failing call's code, not to
 /// the calls in between, and a client may make some (a `Release`, a `GetProps`) before asking.
+///
+/// A failure can also be kept as *unexplained* ([`Self::fail_unexplained`]): the runtime saw a
+/// call it forwarded to the provider fail with a bare code. Its description (the method and the
+/// code) is a last resort: [`Self::explains`] leaves it out, so that the object asks the
+/// provider's own `GetLastError` first.
 #[derive(Debug)]
 pub struct LastError {
     /// `MAPIERROR::lpszComponent`.
     component: &'static str,
-    last: Mutex<Option<ProviderError>>,
+    last: Mutex<Option<Kept>>,
+    /// How many failures [`Self::fail`] has kept: a forwarded call that sees it change kept a
+    /// description of its own.
+    explained: AtomicU64,
+}
+
+/// A failure and whether it came with words of its own.
+#[derive(Clone, Debug)]
+struct Kept {
+    error: ProviderError,
+    /// Kept by [`LastError::fail_unexplained`]: the runtime's words for a bare code.
+    unexplained: bool,
 }
 
 impl LastError {
@@ -35,6 +52,7 @@ impl LastError {
         Self {
             component,
             last: Mutex::new(None),
+            explained: AtomicU64::new(0),
         }
     }
 
@@ -43,8 +61,43 @@ impl LastError {
     pub fn fail(&self, error: impl Into<ProviderError>) -> HRESULT {
         let error = error.into().failing();
         let code = error.code;
-        *lock(&self.last) = Some(error);
+        *lock(&self.last) = Some(Kept {
+            error,
+            unexplained: false,
+        });
+        self.explained.fetch_add(1, Ordering::Relaxed);
         code
+    }
+
+    /// Where the failures [`Self::fail`] keeps stand: what a forwarded call reads when it starts
+    /// and passes to [`Self::fail_unexplained`] if it fails.
+    pub(crate) fn explained(&self) -> u64 {
+        self.explained.load(Ordering::Relaxed)
+    }
+
+    /// A call the runtime forwarded, `method` (`"IMsgStore::OpenEntry"`), failed with `code`:
+    /// unless [`Self::fail`] kept a failure since `explained` (read when the call started: the
+    /// call described its failure itself), `code` is kept as the last error, unexplained,
+    /// described as "`method` failed with `code`'s name". Another thread's `fail` meanwhile
+    /// counts as the call's own: its words are kept rather than these.
+    pub(crate) fn fail_unexplained(&self, explained: u64, method: &str, code: HRESULT) {
+        if self.explained() != explained {
+            return;
+        }
+        let name = crate::codes::name(code)
+            .map_or_else(|| format!("0x{:08X}", code.0 as u32), str::to_owned);
+        *lock(&self.last) = Some(Kept {
+            error: ProviderError::new(code, format!("{method} failed with {name}")),
+            unexplained: true,
+        });
+    }
+
+    /// Whether the last error has the code `code` and was kept with words of its own
+    /// ([`Self::fail`]), not as [`Self::fail_unexplained`]'s last resort.
+    pub(crate) fn explains(&self, code: HRESULT) -> bool {
+        lock(&self.last)
+            .as_ref()
+            .is_some_and(|last| last.error.code == code && !last.unexplained)
     }
 
     /// A method's answer from its `result`: the code of a success, or of a failure kept first
@@ -58,7 +111,7 @@ impl LastError {
     pub fn describes(&self, code: HRESULT) -> bool {
         lock(&self.last)
             .as_ref()
-            .is_some_and(|last| last.code == code)
+            .is_some_and(|last| last.error.code == code)
     }
 
     /// `GetLastError(hResult, ulFlags, lppMAPIError)`: the last error as a `MAPIERROR` allocated
@@ -82,7 +135,7 @@ impl LastError {
             return MAPI_E_INVALID_PARAMETER;
         }
         // Cloned, so that no lock is held while the allocator (MAPI's code) runs.
-        let last = lock(&self.last).clone();
+        let last = lock(&self.last).as_ref().map(|last| last.error.clone());
         let described = last
             .filter(|last| last.code == hResult)
             .map(|last| last.mapi_error(self.component, allocators, ulFlags & MAPI_UNICODE != 0));

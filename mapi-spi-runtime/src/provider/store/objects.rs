@@ -108,10 +108,26 @@ impl<S: MessageStore> StoreShared<S> {
         method()
     }
 
-    /// `GetLastError` on the store or the logon object: the store's last failure
-    /// ([`StoreContext::fail`], or the runtime's own) when `hResult` is its code, else what the
-    /// provider's object answers (`provider`: its own `GetLastError`, which may describe the
-    /// failure of an object it forwards to, such as a property object).
+    /// As [`Self::call`], for a call passed on to the provider's `method`
+    /// (`"IMsgStore::OpenEntry"`): a bare failure is kept as the forwarded calls' are
+    /// ([`CallEnd::failed`]).
+    fn forwarded(&self, method: &'static str, call: impl FnOnce() -> HRESULT) -> HRESULT {
+        if !self.gate.enter() {
+            return MAPI_E_INVALID_OBJECT;
+        }
+        let admitted = CallGuard::new(self);
+        let code = call();
+        admitted.returned(method, code);
+        code
+    }
+
+    /// `GetLastError` on the store or the logon object, when `hResult` is the code of the
+    /// store's last failure: its description when it came with one ([`StoreContext::fail`], or
+    /// the runtime's own failures); else the description of the provider's object (`provider`:
+    /// its own `GetLastError`, which may describe the failure of an object it forwards to, such
+    /// as a property object), when it gives one; else, for a forwarded call that failed with a
+    /// bare code, the method and the code. `S_OK` with NULL for any other code (unless the
+    /// provider's object describes it).
     fn get_last_error(
         &self,
         hResult: HRESULT,
@@ -121,11 +137,23 @@ impl<S: MessageStore> StoreShared<S> {
     ) -> HRESULT {
         self.call(|| {
             let cell = &self.cx.last_error;
-            if lppMAPIError.is_null() || cell.describes(hResult) {
+            let ours = || {
                 // SAFETY: `lppMAPIError` is the caller's, NULL or writable.
                 unsafe { cell.get_last_error(hResult, ulFlags, &self.cx.allocators, lppMAPIError) }
+            };
+            if lppMAPIError.is_null() || cell.explains(hResult) {
+                return ours();
+            }
+            // SAFETY: not NULL (checked) and writable (the caller's contract): NULL until the
+            // provider writes a description.
+            unsafe { lppMAPIError.write(core::ptr::null_mut()) };
+            let answer = provider();
+            // SAFETY: as above; the provider left NULL or its own MAPIERROR there.
+            let described = !unsafe { lppMAPIError.read() }.is_null();
+            if !described && cell.describes(hResult) {
+                ours()
             } else {
-                provider()
+                answer
             }
         })
     }
@@ -181,11 +209,21 @@ impl<S: MessageStore> StoreShared<S> {
 }
 
 /// The end of a call admitted by the gate: the last one out after a logoff runs the provider's.
+/// A forwarded call that fails without keeping a description ([`StoreContext::fail`]) is kept
+/// as the store's last error by its method and code (`LastError::fail_unexplained`).
 impl<S: MessageStore> CallEnd for StoreShared<S> {
     fn end(&self) {
         if self.gate.leave() {
             store_logoff(&self.inner);
         }
+    }
+
+    fn started(&self) -> u64 {
+        self.cx.last_error.explained()
+    }
+
+    fn failed(&self, started: u64, method: &'static str, code: HRESULT) {
+        self.cx.last_error.fail_unexplained(started, method, code);
     }
 }
 
@@ -309,7 +347,7 @@ impl<S: MessageStore> IMSLogonImpl for LogonObject<S> {
         lppUnk: *mut *mut c_void,
     ) -> HRESULT {
         // SAFETY: the caller's arguments, passed on under the same contract.
-        this.shared.call(|| unsafe {
+        this.shared.forwarded("IMsgStore::OpenEntry", || unsafe {
             this.shared
                 .inner_store
                 .OpenEntry(lpEntryID, lpInterface, ulFlags, lpulObjType, lppUnk)
@@ -324,7 +362,7 @@ impl<S: MessageStore> IMSLogonImpl for LogonObject<S> {
         lpulResult: *mut u32,
     ) -> HRESULT {
         // SAFETY: the caller's arguments, passed on under the same contract.
-        this.shared.call(|| unsafe {
+        this.shared.forwarded("IMsgStore::CompareEntryIDs", || unsafe {
             this.shared
                 .inner_store
                 .CompareEntryIDs(lpEntryID1, lpEntryID2, ulFlags, lpulResult)
@@ -339,7 +377,7 @@ impl<S: MessageStore> IMSLogonImpl for LogonObject<S> {
         lpulConnection: *mut usize,
     ) -> HRESULT {
         // SAFETY: the caller's arguments, passed on under the same contract.
-        this.shared.call(|| unsafe {
+        this.shared.forwarded("IMsgStore::Advise", || unsafe {
             this.shared
                 .inner_store
                 .Advise(lpEntryID, ulEventMask, lpAdviseSink, lpulConnection)
@@ -349,7 +387,9 @@ impl<S: MessageStore> IMSLogonImpl for LogonObject<S> {
     unsafe fn Unadvise(this: &Object<Self>, ulConnection: usize) -> HRESULT {
         this.shared
             // SAFETY: the caller's argument, passed on under the same contract.
-            .call(|| unsafe { this.shared.inner_store.Unadvise(ulConnection) })
+            .forwarded("IMsgStore::Unadvise", || unsafe {
+                this.shared.inner_store.Unadvise(ulConnection)
+            })
     }
 }
 
