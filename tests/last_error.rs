@@ -8,7 +8,9 @@ use mapi_spi_runtime::alloc::AllocatorSet;
 use mapi_spi_runtime::alloc::testing::probe;
 use mapi_spi_runtime::codes::*;
 use mapi_spi_runtime::com::{Forward, MethodName};
-use mapi_spi_runtime::flags::{MAPI_UNICODE, RELOP_RE, RES_EXIST, RES_PROPERTY, RES_SUBRESTRICTION};
+use mapi_spi_runtime::flags::{
+    MAPI_UNICODE, RELOP_RE, RES_EXIST, RES_PROPERTY, RES_SUBRESTRICTION,
+};
 use mapi_spi_runtime::host::{HostSupport, Session, SupportLog, SupportOptions};
 use mapi_spi_runtime::interfaces::{
     IMAPIProp, IMAPIPropImpl, IMAPISupport, IMAPITable, IMSLogon, IMsgStore, IMsgStoreImpl,
@@ -450,7 +452,12 @@ fn a_forwarded_call_failing_with_a_bare_code_is_described_by_its_method_and_code
     // SAFETY: a connection number, which is all Unadvise takes.
     let hr = unsafe { (opened.store.vtable().Unadvise)(opened.store.as_raw(), 5) };
     assert_eq!(hr, MAPI_E_NO_SUPPORT);
-    let expected = described("IMsgStore::Unadvise failed with MAPI_E_NO_SUPPORT", COMPONENT, 0, 0);
+    let expected = described(
+        "IMsgStore::Unadvise failed with MAPI_E_NO_SUPPORT",
+        COMPONENT,
+        0,
+        0,
+    );
     for flags in [0, MAPI_UNICODE] {
         let (answer, error) = opened.store_last_error(MAPI_E_NO_SUPPORT, flags);
         assert_eq!((answer, error.as_ref()), (S_OK, Some(&expected)));
@@ -533,7 +540,11 @@ fn a_table_view_describes_each_failure_it_answers_in_either_width() {
         let slot = view.vtable().GetLastError;
         let ask = |hr, flags| last_error_in(&allocators, slot, view.as_raw(), hr, flags);
         let table_error = |text: &str| Some(described(text, TABLE, 0, 0));
-        assert_eq!(ask(MAPI_E_TOO_COMPLEX, 0), (S_OK, None), "nothing failed yet");
+        assert_eq!(
+            ask(MAPI_E_TOO_COMPLEX, 0),
+            (S_OK, None),
+            "nothing failed yet"
+        );
 
         // A relational operator this engine does not evaluate.
         // SAFETY: plain data, for which all zeroes is a valid value (a PT_LONG 0 below).
@@ -590,7 +601,8 @@ fn a_table_view_describes_each_failure_it_answers_in_either_width() {
         // A column of no value type.
         let mut columns = [1u32, prop_tag(0x0123, 0x6601)];
         // SAFETY: a tag array with its count.
-        let hr = unsafe { (view.vtable().SetColumns)(view.as_raw(), columns.as_mut_ptr().cast(), 0) };
+        let hr =
+            unsafe { (view.vtable().SetColumns)(view.as_raw(), columns.as_mut_ptr().cast(), 0) };
         assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
         assert_eq!(
             ask(MAPI_E_INVALID_PARAMETER, 0),
@@ -633,8 +645,7 @@ fn a_table_view_describes_each_failure_it_answers_in_either_width() {
 
         // A search past the last row.
         // SAFETY: a restriction that lives for the call; from the end, where no row is.
-        let hr =
-            unsafe { (view.vtable().FindRow)(view.as_raw(), &mut regex, BOOKMARK_END, 0) };
+        let hr = unsafe { (view.vtable().FindRow)(view.as_raw(), &mut regex, BOOKMARK_END, 0) };
         assert_eq!(hr, MAPI_E_NOT_FOUND);
         assert_eq!(
             ask(MAPI_E_NOT_FOUND, 0),

@@ -11,6 +11,8 @@ mod expand;
 mod iid;
 mod model;
 mod parse;
+#[cfg(test)]
+mod safety_audit;
 
 use proc_macro::TokenStream;
 

@@ -437,8 +437,8 @@ fn default_body(
 ) -> TokenStream {
     let rt = runtime();
     // The body's own names, at mixed-site hygiene: they shadow no parameter of the same name.
-    let [forward, target, result, code] = ["forward", "target", "result", "code"]
-        .map(|n| syn::Ident::new(n, Span::mixed_site()));
+    let [forward, target, result, code] =
+        ["forward", "target", "result", "code"].map(|n| syn::Ident::new(n, Span::mixed_site()));
     let name = &method.ident;
     let args = method.params.iter().map(|param| &param.ident);
     let clear = clear_outs(method);

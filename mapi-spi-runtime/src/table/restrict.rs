@@ -35,10 +35,10 @@ use core::cmp::Ordering;
 use super::sort::compare_values;
 use super::{Row, SubObjects};
 use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_TOO_COMPLEX};
-use crate::provider::ProviderError;
 use crate::flags::*;
 use crate::props::value::{is_text_type, is_value_type};
 use crate::props::{PropValue, Property, ansi};
+use crate::provider::ProviderError;
 use crate::tags::{
     MV_FLAG, MV_INSTANCE, PR_MESSAGE_ATTACHMENTS, PR_MESSAGE_RECIPIENTS, PT_BINARY, PT_LONG,
     PT_STRING8, PT_UNICODE, prop_type,
@@ -549,9 +549,7 @@ unsafe fn read(raw: *const SRestriction, depth: usize) -> Result<Restriction, Re
                     BMR_EQZ => false,
                     BMR_NEZ => true,
                     other => {
-                        return Err(invalid(format!(
-                            "RES_BITMASK: unknown relation {other}"
-                        )));
+                        return Err(invalid(format!("RES_BITMASK: unknown relation {other}")));
                     }
                 };
                 if prop_type(b.ulPropTag) != PT_LONG {
@@ -568,9 +566,8 @@ unsafe fn read(raw: *const SRestriction, depth: usize) -> Result<Restriction, Re
             }
             RES_SIZE => {
                 let s = raw.res.resSize;
-                let relop = Relop::from_raw(s.relop).map_err(|_| {
-                    invalid(format!("RES_SIZE: relational operator {}", s.relop))
-                })?;
+                let relop = Relop::from_raw(s.relop)
+                    .map_err(|_| invalid(format!("RES_SIZE: relational operator {}", s.relop)))?;
                 check_column(s.ulPropTag)?;
                 Restriction::Size {
                     relop,
@@ -637,7 +634,8 @@ unsafe fn value(raw: *const SPropValue) -> Result<Property, Refused> {
     // SAFETY: readable (caller); copied out unaligned, then read as `from_raw` requires.
     let copy = unsafe { raw.read_unaligned() };
     // SAFETY: as above.
-    unsafe { Property::from_raw(&copy) }.map_err(|e| bad_value("RES_CONTENT or RES_PROPERTY", e.code()))
+    unsafe { Property::from_raw(&copy) }
+        .map_err(|e| bad_value("RES_CONTENT or RES_PROPERTY", e.code()))
 }
 
 #[cfg(test)]

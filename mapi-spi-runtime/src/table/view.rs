@@ -52,8 +52,8 @@ use crate::codes::*;
 use crate::com::Object;
 use crate::flags::*;
 use crate::interfaces::{IMAPIAdviseSink, IMAPITable, IMAPITableImpl};
-use crate::props::value::is_value_type;
 use crate::props::object::{check_flags, null};
+use crate::props::value::is_value_type;
 use crate::props::{PropValue, Property};
 use crate::provider::{LastError, ProviderError, ProviderResult};
 use crate::tags::{
@@ -62,8 +62,7 @@ use crate::tags::{
 };
 use crate::types::{
     BOOKMARK, BOOKMARK_BEGINNING, BOOKMARK_CURRENT, BOOKMARK_END, MAPIERROR, SPropTagArray,
-    SRestriction,
-    SRowSet, SSortOrder, SSortOrderSet, cb_new_ssortorderset,
+    SRestriction, SRowSet, SSortOrder, SSortOrderSet, cb_new_ssortorderset,
 };
 use mapi_spi_macros::mapi_object;
 
@@ -1031,8 +1030,7 @@ impl IMAPITableImpl for TableView {
         this.answer(|| {
             check_flags(ulFlags, TBL_ASYNC | TBL_BATCH)?;
             // SAFETY: the caller's tag array, NULL or `cValues` tags.
-            let Some(tags) = (unsafe { crate::props::value::tags_from_raw(lpPropTagArray) })
-            else {
+            let Some(tags) = (unsafe { crate::props::value::tags_from_raw(lpPropTagArray) }) else {
                 return Err(null("SetColumns", "lpPropTagArray"));
             };
             if tags.is_empty() {
@@ -1178,7 +1176,8 @@ impl IMAPITableImpl for TableView {
             // SAFETY: the caller's restriction tree.
             let restriction = unsafe { this.restriction(lpRestriction) }?;
             let sub_objects = this.table.sub_objects();
-            let matches = |row: &Row| restriction.matches_with(row.source(), sub_objects.as_deref());
+            let matches =
+                |row: &Row| restriction.matches_with(row.source(), sub_objects.as_deref());
             let mut view = this.view.lock();
             let (origin, moved) = view.resolve(bkOrigin)?;
             let found = if ulFlags & DIR_BACKWARD != 0 {

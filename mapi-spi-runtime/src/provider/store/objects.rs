@@ -362,11 +362,12 @@ impl<S: MessageStore> IMSLogonImpl for LogonObject<S> {
         lpulResult: *mut u32,
     ) -> HRESULT {
         // SAFETY: the caller's arguments, passed on under the same contract.
-        this.shared.forwarded("IMsgStore::CompareEntryIDs", || unsafe {
-            this.shared
-                .inner_store
-                .CompareEntryIDs(lpEntryID1, lpEntryID2, ulFlags, lpulResult)
-        })
+        this.shared
+            .forwarded("IMsgStore::CompareEntryIDs", || unsafe {
+                this.shared
+                    .inner_store
+                    .CompareEntryIDs(lpEntryID1, lpEntryID2, ulFlags, lpulResult)
+            })
     }
 
     unsafe fn Advise(
