@@ -12,12 +12,12 @@ use std::sync::atomic::Ordering;
 use mapi_spi_runtime::codes::{
     MAPI_E_INVALID_PARAMETER, MAPI_E_NO_SUPPORT, MAPI_E_UNKNOWN_ENTRYID, MAPI_E_VERSION, S_OK,
 };
-use mapi_spi_runtime::flags::{CURRENT_SPI_VERSION, MAPI_ABCONT};
+use mapi_spi_runtime::flags::{CURRENT_SPI_VERSION, MAPI_ABCONT, MAPI_UNICODE};
 use mapi_spi_runtime::host::{HostSupport, SupportLog, SupportOptions};
 use mapi_spi_runtime::interfaces::{IABLogon, IABProvider, IMAPISupport, IMSLogon};
 use mapi_spi_runtime::types::{ENTRYID, MAPIERROR};
 use mapi_spi_runtime::{AllocatorSet, GUID, HRESULT, Interface};
-use sample_ab::{ABProviderInit, SAMPLE_AB_UID};
+use sample_ab::{ABProviderInit, COMPONENT, SAMPLE_AB_UID};
 use windows_core::IUnknown_Vtbl;
 
 type ProviderVtbl = <IABProvider as Interface>::Vtable;
@@ -48,6 +48,27 @@ unsafe fn query(p: *mut c_void, iid: &GUID) -> (HRESULT, *mut c_void) {
     let mut out = null_mut();
     let hr = unsafe { (vtbl::<IUnknown_Vtbl>(p).QueryInterface)(p, iid, &mut out) };
     (hr, out)
+}
+
+/// What a `GetLastError` call (`ask`, given the out-pointer) answered: its code, and the
+/// `MAPIERROR`'s message and component read in the width `unicode` says, then freed.
+fn last_error(
+    unicode: bool,
+    ask: impl FnOnce(*mut *mut MAPIERROR) -> HRESULT,
+) -> (HRESULT, Option<(String, String)>) {
+    use mapi_spi_runtime::provider::text::decode;
+    let mut block = null_mut::<MAPIERROR>();
+    let answer = ask(&mut block);
+    if block.is_null() {
+        return (answer, None);
+    }
+    // SAFETY: a MAPIERROR from the native allocator, in the width asked for; freed once.
+    unsafe {
+        let text = |s| decode(s, unicode).unwrap();
+        let read = (text((*block).lpszError), text((*block).lpszComponent));
+        AllocatorSet::native().free(block.cast());
+        (answer, Some(read))
+    }
 }
 
 /// `ABProviderInit` as MAPI calls it.
@@ -208,6 +229,26 @@ fn logon_keeps_the_support_object_until_logoff_and_every_reference_is_returned()
         let eid = id.as_mut_ptr().cast::<ENTRYID>();
         let hr = (lv.OpenEntry)(logon, 7, eid, null_mut(), 0, &mut obj_type, &mut unk);
         assert_eq!(hr, MAPI_E_UNKNOWN_ENTRYID);
+        // The logon describes its failure, in either width.
+        for unicode in [false, true] {
+            let flags = if unicode { MAPI_UNICODE } else { 0 };
+            let described = last_error(unicode, |out| {
+                (lv.GetLastError)(logon, MAPI_E_UNKNOWN_ENTRYID, flags, out)
+            });
+            let expected = "OpenEntry: the entry ID is not this address book's (another UID)";
+            assert_eq!(
+                described,
+                (S_OK, Some((expected.to_owned(), COMPONENT.to_owned())))
+            );
+        }
+        let other_code = last_error(false, |out| {
+            (lv.GetLastError)(logon, MAPI_E_NO_SUPPORT, 0, out)
+        });
+        assert_eq!(other_code, (S_OK, None));
+        assert_eq!(
+            (lv.GetLastError)(logon, MAPI_E_UNKNOWN_ENTRYID, 0, null_mut()),
+            MAPI_E_INVALID_PARAMETER
+        );
         let mut other = [0u8, 0, 0, 0, 1, 2, 4];
         let mut result = 7u32;
         let hr = (lv.CompareEntryIDs)(logon, 7, eid, 7, eid, 0, &mut result);
@@ -331,7 +372,7 @@ fn the_directory_is_browsed_through_engine_tables() {
     let _serial = serial();
     use mapi_spi_runtime::codes::{MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_INVALID_ENTRYID};
     use mapi_spi_runtime::flags::{
-        FL_IGNORECASE, FL_SUBSTRING, MAPI_MAILUSER, MAPI_UNICODE, RES_CONTENT, TABLE_SORT_DESCEND,
+        FL_IGNORECASE, FL_SUBSTRING, MAPI_MAILUSER, RES_CONTENT, TABLE_SORT_DESCEND,
     };
     use mapi_spi_runtime::interfaces::{IABContainer, IMAPITable, IMailUser, IMsgStore};
     use mapi_spi_runtime::props::PropValue;
@@ -407,6 +448,17 @@ fn the_directory_is_browsed_through_engine_tables() {
     assert_eq!(
         unsafe { root.GetContentsTable(0, &mut table) },
         mapi_spi_runtime::codes::MAPI_E_NO_SUPPORT
+    );
+    // The container describes its own failure (its property object knows nothing of it).
+    let slot = root.vtable().base__.base__.GetLastError;
+    // SAFETY: the container's IMAPIProp slot, a valid out-pointer.
+    let described = last_error(true, |out| unsafe {
+        slot(root.as_raw(), MAPI_E_NO_SUPPORT, MAPI_UNICODE, out)
+    });
+    let expected = "GetContentsTable: the root container lists containers only";
+    assert_eq!(
+        described,
+        (S_OK, Some((expected.to_owned(), COMPONENT.to_owned())))
     );
 
     // The directory's contents, restricted and sorted by the engine.

@@ -15,6 +15,9 @@
 //!   `MAPI_E_INVALID_ENTRYID`. Every other method answers the interface's default,
 //!   `MAPI_E_NO_SUPPORT` (templates, notifications, the status object, the one-off table, and
 //!   creating or deleting entries in the read-only directory).
+//! - The logon and the containers keep the last failure of their own methods ([`LastError`]),
+//!   which their `GetLastError` describes (a container's property calls are its property
+//!   object's, which describes theirs).
 #![allow(non_snake_case)]
 
 use core::ffi::c_void;
@@ -23,7 +26,7 @@ use std::sync::{Arc, Mutex};
 
 use mapi_spi_runtime::codes::{
     MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_INVALID_ENTRYID, MAPI_E_INVALID_PARAMETER,
-    MAPI_E_NO_SUPPORT, MAPI_E_UNKNOWN_ENTRYID, MAPI_E_UNKNOWN_FLAGS, S_OK,
+    MAPI_E_NO_SUPPORT, MAPI_E_UNKNOWN_ENTRYID, S_OK,
 };
 use mapi_spi_runtime::com::{Forward, MethodName};
 use mapi_spi_runtime::flags::{
@@ -34,8 +37,10 @@ use mapi_spi_runtime::interfaces::{
     IABContainer, IABContainerImpl, IABLogon, IABLogonImpl, IABProvider, IABProviderImpl,
     IMAPIContainerImpl, IMAPIProp, IMAPIPropImpl, IMAPISupport, IMailUser, IMailUserImpl,
 };
+use mapi_spi_runtime::props::object::{check_flags, null};
 use mapi_spi_runtime::props::{self, ObjectAccess, PropAccess, PropValue, Property, PropertyBag};
 use mapi_spi_runtime::provider::entry::negotiate_version;
+use mapi_spi_runtime::provider::{LastError, ProviderError, ProviderResult};
 use mapi_spi_runtime::table::TableData;
 use mapi_spi_runtime::tags::*;
 use mapi_spi_runtime::types::{
@@ -157,6 +162,7 @@ impl IABProviderImpl for SampleProvider {
         let logon: IABLogon = ComObject::new(SampleLogon {
             support: Mutex::new(Some(support.clone())),
             directory,
+            last_error: LastError::new(COMPONENT),
         })
         .into_interface();
         // SAFETY: checked non-NULL above; the reference is handed to MAPI.
@@ -165,15 +171,34 @@ impl IABProviderImpl for SampleProvider {
     }
 }
 
+/// `MAPIERROR::lpszComponent` of the provider's errors.
+pub const COMPONENT: &str = "Sample address book";
+
 /// The logon object of one session.
 #[mapi_object(IABLogon)]
 pub struct SampleLogon {
     /// The support object, AddRef'd at logon, released at `Logoff` (or with the object).
     support: Mutex<Option<IMAPISupport>>,
     directory: Arc<Directory>,
+    last_error: LastError,
 }
 
 impl IABLogonImpl for SampleLogon {
+    /// The last failure of the logon's methods, when `hResult` is its code.
+    unsafe fn GetLastError(
+        this: &Object<Self>,
+        hResult: HRESULT,
+        ulFlags: u32,
+        lppMAPIError: *mut *mut MAPIERROR,
+    ) -> HRESULT {
+        let allocators = &this.directory.allocators;
+        // SAFETY: the caller's out-pointer, NULL or writable.
+        unsafe {
+            this.last_error
+                .get_last_error(hResult, ulFlags, allocators, lppMAPIError)
+        }
+    }
+
     /// Releases the support object (once; the flags are reserved).
     unsafe fn Logoff(this: &Object<Self>, _ulFlags: u32) -> HRESULT {
         let support = this.support.lock().ok().and_then(|mut s| s.take());
@@ -191,7 +216,7 @@ impl IABLogonImpl for SampleLogon {
         lppUnk: *mut *mut c_void,
     ) -> HRESULT {
         // SAFETY: MAPI's arguments, passed on.
-        unsafe {
+        let opened = unsafe {
             open_entry(
                 &this.directory,
                 lpEntryID,
@@ -200,19 +225,20 @@ impl IABLogonImpl for SampleLogon {
                 lpulObjType,
                 lppUnk,
             )
-        }
+        };
+        this.last_error.answer(opened)
     }
 
     /// Byte comparison: TRUE (1) when both IDs have the same bytes.
     unsafe fn CompareEntryIDs(
-        _this: &Object<Self>,
+        this: &Object<Self>,
         lpEntryID1: &[u8],
         lpEntryID2: &[u8],
         _ulFlags: u32,
         lpulResult: *mut u32,
     ) -> HRESULT {
         if lpulResult.is_null() {
-            return MAPI_E_INVALID_PARAMETER;
+            return this.last_error.fail(null("CompareEntryIDs", "lpulResult"));
         }
         // SAFETY: checked non-NULL.
         unsafe { lpulResult.write(u32::from(lpEntryID1 == lpEntryID2)) };
@@ -269,12 +295,15 @@ enum Entry {
 
 /// `MAPI_E_UNKNOWN_ENTRYID` for another provider's ID, `MAPI_E_INVALID_ENTRYID` for a
 /// malformed one of ours.
-fn parse(id: &[u8]) -> Result<Option<Entry>, HRESULT> {
+fn parse(id: &[u8]) -> ProviderResult<Option<Entry>> {
     if id.is_empty() {
         return Ok(None);
     }
     if id.len() < KIND_AT || id[4..KIND_AT] != SAMPLE_AB_UID.ab {
-        return Err(MAPI_E_UNKNOWN_ENTRYID);
+        return Err(ProviderError::new(
+            MAPI_E_UNKNOWN_ENTRYID,
+            "OpenEntry: the entry ID is not this address book's (another UID)",
+        ));
     }
     let (kind, rest) = (id.get(KIND_AT), &id[(KIND_AT + 1).min(id.len())..]);
     let index = <[u8; 2]>::try_from(rest).map(u16::from_le_bytes);
@@ -283,7 +312,10 @@ fn parse(id: &[u8]) -> Result<Option<Entry>, HRESULT> {
         (Some(&KIND_USER), Ok(i)) if id[..4] == [0; 4] && usize::from(i) < USERS.len() => {
             Ok(Some(Entry::User(usize::from(i))))
         }
-        _ => Err(MAPI_E_INVALID_ENTRYID),
+        _ => Err(ProviderError::new(
+            MAPI_E_INVALID_ENTRYID,
+            "OpenEntry: the entry ID has this address book's UID but names no entry of it",
+        )),
     }
 }
 
@@ -385,7 +417,8 @@ impl Directory {
 }
 
 /// `OpenEntry` of the logon and of the containers: the object an ID names, as the interface
-/// asked for (NULL: the object's own, `IABContainer` or `IMailUser`), with its object type.
+/// asked for (NULL: the object's own, `IABContainer` or `IMailUser`), with its object type; a
+/// failure says what was wrong.
 ///
 /// # Safety
 ///
@@ -398,22 +431,17 @@ unsafe fn open_entry(
     ulFlags: u32,
     lpulObjType: *mut u32,
     lppUnk: *mut *mut c_void,
-) -> HRESULT {
+) -> ProviderResult<HRESULT> {
     if lpulObjType.is_null() || lppUnk.is_null() {
-        return MAPI_E_INVALID_PARAMETER;
+        return Err(null("OpenEntry", "lpulObjType or lppUnk"));
     }
     // SAFETY: checked non-NULL; writable (the caller's contract). A failure leaves these.
     unsafe {
         lpulObjType.write(0);
         lppUnk.write(core::ptr::null_mut());
     }
-    if ulFlags & !(MAPI_BEST_ACCESS | MAPI_DEFERRED_ERRORS) != 0 {
-        return MAPI_E_UNKNOWN_FLAGS;
-    }
-    let entry = match parse(lpEntryID) {
-        Ok(entry) => entry,
-        Err(code) => return code,
-    };
+    check_flags(ulFlags, MAPI_BEST_ACCESS | MAPI_DEFERRED_ERRORS)?;
+    let entry = parse(lpEntryID)?;
     let (object, object_type): (IUnknown, u32) = match entry {
         None => (
             Container::create(directory, Container::root_props(), Tables::Root),
@@ -446,14 +474,17 @@ unsafe fn open_entry(
         }
     };
     if hr.is_err() {
-        return MAPI_E_INTERFACE_NOT_SUPPORTED;
+        return Err(ProviderError::new(
+            MAPI_E_INTERFACE_NOT_SUPPORTED,
+            "OpenEntry: the entry does not implement the interface asked for",
+        ));
     }
     // SAFETY: checked non-NULL above; the reference is the caller's.
     unsafe {
         lpulObjType.write(object_type);
         lppUnk.write(out);
     }
-    S_OK
+    Ok(S_OK)
 }
 
 /// Which tables a container shows.
@@ -470,6 +501,7 @@ struct Container {
     props: IMAPIProp,
     directory: Arc<Directory>,
     tables: Tables,
+    last_error: LastError,
 }
 
 impl Container {
@@ -478,6 +510,7 @@ impl Container {
             props: directory.props(props),
             directory: directory.clone(),
             tables,
+            last_error: LastError::new(COMPONENT),
         };
         ComObject::new(container).into_interface()
     }
@@ -491,33 +524,52 @@ impl Container {
         ]
     }
 
-    /// A new view of `table` for an `lppTable` out-parameter.
+    /// A new view of `table` for `method`'s `lppTable` out-parameter.
     ///
     /// # Safety
     ///
     /// `lppTable` is NULL or writable.
     #[allow(non_snake_case)]
     unsafe fn view(
+        method: &str,
         table: &TableData,
         ulFlags: u32,
         known: u32,
         lppTable: *mut *mut c_void,
-    ) -> HRESULT {
+    ) -> ProviderResult<HRESULT> {
         if lppTable.is_null() {
-            return MAPI_E_INVALID_PARAMETER;
+            return Err(null(method, "lppTable"));
         }
-        if ulFlags & !known != 0 {
-            return MAPI_E_UNKNOWN_FLAGS;
-        }
+        check_flags(ulFlags, known)?;
         // SAFETY: checked non-NULL; the new view reference is the caller's.
         unsafe { lppTable.write(table.view().into_raw()) };
-        S_OK
+        Ok(S_OK)
     }
 }
 
 impl IMAPIPropImpl for Container {
     fn forward(this: &Object<Self>, _: MethodName) -> Forward<'_, IMAPIProp> {
         Forward::To(&this.props)
+    }
+
+    /// The last failure of the container's methods, else its property object's.
+    unsafe fn GetLastError(
+        this: &Object<Self>,
+        hResult: HRESULT,
+        ulFlags: u32,
+        lppMAPIError: *mut *mut MAPIERROR,
+    ) -> HRESULT {
+        let allocators = &this.directory.allocators;
+        // SAFETY: the caller's out-pointer, NULL or writable.
+        unsafe {
+            this.last_error.get_last_error_or(
+                &this.props,
+                hResult,
+                ulFlags,
+                allocators,
+                lppMAPIError,
+            )
+        }
     }
 }
 
@@ -529,18 +581,23 @@ impl IMAPIContainerImpl for Container {
         ulFlags: u32,
         lppTable: *mut *mut c_void,
     ) -> HRESULT {
-        match this.tables {
-            Tables::Root => MAPI_E_NO_SUPPORT,
+        let viewed = match this.tables {
+            Tables::Root => Err(ProviderError::new(
+                MAPI_E_NO_SUPPORT,
+                "GetContentsTable: the root container lists containers only",
+            )),
             // SAFETY: the caller's out-pointer.
             Tables::Directory => unsafe {
                 Self::view(
+                    "GetContentsTable",
                     &this.directory.contents,
                     ulFlags,
                     MAPI_UNICODE | MAPI_DEFERRED_ERRORS,
                     lppTable,
                 )
             },
-        }
+        };
+        this.last_error.answer(viewed)
     }
 
     /// The root lists the directory (one level: `CONVENIENT_DEPTH` shows the same); the
@@ -556,7 +613,8 @@ impl IMAPIContainerImpl for Container {
         };
         let known = MAPI_UNICODE | MAPI_DEFERRED_ERRORS | CONVENIENT_DEPTH;
         // SAFETY: the caller's out-pointer.
-        unsafe { Self::view(table, ulFlags, known, lppTable) }
+        let viewed = unsafe { Self::view("GetHierarchyTable", table, ulFlags, known, lppTable) };
+        this.last_error.answer(viewed)
     }
 
     unsafe fn OpenEntry(
@@ -568,7 +626,7 @@ impl IMAPIContainerImpl for Container {
         lppUnk: *mut *mut c_void,
     ) -> HRESULT {
         // SAFETY: MAPI's arguments, passed on.
-        unsafe {
+        let opened = unsafe {
             open_entry(
                 &this.directory,
                 lpEntryID,
@@ -577,7 +635,8 @@ impl IMAPIContainerImpl for Container {
                 lpulObjType,
                 lppUnk,
             )
-        }
+        };
+        this.last_error.answer(opened)
     }
 }
 

@@ -131,7 +131,7 @@ impl Answer for Result<HRESULT, ProviderError> {
 }
 
 /// `ulFlags` with no bit outside `allowed`, or `MAPI_E_UNKNOWN_FLAGS`.
-pub(crate) fn check_flags(flags: u32, allowed: u32) -> Result<(), ProviderError> {
+pub fn check_flags(flags: u32, allowed: u32) -> Result<(), ProviderError> {
     match flags & !allowed {
         0 => Ok(()),
         unknown => Err(ProviderError::new(
@@ -142,7 +142,7 @@ pub(crate) fn check_flags(flags: u32, allowed: u32) -> Result<(), ProviderError>
 }
 
 /// `MAPI_E_INVALID_PARAMETER`, naming the argument.
-pub(crate) fn null(method: &str, argument: &str) -> ProviderError {
+pub fn null(method: &str, argument: &str) -> ProviderError {
     ProviderError::new(
         MAPI_E_INVALID_PARAMETER,
         format!("{method}: {argument} is NULL"),

@@ -161,7 +161,7 @@ impl LastError {
     ///
     /// `lppMAPIError` is NULL or valid for a pointer write.
     #[allow(non_snake_case)]
-    pub(crate) unsafe fn get_last_error_or(
+    pub unsafe fn get_last_error_or(
         &self,
         props: &IMAPIProp,
         hResult: HRESULT,
