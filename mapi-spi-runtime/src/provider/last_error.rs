@@ -24,9 +24,9 @@ use crate::types::MAPIERROR;
 /// success leaves the error in place: the docs tie the answer to the failing call's code, not to
 /// the calls in between, and a client may make some (a `Release`, a `GetProps`) before asking.
 ///
-/// A failure can also be kept as *unexplained* ([`Self::fail_unexplained`]): the runtime saw a
+/// A failure can also be kept as *unexplained* (`fail_unexplained`): the runtime saw a
 /// call it forwarded to the provider fail with a bare code. Its description (the method and the
-/// code) is a last resort: [`Self::explains`] leaves it out, so that the object asks the
+/// code) is a last resort: `explains` leaves it out, so that the object asks the
 /// provider's own `GetLastError` first.
 #[derive(Debug)]
 pub struct LastError {

@@ -1,7 +1,8 @@
 //! Restrictions (`Restrict`, `FindRow`): a caller's `SRestriction` read into an owned
 //! [`Restriction`] tree, checked whole before a view changes, then evaluated on rows.
 //!
-//! Reading refuses, with nothing changed:
+//! Reading refuses, with nothing changed, with a [`Refused`] that says what was wrong (which
+//! restriction type, operator, column or level), for the view's `GetLastError`:
 //! - `MAPI_E_INVALID_PARAMETER`: a NULL pointer where a structure is required, an unknown
 //!   restriction type, relational operator, fuzzy level or bitmask relation, a value that
 //!   [`Property::from_raw`] refuses, a value whose type does not match its column (8-bit and
