@@ -181,6 +181,25 @@ impl ViewState {
             })
     }
 
+    /// Expands or collapses the heading row whose instance key is `key` (`method`'s), laying
+    /// the view out again if that changes it: the heading's position and the row count before;
+    /// `MAPI_E_NOT_FOUND` when no heading has that key.
+    fn expand(
+        &mut self,
+        method: &str,
+        key: &[u8],
+        expanded: bool,
+    ) -> ProviderResult<(usize, usize)> {
+        let (at, level) = self.heading(key).ok_or_else(|| no_heading(method))?;
+        let before = self.rows.len();
+        if let Some(categories) = self.categories.as_mut()
+            && categories.set_expanded(level, key, expanded)
+        {
+            self.lay_out();
+        }
+        Ok((at, before))
+    }
+
     /// A `TABLE_RELOAD` for this view's sinks, if it has sinks.
     fn reload_notice(&self) -> Option<Pending> {
         (!self.sinks.is_empty()).then(|| Pending {
@@ -1360,13 +1379,7 @@ impl IMAPITableImpl for TableView {
             // SAFETY: the caller's `cbInstanceKey` bytes.
             let key = unsafe { bytes("ExpandRow", "pbInstanceKey", pbInstanceKey, cbInstanceKey) }?;
             let mut view = this.view.lock();
-            let (at, level) = view.heading(key).ok_or_else(|| no_heading("ExpandRow"))?;
-            let before = view.rows.len();
-            if let Some(categories) = view.categories.as_mut()
-                && categories.set_expanded(level, key, true)
-            {
-                view.lay_out();
-            }
+            let (at, before) = view.expand("ExpandRow", key, true)?;
             let added = view.rows.len() - before;
             let end = at + 1 + added.min(ulRowCount as usize);
             if !lppRows.is_null() {
@@ -1398,13 +1411,7 @@ impl IMAPITableImpl for TableView {
             let key =
                 unsafe { bytes("CollapseRow", "pbInstanceKey", pbInstanceKey, cbInstanceKey) }?;
             let mut view = this.view.lock();
-            let (at, level) = view.heading(key).ok_or_else(|| no_heading("CollapseRow"))?;
-            let before = view.rows.len();
-            if let Some(categories) = view.categories.as_mut()
-                && categories.set_expanded(level, key, false)
-            {
-                view.lay_out();
-            }
+            let (at, before) = view.expand("CollapseRow", key, false)?;
             let removed = before - view.rows.len();
             // A cursor in the rows removed goes to the row after the heading.
             if view.cursor > at + removed {
