@@ -221,6 +221,15 @@ pub fn name(hr: HRESULT) -> Option<&'static str> {
         .map(|(_, name)| *name)
 }
 
+/// [`name`], or the code in hexadecimal (`"0x80040999"`) for one this module does not define:
+/// a code as a `MAPIERROR`'s text names it.
+pub fn name_or_hex(hr: HRESULT) -> std::borrow::Cow<'static, str> {
+    match name(hr) {
+        Some(name) => name.into(),
+        None => format!("0x{:08X}", hr.0 as u32).into(),
+    }
+}
+
 /// A success `HRESULT` (severity bit clear): `S_OK`, or a warning such as
 /// [`MAPI_W_ERRORS_RETURNED`].
 ///

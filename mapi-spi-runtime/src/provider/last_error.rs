@@ -61,10 +61,12 @@ impl LastError {
     pub fn fail(&self, error: impl Into<ProviderError>) -> HRESULT {
         let error = error.into().failing();
         let code = error.code;
-        *lock(&self.last) = Some(Kept {
+        let mut last = lock(&self.last);
+        *last = Some(Kept {
             error,
             unexplained: false,
         });
+        // Under the lock, so that `fail_unexplained` sees the count and the error together.
         self.explained.fetch_add(1, Ordering::Relaxed);
         code
     }
@@ -81,15 +83,14 @@ impl LastError {
     /// described as "`method` failed with `code`'s name". Another thread's `fail` meanwhile
     /// counts as the call's own: its words are kept rather than these.
     pub(crate) fn fail_unexplained(&self, explained: u64, method: &str, code: HRESULT) {
-        if self.explained() != explained {
-            return;
+        let name = crate::codes::name_or_hex(code);
+        let mut last = lock(&self.last);
+        if self.explained() == explained {
+            *last = Some(Kept {
+                error: ProviderError::new(code, format!("{method} failed with {name}")),
+                unexplained: true,
+            });
         }
-        let name = crate::codes::name(code)
-            .map_or_else(|| format!("0x{:08X}", code.0 as u32), str::to_owned);
-        *lock(&self.last) = Some(Kept {
-            error: ProviderError::new(code, format!("{method} failed with {name}")),
-            unexplained: true,
-        });
     }
 
     /// Whether the last error has the code `code` and was kept with words of its own
@@ -240,6 +241,37 @@ mod tests {
             assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
         });
         assert_eq!(calls.live_roots, 0, "every block freed");
+    }
+
+    #[test]
+    fn an_unexplained_failure_never_replaces_the_calls_own_words_and_is_a_last_resort() {
+        let cell = LastError::new("Test");
+        let started = cell.explained();
+        assert_eq!(
+            cell.fail(ProviderError::new(MAPI_E_NOT_FOUND, "own words")),
+            MAPI_E_NOT_FOUND
+        );
+        // The call that kept those words fails with their code: they stay.
+        cell.fail_unexplained(started, "IMsgStore::OpenEntry", MAPI_E_NOT_FOUND);
+        assert!(cell.explains(MAPI_E_NOT_FOUND));
+        // A later call fails with a bare code this module has no name for.
+        let unnamed = HRESULT(0x8004_0999_u32 as i32);
+        cell.fail_unexplained(cell.explained(), "IFoo::Bar", unnamed);
+        assert!(cell.describes(unnamed) && !cell.explains(unnamed));
+        let (text, calls) = probe(None, |allocators| {
+            let mut out = core::ptr::null_mut();
+            // SAFETY: a valid out-pointer.
+            let hr = unsafe { cell.get_last_error(unnamed, 0, &allocators, &mut out) };
+            assert_eq!(hr, S_OK);
+            // SAFETY: a MAPIERROR the cell allocated, 8-bit; freed once, after the read.
+            unsafe {
+                let text = decode((*out).lpszError, false);
+                allocators.free(out.cast());
+                text
+            }
+        });
+        assert_eq!(text.as_deref(), Some("IFoo::Bar failed with 0x80040999"));
+        assert_eq!(calls.live_roots, 0);
     }
 
     #[test]

@@ -126,11 +126,10 @@ impl ProviderError {
         allocators: &AllocatorSet,
         unicode: bool,
     ) -> crate::com::Result<crate::alloc::RootBuf> {
-        let message = match (&self.message, crate::codes::name(self.code)) {
+        let message = match &self.message {
             // A C string ends at its first NUL: the rest of the message is kept without them.
-            (Some(message), _) => message.replace('\0', ""),
-            (None, Some(name)) => name.to_owned(),
-            (None, None) => format!("0x{:08X}", self.code.0 as u32),
+            Some(message) => message.replace('\0', ""),
+            None => crate::codes::name_or_hex(self.code).into_owned(),
         };
         let info = crate::alloc::builders::ErrorInfo {
             error: Some(&message),
