@@ -51,8 +51,9 @@ impl StoreContext {
     /// Keeps `error` as the store's last error, which `GetLastError` describes (on the store
     /// object and on the logon object: a method of either reaches the same store methods), and
     /// returns the code a failed store method answers: `return cx.fail(ProviderError::new(...))`.
-    /// A method that fails without it leaves `GetLastError` with nothing to say about its
-    /// failure.
+    /// A method that fails without it is described by its interface method and code
+    /// (`IMsgStore::OpenEntry failed with MAPI_E_NOT_FOUND`), unless the store's own
+    /// `GetLastError` describes it.
     pub fn fail(&self, error: impl Into<ProviderError>) -> HRESULT {
         self.last_error.fail(error)
     }
@@ -75,7 +76,9 @@ impl StoreContext {
 /// `MAPI_E_INVALID_OBJECT` without calling it. `IMSLogon`'s `OpenEntry`, `CompareEntryIDs`,
 /// `Advise` and `Unadvise` are answered by this object's `IMsgStore` methods of the same name.
 /// `GetLastError` on either describes the failure a method kept with [`StoreContext::fail`] when
-/// asked about its code, and passes any other question to this object's `GetLastError`.
+/// asked about its code, and passes any other question to this object's `GetLastError`; when
+/// that has nothing to say about the code of a call that failed without `fail`, the runtime
+/// names the method and the code.
 pub trait MessageStore: IMsgStoreImpl + Implements<IMsgStore> + Send + Sync {
     /// Called once when the store is logged off (`IMSLogon::Logoff`, the store's final release,
     /// or the provider's `Shutdown`): release sub-objects and notifications here. Never while a
