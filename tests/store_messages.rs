@@ -1510,3 +1510,35 @@ fn a_special_folder_another_program_deleted_is_no_longer_named_by_the_store() {
     assert_eq!(long(t.store(), PR_VALID_FOLDER_MASK), 0);
     t.finish();
 }
+
+#[test]
+fn an_attachment_describes_its_last_failure_in_either_width() {
+    use mapi_spi_runtime::provider::text::decode;
+    let t = Test::start();
+    let message = t.create();
+    let (_, attach) = create_attach(&message);
+    assert_eq!(
+        open_property(&attach, PR_ATTACH_DATA_OBJ, &IMessage::IID, 0).err(),
+        Some(MAPI_E_NOT_FOUND)
+    );
+    let slot = attach.vtable().base__.GetLastError;
+    for (flags, unicode) in [(0, false), (MAPI_UNICODE, true)] {
+        let mut error = core::ptr::null_mut();
+        // SAFETY: an out-pointer; the block read in the width asked for, then freed once.
+        unsafe {
+            let hr = slot(attach.as_raw(), MAPI_E_NOT_FOUND, flags, &mut error);
+            assert_eq!(hr, S_OK);
+            assert!(!error.is_null());
+            let text = decode((*error).lpszError, unicode);
+            let component = decode((*error).lpszComponent, unicode);
+            AllocatorSet::native().free(error.cast());
+            assert_eq!(
+                text.as_deref(),
+                Some("the attachment has no embedded message")
+            );
+            assert_eq!(component.as_deref(), Some("mapi-spi message"));
+        }
+    }
+    drop((attach, message));
+    t.finish();
+}
