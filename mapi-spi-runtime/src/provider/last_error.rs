@@ -258,20 +258,10 @@ mod tests {
         let unnamed = HRESULT(0x8004_0999_u32 as i32);
         cell.fail_unexplained(cell.explained(), "IFoo::Bar", unnamed);
         assert!(cell.describes(unnamed) && !cell.explains(unnamed));
-        let (text, calls) = probe(None, |allocators| {
-            let mut out = core::ptr::null_mut();
-            // SAFETY: a valid out-pointer.
-            let hr = unsafe { cell.get_last_error(unnamed, 0, &allocators, &mut out) };
-            assert_eq!(hr, S_OK);
-            // SAFETY: a MAPIERROR the cell allocated, 8-bit; freed once, after the read.
-            unsafe {
-                let text = decode((*out).lpszError, false);
-                allocators.free(out.cast());
-                text
-            }
-        });
-        assert_eq!(text.as_deref(), Some("IFoo::Bar failed with 0x80040999"));
-        assert_eq!(calls.live_roots, 0);
+        assert_eq!(
+            text_of(&cell, unnamed).as_deref(),
+            Some("IFoo::Bar failed with 0x80040999")
+        );
     }
 
     #[test]
@@ -281,10 +271,15 @@ mod tests {
             cell.fail(ProviderError::new(MAPI_E_NOT_FOUND, "a\0b")),
             MAPI_E_NOT_FOUND
         );
+        assert_eq!(text_of(&cell, MAPI_E_NOT_FOUND).as_deref(), Some("ab"));
+    }
+
+    /// The 8-bit text `cell` describes `code` with, its block freed (checked).
+    fn text_of(cell: &LastError, code: HRESULT) -> Option<String> {
         let (text, calls) = probe(None, |allocators| {
             let mut out = core::ptr::null_mut();
             // SAFETY: a valid out-pointer.
-            let hr = unsafe { cell.get_last_error(MAPI_E_NOT_FOUND, 0, &allocators, &mut out) };
+            let hr = unsafe { cell.get_last_error(code, 0, &allocators, &mut out) };
             assert_eq!(hr, S_OK);
             // SAFETY: a MAPIERROR the cell allocated, 8-bit; freed once, after the read.
             unsafe {
@@ -293,8 +288,8 @@ mod tests {
                 text
             }
         });
-        assert_eq!(text.as_deref(), Some("ab"));
-        assert_eq!(calls.live_roots, 0);
+        assert_eq!(calls.live_roots, 0, "the block freed");
+        text
     }
 
     #[test]
