@@ -5,21 +5,25 @@
 //! `fnevObjectCreated` and `fnevNewMail`, a vanished file an `MAPI_E_OBJECT_DELETED` save).
 #![allow(non_snake_case)]
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use maildir_store::maildir::ScratchMaildir;
+use maildir_store::maildir::{self, ScratchMaildir};
 use maildir_store::{MSProviderInit, SERVICE, ServiceEntry};
 use mapi_spi_runtime::alloc::AllocatorSet;
 use mapi_spi_runtime::codes::*;
 use mapi_spi_runtime::flags::*;
 use mapi_spi_runtime::host::client::{
-    delete_messages, get_props, open_entry, query_rows, receive_folder, set_props,
+    EntryList, attachment_table, contents_table, copy_folder, copy_messages, create_attach,
+    create_folder, create_message, delete_messages, get_props, hierarchy_table, message_status,
+    open_entry, query_rows, receive_folder, set_message_status, set_props, set_read_flags,
+    write_stream,
 };
 use mapi_spi_runtime::host::service::call_service_entry;
 use mapi_spi_runtime::host::{OpenedStore, Profile, Session, SupportOptions};
 use mapi_spi_runtime::interfaces::{
-    IMAPIAdviseSink, IMAPIAdviseSinkImpl, IMAPIFolder, IMAPITable, IMessage, IMsgStore,
+    IMAPIAdviseSink, IMAPIAdviseSinkImpl, IMAPIFolder, IMAPIProp, IMAPITable, IMessage, IMsgStore,
 };
 use mapi_spi_runtime::props::{PropValue, Property};
 use mapi_spi_runtime::tags::*;
@@ -84,14 +88,7 @@ fn open<I: Interface>(store: &IMsgStore, id: &[u8], flags: u32) -> I {
 }
 
 fn contents(folder: &IMAPIFolder) -> IMAPITable {
-    let mut raw = core::ptr::null_mut();
-    // SAFETY: a live folder and a valid out-pointer.
-    assert_eq!(
-        unsafe { folder.GetContentsTable(MAPI_UNICODE, &mut raw) },
-        S_OK
-    );
-    // SAFETY: a new reference to an IMAPITable.
-    unsafe { IMAPITable::from_raw(raw) }
+    contents_table(folder, MAPI_UNICODE).expect("GetContentsTable")
 }
 
 fn binary(row: &[Property], tag: u32) -> Vec<u8> {
@@ -122,19 +119,104 @@ fn files(folder: &Path) -> Vec<PathBuf> {
 
 /// The folder named `name` in the store's hierarchy (whole depth), with its entry ID.
 fn folder_id(store: &IMsgStore, name: &str) -> Vec<u8> {
-    let root: IMAPIFolder = open(store, &[], 0);
-    let mut raw = core::ptr::null_mut();
-    // SAFETY: a live folder and a valid out-pointer.
-    let hr = unsafe { root.GetHierarchyTable(CONVENIENT_DEPTH | MAPI_UNICODE, &mut raw) };
-    assert_eq!(hr, S_OK);
-    // SAFETY: a new reference to an IMAPITable.
-    let table = unsafe { IMAPITable::from_raw(raw) };
-    let rows = query_rows(&table, &[PR_ENTRYID, PR_DISPLAY_NAME_W]).unwrap();
-    let row = rows
-        .iter()
+    let row = folder_rows(store)
+        .into_iter()
         .find(|row| text(row, PR_DISPLAY_NAME_W) == name)
         .unwrap_or_else(|| panic!("no folder {name}"));
-    binary(row, PR_ENTRYID)
+    binary(&row, PR_ENTRYID)
+}
+
+/// Every folder of the store (the root's hierarchy, whole depth): entry ID, display name and
+/// depth.
+fn folder_rows(store: &IMsgStore) -> Vec<Vec<Property>> {
+    let root: IMAPIFolder = open(store, &[], 0);
+    let table = hierarchy_table(&root, CONVENIENT_DEPTH | MAPI_UNICODE).expect("hierarchy");
+    query_rows(&table, &[PR_ENTRYID, PR_DISPLAY_NAME_W, PR_DEPTH]).unwrap()
+}
+
+/// The display names of every folder of the store.
+fn folder_names(store: &IMsgStore) -> Vec<String> {
+    folder_rows(store)
+        .iter()
+        .map(|row| text(row, PR_DISPLAY_NAME_W))
+        .collect()
+}
+
+/// Every directory and file below `root`, relative to it, with a file's bytes (a directory
+/// has none): the whole Maildir, to show that a refused call changed nothing on disk.
+fn snapshot(root: &Path) -> BTreeMap<PathBuf, Option<Vec<u8>>> {
+    let mut found = BTreeMap::new();
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let relative = path.strip_prefix(root).unwrap().to_path_buf();
+            if path.is_dir() {
+                found.insert(relative, None);
+                pending.push(path);
+            } else {
+                found.insert(relative, Some(std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    found
+}
+
+/// The entries of `snapshot` below the top-level directory `dir` (`.Archive`: `.Archive/cur`,
+/// ..., not `.Archive.2023`).
+fn below<'a>(
+    snapshot: &'a BTreeMap<PathBuf, Option<Vec<u8>>>,
+    dir: &'a str,
+) -> impl Iterator<Item = (&'a PathBuf, &'a Option<Vec<u8>>)> {
+    snapshot
+        .iter()
+        .filter(move |(path, _)| path.starts_with(dir))
+}
+
+/// The entry IDs of a folder's messages, in the contents table's order.
+fn message_ids(folder: &IMAPIFolder) -> Vec<Vec<u8>> {
+    query_rows(&contents(folder), &[PR_ENTRYID])
+        .unwrap()
+        .iter()
+        .map(|row| binary(row, PR_ENTRYID))
+        .collect()
+}
+
+/// The unique file name a message's entry ID names (its key ends with `/` and that name).
+fn unique_of(id: &[u8]) -> String {
+    let at = id.iter().rposition(|&b| b == b'/').expect("a message key");
+    String::from_utf8(id[at + 1..].to_vec()).unwrap()
+}
+
+/// The message file of `unique` in folder directory `folder`: `None` when there is none,
+/// else its info flags (`None` in `new/`, which has no info).
+fn info_flags(folder: &Path, unique: &str) -> Option<Option<String>> {
+    files(folder).into_iter().find_map(|path| {
+        let name = path.file_name()?.to_str()?.to_owned();
+        let (found, flags) = maildir::split_file_name(&name);
+        (found == unique).then(|| flags.map(str::to_owned))
+    })
+}
+
+/// The entry ID of an open object.
+fn entry_id(object: &IMAPIProp) -> Vec<u8> {
+    let (_, props) = get_props(object, Some(&[PR_ENTRYID]), 0).unwrap();
+    binary(&props, PR_ENTRYID)
+}
+
+/// Whether `dir` is a whole Maildir++ folder: `cur`, `new`, `tmp` and the `maildirfolder`
+/// marker.
+fn is_maildir_folder(dir: &Path) -> bool {
+    ["cur", "new", "tmp"]
+        .iter()
+        .all(|sub| dir.join(sub).is_dir())
+        && dir.join("maildirfolder").is_file()
+}
+
+/// Closes the store and shuts the session down, checking that nothing leaked.
+fn finish(mut session: Session, opened: OpenedStore) {
+    assert_eq!(session.close_store(opened.store, LOGOFF_ORDERLY), S_OK);
+    assert!(session.shutdown().is_clean());
 }
 
 /// Records the event types it hears.
@@ -472,4 +554,787 @@ fn a_search_by_recipient_finds_the_messages_sent_to_them() {
     drop((view, inbox, store, value));
     assert_eq!(session.close_store(opened.store, LOGOFF_ORDERLY), S_OK);
     assert!(session.shutdown().is_clean());
+}
+
+#[test]
+fn folders_are_created_and_deleted_as_directories_only_with_the_flags_they_need() {
+    let _serial = ONE_SESSION_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    let maildir = scratch("create-delete");
+    let (session, opened) = logon(&maildir);
+    let store = opened.store.clone();
+    let archive: IMAPIFolder = open(&store, &folder_id(&store, "Archive"), MAPI_MODIFY);
+
+    // A folder below Archive, one below that with a message.
+    let alt = create_folder(&archive, "Alt", 0).unwrap();
+    assert!(is_maildir_folder(&maildir.join(".Archive.Alt")));
+    let alt_id = entry_id(&alt);
+    let sub = create_folder(&alt, "Sub", 0).unwrap();
+    assert!(is_maildir_folder(&maildir.join(".Archive.Alt.Sub")));
+    let message = create_message(&sub, 0).unwrap();
+    let subject = Property::for_tag(PR_SUBJECT_W, PropValue::Unicode("kept".into()));
+    assert_eq!(set_props(&message, &[subject]).unwrap().0, S_OK);
+    // SAFETY: a live message.
+    assert_eq!(unsafe { message.SaveChanges(0) }, S_OK);
+    let message_id = message_ids(&sub).remove(0);
+    drop((message, sub, alt));
+    assert_eq!(files(&maildir.join(".Archive.Alt.Sub")).len(), 1);
+
+    // A name taken (in any case) collides; OPEN_IF_EXISTS opens the folder there.
+    assert_eq!(
+        create_folder(&archive, "alt", 0).err(),
+        Some(MAPI_E_COLLISION)
+    );
+    let again = create_folder(&archive, "Alt", OPEN_IF_EXISTS).unwrap();
+    assert_eq!(entry_id(&again), alt_id);
+    drop(again);
+
+    // Refused: a folder with subfolders without DEL_FOLDERS, with messages without
+    // DEL_MESSAGES, unknown flags, a folder that is not a subfolder of this one, a message.
+    let before = snapshot(&maildir);
+    // SAFETY: a live folder; the IDs are read only.
+    let delete = |id: &[u8], flags: u32| unsafe { archive.DeleteFolder(id, 0, None, flags) };
+    assert_eq!(delete(&alt_id, 0), MAPI_E_HAS_FOLDERS);
+    assert_eq!(delete(&alt_id, DEL_FOLDERS), MAPI_E_HAS_MESSAGES);
+    assert_eq!(
+        delete(&alt_id, DEL_FOLDERS | DEL_MESSAGES | 0x8000),
+        MAPI_E_UNKNOWN_FLAGS
+    );
+    let rust_id = folder_id(&store, "Rust");
+    assert_eq!(
+        delete(&rust_id, DEL_FOLDERS | DEL_MESSAGES),
+        MAPI_E_NOT_FOUND
+    );
+    assert_eq!(
+        delete(&message_id, DEL_FOLDERS | DEL_MESSAGES),
+        MAPI_E_INVALID_ENTRYID
+    );
+    assert_eq!(
+        snapshot(&maildir),
+        before,
+        "a refused delete changes nothing"
+    );
+
+    // With both flags: the folder, its subfolder and its message are gone, nothing else.
+    assert_eq!(delete(&alt_id, DEL_FOLDERS | DEL_MESSAGES), S_OK);
+    let after = snapshot(&maildir);
+    let mut expected = before.clone();
+    expected.retain(|path, _| {
+        !path.starts_with(".Archive.Alt") && !path.starts_with(".Archive.Alt.Sub")
+    });
+    assert_eq!(after, expected);
+    assert!(
+        !folder_names(&store)
+            .iter()
+            .any(|n| n == "Alt" || n == "Sub")
+    );
+    assert_eq!(open_entry(&store, &alt_id, 0).err(), Some(MAPI_E_NOT_FOUND));
+
+    // An empty folder needs no flag.
+    let empty = create_folder(&archive, "Leer", 0).unwrap();
+    let empty_id = entry_id(&empty);
+    drop(empty);
+    assert!(is_maildir_folder(&maildir.join(".Archive.Leer")));
+    assert_eq!(delete(&empty_id, 0), S_OK);
+    assert!(!maildir.join(".Archive.Leer").exists());
+    assert_eq!(snapshot(&maildir), expected);
+
+    drop((archive, store));
+    finish(session, opened);
+}
+
+#[test]
+fn copy_folder_copies_and_moves_directories_with_modified_utf7_names() {
+    let _serial = ONE_SESSION_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    let maildir = scratch("copy-folder");
+    let (session, opened) = logon(&maildir);
+    let store = opened.store.clone();
+    let archive_id = folder_id(&store, "Archive");
+    let archive: IMAPIFolder = open(&store, &archive_id, MAPI_MODIFY);
+    let projects: IMAPIFolder = open(&store, &folder_id(&store, "Projects"), MAPI_MODIFY);
+    let trash: IMAPIFolder = open(&store, &folder_id(&store, "Trash"), MAPI_MODIFY);
+    let ipm_id = {
+        let (_, props) = get_props(&store, Some(&[PR_IPM_SUBTREE_ENTRYID]), 0).unwrap();
+        binary(&props, PR_IPM_SUBTREE_ENTRYID)
+    };
+    let ipm: IMAPIFolder = open(&store, &ipm_id, MAPI_MODIFY);
+    let before = snapshot(&maildir);
+
+    // A copy of 2023 below Projects (which has no directory of its own), renamed "Ältere
+    // Ablage": a Maildir++ directory of that name in modified UTF-7, the message's bytes
+    // copied; the source stays.
+    let year_id = folder_id(&store, "2023");
+    assert_eq!(
+        copy_folder(&archive, &year_id, &projects, Some("Ältere Ablage"), 0),
+        S_OK
+    );
+    let copy_dir = maildir.join(".Projects.&AMQ-ltere Ablage");
+    assert!(is_maildir_folder(&copy_dir));
+    let copied = files(&copy_dir);
+    assert_eq!(copied.len(), 1);
+    let original = files(&maildir.join(".Archive.2023"));
+    assert_eq!(
+        std::fs::read(&copied[0]).unwrap(),
+        std::fs::read(&original[0]).unwrap()
+    );
+    assert!(folder_names(&store).iter().any(|n| n == "Ältere Ablage"));
+    let mut expected = before.clone();
+    expected.extend(
+        below(&snapshot(&maildir), ".Projects.&AMQ-ltere Ablage")
+            .map(|(p, b)| (p.clone(), b.clone())),
+    );
+    assert_eq!(
+        snapshot(&maildir),
+        expected,
+        "the source and the rest unchanged"
+    );
+
+    // With COPY_SUBFOLDERS: Archive and 2023 below Trash.
+    assert_eq!(
+        copy_folder(&ipm, &archive_id, &trash, None, COPY_SUBFOLDERS),
+        S_OK
+    );
+    assert!(is_maildir_folder(&maildir.join(".Trash.Archive")));
+    assert!(is_maildir_folder(&maildir.join(".Trash.Archive.2023")));
+    assert_eq!(files(&maildir.join(".Trash.Archive.2023")).len(), 1);
+
+    // A move of "Entwürfe" into Archive: one rename, the directory's name still encoded.
+    let drafts_id = folder_id(&store, "Entwürfe");
+    assert_eq!(
+        copy_folder(&ipm, &drafts_id, &archive, None, FOLDER_MOVE),
+        S_OK
+    );
+    assert!(!maildir.join(".Entw&APw-rfe").exists());
+    assert!(is_maildir_folder(&maildir.join(".Archive.Entw&APw-rfe")));
+    let moved = folder_rows(&store)
+        .into_iter()
+        .find(|row| text(row, PR_DISPLAY_NAME_W) == "Entwürfe")
+        .expect("listed where it went");
+    assert_eq!(
+        moved.iter().find(|p| p.tag() == PR_DEPTH).map(|p| &p.value),
+        Some(&PropValue::Long(2)),
+        "below Archive"
+    );
+
+    // Refused, nothing changed: into itself or below, a name taken, unknown flags.
+    let before = snapshot(&maildir);
+    let archive_self: IMAPIFolder = open(&store, &archive_id, MAPI_MODIFY);
+    assert_eq!(
+        copy_folder(&ipm, &archive_id, &archive_self, None, FOLDER_MOVE),
+        MAPI_E_FOLDER_CYCLE
+    );
+    assert_eq!(
+        copy_folder(&archive, &year_id, &ipm, Some("archive"), FOLDER_MOVE),
+        MAPI_E_COLLISION
+    );
+    assert_eq!(
+        copy_folder(&archive, &year_id, &ipm, None, FOLDER_MOVE | 0x8000),
+        MAPI_E_UNKNOWN_FLAGS
+    );
+    assert_eq!(snapshot(&maildir), before);
+
+    drop((archive, archive_self, projects, trash, ipm, store));
+    finish(session, opened);
+}
+
+#[test]
+fn copied_messages_are_new_files_and_moved_ones_renamed_files() {
+    let _serial = ONE_SESSION_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    let maildir = scratch("copy-messages");
+    let (session, opened) = logon(&maildir);
+    let store = opened.store.clone();
+    let inbox_id = receive_folder(&store, "IPM.Note").unwrap();
+    let inbox: IMAPIFolder = open(&store, &inbox_id, MAPI_MODIFY);
+    let archive: IMAPIFolder = open(&store, &folder_id(&store, "Archive"), MAPI_MODIFY);
+    let trash: IMAPIFolder = open(&store, &folder_id(&store, "Trash"), MAPI_MODIFY);
+    let ids = message_ids(&inbox);
+    let inbox_files = files(&maildir);
+    let read = |path: &Path| std::fs::read(path).unwrap();
+
+    // A copy of two: two new files in Archive with the same bytes and info flags, the Inbox
+    // as it was.
+    let two: Vec<&[u8]> = ids[..2].iter().map(Vec::as_slice).collect();
+    assert_eq!(copy_messages(&inbox, &two, &archive, 0), S_OK);
+    assert_eq!(files(&maildir), inbox_files);
+    let copies = files(&maildir.join(".Archive"));
+    assert_eq!(copies.len(), 2);
+    let mut copied: Vec<Vec<u8>> = copies.iter().map(|p| read(p)).collect();
+    let mut sources: Vec<Vec<u8>> = two
+        .iter()
+        .map(|id| {
+            let unique = unique_of(id);
+            read(
+                files(&maildir)
+                    .iter()
+                    .find(|p| p.to_string_lossy().contains(&unique))
+                    .unwrap(),
+            )
+        })
+        .collect();
+    copied.sort();
+    sources.sort();
+    assert_eq!(copied, sources);
+    for id in message_ids(&archive) {
+        assert!(
+            !ids.iter().any(|source| unique_of(source) == unique_of(&id)),
+            "every copy has a unique name of its own"
+        );
+    }
+
+    // A move of the third: the same file renamed into Trash's cur/, with its flags.
+    let third = unique_of(&ids[2]);
+    let flags = info_flags(&maildir, &third).expect("in the Inbox");
+    let bytes = read(
+        files(&maildir)
+            .iter()
+            .find(|p| p.to_string_lossy().contains(&third))
+            .unwrap(),
+    );
+    assert_eq!(
+        copy_messages(&inbox, &[&ids[2]], &trash, MESSAGE_MOVE),
+        S_OK
+    );
+    assert_eq!(info_flags(&maildir, &third), None);
+    assert_eq!(
+        info_flags(&maildir.join(".Trash"), &third),
+        Some(Some(flags.unwrap_or_default()))
+    );
+    let moved = files(&maildir.join(".Trash"));
+    assert_eq!(moved.len(), 1);
+    assert_eq!(read(&moved[0]), bytes);
+    assert_eq!(message_ids(&inbox).len(), ids.len() - 1);
+
+    // Refused, nothing changed: unknown flags, no list, a message of another folder (not
+    // found: nothing to copy), a destination that is not a folder.
+    let before = snapshot(&maildir);
+    assert_eq!(
+        copy_messages(&inbox, &[&ids[0]], &trash, 0x8000_0000),
+        MAPI_E_UNKNOWN_FLAGS
+    );
+    // SAFETY: a live folder; NULL list, a live destination.
+    let hr = unsafe {
+        inbox.CopyMessages(
+            core::ptr::null_mut(),
+            &IMAPIFolder::IID,
+            trash.as_raw(),
+            0,
+            None,
+            0,
+        )
+    };
+    assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+    let archived = message_ids(&archive).remove(0);
+    assert_eq!(
+        copy_messages(&inbox, &[&archived], &trash, MESSAGE_MOVE),
+        MAPI_W_PARTIAL_COMPLETION
+    );
+    let mut list = EntryList::new(&[&ids[0]]);
+    // SAFETY: a live folder, a list alive across the call, NULL destination.
+    let hr = unsafe {
+        inbox.CopyMessages(
+            list.as_mut_ptr(),
+            &IMAPIFolder::IID,
+            core::ptr::null_mut(),
+            0,
+            None,
+            0,
+        )
+    };
+    assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+    assert_eq!(snapshot(&maildir), before);
+
+    drop((inbox, archive, trash, store));
+    finish(session, opened);
+}
+
+#[test]
+fn read_flags_and_message_status_are_the_files_info_flags() {
+    let _serial = ONE_SESSION_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    let maildir = scratch("flags");
+    let (session, opened) = logon(&maildir);
+    let store = opened.store.clone();
+    let inbox_id = receive_folder(&store, "IPM.Note").unwrap();
+    let inbox: IMAPIFolder = open(&store, &inbox_id, MAPI_MODIFY);
+    let id_of = |unique: &str| -> Vec<u8> {
+        message_ids(&inbox)
+            .into_iter()
+            .find(|id| unique_of(id) == unique)
+            .unwrap_or_else(|| panic!("no message {unique}"))
+    };
+    let flags = |unique: &str| info_flags(&maildir, unique).expect("the file");
+    let (new, frs, plain, trashed) = (
+        "1700000001.M1P100.fixture",
+        "1700000003.M3P100.fixture",
+        "1700000004.M4P100.fixture",
+        "1700000005.M5P100.fixture",
+    );
+    assert_eq!(flags(new), None, "in new/");
+
+    // Read: new/ to cur/ with S. Unread: S cleared, the other flags kept.
+    assert_eq!(set_read_flags(&inbox, Some(&[&id_of(new)]), 0), S_OK);
+    assert_eq!(flags(new), Some("S".into()));
+    assert_eq!(
+        set_read_flags(&inbox, Some(&[&id_of(frs)]), CLEAR_READ_FLAG),
+        S_OK
+    );
+    assert_eq!(flags(frs), Some("FR".into()));
+    // Every message of the folder (no list): S on each.
+    assert_eq!(set_read_flags(&inbox, None, 0), S_OK);
+    for path in files(&maildir) {
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        let flags = maildir::split_file_name(&name).1.expect("in cur/");
+        assert!(flags.contains('S'), "{name}");
+    }
+    assert_eq!(flags(frs), Some("FRS".into()));
+
+    // Message status: T for MSGSTATUS_DELMARKED, R for MSGSTATUS_ANSWERED, set and cleared
+    // under the mask, the old status answered.
+    assert_eq!(
+        message_status(&inbox, &id_of(trashed)),
+        Ok(MSGSTATUS_DELMARKED)
+    );
+    assert_eq!(
+        set_message_status(
+            &inbox,
+            &id_of(plain),
+            MSGSTATUS_DELMARKED,
+            MSGSTATUS_DELMARKED
+        ),
+        Ok(0)
+    );
+    assert_eq!(flags(plain), Some("ST".into()));
+    assert_eq!(
+        set_message_status(&inbox, &id_of(trashed), MSGSTATUS_ANSWERED, !0),
+        Ok(MSGSTATUS_DELMARKED)
+    );
+    assert_eq!(flags(trashed), Some("RS".into()));
+    assert_eq!(
+        message_status(&inbox, &id_of(trashed)),
+        Ok(MSGSTATUS_ANSWERED)
+    );
+
+    // Refused, nothing changed: unknown flags, incompatible flags, NULL out-pointers, an ID
+    // of a message in another folder, of another store.
+    let before = snapshot(&maildir);
+    let id = id_of(plain);
+    assert_eq!(
+        set_read_flags(&inbox, Some(&[&id]), 0x8000),
+        MAPI_E_UNKNOWN_FLAGS
+    );
+    assert_eq!(
+        set_read_flags(&inbox, Some(&[&id]), CLEAR_READ_FLAG | SUPPRESS_RECEIPT),
+        MAPI_E_INVALID_PARAMETER
+    );
+    let mut status = 0;
+    // SAFETY: a live folder; the ID is read only; NULL and valid out-pointers.
+    unsafe {
+        assert_eq!(
+            inbox.GetMessageStatus(&id, 0, core::ptr::null_mut()),
+            MAPI_E_INVALID_PARAMETER
+        );
+        assert_eq!(
+            inbox.GetMessageStatus(&id, 1, &mut status),
+            MAPI_E_UNKNOWN_FLAGS
+        );
+    }
+    let archived = {
+        let year: IMAPIFolder = open(&store, &folder_id(&store, "2023"), 0);
+        message_ids(&year).remove(0)
+    };
+    assert_eq!(message_status(&inbox, &archived), Err(MAPI_E_NOT_FOUND));
+    assert_eq!(
+        set_message_status(&inbox, &archived, MSGSTATUS_DELMARKED, !0),
+        Err(MAPI_E_NOT_FOUND)
+    );
+    let mut foreign = id.clone();
+    foreign[4] ^= 0xFF;
+    assert_eq!(
+        set_message_status(&inbox, &foreign, MSGSTATUS_DELMARKED, !0),
+        Err(MAPI_E_UNKNOWN_ENTRYID)
+    );
+    assert_eq!(
+        set_read_flags(&inbox, Some(&[&foreign, &archived]), CLEAR_READ_FLAG),
+        MAPI_W_PARTIAL_COMPLETION
+    );
+    assert_eq!(snapshot(&maildir), before);
+
+    drop((inbox, store));
+    finish(session, opened);
+}
+
+#[test]
+fn delete_messages_and_empty_folder_remove_the_files() {
+    let _serial = ONE_SESSION_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    let maildir = scratch("delete-empty");
+    let (session, opened) = logon(&maildir);
+    let store = opened.store.clone();
+    let inbox_id = receive_folder(&store, "IPM.Note").unwrap();
+    let inbox: IMAPIFolder = open(&store, &inbox_id, MAPI_MODIFY);
+    let ids = message_ids(&inbox);
+    let before = snapshot(&maildir);
+
+    // Refused first, nothing changed: unknown flags, no list.
+    let two: Vec<&[u8]> = ids[..2].iter().map(Vec::as_slice).collect();
+    assert_eq!(delete_messages(&inbox, &two, 0x8000), MAPI_E_UNKNOWN_FLAGS);
+    // SAFETY: a live folder, a NULL list.
+    let hr = unsafe { inbox.DeleteMessages(core::ptr::null_mut(), 0, None, 0) };
+    assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+    assert_eq!(snapshot(&maildir), before);
+
+    // Two deleted: their files gone, nothing else.
+    assert_eq!(delete_messages(&inbox, &two, 0), S_OK);
+    for id in &two {
+        assert_eq!(info_flags(&maildir, &unique_of(id)), None);
+    }
+    assert_eq!(files(&maildir).len(), ids.len() - 2);
+    // Again: not there any more.
+    assert_eq!(delete_messages(&inbox, &two, 0), MAPI_W_PARTIAL_COMPLETION);
+
+    // Archive emptied: its subfolder 2023 and its message go, Archive stays, empty.
+    let archive: IMAPIFolder = open(&store, &folder_id(&store, "Archive"), MAPI_MODIFY);
+    let before = snapshot(&maildir);
+    // SAFETY: a live folder, no progress.
+    assert_eq!(
+        unsafe { archive.EmptyFolder(0, None, 0x8000) },
+        MAPI_E_UNKNOWN_FLAGS
+    );
+    assert_eq!(snapshot(&maildir), before);
+    // SAFETY: as above.
+    assert_eq!(
+        unsafe { archive.EmptyFolder(0, None, DEL_ASSOCIATED) },
+        S_OK
+    );
+    assert!(!maildir.join(".Archive.2023").exists());
+    assert!(is_maildir_folder(&maildir.join(".Archive")));
+    assert!(files(&maildir.join(".Archive")).is_empty());
+    assert!(message_ids(&archive).is_empty());
+    assert!(!folder_names(&store).iter().any(|n| n == "2023"));
+    let mut expected = before;
+    expected.retain(|path, _| !path.starts_with(".Archive.2023"));
+    assert_eq!(snapshot(&maildir), expected, "nothing else touched");
+
+    drop((inbox, archive, store));
+    finish(session, opened);
+}
+
+/// The one file in `dir` (`new/` and `cur/`) that is not among `before`.
+fn new_file(dir: &Path, before: &[PathBuf]) -> PathBuf {
+    let mut added: Vec<PathBuf> = files(dir)
+        .into_iter()
+        .filter(|path| !before.contains(path))
+        .collect();
+    assert_eq!(added.len(), 1, "one new file: {added:?}");
+    added.remove(0)
+}
+
+/// The attachments of a message file: (file name, content type, bytes).
+fn mime_attachments(path: &Path) -> Vec<(String, String, Vec<u8>)> {
+    let bytes = std::fs::read(path).unwrap();
+    let parsed = mail_parser::MessageParser::default()
+        .parse(&bytes)
+        .expect("a MIME message");
+    parsed
+        .attachments()
+        .map(|part| {
+            use mail_parser::MimeHeaders;
+            let kind = part
+                .content_type()
+                .map(|ct| format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or("")))
+                .unwrap_or_default();
+            let name = part.attachment_name().unwrap_or_default().to_owned();
+            (name, kind, part.contents().to_vec())
+        })
+        .collect()
+}
+
+#[test]
+fn an_attachment_created_through_mapi_is_a_mime_part_and_delete_attach_removes_it() {
+    let _serial = ONE_SESSION_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    let maildir = scratch("attach");
+    let (session, opened) = logon(&maildir);
+    let store = opened.store.clone();
+    let drafts_dir = maildir.join(".Drafts");
+    let drafts: IMAPIFolder = open(&store, &folder_id(&store, "Drafts"), MAPI_MODIFY);
+    let before = files(&drafts_dir);
+
+    let message = create_message(&drafts, 0).unwrap();
+    let text_prop = |tag, value: &str| Property::for_tag(tag, PropValue::Unicode(value.into()));
+    let props = [
+        text_prop(PR_SUBJECT_W, "Zahlen"),
+        text_prop(PR_BODY_W, "Anbei die Zahlen."),
+    ];
+    assert_eq!(set_props(&message, &props).unwrap().0, S_OK);
+    let (num, attach) = create_attach(&message, 0).unwrap();
+    let props = [
+        Property::for_tag(PR_ATTACH_METHOD, PropValue::Long(ATTACH_BY_VALUE)),
+        text_prop(PR_ATTACH_LONG_FILENAME_W, "Zahlen.csv"),
+        text_prop(PR_ATTACH_MIME_TAG_W, "text/csv"),
+    ];
+    assert_eq!(set_props(&attach, &props).unwrap().0, S_OK);
+    let data = b"Monat;Summe\r\nJanuar;12\r\n";
+    write_stream(&attach, PR_ATTACH_DATA_BIN, data).unwrap();
+    // SAFETY: a live attachment, then a live message.
+    unsafe {
+        assert_eq!(attach.SaveChanges(0), S_OK);
+        assert_eq!(
+            files(&drafts_dir),
+            before,
+            "nothing on disk before the message's save"
+        );
+        assert_eq!(message.SaveChanges(KEEP_OPEN_READWRITE), S_OK);
+    }
+    drop(attach);
+
+    // One file, a MIME multipart with the text and the attachment as it was written.
+    let saved = new_file(&drafts_dir, &before);
+    let written = std::fs::read_to_string(&saved).unwrap();
+    assert!(written.contains("multipart/mixed"), "{written}");
+    assert_eq!(
+        mime_attachments(&saved),
+        [("Zahlen.csv".into(), "text/csv".into(), data.to_vec())]
+    );
+    // Reopened, the message has the attachment, as its table and PR_HASATTACH say.
+    let id = entry_id(&message);
+    let reopened: IMessage = open(&store, &id, 0);
+    let rows = query_rows(
+        &attachment_table(&reopened, MAPI_UNICODE).unwrap(),
+        &[PR_ATTACH_NUM, PR_ATTACH_LONG_FILENAME_W],
+    )
+    .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(text(&rows[0], PR_ATTACH_LONG_FILENAME_W), "Zahlen.csv");
+    let (_, props) = get_props(&reopened, Some(&[PR_HASATTACH]), 0).unwrap();
+    assert_eq!(props[0].value, PropValue::Boolean(true));
+    drop(reopened);
+
+    // Refused, nothing changed: an attachment number there is not, unknown flags.
+    let snapshot_before = snapshot(&maildir);
+    // SAFETY: a live message, no progress.
+    unsafe {
+        assert_eq!(message.DeleteAttach(num + 7, 0, None, 0), MAPI_E_NOT_FOUND);
+        assert_eq!(
+            message.DeleteAttach(num, 0, None, 0x8000),
+            MAPI_E_UNKNOWN_FLAGS
+        );
+    }
+    assert_eq!(snapshot(&maildir), snapshot_before);
+
+    // DeleteAttach and a save: the file is replaced by one without the attachment.
+    // SAFETY: a live message, no progress.
+    unsafe {
+        assert_eq!(message.DeleteAttach(num, 0, None, 0), S_OK);
+        assert_eq!(message.SaveChanges(0), S_OK);
+    }
+    let resaved = new_file(&drafts_dir, &before);
+    assert_eq!(
+        resaved, saved,
+        "rewritten under its name: its entry ID stays"
+    );
+    assert_eq!(entry_id(&message), id);
+    assert!(mime_attachments(&resaved).is_empty());
+    let written = std::fs::read_to_string(&resaved).unwrap();
+    assert!(!written.contains("multipart/mixed"), "{written}");
+    assert!(written.contains("Anbei die Zahlen."), "{written}");
+
+    drop((message, drafts, store));
+    finish(session, opened);
+}
+
+#[test]
+fn of_two_writers_of_one_message_the_second_collides_unless_it_forces_its_save() {
+    let _serial = ONE_SESSION_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    let maildir = scratch("two-writers");
+    let (session, opened) = logon(&maildir);
+    let store = opened.store.clone();
+    let sent_dir = maildir.join(".Sent");
+    let sent: IMAPIFolder = open(&store, &folder_id(&store, "Sent"), 0);
+    let id = message_ids(&sent).remove(0);
+    let first: IMessage = open(&store, &id, MAPI_MODIFY);
+    let second: IMessage = open(&store, &id, MAPI_MODIFY);
+    let subject = |value: &str| Property::for_tag(PR_SUBJECT_W, PropValue::Unicode(value.into()));
+    assert_eq!(set_props(&first, &[subject("erster")]).unwrap().0, S_OK);
+    assert_eq!(set_props(&second, &[subject("zweiter")]).unwrap().0, S_OK);
+
+    // The first save wins: one file, with its subject, flags kept.
+    // SAFETY: live messages.
+    assert_eq!(unsafe { first.SaveChanges(KEEP_OPEN_READWRITE) }, S_OK);
+    let saved = files(&sent_dir);
+    assert_eq!(saved.len(), 1);
+    let written = std::fs::read_to_string(&saved[0]).unwrap();
+    assert!(written.contains("Subject: erster"), "{written}");
+    assert!(saved[0].to_string_lossy().ends_with(",S"), "{saved:?}");
+
+    // The second, saved over a message it did not read, collides and writes nothing.
+    // SAFETY: a live message.
+    assert_eq!(
+        unsafe { second.SaveChanges(KEEP_OPEN_READWRITE) },
+        MAPI_E_OBJECT_CHANGED
+    );
+    assert_eq!(files(&sent_dir), saved);
+    // FORCE_SAVE: its version replaces the first's; still one file.
+    // SAFETY: a live message.
+    assert_eq!(unsafe { second.SaveChanges(FORCE_SAVE) }, S_OK);
+    let forced = files(&sent_dir);
+    assert_eq!(forced, saved, "the same file, rewritten");
+    assert_eq!(entry_id(&first), id);
+    assert_eq!(entry_id(&second), id);
+    let written = std::fs::read_to_string(&forced[0]).unwrap();
+    assert!(written.contains("Subject: zweiter"), "{written}");
+
+    drop((first, second, sent, store));
+    finish(session, opened);
+}
+
+#[test]
+fn bad_input_is_refused_with_its_error_and_changes_nothing_on_disk() {
+    let _serial = ONE_SESSION_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    let maildir = scratch("bad-input");
+    let (session, opened) = logon(&maildir);
+    let store = opened.store.clone();
+    let inbox_id = receive_folder(&store, "IPM.Note").unwrap();
+    let inbox: IMAPIFolder = open(&store, &inbox_id, MAPI_MODIFY);
+    let archive_id = folder_id(&store, "Archive");
+    let archive: IMAPIFolder = open(&store, &archive_id, MAPI_MODIFY);
+    let ids = message_ids(&inbox);
+    let message: IMessage = open(&store, &ids[0], MAPI_MODIFY);
+    let before = snapshot(&maildir);
+    let name: Vec<u16> = "Neu".encode_utf16().chain([0]).collect();
+    let null = core::ptr::null_mut();
+
+    // NULL out-pointers.
+    // SAFETY: live objects; each call is given NULL where it writes its answer, which it
+    // must refuse without writing.
+    unsafe {
+        let hr = inbox.CreateFolder(
+            FOLDER_GENERIC,
+            name.as_ptr().cast_mut().cast(),
+            null,
+            core::ptr::null(),
+            MAPI_UNICODE,
+            null.cast(),
+        );
+        assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+        let hr = inbox.CreateMessage(core::ptr::null(), 0, null.cast());
+        assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+        assert_eq!(
+            inbox.GetContentsTable(0, null.cast()),
+            MAPI_E_INVALID_PARAMETER
+        );
+        assert_eq!(
+            inbox.GetHierarchyTable(0, null.cast()),
+            MAPI_E_INVALID_PARAMETER
+        );
+        let mut num = 0;
+        let hr = message.CreateAttach(core::ptr::null(), 0, &mut num, null.cast());
+        assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+        assert_eq!(
+            message.GetAttachmentTable(0, null.cast()),
+            MAPI_E_INVALID_PARAMETER
+        );
+    }
+    // Unknown flags.
+    assert_eq!(
+        create_folder(&inbox, "Neu", 0x0100_0000).err(),
+        Some(MAPI_E_UNKNOWN_FLAGS)
+    );
+    assert_eq!(
+        create_message(&inbox, 0x0100_0000).err(),
+        Some(MAPI_E_UNKNOWN_FLAGS)
+    );
+    assert_eq!(
+        create_attach(&message, 0x0100_0000).err(),
+        Some(MAPI_E_UNKNOWN_FLAGS)
+    );
+    // SAFETY: live objects.
+    unsafe {
+        assert_eq!(message.SaveChanges(0x0100_0000), MAPI_E_UNKNOWN_FLAGS);
+        assert_eq!(
+            inbox.DeleteFolder(&archive_id, 0, None, 0x0100_0000),
+            MAPI_E_UNKNOWN_FLAGS
+        );
+    }
+    assert_eq!(
+        set_read_flags(&inbox, None, 0x0100_0000),
+        MAPI_E_UNKNOWN_FLAGS
+    );
+
+    // Entry IDs of another store (its provider's UID changed), cut short, of another folder.
+    let mut foreign_message = ids[1].clone();
+    foreign_message[4] ^= 0xFF;
+    let mut foreign_folder = archive_id.clone();
+    foreign_folder[4] ^= 0xFF;
+    let ipm_id = {
+        let (_, props) = get_props(&store, Some(&[PR_IPM_SUBTREE_ENTRYID]), 0).unwrap();
+        binary(&props, PR_IPM_SUBTREE_ENTRYID)
+    };
+    let ipm: IMAPIFolder = open(&store, &ipm_id, MAPI_MODIFY);
+    for bad in [&foreign_folder[..], &archive_id[..archive_id.len() / 2]] {
+        // SAFETY: a live folder, an ID read only.
+        let hr = unsafe { ipm.DeleteFolder(bad, 0, None, DEL_FOLDERS | DEL_MESSAGES) };
+        assert!(
+            matches!(hr, MAPI_E_UNKNOWN_ENTRYID | MAPI_E_INVALID_ENTRYID),
+            "{hr:?}"
+        );
+        let hr = copy_folder(&ipm, bad, &inbox, None, FOLDER_MOVE);
+        assert!(
+            matches!(hr, MAPI_E_UNKNOWN_ENTRYID | MAPI_E_INVALID_ENTRYID),
+            "{hr:?}"
+        );
+    }
+    assert_eq!(
+        copy_messages(&inbox, &[&foreign_message], &archive, MESSAGE_MOVE),
+        MAPI_W_PARTIAL_COMPLETION
+    );
+    assert_eq!(
+        delete_messages(&inbox, &[&foreign_message], 0),
+        MAPI_W_PARTIAL_COMPLETION
+    );
+    assert_eq!(
+        message_status(&inbox, &foreign_message),
+        Err(MAPI_E_UNKNOWN_ENTRYID)
+    );
+    // A message of the Inbox through Archive: not one of Archive's.
+    assert_eq!(
+        delete_messages(&archive, &[&ids[1]], 0),
+        MAPI_W_PARTIAL_COMPLETION
+    );
+    assert_eq!(message_status(&archive, &ids[1]), Err(MAPI_E_NOT_FOUND));
+    assert_eq!(snapshot(&maildir), before, "nothing changed on disk");
+    assert_eq!(message_ids(&inbox), ids, "nothing changed through MAPI");
+
+    // A file that vanishes before it is copied: the copy is partial, nothing else changes.
+    let unique = unique_of(&ids[1]);
+    let victim = files(&maildir)
+        .into_iter()
+        .find(|path| path.to_string_lossy().contains(&unique))
+        .unwrap();
+    std::fs::remove_file(&victim).unwrap();
+    let two: Vec<&[u8]> = ids[1..3].iter().map(Vec::as_slice).collect();
+    assert_eq!(
+        copy_messages(&inbox, &two, &archive, 0),
+        MAPI_W_PARTIAL_COMPLETION
+    );
+    assert_eq!(
+        files(&maildir.join(".Archive")).len(),
+        1,
+        "the other one copied"
+    );
+
+    drop((message, inbox, archive, ipm, store));
+    finish(session, opened);
 }

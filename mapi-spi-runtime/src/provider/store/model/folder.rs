@@ -495,8 +495,7 @@ impl Model {
     /// Copies message `key` of `from` into `to` (a new message there): tables and
     /// notifications follow.
     fn copy_message(&self, key: &[u8], from: &[u8], to: &[u8]) -> ProviderResult<()> {
-        let stored = self.content.message(key)?;
-        let new_key = self.content.save_message(to, None, &stored.message)?;
+        let new_key = self.content.copy_message(key, to)?;
         self.saved(None, &new_key);
         self.message_changed(to, &new_key);
         self.notify(Event::Copied {
@@ -566,11 +565,7 @@ impl Model {
         let copy = self.content.create_folder(parent, name, &props)?;
         let mut whole = true;
         for summary in self.content.messages(&source.key)? {
-            let copied = self
-                .content
-                .message(&summary.key)
-                .and_then(|stored| self.content.save_message(&copy.key, None, &stored.message));
-            whole &= copied.is_ok();
+            whole &= self.content.copy_message(&summary.key, &copy.key).is_ok();
         }
         if recursive {
             for child in self.content.subfolders(&source.key)? {
