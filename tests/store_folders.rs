@@ -13,7 +13,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use mapi_spi_runtime::codes::*;
 use mapi_spi_runtime::com::{ComObject, Object};
 use mapi_spi_runtime::flags::*;
-use mapi_spi_runtime::host::{Session, SupportOptions, client};
+use mapi_spi_runtime::host::client::{self, EntryList, copy_folder, create_folder};
+use mapi_spi_runtime::host::{Session, SupportOptions};
 use mapi_spi_runtime::interfaces::{
     IMAPIAdviseSink, IMAPIAdviseSinkImpl, IMAPIContainer, IMAPIFolder, IMAPIProp, IMAPISupport,
     IMAPISupportImpl, IMAPITable, IMSLogon, IMsgStore,
@@ -263,17 +264,11 @@ fn prop_of(object: &IMAPIProp, tag: u32) -> Property {
 }
 
 fn hierarchy(folder: &IMAPIFolder, flags: u32) -> IMAPITable {
-    let mut table = null_mut();
-    let hr = unsafe { folder.GetHierarchyTable(flags, &mut table) };
-    assert_eq!(hr, S_OK);
-    unsafe { IMAPITable::from_raw(table) }
+    client::hierarchy_table(folder, flags).expect("GetHierarchyTable")
 }
 
 fn contents(folder: &IMAPIFolder) -> IMAPITable {
-    let mut table = null_mut();
-    let hr = unsafe { folder.GetContentsTable(MAPI_UNICODE, &mut table) };
-    assert_eq!(hr, S_OK);
-    unsafe { IMAPITable::from_raw(table) }
+    client::contents_table(folder, MAPI_UNICODE).expect("GetContentsTable")
 }
 
 /// Every row of `table` with `columns`, from the top.
@@ -306,55 +301,8 @@ fn message_ids(folder: &IMAPIFolder) -> Vec<Vec<u8>> {
         .collect()
 }
 
-/// An `ENTRYLIST` of copies of `ids`, alive as long as the value.
-struct List {
-    _ids: Vec<Vec<u8>>,
-    _bins: Vec<SBinary>,
-    list: ENTRYLIST,
-}
-
-fn list(ids: &[Vec<u8>]) -> List {
-    let ids = ids.to_vec();
-    let mut bins: Vec<SBinary> = ids
-        .iter()
-        .map(|id| SBinary {
-            cb: id.len() as u32,
-            lpb: id.as_ptr().cast_mut(),
-        })
-        .collect();
-    let list = ENTRYLIST {
-        cValues: bins.len() as u32,
-        lpbin: bins.as_mut_ptr(),
-    };
-    List {
-        _ids: ids,
-        _bins: bins,
-        list,
-    }
-}
-
 fn wide(text: &str) -> Vec<u16> {
     text.encode_utf16().chain([0]).collect()
-}
-
-fn create_folder(parent: &IMAPIFolder, name: &str, flags: u32) -> Result<IMAPIFolder, HRESULT> {
-    let name = wide(name);
-    let mut folder = null_mut();
-    let hr = unsafe {
-        parent.CreateFolder(
-            FOLDER_GENERIC,
-            name.as_ptr().cast_mut().cast(),
-            null_mut(),
-            null(),
-            flags | MAPI_UNICODE,
-            &mut folder,
-        )
-    };
-    if hr.is_err() {
-        assert!(folder.is_null());
-        return Err(hr);
-    }
-    Ok(unsafe { IMAPIFolder::from_raw(folder) })
 }
 
 fn entry_id(object: &IMAPIProp) -> Vec<u8> {
@@ -614,8 +562,8 @@ fn a_read_only_store_refuses_modify_access_and_every_change() {
         Some(MAPI_E_NO_ACCESS)
     );
     let ids = message_ids(&inbox);
-    let mut one = list(&ids[..1]);
-    let hr = unsafe { inbox.DeleteMessages(&mut one.list, 0, None, 0) };
+    let mut one = EntryList::new(&ids[..1]);
+    let hr = unsafe { inbox.DeleteMessages(one.as_mut_ptr(), 0, None, 0) };
     assert_eq!(hr, MAPI_E_NO_ACCESS);
     let hr = unsafe { inbox.SetReadFlags(null_mut(), 0, None, 0) };
     assert_eq!(hr, MAPI_E_NO_ACCESS);
@@ -1198,31 +1146,6 @@ fn delete_folder_needs_the_flags_for_what_the_folder_holds() {
     opened.close(vec![ipm, inbox, empty]);
 }
 
-/// `CopyFolder` of `id` from `from` into `to`.
-fn copy_folder(
-    from: &IMAPIFolder,
-    id: &[u8],
-    to: &IMAPIFolder,
-    name: Option<&str>,
-    flags: u32,
-) -> HRESULT {
-    let name = name.map(wide);
-    let name_ptr = name
-        .as_ref()
-        .map_or(null_mut(), |n| n.as_ptr().cast_mut().cast());
-    unsafe {
-        from.CopyFolder(
-            id,
-            null(),
-            to.as_raw(),
-            name_ptr,
-            0,
-            None,
-            flags | MAPI_UNICODE,
-        )
-    }
-}
-
 #[test]
 fn copy_folder_copies_or_moves_and_refuses_cycles() {
     let opened = open(STORE);
@@ -1337,8 +1260,8 @@ fn copy_and_move_messages_update_both_folders_and_their_open_tables() {
     let (inbox_view, drafts_view) = (contents(&inbox), contents(&drafts));
     let ids = message_ids(&inbox);
 
-    let mut two = list(&ids[1..]);
-    let hr = unsafe { inbox.CopyMessages(&mut two.list, null(), drafts.as_raw(), 0, None, 0) };
+    let mut two = EntryList::new(&ids[1..]);
+    let hr = unsafe { inbox.CopyMessages(two.as_mut_ptr(), null(), drafts.as_raw(), 0, None, 0) };
     assert_eq!(hr, S_OK);
     assert_eq!((row_count(&inbox_view), row_count(&drafts_view)), (3, 2));
     assert_eq!(counts(&drafts), (2, 2, false));
@@ -1347,10 +1270,10 @@ fn copy_and_move_messages_update_both_folders_and_their_open_tables() {
     let subjects = rows(&drafts_view, &[PR_SUBJECT_W]);
     assert_eq!(subjects[0][0].value, PropValue::Unicode("two".into()));
 
-    let mut first = list(&ids[..1]);
+    let mut first = EntryList::new(&ids[..1]);
     let hr = unsafe {
         inbox.CopyMessages(
-            &mut first.list,
+            first.as_mut_ptr(),
             &IMAPIFolder::IID,
             drafts.as_raw(),
             0,
@@ -1368,10 +1291,10 @@ fn copy_and_move_messages_update_both_folders_and_their_open_tables() {
     );
 
     // A move into the folder itself changes nothing; a copy there is a new message.
-    let mut last = list(&message_ids(&inbox)[1..]);
+    let mut last = EntryList::new(&message_ids(&inbox)[1..]);
     let hr = unsafe {
         inbox.CopyMessages(
-            &mut last.list,
+            last.as_mut_ptr(),
             null(),
             inbox.as_raw(),
             0,
@@ -1381,13 +1304,13 @@ fn copy_and_move_messages_update_both_folders_and_their_open_tables() {
     };
     assert_eq!(hr, S_OK);
     assert_eq!(row_count(&inbox_view), 2);
-    let hr = unsafe { inbox.CopyMessages(&mut last.list, null(), inbox.as_raw(), 0, None, 0) };
+    let hr = unsafe { inbox.CopyMessages(last.as_mut_ptr(), null(), inbox.as_raw(), 0, None, 0) };
     assert_eq!(hr, S_OK);
     assert_eq!(row_count(&inbox_view), 3);
     let copy = message_ids(&inbox).pop().unwrap();
-    let mut copy_list = list(&[copy]);
+    let mut copy_list = EntryList::new(&[copy]);
     assert_eq!(
-        unsafe { inbox.DeleteMessages(&mut copy_list.list, 0, None, 0) },
+        unsafe { inbox.DeleteMessages(copy_list.as_mut_ptr(), 0, None, 0) },
         S_OK
     );
 
@@ -1398,10 +1321,10 @@ fn copy_and_move_messages_update_both_folders_and_their_open_tables() {
         .mint(ObjectKind::Message, b"m1", false)
         .unwrap();
     let folder_id = entry_id(&drafts);
-    let mut mixed = list(&[ids[0].clone(), other, folder_id, ids[1].clone()]);
+    let mut mixed = EntryList::new(&[ids[0].clone(), other, folder_id, ids[1].clone()]);
     let hr = unsafe {
         inbox.CopyMessages(
-            &mut mixed.list,
+            mixed.as_mut_ptr(),
             null(),
             drafts.as_raw(),
             0,
@@ -1415,10 +1338,10 @@ fn copy_and_move_messages_update_both_folders_and_their_open_tables() {
     // Bad input.
     let hr = unsafe { inbox.CopyMessages(null_mut(), null(), drafts.as_raw(), 0, None, 0) };
     assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
-    let hr = unsafe { inbox.CopyMessages(&mut first.list, null(), null_mut(), 0, None, 0) };
+    let hr = unsafe { inbox.CopyMessages(first.as_mut_ptr(), null(), null_mut(), 0, None, 0) };
     assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
     let hr =
-        unsafe { inbox.CopyMessages(&mut first.list, null(), drafts.as_raw(), 0, None, 0x100) };
+        unsafe { inbox.CopyMessages(first.as_mut_ptr(), null(), drafts.as_raw(), 0, None, 0x100) };
     assert_eq!(hr, MAPI_E_UNKNOWN_FLAGS);
     let mut broken = ENTRYLIST {
         cValues: 2,
@@ -1447,16 +1370,16 @@ fn delete_messages_and_empty_folder_remove_what_they_name() {
     let inbox = opened.named("Inbox");
     let view = contents(&inbox);
     let ids = message_ids(&inbox);
-    let mut first = list(&ids[..1]);
+    let mut first = EntryList::new(&ids[..1]);
     assert_eq!(
-        unsafe { inbox.DeleteMessages(&mut first.list, 0, None, 0) },
+        unsafe { inbox.DeleteMessages(first.as_mut_ptr(), 0, None, 0) },
         S_OK
     );
     assert_eq!(row_count(&view), 2);
     assert_eq!(counts(&inbox), (2, 2, true));
     // Again: not there any more.
     assert_eq!(
-        unsafe { inbox.DeleteMessages(&mut first.list, 0, None, 0) },
+        unsafe { inbox.DeleteMessages(first.as_mut_ptr(), 0, None, 0) },
         MAPI_W_PARTIAL_COMPLETION
     );
     assert_eq!(
@@ -1464,7 +1387,7 @@ fn delete_messages_and_empty_folder_remove_what_they_name() {
         MAPI_E_INVALID_PARAMETER
     );
     assert_eq!(
-        unsafe { inbox.DeleteMessages(&mut first.list, 0, None, 0x4) },
+        unsafe { inbox.DeleteMessages(first.as_mut_ptr(), 0, None, 0x4) },
         MAPI_E_UNKNOWN_FLAGS
     );
 
@@ -1492,16 +1415,16 @@ fn read_flags_and_message_status_change_the_rows_and_the_counts() {
     assert_eq!(unsafe { inbox.SetReadFlags(null_mut(), 0, None, 0) }, S_OK);
     assert_eq!(counts(&inbox).1, 0);
     assert_ne!(flags_of(1) & MSGFLAG_READ, 0);
-    let mut second = list(&ids[1..2]);
-    let hr = unsafe { inbox.SetReadFlags(&mut second.list, 0, None, CLEAR_READ_FLAG) };
+    let mut second = EntryList::new(&ids[1..2]);
+    let hr = unsafe { inbox.SetReadFlags(second.as_mut_ptr(), 0, None, CLEAR_READ_FLAG) };
     assert_eq!(hr, S_OK);
     assert_eq!(counts(&inbox).1, 1);
     assert_eq!(flags_of(1) & MSGFLAG_READ, 0);
     // SUPPRESS_RECEIPT marks read; GENERATE_RECEIPT_ONLY leaves the flag.
-    let hr = unsafe { inbox.SetReadFlags(&mut second.list, 0, None, GENERATE_RECEIPT_ONLY) };
+    let hr = unsafe { inbox.SetReadFlags(second.as_mut_ptr(), 0, None, GENERATE_RECEIPT_ONLY) };
     assert_eq!(hr, S_OK);
     assert_eq!(counts(&inbox).1, 1);
-    let hr = unsafe { inbox.SetReadFlags(&mut second.list, 0, None, SUPPRESS_RECEIPT) };
+    let hr = unsafe { inbox.SetReadFlags(second.as_mut_ptr(), 0, None, SUPPRESS_RECEIPT) };
     assert_eq!(hr, S_OK);
     assert_eq!(counts(&inbox).1, 0);
     // The pages' incompatible pairs, unknown flags, an ID of no message here.
@@ -1509,13 +1432,13 @@ fn read_flags_and_message_status_change_the_rows_and_the_counts() {
         CLEAR_READ_FLAG | SUPPRESS_RECEIPT,
         CLEAR_READ_FLAG | GENERATE_RECEIPT_ONLY,
     ] {
-        let hr = unsafe { inbox.SetReadFlags(&mut second.list, 0, None, flags) };
+        let hr = unsafe { inbox.SetReadFlags(second.as_mut_ptr(), 0, None, flags) };
         assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
     }
-    let hr = unsafe { inbox.SetReadFlags(&mut second.list, 0, None, 0x100) };
+    let hr = unsafe { inbox.SetReadFlags(second.as_mut_ptr(), 0, None, 0x100) };
     assert_eq!(hr, MAPI_E_UNKNOWN_FLAGS);
-    let mut foreign = list(&[b"not an id".to_vec()]);
-    let hr = unsafe { inbox.SetReadFlags(&mut foreign.list, 0, None, 0) };
+    let mut foreign = EntryList::new(&[b"not an id".to_vec()]);
+    let hr = unsafe { inbox.SetReadFlags(foreign.as_mut_ptr(), 0, None, 0) };
     assert_eq!(hr, MAPI_W_PARTIAL_COMPLETION);
 
     // Message status: set under a mask, read back, the old value returned.
@@ -1784,10 +1707,10 @@ fn advise_subscribes_and_every_change_notifies_the_object_its_folder_and_the_sto
     assert_eq!(hr, S_OK);
     let drafts: IMAPIFolder = unsafe { IMAPIFolder::from_raw(unk) };
     let message = message_ids(&inbox).remove(0);
-    let mut one = list(std::slice::from_ref(&message));
+    let mut one = EntryList::new(std::slice::from_ref(&message));
     let hr = unsafe {
         inbox.CopyMessages(
-            &mut one.list,
+            one.as_mut_ptr(),
             null(),
             drafts.as_raw(),
             0,

@@ -439,26 +439,7 @@ fn open_property(
 
 /// Writes `bytes` as the whole of `tag` through a stream, committed.
 fn write_stream(object: &impl Interface, tag: u32, bytes: &[u8]) {
-    let stream: IStream = open_property(object, tag, &IStream::IID, MAPI_CREATE | MAPI_MODIFY)
-        .expect("OpenProperty")
-        .cast()
-        .unwrap();
-    let mut written = 0u32;
-    // SAFETY: `bytes` readable for its length, an out-pointer.
-    let hr = unsafe {
-        (stream.vtable().base__.Write)(
-            stream.as_raw(),
-            bytes.as_ptr().cast(),
-            bytes.len() as u32,
-            &mut written,
-        )
-    };
-    assert_eq!((hr, written as usize), (S_OK, bytes.len()));
-    // SAFETY: a plain call.
-    assert_eq!(
-        unsafe { (stream.vtable().Commit)(stream.as_raw(), 0) },
-        S_OK
-    );
+    client::write_stream(&prop_of(object), tag, bytes).expect("the stream write");
 }
 
 fn read_stream(object: &impl Interface, tag: u32) -> Vec<u8> {
@@ -513,13 +494,7 @@ fn recipient_table(message: &IMessage) -> IMAPITable {
 }
 
 fn attachment_table(message: &IMessage) -> IMAPITable {
-    let mut raw = core::ptr::null_mut();
-    // SAFETY: an out-pointer.
-    let hr =
-        unsafe { (message.vtable().GetAttachmentTable)(message.as_raw(), MAPI_UNICODE, &mut raw) };
-    assert_eq!(hr, S_OK);
-    // SAFETY: a new reference.
-    unsafe { IMAPITable::from_raw(raw) }
+    client::attachment_table(message, MAPI_UNICODE).expect("GetAttachmentTable")
 }
 
 /// `ModifyRecipients` with `entries` (`None`: a NULL entry) in an ADRLIST of the caller's.
@@ -586,14 +561,7 @@ fn recipients_of(message: &IMessage) -> Vec<(u32, String)> {
 }
 
 fn create_attach(message: &IMessage) -> (u32, IAttach) {
-    let (mut num, mut raw) = (99u32, core::ptr::null_mut());
-    // SAFETY: out-pointers.
-    let hr = unsafe {
-        (message.vtable().CreateAttach)(message.as_raw(), core::ptr::null(), 0, &mut num, &mut raw)
-    };
-    assert_eq!(hr, S_OK);
-    // SAFETY: a new reference.
-    (num, unsafe { IAttach::from_raw(raw) })
+    client::create_attach(message, 0).expect("CreateAttach")
 }
 
 fn open_attach(

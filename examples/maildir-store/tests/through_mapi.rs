@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 use maildir_store::maildir::{self, ScratchMaildir};
 use maildir_store::{MSProviderInit, SERVICE, ServiceEntry};
@@ -27,9 +27,7 @@ use mapi_spi_runtime::interfaces::{
 };
 use mapi_spi_runtime::props::{PropValue, Property};
 use mapi_spi_runtime::tags::*;
-use mapi_spi_runtime::types::{
-    ENTRYLIST, NOTIFICATION, SBinary, SContentRestriction, SRestriction, SSubRestriction,
-};
+use mapi_spi_runtime::types::{NOTIFICATION, SContentRestriction, SRestriction, SSubRestriction};
 use mapi_spi_runtime::{ComObject, Interface, Object, mapi_object};
 
 const PATH: u32 = 0x6600_001F;
@@ -80,6 +78,49 @@ fn logon(path: &Path) -> (Session, OpenedStore) {
         .logon(&[], MDB_WRITE | MDB_NO_DIALOG)
         .expect("logon");
     (session, opened)
+}
+
+/// A test's session on its own copy of the fixture (see [`scratch`] and [`logon`]), one at a
+/// time.
+struct Fixture {
+    store: IMsgStore,
+    opened: OpenedStore,
+    session: Session,
+    maildir: ScratchMaildir,
+    _serial: MutexGuard<'static, ()>,
+}
+
+impl Fixture {
+    fn start(name: &str) -> Fixture {
+        let serial = ONE_SESSION_AT_A_TIME
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let maildir = scratch(name);
+        let (session, opened) = logon(&maildir);
+        Fixture {
+            store: opened.store.clone(),
+            opened,
+            session,
+            maildir,
+            _serial: serial,
+        }
+    }
+
+    /// Closes the store and shuts the session down, checking that nothing leaked (every
+    /// object the test opened is released first).
+    fn finish(self) {
+        let Fixture {
+            store,
+            opened,
+            mut session,
+            maildir,
+            _serial,
+        } = self;
+        drop(store);
+        assert_eq!(session.close_store(opened.store, LOGOFF_ORDERLY), S_OK);
+        assert!(session.shutdown().is_clean());
+        drop(maildir);
+    }
 }
 
 fn open<I: Interface>(store: &IMsgStore, id: &[u8], flags: u32) -> I {
@@ -213,12 +254,6 @@ fn is_maildir_folder(dir: &Path) -> bool {
         && dir.join("maildirfolder").is_file()
 }
 
-/// Closes the store and shuts the session down, checking that nothing leaked.
-fn finish(mut session: Session, opened: OpenedStore) {
-    assert_eq!(session.close_store(opened.store, LOGOFF_ORDERLY), S_OK);
-    assert!(session.shutdown().is_clean());
-}
-
 /// Records the event types it hears.
 #[mapi_object(IMAPIAdviseSink)]
 struct Recorder {
@@ -242,14 +277,10 @@ impl IMAPIAdviseSinkImpl for Recorder {
 
 #[test]
 fn a_delivery_by_another_program_is_a_new_row_with_new_mail() {
-    let _serial = ONE_SESSION_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|p| p.into_inner());
-    let maildir = scratch("delivery");
-    let (mut session, opened) = logon(&maildir);
-    let store = opened.store.clone();
-    let inbox_id = receive_folder(&store, "IPM.Note").unwrap();
-    let inbox: IMAPIFolder = open(&store, &inbox_id, 0);
+    let t = Fixture::start("delivery");
+    let (maildir, store) = (&t.maildir, &t.store);
+    let inbox_id = receive_folder(store, "IPM.Note").unwrap();
+    let inbox: IMAPIFolder = open(store, &inbox_id, 0);
     let view = contents(&inbox);
     let before = query_rows(&view, &[PR_SUBJECT_W]).unwrap().len();
 
@@ -291,39 +322,27 @@ fn a_delivery_by_another_program_is_a_new_row_with_new_mail() {
 
     // SAFETY: a live store; its own connection.
     assert_eq!(unsafe { store.Unadvise(connection) }, S_OK);
-    drop((view, inbox, store, sink));
-    assert_eq!(session.close_store(opened.store, LOGOFF_ORDERLY), S_OK);
-    assert!(session.shutdown().is_clean());
+    drop((view, inbox, sink));
+    t.finish();
 }
 
 #[test]
 fn a_saved_message_is_a_file_a_move_a_rename_a_delete_no_file() {
-    let _serial = ONE_SESSION_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|p| p.into_inner());
-    let maildir = scratch("writes");
-    let (mut session, opened) = logon(&maildir);
-    let store = opened.store.clone();
-    let inbox_id = receive_folder(&store, "IPM.Note").unwrap();
-    let inbox: IMAPIFolder = open(&store, &inbox_id, MAPI_MODIFY);
-    let inbox_files = files(&maildir);
+    let t = Fixture::start("writes");
+    let (maildir, store) = (&t.maildir, &t.store);
+    let inbox_id = receive_folder(store, "IPM.Note").unwrap();
+    let inbox: IMAPIFolder = open(store, &inbox_id, MAPI_MODIFY);
+    let inbox_files = files(maildir);
 
-    let mut raw = core::ptr::null_mut();
-    // SAFETY: a live folder and a valid out-pointer.
-    assert_eq!(
-        unsafe { inbox.CreateMessage(core::ptr::null(), 0, &mut raw) },
-        S_OK
-    );
-    // SAFETY: a new reference to an IMessage.
-    let message = unsafe { IMessage::from_raw(raw) };
+    let message = create_message(&inbox, 0).unwrap();
     let subject = Property::for_tag(PR_SUBJECT_W, PropValue::Unicode("Über Maildir".into()));
     let body = Property::for_tag(PR_BODY_W, PropValue::Unicode("Saved through MAPI.".into()));
     assert_eq!(set_props(&message, &[subject, body]).unwrap().0, S_OK);
     // Nothing on disk before SaveChanges.
-    assert_eq!(files(&maildir), inbox_files);
+    assert_eq!(files(maildir), inbox_files);
     // SAFETY: a live message.
     assert_eq!(unsafe { message.SaveChanges(KEEP_OPEN_READWRITE) }, S_OK);
-    let saved: Vec<PathBuf> = files(&maildir)
+    let saved: Vec<PathBuf> = files(maildir)
         .into_iter()
         .filter(|path| !inbox_files.contains(path))
         .collect();
@@ -331,34 +350,14 @@ fn a_saved_message_is_a_file_a_move_a_rename_a_delete_no_file() {
     let written = std::fs::read_to_string(&saved[0]).unwrap();
     assert!(written.contains("Subject:"), "{written}");
     assert!(written.contains("Saved through MAPI."), "{written}");
-    let (_, props) = get_props(&message, Some(&[PR_ENTRYID]), 0).unwrap();
-    let id = binary(&props, PR_ENTRYID);
+    let id = entry_id(&message);
     drop(message);
 
     // Moved into Archive: the file moves into .Archive/cur/.
-    let archive_id = folder_id(&store, "Archive");
-    let archive: IMAPIFolder = open(&store, &archive_id, MAPI_MODIFY);
-    let mut binaries = [SBinary {
-        cb: id.len() as u32,
-        lpb: id.as_ptr().cast_mut(),
-    }];
-    let mut list = ENTRYLIST {
-        cValues: 1,
-        lpbin: binaries.as_mut_ptr(),
-    };
-    // SAFETY: a live folder, a list whose ID outlives the call, a live destination folder.
-    let hr = unsafe {
-        inbox.CopyMessages(
-            &mut list,
-            &IMAPIFolder::IID,
-            archive.as_raw(),
-            0,
-            None,
-            MESSAGE_MOVE,
-        )
-    };
-    assert_eq!(hr, S_OK);
-    assert_eq!(files(&maildir), inbox_files);
+    let archive_id = folder_id(store, "Archive");
+    let archive: IMAPIFolder = open(store, &archive_id, MAPI_MODIFY);
+    assert_eq!(copy_messages(&inbox, &[&id], &archive, MESSAGE_MOVE), S_OK);
+    assert_eq!(files(maildir), inbox_files);
     let archived = files(&maildir.join(".Archive"));
     assert_eq!(archived.len(), 1);
     assert_eq!(
@@ -373,35 +372,30 @@ fn a_saved_message_is_a_file_a_move_a_rename_a_delete_no_file() {
     assert_eq!(delete_messages(&archive, &[&moved_id], 0), S_OK);
     assert!(files(&maildir.join(".Archive")).is_empty());
 
-    drop((inbox, archive, store));
-    assert_eq!(session.close_store(opened.store, LOGOFF_ORDERLY), S_OK);
-    assert!(session.shutdown().is_clean());
+    drop((inbox, archive));
+    t.finish();
 }
 
 #[test]
 fn crafted_entry_ids_reach_nothing_and_a_vanished_file_loses_nothing() {
-    let _serial = ONE_SESSION_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|p| p.into_inner());
-    let maildir = scratch("crafted");
-    let (mut session, opened) = logon(&maildir);
-    let store = opened.store.clone();
-    let before: Vec<PathBuf> = files(&maildir);
+    let t = Fixture::start("crafted");
+    let (maildir, store) = (&t.maildir, &t.store);
+    let before: Vec<PathBuf> = files(maildir);
 
     // Another provider's ID, a truncated one, one of ours with its object key rewritten to
     // climb out of the Maildir: none opens anything, and nothing on disk changes.
-    let inbox_id = receive_folder(&store, "IPM.Note").unwrap();
+    let inbox_id = receive_folder(store, "IPM.Note").unwrap();
     let mut foreign = inbox_id.clone();
     foreign[4] ^= 0xFF;
     assert_eq!(
-        open_entry(&store, &foreign, 0).err(),
+        open_entry(store, &foreign, 0).err(),
         Some(MAPI_E_UNKNOWN_ENTRYID)
     );
     assert_eq!(
-        open_entry(&store, &inbox_id[..inbox_id.len() / 2], 0).err(),
+        open_entry(store, &inbox_id[..inbox_id.len() / 2], 0).err(),
         Some(MAPI_E_INVALID_ENTRYID)
     );
-    let inbox: IMAPIFolder = open(&store, &inbox_id, MAPI_MODIFY);
+    let inbox: IMAPIFolder = open(store, &inbox_id, MAPI_MODIFY);
     let rows = query_rows(&contents(&inbox), &[PR_ENTRYID]).unwrap();
     let message_id = binary(&rows[0], PR_ENTRYID);
     for climb in [&b"/../../etc/passwd"[..], b"\\..\\..\\x", b"/"] {
@@ -409,20 +403,20 @@ fn crafted_entry_ids_reach_nothing_and_a_vanished_file_loses_nothing() {
         let at = crafted.len() - 1;
         crafted.truncate(at);
         crafted.extend_from_slice(climb);
-        let refused = open_entry(&store, &crafted, 0).err();
+        let refused = open_entry(store, &crafted, 0).err();
         assert!(
             matches!(refused, Some(MAPI_E_NOT_FOUND | MAPI_E_INVALID_ENTRYID)),
             "{refused:?}"
         );
     }
-    assert_eq!(files(&maildir), before);
+    assert_eq!(files(maildir), before);
 
     // A message opened for writing whose file another program deletes: its save answers
     // MAPI_E_OBJECT_DELETED and writes nothing back; the object keeps its changes.
-    let message: IMessage = open(&store, &message_id, MAPI_MODIFY);
+    let message: IMessage = open(store, &message_id, MAPI_MODIFY);
     let (_, props) = get_props(&message, Some(&[PR_INTERNET_MESSAGE_ID_W]), MAPI_UNICODE).unwrap();
     let header = text(&props, PR_INTERNET_MESSAGE_ID_W);
-    let victim = files(&maildir)
+    let victim = files(maildir)
         .into_iter()
         .find(|path| {
             std::fs::read(path).is_ok_and(|bytes| String::from_utf8_lossy(&bytes).contains(&header))
@@ -433,7 +427,7 @@ fn crafted_entry_ids_reach_nothing_and_a_vanished_file_loses_nothing() {
     assert_eq!(set_props(&message, &[renamed]).unwrap().0, S_OK);
     // SAFETY: a live message.
     assert_eq!(unsafe { message.SaveChanges(0) }, MAPI_E_OBJECT_DELETED);
-    let after = files(&maildir);
+    let after = files(maildir);
     let expected: Vec<PathBuf> = before.into_iter().filter(|path| *path != victim).collect();
     assert_eq!(
         after, expected,
@@ -446,40 +440,20 @@ fn crafted_entry_ids_reach_nothing_and_a_vanished_file_loses_nothing() {
         "the object keeps its changes"
     );
 
-    drop((message, inbox, store));
-    assert_eq!(session.close_store(opened.store, LOGOFF_ORDERLY), S_OK);
-    assert!(session.shutdown().is_clean());
+    drop((message, inbox));
+    t.finish();
 }
 
 #[test]
 fn a_folder_outlook_creates_is_a_maildir_folder_and_keeps_its_class() {
-    let _serial = ONE_SESSION_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|p| p.into_inner());
-    let maildir = scratch("folders");
-    let (mut session, opened) = logon(&maildir);
-    let store = opened.store.clone();
-    let inbox_id = receive_folder(&store, "IPM.Note").unwrap();
-    let inbox: IMAPIFolder = open(&store, &inbox_id, MAPI_MODIFY);
+    let t = Fixture::start("folders");
+    let (maildir, store) = (&t.maildir, &t.store);
+    let inbox_id = receive_folder(store, "IPM.Note").unwrap();
+    let inbox: IMAPIFolder = open(store, &inbox_id, MAPI_MODIFY);
 
     // What Outlook does: CreateFolder, then SetProps of the new folder's class.
-    let name: Vec<u16> = "Projekte".encode_utf16().chain([0]).collect();
-    let mut raw = core::ptr::null_mut();
-    // SAFETY: a live folder, a NUL-terminated UTF-16 name, a valid out-pointer.
-    let hr = unsafe {
-        inbox.CreateFolder(
-            FOLDER_GENERIC,
-            name.as_ptr().cast_mut().cast(),
-            core::ptr::null_mut(),
-            core::ptr::null(),
-            MAPI_UNICODE,
-            &mut raw,
-        )
-    };
-    assert_eq!(hr, S_OK);
-    // SAFETY: a new reference to an IMAPIFolder.
-    let created = unsafe { IMAPIFolder::from_raw(raw) };
-    let made: Vec<String> = std::fs::read_dir(&maildir)
+    let created = create_folder(&inbox, "Projekte", 0).unwrap();
+    let made: Vec<String> = std::fs::read_dir(maildir)
         .unwrap()
         .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|name| name.ends_with("Projekte"))
@@ -506,21 +480,16 @@ fn a_folder_outlook_creates_is_a_maildir_folder_and_keeps_its_class() {
     assert_eq!(text(&props, PR_DISPLAY_NAME_W), "Projekte");
     assert_eq!(text(&props, PR_CONTAINER_CLASS_W), "IPF.Note");
 
-    drop((created, inbox, store));
-    assert_eq!(session.close_store(opened.store, LOGOFF_ORDERLY), S_OK);
-    assert!(session.shutdown().is_clean());
+    drop((created, inbox));
+    t.finish();
 }
 
 #[test]
 fn a_search_by_recipient_finds_the_messages_sent_to_them() {
-    let _serial = ONE_SESSION_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|p| p.into_inner());
-    let maildir = scratch("search");
-    let (mut session, opened) = logon(&maildir);
-    let store = opened.store.clone();
-    let inbox_id = receive_folder(&store, "IPM.Note").unwrap();
-    let inbox: IMAPIFolder = open(&store, &inbox_id, 0);
+    let t = Fixture::start("search");
+    let store = &t.store;
+    let inbox_id = receive_folder(store, "IPM.Note").unwrap();
+    let inbox: IMAPIFolder = open(store, &inbox_id, 0);
     let view = contents(&inbox);
 
     // RES_SUBRESTRICTION(PR_MESSAGE_RECIPIENTS, RES_CONTENT(substring, ignore case,
@@ -551,20 +520,15 @@ fn a_search_by_recipient_finds_the_messages_sent_to_them() {
         .collect();
     assert_eq!(found, ["Application"]);
 
-    drop((view, inbox, store, value));
-    assert_eq!(session.close_store(opened.store, LOGOFF_ORDERLY), S_OK);
-    assert!(session.shutdown().is_clean());
+    drop((view, inbox, value));
+    t.finish();
 }
 
 #[test]
 fn folders_are_created_and_deleted_as_directories_only_with_the_flags_they_need() {
-    let _serial = ONE_SESSION_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|p| p.into_inner());
-    let maildir = scratch("create-delete");
-    let (session, opened) = logon(&maildir);
-    let store = opened.store.clone();
-    let archive: IMAPIFolder = open(&store, &folder_id(&store, "Archive"), MAPI_MODIFY);
+    let t = Fixture::start("create-delete");
+    let (maildir, store) = (&t.maildir, &t.store);
+    let archive: IMAPIFolder = open(store, &folder_id(store, "Archive"), MAPI_MODIFY);
 
     // A folder below Archive, one below that with a message.
     let alt = create_folder(&archive, "Alt", 0).unwrap();
@@ -592,7 +556,7 @@ fn folders_are_created_and_deleted_as_directories_only_with_the_flags_they_need(
 
     // Refused: a folder with subfolders without DEL_FOLDERS, with messages without
     // DEL_MESSAGES, unknown flags, a folder that is not a subfolder of this one, a message.
-    let before = snapshot(&maildir);
+    let before = snapshot(maildir);
     // SAFETY: a live folder; the IDs are read only.
     let delete = |id: &[u8], flags: u32| unsafe { archive.DeleteFolder(id, 0, None, flags) };
     assert_eq!(delete(&alt_id, 0), MAPI_E_HAS_FOLDERS);
@@ -601,7 +565,7 @@ fn folders_are_created_and_deleted_as_directories_only_with_the_flags_they_need(
         delete(&alt_id, DEL_FOLDERS | DEL_MESSAGES | 0x8000),
         MAPI_E_UNKNOWN_FLAGS
     );
-    let rust_id = folder_id(&store, "Rust");
+    let rust_id = folder_id(store, "Rust");
     assert_eq!(
         delete(&rust_id, DEL_FOLDERS | DEL_MESSAGES),
         MAPI_E_NOT_FOUND
@@ -611,25 +575,21 @@ fn folders_are_created_and_deleted_as_directories_only_with_the_flags_they_need(
         MAPI_E_INVALID_ENTRYID
     );
     assert_eq!(
-        snapshot(&maildir),
+        snapshot(maildir),
         before,
         "a refused delete changes nothing"
     );
 
     // With both flags: the folder, its subfolder and its message are gone, nothing else.
     assert_eq!(delete(&alt_id, DEL_FOLDERS | DEL_MESSAGES), S_OK);
-    let after = snapshot(&maildir);
+    let after = snapshot(maildir);
     let mut expected = before.clone();
     expected.retain(|path, _| {
         !path.starts_with(".Archive.Alt") && !path.starts_with(".Archive.Alt.Sub")
     });
     assert_eq!(after, expected);
-    assert!(
-        !folder_names(&store)
-            .iter()
-            .any(|n| n == "Alt" || n == "Sub")
-    );
-    assert_eq!(open_entry(&store, &alt_id, 0).err(), Some(MAPI_E_NOT_FOUND));
+    assert!(!folder_names(store).iter().any(|n| n == "Alt" || n == "Sub"));
+    assert_eq!(open_entry(store, &alt_id, 0).err(), Some(MAPI_E_NOT_FOUND));
 
     // An empty folder needs no flag.
     let empty = create_folder(&archive, "Leer", 0).unwrap();
@@ -638,35 +598,31 @@ fn folders_are_created_and_deleted_as_directories_only_with_the_flags_they_need(
     assert!(is_maildir_folder(&maildir.join(".Archive.Leer")));
     assert_eq!(delete(&empty_id, 0), S_OK);
     assert!(!maildir.join(".Archive.Leer").exists());
-    assert_eq!(snapshot(&maildir), expected);
+    assert_eq!(snapshot(maildir), expected);
 
-    drop((archive, store));
-    finish(session, opened);
+    drop(archive);
+    t.finish();
 }
 
 #[test]
 fn copy_folder_copies_and_moves_directories_with_modified_utf7_names() {
-    let _serial = ONE_SESSION_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|p| p.into_inner());
-    let maildir = scratch("copy-folder");
-    let (session, opened) = logon(&maildir);
-    let store = opened.store.clone();
-    let archive_id = folder_id(&store, "Archive");
-    let archive: IMAPIFolder = open(&store, &archive_id, MAPI_MODIFY);
-    let projects: IMAPIFolder = open(&store, &folder_id(&store, "Projects"), MAPI_MODIFY);
-    let trash: IMAPIFolder = open(&store, &folder_id(&store, "Trash"), MAPI_MODIFY);
+    let t = Fixture::start("copy-folder");
+    let (maildir, store) = (&t.maildir, &t.store);
+    let archive_id = folder_id(store, "Archive");
+    let archive: IMAPIFolder = open(store, &archive_id, MAPI_MODIFY);
+    let projects: IMAPIFolder = open(store, &folder_id(store, "Projects"), MAPI_MODIFY);
+    let trash: IMAPIFolder = open(store, &folder_id(store, "Trash"), MAPI_MODIFY);
     let ipm_id = {
-        let (_, props) = get_props(&store, Some(&[PR_IPM_SUBTREE_ENTRYID]), 0).unwrap();
+        let (_, props) = get_props(store, Some(&[PR_IPM_SUBTREE_ENTRYID]), 0).unwrap();
         binary(&props, PR_IPM_SUBTREE_ENTRYID)
     };
-    let ipm: IMAPIFolder = open(&store, &ipm_id, MAPI_MODIFY);
-    let before = snapshot(&maildir);
+    let ipm: IMAPIFolder = open(store, &ipm_id, MAPI_MODIFY);
+    let before = snapshot(maildir);
 
     // A copy of 2023 below Projects (which has no directory of its own), renamed "Ältere
     // Ablage": a Maildir++ directory of that name in modified UTF-7, the message's bytes
     // copied; the source stays.
-    let year_id = folder_id(&store, "2023");
+    let year_id = folder_id(store, "2023");
     assert_eq!(
         copy_folder(&archive, &year_id, &projects, Some("Ältere Ablage"), 0),
         S_OK
@@ -680,14 +636,14 @@ fn copy_folder_copies_and_moves_directories_with_modified_utf7_names() {
         std::fs::read(&copied[0]).unwrap(),
         std::fs::read(&original[0]).unwrap()
     );
-    assert!(folder_names(&store).iter().any(|n| n == "Ältere Ablage"));
+    assert!(folder_names(store).iter().any(|n| n == "Ältere Ablage"));
     let mut expected = before.clone();
     expected.extend(
-        below(&snapshot(&maildir), ".Projects.&AMQ-ltere Ablage")
+        below(&snapshot(maildir), ".Projects.&AMQ-ltere Ablage")
             .map(|(p, b)| (p.clone(), b.clone())),
     );
     assert_eq!(
-        snapshot(&maildir),
+        snapshot(maildir),
         expected,
         "the source and the rest unchanged"
     );
@@ -702,14 +658,14 @@ fn copy_folder_copies_and_moves_directories_with_modified_utf7_names() {
     assert_eq!(files(&maildir.join(".Trash.Archive.2023")).len(), 1);
 
     // A move of "Entwürfe" into Archive: one rename, the directory's name still encoded.
-    let drafts_id = folder_id(&store, "Entwürfe");
+    let drafts_id = folder_id(store, "Entwürfe");
     assert_eq!(
         copy_folder(&ipm, &drafts_id, &archive, None, FOLDER_MOVE),
         S_OK
     );
     assert!(!maildir.join(".Entw&APw-rfe").exists());
     assert!(is_maildir_folder(&maildir.join(".Archive.Entw&APw-rfe")));
-    let moved = folder_rows(&store)
+    let moved = folder_rows(store)
         .into_iter()
         .find(|row| text(row, PR_DISPLAY_NAME_W) == "Entwürfe")
         .expect("listed where it went");
@@ -720,8 +676,8 @@ fn copy_folder_copies_and_moves_directories_with_modified_utf7_names() {
     );
 
     // Refused, nothing changed: into itself or below, a name taken, unknown flags.
-    let before = snapshot(&maildir);
-    let archive_self: IMAPIFolder = open(&store, &archive_id, MAPI_MODIFY);
+    let before = snapshot(maildir);
+    let archive_self: IMAPIFolder = open(store, &archive_id, MAPI_MODIFY);
     assert_eq!(
         copy_folder(&ipm, &archive_id, &archive_self, None, FOLDER_MOVE),
         MAPI_E_FOLDER_CYCLE
@@ -734,33 +690,29 @@ fn copy_folder_copies_and_moves_directories_with_modified_utf7_names() {
         copy_folder(&archive, &year_id, &ipm, None, FOLDER_MOVE | 0x8000),
         MAPI_E_UNKNOWN_FLAGS
     );
-    assert_eq!(snapshot(&maildir), before);
+    assert_eq!(snapshot(maildir), before);
 
-    drop((archive, archive_self, projects, trash, ipm, store));
-    finish(session, opened);
+    drop((archive, archive_self, projects, trash, ipm));
+    t.finish();
 }
 
 #[test]
 fn copied_messages_are_new_files_and_moved_ones_renamed_files() {
-    let _serial = ONE_SESSION_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|p| p.into_inner());
-    let maildir = scratch("copy-messages");
-    let (session, opened) = logon(&maildir);
-    let store = opened.store.clone();
-    let inbox_id = receive_folder(&store, "IPM.Note").unwrap();
-    let inbox: IMAPIFolder = open(&store, &inbox_id, MAPI_MODIFY);
-    let archive: IMAPIFolder = open(&store, &folder_id(&store, "Archive"), MAPI_MODIFY);
-    let trash: IMAPIFolder = open(&store, &folder_id(&store, "Trash"), MAPI_MODIFY);
+    let t = Fixture::start("copy-messages");
+    let (maildir, store) = (&t.maildir, &t.store);
+    let inbox_id = receive_folder(store, "IPM.Note").unwrap();
+    let inbox: IMAPIFolder = open(store, &inbox_id, MAPI_MODIFY);
+    let archive: IMAPIFolder = open(store, &folder_id(store, "Archive"), MAPI_MODIFY);
+    let trash: IMAPIFolder = open(store, &folder_id(store, "Trash"), MAPI_MODIFY);
     let ids = message_ids(&inbox);
-    let inbox_files = files(&maildir);
+    let inbox_files = files(maildir);
     let read = |path: &Path| std::fs::read(path).unwrap();
 
     // A copy of two: two new files in Archive with the same bytes and info flags, the Inbox
     // as it was.
     let two: Vec<&[u8]> = ids[..2].iter().map(Vec::as_slice).collect();
     assert_eq!(copy_messages(&inbox, &two, &archive, 0), S_OK);
-    assert_eq!(files(&maildir), inbox_files);
+    assert_eq!(files(maildir), inbox_files);
     let copies = files(&maildir.join(".Archive"));
     assert_eq!(copies.len(), 2);
     let mut copied: Vec<Vec<u8>> = copies.iter().map(|p| read(p)).collect();
@@ -769,7 +721,7 @@ fn copied_messages_are_new_files_and_moved_ones_renamed_files() {
         .map(|id| {
             let unique = unique_of(id);
             read(
-                files(&maildir)
+                files(maildir)
                     .iter()
                     .find(|p| p.to_string_lossy().contains(&unique))
                     .unwrap(),
@@ -788,9 +740,9 @@ fn copied_messages_are_new_files_and_moved_ones_renamed_files() {
 
     // A move of the third: the same file renamed into Trash's cur/, with its flags.
     let third = unique_of(&ids[2]);
-    let flags = info_flags(&maildir, &third).expect("in the Inbox");
+    let flags = info_flags(maildir, &third).expect("in the Inbox");
     let bytes = read(
-        files(&maildir)
+        files(maildir)
             .iter()
             .find(|p| p.to_string_lossy().contains(&third))
             .unwrap(),
@@ -799,7 +751,7 @@ fn copied_messages_are_new_files_and_moved_ones_renamed_files() {
         copy_messages(&inbox, &[&ids[2]], &trash, MESSAGE_MOVE),
         S_OK
     );
-    assert_eq!(info_flags(&maildir, &third), None);
+    assert_eq!(info_flags(maildir, &third), None);
     assert_eq!(
         info_flags(&maildir.join(".Trash"), &third),
         Some(Some(flags.unwrap_or_default()))
@@ -811,7 +763,7 @@ fn copied_messages_are_new_files_and_moved_ones_renamed_files() {
 
     // Refused, nothing changed: unknown flags, no list, a message of another folder (not
     // found: nothing to copy), a destination that is not a folder.
-    let before = snapshot(&maildir);
+    let before = snapshot(maildir);
     assert_eq!(
         copy_messages(&inbox, &[&ids[0]], &trash, 0x8000_0000),
         MAPI_E_UNKNOWN_FLAGS
@@ -846,29 +798,25 @@ fn copied_messages_are_new_files_and_moved_ones_renamed_files() {
         )
     };
     assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
-    assert_eq!(snapshot(&maildir), before);
+    assert_eq!(snapshot(maildir), before);
 
-    drop((inbox, archive, trash, store));
-    finish(session, opened);
+    drop((inbox, archive, trash));
+    t.finish();
 }
 
 #[test]
 fn read_flags_and_message_status_are_the_files_info_flags() {
-    let _serial = ONE_SESSION_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|p| p.into_inner());
-    let maildir = scratch("flags");
-    let (session, opened) = logon(&maildir);
-    let store = opened.store.clone();
-    let inbox_id = receive_folder(&store, "IPM.Note").unwrap();
-    let inbox: IMAPIFolder = open(&store, &inbox_id, MAPI_MODIFY);
+    let t = Fixture::start("flags");
+    let (maildir, store) = (&t.maildir, &t.store);
+    let inbox_id = receive_folder(store, "IPM.Note").unwrap();
+    let inbox: IMAPIFolder = open(store, &inbox_id, MAPI_MODIFY);
     let id_of = |unique: &str| -> Vec<u8> {
         message_ids(&inbox)
             .into_iter()
             .find(|id| unique_of(id) == unique)
             .unwrap_or_else(|| panic!("no message {unique}"))
     };
-    let flags = |unique: &str| info_flags(&maildir, unique).expect("the file");
+    let flags = |unique: &str| info_flags(maildir, unique).expect("the file");
     let (new, frs, plain, trashed) = (
         "1700000001.M1P100.fixture",
         "1700000003.M3P100.fixture",
@@ -887,7 +835,7 @@ fn read_flags_and_message_status_are_the_files_info_flags() {
     assert_eq!(flags(frs), Some("FR".into()));
     // Every message of the folder (no list): S on each.
     assert_eq!(set_read_flags(&inbox, None, 0), S_OK);
-    for path in files(&maildir) {
+    for path in files(maildir) {
         let name = path.file_name().unwrap().to_str().unwrap().to_owned();
         let flags = maildir::split_file_name(&name).1.expect("in cur/");
         assert!(flags.contains('S'), "{name}");
@@ -922,7 +870,7 @@ fn read_flags_and_message_status_are_the_files_info_flags() {
 
     // Refused, nothing changed: unknown flags, incompatible flags, NULL out-pointers, an ID
     // of a message in another folder, of another store.
-    let before = snapshot(&maildir);
+    let before = snapshot(maildir);
     let id = id_of(plain);
     assert_eq!(
         set_read_flags(&inbox, Some(&[&id]), 0x8000),
@@ -945,7 +893,7 @@ fn read_flags_and_message_status_are_the_files_info_flags() {
         );
     }
     let archived = {
-        let year: IMAPIFolder = open(&store, &folder_id(&store, "2023"), 0);
+        let year: IMAPIFolder = open(store, &folder_id(store, "2023"), 0);
         message_ids(&year).remove(0)
     };
     assert_eq!(message_status(&inbox, &archived), Err(MAPI_E_NOT_FOUND));
@@ -963,24 +911,20 @@ fn read_flags_and_message_status_are_the_files_info_flags() {
         set_read_flags(&inbox, Some(&[&foreign, &archived]), CLEAR_READ_FLAG),
         MAPI_W_PARTIAL_COMPLETION
     );
-    assert_eq!(snapshot(&maildir), before);
+    assert_eq!(snapshot(maildir), before);
 
-    drop((inbox, store));
-    finish(session, opened);
+    drop(inbox);
+    t.finish();
 }
 
 #[test]
 fn delete_messages_and_empty_folder_remove_the_files() {
-    let _serial = ONE_SESSION_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|p| p.into_inner());
-    let maildir = scratch("delete-empty");
-    let (session, opened) = logon(&maildir);
-    let store = opened.store.clone();
-    let inbox_id = receive_folder(&store, "IPM.Note").unwrap();
-    let inbox: IMAPIFolder = open(&store, &inbox_id, MAPI_MODIFY);
+    let t = Fixture::start("delete-empty");
+    let (maildir, store) = (&t.maildir, &t.store);
+    let inbox_id = receive_folder(store, "IPM.Note").unwrap();
+    let inbox: IMAPIFolder = open(store, &inbox_id, MAPI_MODIFY);
     let ids = message_ids(&inbox);
-    let before = snapshot(&maildir);
+    let before = snapshot(maildir);
 
     // Refused first, nothing changed: unknown flags, no list.
     let two: Vec<&[u8]> = ids[..2].iter().map(Vec::as_slice).collect();
@@ -988,26 +932,26 @@ fn delete_messages_and_empty_folder_remove_the_files() {
     // SAFETY: a live folder, a NULL list.
     let hr = unsafe { inbox.DeleteMessages(core::ptr::null_mut(), 0, None, 0) };
     assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
-    assert_eq!(snapshot(&maildir), before);
+    assert_eq!(snapshot(maildir), before);
 
     // Two deleted: their files gone, nothing else.
     assert_eq!(delete_messages(&inbox, &two, 0), S_OK);
     for id in &two {
-        assert_eq!(info_flags(&maildir, &unique_of(id)), None);
+        assert_eq!(info_flags(maildir, &unique_of(id)), None);
     }
-    assert_eq!(files(&maildir).len(), ids.len() - 2);
+    assert_eq!(files(maildir).len(), ids.len() - 2);
     // Again: not there any more.
     assert_eq!(delete_messages(&inbox, &two, 0), MAPI_W_PARTIAL_COMPLETION);
 
     // Archive emptied: its subfolder 2023 and its message go, Archive stays, empty.
-    let archive: IMAPIFolder = open(&store, &folder_id(&store, "Archive"), MAPI_MODIFY);
-    let before = snapshot(&maildir);
+    let archive: IMAPIFolder = open(store, &folder_id(store, "Archive"), MAPI_MODIFY);
+    let before = snapshot(maildir);
     // SAFETY: a live folder, no progress.
     assert_eq!(
         unsafe { archive.EmptyFolder(0, None, 0x8000) },
         MAPI_E_UNKNOWN_FLAGS
     );
-    assert_eq!(snapshot(&maildir), before);
+    assert_eq!(snapshot(maildir), before);
     // SAFETY: as above.
     assert_eq!(
         unsafe { archive.EmptyFolder(0, None, DEL_ASSOCIATED) },
@@ -1017,13 +961,13 @@ fn delete_messages_and_empty_folder_remove_the_files() {
     assert!(is_maildir_folder(&maildir.join(".Archive")));
     assert!(files(&maildir.join(".Archive")).is_empty());
     assert!(message_ids(&archive).is_empty());
-    assert!(!folder_names(&store).iter().any(|n| n == "2023"));
+    assert!(!folder_names(store).iter().any(|n| n == "2023"));
     let mut expected = before;
     expected.retain(|path, _| !path.starts_with(".Archive.2023"));
-    assert_eq!(snapshot(&maildir), expected, "nothing else touched");
+    assert_eq!(snapshot(maildir), expected, "nothing else touched");
 
-    drop((inbox, archive, store));
-    finish(session, opened);
+    drop((inbox, archive));
+    t.finish();
 }
 
 /// The one file in `dir` (`new/` and `cur/`) that is not among `before`.
@@ -1058,14 +1002,10 @@ fn mime_attachments(path: &Path) -> Vec<(String, String, Vec<u8>)> {
 
 #[test]
 fn an_attachment_created_through_mapi_is_a_mime_part_and_delete_attach_removes_it() {
-    let _serial = ONE_SESSION_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|p| p.into_inner());
-    let maildir = scratch("attach");
-    let (session, opened) = logon(&maildir);
-    let store = opened.store.clone();
+    let t = Fixture::start("attach");
+    let (maildir, store) = (&t.maildir, &t.store);
     let drafts_dir = maildir.join(".Drafts");
-    let drafts: IMAPIFolder = open(&store, &folder_id(&store, "Drafts"), MAPI_MODIFY);
+    let drafts: IMAPIFolder = open(store, &folder_id(store, "Drafts"), MAPI_MODIFY);
     let before = files(&drafts_dir);
 
     let message = create_message(&drafts, 0).unwrap();
@@ -1106,7 +1046,7 @@ fn an_attachment_created_through_mapi_is_a_mime_part_and_delete_attach_removes_i
     );
     // Reopened, the message has the attachment, as its table and PR_HASATTACH say.
     let id = entry_id(&message);
-    let reopened: IMessage = open(&store, &id, 0);
+    let reopened: IMessage = open(store, &id, 0);
     let rows = query_rows(
         &attachment_table(&reopened, MAPI_UNICODE).unwrap(),
         &[PR_ATTACH_NUM, PR_ATTACH_LONG_FILENAME_W],
@@ -1119,7 +1059,7 @@ fn an_attachment_created_through_mapi_is_a_mime_part_and_delete_attach_removes_i
     drop(reopened);
 
     // Refused, nothing changed: an attachment number there is not, unknown flags.
-    let snapshot_before = snapshot(&maildir);
+    let snapshot_before = snapshot(maildir);
     // SAFETY: a live message, no progress.
     unsafe {
         assert_eq!(message.DeleteAttach(num + 7, 0, None, 0), MAPI_E_NOT_FOUND);
@@ -1128,7 +1068,7 @@ fn an_attachment_created_through_mapi_is_a_mime_part_and_delete_attach_removes_i
             MAPI_E_UNKNOWN_FLAGS
         );
     }
-    assert_eq!(snapshot(&maildir), snapshot_before);
+    assert_eq!(snapshot(maildir), snapshot_before);
 
     // DeleteAttach and a save: the file is replaced by one without the attachment.
     // SAFETY: a live message, no progress.
@@ -1147,23 +1087,19 @@ fn an_attachment_created_through_mapi_is_a_mime_part_and_delete_attach_removes_i
     assert!(!written.contains("multipart/mixed"), "{written}");
     assert!(written.contains("Anbei die Zahlen."), "{written}");
 
-    drop((message, drafts, store));
-    finish(session, opened);
+    drop((message, drafts));
+    t.finish();
 }
 
 #[test]
 fn of_two_writers_of_one_message_the_second_collides_unless_it_forces_its_save() {
-    let _serial = ONE_SESSION_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|p| p.into_inner());
-    let maildir = scratch("two-writers");
-    let (session, opened) = logon(&maildir);
-    let store = opened.store.clone();
+    let t = Fixture::start("two-writers");
+    let (maildir, store) = (&t.maildir, &t.store);
     let sent_dir = maildir.join(".Sent");
-    let sent: IMAPIFolder = open(&store, &folder_id(&store, "Sent"), 0);
+    let sent: IMAPIFolder = open(store, &folder_id(store, "Sent"), 0);
     let id = message_ids(&sent).remove(0);
-    let first: IMessage = open(&store, &id, MAPI_MODIFY);
-    let second: IMessage = open(&store, &id, MAPI_MODIFY);
+    let first: IMessage = open(store, &id, MAPI_MODIFY);
+    let second: IMessage = open(store, &id, MAPI_MODIFY);
     let subject = |value: &str| Property::for_tag(PR_SUBJECT_W, PropValue::Unicode(value.into()));
     assert_eq!(set_props(&first, &[subject("erster")]).unwrap().0, S_OK);
     assert_eq!(set_props(&second, &[subject("zweiter")]).unwrap().0, S_OK);
@@ -1194,25 +1130,21 @@ fn of_two_writers_of_one_message_the_second_collides_unless_it_forces_its_save()
     let written = std::fs::read_to_string(&forced[0]).unwrap();
     assert!(written.contains("Subject: zweiter"), "{written}");
 
-    drop((first, second, sent, store));
-    finish(session, opened);
+    drop((first, second, sent));
+    t.finish();
 }
 
 #[test]
 fn bad_input_is_refused_with_its_error_and_changes_nothing_on_disk() {
-    let _serial = ONE_SESSION_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|p| p.into_inner());
-    let maildir = scratch("bad-input");
-    let (session, opened) = logon(&maildir);
-    let store = opened.store.clone();
-    let inbox_id = receive_folder(&store, "IPM.Note").unwrap();
-    let inbox: IMAPIFolder = open(&store, &inbox_id, MAPI_MODIFY);
-    let archive_id = folder_id(&store, "Archive");
-    let archive: IMAPIFolder = open(&store, &archive_id, MAPI_MODIFY);
+    let t = Fixture::start("bad-input");
+    let (maildir, store) = (&t.maildir, &t.store);
+    let inbox_id = receive_folder(store, "IPM.Note").unwrap();
+    let inbox: IMAPIFolder = open(store, &inbox_id, MAPI_MODIFY);
+    let archive_id = folder_id(store, "Archive");
+    let archive: IMAPIFolder = open(store, &archive_id, MAPI_MODIFY);
     let ids = message_ids(&inbox);
-    let message: IMessage = open(&store, &ids[0], MAPI_MODIFY);
-    let before = snapshot(&maildir);
+    let message: IMessage = open(store, &ids[0], MAPI_MODIFY);
+    let before = snapshot(maildir);
     let name: Vec<u16> = "Neu".encode_utf16().chain([0]).collect();
     let null = core::ptr::null_mut();
 
@@ -1279,10 +1211,10 @@ fn bad_input_is_refused_with_its_error_and_changes_nothing_on_disk() {
     let mut foreign_folder = archive_id.clone();
     foreign_folder[4] ^= 0xFF;
     let ipm_id = {
-        let (_, props) = get_props(&store, Some(&[PR_IPM_SUBTREE_ENTRYID]), 0).unwrap();
+        let (_, props) = get_props(store, Some(&[PR_IPM_SUBTREE_ENTRYID]), 0).unwrap();
         binary(&props, PR_IPM_SUBTREE_ENTRYID)
     };
-    let ipm: IMAPIFolder = open(&store, &ipm_id, MAPI_MODIFY);
+    let ipm: IMAPIFolder = open(store, &ipm_id, MAPI_MODIFY);
     for bad in [&foreign_folder[..], &archive_id[..archive_id.len() / 2]] {
         // SAFETY: a live folder, an ID read only.
         let hr = unsafe { ipm.DeleteFolder(bad, 0, None, DEL_FOLDERS | DEL_MESSAGES) };
@@ -1314,12 +1246,12 @@ fn bad_input_is_refused_with_its_error_and_changes_nothing_on_disk() {
         MAPI_W_PARTIAL_COMPLETION
     );
     assert_eq!(message_status(&archive, &ids[1]), Err(MAPI_E_NOT_FOUND));
-    assert_eq!(snapshot(&maildir), before, "nothing changed on disk");
+    assert_eq!(snapshot(maildir), before, "nothing changed on disk");
     assert_eq!(message_ids(&inbox), ids, "nothing changed through MAPI");
 
     // A file that vanishes before it is copied: the copy is partial, nothing else changes.
     let unique = unique_of(&ids[1]);
-    let victim = files(&maildir)
+    let victim = files(maildir)
         .into_iter()
         .find(|path| path.to_string_lossy().contains(&unique))
         .unwrap();
@@ -1335,6 +1267,6 @@ fn bad_input_is_refused_with_its_error_and_changes_nothing_on_disk() {
         "the other one copied"
     );
 
-    drop((message, inbox, archive, ipm, store));
-    finish(session, opened);
+    drop((message, inbox, archive, ipm));
+    t.finish();
 }
