@@ -989,6 +989,86 @@ fn attachments_are_created_written_by_stream_and_deleted() {
 }
 
 #[test]
+fn an_attachments_computed_properties_are_computed_problems_as_a_messages_are() {
+    let t = Test::start();
+    let message = t.create();
+    let (num, attach) = create_attach(&message);
+    let name = Property::for_tag(PR_ATTACH_FILENAME_W, PropValue::Unicode("a.txt".into()));
+    assert_eq!(set(&attach, std::slice::from_ref(&name)), (S_OK, vec![]));
+    assert_eq!(save(&attach, KEEP_OPEN_READWRITE), S_OK);
+    let record_key = one(&attach, PR_RECORD_KEY);
+    let size = long(&attach, PR_ATTACH_SIZE);
+
+    // Each of the runtime's properties is a problem of its own; the others are set.
+    let forged = [
+        Property::for_tag(PR_ATTACH_NUM, PropValue::Long(num + 5)),
+        Property::for_tag(PR_ATTACH_SIZE, PropValue::Long(1)),
+        Property::for_tag(PR_RECORD_KEY, PropValue::Binary(b"forged".to_vec())),
+        Property::for_tag(PR_OBJECT_TYPE, PropValue::Long(MAPI_MESSAGE)),
+        Property::for_tag(PR_ACCESS_LEVEL, PropValue::Long(0)),
+        Property::for_tag(
+            PR_ATTACH_LONG_FILENAME_W,
+            PropValue::Unicode("long.txt".into()),
+        ),
+    ];
+    assert_eq!(
+        set(&attach, &forged),
+        (S_OK, vec![MAPI_E_COMPUTED; 5]),
+        "computed: read-only, the others set"
+    );
+    assert_eq!(
+        text(&attach, PR_ATTACH_LONG_FILENAME_W).as_deref(),
+        Some("long.txt")
+    );
+    assert_eq!(
+        delete(
+            &attach,
+            &[
+                PR_ATTACH_NUM,
+                PR_ATTACH_FILENAME_W,
+                PR_RECORD_KEY,
+                PR_ATTACH_SIZE
+            ]
+        ),
+        (S_OK, vec![MAPI_E_COMPUTED; 3])
+    );
+    assert_eq!(text(&attach, PR_ATTACH_FILENAME_W), None);
+    // Unchanged, of whatever type the client named them.
+    assert_eq!(long(&attach, PR_ATTACH_NUM), num);
+    assert_eq!(long(&attach, PR_OBJECT_TYPE), MAPI_ATTACH);
+    assert_eq!(long(&attach, PR_ACCESS_LEVEL), MAPI_MODIFY);
+    assert_eq!(one(&attach, PR_RECORD_KEY), record_key);
+    assert_eq!(long(&attach, PR_ATTACH_SIZE), size);
+    let typed = [Property::for_tag(
+        change_prop_type(PR_ATTACH_NUM, PT_UNICODE),
+        PropValue::Unicode("7".into()),
+    )];
+    assert_eq!(set(&attach, &typed), (S_OK, vec![MAPI_E_COMPUTED]));
+
+    // Read-only, the whole call is refused, as a message's is.
+    assert_eq!(save(&attach, KEEP_OPEN_READONLY), S_OK);
+    assert_eq!(set(&attach, &forged).0, MAPI_E_NO_ACCESS);
+    assert_eq!(delete(&attach, &[PR_ATTACH_NUM]).0, MAPI_E_NO_ACCESS);
+    // Bad input: an empty tag list, a NULL value array.
+    let (num, fresh) = create_attach(&message);
+    assert_eq!(delete(&fresh, &[]).0, MAPI_E_INVALID_PARAMETER);
+    let prop = prop_of(&fresh);
+    // SAFETY: a live attachment; one value announced, none given (the call must refuse it).
+    let hr = unsafe {
+        (prop.vtable().SetProps)(
+            prop.as_raw(),
+            1,
+            core::ptr::null_mut(),
+            core::ptr::null_mut(),
+        )
+    };
+    assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+    assert_eq!(long(&fresh, PR_ATTACH_NUM), num);
+    drop((attach, fresh, message));
+    t.finish();
+}
+
+#[test]
 fn an_embedded_message_is_saved_into_its_attachment_then_the_message() {
     let t = Test::start();
     let message = t.create();

@@ -10,8 +10,10 @@
 //!
 //! The runtime owns `PR_ATTACH_NUM` (the attachment's number in the open message),
 //! `PR_OBJECT_TYPE`, `PR_ACCESS_LEVEL` and `PR_ATTACH_SIZE` (computed at open and at
-//! `SaveChanges`), read-only to clients. `PR_RECORD_KEY` is made when an attachment without one
-//! is opened or created, and saved with it: stable from the message's next save on.
+//! `SaveChanges`). `PR_RECORD_KEY` is made when an attachment without one is opened or
+//! created, and saved with it: stable from the message's next save on. Clients' writes to
+//! these are `MAPI_E_COMPUTED` problems ([`super::computed`]), as on messages and folders;
+//! the call goes on with their other properties.
 //!
 //! An embedded message (`ATTACH_EMBEDDED_MSG`) is `OpenProperty(PR_ATTACH_DATA_OBJ,
 //! IID_IMessage)`: a message object whose `SaveChanges` commits into this attachment's copy
@@ -24,6 +26,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use windows_core::{GUID, HRESULT, IUnknown, Interface};
 
+use super::computed::{finish_split, split_delete, split_set};
 use super::message::{
     COMPONENT, MessageCore, MessageObject, SAVE_FLAGS, attachment_row, attachment_size, bag_of,
     clear_out, id_of, invalid, long_size, read_only, set_owned,
@@ -35,17 +38,32 @@ use crate::flags::{
     MAPI_DEFERRED_ERRORS, MAPI_MODIFY,
 };
 use crate::interfaces::{IAttach, IAttachImpl, IMAPIProp, IMAPIPropImpl, IMessage};
-use crate::props::object::check_flags;
-use crate::props::{ObjectAccess, PropAccess, PropValue, Property, PropertyObject};
+use crate::props::object::{check_flags, delete_props_arg, set_props_arg};
+use crate::props::{ObjectAccess, PropAccess, PropValue, Property, PropertyBag, PropertyObject};
 use crate::provider::store::content::{Attachment, Message};
 use crate::provider::{LastError, ProviderError, ProviderResult};
 use crate::sync::lock;
 use crate::tags::*;
-use crate::types::MAPIERROR;
+use crate::types::{MAPIERROR, SPropProblem, SPropProblemArray, SPropTagArray, SPropValue};
 use mapi_spi_macros::mapi_object;
 
 /// The properties the runtime sets on an attachment and never stores.
 const OWNED: &[u32] = &[PR_ATTACH_NUM, PR_OBJECT_TYPE, PR_ACCESS_LEVEL];
+
+/// The properties the runtime sets on an attachment, stored or not: clients' writes to them
+/// are `MAPI_E_COMPUTED` problems.
+const COMPUTED: &[u32] = &[
+    PR_ATTACH_NUM,
+    PR_OBJECT_TYPE,
+    PR_ACCESS_LEVEL,
+    PR_ATTACH_SIZE,
+    PR_RECORD_KEY,
+];
+
+/// Whether `tag` (of any type) is one of the [`COMPUTED`] properties.
+fn computed(tag: u32) -> bool {
+    COMPUTED.iter().any(|&c| id_of(c) == id_of(tag))
+}
 
 /// An attachment's working copy, besides its properties.
 struct AttachState {
@@ -223,6 +241,32 @@ impl AttachCore {
         Ok(S_OK)
     }
 
+    /// The end of `SetProps` and `DeleteProps` once the runtime's properties are taken out:
+    /// `MAPI_E_NO_ACCESS` on an attachment open read-only, else as
+    /// [`finish_split`] does it on the attachment's bag.
+    ///
+    /// # Safety
+    ///
+    /// `lppProblems` is NULL or writable.
+    unsafe fn finish_write(
+        &self,
+        problems: Vec<SPropProblem>,
+        indices: &[usize],
+        lppProblems: *mut *mut SPropProblemArray,
+        write: impl FnOnce(&mut PropertyBag) -> windows_core::Result<Vec<SPropProblem>>,
+    ) -> ProviderResult<HRESULT> {
+        if !lock(&self.state).writable {
+            return Err(read_only());
+        }
+        let allocators = self.parent.model.cx.allocators();
+        // SAFETY: NULL or writable (this function's contract).
+        unsafe {
+            finish_split(allocators, problems, indices, lppProblems, || {
+                write(&mut self.props.bag_mut())
+            })
+        }
+    }
+
     /// Runs a method's `body`, keeping a failure for `GetLastError`.
     fn answer(&self, body: impl FnOnce() -> ProviderResult<HRESULT>) -> HRESULT {
         body().unwrap_or_else(|error| self.last_error.fail(error))
@@ -285,6 +329,49 @@ impl IMAPIPropImpl for AttachObject {
                 lppMAPIError,
             )
         }
+    }
+
+    /// The property engine's `SetProps`, but each of the runtime's properties is a
+    /// `MAPI_E_COMPUTED` problem; `MAPI_E_NO_ACCESS` on an attachment open read-only.
+    unsafe fn SetProps(
+        this: &Object<Self>,
+        cValues: u32,
+        lpPropArray: *mut SPropValue,
+        lppProblems: *mut *mut SPropProblemArray,
+    ) -> HRESULT {
+        let core = &this.core;
+        core.answer(|| {
+            // SAFETY: the caller's `cValues` values.
+            let props = unsafe { set_props_arg(cValues, lpPropArray) }?;
+            let (rest, problems) = split_set(props, computed)?;
+            let (indices, props): (Vec<usize>, Vec<Property>) = rest.into_iter().unzip();
+            // SAFETY: the caller's out-pointer, NULL or writable.
+            unsafe {
+                core.finish_write(problems, &indices, lppProblems, |bag| bag.set_props(&props))
+            }
+        })
+    }
+
+    /// The property engine's `DeleteProps`, but each of the runtime's properties is a
+    /// `MAPI_E_COMPUTED` problem; `MAPI_E_NO_ACCESS` on an attachment open read-only.
+    unsafe fn DeleteProps(
+        this: &Object<Self>,
+        lpPropTagArray: *mut SPropTagArray,
+        lppProblems: *mut *mut SPropProblemArray,
+    ) -> HRESULT {
+        let core = &this.core;
+        core.answer(|| {
+            // SAFETY: the caller's tag array, NULL or `cValues` tags.
+            let tags = unsafe { delete_props_arg(lpPropTagArray) }?;
+            let (rest, problems) = split_delete(&tags, computed)?;
+            let (indices, tags): (Vec<usize>, Vec<u32>) = rest.into_iter().unzip();
+            // SAFETY: the caller's out-pointer, NULL or writable.
+            unsafe {
+                core.finish_write(problems, &indices, lppProblems, |bag| {
+                    bag.delete_props(&tags)
+                })
+            }
+        })
     }
 
     /// Commits into the message's working copy; see the module documentation.

@@ -5,10 +5,12 @@
 
 use windows_core::HRESULT;
 
+use crate::alloc::AllocatorSet;
 use crate::codes::{MAPI_E_COMPUTED, MAPI_E_INVALID_PARAMETER};
+use crate::props::object::put_problems;
 use crate::props::{Property, PropertyBag};
 use crate::provider::{ProviderError, ProviderResult};
-use crate::types::SPropProblem;
+use crate::types::{SPropProblem, SPropProblemArray};
 
 /// What is left of a client's list once checked, each item with its index there, and the
 /// problems found.
@@ -71,4 +73,31 @@ pub(super) fn split_delete(
         .map(|(index, tag)| problem(index, tag, MAPI_E_COMPUTED))
         .collect();
     Ok((rest, problems))
+}
+
+/// The end of `SetProps` or `DeleteProps` once [`split_set`] or [`split_delete`] took the
+/// computed properties out (`problems`): `write` of what is left (the client's properties at
+/// `indices`, when there are any) on the object's bag, its problems numbered as in the
+/// client's list; all the problems, in the list's order, to `problems_out`.
+///
+/// # Safety
+///
+/// `problems_out` is NULL or writable.
+pub(super) unsafe fn finish_split(
+    allocators: &AllocatorSet,
+    mut problems: Vec<SPropProblem>,
+    indices: &[usize],
+    problems_out: *mut *mut SPropProblemArray,
+    write: impl FnOnce() -> windows_core::Result<Vec<SPropProblem>>,
+) -> ProviderResult<HRESULT> {
+    if !indices.is_empty() {
+        let more = write()?;
+        problems.extend(more.into_iter().map(|p| SPropProblem {
+            ulIndex: indices[p.ulIndex as usize] as u32,
+            ..p
+        }));
+        problems.sort_by_key(|p| p.ulIndex);
+    }
+    // SAFETY: NULL or writable (this function's contract).
+    unsafe { put_problems(allocators, &problems, problems_out) }
 }

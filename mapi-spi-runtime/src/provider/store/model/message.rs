@@ -54,7 +54,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use windows_core::{GUID, HRESULT, IUnknown, Interface};
 
 use super::attach::{AttachCore, AttachObject};
-use super::computed::{split_delete, split_set};
+use super::computed::{finish_split, split_delete, split_set};
 use super::notify::Event;
 use super::{IDENTITY, Model};
 use crate::alloc::AllocatorSet;
@@ -74,7 +74,7 @@ use crate::flags::{
 use crate::interfaces::{
     IAttach, IMAPIProgress, IMAPIProp, IMAPIPropImpl, IMAPITable, IMessage, IMessageImpl,
 };
-use crate::props::object::{check_flags, delete_props_arg, put_problems, set_props_arg};
+use crate::props::object::{check_flags, delete_props_arg, set_props_arg};
 use crate::props::value::{props_block, tags_from_raw};
 use crate::props::{ObjectAccess, PropAccess, PropValue, Property, PropertyBag, PropertyObject};
 use crate::provider::store::content::{Attachment, Message};
@@ -530,7 +530,7 @@ impl MessageCore {
     /// `lppProblems` is NULL or writable.
     unsafe fn finish_write(
         &self,
-        mut problems: Vec<SPropProblem>,
+        problems: Vec<SPropProblem>,
         indices: &[usize],
         lppProblems: *mut *mut SPropProblemArray,
         write: impl FnOnce(&mut PropertyBag) -> windows_core::Result<Vec<SPropProblem>>,
@@ -538,16 +538,13 @@ impl MessageCore {
         if !self.working().writable {
             return Err(read_only());
         }
-        if !indices.is_empty() {
-            let more = write(&mut self.props.bag_mut())?;
-            problems.extend(more.into_iter().map(|p| SPropProblem {
-                ulIndex: indices[p.ulIndex as usize] as u32,
-                ..p
-            }));
-            problems.sort_by_key(|p| p.ulIndex);
-        }
+        let allocators = self.model.cx.allocators();
         // SAFETY: NULL or writable (this function's contract).
-        unsafe { put_problems(self.model.cx.allocators(), &problems, lppProblems) }
+        unsafe {
+            finish_split(allocators, problems, indices, lppProblems, || {
+                write(&mut self.props.bag_mut())
+            })
+        }
     }
 
     /// `GetRecipientTable` and `GetAttachmentTable` (`method`): a view of `table` with its
