@@ -1771,3 +1771,147 @@ fn advise_subscribes_and_every_change_notifies_the_object_its_folder_and_the_sto
     let report = session.shutdown();
     assert!(report.is_clean(), "{report}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Open hierarchy views follow the folders.
+
+/// A table view's sink: each notification's table event and the index (`PR_INSTANCE_KEY`) of
+/// the row it names.
+#[mapi_object(IMAPIAdviseSink)]
+struct TableSink {
+    seen: Mutex<Vec<(u32, Vec<u8>)>>,
+}
+
+impl IMAPIAdviseSinkImpl for TableSink {
+    unsafe fn OnNotify(
+        this: &Object<Self>,
+        cNotif: u32,
+        lpNotifications: *mut NOTIFICATION,
+    ) -> u32 {
+        for i in 0..cNotif as usize {
+            let n = unsafe { &*lpNotifications.add(i) };
+            assert_eq!(n.ulEventType, fnevTableModified);
+            let tab = unsafe { n.info.tab };
+            let key = match unsafe { Property::from_raw(&tab.propIndex) }.map(|p| p.value) {
+                Ok(PropValue::Binary(key)) => key,
+                _ => Vec::new(),
+            };
+            this.seen.lock().unwrap().push((tab.ulTableEvent, key));
+        }
+        0
+    }
+}
+
+/// A sink advised on `view`'s table notifications.
+fn table_sink(view: &IMAPITable) -> ComObject<TableSink> {
+    let sink = ComObject::new(TableSink {
+        seen: Mutex::new(Vec::new()),
+    });
+    let itf: IMAPIAdviseSink = sink.to_interface();
+    let mut connection = 0;
+    let hr = unsafe { view.Advise(fnevTableModified, Some(&itf), &mut connection) };
+    assert_eq!(hr, S_OK);
+    sink
+}
+
+/// What `sink` heard since the last call.
+fn heard(sink: &TableSink) -> Vec<(u32, Vec<u8>)> {
+    core::mem::take(&mut *sink.seen.lock().unwrap())
+}
+
+/// The (display name, depth, content count, unread count) of every row of `view`, sorted.
+fn folder_list(view: &IMAPITable) -> Vec<(String, u32, u32, u32)> {
+    let columns = [
+        PR_DISPLAY_NAME_W,
+        PR_DEPTH,
+        PR_CONTENT_COUNT,
+        PR_CONTENT_UNREAD,
+    ];
+    let mut list: Vec<_> = rows(view, &columns)
+        .iter()
+        .map(|row| match &row[0].value {
+            PropValue::Unicode(name) => (name.clone(), long(&row[1]), long(&row[2]), long(&row[3])),
+            other => panic!("no name: {other:?}"),
+        })
+        .collect();
+    list.sort();
+    list
+}
+
+#[test]
+fn open_hierarchy_views_follow_folders_and_counts_with_row_notifications() {
+    let opened = open(STORE);
+    let ipm = opened.ipm();
+    let inbox = opened.named("Inbox");
+    let drafts = opened.named("Drafts");
+    let deep = hierarchy(&ipm, CONVENIENT_DEPTH | MAPI_UNICODE);
+    let below_inbox = hierarchy(&inbox, MAPI_UNICODE);
+    let (deep_sink, inbox_sink) = (table_sink(&deep), table_sink(&below_inbox));
+    let fresh = |folder: &IMAPIFolder| folder_list(&hierarchy(folder, CONVENIENT_DEPTH));
+    let key_of = |folder: &IMAPIFolder| binary(&prop_of(folder, PR_INSTANCE_KEY));
+    let inbox_key = key_of(&inbox);
+
+    // Created below the Inbox: a row added in both views.
+    let created = create_folder(&inbox, "Neu", 0).unwrap();
+    let key = key_of(&created);
+    assert!(heard(&deep_sink).contains(&(TABLE_ROW_ADDED, key.clone())));
+    assert_eq!(heard(&inbox_sink), [(TABLE_ROW_ADDED, key.clone())]);
+    assert!(folder_list(&deep).contains(&("Neu".into(), 1, 0, 0)));
+    assert_eq!(folder_list(&deep), fresh(&ipm), "as a new table lists them");
+
+    // A message saved in it: its row's counts change, and only its row.
+    let message = client::create_message(&created, 0).unwrap();
+    let subject = Property::for_tag(PR_SUBJECT_W, PropValue::Unicode("Hallo".into()));
+    assert_eq!(client::set_props(&message, &[subject]).unwrap().0, S_OK);
+    assert_eq!(unsafe { message.SaveChanges(0) }, S_OK);
+    drop(message);
+    assert_eq!(heard(&deep_sink), [(TABLE_ROW_MODIFIED, key.clone())]);
+    assert_eq!(heard(&inbox_sink), [(TABLE_ROW_MODIFIED, key.clone())]);
+    assert!(folder_list(&deep).contains(&("Neu".into(), 1, 1, 1)));
+    // Read: the unread count.
+    assert_eq!(client::set_read_flags(&created, None, 0), S_OK);
+    assert_eq!(heard(&inbox_sink), [(TABLE_ROW_MODIFIED, key.clone())]);
+    assert!(folder_list(&below_inbox).contains(&("Neu".into(), 0, 1, 0)));
+    // The Inbox's messages read: its row in the deep view, nothing below it.
+    assert_eq!(client::set_read_flags(&inbox, None, 0), S_OK);
+    assert!(heard(&deep_sink).contains(&(TABLE_ROW_MODIFIED, inbox_key.clone())));
+    assert!(heard(&inbox_sink).is_empty());
+
+    // Renamed: its row changes.
+    let name = Property::for_tag(PR_DISPLAY_NAME_W, PropValue::Unicode("Umbenannt".into()));
+    assert_eq!(client::set_props(&created, &[name]).unwrap().0, S_OK);
+    assert!(heard(&inbox_sink).contains(&(TABLE_ROW_MODIFIED, key.clone())));
+    assert!(folder_list(&below_inbox).contains(&("Umbenannt".into(), 0, 1, 0)));
+    drop(heard(&deep_sink));
+
+    // Moved into Drafts: gone from the Inbox's view; in the deep one below Drafts.
+    let created_id = entry_id(&created);
+    assert_eq!(
+        copy_folder(&inbox, &created_id, &drafts, None, FOLDER_MOVE),
+        S_OK
+    );
+    assert!(heard(&inbox_sink).contains(&(TABLE_ROW_DELETED, key.clone())));
+    assert!(!folder_list(&below_inbox).iter().any(|f| f.0 == "Umbenannt"));
+    assert!(!heard(&deep_sink).is_empty());
+    assert!(folder_list(&deep).contains(&("Umbenannt".into(), 1, 1, 0)));
+    assert_eq!(folder_list(&deep), fresh(&ipm));
+
+    // Deleted: its row goes from the deep view too.
+    let moved_id = opened.child(&drafts, "Umbenannt");
+    let moved_key = binary(&prop_of(&opened.folder(&moved_id), PR_INSTANCE_KEY));
+    let hr = unsafe { drafts.DeleteFolder(&moved_id, 0, None, DEL_MESSAGES) };
+    assert_eq!(hr, S_OK);
+    assert!(heard(&deep_sink).contains(&(TABLE_ROW_DELETED, moved_key)));
+    assert_eq!(folder_list(&deep), fresh(&ipm));
+
+    // A view released, its table is no longer kept current: a new one lists what is there.
+    drop((below_inbox, inbox_sink));
+    let again = create_folder(&inbox, "Später", 0).unwrap();
+    assert!(
+        folder_list(&hierarchy(&inbox, 0))
+            .iter()
+            .any(|f| f.0 == "Später")
+    );
+    drop((deep, deep_sink));
+    opened.close(vec![ipm, inbox, drafts, created, again]);
+}

@@ -25,6 +25,7 @@ use mapi_spi_runtime::host::{OpenedStore, Profile, Session, SupportOptions};
 use mapi_spi_runtime::interfaces::{
     IMAPIAdviseSink, IMAPIAdviseSinkImpl, IMAPIFolder, IMAPIProp, IMAPITable, IMessage, IMsgStore,
 };
+use mapi_spi_runtime::props::value::props_from_raw;
 use mapi_spi_runtime::props::{PropValue, Property};
 use mapi_spi_runtime::tags::*;
 use mapi_spi_runtime::types::{NOTIFICATION, SContentRestriction, SRestriction, SSubRestriction};
@@ -1268,5 +1269,99 @@ fn bad_input_is_refused_with_its_error_and_changes_nothing_on_disk() {
     );
 
     drop((message, inbox, archive, ipm));
+    t.finish();
+}
+
+/// Records the rows a table view's notifications name: (table event, the row's display name).
+#[mapi_object(IMAPIAdviseSink)]
+struct RowRecorder {
+    rows: Mutex<Vec<(u32, String)>>,
+}
+
+impl IMAPIAdviseSinkImpl for RowRecorder {
+    unsafe fn OnNotify(
+        this: &Object<Self>,
+        cNotif: u32,
+        lpNotifications: *mut NOTIFICATION,
+    ) -> u32 {
+        for i in 0..cNotif as usize {
+            // SAFETY: `cNotif` table notifications, valid for the call, each row's values in
+            // its `SRow`.
+            let (event, row) = unsafe {
+                let tab = (*lpNotifications.add(i)).info.tab;
+                let row = props_from_raw(tab.row.lpProps, tab.row.cValues).unwrap_or_default();
+                (tab.ulTableEvent, row)
+            };
+            let name = row
+                .iter()
+                .find(|p| p.tag() == PR_DISPLAY_NAME_W)
+                .map(|p| format!("{:?}", p.value))
+                .unwrap_or_default();
+            this.rows.lock().unwrap().push((event, name));
+        }
+        0
+    }
+}
+
+#[test]
+fn an_open_hierarchy_view_follows_what_another_program_does_to_the_maildir() {
+    let t = Fixture::start("hierarchy-view");
+    let (maildir, store) = (&t.maildir, &t.store);
+    let root: IMAPIFolder = open(store, &[], 0);
+    let view = hierarchy_table(&root, CONVENIENT_DEPTH | MAPI_UNICODE).unwrap();
+    let columns = [PR_DISPLAY_NAME_W, PR_CONTENT_COUNT];
+    let count_of = |name: &str| {
+        let rows = query_rows(&view, &columns).unwrap();
+        let row = rows
+            .iter()
+            .find(|row| text(row, PR_DISPLAY_NAME_W) == name)?;
+        match row[1].value {
+            PropValue::Long(count) => Some(count),
+            _ => None,
+        }
+    };
+    assert_eq!(count_of("Archive"), Some(0));
+    let recorder = ComObject::new(RowRecorder {
+        rows: Mutex::new(Vec::new()),
+    });
+    let sink: IMAPIAdviseSink = recorder.to_interface();
+    let mut connection = 0;
+    // SAFETY: a live view, a live sink, a valid out-pointer.
+    let hr = unsafe { view.Advise(fnevTableModified, Some(&sink), &mut connection) };
+    assert_eq!(hr, S_OK);
+    let heard = || core::mem::take(&mut *recorder.rows.lock().unwrap());
+    let name = |text: &str| format!("{:?}", PropValue::Unicode(text.into()));
+
+    // Another program makes a folder: the view's next read shows it, its sink hears of it.
+    maildir::create_folder(maildir, "Belege").unwrap();
+    assert_eq!(count_of("Belege"), Some(0));
+    assert!(heard().contains(&(TABLE_ROW_ADDED, name("Belege"))));
+
+    // It delivers into Archive, a folder listed (the Maildir store reports others' changes
+    // to the messages of the folders it listed): Archive's row, its count one more.
+    let archive_folder: IMAPIFolder = open(store, &folder_id(store, "Archive"), 0);
+    let archive_view = contents(&archive_folder);
+    let archive = maildir.join(".Archive");
+    std::fs::write(
+        archive.join("tmp/1800000001.M9P9.x"),
+        "Subject: hi\r\n\r\nhi\r\n",
+    )
+    .unwrap();
+    std::fs::rename(
+        archive.join("tmp/1800000001.M9P9.x"),
+        archive.join("new/1800000001.M9P9.x"),
+    )
+    .unwrap();
+    assert_eq!(count_of("Archive"), Some(1));
+    assert!(heard().contains(&(TABLE_ROW_MODIFIED, name("Archive"))));
+
+    // It removes the folder: the row goes.
+    std::fs::remove_dir_all(maildir.join(".Belege")).unwrap();
+    assert_eq!(count_of("Belege"), None);
+    assert!(heard().iter().any(|(event, _)| *event == TABLE_ROW_DELETED));
+
+    // SAFETY: a live view; its own connection.
+    assert_eq!(unsafe { view.Unadvise(connection) }, S_OK);
+    drop((view, root, sink, archive_view, archive_folder));
     t.finish();
 }

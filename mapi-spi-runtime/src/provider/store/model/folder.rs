@@ -277,12 +277,12 @@ fn table_opener(model: Arc<Model>, key: Vec<u8>) -> Arc<ObjectOpener> {
         if *iid != IMAPITable::IID {
             return Err(MAPI_E_INTERFACE_NOT_SUPPORTED);
         }
-        let table = match tag {
-            PR_CONTAINER_CONTENTS => model.contents_table(&key),
-            PR_CONTAINER_HIERARCHY => model.hierarchy_table(&key, false),
-            _ => associated_table(&model),
+        let view = match tag {
+            PR_CONTAINER_CONTENTS => model.contents_table(&key).map(|table| table.view()),
+            PR_CONTAINER_HIERARCHY => model.hierarchy_view(&key, false),
+            _ => associated_table(&model).map(|table| table.view()),
         };
-        let view = table.map_err(|error| error.code)?.view();
+        let view = view.map_err(|error| error.code)?;
         view.cast::<IUnknown>().map_err(|error| error.code())
     })
 }
@@ -773,11 +773,12 @@ impl IMAPIContainerImpl for FolderObject {
             let allowed =
                 CONVENIENT_DEPTH | MAPI_DEFERRED_ERRORS | MAPI_UNICODE | SHOW_SOFT_DELETES;
             check_flags("GetHierarchyTable", ulFlags, allowed)?;
-            let table = this
+            let view = this
                 .model
-                .hierarchy_table(&this.key, ulFlags & CONVENIENT_DEPTH != 0)?;
-            // SAFETY: checked non-NULL.
-            Ok(unsafe { FolderObject::hand_out(table, lppTable) })
+                .hierarchy_view(&this.key, ulFlags & CONVENIENT_DEPTH != 0)?;
+            // SAFETY: checked non-NULL; the view's reference is the caller's.
+            unsafe { lppTable.write(view.into_raw()) };
+            Ok(S_OK)
         })
     }
 
