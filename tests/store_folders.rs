@@ -1775,48 +1775,22 @@ fn advise_subscribes_and_every_change_notifies_the_object_its_folder_and_the_sto
 // ---------------------------------------------------------------------------------------------
 // Open hierarchy views follow the folders.
 
-/// A table view's sink: each notification's table event and the index (`PR_INSTANCE_KEY`) of
-/// the row it names.
-#[mapi_object(IMAPIAdviseSink)]
-struct TableSink {
-    seen: Mutex<Vec<(u32, Vec<u8>)>>,
-}
-
-impl IMAPIAdviseSinkImpl for TableSink {
-    unsafe fn OnNotify(
-        this: &Object<Self>,
-        cNotif: u32,
-        lpNotifications: *mut NOTIFICATION,
-    ) -> u32 {
-        for i in 0..cNotif as usize {
-            let n = unsafe { &*lpNotifications.add(i) };
-            assert_eq!(n.ulEventType, fnevTableModified);
-            let tab = unsafe { n.info.tab };
-            let key = match unsafe { Property::from_raw(&tab.propIndex) }.map(|p| p.value) {
-                Ok(PropValue::Binary(key)) => key,
-                _ => Vec::new(),
-            };
-            this.seen.lock().unwrap().push((tab.ulTableEvent, key));
-        }
-        0
-    }
-}
-
 /// A sink advised on `view`'s table notifications.
-fn table_sink(view: &IMAPITable) -> ComObject<TableSink> {
-    let sink = ComObject::new(TableSink {
-        seen: Mutex::new(Vec::new()),
-    });
-    let itf: IMAPIAdviseSink = sink.to_interface();
-    let mut connection = 0;
-    let hr = unsafe { view.Advise(fnevTableModified, Some(&itf), &mut connection) };
-    assert_eq!(hr, S_OK);
+fn table_sink(view: &IMAPITable) -> ComObject<client::Recorder> {
+    let sink = client::Recorder::new();
+    client::advise_table(view, &sink.to_interface()).expect("Advise");
     sink
 }
 
-/// What `sink` heard since the last call.
-fn heard(sink: &TableSink) -> Vec<(u32, Vec<u8>)> {
-    core::mem::take(&mut *sink.seen.lock().unwrap())
+/// The table events `sink` heard since the last call, each with its row's `PR_INSTANCE_KEY`.
+fn heard(sink: &client::Recorder) -> Vec<(u32, Vec<u8>)> {
+    sink.take_rows()
+        .into_iter()
+        .map(|(event, index)| match index {
+            Some(PropValue::Binary(key)) => (event, key),
+            other => panic!("no instance key: {other:?}"),
+        })
+        .collect()
 }
 
 /// The (display name, depth, content count, unread count) of every row of `view`, sorted.

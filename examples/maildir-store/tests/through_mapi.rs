@@ -11,25 +11,24 @@ use std::sync::{Mutex, MutexGuard};
 
 use maildir_store::maildir::{self, ScratchMaildir};
 use maildir_store::{MSProviderInit, SERVICE, ServiceEntry};
+use mapi_spi_runtime::Interface;
 use mapi_spi_runtime::alloc::AllocatorSet;
 use mapi_spi_runtime::codes::*;
 use mapi_spi_runtime::flags::*;
 use mapi_spi_runtime::host::client::{
-    EntryList, attachment_table, contents_table, copy_folder, copy_messages, create_attach,
-    create_folder, create_message, delete_messages, get_props, hierarchy_table, message_status,
-    open_entry, query_rows, receive_folder, set_message_status, set_props, set_read_flags,
-    write_stream,
+    EntryList, Recorder, advise_table, attachment_table, contents_table, copy_folder,
+    copy_messages, create_attach, create_folder, create_message, delete_messages, get_props,
+    hierarchy_table, message_status, open_entry, query_rows, receive_folder, set_message_status,
+    set_props, set_read_flags, write_stream,
 };
 use mapi_spi_runtime::host::service::call_service_entry;
 use mapi_spi_runtime::host::{OpenedStore, Profile, Session, SupportOptions};
 use mapi_spi_runtime::interfaces::{
-    IMAPIAdviseSink, IMAPIAdviseSinkImpl, IMAPIFolder, IMAPIProp, IMAPITable, IMessage, IMsgStore,
+    IMAPIAdviseSink, IMAPIFolder, IMAPIProp, IMAPITable, IMessage, IMsgStore,
 };
-use mapi_spi_runtime::props::value::props_from_raw;
 use mapi_spi_runtime::props::{PropValue, Property};
 use mapi_spi_runtime::tags::*;
-use mapi_spi_runtime::types::{NOTIFICATION, SContentRestriction, SRestriction, SSubRestriction};
-use mapi_spi_runtime::{ComObject, Interface, Object, mapi_object};
+use mapi_spi_runtime::types::{SContentRestriction, SRestriction, SSubRestriction};
 
 const PATH: u32 = 0x6600_001F;
 
@@ -255,27 +254,6 @@ fn is_maildir_folder(dir: &Path) -> bool {
         && dir.join("maildirfolder").is_file()
 }
 
-/// Records the event types it hears.
-#[mapi_object(IMAPIAdviseSink)]
-struct Recorder {
-    events: Mutex<Vec<u32>>,
-}
-
-impl IMAPIAdviseSinkImpl for Recorder {
-    unsafe fn OnNotify(
-        this: &Object<Self>,
-        cNotif: u32,
-        lpNotifications: *mut NOTIFICATION,
-    ) -> u32 {
-        for i in 0..cNotif as usize {
-            // SAFETY: `cNotif` notifications, valid for the call.
-            let event = unsafe { (*lpNotifications.add(i)).ulEventType };
-            this.events.lock().unwrap().push(event);
-        }
-        0
-    }
-}
-
 #[test]
 fn a_delivery_by_another_program_is_a_new_row_with_new_mail() {
     let t = Fixture::start("delivery");
@@ -285,9 +263,7 @@ fn a_delivery_by_another_program_is_a_new_row_with_new_mail() {
     let view = contents(&inbox);
     let before = query_rows(&view, &[PR_SUBJECT_W]).unwrap().len();
 
-    let recorder = ComObject::new(Recorder {
-        events: Mutex::new(Vec::new()),
-    });
+    let recorder = Recorder::new();
     let sink: IMAPIAdviseSink = recorder.to_interface();
     let mut connection = 0;
     // SAFETY: a live store, the Inbox's ID, a live sink, a valid out-pointer.
@@ -317,7 +293,7 @@ fn a_delivery_by_another_program_is_a_new_row_with_new_mail() {
             .any(|row| text(row, PR_SUBJECT_W) == "Zustellung für dich"),
         "{rows:?}"
     );
-    let events = recorder.events.lock().unwrap().clone();
+    let events: Vec<u32> = recorder.take().iter().map(|heard| heard.event).collect();
     assert!(events.contains(&fnevObjectCreated), "{events:?}");
     assert!(events.contains(&fnevNewMail), "{events:?}");
 
@@ -1272,37 +1248,6 @@ fn bad_input_is_refused_with_its_error_and_changes_nothing_on_disk() {
     t.finish();
 }
 
-/// Records the rows a table view's notifications name: (table event, the row's display name).
-#[mapi_object(IMAPIAdviseSink)]
-struct RowRecorder {
-    rows: Mutex<Vec<(u32, String)>>,
-}
-
-impl IMAPIAdviseSinkImpl for RowRecorder {
-    unsafe fn OnNotify(
-        this: &Object<Self>,
-        cNotif: u32,
-        lpNotifications: *mut NOTIFICATION,
-    ) -> u32 {
-        for i in 0..cNotif as usize {
-            // SAFETY: `cNotif` table notifications, valid for the call, each row's values in
-            // its `SRow`.
-            let (event, row) = unsafe {
-                let tab = (*lpNotifications.add(i)).info.tab;
-                let row = props_from_raw(tab.row.lpProps, tab.row.cValues).unwrap_or_default();
-                (tab.ulTableEvent, row)
-            };
-            let name = row
-                .iter()
-                .find(|p| p.tag() == PR_DISPLAY_NAME_W)
-                .map(|p| format!("{:?}", p.value))
-                .unwrap_or_default();
-            this.rows.lock().unwrap().push((event, name));
-        }
-        0
-    }
-}
-
 #[test]
 fn an_open_hierarchy_view_follows_what_another_program_does_to_the_maildir() {
     let t = Fixture::start("hierarchy-view");
@@ -1321,15 +1266,26 @@ fn an_open_hierarchy_view_follows_what_another_program_does_to_the_maildir() {
         }
     };
     assert_eq!(count_of("Archive"), Some(0));
-    let recorder = ComObject::new(RowRecorder {
-        rows: Mutex::new(Vec::new()),
-    });
+    let recorder = Recorder::new();
     let sink: IMAPIAdviseSink = recorder.to_interface();
-    let mut connection = 0;
-    // SAFETY: a live view, a live sink, a valid out-pointer.
-    let hr = unsafe { view.Advise(fnevTableModified, Some(&sink), &mut connection) };
-    assert_eq!(hr, S_OK);
-    let heard = || core::mem::take(&mut *recorder.rows.lock().unwrap());
+    let connection = advise_table(&view, &sink).unwrap();
+    // What the sink heard since the last call: (table event, the row's display name).
+    let heard = || -> Vec<(u32, String)> {
+        recorder
+            .take()
+            .into_iter()
+            .filter_map(|heard| heard.table)
+            .map(|table| {
+                let name = table
+                    .row
+                    .iter()
+                    .find(|p| p.tag() == PR_DISPLAY_NAME_W)
+                    .map(|p| format!("{:?}", p.value))
+                    .unwrap_or_default();
+                (table.event, name)
+            })
+            .collect()
+    };
     let name = |text: &str| format!("{:?}", PropValue::Unicode(text.into()));
 
     // Another program makes a folder: the view's next read shows it, its sink hears of it.

@@ -7,21 +7,27 @@
 
 use core::ffi::c_void;
 use core::ptr::{null, null_mut};
+use std::sync::Mutex;
 use windows_core::{HRESULT, IUnknown, Interface};
 
 use crate::alloc::AllocatorSet;
 use crate::codes::MAPI_E_NOT_ENOUGH_MEMORY;
+use crate::com::{ComObject, Object};
+use crate::flags::fnevTableModified;
 use crate::flags::{FOLDER_GENERIC, MAPI_UNICODE};
 use crate::flags::{MAPI_CREATE, MAPI_MODIFY};
 use crate::interfaces::{
-    IAttach, IMAPIFolder, IMAPIProp, IMAPITable, IMessage, IMsgStore, IStream,
+    IAttach, IMAPIAdviseSink, IMAPIAdviseSinkImpl, IMAPIFolder, IMAPIProp, IMAPITable, IMessage,
+    IMsgStore, IStream,
 };
-use crate::props::Property;
 use crate::props::value::{props_block, props_from_raw};
+use crate::props::{PropValue, Property};
+use crate::sync::lock;
 use crate::types::{
-    ADRENTRY, ADRLIST, ENTRYID, ENTRYLIST, SBinary, SPropProblem, SPropProblemArray, SPropTagArray,
-    SPropValue, SRowSet, cb_new_adrlist,
+    ADRENTRY, ADRLIST, ENTRYID, ENTRYLIST, NOTIFICATION, SBinary, SPropProblem, SPropProblemArray,
+    SPropTagArray, SPropValue, SRowSet, cb_new_adrlist,
 };
+use mapi_spi_macros::mapi_object;
 
 /// An `SPropTagArray` of `tags`, in `u32`s (`cValues`, then the tags).
 fn tag_array(tags: &[u32]) -> Vec<u32> {
@@ -439,6 +445,89 @@ pub fn write_stream(object: &IMAPIProp, tag: u32, bytes: &[u8]) -> Result<(), HR
     }
     // SAFETY: a live stream.
     Ok(HRESULT::ok(unsafe { stream.Commit(0) })?)
+}
+
+/// One notification a [`Recorder`] heard: its event type (`fnevObjectCreated`,
+/// `fnevTableModified`, ...), and for a table notification what it says of the row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Heard {
+    pub event: u32,
+    pub table: Option<TableHeard>,
+}
+
+/// What a table notification says: its table event (`TABLE_ROW_ADDED`, ...), the index value
+/// of the row it names (`None` when the value cannot be read) and the row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableHeard {
+    pub event: u32,
+    pub index: Option<Property>,
+    pub row: Vec<Property>,
+}
+
+/// A client's advise sink that keeps what it hears, decoded into owned values, for a test to
+/// read: give `ComObject::to_interface()` to `Advise`, then [`Recorder::take`].
+#[mapi_object(IMAPIAdviseSink)]
+pub struct Recorder {
+    heard: Mutex<Vec<Heard>>,
+}
+
+impl Recorder {
+    /// A sink that has heard nothing yet.
+    pub fn new() -> ComObject<Recorder> {
+        ComObject::new(Recorder {
+            heard: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// What it heard since the last call, in order.
+    pub fn take(&self) -> Vec<Heard> {
+        core::mem::take(&mut *lock(&self.heard))
+    }
+
+    /// The table events it heard since the last call, each with the row's index value.
+    pub fn take_rows(&self) -> Vec<(u32, Option<PropValue>)> {
+        self.take()
+            .into_iter()
+            .filter_map(|heard| heard.table)
+            .map(|table| (table.event, table.index.map(|index| index.value)))
+            .collect()
+    }
+}
+
+impl IMAPIAdviseSinkImpl for Recorder {
+    unsafe fn OnNotify(this: &Object<Self>, count: u32, notifications: *mut NOTIFICATION) -> u32 {
+        let mut heard = Vec::with_capacity(count as usize);
+        for i in 0..count as usize {
+            // SAFETY: `count` notifications, valid for the call (the caller's contract).
+            let notification = unsafe { &*notifications.add(i) };
+            let table = (notification.ulEventType == fnevTableModified).then(|| {
+                // SAFETY: a table notification's union member; its values are the sender's,
+                // valid for the call.
+                unsafe {
+                    let tab = notification.info.tab;
+                    TableHeard {
+                        event: tab.ulTableEvent,
+                        index: Property::from_raw(&tab.propIndex).ok(),
+                        row: props_from_raw(tab.row.lpProps, tab.row.cValues).unwrap_or_default(),
+                    }
+                }
+            });
+            heard.push(Heard {
+                event: notification.ulEventType,
+                table,
+            });
+        }
+        lock(&this.heard).extend(heard);
+        0
+    }
+}
+
+/// `IMAPITable::Advise` of `sink` for the table's notifications: the connection.
+pub fn advise_table(table: &IMAPITable, sink: &IMAPIAdviseSink) -> Result<usize, HRESULT> {
+    let mut connection = 0;
+    // SAFETY: a live table, a live sink, a valid out-pointer.
+    HRESULT::ok(unsafe { table.Advise(fnevTableModified, Some(sink), &mut connection) })?;
+    Ok(connection)
 }
 
 /// `text` as a NUL-terminated UTF-16 string, what MAPI_UNICODE names are.

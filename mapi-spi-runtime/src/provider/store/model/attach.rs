@@ -23,14 +23,15 @@
 
 use core::ffi::c_void;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLockWriteGuard};
 use windows_core::{GUID, HRESULT, IUnknown, Interface};
 
-use super::computed::{finish_split, split_delete, split_set};
+use super::computed;
 use super::message::{
     COMPONENT, MessageCore, MessageObject, SAVE_FLAGS, attachment_row, attachment_size, bag_of,
     clear_out, id_of, invalid, long_size, read_only, set_owned,
 };
+use crate::alloc::AllocatorSet;
 use crate::codes::{MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_NOT_FOUND, MAPI_E_OBJECT_DELETED, S_OK};
 use crate::com::{ComObject, Forward, MethodName, Object};
 use crate::flags::{
@@ -38,13 +39,13 @@ use crate::flags::{
     MAPI_DEFERRED_ERRORS, MAPI_MODIFY,
 };
 use crate::interfaces::{IAttach, IAttachImpl, IMAPIProp, IMAPIPropImpl, IMessage};
-use crate::props::object::{check_flags, delete_props_arg, set_props_arg};
+use crate::props::object::check_flags;
 use crate::props::{ObjectAccess, PropAccess, PropValue, Property, PropertyBag, PropertyObject};
 use crate::provider::store::content::{Attachment, Message};
 use crate::provider::{LastError, ProviderError, ProviderResult};
 use crate::sync::lock;
 use crate::tags::*;
-use crate::types::{MAPIERROR, SPropProblem, SPropProblemArray, SPropTagArray, SPropValue};
+use crate::types::{MAPIERROR, SPropProblemArray, SPropTagArray, SPropValue};
 use mapi_spi_macros::mapi_object;
 
 /// The properties the runtime sets on an attachment and never stores.
@@ -59,11 +60,6 @@ const COMPUTED: &[u32] = &[
     PR_ATTACH_SIZE,
     PR_RECORD_KEY,
 ];
-
-/// Whether `tag` (of any type) is one of the [`COMPUTED`] properties.
-fn computed(tag: u32) -> bool {
-    COMPUTED.iter().any(|&c| id_of(c) == id_of(tag))
-}
 
 /// An attachment's working copy, besides its properties.
 struct AttachState {
@@ -241,32 +237,6 @@ impl AttachCore {
         Ok(S_OK)
     }
 
-    /// The end of `SetProps` and `DeleteProps` once the runtime's properties are taken out:
-    /// `MAPI_E_NO_ACCESS` on an attachment open read-only, else as
-    /// [`finish_split`] does it on the attachment's bag.
-    ///
-    /// # Safety
-    ///
-    /// `lppProblems` is NULL or writable.
-    unsafe fn finish_write(
-        &self,
-        problems: Vec<SPropProblem>,
-        indices: &[usize],
-        lppProblems: *mut *mut SPropProblemArray,
-        write: impl FnOnce(&mut PropertyBag) -> windows_core::Result<Vec<SPropProblem>>,
-    ) -> ProviderResult<HRESULT> {
-        if !lock(&self.state).writable {
-            return Err(read_only());
-        }
-        let allocators = self.parent.model.cx.allocators();
-        // SAFETY: NULL or writable (this function's contract).
-        unsafe {
-            finish_split(allocators, problems, indices, lppProblems, || {
-                write(&mut self.props.bag_mut())
-            })
-        }
-    }
-
     /// Runs a method's `body`, keeping a failure for `GetLastError`.
     fn answer(&self, body: impl FnOnce() -> ProviderResult<HRESULT>) -> HRESULT {
         body().unwrap_or_else(|error| self.last_error.fail(error))
@@ -340,16 +310,8 @@ impl IMAPIPropImpl for AttachObject {
         lppProblems: *mut *mut SPropProblemArray,
     ) -> HRESULT {
         let core = &this.core;
-        core.answer(|| {
-            // SAFETY: the caller's `cValues` values.
-            let props = unsafe { set_props_arg(cValues, lpPropArray) }?;
-            let (rest, problems) = split_set(props, computed)?;
-            let (indices, props): (Vec<usize>, Vec<Property>) = rest.into_iter().unzip();
-            // SAFETY: the caller's out-pointer, NULL or writable.
-            unsafe {
-                core.finish_write(problems, &indices, lppProblems, |bag| bag.set_props(&props))
-            }
-        })
+        // SAFETY: the caller's arguments, under SetProps's contract.
+        core.answer(|| unsafe { computed::set_props(&**core, cValues, lpPropArray, lppProblems) })
     }
 
     /// The property engine's `DeleteProps`, but each of the runtime's properties is a
@@ -360,18 +322,8 @@ impl IMAPIPropImpl for AttachObject {
         lppProblems: *mut *mut SPropProblemArray,
     ) -> HRESULT {
         let core = &this.core;
-        core.answer(|| {
-            // SAFETY: the caller's tag array, NULL or `cValues` tags.
-            let tags = unsafe { delete_props_arg(lpPropTagArray) }?;
-            let (rest, problems) = split_delete(&tags, computed)?;
-            let (indices, tags): (Vec<usize>, Vec<u32>) = rest.into_iter().unzip();
-            // SAFETY: the caller's out-pointer, NULL or writable.
-            unsafe {
-                core.finish_write(problems, &indices, lppProblems, |bag| {
-                    bag.delete_props(&tags)
-                })
-            }
-        })
+        // SAFETY: the caller's arguments, under DeleteProps's contract.
+        core.answer(|| unsafe { computed::delete_props(&**core, lpPropTagArray, lppProblems) })
     }
 
     /// Commits into the message's working copy; see the module documentation.
@@ -412,3 +364,21 @@ impl IMAPIPropImpl for AttachObject {
 }
 
 impl IAttachImpl for AttachObject {}
+
+impl computed::SharedBag for AttachCore {
+    fn is_computed(tag: u32) -> bool {
+        COMPUTED.iter().any(|&c| id_of(c) == id_of(tag))
+    }
+
+    fn writable(&self) -> bool {
+        lock(&self.state).writable
+    }
+
+    fn allocators(&self) -> &AllocatorSet {
+        self.parent.model.cx.allocators()
+    }
+
+    fn bag_mut(&self) -> RwLockWriteGuard<'_, PropertyBag> {
+        self.props.bag_mut()
+    }
+}
