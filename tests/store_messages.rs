@@ -1269,23 +1269,14 @@ fn of_two_writers_saving_at_once_exactly_one_wins() {
     let t = Test::start();
     let id = t.stored("Original");
     for round in 0..20 {
-        let writers: Vec<IMessage> = (0..2).map(|_| t.open(&id, MAPI_MODIFY)).collect();
-        let barrier = std::sync::Barrier::new(2);
-        let answers: Vec<HRESULT> = std::thread::scope(|scope| {
-            let handles: Vec<_> = writers
-                .iter()
-                .enumerate()
-                .map(|(i, writer)| {
-                    let barrier = &barrier;
-                    scope.spawn(move || {
-                        assert_eq!(set(writer, &[subject(&format!("{round}/{i}"))]).0, S_OK);
-                        barrier.wait();
-                        save(writer, KEEP_OPEN_READWRITE)
-                    })
-                })
-                .collect();
-            handles.into_iter().map(|h| h.join().unwrap()).collect()
-        });
+        let writers: Vec<IMAPIProp> = (0..2)
+            .map(|i| {
+                let writer = t.open(&id, MAPI_MODIFY);
+                assert_eq!(set(&writer, &[subject(&format!("{round}/{i}"))]).0, S_OK);
+                prop_of(&writer)
+            })
+            .collect();
+        let answers = client::save_at_once(&writers, KEEP_OPEN_READWRITE);
         let won: Vec<usize> = (0..2).filter(|&i| answers[i] == S_OK).collect();
         assert_eq!(won.len(), 1, "round {round}: {answers:?}");
         assert_eq!(answers[1 - won[0]], MAPI_E_OBJECT_CHANGED);

@@ -18,8 +18,8 @@ use mapi_spi_runtime::flags::*;
 use mapi_spi_runtime::host::client::{
     EntryList, Recorder, advise_table, attachment_table, contents_table, copy_folder,
     copy_messages, create_attach, create_folder, create_message, delete_messages, get_props,
-    hierarchy_table, message_status, open_entry, query_rows, receive_folder, set_message_status,
-    set_props, set_read_flags, write_stream,
+    hierarchy_table, message_status, open_entry, query_rows, receive_folder, save_at_once,
+    set_message_status, set_props, set_read_flags, write_stream,
 };
 use mapi_spi_runtime::host::service::call_service_entry;
 use mapi_spi_runtime::host::{OpenedStore, Profile, Session, SupportOptions};
@@ -1319,5 +1319,139 @@ fn an_open_hierarchy_view_follows_what_another_program_does_to_the_maildir() {
     // SAFETY: a live view; its own connection.
     assert_eq!(unsafe { view.Unadvise(connection) }, S_OK);
     drop((view, root, sink, archive_view, archive_folder));
+    t.finish();
+}
+
+#[test]
+fn concurrent_writers_lose_nothing_and_of_two_saves_of_one_message_one_wins() {
+    let t = Fixture::start("concurrent");
+    let (maildir, store) = (&t.maildir, &t.store);
+    let trash_dir = maildir.join(".Trash");
+    let trash: IMAPIFolder = open(store, &folder_id(store, "Trash"), MAPI_MODIFY);
+    let subject = |text: String| Property::for_tag(PR_SUBJECT_W, PropValue::Unicode(text));
+
+    // Four writers, five new messages each, into one folder at once: twenty files, twenty
+    // unique names, twenty rows.
+    std::thread::scope(|scope| {
+        for writer in 0..4 {
+            let trash = &trash;
+            scope.spawn(move || {
+                for n in 0..5 {
+                    let message = create_message(trash, 0).unwrap();
+                    let props = [subject(format!("{writer}/{n}"))];
+                    assert_eq!(set_props(&message, &props).unwrap().0, S_OK);
+                    // SAFETY: a live message.
+                    assert_eq!(unsafe { message.SaveChanges(0) }, S_OK);
+                }
+            });
+        }
+    });
+    let saved = files(&trash_dir);
+    assert_eq!(saved.len(), 20);
+    let mut uniques: Vec<String> = saved
+        .iter()
+        .map(|path| {
+            let name = path.file_name().unwrap().to_str().unwrap();
+            maildir::split_file_name(name).0.to_owned()
+        })
+        .collect();
+    uniques.sort();
+    uniques.dedup();
+    assert_eq!(uniques.len(), 20);
+    let mut subjects: Vec<String> = query_rows(&contents(&trash), &[PR_SUBJECT_W])
+        .unwrap()
+        .iter()
+        .map(|row| text(row, PR_SUBJECT_W))
+        .collect();
+    subjects.sort();
+    let mut expected: Vec<String> = (0..4)
+        .flat_map(|w| (0..5).map(move |n| format!("{w}/{n}")))
+        .collect();
+    expected.sort();
+    assert_eq!(subjects, expected);
+
+    // Two writers of one message saving at once: one wins, the other collides; one file,
+    // with the winner's subject.
+    let id = message_ids(&trash).remove(0);
+    for round in 0..5 {
+        let writers: Vec<IMAPIProp> = (0..2)
+            .map(|i| {
+                let writer: IMAPIProp = open(store, &id, MAPI_MODIFY);
+                let props = [subject(format!("round {round} writer {i}"))];
+                assert_eq!(set_props(&writer, &props).unwrap().0, S_OK);
+                writer
+            })
+            .collect();
+        let answers = save_at_once(&writers, KEEP_OPEN_READWRITE);
+        let won: Vec<usize> = (0..2).filter(|&i| answers[i] == S_OK).collect();
+        assert_eq!(won.len(), 1, "round {round}: {answers:?}");
+        assert_eq!(answers[1 - won[0]], MAPI_E_OBJECT_CHANGED);
+        let unique = unique_of(&id);
+        let file = files(&trash_dir)
+            .into_iter()
+            .find(|path| path.to_string_lossy().contains(&unique))
+            .unwrap();
+        let written = std::fs::read_to_string(&file).unwrap();
+        let winner = format!("Subject: round {round} writer {}", won[0]);
+        assert!(written.contains(&winner), "{written}");
+        assert_eq!(files(&trash_dir).len(), 20, "still one file for it");
+    }
+
+    drop(trash);
+    t.finish();
+}
+
+#[test]
+fn what_a_client_does_to_folders_and_messages_is_notified_to_the_stores_sinks() {
+    let t = Fixture::start("notify");
+    let store = &t.store;
+    let recorder = Recorder::new();
+    let sink: IMAPIAdviseSink = recorder.to_interface();
+    let mut connection = 0;
+    let events = fnevObjectCreated
+        | fnevObjectDeleted
+        | fnevObjectModified
+        | fnevObjectMoved
+        | fnevObjectCopied;
+    // SAFETY: a live store, no entry ID (the whole store), a live sink, a valid out-pointer.
+    let hr = unsafe { store.Advise(&[], events, Some(&sink), &mut connection) };
+    assert_eq!(hr, S_OK);
+    let heard = || -> Vec<u32> { recorder.take().iter().map(|heard| heard.event).collect() };
+    let inbox: IMAPIFolder = open(
+        store,
+        &receive_folder(store, "IPM.Note").unwrap(),
+        MAPI_MODIFY,
+    );
+    let archive: IMAPIFolder = open(store, &folder_id(store, "Archive"), MAPI_MODIFY);
+    let ids = message_ids(&inbox);
+
+    assert_eq!(copy_messages(&inbox, &[&ids[0]], &archive, 0), S_OK);
+    assert!(heard().contains(&fnevObjectCopied));
+    assert_eq!(
+        copy_messages(&inbox, &[&ids[1]], &archive, MESSAGE_MOVE),
+        S_OK
+    );
+    assert!(heard().contains(&fnevObjectMoved));
+    assert_eq!(
+        set_read_flags(&inbox, Some(&[&ids[2]]), CLEAR_READ_FLAG),
+        S_OK
+    );
+    assert!(heard().contains(&fnevObjectModified));
+    assert_eq!(delete_messages(&inbox, &[&ids[2]], 0), S_OK);
+    assert!(heard().contains(&fnevObjectDeleted));
+    let created = create_folder(&archive, "Neu", 0).unwrap();
+    assert!(heard().contains(&fnevObjectCreated));
+    let year_id = folder_id(store, "2023");
+    assert_eq!(copy_folder(&archive, &year_id, &created, None, 0), S_OK);
+    assert!(heard().contains(&fnevObjectCopied));
+    assert_eq!(
+        copy_folder(&archive, &year_id, &created, Some("2023 alt"), FOLDER_MOVE),
+        S_OK
+    );
+    assert!(heard().contains(&fnevObjectMoved));
+
+    // SAFETY: a live store; its own connection.
+    assert_eq!(unsafe { store.Unadvise(connection) }, S_OK);
+    drop((created, inbox, archive, sink));
     t.finish();
 }
