@@ -484,13 +484,7 @@ fn value_in(row: &[Property], tag: u32) -> Option<&PropValue> {
 }
 
 fn recipient_table(message: &IMessage) -> IMAPITable {
-    let mut raw = core::ptr::null_mut();
-    // SAFETY: an out-pointer.
-    let hr =
-        unsafe { (message.vtable().GetRecipientTable)(message.as_raw(), MAPI_UNICODE, &mut raw) };
-    assert_eq!(hr, S_OK);
-    // SAFETY: a new reference.
-    unsafe { IMAPITable::from_raw(raw) }
+    client::recipient_table(message, MAPI_UNICODE).expect("GetRecipientTable")
 }
 
 fn attachment_table(message: &IMessage) -> IMAPITable {

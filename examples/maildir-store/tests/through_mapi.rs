@@ -18,8 +18,9 @@ use mapi_spi_runtime::flags::*;
 use mapi_spi_runtime::host::client::{
     EntryList, Recorder, advise_table, attachment_table, contents_table, copy_folder,
     copy_messages, create_attach, create_folder, create_message, delete_messages, get_props,
-    hierarchy_table, message_status, open_entry, query_rows, receive_folder, save_at_once,
-    set_message_status, set_props, set_read_flags, write_stream,
+    hierarchy_table, message_status, modify_recipients, open_attach, open_entry, open_property,
+    query_rows, read_stream, receive_folder, recipient_table, save_at_once, set_message_status,
+    set_props, set_read_flags, write_stream,
 };
 use mapi_spi_runtime::host::service::call_service_entry;
 use mapi_spi_runtime::host::{OpenedStore, Profile, Session, SupportOptions};
@@ -1453,5 +1454,113 @@ fn what_a_client_does_to_folders_and_messages_is_notified_to_the_stores_sinks() 
     // SAFETY: a live store; its own connection.
     assert_eq!(unsafe { store.Unadvise(connection) }, S_OK);
     drop((created, inbox, archive, sink));
+    t.finish();
+}
+
+/// `text` as PR_BODY_W's stream holds it: UTF-16LE.
+fn utf16(text: &str) -> Vec<u8> {
+    text.encode_utf16().flat_map(u16::to_le_bytes).collect()
+}
+
+#[test]
+fn bodies_recipients_and_an_embedded_message_are_the_mime_files_parts() {
+    let t = Fixture::start("mime");
+    let (maildir, store) = (&t.maildir, &t.store);
+    let sent_dir = maildir.join(".Sent");
+    let sent: IMAPIFolder = open(store, &folder_id(store, "Sent"), MAPI_MODIFY);
+    let before = files(&sent_dir);
+    let text_prop = |tag, value: &str| Property::for_tag(tag, PropValue::Unicode(value.into()));
+    let recipient = |name: &str, kind: u32| {
+        vec![
+            text_prop(PR_DISPLAY_NAME_W, name),
+            Property::for_tag(PR_RECIPIENT_TYPE, PropValue::Long(kind)),
+            text_prop(
+                PR_EMAIL_ADDRESS_W,
+                &format!("{}@example.org", name.to_lowercase()),
+            ),
+            text_prop(PR_ADDRTYPE_W, "SMTP"),
+        ]
+    };
+
+    // Bodies through streams, recipients, an embedded message.
+    let message = create_message(&sent, 0).unwrap();
+    let subject = [text_prop(PR_SUBJECT_W, "Bericht über Q3")];
+    assert_eq!(set_props(&message, &subject).unwrap().0, S_OK);
+    let (plain, html) = ("Klartext: Grüße", "<p>HTML: <b>Grüße</b></p>");
+    write_stream(&message, PR_BODY_W, &utf16(plain)).unwrap();
+    write_stream(&message, PR_HTML, html.as_bytes()).unwrap();
+    let recipients = [recipient("Anna", MAPI_TO), recipient("Bruno", MAPI_CC)];
+    assert_eq!(modify_recipients(&message, MODRECIP_ADD, &recipients), S_OK);
+    let (_, attach) = create_attach(&message, 0).unwrap();
+    let inner: IMessage =
+        open_property(&attach, PR_ATTACH_DATA_OBJ, MAPI_CREATE | MAPI_MODIFY).unwrap();
+    let props = [
+        text_prop(PR_SUBJECT_W, "Innen"),
+        text_prop(PR_BODY_W, "Die innere Nachricht."),
+    ];
+    assert_eq!(set_props(&inner, &props).unwrap().0, S_OK);
+    // SAFETY: live objects, saved inside out.
+    unsafe {
+        assert_eq!(inner.SaveChanges(0), S_OK);
+        assert_eq!(attach.SaveChanges(0), S_OK);
+        assert_eq!(message.SaveChanges(KEEP_OPEN_READWRITE), S_OK);
+    }
+    drop((inner, attach));
+
+    // The file: headers, both bodies, the embedded message as a message/rfc822 part.
+    let saved = new_file(&sent_dir, &before);
+    let bytes = std::fs::read(&saved).unwrap();
+    let parsed = mail_parser::MessageParser::default().parse(&bytes).unwrap();
+    assert_eq!(parsed.subject(), Some("Bericht über Q3"));
+    let addresses = |list: Option<&mail_parser::Address<'_>>| -> Vec<String> {
+        list.into_iter()
+            .flat_map(|list| list.iter())
+            .filter_map(|addr| addr.address().map(str::to_owned))
+            .collect()
+    };
+    assert_eq!(addresses(parsed.to()), ["anna@example.org"]);
+    assert_eq!(addresses(parsed.cc()), ["bruno@example.org"]);
+    assert!(parsed.body_text(0).unwrap().contains(plain));
+    assert!(parsed.body_html(0).unwrap().contains("<b>Grüße</b>"));
+    let embedded = parsed
+        .attachments()
+        .find_map(|part| part.message())
+        .expect("a message/rfc822 part");
+    assert_eq!(embedded.subject(), Some("Innen"));
+
+    // Read back through MAPI: the bodies by stream, the recipients, the embedded message.
+    let id = entry_id(&message);
+    drop(message);
+    let reopened: IMessage = open(store, &id, 0);
+    let body = read_stream(&reopened, PR_BODY_W).unwrap();
+    let body = String::from_utf16_lossy(
+        &body
+            .chunks_exact(2)
+            .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
+            .collect::<Vec<u16>>(),
+    );
+    assert!(body.contains(plain), "{body}");
+    let html_read = String::from_utf8(read_stream(&reopened, PR_HTML).unwrap()).unwrap();
+    assert!(html_read.contains("<b>Grüße</b>"), "{html_read}");
+    let table = recipient_table(&reopened, MAPI_UNICODE).unwrap();
+    let rows = query_rows(&table, &[PR_EMAIL_ADDRESS_W, PR_RECIPIENT_TYPE]).unwrap();
+    let mut listed: Vec<(String, PropValue)> = rows
+        .iter()
+        .map(|row| (text(row, PR_EMAIL_ADDRESS_W), row[1].value.clone()))
+        .collect();
+    listed.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        listed,
+        [
+            ("anna@example.org".into(), PropValue::Long(MAPI_TO)),
+            ("bruno@example.org".into(), PropValue::Long(MAPI_CC)),
+        ]
+    );
+    let attach = open_attach(&reopened, 0, 0).unwrap();
+    let inner: IMessage = open_property(&attach, PR_ATTACH_DATA_OBJ, 0).unwrap();
+    let (_, props) = get_props(&inner, Some(&[PR_SUBJECT_W]), MAPI_UNICODE).unwrap();
+    assert_eq!(text(&props, PR_SUBJECT_W), "Innen");
+
+    drop((inner, attach, table, reopened, sent));
     t.finish();
 }

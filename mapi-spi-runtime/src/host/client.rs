@@ -417,6 +417,15 @@ pub fn create_attach(message: &IMessage, flags: u32) -> Result<(u32, IAttach), H
     Ok((num, unsafe { IAttach::from_raw(raw) }))
 }
 
+/// `IMessage::GetRecipientTable` with `flags` (`MAPI_UNICODE`).
+pub fn recipient_table(message: &IMessage, flags: u32) -> Result<IMAPITable, HRESULT> {
+    let mut raw = null_mut::<c_void>();
+    // SAFETY: a live message and a valid out-pointer.
+    HRESULT::ok(unsafe { message.GetRecipientTable(flags, &mut raw) })?;
+    // SAFETY: on success, a new reference to an IMAPITable.
+    Ok(unsafe { IMAPITable::from_raw(raw) })
+}
+
 /// `IMessage::GetAttachmentTable` with `flags` (`MAPI_UNICODE`).
 pub fn attachment_table(message: &IMessage, flags: u32) -> Result<IMAPITable, HRESULT> {
     let mut raw = null_mut::<c_void>();
@@ -424,6 +433,25 @@ pub fn attachment_table(message: &IMessage, flags: u32) -> Result<IMAPITable, HR
     HRESULT::ok(unsafe { message.GetAttachmentTable(flags, &mut raw) })?;
     // SAFETY: on success, a new reference to an IMAPITable.
     Ok(unsafe { IMAPITable::from_raw(raw) })
+}
+
+/// `IMessage::OpenAttach` of attachment `num` with `flags` (`MAPI_MODIFY`, ...).
+pub fn open_attach(message: &IMessage, num: u32, flags: u32) -> Result<IAttach, HRESULT> {
+    let mut raw = null_mut::<c_void>();
+    // SAFETY: a live message, the default interface, a valid out-pointer.
+    HRESULT::ok(unsafe { message.OpenAttach(num, null(), flags, &mut raw) })?;
+    // SAFETY: on success, a new reference to an IAttach.
+    Ok(unsafe { IAttach::from_raw(raw) })
+}
+
+/// `OpenProperty` of `tag` as interface `I` (`IMessage` for an attachment's
+/// `PR_ATTACH_DATA_OBJ`, `IMAPITable`, ...) with `flags` (`MAPI_CREATE`, `MAPI_MODIFY`).
+pub fn open_property<I: Interface>(object: &IMAPIProp, tag: u32, flags: u32) -> Result<I, HRESULT> {
+    let mut raw = null_mut::<c_void>();
+    // SAFETY: a live object, the GUID of `I`, a valid out-pointer.
+    HRESULT::ok(unsafe { object.OpenProperty(tag, &I::IID, 0, flags, &mut raw) })?;
+    // SAFETY: on success, a new reference to the interface asked for.
+    Ok(unsafe { I::from_raw(raw) })
 }
 
 /// Writes `bytes` as the whole of property `tag` through a stream (`OpenProperty` with
