@@ -8,7 +8,8 @@
 //! `A` is listed, without messages, and becomes a real folder when something is saved in it.
 //!
 //! Messages: key = folder key, `/`, the file's unique name (what comes before `:2,`), so a
-//! message keeps its key when its flags change. Every key from outside is parsed, checked
+//! message keeps its key when its flags change, and when it is saved again (the new file takes
+//! the old one's name). Every key from outside is parsed, checked
 //! ([`maildir::valid_folder_name`], [`maildir::valid_unique`]) and looked up among the folders
 //! and files that exist; paths are built only from names read from the directory.
 //!

@@ -759,7 +759,7 @@ impl IMAPIContainerImpl for FolderObject {
         })
     }
 
-    /// A view of the subfolders, built for this call (see [`super::hierarchy`]); with
+    /// A view of the subfolders, kept current while open (see [`super::hierarchy`]); with
     /// `CONVENIENT_DEPTH`, of the whole subtree, depth first, `PR_DEPTH` 0 for the children.
     unsafe fn GetHierarchyTable(
         this: &Object<Self>,
