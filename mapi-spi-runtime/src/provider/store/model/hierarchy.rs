@@ -32,9 +32,11 @@ use crate::sync::lock;
 use crate::table::{Row, TableData};
 use crate::tags::*;
 
-/// How many times a hierarchy table is built again when changes come in while it is built,
-/// before it is kept as built (it is then current from the next change of each row on).
-const BUILD_ATTEMPTS: usize = 8;
+/// How many times a hierarchy table is built, or an update of the tables made, again when
+/// other changes come in meanwhile, before it is kept as it is (a row then stays as read
+/// until the next change that concerns it): under a stream of changes, or a sink that makes
+/// one whenever it hears of one, the work ends.
+const ATTEMPTS: usize = 8;
 
 /// Which hierarchy table: its folder's key, and whether it is `CONVENIENT_DEPTH`'s.
 type TableId = (Vec<u8>, bool);
@@ -188,7 +190,9 @@ impl Model {
         self.apply_changes();
         let id = (key.to_vec(), deep);
         let hierarchies = &self.hierarchies;
-        for attempt in 1..=BUILD_ATTEMPTS {
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
             {
                 let mut tables = lock(&hierarchies.tables);
                 tables.retain(|_, table| table.has_views());
@@ -206,14 +210,13 @@ impl Model {
             )?);
             table.replace_rows(self.hierarchy_rows(key, deep)?)?;
             let mut tables = lock(&hierarchies.tables);
-            if hierarchies.changes.load(Ordering::Acquire) != seen && attempt < BUILD_ATTEMPTS {
+            if hierarchies.changes.load(Ordering::Acquire) != seen && attempts < ATTEMPTS {
                 continue;
             }
             // The view is made under the lock: a table is never dropped between its caching
             // and its first view.
             return Ok(tables.entry(id).or_insert(table).view());
         }
-        unreachable!("the last attempt returns")
     }
 
     /// Brings the open hierarchy tables up to date with `event`, which the store notifies.
@@ -265,15 +268,15 @@ impl Model {
         (open, seen)
     }
 
-    /// Runs `update` on the open hierarchy tables until no other change came in while it ran:
-    /// of two changes updating at once, the last to finish reads again what the other wrote,
-    /// so no row keeps the older state.
+    /// Runs `update` on the open hierarchy tables until no other change came in while it ran
+    /// (at most [`ATTEMPTS`] times): of two changes updating at once, the one that read first
+    /// reads again, so that its write, if it lands last, does not keep the older state.
     fn update_hierarchies(&self, update: impl Fn(&[(TableId, TableData)])) {
         let (tables, mut seen) = self.tables_to_update();
         if tables.is_empty() {
             return;
         }
-        loop {
+        for _ in 0..ATTEMPTS {
             update(&tables);
             let now = self.hierarchies.changes.load(Ordering::Acquire);
             if now == seen {
