@@ -1889,3 +1889,40 @@ fn open_hierarchy_views_follow_folders_and_counts_with_row_notifications() {
     drop((deep, deep_sink));
     opened.close(vec![ipm, inbox, drafts, created, again]);
 }
+
+#[test]
+fn an_open_hierarchy_view_agrees_with_a_new_one_after_concurrent_writers() {
+    let opened = open(STORE);
+    let ipm = opened.ipm();
+    let inbox = opened.named("Inbox");
+    let drafts = opened.named("Drafts");
+    let deep = hierarchy(&ipm, CONVENIENT_DEPTH | MAPI_UNICODE);
+    let sink = table_sink(&deep);
+    // Counts read from contents tables, as a client with both open sees them.
+    let views = [contents(&inbox), contents(&drafts)];
+
+    std::thread::scope(|scope| {
+        for writer in 0..4 {
+            let folder = if writer % 2 == 0 { &inbox } else { &drafts };
+            scope.spawn(move || {
+                for n in 0..10 {
+                    let message = client::create_message(folder, 0).unwrap();
+                    let subject = format!("{writer}/{n}");
+                    let props = [Property::for_tag(PR_SUBJECT_W, PropValue::Unicode(subject))];
+                    assert_eq!(client::set_props(&message, &props).unwrap().0, S_OK);
+                    assert_eq!(unsafe { message.SaveChanges(0) }, S_OK);
+                    let read = if n % 2 == 0 { 0 } else { CLEAR_READ_FLAG };
+                    assert_eq!(client::set_read_flags(folder, None, read), S_OK);
+                }
+            });
+        }
+    });
+    assert_eq!(
+        folder_list(&deep),
+        folder_list(&hierarchy(&ipm, CONVENIENT_DEPTH)),
+        "no row keeps an older count"
+    );
+    assert!(!heard(&sink).is_empty());
+    drop((views, deep, sink));
+    opened.close(vec![ipm, inbox, drafts]);
+}

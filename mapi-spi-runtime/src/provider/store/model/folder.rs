@@ -1144,12 +1144,20 @@ impl IMAPIFolderImpl for FolderObject {
                     .into_iter()
                     .map(|id| this.message_key(id).map(<[u8]>::to_vec))
                     .collect(),
+                // The contents table's messages, which `message_row` reads: a provider's
+                // listing may already hold a message another writer is saving, whose row is
+                // not there yet.
                 None => this
                     .model
-                    .content
-                    .messages(&this.key)?
+                    .contents_table(&this.key)?
+                    .rows()
                     .into_iter()
-                    .map(|summary| Ok(summary.key))
+                    .filter_map(|row| {
+                        row.into_iter().find_map(|p| match (p.tag(), p.value) {
+                            (PR_INSTANCE_KEY, PropValue::Binary(key)) => Some(Ok(key)),
+                            _ => None,
+                        })
+                    })
                     .collect(),
             };
             let (mut changed, mut failed) = (false, false);
