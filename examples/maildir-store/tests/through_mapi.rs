@@ -1564,3 +1564,38 @@ fn bodies_recipients_and_an_embedded_message_are_the_mime_files_parts() {
     drop((inner, attach, table, reopened, sent));
     t.finish();
 }
+
+#[test]
+fn what_a_crash_leaves_in_tmp_is_no_message_and_a_save_leaves_nothing_there() {
+    let t = Fixture::start("crash");
+    let (maildir, store) = (&t.maildir, &t.store);
+    let inbox: IMAPIFolder = open(
+        store,
+        &receive_folder(store, "IPM.Note").unwrap(),
+        MAPI_MODIFY,
+    );
+    let view = contents(&inbox);
+    let before = query_rows(&view, &[PR_ENTRYID]).unwrap().len();
+
+    // A delivery (or a save) killed before its rename: a file in tmp/ only, never listed.
+    std::fs::write(maildir.join("tmp/1800000002.M1P1.crashed"), "Subject: half").unwrap();
+    assert_eq!(query_rows(&view, &[PR_ENTRYID]).unwrap().len(), before);
+    assert_eq!(message_ids(&inbox).len(), before);
+
+    // A save writes in tmp/ and renames: nothing but the one new file appears in new/ or
+    // cur/, and tmp/ holds nothing of it afterwards.
+    let tmp_before = std::fs::read_dir(maildir.join("tmp")).unwrap().count();
+    let message = create_message(&inbox, 0).unwrap();
+    let subject = Property::for_tag(PR_SUBJECT_W, PropValue::Unicode("ganz".into()));
+    assert_eq!(set_props(&message, &[subject]).unwrap().0, S_OK);
+    // SAFETY: a live message.
+    assert_eq!(unsafe { message.SaveChanges(0) }, S_OK);
+    assert_eq!(
+        std::fs::read_dir(maildir.join("tmp")).unwrap().count(),
+        tmp_before
+    );
+    assert_eq!(query_rows(&view, &[PR_ENTRYID]).unwrap().len(), before + 1);
+
+    drop((message, view, inbox));
+    t.finish();
+}
