@@ -13,7 +13,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use mapi_spi_runtime::codes::*;
 use mapi_spi_runtime::com::{ComObject, Object};
 use mapi_spi_runtime::flags::*;
-use mapi_spi_runtime::host::{Session, SupportOptions, client};
+use mapi_spi_runtime::host::client::{self, EntryList, copy_folder, create_folder};
+use mapi_spi_runtime::host::{Session, SupportOptions};
 use mapi_spi_runtime::interfaces::{
     IMAPIAdviseSink, IMAPIAdviseSinkImpl, IMAPIContainer, IMAPIFolder, IMAPIProp, IMAPISupport,
     IMAPISupportImpl, IMAPITable, IMSLogon, IMsgStore,
@@ -263,17 +264,11 @@ fn prop_of(object: &IMAPIProp, tag: u32) -> Property {
 }
 
 fn hierarchy(folder: &IMAPIFolder, flags: u32) -> IMAPITable {
-    let mut table = null_mut();
-    let hr = unsafe { folder.GetHierarchyTable(flags, &mut table) };
-    assert_eq!(hr, S_OK);
-    unsafe { IMAPITable::from_raw(table) }
+    client::hierarchy_table(folder, flags).expect("GetHierarchyTable")
 }
 
 fn contents(folder: &IMAPIFolder) -> IMAPITable {
-    let mut table = null_mut();
-    let hr = unsafe { folder.GetContentsTable(MAPI_UNICODE, &mut table) };
-    assert_eq!(hr, S_OK);
-    unsafe { IMAPITable::from_raw(table) }
+    client::contents_table(folder, MAPI_UNICODE).expect("GetContentsTable")
 }
 
 /// Every row of `table` with `columns`, from the top.
@@ -306,55 +301,8 @@ fn message_ids(folder: &IMAPIFolder) -> Vec<Vec<u8>> {
         .collect()
 }
 
-/// An `ENTRYLIST` of copies of `ids`, alive as long as the value.
-struct List {
-    _ids: Vec<Vec<u8>>,
-    _bins: Vec<SBinary>,
-    list: ENTRYLIST,
-}
-
-fn list(ids: &[Vec<u8>]) -> List {
-    let ids = ids.to_vec();
-    let mut bins: Vec<SBinary> = ids
-        .iter()
-        .map(|id| SBinary {
-            cb: id.len() as u32,
-            lpb: id.as_ptr().cast_mut(),
-        })
-        .collect();
-    let list = ENTRYLIST {
-        cValues: bins.len() as u32,
-        lpbin: bins.as_mut_ptr(),
-    };
-    List {
-        _ids: ids,
-        _bins: bins,
-        list,
-    }
-}
-
 fn wide(text: &str) -> Vec<u16> {
     text.encode_utf16().chain([0]).collect()
-}
-
-fn create_folder(parent: &IMAPIFolder, name: &str, flags: u32) -> Result<IMAPIFolder, HRESULT> {
-    let name = wide(name);
-    let mut folder = null_mut();
-    let hr = unsafe {
-        parent.CreateFolder(
-            FOLDER_GENERIC,
-            name.as_ptr().cast_mut().cast(),
-            null_mut(),
-            null(),
-            flags | MAPI_UNICODE,
-            &mut folder,
-        )
-    };
-    if hr.is_err() {
-        assert!(folder.is_null());
-        return Err(hr);
-    }
-    Ok(unsafe { IMAPIFolder::from_raw(folder) })
 }
 
 fn entry_id(object: &IMAPIProp) -> Vec<u8> {
@@ -614,8 +562,8 @@ fn a_read_only_store_refuses_modify_access_and_every_change() {
         Some(MAPI_E_NO_ACCESS)
     );
     let ids = message_ids(&inbox);
-    let mut one = list(&ids[..1]);
-    let hr = unsafe { inbox.DeleteMessages(&mut one.list, 0, None, 0) };
+    let mut one = EntryList::new(&ids[..1]);
+    let hr = unsafe { inbox.DeleteMessages(one.as_mut_ptr(), 0, None, 0) };
     assert_eq!(hr, MAPI_E_NO_ACCESS);
     let hr = unsafe { inbox.SetReadFlags(null_mut(), 0, None, 0) };
     assert_eq!(hr, MAPI_E_NO_ACCESS);
@@ -1198,31 +1146,6 @@ fn delete_folder_needs_the_flags_for_what_the_folder_holds() {
     opened.close(vec![ipm, inbox, empty]);
 }
 
-/// `CopyFolder` of `id` from `from` into `to`.
-fn copy_folder(
-    from: &IMAPIFolder,
-    id: &[u8],
-    to: &IMAPIFolder,
-    name: Option<&str>,
-    flags: u32,
-) -> HRESULT {
-    let name = name.map(wide);
-    let name_ptr = name
-        .as_ref()
-        .map_or(null_mut(), |n| n.as_ptr().cast_mut().cast());
-    unsafe {
-        from.CopyFolder(
-            id,
-            null(),
-            to.as_raw(),
-            name_ptr,
-            0,
-            None,
-            flags | MAPI_UNICODE,
-        )
-    }
-}
-
 #[test]
 fn copy_folder_copies_or_moves_and_refuses_cycles() {
     let opened = open(STORE);
@@ -1337,8 +1260,8 @@ fn copy_and_move_messages_update_both_folders_and_their_open_tables() {
     let (inbox_view, drafts_view) = (contents(&inbox), contents(&drafts));
     let ids = message_ids(&inbox);
 
-    let mut two = list(&ids[1..]);
-    let hr = unsafe { inbox.CopyMessages(&mut two.list, null(), drafts.as_raw(), 0, None, 0) };
+    let mut two = EntryList::new(&ids[1..]);
+    let hr = unsafe { inbox.CopyMessages(two.as_mut_ptr(), null(), drafts.as_raw(), 0, None, 0) };
     assert_eq!(hr, S_OK);
     assert_eq!((row_count(&inbox_view), row_count(&drafts_view)), (3, 2));
     assert_eq!(counts(&drafts), (2, 2, false));
@@ -1347,10 +1270,10 @@ fn copy_and_move_messages_update_both_folders_and_their_open_tables() {
     let subjects = rows(&drafts_view, &[PR_SUBJECT_W]);
     assert_eq!(subjects[0][0].value, PropValue::Unicode("two".into()));
 
-    let mut first = list(&ids[..1]);
+    let mut first = EntryList::new(&ids[..1]);
     let hr = unsafe {
         inbox.CopyMessages(
-            &mut first.list,
+            first.as_mut_ptr(),
             &IMAPIFolder::IID,
             drafts.as_raw(),
             0,
@@ -1368,10 +1291,10 @@ fn copy_and_move_messages_update_both_folders_and_their_open_tables() {
     );
 
     // A move into the folder itself changes nothing; a copy there is a new message.
-    let mut last = list(&message_ids(&inbox)[1..]);
+    let mut last = EntryList::new(&message_ids(&inbox)[1..]);
     let hr = unsafe {
         inbox.CopyMessages(
-            &mut last.list,
+            last.as_mut_ptr(),
             null(),
             inbox.as_raw(),
             0,
@@ -1381,13 +1304,13 @@ fn copy_and_move_messages_update_both_folders_and_their_open_tables() {
     };
     assert_eq!(hr, S_OK);
     assert_eq!(row_count(&inbox_view), 2);
-    let hr = unsafe { inbox.CopyMessages(&mut last.list, null(), inbox.as_raw(), 0, None, 0) };
+    let hr = unsafe { inbox.CopyMessages(last.as_mut_ptr(), null(), inbox.as_raw(), 0, None, 0) };
     assert_eq!(hr, S_OK);
     assert_eq!(row_count(&inbox_view), 3);
     let copy = message_ids(&inbox).pop().unwrap();
-    let mut copy_list = list(&[copy]);
+    let mut copy_list = EntryList::new(&[copy]);
     assert_eq!(
-        unsafe { inbox.DeleteMessages(&mut copy_list.list, 0, None, 0) },
+        unsafe { inbox.DeleteMessages(copy_list.as_mut_ptr(), 0, None, 0) },
         S_OK
     );
 
@@ -1398,10 +1321,10 @@ fn copy_and_move_messages_update_both_folders_and_their_open_tables() {
         .mint(ObjectKind::Message, b"m1", false)
         .unwrap();
     let folder_id = entry_id(&drafts);
-    let mut mixed = list(&[ids[0].clone(), other, folder_id, ids[1].clone()]);
+    let mut mixed = EntryList::new(&[ids[0].clone(), other, folder_id, ids[1].clone()]);
     let hr = unsafe {
         inbox.CopyMessages(
-            &mut mixed.list,
+            mixed.as_mut_ptr(),
             null(),
             drafts.as_raw(),
             0,
@@ -1415,10 +1338,10 @@ fn copy_and_move_messages_update_both_folders_and_their_open_tables() {
     // Bad input.
     let hr = unsafe { inbox.CopyMessages(null_mut(), null(), drafts.as_raw(), 0, None, 0) };
     assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
-    let hr = unsafe { inbox.CopyMessages(&mut first.list, null(), null_mut(), 0, None, 0) };
+    let hr = unsafe { inbox.CopyMessages(first.as_mut_ptr(), null(), null_mut(), 0, None, 0) };
     assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
     let hr =
-        unsafe { inbox.CopyMessages(&mut first.list, null(), drafts.as_raw(), 0, None, 0x100) };
+        unsafe { inbox.CopyMessages(first.as_mut_ptr(), null(), drafts.as_raw(), 0, None, 0x100) };
     assert_eq!(hr, MAPI_E_UNKNOWN_FLAGS);
     let mut broken = ENTRYLIST {
         cValues: 2,
@@ -1447,16 +1370,16 @@ fn delete_messages_and_empty_folder_remove_what_they_name() {
     let inbox = opened.named("Inbox");
     let view = contents(&inbox);
     let ids = message_ids(&inbox);
-    let mut first = list(&ids[..1]);
+    let mut first = EntryList::new(&ids[..1]);
     assert_eq!(
-        unsafe { inbox.DeleteMessages(&mut first.list, 0, None, 0) },
+        unsafe { inbox.DeleteMessages(first.as_mut_ptr(), 0, None, 0) },
         S_OK
     );
     assert_eq!(row_count(&view), 2);
     assert_eq!(counts(&inbox), (2, 2, true));
     // Again: not there any more.
     assert_eq!(
-        unsafe { inbox.DeleteMessages(&mut first.list, 0, None, 0) },
+        unsafe { inbox.DeleteMessages(first.as_mut_ptr(), 0, None, 0) },
         MAPI_W_PARTIAL_COMPLETION
     );
     assert_eq!(
@@ -1464,7 +1387,7 @@ fn delete_messages_and_empty_folder_remove_what_they_name() {
         MAPI_E_INVALID_PARAMETER
     );
     assert_eq!(
-        unsafe { inbox.DeleteMessages(&mut first.list, 0, None, 0x4) },
+        unsafe { inbox.DeleteMessages(first.as_mut_ptr(), 0, None, 0x4) },
         MAPI_E_UNKNOWN_FLAGS
     );
 
@@ -1492,16 +1415,16 @@ fn read_flags_and_message_status_change_the_rows_and_the_counts() {
     assert_eq!(unsafe { inbox.SetReadFlags(null_mut(), 0, None, 0) }, S_OK);
     assert_eq!(counts(&inbox).1, 0);
     assert_ne!(flags_of(1) & MSGFLAG_READ, 0);
-    let mut second = list(&ids[1..2]);
-    let hr = unsafe { inbox.SetReadFlags(&mut second.list, 0, None, CLEAR_READ_FLAG) };
+    let mut second = EntryList::new(&ids[1..2]);
+    let hr = unsafe { inbox.SetReadFlags(second.as_mut_ptr(), 0, None, CLEAR_READ_FLAG) };
     assert_eq!(hr, S_OK);
     assert_eq!(counts(&inbox).1, 1);
     assert_eq!(flags_of(1) & MSGFLAG_READ, 0);
     // SUPPRESS_RECEIPT marks read; GENERATE_RECEIPT_ONLY leaves the flag.
-    let hr = unsafe { inbox.SetReadFlags(&mut second.list, 0, None, GENERATE_RECEIPT_ONLY) };
+    let hr = unsafe { inbox.SetReadFlags(second.as_mut_ptr(), 0, None, GENERATE_RECEIPT_ONLY) };
     assert_eq!(hr, S_OK);
     assert_eq!(counts(&inbox).1, 1);
-    let hr = unsafe { inbox.SetReadFlags(&mut second.list, 0, None, SUPPRESS_RECEIPT) };
+    let hr = unsafe { inbox.SetReadFlags(second.as_mut_ptr(), 0, None, SUPPRESS_RECEIPT) };
     assert_eq!(hr, S_OK);
     assert_eq!(counts(&inbox).1, 0);
     // The pages' incompatible pairs, unknown flags, an ID of no message here.
@@ -1509,13 +1432,13 @@ fn read_flags_and_message_status_change_the_rows_and_the_counts() {
         CLEAR_READ_FLAG | SUPPRESS_RECEIPT,
         CLEAR_READ_FLAG | GENERATE_RECEIPT_ONLY,
     ] {
-        let hr = unsafe { inbox.SetReadFlags(&mut second.list, 0, None, flags) };
+        let hr = unsafe { inbox.SetReadFlags(second.as_mut_ptr(), 0, None, flags) };
         assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
     }
-    let hr = unsafe { inbox.SetReadFlags(&mut second.list, 0, None, 0x100) };
+    let hr = unsafe { inbox.SetReadFlags(second.as_mut_ptr(), 0, None, 0x100) };
     assert_eq!(hr, MAPI_E_UNKNOWN_FLAGS);
-    let mut foreign = list(&[b"not an id".to_vec()]);
-    let hr = unsafe { inbox.SetReadFlags(&mut foreign.list, 0, None, 0) };
+    let mut foreign = EntryList::new(&[b"not an id".to_vec()]);
+    let hr = unsafe { inbox.SetReadFlags(foreign.as_mut_ptr(), 0, None, 0) };
     assert_eq!(hr, MAPI_W_PARTIAL_COMPLETION);
 
     // Message status: set under a mask, read back, the old value returned.
@@ -1784,10 +1707,10 @@ fn advise_subscribes_and_every_change_notifies_the_object_its_folder_and_the_sto
     assert_eq!(hr, S_OK);
     let drafts: IMAPIFolder = unsafe { IMAPIFolder::from_raw(unk) };
     let message = message_ids(&inbox).remove(0);
-    let mut one = list(std::slice::from_ref(&message));
+    let mut one = EntryList::new(std::slice::from_ref(&message));
     let hr = unsafe {
         inbox.CopyMessages(
-            &mut one.list,
+            one.as_mut_ptr(),
             null(),
             drafts.as_raw(),
             0,
@@ -1847,4 +1770,159 @@ fn advise_subscribes_and_every_change_notifies_the_object_its_folder_and_the_sto
     drop(logon);
     let report = session.shutdown();
     assert!(report.is_clean(), "{report}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Open hierarchy views follow the folders.
+
+/// A sink advised on `view`'s table notifications.
+fn table_sink(view: &IMAPITable) -> ComObject<client::Recorder> {
+    let sink = client::Recorder::new();
+    client::advise_table(view, &sink.to_interface()).expect("Advise");
+    sink
+}
+
+/// The table events `sink` heard since the last call, each with its row's `PR_INSTANCE_KEY`.
+fn heard(sink: &client::Recorder) -> Vec<(u32, Vec<u8>)> {
+    sink.take_rows()
+        .into_iter()
+        .map(|(event, index)| match index {
+            Some(PropValue::Binary(key)) => (event, key),
+            other => panic!("no instance key: {other:?}"),
+        })
+        .collect()
+}
+
+/// The (display name, depth, content count, unread count) of every row of `view`, sorted.
+fn folder_list(view: &IMAPITable) -> Vec<(String, u32, u32, u32)> {
+    let columns = [
+        PR_DISPLAY_NAME_W,
+        PR_DEPTH,
+        PR_CONTENT_COUNT,
+        PR_CONTENT_UNREAD,
+    ];
+    let mut list: Vec<_> = rows(view, &columns)
+        .iter()
+        .map(|row| match &row[0].value {
+            PropValue::Unicode(name) => (name.clone(), long(&row[1]), long(&row[2]), long(&row[3])),
+            other => panic!("no name: {other:?}"),
+        })
+        .collect();
+    list.sort();
+    list
+}
+
+#[test]
+fn open_hierarchy_views_follow_folders_and_counts_with_row_notifications() {
+    let opened = open(STORE);
+    let ipm = opened.ipm();
+    let inbox = opened.named("Inbox");
+    let drafts = opened.named("Drafts");
+    let deep = hierarchy(&ipm, CONVENIENT_DEPTH | MAPI_UNICODE);
+    let below_inbox = hierarchy(&inbox, MAPI_UNICODE);
+    let (deep_sink, inbox_sink) = (table_sink(&deep), table_sink(&below_inbox));
+    let fresh = |folder: &IMAPIFolder| folder_list(&hierarchy(folder, CONVENIENT_DEPTH));
+    let key_of = |folder: &IMAPIFolder| binary(&prop_of(folder, PR_INSTANCE_KEY));
+    let inbox_key = key_of(&inbox);
+
+    // Created below the Inbox: a row added in both views.
+    let created = create_folder(&inbox, "Neu", 0).unwrap();
+    let key = key_of(&created);
+    assert!(heard(&deep_sink).contains(&(TABLE_ROW_ADDED, key.clone())));
+    assert_eq!(heard(&inbox_sink), [(TABLE_ROW_ADDED, key.clone())]);
+    assert!(folder_list(&deep).contains(&("Neu".into(), 1, 0, 0)));
+    assert_eq!(folder_list(&deep), fresh(&ipm), "as a new table lists them");
+
+    // A message saved in it: its row's counts change, and only its row.
+    let message = client::create_message(&created, 0).unwrap();
+    let subject = Property::for_tag(PR_SUBJECT_W, PropValue::Unicode("Hallo".into()));
+    assert_eq!(client::set_props(&message, &[subject]).unwrap().0, S_OK);
+    assert_eq!(unsafe { message.SaveChanges(0) }, S_OK);
+    drop(message);
+    assert_eq!(heard(&deep_sink), [(TABLE_ROW_MODIFIED, key.clone())]);
+    assert_eq!(heard(&inbox_sink), [(TABLE_ROW_MODIFIED, key.clone())]);
+    assert!(folder_list(&deep).contains(&("Neu".into(), 1, 1, 1)));
+    // Read: the unread count.
+    assert_eq!(client::set_read_flags(&created, None, 0), S_OK);
+    assert_eq!(heard(&inbox_sink), [(TABLE_ROW_MODIFIED, key.clone())]);
+    assert!(folder_list(&below_inbox).contains(&("Neu".into(), 0, 1, 0)));
+    // The Inbox's messages read: its row in the deep view, nothing below it.
+    assert_eq!(client::set_read_flags(&inbox, None, 0), S_OK);
+    assert!(heard(&deep_sink).contains(&(TABLE_ROW_MODIFIED, inbox_key.clone())));
+    assert!(heard(&inbox_sink).is_empty());
+
+    // Renamed: its row changes.
+    let name = Property::for_tag(PR_DISPLAY_NAME_W, PropValue::Unicode("Umbenannt".into()));
+    assert_eq!(client::set_props(&created, &[name]).unwrap().0, S_OK);
+    assert!(heard(&inbox_sink).contains(&(TABLE_ROW_MODIFIED, key.clone())));
+    assert!(folder_list(&below_inbox).contains(&("Umbenannt".into(), 0, 1, 0)));
+    drop(heard(&deep_sink));
+
+    // Moved into Drafts: gone from the Inbox's view; in the deep one below Drafts.
+    let created_id = entry_id(&created);
+    assert_eq!(
+        copy_folder(&inbox, &created_id, &drafts, None, FOLDER_MOVE),
+        S_OK
+    );
+    assert!(heard(&inbox_sink).contains(&(TABLE_ROW_DELETED, key.clone())));
+    assert!(!folder_list(&below_inbox).iter().any(|f| f.0 == "Umbenannt"));
+    assert!(!heard(&deep_sink).is_empty());
+    assert!(folder_list(&deep).contains(&("Umbenannt".into(), 1, 1, 0)));
+    assert_eq!(folder_list(&deep), fresh(&ipm));
+
+    // Deleted: its row goes from the deep view too.
+    let moved_id = opened.child(&drafts, "Umbenannt");
+    let moved_key = binary(&prop_of(&opened.folder(&moved_id), PR_INSTANCE_KEY));
+    let hr = unsafe { drafts.DeleteFolder(&moved_id, 0, None, DEL_MESSAGES) };
+    assert_eq!(hr, S_OK);
+    assert!(heard(&deep_sink).contains(&(TABLE_ROW_DELETED, moved_key)));
+    assert_eq!(folder_list(&deep), fresh(&ipm));
+
+    // A view released, its table is no longer kept current: a new one lists what is there.
+    drop((below_inbox, inbox_sink));
+    let again = create_folder(&inbox, "Später", 0).unwrap();
+    assert!(
+        folder_list(&hierarchy(&inbox, 0))
+            .iter()
+            .any(|f| f.0 == "Später")
+    );
+    drop((deep, deep_sink));
+    opened.close(vec![ipm, inbox, drafts, created, again]);
+}
+
+#[test]
+fn an_open_hierarchy_view_agrees_with_a_new_one_after_concurrent_writers() {
+    let opened = open(STORE);
+    let ipm = opened.ipm();
+    let inbox = opened.named("Inbox");
+    let drafts = opened.named("Drafts");
+    let deep = hierarchy(&ipm, CONVENIENT_DEPTH | MAPI_UNICODE);
+    let sink = table_sink(&deep);
+    // Counts read from contents tables, as a client with both open sees them.
+    let views = [contents(&inbox), contents(&drafts)];
+
+    std::thread::scope(|scope| {
+        for writer in 0..4 {
+            let folder = if writer % 2 == 0 { &inbox } else { &drafts };
+            scope.spawn(move || {
+                for n in 0..10 {
+                    let message = client::create_message(folder, 0).unwrap();
+                    let subject = format!("{writer}/{n}");
+                    let props = [Property::for_tag(PR_SUBJECT_W, PropValue::Unicode(subject))];
+                    assert_eq!(client::set_props(&message, &props).unwrap().0, S_OK);
+                    assert_eq!(unsafe { message.SaveChanges(0) }, S_OK);
+                    let read = if n % 2 == 0 { 0 } else { CLEAR_READ_FLAG };
+                    assert_eq!(client::set_read_flags(folder, None, read), S_OK);
+                }
+            });
+        }
+    });
+    assert_eq!(
+        folder_list(&deep),
+        folder_list(&hierarchy(&ipm, CONVENIENT_DEPTH)),
+        "no row keeps an older count"
+    );
+    assert!(!heard(&sink).is_empty());
+    drop((views, deep, sink));
+    opened.close(vec![ipm, inbox, drafts]);
 }

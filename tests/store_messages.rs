@@ -439,26 +439,7 @@ fn open_property(
 
 /// Writes `bytes` as the whole of `tag` through a stream, committed.
 fn write_stream(object: &impl Interface, tag: u32, bytes: &[u8]) {
-    let stream: IStream = open_property(object, tag, &IStream::IID, MAPI_CREATE | MAPI_MODIFY)
-        .expect("OpenProperty")
-        .cast()
-        .unwrap();
-    let mut written = 0u32;
-    // SAFETY: `bytes` readable for its length, an out-pointer.
-    let hr = unsafe {
-        (stream.vtable().base__.Write)(
-            stream.as_raw(),
-            bytes.as_ptr().cast(),
-            bytes.len() as u32,
-            &mut written,
-        )
-    };
-    assert_eq!((hr, written as usize), (S_OK, bytes.len()));
-    // SAFETY: a plain call.
-    assert_eq!(
-        unsafe { (stream.vtable().Commit)(stream.as_raw(), 0) },
-        S_OK
-    );
+    client::write_stream(&prop_of(object), tag, bytes).expect("the stream write");
 }
 
 fn read_stream(object: &impl Interface, tag: u32) -> Vec<u8> {
@@ -503,23 +484,11 @@ fn value_in(row: &[Property], tag: u32) -> Option<&PropValue> {
 }
 
 fn recipient_table(message: &IMessage) -> IMAPITable {
-    let mut raw = core::ptr::null_mut();
-    // SAFETY: an out-pointer.
-    let hr =
-        unsafe { (message.vtable().GetRecipientTable)(message.as_raw(), MAPI_UNICODE, &mut raw) };
-    assert_eq!(hr, S_OK);
-    // SAFETY: a new reference.
-    unsafe { IMAPITable::from_raw(raw) }
+    client::recipient_table(message, MAPI_UNICODE).expect("GetRecipientTable")
 }
 
 fn attachment_table(message: &IMessage) -> IMAPITable {
-    let mut raw = core::ptr::null_mut();
-    // SAFETY: an out-pointer.
-    let hr =
-        unsafe { (message.vtable().GetAttachmentTable)(message.as_raw(), MAPI_UNICODE, &mut raw) };
-    assert_eq!(hr, S_OK);
-    // SAFETY: a new reference.
-    unsafe { IMAPITable::from_raw(raw) }
+    client::attachment_table(message, MAPI_UNICODE).expect("GetAttachmentTable")
 }
 
 /// `ModifyRecipients` with `entries` (`None`: a NULL entry) in an ADRLIST of the caller's.
@@ -586,14 +555,7 @@ fn recipients_of(message: &IMessage) -> Vec<(u32, String)> {
 }
 
 fn create_attach(message: &IMessage) -> (u32, IAttach) {
-    let (mut num, mut raw) = (99u32, core::ptr::null_mut());
-    // SAFETY: out-pointers.
-    let hr = unsafe {
-        (message.vtable().CreateAttach)(message.as_raw(), core::ptr::null(), 0, &mut num, &mut raw)
-    };
-    assert_eq!(hr, S_OK);
-    // SAFETY: a new reference.
-    (num, unsafe { IAttach::from_raw(raw) })
+    client::create_attach(message, 0).expect("CreateAttach")
 }
 
 fn open_attach(
@@ -1021,6 +983,86 @@ fn attachments_are_created_written_by_stream_and_deleted() {
 }
 
 #[test]
+fn an_attachments_computed_properties_are_computed_problems_as_a_messages_are() {
+    let t = Test::start();
+    let message = t.create();
+    let (num, attach) = create_attach(&message);
+    let name = Property::for_tag(PR_ATTACH_FILENAME_W, PropValue::Unicode("a.txt".into()));
+    assert_eq!(set(&attach, std::slice::from_ref(&name)), (S_OK, vec![]));
+    assert_eq!(save(&attach, KEEP_OPEN_READWRITE), S_OK);
+    let record_key = one(&attach, PR_RECORD_KEY);
+    let size = long(&attach, PR_ATTACH_SIZE);
+
+    // Each of the runtime's properties is a problem of its own; the others are set.
+    let forged = [
+        Property::for_tag(PR_ATTACH_NUM, PropValue::Long(num + 5)),
+        Property::for_tag(PR_ATTACH_SIZE, PropValue::Long(1)),
+        Property::for_tag(PR_RECORD_KEY, PropValue::Binary(b"forged".to_vec())),
+        Property::for_tag(PR_OBJECT_TYPE, PropValue::Long(MAPI_MESSAGE)),
+        Property::for_tag(PR_ACCESS_LEVEL, PropValue::Long(0)),
+        Property::for_tag(
+            PR_ATTACH_LONG_FILENAME_W,
+            PropValue::Unicode("long.txt".into()),
+        ),
+    ];
+    assert_eq!(
+        set(&attach, &forged),
+        (S_OK, vec![MAPI_E_COMPUTED; 5]),
+        "computed: read-only, the others set"
+    );
+    assert_eq!(
+        text(&attach, PR_ATTACH_LONG_FILENAME_W).as_deref(),
+        Some("long.txt")
+    );
+    assert_eq!(
+        delete(
+            &attach,
+            &[
+                PR_ATTACH_NUM,
+                PR_ATTACH_FILENAME_W,
+                PR_RECORD_KEY,
+                PR_ATTACH_SIZE
+            ]
+        ),
+        (S_OK, vec![MAPI_E_COMPUTED; 3])
+    );
+    assert_eq!(text(&attach, PR_ATTACH_FILENAME_W), None);
+    // Unchanged, of whatever type the client named them.
+    assert_eq!(long(&attach, PR_ATTACH_NUM), num);
+    assert_eq!(long(&attach, PR_OBJECT_TYPE), MAPI_ATTACH);
+    assert_eq!(long(&attach, PR_ACCESS_LEVEL), MAPI_MODIFY);
+    assert_eq!(one(&attach, PR_RECORD_KEY), record_key);
+    assert_eq!(long(&attach, PR_ATTACH_SIZE), size);
+    let typed = [Property::for_tag(
+        change_prop_type(PR_ATTACH_NUM, PT_UNICODE),
+        PropValue::Unicode("7".into()),
+    )];
+    assert_eq!(set(&attach, &typed), (S_OK, vec![MAPI_E_COMPUTED]));
+
+    // Read-only, the whole call is refused, as a message's is.
+    assert_eq!(save(&attach, KEEP_OPEN_READONLY), S_OK);
+    assert_eq!(set(&attach, &forged).0, MAPI_E_NO_ACCESS);
+    assert_eq!(delete(&attach, &[PR_ATTACH_NUM]).0, MAPI_E_NO_ACCESS);
+    // Bad input: an empty tag list, a NULL value array.
+    let (num, fresh) = create_attach(&message);
+    assert_eq!(delete(&fresh, &[]).0, MAPI_E_INVALID_PARAMETER);
+    let prop = prop_of(&fresh);
+    // SAFETY: a live attachment; one value announced, none given (the call must refuse it).
+    let hr = unsafe {
+        (prop.vtable().SetProps)(
+            prop.as_raw(),
+            1,
+            core::ptr::null_mut(),
+            core::ptr::null_mut(),
+        )
+    };
+    assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+    assert_eq!(long(&fresh, PR_ATTACH_NUM), num);
+    drop((attach, fresh, message));
+    t.finish();
+}
+
+#[test]
 fn an_embedded_message_is_saved_into_its_attachment_then_the_message() {
     let t = Test::start();
     let message = t.create();
@@ -1221,23 +1263,14 @@ fn of_two_writers_saving_at_once_exactly_one_wins() {
     let t = Test::start();
     let id = t.stored("Original");
     for round in 0..20 {
-        let writers: Vec<IMessage> = (0..2).map(|_| t.open(&id, MAPI_MODIFY)).collect();
-        let barrier = std::sync::Barrier::new(2);
-        let answers: Vec<HRESULT> = std::thread::scope(|scope| {
-            let handles: Vec<_> = writers
-                .iter()
-                .enumerate()
-                .map(|(i, writer)| {
-                    let barrier = &barrier;
-                    scope.spawn(move || {
-                        assert_eq!(set(writer, &[subject(&format!("{round}/{i}"))]).0, S_OK);
-                        barrier.wait();
-                        save(writer, KEEP_OPEN_READWRITE)
-                    })
-                })
-                .collect();
-            handles.into_iter().map(|h| h.join().unwrap()).collect()
-        });
+        let writers: Vec<IMAPIProp> = (0..2)
+            .map(|i| {
+                let writer = t.open(&id, MAPI_MODIFY);
+                assert_eq!(set(&writer, &[subject(&format!("{round}/{i}"))]).0, S_OK);
+                prop_of(&writer)
+            })
+            .collect();
+        let answers = client::save_at_once(&writers, KEEP_OPEN_READWRITE);
         let won: Vec<usize> = (0..2).filter(|&i| answers[i] == S_OK).collect();
         assert_eq!(won.len(), 1, "round {round}: {answers:?}");
         assert_eq!(answers[1 - won[0]], MAPI_E_OBJECT_CHANGED);

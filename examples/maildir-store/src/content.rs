@@ -8,7 +8,8 @@
 //! `A` is listed, without messages, and becomes a real folder when something is saved in it.
 //!
 //! Messages: key = folder key, `/`, the file's unique name (what comes before `:2,`), so a
-//! message keeps its key when its flags change. Every key from outside is parsed, checked
+//! message keeps its key when its flags change, and when it is saved again (the new file takes
+//! the old one's name). Every key from outside is parsed, checked
 //! ([`maildir::valid_folder_name`], [`maildir::valid_unique`]) and looked up among the folders
 //! and files that exist; paths are built only from names read from the directory.
 //!
@@ -622,6 +623,31 @@ impl MaildirContent {
         Ok(name)
     }
 
+    /// Writes `bytes` as a message of folder `name` (into `new/` without `flags`, else into
+    /// `cur/` with them), durable when it returns, and indexes it: a new message, or with
+    /// `unique` one of that unique name, whose file of the same name the new one replaces
+    /// (see [`TmpFile::deliver_as`]). Answers its unique name and its file.
+    fn write_message(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        flags: Option<&str>,
+        unique: Option<&str>,
+    ) -> ProviderResult<(String, PathBuf)> {
+        let dir = maildir::folder_dir(&self.root, name);
+        let tmp = TmpFile::write(&dir, bytes).map_err(io_error)?;
+        let unique = unique.unwrap_or(tmp.unique()).to_owned();
+        let (sub, file_name) = tmp.deliver_as(&dir, &unique, flags).map_err(io_error)?;
+        let path = dir.join(sub.dir_name()).join(&file_name);
+        let mut state = self.lock();
+        if let Some(index) = state.indexes.get_mut(name) {
+            let meta = fs::metadata(&path).map_err(io_error)?;
+            let entry = Entry::new(sub, &file_name, &meta, mime::summarize(bytes));
+            index.entries.insert(unique.clone().into(), entry);
+        }
+        Ok((unique, path))
+    }
+
     /// The folders now, against those `changes` last saw: what differs goes to `pending`.
     /// Only when the root directory changed (or may have: see [`MTIME_GRANULARITY`]).
     fn refresh_folders(&self, state: &mut State) -> io::Result<()> {
@@ -947,7 +973,6 @@ impl StoreContent for MaildirContent {
         message: &Message,
     ) -> ProviderResult<Vec<u8>> {
         let name = self.writable_folder(folder)?;
-        let dir = maildir::folder_dir(&self.root, &name);
         let bytes = mime::build(message).map_err(io_error)?;
         // Find the old message before anything is written: a bad key fails the save whole.
         let old = match key {
@@ -955,31 +980,46 @@ impl StoreContent for MaildirContent {
             None => None,
         };
         let flags = info::apply_state("", &message.props);
-        let tmp = TmpFile::write(&dir, &bytes).map_err(io_error)?;
-        let unique = tmp.unique().to_owned();
         // New mail with no flag goes to `new/`, as a delivery; anything with a flag (a draft,
         // a message already read) to `cur/`.
         let flags = (!flags.is_empty()).then_some(flags);
-        let (sub, file_name) = tmp.deliver(&dir, flags.as_deref()).map_err(io_error)?;
-        // The new file is durable; only now the old one goes. A crash in between leaves both.
+        // A message rewritten in its folder keeps its unique name, so its key (its entry ID)
+        // stays what it was, as MAPI's do: a client holding it still reaches the message.
+        let same_name = old
+            .as_ref()
+            .filter(|old| old.folder == name)
+            .map(|old| old.unique.clone());
+        let (unique, path) =
+            self.write_message(&name, &bytes, flags.as_deref(), same_name.as_deref())?;
+        // The new file is durable; only now the old one goes, unless the new one replaced it
+        // in its rename. A crash in between leaves both, whole.
         let mut state = self.lock();
-        if let Some(old) = old {
+        if let Some(old) = old.filter(|old| old.path() != path) {
             match fs::remove_file(old.path()) {
                 Ok(()) => {}
                 // Already gone (deleted by another program meanwhile): nothing to remove.
                 Err(error) if error.kind() == io::ErrorKind::NotFound => {}
                 Err(error) => return Err(io_error(error)),
             }
-            if let Some(index) = state.indexes.get_mut(&old.folder) {
+            // Under the same name (moved between `new/` and `cur/`), the index has the new file.
+            if old.unique != unique
+                && let Some(index) = state.indexes.get_mut(&old.folder)
+            {
                 index.entries.remove(old.unique.as_str());
             }
         }
-        if let Some(index) = state.indexes.get_mut(&name) {
-            let meta = fs::metadata(dir.join(sub.dir_name()).join(&file_name)).map_err(io_error)?;
-            let entry = Entry::new(sub, &file_name, &meta, mime::summarize(&bytes));
-            index.entries.insert(unique.clone().into(), entry);
-        }
         Ok(message_key(&folder_id(&name).key(), &unique))
+    }
+
+    fn copy_message(&self, key: &[u8], to: &[u8]) -> ProviderResult<Vec<u8>> {
+        let target = self.writable_folder(to)?;
+        let located = self.locate(&mut self.lock(), key)?;
+        // The file as it is: a copy rebuilt from the MAPI properties would lose the headers no
+        // property holds (Return-Path, Received), the charset and the Date's time zone.
+        let bytes = fs::read(located.path()).map_err(io_error)?;
+        let flags = (located.sub == Sub::Cur).then(|| located.sub_flags());
+        let (unique, _) = self.write_message(&target, &bytes, flags, None)?;
+        Ok(message_key(&folder_id(&target).key(), &unique))
     }
 
     fn delete_message(&self, key: &[u8]) -> ProviderResult<()> {

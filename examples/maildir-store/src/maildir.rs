@@ -193,9 +193,22 @@ impl TmpFile {
     /// them; one rename, atomic, then the directory synced so the rename is durable. Answers
     /// where it is and its file name.
     pub fn deliver(self, folder: &Path, flags: Option<&str>) -> io::Result<(Sub, String)> {
+        let unique = self.unique.clone();
+        self.deliver_as(folder, &unique, flags)
+    }
+
+    /// [`Self::deliver`] under the unique name `unique` (checked by the caller) rather than its
+    /// own: the file replaces one of that name there, in the same atomic rename (a crash leaves
+    /// the old file or the new one), so that a message rewritten keeps its name.
+    pub fn deliver_as(
+        self,
+        folder: &Path,
+        unique: &str,
+        flags: Option<&str>,
+    ) -> io::Result<(Sub, String)> {
         let (sub, name) = match flags {
-            None => (Sub::New, self.unique.clone()),
-            Some(flags) => (Sub::Cur, file_name(&self.unique, flags)),
+            None => (Sub::New, unique.to_owned()),
+            Some(flags) => (Sub::Cur, file_name(unique, flags)),
         };
         let dir = folder.join(sub.dir_name());
         fs::rename(&self.path, dir.join(&name))?;

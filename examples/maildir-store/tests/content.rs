@@ -633,20 +633,27 @@ fn save_round_trip() {
     );
     assert_eq!(content.messages(&drafts).unwrap().len(), listed + 1);
 
-    // Saving again replaces it: the new file first, then the old one goes.
+    // Saving again replaces it under the same name, so its key stays: one rename over it.
     let k2 = content
         .save_message(&drafts, Some(&k), &sample_message("Second version"))
         .unwrap();
-    assert_ne!(k2, k);
+    assert_eq!(k2, k);
     assert_eq!(
-        content.message(&k).map(|_| ()).map_err(code),
-        Err(MAPI_E_NOT_FOUND)
-    );
-    assert_eq!(
-        text(&content.message(&k2).unwrap().message.props, PR_SUBJECT_W),
+        text(&content.message(&k).unwrap().message.props, PR_SUBJECT_W),
         "Second version"
     );
     assert_eq!(content.messages(&drafts).unwrap().len(), listed + 1);
+    let named: Vec<_> = fs::read_dir(dir.join(".Drafts/cur"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with(unique)
+        })
+        .collect();
+    assert_eq!(named.len(), 1, "one file of that name");
     // A message without flags is delivered into new/.
     let plain = Message {
         props: vec![Property::for_tag(

@@ -5,28 +5,31 @@
 //! `fnevObjectCreated` and `fnevNewMail`, a vanished file an `MAPI_E_OBJECT_DELETED` save).
 #![allow(non_snake_case)]
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
-use maildir_store::maildir::ScratchMaildir;
+use maildir_store::maildir::{self, ScratchMaildir};
 use maildir_store::{MSProviderInit, SERVICE, ServiceEntry};
+use mapi_spi_runtime::Interface;
 use mapi_spi_runtime::alloc::AllocatorSet;
 use mapi_spi_runtime::codes::*;
 use mapi_spi_runtime::flags::*;
 use mapi_spi_runtime::host::client::{
-    delete_messages, get_props, open_entry, query_rows, receive_folder, set_props,
+    EntryList, Recorder, advise_table, attachment_table, contents_table, copy_folder,
+    copy_messages, create_attach, create_folder, create_message, delete_messages, get_props,
+    hierarchy_table, message_status, modify_recipients, open_attach, open_entry, open_property,
+    query_rows, read_stream, receive_folder, recipient_table, save_at_once, set_message_status,
+    set_props, set_read_flags, write_stream,
 };
 use mapi_spi_runtime::host::service::call_service_entry;
 use mapi_spi_runtime::host::{OpenedStore, Profile, Session, SupportOptions};
 use mapi_spi_runtime::interfaces::{
-    IMAPIAdviseSink, IMAPIAdviseSinkImpl, IMAPIFolder, IMAPITable, IMessage, IMsgStore,
+    IMAPIAdviseSink, IMAPIFolder, IMAPIProp, IMAPITable, IMessage, IMsgStore,
 };
 use mapi_spi_runtime::props::{PropValue, Property};
 use mapi_spi_runtime::tags::*;
-use mapi_spi_runtime::types::{
-    ENTRYLIST, NOTIFICATION, SBinary, SContentRestriction, SRestriction, SSubRestriction,
-};
-use mapi_spi_runtime::{ComObject, Interface, Object, mapi_object};
+use mapi_spi_runtime::types::{SContentRestriction, SRestriction, SSubRestriction};
 
 const PATH: u32 = 0x6600_001F;
 
@@ -78,20 +81,56 @@ fn logon(path: &Path) -> (Session, OpenedStore) {
     (session, opened)
 }
 
+/// A test's session on its own copy of the fixture (see [`scratch`] and [`logon`]), one at a
+/// time.
+struct Fixture {
+    store: IMsgStore,
+    opened: OpenedStore,
+    session: Session,
+    maildir: ScratchMaildir,
+    _serial: MutexGuard<'static, ()>,
+}
+
+impl Fixture {
+    fn start(name: &str) -> Fixture {
+        let serial = ONE_SESSION_AT_A_TIME
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let maildir = scratch(name);
+        let (session, opened) = logon(&maildir);
+        Fixture {
+            store: opened.store.clone(),
+            opened,
+            session,
+            maildir,
+            _serial: serial,
+        }
+    }
+
+    /// Closes the store and shuts the session down, checking that nothing leaked (every
+    /// object the test opened is released first).
+    fn finish(self) {
+        let Fixture {
+            store,
+            opened,
+            mut session,
+            maildir,
+            _serial,
+        } = self;
+        drop(store);
+        assert_eq!(session.close_store(opened.store, LOGOFF_ORDERLY), S_OK);
+        assert!(session.shutdown().is_clean());
+        drop(maildir);
+    }
+}
+
 fn open<I: Interface>(store: &IMsgStore, id: &[u8], flags: u32) -> I {
     let (_, object) = open_entry(store, id, flags).expect("OpenEntry");
     object.cast().expect("the interface")
 }
 
 fn contents(folder: &IMAPIFolder) -> IMAPITable {
-    let mut raw = core::ptr::null_mut();
-    // SAFETY: a live folder and a valid out-pointer.
-    assert_eq!(
-        unsafe { folder.GetContentsTable(MAPI_UNICODE, &mut raw) },
-        S_OK
-    );
-    // SAFETY: a new reference to an IMAPITable.
-    unsafe { IMAPITable::from_raw(raw) }
+    contents_table(folder, MAPI_UNICODE).expect("GetContentsTable")
 }
 
 fn binary(row: &[Property], tag: u32) -> Vec<u8> {
@@ -122,58 +161,110 @@ fn files(folder: &Path) -> Vec<PathBuf> {
 
 /// The folder named `name` in the store's hierarchy (whole depth), with its entry ID.
 fn folder_id(store: &IMsgStore, name: &str) -> Vec<u8> {
-    let root: IMAPIFolder = open(store, &[], 0);
-    let mut raw = core::ptr::null_mut();
-    // SAFETY: a live folder and a valid out-pointer.
-    let hr = unsafe { root.GetHierarchyTable(CONVENIENT_DEPTH | MAPI_UNICODE, &mut raw) };
-    assert_eq!(hr, S_OK);
-    // SAFETY: a new reference to an IMAPITable.
-    let table = unsafe { IMAPITable::from_raw(raw) };
-    let rows = query_rows(&table, &[PR_ENTRYID, PR_DISPLAY_NAME_W]).unwrap();
-    let row = rows
-        .iter()
+    let row = folder_rows(store)
+        .into_iter()
         .find(|row| text(row, PR_DISPLAY_NAME_W) == name)
         .unwrap_or_else(|| panic!("no folder {name}"));
-    binary(row, PR_ENTRYID)
+    binary(&row, PR_ENTRYID)
 }
 
-/// Records the event types it hears.
-#[mapi_object(IMAPIAdviseSink)]
-struct Recorder {
-    events: Mutex<Vec<u32>>,
+/// Every folder of the store (the root's hierarchy, whole depth): entry ID, display name and
+/// depth.
+fn folder_rows(store: &IMsgStore) -> Vec<Vec<Property>> {
+    let root: IMAPIFolder = open(store, &[], 0);
+    let table = hierarchy_table(&root, CONVENIENT_DEPTH | MAPI_UNICODE).expect("hierarchy");
+    query_rows(&table, &[PR_ENTRYID, PR_DISPLAY_NAME_W, PR_DEPTH]).unwrap()
 }
 
-impl IMAPIAdviseSinkImpl for Recorder {
-    unsafe fn OnNotify(
-        this: &Object<Self>,
-        cNotif: u32,
-        lpNotifications: *mut NOTIFICATION,
-    ) -> u32 {
-        for i in 0..cNotif as usize {
-            // SAFETY: `cNotif` notifications, valid for the call.
-            let event = unsafe { (*lpNotifications.add(i)).ulEventType };
-            this.events.lock().unwrap().push(event);
+/// The display names of every folder of the store.
+fn folder_names(store: &IMsgStore) -> Vec<String> {
+    folder_rows(store)
+        .iter()
+        .map(|row| text(row, PR_DISPLAY_NAME_W))
+        .collect()
+}
+
+/// Every directory and file below `root`, relative to it, with a file's bytes (a directory
+/// has none): the whole Maildir, to show that a refused call changed nothing on disk.
+fn snapshot(root: &Path) -> BTreeMap<PathBuf, Option<Vec<u8>>> {
+    let mut found = BTreeMap::new();
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let relative = path.strip_prefix(root).unwrap().to_path_buf();
+            if path.is_dir() {
+                found.insert(relative, None);
+                pending.push(path);
+            } else {
+                found.insert(relative, Some(std::fs::read(&path).unwrap()));
+            }
         }
-        0
     }
+    found
+}
+
+/// The entries of `snapshot` below the top-level directory `dir` (`.Archive`: `.Archive/cur`,
+/// ..., not `.Archive.2023`).
+fn below<'a>(
+    snapshot: &'a BTreeMap<PathBuf, Option<Vec<u8>>>,
+    dir: &'a str,
+) -> impl Iterator<Item = (&'a PathBuf, &'a Option<Vec<u8>>)> {
+    snapshot
+        .iter()
+        .filter(move |(path, _)| path.starts_with(dir))
+}
+
+/// The entry IDs of a folder's messages, in the contents table's order.
+fn message_ids(folder: &IMAPIFolder) -> Vec<Vec<u8>> {
+    query_rows(&contents(folder), &[PR_ENTRYID])
+        .unwrap()
+        .iter()
+        .map(|row| binary(row, PR_ENTRYID))
+        .collect()
+}
+
+/// The unique file name a message's entry ID names (its key ends with `/` and that name).
+fn unique_of(id: &[u8]) -> String {
+    let at = id.iter().rposition(|&b| b == b'/').expect("a message key");
+    String::from_utf8(id[at + 1..].to_vec()).unwrap()
+}
+
+/// The message file of `unique` in folder directory `folder`: `None` when there is none,
+/// else its info flags (`None` in `new/`, which has no info).
+fn info_flags(folder: &Path, unique: &str) -> Option<Option<String>> {
+    files(folder).into_iter().find_map(|path| {
+        let name = path.file_name()?.to_str()?.to_owned();
+        let (found, flags) = maildir::split_file_name(&name);
+        (found == unique).then(|| flags.map(str::to_owned))
+    })
+}
+
+/// The entry ID of an open object.
+fn entry_id(object: &IMAPIProp) -> Vec<u8> {
+    let (_, props) = get_props(object, Some(&[PR_ENTRYID]), 0).unwrap();
+    binary(&props, PR_ENTRYID)
+}
+
+/// Whether `dir` is a whole Maildir++ folder: `cur`, `new`, `tmp` and the `maildirfolder`
+/// marker.
+fn is_maildir_folder(dir: &Path) -> bool {
+    ["cur", "new", "tmp"]
+        .iter()
+        .all(|sub| dir.join(sub).is_dir())
+        && dir.join("maildirfolder").is_file()
 }
 
 #[test]
 fn a_delivery_by_another_program_is_a_new_row_with_new_mail() {
-    let _serial = ONE_SESSION_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|p| p.into_inner());
-    let maildir = scratch("delivery");
-    let (mut session, opened) = logon(&maildir);
-    let store = opened.store.clone();
-    let inbox_id = receive_folder(&store, "IPM.Note").unwrap();
-    let inbox: IMAPIFolder = open(&store, &inbox_id, 0);
+    let t = Fixture::start("delivery");
+    let (maildir, store) = (&t.maildir, &t.store);
+    let inbox_id = receive_folder(store, "IPM.Note").unwrap();
+    let inbox: IMAPIFolder = open(store, &inbox_id, 0);
     let view = contents(&inbox);
     let before = query_rows(&view, &[PR_SUBJECT_W]).unwrap().len();
 
-    let recorder = ComObject::new(Recorder {
-        events: Mutex::new(Vec::new()),
-    });
+    let recorder = Recorder::new();
     let sink: IMAPIAdviseSink = recorder.to_interface();
     let mut connection = 0;
     // SAFETY: a live store, the Inbox's ID, a live sink, a valid out-pointer.
@@ -203,45 +294,33 @@ fn a_delivery_by_another_program_is_a_new_row_with_new_mail() {
             .any(|row| text(row, PR_SUBJECT_W) == "Zustellung für dich"),
         "{rows:?}"
     );
-    let events = recorder.events.lock().unwrap().clone();
+    let events: Vec<u32> = recorder.take().iter().map(|heard| heard.event).collect();
     assert!(events.contains(&fnevObjectCreated), "{events:?}");
     assert!(events.contains(&fnevNewMail), "{events:?}");
 
     // SAFETY: a live store; its own connection.
     assert_eq!(unsafe { store.Unadvise(connection) }, S_OK);
-    drop((view, inbox, store, sink));
-    assert_eq!(session.close_store(opened.store, LOGOFF_ORDERLY), S_OK);
-    assert!(session.shutdown().is_clean());
+    drop((view, inbox, sink));
+    t.finish();
 }
 
 #[test]
 fn a_saved_message_is_a_file_a_move_a_rename_a_delete_no_file() {
-    let _serial = ONE_SESSION_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|p| p.into_inner());
-    let maildir = scratch("writes");
-    let (mut session, opened) = logon(&maildir);
-    let store = opened.store.clone();
-    let inbox_id = receive_folder(&store, "IPM.Note").unwrap();
-    let inbox: IMAPIFolder = open(&store, &inbox_id, MAPI_MODIFY);
-    let inbox_files = files(&maildir);
+    let t = Fixture::start("writes");
+    let (maildir, store) = (&t.maildir, &t.store);
+    let inbox_id = receive_folder(store, "IPM.Note").unwrap();
+    let inbox: IMAPIFolder = open(store, &inbox_id, MAPI_MODIFY);
+    let inbox_files = files(maildir);
 
-    let mut raw = core::ptr::null_mut();
-    // SAFETY: a live folder and a valid out-pointer.
-    assert_eq!(
-        unsafe { inbox.CreateMessage(core::ptr::null(), 0, &mut raw) },
-        S_OK
-    );
-    // SAFETY: a new reference to an IMessage.
-    let message = unsafe { IMessage::from_raw(raw) };
+    let message = create_message(&inbox, 0).unwrap();
     let subject = Property::for_tag(PR_SUBJECT_W, PropValue::Unicode("Über Maildir".into()));
     let body = Property::for_tag(PR_BODY_W, PropValue::Unicode("Saved through MAPI.".into()));
     assert_eq!(set_props(&message, &[subject, body]).unwrap().0, S_OK);
     // Nothing on disk before SaveChanges.
-    assert_eq!(files(&maildir), inbox_files);
+    assert_eq!(files(maildir), inbox_files);
     // SAFETY: a live message.
     assert_eq!(unsafe { message.SaveChanges(KEEP_OPEN_READWRITE) }, S_OK);
-    let saved: Vec<PathBuf> = files(&maildir)
+    let saved: Vec<PathBuf> = files(maildir)
         .into_iter()
         .filter(|path| !inbox_files.contains(path))
         .collect();
@@ -249,34 +328,14 @@ fn a_saved_message_is_a_file_a_move_a_rename_a_delete_no_file() {
     let written = std::fs::read_to_string(&saved[0]).unwrap();
     assert!(written.contains("Subject:"), "{written}");
     assert!(written.contains("Saved through MAPI."), "{written}");
-    let (_, props) = get_props(&message, Some(&[PR_ENTRYID]), 0).unwrap();
-    let id = binary(&props, PR_ENTRYID);
+    let id = entry_id(&message);
     drop(message);
 
     // Moved into Archive: the file moves into .Archive/cur/.
-    let archive_id = folder_id(&store, "Archive");
-    let archive: IMAPIFolder = open(&store, &archive_id, MAPI_MODIFY);
-    let mut binaries = [SBinary {
-        cb: id.len() as u32,
-        lpb: id.as_ptr().cast_mut(),
-    }];
-    let mut list = ENTRYLIST {
-        cValues: 1,
-        lpbin: binaries.as_mut_ptr(),
-    };
-    // SAFETY: a live folder, a list whose ID outlives the call, a live destination folder.
-    let hr = unsafe {
-        inbox.CopyMessages(
-            &mut list,
-            &IMAPIFolder::IID,
-            archive.as_raw(),
-            0,
-            None,
-            MESSAGE_MOVE,
-        )
-    };
-    assert_eq!(hr, S_OK);
-    assert_eq!(files(&maildir), inbox_files);
+    let archive_id = folder_id(store, "Archive");
+    let archive: IMAPIFolder = open(store, &archive_id, MAPI_MODIFY);
+    assert_eq!(copy_messages(&inbox, &[&id], &archive, MESSAGE_MOVE), S_OK);
+    assert_eq!(files(maildir), inbox_files);
     let archived = files(&maildir.join(".Archive"));
     assert_eq!(archived.len(), 1);
     assert_eq!(
@@ -291,35 +350,30 @@ fn a_saved_message_is_a_file_a_move_a_rename_a_delete_no_file() {
     assert_eq!(delete_messages(&archive, &[&moved_id], 0), S_OK);
     assert!(files(&maildir.join(".Archive")).is_empty());
 
-    drop((inbox, archive, store));
-    assert_eq!(session.close_store(opened.store, LOGOFF_ORDERLY), S_OK);
-    assert!(session.shutdown().is_clean());
+    drop((inbox, archive));
+    t.finish();
 }
 
 #[test]
 fn crafted_entry_ids_reach_nothing_and_a_vanished_file_loses_nothing() {
-    let _serial = ONE_SESSION_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|p| p.into_inner());
-    let maildir = scratch("crafted");
-    let (mut session, opened) = logon(&maildir);
-    let store = opened.store.clone();
-    let before: Vec<PathBuf> = files(&maildir);
+    let t = Fixture::start("crafted");
+    let (maildir, store) = (&t.maildir, &t.store);
+    let before: Vec<PathBuf> = files(maildir);
 
     // Another provider's ID, a truncated one, one of ours with its object key rewritten to
     // climb out of the Maildir: none opens anything, and nothing on disk changes.
-    let inbox_id = receive_folder(&store, "IPM.Note").unwrap();
+    let inbox_id = receive_folder(store, "IPM.Note").unwrap();
     let mut foreign = inbox_id.clone();
     foreign[4] ^= 0xFF;
     assert_eq!(
-        open_entry(&store, &foreign, 0).err(),
+        open_entry(store, &foreign, 0).err(),
         Some(MAPI_E_UNKNOWN_ENTRYID)
     );
     assert_eq!(
-        open_entry(&store, &inbox_id[..inbox_id.len() / 2], 0).err(),
+        open_entry(store, &inbox_id[..inbox_id.len() / 2], 0).err(),
         Some(MAPI_E_INVALID_ENTRYID)
     );
-    let inbox: IMAPIFolder = open(&store, &inbox_id, MAPI_MODIFY);
+    let inbox: IMAPIFolder = open(store, &inbox_id, MAPI_MODIFY);
     let rows = query_rows(&contents(&inbox), &[PR_ENTRYID]).unwrap();
     let message_id = binary(&rows[0], PR_ENTRYID);
     for climb in [&b"/../../etc/passwd"[..], b"\\..\\..\\x", b"/"] {
@@ -327,20 +381,20 @@ fn crafted_entry_ids_reach_nothing_and_a_vanished_file_loses_nothing() {
         let at = crafted.len() - 1;
         crafted.truncate(at);
         crafted.extend_from_slice(climb);
-        let refused = open_entry(&store, &crafted, 0).err();
+        let refused = open_entry(store, &crafted, 0).err();
         assert!(
             matches!(refused, Some(MAPI_E_NOT_FOUND | MAPI_E_INVALID_ENTRYID)),
             "{refused:?}"
         );
     }
-    assert_eq!(files(&maildir), before);
+    assert_eq!(files(maildir), before);
 
     // A message opened for writing whose file another program deletes: its save answers
     // MAPI_E_OBJECT_DELETED and writes nothing back; the object keeps its changes.
-    let message: IMessage = open(&store, &message_id, MAPI_MODIFY);
+    let message: IMessage = open(store, &message_id, MAPI_MODIFY);
     let (_, props) = get_props(&message, Some(&[PR_INTERNET_MESSAGE_ID_W]), MAPI_UNICODE).unwrap();
     let header = text(&props, PR_INTERNET_MESSAGE_ID_W);
-    let victim = files(&maildir)
+    let victim = files(maildir)
         .into_iter()
         .find(|path| {
             std::fs::read(path).is_ok_and(|bytes| String::from_utf8_lossy(&bytes).contains(&header))
@@ -351,7 +405,7 @@ fn crafted_entry_ids_reach_nothing_and_a_vanished_file_loses_nothing() {
     assert_eq!(set_props(&message, &[renamed]).unwrap().0, S_OK);
     // SAFETY: a live message.
     assert_eq!(unsafe { message.SaveChanges(0) }, MAPI_E_OBJECT_DELETED);
-    let after = files(&maildir);
+    let after = files(maildir);
     let expected: Vec<PathBuf> = before.into_iter().filter(|path| *path != victim).collect();
     assert_eq!(
         after, expected,
@@ -364,40 +418,20 @@ fn crafted_entry_ids_reach_nothing_and_a_vanished_file_loses_nothing() {
         "the object keeps its changes"
     );
 
-    drop((message, inbox, store));
-    assert_eq!(session.close_store(opened.store, LOGOFF_ORDERLY), S_OK);
-    assert!(session.shutdown().is_clean());
+    drop((message, inbox));
+    t.finish();
 }
 
 #[test]
 fn a_folder_outlook_creates_is_a_maildir_folder_and_keeps_its_class() {
-    let _serial = ONE_SESSION_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|p| p.into_inner());
-    let maildir = scratch("folders");
-    let (mut session, opened) = logon(&maildir);
-    let store = opened.store.clone();
-    let inbox_id = receive_folder(&store, "IPM.Note").unwrap();
-    let inbox: IMAPIFolder = open(&store, &inbox_id, MAPI_MODIFY);
+    let t = Fixture::start("folders");
+    let (maildir, store) = (&t.maildir, &t.store);
+    let inbox_id = receive_folder(store, "IPM.Note").unwrap();
+    let inbox: IMAPIFolder = open(store, &inbox_id, MAPI_MODIFY);
 
     // What Outlook does: CreateFolder, then SetProps of the new folder's class.
-    let name: Vec<u16> = "Projekte".encode_utf16().chain([0]).collect();
-    let mut raw = core::ptr::null_mut();
-    // SAFETY: a live folder, a NUL-terminated UTF-16 name, a valid out-pointer.
-    let hr = unsafe {
-        inbox.CreateFolder(
-            FOLDER_GENERIC,
-            name.as_ptr().cast_mut().cast(),
-            core::ptr::null_mut(),
-            core::ptr::null(),
-            MAPI_UNICODE,
-            &mut raw,
-        )
-    };
-    assert_eq!(hr, S_OK);
-    // SAFETY: a new reference to an IMAPIFolder.
-    let created = unsafe { IMAPIFolder::from_raw(raw) };
-    let made: Vec<String> = std::fs::read_dir(&maildir)
+    let created = create_folder(&inbox, "Projekte", 0).unwrap();
+    let made: Vec<String> = std::fs::read_dir(maildir)
         .unwrap()
         .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|name| name.ends_with("Projekte"))
@@ -424,21 +458,16 @@ fn a_folder_outlook_creates_is_a_maildir_folder_and_keeps_its_class() {
     assert_eq!(text(&props, PR_DISPLAY_NAME_W), "Projekte");
     assert_eq!(text(&props, PR_CONTAINER_CLASS_W), "IPF.Note");
 
-    drop((created, inbox, store));
-    assert_eq!(session.close_store(opened.store, LOGOFF_ORDERLY), S_OK);
-    assert!(session.shutdown().is_clean());
+    drop((created, inbox));
+    t.finish();
 }
 
 #[test]
 fn a_search_by_recipient_finds_the_messages_sent_to_them() {
-    let _serial = ONE_SESSION_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|p| p.into_inner());
-    let maildir = scratch("search");
-    let (mut session, opened) = logon(&maildir);
-    let store = opened.store.clone();
-    let inbox_id = receive_folder(&store, "IPM.Note").unwrap();
-    let inbox: IMAPIFolder = open(&store, &inbox_id, 0);
+    let t = Fixture::start("search");
+    let store = &t.store;
+    let inbox_id = receive_folder(store, "IPM.Note").unwrap();
+    let inbox: IMAPIFolder = open(store, &inbox_id, 0);
     let view = contents(&inbox);
 
     // RES_SUBRESTRICTION(PR_MESSAGE_RECIPIENTS, RES_CONTENT(substring, ignore case,
@@ -469,7 +498,1104 @@ fn a_search_by_recipient_finds_the_messages_sent_to_them() {
         .collect();
     assert_eq!(found, ["Application"]);
 
-    drop((view, inbox, store, value));
-    assert_eq!(session.close_store(opened.store, LOGOFF_ORDERLY), S_OK);
-    assert!(session.shutdown().is_clean());
+    drop((view, inbox, value));
+    t.finish();
+}
+
+#[test]
+fn folders_are_created_and_deleted_as_directories_only_with_the_flags_they_need() {
+    let t = Fixture::start("create-delete");
+    let (maildir, store) = (&t.maildir, &t.store);
+    let archive: IMAPIFolder = open(store, &folder_id(store, "Archive"), MAPI_MODIFY);
+
+    // A folder below Archive, one below that with a message.
+    let alt = create_folder(&archive, "Alt", 0).unwrap();
+    assert!(is_maildir_folder(&maildir.join(".Archive.Alt")));
+    let alt_id = entry_id(&alt);
+    let sub = create_folder(&alt, "Sub", 0).unwrap();
+    assert!(is_maildir_folder(&maildir.join(".Archive.Alt.Sub")));
+    let message = create_message(&sub, 0).unwrap();
+    let subject = Property::for_tag(PR_SUBJECT_W, PropValue::Unicode("kept".into()));
+    assert_eq!(set_props(&message, &[subject]).unwrap().0, S_OK);
+    // SAFETY: a live message.
+    assert_eq!(unsafe { message.SaveChanges(0) }, S_OK);
+    let message_id = message_ids(&sub).remove(0);
+    drop((message, sub, alt));
+    assert_eq!(files(&maildir.join(".Archive.Alt.Sub")).len(), 1);
+
+    // A name taken (in any case) collides; OPEN_IF_EXISTS opens the folder there.
+    assert_eq!(
+        create_folder(&archive, "alt", 0).err(),
+        Some(MAPI_E_COLLISION)
+    );
+    let again = create_folder(&archive, "Alt", OPEN_IF_EXISTS).unwrap();
+    assert_eq!(entry_id(&again), alt_id);
+    drop(again);
+
+    // Refused: a folder with subfolders without DEL_FOLDERS, with messages without
+    // DEL_MESSAGES, unknown flags, a folder that is not a subfolder of this one, a message.
+    let before = snapshot(maildir);
+    // SAFETY: a live folder; the IDs are read only.
+    let delete = |id: &[u8], flags: u32| unsafe { archive.DeleteFolder(id, 0, None, flags) };
+    assert_eq!(delete(&alt_id, 0), MAPI_E_HAS_FOLDERS);
+    assert_eq!(delete(&alt_id, DEL_FOLDERS), MAPI_E_HAS_MESSAGES);
+    assert_eq!(
+        delete(&alt_id, DEL_FOLDERS | DEL_MESSAGES | 0x8000),
+        MAPI_E_UNKNOWN_FLAGS
+    );
+    let rust_id = folder_id(store, "Rust");
+    assert_eq!(
+        delete(&rust_id, DEL_FOLDERS | DEL_MESSAGES),
+        MAPI_E_NOT_FOUND
+    );
+    assert_eq!(
+        delete(&message_id, DEL_FOLDERS | DEL_MESSAGES),
+        MAPI_E_INVALID_ENTRYID
+    );
+    assert_eq!(
+        snapshot(maildir),
+        before,
+        "a refused delete changes nothing"
+    );
+
+    // With both flags: the folder, its subfolder and its message are gone, nothing else.
+    assert_eq!(delete(&alt_id, DEL_FOLDERS | DEL_MESSAGES), S_OK);
+    let after = snapshot(maildir);
+    let mut expected = before.clone();
+    expected.retain(|path, _| {
+        !path.starts_with(".Archive.Alt") && !path.starts_with(".Archive.Alt.Sub")
+    });
+    assert_eq!(after, expected);
+    assert!(!folder_names(store).iter().any(|n| n == "Alt" || n == "Sub"));
+    assert_eq!(open_entry(store, &alt_id, 0).err(), Some(MAPI_E_NOT_FOUND));
+
+    // An empty folder needs no flag.
+    let empty = create_folder(&archive, "Leer", 0).unwrap();
+    let empty_id = entry_id(&empty);
+    drop(empty);
+    assert!(is_maildir_folder(&maildir.join(".Archive.Leer")));
+    assert_eq!(delete(&empty_id, 0), S_OK);
+    assert!(!maildir.join(".Archive.Leer").exists());
+    assert_eq!(snapshot(maildir), expected);
+
+    drop(archive);
+    t.finish();
+}
+
+#[test]
+fn copy_folder_copies_and_moves_directories_with_modified_utf7_names() {
+    let t = Fixture::start("copy-folder");
+    let (maildir, store) = (&t.maildir, &t.store);
+    let archive_id = folder_id(store, "Archive");
+    let archive: IMAPIFolder = open(store, &archive_id, MAPI_MODIFY);
+    let projects: IMAPIFolder = open(store, &folder_id(store, "Projects"), MAPI_MODIFY);
+    let trash: IMAPIFolder = open(store, &folder_id(store, "Trash"), MAPI_MODIFY);
+    let ipm_id = {
+        let (_, props) = get_props(store, Some(&[PR_IPM_SUBTREE_ENTRYID]), 0).unwrap();
+        binary(&props, PR_IPM_SUBTREE_ENTRYID)
+    };
+    let ipm: IMAPIFolder = open(store, &ipm_id, MAPI_MODIFY);
+    let before = snapshot(maildir);
+
+    // A copy of 2023 below Projects (which has no directory of its own), renamed "Ältere
+    // Ablage": a Maildir++ directory of that name in modified UTF-7, the message's bytes
+    // copied; the source stays.
+    let year_id = folder_id(store, "2023");
+    assert_eq!(
+        copy_folder(&archive, &year_id, &projects, Some("Ältere Ablage"), 0),
+        S_OK
+    );
+    let copy_dir = maildir.join(".Projects.&AMQ-ltere Ablage");
+    assert!(is_maildir_folder(&copy_dir));
+    let copied = files(&copy_dir);
+    assert_eq!(copied.len(), 1);
+    let original = files(&maildir.join(".Archive.2023"));
+    assert_eq!(
+        std::fs::read(&copied[0]).unwrap(),
+        std::fs::read(&original[0]).unwrap()
+    );
+    assert!(folder_names(store).iter().any(|n| n == "Ältere Ablage"));
+    let mut expected = before.clone();
+    expected.extend(
+        below(&snapshot(maildir), ".Projects.&AMQ-ltere Ablage")
+            .map(|(p, b)| (p.clone(), b.clone())),
+    );
+    assert_eq!(
+        snapshot(maildir),
+        expected,
+        "the source and the rest unchanged"
+    );
+
+    // With COPY_SUBFOLDERS: Archive and 2023 below Trash.
+    assert_eq!(
+        copy_folder(&ipm, &archive_id, &trash, None, COPY_SUBFOLDERS),
+        S_OK
+    );
+    assert!(is_maildir_folder(&maildir.join(".Trash.Archive")));
+    assert!(is_maildir_folder(&maildir.join(".Trash.Archive.2023")));
+    assert_eq!(files(&maildir.join(".Trash.Archive.2023")).len(), 1);
+
+    // A move of "Entwürfe" into Archive: one rename, the directory's name still encoded.
+    let drafts_id = folder_id(store, "Entwürfe");
+    assert_eq!(
+        copy_folder(&ipm, &drafts_id, &archive, None, FOLDER_MOVE),
+        S_OK
+    );
+    assert!(!maildir.join(".Entw&APw-rfe").exists());
+    assert!(is_maildir_folder(&maildir.join(".Archive.Entw&APw-rfe")));
+    let moved = folder_rows(store)
+        .into_iter()
+        .find(|row| text(row, PR_DISPLAY_NAME_W) == "Entwürfe")
+        .expect("listed where it went");
+    assert_eq!(
+        moved.iter().find(|p| p.tag() == PR_DEPTH).map(|p| &p.value),
+        Some(&PropValue::Long(2)),
+        "below Archive"
+    );
+
+    // Refused, nothing changed: into itself or below, a name taken, unknown flags.
+    let before = snapshot(maildir);
+    let archive_self: IMAPIFolder = open(store, &archive_id, MAPI_MODIFY);
+    assert_eq!(
+        copy_folder(&ipm, &archive_id, &archive_self, None, FOLDER_MOVE),
+        MAPI_E_FOLDER_CYCLE
+    );
+    assert_eq!(
+        copy_folder(&archive, &year_id, &ipm, Some("archive"), FOLDER_MOVE),
+        MAPI_E_COLLISION
+    );
+    assert_eq!(
+        copy_folder(&archive, &year_id, &ipm, None, FOLDER_MOVE | 0x8000),
+        MAPI_E_UNKNOWN_FLAGS
+    );
+    assert_eq!(snapshot(maildir), before);
+
+    drop((archive, archive_self, projects, trash, ipm));
+    t.finish();
+}
+
+#[test]
+fn copied_messages_are_new_files_and_moved_ones_renamed_files() {
+    let t = Fixture::start("copy-messages");
+    let (maildir, store) = (&t.maildir, &t.store);
+    let inbox_id = receive_folder(store, "IPM.Note").unwrap();
+    let inbox: IMAPIFolder = open(store, &inbox_id, MAPI_MODIFY);
+    let archive: IMAPIFolder = open(store, &folder_id(store, "Archive"), MAPI_MODIFY);
+    let trash: IMAPIFolder = open(store, &folder_id(store, "Trash"), MAPI_MODIFY);
+    let ids = message_ids(&inbox);
+    let inbox_files = files(maildir);
+    let read = |path: &Path| std::fs::read(path).unwrap();
+
+    // A copy of two: two new files in Archive with the same bytes and info flags, the Inbox
+    // as it was.
+    let two: Vec<&[u8]> = ids[..2].iter().map(Vec::as_slice).collect();
+    assert_eq!(copy_messages(&inbox, &two, &archive, 0), S_OK);
+    assert_eq!(files(maildir), inbox_files);
+    let copies = files(&maildir.join(".Archive"));
+    assert_eq!(copies.len(), 2);
+    let mut copied: Vec<Vec<u8>> = copies.iter().map(|p| read(p)).collect();
+    let mut sources: Vec<Vec<u8>> = two
+        .iter()
+        .map(|id| {
+            let unique = unique_of(id);
+            read(
+                files(maildir)
+                    .iter()
+                    .find(|p| p.to_string_lossy().contains(&unique))
+                    .unwrap(),
+            )
+        })
+        .collect();
+    copied.sort();
+    sources.sort();
+    assert_eq!(copied, sources);
+    for id in message_ids(&archive) {
+        assert!(
+            !ids.iter().any(|source| unique_of(source) == unique_of(&id)),
+            "every copy has a unique name of its own"
+        );
+    }
+
+    // A move of the third: the same file renamed into Trash's cur/, with its flags.
+    let third = unique_of(&ids[2]);
+    let flags = info_flags(maildir, &third).expect("in the Inbox");
+    let bytes = read(
+        files(maildir)
+            .iter()
+            .find(|p| p.to_string_lossy().contains(&third))
+            .unwrap(),
+    );
+    assert_eq!(
+        copy_messages(&inbox, &[&ids[2]], &trash, MESSAGE_MOVE),
+        S_OK
+    );
+    assert_eq!(info_flags(maildir, &third), None);
+    assert_eq!(
+        info_flags(&maildir.join(".Trash"), &third),
+        Some(Some(flags.unwrap_or_default()))
+    );
+    let moved = files(&maildir.join(".Trash"));
+    assert_eq!(moved.len(), 1);
+    assert_eq!(read(&moved[0]), bytes);
+    assert_eq!(message_ids(&inbox).len(), ids.len() - 1);
+
+    // Refused, nothing changed: unknown flags, no list, a message of another folder (not
+    // found: nothing to copy), a destination that is not a folder.
+    let before = snapshot(maildir);
+    assert_eq!(
+        copy_messages(&inbox, &[&ids[0]], &trash, 0x8000_0000),
+        MAPI_E_UNKNOWN_FLAGS
+    );
+    // SAFETY: a live folder; NULL list, a live destination.
+    let hr = unsafe {
+        inbox.CopyMessages(
+            core::ptr::null_mut(),
+            &IMAPIFolder::IID,
+            trash.as_raw(),
+            0,
+            None,
+            0,
+        )
+    };
+    assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+    let archived = message_ids(&archive).remove(0);
+    assert_eq!(
+        copy_messages(&inbox, &[&archived], &trash, MESSAGE_MOVE),
+        MAPI_W_PARTIAL_COMPLETION
+    );
+    let mut list = EntryList::new(&[&ids[0]]);
+    // SAFETY: a live folder, a list alive across the call, NULL destination.
+    let hr = unsafe {
+        inbox.CopyMessages(
+            list.as_mut_ptr(),
+            &IMAPIFolder::IID,
+            core::ptr::null_mut(),
+            0,
+            None,
+            0,
+        )
+    };
+    assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+    assert_eq!(snapshot(maildir), before);
+
+    drop((inbox, archive, trash));
+    t.finish();
+}
+
+#[test]
+fn read_flags_and_message_status_are_the_files_info_flags() {
+    let t = Fixture::start("flags");
+    let (maildir, store) = (&t.maildir, &t.store);
+    let inbox_id = receive_folder(store, "IPM.Note").unwrap();
+    let inbox: IMAPIFolder = open(store, &inbox_id, MAPI_MODIFY);
+    let id_of = |unique: &str| -> Vec<u8> {
+        message_ids(&inbox)
+            .into_iter()
+            .find(|id| unique_of(id) == unique)
+            .unwrap_or_else(|| panic!("no message {unique}"))
+    };
+    let flags = |unique: &str| info_flags(maildir, unique).expect("the file");
+    let (new, frs, plain, trashed) = (
+        "1700000001.M1P100.fixture",
+        "1700000003.M3P100.fixture",
+        "1700000004.M4P100.fixture",
+        "1700000005.M5P100.fixture",
+    );
+    assert_eq!(flags(new), None, "in new/");
+
+    // Read: new/ to cur/ with S. Unread: S cleared, the other flags kept.
+    assert_eq!(set_read_flags(&inbox, Some(&[&id_of(new)]), 0), S_OK);
+    assert_eq!(flags(new), Some("S".into()));
+    assert_eq!(
+        set_read_flags(&inbox, Some(&[&id_of(frs)]), CLEAR_READ_FLAG),
+        S_OK
+    );
+    assert_eq!(flags(frs), Some("FR".into()));
+    // Every message of the folder (no list): S on each.
+    assert_eq!(set_read_flags(&inbox, None, 0), S_OK);
+    for path in files(maildir) {
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        let flags = maildir::split_file_name(&name).1.expect("in cur/");
+        assert!(flags.contains('S'), "{name}");
+    }
+    assert_eq!(flags(frs), Some("FRS".into()));
+
+    // Message status: T for MSGSTATUS_DELMARKED, R for MSGSTATUS_ANSWERED, set and cleared
+    // under the mask, the old status answered.
+    assert_eq!(
+        message_status(&inbox, &id_of(trashed)),
+        Ok(MSGSTATUS_DELMARKED)
+    );
+    assert_eq!(
+        set_message_status(
+            &inbox,
+            &id_of(plain),
+            MSGSTATUS_DELMARKED,
+            MSGSTATUS_DELMARKED
+        ),
+        Ok(0)
+    );
+    assert_eq!(flags(plain), Some("ST".into()));
+    assert_eq!(
+        set_message_status(&inbox, &id_of(trashed), MSGSTATUS_ANSWERED, !0),
+        Ok(MSGSTATUS_DELMARKED)
+    );
+    assert_eq!(flags(trashed), Some("RS".into()));
+    assert_eq!(
+        message_status(&inbox, &id_of(trashed)),
+        Ok(MSGSTATUS_ANSWERED)
+    );
+
+    // Refused, nothing changed: unknown flags, incompatible flags, NULL out-pointers, an ID
+    // of a message in another folder, of another store.
+    let before = snapshot(maildir);
+    let id = id_of(plain);
+    assert_eq!(
+        set_read_flags(&inbox, Some(&[&id]), 0x8000),
+        MAPI_E_UNKNOWN_FLAGS
+    );
+    assert_eq!(
+        set_read_flags(&inbox, Some(&[&id]), CLEAR_READ_FLAG | SUPPRESS_RECEIPT),
+        MAPI_E_INVALID_PARAMETER
+    );
+    let mut status = 0;
+    // SAFETY: a live folder; the ID is read only; NULL and valid out-pointers.
+    unsafe {
+        assert_eq!(
+            inbox.GetMessageStatus(&id, 0, core::ptr::null_mut()),
+            MAPI_E_INVALID_PARAMETER
+        );
+        assert_eq!(
+            inbox.GetMessageStatus(&id, 1, &mut status),
+            MAPI_E_UNKNOWN_FLAGS
+        );
+    }
+    let archived = {
+        let year: IMAPIFolder = open(store, &folder_id(store, "2023"), 0);
+        message_ids(&year).remove(0)
+    };
+    assert_eq!(message_status(&inbox, &archived), Err(MAPI_E_NOT_FOUND));
+    assert_eq!(
+        set_message_status(&inbox, &archived, MSGSTATUS_DELMARKED, !0),
+        Err(MAPI_E_NOT_FOUND)
+    );
+    let mut foreign = id.clone();
+    foreign[4] ^= 0xFF;
+    assert_eq!(
+        set_message_status(&inbox, &foreign, MSGSTATUS_DELMARKED, !0),
+        Err(MAPI_E_UNKNOWN_ENTRYID)
+    );
+    assert_eq!(
+        set_read_flags(&inbox, Some(&[&foreign, &archived]), CLEAR_READ_FLAG),
+        MAPI_W_PARTIAL_COMPLETION
+    );
+    assert_eq!(snapshot(maildir), before);
+
+    drop(inbox);
+    t.finish();
+}
+
+#[test]
+fn delete_messages_and_empty_folder_remove_the_files() {
+    let t = Fixture::start("delete-empty");
+    let (maildir, store) = (&t.maildir, &t.store);
+    let inbox_id = receive_folder(store, "IPM.Note").unwrap();
+    let inbox: IMAPIFolder = open(store, &inbox_id, MAPI_MODIFY);
+    let ids = message_ids(&inbox);
+    let before = snapshot(maildir);
+
+    // Refused first, nothing changed: unknown flags, no list.
+    let two: Vec<&[u8]> = ids[..2].iter().map(Vec::as_slice).collect();
+    assert_eq!(delete_messages(&inbox, &two, 0x8000), MAPI_E_UNKNOWN_FLAGS);
+    // SAFETY: a live folder, a NULL list.
+    let hr = unsafe { inbox.DeleteMessages(core::ptr::null_mut(), 0, None, 0) };
+    assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+    assert_eq!(snapshot(maildir), before);
+
+    // Two deleted: their files gone, nothing else.
+    assert_eq!(delete_messages(&inbox, &two, 0), S_OK);
+    for id in &two {
+        assert_eq!(info_flags(maildir, &unique_of(id)), None);
+    }
+    assert_eq!(files(maildir).len(), ids.len() - 2);
+    // Again: not there any more.
+    assert_eq!(delete_messages(&inbox, &two, 0), MAPI_W_PARTIAL_COMPLETION);
+
+    // Archive emptied: its subfolder 2023 and its message go, Archive stays, empty.
+    let archive: IMAPIFolder = open(store, &folder_id(store, "Archive"), MAPI_MODIFY);
+    let before = snapshot(maildir);
+    // SAFETY: a live folder, no progress.
+    assert_eq!(
+        unsafe { archive.EmptyFolder(0, None, 0x8000) },
+        MAPI_E_UNKNOWN_FLAGS
+    );
+    assert_eq!(snapshot(maildir), before);
+    // SAFETY: as above.
+    assert_eq!(
+        unsafe { archive.EmptyFolder(0, None, DEL_ASSOCIATED) },
+        S_OK
+    );
+    assert!(!maildir.join(".Archive.2023").exists());
+    assert!(is_maildir_folder(&maildir.join(".Archive")));
+    assert!(files(&maildir.join(".Archive")).is_empty());
+    assert!(message_ids(&archive).is_empty());
+    assert!(!folder_names(store).iter().any(|n| n == "2023"));
+    let mut expected = before;
+    expected.retain(|path, _| !path.starts_with(".Archive.2023"));
+    assert_eq!(snapshot(maildir), expected, "nothing else touched");
+
+    drop((inbox, archive));
+    t.finish();
+}
+
+/// The one file in `dir` (`new/` and `cur/`) that is not among `before`.
+fn new_file(dir: &Path, before: &[PathBuf]) -> PathBuf {
+    let mut added: Vec<PathBuf> = files(dir)
+        .into_iter()
+        .filter(|path| !before.contains(path))
+        .collect();
+    assert_eq!(added.len(), 1, "one new file: {added:?}");
+    added.remove(0)
+}
+
+/// The attachments of a message file: (file name, content type, bytes).
+fn mime_attachments(path: &Path) -> Vec<(String, String, Vec<u8>)> {
+    let bytes = std::fs::read(path).unwrap();
+    let parsed = mail_parser::MessageParser::default()
+        .parse(&bytes)
+        .expect("a MIME message");
+    parsed
+        .attachments()
+        .map(|part| {
+            use mail_parser::MimeHeaders;
+            let kind = part
+                .content_type()
+                .map(|ct| format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or("")))
+                .unwrap_or_default();
+            let name = part.attachment_name().unwrap_or_default().to_owned();
+            (name, kind, part.contents().to_vec())
+        })
+        .collect()
+}
+
+#[test]
+fn an_attachment_created_through_mapi_is_a_mime_part_and_delete_attach_removes_it() {
+    let t = Fixture::start("attach");
+    let (maildir, store) = (&t.maildir, &t.store);
+    let drafts_dir = maildir.join(".Drafts");
+    let drafts: IMAPIFolder = open(store, &folder_id(store, "Drafts"), MAPI_MODIFY);
+    let before = files(&drafts_dir);
+
+    let message = create_message(&drafts, 0).unwrap();
+    let text_prop = |tag, value: &str| Property::for_tag(tag, PropValue::Unicode(value.into()));
+    let props = [
+        text_prop(PR_SUBJECT_W, "Zahlen"),
+        text_prop(PR_BODY_W, "Anbei die Zahlen."),
+    ];
+    assert_eq!(set_props(&message, &props).unwrap().0, S_OK);
+    let (num, attach) = create_attach(&message, 0).unwrap();
+    let props = [
+        Property::for_tag(PR_ATTACH_METHOD, PropValue::Long(ATTACH_BY_VALUE)),
+        text_prop(PR_ATTACH_LONG_FILENAME_W, "Zahlen.csv"),
+        text_prop(PR_ATTACH_MIME_TAG_W, "text/csv"),
+    ];
+    assert_eq!(set_props(&attach, &props).unwrap().0, S_OK);
+    let data = b"Monat;Summe\r\nJanuar;12\r\n";
+    write_stream(&attach, PR_ATTACH_DATA_BIN, data).unwrap();
+    // SAFETY: a live attachment, then a live message.
+    unsafe {
+        assert_eq!(attach.SaveChanges(0), S_OK);
+        assert_eq!(
+            files(&drafts_dir),
+            before,
+            "nothing on disk before the message's save"
+        );
+        assert_eq!(message.SaveChanges(KEEP_OPEN_READWRITE), S_OK);
+    }
+    drop(attach);
+
+    // One file, a MIME multipart with the text and the attachment as it was written.
+    let saved = new_file(&drafts_dir, &before);
+    let written = std::fs::read_to_string(&saved).unwrap();
+    assert!(written.contains("multipart/mixed"), "{written}");
+    assert_eq!(
+        mime_attachments(&saved),
+        [("Zahlen.csv".into(), "text/csv".into(), data.to_vec())]
+    );
+    // Reopened, the message has the attachment, as its table and PR_HASATTACH say.
+    let id = entry_id(&message);
+    let reopened: IMessage = open(store, &id, 0);
+    let rows = query_rows(
+        &attachment_table(&reopened, MAPI_UNICODE).unwrap(),
+        &[PR_ATTACH_NUM, PR_ATTACH_LONG_FILENAME_W],
+    )
+    .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(text(&rows[0], PR_ATTACH_LONG_FILENAME_W), "Zahlen.csv");
+    let (_, props) = get_props(&reopened, Some(&[PR_HASATTACH]), 0).unwrap();
+    assert_eq!(props[0].value, PropValue::Boolean(true));
+    drop(reopened);
+
+    // Refused, nothing changed: an attachment number there is not, unknown flags.
+    let snapshot_before = snapshot(maildir);
+    // SAFETY: a live message, no progress.
+    unsafe {
+        assert_eq!(message.DeleteAttach(num + 7, 0, None, 0), MAPI_E_NOT_FOUND);
+        assert_eq!(
+            message.DeleteAttach(num, 0, None, 0x8000),
+            MAPI_E_UNKNOWN_FLAGS
+        );
+    }
+    assert_eq!(snapshot(maildir), snapshot_before);
+
+    // DeleteAttach and a save: the file is replaced by one without the attachment.
+    // SAFETY: a live message, no progress.
+    unsafe {
+        assert_eq!(message.DeleteAttach(num, 0, None, 0), S_OK);
+        assert_eq!(message.SaveChanges(0), S_OK);
+    }
+    let resaved = new_file(&drafts_dir, &before);
+    assert_eq!(
+        resaved, saved,
+        "rewritten under its name: its entry ID stays"
+    );
+    assert_eq!(entry_id(&message), id);
+    assert!(mime_attachments(&resaved).is_empty());
+    let written = std::fs::read_to_string(&resaved).unwrap();
+    assert!(!written.contains("multipart/mixed"), "{written}");
+    assert!(written.contains("Anbei die Zahlen."), "{written}");
+
+    drop((message, drafts));
+    t.finish();
+}
+
+#[test]
+fn of_two_writers_of_one_message_the_second_collides_unless_it_forces_its_save() {
+    let t = Fixture::start("two-writers");
+    let (maildir, store) = (&t.maildir, &t.store);
+    let sent_dir = maildir.join(".Sent");
+    let sent: IMAPIFolder = open(store, &folder_id(store, "Sent"), 0);
+    let id = message_ids(&sent).remove(0);
+    let first: IMessage = open(store, &id, MAPI_MODIFY);
+    let second: IMessage = open(store, &id, MAPI_MODIFY);
+    let subject = |value: &str| Property::for_tag(PR_SUBJECT_W, PropValue::Unicode(value.into()));
+    assert_eq!(set_props(&first, &[subject("erster")]).unwrap().0, S_OK);
+    assert_eq!(set_props(&second, &[subject("zweiter")]).unwrap().0, S_OK);
+
+    // The first save wins: one file, with its subject, flags kept.
+    // SAFETY: live messages.
+    assert_eq!(unsafe { first.SaveChanges(KEEP_OPEN_READWRITE) }, S_OK);
+    let saved = files(&sent_dir);
+    assert_eq!(saved.len(), 1);
+    let written = std::fs::read_to_string(&saved[0]).unwrap();
+    assert!(written.contains("Subject: erster"), "{written}");
+    assert!(saved[0].to_string_lossy().ends_with(",S"), "{saved:?}");
+
+    // The second, saved over a message it did not read, collides and writes nothing.
+    // SAFETY: a live message.
+    assert_eq!(
+        unsafe { second.SaveChanges(KEEP_OPEN_READWRITE) },
+        MAPI_E_OBJECT_CHANGED
+    );
+    assert_eq!(files(&sent_dir), saved);
+    // FORCE_SAVE: its version replaces the first's; still one file.
+    // SAFETY: a live message.
+    assert_eq!(unsafe { second.SaveChanges(FORCE_SAVE) }, S_OK);
+    let forced = files(&sent_dir);
+    assert_eq!(forced, saved, "the same file, rewritten");
+    assert_eq!(entry_id(&first), id);
+    assert_eq!(entry_id(&second), id);
+    let written = std::fs::read_to_string(&forced[0]).unwrap();
+    assert!(written.contains("Subject: zweiter"), "{written}");
+
+    drop((first, second, sent));
+    t.finish();
+}
+
+#[test]
+fn bad_input_is_refused_with_its_error_and_changes_nothing_on_disk() {
+    let t = Fixture::start("bad-input");
+    let (maildir, store) = (&t.maildir, &t.store);
+    let inbox_id = receive_folder(store, "IPM.Note").unwrap();
+    let inbox: IMAPIFolder = open(store, &inbox_id, MAPI_MODIFY);
+    let archive_id = folder_id(store, "Archive");
+    let archive: IMAPIFolder = open(store, &archive_id, MAPI_MODIFY);
+    let ids = message_ids(&inbox);
+    let message: IMessage = open(store, &ids[0], MAPI_MODIFY);
+    let before = snapshot(maildir);
+    let name: Vec<u16> = "Neu".encode_utf16().chain([0]).collect();
+    let null = core::ptr::null_mut();
+
+    // NULL out-pointers.
+    // SAFETY: live objects; each call is given NULL where it writes its answer, which it
+    // must refuse without writing.
+    unsafe {
+        let hr = inbox.CreateFolder(
+            FOLDER_GENERIC,
+            name.as_ptr().cast_mut().cast(),
+            null,
+            core::ptr::null(),
+            MAPI_UNICODE,
+            null.cast(),
+        );
+        assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+        let hr = inbox.CreateMessage(core::ptr::null(), 0, null.cast());
+        assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+        assert_eq!(
+            inbox.GetContentsTable(0, null.cast()),
+            MAPI_E_INVALID_PARAMETER
+        );
+        assert_eq!(
+            inbox.GetHierarchyTable(0, null.cast()),
+            MAPI_E_INVALID_PARAMETER
+        );
+        let mut num = 0;
+        let hr = message.CreateAttach(core::ptr::null(), 0, &mut num, null.cast());
+        assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+        assert_eq!(
+            message.GetAttachmentTable(0, null.cast()),
+            MAPI_E_INVALID_PARAMETER
+        );
+    }
+    // Unknown flags.
+    assert_eq!(
+        create_folder(&inbox, "Neu", 0x0100_0000).err(),
+        Some(MAPI_E_UNKNOWN_FLAGS)
+    );
+    assert_eq!(
+        create_message(&inbox, 0x0100_0000).err(),
+        Some(MAPI_E_UNKNOWN_FLAGS)
+    );
+    assert_eq!(
+        create_attach(&message, 0x0100_0000).err(),
+        Some(MAPI_E_UNKNOWN_FLAGS)
+    );
+    // SAFETY: live objects.
+    unsafe {
+        assert_eq!(message.SaveChanges(0x0100_0000), MAPI_E_UNKNOWN_FLAGS);
+        assert_eq!(
+            inbox.DeleteFolder(&archive_id, 0, None, 0x0100_0000),
+            MAPI_E_UNKNOWN_FLAGS
+        );
+    }
+    assert_eq!(
+        set_read_flags(&inbox, None, 0x0100_0000),
+        MAPI_E_UNKNOWN_FLAGS
+    );
+
+    // Entry IDs of another store (its provider's UID changed), cut short, of another folder.
+    let mut foreign_message = ids[1].clone();
+    foreign_message[4] ^= 0xFF;
+    let mut foreign_folder = archive_id.clone();
+    foreign_folder[4] ^= 0xFF;
+    let ipm_id = {
+        let (_, props) = get_props(store, Some(&[PR_IPM_SUBTREE_ENTRYID]), 0).unwrap();
+        binary(&props, PR_IPM_SUBTREE_ENTRYID)
+    };
+    let ipm: IMAPIFolder = open(store, &ipm_id, MAPI_MODIFY);
+    for bad in [&foreign_folder[..], &archive_id[..archive_id.len() / 2]] {
+        // SAFETY: a live folder, an ID read only.
+        let hr = unsafe { ipm.DeleteFolder(bad, 0, None, DEL_FOLDERS | DEL_MESSAGES) };
+        assert!(
+            matches!(hr, MAPI_E_UNKNOWN_ENTRYID | MAPI_E_INVALID_ENTRYID),
+            "{hr:?}"
+        );
+        let hr = copy_folder(&ipm, bad, &inbox, None, FOLDER_MOVE);
+        assert!(
+            matches!(hr, MAPI_E_UNKNOWN_ENTRYID | MAPI_E_INVALID_ENTRYID),
+            "{hr:?}"
+        );
+    }
+    assert_eq!(
+        copy_messages(&inbox, &[&foreign_message], &archive, MESSAGE_MOVE),
+        MAPI_W_PARTIAL_COMPLETION
+    );
+    assert_eq!(
+        delete_messages(&inbox, &[&foreign_message], 0),
+        MAPI_W_PARTIAL_COMPLETION
+    );
+    assert_eq!(
+        message_status(&inbox, &foreign_message),
+        Err(MAPI_E_UNKNOWN_ENTRYID)
+    );
+    // A message of the Inbox through Archive: not one of Archive's.
+    assert_eq!(
+        delete_messages(&archive, &[&ids[1]], 0),
+        MAPI_W_PARTIAL_COMPLETION
+    );
+    assert_eq!(message_status(&archive, &ids[1]), Err(MAPI_E_NOT_FOUND));
+    assert_eq!(snapshot(maildir), before, "nothing changed on disk");
+    assert_eq!(message_ids(&inbox), ids, "nothing changed through MAPI");
+
+    // A file that vanishes before it is copied: the copy is partial, nothing else changes.
+    let unique = unique_of(&ids[1]);
+    let victim = files(maildir)
+        .into_iter()
+        .find(|path| path.to_string_lossy().contains(&unique))
+        .unwrap();
+    std::fs::remove_file(&victim).unwrap();
+    let two: Vec<&[u8]> = ids[1..3].iter().map(Vec::as_slice).collect();
+    assert_eq!(
+        copy_messages(&inbox, &two, &archive, 0),
+        MAPI_W_PARTIAL_COMPLETION
+    );
+    assert_eq!(
+        files(&maildir.join(".Archive")).len(),
+        1,
+        "the other one copied"
+    );
+
+    drop((message, inbox, archive, ipm));
+    t.finish();
+}
+
+#[test]
+fn an_open_hierarchy_view_follows_what_another_program_does_to_the_maildir() {
+    let t = Fixture::start("hierarchy-view");
+    let (maildir, store) = (&t.maildir, &t.store);
+    let root: IMAPIFolder = open(store, &[], 0);
+    let view = hierarchy_table(&root, CONVENIENT_DEPTH | MAPI_UNICODE).unwrap();
+    let columns = [PR_DISPLAY_NAME_W, PR_CONTENT_COUNT];
+    let count_of = |name: &str| {
+        let rows = query_rows(&view, &columns).unwrap();
+        let row = rows
+            .iter()
+            .find(|row| text(row, PR_DISPLAY_NAME_W) == name)?;
+        match row[1].value {
+            PropValue::Long(count) => Some(count),
+            _ => None,
+        }
+    };
+    assert_eq!(count_of("Archive"), Some(0));
+    let recorder = Recorder::new();
+    let sink: IMAPIAdviseSink = recorder.to_interface();
+    let connection = advise_table(&view, &sink).unwrap();
+    // What the sink heard since the last call: (table event, the row's display name).
+    let heard = || -> Vec<(u32, String)> {
+        recorder
+            .take()
+            .into_iter()
+            .filter_map(|heard| heard.table)
+            .map(|table| {
+                let name = table
+                    .row
+                    .iter()
+                    .find(|p| p.tag() == PR_DISPLAY_NAME_W)
+                    .map(|p| format!("{:?}", p.value))
+                    .unwrap_or_default();
+                (table.event, name)
+            })
+            .collect()
+    };
+    let name = |text: &str| format!("{:?}", PropValue::Unicode(text.into()));
+
+    // Another program makes a folder: the view's next read shows it, its sink hears of it.
+    maildir::create_folder(maildir, "Belege").unwrap();
+    assert_eq!(count_of("Belege"), Some(0));
+    assert!(heard().contains(&(TABLE_ROW_ADDED, name("Belege"))));
+
+    // It delivers into Archive, a folder listed (the Maildir store reports others' changes
+    // to the messages of the folders it listed): Archive's row, its count one more.
+    let archive_folder: IMAPIFolder = open(store, &folder_id(store, "Archive"), 0);
+    let archive_view = contents(&archive_folder);
+    let archive = maildir.join(".Archive");
+    std::fs::write(
+        archive.join("tmp/1800000001.M9P9.x"),
+        "Subject: hi\r\n\r\nhi\r\n",
+    )
+    .unwrap();
+    std::fs::rename(
+        archive.join("tmp/1800000001.M9P9.x"),
+        archive.join("new/1800000001.M9P9.x"),
+    )
+    .unwrap();
+    assert_eq!(count_of("Archive"), Some(1));
+    assert!(heard().contains(&(TABLE_ROW_MODIFIED, name("Archive"))));
+
+    // It removes the folder: the row goes.
+    std::fs::remove_dir_all(maildir.join(".Belege")).unwrap();
+    assert_eq!(count_of("Belege"), None);
+    assert!(heard().iter().any(|(event, _)| *event == TABLE_ROW_DELETED));
+
+    // SAFETY: a live view; its own connection.
+    assert_eq!(unsafe { view.Unadvise(connection) }, S_OK);
+    drop((view, root, sink, archive_view, archive_folder));
+    t.finish();
+}
+
+#[test]
+fn concurrent_writers_lose_nothing_and_of_two_saves_of_one_message_one_wins() {
+    let t = Fixture::start("concurrent");
+    let (maildir, store) = (&t.maildir, &t.store);
+    let trash_dir = maildir.join(".Trash");
+    let trash: IMAPIFolder = open(store, &folder_id(store, "Trash"), MAPI_MODIFY);
+    let subject = |text: String| Property::for_tag(PR_SUBJECT_W, PropValue::Unicode(text));
+
+    // Four writers, five new messages each, into one folder at once: twenty files, twenty
+    // unique names, twenty rows.
+    std::thread::scope(|scope| {
+        for writer in 0..4 {
+            let trash = &trash;
+            scope.spawn(move || {
+                for n in 0..5 {
+                    let message = create_message(trash, 0).unwrap();
+                    let props = [subject(format!("{writer}/{n}"))];
+                    assert_eq!(set_props(&message, &props).unwrap().0, S_OK);
+                    // SAFETY: a live message.
+                    assert_eq!(unsafe { message.SaveChanges(0) }, S_OK);
+                }
+            });
+        }
+    });
+    let saved = files(&trash_dir);
+    assert_eq!(saved.len(), 20);
+    let mut uniques: Vec<String> = saved
+        .iter()
+        .map(|path| {
+            let name = path.file_name().unwrap().to_str().unwrap();
+            maildir::split_file_name(name).0.to_owned()
+        })
+        .collect();
+    uniques.sort();
+    uniques.dedup();
+    assert_eq!(uniques.len(), 20);
+    let mut subjects: Vec<String> = query_rows(&contents(&trash), &[PR_SUBJECT_W])
+        .unwrap()
+        .iter()
+        .map(|row| text(row, PR_SUBJECT_W))
+        .collect();
+    subjects.sort();
+    let mut expected: Vec<String> = (0..4)
+        .flat_map(|w| (0..5).map(move |n| format!("{w}/{n}")))
+        .collect();
+    expected.sort();
+    assert_eq!(subjects, expected);
+
+    // Two writers of one message saving at once: one wins, the other collides; one file,
+    // with the winner's subject.
+    let id = message_ids(&trash).remove(0);
+    for round in 0..5 {
+        let writers: Vec<IMAPIProp> = (0..2)
+            .map(|i| {
+                let writer: IMAPIProp = open(store, &id, MAPI_MODIFY);
+                let props = [subject(format!("round {round} writer {i}"))];
+                assert_eq!(set_props(&writer, &props).unwrap().0, S_OK);
+                writer
+            })
+            .collect();
+        let answers = save_at_once(&writers, KEEP_OPEN_READWRITE);
+        let won: Vec<usize> = (0..2).filter(|&i| answers[i] == S_OK).collect();
+        assert_eq!(won.len(), 1, "round {round}: {answers:?}");
+        assert_eq!(answers[1 - won[0]], MAPI_E_OBJECT_CHANGED);
+        let unique = unique_of(&id);
+        let file = files(&trash_dir)
+            .into_iter()
+            .find(|path| path.to_string_lossy().contains(&unique))
+            .unwrap();
+        let written = std::fs::read_to_string(&file).unwrap();
+        let winner = format!("Subject: round {round} writer {}", won[0]);
+        assert!(written.contains(&winner), "{written}");
+        assert_eq!(files(&trash_dir).len(), 20, "still one file for it");
+    }
+
+    drop(trash);
+    t.finish();
+}
+
+#[test]
+fn what_a_client_does_to_folders_and_messages_is_notified_to_the_stores_sinks() {
+    let t = Fixture::start("notify");
+    let store = &t.store;
+    let recorder = Recorder::new();
+    let sink: IMAPIAdviseSink = recorder.to_interface();
+    let mut connection = 0;
+    let events = fnevObjectCreated
+        | fnevObjectDeleted
+        | fnevObjectModified
+        | fnevObjectMoved
+        | fnevObjectCopied;
+    // SAFETY: a live store, no entry ID (the whole store), a live sink, a valid out-pointer.
+    let hr = unsafe { store.Advise(&[], events, Some(&sink), &mut connection) };
+    assert_eq!(hr, S_OK);
+    let heard = || -> Vec<u32> { recorder.take().iter().map(|heard| heard.event).collect() };
+    let inbox: IMAPIFolder = open(
+        store,
+        &receive_folder(store, "IPM.Note").unwrap(),
+        MAPI_MODIFY,
+    );
+    let archive: IMAPIFolder = open(store, &folder_id(store, "Archive"), MAPI_MODIFY);
+    let ids = message_ids(&inbox);
+
+    assert_eq!(copy_messages(&inbox, &[&ids[0]], &archive, 0), S_OK);
+    assert!(heard().contains(&fnevObjectCopied));
+    assert_eq!(
+        copy_messages(&inbox, &[&ids[1]], &archive, MESSAGE_MOVE),
+        S_OK
+    );
+    assert!(heard().contains(&fnevObjectMoved));
+    assert_eq!(
+        set_read_flags(&inbox, Some(&[&ids[2]]), CLEAR_READ_FLAG),
+        S_OK
+    );
+    assert!(heard().contains(&fnevObjectModified));
+    assert_eq!(delete_messages(&inbox, &[&ids[2]], 0), S_OK);
+    assert!(heard().contains(&fnevObjectDeleted));
+    let created = create_folder(&archive, "Neu", 0).unwrap();
+    assert!(heard().contains(&fnevObjectCreated));
+    let year_id = folder_id(store, "2023");
+    assert_eq!(copy_folder(&archive, &year_id, &created, None, 0), S_OK);
+    assert!(heard().contains(&fnevObjectCopied));
+    assert_eq!(
+        copy_folder(&archive, &year_id, &created, Some("2023 alt"), FOLDER_MOVE),
+        S_OK
+    );
+    assert!(heard().contains(&fnevObjectMoved));
+
+    // SAFETY: a live store; its own connection.
+    assert_eq!(unsafe { store.Unadvise(connection) }, S_OK);
+    drop((created, inbox, archive, sink));
+    t.finish();
+}
+
+/// `text` as PR_BODY_W's stream holds it: UTF-16LE.
+fn utf16(text: &str) -> Vec<u8> {
+    text.encode_utf16().flat_map(u16::to_le_bytes).collect()
+}
+
+#[test]
+fn bodies_recipients_and_an_embedded_message_are_the_mime_files_parts() {
+    let t = Fixture::start("mime");
+    let (maildir, store) = (&t.maildir, &t.store);
+    let sent_dir = maildir.join(".Sent");
+    let sent: IMAPIFolder = open(store, &folder_id(store, "Sent"), MAPI_MODIFY);
+    let before = files(&sent_dir);
+    let text_prop = |tag, value: &str| Property::for_tag(tag, PropValue::Unicode(value.into()));
+    let recipient = |name: &str, kind: u32| {
+        vec![
+            text_prop(PR_DISPLAY_NAME_W, name),
+            Property::for_tag(PR_RECIPIENT_TYPE, PropValue::Long(kind)),
+            text_prop(
+                PR_EMAIL_ADDRESS_W,
+                &format!("{}@example.org", name.to_lowercase()),
+            ),
+            text_prop(PR_ADDRTYPE_W, "SMTP"),
+        ]
+    };
+
+    // Bodies through streams, recipients, an embedded message.
+    let message = create_message(&sent, 0).unwrap();
+    let subject = [text_prop(PR_SUBJECT_W, "Bericht über Q3")];
+    assert_eq!(set_props(&message, &subject).unwrap().0, S_OK);
+    let (plain, html) = ("Klartext: Grüße", "<p>HTML: <b>Grüße</b></p>");
+    write_stream(&message, PR_BODY_W, &utf16(plain)).unwrap();
+    write_stream(&message, PR_HTML, html.as_bytes()).unwrap();
+    let recipients = [recipient("Anna", MAPI_TO), recipient("Bruno", MAPI_CC)];
+    assert_eq!(modify_recipients(&message, MODRECIP_ADD, &recipients), S_OK);
+    let (_, attach) = create_attach(&message, 0).unwrap();
+    let inner: IMessage =
+        open_property(&attach, PR_ATTACH_DATA_OBJ, MAPI_CREATE | MAPI_MODIFY).unwrap();
+    let props = [
+        text_prop(PR_SUBJECT_W, "Innen"),
+        text_prop(PR_BODY_W, "Die innere Nachricht."),
+    ];
+    assert_eq!(set_props(&inner, &props).unwrap().0, S_OK);
+    // SAFETY: live objects, saved inside out.
+    unsafe {
+        assert_eq!(inner.SaveChanges(0), S_OK);
+        assert_eq!(attach.SaveChanges(0), S_OK);
+        assert_eq!(message.SaveChanges(KEEP_OPEN_READWRITE), S_OK);
+    }
+    drop((inner, attach));
+
+    // The file: headers, both bodies, the embedded message as a message/rfc822 part.
+    let saved = new_file(&sent_dir, &before);
+    let bytes = std::fs::read(&saved).unwrap();
+    let parsed = mail_parser::MessageParser::default().parse(&bytes).unwrap();
+    assert_eq!(parsed.subject(), Some("Bericht über Q3"));
+    let addresses = |list: Option<&mail_parser::Address<'_>>| -> Vec<String> {
+        list.into_iter()
+            .flat_map(|list| list.iter())
+            .filter_map(|addr| addr.address().map(str::to_owned))
+            .collect()
+    };
+    assert_eq!(addresses(parsed.to()), ["anna@example.org"]);
+    assert_eq!(addresses(parsed.cc()), ["bruno@example.org"]);
+    assert!(parsed.body_text(0).unwrap().contains(plain));
+    assert!(parsed.body_html(0).unwrap().contains("<b>Grüße</b>"));
+    let embedded = parsed
+        .attachments()
+        .find_map(|part| part.message())
+        .expect("a message/rfc822 part");
+    assert_eq!(embedded.subject(), Some("Innen"));
+
+    // Read back through MAPI: the bodies by stream, the recipients, the embedded message.
+    let id = entry_id(&message);
+    drop(message);
+    let reopened: IMessage = open(store, &id, 0);
+    let body = read_stream(&reopened, PR_BODY_W).unwrap();
+    let body = String::from_utf16_lossy(
+        &body
+            .chunks_exact(2)
+            .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
+            .collect::<Vec<u16>>(),
+    );
+    assert!(body.contains(plain), "{body}");
+    let html_read = String::from_utf8(read_stream(&reopened, PR_HTML).unwrap()).unwrap();
+    assert!(html_read.contains("<b>Grüße</b>"), "{html_read}");
+    let table = recipient_table(&reopened, MAPI_UNICODE).unwrap();
+    let rows = query_rows(&table, &[PR_EMAIL_ADDRESS_W, PR_RECIPIENT_TYPE]).unwrap();
+    let mut listed: Vec<(String, PropValue)> = rows
+        .iter()
+        .map(|row| (text(row, PR_EMAIL_ADDRESS_W), row[1].value.clone()))
+        .collect();
+    listed.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        listed,
+        [
+            ("anna@example.org".into(), PropValue::Long(MAPI_TO)),
+            ("bruno@example.org".into(), PropValue::Long(MAPI_CC)),
+        ]
+    );
+    let attach = open_attach(&reopened, 0, 0).unwrap();
+    let inner: IMessage = open_property(&attach, PR_ATTACH_DATA_OBJ, 0).unwrap();
+    let (_, props) = get_props(&inner, Some(&[PR_SUBJECT_W]), MAPI_UNICODE).unwrap();
+    assert_eq!(text(&props, PR_SUBJECT_W), "Innen");
+
+    drop((inner, attach, table, reopened, sent));
+    t.finish();
+}
+
+#[test]
+fn what_a_crash_leaves_in_tmp_is_no_message_and_a_save_leaves_nothing_there() {
+    let t = Fixture::start("crash");
+    let (maildir, store) = (&t.maildir, &t.store);
+    let inbox: IMAPIFolder = open(
+        store,
+        &receive_folder(store, "IPM.Note").unwrap(),
+        MAPI_MODIFY,
+    );
+    let view = contents(&inbox);
+    let before = query_rows(&view, &[PR_ENTRYID]).unwrap().len();
+
+    // A delivery (or a save) killed before its rename: a file in tmp/ only, never listed.
+    std::fs::write(maildir.join("tmp/1800000002.M1P1.crashed"), "Subject: half").unwrap();
+    assert_eq!(query_rows(&view, &[PR_ENTRYID]).unwrap().len(), before);
+    assert_eq!(message_ids(&inbox).len(), before);
+
+    // A save writes in tmp/ and renames: nothing but the one new file appears in new/ or
+    // cur/, and tmp/ holds nothing of it afterwards.
+    let tmp_before = std::fs::read_dir(maildir.join("tmp")).unwrap().count();
+    let message = create_message(&inbox, 0).unwrap();
+    let subject = Property::for_tag(PR_SUBJECT_W, PropValue::Unicode("ganz".into()));
+    assert_eq!(set_props(&message, &[subject]).unwrap().0, S_OK);
+    // SAFETY: a live message.
+    assert_eq!(unsafe { message.SaveChanges(0) }, S_OK);
+    assert_eq!(
+        std::fs::read_dir(maildir.join("tmp")).unwrap().count(),
+        tmp_before
+    );
+    assert_eq!(query_rows(&view, &[PR_ENTRYID]).unwrap().len(), before + 1);
+
+    drop((message, view, inbox));
+    t.finish();
 }

@@ -1,24 +1,33 @@
 //! A MAPI client's side of the calls, for tests and demos: what Outlook or MFCMAPI do with a
 //! store's objects (read properties and tables, open entries, read streams, set and delete
-//! properties, recipients, delete messages), made through the objects' vtables, with each
+//! properties, recipients, create, copy and delete folders and messages, attachments), made through the objects' vtables, with each
 //! result decoded into owned values and its MAPI memory freed as the docs say (one
 //! `MAPIFreeBuffer` per `GetProps` array, `FreeProws` for a row set). The buffers are assumed
 //! to come from the native allocators, as the host's support object hands them to providers.
 
 use core::ffi::c_void;
 use core::ptr::{null, null_mut};
+use std::sync::Mutex;
 use windows_core::{HRESULT, IUnknown, Interface};
 
 use crate::alloc::AllocatorSet;
 use crate::codes::MAPI_E_NOT_ENOUGH_MEMORY;
-use crate::flags::MAPI_UNICODE;
-use crate::interfaces::{IMAPIFolder, IMAPIProp, IMAPITable, IMessage, IMsgStore, IStream};
-use crate::props::Property;
-use crate::props::value::{props_block, props_from_raw};
-use crate::types::{
-    ADRENTRY, ADRLIST, ENTRYID, ENTRYLIST, SBinary, SPropProblem, SPropProblemArray, SPropTagArray,
-    SPropValue, SRowSet, cb_new_adrlist,
+use crate::com::{ComObject, Object};
+use crate::flags::fnevTableModified;
+use crate::flags::{FOLDER_GENERIC, MAPI_UNICODE};
+use crate::flags::{MAPI_CREATE, MAPI_MODIFY};
+use crate::interfaces::{
+    IAttach, IMAPIAdviseSink, IMAPIAdviseSinkImpl, IMAPIFolder, IMAPIProp, IMAPITable, IMessage,
+    IMsgStore, IStream,
 };
+use crate::props::value::{props_block, props_from_raw};
+use crate::props::{PropValue, Property};
+use crate::sync::lock;
+use crate::types::{
+    ADRENTRY, ADRLIST, ENTRYID, ENTRYLIST, NOTIFICATION, SBinary, SPropProblem, SPropProblemArray,
+    SPropTagArray, SPropValue, SRowSet, cb_new_adrlist,
+};
+use mapi_spi_macros::mapi_object;
 
 /// An `SPropTagArray` of `tags`, in `u32`s (`cValues`, then the tags).
 fn tag_array(tags: &[u32]) -> Vec<u32> {
@@ -232,28 +241,355 @@ pub fn modify_recipients(message: &IMessage, flags: u32, recipients: &[Vec<Prope
     }
 }
 
+/// An `ENTRYLIST` naming copies of entry IDs, alive (and its IDs unwritten) as long as the
+/// value: what `CopyMessages`, `DeleteMessages` and `SetReadFlags` take.
+pub struct EntryList {
+    _ids: Vec<Vec<u8>>,
+    _binaries: Vec<SBinary>,
+    list: ENTRYLIST,
+}
+
+impl EntryList {
+    /// The list of `ids`, in order.
+    pub fn new<I: AsRef<[u8]>>(ids: &[I]) -> EntryList {
+        let ids: Vec<Vec<u8>> = ids.iter().map(|id| id.as_ref().to_vec()).collect();
+        // The IDs' heap buffers do not move when `ids` itself moves into the value.
+        let mut binaries: Vec<SBinary> = ids
+            .iter()
+            .map(|id| SBinary {
+                cb: id.len() as u32,
+                lpb: id.as_ptr().cast_mut(),
+            })
+            .collect();
+        let list = ENTRYLIST {
+            cValues: binaries.len() as u32,
+            lpbin: binaries.as_mut_ptr(),
+        };
+        EntryList {
+            _ids: ids,
+            _binaries: binaries,
+            list,
+        }
+    }
+
+    /// The `ENTRYLIST`, for a call (which reads it and writes nothing).
+    pub fn as_mut_ptr(&mut self) -> *mut ENTRYLIST {
+        &mut self.list
+    }
+}
+
 /// `IMAPIFolder::DeleteMessages` of the messages `ids` names, without progress.
 pub fn delete_messages(folder: &IMAPIFolder, ids: &[&[u8]], flags: u32) -> HRESULT {
-    let mut binaries: Vec<SBinary> = ids
-        .iter()
-        .map(|id| SBinary {
-            cb: id.len() as u32,
-            lpb: id.as_ptr().cast_mut(),
+    let mut list = EntryList::new(ids);
+    // SAFETY: a live folder and an ENTRYLIST alive across the call.
+    unsafe { folder.DeleteMessages(list.as_mut_ptr(), 0, None, flags) }
+}
+
+/// `IMAPIFolder::CopyMessages` of the messages `ids` names into `to` (`MESSAGE_MOVE` in
+/// `flags`: a move), without progress.
+pub fn copy_messages(from: &IMAPIFolder, ids: &[&[u8]], to: &IMAPIFolder, flags: u32) -> HRESULT {
+    let mut list = EntryList::new(ids);
+    // SAFETY: live folders, an ENTRYLIST alive across the call, the destination's interface.
+    unsafe {
+        from.CopyMessages(
+            list.as_mut_ptr(),
+            &IMAPIFolder::IID,
+            to.as_raw(),
+            0,
+            None,
+            flags,
+        )
+    }
+}
+
+/// `IMAPIFolder::SetReadFlags` of the messages `ids` names (`None`: every message of the
+/// folder), without progress.
+pub fn set_read_flags(folder: &IMAPIFolder, ids: Option<&[&[u8]]>, flags: u32) -> HRESULT {
+    let mut list = ids.map(EntryList::new);
+    let list_ptr = list.as_mut().map_or(null_mut(), EntryList::as_mut_ptr);
+    // SAFETY: a live folder and NULL or an ENTRYLIST alive across the call.
+    unsafe { folder.SetReadFlags(list_ptr, 0, None, flags) }
+}
+
+/// `IMAPIFolder::GetMessageStatus` of the message `id` names.
+pub fn message_status(folder: &IMAPIFolder, id: &[u8]) -> Result<u32, HRESULT> {
+    let mut status = 0;
+    // SAFETY: a live folder, an ID read only, a valid out-pointer.
+    HRESULT::ok(unsafe { folder.GetMessageStatus(id, 0, &mut status) })?;
+    Ok(status)
+}
+
+/// `IMAPIFolder::SetMessageStatus` of the message `id` names: its bits under `mask` become
+/// those of `status`; answers the status it had.
+pub fn set_message_status(
+    folder: &IMAPIFolder,
+    id: &[u8],
+    status: u32,
+    mask: u32,
+) -> Result<u32, HRESULT> {
+    let mut old = 0;
+    // SAFETY: a live folder, an ID read only, a valid out-pointer.
+    HRESULT::ok(unsafe { folder.SetMessageStatus(id, status, mask, &mut old) })?;
+    Ok(old)
+}
+
+/// `IMAPIFolder::CreateFolder` of a generic folder named `name` (MAPI_UNICODE is added to
+/// `flags`).
+pub fn create_folder(parent: &IMAPIFolder, name: &str, flags: u32) -> Result<IMAPIFolder, HRESULT> {
+    let name = wide(name);
+    let mut raw = null_mut::<c_void>();
+    // SAFETY: a live folder, a NUL-terminated UTF-16 name (MAPI_UNICODE), no comment, the
+    // default interface, a valid out-pointer.
+    HRESULT::ok(unsafe {
+        parent.CreateFolder(
+            FOLDER_GENERIC,
+            name.as_ptr().cast_mut().cast(),
+            null_mut(),
+            null(),
+            flags | MAPI_UNICODE,
+            &mut raw,
+        )
+    })?;
+    // SAFETY: on success, a new reference to an IMAPIFolder.
+    Ok(unsafe { IMAPIFolder::from_raw(raw) })
+}
+
+/// `IMAPIFolder::CopyFolder` of the subfolder `id` names into `to`, named `new_name` (`None`:
+/// its own name), without progress (MAPI_UNICODE is added to `flags`; `FOLDER_MOVE`: a move).
+pub fn copy_folder(
+    from: &IMAPIFolder,
+    id: &[u8],
+    to: &IMAPIFolder,
+    new_name: Option<&str>,
+    flags: u32,
+) -> HRESULT {
+    let name = new_name.map(wide);
+    let name_ptr = name
+        .as_ref()
+        .map_or(null_mut(), |n| n.as_ptr().cast_mut().cast());
+    // SAFETY: live folders, an ID read only, NULL or a NUL-terminated UTF-16 name.
+    unsafe {
+        from.CopyFolder(
+            id,
+            null(),
+            to.as_raw(),
+            name_ptr,
+            0,
+            None,
+            flags | MAPI_UNICODE,
+        )
+    }
+}
+
+/// `IMAPIFolder::GetHierarchyTable` with `flags` (`CONVENIENT_DEPTH`, `MAPI_UNICODE`, ...).
+pub fn hierarchy_table(folder: &IMAPIFolder, flags: u32) -> Result<IMAPITable, HRESULT> {
+    let mut raw = null_mut::<c_void>();
+    // SAFETY: a live folder and a valid out-pointer.
+    HRESULT::ok(unsafe { folder.GetHierarchyTable(flags, &mut raw) })?;
+    // SAFETY: on success, a new reference to an IMAPITable.
+    Ok(unsafe { IMAPITable::from_raw(raw) })
+}
+
+/// `IMAPIFolder::GetContentsTable` with `flags` (`MAPI_UNICODE`, `MAPI_ASSOCIATED`, ...).
+pub fn contents_table(folder: &IMAPIFolder, flags: u32) -> Result<IMAPITable, HRESULT> {
+    let mut raw = null_mut::<c_void>();
+    // SAFETY: a live folder and a valid out-pointer.
+    HRESULT::ok(unsafe { folder.GetContentsTable(flags, &mut raw) })?;
+    // SAFETY: on success, a new reference to an IMAPITable.
+    Ok(unsafe { IMAPITable::from_raw(raw) })
+}
+
+/// `IMAPIFolder::CreateMessage` with `flags` (`MAPI_ASSOCIATED`, ...).
+pub fn create_message(folder: &IMAPIFolder, flags: u32) -> Result<IMessage, HRESULT> {
+    let mut raw = null_mut::<c_void>();
+    // SAFETY: a live folder, the default interface, a valid out-pointer.
+    HRESULT::ok(unsafe { folder.CreateMessage(null(), flags, &mut raw) })?;
+    // SAFETY: on success, a new reference to an IMessage.
+    Ok(unsafe { IMessage::from_raw(raw) })
+}
+
+/// `IMessage::CreateAttach`: the new attachment's number and the attachment.
+pub fn create_attach(message: &IMessage, flags: u32) -> Result<(u32, IAttach), HRESULT> {
+    let (mut num, mut raw) = (0u32, null_mut::<c_void>());
+    // SAFETY: a live message, the default interface, valid out-pointers.
+    HRESULT::ok(unsafe { message.CreateAttach(null(), flags, &mut num, &mut raw) })?;
+    // SAFETY: on success, a new reference to an IAttach.
+    Ok((num, unsafe { IAttach::from_raw(raw) }))
+}
+
+/// `IMessage::GetRecipientTable` with `flags` (`MAPI_UNICODE`).
+pub fn recipient_table(message: &IMessage, flags: u32) -> Result<IMAPITable, HRESULT> {
+    let mut raw = null_mut::<c_void>();
+    // SAFETY: a live message and a valid out-pointer.
+    HRESULT::ok(unsafe { message.GetRecipientTable(flags, &mut raw) })?;
+    // SAFETY: on success, a new reference to an IMAPITable.
+    Ok(unsafe { IMAPITable::from_raw(raw) })
+}
+
+/// `IMessage::GetAttachmentTable` with `flags` (`MAPI_UNICODE`).
+pub fn attachment_table(message: &IMessage, flags: u32) -> Result<IMAPITable, HRESULT> {
+    let mut raw = null_mut::<c_void>();
+    // SAFETY: a live message and a valid out-pointer.
+    HRESULT::ok(unsafe { message.GetAttachmentTable(flags, &mut raw) })?;
+    // SAFETY: on success, a new reference to an IMAPITable.
+    Ok(unsafe { IMAPITable::from_raw(raw) })
+}
+
+/// `IMessage::OpenAttach` of attachment `num` with `flags` (`MAPI_MODIFY`, ...).
+pub fn open_attach(message: &IMessage, num: u32, flags: u32) -> Result<IAttach, HRESULT> {
+    let mut raw = null_mut::<c_void>();
+    // SAFETY: a live message, the default interface, a valid out-pointer.
+    HRESULT::ok(unsafe { message.OpenAttach(num, null(), flags, &mut raw) })?;
+    // SAFETY: on success, a new reference to an IAttach.
+    Ok(unsafe { IAttach::from_raw(raw) })
+}
+
+/// `OpenProperty` of `tag` as interface `I` (`IMessage` for an attachment's
+/// `PR_ATTACH_DATA_OBJ`, `IMAPITable`, ...) with `flags` (`MAPI_CREATE`, `MAPI_MODIFY`).
+pub fn open_property<I: Interface>(object: &IMAPIProp, tag: u32, flags: u32) -> Result<I, HRESULT> {
+    let mut raw = null_mut::<c_void>();
+    // SAFETY: a live object, the GUID of `I`, a valid out-pointer.
+    HRESULT::ok(unsafe { object.OpenProperty(tag, &I::IID, 0, flags, &mut raw) })?;
+    // SAFETY: on success, a new reference to the interface asked for.
+    Ok(unsafe { I::from_raw(raw) })
+}
+
+/// Writes `bytes` as the whole of property `tag` through a stream (`OpenProperty` with
+/// `MAPI_CREATE | MAPI_MODIFY`, `Write`, `Commit`): what a client does with a large body or an
+/// attachment's data.
+pub fn write_stream(object: &IMAPIProp, tag: u32, bytes: &[u8]) -> Result<(), HRESULT> {
+    let mut raw = null_mut::<c_void>();
+    // SAFETY: a live object, a GUID, a valid out-pointer.
+    HRESULT::ok(unsafe {
+        object.OpenProperty(tag, &IStream::IID, 0, MAPI_CREATE | MAPI_MODIFY, &mut raw)
+    })?;
+    // SAFETY: on success, a new reference to an IStream (the interface asked for).
+    let stream = unsafe { IStream::from_raw(raw) };
+    let mut written = 0u32;
+    // SAFETY: `bytes` readable for its length, a valid out-pointer.
+    HRESULT::ok(unsafe { stream.Write(bytes.as_ptr().cast(), bytes.len() as u32, &mut written) })?;
+    if written as usize != bytes.len() {
+        return Err(crate::codes::MAPI_E_CALL_FAILED);
+    }
+    // SAFETY: a live stream.
+    Ok(HRESULT::ok(unsafe { stream.Commit(0) })?)
+}
+
+/// One notification a [`Recorder`] heard: its event type (`fnevObjectCreated`,
+/// `fnevTableModified`, ...), and for a table notification what it says of the row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Heard {
+    pub event: u32,
+    pub table: Option<TableHeard>,
+}
+
+/// What a table notification says: its table event (`TABLE_ROW_ADDED`, ...), the index value
+/// of the row it names (`None` when the value cannot be read) and the row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableHeard {
+    pub event: u32,
+    pub index: Option<Property>,
+    pub row: Vec<Property>,
+}
+
+/// A client's advise sink that keeps what it hears, decoded into owned values, for a test to
+/// read: give `ComObject::to_interface()` to `Advise`, then [`Recorder::take`].
+#[mapi_object(IMAPIAdviseSink)]
+pub struct Recorder {
+    heard: Mutex<Vec<Heard>>,
+}
+
+impl Recorder {
+    /// A sink that has heard nothing yet.
+    pub fn new() -> ComObject<Recorder> {
+        ComObject::new(Recorder {
+            heard: Mutex::new(Vec::new()),
         })
-        .collect();
-    let mut list = ENTRYLIST {
-        cValues: binaries.len() as u32,
-        lpbin: binaries.as_mut_ptr(),
-    };
-    // SAFETY: a live folder and an ENTRYLIST whose IDs stay alive (and unwritten) across the
-    // call.
-    unsafe { folder.DeleteMessages(&mut list, 0, None, flags) }
+    }
+
+    /// What it heard since the last call, in order.
+    pub fn take(&self) -> Vec<Heard> {
+        core::mem::take(&mut *lock(&self.heard))
+    }
+
+    /// The table events it heard since the last call, each with the row's index value.
+    pub fn take_rows(&self) -> Vec<(u32, Option<PropValue>)> {
+        self.take()
+            .into_iter()
+            .filter_map(|heard| heard.table)
+            .map(|table| (table.event, table.index.map(|index| index.value)))
+            .collect()
+    }
+}
+
+impl IMAPIAdviseSinkImpl for Recorder {
+    unsafe fn OnNotify(this: &Object<Self>, count: u32, notifications: *mut NOTIFICATION) -> u32 {
+        let mut heard = Vec::with_capacity(count as usize);
+        for i in 0..count as usize {
+            // SAFETY: `count` notifications, valid for the call (the caller's contract).
+            let notification = unsafe { &*notifications.add(i) };
+            let table = (notification.ulEventType == fnevTableModified).then(|| {
+                // SAFETY: a table notification's union member; its values are the sender's,
+                // valid for the call.
+                unsafe {
+                    let tab = notification.info.tab;
+                    TableHeard {
+                        event: tab.ulTableEvent,
+                        index: Property::from_raw(&tab.propIndex).ok(),
+                        row: props_from_raw(tab.row.lpProps, tab.row.cValues).unwrap_or_default(),
+                    }
+                }
+            });
+            heard.push(Heard {
+                event: notification.ulEventType,
+                table,
+            });
+        }
+        lock(&this.heard).extend(heard);
+        0
+    }
+}
+
+/// `IMAPITable::Advise` of `sink` for the table's notifications: the connection.
+pub fn advise_table(table: &IMAPITable, sink: &IMAPIAdviseSink) -> Result<usize, HRESULT> {
+    let mut connection = 0;
+    // SAFETY: a live table, a live sink, a valid out-pointer.
+    HRESULT::ok(unsafe { table.Advise(fnevTableModified, Some(sink), &mut connection) })?;
+    Ok(connection)
+}
+
+/// `SaveChanges(flags)` of every object in `writers` at once, each on a thread of its own,
+/// released together: what two clients saving one message do. The answers, in order.
+pub fn save_at_once(writers: &[IMAPIProp], flags: u32) -> Vec<HRESULT> {
+    let barrier = std::sync::Barrier::new(writers.len());
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = writers
+            .iter()
+            .map(|writer| {
+                let barrier = &barrier;
+                scope.spawn(move || {
+                    barrier.wait();
+                    // SAFETY: a live object.
+                    unsafe { writer.SaveChanges(flags) }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| handle.join().unwrap_or(crate::codes::MAPI_E_CALL_FAILED))
+            .collect()
+    })
+}
+
+/// `text` as a NUL-terminated UTF-16 string, what MAPI_UNICODE names are.
+fn wide(text: &str) -> Vec<u16> {
+    text.encode_utf16().chain([0]).collect()
 }
 
 /// The entry ID of the folder where messages of `class` arrive (`GetReceiveFolder`), freed
 /// with its explicit class.
 pub fn receive_folder(store: &IMsgStore, class: &str) -> Result<Vec<u8>, HRESULT> {
-    let mut class: Vec<u16> = class.encode_utf16().chain([0]).collect();
+    let mut class = wide(class);
     let (mut cb, mut id, mut explicit) = (0u32, null_mut::<ENTRYID>(), null_mut::<u16>());
     // SAFETY: a live store, a NUL-terminated UTF-16 class (MAPI_UNICODE), valid out-pointers.
     HRESULT::ok(unsafe {

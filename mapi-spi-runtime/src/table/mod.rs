@@ -467,6 +467,26 @@ impl TableData {
         self.shared.read().rows().filter(|row| matches(row)).count()
     }
 
+    /// The properties of every row, in the order they were added: what a provider compares
+    /// with its objects to change only the rows that differ.
+    pub fn rows(&self) -> Vec<Vec<Property>> {
+        self.shared
+            .read()
+            .rows()
+            .map(|row| row.props.to_vec())
+            .collect()
+    }
+
+    /// Whether a client still has a view of the table open (views closed, every reference
+    /// released, do not count): a provider keeping tables current may drop one without.
+    pub fn has_views(&self) -> bool {
+        self.shared
+            .read()
+            .views
+            .iter()
+            .any(|view| view.strong_count() > 0)
+    }
+
     /// The properties of the row whose index column is `index` (`HrQueryRow`).
     pub fn row(&self, index: &PropValue) -> Option<Vec<Property>> {
         let state = self.shared.read();

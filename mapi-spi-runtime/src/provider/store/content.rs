@@ -231,6 +231,15 @@ pub trait StoreContent: Send + Sync + 'static {
         Err(read_only())
     }
 
+    /// Copies the message `key` into folder `to` as a new message; answers the copy's key. By
+    /// default the message is read whole and saved there ([`Self::message`], then
+    /// [`Self::save_message`]); a provider whose messages are more than their MAPI properties
+    /// (a file's own bytes, headers no property holds) copies them as they are.
+    fn copy_message(&self, key: &[u8], to: &[u8]) -> ProviderResult<Vec<u8>> {
+        let stored = self.message(key)?;
+        self.save_message(to, None, &stored.message)
+    }
+
     /// Deletes the message `key`.
     fn delete_message(&self, key: &[u8]) -> ProviderResult<()> {
         let _ = key;

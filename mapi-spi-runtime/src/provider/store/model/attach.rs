@@ -10,8 +10,10 @@
 //!
 //! The runtime owns `PR_ATTACH_NUM` (the attachment's number in the open message),
 //! `PR_OBJECT_TYPE`, `PR_ACCESS_LEVEL` and `PR_ATTACH_SIZE` (computed at open and at
-//! `SaveChanges`), read-only to clients. `PR_RECORD_KEY` is made when an attachment without one
-//! is opened or created, and saved with it: stable from the message's next save on.
+//! `SaveChanges`). `PR_RECORD_KEY` is made when an attachment without one is opened or
+//! created, and saved with it: stable from the message's next save on. Clients' writes to
+//! these are `MAPI_E_COMPUTED` problems ([`super::computed`]), as on messages and folders;
+//! the call goes on with their other properties.
 //!
 //! An embedded message (`ATTACH_EMBEDDED_MSG`) is `OpenProperty(PR_ATTACH_DATA_OBJ,
 //! IID_IMessage)`: a message object whose `SaveChanges` commits into this attachment's copy
@@ -21,13 +23,15 @@
 
 use core::ffi::c_void;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLockWriteGuard};
 use windows_core::{GUID, HRESULT, IUnknown, Interface};
 
+use super::computed;
 use super::message::{
     COMPONENT, MessageCore, MessageObject, SAVE_FLAGS, attachment_row, attachment_size, bag_of,
     clear_out, id_of, invalid, long_size, read_only, set_owned,
 };
+use crate::alloc::AllocatorSet;
 use crate::codes::{MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_NOT_FOUND, MAPI_E_OBJECT_DELETED, S_OK};
 use crate::com::{ComObject, Forward, MethodName, Object};
 use crate::flags::{
@@ -36,16 +40,26 @@ use crate::flags::{
 };
 use crate::interfaces::{IAttach, IAttachImpl, IMAPIProp, IMAPIPropImpl, IMessage};
 use crate::props::object::check_flags;
-use crate::props::{ObjectAccess, PropAccess, PropValue, Property, PropertyObject};
+use crate::props::{ObjectAccess, PropAccess, PropValue, Property, PropertyBag, PropertyObject};
 use crate::provider::store::content::{Attachment, Message};
 use crate::provider::{LastError, ProviderError, ProviderResult};
 use crate::sync::lock;
 use crate::tags::*;
-use crate::types::MAPIERROR;
+use crate::types::{MAPIERROR, SPropProblemArray, SPropTagArray, SPropValue};
 use mapi_spi_macros::mapi_object;
 
 /// The properties the runtime sets on an attachment and never stores.
 const OWNED: &[u32] = &[PR_ATTACH_NUM, PR_OBJECT_TYPE, PR_ACCESS_LEVEL];
+
+/// The properties the runtime sets on an attachment, stored or not: clients' writes to them
+/// are `MAPI_E_COMPUTED` problems.
+const COMPUTED: &[u32] = &[
+    PR_ATTACH_NUM,
+    PR_OBJECT_TYPE,
+    PR_ACCESS_LEVEL,
+    PR_ATTACH_SIZE,
+    PR_RECORD_KEY,
+];
 
 /// An attachment's working copy, besides its properties.
 struct AttachState {
@@ -287,6 +301,31 @@ impl IMAPIPropImpl for AttachObject {
         }
     }
 
+    /// The property engine's `SetProps`, but each of the runtime's properties is a
+    /// `MAPI_E_COMPUTED` problem; `MAPI_E_NO_ACCESS` on an attachment open read-only.
+    unsafe fn SetProps(
+        this: &Object<Self>,
+        cValues: u32,
+        lpPropArray: *mut SPropValue,
+        lppProblems: *mut *mut SPropProblemArray,
+    ) -> HRESULT {
+        let core = &this.core;
+        // SAFETY: the caller's arguments, under SetProps's contract.
+        core.answer(|| unsafe { computed::set_props(&**core, cValues, lpPropArray, lppProblems) })
+    }
+
+    /// The property engine's `DeleteProps`, but each of the runtime's properties is a
+    /// `MAPI_E_COMPUTED` problem; `MAPI_E_NO_ACCESS` on an attachment open read-only.
+    unsafe fn DeleteProps(
+        this: &Object<Self>,
+        lpPropTagArray: *mut SPropTagArray,
+        lppProblems: *mut *mut SPropProblemArray,
+    ) -> HRESULT {
+        let core = &this.core;
+        // SAFETY: the caller's arguments, under DeleteProps's contract.
+        core.answer(|| unsafe { computed::delete_props(&**core, lpPropTagArray, lppProblems) })
+    }
+
     /// Commits into the message's working copy; see the module documentation.
     unsafe fn SaveChanges(this: &Object<Self>, ulFlags: u32) -> HRESULT {
         this.core.answer(|| this.core.save(ulFlags))
@@ -325,3 +364,21 @@ impl IMAPIPropImpl for AttachObject {
 }
 
 impl IAttachImpl for AttachObject {}
+
+impl computed::SharedBag for AttachCore {
+    fn is_computed(tag: u32) -> bool {
+        COMPUTED.iter().any(|&c| id_of(c) == id_of(tag))
+    }
+
+    fn writable(&self) -> bool {
+        lock(&self.state).writable
+    }
+
+    fn allocators(&self) -> &AllocatorSet {
+        self.parent.model.cx.allocators()
+    }
+
+    fn bag_mut(&self) -> RwLockWriteGuard<'_, PropertyBag> {
+        self.props.bag_mut()
+    }
+}

@@ -149,19 +149,14 @@ impl Model {
             // A key no entry ID can hold: no message of it can be shown.
             None => Vec::new(),
         };
-        // Others' changes reach an open view at its next read, not only at the next open.
-        let model = self.me.clone();
         let table = TableData::new(
             PR_INSTANCE_KEY,
             DEFAULT_COLUMNS.to_vec(),
             *self.cx.allocators(),
-        )?
-        .with_refresh(move || {
-            if let Some(model) = model.upgrade() {
-                model.apply_changes();
-            }
-        })
-        .with_sub_objects(Messages(self.me.clone()));
+        )?;
+        let table = self
+            .refreshed_on_read(table)
+            .with_sub_objects(Messages(self.me.clone()));
         table.replace_rows(rows)?;
         Ok(lock(&self.contents.tables)
             .entry(folder.to_vec())

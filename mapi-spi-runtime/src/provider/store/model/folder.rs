@@ -277,12 +277,12 @@ fn table_opener(model: Arc<Model>, key: Vec<u8>) -> Arc<ObjectOpener> {
         if *iid != IMAPITable::IID {
             return Err(MAPI_E_INTERFACE_NOT_SUPPORTED);
         }
-        let table = match tag {
-            PR_CONTAINER_CONTENTS => model.contents_table(&key),
-            PR_CONTAINER_HIERARCHY => model.hierarchy_table(&key, false),
-            _ => associated_table(&model),
+        let view = match tag {
+            PR_CONTAINER_CONTENTS => model.contents_table(&key).map(|table| table.view()),
+            PR_CONTAINER_HIERARCHY => model.hierarchy_view(&key, false),
+            _ => associated_table(&model).map(|table| table.view()),
         };
-        let view = table.map_err(|error| error.code)?.view();
+        let view = view.map_err(|error| error.code)?;
         view.cast::<IUnknown>().map_err(|error| error.code())
     })
 }
@@ -495,8 +495,7 @@ impl Model {
     /// Copies message `key` of `from` into `to` (a new message there): tables and
     /// notifications follow.
     fn copy_message(&self, key: &[u8], from: &[u8], to: &[u8]) -> ProviderResult<()> {
-        let stored = self.content.message(key)?;
-        let new_key = self.content.save_message(to, None, &stored.message)?;
+        let new_key = self.content.copy_message(key, to)?;
         self.saved(None, &new_key);
         self.message_changed(to, &new_key);
         self.notify(Event::Copied {
@@ -566,11 +565,7 @@ impl Model {
         let copy = self.content.create_folder(parent, name, &props)?;
         let mut whole = true;
         for summary in self.content.messages(&source.key)? {
-            let copied = self
-                .content
-                .message(&summary.key)
-                .and_then(|stored| self.content.save_message(&copy.key, None, &stored.message));
-            whole &= copied.is_ok();
+            whole &= self.content.copy_message(&summary.key, &copy.key).is_ok();
         }
         if recursive {
             for child in self.content.subfolders(&source.key)? {
@@ -764,7 +759,7 @@ impl IMAPIContainerImpl for FolderObject {
         })
     }
 
-    /// A view of the subfolders, built for this call (see [`super::hierarchy`]); with
+    /// A view of the subfolders, kept current while open (see [`super::hierarchy`]); with
     /// `CONVENIENT_DEPTH`, of the whole subtree, depth first, `PR_DEPTH` 0 for the children.
     unsafe fn GetHierarchyTable(
         this: &Object<Self>,
@@ -778,11 +773,12 @@ impl IMAPIContainerImpl for FolderObject {
             let allowed =
                 CONVENIENT_DEPTH | MAPI_DEFERRED_ERRORS | MAPI_UNICODE | SHOW_SOFT_DELETES;
             check_flags("GetHierarchyTable", ulFlags, allowed)?;
-            let table = this
+            let view = this
                 .model
-                .hierarchy_table(&this.key, ulFlags & CONVENIENT_DEPTH != 0)?;
-            // SAFETY: checked non-NULL.
-            Ok(unsafe { FolderObject::hand_out(table, lppTable) })
+                .hierarchy_view(&this.key, ulFlags & CONVENIENT_DEPTH != 0)?;
+            // SAFETY: checked non-NULL; the view's reference is the caller's.
+            unsafe { lppTable.write(view.into_raw()) };
+            Ok(S_OK)
         })
     }
 
@@ -1148,12 +1144,20 @@ impl IMAPIFolderImpl for FolderObject {
                     .into_iter()
                     .map(|id| this.message_key(id).map(<[u8]>::to_vec))
                     .collect(),
+                // The contents table's messages, which `message_row` reads: a provider's
+                // listing may already hold a message another writer is saving, whose row is
+                // not there yet.
                 None => this
                     .model
-                    .content
-                    .messages(&this.key)?
+                    .contents_table(&this.key)?
+                    .rows()
                     .into_iter()
-                    .map(|summary| Ok(summary.key))
+                    .filter_map(|row| {
+                        row.into_iter().find_map(|p| match (p.tag(), p.value) {
+                            (PR_INSTANCE_KEY, PropValue::Binary(key)) => Some(Ok(key)),
+                            _ => None,
+                        })
+                    })
                     .collect(),
             };
             let (mut changed, mut failed) = (false, false);

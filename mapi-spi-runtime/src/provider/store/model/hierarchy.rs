@@ -4,24 +4,52 @@
 //! contents table (`PR_CONTENT_COUNT`, `PR_CONTENT_UNREAD`) and subfolders (`PR_SUBFOLDERS`);
 //! and the hierarchy tables built from it.
 //!
-//! A hierarchy table is built at each `GetHierarchyTable`, not cached: a store's folders are
-//! few (tens, rarely thousands), every row's counts change with any message of its folder, and
-//! a table built from [`StoreContent`](super::super::content::StoreContent) at the call always
-//! agrees with the folder objects. The cost is that an open hierarchy view is a snapshot: it
-//! gets no `TABLE_ROW_*` notifications; clients hear of folder changes through the store's
-//! `fnevObject*` notifications instead. The counts come from each folder's contents table, so
-//! the first hierarchy table of a store lists the messages of every folder it shows, once (the
-//! contents tables are kept afterwards).
+//! A hierarchy table is built at the first `GetHierarchyTable` of a folder (with or without
+//! `CONVENIENT_DEPTH`) and kept, current, while a client has a view of it open: every change
+//! the store notifies ([`Event`], whether made through the runtime or reported by the
+//! provider) updates the rows it concerns, so the views' sinks get `TABLE_ROW_ADDED`,
+//! `TABLE_ROW_MODIFIED` and `TABLE_ROW_DELETED`. A message's change re-reads its folder's row
+//! (its counts); a folder created, deleted, moved or copied builds the tables' rows again and
+//! changes those that differ. A folder added to an open table comes after the rows already
+//! there, not below its parent (an unsorted view shows rows in the order they came); a new
+//! view lists them depth first again. A table no view uses any more is dropped: the next
+//! `GetHierarchyTable` builds it afresh, and the store does no work for tables nobody reads.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::notify::Event;
 use super::{IDENTITY, Model};
 use crate::codes::MAPI_E_CORRUPT_DATA;
 use crate::flags::{FOLDER_GENERIC, FOLDER_ROOT, MAPI_FOLDER, MSGFLAG_READ};
+use crate::interfaces::IMAPITable;
 use crate::props::{PropValue, Property};
 use crate::provider::store::content::Folder;
 use crate::provider::store::entry_id::ObjectKind;
 use crate::provider::{ProviderError, ProviderResult};
-use crate::table::TableData;
+use crate::sync::lock;
+use crate::table::{Row, TableData};
 use crate::tags::*;
+
+/// How many times a hierarchy table is built, or an update of the tables made, again when
+/// other changes come in meanwhile, before it is kept as it is (a row then stays as read
+/// until the next change that concerns it): under a stream of changes, or a sink that makes
+/// one whenever it hears of one, the work ends.
+const ATTEMPTS: usize = 8;
+
+/// Which hierarchy table: its folder's key, and whether it is `CONVENIENT_DEPTH`'s.
+type TableId = (Vec<u8>, bool);
+
+/// The hierarchy tables with views open, by folder key and depth (`CONVENIENT_DEPTH` or not).
+#[derive(Default)]
+pub(crate) struct HierarchyTables {
+    tables: Mutex<HashMap<TableId, TableData>>,
+    /// Bumped at every change to what hierarchy rows show, before the tables are updated: a
+    /// table built or a row read meanwhile is built or read again, so that none keeps what
+    /// was true before the change.
+    changes: AtomicU64,
+}
 
 /// The columns a new hierarchy view starts with: what a folder list reads.
 const DEFAULT_COLUMNS: &[u32] = &[
@@ -127,10 +155,9 @@ impl Model {
         Ok(props)
     }
 
-    /// The hierarchy table of folder `key`: its subfolders at `PR_DEPTH` 0, and with `deep`
-    /// (`CONVENIENT_DEPTH`) their subfolders too, depth first, each below its parent.
-    pub(super) fn hierarchy_table(&self, key: &[u8], deep: bool) -> ProviderResult<TableData> {
-        self.apply_changes();
+    /// The rows of folder `key`'s hierarchy table: its subfolders at `PR_DEPTH` 0, and with
+    /// `deep` (`CONVENIENT_DEPTH`) their subfolders too, depth first, each below its parent.
+    fn hierarchy_rows(&self, key: &[u8], deep: bool) -> ProviderResult<Vec<Vec<Property>>> {
         let mut rows = Vec::new();
         // (folder, depth), popped in display order: children pushed in reverse.
         let mut pending: Vec<(Folder, u32)> = self
@@ -145,16 +172,235 @@ impl Model {
                 let children = self.content.subfolders(&folder.key)?;
                 pending.extend(children.into_iter().rev().map(|child| (child, depth + 1)));
             }
-            let mut row = self.folder_props(folder)?;
-            row.push(Property::for_tag(PR_DEPTH, PropValue::Long(depth)));
-            rows.push(row);
+            rows.push(self.folder_row(folder, depth)?);
         }
-        let table = TableData::new(
-            PR_INSTANCE_KEY,
-            DEFAULT_COLUMNS.to_vec(),
-            *self.cx.allocators(),
-        )?;
-        table.replace_rows(rows)?;
-        Ok(table)
+        Ok(rows)
+    }
+
+    /// `folder`'s hierarchy row, at `depth`.
+    fn folder_row(&self, folder: Folder, depth: u32) -> ProviderResult<Vec<Property>> {
+        let mut row = self.folder_props(folder)?;
+        row.push(Property::for_tag(PR_DEPTH, PropValue::Long(depth)));
+        Ok(row)
+    }
+
+    /// A view of folder `key`'s hierarchy table (with `deep`: `CONVENIENT_DEPTH`), kept
+    /// current while a view of it is open (see the module documentation).
+    pub(super) fn hierarchy_view(&self, key: &[u8], deep: bool) -> ProviderResult<IMAPITable> {
+        self.apply_changes();
+        let id = (key.to_vec(), deep);
+        let hierarchies = &self.hierarchies;
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            {
+                let mut tables = lock(&hierarchies.tables);
+                tables.retain(|_, table| table.has_views());
+                if let Some(table) = tables.get(&id) {
+                    return Ok(table.view());
+                }
+            }
+            // Built without the lock: reading the folders may report others' changes, whose
+            // notifications update the tables under it.
+            let seen = hierarchies.changes.load(Ordering::Acquire);
+            let table = self.refreshed_on_read(TableData::new(
+                PR_INSTANCE_KEY,
+                DEFAULT_COLUMNS.to_vec(),
+                *self.cx.allocators(),
+            )?);
+            table.replace_rows(self.hierarchy_rows(key, deep)?)?;
+            let mut tables = lock(&hierarchies.tables);
+            if hierarchies.changes.load(Ordering::Acquire) != seen && attempts < ATTEMPTS {
+                continue;
+            }
+            // The view is made under the lock: a table is never dropped between its caching
+            // and its first view.
+            return Ok(tables.entry(id).or_insert(table).view());
+        }
+    }
+
+    /// Brings the open hierarchy tables up to date with `event`, which the store notifies.
+    pub(super) fn hierarchy_event(&self, event: &Event<'_>) {
+        let (kind, key, parent, old_parent) = match *event {
+            Event::Created { kind, key, parent }
+            | Event::Deleted { kind, key, parent }
+            | Event::Modified { kind, key, parent } => (kind, key, parent, None),
+            Event::Moved {
+                kind,
+                key,
+                parent,
+                old_parent,
+                ..
+            }
+            | Event::Copied {
+                kind,
+                key,
+                parent,
+                old_parent,
+                ..
+            } => (kind, key, parent, Some(old_parent)),
+            Event::NewMail { .. } => return,
+        };
+        match (kind, event) {
+            // Its own properties or counts: its row.
+            (ObjectKind::Folder, Event::Modified { .. }) => self.folder_rows_changed(&[key]),
+            // Where folders are: every row may have moved.
+            (ObjectKind::Folder, _) => self.hierarchy_reload(),
+            // A message: its folders' counts, and nothing else of their rows.
+            (ObjectKind::Message, _) => match old_parent {
+                Some(old_parent) => self.folder_counts_changed(&[parent, old_parent]),
+                None => self.folder_counts_changed(&[parent]),
+            },
+        }
+    }
+
+    /// The hierarchy tables with views open (the others are dropped), after a change was
+    /// counted: what to update, each with its folder key and depth, and the change count.
+    fn tables_to_update(&self) -> (Vec<(TableId, TableData)>, u64) {
+        let hierarchies = &self.hierarchies;
+        let seen = hierarchies.changes.fetch_add(1, Ordering::AcqRel) + 1;
+        let mut tables = lock(&hierarchies.tables);
+        tables.retain(|_, table| table.has_views());
+        let open = tables
+            .iter()
+            .map(|(id, table)| (id.clone(), table.clone()))
+            .collect();
+        (open, seen)
+    }
+
+    /// Runs `update` on the open hierarchy tables until no other change came in while it ran
+    /// (at most [`ATTEMPTS`] times): of two changes updating at once, the one that read first
+    /// reads again, so that its write, if it lands last, does not keep the older state.
+    fn update_hierarchies(&self, update: impl Fn(&[(TableId, TableData)])) {
+        let (tables, mut seen) = self.tables_to_update();
+        if tables.is_empty() {
+            return;
+        }
+        for _ in 0..ATTEMPTS {
+            update(&tables);
+            let now = self.hierarchies.changes.load(Ordering::Acquire);
+            if now == seen {
+                return;
+            }
+            seen = now;
+        }
+    }
+
+    /// Folders `keys` changed (their properties or their counts): their rows in the open
+    /// hierarchy tables are read again, and changed where they differ.
+    fn folder_rows_changed(&self, keys: &[&[u8]]) {
+        self.update_hierarchies(|tables| {
+            for &key in keys {
+                let index = PropValue::Binary(key.to_vec());
+                // Read at most once per depth: the same folder in several tables.
+                let mut fresh: HashMap<u32, Option<Vec<Property>>> = HashMap::new();
+                for (_, table) in tables {
+                    let Some(old) = table.row(&index) else {
+                        continue;
+                    };
+                    let depth = match old.iter().find(|p| p.tag() == PR_DEPTH) {
+                        Some(Property {
+                            value: PropValue::Long(depth),
+                            ..
+                        }) => *depth,
+                        _ => 0,
+                    };
+                    let row = fresh.entry(depth).or_insert_with(|| {
+                        let folder = self.content.folder(key).ok()?;
+                        self.folder_row(folder, depth).ok()
+                    });
+                    // A folder that cannot be read is gone: its deletion's event removes it.
+                    if let Some(row) = row.as_ref().filter(|row| as_stored(row) != old) {
+                        // A row the engine refuses stays as it was.
+                        let _ = table.modify_row(row.clone());
+                    }
+                }
+            }
+        });
+    }
+
+    /// The messages of folders `keys` changed: their rows' `PR_CONTENT_COUNT` and
+    /// `PR_CONTENT_UNREAD` in the open hierarchy tables are read again (from their contents
+    /// tables when open, so a message event costs no listing), and changed where they differ.
+    fn folder_counts_changed(&self, keys: &[&[u8]]) {
+        self.update_hierarchies(|tables| {
+            for &key in keys {
+                let index = PropValue::Binary(key.to_vec());
+                let mut counts = None;
+                for (_, table) in tables {
+                    let Some(mut row) = table.row(&index) else {
+                        continue;
+                    };
+                    // A folder whose counts cannot be read is gone: its deletion's event
+                    // removes it.
+                    let Ok((count, unread)) = counts.get_or_insert_with(|| self.folder_counts(key))
+                    else {
+                        break;
+                    };
+                    let (count, unread) = (*count, *unread);
+                    let before = row.clone();
+                    for prop in &mut row {
+                        match prop.tag() {
+                            PR_CONTENT_COUNT => prop.value = PropValue::Long(count),
+                            PR_CONTENT_UNREAD => prop.value = PropValue::Long(unread),
+                            _ => {}
+                        }
+                    }
+                    if row != before {
+                        let _ = table.modify_row(row);
+                    }
+                }
+            }
+        });
+    }
+
+    /// Folders were created, deleted, moved or copied: every open hierarchy table's rows are
+    /// built again, and the rows that differ deleted, changed or added.
+    fn hierarchy_reload(&self) {
+        self.update_hierarchies(|tables| {
+            for ((key, deep), table) in tables {
+                // Its folder gone, a table has no subfolders left to show.
+                let rows = self.hierarchy_rows(key, *deep).unwrap_or_default();
+                sync_rows(table, rows);
+            }
+        });
+    }
+}
+
+/// `row` as a table keeps it (and answers it from [`TableData::rows`]): one value per ID, by
+/// ID; what a row read from the table is compared with.
+fn as_stored(row: &[Property]) -> Vec<Property> {
+    Row::new(0, row.to_vec()).props().to_vec()
+}
+
+/// Makes `table`'s rows `rows`, changing only what differs: rows no longer there deleted,
+/// changed ones modified, new ones added (after the others).
+fn sync_rows(table: &TableData, rows: Vec<Vec<Property>>) {
+    let index = |row: &[Property]| {
+        row.iter()
+            .find(|p| p.tag() == PR_INSTANCE_KEY)
+            .map(|p| p.value.clone())
+    };
+    let old: HashMap<Vec<u8>, Vec<Property>> = table
+        .rows()
+        .into_iter()
+        .filter_map(|row| match index(&row) {
+            Some(PropValue::Binary(key)) => Some((key, row)),
+            _ => None,
+        })
+        .collect();
+    let mut kept = std::collections::HashSet::with_capacity(rows.len());
+    for row in rows {
+        let Some(PropValue::Binary(key)) = index(&row) else {
+            continue;
+        };
+        if old.get(&key) != Some(&as_stored(&row)) {
+            // A row the engine refuses stays out (or as it was).
+            let _ = table.modify_row(row);
+        }
+        kept.insert(key);
+    }
+    for key in old.into_keys().filter(|key| !kept.contains(key)) {
+        let _ = table.delete_row(&PropValue::Binary(key));
     }
 }

@@ -50,11 +50,11 @@
 
 use core::ffi::c_void;
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLockWriteGuard};
 use windows_core::{GUID, HRESULT, IUnknown, Interface};
 
 use super::attach::{AttachCore, AttachObject};
-use super::computed::{split_delete, split_set};
+use super::computed;
 use super::notify::Event;
 use super::{IDENTITY, Model};
 use crate::alloc::AllocatorSet;
@@ -74,7 +74,7 @@ use crate::flags::{
 use crate::interfaces::{
     IAttach, IMAPIProgress, IMAPIProp, IMAPIPropImpl, IMAPITable, IMessage, IMessageImpl,
 };
-use crate::props::object::{check_flags, delete_props_arg, put_problems, set_props_arg};
+use crate::props::object::check_flags;
 use crate::props::value::{props_block, tags_from_raw};
 use crate::props::{ObjectAccess, PropAccess, PropValue, Property, PropertyBag, PropertyObject};
 use crate::provider::store::content::{Attachment, Message};
@@ -84,8 +84,7 @@ use crate::sync::lock;
 use crate::table::TableData;
 use crate::tags::*;
 use crate::types::{
-    ADRENTRY, ADRLIST, MAPIERROR, SPropProblem, SPropProblemArray, SPropTagArray, SPropValue,
-    cb_new_adrlist,
+    ADRENTRY, ADRLIST, MAPIERROR, SPropProblemArray, SPropTagArray, SPropValue, cb_new_adrlist,
 };
 use mapi_spi_macros::mapi_object;
 
@@ -518,36 +517,6 @@ impl MessageCore {
         message.props.retain(|p| p.id != id_of(PR_MESSAGE_FLAGS));
         message.props.push(prop.clone());
         let _ = self.props.bag_mut().insert(prop, PropAccess::READ_ONLY);
-    }
-
-    /// The end of `SetProps` and `DeleteProps` once the runtime's properties are taken out
-    /// (`problems`): `MAPI_E_NO_ACCESS` on an object open read-only; else `write` on the bag,
-    /// with what is left (the client's properties at `indices`, when there are any), its
-    /// problems numbered as in the client's list; all the problems to `lppProblems`.
-    ///
-    /// # Safety
-    ///
-    /// `lppProblems` is NULL or writable.
-    unsafe fn finish_write(
-        &self,
-        mut problems: Vec<SPropProblem>,
-        indices: &[usize],
-        lppProblems: *mut *mut SPropProblemArray,
-        write: impl FnOnce(&mut PropertyBag) -> windows_core::Result<Vec<SPropProblem>>,
-    ) -> ProviderResult<HRESULT> {
-        if !self.working().writable {
-            return Err(read_only());
-        }
-        if !indices.is_empty() {
-            let more = write(&mut self.props.bag_mut())?;
-            problems.extend(more.into_iter().map(|p| SPropProblem {
-                ulIndex: indices[p.ulIndex as usize] as u32,
-                ..p
-            }));
-            problems.sort_by_key(|p| p.ulIndex);
-        }
-        // SAFETY: NULL or writable (this function's contract).
-        unsafe { put_problems(self.model.cx.allocators(), &problems, lppProblems) }
     }
 
     /// `GetRecipientTable` and `GetAttachmentTable` (`method`): a view of `table` with its
@@ -1042,16 +1011,8 @@ impl IMAPIPropImpl for MessageObject {
         lppProblems: *mut *mut SPropProblemArray,
     ) -> HRESULT {
         let core = &this.core;
-        core.answer(|| {
-            // SAFETY: the caller's `cValues` values.
-            let props = unsafe { set_props_arg(cValues, lpPropArray) }?;
-            let (rest, problems) = split_set(props, |tag| not_copied(id_of(tag)))?;
-            let (indices, props): (Vec<usize>, Vec<Property>) = rest.into_iter().unzip();
-            // SAFETY: the caller's out-pointer, NULL or writable.
-            unsafe {
-                core.finish_write(problems, &indices, lppProblems, |bag| bag.set_props(&props))
-            }
-        })
+        // SAFETY: the caller's arguments, under SetProps's contract.
+        core.answer(|| unsafe { computed::set_props(&**core, cValues, lpPropArray, lppProblems) })
     }
 
     /// The property engine's `DeleteProps` on the working copy, but each of the runtime's
@@ -1062,18 +1023,8 @@ impl IMAPIPropImpl for MessageObject {
         lppProblems: *mut *mut SPropProblemArray,
     ) -> HRESULT {
         let core = &this.core;
-        core.answer(|| {
-            // SAFETY: the caller's tag array, NULL or `cValues` tags.
-            let tags = unsafe { delete_props_arg(lpPropTagArray) }?;
-            let (rest, problems) = split_delete(&tags, |tag| not_copied(id_of(tag)))?;
-            let (indices, tags): (Vec<usize>, Vec<u32>) = rest.into_iter().unzip();
-            // SAFETY: the caller's out-pointer, NULL or writable.
-            unsafe {
-                core.finish_write(problems, &indices, lppProblems, |bag| {
-                    bag.delete_props(&tags)
-                })
-            }
-        })
+        // SAFETY: the caller's arguments, under DeleteProps's contract.
+        core.answer(|| unsafe { computed::delete_props(&**core, lpPropTagArray, lppProblems) })
     }
 
     /// See the module documentation.
@@ -1695,5 +1646,23 @@ impl IMessageImpl for MessageObject {
     unsafe fn SetReadFlag(this: &Object<Self>, ulFlags: u32) -> HRESULT {
         this.core
             .answer(|| this.core.set_read_flag(ulFlags).map(|()| S_OK))
+    }
+}
+
+impl computed::SharedBag for MessageCore {
+    fn is_computed(tag: u32) -> bool {
+        not_copied(id_of(tag))
+    }
+
+    fn writable(&self) -> bool {
+        self.working().writable
+    }
+
+    fn allocators(&self) -> &AllocatorSet {
+        self.model.cx.allocators()
+    }
+
+    fn bag_mut(&self) -> RwLockWriteGuard<'_, PropertyBag> {
+        self.props.bag_mut()
     }
 }

@@ -29,6 +29,7 @@ use super::content::StoreContent;
 use super::entry_id::EntryIds;
 use crate::props::names::NamedProperties;
 use crate::sync::lock;
+use crate::table::TableData;
 use crate::tags::{
     PR_ENTRYID, PR_INSTANCE_KEY, PR_OBJECT_TYPE, PR_PARENT_ENTRYID, PR_RECORD_KEY,
     PR_STORE_ENTRYID, PR_STORE_RECORD_KEY, PR_STORE_SUPPORT_MASK,
@@ -75,6 +76,8 @@ pub(crate) struct Model {
     pub(crate) saving: Mutex<()>,
     /// The contents tables of the folders opened so far ([`contents`]).
     contents: ContentsTables,
+    /// The hierarchy tables with views open ([`hierarchy`]).
+    hierarchies: hierarchy::HierarchyTables,
     /// Set when a folder is deleted or moved (through the runtime or by others): the store's
     /// special-folder properties are read again at its next `GetProps` or `GetPropList`.
     folders_changed: AtomicBool,
@@ -106,6 +109,7 @@ impl Model {
             advised: Mutex::default(),
             saving: Mutex::default(),
             contents: ContentsTables::default(),
+            hierarchies: hierarchy::HierarchyTables::default(),
             folders_changed: AtomicBool::new(false),
             closed: AtomicBool::new(false),
         })
@@ -129,6 +133,18 @@ impl Model {
     /// Whether the store is logged off.
     pub(crate) fn is_closed(&self) -> bool {
         self.closed.load(Ordering::Acquire)
+    }
+
+    /// `table` with the provider's report of others' changes applied before each of its
+    /// views' reads ([`TableData::with_refresh`]): others' changes reach an open view at its
+    /// next read, not only at the next open.
+    pub(super) fn refreshed_on_read(&self, table: TableData) -> TableData {
+        let model = self.me.clone();
+        table.with_refresh(move || {
+            if let Some(model) = model.upgrade() {
+                model.apply_changes();
+            }
+        })
     }
 
     /// The version message `key` is at now (0 until its first save through the runtime).

@@ -176,6 +176,8 @@ impl Model {
     /// parent), and the whole store. Nothing is sent once the store is logged off (no support
     /// object); a sink's failure is the client's and changes nothing here.
     pub(crate) fn notify(&self, event: Event<'_>) {
+        // Open hierarchy views follow every change a sink hears of, advised or not.
+        self.hierarchy_event(&event);
         let Some(support) = self.cx.support() else {
             return;
         };
