@@ -32,7 +32,7 @@ use windows_core::{GUID, HRESULT, IUnknown, Interface};
 use super::identity;
 use super::message_store::{MessageStore, StoreContext};
 use super::registry::Registry;
-use super::spool::SpoolKey;
+use super::spool::{SpoolKey, SpoolKeys};
 use super::{LogonRequest, StoreLogon, StoreProvider};
 use crate::alloc::{AllocatorSet, RootBuf};
 use crate::codes::{
@@ -366,6 +366,8 @@ pub struct ProviderObject<P: StoreProvider> {
     fast_shutdown: Mutex<FastShutdown>,
     /// Set by `DoFastShutdown`, shared with every store: no call into MAPI any more.
     mapi_gone: Arc<AtomicBool>,
+    /// The profile's spool security key, keyed for the HMAC once for the session's logons.
+    spool_keys: SpoolKeys,
 }
 
 /// Where `IMAPIProviderShutdown`'s sequence stands.
@@ -388,6 +390,7 @@ impl<P: StoreProvider> ProviderObject<P> {
             shut_down: AtomicBool::new(false),
             fast_shutdown: Mutex::new(FastShutdown::Running),
             mapi_gone: Arc::default(),
+            spool_keys: SpoolKeys::default(),
         }
     }
 
@@ -653,7 +656,7 @@ impl<P: StoreProvider> ProviderObject<P> {
         // Allocated before anything is registered, so that failing here leaves nothing behind.
         let spool_block: Option<(*mut u32, *mut *mut u8, RootBuf)> = match spool_out {
             Some((cb, lpb)) if !cb.is_null() && !lpb.is_null() => {
-                let sealed = SpoolKey::for_logon(&args.request)
+                let sealed = SpoolKey::for_logon(&args.request, &self.spool_keys)
                     .and_then(|key| Ok(key.seal(&self.allocators, &spool_security)?));
                 match sealed {
                     Ok(block) => Some((cb, lpb, block)),
@@ -828,7 +831,7 @@ impl<P: StoreProvider> IMSProviderImpl for ProviderObject<P> {
         };
         this.with_request(call, |request| {
             // Forged or altered data is refused before the provider sees it.
-            let genuine = SpoolKey::for_logon(&request)
+            let genuine = SpoolKey::for_logon(&request, &this.spool_keys)
                 .and_then(|key| key.open(spool_security).map(<[u8]>::to_vec))
                 .and_then(|payload| this.provider.spooler_logon(&request, &payload));
             if let Err(error) = genuine {
