@@ -163,8 +163,11 @@ impl<S: MessageStore> StoreShared<S> {
     /// Closes the store without calling MAPI: out of the registry, invalid from now on, and the
     /// provider's [`MessageStore::logoff`], once. Idempotent.
     fn close(self: &Arc<Self>) {
+        // A store's teardown closes it up to three times (its last Release, IMSLogon::Logoff,
+        // the logon object's Release): only the first has an entry to take out.
+        let first = !self.gate.is_closed();
         let now = self.gate.close();
-        if let Some(registry) = self.registry.upgrade() {
+        if first && let Some(registry) = self.registry.upgrade() {
             registry.remove(&self.key, self);
         }
         if now {
