@@ -56,15 +56,16 @@ impl StoreProvider for BareProvider {
         let entry_id = client_entry_id(request.support, *request.allocators, context.entry_id());
         let binary = |tag, bytes: Vec<u8>| Property::for_tag(tag, PropValue::Binary(bytes));
         let long = |tag, value| Property::for_tag(tag, PropValue::Long(value));
+        // In ID order, which the bag appends without a search.
         let props = [
-            Property::for_tag(PR_DISPLAY_NAME_W, PropValue::Unicode(display_name)),
-            binary(PR_ENTRYID, entry_id.clone()),
-            binary(PR_STORE_ENTRYID, entry_id),
             binary(PR_RECORD_KEY, key.clone()),
             binary(PR_STORE_RECORD_KEY, key.clone()),
-            binary(PR_MDB_PROVIDER, SAMPLE_UID.ab.to_vec()),
-            long(PR_STORE_SUPPORT_MASK, SUPPORT_MASK),
+            binary(PR_STORE_ENTRYID, entry_id.clone()),
             long(PR_OBJECT_TYPE, MAPI_STORE),
+            binary(PR_ENTRYID, entry_id),
+            Property::for_tag(PR_DISPLAY_NAME_W, PropValue::Unicode(display_name)),
+            long(PR_STORE_SUPPORT_MASK, SUPPORT_MASK),
+            binary(PR_MDB_PROVIDER, SAMPLE_UID.ab.to_vec()),
         ];
         let mut bag = PropertyBag::with_capacity(props.len());
         for prop in props {

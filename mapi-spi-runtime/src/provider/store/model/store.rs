@@ -169,13 +169,14 @@ impl ContentStore {
         );
         let binary = |tag, bytes: Vec<u8>| Property::for_tag(tag, PropValue::Binary(bytes));
         let long = |tag, value| Property::for_tag(tag, PropValue::Long(value));
+        // In ID order, which the bag appends without a search.
         let owned = [
-            binary(PR_ENTRYID, entry_id.clone()),
-            binary(PR_STORE_ENTRYID, entry_id),
             binary(PR_RECORD_KEY, store_key.to_vec()),
             binary(PR_STORE_RECORD_KEY, store_key.to_vec()),
-            long(PR_STORE_SUPPORT_MASK, support_mask),
+            binary(PR_STORE_ENTRYID, entry_id.clone()),
             long(PR_OBJECT_TYPE, MAPI_STORE),
+            binary(PR_ENTRYID, entry_id),
+            long(PR_STORE_SUPPORT_MASK, support_mask),
             binary(PR_MDB_PROVIDER, mdb_provider),
         ];
         // The special folders' properties are made at the first read that asks for them (see
@@ -183,10 +184,7 @@ impl ContentStore {
         let mut bag = PropertyBag::with_capacity(props.len() + owned.len());
         let owned_ids = owned.each_ref().map(|p| p.id);
         let theirs = |p: &Property| !owned_ids.contains(&p.id) && !is_special(p.tag());
-        for prop in props.into_iter().filter(theirs) {
-            bag.insert(prop, PropAccess::READ_ONLY)?;
-        }
-        for prop in owned {
+        for prop in owned.into_iter().chain(props.into_iter().filter(theirs)) {
             bag.insert(prop, PropAccess::READ_ONLY)?;
         }
         bag.set_object_access(ObjectAccess::ReadOnly);
