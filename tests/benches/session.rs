@@ -79,7 +79,7 @@ fn contenders() -> [Contender; 3] {
     [
         Contender {
             name: "mapi-spi bare store",
-            init: bare_store::MSProviderInit,
+            init: bare_store::bare_store_MSProviderInit,
         },
         Contender {
             name: "mapi-spi sample store",

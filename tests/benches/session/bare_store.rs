@@ -4,23 +4,19 @@
 //! the store key and compares store IDs as the sample provider does (it wraps one), and serves
 //! the C store's 8 properties, read-only, from the runtime's property engine (a
 //! [`PropertyObject`] its `IMAPIProp` methods go to). No folders, no content.
-#![allow(non_snake_case)]
 
-use core::ffi::c_void;
 use mapi_spi_runtime::com::{Forward, MethodName};
 use mapi_spi_runtime::flags::{MAPI_STORE, STORE_ENTRYID_UNIQUE, STORE_READONLY, STORE_UNICODE_OK};
 use mapi_spi_runtime::interfaces::{IMAPIProp, IMAPIPropImpl, IMsgStore, IMsgStoreImpl};
 use mapi_spi_runtime::props::object::PropertyObject;
 use mapi_spi_runtime::props::{ObjectAccess, PropAccess, PropValue, Property, PropertyBag};
 use mapi_spi_runtime::provider::store::identity::client_entry_id;
-use mapi_spi_runtime::provider::store::init::ms_provider_init;
 use mapi_spi_runtime::provider::store::{
     LogonRequest, MessageStore, StoreContext, StoreLogon, StoreProvider,
 };
 use mapi_spi_runtime::provider::{ProviderContext, ProviderResult};
 use mapi_spi_runtime::tags::*;
-use mapi_spi_runtime::types::{LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER};
-use mapi_spi_runtime::{ComObject, HRESULT, Object, mapi_object};
+use mapi_spi_runtime::{ComObject, Object, mapi_object};
 use sample_store::{SAMPLE_UID, SampleProvider};
 use std::sync::Arc;
 
@@ -102,36 +98,5 @@ impl IMsgStoreImpl for BareStore {}
 
 impl MessageStore for BareStore {}
 
-/// `MSProviderInit` of the bare provider, under another name: in the benchmark's binary the
-/// sample store's is the one exported.
-///
-/// # Safety
-///
-/// Called with the arguments of `MSPROVIDERINIT`, as MAPI calls it.
-#[allow(clippy::too_many_arguments)]
-pub unsafe extern "C" fn MSProviderInit(
-    hInstance: *mut c_void,
-    lpMalloc: *mut c_void,
-    lpAllocateBuffer: LPALLOCATEBUFFER,
-    lpAllocateMore: LPALLOCATEMORE,
-    lpFreeBuffer: LPFREEBUFFER,
-    ulFlags: u32,
-    ulMAPIVer: u32,
-    lpulProviderVer: *mut u32,
-    lppMSProvider: *mut *mut c_void,
-) -> HRESULT {
-    // SAFETY: MAPI's arguments, passed on under the same contract.
-    unsafe {
-        ms_provider_init::<BareProvider>(
-            hInstance,
-            lpMalloc,
-            lpAllocateBuffer,
-            lpAllocateMore,
-            lpFreeBuffer,
-            ulFlags,
-            ulMAPIVer,
-            lpulProviderVer,
-            lppMSProvider,
-        )
-    }
-}
+// The sample store's `MSProviderInit` is in this binary too.
+mapi_spi_runtime::ms_provider_init!(BareProvider as bare_store_MSProviderInit);
