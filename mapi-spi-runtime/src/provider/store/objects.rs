@@ -84,6 +84,8 @@ pub struct StoreShared<S: MessageStore> {
     store_object: Mutex<Option<StoreSlot<S>>>,
     /// Set for the whole session by `DoFastShutdown`: no call into MAPI any more.
     mapi_gone: Arc<AtomicBool>,
+    /// Set once the support reference is taken out of `cx.support`, which stays empty.
+    support_released: AtomicBool,
 }
 
 impl<S: MessageStore> StoreShared<S> {
@@ -145,9 +147,14 @@ impl<S: MessageStore> StoreShared<S> {
     /// Gives up the store's support reference, once: with `StoreLogoffTransports` first when the
     /// store itself is going away.
     fn release_support(&self, logoff_transports: bool) {
+        // A teardown comes here up to four times; after the first, one load instead of a lock.
+        if self.support_released.load(Ordering::Acquire) {
+            return;
+        }
         let Some(support) = lock(&self.cx.support).take() else {
             return;
         };
+        self.support_released.store(true, Ordering::Release);
         if self.mapi_gone.load(Ordering::Acquire) {
             // After DoFastShutdown the process is exiting: not even Release goes to MAPI.
             core::mem::forget(support);
@@ -707,6 +714,7 @@ impl<P: StoreProvider> ProviderObject<P> {
             saved_logoff_flags: AtomicU64::new(0),
             store_object: Mutex::new(None),
             mapi_gone: self.mapi_gone.clone(),
+            support_released: AtomicBool::new(false),
         });
         let store_object = ComObject::new(StoreObject {
             shared: shared.clone(),
