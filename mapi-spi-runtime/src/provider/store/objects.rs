@@ -79,7 +79,7 @@ pub struct StoreShared<S: MessageStore> {
     /// `MAPI_E_INVALID_OBJECT`; the provider's [`MessageStore::logoff`] runs once no admitted
     /// call is running, by whoever is last: the logoff, or the call that ends after it.
     gate: CallGate,
-    /// `StoreLogoff`'s flags, with [`LOGOFF_SAVED`] once it ran: an atomic, not a lock.
+    /// `StoreLogoff`'s flags, with `LOGOFF_SAVED` once it ran: an atomic, not a lock.
     saved_logoff_flags: AtomicU64,
     store_object: Mutex<Option<StoreSlot<S>>>,
     /// Set for the whole session by `DoFastShutdown`: no call into MAPI any more.
