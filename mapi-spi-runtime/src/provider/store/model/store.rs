@@ -184,7 +184,10 @@ impl ContentStore {
         let mut bag = PropertyBag::with_capacity(props.len() + owned.len());
         let owned_ids = owned.each_ref().map(|p| p.id);
         let theirs = |p: &Property| !owned_ids.contains(&p.id) && !is_special(p.tag());
-        for prop in owned.into_iter().chain(props.into_iter().filter(theirs)) {
+        for prop in owned {
+            bag.insert(prop, PropAccess::READ_ONLY)?;
+        }
+        for prop in props.into_iter().filter(theirs) {
             bag.insert(prop, PropAccess::READ_ONLY)?;
         }
         bag.set_object_access(ObjectAccess::ReadOnly);
