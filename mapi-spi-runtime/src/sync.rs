@@ -53,6 +53,11 @@ impl CallGate {
         self.state.fetch_sub(1, Ordering::AcqRel) == CLOSED | 1
     }
 
+    /// Whether the gate is closed.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.state.load(Ordering::Acquire) & CLOSED != 0
+    }
+
     /// Closes the gate: `true` if this is the first close and no admitted call is running, so
     /// that the action runs now; otherwise the last call to leave runs it, or it already ran.
     pub(crate) fn close(&self) -> bool {
@@ -67,13 +72,16 @@ mod tests {
     #[test]
     fn the_close_action_falls_to_exactly_one_party() {
         let idle = CallGate::new();
+        assert!(!idle.is_closed());
         assert!(idle.close(), "no call running: the close runs it");
+        assert!(idle.is_closed());
         assert!(!idle.close(), "only once");
         assert!(!idle.enter(), "closed: nothing admitted");
 
         let busy = CallGate::new();
         assert!(busy.enter() && busy.enter());
         assert!(!busy.close(), "two calls running: deferred");
+        assert!(busy.is_closed(), "closed while calls run");
         assert!(!busy.enter());
         assert!(!busy.leave(), "one call still running");
         assert!(busy.leave(), "the last call out runs it");

@@ -156,6 +156,10 @@ impl StoreProvider for SampleProvider {
 
     /// The names compared as [`Self::store_key`] would, without making the keys.
     fn compare_store_ids(&self, a: &[u8], b: &[u8]) -> ProviderResult<bool> {
+        // The usual case, an ID compared with a copy of itself: one ID to check, no folding.
+        if a == b && name_bytes(a).is_some_and(<[u8]>::is_ascii) {
+            return Ok(true);
+        }
         // The usual names, ASCII, compared in place without decoding (see `folded`).
         if let (Some(x), Some(y)) = (name_bytes(a), name_bytes(b))
             && let Some(same) = same_ascii_name(x, y)
@@ -181,22 +185,10 @@ impl StoreProvider for SampleProvider {
         request: &LogonRequest<'_>,
         context: &Arc<StoreContext>,
     ) -> ProviderResult<StoreLogon<ContentStore>> {
-        let name = store_name(request.entry_id)?;
-        let support = request.support;
-        let display_name =
-            profile_display_name(request).unwrap_or_else(|| format!("Sample store {name}"));
-        unsafe {
-            let mut uid = SAMPLE_UID;
-            HRESULT::ok(support.SetProviderUID(&mut uid, 0))?;
-        }
-        request.modify_status_row(&[
-            text(PR_DISPLAY_NAME_W, &display_name),
-            Property::for_tag(PR_STATUS_CODE, PropValue::Long(STATUS_AVAILABLE)),
-            Property::for_tag(PR_RESOURCE_METHODS, PropValue::Long(0)),
-        ])?;
+        let display_name = announce(request)?;
         let key = self.store_key(request.entry_id)?;
         let props = vec![
-            text(PR_DISPLAY_NAME_W, &display_name),
+            Property::for_tag(PR_DISPLAY_NAME_W, PropValue::Unicode(display_name)),
             Property::for_tag(PR_MDB_PROVIDER, PropValue::Binary(SAMPLE_UID.ab.to_vec())),
         ];
         let content = self.content(&key)?;
@@ -218,6 +210,27 @@ impl StoreProvider for SampleProvider {
             ))
         }
     }
+}
+
+/// What a fresh logon of this provider tells MAPI before it opens its store: the
+/// provider's MAPIUID (`SetProviderUID`) and the store's status row (`ModifyStatusRow`: its
+/// display name, available). Answers the display name: the profile's, else
+/// `Sample store <name>`.
+pub fn announce(request: &LogonRequest<'_>) -> ProviderResult<String> {
+    let name = store_name(request.entry_id)?;
+    let display_name =
+        profile_display_name(request).unwrap_or_else(|| format!("Sample store {name}"));
+    // SAFETY: a valid MAPIUID for the call; MAPI copies it.
+    unsafe {
+        let mut uid = SAMPLE_UID;
+        HRESULT::ok(request.support.SetProviderUID(&mut uid, 0))?;
+    }
+    request.modify_status_row(&[
+        text(PR_DISPLAY_NAME_W, &display_name),
+        Property::for_tag(PR_STATUS_CODE, PropValue::Long(STATUS_AVAILABLE)),
+        Property::for_tag(PR_RESOURCE_METHODS, PropValue::Long(0)),
+    ])?;
+    Ok(display_name)
 }
 
 /// The display name from the provider's profile section, if MAPI offers one (the harness

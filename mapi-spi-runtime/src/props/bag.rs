@@ -177,6 +177,11 @@ impl Entries {
 
     /// Adds `entry` for property `id`, or replaces the one it has.
     fn insert(&mut self, id: u16, entry: Entry) {
+        // A bag being filled in ID order appends, without a search or a shift.
+        if self.0.last().is_none_or(|last| last.prop.id < id) {
+            self.0.push(entry);
+            return;
+        }
         match self.find(id) {
             Ok(at) => self.0[at] = entry,
             Err(at) => self.0.insert(at, entry),

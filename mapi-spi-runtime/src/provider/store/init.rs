@@ -74,9 +74,15 @@ pub unsafe fn ms_provider_init<P: StoreProvider>(
 /// ```ignore
 /// mapi_spi_runtime::ms_provider_init!(MyProvider);
 /// ```
+///
+/// `ms_provider_init!(MyProvider as OtherName)` exports it as `OtherName`, for a binary that
+/// holds more than one provider (a test or a benchmark; MAPI looks up `MSProviderInit` only).
 #[macro_export]
 macro_rules! ms_provider_init {
     ($provider:ty) => {
+        $crate::ms_provider_init!($provider as MSProviderInit);
+    };
+    ($provider:ty as $name:ident) => {
         /// MAPI's entry point of this message store provider: creates one provider object per
         /// MAPI session. See `mapi_spi_runtime::provider::store::init::ms_provider_init`.
         ///
@@ -85,7 +91,7 @@ macro_rules! ms_provider_init {
         /// Called by MAPI with the arguments of `MSPROVIDERINIT` (mapispi.h).
         #[unsafe(no_mangle)]
         #[allow(non_snake_case, clippy::too_many_arguments)]
-        pub unsafe extern "C" fn MSProviderInit(
+        pub unsafe extern "C" fn $name(
             hInstance: *mut ::core::ffi::c_void,
             lpMalloc: *mut ::core::ffi::c_void,
             lpAllocateBuffer: $crate::types::LPALLOCATEBUFFER,
@@ -113,6 +119,6 @@ macro_rules! ms_provider_init {
         }
 
         // The export has exactly the type MAPI calls it through.
-        const _: $crate::provider::entry::MSPROVIDERINIT = MSProviderInit;
+        const _: $crate::provider::entry::MSPROVIDERINIT = $name;
     };
 }

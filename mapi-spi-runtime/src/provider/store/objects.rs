@@ -25,14 +25,14 @@
 #![allow(non_snake_case, clippy::too_many_arguments)]
 
 use core::ffi::c_void;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use windows_core::{GUID, HRESULT, IUnknown, Interface};
 
 use super::identity;
 use super::message_store::{MessageStore, StoreContext};
 use super::registry::Registry;
-use super::spool::SpoolKey;
+use super::spool::{SpoolKey, SpoolKeys};
 use super::{LogonRequest, StoreLogon, StoreProvider};
 use crate::alloc::{AllocatorSet, RootBuf};
 use crate::codes::{
@@ -61,6 +61,9 @@ struct StoreSlot<S: MessageStore>(*const Object<StoreObject<S>>);
 // SAFETY: the pointer is only dereferenced under the lock, while the object is alive.
 unsafe impl<S: MessageStore> Send for StoreSlot<S> {}
 
+/// Set in `StoreShared::saved_logoff_flags` above the 32 bits of the flags `StoreLogoff` saved.
+const LOGOFF_SAVED: u64 = 1 << 32;
+
 /// What a store and its logon object share.
 pub struct StoreShared<S: MessageStore> {
     cx: Arc<StoreContext>,
@@ -76,10 +79,13 @@ pub struct StoreShared<S: MessageStore> {
     /// `MAPI_E_INVALID_OBJECT`; the provider's [`MessageStore::logoff`] runs once no admitted
     /// call is running, by whoever is last: the logoff, or the call that ends after it.
     gate: CallGate,
-    saved_logoff_flags: Mutex<Option<u32>>,
+    /// `StoreLogoff`'s flags, with `LOGOFF_SAVED` once it ran: an atomic, not a lock.
+    saved_logoff_flags: AtomicU64,
     store_object: Mutex<Option<StoreSlot<S>>>,
     /// Set for the whole session by `DoFastShutdown`: no call into MAPI any more.
     mapi_gone: Arc<AtomicBool>,
+    /// Set once the support reference is taken out of `cx.support`, which stays empty.
+    support_released: AtomicBool,
 }
 
 impl<S: MessageStore> StoreShared<S> {
@@ -169,16 +175,26 @@ impl<S: MessageStore> StoreShared<S> {
     /// Gives up the store's support reference, once: with `StoreLogoffTransports` first when the
     /// store itself is going away.
     fn release_support(&self, logoff_transports: bool) {
+        // A teardown comes here up to four times; after the first, one load instead of a lock.
+        if self.support_released.load(Ordering::Acquire) {
+            return;
+        }
         let Some(support) = lock(&self.cx.support).take() else {
             return;
         };
+        self.support_released.store(true, Ordering::Release);
         if self.mapi_gone.load(Ordering::Acquire) {
             // After DoFastShutdown the process is exiting: not even Release goes to MAPI.
             core::mem::forget(support);
             return;
         }
         if logoff_transports {
-            let mut flags = lock(&self.saved_logoff_flags).unwrap_or(LOGOFF_ABORT);
+            let saved = self.saved_logoff_flags.load(Ordering::Acquire);
+            let mut flags = if saved & LOGOFF_SAVED != 0 {
+                saved as u32
+            } else {
+                LOGOFF_ABORT
+            };
             // The result only tells which transports finished; nothing is left to do either way.
             // SAFETY: a valid in/out flags pointer; `support` is the store's live reference.
             let _ = unsafe { support.StoreLogoffTransports(&mut flags) };
@@ -191,6 +207,12 @@ impl<S: MessageStore> StoreShared<S> {
     /// Closes the store without calling MAPI: out of the registry, invalid from now on, and the
     /// provider's [`MessageStore::logoff`], once. Idempotent.
     fn close(self: &Arc<Self>) {
+        // A store's teardown closes it up to three times (its last Release, IMSLogon::Logoff,
+        // the logon object's Release): only the first has anything to do (a close racing it
+        // on another thread does it again, harmlessly).
+        if self.gate.is_closed() {
+            return;
+        }
         let now = self.gate.close();
         if let Some(registry) = self.registry.upgrade() {
             registry.remove(&self.key, self);
@@ -299,7 +321,10 @@ impl<S: MessageStore> IMsgStoreImpl for StoreObject<S> {
         }
         this.shared.call(|| {
             // SAFETY: not NULL, and readable by the method's contract.
-            *lock(&this.shared.saved_logoff_flags) = Some(unsafe { lpulFlags.read() });
+            let flags = unsafe { lpulFlags.read() };
+            this.shared
+                .saved_logoff_flags
+                .store(LOGOFF_SAVED | u64::from(flags), Ordering::Release);
             S_OK
         })
     }
@@ -404,13 +429,17 @@ pub struct ProviderObject<P: StoreProvider> {
     malloc: Mutex<Malloc>,
     shut_down: AtomicBool,
     /// `IMAPIProviderShutdown` progress.
-    fast_shutdown: Mutex<FastShutdown>,
+    /// A `FastShutdown`, an atomic: every logon reads it.
+    fast_shutdown: AtomicU8,
     /// Set by `DoFastShutdown`, shared with every store: no call into MAPI any more.
     mapi_gone: Arc<AtomicBool>,
+    /// The profile's spool security key, keyed for the HMAC once for the session's logons.
+    spool_keys: SpoolKeys,
 }
 
 /// Where `IMAPIProviderShutdown`'s sequence stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
 enum FastShutdown {
     Running,
     /// `NotifyProcessShutdown`: new logons are refused.
@@ -427,8 +456,9 @@ impl<P: StoreProvider> ProviderObject<P> {
             registry: Arc::default(),
             malloc: Mutex::new(malloc),
             shut_down: AtomicBool::new(false),
-            fast_shutdown: Mutex::new(FastShutdown::Running),
+            fast_shutdown: AtomicU8::new(FastShutdown::Running as u8),
             mapi_gone: Arc::default(),
+            spool_keys: SpoolKeys::default(),
         }
     }
 
@@ -469,10 +499,13 @@ impl<P: StoreProvider> IMAPIProviderShutdownImpl for ProviderObject<P> {
 
     /// From here on new logons are refused (`MAPI_E_CALL_FAILED`): the process is ending.
     unsafe fn NotifyProcessShutdown(this: &Object<Self>) -> HRESULT {
-        let mut state = lock(&this.fast_shutdown);
-        if *state == FastShutdown::Running {
-            *state = FastShutdown::Notified;
-        }
+        // Only from Running: a later stage stays.
+        let _ = this.fast_shutdown.compare_exchange(
+            FastShutdown::Running as u8,
+            FastShutdown::Notified as u8,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        );
         S_OK
     }
 
@@ -480,8 +513,10 @@ impl<P: StoreProvider> IMAPIProviderShutdownImpl for ProviderObject<P> {
     /// ([`StoreProvider::fast_shutdown`]); every step runs even if an earlier one failed, and
     /// the first failure is the answer. Once is enough: a second call answers `S_OK`.
     unsafe fn DoFastShutdown(this: &Object<Self>) -> HRESULT {
-        if core::mem::replace(&mut *lock(&this.fast_shutdown), FastShutdown::Done)
-            == FastShutdown::Done
+        if this
+            .fast_shutdown
+            .swap(FastShutdown::Done as u8, Ordering::AcqRel)
+            == FastShutdown::Done as u8
         {
             return S_OK;
         }
@@ -581,7 +616,7 @@ impl<P: StoreProvider> ProviderObject<P> {
         body: impl FnOnce(LogonRequest<'_>) -> HRESULT,
     ) -> HRESULT {
         let unicode = call.flags & MAPI_UNICODE != 0;
-        if *lock(&self.fast_shutdown) != FastShutdown::Running {
+        if self.fast_shutdown.load(Ordering::Acquire) != FastShutdown::Running as u8 {
             let error = ProviderError::new(MAPI_E_CALL_FAILED, "the process is shutting down");
             return self.fail(error, unicode, call.lppMAPIError);
         }
@@ -686,7 +721,8 @@ impl<P: StoreProvider> ProviderObject<P> {
             Err(error) => return self.fail(error, unicode, args.lppMAPIError),
         };
         let inner = ComObject::new(store);
-        let recorded = identity::record_logon(&args.request, &inner.to_interface(), &key);
+        let inner_store: IMsgStore = inner.to_interface();
+        let recorded = identity::record_logon(&args.request, &inner_store, &key);
         if let Err(error) = recorded {
             P::Store::logoff(&inner);
             return self.fail(error, unicode, args.lppMAPIError);
@@ -694,7 +730,7 @@ impl<P: StoreProvider> ProviderObject<P> {
         // Allocated before anything is registered, so that failing here leaves nothing behind.
         let spool_block: Option<(*mut u32, *mut *mut u8, RootBuf)> = match spool_out {
             Some((cb, lpb)) if !cb.is_null() && !lpb.is_null() => {
-                let sealed = SpoolKey::for_logon(&args.request)
+                let sealed = SpoolKey::for_logon(&args.request, &self.spool_keys)
                     .and_then(|key| Ok(key.seal(&self.allocators, &spool_security)?));
                 match sealed {
                     Ok(block) => Some((cb, lpb, block)),
@@ -708,7 +744,6 @@ impl<P: StoreProvider> ProviderObject<P> {
         };
         let support = Arc::new(args.request.support.clone());
         *lock(&cx.support) = Some(support);
-        let inner_store: IMsgStore = inner.to_interface();
         let shared = Arc::new(StoreShared {
             cx,
             inner_logon: inner_store.cast().ok(),
@@ -717,9 +752,10 @@ impl<P: StoreProvider> ProviderObject<P> {
             key: key.clone(),
             registry: Arc::downgrade(&self.registry),
             gate: CallGate::new(),
-            saved_logoff_flags: Mutex::new(None),
+            saved_logoff_flags: AtomicU64::new(0),
             store_object: Mutex::new(None),
             mapi_gone: self.mapi_gone.clone(),
+            support_released: AtomicBool::new(false),
         });
         let store_object = ComObject::new(StoreObject {
             shared: shared.clone(),
@@ -739,13 +775,19 @@ impl<P: StoreProvider> ProviderObject<P> {
             return self.hand_back(&existing, &args, interface);
         }
 
-        let mut out = core::ptr::null_mut();
-        // SAFETY: a valid IID and out-pointer.
-        let hr = unsafe { store.query(&interface, &mut out) };
-        debug_assert!(
-            hr.is_ok(),
-            "store_interface() admits only what a store answers"
-        );
+        // Asked as IMsgStore (as usual), the reference in hand is the answer: no QueryInterface.
+        let out = if same_iid(&interface, &IMsgStore::IID) {
+            store.into_raw()
+        } else {
+            let mut out = core::ptr::null_mut();
+            // SAFETY: a valid IID and out-pointer.
+            let hr = unsafe { store.query(&interface, &mut out) };
+            debug_assert!(
+                hr.is_ok(),
+                "store_interface() admits only what a store answers"
+            );
+            out
+        };
         // SAFETY: `lppMDB` is not NULL (checked by Logon) and writable, the others NULL or writable
         // (checked here); each reference or block written goes to MAPI.
         unsafe {
@@ -869,7 +911,7 @@ impl<P: StoreProvider> IMSProviderImpl for ProviderObject<P> {
         };
         this.with_request(call, |request| {
             // Forged or altered data is refused before the provider sees it.
-            let genuine = SpoolKey::for_logon(&request)
+            let genuine = SpoolKey::for_logon(&request, &this.spool_keys)
                 .and_then(|key| key.open(spool_security).map(<[u8]>::to_vec))
                 .and_then(|payload| this.provider.spooler_logon(&request, &payload));
             if let Err(error) = genuine {

@@ -14,8 +14,11 @@
 //! other profile's data is accepted. Without a profile section (a host that offers none, or one
 //! the provider may not write), the key is the process's own, random at first use: the spooler
 //! of the same process (Outlook's, since 2003) still logs on, nothing outside it can.
+//!
+//! A key is kept as the HMAC state after the key, the profile's by each provider object
+//! ([`SpoolKeys`]): a seal or a check hashes two SHA-256 blocks, not four.
 
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -26,6 +29,7 @@ use crate::codes::{MAPI_E_CALL_FAILED, MAPI_E_LOGON_FAILED};
 use crate::props::value::{PropValue, Property};
 use crate::provider::service::RUNTIME_SECURE_PROFILE_ID;
 use crate::provider::{ProviderError, ProviderResult};
+use crate::sync::lock;
 use crate::tags::{PT_BINARY, prop_tag};
 
 /// The profile's spool security key: a secure profile property, the ID the runtime keeps for it
@@ -50,9 +54,10 @@ impl SpoolKey {
         Ok(Self::new(&random_key()?))
     }
 
-    /// The key for a logon: the profile's (made and stored on first use), or the process's.
-    pub fn for_logon(request: &LogonRequest<'_>) -> ProviderResult<Self> {
-        if let Some(key) = Self::from_profile(request)? {
+    /// The key for a logon: the profile's (made and stored on first use; keyed through `keys`),
+    /// or the process's.
+    pub fn for_logon(request: &LogonRequest<'_>, keys: &SpoolKeys) -> ProviderResult<Self> {
+        if let Some(key) = Self::from_profile(request, keys)? {
             return Ok(key);
         }
         static PROCESS: OnceLock<SpoolKey> = OnceLock::new();
@@ -65,7 +70,7 @@ impl SpoolKey {
 
     /// The profile section's key, created there if it has none; `None` without a section the
     /// provider may write.
-    fn from_profile(request: &LogonRequest<'_>) -> ProviderResult<Option<Self>> {
+    fn from_profile(request: &LogonRequest<'_>, keys: &SpoolKeys) -> ProviderResult<Option<Self>> {
         let Some(section) = request.profile_section()? else {
             return Ok(None);
         };
@@ -75,7 +80,7 @@ impl SpoolKey {
         }) = section.get(PR_MAPI_SPI_SPOOL_KEY)?
             && let Ok(key) = <[u8; 32]>::try_from(bytes.as_slice())
         {
-            return Ok(Some(Self::new(&key)));
+            return Ok(Some(keys.keyed(&key)));
         }
         let key = random_key()?;
         let stored = section.set(&[Property::for_tag(
@@ -83,7 +88,7 @@ impl SpoolKey {
             PropValue::Binary(key.to_vec()),
         )]);
         // A section that refuses the key: the process's key instead.
-        Ok(stored.ok().map(|()| Self::new(&key)))
+        Ok(stored.ok().map(|()| keys.keyed(&key)))
     }
 
     fn mac(&self) -> Hmac<Sha256> {
@@ -116,6 +121,33 @@ impl SpoolKey {
         mac.verify_slice(tag).map_err(|_| forged())?;
         Ok(&sealed[PREFIX.len()..])
     }
+}
+
+/// The HMAC state of the last profile key read, so that the logons of one provider object
+/// (one MAPI session, one profile) key the HMAC once, not at each logon: a seal or check then
+/// hashes two blocks, not four. The profile's key is still read at each logon, and a key that
+/// differs from the one kept replaces it.
+#[derive(Default)]
+pub struct SpoolKeys(Mutex<Option<([u8; 32], SpoolKey)>>);
+
+impl SpoolKeys {
+    /// The key `bytes`, keyed once per change of key.
+    fn keyed(&self, bytes: &[u8; 32]) -> SpoolKey {
+        let mut kept = lock(&self.0);
+        match &*kept {
+            Some((kept_bytes, key)) if same_key(kept_bytes, bytes) => key.clone(),
+            _ => {
+                let key = SpoolKey::new(bytes);
+                *kept = Some((*bytes, key.clone()));
+                key
+            }
+        }
+    }
+}
+
+/// Whether two keys are equal, in a time that does not depend on where they differ.
+fn same_key(a: &[u8; 32], b: &[u8; 32]) -> bool {
+    a.iter().zip(b).fold(0, |differ, (x, y)| differ | (x ^ y)) == 0
 }
 
 /// 32 random bytes, from the OS's generator.
@@ -156,5 +188,26 @@ mod tests {
         assert!(key.open(&blob[..blob.len() - 1]).is_err());
         assert!(key.open(b"").is_err());
         assert_eq!(key.open(&sealed(&key, b"")).unwrap(), b"");
+    }
+
+    #[test]
+    fn a_kept_key_is_the_key_it_was_made_from() {
+        let keys = SpoolKeys::default();
+        let (a, b) = ([1u8; 32], [2u8; 32]);
+        let blob = sealed(&keys.keyed(&a), b"store");
+        assert_eq!(SpoolKey::new(&a).open(&blob).unwrap(), b"store");
+        assert_eq!(keys.keyed(&a).open(&blob).unwrap(), b"store");
+        // Another key replaces it, and does not open what the first sealed.
+        assert_eq!(
+            keys.keyed(&b).open(&blob).unwrap_err().code,
+            MAPI_E_LOGON_FAILED
+        );
+        assert!(
+            SpoolKey::new(&b)
+                .open(&sealed(&keys.keyed(&b), b"x"))
+                .is_ok()
+        );
+        assert_eq!(keys.keyed(&a).open(&blob).unwrap(), b"store");
+        assert!(same_key(&a, &a) && !same_key(&a, &b));
     }
 }

@@ -78,8 +78,9 @@ pub(crate) struct Model {
     contents: ContentsTables,
     /// The hierarchy tables with views open ([`hierarchy`]).
     hierarchies: hierarchy::HierarchyTables,
-    /// Set when a folder is deleted or moved (through the runtime or by others): the store's
-    /// special-folder properties are read again at its next `GetProps` or `GetPropList`.
+    /// Set when a folder is deleted or moved (through the runtime or by others), and at first:
+    /// the store's special-folder properties are made again at the next read that may see
+    /// them.
     folders_changed: AtomicBool,
     /// Set at the store's logoff: the objects opened from it answer `MAPI_E_INVALID_OBJECT`
     /// from then on, as the objects of a released store must.
@@ -110,7 +111,8 @@ impl Model {
             saving: Mutex::default(),
             contents: ContentsTables::default(),
             hierarchies: hierarchy::HierarchyTables::default(),
-            folders_changed: AtomicBool::new(false),
+            // Set: the store's special-folder properties are made at their first read.
+            folders_changed: AtomicBool::new(true),
             closed: AtomicBool::new(false),
         })
     }
@@ -125,7 +127,7 @@ impl Model {
         self.folders_changed.store(true, Ordering::Release);
     }
 
-    /// Whether a folder was deleted or moved since the last call (the first: since logon).
+    /// Whether a folder was deleted or moved since the last call (the first call: true).
     pub(crate) fn take_folders_changed(&self) -> bool {
         self.folders_changed.swap(false, Ordering::AcqRel)
     }

@@ -14,6 +14,7 @@ use crate::com::{ComObject, Forward, MethodName, Object};
 use crate::flags::*;
 use crate::interfaces::{IMAPIAdviseSink, IMAPIProp, IMAPIPropImpl, IMsgStore, IMsgStoreImpl};
 use crate::props::object::null;
+use crate::props::value::tags_in;
 use crate::props::{self, ObjectAccess, PropAccess, PropValue, Property, PropertyBag};
 use crate::provider::store::content::{SpecialFolder, StoreContent};
 use crate::provider::store::entry_id::{EntryIds, ObjectKind};
@@ -62,6 +63,16 @@ const SPECIAL: [(SpecialFolder, u32, u32); 4] = [
     ),
 ];
 
+/// Whether `tag` names one of the properties [`special_props`] makes (by ID, as `GetProps`
+/// matches tags).
+fn is_special(tag: u32) -> bool {
+    let id = prop_id(tag);
+    id == prop_id(PR_VALID_FOLDER_MASK)
+        || SPECIAL
+            .iter()
+            .any(|&(_, special, _)| id == prop_id(special))
+}
+
 /// The store's special-folder properties as the content names the folders now: the entry ID
 /// of each [`SPECIAL`] folder the store has, and `PR_VALID_FOLDER_MASK` with their bits (and
 /// the Inbox's, which `GetReceiveFolder` answers).
@@ -98,7 +109,7 @@ fn special_props(model: &Model) -> Vec<Property> {
 /// `PR_RECORD_KEY` and `PR_STORE_RECORD_KEY` (the store key), `PR_STORE_SUPPORT_MASK` (the
 /// provider's, else [`DEFAULT_SUPPORT_MASK`]), `PR_OBJECT_TYPE`, `PR_MDB_PROVIDER` (the
 /// provider's MAPIUID unless it gives one), and from [`StoreContent::special_folder`] at
-/// logon and again after a folder is deleted or moved (a special folder deleted is no longer
+/// their first read and again after a folder is deleted or moved (a special folder deleted is no longer
 /// named):
 /// `PR_IPM_SUBTREE_ENTRYID`, `PR_IPM_OUTBOX_ENTRYID`, `PR_IPM_WASTEBASKET_ENTRYID`,
 /// `PR_IPM_SENTMAIL_ENTRYID` and `PR_VALID_FOLDER_MASK` (with the Inbox's bit:
@@ -158,22 +169,25 @@ impl ContentStore {
         );
         let binary = |tag, bytes: Vec<u8>| Property::for_tag(tag, PropValue::Binary(bytes));
         let long = |tag, value| Property::for_tag(tag, PropValue::Long(value));
-        let mut owned = vec![
-            binary(PR_ENTRYID, entry_id.clone()),
-            binary(PR_STORE_ENTRYID, entry_id),
+        // In ID order, which the bag appends without a search.
+        let owned = [
             binary(PR_RECORD_KEY, store_key.to_vec()),
             binary(PR_STORE_RECORD_KEY, store_key.to_vec()),
-            long(PR_STORE_SUPPORT_MASK, support_mask),
+            binary(PR_STORE_ENTRYID, entry_id.clone()),
             long(PR_OBJECT_TYPE, MAPI_STORE),
+            binary(PR_ENTRYID, entry_id),
+            long(PR_STORE_SUPPORT_MASK, support_mask),
             binary(PR_MDB_PROVIDER, mdb_provider),
         ];
-        owned.extend(special_props(&model));
+        // The special folders' properties are made at the first read that asks for them (see
+        // `refresh`): a logon that reads none does not mint their entry IDs.
         let mut bag = PropertyBag::with_capacity(props.len() + owned.len());
-        let owned_ids: Vec<u16> = owned.iter().map(|p| p.id).collect();
-        for prop in props.into_iter().filter(|p| !owned_ids.contains(&p.id)) {
+        let owned_ids = owned.each_ref().map(|p| p.id);
+        let theirs = |p: &Property| !owned_ids.contains(&p.id) && !is_special(p.tag());
+        for prop in owned {
             bag.insert(prop, PropAccess::READ_ONLY)?;
         }
-        for prop in owned {
+        for prop in props.into_iter().filter(theirs) {
             bag.insert(prop, PropAccess::READ_ONLY)?;
         }
         bag.set_object_access(ObjectAccess::ReadOnly);
@@ -188,12 +202,13 @@ impl ContentStore {
         })
     }
 
-    /// Brings the special-folder properties up to date when a folder was deleted or moved
-    /// since the last read (others' changes included): only then can they have changed, and
-    /// a `GetProps` otherwise costs nothing but its result.
-    fn refresh(&self) {
+    /// Brings the special-folder properties up to date, when a read may see them (`asked`)
+    /// and a folder was deleted or moved since they were last made (others' changes
+    /// included), or they were never made: only then can they differ, and a `GetProps`
+    /// otherwise costs nothing but its result.
+    fn refresh(&self, asked: bool) {
         self.model.apply_changes();
-        if !self.model.take_folders_changed() {
+        if !asked || !self.model.take_folders_changed() {
             return;
         }
         let mut bag = self.props.bag_mut();
@@ -223,7 +238,9 @@ impl MessageStore for ContentStore {
 }
 
 impl IMAPIPropImpl for ContentStore {
+    /// The other methods may read every property (`CopyTo`, `OpenProperty`).
     fn forward(this: &Object<Self>, _: MethodName) -> Forward<'_, IMAPIProp> {
+        this.refresh(true);
         Forward::To(&this.props_interface)
     }
 
@@ -235,7 +252,12 @@ impl IMAPIPropImpl for ContentStore {
         lpcValues: *mut u32,
         lppPropArray: *mut *mut SPropValue,
     ) -> HRESULT {
-        this.refresh();
+        // SAFETY: the caller's tag array, NULL or `cValues` tags, alive for the call.
+        let asked = match unsafe { tags_in(lpPropTagArray) } {
+            None => true,
+            Some(tags) => tags.iter().any(|&tag| is_special(tag)),
+        };
+        this.refresh(asked);
         // SAFETY: the caller's arguments, passed on.
         unsafe {
             this.props_interface
@@ -249,7 +271,7 @@ impl IMAPIPropImpl for ContentStore {
         ulFlags: u32,
         lppPropTagArray: *mut *mut SPropTagArray,
     ) -> HRESULT {
-        this.refresh();
+        this.refresh(true);
         // SAFETY: the caller's arguments, passed on.
         unsafe { this.props_interface.GetPropList(ulFlags, lppPropTagArray) }
     }
