@@ -216,19 +216,26 @@ impl Entry {
         maildir::split_file_name(&self.file_name).1
     }
 
-    /// What the contents table shows of it.
+    /// What the contents table shows of it, in ascending ID order: the table takes such a row
+    /// without sorting it.
     fn props(&self) -> Vec<Property> {
         let mut props = Vec::with_capacity(SUMMARY_PROPS);
-        self.summary.push_props(&mut props);
-        info::push_state_props(&mut props, self.flags(), self.summary.has_attach);
-        props.push(Property::for_tag(
-            PR_MESSAGE_SIZE,
-            PropValue::Long(u32::try_from(self.size).unwrap_or(u32::MAX)),
-        ));
-        props.push(Property::for_tag(
-            PR_MESSAGE_DELIVERY_TIME,
-            PropValue::SysTime(mime::filetime(self.delivered)),
-        ));
+        let state = info::State::of(self.flags(), self.summary.has_attach);
+        self.summary.push_props(&mut props, |props| {
+            props.extend([
+                Property::for_tag(
+                    PR_MESSAGE_DELIVERY_TIME,
+                    PropValue::SysTime(mime::filetime(self.delivered)),
+                ),
+                state.message_flags(),
+                Property::for_tag(
+                    PR_MESSAGE_SIZE,
+                    PropValue::Long(u32::try_from(self.size).unwrap_or(u32::MAX)),
+                ),
+                state.status(),
+            ]);
+        });
+        state.push_follow_up(&mut props);
         props
     }
 

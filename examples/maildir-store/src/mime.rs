@@ -180,30 +180,40 @@ impl Summary {
         }
     }
 
-    /// Appends the summary's properties to `props` (those of a message's headers; the
-    /// file's own, size, time and flags, are the store's).
-    pub fn push_props(&self, props: &mut Vec<Property>) {
+    /// Appends the summary's properties (those of a message's headers; the file's own, size,
+    /// time and flags, are the store's) to `props`, in ascending ID order, with what `store`
+    /// pushes (IDs from 0x0E05 to 0x0E1A) in its place: a contents-table row in ID order is
+    /// taken by the table without a sort.
+    pub fn push_props(&self, props: &mut Vec<Property>, store: impl FnOnce(&mut Vec<Property>)) {
         let text = |tag, value: &str| Property::for_tag(tag, PropValue::Unicode(value.into()));
         let sender = self.sender.as_ref().unwrap_or(&self.from);
         props.extend([
             text(PR_MESSAGE_CLASS_W, "IPM.Note"),
             text(PR_SUBJECT_W, &self.subject),
-            text(PR_SENDER_NAME_W, display(sender)),
-            text(PR_SENDER_EMAIL_ADDRESS_W, &sender.email),
-            text(PR_SENT_REPRESENTING_NAME_W, display(&self.from)),
-            text(PR_DISPLAY_TO_W, &self.display_to),
-            text(PR_DISPLAY_CC_W, &self.display_cc),
-            Property::for_tag(PR_HASATTACH, PropValue::Boolean(self.has_attach)),
         ]);
-        if !sender.email.is_empty() {
-            props.push(text(PR_SENDER_ADDRTYPE_W, "SMTP"));
-        }
         if let Some(date) = self.date {
             props.push(Property::for_tag(
                 PR_CLIENT_SUBMIT_TIME,
                 PropValue::SysTime(filetime(date)),
             ));
         }
+        props.extend([
+            text(PR_SENT_REPRESENTING_NAME_W, display(&self.from)),
+            text(PR_SENDER_NAME_W, display(sender)),
+        ]);
+        if !sender.email.is_empty() {
+            props.push(text(PR_SENDER_ADDRTYPE_W, "SMTP"));
+        }
+        props.extend([
+            text(PR_SENDER_EMAIL_ADDRESS_W, &sender.email),
+            text(PR_DISPLAY_CC_W, &self.display_cc),
+            text(PR_DISPLAY_TO_W, &self.display_to),
+        ]);
+        store(props);
+        props.push(Property::for_tag(
+            PR_HASATTACH,
+            PropValue::Boolean(self.has_attach),
+        ));
         if !self.message_id.is_empty() {
             props.push(text(PR_INTERNET_MESSAGE_ID_W, &self.message_id));
         }
@@ -360,7 +370,7 @@ fn attachment(part: &mail_parser::MessagePart<'_>) -> Attachment {
         let summary = Summary::of(inner, true);
         let mut embedded = content(inner);
         let mut props = Vec::new();
-        summary.push_props(&mut props);
+        summary.push_props(&mut props, |_| {});
         props.append(&mut embedded.props);
         embedded.props = props;
         let name = part

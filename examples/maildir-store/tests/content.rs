@@ -166,8 +166,10 @@ fn inbox_listing() {
     assert_eq!(text(first, PR_MESSAGE_CLASS_W), "IPM.Note");
     assert_eq!(long(first, PR_MESSAGE_FLAGS), 0);
     assert_eq!(unix_time(first, PR_MESSAGE_DELIVERY_TIME), 1_700_000_001);
-    // A table row says what the open message says.
+    // A table row says what the open message says; its properties come in ID order, which
+    // the contents table takes without sorting them.
     for summary in &messages {
+        assert!(summary.props.is_sorted_by(|a, b| a.id < b.id));
         let message = content.message(&summary.key).unwrap().message;
         for p in &summary.props {
             if p.tag() == PR_HASATTACH {
@@ -367,6 +369,8 @@ fn flags_both_ways() {
         .find(|m| m.key == k)
         .unwrap();
     assert_eq!(long(&row.props, PR_FLAG_STATUS), 2);
+    // Every state property there, in ID order as every row is (the table takes it unsorted).
+    assert!(row.props.is_sorted_by(|a, b| a.id < b.id));
     assert_eq!(
         long(&row.props, PR_MSG_STATUS),
         MSGSTATUS_ANSWERED | MSGSTATUS_DELMARKED

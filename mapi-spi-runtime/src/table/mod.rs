@@ -103,12 +103,16 @@ pub struct Row {
 }
 
 impl Row {
-    /// A row of `props` (a later property replaces an earlier one with the same ID).
+    /// A row of `props` (a later property replaces an earlier one with the same ID). Properties
+    /// given in ascending ID order, one per ID, are taken as they are: a provider that builds
+    /// its rows so saves a sort per row.
     pub fn new(id: u64, mut props: Vec<Property>) -> Self {
-        props.reverse();
-        // Stable: of equal IDs the one given last is now first, and is the one kept.
-        props.sort_by_key(|p| p.id);
-        props.dedup_by_key(|p| p.id);
+        if !props.is_sorted_by(|a, b| a.id < b.id) {
+            props.reverse();
+            // Stable: of equal IDs the one given last is now first, and is the one kept.
+            props.sort_by_key(|p| p.id);
+            props.dedup_by_key(|p| p.id);
+        }
         Self {
             id,
             props: props.into_boxed_slice(),
