@@ -21,7 +21,9 @@
 //! the index directly and so are not reported as others'. A folder never listed has no index
 //! and no messages to report: whoever lists it first sees its files as they are.
 
-use std::collections::{BTreeSet, HashMap};
+use std::borrow::Borrow;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -242,6 +244,17 @@ impl Entry {
     /// Reads the headers of message file `file_name` in `dir`'s `sub`; `buf`: see
     /// [`mime::read_headers`].
     fn read(dir: &Path, sub: Sub, file_name: &str, buf: &mut Vec<u8>) -> io::Result<Entry> {
+        let (meta, summary) = Entry::read_file(dir, sub, file_name, buf)?;
+        Ok(Entry::new(sub, file_name, &meta, summary))
+    }
+
+    /// What [`Entry::read`] reads, for a caller that owns the name (a listing: no copy of it).
+    fn read_file(
+        dir: &Path,
+        sub: Sub,
+        file_name: &str,
+        buf: &mut Vec<u8>,
+    ) -> io::Result<(fs::Metadata, Summary)> {
         // One allocation at its full size (a listing opens every file of a folder).
         let mut path = PathBuf::with_capacity(dir.as_os_str().len() + file_name.len() + 6);
         path.push(dir);
@@ -250,11 +263,16 @@ impl Entry {
         let mut file = File::open(&path)?;
         let meta = file.metadata()?;
         let headers = mime::read_headers(&mut file, buf)?;
-        Ok(Entry::new(sub, file_name, &meta, mime::summarize(headers)))
+        Ok((meta, mime::summarize(headers)))
     }
 
-    fn new(sub: Sub, file_name: &str, meta: &fs::Metadata, summary: Summary) -> Entry {
-        let (unique, _) = maildir::split_file_name(file_name);
+    fn new(
+        sub: Sub,
+        file_name: impl AsRef<str> + Into<Box<str>>,
+        meta: &fs::Metadata,
+        summary: Summary,
+    ) -> Entry {
+        let (unique, _) = maildir::split_file_name(file_name.as_ref());
         let delivered = maildir::unique_time(unique).unwrap_or_else(|| {
             meta.modified()
                 .ok()
@@ -312,32 +330,40 @@ impl FolderIndex {
         {
             return Ok(Vec::new());
         }
+        let first = self.checked_at.is_none();
         let files = scan(dir)?;
         self.entries
             .reserve(files.len().saturating_sub(self.entries.len()));
         let mut diffs = Vec::new();
         let mut buf = Vec::new();
         self.entries.retain(|unique, _| {
-            let keep = files.contains_key(&**unique);
+            let keep = files.contains(&**unique);
             if !keep {
                 diffs.push(Diff::Deleted(unique.clone()));
             }
             keep
         });
-        for (unique, (sub, file_name)) in files {
-            match self.entries.get_mut(unique.as_str()) {
+        for listed in files {
+            let Listed {
+                sub,
+                file_name,
+                unique_len,
+            } = listed;
+            let unique = &file_name[..unique_len];
+            match self.entries.get_mut(unique) {
                 Some(entry) if *entry.file_name == *file_name => {}
                 Some(entry) => {
                     let before = entry.flags().map(str::to_owned);
                     entry.sub = sub;
-                    entry.file_name = file_name.into();
+                    entry.file_name = file_name.as_str().into();
                     if entry.flags() != before.as_deref() {
                         diffs.push(Diff::Modified(unique.into()));
                     }
                 }
                 None => {
-                    let entry = match Entry::read(dir, sub, &file_name, &mut buf) {
-                        Ok(entry) => entry,
+                    let unique: Box<str> = unique.into();
+                    let entry = match Entry::read_file(dir, sub, &file_name, &mut buf) {
+                        Ok((meta, summary)) => Entry::new(sub, file_name, &meta, summary),
                         // Gone since the directory was read (deleted, or renamed: then the
                         // next look finds it under its new name).
                         Err(error) if error.kind() == io::ErrorKind::NotFound => continue,
@@ -351,8 +377,10 @@ impl FolderIndex {
                             summary: Summary::unreadable(),
                         },
                     };
-                    let unique: Box<str> = unique.into();
-                    diffs.push(Diff::Added(unique.clone()));
+                    // A first listing is the folder as it is, not a change.
+                    if !first {
+                        diffs.push(Diff::Added(unique.clone()));
+                    }
                     self.entries.insert(unique, entry);
                 }
             }
@@ -364,25 +392,66 @@ impl FolderIndex {
     }
 }
 
-/// The message files of folder `dir`: unique name -> where and file name. A unique name in both
-/// `new/` and `cur/` (a crash between a copy and a delete by some other program) is `cur/`'s.
-fn scan(dir: &Path) -> io::Result<HashMap<String, (Sub, String)>> {
-    // Listed first, then mapped at its size: a map grown one name at a time rehashes them all
+/// A message file of a folder: where it is and its name, found by its unique name (the name's
+/// start), which it hashes, compares and lends as `Borrow<str>`: a listing keeps each name
+/// once, as read from the directory.
+#[derive(Debug)]
+struct Listed {
+    sub: Sub,
+    file_name: String,
+    unique_len: usize,
+}
+
+impl Listed {
+    fn unique(&self) -> &str {
+        &self.file_name[..self.unique_len]
+    }
+}
+
+impl PartialEq for Listed {
+    fn eq(&self, other: &Self) -> bool {
+        self.unique() == other.unique()
+    }
+}
+
+impl Eq for Listed {}
+
+impl Hash for Listed {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.unique().hash(state);
+    }
+}
+
+impl Borrow<str> for Listed {
+    fn borrow(&self) -> &str {
+        self.unique()
+    }
+}
+
+/// The message files of folder `dir`, by unique name. A unique name in both `new/` and `cur/`
+/// (a crash between a copy and a delete by some other program) is `cur/`'s.
+fn scan(dir: &Path) -> io::Result<HashSet<Listed>> {
+    // Listed first, then hashed at its size: a set grown one name at a time rehashes them all
     // at every doubling.
     let mut listed = Vec::new();
     for sub in [Sub::New, Sub::Cur] {
         for entry in fs::read_dir(dir.join(sub.dir_name()))? {
-            let Ok(name) = entry?.file_name().into_string() else {
+            let Ok(file_name) = entry?.file_name().into_string() else {
                 continue;
             };
-            listed.push((sub, name));
+            let unique_len = maildir::split_file_name(&file_name).0.len();
+            listed.push(Listed {
+                sub,
+                file_name,
+                unique_len,
+            });
         }
     }
-    let mut files = HashMap::with_capacity(listed.len());
-    for (sub, name) in listed {
-        let (unique, _) = maildir::split_file_name(&name);
-        if maildir::valid_unique(unique) {
-            files.insert(unique.to_owned(), (sub, name));
+    let mut files = HashSet::with_capacity(listed.len());
+    for file in listed {
+        if maildir::valid_unique(file.unique()) {
+            // `cur/`'s, listed last, replaces `new/`'s.
+            files.replace(file);
         }
     }
     Ok(files)
@@ -403,12 +472,7 @@ impl State {
     /// The index of Maildir++ folder `name`, up to date; differences found go to `pending`.
     fn index(&mut self, root: &Path, name: &str) -> io::Result<&mut FolderIndex> {
         let index = self.indexes.entry(name.to_owned()).or_default();
-        let first = index.checked_at.is_none();
-        let mut diffs = index.refresh(&maildir::folder_dir(root, name))?;
-        if first {
-            // A first listing is the folder as it is, not a change.
-            diffs.clear();
-        }
+        let diffs = index.refresh(&maildir::folder_dir(root, name))?;
         let folder = folder_id(name).key();
         let pair = |unique: &str| (folder.clone(), message_key(&folder, unique));
         for diff in diffs {
@@ -600,7 +664,10 @@ impl MaildirContent {
                 .get(unique)
                 .map(|e| (e.sub, e.file_name.to_string()))
         } else {
-            scan(&dir).map_err(io_error)?.remove(unique)
+            scan(&dir)
+                .map_err(io_error)?
+                .take(unique)
+                .map(|listed| (listed.sub, listed.file_name))
         };
         let (sub, file_name) = found.ok_or_else(|| not_found("message"))?;
         Ok(Located {
@@ -745,9 +812,9 @@ impl StoreContent for MaildirContent {
         }
         let files = scan(&maildir::folder_dir(&self.root, name)).map_err(io_error)?;
         let unread = files
-            .values()
-            .filter(|(_, file_name)| {
-                let (_, flags) = maildir::split_file_name(file_name);
+            .iter()
+            .filter(|listed| {
+                let (_, flags) = maildir::split_file_name(&listed.file_name);
                 !flags.is_some_and(|flags| flags.contains('S'))
             })
             .count();
@@ -762,12 +829,12 @@ impl StoreContent for MaildirContent {
             // Renamed by another program since the index was made (its flags changed): look
             // once more, by its unique name.
             Err(error) if error.kind() == io::ErrorKind::NotFound => {
-                let (sub, file_name) = scan(&located.dir)
+                let listed = scan(&located.dir)
                     .map_err(io_error)?
-                    .remove(&located.unique)
+                    .take(located.unique.as_str())
                     .ok_or_else(|| not_found("message"))?;
-                located.sub = sub;
-                located.file_name = file_name;
+                located.sub = listed.sub;
+                located.file_name = listed.file_name;
                 fs::read(located.path()).map_err(io_error)?
             }
             Err(error) => return Err(io_error(error)),
@@ -775,7 +842,7 @@ impl StoreContent for MaildirContent {
         let meta = fs::metadata(located.path()).map_err(io_error)?;
         drop(state);
         let (summary, content) = mime::parse(&bytes);
-        let entry = Entry::new(located.sub, &located.file_name, &meta, summary);
+        let entry = Entry::new(located.sub, located.file_name.as_str(), &meta, summary);
         let mut props = entry.props();
         props.extend(content.props);
         Ok(StoredMessage {
@@ -983,7 +1050,7 @@ impl StoreContent for MaildirContent {
         }
         if let Some(index) = state.indexes.get_mut(&name) {
             let meta = fs::metadata(dir.join(sub.dir_name()).join(&file_name)).map_err(io_error)?;
-            let entry = Entry::new(sub, &file_name, &meta, mime::summarize(&bytes));
+            let entry = Entry::new(sub, file_name.as_str(), &meta, mime::summarize(&bytes));
             index.entries.insert(unique.clone().into(), entry);
         }
         Ok(message_key(&folder_id(&name).key(), &unique))
