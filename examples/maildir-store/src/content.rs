@@ -310,28 +310,56 @@ fn mtime(path: &Path) -> io::Result<SystemTime> {
     fs::metadata(path)?.modified()
 }
 
-impl FolderIndex {
-    /// Whether the index may differ from the folder although the mtimes are the same.
-    fn racy(&self, checked_at: SystemTime) -> bool {
-        [self.new_mtime, self.cur_mtime]
-            .into_iter()
-            .any(|m| m.is_none_or(|m| m + MTIME_GRANULARITY >= checked_at))
-    }
+/// The mtimes of folder `dir`'s `new/` and `cur/`.
+fn mtimes(dir: &Path) -> io::Result<(SystemTime, SystemTime)> {
+    Ok((mtime(&dir.join("new"))?, mtime(&dir.join("cur"))?))
+}
 
-    /// Brings the index up to date with folder `dir`; answers what changed.
-    fn refresh(&mut self, dir: &Path) -> io::Result<Vec<Diff>> {
+/// Whether a look at a folder at `checked_at`, its directories' mtimes being `mtimes`, may
+/// have missed a change that left them the same.
+fn racy(mtimes: [Option<SystemTime>; 2], checked_at: SystemTime) -> bool {
+    mtimes
+        .into_iter()
+        .any(|m| m.is_none_or(|m| m + MTIME_GRANULARITY >= checked_at))
+}
+
+/// A folder's files as [`StoreContent::message_counts`] last read them, with its mtimes read
+/// just before: the folder's first listing takes them, while they are current, instead of
+/// reading the directories again (a client opens a folder, which counts its messages, then
+/// its contents table). One folder's only: kept until a listing takes it or a count of
+/// another folder replaces it.
+struct Scanned {
+    folder: String,
+    mtimes: (SystemTime, SystemTime),
+    at: SystemTime,
+    files: HashSet<Listed>,
+}
+
+impl Scanned {
+    /// Whether the folder still has these files, its mtimes being `mtimes` now.
+    fn current(&self, mtimes: (SystemTime, SystemTime)) -> bool {
+        self.mtimes == mtimes && !racy([Some(mtimes.0), Some(mtimes.1)], self.at)
+    }
+}
+
+impl FolderIndex {
+    /// Brings the index up to date with folder `dir`; answers what changed. `scanned`: its
+    /// files as last read, taken if still current.
+    fn refresh(&mut self, dir: &Path, scanned: Option<Scanned>) -> io::Result<Vec<Diff>> {
         let now = SystemTime::now();
-        let new_mtime = mtime(&dir.join("new"))?;
-        let cur_mtime = mtime(&dir.join("cur"))?;
+        let (new_mtime, cur_mtime) = mtimes(dir)?;
         if let Some(checked_at) = self.checked_at
             && self.new_mtime == Some(new_mtime)
             && self.cur_mtime == Some(cur_mtime)
-            && !self.racy(checked_at)
+            && !racy([self.new_mtime, self.cur_mtime], checked_at)
         {
             return Ok(Vec::new());
         }
         let first = self.checked_at.is_none();
-        let files = scan(dir)?;
+        let files = match scanned {
+            Some(scanned) if scanned.current((new_mtime, cur_mtime)) => scanned.files,
+            _ => scan(dir)?,
+        };
         self.entries
             .reserve(files.len().saturating_sub(self.entries.len()));
         let mut diffs = Vec::new();
@@ -466,13 +494,15 @@ struct State {
     folders: BTreeSet<String>,
     root_mtime: Option<SystemTime>,
     root_checked_at: Option<SystemTime>,
+    scanned: Option<Scanned>,
 }
 
 impl State {
     /// The index of Maildir++ folder `name`, up to date; differences found go to `pending`.
     fn index(&mut self, root: &Path, name: &str) -> io::Result<&mut FolderIndex> {
+        let scanned = self.scanned.take_if(|scanned| scanned.folder == name);
         let index = self.indexes.entry(name.to_owned()).or_default();
-        let diffs = index.refresh(&maildir::folder_dir(root, name))?;
+        let diffs = index.refresh(&maildir::folder_dir(root, name), scanned)?;
         let folder = folder_id(name).key();
         let pair = |unique: &str| (folder.clone(), message_key(&folder, unique));
         for diff in diffs {
@@ -810,7 +840,11 @@ impl StoreContent for MaildirContent {
         if !name.is_empty() && !tree.real.contains(name) {
             return Ok((0, 0));
         }
-        let files = scan(&maildir::folder_dir(&self.root, name)).map_err(io_error)?;
+        let dir = maildir::folder_dir(&self.root, name);
+        // Before the mtimes, as a refresh takes it: a change while they are read is seen later.
+        let at = SystemTime::now();
+        let mtimes = mtimes(&dir).map_err(io_error)?;
+        let files = scan(&dir).map_err(io_error)?;
         let unread = files
             .iter()
             .filter(|listed| {
@@ -818,7 +852,14 @@ impl StoreContent for MaildirContent {
                 !flags.is_some_and(|flags| flags.contains('S'))
             })
             .count();
-        Ok((files.len() as u32, unread as u32))
+        let counts = (files.len() as u32, unread as u32);
+        self.lock().scanned = Some(Scanned {
+            folder: name.to_owned(),
+            mtimes,
+            at,
+            files,
+        });
+        Ok(counts)
     }
 
     fn message(&self, key: &[u8]) -> ProviderResult<StoredMessage> {

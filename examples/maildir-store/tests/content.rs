@@ -1001,3 +1001,40 @@ fn counts_from_file_names_agree_with_the_listing() {
     let inbox = content.special_folder(SpecialFolder::Inbox).unwrap();
     assert_eq!(content.message_counts(&inbox).unwrap(), (5, 3));
 }
+
+/// A count reads the folder's names, which its first listing takes instead of reading the
+/// directories again while they are unchanged; a message delivered between the two is listed
+/// all the same.
+#[test]
+fn listing_after_a_count_sees_a_delivery() {
+    let dir = fixture("count-then-list");
+    // The directories' mtimes an hour back (where a directory can be opened as a file), so
+    // that the count's names are current, not within the mtimes' granularity.
+    let age = || {
+        #[cfg(unix)]
+        for sub in ["new", "cur"] {
+            let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+            fs::File::open(dir.join(sub))
+                .unwrap()
+                .set_modified(hour_ago)
+                .unwrap();
+        }
+    };
+    age();
+    let content = MaildirContent::open(&dir).unwrap();
+    let inbox = content.special_folder(SpecialFolder::Inbox).unwrap();
+    assert_eq!(content.message_counts(&inbox).unwrap(), (5, 3));
+    assert_eq!(content.messages(&inbox).unwrap().len(), 5);
+
+    age();
+    let content = MaildirContent::open(&dir).unwrap();
+    assert_eq!(content.message_counts(&inbox).unwrap(), (5, 3));
+    fs::write(
+        dir.join("new").join("1700000099.M99P100.late"),
+        b"Subject: late\r\n\r\nDelivered after the count.\r\n",
+    )
+    .unwrap();
+    let listed = content.messages(&inbox).unwrap();
+    assert_eq!(listed.len(), 6);
+    assert!(listed.iter().any(|m| text(&m.props, PR_SUBJECT_W) == "late"));
+}
