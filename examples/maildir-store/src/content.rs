@@ -378,7 +378,13 @@ impl FolderIndex {
                 unique_len,
             } = listed;
             let unique = &file_name[..unique_len];
-            match self.entries.get_mut(unique) {
+            // A first listing knows none: one hash per file, the insert's.
+            let known = if first {
+                None
+            } else {
+                self.entries.get_mut(unique)
+            };
+            match known {
                 Some(entry) if *entry.file_name == *file_name => {}
                 Some(entry) => {
                     let before = entry.flags().map(str::to_owned);

@@ -86,17 +86,17 @@ impl Model {
     /// message object shows them (`None`: a key no entry ID can hold).
     pub(crate) fn message_identity(&self, folder: &[u8], key: &[u8]) -> Option<Vec<Property>> {
         let parent = self.ids.mint(ObjectKind::Folder, folder, false)?;
-        Some(self.identity(&parent, key)?.into())
+        Some(self.identity(&parent, key.to_vec())?.into())
     }
 
     /// [`IDENTITY_TAGS`] of message `key`, in that order; `parent`: its folder's entry ID,
     /// minted once for a whole folder's rows.
-    fn identity(&self, parent: &[u8], key: &[u8]) -> Option<[Property; IDENTITY_TAGS.len()]> {
-        let entry_id = self.ids.mint(ObjectKind::Message, key, false)?;
+    fn identity(&self, parent: &[u8], key: Vec<u8>) -> Option<[Property; IDENTITY_TAGS.len()]> {
+        let entry_id = self.ids.mint(ObjectKind::Message, &key, false)?;
         Some([
             Property::for_tag(PR_PARENT_ENTRYID, PropValue::Binary(parent.to_vec())),
-            Property::for_tag(PR_INSTANCE_KEY, PropValue::Binary(key.to_vec())),
-            Property::for_tag(PR_RECORD_KEY, PropValue::Binary(key.to_vec())),
+            Property::for_tag(PR_INSTANCE_KEY, PropValue::Binary(key.clone())),
+            Property::for_tag(PR_RECORD_KEY, PropValue::Binary(key)),
             Property::for_tag(
                 PR_STORE_RECORD_KEY,
                 PropValue::Binary(self.store_record_key.clone()),
@@ -117,7 +117,7 @@ impl Model {
     /// which the table takes without sorting it.
     fn message_row(&self, parent: &[u8], summary: MessageSummary) -> Option<Vec<Property>> {
         let mut row = Vec::with_capacity(IDENTITY_TAGS.len() + summary.props.len());
-        let mut identity = self.identity(parent, &summary.key)?.into_iter();
+        let mut identity = self.identity(parent, summary.key)?.into_iter();
         let mut next = identity.next();
         for p in summary.props {
             if IDENTITY_TAGS
