@@ -217,14 +217,9 @@ impl Row {
     /// and Unicode text standing for each other); `None` when missing, of another type, or
     /// `PT_ERROR`.
     pub fn value(&self, tag: u32) -> Option<&PropValue> {
-        let want = single_if_instance(prop_type(tag));
-        self.get(tag).map(|p| &p.value).filter(|v| {
-            let have = v.prop_type();
-            have == want
-                || (crate::props::value::is_text_type(have)
-                    && crate::props::value::is_text_type(want)
-                    && (have ^ want) & crate::tags::MV_FLAG == 0)
-        })
+        self.get(tag)
+            .map(|p| &p.value)
+            .filter(|v| shows_as(v, tag))
     }
 
     /// The value with the ID of `tag` of any type but `PT_ERROR` (what `RES_EXIST` asks).
@@ -233,6 +228,17 @@ impl Row {
             .map(|p| &p.value)
             .filter(|v| v.prop_type() != PT_ERROR)
     }
+}
+
+/// Whether a column `tag` shows `value` (of a property with the tag's ID): its type is the
+/// tag's, 8-bit and Unicode text standing for each other ([`Row::value`]).
+pub(crate) fn shows_as(value: &PropValue, tag: u32) -> bool {
+    let want = single_if_instance(prop_type(tag));
+    let have = value.prop_type();
+    have == want
+        || (crate::props::value::is_text_type(have)
+            && crate::props::value::is_text_type(want)
+            && (have ^ want) & crate::tags::MV_FLAG == 0)
 }
 
 /// The type an instance column (`MVI_FLAG`) shows in each row: the single-valued type;
