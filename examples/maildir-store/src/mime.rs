@@ -14,7 +14,7 @@ use std::sync::LazyLock;
 use mail_builder::MessageBuilder;
 use mail_builder::headers::address::Address as BuilderAddress;
 use mail_builder::mime::MimePart;
-use mail_parser::{Address, HeaderName, MessageParser, MimeHeaders};
+use mail_parser::{Address, HeaderName, HeaderValue, MessageParser, MimeHeaders};
 use mapi_spi_runtime::flags::{ATTACH_BY_VALUE, ATTACH_EMBEDDED_MSG, MAPI_BCC, MAPI_CC, MAPI_TO};
 use mapi_spi_runtime::props::{PropValue, Property};
 use mapi_spi_runtime::provider::store::content::{Attachment, Message};
@@ -142,15 +142,24 @@ impl Summary {
     /// The summary of a parsed message; `counted_attachments`: the message was parsed whole,
     /// so whether it has attachments is known, not estimated.
     pub fn of(message: &mail_parser::Message<'_>, counted_attachments: bool) -> Summary {
-        let from = message.from().map(first_mailbox).unwrap_or_default();
-        let sender = message
-            .sender()
+        let headers = Headers::of(message);
+        let from = headers
+            .from
+            .and_then(HeaderValue::as_address)
+            .map(first_mailbox)
+            .unwrap_or_default();
+        let sender = headers
+            .sender
+            .and_then(HeaderValue::as_address)
             .map(first_mailbox)
             .filter(|sender| *sender != from);
         let has_attach = if counted_attachments {
             message.attachment_count() > 0
         } else {
-            message.content_type().is_some_and(|ct| {
+            let content_type = headers
+                .content_type
+                .and_then(HeaderValue::as_content_type);
+            content_type.is_some_and(|ct| {
                 let subtype = ct.subtype().unwrap_or("");
                 if ct.ctype().eq_ignore_ascii_case("multipart") {
                     subtype.eq_ignore_ascii_case("mixed")
@@ -160,13 +169,23 @@ impl Summary {
             })
         };
         Summary {
-            subject: message.subject().unwrap_or("").into(),
+            subject: headers
+                .subject
+                .and_then(HeaderValue::as_text)
+                .unwrap_or("")
+                .into(),
             from,
             sender,
-            display_to: display_list(message.to()),
-            display_cc: display_list(message.cc()),
-            date: message.date().map(|date| date.to_timestamp()),
-            message_id: message.message_id().map_or_else(Box::default, bracketed),
+            display_to: display_list(headers.to.and_then(HeaderValue::as_address)),
+            display_cc: display_list(headers.cc.and_then(HeaderValue::as_address)),
+            date: headers
+                .date
+                .and_then(HeaderValue::as_datetime)
+                .map(|date| date.to_timestamp()),
+            message_id: headers
+                .message_id
+                .and_then(HeaderValue::as_text)
+                .map_or_else(Box::default, bracketed),
             has_attach,
             unreadable: false,
         }
@@ -217,6 +236,42 @@ impl Summary {
         if !self.message_id.is_empty() {
             props.push(text(PR_INTERNET_MESSAGE_ID_W, &self.message_id));
         }
+    }
+}
+
+/// The top-level headers a [`Summary`] reads, found in one pass: each the last of its name,
+/// as `mail-parser`'s accessors (`Message::subject`, ...) take it, which search the headers
+/// once per call (a listing summarizes every message of a folder).
+#[derive(Default)]
+struct Headers<'m, 'x> {
+    subject: Option<&'m HeaderValue<'x>>,
+    from: Option<&'m HeaderValue<'x>>,
+    sender: Option<&'m HeaderValue<'x>>,
+    to: Option<&'m HeaderValue<'x>>,
+    cc: Option<&'m HeaderValue<'x>>,
+    date: Option<&'m HeaderValue<'x>>,
+    message_id: Option<&'m HeaderValue<'x>>,
+    content_type: Option<&'m HeaderValue<'x>>,
+}
+
+impl<'m, 'x> Headers<'m, 'x> {
+    fn of(message: &'m mail_parser::Message<'x>) -> Self {
+        let mut found = Headers::default();
+        for header in message.headers() {
+            let slot = match header.name {
+                HeaderName::Subject => &mut found.subject,
+                HeaderName::From => &mut found.from,
+                HeaderName::Sender => &mut found.sender,
+                HeaderName::To => &mut found.to,
+                HeaderName::Cc => &mut found.cc,
+                HeaderName::Date => &mut found.date,
+                HeaderName::MessageId => &mut found.message_id,
+                HeaderName::ContentType => &mut found.content_type,
+                _ => continue,
+            };
+            *slot = Some(&header.value);
+        }
+        found
     }
 }
 
