@@ -60,7 +60,8 @@ const MESSAGE_SEPARATOR: u8 = b'/';
 /// mtimes in seconds, FAT in two): an index checked within that window is checked again.
 const MTIME_GRANULARITY: Duration = Duration::from_secs(2);
 
-/// The most properties a contents-table row has (see [`Entry::props`]): its vector's capacity.
+/// The most properties a contents-table row has (see [`Entry::push_props`]): its vector's
+/// capacity.
 const SUMMARY_PROPS: usize = 17;
 
 /// The Maildir++ name of the folders below the Inbox (`.INBOX.Name`).
@@ -218,12 +219,18 @@ impl Entry {
         maildir::split_file_name(&self.file_name).1
     }
 
-    /// What the contents table shows of it, in ascending ID order: the table takes such a row
-    /// without sorting it.
-    fn props(&self) -> Vec<Property> {
-        let mut props = Vec::with_capacity(SUMMARY_PROPS);
+    /// Its summary as message `key` (see [`Entry::push_props`]).
+    fn summary(&self, key: Vec<u8>) -> MessageSummary {
+        let mut summary = MessageSummary::with_capacity(key, SUMMARY_PROPS);
+        self.push_props(&mut summary.props);
+        summary
+    }
+
+    /// Appends what the contents table shows of it, in ascending ID order: the table takes
+    /// such a row without sorting it.
+    fn push_props(&self, props: &mut Vec<Property>) {
         let state = info::State::of(self.flags(), self.summary.has_attach);
-        self.summary.push_props(&mut props, |props| {
+        self.summary.push_props(props, |props| {
             props.extend([
                 Property::for_tag(
                     PR_MESSAGE_DELIVERY_TIME,
@@ -237,8 +244,7 @@ impl Entry {
                 state.status(),
             ]);
         });
-        state.push_follow_up(&mut props);
-        props
+        state.push_follow_up(props);
     }
 
     /// Reads the headers of message file `file_name` in `dir`'s `sub`; `buf`: see
@@ -829,10 +835,7 @@ impl StoreContent for MaildirContent {
         entries.sort_unstable_by_key(|(unique, entry)| (entry.delivered, *unique));
         Ok(entries
             .into_iter()
-            .map(|(unique, entry)| MessageSummary {
-                key: message_key(&key, unique),
-                props: entry.props(),
-            })
+            .map(|(unique, entry)| entry.summary(message_key(&key, unique)))
             .collect())
     }
 
@@ -890,7 +893,8 @@ impl StoreContent for MaildirContent {
         drop(state);
         let (summary, content) = mime::parse(&bytes);
         let entry = Entry::new(located.sub, located.file_name.as_str(), &meta, summary);
-        let mut props = entry.props();
+        let mut props = Vec::with_capacity(SUMMARY_PROPS + content.props.len());
+        entry.push_props(&mut props);
         props.extend(content.props);
         Ok(StoredMessage {
             folder: folder_id(&located.folder).key(),
@@ -901,25 +905,23 @@ impl StoreContent for MaildirContent {
     fn message_summary(&self, key: &[u8]) -> ProviderResult<MessageSummary> {
         let mut state = self.lock();
         let located = self.locate(&mut state, key)?;
-        let props = match state
-            .indexes
-            .get(&located.folder)
-            .and_then(|index| index.entries.get(located.unique.as_str()))
-        {
-            Some(entry) => entry.props(),
-            None => Entry::read(
-                &located.dir,
-                located.sub,
-                &located.file_name,
-                &mut Vec::new(),
-            )
-            .map_err(io_error)?
-            .props(),
-        };
-        Ok(MessageSummary {
-            key: key.to_vec(),
-            props,
-        })
+        Ok(
+            match state
+                .indexes
+                .get(&located.folder)
+                .and_then(|index| index.entries.get(located.unique.as_str()))
+            {
+                Some(entry) => entry.summary(key.to_vec()),
+                None => Entry::read(
+                    &located.dir,
+                    located.sub,
+                    &located.file_name,
+                    &mut Vec::new(),
+                )
+                .map_err(io_error)?
+                .summary(key.to_vec()),
+            },
+        )
     }
 
     fn special_folder(&self, which: SpecialFolder) -> Option<Vec<u8>> {

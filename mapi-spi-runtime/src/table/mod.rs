@@ -96,8 +96,9 @@ const INSTANCE_BITS: u32 = 24;
 #[derive(Debug)]
 pub struct Row {
     id: u64,
-    /// Sorted by property ID, one property per ID.
-    props: Box<[Property]>,
+    /// Sorted by property ID, one property per ID. The provider's vector as it came: shrunk
+    /// to its length, thousands of rows would each be copied or reallocated once more.
+    props: Vec<Property>,
     /// The table row of an instance row.
     source: Option<Arc<Row>>,
 }
@@ -115,7 +116,7 @@ impl Row {
         }
         Self {
             id,
-            props: props.into_boxed_slice(),
+            props,
             source: None,
         }
     }
@@ -176,8 +177,7 @@ impl Row {
                     }
                     p.clone()
                 })
-                .collect::<Vec<_>>()
-                .into_boxed_slice();
+                .collect();
             Arc::new(Row {
                 id: (row.id << INSTANCE_BITS) | k as u64,
                 props,

@@ -71,7 +71,7 @@ pub(crate) struct ContentsTables {
 
 /// The properties the runtime owns on every message ([`Model::identity`]), in ascending ID
 /// order; a provider's values for them are dropped.
-const IDENTITY_TAGS: [u32; 7] = [
+const IDENTITY_TAGS: [u32; super::ROW_IDENTITY_PROPS] = [
     PR_PARENT_ENTRYID,
     PR_INSTANCE_KEY,
     PR_RECORD_KEY,
@@ -116,24 +116,27 @@ impl Model {
     /// ID, the provider's kept in their order: a summary in ID order makes a row in ID order,
     /// which the table takes without sorting it.
     fn message_row(&self, parent: &[u8], summary: MessageSummary) -> Option<Vec<Property>> {
-        let mut row = Vec::with_capacity(IDENTITY_TAGS.len() + summary.props.len());
-        let mut identity = self.identity(parent, summary.key)?.into_iter();
-        let mut next = identity.next();
-        for p in summary.props {
-            if IDENTITY_TAGS
+        let MessageSummary { key, props: mut row } = summary;
+        let identity = self.identity(parent, key)?;
+        row.retain(|p| {
+            !IDENTITY_TAGS
                 .iter()
                 .any(|&tag| prop_id(tag) == u32::from(p.id))
-            {
-                continue;
+        });
+        // Merged in place, from the back, into room made at the end: the provider's vector
+        // becomes the row, not copied when it has that room (MessageSummary::with_capacity).
+        let mut provided = row.len();
+        row.resize_with(provided + identity.len(), || Property::new(0, PropValue::Null));
+        let mut end = row.len();
+        for owned in identity.into_iter().rev() {
+            while provided > 0 && row[provided - 1].id > owned.id {
+                provided -= 1;
+                end -= 1;
+                row.swap(provided, end);
             }
-            while let Some(owned) = next.take_if(|owned| owned.id < p.id) {
-                row.push(owned);
-                next = identity.next();
-            }
-            row.push(p);
+            end -= 1;
+            row[end] = owned;
         }
-        row.extend(next);
-        row.extend(identity);
         Some(row)
     }
 
