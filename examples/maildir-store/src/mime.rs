@@ -14,7 +14,7 @@ use std::sync::LazyLock;
 use mail_builder::MessageBuilder;
 use mail_builder::headers::address::Address as BuilderAddress;
 use mail_builder::mime::MimePart;
-use mail_parser::{Address, HeaderName, HeaderValue, MessageParser, MimeHeaders};
+use mail_parser::{Addr, Address, Group, HeaderName, HeaderValue, MessageParser, MimeHeaders};
 use mapi_spi_runtime::flags::{ATTACH_BY_VALUE, ATTACH_EMBEDDED_MSG, MAPI_BCC, MAPI_CC, MAPI_TO};
 use mapi_spi_runtime::props::{PropValue, Property};
 use mapi_spi_runtime::provider::store::content::{Attachment, Message};
@@ -294,19 +294,37 @@ fn first_mailbox(address: &Address<'_>) -> Mailbox {
         .unwrap_or_default()
 }
 
-/// `PR_DISPLAY_TO`'s form: the names (or addresses) separated by `"; "` (`join` sizes it
-/// exactly, so boxing it costs no copy).
+/// The addresses of `address` in order (a list's, or each group's in turn), without the
+/// boxed iterator `Address::iter` allocates.
+fn addrs<'a, 'x>(address: &'a Address<'x>) -> impl Iterator<Item = &'a Addr<'x>> + Clone {
+    let (list, groups): (&[Addr<'x>], &[Group<'x>]) = match address {
+        Address::List(list) => (list, &[]),
+        Address::Group(groups) => (&[], groups),
+    };
+    list.iter()
+        .chain(groups.iter().flat_map(|group| group.addresses.iter()))
+}
+
+/// `PR_DISPLAY_TO`'s form: the names (or addresses) separated by `"; "`, built at its exact
+/// size (two passes over the addresses; a listing keeps two per message).
 fn display_list(address: Option<&Address<'_>>) -> Box<str> {
     let Some(address) = address else {
         return Box::default();
     };
-    address
-        .iter()
+    let names = addrs(address)
         .map(|addr| addr.name().or(addr.address()).unwrap_or(""))
-        .filter(|name| !name.is_empty())
-        .collect::<Vec<_>>()
-        .join("; ")
-        .into_boxed_str()
+        .filter(|name| !name.is_empty());
+    let (count, bytes) = names
+        .clone()
+        .fold((0usize, 0), |(count, bytes), name| (count + 1, bytes + name.len()));
+    let mut list = String::with_capacity(bytes + 2 * count.saturating_sub(1));
+    for name in names {
+        if !list.is_empty() {
+            list.push_str("; ");
+        }
+        list.push_str(name);
+    }
+    list.into_boxed_str()
 }
 
 /// A Message-ID with its angle brackets, without `format!`'s machinery (one per message listed).
@@ -607,6 +625,16 @@ mod tests {
         let long = format!("X-Long: {}\r\n\r\nbody", "x".repeat(3 * HEADER_CHUNK));
         let read = read_headers(&mut long.as_bytes(), &mut buf).unwrap();
         assert_eq!(read.len(), long.len() - 4);
+    }
+
+    #[test]
+    fn display_lists_of_lists_and_groups() {
+        let summary = summarize(
+            b"To: Team: a@x.org, Bob <b@x.org>;, Other: c@y.org;\r\n\
+              Cc: \"Carla\" <c@x.it>, , d@x.org\r\n\r\n",
+        );
+        assert_eq!(&*summary.display_to, "a@x.org; Bob; c@y.org");
+        assert_eq!(&*summary.display_cc, "Carla; d@x.org");
     }
 
     #[test]
