@@ -156,9 +156,7 @@ impl Summary {
         let has_attach = if counted_attachments {
             message.attachment_count() > 0
         } else {
-            let content_type = headers
-                .content_type
-                .and_then(HeaderValue::as_content_type);
+            let content_type = headers.content_type.and_then(HeaderValue::as_content_type);
             content_type.is_some_and(|ct| {
                 let subtype = ct.subtype().unwrap_or("");
                 if ct.ctype().eq_ignore_ascii_case("multipart") {
@@ -314,9 +312,9 @@ fn display_list(address: Option<&Address<'_>>) -> Box<str> {
     let names = addrs(address)
         .map(|addr| addr.name().or(addr.address()).unwrap_or(""))
         .filter(|name| !name.is_empty());
-    let (count, bytes) = names
-        .clone()
-        .fold((0usize, 0), |(count, bytes), name| (count + 1, bytes + name.len()));
+    let (count, bytes) = names.clone().fold((0usize, 0), |(count, bytes), name| {
+        (count + 1, bytes + name.len())
+    });
     let mut list = String::with_capacity(bytes + 2 * count.saturating_sub(1));
     for name in names {
         if !list.is_empty() {

@@ -1036,5 +1036,9 @@ fn listing_after_a_count_sees_a_delivery() {
     .unwrap();
     let listed = content.messages(&inbox).unwrap();
     assert_eq!(listed.len(), 6);
-    assert!(listed.iter().any(|m| text(&m.props, PR_SUBJECT_W) == "late"));
+    assert!(
+        listed
+            .iter()
+            .any(|m| text(&m.props, PR_SUBJECT_W) == "late")
+    );
 }

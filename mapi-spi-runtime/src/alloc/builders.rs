@@ -319,7 +319,15 @@ mod tests {
 
     #[test]
     fn utf16_len_counts_as_encoding_does() {
-        for text in ["", "IPM.Note", "Grüße aus Köln", "€ 5", "𝄞 clef, 😀", "a\0b", "\u{7F}\u{80}"] {
+        for text in [
+            "",
+            "IPM.Note",
+            "Grüße aus Köln",
+            "€ 5",
+            "𝄞 clef, 😀",
+            "a\0b",
+            "\u{7F}\u{80}",
+        ] {
             assert_eq!(
                 utf16_len(text),
                 (text.encode_utf16().count(), text.contains('\0')),

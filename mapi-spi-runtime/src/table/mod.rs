@@ -217,9 +217,7 @@ impl Row {
     /// and Unicode text standing for each other); `None` when missing, of another type, or
     /// `PT_ERROR`.
     pub fn value(&self, tag: u32) -> Option<&PropValue> {
-        self.get(tag)
-            .map(|p| &p.value)
-            .filter(|v| shows_as(v, tag))
+        self.get(tag).map(|p| &p.value).filter(|v| shows_as(v, tag))
     }
 
     /// The value with the ID of `tag` of any type but `PT_ERROR` (what `RES_EXIST` asks).

@@ -116,7 +116,10 @@ impl Model {
     /// ID, the provider's kept in their order: a summary in ID order makes a row in ID order,
     /// which the table takes without sorting it.
     fn message_row(&self, parent: &[u8], summary: MessageSummary) -> Option<Vec<Property>> {
-        let MessageSummary { key, props: mut row } = summary;
+        let MessageSummary {
+            key,
+            props: mut row,
+        } = summary;
         let identity = self.identity(parent, key)?;
         row.retain(|p| {
             !IDENTITY_TAGS
@@ -126,7 +129,9 @@ impl Model {
         // Merged in place, from the back, into room made at the end: the provider's vector
         // becomes the row, not copied when it has that room (MessageSummary::with_capacity).
         let mut provided = row.len();
-        row.resize_with(provided + identity.len(), || Property::new(0, PropValue::Null));
+        row.resize_with(provided + identity.len(), || {
+            Property::new(0, PropValue::Null)
+        });
         let mut end = row.len();
         for owned in identity.into_iter().rev() {
             while provided > 0 && row[provided - 1].id > owned.id {
