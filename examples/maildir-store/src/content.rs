@@ -22,8 +22,10 @@
 //! the index directly and so are not reported as others'. A folder never listed has no index
 //! and no messages to report: whoever lists it first sees its files as they are.
 
-use std::collections::{BTreeSet, HashMap};
+use std::borrow::Borrow;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs::{self, File};
+use std::hash::{Hash, Hasher};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -59,7 +61,8 @@ const MESSAGE_SEPARATOR: u8 = b'/';
 /// mtimes in seconds, FAT in two): an index checked within that window is checked again.
 const MTIME_GRANULARITY: Duration = Duration::from_secs(2);
 
-/// The most properties a contents-table row has (see [`Entry::props`]): its vector's capacity.
+/// The most properties a contents-table row has (see [`Entry::push_props`]): its vector's
+/// capacity.
 const SUMMARY_PROPS: usize = 17;
 
 /// The Maildir++ name of the folders below the Inbox (`.INBOX.Name`).
@@ -217,25 +220,48 @@ impl Entry {
         maildir::split_file_name(&self.file_name).1
     }
 
-    /// What the contents table shows of it.
-    fn props(&self) -> Vec<Property> {
-        let mut props = Vec::with_capacity(SUMMARY_PROPS);
-        self.summary.push_props(&mut props);
-        info::push_state_props(&mut props, self.flags(), self.summary.has_attach);
-        props.push(Property::for_tag(
-            PR_MESSAGE_SIZE,
-            PropValue::Long(u32::try_from(self.size).unwrap_or(u32::MAX)),
-        ));
-        props.push(Property::for_tag(
-            PR_MESSAGE_DELIVERY_TIME,
-            PropValue::SysTime(mime::filetime(self.delivered)),
-        ));
-        props
+    /// Its summary as message `key` (see [`Entry::push_props`]).
+    fn summary(&self, key: Vec<u8>) -> MessageSummary {
+        let mut summary = MessageSummary::with_capacity(key, SUMMARY_PROPS);
+        self.push_props(&mut summary.props);
+        summary
+    }
+
+    /// Appends what the contents table shows of it, in ascending ID order: the table takes
+    /// such a row without sorting it.
+    fn push_props(&self, props: &mut Vec<Property>) {
+        let state = info::State::of(self.flags(), self.summary.has_attach);
+        self.summary.push_props(props, |props| {
+            props.extend([
+                Property::for_tag(
+                    PR_MESSAGE_DELIVERY_TIME,
+                    PropValue::SysTime(mime::filetime(self.delivered)),
+                ),
+                state.message_flags(),
+                Property::for_tag(
+                    PR_MESSAGE_SIZE,
+                    PropValue::Long(u32::try_from(self.size).unwrap_or(u32::MAX)),
+                ),
+                state.status(),
+            ]);
+        });
+        state.push_follow_up(props);
     }
 
     /// Reads the headers of message file `file_name` in `dir`'s `sub`; `buf`: see
     /// [`mime::read_headers`].
     fn read(dir: &Path, sub: Sub, file_name: &str, buf: &mut Vec<u8>) -> io::Result<Entry> {
+        let (meta, summary) = Entry::read_file(dir, sub, file_name, buf)?;
+        Ok(Entry::new(sub, file_name, &meta, summary))
+    }
+
+    /// What [`Entry::read`] reads, for a caller that owns the name (a listing: no copy of it).
+    fn read_file(
+        dir: &Path,
+        sub: Sub,
+        file_name: &str,
+        buf: &mut Vec<u8>,
+    ) -> io::Result<(fs::Metadata, Summary)> {
         // One allocation at its full size (a listing opens every file of a folder).
         let mut path = PathBuf::with_capacity(dir.as_os_str().len() + file_name.len() + 6);
         path.push(dir);
@@ -244,11 +270,16 @@ impl Entry {
         let mut file = File::open(&path)?;
         let meta = file.metadata()?;
         let headers = mime::read_headers(&mut file, buf)?;
-        Ok(Entry::new(sub, file_name, &meta, mime::summarize(headers)))
+        Ok((meta, mime::summarize(headers)))
     }
 
-    fn new(sub: Sub, file_name: &str, meta: &fs::Metadata, summary: Summary) -> Entry {
-        let (unique, _) = maildir::split_file_name(file_name);
+    fn new(
+        sub: Sub,
+        file_name: impl AsRef<str> + Into<Box<str>>,
+        meta: &fs::Metadata,
+        summary: Summary,
+    ) -> Entry {
+        let (unique, _) = maildir::split_file_name(file_name.as_ref());
         let delivered = maildir::unique_time(unique).unwrap_or_else(|| {
             meta.modified()
                 .ok()
@@ -286,52 +317,94 @@ fn mtime(path: &Path) -> io::Result<SystemTime> {
     fs::metadata(path)?.modified()
 }
 
-impl FolderIndex {
-    /// Whether the index may differ from the folder although the mtimes are the same.
-    fn racy(&self, checked_at: SystemTime) -> bool {
-        [self.new_mtime, self.cur_mtime]
-            .into_iter()
-            .any(|m| m.is_none_or(|m| m + MTIME_GRANULARITY >= checked_at))
-    }
+/// The mtimes of folder `dir`'s `new/` and `cur/`.
+fn mtimes(dir: &Path) -> io::Result<(SystemTime, SystemTime)> {
+    Ok((mtime(&dir.join("new"))?, mtime(&dir.join("cur"))?))
+}
 
-    /// Brings the index up to date with folder `dir`; answers what changed.
-    fn refresh(&mut self, dir: &Path) -> io::Result<Vec<Diff>> {
+/// Whether a look at a folder at `checked_at`, its directories' mtimes being `mtimes`, may
+/// have missed a change that left them the same.
+fn racy(mtimes: [Option<SystemTime>; 2], checked_at: SystemTime) -> bool {
+    mtimes
+        .into_iter()
+        .any(|m| m.is_none_or(|m| m + MTIME_GRANULARITY >= checked_at))
+}
+
+/// A folder's files as [`StoreContent::message_counts`] last read them, with its mtimes read
+/// just before: the folder's first listing takes them, while they are current, instead of
+/// reading the directories again (a client opens a folder, which counts its messages, then
+/// its contents table). One folder's only: kept until a listing takes it or a count of
+/// another folder replaces it.
+struct Scanned {
+    folder: String,
+    mtimes: (SystemTime, SystemTime),
+    at: SystemTime,
+    files: HashSet<Listed>,
+}
+
+impl Scanned {
+    /// Whether the folder still has these files, its mtimes being `mtimes` now.
+    fn current(&self, mtimes: (SystemTime, SystemTime)) -> bool {
+        self.mtimes == mtimes && !racy([Some(mtimes.0), Some(mtimes.1)], self.at)
+    }
+}
+
+impl FolderIndex {
+    /// Brings the index up to date with folder `dir`; answers what changed. `scanned`: its
+    /// files as last read, taken if still current.
+    fn refresh(&mut self, dir: &Path, scanned: Option<Scanned>) -> io::Result<Vec<Diff>> {
         let now = SystemTime::now();
-        let new_mtime = mtime(&dir.join("new"))?;
-        let cur_mtime = mtime(&dir.join("cur"))?;
+        let (new_mtime, cur_mtime) = mtimes(dir)?;
         if let Some(checked_at) = self.checked_at
             && self.new_mtime == Some(new_mtime)
             && self.cur_mtime == Some(cur_mtime)
-            && !self.racy(checked_at)
+            && !racy([self.new_mtime, self.cur_mtime], checked_at)
         {
             return Ok(Vec::new());
         }
-        let files = scan(dir)?;
+        let first = self.checked_at.is_none();
+        let files = match scanned {
+            Some(scanned) if scanned.current((new_mtime, cur_mtime)) => scanned.files,
+            _ => scan(dir)?,
+        };
         self.entries
             .reserve(files.len().saturating_sub(self.entries.len()));
         let mut diffs = Vec::new();
         let mut buf = Vec::new();
         self.entries.retain(|unique, _| {
-            let keep = files.contains_key(&**unique);
+            let keep = files.contains(&**unique);
             if !keep {
                 diffs.push(Diff::Deleted(unique.clone()));
             }
             keep
         });
-        for (unique, (sub, file_name)) in files {
-            match self.entries.get_mut(unique.as_str()) {
+        for listed in files {
+            let Listed {
+                sub,
+                file_name,
+                unique_len,
+            } = listed;
+            let unique = &file_name[..unique_len];
+            // A first listing knows none: one hash per file, the insert's.
+            let known = if first {
+                None
+            } else {
+                self.entries.get_mut(unique)
+            };
+            match known {
                 Some(entry) if *entry.file_name == *file_name => {}
                 Some(entry) => {
                     let before = entry.flags().map(str::to_owned);
                     entry.sub = sub;
-                    entry.file_name = file_name.into();
+                    entry.file_name = file_name.as_str().into();
                     if entry.flags() != before.as_deref() {
                         diffs.push(Diff::Modified(unique.into()));
                     }
                 }
                 None => {
-                    let entry = match Entry::read(dir, sub, &file_name, &mut buf) {
-                        Ok(entry) => entry,
+                    let unique: Box<str> = unique.into();
+                    let entry = match Entry::read_file(dir, sub, &file_name, &mut buf) {
+                        Ok((meta, summary)) => Entry::new(sub, file_name, &meta, summary),
                         // Gone since the directory was read (deleted, or renamed: then the
                         // next look finds it under its new name).
                         Err(error) if error.kind() == io::ErrorKind::NotFound => continue,
@@ -345,8 +418,10 @@ impl FolderIndex {
                             summary: Summary::unreadable(),
                         },
                     };
-                    let unique: Box<str> = unique.into();
-                    diffs.push(Diff::Added(unique.clone()));
+                    // A first listing is the folder as it is, not a change.
+                    if !first {
+                        diffs.push(Diff::Added(unique.clone()));
+                    }
                     self.entries.insert(unique, entry);
                 }
             }
@@ -358,25 +433,66 @@ impl FolderIndex {
     }
 }
 
-/// The message files of folder `dir`: unique name -> where and file name. A unique name in both
-/// `new/` and `cur/` (a crash between a copy and a delete by some other program) is `cur/`'s.
-fn scan(dir: &Path) -> io::Result<HashMap<String, (Sub, String)>> {
-    // Listed first, then mapped at its size: a map grown one name at a time rehashes them all
+/// A message file of a folder: where it is and its name, found by its unique name (the name's
+/// start), which it hashes, compares and lends as `Borrow<str>`: a listing keeps each name
+/// once, as read from the directory.
+#[derive(Debug)]
+struct Listed {
+    sub: Sub,
+    file_name: String,
+    unique_len: usize,
+}
+
+impl Listed {
+    fn unique(&self) -> &str {
+        &self.file_name[..self.unique_len]
+    }
+}
+
+impl PartialEq for Listed {
+    fn eq(&self, other: &Self) -> bool {
+        self.unique() == other.unique()
+    }
+}
+
+impl Eq for Listed {}
+
+impl Hash for Listed {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.unique().hash(state);
+    }
+}
+
+impl Borrow<str> for Listed {
+    fn borrow(&self) -> &str {
+        self.unique()
+    }
+}
+
+/// The message files of folder `dir`, by unique name. A unique name in both `new/` and `cur/`
+/// (a crash between a copy and a delete by some other program) is `cur/`'s.
+fn scan(dir: &Path) -> io::Result<HashSet<Listed>> {
+    // Listed first, then hashed at its size: a set grown one name at a time rehashes them all
     // at every doubling.
     let mut listed = Vec::new();
     for sub in [Sub::New, Sub::Cur] {
         for entry in fs::read_dir(dir.join(sub.dir_name()))? {
-            let Ok(name) = entry?.file_name().into_string() else {
+            let Ok(file_name) = entry?.file_name().into_string() else {
                 continue;
             };
-            listed.push((sub, name));
+            let unique_len = maildir::split_file_name(&file_name).0.len();
+            listed.push(Listed {
+                sub,
+                file_name,
+                unique_len,
+            });
         }
     }
-    let mut files = HashMap::with_capacity(listed.len());
-    for (sub, name) in listed {
-        let (unique, _) = maildir::split_file_name(&name);
-        if maildir::valid_unique(unique) {
-            files.insert(unique.to_owned(), (sub, name));
+    let mut files = HashSet::with_capacity(listed.len());
+    for file in listed {
+        if maildir::valid_unique(file.unique()) {
+            // `cur/`'s, listed last, replaces `new/`'s.
+            files.replace(file);
         }
     }
     Ok(files)
@@ -391,18 +507,15 @@ struct State {
     folders: BTreeSet<String>,
     root_mtime: Option<SystemTime>,
     root_checked_at: Option<SystemTime>,
+    scanned: Option<Scanned>,
 }
 
 impl State {
     /// The index of Maildir++ folder `name`, up to date; differences found go to `pending`.
     fn index(&mut self, root: &Path, name: &str) -> io::Result<&mut FolderIndex> {
+        let scanned = self.scanned.take_if(|scanned| scanned.folder == name);
         let index = self.indexes.entry(name.to_owned()).or_default();
-        let first = index.checked_at.is_none();
-        let mut diffs = index.refresh(&maildir::folder_dir(root, name))?;
-        if first {
-            // A first listing is the folder as it is, not a change.
-            diffs.clear();
-        }
+        let diffs = index.refresh(&maildir::folder_dir(root, name), scanned)?;
         let folder = folder_id(name).key();
         let pair = |unique: &str| (folder.clone(), message_key(&folder, unique));
         for diff in diffs {
@@ -594,7 +707,10 @@ impl MaildirContent {
                 .get(unique)
                 .map(|e| (e.sub, e.file_name.to_string()))
         } else {
-            scan(&dir).map_err(io_error)?.remove(unique)
+            scan(&dir)
+                .map_err(io_error)?
+                .take(unique)
+                .map(|listed| (listed.sub, listed.file_name))
         };
         let (sub, file_name) = found.ok_or_else(|| not_found("message"))?;
         Ok(Located {
@@ -642,7 +758,7 @@ impl MaildirContent {
         let mut state = self.lock();
         if let Some(index) = state.indexes.get_mut(name) {
             let meta = fs::metadata(&path).map_err(io_error)?;
-            let entry = Entry::new(sub, &file_name, &meta, mime::summarize(bytes));
+            let entry = Entry::new(sub, file_name.as_str(), &meta, mime::summarize(bytes));
             index.entries.insert(unique.clone().into(), entry);
         }
         Ok((unique, path))
@@ -745,10 +861,7 @@ impl StoreContent for MaildirContent {
         entries.sort_unstable_by_key(|(unique, entry)| (entry.delivered, *unique));
         Ok(entries
             .into_iter()
-            .map(|(unique, entry)| MessageSummary {
-                key: message_key(&key, unique),
-                props: entry.props(),
-            })
+            .map(|(unique, entry)| entry.summary(message_key(&key, unique)))
             .collect())
     }
 
@@ -762,15 +875,26 @@ impl StoreContent for MaildirContent {
         if !name.is_empty() && !tree.real.contains(name) {
             return Ok((0, 0));
         }
-        let files = scan(&maildir::folder_dir(&self.root, name)).map_err(io_error)?;
+        let dir = maildir::folder_dir(&self.root, name);
+        // Before the mtimes, as a refresh takes it: a change while they are read is seen later.
+        let at = SystemTime::now();
+        let mtimes = mtimes(&dir).map_err(io_error)?;
+        let files = scan(&dir).map_err(io_error)?;
         let unread = files
-            .values()
-            .filter(|(_, file_name)| {
-                let (_, flags) = maildir::split_file_name(file_name);
+            .iter()
+            .filter(|listed| {
+                let (_, flags) = maildir::split_file_name(&listed.file_name);
                 !flags.is_some_and(|flags| flags.contains('S'))
             })
             .count();
-        Ok((files.len() as u32, unread as u32))
+        let counts = (files.len() as u32, unread as u32);
+        self.lock().scanned = Some(Scanned {
+            folder: name.to_owned(),
+            mtimes,
+            at,
+            files,
+        });
+        Ok(counts)
     }
 
     fn message(&self, key: &[u8]) -> ProviderResult<StoredMessage> {
@@ -781,12 +905,12 @@ impl StoreContent for MaildirContent {
             // Renamed by another program since the index was made (its flags changed): look
             // once more, by its unique name.
             Err(error) if error.kind() == io::ErrorKind::NotFound => {
-                let (sub, file_name) = scan(&located.dir)
+                let listed = scan(&located.dir)
                     .map_err(io_error)?
-                    .remove(&located.unique)
+                    .take(located.unique.as_str())
                     .ok_or_else(|| not_found("message"))?;
-                located.sub = sub;
-                located.file_name = file_name;
+                located.sub = listed.sub;
+                located.file_name = listed.file_name;
                 fs::read(located.path()).map_err(io_error)?
             }
             Err(error) => return Err(io_error(error)),
@@ -794,8 +918,9 @@ impl StoreContent for MaildirContent {
         let meta = fs::metadata(located.path()).map_err(io_error)?;
         drop(state);
         let (summary, content) = mime::parse(&bytes);
-        let entry = Entry::new(located.sub, &located.file_name, &meta, summary);
-        let mut props = entry.props();
+        let entry = Entry::new(located.sub, located.file_name.as_str(), &meta, summary);
+        let mut props = Vec::with_capacity(SUMMARY_PROPS + content.props.len());
+        entry.push_props(&mut props);
         props.extend(content.props);
         Ok(StoredMessage {
             folder: folder_id(&located.folder).key(),
@@ -806,25 +931,23 @@ impl StoreContent for MaildirContent {
     fn message_summary(&self, key: &[u8]) -> ProviderResult<MessageSummary> {
         let mut state = self.lock();
         let located = self.locate(&mut state, key)?;
-        let props = match state
-            .indexes
-            .get(&located.folder)
-            .and_then(|index| index.entries.get(located.unique.as_str()))
-        {
-            Some(entry) => entry.props(),
-            None => Entry::read(
-                &located.dir,
-                located.sub,
-                &located.file_name,
-                &mut Vec::new(),
-            )
-            .map_err(io_error)?
-            .props(),
-        };
-        Ok(MessageSummary {
-            key: key.to_vec(),
-            props,
-        })
+        Ok(
+            match state
+                .indexes
+                .get(&located.folder)
+                .and_then(|index| index.entries.get(located.unique.as_str()))
+            {
+                Some(entry) => entry.summary(key.to_vec()),
+                None => Entry::read(
+                    &located.dir,
+                    located.sub,
+                    &located.file_name,
+                    &mut Vec::new(),
+                )
+                .map_err(io_error)?
+                .summary(key.to_vec()),
+            },
+        )
     }
 
     fn special_folder(&self, which: SpecialFolder) -> Option<Vec<u8>> {

@@ -28,35 +28,69 @@ pub const EXCHIVERB_REPLYTOSENDER: u32 = 102;
 /// `PR_LAST_VERB_EXECUTED` of a message replied to all (exchform.h).
 pub const EXCHIVERB_REPLYTOALL: u32 = 103;
 
-/// Appends the MAPI state properties of a message with info flags `flags` (`None`: in `new/`).
-pub fn push_state_props(props: &mut Vec<Property>, flags: Option<&str>, has_attach: bool) {
-    let flags = flags.unwrap_or("");
-    let has = |c| flags.contains(c);
-    let mut message_flags = 0;
-    if has('S') {
-        message_flags |= MSGFLAG_READ;
+/// The MAPI state of a message with info flags `flags` (`None`: in `new/`), as properties.
+/// Each is its own method so that a contents-table row puts them in ID order among the
+/// others ([`crate::mime::Summary::push_props`]).
+pub struct State {
+    message_flags: u32,
+    status: u32,
+    replied: bool,
+    flagged: bool,
+}
+
+impl State {
+    pub fn of(flags: Option<&str>, has_attach: bool) -> State {
+        let flags = flags.unwrap_or("");
+        let has = |c| flags.contains(c);
+        let mut message_flags = 0;
+        if has('S') {
+            message_flags |= MSGFLAG_READ;
+        }
+        if has('D') {
+            message_flags |= MSGFLAG_UNSENT;
+        }
+        if has_attach {
+            message_flags |= MSGFLAG_HASATTACH;
+        }
+        let mut status = 0;
+        if has('R') {
+            status |= MSGSTATUS_ANSWERED;
+        }
+        if has('T') {
+            status |= MSGSTATUS_DELMARKED;
+        }
+        State {
+            message_flags,
+            status,
+            replied: has('R'),
+            flagged: has('F'),
+        }
     }
-    if has('D') {
-        message_flags |= MSGFLAG_UNSENT;
+
+    /// `PR_MESSAGE_FLAGS`.
+    pub fn message_flags(&self) -> Property {
+        Property::for_tag(PR_MESSAGE_FLAGS, PropValue::Long(self.message_flags))
     }
-    if has_attach {
-        message_flags |= MSGFLAG_HASATTACH;
+
+    /// `PR_MSG_STATUS`.
+    pub fn status(&self) -> Property {
+        Property::for_tag(PR_MSG_STATUS, PropValue::Long(self.status))
     }
-    let mut status = 0;
-    if has('R') {
-        status |= MSGSTATUS_ANSWERED;
-    }
-    if has('T') {
-        status |= MSGSTATUS_DELMARKED;
-    }
-    let long = |tag, value| Property::for_tag(tag, PropValue::Long(value));
-    props.push(long(PR_MESSAGE_FLAGS, message_flags));
-    props.push(long(PR_MSG_STATUS, status));
-    if has('F') {
-        props.push(long(PR_FLAG_STATUS, FOLLOWUP_FLAGGED));
-    }
-    if has('R') {
-        props.push(long(PR_LAST_VERB_EXECUTED, EXCHIVERB_REPLYTOSENDER));
+
+    /// `PR_LAST_VERB_EXECUTED` and `PR_FLAG_STATUS` when they apply, in that (ID) order.
+    pub fn push_follow_up(&self, props: &mut Vec<Property>) {
+        if self.replied {
+            props.push(Property::for_tag(
+                PR_LAST_VERB_EXECUTED,
+                PropValue::Long(EXCHIVERB_REPLYTOSENDER),
+            ));
+        }
+        if self.flagged {
+            props.push(Property::for_tag(
+                PR_FLAG_STATUS,
+                PropValue::Long(FOLLOWUP_FLAGGED),
+            ));
+        }
     }
 }
 
@@ -100,14 +134,19 @@ pub fn apply_state(flags: &str, state: &[Property]) -> String {
 mod tests {
     use super::*;
 
+    fn state_props(flags: Option<&str>) -> Vec<Property> {
+        let state = State::of(flags, false);
+        let mut props = vec![state.message_flags(), state.status()];
+        state.push_follow_up(&mut props);
+        props
+    }
+
     #[test]
     fn both_ways() {
-        let mut props = Vec::new();
-        push_state_props(&mut props, Some("DFRST"), false);
+        let props = state_props(Some("DFRST"));
         assert_eq!(apply_state("", &props), "DFRST");
         assert_eq!(apply_state("Pa", &props), "DFPRSTa");
-        let mut cleared = Vec::new();
-        push_state_props(&mut cleared, None, false);
+        let mut cleared = state_props(None);
         cleared.push(Property::for_tag(PR_FLAG_STATUS, PropValue::Long(0)));
         assert_eq!(apply_state("DFRSTPa", &cleared), "Pa");
         // Only what is given changes.

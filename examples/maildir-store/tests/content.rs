@@ -166,8 +166,10 @@ fn inbox_listing() {
     assert_eq!(text(first, PR_MESSAGE_CLASS_W), "IPM.Note");
     assert_eq!(long(first, PR_MESSAGE_FLAGS), 0);
     assert_eq!(unix_time(first, PR_MESSAGE_DELIVERY_TIME), 1_700_000_001);
-    // A table row says what the open message says.
+    // A table row says what the open message says; its properties come in ID order, which
+    // the contents table takes without sorting them.
     for summary in &messages {
+        assert!(summary.props.is_sorted_by(|a, b| a.id < b.id));
         let message = content.message(&summary.key).unwrap().message;
         for p in &summary.props {
             if p.tag() == PR_HASATTACH {
@@ -367,6 +369,8 @@ fn flags_both_ways() {
         .find(|m| m.key == k)
         .unwrap();
     assert_eq!(long(&row.props, PR_FLAG_STATUS), 2);
+    // Every state property there, in ID order as every row is (the table takes it unsorted).
+    assert!(row.props.is_sorted_by(|a, b| a.id < b.id));
     assert_eq!(
         long(&row.props, PR_MSG_STATUS),
         MSGSTATUS_ANSWERED | MSGSTATUS_DELMARKED
@@ -1003,4 +1007,45 @@ fn counts_from_file_names_agree_with_the_listing() {
     // without S (no flags; T only).
     let inbox = content.special_folder(SpecialFolder::Inbox).unwrap();
     assert_eq!(content.message_counts(&inbox).unwrap(), (5, 3));
+}
+
+/// A count reads the folder's names, which its first listing takes instead of reading the
+/// directories again while they are unchanged; a message delivered between the two is listed
+/// all the same.
+#[test]
+fn listing_after_a_count_sees_a_delivery() {
+    let dir = fixture("count-then-list");
+    // The directories' mtimes an hour back (where a directory can be opened as a file), so
+    // that the count's names are current, not within the mtimes' granularity.
+    let age = || {
+        #[cfg(unix)]
+        for sub in ["new", "cur"] {
+            let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+            fs::File::open(dir.join(sub))
+                .unwrap()
+                .set_modified(hour_ago)
+                .unwrap();
+        }
+    };
+    age();
+    let content = MaildirContent::open(&dir).unwrap();
+    let inbox = content.special_folder(SpecialFolder::Inbox).unwrap();
+    assert_eq!(content.message_counts(&inbox).unwrap(), (5, 3));
+    assert_eq!(content.messages(&inbox).unwrap().len(), 5);
+
+    age();
+    let content = MaildirContent::open(&dir).unwrap();
+    assert_eq!(content.message_counts(&inbox).unwrap(), (5, 3));
+    fs::write(
+        dir.join("new").join("1700000099.M99P100.late"),
+        b"Subject: late\r\n\r\nDelivered after the count.\r\n",
+    )
+    .unwrap();
+    let listed = content.messages(&inbox).unwrap();
+    assert_eq!(listed.len(), 6);
+    assert!(
+        listed
+            .iter()
+            .any(|m| text(&m.props, PR_SUBJECT_W) == "late")
+    );
 }

@@ -139,39 +139,27 @@ impl<'a> Text<'a> {
     }
 }
 
-/// Whether `text` is ASCII and whether it holds a NUL, in one pass the compiler vectorises
-/// (an OR and a minimum over its bytes).
-fn scan(text: &str) -> (bool, bool) {
-    let (any, least) = text
+/// The length of `text` in UTF-16 code units, and whether it holds a NUL: one pass over its
+/// bytes that the compiler vectorises, with no decoding. A character is one unit, two beyond
+/// the BMP; in UTF-8 (a `str` is valid UTF-8) each character has one byte that is not a
+/// continuation byte (`10xxxxxx`), and those beyond the BMP start with `11110xxx`.
+pub(crate) fn utf16_len(text: &str) -> (usize, bool) {
+    let (units, least) = text
         .as_bytes()
         .iter()
-        .fold((0u8, u8::MAX), |(any, least), &byte| {
-            (any | byte, least.min(byte))
+        .fold((0usize, u8::MAX), |(units, least), &byte| {
+            let starts = usize::from(byte & 0xC0 != 0x80) + usize::from(byte >= 0xF0);
+            (units + starts, least.min(byte))
         });
-    (any < 0x80, least == 0)
-}
-
-/// The length of `text` in UTF-16 code units, and whether it holds a NUL. ASCII, the common
-/// case in MAPI (message classes, folder names), is measured without decoding.
-pub(crate) fn utf16_len(text: &str) -> (usize, bool) {
-    let (ascii, nul) = scan(text);
-    let units = if ascii {
-        text.len()
-    } else {
-        text.encode_utf16().count()
-    };
-    (units, nul)
+    (units, least == 0)
 }
 
 /// Writes `text` as UTF-16 and a NUL at `offset`; returns its length in code units (without
 /// the NUL). Panics if it does not fit.
 pub(crate) fn write_utf16(root: &RootBuf, offset: usize, text: &str) -> usize {
-    let (ascii, _) = scan(text);
-    let units = if ascii {
-        text.len()
-    } else {
-        text.encode_utf16().count()
-    };
+    // As many units as bytes only for ASCII: every other character has fewer units than bytes.
+    let (units, _) = utf16_len(text);
+    let ascii = units == text.len();
     assert!(
         offset
             .checked_add((units + 1) * size_of::<u16>())
@@ -323,4 +311,28 @@ pub fn mapi_error(
     );
     root.write(header + offset_of!(MAPIERROR, ulContext), info.context);
     Ok(root)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utf16_len;
+
+    #[test]
+    fn utf16_len_counts_as_encoding_does() {
+        for text in [
+            "",
+            "IPM.Note",
+            "Grüße aus Köln",
+            "€ 5",
+            "𝄞 clef, 😀",
+            "a\0b",
+            "\u{7F}\u{80}",
+        ] {
+            assert_eq!(
+                utf16_len(text),
+                (text.encode_utf16().count(), text.contains('\0')),
+                "{text:?}"
+            );
+        }
+    }
 }

@@ -96,22 +96,27 @@ const INSTANCE_BITS: u32 = 24;
 #[derive(Debug)]
 pub struct Row {
     id: u64,
-    /// Sorted by property ID, one property per ID.
-    props: Box<[Property]>,
+    /// Sorted by property ID, one property per ID. The provider's vector as it came: shrunk
+    /// to its length, thousands of rows would each be copied or reallocated once more.
+    props: Vec<Property>,
     /// The table row of an instance row.
     source: Option<Arc<Row>>,
 }
 
 impl Row {
-    /// A row of `props` (a later property replaces an earlier one with the same ID).
+    /// A row of `props` (a later property replaces an earlier one with the same ID). Properties
+    /// given in ascending ID order, one per ID, are taken as they are: a provider that builds
+    /// its rows so saves a sort per row.
     pub fn new(id: u64, mut props: Vec<Property>) -> Self {
-        props.reverse();
-        // Stable: of equal IDs the one given last is now first, and is the one kept.
-        props.sort_by_key(|p| p.id);
-        props.dedup_by_key(|p| p.id);
+        if !props.is_sorted_by(|a, b| a.id < b.id) {
+            props.reverse();
+            // Stable: of equal IDs the one given last is now first, and is the one kept.
+            props.sort_by_key(|p| p.id);
+            props.dedup_by_key(|p| p.id);
+        }
         Self {
             id,
-            props: props.into_boxed_slice(),
+            props,
             source: None,
         }
     }
@@ -172,8 +177,7 @@ impl Row {
                     }
                     p.clone()
                 })
-                .collect::<Vec<_>>()
-                .into_boxed_slice();
+                .collect();
             Arc::new(Row {
                 id: (row.id << INSTANCE_BITS) | k as u64,
                 props,
@@ -213,14 +217,7 @@ impl Row {
     /// and Unicode text standing for each other); `None` when missing, of another type, or
     /// `PT_ERROR`.
     pub fn value(&self, tag: u32) -> Option<&PropValue> {
-        let want = single_if_instance(prop_type(tag));
-        self.get(tag).map(|p| &p.value).filter(|v| {
-            let have = v.prop_type();
-            have == want
-                || (crate::props::value::is_text_type(have)
-                    && crate::props::value::is_text_type(want)
-                    && (have ^ want) & crate::tags::MV_FLAG == 0)
-        })
+        self.get(tag).map(|p| &p.value).filter(|v| shows_as(v, tag))
     }
 
     /// The value with the ID of `tag` of any type but `PT_ERROR` (what `RES_EXIST` asks).
@@ -229,6 +226,17 @@ impl Row {
             .map(|p| &p.value)
             .filter(|v| v.prop_type() != PT_ERROR)
     }
+}
+
+/// Whether a column `tag` shows `value` (of a property with the tag's ID): its type is the
+/// tag's, 8-bit and Unicode text standing for each other ([`Row::value`]).
+pub(crate) fn shows_as(value: &PropValue, tag: u32) -> bool {
+    let want = single_if_instance(prop_type(tag));
+    let have = value.prop_type();
+    have == want
+        || (crate::props::value::is_text_type(have)
+            && crate::props::value::is_text_type(want)
+            && (have ^ want) & crate::tags::MV_FLAG == 0)
 }
 
 /// The type an instance column (`MVI_FLAG`) shows in each row: the single-valued type;

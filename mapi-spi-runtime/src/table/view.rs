@@ -735,7 +735,7 @@ fn cell(row: &Row, tag: u32) -> (u16, Cow<'_, PropValue>) {
     if want == PT_UNSPECIFIED || matches!(value, PropValue::Error(_)) {
         return (id, Cow::Borrowed(value));
     }
-    if row.value(tag).is_none() {
+    if !super::shows_as(value, tag) {
         return (id, missing());
     }
     let unicode = want & !(MV_FLAG | MV_INSTANCE) == PT_UNICODE;

@@ -44,6 +44,18 @@ pub struct MessageSummary {
     pub props: Vec<Property>,
 }
 
+impl MessageSummary {
+    /// A summary of message `key` with room for `props` properties and for the ones the
+    /// runtime adds to its contents-table row, whose vector then becomes the row as it is
+    /// (a store listing thousands of messages saves a copy of each).
+    pub fn with_capacity(key: Vec<u8>, props: usize) -> Self {
+        Self {
+            key,
+            props: Vec::with_capacity(props + super::model::ROW_IDENTITY_PROPS),
+        }
+    }
+}
+
 /// A message's whole content: its properties (bodies included: `PR_BODY_W`, `PR_HTML`), its
 /// recipients (one property row each: `PR_DISPLAY_NAME_W`, `PR_EMAIL_ADDRESS_W`,
 /// `PR_ADDRTYPE_W`, `PR_RECIPIENT_TYPE`, ...) and its attachments, in order.

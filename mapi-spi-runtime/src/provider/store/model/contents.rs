@@ -69,16 +69,16 @@ pub(crate) struct ContentsTables {
     tables: std::sync::Mutex<HashMap<Vec<u8>, TableData>>,
 }
 
-/// The properties the runtime owns on every message ([`Model::push_identity`]); a provider's
-/// values for them are dropped.
-const IDENTITY_TAGS: [u32; 7] = [
-    PR_ENTRYID,
-    PR_RECORD_KEY,
-    PR_INSTANCE_KEY,
+/// The properties the runtime owns on every message ([`Model::identity`]), in ascending ID
+/// order; a provider's values for them are dropped.
+const IDENTITY_TAGS: [u32; super::ROW_IDENTITY_PROPS] = [
     PR_PARENT_ENTRYID,
-    PR_STORE_ENTRYID,
+    PR_INSTANCE_KEY,
+    PR_RECORD_KEY,
     PR_STORE_RECORD_KEY,
+    PR_STORE_ENTRYID,
     PR_OBJECT_TYPE,
+    PR_ENTRYID,
 ];
 
 impl Model {
@@ -86,44 +86,62 @@ impl Model {
     /// message object shows them (`None`: a key no entry ID can hold).
     pub(crate) fn message_identity(&self, folder: &[u8], key: &[u8]) -> Option<Vec<Property>> {
         let parent = self.ids.mint(ObjectKind::Folder, folder, false)?;
-        let mut row = Vec::with_capacity(IDENTITY_TAGS.len());
-        self.push_identity(&parent, key, &mut row)?;
-        Some(row)
+        Some(self.identity(&parent, key.to_vec())?.into())
     }
 
-    /// Appends [`IDENTITY_TAGS`] of message `key` to `row`; `parent`: its folder's entry ID,
+    /// [`IDENTITY_TAGS`] of message `key`, in that order; `parent`: its folder's entry ID,
     /// minted once for a whole folder's rows.
-    fn push_identity(&self, parent: &[u8], key: &[u8], row: &mut Vec<Property>) -> Option<()> {
-        let entry_id = self.ids.mint(ObjectKind::Message, key, false)?;
-        row.extend([
-            Property::for_tag(PR_ENTRYID, PropValue::Binary(entry_id)),
-            Property::for_tag(PR_RECORD_KEY, PropValue::Binary(key.to_vec())),
-            Property::for_tag(PR_INSTANCE_KEY, PropValue::Binary(key.to_vec())),
+    fn identity(&self, parent: &[u8], key: Vec<u8>) -> Option<[Property; IDENTITY_TAGS.len()]> {
+        let entry_id = self.ids.mint(ObjectKind::Message, &key, false)?;
+        Some([
             Property::for_tag(PR_PARENT_ENTRYID, PropValue::Binary(parent.to_vec())),
-            Property::for_tag(
-                PR_STORE_ENTRYID,
-                PropValue::Binary(self.store_entry_id.clone()),
-            ),
+            Property::for_tag(PR_INSTANCE_KEY, PropValue::Binary(key.clone())),
+            Property::for_tag(PR_RECORD_KEY, PropValue::Binary(key)),
             Property::for_tag(
                 PR_STORE_RECORD_KEY,
                 PropValue::Binary(self.store_record_key.clone()),
             ),
+            Property::for_tag(
+                PR_STORE_ENTRYID,
+                PropValue::Binary(self.store_entry_id.clone()),
+            ),
             Property::for_tag(PR_OBJECT_TYPE, PropValue::Long(MAPI_MESSAGE)),
-        ]);
-        Some(())
+            Property::for_tag(PR_ENTRYID, PropValue::Binary(entry_id)),
+        ])
     }
 
     /// The contents-table row of `summary` in the folder whose entry ID is `parent`: its
     /// properties, the runtime's replacing any the provider gave for them. Allocated once, at
-    /// its full size: a folder's first open builds thousands.
+    /// its full size: a folder's first open builds thousands. The runtime's are merged in by
+    /// ID, the provider's kept in their order: a summary in ID order makes a row in ID order,
+    /// which the table takes without sorting it.
     fn message_row(&self, parent: &[u8], summary: MessageSummary) -> Option<Vec<Property>> {
-        let mut row = Vec::with_capacity(IDENTITY_TAGS.len() + summary.props.len());
-        self.push_identity(parent, &summary.key, &mut row)?;
-        row.extend(summary.props.into_iter().filter(|p| {
+        let MessageSummary {
+            key,
+            props: mut row,
+        } = summary;
+        let identity = self.identity(parent, key)?;
+        row.retain(|p| {
             !IDENTITY_TAGS
                 .iter()
                 .any(|&tag| prop_id(tag) == u32::from(p.id))
-        }));
+        });
+        // Merged in place, from the back, into room made at the end: the provider's vector
+        // becomes the row, not copied when it has that room (MessageSummary::with_capacity).
+        let mut provided = row.len();
+        row.resize_with(provided + identity.len(), || {
+            Property::new(0, PropValue::Null)
+        });
+        let mut end = row.len();
+        for owned in identity.into_iter().rev() {
+            while provided > 0 && row[provided - 1].id > owned.id {
+                provided -= 1;
+                end -= 1;
+                row.swap(provided, end);
+            }
+            end -= 1;
+            row[end] = owned;
+        }
         Some(row)
     }
 

@@ -49,6 +49,12 @@ const IDENTITY: [u32; 8] = [
     PR_OBJECT_TYPE,
 ];
 
+/// How many properties the runtime adds to a message's contents-table row (`contents`'
+/// identity properties): the room [`MessageSummary::with_capacity`] leaves for them.
+///
+/// [`MessageSummary::with_capacity`]: super::content::MessageSummary::with_capacity
+pub(crate) const ROW_IDENTITY_PROPS: usize = 7;
+
 /// What every object of one open store shares.
 pub(crate) struct Model {
     /// The model itself, for what must reach it later without keeping it alive (a contents
