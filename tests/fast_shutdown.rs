@@ -20,6 +20,8 @@ use mapi_spi_runtime::provider::store::{
 use mapi_spi_runtime::provider::{ProviderContext, ProviderError, ProviderResult};
 use mapi_spi_runtime::{Interface, Object, mapi_object};
 
+mod caught_panics;
+
 static SERIAL: Mutex<()> = Mutex::new(());
 static STORE_FLUSHES: AtomicUsize = AtomicUsize::new(0);
 static PROVIDER_FLUSHES: AtomicUsize = AtomicUsize::new(0);
@@ -33,7 +35,8 @@ fn serial() -> MutexGuard<'static, ()> {
     guard
 }
 
-/// Store IDs are names; a store named "unflushable" fails its flush.
+/// Store IDs are names; a store named "unflushable" fails its flush, one named "panicky"
+/// panics in it.
 struct FlushProvider;
 
 #[mapi_object(IMsgStore)]
@@ -49,6 +52,9 @@ impl MessageStore for FlushStore {
         STORE_FLUSHES.fetch_add(1, Ordering::SeqCst);
         if this.name == b"unflushable" {
             return Err(ProviderError::new(MAPI_E_DISK_ERROR, "the disk is full"));
+        }
+        if this.name == b"panicky" {
+            panic!("flush panics");
         }
         Ok(())
     }
@@ -180,6 +186,33 @@ fn a_failed_flush_is_reported_and_the_other_steps_still_run() {
     assert_eq!(PROVIDER_FLUSHES.load(Ordering::SeqCst), 1);
     drop(shutdown);
     let report = session.fast_shutdown(vec![bad.store, good.store]);
+    assert_eq!(report.calls_after_fast_shutdown, 0, "{report}");
+}
+
+#[test]
+fn a_panic_in_a_flush_is_caught_reported_and_the_other_steps_still_run() {
+    let _serial = serial();
+    let mut session = session();
+    let panicky = session.logon(b"panicky", MDB_NO_DIALOG).expect("logon");
+    let good = session.logon(b"good", MDB_NO_DIALOG).expect("logon");
+    let shutdown: IMAPIProviderShutdown = session.provider().cast().expect("the interface");
+    // SAFETY: no arguments.
+    let (hr, caught) = caught_panics::catching(|| unsafe { shutdown.DoFastShutdown() });
+    assert!(hr.is_err(), "{hr:?}");
+    assert_eq!(caught.len(), 1, "{caught:?}");
+    assert!(caught[0].ends_with(": flush panics"), "{caught:?}");
+    assert_eq!(
+        STORE_FLUSHES.load(Ordering::SeqCst),
+        2,
+        "the other store still flushed"
+    );
+    assert_eq!(
+        PROVIDER_FLUSHES.load(Ordering::SeqCst),
+        1,
+        "and the provider"
+    );
+    drop(shutdown);
+    let report = session.fast_shutdown(vec![panicky.store, good.store]);
     assert_eq!(report.calls_after_fast_shutdown, 0, "{report}");
 }
 

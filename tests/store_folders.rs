@@ -20,7 +20,9 @@ use mapi_spi_runtime::interfaces::{
     IMAPISupportImpl, IMAPITable, IMSLogon, IMsgStore,
 };
 use mapi_spi_runtime::props::{PropValue, Property};
-use mapi_spi_runtime::provider::store::content::{Message, SpecialFolder, StoreContent};
+use mapi_spi_runtime::provider::store::content::{
+    ContentChange, Folder, Message, MessageSummary, SpecialFolder, StoreContent, StoredMessage,
+};
 use mapi_spi_runtime::provider::store::entry_id::{EntryIds, ObjectKind};
 use mapi_spi_runtime::provider::store::memory::MemoryContent;
 use mapi_spi_runtime::provider::store::{
@@ -34,10 +36,14 @@ use mapi_spi_runtime::types::{
 };
 use mapi_spi_runtime::{AllocatorSet, GUID, HRESULT, IUnknown, Interface, mapi_object};
 
+mod caught_panics;
+
 const UID: MAPIUID = MAPIUID { ab: [0x42; 16] };
 /// The store entry ID (and key) of the writable store; `READ_ONLY` names a read-only one.
 const STORE: &[u8] = b"store";
 const READ_ONLY: &[u8] = b"readonly";
+/// A writable store whose content panics in the method named by [`PANIC_IN`].
+const PANICKY: &[u8] = b"panicky";
 
 struct Provider;
 
@@ -120,14 +126,12 @@ impl StoreProvider for Provider {
                 PropValue::Long(mask),
             ));
         }
-        let store = ContentStore::new(
-            request,
-            context,
-            UID,
-            request.entry_id,
-            Arc::new(content()),
-            props,
-        )?;
+        let content: Arc<dyn StoreContent> = if request.entry_id == PANICKY {
+            Arc::new(Panicky(content()))
+        } else {
+            Arc::new(content())
+        };
+        let store = ContentStore::new(request, context, UID, request.entry_id, content, props)?;
         Ok(StoreLogon {
             store,
             spool_security: Vec::new(),
@@ -140,6 +144,55 @@ impl StoreProvider for Provider {
 }
 
 mapi_spi_runtime::ms_provider_init!(Provider);
+
+/// The `StoreContent` method that panics in the `PANICKY` store, if any.
+static PANIC_IN: Mutex<Option<&'static str>> = Mutex::new(None);
+
+/// [`content`], panicking in the method [`PANIC_IN`] names: the provider code that each
+/// folder, message and table method of the runtime reaches.
+struct Panicky(MemoryContent);
+
+impl Panicky {
+    fn enter(&self, method: &'static str) -> &MemoryContent {
+        if *PANIC_IN.lock().unwrap_or_else(|p| p.into_inner()) == Some(method) {
+            panic!("{method} panics");
+        }
+        &self.0
+    }
+}
+
+impl StoreContent for Panicky {
+    fn root(&self) -> Vec<u8> {
+        self.enter("root").root()
+    }
+    fn folder(&self, key: &[u8]) -> ProviderResult<Folder> {
+        self.enter("folder").folder(key)
+    }
+    fn subfolders(&self, key: &[u8]) -> ProviderResult<Vec<Folder>> {
+        self.enter("subfolders").subfolders(key)
+    }
+    fn messages(&self, folder: &[u8]) -> ProviderResult<Vec<MessageSummary>> {
+        self.enter("messages").messages(folder)
+    }
+    fn message(&self, key: &[u8]) -> ProviderResult<StoredMessage> {
+        self.enter("message").message(key)
+    }
+    fn special_folder(&self, which: SpecialFolder) -> Option<Vec<u8>> {
+        self.enter("special_folder").special_folder(which)
+    }
+    fn changes(&self) -> Vec<ContentChange> {
+        self.enter("changes").changes()
+    }
+    fn save_message(
+        &self,
+        folder: &[u8],
+        key: Option<&[u8]>,
+        message: &Message,
+    ) -> ProviderResult<Vec<u8>> {
+        self.enter("save_message")
+            .save_message(folder, key, message)
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Calls, through the vtables, and their results read and freed as a client does.
@@ -1925,4 +1978,70 @@ fn an_open_hierarchy_view_agrees_with_a_new_one_after_concurrent_writers() {
     assert!(!heard(&sink).is_empty());
     drop((views, deep, sink));
     opened.close(vec![ipm, inbox, drafts]);
+}
+
+#[test]
+fn a_panic_in_the_providers_content_fails_the_call_it_reached_and_the_store_goes_on() {
+    let opened = open(PANICKY);
+    let inbox = opened.named("Inbox");
+    let inbox_id = entry_id(&inbox);
+    let message_id = message_ids(&inbox).remove(0);
+    let view = contents(&inbox);
+    // `boundary`: the vtable method whose guard catches it.
+    let panicking = |method: &'static str, boundary: &str, call: &dyn Fn() -> HRESULT| {
+        *PANIC_IN.lock().unwrap() = Some(method);
+        let (hr, caught) = caught_panics::catching(call);
+        *PANIC_IN.lock().unwrap() = None;
+        assert!(hr.is_err(), "{method}: {hr:?}");
+        assert_eq!(caught, [format!("{boundary}: {method} panics")]);
+        // The same call works once the provider does.
+        assert_eq!(call(), S_OK, "{method} again");
+    };
+    let open_entry = |id: &[u8]| {
+        opened
+            .open_entry(id, MAPI_BEST_ACCESS)
+            .err()
+            .unwrap_or(S_OK)
+    };
+    panicking("folder", "IMsgStore::OpenEntry", &|| open_entry(&inbox_id));
+    panicking("message", "IMsgStore::OpenEntry", &|| {
+        open_entry(&message_id)
+    });
+    panicking("subfolders", "IMAPIContainer::GetHierarchyTable", &|| {
+        let mut table = null_mut();
+        let hr = unsafe { inbox.GetHierarchyTable(0, &mut table) };
+        if hr.is_ok() {
+            drop(unsafe { IMAPITable::from_raw(table) });
+        }
+        hr
+    });
+    // A folder's contents table is built once: a folder without one reads the listing.
+    let drafts = opened.named("Drafts");
+    panicking("messages", "IMAPIContainer::GetContentsTable", &|| {
+        let mut table = null_mut();
+        let hr = unsafe { drafts.GetContentsTable(0, &mut table) };
+        if hr.is_ok() {
+            drop(unsafe { IMAPITable::from_raw(table) });
+        }
+        hr
+    });
+    // An open view asks the provider for others' changes before it answers.
+    panicking("changes", "IMAPITable::GetRowCount", &|| {
+        let mut count = 0;
+        unsafe { view.GetRowCount(0, &mut count) }
+    });
+    panicking("save_message", "IMAPIProp::SaveChanges", &|| {
+        let mut raw = null_mut();
+        let hr = unsafe { inbox.CreateMessage(null(), 0, &mut raw) };
+        assert_eq!(hr, S_OK);
+        let new = unsafe { IMAPIProp::from_raw(raw) };
+        unsafe { new.SaveChanges(0) }
+    });
+    assert_eq!(
+        counts(&inbox).0,
+        4,
+        "the one save that worked, nothing else"
+    );
+    drop(view);
+    opened.close(vec![inbox, drafts]);
 }
