@@ -26,12 +26,15 @@ static SERIAL: Mutex<()> = Mutex::new(());
 static STORE_FLUSHES: AtomicUsize = AtomicUsize::new(0);
 static PROVIDER_FLUSHES: AtomicUsize = AtomicUsize::new(0);
 static SUPPORTS_FAST_SHUTDOWN: AtomicBool = AtomicBool::new(true);
+/// Makes the provider's own flush (`fast_shutdown`) panic.
+static PROVIDER_FLUSH_PANICS: AtomicBool = AtomicBool::new(false);
 
 fn serial() -> MutexGuard<'static, ()> {
     let guard = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     STORE_FLUSHES.store(0, Ordering::SeqCst);
     PROVIDER_FLUSHES.store(0, Ordering::SeqCst);
     SUPPORTS_FAST_SHUTDOWN.store(true, Ordering::SeqCst);
+    PROVIDER_FLUSH_PANICS.store(false, Ordering::SeqCst);
     guard
 }
 
@@ -95,6 +98,9 @@ impl StoreProvider for FlushProvider {
 
     fn fast_shutdown(&self) -> ProviderResult<()> {
         PROVIDER_FLUSHES.fetch_add(1, Ordering::SeqCst);
+        if PROVIDER_FLUSH_PANICS.load(Ordering::SeqCst) {
+            panic!("the provider's flush panics");
+        }
         Ok(())
     }
 }
@@ -190,8 +196,9 @@ fn a_failed_flush_is_reported_and_the_other_steps_still_run() {
 }
 
 #[test]
-fn a_panic_in_a_flush_is_caught_reported_and_the_other_steps_still_run() {
+fn panics_in_the_flushes_are_caught_reported_and_the_other_steps_still_run() {
     let _serial = serial();
+    PROVIDER_FLUSH_PANICS.store(true, Ordering::SeqCst);
     let mut session = session();
     let panicky = session.logon(b"panicky", MDB_NO_DIALOG).expect("logon");
     let good = session.logon(b"good", MDB_NO_DIALOG).expect("logon");
@@ -199,8 +206,12 @@ fn a_panic_in_a_flush_is_caught_reported_and_the_other_steps_still_run() {
     // SAFETY: no arguments.
     let (hr, caught) = caught_panics::catching(|| unsafe { shutdown.DoFastShutdown() });
     assert!(hr.is_err(), "{hr:?}");
-    assert_eq!(caught.len(), 1, "{caught:?}");
+    assert_eq!(caught.len(), 2, "{caught:?}");
     assert!(caught[0].ends_with(": flush panics"), "{caught:?}");
+    assert!(
+        caught[1].ends_with(": the provider's flush panics"),
+        "{caught:?}"
+    );
     assert_eq!(
         STORE_FLUSHES.load(Ordering::SeqCst),
         2,
