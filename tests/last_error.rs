@@ -190,12 +190,18 @@ struct Opened {
     _serial: MutexGuard<'static, ()>,
 }
 
+/// A session's leak report counts the native host buffers of the whole process, which every
+/// test here allocates from (`probe` forwards to them too): one test at a time.
 static ONE_SESSION_AT_A_TIME: Mutex<()> = Mutex::new(());
 
-fn open() -> Opened {
-    let serial = ONE_SESSION_AT_A_TIME
+fn serial() -> MutexGuard<'static, ()> {
+    ONE_SESSION_AT_A_TIME
         .lock()
-        .unwrap_or_else(|p| p.into_inner());
+        .unwrap_or_else(|p| p.into_inner())
+}
+
+fn open() -> Opened {
+    let serial = serial();
     // SAFETY: this file's MSProviderInit, from ms_provider_init!.
     let session =
         unsafe { Session::in_process(MSProviderInit, "last_error.dll", SupportOptions::default()) }
@@ -286,16 +292,8 @@ impl Opened {
     }
 }
 
-/// The sessions count the process's native host buffers: one at a time.
-static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn serial() -> std::sync::MutexGuard<'static, ()> {
-    SERIAL.lock().unwrap_or_else(|p| p.into_inner())
-}
-
 #[test]
 fn the_store_object_describes_its_own_failure_in_either_width_until_asked_about_another() {
-    let _serial = serial();
     let opened = open();
     assert_eq!(
         opened.store_last_error(MAPI_E_INVALID_PARAMETER, 0),
@@ -335,7 +333,6 @@ fn the_store_object_describes_its_own_failure_in_either_width_until_asked_about_
 
 #[test]
 fn a_failure_the_provider_reports_through_its_context_is_described_on_logon_and_store() {
-    let _serial = serial();
     let opened = open();
     let (mut kind, mut object) = (0u32, core::ptr::null_mut());
     let id = [1u8, 2, 3];
@@ -368,7 +365,6 @@ fn a_failure_the_provider_reports_through_its_context_is_described_on_logon_and_
 
 #[test]
 fn a_property_object_describes_its_failures_directly_and_through_a_store_forwarding_to_it() {
-    let _serial = serial();
     let opened = open();
     // SetProps on the store goes to its read-only property object.
     // SAFETY: plain data, for which all zeroes is a valid value.
@@ -446,7 +442,6 @@ fn a_property_object_describes_its_failures_directly_and_through_a_store_forward
 
 #[test]
 fn a_forwarded_call_failing_with_a_bare_code_is_described_by_its_method_and_code() {
-    let _serial = serial();
     let opened = open();
     // The test store leaves Unadvise out: its default answers MAPI_E_NO_SUPPORT, with no words.
     // SAFETY: a connection number, which is all Unadvise takes.
@@ -534,6 +529,7 @@ fn restrict(view: &IMAPITable, mut restriction: SRestriction) -> HRESULT {
 
 #[test]
 fn a_table_view_describes_each_failure_it_answers_in_either_width() {
+    let _serial = serial();
     let ((), calls) = probe(None, |allocators| {
         let table = two_rows(allocators);
         let view = table.view();
