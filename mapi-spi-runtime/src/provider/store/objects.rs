@@ -93,10 +93,9 @@ impl<S: MessageStore> StoreShared<S> {
     /// logged off, else the provider's store (`to`), or the defaults where it has no such
     /// interface.
     fn forward<'a, I>(&'a self, to: Option<&'a I>) -> Forward<'a, I> {
-        if !self.gate.enter() {
+        let Some(admitted) = self.admit() else {
             return Forward::Fail(MAPI_E_INVALID_OBJECT);
-        }
-        let admitted = CallGuard::new(self);
+        };
         match to {
             Some(to) => Forward::Guarded(to, admitted),
             None => Forward::Defaults,
@@ -106,22 +105,25 @@ impl<S: MessageStore> StoreShared<S> {
     /// Runs a method of the runtime's own, or answers `MAPI_E_INVALID_OBJECT` once the store is
     /// logged off.
     fn call(&self, method: impl FnOnce() -> HRESULT) -> HRESULT {
-        if !self.gate.enter() {
+        let Some(_admitted) = self.admit() else {
             return MAPI_E_INVALID_OBJECT;
-        }
-        // Left when dropped, even by a panic's unwinding.
-        let _admitted = CallGuard::new(self);
+        };
         method()
+    }
+
+    /// Admits a call through the gate, unless the store is logged off: the guard leaves it when
+    /// dropped, even by a panic's unwinding.
+    fn admit(&self) -> Option<CallGuard<'_>> {
+        self.gate.enter().then(|| CallGuard::new(self))
     }
 
     /// As [`Self::call`], for a call passed on to the provider's `method`
     /// (`"IMsgStore::OpenEntry"`): a bare failure is kept as the forwarded calls' are
     /// ([`CallEnd::failed`]).
     fn forwarded(&self, method: &'static str, call: impl FnOnce() -> HRESULT) -> HRESULT {
-        if !self.gate.enter() {
+        let Some(admitted) = self.admit() else {
             return MAPI_E_INVALID_OBJECT;
-        }
-        let admitted = CallGuard::new(self);
+        };
         let code = call();
         admitted.returned(method, code);
         code
