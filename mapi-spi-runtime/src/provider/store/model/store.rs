@@ -238,9 +238,13 @@ impl MessageStore for ContentStore {
 }
 
 impl IMAPIPropImpl for ContentStore {
-    /// The other methods may read every property (`CopyTo`, `OpenProperty`).
-    fn forward(this: &Object<Self>, _: MethodName) -> Forward<'_, IMAPIProp> {
-        this.refresh(true);
+    /// Of the other methods, those that read property values (`CopyTo`, `CopyProps`,
+    /// `OpenProperty`) may read the special folders' too; the rest (`GetLastError`,
+    /// `SaveChanges`, the writes a read-only bag refuses, the name mappings) read none.
+    fn forward(this: &Object<Self>, method: MethodName) -> Forward<'_, IMAPIProp> {
+        if matches!(method.0, "CopyTo" | "CopyProps" | "OpenProperty") {
+            this.refresh(true);
+        }
         Forward::To(&this.props_interface)
     }
 
