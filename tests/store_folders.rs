@@ -1997,33 +1997,23 @@ fn a_panic_in_the_providers_content_fails_the_call_it_reached_and_the_store_goes
         // The same call works once the provider does.
         assert_eq!(call(), S_OK, "{method} again");
     };
-    let open_entry = |id: &[u8]| {
-        opened
-            .open_entry(id, MAPI_BEST_ACCESS)
-            .err()
-            .unwrap_or(S_OK)
-    };
-    panicking("folder", "IMsgStore::OpenEntry", &|| open_entry(&inbox_id));
+    /// A call's code, whatever it hands out dropped.
+    fn code<T>(result: Result<T, HRESULT>) -> HRESULT {
+        result.err().unwrap_or(S_OK)
+    }
+    panicking("folder", "IMsgStore::OpenEntry", &|| {
+        code(opened.open_entry(&inbox_id, MAPI_BEST_ACCESS))
+    });
     panicking("message", "IMsgStore::OpenEntry", &|| {
-        open_entry(&message_id)
+        code(opened.open_entry(&message_id, MAPI_BEST_ACCESS))
     });
     panicking("subfolders", "IMAPIContainer::GetHierarchyTable", &|| {
-        let mut table = null_mut();
-        let hr = unsafe { inbox.GetHierarchyTable(0, &mut table) };
-        if hr.is_ok() {
-            drop(unsafe { IMAPITable::from_raw(table) });
-        }
-        hr
+        code(client::hierarchy_table(&inbox, 0))
     });
     // A folder's contents table is built once: a folder without one reads the listing.
     let drafts = opened.named("Drafts");
     panicking("messages", "IMAPIContainer::GetContentsTable", &|| {
-        let mut table = null_mut();
-        let hr = unsafe { drafts.GetContentsTable(0, &mut table) };
-        if hr.is_ok() {
-            drop(unsafe { IMAPITable::from_raw(table) });
-        }
-        hr
+        code(client::contents_table(&drafts, 0))
     });
     // An open view asks the provider for others' changes before it answers.
     panicking("changes", "IMAPITable::GetRowCount", &|| {
@@ -2031,10 +2021,7 @@ fn a_panic_in_the_providers_content_fails_the_call_it_reached_and_the_store_goes
         unsafe { view.GetRowCount(0, &mut count) }
     });
     panicking("save_message", "IMAPIProp::SaveChanges", &|| {
-        let mut raw = null_mut();
-        let hr = unsafe { inbox.CreateMessage(null(), 0, &mut raw) };
-        assert_eq!(hr, S_OK);
-        let new = unsafe { IMAPIProp::from_raw(raw) };
+        let new = client::create_message(&inbox, 0).expect("CreateMessage");
         unsafe { new.SaveChanges(0) }
     });
     assert_eq!(
