@@ -19,8 +19,9 @@
 //! git's "racy clean" check has it) the names are read again and compared, which costs no
 //! parsing. Only new files are parsed, headers only. Whatever differs from the index, found at
 //! any look, is what [`StoreContent::changes`] reports next; the store's own writes update
-//! the index directly and so are not reported as others'. A folder never listed has no index
-//! and no messages to report: whoever lists it first sees its files as they are.
+//! the index directly and so are not reported as others'. A folder never listed but counted
+//! (a hierarchy view shows its `PR_CONTENT_COUNT`) keeps its file names only, checked the same
+//! way, so others' deliveries and removals there are reported too.
 
 use std::borrow::Borrow;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -217,7 +218,7 @@ struct Entry {
 
 impl Entry {
     fn flags(&self) -> Option<&str> {
-        maildir::split_file_name(&self.file_name).1
+        flags_of(&self.file_name)
     }
 
     /// Its summary as message `key` (see [`Entry::push_props`]).
@@ -330,28 +331,83 @@ fn racy(mtimes: [Option<SystemTime>; 2], checked_at: SystemTime) -> bool {
         .any(|m| m.is_none_or(|m| m + MTIME_GRANULARITY >= checked_at))
 }
 
-/// A folder's files as [`StoreContent::message_counts`] last read them, with its mtimes read
-/// just before: the folder's first listing takes them, while they are current, instead of
-/// reading the directories again (a client opens a folder, which counts its messages, then
-/// its contents table). One folder's only: kept until a listing takes it or a count of
-/// another folder replaces it.
+/// A folder's files as last read (names only, no message read), with the mtimes of its `new/`
+/// and `cur/` read just before: what [`StoreContent::message_counts`] counts, and what
+/// [`StoreContent::changes`] compares with the directories to report others' changes in a
+/// folder that has no index (never listed) but whose counts a hierarchy view shows. Checked
+/// as an index is: by the mtimes first, the names read again only when they differ or could
+/// hide a change. The folder's first listing takes it, with what changed since.
 struct Scanned {
-    folder: String,
     mtimes: (SystemTime, SystemTime),
     at: SystemTime,
     files: HashSet<Listed>,
 }
 
 impl Scanned {
+    /// Folder `dir`'s files now.
+    fn read(dir: &Path) -> io::Result<Scanned> {
+        // Before the mtimes, as a refresh takes it: a change while they are read is seen later.
+        let at = SystemTime::now();
+        let mtimes = mtimes(dir)?;
+        let files = scan(dir)?;
+        Ok(Scanned { mtimes, at, files })
+    }
+
     /// Whether the folder still has these files, its mtimes being `mtimes` now.
     fn current(&self, mtimes: (SystemTime, SystemTime)) -> bool {
         self.mtimes == mtimes && !racy([Some(mtimes.0), Some(mtimes.1)], self.at)
     }
+
+    /// Brings the files up to date with folder `dir`, unless its mtimes show no change;
+    /// answers what changed: files added or gone, flags changed.
+    fn refresh(&mut self, dir: &Path) -> io::Result<Vec<Diff>> {
+        if self.current(mtimes(dir)?) {
+            return Ok(Vec::new());
+        }
+        let fresh = Scanned::read(dir)?;
+        let mut diffs: Vec<Diff> = self
+            .files
+            .iter()
+            .filter(|old| !fresh.files.contains(old.unique()))
+            .map(|old| Diff::Deleted(old.unique().into()))
+            .collect();
+        for listed in &fresh.files {
+            match self.files.get(listed.unique()) {
+                None => diffs.push(Diff::Added(listed.unique().into())),
+                Some(old) if flags_of(&old.file_name) != flags_of(&listed.file_name) => {
+                    diffs.push(Diff::Modified(listed.unique().into()));
+                }
+                Some(_) => {}
+            }
+        }
+        *self = fresh;
+        Ok(diffs)
+    }
+
+    /// The message count and the unread count.
+    fn counts(&self) -> (u32, u32) {
+        let unread = self
+            .files
+            .iter()
+            .filter(|listed| is_unread(&listed.file_name))
+            .count();
+        (self.files.len() as u32, unread as u32)
+    }
+}
+
+/// The info flags of message file `file_name` (`None` in `new/`).
+fn flags_of(file_name: &str) -> Option<&str> {
+    maildir::split_file_name(file_name).1
+}
+
+/// Whether message file `file_name` is unread: no `S` (seen) flag.
+fn is_unread(file_name: &str) -> bool {
+    !flags_of(file_name).is_some_and(|flags| flags.contains('S'))
 }
 
 impl FolderIndex {
     /// Brings the index up to date with folder `dir`; answers what changed. `scanned`: its
-    /// files as last read, taken if still current.
+    /// files as last counted, for a first listing (what changed since is reported).
     fn refresh(&mut self, dir: &Path, scanned: Option<Scanned>) -> io::Result<Vec<Diff>> {
         let now = SystemTime::now();
         let (new_mtime, cur_mtime) = mtimes(dir)?;
@@ -363,13 +419,17 @@ impl FolderIndex {
             return Ok(Vec::new());
         }
         let first = self.checked_at.is_none();
-        let files = match scanned {
-            Some(scanned) if scanned.current((new_mtime, cur_mtime)) => scanned.files,
-            _ => scan(dir)?,
+        // Its files as counted, and what changed since: a folder's first listing reports
+        // that, as a look at its counts would have.
+        let (files, mut diffs) = match scanned {
+            Some(mut scanned) => {
+                let diffs = scanned.refresh(dir)?;
+                (scanned.files, diffs)
+            }
+            None => (scan(dir)?, Vec::new()),
         };
         self.entries
             .reserve(files.len().saturating_sub(self.entries.len()));
-        let mut diffs = Vec::new();
         let mut buf = Vec::new();
         self.entries.retain(|unique, _| {
             let keep = files.contains(&**unique);
@@ -444,6 +504,15 @@ struct Listed {
 }
 
 impl Listed {
+    fn new(sub: Sub, file_name: String) -> Listed {
+        let unique_len = maildir::split_file_name(&file_name).0.len();
+        Listed {
+            sub,
+            file_name,
+            unique_len,
+        }
+    }
+
     fn unique(&self) -> &str {
         &self.file_name[..self.unique_len]
     }
@@ -480,12 +549,7 @@ fn scan(dir: &Path) -> io::Result<HashSet<Listed>> {
             let Ok(file_name) = entry?.file_name().into_string() else {
                 continue;
             };
-            let unique_len = maildir::split_file_name(&file_name).0.len();
-            listed.push(Listed {
-                sub,
-                file_name,
-                unique_len,
-            });
+            listed.push(Listed::new(sub, file_name));
         }
     }
     let mut files = HashSet::with_capacity(listed.len());
@@ -498,24 +562,58 @@ fn scan(dir: &Path) -> io::Result<HashSet<Listed>> {
     Ok(files)
 }
 
-/// What is shared between calls: the indexes, what `changes` has not reported yet, and the
-/// folders as `changes` last saw them.
+/// What is shared between calls: the indexes, the files of the folders counted but not
+/// indexed, what `changes` has not reported yet, and the folders as `changes` last saw them.
 #[derive(Default)]
 struct State {
     indexes: HashMap<String, FolderIndex>,
+    counted: HashMap<String, Scanned>,
     pending: Vec<ContentChange>,
     folders: BTreeSet<String>,
     root_mtime: Option<SystemTime>,
     root_checked_at: Option<SystemTime>,
-    scanned: Option<Scanned>,
 }
 
 impl State {
     /// The index of Maildir++ folder `name`, up to date; differences found go to `pending`.
     fn index(&mut self, root: &Path, name: &str) -> io::Result<&mut FolderIndex> {
-        let scanned = self.scanned.take_if(|scanned| scanned.folder == name);
+        let scanned = if self.indexes.contains_key(name) {
+            None
+        } else {
+            self.counted.remove(name)
+        };
         let index = self.indexes.entry(name.to_owned()).or_default();
         let diffs = index.refresh(&maildir::folder_dir(root, name), scanned)?;
+        self.report(name, diffs);
+        Ok(self.indexes.get_mut(name).expect("inserted above"))
+    }
+
+    /// Folder `name`'s message and unread counts, from its index if it has one, else from its
+    /// files (kept, see [`Scanned`]); differences found go to `pending`.
+    fn counts(&mut self, root: &Path, name: &str) -> io::Result<(u32, u32)> {
+        if self.indexes.contains_key(name) {
+            let index = self.index(root, name)?;
+            let unread = index
+                .entries
+                .values()
+                .filter(|entry| is_unread(&entry.file_name))
+                .count();
+            return Ok((index.entries.len() as u32, unread as u32));
+        }
+        let dir = maildir::folder_dir(root, name);
+        let diffs = match self.counted.get_mut(name) {
+            Some(scanned) => scanned.refresh(&dir)?,
+            None => {
+                self.counted.insert(name.to_owned(), Scanned::read(&dir)?);
+                Vec::new()
+            }
+        };
+        self.report(name, diffs);
+        Ok(self.counted[name].counts())
+    }
+
+    /// Differences found in folder `name`, as changes to report.
+    fn report(&mut self, name: &str, diffs: Vec<Diff>) {
         let folder = folder_id(name).key();
         let pair = |unique: &str| (folder.clone(), message_key(&folder, unique));
         for diff in diffs {
@@ -534,7 +632,38 @@ impl State {
                 }
             });
         }
-        Ok(self.indexes.get_mut(name).expect("inserted above"))
+    }
+
+    /// The store's own write of message `unique` in folder `name` (now file `file`, or gone),
+    /// in the folder's kept files, so that it is not reported as another's change.
+    fn counted_write(&mut self, name: &str, unique: &str, file: Option<(Sub, &str)>) {
+        let Some(scanned) = self.counted.get_mut(name) else {
+            return;
+        };
+        match file {
+            Some((sub, file_name)) => {
+                scanned
+                    .files
+                    .replace(Listed::new(sub, file_name.to_owned()));
+            }
+            None => {
+                scanned.files.remove(unique);
+            }
+        }
+    }
+
+    /// Folder `name` is gone (deleted, or renamed to `to`): what is kept of it goes (along).
+    fn folder_gone(&mut self, name: &str, to: Option<&str>) {
+        let index = self.indexes.remove(name);
+        let counted = self.counted.remove(name);
+        if let Some(to) = to {
+            if let Some(index) = index {
+                self.indexes.insert(to.to_owned(), index);
+            }
+            if let Some(counted) = counted {
+                self.counted.insert(to.to_owned(), counted);
+            }
+        }
     }
 }
 
@@ -756,6 +885,7 @@ impl MaildirContent {
         let (sub, file_name) = tmp.deliver_as(&dir, &unique, flags).map_err(io_error)?;
         let path = dir.join(sub.dir_name()).join(&file_name);
         let mut state = self.lock();
+        state.counted_write(name, &unique, Some((sub, &file_name)));
         if let Some(index) = state.indexes.get_mut(name) {
             let meta = fs::metadata(&path).map_err(io_error)?;
             let entry = Entry::new(sub, file_name.as_str(), &meta, mime::summarize(bytes));
@@ -783,8 +913,9 @@ impl MaildirContent {
                     key: folder_id(added).key(),
                 });
             }
-            for deleted in state.folders.difference(&tree.all) {
-                state.indexes.remove(deleted);
+            let deleted: Vec<String> = state.folders.difference(&tree.all).cloned().collect();
+            for deleted in &deleted {
+                state.folder_gone(deleted, None);
                 state.pending.push(ContentChange::FolderDeleted {
                     parent: FolderId::parent_of(deleted).key(),
                     key: folder_id(deleted).key(),
@@ -866,7 +997,8 @@ impl StoreContent for MaildirContent {
     }
 
     /// From the file names alone (the `S` flag is the read flag): the folder list reads no
-    /// message, and builds no index.
+    /// message, and builds no index. The names are kept, so that [`Self::changes`] reports
+    /// what others change in the folder while a hierarchy view shows its counts.
     fn message_counts(&self, folder: &[u8]) -> ProviderResult<(u32, u32)> {
         let (id, tree) = self.resolve(folder)?;
         let Some(name) = id.maildir_name() else {
@@ -875,26 +1007,7 @@ impl StoreContent for MaildirContent {
         if !name.is_empty() && !tree.real.contains(name) {
             return Ok((0, 0));
         }
-        let dir = maildir::folder_dir(&self.root, name);
-        // Before the mtimes, as a refresh takes it: a change while they are read is seen later.
-        let at = SystemTime::now();
-        let mtimes = mtimes(&dir).map_err(io_error)?;
-        let files = scan(&dir).map_err(io_error)?;
-        let unread = files
-            .iter()
-            .filter(|listed| {
-                let (_, flags) = maildir::split_file_name(&listed.file_name);
-                !flags.is_some_and(|flags| flags.contains('S'))
-            })
-            .count();
-        let counts = (files.len() as u32, unread as u32);
-        self.lock().scanned = Some(Scanned {
-            folder: name.to_owned(),
-            mtimes,
-            at,
-            files,
-        });
-        Ok(counts)
+        self.lock().counts(&self.root, name).map_err(io_error)
     }
 
     fn message(&self, key: &[u8]) -> ProviderResult<StoredMessage> {
@@ -980,6 +1093,13 @@ impl StoreContent for MaildirContent {
                 state.indexes.remove(&name);
             }
         }
+        // The folders only counted too: a delivery into one changes its hierarchy row.
+        let counted: Vec<String> = state.counted.keys().cloned().collect();
+        for name in counted {
+            if state.counts(&self.root, &name).is_err() {
+                state.counted.remove(&name);
+            }
+        }
         std::mem::take(&mut state.pending)
     }
 
@@ -1015,7 +1135,7 @@ impl StoreContent for MaildirContent {
         // Deepest first, each in one rename out of the Maildir, then removed: a crash leaves
         // the folder whole or without some subfolders, never a half-deleted one listed.
         for doomed in tree.subtree(&name) {
-            state.indexes.remove(&doomed);
+            state.folder_gone(&doomed, None);
             state.folders.remove(&doomed);
             if !tree.real.contains(&doomed) {
                 continue;
@@ -1080,9 +1200,7 @@ impl StoreContent for MaildirContent {
                 )
                 .map_err(io_error)?;
             }
-            if let Some(index) = state.indexes.remove(&old) {
-                state.indexes.insert(new.clone(), index);
-            }
+            state.folder_gone(&old, Some(&new));
             state.folders.remove(&old);
             state.folders.insert(new);
         }
@@ -1125,10 +1243,11 @@ impl StoreContent for MaildirContent {
                 Err(error) => return Err(io_error(error)),
             }
             // Under the same name (moved between `new/` and `cur/`), the index has the new file.
-            if old.unique != unique
-                && let Some(index) = state.indexes.get_mut(&old.folder)
-            {
-                index.entries.remove(old.unique.as_str());
+            if old.unique != unique {
+                state.counted_write(&old.folder, &old.unique, None);
+                if let Some(index) = state.indexes.get_mut(&old.folder) {
+                    index.entries.remove(old.unique.as_str());
+                }
             }
         }
         Ok(message_key(&folder_id(&name).key(), &unique))
@@ -1149,6 +1268,7 @@ impl StoreContent for MaildirContent {
         let mut state = self.lock();
         let located = self.locate(&mut state, key)?;
         fs::remove_file(located.path()).map_err(io_error)?;
+        state.counted_write(&located.folder, &located.unique, None);
         if let Some(index) = state.indexes.get_mut(&located.folder) {
             index.entries.remove(located.unique.as_str());
         }
@@ -1169,6 +1289,8 @@ impl StoreContent for MaildirContent {
         let to_cur = target_dir.join(Sub::Cur.dir_name());
         maildir::rename_message(&located.sub_dir(), &located.file_name, &to_cur, &file_name)
             .map_err(io_error)?;
+        state.counted_write(&located.folder, &located.unique, None);
+        state.counted_write(&target, &located.unique, Some((Sub::Cur, &file_name)));
         let entry = state
             .indexes
             .get_mut(&located.folder)
@@ -1200,6 +1322,11 @@ impl StoreContent for MaildirContent {
         let cur = located.dir.join(Sub::Cur.dir_name());
         maildir::rename_message(&located.sub_dir(), &located.file_name, &cur, &file_name)
             .map_err(io_error)?;
+        state.counted_write(
+            &located.folder,
+            &located.unique,
+            Some((Sub::Cur, &file_name)),
+        );
         if let Some(entry) = state
             .indexes
             .get_mut(&located.folder)

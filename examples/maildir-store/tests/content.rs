@@ -1048,4 +1048,74 @@ fn listing_after_a_count_sees_a_delivery() {
             .iter()
             .any(|m| text(&m.props, PR_SUBJECT_W) == "late")
     );
+    // Delivered after the count: a change, which the listing reports.
+    assert_eq!(
+        content.changes(),
+        [ContentChange::MessageAdded {
+            folder: inbox.clone(),
+            key: key("I", "1700000099.M99P100.late"),
+        }]
+    );
+}
+
+/// A folder only counted (a hierarchy view shows it, no listing indexed it) reports others'
+/// deliveries, flag changes and removals, and not the store's own writes.
+#[test]
+fn a_folder_only_counted_reports_others_changes_not_its_own() {
+    let (dir, content) = open("counted");
+    let sent = content.special_folder(SpecialFolder::SentItems).unwrap();
+    let trash = content.special_folder(SpecialFolder::DeletedItems).unwrap();
+    assert_eq!(content.message_counts(&sent).unwrap(), (1, 0));
+    assert_eq!(content.message_counts(&trash).unwrap(), (0, 0));
+    assert_eq!(content.changes(), []);
+
+    // Others': delivered, read (renamed into cur/ with S), removed.
+    let unique = "1800000000.M1P1.other";
+    let delivered = key("FSent", unique);
+    fs::write(
+        dir.join(".Sent/new").join(unique),
+        b"Subject: x\r\n\r\nx\r\n",
+    )
+    .unwrap();
+    let added = ContentChange::MessageAdded {
+        folder: sent.clone(),
+        key: delivered.clone(),
+    };
+    assert_eq!(content.changes(), [added]);
+    assert_eq!(content.message_counts(&sent).unwrap(), (2, 1));
+    let read = dir.join(".Sent/cur").join(maildir::file_name(unique, "S"));
+    fs::rename(dir.join(".Sent/new").join(unique), &read).unwrap();
+    let modified = ContentChange::MessageModified {
+        folder: sent.clone(),
+        key: delivered.clone(),
+    };
+    assert_eq!(content.changes(), [modified]);
+    fs::remove_file(&read).unwrap();
+    let deleted = ContentChange::MessageDeleted {
+        folder: sent.clone(),
+        key: delivered,
+    };
+    assert_eq!(content.changes(), [deleted]);
+    assert_eq!(content.message_counts(&sent).unwrap(), (1, 0));
+
+    // The store's own: a save, a flag change, a move, a delete.
+    let saved = content
+        .save_message(&sent, None, &sample_message("own"))
+        .unwrap();
+    assert_eq!(content.message_counts(&sent).unwrap().0, 2);
+    content
+        .set_message_state(
+            &saved,
+            &[Property::for_tag(
+                PR_MESSAGE_FLAGS,
+                PropValue::Long(MSGFLAG_READ),
+            )],
+        )
+        .unwrap();
+    let moved = content.move_message(&saved, &trash).unwrap();
+    assert_eq!(content.message_counts(&trash).unwrap(), (1, 0));
+    content.delete_message(&moved).unwrap();
+    assert_eq!(content.changes(), []);
+    assert_eq!(content.message_counts(&sent).unwrap(), (1, 0));
+    assert_eq!(content.message_counts(&trash).unwrap(), (0, 0));
 }

@@ -240,6 +240,14 @@ fn info_flags(folder: &Path, unique: &str) -> Option<Option<String>> {
     })
 }
 
+/// Delivers `mail` into Maildir folder directory `folder` as another program does: written in
+/// `tmp/`, renamed into `new/` as `unique`.
+fn deliver(folder: &Path, unique: &str, mail: &str) {
+    let tmp = folder.join("tmp").join(unique);
+    std::fs::write(&tmp, mail).unwrap();
+    std::fs::rename(&tmp, folder.join("new").join(unique)).unwrap();
+}
+
 /// The entry ID of an open object.
 fn entry_id(object: &IMAPIProp) -> Vec<u8> {
     let (_, props) = get_props(object, Some(&[PR_ENTRYID]), 0).unwrap();
@@ -282,9 +290,7 @@ fn a_delivery_by_another_program_is_a_new_row_with_new_mail() {
     let mail = "From: Postfix <postfix@example.org>\r\nTo: me@example.org\r\n\
                 Subject: =?UTF-8?Q?Zustellung_f=C3=BCr_dich?=\r\n\
                 Message-ID: <delivery.1@example.org>\r\n\r\nDelivered by another program.\r\n";
-    let tmp = maildir.join("tmp/1800000000.M1P1.elsewhere");
-    std::fs::write(&tmp, mail).unwrap();
-    std::fs::rename(&tmp, maildir.join("new/1800000000.M1P1.elsewhere")).unwrap();
+    deliver(maildir, "1800000000.M1P1.elsewhere", mail);
 
     // The open view's next query finds it; the sink hears of it.
     let rows = query_rows(&view, &[PR_SUBJECT_W]).unwrap();
@@ -1298,17 +1304,11 @@ fn an_open_hierarchy_view_follows_what_another_program_does_to_the_maildir() {
     // to the messages of the folders it listed): Archive's row, its count one more.
     let archive_folder: IMAPIFolder = open(store, &folder_id(store, "Archive"), 0);
     let archive_view = contents(&archive_folder);
-    let archive = maildir.join(".Archive");
-    std::fs::write(
-        archive.join("tmp/1800000001.M9P9.x"),
+    deliver(
+        &maildir.join(".Archive"),
+        "1800000001.M9P9.x",
         "Subject: hi\r\n\r\nhi\r\n",
-    )
-    .unwrap();
-    std::fs::rename(
-        archive.join("tmp/1800000001.M9P9.x"),
-        archive.join("new/1800000001.M9P9.x"),
-    )
-    .unwrap();
+    );
     assert_eq!(count_of("Archive"), Some(1));
     assert!(heard().contains(&(TABLE_ROW_MODIFIED, name("Archive"))));
 
@@ -1320,6 +1320,103 @@ fn an_open_hierarchy_view_follows_what_another_program_does_to_the_maildir() {
     // SAFETY: a live view; its own connection.
     assert_eq!(unsafe { view.Unadvise(connection) }, S_OK);
     drop((view, root, sink, archive_view, archive_folder));
+    t.finish();
+}
+
+#[test]
+fn a_delivery_into_a_folder_never_listed_changes_its_hierarchy_row_and_is_notified() {
+    let t = Fixture::start("never-listed");
+    let (maildir, store) = (&t.maildir, &t.store);
+    let root: IMAPIFolder = open(store, &[], 0);
+    let view = hierarchy_table(&root, CONVENIENT_DEPTH | MAPI_UNICODE).unwrap();
+    let columns = [
+        PR_DISPLAY_NAME_W,
+        PR_CONTENT_COUNT,
+        PR_CONTENT_UNREAD,
+        PR_ENTRYID,
+    ];
+    // Sent's (count, unread) as the view's next read shows them.
+    let sent_counts = || {
+        let rows = query_rows(&view, &columns).unwrap();
+        let row = rows
+            .iter()
+            .find(|row| text(row, PR_DISPLAY_NAME_W) == "Sent")
+            .expect("Sent's row");
+        match (&row[1].value, &row[2].value) {
+            (PropValue::Long(count), PropValue::Long(unread)) => (*count, *unread),
+            other => panic!("counts {other:?}"),
+        }
+    };
+    // Sent is only counted: no contents table, no message read.
+    assert_eq!(sent_counts(), (1, 0));
+    let sent_id = folder_id(store, "Sent");
+    let table_sink = Recorder::new();
+    let table_sink_interface: IMAPIAdviseSink = table_sink.to_interface();
+    let table_connection = advise_table(&view, &table_sink_interface).unwrap();
+    // On the folder: its own fnevObjectModified (its counts) and its messages' events.
+    let folder_sink = Recorder::new();
+    let folder_sink_interface: IMAPIAdviseSink = folder_sink.to_interface();
+    let mut folder_connection = 0;
+    // SAFETY: a live store, Sent's ID, a live sink, a valid out-pointer.
+    let hr = unsafe {
+        store.Advise(
+            &sent_id,
+            fnevObjectCreated | fnevObjectDeleted | fnevObjectModified,
+            Some(&folder_sink_interface),
+            &mut folder_connection,
+        )
+    };
+    assert_eq!(hr, S_OK);
+    // Whether the view's sink heard of a change to Sent's row (its index: the folder's key).
+    let sent_modified = || {
+        table_sink.take_rows().contains(&(
+            TABLE_ROW_MODIFIED,
+            Some(PropValue::Binary(b"FSent".to_vec())),
+        ))
+    };
+    let events = || -> Vec<u32> { folder_sink.take().iter().map(|heard| heard.event).collect() };
+
+    // Another program delivers into Sent's new/.
+    let sent = maildir.join(".Sent");
+    deliver(
+        &sent,
+        "1800000002.M7P7.x",
+        "Subject: copy\r\n\r\nsent elsewhere\r\n",
+    );
+    assert_eq!(sent_counts(), (2, 1));
+    assert!(sent_modified());
+    let heard = events();
+    assert!(heard.contains(&fnevObjectCreated), "{heard:?}");
+    assert!(heard.contains(&fnevObjectModified), "{heard:?}");
+
+    // Read elsewhere (its flags), in the same second as the last look: the mtimes may not
+    // show it, the names do.
+    std::fs::rename(
+        sent.join("new/1800000002.M7P7.x"),
+        sent.join("cur")
+            .join(maildir::file_name("1800000002.M7P7.x", "S")),
+    )
+    .unwrap();
+    assert_eq!(sent_counts(), (2, 0));
+    assert!(sent_modified());
+    assert!(events().contains(&fnevObjectModified));
+
+    // Removed: the count goes back, the sink hears of the deletion.
+    std::fs::remove_file(
+        sent.join("cur")
+            .join(maildir::file_name("1800000002.M7P7.x", "S")),
+    )
+    .unwrap();
+    assert_eq!(sent_counts(), (1, 0));
+    assert!(sent_modified());
+    let heard = events();
+    assert!(heard.contains(&fnevObjectDeleted), "{heard:?}");
+    assert!(heard.contains(&fnevObjectModified), "{heard:?}");
+
+    // SAFETY: a live view and store; their own connections.
+    assert_eq!(unsafe { view.Unadvise(table_connection) }, S_OK);
+    assert_eq!(unsafe { store.Unadvise(folder_connection) }, S_OK);
+    drop((view, root, table_sink_interface, folder_sink_interface));
     t.finish();
 }
 

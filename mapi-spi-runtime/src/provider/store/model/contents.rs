@@ -257,9 +257,18 @@ impl Model {
     }
 
     /// Applies the provider's report of others' changes to the open tables and tells the sinks
-    /// ([`super::notify`]).
+    /// ([`super::notify`]): each object's event, then `fnevObjectModified` once for each
+    /// folder whose messages changed (its counts), as a change made through the runtime ends.
     pub(crate) fn apply_changes(&self) {
+        let mut folders: Vec<Vec<u8>> = Vec::new();
         for change in self.content.changes() {
+            if let ContentChange::MessageAdded { folder, .. }
+            | ContentChange::MessageModified { folder, .. }
+            | ContentChange::MessageDeleted { folder, .. } = &change
+                && !folders.contains(folder)
+            {
+                folders.push(folder.clone());
+            }
             match change {
                 ContentChange::MessageAdded { folder, key } => {
                     self.message_changed(&folder, &key);
@@ -307,6 +316,9 @@ impl Model {
                     });
                 }
             }
+        }
+        for folder in folders {
+            self.folder_modified(&folder);
         }
     }
 }
