@@ -1,8 +1,11 @@
 //! Listing a 10,000-message Maildir folder, side by side in one run:
 //! - `MAPI first open`: what the target is about, as a client does it: on a store just
-//!   logged on (in-process, with a profile; a fresh logon each iteration, so no index is kept),
-//!   `OpenEntry` of the Inbox, `GetContentsTable`, `SetColumns` with 6 columns, `QueryRows` until
-//!   no row is left, each row set freed as `FreeProws` frees it, the table and folder released;
+//!   logged on (in-process, with a profile; a fresh logon each iteration, its index file
+//!   removed before, so no index is kept), `OpenEntry` of the Inbox, `GetContentsTable`,
+//!   `SetColumns` with 6 columns, `QueryRows` until no row is left, each row set freed as
+//!   `FreeProws` frees it, the table and folder released;
+//! - `MAPI first open after re-logon`: the same on a store logged on again after a logoff
+//!   that wrote the folder's index file (files unchanged: each is only `stat`ed);
 //! - `MAPI second open`: the same on a store that already did it (index and table kept, files
 //!   unchanged);
 //! - `StoreContent first` / `again`: the provider's own part, `MaildirContent::messages`, on a
@@ -33,6 +36,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use mail_parser::MessageParser;
+use maildir_store::index_file::INDEX_FILE;
 use maildir_store::maildir::INFO_SEPARATOR;
 use maildir_store::{MSProviderInit, MaildirContent, SERVICE, ServiceEntry};
 use mapi_spi_runtime::alloc::AllocatorSet;
@@ -272,10 +276,28 @@ fn listing(c: &mut Criterion) {
     // Each logon (and close) outside the timing: a store opened, its folder's contents table
     // opened and read. No other logon of the store may be open meanwhile: the session would
     // hand that one out again.
+    let index_file = dir.join(INDEX_FILE);
     group.bench_function("MAPI first open", |b| {
         b.iter_custom(|iterations| {
             let mut timed = Duration::ZERO;
             for _ in 0..iterations {
+                // What the last logoff kept: none.
+                let _ = fs::remove_file(&index_file);
+                let fresh = logon(&mut session);
+                let start = Instant::now();
+                black_box(open_and_read(&fresh, &inbox_id));
+                timed += start.elapsed();
+                assert_eq!(session.close_store(fresh, LOGOFF_ORDERLY), S_OK);
+            }
+            timed
+        })
+    });
+    group.bench_function("MAPI first open after re-logon", |b| {
+        b.iter_custom(|iterations| {
+            let mut timed = Duration::ZERO;
+            for _ in 0..iterations {
+                // What the last logoff kept.
+                assert!(index_file.is_file());
                 let fresh = logon(&mut session);
                 let start = Instant::now();
                 black_box(open_and_read(&fresh, &inbox_id));
@@ -294,7 +316,10 @@ fn listing(c: &mut Criterion) {
     // sample would time the allocator's growth into gigabytes instead of the listing.
     group.bench_function("StoreContent first", |b| {
         b.iter_batched(
-            || (),
+            // The index file the MAPI logoffs wrote: none, so that every file is read.
+            || {
+                let _ = fs::remove_file(&index_file);
+            },
             |()| {
                 let fresh = MaildirContent::open(&dir).unwrap();
                 let rows = fresh.messages(&inbox).unwrap();

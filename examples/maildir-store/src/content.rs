@@ -43,9 +43,9 @@ use mapi_spi_runtime::provider::store::content::{
 use mapi_spi_runtime::provider::{ProviderError, ProviderResult};
 use mapi_spi_runtime::tags::*;
 
-use crate::info;
 use crate::maildir::{self, Sub, TmpFile, mutf7};
 use crate::mime::{self, Summary};
+use crate::{index_file, info};
 
 /// Key of the root folder.
 const ROOT_KEY: &[u8] = b"R";
@@ -205,15 +205,17 @@ impl Tree {
     }
 }
 
-/// One message of a folder's index.
-#[derive(Debug)]
-struct Entry {
+/// One message of a folder's index (kept on disk too: [`index_file`]).
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Entry {
     sub: Sub,
-    file_name: Box<str>,
+    pub(crate) file_name: Box<str>,
     size: u64,
+    /// The file's mtime when it was read, nanoseconds since 1970; 0: unknown.
+    modified: u64,
     /// Seconds since 1970.
     delivered: i64,
-    summary: Summary,
+    pub(crate) summary: Summary,
 }
 
 impl Entry {
@@ -281,19 +283,38 @@ impl Entry {
         summary: Summary,
     ) -> Entry {
         let (unique, _) = maildir::split_file_name(file_name.as_ref());
-        let delivered = maildir::unique_time(unique).unwrap_or_else(|| {
-            meta.modified()
-                .ok()
-                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_secs() as i64)
-        });
+        let since_1970 = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok());
+        let delivered = maildir::unique_time(unique)
+            .unwrap_or_else(|| since_1970.map_or(0, |d| d.as_secs() as i64));
         Entry {
             sub,
             file_name: file_name.into(),
             size: meta.len(),
+            modified: since_1970.map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(0)),
             delivered,
             summary,
         }
+    }
+
+    /// Whether this entry (read at an earlier logon) still describes message file `file_name`
+    /// in `dir`'s `sub`: the same name and place, the same size and mtime (to the nanosecond:
+    /// another program that rewrites a file changes its mtime), so its summary needs no reading.
+    fn unchanged(&self, dir: &Path, sub: Sub, file_name: &str) -> bool {
+        if self.sub != sub || *self.file_name != *file_name || self.modified == 0 {
+            return false;
+        }
+        let Ok(meta) = fs::metadata(dir.join(sub.dir_name()).join(file_name)) else {
+            return false;
+        };
+        let modified = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .and_then(|d| u64::try_from(d.as_nanos()).ok());
+        meta.len() == self.size && modified == Some(self.modified)
     }
 }
 
@@ -305,6 +326,11 @@ struct FolderIndex {
     /// When `new_mtime` and `cur_mtime` were read; `None`: never.
     checked_at: Option<SystemTime>,
     entries: HashMap<Box<str>, Entry>,
+    /// The entries of the folder's index file, for its first listing to take those still
+    /// valid instead of reading their messages.
+    saved: HashMap<Box<str>, Entry>,
+    /// Changed since read from or written to the index file.
+    dirty: bool,
 }
 
 /// A difference between an index and its folder.
@@ -430,6 +456,7 @@ impl FolderIndex {
         };
         self.entries
             .reserve(files.len().saturating_sub(self.entries.len()));
+        let mut saved = std::mem::take(&mut self.saved);
         let mut buf = Vec::new();
         self.entries.retain(|unique, _| {
             let keep = files.contains(&**unique);
@@ -463,6 +490,14 @@ impl FolderIndex {
                 }
                 None => {
                     let unique: Box<str> = unique.into();
+                    if let Some(entry) = saved
+                        .remove(&unique)
+                        .filter(|entry| entry.unchanged(dir, sub, &file_name))
+                    {
+                        self.entries.insert(unique, entry);
+                        continue;
+                    }
+                    self.dirty = true;
                     let entry = match Entry::read_file(dir, sub, &file_name, &mut buf) {
                         Ok((meta, summary)) => Entry::new(sub, file_name, &meta, summary),
                         // Gone since the directory was read (deleted, or renamed: then the
@@ -474,6 +509,7 @@ impl FolderIndex {
                             sub,
                             file_name: file_name.into(),
                             size: 0,
+                            modified: 0,
                             delivered: 0,
                             summary: Summary::unreadable(),
                         },
@@ -486,6 +522,8 @@ impl FolderIndex {
                 }
             }
         }
+        // Entries of files gone since they were saved.
+        self.dirty |= !saved.is_empty() || !diffs.is_empty();
         self.new_mtime = Some(new_mtime);
         self.cur_mtime = Some(cur_mtime);
         self.checked_at = Some(now);
@@ -582,8 +620,15 @@ impl State {
         } else {
             self.counted.remove(name)
         };
-        let index = self.indexes.entry(name.to_owned()).or_default();
-        let diffs = index.refresh(&maildir::folder_dir(root, name), scanned)?;
+        let dir = maildir::folder_dir(root, name);
+        let index = self
+            .indexes
+            .entry(name.to_owned())
+            .or_insert_with(|| FolderIndex {
+                saved: index_file::load(&dir),
+                ..FolderIndex::default()
+            });
+        let diffs = index.refresh(&dir, scanned)?;
         self.report(name, diffs);
         Ok(self.indexes.get_mut(name).expect("inserted above"))
     }
@@ -610,6 +655,14 @@ impl State {
         };
         self.report(name, diffs);
         Ok(self.counted[name].counts())
+    }
+
+    /// The index of folder `name`, if it has one, for the store's own write to change it (it
+    /// is then saved at the next flush).
+    fn index_mut(&mut self, name: &str) -> Option<&mut FolderIndex> {
+        let index = self.indexes.get_mut(name)?;
+        index.dirty = true;
+        Some(index)
     }
 
     /// Differences found in folder `name`, as changes to report.
@@ -886,7 +939,7 @@ impl MaildirContent {
         let path = dir.join(sub.dir_name()).join(&file_name);
         let mut state = self.lock();
         state.counted_write(name, &unique, Some((sub, &file_name)));
-        if let Some(index) = state.indexes.get_mut(name) {
+        if let Some(index) = state.index_mut(name) {
             let meta = fs::metadata(&path).map_err(io_error)?;
             let entry = Entry::new(sub, file_name.as_str(), &meta, mime::summarize(bytes));
             index.entries.insert(unique.clone().into(), entry);
@@ -1103,6 +1156,25 @@ impl StoreContent for MaildirContent {
         std::mem::take(&mut state.pending)
     }
 
+    /// Writes the index file of every folder whose index changed since it was read or
+    /// written ([`index_file`]); all of them, the first failure answered.
+    fn flush(&self) -> ProviderResult<()> {
+        let mut state = self.lock();
+        let mut result = Ok(());
+        for (name, index) in &mut state.indexes {
+            if !index.dirty || index.checked_at.is_none() {
+                continue;
+            }
+            let dir = maildir::folder_dir(&self.root, name);
+            match index_file::save(&dir, index.entries.values()) {
+                Ok(()) => index.dirty = false,
+                Err(error) if result.is_ok() => result = Err(io_error(error)),
+                Err(_) => {}
+            }
+        }
+        result
+    }
+
     fn create_folder(&self, parent: &[u8], name: &str, _: &[Property]) -> ProviderResult<Folder> {
         let (parent, tree) = self.resolve(parent)?;
         let encoded = Self::encode_folder_name(name)?;
@@ -1245,7 +1317,7 @@ impl StoreContent for MaildirContent {
             // Under the same name (moved between `new/` and `cur/`), the index has the new file.
             if old.unique != unique {
                 state.counted_write(&old.folder, &old.unique, None);
-                if let Some(index) = state.indexes.get_mut(&old.folder) {
+                if let Some(index) = state.index_mut(&old.folder) {
                     index.entries.remove(old.unique.as_str());
                 }
             }
@@ -1269,7 +1341,7 @@ impl StoreContent for MaildirContent {
         let located = self.locate(&mut state, key)?;
         fs::remove_file(located.path()).map_err(io_error)?;
         state.counted_write(&located.folder, &located.unique, None);
-        if let Some(index) = state.indexes.get_mut(&located.folder) {
+        if let Some(index) = state.index_mut(&located.folder) {
             index.entries.remove(located.unique.as_str());
         }
         Ok(())
@@ -1292,10 +1364,9 @@ impl StoreContent for MaildirContent {
         state.counted_write(&located.folder, &located.unique, None);
         state.counted_write(&target, &located.unique, Some((Sub::Cur, &file_name)));
         let entry = state
-            .indexes
-            .get_mut(&located.folder)
+            .index_mut(&located.folder)
             .and_then(|index| index.entries.remove(located.unique.as_str()));
-        if let Some(index) = state.indexes.get_mut(&target) {
+        if let Some(index) = state.index_mut(&target) {
             let entry = match entry {
                 Some(mut entry) => {
                     entry.sub = Sub::Cur;
@@ -1328,8 +1399,7 @@ impl StoreContent for MaildirContent {
             Some((Sub::Cur, &file_name)),
         );
         if let Some(entry) = state
-            .indexes
-            .get_mut(&located.folder)
+            .index_mut(&located.folder)
             .and_then(|index| index.entries.get_mut(located.unique.as_str()))
         {
             entry.sub = Sub::Cur;

@@ -24,7 +24,7 @@ pub const INFO_SEPARATOR: char = if cfg!(windows) { ';' } else { ':' };
 const INFO_FLAGS: &str = "2,";
 
 /// `new/` or `cur/`: where a message file is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Sub {
     New,
     Cur,
@@ -215,6 +215,18 @@ impl TmpFile {
         sync_dir(&dir)?;
         Ok((sub, name))
     }
+}
+
+/// Writes `bytes` as file `name` of `folder`'s directory (not a message: a file of the store's
+/// own beside `cur/` and `new/`), replacing one of that name in one rename, durably: written
+/// in `tmp/` and synced first, so that a crash leaves the old file or the new one, whole.
+pub fn replace_file(folder: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {
+    let tmp = TmpFile::write(folder, bytes)?;
+    if let Err(error) = fs::rename(&tmp.path, folder.join(name)) {
+        let _ = fs::remove_file(&tmp.path);
+        return Err(error);
+    }
+    sync_dir(folder)
 }
 
 /// How old a file in `tmp/` must be before [`clean_tmp`] removes it: the Maildir convention's

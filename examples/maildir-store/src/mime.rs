@@ -66,8 +66,9 @@ const TEXTS: usize = Text::MessageId as usize + 1;
 
 /// What a contents table shows of a message, from its headers: kept for every message of a
 /// listed folder, so its texts are one allocation, cut where `ends` says (a box each made six
-/// allocations per message).
-#[derive(Clone, Debug, Default, PartialEq)]
+/// allocations per message). Kept on disk in the folder's index file too: a change to its
+/// fields changes that file's format (bump [`crate::index_file`]'s `VERSION`).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Summary {
     /// The texts one after the other, in [`Text`] order.
     texts: Box<str>,
@@ -235,6 +236,17 @@ impl Summary {
             unreadable: true,
             ..Summary::default()
         }
+    }
+
+    /// Whether `ends` cuts `texts` into texts ([`Self::text`] slices by them): what a summary
+    /// read back from a file must be before it is used.
+    pub fn is_whole(&self) -> bool {
+        let mut start = 0;
+        self.ends.iter().all(|&end| {
+            let fits = start <= end && self.texts.is_char_boundary(end);
+            start = end;
+            fits
+        })
     }
 
     fn text(&self, which: Text) -> &str {

@@ -7,6 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use maildir_store::MaildirContent;
+use maildir_store::index_file::INDEX_FILE;
 use maildir_store::maildir::{self, INFO_SEPARATOR, ScratchMaildir, TmpFile};
 use mapi_spi_runtime::codes::*;
 use mapi_spi_runtime::flags::*;
@@ -1118,4 +1119,106 @@ fn a_folder_only_counted_reports_others_changes_not_its_own() {
     assert_eq!(content.changes(), []);
     assert_eq!(content.message_counts(&sent).unwrap(), (1, 0));
     assert_eq!(content.message_counts(&trash).unwrap(), (0, 0));
+}
+
+/// A folder's index survives the store (its index file, written at flush): a store opened
+/// again lists the folder from it, reading no message whose file is unchanged; a file changed
+/// since is read again; a damaged index file is ignored, and written anew at the next flush.
+#[test]
+fn the_index_is_kept_between_logons_and_checked_against_the_files() {
+    let (dir, content) = open("kept-index");
+    let inbox = content.special_folder(SpecialFolder::Inbox).unwrap();
+    let ipm = content.special_folder(SpecialFolder::IpmSubtree).unwrap();
+    let subjects = |content: &MaildirContent| -> Vec<String> {
+        let mut subjects: Vec<String> = content
+            .messages(&inbox)
+            .unwrap()
+            .iter()
+            .map(|m| text(&m.props, PR_SUBJECT_W).to_owned())
+            .collect();
+        subjects.sort();
+        subjects
+    };
+    let folders = |content: &MaildirContent| {
+        names(&content.subfolders(&ipm).unwrap())
+            .into_iter()
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let listed = subjects(&content);
+    let sent = content.special_folder(SpecialFolder::SentItems).unwrap();
+    assert_eq!(content.messages(&sent).unwrap().len(), 1);
+    let folder_names = folders(&content);
+    content.flush().unwrap();
+    drop(content);
+    assert!(dir.join(INDEX_FILE).is_file());
+    assert!(dir.join(".Sent").join(INDEX_FILE).is_file());
+
+    // Rewritten by another program with the same size and mtime: nothing tells the index it
+    // changed, so a listing that shows the old subject did not read the file.
+    let application = dir
+        .join("cur")
+        .join(maildir::file_name("1700000003.M3P100.fixture", "FRS"));
+    // Its text replaced by another of the same length, its mtime put back.
+    let rewrite = |from: &str, to: &str| {
+        let modified = fs::metadata(&application).unwrap().modified().unwrap();
+        let bytes = fs::read_to_string(&application).unwrap();
+        fs::write(&application, bytes.replace(from, to)).unwrap();
+        let file = fs::File::options().write(true).open(&application).unwrap();
+        file.set_modified(modified).unwrap();
+    };
+    rewrite("Subject: Application", "Subject: Substituted");
+    // Changed by another program (size and mtime): read again.
+    let lunch = dir
+        .join("cur")
+        .join(maildir::file_name("1700000005.M5P100.fixture", "T"));
+    let bytes = fs::read_to_string(&lunch).unwrap();
+    fs::write(
+        &lunch,
+        bytes.replacen("Subject: Fwd: Lunch", "Subject: Fwd: Brunch", 1),
+    )
+    .unwrap();
+
+    let content = MaildirContent::open(&dir).unwrap();
+    let again = subjects(&content);
+    assert!(again.contains(&"Application".to_owned()), "{again:?}");
+    assert!(again.contains(&"Fwd: Brunch".to_owned()), "{again:?}");
+    assert_eq!(again.len(), listed.len());
+    // The index files are no folders (nor are they messages).
+    assert_eq!(folders(&content), folder_names);
+    assert_eq!(content.changes(), []);
+    content.flush().unwrap();
+    drop(content);
+
+    // Damaged: cut short, then garbage. Ignored: every file is read again.
+    for damage in [Damage::Truncated, Damage::Garbage] {
+        let index = dir.join(INDEX_FILE);
+        let whole = fs::read(&index).unwrap();
+        match damage {
+            Damage::Truncated => fs::write(&index, &whole[..whole.len() / 2]).unwrap(),
+            Damage::Garbage => {
+                let mut bytes = whole.clone();
+                let middle = bytes.len() / 2;
+                bytes[middle] ^= 0x55;
+                fs::write(&index, bytes).unwrap();
+            }
+        }
+        let content = MaildirContent::open(&dir).unwrap();
+        let read = subjects(&content);
+        assert!(read.contains(&"Substituted".to_owned()), "{read:?}");
+        assert_eq!(read.len(), listed.len());
+        content.flush().unwrap();
+        drop(content);
+        // Written anew, whole: the next store takes the subject from it, not from the file.
+        rewrite("Subject: Substituted", "Subject: Application");
+        let content = MaildirContent::open(&dir).unwrap();
+        assert!(subjects(&content).contains(&"Substituted".to_owned()));
+        drop(content);
+        rewrite("Subject: Application", "Subject: Substituted");
+    }
+}
+
+enum Damage {
+    Truncated,
+    Garbage,
 }

@@ -1421,6 +1421,33 @@ fn a_delivery_into_a_folder_never_listed_changes_its_hierarchy_row_and_is_notifi
 }
 
 #[test]
+fn a_logoff_keeps_the_listed_folders_indexes_for_the_next_logon() {
+    let _serial = ONE_SESSION_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    let maildir = scratch("index-kept");
+    let index = maildir.join(maildir_store::index_file::INDEX_FILE);
+    // The Inbox's subjects, listed by a new logon, which is then logged off.
+    let list_once = || {
+        let (mut session, opened) = logon(&maildir);
+        let store = &opened.store;
+        let inbox: IMAPIFolder = open(store, &receive_folder(store, "IPM.Note").unwrap(), 0);
+        let listed = query_rows(&contents(&inbox), &[PR_SUBJECT_W]).unwrap();
+        drop(inbox);
+        let written_before_logoff = index.exists();
+        assert_eq!(session.close_store(opened.store, LOGOFF_ORDERLY), S_OK);
+        assert!(session.shutdown().is_clean());
+        (listed, written_before_logoff)
+    };
+    let (first, written) = list_once();
+    assert!(!written, "written at logoff, not before");
+    assert!(index.is_file());
+    // The next logon lists the Inbox from it, the same.
+    let (second, _) = list_once();
+    assert_eq!(second, first);
+}
+
+#[test]
 fn concurrent_writers_lose_nothing_and_of_two_saves_of_one_message_one_wins() {
     let t = Fixture::start("concurrent");
     let (maildir, store) = (&t.maildir, &t.store);

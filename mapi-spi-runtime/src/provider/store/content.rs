@@ -185,6 +185,14 @@ pub trait StoreContent: Send + Sync + 'static {
         Vec::new()
     }
 
+    /// Saves what the store keeps in memory to use again after a later logon (an index, a
+    /// cache): called when the store is logged off, and at `DoFastShutdown`, after which no
+    /// call into MAPI may follow. By default nothing. What it saves must be a cache only: a
+    /// failure (answered at a fast shutdown, dropped at a logoff) loses no content.
+    fn flush(&self) -> ProviderResult<()> {
+        Ok(())
+    }
+
     /// Creates a folder named `name` below `parent`, with `props` (the client's, such as
     /// `PR_CONTAINER_CLASS_W`; `PR_DISPLAY_NAME_W` is `name`). A sibling of that name already
     /// there is `MAPI_E_COLLISION`.

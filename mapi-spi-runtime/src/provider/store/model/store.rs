@@ -231,9 +231,18 @@ impl ContentStore {
 /// store become invalid (`MAPI_E_INVALID_OBJECT`); they hold the model until their clients
 /// release them, and send nothing any more.
 impl MessageStore for ContentStore {
+    /// Ends the clients' subscriptions, then lets the content save what it keeps
+    /// ([`StoreContent::flush`]); a failure to save is the content's to live with (logoff
+    /// cannot fail), so it is dropped here.
     fn logoff(this: &Object<Self>) {
         this.model.unadvise_all();
         this.model.close();
+        let _ = this.model.content.flush();
+    }
+
+    /// The content's [`StoreContent::flush`].
+    fn flush(this: &Object<Self>) -> ProviderResult<()> {
+        this.model.content.flush()
     }
 }
 
