@@ -24,7 +24,7 @@
 //! way, so others' deliveries and removals there are reported too.
 
 use std::borrow::Borrow;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet, hash_map};
 use std::fs::{self, File};
 use std::hash::{Hash, Hasher};
 use std::io;
@@ -331,6 +331,8 @@ struct FolderIndex {
     saved: HashMap<Box<str>, Entry>,
     /// Changed since read from or written to the index file.
     dirty: bool,
+    /// Files hidden by another of their unique name, found at the last look (for [`State`]).
+    shadows: Vec<Shadow>,
 }
 
 /// A difference between an index and its folder.
@@ -367,6 +369,8 @@ struct Scanned {
     mtimes: (SystemTime, SystemTime),
     at: SystemTime,
     files: HashSet<Listed>,
+    /// Files hidden by another of their unique name, found at the last read (for [`State`]).
+    shadows: Vec<Shadow>,
 }
 
 impl Scanned {
@@ -375,8 +379,13 @@ impl Scanned {
         // Before the mtimes, as a refresh takes it: a change while they are read is seen later.
         let at = SystemTime::now();
         let mtimes = mtimes(dir)?;
-        let files = scan(dir)?;
-        Ok(Scanned { mtimes, at, files })
+        let (files, shadows) = scan(dir)?;
+        Ok(Scanned {
+            mtimes,
+            at,
+            files,
+            shadows,
+        })
     }
 
     /// Whether the folder still has these files, its mtimes being `mtimes` now.
@@ -450,9 +459,14 @@ impl FolderIndex {
         let (files, mut diffs) = match scanned {
             Some(mut scanned) => {
                 let diffs = scanned.refresh(dir)?;
+                self.shadows = scanned.shadows;
                 (scanned.files, diffs)
             }
-            None => (scan(dir)?, Vec::new()),
+            None => {
+                let (files, shadows) = scan(dir)?;
+                self.shadows = shadows;
+                (files, Vec::new())
+            }
         };
         self.entries
             .reserve(files.len().saturating_sub(self.entries.len()));
@@ -576,9 +590,45 @@ impl Borrow<str> for Listed {
     }
 }
 
-/// The message files of folder `dir`, by unique name. A unique name in both `new/` and `cur/`
-/// (a crash between a copy and a delete by some other program) is `cur/`'s.
-fn scan(dir: &Path) -> io::Result<HashSet<Listed>> {
+/// A message file that another of the same unique name hides (see [`scan`]), and the file
+/// that hides it: what the store removes before its next write in the folder, if the file
+/// that hides it is still there.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Shadow {
+    hidden: PathBuf,
+    shown: PathBuf,
+}
+
+/// Of two files of one unique name in folder `dir` (what a crash leaves between a save's
+/// rename and its removal of the old file, or another program's between a copy and a delete),
+/// the one to show: the newer by mtime (a save writes its file after the old one), then
+/// `cur/`'s, then the greater name, so that every look shows the same one; and the other, as
+/// a [`Shadow`].
+fn pick(dir: &Path, a: Listed, b: Listed) -> (Listed, Shadow) {
+    let path = |listed: &Listed| dir.join(listed.sub.dir_name()).join(&listed.file_name);
+    let order = |listed: &Listed| {
+        let modified = fs::metadata(path(listed))
+            .and_then(|meta| meta.modified())
+            .ok();
+        (modified, listed.sub == Sub::Cur)
+    };
+    let (shown, hidden) = match order(&a)
+        .cmp(&order(&b))
+        .then_with(|| a.file_name.cmp(&b.file_name))
+    {
+        std::cmp::Ordering::Less => (b, a),
+        _ => (a, b),
+    };
+    let shadow = Shadow {
+        hidden: path(&hidden),
+        shown: path(&shown),
+    };
+    (shown, shadow)
+}
+
+/// The message files of folder `dir`, by unique name, and the files hidden by another of the
+/// same unique name ([`pick`]).
+fn scan(dir: &Path) -> io::Result<(HashSet<Listed>, Vec<Shadow>)> {
     // Listed first, then hashed at its size: a set grown one name at a time rehashes them all
     // at every doubling.
     let mut listed = Vec::new();
@@ -591,13 +641,22 @@ fn scan(dir: &Path) -> io::Result<HashSet<Listed>> {
         }
     }
     let mut files = HashSet::with_capacity(listed.len());
+    let mut shadows = Vec::new();
     for file in listed {
-        if maildir::valid_unique(file.unique()) {
-            // `cur/`'s, listed last, replaces `new/`'s.
-            files.replace(file);
+        if !maildir::valid_unique(file.unique()) {
+            continue;
         }
+        let file = match files.take(file.unique()) {
+            Some(other) => {
+                let (shown, shadow) = pick(dir, other, file);
+                shadows.push(shadow);
+                shown
+            }
+            None => file,
+        };
+        files.insert(file);
     }
-    Ok(files)
+    Ok((files, shadows))
 }
 
 /// What is shared between calls: the indexes, the files of the folders counted but not
@@ -610,6 +669,8 @@ struct State {
     folders: BTreeSet<String>,
     root_mtime: Option<SystemTime>,
     root_checked_at: Option<SystemTime>,
+    /// Files hidden by another of their unique name: removed before the store's next write.
+    shadows: HashSet<Shadow>,
 }
 
 impl State {
@@ -629,6 +690,8 @@ impl State {
                 ..FolderIndex::default()
             });
         let diffs = index.refresh(&dir, scanned)?;
+        let shadows = std::mem::take(&mut index.shadows);
+        self.shadows.extend(shadows);
         self.report(name, diffs);
         Ok(self.indexes.get_mut(name).expect("inserted above"))
     }
@@ -646,15 +709,36 @@ impl State {
             return Ok((index.entries.len() as u32, unread as u32));
         }
         let dir = maildir::folder_dir(root, name);
-        let diffs = match self.counted.get_mut(name) {
-            Some(scanned) => scanned.refresh(&dir)?,
-            None => {
-                self.counted.insert(name.to_owned(), Scanned::read(&dir)?);
-                Vec::new()
+        let (scanned, diffs) = match self.counted.entry(name.to_owned()) {
+            hash_map::Entry::Occupied(kept) => {
+                let scanned = kept.into_mut();
+                let diffs = scanned.refresh(&dir)?;
+                (scanned, diffs)
             }
+            hash_map::Entry::Vacant(none) => (none.insert(Scanned::read(&dir)?), Vec::new()),
         };
+        let counts = scanned.counts();
+        let shadows = std::mem::take(&mut scanned.shadows);
+        self.shadows.extend(shadows);
         self.report(name, diffs);
-        Ok(self.counted[name].counts())
+        Ok(counts)
+    }
+
+    /// Removes the files hidden by another of their unique name (see [`pick`]) while the one
+    /// shown is still there: what a save cut short left. Before each of the store's writes,
+    /// so that deleting or moving the message shown does not bring back the one it hid. Best
+    /// effort: one that cannot be removed now is tried again at the next write.
+    fn clean_shadows(&mut self) {
+        self.shadows.retain(|shadow| {
+            if !shadow.shown.exists() {
+                // The next look decides again which one shows.
+                return false;
+            }
+            match fs::remove_file(&shadow.hidden) {
+                Ok(()) => false,
+                Err(error) => error.kind() != io::ErrorKind::NotFound,
+            }
+        });
     }
 
     /// The index of folder `name`, if it has one, for the store's own write to change it (it
@@ -889,8 +973,9 @@ impl MaildirContent {
                 .get(unique)
                 .map(|e| (e.sub, e.file_name.to_string()))
         } else {
-            scan(&dir)
-                .map_err(io_error)?
+            let (mut files, shadows) = scan(&dir).map_err(io_error)?;
+            state.shadows.extend(shadows);
+            files
                 .take(unique)
                 .map(|listed| (listed.sub, listed.file_name))
         };
@@ -938,6 +1023,7 @@ impl MaildirContent {
         let (sub, file_name) = tmp.deliver_as(&dir, &unique, flags).map_err(io_error)?;
         let path = dir.join(sub.dir_name()).join(&file_name);
         let mut state = self.lock();
+        state.clean_shadows();
         state.counted_write(name, &unique, Some((sub, &file_name)));
         if let Some(index) = state.index_mut(name) {
             let meta = fs::metadata(&path).map_err(io_error)?;
@@ -1071,8 +1157,9 @@ impl StoreContent for MaildirContent {
             // Renamed by another program since the index was made (its flags changed): look
             // once more, by its unique name.
             Err(error) if error.kind() == io::ErrorKind::NotFound => {
-                let listed = scan(&located.dir)
-                    .map_err(io_error)?
+                let (mut files, shadows) = scan(&located.dir).map_err(io_error)?;
+                state.shadows.extend(shadows);
+                let listed = files
                     .take(located.unique.as_str())
                     .ok_or_else(|| not_found("message"))?;
                 located.sub = listed.sub;
@@ -1305,7 +1392,8 @@ impl StoreContent for MaildirContent {
         let (unique, path) =
             self.write_message(&name, &bytes, flags.as_deref(), same_name.as_deref())?;
         // The new file is durable; only now the old one goes, unless the new one replaced it
-        // in its rename. A crash in between leaves both, whole.
+        // in its rename. A crash in between leaves both, whole: listings show the newer, and
+        // the next write removes the other (see `pick`).
         let mut state = self.lock();
         if let Some(old) = old.filter(|old| old.path() != path) {
             match fs::remove_file(old.path()) {
@@ -1339,6 +1427,7 @@ impl StoreContent for MaildirContent {
     fn delete_message(&self, key: &[u8]) -> ProviderResult<()> {
         let mut state = self.lock();
         let located = self.locate(&mut state, key)?;
+        state.clean_shadows();
         fs::remove_file(located.path()).map_err(io_error)?;
         state.counted_write(&located.folder, &located.unique, None);
         if let Some(index) = state.index_mut(&located.folder) {
@@ -1351,6 +1440,7 @@ impl StoreContent for MaildirContent {
         let target = self.writable_folder(to)?;
         let mut state = self.lock();
         let located = self.locate(&mut state, key)?;
+        state.clean_shadows();
         if located.folder == target {
             return Ok(key.to_vec());
         }
@@ -1384,6 +1474,7 @@ impl StoreContent for MaildirContent {
     fn set_message_state(&self, key: &[u8], state_props: &[Property]) -> ProviderResult<()> {
         let mut state = self.lock();
         let located = self.locate(&mut state, key)?;
+        state.clean_shadows();
         let flags = info::apply_state(located.sub_flags(), state_props);
         let file_name = maildir::file_name(&located.unique, &flags);
         if located.sub == Sub::Cur && file_name == located.file_name {

@@ -1222,3 +1222,67 @@ enum Damage {
     Truncated,
     Garbage,
 }
+
+/// A save that changes a message's flags writes the new file, then removes the old one: cut
+/// short between the two, it leaves two whole files of one unique name. The listing shows one,
+/// always the same (the newer: the save's), counts it once, and the store's next write
+/// removes the other, so that deleting the message does not bring the old one back.
+#[test]
+fn a_flag_resave_cut_short_shows_the_newer_file_and_the_next_write_removes_the_older() {
+    let dir = fixture("resave-crash");
+    let unique = "1700000004.M4P100.fixture";
+    let old = dir.join("cur").join(maildir::file_name(unique, ""));
+    let saved = dir.join("cur").join(maildir::file_name(unique, "FS"));
+    fs::copy(&old, &saved).unwrap();
+    let age = |path: &Path, seconds: u64| {
+        let then = std::time::SystemTime::now() - std::time::Duration::from_secs(seconds);
+        let file = fs::File::options().write(true).open(path).unwrap();
+        file.set_modified(then).unwrap();
+    };
+    let inbox = b"I".to_vec();
+    let message = key("I", unique);
+    // The message's flags as listed by a store opened now, and the Inbox's counts.
+    let look = || {
+        let content = MaildirContent::open(&dir).unwrap();
+        let rows = content.messages(&inbox).unwrap();
+        let rows: Vec<_> = rows.iter().filter(|row| row.key == message).collect();
+        assert_eq!(rows.len(), 1, "listed once");
+        let flags = long(&rows[0].props, PR_MESSAGE_FLAGS);
+        (flags, content.message_counts(&inbox).unwrap(), content)
+    };
+
+    // The save's file is the newer: read and flagged.
+    age(&old, 7200);
+    age(&saved, 3600);
+    let (flags, counts, _) = look();
+    assert_ne!(flags & MSGFLAG_READ, 0);
+    assert_eq!(counts, (5, 2));
+    // Whichever is newer shows, whatever the order the directory lists them in.
+    age(&saved, 10800);
+    let (flags, counts, content) = look();
+    assert_eq!(flags & MSGFLAG_READ, 0);
+    assert_eq!(counts, (5, 3));
+
+    // The next write (to another message) removes the hidden one; the shown one stays.
+    content
+        .set_message_state(
+            &key("I", "1700000005.M5P100.fixture"),
+            &[Property::for_tag(
+                PR_MESSAGE_FLAGS,
+                PropValue::Long(MSGFLAG_READ),
+            )],
+        )
+        .unwrap();
+    assert!(old.exists());
+    assert!(!saved.exists());
+    // Deleted, it is gone: nothing of it left to show.
+    content.delete_message(&message).unwrap();
+    let content = MaildirContent::open(&dir).unwrap();
+    assert!(
+        content
+            .messages(&inbox)
+            .unwrap()
+            .iter()
+            .all(|row| row.key != message)
+    );
+}
