@@ -37,6 +37,7 @@ use mapi_spi_runtime::types::{
     ADRENTRY, ADRLIST, MAPIUID, SPropProblem, SPropProblemArray, SRowSet, cb_new_adrlist,
 };
 use mapi_spi_runtime::{GUID, HRESULT, IUnknown, Interface};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 const UID: MAPIUID = MAPIUID {
@@ -54,6 +55,8 @@ struct Provider;
 struct Content {
     memory: MemoryContent,
     changes: Mutex<Vec<ContentChange>>,
+    /// How many times the runtime asked it to save what it keeps ([`StoreContent::flush`]).
+    flushes: AtomicUsize,
 }
 
 /// Everything but `changes` is the `MemoryContent`'s.
@@ -78,6 +81,10 @@ impl StoreContent for Content {
     }
     fn changes(&self) -> Vec<ContentChange> {
         core::mem::take(&mut *self.changes.lock().unwrap())
+    }
+    fn flush(&self) -> ProviderResult<()> {
+        self.flushes.fetch_add(1, Ordering::SeqCst);
+        Ok(())
     }
     fn save_message(
         &self,
@@ -124,6 +131,7 @@ impl StoreProvider for Provider {
         let content = Arc::new(Content {
             memory,
             changes: Mutex::default(),
+            flushes: AtomicUsize::new(0),
         });
         *CONTENT.lock().unwrap() = Some(content.clone());
         let name = Property::for_tag(PR_DISPLAY_NAME_W, PropValue::Unicode("Messages".into()));
@@ -1415,6 +1423,35 @@ fn copy_to_takes_recipients_attachments_and_embedded_messages_along() {
     assert_eq!(rows(&attachment_table(&source)).len(), 2);
     drop((source, whole, without, only));
     t.finish();
+}
+
+/// The content saves what it keeps ([`StoreContent::flush`]) once the store is logged off,
+/// and at a fast shutdown, which logs nothing off.
+#[test]
+fn the_content_is_flushed_at_logoff_and_at_a_fast_shutdown() {
+    let t = Test::start();
+    let content = t.content();
+    assert_eq!(content.flushes.load(Ordering::SeqCst), 0);
+    t.finish();
+    assert_eq!(content.flushes.load(Ordering::SeqCst), 1, "at logoff");
+
+    let mut t = Test::start();
+    let content = t.content();
+    drop(t.inbox.take());
+    let store = t.store.take().expect("logged on");
+    CONTENT.lock().unwrap().take();
+    let Test {
+        session, _serial, ..
+    } = t;
+    // The client's reference kept across it: its final release (a logoff) comes later.
+    let report = session.fast_shutdown(Vec::new());
+    assert_eq!(
+        content.flushes.load(Ordering::SeqCst),
+        1,
+        "at fast shutdown"
+    );
+    assert_eq!(report.calls_after_fast_shutdown, 0, "{report}");
+    drop(store);
 }
 
 #[test]
