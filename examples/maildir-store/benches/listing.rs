@@ -11,6 +11,8 @@
 //! - `StoreContent first` / `again`: the provider's own part, `MaildirContent::messages`, on a
 //!   store opened anew (names read, every file's headers parsed and kept in its index) and on the
 //!   same store again (the index reused);
+//! - `StoreContent first after re-logon`: on a store opened anew beside the index file an
+//!   earlier one flushed (names read, the file decoded, every message file `stat`ed, none read);
 //! - `headers floor`: the reference: only reading each file and parsing all its
 //!   headers with the same MIME crate (`mail-parser`, its default parser), nothing kept. The
 //!   listing's parser decodes only the headers a row shows and skips the others (`Received`
@@ -321,6 +323,19 @@ fn listing(c: &mut Criterion) {
             || {
                 let _ = fs::remove_file(&index_file);
             },
+            |()| {
+                let fresh = MaildirContent::open(&dir).unwrap();
+                let rows = fresh.messages(&inbox).unwrap();
+                (fresh, rows)
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    // The index file of a store that listed the folder, for the next case.
+    content.flush().unwrap();
+    group.bench_function("StoreContent first after re-logon", |b| {
+        b.iter_batched(
+            || assert!(index_file.is_file()),
             |()| {
                 let fresh = MaildirContent::open(&dir).unwrap();
                 let rows = fresh.messages(&inbox).unwrap();
