@@ -44,6 +44,8 @@ const STORE: &[u8] = b"store";
 const READ_ONLY: &[u8] = b"readonly";
 /// A writable store whose content panics in the method named by [`PANIC_IN`].
 const PANICKY: &[u8] = b"panicky";
+/// The entry ID of a store whose content keeps folder-associated messages.
+const ASSOCIATED: &[u8] = b"associated";
 
 struct Provider;
 
@@ -128,6 +130,8 @@ impl StoreProvider for Provider {
         }
         let content: Arc<dyn StoreContent> = if request.entry_id == PANICKY {
             Arc::new(Panicky(content()))
+        } else if request.entry_id == ASSOCIATED {
+            Arc::new(content().with_associated_messages())
         } else {
             Arc::new(content())
         };
@@ -1454,6 +1458,62 @@ fn delete_messages_and_empty_folder_remove_what_they_name() {
     assert_eq!(row_count(&hierarchy(&inbox, 0)), 0);
     check_hierarchy_agrees(&opened, &opened.root());
     drop(view);
+    opened.close(vec![inbox]);
+}
+
+/// In a store that keeps them, `CreateMessage` with `MAPI_ASSOCIATED` makes a folder-associated
+/// message (`MSGFLAG_ASSOCIATED`, whatever flags the client writes), listed in the folder's
+/// associated contents table only, counted in no `PR_CONTENT_COUNT`; it opens by its entry ID,
+/// and `EmptyFolder` removes it only with `DEL_ASSOCIATED`.
+#[test]
+fn associated_messages_have_their_own_table_and_count_in_no_other() {
+    let opened = open(ASSOCIATED);
+    let inbox = opened.named("Inbox");
+    let before = counts(&inbox);
+    let view = contents(&inbox);
+    let listed = row_count(&view);
+    let mut raw = null_mut();
+    let hr = unsafe { inbox.GetContentsTable(MAPI_ASSOCIATED | MAPI_UNICODE, &mut raw) };
+    assert_eq!(hr, S_OK);
+    let associated = unsafe { IMAPITable::from_raw(raw) };
+    assert_eq!(row_count(&associated), 0);
+
+    let hr = unsafe { inbox.CreateMessage(null(), MAPI_ASSOCIATED, &mut raw) };
+    assert_eq!(hr, S_OK);
+    let view_message = unsafe { IMAPIProp::from_raw(raw) };
+    assert_eq!(
+        long(&prop_of(&view_message, PR_MESSAGE_FLAGS)) & MSGFLAG_ASSOCIATED,
+        MSGFLAG_ASSOCIATED
+    );
+    let class = "IPM.Microsoft.FolderDesign.NamedView";
+    let written = [
+        Property::for_tag(PR_MESSAGE_FLAGS, PropValue::Long(0)),
+        text(PR_MESSAGE_CLASS_W, class),
+    ];
+    assert_eq!(set_props(&view_message, &written).0, S_OK);
+    assert_eq!(unsafe { view_message.SaveChanges(0) }, S_OK);
+    assert_eq!(row_count(&associated), 1);
+    assert_eq!(row_count(&view), listed);
+    assert_eq!(counts(&inbox), before);
+    let id = binary(&rows(&associated, &[PR_ENTRYID])[0][0]);
+    let (kind, reopened) = opened.open_entry(&id, 0).unwrap();
+    assert_eq!(kind, MAPI_MESSAGE);
+    let reopened: IMAPIProp = reopened.cast().unwrap();
+    assert_ne!(
+        long(&prop_of(&reopened, PR_MESSAGE_FLAGS)) & MSGFLAG_ASSOCIATED,
+        0
+    );
+    assert_eq!(
+        prop_of(&reopened, PR_MESSAGE_CLASS_W).value,
+        PropValue::Unicode(class.into())
+    );
+
+    // Emptied without DEL_ASSOCIATED, the folder keeps it; with it, not.
+    assert_eq!(unsafe { inbox.EmptyFolder(0, None, 0) }, S_OK);
+    assert_eq!((row_count(&view), row_count(&associated)), (0, 1));
+    assert_eq!(unsafe { inbox.EmptyFolder(0, None, DEL_ASSOCIATED) }, S_OK);
+    assert_eq!(row_count(&associated), 0);
+    drop((view, associated, view_message, reopened));
     opened.close(vec![inbox]);
 }
 

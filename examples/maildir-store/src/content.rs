@@ -7,6 +7,11 @@
 //! below the Inbox, as IMAP names them. A `.A.B` whose `.A` does not exist still has a parent:
 //! `A` is listed, without messages, and becomes a real folder when something is saved in it.
 //!
+//! Folder-associated messages (`MAPI_ASSOCIATED`: Outlook's views and forms) are not kept,
+//! so `CreateMessage` with that flag is `MAPI_E_NO_SUPPORT` and the associated contents table
+//! empty: they are MAPI properties (view descriptors, binary blobs, named properties) that a
+//! MIME file cannot carry, and would need a property-file format of their own.
+//!
 //! Messages: key = folder key, `/`, the file's unique name (what comes before `:2,`), so a
 //! message keeps its key when its flags change, and when it is saved again (the new file takes
 //! the old one's name). Every key from outside is parsed, checked

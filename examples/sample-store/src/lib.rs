@@ -297,9 +297,10 @@ fn mail(subject: &str, sender: &str, body: &str, days: u64, flags: u32) -> Messa
 
 /// What a new sample store holds: a root; below it the IPM subtree with Inbox (and a
 /// subfolder), Outbox, Sent Items, Deleted Items and Drafts; a few messages, one with an
-/// attachment.
+/// attachment. It keeps folder-associated messages too (Outlook's views and forms), in
+/// memory like the others.
 pub fn sample_content() -> ProviderResult<MemoryContent> {
-    let content = MemoryContent::new("Root");
+    let content = MemoryContent::new("Root").with_associated_messages();
     let mail_folder = [text(PR_CONTAINER_CLASS_W, "IPF.Note")];
     let root = content.root();
     let top = content

@@ -134,8 +134,28 @@ pub trait StoreContent: Send + Sync + 'static {
     /// The folders directly below `key`, in display order.
     fn subfolders(&self, key: &[u8]) -> ProviderResult<Vec<Folder>>;
 
-    /// The messages in folder `key`, as its contents table lists them.
+    /// The messages in folder `key`, as its contents table lists them: not its
+    /// folder-associated ones ([`Self::associated_messages`]).
     fn messages(&self, folder: &[u8]) -> ProviderResult<Vec<MessageSummary>>;
+
+    /// Whether the store keeps folder-associated messages (the hidden ones Outlook keeps its
+    /// views and forms in: `CreateMessage` with `MAPI_ASSOCIATED`, `GetContentsTable` with
+    /// `MAPI_ASSOCIATED`). A store that does lists them in [`Self::associated_messages`] and
+    /// tells them from the others by `MSGFLAG_ASSOCIATED` in their `PR_MESSAGE_FLAGS`, which
+    /// the runtime sets on them at every [`Self::save_message`]; they are messages in every
+    /// other respect (opened, saved, moved, deleted by key). By default not: `CreateMessage`
+    /// with `MAPI_ASSOCIATED` is then `MAPI_E_NO_SUPPORT`, and the associated contents table
+    /// empty.
+    fn supports_associated(&self) -> bool {
+        false
+    }
+
+    /// The folder-associated messages of folder `key`, as its associated contents table lists
+    /// them (see [`Self::supports_associated`]). By default none.
+    fn associated_messages(&self, folder: &[u8]) -> ProviderResult<Vec<MessageSummary>> {
+        let _ = folder;
+        Ok(Vec::new())
+    }
 
     /// The message `key`, whole, with the folder it is in.
     fn message(&self, key: &[u8]) -> ProviderResult<StoredMessage>;

@@ -6,13 +6,16 @@ use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use super::content::{Folder, Message, MessageSummary, SpecialFolder, StoreContent, StoredMessage};
 use crate::codes::{MAPI_E_COLLISION, MAPI_E_FOLDER_CYCLE, MAPI_E_NOT_FOUND};
+use crate::flags::MSGFLAG_ASSOCIATED;
 use crate::props::{PropValue, Property};
 use crate::provider::{ProviderError, ProviderResult};
-use crate::tags::{PR_DISPLAY_NAME_W, prop_id};
+use crate::tags::{PR_DISPLAY_NAME_W, PR_MESSAGE_FLAGS, prop_id};
 
 /// Folders and messages in memory. Keys are `f` or `m` and a number, never reused.
 pub struct MemoryContent {
     state: RwLock<State>,
+    /// Whether it keeps folder-associated messages ([`Self::with_associated_messages`]).
+    associated: bool,
 }
 
 struct State {
@@ -50,6 +53,15 @@ fn named(name: &str, props: &[Property]) -> Vec<Property> {
         PropValue::Unicode(name.to_owned()),
     ));
     props
+}
+
+/// Whether a message with `props` is folder-associated: `MSGFLAG_ASSOCIATED` in its
+/// `PR_MESSAGE_FLAGS`.
+fn is_associated(props: &[Property]) -> bool {
+    props.iter().any(|p| {
+        u32::from(p.id) == prop_id(PR_MESSAGE_FLAGS)
+            && matches!(p.value, PropValue::Long(flags) if flags & MSGFLAG_ASSOCIATED != 0)
+    })
 }
 
 fn display_name(props: &[Property]) -> Option<&str> {
@@ -156,7 +168,33 @@ impl MemoryContent {
                 special: HashMap::new(),
                 next: 0,
             }),
+            associated: false,
         }
+    }
+
+    /// The same content, keeping folder-associated messages
+    /// ([`StoreContent::supports_associated`]): those saved with `MSGFLAG_ASSOCIATED` are
+    /// listed by [`StoreContent::associated_messages`], the others by
+    /// [`StoreContent::messages`].
+    pub fn with_associated_messages(mut self) -> Self {
+        self.associated = true;
+        self
+    }
+
+    /// The messages of folder `folder` that are (`associated`) or are not folder-associated.
+    fn listed(&self, folder: &[u8], associated: bool) -> ProviderResult<Vec<MessageSummary>> {
+        let state = self.read();
+        Ok(state
+            .folder(folder)?
+            .messages
+            .iter()
+            .map(|key| (key, &state.messages[key].message.props))
+            .filter(|(_, props)| is_associated(props) == associated)
+            .map(|(key, props)| MessageSummary {
+                key: key.clone(),
+                props: props.clone(),
+            })
+            .collect())
     }
 
     fn read(&self) -> RwLockReadGuard<'_, State> {
@@ -196,16 +234,15 @@ impl StoreContent for MemoryContent {
     }
 
     fn messages(&self, folder: &[u8]) -> ProviderResult<Vec<MessageSummary>> {
-        let state = self.read();
-        Ok(state
-            .folder(folder)?
-            .messages
-            .iter()
-            .map(|key| MessageSummary {
-                key: key.clone(),
-                props: state.messages[key].message.props.clone(),
-            })
-            .collect())
+        self.listed(folder, false)
+    }
+
+    fn supports_associated(&self) -> bool {
+        self.associated
+    }
+
+    fn associated_messages(&self, folder: &[u8]) -> ProviderResult<Vec<MessageSummary>> {
+        self.listed(folder, true)
     }
 
     fn message(&self, key: &[u8]) -> ProviderResult<StoredMessage> {

@@ -5,6 +5,11 @@
 //! others' changes ([`StoreContent::changes`](super::super::content::StoreContent::changes))
 //! are applied before a table is handed out.
 //!
+//! A folder's associated contents table (`MAPI_ASSOCIATED`: its folder-associated messages,
+//! from [`StoreContent::associated_messages`](super::super::content::StoreContent::associated_messages))
+//! is kept the same way, beside it; a message's row goes to one or the other by the
+//! `MSGFLAG_ASSOCIATED` bit of its `PR_MESSAGE_FLAGS`.
+//!
 //! A row holds the summary's properties and the ones the runtime owns, which agree with the
 //! message object's own: `PR_ENTRYID`, `PR_RECORD_KEY`, `PR_INSTANCE_KEY` (the index column),
 //! `PR_PARENT_ENTRYID`, `PR_STORE_ENTRYID`, `PR_STORE_RECORD_KEY`, `PR_OBJECT_TYPE`.
@@ -13,7 +18,7 @@ use std::collections::HashMap;
 use std::sync::Weak;
 
 use super::Model;
-use crate::flags::MAPI_MESSAGE;
+use crate::flags::{MAPI_MESSAGE, MSGFLAG_ASSOCIATED};
 use crate::props::{PropValue, Property};
 use crate::provider::ProviderResult;
 use crate::provider::store::content::{ContentChange, MessageSummary, SpecialFolder};
@@ -63,10 +68,22 @@ impl SubObjects for Messages {
     }
 }
 
-/// The open folders' contents tables, by folder key.
+/// The open folders' contents tables, by folder key: their messages', and their
+/// folder-associated messages' (`MAPI_ASSOCIATED`).
 #[derive(Default)]
 pub(crate) struct ContentsTables {
     tables: std::sync::Mutex<HashMap<Vec<u8>, TableData>>,
+    associated: std::sync::Mutex<HashMap<Vec<u8>, TableData>>,
+}
+
+impl ContentsTables {
+    fn of(&self, associated: bool) -> &std::sync::Mutex<HashMap<Vec<u8>, TableData>> {
+        if associated {
+            &self.associated
+        } else {
+            &self.tables
+        }
+    }
 }
 
 /// The properties the runtime owns on every message ([`Model::identity`]), in ascending ID
@@ -147,18 +164,42 @@ impl Model {
 
     /// The contents table of `folder` if it was built already (no listing made here).
     pub(crate) fn open_contents_table(&self, folder: &[u8]) -> Option<TableData> {
-        lock(&self.contents.tables).get(folder).cloned()
+        self.open_table(folder, false)
+    }
+
+    /// The contents table of `folder`, or with `associated` its associated contents table, if
+    /// it was built already.
+    fn open_table(&self, folder: &[u8], associated: bool) -> Option<TableData> {
+        lock(self.contents.of(associated)).get(folder).cloned()
     }
 
     /// The contents table of `folder`: built at the first call, current at every call.
     pub(crate) fn contents_table(&self, folder: &[u8]) -> ProviderResult<TableData> {
+        self.table_of(folder, false)
+    }
+
+    /// The associated contents table of `folder` (`GetContentsTable` with `MAPI_ASSOCIATED`):
+    /// its folder-associated messages, kept as its contents table is; empty for a store that
+    /// keeps none ([`StoreContent::supports_associated`]).
+    ///
+    /// [`StoreContent::supports_associated`]: crate::provider::store::content::StoreContent::supports_associated
+    pub(crate) fn associated_contents_table(&self, folder: &[u8]) -> ProviderResult<TableData> {
+        self.table_of(folder, true)
+    }
+
+    /// [`Self::contents_table`], or with `associated` [`Self::associated_contents_table`].
+    fn table_of(&self, folder: &[u8], associated: bool) -> ProviderResult<TableData> {
         self.apply_changes();
-        if let Some(table) = self.open_contents_table(folder) {
+        if let Some(table) = self.open_table(folder, associated) {
             return Ok(table);
         }
         // Listed without the lock: a listing may take long, and a concurrent first open of the
         // same folder only costs a second listing (the first table in wins).
-        let summaries = self.content.messages(folder)?;
+        let summaries = if associated {
+            self.content.associated_messages(folder)?
+        } else {
+            self.content.messages(folder)?
+        };
         let rows: Vec<Vec<Property>> = match self.ids.mint(ObjectKind::Folder, folder, false) {
             Some(parent) => summaries
                 .into_iter()
@@ -176,7 +217,7 @@ impl Model {
             .refreshed_on_read(table)
             .with_sub_objects(Messages(self.me.clone()));
         table.replace_rows(rows)?;
-        Ok(lock(&self.contents.tables)
+        Ok(lock(self.contents.of(associated))
             .entry(folder.to_vec())
             .or_insert(table)
             .clone())
@@ -184,42 +225,57 @@ impl Model {
 
     /// Message `key` in `folder` was created or changed (by the runtime or by another program):
     /// its row, re-read from the provider, replaces the old one in the folder's table, if the
-    /// table is open. A message that cannot be read any more loses its row.
+    /// table is open (its associated contents table for a message with `MSGFLAG_ASSOCIATED`).
+    /// A message that cannot be read any more loses its row.
     pub(crate) fn message_changed(&self, folder: &[u8], key: &[u8]) {
-        let Some(table) = self.open_contents_table(folder) else {
+        let tables = [false, true].map(|associated| self.open_table(folder, associated));
+        if tables.iter().all(Option::is_none) {
             return;
-        };
+        }
+        let summary = self.content.message_summary(key).ok();
+        let associated = summary.as_ref().is_some_and(|summary| {
+            super::message::long_in(&summary.props, PR_MESSAGE_FLAGS) & MSGFLAG_ASSOCIATED != 0
+        });
         let row = self
             .ids
             .mint(ObjectKind::Folder, folder, false)
-            .zip(self.content.message_summary(key).ok())
+            .zip(summary)
             .and_then(|(parent, summary)| self.message_row(&parent, summary));
-        match row {
-            // A row the engine refuses (a value no QueryRows could return) is the provider's
-            // fault: the message is then left out rather than shown wrong.
-            Some(row) => {
-                if table.modify_row(row).is_err() {
-                    let _ = table.delete_row(&PropValue::Binary(key.to_vec()));
+        let index = PropValue::Binary(key.to_vec());
+        for (table, of_associated) in tables.into_iter().zip([false, true]) {
+            let Some(table) = table else {
+                continue;
+            };
+            match &row {
+                // A row the engine refuses (a value no QueryRows could return) is the
+                // provider's fault: the message is then left out rather than shown wrong.
+                Some(row) if of_associated == associated => {
+                    if table.modify_row(row.clone()).is_err() {
+                        let _ = table.delete_row(&index);
+                    }
                 }
-            }
-            None => {
-                let _ = table.delete_row(&PropValue::Binary(key.to_vec()));
+                _ => {
+                    let _ = table.delete_row(&index);
+                }
             }
         }
     }
 
     /// Message `key` left `folder` (deleted, or moved away): its row goes, if the table is open.
     pub(crate) fn message_removed(&self, folder: &[u8], key: &[u8]) {
-        let table = self.open_contents_table(folder);
-        if let Some(table) = table {
-            // Not there: the table was built after the message left; nothing to do.
-            let _ = table.delete_row(&PropValue::Binary(key.to_vec()));
+        for associated in [false, true] {
+            if let Some(table) = self.open_table(folder, associated) {
+                // Not there: the table was built after the message left; nothing to do.
+                let _ = table.delete_row(&PropValue::Binary(key.to_vec()));
+            }
         }
     }
 
-    /// Folder `key` is gone (deleted, or moved under a new key): its table goes too.
+    /// Folder `key` is gone (deleted, or moved under a new key): its tables go too.
     pub(crate) fn folder_removed(&self, key: &[u8]) {
-        lock(&self.contents.tables).remove(key);
+        for associated in [false, true] {
+            lock(self.contents.of(associated)).remove(key);
+        }
     }
 
     /// `fnevNewMail` for a message another program delivered, when it arrived in the store's

@@ -260,16 +260,6 @@ impl FolderObject {
     }
 }
 
-/// An empty contents table: the associated contents (the store keeps no associated messages).
-fn associated_table(model: &Model) -> ProviderResult<TableData> {
-    let columns = vec![PR_INSTANCE_KEY, PR_ENTRYID, PR_MESSAGE_CLASS_W];
-    Ok(TableData::new(
-        PR_INSTANCE_KEY,
-        columns,
-        *model.cx.allocators(),
-    )?)
-}
-
 /// `OpenProperty` of folder `key`'s [`TABLES`]: a view of the table, as its `Get...Table`
 /// without flags gives it; any interface but `IMAPITable` is `MAPI_E_INTERFACE_NOT_SUPPORTED`.
 fn table_opener(model: Arc<Model>, key: Vec<u8>) -> Arc<ObjectOpener> {
@@ -280,7 +270,9 @@ fn table_opener(model: Arc<Model>, key: Vec<u8>) -> Arc<ObjectOpener> {
         let view = match tag {
             PR_CONTAINER_CONTENTS => model.contents_table(&key).map(|table| table.view()),
             PR_CONTAINER_HIERARCHY => model.hierarchy_view(&key, false),
-            _ => associated_table(&model).map(|table| table.view()),
+            _ => model
+                .associated_contents_table(&key)
+                .map(|table| table.view()),
         };
         let view = view.map_err(|error| error.code)?;
         view.cast::<IUnknown>().map_err(|error| error.code())
@@ -737,7 +729,9 @@ impl IMAPIPropImpl for FolderObject {
 
 impl IMAPIContainerImpl for FolderObject {
     /// A view of the folder's contents table ([`Model::contents_table`]); with
-    /// `MAPI_ASSOCIATED`, of an empty table: the store keeps no associated messages.
+    /// `MAPI_ASSOCIATED`, of its associated contents table
+    /// ([`Model::associated_contents_table`]: empty in a store that keeps no associated
+    /// messages).
     unsafe fn GetContentsTable(
         this: &Object<Self>,
         ulFlags: u32,
@@ -750,7 +744,7 @@ impl IMAPIContainerImpl for FolderObject {
             let allowed = MAPI_ASSOCIATED | MAPI_DEFERRED_ERRORS | MAPI_UNICODE | SHOW_SOFT_DELETES;
             check_flags("GetContentsTable", ulFlags, allowed)?;
             let table = if ulFlags & MAPI_ASSOCIATED != 0 {
-                associated_table(&this.model)?
+                this.model.associated_contents_table(&this.key)?
             } else {
                 this.model.contents_table(&this.key)?
             };
@@ -810,8 +804,11 @@ impl IMAPIContainerImpl for FolderObject {
 
 impl IMAPIFolderImpl for FolderObject {
     /// A new message in this folder (`MessageObject::create`), stored at its first
-    /// `SaveChanges`. The store keeps no associated messages: `MAPI_ASSOCIATED` is
-    /// `MAPI_E_NO_SUPPORT`; a read-only store answers `MAPI_E_NO_ACCESS`.
+    /// `SaveChanges`; with `MAPI_ASSOCIATED`, a folder-associated one, or `MAPI_E_NO_SUPPORT`
+    /// from a store that keeps none ([`StoreContent::supports_associated`]); a read-only store
+    /// answers `MAPI_E_NO_ACCESS`.
+    ///
+    /// [`StoreContent::supports_associated`]: crate::provider::store::content::StoreContent::supports_associated
     unsafe fn CreateMessage(
         this: &Object<Self>,
         lpInterface: *const GUID,
@@ -827,7 +824,7 @@ impl IMAPIFolderImpl for FolderObject {
                 ulFlags,
                 MAPI_ASSOCIATED | MAPI_DEFERRED_ERRORS,
             )?;
-            if ulFlags & MAPI_ASSOCIATED != 0 {
+            if ulFlags & MAPI_ASSOCIATED != 0 && !this.model.content.supports_associated() {
                 return Err(ProviderError::new(
                     MAPI_E_NO_SUPPORT,
                     "the store keeps no associated messages",
@@ -1229,9 +1226,9 @@ impl IMAPIFolderImpl for FolderObject {
         })
     }
 
-    /// Deletes every message and subfolder of the folder, keeping the folder. The store keeps
-    /// no associated messages, so `DEL_ASSOCIATED` changes nothing; `FOLDER_DIALOG` and
-    /// `DELETE_HARD_DELETE` are accepted.
+    /// Deletes every message and subfolder of the folder, keeping the folder; with
+    /// `DEL_ASSOCIATED` its folder-associated messages too (without it they stay, as the
+    /// docs have it). `FOLDER_DIALOG` and `DELETE_HARD_DELETE` are accepted.
     unsafe fn EmptyFolder(
         this: &Object<Self>,
         _ulUIParam: usize,
@@ -1244,7 +1241,11 @@ impl IMAPIFolderImpl for FolderObject {
             this.model.check_writable()?;
             let model = &this.model;
             let mut failed = false;
-            for summary in model.content.messages(&this.key)? {
+            let mut messages = model.content.messages(&this.key)?;
+            if ulFlags & DEL_ASSOCIATED != 0 {
+                messages.extend(model.content.associated_messages(&this.key)?);
+            }
+            for summary in messages {
                 failed |= model.delete_message(&summary.key, &this.key).is_err();
             }
             for folder in model.content.subfolders(&this.key)? {

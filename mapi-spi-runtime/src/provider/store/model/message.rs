@@ -65,11 +65,12 @@ use crate::codes::{
 use crate::com::{ComObject, Forward, MethodName, Object};
 use crate::flags::{
     ATTACH_DIALOG, CLEAR_NRN_PENDING, CLEAR_READ_FLAG, CLEAR_RN_PENDING, FORCE_SAVE,
-    GENERATE_RECEIPT_ONLY, KEEP_OPEN_READONLY, KEEP_OPEN_READWRITE, MAPI_BCC, MAPI_BEST_ACCESS,
-    MAPI_CC, MAPI_CREATE, MAPI_DEFERRED_ERRORS, MAPI_MESSAGE, MAPI_MODIFY, MAPI_NOREPLACE,
-    MAPI_SUBMITTED, MAPI_TO, MAPI_UNICODE, MODRECIP_ADD, MODRECIP_MODIFY, MODRECIP_REMOVE,
-    MSGFLAG_HASATTACH, MSGFLAG_NRN_PENDING, MSGFLAG_READ, MSGFLAG_RN_PENDING, MSGFLAG_UNSENT,
-    NON_EMS_XP_SAVE, SPAMFILTER_ONSAVE, STORE_MODIFY_OK, SUPPRESS_RECEIPT,
+    GENERATE_RECEIPT_ONLY, KEEP_OPEN_READONLY, KEEP_OPEN_READWRITE, MAPI_ASSOCIATED, MAPI_BCC,
+    MAPI_BEST_ACCESS, MAPI_CC, MAPI_CREATE, MAPI_DEFERRED_ERRORS, MAPI_MESSAGE, MAPI_MODIFY,
+    MAPI_NOREPLACE, MAPI_SUBMITTED, MAPI_TO, MAPI_UNICODE, MODRECIP_ADD, MODRECIP_MODIFY,
+    MODRECIP_REMOVE, MSGFLAG_ASSOCIATED, MSGFLAG_HASATTACH, MSGFLAG_NRN_PENDING, MSGFLAG_READ,
+    MSGFLAG_RN_PENDING, MSGFLAG_UNSENT, NON_EMS_XP_SAVE, SPAMFILTER_ONSAVE, STORE_MODIFY_OK,
+    SUPPRESS_RECEIPT,
 };
 use crate::interfaces::{
     IAttach, IMAPIProgress, IMAPIProp, IMAPIPropImpl, IMAPITable, IMessage, IMessageImpl,
@@ -245,6 +246,9 @@ pub(crate) struct Working {
     pub(super) writable: bool,
     /// Whether the message was ever saved (`PR_MESSAGE_FLAGS` is read-only from then on).
     saved: bool,
+    /// Whether it is a folder-associated message (`MSGFLAG_ASSOCIATED`): set at its creation
+    /// (`CreateMessage` with `MAPI_ASSOCIATED`), kept by every save whatever the client writes.
+    associated: bool,
     /// Whether this object set the read state (`SetReadFlag`): else its save keeps the
     /// store's.
     read_state_mine: bool,
@@ -454,6 +458,11 @@ impl MessageCore {
         } else {
             flags & !MSGFLAG_HASATTACH
         };
+        let flags = if working.associated {
+            flags | MSGFLAG_ASSOCIATED
+        } else {
+            flags & !MSGFLAG_ASSOCIATED
+        };
         let flags_prop = Property::for_tag(PR_MESSAGE_FLAGS, PropValue::Long(flags));
         let _ = bag.insert(flags_prop.clone(), working.flags_access());
         // The size counts what is saved: the flags as now, and the size itself.
@@ -646,22 +655,31 @@ impl MessageObject {
             version,
             writable,
             saved: true,
+            associated: long_in(&stored.message.props, PR_MESSAGE_FLAGS) & MSGFLAG_ASSOCIATED != 0,
             ..Working::empty()
         };
         Ok(MessageCore::new(model, Home::Store, working, stored.message).into_interface())
     }
 
-    /// `IMAPIFolder::CreateMessage` in `folder`: a new, writable message, `MSGFLAG_UNSENT`,
-    /// which exists in the store from its first `SaveChanges` on. `flags` are the caller's to
-    /// check.
+    /// `IMAPIFolder::CreateMessage` in `folder`: a new, writable message, `MSGFLAG_UNSENT`
+    /// (and `MSGFLAG_ASSOCIATED` with `MAPI_ASSOCIATED`: a folder-associated message), which
+    /// exists in the store from its first `SaveChanges` on. `flags` are the caller's to check.
     pub(crate) fn create(model: &Arc<Model>, folder: &[u8], flags: u32) -> IMessage {
-        let _ = flags;
+        let associated = flags & MAPI_ASSOCIATED != 0;
         let working = Working {
             folder: folder.to_vec(),
             writable: true,
+            associated,
             ..Working::empty()
         };
-        MessageCore::new(model, Home::Store, working, new_message()).into_interface()
+        let mut message = new_message();
+        if associated {
+            message.props = vec![Property::for_tag(
+                PR_MESSAGE_FLAGS,
+                PropValue::Long(MSGFLAG_UNSENT | MSGFLAG_ASSOCIATED),
+            )];
+        }
+        MessageCore::new(model, Home::Store, working, message).into_interface()
     }
 
     /// The embedded message of `attach`: `message` (`None`: a new one), whose `SaveChanges`
@@ -766,6 +784,7 @@ impl Working {
             version: 0,
             writable: false,
             saved: false,
+            associated: false,
             read_state_mine: false,
             recipients: Vec::new(),
             next_row_id: 0,
