@@ -651,15 +651,14 @@ fn scan(dir: &Path) -> io::Result<(HashSet<Listed>, Vec<Shadow>)> {
         if !maildir::valid_unique(file.unique()) {
             continue;
         }
-        let file = match files.take(file.unique()) {
-            Some(other) => {
-                let (shown, shadow) = pick(dir, other, file);
-                shadows.push(shadow);
-                shown
-            }
-            None => file,
-        };
-        files.insert(file);
+        // One hash per file; a second name of one unique name (rare) is sorted out after.
+        if let Some(other) = files.replace(file)
+            && let Some(file) = files.take(other.unique())
+        {
+            let (shown, shadow) = pick(dir, other, file);
+            shadows.push(shadow);
+            files.insert(shown);
+        }
     }
     Ok((files, shadows))
 }
