@@ -745,6 +745,12 @@ impl State {
         });
     }
 
+    /// The store wrote the file at `path` (a save, a rename): a hidden file of that name, not
+    /// removed yet, is that file no more.
+    fn written(&mut self, path: &Path) {
+        self.shadows.retain(|shadow| shadow.hidden != path);
+    }
+
     /// The index of folder `name`, if it has one, for the store's own write to change it (it
     /// is then saved at the next flush).
     fn index_mut(&mut self, name: &str) -> Option<&mut FolderIndex> {
@@ -1021,13 +1027,15 @@ impl MaildirContent {
         flags: Option<&str>,
         unique: Option<&str>,
     ) -> ProviderResult<(String, PathBuf)> {
+        // Before the write: a file it hid may have the name the new file takes.
+        self.lock().clean_shadows();
         let dir = maildir::folder_dir(&self.root, name);
         let tmp = TmpFile::write(&dir, bytes).map_err(io_error)?;
         let unique = unique.unwrap_or(tmp.unique()).to_owned();
         let (sub, file_name) = tmp.deliver_as(&dir, &unique, flags).map_err(io_error)?;
         let path = dir.join(sub.dir_name()).join(&file_name);
         let mut state = self.lock();
-        state.clean_shadows();
+        state.written(&path);
         state.counted_write(name, &unique, Some((sub, &file_name)));
         if let Some(index) = state.index_mut(name) {
             let meta = fs::metadata(&path).map_err(io_error)?;
@@ -1455,6 +1463,7 @@ impl StoreContent for MaildirContent {
         let to_cur = target_dir.join(Sub::Cur.dir_name());
         maildir::rename_message(&located.sub_dir(), &located.file_name, &to_cur, &file_name)
             .map_err(io_error)?;
+        state.written(&to_cur.join(&file_name));
         state.counted_write(&located.folder, &located.unique, None);
         state.counted_write(&target, &located.unique, Some((Sub::Cur, &file_name)));
         let entry = state
@@ -1488,6 +1497,7 @@ impl StoreContent for MaildirContent {
         let cur = located.dir.join(Sub::Cur.dir_name());
         maildir::rename_message(&located.sub_dir(), &located.file_name, &cur, &file_name)
             .map_err(io_error)?;
+        state.written(&cur.join(&file_name));
         state.counted_write(
             &located.folder,
             &located.unique,

@@ -1234,6 +1234,8 @@ fn a_flag_resave_cut_short_shows_the_newer_file_and_the_next_write_removes_the_o
     let old = dir.join("cur").join(maildir::file_name(unique, ""));
     let saved = dir.join("cur").join(maildir::file_name(unique, "FS"));
     fs::copy(&old, &saved).unwrap();
+    let old_source = dir.join("old-copy");
+    fs::copy(&old, &old_source).unwrap();
     let age = |path: &Path, seconds: u64| {
         let then = std::time::SystemTime::now() - std::time::Duration::from_secs(seconds);
         let file = fs::File::options().write(true).open(path).unwrap();
@@ -1285,4 +1287,27 @@ fn a_flag_resave_cut_short_shows_the_newer_file_and_the_next_write_removes_the_o
             .iter()
             .all(|row| row.key != message)
     );
+
+    // Cut short again, the hidden file named as the next save names its file (read): that
+    // save keeps its own file, and the other goes.
+    let hidden = dir.join("cur").join(maildir::file_name(unique, "S"));
+    let bytes = fs::read(&old_source).unwrap();
+    fs::write(&hidden, &bytes).unwrap();
+    fs::write(&saved, &bytes).unwrap();
+    age(&hidden, 7200);
+    age(&saved, 3600);
+    let (_, _, content) = look();
+    let mut read = sample_message("saved again");
+    read.props.retain(|p| p.tag() != PR_MESSAGE_FLAGS);
+    read.props.push(Property::for_tag(
+        PR_MESSAGE_FLAGS,
+        PropValue::Long(MSGFLAG_READ),
+    ));
+    content.save_message(&inbox, Some(&message), &read).unwrap();
+    let left: Vec<PathBuf> = files(&dir)
+        .into_iter()
+        .filter(|path| path.to_string_lossy().contains(unique))
+        .collect();
+    assert_eq!(left, std::slice::from_ref(&hidden), "one file, the save's");
+    assert!(fs::read_to_string(&hidden).unwrap().contains("saved again"));
 }
