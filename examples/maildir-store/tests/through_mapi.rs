@@ -1413,10 +1413,36 @@ fn a_delivery_into_a_folder_never_listed_changes_its_hierarchy_row_and_is_notifi
     assert!(heard.contains(&fnevObjectDeleted), "{heard:?}");
     assert!(heard.contains(&fnevObjectModified), "{heard:?}");
 
+    // A delivery into the Inbox's new/, never listed either: new mail, to the store's sinks.
+    let store_sink = Recorder::new();
+    let store_sink_interface: IMAPIAdviseSink = store_sink.to_interface();
+    let mut store_connection = 0;
+    // SAFETY: a live store, no entry ID (the whole store), a live sink, a valid out-pointer.
+    let hr = unsafe {
+        store.Advise(
+            &[],
+            fnevNewMail,
+            Some(&store_sink_interface),
+            &mut store_connection,
+        )
+    };
+    assert_eq!(hr, S_OK);
+    deliver(maildir, "1800000003.M8P8.x", "Subject: new\r\n\r\nnew\r\n");
+    let _ = query_rows(&view, &columns).unwrap();
+    let heard: Vec<u32> = store_sink.take().iter().map(|heard| heard.event).collect();
+    assert_eq!(heard, [fnevNewMail]);
+
     // SAFETY: a live view and store; their own connections.
     assert_eq!(unsafe { view.Unadvise(table_connection) }, S_OK);
     assert_eq!(unsafe { store.Unadvise(folder_connection) }, S_OK);
-    drop((view, root, table_sink_interface, folder_sink_interface));
+    assert_eq!(unsafe { store.Unadvise(store_connection) }, S_OK);
+    drop((
+        view,
+        root,
+        table_sink_interface,
+        folder_sink_interface,
+        store_sink_interface,
+    ));
     t.finish();
 }
 
