@@ -1256,13 +1256,26 @@ impl StoreContent for MaildirContent {
     }
 
     /// Writes the index file of every folder whose index changed since it was read or
-    /// written ([`index_file`]); all of them, the first failure answered.
+    /// written ([`index_file`]); all of them, the first failure answered. An entry whose file's
+    /// mtime is within [`MTIME_GRANULARITY`] of now is saved without it, so the next store
+    /// reads that file again: a rewrite in the same tick as the mtime it read would leave the
+    /// mtime as it was (git's "racy clean" again).
     fn flush(&self) -> ProviderResult<()> {
+        let racy_from = SystemTime::now()
+            .checked_sub(MTIME_GRANULARITY)
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .and_then(|d| u64::try_from(d.as_nanos()).ok())
+            .unwrap_or(0);
         let mut state = self.lock();
         let mut result = Ok(());
         for (name, index) in &mut state.indexes {
             if !index.dirty || index.checked_at.is_none() {
                 continue;
+            }
+            for entry in index.entries.values_mut() {
+                if entry.modified >= racy_from {
+                    entry.modified = 0;
+                }
             }
             let dir = maildir::folder_dir(&self.root, name);
             match index_file::save(&dir, index.entries.values()) {

@@ -1126,7 +1126,20 @@ fn a_folder_only_counted_reports_others_changes_not_its_own() {
 /// since is read again; a damaged index file is ignored, and written anew at the next flush.
 #[test]
 fn the_index_is_kept_between_logons_and_checked_against_the_files() {
-    let (dir, content) = open("kept-index");
+    let dir = fixture("kept-index");
+    // The copies' mtimes an hour back: a file read within the mtimes' granularity of the
+    // flush is read again by the next store whatever its index says (see the next test).
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for sub in ["new", "cur"] {
+        for entry in fs::read_dir(dir.join(sub)).unwrap() {
+            let file = fs::File::options()
+                .write(true)
+                .open(entry.unwrap().path())
+                .unwrap();
+            file.set_modified(hour_ago).unwrap();
+        }
+    }
+    let content = MaildirContent::open(&dir).unwrap();
     let inbox = content.special_folder(SpecialFolder::Inbox).unwrap();
     let ipm = content.special_folder(SpecialFolder::IpmSubtree).unwrap();
     let subjects = |content: &MaildirContent| -> Vec<String> {
@@ -1216,6 +1229,36 @@ fn the_index_is_kept_between_logons_and_checked_against_the_files() {
         drop(content);
         rewrite("Subject: Application", "Subject: Substituted");
     }
+}
+
+/// A message file whose mtime is within the mtime granularity of the flush that saves its
+/// entry could still be rewritten without changing its mtime: the next store reads it again.
+#[test]
+fn a_file_changed_just_before_the_flush_is_read_again() {
+    let (dir, content) = open("racy-index");
+    let inbox = content.special_folder(SpecialFolder::Inbox).unwrap();
+    let fresh = dir.join("new").join("1800000000.M1P1.racy");
+    fs::write(&fresh, b"Subject: before\r\n\r\nx\r\n").unwrap();
+    let subjects = |content: &MaildirContent| -> Vec<String> {
+        content
+            .messages(&inbox)
+            .unwrap()
+            .iter()
+            .map(|m| text(&m.props, PR_SUBJECT_W).to_owned())
+            .collect()
+    };
+    assert!(subjects(&content).contains(&"before".to_owned()));
+    content.flush().unwrap();
+    drop(content);
+    // Rewritten in the same tick, as far as its mtime tells.
+    let modified = fs::metadata(&fresh).unwrap().modified().unwrap();
+    fs::write(&fresh, b"Subject: after!\r\n\r\nx\r\n").unwrap();
+    let file = fs::File::options().write(true).open(&fresh).unwrap();
+    file.set_modified(modified).unwrap();
+    drop(file);
+    let content = MaildirContent::open(&dir).unwrap();
+    let read = subjects(&content);
+    assert!(read.contains(&"after!".to_owned()), "{read:?}");
 }
 
 enum Damage {
