@@ -1257,7 +1257,7 @@ impl StoreContent for MaildirContent {
 
     /// Writes the index file of every folder whose index changed since it was read or
     /// written ([`index_file`]); all of them, the first failure answered. An entry whose file's
-    /// mtime is within [`MTIME_GRANULARITY`] of now is saved without it, so the next store
+    /// mtime is within the mtime granularity (2 s) of now is saved without it, so the next store
     /// reads that file again: a rewrite in the same tick as the mtime it read would leave the
     /// mtime as it was (git's "racy clean" again).
     fn flush(&self) -> ProviderResult<()> {
