@@ -223,21 +223,14 @@ impl StoreProvider for MaildirProvider {
                 ),
             )
         })?;
-        let key = path.as_bytes().to_vec();
         let props = vec![Property::for_tag(
             PR_DISPLAY_NAME_W,
             PropValue::Unicode(display_name),
         )];
         Ok(StoreLogon {
-            store: ContentStore::new(
-                request,
-                context,
-                MAILDIR_UID,
-                &key,
-                Arc::new(content),
-                props,
-            )?,
-            spool_security: key,
+            store: ContentStore::new(request, context, MAILDIR_UID, Arc::new(content), props)?,
+            // The store key: the Maildir's path.
+            spool_security: context.store_key().to_vec(),
         })
     }
 

@@ -186,16 +186,16 @@ impl StoreProvider for SampleProvider {
         context: &Arc<StoreContext>,
     ) -> ProviderResult<StoreLogon<ContentStore>> {
         let display_name = announce(request)?;
-        let key = self.store_key(request.entry_id)?;
+        let key = context.store_key();
         let props = vec![
             Property::for_tag(PR_DISPLAY_NAME_W, PropValue::Unicode(display_name)),
             Property::for_tag(PR_MDB_PROVIDER, PropValue::Binary(SAMPLE_UID.ab.to_vec())),
         ];
-        let content = self.content(&key)?;
+        let content = self.content(key)?;
         Ok(StoreLogon {
-            store: ContentStore::new(request, context, SAMPLE_UID, &key, content, props)?,
+            store: ContentStore::new(request, context, SAMPLE_UID, content, props)?,
             // The runtime seals it (a MAC under the profile's key); SpoolerLogon gets it back.
-            spool_security: key,
+            spool_security: key.to_vec(),
         })
     }
 

@@ -4,6 +4,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use super::registry::StoreKey;
 use crate::alloc::AllocatorSet;
 use crate::com::{Implements, Object};
 use crate::interfaces::{IMAPISupport, IMsgStore, IMsgStoreImpl};
@@ -12,10 +13,12 @@ use crate::sync::lock;
 use windows_core::HRESULT;
 
 /// What a store knows about its logon: the support object MAPI gave it, the allocators, the
-/// unwrapped entry ID and the logon flags. The runtime makes one per fresh logon and hands it to
+/// unwrapped entry ID, the store key and the logon flags. The runtime makes one per fresh logon and hands it to
 /// [`super::StoreProvider::logon`]; a store keeps it (it is behind an `Arc`).
 pub struct StoreContext {
     pub(crate) entry_id: Vec<u8>,
+    /// [`super::StoreProvider::store_key`] of `entry_id`: what the registry knows the store by.
+    pub(crate) store_key: StoreKey,
     pub(crate) flags: u32,
     pub(crate) allocators: AllocatorSet,
     /// The store's one counted reference, behind an `Arc` so that [`Self::support`] AddRefs it
@@ -30,6 +33,13 @@ impl StoreContext {
     /// The store's own (unwrapped) entry ID, as MAPI passed it to `Logon`.
     pub fn entry_id(&self) -> &[u8] {
         &self.entry_id
+    }
+
+    /// The store's canonical key, as [`super::StoreProvider::store_key`] made it from
+    /// [`Self::entry_id`] for this logon (the runtime keys its open stores by it): a provider
+    /// needs not make it again.
+    pub fn store_key(&self) -> &[u8] {
+        self.store_key.bytes()
     }
 
     /// The `ulFlags` of the logon that opened the store.

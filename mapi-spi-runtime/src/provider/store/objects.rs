@@ -31,7 +31,7 @@ use windows_core::{GUID, HRESULT, IUnknown, Interface};
 
 use super::identity;
 use super::message_store::{MessageStore, StoreContext};
-use super::registry::Registry;
+use super::registry::{Registered, Registry, StoreKey};
 use super::spool::{SpoolKey, SpoolKeys};
 use super::{LogonRequest, StoreLogon, StoreProvider};
 use crate::alloc::{AllocatorSet, RootBuf};
@@ -73,7 +73,6 @@ pub struct StoreShared<S: MessageStore> {
     inner_store: IMsgStore,
     /// `inner` as `IMSLogon`, where the provider's store implements it.
     inner_logon: Option<IMSLogon>,
-    key: Vec<u8>,
     registry: Weak<Registry<StoreShared<S>>>,
     /// Admits the calls into the store until the first logoff, after which every method answers
     /// `MAPI_E_INVALID_OBJECT`; the provider's [`MessageStore::logoff`] runs once no admitted
@@ -217,7 +216,7 @@ impl<S: MessageStore> StoreShared<S> {
         }
         let now = self.gate.close();
         if let Some(registry) = self.registry.upgrade() {
-            registry.remove(&self.key, self);
+            registry.remove(self);
         }
         if now {
             store_logoff(&self.inner);
@@ -229,6 +228,12 @@ impl<S: MessageStore> StoreShared<S> {
     fn logoff(self: &Arc<Self>) {
         self.close();
         self.release_support(false);
+    }
+}
+
+impl<S: MessageStore> Registered for StoreShared<S> {
+    fn key(&self) -> &StoreKey {
+        &self.cx.store_key
     }
 }
 
@@ -693,7 +698,7 @@ impl<P: StoreProvider> ProviderObject<P> {
             Err(hr) => return hr,
         };
         let key = match self.provider.store_key(args.request.entry_id) {
-            Ok(key) => key,
+            Ok(key) => self.registry.key(key),
             Err(error) => return self.fail(error, unicode, args.lppMAPIError),
         };
         if let Some(store) = self.registry.lookup(&key).and_then(|shared| {
@@ -707,6 +712,7 @@ impl<P: StoreProvider> ProviderObject<P> {
 
         let cx = Arc::new(StoreContext {
             entry_id: args.request.entry_id.to_vec(),
+            store_key: key,
             flags: args.request.flags,
             allocators: self.allocators,
             // Set once the logon succeeds: the store's one reference on its support object
@@ -724,7 +730,7 @@ impl<P: StoreProvider> ProviderObject<P> {
         };
         let inner = ComObject::new(store);
         let inner_store: IMsgStore = inner.to_interface();
-        let recorded = identity::record_logon(&args.request, &inner_store, &key);
+        let recorded = identity::record_logon(&args.request, &inner_store, cx.store_key());
         if let Err(error) = recorded {
             P::Store::logoff(&inner);
             return self.fail(error, unicode, args.lppMAPIError);
@@ -751,7 +757,6 @@ impl<P: StoreProvider> ProviderObject<P> {
             inner_logon: inner_store.cast().ok(),
             inner_store,
             inner,
-            key: key.clone(),
             registry: Arc::downgrade(&self.registry),
             gate: CallGate::new(),
             saved_logoff_flags: AtomicU64::new(0),
@@ -769,7 +774,7 @@ impl<P: StoreProvider> ProviderObject<P> {
         // the registry's lock, is the check.
         let registered = self
             .registry
-            .insert_unless(key, shared.clone(), |existing| existing.upgrade());
+            .insert_unless(shared.clone(), |existing| existing.upgrade());
         if let Err(existing) = registered {
             // Ours closes quietly (its spool security block is freed with `spool_block`).
             shared.release_support(false);
