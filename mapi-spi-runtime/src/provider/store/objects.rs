@@ -30,7 +30,7 @@ use std::sync::{Arc, Mutex, Weak};
 use windows_core::{GUID, HRESULT, IUnknown, Interface};
 
 use super::identity;
-use super::message_store::{MessageStore, StoreContext};
+use super::message_store::{MessageStore, StoreContext, SupportSlot};
 use super::registry::{Registered, Registry, StoreKey};
 use super::spool::{SpoolKey, SpoolKeys};
 use super::{LogonRequest, StoreLogon, StoreProvider};
@@ -83,8 +83,6 @@ pub struct StoreShared<S: MessageStore> {
     store_object: Mutex<Option<StoreSlot<S>>>,
     /// Set for the whole session by `DoFastShutdown`: no call into MAPI any more.
     mapi_gone: Arc<AtomicBool>,
-    /// Set once the support reference is taken out of `cx.support`, which stays empty.
-    support_released: AtomicBool,
 }
 
 impl<S: MessageStore> StoreShared<S> {
@@ -173,23 +171,17 @@ impl<S: MessageStore> StoreShared<S> {
             .and_then(|slot| unsafe { (*slot.0).try_to_interface() })
     }
 
-    /// Gives up the store's support reference, once: with `StoreLogoffTransports` first when the
-    /// store itself is going away.
+    /// Gives up the store's support reference, once (a teardown comes here up to four times):
+    /// with `StoreLogoffTransports` first when the store itself is going away. The Release
+    /// follows, unless a `StoreContext::support` on another thread is taking a reference at
+    /// that moment: then its end releases it.
     fn release_support(&self, logoff_transports: bool) {
-        // A teardown comes here up to four times; after the first, one load instead of a lock.
-        if self.support_released.load(Ordering::Acquire) {
-            return;
-        }
-        let Some(support) = lock(&self.cx.support).take() else {
-            return;
-        };
-        self.support_released.store(true, Ordering::Release);
-        if self.mapi_gone.load(Ordering::Acquire) {
-            // After DoFastShutdown the process is exiting: not even Release goes to MAPI.
-            core::mem::forget(support);
-            return;
-        }
-        if logoff_transports {
+        // After DoFastShutdown the process is exiting: not even Release goes to MAPI.
+        let forget = self.mapi_gone.load(Ordering::Acquire);
+        self.cx.support.give_up(forget, |support| {
+            if !logoff_transports {
+                return;
+            }
             let saved = self.saved_logoff_flags.load(Ordering::Acquire);
             let mut flags = if saved & LOGOFF_SAVED != 0 {
                 saved as u32
@@ -199,10 +191,7 @@ impl<S: MessageStore> StoreShared<S> {
             // The result only tells which transports finished; nothing is left to do either way.
             // SAFETY: a valid in/out flags pointer; `support` is the store's live reference.
             let _ = unsafe { support.StoreLogoffTransports(&mut flags) };
-        }
-        // The Release, unless a `StoreContext::support` on another thread holds the `Arc` for a
-        // moment: then its end releases it.
-        drop(support);
+        });
     }
 
     /// Closes the store without calling MAPI: out of the registry, invalid from now on, and the
@@ -717,7 +706,7 @@ impl<P: StoreProvider> ProviderObject<P> {
             allocators: self.allocators,
             // Set once the logon succeeds: the store's one reference on its support object
             // (released in §8.3 order).
-            support: Mutex::new(None),
+            support: SupportSlot::new(),
             spooler: AtomicBool::new(args.request.spooler),
             last_error: LastError::new(P::COMPONENT),
         });
@@ -750,8 +739,7 @@ impl<P: StoreProvider> ProviderObject<P> {
             }
             _ => None,
         };
-        let support = Arc::new(args.request.support.clone());
-        *lock(&cx.support) = Some(support);
+        cx.support.set(args.request.support.clone());
         let shared = Arc::new(StoreShared {
             cx,
             inner_logon: inner_store.cast().ok(),
@@ -762,7 +750,6 @@ impl<P: StoreProvider> ProviderObject<P> {
             saved_logoff_flags: AtomicU64::new(0),
             store_object: Mutex::new(None),
             mapi_gone: self.mapi_gone.clone(),
-            support_released: AtomicBool::new(false),
         });
         let store_object = ComObject::new(StoreObject {
             shared: shared.clone(),
