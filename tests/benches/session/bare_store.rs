@@ -71,7 +71,7 @@ impl StoreProvider for BareProvider {
         let props = ComObject::new(PropertyObject::new(bag, *context.allocators()));
         Ok(StoreLogon {
             store: BareStore {
-                props: props.to_interface(),
+                props: props.into_interface(),
             },
             spool_security: key.to_vec(),
         })

@@ -25,6 +25,7 @@
 #![allow(non_snake_case, clippy::too_many_arguments)]
 
 use core::ffi::c_void;
+use core::mem::ManuallyDrop;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use windows_core::{GUID, HRESULT, IUnknown, Interface};
@@ -69,8 +70,9 @@ pub struct StoreShared<S: MessageStore> {
     cx: Arc<StoreContext>,
     /// The provider's store object, which answers everything the runtime does not.
     inner: ComObject<S>,
-    /// `inner` as `IMsgStore`, the interface calls are forwarded to.
-    inner_store: IMsgStore,
+    /// `inner` as `IMsgStore`, the interface calls are forwarded to: a view of `inner`'s
+    /// reference, which lives as long (no count of its own to take and give back per logon).
+    inner_store: ManuallyDrop<IMsgStore>,
     /// `inner` as `IMSLogon`, where the provider's store implements it.
     inner_logon: Option<IMSLogon>,
     registry: Weak<Registry<StoreShared<S>>>,
@@ -718,7 +720,8 @@ impl<P: StoreProvider> ProviderObject<P> {
             Err(error) => return self.fail(error, unicode, args.lppMAPIError),
         };
         let inner = ComObject::new(store);
-        let inner_store: IMsgStore = inner.to_interface();
+        // SAFETY: kept beside `inner` (in `StoreShared`), which holds the reference it views.
+        let inner_store = unsafe { inner.interface_view::<IMsgStore>() };
         let recorded = identity::record_logon(&args.request, &inner_store, cx.store_key());
         if let Err(error) = recorded {
             P::Store::logoff(&inner);
