@@ -131,15 +131,12 @@ impl SupportSlot {
             return;
         }
         self.forget.store(forget, Ordering::Release);
-        // Only a give-up closes the gate, and this is the only one: it admits this call, which
-        // keeps the reference alive for `before` even if a `get` ends meanwhile.
-        let entered = self.gate.enter();
-        debug_assert!(entered, "the gate closes at the give-up only");
+        // Nobody releases the reference before the gate closes, and only this give-up closes
+        // it: the reference is alive for `before`.
         if let Some(support) = self.support.get().filter(|_| !forget) {
             before(support);
         }
-        self.gate.close();
-        if self.gate.leave() {
+        if self.gate.close() {
             self.release();
         }
     }

@@ -27,7 +27,7 @@
 use core::ffi::c_void;
 use core::mem::ManuallyDrop;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex};
 use windows_core::{GUID, HRESULT, IUnknown, Interface};
 
 use super::identity;
@@ -75,7 +75,8 @@ pub struct StoreShared<S: MessageStore> {
     inner_store: ManuallyDrop<IMsgStore>,
     /// `inner` as `IMSLogon`, where the provider's store implements it.
     inner_logon: Option<IMSLogon>,
-    registry: Weak<Registry<StoreShared<S>>>,
+    /// The provider object's session: the registry to leave at logoff, and whether MAPI is gone.
+    session: Arc<Session<S>>,
     /// Admits the calls into the store until the first logoff, after which every method answers
     /// `MAPI_E_INVALID_OBJECT`; the provider's [`MessageStore::logoff`] runs once no admitted
     /// call is running, by whoever is last: the logoff, or the call that ends after it.
@@ -83,8 +84,15 @@ pub struct StoreShared<S: MessageStore> {
     /// `StoreLogoff`'s flags, with `LOGOFF_SAVED` once it ran: an atomic, not a lock.
     saved_logoff_flags: AtomicU64,
     store_object: Mutex<Option<StoreSlot<S>>>,
+}
+
+/// What a provider object shares with its open stores. A store holds it until it goes (one
+/// count, where a weak registry and a shared flag took three per logon and two more at logoff);
+/// the registry's hold on the store ends when the store closes, and `Shutdown` closes them all.
+struct Session<S: MessageStore> {
+    registry: Registry<StoreShared<S>>,
     /// Set for the whole session by `DoFastShutdown`: no call into MAPI any more.
-    mapi_gone: Arc<AtomicBool>,
+    mapi_gone: AtomicBool,
 }
 
 impl<S: MessageStore> StoreShared<S> {
@@ -179,7 +187,7 @@ impl<S: MessageStore> StoreShared<S> {
     /// that moment: then its end releases it.
     fn release_support(&self, logoff_transports: bool) {
         // After DoFastShutdown the process is exiting: not even Release goes to MAPI.
-        let forget = self.mapi_gone.load(Ordering::Acquire);
+        let forget = self.session.mapi_gone.load(Ordering::Acquire);
         self.cx.support.give_up(forget, |support| {
             if !logoff_transports {
                 return;
@@ -206,9 +214,7 @@ impl<S: MessageStore> StoreShared<S> {
             return;
         }
         let now = self.gate.close();
-        if let Some(registry) = self.registry.upgrade() {
-            registry.remove(self);
-        }
+        self.session.registry.remove(self);
         if now {
             store_logoff(&self.inner);
         }
@@ -317,14 +323,17 @@ impl<S: MessageStore> IMsgStoreImpl for StoreObject<S> {
                 ProviderError::new(MAPI_E_INVALID_PARAMETER, "StoreLogoff: lpulFlags is NULL");
             return this.shared.cx.fail(error);
         }
-        this.shared.call(|| {
-            // SAFETY: not NULL, and readable by the method's contract.
-            let flags = unsafe { lpulFlags.read() };
-            this.shared
-                .saved_logoff_flags
-                .store(LOGOFF_SAVED | u64::from(flags), Ordering::Release);
-            S_OK
-        })
+        // No provider code runs here, so the call needs no turn through the gate (two atomic
+        // operations): a logged-off store is told by the gate's state alone.
+        if this.shared.gate.is_closed() {
+            return MAPI_E_INVALID_OBJECT;
+        }
+        // SAFETY: not NULL, and readable by the method's contract.
+        let flags = unsafe { lpulFlags.read() };
+        this.shared
+            .saved_logoff_flags
+            .store(LOGOFF_SAVED | u64::from(flags), Ordering::Release);
+        S_OK
     }
 }
 
@@ -422,15 +431,14 @@ impl<S: MessageStore> IMSLogonImpl for LogonObject<S> {
 pub struct ProviderObject<P: StoreProvider> {
     provider: P,
     allocators: AllocatorSet,
-    registry: Arc<Registry<StoreShared<P::Store>>>,
+    /// The registry of open stores and the fast-shutdown flag, which the stores share.
+    session: Arc<Session<P::Store>>,
     /// `lpMalloc`, AddRef'd at init; released once, at `Shutdown` or when the object goes.
     malloc: Mutex<Malloc>,
     shut_down: AtomicBool,
     /// `IMAPIProviderShutdown` progress.
     /// A `FastShutdown`, an atomic: every logon reads it.
     fast_shutdown: AtomicU8,
-    /// Set by `DoFastShutdown`, shared with every store: no call into MAPI any more.
-    mapi_gone: Arc<AtomicBool>,
     /// The profile's spool security key, keyed for the HMAC once for the session's logons.
     spool_keys: SpoolKeys,
 }
@@ -451,24 +459,26 @@ impl<P: StoreProvider> ProviderObject<P> {
         Self {
             provider,
             allocators: context.allocators,
-            registry: Arc::default(),
+            session: Arc::new(Session {
+                registry: Registry::default(),
+                mapi_gone: AtomicBool::new(false),
+            }),
             malloc: Mutex::new(malloc),
             shut_down: AtomicBool::new(false),
             fast_shutdown: AtomicU8::new(FastShutdown::Running as u8),
-            mapi_gone: Arc::default(),
             spool_keys: SpoolKeys::default(),
         }
     }
 
     /// How many stores are open in this session.
     pub fn open_stores(&self) -> usize {
-        self.registry.len()
+        self.session.registry.len()
     }
 
     /// Gives up the IMalloc reference, once; after `DoFastShutdown` without calling MAPI.
     fn release_malloc(&self) {
         let malloc = core::mem::take(&mut *lock(&self.malloc));
-        if self.mapi_gone.load(Ordering::Acquire) {
+        if self.session.mapi_gone.load(Ordering::Acquire) {
             core::mem::forget(malloc);
         }
     }
@@ -518,7 +528,7 @@ impl<P: StoreProvider> IMAPIProviderShutdownImpl for ProviderObject<P> {
         {
             return S_OK;
         }
-        this.mapi_gone.store(true, Ordering::Release);
+        this.session.mapi_gone.store(true, Ordering::Release);
         // Each step under its own guard: a panic in one is reported and the others still run.
         let mut first_error = None;
         let mut note = |outcome: Option<ProviderResult<()>>| match outcome {
@@ -530,7 +540,7 @@ impl<P: StoreProvider> IMAPIProviderShutdownImpl for ProviderObject<P> {
                 first_error.get_or_insert(MAPI_E_CALL_FAILED);
             }
         };
-        for shared in this.registry.snapshot() {
+        for shared in this.session.registry.snapshot() {
             note(guard::<P::Store, _>("MessageStore::flush", || {
                 P::Store::flush(&shared.inner)
             }));
@@ -689,10 +699,10 @@ impl<P: StoreProvider> ProviderObject<P> {
             Err(hr) => return hr,
         };
         let key = match self.provider.store_key(args.request.entry_id) {
-            Ok(key) => self.registry.key(key),
+            Ok(key) => self.session.registry.key(key),
             Err(error) => return self.fail(error, unicode, args.lppMAPIError),
         };
-        if let Some(store) = self.registry.lookup(&key).and_then(|shared| {
+        if let Some(store) = self.session.registry.lookup(&key).and_then(|shared| {
             if args.request.spooler {
                 shared.cx.spooler.store(true, Ordering::Release);
             }
@@ -748,11 +758,10 @@ impl<P: StoreProvider> ProviderObject<P> {
             inner_logon: inner_store.cast().ok(),
             inner_store,
             inner,
-            registry: Arc::downgrade(&self.registry),
+            session: self.session.clone(),
             gate: CallGate::new(),
             saved_logoff_flags: AtomicU64::new(0),
             store_object: Mutex::new(None),
-            mapi_gone: self.mapi_gone.clone(),
         });
         let store_object = ComObject::new(StoreObject {
             shared: shared.clone(),
@@ -763,6 +772,7 @@ impl<P: StoreProvider> ProviderObject<P> {
         // The store already registered wins a race only while it is alive: the upgrade, under
         // the registry's lock, is the check.
         let registered = self
+            .session
             .registry
             .insert_unless(shared.clone(), |existing| existing.upgrade());
         if let Err(existing) = registered {
@@ -818,7 +828,7 @@ impl<P: StoreProvider> IMSProviderImpl for ProviderObject<P> {
         if this.shut_down.swap(true, Ordering::AcqRel) {
             return S_OK;
         }
-        for shared in this.registry.drain() {
+        for shared in this.session.registry.drain() {
             shared.close();
         }
         let _ =
