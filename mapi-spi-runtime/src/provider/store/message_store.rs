@@ -81,7 +81,7 @@ impl StoreContext {
 pub(crate) struct SupportSlot {
     /// Set once; never dropped through here (the gate tells who releases it).
     support: OnceLock<ManuallyDrop<IMAPISupport>>,
-    /// Admits `get`s and the give-up's own calls until the give-up closes it.
+    /// Admits `get`s until the give-up closes it.
     gate: CallGate,
     /// Set by the first give-up: the only one that calls MAPI.
     given_up: AtomicBool,
