@@ -135,7 +135,7 @@ impl StoreProvider for Provider {
         } else {
             Arc::new(content())
         };
-        let store = ContentStore::new(request, context, UID, request.entry_id, content, props)?;
+        let store = ContentStore::new(request, context, UID, content, props)?;
         Ok(StoreLogon {
             store,
             spool_security: Vec::new(),

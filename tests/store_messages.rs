@@ -135,8 +135,7 @@ impl StoreProvider for Provider {
         });
         *CONTENT.lock().unwrap() = Some(content.clone());
         let name = Property::for_tag(PR_DISPLAY_NAME_W, PropValue::Unicode("Messages".into()));
-        let store =
-            ContentStore::new(request, context, UID, request.entry_id, content, vec![name])?;
+        let store = ContentStore::new(request, context, UID, content, vec![name])?;
         Ok(StoreLogon {
             store,
             spool_security: Vec::new(),

@@ -20,8 +20,12 @@
 //! calls) and the counts must be equal: all make the same calls into the host.
 //!
 //! Run: `cargo bench -p mapi-spi-tests --bench session`
+//!
+//! Instruction counts, which stay steady on a busy machine where wall-clock times do not:
+//! `SESSIONS=N CONTENDER=<name> valgrind --tool=callgrind <bench binary>` runs N sessions of that
+//! contender and nothing else (no criterion); the count for N less the count for 0 is N sessions.
 use core::ffi::c_void;
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 use mapi_spi_runtime::alloc::AllocatorSet;
 use mapi_spi_runtime::alloc::malloc::NativeMalloc;
 use mapi_spi_runtime::alloc::testing::{HostCalls, probe};
@@ -285,5 +289,36 @@ fn benches(c: &mut Criterion) {
     );
 }
 
+/// `SESSIONS` sessions of the contender named `CONTENDER`, if both are set (see the module doc).
+fn count_only() -> bool {
+    let (Ok(sessions), Ok(name)) = (std::env::var("SESSIONS"), std::env::var("CONTENDER")) else {
+        return false;
+    };
+    let sessions: u64 = sessions.parse().expect("SESSIONS is a number");
+    let contender = contenders()
+        .into_iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no contender named {name:?}"));
+    let allocators = AllocatorSet::native();
+    let malloc = NativeMalloc::new_object();
+    let log = Arc::<SupportLog>::default();
+    let id = entry_id();
+    let provider = provider(contender.init, allocators, malloc.as_unknown_ptr());
+    for done in 0..sessions {
+        session(&provider, &log, allocators, black_box(&id));
+        if done % 1024 == 1023 {
+            clear(&log);
+        }
+    }
+    shutdown(provider);
+    true
+}
+
 criterion_group!(session_benches, benches);
-criterion_main!(session_benches);
+
+fn main() {
+    if !count_only() {
+        session_benches();
+        Criterion::default().configure_from_args().final_summary();
+    }
+}

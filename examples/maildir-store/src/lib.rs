@@ -26,6 +26,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use mapi_spi_runtime::HRESULT;
+use mapi_spi_runtime::alloc::props::{PropValue as Column, Value};
 use mapi_spi_runtime::codes::{MAPI_E_INVALID_ENTRYID, MAPI_E_LOGON_FAILED, MAPI_E_UNCONFIGURED};
 use mapi_spi_runtime::flags::{
     MAPI_STORE_PROVIDER, STATUS_AVAILABLE, STATUS_DEFAULT_STORE, STATUS_NO_PRIMARY_IDENTITY,
@@ -211,9 +212,12 @@ impl StoreProvider for MaildirProvider {
             .unwrap_or("Maildir");
         let display_name = format!("Maildir {name}");
         request.modify_status_row(&[
-            Property::for_tag(PR_DISPLAY_NAME_W, PropValue::Unicode(display_name.clone())),
-            Property::for_tag(PR_STATUS_CODE, PropValue::Long(STATUS_AVAILABLE)),
-            Property::for_tag(PR_RESOURCE_METHODS, PropValue::Long(0)),
+            Column::for_tag(
+                PR_DISPLAY_NAME_W,
+                Value::Unicode(display_name.as_str().into()),
+            ),
+            Column::for_tag(PR_STATUS_CODE, Value::Long(STATUS_AVAILABLE)),
+            Column::for_tag(PR_RESOURCE_METHODS, Value::Long(0)),
         ])?;
         let content = MaildirContent::open(&settings.path).map_err(|error| {
             ProviderError::new(
@@ -224,21 +228,14 @@ impl StoreProvider for MaildirProvider {
                 ),
             )
         })?;
-        let key = path.as_bytes().to_vec();
         let props = vec![Property::for_tag(
             PR_DISPLAY_NAME_W,
             PropValue::Unicode(display_name),
         )];
         Ok(StoreLogon {
-            store: ContentStore::new(
-                request,
-                context,
-                MAILDIR_UID,
-                &key,
-                Arc::new(content),
-                props,
-            )?,
-            spool_security: key,
+            store: ContentStore::new(request, context, MAILDIR_UID, Arc::new(content), props)?,
+            // The store key: the Maildir's path.
+            spool_security: context.store_key().to_vec(),
         })
     }
 

@@ -14,6 +14,7 @@
 #![allow(non_snake_case)]
 
 use mapi_spi_runtime::HRESULT;
+use mapi_spi_runtime::alloc::props::{PropValue as Column, Value};
 use mapi_spi_runtime::codes::{MAPI_E_INVALID_ENTRYID, MAPI_E_LOGON_FAILED};
 use mapi_spi_runtime::flags::{MAPI_TO, MSGFLAG_HASATTACH, MSGFLAG_READ, STATUS_AVAILABLE};
 use mapi_spi_runtime::props::{PropValue, Property};
@@ -186,16 +187,16 @@ impl StoreProvider for SampleProvider {
         context: &Arc<StoreContext>,
     ) -> ProviderResult<StoreLogon<ContentStore>> {
         let display_name = announce(request)?;
-        let key = self.store_key(request.entry_id)?;
+        let key = context.store_key();
         let props = vec![
             Property::for_tag(PR_DISPLAY_NAME_W, PropValue::Unicode(display_name)),
             Property::for_tag(PR_MDB_PROVIDER, PropValue::Binary(SAMPLE_UID.ab.to_vec())),
         ];
-        let content = self.content(&key)?;
+        let content = self.content(key)?;
         Ok(StoreLogon {
-            store: ContentStore::new(request, context, SAMPLE_UID, &key, content, props)?,
+            store: ContentStore::new(request, context, SAMPLE_UID, content, props)?,
             // The runtime seals it (a MAC under the profile's key); SpoolerLogon gets it back.
-            spool_security: key,
+            spool_security: key.to_vec(),
         })
     }
 
@@ -219,16 +220,19 @@ impl StoreProvider for SampleProvider {
 pub fn announce(request: &LogonRequest<'_>) -> ProviderResult<String> {
     let name = store_name(request.entry_id)?;
     let display_name =
-        profile_display_name(request).unwrap_or_else(|| format!("Sample store {name}"));
+        profile_display_name(request).unwrap_or_else(|| ["Sample store ", name].concat());
     // SAFETY: a valid MAPIUID for the call; MAPI copies it.
     unsafe {
         let mut uid = SAMPLE_UID;
         HRESULT::ok(request.support.SetProviderUID(&mut uid, 0))?;
     }
     request.modify_status_row(&[
-        text(PR_DISPLAY_NAME_W, &display_name),
-        Property::for_tag(PR_STATUS_CODE, PropValue::Long(STATUS_AVAILABLE)),
-        Property::for_tag(PR_RESOURCE_METHODS, PropValue::Long(0)),
+        Column::for_tag(
+            PR_DISPLAY_NAME_W,
+            Value::Unicode(display_name.as_str().into()),
+        ),
+        Column::for_tag(PR_STATUS_CODE, Value::Long(STATUS_AVAILABLE)),
+        Column::for_tag(PR_RESOURCE_METHODS, Value::Long(0)),
     ])?;
     Ok(display_name)
 }

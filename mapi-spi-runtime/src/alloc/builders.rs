@@ -139,11 +139,16 @@ impl<'a> Text<'a> {
     }
 }
 
-/// The length of `text` in UTF-16 code units, and whether it holds a NUL: one pass over its
-/// bytes that the compiler vectorises, with no decoding. A character is one unit, two beyond
-/// the BMP; in UTF-8 (a `str` is valid UTF-8) each character has one byte that is not a
-/// continuation byte (`10xxxxxx`), and those beyond the BMP start with `11110xxx`.
+/// The length of `text` in UTF-16 code units, and whether it holds a NUL: no decoding. ASCII
+/// text, the usual kind (names, addresses), is one unit per byte, which `is_ascii` tells a
+/// word at a time. Otherwise one pass over its bytes that the compiler vectorises: a character
+/// is one unit, two beyond the BMP; in UTF-8 (a `str` is valid UTF-8) each character has one
+/// byte that is not a continuation byte (`10xxxxxx`), and those beyond the BMP start with
+/// `11110xxx`.
 pub(crate) fn utf16_len(text: &str) -> (usize, bool) {
+    if text.is_ascii() {
+        return (text.len(), text.as_bytes().contains(&0));
+    }
     let (units, least) = text
         .as_bytes()
         .iter()
@@ -157,9 +162,9 @@ pub(crate) fn utf16_len(text: &str) -> (usize, bool) {
 /// Writes `text` as UTF-16 and a NUL at `offset`; returns its length in code units (without
 /// the NUL). Panics if it does not fit.
 pub(crate) fn write_utf16(root: &RootBuf, offset: usize, text: &str) -> usize {
-    // As many units as bytes only for ASCII: every other character has fewer units than bytes.
-    let (units, _) = utf16_len(text);
-    let ascii = units == text.len();
+    // As many units as bytes for ASCII, which needs no count.
+    let ascii = text.is_ascii();
+    let units = if ascii { text.len() } else { utf16_len(text).0 };
     assert!(
         offset
             .checked_add((units + 1) * size_of::<u16>())
@@ -326,6 +331,7 @@ mod tests {
             "€ 5",
             "𝄞 clef, 😀",
             "a\0b",
+            "Grü\0ße",
             "\u{7F}\u{80}",
         ] {
             assert_eq!(

@@ -123,6 +123,25 @@ impl<T: MapiObject> Object<T> {
         unsafe { I::from_raw(self.slot_ptr(<T as Implements<I>>::SLOT)) }
     }
 
+    /// This object's interface `I` without a reference of its own: a view of a reference the
+    /// caller holds, for a struct that keeps an object's handle and calls it through `I` (no
+    /// AddRef now, no Release when the view goes: it is never dropped).
+    ///
+    /// # Safety
+    ///
+    /// The view must not be used once the reference it relies on (such as a [`ComObject`]
+    /// kept beside it) is released.
+    pub unsafe fn interface_view<I: Interface>(&self) -> core::mem::ManuallyDrop<I>
+    where
+        T: Implements<I>,
+    {
+        // SAFETY: the slot holds `I`'s vtable; the reference is the caller's (this function's
+        // contract), and `ManuallyDrop` never gives it up.
+        core::mem::ManuallyDrop::new(unsafe {
+            I::from_raw(self.slot_ptr(<T as Implements<I>>::SLOT))
+        })
+    }
+
     /// Like [`Object::to_interface`], but `None` if the count already reached zero; see
     /// [`Object::try_add_ref`] for when this may be called.
     pub fn try_to_interface<I: Interface>(&self) -> Option<I>

@@ -474,10 +474,17 @@ impl PropertyBag {
         } else {
             return Err(MAPI_E_NOT_FOUND);
         };
-        let prop = match prop.value.with_text_width(to_unicode) {
-            Ok(Cow::Borrowed(_)) => Cow::Borrowed(prop),
-            Ok(Cow::Owned(value)) => Cow::Owned(Property::new(prop.id, value)),
-            Err(unrepresentable) => return Err(unrepresentable.code()),
+        // Only text stored in the other width is converted; anything else is answered as it
+        // is, without asking.
+        let converts = is_text_type(stored) && (stored & !MV_FLAG == PT_UNICODE) != to_unicode;
+        let prop = if !converts {
+            Cow::Borrowed(prop)
+        } else {
+            match prop.value.with_text_width(to_unicode) {
+                Ok(Cow::Borrowed(_)) => Cow::Borrowed(prop),
+                Ok(Cow::Owned(value)) => Cow::Owned(Property::new(prop.id, value)),
+                Err(unrepresentable) => return Err(unrepresentable.code()),
+            }
         };
         match self.size_limit {
             Some(limit) if prop.value.data_size() > limit => Err(MAPI_E_NOT_ENOUGH_MEMORY),

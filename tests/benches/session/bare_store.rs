@@ -48,14 +48,14 @@ impl StoreProvider for BareProvider {
         context: &Arc<StoreContext>,
     ) -> ProviderResult<StoreLogon<BareStore>> {
         let display_name = sample_store::announce(request)?;
-        let key = self.store_key(request.entry_id)?;
+        let key = context.store_key();
         let entry_id = client_entry_id(request.support, *request.allocators, context.entry_id());
         let binary = |tag, bytes: Vec<u8>| Property::for_tag(tag, PropValue::Binary(bytes));
         let long = |tag, value| Property::for_tag(tag, PropValue::Long(value));
         // In ID order, which the bag appends without a search.
         let props = [
-            binary(PR_RECORD_KEY, key.clone()),
-            binary(PR_STORE_RECORD_KEY, key.clone()),
+            binary(PR_RECORD_KEY, key.to_vec()),
+            binary(PR_STORE_RECORD_KEY, key.to_vec()),
             binary(PR_STORE_ENTRYID, entry_id.clone()),
             long(PR_OBJECT_TYPE, MAPI_STORE),
             binary(PR_ENTRYID, entry_id),
@@ -71,9 +71,9 @@ impl StoreProvider for BareProvider {
         let props = ComObject::new(PropertyObject::new(bag, *context.allocators()));
         Ok(StoreLogon {
             store: BareStore {
-                props: props.to_interface(),
+                props: props.into_interface(),
             },
-            spool_security: key,
+            spool_security: key.to_vec(),
         })
     }
 

@@ -1,26 +1,29 @@
 //! The store a provider author writes: [`MessageStore`], and what it knows of its logon,
 //! [`StoreContext`].
 
+use core::mem::ManuallyDrop;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 
+use super::registry::StoreKey;
 use crate::alloc::AllocatorSet;
 use crate::com::{Implements, Object};
 use crate::interfaces::{IMAPISupport, IMsgStore, IMsgStoreImpl};
 use crate::provider::{LastError, ProviderError};
-use crate::sync::lock;
-use windows_core::HRESULT;
+use crate::sync::CallGate;
+use windows_core::{HRESULT, Interface};
 
 /// What a store knows about its logon: the support object MAPI gave it, the allocators, the
-/// unwrapped entry ID and the logon flags. The runtime makes one per fresh logon and hands it to
-/// [`super::StoreProvider::logon`]; a store keeps it (it is behind an `Arc`).
+/// unwrapped entry ID, the store key and the logon flags. The runtime makes one per fresh logon
+/// and hands it to [`super::StoreProvider::logon`]; a store keeps it (it is behind an `Arc`).
 pub struct StoreContext {
     pub(crate) entry_id: Vec<u8>,
+    /// [`super::StoreProvider::store_key`] of `entry_id`: what the registry knows the store by.
+    pub(crate) store_key: StoreKey,
     pub(crate) flags: u32,
     pub(crate) allocators: AllocatorSet,
-    /// The store's one counted reference, behind an `Arc` so that [`Self::support`] AddRefs it
-    /// after letting the lock go: no lock is held while MAPI's code runs.
-    pub(crate) support: Mutex<Option<Arc<IMAPISupport>>>,
+    /// The store's one counted reference, from the logon's success to the store's logoff.
+    pub(crate) support: SupportSlot,
     pub(crate) spooler: AtomicBool,
     /// The store's last failure, which `GetLastError` on its store and logon objects describes.
     pub(crate) last_error: LastError,
@@ -30,6 +33,13 @@ impl StoreContext {
     /// The store's own (unwrapped) entry ID, as MAPI passed it to `Logon`.
     pub fn entry_id(&self) -> &[u8] {
         &self.entry_id
+    }
+
+    /// The store's canonical key, as [`super::StoreProvider::store_key`] made it from
+    /// [`Self::entry_id`] for this logon (the runtime keys its open stores by it): a provider
+    /// needs not make it again.
+    pub fn store_key(&self) -> &[u8] {
+        self.store_key.bytes()
     }
 
     /// The `ulFlags` of the logon that opened the store.
@@ -44,8 +54,7 @@ impl StoreContext {
 
     /// The support object of this store, until the store is logged off.
     pub fn support(&self) -> Option<IMAPISupport> {
-        let held = lock(&self.support).clone();
-        held.map(|support| (*support).clone())
+        self.support.get()
     }
 
     /// Keeps `error` as the store's last error, which `GetLastError` describes (on the store
@@ -61,6 +70,99 @@ impl StoreContext {
     /// Whether the MAPI spooler has logged on to this store (`SpoolerLogon`).
     pub fn is_spooler_attached(&self) -> bool {
         self.spooler.load(Ordering::Acquire)
+    }
+}
+
+/// A store's one counted reference on its support object, held from the logon's success until
+/// the store gives it up (reference doc §8.3), without a lock or an allocation: no lock is held
+/// while MAPI's code runs (the AddRef of a [`Self::get`], the calls and the Release of a give-up),
+/// and a give-up never waits for a `get` on another thread. Whoever ends last, the give-up or a
+/// `get` running when it closed the gate, releases the reference.
+pub(crate) struct SupportSlot {
+    /// Set once; never dropped through here (the gate tells who releases it).
+    support: OnceLock<ManuallyDrop<IMAPISupport>>,
+    /// Admits `get`s until the give-up closes it.
+    gate: CallGate,
+    /// Set by the first give-up: the only one that calls MAPI.
+    given_up: AtomicBool,
+    /// Given up after `DoFastShutdown`: no call into MAPI, not even the Release.
+    forget: AtomicBool,
+    /// Set once the reference is released (or forgotten).
+    released: AtomicBool,
+}
+
+impl SupportSlot {
+    pub(crate) const fn new() -> Self {
+        Self {
+            support: OnceLock::new(),
+            gate: CallGate::new(),
+            given_up: AtomicBool::new(false),
+            forget: AtomicBool::new(false),
+            released: AtomicBool::new(false),
+        }
+    }
+
+    /// Keeps `support`, the store's reference: once, before any give-up.
+    pub(crate) fn set(&self, support: IMAPISupport) {
+        let _ = self.support.set(ManuallyDrop::new(support));
+    }
+
+    /// A new reference, until the reference is given up.
+    pub(crate) fn get(&self) -> Option<IMAPISupport> {
+        if !self.gate.enter() {
+            return None;
+        }
+        let held = self
+            .support
+            .get()
+            .map(|support| IMAPISupport::clone(support));
+        if self.gate.leave() {
+            self.release();
+        }
+        held
+    }
+
+    /// Gives the reference up, once (later calls do nothing): `before` runs first with it (the
+    /// store's `StoreLogoffTransports`), unless `forget`: then the reference is forgotten, not
+    /// released, as nothing may call into MAPI any more.
+    pub(crate) fn give_up(&self, forget: bool, before: impl FnOnce(&IMAPISupport)) {
+        // One load on the teardown's later calls, which find it done.
+        if self.given_up.load(Ordering::Acquire) || self.given_up.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        self.forget.store(forget, Ordering::Release);
+        // Nobody releases the reference before the gate closes, and only this give-up closes
+        // it: the reference is alive for `before`.
+        if let Some(support) = self.support.get().filter(|_| !forget) {
+            before(support);
+        }
+        if self.gate.close() {
+            self.release();
+        }
+    }
+
+    /// Releases (or forgets) the reference: by the last party out of the closed gate, once.
+    fn release(&self) {
+        self.released.store(true, Ordering::Release);
+        if let Some(support) = self.support.get() {
+            // SAFETY: the slot's reference, taken over once: the gate is closed and this is its
+            // last party out, so no `get` reads the slot any more, and `Drop` sees `released`.
+            let support = unsafe { IMAPISupport::from_raw(support.as_raw()) };
+            if self.forget.load(Ordering::Acquire) {
+                core::mem::forget(support);
+            }
+        }
+    }
+}
+
+impl Drop for SupportSlot {
+    /// A reference never given up (a store context the logon did not finish with) is released.
+    fn drop(&mut self) {
+        if !*self.released.get_mut()
+            && let Some(support) = self.support.take()
+        {
+            drop(ManuallyDrop::into_inner(support));
+        }
     }
 }
 
@@ -94,5 +196,100 @@ pub trait MessageStore: IMsgStoreImpl + Implements<IMsgStore> + Send + Sync {
     fn flush(this: &Object<Self>) -> crate::provider::ProviderResult<()> {
         let _ = this;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SupportSlot;
+    use crate::com::{ComObject, Object};
+    use crate::interfaces::{IMAPISupport, IMAPISupportImpl};
+    use mapi_spi_macros::mapi_object;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use windows_core::HRESULT;
+
+    /// A support object that counts its `StoreLogoffTransports` calls.
+    #[mapi_object(IMAPISupport)]
+    struct Counting {
+        logoff_transports: AtomicUsize,
+    }
+
+    impl IMAPISupportImpl for Counting {
+        unsafe fn StoreLogoffTransports(this: &Object<Self>, _: *mut u32) -> HRESULT {
+            this.logoff_transports.fetch_add(1, Ordering::SeqCst);
+            HRESULT(0)
+        }
+    }
+
+    fn support() -> ComObject<Counting> {
+        ComObject::new(Counting {
+            logoff_transports: AtomicUsize::new(0),
+        })
+    }
+
+    /// `StoreLogoffTransports` through the slot's reference, as a store's teardown calls it.
+    fn logoff_transports(support: &IMAPISupport) {
+        let mut flags = 0;
+        // SAFETY: a valid flags pointer on a live support object.
+        let _ = unsafe { support.StoreLogoffTransports(&mut flags) };
+    }
+
+    #[test]
+    fn the_reference_is_given_up_once_and_released_by_the_last_holder() {
+        let object = support();
+        let slot = SupportSlot::new();
+        assert!(slot.get().is_none(), "nothing before the logon's success");
+        slot.set(object.to_interface());
+        assert_eq!(object.ref_count(), 2);
+        let held = slot.get().expect("held until given up");
+        assert_eq!(object.ref_count(), 3);
+        slot.give_up(false, logoff_transports);
+        slot.give_up(false, logoff_transports);
+        assert_eq!(object.logoff_transports.load(Ordering::SeqCst), 1);
+        assert_eq!(
+            object.ref_count(),
+            2,
+            "released: `held` is the caller's own"
+        );
+        assert!(slot.get().is_none(), "none after the give-up");
+        drop(held);
+        drop(slot);
+        assert_eq!(
+            object.ref_count(),
+            1,
+            "the slot's drop releases nothing more"
+        );
+    }
+
+    #[test]
+    fn a_give_up_while_a_get_runs_leaves_the_release_to_it() {
+        let object = support();
+        let slot = SupportSlot::new();
+        slot.set(object.to_interface());
+        // A `get` admitted on another thread, still inside when the give-up comes.
+        assert!(slot.gate.enter());
+        slot.give_up(false, logoff_transports);
+        assert_eq!(object.logoff_transports.load(Ordering::SeqCst), 1);
+        assert_eq!(object.ref_count(), 2, "not released under the running get");
+        assert!(slot.gate.leave(), "the get ends last");
+        slot.release();
+        assert_eq!(object.ref_count(), 1);
+    }
+
+    #[test]
+    fn a_forgotten_reference_calls_nothing_and_a_reference_never_given_up_is_released() {
+        let object = support();
+        let slot = SupportSlot::new();
+        slot.set(object.to_interface());
+        slot.give_up(true, logoff_transports);
+        assert_eq!(object.logoff_transports.load(Ordering::SeqCst), 0);
+        drop(slot);
+        assert_eq!(object.ref_count(), 2, "forgotten: no Release either");
+
+        let other = support();
+        let slot = SupportSlot::new();
+        slot.set(other.to_interface());
+        drop(slot);
+        assert_eq!(other.ref_count(), 1);
     }
 }

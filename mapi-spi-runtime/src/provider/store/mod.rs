@@ -81,9 +81,13 @@ impl LogonRequest<'_> {
     /// `IMAPISupport::ModifyStatusRow` with `columns` (`PR_DISPLAY_NAME_W`, `PR_STATUS_CODE`,
     /// `PR_RESOURCE_METHODS`, ...), which every store's logon sets: the row MAPI adds to the
     /// session's status table for this store. A support object without a status table
-    /// (`MAPI_E_NO_SUPPORT`) is no failure.
-    pub fn modify_status_row(&self, columns: &[crate::props::Property]) -> ProviderResult<()> {
-        let row = crate::props::value::props_block(self.allocators, columns)?;
+    /// (`MAPI_E_NO_SUPPORT`) is no failure. The columns borrow their values (MAPI copies
+    /// them): a display name kept for the store is not copied for the row.
+    pub fn modify_status_row(
+        &self,
+        columns: &[crate::alloc::props::PropValue<'_>],
+    ) -> ProviderResult<()> {
+        let row = crate::alloc::props::props(self.allocators, columns)?;
         // SAFETY: `columns.len()` values in `row`, which lives across the call (MAPI copies
         // the columns).
         let hr = unsafe {

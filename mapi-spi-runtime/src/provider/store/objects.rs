@@ -25,13 +25,14 @@
 #![allow(non_snake_case, clippy::too_many_arguments)]
 
 use core::ffi::c_void;
+use core::mem::ManuallyDrop;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex};
 use windows_core::{GUID, HRESULT, IUnknown, Interface};
 
 use super::identity;
-use super::message_store::{MessageStore, StoreContext};
-use super::registry::Registry;
+use super::message_store::{MessageStore, StoreContext, SupportSlot};
+use super::registry::{Registered, Registry, StoreKey};
 use super::spool::{SpoolKey, SpoolKeys};
 use super::{LogonRequest, StoreLogon, StoreProvider};
 use crate::alloc::{AllocatorSet, RootBuf};
@@ -69,12 +70,13 @@ pub struct StoreShared<S: MessageStore> {
     cx: Arc<StoreContext>,
     /// The provider's store object, which answers everything the runtime does not.
     inner: ComObject<S>,
-    /// `inner` as `IMsgStore`, the interface calls are forwarded to.
-    inner_store: IMsgStore,
+    /// `inner` as `IMsgStore`, the interface calls are forwarded to: a view of `inner`'s
+    /// reference, which lives as long (no count of its own to take and give back per logon).
+    inner_store: ManuallyDrop<IMsgStore>,
     /// `inner` as `IMSLogon`, where the provider's store implements it.
     inner_logon: Option<IMSLogon>,
-    key: Vec<u8>,
-    registry: Weak<Registry<StoreShared<S>>>,
+    /// The provider object's session: the registry to leave at logoff, and whether MAPI is gone.
+    session: Arc<Session<S>>,
     /// Admits the calls into the store until the first logoff, after which every method answers
     /// `MAPI_E_INVALID_OBJECT`; the provider's [`MessageStore::logoff`] runs once no admitted
     /// call is running, by whoever is last: the logoff, or the call that ends after it.
@@ -82,10 +84,15 @@ pub struct StoreShared<S: MessageStore> {
     /// `StoreLogoff`'s flags, with `LOGOFF_SAVED` once it ran: an atomic, not a lock.
     saved_logoff_flags: AtomicU64,
     store_object: Mutex<Option<StoreSlot<S>>>,
+}
+
+/// What a provider object shares with its open stores. A store holds it until it goes (one
+/// count, where a weak registry and a shared flag took three per logon and two more at logoff);
+/// the registry's hold on the store ends when the store closes, and `Shutdown` closes them all.
+struct Session<S: MessageStore> {
+    registry: Registry<StoreShared<S>>,
     /// Set for the whole session by `DoFastShutdown`: no call into MAPI any more.
-    mapi_gone: Arc<AtomicBool>,
-    /// Set once the support reference is taken out of `cx.support`, which stays empty.
-    support_released: AtomicBool,
+    mapi_gone: AtomicBool,
 }
 
 impl<S: MessageStore> StoreShared<S> {
@@ -174,23 +181,17 @@ impl<S: MessageStore> StoreShared<S> {
             .and_then(|slot| unsafe { (*slot.0).try_to_interface() })
     }
 
-    /// Gives up the store's support reference, once: with `StoreLogoffTransports` first when the
-    /// store itself is going away.
+    /// Gives up the store's support reference, once (a teardown comes here up to four times):
+    /// with `StoreLogoffTransports` first when the store itself is going away. The Release
+    /// follows, unless a `StoreContext::support` on another thread is taking a reference at
+    /// that moment: then its end releases it.
     fn release_support(&self, logoff_transports: bool) {
-        // A teardown comes here up to four times; after the first, one load instead of a lock.
-        if self.support_released.load(Ordering::Acquire) {
-            return;
-        }
-        let Some(support) = lock(&self.cx.support).take() else {
-            return;
-        };
-        self.support_released.store(true, Ordering::Release);
-        if self.mapi_gone.load(Ordering::Acquire) {
-            // After DoFastShutdown the process is exiting: not even Release goes to MAPI.
-            core::mem::forget(support);
-            return;
-        }
-        if logoff_transports {
+        // After DoFastShutdown the process is exiting: not even Release goes to MAPI.
+        let forget = self.session.mapi_gone.load(Ordering::Acquire);
+        self.cx.support.give_up(forget, |support| {
+            if !logoff_transports {
+                return;
+            }
             let saved = self.saved_logoff_flags.load(Ordering::Acquire);
             let mut flags = if saved & LOGOFF_SAVED != 0 {
                 saved as u32
@@ -200,10 +201,7 @@ impl<S: MessageStore> StoreShared<S> {
             // The result only tells which transports finished; nothing is left to do either way.
             // SAFETY: a valid in/out flags pointer; `support` is the store's live reference.
             let _ = unsafe { support.StoreLogoffTransports(&mut flags) };
-        }
-        // The Release, unless a `StoreContext::support` on another thread holds the `Arc` for a
-        // moment: then its end releases it.
-        drop(support);
+        });
     }
 
     /// Closes the store without calling MAPI: out of the registry, invalid from now on, and the
@@ -216,9 +214,7 @@ impl<S: MessageStore> StoreShared<S> {
             return;
         }
         let now = self.gate.close();
-        if let Some(registry) = self.registry.upgrade() {
-            registry.remove(&self.key, self);
-        }
+        self.session.registry.remove(self);
         if now {
             store_logoff(&self.inner);
         }
@@ -229,6 +225,12 @@ impl<S: MessageStore> StoreShared<S> {
     fn logoff(self: &Arc<Self>) {
         self.close();
         self.release_support(false);
+    }
+}
+
+impl<S: MessageStore> Registered for StoreShared<S> {
+    fn key(&self) -> &StoreKey {
+        &self.cx.store_key
     }
 }
 
@@ -321,14 +323,17 @@ impl<S: MessageStore> IMsgStoreImpl for StoreObject<S> {
                 ProviderError::new(MAPI_E_INVALID_PARAMETER, "StoreLogoff: lpulFlags is NULL");
             return this.shared.cx.fail(error);
         }
-        this.shared.call(|| {
-            // SAFETY: not NULL, and readable by the method's contract.
-            let flags = unsafe { lpulFlags.read() };
-            this.shared
-                .saved_logoff_flags
-                .store(LOGOFF_SAVED | u64::from(flags), Ordering::Release);
-            S_OK
-        })
+        // No provider code runs here, so the call needs no turn through the gate (two atomic
+        // operations): a logged-off store is told by the gate's state alone.
+        if this.shared.gate.is_closed() {
+            return MAPI_E_INVALID_OBJECT;
+        }
+        // SAFETY: not NULL, and readable by the method's contract.
+        let flags = unsafe { lpulFlags.read() };
+        this.shared
+            .saved_logoff_flags
+            .store(LOGOFF_SAVED | u64::from(flags), Ordering::Release);
+        S_OK
     }
 }
 
@@ -426,15 +431,14 @@ impl<S: MessageStore> IMSLogonImpl for LogonObject<S> {
 pub struct ProviderObject<P: StoreProvider> {
     provider: P,
     allocators: AllocatorSet,
-    registry: Arc<Registry<StoreShared<P::Store>>>,
+    /// The registry of open stores and the fast-shutdown flag, which the stores share.
+    session: Arc<Session<P::Store>>,
     /// `lpMalloc`, AddRef'd at init; released once, at `Shutdown` or when the object goes.
     malloc: Mutex<Malloc>,
     shut_down: AtomicBool,
     /// `IMAPIProviderShutdown` progress.
     /// A `FastShutdown`, an atomic: every logon reads it.
     fast_shutdown: AtomicU8,
-    /// Set by `DoFastShutdown`, shared with every store: no call into MAPI any more.
-    mapi_gone: Arc<AtomicBool>,
     /// The profile's spool security key, keyed for the HMAC once for the session's logons.
     spool_keys: SpoolKeys,
 }
@@ -455,24 +459,26 @@ impl<P: StoreProvider> ProviderObject<P> {
         Self {
             provider,
             allocators: context.allocators,
-            registry: Arc::default(),
+            session: Arc::new(Session {
+                registry: Registry::default(),
+                mapi_gone: AtomicBool::new(false),
+            }),
             malloc: Mutex::new(malloc),
             shut_down: AtomicBool::new(false),
             fast_shutdown: AtomicU8::new(FastShutdown::Running as u8),
-            mapi_gone: Arc::default(),
             spool_keys: SpoolKeys::default(),
         }
     }
 
     /// How many stores are open in this session.
     pub fn open_stores(&self) -> usize {
-        self.registry.len()
+        self.session.registry.len()
     }
 
     /// Gives up the IMalloc reference, once; after `DoFastShutdown` without calling MAPI.
     fn release_malloc(&self) {
         let malloc = core::mem::take(&mut *lock(&self.malloc));
-        if self.mapi_gone.load(Ordering::Acquire) {
+        if self.session.mapi_gone.load(Ordering::Acquire) {
             core::mem::forget(malloc);
         }
     }
@@ -522,7 +528,7 @@ impl<P: StoreProvider> IMAPIProviderShutdownImpl for ProviderObject<P> {
         {
             return S_OK;
         }
-        this.mapi_gone.store(true, Ordering::Release);
+        this.session.mapi_gone.store(true, Ordering::Release);
         // Each step under its own guard: a panic in one is reported and the others still run.
         let mut first_error = None;
         let mut note = |outcome: Option<ProviderResult<()>>| match outcome {
@@ -534,7 +540,7 @@ impl<P: StoreProvider> IMAPIProviderShutdownImpl for ProviderObject<P> {
                 first_error.get_or_insert(MAPI_E_CALL_FAILED);
             }
         };
-        for shared in this.registry.snapshot() {
+        for shared in this.session.registry.snapshot() {
             note(guard::<P::Store, _>("MessageStore::flush", || {
                 P::Store::flush(&shared.inner)
             }));
@@ -693,10 +699,10 @@ impl<P: StoreProvider> ProviderObject<P> {
             Err(hr) => return hr,
         };
         let key = match self.provider.store_key(args.request.entry_id) {
-            Ok(key) => key,
+            Ok(key) => self.session.registry.key(key),
             Err(error) => return self.fail(error, unicode, args.lppMAPIError),
         };
-        if let Some(store) = self.registry.lookup(&key).and_then(|shared| {
+        if let Some(store) = self.session.registry.lookup(&key).and_then(|shared| {
             if args.request.spooler {
                 shared.cx.spooler.store(true, Ordering::Release);
             }
@@ -707,11 +713,12 @@ impl<P: StoreProvider> ProviderObject<P> {
 
         let cx = Arc::new(StoreContext {
             entry_id: args.request.entry_id.to_vec(),
+            store_key: key,
             flags: args.request.flags,
             allocators: self.allocators,
             // Set once the logon succeeds: the store's one reference on its support object
             // (released in §8.3 order).
-            support: Mutex::new(None),
+            support: SupportSlot::new(),
             spooler: AtomicBool::new(args.request.spooler),
             last_error: LastError::new(P::COMPONENT),
         });
@@ -723,8 +730,9 @@ impl<P: StoreProvider> ProviderObject<P> {
             Err(error) => return self.fail(error, unicode, args.lppMAPIError),
         };
         let inner = ComObject::new(store);
-        let inner_store: IMsgStore = inner.to_interface();
-        let recorded = identity::record_logon(&args.request, &inner_store, &key);
+        // SAFETY: kept beside `inner` (in `StoreShared`), which holds the reference it views.
+        let inner_store = unsafe { inner.interface_view::<IMsgStore>() };
+        let recorded = identity::record_logon(&args.request, &inner_store, cx.store_key());
         if let Err(error) = recorded {
             P::Store::logoff(&inner);
             return self.fail(error, unicode, args.lppMAPIError);
@@ -744,20 +752,16 @@ impl<P: StoreProvider> ProviderObject<P> {
             }
             _ => None,
         };
-        let support = Arc::new(args.request.support.clone());
-        *lock(&cx.support) = Some(support);
+        cx.support.set(args.request.support.clone());
         let shared = Arc::new(StoreShared {
             cx,
             inner_logon: inner_store.cast().ok(),
             inner_store,
             inner,
-            key: key.clone(),
-            registry: Arc::downgrade(&self.registry),
+            session: self.session.clone(),
             gate: CallGate::new(),
             saved_logoff_flags: AtomicU64::new(0),
             store_object: Mutex::new(None),
-            mapi_gone: self.mapi_gone.clone(),
-            support_released: AtomicBool::new(false),
         });
         let store_object = ComObject::new(StoreObject {
             shared: shared.clone(),
@@ -768,8 +772,9 @@ impl<P: StoreProvider> ProviderObject<P> {
         // The store already registered wins a race only while it is alive: the upgrade, under
         // the registry's lock, is the check.
         let registered = self
+            .session
             .registry
-            .insert_unless(key, shared.clone(), |existing| existing.upgrade());
+            .insert_unless(shared.clone(), |existing| existing.upgrade());
         if let Err(existing) = registered {
             // Ours closes quietly (its spool security block is freed with `spool_block`).
             shared.release_support(false);
@@ -823,7 +828,7 @@ impl<P: StoreProvider> IMSProviderImpl for ProviderObject<P> {
         if this.shut_down.swap(true, Ordering::AcqRel) {
             return S_OK;
         }
-        for shared in this.registry.drain() {
+        for shared in this.session.registry.drain() {
             shared.close();
         }
         let _ =

@@ -7,67 +7,168 @@
 //! are O(1), where a list compared with `CompareStoreIDs` would be O(n). The lock is held only
 //! for the map operation itself and never while MAPI or provider code runs: store teardown
 //! re-enters the provider (Logoff from inside `IMAPISupport::Release`).
+//!
+//! A logon hashes its key once ([`Registry::key`]): its lookup, its insert and its store's
+//! removal reuse that hash. The map does not copy the key either: each entry's key is the one
+//! its store holds ([`Registered`]).
 
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher, RandomState};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::sync::lock;
 
+/// A store key with its hash, made once per logon by [`Registry::key`].
+#[derive(Debug)]
+pub struct StoreKey {
+    hash: u64,
+    bytes: Vec<u8>,
+}
+
+impl StoreKey {
+    /// The key's bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+/// A value the registry holds: it carries the key it is registered under, which the map borrows
+/// for as long as it holds the value.
+pub trait Registered {
+    /// The key, made by the same registry's [`Registry::key`]; the same for the value's life.
+    fn key(&self) -> &StoreKey;
+}
+
+/// A map key: a key's hash and bytes, borrowed from a [`StoreKey`] that outlives it (a value in
+/// the map, or the caller's key during one operation).
+struct Slot {
+    hash: u64,
+    bytes: *const [u8],
+}
+
+// SAFETY: a shared view of bytes that nobody mutates (a `StoreKey` has no interior mutability),
+// as `&[u8]` is.
+unsafe impl Send for Slot {}
+// SAFETY: as above.
+unsafe impl Sync for Slot {}
+
+impl Slot {
+    fn of(key: &StoreKey) -> Self {
+        Self {
+            hash: key.hash,
+            bytes: key.bytes.as_slice(),
+        }
+    }
+}
+
+impl PartialEq for Slot {
+    fn eq(&self, other: &Self) -> bool {
+        // SAFETY: each slot's bytes belong to a `StoreKey` that outlives it (see `Slot`).
+        self.hash == other.hash && unsafe { *self.bytes == *other.bytes }
+    }
+}
+
+impl Eq for Slot {}
+
+impl Hash for Slot {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
+/// The hasher of the map: the hash a [`StoreKey`] carries, as it is.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    /// Not called: a `Slot` hashes as one `u64`. Mixes the bytes in all the same (FNV-1a), so
+    /// that nothing here can panic.
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01B3);
+        }
+    }
+
+    fn write_u64(&mut self, hash: u64) {
+        self.0 = hash;
+    }
+}
+
+type Map<V> = HashMap<Slot, Arc<V>, BuildHasherDefault<Prehashed>>;
+
 /// Open stores by key. `V` is the state a store shares with its logon object.
 pub struct Registry<V> {
-    stores: Mutex<HashMap<Vec<u8>, Arc<V>>>,
+    /// Hashes the keys: random per registry, as `HashMap`'s own, against keys chosen to collide.
+    hasher: RandomState,
+    stores: Mutex<Map<V>>,
 }
 
 impl<V> Default for Registry<V> {
     fn default() -> Self {
         Self {
-            stores: Mutex::new(HashMap::new()),
+            hasher: RandomState::new(),
+            stores: Mutex::new(Map::default()),
         }
     }
 }
 
-impl<V> Registry<V> {
-    fn map(&self) -> MutexGuard<'_, HashMap<Vec<u8>, Arc<V>>> {
+impl<V: Registered> Registry<V> {
+    fn map(&self) -> MutexGuard<'_, Map<V>> {
         lock(&self.stores)
     }
 
-    /// The store open under `key`, if any.
-    pub fn lookup(&self, key: &[u8]) -> Option<Arc<V>> {
-        self.map().get(key).cloned()
+    /// `bytes` as a key of this registry: hashed here, once.
+    pub fn key(&self, bytes: Vec<u8>) -> StoreKey {
+        StoreKey {
+            hash: self.hasher.hash_one(bytes.as_slice()),
+            bytes,
+        }
     }
 
-    /// Registers `value` under `key`, unless `keep` takes the store already there (two logons
+    /// The store open under `key`, if any.
+    pub fn lookup(&self, key: &StoreKey) -> Option<Arc<V>> {
+        self.map().get(&Slot::of(key)).cloned()
+    }
+
+    /// Registers `value` under its key, unless `keep` takes the store already there (two logons
     /// raced: the first one wins), returning what `keep` made of it. A store `keep` declines
     /// (it is being torn down) is replaced. `keep` runs under the lock, so the store it takes
     /// cannot be replaced meanwhile; it must not call MAPI or provider code.
     pub fn insert_unless<R>(
         &self,
-        key: Vec<u8>,
         value: Arc<V>,
         keep: impl FnOnce(&Arc<V>) -> Option<R>,
     ) -> Result<(), R> {
-        // One lookup of the key: hashing it is most of the cost.
-        match self.map().entry(key) {
-            Entry::Occupied(mut there) => match keep(there.get()) {
-                Some(kept) => return Err(kept),
-                None => {
-                    there.insert(value);
-                }
-            },
-            Entry::Vacant(free) => {
-                free.insert(value);
+        let slot = Slot::of(value.key());
+        // A store replaced goes with its entry (whose key is its bytes), and is dropped after
+        // the lock.
+        let replaced;
+        let mut map = self.map();
+        if let Some((old, there)) = map.remove_entry(&slot) {
+            if let Some(kept) = keep(&there) {
+                map.insert(old, there);
+                return Err(kept);
             }
+            replaced = Some(there);
+        } else {
+            replaced = None;
         }
+        map.insert(slot, value);
+        drop(map);
+        drop(replaced);
         Ok(())
     }
 
-    /// Removes `key` if it still maps to `value` (not to a store opened again since). Idempotent.
-    pub fn remove(&self, key: &[u8], value: &Arc<V>) -> bool {
+    /// Removes `value` if it is still the store registered under its key (not a store opened
+    /// again since). Idempotent.
+    pub fn remove(&self, value: &Arc<V>) -> bool {
         let mut map = self.map();
-        // Taken out and, in the rare case that it is another store's, put back: one lookup of
-        // the key when it is ours.
-        match map.remove_entry(key) {
+        // Taken out and, in the rare case that it is another store's, put back.
+        match map.remove_entry(&Slot::of(value.key())) {
             Some((_, current)) if Arc::ptr_eq(&current, value) => true,
             Some((key, other)) => {
                 map.insert(key, other);
@@ -98,47 +199,87 @@ impl<V> Registry<V> {
 
 #[cfg(test)]
 mod tests {
-    use super::Registry;
+    use super::{Registered, Registry, StoreKey};
     use std::sync::Arc;
+
+    /// A registered value: its key and a number.
+    #[derive(Debug)]
+    struct Open(StoreKey, i32);
+
+    impl Registered for Open {
+        fn key(&self) -> &StoreKey {
+            &self.0
+        }
+    }
+
+    fn open(registry: &Registry<Open>, key: &[u8], n: i32) -> Arc<Open> {
+        Arc::new(Open(registry.key(key.to_vec()), n))
+    }
 
     #[test]
     fn insert_lookup_remove() {
         let registry = Registry::default();
-        let a = Arc::new(1);
+        let a = open(&registry, b"a", 1);
         assert!(
             registry
-                .insert_unless(b"a".to_vec(), a.clone(), |existing| Some(existing.clone()))
+                .insert_unless(a.clone(), |existing| Some(existing.clone()))
                 .is_ok()
         );
-        assert_eq!(registry.lookup(b"a").as_deref(), Some(&1));
-        assert_eq!(registry.lookup(b"b"), None);
-        // A second open of the same key hands back the first.
-        let again = registry.insert_unless(b"a".to_vec(), Arc::new(2), |existing| {
-            Some(existing.clone())
-        });
+        let number = |key: &[u8]| registry.lookup(&registry.key(key.to_vec())).map(|o| o.1);
+        assert_eq!(number(b"a"), Some(1));
+        assert_eq!(number(b"b"), None);
+        // A second open of the same key hands back the first, which stays registered.
+        let again =
+            registry.insert_unless(open(&registry, b"a", 2), |existing| Some(existing.clone()));
         assert!(Arc::ptr_eq(&again.unwrap_err(), &a));
-        // Removing with a stale value does nothing; with the right one, once.
-        assert!(!registry.remove(b"a", &Arc::new(1)));
-        assert!(registry.remove(b"a", &a));
-        assert!(!registry.remove(b"a", &a));
+        assert_eq!(number(b"a"), Some(1));
+        // Removing another value of that key does nothing; the registered one goes, once.
+        assert!(!registry.remove(&open(&registry, b"a", 1)));
+        assert!(registry.remove(&a));
+        assert!(!registry.remove(&a));
         assert!(registry.is_empty());
     }
 
     #[test]
     fn a_store_being_torn_down_is_replaced() {
         let registry = Registry::default();
+        let first = open(&registry, b"k", 1);
         registry
-            .insert_unless(b"k".to_vec(), Arc::new(1), |existing| {
-                Some(existing.clone())
-            })
+            .insert_unless(first.clone(), |existing| Some(existing.clone()))
             .unwrap();
+        let second = open(&registry, b"k", 2);
         assert!(
             registry
-                .insert_unless(b"k".to_vec(), Arc::new(2), |_| None::<Arc<i32>>)
+                .insert_unless(second.clone(), |_| None::<Arc<Open>>)
                 .is_ok()
         );
-        assert_eq!(registry.lookup(b"k").as_deref(), Some(&2));
+        // The entry is the second store's, key included: the first one can go.
+        drop(first);
+        assert_eq!(
+            registry.lookup(&registry.key(b"k".to_vec())).map(|o| o.1),
+            Some(2)
+        );
+        assert!(registry.remove(&second));
+        assert!(registry.insert_unless(second, |_| None::<()>).is_ok());
         assert_eq!(registry.drain().len(), 1);
         assert_eq!(registry.len(), 0);
+    }
+
+    #[test]
+    fn many_keys_of_one_registry_find_their_stores() {
+        let registry = Registry::default();
+        let stores: Vec<_> = (0..200)
+            .map(|n| open(&registry, format!("store {n}").as_bytes(), n))
+            .collect();
+        for store in &stores {
+            registry
+                .insert_unless(store.clone(), |_| None::<()>)
+                .unwrap();
+        }
+        for n in 0..200 {
+            let key = registry.key(format!("store {n}").into_bytes());
+            assert_eq!(registry.lookup(&key).map(|o| o.1), Some(n));
+        }
+        assert_eq!(registry.len(), 200);
     }
 }

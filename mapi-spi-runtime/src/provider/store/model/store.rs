@@ -129,23 +129,21 @@ pub struct ContentStore {
 
 impl ContentStore {
     /// The store `request` logs on to (`context`'s), holding `content`: `uid` is the MAPIUID
-    /// the provider registers with `SetProviderUID` (before this, in its logon) and `store_key`
-    /// the store's canonical key ([`StoreProvider::store_key`]), which the entry IDs of its
-    /// folders and messages carry ([`EntryIds`]). `props` are the provider's store properties
+    /// the provider registers with `SetProviderUID` (before this, in its logon); the entry IDs
+    /// of its folders and messages carry the store's canonical key ([`EntryIds`],
+    /// [`StoreContext::store_key`]). `props` are the provider's store properties
     /// (`PR_DISPLAY_NAME_W` at least); those the runtime owns are replaced (see the type).
     ///
     /// `MAPI_E_INVALID_PARAMETER` for a store key longer than 65535 bytes, or a property the
     /// property engine cannot hold.
-    ///
-    /// [`StoreProvider::store_key`]: crate::provider::store::StoreProvider::store_key
     pub fn new(
         request: &LogonRequest<'_>,
         context: &Arc<StoreContext>,
         uid: MAPIUID,
-        store_key: &[u8],
         content: Arc<dyn StoreContent>,
         props: Vec<Property>,
     ) -> ProviderResult<Self> {
+        let store_key = context.store_key();
         let ids = EntryIds::new(uid, store_key).ok_or_else(|| {
             ProviderError::new(MAPI_E_INVALID_PARAMETER, "the store key is too long")
         })?;
