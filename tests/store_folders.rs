@@ -742,13 +742,14 @@ fn get_receive_folder_answers_the_inbox_for_every_class() {
 // Tables.
 
 /// The columns every hierarchy row and folder object have, from the runtime.
-const FOLDER_COLUMNS: [u32; 12] = [
+const FOLDER_COLUMNS: [u32; 13] = [
     PR_ENTRYID,
     PR_RECORD_KEY,
     PR_INSTANCE_KEY,
     PR_PARENT_ENTRYID,
     PR_STORE_ENTRYID,
     PR_STORE_RECORD_KEY,
+    PR_STORE_SUPPORT_MASK,
     PR_OBJECT_TYPE,
     PR_FOLDER_TYPE,
     PR_CONTENT_COUNT,
@@ -835,6 +836,24 @@ fn contents_tables_list_the_messages_with_the_folders_identity() {
         assert_eq!(row[2].value, PropValue::Unicode(subject.into()));
         assert_eq!(long(&row[3]), MAPI_MESSAGE);
         assert_eq!(row[4].value, prop_of(&inbox, PR_STORE_ENTRYID).value);
+    }
+    // Each row's identity (its keys, and the folder's and store's that every row shares) is
+    // its message's own.
+    let identity = [
+        PR_ENTRYID,
+        PR_RECORD_KEY,
+        PR_INSTANCE_KEY,
+        PR_PARENT_ENTRYID,
+        PR_STORE_ENTRYID,
+        PR_STORE_RECORD_KEY,
+        PR_STORE_SUPPORT_MASK,
+        PR_OBJECT_TYPE,
+    ];
+    for row in rows(&table, &identity) {
+        let (_, message) = opened.open_entry(&binary(&row[0]), 0).unwrap();
+        let (hr, props) = get_props(&message.cast().unwrap(), Some(&identity));
+        assert_eq!(hr, S_OK);
+        assert_eq!(row, props, "the row and the message agree");
     }
     // The tables open through their properties too.
     let open_table = |tag: u32, iid: &GUID| {

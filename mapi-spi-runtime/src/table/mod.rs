@@ -72,8 +72,9 @@ pub use sort::{KeyRole, SortKey, SortOrder};
 /// restriction `MAPI_E_TOO_COMPLEX`, as the docs ask of tables that do not support it.
 pub trait SubObjects: Send + Sync {
     /// The rows of the sub-object table `object` (`PR_MESSAGE_RECIPIENTS` or
-    /// `PR_MESSAGE_ATTACHMENTS`) of the row whose properties are `row` (as the provider gave
-    /// them, sorted by property ID); none when it has no such table.
+    /// `PR_MESSAGE_ATTACHMENTS`) of the row whose own properties are `row` (as the provider
+    /// gave them, sorted by property ID, without the table's common ones); none when it has no
+    /// such table.
     ///
     /// Called while the table's lock is held (by `Restrict`, `FindRow`, and each change that
     /// reaches a view restricted with a sub-object restriction): it must not call back into
@@ -91,6 +92,9 @@ const INSTANCE_BITS: u32 = 24;
 /// One row: its properties by property ID, and the number that orders rows added earlier
 /// first and stays with the row when it changes.
 ///
+/// A row shows its own properties and its table's common ones
+/// ([`TableData::new_with_common`]), its own replacing a common one with the same ID.
+///
 /// In a view with a multi-valued instance column (`MVI_FLAG`), each value of a table row is
 /// an instance row of its own ([`Row::source`] is the table row).
 #[derive(Debug)]
@@ -99,33 +103,60 @@ pub struct Row {
     /// Sorted by property ID, one property per ID. The provider's vector as it came: shrunk
     /// to its length, thousands of rows would each be copied or reallocated once more.
     props: Vec<Property>,
+    /// The table's common properties (sorted by ID, one per ID), shared by all its rows: a
+    /// value every row has is held once, not copied into each.
+    common: Option<Arc<[Property]>>,
     /// The table row of an instance row.
     source: Option<Arc<Row>>,
 }
 
+/// `props` sorted by ID, one per ID, a later property replacing an earlier one with the same
+/// ID. Properties given in ascending ID order, one per ID, are taken as they are: a provider
+/// that builds its rows so saves a sort per row.
+fn by_id(mut props: Vec<Property>) -> Vec<Property> {
+    if !props.is_sorted_by(|a, b| a.id < b.id) {
+        props.reverse();
+        // Stable: of equal IDs the one given last is now first, and is the one kept.
+        props.sort_by_key(|p| p.id);
+        props.dedup_by_key(|p| p.id);
+    }
+    props
+}
+
+/// The property with `id` in `props` (sorted by ID).
+fn find(props: &[Property], id: u16) -> Option<&Property> {
+    props
+        .binary_search_by_key(&id, |p| p.id)
+        .ok()
+        .map(|at| &props[at])
+}
+
 impl Row {
-    /// A row of `props` (a later property replaces an earlier one with the same ID). Properties
-    /// given in ascending ID order, one per ID, are taken as they are: a provider that builds
-    /// its rows so saves a sort per row.
-    pub fn new(id: u64, mut props: Vec<Property>) -> Self {
-        if !props.is_sorted_by(|a, b| a.id < b.id) {
-            props.reverse();
-            // Stable: of equal IDs the one given last is now first, and is the one kept.
-            props.sort_by_key(|p| p.id);
-            props.dedup_by_key(|p| p.id);
-        }
+    /// A row of `props` (a later property replaces an earlier one with the same ID), with no
+    /// common properties.
+    pub fn new(id: u64, props: Vec<Property>) -> Self {
         Self {
             id,
-            props,
+            props: by_id(props),
+            common: None,
             source: None,
         }
     }
 
-    /// `leaf` as a categorized view shows it, with `props` (its own and the view's).
+    /// A row of a table whose rows share `common`.
+    fn with_common(id: u64, props: Vec<Property>, common: &Option<Arc<[Property]>>) -> Self {
+        Self {
+            common: common.clone(),
+            ..Row::new(id, props)
+        }
+    }
+
+    /// `leaf` as a categorized view shows it, with `props` (its own and the view's) and the
+    /// table's common properties.
     pub(crate) fn shown_for(leaf: &Arc<Row>, props: Vec<Property>) -> Self {
         Self {
             source: Some(leaf.source.clone().unwrap_or_else(|| leaf.clone())),
-            ..Row::new(leaf.id, props)
+            ..Row::with_common(leaf.id, props, &leaf.common)
         }
     }
 
@@ -181,6 +212,7 @@ impl Row {
             Arc::new(Row {
                 id: (row.id << INSTANCE_BITS) | k as u64,
                 props,
+                common: row.common.clone(),
                 source: Some(row.clone()),
             })
         };
@@ -200,17 +232,23 @@ impl Row {
         self.id
     }
 
+    /// The row's own properties, sorted by ID, as the provider gave them: without the
+    /// table's common ones ([`Row::common`]).
     pub fn props(&self) -> &[Property] {
         &self.props
     }
 
-    /// The property with the ID of `tag`, whatever its type (`PT_ERROR` included).
+    /// The properties the row shares with every row of its table (sorted by ID; those the
+    /// row has its own value for included): see [`TableData::new_with_common`].
+    pub fn common(&self) -> &[Property] {
+        self.common.as_deref().unwrap_or_default()
+    }
+
+    /// The property with the ID of `tag`, whatever its type (`PT_ERROR` included): the row's
+    /// own, else the table's common one.
     pub fn get(&self, tag: u32) -> Option<&Property> {
         let id = prop_id(tag) as u16;
-        self.props
-            .binary_search_by_key(&id, |p| p.id)
-            .ok()
-            .map(|at| &self.props[at])
+        find(&self.props, id).or_else(|| find(self.common(), id))
     }
 
     /// The value a column `tag` shows: the property with its ID if its type is the tag's (8-bit
@@ -282,6 +320,8 @@ impl IndexKey {
 pub(crate) struct TableShared {
     index_tag: u32,
     columns: Vec<u32>,
+    /// What every row shows besides its own properties ([`TableData::new_with_common`]).
+    common: Option<Arc<[Property]>>,
     allocators: AllocatorSet,
     /// Asked for sub-object rows; each view keeps the one in place when it was restricted.
     sub_objects: RwLock<Option<Arc<dyn SubObjects>>>,
@@ -323,6 +363,11 @@ impl TableShared {
 
     pub(crate) fn columns(&self) -> &[u32] {
         &self.columns
+    }
+
+    /// The properties every row shares.
+    pub(crate) fn common(&self) -> &[Property] {
+        self.common.as_deref().unwrap_or_default()
     }
 
     pub(crate) fn allocators(&self) -> &AllocatorSet {
@@ -393,6 +438,24 @@ impl TableData {
         columns: Vec<u32>,
         allocators: AllocatorSet,
     ) -> crate::com::Result<Self> {
+        Self::new_with_common(index_tag, columns, Vec::new(), allocators)
+    }
+
+    /// A table as [`new`](Self::new) makes it whose rows all show `common` besides their own
+    /// properties (a row's own value replacing a common one with the same ID): values that are
+    /// the same in every row, such as a folder's contents' `PR_PARENT_ENTRYID` and
+    /// `PR_STORE_ENTRYID`, are held once instead of in each row. Every view reads, restricts,
+    /// sorts and finds them as the rows' own; [`rows`](Self::rows) and [`row`](Self::row)
+    /// answer the rows' own properties only, as they were given.
+    ///
+    /// Errors as [`new`](Self::new), and `MAPI_E_INVALID_PARAMETER` if a common value is one
+    /// no `QueryRows` could return, or is the index column's (each row has its own).
+    pub fn new_with_common(
+        index_tag: u32,
+        columns: Vec<u32>,
+        common: Vec<Property>,
+        allocators: AllocatorSet,
+    ) -> crate::com::Result<Self> {
         use crate::tags::*;
         if !matches!(
             prop_type(index_tag),
@@ -408,10 +471,18 @@ impl TableData {
         ) {
             return Err(Error::from_hresult(MAPI_E_INVALID_TYPE));
         }
+        if common
+            .iter()
+            .any(|p| !p.value.is_storable() || u32::from(p.id) == prop_id(index_tag))
+        {
+            return Err(Error::from_hresult(MAPI_E_INVALID_PARAMETER));
+        }
+        let common = (!common.is_empty()).then(|| by_id(common).into());
         Ok(Self {
             shared: Arc::new(TableShared {
                 index_tag,
                 columns,
+                common,
                 allocators,
                 sub_objects: RwLock::new(None),
                 refresh: RwLock::new(None),
@@ -475,8 +546,9 @@ impl TableData {
         self.shared.read().rows().filter(|row| matches(row)).count()
     }
 
-    /// The properties of every row, in the order they were added: what a provider compares
-    /// with its objects to change only the rows that differ.
+    /// The own properties of every row (without the table's common ones), in the order they
+    /// were added: what a provider compares with its objects to change only the rows that
+    /// differ.
     pub fn rows(&self) -> Vec<Vec<Property>> {
         self.shared
             .read()
@@ -495,7 +567,8 @@ impl TableData {
             .any(|view| view.strong_count() > 0)
     }
 
-    /// The properties of the row whose index column is `index` (`HrQueryRow`).
+    /// The own properties of the row whose index column is `index` (`HrQueryRow`), without the
+    /// table's common ones.
     pub fn row(&self, index: &PropValue) -> Option<Vec<Property>> {
         let state = self.shared.read();
         let key = IndexKey::of(index)?;
@@ -520,7 +593,7 @@ impl TableData {
                 state.next_id += 1;
                 id
             });
-            let row = Arc::new(Row::new(id, props));
+            let row = Arc::new(Row::with_common(id, props, &self.shared.common));
             let old = state.rows.insert(id, row.clone());
             state.keys.insert(key, id);
             TableShared::each_view(&mut state, |view, out| match &old {
@@ -570,7 +643,8 @@ impl TableData {
                 .enumerate()
                 .map(|(at, props)| {
                     let id = start + at as u64;
-                    (id, Arc::new(Row::new(id, props)))
+                    let row = Row::with_common(id, props, &self.shared.common);
+                    (id, Arc::new(row))
                 })
                 .collect();
             state.next_id = start + state.rows.len() as u64;

@@ -1089,6 +1089,7 @@ impl IMAPITableImpl for TableView {
                 let mut others: Vec<u32> = table
                     .rows()
                     .flat_map(|row| row.props().iter().map(Property::tag))
+                    .chain(this.table.common().iter().map(Property::tag))
                     .filter(|tag| !tags.contains(tag))
                     .collect();
                 others.sort_unstable();

@@ -1,6 +1,7 @@
 //! What the runtime says about a folder, the same in its hierarchy-table row and on the folder
 //! object: `PR_ENTRYID`, `PR_RECORD_KEY`, `PR_INSTANCE_KEY`, `PR_PARENT_ENTRYID`, the store's
-//! `PR_STORE_*`, `PR_OBJECT_TYPE`, `PR_FOLDER_TYPE`, and the counts read from the folder's
+//! `PR_STORE_*` and `PR_OBJECT_TYPE` (a hierarchy table's common columns, held once for all
+//! its rows), `PR_FOLDER_TYPE`, and the counts read from the folder's
 //! contents table (`PR_CONTENT_COUNT`, `PR_CONTENT_UNREAD`) and subfolders (`PR_SUBFOLDERS`);
 //! and the hierarchy tables built from it.
 //!
@@ -115,9 +116,10 @@ impl Model {
         Ok((table.row_count() as u32, unread as u32))
     }
 
-    /// The properties the runtime owns on `folder`, as its hierarchy row and the folder object
-    /// show them. The root's parent is itself, as MAPI's stores answer.
-    pub(super) fn folder_identity(&self, folder: &Folder) -> ProviderResult<Vec<Property>> {
+    /// The properties the runtime owns on `folder` besides the store's
+    /// ([`Model::store_common`], a hierarchy table's common columns), as its hierarchy row and
+    /// the folder object show them. The root's parent is itself, as MAPI's stores answer.
+    fn folder_identity(&self, folder: &Folder) -> ProviderResult<Vec<Property>> {
         let entry_id = self.entry_id_of(ObjectKind::Folder, &folder.key)?;
         let parent = match &folder.parent {
             Some(parent) => self.entry_id_of(ObjectKind::Folder, parent)?,
@@ -137,10 +139,6 @@ impl Model {
             binary(PR_RECORD_KEY, folder.key.clone()),
             binary(PR_INSTANCE_KEY, folder.key.clone()),
             binary(PR_PARENT_ENTRYID, parent),
-            binary(PR_STORE_ENTRYID, self.store_entry_id.clone()),
-            binary(PR_STORE_RECORD_KEY, self.store_record_key.clone()),
-            long(PR_STORE_SUPPORT_MASK, self.support_mask),
-            long(PR_OBJECT_TYPE, MAPI_FOLDER),
             long(PR_FOLDER_TYPE, folder_type),
             long(PR_CONTENT_COUNT, count),
             long(PR_CONTENT_UNREAD, unread),
@@ -150,6 +148,13 @@ impl Model {
 
     /// `folder`'s properties: the runtime's, then the provider's others.
     pub(super) fn folder_props(&self, folder: Folder) -> ProviderResult<Vec<Property>> {
+        let mut props = self.folder_own(folder)?;
+        props.extend(self.store_common(MAPI_FOLDER));
+        Ok(props)
+    }
+
+    /// `folder`'s properties but the store's: what its hierarchy rows hold.
+    fn folder_own(&self, folder: Folder) -> ProviderResult<Vec<Property>> {
         let mut props = self.folder_identity(&folder)?;
         props.extend(provider_props(folder.props));
         Ok(props)
@@ -179,7 +184,7 @@ impl Model {
 
     /// `folder`'s hierarchy row, at `depth`.
     fn folder_row(&self, folder: Folder, depth: u32) -> ProviderResult<Vec<Property>> {
-        let mut row = self.folder_props(folder)?;
+        let mut row = self.folder_own(folder)?;
         row.push(Property::for_tag(PR_DEPTH, PropValue::Long(depth)));
         Ok(row)
     }
@@ -203,9 +208,10 @@ impl Model {
             // Built without the lock: reading the folders may report others' changes, whose
             // notifications update the tables under it.
             let seen = hierarchies.changes.load(Ordering::Acquire);
-            let table = self.refreshed_on_read(TableData::new(
+            let table = self.refreshed_on_read(TableData::new_with_common(
                 PR_INSTANCE_KEY,
                 DEFAULT_COLUMNS.to_vec(),
+                self.store_common(MAPI_FOLDER).into(),
                 *self.cx.allocators(),
             )?);
             table.replace_rows(self.hierarchy_rows(key, deep)?)?;
