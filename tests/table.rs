@@ -1418,6 +1418,80 @@ fn common_columns_read_restrict_sort_find_and_notify_as_each_rows_own() {
 }
 
 #[test]
+fn rows_placed_after_another_show_there_in_unsorted_views_and_say_so_in_their_notifications() {
+    let table = TableData::new(KEY, vec![KEY, NUM, NAME], AllocatorSet::native()).unwrap();
+    let t = table.view();
+    let by_num = table.view();
+    assert_eq!(sort(&by_num, [(NUM, TABLE_SORT_DESCEND)], 0), S_OK);
+    let (rec, sink) = recorder();
+    advise(&t, &sink);
+    // The table's order as a plain list, and the view's as its notifications tell it.
+    let mut expected: Vec<u8> = Vec::new();
+    let mut told: Vec<Vec<Property>> = Vec::new();
+    let mut reloads = 0;
+    let mut place = |k: u8, prior: Option<u8>, expected: &mut Vec<u8>| {
+        table
+            .insert_row_after(row(k, u32::from(k % 3), "r"), prior.map(key).as_ref())
+            .unwrap();
+        expected.retain(|&e| e != k);
+        let at = prior.map_or(0, |p| expected.iter().position(|&e| e == p).unwrap() + 1);
+        expected.insert(at, k);
+        let seen = taken(&rec);
+        if seen[0].event == TABLE_RELOAD {
+            // The rows numbered anew, then the row's own notification; the view, read now,
+            // shows both.
+            reloads += 1;
+            assert_eq!(seen.len(), 2);
+            assert_eq!(seen[1].index, Property::for_tag(KEY, key(k)));
+            told = snapshot(&t);
+        } else {
+            replay(&mut told, seen);
+        }
+        assert_eq!(keys(&told), *expected);
+    };
+    // A subtree growing (each after the last placed), first places, scattered ones, moves of
+    // rows already there, and many at the front, which runs out of room.
+    let mut seed = 12345u64;
+    let mut last = None;
+    for k in 1..=150u8 {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let pick = (seed >> 33) as usize;
+        let prior = match pick % 4 {
+            _ if k > 120 => None,
+            0 => None,
+            1 | 2 => last,
+            _ => expected.get(pick % expected.len().max(1)).copied(),
+        };
+        place(k, prior, &mut expected);
+        if k % 10 == 0 {
+            let moved = expected[pick % expected.len()];
+            let prior = Some(expected[(pick / 7) % expected.len()]).filter(|&p| p != moved);
+            place(moved, prior, &mut expected);
+        }
+        last = Some(k);
+    }
+    assert!(reloads > 0, "the front ran out of room");
+    assert_eq!(all_keys(&t), expected);
+    assert_eq!(all_keys(&table.view()), expected);
+    // A sorted view orders by its keys, then by the table's order.
+    let mut by_num_expected = expected.clone();
+    by_num_expected.sort_by_key(|&k| core::cmp::Reverse(k % 3));
+    assert_eq!(all_keys(&by_num), by_num_expected);
+    // A prior no row has: nothing changes.
+    assert_eq!(
+        table
+            .insert_row_after(row(200, 1, "r"), Some(&key(201)))
+            .unwrap_err()
+            .code(),
+        MAPI_E_NOT_FOUND
+    );
+    assert_eq!(all_keys(&t), expected);
+    assert!(taken(&rec).is_empty());
+}
+
+#[test]
 fn status_abort_wait_and_categories() {
     let table = sample(AllocatorSet::native());
     let t = table.view();

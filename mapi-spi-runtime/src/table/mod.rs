@@ -89,8 +89,9 @@ const HEADING: u64 = u64::MAX;
 /// with a multi-valued instance column shows at most 2^24 values of one row.
 const INSTANCE_BITS: u32 = 24;
 
-/// One row: its properties by property ID, and the number that orders rows added earlier
-/// first and stays with the row when it changes.
+/// One row: its properties by property ID, the number that names it while it changes, and
+/// its place in the table's own order (the order of a view without a sort order: the order
+/// rows were added in, unless [`TableData::insert_row_after`] placed them).
 ///
 /// A row shows its own properties and its table's common ones
 /// ([`TableData::new_with_common`]), its own replacing a common one with the same ID.
@@ -100,6 +101,9 @@ const INSTANCE_BITS: u32 = 24;
 #[derive(Debug)]
 pub struct Row {
     id: u64,
+    /// Its place in the table's order (an instance row's or a categorized view's leaf: its
+    /// table row's).
+    order: u64,
     /// Sorted by property ID, one property per ID. The provider's vector as it came: shrunk
     /// to its length, thousands of rows would each be copied or reallocated once more.
     props: Vec<Property>,
@@ -134,18 +138,21 @@ fn find(props: &[Property], id: u16) -> Option<&Property> {
 impl Row {
     /// A row of `props` (a later property replaces an earlier one with the same ID), with no
     /// common properties.
+    /// The row is placed in its table's order by its number.
     pub fn new(id: u64, props: Vec<Property>) -> Self {
         Self {
             id,
+            order: id,
             props: by_id(props),
             common: None,
             source: None,
         }
     }
 
-    /// A row of a table whose rows share `common`.
-    fn with_common(id: u64, props: Vec<Property>, common: &Option<Arc<[Property]>>) -> Self {
+    /// A row of a table whose rows share `common`, at `order` in its order.
+    fn placed(id: u64, order: u64, props: Vec<Property>, common: &Option<Arc<[Property]>>) -> Self {
         Self {
+            order,
             common: common.clone(),
             ..Row::new(id, props)
         }
@@ -156,7 +163,7 @@ impl Row {
     pub(crate) fn shown_for(leaf: &Arc<Row>, props: Vec<Property>) -> Self {
         Self {
             source: Some(leaf.source.clone().unwrap_or_else(|| leaf.clone())),
-            ..Row::with_common(leaf.id, props, &leaf.common)
+            ..Row::placed(leaf.id, leaf.order, props, &leaf.common)
         }
     }
 
@@ -211,6 +218,7 @@ impl Row {
                 .collect();
             Arc::new(Row {
                 id: (row.id << INSTANCE_BITS) | k as u64,
+                order: row.order,
                 props,
                 common: row.common.clone(),
                 source: Some(row.clone()),
@@ -230,6 +238,12 @@ impl Row {
     /// The row's number: rows added earlier have smaller ones.
     pub fn id(&self) -> u64 {
         self.id
+    }
+
+    /// Where the row comes in its table's order: by its place there, then its number (which
+    /// orders the instance rows of one table row).
+    pub(crate) fn rank(&self) -> (u64, u64) {
+        (self.order, self.id)
     }
 
     /// The row's own properties, sorted by ID, as the provider gave them: without the
@@ -334,16 +348,64 @@ pub(crate) struct TableShared {
 pub type Refresh = dyn Fn() + Send + Sync;
 
 pub(crate) struct TableState {
-    /// By row number, which is the order rows were added in.
+    /// By place in the table's order ([`Row::rank`]).
     rows: BTreeMap<u64, Arc<Row>>,
+    /// Each row's place, by index value.
     keys: HashMap<IndexKey, u64>,
     next_id: u64,
     views: Vec<Weak<ViewShared>>,
 }
 
+/// How far apart the places of rows added at the end of a table's order are: room for rows
+/// placed between them ([`TableData::insert_row_after`]).
+const ORDER_GAP: u64 = 1 << 32;
+
+/// How far after the row before it a placed row goes at most, when there is more room: rows
+/// placed one after the other, each after the last (a new folder's subfolders), then use
+/// `ORDER_GAP / ORDER_STEP` places before the room runs out, not `log2(ORDER_GAP)`.
+const ORDER_STEP: u64 = 1 << 20;
+
+/// The place of row `at` of rows numbered in order: [`ORDER_GAP`] apart, with room before the
+/// first.
+fn nth_place(at: usize) -> u64 {
+    (at as u64 + 1) * ORDER_GAP
+}
+
 impl TableState {
+    /// The rows, in the table's order.
     pub(crate) fn rows(&self) -> impl Iterator<Item = &Arc<Row>> {
         self.rows.values()
+    }
+
+    /// A place after every row's.
+    fn last_order(&self) -> u64 {
+        self.rows
+            .last_key_value()
+            .map_or(nth_place(0), |(&last, _)| last.saturating_add(ORDER_GAP))
+    }
+
+    /// A place right after `prior` (first when `None`) for a row now at `old` (if it has a
+    /// place): `old` itself when the row is there already; `None` when there is no room left.
+    fn order_after(&self, prior: Option<u64>, old: Option<u64>) -> Option<u64> {
+        let next = match prior {
+            Some(prior) => self.rows.range(prior + 1..).next(),
+            None => self.rows.first_key_value(),
+        }
+        .map(|(&next, _)| next);
+        if next.is_some() && next == old {
+            return old;
+        }
+        // The free places are `low..next` (`low..` at the end).
+        let low = match prior {
+            Some(prior) => prior.checked_add(1)?,
+            None => 0,
+        };
+        match next {
+            None if prior.is_none() => Some(nth_place(0)),
+            None => low.checked_add(ORDER_GAP - 1),
+            Some(next) if low < next => Some(low + ((next - low) / 2).min(ORDER_STEP)),
+            Some(_) => None,
+        }
     }
 }
 
@@ -546,8 +608,8 @@ impl TableData {
         self.shared.read().rows().filter(|row| matches(row)).count()
     }
 
-    /// The own properties of every row (without the table's common ones), in the order they
-    /// were added: what a provider compares with its objects to change only the rows that
+    /// The own properties of every row (without the table's common ones), in the table's
+    /// order (the order they were added in, unless placed): what a provider compares with its objects to change only the rows that
     /// differ.
     pub fn rows(&self) -> Vec<Vec<Property>> {
         self.shared
@@ -578,31 +640,122 @@ impl TableData {
 
     /// Adds a row, or replaces the row with the same index value (`HrModifyRow`); every view
     /// that shows it gets `TABLE_ROW_ADDED` or `TABLE_ROW_MODIFIED` (or `TABLE_ROW_DELETED`
-    /// when the new values leave its restriction).
+    /// when the new values leave its restriction). A new row comes last in the table's order;
+    /// a replaced one keeps its place.
     ///
     /// `MAPI_E_INVALID_PARAMETER`, with nothing changed, if the row has no index column of the
     /// index type, or a value no `QueryRows` could return (text with a NUL inside, an empty
     /// multi-valued property).
     pub fn modify_row(&self, props: Vec<Property>) -> crate::com::Result<()> {
+        self.put_row(props, None)
+    }
+
+    /// As [`modify_row`](Self::modify_row), but the row (new, or replacing the one with its
+    /// index value) goes right after the row whose index value is `prior` in the table's own
+    /// order, first when `prior` is `None`: where a view without a sort order shows it, as its
+    /// notification's `propPrior` says. A provider whose rows have an order of their own (a
+    /// folder tree listed depth first) keeps its open views in that order, as a new view
+    /// would list them.
+    ///
+    /// The table's order has room for at least 20 rows placed right after one row, and 4,096
+    /// placed each after the one placed before; past that, the rows are numbered anew, which
+    /// every view sees as one `TABLE_RELOAD` before the row's notification (as
+    /// [`replace_rows`](Self::replace_rows)).
+    ///
+    /// Errors as [`modify_row`](Self::modify_row), and `MAPI_E_NOT_FOUND` if no row has the
+    /// index value `prior`; nothing is changed.
+    pub fn insert_row_after(
+        &self,
+        props: Vec<Property>,
+        prior: Option<&PropValue>,
+    ) -> crate::com::Result<()> {
+        let prior = match prior {
+            Some(prior) => {
+                Some(IndexKey::of(prior).ok_or_else(|| Error::from_hresult(MAPI_E_NOT_FOUND))?)
+            }
+            None => None,
+        };
+        self.put_row(props, Some(prior))
+    }
+
+    /// [`modify_row`](Self::modify_row) (`after`: `None`) and
+    /// [`insert_row_after`](Self::insert_row_after) (`after`: the row before it, if any).
+    fn put_row(
+        &self,
+        props: Vec<Property>,
+        after: Option<Option<IndexKey>>,
+    ) -> crate::com::Result<()> {
         let key = self.check_row(&props)?;
         let (pending, _views) = {
             let mut state = self.shared.write();
-            let old_id = state.keys.get(&key).copied();
-            let id = old_id.unwrap_or_else(|| {
-                let id = state.next_id;
-                state.next_id += 1;
-                id
-            });
-            let row = Arc::new(Row::with_common(id, props, &self.shared.common));
-            let old = state.rows.insert(id, row.clone());
-            state.keys.insert(key, id);
-            TableShared::each_view(&mut state, |view, out| match &old {
+            let prior = match &after {
+                Some(Some(prior)) => Some(Some(
+                    *state
+                        .keys
+                        .get(prior)
+                        .ok_or_else(|| Error::from_hresult(MAPI_E_NOT_FOUND))?,
+                )),
+                Some(None) => Some(None),
+                None => None,
+            };
+            let mut pending = Vec::new();
+            let mut views = Vec::new();
+            let old_order = state.keys.get(&key).copied();
+            let order = match (old_order, prior) {
+                (Some(old), None) => old,
+                (None, None) => state.last_order(),
+                (_, Some(prior)) => match state.order_after(prior, old_order) {
+                    Some(order) => order,
+                    None => {
+                        // No room left there: numbered anew, which the views see as a reload.
+                        let (reload, live) = self.renumber(&mut state);
+                        (pending, views) = (reload, live);
+                        let prior = after.flatten().map(|prior| state.keys[&prior]);
+                        let old_order = state.keys.get(&key).copied();
+                        state
+                            .order_after(prior, old_order)
+                            .expect("rows numbered anew have room between them")
+                    }
+                },
+            };
+            let old_order = state.keys.get(&key).copied();
+            let old = old_order.and_then(|at| state.rows.remove(&at));
+            let id = old.as_ref().map_or_else(
+                || {
+                    state.next_id += 1;
+                    state.next_id - 1
+                },
+                |old| old.id,
+            );
+            let row = Arc::new(Row::placed(id, order, props, &self.shared.common));
+            state.rows.insert(order, row.clone());
+            state.keys.insert(key, order);
+            let (more, live) = TableShared::each_view(&mut state, |view, out| match &old {
                 Some(old) => view.on_modified(&self.shared, old, Some(&row), out),
                 None => view.on_added(&self.shared, &row, out),
-            })
+            });
+            pending.extend(more);
+            views.extend(live);
+            (pending, views)
         };
         notify::deliver(&self.shared, pending);
         Ok(())
+    }
+
+    /// Numbers every row anew, in the table's order, [`ORDER_GAP`] apart, and rebuilds the
+    /// views (`TABLE_RELOAD`): what to tell their sinks, and the views.
+    fn renumber(&self, state: &mut TableState) -> (Vec<Pending>, Vec<Arc<ViewShared>>) {
+        let rows = core::mem::take(&mut state.rows);
+        let mut places = HashMap::with_capacity(rows.len());
+        for (at, row) in rows.into_values().enumerate() {
+            let order = nth_place(at);
+            places.insert(row.order, order);
+            let row = Row::placed(row.id, order, row.props.clone(), &row.common);
+            state.rows.insert(order, Arc::new(row));
+        }
+        state.keys.values_mut().for_each(|at| *at = places[at]);
+        let all: Vec<Arc<Row>> = state.rows.values().cloned().collect();
+        TableShared::each_view(state, |view, out| view.on_reload(&all, out))
     }
 
     /// Deletes the row whose index column is `index` (`HrDeleteRow`); the views that showed
@@ -612,8 +765,8 @@ impl TableData {
         let key = IndexKey::of(index).ok_or_else(not_found)?;
         let (pending, _views) = {
             let mut state = self.shared.write();
-            let id = state.keys.remove(&key).ok_or_else(not_found)?;
-            let old = state.rows.remove(&id).expect("keys and rows agree");
+            let at = state.keys.remove(&key).ok_or_else(not_found)?;
+            let old = state.rows.remove(&at).expect("keys and rows agree");
             TableShared::each_view(&mut state, |view, out| {
                 view.on_deleted(&self.shared, &old, out)
             })
@@ -622,16 +775,16 @@ impl TableData {
         Ok(())
     }
 
-    /// Replaces every row at once (`HrModifyRows` after `HrDeleteRows` of all): each view
-    /// is rebuilt under its restriction and sort order, its cursor goes to the beginning, its
-    /// bookmarks become invalid, and its sinks get one `TABLE_RELOAD`.
+    /// Replaces every row at once (`HrModifyRows` after `HrDeleteRows` of all), in the order
+    /// given: each view is rebuilt under its restriction and sort order, its cursor goes to
+    /// the beginning, its bookmarks become invalid, and its sinks get one `TABLE_RELOAD`.
     ///
     /// Errors as [`modify_row`](Self::modify_row) (or `MAPI_E_INVALID_PARAMETER` for two rows
     /// with one index value), with nothing changed.
     pub fn replace_rows(&self, rows: Vec<Vec<Property>>) -> crate::com::Result<()> {
         let mut keys = HashMap::with_capacity(rows.len());
-        for (id, props) in rows.iter().enumerate() {
-            if keys.insert(self.check_row(props)?, id as u64).is_some() {
+        for (at, props) in rows.iter().enumerate() {
+            if keys.insert(self.check_row(props)?, nth_place(at)).is_some() {
                 return Err(Error::from_hresult(MAPI_E_INVALID_PARAMETER));
             }
         }
@@ -642,14 +795,12 @@ impl TableData {
                 .into_iter()
                 .enumerate()
                 .map(|(at, props)| {
-                    let id = start + at as u64;
-                    let row = Row::with_common(id, props, &self.shared.common);
-                    (id, Arc::new(row))
+                    let order = nth_place(at);
+                    let row = Row::placed(start + at as u64, order, props, &self.shared.common);
+                    (order, Arc::new(row))
                 })
                 .collect();
             state.next_id = start + state.rows.len() as u64;
-            // Shifted in place: a map collected anew would hash every key again.
-            keys.values_mut().for_each(|at| *at += start);
             state.keys = keys;
             let all: Vec<Arc<Row>> = state.rows.values().cloned().collect();
             TableShared::each_view(&mut state, |view, out| view.on_reload(&all, out))
