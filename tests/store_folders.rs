@@ -741,6 +741,10 @@ fn get_receive_folder_answers_the_inbox_for_every_class() {
 // ---------------------------------------------------------------------------------------------
 // Tables.
 
+/// How many of [`FOLDER_COLUMNS`], the first, are an object's identity, which messages have
+/// too.
+const IDENTITY_COLUMNS: usize = 8;
+
 /// The columns every hierarchy row and folder object have, from the runtime.
 const FOLDER_COLUMNS: [u32; 13] = [
     PR_ENTRYID,
@@ -839,19 +843,10 @@ fn contents_tables_list_the_messages_with_the_folders_identity() {
     }
     // Each row's identity (its keys, and the folder's and store's that every row shares) is
     // its message's own.
-    let identity = [
-        PR_ENTRYID,
-        PR_RECORD_KEY,
-        PR_INSTANCE_KEY,
-        PR_PARENT_ENTRYID,
-        PR_STORE_ENTRYID,
-        PR_STORE_RECORD_KEY,
-        PR_STORE_SUPPORT_MASK,
-        PR_OBJECT_TYPE,
-    ];
-    for row in rows(&table, &identity) {
+    let identity = &FOLDER_COLUMNS[..IDENTITY_COLUMNS];
+    for row in rows(&table, identity) {
         let (_, message) = opened.open_entry(&binary(&row[0]), 0).unwrap();
-        let (hr, props) = get_props(&message.cast().unwrap(), Some(&identity));
+        let (hr, props) = get_props(&message.cast().unwrap(), Some(identity));
         assert_eq!(hr, S_OK);
         assert_eq!(row, props, "the row and the message agree");
     }
@@ -2000,14 +1995,28 @@ fn replay_heard(keys: &mut Vec<Vec<u8>>, sink: &client::Recorder) {
     }
 }
 
-#[test]
-fn an_open_deep_hierarchy_view_lists_new_and_moved_folders_where_a_new_view_does() {
-    let opened = open(STORE);
+/// The IPM subtree, its Inbox and Drafts, and a deep view of the subtree with a sink advised.
+fn watched(
+    opened: &Opened,
+) -> (
+    IMAPIFolder,
+    IMAPIFolder,
+    IMAPIFolder,
+    IMAPITable,
+    ComObject<client::Recorder>,
+) {
     let ipm = opened.ipm();
     let inbox = opened.named("Inbox");
     let drafts = opened.named("Drafts");
     let deep = hierarchy(&ipm, CONVENIENT_DEPTH | MAPI_UNICODE);
     let sink = table_sink(&deep);
+    (ipm, inbox, drafts, deep, sink)
+}
+
+#[test]
+fn an_open_deep_hierarchy_view_lists_new_and_moved_folders_where_a_new_view_does() {
+    let opened = open(STORE);
+    let (ipm, inbox, drafts, deep, sink) = watched(&opened);
     let mut told: Vec<Vec<u8>> = in_order(&deep).into_iter().map(|row| row.0).collect();
     // The open view, row for row, is what a new view lists, and what its notifications told.
     let agrees = |told: &mut Vec<Vec<u8>>| {
@@ -2074,11 +2083,7 @@ fn an_open_deep_hierarchy_view_lists_new_and_moved_folders_where_a_new_view_does
 #[test]
 fn an_open_hierarchy_view_agrees_with_a_new_one_after_concurrent_writers() {
     let opened = open(STORE);
-    let ipm = opened.ipm();
-    let inbox = opened.named("Inbox");
-    let drafts = opened.named("Drafts");
-    let deep = hierarchy(&ipm, CONVENIENT_DEPTH | MAPI_UNICODE);
-    let sink = table_sink(&deep);
+    let (ipm, inbox, drafts, deep, sink) = watched(&opened);
     // Counts read from contents tables, as a client with both open sees them.
     let views = [contents(&inbox), contents(&drafts)];
 
