@@ -44,6 +44,7 @@
 //! ```
 
 mod categories;
+mod index;
 pub(crate) mod notify;
 mod ordered;
 pub mod restrict;
@@ -59,6 +60,7 @@ use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_INVALID_TYPE, MAPI_E_NOT_FOU
 use crate::interfaces::IMAPITable;
 use crate::props::{PropValue, Property};
 use crate::tags::{PT_ERROR, prop_id, prop_type};
+use index::{IndexKey, Places};
 use notify::Pending;
 use view::ViewShared;
 
@@ -302,33 +304,6 @@ pub(crate) fn single_if_instance(prop_type: u32) -> u32 {
     }
 }
 
-/// The index value of a row as a hash key: the index column's type is fixed, so one variant
-/// per type that can be an index.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-enum IndexKey {
-    Int(i64),
-    Bytes(Vec<u8>),
-    Text(String),
-    Guid(u128),
-}
-
-impl IndexKey {
-    fn of(value: &PropValue) -> Option<Self> {
-        Some(match value {
-            PropValue::I2(v) => IndexKey::Int(i64::from(*v)),
-            PropValue::Long(v) => IndexKey::Int(i64::from(*v)),
-            PropValue::I8(v) | PropValue::Currency(v) => IndexKey::Int(*v),
-            PropValue::SysTime(t) => IndexKey::Int(
-                ((u64::from(t.dwHighDateTime) << 32) | u64::from(t.dwLowDateTime)) as i64,
-            ),
-            PropValue::Binary(b) | PropValue::String8(b) => IndexKey::Bytes(b.clone()),
-            PropValue::Unicode(t) => IndexKey::Text(t.clone()),
-            PropValue::Clsid(g) => IndexKey::Guid(g.to_u128()),
-            _ => return None,
-        })
-    }
-}
-
 /// The rows of a table and the views open on them, shared by the [`TableData`] handles and the
 /// views.
 pub(crate) struct TableShared {
@@ -351,9 +326,21 @@ pub(crate) struct TableState {
     /// By place in the table's order ([`Row::rank`]).
     rows: BTreeMap<u64, Arc<Row>>,
     /// Each row's place, by index value.
-    keys: HashMap<IndexKey, u64>,
+    keys: Places,
     next_id: u64,
     views: Vec<Weak<ViewShared>>,
+}
+
+/// The index value of a row's properties: the last property given with the index column's ID
+/// (the one the row keeps), if it has the index column's type.
+fn index_of(props: &[Property], index_tag: u32) -> Option<IndexKey<'_>> {
+    let index = props
+        .iter()
+        .rev()
+        .find(|p| u32::from(p.id) == prop_id(index_tag))?;
+    (index.tag() == index_tag)
+        .then(|| IndexKey::of(&index.value))
+        .flatten()
 }
 
 /// How far apart the places of rows added at the end of a table's order are: room for rows
@@ -375,6 +362,23 @@ impl TableState {
     /// The rows, in the table's order.
     pub(crate) fn rows(&self) -> impl Iterator<Item = &Arc<Row>> {
         self.rows.values()
+    }
+
+    /// The place of the row whose index value (column `index_tag`) is `key`.
+    fn place_of(&self, key: IndexKey<'_>, index_tag: u32) -> Option<u64> {
+        self.keys.find(key.hash(), |at| {
+            let row = self.rows.get(&at).map(|row| row.props());
+            row.and_then(|props| index_of(props, index_tag)) == Some(key)
+        })
+    }
+
+    /// Every row, for a view rebuilt from them; none when no view is open (a table's first
+    /// rows, usually).
+    fn all_for_views(&self) -> Vec<Arc<Row>> {
+        if self.views.is_empty() {
+            return Vec::new();
+        }
+        self.rows.values().cloned().collect()
     }
 
     /// A place after every row's.
@@ -550,7 +554,7 @@ impl TableData {
                 refresh: RwLock::new(None),
                 state: RwLock::new(TableState {
                     rows: BTreeMap::new(),
-                    keys: HashMap::new(),
+                    keys: Places::default(),
                     next_id: 0,
                     views: Vec::new(),
                 }),
@@ -633,9 +637,8 @@ impl TableData {
     /// table's common ones.
     pub fn row(&self, index: &PropValue) -> Option<Vec<Property>> {
         let state = self.shared.read();
-        let key = IndexKey::of(index)?;
-        let id = state.keys.get(&key)?;
-        Some(state.rows[id].props.to_vec())
+        let at = state.place_of(IndexKey::of(index)?, self.shared.index_tag)?;
+        Some(state.rows[&at].props.to_vec())
     }
 
     /// Adds a row, or replaces the row with the same index value (`HrModifyRow`); every view
@@ -683,16 +686,16 @@ impl TableData {
     fn put_row(
         &self,
         props: Vec<Property>,
-        after: Option<Option<IndexKey>>,
+        after: Option<Option<IndexKey<'_>>>,
     ) -> crate::com::Result<()> {
         let key = self.check_row(&props)?;
+        let tag = self.shared.index_tag;
         let (pending, _views) = {
             let mut state = self.shared.write();
-            let prior = match &after {
+            let prior = match after {
                 Some(Some(prior)) => Some(Some(
-                    *state
-                        .keys
-                        .get(prior)
+                    state
+                        .place_of(prior, tag)
                         .ok_or_else(|| Error::from_hresult(MAPI_E_NOT_FOUND))?,
                 )),
                 Some(None) => Some(None),
@@ -700,7 +703,7 @@ impl TableData {
             };
             let mut pending = Vec::new();
             let mut views = Vec::new();
-            let old_order = state.keys.get(&key).copied();
+            let old_order = state.place_of(key, tag);
             let order = match (old_order, prior) {
                 (Some(old), None) => old,
                 (None, None) => state.last_order(),
@@ -710,15 +713,20 @@ impl TableData {
                         // No room left there: numbered anew, which the views see as a reload.
                         let (reload, live) = self.renumber(&mut state);
                         (pending, views) = (reload, live);
-                        let prior = after.flatten().map(|prior| state.keys[&prior]);
-                        let old_order = state.keys.get(&key).copied();
+                        let prior = after.flatten().and_then(|prior| state.place_of(prior, tag));
+                        let old_order = state.place_of(key, tag);
                         state
                             .order_after(prior, old_order)
                             .expect("rows numbered anew have room between them")
                     }
                 },
             };
-            let old_order = state.keys.get(&key).copied();
+            let old_order = state.place_of(key, tag);
+            let hash = key.hash();
+            if let Some(at) = old_order {
+                state.keys.remove(hash, at);
+            }
+            state.keys.insert(hash, order);
             let old = old_order.and_then(|at| state.rows.remove(&at));
             let id = old.as_ref().map_or_else(
                 || {
@@ -729,7 +737,6 @@ impl TableData {
             );
             let row = Arc::new(Row::placed(id, order, props, &self.shared.common));
             state.rows.insert(order, row.clone());
-            state.keys.insert(key, order);
             let (more, live) = TableShared::each_view(&mut state, |view, out| match &old {
                 Some(old) => view.on_modified(&self.shared, old, Some(&row), out),
                 None => view.on_added(&self.shared, &row, out),
@@ -753,8 +760,8 @@ impl TableData {
             let row = Row::placed(row.id, order, row.props.clone(), &row.common);
             state.rows.insert(order, Arc::new(row));
         }
-        state.keys.values_mut().for_each(|at| *at = places[at]);
-        let all: Vec<Arc<Row>> = state.rows.values().cloned().collect();
+        state.keys.renumber(|at| places[&at]);
+        let all = state.all_for_views();
         TableShared::each_view(state, |view, out| view.on_reload(&all, out))
     }
 
@@ -765,7 +772,10 @@ impl TableData {
         let key = IndexKey::of(index).ok_or_else(not_found)?;
         let (pending, _views) = {
             let mut state = self.shared.write();
-            let at = state.keys.remove(&key).ok_or_else(not_found)?;
+            let at = state
+                .place_of(key, self.shared.index_tag)
+                .ok_or_else(not_found)?;
+            state.keys.remove(key.hash(), at);
             let old = state.rows.remove(&at).expect("keys and rows agree");
             TableShared::each_view(&mut state, |view, out| {
                 view.on_deleted(&self.shared, &old, out)
@@ -782,11 +792,18 @@ impl TableData {
     /// Errors as [`modify_row`](Self::modify_row) (or `MAPI_E_INVALID_PARAMETER` for two rows
     /// with one index value), with nothing changed.
     pub fn replace_rows(&self, rows: Vec<Vec<Property>>) -> crate::com::Result<()> {
-        let mut keys = HashMap::with_capacity(rows.len());
+        let mut keys = Places::with_capacity(rows.len());
         for (at, props) in rows.iter().enumerate() {
-            if keys.insert(self.check_row(props)?, nth_place(at)).is_some() {
+            let key = self.check_row(props)?;
+            let hash = key.hash();
+            let same = |other: u64| {
+                let other = &rows[(other / ORDER_GAP - 1) as usize];
+                index_of(other, self.shared.index_tag) == Some(key)
+            };
+            if keys.find(hash, same).is_some() {
                 return Err(Error::from_hresult(MAPI_E_INVALID_PARAMETER));
             }
+            keys.insert(hash, nth_place(at));
         }
         let (pending, _views) = {
             let mut state = self.shared.write();
@@ -802,7 +819,7 @@ impl TableData {
                 .collect();
             state.next_id = start + state.rows.len() as u64;
             state.keys = keys;
-            let all: Vec<Arc<Row>> = state.rows.values().cloned().collect();
+            let all = state.all_for_views();
             TableShared::each_view(&mut state, |view, out| view.on_reload(&all, out))
         };
         notify::deliver(&self.shared, pending);
@@ -810,17 +827,12 @@ impl TableData {
     }
 
     /// The index key of a row a provider gives, checking what `QueryRows` will need.
-    fn check_row(&self, props: &[Property]) -> crate::com::Result<IndexKey> {
+    fn check_row<'p>(&self, props: &'p [Property]) -> crate::com::Result<IndexKey<'p>> {
         let invalid = || Error::from_hresult(MAPI_E_INVALID_PARAMETER);
         if props.iter().any(|p| !p.value.is_storable()) {
             return Err(invalid());
         }
-        let index = props
-            .iter()
-            .rev()
-            .find(|p| p.tag() == self.shared.index_tag)
-            .ok_or_else(invalid)?;
-        IndexKey::of(&index.value).ok_or_else(invalid)
+        index_of(props, self.shared.index_tag).ok_or_else(invalid)
     }
 }
 
