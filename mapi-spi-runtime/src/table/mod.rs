@@ -381,11 +381,12 @@ impl TableState {
         self.rows.values().cloned().collect()
     }
 
-    /// A place after every row's.
-    fn last_order(&self) -> u64 {
-        self.rows
-            .last_key_value()
-            .map_or(nth_place(0), |(&last, _)| last.saturating_add(ORDER_GAP))
+    /// A place after every row's; `None` past the last place there is.
+    fn last_order(&self) -> Option<u64> {
+        match self.rows.last_key_value() {
+            Some((&last, _)) => last.checked_add(ORDER_GAP),
+            None => Some(nth_place(0)),
+        }
     }
 
     /// A place right after `prior` (first when `None`) for a row now at `old` (if it has a
@@ -692,34 +693,32 @@ impl TableData {
         let tag = self.shared.index_tag;
         let (pending, _views) = {
             let mut state = self.shared.write();
-            let prior = match after {
-                Some(Some(prior)) => Some(Some(
-                    state
-                        .place_of(prior, tag)
-                        .ok_or_else(|| Error::from_hresult(MAPI_E_NOT_FOUND))?,
-                )),
-                Some(None) => Some(None),
-                None => None,
-            };
-            let mut pending = Vec::new();
-            let mut views = Vec::new();
-            let old_order = state.place_of(key, tag);
-            let order = match (old_order, prior) {
-                (Some(old), None) => old,
-                (None, None) => state.last_order(),
-                (_, Some(prior)) => match state.order_after(prior, old_order) {
-                    Some(order) => order,
-                    None => {
-                        // No room left there: numbered anew, which the views see as a reload.
-                        let (reload, live) = self.renumber(&mut state);
-                        (pending, views) = (reload, live);
-                        let prior = after.flatten().and_then(|prior| state.place_of(prior, tag));
-                        let old_order = state.place_of(key, tag);
-                        state
-                            .order_after(prior, old_order)
-                            .expect("rows numbered anew have room between them")
+            if let Some(Some(prior)) = after
+                && state.place_of(prior, tag).is_none()
+            {
+                return Err(Error::from_hresult(MAPI_E_NOT_FOUND));
+            }
+            // The row's place: where it is, at the end, or after `prior`; `None` when there is
+            // no room left there.
+            let choose = |state: &TableState| {
+                let old = state.place_of(key, tag);
+                match (old, after) {
+                    (Some(old), None) => Some(old),
+                    (None, None) => state.last_order(),
+                    (_, Some(prior)) => {
+                        let prior = prior.and_then(|prior| state.place_of(prior, tag));
+                        state.order_after(prior, old)
                     }
-                },
+                }
+            };
+            let (mut pending, mut views) = (Vec::new(), Vec::new());
+            let order = match choose(&state) {
+                Some(order) => order,
+                None => {
+                    // Numbered anew, which the views see as a reload.
+                    (pending, views) = self.renumber(&mut state);
+                    choose(&state).expect("rows numbered anew have room between and after them")
+                }
             };
             let old_order = state.place_of(key, tag);
             let hash = key.hash();
@@ -845,5 +844,49 @@ impl core::fmt::Debug for TableData {
             )
             .field("rows", &self.row_count())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tags::PR_INSTANCE_KEY;
+
+    fn row(key: u8) -> Vec<Property> {
+        vec![Property::for_tag(
+            PR_INSTANCE_KEY,
+            PropValue::Binary(vec![key]),
+        )]
+    }
+
+    #[test]
+    fn a_table_out_of_places_at_its_end_numbers_its_rows_anew() {
+        let table = TableData::new(
+            PR_INSTANCE_KEY,
+            vec![PR_INSTANCE_KEY],
+            AllocatorSet::native(),
+        )
+        .unwrap();
+        table.replace_rows(vec![row(1)]).unwrap();
+        // Row 1 moved to the last place there is: no row can come after it.
+        {
+            let mut state = table.shared.write();
+            let (at, old) = state.rows.pop_first().unwrap();
+            let hash = IndexKey::of(&PropValue::Binary(vec![1])).unwrap().hash();
+            state.keys.remove(hash, at);
+            state.keys.insert(hash, u64::MAX);
+            let moved = Row::placed(old.id, u64::MAX, old.props.clone(), &None);
+            state.rows.insert(u64::MAX, Arc::new(moved));
+            assert_eq!(state.last_order(), None);
+        }
+        table.modify_row(row(2)).unwrap();
+        table.insert_row_after(row(3), None).unwrap();
+        assert_eq!(table.rows(), [row(3), row(1), row(2)]);
+        let state = table.shared.read();
+        assert!(state.rows.keys().all(|&at| at < u64::MAX));
+        assert_eq!(
+            state.place_of(IndexKey::Bytes(&[1]), PR_INSTANCE_KEY),
+            Some(nth_place(0))
+        );
     }
 }
