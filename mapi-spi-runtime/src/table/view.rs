@@ -753,20 +753,18 @@ fn row_set(
     start: usize,
     end: usize,
 ) -> crate::com::Result<crate::alloc::props::RowSetBuf> {
-    // Each row's cells in their wire form, borrowing from the rows while the view is locked;
-    // all in one vector (one allocation, not one per row: QueryRows may ask for thousands).
-    let width = view.columns.len();
-    let mut cells: Vec<WireProp<'_>> = Vec::with_capacity((end - start) * width);
-    for row in view.rows.range(start, end) {
+    // Each row's cells in their wire form, borrowing from the rows while the view is locked,
+    // one row at a time in one reused vector (QueryRows may ask for thousands of rows).
+    let end = end.min(view.rows.len());
+    let mut rows = view.rows.range(start, end);
+    let count = end.saturating_sub(start);
+    crate::alloc::props::rows_with(allocators, count, |_, cells: &mut Vec<WireProp<'_>>| {
+        let row = rows.next().expect("as many rows as asked for");
         cells.extend(view.columns.iter().map(|&tag| match cell(row, tag) {
             (id, Cow::Borrowed(value)) => WireProp::new(id, value.as_value()),
             (id, Cow::Owned(value)) => WireProp::new(id, value.into_value()),
         }));
-    }
-    let rows: Vec<&[WireProp<'_>]> = (0..end - start)
-        .map(|at| &cells[at * width..(at + 1) * width])
-        .collect();
-    crate::alloc::props::rows(allocators, &rows)
+    })
 }
 
 /// The `cb` bytes at `ptr` (none for 0), `MAPI_E_INVALID_PARAMETER` for NULL with a count
