@@ -745,14 +745,19 @@ fn get_receive_folder_answers_the_inbox_for_every_class() {
 // ---------------------------------------------------------------------------------------------
 // Tables.
 
+/// How many of [`FOLDER_COLUMNS`], the first, are an object's identity, which messages have
+/// too.
+const IDENTITY_COLUMNS: usize = 8;
+
 /// The columns every hierarchy row and folder object have, from the runtime.
-const FOLDER_COLUMNS: [u32; 12] = [
+const FOLDER_COLUMNS: [u32; 13] = [
     PR_ENTRYID,
     PR_RECORD_KEY,
     PR_INSTANCE_KEY,
     PR_PARENT_ENTRYID,
     PR_STORE_ENTRYID,
     PR_STORE_RECORD_KEY,
+    PR_STORE_SUPPORT_MASK,
     PR_OBJECT_TYPE,
     PR_FOLDER_TYPE,
     PR_CONTENT_COUNT,
@@ -839,6 +844,15 @@ fn contents_tables_list_the_messages_with_the_folders_identity() {
         assert_eq!(row[2].value, PropValue::Unicode(subject.into()));
         assert_eq!(long(&row[3]), MAPI_MESSAGE);
         assert_eq!(row[4].value, prop_of(&inbox, PR_STORE_ENTRYID).value);
+    }
+    // Each row's identity (its keys, and the folder's and store's that every row shares) is
+    // its message's own.
+    let identity = &FOLDER_COLUMNS[..IDENTITY_COLUMNS];
+    for row in rows(&table, identity) {
+        let (_, message) = opened.open_entry(&binary(&row[0]), 0).unwrap();
+        let (hr, props) = get_props(&message.cast().unwrap(), Some(identity));
+        assert_eq!(hr, S_OK);
+        assert_eq!(row, props, "the row and the message agree");
     }
     // The tables open through their properties too.
     let open_table = |tag: u32, iid: &GUID| {
@@ -2003,14 +2017,133 @@ fn open_hierarchy_views_follow_folders_and_counts_with_row_notifications() {
     opened.close(vec![ipm, inbox, drafts, created, again]);
 }
 
-#[test]
-fn an_open_hierarchy_view_agrees_with_a_new_one_after_concurrent_writers() {
-    let opened = open(STORE);
+/// Every row of `view` in its order: (instance key, display name, depth).
+fn in_order(view: &IMAPITable) -> Vec<(Vec<u8>, String, u32)> {
+    rows(view, &[PR_INSTANCE_KEY, PR_DISPLAY_NAME_W, PR_DEPTH])
+        .iter()
+        .map(|row| match &row[1].value {
+            PropValue::Unicode(name) => (binary(&row[0]), name.clone(), long(&row[2])),
+            other => panic!("no name: {other:?}"),
+        })
+        .collect()
+}
+
+/// `keys`, a view's rows in order, changed as the table notifications `sink` heard say: each
+/// row deleted, or (added or modified) put right after its `propPrior`.
+fn replay_heard(keys: &mut Vec<Vec<u8>>, sink: &client::Recorder) {
+    let key = |prop: Option<Property>| match prop.map(|p| p.value) {
+        Some(PropValue::Binary(key)) => Some(key),
+        Some(PropValue::Null) => None,
+        other => panic!("not an instance key: {other:?}"),
+    };
+    for heard in sink.take().into_iter().filter_map(|heard| heard.table) {
+        let index = key(heard.index).expect("a row's index");
+        keys.retain(|k| *k != index);
+        match heard.event {
+            TABLE_ROW_DELETED => {}
+            TABLE_ROW_ADDED | TABLE_ROW_MODIFIED => {
+                let at = key(heard.prior).map_or(0, |prior| {
+                    keys.iter()
+                        .position(|k| *k == prior)
+                        .expect("the prior row is shown")
+                        + 1
+                });
+                keys.insert(at, index);
+            }
+            other => panic!("table event {other}"),
+        }
+    }
+}
+
+/// The IPM subtree, its Inbox and Drafts, and a deep view of the subtree with a sink advised.
+fn watched(
+    opened: &Opened,
+) -> (
+    IMAPIFolder,
+    IMAPIFolder,
+    IMAPIFolder,
+    IMAPITable,
+    ComObject<client::Recorder>,
+) {
     let ipm = opened.ipm();
     let inbox = opened.named("Inbox");
     let drafts = opened.named("Drafts");
     let deep = hierarchy(&ipm, CONVENIENT_DEPTH | MAPI_UNICODE);
     let sink = table_sink(&deep);
+    (ipm, inbox, drafts, deep, sink)
+}
+
+#[test]
+fn an_open_deep_hierarchy_view_lists_new_and_moved_folders_where_a_new_view_does() {
+    let opened = open(STORE);
+    let (ipm, inbox, drafts, deep, sink) = watched(&opened);
+    let mut told: Vec<Vec<u8>> = in_order(&deep).into_iter().map(|row| row.0).collect();
+    // The open view, row for row, is what a new view lists, and what its notifications told.
+    let agrees = |told: &mut Vec<Vec<u8>>| {
+        replay_heard(told, &sink);
+        let open = in_order(&deep);
+        assert_eq!(
+            open,
+            in_order(&hierarchy(&ipm, CONVENIENT_DEPTH | MAPI_UNICODE))
+        );
+        let keys: Vec<Vec<u8>> = open.iter().map(|row| row.0.clone()).collect();
+        assert_eq!(*told, keys, "the notifications' propPrior");
+        open.into_iter()
+            .map(|row| (row.1, row.2))
+            .collect::<Vec<_>>()
+    };
+    let names = |list: &[(&str, u32)]| -> Vec<(String, u32)> {
+        list.iter()
+            .map(|(name, depth)| (name.to_string(), *depth))
+            .collect()
+    };
+
+    // Below the Inbox, after its Projects: not at the end of the view.
+    let created = create_folder(&inbox, "Neu", 0).unwrap();
+    let nested = create_folder(&created, "Tief", 0).unwrap();
+    assert_eq!(
+        agrees(&mut told),
+        names(&[
+            ("Inbox", 0),
+            ("Projects", 1),
+            ("Neu", 1),
+            ("Tief", 2),
+            ("Sent Items", 0),
+            ("Deleted Items", 0),
+            ("Drafts", 0),
+        ])
+    );
+    // Moved with its subfolder under Drafts, and Projects to the top.
+    let created_id = entry_id(&created);
+    assert_eq!(
+        copy_folder(&inbox, &created_id, &drafts, None, FOLDER_MOVE),
+        S_OK
+    );
+    let projects_id = opened.child(&inbox, "Projects");
+    assert_eq!(
+        copy_folder(&inbox, &projects_id, &ipm, None, FOLDER_MOVE),
+        S_OK
+    );
+    assert_eq!(
+        agrees(&mut told),
+        names(&[
+            ("Inbox", 0),
+            ("Sent Items", 0),
+            ("Deleted Items", 0),
+            ("Drafts", 0),
+            ("Neu", 1),
+            ("Tief", 2),
+            ("Projects", 0),
+        ])
+    );
+    drop((deep, sink));
+    opened.close(vec![ipm, inbox, drafts, created, nested]);
+}
+
+#[test]
+fn an_open_hierarchy_view_agrees_with_a_new_one_after_concurrent_writers() {
+    let opened = open(STORE);
+    let (ipm, inbox, drafts, deep, sink) = watched(&opened);
     // Counts read from contents tables, as a client with both open sees them.
     let views = [contents(&inbox), contents(&drafts)];
 

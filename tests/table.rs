@@ -1321,6 +1321,177 @@ fn rows_a_provider_gives_are_checked() {
 }
 
 #[test]
+fn common_columns_read_restrict_sort_find_and_notify_as_each_rows_own() {
+    const STORE: u32 = prop_tag(PT_BINARY, 0x6607);
+    let common = vec![
+        Property::for_tag(STORE, PropValue::Binary(vec![7, 7])),
+        Property::for_tag(NUM, PropValue::Long(25)),
+    ];
+    let table =
+        TableData::new_with_common(KEY, vec![KEY, NUM, STORE], common, AllocatorSet::native())
+            .unwrap();
+    // Row 2 has its own number, which replaces the common one; the others show 25.
+    let own = |k: u8, name: &str| {
+        vec![
+            Property::for_tag(KEY, key(k)),
+            Property::for_tag(NAME, PropValue::Unicode(name.into())),
+        ]
+    };
+    table.modify_row(own(1, "a")).unwrap();
+    table.modify_row(row(2, 10, "b")).unwrap();
+    table.modify_row(own(3, "c")).unwrap();
+    let t = table.view();
+    let shown = |k: u8, num: u32| {
+        vec![
+            Property::for_tag(KEY, key(k)),
+            Property::for_tag(NUM, PropValue::Long(num)),
+            Property::for_tag(STORE, PropValue::Binary(vec![7, 7])),
+        ]
+    };
+    assert_eq!(
+        query(&t, 10, 0).unwrap(),
+        [shown(1, 25), shown(2, 10), shown(3, 25)]
+    );
+    // The rows a provider reads back are the ones it gave.
+    assert_eq!(table.row(&key(1)).unwrap(), own(1, "a"));
+    assert_eq!(table.rows()[1], row(2, 10, "b"));
+    assert_eq!(
+        table.count_rows(|r| r.value(NUM) == Some(&PropValue::Long(25))),
+        2
+    );
+    // Restricted, sorted and found by a common value as by an own one.
+    let store_is = |bytes: Vec<u8>| R::Prop(RELOP_EQ, STORE, PropValue::Binary(bytes));
+    assert_eq!(restricted(&t, &store_is(vec![7, 7])), [1, 2, 3]);
+    assert_eq!(restricted(&t, &store_is(vec![7])), Vec::<u8>::new());
+    assert_eq!(
+        restricted(&t, &R::Prop(RELOP_GT, NUM, PropValue::Long(20))),
+        [1, 3]
+    );
+    assert_eq!(restrict(&t, None), S_OK);
+    assert_eq!(sort(&t, [(NUM, TABLE_SORT_DESCEND)], 0), S_OK);
+    assert_eq!(all_keys(&t), [1, 3, 2]);
+    assert_eq!(sort(&t, [(STORE, TABLE_SORT_ASCEND)], 0), S_OK);
+    assert_eq!(all_keys(&t), [1, 2, 3]);
+    let num_is = |n| R::Prop(RELOP_EQ, NUM, PropValue::Long(n));
+    assert_eq!(find(&t, &num_is(25), BOOKMARK_BEGINNING, 0), S_OK);
+    assert_eq!(keys(&query(&t, 1, TBL_NOADVANCE).unwrap()), [1]);
+    assert_eq!(seek(&t, BOOKMARK_CURRENT, 1).0, S_OK);
+    assert_eq!(find(&t, &num_is(25), BOOKMARK_CURRENT, 0), S_OK);
+    assert_eq!(keys(&query(&t, 1, TBL_NOADVANCE).unwrap()), [3]);
+    // Every column, the common ones included.
+    let mut all = core::ptr::null_mut();
+    let hr = unsafe { (t.vtable().QueryColumns)(t.as_raw(), TBL_ALL_COLUMNS, &mut all) };
+    assert_eq!(hr, S_OK);
+    let columns = unsafe { tags_from_raw(all) }.unwrap();
+    assert_eq!(columns, [KEY, NUM, STORE, NAME]);
+    unsafe { AllocatorSet::native().free(all.cast()) };
+    // A new row's notification shows them.
+    let (rec, sink) = recorder();
+    advise(&t, &sink);
+    table.modify_row(own(4, "d")).unwrap();
+    assert_eq!(
+        taken(&rec),
+        [Seen {
+            event: TABLE_ROW_ADDED,
+            index: Property::for_tag(KEY, key(4)),
+            prior: Property::for_tag(KEY, key(3)),
+            row: shown(4, 25),
+        }]
+    );
+    // The index column cannot be common, nor a value no QueryRows could return.
+    let refused = |common| {
+        TableData::new_with_common(KEY, vec![KEY], common, AllocatorSet::native())
+            .unwrap_err()
+            .code()
+    };
+    assert_eq!(
+        refused(vec![Property::for_tag(KEY, key(1))]),
+        MAPI_E_INVALID_PARAMETER
+    );
+    assert_eq!(
+        refused(vec![Property::for_tag(
+            NAME,
+            PropValue::Unicode("a\0b".into())
+        )]),
+        MAPI_E_INVALID_PARAMETER
+    );
+}
+
+#[test]
+fn rows_placed_after_another_show_there_in_unsorted_views_and_say_so_in_their_notifications() {
+    let table = TableData::new(KEY, vec![KEY, NUM, NAME], AllocatorSet::native()).unwrap();
+    let t = table.view();
+    let by_num = table.view();
+    assert_eq!(sort(&by_num, [(NUM, TABLE_SORT_DESCEND)], 0), S_OK);
+    let (rec, sink) = recorder();
+    advise(&t, &sink);
+    // The table's order as a plain list, and the view's as its notifications tell it.
+    let mut expected: Vec<u8> = Vec::new();
+    let mut told: Vec<Vec<Property>> = Vec::new();
+    let mut reloads = 0;
+    let mut place = |k: u8, prior: Option<u8>, expected: &mut Vec<u8>| {
+        table
+            .insert_row_after(row(k, u32::from(k % 3), "r"), prior.map(key).as_ref())
+            .unwrap();
+        expected.retain(|&e| e != k);
+        let at = prior.map_or(0, |p| expected.iter().position(|&e| e == p).unwrap() + 1);
+        expected.insert(at, k);
+        let seen = taken(&rec);
+        if seen[0].event == TABLE_RELOAD {
+            // The rows numbered anew, then the row's own notification; the view, read now,
+            // shows both.
+            reloads += 1;
+            assert_eq!(seen.len(), 2);
+            assert_eq!(seen[1].index, Property::for_tag(KEY, key(k)));
+            told = snapshot(&t);
+        } else {
+            replay(&mut told, seen);
+        }
+        assert_eq!(keys(&told), *expected);
+    };
+    // A subtree growing (each after the last placed), first places, scattered ones, moves of
+    // rows already there, and many at the front, which runs out of room.
+    let mut seed = 12345u64;
+    let mut last = None;
+    for k in 1..=150u8 {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let pick = (seed >> 33) as usize;
+        let prior = match pick % 4 {
+            _ if k > 120 => None,
+            0 => None,
+            1 | 2 => last,
+            _ => expected.get(pick % expected.len().max(1)).copied(),
+        };
+        place(k, prior, &mut expected);
+        if k % 10 == 0 {
+            let moved = expected[pick % expected.len()];
+            let prior = Some(expected[(pick / 7) % expected.len()]).filter(|&p| p != moved);
+            place(moved, prior, &mut expected);
+        }
+        last = Some(k);
+    }
+    assert!(reloads > 0, "the front ran out of room");
+    assert_eq!(all_keys(&t), expected);
+    assert_eq!(all_keys(&table.view()), expected);
+    // A sorted view orders by its keys, then by the table's order.
+    let mut by_num_expected = expected.clone();
+    by_num_expected.sort_by_key(|&k| core::cmp::Reverse(k % 3));
+    assert_eq!(all_keys(&by_num), by_num_expected);
+    // A prior no row has: nothing changes.
+    assert_eq!(
+        table
+            .insert_row_after(row(200, 1, "r"), Some(&key(201)))
+            .unwrap_err()
+            .code(),
+        MAPI_E_NOT_FOUND
+    );
+    assert_eq!(all_keys(&t), expected);
+    assert!(taken(&rec).is_empty());
+}
+
+#[test]
 fn status_abort_wait_and_categories() {
     let table = sample(AllocatorSet::native());
     let t = table.view();
@@ -1510,10 +1681,22 @@ proptest! {
         rows in prop::collection::vec(model(), 0..24),
         condition in prop::option::of(cond()),
         keys in prop::collection::vec((any::<bool>(), any::<bool>()), 0..3),
+        common in prop::option::of(model()),
     ) {
-        let table = TableData::new(KEY, vec![KEY], AllocatorSet::native())
+        // With common columns, a row without its own number or name shows the common one:
+        // restricted and sorted as if it were the row's own.
+        let shared: Vec<Property> = common.iter().flat_map(|c| {
+            c.num.map(|n| Property::for_tag(NUM, PropValue::Long(n))).into_iter()
+                .chain(c.name.clone().map(|n| Property::for_tag(NAME, PropValue::Unicode(n))))
+        }).collect();
+        let table = TableData::new_with_common(KEY, vec![KEY], shared, AllocatorSet::native())
             .unwrap()
             .with_sub_objects(RecipientsColumn);
+        let shown: Vec<Model> = rows.iter().map(|m| Model {
+            num: m.num.or(common.as_ref().and_then(|c| c.num)),
+            name: m.name.clone().or(common.as_ref().and_then(|c| c.name.clone())),
+            recipients: m.recipients.clone(),
+        }).collect();
         for (k, m) in rows.iter().enumerate() {
             let mut props = vec![Property::for_tag(KEY, key(k as u8))];
             props.extend(m.num.map(|n| Property::for_tag(NUM, PropValue::Long(n))));
@@ -1535,6 +1718,7 @@ proptest! {
         let hr = unsafe { (t.vtable().SortTable)(t.as_raw(), (&mut set as *mut Sorts<3>).cast(), 0) };
         prop_assert_eq!(hr, S_OK);
 
+        let rows = shown;
         let mut expected: Vec<usize> = (0..rows.len())
             .filter(|&k| condition.as_ref().is_none_or(|c| c.holds(&rows[k])))
             .collect();

@@ -681,6 +681,47 @@ fn copy_folder_copies_and_moves_directories_with_modified_utf7_names() {
 }
 
 #[test]
+fn an_open_deep_hierarchy_view_lists_new_and_moved_folders_where_a_new_view_does() {
+    let t = Fixture::start("open-hierarchy");
+    let store = &t.store;
+    let root: IMAPIFolder = open(store, &[], 0);
+    let view = hierarchy_table(&root, CONVENIENT_DEPTH | MAPI_UNICODE).expect("hierarchy");
+    let columns = [PR_INSTANCE_KEY, PR_DISPLAY_NAME_W, PR_DEPTH];
+    // The open view, row for row, as a new one lists the folders (depth first).
+    let agrees = || {
+        let open = query_rows(&view, &columns).unwrap();
+        let fresh = hierarchy_table(&root, CONVENIENT_DEPTH | MAPI_UNICODE).expect("hierarchy");
+        assert_eq!(open, query_rows(&fresh, &columns).unwrap());
+        open.iter()
+            .map(|row| text(row, PR_DISPLAY_NAME_W))
+            .collect::<Vec<_>>()
+    };
+    let archive: IMAPIFolder = open(store, &folder_id(store, "Archive"), MAPI_MODIFY);
+    let created = create_folder(&archive, "Neu", 0).unwrap();
+    let names = agrees();
+    let at = |name: &str| names.iter().position(|n| n == name).unwrap();
+    assert_eq!(at("Neu"), at("2023") + 1, "below Archive, after its 2023");
+    // Moved (a Maildir folder renamed: a new key) with its place in the tree.
+    let ipm_id = {
+        let (_, props) = get_props(store, Some(&[PR_IPM_SUBTREE_ENTRYID]), 0).unwrap();
+        binary(&props, PR_IPM_SUBTREE_ENTRYID)
+    };
+    let ipm: IMAPIFolder = open(store, &ipm_id, MAPI_MODIFY);
+    let drafts_id = folder_id(store, "Entwürfe");
+    assert_eq!(
+        copy_folder(&ipm, &drafts_id, &archive, None, FOLDER_MOVE),
+        S_OK
+    );
+    let names = agrees();
+    // Archive, its subfolders (the moved one between the two it joined), then its sibling.
+    let around = ["Archive", "2023", "Entwürfe", "Neu", "Drafts"];
+    let at = names.iter().position(|n| n == "Archive").unwrap();
+    assert_eq!(names[at..at + around.len()], around);
+    drop((view, root, archive, created, ipm));
+    t.finish();
+}
+
+#[test]
 fn copied_messages_are_new_files_and_moved_ones_renamed_files() {
     let t = Fixture::start("copy-messages");
     let (maildir, store) = (&t.maildir, &t.store);

@@ -473,14 +473,41 @@ pub fn rows<'v, R: AsRef<[PropValue<'v>]>>(
     allocators: &AllocatorSet,
     rows: &[R],
 ) -> crate::com::Result<RowSetBuf> {
-    let count = u32::try_from(rows.len()).map_err(|_| too_big())?;
-    let outer = allocators.allocate(cb_new_srowset(rows.len()))?;
-    let mut built = Vec::with_capacity(rows.len());
-    for row in rows {
-        let values = row.as_ref();
-        built.push((values.len(), props(allocators, values)?));
+    row_set(allocators, rows.len(), |at| {
+        let values = rows[at].as_ref();
+        Ok((values.len(), props(allocators, values)?))
+    })
+}
+
+/// As [`rows`], for `count` rows whose values `fill` writes, row by row in order, into one
+/// vector reused for every row (emptied before each): a caller making thousands of rows'
+/// values keeps one row's at a time, not all of them.
+pub fn rows_with<'v>(
+    allocators: &AllocatorSet,
+    count: usize,
+    mut fill: impl FnMut(usize, &mut Vec<PropValue<'v>>),
+) -> crate::com::Result<RowSetBuf> {
+    let mut values = Vec::new();
+    row_set(allocators, count, |at| {
+        values.clear();
+        fill(at, &mut values);
+        Ok((values.len(), props(allocators, &values)?))
+    })
+}
+
+/// The set of `count` rows, row `at`'s value count and property block made by `row(at)`.
+fn row_set(
+    allocators: &AllocatorSet,
+    count: usize,
+    mut row: impl FnMut(usize) -> crate::com::Result<(usize, RootBuf)>,
+) -> crate::com::Result<RowSetBuf> {
+    let c_rows = u32::try_from(count).map_err(|_| too_big())?;
+    let outer = allocators.allocate(cb_new_srowset(count))?;
+    let mut built = Vec::with_capacity(count);
+    for at in 0..count {
+        built.push(row(at)?);
     }
-    outer.write(core::mem::offset_of!(SRowSet, cRows), count);
+    outer.write(core::mem::offset_of!(SRowSet, cRows), c_rows);
     let mut set = RowSetBuf { outer, rows: 0 };
     for (values, row) in built {
         let entry = SRow {

@@ -484,11 +484,13 @@ pub struct Heard {
 }
 
 /// What a table notification says: its table event (`TABLE_ROW_ADDED`, ...), the index value
-/// of the row it names (`None` when the value cannot be read) and the row.
+/// of the row it names and of the row before it (`propPrior`: `PR_NULL` when first; `None`
+/// when the value cannot be read) and the row.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableHeard {
     pub event: u32,
     pub index: Option<Property>,
+    pub prior: Option<Property>,
     pub row: Vec<Property>,
 }
 
@@ -536,6 +538,7 @@ impl IMAPIAdviseSinkImpl for Recorder {
                     TableHeard {
                         event: tab.ulTableEvent,
                         index: Property::from_raw(&tab.propIndex).ok(),
+                        prior: Property::from_raw(&tab.propPrior).ok(),
                         row: props_from_raw(tab.row.lpProps, tab.row.cValues).unwrap_or_default(),
                     }
                 }

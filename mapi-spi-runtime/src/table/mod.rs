@@ -44,6 +44,7 @@
 //! ```
 
 mod categories;
+mod index;
 pub(crate) mod notify;
 mod ordered;
 pub mod restrict;
@@ -59,6 +60,7 @@ use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_INVALID_TYPE, MAPI_E_NOT_FOU
 use crate::interfaces::IMAPITable;
 use crate::props::{PropValue, Property};
 use crate::tags::{PT_ERROR, prop_id, prop_type};
+use index::{IndexKey, Places};
 use notify::Pending;
 use view::ViewShared;
 
@@ -72,8 +74,9 @@ pub use sort::{KeyRole, SortKey, SortOrder};
 /// restriction `MAPI_E_TOO_COMPLEX`, as the docs ask of tables that do not support it.
 pub trait SubObjects: Send + Sync {
     /// The rows of the sub-object table `object` (`PR_MESSAGE_RECIPIENTS` or
-    /// `PR_MESSAGE_ATTACHMENTS`) of the row whose properties are `row` (as the provider gave
-    /// them, sorted by property ID); none when it has no such table.
+    /// `PR_MESSAGE_ATTACHMENTS`) of the row whose own properties are `row` (as the provider
+    /// gave them, sorted by property ID, without the table's common ones); none when it has no
+    /// such table.
     ///
     /// Called while the table's lock is held (by `Restrict`, `FindRow`, and each change that
     /// reaches a view restricted with a sub-object restriction): it must not call back into
@@ -88,44 +91,81 @@ const HEADING: u64 = u64::MAX;
 /// with a multi-valued instance column shows at most 2^24 values of one row.
 const INSTANCE_BITS: u32 = 24;
 
-/// One row: its properties by property ID, and the number that orders rows added earlier
-/// first and stays with the row when it changes.
+/// One row: its properties by property ID, the number that names it while it changes, and
+/// its place in the table's own order (the order of a view without a sort order: the order
+/// rows were added in, unless [`TableData::insert_row_after`] placed them).
+///
+/// A row shows its own properties and its table's common ones
+/// ([`TableData::new_with_common`]), its own replacing a common one with the same ID.
 ///
 /// In a view with a multi-valued instance column (`MVI_FLAG`), each value of a table row is
 /// an instance row of its own ([`Row::source`] is the table row).
 #[derive(Debug)]
 pub struct Row {
     id: u64,
+    /// Its place in the table's order (an instance row's or a categorized view's leaf: its
+    /// table row's).
+    order: u64,
     /// Sorted by property ID, one property per ID. The provider's vector as it came: shrunk
     /// to its length, thousands of rows would each be copied or reallocated once more.
     props: Vec<Property>,
+    /// The table's common properties (sorted by ID, one per ID), shared by all its rows: a
+    /// value every row has is held once, not copied into each.
+    common: Option<Arc<[Property]>>,
     /// The table row of an instance row.
     source: Option<Arc<Row>>,
 }
 
+/// `props` sorted by ID, one per ID, a later property replacing an earlier one with the same
+/// ID. Properties given in ascending ID order, one per ID, are taken as they are: a provider
+/// that builds its rows so saves a sort per row.
+fn by_id(mut props: Vec<Property>) -> Vec<Property> {
+    if !props.is_sorted_by(|a, b| a.id < b.id) {
+        props.reverse();
+        // Stable: of equal IDs the one given last is now first, and is the one kept.
+        props.sort_by_key(|p| p.id);
+        props.dedup_by_key(|p| p.id);
+    }
+    props
+}
+
+/// The property with `id` in `props` (sorted by ID).
+fn find(props: &[Property], id: u16) -> Option<&Property> {
+    props
+        .binary_search_by_key(&id, |p| p.id)
+        .ok()
+        .map(|at| &props[at])
+}
+
 impl Row {
-    /// A row of `props` (a later property replaces an earlier one with the same ID). Properties
-    /// given in ascending ID order, one per ID, are taken as they are: a provider that builds
-    /// its rows so saves a sort per row.
-    pub fn new(id: u64, mut props: Vec<Property>) -> Self {
-        if !props.is_sorted_by(|a, b| a.id < b.id) {
-            props.reverse();
-            // Stable: of equal IDs the one given last is now first, and is the one kept.
-            props.sort_by_key(|p| p.id);
-            props.dedup_by_key(|p| p.id);
-        }
+    /// A row of `props` (a later property replaces an earlier one with the same ID), with no
+    /// common properties.
+    /// The row is placed in its table's order by its number.
+    pub fn new(id: u64, props: Vec<Property>) -> Self {
         Self {
             id,
-            props,
+            order: id,
+            props: by_id(props),
+            common: None,
             source: None,
         }
     }
 
-    /// `leaf` as a categorized view shows it, with `props` (its own and the view's).
+    /// A row of a table whose rows share `common`, at `order` in its order.
+    fn placed(id: u64, order: u64, props: Vec<Property>, common: &Option<Arc<[Property]>>) -> Self {
+        Self {
+            order,
+            common: common.clone(),
+            ..Row::new(id, props)
+        }
+    }
+
+    /// `leaf` as a categorized view shows it, with `props` (its own and the view's) and the
+    /// table's common properties.
     pub(crate) fn shown_for(leaf: &Arc<Row>, props: Vec<Property>) -> Self {
         Self {
             source: Some(leaf.source.clone().unwrap_or_else(|| leaf.clone())),
-            ..Row::new(leaf.id, props)
+            ..Row::placed(leaf.id, leaf.order, props, &leaf.common)
         }
     }
 
@@ -180,7 +220,9 @@ impl Row {
                 .collect();
             Arc::new(Row {
                 id: (row.id << INSTANCE_BITS) | k as u64,
+                order: row.order,
                 props,
+                common: row.common.clone(),
                 source: Some(row.clone()),
             })
         };
@@ -200,17 +242,29 @@ impl Row {
         self.id
     }
 
+    /// Where the row comes in its table's order: by its place there, then its number (which
+    /// orders the instance rows of one table row).
+    pub(crate) fn rank(&self) -> (u64, u64) {
+        (self.order, self.id)
+    }
+
+    /// The row's own properties, sorted by ID, as the provider gave them: without the
+    /// table's common ones ([`Row::common`]).
     pub fn props(&self) -> &[Property] {
         &self.props
     }
 
-    /// The property with the ID of `tag`, whatever its type (`PT_ERROR` included).
+    /// The properties the row shares with every row of its table (sorted by ID; those the
+    /// row has its own value for included): see [`TableData::new_with_common`].
+    pub fn common(&self) -> &[Property] {
+        self.common.as_deref().unwrap_or_default()
+    }
+
+    /// The property with the ID of `tag`, whatever its type (`PT_ERROR` included): the row's
+    /// own, else the table's common one.
     pub fn get(&self, tag: u32) -> Option<&Property> {
         let id = prop_id(tag) as u16;
-        self.props
-            .binary_search_by_key(&id, |p| p.id)
-            .ok()
-            .map(|at| &self.props[at])
+        find(&self.props, id).or_else(|| find(self.common(), id))
     }
 
     /// The value a column `tag` shows: the property with its ID if its type is the tag's (8-bit
@@ -250,38 +304,13 @@ pub(crate) fn single_if_instance(prop_type: u32) -> u32 {
     }
 }
 
-/// The index value of a row as a hash key: the index column's type is fixed, so one variant
-/// per type that can be an index.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-enum IndexKey {
-    Int(i64),
-    Bytes(Vec<u8>),
-    Text(String),
-    Guid(u128),
-}
-
-impl IndexKey {
-    fn of(value: &PropValue) -> Option<Self> {
-        Some(match value {
-            PropValue::I2(v) => IndexKey::Int(i64::from(*v)),
-            PropValue::Long(v) => IndexKey::Int(i64::from(*v)),
-            PropValue::I8(v) | PropValue::Currency(v) => IndexKey::Int(*v),
-            PropValue::SysTime(t) => IndexKey::Int(
-                ((u64::from(t.dwHighDateTime) << 32) | u64::from(t.dwLowDateTime)) as i64,
-            ),
-            PropValue::Binary(b) | PropValue::String8(b) => IndexKey::Bytes(b.clone()),
-            PropValue::Unicode(t) => IndexKey::Text(t.clone()),
-            PropValue::Clsid(g) => IndexKey::Guid(g.to_u128()),
-            _ => return None,
-        })
-    }
-}
-
 /// The rows of a table and the views open on them, shared by the [`TableData`] handles and the
 /// views.
 pub(crate) struct TableShared {
     index_tag: u32,
     columns: Vec<u32>,
+    /// What every row shows besides its own properties ([`TableData::new_with_common`]).
+    common: Option<Arc<[Property]>>,
     allocators: AllocatorSet,
     /// Asked for sub-object rows; each view keeps the one in place when it was restricted.
     sub_objects: RwLock<Option<Arc<dyn SubObjects>>>,
@@ -294,16 +323,94 @@ pub(crate) struct TableShared {
 pub type Refresh = dyn Fn() + Send + Sync;
 
 pub(crate) struct TableState {
-    /// By row number, which is the order rows were added in.
+    /// By place in the table's order ([`Row::rank`]).
     rows: BTreeMap<u64, Arc<Row>>,
-    keys: HashMap<IndexKey, u64>,
+    /// Each row's place, by index value.
+    keys: Places,
     next_id: u64,
     views: Vec<Weak<ViewShared>>,
 }
 
+/// The index value of a row's properties: the last property given with the index column's ID
+/// (the one the row keeps), if it has the index column's type.
+fn index_of(props: &[Property], index_tag: u32) -> Option<IndexKey<'_>> {
+    let index = props
+        .iter()
+        .rev()
+        .find(|p| u32::from(p.id) == prop_id(index_tag))?;
+    (index.tag() == index_tag)
+        .then(|| IndexKey::of(&index.value))
+        .flatten()
+}
+
+/// How far apart the places of rows added at the end of a table's order are: room for rows
+/// placed between them ([`TableData::insert_row_after`]).
+const ORDER_GAP: u64 = 1 << 32;
+
+/// How far after the row before it a placed row goes at most, when there is more room: rows
+/// placed one after the other, each after the last (a new folder's subfolders), then use
+/// `ORDER_GAP / ORDER_STEP` places before the room runs out, not `log2(ORDER_GAP)`.
+const ORDER_STEP: u64 = 1 << 20;
+
+/// The place of row `at` of rows numbered in order: [`ORDER_GAP`] apart, with room before the
+/// first.
+fn nth_place(at: usize) -> u64 {
+    (at as u64 + 1) * ORDER_GAP
+}
+
 impl TableState {
+    /// The rows, in the table's order.
     pub(crate) fn rows(&self) -> impl Iterator<Item = &Arc<Row>> {
         self.rows.values()
+    }
+
+    /// The place of the row whose index value (column `index_tag`) is `key`.
+    fn place_of(&self, key: IndexKey<'_>, index_tag: u32) -> Option<u64> {
+        self.keys.find(key.hash(), |at| {
+            let row = self.rows.get(&at).map(|row| row.props());
+            row.and_then(|props| index_of(props, index_tag)) == Some(key)
+        })
+    }
+
+    /// Every row, for a view rebuilt from them; none when no view is open (a table's first
+    /// rows, usually).
+    fn all_for_views(&self) -> Vec<Arc<Row>> {
+        if self.views.is_empty() {
+            return Vec::new();
+        }
+        self.rows.values().cloned().collect()
+    }
+
+    /// A place after every row's; `None` past the last place there is.
+    fn last_order(&self) -> Option<u64> {
+        match self.rows.last_key_value() {
+            Some((&last, _)) => last.checked_add(ORDER_GAP),
+            None => Some(nth_place(0)),
+        }
+    }
+
+    /// A place right after `prior` (first when `None`) for a row now at `old` (if it has a
+    /// place): `old` itself when the row is there already; `None` when there is no room left.
+    fn order_after(&self, prior: Option<u64>, old: Option<u64>) -> Option<u64> {
+        let next = match prior {
+            Some(prior) => self.rows.range(prior + 1..).next(),
+            None => self.rows.first_key_value(),
+        }
+        .map(|(&next, _)| next);
+        if next.is_some() && next == old {
+            return old;
+        }
+        // The free places are `low..next` (`low..` at the end).
+        let low = match prior {
+            Some(prior) => prior.checked_add(1)?,
+            None => 0,
+        };
+        match next {
+            None if prior.is_none() => Some(nth_place(0)),
+            None => low.checked_add(ORDER_GAP - 1),
+            Some(next) if low < next => Some(low + ((next - low) / 2).min(ORDER_STEP)),
+            Some(_) => None,
+        }
     }
 }
 
@@ -323,6 +430,11 @@ impl TableShared {
 
     pub(crate) fn columns(&self) -> &[u32] {
         &self.columns
+    }
+
+    /// The properties every row shares.
+    pub(crate) fn common(&self) -> &[Property] {
+        self.common.as_deref().unwrap_or_default()
     }
 
     pub(crate) fn allocators(&self) -> &AllocatorSet {
@@ -393,6 +505,24 @@ impl TableData {
         columns: Vec<u32>,
         allocators: AllocatorSet,
     ) -> crate::com::Result<Self> {
+        Self::new_with_common(index_tag, columns, Vec::new(), allocators)
+    }
+
+    /// A table as [`new`](Self::new) makes it whose rows all show `common` besides their own
+    /// properties (a row's own value replacing a common one with the same ID): values that are
+    /// the same in every row, such as a folder's contents' `PR_PARENT_ENTRYID` and
+    /// `PR_STORE_ENTRYID`, are held once instead of in each row. Every view reads, restricts,
+    /// sorts and finds them as the rows' own; [`rows`](Self::rows) and [`row`](Self::row)
+    /// answer the rows' own properties only, as they were given.
+    ///
+    /// Errors as [`new`](Self::new), and `MAPI_E_INVALID_PARAMETER` if a common value is one
+    /// no `QueryRows` could return, or is the index column's (each row has its own).
+    pub fn new_with_common(
+        index_tag: u32,
+        columns: Vec<u32>,
+        common: Vec<Property>,
+        allocators: AllocatorSet,
+    ) -> crate::com::Result<Self> {
         use crate::tags::*;
         if !matches!(
             prop_type(index_tag),
@@ -408,16 +538,24 @@ impl TableData {
         ) {
             return Err(Error::from_hresult(MAPI_E_INVALID_TYPE));
         }
+        if common
+            .iter()
+            .any(|p| !p.value.is_storable() || u32::from(p.id) == prop_id(index_tag))
+        {
+            return Err(Error::from_hresult(MAPI_E_INVALID_PARAMETER));
+        }
+        let common = (!common.is_empty()).then(|| by_id(common).into());
         Ok(Self {
             shared: Arc::new(TableShared {
                 index_tag,
                 columns,
+                common,
                 allocators,
                 sub_objects: RwLock::new(None),
                 refresh: RwLock::new(None),
                 state: RwLock::new(TableState {
                     rows: BTreeMap::new(),
-                    keys: HashMap::new(),
+                    keys: Places::default(),
                     next_id: 0,
                     views: Vec::new(),
                 }),
@@ -475,8 +613,9 @@ impl TableData {
         self.shared.read().rows().filter(|row| matches(row)).count()
     }
 
-    /// The properties of every row, in the order they were added: what a provider compares
-    /// with its objects to change only the rows that differ.
+    /// The own properties of every row (without the table's common ones), in the table's
+    /// order (the order they were added in, unless placed): what a provider compares with its objects to change only the rows that
+    /// differ.
     pub fn rows(&self) -> Vec<Vec<Property>> {
         self.shared
             .read()
@@ -495,41 +634,134 @@ impl TableData {
             .any(|view| view.strong_count() > 0)
     }
 
-    /// The properties of the row whose index column is `index` (`HrQueryRow`).
+    /// The own properties of the row whose index column is `index` (`HrQueryRow`), without the
+    /// table's common ones.
     pub fn row(&self, index: &PropValue) -> Option<Vec<Property>> {
         let state = self.shared.read();
-        let key = IndexKey::of(index)?;
-        let id = state.keys.get(&key)?;
-        Some(state.rows[id].props.to_vec())
+        let at = state.place_of(IndexKey::of(index)?, self.shared.index_tag)?;
+        Some(state.rows[&at].props.to_vec())
     }
 
     /// Adds a row, or replaces the row with the same index value (`HrModifyRow`); every view
     /// that shows it gets `TABLE_ROW_ADDED` or `TABLE_ROW_MODIFIED` (or `TABLE_ROW_DELETED`
-    /// when the new values leave its restriction).
+    /// when the new values leave its restriction). A new row comes last in the table's order;
+    /// a replaced one keeps its place.
     ///
     /// `MAPI_E_INVALID_PARAMETER`, with nothing changed, if the row has no index column of the
     /// index type, or a value no `QueryRows` could return (text with a NUL inside, an empty
     /// multi-valued property).
     pub fn modify_row(&self, props: Vec<Property>) -> crate::com::Result<()> {
+        self.put_row(props, None)
+    }
+
+    /// As [`modify_row`](Self::modify_row), but the row (new, or replacing the one with its
+    /// index value) goes right after the row whose index value is `prior` in the table's own
+    /// order, first when `prior` is `None`: where a view without a sort order shows it, as its
+    /// notification's `propPrior` says. A provider whose rows have an order of their own (a
+    /// folder tree listed depth first) keeps its open views in that order, as a new view
+    /// would list them.
+    ///
+    /// The table's order has room for at least 20 rows placed right after one row, and 4,096
+    /// placed each after the one placed before; past that, the rows are numbered anew, which
+    /// every view sees as one `TABLE_RELOAD` before the row's notification (as
+    /// [`replace_rows`](Self::replace_rows)).
+    ///
+    /// Errors as [`modify_row`](Self::modify_row), and `MAPI_E_NOT_FOUND` if no row has the
+    /// index value `prior`; nothing is changed.
+    pub fn insert_row_after(
+        &self,
+        props: Vec<Property>,
+        prior: Option<&PropValue>,
+    ) -> crate::com::Result<()> {
+        let prior = match prior {
+            Some(prior) => {
+                Some(IndexKey::of(prior).ok_or_else(|| Error::from_hresult(MAPI_E_NOT_FOUND))?)
+            }
+            None => None,
+        };
+        self.put_row(props, Some(prior))
+    }
+
+    /// [`modify_row`](Self::modify_row) (`after`: `None`) and
+    /// [`insert_row_after`](Self::insert_row_after) (`after`: the row before it, if any).
+    fn put_row(
+        &self,
+        props: Vec<Property>,
+        after: Option<Option<IndexKey<'_>>>,
+    ) -> crate::com::Result<()> {
         let key = self.check_row(&props)?;
+        let tag = self.shared.index_tag;
         let (pending, _views) = {
             let mut state = self.shared.write();
-            let old_id = state.keys.get(&key).copied();
-            let id = old_id.unwrap_or_else(|| {
-                let id = state.next_id;
-                state.next_id += 1;
-                id
-            });
-            let row = Arc::new(Row::new(id, props));
-            let old = state.rows.insert(id, row.clone());
-            state.keys.insert(key, id);
-            TableShared::each_view(&mut state, |view, out| match &old {
+            if let Some(Some(prior)) = after
+                && state.place_of(prior, tag).is_none()
+            {
+                return Err(Error::from_hresult(MAPI_E_NOT_FOUND));
+            }
+            // The row's place: where it is, at the end, or after `prior`; `None` when there is
+            // no room left there.
+            let choose = |state: &TableState| {
+                let old = state.place_of(key, tag);
+                match (old, after) {
+                    (Some(old), None) => Some(old),
+                    (None, None) => state.last_order(),
+                    (_, Some(prior)) => {
+                        let prior = prior.and_then(|prior| state.place_of(prior, tag));
+                        state.order_after(prior, old)
+                    }
+                }
+            };
+            let (mut pending, mut views) = (Vec::new(), Vec::new());
+            let order = match choose(&state) {
+                Some(order) => order,
+                None => {
+                    // Numbered anew, which the views see as a reload.
+                    (pending, views) = self.renumber(&mut state);
+                    choose(&state).expect("rows numbered anew have room between and after them")
+                }
+            };
+            let old_order = state.place_of(key, tag);
+            let hash = key.hash();
+            if let Some(at) = old_order {
+                state.keys.remove(hash, at);
+            }
+            state.keys.insert(hash, order);
+            let old = old_order.and_then(|at| state.rows.remove(&at));
+            let id = old.as_ref().map_or_else(
+                || {
+                    state.next_id += 1;
+                    state.next_id - 1
+                },
+                |old| old.id,
+            );
+            let row = Arc::new(Row::placed(id, order, props, &self.shared.common));
+            state.rows.insert(order, row.clone());
+            let (more, live) = TableShared::each_view(&mut state, |view, out| match &old {
                 Some(old) => view.on_modified(&self.shared, old, Some(&row), out),
                 None => view.on_added(&self.shared, &row, out),
-            })
+            });
+            pending.extend(more);
+            views.extend(live);
+            (pending, views)
         };
         notify::deliver(&self.shared, pending);
         Ok(())
+    }
+
+    /// Numbers every row anew, in the table's order, [`ORDER_GAP`] apart, and rebuilds the
+    /// views (`TABLE_RELOAD`): what to tell their sinks, and the views.
+    fn renumber(&self, state: &mut TableState) -> (Vec<Pending>, Vec<Arc<ViewShared>>) {
+        let rows = core::mem::take(&mut state.rows);
+        let mut places = HashMap::with_capacity(rows.len());
+        for (at, row) in rows.into_values().enumerate() {
+            let order = nth_place(at);
+            places.insert(row.order, order);
+            let row = Row::placed(row.id, order, row.props.clone(), &row.common);
+            state.rows.insert(order, Arc::new(row));
+        }
+        state.keys.renumber(|at| places[&at]);
+        let all = state.all_for_views();
+        TableShared::each_view(state, |view, out| view.on_reload(&all, out))
     }
 
     /// Deletes the row whose index column is `index` (`HrDeleteRow`); the views that showed
@@ -539,8 +771,11 @@ impl TableData {
         let key = IndexKey::of(index).ok_or_else(not_found)?;
         let (pending, _views) = {
             let mut state = self.shared.write();
-            let id = state.keys.remove(&key).ok_or_else(not_found)?;
-            let old = state.rows.remove(&id).expect("keys and rows agree");
+            let at = state
+                .place_of(key, self.shared.index_tag)
+                .ok_or_else(not_found)?;
+            state.keys.remove(key.hash(), at);
+            let old = state.rows.remove(&at).expect("keys and rows agree");
             TableShared::each_view(&mut state, |view, out| {
                 view.on_deleted(&self.shared, &old, out)
             })
@@ -549,18 +784,25 @@ impl TableData {
         Ok(())
     }
 
-    /// Replaces every row at once (`HrModifyRows` after `HrDeleteRows` of all): each view
-    /// is rebuilt under its restriction and sort order, its cursor goes to the beginning, its
-    /// bookmarks become invalid, and its sinks get one `TABLE_RELOAD`.
+    /// Replaces every row at once (`HrModifyRows` after `HrDeleteRows` of all), in the order
+    /// given: each view is rebuilt under its restriction and sort order, its cursor goes to
+    /// the beginning, its bookmarks become invalid, and its sinks get one `TABLE_RELOAD`.
     ///
     /// Errors as [`modify_row`](Self::modify_row) (or `MAPI_E_INVALID_PARAMETER` for two rows
     /// with one index value), with nothing changed.
     pub fn replace_rows(&self, rows: Vec<Vec<Property>>) -> crate::com::Result<()> {
-        let mut keys = HashMap::with_capacity(rows.len());
-        for (id, props) in rows.iter().enumerate() {
-            if keys.insert(self.check_row(props)?, id as u64).is_some() {
+        let mut keys = Places::with_capacity(rows.len());
+        for (at, props) in rows.iter().enumerate() {
+            let key = self.check_row(props)?;
+            let hash = key.hash();
+            let same = |other: u64| {
+                let other = &rows[(other / ORDER_GAP - 1) as usize];
+                index_of(other, self.shared.index_tag) == Some(key)
+            };
+            if keys.find(hash, same).is_some() {
                 return Err(Error::from_hresult(MAPI_E_INVALID_PARAMETER));
             }
+            keys.insert(hash, nth_place(at));
         }
         let (pending, _views) = {
             let mut state = self.shared.write();
@@ -569,15 +811,14 @@ impl TableData {
                 .into_iter()
                 .enumerate()
                 .map(|(at, props)| {
-                    let id = start + at as u64;
-                    (id, Arc::new(Row::new(id, props)))
+                    let order = nth_place(at);
+                    let row = Row::placed(start + at as u64, order, props, &self.shared.common);
+                    (order, Arc::new(row))
                 })
                 .collect();
             state.next_id = start + state.rows.len() as u64;
-            // Shifted in place: a map collected anew would hash every key again.
-            keys.values_mut().for_each(|at| *at += start);
             state.keys = keys;
-            let all: Vec<Arc<Row>> = state.rows.values().cloned().collect();
+            let all = state.all_for_views();
             TableShared::each_view(&mut state, |view, out| view.on_reload(&all, out))
         };
         notify::deliver(&self.shared, pending);
@@ -585,17 +826,12 @@ impl TableData {
     }
 
     /// The index key of a row a provider gives, checking what `QueryRows` will need.
-    fn check_row(&self, props: &[Property]) -> crate::com::Result<IndexKey> {
+    fn check_row<'p>(&self, props: &'p [Property]) -> crate::com::Result<IndexKey<'p>> {
         let invalid = || Error::from_hresult(MAPI_E_INVALID_PARAMETER);
         if props.iter().any(|p| !p.value.is_storable()) {
             return Err(invalid());
         }
-        let index = props
-            .iter()
-            .rev()
-            .find(|p| p.tag() == self.shared.index_tag)
-            .ok_or_else(invalid)?;
-        IndexKey::of(&index.value).ok_or_else(invalid)
+        index_of(props, self.shared.index_tag).ok_or_else(invalid)
     }
 }
 
@@ -608,5 +844,49 @@ impl core::fmt::Debug for TableData {
             )
             .field("rows", &self.row_count())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tags::PR_INSTANCE_KEY;
+
+    fn row(key: u8) -> Vec<Property> {
+        vec![Property::for_tag(
+            PR_INSTANCE_KEY,
+            PropValue::Binary(vec![key]),
+        )]
+    }
+
+    #[test]
+    fn a_table_out_of_places_at_its_end_numbers_its_rows_anew() {
+        let table = TableData::new(
+            PR_INSTANCE_KEY,
+            vec![PR_INSTANCE_KEY],
+            AllocatorSet::native(),
+        )
+        .unwrap();
+        table.replace_rows(vec![row(1)]).unwrap();
+        // Row 1 moved to the last place there is: no row can come after it.
+        {
+            let mut state = table.shared.write();
+            let (at, old) = state.rows.pop_first().unwrap();
+            let hash = IndexKey::of(&PropValue::Binary(vec![1])).unwrap().hash();
+            state.keys.remove(hash, at);
+            state.keys.insert(hash, u64::MAX);
+            let moved = Row::placed(old.id, u64::MAX, old.props.clone(), &None);
+            state.rows.insert(u64::MAX, Arc::new(moved));
+            assert_eq!(state.last_order(), None);
+        }
+        table.modify_row(row(2)).unwrap();
+        table.insert_row_after(row(3), None).unwrap();
+        assert_eq!(table.rows(), [row(3), row(1), row(2)]);
+        let state = table.shared.read();
+        assert!(state.rows.keys().all(|&at| at < u64::MAX));
+        assert_eq!(
+            state.place_of(IndexKey::Bytes(&[1]), PR_INSTANCE_KEY),
+            Some(nth_place(0))
+        );
     }
 }

@@ -203,8 +203,9 @@ pub unsafe fn sort_order_from_raw(set: *const SSortOrderSet) -> Result<SortOrder
 }
 
 /// The order of two rows under `keys` (those that order rows: not aggregate keys); rows equal
-/// under every key keep the order in which they were added (their row numbers), so the order
-/// is total and a row has one place.
+/// under every key keep the table's own order (the order they were added in, unless
+/// [`TableData::insert_row_after`](super::TableData::insert_row_after) placed them), so the
+/// order is total and a row has one place.
 pub fn compare_rows(keys: &[SortKey], a: &Row, b: &Row) -> Ordering {
     for key in keys.iter().filter(|k| k.orders_rows()) {
         let order = compare_present(a.value(key.tag), b.value(key.tag));
@@ -217,7 +218,7 @@ pub fn compare_rows(keys: &[SortKey], a: &Row, b: &Row) -> Ordering {
             return order;
         }
     }
-    a.id().cmp(&b.id())
+    a.rank().cmp(&b.rank())
 }
 
 /// Present values by [`compare_values`], missing ones last.

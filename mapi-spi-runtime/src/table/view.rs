@@ -133,7 +133,7 @@ impl ViewState {
         };
         let rows = if self.sort.is_empty() {
             let mut rows = rows;
-            rows.sort_unstable_by_key(|row| row.id());
+            rows.sort_unstable_by_key(|row| row.rank());
             rows
         } else {
             sort_rows(&self.sort, rows)
@@ -211,7 +211,7 @@ impl ViewState {
         })
     }
 
-    /// Rebuilds the visible rows from all of them (in row-number order); the cursor goes to
+    /// Rebuilds the visible rows from all of them (in the table's order); the cursor goes to
     /// the beginning and every bookmark is discarded.
     fn rebuild<'r>(&mut self, all: impl Iterator<Item = &'r Arc<Row>>) {
         let shown = all.filter(|r| self.visible(r));
@@ -503,7 +503,7 @@ fn in_order(values: &[Option<usize>]) -> Vec<bool> {
     kept
 }
 
-/// `rows` (in any order) sorted by `keys`, ties broken by row number: the total order of
+/// `rows` (in any order) sorted by `keys`, ties broken by the table's order: the total order of
 /// [`compare_rows`]. Each row's key values are looked up once, with its number, then sorted;
 /// the rows are moved, not cloned (no reference count changes). One key whose values are all
 /// Unicode text (the usual sort column) takes [`sort_by_text`]; anything else compares the
@@ -530,7 +530,7 @@ fn sort_by_values(keys: &[SortKey], rows: &[Arc<Row>]) -> Vec<usize> {
         .iter()
         .flat_map(|row| keys.iter().map(|key| row.value(key.tag)))
         .collect();
-    let ids: Vec<u64> = rows.iter().map(|row| row.id()).collect();
+    let ranks: Vec<(u64, u64)> = rows.iter().map(|row| row.rank()).collect();
     let mut order: Vec<usize> = (0..rows.len()).collect();
     order.sort_unstable_by(|&a, &b| {
         let (x, y) = (&cells[a * width..][..width], &cells[b * width..][..width]);
@@ -545,7 +545,7 @@ fn sort_by_values(keys: &[SortKey], rows: &[Arc<Row>]) -> Vec<usize> {
                 }
             })
             .find(|o| o.is_ne())
-            .unwrap_or_else(|| ids[a].cmp(&ids[b]))
+            .unwrap_or_else(|| ranks[a].cmp(&ranks[b]))
     });
     order
 }
@@ -557,7 +557,7 @@ fn sort_by_values(keys: &[SortKey], rows: &[Arc<Row>]) -> Vec<usize> {
 /// of two strings order as the strings do unless they are equal. So the rows are sorted by
 /// the numbers held here first, with no string read (the strings lie elsewhere in memory, a
 /// cache miss each) and the cheapest comparison there is; then each run of equal prefixes,
-/// usually of one row, is sorted by the whole strings and the row numbers. 24 bytes, so that
+/// usually of one row, is sorted by the whole strings and the table's order. 24 bytes, so that
 /// the sort moves little.
 struct TextCell {
     prefix: (u64, u64),
@@ -565,7 +565,7 @@ struct TextCell {
 }
 
 /// The order of a sort by one key whose values are all Unicode text (rows without a value
-/// sort after the others, before them descending, in row-number order); `None` when some
+/// sort after the others, before them descending, in the table's order); `None` when some
 /// value is of another type (or there are more rows than a `u32` counts).
 fn sort_by_text(key: &SortKey, rows: &[Arc<Row>]) -> Option<Vec<usize>> {
     use core::cmp::Reverse;
@@ -602,17 +602,17 @@ fn sort_by_text(key: &SortKey, rows: &[Arc<Row>]) -> Option<Vec<usize>> {
     } else {
         cells.sort_unstable_by_key(|c| c.prefix);
     }
-    let id = |c: &TextCell| rows[c.at as usize].id();
+    let rank = |c: &TextCell| rows[c.at as usize].rank();
     for run in cells.chunk_by_mut(|a, b| a.prefix == b.prefix) {
         if run.len() > 1 {
             run.sort_unstable_by(|a, b| {
                 let (x, y) = (texts[a.at as usize], texts[b.at as usize]);
                 let order = if key.descending { y.cmp(x) } else { x.cmp(y) };
-                order.then_with(|| id(a).cmp(&id(b)))
+                order.then_with(|| rank(a).cmp(&rank(b)))
             });
         }
     }
-    missing.sort_unstable_by_key(|&at| rows[at].id());
+    missing.sort_unstable_by_key(|&at| rows[at].rank());
     let present = cells.into_iter().map(|c| c.at as usize);
     Some(if key.descending {
         missing.into_iter().chain(present).collect()
@@ -753,20 +753,18 @@ fn row_set(
     start: usize,
     end: usize,
 ) -> crate::com::Result<crate::alloc::props::RowSetBuf> {
-    // Each row's cells in their wire form, borrowing from the rows while the view is locked;
-    // all in one vector (one allocation, not one per row: QueryRows may ask for thousands).
-    let width = view.columns.len();
-    let mut cells: Vec<WireProp<'_>> = Vec::with_capacity((end - start) * width);
-    for row in view.rows.range(start, end) {
+    // Each row's cells in their wire form, borrowing from the rows while the view is locked,
+    // one row at a time in one reused vector (QueryRows may ask for thousands of rows).
+    let end = end.min(view.rows.len());
+    let mut rows = view.rows.range(start, end);
+    let count = end.saturating_sub(start);
+    crate::alloc::props::rows_with(allocators, count, |_, cells: &mut Vec<WireProp<'_>>| {
+        let row = rows.next().expect("as many rows as asked for");
         cells.extend(view.columns.iter().map(|&tag| match cell(row, tag) {
             (id, Cow::Borrowed(value)) => WireProp::new(id, value.as_value()),
             (id, Cow::Owned(value)) => WireProp::new(id, value.into_value()),
         }));
-    }
-    let rows: Vec<&[WireProp<'_>]> = (0..end - start)
-        .map(|at| &cells[at * width..(at + 1) * width])
-        .collect();
-    crate::alloc::props::rows(allocators, &rows)
+    })
 }
 
 /// The `cb` bytes at `ptr` (none for 0), `MAPI_E_INVALID_PARAMETER` for NULL with a count
@@ -1089,6 +1087,7 @@ impl IMAPITableImpl for TableView {
                 let mut others: Vec<u32> = table
                     .rows()
                     .flat_map(|row| row.props().iter().map(Property::tag))
+                    .chain(this.table.common().iter().map(Property::tag))
                     .filter(|tag| !tags.contains(tag))
                     .collect();
                 others.sort_unstable();

@@ -11,13 +11,15 @@
 //! `MSGFLAG_ASSOCIATED` bit of its `PR_MESSAGE_FLAGS`.
 //!
 //! A row holds the summary's properties and the ones the runtime owns, which agree with the
-//! message object's own: `PR_ENTRYID`, `PR_RECORD_KEY`, `PR_INSTANCE_KEY` (the index column),
-//! `PR_PARENT_ENTRYID`, `PR_STORE_ENTRYID`, `PR_STORE_RECORD_KEY`, `PR_OBJECT_TYPE`.
+//! message object's own: `PR_ENTRYID`, `PR_RECORD_KEY` and `PR_INSTANCE_KEY` (the index
+//! column); what is the same for every message of the folder (`PR_PARENT_ENTRYID`, the store's
+//! `PR_STORE_ENTRYID`, `PR_STORE_RECORD_KEY`, `PR_STORE_SUPPORT_MASK`, `PR_OBJECT_TYPE`) is the
+//! table's common columns, held once for all its rows.
 
 use std::collections::HashMap;
 use std::sync::Weak;
 
-use super::Model;
+use super::{IDENTITY, Model};
 use crate::flags::{MAPI_MESSAGE, MSGFLAG_ASSOCIATED};
 use crate::props::{PropValue, Property};
 use crate::provider::ProviderResult;
@@ -86,63 +88,43 @@ impl ContentsTables {
     }
 }
 
-/// The properties the runtime owns on every message ([`Model::identity`]), in ascending ID
-/// order; a provider's values for them are dropped.
-const IDENTITY_TAGS: [u32; super::ROW_IDENTITY_PROPS] = [
-    PR_PARENT_ENTRYID,
-    PR_INSTANCE_KEY,
-    PR_RECORD_KEY,
-    PR_STORE_RECORD_KEY,
-    PR_STORE_ENTRYID,
-    PR_OBJECT_TYPE,
-    PR_ENTRYID,
-];
-
 impl Model {
-    /// The properties the runtime owns on message `key` in `folder`, as a table row or the
-    /// message object shows them (`None`: a key no entry ID can hold).
+    /// The properties the runtime owns on message `key` in `folder` besides the store's
+    /// ([`Model::store_common`]), in ascending ID order, as the message object shows them:
+    /// `PR_PARENT_ENTRYID` and its keys (`None`: a key no entry ID can hold).
     pub(crate) fn message_identity(&self, folder: &[u8], key: &[u8]) -> Option<Vec<Property>> {
         let parent = self.ids.mint(ObjectKind::Folder, folder, false)?;
-        Some(self.identity(&parent, key.to_vec())?.into())
+        let mut identity = vec![Property::for_tag(
+            PR_PARENT_ENTRYID,
+            PropValue::Binary(parent),
+        )];
+        identity.extend(self.message_keys(key.to_vec())?);
+        Some(identity)
     }
 
-    /// [`IDENTITY_TAGS`] of message `key`, in that order; `parent`: its folder's entry ID,
-    /// minted once for a whole folder's rows.
-    fn identity(&self, parent: &[u8], key: Vec<u8>) -> Option<[Property; IDENTITY_TAGS.len()]> {
+    /// What each row of a contents table holds of message `key`'s identity, in ascending ID
+    /// order: `PR_INSTANCE_KEY`, `PR_RECORD_KEY` and `PR_ENTRYID`.
+    fn message_keys(&self, key: Vec<u8>) -> Option<[Property; super::ROW_IDENTITY_PROPS]> {
         let entry_id = self.ids.mint(ObjectKind::Message, &key, false)?;
         Some([
-            Property::for_tag(PR_PARENT_ENTRYID, PropValue::Binary(parent.to_vec())),
             Property::for_tag(PR_INSTANCE_KEY, PropValue::Binary(key.clone())),
             Property::for_tag(PR_RECORD_KEY, PropValue::Binary(key)),
-            Property::for_tag(
-                PR_STORE_RECORD_KEY,
-                PropValue::Binary(self.store_record_key.clone()),
-            ),
-            Property::for_tag(
-                PR_STORE_ENTRYID,
-                PropValue::Binary(self.store_entry_id.clone()),
-            ),
-            Property::for_tag(PR_OBJECT_TYPE, PropValue::Long(MAPI_MESSAGE)),
             Property::for_tag(PR_ENTRYID, PropValue::Binary(entry_id)),
         ])
     }
 
-    /// The contents-table row of `summary` in the folder whose entry ID is `parent`: its
-    /// properties, the runtime's replacing any the provider gave for them. Allocated once, at
-    /// its full size: a folder's first open builds thousands. The runtime's are merged in by
-    /// ID, the provider's kept in their order: a summary in ID order makes a row in ID order,
-    /// which the table takes without sorting it.
-    fn message_row(&self, parent: &[u8], summary: MessageSummary) -> Option<Vec<Property>> {
+    /// The contents-table row of `summary`: its properties, its keys replacing any the
+    /// provider gave for them, and none the runtime owns (the table's common columns show
+    /// those). Allocated once, at its full size: a folder's first open builds thousands. The
+    /// keys are merged in by ID, the provider's properties kept in their order: a summary in
+    /// ID order makes a row in ID order, which the table takes without sorting it.
+    fn message_row(&self, summary: MessageSummary) -> Option<Vec<Property>> {
         let MessageSummary {
             key,
             props: mut row,
         } = summary;
-        let identity = self.identity(parent, key)?;
-        row.retain(|p| {
-            !IDENTITY_TAGS
-                .iter()
-                .any(|&tag| prop_id(tag) == u32::from(p.id))
-        });
+        let identity = self.message_keys(key)?;
+        row.retain(|p| !IDENTITY.iter().any(|&tag| prop_id(tag) == u32::from(p.id)));
         // Merged in place, from the back, into room made at the end: the provider's vector
         // becomes the row, not copied when it has that room (MessageSummary::with_capacity).
         let mut provided = row.len();
@@ -200,17 +182,27 @@ impl Model {
         } else {
             self.content.messages(folder)?
         };
-        let rows: Vec<Vec<Property>> = match self.ids.mint(ObjectKind::Folder, folder, false) {
-            Some(parent) => summaries
-                .into_iter()
-                .filter_map(|summary| self.message_row(&parent, summary))
-                .collect(),
-            // A key no entry ID can hold: no message of it can be shown.
-            None => Vec::new(),
-        };
-        let table = TableData::new(
+        let (rows, common): (Vec<Vec<Property>>, _) =
+            match self.ids.mint(ObjectKind::Folder, folder, false) {
+                Some(parent) => (
+                    summaries
+                        .into_iter()
+                        .filter_map(|summary| self.message_row(summary))
+                        .collect(),
+                    std::iter::once(Property::for_tag(
+                        PR_PARENT_ENTRYID,
+                        PropValue::Binary(parent),
+                    ))
+                    .chain(self.store_common(MAPI_MESSAGE))
+                    .collect(),
+                ),
+                // A key no entry ID can hold: no message of it can be shown.
+                None => (Vec::new(), Vec::new()),
+            };
+        let table = TableData::new_with_common(
             PR_INSTANCE_KEY,
             DEFAULT_COLUMNS.to_vec(),
+            common,
             *self.cx.allocators(),
         )?;
         let table = self
@@ -236,11 +228,7 @@ impl Model {
         let associated = summary.as_ref().is_some_and(|summary| {
             super::message::long_in(&summary.props, PR_MESSAGE_FLAGS) & MSGFLAG_ASSOCIATED != 0
         });
-        let row = self
-            .ids
-            .mint(ObjectKind::Folder, folder, false)
-            .zip(summary)
-            .and_then(|(parent, summary)| self.message_row(&parent, summary));
+        let row = summary.and_then(|summary| self.message_row(summary));
         let index = PropValue::Binary(key.to_vec());
         for (table, of_associated) in tables.into_iter().zip([false, true]) {
             let Some(table) = table else {

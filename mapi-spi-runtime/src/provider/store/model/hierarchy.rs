@@ -1,6 +1,7 @@
 //! What the runtime says about a folder, the same in its hierarchy-table row and on the folder
 //! object: `PR_ENTRYID`, `PR_RECORD_KEY`, `PR_INSTANCE_KEY`, `PR_PARENT_ENTRYID`, the store's
-//! `PR_STORE_*`, `PR_OBJECT_TYPE`, `PR_FOLDER_TYPE`, and the counts read from the folder's
+//! `PR_STORE_*` and `PR_OBJECT_TYPE` (a hierarchy table's common columns, held once for all
+//! its rows), `PR_FOLDER_TYPE`, and the counts read from the folder's
 //! contents table (`PR_CONTENT_COUNT`, `PR_CONTENT_UNREAD`) and subfolders (`PR_SUBFOLDERS`);
 //! and the hierarchy tables built from it.
 //!
@@ -10,9 +11,9 @@
 //! provider) updates the rows it concerns, so the views' sinks get `TABLE_ROW_ADDED`,
 //! `TABLE_ROW_MODIFIED` and `TABLE_ROW_DELETED`. A message's change re-reads its folder's row
 //! (its counts); a folder created, deleted, moved or copied builds the tables' rows again and
-//! changes those that differ. A folder added to an open table comes after the rows already
-//! there, not below its parent (an unsorted view shows rows in the order they came); a new
-//! view lists them depth first again. A table no view uses any more is dropped: the next
+//! changes those that differ, each new or moved folder placed where a new view would list it
+//! (below its parent, depth first: [`TableData::insert_row_after`]), its notification's
+//! `propPrior` the row before it. A table no view uses any more is dropped: the next
 //! `GetHierarchyTable` builds it afresh, and the store does no work for tables nobody reads.
 
 use std::collections::HashMap;
@@ -115,9 +116,10 @@ impl Model {
         Ok((table.row_count() as u32, unread as u32))
     }
 
-    /// The properties the runtime owns on `folder`, as its hierarchy row and the folder object
-    /// show them. The root's parent is itself, as MAPI's stores answer.
-    pub(super) fn folder_identity(&self, folder: &Folder) -> ProviderResult<Vec<Property>> {
+    /// The properties the runtime owns on `folder` besides the store's
+    /// ([`Model::store_common`], a hierarchy table's common columns), as its hierarchy row and
+    /// the folder object show them. The root's parent is itself, as MAPI's stores answer.
+    fn folder_identity(&self, folder: &Folder) -> ProviderResult<Vec<Property>> {
         let entry_id = self.entry_id_of(ObjectKind::Folder, &folder.key)?;
         let parent = match &folder.parent {
             Some(parent) => self.entry_id_of(ObjectKind::Folder, parent)?,
@@ -137,10 +139,6 @@ impl Model {
             binary(PR_RECORD_KEY, folder.key.clone()),
             binary(PR_INSTANCE_KEY, folder.key.clone()),
             binary(PR_PARENT_ENTRYID, parent),
-            binary(PR_STORE_ENTRYID, self.store_entry_id.clone()),
-            binary(PR_STORE_RECORD_KEY, self.store_record_key.clone()),
-            long(PR_STORE_SUPPORT_MASK, self.support_mask),
-            long(PR_OBJECT_TYPE, MAPI_FOLDER),
             long(PR_FOLDER_TYPE, folder_type),
             long(PR_CONTENT_COUNT, count),
             long(PR_CONTENT_UNREAD, unread),
@@ -150,6 +148,13 @@ impl Model {
 
     /// `folder`'s properties: the runtime's, then the provider's others.
     pub(super) fn folder_props(&self, folder: Folder) -> ProviderResult<Vec<Property>> {
+        let mut props = self.folder_own(folder)?;
+        props.extend(self.store_common(MAPI_FOLDER));
+        Ok(props)
+    }
+
+    /// `folder`'s properties but the store's: what its hierarchy rows hold.
+    fn folder_own(&self, folder: Folder) -> ProviderResult<Vec<Property>> {
         let mut props = self.folder_identity(&folder)?;
         props.extend(provider_props(folder.props));
         Ok(props)
@@ -179,7 +184,7 @@ impl Model {
 
     /// `folder`'s hierarchy row, at `depth`.
     fn folder_row(&self, folder: Folder, depth: u32) -> ProviderResult<Vec<Property>> {
-        let mut row = self.folder_props(folder)?;
+        let mut row = self.folder_own(folder)?;
         row.push(Property::for_tag(PR_DEPTH, PropValue::Long(depth)));
         Ok(row)
     }
@@ -203,9 +208,10 @@ impl Model {
             // Built without the lock: reading the folders may report others' changes, whose
             // notifications update the tables under it.
             let seen = hierarchies.changes.load(Ordering::Acquire);
-            let table = self.refreshed_on_read(TableData::new(
+            let table = self.refreshed_on_read(TableData::new_with_common(
                 PR_INSTANCE_KEY,
                 DEFAULT_COLUMNS.to_vec(),
+                self.store_common(MAPI_FOLDER).into(),
                 *self.cx.allocators(),
             )?);
             table.replace_rows(self.hierarchy_rows(key, deep)?)?;
@@ -373,34 +379,62 @@ fn as_stored(row: &[Property]) -> Vec<Property> {
     Row::new(0, row.to_vec()).props().to_vec()
 }
 
-/// Makes `table`'s rows `rows`, changing only what differs: rows no longer there deleted,
-/// changed ones modified, new ones added (after the others).
+/// Makes `table`'s rows `rows`, in that order, changing only what differs: rows no longer there
+/// deleted, then, in order, each new row placed after the one before it
+/// ([`TableData::insert_row_after`]), each row elsewhere moved there, each changed row
+/// modified. An open view without a sort order then lists the rows as a new one would.
 fn sync_rows(table: &TableData, rows: Vec<Vec<Property>>) {
     let index = |row: &[Property]| {
         row.iter()
             .find(|p| p.tag() == PR_INSTANCE_KEY)
-            .map(|p| p.value.clone())
+            .and_then(|p| match &p.value {
+                PropValue::Binary(key) => Some(key.clone()),
+                _ => None,
+            })
     };
-    let old: HashMap<Vec<u8>, Vec<Property>> = table
-        .rows()
+    let fresh: Vec<(Vec<u8>, Vec<Property>)> = rows
         .into_iter()
-        .filter_map(|row| match index(&row) {
-            Some(PropValue::Binary(key)) => Some((key, row)),
-            _ => None,
-        })
+        .filter_map(|row| Some((index(&row)?, row)))
         .collect();
-    let mut kept = std::collections::HashSet::with_capacity(rows.len());
-    for row in rows {
-        let Some(PropValue::Binary(key)) = index(&row) else {
-            continue;
-        };
-        if old.get(&key) != Some(&as_stored(&row)) {
-            // A row the engine refuses stays out (or as it was).
-            let _ = table.modify_row(row);
+    let wanted: std::collections::HashSet<&[u8]> =
+        fresh.iter().map(|(key, _)| key.as_slice()).collect();
+    // The table's rows, in its order, as they are changed.
+    let mut order: Vec<Vec<u8>> = Vec::new();
+    let mut old: HashMap<Vec<u8>, Vec<Property>> = HashMap::new();
+    for row in table.rows() {
+        let Some(key) = index(&row) else { continue };
+        if wanted.contains(key.as_slice()) {
+            order.push(key.clone());
+            old.insert(key, row);
+        } else {
+            let _ = table.delete_row(&PropValue::Binary(key));
         }
-        kept.insert(key);
     }
-    for key in old.into_keys().filter(|key| !kept.contains(key)) {
-        let _ = table.delete_row(&PropValue::Binary(key));
+    let mut prior: Option<&[u8]> = None;
+    for (key, row) in &fresh {
+        let at = order.iter().position(|k| k == key);
+        let placed = at.is_some_and(|at| at.checked_sub(1).map(|p| order[p].as_slice()) == prior);
+        let same = old.get(key) == Some(&as_stored(row));
+        // A row the engine refuses stays out (or as it was).
+        let done = match (placed, same) {
+            (true, true) => true,
+            (true, false) => table.modify_row(row.clone()).is_ok(),
+            (false, _) => {
+                let after = prior.map(|p| PropValue::Binary(p.to_vec()));
+                table.insert_row_after(row.clone(), after.as_ref()).is_ok()
+            }
+        };
+        if !placed && done {
+            if let Some(at) = at {
+                order.remove(at);
+            }
+            let to = prior.map_or(0, |p| {
+                order.iter().position(|k| k == p).map_or(0, |p| p + 1)
+            });
+            order.insert(to, key.clone());
+        }
+        if order.contains(key) {
+            prior = Some(key);
+        }
     }
 }

@@ -412,20 +412,8 @@ impl MessageCore {
         for prop in identity.unwrap_or_default() {
             let _ = bag.insert(prop, PropAccess::READ_ONLY);
         }
-        let store = [
-            (
-                PR_STORE_ENTRYID,
-                PropValue::Binary(model.store_entry_id.clone()),
-            ),
-            (
-                PR_STORE_RECORD_KEY,
-                PropValue::Binary(model.store_record_key.clone()),
-            ),
-            (PR_STORE_SUPPORT_MASK, PropValue::Long(model.support_mask)),
-            (PR_OBJECT_TYPE, PropValue::Long(MAPI_MESSAGE)),
-        ];
-        for (tag, value) in store {
-            set_owned(&mut bag, tag, value);
+        for prop in model.store_common(MAPI_MESSAGE) {
+            let _ = bag.insert(prop, PropAccess::READ_ONLY);
         }
         let access_level = if working.writable { MAPI_MODIFY } else { 0 };
         set_owned(&mut bag, PR_ACCESS_LEVEL, PropValue::Long(access_level));

@@ -28,6 +28,7 @@ use super::StoreContext;
 use super::content::StoreContent;
 use super::entry_id::EntryIds;
 use crate::props::names::NamedProperties;
+use crate::props::{PropValue, Property};
 use crate::sync::lock;
 use crate::table::TableData;
 use crate::tags::{
@@ -50,10 +51,11 @@ const IDENTITY: [u32; 8] = [
 ];
 
 /// How many properties the runtime adds to a message's contents-table row (`contents`'
-/// identity properties): the room [`MessageSummary::with_capacity`] leaves for them.
+/// keys: the rest of its identity is the table's common columns): the room
+/// [`MessageSummary::with_capacity`] leaves for them.
 ///
 /// [`MessageSummary::with_capacity`]: super::content::MessageSummary::with_capacity
-pub(crate) const ROW_IDENTITY_PROPS: usize = 7;
+pub(crate) const ROW_IDENTITY_PROPS: usize = 3;
 
 /// What every object of one open store shares.
 pub(crate) struct Model {
@@ -153,6 +155,20 @@ impl Model {
                 model.apply_changes();
             }
         })
+    }
+
+    /// What every object of the store of type `object_type` (`MAPI_FOLDER`, `MAPI_MESSAGE`)
+    /// shows of the store, in ascending ID order: `PR_STORE_RECORD_KEY`, `PR_STORE_ENTRYID`,
+    /// `PR_OBJECT_TYPE` and `PR_STORE_SUPPORT_MASK`. The objects' own properties and their
+    /// tables' common columns, so that both always agree.
+    pub(crate) fn store_common(&self, object_type: u32) -> [Property; 4] {
+        let binary = |tag, bytes: &[u8]| Property::for_tag(tag, PropValue::Binary(bytes.to_vec()));
+        [
+            binary(PR_STORE_RECORD_KEY, &self.store_record_key),
+            binary(PR_STORE_ENTRYID, &self.store_entry_id),
+            Property::for_tag(PR_OBJECT_TYPE, PropValue::Long(object_type)),
+            Property::for_tag(PR_STORE_SUPPORT_MASK, PropValue::Long(self.support_mask)),
+        ]
     }
 
     /// The version message `key` is at now (0 until its first save through the runtime).
