@@ -11,13 +11,14 @@ use core::ptr::{null, null_mut};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use mapi_spi_runtime::codes::*;
-use mapi_spi_runtime::com::{ComObject, Object};
+use mapi_spi_runtime::com::{ComObject, Forward, MethodName, Object};
 use mapi_spi_runtime::flags::*;
 use mapi_spi_runtime::host::client::{self, EntryList, copy_folder, create_folder};
 use mapi_spi_runtime::host::{Session, SupportOptions};
 use mapi_spi_runtime::interfaces::{
-    IMAPIAdviseSink, IMAPIAdviseSinkImpl, IMAPIContainer, IMAPIFolder, IMAPIProp, IMAPISupport,
-    IMAPISupportImpl, IMAPITable, IMSLogon, IMsgStore,
+    IMAPIAdviseSink, IMAPIAdviseSinkImpl, IMAPIContainer, IMAPIContainerImpl, IMAPIFolder,
+    IMAPIFolderImpl, IMAPIProp, IMAPIPropImpl, IMAPISupport, IMAPISupportImpl, IMAPITable,
+    IMSLogon, IMessage, IMessageImpl, IMsgStore,
 };
 use mapi_spi_runtime::props::{PropValue, Property};
 use mapi_spi_runtime::provider::store::content::{
@@ -31,7 +32,7 @@ use mapi_spi_runtime::provider::store::{
 use mapi_spi_runtime::provider::{ProviderContext, ProviderResult};
 use mapi_spi_runtime::tags::*;
 use mapi_spi_runtime::types::{
-    ENTRYID, ENTRYLIST, MAPIERROR, MAPIUID, NOTIFICATION, NOTIFKEY, SBinary, SPropProblem,
+    ENTRYID, ENTRYLIST, LPTSTR, MAPIERROR, MAPIUID, NOTIFICATION, NOTIFKEY, SBinary, SPropProblem,
     SPropTagArray, SPropValue,
 };
 use mapi_spi_runtime::{AllocatorSet, GUID, HRESULT, IUnknown, Interface, mapi_object};
@@ -254,21 +255,11 @@ impl Opened {
     }
 
     fn open_entry(&self, id: &[u8], flags: u32) -> Result<(u32, IUnknown), HRESULT> {
-        let (mut kind, mut unk) = (0u32, null_mut());
-        let hr = unsafe { self.store.OpenEntry(id, null(), flags, &mut kind, &mut unk) };
-        if hr.is_err() {
-            assert!(unk.is_null());
-            return Err(hr);
-        }
-        Ok((kind, unsafe { IUnknown::from_raw(unk) }))
+        open_in(&self.store, id, flags)
     }
 
     fn folder(&self, id: &[u8]) -> IMAPIFolder {
-        let (kind, unk) = self
-            .open_entry(id, MAPI_BEST_ACCESS)
-            .expect("OpenEntry of a folder");
-        assert_eq!(kind, MAPI_FOLDER);
-        unk.cast().unwrap()
+        folder_in(&self.store, id)
     }
 
     fn root(&self) -> IMAPIFolder {
@@ -290,9 +281,33 @@ impl Opened {
     }
 
     fn named(&self, name: &str) -> IMAPIFolder {
-        let ipm = self.ipm();
-        self.folder(&self.child(&ipm, name))
+        self.named_in(&self.store, name)
     }
+
+    /// The folder `name` of the IPM subtree of `store` (this session's store, or another).
+    fn named_in(&self, store: &IMsgStore, name: &str) -> IMAPIFolder {
+        let root = folder_in(store, &[]);
+        let ipm = folder_in(store, &self.child(&root, "IPM"));
+        folder_in(store, &self.child(&ipm, name))
+    }
+}
+
+/// `OpenEntry` of `id` in `store`.
+fn open_in(store: &IMsgStore, id: &[u8], flags: u32) -> Result<(u32, IUnknown), HRESULT> {
+    let (mut kind, mut unk) = (0u32, null_mut());
+    let hr = unsafe { store.OpenEntry(id, null(), flags, &mut kind, &mut unk) };
+    if hr.is_err() {
+        assert!(unk.is_null());
+        return Err(hr);
+    }
+    Ok((kind, unsafe { IUnknown::from_raw(unk) }))
+}
+
+/// Folder `id` of `store`, opened with `MAPI_BEST_ACCESS`.
+fn folder_in(store: &IMsgStore, id: &[u8]) -> IMAPIFolder {
+    let (kind, unk) = open_in(store, id, MAPI_BEST_ACCESS).expect("OpenEntry of a folder");
+    assert_eq!(kind, MAPI_FOLDER);
+    unk.cast().unwrap()
 }
 
 fn binary(prop: &Property) -> Vec<u8> {
@@ -1433,6 +1448,320 @@ fn copy_and_move_messages_update_both_folders_and_their_open_tables() {
     check_hierarchy_agrees(&opened, &opened.root());
     drop((inbox_view, drafts_view));
     opened.close(vec![inbox, drafts]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Copies and moves to another store.
+
+/// A destination folder of another store whose messages' `SaveChanges` fail (a disk full
+/// there): everything else is the wrapped folder's, and the folders it creates fail the same.
+#[mapi_object(IMAPIFolder)]
+struct FailingSaves {
+    folder: IMAPIFolder,
+    container: IMAPIContainer,
+    props: IMAPIProp,
+}
+
+impl FailingSaves {
+    fn wrap(folder: IMAPIFolder) -> IMAPIFolder {
+        let (container, props) = (folder.cast().unwrap(), folder.cast().unwrap());
+        ComObject::new(FailingSaves {
+            folder,
+            container,
+            props,
+        })
+        .into_interface()
+    }
+}
+
+impl IMAPIPropImpl for FailingSaves {
+    fn forward(this: &Object<Self>, _: MethodName) -> Forward<'_, IMAPIProp> {
+        Forward::To(&this.props)
+    }
+}
+
+impl IMAPIContainerImpl for FailingSaves {
+    fn forward(this: &Object<Self>, _: MethodName) -> Forward<'_, IMAPIContainer> {
+        Forward::To(&this.container)
+    }
+}
+
+impl IMAPIFolderImpl for FailingSaves {
+    fn forward(this: &Object<Self>, _: MethodName) -> Forward<'_, IMAPIFolder> {
+        Forward::To(&this.folder)
+    }
+
+    unsafe fn CreateMessage(
+        this: &Object<Self>,
+        _lpInterface: *const GUID,
+        ulFlags: u32,
+        lppMessage: *mut *mut c_void,
+    ) -> HRESULT {
+        let message = match client::create_message(&this.folder, ulFlags) {
+            Ok(message) => message,
+            Err(hr) => return hr,
+        };
+        let props = message.cast().unwrap();
+        let failing: IMessage = ComObject::new(FailingSave { message, props }).into_interface();
+        unsafe { lppMessage.write(failing.into_raw()) };
+        S_OK
+    }
+
+    unsafe fn CreateFolder(
+        this: &Object<Self>,
+        ulFolderType: u32,
+        lpszFolderName: LPTSTR,
+        lpszFolderComment: LPTSTR,
+        lpInterface: *const GUID,
+        ulFlags: u32,
+        lppFolder: *mut *mut c_void,
+    ) -> HRESULT {
+        let mut raw = null_mut();
+        let hr = unsafe {
+            this.folder.CreateFolder(
+                ulFolderType,
+                lpszFolderName,
+                lpszFolderComment,
+                lpInterface,
+                ulFlags,
+                &mut raw,
+            )
+        };
+        if hr.is_err() {
+            return hr;
+        }
+        let created: IMAPIFolder = unsafe { IUnknown::from_raw(raw) }.cast().unwrap();
+        unsafe { lppFolder.write(FailingSaves::wrap(created).into_raw()) };
+        S_OK
+    }
+}
+
+/// A message whose `SaveChanges` fails with `MAPI_E_DISK_ERROR`; the rest is the wrapped one's.
+#[mapi_object(IMessage)]
+struct FailingSave {
+    message: IMessage,
+    props: IMAPIProp,
+}
+
+impl IMAPIPropImpl for FailingSave {
+    fn forward(this: &Object<Self>, _: MethodName) -> Forward<'_, IMAPIProp> {
+        Forward::To(&this.props)
+    }
+
+    unsafe fn SaveChanges(_: &Object<Self>, _: u32) -> HRESULT {
+        MAPI_E_DISK_ERROR
+    }
+}
+
+impl IMessageImpl for FailingSave {
+    fn forward(this: &Object<Self>, _: MethodName) -> Forward<'_, IMessage> {
+        Forward::To(&this.message)
+    }
+}
+
+/// An object that says it is a folder of another store (its `GetProps` are a folder's) but
+/// has no `IMAPIFolder`.
+#[mapi_object(IMAPIProp)]
+struct PropsOnly {
+    props: IMAPIProp,
+}
+
+impl IMAPIPropImpl for PropsOnly {
+    fn forward(this: &Object<Self>, _: MethodName) -> Forward<'_, IMAPIProp> {
+        Forward::To(&this.props)
+    }
+}
+
+fn as_prop<I: Interface>(object: &I) -> IMAPIProp {
+    object.cast().unwrap()
+}
+
+/// A message in `folder` with a subject, a body, a recipient and an attachment, saved: its
+/// entry ID.
+fn full_message(folder: &IMAPIFolder, subject: &str) -> Vec<u8> {
+    let message = client::create_message(folder, 0).unwrap();
+    let props = [
+        text(PR_SUBJECT_W, subject),
+        text(PR_BODY_W, "the body"),
+        text(PR_MESSAGE_CLASS_W, "IPM.Note"),
+    ];
+    assert_eq!(set_props(&as_prop(&message), &props).0, S_OK);
+    let ann = vec![
+        text(PR_DISPLAY_NAME_W, "Ann"),
+        text(PR_EMAIL_ADDRESS_W, "ann@example.com"),
+        text(PR_ADDRTYPE_W, "SMTP"),
+        Property::for_tag(PR_RECIPIENT_TYPE, PropValue::Long(MAPI_TO)),
+    ];
+    assert_eq!(client::modify_recipients(&message, 0, &[ann]), S_OK);
+    let (_, attach) = client::create_attach(&message, 0).unwrap();
+    let attached = [
+        text(PR_ATTACH_FILENAME_W, "a.txt"),
+        Property::for_tag(PR_ATTACH_METHOD, PropValue::Long(ATTACH_BY_VALUE)),
+        Property::for_tag(PR_ATTACH_DATA_BIN, PropValue::Binary(b"data".to_vec())),
+    ];
+    assert_eq!(set_props(&as_prop(&attach), &attached).0, S_OK);
+    assert_eq!(unsafe { attach.SaveChanges(0) }, S_OK);
+    assert_eq!(unsafe { message.SaveChanges(KEEP_OPEN_READONLY) }, S_OK);
+    entry_id(&as_prop(&message))
+}
+
+/// Checks that message `id` of `store` is [`full_message`]'s `subject`, whole.
+fn check_full_message(store: &IMsgStore, id: &[u8], subject: &str) {
+    let (kind, unk) = open_in(store, id, 0).expect("the copy opens");
+    assert_eq!(kind, MAPI_MESSAGE);
+    let message: IMessage = unk.cast().unwrap();
+    let props = get_props(&as_prop(&message), Some(&[PR_SUBJECT_W, PR_BODY_W])).1;
+    assert_eq!(props[0].value, PropValue::Unicode(subject.into()));
+    assert_eq!(props[1].value, PropValue::Unicode("the body".into()));
+    let recipients = client::recipient_table(&message, MAPI_UNICODE).unwrap();
+    let recipients = rows(&recipients, &[PR_DISPLAY_NAME_W, PR_EMAIL_ADDRESS_W]);
+    assert_eq!(recipients.len(), 1);
+    assert_eq!(recipients[0][0].value, PropValue::Unicode("Ann".into()));
+    assert_eq!(
+        recipients[0][1].value,
+        PropValue::Unicode("ann@example.com".into())
+    );
+    let attachments = client::attachment_table(&message, MAPI_UNICODE).unwrap();
+    let attachments = rows(&attachments, &[PR_ATTACH_NUM, PR_ATTACH_FILENAME_W]);
+    assert_eq!(attachments.len(), 1);
+    assert_eq!(attachments[0][1].value, PropValue::Unicode("a.txt".into()));
+    let attach = client::open_attach(&message, long(&attachments[0][0]), 0).unwrap();
+    assert_eq!(
+        prop_of(&as_prop(&attach), PR_ATTACH_DATA_BIN).value,
+        PropValue::Binary(b"data".to_vec())
+    );
+}
+
+/// The subjects of a folder's messages, sorted.
+fn subjects(folder: &IMAPIFolder) -> Vec<String> {
+    let mut subjects: Vec<String> = rows(&contents(folder), &[PR_SUBJECT_W])
+        .into_iter()
+        .map(|row| match &row[0].value {
+            PropValue::Unicode(subject) => subject.clone(),
+            other => panic!("no subject: {other:?}"),
+        })
+        .collect();
+    subjects.sort();
+    subjects
+}
+
+/// `CopyMessages` and `CopyFolder` into a folder of another store (a second store of the
+/// provider, with its own key) go through that folder's methods: the copies hold the subject,
+/// body, recipients and attachment; a move deletes the source only once the copy is saved,
+/// so a destination that refuses (a read-only store, a `SaveChanges` that fails) loses
+/// nothing; an object that is no folder is refused.
+#[test]
+fn copies_and_moves_to_another_store_go_through_the_destinations_folder() {
+    let mut opened = open(STORE);
+    let other = opened.session.logon(b"other", 0).expect("logon").store;
+    let read_only = opened.session.logon(READ_ONLY, 0).expect("logon").store;
+    let inbox = opened.named("Inbox");
+    let inbox_view = contents(&inbox);
+    let full = full_message(&inbox, "abroad");
+    let drafts = opened.named_in(&other, "Drafts");
+    assert_eq!(counts(&drafts), (0, 0, false));
+
+    // A copy: the destination has it whole, the source still has it.
+    assert_eq!(client::copy_messages(&inbox, &[&full], &drafts, 0), S_OK);
+    assert_eq!(subjects(&drafts), ["abroad"]);
+    check_full_message(&other, &message_ids(&drafts)[0], "abroad");
+    assert_eq!(row_count(&inbox_view), 4);
+
+    // A move to a destination that refuses: the read-only store's answer, the source intact.
+    let readonly_drafts = opened.named_in(&read_only, "Drafts");
+    assert_eq!(
+        client::copy_messages(&inbox, &[&full], &readonly_drafts, MESSAGE_MOVE),
+        MAPI_E_NO_ACCESS
+    );
+    // A destination whose SaveChanges fails: its answer, nothing saved there, nothing lost.
+    let failing = FailingSaves::wrap(drafts.clone());
+    assert_eq!(
+        client::copy_messages(&inbox, &[&full], &failing, MESSAGE_MOVE),
+        MAPI_E_DISK_ERROR
+    );
+    assert_eq!(row_count(&inbox_view), 4);
+    check_full_message(&opened.store, &full, "abroad");
+    assert_eq!(subjects(&drafts), ["abroad"]);
+
+    // A move: the copy saved there, the source gone here; an ID that is not in the folder
+    // makes it partial.
+    let ids = message_ids(&inbox);
+    let gone = EntryIds::new(UID, STORE)
+        .unwrap()
+        .mint(ObjectKind::Message, b"gone", false)
+        .unwrap();
+    assert_eq!(
+        client::copy_messages(&inbox, &[&full, &gone], &drafts, MESSAGE_MOVE),
+        MAPI_W_PARTIAL_COMPLETION
+    );
+    assert_eq!(row_count(&inbox_view), 3);
+    assert!(!message_ids(&inbox).contains(&full));
+    assert_eq!(subjects(&drafts), ["abroad", "abroad"]);
+    assert_eq!(counts(&inbox).0, 3);
+    assert_eq!(ids.len(), 4);
+
+    // Not a folder: the other store itself, an object with a folder's properties and no
+    // IMAPIFolder.
+    let first = &message_ids(&inbox)[..1];
+    let hr = unsafe {
+        let mut list = EntryList::new(first);
+        inbox.CopyMessages(list.as_mut_ptr(), null(), other.as_raw(), 0, None, 0)
+    };
+    assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+    let props_only: IMAPIProp = ComObject::new(PropsOnly {
+        props: as_prop(&drafts),
+    })
+    .into_interface();
+    let hr = unsafe {
+        let mut list = EntryList::new(first);
+        inbox.CopyMessages(list.as_mut_ptr(), null(), props_only.as_raw(), 0, None, 0)
+    };
+    assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+
+    // CopyFolder with COPY_SUBFOLDERS: the folder, its messages and its subfolders.
+    let ipm = opened.ipm();
+    let inbox_id = entry_id(&as_prop(&inbox));
+    assert_eq!(
+        copy_folder(&ipm, &inbox_id, &drafts, None, COPY_SUBFOLDERS),
+        S_OK
+    );
+    let copy = folder_in(&other, &opened.child(&drafts, "Inbox"));
+    assert_eq!(subjects(&copy), subjects(&inbox));
+    let projects_copy = folder_in(&other, &opened.child(&copy, "Projects"));
+    assert_eq!(subjects(&projects_copy), ["plan"]);
+    // Again: the destination's collision.
+    assert_eq!(
+        copy_folder(&ipm, &inbox_id, &drafts, None, 0),
+        MAPI_E_COLLISION
+    );
+
+    // A move whose messages the destination cannot save: partial, the source stays whole.
+    let projects_id = opened.child(&inbox, "Projects");
+    assert_eq!(
+        copy_folder(&inbox, &projects_id, &failing, Some("Failed"), FOLDER_MOVE),
+        MAPI_W_PARTIAL_COMPLETION
+    );
+    assert_eq!(opened.child(&inbox, "Projects"), projects_id);
+    assert_eq!(subjects(&opened.folder(&projects_id)), ["plan"]);
+    // A move that succeeds: the folder is there, and gone here.
+    assert_eq!(
+        copy_folder(&inbox, &projects_id, &drafts, Some("Moved"), FOLDER_MOVE),
+        S_OK
+    );
+    let moved = folder_in(&other, &opened.child(&drafts, "Moved"));
+    assert_eq!(subjects(&moved), ["plan"]);
+    assert!(!counts(&inbox).2, "the Inbox has no subfolder left");
+    assert_eq!(
+        open_in(&opened.store, &projects_id, 0).err(),
+        Some(MAPI_E_NOT_FOUND)
+    );
+    check_hierarchy_agrees(&opened, &opened.root());
+
+    drop((inbox_view, failing, props_only));
+    drop((drafts, readonly_drafts, copy, projects_copy, moved));
+    assert_eq!(opened.session.close_store(other, LOGOFF_ORDERLY), S_OK);
+    assert_eq!(opened.session.close_store(read_only, LOGOFF_ORDERLY), S_OK);
+    opened.close(vec![inbox, ipm]);
 }
 
 #[test]

@@ -19,6 +19,7 @@ use windows_core::{GUID, HRESULT, IUnknown, Interface};
 
 use super::Model;
 use super::computed::{problem, split_delete, split_set};
+use super::cross::{self, Fault};
 use super::hierarchy::{is_owned, provider_props};
 use super::message::{MessageObject, check_read_flag_pairs, long_in, read_flags_after};
 use super::notify::Event;
@@ -229,6 +230,69 @@ impl FolderObject {
         (done, failed)
     }
 
+    /// `CopyMessages` of the messages `entry_ids` names into `dest`, a folder of another store
+    /// (see the method): copies, and with `moving` the sources deleted once copied.
+    fn copy_messages_out(
+        &self,
+        entry_ids: Vec<&[u8]>,
+        dest: &IMAPIFolder,
+        moving: bool,
+    ) -> ProviderResult<HRESULT> {
+        if moving {
+            self.model.check_writable()?;
+        }
+        let mut refusal: Option<ProviderError> = None;
+        let (mut tried, mut done) = (false, false);
+        let (_, failed) = self.each_message(entry_ids, |key| {
+            if let Some(refusal) = &refusal {
+                return Err(refusal.clone());
+            }
+            let first = !tried;
+            tried = true;
+            match cross::copy_message(&self.model, key, dest) {
+                Err(Fault::Destination(error)) if first => {
+                    refusal = Some(error.clone());
+                    return Err(error);
+                }
+                result => result?,
+            }
+            if moving {
+                self.model.delete_message(key, &self.key)?;
+            }
+            done = true;
+            Ok(())
+        });
+        if let (Some(refusal), false) = (refusal, done) {
+            return Err(refusal);
+        }
+        if moving && done {
+            self.model.folder_modified(&self.key);
+        }
+        Ok(completion(failed))
+    }
+
+    /// `CopyFolder` of subfolder `source` into `dest`, a folder of another store, as `name`
+    /// (see the method).
+    fn copy_folder_out(
+        &self,
+        source: &Folder,
+        dest: &IMAPIFolder,
+        name: &str,
+        flags: u32,
+    ) -> ProviderResult<HRESULT> {
+        let moving = flags & FOLDER_MOVE != 0;
+        if moving {
+            self.model.check_writable()?;
+        }
+        let recursive = moving || flags & COPY_SUBFOLDERS != 0;
+        let whole = cross::copy_folder(&self.model, source, dest, name, recursive)?;
+        if moving && whole {
+            self.model.delete_folder(source)?;
+            self.model.folder_modified(&self.key);
+        }
+        Ok(completion(!whole))
+    }
+
     /// The subfolder `entry_id` names, if it is directly in this folder.
     fn subfolder(&self, entry_id: &[u8]) -> ProviderResult<Folder> {
         let id = self.model.ids.parse(entry_id)?;
@@ -336,23 +400,30 @@ unsafe fn check_folder_interface(lpInterface: *const GUID) -> ProviderResult<()>
     }
 }
 
-/// The key of the destination folder `lpDestFolder` (an open folder), found through its
-/// `PR_OBJECT_TYPE` and `PR_ENTRYID` as any client's folder object gives them: what is no
-/// folder is `MAPI_E_INVALID_PARAMETER`, a folder of another store `MAPI_E_NO_SUPPORT`
-/// (copies between stores are not done yet).
+/// Where a copy goes: a folder of this store (its key), or one of another store.
+enum Destination {
+    Here(Vec<u8>),
+    /// Reached through its own vtable ([`super::cross`]).
+    Foreign(IMAPIFolder),
+}
+
+/// The destination folder `lpDestFolder` (an open folder), found through its `PR_OBJECT_TYPE`
+/// and `PR_ENTRYID` as any client's folder object gives them: a folder of this store by its
+/// key, any other as an `IMAPIFolder`; what is no folder (no `IMAPIFolder`, or another object
+/// type) is `MAPI_E_INVALID_PARAMETER`.
 ///
 /// # Safety
 ///
 /// `lpDestFolder` is NULL or a live interface pointer.
-unsafe fn destination(model: &Model, lpDestFolder: *mut c_void) -> ProviderResult<Vec<u8>> {
+unsafe fn destination(model: &Model, lpDestFolder: *mut c_void) -> ProviderResult<Destination> {
     // SAFETY: NULL or a live interface pointer (this function's contract), borrowed.
     let Some(dest) = (unsafe { IUnknown::from_raw_borrowed(&lpDestFolder) }) else {
         return Err(null("Copy", "lpDestFolder"));
     };
     let not_a_folder =
         || ProviderError::new(MAPI_E_INVALID_PARAMETER, "the destination is not a folder");
-    let dest = dest.cast::<IMAPIProp>().map_err(|_| not_a_folder())?;
-    let Some([object_type, entry_id]) = identity_of(&dest, *model.cx.allocators()) else {
+    let props = dest.cast::<IMAPIProp>().map_err(|_| not_a_folder())?;
+    let Some([object_type, entry_id]) = identity_of(&props, *model.cx.allocators()) else {
         return Err(not_a_folder());
     };
     let (PropValue::Long(MAPI_FOLDER), PropValue::Binary(entry_id)) = (object_type, entry_id)
@@ -360,11 +431,8 @@ unsafe fn destination(model: &Model, lpDestFolder: *mut c_void) -> ProviderResul
         return Err(not_a_folder());
     };
     match model.ids.parse(&entry_id) {
-        Ok(id) if id.kind == ObjectKind::Folder => Ok(id.key.to_vec()),
-        _ => Err(ProviderError::new(
-            MAPI_E_NO_SUPPORT,
-            "copies to another store are not supported",
-        )),
+        Ok(id) if id.kind == ObjectKind::Folder => Ok(Destination::Here(id.key.to_vec())),
+        _ => cross::foreign_folder(dest).map(Destination::Foreign),
     }
 }
 
@@ -428,7 +496,7 @@ fn completion(failed: bool) -> HRESULT {
 }
 
 /// Every folder in the subtree of `key`, `key` first.
-fn subtree(model: &Model, key: &[u8]) -> ProviderResult<Vec<Folder>> {
+pub(super) fn subtree(model: &Model, key: &[u8]) -> ProviderResult<Vec<Folder>> {
     let mut found = vec![model.content.folder(key)?];
     let mut at = 0;
     while at < found.len() {
@@ -572,7 +640,7 @@ impl Model {
 }
 
 /// A folder's `PR_DISPLAY_NAME_W` (empty without one).
-fn display_name(folder: &Folder) -> String {
+pub(super) fn display_name(folder: &Folder) -> String {
     folder
         .props
         .iter()
@@ -845,9 +913,15 @@ impl IMAPIFolderImpl for FolderObject {
     }
 
     /// Copies or moves (`MESSAGE_MOVE`) the messages of this folder in `lpMsgList` into the
-    /// open folder `lpDestFolder` of the same store (another store's: `MAPI_E_NO_SUPPORT`).
-    /// A copy is a new message with the source's content. `MESSAGE_DIALOG` and
-    /// `MAPI_DECLINE_OK` are accepted (no progress is shown; nothing is declined).
+    /// open folder `lpDestFolder`. A copy is a new message with the source's content; in this
+    /// store a move keeps the message's key. Into another store's folder each message is
+    /// created, copied and saved through that folder's own methods ([`super::cross`]), and a
+    /// move deletes the source once the copy is saved; the destination refusing the first
+    /// message it is given ends the call with its answer (a read-only store's
+    /// `MAPI_E_NO_ACCESS`, ...), a later failure leaves that message where it is and makes the
+    /// answer `MAPI_W_PARTIAL_COMPLETION`. A destination that is no `IMAPIFolder` is
+    /// `MAPI_E_INVALID_PARAMETER`. `MESSAGE_DIALOG` and `MAPI_DECLINE_OK` are accepted (no
+    /// progress is shown; nothing is declined).
     unsafe fn CopyMessages(
         this: &Object<Self>,
         lpMsgList: *mut ENTRYLIST,
@@ -866,10 +940,13 @@ impl IMAPIFolderImpl for FolderObject {
             };
             // SAFETY: the caller's interface, NULL or a GUID.
             unsafe { check_folder_interface(lpInterface) }?;
-            // SAFETY: the caller's destination, NULL or a live interface pointer.
-            let dest = unsafe { destination(&this.model, lpDestFolder) }?;
-            this.model.check_writable()?;
             let moving = ulFlags & MESSAGE_MOVE != 0;
+            // SAFETY: the caller's destination, NULL or a live interface pointer.
+            let dest = match unsafe { destination(&this.model, lpDestFolder) }? {
+                Destination::Here(key) => key,
+                Destination::Foreign(dest) => return this.copy_messages_out(list, &dest, moving),
+            };
+            this.model.check_writable()?;
             // A move into the folder itself leaves everything where it is.
             let in_place = moving && dest == this.key;
             let (done, failed) = this.each_message(list, |key| {
@@ -1003,10 +1080,15 @@ impl IMAPIFolderImpl for FolderObject {
     }
 
     /// Copies or moves (`FOLDER_MOVE`) the subfolder `lpEntryID` into the open folder
-    /// `lpDestFolder` of the same store, named `lpszNewFolderName` (NULL: its own name). A
-    /// copy is a new folder with copies of the messages, and with `COPY_SUBFOLDERS` of the
-    /// subfolders too; a move takes everything. Into the folder itself or below it is
-    /// `MAPI_E_FOLDER_CYCLE`; a sibling of that name there, `MAPI_E_COLLISION`.
+    /// `lpDestFolder`, named `lpszNewFolderName` (NULL: its own name). A copy is a new folder
+    /// with copies of the messages, and with `COPY_SUBFOLDERS` of the subfolders too; a move
+    /// takes everything. Into the folder itself or below it is `MAPI_E_FOLDER_CYCLE`; a
+    /// sibling of that name there, `MAPI_E_COLLISION`. Into another store's folder the copy
+    /// is made through that folder's own methods ([`super::cross`]: its `CreateFolder`
+    /// failing is the answer, a collision included), and a move is a whole copy, the source
+    /// deleted only when every message and subfolder was copied: otherwise the source stays
+    /// and the answer is `MAPI_W_PARTIAL_COMPLETION`. A destination that is no `IMAPIFolder`
+    /// is `MAPI_E_INVALID_PARAMETER`.
     unsafe fn CopyFolder(
         this: &Object<Self>,
         lpEntryID: &[u8],
@@ -1028,6 +1110,13 @@ impl IMAPIFolderImpl for FolderObject {
             let dest = unsafe { destination(&this.model, lpDestFolder) }?;
             // SAFETY: the caller's string, NULL or NUL-terminated in the width the flags say.
             let new_name = unsafe { text::decode(lpszNewFolderName, ulFlags & MAPI_UNICODE != 0) };
+            let dest = match dest {
+                Destination::Here(key) => key,
+                Destination::Foreign(dest) => {
+                    let name = new_name.unwrap_or_else(|| display_name(&source));
+                    return this.copy_folder_out(&source, &dest, &name, ulFlags);
+                }
+            };
             this.model.check_writable()?;
             if is_within(&this.model, &dest, &source.key)? {
                 return Err(ProviderError::new(

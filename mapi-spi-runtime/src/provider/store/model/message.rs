@@ -1391,7 +1391,7 @@ fn put_recipients(
 
 /// `SetProps` of `props` (sub-objects and the destination's own left out) on `dest`; what
 /// the destination refuses property by property it keeps to itself, as a copy's problems.
-fn put_props(
+pub(super) fn put_props(
     dest: &IMAPIProp,
     props: &[Property],
     allocators: &AllocatorSet,

@@ -10,6 +10,7 @@
 mod attach;
 mod computed;
 mod contents;
+mod cross;
 mod folder;
 mod hierarchy;
 mod message;
