@@ -1860,6 +1860,81 @@ fn associated_messages_have_their_own_table_and_count_in_no_other() {
     opened.close(vec![inbox]);
 }
 
+/// `PR_ASSOC_CONTENT_COUNT` of folder `id`: on the object, and in its row of `view` (an open
+/// hierarchy view of its parent).
+fn associated_counts(folder: &IMAPIFolder, view: &IMAPITable, id: &[u8]) -> (u32, u32) {
+    let row = rows(view, &[PR_ENTRYID, PR_ASSOC_CONTENT_COUNT])
+        .into_iter()
+        .find(|row| binary(&row[0]) == id)
+        .expect("the folder's row");
+    (
+        long(&prop_of(folder, PR_ASSOC_CONTENT_COUNT)),
+        long(&row[1]),
+    )
+}
+
+/// `PR_ASSOC_CONTENT_COUNT` counts a folder's associated messages, the same on the folder
+/// object and in its hierarchy row (an open view's, kept current, and a table built afresh),
+/// after each create and delete, and no other count changes with it; it is 0 in a store that
+/// keeps none.
+#[test]
+fn the_associated_content_count_follows_creates_and_deletes_on_the_folder_and_its_row() {
+    let mut opened = open(ASSOCIATED);
+    let ipm = opened.ipm();
+    let inbox_id = opened.child(&ipm, "Inbox");
+    let inbox = opened.folder(&inbox_id);
+    let view = hierarchy(&ipm, 0);
+    let create = |flags: u32| {
+        let message = client::create_message(&inbox, flags).unwrap();
+        assert_eq!(unsafe { message.SaveChanges(0) }, S_OK);
+    };
+    let mut counted = counts(&inbox);
+    assert_eq!(associated_counts(&inbox, &view, &inbox_id), (0, 0));
+    create(MAPI_ASSOCIATED);
+    create(MAPI_ASSOCIATED);
+    assert_eq!(associated_counts(&inbox, &view, &inbox_id), (2, 2));
+    assert_eq!(
+        counts(&inbox),
+        counted,
+        "associated messages are not contents"
+    );
+    // A normal message is not counted.
+    create(0);
+    assert_eq!(associated_counts(&inbox, &view, &inbox_id), (2, 2));
+    counted.0 += 1;
+    counted.1 += 1;
+    assert_eq!(counts(&inbox), counted);
+    // Emptied without DEL_ASSOCIATED, the folder keeps them; with it, they are gone.
+    assert_eq!(unsafe { inbox.EmptyFolder(0, None, 0) }, S_OK);
+    assert_eq!(associated_counts(&inbox, &view, &inbox_id), (2, 2));
+    create(MAPI_ASSOCIATED);
+    assert_eq!(associated_counts(&inbox, &view, &inbox_id), (3, 3));
+    assert_eq!(unsafe { inbox.EmptyFolder(0, None, DEL_ASSOCIATED) }, S_OK);
+    assert_eq!(associated_counts(&inbox, &view, &inbox_id), (0, 0));
+    assert_eq!(counts(&inbox), (0, 0, false));
+    drop(view);
+    // A table built afresh agrees too, and the count is computed: not the client's to write.
+    create(MAPI_ASSOCIATED);
+    let row = hierarchy_row(&ipm, &inbox_id, &[PR_ASSOC_CONTENT_COUNT]);
+    assert_eq!(long(&row[0]), 1);
+    assert_eq!(long(&prop_of(&inbox, PR_ASSOC_CONTENT_COUNT)), 1);
+    let written = [Property::for_tag(
+        PR_ASSOC_CONTENT_COUNT,
+        PropValue::Long(9),
+    )];
+    let (hr, problems) = set_props(&inbox, &written);
+    assert_eq!(hr, S_OK);
+    assert_eq!(problems, [(0, PR_ASSOC_CONTENT_COUNT, MAPI_E_COMPUTED)]);
+
+    // A store that keeps no associated messages counts none.
+    let plain = opened.session.logon(STORE, 0).expect("logon").store;
+    let plain_inbox = opened.named_in(&plain, "Inbox");
+    assert_eq!(long(&prop_of(&plain_inbox, PR_ASSOC_CONTENT_COUNT)), 0);
+    drop(plain_inbox);
+    assert_eq!(opened.session.close_store(plain, LOGOFF_ORDERLY), S_OK);
+    opened.close(vec![inbox, ipm]);
+}
+
 #[test]
 fn read_flags_and_message_status_change_the_rows_and_the_counts() {
     let opened = open(STORE);

@@ -181,6 +181,7 @@ crate::constant_table::constants! { PROPERTY_TAGS: u32;
     PR_CONTENT_COUNT = prop_tag(PT_LONG, 0x3602);
     PR_CONTENT_UNREAD = prop_tag(PT_LONG, 0x3603);
     PR_SUBFOLDERS = prop_tag(PT_BOOLEAN, 0x360A);
+    PR_ASSOC_CONTENT_COUNT = prop_tag(PT_LONG, 0x3617);
     PR_CONTAINER_CLASS = prop_tag(PT_TSTRING, 0x3613);
     PR_CONTAINER_CLASS_A = prop_tag(PT_STRING8, 0x3613);
     PR_CONTAINER_CLASS_W = prop_tag(PT_UNICODE, 0x3613);

@@ -151,7 +151,7 @@ impl Model {
 
     /// The contents table of `folder`, or with `associated` its associated contents table, if
     /// it was built already.
-    fn open_table(&self, folder: &[u8], associated: bool) -> Option<TableData> {
+    pub(super) fn open_table(&self, folder: &[u8], associated: bool) -> Option<TableData> {
         lock(self.contents.of(associated)).get(folder).cloned()
     }
 

@@ -1,8 +1,9 @@
 //! What the runtime says about a folder, the same in its hierarchy-table row and on the folder
 //! object: `PR_ENTRYID`, `PR_RECORD_KEY`, `PR_INSTANCE_KEY`, `PR_PARENT_ENTRYID`, the store's
 //! `PR_STORE_*` and `PR_OBJECT_TYPE` (a hierarchy table's common columns, held once for all
-//! its rows), `PR_FOLDER_TYPE`, and the counts read from the folder's
-//! contents table (`PR_CONTENT_COUNT`, `PR_CONTENT_UNREAD`) and subfolders (`PR_SUBFOLDERS`);
+//! its rows), `PR_FOLDER_TYPE`, and the counts read from the folder's contents table
+//! (`PR_CONTENT_COUNT`, `PR_CONTENT_UNREAD`), associated contents table
+//! (`PR_ASSOC_CONTENT_COUNT`) and subfolders (`PR_SUBFOLDERS`);
 //! and the hierarchy tables built from it.
 //!
 //! A hierarchy table is built at the first `GetHierarchyTable` of a folder (with or without
@@ -71,6 +72,7 @@ const FOLDER_OWNED: &[u32] = &[
     PR_FOLDER_TYPE,
     PR_CONTENT_COUNT,
     PR_CONTENT_UNREAD,
+    PR_ASSOC_CONTENT_COUNT,
     PR_SUBFOLDERS,
     PR_DEPTH,
 ];
@@ -116,6 +118,34 @@ impl Model {
         Ok((table.row_count() as u32, unread as u32))
     }
 
+    /// Folder `key`'s number of folder-associated messages: from its associated contents table
+    /// when one is open, else as the provider lists them; 0 without asking a store that keeps
+    /// none ([`StoreContent::supports_associated`]).
+    ///
+    /// [`StoreContent::supports_associated`]: crate::provider::store::content::StoreContent::supports_associated
+    fn associated_count(&self, key: &[u8]) -> ProviderResult<u32> {
+        if !self.content.supports_associated() {
+            return Ok(0);
+        }
+        match self.open_table(key, true) {
+            Some(table) => Ok(table.row_count() as u32),
+            None => Ok(self.content.associated_messages(key)?.len() as u32),
+        }
+    }
+
+    /// The counts of folder `key` as its row and the object show them: `PR_CONTENT_COUNT`,
+    /// `PR_CONTENT_UNREAD` ([`Self::folder_counts`]), `PR_ASSOC_CONTENT_COUNT`.
+    fn count_props(&self, key: &[u8]) -> ProviderResult<[Property; 3]> {
+        let (count, unread) = self.folder_counts(key)?;
+        let associated = self.associated_count(key)?;
+        let long = |tag, value| Property::for_tag(tag, PropValue::Long(value));
+        Ok([
+            long(PR_CONTENT_COUNT, count),
+            long(PR_CONTENT_UNREAD, unread),
+            long(PR_ASSOC_CONTENT_COUNT, associated),
+        ])
+    }
+
     /// The properties the runtime owns on `folder` besides the store's
     /// ([`Model::store_common`], a hierarchy table's common columns), as its hierarchy row and
     /// the folder object show them. The root's parent is itself, as MAPI's stores answer.
@@ -125,7 +155,7 @@ impl Model {
             Some(parent) => self.entry_id_of(ObjectKind::Folder, parent)?,
             None => entry_id.clone(),
         };
-        let (count, unread) = self.folder_counts(&folder.key)?;
+        let counts = self.count_props(&folder.key)?;
         let has_subfolders = !self.content.subfolders(&folder.key)?.is_empty();
         let folder_type = if folder.parent.is_none() {
             FOLDER_ROOT
@@ -134,16 +164,16 @@ impl Model {
         };
         let binary = |tag, bytes: Vec<u8>| Property::for_tag(tag, PropValue::Binary(bytes));
         let long = |tag, value| Property::for_tag(tag, PropValue::Long(value));
-        Ok(vec![
+        let mut props = vec![
             binary(PR_ENTRYID, entry_id),
             binary(PR_RECORD_KEY, folder.key.clone()),
             binary(PR_INSTANCE_KEY, folder.key.clone()),
             binary(PR_PARENT_ENTRYID, parent),
             long(PR_FOLDER_TYPE, folder_type),
-            long(PR_CONTENT_COUNT, count),
-            long(PR_CONTENT_UNREAD, unread),
             Property::for_tag(PR_SUBFOLDERS, PropValue::Boolean(has_subfolders)),
-        ])
+        ];
+        props.extend(counts);
+        Ok(props)
     }
 
     /// `folder`'s properties: the runtime's, then the provider's others.
@@ -325,9 +355,9 @@ impl Model {
         });
     }
 
-    /// The messages of folders `keys` changed: their rows' `PR_CONTENT_COUNT` and
-    /// `PR_CONTENT_UNREAD` in the open hierarchy tables are read again (from their contents
-    /// tables when open, so a message event costs no listing), and changed where they differ.
+    /// The messages of folders `keys` changed: their rows' counts ([`Self::count_props`]) in
+    /// the open hierarchy tables are read again (from their contents tables when open, so a
+    /// message event costs no listing), and changed where they differ.
     fn folder_counts_changed(&self, keys: &[&[u8]]) {
         self.update_hierarchies(|tables| {
             for &key in keys {
@@ -339,17 +369,13 @@ impl Model {
                     };
                     // A folder whose counts cannot be read is gone: its deletion's event
                     // removes it.
-                    let Ok((count, unread)) = counts.get_or_insert_with(|| self.folder_counts(key))
-                    else {
+                    let Ok(counts) = counts.get_or_insert_with(|| self.count_props(key)) else {
                         break;
                     };
-                    let (count, unread) = (*count, *unread);
                     let before = row.clone();
                     for prop in &mut row {
-                        match prop.tag() {
-                            PR_CONTENT_COUNT => prop.value = PropValue::Long(count),
-                            PR_CONTENT_UNREAD => prop.value = PropValue::Long(unread),
-                            _ => {}
+                        if let Some(count) = counts.iter().find(|c| c.tag() == prop.tag()) {
+                            prop.value = count.value.clone();
                         }
                     }
                     if row != before {
