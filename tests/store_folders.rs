@@ -1660,12 +1660,26 @@ fn copies_and_moves_to_another_store_go_through_the_destinations_folder() {
     let full = full_message(&inbox, "abroad");
     let drafts = opened.named_in(&other, "Drafts");
     assert_eq!(counts(&drafts), (0, 0, false));
+    // This store's sink hears what leaves it.
+    let recorder = client::Recorder::new();
+    let sink: IMAPIAdviseSink = recorder.to_interface();
+    let mut connection = 0;
+    let events = fnevObjectCreated | fnevObjectDeleted | fnevObjectMoved | fnevObjectCopied;
+    let hr = unsafe {
+        opened
+            .store
+            .Advise(&[], events, Some(&sink), &mut connection)
+    };
+    assert_eq!(hr, S_OK);
+    let heard = || -> Vec<u32> { recorder.take().iter().map(|heard| heard.event).collect() };
+    heard();
 
     // A copy: the destination has it whole, the source still has it.
     assert_eq!(client::copy_messages(&inbox, &[&full], &drafts, 0), S_OK);
     assert_eq!(subjects(&drafts), ["abroad"]);
     check_full_message(&other, &message_ids(&drafts)[0], "abroad");
     assert_eq!(row_count(&inbox_view), 4);
+    assert_eq!(heard(), [], "nothing changed in this store");
 
     // A move to a destination that refuses: the read-only store's answer, the source intact.
     let readonly_drafts = opened.named_in(&read_only, "Drafts");
@@ -1682,6 +1696,7 @@ fn copies_and_moves_to_another_store_go_through_the_destinations_folder() {
     assert_eq!(row_count(&inbox_view), 4);
     check_full_message(&opened.store, &full, "abroad");
     assert_eq!(subjects(&drafts), ["abroad"]);
+    assert_eq!(heard(), []);
 
     // A move: the copy saved there, the source gone here; an ID that is not in the folder
     // makes it partial.
@@ -1695,6 +1710,7 @@ fn copies_and_moves_to_another_store_go_through_the_destinations_folder() {
         MAPI_W_PARTIAL_COMPLETION
     );
     assert_eq!(row_count(&inbox_view), 3);
+    assert_eq!(heard(), [fnevObjectDeleted], "the source, deleted here");
     assert!(!message_ids(&inbox).contains(&full));
     assert_eq!(subjects(&drafts), ["abroad", "abroad"]);
     assert_eq!(counts(&inbox).0, 3);
@@ -1743,6 +1759,7 @@ fn copies_and_moves_to_another_store_go_through_the_destinations_folder() {
     );
     assert_eq!(opened.child(&inbox, "Projects"), projects_id);
     assert_eq!(subjects(&opened.folder(&projects_id)), ["plan"]);
+    assert_eq!(heard(), []);
     // A move that succeeds: the folder is there, and gone here.
     assert_eq!(
         copy_folder(&inbox, &projects_id, &drafts, Some("Moved"), FOLDER_MOVE),
@@ -1751,13 +1768,15 @@ fn copies_and_moves_to_another_store_go_through_the_destinations_folder() {
     let moved = folder_in(&other, &opened.child(&drafts, "Moved"));
     assert_eq!(subjects(&moved), ["plan"]);
     assert!(!counts(&inbox).2, "the Inbox has no subfolder left");
+    assert_eq!(heard(), [fnevObjectDeleted]);
     assert_eq!(
         open_in(&opened.store, &projects_id, 0).err(),
         Some(MAPI_E_NOT_FOUND)
     );
     check_hierarchy_agrees(&opened, &opened.root());
 
-    drop((inbox_view, failing, props_only));
+    assert_eq!(unsafe { opened.store.Unadvise(connection) }, S_OK);
+    drop((inbox_view, failing, props_only, sink));
     drop((drafts, readonly_drafts, copy, projects_copy, moved));
     assert_eq!(opened.session.close_store(other, LOGOFF_ORDERLY), S_OK);
     assert_eq!(opened.session.close_store(read_only, LOGOFF_ORDERLY), S_OK);
