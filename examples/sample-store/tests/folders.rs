@@ -51,12 +51,7 @@ fn hierarchy(folder: &IMAPIFolder) -> Vec<(String, u32, Vec<u8>)> {
 
 #[test]
 fn a_client_browses_the_folders_and_changes_them_in_memory() {
-    let _serial = ONE_SESSION_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|p| p.into_inner());
-    // SAFETY: the sample store, built from this workspace, is a store provider.
-    let mut session = unsafe { Session::load(&sample_store_library(), SupportOptions::default()) }
-        .expect("the sample store library loads");
+    let (_serial, mut session) = session();
     let store = session.logon(&store_entry_id("Box"), 0).unwrap().store;
     let root = open_folder(&store, &[]);
     let folders = hierarchy(&root);
@@ -130,6 +125,17 @@ fn a_client_browses_the_folders_and_changes_them_in_memory() {
     assert!(session.shutdown().is_clean());
 }
 
+/// A session with the sample store's library, one at a time: the guard is held for the test.
+fn session() -> (std::sync::MutexGuard<'static, ()>, Session) {
+    let serial = ONE_SESSION_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    // SAFETY: the sample store, built from this workspace, is a store provider.
+    let session = unsafe { Session::load(&sample_store_library(), SupportOptions::default()) }
+        .expect("the sample store library loads");
+    (serial, session)
+}
+
 /// The sample store's library, as cargo built it for this example or test.
 fn sample_store_library() -> std::path::PathBuf {
     mapi_spi_runtime::host::built_library("sample_store")
@@ -182,12 +188,7 @@ fn read_message(store: &IMsgStore, id: &[u8]) -> Read {
 /// messages there too.
 #[test]
 fn messages_and_folders_copy_and_move_between_two_sample_stores() {
-    let _serial = ONE_SESSION_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|p| p.into_inner());
-    // SAFETY: the sample store, built from this workspace, is a store provider.
-    let mut session = unsafe { Session::load(&sample_store_library(), SupportOptions::default()) }
-        .expect("the sample store library loads");
+    let (_serial, mut session) = session();
     let store = session.logon(&store_entry_id("Box"), 0).unwrap().store;
     let other = session.logon(&store_entry_id("Other"), 0).unwrap().store;
     let folder_of = |store: &IMsgStore, parent: &IMAPIFolder, name: &str| {
