@@ -1790,3 +1790,116 @@ fn what_a_crash_leaves_in_tmp_is_no_message_and_a_save_leaves_nothing_there() {
     drop((message, view, inbox));
     t.finish();
 }
+
+/// Copies and moves to another store: a second Maildir in a session of its own. A message
+/// copied there is a new file in the destination's folder, the subject, body and attachment
+/// as the source shows them; a move writes that file before it removes the source's; a folder
+/// copied with its subfolders is directories there with their messages.
+#[test]
+fn copies_and_moves_to_another_maildir_store_are_files_there() {
+    let t = Fixture::start("to-another-store");
+    let (maildir, store) = (&t.maildir, &t.store);
+    let other_dir = scratch("to-another-store-destination");
+    let (mut other_session, other_opened) = logon(&other_dir);
+    let other = &other_opened.store;
+    let inbox: IMAPIFolder = open(store, &receive_folder(store, "IPM.Note").unwrap(), 0);
+    let drafts: IMAPIFolder = open(other, &folder_id(other, "Drafts"), MAPI_MODIFY);
+    let drafts_dir = other_dir.join(".Drafts");
+    let (drafts_files, drafts_ids) = (files(&drafts_dir).len(), message_ids(&drafts));
+    let columns = [PR_SUBJECT_W, PR_ENTRYID, PR_HASATTACH];
+    let rows = query_rows(&contents(&inbox), &columns).unwrap();
+    let with_attachment = rows
+        .iter()
+        .find(|row| row.iter().any(|p| p.value == PropValue::Boolean(true)))
+        .expect("the fixture's message with an attachment");
+    let (subject, id) = (
+        text(with_attachment, PR_SUBJECT_W),
+        binary(with_attachment, PR_ENTRYID),
+    );
+    // What a client reads of a message: subject, body, attachments' names and data.
+    let read = |store: &IMsgStore, id: &[u8]| {
+        let message: IMessage = open(store, id, 0);
+        let (_, props) =
+            get_props(&message, Some(&[PR_SUBJECT_W, PR_BODY_W]), MAPI_UNICODE).expect("GetProps");
+        let table = attachment_table(&message, MAPI_UNICODE).unwrap();
+        let attachments: Vec<(String, Vec<u8>)> = query_rows(&table, &[PR_ATTACH_NUM])
+            .unwrap()
+            .iter()
+            .map(|row| {
+                let PropValue::Long(num) = row[0].value else {
+                    panic!("no PR_ATTACH_NUM")
+                };
+                let attach = open_attach(&message, num, 0).unwrap();
+                let tags = [PR_ATTACH_FILENAME_W, PR_ATTACH_DATA_BIN];
+                let (_, props) = get_props(&attach, Some(&tags), MAPI_UNICODE).unwrap();
+                (
+                    text(&props, PR_ATTACH_FILENAME_W),
+                    binary(&props, PR_ATTACH_DATA_BIN),
+                )
+            })
+            .collect();
+        (props, attachments)
+    };
+    let original = read(store, &id);
+    assert!(!original.1.is_empty());
+    let sources = files(maildir);
+
+    assert_eq!(copy_messages(&inbox, &[&id], &drafts, 0), S_OK);
+    assert_eq!(
+        files(&drafts_dir).len(),
+        drafts_files + 1,
+        "a new file there"
+    );
+    assert_eq!(files(maildir), sources, "the source as it was");
+    let copy = message_ids(&drafts)
+        .into_iter()
+        .find(|id| !drafts_ids.contains(id));
+    assert_eq!(read(other, &copy.expect("the copy's row")), original);
+
+    // A move: a second file there, the source's gone (the Inbox opened without MAPI_MODIFY:
+    // that is its own properties' access, not its messages').
+    assert_eq!(copy_messages(&inbox, &[&id], &drafts, MESSAGE_MOVE), S_OK);
+    assert_eq!(files(&drafts_dir).len(), drafts_files + 2);
+    assert_eq!(files(maildir).len(), sources.len() - 1);
+    assert!(info_flags(maildir, &unique_of(&id)).is_none());
+    let subjects: Vec<String> = query_rows(&contents(&drafts), &[PR_SUBJECT_W])
+        .unwrap()
+        .iter()
+        .map(|row| text(row, PR_SUBJECT_W))
+        .filter(|copied| *copied == subject)
+        .collect();
+    assert_eq!(subjects.len(), 2);
+
+    // A folder tree: Archive with 2023 into the destination's Drafts as "Old".
+    let archive_id = folder_id(store, "Archive");
+    let parent: IMAPIFolder = open(store, &parent_of(store, &archive_id), 0);
+    assert_eq!(
+        copy_folder(&parent, &archive_id, &drafts, Some("Old"), COPY_SUBFOLDERS),
+        S_OK
+    );
+    let (old, year) = (
+        other_dir.join(".Drafts.Old"),
+        other_dir.join(".Drafts.Old.2023"),
+    );
+    assert!(is_maildir_folder(&old) && is_maildir_folder(&year));
+    assert_eq!(files(&old).len(), files(&maildir.join(".Archive")).len());
+    assert_eq!(
+        files(&year).len(),
+        files(&maildir.join(".Archive.2023")).len()
+    );
+
+    drop((inbox, drafts, parent));
+    assert_eq!(
+        other_session.close_store(other_opened.store, LOGOFF_ORDERLY),
+        S_OK
+    );
+    assert!(other_session.shutdown().is_clean());
+    t.finish();
+}
+
+/// `PR_PARENT_ENTRYID` of object `id` of `store`.
+fn parent_of(store: &IMsgStore, id: &[u8]) -> Vec<u8> {
+    let object: IMAPIProp = open(store, id, 0);
+    let (_, props) = get_props(&object, Some(&[PR_PARENT_ENTRYID]), 0).unwrap();
+    binary(&props, PR_PARENT_ENTRYID)
+}
