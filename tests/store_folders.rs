@@ -1454,21 +1454,25 @@ fn copy_and_move_messages_update_both_folders_and_their_open_tables() {
 // Copies and moves to another store.
 
 /// A destination folder of another store whose messages' `SaveChanges` fail (a disk full
-/// there): everything else is the wrapped folder's, and the folders it creates fail the same.
+/// there), or with `no_message` whose `CreateMessage` answers `S_OK` and no message (a broken
+/// provider): everything else is the wrapped folder's, and the folders it creates fail the
+/// same.
 #[mapi_object(IMAPIFolder)]
 struct FailingSaves {
     folder: IMAPIFolder,
     container: IMAPIContainer,
     props: IMAPIProp,
+    no_message: bool,
 }
 
 impl FailingSaves {
-    fn wrap(folder: IMAPIFolder) -> IMAPIFolder {
+    fn wrap(folder: IMAPIFolder, no_message: bool) -> IMAPIFolder {
         let (container, props) = (folder.cast().unwrap(), folder.cast().unwrap());
         ComObject::new(FailingSaves {
             folder,
             container,
             props,
+            no_message,
         })
         .into_interface()
     }
@@ -1497,6 +1501,10 @@ impl IMAPIFolderImpl for FailingSaves {
         ulFlags: u32,
         lppMessage: *mut *mut c_void,
     ) -> HRESULT {
+        if this.no_message {
+            unsafe { lppMessage.write(null_mut()) };
+            return S_OK;
+        }
         let message = match client::create_message(&this.folder, ulFlags) {
             Ok(message) => message,
             Err(hr) => return hr,
@@ -1531,7 +1539,7 @@ impl IMAPIFolderImpl for FailingSaves {
             return hr;
         }
         let created: IMAPIFolder = unsafe { IUnknown::from_raw(raw) }.cast().unwrap();
-        unsafe { lppFolder.write(FailingSaves::wrap(created).into_raw()) };
+        unsafe { lppFolder.write(FailingSaves::wrap(created, this.no_message).into_raw()) };
         S_OK
     }
 }
@@ -1688,10 +1696,16 @@ fn copies_and_moves_to_another_store_go_through_the_destinations_folder() {
         MAPI_E_NO_ACCESS
     );
     // A destination whose SaveChanges fails: its answer, nothing saved there, nothing lost.
-    let failing = FailingSaves::wrap(drafts.clone());
+    let failing = FailingSaves::wrap(drafts.clone(), false);
     assert_eq!(
         client::copy_messages(&inbox, &[&full], &failing, MESSAGE_MOVE),
         MAPI_E_DISK_ERROR
+    );
+    // One that hands out no message: its fault, answered as a failure.
+    let broken = FailingSaves::wrap(drafts.clone(), true);
+    assert_eq!(
+        client::copy_messages(&inbox, &[&full], &broken, MESSAGE_MOVE),
+        MAPI_E_CALL_FAILED
     );
     assert_eq!(row_count(&inbox_view), 4);
     check_full_message(&opened.store, &full, "abroad");
@@ -1776,7 +1790,7 @@ fn copies_and_moves_to_another_store_go_through_the_destinations_folder() {
     check_hierarchy_agrees(&opened, &opened.root());
 
     assert_eq!(unsafe { opened.store.Unadvise(connection) }, S_OK);
-    drop((inbox_view, failing, props_only, sink));
+    drop((inbox_view, failing, broken, props_only, sink));
     drop((drafts, readonly_drafts, copy, projects_copy, moved));
     assert_eq!(opened.session.close_store(other, LOGOFF_ORDERLY), S_OK);
     assert_eq!(opened.session.close_store(read_only, LOGOFF_ORDERLY), S_OK);
