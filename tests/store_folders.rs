@@ -45,7 +45,8 @@ const STORE: &[u8] = b"store";
 const READ_ONLY: &[u8] = b"readonly";
 /// A writable store whose content panics in the method named by [`PANIC_IN`].
 const PANICKY: &[u8] = b"panicky";
-/// The entry ID of a store whose content keeps folder-associated messages.
+/// The entry ID of a store whose content keeps folder-associated messages (and the prefix of
+/// others that do).
 const ASSOCIATED: &[u8] = b"associated";
 
 struct Provider;
@@ -131,7 +132,7 @@ impl StoreProvider for Provider {
         }
         let content: Arc<dyn StoreContent> = if request.entry_id == PANICKY {
             Arc::new(Panicky(content()))
-        } else if request.entry_id == ASSOCIATED {
+        } else if request.entry_id.starts_with(ASSOCIATED) {
             Arc::new(content().with_associated_messages())
         } else {
             Arc::new(content())
@@ -1795,6 +1796,53 @@ fn copies_and_moves_to_another_store_go_through_the_destinations_folder() {
     assert_eq!(opened.session.close_store(other, LOGOFF_ORDERLY), S_OK);
     assert_eq!(opened.session.close_store(read_only, LOGOFF_ORDERLY), S_OK);
     opened.close(vec![inbox, ipm]);
+}
+
+/// A folder copied or moved to another store takes its folder-associated messages along; a
+/// destination store that keeps none cannot take a move whole: the source stays, with them.
+#[test]
+fn a_folder_copied_to_another_store_takes_its_associated_messages_or_is_not_moved() {
+    let mut opened = open(ASSOCIATED);
+    let keeps = opened.session.logon(b"associated-too", 0).unwrap().store;
+    let keeps_none = opened.session.logon(STORE, 0).unwrap().store;
+    let inbox = opened.named("Inbox");
+    let projects_id = opened.child(&inbox, "Projects");
+    let projects = opened.folder(&projects_id);
+    let view = client::create_message(&projects, MAPI_ASSOCIATED).unwrap();
+    assert_eq!(unsafe { view.SaveChanges(0) }, S_OK);
+    let associated = |folder: &IMAPIFolder| long(&prop_of(folder, PR_ASSOC_CONTENT_COUNT));
+    assert_eq!(associated(&projects), 1);
+    let (drafts, plain_drafts) = (
+        opened.named_in(&keeps, "Drafts"),
+        opened.named_in(&keeps_none, "Drafts"),
+    );
+
+    assert_eq!(copy_folder(&inbox, &projects_id, &drafts, None, 0), S_OK);
+    let copy = folder_in(&keeps, &opened.child(&drafts, "Projects"));
+    assert_eq!((counts(&copy).0, associated(&copy)), (1, 1));
+
+    assert_eq!(
+        copy_folder(&inbox, &projects_id, &plain_drafts, None, FOLDER_MOVE),
+        MAPI_W_PARTIAL_COMPLETION
+    );
+    assert_eq!(opened.child(&inbox, "Projects"), projects_id, "not moved");
+    assert_eq!((counts(&projects).0, associated(&projects)), (1, 1));
+
+    assert_eq!(
+        copy_folder(&inbox, &projects_id, &drafts, Some("Moved"), FOLDER_MOVE),
+        S_OK
+    );
+    let moved = folder_in(&keeps, &opened.child(&drafts, "Moved"));
+    assert_eq!((counts(&moved).0, associated(&moved)), (1, 1));
+    assert_eq!(
+        open_in(&opened.store, &projects_id, 0).err(),
+        Some(MAPI_E_NOT_FOUND)
+    );
+
+    drop((view, projects, drafts, plain_drafts, copy, moved));
+    assert_eq!(opened.session.close_store(keeps, LOGOFF_ORDERLY), S_OK);
+    assert_eq!(opened.session.close_store(keeps_none, LOGOFF_ORDERLY), S_OK);
+    opened.close(vec![inbox]);
 }
 
 #[test]

@@ -18,15 +18,15 @@ use std::sync::Arc;
 use windows_core::{IUnknown, Interface};
 
 use super::Model;
-use super::folder::display_name;
+use super::folder::{display_name, subtree};
 use super::hierarchy::provider_props;
 use super::message::{MessageObject, put_props};
 use crate::codes::{MAPI_E_CALL_FAILED, MAPI_E_INVALID_PARAMETER};
-use crate::flags::{FOLDER_GENERIC, MAPI_UNICODE};
+use crate::flags::{FOLDER_GENERIC, MAPI_ASSOCIATED, MAPI_UNICODE};
 use crate::interfaces::{IMAPIFolder, IMessage};
 use crate::props::PropValue;
 use crate::props::names::FIRST_NAMED_ID;
-use crate::provider::store::content::Folder;
+use crate::provider::store::content::{Folder, MessageSummary};
 use crate::provider::{ProviderError, ProviderResult};
 use crate::tags::{PR_COMMENT_W, PR_DISPLAY_NAME_W, prop_id};
 
@@ -71,17 +71,19 @@ unsafe fn adopt<I: Interface>(raw: *mut core::ffi::c_void, method: &str) -> Prov
         .map_err(|_| refused(method, MAPI_E_CALL_FAILED))
 }
 
-/// Copies message `key` of `model`'s store into `dest`, a folder of another store: saved
-/// there when this answers `Ok`, left unsaved (and released) when it fails.
+/// Copies message `key` of `model`'s store into `dest`, a folder of another store, created
+/// there with `flags` (`MAPI_ASSOCIATED` for a folder-associated one): saved there when this
+/// answers `Ok`, left unsaved (and released) when it fails.
 pub(super) fn copy_message(
     model: &Arc<Model>,
     key: &[u8],
     dest: &IMAPIFolder,
+    flags: u32,
 ) -> Result<(), Fault> {
     let source = MessageObject::open(model, key, 0).map_err(Fault::Source)?;
     let mut raw = null_mut();
     // SAFETY: a GUID and an out-pointer, alive across the call.
-    let hr = unsafe { dest.CreateMessage(&IMessage::IID, 0, &mut raw) };
+    let hr = unsafe { dest.CreateMessage(&IMessage::IID, flags, &mut raw) };
     if hr.is_err() {
         return Err(Fault::Destination(refused("CreateMessage", hr)));
     }
@@ -120,39 +122,91 @@ pub(super) fn copy_message(
     Ok(())
 }
 
+/// What a folder copy went through: the source folders it copied and the messages it copied
+/// from them (associated ones included), and whether each copy was saved.
+pub(super) struct FolderCopy {
+    folders: HashSet<Vec<u8>>,
+    messages: HashSet<Vec<u8>>,
+    /// Every property, message and subfolder copied.
+    pub(super) whole: bool,
+}
+
+impl FolderCopy {
+    /// Whether folder `key`'s subtree now holds nothing the copy did not take: a move deletes
+    /// the source only then, so a message delivered (or a folder made) meanwhile is not lost.
+    pub(super) fn covers(&self, model: &Model, key: &[u8]) -> ProviderResult<bool> {
+        for folder in subtree(model, key)? {
+            if !self.folders.contains(&folder.key) {
+                return Ok(false);
+            }
+            let (messages, associated) = messages_of(model, &folder.key)?;
+            if !messages
+                .iter()
+                .chain(&associated)
+                .all(|m| self.messages.contains(&m.key))
+            {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// Folder `key`'s messages and folder-associated messages (none from a store that keeps
+/// none).
+fn messages_of(
+    model: &Model,
+    key: &[u8],
+) -> ProviderResult<(Vec<MessageSummary>, Vec<MessageSummary>)> {
+    let associated = if model.content.supports_associated() {
+        model.content.associated_messages(key)?
+    } else {
+        Vec::new()
+    };
+    Ok((model.content.messages(key)?, associated))
+}
+
 /// Copies folder `source` of `model`'s store into `dest`, a folder of another store, named
-/// `name`: its properties, its messages, and with `recursive` its subfolders. The folder's
-/// own creation failing is the answer (`MAPI_E_COLLISION` for a sibling of that name, as the
-/// destination says); what fails after it leaves the copy partial: the answer is then
-/// `Ok(false)`.
+/// `name`: its properties, its messages and folder-associated messages (a destination that
+/// keeps none leaves the copy partial), and with `recursive` its subfolders. The folder's own
+/// creation failing is the answer (`MAPI_E_COLLISION` for a sibling of that name, as the
+/// destination says); what fails after it leaves the copy partial ([`FolderCopy::whole`]).
 pub(super) fn copy_folder(
     model: &Arc<Model>,
     source: &Folder,
     dest: &IMAPIFolder,
     name: &str,
     recursive: bool,
-) -> ProviderResult<bool> {
+) -> ProviderResult<FolderCopy> {
     // The subtree as it is before anything is created: a destination that is this store under
     // another name (a second entry ID of the same files) cannot make the copy copy itself.
-    let mut within = HashSet::new();
-    if recursive {
-        within.extend(
-            super::folder::subtree(model, &source.key)?
-                .into_iter()
-                .map(|f| f.key),
-        );
-    }
-    copy_folder_within(model, source, dest, name, &within)
+    let within: HashSet<Vec<u8>> = if recursive {
+        subtree(model, &source.key)?
+            .into_iter()
+            .map(|f| f.key)
+            .collect()
+    } else {
+        HashSet::from([source.key.clone()])
+    };
+    let mut copy = FolderCopy {
+        folders: HashSet::new(),
+        messages: HashSet::new(),
+        whole: true,
+    };
+    copy_folder_within(model, source, dest, name, &within, &mut copy)?;
+    Ok(copy)
 }
 
-/// [`copy_folder`], recursing into the subfolders whose keys are in `within`.
+/// [`copy_folder`], recursing into the subfolders whose keys are in `within`; what it copies
+/// is added to `copy`.
 fn copy_folder_within(
     model: &Arc<Model>,
     source: &Folder,
     dest: &IMAPIFolder,
     name: &str,
     within: &HashSet<Vec<u8>>,
-) -> ProviderResult<bool> {
+    copy: &mut FolderCopy,
+) -> ProviderResult<()> {
     let wide = |text: &str| text.encode_utf16().chain([0]).collect::<Vec<u16>>();
     let mut name = wide(name);
     let props: Vec<_> = provider_props(source.props.clone()).collect();
@@ -178,7 +232,8 @@ fn copy_folder_within(
         return Err(refused("CreateFolder", hr));
     }
     // SAFETY: CreateFolder succeeded: `raw` is NULL or a reference handed to us.
-    let copy: IMAPIFolder = unsafe { adopt(raw, "CreateFolder") }?;
+    let created: IMAPIFolder = unsafe { adopt(raw, "CreateFolder") }?;
+    copy.folders.insert(source.key.clone());
     // Named properties are left out: their IDs name nothing in another store's map.
     let rest: Vec<_> = props
         .into_iter()
@@ -187,17 +242,24 @@ fn copy_folder_within(
                 && p.id < FIRST_NAMED_ID
         })
         .collect();
-    let mut whole = put_props(&copy, &rest, model.cx.allocators()).is_ok();
-    for summary in model.content.messages(&source.key)? {
-        whole &= copy_message(model, &summary.key, &copy).is_ok();
+    copy.whole &= put_props(&created, &rest, model.cx.allocators()).is_ok();
+    let (messages, associated) = messages_of(model, &source.key)?;
+    let messages = messages.into_iter().map(|m| (m, 0));
+    for (summary, flags) in messages.chain(associated.into_iter().map(|m| (m, MAPI_ASSOCIATED))) {
+        if copy_message(model, &summary.key, &created, flags).is_ok() {
+            copy.messages.insert(summary.key);
+        } else {
+            copy.whole = false;
+        }
     }
     for child in model.content.subfolders(&source.key)? {
         if within.contains(&child.key) {
-            whole &= copy_folder_within(model, &child, &copy, &display_name(&child), within)
-                .unwrap_or(false);
+            let copied =
+                copy_folder_within(model, &child, &created, &display_name(&child), within, copy);
+            copy.whole &= copied.is_ok();
         }
     }
-    Ok(whole)
+    Ok(())
 }
 
 /// The destination `dest` of a copy, not a folder of this store: as an `IMAPIFolder`, or

@@ -249,7 +249,7 @@ impl FolderObject {
             }
             let first = !tried;
             tried = true;
-            match cross::copy_message(&self.model, key, dest) {
+            match cross::copy_message(&self.model, key, dest, 0) {
                 Err(Fault::Destination(error)) if first => {
                     refusal = Some(error.clone());
                     return Err(error);
@@ -285,12 +285,18 @@ impl FolderObject {
             self.model.check_writable()?;
         }
         let recursive = moving || flags & COPY_SUBFOLDERS != 0;
-        let whole = cross::copy_folder(&self.model, source, dest, name, recursive)?;
-        if moving && whole {
-            self.model.delete_folder(source)?;
-            self.model.folder_modified(&self.key);
+        let copy = cross::copy_folder(&self.model, source, dest, name, recursive)?;
+        if !moving {
+            return Ok(completion(!copy.whole));
         }
-        Ok(completion(!whole))
+        // Deleted only when all it holds now was copied: nothing is lost to a failure, or to
+        // a message that arrived during the copy.
+        if !(copy.whole && copy.covers(&self.model, &source.key)?) {
+            return Ok(MAPI_W_PARTIAL_COMPLETION);
+        }
+        self.model.delete_folder(source)?;
+        self.model.folder_modified(&self.key);
+        Ok(S_OK)
     }
 
     /// The subfolder `entry_id` names, if it is directly in this folder.
@@ -1085,10 +1091,11 @@ impl IMAPIFolderImpl for FolderObject {
     /// takes everything. Into the folder itself or below it is `MAPI_E_FOLDER_CYCLE`; a
     /// sibling of that name there, `MAPI_E_COLLISION`. Into another store's folder the copy
     /// is made through that folder's own methods ([`super::cross`]: its `CreateFolder`
-    /// failing is the answer, a collision included), and a move is a whole copy, the source
-    /// deleted only when every message and subfolder was copied: otherwise the source stays
-    /// and the answer is `MAPI_W_PARTIAL_COMPLETION`. A destination that is no `IMAPIFolder`
-    /// is `MAPI_E_INVALID_PARAMETER`.
+    /// failing is the answer, a collision included; folder-associated messages are copied
+    /// too), and a move is a whole copy, the source deleted only when every message and
+    /// subfolder it holds was copied: otherwise (a failure, or a message that arrived
+    /// meanwhile) the source stays and the answer is `MAPI_W_PARTIAL_COMPLETION`. A
+    /// destination that is no `IMAPIFolder` is `MAPI_E_INVALID_PARAMETER`.
     unsafe fn CopyFolder(
         this: &Object<Self>,
         lpEntryID: &[u8],
