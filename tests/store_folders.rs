@@ -1798,8 +1798,9 @@ fn copies_and_moves_to_another_store_go_through_the_destinations_folder() {
     opened.close(vec![inbox, ipm]);
 }
 
-/// A folder copied or moved to another store takes its folder-associated messages along; a
-/// destination store that keeps none cannot take a move whole: the source stays, with them.
+/// A folder copied or moved to another store, or copied in its own, takes its
+/// folder-associated messages along; a destination store that keeps none cannot take a move
+/// whole: the source stays, with them.
 #[test]
 fn a_folder_copied_to_another_store_takes_its_associated_messages_or_is_not_moved() {
     let mut opened = open(ASSOCIATED);
@@ -1820,6 +1821,10 @@ fn a_folder_copied_to_another_store_takes_its_associated_messages_or_is_not_move
     assert_eq!(copy_folder(&inbox, &projects_id, &drafts, None, 0), S_OK);
     let copy = folder_in(&keeps, &opened.child(&drafts, "Projects"));
     assert_eq!((counts(&copy).0, associated(&copy)), (1, 1));
+    let here = opened.named("Drafts");
+    assert_eq!(copy_folder(&inbox, &projects_id, &here, None, 0), S_OK);
+    let copy_here = opened.folder(&opened.child(&here, "Projects"));
+    assert_eq!((counts(&copy_here).0, associated(&copy_here)), (1, 1));
 
     assert_eq!(
         copy_folder(&inbox, &projects_id, &plain_drafts, None, FOLDER_MOVE),
@@ -1839,7 +1844,16 @@ fn a_folder_copied_to_another_store_takes_its_associated_messages_or_is_not_move
         Some(MAPI_E_NOT_FOUND)
     );
 
-    drop((view, projects, drafts, plain_drafts, copy, moved));
+    drop((
+        view,
+        projects,
+        drafts,
+        plain_drafts,
+        copy,
+        moved,
+        here,
+        copy_here,
+    ));
     assert_eq!(opened.session.close_store(keeps, LOGOFF_ORDERLY), S_OK);
     assert_eq!(opened.session.close_store(keeps_none, LOGOFF_ORDERLY), S_OK);
     opened.close(vec![inbox]);

@@ -153,8 +153,8 @@ impl FolderCopy {
 }
 
 /// Folder `key`'s messages and folder-associated messages (none from a store that keeps
-/// none).
-fn messages_of(
+/// none): what a copy of the folder copies.
+pub(super) fn messages_of(
     model: &Model,
     key: &[u8],
 ) -> ProviderResult<(Vec<MessageSummary>, Vec<MessageSummary>)> {

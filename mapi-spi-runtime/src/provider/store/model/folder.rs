@@ -616,8 +616,8 @@ impl Model {
         Ok(())
     }
 
-    /// Copies `source` below `parent` as `name`, with its messages and, with `recursive`, its
-    /// subfolders. Answers the copy's key, and whether every message and subfolder was copied.
+    /// Copies `source` below `parent` as `name`, with its messages (folder-associated ones
+    /// included) and, with `recursive`, its subfolders. Answers the copy's key, and whether every message and subfolder was copied.
     fn copy_folder(
         &self,
         source: &Folder,
@@ -630,7 +630,8 @@ impl Model {
             .collect();
         let copy = self.content.create_folder(parent, name, &props)?;
         let mut whole = true;
-        for summary in self.content.messages(&source.key)? {
+        let (messages, associated) = cross::messages_of(self, &source.key)?;
+        for summary in messages.into_iter().chain(associated) {
             whole &= self.content.copy_message(&summary.key, &copy.key).is_ok();
         }
         if recursive {
