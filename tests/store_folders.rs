@@ -1951,7 +1951,21 @@ fn associated_messages_have_their_own_table_and_count_in_no_other() {
     assert_eq!((row_count(&view), row_count(&associated)), (0, 1));
     assert_eq!(unsafe { inbox.EmptyFolder(0, None, DEL_ASSOCIATED) }, S_OK);
     assert_eq!(row_count(&associated), 0);
-    drop((view, associated, view_message, reopened));
+
+    // DeleteMessages takes an associated message by its entry ID, as a normal one.
+    let hr = unsafe { inbox.CreateMessage(null(), MAPI_ASSOCIATED, &mut raw) };
+    assert_eq!(hr, S_OK);
+    let another = unsafe { IMAPIProp::from_raw(raw) };
+    assert_eq!(unsafe { another.SaveChanges(0) }, S_OK);
+    let id = binary(&rows(&associated, &[PR_ENTRYID])[0][0]);
+    let mut list = EntryList::new(&[id]);
+    assert_eq!(
+        unsafe { inbox.DeleteMessages(list.as_mut_ptr(), 0, None, 0) },
+        S_OK
+    );
+    assert_eq!(row_count(&associated), 0);
+    assert_eq!(long(&prop_of(&inbox, PR_ASSOC_CONTENT_COUNT)), 0);
+    drop((view, associated, view_message, reopened, another));
     opened.close(vec![inbox]);
 }
 

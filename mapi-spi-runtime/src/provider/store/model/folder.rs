@@ -192,12 +192,23 @@ impl FolderObject {
         self.last_error.answer(body())
     }
 
-    /// Message `key` is in this folder (its row is in the contents table): its row.
+    /// Message `key` is in this folder (its row is in the contents table, or in the associated
+    /// one of a store that keeps folder-associated messages, which the several-message methods
+    /// act on alike): its row.
     fn message_row(&self, key: &[u8]) -> ProviderResult<Vec<Property>> {
-        self.model
-            .contents_table(&self.key)?
-            .row(&PropValue::Binary(key.to_vec()))
-            .ok_or_else(|| ProviderError::new(MAPI_E_NOT_FOUND, "no such message in the folder"))
+        let index = PropValue::Binary(key.to_vec());
+        if let Some(row) = self.model.contents_table(&self.key)?.row(&index) {
+            return Ok(row);
+        }
+        if self.model.content.supports_associated()
+            && let Some(row) = self.model.associated_contents_table(&self.key)?.row(&index)
+        {
+            return Ok(row);
+        }
+        Err(ProviderError::new(
+            MAPI_E_NOT_FOUND,
+            "no such message in the folder",
+        ))
     }
 
     /// The key of the message `entry_id` names, if it is in this folder.
