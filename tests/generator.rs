@@ -6,11 +6,11 @@
 
 use core::ffi::c_void;
 use mapi_spi_runtime::codes::{MAPI_E_INVALID_OBJECT, MAPI_E_INVALID_PARAMETER, MAPI_E_NO_SUPPORT};
+use mapi_spi_runtime::com::InterfaceOut;
 use mapi_spi_runtime::com::{Forward, MethodName};
 use mapi_spi_runtime::{
     ComObject, HRESULT, IUnknown, Interface, Object, mapi_interface, mapi_object,
 };
-use mapi_spi_runtime::com::InterfaceOut;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -108,7 +108,7 @@ struct Child {
 }
 
 impl Child {
-    fn new(live: &std::sync::Arc<AtomicUsize>) -> IThing {
+    fn spawn(live: &std::sync::Arc<AtomicUsize>) -> IThing {
         live.fetch_add(1, Ordering::SeqCst);
         ComObject::new(Child { live: live.clone() }).into_interface()
     }
@@ -157,13 +157,13 @@ impl IThingImpl for Parent {
         mut lppChild: InterfaceOut<'_, IThing>,
     ) -> HRESULT {
         this.calls.fetch_add(1, Ordering::SeqCst);
-        lppChild.set(Child::new(&this.live));
+        lppChild.set(Child::spawn(&this.live));
         match ulFlags {
             CHILD_OK => HRESULT(0),
             CHILD_FAIL => MAPI_E_NO_SUPPORT,
             CHILD_PANIC => panic!("a panic after handing out a child"),
             CHILD_TWICE => {
-                lppChild.set(Child::new(&this.live));
+                lppChild.set(Child::spawn(&this.live));
                 HRESULT(0)
             }
             _ => {
@@ -415,7 +415,11 @@ fn interface_out_parameters_hand_out_one_reference_or_nothing() {
         assert_eq!(parent.calls.load(Ordering::SeqCst), 5);
     }
     drop(thing);
-    assert_eq!(parent.ref_count(), 1, "every reference handed out came back");
+    assert_eq!(
+        parent.ref_count(),
+        1,
+        "every reference handed out came back"
+    );
 
     // Left out, the slot is NULL with the default's code; forwarded, the target fills it, and a
     // failure of the target leaves it NULL.
@@ -438,7 +442,10 @@ fn interface_out_parameters_hand_out_one_reference_or_nothing() {
         assert_eq!(live.load(Ordering::SeqCst), 1);
         drop(IThing::from_raw(slot));
         let mut slot = garbage().1;
-        assert_eq!(raw_child(&wrapper, CHILD_FAIL, &mut slot), MAPI_E_NO_SUPPORT);
+        assert_eq!(
+            raw_child(&wrapper, CHILD_FAIL, &mut slot),
+            MAPI_E_NO_SUPPORT
+        );
         assert!(slot.is_null());
     }
     assert_eq!(live.load(Ordering::SeqCst), 0);

@@ -212,19 +212,9 @@ fn param(input: &FnArg, problems: &mut Vec<Problem>) -> Option<Param> {
     for attr in &typed.attrs {
         if attr.path().is_ident("out") && matches!(attr.meta, syn::Meta::Path(_)) {
             out_attr = Some(attr.clone());
-        } else if let Some(interface) = attr
-            .path()
-            .is_ident("out")
-            .then(|| attr.parse_args::<Type>().ok())
-            .flatten()
-        {
+        } else if let Some(interface) = argument::<Type>(attr, "out") {
             interface_out = Some((interface, attr.clone()));
-        } else if let Some(count) = attr
-            .path()
-            .is_ident("bytes")
-            .then(|| attr.parse_args::<Ident>().ok())
-            .flatten()
-        {
+        } else if let Some(count) = argument::<Ident>(attr, "bytes") {
             bytes = Some((count, attr.clone()));
         } else {
             problems.push(Problem::ParamAttribute(attr.clone()));
@@ -261,6 +251,14 @@ fn param(input: &FnArg, problems: &mut Vec<Problem>) -> Option<Param> {
         kind,
         out_attr,
     })
+}
+
+/// The argument of `#[name(argument)]`, if `attr` is that attribute with an argument of type `T`.
+fn argument<T: syn::parse::Parse>(attr: &Attribute, name: &str) -> Option<T> {
+    attr.path()
+        .is_ident(name)
+        .then(|| attr.parse_args::<T>().ok())
+        .flatten()
 }
 
 /// `I` of `Option<&I>`.

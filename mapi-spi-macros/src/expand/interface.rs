@@ -533,8 +533,7 @@ fn compile_time_checks(interface: &Interface) -> TokenStream {
                     let ty = &param.ty;
                     calls.push(quote_spanned!(ty.span()=> is_abi_safe::<#ty>();));
                 }
-                ParamKind::Interface { interface }
-                | ParamKind::InterfaceOut { interface, .. } => {
+                ParamKind::Interface { interface } | ParamKind::InterfaceOut { interface, .. } => {
                     calls.push(
                         quote_spanned!(interface.span()=> is_mapi_interface::<#interface>();),
                     );
