@@ -145,7 +145,7 @@ pub unsafe trait IMAPISupport: IUnknown {
         ulUIParam: usize,
         ulFlags: u32,
         lpszTitle: LPTSTR,
-        lpDisplayTable: *mut c_void,
+        lpDisplayTable: Option<&IMAPITable>,
         lpCOnfigData: Option<&IMAPIProp>,
         ulTopPage: u32,
     ) -> HRESULT;
@@ -207,13 +207,13 @@ pub unsafe trait IMAPISupport: IUnknown {
     fn ReadReceipt(
         &self,
         ulFlags: u32,
-        lpReadMessage: *mut c_void,
+        lpReadMessage: Option<&IMessage>,
         #[out(IMessage)] lppEmptyMessage: *mut *mut c_void,
     ) -> HRESULT;
-    fn PrepareSubmit(&self, lpMessage: *mut c_void, lpulFlags: *mut u32) -> HRESULT;
-    fn ExpandRecips(&self, lpMessage: *mut c_void, lpulFlags: *mut u32) -> HRESULT;
-    fn UpdatePAB(&self, ulFlags: u32, lpMessage: *mut c_void) -> HRESULT;
-    fn DoSentMail(&self, ulFlags: u32, lpMessage: *mut c_void) -> HRESULT;
+    fn PrepareSubmit(&self, lpMessage: Option<&IMessage>, lpulFlags: *mut u32) -> HRESULT;
+    fn ExpandRecips(&self, lpMessage: Option<&IMessage>, lpulFlags: *mut u32) -> HRESULT;
+    fn UpdatePAB(&self, ulFlags: u32, lpMessage: Option<&IMessage>) -> HRESULT;
+    fn DoSentMail(&self, ulFlags: u32, lpMessage: Option<&IMessage>) -> HRESULT;
     fn OpenAddressBook(
         &self,
         lpInterface: *const GUID,
@@ -223,7 +223,7 @@ pub unsafe trait IMAPISupport: IUnknown {
     fn Preprocess(&self, ulFlags: u32, #[bytes(cbEntryID)] lpEntryID: *mut ENTRYID) -> HRESULT;
     fn CompleteMsg(&self, ulFlags: u32, #[bytes(cbEntryID)] lpEntryID: *mut ENTRYID) -> HRESULT;
     fn StoreLogoffTransports(&self, lpulFlags: *mut u32) -> HRESULT;
-    fn StatusRecips(&self, lpMessage: *mut c_void, lpRecipList: *mut ADRLIST) -> HRESULT;
+    fn StatusRecips(&self, lpMessage: Option<&IMessage>, lpRecipList: *mut ADRLIST) -> HRESULT;
     fn WrapStoreEntryID(
         &self,
         #[bytes(cbOrigEntry)] lpOrigEntry: *mut ENTRYID,
