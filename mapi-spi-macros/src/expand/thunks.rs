@@ -196,7 +196,7 @@ fn thunk(interface: &syn::Ident, method: &Method, implementer: &syn::Ident) -> T
     };
     let result = quote_spanned! {span=>
         match result {
-            Some(result) => #convert(result),
+            Some(abi) => abi,
             None => {
                 #(#clear_outs)*
                 #on_panic
@@ -232,7 +232,7 @@ fn thunk(interface: &syn::Ident, method: &Method, implementer: &syn::Ident) -> T
             #(#borrow_interfaces)*
             #(#slices)*
             #call_safety
-            let result = #rt::com::abi::guard::<T, _>(#boundary, || #call);
+            let result = #rt::com::abi::guard_dyn(#boundary, ::core::any::type_name::<T>(), &mut || #convert(#call));
             #result
         }
     }
