@@ -166,11 +166,24 @@ fn thunk(interface: &syn::Ident, method: &Method, implementer: &syn::Ident) -> T
             _ => quote!(#name),
         }
     });
-    let call = quote!(unsafe { <T as #implementer>::#ident(this, #(#args),*) });
+    let names: Vec<&syn::Ident> = method.params.iter().map(|param| &param.ident).collect();
+    // The types of `names` once converted: what `call_implementer` receives.
+    let types = method.params.iter().map(|param| {
+        let ty = &param.ty;
+        match &param.kind {
+            ParamKind::Bytes { .. } => quote!(&[u8]),
+            ParamKind::Interface { interface } => quote!(::core::option::Option<&#interface>),
+            ParamKind::Value | ParamKind::Out { .. } | ParamKind::InterfaceOut { .. } => {
+                quote!(#ty)
+            }
+        }
+    });
+    let call = quote!(unsafe {
+        <T as #implementer>::#ident(#rt::com::Object::<T>::from_slot::<SLOT>(this), #(#args),*)
+    });
     let call_safety = safety(
-        "the arguments are the caller's, valid as the method's MAPI contract says (the implementer trait's Safety section).",
+        "COM calls this slot with the interface pointer it belongs to, and the arguments are the caller's, valid as the method's MAPI contract says (the implementer trait's Safety section).",
     );
-    let this_safety = safety("COM calls this slot with the interface pointer it belongs to.");
     let on_panic = match (&method.on_panic, &method.output) {
         (Some(value), _) => quote_spanned!(value.span()=> #value),
         (None, Output::Unit) => quote!(),
@@ -217,6 +230,13 @@ fn thunk(interface: &syn::Ident, method: &Method, implementer: &syn::Ident) -> T
         }
     };
     let abi_return = abi_return(&method.output);
+    // Spanned at the result type, as the conversion: a result type that is not `AbiReturn` is
+    // reported once, there.
+    let call_implementer_body = quote_spanned! {span=>
+        #call_safety
+        let abi = #convert(#call);
+        abi
+    };
     // What a caught panic is reported as having panicked in.
     let boundary = format!("{interface}::{ident}");
     quote! {
@@ -225,14 +245,24 @@ fn thunk(interface: &syn::Ident, method: &Method, implementer: &syn::Ident) -> T
             this: *mut ::core::ffi::c_void,
             #(#abi_params),*
         ) #abi_return {
-            #this_safety
-            let this = unsafe { #rt::com::Object::<T>::from_slot::<SLOT>(this) };
             #(#start_null)*
             #refuse_null
             #(#borrow_interfaces)*
             #(#slices)*
-            #call_safety
-            let result = #rt::com::abi::guard_dyn(#boundary, ::core::any::type_name::<T>(), &mut || #convert(#call));
+            // A function item, not a closure: a closure made a function pointer brings a shim
+            // per method.
+            #[allow(non_snake_case, clippy::too_many_arguments, clippy::let_and_return)]
+            fn call_implementer<T: #implementer, const SLOT: usize>(
+                (this, #(#names,)*): (*mut ::core::ffi::c_void, #(#types,)*),
+            ) #abi_return {
+                #call_implementer_body
+            }
+            let result = #rt::com::abi::guard_fn(
+                #boundary,
+                ::core::any::type_name::<T>(),
+                (this, #(#names,)*),
+                call_implementer::<T, SLOT>,
+            );
             #result
         }
     }

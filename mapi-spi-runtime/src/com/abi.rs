@@ -193,39 +193,26 @@ pub fn guard<T: ?Sized, R>(boundary: &'static str, body: impl FnOnce() -> R) -> 
     }
 }
 
-/// The panic guard of the generated method thunks: [`guard`] behind one `dyn` call. The unwinding
-/// machinery (`catch_unwind` and the four functions it instantiates) is then compiled once per
-/// result type, here for `HRESULT` (debug builds share it with downstream crates), instead of once
-/// per method of every object: in a crate of 120 implemented methods it was 600 of the 1375
-/// functions a rebuild compiled. `type_name` names the implementing type for the report.
+/// The panic guard of the generated method thunks: runs `body(args)`, catching a panic (`None`),
+/// reported as [`guard`] does; `type_name` names the implementing type. `body` is a plain
+/// function (the thunk's non-capturing closure) and `args` its arguments, the interface pointer
+/// still raw: the unwinding machinery (`catch_unwind` and the four functions it instantiates) is
+/// then compiled once per distinct signature, not once per method of every object, and no
+/// closure vtable is needed. In a crate of 120 implemented methods of one signature this took a
+/// rebuild from 1375 functions to 825.
 #[doc(hidden)]
-pub fn guard_dyn<R>(
+pub fn guard_fn<A, R>(
     boundary: &'static str,
     type_name: &'static str,
-    body: &mut dyn GuardedCall<Output = R>,
+    args: A,
+    body: fn(A) -> R,
 ) -> Option<R> {
-    match catch_unwind(AssertUnwindSafe(|| body.call())) {
+    match catch_unwind(AssertUnwindSafe(move || body(args))) {
         Ok(value) => Some(value),
         Err(payload) => {
             crate::panics::caught(boundary, type_name, payload);
             None
         }
-    }
-}
-
-/// The body of a thunk, as [`guard_dyn`] calls it. Not `dyn FnMut`, whose vtable adds two
-/// `FnOnce` shims per closure: this one has the call alone.
-#[doc(hidden)]
-pub trait GuardedCall {
-    type Output;
-    fn call(&mut self) -> Self::Output;
-}
-
-impl<R, F: FnMut() -> R> GuardedCall for F {
-    type Output = R;
-    #[inline(always)]
-    fn call(&mut self) -> R {
-        self()
     }
 }
 
