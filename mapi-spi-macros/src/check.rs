@@ -81,7 +81,7 @@ pub fn problem(problem: Problem, errors: &mut Errors) {
         ),
         Problem::ParamAttribute(attr) => errors.at(
             attr,
-            "a parameter takes `#[out]` (on a `*mut T` the method writes its result through) or `#[bytes(cbName)]` (on a pointer counted by the parameter `cbName`, seen as `&[u8]`): remove this one",
+            "a parameter takes one of `#[out]` (on a `*mut T` the method writes its result through), `#[out(IFoo)]` (on the `*mut *mut c_void` an interface is returned through, seen as `InterfaceOut<'_, IFoo>`) or `#[bytes(cbName)]` (on a pointer counted by the parameter `cbName`, seen as `&[u8]`): remove this one",
         ),
         Problem::ObjectListMalformed(span) => errors.push(syn::Error::new(
             span,
@@ -187,7 +187,33 @@ pub fn interface(mut interface: Interface, errors: &mut Errors) -> Checked<Inter
                     "`#[out]` goes on a `*mut T` parameter, the pointer the method writes its result through",
                 ),
                 (ParamKind::Value, None) => value_type(&param.ty, errors),
-                (ParamKind::Interface { interface }, _) => interface_type(interface, errors),
+                (ParamKind::Interface { interface }, _) => interface_type(
+                    interface,
+                    "`Option<&T>` is only for interface arguments (`Option<&IFoo>`, NULL for `None`); pass data as a raw pointer, `*const T`, and check it for NULL",
+                    errors,
+                ),
+                (ParamKind::InterfaceOut { interface, attr }, _) => {
+                    interface_type(
+                        interface,
+                        "`#[out(IFoo)]` names the interface the method hands out (`#[out(IMAPITable)] lppTable: *mut *mut c_void`); for data, write `#[out] lpValue: *mut T`",
+                        errors,
+                    );
+                    let pointer_to_pointer = matches!(&param.ty, Type::Ptr(outer)
+                        if outer.mutability.is_some()
+                            && matches!(&*outer.elem, Type::Ptr(inner) if inner.mutability.is_some()));
+                    if !pointer_to_pointer {
+                        errors.at(
+                            &param.ty,
+                            "`#[out(IFoo)]` goes on the `*mut *mut c_void` the C header passes (`LPMAPITABLE *lppTable`); the implementer sees it as `InterfaceOut<'_, IFoo>`",
+                        );
+                    }
+                    if !method.output.crosses_as_hresult() {
+                        errors.at(
+                            attr,
+                            "`#[out(IFoo)]` needs a method returning `HRESULT` or `Result`: a NULL slot is answered with MAPI_E_INVALID_PARAMETER, and a failure releases what the slot holds",
+                        );
+                    }
+                }
                 (ParamKind::Bytes { attr, .. }, out) => {
                     if let Some(out) = out {
                         errors.at(out, "`#[bytes(..)]` is an input: remove `#[out]`");
@@ -232,6 +258,15 @@ pub fn interface(mut interface: Interface, errors: &mut Errors) -> Checked<Inter
             } => value_type(ty, errors),
         }
         method.rejected = errors.len() > before;
+        if method.rejected {
+            // A rejected method keeps its place in the implementer trait with its parameters as
+            // written, so that a wrong `#[out(T)]` is not reported again there.
+            for param in &mut method.params {
+                if matches!(param.kind, ParamKind::InterfaceOut { .. }) {
+                    param.kind = ParamKind::Value;
+                }
+            }
+        }
     }
     Checked(interface)
 }
@@ -308,9 +343,10 @@ fn value_type(ty: &Type, errors: &mut Errors) {
     }
 }
 
-/// `I` of an `Option<&I>` parameter: rejects what is plainly data, not an interface. Anything else
+/// `I` of an `Option<&I>` or `#[out(I)]` parameter: rejects what is plainly data, not an
+/// interface, with `message`. Anything else
 /// is checked by the `MapiInterface` bound in the expansion.
-fn interface_type(interface: &Type, errors: &mut Errors) {
+fn interface_type(interface: &Type, message: &str, errors: &mut Errors) {
     const DATA: &[&str] = &[
         "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
         "f32", "f64", "bool", "char", "str", "String", "GUID", "HRESULT",
@@ -322,10 +358,7 @@ fn interface_type(interface: &Type, errors: &mut Errors) {
         _ => last_ident(interface).is_some_and(|ident| DATA.iter().any(|data| ident == data)),
     };
     if is_data {
-        errors.at(
-            interface,
-            "`Option<&T>` is only for interface arguments (`Option<&IFoo>`, NULL for `None`); pass data as a raw pointer, `*const T`, and check it for NULL",
-        );
+        errors.at(interface, message);
     }
 }
 

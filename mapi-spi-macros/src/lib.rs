@@ -230,6 +230,22 @@ mod tests {
     }
 
     #[test]
+    fn over_iunknown_only_its_own_names_are_checked_for_shadowing() {
+        let output = interface_core(
+            quote!("6E2A3F10-6B2C-4F5E-9A61-0C7D2E9B4A11"),
+            quote! {
+                pub unsafe trait IFoo: IUnknown {
+                    fn Release(&self) -> u32;
+                    fn Ping(&self) -> HRESULT;
+                }
+            },
+        );
+        let text = output.to_string();
+        assert!(text.contains("METHOD_NAMES , \"Release\")"), "{text}");
+        assert!(!text.contains("METHOD_NAMES , \"Ping\")"), "{text}");
+    }
+
+    #[test]
     fn thread_affine_interfaces_are_not_send() {
         let send_impls = |attr: TokenStream| {
             let output = interface_core(

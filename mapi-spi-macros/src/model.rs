@@ -135,6 +135,10 @@ pub enum ParamKind {
     /// `#[bytes(cb)] lp: *mut T`: the vtable passes `cb: u32` and `lp`; the implementer and the
     /// caller see `&[u8]`.
     Bytes { count: Ident, attr: Attribute },
+    /// `#[out(IFoo)] lpp: *mut *mut c_void`: an interface out-parameter whose interface the
+    /// signature fixes (`LPMAPITABLE *`). The vtable and the caller pass the pointer; the
+    /// implementer sees `InterfaceOut<'_, IFoo>`, checked for NULL and cleared by the thunk.
+    InterfaceOut { interface: Type, attr: Attribute },
 }
 
 // One per method, built once per macro call: the size of the variants does not matter.

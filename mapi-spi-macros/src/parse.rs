@@ -208,21 +208,31 @@ fn param(input: &FnArg, problems: &mut Vec<Problem>) -> Option<Param> {
     };
     let mut out_attr: Option<Attribute> = None;
     let mut bytes: Option<(Ident, Attribute)> = None;
+    let mut interface_out: Option<(Type, Attribute)> = None;
     for attr in &typed.attrs {
         if attr.path().is_ident("out") && matches!(attr.meta, syn::Meta::Path(_)) {
             out_attr = Some(attr.clone());
-        } else if let Some(count) = attr
-            .path()
-            .is_ident("bytes")
-            .then(|| attr.parse_args::<Ident>().ok())
-            .flatten()
-        {
+        } else if let Some(interface) = argument::<Type>(attr, "out") {
+            interface_out = Some((interface, attr.clone()));
+        } else if let Some(count) = argument::<Ident>(attr, "bytes") {
             bytes = Some((count, attr.clone()));
         } else {
             problems.push(Problem::ParamAttribute(attr.clone()));
         }
     }
     let ty = (*typed.ty).clone();
+    if let Some((interface, attr)) = interface_out {
+        // An out-parameter is not also an input: a second attribute is reported as unknown.
+        if let Some(other) = out_attr.or(bytes.map(|(_, attr)| attr)) {
+            problems.push(Problem::ParamAttribute(other));
+        }
+        return Some(Param {
+            ident,
+            ty,
+            kind: ParamKind::InterfaceOut { interface, attr },
+            out_attr: None,
+        });
+    }
     let kind = match (&out_attr, bytes, &ty) {
         (None, Some((count, attr)), _) => ParamKind::Bytes { count, attr },
         (Some(_), _, Type::Ptr(pointer)) if pointer.mutability.is_some() => ParamKind::Out {
@@ -241,6 +251,14 @@ fn param(input: &FnArg, problems: &mut Vec<Problem>) -> Option<Param> {
         kind,
         out_attr,
     })
+}
+
+/// The argument of `#[name(argument)]`, if `attr` is that attribute with an argument of type `T`.
+fn argument<T: syn::parse::Parse>(attr: &Attribute, name: &str) -> Option<T> {
+    attr.path()
+        .is_ident(name)
+        .then(|| attr.parse_args::<T>().ok())
+        .flatten()
 }
 
 /// `I` of `Option<&I>`.

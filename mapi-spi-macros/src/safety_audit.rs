@@ -287,9 +287,9 @@ mod tests {
 
     #[test]
     fn representative_interfaces_and_objects_expand_with_every_unsafe_documented() {
-        // Every parameter kind (value, #[out], #[bytes], interface), a #[required] method, a
-        // #[default] value, methods that take the declared default and `forward` (delegation),
-        // and one without defaults.
+        // Every parameter kind (value, #[out], #[out(IFoo)], #[bytes], interface), a #[required]
+        // method, a #[default] value, methods that take the declared default and `forward`
+        // (delegation), and one without defaults.
         let with_defaults = crate::interface_core(
             quote!(
                 "6E2A3F10-6B2C-4F5E-9A61-0C7D2E9B4A11",
@@ -303,6 +303,7 @@ mod tests {
                         #[bytes(cbEntryID)] lpEntryID: *mut ENTRYID,
                         lpSink: Option<&IMAPIAdviseSink>,
                         #[out] lppUnk: *mut *mut c_void,
+                        #[out(IMAPITable)] lppTable: *mut *mut c_void,
                     ) -> HRESULT;
                     fn Check(&self) -> Result<()>;
                     #[required]

@@ -75,6 +75,12 @@ pub use com::Result;
 ///   nullable `extern "system"` function pointers), `Option<&IFoo>` for a borrowed interface
 ///   (`IUnknown` or a declared interface), or `#[out] p: *mut T` for an out-parameter, which the
 ///   thunk sets to zero (NULL) if the method panics;
+/// - `#[out(IFoo)] lppFoo: *mut *mut c_void`, on a method returning `HRESULT`, declares an
+///   interface out-parameter whose interface the C header fixes (`LPMAPITABLE *`): the
+///   implementer receives a [`com::InterfaceOut`] and moves a reference in with `set`; the thunk
+///   answers a NULL slot with `MAPI_E_INVALID_PARAMETER` before the implementer runs, and releases
+///   what the slot holds and leaves it NULL when the method fails or panics. Where an IID chooses
+///   the interface (`OpenEntry`'s `lppUnk`), write `#[out] lppUnk: *mut *mut c_void`;
 /// - the result is `HRESULT`, `Result<()>`, `Result<SuccessCode>` (to return warnings such as
 ///   `MAPI_W_ERRORS_RETURNED`), `u32`, `i32`, `usize`, a raw pointer, or nothing
 ///   ([`com::AbiReturn`]). A panic returns `MAPI_E_CALL_FAILED` (E_FAIL) for the first three and

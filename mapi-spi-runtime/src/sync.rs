@@ -1,6 +1,7 @@
 //! Locks that outlive a panic elsewhere, and the gate that keeps a store's logoff apart from
 //! the calls into it.
 
+#[cfg(feature = "store")]
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -16,13 +17,16 @@ pub(crate) fn lock<T: ?Sized>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 /// close itself when no admitted call is running, else the last such call as it leaves. So the
 /// action never runs while an admitted call does, and nobody waits: a close never blocks on a
 /// call that may itself be waiting for the closer (MAPI's locks, or the same thread re-entering).
+#[cfg(feature = "store")]
 pub(crate) struct CallGate {
     /// The number of admitted calls running, and [`CLOSED`].
     state: AtomicUsize,
 }
 
+#[cfg(feature = "store")]
 const CLOSED: usize = 1 << (usize::BITS - 1);
 
+#[cfg(feature = "store")]
 impl CallGate {
     pub(crate) const fn new() -> Self {
         Self {

@@ -28,14 +28,15 @@ use mapi_spi_runtime::codes::{
     MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_INVALID_ENTRYID, MAPI_E_INVALID_PARAMETER,
     MAPI_E_NO_SUPPORT, MAPI_E_UNKNOWN_ENTRYID, S_OK,
 };
-use mapi_spi_runtime::com::{Forward, MethodName};
+use mapi_spi_runtime::com::{Forward, InterfaceOut, MethodName};
 use mapi_spi_runtime::flags::{
     AB_RECIPIENTS, AB_SUBCONTAINERS, AB_UNMODIFIABLE, CONVENIENT_DEPTH, DT_GLOBAL, DT_MAILUSER,
     MAPI_ABCONT, MAPI_BEST_ACCESS, MAPI_DEFERRED_ERRORS, MAPI_MAILUSER, MAPI_UNICODE,
 };
 use mapi_spi_runtime::interfaces::{
     IABContainer, IABContainerImpl, IABLogon, IABLogonImpl, IABProvider, IABProviderImpl,
-    IMAPIContainerImpl, IMAPIProp, IMAPIPropImpl, IMAPISupport, IMailUser, IMailUserImpl,
+    IMAPIContainerImpl, IMAPIProp, IMAPIPropImpl, IMAPISupport, IMAPITable, IMailUser,
+    IMailUserImpl,
 };
 use mapi_spi_runtime::props::object::{check_flags, null};
 use mapi_spi_runtime::props::{self, ObjectAccess, PropAccess, PropValue, Property, PropertyBag};
@@ -126,17 +127,13 @@ impl IABProviderImpl for SampleProvider {
         lpulpcbSecurity: *mut u32,
         lppbSecurity: *mut *mut u8,
         lppMAPIError: *mut *mut MAPIERROR,
-        lppABLogon: *mut *mut c_void,
+        mut lppABLogon: InterfaceOut<'_, IABLogon>,
     ) -> HRESULT {
         let Some(support) = lpMAPISup else {
             return MAPI_E_INVALID_PARAMETER;
         };
-        if lppABLogon.is_null() {
-            return MAPI_E_INVALID_PARAMETER;
-        }
         // SAFETY: optional out-parameters, written when given: no security blob, no error.
         unsafe {
-            lppABLogon.write(core::ptr::null_mut());
             if !lpulpcbSecurity.is_null() {
                 lpulpcbSecurity.write(0);
             }
@@ -165,8 +162,7 @@ impl IABProviderImpl for SampleProvider {
             last_error: LastError::new(COMPONENT),
         })
         .into_interface();
-        // SAFETY: checked non-NULL above; the reference is handed to MAPI.
-        unsafe { lppABLogon.write(logon.into_raw()) };
+        lppABLogon.set(logon);
         S_OK
     }
 }
@@ -524,25 +520,16 @@ impl Container {
         ]
     }
 
-    /// A new view of `table` for `method`'s `lppTable` out-parameter.
-    ///
-    /// # Safety
-    ///
-    /// `lppTable` is NULL or writable.
+    /// A new view of `table` for an `lppTable` out-parameter.
     #[allow(non_snake_case)]
-    unsafe fn view(
-        method: &str,
+    fn view(
         table: &TableData,
         ulFlags: u32,
         known: u32,
-        lppTable: *mut *mut c_void,
+        mut lppTable: InterfaceOut<'_, IMAPITable>,
     ) -> ProviderResult<HRESULT> {
-        if lppTable.is_null() {
-            return Err(null(method, "lppTable"));
-        }
         check_flags(ulFlags, known)?;
-        // SAFETY: checked non-NULL; the new view reference is the caller's.
-        unsafe { lppTable.write(table.view().into_raw()) };
+        lppTable.set(table.view());
         Ok(S_OK)
     }
 }
@@ -579,23 +566,19 @@ impl IMAPIContainerImpl for Container {
     unsafe fn GetContentsTable(
         this: &Object<Self>,
         ulFlags: u32,
-        lppTable: *mut *mut c_void,
+        lppTable: InterfaceOut<'_, IMAPITable>,
     ) -> HRESULT {
         let viewed = match this.tables {
             Tables::Root => Err(ProviderError::new(
                 MAPI_E_NO_SUPPORT,
                 "GetContentsTable: the root container lists containers only",
             )),
-            // SAFETY: the caller's out-pointer.
-            Tables::Directory => unsafe {
-                Self::view(
-                    "GetContentsTable",
-                    &this.directory.contents,
-                    ulFlags,
-                    MAPI_UNICODE | MAPI_DEFERRED_ERRORS,
-                    lppTable,
-                )
-            },
+            Tables::Directory => Self::view(
+                &this.directory.contents,
+                ulFlags,
+                MAPI_UNICODE | MAPI_DEFERRED_ERRORS,
+                lppTable,
+            ),
         };
         this.last_error.answer(viewed)
     }
@@ -605,15 +588,14 @@ impl IMAPIContainerImpl for Container {
     unsafe fn GetHierarchyTable(
         this: &Object<Self>,
         ulFlags: u32,
-        lppTable: *mut *mut c_void,
+        lppTable: InterfaceOut<'_, IMAPITable>,
     ) -> HRESULT {
         let table = match this.tables {
             Tables::Root => &this.directory.hierarchy,
             Tables::Directory => &this.directory.no_containers,
         };
         let known = MAPI_UNICODE | MAPI_DEFERRED_ERRORS | CONVENIENT_DEPTH;
-        // SAFETY: the caller's out-pointer.
-        let viewed = unsafe { Self::view("GetHierarchyTable", table, ulFlags, known, lppTable) };
+        let viewed = Self::view(table, ulFlags, known, lppTable);
         this.last_error.answer(viewed)
     }
 

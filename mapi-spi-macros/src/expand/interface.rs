@@ -228,7 +228,7 @@ fn caller_methods(interface: &Interface) -> TokenStream {
             output,
             ..
         } = method;
-        let declared = params.iter().map(rust_param);
+        let declared = params.iter().map(caller_param);
         // A slice longer than a ULONG can count is refused before the call.
         let counts = params.iter().filter_map(|param| {
             let ParamKind::Bytes { count, .. } = &param.kind else {
@@ -262,7 +262,9 @@ fn caller_methods(interface: &Interface) -> TokenStream {
                         )
                     }
                 }
-                ParamKind::Value | ParamKind::Out { .. } => quote!(#param_name),
+                ParamKind::Value | ParamKind::Out { .. } | ParamKind::InterfaceOut { .. } => {
+                    quote!(#param_name)
+                }
             }
         });
         let call_safety = safety(
@@ -308,12 +310,26 @@ fn caller_methods(interface: &Interface) -> TokenStream {
     }
 }
 
-/// A parameter as the implementer and the caller see it: `#[bytes]` pointers as `&[u8]`.
-fn rust_param(param: &crate::model::Param) -> TokenStream {
+/// A parameter as the caller sees it: `#[bytes]` pointers as `&[u8]`; interface out-parameters
+/// as the pointer the vtable passes, which callers fill from C-style code.
+fn caller_param(param: &crate::model::Param) -> TokenStream {
     let (name, ty) = (&param.ident, &param.ty);
     match param.kind {
         ParamKind::Bytes { .. } => quote!(#name: &[u8]),
         _ => quote!(#name: #ty),
+    }
+}
+
+/// A parameter as the implementer sees it: as the caller does, but `#[out(IFoo)]` slots as
+/// `InterfaceOut<'_, IFoo>`.
+fn implementer_param(param: &crate::model::Param) -> TokenStream {
+    match &param.kind {
+        ParamKind::InterfaceOut { interface, .. } => {
+            let rt = runtime();
+            let name = &param.ident;
+            quote!(#name: #rt::com::InterfaceOut<'_, #interface>)
+        }
+        _ => caller_param(param),
     }
 }
 
@@ -341,7 +357,7 @@ fn implementer_trait(interface: &Interface) -> TokenStream {
                 output,
                 ..
             } = method;
-            let declared = params.iter().map(rust_param);
+            let declared = params.iter().map(implementer_param);
             let ret = match output {
                 Output::Unit => quote!(),
                 Output::Type { ty, .. } => quote!(-> #ty),
@@ -440,8 +456,16 @@ fn default_body(
     let [forward, target, result, code] =
         ["forward", "target", "result", "code"].map(|n| syn::Ident::new(n, Span::mixed_site()));
     let name = &method.ident;
-    let args = method.params.iter().map(|param| &param.ident);
-    let clear = clear_outs(method);
+    let args = method.params.iter().map(|param| {
+        let name = &param.ident;
+        match param.kind {
+            // The target writes the slot as any caller's callee does; the thunk still releases
+            // it if the call fails.
+            ParamKind::InterfaceOut { .. } => quote!(#rt::com::InterfaceOut::as_raw(&#name)),
+            _ => quote!(#name),
+        }
+    });
+    let clear = clear_outs(method, false);
     let method_name = name.to_string();
     let (convert, fail) = match &method.output {
         Output::Unit => (quote!(#value), quote!()),
@@ -509,7 +533,7 @@ fn compile_time_checks(interface: &Interface) -> TokenStream {
                     let ty = &param.ty;
                     calls.push(quote_spanned!(ty.span()=> is_abi_safe::<#ty>();));
                 }
-                ParamKind::Interface { interface } => {
+                ParamKind::Interface { interface } | ParamKind::InterfaceOut { interface, .. } => {
                     calls.push(
                         quote_spanned!(interface.span()=> is_mapi_interface::<#interface>();),
                     );
@@ -518,7 +542,18 @@ fn compile_time_checks(interface: &Interface) -> TokenStream {
             }
         }
     }
-    let shadowing = interface.methods.iter().filter(|m| !m.rejected).map(|method| {
+    // Over `IUnknown` the base's names are known here: only a method repeating one of them needs
+    // the check, which saves the compiler a constant evaluation per method (a tenth of the type
+    // checking of a crate of 120 methods).
+    let shadowing = interface
+        .methods
+        .iter()
+        .filter(|m| !m.rejected)
+        .filter(|m| {
+            !interface.base_is_unknown()
+                || ["QueryInterface", "AddRef", "Release"].contains(&&*m.ident.to_string())
+        })
+        .map(|method| {
         let name = method.ident.to_string();
         let message = format!(
             "`{name}` is already a method of a base interface of `{}`: a second `{name}` would take a new vtable slot and hide the base's from Rust callers; rename it or remove it",

@@ -17,21 +17,28 @@ pub fn abi_params(method: &Method) -> impl Iterator<Item = TokenStream> + '_ {
         match &param.kind {
             ParamKind::Interface { .. } => quote!(#name: *mut ::core::ffi::c_void),
             ParamKind::Bytes { count, .. } => quote!(#count: u32, #name: #ty),
-            ParamKind::Value | ParamKind::Out { .. } => quote!(#name: #ty),
+            ParamKind::Value | ParamKind::Out { .. } | ParamKind::InterfaceOut { .. } => {
+                quote!(#name: #ty)
+            }
         }
     })
 }
 
 /// Statements that set every `#[out]` parameter of `method` to zero (NULL), unless it is NULL.
-pub fn clear_outs(method: &Method) -> Vec<TokenStream> {
+/// With `interfaces` (in the thunk, which set the `#[out(IFoo)]` slots to NULL before the call),
+/// also those slots, releasing what they hold; the implementer's default bodies leave them to the
+/// thunk.
+pub fn clear_outs(method: &Method, interfaces: bool) -> Vec<TokenStream> {
     method
         .params
         .iter()
         .filter_map(|param| {
-            let ParamKind::Out { pointee } = &param.kind else {
-                return None;
-            };
             let name = &param.ident;
+            let pointee = match &param.kind {
+                ParamKind::Out { pointee } => pointee,
+                ParamKind::InterfaceOut { .. } if interfaces => return Some(release_out(name)),
+                _ => return None,
+            };
             // Spanned at the pointee: its `AbiSafe` bound is this out-parameter's type check.
             let rt = runtime_at(pointee.span());
             let clear_out = quote_spanned!(pointee.span()=> #rt::com::abi::clear_out::<#pointee>);
@@ -40,6 +47,15 @@ pub fn clear_outs(method: &Method) -> Vec<TokenStream> {
             Some(quote!(#reason unsafe { #clear_out(#name) };))
         })
         .collect()
+}
+
+/// Releases what the `#[out(IFoo)]` slot `name` holds and leaves it NULL.
+fn release_out(name: &syn::Ident) -> TokenStream {
+    let rt = runtime();
+    let reason = safety(
+        "the thunk set this slot to NULL before the call: it holds NULL or a reference put there through `InterfaceOut`.",
+    );
+    quote!(#reason unsafe { #rt::com::abi::release_out(#name) };)
 }
 
 /// `impl IFooVtbl { pub const fn new<T, SLOT>() -> Self }`: the thunks of every method and the
@@ -90,7 +106,27 @@ fn thunk(interface: &syn::Ident, method: &Method, implementer: &syn::Ident) -> T
     let rt = runtime();
     let ident = &method.ident;
     let abi_params = abi_params(method);
-    let clear_outs = clear_outs(method);
+    let clear_outs = clear_outs(method, true);
+    let interface_outs: Vec<&syn::Ident> = method
+        .params
+        .iter()
+        .filter(|param| matches!(param.kind, ParamKind::InterfaceOut { .. }))
+        .map(|param| &param.ident)
+        .collect();
+    // `#[out(IFoo)]` slots start NULL, so that a failure or a panic can release what the
+    // implementer put in them; a NULL slot is refused before the call.
+    let start_null = interface_outs.iter().map(|name| {
+        let reason = safety("the caller passes NULL or a slot writable for a pointer.");
+        quote!(#reason unsafe { #rt::com::abi::clear_out(#name) };)
+    });
+    let refuse_null = (!interface_outs.is_empty()).then(|| {
+        quote! {
+            if #(#interface_outs.is_null())||* {
+                #(#clear_outs)*
+                return #rt::codes::MAPI_E_INVALID_PARAMETER;
+            }
+        }
+    });
     // `#[bytes]` pointers become slices; NULL with a non-zero count is refused before the call.
     let slices = method.params.iter().filter_map(|param| {
         let ParamKind::Bytes { count, .. } = &param.kind else {
@@ -122,12 +158,32 @@ fn thunk(interface: &syn::Ident, method: &Method, implementer: &syn::Ident) -> T
             let #name = unsafe { #from_raw(&#name) };
         })
     });
-    let args = method.params.iter().map(|param| &param.ident);
-    let call = quote!(unsafe { <T as #implementer>::#ident(this, #(#args),*) });
+    let args = method.params.iter().map(|param| {
+        let name = &param.ident;
+        match param.kind {
+            // The slot checked and set to NULL above; the interface is the implementer's.
+            ParamKind::InterfaceOut { .. } => quote!(#rt::com::InterfaceOut::new(#name)),
+            _ => quote!(#name),
+        }
+    });
+    let names: Vec<&syn::Ident> = method.params.iter().map(|param| &param.ident).collect();
+    // The types of `names` once converted: what `call_implementer` receives.
+    let types = method.params.iter().map(|param| {
+        let ty = &param.ty;
+        match &param.kind {
+            ParamKind::Bytes { .. } => quote!(&[u8]),
+            ParamKind::Interface { interface } => quote!(::core::option::Option<&#interface>),
+            ParamKind::Value | ParamKind::Out { .. } | ParamKind::InterfaceOut { .. } => {
+                quote!(#ty)
+            }
+        }
+    });
+    let call = quote!(unsafe {
+        <T as #implementer>::#ident(#rt::com::Object::<T>::from_slot::<SLOT>(this), #(#args),*)
+    });
     let call_safety = safety(
-        "the arguments are the caller's, valid as the method's MAPI contract says (the implementer trait's Safety section).",
+        "COM calls this slot with the interface pointer it belongs to, and the arguments are the caller's, valid as the method's MAPI contract says (the implementer trait's Safety section).",
     );
-    let this_safety = safety("COM calls this slot with the interface pointer it belongs to.");
     let on_panic = match (&method.on_panic, &method.output) {
         (Some(value), _) => quote_spanned!(value.span()=> #value),
         (None, Output::Unit) => quote!(),
@@ -153,14 +209,34 @@ fn thunk(interface: &syn::Ident, method: &Method, implementer: &syn::Ident) -> T
     };
     let result = quote_spanned! {span=>
         match result {
-            Some(result) => #convert(result),
+            Some(abi) => abi,
             None => {
                 #(#clear_outs)*
                 #on_panic
             }
         }
     };
+    // A failed call hands out nothing: what the implementer put in a slot is released.
+    let result = if interface_outs.is_empty() {
+        result
+    } else {
+        let releases = interface_outs.iter().map(|name| release_out(name));
+        quote! {
+            let abi = #result;
+            if abi.is_err() {
+                #(#releases)*
+            }
+            abi
+        }
+    };
     let abi_return = abi_return(&method.output);
+    // Spanned at the result type, as the conversion: a result type that is not `AbiReturn` is
+    // reported once, there.
+    let call_implementer_body = quote_spanned! {span=>
+        #call_safety
+        let abi = #convert(#call);
+        abi
+    };
     // What a caught panic is reported as having panicked in.
     let boundary = format!("{interface}::{ident}");
     quote! {
@@ -169,12 +245,24 @@ fn thunk(interface: &syn::Ident, method: &Method, implementer: &syn::Ident) -> T
             this: *mut ::core::ffi::c_void,
             #(#abi_params),*
         ) #abi_return {
-            #this_safety
-            let this = unsafe { #rt::com::Object::<T>::from_slot::<SLOT>(this) };
+            #(#start_null)*
+            #refuse_null
             #(#borrow_interfaces)*
             #(#slices)*
-            #call_safety
-            let result = #rt::com::abi::guard::<T, _>(#boundary, || #call);
+            // A function item, not a closure: a closure made a function pointer brings a shim
+            // per method.
+            #[allow(non_snake_case, clippy::too_many_arguments, clippy::let_and_return)]
+            fn call_implementer<T: #implementer, const SLOT: usize>(
+                (this, #(#names,)*): (*mut ::core::ffi::c_void, #(#types,)*),
+            ) #abi_return {
+                #call_implementer_body
+            }
+            let result = #rt::com::abi::guard_fn(
+                #boundary,
+                ::core::any::type_name::<T>(),
+                (this, #(#names,)*),
+                call_implementer::<T, SLOT>,
+            );
             #result
         }
     }

@@ -1,7 +1,10 @@
 //! How arguments and results cross a vtable, and the panic guard every thunk runs under.
 
+use core::ffi::c_void;
+use core::marker::PhantomData;
+use core::ptr::NonNull;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use windows_core::{GUID, HRESULT};
+use windows_core::{GUID, HRESULT, IUnknown, Interface};
 
 use crate::codes::{E_FAIL, MAPI_E_CALL_FAILED, S_OK, SuccessCode};
 use crate::types::{FILETIME, LARGE_INTEGER, MAPIUID, ULARGE_INTEGER};
@@ -190,6 +193,29 @@ pub fn guard<T: ?Sized, R>(boundary: &'static str, body: impl FnOnce() -> R) -> 
     }
 }
 
+/// The panic guard of the generated method thunks: runs `body(args)`, catching a panic (`None`),
+/// reported as [`guard`] does; `type_name` names the implementing type. `body` is a plain
+/// function (the thunk's non-capturing closure) and `args` its arguments, the interface pointer
+/// still raw: the unwinding machinery (`catch_unwind` and the four functions it instantiates) is
+/// then compiled once per distinct signature, not once per method of every object, and no
+/// closure vtable is needed. In a crate of 120 implemented methods of one signature this took a
+/// rebuild from 1375 functions to 825.
+#[doc(hidden)]
+pub fn guard_fn<A, R>(
+    boundary: &'static str,
+    type_name: &'static str,
+    args: A,
+    body: fn(A) -> R,
+) -> Option<R> {
+    match catch_unwind(AssertUnwindSafe(move || body(args))) {
+        Ok(value) => Some(value),
+        Err(payload) => {
+            crate::panics::caught(boundary, type_name, payload);
+            None
+        }
+    }
+}
+
 /// Writes zeros (NULL) to an out-parameter after a panic, unless the pointer itself is NULL.
 ///
 /// # Safety
@@ -219,5 +245,97 @@ pub unsafe fn counted_bytes<'a>(cb: u32, lpb: *const u8) -> Option<&'a [u8]> {
         (_, true) => None,
         // SAFETY: the caller passes `cb` readable bytes at `lpb`.
         (_, false) => Some(unsafe { core::slice::from_raw_parts(lpb, cb as usize) }),
+    }
+}
+
+/// An interface out-parameter whose interface the signature fixes (`LPMAPITABLE *lppTable`,
+/// declared `#[out(IMAPITable)] lppTable: *mut *mut c_void`), as the implementer receives it.
+///
+/// The thunk checks the caller's slot before the implementer runs (NULL is answered with
+/// `MAPI_E_INVALID_PARAMETER`) and sets it to NULL. [`InterfaceOut::set`] moves a reference into
+/// it: no AddRef, no copy. When the method fails (an error HRESULT) or panics, the thunk releases
+/// what the slot holds and leaves it NULL, so a failed call neither hands out nor leaks an object.
+/// Left unset, the slot stays NULL.
+// No `Interface` bound here: a declaration naming a type that is not an interface is reported
+// once, by the declaration's check, rather than again at every implementer signature.
+pub struct InterfaceOut<'a, I> {
+    /// Non-NULL, writable, and holding NULL or a counted pointer this wrapper put there.
+    slot: NonNull<*mut c_void>,
+    _slot: PhantomData<&'a mut Option<I>>,
+}
+
+impl<I: Interface> InterfaceOut<'_, I> {
+    /// Wraps the slot the thunk checked.
+    ///
+    /// # Safety
+    ///
+    /// `slot` must be non-NULL, writable for the call, and hold NULL.
+    #[doc(hidden)]
+    #[inline(always)]
+    pub unsafe fn new<P>(slot: *mut *mut P) -> Self {
+        Self {
+            // SAFETY: the caller checked the slot for NULL.
+            slot: unsafe { NonNull::new_unchecked(slot.cast()) },
+            _slot: PhantomData,
+        }
+    }
+
+    /// Hands `value` to the caller: the slot takes over its reference. Whatever the slot held
+    /// (an earlier `set`) is released.
+    #[inline]
+    pub fn set(&mut self, value: I) {
+        self.put(value.into_raw());
+    }
+
+    /// Puts `object`'s interface `iid` in the slot (QueryInterface, one AddRef), for methods whose
+    /// caller may name the interface it wants: `CreateMessage`'s `lpInterface`, NULL meaning
+    /// `I`, which then reads `iid = lpInterface.unwrap_or(&IMessage::IID)`. The slot then holds
+    /// a pointer to the interface asked for, which is what the caller expects. Returns the
+    /// QueryInterface result; on failure the slot is NULL.
+    pub fn set_queried(&mut self, object: &impl Interface, iid: &GUID) -> HRESULT {
+        self.put(core::ptr::null_mut());
+        // SAFETY: `object` is a live interface pointer; the slot is writable and now NULL, and on
+        // success takes the one reference QueryInterface adds.
+        unsafe { object.query(iid, self.slot.as_ptr()) }
+    }
+
+    /// The slot, for passing it on to a method of another object (delegation), which writes it
+    /// as any callee does: a counted pointer or NULL. What it writes is released if the method
+    /// fails, as if it had been [`InterfaceOut::set`].
+    #[inline]
+    pub fn as_raw(&self) -> *mut *mut c_void {
+        self.slot.as_ptr()
+    }
+
+    fn put(&mut self, raw: *mut c_void) {
+        // SAFETY: the slot is writable and holds NULL or a counted pointer put there by this
+        // wrapper (or written through `as_raw` by a callee), whose reference it owns.
+        let old = unsafe { self.slot.as_ptr().replace(raw) };
+        if !old.is_null() {
+            // SAFETY: `old` carried one reference, given up here; every interface starts with
+            // IUnknown's slots, so it is released as one.
+            drop(unsafe { IUnknown::from_raw(old) });
+        }
+    }
+}
+
+/// Releases the reference an `#[out(IFoo)]` slot holds, if any, and leaves it NULL: the thunk's
+/// answer to a failed or panicked call.
+///
+/// # Safety
+///
+/// `slot` must be NULL, or writable and hold NULL or a counted interface pointer whose reference
+/// the slot owns.
+#[doc(hidden)]
+#[inline]
+pub unsafe fn release_out<P>(slot: *mut *mut P) {
+    if let Some(slot) = NonNull::new(slot.cast()) {
+        // A non-NULL slot holding NULL or an owned reference (this function's contract), as an
+        // `InterfaceOut` holds.
+        let mut out = InterfaceOut::<IUnknown> {
+            slot,
+            _slot: PhantomData,
+        };
+        out.put(core::ptr::null_mut());
     }
 }

@@ -13,7 +13,7 @@ pub mod interface;
 pub mod object;
 pub mod query;
 
-pub use abi::{AbiReturn, AbiSafe};
+pub use abi::{AbiReturn, AbiSafe, InterfaceOut};
 
 /// `Result<T, windows_core::Error>`: what interface methods return when they do not return a
 /// bare `HRESULT`. `T` is `()` or [`crate::codes::SuccessCode`] for methods declared with

@@ -251,10 +251,18 @@ impl<T: MapiObject> Object<T> {
         // The user's Drop runs here, inside Release: a panic in it is reported and goes no
         // further. The block is freed either way (the unwinding drops the other fields and
         // the box).
-        let _ = crate::com::abi::guard::<T, _>("IUnknown::Release", || {
-            // SAFETY: the caller's contract: the last reference to a block from `Box::into_raw`.
-            drop(unsafe { Box::from_raw(this) })
-        });
+        // The thunks' guard, over the erased pointer: the unwinding machinery is compiled once,
+        // not again for every object type (this is a rare, cold path).
+        let type_name = core::any::type_name::<T>();
+        let _ = crate::com::abi::guard_fn(
+            "IUnknown::Release",
+            type_name,
+            this.cast::<c_void>(),
+            |this| {
+                // SAFETY: the caller's contract: the last reference to a block from `Box::into_raw`.
+                drop(unsafe { Box::from_raw(this.cast::<Self>()) })
+            },
+        );
     }
 
     /// `IUnknown::QueryInterface`.

@@ -38,11 +38,16 @@ unsafe extern "system" fn query_interface<T: MapiObject, const SLOT: usize>(
     let answered = super::abi::guard::<T, _>("IUnknown::QueryInterface", || unsafe {
         object.query(&*iid, ppv)
     });
-    answered.unwrap_or_else(|| {
-        // SAFETY: `ppv` is writable; a failed QueryInterface hands out nothing.
-        unsafe { ppv.write(core::ptr::null_mut()) };
-        MAPI_E_CALL_FAILED
-    })
+    // A `match`, not `unwrap_or_else`: no closure and no instance of it per vtable (a debug build
+    // compiles every one).
+    match answered {
+        Some(answer) => answer,
+        None => {
+            // SAFETY: `ppv` is writable; a failed QueryInterface hands out nothing.
+            unsafe { ppv.write(core::ptr::null_mut()) };
+            MAPI_E_CALL_FAILED
+        }
+    }
 }
 
 unsafe extern "system" fn add_ref<T: MapiObject, const SLOT: usize>(this: *mut c_void) -> u32 {

@@ -10,10 +10,10 @@ use super::profile::{Profile, ProfileService};
 use super::session::{HostError, hresult_name, take_mapi_error};
 use super::support::{HostSupport, SupportLog, SupportOptions};
 use crate::alloc::AllocatorSet;
-use crate::codes::{MAPI_E_INVALID_PARAMETER, MAPI_E_UNKNOWN_FLAGS, S_OK};
-use crate::com::{ComObject, Object};
+use crate::codes::{MAPI_E_UNKNOWN_FLAGS, S_OK};
+use crate::com::{ComObject, InterfaceOut, Object};
 use crate::flags::MAPI_UNICODE;
-use crate::interfaces::{IMAPISupport, IProviderAdmin, IProviderAdminImpl};
+use crate::interfaces::{IMAPISupport, IMAPITable, IProfSect, IProviderAdmin, IProviderAdminImpl};
 use crate::props::value::{PropValue, Property, props_block};
 use crate::provider::service::entry::MSGSERVICEENTRY;
 use crate::table::TableData;
@@ -70,16 +70,12 @@ impl IProviderAdminImpl for HostProviderAdmin {
     unsafe fn GetProviderTable(
         this: &Object<Self>,
         ulFlags: u32,
-        lppTable: *mut *mut core::ffi::c_void,
+        mut lppTable: InterfaceOut<'_, IMAPITable>,
     ) -> HRESULT {
-        if lppTable.is_null() {
-            return MAPI_E_INVALID_PARAMETER;
-        }
         if ulFlags & !MAPI_UNICODE != 0 {
             return MAPI_E_UNKNOWN_FLAGS;
         }
-        // SAFETY: checked non-NULL; the new view reference is the caller's.
-        unsafe { lppTable.write(this.providers.view().into_raw()) };
+        lppTable.set(this.providers.view());
         S_OK
     }
 
@@ -88,11 +84,8 @@ impl IProviderAdminImpl for HostProviderAdmin {
         lpUID: *mut MAPIUID,
         lpInterface: *const GUID,
         ulFlags: u32,
-        lppProfSect: *mut *mut core::ffi::c_void,
+        mut lppProfSect: InterfaceOut<'_, IProfSect>,
     ) -> HRESULT {
-        if lppProfSect.is_null() {
-            return MAPI_E_INVALID_PARAMETER;
-        }
         // SAFETY: NULL or a MAPIUID (the caller's contract).
         let uid = unsafe { lpUID.as_ref() }
             .copied()
@@ -100,8 +93,7 @@ impl IProviderAdminImpl for HostProviderAdmin {
         // SAFETY: `lpInterface` is NULL or a GUID (the caller's contract).
         match unsafe { this.profile.open(&uid, lpInterface, ulFlags) } {
             Ok(section) => {
-                // SAFETY: checked non-NULL; the reference is the caller's.
-                unsafe { lppProfSect.write(section.into_raw()) };
+                lppProfSect.set(section);
                 S_OK
             }
             Err(code) => code,

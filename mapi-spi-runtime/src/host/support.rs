@@ -13,17 +13,17 @@
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
-use windows_core::{HRESULT, Interface};
+use windows_core::HRESULT;
 
 use super::profile::Profile;
 use crate::alloc::{AllocatorSet, builders};
 use crate::codes::{
     MAPI_E_INVALID_PARAMETER, MAPI_E_NO_SUPPORT, MAPI_E_NOT_ENOUGH_MEMORY, MAPI_E_NOT_FOUND, S_OK,
 };
-use crate::com::{ComObject, Forward, MethodName, Object};
+use crate::com::{ComObject, Forward, InterfaceOut, MethodName, Object};
 use crate::flags::LOGOFF_COMPLETE;
 use crate::flags::{MAPI_STATUS, MAPI_STORE_PROVIDER};
-use crate::interfaces::{IMAPIAdviseSink, IMAPISupport, IMAPISupportImpl, IMSLogon};
+use crate::interfaces::{IMAPIAdviseSink, IMAPISupport, IMAPISupportImpl, IMSLogon, IProfSect};
 use crate::props::value::props_from_raw;
 use crate::props::{PropValue, Property};
 use crate::sync::lock;
@@ -356,12 +356,9 @@ impl IMAPISupportImpl for HostSupport {
         this: &Object<Self>,
         lpUid: *mut MAPIUID,
         ulFlags: u32,
-        lppProfileObj: *mut *mut core::ffi::c_void,
+        mut lppProfileObj: InterfaceOut<'_, IProfSect>,
     ) -> HRESULT {
         this.log.note_call();
-        if lppProfileObj.is_null() {
-            return MAPI_E_INVALID_PARAMETER;
-        }
         let Some((profile, own)) = lock(&this.profile).clone() else {
             lock(&this.log.unsupported).push("OpenProfileSection");
             return MAPI_E_NO_SUPPORT;
@@ -371,8 +368,7 @@ impl IMAPISupportImpl for HostSupport {
         // SAFETY: NULL asks for the standard interface.
         match unsafe { profile.open(&uid, core::ptr::null(), ulFlags) } {
             Ok(section) => {
-                // SAFETY: checked non-NULL above; the reference is the caller's.
-                unsafe { lppProfileObj.write(section.into_raw()) };
+                lppProfileObj.set(section);
                 S_OK
             }
             Err(code) => code,

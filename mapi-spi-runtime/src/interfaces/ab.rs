@@ -8,7 +8,7 @@ use windows_core::{GUID, HRESULT, IUnknown};
 
 use super::{
     IMAPIAdviseSink, IMAPIContainer, IMAPIContainerImpl, IMAPIProgress, IMAPIProp, IMAPIPropImpl,
-    IMAPISupport,
+    IMAPISupport, IMAPITable,
 };
 use crate::codes::{MAPI_E_NO_SUPPORT, S_OK};
 use crate::types::{ADRLIST, ENTRYID, ENTRYLIST, FlagList, LPTSTR, MAPIERROR, SPropTagArray};
@@ -32,7 +32,7 @@ pub unsafe trait IABProvider: IUnknown {
         #[out] lpulpcbSecurity: *mut u32,
         #[out] lppbSecurity: *mut *mut u8,
         #[out] lppMAPIError: *mut *mut MAPIERROR,
-        #[out] lppABLogon: *mut *mut c_void,
+        #[out(IABLogon)] lppABLogon: *mut *mut c_void,
     ) -> HRESULT;
 }
 
@@ -87,10 +87,14 @@ pub unsafe trait IABLogon: IUnknown {
         ulTemplateFlags: u32,
         lpMAPIPropData: Option<&IMAPIProp>,
         lpInterface: *const GUID,
-        #[out] lppMAPIPropNew: *mut *mut c_void,
+        #[out(IMAPIProp)] lppMAPIPropNew: *mut *mut c_void,
         lpMAPIPropSibling: Option<&IMAPIProp>,
     ) -> HRESULT;
-    fn GetOneOffTable(&self, ulFlags: u32, #[out] lppTable: *mut *mut c_void) -> HRESULT;
+    fn GetOneOffTable(
+        &self,
+        ulFlags: u32,
+        #[out(IMAPITable)] lppTable: *mut *mut c_void,
+    ) -> HRESULT;
     fn PrepareRecips(
         &self,
         ulFlags: u32,
@@ -108,7 +112,7 @@ pub unsafe trait IABContainer: IMAPIContainer {
         &self,
         #[bytes(cbEntryID)] lpEntryID: *mut ENTRYID,
         ulCreateFlags: u32,
-        #[out] lppMAPIPropEntry: *mut *mut c_void,
+        #[out(IMAPIProp)] lppMAPIPropEntry: *mut *mut c_void,
     ) -> HRESULT;
     fn CopyEntries(
         &self,

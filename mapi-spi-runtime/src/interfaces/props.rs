@@ -3,7 +3,10 @@
 //! `IMAPITable`.
 //!
 //! Interface out-parameters (`LPMAPITABLE *`, `LPUNKNOWN *`, ...) are `*mut *mut c_void`: the
-//! callee writes an AddRef'd pointer there. Widths follow the Outlook header: `ulUIParam`,
+//! callee writes an AddRef'd pointer there. Where the header fixes the interface
+//! (`LPMAPITABLE *`), they are declared `#[out(IMAPITable)]` and implementers fill them through
+//! [`crate::com::InterfaceOut`]; where an IID chooses it (`OpenEntry`'s `LPUNKNOWN *`), they stay
+//! raw. Widths follow the Outlook header: `ulUIParam`,
 //! connection numbers and `BOOKMARK`s are `ULONG_PTR` (`usize`) where mingw-w64 has `ULONG`.
 #![allow(non_snake_case)]
 
@@ -102,8 +105,16 @@ pub unsafe trait IMAPIProp: IUnknown {
 /// opening entries, search criteria.
 #[mapi_interface("0002030B-0000-0000-C000-000000000046", default = MAPI_E_NO_SUPPORT)]
 pub unsafe trait IMAPIContainer: IMAPIProp {
-    fn GetContentsTable(&self, ulFlags: u32, #[out] lppTable: *mut *mut c_void) -> HRESULT;
-    fn GetHierarchyTable(&self, ulFlags: u32, #[out] lppTable: *mut *mut c_void) -> HRESULT;
+    fn GetContentsTable(
+        &self,
+        ulFlags: u32,
+        #[out(IMAPITable)] lppTable: *mut *mut c_void,
+    ) -> HRESULT;
+    fn GetHierarchyTable(
+        &self,
+        ulFlags: u32,
+        #[out(IMAPITable)] lppTable: *mut *mut c_void,
+    ) -> HRESULT;
     fn OpenEntry(
         &self,
         #[bytes(cbEntryID)] lpEntryID: *mut ENTRYID,
@@ -134,7 +145,7 @@ pub unsafe trait IMAPIFolder: IMAPIContainer {
         &self,
         lpInterface: *const GUID,
         ulFlags: u32,
-        #[out] lppMessage: *mut *mut c_void,
+        #[out(IMessage)] lppMessage: *mut *mut c_void,
     ) -> HRESULT;
     fn CopyMessages(
         &self,
@@ -159,7 +170,7 @@ pub unsafe trait IMAPIFolder: IMAPIContainer {
         lpszFolderComment: LPTSTR,
         lpInterface: *const GUID,
         ulFlags: u32,
-        #[out] lppFolder: *mut *mut c_void,
+        #[out(IMAPIFolder)] lppFolder: *mut *mut c_void,
     ) -> HRESULT;
     fn CopyFolder(
         &self,
@@ -210,20 +221,24 @@ pub unsafe trait IMAPIFolder: IMAPIContainer {
 /// A message: its properties, attachments and recipients.
 #[mapi_interface("00020307-0000-0000-C000-000000000046", default = MAPI_E_NO_SUPPORT)]
 pub unsafe trait IMessage: IMAPIProp {
-    fn GetAttachmentTable(&self, ulFlags: u32, #[out] lppTable: *mut *mut c_void) -> HRESULT;
+    fn GetAttachmentTable(
+        &self,
+        ulFlags: u32,
+        #[out(IMAPITable)] lppTable: *mut *mut c_void,
+    ) -> HRESULT;
     fn OpenAttach(
         &self,
         ulAttachmentNum: u32,
         lpInterface: *const GUID,
         ulFlags: u32,
-        #[out] lppAttach: *mut *mut c_void,
+        #[out(IAttach)] lppAttach: *mut *mut c_void,
     ) -> HRESULT;
     fn CreateAttach(
         &self,
         lpInterface: *const GUID,
         ulFlags: u32,
         #[out] lpulAttachmentNum: *mut u32,
-        #[out] lppAttach: *mut *mut c_void,
+        #[out(IAttach)] lppAttach: *mut *mut c_void,
     ) -> HRESULT;
     fn DeleteAttach(
         &self,
@@ -232,7 +247,11 @@ pub unsafe trait IMessage: IMAPIProp {
         lpProgress: Option<&IMAPIProgress>,
         ulFlags: u32,
     ) -> HRESULT;
-    fn GetRecipientTable(&self, ulFlags: u32, #[out] lppTable: *mut *mut c_void) -> HRESULT;
+    fn GetRecipientTable(
+        &self,
+        ulFlags: u32,
+        #[out(IMAPITable)] lppTable: *mut *mut c_void,
+    ) -> HRESULT;
     fn ModifyRecipients(&self, ulFlags: u32, lpMods: *mut ADRLIST) -> HRESULT;
     fn SubmitMessage(&self, ulFlags: u32) -> HRESULT;
     fn SetReadFlag(&self, ulFlags: u32) -> HRESULT;

@@ -6,6 +6,7 @@
 use core::ffi::c_void;
 use windows_core::{GUID, HRESULT, IUnknown};
 
+use super::{IMAPITable, IProfSect};
 use crate::codes::{MAPI_E_NO_SUPPORT, S_OK};
 use crate::types::{LPTSTR, MAPIERROR, MAPIUID, SPropValue};
 use mapi_spi_macros::mapi_interface;
@@ -25,7 +26,11 @@ pub unsafe trait IProviderAdmin: IUnknown {
     ) -> HRESULT;
     /// A table with one row per provider of the service (`PR_PROVIDER_UID`, `PR_DISPLAY_NAME`,
     /// `PR_RESOURCE_TYPE`, ...).
-    fn GetProviderTable(&self, ulFlags: u32, #[out] lppTable: *mut *mut c_void) -> HRESULT;
+    fn GetProviderTable(
+        &self,
+        ulFlags: u32,
+        #[out(IMAPITable)] lppTable: *mut *mut c_void,
+    ) -> HRESULT;
     fn CreateProvider(
         &self,
         lpszProvider: LPTSTR,
@@ -42,7 +47,7 @@ pub unsafe trait IProviderAdmin: IUnknown {
         lpUID: *mut MAPIUID,
         lpInterface: *const GUID,
         ulFlags: u32,
-        #[out] lppProfSect: *mut *mut c_void,
+        #[out(IProfSect)] lppProfSect: *mut *mut c_void,
     ) -> HRESULT;
 }
 

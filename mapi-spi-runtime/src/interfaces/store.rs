@@ -4,7 +4,7 @@
 use core::ffi::c_void;
 use windows_core::{GUID, HRESULT, IUnknown};
 
-use super::{IMAPIAdviseSink, IMAPIProp, IMAPIPropImpl, IMAPISupport};
+use super::{IMAPIAdviseSink, IMAPIProp, IMAPIPropImpl, IMAPISupport, IMAPITable, IMessage};
 use crate::codes::{MAPI_E_NO_SUPPORT, S_OK};
 use crate::types::{ENTRYID, LPTSTR, MAPIERROR, NOTIFICATION};
 use mapi_spi_macros::mapi_interface;
@@ -145,11 +145,19 @@ pub unsafe trait IMsgStore: IMAPIProp {
         #[out] lppEntryID: *mut *mut ENTRYID,
         #[out] lppszExplicitClass: *mut LPTSTR,
     ) -> HRESULT;
-    fn GetReceiveFolderTable(&self, ulFlags: u32, #[out] lppTable: *mut *mut c_void) -> HRESULT;
+    fn GetReceiveFolderTable(
+        &self,
+        ulFlags: u32,
+        #[out(IMAPITable)] lppTable: *mut *mut c_void,
+    ) -> HRESULT;
     fn StoreLogoff(&self, lpulFlags: *mut u32) -> HRESULT;
     fn AbortSubmit(&self, #[bytes(cbEntryID)] lpEntryID: *mut ENTRYID, ulFlags: u32) -> HRESULT;
-    fn GetOutgoingQueue(&self, ulFlags: u32, #[out] lppTable: *mut *mut c_void) -> HRESULT;
-    fn SetLockState(&self, lpMessage: *mut c_void, ulLockState: u32) -> HRESULT;
+    fn GetOutgoingQueue(
+        &self,
+        ulFlags: u32,
+        #[out(IMAPITable)] lppTable: *mut *mut c_void,
+    ) -> HRESULT;
+    fn SetLockState(&self, lpMessage: Option<&IMessage>, ulLockState: u32) -> HRESULT;
     fn FinishedMsg(&self, ulFlags: u32, #[bytes(cbEntryID)] lpEntryID: *mut ENTRYID) -> HRESULT;
     fn NotifyNewMail(&self, lpNotification: *mut NOTIFICATION) -> HRESULT;
 }

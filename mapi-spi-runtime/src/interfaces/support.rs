@@ -4,7 +4,7 @@
 use core::ffi::c_void;
 use windows_core::{GUID, HRESULT, IUnknown};
 
-use super::{IMAPIAdviseSink, IMAPIProgress, IMAPIProp};
+use super::{IMAPIAdviseSink, IMAPIProgress, IMAPIProp, IMAPITable, IMessage, IProfSect};
 use crate::codes::{MAPI_E_NO_SUPPORT, S_OK};
 use crate::types::{
     ADRLIST, ADRPARM, ENTRYID, ENTRYLIST, LPALLOCATEBUFFER, LPALLOCATEMORE, LPFNBUTTON,
@@ -54,7 +54,7 @@ pub unsafe trait IMAPISupport: IUnknown {
         &self,
         lpUid: *mut MAPIUID,
         ulFlags: u32,
-        #[out] lppProfileObj: *mut *mut c_void,
+        #[out(IProfSect)] lppProfileObj: *mut *mut c_void,
     ) -> HRESULT;
     fn RegisterPreprocessor(
         &self,
@@ -98,7 +98,7 @@ pub unsafe trait IMAPISupport: IUnknown {
         ulTemplateFlags: u32,
         lpMAPIPropData: Option<&IMAPIProp>,
         lpInterface: *const GUID,
-        #[out] lppMAPIPropNew: *mut *mut c_void,
+        #[out(IMAPIProp)] lppMAPIPropNew: *mut *mut c_void,
         lpMAPIPropSibling: Option<&IMAPIProp>,
     ) -> HRESULT;
     fn OpenEntry(
@@ -109,7 +109,11 @@ pub unsafe trait IMAPISupport: IUnknown {
         #[out] lpulObjType: *mut u32,
         #[out] lppUnk: *mut *mut c_void,
     ) -> HRESULT;
-    fn GetOneOffTable(&self, ulFlags: u32, #[out] lppTable: *mut *mut c_void) -> HRESULT;
+    fn GetOneOffTable(
+        &self,
+        ulFlags: u32,
+        #[out(IMAPITable)] lppTable: *mut *mut c_void,
+    ) -> HRESULT;
     fn Address(
         &self,
         lpulUIParam: *mut usize,
@@ -141,7 +145,7 @@ pub unsafe trait IMAPISupport: IUnknown {
         ulUIParam: usize,
         ulFlags: u32,
         lpszTitle: LPTSTR,
-        lpDisplayTable: *mut c_void,
+        lpDisplayTable: Option<&IMAPITable>,
         lpCOnfigData: Option<&IMAPIProp>,
         ulTopPage: u32,
     ) -> HRESULT;
@@ -198,18 +202,18 @@ pub unsafe trait IMAPISupport: IUnknown {
         &self,
         ulUIParam: usize,
         ulFlags: u32,
-        #[out] lppProgress: *mut *mut c_void,
+        #[out(IMAPIProgress)] lppProgress: *mut *mut c_void,
     ) -> HRESULT;
     fn ReadReceipt(
         &self,
         ulFlags: u32,
-        lpReadMessage: *mut c_void,
-        #[out] lppEmptyMessage: *mut *mut c_void,
+        lpReadMessage: Option<&IMessage>,
+        #[out(IMessage)] lppEmptyMessage: *mut *mut c_void,
     ) -> HRESULT;
-    fn PrepareSubmit(&self, lpMessage: *mut c_void, lpulFlags: *mut u32) -> HRESULT;
-    fn ExpandRecips(&self, lpMessage: *mut c_void, lpulFlags: *mut u32) -> HRESULT;
-    fn UpdatePAB(&self, ulFlags: u32, lpMessage: *mut c_void) -> HRESULT;
-    fn DoSentMail(&self, ulFlags: u32, lpMessage: *mut c_void) -> HRESULT;
+    fn PrepareSubmit(&self, lpMessage: Option<&IMessage>, lpulFlags: *mut u32) -> HRESULT;
+    fn ExpandRecips(&self, lpMessage: Option<&IMessage>, lpulFlags: *mut u32) -> HRESULT;
+    fn UpdatePAB(&self, ulFlags: u32, lpMessage: Option<&IMessage>) -> HRESULT;
+    fn DoSentMail(&self, ulFlags: u32, lpMessage: Option<&IMessage>) -> HRESULT;
     fn OpenAddressBook(
         &self,
         lpInterface: *const GUID,
@@ -219,7 +223,7 @@ pub unsafe trait IMAPISupport: IUnknown {
     fn Preprocess(&self, ulFlags: u32, #[bytes(cbEntryID)] lpEntryID: *mut ENTRYID) -> HRESULT;
     fn CompleteMsg(&self, ulFlags: u32, #[bytes(cbEntryID)] lpEntryID: *mut ENTRYID) -> HRESULT;
     fn StoreLogoffTransports(&self, lpulFlags: *mut u32) -> HRESULT;
-    fn StatusRecips(&self, lpMessage: *mut c_void, lpRecipList: *mut ADRLIST) -> HRESULT;
+    fn StatusRecips(&self, lpMessage: Option<&IMessage>, lpRecipList: *mut ADRLIST) -> HRESULT;
     fn WrapStoreEntryID(
         &self,
         #[bytes(cbOrigEntry)] lpOrigEntry: *mut ENTRYID,
@@ -237,6 +241,6 @@ pub unsafe trait IMAPISupport: IUnknown {
     fn GetSvcConfigSupportObj(
         &self,
         ulFlags: u32,
-        #[out] lppSvcSupport: *mut *mut c_void,
+        #[out(IMAPISupport)] lppSvcSupport: *mut *mut c_void,
     ) -> HRESULT;
 }

@@ -4,7 +4,7 @@
 use core::ffi::c_void;
 use windows_core::{GUID, HRESULT, IUnknown};
 
-use super::{IMAPISupport, IMessage};
+use super::{IMAPIStatus, IMAPISupport, IMessage};
 use crate::codes::MAPI_E_NO_SUPPORT;
 use crate::types::{ENTRYID, LPTSTR, MAPIERROR, MAPIUID, OPTIONDATA};
 use mapi_spi_macros::mapi_interface;
@@ -22,7 +22,7 @@ pub unsafe trait IXPProvider: IUnknown {
         lpszProfileName: LPTSTR,
         lpulFlags: *mut u32,
         #[out] lppMAPIError: *mut *mut MAPIERROR,
-        #[out] lppXPLogon: *mut *mut c_void,
+        #[out(IXPLogon)] lppXPLogon: *mut *mut c_void,
     ) -> HRESULT;
 }
 
@@ -68,7 +68,7 @@ pub unsafe trait IXPLogon: IUnknown {
         lpInterface: *const GUID,
         ulFlags: u32,
         #[out] lpulObjType: *mut u32,
-        #[out] lppEntry: *mut *mut c_void,
+        #[out(IMAPIStatus)] lppEntry: *mut *mut c_void,
     ) -> HRESULT;
     fn ValidateState(&self, ulUIParam: usize, ulFlags: u32) -> HRESULT;
     fn FlushQueues(

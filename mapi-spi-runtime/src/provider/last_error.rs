@@ -42,7 +42,9 @@ pub struct LastError {
 #[derive(Clone, Debug)]
 struct Kept {
     error: ProviderError,
-    /// Kept by [`LastError::fail_unexplained`]: the runtime's words for a bare code.
+    /// Kept by [`LastError::fail_unexplained`]: the runtime's words for a bare code. Only the
+    /// store SPI's forwarding keeps such failures and reads this.
+    #[cfg_attr(not(feature = "store"), allow(dead_code))]
     unexplained: bool,
 }
 
@@ -73,6 +75,7 @@ impl LastError {
 
     /// Where the failures [`Self::fail`] keeps stand: what a forwarded call reads when it starts
     /// and passes to [`Self::fail_unexplained`] if it fails.
+    #[cfg(feature = "store")]
     pub(crate) fn explained(&self) -> u64 {
         self.explained.load(Ordering::Relaxed)
     }
@@ -82,6 +85,7 @@ impl LastError {
     /// call described its failure itself), `code` is kept as the last error, unexplained,
     /// described as "`method` failed with `code`'s name". Another thread's `fail` meanwhile
     /// counts as the call's own: its words are kept rather than these.
+    #[cfg(feature = "store")]
     pub(crate) fn fail_unexplained(&self, explained: u64, method: &str, code: HRESULT) {
         let name = crate::codes::name_or_hex(code);
         let mut last = lock(&self.last);
@@ -95,6 +99,7 @@ impl LastError {
 
     /// Whether the last error has the code `code` and was kept with words of its own
     /// ([`Self::fail`]), not as [`Self::fail_unexplained`]'s last resort.
+    #[cfg(feature = "store")]
     pub(crate) fn explains(&self, code: HRESULT) -> bool {
         lock(&self.last)
             .as_ref()

@@ -11,6 +11,8 @@ pub mod entry;
 pub mod last_error;
 pub mod profile;
 pub mod service;
+#[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 pub mod store;
 pub mod text;
 

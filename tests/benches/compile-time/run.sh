@@ -7,6 +7,10 @@
 #   rebuild  touch the generated lib.rs and `cargo build` (dependencies already built)
 #   clean    `cargo clean` then `cargo build` (every dependency too)
 #
+# The mapi-spi crate depends on the runtime without its default `store` feature: like the
+# windows-core crate, it declares and implements interfaces and uses nothing of the store SPI.
+# STORE=1 builds it with the feature, as a store provider does.
+#
 # The two crates are built alternately, run after run, so that a change in the machine's load
 # hits both alike. Prints the median (and the range) of each and the ratio mapi-spi/windows-core.
 #
@@ -60,7 +64,9 @@ EOF
 
 generate_mapi_spi() {
     local dir=$work/mapi-spi i j k
-    manifest "$dir" gen-mapi-spi "mapi-spi-runtime = { path = \"$runtime\" }"
+    local features='default-features = false'
+    if [ "${STORE:-0}" = 1 ]; then features='features = ["store"]'; fi
+    manifest "$dir" gen-mapi-spi "mapi-spi-runtime = { path = \"$runtime\", $features }"
     {
         echo '#![allow(non_snake_case)]'
         echo 'use core::sync::atomic::AtomicU32;'

@@ -38,6 +38,7 @@ use crate::flags::{
 use crate::interfaces::{IMAPISupport, IMAPITable, IProviderAdmin};
 use crate::props::value::{PropValue, Property, props_from_raw};
 use crate::provider::profile::ProfileSection;
+#[cfg(feature = "store")]
 use crate::provider::store::identity::PR_MAPI_SPI_STORE_ENTRYID;
 use crate::provider::{ProviderError, ProviderResult};
 use crate::tags::PR_PROVIDER_UID;
@@ -290,13 +291,18 @@ fn write_values(
     values: &SettingValues,
 ) -> ProviderResult<()> {
     let props = values.properties()?;
+    #[cfg_attr(not(feature = "store"), allow(unused_mut))]
     let mut unset: Vec<u32> = values
         .tags()
         .filter(|tag| !props.iter().any(|p| u32::from(p.id) == tag >> 16))
         .collect();
+    // A store's recorded entry ID exists only with the store SPI.
+    #[cfg(feature = "store")]
     if stored.properties().ok().as_ref() != Some(&props) {
         unset.push(PR_MAPI_SPI_STORE_ENTRYID);
     }
+    #[cfg(not(feature = "store"))]
+    let _ = stored;
     for section in sections {
         section.set(&props)?;
         section.delete(&unset)?;

@@ -31,11 +31,11 @@ use crate::codes::{
     MAPI_E_INVALID_PARAMETER, MAPI_E_NO_ACCESS, MAPI_E_NO_SUPPORT, MAPI_E_NOT_FOUND,
     MAPI_W_PARTIAL_COMPLETION, S_OK,
 };
-use crate::com::{ComObject, Forward, MethodName, Object};
+use crate::com::{ComObject, Forward, InterfaceOut, MethodName, Object};
 use crate::flags::*;
 use crate::interfaces::{
     IMAPIContainer, IMAPIContainerImpl, IMAPIFolder, IMAPIFolderImpl, IMAPIProgress, IMAPIProp,
-    IMAPIPropImpl, IMAPITable,
+    IMAPIPropImpl, IMAPITable, IMessage,
 };
 use crate::props::object::null;
 use crate::props::object::{delete_props_arg, put_problems, set_props_arg};
@@ -330,13 +330,8 @@ impl FolderObject {
     }
 
     /// A view of `table` for an `lppTable` out-parameter.
-    ///
-    /// # Safety
-    ///
-    /// `lppTable` is writable (checked non-NULL by the caller).
-    unsafe fn hand_out(table: TableData, lppTable: *mut *mut c_void) -> HRESULT {
-        // SAFETY: writable (this function's contract); the view's reference is the caller's.
-        unsafe { lppTable.write(table.view().into_raw()) };
+    fn hand_out(table: TableData, lppTable: &mut InterfaceOut<'_, IMAPITable>) -> HRESULT {
+        lppTable.set(table.view());
         S_OK
     }
 }
@@ -483,17 +478,16 @@ fn identity_of(object: &IMAPIProp, allocators: AllocatorSet) -> Option<[PropValu
 ///
 /// # Safety
 ///
-/// `lpInterface` is NULL or a GUID; `out` is writable.
+/// `lpInterface` is NULL or a GUID.
 unsafe fn hand_out_as<I: Interface>(
     object: &I,
     lpInterface: *const GUID,
-    out: *mut *mut c_void,
+    out: &mut InterfaceOut<'_, I>,
     what: &str,
 ) -> ProviderResult<HRESULT> {
     // SAFETY: NULL or a GUID (this function's contract).
     let iid = unsafe { lpInterface.as_ref() }.unwrap_or(&I::IID);
-    // SAFETY: a live object; `out` writable (this function's contract).
-    if unsafe { object.query(iid, out) }.is_err() {
+    if out.set_queried(object, iid).is_err() {
         return Err(ProviderError::new(
             MAPI_E_INTERFACE_NOT_SUPPORTED,
             format!("{what} does not have the interface asked for"),
@@ -821,12 +815,9 @@ impl IMAPIContainerImpl for FolderObject {
     unsafe fn GetContentsTable(
         this: &Object<Self>,
         ulFlags: u32,
-        lppTable: *mut *mut c_void,
+        mut lppTable: InterfaceOut<'_, IMAPITable>,
     ) -> HRESULT {
         this.run(|| {
-            if lppTable.is_null() {
-                return Err(null("GetContentsTable", "lppTable"));
-            }
             let allowed = MAPI_ASSOCIATED | MAPI_DEFERRED_ERRORS | MAPI_UNICODE | SHOW_SOFT_DELETES;
             check_flags("GetContentsTable", ulFlags, allowed)?;
             let table = if ulFlags & MAPI_ASSOCIATED != 0 {
@@ -834,8 +825,7 @@ impl IMAPIContainerImpl for FolderObject {
             } else {
                 this.model.contents_table(&this.key)?
             };
-            // SAFETY: checked non-NULL.
-            Ok(unsafe { FolderObject::hand_out(table, lppTable) })
+            Ok(FolderObject::hand_out(table, &mut lppTable))
         })
     }
 
@@ -844,20 +834,16 @@ impl IMAPIContainerImpl for FolderObject {
     unsafe fn GetHierarchyTable(
         this: &Object<Self>,
         ulFlags: u32,
-        lppTable: *mut *mut c_void,
+        mut lppTable: InterfaceOut<'_, IMAPITable>,
     ) -> HRESULT {
         this.run(|| {
-            if lppTable.is_null() {
-                return Err(null("GetHierarchyTable", "lppTable"));
-            }
             let allowed =
                 CONVENIENT_DEPTH | MAPI_DEFERRED_ERRORS | MAPI_UNICODE | SHOW_SOFT_DELETES;
             check_flags("GetHierarchyTable", ulFlags, allowed)?;
             let view = this
                 .model
                 .hierarchy_view(&this.key, ulFlags & CONVENIENT_DEPTH != 0)?;
-            // SAFETY: checked non-NULL; the view's reference is the caller's.
-            unsafe { lppTable.write(view.into_raw()) };
+            lppTable.set(view);
             Ok(S_OK)
         })
     }
@@ -899,12 +885,9 @@ impl IMAPIFolderImpl for FolderObject {
         this: &Object<Self>,
         lpInterface: *const GUID,
         ulFlags: u32,
-        lppMessage: *mut *mut c_void,
+        mut lppMessage: InterfaceOut<'_, IMessage>,
     ) -> HRESULT {
         this.run(|| {
-            if lppMessage.is_null() {
-                return Err(null("CreateMessage", "lppMessage"));
-            }
             check_flags(
                 "CreateMessage",
                 ulFlags,
@@ -918,12 +901,12 @@ impl IMAPIFolderImpl for FolderObject {
             }
             this.model.check_writable()?;
             let message = MessageObject::create(&this.model, &this.key, ulFlags);
-            // SAFETY: the caller's interface, NULL or a GUID; `lppMessage` checked non-NULL.
+            // SAFETY: the caller's interface, NULL or a GUID.
             unsafe {
                 hand_out_as(
                     &message,
                     lpInterface,
-                    lppMessage,
+                    &mut lppMessage,
                     "CreateMessage: a message",
                 )
             }
@@ -1027,12 +1010,9 @@ impl IMAPIFolderImpl for FolderObject {
         lpszFolderComment: LPTSTR,
         lpInterface: *const GUID,
         ulFlags: u32,
-        lppFolder: *mut *mut c_void,
+        mut lppFolder: InterfaceOut<'_, IMAPIFolder>,
     ) -> HRESULT {
         this.run(|| {
-            if lppFolder.is_null() {
-                return Err(null("CreateFolder", "lppFolder"));
-            }
             let allowed = MAPI_DEFERRED_ERRORS | MAPI_UNICODE | OPEN_IF_EXISTS;
             check_flags("CreateFolder", ulFlags, allowed)?;
             match ulFolderType {
@@ -1092,8 +1072,15 @@ impl IMAPIFolderImpl for FolderObject {
                 Err(error) => return Err(error),
             };
             let folder: IMAPIFolder = FolderObject::open(&this.model, &key, true)?.into_interface();
-            // SAFETY: the caller's interface, NULL or a GUID; `lppFolder` checked non-NULL.
-            unsafe { hand_out_as(&folder, lpInterface, lppFolder, "CreateFolder: a folder") }
+            // SAFETY: the caller's interface, NULL or a GUID.
+            unsafe {
+                hand_out_as(
+                    &folder,
+                    lpInterface,
+                    &mut lppFolder,
+                    "CreateFolder: a folder",
+                )
+            }
         })
     }
 

@@ -62,7 +62,7 @@ use crate::codes::{
     MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_INVALID_PARAMETER, MAPI_E_NO_ACCESS, MAPI_E_NO_SUPPORT,
     MAPI_E_NOT_FOUND, MAPI_E_OBJECT_CHANGED, MAPI_E_OBJECT_DELETED, S_OK,
 };
-use crate::com::{ComObject, Forward, MethodName, Object};
+use crate::com::{ComObject, Forward, InterfaceOut, MethodName, Object};
 use crate::flags::{
     ATTACH_DIALOG, CLEAR_NRN_PENDING, CLEAR_READ_FLAG, CLEAR_RN_PENDING, FORCE_SAVE,
     GENERATE_RECEIPT_ONLY, KEEP_OPEN_READONLY, KEEP_OPEN_READWRITE, MAPI_ASSOCIATED, MAPI_BCC,
@@ -516,29 +516,19 @@ impl MessageCore {
         let _ = self.props.bag_mut().insert(prop, PropAccess::READ_ONLY);
     }
 
-    /// `GetRecipientTable` and `GetAttachmentTable` (`method`): a view of `table` with its
-    /// default `columns` through `lppTable`. `flags`: `MAPI_UNICODE` (else text columns are
-    /// 8-bit), `MAPI_DEFERRED_ERRORS`.
-    ///
-    /// # Safety
-    ///
-    /// `lppTable` is NULL or writable.
-    unsafe fn hand_out_table(
+    /// `GetRecipientTable` and `GetAttachmentTable`: a view of `table` with its default
+    /// `columns` through `lppTable`. `flags`: `MAPI_UNICODE` (else text columns are 8-bit),
+    /// `MAPI_DEFERRED_ERRORS`.
+    fn hand_out_table(
         &self,
-        method: &str,
         table: &TableData,
         columns: &[u32],
         flags: u32,
-        lppTable: *mut *mut c_void,
+        mut lppTable: InterfaceOut<'_, IMAPITable>,
     ) -> HRESULT {
         self.answer(|| {
             check_flags(flags, MAPI_UNICODE | MAPI_DEFERRED_ERRORS)?;
-            if lppTable.is_null() {
-                return Err(invalid(&format!("{method}: lppTable is NULL")));
-            }
-            let view = table_view(table, columns, flags)?;
-            // SAFETY: checked non-NULL; the new reference is the caller's.
-            unsafe { lppTable.write(view.into_raw()) };
+            lppTable.set(table_view(table, columns, flags)?);
             Ok(S_OK)
         })
     }
@@ -1469,19 +1459,15 @@ impl IMessageImpl for MessageObject {
     unsafe fn GetAttachmentTable(
         this: &Object<Self>,
         ulFlags: u32,
-        lppTable: *mut *mut c_void,
+        lppTable: InterfaceOut<'_, IMAPITable>,
     ) -> HRESULT {
         let core = &this.core;
-        // SAFETY: the caller's out-pointer, NULL or writable.
-        unsafe {
-            core.hand_out_table(
-                "GetAttachmentTable",
-                &core.attachment_table,
-                ATTACHMENT_COLUMNS,
-                ulFlags,
-                lppTable,
-            )
-        }
+        core.hand_out_table(
+            &core.attachment_table,
+            ATTACHMENT_COLUMNS,
+            ulFlags,
+            lppTable,
+        )
     }
 
     /// Attachment `ulAttachmentNum` of the working copy: read-only unless `MAPI_MODIFY` (or
@@ -1495,14 +1481,11 @@ impl IMessageImpl for MessageObject {
         ulAttachmentNum: u32,
         lpInterface: *const GUID,
         ulFlags: u32,
-        lppAttach: *mut *mut c_void,
+        mut lppAttach: InterfaceOut<'_, IAttach>,
     ) -> HRESULT {
         let core = &this.core;
         core.answer(|| {
             check_flags(ulFlags, OPEN_ATTACH_FLAGS)?;
-            if lppAttach.is_null() {
-                return Err(invalid("OpenAttach: lppAttach is NULL"));
-            }
             // SAFETY: NULL or a GUID (the caller's contract).
             unsafe { attach_interface(lpInterface) }?;
             let working = core.working();
@@ -1521,9 +1504,13 @@ impl IMessageImpl for MessageObject {
             }
             let writable = working.writable && ulFlags & (MAPI_MODIFY | MAPI_BEST_ACCESS) != 0;
             drop(working);
-            let attach = AttachObject::open(core, ulAttachmentNum, attachment, writable, false);
-            // SAFETY: checked non-NULL; the new reference is the caller's.
-            unsafe { lppAttach.write(attach.into_raw()) };
+            lppAttach.set(AttachObject::open(
+                core,
+                ulAttachmentNum,
+                attachment,
+                writable,
+                false,
+            ));
             Ok(S_OK)
         })
     }
@@ -1535,15 +1522,13 @@ impl IMessageImpl for MessageObject {
         lpInterface: *const GUID,
         ulFlags: u32,
         lpulAttachmentNum: *mut u32,
-        lppAttach: *mut *mut c_void,
+        mut lppAttach: InterfaceOut<'_, IAttach>,
     ) -> HRESULT {
         let core = &this.core;
         core.answer(|| {
             check_flags(ulFlags, MAPI_DEFERRED_ERRORS)?;
-            if lpulAttachmentNum.is_null() || lppAttach.is_null() {
-                return Err(invalid(
-                    "CreateAttach: lpulAttachmentNum or lppAttach is NULL",
-                ));
+            if lpulAttachmentNum.is_null() {
+                return Err(invalid("CreateAttach: lpulAttachmentNum is NULL"));
             }
             // SAFETY: NULL or a GUID (the caller's contract).
             unsafe { attach_interface(lpInterface) }?;
@@ -1555,11 +1540,9 @@ impl IMessageImpl for MessageObject {
             working.next_attach_num += 1;
             drop(working);
             let attach = AttachObject::open(core, num, Attachment::default(), true, true);
-            // SAFETY: checked non-NULL; the new reference is the caller's.
-            unsafe {
-                lpulAttachmentNum.write(num);
-                lppAttach.write(attach.into_raw());
-            }
+            // SAFETY: checked non-NULL.
+            unsafe { lpulAttachmentNum.write(num) };
+            lppAttach.set(attach);
             Ok(S_OK)
         })
     }
@@ -1600,19 +1583,10 @@ impl IMessageImpl for MessageObject {
     unsafe fn GetRecipientTable(
         this: &Object<Self>,
         ulFlags: u32,
-        lppTable: *mut *mut c_void,
+        lppTable: InterfaceOut<'_, IMAPITable>,
     ) -> HRESULT {
         let core = &this.core;
-        // SAFETY: the caller's out-pointer, NULL or writable.
-        unsafe {
-            core.hand_out_table(
-                "GetRecipientTable",
-                &core.recipient_table,
-                RECIPIENT_COLUMNS,
-                ulFlags,
-                lppTable,
-            )
-        }
+        core.hand_out_table(&core.recipient_table, RECIPIENT_COLUMNS, ulFlags, lppTable)
     }
 
     /// As the page describes: no flag replaces the list, `MODRECIP_ADD` adds (new row IDs,
