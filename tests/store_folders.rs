@@ -11,7 +11,7 @@ use core::ptr::{null, null_mut};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use mapi_spi_runtime::codes::*;
-use mapi_spi_runtime::com::{ComObject, Forward, MethodName, Object};
+use mapi_spi_runtime::com::{ComObject, Forward, InterfaceOut, MethodName, Object};
 use mapi_spi_runtime::flags::*;
 use mapi_spi_runtime::host::client::{self, EntryList, copy_folder, create_folder};
 use mapi_spi_runtime::host::{Session, SupportOptions};
@@ -1500,10 +1500,10 @@ impl IMAPIFolderImpl for FailingSaves {
         this: &Object<Self>,
         _lpInterface: *const GUID,
         ulFlags: u32,
-        lppMessage: *mut *mut c_void,
+        mut lppMessage: InterfaceOut<'_, IMessage>,
     ) -> HRESULT {
         if this.no_message {
-            unsafe { lppMessage.write(null_mut()) };
+            // The slot is left NULL: a success that hands back no message.
             return S_OK;
         }
         let message = match client::create_message(&this.folder, ulFlags) {
@@ -1512,7 +1512,7 @@ impl IMAPIFolderImpl for FailingSaves {
         };
         let props = message.cast().unwrap();
         let failing: IMessage = ComObject::new(FailingSave { message, props }).into_interface();
-        unsafe { lppMessage.write(failing.into_raw()) };
+        lppMessage.set(failing);
         S_OK
     }
 
@@ -1523,7 +1523,7 @@ impl IMAPIFolderImpl for FailingSaves {
         lpszFolderComment: LPTSTR,
         lpInterface: *const GUID,
         ulFlags: u32,
-        lppFolder: *mut *mut c_void,
+        mut lppFolder: InterfaceOut<'_, IMAPIFolder>,
     ) -> HRESULT {
         let mut raw = null_mut();
         let hr = unsafe {
@@ -1540,7 +1540,7 @@ impl IMAPIFolderImpl for FailingSaves {
             return hr;
         }
         let created: IMAPIFolder = unsafe { IUnknown::from_raw(raw) }.cast().unwrap();
-        unsafe { lppFolder.write(FailingSaves::wrap(created, this.no_message).into_raw()) };
+        lppFolder.set(FailingSaves::wrap(created, this.no_message));
         S_OK
     }
 }
