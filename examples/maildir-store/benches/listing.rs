@@ -27,6 +27,15 @@
 //! dropped, and by the whole store (index and contents table) after a first MAPI open.
 //!
 //! Run: `cargo bench -p maildir-store --bench listing`.
+//!
+//! Instructions, which the machine's load does not change: run the built binary (the path
+//! `cargo bench --no-run` prints) as `valgrind --tool=callgrind
+//! --dump-before=listing::open_and_read --dump-after=listing::open_and_read BINARY --bench
+//! nomatch` (no benchmark: only the untimed setup, which lists once of each kind) and read each
+//! part's `summary:` line: each part a `--dump-after` writes is one open, the first a first
+//! open (no index file), the second a second logon's beside the index file the first wrote. The
+//! floor: `--toggle-collect=listing::parse_headers_only`, whose one call is the setup's. (A
+//! toggle on `open_and_read` would sum both opens into one figure.)
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::fs;
