@@ -1424,16 +1424,21 @@ fn copy_to_takes_recipients_attachments_and_embedded_messages_along() {
     t.finish();
 }
 
-/// The content saves what it keeps ([`StoreContent::flush`]) once the store is logged off,
-/// and at a fast shutdown, which logs nothing off.
+/// The content saves what it keeps ([`StoreContent::flush`]) once the store is logged off.
 #[test]
-fn the_content_is_flushed_at_logoff_and_at_a_fast_shutdown() {
+fn the_content_is_flushed_at_logoff() {
     let t = Test::start();
     let content = t.content();
     assert_eq!(content.flushes.load(Ordering::SeqCst), 0);
     t.finish();
     assert_eq!(content.flushes.load(Ordering::SeqCst), 1, "at logoff");
+}
 
+/// The content saves what it keeps at a fast shutdown, which logs nothing off. The references
+/// the provider keeps after `DoFastShutdown` (its support object's allocator: releasing it would
+/// call MAPI) are left, as in `fast_shutdown.rs`; `.ci/asan` suppresses this test's leak by name.
+#[test]
+fn the_content_is_flushed_at_a_fast_shutdown() {
     let mut t = Test::start();
     let content = t.content();
     drop(t.inbox.take());
