@@ -25,11 +25,9 @@ pub use content::MaildirContent;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use mapi_spi_runtime::HRESULT;
-use mapi_spi_runtime::alloc::props::{PropValue as Column, Value};
 use mapi_spi_runtime::codes::{MAPI_E_INVALID_ENTRYID, MAPI_E_LOGON_FAILED, MAPI_E_UNCONFIGURED};
 use mapi_spi_runtime::flags::{
-    MAPI_STORE_PROVIDER, STATUS_AVAILABLE, STATUS_DEFAULT_STORE, STATUS_NO_PRIMARY_IDENTITY,
+    MAPI_STORE_PROVIDER, STATUS_DEFAULT_STORE, STATUS_NO_PRIMARY_IDENTITY,
 };
 use mapi_spi_runtime::props::{PropValue, Property};
 use mapi_spi_runtime::provider::service::{
@@ -202,23 +200,13 @@ impl StoreProvider for MaildirProvider {
                 "the entry ID names a Maildir this profile is not configured with",
             ));
         }
-        let mut uid = MAILDIR_UID;
-        // SAFETY: `uid` lives across the call; MAPI copies it.
-        HRESULT::ok(unsafe { request.support.SetProviderUID(&mut uid, 0) })?;
         let name = settings
             .path
             .file_name()
             .and_then(|n| n.to_str())
             .unwrap_or("Maildir");
         let display_name = format!("Maildir {name}");
-        request.modify_status_row(&[
-            Column::for_tag(
-                PR_DISPLAY_NAME_W,
-                Value::Unicode(display_name.as_str().into()),
-            ),
-            Column::for_tag(PR_STATUS_CODE, Value::Long(STATUS_AVAILABLE)),
-            Column::for_tag(PR_RESOURCE_METHODS, Value::Long(0)),
-        ])?;
+        request.announce(&MAILDIR_UID, &display_name)?;
         let content = MaildirContent::open(&settings.path).map_err(|error| {
             ProviderError::new(
                 MAPI_E_LOGON_FAILED,

@@ -13,10 +13,8 @@
 //! client browses and changes through the runtime's store and folder objects, in memory only.
 #![allow(non_snake_case)]
 
-use mapi_spi_runtime::HRESULT;
-use mapi_spi_runtime::alloc::props::{PropValue as Column, Value};
 use mapi_spi_runtime::codes::{MAPI_E_INVALID_ENTRYID, MAPI_E_LOGON_FAILED};
-use mapi_spi_runtime::flags::{MAPI_TO, MSGFLAG_HASATTACH, MSGFLAG_READ, STATUS_AVAILABLE};
+use mapi_spi_runtime::flags::{MAPI_TO, MSGFLAG_HASATTACH, MSGFLAG_READ};
 use mapi_spi_runtime::props::{PropValue, Property};
 use mapi_spi_runtime::provider::store::content::{
     Attachment, Message, SpecialFolder, StoreContent,
@@ -213,27 +211,14 @@ impl StoreProvider for SampleProvider {
     }
 }
 
-/// What a fresh logon of this provider tells MAPI before it opens its store: the
-/// provider's MAPIUID (`SetProviderUID`) and the store's status row (`ModifyStatusRow`: its
-/// display name, available). Answers the display name: the profile's, else
-/// `Sample store <name>`.
+/// What a fresh logon of this provider tells MAPI before it opens its store
+/// ([`LogonRequest::announce`]: the provider's MAPIUID and the store's status row). Answers the
+/// display name: the profile's, else `Sample store <name>`.
 pub fn announce(request: &LogonRequest<'_>) -> ProviderResult<String> {
     let name = store_name(request.entry_id)?;
     let display_name =
         profile_display_name(request).unwrap_or_else(|| ["Sample store ", name].concat());
-    // SAFETY: a valid MAPIUID for the call; MAPI copies it.
-    unsafe {
-        let mut uid = SAMPLE_UID;
-        HRESULT::ok(request.support.SetProviderUID(&mut uid, 0))?;
-    }
-    request.modify_status_row(&[
-        Column::for_tag(
-            PR_DISPLAY_NAME_W,
-            Value::Unicode(display_name.as_str().into()),
-        ),
-        Column::for_tag(PR_STATUS_CODE, Value::Long(STATUS_AVAILABLE)),
-        Column::for_tag(PR_RESOURCE_METHODS, Value::Long(0)),
-    ])?;
+    request.announce(&SAMPLE_UID, &display_name)?;
     Ok(display_name)
 }
 

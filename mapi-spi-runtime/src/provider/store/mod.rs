@@ -36,8 +36,12 @@ use super::profile::ProfileSection;
 use super::service::{SettingValues, Settings};
 use super::{ProviderContext, ProviderError, ProviderResult};
 use crate::alloc::AllocatorSet;
+use crate::alloc::props::{PropValue as Column, Value};
 use crate::codes::{MAPI_E_NO_SUPPORT, MAPI_E_NOT_FOUND, MAPI_E_UNCONFIGURED};
+use crate::flags::STATUS_AVAILABLE;
 use crate::interfaces::IMAPISupport;
+use crate::tags::{PR_DISPLAY_NAME_W, PR_RESOURCE_METHODS, PR_STATUS_CODE};
+use crate::types::MAPIUID;
 
 /// One `Logon` or `SpoolerLogon` call, decoded.
 pub struct LogonRequest<'a> {
@@ -83,10 +87,7 @@ impl LogonRequest<'_> {
     /// session's status table for this store. A support object without a status table
     /// (`MAPI_E_NO_SUPPORT`) is no failure. The columns borrow their values (MAPI copies
     /// them): a display name kept for the store is not copied for the row.
-    pub fn modify_status_row(
-        &self,
-        columns: &[crate::alloc::props::PropValue<'_>],
-    ) -> ProviderResult<()> {
+    pub fn modify_status_row(&self, columns: &[Column<'_>]) -> ProviderResult<()> {
         let row = crate::alloc::props::props(self.allocators, columns)?;
         // SAFETY: `columns.len()` values in `row`, which lives across the call (MAPI copies
         // the columns).
@@ -98,6 +99,21 @@ impl LogonRequest<'_> {
             return Ok(());
         }
         Ok(windows_core::HRESULT::ok(hr)?)
+    }
+
+    /// What a store's logon tells MAPI before it opens the store: the provider's MAPIUID
+    /// (`IMAPISupport::SetProviderUID`, which routes entry IDs carrying it to this provider) and
+    /// the store's status row, available under `display_name` ([`Self::modify_status_row`] with
+    /// `PR_DISPLAY_NAME_W`, `PR_STATUS_CODE` = `STATUS_AVAILABLE` and `PR_RESOURCE_METHODS` = 0).
+    pub fn announce(&self, uid: &MAPIUID, display_name: &str) -> ProviderResult<()> {
+        let mut uid = *uid;
+        // SAFETY: `uid` lives across the call; MAPI copies it.
+        windows_core::HRESULT::ok(unsafe { self.support.SetProviderUID(&mut uid, 0) })?;
+        self.modify_status_row(&[
+            Column::for_tag(PR_DISPLAY_NAME_W, Value::Unicode(display_name.into())),
+            Column::for_tag(PR_STATUS_CODE, Value::Long(STATUS_AVAILABLE)),
+            Column::for_tag(PR_RESOURCE_METHODS, Value::Long(0)),
+        ])
     }
 
     /// The provider's settings from its profile section: `None` when there is no section,
