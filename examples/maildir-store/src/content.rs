@@ -398,10 +398,10 @@ impl Scanned {
         self.mtimes == mtimes && !racy([Some(mtimes.0), Some(mtimes.1)], self.at)
     }
 
-    /// Brings the files up to date with folder `dir`, unless its mtimes show no change;
-    /// answers what changed: files added or gone, flags changed.
-    fn refresh(&mut self, dir: &Path) -> io::Result<Vec<Diff>> {
-        if self.current(mtimes(dir)?) {
+    /// Brings the files up to date with folder `dir`, unless its mtimes, `mtimes` as the caller
+    /// just read them, show no change; answers what changed: files added or gone, flags changed.
+    fn refresh(&mut self, dir: &Path, mtimes: (SystemTime, SystemTime)) -> io::Result<Vec<Diff>> {
+        if self.current(mtimes) {
             return Ok(Vec::new());
         }
         let fresh = Scanned::read(dir)?;
@@ -463,7 +463,7 @@ impl FolderIndex {
         // that, as a look at its counts would have.
         let (files, mut diffs) = match scanned {
             Some(mut scanned) => {
-                let diffs = scanned.refresh(dir)?;
+                let diffs = scanned.refresh(dir, (new_mtime, cur_mtime))?;
                 self.shadows = scanned.shadows;
                 (scanned.files, diffs)
             }
@@ -716,7 +716,7 @@ impl State {
         let (scanned, diffs) = match self.counted.entry(name.to_owned()) {
             hash_map::Entry::Occupied(kept) => {
                 let scanned = kept.into_mut();
-                let diffs = scanned.refresh(&dir)?;
+                let diffs = scanned.refresh(&dir, mtimes(&dir)?)?;
                 (scanned, diffs)
             }
             hash_map::Entry::Vacant(none) => (none.insert(Scanned::read(&dir)?), Vec::new()),
