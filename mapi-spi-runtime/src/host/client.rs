@@ -187,11 +187,7 @@ pub fn open_entry(store: &IMsgStore, id: &[u8], flags: u32) -> Result<(u32, IUnk
 /// The whole of property `tag` through a stream (`OpenProperty` with `IID_IStream`, then `Read`
 /// to its end): what a client does with a body too large for `GetProps`.
 pub fn read_stream(object: &IMAPIProp, tag: u32) -> Result<Vec<u8>, HRESULT> {
-    let mut raw = null_mut::<c_void>();
-    // SAFETY: a live object, a GUID, a valid out-pointer.
-    HRESULT::ok(unsafe { object.OpenProperty(tag, &IStream::IID, 0, 0, &mut raw) })?;
-    // SAFETY: on success, a new reference to an IStream (the interface asked for).
-    let stream = unsafe { IStream::from_raw(raw) };
+    let stream: IStream = open_property(object, tag, 0)?;
     let mut bytes = Vec::new();
     let mut chunk = vec![0u8; 64 * 1024];
     loop {
@@ -337,21 +333,20 @@ pub fn set_message_status(
 /// `flags`).
 pub fn create_folder(parent: &IMAPIFolder, name: &str, flags: u32) -> Result<IMAPIFolder, HRESULT> {
     let name = wide(name);
-    let mut raw = null_mut::<c_void>();
     // SAFETY: a live folder, a NUL-terminated UTF-16 name (MAPI_UNICODE), no comment, the
-    // default interface, a valid out-pointer.
-    HRESULT::ok(unsafe {
-        parent.CreateFolder(
-            FOLDER_GENERIC,
-            name.as_ptr().cast_mut().cast(),
-            null_mut(),
-            null(),
-            flags | MAPI_UNICODE,
-            &mut raw,
-        )
-    })?;
-    // SAFETY: on success, a new reference to an IMAPIFolder.
-    Ok(unsafe { IMAPIFolder::from_raw(raw) })
+    // default interface, which CreateFolder hands out.
+    unsafe {
+        received(|raw| {
+            parent.CreateFolder(
+                FOLDER_GENERIC,
+                name.as_ptr().cast_mut().cast(),
+                null_mut(),
+                null(),
+                flags | MAPI_UNICODE,
+                raw,
+            )
+        })
+    }
 }
 
 /// `IMAPIFolder::CopyFolder` of the subfolder `id` names into `to`, named `new_name` (`None`:
@@ -381,90 +376,78 @@ pub fn copy_folder(
     }
 }
 
+/// Calls a method that hands out a new object through an interface out-parameter (`raw`, the
+/// slot `call` passes it), and takes that object as `I`.
+///
+/// # Safety
+///
+/// On success, `call`'s method must have written a counted pointer to an `I` into the slot.
+unsafe fn received<I: Interface>(
+    call: impl FnOnce(*mut *mut c_void) -> HRESULT,
+) -> Result<I, HRESULT> {
+    let mut raw = null_mut::<c_void>();
+    HRESULT::ok(call(&mut raw))?;
+    // SAFETY: on success, a new reference to an `I` (this function's contract).
+    Ok(unsafe { I::from_raw(raw) })
+}
+
 /// `IMAPIFolder::GetHierarchyTable` with `flags` (`CONVENIENT_DEPTH`, `MAPI_UNICODE`, ...).
 pub fn hierarchy_table(folder: &IMAPIFolder, flags: u32) -> Result<IMAPITable, HRESULT> {
-    let mut raw = null_mut::<c_void>();
-    // SAFETY: a live folder and a valid out-pointer.
-    HRESULT::ok(unsafe { folder.GetHierarchyTable(flags, &mut raw) })?;
-    // SAFETY: on success, a new reference to an IMAPITable.
-    Ok(unsafe { IMAPITable::from_raw(raw) })
+    // SAFETY: a live folder; GetHierarchyTable hands out an IMAPITable.
+    unsafe { received(|raw| folder.GetHierarchyTable(flags, raw)) }
 }
 
 /// `IMAPIFolder::GetContentsTable` with `flags` (`MAPI_UNICODE`, `MAPI_ASSOCIATED`, ...).
 pub fn contents_table(folder: &IMAPIFolder, flags: u32) -> Result<IMAPITable, HRESULT> {
-    let mut raw = null_mut::<c_void>();
-    // SAFETY: a live folder and a valid out-pointer.
-    HRESULT::ok(unsafe { folder.GetContentsTable(flags, &mut raw) })?;
-    // SAFETY: on success, a new reference to an IMAPITable.
-    Ok(unsafe { IMAPITable::from_raw(raw) })
+    // SAFETY: a live folder; GetContentsTable hands out an IMAPITable.
+    unsafe { received(|raw| folder.GetContentsTable(flags, raw)) }
 }
 
 /// `IMAPIFolder::CreateMessage` with `flags` (`MAPI_ASSOCIATED`, ...).
 pub fn create_message(folder: &IMAPIFolder, flags: u32) -> Result<IMessage, HRESULT> {
-    let mut raw = null_mut::<c_void>();
-    // SAFETY: a live folder, the default interface, a valid out-pointer.
-    HRESULT::ok(unsafe { folder.CreateMessage(null(), flags, &mut raw) })?;
-    // SAFETY: on success, a new reference to an IMessage.
-    Ok(unsafe { IMessage::from_raw(raw) })
+    // SAFETY: a live folder; CreateMessage hands out the default interface, IMessage.
+    unsafe { received(|raw| folder.CreateMessage(null(), flags, raw)) }
 }
 
 /// `IMessage::CreateAttach`: the new attachment's number and the attachment.
 pub fn create_attach(message: &IMessage, flags: u32) -> Result<(u32, IAttach), HRESULT> {
-    let (mut num, mut raw) = (0u32, null_mut::<c_void>());
-    // SAFETY: a live message, the default interface, valid out-pointers.
-    HRESULT::ok(unsafe { message.CreateAttach(null(), flags, &mut num, &mut raw) })?;
-    // SAFETY: on success, a new reference to an IAttach.
-    Ok((num, unsafe { IAttach::from_raw(raw) }))
+    let mut num = 0u32;
+    // SAFETY: a live message, a valid number out-pointer; CreateAttach hands out the default
+    // interface, IAttach.
+    let attach = unsafe { received(|raw| message.CreateAttach(null(), flags, &mut num, raw)) }?;
+    Ok((num, attach))
 }
 
 /// `IMessage::GetRecipientTable` with `flags` (`MAPI_UNICODE`).
 pub fn recipient_table(message: &IMessage, flags: u32) -> Result<IMAPITable, HRESULT> {
-    let mut raw = null_mut::<c_void>();
-    // SAFETY: a live message and a valid out-pointer.
-    HRESULT::ok(unsafe { message.GetRecipientTable(flags, &mut raw) })?;
-    // SAFETY: on success, a new reference to an IMAPITable.
-    Ok(unsafe { IMAPITable::from_raw(raw) })
+    // SAFETY: a live message; GetRecipientTable hands out an IMAPITable.
+    unsafe { received(|raw| message.GetRecipientTable(flags, raw)) }
 }
 
 /// `IMessage::GetAttachmentTable` with `flags` (`MAPI_UNICODE`).
 pub fn attachment_table(message: &IMessage, flags: u32) -> Result<IMAPITable, HRESULT> {
-    let mut raw = null_mut::<c_void>();
-    // SAFETY: a live message and a valid out-pointer.
-    HRESULT::ok(unsafe { message.GetAttachmentTable(flags, &mut raw) })?;
-    // SAFETY: on success, a new reference to an IMAPITable.
-    Ok(unsafe { IMAPITable::from_raw(raw) })
+    // SAFETY: a live message; GetAttachmentTable hands out an IMAPITable.
+    unsafe { received(|raw| message.GetAttachmentTable(flags, raw)) }
 }
 
 /// `IMessage::OpenAttach` of attachment `num` with `flags` (`MAPI_MODIFY`, ...).
 pub fn open_attach(message: &IMessage, num: u32, flags: u32) -> Result<IAttach, HRESULT> {
-    let mut raw = null_mut::<c_void>();
-    // SAFETY: a live message, the default interface, a valid out-pointer.
-    HRESULT::ok(unsafe { message.OpenAttach(num, null(), flags, &mut raw) })?;
-    // SAFETY: on success, a new reference to an IAttach.
-    Ok(unsafe { IAttach::from_raw(raw) })
+    // SAFETY: a live message; OpenAttach hands out the default interface, IAttach.
+    unsafe { received(|raw| message.OpenAttach(num, null(), flags, raw)) }
 }
 
 /// `OpenProperty` of `tag` as interface `I` (`IMessage` for an attachment's
 /// `PR_ATTACH_DATA_OBJ`, `IMAPITable`, ...) with `flags` (`MAPI_CREATE`, `MAPI_MODIFY`).
 pub fn open_property<I: Interface>(object: &IMAPIProp, tag: u32, flags: u32) -> Result<I, HRESULT> {
-    let mut raw = null_mut::<c_void>();
-    // SAFETY: a live object, the GUID of `I`, a valid out-pointer.
-    HRESULT::ok(unsafe { object.OpenProperty(tag, &I::IID, 0, flags, &mut raw) })?;
-    // SAFETY: on success, a new reference to the interface asked for.
-    Ok(unsafe { I::from_raw(raw) })
+    // SAFETY: a live object; OpenProperty hands out the interface asked for, `I`.
+    unsafe { received(|raw| object.OpenProperty(tag, &I::IID, 0, flags, raw)) }
 }
 
 /// Writes `bytes` as the whole of property `tag` through a stream (`OpenProperty` with
 /// `MAPI_CREATE | MAPI_MODIFY`, `Write`, `Commit`): what a client does with a large body or an
 /// attachment's data.
 pub fn write_stream(object: &IMAPIProp, tag: u32, bytes: &[u8]) -> Result<(), HRESULT> {
-    let mut raw = null_mut::<c_void>();
-    // SAFETY: a live object, a GUID, a valid out-pointer.
-    HRESULT::ok(unsafe {
-        object.OpenProperty(tag, &IStream::IID, 0, MAPI_CREATE | MAPI_MODIFY, &mut raw)
-    })?;
-    // SAFETY: on success, a new reference to an IStream (the interface asked for).
-    let stream = unsafe { IStream::from_raw(raw) };
+    let stream: IStream = open_property(object, tag, MAPI_CREATE | MAPI_MODIFY)?;
     let mut written = 0u32;
     // SAFETY: `bytes` readable for its length, a valid out-pointer.
     HRESULT::ok(unsafe { stream.Write(bytes.as_ptr().cast(), bytes.len() as u32, &mut written) })?;
