@@ -12,7 +12,8 @@
 //! removal reuse that hash. The map does not copy the key either: each entry's key is the one
 //! its store holds ([`Registered`]).
 
-use std::collections::HashMap;
+use std::borrow::Borrow;
+use std::collections::HashSet;
 use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher, RandomState};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -39,40 +40,43 @@ pub trait Registered {
     fn key(&self) -> &StoreKey;
 }
 
-/// A map key: a key's hash and bytes, borrowed from a [`StoreKey`] that outlives it (a value in
-/// the map, or the caller's key during one operation).
-struct Slot {
-    hash: u64,
-    bytes: *const [u8],
-}
-
-// SAFETY: a shared view of bytes that nobody mutates (a `StoreKey` has no interior mutability),
-// as `&[u8]` is.
-unsafe impl Send for Slot {}
-// SAFETY: as above.
-unsafe impl Sync for Slot {}
-
-impl Slot {
-    fn of(key: &StoreKey) -> Self {
-        Self {
-            hash: key.hash,
-            bytes: key.bytes.as_slice(),
-        }
-    }
-}
-
-impl PartialEq for Slot {
+// Hashed as its hash, compared by its bytes: what the map's entries borrow as ([`Entry`]).
+impl PartialEq for StoreKey {
     fn eq(&self, other: &Self) -> bool {
-        // SAFETY: each slot's bytes belong to a `StoreKey` that outlives it (see `Slot`).
-        self.hash == other.hash && unsafe { *self.bytes == *other.bytes }
+        self.hash == other.hash && self.bytes == other.bytes
     }
 }
 
-impl Eq for Slot {}
+impl Eq for StoreKey {}
 
-impl Hash for Slot {
+impl Hash for StoreKey {
     fn hash<H: Hasher>(&self, state: &mut H) {
         state.write_u64(self.hash);
+    }
+}
+
+/// A registered value in the map, found by the key it carries: it hashes and compares as that
+/// key, and borrows as it, so that a lookup by [`StoreKey`] neither copies nor hashes the key
+/// again.
+struct Entry<V>(Arc<V>);
+
+impl<V: Registered> Borrow<StoreKey> for Entry<V> {
+    fn borrow(&self) -> &StoreKey {
+        self.0.key()
+    }
+}
+
+impl<V: Registered> PartialEq for Entry<V> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.key() == other.0.key()
+    }
+}
+
+impl<V: Registered> Eq for Entry<V> {}
+
+impl<V: Registered> Hash for Entry<V> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.key().hash(state);
     }
 }
 
@@ -85,8 +89,8 @@ impl Hasher for Prehashed {
         self.0
     }
 
-    /// Not called: a `Slot` hashes as one `u64`. Mixes the bytes in all the same (FNV-1a), so
-    /// that nothing here can panic.
+    /// Not called: a `StoreKey` hashes as one `u64`. Mixes the bytes in all the same (FNV-1a),
+    /// so that nothing here can panic.
     fn write(&mut self, bytes: &[u8]) {
         for &byte in bytes {
             self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01B3);
@@ -98,7 +102,7 @@ impl Hasher for Prehashed {
     }
 }
 
-type Map<V> = HashMap<Slot, Arc<V>, BuildHasherDefault<Prehashed>>;
+type Map<V> = HashSet<Entry<V>, BuildHasherDefault<Prehashed>>;
 
 /// Open stores by key. `V` is the state a store shares with its logon object.
 pub struct Registry<V> {
@@ -131,7 +135,7 @@ impl<V: Registered> Registry<V> {
 
     /// The store open under `key`, if any.
     pub fn lookup(&self, key: &StoreKey) -> Option<Arc<V>> {
-        self.map().get(&Slot::of(key)).cloned()
+        self.map().get(key).map(|entry| Arc::clone(&entry.0))
     }
 
     /// Registers `value` under its key, unless `keep` takes the store already there (two logons
@@ -143,21 +147,19 @@ impl<V: Registered> Registry<V> {
         value: Arc<V>,
         keep: impl FnOnce(&Arc<V>) -> Option<R>,
     ) -> Result<(), R> {
-        let slot = Slot::of(value.key());
-        // A store replaced goes with its entry (whose key is its bytes), and is dropped after
-        // the lock.
-        let replaced;
+        // A store replaced is dropped after the lock.
         let mut map = self.map();
-        if let Some((old, there)) = map.remove_entry(&slot) {
-            if let Some(kept) = keep(&there) {
-                map.insert(old, there);
-                return Err(kept);
+        let replaced = match map.take(value.key()) {
+            Some(there) => {
+                if let Some(kept) = keep(&there.0) {
+                    map.insert(there);
+                    return Err(kept);
+                }
+                Some(there)
             }
-            replaced = Some(there);
-        } else {
-            replaced = None;
-        }
-        map.insert(slot, value);
+            None => None,
+        };
+        map.insert(Entry(value));
         drop(map);
         drop(replaced);
         Ok(())
@@ -168,10 +170,10 @@ impl<V: Registered> Registry<V> {
     pub fn remove(&self, value: &Arc<V>) -> bool {
         let mut map = self.map();
         // Taken out and, in the rare case that it is another store's, put back.
-        match map.remove_entry(&Slot::of(value.key())) {
-            Some((_, current)) if Arc::ptr_eq(&current, value) => true,
-            Some((key, other)) => {
-                map.insert(key, other);
+        match map.take(value.key()) {
+            Some(current) if Arc::ptr_eq(&current.0, value) => true,
+            Some(other) => {
+                map.insert(other);
                 false
             }
             None => false,
@@ -180,12 +182,15 @@ impl<V: Registered> Registry<V> {
 
     /// What is open, leaving it registered (the lock is not held while the caller uses it).
     pub fn snapshot(&self) -> Vec<Arc<V>> {
-        self.map().values().cloned().collect()
+        self.map()
+            .iter()
+            .map(|entry| Arc::clone(&entry.0))
+            .collect()
     }
 
     /// Empties the registry, returning what was open.
     pub fn drain(&self) -> Vec<Arc<V>> {
-        self.map().drain().map(|(_, value)| value).collect()
+        self.map().drain().map(|entry| entry.0).collect()
     }
 
     pub fn len(&self) -> usize {
