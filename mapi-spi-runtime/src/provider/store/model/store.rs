@@ -141,7 +141,7 @@ impl ContentStore {
         context: &Arc<StoreContext>,
         uid: MAPIUID,
         content: Arc<dyn StoreContent>,
-        props: Vec<Property>,
+        mut props: Vec<Property>,
     ) -> ProviderResult<Self> {
         let store_key = context.store_key();
         let ids = EntryIds::new(uid, store_key).ok_or_else(|| {
@@ -153,8 +153,11 @@ impl ContentStore {
             Some(PropValue::Long(mask)) => *mask,
             _ => DEFAULT_SUPPORT_MASK,
         };
-        let mdb_provider = match given(PR_MDB_PROVIDER) {
-            Some(PropValue::Binary(uid)) => uid.clone(),
+        // The provider's PR_MDB_PROVIDER, when it gives one, is moved out of `props` (whose
+        // copy the bag would drop as one of the runtime's), not copied.
+        let given_uid = props.iter().position(|p| p.tag() == PR_MDB_PROVIDER);
+        let mdb_provider = match given_uid.map(|at| props.swap_remove(at).value) {
+            Some(PropValue::Binary(uid)) => uid,
             _ => uid.ab.to_vec(),
         };
         let model = Model::new(
@@ -162,7 +165,6 @@ impl ContentStore {
             content,
             ids,
             entry_id.clone(),
-            store_key.to_vec(),
             support_mask,
         );
         let binary = |tag, bytes: Vec<u8>| Property::for_tag(tag, PropValue::Binary(bytes));
