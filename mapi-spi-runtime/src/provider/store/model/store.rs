@@ -4,6 +4,7 @@
 #![allow(non_snake_case)]
 
 use core::ffi::c_void;
+use core::mem::ManuallyDrop;
 use std::sync::Arc;
 use windows_core::{GUID, HRESULT};
 
@@ -123,8 +124,9 @@ fn special_props(model: &Model) -> Vec<Property> {
 pub struct ContentStore {
     model: Arc<Model>,
     props: ComObject<props::PropertyObject>,
-    /// `props` as the interface `IMAPIProp` calls are passed to.
-    props_interface: IMAPIProp,
+    /// `props` as the interface `IMAPIProp` calls are passed to: a view of `props`'s reference,
+    /// which lives as long (no count of its own to take and give back per object).
+    props_interface: ManuallyDrop<IMAPIProp>,
 }
 
 impl ContentStore {
@@ -194,7 +196,9 @@ impl ContentStore {
         let props = ComObject::new(
             props::PropertyObject::new(bag, *context.allocators()).with_names(model.names.clone()),
         );
-        let props_interface = props.to_interface();
+        // SAFETY: kept beside `props` in this object, whose reference it views until the
+        // object goes (the view itself is never dropped).
+        let props_interface = unsafe { props.interface_view::<IMAPIProp>() };
         Ok(Self {
             model,
             props,
