@@ -84,7 +84,7 @@ impl StoreProvider for FlushProvider {
             store: FlushStore {
                 name: request.entry_id.to_vec(),
             },
-            spool_security: request.entry_id.to_vec(),
+            spool_security: request.entry_id.to_vec().into(),
         })
     }
 

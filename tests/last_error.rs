@@ -95,7 +95,7 @@ impl StoreProvider for Provider {
                 context: context.clone(),
                 props: props::object::create(read_only_bag(), *request.allocators),
             },
-            spool_security: Vec::new(),
+            spool_security: Vec::new().into(),
         })
     }
 

@@ -160,11 +160,11 @@ impl StoreProvider for TestProvider {
             // Genuine spool security that makes `spooler_logon` panic.
             b"spooler panic" => Ok(StoreLogon {
                 store: TestStore::new(b"spooler panic"),
-                spool_security: b"panic".to_vec(),
+                spool_security: b"panic".to_vec().into(),
             }),
             id => Ok(StoreLogon {
                 store: TestStore::new(id),
-                spool_security: [b"spool:", &id.to_ascii_lowercase()[..]].concat(),
+                spool_security: [b"spool:", &id.to_ascii_lowercase()[..]].concat().into(),
             }),
         }
     }

@@ -487,7 +487,7 @@ mod needs_settings {
         ) -> ProviderResult<StoreLogon<RootStore>> {
             Ok(StoreLogon {
                 store: RootStore,
-                spool_security: Vec::new(),
+                spool_security: Vec::new().into(),
             })
         }
 

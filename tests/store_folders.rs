@@ -140,7 +140,7 @@ impl StoreProvider for Provider {
         let store = ContentStore::new(request, context, UID, content, props)?;
         Ok(StoreLogon {
             store,
-            spool_security: Vec::new(),
+            spool_security: Vec::new().into(),
         })
     }
 

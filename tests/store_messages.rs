@@ -138,7 +138,7 @@ impl StoreProvider for Provider {
         let store = ContentStore::new(request, context, UID, content, vec![name])?;
         Ok(StoreLogon {
             store,
-            spool_security: Vec::new(),
+            spool_security: Vec::new().into(),
         })
     }
 

@@ -35,7 +35,7 @@ use mapi_spi_runtime::provider::service::{
     SettingDescription, SettingError, SettingValues, Settings,
 };
 use mapi_spi_runtime::provider::store::{
-    ContentStore, LogonRequest, StoreContext, StoreLogon, StoreProvider,
+    ContentStore, LogonRequest, SpoolSecurity, StoreContext, StoreLogon, StoreProvider,
 };
 use mapi_spi_runtime::provider::{ProviderContext, ProviderError, ProviderResult};
 use mapi_spi_runtime::tags::*;
@@ -223,7 +223,7 @@ impl StoreProvider for MaildirProvider {
         Ok(StoreLogon {
             store: ContentStore::new(request, context, MAILDIR_UID, Arc::new(content), props)?,
             // The store key: the Maildir's path.
-            spool_security: context.store_key().to_vec(),
+            spool_security: SpoolSecurity::StoreKey,
         })
     }
 

@@ -21,7 +21,7 @@ use mapi_spi_runtime::provider::store::content::{
 };
 use mapi_spi_runtime::provider::store::memory::MemoryContent;
 use mapi_spi_runtime::provider::store::{
-    ContentStore, LogonRequest, StoreContext, StoreLogon, StoreProvider,
+    ContentStore, LogonRequest, SpoolSecurity, StoreContext, StoreLogon, StoreProvider,
 };
 use mapi_spi_runtime::provider::{ProviderContext, ProviderError, ProviderResult};
 use mapi_spi_runtime::tags::*;
@@ -194,7 +194,7 @@ impl StoreProvider for SampleProvider {
         Ok(StoreLogon {
             store: ContentStore::new(request, context, SAMPLE_UID, content, props)?,
             // The runtime seals it (a MAC under the profile's key); SpoolerLogon gets it back.
-            spool_security: key.to_vec(),
+            spool_security: SpoolSecurity::StoreKey,
         })
     }
 

@@ -12,7 +12,7 @@ use mapi_spi_runtime::props::object::PropertyObject;
 use mapi_spi_runtime::props::{ObjectAccess, PropAccess, PropValue, Property, PropertyBag};
 use mapi_spi_runtime::provider::store::identity::client_entry_id;
 use mapi_spi_runtime::provider::store::{
-    LogonRequest, MessageStore, StoreContext, StoreLogon, StoreProvider,
+    LogonRequest, MessageStore, SpoolSecurity, StoreContext, StoreLogon, StoreProvider,
 };
 use mapi_spi_runtime::provider::{ProviderContext, ProviderResult};
 use mapi_spi_runtime::tags::*;
@@ -73,7 +73,7 @@ impl StoreProvider for BareProvider {
             store: BareStore {
                 props: props.into_interface(),
             },
-            spool_security: key.to_vec(),
+            spool_security: SpoolSecurity::StoreKey,
         })
     }
 

@@ -1,9 +1,9 @@
 //! The store a provider author writes: [`MessageStore`], and what it knows of its logon,
 //! [`StoreContext`].
 
+use core::ffi::c_void;
 use core::mem::ManuallyDrop;
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 
 use super::registry::StoreKey;
 use crate::alloc::AllocatorSet;
@@ -79,8 +79,10 @@ impl StoreContext {
 /// and a give-up never waits for a `get` on another thread. Whoever ends last, the give-up or a
 /// `get` running when it closed the gate, releases the reference.
 pub(crate) struct SupportSlot {
-    /// Set once; never dropped through here (the gate tells who releases it).
-    support: OnceLock<ManuallyDrop<IMAPISupport>>,
+    /// The reference (an `IMAPISupport` pointer), set once; NULL before. Never released through
+    /// here but by [`Self::release`] or `Drop` (the gate tells who). An atomic pointer, not a
+    /// `OnceLock`: setting it is one compare-exchange at every logon, not a `Once`'s call.
+    support: AtomicPtr<c_void>,
     /// Admits `get`s until the give-up closes it.
     gate: CallGate,
     /// Set by the first give-up: the only one that calls MAPI.
@@ -94,7 +96,7 @@ pub(crate) struct SupportSlot {
 impl SupportSlot {
     pub(crate) const fn new() -> Self {
         Self {
-            support: OnceLock::new(),
+            support: AtomicPtr::new(core::ptr::null_mut()),
             gate: CallGate::new(),
             given_up: AtomicBool::new(false),
             forget: AtomicBool::new(false),
@@ -102,9 +104,29 @@ impl SupportSlot {
         }
     }
 
-    /// Keeps `support`, the store's reference: once, before any give-up.
+    /// Keeps `support`, the store's reference: once, before any give-up (a second reference
+    /// is released here).
     pub(crate) fn set(&self, support: IMAPISupport) {
-        let _ = self.support.set(ManuallyDrop::new(support));
+        let raw = support.into_raw();
+        let first = self.support.compare_exchange(
+            core::ptr::null_mut(),
+            raw,
+            Ordering::Release,
+            Ordering::Relaxed,
+        );
+        if first.is_err() {
+            // SAFETY: `raw` is the counted reference `support` was, not kept: released once.
+            drop(unsafe { IMAPISupport::from_raw(raw) });
+        }
+    }
+
+    /// The kept reference, as a view that releases nothing: alive while the gate admits a
+    /// `get`, or for the give-up until its close.
+    fn held(&self) -> Option<ManuallyDrop<IMAPISupport>> {
+        let raw = self.support.load(Ordering::Acquire);
+        // SAFETY: a counted reference (set with Release, read with Acquire), viewed without its
+        // count: the view is never dropped, and the callers' gate or give-up keeps it alive.
+        (!raw.is_null()).then(|| ManuallyDrop::new(unsafe { IMAPISupport::from_raw(raw) }))
     }
 
     /// A new reference, until the reference is given up.
@@ -112,10 +134,7 @@ impl SupportSlot {
         if !self.gate.enter() {
             return None;
         }
-        let held = self
-            .support
-            .get()
-            .map(|support| IMAPISupport::clone(support));
+        let held = self.held().map(|support| IMAPISupport::clone(&support));
         if self.gate.leave() {
             self.release();
         }
@@ -133,8 +152,8 @@ impl SupportSlot {
         self.forget.store(forget, Ordering::Release);
         // Nobody releases the reference before the gate closes, and only this give-up closes
         // it: the reference is alive for `before`.
-        if let Some(support) = self.support.get().filter(|_| !forget) {
-            before(support);
+        if let Some(support) = self.held().filter(|_| !forget) {
+            before(&support);
         }
         if self.gate.close() {
             self.release();
@@ -144,13 +163,12 @@ impl SupportSlot {
     /// Releases (or forgets) the reference: by the last party out of the closed gate, once.
     fn release(&self) {
         self.released.store(true, Ordering::Release);
-        if let Some(support) = self.support.get() {
-            // SAFETY: the slot's reference, taken over once: the gate is closed and this is its
-            // last party out, so no `get` reads the slot any more, and `Drop` sees `released`.
-            let support = unsafe { IMAPISupport::from_raw(support.as_raw()) };
-            if self.forget.load(Ordering::Acquire) {
-                core::mem::forget(support);
-            }
+        let raw = self.support.load(Ordering::Acquire);
+        if !raw.is_null() && !self.forget.load(Ordering::Acquire) {
+            // SAFETY: the slot's counted reference, taken over once: the gate is closed and this
+            // is its last party out, so no `get` reads the slot any more, and `Drop` sees
+            // `released`.
+            drop(unsafe { IMAPISupport::from_raw(raw) });
         }
     }
 }
@@ -158,10 +176,11 @@ impl SupportSlot {
 impl Drop for SupportSlot {
     /// A reference never given up (a store context the logon did not finish with) is released.
     fn drop(&mut self) {
-        if !*self.released.get_mut()
-            && let Some(support) = self.support.take()
-        {
-            drop(ManuallyDrop::into_inner(support));
+        let raw = *self.support.get_mut();
+        if !*self.released.get_mut() && !raw.is_null() {
+            // SAFETY: the slot's counted reference, never released (`released` is unset), and
+            // nothing else can read the slot any more (`&mut self`).
+            drop(unsafe { IMAPISupport::from_raw(raw) });
         }
     }
 }
@@ -241,6 +260,8 @@ mod tests {
         assert!(slot.get().is_none(), "nothing before the logon's success");
         slot.set(object.to_interface());
         assert_eq!(object.ref_count(), 2);
+        slot.set(object.to_interface());
+        assert_eq!(object.ref_count(), 2, "a second reference is not kept");
         let held = slot.get().expect("held until given up");
         assert_eq!(object.ref_count(), 3);
         slot.give_up(false, logoff_transports);

@@ -133,7 +133,23 @@ pub struct StoreLogon<S> {
     /// What the provider needs to reopen the store for the spooler (typically its key). The
     /// runtime seals it with a MAC under the profile's key before MAPI sees it ([`spool`]), so
     /// [`StoreProvider::spooler_logon`] gets back exactly these bytes, or nothing.
-    pub spool_security: Vec<u8>,
+    pub spool_security: SpoolSecurity,
+}
+
+/// The bytes a logon's spool security carries ([`StoreLogon::spool_security`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SpoolSecurity {
+    /// The store's key ([`StoreContext::store_key`]), which is what most providers need to
+    /// reopen a store: sealed from the context, without a copy.
+    StoreKey,
+    /// These bytes.
+    Bytes(Vec<u8>),
+}
+
+impl From<Vec<u8>> for SpoolSecurity {
+    fn from(bytes: Vec<u8>) -> Self {
+        Self::Bytes(bytes)
+    }
 }
 
 /// A message store provider: one value per MAPI session (per `MSProviderInit` call).

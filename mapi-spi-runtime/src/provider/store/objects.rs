@@ -34,7 +34,7 @@ use super::identity;
 use super::message_store::{MessageStore, StoreContext, SupportSlot};
 use super::registry::{Registered, Registry, StoreKey};
 use super::spool::{SpoolKey, SpoolKeys};
-use super::{LogonRequest, StoreLogon, StoreProvider};
+use super::{LogonRequest, SpoolSecurity, StoreLogon, StoreProvider};
 use crate::alloc::{AllocatorSet, RootBuf};
 use crate::codes::{
     MAPI_E_CALL_FAILED, MAPI_E_INTERFACE_NOT_SUPPORTED, MAPI_E_INVALID_OBJECT,
@@ -740,8 +740,13 @@ impl<P: StoreProvider> ProviderObject<P> {
         // Allocated before anything is registered, so that failing here leaves nothing behind.
         let spool_block: Option<(*mut u32, *mut *mut u8, RootBuf)> = match spool_out {
             Some((cb, lpb)) if !cb.is_null() && !lpb.is_null() => {
-                let sealed = SpoolKey::for_logon(&args.request, &self.spool_keys)
-                    .and_then(|key| Ok(key.seal(&self.allocators, &spool_security)?));
+                let sealed = SpoolKey::for_logon(&args.request, &self.spool_keys).and_then(|key| {
+                    let payload = match &spool_security {
+                        SpoolSecurity::StoreKey => cx.store_key(),
+                        SpoolSecurity::Bytes(bytes) => bytes,
+                    };
+                    Ok(key.seal(&self.allocators, payload)?)
+                });
                 match sealed {
                     Ok(block) => Some((cb, lpb, block)),
                     Err(error) => {

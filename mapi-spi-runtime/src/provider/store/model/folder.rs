@@ -13,6 +13,7 @@
 #![allow(non_snake_case, clippy::too_many_arguments)]
 
 use core::ffi::c_void;
+use core::mem::ManuallyDrop;
 use std::borrow::Cow;
 use std::sync::Arc;
 use windows_core::{GUID, HRESULT, IUnknown, Interface};
@@ -84,8 +85,9 @@ pub(crate) struct FolderObject {
     /// `PR_ACCESS_LEVEL`.
     access_level: u32,
     props: ComObject<PropertyObject>,
-    /// `props` as the interface `IMAPIProp` calls are passed to.
-    props_interface: IMAPIProp,
+    /// `props` as the interface `IMAPIProp` calls are passed to: a view of `props`'s reference,
+    /// which lives as long (no count of its own to take and give back per object).
+    props_interface: ManuallyDrop<IMAPIProp>,
     last_error: LastError,
 }
 
@@ -126,7 +128,9 @@ impl FolderObject {
                 .with_names(model.names.clone())
                 .with_objects(table_opener(model.clone(), key.to_vec())),
         );
-        let props_interface = props.to_interface();
+        // SAFETY: kept beside `props` in this object, whose reference it views until the
+        // object goes (the view itself is never dropped).
+        let props_interface = unsafe { props.interface_view::<IMAPIProp>() };
         Ok(ComObject::new(Self {
             model: model.clone(),
             key: key.to_vec(),

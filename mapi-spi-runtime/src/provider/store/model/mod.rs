@@ -70,8 +70,6 @@ pub(crate) struct Model {
     /// The store's entry ID as clients see it (wrapped by the support object's
     /// `WrapStoreEntryID`): `PR_STORE_ENTRYID` of every object.
     pub(crate) store_entry_id: Vec<u8>,
-    /// `PR_STORE_RECORD_KEY` of every object (the store's `PR_RECORD_KEY`).
-    pub(crate) store_record_key: Vec<u8>,
     /// `PR_STORE_SUPPORT_MASK` of every object.
     pub(crate) support_mask: u32,
     /// A counter per message key, bumped by every save through the runtime: a message object
@@ -103,7 +101,6 @@ impl Model {
         content: Arc<dyn StoreContent>,
         ids: EntryIds,
         store_entry_id: Vec<u8>,
-        store_record_key: Vec<u8>,
         support_mask: u32,
     ) -> Arc<Self> {
         Arc::new_cyclic(|me| Self {
@@ -113,7 +110,6 @@ impl Model {
             cx,
             names: Arc::new(NamedProperties::new()),
             store_entry_id,
-            store_record_key,
             support_mask,
             versions: Mutex::default(),
             advised: Mutex::default(),
@@ -165,7 +161,8 @@ impl Model {
     pub(crate) fn store_common(&self, object_type: u32) -> [Property; 4] {
         let binary = |tag, bytes: &[u8]| Property::for_tag(tag, PropValue::Binary(bytes.to_vec()));
         [
-            binary(PR_STORE_RECORD_KEY, &self.store_record_key),
+            // The store's `PR_RECORD_KEY`: its key, which the context holds (no copy per logon).
+            binary(PR_STORE_RECORD_KEY, self.cx.store_key()),
             binary(PR_STORE_ENTRYID, &self.store_entry_id),
             Property::for_tag(PR_OBJECT_TYPE, PropValue::Long(object_type)),
             Property::for_tag(PR_STORE_SUPPORT_MASK, PropValue::Long(self.support_mask)),

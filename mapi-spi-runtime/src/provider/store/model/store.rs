@@ -4,6 +4,7 @@
 #![allow(non_snake_case)]
 
 use core::ffi::c_void;
+use core::mem::ManuallyDrop;
 use std::sync::Arc;
 use windows_core::{GUID, HRESULT};
 
@@ -123,8 +124,9 @@ fn special_props(model: &Model) -> Vec<Property> {
 pub struct ContentStore {
     model: Arc<Model>,
     props: ComObject<props::PropertyObject>,
-    /// `props` as the interface `IMAPIProp` calls are passed to.
-    props_interface: IMAPIProp,
+    /// `props` as the interface `IMAPIProp` calls are passed to: a view of `props`'s reference,
+    /// which lives as long (no count of its own to take and give back per object).
+    props_interface: ManuallyDrop<IMAPIProp>,
 }
 
 impl ContentStore {
@@ -141,7 +143,7 @@ impl ContentStore {
         context: &Arc<StoreContext>,
         uid: MAPIUID,
         content: Arc<dyn StoreContent>,
-        props: Vec<Property>,
+        mut props: Vec<Property>,
     ) -> ProviderResult<Self> {
         let store_key = context.store_key();
         let ids = EntryIds::new(uid, store_key).ok_or_else(|| {
@@ -153,8 +155,11 @@ impl ContentStore {
             Some(PropValue::Long(mask)) => *mask,
             _ => DEFAULT_SUPPORT_MASK,
         };
-        let mdb_provider = match given(PR_MDB_PROVIDER) {
-            Some(PropValue::Binary(uid)) => uid.clone(),
+        // The provider's PR_MDB_PROVIDER, when it gives one, is moved out of `props` (whose
+        // copy the bag would drop as one of the runtime's), not copied.
+        let given_uid = props.iter().position(|p| p.tag() == PR_MDB_PROVIDER);
+        let mdb_provider = match given_uid.map(|at| props.swap_remove(at).value) {
+            Some(PropValue::Binary(uid)) => uid,
             _ => uid.ab.to_vec(),
         };
         let model = Model::new(
@@ -162,7 +167,6 @@ impl ContentStore {
             content,
             ids,
             entry_id.clone(),
-            store_key.to_vec(),
             support_mask,
         );
         let binary = |tag, bytes: Vec<u8>| Property::for_tag(tag, PropValue::Binary(bytes));
@@ -192,7 +196,9 @@ impl ContentStore {
         let props = ComObject::new(
             props::PropertyObject::new(bag, *context.allocators()).with_names(model.names.clone()),
         );
-        let props_interface = props.to_interface();
+        // SAFETY: kept beside `props` in this object, whose reference it views until the
+        // object goes (the view itself is never dropped).
+        let props_interface = unsafe { props.interface_view::<IMAPIProp>() };
         Ok(Self {
             model,
             props,
