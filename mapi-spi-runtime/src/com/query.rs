@@ -32,12 +32,18 @@ unsafe extern "system" fn query_interface<T: MapiObject, const SLOT: usize>(
         return E_POINTER;
     }
     // SAFETY: `this` is an interface pointer of slot `SLOT` of a live `Object<T>` (the vtable's
-    // contract), `iid` is readable and `ppv` writable (checked not NULL, the caller's contract).
+    // contract).
     let object = unsafe { Object::<T>::from_slot::<SLOT>(this) };
-    // SAFETY: as above.
-    let answered = super::abi::guard::<T, _>("IUnknown::QueryInterface", || unsafe {
-        object.query(&*iid, ppv)
-    });
+    // The thunks' guard, over the erased object pointer: the unwinding machinery is compiled once,
+    // not once per object type and slot (a debug build compiles every instance). The per-type
+    // part is `query_erased::<T>`, one function per type whatever the number of its slots.
+    let object = core::ptr::from_ref(object).cast::<c_void>();
+    let answered = super::abi::guard_fn(
+        "IUnknown::QueryInterface",
+        core::any::type_name::<T>(),
+        (object, iid, ppv),
+        query_erased::<T>,
+    );
     // A `match`, not `unwrap_or_else`: no closure and no instance of it per vtable (a debug build
     // compiles every one).
     match answered {
@@ -48,6 +54,16 @@ unsafe extern "system" fn query_interface<T: MapiObject, const SLOT: usize>(
             MAPI_E_CALL_FAILED
         }
     }
+}
+
+/// [`Object::query`] on the object `object` points to, for `query_interface`'s guard.
+#[inline(always)]
+fn query_erased<T: MapiObject>(
+    (object, iid, ppv): (*const c_void, *const GUID, *mut *mut c_void),
+) -> HRESULT {
+    // SAFETY: `query_interface` passes a live `Object<T>`, a readable `iid` and a writable `ppv`
+    // (both checked not NULL; the caller's contract).
+    unsafe { (*object.cast::<Object<T>>()).query(&*iid, ppv) }
 }
 
 unsafe extern "system" fn add_ref<T: MapiObject, const SLOT: usize>(this: *mut c_void) -> u32 {
