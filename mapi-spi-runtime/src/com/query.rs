@@ -6,7 +6,7 @@
 use core::ffi::c_void;
 use windows_core::{GUID, HRESULT, IUnknown_Vtbl};
 
-use super::object::{MapiObject, Object};
+use super::object::{MapiObject, Object, block_of_slot};
 use crate::codes::{E_POINTER, MAPI_E_CALL_FAILED};
 
 /// The IUnknown slots of the vtable in slot `SLOT` of `T`.
@@ -31,17 +31,13 @@ unsafe extern "system" fn query_interface<T: MapiObject, const SLOT: usize>(
         unsafe { ppv.write(core::ptr::null_mut()) };
         return E_POINTER;
     }
-    // SAFETY: `this` is an interface pointer of slot `SLOT` of a live `Object<T>` (the vtable's
-    // contract).
-    let object = unsafe { Object::<T>::from_slot::<SLOT>(this) };
     // The thunks' guard, over the erased object pointer: the unwinding machinery is compiled once,
     // not once per object type and slot (a debug build compiles every instance). The per-type
     // part is `query_erased::<T>`, one function per type whatever the number of its slots.
-    let object = core::ptr::from_ref(object).cast::<c_void>();
     let answered = super::abi::guard_fn(
         "IUnknown::QueryInterface",
-        core::any::type_name::<T>(),
-        (object, iid, ppv),
+        core::any::type_name::<T>,
+        (block_of_slot::<SLOT>(this), iid, ppv),
         query_erased::<T>,
     );
     // A `match`, not `unwrap_or_else`: no closure and no instance of it per vtable (a debug build
@@ -61,7 +57,8 @@ unsafe extern "system" fn query_interface<T: MapiObject, const SLOT: usize>(
 fn query_erased<T: MapiObject>(
     (object, iid, ppv): (*const c_void, *const GUID, *mut *mut c_void),
 ) -> HRESULT {
-    // SAFETY: `query_interface` passes a live `Object<T>`, a readable `iid` and a writable `ppv`
+    // SAFETY: `query_interface` passes the block of the live `Object<T>` whose vtable it serves
+    // (the vtable's contract), a readable `iid` and a writable `ppv`
     // (both checked not NULL; the caller's contract).
     unsafe { (*object.cast::<Object<T>>()).query(&*iid, ppv) }
 }
