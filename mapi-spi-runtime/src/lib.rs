@@ -89,8 +89,8 @@ pub use com::Result;
 ///   declared interface; inheritance may be of any depth. Where a derived interface is declared,
 ///   the base's implementer trait (`IBaseImpl`) must be in scope too, or reachable by the same path
 ///   as the base (`crate::x::IBase` and `crate::x::IBaseImpl`);
-/// - every method takes `&self`, is not generic, `async`, `const` or variadic, and does not repeat
-///   the name of a base method;
+/// - every method takes `&self` and at most 16 other parameters ([`com::abi::MAX_PARAMS`]), is not
+///   generic, `async`, `const` or variadic, and does not repeat the name of a base method;
 /// - parameters are ABI types ([`com::AbiSafe`]: integers, raw pointers, `GUID`, `HRESULT`,
 ///   nullable `extern "system"` function pointers), `Option<&IFoo>` for a borrowed interface
 ///   (`IUnknown` or a declared interface), or `#[out] p: *mut T` for an out-parameter, which the
