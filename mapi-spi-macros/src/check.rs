@@ -14,6 +14,10 @@ use crate::model::{
 };
 use crate::parse::{last_ident, option_argument};
 
+/// The most parameters a method can have after `&self`: the runtime's `com::abi::MAX_PARAMS`, the
+/// arities its panic guard calls implementers with.
+const MAX_PARAMS: usize = 16;
+
 const IID_EXAMPLE: &str = "`#[mapi_interface(\"00020310-0000-0000-C000-000000000046\")]`";
 
 /// A model that went through check. Only this module can make one, so expand cannot run on
@@ -232,6 +236,13 @@ pub fn interface(mut interface: Interface, errors: &mut Errors) -> Checked<Inter
                     }
                 }
             }
+        }
+        if let Some(first_extra) = method.params.get(MAX_PARAMS) {
+            let (ident, ty) = (&first_extra.ident, &first_extra.ty);
+            errors.at(
+                quote::quote!(#ident: #ty),
+                format!("an interface method takes at most {MAX_PARAMS} parameters after `&self` (MAPI's longest, `IMAPISupport::DoCopyTo`, takes 11): pass the others in a struct, through a pointer"),
+            );
         }
         if let (Some(required), Some(default)) = (&method.required, &method.default) {
             errors.at(

@@ -9,6 +9,14 @@
 //!   (`IMAPITable`) providers build their objects on.
 //! - [`alloc`]: MAPI memory: the host's allocators, owned buffers, builders for returned
 //!   structures, and a native allocator for hosts and tests.
+//! - [`provider`]: what every provider shares, and the message store SPI (`provider::store`).
+//!
+//! Cargo features choose what is built; all but `host` are on by default. With none, the crate is
+//! the macros, [`com`] and the MAPI vocabulary: enough to declare and implement interfaces.
+//! `provider` adds [`alloc`], [`interfaces`] and [`provider`]'s core; `props` the property engine;
+//! `tables` the table engine; `service` the message service and profile sections; `store` the
+//! store SPI with all of these; `ab` and `xp` the address book's and transports' interfaces;
+//! `host` a MAPI host for tests and demos.
 //!
 //! Every mistake the two macros reject has a compile-fail test, listed with its message and its
 //! fix in `tests/ui/README.md` in the repository.
@@ -21,6 +29,8 @@
 // Lets the macros' expansions name `::mapi_spi_runtime` inside this crate too.
 extern crate self as mapi_spi_runtime;
 
+#[cfg(feature = "provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "provider")))]
 pub mod alloc;
 pub mod codes;
 pub mod com;
@@ -29,15 +39,25 @@ pub mod flags;
 #[cfg(feature = "host")]
 #[cfg_attr(docsrs, doc(cfg(feature = "host")))]
 pub mod host;
+#[cfg(feature = "provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "provider")))]
 pub mod interfaces;
 pub mod panics;
+#[cfg(feature = "props")]
+#[cfg_attr(docsrs, doc(cfg(feature = "props")))]
 pub mod props;
+#[cfg(feature = "provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "provider")))]
 pub mod provider;
+#[cfg(feature = "provider")]
 mod sync;
+#[cfg(feature = "tables")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tables")))]
 pub mod table;
 pub mod tags;
 pub mod types;
 
+#[cfg(feature = "provider")]
 pub use alloc::{AllocatorSet, ChildBuf, RootBuf};
 pub use codes::SuccessCode;
 pub use com::{ComObject, Object};
@@ -69,8 +89,8 @@ pub use com::Result;
 ///   declared interface; inheritance may be of any depth. Where a derived interface is declared,
 ///   the base's implementer trait (`IBaseImpl`) must be in scope too, or reachable by the same path
 ///   as the base (`crate::x::IBase` and `crate::x::IBaseImpl`);
-/// - every method takes `&self`, is not generic, `async`, `const` or variadic, and does not repeat
-///   the name of a base method;
+/// - every method takes `&self` and at most 16 other parameters ([`com::abi::MAX_PARAMS`]), is not
+///   generic, `async`, `const` or variadic, and does not repeat the name of a base method;
 /// - parameters are ABI types ([`com::AbiSafe`]: integers, raw pointers, `GUID`, `HRESULT`,
 ///   nullable `extern "system"` function pointers), `Option<&IFoo>` for a borrowed interface
 ///   (`IUnknown` or a declared interface), or `#[out] p: *mut T` for an out-parameter, which the

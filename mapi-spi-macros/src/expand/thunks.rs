@@ -166,24 +166,17 @@ fn thunk(interface: &syn::Ident, method: &Method, implementer: &syn::Ident) -> T
             _ => quote!(#name),
         }
     });
-    let names: Vec<&syn::Ident> = method.params.iter().map(|param| &param.ident).collect();
-    // The types of `names` once converted: what `call_implementer` receives.
-    let types = method.params.iter().map(|param| {
-        let ty = &param.ty;
-        match &param.kind {
-            ParamKind::Bytes { .. } => quote!(&[u8]),
-            ParamKind::Interface { interface } => quote!(::core::option::Option<&#interface>),
-            ParamKind::Value | ParamKind::Out { .. } | ParamKind::InterfaceOut { .. } => {
-                quote!(#ty)
-            }
-        }
-    });
-    let call = quote!(unsafe {
-        <T as #implementer>::#ident(#rt::com::Object::<T>::from_slot::<SLOT>(this), #(#args),*)
-    });
     let call_safety = safety(
-        "COM calls this slot with the interface pointer it belongs to, and the arguments are the caller's, valid as the method's MAPI contract says (the implementer trait's Safety section).",
+        "COM calls this slot with the interface pointer it belongs to, so `block_of_slot` is the live `Object<T>` whose method is erased; the arguments are the caller's, valid as the method's MAPI contract says (the implementer trait's Safety section).",
     );
+    // The implementer's method as a function pointer, its parameter types left to inference
+    // (one `_` each), its object erased: `guard_method` is then one function per signature.
+    let inferred = method.params.iter().map(|_| quote!(_));
+    let erased = quote! {
+        #rt::com::abi::EraseObject::erase(
+            <T as #implementer>::#ident as unsafe fn(&_, #(#inferred),*) -> _
+        )
+    };
     let on_panic = match (&method.on_panic, &method.output) {
         (Some(value), _) => quote_spanned!(value.span()=> #value),
         (None, Output::Unit) => quote!(),
@@ -209,7 +202,7 @@ fn thunk(interface: &syn::Ident, method: &Method, implementer: &syn::Ident) -> T
     };
     let result = quote_spanned! {span=>
         match result {
-            Some(abi) => abi,
+            Some(value) => #convert(value),
             None => {
                 #(#clear_outs)*
                 #on_panic
@@ -230,13 +223,6 @@ fn thunk(interface: &syn::Ident, method: &Method, implementer: &syn::Ident) -> T
         }
     };
     let abi_return = abi_return(&method.output);
-    // Spanned at the result type, as the conversion: a result type that is not `AbiReturn` is
-    // reported once, there.
-    let call_implementer_body = quote_spanned! {span=>
-        #call_safety
-        let abi = #convert(#call);
-        abi
-    };
     // What a caught panic is reported as having panicked in.
     let boundary = format!("{interface}::{ident}");
     quote! {
@@ -249,20 +235,15 @@ fn thunk(interface: &syn::Ident, method: &Method, implementer: &syn::Ident) -> T
             #refuse_null
             #(#borrow_interfaces)*
             #(#slices)*
-            // A function item, not a closure: a closure made a function pointer brings a shim
-            // per method.
-            #[allow(non_snake_case, clippy::too_many_arguments, clippy::let_and_return)]
-            fn call_implementer<T: #implementer, const SLOT: usize>(
-                (this, #(#names,)*): (*mut ::core::ffi::c_void, #(#types,)*),
-            ) #abi_return {
-                #call_implementer_body
-            }
-            let result = #rt::com::abi::guard_fn(
-                #boundary,
-                ::core::any::type_name::<T>(),
-                (this, #(#names,)*),
-                call_implementer::<T, SLOT>,
-            );
+            #call_safety
+            let result = unsafe {
+                #rt::com::abi::guard_method(
+                    #boundary,
+                    ::core::any::type_name::<T>,
+                    #erased,
+                    (#rt::com::object::block_of_slot::<SLOT>(this), #(#args,)*),
+                )
+            };
             #result
         }
     }

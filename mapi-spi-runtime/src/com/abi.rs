@@ -184,37 +184,129 @@ impl<T> AbiReturn for *const T {
 #[doc(hidden)]
 #[inline(always)]
 pub fn guard<T: ?Sized, R>(boundary: &'static str, body: impl FnOnce() -> R) -> Option<R> {
+    catching(boundary, core::any::type_name::<T>, body)
+}
+
+/// What [`guard`], [`guard_fn`] and [`guard_method`] share: runs `body`, reporting a panic as one
+/// in `boundary` of the type `type_name` names (`core::any::type_name::<T>`: a function, called
+/// only after a panic, so that a guarded call does not pay for it).
+#[inline(always)]
+fn catching<R>(
+    boundary: &'static str,
+    type_name: fn() -> &'static str,
+    body: impl FnOnce() -> R,
+) -> Option<R> {
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(value) => Some(value),
         Err(payload) => {
-            crate::panics::caught(boundary, core::any::type_name::<T>(), payload);
+            crate::panics::caught(boundary, type_name(), payload);
             None
         }
     }
 }
 
-/// The panic guard of the generated method thunks: runs `body(args)`, catching a panic (`None`),
-/// reported as [`guard`] does; `type_name` names the implementing type. `body` is a plain
-/// function (the thunk's non-capturing closure) and `args` its arguments, the interface pointer
-/// still raw: the unwinding machinery (`catch_unwind` and the four functions it instantiates) is
-/// then compiled once per distinct signature, not once per method of every object, and no
-/// closure vtable is needed. In a crate of 120 implemented methods of one signature this took a
-/// rebuild from 1375 functions to 825.
+/// The panic guard over a plain function: runs `body(args)`, catching a panic (`None`), reported
+/// as [`guard`] does; `type_name` names the type the call is about. With the object pointer
+/// erased in `args`, the unwinding machinery (`catch_unwind` and the four functions it
+/// instantiates) is compiled once per signature rather than once per object type.
 #[doc(hidden)]
 pub fn guard_fn<A, R>(
     boundary: &'static str,
-    type_name: &'static str,
+    type_name: fn() -> &'static str,
     args: A,
     body: fn(A) -> R,
 ) -> Option<R> {
-    match catch_unwind(AssertUnwindSafe(move || body(args))) {
-        Ok(value) => Some(value),
-        Err(payload) => {
-            crate::panics::caught(boundary, type_name, payload);
-            None
-        }
-    }
+    catching(boundary, type_name, move || body(args))
 }
+
+/// The panic guard of the generated method thunks: calls the implementer's method `method`, its
+/// object erased ([`EraseObject`]), with `args` (the object pointer, then the converted
+/// arguments), catching a panic (`None`), reported as [`guard`] does; `type_name` names the
+/// implementing type. The guard and the unwinding machinery are compiled once per distinct
+/// signature, not once per method of every object, and no function is generated per method
+/// beside its thunk: in the compile-time bench's crate (120 implemented methods of one signature)
+/// a closure per method made 1375 functions, a plain adapter function per method 758, this 638.
+///
+/// # Safety
+///
+/// `args` are valid arguments of `method`: the object pointer points to the live object whose
+/// method was erased, and the others are valid as the method's MAPI contract says.
+#[doc(hidden)]
+pub unsafe fn guard_method<F: ErasedMethod<A>, A>(
+    boundary: &'static str,
+    type_name: fn() -> &'static str,
+    method: F,
+    args: A,
+) -> Option<F::Output> {
+    // SAFETY: the caller's contract.
+    catching(boundary, type_name, move || unsafe { method.call(args) })
+}
+
+/// The most parameters (after `&self`) an interface method can have: the arities
+/// [`EraseObject`] and [`ErasedMethod`] are implemented for. `#[mapi_interface]` rejects more.
+/// MAPI's longest method, `IMAPISupport::DoCopyTo`, has 11.
+pub const MAX_PARAMS: usize = 16;
+
+/// An implementer method, `unsafe fn(&Object<T>, A1, ..) -> R`, seen as
+/// `unsafe fn(*const c_void, A1, ..) -> R`: the type of the object no longer appears, so that
+/// [`guard_method`] is one function per signature, shared by every object implementing it.
+#[doc(hidden)]
+pub trait EraseObject {
+    type Erased;
+    fn erase(self) -> Self::Erased;
+}
+
+/// A function called with its arguments as one tuple: what [`guard_method`] runs.
+#[doc(hidden)]
+pub trait ErasedMethod<A> {
+    type Output;
+    /// # Safety
+    ///
+    /// `args` are valid arguments of the function (its object pointer, that of a live object of
+    /// the type the function was erased from).
+    unsafe fn call(self, args: A) -> Self::Output;
+}
+
+/// Implements [`EraseObject`] and [`ErasedMethod`] for the methods of every arity up to the
+/// number of names given.
+macro_rules! erased_methods {
+    () => { erased_method!(); };
+    ($first:ident $($rest:ident)*) => {
+        erased_method!($first $($rest)*);
+        erased_methods!($($rest)*);
+    };
+}
+
+macro_rules! erased_method {
+    ($($arg:ident)*) => {
+        impl<O, R, $($arg,)*> EraseObject for unsafe fn(&O, $($arg,)*) -> R {
+            type Erased = unsafe fn(*const c_void, $($arg,)*) -> R;
+            #[inline(always)]
+            fn erase(self) -> Self::Erased {
+                // SAFETY: only the first parameter's type changes, from `&O` to `*const c_void`:
+                // both are thin pointers, which Rust's ABI compatibility rules for function
+                // pointers make interchangeable. Calling the result is `unsafe`: the caller makes
+                // the pointer a valid `&O` (see `ErasedMethod::call`).
+                unsafe { core::mem::transmute::<Self, Self::Erased>(self) }
+            }
+        }
+
+        impl<R, $($arg,)*> ErasedMethod<(*const c_void, $($arg,)*)>
+            for unsafe fn(*const c_void, $($arg,)*) -> R
+        {
+            type Output = R;
+            #[inline(always)]
+            #[allow(non_snake_case)]
+            unsafe fn call(self, (object, $($arg,)*): (*const c_void, $($arg,)*)) -> R {
+                // SAFETY: the caller's contract: the arguments are valid for the function.
+                unsafe { self(object, $($arg,)*) }
+            }
+        }
+    };
+}
+
+// As many as `MAX_PARAMS`.
+erased_methods!(A1 A2 A3 A4 A5 A6 A7 A8 A9 A10 A11 A12 A13 A14 A15 A16);
 
 /// Writes zeros (NULL) to an out-parameter after a panic, unless the pointer itself is NULL.
 ///

@@ -91,6 +91,18 @@ impl<T: MapiObject> Deref for Object<T> {
     }
 }
 
+/// The block an interface pointer of slot `SLOT` belongs to, the object type erased: `SLOT`
+/// pointers back is its start, where the `#[repr(C)]` block begins. Pointer arithmetic only, the
+/// same for every object type: the generated thunks pass this to `abi::guard_method`.
+#[doc(hidden)]
+#[inline(always)]
+pub fn block_of_slot<const SLOT: usize>(this: *mut c_void) -> *const c_void {
+    this.cast::<VtablePtr>()
+        .wrapping_sub(SLOT)
+        .cast_const()
+        .cast()
+}
+
 impl<T: MapiObject> Object<T> {
     /// Recovers the block from an interface pointer of slot `SLOT`.
     ///
@@ -100,9 +112,9 @@ impl<T: MapiObject> Object<T> {
     #[doc(hidden)]
     #[inline(always)]
     pub unsafe fn from_slot<'a, const SLOT: usize>(this: *mut c_void) -> &'a Self {
-        // SAFETY: the caller passes a pointer to slot `SLOT` of a live block; `SLOT` pointers back
-        // is its start, where the `#[repr(C)]` block begins.
-        unsafe { &*this.cast::<VtablePtr>().sub(SLOT).cast::<Self>() }
+        // SAFETY: the caller passes a pointer to slot `SLOT` of a live block, so `block_of_slot`
+        // is a pointer to the live block.
+        unsafe { &*block_of_slot::<SLOT>(this).cast::<Self>() }
     }
 
     /// The interface pointer of slot `slot`, without touching the count.
@@ -253,10 +265,9 @@ impl<T: MapiObject> Object<T> {
         // the box).
         // The thunks' guard, over the erased pointer: the unwinding machinery is compiled once,
         // not again for every object type (this is a rare, cold path).
-        let type_name = core::any::type_name::<T>();
         let _ = crate::com::abi::guard_fn(
             "IUnknown::Release",
-            type_name,
+            core::any::type_name::<T>,
             this.cast::<c_void>(),
             |this| {
                 // SAFETY: the caller's contract: the last reference to a block from `Box::into_raw`.

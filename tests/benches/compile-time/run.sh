@@ -7,9 +7,10 @@
 #   rebuild  touch the generated lib.rs and `cargo build` (dependencies already built)
 #   clean    `cargo clean` then `cargo build` (every dependency too)
 #
-# The mapi-spi crate depends on the runtime without its default `store` feature: like the
-# windows-core crate, it declares and implements interfaces and uses nothing of the store SPI.
-# STORE=1 builds it with the feature, as a store provider does.
+# The mapi-spi crate depends on the runtime without its default features (the store, address
+# book and transport SPIs, and the engines and provider core they build on): like the
+# windows-core crate, it declares and implements interfaces and uses nothing else. STORE=1 builds
+# it with the `store` feature, as a store provider does.
 #
 # The two crates are built alternately, run after run, so that a change in the machine's load
 # hits both alike. Prints the median (and the range) of each and the ratio mapi-spi/windows-core.
@@ -65,7 +66,7 @@ EOF
 generate_mapi_spi() {
     local dir=$work/mapi-spi i j k
     local features='default-features = false'
-    if [ "${STORE:-0}" = 1 ]; then features='features = ["store"]'; fi
+    if [ "${STORE:-0}" = 1 ]; then features='default-features = false, features = ["store"]'; fi
     manifest "$dir" gen-mapi-spi "mapi-spi-runtime = { path = \"$runtime\", $features }"
     {
         echo '#![allow(non_snake_case)]'
