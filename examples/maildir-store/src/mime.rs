@@ -463,7 +463,10 @@ fn unreadable_content(bytes: &[u8]) -> Message {
     );
     body.push_str(&String::from_utf8_lossy(shown).replace('\0', "\u{FFFD}"));
     Message {
-        props: vec![Property::for_tag(PR_BODY_W, PropValue::Unicode(body))],
+        props: vec![Property::for_tag(
+            PR_BODY_W,
+            PropValue::Unicode(body.into()),
+        )],
         ..Message::default()
     }
 }
@@ -474,7 +477,7 @@ fn content(message: &mail_parser::Message<'_>) -> Message {
     if let Some(text) = message.body_text(0) {
         props.push(Property::for_tag(
             PR_BODY_W,
-            PropValue::Unicode(text.replace('\0', "")),
+            PropValue::Unicode(text.replace('\0', "").into()),
         ));
     }
     // Only a real HTML part: for a text-only message the parser offers the text as HTML.
@@ -581,7 +584,7 @@ pub fn find_text<'a>(props: &'a [Property], tag: u32) -> Option<Cow<'a, str>> {
         .and_then(|p| match &p.value {
             PropValue::Unicode(text) => Some(Cow::Borrowed(text.as_str())),
             PropValue::String8(_) => match p.value.with_text_width(true).ok()?.into_owned() {
-                PropValue::Unicode(text) => Some(Cow::Owned(text)),
+                PropValue::Unicode(text) => Some(Cow::Owned(text.into_string())),
                 _ => None,
             },
             _ => None,
