@@ -204,7 +204,7 @@ mod tests {
         let kinds = [
             Text::from("Köln"),
             Text::from_static("Köln"),
-            Text::shared(&block, 11..16).unwrap(),
+            Text::shared(&block, 12..17).unwrap(),
         ];
         let hash = |text: &Text| {
             let mut hasher = DefaultHasher::new();
