@@ -532,9 +532,14 @@ impl FolderIndex {
                 }
                 None => {
                     let unique: Box<str> = unique.into();
-                    if let Some(entry) = saved
-                        .remove(&unique)
-                        .filter(|entry| entry.unchanged(&mut reader, sub, &file_name))
+                    // No index file (a folder's first listing, usually): no hash to look in it.
+                    let was_saved = if saved.is_empty() {
+                        None
+                    } else {
+                        saved.remove(&unique)
+                    };
+                    if let Some(entry) =
+                        was_saved.filter(|entry| entry.unchanged(&mut reader, sub, &file_name))
                     {
                         self.entries.insert(unique, entry);
                         continue;
