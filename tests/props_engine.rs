@@ -44,7 +44,7 @@ fn every_type() -> Vec<Property> {
         PropValue::I8(-5_000_000_000),
         PropValue::String8(b"IPF.Note \x80\xe9\x81".to_vec()),
         PropValue::Unicode("Boîte de réception 📬".into()),
-        PropValue::Unicode(String::new()),
+        PropValue::Unicode(String::new().into()),
         PropValue::SysTime(T0),
         PropValue::Clsid(guid),
         PropValue::Binary(vec![0, 1, 2, 0, 255]),
@@ -667,7 +667,7 @@ fn value() -> impl Strategy<Value = PropValue> {
         any::<bool>().prop_map(PropValue::Boolean),
         any::<i64>().prop_map(PropValue::I8),
         text8().prop_map(PropValue::String8),
-        text().prop_map(PropValue::Unicode),
+        text().prop_map(|t| PropValue::Unicode(t.into())),
         filetime().prop_map(PropValue::SysTime),
         guid().prop_map(PropValue::Clsid),
         many(any::<u8>()).prop_map(PropValue::Binary),
@@ -715,7 +715,7 @@ proptest! {
     fn text_conversions_are_exact_inverses(bytes in text8(), wide in text()) {
         let bag = bag_with(&[
             (PR_SUBJECT_A, PropValue::String8(bytes.clone())),
-            (PR_BODY_W, PropValue::Unicode(wide.clone())),
+            (PR_BODY_W, PropValue::Unicode(wide.clone().into())),
         ]);
         let as_unicode = bag.get_props(Some(&[PR_SUBJECT_W]), true).unwrap();
         let back = bag_with(&[(PR_SUBJECT_W, as_unicode.props[0].value.clone())]);
@@ -725,7 +725,7 @@ proptest! {
         if let PropValue::String8(eight) = &narrow.props[0].value {
             let back = bag_with(&[(PR_BODY_A, PropValue::String8(eight.clone()))]);
             let wide_again = back.get_props(Some(&[PR_BODY_W]), true).unwrap();
-            prop_assert_eq!(&wide_again.props[0].value, &PropValue::Unicode(wide));
+            prop_assert_eq!(&wide_again.props[0].value, &PropValue::Unicode(wide.into()));
         } else {
             prop_assert_eq!(&*narrow.props[0], &Property::error(PR_BODY_A, MAPI_E_BAD_CHARWIDTH));
         }

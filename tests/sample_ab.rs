@@ -362,7 +362,7 @@ fn text_of(row: &[mapi_spi_runtime::props::Property], tag: u32) -> String {
         .expect("the column")
         .value
     {
-        PropValue::Unicode(text) => text.clone(),
+        PropValue::Unicode(text) => text.to_string(),
         other => panic!("not text: {other:?}"),
     }
 }

@@ -800,7 +800,7 @@ fn hierarchy_tables_list_subfolders_and_agree_with_the_folders() {
         rows(&hierarchy(&root, flags), &[PR_DISPLAY_NAME_W, PR_DEPTH])
             .into_iter()
             .map(|row| match &row[0].value {
-                PropValue::Unicode(name) => (name.clone(), long(&row[1])),
+                PropValue::Unicode(name) => (name.to_string(), long(&row[1])),
                 other => panic!("{other:?}"),
             })
             .collect()
@@ -1646,7 +1646,7 @@ fn subjects(folder: &IMAPIFolder) -> Vec<String> {
     let mut subjects: Vec<String> = rows(&contents(folder), &[PR_SUBJECT_W])
         .into_iter()
         .map(|row| match &row[0].value {
-            PropValue::Unicode(subject) => subject.clone(),
+            PropValue::Unicode(subject) => subject.to_string(),
             other => panic!("no subject: {other:?}"),
         })
         .collect();
@@ -2444,7 +2444,12 @@ fn folder_list(view: &IMAPITable) -> Vec<(String, u32, u32, u32)> {
     let mut list: Vec<_> = rows(view, &columns)
         .iter()
         .map(|row| match &row[0].value {
-            PropValue::Unicode(name) => (name.clone(), long(&row[1]), long(&row[2]), long(&row[3])),
+            PropValue::Unicode(name) => (
+                name.to_string(),
+                long(&row[1]),
+                long(&row[2]),
+                long(&row[3]),
+            ),
             other => panic!("no name: {other:?}"),
         })
         .collect();
@@ -2535,7 +2540,7 @@ fn in_order(view: &IMAPITable) -> Vec<(Vec<u8>, String, u32)> {
     rows(view, &[PR_INSTANCE_KEY, PR_DISPLAY_NAME_W, PR_DEPTH])
         .iter()
         .map(|row| match &row[1].value {
-            PropValue::Unicode(name) => (binary(&row[0]), name.clone(), long(&row[2])),
+            PropValue::Unicode(name) => (binary(&row[0]), name.to_string(), long(&row[2])),
             other => panic!("no name: {other:?}"),
         })
         .collect()
@@ -2667,7 +2672,10 @@ fn an_open_hierarchy_view_agrees_with_a_new_one_after_concurrent_writers() {
                 for n in 0..10 {
                     let message = client::create_message(folder, 0).unwrap();
                     let subject = format!("{writer}/{n}");
-                    let props = [Property::for_tag(PR_SUBJECT_W, PropValue::Unicode(subject))];
+                    let props = [Property::for_tag(
+                        PR_SUBJECT_W,
+                        PropValue::Unicode(subject.into()),
+                    )];
                     assert_eq!(client::set_props(&message, &props).unwrap().0, S_OK);
                     assert_eq!(unsafe { message.SaveChanges(0) }, S_OK);
                     let read = if n % 2 == 0 { 0 } else { CLEAR_READ_FLAG };

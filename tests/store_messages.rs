@@ -384,7 +384,7 @@ fn one(object: &impl Interface, tag: u32) -> Option<PropValue> {
 
 fn text(object: &impl Interface, tag: u32) -> Option<String> {
     match one(object, tag) {
-        Some(PropValue::Unicode(text)) => Some(text),
+        Some(PropValue::Unicode(text)) => Some(text.into_string()),
         None => None,
         other => panic!("not text: {other:?}"),
     }
@@ -532,7 +532,7 @@ fn recipient(name: &str, kind: u32) -> Vec<Property> {
         Property::for_tag(PR_RECIPIENT_TYPE, PropValue::Long(kind)),
         Property::for_tag(
             PR_EMAIL_ADDRESS_W,
-            PropValue::Unicode(format!("{name}@example.org")),
+            PropValue::Unicode(format!("{name}@example.org").into()),
         ),
         Property::for_tag(PR_ADDRTYPE_W, PropValue::Unicode("SMTP".into())),
     ]
@@ -553,7 +553,7 @@ fn recipients_of(message: &IMessage) -> Vec<(u32, String)> {
                 other => panic!("no row ID: {other:?}"),
             };
             let name = match value_in(row, PR_DISPLAY_NAME_W) {
-                Some(PropValue::Unicode(name)) => name.clone(),
+                Some(PropValue::Unicode(name)) => name.to_string(),
                 other => panic!("no name: {other:?}"),
             };
             (id, name)

@@ -1615,16 +1615,18 @@ impl Cond {
             Cond::NameHas(s, ignore) => R::Content(
                 FL_SUBSTRING | if *ignore { FL_IGNORECASE } else { 0 },
                 NAME,
-                PropValue::Unicode(s.clone()),
+                PropValue::Unicode(s.as_str().into()),
             ),
-            Cond::NamePrefix(s) => R::Content(FL_PREFIX, NAME, PropValue::Unicode(s.clone())),
+            Cond::NamePrefix(s) => {
+                R::Content(FL_PREFIX, NAME, PropValue::Unicode(s.as_str().into()))
+            }
             Cond::HasNum => R::Exist(NUM),
             Cond::RecipientHas(s) => R::Sub(
                 PR_MESSAGE_RECIPIENTS,
                 Box::new(R::Content(
                     FL_SUBSTRING,
                     PR_DISPLAY_NAME_W,
-                    PropValue::Unicode(s.clone()),
+                    PropValue::Unicode(s.as_str().into()),
                 )),
             ),
             Cond::Not(c) => R::Not(Box::new(c.raw())),
@@ -1687,7 +1689,7 @@ proptest! {
         // restricted and sorted as if it were the row's own.
         let shared: Vec<Property> = common.iter().flat_map(|c| {
             c.num.map(|n| Property::for_tag(NUM, PropValue::Long(n))).into_iter()
-                .chain(c.name.clone().map(|n| Property::for_tag(NAME, PropValue::Unicode(n))))
+                .chain(c.name.clone().map(|n| Property::for_tag(NAME, PropValue::Unicode(n.into()))))
         }).collect();
         let table = TableData::new_with_common(KEY, vec![KEY], shared, AllocatorSet::native())
             .unwrap()
@@ -1700,7 +1702,7 @@ proptest! {
         for (k, m) in rows.iter().enumerate() {
             let mut props = vec![Property::for_tag(KEY, key(k as u8))];
             props.extend(m.num.map(|n| Property::for_tag(NUM, PropValue::Long(n))));
-            props.extend(m.name.clone().map(|n| Property::for_tag(NAME, PropValue::Unicode(n))));
+            props.extend(m.name.clone().map(|n| Property::for_tag(NAME, PropValue::Unicode(n.into()))));
             if !m.recipients.is_empty() {
                 props.push(Property::for_tag(RECIPIENTS, PropValue::MvUnicode(m.recipients.clone())));
             }
@@ -2200,7 +2202,7 @@ fn categories_columns(t: &IMAPITable) {
 fn text(rows: &[Vec<Property>], index: usize) -> Vec<String> {
     rows.iter()
         .map(|r| match &r[index].value {
-            PropValue::Unicode(s) => s.clone(),
+            PropValue::Unicode(s) => s.to_string(),
             _ => "-".into(),
         })
         .collect()
@@ -2554,7 +2556,7 @@ fn filed_row(k: u8, f: &Filed) -> Vec<Property> {
     props.extend(
         f.name
             .clone()
-            .map(|n| Property::for_tag(NAME, PropValue::Unicode(n))),
+            .map(|n| Property::for_tag(NAME, PropValue::Unicode(n.into()))),
     );
     props.extend(
         f.extra

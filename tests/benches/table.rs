@@ -51,16 +51,19 @@ fn row(i: u32) -> Vec<Property> {
         Property::for_tag(NUM, PropValue::Long(s % 1000)),
         Property::for_tag(
             NAME,
-            PropValue::Unicode(format!(
-                "{} {:08x} {}",
-                WORDS[(s % 8) as usize],
-                s,
-                WORDS[(i % 8) as usize]
-            )),
+            PropValue::Unicode(
+                format!(
+                    "{} {:08x} {}",
+                    WORDS[(s % 8) as usize],
+                    s,
+                    WORDS[(i % 8) as usize]
+                )
+                .into(),
+            ),
         ),
         Property::for_tag(
             SUBJECT,
-            PropValue::Unicode(format!("RE: message number {i}")),
+            PropValue::Unicode(format!("RE: message number {i}").into()),
         ),
         Property::for_tag(
             TIME,
@@ -86,7 +89,7 @@ fn table(rows: u32) -> (TableData, Vec<Vec<Property>>) {
 fn names(rows: &[Vec<Property>]) -> Vec<String> {
     rows.iter()
         .map(|r| match &r[2].value {
-            PropValue::Unicode(s) => s.clone(),
+            PropValue::Unicode(s) => s.to_string(),
             _ => unreachable!(),
         })
         .collect()

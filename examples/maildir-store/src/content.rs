@@ -256,28 +256,22 @@ impl Entry {
         state.push_follow_up(props);
     }
 
-    /// Reads the headers of message file `file_name` in `dir`'s `sub`; `buf`: see
-    /// [`mime::read_headers`].
-    fn read(dir: &Path, sub: Sub, file_name: &str, buf: &mut Vec<u8>) -> io::Result<Entry> {
-        let (meta, summary) = Entry::read_file(dir, sub, file_name, buf)?;
+    /// Reads the headers of message file `file_name` in `dir`'s `sub`.
+    fn read(dir: &Path, sub: Sub, file_name: &str) -> io::Result<Entry> {
+        let (meta, summary) = Entry::read_file(&mut FileReader::new(dir), sub, file_name)?;
         Ok(Entry::new(sub, file_name, &meta, summary))
     }
 
-    /// What [`Entry::read`] reads, for a caller that owns the name (a listing: no copy of it).
+    /// What [`Entry::read`] reads, for a caller that owns the name (a listing: no copy of it)
+    /// and reads the folder's files with one `reader`.
     fn read_file(
-        dir: &Path,
+        reader: &mut FileReader<'_>,
         sub: Sub,
         file_name: &str,
-        buf: &mut Vec<u8>,
     ) -> io::Result<(fs::Metadata, Summary)> {
-        // One allocation at its full size (a listing opens every file of a folder).
-        let mut path = PathBuf::with_capacity(dir.as_os_str().len() + file_name.len() + 6);
-        path.push(dir);
-        path.push(sub.dir_name());
-        path.push(file_name);
-        let mut file = File::open(&path)?;
+        let mut file = File::open(reader.path(sub, file_name))?;
         let meta = file.metadata()?;
-        let headers = mime::read_headers(&mut file, buf)?;
+        let headers = mime::read_headers(&mut file, &mut reader.buf)?;
         Ok((meta, mime::summarize(headers)))
     }
 
@@ -305,13 +299,14 @@ impl Entry {
     }
 
     /// Whether this entry (read at an earlier logon) still describes message file `file_name`
-    /// in `dir`'s `sub`: the same name and place, the same size and mtime (to the nanosecond:
-    /// another program that rewrites a file changes its mtime), so its summary needs no reading.
-    fn unchanged(&self, dir: &Path, sub: Sub, file_name: &str) -> bool {
+    /// in `reader`'s folder's `sub`: the same name and place, the same size and mtime (to the
+    /// nanosecond: another program that rewrites a file changes its mtime), so its summary
+    /// needs no reading.
+    fn unchanged(&self, reader: &mut FileReader<'_>, sub: Sub, file_name: &str) -> bool {
         if self.sub != sub || *self.file_name != *file_name || self.modified == 0 {
             return false;
         }
-        let Ok(meta) = fs::metadata(dir.join(sub.dir_name()).join(file_name)) else {
+        let Ok(meta) = fs::metadata(reader.path(sub, file_name)) else {
             return false;
         };
         let modified = meta
@@ -320,6 +315,34 @@ impl Entry {
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
             .and_then(|d| u64::try_from(d.as_nanos()).ok());
         meta.len() == self.size && modified == Some(self.modified)
+    }
+}
+
+/// What a listing reads a folder's message files with: each file's path, built in one buffer
+/// reused from file to file, and the buffer its headers are read into ([`mime::read_headers`]):
+/// a listing opens (or `stat`s) every file of a folder, which so costs no allocation per file.
+struct FileReader<'d> {
+    dir: &'d Path,
+    path: PathBuf,
+    buf: Vec<u8>,
+}
+
+impl<'d> FileReader<'d> {
+    fn new(dir: &'d Path) -> Self {
+        FileReader {
+            dir,
+            path: PathBuf::new(),
+            buf: Vec::new(),
+        }
+    }
+
+    /// The path of message file `file_name` in the folder's `sub`.
+    fn path(&mut self, sub: Sub, file_name: &str) -> &Path {
+        self.path.as_mut_os_string().clear();
+        self.path.push(self.dir);
+        self.path.push(sub.dir_name());
+        self.path.push(file_name);
+        &self.path
     }
 }
 
@@ -476,7 +499,7 @@ impl FolderIndex {
         self.entries
             .reserve(files.len().saturating_sub(self.entries.len()));
         let mut saved = std::mem::take(&mut self.saved);
-        let mut buf = Vec::new();
+        let mut reader = FileReader::new(dir);
         self.entries.retain(|unique, _| {
             let keep = files.contains(&**unique);
             if !keep {
@@ -509,15 +532,20 @@ impl FolderIndex {
                 }
                 None => {
                     let unique: Box<str> = unique.into();
-                    if let Some(entry) = saved
-                        .remove(&unique)
-                        .filter(|entry| entry.unchanged(dir, sub, &file_name))
+                    // No index file (a folder's first listing, usually): no hash to look in it.
+                    let was_saved = if saved.is_empty() {
+                        None
+                    } else {
+                        saved.remove(&unique)
+                    };
+                    if let Some(entry) =
+                        was_saved.filter(|entry| entry.unchanged(&mut reader, sub, &file_name))
                     {
                         self.entries.insert(unique, entry);
                         continue;
                     }
                     self.dirty = true;
-                    let entry = match Entry::read_file(dir, sub, &file_name, &mut buf) {
+                    let entry = match Entry::read_file(&mut reader, sub, &file_name) {
                         Ok((meta, summary)) => Entry::new(sub, file_name, &meta, summary),
                         // Gone since the directory was read (deleted, or renamed: then the
                         // next look finds it under its new name).
@@ -1203,14 +1231,9 @@ impl StoreContent for MaildirContent {
                 .and_then(|index| index.entries.get(located.unique.as_str()))
             {
                 Some(entry) => entry.summary(key.to_vec()),
-                None => Entry::read(
-                    &located.dir,
-                    located.sub,
-                    &located.file_name,
-                    &mut Vec::new(),
-                )
-                .map_err(io_error)?
-                .summary(key.to_vec()),
+                None => Entry::read(&located.dir, located.sub, &located.file_name)
+                    .map_err(io_error)?
+                    .summary(key.to_vec()),
             },
         )
     }
@@ -1489,8 +1512,7 @@ impl StoreContent for MaildirContent {
                     entry.file_name = file_name.into();
                     entry
                 }
-                None => Entry::read(&target_dir, Sub::Cur, &file_name, &mut Vec::new())
-                    .map_err(io_error)?,
+                None => Entry::read(&target_dir, Sub::Cur, &file_name).map_err(io_error)?,
             };
             index.entries.insert(located.unique.clone().into(), entry);
         }

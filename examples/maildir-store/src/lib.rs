@@ -218,7 +218,7 @@ impl StoreProvider for MaildirProvider {
         })?;
         let props = vec![Property::for_tag(
             PR_DISPLAY_NAME_W,
-            PropValue::Unicode(display_name),
+            PropValue::Unicode(display_name.into()),
         )];
         Ok(StoreLogon {
             store: ContentStore::new(request, context, MAILDIR_UID, Arc::new(content), props)?,

@@ -9,14 +9,15 @@
 
 use std::borrow::Cow;
 use std::io::{self, Read};
-use std::sync::LazyLock;
+use std::ops::Range;
+use std::sync::{Arc, LazyLock};
 
 use mail_builder::MessageBuilder;
 use mail_builder::headers::address::Address as BuilderAddress;
 use mail_builder::mime::MimePart;
 use mail_parser::{Addr, Address, Group, HeaderName, HeaderValue, MessageParser, MimeHeaders};
 use mapi_spi_runtime::flags::{ATTACH_BY_VALUE, ATTACH_EMBEDDED_MSG, MAPI_BCC, MAPI_CC, MAPI_TO};
-use mapi_spi_runtime::props::{PropValue, Property};
+use mapi_spi_runtime::props::{PropValue, Property, Text as MapiText};
 use mapi_spi_runtime::provider::store::content::{Attachment, Message};
 use mapi_spi_runtime::tags::*;
 use mapi_spi_runtime::types::FILETIME;
@@ -66,12 +67,15 @@ const TEXTS: usize = Text::MessageId as usize + 1;
 
 /// What a contents table shows of a message, from its headers: kept for every message of a
 /// listed folder, so its texts are one allocation, cut where `ends` says (a box each made six
-/// allocations per message). Kept on disk in the folder's index file too: a change to its
-/// fields changes that file's format (bump [`crate::index_file`]'s `VERSION`).
+/// allocations per message), and shared: the properties [`Summary::push_props`] makes are
+/// slices of it ([`MapiText::shared`]), so a contents-table row copies none of them. Kept on
+/// disk in the folder's index file too: a change to its fields changes that file's format
+/// (bump [`crate::index_file`]'s `VERSION`).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Summary {
-    /// The texts one after the other, in [`Text`] order.
-    texts: Box<str>,
+    /// The texts one after the other, in [`Text`] order (on disk as a `str`).
+    #[serde(with = "shared_str")]
+    texts: Arc<str>,
     /// Where each text ends in `texts`.
     ends: [usize; TEXTS],
     /// `Sender` was given and is not `From`.
@@ -216,7 +220,7 @@ impl Summary {
         }
         ends[Text::MessageId as usize] = texts.len();
         Summary {
-            texts: texts.into_boxed_str(),
+            texts: texts.into(),
             ends,
             has_sender: sender.is_some(),
             date: headers
@@ -249,40 +253,30 @@ impl Summary {
         })
     }
 
-    fn text(&self, which: Text) -> &str {
+    fn range(&self, which: Text) -> Range<usize> {
         let at = which as usize;
         let start = if at == 0 { 0 } else { self.ends[at - 1] };
-        &self.texts[start..self.ends[at]]
+        start..self.ends[at]
+    }
+
+    fn text(&self, which: Text) -> &str {
+        &self.texts[self.range(which)]
+    }
+
+    /// Text `which` as a property's: a slice of `texts`, shared, not copied.
+    fn shared(&self, which: Text) -> MapiText {
+        let range = self.range(which);
+        if range.is_empty() {
+            // No reference to count.
+            return MapiText::default();
+        }
+        // `ends` cuts on char boundaries, as `text` slices by it: made so by `of`, checked
+        // by `is_whole` for a summary read back.
+        MapiText::shared(&self.texts, range).expect("a summary's texts end on char boundaries")
     }
 
     pub fn subject(&self) -> &str {
         self.text(Text::Subject)
-    }
-
-    /// `From`: who the message is from (`PR_SENT_REPRESENTING_*`).
-    pub fn from(&self) -> Mailbox<'_> {
-        Mailbox {
-            name: self.text(Text::FromName),
-            email: self.text(Text::FromEmail),
-        }
-    }
-
-    /// `Sender`, when given and not `From`: who sent it on `from`'s behalf (`PR_SENDER_*`).
-    pub fn sender(&self) -> Option<Mailbox<'_>> {
-        self.has_sender.then(|| Mailbox {
-            name: self.text(Text::SenderName),
-            email: self.text(Text::SenderEmail),
-        })
-    }
-
-    /// `PR_DISPLAY_TO`'s form of `To`.
-    pub fn display_to(&self) -> &str {
-        self.text(Text::DisplayTo)
-    }
-
-    /// `PR_DISPLAY_CC`'s form of `Cc`.
-    pub fn display_cc(&self) -> &str {
-        self.text(Text::DisplayCc)
     }
 
     /// `Message-ID`, with its angle brackets (empty when there is none).
@@ -295,12 +289,25 @@ impl Summary {
     /// pushes (IDs from 0x0E05 to 0x0E1A) in its place: a contents-table row in ID order is
     /// taken by the table without a sort.
     pub fn push_props(&self, props: &mut Vec<Property>, store: impl FnOnce(&mut Vec<Property>)) {
-        let text = |tag, value: &str| Property::for_tag(tag, PropValue::Unicode(value.into()));
-        let from = self.from();
-        let sender = self.sender().unwrap_or(from);
+        let text = |tag, value| Property::for_tag(tag, PropValue::Unicode(value));
+        // A mailbox as `display` shows it: by its name, or by its address when it has none.
+        let display = |name: Text, email: Text| {
+            self.shared(if self.text(name).is_empty() {
+                email
+            } else {
+                name
+            })
+        };
+        // `From` is who the message is from (`PR_SENT_REPRESENTING_*`); `Sender`, when given
+        // and not `From`, who sent it on its behalf (`PR_SENDER_*`), else `From` again.
+        let (sender_name, sender_email) = if self.has_sender {
+            (Text::SenderName, Text::SenderEmail)
+        } else {
+            (Text::FromName, Text::FromEmail)
+        };
         props.extend([
-            text(PR_MESSAGE_CLASS_W, "IPM.Note"),
-            text(PR_SUBJECT_W, self.subject()),
+            text(PR_MESSAGE_CLASS_W, MapiText::from_static("IPM.Note")),
+            text(PR_SUBJECT_W, self.shared(Text::Subject)),
         ]);
         if let Some(date) = self.date {
             props.push(Property::for_tag(
@@ -309,16 +316,19 @@ impl Summary {
             ));
         }
         props.extend([
-            text(PR_SENT_REPRESENTING_NAME_W, display(from)),
-            text(PR_SENDER_NAME_W, display(sender)),
+            text(
+                PR_SENT_REPRESENTING_NAME_W,
+                display(Text::FromName, Text::FromEmail),
+            ),
+            text(PR_SENDER_NAME_W, display(sender_name, sender_email)),
         ]);
-        if !sender.email.is_empty() {
-            props.push(text(PR_SENDER_ADDRTYPE_W, "SMTP"));
+        if !self.text(sender_email).is_empty() {
+            props.push(text(PR_SENDER_ADDRTYPE_W, MapiText::from_static("SMTP")));
         }
         props.extend([
-            text(PR_SENDER_EMAIL_ADDRESS_W, sender.email),
-            text(PR_DISPLAY_CC_W, self.display_cc()),
-            text(PR_DISPLAY_TO_W, self.display_to()),
+            text(PR_SENDER_EMAIL_ADDRESS_W, self.shared(sender_email)),
+            text(PR_DISPLAY_CC_W, self.shared(Text::DisplayCc)),
+            text(PR_DISPLAY_TO_W, self.shared(Text::DisplayTo)),
         ]);
         store(props);
         props.push(Property::for_tag(
@@ -326,8 +336,23 @@ impl Summary {
             PropValue::Boolean(self.has_attach),
         ));
         if !self.message_id().is_empty() {
-            props.push(text(PR_INTERNET_MESSAGE_ID_W, self.message_id()));
+            props.push(text(PR_INTERNET_MESSAGE_ID_W, self.shared(Text::MessageId)));
         }
+    }
+}
+
+/// `Summary::texts` on disk: a `str`, as a `Box<str>` was (the format is unchanged).
+mod shared_str {
+    use std::sync::Arc;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(text: &Arc<str>, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(text)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Arc<str>, D::Error> {
+        Ok(String::deserialize(deserializer)?.into())
     }
 }
 
@@ -364,15 +389,6 @@ impl<'m, 'x> Headers<'m, 'x> {
             *slot = Some(&header.value);
         }
         found
-    }
-}
-
-/// A mailbox's name, or its address when it has none.
-fn display(mailbox: Mailbox<'_>) -> &str {
-    if mailbox.name.is_empty() {
-        mailbox.email
-    } else {
-        mailbox.name
     }
 }
 
@@ -463,7 +479,10 @@ fn unreadable_content(bytes: &[u8]) -> Message {
     );
     body.push_str(&String::from_utf8_lossy(shown).replace('\0', "\u{FFFD}"));
     Message {
-        props: vec![Property::for_tag(PR_BODY_W, PropValue::Unicode(body))],
+        props: vec![Property::for_tag(
+            PR_BODY_W,
+            PropValue::Unicode(body.into()),
+        )],
         ..Message::default()
     }
 }
@@ -474,7 +493,7 @@ fn content(message: &mail_parser::Message<'_>) -> Message {
     if let Some(text) = message.body_text(0) {
         props.push(Property::for_tag(
             PR_BODY_W,
-            PropValue::Unicode(text.replace('\0', "")),
+            PropValue::Unicode(text.replace('\0', "").into()),
         ));
     }
     // Only a real HTML part: for a text-only message the parser offers the text as HTML.
@@ -581,7 +600,7 @@ pub fn find_text<'a>(props: &'a [Property], tag: u32) -> Option<Cow<'a, str>> {
         .and_then(|p| match &p.value {
             PropValue::Unicode(text) => Some(Cow::Borrowed(text.as_str())),
             PropValue::String8(_) => match p.value.with_text_width(true).ok()?.into_owned() {
-                PropValue::Unicode(text) => Some(Cow::Owned(text)),
+                PropValue::Unicode(text) => Some(Cow::Owned(text.into_string())),
                 _ => None,
             },
             _ => None,
@@ -715,14 +734,27 @@ mod tests {
         assert_eq!(read.len(), long.len() - 4);
     }
 
+    /// The texts `push_props` makes of `summary`, by tag.
+    fn texts(summary: &Summary) -> std::collections::HashMap<u32, String> {
+        let mut props = Vec::new();
+        summary.push_props(&mut props, |_| {});
+        props
+            .into_iter()
+            .filter_map(|p| match (p.tag(), p.value) {
+                (tag, PropValue::Unicode(text)) => Some((tag, text.into_string())),
+                _ => None,
+            })
+            .collect()
+    }
+
     #[test]
     fn display_lists_of_lists_and_groups() {
-        let summary = summarize(
+        let texts = texts(&summarize(
             b"To: Team: a@x.org, Bob <b@x.org>;, Other: c@y.org;\r\n\
               Cc: \"Carla\" <c@x.it>, , d@x.org\r\n\r\n",
-        );
-        assert_eq!(summary.display_to(), "a@x.org; Bob; c@y.org");
-        assert_eq!(summary.display_cc(), "Carla; d@x.org");
+        ));
+        assert_eq!(texts[&PR_DISPLAY_TO_W], "a@x.org; Bob; c@y.org");
+        assert_eq!(texts[&PR_DISPLAY_CC_W], "Carla; d@x.org");
     }
 
     #[test]
@@ -732,23 +764,30 @@ mod tests {
               Message-ID: <1@x.org>\r\n\r\n",
         );
         assert_eq!(summary.subject(), "Hi");
-        let from = Mailbox {
-            name: "Ann",
-            email: "ann@x.org",
-        };
-        assert_eq!(summary.from(), from);
-        let sec = Mailbox {
-            name: "Sec",
-            email: "sec@x.org",
-        };
-        assert_eq!(summary.sender(), Some(sec));
-        assert_eq!((summary.display_to(), summary.display_cc()), ("", ""));
-        assert_eq!(summary.message_id(), "<1@x.org>");
-        // A sender who is the author is none.
-        let own = summarize(b"From: ann@x.org\r\nSender: ann@x.org\r\n\r\n");
-        assert_eq!(own.sender(), None);
-        assert_eq!(Summary::unreadable().subject(), UNREADABLE_SUBJECT);
-        assert_eq!(Summary::unreadable().message_id(), "");
+        let shown = texts(&summary);
+        for (tag, text) in [
+            (PR_MESSAGE_CLASS_W, "IPM.Note"),
+            (PR_SUBJECT_W, "Hi"),
+            (PR_SENT_REPRESENTING_NAME_W, "Ann"),
+            (PR_SENDER_NAME_W, "Sec"),
+            (PR_SENDER_ADDRTYPE_W, "SMTP"),
+            (PR_SENDER_EMAIL_ADDRESS_W, "sec@x.org"),
+            (PR_DISPLAY_TO_W, ""),
+            (PR_DISPLAY_CC_W, ""),
+            (PR_INTERNET_MESSAGE_ID_W, "<1@x.org>"),
+        ] {
+            assert_eq!(shown[&tag], text, "0x{tag:08X}");
+        }
+        // A sender who is the author is none: the author is shown, by address without a name.
+        let own = texts(&summarize(b"From: ann@x.org\r\nSender: ann@x.org\r\n\r\n"));
+        assert_eq!(own[&PR_SENDER_NAME_W], "ann@x.org");
+        assert_eq!(own[&PR_SENDER_EMAIL_ADDRESS_W], "ann@x.org");
+        assert_eq!(own[&PR_SENT_REPRESENTING_NAME_W], "ann@x.org");
+        // No address, no address type.
+        assert!(!texts(&summarize(b"Subject: x\r\n\r\n")).contains_key(&PR_SENDER_ADDRTYPE_W));
+        let unreadable = texts(&Summary::unreadable());
+        assert_eq!(unreadable[&PR_SUBJECT_W], UNREADABLE_SUBJECT);
+        assert!(!unreadable.contains_key(&PR_INTERNET_MESSAGE_ID_W));
     }
 
     #[test]

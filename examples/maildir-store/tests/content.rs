@@ -764,7 +764,7 @@ fn concurrent_writers() {
                             let message = Message {
                                 props: vec![Property::for_tag(
                                     PR_SUBJECT_W,
-                                    PropValue::Unicode(subject),
+                                    PropValue::Unicode(subject.into()),
                                 )],
                                 ..Message::default()
                             };

@@ -142,7 +142,7 @@ fn binary(row: &[Property], tag: u32) -> Vec<u8> {
 
 fn text(row: &[Property], tag: u32) -> String {
     match row.iter().find(|p| p.tag() == tag).map(|p| &p.value) {
-        Some(PropValue::Unicode(text)) => text.clone(),
+        Some(PropValue::Unicode(text)) => text.to_string(),
         other => panic!("no text 0x{tag:08X}: {other:?}"),
     }
 }
@@ -1520,7 +1520,7 @@ fn concurrent_writers_lose_nothing_and_of_two_saves_of_one_message_one_wins() {
     let (maildir, store) = (&t.maildir, &t.store);
     let trash_dir = maildir.join(".Trash");
     let trash: IMAPIFolder = open(store, &folder_id(store, "Trash"), MAPI_MODIFY);
-    let subject = |text: String| Property::for_tag(PR_SUBJECT_W, PropValue::Unicode(text));
+    let subject = |text: String| Property::for_tag(PR_SUBJECT_W, PropValue::Unicode(text.into()));
 
     // Four writers, five new messages each, into one folder at once: twenty files, twenty
     // unique names, twenty rows.

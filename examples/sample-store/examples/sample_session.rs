@@ -114,7 +114,7 @@ fn print_rows(table: &IMAPITable, columns: &[u32]) -> Vec<(Vec<u8>, String)> {
         if let (Some(PropValue::Binary(id)), Some(PropValue::Unicode(name))) =
             (value(PR_ENTRYID), value(PR_DISPLAY_NAME_W))
         {
-            found.push((id.clone(), name.clone()));
+            found.push((id.clone(), name.to_string()));
         }
     }
     found

@@ -187,7 +187,7 @@ impl StoreProvider for SampleProvider {
         let display_name = announce(request)?;
         let key = context.store_key();
         let props = vec![
-            Property::for_tag(PR_DISPLAY_NAME_W, PropValue::Unicode(display_name)),
+            Property::for_tag(PR_DISPLAY_NAME_W, PropValue::Unicode(display_name.into())),
             Property::for_tag(PR_MDB_PROVIDER, PropValue::Binary(SAMPLE_UID.ab.to_vec())),
         ];
         let content = self.content(key)?;
@@ -230,7 +230,7 @@ fn profile_display_name(request: &LogonRequest<'_>) -> Option<String> {
         Property {
             value: PropValue::Unicode(name),
             ..
-        } => Some(name),
+        } => Some(name.into_string()),
         _ => None,
     }
 }
@@ -247,7 +247,7 @@ fn date(days: u64) -> PropValue {
 }
 
 fn text(tag: u32, value: &str) -> Property {
-    Property::for_tag(tag, PropValue::Unicode(value.to_owned()))
+    Property::for_tag(tag, PropValue::Unicode(value.into()))
 }
 
 fn long(tag: u32, value: u32) -> Property {

@@ -42,7 +42,7 @@ fn hierarchy(folder: &IMAPIFolder) -> Vec<(String, u32, Vec<u8>)> {
         .into_iter()
         .map(|row| match (&row[0].value, &row[1].value, &row[2].value) {
             (PropValue::Unicode(name), PropValue::Long(depth), PropValue::Binary(id)) => {
-                (name.clone(), *depth, id.clone())
+                (name.to_string(), *depth, id.clone())
             }
             other => panic!("{other:?}"),
         })
@@ -148,7 +148,9 @@ fn messages(folder: &IMAPIFolder) -> Vec<(String, Vec<u8>)> {
     rows(&table, &[PR_SUBJECT_W, PR_ENTRYID])
         .into_iter()
         .map(|row| match (&row[0].value, &row[1].value) {
-            (PropValue::Unicode(subject), PropValue::Binary(id)) => (subject.clone(), id.clone()),
+            (PropValue::Unicode(subject), PropValue::Binary(id)) => {
+                (subject.to_string(), id.clone())
+            }
             other => panic!("{other:?}"),
         })
         .collect()

@@ -51,7 +51,7 @@ fn session(profile: &Profile, section: MAPIUID) -> Session {
 fn text(value: Option<PropValue>) -> Option<String> {
     match value? {
         PropValue::String8(bytes) => Some(String::from_utf8(bytes).unwrap()),
-        PropValue::Unicode(text) => Some(text),
+        PropValue::Unicode(text) => Some(text.into_string()),
         other => panic!("not text: {other:?}"),
     }
 }

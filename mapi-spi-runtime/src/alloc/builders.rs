@@ -161,32 +161,39 @@ pub(crate) fn utf16_len(text: &str) -> (usize, bool) {
 
 /// Writes `text` as UTF-16 and a NUL at `offset`; returns its length in code units (without
 /// the NUL). Panics if it does not fit.
+///
+/// One pass: the room left in the block is read once and each unit's index compared with it,
+/// instead of counting the units first (a second pass over non-ASCII text, which every
+/// `QueryRows` row with an accented subject or name had).
 pub(crate) fn write_utf16(root: &RootBuf, offset: usize, text: &str) -> usize {
-    // As many units as bytes for ASCII, which needs no count.
-    let ascii = text.is_ascii();
-    let units = if ascii { text.len() } else { utf16_len(text).0 };
-    assert!(
-        offset
-            .checked_add((units + 1) * size_of::<u16>())
-            .is_some_and(|end| end <= root.len()),
-        "UTF-16 text past the end of its block"
-    );
+    const PAST_END: &str = "UTF-16 text past the end of its block";
+    // Units that fit before the NUL.
+    let room = root
+        .len()
+        .checked_sub(offset)
+        .and_then(|bytes| (bytes / size_of::<u16>()).checked_sub(1))
+        .expect(PAST_END);
     let start = root.ptr_at(offset).cast::<u16>();
     // Every write is unaligned (the host block may be only pointer-aligned) and in bounds:
-    // `units + 1` code units fit (checked above).
-    if ascii {
+    // each index is below `room`, the NUL's at most `room`.
+    let mut units = 0;
+    if text.is_ascii() {
         // One unit per byte, widened without decoding.
+        assert!(text.len() <= room, "{PAST_END}");
         for (index, &byte) in text.as_bytes().iter().enumerate() {
-            // SAFETY: index < units.
+            // SAFETY: index < text.len() <= room.
             unsafe { start.add(index).write_unaligned(u16::from(byte)) }
         }
+        units = text.len();
     } else {
-        for (index, unit) in text.encode_utf16().enumerate() {
-            // SAFETY: encode_utf16 yields exactly `units` units.
-            unsafe { start.add(index).write_unaligned(unit) }
+        for unit in text.encode_utf16() {
+            assert!(units < room, "{PAST_END}");
+            // SAFETY: units < room.
+            unsafe { start.add(units).write_unaligned(unit) }
+            units += 1;
         }
     }
-    // SAFETY: the NUL is unit `units`, the last that fits.
+    // SAFETY: the NUL is unit `units` <= room, the last that fits.
     unsafe { start.add(units).write_unaligned(0) };
     units
 }
@@ -320,7 +327,44 @@ pub fn mapi_error(
 
 #[cfg(test)]
 mod tests {
-    use super::utf16_len;
+    use super::{utf16_len, write_utf16};
+    use crate::alloc::AllocatorSet;
+
+    /// What `write_utf16` wrote at the start of a block of exactly `text`'s size (units and
+    /// NUL), read back.
+    fn written(text: &str) -> Vec<u16> {
+        let units = text.encode_utf16().count();
+        let root = AllocatorSet::native().allocate((units + 1) * 2).unwrap();
+        assert_eq!(write_utf16(&root, 0, text), units);
+        let start = root.as_ptr().cast::<u16>();
+        // SAFETY: the block holds `units + 1` units, all written.
+        (0..=units)
+            .map(|at| unsafe { start.add(at).read_unaligned() })
+            .collect()
+    }
+
+    #[test]
+    fn write_utf16_fills_a_block_of_the_exact_size() {
+        for text in ["", "IPM.Note", "Grüße aus Köln", "€ 5", "𝄞 clef, 😀"] {
+            let expected: Vec<u16> = text.encode_utf16().chain([0]).collect();
+            assert_eq!(written(text), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "past the end of its block")]
+    fn write_utf16_stops_at_the_end_of_its_block() {
+        // Room for "Grüß" and its NUL, not for "Grüße".
+        let root = AllocatorSet::native().allocate(5 * 2).unwrap();
+        write_utf16(&root, 0, "Grüße");
+    }
+
+    #[test]
+    #[should_panic(expected = "past the end of its block")]
+    fn write_utf16_of_ascii_stops_at_the_end_of_its_block() {
+        let root = AllocatorSet::native().allocate(3 * 2).unwrap();
+        write_utf16(&root, 2, "ab");
+    }
 
     #[test]
     fn utf16_len_counts_as_encoding_does() {

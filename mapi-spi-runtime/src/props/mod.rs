@@ -4,6 +4,7 @@
 //!   owning its data) and [`Property`]; reading a caller's `SPropValue` safely
 //!   ([`Property::from_raw`]) and writing properties into one MAPI block
 //!   ([`value::props_block`], through [`crate::alloc::props`]).
+//! - [`text`]: [`Text`], a `PT_UNICODE` value's text: owned, static, or shared with others.
 //! - [`ansi`]: 8-bit text and the one rule by which it converts to and from Unicode.
 //! - [`bag`]: the [`PropertyBag`], with `GetProps`, `GetPropList`, `SetProps` and
 //!   `DeleteProps`, `IPropData`'s per-object and per-property access, and their results in
@@ -45,8 +46,10 @@ pub mod copy;
 pub mod names;
 pub mod object;
 pub mod stream;
+pub mod text;
 pub mod value;
 
 pub use bag::{ObjectAccess, PropAccess, PropertyBag};
 pub use object::{ObjectOpener, PropertyObject};
+pub use text::Text;
 pub use value::{PropValue, Property};

@@ -99,7 +99,7 @@ fn bytes_value(bytes: &[u8], prop_type: u32) -> Option<PropValue> {
                 .collect();
             let units = units.strip_suffix(&[0]).unwrap_or(&units);
             let text = String::from_utf16(units).ok()?;
-            (!text.contains('\0')).then_some(PropValue::Unicode(text))
+            (!text.contains('\0')).then_some(PropValue::Unicode(text.into()))
         }
         _ => None,
     }

@@ -10,7 +10,7 @@ use core::mem::MaybeUninit;
 use std::borrow::Cow;
 use windows_core::{Error, GUID, HRESULT};
 
-use super::ansi;
+use super::{Text, ansi};
 use crate::alloc::builders::invalid;
 use crate::alloc::props::{PropValue as WireProp, Value};
 use crate::alloc::{AllocatorSet, RootBuf};
@@ -21,7 +21,7 @@ use crate::types::{FILETIME, PV, SArray, SBinary, SPropValue};
 /// The value of a property: one variant per MAPI type, single- and multi-valued, owning its
 /// data.
 ///
-/// Text: `PT_UNICODE` is a `String` (UTF-16 on the wire); `PT_STRING8` is the bytes the
+/// Text: `PT_UNICODE` is a [`Text`] (UTF-16 on the wire); `PT_STRING8` is the bytes the
 /// client gave, in its ANSI code page, converted only on request (see [`ansi`] for the rule
 /// and why it never loses data silently). Neither contains a NUL: MAPI strings end at the
 /// first one.
@@ -51,8 +51,8 @@ pub enum PropValue {
     I8(i64),
     /// `PT_STRING8`: 8-bit text in the client's ANSI code page, without NUL.
     String8(Vec<u8>),
-    /// `PT_UNICODE`, without NUL.
-    Unicode(String),
+    /// `PT_UNICODE`, without NUL: owned, static or shared ([`Text`]).
+    Unicode(Text),
     /// `PT_SYSTIME`: 100 ns intervals since 1601 (UTC).
     SysTime(FILETIME),
     /// `PT_CLSID`
@@ -168,7 +168,7 @@ impl PropValue {
         }
         match self {
             PropValue::String8(v) => Value::String8(owned(v)),
-            PropValue::Unicode(v) => Value::Unicode(Cow::Owned(v)),
+            PropValue::Unicode(v) => Value::Unicode(Cow::Owned(v.into_string())),
             PropValue::Binary(v) => Value::Binary(owned(v)),
             PropValue::MvI2(v) => Value::MvI2(owned(v)),
             PropValue::MvLong(v) => Value::MvLong(owned(v)),
@@ -210,7 +210,7 @@ impl PropValue {
     /// error (see [`ansi`]).
     pub fn with_text_width(&self, unicode: bool) -> Result<Cow<'_, Self>, ansi::Unrepresentable> {
         Ok(Cow::Owned(match (self, unicode) {
-            (PropValue::String8(bytes), true) => PropValue::Unicode(ansi::decode(bytes)),
+            (PropValue::String8(bytes), true) => PropValue::Unicode(ansi::decode(bytes).into()),
             (PropValue::MvString8(all), true) => {
                 PropValue::MvUnicode(all.iter().map(|b| ansi::decode(b)).collect())
             }
@@ -383,7 +383,7 @@ unsafe fn read_value(prop_type: u32, pv: &PV) -> crate::com::Result<PropValue> {
             PT_OBJECT => PropValue::Object,
             PT_I8 => PropValue::I8(pv.li),
             PT_STRING8 => PropValue::String8(string8(pv.lpszA)?),
-            PT_UNICODE => PropValue::Unicode(unicode(pv.lpszW)?),
+            PT_UNICODE => PropValue::Unicode(unicode(pv.lpszW)?.into()),
             PT_SYSTIME => PropValue::SysTime(pv.ft),
             PT_CLSID => PropValue::Clsid(array(pv.lpguid, 1)?.pop().ok_or_else(invalid)?),
             PT_BINARY => PropValue::Binary(binary(pv.bin)?),
@@ -653,7 +653,7 @@ mod tests {
     fn blocks_of_more_values_than_the_stack_holds_survive_too() {
         for count in [15, 16, 17, 40] {
             let props: Vec<Property> = (1..=count)
-                .map(|id| Property::new(id, PropValue::Unicode(format!("value {id}"))))
+                .map(|id| Property::new(id, PropValue::Unicode(format!("value {id}").into())))
                 .collect();
             assert_eq!(round_trip(&props), props, "{count} values");
         }

@@ -196,7 +196,7 @@ impl Restriction {
                 text_needle(ansi::decode(bytes), ignore_case)
             }
             (PT_STRING8 | PT_UNICODE, PropValue::Unicode(text)) => {
-                text_needle(text.clone(), ignore_case)
+                text_needle(text.to_string(), ignore_case)
             }
             (PT_BINARY, PropValue::Binary(bytes)) => Needle::Bytes(bytes.clone()),
             _ => {
@@ -390,7 +390,7 @@ pub(crate) fn mv_elements(value: &PropValue) -> Vec<PropValue> {
         V::MvAppTime(v) => v.iter().copied().map(V::AppTime).collect(),
         V::MvSysTime(v) => v.iter().copied().map(V::SysTime).collect(),
         V::MvString8(v) => v.iter().cloned().map(V::String8).collect(),
-        V::MvUnicode(v) => v.iter().cloned().map(V::Unicode).collect(),
+        V::MvUnicode(v) => v.iter().map(|t| V::Unicode(t.into())).collect(),
         V::MvBinary(v) => v.iter().cloned().map(V::Binary).collect(),
         V::MvClsid(v) => v.iter().copied().map(V::Clsid).collect(),
         V::MvI8(v) => v.iter().copied().map(V::I8).collect(),

@@ -59,7 +59,7 @@ impl StoreProvider for BareProvider {
             binary(PR_STORE_ENTRYID, entry_id.clone()),
             long(PR_OBJECT_TYPE, MAPI_STORE),
             binary(PR_ENTRYID, entry_id),
-            Property::for_tag(PR_DISPLAY_NAME_W, PropValue::Unicode(display_name)),
+            Property::for_tag(PR_DISPLAY_NAME_W, PropValue::Unicode(display_name.into())),
             long(PR_STORE_SUPPORT_MASK, SUPPORT_MASK),
             binary(PR_MDB_PROVIDER, SAMPLE_UID.ab.to_vec()),
         ];

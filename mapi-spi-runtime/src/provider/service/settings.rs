@@ -164,7 +164,9 @@ impl SettingValues {
                         )
                     })?)
                 }
-                (PT_UNICODE, PropValue::String8(bytes)) => PropValue::Unicode(ansi::decode(bytes)),
+                (PT_UNICODE, PropValue::String8(bytes)) => {
+                    PropValue::Unicode(ansi::decode(bytes).into())
+                }
                 (_, value) => value.clone(),
             };
             props.push(Property::for_tag(declared.tag, value));
@@ -191,7 +193,7 @@ impl SettingValues {
     pub fn string(&self, name: &'static str) -> Result<Option<String>, SettingError> {
         match self.value(name)? {
             None => Ok(None),
-            Some(PropValue::Unicode(text)) => Ok(Some(text.clone())),
+            Some(PropValue::Unicode(text)) => Ok(Some(text.to_string())),
             Some(PropValue::String8(bytes)) => Ok(Some(ansi::decode(bytes))),
             Some(_) => Err(Self::wrong_type(name, "text")),
         }
@@ -245,7 +247,7 @@ impl SettingValues {
         self.set(
             name,
             &[PT_UNICODE, PT_STRING8],
-            PropValue::Unicode(value.to_owned()),
+            PropValue::Unicode(value.into()),
         );
     }
 

@@ -50,7 +50,7 @@ fn named(name: &str, props: &[Property]) -> Vec<Property> {
         .collect();
     props.push(Property::for_tag(
         PR_DISPLAY_NAME_W,
-        PropValue::Unicode(name.to_owned()),
+        PropValue::Unicode(name.into()),
     ));
     props
 }

@@ -42,7 +42,7 @@ use crate::props::object::null;
 use crate::props::object::{delete_props_arg, put_problems, set_props_arg};
 use crate::props::value::props_from_raw;
 use crate::props::{
-    ObjectAccess, ObjectOpener, PropAccess, PropValue, Property, PropertyBag, PropertyObject,
+    ObjectAccess, ObjectOpener, PropAccess, PropValue, Property, PropertyBag, PropertyObject, Text,
 };
 use crate::provider::store::content::Folder;
 use crate::provider::store::entry_id::ObjectKind;
@@ -661,7 +661,7 @@ pub(super) fn display_name(folder: &Folder) -> String {
         .props
         .iter()
         .find_map(|p| match (&p.value, p.tag()) {
-            (PropValue::Unicode(name), PR_DISPLAY_NAME_W) => Some(name.clone()),
+            (PropValue::Unicode(name), PR_DISPLAY_NAME_W) => Some(name.to_string()),
             _ => None,
         })
         .unwrap_or_default()
@@ -749,7 +749,7 @@ impl IMAPIPropImpl for FolderObject {
                     .with_text_width(true)
                     .map_or_else(|_| prop.value.clone(), Cow::into_owned);
                 if u32::from(prop.id) == prop_id(PR_DISPLAY_NAME_W)
-                    && value == PropValue::Unicode(String::new())
+                    && value == PropValue::Unicode(Text::default())
                 {
                     problems.push(problem(index, prop.tag(), MAPI_E_INVALID_PARAMETER));
                 } else {
@@ -1052,7 +1052,7 @@ impl IMAPIFolderImpl for FolderObject {
             this.model.check_writable()?;
             let props: Vec<Property> = comment
                 .into_iter()
-                .map(|comment| Property::for_tag(PR_COMMENT_W, PropValue::Unicode(comment)))
+                .map(|comment| Property::for_tag(PR_COMMENT_W, PropValue::Unicode(comment.into())))
                 .collect();
             let key = match this.model.content.create_folder(&this.key, &name, &props) {
                 Ok(folder) => {

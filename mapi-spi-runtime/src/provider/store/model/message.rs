@@ -426,7 +426,7 @@ impl MessageCore {
         set_owned(&mut bag, PR_HASATTACH, PropValue::Boolean(has_attachments));
         for (tag, kind) in DISPLAY_LISTS {
             let names = display_list(&working.recipients, kind);
-            set_owned(&mut bag, tag, PropValue::Unicode(names));
+            set_owned(&mut bag, tag, PropValue::Unicode(names.into()));
         }
         // The sub-object properties, listed while set (their pages: "Service providers must
         // report it to the IMAPIProp::GetPropList method if it is set").
@@ -1225,7 +1225,7 @@ fn display_list(recipients: &[Vec<Property>], kind: u32) -> String {
             .iter()
             .find_map(|p| match &p.value {
                 _ if p.id != id_of(tag) => None,
-                PropValue::Unicode(text) => Some(text.clone()),
+                PropValue::Unicode(text) => Some(text.to_string()),
                 PropValue::String8(text) => Some(crate::props::ansi::decode(text)),
                 _ => None,
             })
