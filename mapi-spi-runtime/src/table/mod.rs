@@ -809,31 +809,31 @@ impl TableData {
     /// Errors as [`modify_row`](Self::modify_row) (or `MAPI_E_INVALID_PARAMETER` for two rows
     /// with one index value), with nothing changed.
     pub fn replace_rows(&self, rows: Vec<Vec<Property>>) -> crate::com::Result<()> {
-        let mut keys = Places::with_capacity(rows.len());
-        for (at, props) in rows.iter().enumerate() {
-            let key = self.check_row(props)?;
-            let hash = key.hash();
-            let same = |other: u64| {
-                let other = &rows[(other / ORDER_GAP - 1) as usize];
-                index_of(other, self.shared.index_tag) == Some(key)
-            };
-            if keys.find(hash, same).is_some() {
-                return Err(Error::from_hresult(MAPI_E_INVALID_PARAMETER));
-            }
-            keys.insert(hash, nth_place(at));
-        }
+        let tag = self.shared.index_tag;
         let (pending, _views) = {
+            // Under the lock, which numbers the rows: each row is checked, indexed and made in
+            // one pass, while its properties are in cache (a folder's first open gives
+            // thousands). The state changes only once all are checked.
             let mut state = self.shared.write();
             let start = state.next_id;
-            state.rows = rows
-                .into_iter()
-                .enumerate()
-                .map(|(at, props)| {
-                    let order = nth_place(at);
-                    let row = Row::placed(start + at as u64, order, props, &self.shared.common);
-                    (order, Arc::new(row))
-                })
-                .collect();
+            let mut keys = Places::with_capacity(rows.len());
+            let mut placed: Vec<(u64, Arc<Row>)> = Vec::with_capacity(rows.len());
+            for (at, props) in rows.into_iter().enumerate() {
+                let key = self.check_row(&props)?;
+                let hash = key.hash();
+                let same = |other: u64| {
+                    let other = &placed[(other / ORDER_GAP - 1) as usize].1;
+                    index_of(other.props(), tag) == Some(key)
+                };
+                if keys.find(hash, same).is_some() {
+                    return Err(Error::from_hresult(MAPI_E_INVALID_PARAMETER));
+                }
+                let order = nth_place(at);
+                keys.insert(hash, order);
+                let row = Row::placed(start + at as u64, order, props, &self.shared.common);
+                placed.push((order, Arc::new(row)));
+            }
+            state.rows = placed.into_iter().collect();
             state.next_id = start + state.rows.len() as u64;
             state.keys = keys;
             let all = state.all_for_views();
