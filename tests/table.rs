@@ -1318,6 +1318,22 @@ fn rows_a_provider_gives_are_checked() {
     table.modify_row(row(1, 1, "a")).unwrap();
     table.modify_row(row(1, 2, "b")).unwrap();
     assert_eq!(table.row(&key(1)).unwrap(), row(1, 2, "b"));
+    // A bad row after good ones, or a duplicate, fails the whole replacement: nothing changes.
+    let bad_last = vec![
+        row(2, 1, "c"),
+        row(3, 1, "d"),
+        vec![Property::for_tag(NUM, PropValue::Long(1))],
+    ];
+    assert_eq!(
+        table.replace_rows(bad_last).unwrap_err().code(),
+        MAPI_E_INVALID_PARAMETER
+    );
+    let dup_last = vec![row(2, 1, "c"), row(3, 1, "d"), row(2, 5, "e")];
+    assert_eq!(
+        table.replace_rows(dup_last).unwrap_err().code(),
+        MAPI_E_INVALID_PARAMETER
+    );
+    assert_eq!(table.rows(), [row(1, 2, "b")]);
 }
 
 #[test]

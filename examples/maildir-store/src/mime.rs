@@ -197,30 +197,32 @@ impl Summary {
             sender_or_none.name,
             sender_or_none.email,
         ];
-        // Sized exactly first: boxing it then costs no copy.
+        // Sized exactly first, then written in place: the block is the summary's, no String
+        // made and copied into it (a folder's first listing makes thousands).
         let size = plain.iter().map(|text| text.len()).sum::<usize>()
             + display_list_len(to)
             + display_list_len(cc)
             + message_id.map_or(0, |id| id.len() + 2);
-        let mut texts = String::with_capacity(size);
+        let mut block = TextBlock::new(size);
         let mut ends = [0; TEXTS];
         for (at, text) in plain.into_iter().enumerate() {
-            texts.push_str(text);
-            ends[at] = texts.len();
+            block.push(text);
+            ends[at] = block.len;
         }
-        push_display_list(&mut texts, to);
-        ends[Text::DisplayTo as usize] = texts.len();
-        push_display_list(&mut texts, cc);
-        ends[Text::DisplayCc as usize] = texts.len();
+        push_display_list(&mut |text| block.push(text), to);
+        ends[Text::DisplayTo as usize] = block.len;
+        push_display_list(&mut |text| block.push(text), cc);
+        ends[Text::DisplayCc as usize] = block.len;
         // With its angle brackets.
         if let Some(id) = message_id {
-            texts.push('<');
-            texts.push_str(id);
-            texts.push('>');
+            block.push("<");
+            block.push(id);
+            block.push(">");
         }
-        ends[Text::MessageId as usize] = texts.len();
+        ends[Text::MessageId as usize] = block.len;
+        let texts = block.finish();
         Summary {
-            texts: texts.into(),
+            texts,
             ends,
             has_sender: sender.is_some(),
             date: headers
@@ -430,13 +432,45 @@ fn display_list_len(address: Option<&Address<'_>>) -> usize {
     bytes + 2 * count.saturating_sub(1)
 }
 
-/// Appends `address`'s display list to `text`: its names separated by `"; "`.
-fn push_display_list(text: &mut String, address: Option<&Address<'_>>) {
+/// Gives `push` `address`'s display list: its names separated by `"; "`.
+fn push_display_list(push: &mut impl FnMut(&str), address: Option<&Address<'_>>) {
     for (at, name) in display_names(address).enumerate() {
         if at > 0 {
-            text.push_str("; ");
+            push("; ");
         }
-        text.push_str(name);
+        push(name);
+    }
+}
+
+/// A [`Summary`]'s texts written one after the other into the `Arc<str>` that keeps them.
+struct TextBlock {
+    bytes: Arc<[u8]>,
+    /// How many bytes are written.
+    len: usize,
+}
+
+impl TextBlock {
+    /// A block of `size` bytes, zeroed (what is not written stays valid UTF-8).
+    fn new(size: usize) -> Self {
+        let zeroed = Arc::<[u8]>::new_zeroed_slice(size);
+        // SAFETY: zeroed bytes are initialized `u8`s.
+        let bytes = unsafe { zeroed.assume_init() };
+        TextBlock { bytes, len: 0 }
+    }
+
+    /// Writes `text` next; panics past the block's size (sized from the same texts).
+    fn push(&mut self, text: &str) {
+        let bytes = Arc::get_mut(&mut self.bytes).expect("a block is not shared until finished");
+        bytes[self.len..self.len + text.len()].copy_from_slice(text.as_bytes());
+        self.len += text.len();
+    }
+
+    fn finish(self) -> Arc<str> {
+        let bytes = Arc::into_raw(self.bytes);
+        // SAFETY: the bytes are `str`s written whole one after the other, then zeros (U+0000):
+        // valid UTF-8; `str` has the layout of `[u8]`, so the pointer is one `Arc<str>` can
+        // take back, with its length.
+        unsafe { Arc::from_raw(bytes as *const str) }
     }
 }
 
@@ -749,12 +783,16 @@ mod tests {
 
     #[test]
     fn display_lists_of_lists_and_groups() {
-        let texts = texts(&summarize(
+        let summary = summarize(
             b"To: Team: a@x.org, Bob <b@x.org>;, Other: c@y.org;\r\n\
-              Cc: \"Carla\" <c@x.it>, , d@x.org\r\n\r\n",
-        ));
+              Cc: \"Carla\" <c@x.it>, , d@x.org\r\nMessage-ID: <1@x.org>\r\n\r\n",
+        );
+        let texts = texts(&summary);
         assert_eq!(texts[&PR_DISPLAY_TO_W], "a@x.org; Bob; c@y.org");
         assert_eq!(texts[&PR_DISPLAY_CC_W], "Carla; d@x.org");
+        // The block was sized exactly: its texts fill it, with no room left over.
+        assert_eq!(&summary.texts[summary.ends[TEXTS - 2]..], "<1@x.org>");
+        assert_eq!(summary.texts.len(), summary.ends[TEXTS - 1]);
     }
 
     #[test]

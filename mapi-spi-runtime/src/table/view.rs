@@ -721,13 +721,21 @@ impl ViewShared {
 /// width; `PT_ERROR` `MAPI_E_NOT_FOUND` when the row lacks it or has it with another type,
 /// and the conversion's error for Unicode text with no 8-bit form.
 fn cell(row: &Row, tag: u32) -> (u16, Cow<'_, PropValue>) {
+    cell_of(tag, |tag| row.get(tag))
+}
+
+/// [`cell`] of the property `get(tag)` finds (not called for `PR_NULL`).
+fn cell_of<'r>(
+    tag: u32,
+    get: impl FnOnce(u32) -> Option<&'r Property>,
+) -> (u16, Cow<'r, PropValue>) {
     let id = prop_id(tag) as u16;
     if tag == PR_NULL {
         // A placeholder column a client reserves: it reads as itself.
         return (id, Cow::Owned(PropValue::Null));
     }
     let missing = || Cow::Owned(PropValue::Error(MAPI_E_NOT_FOUND));
-    let Some(prop) = row.get(tag) else {
+    let Some(prop) = get(tag) else {
         return (id, missing());
     };
     let want = prop_type(tag);
@@ -758,11 +766,16 @@ fn row_set(
     let end = end.min(view.rows.len());
     let mut rows = view.rows.range(start, end);
     let count = end.saturating_sub(start);
+    // Where each column was in the last row's own properties (Row::get_hinted).
+    let mut hints = vec![0; view.columns.len()];
     crate::alloc::props::rows_with(allocators, count, |_, cells: &mut Vec<WireProp<'_>>| {
         let row = rows.next().expect("as many rows as asked for");
-        cells.extend(view.columns.iter().map(|&tag| match cell(row, tag) {
-            (id, Cow::Borrowed(value)) => WireProp::new(id, value.as_value()),
-            (id, Cow::Owned(value)) => WireProp::new(id, value.into_value()),
+        let found = view.columns.iter().zip(hints.iter_mut());
+        cells.extend(found.map(|(&tag, hint)| {
+            match cell_of(tag, |tag| row.get_hinted(tag, hint)) {
+                (id, Cow::Borrowed(value)) => WireProp::new(id, value.as_value()),
+                (id, Cow::Owned(value)) => WireProp::new(id, value.into_value()),
+            }
         }));
     })
 }
