@@ -1525,23 +1525,26 @@ impl IMAPIFolderImpl for FailingSaves {
         ulFlags: u32,
         mut lppFolder: InterfaceOut<'_, IMAPIFolder>,
     ) -> HRESULT {
-        let mut raw = null_mut();
-        let hr = unsafe {
-            this.folder.CreateFolder(
-                ulFolderType,
-                lpszFolderName,
-                lpszFolderComment,
-                lpInterface,
-                ulFlags,
-                &mut raw,
-            )
+        // The interface `lpInterface` names, taken as IUnknown and asked for the folder.
+        let created = unsafe {
+            client::received::<IUnknown>(|raw| {
+                this.folder.CreateFolder(
+                    ulFolderType,
+                    lpszFolderName,
+                    lpszFolderComment,
+                    lpInterface,
+                    ulFlags,
+                    raw,
+                )
+            })
         };
-        if hr.is_err() {
-            return hr;
+        match created {
+            Ok(created) => {
+                lppFolder.set(FailingSaves::wrap(created.cast().unwrap(), this.no_message));
+                S_OK
+            }
+            Err(hr) => hr,
         }
-        let created: IMAPIFolder = unsafe { IUnknown::from_raw(raw) }.cast().unwrap();
-        lppFolder.set(FailingSaves::wrap(created, this.no_message));
-        S_OK
     }
 }
 

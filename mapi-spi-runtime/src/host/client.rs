@@ -377,12 +377,13 @@ pub fn copy_folder(
 }
 
 /// Calls a method that hands out a new object through an interface out-parameter (`raw`, the
-/// slot `call` passes it), and takes that object as `I`.
+/// slot `call` passes it), and takes that object as `I`: what every helper here that wraps such
+/// a method does, for the calls it does not wrap.
 ///
 /// # Safety
 ///
 /// On success, `call`'s method must have written a counted pointer to an `I` into the slot.
-unsafe fn received<I: Interface>(
+pub unsafe fn received<I: Interface>(
     call: impl FnOnce(*mut *mut c_void) -> HRESULT,
 ) -> Result<I, HRESULT> {
     let mut raw = null_mut::<c_void>();
