@@ -150,6 +150,16 @@ impl NamedProperties {
         lock(&self.map).names.get(&id).cloned()
     }
 
+    /// How many names have an ID. The map only grows (a name keeps its ID for the store's
+    /// life), so a count that changed is a map that changed.
+    pub fn len(&self) -> usize {
+        lock(&self.map).names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Every name given an ID, in ID order.
     pub fn all(&self) -> Vec<(u16, PropName)> {
         lock(&self.map)
