@@ -164,6 +164,19 @@ mapi_spi_runtime::ms_provider_init!(Provider);
 /// The sessions count the process's native host buffers: one at a time.
 static ONE_SESSION_AT_A_TIME: Mutex<()> = Mutex::new(());
 
+/// A session with the provider loaded, not logged on yet.
+fn session() -> Session {
+    // SAFETY: this file's MSProviderInit, from ms_provider_init!.
+    unsafe {
+        Session::in_process(
+            MSProviderInit,
+            "store_messages.dll",
+            SupportOptions::default(),
+        )
+    }
+    .expect("MSProviderInit")
+}
+
 /// A session with the store logged on, and its Inbox open.
 struct Test {
     session: Session,
@@ -177,15 +190,7 @@ impl Test {
         let serial = ONE_SESSION_AT_A_TIME
             .lock()
             .unwrap_or_else(|p| p.into_inner());
-        // SAFETY: this file's MSProviderInit, from ms_provider_init!.
-        let mut session = unsafe {
-            Session::in_process(
-                MSProviderInit,
-                "store_messages.dll",
-                SupportOptions::default(),
-            )
-        }
-        .expect("MSProviderInit");
+        let mut session = session();
         let store = session.logon(STORE, 0).expect("Logon").store;
         let inbox_id = client::receive_folder(&store, "").expect("GetReceiveFolder");
         let mut t = Test {
@@ -1671,15 +1676,7 @@ fn named_properties_keep_their_ids_from_one_logon_to_the_next_and_a_damaged_map_
         .lock()
         .unwrap_or_else(|p| p.into_inner());
     *KEPT_NAMES.lock().unwrap() = Some(kept[..kept.len() - 1].to_vec());
-    // SAFETY: this file's MSProviderInit, from ms_provider_init!.
-    let mut session = unsafe {
-        Session::in_process(
-            MSProviderInit,
-            "store_messages.dll",
-            SupportOptions::default(),
-        )
-    }
-    .expect("MSProviderInit");
+    let mut session = session();
     assert_eq!(session.logon(STORE, 0).err(), Some(MAPI_E_CORRUPT_DATA));
     *KEPT_NAMES.lock().unwrap() = None;
     CONTENT.lock().unwrap().take();

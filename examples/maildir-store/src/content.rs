@@ -895,7 +895,8 @@ fn parse_associated(key: &[u8]) -> Option<(FolderId, u32)> {
 /// Whether `props` are those of a folder-associated message (the runtime sets the flag at
 /// every save).
 fn is_associated(props: &[Property]) -> bool {
-    matches!(mime::find(props, PR_MESSAGE_FLAGS), Some(PropValue::Long(flags)) if flags & MSGFLAG_ASSOCIATED != 0)
+    let flags = mime::find(props, PR_MESSAGE_FLAGS);
+    matches!(flags, Some(PropValue::Long(flags)) if flags & MSGFLAG_ASSOCIATED != 0)
 }
 
 /// Whether `prop` is the folder's name, which its directory's name is.

@@ -8,11 +8,11 @@
 //! `courierimapuiddb`, ...), under names that do not collide with this one.
 //!
 //! The file is a cache, never the truth: written whole and atomically at logoff
-//! ([`maildir::replace_file`]), and read back only if it is whole ([`sidecar::frame`]: magic,
-//! format version, length and CRC-32 of its payload) and only entry by entry where the message file is still
-//! the same (name, `new/` or `cur/`, size and mtime to the nanosecond); anything else is read
-//! from the messages again. A missing, damaged or foreign index file is no error, just no
-//! cache.
+//! ([`maildir::replace_file`]), and read back only if it is whole (`sidecar::frame`: magic,
+//! format version, length and CRC-32 of its payload) and only entry by entry where the message
+//! file is still the same (name, `new/` or `cur/`, size and mtime to the nanosecond); anything
+//! else is read from the messages again. A missing, damaged or foreign index file is no error,
+//! just no cache.
 
 use std::collections::HashMap;
 use std::fs;

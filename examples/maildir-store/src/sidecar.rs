@@ -14,7 +14,7 @@
 //! The root and the IPM subtree have no directory of their own: their files are the Maildir
 //! root's, with `.root` and `.ipm` after the name (the Inbox's are the root's without).
 //!
-//! Every file is [framed](frame) (magic, format version, length, CRC-32) and written whole
+//! Every file is framed (`frame`: magic, format version, length, CRC-32) and written whole
 //! with [`maildir::replace_file`] (in `tmp/`, synced, renamed over the old one), so a crash
 //! leaves the old file or the new one. One that is not whole, or whose payload does not
 //! decode, is renamed aside to its name and [`CORRUPT_SUFFIX`] (for a person to look at) and
