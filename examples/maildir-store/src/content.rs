@@ -950,6 +950,9 @@ impl Located {
 pub struct MaildirContent {
     root: PathBuf,
     state: Mutex<State>,
+    /// Held by each read-change-write of a [`sidecar`] file, so that two writers' changes are
+    /// both kept; apart from `state`, so that listings do not wait for its `fsync`.
+    sidecars: Mutex<()>,
 }
 
 impl MaildirContent {
@@ -965,6 +968,7 @@ impl MaildirContent {
         let content = MaildirContent {
             root: root.to_path_buf(),
             state: Mutex::new(State::default()),
+            sidecars: Mutex::new(()),
         };
         content.refresh_folders(&mut content.lock())?;
         maildir::clean_tmp(root);
@@ -978,6 +982,13 @@ impl MaildirContent {
         // A panic while the lock was held leaves an index at worst stale, which the next look
         // at the directory corrects.
         self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn sidecar_lock(&self) -> MutexGuard<'_, ()> {
+        // Nothing to repair after a panic: each file is replaced whole or not at all.
+        self.sidecars
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -1054,7 +1065,7 @@ impl MaildirContent {
     }
 
     /// Folder `id`'s associated messages (it must exist), changed by `change` and written
-    /// back whole, durably, when it succeeds; under the store's lock, so that two writers'
+    /// back whole, durably, when it succeeds; one writer at a time, so that two writers'
     /// changes are both kept.
     fn change_associated<T>(
         &self,
@@ -1062,7 +1073,7 @@ impl MaildirContent {
         change: impl FnOnce(&mut Associated) -> ProviderResult<T>,
     ) -> ProviderResult<T> {
         let place = self.place(id);
-        let _state = self.lock();
+        let _writing = self.sidecar_lock();
         let mut associated = sidecar::load_associated(&place).map_err(io_error)?;
         let result = change(&mut associated)?;
         sidecar::save_associated(&place, &associated).map_err(io_error)?;
@@ -1520,18 +1531,19 @@ impl StoreContent for MaildirContent {
         maildir::create_folder(&self.root, &full).map_err(io_error)?;
         let id = FolderId::Named(full.clone());
         let given: Vec<&Property> = props.iter().filter(|p| !is_name(p)).collect();
-        if !given.is_empty() {
-            let mut own = default_folder_props();
-            own.retain(|p| given.iter().all(|g| g.id != p.id));
-            own.extend(given.into_iter().cloned());
-            if let Err(error) = sidecar::save_props(&self.place(&id), &own) {
-                // Whole or nothing: out of the Maildir in one rename, as a deleted folder.
-                let grave = self.graveyard();
-                if fs::rename(maildir::folder_dir(&self.root, &full), &grave).is_ok() {
-                    let _ = fs::remove_dir_all(&grave);
-                }
-                return Err(io_error(error));
+        let mut own = default_folder_props();
+        own.retain(|p| given.iter().all(|g| g.id != p.id));
+        own.extend(given.into_iter().cloned());
+        // Only what differs from a plain Maildir folder needs a file.
+        if own != default_folder_props()
+            && let Err(error) = sidecar::save_props(&self.place(&id), &own)
+        {
+            // Whole or nothing: out of the Maildir in one rename, as a deleted folder.
+            let grave = self.graveyard();
+            if fs::rename(maildir::folder_dir(&self.root, &full), &grave).is_ok() {
+                let _ = fs::remove_dir_all(&grave);
             }
+            return Err(io_error(error));
         }
         let mut state = self.lock();
         state.folders.insert(full);
@@ -1584,7 +1596,7 @@ impl StoreContent for MaildirContent {
         let own: Vec<Property> = props.iter().filter(|p| !is_name(p)).cloned().collect();
         let (id, place) = self.writable_place(key)?;
         {
-            let _state = self.lock();
+            let _writing = self.sidecar_lock();
             sidecar::save_props(&place, &own).map_err(io_error)?;
         }
         Ok(self.folder_of(&id))

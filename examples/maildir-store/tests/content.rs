@@ -1589,3 +1589,28 @@ fn a_damaged_sidecar_is_set_aside_and_hides_nothing() {
         .unwrap();
     assert_eq!(content.associated_messages(b"FSent").unwrap()[0].key, key);
 }
+
+#[test]
+fn a_new_folders_class_and_comment_are_kept_and_a_plain_one_needs_no_file() {
+    let (dir, content) = open("folder-props");
+    let text_prop = |tag, value: &str| Property::for_tag(tag, PropValue::Unicode(value.into()));
+    let given = [
+        text_prop(PR_CONTAINER_CLASS_W, "IPF.Appointment"),
+        text_prop(PR_COMMENT_W, "Termine"),
+    ];
+    let calendar = content.create_folder(b"T", "Kalender", &given).unwrap();
+    assert_eq!(calendar.props[1..], given);
+    assert!(dir.join(".Kalender").join(PROPS_FILE).is_file());
+    let plain = [text_prop(PR_CONTAINER_CLASS_W, "IPF.Note")];
+    content.create_folder(b"T", "Plain", &plain).unwrap();
+    assert!(!dir.join(".Plain").join(PROPS_FILE).exists());
+    // Deleted properties stay deleted (the class too), and a new logon reads what was kept.
+    let only_comment = [calendar.props[0].clone(), given[1].clone()];
+    content
+        .set_folder_props(b"FKalender", &only_comment)
+        .unwrap();
+    drop(content);
+    let content = MaildirContent::open(&dir).unwrap();
+    assert_eq!(content.folder(b"FKalender").unwrap().props, only_comment);
+    assert_eq!(content.folder(b"FPlain").unwrap().props[1..], plain);
+}

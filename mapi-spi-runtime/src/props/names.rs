@@ -4,7 +4,8 @@
 //!
 //! One [`NamedProperties`] serves a whole store (the docs: "use the same name-to-identifier
 //! mapping for all objects in your container"), shared by its objects; a provider persists it
-//! with [`NamedProperties::to_bytes`] and [`NamedProperties::from_bytes`]. The rules:
+//! with [`NamedProperties::to_bytes`] and [`NamedProperties::from_bytes`] (a store's content
+//! through `StoreContent::names` and `save_names`, which the runtime calls). The rules:
 //! - a name in `PS_MAPI` stands for the MAPI property whose ID is its number (below 0x8000): it
 //!   is answered, never stored, and `PS_MAPI` has no string names;
 //! - any other name gets the next free ID from 0x8000 when `MAPI_CREATE` asks, and keeps it;

@@ -249,7 +249,7 @@ impl MessageStore for ContentStore {
     }
 
     /// The named-property map if it grew ([`StoreContent::save_names`]), then the content's
-    /// [`StoreContent::flush`]: both tried, the first failure answered.
+    /// [`StoreContent::flush`]: both tried, a failure of either answered (the flush's first).
     fn flush(this: &Object<Self>) -> ProviderResult<()> {
         let names = this.model.keep_names();
         this.model.content.flush().and(names)
