@@ -2034,9 +2034,17 @@ fn folder_settings_and_associated_messages_keep_their_properties_and_names_acros
     drop(contacts);
     assert_eq!(session.close_store(opened.store, LOGOFF_ORDERLY), S_OK);
     assert!(session.shutdown().is_clean());
+    // Damaged files (the map, the folder's properties) are set aside: the logon and the
+    // folder go on, with the defaults.
+    for file in [maildir.join(NAMES_FILE), dir.join(PROPS_FILE)] {
+        std::fs::write(&file, b"MAPISPI damaged").unwrap();
+    }
     let (mut session, opened) = logon(&maildir);
     let contacts: IMAPIFolder = open(&opened.store, &folder_id(&opened.store, "Kontakte"), 0);
     assert!(associated_rows(&contacts, &[PR_ENTRYID]).is_empty());
+    let (_, props) = get_props(&contacts, Some(&[PR_CONTAINER_CLASS_W]), MAPI_UNICODE).unwrap();
+    assert_eq!(text(&props, PR_CONTAINER_CLASS_W), "IPF.Note");
+    assert!(maildir.join(format!("{NAMES_FILE}.corrupt")).is_file());
     drop(contacts);
     assert_eq!(session.close_store(opened.store, LOGOFF_ORDERLY), S_OK);
     assert!(session.shutdown().is_clean());
