@@ -8,12 +8,13 @@ use core::ffi::c_void;
 use mapi_spi_runtime::alloc::testing::{HostCalls, probe};
 use mapi_spi_runtime::alloc::{AllocatorSet, RootBuf};
 use mapi_spi_runtime::codes::{
-    MAPI_E_BAD_CHARWIDTH, MAPI_E_INVALID_PARAMETER, MAPI_E_INVALID_TYPE, MAPI_E_NO_ACCESS,
-    MAPI_E_NOT_ENOUGH_MEMORY, MAPI_E_NOT_FOUND, MAPI_W_ERRORS_RETURNED, S_OK,
+    MAPI_E_BAD_CHARWIDTH, MAPI_E_CORRUPT_DATA, MAPI_E_INVALID_PARAMETER, MAPI_E_INVALID_TYPE,
+    MAPI_E_NO_ACCESS, MAPI_E_NOT_ENOUGH_MEMORY, MAPI_E_NOT_FOUND, MAPI_W_ERRORS_RETURNED, S_OK,
 };
 use mapi_spi_runtime::props::bag::{
     IPROP_CLEAN, IPROP_DIRTY, IPROP_READONLY, IPROP_READWRITE, problems_block,
 };
+use mapi_spi_runtime::props::encoding::{VERSION, decode_props, encode_props};
 use mapi_spi_runtime::props::value::{props_block, props_from_raw, tags_from_raw};
 use mapi_spi_runtime::props::{ObjectAccess, PropAccess, PropValue, Property, PropertyBag};
 use mapi_spi_runtime::tags::*;
@@ -729,5 +730,55 @@ proptest! {
         } else {
             prop_assert_eq!(&*narrow.props[0], &Property::error(PR_BODY_A, MAPI_E_BAD_CHARWIDTH));
         }
+    }
+}
+
+/// Property lists the engine stores (no empty multi-valued property), named IDs among them.
+fn storable_props() -> impl Strategy<Value = Vec<Property>> {
+    let stored = value().prop_filter("the engine stores it", PropValue::is_storable);
+    proptest::collection::vec((any::<u16>(), stored), 0..12).prop_map(|values| {
+        values
+            .into_iter()
+            .map(|(id, v)| Property::new(id, v))
+            .collect()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(
+        if cfg!(miri) { 4 } else { 256 }
+    ))]
+
+    /// `props::encoding`: every list decodes to itself.
+    #[test]
+    fn every_list_round_trips_through_the_encoding(props in storable_props()) {
+        prop_assert_eq!(decode_props(&encode_props(&props)), Ok(props));
+    }
+
+    /// A cut anywhere is corrupt data; a byte changed anywhere is corrupt data or another
+    /// list (never a panic); bytes after the list are corrupt data.
+    #[test]
+    fn damaged_encodings_are_corrupt_data_or_another_list(
+        props in storable_props(),
+        at in any::<proptest::sample::Index>(),
+        flip in 1u8..=255,
+    ) {
+        let bytes = encode_props(&props);
+        for cut in 0..bytes.len() {
+            prop_assert_eq!(decode_props(&bytes[..cut]), Err(MAPI_E_CORRUPT_DATA));
+        }
+        let mut changed = bytes.clone();
+        changed[at.index(bytes.len())] ^= flip;
+        if let Ok(other) = decode_props(&changed) {
+            prop_assert_ne!(&encode_props(&other), &bytes);
+        }
+        let longer = [bytes.as_slice(), &[0]].concat();
+        prop_assert_eq!(decode_props(&longer), Err(MAPI_E_CORRUPT_DATA));
+    }
+
+    /// Random bytes after the version decode to an error or a list, never a panic.
+    #[test]
+    fn random_bytes_never_panic_the_decoder(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+        let _ = decode_props(&[&[VERSION], bytes.as_slice()].concat());
     }
 }

@@ -21,6 +21,7 @@ use mapi_spi_runtime::host::{Session, SupportOptions, client};
 use mapi_spi_runtime::interfaces::{
     IAttach, IMAPIFolder, IMAPIProp, IMAPITable, IMessage, IMsgStore, IStream,
 };
+use mapi_spi_runtime::props::names::{NamedProperties, PS_PUBLIC_STRINGS, PropName};
 use mapi_spi_runtime::props::value::{props_block, props_from_raw};
 use mapi_spi_runtime::props::{PropValue, Property};
 use mapi_spi_runtime::provider::store::content::{
@@ -100,7 +101,18 @@ impl StoreContent for Content {
     fn set_message_state(&self, key: &[u8], state: &[Property]) -> ProviderResult<()> {
         self.memory.set_message_state(key, state)
     }
+    fn names(&self) -> ProviderResult<Option<Vec<u8>>> {
+        Ok(KEPT_NAMES.lock().unwrap().clone())
+    }
+    fn save_names(&self, map: &[u8]) -> ProviderResult<()> {
+        *KEPT_NAMES.lock().unwrap() = Some(map.to_vec());
+        Ok(())
+    }
 }
+
+/// The store's named-property map as its content keeps it between logons
+/// ([`StoreContent::save_names`]), which every logon reads ([`StoreContent::names`]).
+static KEPT_NAMES: Mutex<Option<Vec<u8>>> = Mutex::new(None);
 
 /// The content of the store logged on last, which the tests look into.
 static CONTENT: Mutex<Option<Arc<Content>>> = Mutex::new(None);
@@ -152,6 +164,19 @@ mapi_spi_runtime::ms_provider_init!(Provider);
 /// The sessions count the process's native host buffers: one at a time.
 static ONE_SESSION_AT_A_TIME: Mutex<()> = Mutex::new(());
 
+/// A session with the provider loaded, not logged on yet.
+fn session() -> Session {
+    // SAFETY: this file's MSProviderInit, from ms_provider_init!.
+    unsafe {
+        Session::in_process(
+            MSProviderInit,
+            "store_messages.dll",
+            SupportOptions::default(),
+        )
+    }
+    .expect("MSProviderInit")
+}
+
 /// A session with the store logged on, and its Inbox open.
 struct Test {
     session: Session,
@@ -165,15 +190,7 @@ impl Test {
         let serial = ONE_SESSION_AT_A_TIME
             .lock()
             .unwrap_or_else(|p| p.into_inner());
-        // SAFETY: this file's MSProviderInit, from ms_provider_init!.
-        let mut session = unsafe {
-            Session::in_process(
-                MSProviderInit,
-                "store_messages.dll",
-                SupportOptions::default(),
-            )
-        }
-        .expect("MSProviderInit");
+        let mut session = session();
         let store = session.logon(STORE, 0).expect("Logon").store;
         let inbox_id = client::receive_folder(&store, "").expect("GetReceiveFolder");
         let mut t = Test {
@@ -1617,4 +1634,52 @@ fn an_attachment_describes_its_last_failure_in_either_width() {
     }
     drop((attach, message));
     t.finish();
+}
+
+#[test]
+fn named_properties_keep_their_ids_from_one_logon_to_the_next_and_a_damaged_map_fails_logon() {
+    let name = PropName::string(PS_PUBLIC_STRINGS, "KeptAcrossLogons");
+    let t = Test::start();
+    *KEPT_NAMES.lock().unwrap() = None;
+    let message = t.create();
+    let (hr, tags) =
+        client::ids_from_names(&prop_of(&message), std::slice::from_ref(&name), MAPI_CREATE)
+            .expect("GetIDsFromNames");
+    assert_eq!(hr, S_OK);
+    let tag = change_prop_type(tags[0], PT_BINARY);
+    // Mapped, not yet kept: nothing saved holds it.
+    assert_eq!(*KEPT_NAMES.lock().unwrap(), None);
+    let value = Property::for_tag(tag, PropValue::Binary(vec![1, 2, 3]));
+    assert_eq!(set(&message, &[value]), (S_OK, vec![]));
+    assert_eq!(save(&message, 0), S_OK);
+    // Kept by the save, before the logoff.
+    let kept = KEPT_NAMES
+        .lock()
+        .unwrap()
+        .clone()
+        .expect("kept at the save");
+    let map = NamedProperties::from_bytes(&kept).unwrap();
+    assert_eq!(map.id_of(&name, false), Some(prop_id(tag) as u16));
+    drop(message);
+    t.finish();
+
+    // The next logon knows the name, at the same ID.
+    let t = Test::start();
+    let store = prop_of(t.store());
+    let (hr, again) = client::ids_from_names(&store, &[name], 0).unwrap();
+    assert_eq!((hr, again), (S_OK, tags));
+    drop(store);
+    t.finish();
+
+    // A map that is no map fails the logon, which leaves nothing behind.
+    let serial = ONE_SESSION_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    *KEPT_NAMES.lock().unwrap() = Some(kept[..kept.len() - 1].to_vec());
+    let mut session = session();
+    assert_eq!(session.logon(STORE, 0).err(), Some(MAPI_E_CORRUPT_DATA));
+    *KEPT_NAMES.lock().unwrap() = None;
+    CONTENT.lock().unwrap().take();
+    assert!(session.shutdown().is_clean());
+    drop(serial);
 }

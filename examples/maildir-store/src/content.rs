@@ -7,10 +7,19 @@
 //! below the Inbox, as IMAP names them. A `.A.B` whose `.A` does not exist still has a parent:
 //! `A` is listed, without messages, and becomes a real folder when something is saved in it.
 //!
-//! Folder-associated messages (`MAPI_ASSOCIATED`: Outlook's views and forms) are not kept,
-//! so `CreateMessage` with that flag is `MAPI_E_NO_SUPPORT` and the associated contents table
-//! empty: they are MAPI properties (view descriptors, binary blobs, named properties) that a
-//! MIME file cannot carry, and would need a property-file format of their own.
+//! What a MIME file cannot carry is kept in the store's own files beside the folder's
+//! ([`sidecar`]): a folder's properties other than its name (its class, comment, Outlook's
+//! settings), and its folder-associated messages (`MAPI_ASSOCIATED`: Outlook's views, forms
+//! and settings, MAPI properties through and through), whole with their recipients and
+//! attachments; the store's named-property map, at the root, keeps the IDs of the named
+//! properties among them from one logon to the next. A folder is renamed only by moving it
+//! (`CopyFolder` with `FOLDER_MOVE`): a `PR_DISPLAY_NAME_W` set with `SetProps` is
+//! `MAPI_E_NO_ACCESS`, since the directory's name is the folder's key, which `SetProps` must
+//! keep.
+//!
+//! An associated message's key is its folder's key, `/.`, and its number in the folder's
+//! file (no unique name starts with a dot): the number is looked up in the file, never used
+//! as a path.
 //!
 //! Messages: key = folder key, `/`, the file's unique name (what comes before `:2,`), so a
 //! message keeps its key when its flags change, and when it is saved again (the new file takes
@@ -41,6 +50,7 @@ use mapi_spi_runtime::codes::{
     MAPI_E_COLLISION, MAPI_E_DISK_ERROR, MAPI_E_FOLDER_CYCLE, MAPI_E_INVALID_PARAMETER,
     MAPI_E_NO_ACCESS, MAPI_E_NOT_FOUND,
 };
+use mapi_spi_runtime::flags::MSGFLAG_ASSOCIATED;
 use mapi_spi_runtime::props::{PropValue, Property};
 use mapi_spi_runtime::provider::store::content::{
     ContentChange, Folder, Message, MessageSummary, SpecialFolder, StoreContent, StoredMessage,
@@ -50,6 +60,7 @@ use mapi_spi_runtime::tags::*;
 
 use crate::maildir::{self, Sub, TmpFile, mutf7};
 use crate::mime::{self, Summary};
+use crate::sidecar::{self, Associated, Place};
 use crate::{index_file, info};
 
 /// Key of the root folder.
@@ -62,6 +73,9 @@ const INBOX_KEY: &[u8] = b"I";
 const NAMED_PREFIX: u8 = b'F';
 /// Between a message key's folder key and unique name (no folder key contains it).
 const MESSAGE_SEPARATOR: u8 = b'/';
+/// Before the number of an associated message in its key, where a message's unique name
+/// would be (no unique name starts with it).
+const ASSOCIATED_MARK: u8 = b'.';
 
 /// How long after a directory's mtime a change may still not show in it (file systems keep
 /// mtimes in seconds, FAT in two): an index checked within that window is checked again.
@@ -859,6 +873,46 @@ fn message_key(folder_key: &[u8], unique: &str) -> Vec<u8> {
     key
 }
 
+/// The key of associated message `number` of the folder `folder_key`.
+fn associated_key(folder_key: &[u8], number: u32) -> Vec<u8> {
+    let mut key = message_key(folder_key, "");
+    key.push(ASSOCIATED_MARK);
+    key.extend_from_slice(number.to_string().as_bytes());
+    key
+}
+
+/// The folder and number an associated message's key names, if it has that form: the number
+/// in decimal as [`associated_key`] writes it (one key per message).
+fn parse_associated(key: &[u8]) -> Option<(FolderId, u32)> {
+    let at = key.iter().position(|&b| b == MESSAGE_SEPARATOR)?;
+    let (folder, rest) = (&key[..at], &key[at + 1..]);
+    let digits = rest.strip_prefix(&[ASSOCIATED_MARK])?;
+    let number: u32 = std::str::from_utf8(digits).ok()?.parse().ok()?;
+    (number.to_string().as_bytes() == digits).then_some(())?;
+    Some((FolderId::parse(folder)?, number))
+}
+
+/// Whether `props` are those of a folder-associated message (the runtime sets the flag at
+/// every save).
+fn is_associated(props: &[Property]) -> bool {
+    let flags = mime::find(props, PR_MESSAGE_FLAGS);
+    matches!(flags, Some(PropValue::Long(flags)) if flags & MSGFLAG_ASSOCIATED != 0)
+}
+
+/// Whether `prop` is the folder's name, which its directory's name is.
+fn is_name(prop: &Property) -> bool {
+    u32::from(prop.id) == prop_id(PR_DISPLAY_NAME_W)
+}
+
+/// A folder's properties other than its name, as a Maildir folder has them without a
+/// [`sidecar`] file of its own: a mail folder's class.
+fn default_folder_props() -> Vec<Property> {
+    vec![Property::for_tag(
+        PR_CONTAINER_CLASS_W,
+        PropValue::Unicode("IPF.Note".into()),
+    )]
+}
+
 fn not_found(what: &str) -> ProviderError {
     ProviderError::new(MAPI_E_NOT_FOUND, format!("no such {what}"))
 }
@@ -896,6 +950,9 @@ impl Located {
 pub struct MaildirContent {
     root: PathBuf,
     state: Mutex<State>,
+    /// Held by each read-change-write of a [`sidecar`] file, so that two writers' changes are
+    /// both kept; apart from `state`, so that listings do not wait for its `fsync`.
+    sidecars: Mutex<()>,
 }
 
 impl MaildirContent {
@@ -911,6 +968,7 @@ impl MaildirContent {
         let content = MaildirContent {
             root: root.to_path_buf(),
             state: Mutex::new(State::default()),
+            sidecars: Mutex::new(()),
         };
         content.refresh_folders(&mut content.lock())?;
         maildir::clean_tmp(root);
@@ -924,6 +982,13 @@ impl MaildirContent {
         // A panic while the lock was held leaves an index at worst stale, which the next look
         // at the directory corrects.
         self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn sidecar_lock(&self) -> MutexGuard<'_, ()> {
+        // Nothing to repair after a panic: each file is replaced whole or not at all.
+        self.sidecars
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -954,14 +1019,106 @@ impl MaildirContent {
                 (Some(FolderId::parent_of(name)), display)
             }
         };
+        // A damaged file is set aside and one that cannot be read now ignored: the folder
+        // lists all the same, with the default properties.
+        let own = sidecar::load_props(&self.place(id)).ok().flatten();
+        let mut props = vec![text(PR_DISPLAY_NAME_W, &name)];
+        props.extend(own.unwrap_or_else(default_folder_props));
         Folder {
             key: id.key(),
             parent: parent.map(|p| p.key()),
-            props: vec![
-                text(PR_DISPLAY_NAME_W, &name),
-                text(PR_CONTAINER_CLASS_W, "IPF.Note"),
-            ],
+            props,
         }
+    }
+
+    /// Where folder `id`'s [`sidecar`] files are: its directory (the Maildir for the Inbox);
+    /// the Maildir's, under names of their own, for the root and the IPM subtree, which have
+    /// none.
+    fn place(&self, id: &FolderId) -> Place {
+        let (dir, suffix) = match id {
+            FolderId::Root => (self.root.clone(), ".root"),
+            FolderId::Ipm => (self.root.clone(), ".ipm"),
+            FolderId::Inbox => (self.root.clone(), ""),
+            FolderId::Named(name) => (maildir::folder_dir(&self.root, name), ""),
+        };
+        Place { dir, suffix }
+    }
+
+    /// Folder `key`, that exists, and where its files are, for a write: a folder implied by
+    /// its children is created first.
+    fn writable_place(&self, key: &[u8]) -> ProviderResult<(FolderId, Place)> {
+        let (id, tree) = self.resolve(key)?;
+        if let FolderId::Named(name) = &id {
+            self.make_real(name, &tree)?;
+        }
+        let place = self.place(&id);
+        Ok((id, place))
+    }
+
+    /// Creates folder `name` if only its children's names imply it.
+    fn make_real(&self, name: &str, tree: &Tree) -> ProviderResult<()> {
+        if !tree.real.contains(name) {
+            maildir::create_folder(&self.root, name).map_err(io_error)?;
+            self.lock().folders.insert(name.to_owned());
+        }
+        Ok(())
+    }
+
+    /// Folder `id`'s associated messages (it must exist), changed by `change` and written
+    /// back whole, durably, when it succeeds; one writer at a time, so that two writers'
+    /// changes are both kept.
+    fn change_associated<T>(
+        &self,
+        id: &FolderId,
+        change: impl FnOnce(&mut Associated) -> ProviderResult<T>,
+    ) -> ProviderResult<T> {
+        let place = self.place(id);
+        let _writing = self.sidecar_lock();
+        let mut associated = sidecar::load_associated(&place).map_err(io_error)?;
+        let result = change(&mut associated)?;
+        sidecar::save_associated(&place, &associated).map_err(io_error)?;
+        Ok(result)
+    }
+
+    /// Associated message `number` of folder `id`, if the folder and it exist.
+    fn associated_message(&self, id: &FolderId, number: u32) -> ProviderResult<Message> {
+        self.resolve(&id.key())?;
+        sidecar::load_associated(&self.place(id))
+            .map_err(io_error)?
+            .messages
+            .remove(&number)
+            .ok_or_else(|| not_found("message"))
+    }
+
+    /// Saves `message` as an associated message of `folder`: a new one, or in place of
+    /// `old` (which must be the folder's). Answers its key.
+    fn save_associated(
+        &self,
+        folder: &[u8],
+        old: Option<(FolderId, u32)>,
+        message: &Message,
+    ) -> ProviderResult<Vec<u8>> {
+        let (id, _) = self.writable_place(folder)?;
+        let number = self.change_associated(&id, |associated| {
+            let number = match old {
+                Some((old_id, number))
+                    if old_id == id && associated.messages.contains_key(&number) =>
+                {
+                    number
+                }
+                Some(_) => return Err(not_found("message")),
+                None => {
+                    let number = associated.next;
+                    associated.next = number.checked_add(1).ok_or_else(|| {
+                        ProviderError::new(MAPI_E_DISK_ERROR, "no associated message number left")
+                    })?;
+                    number
+                }
+            };
+            associated.messages.insert(number, message.clone());
+            Ok(number)
+        })?;
+        Ok(associated_key(&id.key(), number))
     }
 
     fn folders_below(&self, id: &FolderId, tree: &Tree) -> Vec<Folder> {
@@ -1037,9 +1194,8 @@ impl MaildirContent {
                 ProviderError::new(MAPI_E_NO_ACCESS, "this folder cannot hold messages")
             })?
             .to_owned();
-        if !name.is_empty() && !tree.real.contains(&name) {
-            maildir::create_folder(&self.root, &name).map_err(io_error)?;
-            self.lock().folders.insert(name.clone());
+        if !name.is_empty() {
+            self.make_real(&name, &tree)?;
         }
         Ok(name)
     }
@@ -1175,6 +1331,25 @@ impl StoreContent for MaildirContent {
             .collect())
     }
 
+    /// Kept in the folder's [`sidecar`] file.
+    fn supports_associated(&self) -> bool {
+        true
+    }
+
+    fn associated_messages(&self, folder: &[u8]) -> ProviderResult<Vec<MessageSummary>> {
+        let (id, _) = self.resolve(folder)?;
+        let key = id.key();
+        let associated = sidecar::load_associated(&self.place(&id)).map_err(io_error)?;
+        Ok(associated
+            .messages
+            .into_iter()
+            .map(|(number, message)| MessageSummary {
+                key: associated_key(&key, number),
+                props: message.props,
+            })
+            .collect())
+    }
+
     /// From the file names alone (the `S` flag is the read flag): the folder list reads no
     /// message, and builds no index. The names are kept, so that [`Self::changes`] reports
     /// what others change in the folder while a hierarchy view shows its counts.
@@ -1190,6 +1365,12 @@ impl StoreContent for MaildirContent {
     }
 
     fn message(&self, key: &[u8]) -> ProviderResult<StoredMessage> {
+        if let Some((id, number)) = parse_associated(key) {
+            return Ok(StoredMessage {
+                message: self.associated_message(&id, number)?,
+                folder: id.key(),
+            });
+        }
         let mut state = self.lock();
         let mut located = self.locate(&mut state, key)?;
         let bytes = match fs::read(located.path()) {
@@ -1222,6 +1403,12 @@ impl StoreContent for MaildirContent {
     }
 
     fn message_summary(&self, key: &[u8]) -> ProviderResult<MessageSummary> {
+        if let Some((id, number)) = parse_associated(key) {
+            return Ok(MessageSummary {
+                key: key.to_vec(),
+                props: self.associated_message(&id, number)?.props,
+            });
+        }
         let mut state = self.lock();
         let located = self.locate(&mut state, key)?;
         Ok(
@@ -1310,7 +1497,24 @@ impl StoreContent for MaildirContent {
         result
     }
 
-    fn create_folder(&self, parent: &[u8], name: &str, _: &[Property]) -> ProviderResult<Folder> {
+    /// The map is the [`sidecar::NAMES_FILE`] at the Maildir's root; a damaged one is set
+    /// aside (the named properties kept before then lose their names).
+    fn names(&self) -> ProviderResult<Option<Vec<u8>>> {
+        sidecar::load_names(&self.root).map_err(io_error)
+    }
+
+    fn save_names(&self, map: &[u8]) -> ProviderResult<()> {
+        sidecar::save_names(&self.root, map).map_err(io_error)
+    }
+
+    /// `props` other than the name (a class, a comment) are kept in the new folder's
+    /// [`sidecar`] file, over the defaults; a failure to write it removes the folder again.
+    fn create_folder(
+        &self,
+        parent: &[u8],
+        name: &str,
+        props: &[Property],
+    ) -> ProviderResult<Folder> {
         let (parent, tree) = self.resolve(parent)?;
         let encoded = Self::encode_folder_name(name)?;
         let full = parent.child_name(&encoded).ok_or_else(|| {
@@ -1325,9 +1529,26 @@ impl StoreContent for MaildirContent {
             ));
         }
         maildir::create_folder(&self.root, &full).map_err(io_error)?;
+        let id = FolderId::Named(full.clone());
+        let given: Vec<&Property> = props.iter().filter(|p| !is_name(p)).collect();
+        let mut own = default_folder_props();
+        own.retain(|p| given.iter().all(|g| g.id != p.id));
+        own.extend(given.into_iter().cloned());
+        // Only what differs from a plain Maildir folder needs a file.
+        if own != default_folder_props()
+            && let Err(error) = sidecar::save_props(&self.place(&id), &own)
+        {
+            // Whole or nothing: out of the Maildir in one rename, as a deleted folder.
+            let grave = self.graveyard();
+            if fs::rename(maildir::folder_dir(&self.root, &full), &grave).is_ok() {
+                let _ = fs::remove_dir_all(&grave);
+            }
+            return Err(io_error(error));
+        }
         let mut state = self.lock();
-        state.folders.insert(full.clone());
-        Ok(self.folder_of(&FolderId::Named(full)))
+        state.folders.insert(full);
+        drop(state);
+        Ok(self.folder_of(&id))
     }
 
     fn delete_folder(&self, key: &[u8]) -> ProviderResult<()> {
@@ -1354,6 +1575,31 @@ impl StoreContent for MaildirContent {
             let _ = fs::remove_dir_all(&grave);
         }
         Ok(())
+    }
+
+    /// The properties other than the name go to the folder's [`sidecar`] file, whole (what
+    /// is not there is deleted, the class included). The name cannot change here: the
+    /// directory's name is the folder's key, which this must keep; a folder is renamed by
+    /// moving it (`CopyFolder` with `FOLDER_MOVE` and a new name), and a new
+    /// `PR_DISPLAY_NAME_W` is `MAPI_E_NO_ACCESS`.
+    fn set_folder_props(&self, key: &[u8], props: &[Property]) -> ProviderResult<Folder> {
+        let (id, _) = self.resolve(key)?;
+        let name = |props: &[Property]| props.iter().find(|p| is_name(p)).map(|p| p.value.clone());
+        if let Some(new) = name(props)
+            && Some(new) != name(&self.folder_of(&id).props)
+        {
+            return Err(ProviderError::new(
+                MAPI_E_NO_ACCESS,
+                "a Maildir folder is renamed by moving it (CopyFolder with FOLDER_MOVE and a new name): its directory's name is its key",
+            ));
+        }
+        let own: Vec<Property> = props.iter().filter(|p| !is_name(p)).cloned().collect();
+        let (id, place) = self.writable_place(key)?;
+        {
+            let _writing = self.sidecar_lock();
+            sidecar::save_props(&place, &own).map_err(io_error)?;
+        }
+        Ok(self.folder_of(&id))
     }
 
     fn move_folder(
@@ -1420,6 +1666,10 @@ impl StoreContent for MaildirContent {
         key: Option<&[u8]>,
         message: &Message,
     ) -> ProviderResult<Vec<u8>> {
+        let old_associated = key.and_then(parse_associated);
+        if old_associated.is_some() || key.is_none() && is_associated(&message.props) {
+            return self.save_associated(folder, old_associated, message);
+        }
         let name = self.writable_folder(folder)?;
         let bytes = mime::build(message).map_err(io_error)?;
         // Find the old message before anything is written: a bad key fails the save whole.
@@ -1462,6 +1712,10 @@ impl StoreContent for MaildirContent {
     }
 
     fn copy_message(&self, key: &[u8], to: &[u8]) -> ProviderResult<Vec<u8>> {
+        if let Some((id, number)) = parse_associated(key) {
+            let message = self.associated_message(&id, number)?;
+            return self.save_associated(to, None, &message);
+        }
         let target = self.writable_folder(to)?;
         let located = self.locate(&mut self.lock(), key)?;
         // The file as it is: a copy rebuilt from the MAPI properties would lose the headers no
@@ -1473,6 +1727,16 @@ impl StoreContent for MaildirContent {
     }
 
     fn delete_message(&self, key: &[u8]) -> ProviderResult<()> {
+        if let Some((id, number)) = parse_associated(key) {
+            self.resolve(&id.key())?;
+            return self.change_associated(&id, |associated| {
+                associated
+                    .messages
+                    .remove(&number)
+                    .map(drop)
+                    .ok_or_else(|| not_found("message"))
+            });
+        }
         let mut state = self.lock();
         let located = self.locate(&mut state, key)?;
         state.clean_shadows();
@@ -1484,7 +1748,18 @@ impl StoreContent for MaildirContent {
         Ok(())
     }
 
+    /// An associated message is copied into the other folder's file, then deleted from its
+    /// own: a crash in between leaves it in both, never in neither.
     fn move_message(&self, key: &[u8], to: &[u8]) -> ProviderResult<Vec<u8>> {
+        if let Some((id, _)) = parse_associated(key) {
+            if id.key() == to {
+                self.message(key)?;
+                return Ok(key.to_vec());
+            }
+            let moved = self.copy_message(key, to)?;
+            self.delete_message(key)?;
+            return Ok(moved);
+        }
         let target = self.writable_folder(to)?;
         let mut state = self.lock();
         let located = self.locate(&mut state, key)?;
@@ -1520,6 +1795,27 @@ impl StoreContent for MaildirContent {
     }
 
     fn set_message_state(&self, key: &[u8], state_props: &[Property]) -> ProviderResult<()> {
+        if let Some((id, number)) = parse_associated(key) {
+            self.resolve(&id.key())?;
+            return self.change_associated(&id, |associated| {
+                let message = associated
+                    .messages
+                    .get_mut(&number)
+                    .ok_or_else(|| not_found("message"))?;
+                for prop in state_props {
+                    let mut prop = prop.clone();
+                    // Still an associated message, whatever the flags given.
+                    if let PropValue::Long(flags) = &mut prop.value
+                        && u32::from(prop.id) == prop_id(PR_MESSAGE_FLAGS)
+                    {
+                        *flags |= MSGFLAG_ASSOCIATED;
+                    }
+                    message.props.retain(|p| p.id != prop.id);
+                    message.props.push(prop);
+                }
+                Ok(())
+            });
+        }
         let mut state = self.lock();
         let located = self.locate(&mut state, key)?;
         state.clean_shadows();

@@ -8,11 +8,11 @@
 //! `courierimapuiddb`, ...), under names that do not collide with this one.
 //!
 //! The file is a cache, never the truth: written whole and atomically at logoff
-//! ([`maildir::replace_file`]), and read back only if it is whole (magic, format version,
-//! length and CRC-32 of its payload) and only entry by entry where the message file is still
-//! the same (name, `new/` or `cur/`, size and mtime to the nanosecond); anything else is read
-//! from the messages again. A missing, damaged or foreign index file is no error, just no
-//! cache.
+//! ([`maildir::replace_file`]), and read back only if it is whole (`sidecar::frame`: magic,
+//! format version, length and CRC-32 of its payload) and only entry by entry where the message
+//! file is still the same (name, `new/` or `cur/`, size and mtime to the nanosecond); anything
+//! else is read from the messages again. A missing, damaged or foreign index file is no error,
+//! just no cache.
 
 use std::collections::HashMap;
 use std::fs;
@@ -20,7 +20,7 @@ use std::io;
 use std::path::Path;
 
 use crate::content::Entry;
-use crate::maildir;
+use crate::{maildir, sidecar};
 
 /// The index file's name in a folder's directory.
 pub const INDEX_FILE: &str = "mapi-spi-index";
@@ -31,9 +31,6 @@ const MAGIC: [u8; 8] = *b"MAPISPIX";
 /// The format of what follows the magic: bumped whenever [`Entry`] or what it holds
 /// (`mime::Summary`, `maildir::Sub`) changes, so that a file of another format is ignored.
 const VERSION: u32 = 1;
-
-/// Magic, version, payload length, payload CRC-32.
-const HEADER: usize = MAGIC.len() + 4 + 8 + 4;
 
 /// The entries of the index file of the folder at `dir`, by unique name; none when there is no
 /// such file or it is not whole.
@@ -46,17 +43,7 @@ pub(crate) fn load(dir: &Path) -> HashMap<Box<str>, Entry> {
 
 /// `bytes` as an index, if they are a whole one of this version.
 fn decode(bytes: &[u8]) -> Option<HashMap<Box<str>, Entry>> {
-    let (header, payload) = bytes.split_at_checked(HEADER)?;
-    let (magic, rest) = header.split_at(MAGIC.len());
-    let (version, rest) = rest.split_at(4);
-    let (length, crc) = rest.split_at(8);
-    if magic != MAGIC
-        || u32::from_le_bytes(version.try_into().ok()?) != VERSION
-        || u64::from_le_bytes(length.try_into().ok()?) != payload.len() as u64
-        || u32::from_le_bytes(crc.try_into().ok()?) != crc32fast::hash(payload)
-    {
-        return None;
-    }
+    let payload = sidecar::unframe(MAGIC, VERSION, bytes)?;
     let entries: Vec<Entry> = postcard::from_bytes(payload).ok()?;
     let mut index = HashMap::with_capacity(entries.len());
     for entry in entries {
@@ -75,11 +62,6 @@ fn decode(bytes: &[u8]) -> Option<HashMap<Box<str>, Entry>> {
 pub(crate) fn save<'a>(dir: &Path, entries: impl Iterator<Item = &'a Entry>) -> io::Result<()> {
     let entries: Vec<&Entry> = entries.collect();
     let payload = postcard::to_allocvec(&entries).map_err(io::Error::other)?;
-    let mut bytes = Vec::with_capacity(HEADER + payload.len());
-    bytes.extend_from_slice(&MAGIC);
-    bytes.extend_from_slice(&VERSION.to_le_bytes());
-    bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    bytes.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
-    bytes.extend_from_slice(&payload);
+    let bytes = sidecar::frame(MAGIC, VERSION, &payload);
     maildir::replace_file(dir, INDEX_FILE, &bytes)
 }

@@ -19,6 +19,7 @@ pub mod index_file;
 mod info;
 pub mod maildir;
 mod mime;
+pub mod sidecar;
 
 pub use content::MaildirContent;
 

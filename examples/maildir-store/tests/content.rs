@@ -9,8 +9,10 @@ use std::path::{Path, PathBuf};
 use maildir_store::MaildirContent;
 use maildir_store::index_file::INDEX_FILE;
 use maildir_store::maildir::{self, INFO_SEPARATOR, ScratchMaildir, TmpFile};
+use maildir_store::sidecar::{ASSOCIATED_FILE, CORRUPT_SUFFIX, NAMES_FILE, PROPS_FILE};
 use mapi_spi_runtime::codes::*;
 use mapi_spi_runtime::flags::*;
+use mapi_spi_runtime::props::names::{NamedProperties, PS_PUBLIC_STRINGS, PropName};
 use mapi_spi_runtime::props::{PropValue, Property};
 use mapi_spi_runtime::provider::store::content::{
     Attachment, ContentChange, Message, SpecialFolder, StoreContent,
@@ -1353,4 +1355,262 @@ fn a_flag_resave_cut_short_shows_the_newer_file_and_the_next_write_removes_the_o
         .collect();
     assert_eq!(left, std::slice::from_ref(&hidden), "one file, the save's");
     assert!(fs::read_to_string(&hidden).unwrap().contains("saved again"));
+}
+
+/// An associated message (what the runtime saves for `CreateMessage(MAPI_ASSOCIATED)`), with a
+/// named property, a recipient and an attachment.
+fn associated_message(subject: &str) -> Message {
+    Message {
+        props: vec![
+            Property::for_tag(PR_SUBJECT_W, PropValue::Unicode(subject.into())),
+            Property::for_tag(
+                PR_MESSAGE_FLAGS,
+                PropValue::Long(MSGFLAG_ASSOCIATED | MSGFLAG_READ),
+            ),
+            Property::new(0x8003, PropValue::Binary(vec![0, 1, 2, 0])),
+        ],
+        recipients: vec![vec![Property::for_tag(
+            PR_DISPLAY_NAME_W,
+            PropValue::Unicode("Ann".into()),
+        )]],
+        attachments: vec![Attachment {
+            props: vec![Property::for_tag(
+                PR_ATTACH_DATA_BIN,
+                PropValue::Binary(vec![9; 40]),
+            )],
+            embedded: None,
+        }],
+    }
+}
+
+/// Every file below `dir` with its bytes.
+fn contents_of(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    files(dir)
+        .into_iter()
+        .map(|path| {
+            let bytes = fs::read(&path).unwrap();
+            (path, bytes)
+        })
+        .collect()
+}
+
+#[test]
+fn associated_messages_saved_listed_changed_moved_and_deleted() {
+    let (dir, content) = open("associated");
+    assert!(content.supports_associated());
+    let view = associated_message("view");
+    let key = content.save_message(b"FSent", None, &view).unwrap();
+    assert_eq!(key, b"FSent/.0");
+    assert!(dir.join(".Sent").join(ASSOCIATED_FILE).is_file());
+    // Not a message of the folder's contents, and no message file.
+    let listed = content.associated_messages(b"FSent").unwrap();
+    assert_eq!((listed.len(), &listed[0].key), (1, &key));
+    assert!(
+        content
+            .messages(b"FSent")
+            .unwrap()
+            .iter()
+            .all(|m| m.key != key)
+    );
+    let stored = content.message(&key).unwrap();
+    assert_eq!(
+        (stored.folder.as_slice(), &stored.message),
+        (&b"FSent"[..], &view)
+    );
+    // Saved again in place; state changes keep it associated.
+    let mut changed = view.clone();
+    changed.props[0] = Property::for_tag(PR_SUBJECT_W, PropValue::Unicode("view 2".into()));
+    assert_eq!(
+        content
+            .save_message(b"FSent", Some(&key), &changed)
+            .unwrap(),
+        key
+    );
+    let unread = Property::for_tag(PR_MESSAGE_FLAGS, PropValue::Long(0));
+    content.set_message_state(&key, &[unread]).unwrap();
+    let summary = content.message_summary(&key).unwrap();
+    assert_eq!(long(&summary.props, PR_MESSAGE_FLAGS), MSGFLAG_ASSOCIATED);
+    assert_eq!(text(&summary.props, PR_SUBJECT_W), "view 2");
+    // The root and the IPM subtree keep theirs too (Outlook's common views are there).
+    let at_root = content.save_message(b"R", None, &view).unwrap();
+    assert_eq!(content.message(&at_root).unwrap().message, view);
+    assert!(dir.join(format!("{ASSOCIATED_FILE}.root")).is_file());
+    // Copied and moved: a new number in the other folder; a number is never given twice.
+    let copy = content.copy_message(&key, b"I").unwrap();
+    assert_eq!(copy, b"I/.0");
+    let moved = content.move_message(&key, b"I").unwrap();
+    assert_eq!(moved, b"I/.1");
+    assert_eq!(
+        content.message(&key).map(|_| ()).map_err(code),
+        Err(MAPI_E_NOT_FOUND)
+    );
+    assert!(content.associated_messages(b"FSent").unwrap().is_empty());
+    content.delete_message(&copy).unwrap();
+    let again = content.save_message(b"I", None, &view).unwrap();
+    assert_eq!(
+        again, b"I/.2",
+        "the deleted message's number is not given again"
+    );
+    let keys: Vec<Vec<u8>> = content
+        .associated_messages(b"I")
+        .unwrap()
+        .into_iter()
+        .map(|m| m.key)
+        .collect();
+    assert_eq!(keys, [b"I/.1".to_vec(), b"I/.2".to_vec()]);
+}
+
+#[test]
+fn crafted_associated_keys_reach_nothing() {
+    let (dir, content) = open("crafted-associated");
+    let real = content
+        .save_message(b"FSent", None, &associated_message("view"))
+        .unwrap();
+    let before = contents_of(&dir);
+    let outside = dir
+        .parent()
+        .unwrap()
+        .join(format!("outside-associated-{}", std::process::id()));
+    fs::create_dir_all(&outside).unwrap();
+    let keys: Vec<Vec<u8>> = vec![
+        b"FSent/.".to_vec(),
+        b"FSent/.00".to_vec(),
+        b"FSent/.+0".to_vec(),
+        b"FSent/.-0".to_vec(),
+        b"FSent/. 0".to_vec(),
+        b"FSent/.0 ".to_vec(),
+        b"FSent/.0\0".to_vec(),
+        b"FSent/..0".to_vec(),
+        b"FSent/.1".to_vec(),
+        b"FSent/.4294967296".to_vec(),
+        b"FSent/.0/../x".to_vec(),
+        b"FSent/.\xd9\xa0".to_vec(),
+        b"I/.0".to_vec(),
+        b"F../FSent/.0".to_vec(),
+        b"F..\\Sent/.0".to_vec(),
+        b"FNoSuchFolder/.0".to_vec(),
+        b"FSent.x/.0".to_vec(),
+        format!("F{}/.0", outside.display()).into_bytes(),
+        format!("F.{}/.0", outside.display()).into_bytes(),
+    ];
+    for k in &keys {
+        let not_found = Err(MAPI_E_NOT_FOUND);
+        assert_eq!(
+            content.message(k).map(|_| ()).map_err(code),
+            not_found,
+            "{k:?}"
+        );
+        assert_eq!(
+            content.message_summary(k).map(|_| ()).map_err(code),
+            not_found
+        );
+        assert_eq!(content.delete_message(k).map_err(code), not_found);
+        assert_eq!(content.set_message_state(k, &[]).map_err(code), not_found);
+        assert_eq!(
+            content.move_message(k, b"I").map(|_| ()).map_err(code),
+            not_found
+        );
+        assert_eq!(
+            content.copy_message(k, b"I").map(|_| ()).map_err(code),
+            not_found
+        );
+        let saved = content.save_message(b"FSent", Some(k), &associated_message("x"));
+        assert_eq!(saved.map(|_| ()).map_err(code), not_found, "{k:?}");
+    }
+    // A message's key saved into another folder names nothing there.
+    let elsewhere = content.save_message(b"I", Some(&real), &associated_message("x"));
+    assert_eq!(elsewhere.map(|_| ()).map_err(code), Err(MAPI_E_NOT_FOUND));
+    // Nor does a real message go to a crafted folder.
+    for folder in [
+        &b"F.."[..],
+        b"F../x",
+        b"F\\x",
+        outside.to_str().unwrap().as_bytes(),
+    ] {
+        assert!(content.move_message(&real, folder).is_err());
+        assert!(content.copy_message(&real, folder).is_err());
+        assert!(content.associated_messages(folder).is_err());
+    }
+    assert_eq!(contents_of(&dir), before, "nothing changed");
+    assert!(fs::read_dir(&outside).unwrap().next().is_none());
+    fs::remove_dir_all(&outside).unwrap();
+}
+
+#[test]
+fn a_damaged_sidecar_is_set_aside_and_hides_nothing() {
+    let (dir, content) = open("damaged-sidecar");
+    let sent = dir.join(".Sent");
+    let comment = Property::for_tag(PR_COMMENT_W, PropValue::Unicode("kept".into()));
+    let props = content.folder(b"FSent").unwrap().props;
+    let with_comment: Vec<Property> = props.into_iter().chain([comment.clone()]).collect();
+    let folder = content.set_folder_props(b"FSent", &with_comment).unwrap();
+    assert_eq!(get(&folder.props, PR_COMMENT_W), Some(&comment.value));
+    content
+        .save_message(b"FSent", None, &associated_message("view"))
+        .unwrap();
+    let map = NamedProperties::new();
+    map.id_of(&PropName::string(PS_PUBLIC_STRINGS, "View"), true);
+    content.save_names(&map.to_bytes()).unwrap();
+    assert_eq!(content.names().map_err(code), Ok(Some(map.to_bytes())));
+    let listed = content.messages(b"FSent").unwrap().len();
+    drop(content);
+    // Each file cut short, as a disk that lost its tail leaves it (a rename never does).
+    for file in [
+        sent.join(PROPS_FILE),
+        sent.join(ASSOCIATED_FILE),
+        dir.join(NAMES_FILE),
+    ] {
+        let bytes = fs::read(&file).unwrap();
+        fs::write(&file, &bytes[..bytes.len() - 1]).unwrap();
+    }
+
+    let content = MaildirContent::open(&dir).unwrap();
+    assert_eq!(content.names().map_err(code), Ok(None));
+    let folder = content.folder(b"FSent").unwrap();
+    assert_eq!(text(&folder.props, PR_DISPLAY_NAME_W), "Sent");
+    assert_eq!(text(&folder.props, PR_CONTAINER_CLASS_W), "IPF.Note");
+    assert_eq!(get(&folder.props, PR_COMMENT_W), None);
+    assert!(names(&content.subfolders(b"T").unwrap()).contains(&"Sent"));
+    assert_eq!(content.messages(b"FSent").unwrap().len(), listed);
+    assert!(content.associated_messages(b"FSent").unwrap().is_empty());
+    for file in [
+        sent.join(PROPS_FILE),
+        sent.join(ASSOCIATED_FILE),
+        dir.join(NAMES_FILE),
+    ] {
+        assert!(!file.exists(), "{file:?} set aside");
+        let mut aside = file.into_os_string();
+        aside.push(CORRUPT_SUFFIX);
+        assert!(Path::new(&aside).is_file(), "{aside:?}");
+    }
+    // The folder is written to again as new.
+    let key = content
+        .save_message(b"FSent", None, &associated_message("new"))
+        .unwrap();
+    assert_eq!(content.associated_messages(b"FSent").unwrap()[0].key, key);
+}
+
+#[test]
+fn a_new_folders_class_and_comment_are_kept_and_a_plain_one_needs_no_file() {
+    let (dir, content) = open("folder-props");
+    let text_prop = |tag, value: &str| Property::for_tag(tag, PropValue::Unicode(value.into()));
+    let given = [
+        text_prop(PR_CONTAINER_CLASS_W, "IPF.Appointment"),
+        text_prop(PR_COMMENT_W, "Termine"),
+    ];
+    let calendar = content.create_folder(b"T", "Kalender", &given).unwrap();
+    assert_eq!(calendar.props[1..], given);
+    assert!(dir.join(".Kalender").join(PROPS_FILE).is_file());
+    let plain = [text_prop(PR_CONTAINER_CLASS_W, "IPF.Note")];
+    content.create_folder(b"T", "Plain", &plain).unwrap();
+    assert!(!dir.join(".Plain").join(PROPS_FILE).exists());
+    // Deleted properties stay deleted (the class too), and a new logon reads what was kept.
+    let only_comment = [calendar.props[0].clone(), given[1].clone()];
+    content
+        .set_folder_props(b"FKalender", &only_comment)
+        .unwrap();
+    drop(content);
+    let content = MaildirContent::open(&dir).unwrap();
+    assert_eq!(content.folder(b"FKalender").unwrap().props, only_comment);
+    assert_eq!(content.folder(b"FPlain").unwrap().props[1..], plain);
 }

@@ -10,26 +10,28 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use maildir_store::maildir::{self, ScratchMaildir};
+use maildir_store::sidecar::{ASSOCIATED_FILE, NAMES_FILE, PROPS_FILE};
 use maildir_store::{MSProviderInit, SERVICE, ServiceEntry};
-use mapi_spi_runtime::Interface;
 use mapi_spi_runtime::alloc::AllocatorSet;
 use mapi_spi_runtime::codes::*;
 use mapi_spi_runtime::flags::*;
 use mapi_spi_runtime::host::client::{
     EntryList, Recorder, advise_table, attachment_table, contents_table, copy_folder,
     copy_messages, create_attach, create_folder, create_message, delete_messages, get_props,
-    hierarchy_table, message_status, modify_recipients, open_attach, open_entry, open_property,
-    query_rows, read_stream, receive_folder, recipient_table, save_at_once, set_message_status,
-    set_props, set_read_flags, write_stream,
+    hierarchy_table, ids_from_names, message_status, modify_recipients, open_attach, open_entry,
+    open_property, query_rows, read_stream, receive_folder, recipient_table, save_at_once,
+    set_message_status, set_props, set_read_flags, write_stream,
 };
 use mapi_spi_runtime::host::service::call_service_entry;
 use mapi_spi_runtime::host::{OpenedStore, Profile, Session, SupportOptions};
 use mapi_spi_runtime::interfaces::{
     IMAPIAdviseSink, IMAPIFolder, IMAPIProp, IMAPITable, IMessage, IMsgStore,
 };
+use mapi_spi_runtime::props::names::{PS_PUBLIC_STRINGS, PropName};
 use mapi_spi_runtime::props::{PropValue, Property};
 use mapi_spi_runtime::tags::*;
 use mapi_spi_runtime::types::{SContentRestriction, SRestriction, SSubRestriction};
+use mapi_spi_runtime::{GUID, Interface};
 
 const PATH: u32 = 0x6600_001F;
 
@@ -449,20 +451,26 @@ fn a_folder_outlook_creates_is_a_maildir_folder_and_keeps_its_class() {
     let class = Property::for_tag(PR_CONTAINER_CLASS_W, PropValue::Unicode("IPF.Note".into()));
     let (hr, problems) = set_props(&created, &[class]).unwrap();
     assert_eq!((hr, problems.len()), (S_OK, 0));
-    // What a Maildir cannot keep is refused, and the folder stays as it was.
+    // Other properties go to the folder's sidecar file, beside its cur/ and new/.
     let comment = Property::for_tag(PR_COMMENT_W, PropValue::Unicode("notes".into()));
+    let (hr, problems) = set_props(&created, &[comment]).unwrap();
+    assert_eq!((hr, problems.len()), (S_OK, 0));
+    assert!(maildir.join(&made[0]).join(PROPS_FILE).is_file());
+    // A rename is a move (the directory's name is the key): refused here, nothing changed.
+    let renamed = Property::for_tag(PR_DISPLAY_NAME_W, PropValue::Unicode("Other".into()));
     assert_eq!(
-        set_props(&created, &[comment]).err(),
+        set_props(&created, &[renamed]).err(),
         Some(MAPI_E_NO_ACCESS)
     );
     let (_, props) = get_props(
         &created,
-        Some(&[PR_DISPLAY_NAME_W, PR_CONTAINER_CLASS_W]),
+        Some(&[PR_DISPLAY_NAME_W, PR_CONTAINER_CLASS_W, PR_COMMENT_W]),
         MAPI_UNICODE,
     )
     .unwrap();
     assert_eq!(text(&props, PR_DISPLAY_NAME_W), "Projekte");
     assert_eq!(text(&props, PR_CONTAINER_CLASS_W), "IPF.Note");
+    assert_eq!(text(&props, PR_COMMENT_W), "notes");
 
     drop((created, inbox));
     t.finish();
@@ -1902,4 +1910,142 @@ fn parent_of(store: &IMsgStore, id: &[u8]) -> Vec<u8> {
     let object: IMAPIProp = open(store, id, 0);
     let (_, props) = get_props(&object, Some(&[PR_PARENT_ENTRYID]), 0).unwrap();
     binary(&props, PR_PARENT_ENTRYID)
+}
+
+/// `PR_EXTENDED_FOLDER_FLAGS`: one of the binary settings Outlook keeps on a folder.
+const PR_EXTENDED_FOLDER_FLAGS: u32 = 0x36DA_0102;
+/// A property set of Outlook's kind, for named properties by number.
+const PS_VIEWS: GUID = GUID::from_u128(0x0006_2008_0000_0000_C000_0000_0000_0046);
+
+/// The binary tags of `names` in `object`'s store (`GetIDsFromNames` with `flags`).
+fn named_binary(object: &IMAPIProp, names: &[PropName], flags: u32) -> Vec<u32> {
+    let (hr, tags) = ids_from_names(object, names, flags).expect("GetIDsFromNames");
+    assert_eq!(hr, S_OK);
+    tags.into_iter()
+        .map(|tag| change_prop_type(tag, PT_BINARY))
+        .collect()
+}
+
+/// The rows of folder `folder`'s associated contents table.
+fn associated_rows(folder: &IMAPIFolder, columns: &[u32]) -> Vec<Vec<Property>> {
+    let table = contents_table(folder, MAPI_ASSOCIATED | MAPI_UNICODE).expect("associated");
+    query_rows(&table, columns).unwrap()
+}
+
+#[test]
+fn folder_settings_and_associated_messages_keep_their_properties_and_names_across_logons() {
+    let _serial = ONE_SESSION_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    let maildir = scratch("sidecar");
+    let names = [
+        PropName::string(PS_PUBLIC_STRINGS, "ViewDescriptor"),
+        PropName::id(PS_VIEWS, 0x8510),
+    ];
+    let blob = vec![0u8, 1, 0xFE, 0, 7];
+    let text_prop = |tag, value: &str| Property::for_tag(tag, PropValue::Unicode(value.into()));
+
+    // First logon: what Outlook does with a new contacts folder and a view of it.
+    let (mut session, opened) = logon(&maildir);
+    let store = &opened.store;
+    let inbox: IMAPIFolder = open(
+        store,
+        &receive_folder(store, "IPM.Note").unwrap(),
+        MAPI_MODIFY,
+    );
+    let contacts = create_folder(&inbox, "Kontakte", 0).unwrap();
+    let tags = named_binary(&contacts, &names, MAPI_CREATE);
+    let settings = [
+        text_prop(PR_CONTAINER_CLASS_W, "IPF.Contact"),
+        text_prop(PR_COMMENT_W, "Adressen"),
+        Property::for_tag(PR_EXTENDED_FOLDER_FLAGS, PropValue::Binary(blob.clone())),
+        Property::for_tag(tags[1], PropValue::Binary(blob.clone())),
+    ];
+    assert_eq!(set_props(&contacts, &settings).unwrap().0, S_OK);
+    let before: Vec<PathBuf> = files(&maildir.join(".INBOX.Kontakte"));
+    let view = create_message(&contacts, MAPI_ASSOCIATED).unwrap();
+    let view_props = [
+        text_prop(PR_MESSAGE_CLASS_W, "IPM.Microsoft.FolderDesign.NamedView"),
+        text_prop(PR_SUBJECT_W, "Adresskarten"),
+        Property::for_tag(tags[0], PropValue::Binary(blob.clone())),
+    ];
+    assert_eq!(set_props(&view, &view_props).unwrap().0, S_OK);
+    let (_, attach) = create_attach(&view, 0).unwrap();
+    let attach_props = [
+        Property::for_tag(PR_ATTACH_METHOD, PropValue::Long(ATTACH_BY_VALUE)),
+        Property::for_tag(PR_ATTACH_DATA_BIN, PropValue::Binary(blob.clone())),
+    ];
+    assert_eq!(set_props(&attach, &attach_props).unwrap().0, S_OK);
+    // SAFETY: a live attachment, then a live message.
+    unsafe {
+        assert_eq!(attach.SaveChanges(0), S_OK);
+        assert_eq!(view.SaveChanges(KEEP_OPEN_READWRITE), S_OK);
+    }
+    // Kept in the folder's files, durable at once (before any logoff), not as a message file.
+    let dir = maildir.join(".INBOX.Kontakte");
+    assert!(dir.join(ASSOCIATED_FILE).is_file() && dir.join(PROPS_FILE).is_file());
+    assert!(maildir.join(NAMES_FILE).is_file());
+    assert_eq!(files(&dir), before, "no message file");
+    assert!(
+        query_rows(&contents(&contacts), &[PR_ENTRYID])
+            .unwrap()
+            .is_empty()
+    );
+    let listed = associated_rows(&contacts, &[PR_ENTRYID, PR_SUBJECT_W, PR_MESSAGE_FLAGS]);
+    assert_eq!(listed.len(), 1);
+    assert_eq!(text(&listed[0], PR_SUBJECT_W), "Adresskarten");
+    let view_id = binary(&listed[0], PR_ENTRYID);
+    assert_eq!(view_id, entry_id(&view));
+    drop((attach, view, contacts, inbox));
+    assert_eq!(session.close_store(opened.store, LOGOFF_ORDERLY), S_OK);
+    assert!(session.shutdown().is_clean());
+
+    // A new logon finds it all, the named properties at the same IDs.
+    let (mut session, opened) = logon(&maildir);
+    let store = &opened.store;
+    let contacts: IMAPIFolder = open(store, &folder_id(store, "Kontakte"), MAPI_MODIFY);
+    assert_eq!(named_binary(&contacts, &names, 0), tags);
+    let wanted = [
+        PR_CONTAINER_CLASS_W,
+        PR_COMMENT_W,
+        PR_EXTENDED_FOLDER_FLAGS,
+        tags[1],
+    ];
+    let (hr, props) = get_props(&contacts, Some(&wanted), MAPI_UNICODE).unwrap();
+    assert_eq!(hr, S_OK);
+    assert_eq!(props, settings);
+    let listed = associated_rows(&contacts, &[PR_ENTRYID, PR_MESSAGE_FLAGS]);
+    assert_eq!(listed.len(), 1);
+    assert_eq!(binary(&listed[0], PR_ENTRYID), view_id, "the same entry ID");
+    let view: IMessage = open(store, &view_id, MAPI_MODIFY);
+    let (_, props) = get_props(&view, Some(&[PR_SUBJECT_W, tags[0]]), MAPI_UNICODE).unwrap();
+    assert_eq!(props, view_props[1..]);
+    let (_, flags) = get_props(&view, Some(&[PR_MESSAGE_FLAGS]), 0).unwrap();
+    assert!(matches!(flags[0].value, PropValue::Long(f) if f & MSGFLAG_ASSOCIATED != 0));
+    let attached = open_attach(&view, 0, 0).unwrap();
+    let (_, data) = get_props(&attached, Some(&[PR_ATTACH_DATA_BIN]), 0).unwrap();
+    assert_eq!(data[0].value, PropValue::Binary(blob));
+    drop((attached, view));
+
+    // Deleted: gone from the table and from the file, for this logon and the next.
+    assert_eq!(delete_messages(&contacts, &[&view_id], 0), S_OK);
+    assert!(associated_rows(&contacts, &[PR_ENTRYID]).is_empty());
+    assert_eq!(open_entry(store, &view_id, 0).err(), Some(MAPI_E_NOT_FOUND));
+    drop(contacts);
+    assert_eq!(session.close_store(opened.store, LOGOFF_ORDERLY), S_OK);
+    assert!(session.shutdown().is_clean());
+    // Damaged files (the map, the folder's properties) are set aside: the logon and the
+    // folder go on, with the defaults.
+    for file in [maildir.join(NAMES_FILE), dir.join(PROPS_FILE)] {
+        std::fs::write(&file, b"MAPISPI damaged").unwrap();
+    }
+    let (mut session, opened) = logon(&maildir);
+    let contacts: IMAPIFolder = open(&opened.store, &folder_id(&opened.store, "Kontakte"), 0);
+    assert!(associated_rows(&contacts, &[PR_ENTRYID]).is_empty());
+    let (_, props) = get_props(&contacts, Some(&[PR_CONTAINER_CLASS_W]), MAPI_UNICODE).unwrap();
+    assert_eq!(text(&props, PR_CONTAINER_CLASS_W), "IPF.Note");
+    assert!(maildir.join(format!("{NAMES_FILE}.corrupt")).is_file());
+    drop(contacts);
+    assert_eq!(session.close_store(opened.store, LOGOFF_ORDERLY), S_OK);
+    assert!(session.shutdown().is_clean());
 }

@@ -8,10 +8,10 @@
 use core::ffi::c_void;
 use core::ptr::{null, null_mut};
 use std::sync::Mutex;
-use windows_core::{HRESULT, IUnknown, Interface};
+use windows_core::{GUID, HRESULT, IUnknown, Interface};
 
 use crate::alloc::AllocatorSet;
-use crate::codes::MAPI_E_NOT_ENOUGH_MEMORY;
+use crate::codes::{MAPI_E_CALL_FAILED, MAPI_E_NOT_ENOUGH_MEMORY};
 use crate::com::{ComObject, Object};
 use crate::flags::fnevTableModified;
 use crate::flags::{FOLDER_GENERIC, MAPI_UNICODE};
@@ -20,12 +20,14 @@ use crate::interfaces::{
     IAttach, IMAPIAdviseSink, IMAPIAdviseSinkImpl, IMAPIFolder, IMAPIProp, IMAPITable, IMessage,
     IMsgStore, IStream,
 };
+use crate::props::names::{NameKind, PropName};
 use crate::props::value::{props_block, props_from_raw};
 use crate::props::{PropValue, Property};
 use crate::sync::lock;
 use crate::types::{
-    ADRENTRY, ADRLIST, ENTRYID, ENTRYLIST, NOTIFICATION, SBinary, SPropProblem, SPropProblemArray,
-    SPropTagArray, SPropValue, SRowSet, cb_new_adrlist,
+    ADRENTRY, ADRLIST, ENTRYID, ENTRYLIST, MAPINAMEID, MAPINAMEID_Kind, MNID_ID, MNID_STRING,
+    NOTIFICATION, SBinary, SPropProblem, SPropProblemArray, SPropTagArray, SPropValue, SRowSet,
+    cb_new_adrlist,
 };
 use mapi_spi_macros::mapi_object;
 
@@ -60,6 +62,61 @@ pub fn get_props(
     // SAFETY: the one buffer GetProps returned, freed once.
     unsafe { AllocatorSet::native().free(values.cast()) };
     Ok((hr, props.map_err(|e| e.code())?))
+}
+
+/// `GetIDsFromNames` of `names` with `flags` (`MAPI_CREATE`): the code (`S_OK`, or
+/// `MAPI_W_ERRORS_RETURNED` with `PT_ERROR` tags for the names that have no ID) and the tags.
+pub fn ids_from_names(
+    object: &IMAPIProp,
+    names: &[PropName],
+    flags: u32,
+) -> Result<(HRESULT, Vec<u32>), HRESULT> {
+    let mut sets: Vec<GUID> = names.iter().map(|name| name.set).collect();
+    let mut strings: Vec<Vec<u16>> = names
+        .iter()
+        .map(|name| match &name.kind {
+            NameKind::String(text) => text.encode_utf16().chain([0]).collect(),
+            NameKind::Id(_) => Vec::new(),
+        })
+        .collect();
+    let mut raw: Vec<MAPINAMEID> = names
+        .iter()
+        .zip(sets.iter_mut().zip(&mut strings))
+        .map(|(name, (set, string))| match name.kind {
+            NameKind::Id(id) => MAPINAMEID {
+                lpguid: set,
+                ulKind: MNID_ID,
+                Kind: MAPINAMEID_Kind { lID: id },
+            },
+            NameKind::String(_) => MAPINAMEID {
+                lpguid: set,
+                ulKind: MNID_STRING,
+                Kind: MAPINAMEID_Kind {
+                    lpwstrName: string.as_mut_ptr(),
+                },
+            },
+        })
+        .collect();
+    let mut pointers: Vec<*mut MAPINAMEID> = raw.iter_mut().map(|n| n as *mut _).collect();
+    let mut tags = null_mut::<SPropTagArray>();
+    // SAFETY: a live object, `names.len()` names that live through the call, an out-pointer.
+    let hr = unsafe {
+        (object.vtable().GetIDsFromNames)(
+            object.as_raw(),
+            names.len() as u32,
+            pointers.as_mut_ptr(),
+            flags,
+            &mut tags,
+        )
+    };
+    if hr.is_err() {
+        return Err(hr);
+    }
+    // SAFETY: on success, the array the provider allocated.
+    let read = unsafe { SPropTagArray::tags(tags) }.map(<[u32]>::to_vec);
+    // SAFETY: the one buffer GetIDsFromNames returned, freed once.
+    unsafe { AllocatorSet::native().free(tags.cast()) };
+    Ok((hr, read.ok_or(MAPI_E_CALL_FAILED)?))
 }
 
 /// `SetProps` of `props`: the code and the problems (one per property the object refused).

@@ -15,6 +15,8 @@
 //! - [`stream`]: the `IStream` its `OpenProperty` hands out for large properties.
 //! - [`names`]: named properties, a store's map between names and IDs from 0x8000.
 //! - [`copy`]: `CopyTo` and `CopyProps` from the object to any `IMAPIProp`.
+//! - [`encoding`]: a compact, versioned binary encoding of property lists, for a provider
+//!   to keep the properties its own format cannot.
 //!
 //! The engine knows nothing of stores: the objects that expose `IMAPIProp` compose it.
 //!
@@ -43,6 +45,7 @@
 pub mod ansi;
 pub mod bag;
 pub mod copy;
+pub mod encoding;
 pub mod names;
 pub mod object;
 pub mod stream;

@@ -4,7 +4,8 @@
 //!
 //! One [`NamedProperties`] serves a whole store (the docs: "use the same name-to-identifier
 //! mapping for all objects in your container"), shared by its objects; a provider persists it
-//! with [`NamedProperties::to_bytes`] and [`NamedProperties::from_bytes`]. The rules:
+//! with [`NamedProperties::to_bytes`] and [`NamedProperties::from_bytes`] (a store's content
+//! through `StoreContent::names` and `save_names`, which the runtime calls). The rules:
 //! - a name in `PS_MAPI` stands for the MAPI property whose ID is its number (below 0x8000): it
 //!   is answered, never stored, and `PS_MAPI` has no string names;
 //! - any other name gets the next free ID from 0x8000 when `MAPI_CREATE` asks, and keeps it;
@@ -17,6 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use windows_core::{GUID, HRESULT};
 
+use super::encoding::Reader;
 use crate::alloc::builders::{Plan, invalid, utf16_len, write_utf16};
 use crate::alloc::{AllocatorSet, RootBuf};
 use crate::codes::MAPI_E_CORRUPT_DATA;
@@ -149,6 +151,16 @@ impl NamedProperties {
         lock(&self.map).names.get(&id).cloned()
     }
 
+    /// How many names have an ID. The map only grows (a name keeps its ID for the store's
+    /// life), so a count that changed is a map that changed.
+    pub fn len(&self) -> usize {
+        lock(&self.map).names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Every name given an ID, in ID order.
     pub fn all(&self) -> Vec<(u16, PropName)> {
         lock(&self.map)
@@ -183,26 +195,17 @@ impl NamedProperties {
 
     /// A map read back from [`NamedProperties::to_bytes`]; `MAPI_E_CORRUPT_DATA` for bytes
     /// that are not one (truncated, an ID out of range or given twice, a name twice).
-    pub fn from_bytes(mut bytes: &[u8]) -> Result<Self, HRESULT> {
-        fn take<'a>(bytes: &mut &'a [u8], n: usize) -> Result<&'a [u8], HRESULT> {
-            if bytes.len() < n {
-                return Err(MAPI_E_CORRUPT_DATA);
-            }
-            let (head, tail) = bytes.split_at(n);
-            *bytes = tail;
-            Ok(head)
-        }
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, HRESULT> {
+        let mut reader = Reader::new(bytes);
         let mut map = NameMap::default();
-        while !bytes.is_empty() {
-            let id = u16::from_le_bytes(take(&mut bytes, 2)?.try_into().expect("2 bytes"));
-            let set = u128::from_le_bytes(take(&mut bytes, 16)?.try_into().expect("16 bytes"));
-            let kind = match take(&mut bytes, 1)?[0] {
-                0 => NameKind::Id(i32::from_le_bytes(
-                    take(&mut bytes, 4)?.try_into().expect("4 bytes"),
-                )),
+        while !reader.is_empty() {
+            let id = u16::from_le_bytes(reader.array()?);
+            let set = u128::from_le_bytes(reader.array()?);
+            let kind = match reader.byte()? {
+                0 => NameKind::Id(i32::from_le_bytes(reader.array()?)),
                 1 => {
-                    let len = u32::from_le_bytes(take(&mut bytes, 4)?.try_into().expect("4 bytes"));
-                    let text = take(&mut bytes, len as usize)?;
+                    let len = u32::from_le_bytes(reader.array()?);
+                    let text = reader.take(len as usize)?;
                     NameKind::String(
                         String::from_utf8(text.to_vec()).map_err(|_| MAPI_E_CORRUPT_DATA)?,
                     )

@@ -19,8 +19,11 @@
 //! recipient's `PR_ROWID`, an attachment's `PR_ATTACH_NUM`): what a
 //! provider gives for them is replaced, so tables and objects always agree.
 
-use crate::codes::MAPI_E_NO_ACCESS;
+use windows_core::HRESULT;
+
+use crate::codes::{MAPI_E_CORRUPT_DATA, MAPI_E_NO_ACCESS};
 use crate::flags::MSGFLAG_READ;
+use crate::props::encoding::{Reader, Writer};
 use crate::props::{PropValue, Property};
 use crate::provider::{ProviderError, ProviderResult};
 use crate::tags::{PR_MESSAGE_FLAGS, prop_id};
@@ -64,6 +67,75 @@ pub struct Message {
     pub props: Vec<Property>,
     pub recipients: Vec<Vec<Property>>,
     pub attachments: Vec<Attachment>,
+}
+
+impl Message {
+    /// The deepest chain of embedded messages [`Message::from_bytes`] reads: deeper is
+    /// corrupt (no client nests messages so deep, and the reading recurses).
+    pub const MAX_EMBEDDING_DEPTH: usize = 64;
+
+    /// The message encoded whole, for a provider to keep it as it is (a Maildir's
+    /// folder-associated messages): the [`encoding`](crate::props::encoding)'s version, then
+    /// `message := props recipients:n props* attachments:n (props embedded:u8 [message])*`,
+    /// `embedded` 1 when an embedded message follows, else 0.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        fn write(w: &mut Writer, message: &Message) {
+            w.props(&message.props);
+            w.count(message.recipients.len());
+            for recipient in &message.recipients {
+                w.props(recipient);
+            }
+            w.count(message.attachments.len());
+            for attachment in &message.attachments {
+                w.props(&attachment.props);
+                match &attachment.embedded {
+                    Some(embedded) => {
+                        w.byte(1);
+                        write(w, embedded);
+                    }
+                    None => w.byte(0),
+                }
+            }
+        }
+        let mut writer = Writer::versioned();
+        write(&mut writer, self);
+        writer.into_bytes()
+    }
+
+    /// A message [`Message::to_bytes`] encoded; `MAPI_E_CORRUPT_DATA` for anything else
+    /// (the bytes are untrusted: see [`encoding`](crate::props::encoding)).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Message, HRESULT> {
+        fn read(r: &mut Reader<'_>, depth: usize) -> Result<Message, HRESULT> {
+            if depth > Message::MAX_EMBEDDING_DEPTH {
+                return Err(MAPI_E_CORRUPT_DATA);
+            }
+            let props = r.props()?;
+            // A list is at least its count's byte.
+            let recipients = (0..r.count(1)?)
+                .map(|_| r.props())
+                .collect::<Result<_, _>>()?;
+            let attachments = (0..r.count(2)?)
+                .map(|_| {
+                    let props = r.props()?;
+                    let embedded = match r.byte()? {
+                        0 => None,
+                        1 => Some(Box::new(read(r, depth + 1)?)),
+                        _ => return Err(MAPI_E_CORRUPT_DATA),
+                    };
+                    Ok(Attachment { props, embedded })
+                })
+                .collect::<Result<_, _>>()?;
+            Ok(Message {
+                props,
+                recipients,
+                attachments,
+            })
+        }
+        let mut reader = Reader::versioned(bytes)?;
+        let message = read(&mut reader, 0)?;
+        reader.finish()?;
+        Ok(message)
+    }
 }
 
 /// One attachment: its properties (`PR_ATTACH_METHOD`, `PR_ATTACH_FILENAME_W`,
@@ -213,6 +285,32 @@ pub trait StoreContent: Send + Sync + 'static {
         Ok(())
     }
 
+    /// The store's named-property map as [`Self::save_names`] last kept it (the bytes of
+    /// [`NamedProperties::to_bytes`]), read at logon, so that the names clients map keep
+    /// their IDs (0x8000 and up) from one logon to the next, as the properties saved under
+    /// those IDs do. `None`: no map kept (a new store; by default, a store that keeps none),
+    /// the map starts empty. Bytes that are no map fail the logon with `MAPI_E_CORRUPT_DATA`:
+    /// a store that may find its copy damaged checks it with [`NamedProperties::from_bytes`]
+    /// first, and sets it aside.
+    ///
+    /// [`NamedProperties::to_bytes`]: crate::props::names::NamedProperties::to_bytes
+    /// [`NamedProperties::from_bytes`]: crate::props::names::NamedProperties::from_bytes
+    fn names(&self) -> ProviderResult<Option<Vec<u8>>> {
+        Ok(None)
+    }
+
+    /// Keeps the store's named-property map, `map` (the bytes of
+    /// [`NamedProperties::to_bytes`](crate::props::names::NamedProperties::to_bytes)), for
+    /// [`Self::names`] to answer at the next logon; durable when it returns. Called when the
+    /// map has grown since it was last kept: before the runtime's next write of properties
+    /// (a message's save, a folder's `SetProps`), which a failure here fails, so that no
+    /// property is kept under an ID whose name is not; and at logoff and `Flush`. By default
+    /// nothing is kept.
+    fn save_names(&self, map: &[u8]) -> ProviderResult<()> {
+        let _ = map;
+        Ok(())
+    }
+
     /// Creates a folder named `name` below `parent`, with `props` (the client's, such as
     /// `PR_CONTAINER_CLASS_W`; `PR_DISPLAY_NAME_W` is `name`). A sibling of that name already
     /// there is `MAPI_E_COLLISION`.
@@ -298,5 +396,71 @@ pub trait StoreContent: Send + Sync + 'static {
     fn set_message_state(&self, key: &[u8], state: &[Property]) -> ProviderResult<()> {
         let _ = (key, state);
         Err(read_only())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tags::{PR_ATTACH_DATA_BIN, PR_DISPLAY_NAME_W, PR_SUBJECT_W};
+
+    fn text(tag: u32, text: &str) -> Property {
+        Property::for_tag(tag, PropValue::Unicode(text.into()))
+    }
+
+    /// A message with recipients, an attachment and an embedded message `depth` deep.
+    fn nested(depth: usize) -> Message {
+        let mut message = Message {
+            props: vec![
+                text(PR_SUBJECT_W, "view"),
+                Property::new(0x8004, PropValue::Binary(vec![0, 1, 2])),
+            ],
+            recipients: vec![vec![text(PR_DISPLAY_NAME_W, "Ann")], Vec::new()],
+            attachments: vec![Attachment {
+                props: vec![Property::for_tag(
+                    PR_ATTACH_DATA_BIN,
+                    PropValue::Binary(vec![7]),
+                )],
+                embedded: None,
+            }],
+        };
+        for _ in 0..depth {
+            message = Message {
+                props: vec![text(PR_SUBJECT_W, "outer")],
+                recipients: Vec::new(),
+                attachments: vec![Attachment {
+                    props: Vec::new(),
+                    embedded: Some(Box::new(message)),
+                }],
+            };
+        }
+        message
+    }
+
+    #[test]
+    fn a_message_round_trips_whole_and_damage_is_corrupt_data() {
+        let message = nested(2);
+        let bytes = message.to_bytes();
+        assert_eq!(Message::from_bytes(&bytes), Ok(message));
+        for cut in 0..bytes.len() {
+            assert_eq!(Message::from_bytes(&bytes[..cut]), Err(MAPI_E_CORRUPT_DATA));
+        }
+        for at in 0..bytes.len() {
+            let mut changed = bytes.clone();
+            changed[at] ^= 0xFF;
+            // Never a panic; a change that still decodes is another message.
+            if let Ok(other) = Message::from_bytes(&changed) {
+                assert_ne!(other.to_bytes(), bytes);
+            }
+        }
+    }
+
+    #[test]
+    fn embedding_deeper_than_the_limit_is_corrupt_data() {
+        let limit = Message::MAX_EMBEDDING_DEPTH;
+        let deepest = nested(limit);
+        assert_eq!(Message::from_bytes(&deepest.to_bytes()), Ok(deepest));
+        let deeper = nested(limit + 1).to_bytes();
+        assert_eq!(Message::from_bytes(&deeper), Err(MAPI_E_CORRUPT_DATA));
     }
 }

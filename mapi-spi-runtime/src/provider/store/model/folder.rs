@@ -181,6 +181,8 @@ impl FolderObject {
         if props == before {
             return Ok(());
         }
+        // The names of its named properties are kept before the properties are.
+        self.model.keep_names()?;
         self.model.content.set_folder_props(&self.key, &props)?;
         self.refresh();
         self.model.folder_modified(&self.key);

@@ -568,6 +568,8 @@ impl MessageCore {
                         "the message was saved by another object since this one opened it; save with FORCE_SAVE to overwrite",
                     ));
                 }
+                // The names of its named properties are kept before the properties are.
+                model.keep_names()?;
                 let new_key = model
                     .content
                     .save_message(&working.folder, old_key.as_deref(), &message)

@@ -30,6 +30,7 @@ use super::content::StoreContent;
 use super::entry_id::EntryIds;
 use crate::props::names::NamedProperties;
 use crate::props::{PropValue, Property};
+use crate::provider::{ProviderError, ProviderResult};
 use crate::sync::lock;
 use crate::table::TableData;
 use crate::tags::{
@@ -67,6 +68,10 @@ pub(crate) struct Model {
     pub(crate) ids: EntryIds,
     pub(crate) cx: Arc<StoreContext>,
     pub(crate) names: Arc<NamedProperties>,
+    /// How many names [`Model::names`] had when the content last kept the map
+    /// ([`StoreContent::save_names`]); held while it keeps it, so that two writers never
+    /// keep an older map after a newer one.
+    names_kept: Mutex<usize>,
     /// The store's entry ID as clients see it (wrapped by the support object's
     /// `WrapStoreEntryID`): `PR_STORE_ENTRYID` of every object.
     pub(crate) store_entry_id: Vec<u8>,
@@ -95,10 +100,12 @@ pub(crate) struct Model {
 }
 
 impl Model {
-    /// The model of a store opened with `cx`: its content, entry IDs and identity.
+    /// The model of a store opened with `cx`: its content, entry IDs, identity and named
+    /// properties (as the content kept them: [`StoreContent::names`]).
     pub(crate) fn new(
         cx: Arc<StoreContext>,
         content: Arc<dyn StoreContent>,
+        names: NamedProperties,
         ids: EntryIds,
         store_entry_id: Vec<u8>,
         support_mask: u32,
@@ -108,7 +115,8 @@ impl Model {
             content,
             ids,
             cx,
-            names: Arc::new(NamedProperties::new()),
+            names_kept: Mutex::new(names.len()),
+            names: Arc::new(names),
             store_entry_id,
             support_mask,
             versions: Mutex::default(),
@@ -120,6 +128,29 @@ impl Model {
             folders_changed: AtomicBool::new(true),
             closed: AtomicBool::new(false),
         })
+    }
+
+    /// The named properties the content keeps ([`StoreContent::names`]); an empty map when it
+    /// keeps none, `MAPI_E_CORRUPT_DATA` when what it kept is no map.
+    pub(crate) fn kept_names(content: &dyn StoreContent) -> ProviderResult<NamedProperties> {
+        match content.names()? {
+            None => Ok(NamedProperties::new()),
+            Some(bytes) => NamedProperties::from_bytes(&bytes).map_err(|code| {
+                ProviderError::new(code, "the store's named-property map is damaged")
+            }),
+        }
+    }
+
+    /// Has the content keep the named-property map if it grew since it last did
+    /// ([`StoreContent::save_names`]): before a write that may hold named properties.
+    pub(crate) fn keep_names(&self) -> ProviderResult<()> {
+        let mut kept = lock(&self.names_kept);
+        let now = self.names.len();
+        if now != *kept {
+            self.content.save_names(&self.names.to_bytes())?;
+            *kept = now;
+        }
+        Ok(())
     }
 
     /// The store is logged off: its objects are invalid from now on.

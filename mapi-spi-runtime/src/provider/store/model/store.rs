@@ -162,9 +162,11 @@ impl ContentStore {
             Some(PropValue::Binary(uid)) => uid,
             _ => uid.ab.to_vec(),
         };
+        let names = Model::kept_names(&*content)?;
         let model = Model::new(
             context.clone(),
             content,
+            names,
             ids,
             entry_id.clone(),
             support_mask,
@@ -235,18 +237,22 @@ impl ContentStore {
 /// store become invalid (`MAPI_E_INVALID_OBJECT`); they hold the model until their clients
 /// release them, and send nothing any more.
 impl MessageStore for ContentStore {
-    /// Ends the clients' subscriptions, then lets the content save what it keeps
-    /// ([`StoreContent::flush`]); a failure to save is the content's to live with (logoff
+    /// Ends the clients' subscriptions, then lets the content save what it keeps (the
+    /// named-property map if it grew, [`StoreContent::save_names`], then
+    /// [`StoreContent::flush`]); a failure to save is the content's to live with (logoff
     /// cannot fail), so it is dropped here.
     fn logoff(this: &Object<Self>) {
         this.model.unadvise_all();
         this.model.close();
+        let _ = this.model.keep_names();
         let _ = this.model.content.flush();
     }
 
-    /// The content's [`StoreContent::flush`].
+    /// The named-property map if it grew ([`StoreContent::save_names`]), then the content's
+    /// [`StoreContent::flush`]: both tried, a failure of either answered (the flush's first).
     fn flush(this: &Object<Self>) -> ProviderResult<()> {
-        this.model.content.flush()
+        let names = this.model.keep_names();
+        this.model.content.flush().and(names)
     }
 }
 
