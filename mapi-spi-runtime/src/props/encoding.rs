@@ -26,6 +26,12 @@
 //! [`NamedProperties`](super::names::NamedProperties) map says what they name, and must be
 //! kept with them.
 //!
+//! Written here rather than derived with serde for a format crate such as postcard (which the
+//! Maildir's index uses): the runtime has no serde, and a derive on [`PropValue`] would put a
+//! procedural macro in every provider's build of it; the engine's own checks (a value it
+//! stores, the type a tag says) would still be needed after the decode; and a tag-typed list
+//! is MAPI's own shape, a type and a value, which a derive would encode as an enum index.
+//!
 //! Decoding takes untrusted bytes: every length and count is checked against the bytes left
 //! before anything is allocated for it, and anything that is not an encoding this module
 //! writes (another version, an unknown type, a bad boolean, text that is not UTF-8, a value
