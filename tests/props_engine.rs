@@ -391,6 +391,12 @@ fn values_over_the_size_limit_are_not_enough_memory_errors() {
     assert_eq!(got[1].value, PropValue::Binary(vec![1; 16]));
     assert_eq!(got[2].value, PropValue::String8(vec![b'x'; 3000]));
     assert_eq!(got[3], Property::error(PR_BODY_W, MAPI_E_NOT_ENOUGH_MEMORY));
+    // The one-block answer applies the limit alike, to the value in the width answered.
+    let ((), calls) = probe(None, |set| {
+        let block = bag.get_props_block(&set, Some(&tags), true).unwrap();
+        assert_eq!(answered(block), (MAPI_W_ERRORS_RETURNED, got));
+    });
+    assert_eq!(calls.live_roots, 0);
     bag.set_size_limit(None);
     assert_eq!(bag.get_props(Some(&tags), true).unwrap().code(), S_OK);
 }

@@ -412,21 +412,29 @@ fn wire_answer<'a, S: Stored + ?Sized>(
     unicode: bool,
     size_limit: Option<usize>,
 ) -> WireProp<'a> {
-    let answer = conversion(stored.stored_type(), requested, unicode).and_then(|converts| {
-        let converted = match converts {
-            None => None,
-            Some(to_unicode) => stored.converted(to_unicode)?,
-        };
-        let value = converted.unwrap_or_else(|| stored.as_stored());
-        if size_limit.is_some() {
-            within(size_limit, stored.size())?;
-        }
-        Ok(value)
-    });
-    match answer {
-        Ok(value) => WireProp::new(id, value),
-        Err(code) => WireProp::new(id, Value::Error(code)),
+    let converts = match conversion(stored.stored_type(), requested, unicode) {
+        Ok(converts) => converts,
+        Err(code) => return WireProp::new(id, Value::Error(code)),
+    };
+    // The usual answer, the value as it is without a limit to check, is made where it goes:
+    // a value moved through intermediate results was copied in pieces, and read back wider
+    // than written (a stall of the store buffer per answer).
+    if converts.is_none() && size_limit.is_none() {
+        return WireProp::new(id, stored.as_stored());
     }
+    let converted = match converts.map(|to_unicode| stored.converted(to_unicode)) {
+        Some(Err(code)) => return WireProp::new(id, Value::Error(code)),
+        Some(Ok(converted)) => converted,
+        None => None,
+    };
+    // The limit applies to the value in the width answered.
+    let size = converted
+        .as_ref()
+        .map_or_else(|| stored.size(), |value| value.size());
+    if let Err(code) = within(size_limit, size) {
+        return WireProp::new(id, Value::Error(code));
+    }
+    WireProp::new(id, converted.unwrap_or_else(|| stored.as_stored()))
 }
 
 /// The `GetProps` answer for one requested `tag`: `MAPI_E_INVALID_TYPE` for a type that is no
