@@ -5,6 +5,7 @@
 //! allocation fails.
 
 use core::ffi::c_void;
+use mapi_spi_runtime::alloc::props::PropValue as WireProp;
 use mapi_spi_runtime::alloc::testing::{HostCalls, probe};
 use mapi_spi_runtime::alloc::{AllocatorSet, RootBuf};
 use mapi_spi_runtime::codes::{
@@ -12,7 +13,8 @@ use mapi_spi_runtime::codes::{
     MAPI_E_NO_ACCESS, MAPI_E_NOT_ENOUGH_MEMORY, MAPI_E_NOT_FOUND, MAPI_W_ERRORS_RETURNED, S_OK,
 };
 use mapi_spi_runtime::props::bag::{
-    IPROP_CLEAN, IPROP_DIRTY, IPROP_READONLY, IPROP_READWRITE, problems_block,
+    IPROP_CLEAN, IPROP_DIRTY, IPROP_READONLY, IPROP_READWRITE, PropsBlock, problems_block,
+    props_block_of,
 };
 use mapi_spi_runtime::props::encoding::{VERSION, decode_props, encode_props};
 use mapi_spi_runtime::props::value::{props_block, props_from_raw, tags_from_raw};
@@ -223,6 +225,95 @@ fn pt_unspecified_and_the_null_list_follow_mapi_unicode() {
     });
 }
 
+/// What a `GetProps` block holds: its code and its values, read back.
+fn answered(block: PropsBlock) -> (HRESULT, Vec<Property>) {
+    let code = block.code;
+    let values = block
+        .array
+        .as_ref()
+        .map_or(Vec::new(), |a| read(a, block.count as usize));
+    (code, values)
+}
+
+#[test]
+fn borrowed_values_are_answered_as_a_bag_of_them_answers() {
+    // Every type a bag holds, and text only one width can hold.
+    let mut bag = sample_bag();
+    let extra = [PropValue::Unicode("日本 📬".into())];
+    let storable = every_type().into_iter().chain(
+        extra
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| Property::new(0x7001 + i as u16, v)),
+    );
+    for prop in storable {
+        if !matches!(prop.value, PropValue::Null | PropValue::Error(_)) {
+            bag.insert(prop, PropAccess::READ_ONLY).unwrap();
+        }
+    }
+    let borrowed: Vec<WireProp<'_>> = bag
+        .iter()
+        .map(|p| WireProp::new(p.id, p.value.as_value()))
+        .collect();
+    let width = |tag, text| change_prop_type(tag, (prop_type(tag) & MV_FLAG) | text);
+    let mut lists: Vec<Vec<u32>> = vec![
+        // Missing, of a type no property has, and of no MAPI type (8).
+        vec![
+            PR_BODY_W,
+            change_prop_type(PR_CONTENT_COUNT, PT_BINARY),
+            0x6001_0008,
+        ],
+    ];
+    for p in bag.iter() {
+        let tag = p.tag();
+        lists.push(vec![tag, change_prop_type(tag, PT_UNSPECIFIED)]);
+        if p.value.is_text() {
+            lists.push(vec![width(tag, PT_UNICODE), width(tag, PT_STRING8)]);
+        }
+    }
+    let ((), calls) = probe(None, |set| {
+        let set = &set;
+        for unicode in [false, true] {
+            let all = props_block_of(set, &borrowed, None, unicode).unwrap();
+            let expected = bag.get_props_block(set, None, unicode).unwrap();
+            assert_eq!(answered(all), answered(expected), "unicode {unicode}");
+            for tags in &lists {
+                let ours = props_block_of(set, &borrowed, Some(tags), unicode).unwrap();
+                let bags = bag.get_props_block(set, Some(tags), unicode).unwrap();
+                assert_eq!(
+                    answered(ours),
+                    answered(bags),
+                    "{tags:x?}, unicode {unicode}"
+                );
+            }
+            let empty = props_block_of(set, &borrowed, Some(&[]), unicode).unwrap_err();
+            assert_eq!(empty.code(), MAPI_E_INVALID_PARAMETER);
+        }
+    });
+    assert_eq!(calls.live_roots, 0, "every block freed");
+    // The answers checked above include the errors each kind of request gets.
+    let ((), calls) = probe(None, |set| {
+        let set = &set;
+        let block = props_block_of(set, &borrowed, Some(&lists[0]), true).unwrap();
+        let (code, values) = answered(block);
+        assert_eq!(code, MAPI_W_ERRORS_RETURNED);
+        let errors: Vec<_> = values.iter().map(|p| p.value.clone()).collect();
+        assert_eq!(
+            errors,
+            [
+                PropValue::Error(MAPI_E_NOT_FOUND),
+                PropValue::Error(MAPI_E_NOT_FOUND),
+                PropValue::Error(MAPI_E_INVALID_TYPE)
+            ]
+        );
+        let unrepresentable = width(0x7001_001F, PT_STRING8);
+        let block = props_block_of(set, &borrowed, Some(&[unrepresentable]), false).unwrap();
+        let (_, values) = answered(block);
+        assert_eq!(values[0].value, PropValue::Error(MAPI_E_BAD_CHARWIDTH));
+    });
+    assert_eq!(calls.live_roots, 0, "every block freed");
+}
+
 #[test]
 fn text_converts_both_ways_and_never_silently_loses_characters() {
     // Every byte, 0x81 and other bytes unassigned in Windows-1252 included, reads as Unicode
@@ -301,6 +392,12 @@ fn values_over_the_size_limit_are_not_enough_memory_errors() {
     assert_eq!(got[1].value, PropValue::Binary(vec![1; 16]));
     assert_eq!(got[2].value, PropValue::String8(vec![b'x'; 3000]));
     assert_eq!(got[3], Property::error(PR_BODY_W, MAPI_E_NOT_ENOUGH_MEMORY));
+    // The one-block answer applies the limit alike, to the value in the width answered.
+    let ((), calls) = probe(None, |set| {
+        let block = bag.get_props_block(&set, Some(&tags), true).unwrap();
+        assert_eq!(answered(block), (MAPI_W_ERRORS_RETURNED, got));
+    });
+    assert_eq!(calls.live_roots, 0);
     bag.set_size_limit(None);
     assert_eq!(bag.get_props(Some(&tags), true).unwrap().code(), S_OK);
 }

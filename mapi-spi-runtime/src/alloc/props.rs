@@ -117,6 +117,49 @@ impl Value<'_> {
     }
 }
 
+impl Value<'_> {
+    /// This value borrowing what it holds: no string, binary or array is copied (the list of a
+    /// multi-valued string or binary property is made again, pointing to the same elements).
+    pub fn reborrow(&self) -> Value<'_> {
+        fn b<T: Clone>(v: &[T]) -> Cow<'_, [T]> {
+            Cow::Borrowed(v)
+        }
+        fn each<'b, T: ?Sized + ToOwned>(v: &'b [Cow<'_, T>]) -> Vec<Cow<'b, T>> {
+            v.iter().map(|c| Cow::Borrowed(&**c)).collect()
+        }
+        match self {
+            Value::Null => Value::Null,
+            Value::Object => Value::Object,
+            Value::I2(v) => Value::I2(*v),
+            Value::Long(v) => Value::Long(*v),
+            Value::R4(v) => Value::R4(*v),
+            Value::Double(v) => Value::Double(*v),
+            Value::Currency(v) => Value::Currency(*v),
+            Value::AppTime(v) => Value::AppTime(*v),
+            Value::Error(v) => Value::Error(*v),
+            Value::Boolean(v) => Value::Boolean(*v),
+            Value::I8(v) => Value::I8(*v),
+            Value::SysTime(v) => Value::SysTime(*v),
+            Value::Clsid(v) => Value::Clsid(*v),
+            Value::String8(v) => Value::String8(b(v)),
+            Value::Unicode(v) => Value::Unicode(Cow::Borrowed(v)),
+            Value::Binary(v) => Value::Binary(b(v)),
+            Value::MvI2(v) => Value::MvI2(b(v)),
+            Value::MvLong(v) => Value::MvLong(b(v)),
+            Value::MvR4(v) => Value::MvR4(b(v)),
+            Value::MvDouble(v) => Value::MvDouble(b(v)),
+            Value::MvCurrency(v) => Value::MvCurrency(b(v)),
+            Value::MvAppTime(v) => Value::MvAppTime(b(v)),
+            Value::MvSysTime(v) => Value::MvSysTime(b(v)),
+            Value::MvClsid(v) => Value::MvClsid(b(v)),
+            Value::MvI8(v) => Value::MvI8(b(v)),
+            Value::MvString8(v) => Value::MvString8(each(v)),
+            Value::MvUnicode(v) => Value::MvUnicode(each(v)),
+            Value::MvBinary(v) => Value::MvBinary(each(v)),
+        }
+    }
+}
+
 /// A property: its ID and value. The tag is derived from both, so it cannot disagree with the
 /// value's type.
 #[derive(Clone, Debug, PartialEq)]

@@ -302,17 +302,190 @@ fn problem(index: usize, tag: u32, scode: HRESULT) -> SPropProblem {
     }
 }
 
-/// An answer as the block builder takes it: borrowed from the bag, or owned (converted text).
-fn wire(answer: Cow<'_, Property>) -> WireProp<'_> {
-    match answer {
-        Cow::Borrowed(p) => WireProp::new(p.id, p.value.as_value()),
-        Cow::Owned(p) => WireProp::new(p.id, p.value.into_value()),
-    }
-}
-
 /// Whether `id` names a property (0 is `PROP_ID_NULL`, 0xFFFF `PROP_ID_INVALID`).
 fn is_property_id(id: u16) -> bool {
     !matches!(u32::from(id), PROP_ID_NULL | PROP_ID_INVALID)
+}
+
+/// How a value stored as `stored` answers a request for `requested` (a type, or
+/// `PT_UNSPECIFIED` with text as `unicode` says): as it is (`None`), as text converted to
+/// UTF-16 or 8-bit (`Some(to_unicode)`), or not at all (`MAPI_E_NOT_FOUND`: a property is its
+/// tag, the same ID with another type is not there). The one rule of every `GetProps` answer.
+fn conversion(stored: u32, requested: u32, unicode: bool) -> Result<Option<bool>, HRESULT> {
+    let same_shape = (requested & MV_FLAG) == (stored & MV_FLAG);
+    let to_unicode = if requested == PT_UNSPECIFIED {
+        unicode
+    } else if requested == stored {
+        // Already in the requested width: no conversion.
+        stored & !MV_FLAG == PT_UNICODE
+    } else if is_text_type(requested) && is_text_type(stored) && same_shape {
+        requested & !MV_FLAG == PT_UNICODE
+    } else {
+        return Err(MAPI_E_NOT_FOUND);
+    };
+    // Only text stored in the other width is converted; anything else is answered as it is.
+    let converts = is_text_type(stored) && (stored & !MV_FLAG == PT_UNICODE) != to_unicode;
+    Ok(converts.then_some(to_unicode))
+}
+
+/// `MAPI_E_NOT_ENOUGH_MEMORY` for a value of `size` bytes ([`PropValue::data_size`]) over the
+/// size limit: the client opens it with `OpenProperty`.
+fn within(limit: Option<usize>, size: usize) -> Result<(), HRESULT> {
+    match limit {
+        Some(limit) if size > limit => Err(MAPI_E_NOT_ENOUGH_MEMORY),
+        _ => Ok(()),
+    }
+}
+
+/// A stored value as the `GetProps` rules answer it: the bag's own values, and the borrowed
+/// values of [`props_block_of`].
+trait Stored {
+    fn stored_type(&self) -> u32;
+    /// The value as it is, borrowed.
+    fn as_stored(&self) -> Value<'_>;
+    /// The value's text in the other width, or `None` where it is already (or no text).
+    fn converted(&self, to_unicode: bool) -> Result<Option<Value<'static>>, HRESULT>;
+    /// What a size limit is checked against ([`PropValue::data_size`]).
+    fn size(&self) -> usize;
+}
+
+impl Stored for PropValue {
+    fn stored_type(&self) -> u32 {
+        self.prop_type()
+    }
+
+    fn as_stored(&self) -> Value<'_> {
+        self.as_value()
+    }
+
+    fn converted(&self, to_unicode: bool) -> Result<Option<Value<'static>>, HRESULT> {
+        match self.with_text_width(to_unicode) {
+            Ok(Cow::Borrowed(_)) => Ok(None),
+            Ok(Cow::Owned(value)) => Ok(Some(value.into_value())),
+            Err(unrepresentable) => Err(unrepresentable.code()),
+        }
+    }
+
+    fn size(&self) -> usize {
+        self.data_size()
+    }
+}
+
+impl Stored for Value<'_> {
+    fn stored_type(&self) -> u32 {
+        self.prop_type()
+    }
+
+    fn as_stored(&self) -> Value<'_> {
+        self.reborrow()
+    }
+
+    /// Text is converted as the bag's own values are, from an owned copy: the rare answer to
+    /// an 8-bit client, or a Unicode client reading 8-bit text.
+    fn converted(&self, to_unicode: bool) -> Result<Option<Value<'static>>, HRESULT> {
+        let owned = match self {
+            Value::String8(bytes) => PropValue::String8(bytes.to_vec()),
+            Value::Unicode(text) => PropValue::Unicode(text.as_ref().into()),
+            Value::MvString8(all) => PropValue::MvString8(all.iter().map(|b| b.to_vec()).collect()),
+            Value::MvUnicode(all) => {
+                PropValue::MvUnicode(all.iter().map(|t| t.to_string()).collect())
+            }
+            // Not text: nothing to convert (`conversion` never asks).
+            _ => return Ok(None),
+        };
+        owned.converted(to_unicode)
+    }
+
+    fn size(&self) -> usize {
+        let one = [WireProp::new(0, self.reborrow())];
+        crate::alloc::props::props_size(&one)
+            .map_or(usize::MAX, |size| size - size_of::<SPropValue>())
+    }
+}
+
+/// The `GetProps` answer for property `id`, stored as `stored`, asked as `requested`: the
+/// value, borrowed unless converted, or a `PT_ERROR` entry.
+fn wire_answer<'a, S: Stored + ?Sized>(
+    id: u16,
+    stored: &'a S,
+    requested: u32,
+    unicode: bool,
+    size_limit: Option<usize>,
+) -> WireProp<'a> {
+    let converts = match conversion(stored.stored_type(), requested, unicode) {
+        Ok(converts) => converts,
+        Err(code) => return WireProp::new(id, Value::Error(code)),
+    };
+    // The usual answer, the value as it is without a limit to check, is made where it goes:
+    // a value moved through intermediate results was copied in pieces, and read back wider
+    // than written (a stall of the store buffer per answer).
+    if converts.is_none() && size_limit.is_none() {
+        return WireProp::new(id, stored.as_stored());
+    }
+    let converted = match converts.map(|to_unicode| stored.converted(to_unicode)) {
+        Some(Err(code)) => return WireProp::new(id, Value::Error(code)),
+        Some(Ok(converted)) => converted,
+        None => None,
+    };
+    // The limit applies to the value in the width answered.
+    let size = converted
+        .as_ref()
+        .map_or_else(|| stored.size(), |value| value.size());
+    if let Err(code) = within(size_limit, size) {
+        return WireProp::new(id, Value::Error(code));
+    }
+    WireProp::new(id, converted.unwrap_or_else(|| stored.as_stored()))
+}
+
+/// The `GetProps` answer for one requested `tag`: `MAPI_E_INVALID_TYPE` for a type that is no
+/// MAPI type, `MAPI_E_NOT_FOUND` for a property `find` does not have, else [`wire_answer`]'s.
+fn requested_answer<'a, S: Stored + ?Sized + 'a>(
+    tag: u32,
+    find: impl FnOnce(u16) -> Option<&'a S>,
+    unicode: bool,
+    size_limit: Option<usize>,
+) -> WireProp<'a> {
+    let requested = prop_type(tag);
+    // A property ID is the tag's upper 16 bits.
+    let id = prop_id(tag) as u16;
+    if requested != PT_UNSPECIFIED && !is_value_type(requested) {
+        return WireProp::new(id, Value::Error(MAPI_E_INVALID_TYPE));
+    }
+    match find(id) {
+        Some(stored) => wire_answer(id, stored, requested, unicode, size_limit),
+        None => WireProp::new(id, Value::Error(MAPI_E_NOT_FOUND)),
+    }
+}
+
+/// `GetProps` over properties a provider holds itself, borrowed (`props`, in the order a NULL
+/// tag list answers them: ID order is what a bag answers), by a bag's rules (see the module
+/// documentation; no size limit), into one MAPI block: no bag to fill and no copy of a value
+/// until MAPI's block, for an object whose few properties live in its own fields (a store's
+/// identity). Up to 16 answers are gathered on the stack; the properties are looked up one by
+/// one, so a long list belongs in a bag.
+pub fn props_block_of(
+    allocators: &AllocatorSet,
+    props: &[WireProp<'_>],
+    tags: Option<&[u32]>,
+    unicode: bool,
+) -> crate::com::Result<PropsBlock> {
+    let of = |wire: &[WireProp<'_>]| PropsBlock::of(allocators, wire);
+    match tags {
+        Some([]) => Err(invalid()),
+        Some(tags) => gathered(
+            tags.iter().map(|&tag| {
+                let find = |id| props.iter().find(|p| p.id == id).map(|p| &p.value);
+                requested_answer(tag, find, unicode, None)
+            }),
+            of,
+        ),
+        None => gathered(
+            props
+                .iter()
+                .map(|p| wire_answer(p.id, &p.value, PT_UNSPECIFIED, unicode, None)),
+            of,
+        ),
+    }
 }
 
 impl PropertyBag {
@@ -420,14 +593,21 @@ impl PropertyBag {
         tags: Option<&[u32]>,
         unicode: bool,
     ) -> crate::com::Result<PropsBlock> {
+        let limit = self.size_limit;
         let of = |wire: &[WireProp<'_>]| PropsBlock::of(allocators, wire);
         match tags {
             Some([]) => Err(invalid()),
-            Some(tags) => gathered(tags.iter().map(|&tag| wire(self.fetch(tag, unicode))), of),
+            Some(tags) => gathered(
+                tags.iter().map(|&tag| {
+                    let find = |id| self.entries.get(&id).map(|e| &e.prop.value);
+                    requested_answer(tag, find, unicode, limit)
+                }),
+                of,
+            ),
             None => gathered(
                 self.entries
                     .values()
-                    .map(|e| wire(self.fetch_stored(e, unicode))),
+                    .map(|e| wire_answer(e.prop.id, &e.prop.value, PT_UNSPECIFIED, unicode, limit)),
                 of,
             ),
         }
@@ -462,34 +642,16 @@ impl PropertyBag {
         requested: u32,
         unicode: bool,
     ) -> Result<Cow<'a, Property>, HRESULT> {
-        let stored = prop.value.prop_type();
-        let same_shape = (requested & MV_FLAG) == (stored & MV_FLAG);
-        let to_unicode = if requested == PT_UNSPECIFIED {
-            unicode
-        } else if requested == stored {
-            // Already in the requested width: no conversion.
-            stored & !MV_FLAG == PT_UNICODE
-        } else if is_text_type(requested) && is_text_type(stored) && same_shape {
-            requested & !MV_FLAG == PT_UNICODE
-        } else {
-            return Err(MAPI_E_NOT_FOUND);
-        };
-        // Only text stored in the other width is converted; anything else is answered as it
-        // is, without asking.
-        let converts = is_text_type(stored) && (stored & !MV_FLAG == PT_UNICODE) != to_unicode;
-        let prop = if !converts {
-            Cow::Borrowed(prop)
-        } else {
-            match prop.value.with_text_width(to_unicode) {
+        let prop = match conversion(prop.value.prop_type(), requested, unicode)? {
+            None => Cow::Borrowed(prop),
+            Some(to_unicode) => match prop.value.with_text_width(to_unicode) {
                 Ok(Cow::Borrowed(_)) => Cow::Borrowed(prop),
                 Ok(Cow::Owned(value)) => Cow::Owned(Property::new(prop.id, value)),
                 Err(unrepresentable) => return Err(unrepresentable.code()),
-            }
+            },
         };
-        match self.size_limit {
-            Some(limit) if prop.value.data_size() > limit => Err(MAPI_E_NOT_ENOUGH_MEMORY),
-            _ => Ok(prop),
-        }
+        within(self.size_limit, prop.value.data_size())?;
+        Ok(prop)
     }
 
     /// `GetPropList`: every property's tag, in ID order, text typed `PT_UNICODE` if

@@ -7,7 +7,7 @@ use core::ffi::c_void;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use windows_core::{GUID, HRESULT, Interface};
 
-use super::bag::problems_block;
+use super::bag::{PropsBlock, problems_block};
 use super::copy;
 use super::names::{NameKind, NamedProperties, PropName, names_block};
 use super::value::{props_from_raw, tags_from_raw, tags_in};
@@ -179,6 +179,43 @@ pub(crate) unsafe fn delete_props_arg(
 ) -> Result<Vec<u32>, ProviderError> {
     // SAFETY: NULL or `cValues` tags (this function's contract).
     unsafe { tags_from_raw(lpPropTagArray) }.ok_or_else(|| null("DeleteProps", "lpPropTagArray"))
+}
+
+/// `IMAPIProp::GetProps` for an object that answers from the property engine: the arguments
+/// checked (`MAPI_E_INVALID_PARAMETER` for a NULL `lpcValues` or `lppPropArray`,
+/// `MAPI_E_UNKNOWN_FLAGS` for a flag other than `MAPI_UNICODE`), `answer` asked for the block of
+/// the tags requested (`None`: every property) in the width `MAPI_UNICODE` says
+/// ([`PropertyBag::get_props_block`], [`props_block_of`](super::bag::props_block_of)), and the
+/// block written to the out-parameters. The code is the block's (`S_OK` or
+/// `MAPI_W_ERRORS_RETURNED`), or the failure, described.
+///
+/// # Safety
+///
+/// The arguments are `GetProps`' own: `lpPropTagArray` NULL or an `SPropTagArray` of
+/// `cValues` tags, `lpcValues` and `lppPropArray` NULL or writable.
+#[allow(non_snake_case)]
+pub unsafe fn get_props(
+    lpPropTagArray: *mut SPropTagArray,
+    ulFlags: u32,
+    lpcValues: *mut u32,
+    lppPropArray: *mut *mut SPropValue,
+    answer: impl FnOnce(Option<&[u32]>, bool) -> crate::com::Result<PropsBlock>,
+) -> Result<HRESULT, ProviderError> {
+    if lpcValues.is_null() || lppPropArray.is_null() {
+        return Err(null("GetProps", "lpcValues or lppPropArray"));
+    }
+    check_flags(ulFlags, MAPI_UNICODE)?;
+    // SAFETY: the caller's tag array, NULL or `cValues` tags.
+    let tags = unsafe { tags_in(lpPropTagArray) };
+    let block = answer(tags.as_deref(), ulFlags & MAPI_UNICODE != 0)?;
+    let code = block.code;
+    let (count, array) = block.into_raw();
+    // SAFETY: checked non-NULL above, writable (the caller's contract).
+    unsafe {
+        lpcValues.write(count);
+        lppPropArray.write(array);
+    }
+    Ok(code)
 }
 
 /// A failure of the bag's, said in words where the code alone would not tell the user why.
@@ -501,25 +538,16 @@ impl IMAPIPropImpl for PropertyObject {
         lppPropArray: *mut *mut SPropValue,
     ) -> HRESULT {
         this.answer(|| {
-            if lpcValues.is_null() || lppPropArray.is_null() {
-                return Err(null("GetProps", "lpcValues or lppPropArray"));
-            }
-            check_flags(ulFlags, MAPI_UNICODE)?;
-            // SAFETY: the caller's tag array, NULL or `cValues` tags.
-            let tags = unsafe { tags_in(lpPropTagArray) };
-            let block = this.bag().get_props_block(
-                &this.allocators,
-                tags.as_deref(),
-                ulFlags & MAPI_UNICODE != 0,
-            )?;
-            let code = block.code;
-            let (count, array) = block.into_raw();
-            // SAFETY: checked non-NULL above.
+            // SAFETY: the caller's arguments, under `IMAPIProp::GetProps`' contract.
             unsafe {
-                lpcValues.write(count);
-                lppPropArray.write(array);
+                get_props(
+                    lpPropTagArray,
+                    ulFlags,
+                    lpcValues,
+                    lppPropArray,
+                    |tags, unicode| this.bag().get_props_block(&this.allocators, tags, unicode),
+                )
             }
-            Ok(code)
         })
     }
 

@@ -2,22 +2,26 @@
 //! written with mapi-spi that does what `c_store.c` does and no more. Its logon makes the sample
 //! store's calls into MAPI ([`sample_store::announce`]: `SetProviderUID`, the status row), reads
 //! the store key and compares store IDs as the sample provider does (it wraps one), and serves
-//! the C store's 8 properties, read-only, from the runtime's property engine (a
-//! [`PropertyObject`] its `IMAPIProp` methods go to). No folders, no content.
+//! the C store's 8 properties from the runtime's property engine: `GetProps` by the engine's
+//! rules over the values the store keeps in its fields ([`props_block_of`]), no bag of copies
+//! made per logon; like the C store's, its other `IMAPIProp` methods answer
+//! `MAPI_E_NO_SUPPORT`. No folders, no content.
 
-use mapi_spi_runtime::com::{Forward, MethodName};
+use mapi_spi_runtime::alloc::props::{PropValue, Value};
 use mapi_spi_runtime::flags::{MAPI_STORE, STORE_ENTRYID_UNIQUE, STORE_READONLY, STORE_UNICODE_OK};
-use mapi_spi_runtime::interfaces::{IMAPIProp, IMAPIPropImpl, IMsgStore, IMsgStoreImpl};
-use mapi_spi_runtime::props::object::PropertyObject;
-use mapi_spi_runtime::props::{ObjectAccess, PropAccess, PropValue, Property, PropertyBag};
+use mapi_spi_runtime::interfaces::{IMAPIPropImpl, IMsgStore, IMsgStoreImpl};
+use mapi_spi_runtime::props::bag::props_block_of;
+use mapi_spi_runtime::props::object::get_props;
 use mapi_spi_runtime::provider::store::identity::client_entry_id;
 use mapi_spi_runtime::provider::store::{
     LogonRequest, MessageStore, SpoolSecurity, StoreContext, StoreLogon, StoreProvider,
 };
 use mapi_spi_runtime::provider::{ProviderContext, ProviderResult};
 use mapi_spi_runtime::tags::*;
-use mapi_spi_runtime::{ComObject, Object, mapi_object};
+use mapi_spi_runtime::types::{SPropTagArray, SPropValue};
+use mapi_spi_runtime::{HRESULT, Object, mapi_object};
 use sample_store::{SAMPLE_UID, SampleProvider};
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// The C store's support mask: unique entry IDs, read-only, Unicode.
@@ -48,30 +52,12 @@ impl StoreProvider for BareProvider {
         context: &Arc<StoreContext>,
     ) -> ProviderResult<StoreLogon<BareStore>> {
         let display_name = sample_store::announce(request)?;
-        let key = context.store_key();
         let entry_id = client_entry_id(request.support, *request.allocators, context.entry_id());
-        let binary = |tag, bytes: Vec<u8>| Property::for_tag(tag, PropValue::Binary(bytes));
-        let long = |tag, value| Property::for_tag(tag, PropValue::Long(value));
-        // In ID order, which the bag appends without a search.
-        let props = [
-            binary(PR_RECORD_KEY, key.to_vec()),
-            binary(PR_STORE_RECORD_KEY, key.to_vec()),
-            binary(PR_STORE_ENTRYID, entry_id.clone()),
-            long(PR_OBJECT_TYPE, MAPI_STORE),
-            binary(PR_ENTRYID, entry_id),
-            Property::for_tag(PR_DISPLAY_NAME_W, PropValue::Unicode(display_name.into())),
-            long(PR_STORE_SUPPORT_MASK, SUPPORT_MASK),
-            binary(PR_MDB_PROVIDER, SAMPLE_UID.ab.to_vec()),
-        ];
-        let mut bag = PropertyBag::with_capacity(props.len());
-        for prop in props {
-            bag.insert(prop, PropAccess::READ_ONLY)?;
-        }
-        bag.set_object_access(ObjectAccess::ReadOnly);
-        let props = ComObject::new(PropertyObject::new(bag, *context.allocators()));
         Ok(StoreLogon {
             store: BareStore {
-                props: props.into_interface(),
+                context: context.clone(),
+                entry_id,
+                display_name,
             },
             spool_security: SpoolSecurity::StoreKey,
         })
@@ -85,12 +71,47 @@ impl StoreProvider for BareProvider {
 /// The store: its properties, nothing else (every other method answers its default).
 #[mapi_object(IMsgStore)]
 pub struct BareStore {
-    props: IMAPIProp,
+    /// The store key and MAPI's allocators.
+    context: Arc<StoreContext>,
+    /// The store's entry ID as clients see it (MAPI's wrapping).
+    entry_id: Vec<u8>,
+    display_name: String,
 }
 
 impl IMAPIPropImpl for BareStore {
-    fn forward(this: &Object<Self>, _: MethodName) -> Forward<'_, IMAPIProp> {
-        Forward::To(&this.props)
+    /// The C store's 8 properties, read from the store's fields as the answer is written.
+    unsafe fn GetProps(
+        this: &Object<Self>,
+        tags: *mut SPropTagArray,
+        flags: u32,
+        count: *mut u32,
+        values: *mut *mut SPropValue,
+    ) -> HRESULT {
+        let key = this.context.store_key();
+        let binary = |tag, bytes| PropValue::for_tag(tag, Value::Binary(Cow::Borrowed(bytes)));
+        let long = |tag, value| PropValue::for_tag(tag, Value::Long(value));
+        // In ID order, as a NULL tag list answers them.
+        let props = [
+            binary(PR_RECORD_KEY, key),
+            binary(PR_STORE_RECORD_KEY, key),
+            binary(PR_STORE_ENTRYID, &this.entry_id),
+            long(PR_OBJECT_TYPE, MAPI_STORE),
+            binary(PR_ENTRYID, &this.entry_id),
+            PropValue::for_tag(
+                PR_DISPLAY_NAME_W,
+                Value::Unicode(Cow::Borrowed(&this.display_name)),
+            ),
+            long(PR_STORE_SUPPORT_MASK, SUPPORT_MASK),
+            binary(PR_MDB_PROVIDER, &SAMPLE_UID.ab),
+        ];
+        let allocators = this.context.allocators();
+        let answer =
+            |tags: Option<&[u32]>, unicode| props_block_of(allocators, &props, tags, unicode);
+        // SAFETY: the caller's arguments, under `IMAPIProp::GetProps`' contract.
+        match unsafe { get_props(tags, flags, count, values, answer) } {
+            Ok(code) => code,
+            Err(error) => this.context.fail(error),
+        }
     }
 }
 

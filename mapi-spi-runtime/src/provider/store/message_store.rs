@@ -17,7 +17,7 @@ use windows_core::{HRESULT, Interface};
 /// unwrapped entry ID, the store key and the logon flags. The runtime makes one per fresh logon
 /// and hands it to [`super::StoreProvider::logon`]; a store keeps it (it is behind an `Arc`).
 pub struct StoreContext {
-    pub(crate) entry_id: Vec<u8>,
+    pub(crate) entry_id: EntryIdBuf,
     /// [`super::StoreProvider::store_key`] of `entry_id`: what the registry knows the store by.
     pub(crate) store_key: StoreKey,
     pub(crate) flags: u32,
@@ -32,7 +32,7 @@ pub struct StoreContext {
 impl StoreContext {
     /// The store's own (unwrapped) entry ID, as MAPI passed it to `Logon`.
     pub fn entry_id(&self) -> &[u8] {
-        &self.entry_id
+        self.entry_id.as_slice()
     }
 
     /// The store's canonical key, as [`super::StoreProvider::store_key`] made it from
@@ -70,6 +70,40 @@ impl StoreContext {
     /// Whether the MAPI spooler has logged on to this store (`SpoolerLogon`).
     pub fn is_spooler_attached(&self) -> bool {
         self.spooler.load(Ordering::Acquire)
+    }
+}
+
+/// How long an entry ID [`EntryIdBuf`] keeps in place: a store entry ID is a flag word, the
+/// provider's UID and a name or a short path, which most of them fit in.
+const INLINE_ENTRY_ID: usize = 96;
+
+/// A store's unwrapped entry ID, in the context itself when it is short (most are), so that a
+/// logon makes no allocation for it; on the heap when it is longer.
+pub(crate) enum EntryIdBuf {
+    Inline {
+        len: u8,
+        bytes: [u8; INLINE_ENTRY_ID],
+    },
+    Heap(Box<[u8]>),
+}
+
+impl EntryIdBuf {
+    pub(crate) fn new(id: &[u8]) -> Self {
+        match u8::try_from(id.len()) {
+            Ok(len) if id.len() <= INLINE_ENTRY_ID => {
+                let mut bytes = [0; INLINE_ENTRY_ID];
+                bytes[..id.len()].copy_from_slice(id);
+                Self::Inline { len, bytes }
+            }
+            _ => Self::Heap(id.into()),
+        }
+    }
+
+    pub(crate) fn as_slice(&self) -> &[u8] {
+        match self {
+            Self::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            Self::Heap(bytes) => bytes,
+        }
     }
 }
 
@@ -220,7 +254,7 @@ pub trait MessageStore: IMsgStoreImpl + Implements<IMsgStore> + Send + Sync {
 
 #[cfg(test)]
 mod tests {
-    use super::SupportSlot;
+    use super::{EntryIdBuf, INLINE_ENTRY_ID, SupportSlot};
     use crate::com::{ComObject, Object};
     use crate::interfaces::{IMAPISupport, IMAPISupportImpl};
     use mapi_spi_macros::mapi_object;
@@ -251,6 +285,29 @@ mod tests {
         let mut flags = 0;
         // SAFETY: a valid flags pointer on a live support object.
         let _ = unsafe { support.StoreLogoffTransports(&mut flags) };
+    }
+
+    #[test]
+    fn an_entry_id_reads_back_as_it_was_given_inline_or_not() {
+        for len in [
+            0,
+            1,
+            24,
+            INLINE_ENTRY_ID - 1,
+            INLINE_ENTRY_ID,
+            INLINE_ENTRY_ID + 1,
+            300,
+        ] {
+            let id: Vec<u8> = (0..len).map(|i| (i * 7 + 1) as u8).collect();
+            let kept = EntryIdBuf::new(&id);
+            assert_eq!(kept.as_slice(), id.as_slice(), "{len} bytes");
+            let inline = matches!(kept, EntryIdBuf::Inline { .. });
+            assert_eq!(
+                inline,
+                len <= INLINE_ENTRY_ID,
+                "{len} bytes kept inline or not"
+            );
+        }
     }
 
     #[test]

@@ -31,7 +31,7 @@ use std::sync::{Arc, Mutex};
 use windows_core::{GUID, HRESULT, IUnknown, Interface};
 
 use super::identity;
-use super::message_store::{MessageStore, StoreContext, SupportSlot};
+use super::message_store::{EntryIdBuf, MessageStore, StoreContext, SupportSlot};
 use super::registry::{Registered, Registry, StoreKey};
 use super::spool::{SpoolKey, SpoolKeys};
 use super::{LogonRequest, SpoolSecurity, StoreLogon, StoreProvider};
@@ -712,7 +712,7 @@ impl<P: StoreProvider> ProviderObject<P> {
         }
 
         let cx = Arc::new(StoreContext {
-            entry_id: args.request.entry_id.to_vec(),
+            entry_id: EntryIdBuf::new(args.request.entry_id),
             store_key: key,
             flags: args.request.flags,
             allocators: self.allocators,
