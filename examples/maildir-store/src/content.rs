@@ -269,7 +269,7 @@ impl Entry {
         sub: Sub,
         file_name: &str,
     ) -> io::Result<(fs::Metadata, Summary)> {
-        let mut file = File::open(reader.path(sub, file_name))?;
+        let mut file = reader.open(sub, file_name)?;
         let meta = file.metadata()?;
         let headers = mime::read_headers(&mut file, &mut reader.buf)?;
         Ok((meta, mime::summarize(headers)))
@@ -321,10 +321,16 @@ impl Entry {
 /// What a listing reads a folder's message files with: each file's path, built in one buffer
 /// reused from file to file, and the buffer its headers are read into ([`mime::read_headers`]):
 /// a listing opens (or `stat`s) every file of a folder, which so costs no allocation per file.
+/// On Unix, files are opened relative to their directory (`new/`, `cur/`), opened once: the
+/// kernel then looks up one name per file instead of walking the whole path each time (a
+/// tenth of a first listing's system time, the path being a few levels deep).
 struct FileReader<'d> {
     dir: &'d Path,
     path: PathBuf,
     buf: Vec<u8>,
+    /// `new/` and `cur/`, by [`Sub`] index, once opened.
+    #[cfg(unix)]
+    subs: [Option<rustix::fd::OwnedFd>; 2],
 }
 
 impl<'d> FileReader<'d> {
@@ -333,7 +339,37 @@ impl<'d> FileReader<'d> {
             dir,
             path: PathBuf::new(),
             buf: Vec::new(),
+            #[cfg(unix)]
+            subs: [None, None],
         }
+    }
+
+    /// Opens message file `file_name` (a name read from the directory) in the folder's `sub`
+    /// for reading.
+    #[cfg(unix)]
+    fn open(&mut self, sub: Sub, file_name: &str) -> io::Result<File> {
+        use rustix::fs::{Mode, OFlags, open, openat};
+        let slot = &mut self.subs[sub as usize];
+        let dir = match slot {
+            Some(dir) => dir,
+            None => slot.insert(open(
+                self.dir.join(sub.dir_name()),
+                OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+                Mode::empty(),
+            )?),
+        };
+        let fd = openat(
+            &*dir,
+            file_name,
+            OFlags::RDONLY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )?;
+        Ok(File::from(fd))
+    }
+
+    #[cfg(not(unix))]
+    fn open(&mut self, sub: Sub, file_name: &str) -> io::Result<File> {
+        File::open(self.path(sub, file_name))
     }
 
     /// The path of message file `file_name` in the folder's `sub`.
