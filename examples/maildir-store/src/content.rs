@@ -275,9 +275,11 @@ impl Entry {
         state.push_follow_up(props);
     }
 
-    /// Reads the headers of message file `file_name` in `dir`'s `sub`.
+    /// Reads the headers of message file `file_name` in `dir`'s `sub`: one file, opened by its
+    /// path (no directory opened for it, as a listing's [`FileReader`] does).
     fn read(dir: &Path, sub: Sub, file_name: &str) -> io::Result<Entry> {
-        let (meta, summary) = Entry::read_file(&mut FileReader::new(dir), sub, file_name)?;
+        let file = File::open(dir.join(sub.dir_name()).join(file_name))?;
+        let (meta, summary) = Entry::read_opened(file, &mut Vec::new())?;
         Ok(Entry::new(sub, file_name, &meta, summary))
     }
 
@@ -288,9 +290,14 @@ impl Entry {
         sub: Sub,
         file_name: &str,
     ) -> io::Result<(fs::Metadata, Summary)> {
-        let mut file = reader.open(sub, file_name)?;
+        let file = reader.open(sub, file_name)?;
+        Entry::read_opened(file, &mut reader.buf)
+    }
+
+    /// The metadata and the summary of the headers of message `file`, read into `buf`.
+    fn read_opened(mut file: File, buf: &mut Vec<u8>) -> io::Result<(fs::Metadata, Summary)> {
         let meta = file.metadata()?;
-        let headers = mime::read_headers(&mut file, &mut reader.buf)?;
+        let headers = mime::read_headers(&mut file, buf)?;
         Ok((meta, mime::summarize(headers)))
     }
 
