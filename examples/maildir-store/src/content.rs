@@ -58,6 +58,7 @@ use mapi_spi_runtime::provider::store::content::{
 use mapi_spi_runtime::provider::{ProviderError, ProviderResult};
 use mapi_spi_runtime::tags::*;
 
+use crate::entries::Entries;
 use crate::maildir::{self, Sub, TmpFile, mutf7};
 use crate::mime::{self, Summary};
 use crate::sidecar::{self, Associated, Place};
@@ -242,6 +243,24 @@ impl Entry {
         flags_of(&self.file_name)
     }
 
+    /// The unique name its file name starts with: what finds it in its folder's [`Entries`].
+    pub(crate) fn unique(&self) -> &str {
+        maildir::split_file_name(&self.file_name).0
+    }
+
+    /// The entry of a file that is there but cannot be read: listed all the same, as a file
+    /// that is not a message, rather than hidden.
+    pub(crate) fn unreadable(sub: Sub, file_name: impl Into<Box<str>>) -> Entry {
+        Entry {
+            sub,
+            file_name: file_name.into(),
+            size: 0,
+            modified: 0,
+            delivered: 0,
+            summary: Summary::unreadable(),
+        }
+    }
+
     /// Its summary as message `key` (see [`Entry::push_props`]).
     fn summary(&self, key: Vec<u8>) -> MessageSummary {
         let mut summary = MessageSummary::with_capacity(key, SUMMARY_PROPS);
@@ -270,9 +289,11 @@ impl Entry {
         state.push_follow_up(props);
     }
 
-    /// Reads the headers of message file `file_name` in `dir`'s `sub`.
+    /// Reads the headers of message file `file_name` in `dir`'s `sub`: one file, opened by its
+    /// path (no directory opened for it, as a listing's [`FileReader`] does).
     fn read(dir: &Path, sub: Sub, file_name: &str) -> io::Result<Entry> {
-        let (meta, summary) = Entry::read_file(&mut FileReader::new(dir), sub, file_name)?;
+        let file = File::open(dir.join(sub.dir_name()).join(file_name))?;
+        let (meta, summary) = Entry::read_opened(file, &mut Vec::new())?;
         Ok(Entry::new(sub, file_name, &meta, summary))
     }
 
@@ -283,9 +304,14 @@ impl Entry {
         sub: Sub,
         file_name: &str,
     ) -> io::Result<(fs::Metadata, Summary)> {
-        let mut file = File::open(reader.path(sub, file_name))?;
+        let file = reader.open(sub, file_name)?;
+        Entry::read_opened(file, &mut reader.buf)
+    }
+
+    /// The metadata and the summary of the headers of message `file`, read into `buf`.
+    fn read_opened(mut file: File, buf: &mut Vec<u8>) -> io::Result<(fs::Metadata, Summary)> {
         let meta = file.metadata()?;
-        let headers = mime::read_headers(&mut file, &mut reader.buf)?;
+        let headers = mime::read_headers(&mut file, buf)?;
         Ok((meta, mime::summarize(headers)))
     }
 
@@ -335,10 +361,16 @@ impl Entry {
 /// What a listing reads a folder's message files with: each file's path, built in one buffer
 /// reused from file to file, and the buffer its headers are read into ([`mime::read_headers`]):
 /// a listing opens (or `stat`s) every file of a folder, which so costs no allocation per file.
+/// On Unix, files are opened relative to their directory (`new/`, `cur/`), opened once: the
+/// kernel then looks up one name per file instead of walking the whole path each time (a
+/// tenth of a first listing's system time, the path being a few levels deep).
 struct FileReader<'d> {
     dir: &'d Path,
     path: PathBuf,
     buf: Vec<u8>,
+    /// `new/` and `cur/`, by [`Sub`] index, once opened.
+    #[cfg(unix)]
+    subs: [Option<rustix::fd::OwnedFd>; 2],
 }
 
 impl<'d> FileReader<'d> {
@@ -347,7 +379,37 @@ impl<'d> FileReader<'d> {
             dir,
             path: PathBuf::new(),
             buf: Vec::new(),
+            #[cfg(unix)]
+            subs: [None, None],
         }
+    }
+
+    /// Opens message file `file_name` (a name read from the directory) in the folder's `sub`
+    /// for reading.
+    #[cfg(unix)]
+    fn open(&mut self, sub: Sub, file_name: &str) -> io::Result<File> {
+        use rustix::fs::{Mode, OFlags, open, openat};
+        let slot = &mut self.subs[sub as usize];
+        let dir = match slot {
+            Some(dir) => dir,
+            None => slot.insert(open(
+                self.dir.join(sub.dir_name()),
+                OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+                Mode::empty(),
+            )?),
+        };
+        let fd = openat(
+            &*dir,
+            file_name,
+            OFlags::RDONLY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )?;
+        Ok(File::from(fd))
+    }
+
+    #[cfg(not(unix))]
+    fn open(&mut self, sub: Sub, file_name: &str) -> io::Result<File> {
+        File::open(self.path(sub, file_name))
     }
 
     /// The path of message file `file_name` in the folder's `sub`.
@@ -367,10 +429,10 @@ struct FolderIndex {
     cur_mtime: Option<SystemTime>,
     /// When `new_mtime` and `cur_mtime` were read; `None`: never.
     checked_at: Option<SystemTime>,
-    entries: HashMap<Box<str>, Entry>,
+    entries: Entries,
     /// The entries of the folder's index file, for its first listing to take those still
     /// valid instead of reading their messages.
-    saved: HashMap<Box<str>, Entry>,
+    saved: Entries,
     /// Changed since read from or written to the index file.
     dirty: bool,
     /// Files hidden by another of their unique name, found at the last look (for [`State`]).
@@ -514,10 +576,10 @@ impl FolderIndex {
             .reserve(files.len().saturating_sub(self.entries.len()));
         let mut saved = std::mem::take(&mut self.saved);
         let mut reader = FileReader::new(dir);
-        self.entries.retain(|unique, _| {
-            let keep = files.contains(&**unique);
+        self.entries.retain(|entry| {
+            let keep = files.contains(entry.unique());
             if !keep {
-                diffs.push(Diff::Deleted(unique.clone()));
+                diffs.push(Diff::Deleted(entry.unique().into()));
             }
             keep
         });
@@ -545,17 +607,16 @@ impl FolderIndex {
                     }
                 }
                 None => {
-                    let unique: Box<str> = unique.into();
                     // No index file (a folder's first listing, usually): no hash to look in it.
                     let was_saved = if saved.is_empty() {
                         None
                     } else {
-                        saved.remove(&unique)
+                        saved.remove(unique)
                     };
                     if let Some(entry) =
                         was_saved.filter(|entry| entry.unchanged(&mut reader, sub, &file_name))
                     {
-                        self.entries.insert(unique, entry);
+                        self.entries.insert_new(entry);
                         continue;
                     }
                     self.dirty = true;
@@ -564,22 +625,13 @@ impl FolderIndex {
                         // Gone since the directory was read (deleted, or renamed: then the
                         // next look finds it under its new name).
                         Err(error) if error.kind() == io::ErrorKind::NotFound => continue,
-                        // There but unreadable: listed all the same, as a file that is not
-                        // a message, rather than hidden.
-                        Err(_) => Entry {
-                            sub,
-                            file_name: file_name.into(),
-                            size: 0,
-                            modified: 0,
-                            delivered: 0,
-                            summary: Summary::unreadable(),
-                        },
+                        Err(_) => Entry::unreadable(sub, file_name),
                     };
                     // A first listing is the folder as it is, not a change.
                     if !first {
-                        diffs.push(Diff::Added(unique.clone()));
+                        diffs.push(Diff::Added(entry.unique().into()));
                     }
-                    self.entries.insert(unique, entry);
+                    self.entries.insert_new(entry);
                 }
             }
         }
@@ -749,7 +801,7 @@ impl State {
             let index = self.index(root, name)?;
             let unread = index
                 .entries
-                .values()
+                .iter()
                 .filter(|entry| is_unread(&entry.file_name))
                 .count();
             return Ok((index.entries.len() as u32, unread as u32));
@@ -1224,7 +1276,7 @@ impl MaildirContent {
         if let Some(index) = state.index_mut(name) {
             let meta = fs::metadata(&path).map_err(io_error)?;
             let entry = Entry::new(sub, file_name.as_str(), &meta, mime::summarize(bytes));
-            index.entries.insert(unique.clone().into(), entry);
+            index.entries.insert(entry);
         }
         Ok((unique, path))
     }
@@ -1323,7 +1375,11 @@ impl StoreContent for MaildirContent {
         let key = id.key();
         let mut state = self.lock();
         let index = state.index(&self.root, name).map_err(io_error)?;
-        let mut entries: Vec<(&Box<str>, &Entry)> = index.entries.iter().collect();
+        let mut entries: Vec<(&str, &Entry)> = index
+            .entries
+            .iter()
+            .map(|entry| (entry.unique(), entry))
+            .collect();
         entries.sort_unstable_by_key(|(unique, entry)| (entry.delivered, *unique));
         Ok(entries
             .into_iter()
@@ -1482,13 +1538,13 @@ impl StoreContent for MaildirContent {
             if !index.dirty || index.checked_at.is_none() {
                 continue;
             }
-            for entry in index.entries.values_mut() {
+            for entry in index.entries.iter_mut() {
                 if entry.modified >= racy_from {
                     entry.modified = 0;
                 }
             }
             let dir = maildir::folder_dir(&self.root, name);
-            match index_file::save(&dir, index.entries.values()) {
+            match index_file::save(&dir, index.entries.iter()) {
                 Ok(()) => index.dirty = false,
                 Err(error) if result.is_ok() => result = Err(io_error(error)),
                 Err(_) => {}
@@ -1704,7 +1760,7 @@ impl StoreContent for MaildirContent {
             if old.unique != unique {
                 state.counted_write(&old.folder, &old.unique, None);
                 if let Some(index) = state.index_mut(&old.folder) {
-                    index.entries.remove(old.unique.as_str());
+                    index.entries.remove(&old.unique);
                 }
             }
         }
@@ -1743,7 +1799,7 @@ impl StoreContent for MaildirContent {
         fs::remove_file(located.path()).map_err(io_error)?;
         state.counted_write(&located.folder, &located.unique, None);
         if let Some(index) = state.index_mut(&located.folder) {
-            index.entries.remove(located.unique.as_str());
+            index.entries.remove(&located.unique);
         }
         Ok(())
     }
@@ -1779,7 +1835,7 @@ impl StoreContent for MaildirContent {
         state.counted_write(&target, &located.unique, Some((Sub::Cur, &file_name)));
         let entry = state
             .index_mut(&located.folder)
-            .and_then(|index| index.entries.remove(located.unique.as_str()));
+            .and_then(|index| index.entries.remove(&located.unique));
         if let Some(index) = state.index_mut(&target) {
             let entry = match entry {
                 Some(mut entry) => {
@@ -1789,7 +1845,7 @@ impl StoreContent for MaildirContent {
                 }
                 None => Entry::read(&target_dir, Sub::Cur, &file_name).map_err(io_error)?,
             };
-            index.entries.insert(located.unique.clone().into(), entry);
+            index.entries.insert(entry);
         }
         Ok(message_key(&folder_id(&target).key(), &located.unique))
     }

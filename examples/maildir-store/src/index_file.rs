@@ -14,12 +14,12 @@
 //! else is read from the messages again. A missing, damaged or foreign index file is no error,
 //! just no cache.
 
-use std::collections::HashMap;
 use std::fs;
 use std::io;
 use std::path::Path;
 
 use crate::content::Entry;
+use crate::entries::Entries;
 use crate::{maildir, sidecar};
 
 /// The index file's name in a folder's directory.
@@ -34,7 +34,7 @@ const VERSION: u32 = 1;
 
 /// The entries of the index file of the folder at `dir`, by unique name; none when there is no
 /// such file or it is not whole.
-pub(crate) fn load(dir: &Path) -> HashMap<Box<str>, Entry> {
+pub(crate) fn load(dir: &Path) -> Entries {
     fs::read(dir.join(INDEX_FILE))
         .ok()
         .and_then(|bytes| decode(&bytes))
@@ -42,20 +42,15 @@ pub(crate) fn load(dir: &Path) -> HashMap<Box<str>, Entry> {
 }
 
 /// `bytes` as an index, if they are a whole one of this version.
-fn decode(bytes: &[u8]) -> Option<HashMap<Box<str>, Entry>> {
+fn decode(bytes: &[u8]) -> Option<Entries> {
     let payload = sidecar::unframe(MAGIC, VERSION, bytes)?;
     let entries: Vec<Entry> = postcard::from_bytes(payload).ok()?;
-    let mut index = HashMap::with_capacity(entries.len());
-    for entry in entries {
-        let (unique, _) = maildir::split_file_name(&entry.file_name);
-        // A name that could not have come from the directory, or a summary that does not
-        // hold together: the file is not ours to trust.
-        if !maildir::valid_unique(unique) || !entry.summary.is_whole() {
-            return None;
-        }
-        index.insert(unique.into(), entry);
-    }
-    Some(index)
+    // A name that could not have come from the directory, or a summary that does not hold
+    // together: the file is not ours to trust.
+    entries
+        .iter()
+        .all(|entry| maildir::valid_unique(entry.unique()) && entry.summary.is_whole())
+        .then(|| entries.into_iter().collect())
 }
 
 /// Writes `entries` as the index file of the folder at `dir`, replacing the one there.

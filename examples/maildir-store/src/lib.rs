@@ -15,6 +15,7 @@
 #![allow(non_snake_case)]
 
 pub mod content;
+mod entries;
 pub mod index_file;
 mod info;
 pub mod maildir;

@@ -101,8 +101,18 @@ pub fn create_folder(root: &Path, name: &str) -> io::Result<()> {
 /// A message file name split: its unique base name and its flags (`None` in `new/`, where
 /// files have no info; flags of another info version are kept as they are, as none).
 pub fn split_file_name(file_name: &str) -> (&str, Option<&str>) {
-    match file_name.split_once(INFO_SEPARATOR) {
-        Some((unique, info)) => (unique, Some(info.strip_prefix(INFO_FLAGS).unwrap_or(""))),
+    // The separator is ASCII, so a byte search finds it (and splits on a char boundary), at a
+    // fraction of `str::split_once(char)`'s cost: an index finds entries by it.
+    const SEPARATOR: u8 = INFO_SEPARATOR as u8;
+    const _: () = assert!(INFO_SEPARATOR.is_ascii());
+    match memchr::memchr(SEPARATOR, file_name.as_bytes()) {
+        Some(at) => {
+            let info = &file_name[at + 1..];
+            (
+                &file_name[..at],
+                Some(info.strip_prefix(INFO_FLAGS).unwrap_or("")),
+            )
+        }
         None => (file_name, None),
     }
 }

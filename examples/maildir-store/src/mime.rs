@@ -76,8 +76,10 @@ pub struct Summary {
     /// The texts one after the other, in [`Text`] order (on disk as a `str`).
     #[serde(with = "shared_str")]
     texts: Arc<str>,
-    /// Where each text ends in `texts`.
-    ends: [usize; TEXTS],
+    /// Where each text ends in `texts`: 32 bits, half the size of a `usize` on 64-bit targets
+    /// (one of these per message of a listed folder), the same on disk (postcard writes both
+    /// as the same varint), and enough: [`Summary::of`] makes no bigger summary.
+    ends: [u32; TEXTS],
     /// `Sender` was given and is not `From`.
     has_sender: bool,
     /// `Date`, seconds since 1970.
@@ -203,23 +205,30 @@ impl Summary {
             + display_list_len(to)
             + display_list_len(cc)
             + message_id.map_or(0, |id| id.len() + 2);
+        // Texts of 4 GiB and more (headers that big, in a file bigger still) are no message
+        // a list can show.
+        if u32::try_from(size).is_err() {
+            return Summary::unreadable();
+        }
         let mut block = TextBlock::new(size);
         let mut ends = [0; TEXTS];
+        // Within `size`, checked above.
+        let end = |block: &TextBlock| block.len as u32;
         for (at, text) in plain.into_iter().enumerate() {
             block.push(text);
-            ends[at] = block.len;
+            ends[at] = end(&block);
         }
         push_display_list(&mut |text| block.push(text), to);
-        ends[Text::DisplayTo as usize] = block.len;
+        ends[Text::DisplayTo as usize] = end(&block);
         push_display_list(&mut |text| block.push(text), cc);
-        ends[Text::DisplayCc as usize] = block.len;
+        ends[Text::DisplayCc as usize] = end(&block);
         // With its angle brackets.
         if let Some(id) = message_id {
             block.push("<");
             block.push(id);
             block.push(">");
         }
-        ends[Text::MessageId as usize] = block.len;
+        ends[Text::MessageId as usize] = end(&block);
         let texts = block.finish();
         Summary {
             texts,
@@ -238,7 +247,7 @@ impl Summary {
         Summary {
             texts: UNREADABLE_SUBJECT.into(),
             // The subject, and every other text empty.
-            ends: [UNREADABLE_SUBJECT.len(); TEXTS],
+            ends: [UNREADABLE_SUBJECT.len() as u32; TEXTS],
             unreadable: true,
             ..Summary::default()
         }
@@ -249,6 +258,7 @@ impl Summary {
     pub fn is_whole(&self) -> bool {
         let mut start = 0;
         self.ends.iter().all(|&end| {
+            let end = end as usize;
             let fits = start <= end && self.texts.is_char_boundary(end);
             start = end;
             fits
@@ -258,7 +268,7 @@ impl Summary {
     fn range(&self, which: Text) -> Range<usize> {
         let at = which as usize;
         let start = if at == 0 { 0 } else { self.ends[at - 1] };
-        start..self.ends[at]
+        start as usize..self.ends[at] as usize
     }
 
     fn text(&self, which: Text) -> &str {
@@ -781,6 +791,38 @@ mod tests {
             .collect()
     }
 
+    /// `ends` became 32-bit: index files written with `usize` ends (format version 1) read
+    /// back the same, and are written the same.
+    #[test]
+    fn a_summary_on_disk_is_what_it_was_with_usize_ends() {
+        #[derive(serde::Serialize)]
+        struct Before<'a> {
+            texts: &'a str,
+            ends: [usize; TEXTS],
+            has_sender: bool,
+            date: Option<i64>,
+            has_attach: bool,
+            unreadable: bool,
+        }
+        let summary = summarize(
+            b"Subject: Hi\r\nFrom: Anna <a@x.org>\r\nSender: b@x.org\r\n\
+              To: c@x.org\r\nDate: Tue, 14 Nov 2023 22:13:21 +0100\r\n\
+              Message-ID: <1@x.org>\r\n\r\n",
+        );
+        let before = Before {
+            texts: &summary.texts,
+            ends: summary.ends.map(|end| end as usize),
+            has_sender: summary.has_sender,
+            date: summary.date,
+            has_attach: summary.has_attach,
+            unreadable: summary.unreadable,
+        };
+        let written = postcard::to_allocvec(&before).unwrap();
+        assert_eq!(postcard::to_allocvec(&summary).unwrap(), written);
+        assert_eq!(postcard::from_bytes::<Summary>(&written).unwrap(), summary);
+        assert!(summary.has_sender && summary.date.is_some());
+    }
+
     #[test]
     fn display_lists_of_lists_and_groups() {
         let summary = summarize(
@@ -791,8 +833,11 @@ mod tests {
         assert_eq!(texts[&PR_DISPLAY_TO_W], "a@x.org; Bob; c@y.org");
         assert_eq!(texts[&PR_DISPLAY_CC_W], "Carla; d@x.org");
         // The block was sized exactly: its texts fill it, with no room left over.
-        assert_eq!(&summary.texts[summary.ends[TEXTS - 2]..], "<1@x.org>");
-        assert_eq!(summary.texts.len(), summary.ends[TEXTS - 1]);
+        assert_eq!(
+            &summary.texts[summary.ends[TEXTS - 2] as usize..],
+            "<1@x.org>"
+        );
+        assert_eq!(summary.texts.len(), summary.ends[TEXTS - 1] as usize);
     }
 
     #[test]
