@@ -6,7 +6,7 @@ use core::ffi::c_void;
 use mapi_spi_runtime::codes::{E_NOINTERFACE, E_POINTER, MAPI_E_CALL_FAILED, S_OK};
 use mapi_spi_runtime::{
     ComObject, GUID, HRESULT, IUnknown, Interface, Object, Result, SuccessCode,
-    com::{MapiObject, VtablePtr},
+    com::{MapiInterface, MapiObject, VtablePtr},
 };
 use mapi_spi_runtime::{mapi_interface, mapi_object};
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
@@ -154,6 +154,20 @@ const ALL: [GUID; 6] = [
     IPet::IID,
     IChip::IID,
 ];
+
+#[test]
+fn the_iid_table_lists_each_interface_then_its_bases() {
+    assert_eq!(
+        IPuppy::IIDS,
+        [IPuppy::IID, IDog::IID, IAnimal::IID],
+        "own IID first, IUnknown's left out"
+    );
+    assert_eq!(
+        Rex::SLOT_IIDS,
+        [IPuppy::IIDS, IPet::IIDS, IChip::IIDS],
+        "slot order"
+    );
+}
 
 #[test]
 fn query_interface_rules() {
