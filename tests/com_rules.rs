@@ -6,7 +6,7 @@ use core::ffi::c_void;
 use mapi_spi_runtime::codes::{E_NOINTERFACE, E_POINTER, MAPI_E_CALL_FAILED, S_OK};
 use mapi_spi_runtime::{
     ComObject, GUID, HRESULT, IUnknown, Interface, Object, Result, SuccessCode,
-    com::{MapiObject, VtablePtr},
+    com::{MapiInterface, MapiObject, VtablePtr},
 };
 use mapi_spi_runtime::{mapi_interface, mapi_object};
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
@@ -154,6 +154,20 @@ const ALL: [GUID; 6] = [
     IPet::IID,
     IChip::IID,
 ];
+
+#[test]
+fn the_iid_table_lists_each_interface_then_its_bases() {
+    assert_eq!(
+        IPuppy::IIDS,
+        [IPuppy::IID, IDog::IID, IAnimal::IID],
+        "own IID first, IUnknown's left out"
+    );
+    assert_eq!(
+        Rex::SLOT_IIDS,
+        [IPuppy::IIDS, IPet::IIDS, IChip::IIDS],
+        "slot order"
+    );
+}
 
 #[test]
 fn query_interface_rules() {
@@ -327,29 +341,41 @@ fn a_panic_in_drop_at_the_last_release_is_reported_and_the_object_still_freed() 
     );
 }
 
-/// A hand-written `MapiObject` whose IID lookup panics: the only user code QueryInterface
-/// reaches.
-struct Lookup;
+/// The IID of an interface of IUnknown's methods only, which `HandWritten` serves in slot 1.
+const MARKER: GUID = GUID::from_u128(0x8a1d9c70_7777_4c3a_9e51_7a0b3c2d1e07);
 
-// SAFETY: one vtable, IUnknown's, built for this type and slot 0; `interface_slot` returns no
-// index (it panics).
-unsafe impl MapiObject for Lookup {
-    type Vtables = [VtablePtr; 1];
-    const VTABLES: Self::Vtables =
-        [&mapi_spi_runtime::com::query::unknown_vtbl::<Self, 0>() as *const _ as VtablePtr];
-    fn interface_slot(_: &GUID) -> Option<usize> {
-        panic!("no lookup today")
-    }
+/// A hand-written `MapiObject`: two vtables, both IUnknown's, the second answering `MARKER`.
+struct HandWritten;
+
+// SAFETY: slot k holds IUnknown's vtable built for this type and slot k; slot 1 lists only
+// `MARKER`, an interface with no methods beyond IUnknown's.
+unsafe impl MapiObject for HandWritten {
+    type Vtables = [VtablePtr; 2];
+    const VTABLES: Self::Vtables = [
+        &mapi_spi_runtime::com::query::unknown_vtbl::<Self, 0>() as *const _ as VtablePtr,
+        &mapi_spi_runtime::com::query::unknown_vtbl::<Self, 1>() as *const _ as VtablePtr,
+    ];
+    const SLOT_IIDS: &'static [&'static [GUID]] = &[&[], &[MARKER]];
 }
 
 #[test]
-fn a_panic_in_query_interface_is_reported_and_fails_the_call() {
-    let object = ComObject::new(Lookup);
-    let raw = object.as_unknown_ptr();
-    let ((hr, out), caught) = caught_panics::catching(|| unsafe { qi(raw, &IChip::IID) });
-    assert_eq!((hr, out), (MAPI_E_CALL_FAILED, core::ptr::null_mut()));
-    assert_eq!(caught, ["IUnknown::QueryInterface: no lookup today"]);
-    assert_eq!(object.ref_count(), 1, "no reference handed out");
+fn a_hand_written_iid_table_is_what_query_interface_answers() {
+    let object = ComObject::new(HandWritten);
+    let identity = object.as_unknown_ptr();
+    let (hr, marker) = unsafe { qi(identity, &MARKER) };
+    assert_eq!(hr, S_OK);
+    assert_eq!(marker, identity.cast::<VtablePtr>().wrapping_add(1).cast());
+    assert_eq!(unsafe { qi(marker, &IUnknown::IID) }, (S_OK, identity));
+    assert_eq!(unsafe { qi(marker, &MARKER) }, (S_OK, marker));
+    assert_eq!(
+        unsafe { qi(marker, &IChip::IID) },
+        (E_NOINTERFACE, core::ptr::null_mut())
+    );
+    assert_eq!(object.ref_count(), 4, "three answers, three references");
+    for pointer in [identity, marker, marker] {
+        unsafe { release(pointer) };
+    }
+    assert_eq!(object.ref_count(), 1);
 }
 
 #[test]

@@ -143,6 +143,18 @@ fn interface_impls(interface: &Interface) -> TokenStream {
             )
         }
     };
+    // Over `IUnknown` the chain is the interface's own IID, written out (no constant evaluation
+    // with a computed length, as for the names).
+    let own_iid = quote!(<Self as #rt::windows_core::Interface>::IID);
+    let iids = if interface.base_is_unknown() {
+        quote!(&[#own_iid])
+    } else {
+        quote! {
+            &#rt::com::interface::iid_chain::<
+                { <Self::Base as #rt::com::MapiInterface>::IIDS.len() + 1 },
+            >(#own_iid, <Self::Base as #rt::com::MapiInterface>::IIDS)
+        }
+    };
     let interface_safety = safety(&format!(
         "`{ident}` is a transparent COM pointer whose vtable is `{vtbl}`."
     ));
@@ -167,11 +179,7 @@ fn interface_impls(interface: &Interface) -> TokenStream {
             type Base = #base;
             const METHOD_NAMES: &'static [&'static str] = #method_names;
 
-            #[inline(always)]
-            fn matches_iid(iid: &#rt::windows_core::GUID) -> bool {
-                #rt::com::interface::same_iid(iid, &<Self as #rt::windows_core::Interface>::IID)
-                    || <Self::Base as #rt::com::MapiInterface>::matches_iid(iid)
-            }
+            const IIDS: &'static [#rt::windows_core::GUID] = #iids;
         }
     }
 }

@@ -1,7 +1,7 @@
 //! What `#[mapi_object(I0, I1, ...)]` generates for a struct `S`, left as written:
 //!
 //! - `impl MapiObject for S`: the vtable-pointer table (slot `k` holds `Ik`'s vtable built for
-//!   `S` and `k`) and the QueryInterface map from IID to slot;
+//!   `S` and `k`) and QueryInterface's map from IID to slot, as data;
 //! - `impl Implements<Ik> for S` for each listed interface, and `Implements<IUnknown>` (slot 0,
 //!   the object's identity), so Rust code can get typed interface pointers.
 
@@ -42,18 +42,10 @@ pub fn expand(object: &Checked<Object>) -> TokenStream {
                     as *const _ as #rt::com::VtablePtr
             }
         });
-    let lookups = object
-        .interfaces
-        .iter()
-        .enumerate()
-        .map(|(slot, interface)| {
-            let rt = runtime_at(interface.span());
-            quote_spanned! {interface.span()=>
-                if <#interface as #rt::com::MapiInterface>::matches_iid(iid) {
-                    return ::core::option::Option::Some(#slot);
-                }
-            }
-        });
+    let slot_iids = object.interfaces.iter().map(|interface| {
+        let rt = runtime_at(interface.span());
+        quote_spanned!(interface.span()=> <#interface as #rt::com::MapiInterface>::IIDS)
+    });
     let implements = object
         .interfaces
         .iter()
@@ -90,7 +82,7 @@ pub fn expand(object: &Checked<Object>) -> TokenStream {
         }
     };
     let object_safety = safety(
-        "`VTABLES[k]` is the vtable of the k-th listed interface, built for this type and slot k, and `interface_slot` only returns those indices.",
+        "`VTABLES[k]` is the vtable of the k-th listed interface, built for this type and slot k, and `SLOT_IIDS[k]` lists that interface's IIDs.",
     );
     let identity_safety =
         safety("slot 0 is the identity every QueryInterface(IID_IUnknown) returns.");
@@ -106,11 +98,8 @@ pub fn expand(object: &Checked<Object>) -> TokenStream {
 
             const VTABLES: Self::Vtables = [#(#vtables),*];
 
-            #[inline(always)]
-            fn interface_slot(iid: &#rt::windows_core::GUID) -> ::core::option::Option<usize> {
-                #(#lookups)*
-                ::core::option::Option::None
-            }
+            /// Slot k answers the IIDs of the k-th listed interface and its bases.
+            const SLOT_IIDS: &'static [&'static [#rt::windows_core::GUID]] = &[#(#slot_iids),*];
         }
 
         #identity_safety

@@ -7,7 +7,7 @@ use windows_core::{GUID, IUnknown, Interface};
 /// # Safety
 ///
 /// `Self::Vtable` must start with `<Self::Base as Interface>::Vtable`, and `METHOD_NAMES` and
-/// [`MapiInterface::matches_iid`] must describe the whole chain of bases.
+/// [`MapiInterface::IIDS`] must describe the whole chain of bases.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a MAPI interface",
     label = "not declared with `#[mapi_interface]`",
@@ -21,10 +21,13 @@ pub unsafe trait MapiInterface: Interface {
     /// Used at compile time to reject a method that shadows a base method.
     const METHOD_NAMES: &'static [&'static str];
 
-    /// Whether `QueryInterface(iid)` on an object implementing this interface answers with the
-    /// vtable of this interface: `iid` is this interface's IID or a base's. `IUnknown` is left out
-    /// here because an object answers it with its identity, whatever the interface.
-    fn matches_iid(iid: &GUID) -> bool;
+    /// The IIDs `QueryInterface` on an object implementing this interface answers with the
+    /// vtable of this interface: its own IID first, then its bases' up the chain. `IUnknown`'s is
+    /// left out because an object answers it with its identity, whatever the interface.
+    ///
+    /// Data, not a function, so that QueryInterface runs no code of the implementer's (nothing
+    /// there can panic, and no guard is needed) and compiles to a chain of compares.
+    const IIDS: &'static [GUID];
 }
 
 /// The vtable an object of type `T` serves for `Self` from its vtable-pointer slot `SLOT`:
@@ -45,15 +48,12 @@ pub unsafe trait VtableFor<T, const SLOT: usize>: MapiInterface {
     const VTABLE: Self::Vtable;
 }
 
-// SAFETY: `IUnknown` is its own base, and `matches_iid` answers its IID only.
+// SAFETY: `IUnknown` is its own base; its IID is answered by every object's identity, so it
+// lists none.
 unsafe impl MapiInterface for IUnknown {
     type Base = IUnknown;
     const METHOD_NAMES: &'static [&'static str] = &[];
-
-    #[inline(always)]
-    fn matches_iid(_: &GUID) -> bool {
-        false
-    }
+    const IIDS: &'static [GUID] = &[];
 }
 
 /// Whether two IIDs are equal, as two 64-bit comparisons folded into one test. `GUID`'s derived `==` compares its four
@@ -72,6 +72,19 @@ pub fn same_iid(a: &GUID, b: &GUID) -> bool {
 }
 
 const _: () = assert!(size_of::<GUID>() == size_of::<u128>());
+
+/// `const` helper the expansion of `#[mapi_interface]` uses to build [`MapiInterface::IIDS`] of
+/// an interface that extends another than `IUnknown`.
+#[doc(hidden)]
+pub const fn iid_chain<const N: usize>(own: GUID, base: &[GUID]) -> [GUID; N] {
+    let mut out = [own; N];
+    let mut i = 0;
+    while i < base.len() {
+        out[i + 1] = base[i];
+        i += 1;
+    }
+    out
+}
 
 /// `const` helpers the expansion of `#[mapi_interface]` uses to build and check
 /// [`MapiInterface::METHOD_NAMES`].

@@ -7,7 +7,7 @@ use core::ffi::c_void;
 use windows_core::{GUID, HRESULT, IUnknown_Vtbl};
 
 use super::object::{MapiObject, Object};
-use crate::codes::{E_POINTER, MAPI_E_CALL_FAILED};
+use crate::codes::E_POINTER;
 
 /// The IUnknown slots of the vtable in slot `SLOT` of `T`.
 pub const fn unknown_vtbl<T: MapiObject, const SLOT: usize>() -> IUnknown_Vtbl {
@@ -33,38 +33,8 @@ unsafe extern "system" fn query_interface<T: MapiObject, const SLOT: usize>(
     }
     // SAFETY: `this` is an interface pointer of slot `SLOT` of a live `Object<T>` (the vtable's
     // contract), `iid` is readable and `ppv` writable (checked not NULL, the caller's contract).
-    let answered = unsafe { query_guarded(Object::<T>::from_slot::<SLOT>(this), &*iid, ppv) };
-    // A `match`, not `unwrap_or_else`: no closure and no instance of it per vtable (a debug build
-    // compiles every one).
-    match answered {
-        Some(answer) => answer,
-        None => {
-            // SAFETY: `ppv` is writable; a failed QueryInterface hands out nothing.
-            unsafe { ppv.write(core::ptr::null_mut()) };
-            MAPI_E_CALL_FAILED
-        }
-    }
-}
-
-/// [`Object::query`] under the panic guard. Generic over the object type only: the guard's
-/// closure and the unwinding machinery it instantiates are compiled once per type, not once per
-/// slot of the type (a debug build compiles every instance). Inlined, as the guard is: a miss is
-/// a few instructions, which the guard over an erased pointer and a function pointer made 15-45%
-/// slower.
-///
-/// # Safety
-///
-/// `ppv` must be valid for a pointer write.
-#[inline(always)]
-unsafe fn query_guarded<T: MapiObject>(
-    object: &Object<T>,
-    iid: &GUID,
-    ppv: *mut *mut c_void,
-) -> Option<HRESULT> {
-    // SAFETY: `ppv` is writable (this function's contract).
-    super::abi::guard::<T, _>("IUnknown::QueryInterface", || unsafe {
-        object.query(iid, ppv)
-    })
+    // No guard: the IID map is data (`MapiObject::SLOT_IIDS`), no code of the implementer's runs.
+    unsafe { Object::<T>::from_slot::<SLOT>(this).query(&*iid, ppv) }
 }
 
 unsafe extern "system" fn add_ref<T: MapiObject, const SLOT: usize>(this: *mut c_void) -> u32 {

@@ -28,7 +28,7 @@ use core::ffi::c_void;
 use core::mem::ManuallyDrop;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use windows_core::{GUID, HRESULT, IUnknown, Interface};
+use windows_core::{GUID, HRESULT, Interface};
 
 use super::identity;
 use super::message_store::{EntryIdBuf, MessageStore, StoreContext, SupportSlot};
@@ -42,7 +42,8 @@ use crate::codes::{
 };
 use crate::com::abi::guard;
 use crate::com::interface::same_iid;
-use crate::com::{CallEnd, CallGuard, ComObject, Forward, MapiObject, MethodName, Object};
+use crate::com::object::interface_slot;
+use crate::com::{CallEnd, CallGuard, ComObject, Forward, MethodName, Object};
 use crate::flags::{LOGOFF_ABORT, MAPI_UNICODE, MDB_NO_DIALOG};
 use crate::interfaces::ole::Malloc;
 use crate::interfaces::{
@@ -592,12 +593,7 @@ struct LogonArgs<'a> {
 fn store_interface<S: MessageStore>(requested: Option<GUID>) -> Result<GUID, HRESULT> {
     match requested {
         None => Ok(IMsgStore::IID),
-        Some(iid)
-            if same_iid(&iid, &IUnknown::IID)
-                || StoreObject::<S>::interface_slot(&iid).is_some() =>
-        {
-            Ok(iid)
-        }
+        Some(iid) if interface_slot::<StoreObject<S>>(&iid).is_some() => Ok(iid),
         Some(_) => Err(MAPI_E_INTERFACE_NOT_SUPPORTED),
     }
 }
