@@ -234,11 +234,11 @@ impl Fetched<'_> {
     /// (only possible with a NULL tag list) is a count of 0 and a NULL array, as the
     /// reference requires.
     pub fn to_mapi(&self, allocators: &AllocatorSet) -> crate::com::Result<PropsBlock> {
-        let wire = self
-            .props
-            .iter()
-            .map(|p| WireProp::new(p.id, p.value.as_value()));
-        gathered(wire, |wire| PropsBlock::of(allocators, wire))
+        gathered(
+            self.props.iter(),
+            |p| WireProp::new(p.id, p.value.as_value()),
+            |wire| PropsBlock::of(allocators, wire),
+        )
     }
 }
 
@@ -405,6 +405,8 @@ impl Stored for Value<'_> {
 
 /// The `GetProps` answer for property `id`, stored as `stored`, asked as `requested`: the
 /// value, borrowed unless converted, or a `PT_ERROR` entry.
+// Inlined where the answer is gathered, so it is made in its slot, not returned and copied.
+#[inline(always)]
 fn wire_answer<'a, S: Stored + ?Sized>(
     id: u16,
     stored: &'a S,
@@ -439,6 +441,8 @@ fn wire_answer<'a, S: Stored + ?Sized>(
 
 /// The `GetProps` answer for one requested `tag`: `MAPI_E_INVALID_TYPE` for a type that is no
 /// MAPI type, `MAPI_E_NOT_FOUND` for a property `find` does not have, else [`wire_answer`]'s.
+// Inlined as `wire_answer` is, for the same reason.
+#[inline(always)]
 fn requested_answer<'a, S: Stored + ?Sized + 'a>(
     tag: u32,
     find: impl FnOnce(u16) -> Option<&'a S>,
@@ -473,16 +477,16 @@ pub fn props_block_of(
     match tags {
         Some([]) => Err(invalid()),
         Some(tags) => gathered(
-            tags.iter().map(|&tag| {
+            tags.iter(),
+            |&tag| {
                 let find = |id| props.iter().find(|p| p.id == id).map(|p| &p.value);
                 requested_answer(tag, find, unicode, None)
-            }),
+            },
             of,
         ),
         None => gathered(
-            props
-                .iter()
-                .map(|p| wire_answer(p.id, &p.value, PT_UNSPECIFIED, unicode, None)),
+            props.iter(),
+            |p| wire_answer(p.id, &p.value, PT_UNSPECIFIED, unicode, None),
             of,
         ),
     }
@@ -598,16 +602,16 @@ impl PropertyBag {
         match tags {
             Some([]) => Err(invalid()),
             Some(tags) => gathered(
-                tags.iter().map(|&tag| {
+                tags.iter(),
+                |&tag| {
                     let find = |id| self.entries.get(&id).map(|e| &e.prop.value);
                     requested_answer(tag, find, unicode, limit)
-                }),
+                },
                 of,
             ),
             None => gathered(
-                self.entries
-                    .values()
-                    .map(|e| wire_answer(e.prop.id, &e.prop.value, PT_UNSPECIFIED, unicode, limit)),
+                self.entries.values(),
+                |e| wire_answer(e.prop.id, &e.prop.value, PT_UNSPECIFIED, unicode, limit),
                 of,
             ),
         }

@@ -568,9 +568,12 @@ pub unsafe fn tags_in<'a>(tags: *const crate::types::SPropTagArray) -> Option<Co
 /// How many values [`gathered`] keeps on the stack; more take a heap allocation.
 const ON_STACK: usize = 16;
 
-/// Runs `f` on `values` gathered in a slice: on the stack up to 16 of them, on the heap beyond.
-pub(crate) fn gathered<'v, R>(
-    values: impl Iterator<Item = WireProp<'v>>,
+/// Runs `f` on the `answer`s of `items` gathered in a slice: on the stack up to 16 of them, on
+/// the heap beyond. Each answer is made in its slot: an answer passed through the iterator's
+/// `Option` was copied in pieces and read back wider (a store-forwarding stall per value).
+pub(crate) fn gathered<'v, I, R>(
+    items: impl Iterator<Item = I>,
+    mut answer: impl FnMut(I) -> WireProp<'v>,
     f: impl FnOnce(&[WireProp<'v>]) -> R,
 ) -> R {
     /// The first `count` slots of `slots`, initialised: dropped when this is, unwinding
@@ -595,7 +598,7 @@ pub(crate) fn gathered<'v, R>(
         }
     }
 
-    let mut values = values;
+    let mut items = items;
     // Uninitialised: filling and dropping only the slots used (values are large to set).
     let mut slots = [const { MaybeUninit::<WireProp<'v>>::uninit() }; ON_STACK];
     let mut filled = Filled {
@@ -603,13 +606,13 @@ pub(crate) fn gathered<'v, R>(
         count: 0,
     };
     while filled.count < ON_STACK {
-        let Some(value) = values.next() else {
+        let Some(item) = items.next() else {
             return f(filled.values());
         };
-        filled.slots[filled.count].write(value);
+        filled.slots[filled.count].write(answer(item));
         filled.count += 1;
     }
-    match values.next() {
+    match items.next() {
         None => f(filled.values()),
         Some(next) => {
             let count = core::mem::take(&mut filled.count);
@@ -618,7 +621,8 @@ pub(crate) fn gathered<'v, R>(
                 // `filled` drops none of them now (its count is 0).
                 unsafe { slot.assume_init_read() }
             });
-            let all: Vec<WireProp<'v>> = first.chain([next]).chain(values).collect();
+            let rest = core::iter::once(next).chain(items).map(answer);
+            let all: Vec<WireProp<'v>> = first.chain(rest).collect();
             f(&all)
         }
     }
@@ -633,9 +637,8 @@ pub fn props_block<'p>(
     props: impl IntoIterator<Item = &'p Property>,
 ) -> crate::com::Result<RootBuf> {
     gathered(
-        props
-            .into_iter()
-            .map(|p| WireProp::new(p.id, p.value.as_value())),
+        props.into_iter(),
+        |p| WireProp::new(p.id, p.value.as_value()),
         |wire| crate::alloc::props::props(allocators, wire),
     )
 }
@@ -692,8 +695,10 @@ mod tests {
     #[test]
     fn owned_values_are_gathered_and_dropped_once() {
         for count in [3, 16, 17] {
-            let owned = (0..count).map(|i| WireProp::new(i, Value::Unicode(format!("{i}").into())));
-            let ids = gathered(owned, |wire| wire.iter().map(|p| p.id).collect::<Vec<_>>());
+            let owned = |i| WireProp::new(i, Value::Unicode(format!("{i}").into()));
+            let ids = gathered(0..count, owned, |wire| {
+                wire.iter().map(|p| p.id).collect::<Vec<_>>()
+            });
             assert_eq!(ids, (0..count).collect::<Vec<_>>());
         }
     }
