@@ -473,20 +473,34 @@ pub fn props_block_of(
     tags: Option<&[u32]>,
     unicode: bool,
 ) -> crate::com::Result<PropsBlock> {
+    let find = |id| props.iter().find(|p| p.id == id).map(|p| &p.value);
+    let all = props.iter().map(|p| (p.id, &p.value));
+    answer_block(allocators, tags, unicode, None, find, all)
+}
+
+/// `GetProps` into one MAPI block over stored values, by a bag's rules: `find` looks one up by
+/// ID, `all` lists them (ID and value) in the order a NULL tag list answers them. An empty tag
+/// list is `MAPI_E_INVALID_PARAMETER`. The one dispatch of [`props_block_of`] and
+/// [`PropertyBag::get_props_block`].
+fn answer_block<'a, S: Stored + ?Sized + 'a>(
+    allocators: &AllocatorSet,
+    tags: Option<&[u32]>,
+    unicode: bool,
+    size_limit: Option<usize>,
+    find: impl Fn(u16) -> Option<&'a S> + Copy,
+    all: impl Iterator<Item = (u16, &'a S)>,
+) -> crate::com::Result<PropsBlock> {
     let of = |wire: &[WireProp<'_>]| PropsBlock::of(allocators, wire);
     match tags {
         Some([]) => Err(invalid()),
         Some(tags) => gathered(
             tags.iter(),
-            |&tag| {
-                let find = |id| props.iter().find(|p| p.id == id).map(|p| &p.value);
-                requested_answer(tag, find, unicode, None)
-            },
+            |&tag| requested_answer(tag, find, unicode, size_limit),
             of,
         ),
         None => gathered(
-            props.iter(),
-            |p| wire_answer(p.id, &p.value, PT_UNSPECIFIED, unicode, None),
+            all,
+            |(id, stored)| wire_answer(id, stored, PT_UNSPECIFIED, unicode, size_limit),
             of,
         ),
     }
@@ -597,24 +611,9 @@ impl PropertyBag {
         tags: Option<&[u32]>,
         unicode: bool,
     ) -> crate::com::Result<PropsBlock> {
-        let limit = self.size_limit;
-        let of = |wire: &[WireProp<'_>]| PropsBlock::of(allocators, wire);
-        match tags {
-            Some([]) => Err(invalid()),
-            Some(tags) => gathered(
-                tags.iter(),
-                |&tag| {
-                    let find = |id| self.entries.get(&id).map(|e| &e.prop.value);
-                    requested_answer(tag, find, unicode, limit)
-                },
-                of,
-            ),
-            None => gathered(
-                self.entries.values(),
-                |e| wire_answer(e.prop.id, &e.prop.value, PT_UNSPECIFIED, unicode, limit),
-                of,
-            ),
-        }
+        let find = |id| self.entries.get(&id).map(|e| &e.prop.value);
+        let all = self.entries.values().map(|e| (e.prop.id, &e.prop.value));
+        answer_block(allocators, tags, unicode, self.size_limit, find, all)
     }
 
     /// The answer for a stored property, when `GetProps` asks for all of them.
