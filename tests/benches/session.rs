@@ -8,7 +8,9 @@
 //! The contenders:
 //! - "mapi-spi bare store" ([`bare_store`]): the runtime against C for the same work. The
 //!   store serves the C store's 8 properties and nothing else; the runtime adds what the C
-//!   store does not do: it seals the spool security (HMAC-SHA-256, two SHA-256 blocks), keeps
+//!   store does not do: it seals the spool security (HMAC-SHA-256: two SHA-256 blocks the first
+//!   time a provider object seals a payload under its key; a logon that seals the same bytes
+//!   again, as each session here does, copies the MAC the provider object kept), keeps
 //!   the store and logon objects apart from the provider's store object, and guards every
 //!   call against logoff.
 //! - "mapi-spi sample store": the sample store, a whole `ContentStore` over an in-memory

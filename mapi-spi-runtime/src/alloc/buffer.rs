@@ -115,6 +115,51 @@ impl Drop for RootBuf {
     }
 }
 
+/// Bytes kept in a root block of MAPI's allocators, read-only: what MAPI returned in a buffer
+/// the caller may keep (a wrapped store entry ID), held as it came, without a copy to the heap
+/// and its `MAPIFreeBuffer` after it, and freed when dropped. Unlike a [`RootBuf`], which is
+/// written through `&self`, it is `Sync`: a COM object may hold it.
+pub struct MapiBytes(RootBuf);
+
+// SAFETY: nothing writes the block after `MapiBytes` takes it (no method of `MapiBytes` writes,
+// and the `RootBuf` is not reachable from outside), so shared reads from any thread are sound.
+unsafe impl Sync for MapiBytes {}
+
+impl MapiBytes {
+    /// Takes the block of `len` bytes at `ptr`, whose contents are written.
+    ///
+    /// # Safety
+    ///
+    /// As [`RootBuf::from_raw`], and the `len` bytes are initialised.
+    pub unsafe fn from_raw(allocators: AllocatorSet, ptr: *mut c_void, len: usize) -> Self {
+        // SAFETY: forwarded (this function's contract).
+        Self(unsafe { RootBuf::from_raw(allocators, ptr, len) })
+    }
+
+    /// `bytes`, copied into a new block of `allocators`. Errors as [`AllocatorSet::allocate`].
+    pub fn copy(allocators: &AllocatorSet, bytes: &[u8]) -> crate::com::Result<Self> {
+        let root = allocators.allocate(bytes.len())?;
+        root.write_slice(0, bytes);
+        Ok(Self(root))
+    }
+}
+
+impl core::ops::Deref for MapiBytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        // SAFETY: the block's `len` bytes, initialised (`from_raw`'s contract, or written by
+        // `copy`), owned by `self` and not written while borrowed.
+        unsafe { core::slice::from_raw_parts(self.0.as_ptr(), self.0.len()) }
+    }
+}
+
+impl core::fmt::Debug for MapiBytes {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_tuple("MapiBytes").field(&&**self).finish()
+    }
+}
+
 impl core::fmt::Debug for RootBuf {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("RootBuf")
@@ -216,6 +261,25 @@ mod tests {
         });
         assert_eq!((calls.allocate_buffer, calls.allocate_more), (1, 1));
         assert_eq!((calls.free_buffer, calls.live_roots), (1, 0));
+    }
+
+    #[test]
+    fn mapi_bytes_read_what_they_hold_and_free_their_block_once() {
+        let (read, calls) = probe(None, |set| {
+            let copied = super::MapiBytes::copy(&set, b"entry id").unwrap();
+            let raw = set.allocate(3).unwrap();
+            raw.write_slice(0, b"abc");
+            // SAFETY: a live root of `set`, 3 bytes written, given up by `into_raw`.
+            let taken = unsafe { super::MapiBytes::from_raw(set, raw.into_raw(), 3) };
+            (copied.to_vec(), taken.to_vec())
+        });
+        assert_eq!(read, (b"entry id".to_vec(), b"abc".to_vec()));
+        assert_eq!((calls.allocate_buffer, calls.free_buffer), (2, 2));
+        assert_eq!(calls.live_roots, 0);
+        // Out of memory for the copy: the allocator's failure, and nothing left behind.
+        let (copied, calls) = probe(Some(1), |set| super::MapiBytes::copy(&set, b"x").is_err());
+        assert!(copied);
+        assert_eq!(calls.live_roots, 0);
     }
 
     #[test]

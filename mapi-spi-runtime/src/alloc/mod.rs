@@ -63,5 +63,5 @@ pub mod set;
 #[cfg_attr(docsrs, doc(cfg(feature = "host")))]
 pub mod testing;
 
-pub use buffer::{ChildBuf, RootBuf};
+pub use buffer::{ChildBuf, MapiBytes, RootBuf};
 pub use set::{AllocatorSet, LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER};

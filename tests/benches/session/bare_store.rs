@@ -7,6 +7,7 @@
 //! made per logon; like the C store's, its other `IMAPIProp` methods answer
 //! `MAPI_E_NO_SUPPORT`. No folders, no content.
 
+use mapi_spi_runtime::alloc::MapiBytes;
 use mapi_spi_runtime::alloc::props::{PropValue, Value};
 use mapi_spi_runtime::flags::{MAPI_STORE, STORE_ENTRYID_UNIQUE, STORE_READONLY, STORE_UNICODE_OK};
 use mapi_spi_runtime::interfaces::{IMAPIPropImpl, IMsgStore, IMsgStoreImpl};
@@ -52,7 +53,7 @@ impl StoreProvider for BareProvider {
         context: &Arc<StoreContext>,
     ) -> ProviderResult<StoreLogon<BareStore>> {
         let display_name = sample_store::announce(request)?;
-        let entry_id = client_entry_id(request.support, *request.allocators, context.entry_id());
+        let entry_id = client_entry_id(request.support, *request.allocators, context.entry_id())?;
         Ok(StoreLogon {
             store: BareStore {
                 context: context.clone(),
@@ -73,8 +74,8 @@ impl StoreProvider for BareProvider {
 pub struct BareStore {
     /// The store key and MAPI's allocators.
     context: Arc<StoreContext>,
-    /// The store's entry ID as clients see it (MAPI's wrapping).
-    entry_id: Vec<u8>,
+    /// The store's entry ID as clients see it (MAPI's wrapping, in MAPI's block).
+    entry_id: MapiBytes,
     display_name: String,
 }
 

@@ -14,7 +14,7 @@
 use windows_core::HRESULT;
 
 use super::LogonRequest;
-use crate::alloc::AllocatorSet;
+use crate::alloc::{AllocatorSet, MapiBytes};
 use crate::codes::MAPI_E_NO_SUPPORT;
 use crate::flags::MAPI_UNICODE;
 use crate::interfaces::{IMAPIProp, IMAPISupport};
@@ -69,8 +69,11 @@ pub(crate) fn record_logon(
     let mut props = identity(store, allocators)?;
     let has = |props: &[Property], tag: u32| props.iter().any(|p| p.tag() == tag);
     if !has(&props, PR_ENTRYID) {
-        let wrapped = client_entry_id(request.support, allocators, request.entry_id);
-        props.push(Property::for_tag(PR_ENTRYID, PropValue::Binary(wrapped)));
+        let wrapped = client_entry_id(request.support, allocators, request.entry_id)?;
+        props.push(Property::for_tag(
+            PR_ENTRYID,
+            PropValue::Binary(wrapped.to_vec()),
+        ));
     }
     if !has(&props, PR_RECORD_KEY) {
         props.push(Property::for_tag(
@@ -86,23 +89,23 @@ pub(crate) fn record_logon(
 }
 
 /// A store entry ID as clients see it (`PR_ENTRYID`, `PR_STORE_ENTRYID`): wrapped by MAPI
-/// (`WrapStoreEntryID`, its buffer freed with `allocators`), or as it is where MAPI does not wrap.
+/// (`WrapStoreEntryID`), kept in the block MAPI returned it in (as a C store keeps it: no copy,
+/// and freed with `allocators` when dropped), or as it is, copied into a block of `allocators`,
+/// where MAPI does not wrap. Errors as [`AllocatorSet::allocate`], for that copy.
 pub fn client_entry_id(
     support: &IMAPISupport,
     allocators: AllocatorSet,
     entry_id: &[u8],
-) -> Vec<u8> {
+) -> crate::com::Result<MapiBytes> {
     let (mut cb, mut raw) = (0u32, core::ptr::null_mut());
     // SAFETY: `entry_id` is readable; valid out-pointers.
     let hr = unsafe { support.WrapStoreEntryID(entry_id, &mut cb, &mut raw) };
     if hr.is_err() || raw.is_null() {
-        return entry_id.to_vec();
+        return MapiBytes::copy(&allocators, entry_id);
     }
-    // SAFETY: MAPI returned `cb` bytes at `raw`, one block of its allocator, freed right after.
-    let bytes = unsafe { core::slice::from_raw_parts(raw.cast::<u8>(), cb as usize) }.to_vec();
-    // SAFETY: ours to free, once.
-    unsafe { allocators.free(raw.cast()) };
-    bytes
+    // SAFETY: MAPI returned `cb` bytes at `raw`, one block of its allocator (`allocators`), ours
+    // to free.
+    Ok(unsafe { MapiBytes::from_raw(allocators, raw.cast(), cb as usize) })
 }
 
 /// The identity properties the store has.

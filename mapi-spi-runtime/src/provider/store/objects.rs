@@ -33,7 +33,7 @@ use windows_core::{GUID, HRESULT, Interface};
 use super::identity;
 use super::message_store::{EntryIdBuf, MessageStore, StoreContext, SupportSlot};
 use super::registry::{Registered, Registry, StoreKey};
-use super::spool::{SpoolKey, SpoolKeys};
+use super::spool::SpoolKeys;
 use super::{LogonRequest, SpoolSecurity, StoreLogon, StoreProvider};
 use crate::alloc::{AllocatorSet, RootBuf};
 use crate::codes::{
@@ -440,7 +440,8 @@ pub struct ProviderObject<P: StoreProvider> {
     /// `IMAPIProviderShutdown` progress.
     /// A `FastShutdown`, an atomic: every logon reads it.
     fast_shutdown: AtomicU8,
-    /// The profile's spool security key, keyed for the HMAC once for the session's logons.
+    /// The profile's spool security key, keyed for the HMAC once for the session's logons, and
+    /// its last seal.
     spool_keys: SpoolKeys,
 }
 
@@ -736,13 +737,13 @@ impl<P: StoreProvider> ProviderObject<P> {
         // Allocated before anything is registered, so that failing here leaves nothing behind.
         let spool_block: Option<(*mut u32, *mut *mut u8, RootBuf)> = match spool_out {
             Some((cb, lpb)) if !cb.is_null() && !lpb.is_null() => {
-                let sealed = SpoolKey::for_logon(&args.request, &self.spool_keys).and_then(|key| {
-                    let payload = match &spool_security {
-                        SpoolSecurity::StoreKey => cx.store_key(),
-                        SpoolSecurity::Bytes(bytes) => bytes,
-                    };
-                    Ok(key.seal(&self.allocators, payload)?)
-                });
+                let payload = match &spool_security {
+                    SpoolSecurity::StoreKey => cx.store_key(),
+                    SpoolSecurity::Bytes(bytes) => bytes,
+                };
+                let sealed = self
+                    .spool_keys
+                    .seal(&args.request, &self.allocators, payload);
                 match sealed {
                     Ok(block) => Some((cb, lpb, block)),
                     Err(error) => {
@@ -919,9 +920,10 @@ impl<P: StoreProvider> IMSProviderImpl for ProviderObject<P> {
         };
         this.with_request(call, |request| {
             // Forged or altered data is refused before the provider sees it.
-            let genuine = SpoolKey::for_logon(&request, &this.spool_keys)
-                .and_then(|key| key.open(spool_security).map(<[u8]>::to_vec))
-                .and_then(|payload| this.provider.spooler_logon(&request, &payload));
+            let genuine = this
+                .spool_keys
+                .open(&request, spool_security)
+                .and_then(|payload| this.provider.spooler_logon(&request, payload));
             if let Err(error) = genuine {
                 return this.fail(error, request.flags & MAPI_UNICODE != 0, lppMAPIError);
             }

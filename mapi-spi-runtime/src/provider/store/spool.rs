@@ -16,7 +16,11 @@
 //! of the same process (Outlook's, since 2003) still logs on, nothing outside it can.
 //!
 //! A key is kept as the HMAC state after the key, the profile's by each provider object
-//! ([`SpoolKeys`]): a seal or a check hashes two SHA-256 blocks, not four.
+//! ([`SpoolKeys`]): a seal or a check hashes two SHA-256 blocks, not four. And since a seal is
+//! a function of the key and the payload alone, the provider object keeps the last payload it
+//! sealed with the MAC it got: a logon that seals the same payload under the same key (a store
+//! opened again in the session, whose spool security is its key) copies that MAC, hashing
+//! nothing. The bytes are the same as a fresh seal's, so nothing about the check changes.
 
 use std::sync::{Mutex, OnceLock};
 
@@ -54,57 +58,17 @@ impl SpoolKey {
         Ok(Self::new(&random_key()?))
     }
 
-    /// The key for a logon: the profile's (made and stored on first use; keyed through `keys`),
-    /// or the process's.
-    pub fn for_logon(request: &LogonRequest<'_>, keys: &SpoolKeys) -> ProviderResult<Self> {
-        if let Some(key) = Self::from_profile(request, keys)? {
-            return Ok(key);
-        }
-        static PROCESS: OnceLock<SpoolKey> = OnceLock::new();
-        if let Some(key) = PROCESS.get() {
-            return Ok(key.clone());
-        }
-        let fresh = Self::random()?;
-        Ok(PROCESS.get_or_init(|| fresh).clone())
-    }
-
-    /// The profile section's key, created there if it has none; `None` without a section the
-    /// provider may write.
-    fn from_profile(request: &LogonRequest<'_>, keys: &SpoolKeys) -> ProviderResult<Option<Self>> {
-        let Some(section) = request.profile_section()? else {
-            return Ok(None);
-        };
-        if let Some(Property {
-            value: PropValue::Binary(bytes),
-            ..
-        }) = section.get(PR_MAPI_SPI_SPOOL_KEY)?
-            && let Ok(key) = <[u8; 32]>::try_from(bytes.as_slice())
-        {
-            return Ok(Some(keys.keyed(&key)));
-        }
-        let key = random_key()?;
-        let stored = section.set(&[Property::for_tag(
-            PR_MAPI_SPI_SPOOL_KEY,
-            PropValue::Binary(key.to_vec()),
-        )]);
-        // A section that refuses the key: the process's key instead.
-        Ok(stored.ok().map(|()| keys.keyed(&key)))
-    }
-
-    fn mac(&self) -> Hmac<Sha256> {
-        self.0.clone()
+    /// The MAC of `payload` as sealed: of the prefix and the payload.
+    fn mac_of(&self, payload: &[u8]) -> [u8; MAC_LEN] {
+        let mut mac = self.0.clone();
+        mac.update(PREFIX);
+        mac.update(payload);
+        mac.finalize().into_bytes().into()
     }
 
     /// `payload`, sealed, in a block of `allocators`: what `Logon` returns.
     pub fn seal(&self, allocators: &AllocatorSet, payload: &[u8]) -> crate::com::Result<RootBuf> {
-        let block = allocators.allocate(PREFIX.len() + payload.len() + MAC_LEN)?;
-        block.write_slice(0, PREFIX);
-        block.write_slice(PREFIX.len(), payload);
-        let mut mac = self.mac();
-        mac.update(PREFIX);
-        mac.update(payload);
-        block.write_slice(PREFIX.len() + payload.len(), &mac.finalize().into_bytes());
-        Ok(block)
+        sealed_block(allocators, payload, &self.mac_of(payload))
     }
 
     /// The payload of a sealed `blob`, if it was sealed with this key and not altered;
@@ -116,32 +80,131 @@ impl SpoolKey {
             return Err(forged());
         }
         let (sealed, tag) = blob.split_at(blob.len() - MAC_LEN);
-        let mut mac = self.mac();
+        let mut mac = self.0.clone();
         mac.update(sealed);
         mac.verify_slice(tag).map_err(|_| forged())?;
         Ok(&sealed[PREFIX.len()..])
     }
 }
 
-/// The HMAC state of the last profile key read, so that the logons of one provider object
-/// (one MAPI session, one profile) key the HMAC once, not at each logon: a seal or check then
-/// hashes two blocks, not four. The profile's key is still read at each logon, and a key that
-/// differs from the one kept replaces it.
+/// `payload` and its `mac`, sealed, in a block of `allocators`.
+fn sealed_block(
+    allocators: &AllocatorSet,
+    payload: &[u8],
+    mac: &[u8; MAC_LEN],
+) -> crate::com::Result<RootBuf> {
+    let block = allocators.allocate(PREFIX.len() + payload.len() + MAC_LEN)?;
+    block.write_slice(0, PREFIX);
+    block.write_slice(PREFIX.len(), payload);
+    block.write_slice(PREFIX.len() + payload.len(), mac);
+    Ok(block)
+}
+
+/// The key bytes for a logon: the profile's (made and stored on first use), or the process's.
+fn key_for_logon(request: &LogonRequest<'_>) -> ProviderResult<[u8; 32]> {
+    if let Some(key) = key_from_profile(request)? {
+        return Ok(key);
+    }
+    static PROCESS: OnceLock<[u8; 32]> = OnceLock::new();
+    if let Some(key) = PROCESS.get() {
+        return Ok(*key);
+    }
+    let fresh = random_key()?;
+    Ok(*PROCESS.get_or_init(|| fresh))
+}
+
+/// The profile section's key, created there if it has none; `None` without a section the
+/// provider may write.
+fn key_from_profile(request: &LogonRequest<'_>) -> ProviderResult<Option<[u8; 32]>> {
+    let Some(section) = request.profile_section()? else {
+        return Ok(None);
+    };
+    if let Some(Property {
+        value: PropValue::Binary(bytes),
+        ..
+    }) = section.get(PR_MAPI_SPI_SPOOL_KEY)?
+        && let Ok(key) = <[u8; 32]>::try_from(bytes.as_slice())
+    {
+        return Ok(Some(key));
+    }
+    let key = random_key()?;
+    let stored = section.set(&[Property::for_tag(
+        PR_MAPI_SPI_SPOOL_KEY,
+        PropValue::Binary(key.to_vec()),
+    )]);
+    // A section that refuses the key: the process's key instead.
+    Ok(stored.ok().map(|()| key))
+}
+
+/// A provider object's spool security (one MAPI session, one profile): the key of its logons,
+/// read from the profile at each logon, kept as its HMAC state so that a seal or check keys the
+/// HMAC once per change of key (two blocks hashed, not four), and the last seal made with it.
 #[derive(Default)]
-pub struct SpoolKeys(Mutex<Option<([u8; 32], SpoolKey)>>);
+pub struct SpoolKeys(Mutex<Option<Kept>>);
+
+/// The key [`SpoolKeys`] keeps, and what it last sealed.
+struct Kept {
+    bytes: [u8; 32],
+    key: SpoolKey,
+    /// The last payload sealed with `key`, and its MAC.
+    last_seal: Option<(Vec<u8>, [u8; MAC_LEN])>,
+}
+
+impl Kept {
+    /// The MAC of `payload` under this key: the last one's if it sealed the same bytes (the
+    /// payload is public, in the sealed block, so comparing it needs no constant time).
+    fn mac_of(&mut self, payload: &[u8]) -> [u8; MAC_LEN] {
+        if let Some((sealed, mac)) = &self.last_seal
+            && sealed.as_slice() == payload
+        {
+            return *mac;
+        }
+        let mac = self.key.mac_of(payload);
+        let mut sealed = self
+            .last_seal
+            .take()
+            .map(|(bytes, _)| bytes)
+            .unwrap_or_default();
+        sealed.clear();
+        sealed.extend_from_slice(payload);
+        self.last_seal = Some((sealed, mac));
+        mac
+    }
+}
 
 impl SpoolKeys {
-    /// The key `bytes`, keyed once per change of key.
-    fn keyed(&self, bytes: &[u8; 32]) -> SpoolKey {
+    /// `payload` sealed with the logon's key ([`SpoolKey::seal`]), in a block of `allocators`.
+    pub fn seal(
+        &self,
+        request: &LogonRequest<'_>,
+        allocators: &AllocatorSet,
+        payload: &[u8],
+    ) -> ProviderResult<RootBuf> {
+        let bytes = key_for_logon(request)?;
+        let mac = self.with_key(&bytes, |kept| kept.mac_of(payload));
+        Ok(sealed_block(allocators, payload, &mac)?)
+    }
+
+    /// The payload of `blob` if the logon's key sealed it and it is unaltered
+    /// ([`SpoolKey::open`]); `MAPI_E_LOGON_FAILED` otherwise.
+    pub fn open<'a>(&self, request: &LogonRequest<'_>, blob: &'a [u8]) -> ProviderResult<&'a [u8]> {
+        let bytes = key_for_logon(request)?;
+        self.with_key(&bytes, |kept| kept.key.open(blob))
+    }
+
+    /// Runs `body` with the key `bytes`, keyed once per change of key (a new key forgets the
+    /// last seal, which was another key's).
+    fn with_key<T>(&self, bytes: &[u8; 32], body: impl FnOnce(&mut Kept) -> T) -> T {
         let mut kept = lock(&self.0);
-        match &*kept {
-            Some((kept_bytes, key)) if same_key(kept_bytes, bytes) => key.clone(),
-            _ => {
-                let key = SpoolKey::new(bytes);
-                *kept = Some((*bytes, key.clone()));
-                key
-            }
-        }
+        let kept = match &mut *kept {
+            Some(kept) if same_key(&kept.bytes, bytes) => kept,
+            slot => slot.insert(Kept {
+                bytes: *bytes,
+                key: SpoolKey::new(bytes),
+                last_seal: None,
+            }),
+        };
+        body(kept)
     }
 }
 
@@ -190,24 +253,71 @@ mod tests {
         assert_eq!(key.open(&sealed(&key, b"")).unwrap(), b"");
     }
 
+    /// The key `bytes` as `keys` keeps it.
+    fn kept(keys: &SpoolKeys, bytes: &[u8; 32]) -> SpoolKey {
+        keys.with_key(bytes, |kept| kept.key.clone())
+    }
+
+    /// `payload` sealed by `keys` with the key `bytes`, copied out of its block.
+    fn sealed_by(keys: &SpoolKeys, bytes: &[u8; 32], payload: &[u8]) -> Vec<u8> {
+        let mac = keys.with_key(bytes, |kept| kept.mac_of(payload));
+        let block = sealed_block(&AllocatorSet::native(), payload, &mac).unwrap();
+        // SAFETY: the block's `len` bytes, all written, alive until `block` drops.
+        unsafe { core::slice::from_raw_parts(block.as_ptr(), block.len()) }.to_vec()
+    }
+
     #[test]
     fn a_kept_key_is_the_key_it_was_made_from() {
         let keys = SpoolKeys::default();
         let (a, b) = ([1u8; 32], [2u8; 32]);
-        let blob = sealed(&keys.keyed(&a), b"store");
+        let blob = sealed(&kept(&keys, &a), b"store");
         assert_eq!(SpoolKey::new(&a).open(&blob).unwrap(), b"store");
-        assert_eq!(keys.keyed(&a).open(&blob).unwrap(), b"store");
+        assert_eq!(kept(&keys, &a).open(&blob).unwrap(), b"store");
         // Another key replaces it, and does not open what the first sealed.
         assert_eq!(
-            keys.keyed(&b).open(&blob).unwrap_err().code,
+            kept(&keys, &b).open(&blob).unwrap_err().code,
             MAPI_E_LOGON_FAILED
         );
         assert!(
             SpoolKey::new(&b)
-                .open(&sealed(&keys.keyed(&b), b"x"))
+                .open(&sealed(&kept(&keys, &b), b"x"))
                 .is_ok()
         );
-        assert_eq!(keys.keyed(&a).open(&blob).unwrap(), b"store");
+        assert_eq!(kept(&keys, &a).open(&blob).unwrap(), b"store");
         assert!(same_key(&a, &a) && !same_key(&a, &b));
+    }
+
+    #[test]
+    fn a_kept_seal_is_a_fresh_seal_of_the_same_key_and_payload_only() {
+        let keys = SpoolKeys::default();
+        let (a, b) = ([1u8; 32], [2u8; 32]);
+        let first = sealed_by(&keys, &a, b"store");
+        // Served from the kept seal: the bytes a fresh seal makes.
+        let kept_seal = keys.with_key(&a, |kept| kept.last_seal.clone());
+        assert_eq!(kept_seal.as_ref().map(|(p, _)| &p[..]), Some(&b"store"[..]));
+        let again = sealed_by(&keys, &a, b"store");
+        assert_eq!(again, first);
+        assert_eq!(again, sealed(&SpoolKey::new(&a), b"store"));
+        // Another payload under the same key: sealed afresh, and kept in its place.
+        let other_payload = sealed_by(&keys, &a, b"other");
+        assert_eq!(other_payload, sealed(&SpoolKey::new(&a), b"other"));
+        assert_eq!(SpoolKey::new(&a).open(&other_payload).unwrap(), b"other");
+        // A payload that extends the kept one is not it.
+        assert_eq!(
+            sealed_by(&keys, &a, b"others"),
+            sealed(&SpoolKey::new(&a), b"others")
+        );
+        // The same payload under another key: that key's seal, which the first key refuses.
+        let other_key = sealed_by(&keys, &b, b"others");
+        assert_eq!(other_key, sealed(&SpoolKey::new(&b), b"others"));
+        assert_eq!(
+            SpoolKey::new(&a).open(&other_key).unwrap_err().code,
+            MAPI_E_LOGON_FAILED
+        );
+        // And back: the first key's seal again, not the second's kept one.
+        assert_eq!(
+            sealed_by(&keys, &a, b"others"),
+            sealed(&SpoolKey::new(&a), b"others")
+        );
     }
 }

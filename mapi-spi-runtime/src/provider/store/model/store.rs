@@ -149,7 +149,8 @@ impl ContentStore {
         let ids = EntryIds::new(uid, store_key).ok_or_else(|| {
             ProviderError::new(MAPI_E_INVALID_PARAMETER, "the store key is too long")
         })?;
-        let entry_id = client_entry_id(request.support, *request.allocators, context.entry_id());
+        let entry_id =
+            client_entry_id(request.support, *request.allocators, context.entry_id())?.to_vec();
         let given = |tag: u32| props.iter().find(|p| p.tag() == tag).map(|p| &p.value);
         let support_mask = match given(PR_STORE_SUPPORT_MASK) {
             Some(PropValue::Long(mask)) => *mask,
