@@ -28,13 +28,28 @@ unsafe extern "system" fn query_interface<T: MapiObject, const SLOT: usize>(
     }
     if iid.is_null() {
         // SAFETY: `ppv` is not NULL, and writable by QueryInterface's contract.
-        unsafe { ppv.write(core::ptr::null_mut()) };
-        return E_POINTER;
+        return unsafe { no_iid(ppv) };
     }
     // SAFETY: `this` is an interface pointer of slot `SLOT` of a live `Object<T>` (the vtable's
     // contract), `iid` is readable and `ppv` writable (checked not NULL, the caller's contract).
     // No guard: the IID map is data (`MapiObject::SLOT_IIDS`), no code of the implementer's runs.
     unsafe { Object::<T>::from_slot::<SLOT>(this).query(&*iid, ppv) }
+}
+
+/// QueryInterface's answer to a NULL IID, out of line: inline, its return merged with the
+/// miss's, and the miss became a jump to that shared return instead of C's straight fall-through
+/// (see [`interface_slot`](super::object::interface_slot)). `extern "system"`, so that
+/// QueryInterface reaches it by a tail jump, not a call that needs a stack frame on every path.
+///
+/// # Safety
+///
+/// `ppv` must be valid for a pointer write.
+#[cold]
+#[inline(never)]
+unsafe extern "system" fn no_iid(ppv: *mut *mut c_void) -> HRESULT {
+    // SAFETY: the caller's contract.
+    unsafe { ppv.write(core::ptr::null_mut()) };
+    E_POINTER
 }
 
 unsafe extern "system" fn add_ref<T: MapiObject, const SLOT: usize>(this: *mut c_void) -> u32 {
