@@ -524,6 +524,8 @@ fn an_outlook_rename_renames_the_folders_directories_and_names_it_by_a_new_id() 
     let year_messages = message_ids(&year).len();
     assert_eq!(year_messages, 1);
     let archive: IMAPIFolder = open(store, &archive_id, MAPI_MODIFY);
+    // Outlook keeps a hierarchy view open on each folder it shows expanded.
+    let archive_view = hierarchy_table(&archive, MAPI_UNICODE).expect("hierarchy");
     let before = snapshot(maildir);
 
     // What Outlook does: SetProps of the name on the open folder (here with a comment too).
@@ -551,16 +553,15 @@ fn an_outlook_rename_renames_the_folders_directories_and_names_it_by_a_new_id() 
     assert_eq!(text(&props, PR_COMMENT_W), "alt");
     let new_id = binary(&props, PR_ENTRYID);
     assert_ne!(new_id, archive_id);
-    // Its tables are the renamed folder's.
-    let children = query_rows(
-        &hierarchy_table(&archive, MAPI_UNICODE).unwrap(),
-        &[PR_DISPLAY_NAME_W, PR_ENTRYID],
-    )
-    .unwrap();
+    // Its tables are the renamed folder's: a new view, and the one open before.
+    let columns = [PR_DISPLAY_NAME_W, PR_ENTRYID];
+    let children = query_rows(&hierarchy_table(&archive, MAPI_UNICODE).unwrap(), &columns);
+    let children = children.unwrap();
     assert_eq!(children.len(), 1);
     assert_eq!(text(&children[0], PR_DISPLAY_NAME_W), "2023");
     let new_year_id = binary(&children[0], PR_ENTRYID);
     assert_ne!(new_year_id, year_id);
+    assert_eq!(query_rows(&archive_view, &columns).unwrap(), children);
     // The sinks hear a move: new and old IDs, the same parent.
     let moved: Vec<_> = recorder
         .take()
@@ -650,9 +651,8 @@ fn an_outlook_rename_renames_the_folders_directories_and_names_it_by_a_new_id() 
 
     // SAFETY: a live store; its own connection.
     assert_eq!(unsafe { store.Unadvise(connection) }, S_OK);
-    drop((
-        view, ipm, year, archive, reopened, new_year, message, inbox, root, sink,
-    ));
+    drop((view, archive_view, ipm, year, archive, reopened, new_year));
+    drop((message, inbox, root, sink));
     t.finish();
 }
 

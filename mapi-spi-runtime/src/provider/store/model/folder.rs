@@ -663,10 +663,11 @@ impl Model {
 
     /// Folder `old_key` of `old_parent` is `moved`, below `parent`, as the provider moved or
     /// renamed it (`CopyFolder` with `FOLDER_MOVE`, or a new name for a store whose keys are
-    /// names): the special folders are read again, the contents tables of the folders of its
-    /// subtree whose keys changed go (`below`: the subtree as it was; the folders are found
-    /// under their new keys from now on), and the sinks hear `fnevObjectMoved` with the old
-    /// and new entry IDs and parents (hierarchy tables follow).
+    /// names): the special folders are read again; of the folders of its subtree whose keys
+    /// changed (`below`: the subtree as it was), the contents tables go (their rows name the
+    /// messages by the old keys) and the open hierarchy tables follow them to their new keys;
+    /// the sinks hear `fnevObjectMoved` with the old and new entry IDs and parents, and the
+    /// open hierarchy tables are brought up to date.
     pub(super) fn folder_moved(
         &self,
         old_key: &[u8],
@@ -677,11 +678,24 @@ impl Model {
     ) {
         self.folders_changed();
         if moved.key != old_key {
-            let now: HashSet<Vec<u8>> = subtree(self, &moved.key)
-                .map(|folders| folders.into_iter().map(|f| f.key).collect())
-                .unwrap_or_default();
+            let now = subtree(self, &moved.key).unwrap_or_default();
+            // Which folder below is which: those listed alike, name for name, before and
+            // after (a move or a rename keeps the names and the order below the folder).
+            let alike = below.len() == now.len()
+                && below
+                    .iter()
+                    .zip(&now)
+                    .skip(1)
+                    .all(|(old, new)| display_name(old) == display_name(new));
+            let mut rekeyed = vec![(old_key, &moved.key[..])];
+            if alike {
+                let pairs = below.iter().zip(&now).skip(1);
+                rekeyed.extend(pairs.map(|(old, new)| (&old.key[..], &new.key[..])));
+            }
+            self.hierarchy_rekeyed(&rekeyed);
+            let kept: HashSet<&[u8]> = now.iter().map(|f| &f.key[..]).collect();
             let old_keys = below.iter().map(|f| &f.key[..]).chain([old_key]);
-            for gone in old_keys.filter(|&k| !now.contains(k)) {
+            for gone in old_keys.filter(|&k| !kept.contains(k)) {
                 self.folder_removed(gone);
             }
         }
