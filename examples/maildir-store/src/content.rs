@@ -1384,14 +1384,13 @@ impl MaildirContent {
                 (old, new)
             })
             .collect();
-        let dir = |name: &str| maildir::folder_dir(&self.root, name);
         let mut state = self.lock();
         let mut done: Vec<&(String, String)> = Vec::new();
         for each in moves.iter().filter(|(old, _)| tree.real.contains(old)) {
             let (old, new) = each;
-            if let Err(error) = fs::rename(dir(old), dir(new)) {
+            if let Err(error) = self.rename_folder_dir(old, new) {
                 for (old, new) in done.into_iter().rev() {
-                    let _ = fs::rename(dir(new), dir(old));
+                    let _ = self.rename_folder_dir(new, old);
                 }
                 return Err(io_error(error));
             }
@@ -1403,6 +1402,25 @@ impl MaildirContent {
             state.folders.insert(new);
         }
         Ok(target)
+    }
+
+    /// Renames the directory of Maildir++ folder `old` to `new`'s. A change of case only goes
+    /// through a name of its own first (`renaming.<unique>` in the Maildir, which is listed as
+    /// no folder, and which nothing removes): a file system that ignores case may keep the old
+    /// name otherwise (Wine's did).
+    fn rename_folder_dir(&self, old: &str, new: &str) -> io::Result<()> {
+        let from = maildir::folder_dir(&self.root, old);
+        let to = maildir::folder_dir(&self.root, new);
+        if !old.eq_ignore_ascii_case(new) {
+            return fs::rename(from, to);
+        }
+        let between = self
+            .root
+            .join(format!("renaming.{}", maildir::unique_name()));
+        fs::rename(&from, &between)?;
+        fs::rename(&between, &to).inspect_err(|_| {
+            let _ = fs::rename(&between, &from);
+        })
     }
 
     /// Checks a new folder name from a client and encodes it for the directory: one name

@@ -1029,13 +1029,22 @@ fn a_new_name_renames_the_directories_below_any_parent_under_a_new_key() {
     assert_eq!(folder.key, b"FINBOX.Listen &2D3c7A-");
     assert!(dir.join(".INBOX.Listen &2D3c7A-").join("cur").is_dir());
 
-    // Only the case changes: the folder itself is no collision (on a file system that tells
-    // the two apart; Windows' keeps one directory either way).
+    // Only the case changes: the folder itself is no collision, and the directories take the
+    // new name on a file system that ignores case too.
     let folder = content
         .set_folder_props(b"FVorhaben", &renamed(&content, b"FVorhaben", "vorhaben"))
         .unwrap();
     assert_eq!(text(&folder.props, PR_DISPLAY_NAME_W), "vorhaben");
     assert_eq!(names(&content.subfolders(&folder.key).unwrap()), ["Rust"]);
+    let listed: Vec<String> = fs::read_dir(&*dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.to_lowercase().starts_with(".vorhaben"))
+        .collect();
+    assert_eq!(
+        listed.iter().collect::<HashSet<_>>(),
+        HashSet::from([&".vorhaben".to_owned(), &".vorhaben.Rust".to_owned()])
+    );
     // The same name again renames nothing, and writes the other properties in place.
     let same = content
         .set_folder_props(&folder.key, &folder.props)
