@@ -12,10 +12,13 @@
 //! settings), and its folder-associated messages (`MAPI_ASSOCIATED`: Outlook's views, forms
 //! and settings, MAPI properties through and through), whole with their recipients and
 //! attachments; the store's named-property map, at the root, keeps the IDs of the named
-//! properties among them from one logon to the next. A folder is renamed only by moving it
-//! (`CopyFolder` with `FOLDER_MOVE`): a `PR_DISPLAY_NAME_W` set with `SetProps` is
-//! `MAPI_E_NO_ACCESS`, since the directory's name is the folder's key, which `SetProps` must
-//! keep.
+//! properties among them from one logon to the next.
+//!
+//! A folder is renamed as Outlook renames it, with `SetProps` of its `PR_DISPLAY_NAME_W`, or
+//! moved with `CopyFolder` and `FOLDER_MOVE`; either way its directory and those below it are
+//! renamed (`.A` and `.A.B` to `.X` and `.X.B`), and since a folder's key is its directory's
+//! name, the folder is answered under its new key (the runtime tells clients of the new entry
+//! ID as of a move). The root, the IPM subtree and the Inbox have fixed places and names.
 //!
 //! An associated message's key is its folder's key, `/.`, and its number in the folder's
 //! file (no unique name starts with a dot): the number is looked up in the file, never used
@@ -152,6 +155,20 @@ impl FolderId {
         }
     }
 
+    /// The folder's `PR_DISPLAY_NAME_W`: a Maildir++ folder's is the last part of its name,
+    /// decoded (as it is when it is no modified UTF-7).
+    fn display_name(&self) -> String {
+        match self {
+            FolderId::Root => "Root".to_owned(),
+            FolderId::Ipm => "Top of Information Store".to_owned(),
+            FolderId::Inbox => "Inbox".to_owned(),
+            FolderId::Named(name) => {
+                let leaf = leaf(name);
+                mutf7::decode(leaf).unwrap_or_else(|| leaf.to_owned())
+            }
+        }
+    }
+
     /// The parent of Maildir++ folder `name`.
     fn parent_of(name: &str) -> FolderId {
         match name.rsplit_once('.') {
@@ -170,6 +187,12 @@ impl FolderId {
             FolderId::Named(name) => Some(format!("{name}.{encoded}")),
         }
     }
+}
+
+/// The last part of Maildir++ folder name `name` (`Child` of `Parent.Child`): its own name,
+/// still encoded.
+fn leaf(name: &str) -> &str {
+    name.rsplit('.').next().unwrap_or(name)
 }
 
 fn is_inbox_name(name: &str) -> bool {
@@ -1061,20 +1084,16 @@ impl MaildirContent {
 
     fn folder_of(&self, id: &FolderId) -> Folder {
         let text = |tag, value: &str| Property::for_tag(tag, PropValue::Unicode(value.into()));
-        let (parent, name) = match id {
-            FolderId::Root => (None, "Root".to_owned()),
-            FolderId::Ipm => (Some(FolderId::Root), "Top of Information Store".to_owned()),
-            FolderId::Inbox => (Some(FolderId::Ipm), "Inbox".to_owned()),
-            FolderId::Named(name) => {
-                let last = name.rsplit('.').next().unwrap_or(name);
-                let display = mutf7::decode(last).unwrap_or_else(|| last.to_owned());
-                (Some(FolderId::parent_of(name)), display)
-            }
+        let parent = match id {
+            FolderId::Root => None,
+            FolderId::Ipm => Some(FolderId::Root),
+            FolderId::Inbox => Some(FolderId::Ipm),
+            FolderId::Named(name) => Some(FolderId::parent_of(name)),
         };
         // A damaged file is set aside and one that cannot be read now ignored: the folder
         // lists all the same, with the default properties.
         let own = sidecar::load_props(&self.place(id)).ok().flatten();
-        let mut props = vec![text(PR_DISPLAY_NAME_W, &name)];
+        let mut props = vec![text(PR_DISPLAY_NAME_W, &id.display_name())];
         props.extend(own.unwrap_or_else(default_folder_props));
         Folder {
             key: id.key(),
@@ -1313,6 +1332,95 @@ impl MaildirContent {
         state.root_mtime = Some(root_mtime);
         state.root_checked_at = Some(now);
         Ok(())
+    }
+
+    /// The Maildir++ name of folder `id`, which is to be `done` (moved, renamed): the root, the
+    /// IPM subtree and the Inbox, whose places are fixed, are `MAPI_E_NO_ACCESS`.
+    fn named(id: FolderId, done: &str) -> ProviderResult<String> {
+        match id {
+            FolderId::Named(name) => Ok(name),
+            _ => Err(ProviderError::new(
+                MAPI_E_NO_ACCESS,
+                format!("the root, the IPM subtree and the Inbox cannot be {done}"),
+            )),
+        }
+    }
+
+    /// Moves Maildir++ folder `name` (of `tree`) and every folder below it to `parent`, as
+    /// `base` (encoded, checked): a move, a rename, or both. Another folder of that name there
+    /// (case-insensitively, as a Windows file system compares them), or the Inbox's name in
+    /// the IPM subtree, is `MAPI_E_COLLISION`. Each directory is renamed, deepest first; when
+    /// one cannot be, those already renamed are put back, so that a failure leaves the
+    /// folders as they were. Answers the folder's new name.
+    fn relocate(
+        &self,
+        tree: &Tree,
+        name: &str,
+        parent: &FolderId,
+        base: &str,
+    ) -> ProviderResult<String> {
+        let target = parent.child_name(base).ok_or_else(|| {
+            ProviderError::new(MAPI_E_NO_ACCESS, "the root holds only the IPM subtree")
+        })?;
+        if target == name {
+            return Ok(target);
+        }
+        // The folder itself is no collision: a rename may change only the case of its name.
+        let taken = tree
+            .all
+            .iter()
+            .any(|n| n != name && n.eq_ignore_ascii_case(&target));
+        if taken || *parent == FolderId::Ipm && is_inbox_name(base) {
+            return Err(ProviderError::new(
+                MAPI_E_COLLISION,
+                "a folder of that name is already there",
+            ));
+        }
+        let moves: Vec<(String, String)> = tree
+            .subtree(name)
+            .into_iter()
+            .map(|old| {
+                let new = format!("{target}{}", &old[name.len()..]);
+                (old, new)
+            })
+            .collect();
+        let mut state = self.lock();
+        let mut done: Vec<&(String, String)> = Vec::new();
+        for each in moves.iter().filter(|(old, _)| tree.real.contains(old)) {
+            let (old, new) = each;
+            if let Err(error) = self.rename_folder_dir(old, new) {
+                for (old, new) in done.into_iter().rev() {
+                    let _ = self.rename_folder_dir(new, old);
+                }
+                return Err(io_error(error));
+            }
+            done.push(each);
+        }
+        for (old, new) in moves {
+            state.folder_gone(&old, Some(&new));
+            state.folders.remove(&old);
+            state.folders.insert(new);
+        }
+        Ok(target)
+    }
+
+    /// Renames the directory of Maildir++ folder `old` to `new`'s. A change of case only goes
+    /// through a name of its own first (`renaming.<unique>` in the Maildir, which is listed as
+    /// no folder, and which nothing removes): a file system that ignores case may keep the old
+    /// name otherwise (Wine's did).
+    fn rename_folder_dir(&self, old: &str, new: &str) -> io::Result<()> {
+        let from = maildir::folder_dir(&self.root, old);
+        let to = maildir::folder_dir(&self.root, new);
+        if !old.eq_ignore_ascii_case(new) {
+            return fs::rename(from, to);
+        }
+        let between = self
+            .root
+            .join(format!("renaming.{}", maildir::unique_name()));
+        fs::rename(&from, &between)?;
+        fs::rename(&between, &to).inspect_err(|_| {
+            let _ = fs::rename(&between, &from);
+        })
     }
 
     /// Checks a new folder name from a client and encodes it for the directory: one name
@@ -1634,26 +1742,49 @@ impl StoreContent for MaildirContent {
     }
 
     /// The properties other than the name go to the folder's [`sidecar`] file, whole (what
-    /// is not there is deleted, the class included). The name cannot change here: the
-    /// directory's name is the folder's key, which this must keep; a folder is renamed by
-    /// moving it (`CopyFolder` with `FOLDER_MOVE` and a new name), and a new
-    /// `PR_DISPLAY_NAME_W` is `MAPI_E_NO_ACCESS`.
+    /// is not there is deleted, the class included). A new name renames the folder's
+    /// directory and those below it, as a move to the same parent does, under its rules (a
+    /// sibling of that name is `MAPI_E_COLLISION`; the root, the IPM subtree and the Inbox
+    /// are `MAPI_E_NO_ACCESS`; a name no directory can have, `MAPI_E_INVALID_PARAMETER`); the
+    /// folder is then answered under its new key (the directory's name is the key), and the
+    /// properties go to the sidecar file there. A rename whose properties cannot be written
+    /// is undone.
     fn set_folder_props(&self, key: &[u8], props: &[Property]) -> ProviderResult<Folder> {
-        let (id, _) = self.resolve(key)?;
-        let name = |props: &[Property]| props.iter().find(|p| is_name(p)).map(|p| p.value.clone());
-        if let Some(new) = name(props)
-            && Some(new) != name(&self.folder_of(&id).props)
-        {
-            return Err(ProviderError::new(
-                MAPI_E_NO_ACCESS,
-                "a Maildir folder is renamed by moving it (CopyFolder with FOLDER_MOVE and a new name): its directory's name is its key",
-            ));
-        }
+        let (id, tree) = self.resolve(key)?;
+        let renamed = props
+            .iter()
+            .find(|p| is_name(p))
+            .and_then(|p| match &p.value {
+                PropValue::Unicode(new) if **new != id.display_name() => Some(new),
+                _ => None,
+            });
         let own: Vec<Property> = props.iter().filter(|p| !is_name(p)).cloned().collect();
-        let (id, place) = self.writable_place(key)?;
-        {
-            let _writing = self.sidecar_lock();
-            sidecar::save_props(&place, &own).map_err(io_error)?;
+        // Held across the rename too: no other write of the folder's files lands in between.
+        let _writing = self.sidecar_lock();
+        let (id, undo) = match renamed {
+            Some(new) => {
+                let old = Self::named(id, "renamed")?;
+                let base = Self::encode_folder_name(new)?;
+                let parent = FolderId::parent_of(&old);
+                let target = self.relocate(&tree, &old, &parent, &base)?;
+                let undo = (target != old).then(|| (target.clone(), old));
+                (FolderId::Named(target), undo)
+            }
+            None => (id, None),
+        };
+        let saved = self
+            .writable_place(&id.key())
+            .and_then(|(_, place)| sidecar::save_props(&place, &own).map_err(io_error));
+        if let Err(error) = saved {
+            if let Some((target, old)) = undo {
+                // Back to its old name, the folder as it was (what cannot be put back now is
+                // in one piece under the new name: the file system refused the way back).
+                let parent = FolderId::parent_of(&old);
+                let _ = self
+                    .tree()
+                    .and_then(|tree| self.relocate(&tree, &target, &parent, leaf(&old)));
+            }
+            return Err(error);
         }
         Ok(self.folder_of(&id))
     }
@@ -1665,12 +1796,7 @@ impl StoreContent for MaildirContent {
         new_name: Option<&str>,
     ) -> ProviderResult<Folder> {
         let (id, tree) = self.resolve(key)?;
-        let FolderId::Named(name) = id else {
-            return Err(ProviderError::new(
-                MAPI_E_NO_ACCESS,
-                "the root, the IPM subtree and the Inbox cannot be moved",
-            ));
-        };
+        let name = Self::named(id, "moved")?;
         let (parent, _) = self.resolve(new_parent)?;
         if let FolderId::Named(p) = &parent
             && (*p == name || p.starts_with(&format!("{name}.")))
@@ -1680,39 +1806,11 @@ impl StoreContent for MaildirContent {
                 "a folder cannot move below itself",
             ));
         }
-        let last = name.rsplit('.').next().unwrap_or(&name).to_owned();
         let base = match new_name {
             Some(new_name) => Self::encode_folder_name(new_name)?,
-            None => last,
+            None => leaf(&name).to_owned(),
         };
-        let target = parent.child_name(&base).ok_or_else(|| {
-            ProviderError::new(MAPI_E_NO_ACCESS, "the root holds only the IPM subtree")
-        })?;
-        if target == name {
-            return Ok(self.folder_of(&FolderId::Named(name)));
-        }
-        if tree.all.iter().any(|n| n.eq_ignore_ascii_case(&target))
-            || parent == FolderId::Ipm && is_inbox_name(&base)
-        {
-            return Err(ProviderError::new(
-                MAPI_E_COLLISION,
-                "a folder of that name is already there",
-            ));
-        }
-        let mut state = self.lock();
-        for old in tree.subtree(&name) {
-            let new = format!("{target}{}", &old[name.len()..]);
-            if tree.real.contains(&old) {
-                fs::rename(
-                    maildir::folder_dir(&self.root, &old),
-                    maildir::folder_dir(&self.root, &new),
-                )
-                .map_err(io_error)?;
-            }
-            state.folder_gone(&old, Some(&new));
-            state.folders.remove(&old);
-            state.folders.insert(new);
-        }
+        let target = self.relocate(&tree, &name, &parent, &base)?;
         Ok(self.folder_of(&FolderId::Named(target)))
     }
 

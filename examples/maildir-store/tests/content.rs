@@ -982,6 +982,77 @@ fn folder_operations() {
     assert_eq!(content.changes(), []);
 }
 
+/// Folder `key`'s properties with `PR_DISPLAY_NAME_W` `name`, as the runtime passes them to
+/// `set_folder_props` for a rename.
+fn renamed(content: &MaildirContent, key: &[u8], name: &str) -> Vec<Property> {
+    let mut props = content.folder(key).unwrap().props;
+    props.retain(|p| p.tag() != PR_DISPLAY_NAME_W);
+    props.push(Property::for_tag(
+        PR_DISPLAY_NAME_W,
+        PropValue::Unicode(name.into()),
+    ));
+    props
+}
+
+#[test]
+fn a_new_name_renames_the_directories_below_any_parent_under_a_new_key() {
+    let (dir, content) = open("rename");
+    // Projects exists only as `.Projects.Rust`'s parent: its child moves, and the renamed
+    // folder has the comment given with the name, in a directory of its own.
+    let mut props = renamed(&content, b"FProjects", "Vorhaben");
+    let comment = Property::for_tag(PR_COMMENT_W, PropValue::Unicode("alt".into()));
+    props.push(comment.clone());
+    let folder = content.set_folder_props(b"FProjects", &props).unwrap();
+    assert_eq!(folder.key, b"FVorhaben");
+    assert_eq!(text(&folder.props, PR_DISPLAY_NAME_W), "Vorhaben");
+    assert_eq!(get(&folder.props, PR_COMMENT_W), Some(&comment.value));
+    assert!(dir.join(".Vorhaben").join(PROPS_FILE).is_file());
+    assert!(dir.join(".Vorhaben.Rust").join("new").is_dir());
+    assert!(!dir.join(".Projects.Rust").exists());
+    assert_eq!(
+        content.folder(b"FProjects").map_err(code),
+        Err(MAPI_E_NOT_FOUND)
+    );
+    let below = content.subfolders(b"FVorhaben").unwrap();
+    assert_eq!(names(&below), ["Rust"]);
+    assert_eq!(content.messages(&below[0].key).unwrap().len(), 1);
+
+    // Below the Inbox: `.INBOX.Name`, in modified UTF-7 (a name of two UTF-16 units too).
+    let inbox = content.special_folder(SpecialFolder::Inbox).unwrap();
+    let lists = content.create_folder(&inbox, "Lists", &[]).unwrap();
+    let name = "Listen \u{1F4EC}";
+    let folder = content
+        .set_folder_props(&lists.key, &renamed(&content, &lists.key, name))
+        .unwrap();
+    assert_eq!(folder.parent.as_deref(), Some(&inbox[..]));
+    assert_eq!(text(&folder.props, PR_DISPLAY_NAME_W), name);
+    assert_eq!(folder.key, b"FINBOX.Listen &2D3c7A-");
+    assert!(dir.join(".INBOX.Listen &2D3c7A-").join("cur").is_dir());
+
+    // Only the case changes: the folder itself is no collision, and the directories take the
+    // new name on a file system that ignores case too.
+    let folder = content
+        .set_folder_props(b"FVorhaben", &renamed(&content, b"FVorhaben", "vorhaben"))
+        .unwrap();
+    assert_eq!(text(&folder.props, PR_DISPLAY_NAME_W), "vorhaben");
+    assert_eq!(names(&content.subfolders(&folder.key).unwrap()), ["Rust"]);
+    let listed: Vec<String> = fs::read_dir(&*dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.to_lowercase().starts_with(".vorhaben"))
+        .collect();
+    assert_eq!(
+        listed.iter().collect::<HashSet<_>>(),
+        HashSet::from([&".vorhaben".to_owned(), &".vorhaben.Rust".to_owned()])
+    );
+    // The same name again renames nothing, and writes the other properties in place.
+    let same = content
+        .set_folder_props(&folder.key, &folder.props)
+        .unwrap();
+    assert_eq!(same, folder);
+    assert_eq!(content.changes(), []);
+}
+
 #[test]
 fn counts_from_file_names_agree_with_the_listing() {
     let (_dir, content) = open("counts");

@@ -456,12 +456,6 @@ fn a_folder_outlook_creates_is_a_maildir_folder_and_keeps_its_class() {
     let (hr, problems) = set_props(&created, &[comment]).unwrap();
     assert_eq!((hr, problems.len()), (S_OK, 0));
     assert!(maildir.join(&made[0]).join(PROPS_FILE).is_file());
-    // A rename is a move (the directory's name is the key): refused here, nothing changed.
-    let renamed = Property::for_tag(PR_DISPLAY_NAME_W, PropValue::Unicode("Other".into()));
-    assert_eq!(
-        set_props(&created, &[renamed]).err(),
-        Some(MAPI_E_NO_ACCESS)
-    );
     let (_, props) = get_props(
         &created,
         Some(&[PR_DISPLAY_NAME_W, PR_CONTAINER_CLASS_W, PR_COMMENT_W]),
@@ -473,6 +467,192 @@ fn a_folder_outlook_creates_is_a_maildir_folder_and_keeps_its_class() {
     assert_eq!(text(&props, PR_COMMENT_W), "notes");
 
     drop((created, inbox));
+    t.finish();
+}
+
+/// `name` as a folder's new `PR_DISPLAY_NAME_W`.
+fn new_name(name: &str) -> Property {
+    Property::for_tag(PR_DISPLAY_NAME_W, PropValue::Unicode(name.into()))
+}
+
+/// `snapshot` with every entry below the top-level directories `from` and `from.*` moved to
+/// `to` and `to.*`: what renaming folder `from` with its subtree does to the Maildir.
+fn renamed_in(
+    snapshot: &BTreeMap<PathBuf, Option<Vec<u8>>>,
+    from: &str,
+    to: &str,
+) -> BTreeMap<PathBuf, Option<Vec<u8>>> {
+    snapshot
+        .iter()
+        .map(|(path, bytes)| {
+            let mut parts = path.components();
+            let top = parts.next().unwrap().as_os_str().to_str().unwrap();
+            let top = match top.strip_prefix(from) {
+                Some(rest) if rest.is_empty() || rest.starts_with('.') => format!("{to}{rest}"),
+                _ => top.to_owned(),
+            };
+            (Path::new(&top).join(parts.as_path()), bytes.clone())
+        })
+        .collect()
+}
+
+#[test]
+fn an_outlook_rename_renames_the_folders_directories_and_names_it_by_a_new_id() {
+    let t = Fixture::start("rename");
+    let (maildir, store) = (&t.maildir, &t.store);
+    let recorder = Recorder::new();
+    let sink: IMAPIAdviseSink = recorder.to_interface();
+    let mut connection = 0;
+    // SAFETY: a live store, no entry ID (the whole store), a live sink, a valid out-pointer.
+    let hr = unsafe {
+        store.Advise(
+            &[],
+            fnevObjectMoved | fnevObjectModified,
+            Some(&sink),
+            &mut connection,
+        )
+    };
+    assert_eq!(hr, S_OK);
+    let ipm_id = {
+        let (_, props) = get_props(store, Some(&[PR_IPM_SUBTREE_ENTRYID]), 0).unwrap();
+        binary(&props, PR_IPM_SUBTREE_ENTRYID)
+    };
+    let ipm: IMAPIFolder = open(store, &ipm_id, MAPI_MODIFY);
+    let view = hierarchy_table(&ipm, MAPI_UNICODE).expect("hierarchy");
+    let (archive_id, year_id) = (folder_id(store, "Archive"), folder_id(store, "2023"));
+    let year: IMAPIFolder = open(store, &year_id, 0);
+    let year_messages = message_ids(&year).len();
+    assert_eq!(year_messages, 1);
+    let archive: IMAPIFolder = open(store, &archive_id, MAPI_MODIFY);
+    // Outlook keeps a hierarchy view open on each folder it shows expanded.
+    let archive_view = hierarchy_table(&archive, MAPI_UNICODE).expect("hierarchy");
+    let before = snapshot(maildir);
+
+    // What Outlook does: SetProps of the name on the open folder (here with a comment too).
+    let comment = Property::for_tag(PR_COMMENT_W, PropValue::Unicode("alt".into()));
+    let (hr, problems) = set_props(&archive, &[new_name("Ablage Ü"), comment]).unwrap();
+    assert_eq!((hr, problems.len()), (S_OK, 0));
+    // The directories renamed, the subfolder's with them, the name in modified UTF-7; every
+    // file kept, the comment in the sidecar file under the new name.
+    let dir = ".Ablage &ANw-";
+    assert!(!maildir.join(".Archive").exists());
+    assert!(!maildir.join(".Archive.2023").exists());
+    assert!(is_maildir_folder(&maildir.join(dir)));
+    assert!(is_maildir_folder(&maildir.join(format!("{dir}.2023"))));
+    let mut after = snapshot(maildir);
+    assert!(after.remove(&Path::new(dir).join(PROPS_FILE)).is_some());
+    assert_eq!(after, renamed_in(&before, ".Archive", dir));
+    // The same object: the new name, a new entry ID, the comment.
+    let (_, props) = get_props(
+        &archive,
+        Some(&[PR_DISPLAY_NAME_W, PR_ENTRYID, PR_COMMENT_W]),
+        MAPI_UNICODE,
+    )
+    .unwrap();
+    assert_eq!(text(&props, PR_DISPLAY_NAME_W), "Ablage Ü");
+    assert_eq!(text(&props, PR_COMMENT_W), "alt");
+    let new_id = binary(&props, PR_ENTRYID);
+    assert_ne!(new_id, archive_id);
+    // Its tables are the renamed folder's: a new view, and the one open before.
+    let columns = [PR_DISPLAY_NAME_W, PR_ENTRYID];
+    let children = query_rows(&hierarchy_table(&archive, MAPI_UNICODE).unwrap(), &columns);
+    let children = children.unwrap();
+    assert_eq!(children.len(), 1);
+    assert_eq!(text(&children[0], PR_DISPLAY_NAME_W), "2023");
+    let new_year_id = binary(&children[0], PR_ENTRYID);
+    assert_ne!(new_year_id, year_id);
+    assert_eq!(query_rows(&archive_view, &columns).unwrap(), children);
+    // The sinks hear a move: new and old IDs, the same parent.
+    let moved: Vec<_> = recorder
+        .take()
+        .into_iter()
+        .filter(|heard| heard.event == fnevObjectMoved)
+        .filter_map(|heard| heard.object)
+        .collect();
+    assert_eq!(moved.len(), 1, "{moved:?}");
+    assert_eq!(moved[0].object_type, MAPI_FOLDER);
+    assert_eq!(moved[0].entry_id, new_id);
+    assert_eq!(moved[0].old_id, archive_id);
+    assert_eq!(moved[0].parent_id, ipm_id);
+    assert_eq!(moved[0].old_parent_id, ipm_id);
+    // The new IDs open the folders, their messages and subfolders; the old ones name nothing.
+    let reopened: IMAPIFolder = open(store, &new_id, 0);
+    assert_eq!(entry_id(&reopened.cast().unwrap()), new_id);
+    let new_year: IMAPIFolder = open(store, &new_year_id, 0);
+    let ids = message_ids(&new_year);
+    assert_eq!(ids.len(), year_messages);
+    let message: IMessage = open(store, &ids[0], 0);
+    let (_, props) = get_props(&message.cast().unwrap(), Some(&[PR_SUBJECT_W]), 0).unwrap();
+    assert!(matches!(props[0].value, PropValue::Unicode(_)));
+    for old in [&archive_id, &year_id] {
+        assert_eq!(open_entry(store, old, 0).err(), Some(MAPI_E_NOT_FOUND));
+    }
+    // Every hierarchy view shows the new name, the open one too.
+    let names = folder_names(store);
+    assert!(names.iter().any(|n| n == "Ablage Ü"));
+    assert!(!names.iter().any(|n| n == "Archive"));
+    let rows = query_rows(&view, &[PR_DISPLAY_NAME_W, PR_ENTRYID]).unwrap();
+    assert!(
+        rows.iter()
+            .any(|row| text(row, PR_DISPLAY_NAME_W) == "Ablage Ü"
+                && binary(row, PR_ENTRYID) == new_id)
+    );
+
+    // Refused, nothing changed on disk: a sibling's name (case-insensitive, the Inbox's
+    // too), a name that is no Maildir folder name, the folders whose places are fixed, and a
+    // directory rename the file system refuses (a directory not a Maildir folder there).
+    std::fs::create_dir_all(maildir.join(".Neu").join("junk")).unwrap();
+    let before = snapshot(maildir);
+    for (name, error) in [
+        ("drafts", MAPI_E_COLLISION),
+        ("INBOX", MAPI_E_COLLISION),
+        ("a.b", MAPI_E_INVALID_PARAMETER),
+        ("..", MAPI_E_INVALID_PARAMETER),
+        ("a/b", MAPI_E_INVALID_PARAMETER),
+        ("a\\b", MAPI_E_INVALID_PARAMETER),
+        ("tab\tname", MAPI_E_INVALID_PARAMETER),
+        ("Neu", MAPI_E_DISK_ERROR),
+    ] {
+        assert_eq!(
+            set_props(&archive, &[new_name(name)]).err(),
+            Some(error),
+            "{name}"
+        );
+    }
+    let inbox: IMAPIFolder = open(
+        store,
+        &receive_folder(store, "IPM.Note").unwrap(),
+        MAPI_MODIFY,
+    );
+    let root: IMAPIFolder = open(store, &[], MAPI_MODIFY);
+    for fixed in [&inbox, &ipm, &root] {
+        let fixed: IMAPIProp = fixed.cast().unwrap();
+        assert_eq!(
+            set_props(&fixed, &[new_name("Other")]).err(),
+            Some(MAPI_E_NO_ACCESS)
+        );
+    }
+    // An empty name is the runtime's problem entry, for every store.
+    let (hr, problems) = set_props(&archive, &[new_name("")]).unwrap();
+    assert_eq!(hr, S_OK);
+    assert_eq!(
+        problems.iter().map(|p| p.scode).collect::<Vec<_>>(),
+        [MAPI_E_INVALID_PARAMETER.0]
+    );
+    assert_eq!(snapshot(maildir), before);
+    assert_eq!(entry_id(&archive.cast().unwrap()), new_id);
+
+    // Renamed back: the directories as they were, the folder under its first ID again.
+    let (hr, _) = set_props(&archive, &[new_name("Archive")]).unwrap();
+    assert_eq!(hr, S_OK);
+    assert_eq!(entry_id(&archive.cast().unwrap()), archive_id);
+    assert!(is_maildir_folder(&maildir.join(".Archive.2023")));
+    assert_eq!(files(&maildir.join(".Archive.2023")).len(), year_messages);
+
+    // SAFETY: a live store; its own connection.
+    assert_eq!(unsafe { store.Unadvise(connection) }, S_OK);
+    drop((view, archive_view, ipm, year, archive, reopened, new_year));
+    drop((message, inbox, root, sink));
     t.finish();
 }
 

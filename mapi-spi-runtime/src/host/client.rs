@@ -12,10 +12,14 @@ use windows_core::{GUID, HRESULT, IUnknown, Interface};
 
 use crate::alloc::AllocatorSet;
 use crate::codes::{MAPI_E_CALL_FAILED, MAPI_E_NOT_ENOUGH_MEMORY};
+use crate::com::abi::counted_bytes;
 use crate::com::{ComObject, Object};
-use crate::flags::fnevTableModified;
 use crate::flags::{FOLDER_GENERIC, MAPI_UNICODE};
 use crate::flags::{MAPI_CREATE, MAPI_MODIFY};
+use crate::flags::{
+    fnevObjectCopied, fnevObjectCreated, fnevObjectDeleted, fnevObjectModified, fnevObjectMoved,
+    fnevTableModified,
+};
 use crate::interfaces::{
     IAttach, IMAPIAdviseSink, IMAPIAdviseSinkImpl, IMAPIFolder, IMAPIProp, IMAPITable, IMessage,
     IMsgStore, IStream,
@@ -517,11 +521,25 @@ pub fn write_stream(object: &IMAPIProp, tag: u32, bytes: &[u8]) -> Result<(), HR
 }
 
 /// One notification a [`Recorder`] heard: its event type (`fnevObjectCreated`,
-/// `fnevTableModified`, ...), and for a table notification what it says of the row.
+/// `fnevTableModified`, ...), for a table notification what it says of the row, and for an
+/// object notification the entry IDs it names.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Heard {
     pub event: u32,
     pub table: Option<TableHeard>,
+    pub object: Option<ObjectHeard>,
+}
+
+/// What an object notification (`fnevObjectCreated`, `...Deleted`, `...Modified`,
+/// `...Moved`, `...Copied`) names: the object's entry ID and its parent's, and for a move or
+/// a copy the old ones (empty when not given). A NULL pointer with a count reads as empty.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ObjectHeard {
+    pub object_type: u32,
+    pub entry_id: Vec<u8>,
+    pub parent_id: Vec<u8>,
+    pub old_id: Vec<u8>,
+    pub old_parent_id: Vec<u8>,
 }
 
 /// What a table notification says: its table event (`TABLE_ROW_ADDED`, ...), the index value
@@ -584,9 +602,34 @@ impl IMAPIAdviseSinkImpl for Recorder {
                     }
                 }
             });
+            let object_events = fnevObjectCreated
+                | fnevObjectDeleted
+                | fnevObjectModified
+                | fnevObjectMoved
+                | fnevObjectCopied;
+            let object = (notification.ulEventType & object_events != 0).then(|| {
+                // SAFETY: an object notification's union member, its IDs `cb` readable bytes
+                // each (the sender's, valid for the call).
+                unsafe {
+                    let obj = notification.info.obj;
+                    let id = |cb: u32, lp: *mut ENTRYID| {
+                        counted_bytes(cb, lp.cast::<u8>().cast_const())
+                            .unwrap_or_default()
+                            .to_vec()
+                    };
+                    ObjectHeard {
+                        object_type: obj.ulObjType,
+                        entry_id: id(obj.cbEntryID, obj.lpEntryID),
+                        parent_id: id(obj.cbParentID, obj.lpParentID),
+                        old_id: id(obj.cbOldID, obj.lpOldID),
+                        old_parent_id: id(obj.cbOldParentID, obj.lpOldParentID),
+                    }
+                }
+            });
             heard.push(Heard {
                 event: notification.ulEventType,
                 table,
+                object,
             });
         }
         lock(&this.heard).extend(heard);

@@ -348,8 +348,12 @@ pub trait StoreContent: Send + Sync + 'static {
     /// `SetProps` or `DeleteProps` asked, and passes the result; the runtime's own are never
     /// among them). A `PR_DISPLAY_NAME_W` other than the folder's renames it, under the rule
     /// of [`Self::move_folder`]: a sibling of that name already there is `MAPI_E_COLLISION`.
-    /// The folder keeps its key, renamed or not: the client's open folder objects and entry
-    /// IDs name it by its key. Answers the folder as it is now.
+    /// Answers the folder as it is now. A renamed folder should keep its key, so that the
+    /// entry IDs clients hold still name it; a provider whose folder keys are names (a
+    /// directory's) answers the renamed folder under its new key, with the folders below it
+    /// under theirs, as [`Self::move_folder`] does, and the runtime tells the rename as the
+    /// move it is (`fnevObjectMoved`, the old entry ID naming nothing any more). Only a rename
+    /// may change the key.
     fn set_folder_props(&self, key: &[u8], props: &[Property]) -> ProviderResult<Folder> {
         let _ = (key, props);
         Err(read_only())

@@ -15,7 +15,8 @@
 use core::ffi::c_void;
 use core::mem::ManuallyDrop;
 use std::borrow::Cow;
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 use windows_core::{GUID, HRESULT, IUnknown, Interface};
 
 use super::Model;
@@ -47,6 +48,7 @@ use crate::props::{
 use crate::provider::store::content::Folder;
 use crate::provider::store::entry_id::ObjectKind;
 use crate::provider::{LastError, ProviderError, ProviderResult, text};
+use crate::sync::lock;
 use crate::table::TableData;
 use crate::tags::*;
 use crate::types::{ENTRYLIST, LPTSTR, MAPIERROR, SPropProblemArray, SPropTagArray, SPropValue};
@@ -72,16 +74,22 @@ const COMPONENT: &str = "mapi-spi folder";
 /// is kept as Unicode. A new `PR_DISPLAY_NAME_W` renames the folder (a sibling of that name
 /// is `MAPI_E_COLLISION`); the name cannot be deleted or emptied. The runtime's properties
 /// are computed: each is a `MAPI_E_COMPUTED` problem, and the others are still written. The
-/// folder's sinks, its parent's and the store's hear `fnevObjectModified`; hierarchy tables
-/// are built at each call, so they show the change. On a folder opened read-only, or of a
-/// read-only store, both answer `MAPI_E_NO_ACCESS`.
+/// folder's sinks, its parent's and the store's hear `fnevObjectModified`, and the open
+/// hierarchy tables change its row. A store whose folder keys are names (a Maildir's
+/// directories) renames a folder under a new key, and so a new entry ID: this object then
+/// names the folder by it (its `PR_ENTRYID`, `PR_RECORD_KEY` and tables follow), the old ID
+/// names nothing, and the change is told as the move it is, as `CopyFolder` with
+/// `FOLDER_MOVE` tells it: `fnevObjectMoved` with the old and new IDs, the parent both old and
+/// new one; other objects open on the folder or its messages under the old ID answer
+/// `MAPI_E_NOT_FOUND` when they touch it. On a folder opened read-only, or of a read-only
+/// store, both answer `MAPI_E_NO_ACCESS`.
 ///
 /// Left at their defaults, `MAPI_E_NO_SUPPORT`, as the pages allow: `SetSearchCriteria` and
 /// `GetSearchCriteria` (no search folders), `SaveContentsSort`.
 #[mapi_object(IMAPIFolder)]
 pub(crate) struct FolderObject {
     model: Arc<Model>,
-    key: Vec<u8>,
+    key: FolderKey,
     /// `PR_ACCESS_LEVEL`.
     access_level: u32,
     props: ComObject<PropertyObject>,
@@ -89,6 +97,27 @@ pub(crate) struct FolderObject {
     /// which lives as long (no count of its own to take and give back per object).
     props_interface: ManuallyDrop<IMAPIProp>,
     last_error: LastError,
+}
+
+/// An open folder's key, shared by the object and its tables' opener: a rename under a new
+/// key (see `SetProps`) moves both to it at once. Read as a clone of its `Arc`, so that no
+/// lock is held while a method uses it.
+#[derive(Clone)]
+struct FolderKey(Arc<Mutex<Arc<[u8]>>>);
+
+impl FolderKey {
+    fn new(key: &[u8]) -> Self {
+        Self(Arc::new(Mutex::new(key.into())))
+    }
+
+    /// The key now.
+    fn get(&self) -> Arc<[u8]> {
+        lock(&self.0).clone()
+    }
+
+    fn set(&self, key: &[u8]) {
+        *lock(&self.0) = key.into();
+    }
 }
 
 /// The properties through which a folder's tables open too (`OpenProperty` with
@@ -123,17 +152,18 @@ impl FolderObject {
         let folder = model.content.folder(key)?;
         let access_level = if writable { MAPI_MODIFY } else { 0 };
         let bag = bag_of(model.folder_props(folder)?, access_level)?;
+        let key = FolderKey::new(key);
         let props = ComObject::new(
             PropertyObject::new(bag, *model.cx.allocators())
                 .with_names(model.names.clone())
-                .with_objects(table_opener(model.clone(), key.to_vec())),
+                .with_objects(table_opener(model.clone(), key.clone())),
         );
         // SAFETY: kept beside `props` in this object, whose reference it views until the
         // object goes (the view itself is never dropped).
         let props_interface = unsafe { props.interface_view::<IMAPIProp>() };
         Ok(ComObject::new(Self {
             model: model.clone(),
-            key: key.to_vec(),
+            key,
             access_level,
             props,
             props_interface,
@@ -151,7 +181,7 @@ impl FolderObject {
         let fresh = self
             .model
             .content
-            .folder(&self.key)
+            .folder(&self.key.get())
             .and_then(|folder| self.model.folder_props(folder))
             .and_then(|props| bag_of(props, self.access_level));
         if let Ok(bag) = fresh {
@@ -172,9 +202,13 @@ impl FolderObject {
     }
 
     /// Writes the provider's properties of the folder as `change` leaves them (nothing when
-    /// it changes nothing); the object and the sinks follow.
+    /// it changes nothing); the object and the sinks follow. A folder the provider renamed
+    /// under a new key (its keys are names) is this object's from then on, and the sinks hear
+    /// of it as of a move ([`Model::folder_moved`]).
     fn write_props(&self, change: impl FnOnce(&mut Vec<Property>)) -> ProviderResult<()> {
-        let folder = self.model.content.folder(&self.key)?;
+        let key = self.key.get();
+        let folder = self.model.content.folder(&key)?;
+        let parent = folder.parent.clone().unwrap_or_else(|| key.to_vec());
         let before: Vec<Property> = provider_props(folder.props).collect();
         let mut props = before.clone();
         change(&mut props);
@@ -183,9 +217,24 @@ impl FolderObject {
         }
         // The names of its named properties are kept before the properties are.
         self.model.keep_names()?;
-        self.model.content.set_folder_props(&self.key, &props)?;
-        self.refresh();
-        self.model.folder_modified(&self.key);
+        // What a rename may move: read before, as a move's is.
+        let name =
+            |props: &[Property]| props.iter().find(|p| p.tag() == PR_DISPLAY_NAME_W).cloned();
+        let below = if name(&props) != name(&before) {
+            subtree(&self.model, &key)?
+        } else {
+            Vec::new()
+        };
+        let written = self.model.content.set_folder_props(&key, &props)?;
+        if written.key[..] == key[..] {
+            self.refresh();
+            self.model.folder_modified(&key);
+        } else {
+            self.key.set(&written.key);
+            self.refresh();
+            self.model
+                .folder_moved(&key, &parent, &below, &written, &parent);
+        }
         Ok(())
     }
 
@@ -203,11 +252,12 @@ impl FolderObject {
     /// act on alike): its row.
     fn message_row(&self, key: &[u8]) -> ProviderResult<Vec<Property>> {
         let index = PropValue::Binary(key.to_vec());
-        if let Some(row) = self.model.contents_table(&self.key)?.row(&index) {
+        let folder = self.key.get();
+        if let Some(row) = self.model.contents_table(&folder)?.row(&index) {
             return Ok(row);
         }
         if self.model.content.supports_associated()
-            && let Some(row) = self.model.associated_contents_table(&self.key)?.row(&index)
+            && let Some(row) = self.model.associated_contents_table(&folder)?.row(&index)
         {
             return Ok(row);
         }
@@ -258,6 +308,7 @@ impl FolderObject {
         if moving {
             self.model.check_writable()?;
         }
+        let folder = self.key.get();
         let mut refusal: Option<ProviderError> = None;
         let (mut tried, mut done) = (false, false);
         let (_, failed) = self.each_message(entry_ids, |key| {
@@ -274,7 +325,7 @@ impl FolderObject {
                 result => result?,
             }
             if moving {
-                self.model.delete_message(key, &self.key)?;
+                self.model.delete_message(key, &folder)?;
             }
             done = true;
             Ok(())
@@ -283,7 +334,7 @@ impl FolderObject {
             return Err(refusal);
         }
         if moving && done {
-            self.model.folder_modified(&self.key);
+            self.model.folder_modified(&folder);
         }
         Ok(completion(failed))
     }
@@ -312,7 +363,7 @@ impl FolderObject {
             return Ok(MAPI_W_PARTIAL_COMPLETION);
         }
         self.model.delete_folder(source)?;
-        self.model.folder_modified(&self.key);
+        self.model.folder_modified(&self.key.get());
         Ok(S_OK)
     }
 
@@ -326,7 +377,7 @@ impl FolderObject {
             ));
         }
         let folder = self.model.content.folder(id.key)?;
-        if folder.parent.as_deref() != Some(&self.key[..]) {
+        if folder.parent.as_deref() != Some(&self.key.get()[..]) {
             return Err(ProviderError::new(
                 MAPI_E_NOT_FOUND,
                 "the folder is not a subfolder of this one",
@@ -344,11 +395,12 @@ impl FolderObject {
 
 /// `OpenProperty` of folder `key`'s [`TABLES`]: a view of the table, as its `Get...Table`
 /// without flags gives it; any interface but `IMAPITable` is `MAPI_E_INTERFACE_NOT_SUPPORTED`.
-fn table_opener(model: Arc<Model>, key: Vec<u8>) -> Arc<ObjectOpener> {
+fn table_opener(model: Arc<Model>, key: FolderKey) -> Arc<ObjectOpener> {
     Arc::new(move |tag, iid, _flags| {
         if *iid != IMAPITable::IID {
             return Err(MAPI_E_INTERFACE_NOT_SUPPORTED);
         }
+        let key = key.get();
         let view = match tag {
             PR_CONTAINER_CONTENTS => model.contents_table(&key).map(|table| table.view()),
             PR_CONTAINER_HIERARCHY => model.hierarchy_view(&key, false),
@@ -609,6 +661,53 @@ impl Model {
         Ok(())
     }
 
+    /// Folder `old_key` of `old_parent` is `moved`, below `parent`, as the provider moved or
+    /// renamed it (`CopyFolder` with `FOLDER_MOVE`, or a new name for a store whose keys are
+    /// names): the special folders are read again; of the folders of its subtree whose keys
+    /// changed (`below`: the subtree as it was), the contents tables go (their rows name the
+    /// messages by the old keys) and the open hierarchy tables follow them to their new keys;
+    /// the sinks hear `fnevObjectMoved` with the old and new entry IDs and parents, and the
+    /// open hierarchy tables are brought up to date.
+    pub(super) fn folder_moved(
+        &self,
+        old_key: &[u8],
+        old_parent: &[u8],
+        below: &[Folder],
+        moved: &Folder,
+        parent: &[u8],
+    ) {
+        self.folders_changed();
+        if moved.key != old_key {
+            let now = subtree(self, &moved.key).unwrap_or_default();
+            // Which folder below is which: those listed alike, name for name, before and
+            // after (a move or a rename keeps the names and the order below the folder).
+            let alike = below.len() == now.len()
+                && below
+                    .iter()
+                    .zip(&now)
+                    .skip(1)
+                    .all(|(old, new)| display_name(old) == display_name(new));
+            let mut rekeyed = vec![(old_key, &moved.key[..])];
+            if alike {
+                let pairs = below.iter().zip(&now).skip(1);
+                rekeyed.extend(pairs.map(|(old, new)| (&old.key[..], &new.key[..])));
+            }
+            self.hierarchy_rekeyed(&rekeyed);
+            let kept: HashSet<&[u8]> = now.iter().map(|f| &f.key[..]).collect();
+            let old_keys = below.iter().map(|f| &f.key[..]).chain([old_key]);
+            for gone in old_keys.filter(|&k| !kept.contains(k)) {
+                self.folder_removed(gone);
+            }
+        }
+        self.notify(Event::Moved {
+            kind: ObjectKind::Folder,
+            key: &moved.key,
+            parent,
+            old_key,
+            old_parent,
+        });
+    }
+
     /// Deletes folder `folder` with all it holds: its tables and those below go, and the
     /// sinks hear of the folder (not of each thing in it, as MAPI's stores do).
     fn delete_folder(&self, folder: &Folder) -> ProviderResult<()> {
@@ -827,9 +926,9 @@ impl IMAPIContainerImpl for FolderObject {
             let allowed = MAPI_ASSOCIATED | MAPI_DEFERRED_ERRORS | MAPI_UNICODE | SHOW_SOFT_DELETES;
             check_flags("GetContentsTable", ulFlags, allowed)?;
             let table = if ulFlags & MAPI_ASSOCIATED != 0 {
-                this.model.associated_contents_table(&this.key)?
+                this.model.associated_contents_table(&this.key.get())?
             } else {
-                this.model.contents_table(&this.key)?
+                this.model.contents_table(&this.key.get())?
             };
             Ok(FolderObject::hand_out(table, &mut lppTable))
         })
@@ -848,7 +947,7 @@ impl IMAPIContainerImpl for FolderObject {
             check_flags("GetHierarchyTable", ulFlags, allowed)?;
             let view = this
                 .model
-                .hierarchy_view(&this.key, ulFlags & CONVENIENT_DEPTH != 0)?;
+                .hierarchy_view(&this.key.get(), ulFlags & CONVENIENT_DEPTH != 0)?;
             lppTable.set(view);
             Ok(S_OK)
         })
@@ -906,7 +1005,7 @@ impl IMAPIFolderImpl for FolderObject {
                 ));
             }
             this.model.check_writable()?;
-            let message = MessageObject::create(&this.model, &this.key, ulFlags);
+            let message = MessageObject::create(&this.model, &this.key.get(), ulFlags);
             // SAFETY: the caller's interface, NULL or a GUID.
             unsafe {
                 hand_out_as(
@@ -954,20 +1053,21 @@ impl IMAPIFolderImpl for FolderObject {
                 Destination::Foreign(dest) => return this.copy_messages_out(list, &dest, moving),
             };
             this.model.check_writable()?;
+            let folder = this.key.get();
             // A move into the folder itself leaves everything where it is.
-            let in_place = moving && dest == this.key;
+            let in_place = moving && dest[..] == folder[..];
             let (done, failed) = this.each_message(list, |key| {
                 if in_place {
                     Ok(())
                 } else if moving {
-                    this.model.move_message(key, &this.key, &dest)
+                    this.model.move_message(key, &folder, &dest)
                 } else {
-                    this.model.copy_message(key, &this.key, &dest)
+                    this.model.copy_message(key, &folder, &dest)
                 }
             });
             if done && !in_place {
                 if moving {
-                    this.model.folder_modified(&this.key);
+                    this.model.folder_modified(&folder);
                 }
                 this.model.folder_modified(&dest);
             }
@@ -995,10 +1095,11 @@ impl IMAPIFolderImpl for FolderObject {
                 return Err(null("DeleteMessages", "lpMsgList"));
             };
             this.model.check_writable()?;
+            let folder = this.key.get();
             let (done, failed) =
-                this.each_message(list, |key| this.model.delete_message(key, &this.key));
+                this.each_message(list, |key| this.model.delete_message(key, &folder));
             if done {
-                this.model.folder_modified(&this.key);
+                this.model.folder_modified(&folder);
             }
             Ok(completion(failed))
         })
@@ -1056,21 +1157,22 @@ impl IMAPIFolderImpl for FolderObject {
                 .into_iter()
                 .map(|comment| Property::for_tag(PR_COMMENT_W, PropValue::Unicode(comment.into())))
                 .collect();
-            let key = match this.model.content.create_folder(&this.key, &name, &props) {
+            let parent = this.key.get();
+            let key = match this.model.content.create_folder(&parent, &name, &props) {
                 Ok(folder) => {
                     this.model.notify(Event::Created {
                         kind: ObjectKind::Folder,
                         key: &folder.key,
-                        parent: &this.key,
+                        parent: &parent,
                     });
-                    this.model.folder_modified(&this.key);
+                    this.model.folder_modified(&parent);
                     folder.key
                 }
                 Err(error) if error.code == MAPI_E_COLLISION && ulFlags & OPEN_IF_EXISTS != 0 => {
                     let existing = this
                         .model
                         .content
-                        .subfolders(&this.key)?
+                        .subfolders(&parent)?
                         .into_iter()
                         .find(|f| display_name(f).to_lowercase() == name.to_lowercase());
                     existing.ok_or(error)?.key
@@ -1118,6 +1220,8 @@ impl IMAPIFolderImpl for FolderObject {
             // SAFETY: the caller's interface, NULL or a GUID.
             unsafe { check_folder_interface(lpInterface) }?;
             let source = this.subfolder(lpEntryID)?;
+            // This folder's key, which `subfolder` found to be `source`'s parent.
+            let here = source.parent.clone().unwrap_or_default();
             // SAFETY: the caller's destination, NULL or a live interface pointer.
             let dest = unsafe { destination(&this.model, lpDestFolder) }?;
             // SAFETY: the caller's string, NULL or NUL-terminated in the width the flags say.
@@ -1138,21 +1242,12 @@ impl IMAPIFolderImpl for FolderObject {
             }
             let model = &this.model;
             let whole = if ulFlags & FOLDER_MOVE != 0 {
+                let below = subtree(model, &source.key)?;
                 let moved = model
                     .content
                     .move_folder(&source.key, &dest, new_name.as_deref())?;
-                model.folders_changed();
-                if moved.key != source.key {
-                    model.folder_removed(&source.key);
-                }
-                model.notify(Event::Moved {
-                    kind: ObjectKind::Folder,
-                    key: &moved.key,
-                    parent: &dest,
-                    old_key: &source.key,
-                    old_parent: &this.key,
-                });
-                model.folder_modified(&this.key);
+                model.folder_moved(&source.key, &here, &below, &moved, &dest);
+                model.folder_modified(&here);
                 true
             } else {
                 let name = new_name.unwrap_or_else(|| display_name(&source));
@@ -1163,7 +1258,7 @@ impl IMAPIFolderImpl for FolderObject {
                     key: &copy,
                     parent: &dest,
                     old_key: &source.key,
-                    old_parent: &this.key,
+                    old_parent: &here,
                 });
                 whole
             };
@@ -1206,7 +1301,7 @@ impl IMAPIFolderImpl for FolderObject {
                 }
             }
             this.model.delete_folder(&folder)?;
-            this.model.folder_modified(&this.key);
+            this.model.folder_modified(&this.key.get());
             Ok(S_OK)
         })
     }
@@ -1237,6 +1332,7 @@ impl IMAPIFolderImpl for FolderObject {
             // SAFETY: the caller's ENTRYLIST, NULL or readable.
             let list = unsafe { entry_list(lpMsgList) }?;
             this.model.check_writable()?;
+            let folder = this.key.get();
             let keys: Vec<ProviderResult<Vec<u8>>> = match list {
                 Some(list) => list
                     .into_iter()
@@ -1247,7 +1343,7 @@ impl IMAPIFolderImpl for FolderObject {
                 // not there yet.
                 None => this
                     .model
-                    .contents_table(&this.key)?
+                    .contents_table(&folder)?
                     .rows()
                     .into_iter()
                     .filter_map(|row| {
@@ -1265,7 +1361,7 @@ impl IMAPIFolderImpl for FolderObject {
                     let new = read_flags_after(old, ulFlags);
                     if new != old {
                         let state = [Property::for_tag(PR_MESSAGE_FLAGS, PropValue::Long(new))];
-                        this.model.set_state(&key, &this.key, &state)?;
+                        this.model.set_state(&key, &folder, &state)?;
                         changed = true;
                     }
                     Ok(())
@@ -1273,7 +1369,7 @@ impl IMAPIFolderImpl for FolderObject {
                 failed |= result.is_err();
             }
             if changed {
-                this.model.folder_modified(&this.key);
+                this.model.folder_modified(&folder);
             }
             Ok(completion(failed))
         })
@@ -1317,7 +1413,7 @@ impl IMAPIFolderImpl for FolderObject {
             let new = (old & !ulNewStatusMask) | (ulNewStatus & ulNewStatusMask);
             if new != old {
                 let state = [Property::for_tag(PR_MSG_STATUS, PropValue::Long(new))];
-                this.model.set_state(key, &this.key, &state)?;
+                this.model.set_state(key, &this.key.get(), &state)?;
             }
             if !lpulOldStatus.is_null() {
                 // SAFETY: checked non-NULL; the caller's out-pointer.
@@ -1341,18 +1437,19 @@ impl IMAPIFolderImpl for FolderObject {
             check_flags("EmptyFolder", ulFlags, allowed)?;
             this.model.check_writable()?;
             let model = &this.model;
+            let folder = this.key.get();
             let mut failed = false;
-            let mut messages = model.content.messages(&this.key)?;
+            let mut messages = model.content.messages(&folder)?;
             if ulFlags & DEL_ASSOCIATED != 0 {
-                messages.extend(model.content.associated_messages(&this.key)?);
+                messages.extend(model.content.associated_messages(&folder)?);
             }
             for summary in messages {
-                failed |= model.delete_message(&summary.key, &this.key).is_err();
+                failed |= model.delete_message(&summary.key, &folder).is_err();
             }
-            for folder in model.content.subfolders(&this.key)? {
-                failed |= model.delete_folder(&folder).is_err();
+            for subfolder in model.content.subfolders(&folder)? {
+                failed |= model.delete_folder(&subfolder).is_err();
             }
-            model.folder_modified(&this.key);
+            model.folder_modified(&folder);
             Ok(completion(failed))
         })
     }

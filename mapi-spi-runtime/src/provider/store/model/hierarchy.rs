@@ -386,6 +386,21 @@ impl Model {
         });
     }
 
+    /// Folders the provider moved or renamed under new keys (`(old, new)` each): their open
+    /// hierarchy tables are theirs under the new keys, so that the next update lists their
+    /// subfolders (under the old key, a table has none left to show) and a client's open
+    /// view of them goes on following them.
+    pub(super) fn hierarchy_rekeyed(&self, keys: &[(&[u8], &[u8])]) {
+        let mut tables = lock(&self.hierarchies.tables);
+        for &(old, new) in keys {
+            for deep in [false, true] {
+                if let Some(table) = tables.remove(&(old.to_vec(), deep)) {
+                    tables.insert((new.to_vec(), deep), table);
+                }
+            }
+        }
+    }
+
     /// Folders were created, deleted, moved or copied: every open hierarchy table's rows are
     /// built again, and the rows that differ deleted, changed or added.
     fn hierarchy_reload(&self) {
