@@ -583,6 +583,15 @@ impl FolderIndex {
             }
             keep
         });
+        let mut files: Vec<Listed> = files.into_iter().collect();
+        if first {
+            // Read in the order `messages` lists them (by the delivery time a unique name
+            // starts with), not in the set's, which is random: each entry and its summary's
+            // texts are then allocated after the one before, so building the rows, the
+            // contents table made of them and every `QueryRows` over it walk memory in order
+            // instead of missing the cache at every row.
+            files.sort_by_cached_key(|listed| maildir::unique_time(listed.unique()));
+        }
         for listed in files {
             let Listed {
                 sub,
