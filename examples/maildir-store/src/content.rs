@@ -293,7 +293,7 @@ impl Entry {
     /// path (no directory opened for it, as a listing's [`FileReader`] does).
     fn read(dir: &Path, sub: Sub, file_name: &str) -> io::Result<Entry> {
         let file = File::open(dir.join(sub.dir_name()).join(file_name))?;
-        let (meta, summary) = Entry::read_opened(file, &mut Vec::new())?;
+        let (meta, summary) = Entry::read_opened(file, &mut mime::HeaderReader::default())?;
         Ok(Entry::new(sub, file_name, &meta, summary))
     }
 
@@ -305,13 +305,16 @@ impl Entry {
         file_name: &str,
     ) -> io::Result<(fs::Metadata, Summary)> {
         let file = reader.open(sub, file_name)?;
-        Entry::read_opened(file, &mut reader.buf)
+        Entry::read_opened(file, &mut reader.headers)
     }
 
-    /// The metadata and the summary of the headers of message `file`, read into `buf`.
-    fn read_opened(mut file: File, buf: &mut Vec<u8>) -> io::Result<(fs::Metadata, Summary)> {
+    /// The metadata and the summary of the headers of message `file`, read with `headers`.
+    fn read_opened(
+        mut file: File,
+        headers: &mut mime::HeaderReader,
+    ) -> io::Result<(fs::Metadata, Summary)> {
         let meta = file.metadata()?;
-        let headers = mime::read_headers(&mut file, buf)?;
+        let headers = headers.read(&mut file)?;
         Ok((meta, mime::summarize(headers)))
     }
 
@@ -359,15 +362,16 @@ impl Entry {
 }
 
 /// What a listing reads a folder's message files with: each file's path, built in one buffer
-/// reused from file to file, and the buffer its headers are read into ([`mime::read_headers`]):
-/// a listing opens (or `stat`s) every file of a folder, which so costs no allocation per file.
+/// reused from file to file, and the reader of their headers ([`mime::HeaderReader`], one
+/// buffer): a listing opens (or `stat`s) every file of a folder, which so costs no allocation
+/// per file.
 /// On Unix, files are opened relative to their directory (`new/`, `cur/`), opened once: the
 /// kernel then looks up one name per file instead of walking the whole path each time (a
 /// tenth of a first listing's system time, the path being a few levels deep).
 struct FileReader<'d> {
     dir: &'d Path,
     path: PathBuf,
-    buf: Vec<u8>,
+    headers: mime::HeaderReader,
     /// `new/` and `cur/`, by [`Sub`] index, once opened.
     #[cfg(unix)]
     subs: [Option<rustix::fd::OwnedFd>; 2],
@@ -378,7 +382,7 @@ impl<'d> FileReader<'d> {
         FileReader {
             dir,
             path: PathBuf::new(),
-            buf: Vec::new(),
+            headers: mime::HeaderReader::default(),
             #[cfg(unix)]
             subs: [None, None],
         }
