@@ -16,7 +16,9 @@
 //! - `headers floor`: the reference: only reading each file and parsing all its
 //!   headers with the same MIME crate (`mail-parser`, its default parser), nothing kept. The
 //!   listing's parser decodes only the headers a row shows and skips the others (`Received`
-//!   and the like), so it does less parsing than the floor.
+//!   and the like), so it does less parsing than the floor; and it reads of each file about
+//!   what the header blocks it has read need (`mime::HeaderReader`: one `read` of 1 KiB for
+//!   these messages' 0.6 KiB blocks), where the floor reads each file whole (3 KiB).
 //!
 //! What a client gets (the MAPI row sets) is freed inside the timing, as a client pays for it;
 //! what the store keeps (its index, its table, the store itself: closed between iterations) is
