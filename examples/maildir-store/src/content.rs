@@ -85,8 +85,8 @@ const ASSOCIATED_MARK: u8 = b'.';
 /// mtimes in seconds, FAT in two): an index checked within that window is checked again.
 const MTIME_GRANULARITY: Duration = Duration::from_secs(2);
 
-/// The most properties a contents-table row has (see [`Entry::push_props`]): its vector's
-/// capacity.
+/// The most properties a contents-table row has (see [`Entry::push_props`]): the capacity of
+/// what gathers them.
 const SUMMARY_PROPS: usize = 17;
 
 /// The Maildir++ name of the folders below the Inbox (`.INBOX.Name`).
@@ -284,10 +284,14 @@ impl Entry {
         }
     }
 
-    /// Its summary as message `key` (see [`Entry::push_props`]).
-    fn summary(&self, key: Vec<u8>) -> MessageSummary {
-        let mut summary = MessageSummary::with_capacity(key, SUMMARY_PROPS);
-        self.push_props(&mut summary.props);
+    /// Its summary as message `key` (see [`Entry::push_props`]). The properties are gathered
+    /// in `scratch` (left empty) first, so that the row's vector, which a contents table keeps,
+    /// is allocated at the size it needs rather than at [`SUMMARY_PROPS`]: two or three
+    /// properties fewer for most messages, for each of a folder's thousands.
+    fn summary(&self, key: Vec<u8>, scratch: &mut Vec<Property>) -> MessageSummary {
+        self.push_props(scratch);
+        let mut summary = MessageSummary::with_capacity(key, scratch.len());
+        summary.props.append(scratch);
         summary
     }
 
@@ -316,7 +320,7 @@ impl Entry {
     /// path (no directory opened for it, as a listing's [`FileReader`] does).
     fn read(dir: &Path, sub: Sub, file_name: &str) -> io::Result<Entry> {
         let file = File::open(dir.join(sub.dir_name()).join(file_name))?;
-        let (meta, summary) = Entry::read_opened(file, &mut Vec::new())?;
+        let (meta, summary) = Entry::read_opened(file, &mut mime::HeaderReader::default())?;
         Ok(Entry::new(sub, file_name, &meta, summary))
     }
 
@@ -328,13 +332,16 @@ impl Entry {
         file_name: &str,
     ) -> io::Result<(fs::Metadata, Summary)> {
         let file = reader.open(sub, file_name)?;
-        Entry::read_opened(file, &mut reader.buf)
+        Entry::read_opened(file, &mut reader.headers)
     }
 
-    /// The metadata and the summary of the headers of message `file`, read into `buf`.
-    fn read_opened(mut file: File, buf: &mut Vec<u8>) -> io::Result<(fs::Metadata, Summary)> {
+    /// The metadata and the summary of the headers of message `file`, read with `headers`.
+    fn read_opened(
+        mut file: File,
+        headers: &mut mime::HeaderReader,
+    ) -> io::Result<(fs::Metadata, Summary)> {
         let meta = file.metadata()?;
-        let headers = mime::read_headers(&mut file, buf)?;
+        let headers = headers.read(&mut file)?;
         Ok((meta, mime::summarize(headers)))
     }
 
@@ -382,15 +389,16 @@ impl Entry {
 }
 
 /// What a listing reads a folder's message files with: each file's path, built in one buffer
-/// reused from file to file, and the buffer its headers are read into ([`mime::read_headers`]):
-/// a listing opens (or `stat`s) every file of a folder, which so costs no allocation per file.
+/// reused from file to file, and the reader of their headers ([`mime::HeaderReader`], one
+/// buffer): a listing opens (or `stat`s) every file of a folder, which so costs no allocation
+/// per file.
 /// On Unix, files are opened relative to their directory (`new/`, `cur/`), opened once: the
 /// kernel then looks up one name per file instead of walking the whole path each time (a
 /// tenth of a first listing's system time, the path being a few levels deep).
 struct FileReader<'d> {
     dir: &'d Path,
     path: PathBuf,
-    buf: Vec<u8>,
+    headers: mime::HeaderReader,
     /// `new/` and `cur/`, by [`Sub`] index, once opened.
     #[cfg(unix)]
     subs: [Option<rustix::fd::OwnedFd>; 2],
@@ -401,7 +409,7 @@ impl<'d> FileReader<'d> {
         FileReader {
             dir,
             path: PathBuf::new(),
-            buf: Vec::new(),
+            headers: mime::HeaderReader::default(),
             #[cfg(unix)]
             subs: [None, None],
         }
@@ -606,6 +614,15 @@ impl FolderIndex {
             }
             keep
         });
+        let mut files: Vec<Listed> = files.into_iter().collect();
+        if first {
+            // Read in the order `messages` lists them (by the delivery time a unique name
+            // starts with), not in the set's, which is random: each entry and its summary's
+            // texts are then allocated after the one before, so building the rows, the
+            // contents table made of them and every `QueryRows` over it walk memory in order
+            // instead of missing the cache at every row.
+            files.sort_by_cached_key(|listed| maildir::unique_time(listed.unique()));
+        }
         for listed in files {
             let Listed {
                 sub,
@@ -1489,9 +1506,10 @@ impl StoreContent for MaildirContent {
             .map(|entry| (entry.unique(), entry))
             .collect();
         entries.sort_unstable_by_key(|(unique, entry)| (entry.delivered, *unique));
+        let mut scratch = Vec::with_capacity(SUMMARY_PROPS);
         Ok(entries
             .into_iter()
-            .map(|(unique, entry)| entry.summary(message_key(&key, unique)))
+            .map(|(unique, entry)| entry.summary(message_key(&key, unique), &mut scratch))
             .collect())
     }
 
@@ -1581,10 +1599,10 @@ impl StoreContent for MaildirContent {
                 .get(&located.folder)
                 .and_then(|index| index.entries.get(located.unique.as_str()))
             {
-                Some(entry) => entry.summary(key.to_vec()),
+                Some(entry) => entry.summary(key.to_vec(), &mut Vec::new()),
                 None => Entry::read(&located.dir, located.sub, &located.file_name)
                     .map_err(io_error)?
-                    .summary(key.to_vec()),
+                    .summary(key.to_vec(), &mut Vec::new()),
             },
         )
     }

@@ -1,7 +1,7 @@
 //! Messages as MIME files and as MAPI properties, both ways: parsed with `mail-parser`
 //! (charsets and RFC 2047 encoded words decoded), written with `mail-builder`.
 //!
-//! A contents table needs only the headers, so listing reads [`read_headers`] into a
+//! A contents table needs only the headers, so listing reads them ([`HeaderReader`]) into a
 //! [`Summary`], small enough to keep for every message of a folder; opening a message parses
 //! the whole file ([`parse`]). Both go through [`Summary::of`], so a table row and the open
 //! message say the same. A file that is not a message still is one here: [`Summary::unreadable`]
@@ -22,12 +22,16 @@ use mapi_spi_runtime::provider::store::content::{Attachment, Message};
 use mapi_spi_runtime::tags::*;
 use mapi_spi_runtime::types::FILETIME;
 
-/// The most of a file [`read_headers`] reads looking for the end of the headers: real headers
-/// are a few KiB; a file without a blank line is not read whole just to list it.
+/// The most of a file [`HeaderReader::read`] reads looking for the end of the headers: real
+/// headers are a few KiB; a file without a blank line is not read whole just to list it.
 const MAX_HEADER_BYTES: usize = 256 * 1024;
 
-/// What [`read_headers`] reads at a time.
+/// What [`HeaderReader::read`] asks for first before it has read any header block, and at most
+/// after: 8 KiB holds most real header blocks.
 const HEADER_CHUNK: usize = 8 * 1024;
+
+/// The least [`HeaderReader::read`] asks for first.
+const MIN_FIRST_READ: usize = 1024;
 
 /// `PR_INTERNET_CPID` of the HTML bodies written here: UTF-8 (`mail-parser` decodes every
 /// charset to Rust text).
@@ -91,36 +95,76 @@ pub struct Summary {
     pub unreadable: bool,
 }
 
-/// Reads the header block of a message (up to and with the blank line that ends it), or at
-/// most [`MAX_HEADER_BYTES`] of a file that has none, into `buf`, a buffer the caller keeps
-/// from file to file so that listing a folder allocates (and zeroes) it once.
-pub fn read_headers<'b>(file: &mut impl Read, buf: &'b mut Vec<u8>) -> io::Result<&'b [u8]> {
-    if buf.len() < HEADER_CHUNK {
-        buf.resize(HEADER_CHUNK, 0);
+/// Reads message header blocks, file after file, into one buffer, allocated (and zeroed) once
+/// for a folder's listing. A listing needs only the headers, but a `read` copies as much of the
+/// file as it is asked for: so the reader asks first for what the header blocks it has read so
+/// far suggest (the largest, and half as much again, at least [`MIN_FIRST_READ`]; before any,
+/// [`HEADER_CHUNK`]), most often one read that copies little of the body, and reads on only
+/// when a block does not end there (a tenth of a first listing of small messages was the kernel
+/// copying bodies no one looks at).
+#[derive(Debug)]
+pub struct HeaderReader {
+    buf: Vec<u8>,
+    /// What the next file's first `read` asks for.
+    first_read: usize,
+    /// The largest header block read so far.
+    largest: usize,
+}
+
+impl Default for HeaderReader {
+    fn default() -> Self {
+        HeaderReader {
+            buf: Vec::new(),
+            first_read: HEADER_CHUNK,
+            largest: 0,
+        }
     }
-    let mut filled = 0;
-    let mut searched = 0;
-    loop {
-        if filled == buf.len() {
-            if filled >= MAX_HEADER_BYTES {
-                return Ok(&buf[..filled]);
+}
+
+impl HeaderReader {
+    /// Reads the header block of a message (up to and with the blank line that ends it),
+    /// however long, or at most [`MAX_HEADER_BYTES`] of a file that has none.
+    pub fn read(&mut self, file: &mut impl Read) -> io::Result<&[u8]> {
+        // How far the reads made so far may fill `buf`.
+        let mut want = self.first_read;
+        let mut filled = 0;
+        let mut searched = 0;
+        loop {
+            if filled == want {
+                if filled >= MAX_HEADER_BYTES {
+                    return Ok(&self.buf[..filled]);
+                }
+                want = (want * 2).min(MAX_HEADER_BYTES);
             }
-            buf.resize(filled * 2, 0);
+            if self.buf.len() < want {
+                self.buf.resize(want, 0);
+            }
+            let read = match file.read(&mut self.buf[filled..want]) {
+                Ok(read) => read,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                Err(error) => return Err(error),
+            };
+            filled += read;
+            if let Some(end) = header_end(&self.buf[searched..filled]) {
+                let len = searched + end;
+                self.learn(len);
+                return Ok(&self.buf[..len]);
+            }
+            if read == 0 {
+                return Ok(&self.buf[..filled]);
+            }
+            // The blank line may straddle two reads.
+            searched = filled.saturating_sub(3);
         }
-        let read = match file.read(&mut buf[filled..]) {
-            Ok(read) => read,
-            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
-            Err(error) => return Err(error),
-        };
-        filled += read;
-        if let Some(end) = header_end(&buf[searched..filled]) {
-            return Ok(&buf[..searched + end]);
-        }
-        if read == 0 {
-            return Ok(&buf[..filled]);
-        }
-        // The blank line may straddle two reads.
-        searched = filled.saturating_sub(3);
+    }
+
+    /// Sizes the next first read by a header block of `len` bytes just read.
+    fn learn(&mut self, len: usize) {
+        self.largest = self.largest.max(len);
+        let ample = self.largest + self.largest / 2;
+        self.first_read = ample
+            .next_multiple_of(MIN_FIRST_READ)
+            .clamp(MIN_FIRST_READ, HEADER_CHUNK);
     }
 }
 
@@ -763,19 +807,78 @@ mod tests {
                 Ok(n)
             }
         }
-        let mut buf = Vec::new();
+        let mut reader = HeaderReader::default();
         for (text, headers) in [
             (&b"Subject: a\r\n\r\nbody"[..], &b"Subject: a\r\n\r\n"[..]),
             (b"Subject: a\n\nbody", b"Subject: a\n\n"),
             (b"Subject: a\n\r\n", b"Subject: a\n\r\n"),
             (b"no blank line", b"no blank line"),
         ] {
-            assert_eq!(read_headers(&mut Trickle(text), &mut buf).unwrap(), headers);
+            assert_eq!(reader.read(&mut Trickle(text)).unwrap(), headers);
         }
         // Headers longer than a chunk.
         let long = format!("X-Long: {}\r\n\r\nbody", "x".repeat(3 * HEADER_CHUNK));
-        let read = read_headers(&mut long.as_bytes(), &mut buf).unwrap();
+        let read = reader.read(&mut long.as_bytes()).unwrap();
         assert_eq!(read.len(), long.len() - 4);
+    }
+
+    /// A file that keeps how many bytes each of its reads copied.
+    struct Counted<'a> {
+        rest: &'a [u8],
+        reads: Vec<usize>,
+    }
+
+    impl Read for Counted<'_> {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            let n = self.rest.len().min(out.len());
+            out[..n].copy_from_slice(&self.rest[..n]);
+            self.rest = &self.rest[n..];
+            self.reads.push(n);
+            Ok(n)
+        }
+    }
+
+    fn counted(bytes: &[u8]) -> Counted<'_> {
+        Counted {
+            rest: bytes,
+            reads: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_listing_copies_little_of_the_bodies_and_reads_a_long_header_block_whole() {
+        let body = "Lorem ipsum dolor sit amet. ".repeat(400);
+        let short = format!("From: a@example.org\r\nSubject: short\r\n\r\n{body}");
+        let mut reader = HeaderReader::default();
+        // Before any header block, a first read as big as the buffer's first size.
+        let mut file = counted(short.as_bytes());
+        assert_eq!(
+            reader.read(&mut file).unwrap().len(),
+            short.len() - body.len()
+        );
+        assert_eq!(file.reads, [HEADER_CHUNK]);
+        // After, what that block needs: one read, little of the body.
+        let mut file = counted(short.as_bytes());
+        reader.read(&mut file).unwrap();
+        assert_eq!(file.reads, [MIN_FIRST_READ]);
+
+        // A header block many times that (a long way through relays), its subject last.
+        let received: String = (0..300)
+            .map(|n| format!("Received: from relay{n}.example.net by relay{}.example.net; Tue, 14 Nov 2023 22:13:21 +0100\r\n", n + 1))
+            .collect();
+        let long = format!(
+            "{received}From: a@example.org\r\nSubject: =?UTF-8?B?R3LDvMOfZSBhdXMgS8O2bG4=?= after\r\n\r\n{body}"
+        );
+        assert!(received.len() > 2 * HEADER_CHUNK);
+        let mut file = counted(long.as_bytes());
+        let headers = reader.read(&mut file).unwrap();
+        assert_eq!(headers.len(), long.len() - body.len());
+        assert_eq!(summarize(headers).subject(), "Grüße aus Köln after");
+        assert_eq!(file.reads[0], MIN_FIRST_READ);
+        // Then the next first read is sized for it, up to the first size.
+        let mut file = counted(short.as_bytes());
+        reader.read(&mut file).unwrap();
+        assert_eq!(file.reads, [HEADER_CHUNK]);
     }
 
     /// The texts `push_props` makes of `summary`, by tag.
