@@ -352,13 +352,23 @@ trait Stored {
     fn converted(&self, to_unicode: bool) -> Result<Option<Value<'static>>, HRESULT>;
     /// What a size limit is checked against ([`PropValue::data_size`]).
     fn size(&self) -> usize;
+    /// An answer of `GetProps` over values stored so: a bag's are made ([`WireProp`]s
+    /// borrowing the values), [`props_block_of`]'s borrow a kept property whole where they can
+    /// ([`Answer`]); each type has its own, so that neither pays for the other's.
+    type Answer<'s>: Borrow<WireProp<'s>>
+    where
+        Self: 's;
     /// The answer for property `id` stored as this, answered as it is.
-    fn as_is(&self, id: u16) -> Answer<'_>;
+    fn as_is(&self, id: u16) -> Self::Answer<'_>;
+    /// An answer made for the request (an error, converted text).
+    fn made<'s>(prop: WireProp<'s>) -> Self::Answer<'s>
+    where
+        Self: 's;
 }
 
 /// One answer of `GetProps`: a property an object keeps as a [`WireProp`] ([`props_block_of`]),
 /// answered as it is, borrowed whole (no copy of its value to make, nor to drop after); or an
-/// answer made for the request (an error, converted text, a bag's value borrowed).
+/// answer made for the request (an error, converted text).
 enum Answer<'a> {
     Kept(&'a WireProp<'a>),
     Made(WireProp<'a>),
@@ -394,8 +404,17 @@ impl Stored for PropValue {
         self.data_size()
     }
 
-    fn as_is(&self, id: u16) -> Answer<'_> {
-        Answer::Made(WireProp::new(id, self.as_value()))
+    type Answer<'s> = WireProp<'s>;
+
+    fn as_is(&self, id: u16) -> WireProp<'_> {
+        WireProp::new(id, self.as_value())
+    }
+
+    fn made<'s>(prop: WireProp<'s>) -> WireProp<'s>
+    where
+        Self: 's,
+    {
+        prop
     }
 }
 
@@ -408,9 +427,21 @@ impl Stored for WireProp<'_> {
         self.value.reborrow()
     }
 
+    type Answer<'s>
+        = Answer<'s>
+    where
+        Self: 's;
+
     /// The property itself: its ID is the one asked for (it was found by it).
     fn as_is(&self, _: u16) -> Answer<'_> {
         Answer::Kept(self)
+    }
+
+    fn made<'s>(prop: WireProp<'s>) -> Answer<'s>
+    where
+        Self: 's,
+    {
+        Answer::Made(prop)
     }
 
     /// Text is converted as the bag's own values are, from an owned copy: the rare answer to
@@ -451,8 +482,8 @@ fn wire_answer<'a, S: Stored + ?Sized>(
     requested: u32,
     unicode: bool,
     size_limit: Option<usize>,
-) -> Answer<'a> {
-    let error = |code| Answer::Made(WireProp::new(id, Value::Error(code)));
+) -> S::Answer<'a> {
+    let error = |code| S::made(WireProp::new(id, Value::Error(code)));
     let converts = match conversion(stored.stored_type(), requested, unicode) {
         Ok(converts) => converts,
         Err(code) => return error(code),
@@ -473,7 +504,7 @@ fn wire_answer<'a, S: Stored + ?Sized>(
     if let Err(code) = within(size_limit, size) {
         return error(code);
     }
-    Answer::Made(WireProp::new(
+    S::made(WireProp::new(
         id,
         converted.unwrap_or_else(|| stored.as_stored()),
     ))
@@ -488,11 +519,11 @@ fn requested_answer<'a, S: Stored + ?Sized + 'a>(
     find: impl FnOnce(u16) -> Option<&'a S>,
     unicode: bool,
     size_limit: Option<usize>,
-) -> Answer<'a> {
+) -> S::Answer<'a> {
     let requested = prop_type(tag);
     // A property ID is the tag's upper 16 bits.
     let id = prop_id(tag) as u16;
-    let error = |code| Answer::Made(WireProp::new(id, Value::Error(code)));
+    let error = |code| S::made(WireProp::new(id, Value::Error(code)));
     if requested != PT_UNSPECIFIED && !is_value_type(requested) {
         return error(MAPI_E_INVALID_TYPE);
     }
@@ -531,7 +562,7 @@ fn answer_block<'a, S: Stored + ?Sized + 'a>(
     find: impl Fn(u16) -> Option<&'a S> + Copy,
     all: impl Iterator<Item = (u16, &'a S)>,
 ) -> crate::com::Result<PropsBlock> {
-    let of = |answers: &[Answer<'_>]| PropsBlock::of(allocators, answers);
+    let of = |answers: &[S::Answer<'a>]| PropsBlock::of(allocators, answers);
     match tags {
         Some([]) => Err(invalid()),
         Some(tags) => gathered(
