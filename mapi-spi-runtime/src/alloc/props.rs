@@ -4,7 +4,7 @@
 //! [`Value`] borrows what it can, for building results; the property engine's owned values
 //! ([`crate::props::value`]) are written through it.
 
-use std::borrow::Cow;
+use std::borrow::{Borrow, Cow};
 use windows_core::{GUID, HRESULT};
 
 use super::buffer::RootBuf;
@@ -242,11 +242,11 @@ impl Regions {
         Ok(())
     }
 
-    fn measure(values: &[PropValue<'_>]) -> crate::com::Result<Self> {
+    fn measure<'v>(values: &[impl Borrow<PropValue<'v>>]) -> crate::com::Result<Self> {
         let mut regions = Self::default();
         let r = &mut regions;
         for prop in values {
-            match &prop.value {
+            match &prop.borrow().value {
                 Value::Clsid(_) => r.fours += size_of::<GUID>(),
                 Value::Unicode(text) => r.unicode(text)?,
                 Value::String8(bytes) => r.string8(bytes)?,
@@ -301,7 +301,7 @@ struct Cursors {
 impl Cursors {
     /// Lays out `values` and their variable parts; returns the block size and where each
     /// region starts.
-    fn plan(values: &[PropValue<'_>]) -> crate::com::Result<(usize, Self)> {
+    fn plan<'v>(values: &[impl Borrow<PropValue<'v>>]) -> crate::com::Result<(usize, Self)> {
         let regions = Regions::measure(values)?;
         let mut plan = Plan::default();
         plan.array::<SPropValue>(values.len())?;
@@ -379,8 +379,9 @@ impl Cursors {
 }
 
 /// Writes `values` as `SPropValue`s at the start of `root`, their variable parts from `cursors`.
-fn write(root: &RootBuf, values: &[PropValue<'_>], mut cursors: Cursors) {
+fn write<'v>(root: &RootBuf, values: &[impl Borrow<PropValue<'v>>], mut cursors: Cursors) {
     for (index, prop) in values.iter().enumerate() {
+        let prop = prop.borrow();
         // Zeroed first, so the bytes a smaller member leaves unused are defined.
         // SAFETY: all-zero is a valid PV (integers, floats and NULL pointers).
         let mut pv: PV = unsafe { core::mem::zeroed() };
@@ -435,6 +436,15 @@ fn write(root: &RootBuf, values: &[PropValue<'_>], mut cursors: Cursors) {
 ///
 /// `MAPI_E_INVALID_PARAMETER` for a string with a NUL inside; the allocator's errors otherwise.
 pub fn props(allocators: &AllocatorSet, values: &[PropValue<'_>]) -> crate::com::Result<RootBuf> {
+    props_of(allocators, values)
+}
+
+/// [`props`] of values held or borrowed (`&PropValue`): an answer made of values an object
+/// keeps needs not copy them into a list first.
+pub(crate) fn props_of<'v>(
+    allocators: &AllocatorSet,
+    values: &[impl Borrow<PropValue<'v>>],
+) -> crate::com::Result<RootBuf> {
     let (size, cursors) = Cursors::plan(values)?;
     let root = allocators.allocate(size)?;
     write(&root, values, cursors);

@@ -36,7 +36,7 @@
 //!   (`IPROP_READWRITE | IPROP_DIRTY`); `HrSetPropAccess` changes a property's flags whatever
 //!   the object's access, and ignores tags of properties the bag does not have.
 
-use std::borrow::Cow;
+use std::borrow::{Borrow, Cow};
 use windows_core::{Error, HRESULT};
 
 use super::value::{PropValue, Property, gathered, is_text_type, is_value_type};
@@ -254,14 +254,19 @@ pub struct PropsBlock {
 }
 
 impl PropsBlock {
-    /// `props` in one MAPI block ([`Fetched::to_mapi`]).
-    fn of(allocators: &AllocatorSet, props: &[WireProp<'_>]) -> crate::com::Result<Self> {
+    /// `props`, made or borrowed, in one MAPI block ([`Fetched::to_mapi`]).
+    fn of<'v>(
+        allocators: &AllocatorSet,
+        props: &[impl Borrow<WireProp<'v>>],
+    ) -> crate::com::Result<Self> {
         let count = u32::try_from(props.len()).map_err(|_| invalid())?;
-        let errors_returned = props.iter().any(|p| matches!(p.value, Value::Error(_)));
+        let errors_returned = props
+            .iter()
+            .any(|p| matches!(p.borrow().value, Value::Error(_)));
         let array = if count == 0 {
             None
         } else {
-            Some(crate::alloc::props::props(allocators, props)?)
+            Some(crate::alloc::props::props_of(allocators, props)?)
         };
         Ok(PropsBlock {
             count,
@@ -347,6 +352,35 @@ trait Stored {
     fn converted(&self, to_unicode: bool) -> Result<Option<Value<'static>>, HRESULT>;
     /// What a size limit is checked against ([`PropValue::data_size`]).
     fn size(&self) -> usize;
+    /// An answer of `GetProps` over values stored so: a bag's are made ([`WireProp`]s
+    /// borrowing the values), [`props_block_of`]'s borrow a kept property whole where they can
+    /// ([`Answer`]); each type has its own, so that neither pays for the other's.
+    type Answer<'s>: Borrow<WireProp<'s>>
+    where
+        Self: 's;
+    /// The answer for property `id` stored as this, answered as it is.
+    fn as_is(&self, id: u16) -> Self::Answer<'_>;
+    /// An answer made for the request (an error, converted text).
+    fn made<'s>(prop: WireProp<'s>) -> Self::Answer<'s>
+    where
+        Self: 's;
+}
+
+/// One answer of `GetProps`: a property an object keeps as a [`WireProp`] ([`props_block_of`]),
+/// answered as it is, borrowed whole (no copy of its value to make, nor to drop after); or an
+/// answer made for the request (an error, converted text).
+enum Answer<'a> {
+    Kept(&'a WireProp<'a>),
+    Made(WireProp<'a>),
+}
+
+impl<'a> Borrow<WireProp<'a>> for Answer<'a> {
+    fn borrow(&self) -> &WireProp<'a> {
+        match self {
+            Answer::Kept(prop) => prop,
+            Answer::Made(prop) => prop,
+        }
+    }
 }
 
 impl Stored for PropValue {
@@ -369,21 +403,51 @@ impl Stored for PropValue {
     fn size(&self) -> usize {
         self.data_size()
     }
+
+    type Answer<'s> = WireProp<'s>;
+
+    fn as_is(&self, id: u16) -> WireProp<'_> {
+        WireProp::new(id, self.as_value())
+    }
+
+    fn made<'s>(prop: WireProp<'s>) -> WireProp<'s>
+    where
+        Self: 's,
+    {
+        prop
+    }
 }
 
-impl Stored for Value<'_> {
+impl Stored for WireProp<'_> {
     fn stored_type(&self) -> u32 {
-        self.prop_type()
+        self.value.prop_type()
     }
 
     fn as_stored(&self) -> Value<'_> {
-        self.reborrow()
+        self.value.reborrow()
+    }
+
+    type Answer<'s>
+        = Answer<'s>
+    where
+        Self: 's;
+
+    /// The property itself: its ID is the one asked for (it was found by it).
+    fn as_is(&self, _: u16) -> Answer<'_> {
+        Answer::Kept(self)
+    }
+
+    fn made<'s>(prop: WireProp<'s>) -> Answer<'s>
+    where
+        Self: 's,
+    {
+        Answer::Made(prop)
     }
 
     /// Text is converted as the bag's own values are, from an owned copy: the rare answer to
     /// an 8-bit client, or a Unicode client reading 8-bit text.
     fn converted(&self, to_unicode: bool) -> Result<Option<Value<'static>>, HRESULT> {
-        let owned = match self {
+        let owned = match &self.value {
             Value::String8(bytes) => PropValue::String8(bytes.to_vec()),
             Value::Unicode(text) => PropValue::Unicode(text.as_ref().into()),
             Value::MvString8(all) => PropValue::MvString8(all.iter().map(|b| b.to_vec()).collect()),
@@ -397,10 +461,15 @@ impl Stored for Value<'_> {
     }
 
     fn size(&self) -> usize {
-        let one = [WireProp::new(0, self.reborrow())];
-        crate::alloc::props::props_size(&one)
-            .map_or(usize::MAX, |size| size - size_of::<SPropValue>())
+        wire_size(&self.value)
     }
+}
+
+/// The size a size limit is checked against for a borrowed or converted value: its part of
+/// a block after its `SPropValue`.
+fn wire_size(value: &Value<'_>) -> usize {
+    let one = [WireProp::new(0, value.reborrow())];
+    crate::alloc::props::props_size(&one).map_or(usize::MAX, |size| size - size_of::<SPropValue>())
 }
 
 /// The `GetProps` answer for property `id`, stored as `stored`, asked as `requested`: the
@@ -413,30 +482,32 @@ fn wire_answer<'a, S: Stored + ?Sized>(
     requested: u32,
     unicode: bool,
     size_limit: Option<usize>,
-) -> WireProp<'a> {
+) -> S::Answer<'a> {
+    let error = |code| S::made(WireProp::new(id, Value::Error(code)));
     let converts = match conversion(stored.stored_type(), requested, unicode) {
         Ok(converts) => converts,
-        Err(code) => return WireProp::new(id, Value::Error(code)),
+        Err(code) => return error(code),
     };
     // The usual answer, the value as it is without a limit to check, is made where it goes:
     // a value moved through intermediate results was copied in pieces, and read back wider
     // than written (a stall of the store buffer per answer).
     if converts.is_none() && size_limit.is_none() {
-        return WireProp::new(id, stored.as_stored());
+        return stored.as_is(id);
     }
     let converted = match converts.map(|to_unicode| stored.converted(to_unicode)) {
-        Some(Err(code)) => return WireProp::new(id, Value::Error(code)),
+        Some(Err(code)) => return error(code),
         Some(Ok(converted)) => converted,
         None => None,
     };
     // The limit applies to the value in the width answered.
-    let size = converted
-        .as_ref()
-        .map_or_else(|| stored.size(), |value| value.size());
+    let size = converted.as_ref().map_or_else(|| stored.size(), wire_size);
     if let Err(code) = within(size_limit, size) {
-        return WireProp::new(id, Value::Error(code));
+        return error(code);
     }
-    WireProp::new(id, converted.unwrap_or_else(|| stored.as_stored()))
+    S::made(WireProp::new(
+        id,
+        converted.unwrap_or_else(|| stored.as_stored()),
+    ))
 }
 
 /// The `GetProps` answer for one requested `tag`: `MAPI_E_INVALID_TYPE` for a type that is no
@@ -448,16 +519,17 @@ fn requested_answer<'a, S: Stored + ?Sized + 'a>(
     find: impl FnOnce(u16) -> Option<&'a S>,
     unicode: bool,
     size_limit: Option<usize>,
-) -> WireProp<'a> {
+) -> S::Answer<'a> {
     let requested = prop_type(tag);
     // A property ID is the tag's upper 16 bits.
     let id = prop_id(tag) as u16;
+    let error = |code| S::made(WireProp::new(id, Value::Error(code)));
     if requested != PT_UNSPECIFIED && !is_value_type(requested) {
-        return WireProp::new(id, Value::Error(MAPI_E_INVALID_TYPE));
+        return error(MAPI_E_INVALID_TYPE);
     }
     match find(id) {
         Some(stored) => wire_answer(id, stored, requested, unicode, size_limit),
-        None => WireProp::new(id, Value::Error(MAPI_E_NOT_FOUND)),
+        None => error(MAPI_E_NOT_FOUND),
     }
 }
 
@@ -465,16 +537,16 @@ fn requested_answer<'a, S: Stored + ?Sized + 'a>(
 /// tag list answers them: ID order is what a bag answers), by a bag's rules (see the module
 /// documentation; no size limit), into one MAPI block: no bag to fill and no copy of a value
 /// until MAPI's block, for an object whose few properties live in its own fields (a store's
-/// identity). Up to 16 answers are gathered on the stack; the properties are looked up one by
-/// one, so a long list belongs in a bag.
+/// identity). An answer with a property as it is borrows it; up to 16 answers are gathered on
+/// the stack; the properties are looked up one by one, so a long list belongs in a bag.
 pub fn props_block_of(
     allocators: &AllocatorSet,
     props: &[WireProp<'_>],
     tags: Option<&[u32]>,
     unicode: bool,
 ) -> crate::com::Result<PropsBlock> {
-    let find = |id| props.iter().find(|p| p.id == id).map(|p| &p.value);
-    let all = props.iter().map(|p| (p.id, &p.value));
+    let find = |id| props.iter().find(|p| p.id == id);
+    let all = props.iter().map(|p| (p.id, p));
     answer_block(allocators, tags, unicode, None, find, all)
 }
 
@@ -490,7 +562,7 @@ fn answer_block<'a, S: Stored + ?Sized + 'a>(
     find: impl Fn(u16) -> Option<&'a S> + Copy,
     all: impl Iterator<Item = (u16, &'a S)>,
 ) -> crate::com::Result<PropsBlock> {
-    let of = |wire: &[WireProp<'_>]| PropsBlock::of(allocators, wire);
+    let of = |answers: &[S::Answer<'a>]| PropsBlock::of(allocators, answers);
     match tags {
         Some([]) => Err(invalid()),
         Some(tags) => gathered(

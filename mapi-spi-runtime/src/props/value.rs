@@ -571,26 +571,26 @@ const ON_STACK: usize = 16;
 /// Runs `f` on the `answer`s of `items` gathered in a slice: on the stack up to 16 of them, on
 /// the heap beyond. Each answer is made in its slot: an answer passed through the iterator's
 /// `Option` was copied in pieces and read back wider (a store-forwarding stall per value).
-pub(crate) fn gathered<'v, I, R>(
+pub(crate) fn gathered<I, T, R>(
     items: impl Iterator<Item = I>,
-    mut answer: impl FnMut(I) -> WireProp<'v>,
-    f: impl FnOnce(&[WireProp<'v>]) -> R,
+    mut answer: impl FnMut(I) -> T,
+    f: impl FnOnce(&[T]) -> R,
 ) -> R {
     /// The first `count` slots of `slots`, initialised: dropped when this is, unwinding
     /// included.
-    struct Filled<'s, 'v> {
-        slots: &'s mut [MaybeUninit<WireProp<'v>>; ON_STACK],
+    struct Filled<'s, T> {
+        slots: &'s mut [MaybeUninit<T>; ON_STACK],
         count: usize,
     }
-    impl<'v> Filled<'_, 'v> {
-        fn values(&self) -> &[WireProp<'v>] {
+    impl<T> Filled<'_, T> {
+        fn values(&self) -> &[T] {
             // SAFETY: the first `count` slots are initialised (see `gathered`).
             unsafe { core::slice::from_raw_parts(self.slots.as_ptr().cast(), self.count) }
         }
     }
-    impl Drop for Filled<'_, '_> {
+    impl<T> Drop for Filled<'_, T> {
         fn drop(&mut self) {
-            let first = self.slots.as_mut_ptr().cast::<WireProp<'_>>();
+            let first = self.slots.as_mut_ptr().cast::<T>();
             // SAFETY: the first `count` slots are initialised and dropped once, here.
             unsafe {
                 core::ptr::drop_in_place(core::ptr::slice_from_raw_parts_mut(first, self.count))
@@ -600,7 +600,7 @@ pub(crate) fn gathered<'v, I, R>(
 
     let mut items = items;
     // Uninitialised: filling and dropping only the slots used (values are large to set).
-    let mut slots = [const { MaybeUninit::<WireProp<'v>>::uninit() }; ON_STACK];
+    let mut slots = [const { MaybeUninit::<T>::uninit() }; ON_STACK];
     let mut filled = Filled {
         slots: &mut slots,
         count: 0,
@@ -622,7 +622,7 @@ pub(crate) fn gathered<'v, I, R>(
                 unsafe { slot.assume_init_read() }
             });
             let rest = core::iter::once(next).chain(items).map(answer);
-            let all: Vec<WireProp<'v>> = first.chain(rest).collect();
+            let all: Vec<T> = first.chain(rest).collect();
             f(&all)
         }
     }

@@ -9,13 +9,15 @@
 //! re-enters the provider (Logoff from inside `IMAPISupport::Release`).
 //!
 //! A logon hashes its key once ([`Registry::key`]): its lookup, its insert and its store's
-//! removal reuse that hash. The map does not copy the key either: each entry's key is the one
-//! its store holds ([`Registered`]).
+//! removal reuse that hash, and each is one probe of the table (hashbrown's `HashTable`, which
+//! takes the hash as given). The table does not copy the key either: each entry's key is the
+//! one its store holds ([`Registered`]).
 
-use std::borrow::Borrow;
-use std::collections::HashSet;
-use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher, RandomState};
+use std::hash::BuildHasher;
 use std::sync::{Arc, Mutex, MutexGuard};
+
+use hashbrown::HashTable;
+use hashbrown::hash_table::Entry;
 
 use crate::sync::lock;
 
@@ -33,14 +35,14 @@ impl StoreKey {
     }
 }
 
-/// A value the registry holds: it carries the key it is registered under, which the map borrows
-/// for as long as it holds the value.
+/// A value the registry holds: it carries the key it is registered under, which the table
+/// reads for as long as it holds the value.
 pub trait Registered {
     /// The key, made by the same registry's [`Registry::key`]; the same for the value's life.
     fn key(&self) -> &StoreKey;
 }
 
-// Hashed as its hash, compared by its bytes: what the map's entries borrow as ([`Entry`]).
+// Compared by its hash first, then its bytes.
 impl PartialEq for StoreKey {
     fn eq(&self, other: &Self) -> bool {
         self.hash == other.hash && self.bytes == other.bytes
@@ -49,79 +51,42 @@ impl PartialEq for StoreKey {
 
 impl Eq for StoreKey {}
 
-impl Hash for StoreKey {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        state.write_u64(self.hash);
-    }
+type Table<V> = HashTable<Arc<V>>;
+
+/// Where `key` is in the table: the entry registered under an equal key.
+fn is<V: Registered>(key: &StoreKey) -> impl Fn(&Arc<V>) -> bool + '_ {
+    move |there| there.key() == key
 }
 
-/// A registered value in the map, found by the key it carries: it hashes and compares as that
-/// key, and borrows as it, so that a lookup by [`StoreKey`] neither copies nor hashes the key
-/// again.
-struct Entry<V>(Arc<V>);
-
-impl<V: Registered> Borrow<StoreKey> for Entry<V> {
-    fn borrow(&self) -> &StoreKey {
-        self.0.key()
-    }
+/// The hash of a registered value, when the table grows.
+fn hash_of<V: Registered>(value: &Arc<V>) -> u64 {
+    value.key().hash
 }
-
-impl<V: Registered> PartialEq for Entry<V> {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.key() == other.0.key()
-    }
-}
-
-impl<V: Registered> Eq for Entry<V> {}
-
-impl<V: Registered> Hash for Entry<V> {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.0.key().hash(state);
-    }
-}
-
-/// The hasher of the map: the hash a [`StoreKey`] carries, as it is.
-#[derive(Default)]
-struct Prehashed(u64);
-
-impl Hasher for Prehashed {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    /// Not called: a `StoreKey` hashes as one `u64`. Mixes the bytes in all the same (FNV-1a),
-    /// so that nothing here can panic.
-    fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01B3);
-        }
-    }
-
-    fn write_u64(&mut self, hash: u64) {
-        self.0 = hash;
-    }
-}
-
-type Map<V> = HashSet<Entry<V>, BuildHasherDefault<Prehashed>>;
 
 /// Open stores by key. `V` is the state a store shares with its logon object.
 pub struct Registry<V> {
-    /// Hashes the keys: random per registry, as `HashMap`'s own, against keys chosen to collide.
-    hasher: RandomState,
-    stores: Mutex<Map<V>>,
+    /// Hashes the keys, seeded at random per registry (per process and per instance), as
+    /// `HashMap`'s SipHash is, at a tenth of its cost per logon. foldhash is only "minimally"
+    /// HashDoS-resistant (no fixed set of keys collides in every registry; an attacker who
+    /// could observe this registry's timing might find collisions for it), which is enough
+    /// here: a registry holds the stores one session has open at once, a handful, each one a
+    /// logon through MAPI with its support object, so even all of them colliding would cost a
+    /// few comparisons of keys no longer than an entry ID.
+    hasher: foldhash::fast::RandomState,
+    stores: Mutex<Table<V>>,
 }
 
 impl<V> Default for Registry<V> {
     fn default() -> Self {
         Self {
-            hasher: RandomState::new(),
-            stores: Mutex::new(Map::default()),
+            hasher: foldhash::fast::RandomState::default(),
+            stores: Mutex::new(Table::new()),
         }
     }
 }
 
 impl<V: Registered> Registry<V> {
-    fn map(&self) -> MutexGuard<'_, Map<V>> {
+    fn table(&self) -> MutexGuard<'_, Table<V>> {
         lock(&self.stores)
     }
 
@@ -135,7 +100,7 @@ impl<V: Registered> Registry<V> {
 
     /// The store open under `key`, if any.
     pub fn lookup(&self, key: &StoreKey) -> Option<Arc<V>> {
-        self.map().get(key).map(|entry| Arc::clone(&entry.0))
+        self.table().find(key.hash, is(key)).cloned()
     }
 
     /// Registers `value` under its key, unless `keep` takes the store already there (two logons
@@ -147,20 +112,22 @@ impl<V: Registered> Registry<V> {
         value: Arc<V>,
         keep: impl FnOnce(&Arc<V>) -> Option<R>,
     ) -> Result<(), R> {
-        // A store replaced is dropped after the lock.
-        let mut map = self.map();
-        let replaced = match map.take(value.key()) {
-            Some(there) => {
-                if let Some(kept) = keep(&there.0) {
-                    map.insert(there);
+        let key = value.key();
+        let mut table = self.table();
+        let replaced = match table.entry(key.hash, is(key), hash_of) {
+            Entry::Occupied(mut there) => {
+                if let Some(kept) = keep(there.get()) {
                     return Err(kept);
                 }
-                Some(there)
+                Some(core::mem::replace(there.get_mut(), value))
             }
-            None => None,
+            Entry::Vacant(slot) => {
+                slot.insert(value);
+                None
+            }
         };
-        map.insert(Entry(value));
-        drop(map);
+        // A store replaced is dropped after the lock.
+        drop(table);
         drop(replaced);
         Ok(())
     }
@@ -168,37 +135,32 @@ impl<V: Registered> Registry<V> {
     /// Removes `value` if it is still the store registered under its key (not a store opened
     /// again since). Idempotent.
     pub fn remove(&self, value: &Arc<V>) -> bool {
-        let mut map = self.map();
-        // Taken out and, in the rare case that it is another store's, put back.
-        match map.take(value.key()) {
-            Some(current) if Arc::ptr_eq(&current.0, value) => true,
-            Some(other) => {
-                map.insert(other);
-                false
+        let mut table = self.table();
+        match table.find_entry(value.key().hash, |there| Arc::ptr_eq(there, value)) {
+            Ok(entry) => {
+                entry.remove();
+                true
             }
-            None => false,
+            Err(_) => false,
         }
     }
 
     /// What is open, leaving it registered (the lock is not held while the caller uses it).
     pub fn snapshot(&self) -> Vec<Arc<V>> {
-        self.map()
-            .iter()
-            .map(|entry| Arc::clone(&entry.0))
-            .collect()
+        self.table().iter().cloned().collect()
     }
 
     /// Empties the registry, returning what was open.
     pub fn drain(&self) -> Vec<Arc<V>> {
-        self.map().drain().map(|entry| entry.0).collect()
+        self.table().drain().collect()
     }
 
     pub fn len(&self) -> usize {
-        self.map().len()
+        self.table().len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.map().is_empty()
+        self.table().is_empty()
     }
 }
 
