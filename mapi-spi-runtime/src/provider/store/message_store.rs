@@ -139,18 +139,11 @@ impl SupportSlot {
     }
 
     /// Keeps `support`, the store's reference: once, before any give-up (a second reference
-    /// is released here).
+    /// is released here). Only the logon that made the slot sets it, on its own thread, so a
+    /// load and a store do what a compare-exchange would, without its locked operation.
     pub(crate) fn set(&self, support: IMAPISupport) {
-        let raw = support.into_raw();
-        let first = self.support.compare_exchange(
-            core::ptr::null_mut(),
-            raw,
-            Ordering::Release,
-            Ordering::Relaxed,
-        );
-        if first.is_err() {
-            // SAFETY: `raw` is the counted reference `support` was, not kept: released once.
-            drop(unsafe { IMAPISupport::from_raw(raw) });
+        if self.support.load(Ordering::Acquire).is_null() {
+            self.support.store(support.into_raw(), Ordering::Release);
         }
     }
 

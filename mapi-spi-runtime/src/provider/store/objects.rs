@@ -26,7 +26,7 @@
 
 use core::ffi::c_void;
 use core::mem::ManuallyDrop;
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use windows_core::{GUID, HRESULT, Interface};
 
@@ -57,12 +57,6 @@ use crate::sync::{CallGate, lock};
 use crate::types::{LPTSTR, MAPIERROR};
 use mapi_spi_macros::mapi_object;
 
-/// The weak pointer from the shared state to the store object: cleared by the store's `Drop`
-/// under the lock that upgrades it, so an upgrade never touches freed memory.
-struct StoreSlot<S: MessageStore>(*const Object<StoreObject<S>>);
-// SAFETY: the pointer is only dereferenced under the lock, while the object is alive.
-unsafe impl<S: MessageStore> Send for StoreSlot<S> {}
-
 /// Set in `StoreShared::saved_logoff_flags` above the 32 bits of the flags `StoreLogoff` saved.
 const LOGOFF_SAVED: u64 = 1 << 32;
 
@@ -84,7 +78,12 @@ pub struct StoreShared<S: MessageStore> {
     gate: CallGate,
     /// `StoreLogoff`'s flags, with `LOGOFF_SAVED` once it ran: an atomic, not a lock.
     saved_logoff_flags: AtomicU64,
-    store_object: Mutex<Option<StoreSlot<S>>>,
+    /// The weak pointer to the store object, set before the store is registered; read only by
+    /// [`Self::upgrade`] under the registry's lock, while the store is registered. The store's
+    /// `Drop` takes it out of the registry (under that lock) before its memory goes, so an
+    /// upgrade never touches freed memory, without a lock of its own to take at every logon and
+    /// teardown. NULL once the store object is gone: its removal is done.
+    store_object: AtomicPtr<Object<StoreObject<S>>>,
 }
 
 /// What a provider object shares with its open stores. A store holds it until it goes (one
@@ -174,12 +173,14 @@ impl<S: MessageStore> StoreShared<S> {
         })
     }
 
-    /// A new reference to the store object, unless it is gone or going.
+    /// A new reference to the store object, unless it is gone or going. Only under the
+    /// registry's lock, for a store found registered (see `store_object`).
     fn upgrade(&self) -> Option<IMsgStore> {
-        let slot = lock(&self.store_object);
-        // SAFETY: the slot is cleared by the store's Drop under this lock, so it is alive here.
-        slot.as_ref()
-            .and_then(|slot| unsafe { (*slot.0).try_to_interface() })
+        let object = self.store_object.load(Ordering::Acquire);
+        // SAFETY: set before the store was registered (or NULL), and the store object's `Drop`
+        // removes the store from the registry, under the lock the caller holds, before the
+        // object's memory goes: registered, it is alive (its count may be zero: then `None`).
+        unsafe { object.as_ref() }.and_then(|object| object.try_to_interface())
     }
 
     /// Gives up the store's support reference, once (a teardown comes here up to four times):
@@ -215,7 +216,10 @@ impl<S: MessageStore> StoreShared<S> {
             return;
         }
         let now = self.gate.close();
-        self.session.registry.remove(self);
+        // Once the store object is gone, its `Drop` has removed the store.
+        if !self.store_object.load(Ordering::Acquire).is_null() {
+            self.session.registry.remove(self);
+        }
         if now {
             store_logoff(&self.inner);
         }
@@ -268,9 +272,12 @@ pub struct StoreObject<S: MessageStore> {
 
 impl<S: MessageStore> Drop for StoreObject<S> {
     fn drop(&mut self) {
-        // First, so that no Logon hands this object out again: from here a lookup treats the
-        // store as closed, and `logoff` below takes it out of the registry.
-        *lock(&self.shared.store_object) = None;
+        // First, so that no Logon hands this object out again nor upgrades it once it is freed
+        // (see `StoreShared::store_object`); the close below need not remove it again.
+        self.shared.session.registry.remove(&self.shared);
+        self.shared
+            .store_object
+            .store(core::ptr::null_mut(), Ordering::Release);
         // MAPI re-enters IMSLogon::Logoff from inside this Release.
         self.shared.release_support(true);
         self.shared.logoff();
@@ -699,7 +706,8 @@ impl<P: StoreProvider> ProviderObject<P> {
             Ok(key) => self.session.registry.key(key),
             Err(error) => return self.fail(error, unicode, args.lppMAPIError),
         };
-        if let Some(store) = self.session.registry.lookup(&key).and_then(|shared| {
+        // Under the registry's lock, as `upgrade` must be.
+        if let Some(store) = self.session.registry.lookup_with(&key, |shared| {
             if args.request.spooler {
                 shared.cx.spooler.store(true, Ordering::Release);
             }
@@ -763,12 +771,16 @@ impl<P: StoreProvider> ProviderObject<P> {
             session: self.session.clone(),
             gate: CallGate::new(),
             saved_logoff_flags: AtomicU64::new(0),
-            store_object: Mutex::new(None),
+            store_object: AtomicPtr::new(core::ptr::null_mut()),
         });
         let store_object = ComObject::new(StoreObject {
             shared: shared.clone(),
         });
-        *lock(&shared.store_object) = Some(StoreSlot(&*store_object));
+        // Before the store is registered, which publishes it (under the registry's lock).
+        shared.store_object.store(
+            core::ptr::from_ref(&*store_object).cast_mut(),
+            Ordering::Release,
+        );
         let store: IMsgStore = store_object.into_interface();
 
         // The store already registered wins a race only while it is alive: the upgrade, under

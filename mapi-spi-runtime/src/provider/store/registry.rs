@@ -100,7 +100,18 @@ impl<V: Registered> Registry<V> {
 
     /// The store open under `key`, if any.
     pub fn lookup(&self, key: &StoreKey) -> Option<Arc<V>> {
-        self.table().find(key.hash, is(key)).cloned()
+        self.lookup_with(key, |open| Some(open.clone()))
+    }
+
+    /// What `take` makes of the store open under `key`, if any: `take` runs under the lock, so
+    /// the store cannot be removed meanwhile (a value's `Drop` that removes it first may rely on
+    /// that); like [`Self::insert_unless`]'s `keep`, it must not call MAPI or provider code.
+    pub fn lookup_with<R>(
+        &self,
+        key: &StoreKey,
+        take: impl FnOnce(&Arc<V>) -> Option<R>,
+    ) -> Option<R> {
+        self.table().find(key.hash, is(key)).and_then(take)
     }
 
     /// Registers `value` under its key, unless `keep` takes the store already there (two logons
