@@ -35,6 +35,16 @@ static int32_t STDCALL query_interface(object *self, const guid *iid, void **ppv
     *ppv = 0;
     return (int32_t)0x80004002; /* E_NOINTERFACE */
 }
+/* The same, refusing a NULL IID as mapi-spi's QueryInterface does (the C object above reads
+ * through it): the floor for the same checks. */
+static int32_t STDCALL query_interface_checked(object *self, const guid *iid, void **ppv) {
+    if (!ppv) return (int32_t)0x80004003; /* E_POINTER */
+    if (!iid) {
+        *ppv = 0;
+        return (int32_t)0x80004003;
+    }
+    return query_interface(self, iid, ppv);
+}
 static uint32_t STDCALL add_ref(object *self) {
     return __atomic_fetch_add(&self->refs, 1, __ATOMIC_RELAXED) + 1;
 }
@@ -51,12 +61,15 @@ static int32_t STDCALL call(object *self, uint32_t by) {
     return 0;
 }
 static const vtable the_vtable = {query_interface, add_ref, release, call};
+static const vtable checked_vtable = {query_interface_checked, add_ref, release, call};
 
-void *c_bench_object_new(void) {
+static void *new_object(const vtable *vtbl) {
     object *self = malloc(sizeof(object));
     if (!self) return 0;
-    self->vtbl = &the_vtable;
+    self->vtbl = vtbl;
     self->refs = 1;
     self->total = 0;
     return self;
 }
+void *c_bench_object_new(void) { return new_object(&the_vtable); }
+void *c_bench_object_checked_new(void) { return new_object(&checked_vtable); }

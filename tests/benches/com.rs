@@ -1,7 +1,9 @@
 //! IUnknown and method-call costs of a `#[mapi_object]` object, side by side with the same object
 //! made with windows-core's `#[implement]` (what a Rust author would pick instead) and with a
 //! hand-written C object with a plain atomic count (the floor). Every call goes through the raw
-//! vtable of an interface pointer, as MAPI makes it.
+//! vtable of an interface pointer, as MAPI makes it. The C object's QueryInterface reads through
+//! a NULL IID; mapi-spi's refuses it (E_POINTER), so a fourth contender is the C object with
+//! that check too, the floor for the same work.
 //!
 //! Run: `cargo bench -p mapi-spi-tests --bench com`
 // windows-core's `#[interface]` keeps the C method names without allowing them.
@@ -80,6 +82,7 @@ mod windows {
 
 unsafe extern "C" {
     fn c_bench_object_new() -> *mut c_void;
+    fn c_bench_object_checked_new() -> *mut c_void;
 }
 
 /// The vtable every contender exposes: IUnknown, then `Call(ULONG) -> HRESULT`.
@@ -93,11 +96,14 @@ fn vtbl<'a>(p: *mut c_void) -> &'a BenchVtbl {
     unsafe { &**(p as *mut *const BenchVtbl) }
 }
 
-fn contenders() -> [(&'static str, *mut c_void); 3] {
+fn contenders() -> [(&'static str, *mut c_void); 4] {
     [
         ("mapi-spi", ours::new()),
         ("windows-core #[implement]", windows::new()),
         ("hand-written C", unsafe { c_bench_object_new() }),
+        ("hand-written C, NULL IID refused", unsafe {
+            c_bench_object_checked_new()
+        }),
     ]
 }
 
