@@ -717,7 +717,7 @@ impl<P: StoreProvider> ProviderObject<P> {
         }
 
         let cx = Arc::new(StoreContext {
-            entry_id: EntryIdBuf::new(args.request.entry_id),
+            entry_id: EntryIdBuf::from_slice(args.request.entry_id),
             store_key: key,
             flags: args.request.flags,
             allocators: self.allocators,

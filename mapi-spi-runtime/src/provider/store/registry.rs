@@ -18,14 +18,68 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
+use smallvec::SmallVec;
 
 use crate::sync::lock;
+
+/// How many bytes of a key [`KeyBytes`] keeps in place: a store's name or a short path.
+const INLINE_KEY: usize = 64;
+
+/// The bytes of a store key, as [`super::StoreProvider::store_key`] makes them: kept in place
+/// up to 64 bytes, so that making the key of a logon allocates nothing; on the heap when longer.
+/// Made from a slice, a `Vec<u8>` or an iterator of bytes:
+///
+/// ```
+/// use mapi_spi_runtime::provider::store::KeyBytes;
+///
+/// let name = b"Inbox Store";
+/// let folded: KeyBytes = name.iter().map(u8::to_ascii_lowercase).collect();
+/// assert_eq!(&folded[..], b"inbox store");
+/// assert_eq!(KeyBytes::from(&b"inbox store"[..]), folded);
+/// assert_eq!(KeyBytes::from(b"inbox store".to_vec()), folded);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct KeyBytes(SmallVec<[u8; INLINE_KEY]>);
+
+impl core::ops::Deref for KeyBytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// A spool security payload or an ID compared with a key (`spool == self.store_key(id)?`).
+impl PartialEq<KeyBytes> for &[u8] {
+    fn eq(&self, key: &KeyBytes) -> bool {
+        **self == *key.0
+    }
+}
+
+impl From<&[u8]> for KeyBytes {
+    fn from(bytes: &[u8]) -> Self {
+        Self(SmallVec::from_slice(bytes))
+    }
+}
+
+/// A `Vec` with room for more than 64 bytes is kept as it is (no copy).
+impl From<Vec<u8>> for KeyBytes {
+    fn from(bytes: Vec<u8>) -> Self {
+        Self(SmallVec::from_vec(bytes))
+    }
+}
+
+impl FromIterator<u8> for KeyBytes {
+    fn from_iter<I: IntoIterator<Item = u8>>(bytes: I) -> Self {
+        Self(bytes.into_iter().collect())
+    }
+}
 
 /// A store key with its hash, made once per logon by [`Registry::key`].
 #[derive(Debug)]
 pub struct StoreKey {
     hash: u64,
-    bytes: Vec<u8>,
+    bytes: KeyBytes,
 }
 
 impl StoreKey {
@@ -91,9 +145,10 @@ impl<V: Registered> Registry<V> {
     }
 
     /// `bytes` as a key of this registry: hashed here, once.
-    pub fn key(&self, bytes: Vec<u8>) -> StoreKey {
+    pub fn key(&self, bytes: impl Into<KeyBytes>) -> StoreKey {
+        let bytes = bytes.into();
         StoreKey {
-            hash: self.hasher.hash_one(bytes.as_slice()),
+            hash: self.hasher.hash_one(&bytes[..]),
             bytes,
         }
     }
