@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 
 use super::registry::StoreKey;
 use crate::alloc::AllocatorSet;
-use crate::com::{Implements, Object};
+use crate::com::{Alone, Implements, MapiObject, Object};
 use crate::interfaces::{IMAPISupport, IMsgStore, IMsgStoreImpl};
 use crate::provider::{LastError, ProviderError};
 use crate::sync::CallGate;
@@ -202,7 +202,9 @@ impl Drop for SupportSlot {
 /// asked about its code, and passes any other question to this object's `GetLastError`; when
 /// that has nothing to say about the code of a call that failed without `fail`, the runtime
 /// names the method and the code.
-pub trait MessageStore: IMsgStoreImpl + Implements<IMsgStore> + Send + Sync {
+pub trait MessageStore:
+    IMsgStoreImpl + Implements<IMsgStore> + MapiObject<Home = Alone> + Send + Sync
+{
     /// Called once when the store is logged off (`IMSLogon::Logoff`, the store's final release,
     /// or the provider's `Shutdown`): release sub-objects and notifications here. Never while a
     /// call into the store runs: if one does, as it returns. The support object may be gone by
