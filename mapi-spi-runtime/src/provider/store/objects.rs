@@ -595,8 +595,8 @@ struct LogonCall<'a> {
 }
 
 /// What the two logon entry points take, after the checks.
-struct LogonArgs<'a> {
-    request: LogonRequest<'a>,
+struct LogonArgs<'r, 'a> {
+    request: &'r LogonRequest<'a>,
     lppMAPIError: *mut *mut MAPIERROR,
     lppMSLogon: *mut *mut c_void,
     lppMDB: *mut *mut c_void,
@@ -627,18 +627,18 @@ impl<P: StoreProvider> ProviderObject<P> {
 
     /// Decodes a logon call into a [`LogonRequest`] naming its store (the provider's default for
     /// a logon without an entry ID) and runs `body` with it; a failure to name one is reported
-    /// as `fail` reports it.
+    /// as `fail` reports it. The request is made once, in place: `body` adjusts it if it must.
     fn with_request(
         &self,
         call: LogonCall<'_>,
-        body: impl FnOnce(LogonRequest<'_>) -> HRESULT,
+        body: impl FnOnce(&mut LogonRequest<'_>) -> HRESULT,
     ) -> HRESULT {
         let unicode = call.flags & MAPI_UNICODE != 0;
         if self.fast_shutdown.load(Ordering::Acquire) != FastShutdown::Running as u8 {
             let error = ProviderError::new(MAPI_E_CALL_FAILED, "the process is shutting down");
             return self.fail(error, unicode, call.lppMAPIError);
         }
-        let request = LogonRequest {
+        let mut request = LogonRequest {
             support: call.support,
             ui_param: call.ui_param,
             // SAFETY: MAPI's profile name, NULL or a string of the width `MAPI_UNICODE` says.
@@ -655,10 +655,10 @@ impl<P: StoreProvider> ProviderObject<P> {
             Ok(id) => id,
             Err(error) => return self.fail(error, unicode, call.lppMAPIError),
         };
-        body(LogonRequest {
-            entry_id: default_id.as_deref().unwrap_or(request.entry_id),
-            ..request
-        })
+        if let Some(id) = default_id.as_deref() {
+            request.entry_id = id;
+        }
+        body(&mut request)
     }
 
     /// For a logon without an entry ID, the one a previous logon recorded in the profile
@@ -685,7 +685,7 @@ impl<P: StoreProvider> ProviderObject<P> {
 
     /// Hands `store` to the caller as the requested interface. The logon object is not handed
     /// out again (`*lppMSLogon = NULL`): MAPI already holds it.
-    fn hand_back(&self, store: &IMsgStore, args: &LogonArgs<'_>, interface: GUID) -> HRESULT {
+    fn hand_back(&self, store: &IMsgStore, args: &LogonArgs<'_, '_>, interface: GUID) -> HRESULT {
         let mut out = core::ptr::null_mut();
         // SAFETY: a valid IID and out-pointer.
         let hr = unsafe { store.query(&interface, &mut out) };
@@ -702,7 +702,11 @@ impl<P: StoreProvider> ProviderObject<P> {
 
     /// The part `Logon` and `SpoolerLogon` share once the arguments are checked: the
     /// already-open path, or a fresh logon registered in this session.
-    fn open(&self, args: LogonArgs<'_>, spool_out: Option<(*mut u32, *mut *mut u8)>) -> HRESULT {
+    fn open(
+        &self,
+        args: LogonArgs<'_, '_>,
+        spool_out: Option<(*mut u32, *mut *mut u8)>,
+    ) -> HRESULT {
         let unicode = args.request.flags & MAPI_UNICODE != 0;
         let interface = match store_interface::<P::Store>(args.request.interface) {
             Ok(interface) => interface,
@@ -737,14 +741,14 @@ impl<P: StoreProvider> ProviderObject<P> {
         let StoreLogon {
             store,
             spool_security,
-        } = match self.provider.logon(&args.request, &cx) {
+        } = match self.provider.logon(args.request, &cx) {
             Ok(opened) => opened,
             Err(error) => return self.fail(error, unicode, args.lppMAPIError),
         };
         let inner = ComObject::new(store);
         // SAFETY: kept beside `inner` (in `StoreShared`), which holds the reference it views.
         let inner_store = unsafe { inner.interface_view::<IMsgStore>() };
-        let recorded = identity::record_logon(&args.request, &inner_store, cx.store_key());
+        let recorded = identity::record_logon(args.request, &inner_store, cx.store_key());
         if let Err(error) = recorded {
             P::Store::logoff(&inner);
             return self.fail(error, unicode, args.lppMAPIError);
@@ -758,7 +762,7 @@ impl<P: StoreProvider> ProviderObject<P> {
                 };
                 let sealed = self
                     .spool_keys
-                    .seal(&args.request, &self.allocators, payload);
+                    .seal(args.request, &self.allocators, payload);
                 match sealed {
                     Ok(block) => Some((cb, lpb, block)),
                     Err(error) => {
@@ -941,18 +945,16 @@ impl<P: StoreProvider> IMSProviderImpl for ProviderObject<P> {
             // Forged or altered data is refused before the provider sees it.
             let genuine = this
                 .spool_keys
-                .open(&request, spool_security)
-                .and_then(|payload| this.provider.spooler_logon(&request, payload));
+                .open(request, spool_security)
+                .and_then(|payload| this.provider.spooler_logon(request, payload));
             if let Err(error) = genuine {
                 return this.fail(error, request.flags & MAPI_UNICODE != 0, lppMAPIError);
             }
+            // The spooler runs in the background: a store not open yet is logged on to without
+            // UI, as `StoreProvider::spooler_logon` promises.
+            request.flags |= MDB_NO_DIALOG;
             let args = LogonArgs {
-                // The spooler runs in the background: a store not open yet is logged on to
-                // without UI, as `StoreProvider::spooler_logon` promises.
-                request: LogonRequest {
-                    flags: request.flags | MDB_NO_DIALOG,
-                    ..request
-                },
+                request,
                 lppMAPIError,
                 lppMSLogon,
                 lppMDB,
