@@ -174,9 +174,11 @@ unsafe impl<S: Shared, T: MapiObject<Home = Second<S>>> Home<T> for Second<S> {
 
 /// What [`Pair::create`] makes: a handle on the shared state and the counted objects.
 pub struct Parts<S: Shared> {
+    /// A handle on the shared state (one hold on the block).
     pub shared: PairRef<S>,
+    /// The first object, with one reference.
     pub first: ComObject<S::First>,
-    /// `None` unless asked for.
+    /// The second object, with one reference; `None` unless asked for.
     pub second: Option<ComObject<S::Second>>,
 }
 
