@@ -356,6 +356,7 @@ unsafe impl MapiObject for HandWritten {
         &mapi_spi_runtime::com::query::unknown_vtbl::<Self, 1>() as *const _ as VtablePtr,
     ];
     const SLOT_IIDS: &'static [&'static [GUID]] = &[&[], &[MARKER]];
+    type Home = mapi_spi_runtime::com::Alone;
 }
 
 #[test]

@@ -15,7 +15,7 @@ use mapi_spi_runtime::interfaces::{
     IMAPIPropImpl, IMAPIProviderShutdown, IMsgStore, IMsgStoreImpl,
 };
 use mapi_spi_runtime::provider::store::{
-    LogonRequest, MessageStore, StoreContext, StoreLogon, StoreProvider,
+    KeyBytes, LogonRequest, MessageStore, StoreContext, StoreLogon, StoreProvider,
 };
 use mapi_spi_runtime::provider::{ProviderContext, ProviderError, ProviderResult};
 use mapi_spi_runtime::{Interface, Object, mapi_object};
@@ -71,8 +71,8 @@ impl StoreProvider for FlushProvider {
         Ok(FlushProvider)
     }
 
-    fn store_key(&self, entry_id: &[u8]) -> ProviderResult<Vec<u8>> {
-        Ok(entry_id.to_vec())
+    fn store_key(&self, entry_id: &[u8]) -> ProviderResult<KeyBytes> {
+        Ok(entry_id.into())
     }
 
     fn logon(

@@ -17,7 +17,7 @@ use mapi_spi_runtime::interfaces::{
 };
 use mapi_spi_runtime::props::{self, ObjectAccess, PropAccess, PropValue, Property, PropertyBag};
 use mapi_spi_runtime::provider::store::{
-    LogonRequest, MessageStore, StoreContext, StoreLogon, StoreProvider,
+    KeyBytes, LogonRequest, MessageStore, StoreContext, StoreLogon, StoreProvider,
 };
 use mapi_spi_runtime::provider::text::decode;
 use mapi_spi_runtime::provider::{ProviderContext, ProviderError, ProviderResult};
@@ -81,8 +81,8 @@ impl StoreProvider for Provider {
         Ok(Provider)
     }
 
-    fn store_key(&self, entry_id: &[u8]) -> ProviderResult<Vec<u8>> {
-        Ok(entry_id.to_vec())
+    fn store_key(&self, entry_id: &[u8]) -> ProviderResult<KeyBytes> {
+        Ok(entry_id.into())
     }
 
     fn logon(

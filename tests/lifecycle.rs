@@ -17,7 +17,7 @@ use mapi_spi_runtime::interfaces::{
 };
 use mapi_spi_runtime::interfaces::{IMAPISupport, IMAPISupportVtbl};
 use mapi_spi_runtime::provider::store::{
-    LogonRequest, MessageStore, StoreContext, StoreLogon, StoreProvider,
+    KeyBytes, LogonRequest, MessageStore, StoreContext, StoreLogon, StoreProvider,
 };
 use mapi_spi_runtime::provider::text::decode;
 use mapi_spi_runtime::provider::{ProviderContext, ProviderError, ProviderResult};
@@ -121,7 +121,7 @@ impl StoreProvider for TestProvider {
         Ok(TestProvider)
     }
 
-    fn store_key(&self, entry_id: &[u8]) -> ProviderResult<Vec<u8>> {
+    fn store_key(&self, entry_id: &[u8]) -> ProviderResult<KeyBytes> {
         match entry_id {
             b"key panic" => panic!("store_key panics"),
             b"warning" => {
@@ -138,7 +138,7 @@ impl StoreProvider for TestProvider {
                 "malformed store entry ID",
             ));
         }
-        Ok(entry_id.to_ascii_lowercase())
+        Ok(entry_id.iter().map(u8::to_ascii_lowercase).collect())
     }
 
     fn logon(

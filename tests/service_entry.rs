@@ -445,7 +445,7 @@ mod needs_settings {
     use mapi_spi_runtime::interfaces::{IMAPIPropImpl, IMsgStore, IMsgStoreImpl};
     use mapi_spi_runtime::mapi_object;
     use mapi_spi_runtime::provider::store::{
-        LogonRequest, MessageStore, StoreContext, StoreLogon, StoreProvider,
+        KeyBytes, LogonRequest, MessageStore, StoreContext, StoreLogon, StoreProvider,
     };
     use mapi_spi_runtime::provider::{ProviderContext, ProviderError};
 
@@ -465,9 +465,9 @@ mod needs_settings {
             Ok(RootProvider)
         }
 
-        fn store_key(&self, entry_id: &[u8]) -> ProviderResult<Vec<u8>> {
+        fn store_key(&self, entry_id: &[u8]) -> ProviderResult<KeyBytes> {
             match entry_id.strip_prefix(b"root:") {
-                Some(root) => Ok(root.to_vec()),
+                Some(root) => Ok(root.into()),
                 None => Err(ProviderError::new(MAPI_E_INVALID_ENTRYID, "not ours")),
             }
         }

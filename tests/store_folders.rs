@@ -27,7 +27,7 @@ use mapi_spi_runtime::provider::store::content::{
 use mapi_spi_runtime::provider::store::entry_id::{EntryIds, ObjectKind};
 use mapi_spi_runtime::provider::store::memory::MemoryContent;
 use mapi_spi_runtime::provider::store::{
-    ContentStore, LogonRequest, StoreContext, StoreLogon, StoreProvider,
+    ContentStore, KeyBytes, LogonRequest, StoreContext, StoreLogon, StoreProvider,
 };
 use mapi_spi_runtime::provider::{ProviderContext, ProviderResult};
 use mapi_spi_runtime::tags::*;
@@ -110,8 +110,8 @@ impl StoreProvider for Provider {
         Ok(Provider)
     }
 
-    fn store_key(&self, entry_id: &[u8]) -> ProviderResult<Vec<u8>> {
-        Ok(entry_id.to_vec())
+    fn store_key(&self, entry_id: &[u8]) -> ProviderResult<KeyBytes> {
+        Ok(entry_id.into())
     }
 
     fn logon(

@@ -89,7 +89,7 @@ pub fn problem(problem: Problem, errors: &mut Errors) {
         ),
         Problem::ObjectListMalformed(span) => errors.push(syn::Error::new(
             span,
-            "expected a comma-separated list of interfaces: `#[mapi_object(IMsgStore, IMSLogon)]`",
+            "expected a comma-separated list of interfaces, and optionally the object's home: `#[mapi_object(IMsgStore, IMSLogon)]`, `#[mapi_object(IMsgStore, home = First<Shared>)]`",
         )),
     }
 }

@@ -167,6 +167,8 @@ pub struct Object {
     /// The item as written (returned unchanged in the expansion).
     pub item: syn::ItemStruct,
     pub interfaces: Vec<Path>,
+    /// `home = Type`: the block the object lives in (`MapiObject::Home`); `Alone` when absent.
+    pub home: Option<syn::Type>,
     /// The attribute's own span, for an empty interface list.
     pub attr_span: Span,
 }

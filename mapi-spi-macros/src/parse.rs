@@ -308,21 +308,51 @@ fn item_keyword(item: &Item) -> TokenStream {
     }
 }
 
+/// One argument of `#[mapi_object(...)]`: an interface, or `home = Type`.
+enum ObjectArg {
+    Interface(syn::Path),
+    Home(Type),
+}
+
+impl syn::parse::Parse for ObjectArg {
+    fn parse(input: syn::parse::ParseStream<'_>) -> syn::Result<Self> {
+        if input.peek(Ident) && input.peek2(Token![=]) {
+            let name: Ident = input.parse()?;
+            if name != "home" {
+                return Err(syn::Error::new(name.span(), "unknown option"));
+            }
+            input.parse::<Token![=]>()?;
+            return input.parse().map(ObjectArg::Home);
+        }
+        input.parse().map(ObjectArg::Interface)
+    }
+}
+
 // Once per macro call: the size of the error does not matter.
 #[allow(clippy::result_large_err)]
 pub fn object(attr: TokenStream, item: TokenStream) -> Result<Object, Problem> {
     let attr_span = attr.span();
     // A malformed list is reported alone and no model is built (the item is kept as written),
     // so that check does not also report an empty list.
-    let interfaces =
-        syn::parse::Parser::parse2(Punctuated::<syn::Path, Token![,]>::parse_terminated, attr)
+    let arguments =
+        syn::parse::Parser::parse2(Punctuated::<ObjectArg, Token![,]>::parse_terminated, attr)
             .map_err(|error| Problem::ObjectListMalformed(error.span()));
     match syn::parse2::<Item>(item) {
-        Ok(Item::Struct(item)) => Ok(Object {
-            item,
-            interfaces: interfaces?.into_iter().collect(),
-            attr_span,
-        }),
+        Ok(Item::Struct(item)) => {
+            let (mut interfaces, mut home) = (Vec::new(), None);
+            for argument in arguments? {
+                match argument {
+                    ObjectArg::Interface(path) => interfaces.push(path),
+                    ObjectArg::Home(ty) => home = Some(ty),
+                }
+            }
+            Ok(Object {
+                item,
+                interfaces,
+                home,
+                attr_span,
+            })
+        }
         Ok(other) => {
             let what = match &other {
                 Item::Enum(_) => "an enum",

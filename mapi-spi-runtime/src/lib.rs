@@ -143,6 +143,10 @@ pub use mapi_spi_macros::mapi_interface;
 /// IUnknown identity), an atomic reference count, and the struct. QueryInterface answers
 /// `IUnknown`, every listed interface and all their bases, and `E_NOINTERFACE` with NULL
 /// otherwise. The struct must be `Send + Sync` and must not be generic.
+///
+/// `home = First<S>` (or `Second<S>`) after the interfaces makes the object one of the two of a
+/// [`com::Pair`]: two identities with two counts and their shared state `S` in one block, made
+/// by [`com::Pair::create`] instead of [`ComObject::new`] (see [`com::pair`]).
 pub use mapi_spi_macros::mapi_object;
 
 // The README's Rust examples run as doctests of this crate, so they cannot go stale.

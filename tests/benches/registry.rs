@@ -12,7 +12,7 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 /// A store key as the sample store makes them: a lower-cased store name.
-fn key(registry: &Registry<Open>, index: usize) -> StoreKey {
+fn key(registry: &Registry<Arc<Open>>, index: usize) -> StoreKey {
     registry.key(format!("store number {index:08}").into_bytes())
 }
 
@@ -25,7 +25,7 @@ impl Registered for Open {
     }
 }
 
-fn registry_with(open: usize) -> Registry<Open> {
+fn registry_with(open: usize) -> Registry<Arc<Open>> {
     let registry = Registry::default();
     for index in 0..open {
         let value = Arc::new(Open(key(&registry, index)));

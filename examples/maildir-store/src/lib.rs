@@ -37,7 +37,7 @@ use mapi_spi_runtime::provider::service::{
     SettingDescription, SettingError, SettingValues, Settings,
 };
 use mapi_spi_runtime::provider::store::{
-    ContentStore, LogonRequest, SpoolSecurity, StoreContext, StoreLogon, StoreProvider,
+    ContentStore, KeyBytes, LogonRequest, SpoolSecurity, StoreContext, StoreLogon, StoreProvider,
 };
 use mapi_spi_runtime::provider::{ProviderContext, ProviderError, ProviderResult};
 use mapi_spi_runtime::tags::*;
@@ -176,8 +176,8 @@ impl StoreProvider for MaildirProvider {
 
     /// The canonical path, as written in the ID: two IDs name one Maildir exactly when their
     /// paths are equal.
-    fn store_key(&self, entry_id: &[u8]) -> ProviderResult<Vec<u8>> {
-        Ok(entry_path(entry_id)?.as_bytes().to_vec())
+    fn store_key(&self, entry_id: &[u8]) -> ProviderResult<KeyBytes> {
+        Ok(entry_path(entry_id)?.as_bytes().into())
     }
 
     /// The configured Maildir; unconfigured without the setting or a profile section.

@@ -21,7 +21,7 @@ use mapi_spi_runtime::provider::store::content::{
 };
 use mapi_spi_runtime::provider::store::memory::MemoryContent;
 use mapi_spi_runtime::provider::store::{
-    ContentStore, LogonRequest, SpoolSecurity, StoreContext, StoreLogon, StoreProvider,
+    ContentStore, KeyBytes, LogonRequest, SpoolSecurity, StoreContext, StoreLogon, StoreProvider,
 };
 use mapi_spi_runtime::provider::{ProviderContext, ProviderError, ProviderResult};
 use mapi_spi_runtime::tags::*;
@@ -142,15 +142,14 @@ impl StoreProvider for SampleProvider {
         })
     }
 
-    fn store_key(&self, entry_id: &[u8]) -> ProviderResult<Vec<u8>> {
+    fn store_key(&self, entry_id: &[u8]) -> ProviderResult<KeyBytes> {
         let name = store_name(entry_id)?;
         // ASCII names fold byte by byte (see `folded`).
-        let key = if name.is_ascii() {
-            name.to_ascii_lowercase()
+        Ok(if name.is_ascii() {
+            name.bytes().map(|b| b.to_ascii_lowercase()).collect()
         } else {
-            folded(name).collect()
-        };
-        Ok(key.into_bytes())
+            folded(name).collect::<String>().into_bytes().into()
+        })
     }
 
     /// The names compared as [`Self::store_key`] would, without making the keys.

@@ -86,6 +86,10 @@ pub fn expand(object: &Checked<Object>) -> TokenStream {
     );
     let identity_safety =
         safety("slot 0 is the identity every QueryInterface(IID_IUnknown) returns.");
+    let home = match &object.home {
+        Some(home) => quote!(#home),
+        None => quote!(#rt::com::Alone),
+    };
     quote! {
         #item
 
@@ -100,6 +104,8 @@ pub fn expand(object: &Checked<Object>) -> TokenStream {
 
             /// Slot k answers the IIDs of the k-th listed interface and its bases.
             const SLOT_IIDS: &'static [&'static [#rt::windows_core::GUID]] = &[#(#slot_iids),*];
+
+            type Home = #home;
         }
 
         #identity_safety

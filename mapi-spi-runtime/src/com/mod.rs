@@ -6,11 +6,13 @@
 //! - [`query`]: `QueryInterface`, `AddRef` and `Release`, shared by every vtable of every object.
 //! - [`abi`]: how parameters and results cross the vtable, and the panic guard of the thunks.
 //! - [`forward`]: where the methods an implementer leaves out go ([`Forward`]).
+//! - [`pair`]: two objects of their own identity and count in one block ([`Pair`]).
 
 pub mod abi;
 pub mod forward;
 pub mod interface;
 pub mod object;
+pub mod pair;
 pub mod query;
 
 pub use abi::{AbiReturn, AbiSafe, InterfaceOut};
@@ -21,4 +23,5 @@ pub use abi::{AbiReturn, AbiSafe, InterfaceOut};
 pub type Result<T = ()> = core::result::Result<T, windows_core::Error>;
 pub use forward::{CallEnd, CallGuard, Forward, MethodName};
 pub use interface::{MapiInterface, VtableFor};
-pub use object::{ComObject, Implements, MapiObject, Object, VtablePtr};
+pub use object::{Alone, ComObject, Home, Implements, MapiObject, Object, VtablePtr};
+pub use pair::{First, Pair, PairRef, Parts, Second, Shared};

@@ -62,6 +62,49 @@ pub unsafe trait MapiObject: Sized + 'static {
     ///
     /// [`MapiInterface::IIDS`]: super::MapiInterface::IIDS
     const SLOT_IIDS: &'static [&'static [GUID]];
+
+    /// The block the object lives in, and what its last `Release` does: [`Alone`] (the
+    /// default of `#[mapi_object]`) for a block of its own, made by [`ComObject::new`]; or one
+    /// of the two objects of a [`Pair`](super::pair::Pair) (`#[mapi_object(IFoo, home =
+    /// First<Shared>)]`), made by [`Pair::create`](super::pair::Pair::create).
+    type Home: Home<Self>;
+}
+
+/// Where the objects of a [`MapiObject::Home`] live, and what becomes of their block when an
+/// object's count reaches zero.
+///
+/// # Safety
+///
+/// Every `Object<T>` of a `T` whose `Home` is this type must be in a block made the way
+/// [`Home::released`] expects, and only there: the home's own constructor must be the only way
+/// to make one.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not where `{T}` can live",
+    label = "not a home of COM objects",
+    note = "leave `home` out for an object of its own (`ComObject::new`), or write `home = First<S>` / `home = Second<S>` for one of the two objects of a `Pair` sharing `S: Shared`, whose `First` / `Second` is this type"
+)]
+pub unsafe trait Home<T: MapiObject> {
+    /// The last reference to the object at `this` went (after the Acquire fence): drop what
+    /// must go, and free the block once nothing else uses it.
+    ///
+    /// # Safety
+    ///
+    /// `this` is an object of this home whose count just reached zero; the caller does not use
+    /// it afterwards.
+    unsafe fn released(this: *mut Object<T>);
+}
+
+/// The home of an object in a block of its own ([`ComObject::new`]): its last `Release` drops
+/// it and frees the block.
+pub enum Alone {}
+
+// SAFETY: `ComObject::new` is the only maker of an `Object<T>` whose home is `Alone`, and it
+// allocates it alone with `Box`, which `destroy` gives back.
+unsafe impl<T: MapiObject<Home = Alone>> Home<T> for Alone {
+    unsafe fn released(this: *mut Object<T>) {
+        // SAFETY: the caller's contract: the last reference to a block from `ComObject::new`.
+        unsafe { Object::destroy(this) }
+    }
 }
 
 /// The slot of `T`'s vtable that answers `QueryInterface(iid)`: 0 for `IUnknown`, else the first
@@ -138,6 +181,15 @@ pub fn block_of_slot<const SLOT: usize>(this: *mut c_void) -> *const c_void {
 }
 
 impl<T: MapiObject> Object<T> {
+    /// `value` as an object with `refs` references, to be placed in its home's block.
+    pub(super) fn with_refs(value: T, refs: u32) -> Self {
+        Self {
+            vtables: T::VTABLES,
+            refs: AtomicU32::new(refs),
+            value,
+        }
+    }
+
     /// Recovers the block from an interface pointer of slot `SLOT`.
     ///
     /// # Safety
@@ -280,9 +332,9 @@ impl<T: MapiObject> Object<T> {
         if remaining == 0 {
             // Pairs with the Release above in other threads: their uses happen before the drop.
             fence(Ordering::Acquire);
-            // SAFETY: the count reached zero, so this was the last reference; the block came
-            // from `Box::into_raw` in `ComObject::new`.
-            unsafe { Self::destroy(this.cast_mut()) };
+            // SAFETY: the count reached zero, so this was the last reference to the object,
+            // which lives in its home (`Home`'s contract).
+            unsafe { T::Home::released(this.cast_mut()) };
         }
         remaining
     }
@@ -293,7 +345,10 @@ impl<T: MapiObject> Object<T> {
     ///
     /// `this` came from `Box::into_raw` in [`ComObject::new`] and its count reached zero.
     #[cold]
-    unsafe fn destroy(this: *mut Self) {
+    unsafe fn destroy(this: *mut Self)
+    where
+        T: MapiObject<Home = Alone>,
+    {
         // The user's Drop runs here, inside Release: a panic in it is reported and goes no
         // further. The block is freed either way (the unwinding drops the other fields and
         // the box).
@@ -352,15 +407,23 @@ unsafe impl<T: MapiObject + Send + Sync> Send for ComObject<T> {}
 unsafe impl<T: MapiObject + Send + Sync> Sync for ComObject<T> {}
 
 impl<T: MapiObject> ComObject<T> {
-    /// Moves `value` into a new COM object with a reference count of 1.
-    pub fn new(value: T) -> Self {
-        let block = Box::new(Object {
-            vtables: T::VTABLES,
-            refs: AtomicU32::new(1),
-            value,
-        });
+    /// Moves `value` into a new COM object with a reference count of 1, in a block of its own.
+    pub fn new(value: T) -> Self
+    where
+        T: MapiObject<Home = Alone>,
+    {
+        let block = Box::new(Object::with_refs(value, 1));
         // SAFETY: Box::into_raw never returns NULL.
         Self(unsafe { NonNull::new_unchecked(Box::into_raw(block)) })
+    }
+
+    /// Takes over a counted reference to `object`, which the caller gives up.
+    ///
+    /// # Safety
+    ///
+    /// The caller owns one reference to the live object at `object`.
+    pub(super) unsafe fn from_counted(object: NonNull<Object<T>>) -> Self {
+        Self(object)
     }
 
     /// Gives this reference to a new interface pointer `I` (no count change).
@@ -428,6 +491,7 @@ mod tests {
         const VTABLES: Self::Vtables =
             [&unknown_vtbl::<Self, 0>() as *const IUnknown_Vtbl as VtablePtr];
         const SLOT_IIDS: &'static [&'static [GUID]] = &[];
+        type Home = super::Alone;
     }
 
     impl Drop for Counted {

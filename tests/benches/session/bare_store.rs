@@ -15,7 +15,7 @@ use mapi_spi_runtime::props::bag::props_block_of;
 use mapi_spi_runtime::props::object::get_props;
 use mapi_spi_runtime::provider::store::identity::client_entry_id;
 use mapi_spi_runtime::provider::store::{
-    LogonRequest, MessageStore, SpoolSecurity, StoreContext, StoreLogon, StoreProvider,
+    KeyBytes, LogonRequest, MessageStore, SpoolSecurity, StoreContext, StoreLogon, StoreProvider,
 };
 use mapi_spi_runtime::provider::{ProviderContext, ProviderResult};
 use mapi_spi_runtime::tags::*;
@@ -39,7 +39,7 @@ impl StoreProvider for BareProvider {
         SampleProvider::create(context).map(Self)
     }
 
-    fn store_key(&self, entry_id: &[u8]) -> ProviderResult<Vec<u8>> {
+    fn store_key(&self, entry_id: &[u8]) -> ProviderResult<KeyBytes> {
         self.0.store_key(entry_id)
     }
 

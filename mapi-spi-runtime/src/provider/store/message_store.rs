@@ -7,10 +7,11 @@ use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 
 use super::registry::StoreKey;
 use crate::alloc::AllocatorSet;
-use crate::com::{Implements, Object};
+use crate::com::{Alone, Implements, MapiObject, Object};
 use crate::interfaces::{IMAPISupport, IMsgStore, IMsgStoreImpl};
 use crate::provider::{LastError, ProviderError};
 use crate::sync::CallGate;
+use smallvec::SmallVec;
 use windows_core::{HRESULT, Interface};
 
 /// What a store knows about its logon: the support object MAPI gave it, the allocators, the
@@ -32,7 +33,7 @@ pub struct StoreContext {
 impl StoreContext {
     /// The store's own (unwrapped) entry ID, as MAPI passed it to `Logon`.
     pub fn entry_id(&self) -> &[u8] {
-        self.entry_id.as_slice()
+        &self.entry_id
     }
 
     /// The store's canonical key, as [`super::StoreProvider::store_key`] made it from
@@ -79,33 +80,7 @@ const INLINE_ENTRY_ID: usize = 96;
 
 /// A store's unwrapped entry ID, in the context itself when it is short (most are), so that a
 /// logon makes no allocation for it; on the heap when it is longer.
-pub(crate) enum EntryIdBuf {
-    Inline {
-        len: u8,
-        bytes: [u8; INLINE_ENTRY_ID],
-    },
-    Heap(Box<[u8]>),
-}
-
-impl EntryIdBuf {
-    pub(crate) fn new(id: &[u8]) -> Self {
-        match u8::try_from(id.len()) {
-            Ok(len) if id.len() <= INLINE_ENTRY_ID => {
-                let mut bytes = [0; INLINE_ENTRY_ID];
-                bytes[..id.len()].copy_from_slice(id);
-                Self::Inline { len, bytes }
-            }
-            _ => Self::Heap(id.into()),
-        }
-    }
-
-    pub(crate) fn as_slice(&self) -> &[u8] {
-        match self {
-            Self::Inline { len, bytes } => &bytes[..usize::from(*len)],
-            Self::Heap(bytes) => bytes,
-        }
-    }
-}
+pub(crate) type EntryIdBuf = SmallVec<[u8; INLINE_ENTRY_ID]>;
 
 /// A store's one counted reference on its support object, held from the logon's success until
 /// the store gives it up (reference doc §8.3), without a lock or an allocation: no lock is held
@@ -227,7 +202,9 @@ impl Drop for SupportSlot {
 /// asked about its code, and passes any other question to this object's `GetLastError`; when
 /// that has nothing to say about the code of a call that failed without `fail`, the runtime
 /// names the method and the code.
-pub trait MessageStore: IMsgStoreImpl + Implements<IMsgStore> + Send + Sync {
+pub trait MessageStore:
+    IMsgStoreImpl + Implements<IMsgStore> + MapiObject<Home = Alone> + Send + Sync
+{
     /// Called once when the store is logged off (`IMSLogon::Logoff`, the store's final release,
     /// or the provider's `Shutdown`): release sub-objects and notifications here. Never while a
     /// call into the store runs: if one does, as it returns. The support object may be gone by
@@ -247,7 +224,7 @@ pub trait MessageStore: IMsgStoreImpl + Implements<IMsgStore> + Send + Sync {
 
 #[cfg(test)]
 mod tests {
-    use super::{EntryIdBuf, INLINE_ENTRY_ID, SupportSlot};
+    use super::SupportSlot;
     use crate::com::{ComObject, Object};
     use crate::interfaces::{IMAPISupport, IMAPISupportImpl};
     use mapi_spi_macros::mapi_object;
@@ -278,29 +255,6 @@ mod tests {
         let mut flags = 0;
         // SAFETY: a valid flags pointer on a live support object.
         let _ = unsafe { support.StoreLogoffTransports(&mut flags) };
-    }
-
-    #[test]
-    fn an_entry_id_reads_back_as_it_was_given_inline_or_not() {
-        for len in [
-            0,
-            1,
-            24,
-            INLINE_ENTRY_ID - 1,
-            INLINE_ENTRY_ID,
-            INLINE_ENTRY_ID + 1,
-            300,
-        ] {
-            let id: Vec<u8> = (0..len).map(|i| (i * 7 + 1) as u8).collect();
-            let kept = EntryIdBuf::new(&id);
-            assert_eq!(kept.as_slice(), id.as_slice(), "{len} bytes");
-            let inline = matches!(kept, EntryIdBuf::Inline { .. });
-            assert_eq!(
-                inline,
-                len <= INLINE_ENTRY_ID,
-                "{len} bytes kept inline or not"
-            );
-        }
     }
 
     #[test]

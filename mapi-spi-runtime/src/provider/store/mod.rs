@@ -27,6 +27,7 @@ pub mod spool;
 pub use message_store::{MessageStore, StoreContext};
 pub use model::ContentStore;
 pub use objects::ProviderObject;
+pub use registry::KeyBytes;
 
 use std::cell::OnceCell;
 use std::sync::Arc;
@@ -171,8 +172,10 @@ pub trait StoreProvider: Send + Sync + Sized + 'static {
 
     /// The canonical form of an unwrapped store entry ID: two IDs name the same store exactly
     /// when their keys are equal (different byte strings may name one store). Malformed IDs are
-    /// `MAPI_E_INVALID_ENTRYID`. Called before any store is open too (`CompareStoreIDs`).
-    fn store_key(&self, entry_id: &[u8]) -> ProviderResult<Vec<u8>>;
+    /// `MAPI_E_INVALID_ENTRYID`. Called before any store is open too (`CompareStoreIDs`), and at
+    /// every logon: a key of up to 64 bytes made as a [`KeyBytes`] (`collect()` the bytes, or
+    /// `KeyBytes::from` a slice) costs no allocation.
+    fn store_key(&self, entry_id: &[u8]) -> ProviderResult<KeyBytes>;
 
     /// The store a logon without an entry ID means: MAPI passes `cbEntryID` 0 when the profile
     /// holds no store entry ID yet (the first logon after configuration; mapi4linux always does).

@@ -5,7 +5,9 @@
 //!
 //! Store and logon are two objects with two reference counts, not one object with two
 //! interfaces: MAPI holds the logon until the support object's `Release`, which the store's own
-//! final `Release` triggers, so one count would never reach zero.
+//! final `Release` triggers, so one count would never reach zero. They are one allocation,
+//! though, with their shared state (a [`Pair`], as a C store keeps them): the block goes when
+//! both counts reached zero and the registry let go of the store.
 //!
 //! Shutdown of one store (reference doc §8.3):
 //! 1. `IMsgStore::StoreLogoff` saves its flags;
@@ -25,8 +27,9 @@
 #![allow(non_snake_case, clippy::too_many_arguments)]
 
 use core::ffi::c_void;
+use core::marker::PhantomData;
 use core::mem::ManuallyDrop;
-use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use windows_core::{GUID, HRESULT, Interface};
 
@@ -43,7 +46,10 @@ use crate::codes::{
 use crate::com::abi::guard;
 use crate::com::interface::same_iid;
 use crate::com::object::interface_slot;
-use crate::com::{CallEnd, CallGuard, ComObject, Forward, MethodName, Object};
+use crate::com::{
+    CallEnd, CallGuard, ComObject, First, Forward, MethodName, Object, Pair, PairRef, Parts,
+    Second, Shared,
+};
 use crate::flags::{LOGOFF_ABORT, MAPI_UNICODE, MDB_NO_DIALOG};
 use crate::interfaces::ole::Malloc;
 use crate::interfaces::{
@@ -60,7 +66,7 @@ use mapi_spi_macros::mapi_object;
 /// Set in `StoreShared::saved_logoff_flags` above the 32 bits of the flags `StoreLogoff` saved.
 const LOGOFF_SAVED: u64 = 1 << 32;
 
-/// What a store and its logon object share.
+/// What a store and its logon object share: the third part of their [`Pair`].
 pub struct StoreShared<S: MessageStore> {
     cx: Arc<StoreContext>,
     /// The provider's store object, which answers everything the runtime does not.
@@ -78,19 +84,13 @@ pub struct StoreShared<S: MessageStore> {
     gate: CallGate,
     /// `StoreLogoff`'s flags, with `LOGOFF_SAVED` once it ran: an atomic, not a lock.
     saved_logoff_flags: AtomicU64,
-    /// The weak pointer to the store object, set before the store is registered; read only by
-    /// [`Self::upgrade`] under the registry's lock, while the store is registered. The store's
-    /// `Drop` takes it out of the registry (under that lock) before its memory goes, so an
-    /// upgrade never touches freed memory, without a lock of its own to take at every logon and
-    /// teardown. NULL once the store object is gone: its removal is done.
-    store_object: AtomicPtr<Object<StoreObject<S>>>,
 }
 
 /// What a provider object shares with its open stores. A store holds it until it goes (one
 /// count, where a weak registry and a shared flag took three per logon and two more at logoff);
 /// the registry's hold on the store ends when the store closes, and `Shutdown` closes them all.
 struct Session<S: MessageStore> {
-    registry: Registry<StoreShared<S>>,
+    registry: Registry<PairRef<StoreShared<S>>>,
     /// Set for the whole session by `DoFastShutdown`: no call into MAPI any more.
     mapi_gone: AtomicBool,
 }
@@ -173,16 +173,6 @@ impl<S: MessageStore> StoreShared<S> {
         })
     }
 
-    /// A new reference to the store object, unless it is gone or going. Only under the
-    /// registry's lock, for a store found registered (see `store_object`).
-    fn upgrade(&self) -> Option<IMsgStore> {
-        let object = self.store_object.load(Ordering::Acquire);
-        // SAFETY: set before the store was registered (or NULL), and the store object's `Drop`
-        // removes the store from the registry, under the lock the caller holds, before the
-        // object's memory goes: registered, it is alive (its count may be zero: then `None`).
-        unsafe { object.as_ref() }.and_then(|object| object.try_to_interface())
-    }
-
     /// Gives up the store's support reference, once (a teardown comes here up to four times):
     /// with `StoreLogoffTransports` first when the store itself is going away. The Release
     /// follows, unless a `StoreContext::support` on another thread is taking a reference at
@@ -208,18 +198,16 @@ impl<S: MessageStore> StoreShared<S> {
 
     /// Closes the store without calling MAPI: out of the registry, invalid from now on, and the
     /// provider's [`MessageStore::logoff`], once. Idempotent.
-    fn close(self: &Arc<Self>) {
-        // A store's teardown closes it up to three times (its last Release, IMSLogon::Logoff,
-        // the logon object's Release): only the first has anything to do (a close racing it
-        // on another thread does it again, harmlessly).
+    fn close(&self) {
+        // A store's teardown closes it up to three times (IMSLogon::Logoff, the last Release
+        // of each object): only the first has anything to do (a close racing it on another
+        // thread does it again, harmlessly).
         if self.gate.is_closed() {
             return;
         }
         let now = self.gate.close();
-        // Once the store object is gone, its `Drop` has removed the store.
-        if !self.store_object.load(Ordering::Acquire).is_null() {
-            self.session.registry.remove(self);
-        }
+        // Never the block's last hold: the caller's object or handle holds it too.
+        drop(self.session.registry.remove(self));
         if now {
             store_logoff(&self.inner);
         }
@@ -227,9 +215,33 @@ impl<S: MessageStore> StoreShared<S> {
 
     /// `IMSLogon::Logoff`, and the end of any path that closes the store: [`Self::close`], then
     /// the support reference goes, even if the provider's logoff panicked. Idempotent.
-    fn logoff(self: &Arc<Self>) {
+    fn logoff(&self) {
         self.close();
         self.release_support(false);
+    }
+}
+
+/// A new reference to the store object of `shared`, unless it is gone or going (its count
+/// reached zero).
+fn upgrade<S: MessageStore>(shared: &PairRef<StoreShared<S>>) -> Option<IMsgStore> {
+    shared.first().try_to_interface()
+}
+
+/// The store object's last `Release` and the logon object's, in the §8.3 order.
+impl<S: MessageStore> Shared for StoreShared<S> {
+    type First = StoreObject<S>;
+    type Second = LogonObject<S>;
+
+    /// `StoreLogoffTransports` and the support object's `Release`, inside which MAPI re-enters
+    /// `IMSLogon::Logoff`; then the logoff, if MAPI did not.
+    fn first_released(&self) {
+        self.release_support(true);
+        self.logoff();
+    }
+
+    /// MAPI calls Logoff before the final Release; a host that does not still closes the store.
+    fn second_released(&self) {
+        self.logoff();
     }
 }
 
@@ -264,42 +276,31 @@ fn store_logoff<S: MessageStore>(store: &Object<S>) {
     let _ = crate::com::abi::guard::<S, _>("MessageStore::logoff", || S::logoff(store));
 }
 
-/// The `IMsgStore` object of an open store.
-#[mapi_object(IMsgStore)]
-pub struct StoreObject<S: MessageStore> {
-    shared: Arc<StoreShared<S>>,
-}
+/// The `IMsgStore` object of an open store: the first of its pair, whose last `Release` is
+/// [`StoreShared::first_released`].
+#[mapi_object(IMsgStore, home = First<StoreShared<S>>)]
+pub struct StoreObject<S: MessageStore>(PhantomData<S>);
 
-impl<S: MessageStore> Drop for StoreObject<S> {
-    fn drop(&mut self) {
-        // First, so that no Logon hands this object out again nor upgrades it once it is freed
-        // (see `StoreShared::store_object`); the close below need not remove it again.
-        self.shared.session.registry.remove(&self.shared);
-        self.shared
-            .store_object
-            .store(core::ptr::null_mut(), Ordering::Release);
-        // MAPI re-enters IMSLogon::Logoff from inside this Release.
-        self.shared.release_support(true);
-        self.shared.logoff();
+impl<S: MessageStore> StoreObject<S> {
+    fn shared(this: &Object<Self>) -> &StoreShared<S> {
+        Pair::first_shared(this)
     }
 }
 
-/// The `IMSLogon` object of an open store, held by MAPI.
-#[mapi_object(IMSLogon)]
-pub struct LogonObject<S: MessageStore> {
-    shared: Arc<StoreShared<S>>,
-}
+/// The `IMSLogon` object of an open store, held by MAPI: the second of its pair.
+#[mapi_object(IMSLogon, home = Second<StoreShared<S>>)]
+pub struct LogonObject<S: MessageStore>(PhantomData<S>);
 
-impl<S: MessageStore> Drop for LogonObject<S> {
-    fn drop(&mut self) {
-        // MAPI calls Logoff before the final Release; a host that does not still closes the store.
-        self.shared.logoff();
+impl<S: MessageStore> LogonObject<S> {
+    fn shared(this: &Object<Self>) -> &StoreShared<S> {
+        Pair::second_shared(this)
     }
 }
 
 impl<S: MessageStore> IMAPIPropImpl for StoreObject<S> {
     fn forward(this: &Object<Self>, _: MethodName) -> Forward<'_, IMAPIProp> {
-        this.shared.forward(Some(&this.shared.inner_store))
+        let shared = Self::shared(this);
+        shared.forward(Some(&shared.inner_store))
     }
 
     /// The store's last failure, else the provider's `IMAPIProp::GetLastError`.
@@ -309,36 +310,38 @@ impl<S: MessageStore> IMAPIPropImpl for StoreObject<S> {
         ulFlags: u32,
         lppMAPIError: *mut *mut MAPIERROR,
     ) -> HRESULT {
-        let inner = &this.shared.inner_store;
-        this.shared
-            .get_last_error(hResult, ulFlags, lppMAPIError, || {
-                // SAFETY: the caller's arguments, passed on under the same contract.
-                unsafe { inner.GetLastError(hResult, ulFlags, lppMAPIError) }
-            })
+        let shared = Self::shared(this);
+        let inner = &shared.inner_store;
+        shared.get_last_error(hResult, ulFlags, lppMAPIError, || {
+            // SAFETY: the caller's arguments, passed on under the same contract.
+            unsafe { inner.GetLastError(hResult, ulFlags, lppMAPIError) }
+        })
     }
 }
 
 impl<S: MessageStore> IMsgStoreImpl for StoreObject<S> {
     fn forward(this: &Object<Self>, _: MethodName) -> Forward<'_, IMsgStore> {
-        this.shared.forward(Some(&this.shared.inner_store))
+        let shared = Self::shared(this);
+        shared.forward(Some(&shared.inner_store))
     }
 
     /// Saves the flags for `StoreLogoffTransports` at the final `Release`; a later call
     /// overwrites them.
     unsafe fn StoreLogoff(this: &Object<Self>, lpulFlags: *mut u32) -> HRESULT {
+        let shared = Self::shared(this);
         if lpulFlags.is_null() {
             let error =
                 ProviderError::new(MAPI_E_INVALID_PARAMETER, "StoreLogoff: lpulFlags is NULL");
-            return this.shared.cx.fail(error);
+            return shared.cx.fail(error);
         }
         // No provider code runs here, so the call needs no turn through the gate (two atomic
         // operations): a logged-off store is told by the gate's state alone.
-        if this.shared.gate.is_closed() {
+        if shared.gate.is_closed() {
             return MAPI_E_INVALID_OBJECT;
         }
         // SAFETY: not NULL, and readable by the method's contract.
         let flags = unsafe { lpulFlags.read() };
-        this.shared
+        shared
             .saved_logoff_flags
             .store(LOGOFF_SAVED | u64::from(flags), Ordering::Release);
         S_OK
@@ -349,7 +352,8 @@ impl<S: MessageStore> IMsgStoreImpl for StoreObject<S> {
 /// others by its `IMSLogon`, where it implements one, or by their defaults.
 impl<S: MessageStore> IMSLogonImpl for LogonObject<S> {
     fn forward(this: &Object<Self>, _: MethodName) -> Forward<'_, IMSLogon> {
-        this.shared.forward(this.shared.inner_logon.as_ref())
+        let shared = Self::shared(this);
+        shared.forward(shared.inner_logon.as_ref())
     }
 
     /// The store's last failure (the logon's methods reach the same store methods as the
@@ -360,7 +364,7 @@ impl<S: MessageStore> IMSLogonImpl for LogonObject<S> {
         ulFlags: u32,
         lppMAPIError: *mut *mut MAPIERROR,
     ) -> HRESULT {
-        let shared = &this.shared;
+        let shared = Self::shared(this);
         shared.get_last_error(hResult, ulFlags, lppMAPIError, || {
             match &shared.inner_logon {
                 // SAFETY: the caller's arguments, passed on under the same contract.
@@ -374,7 +378,7 @@ impl<S: MessageStore> IMSLogonImpl for LogonObject<S> {
     /// Removes the store from the registry, invalidates it (a client still holding it gets
     /// `MAPI_E_INVALID_OBJECT`) and releases the support object if the store still held it.
     unsafe fn Logoff(this: &Object<Self>, _lpulFlags: *mut u32) -> HRESULT {
-        this.shared.logoff();
+        Self::shared(this).logoff();
         S_OK
     }
 
@@ -386,9 +390,10 @@ impl<S: MessageStore> IMSLogonImpl for LogonObject<S> {
         lpulObjType: *mut u32,
         lppUnk: *mut *mut c_void,
     ) -> HRESULT {
+        let shared = Self::shared(this);
         // SAFETY: the caller's arguments, passed on under the same contract.
-        this.shared.forwarded("IMsgStore::OpenEntry", || unsafe {
-            this.shared
+        shared.forwarded("IMsgStore::OpenEntry", || unsafe {
+            shared
                 .inner_store
                 .OpenEntry(lpEntryID, lpInterface, ulFlags, lpulObjType, lppUnk)
         })
@@ -401,13 +406,13 @@ impl<S: MessageStore> IMSLogonImpl for LogonObject<S> {
         ulFlags: u32,
         lpulResult: *mut u32,
     ) -> HRESULT {
+        let shared = Self::shared(this);
         // SAFETY: the caller's arguments, passed on under the same contract.
-        this.shared
-            .forwarded("IMsgStore::CompareEntryIDs", || unsafe {
-                this.shared
-                    .inner_store
-                    .CompareEntryIDs(lpEntryID1, lpEntryID2, ulFlags, lpulResult)
-            })
+        shared.forwarded("IMsgStore::CompareEntryIDs", || unsafe {
+            shared
+                .inner_store
+                .CompareEntryIDs(lpEntryID1, lpEntryID2, ulFlags, lpulResult)
+        })
     }
 
     unsafe fn Advise(
@@ -417,20 +422,21 @@ impl<S: MessageStore> IMSLogonImpl for LogonObject<S> {
         lpAdviseSink: Option<&IMAPIAdviseSink>,
         lpulConnection: *mut usize,
     ) -> HRESULT {
+        let shared = Self::shared(this);
         // SAFETY: the caller's arguments, passed on under the same contract.
-        this.shared.forwarded("IMsgStore::Advise", || unsafe {
-            this.shared
+        shared.forwarded("IMsgStore::Advise", || unsafe {
+            shared
                 .inner_store
                 .Advise(lpEntryID, ulEventMask, lpAdviseSink, lpulConnection)
         })
     }
 
     unsafe fn Unadvise(this: &Object<Self>, ulConnection: usize) -> HRESULT {
-        this.shared
-            // SAFETY: the caller's argument, passed on under the same contract.
-            .forwarded("IMsgStore::Unadvise", || unsafe {
-                this.shared.inner_store.Unadvise(ulConnection)
-            })
+        let shared = Self::shared(this);
+        // SAFETY: the caller's argument, passed on under the same contract.
+        shared.forwarded("IMsgStore::Unadvise", || unsafe {
+            shared.inner_store.Unadvise(ulConnection)
+        })
     }
 }
 
@@ -589,8 +595,8 @@ struct LogonCall<'a> {
 }
 
 /// What the two logon entry points take, after the checks.
-struct LogonArgs<'a> {
-    request: LogonRequest<'a>,
+struct LogonArgs<'r, 'a> {
+    request: &'r LogonRequest<'a>,
     lppMAPIError: *mut *mut MAPIERROR,
     lppMSLogon: *mut *mut c_void,
     lppMDB: *mut *mut c_void,
@@ -621,18 +627,18 @@ impl<P: StoreProvider> ProviderObject<P> {
 
     /// Decodes a logon call into a [`LogonRequest`] naming its store (the provider's default for
     /// a logon without an entry ID) and runs `body` with it; a failure to name one is reported
-    /// as `fail` reports it.
+    /// as `fail` reports it. The request is made once, in place: `body` adjusts it if it must.
     fn with_request(
         &self,
         call: LogonCall<'_>,
-        body: impl FnOnce(LogonRequest<'_>) -> HRESULT,
+        body: impl FnOnce(&mut LogonRequest<'_>) -> HRESULT,
     ) -> HRESULT {
         let unicode = call.flags & MAPI_UNICODE != 0;
         if self.fast_shutdown.load(Ordering::Acquire) != FastShutdown::Running as u8 {
             let error = ProviderError::new(MAPI_E_CALL_FAILED, "the process is shutting down");
             return self.fail(error, unicode, call.lppMAPIError);
         }
-        let request = LogonRequest {
+        let mut request = LogonRequest {
             support: call.support,
             ui_param: call.ui_param,
             // SAFETY: MAPI's profile name, NULL or a string of the width `MAPI_UNICODE` says.
@@ -649,10 +655,10 @@ impl<P: StoreProvider> ProviderObject<P> {
             Ok(id) => id,
             Err(error) => return self.fail(error, unicode, call.lppMAPIError),
         };
-        body(LogonRequest {
-            entry_id: default_id.as_deref().unwrap_or(request.entry_id),
-            ..request
-        })
+        if let Some(id) = default_id.as_deref() {
+            request.entry_id = id;
+        }
+        body(&mut request)
     }
 
     /// For a logon without an entry ID, the one a previous logon recorded in the profile
@@ -679,7 +685,7 @@ impl<P: StoreProvider> ProviderObject<P> {
 
     /// Hands `store` to the caller as the requested interface. The logon object is not handed
     /// out again (`*lppMSLogon = NULL`): MAPI already holds it.
-    fn hand_back(&self, store: &IMsgStore, args: &LogonArgs<'_>, interface: GUID) -> HRESULT {
+    fn hand_back(&self, store: &IMsgStore, args: &LogonArgs<'_, '_>, interface: GUID) -> HRESULT {
         let mut out = core::ptr::null_mut();
         // SAFETY: a valid IID and out-pointer.
         let hr = unsafe { store.query(&interface, &mut out) };
@@ -696,7 +702,11 @@ impl<P: StoreProvider> ProviderObject<P> {
 
     /// The part `Logon` and `SpoolerLogon` share once the arguments are checked: the
     /// already-open path, or a fresh logon registered in this session.
-    fn open(&self, args: LogonArgs<'_>, spool_out: Option<(*mut u32, *mut *mut u8)>) -> HRESULT {
+    fn open(
+        &self,
+        args: LogonArgs<'_, '_>,
+        spool_out: Option<(*mut u32, *mut *mut u8)>,
+    ) -> HRESULT {
         let unicode = args.request.flags & MAPI_UNICODE != 0;
         let interface = match store_interface::<P::Store>(args.request.interface) {
             Ok(interface) => interface,
@@ -706,18 +716,19 @@ impl<P: StoreProvider> ProviderObject<P> {
             Ok(key) => self.session.registry.key(key),
             Err(error) => return self.fail(error, unicode, args.lppMAPIError),
         };
-        // Under the registry's lock, as `upgrade` must be.
+        // The store open under this key, if it is alive: marked as the spooler's for a
+        // SpoolerLogon.
         if let Some(store) = self.session.registry.lookup_with(&key, |shared| {
             if args.request.spooler {
                 shared.cx.spooler.store(true, Ordering::Release);
             }
-            shared.upgrade()
+            upgrade(shared)
         }) {
             return self.hand_back(&store, &args, interface);
         }
 
         let cx = Arc::new(StoreContext {
-            entry_id: EntryIdBuf::new(args.request.entry_id),
+            entry_id: EntryIdBuf::from_slice(args.request.entry_id),
             store_key: key,
             flags: args.request.flags,
             allocators: self.allocators,
@@ -730,14 +741,14 @@ impl<P: StoreProvider> ProviderObject<P> {
         let StoreLogon {
             store,
             spool_security,
-        } = match self.provider.logon(&args.request, &cx) {
+        } = match self.provider.logon(args.request, &cx) {
             Ok(opened) => opened,
             Err(error) => return self.fail(error, unicode, args.lppMAPIError),
         };
         let inner = ComObject::new(store);
         // SAFETY: kept beside `inner` (in `StoreShared`), which holds the reference it views.
         let inner_store = unsafe { inner.interface_view::<IMsgStore>() };
-        let recorded = identity::record_logon(&args.request, &inner_store, cx.store_key());
+        let recorded = identity::record_logon(args.request, &inner_store, cx.store_key());
         if let Err(error) = recorded {
             P::Store::logoff(&inner);
             return self.fail(error, unicode, args.lppMAPIError);
@@ -751,7 +762,7 @@ impl<P: StoreProvider> ProviderObject<P> {
                 };
                 let sealed = self
                     .spool_keys
-                    .seal(&args.request, &self.allocators, payload);
+                    .seal(args.request, &self.allocators, payload);
                 match sealed {
                     Ok(block) => Some((cb, lpb, block)),
                     Err(error) => {
@@ -763,7 +774,7 @@ impl<P: StoreProvider> ProviderObject<P> {
             _ => None,
         };
         cx.support.set(args.request.support.clone());
-        let shared = Arc::new(StoreShared {
+        let shared = StoreShared {
             cx,
             inner_logon: inner_store.cast().ok(),
             inner_store,
@@ -771,30 +782,30 @@ impl<P: StoreProvider> ProviderObject<P> {
             session: self.session.clone(),
             gate: CallGate::new(),
             saved_logoff_flags: AtomicU64::new(0),
-            store_object: AtomicPtr::new(core::ptr::null_mut()),
-        });
-        let store_object = ComObject::new(StoreObject {
-            shared: shared.clone(),
-        });
-        // Before the store is registered, which publishes it (under the registry's lock).
-        shared.store_object.store(
-            core::ptr::from_ref(&*store_object).cast_mut(),
-            Ordering::Release,
+        };
+        // The logon object only for a caller that takes it.
+        let Parts {
+            shared,
+            first: store_object,
+            second: logon_object,
+        } = Pair::create(
+            shared,
+            StoreObject(PhantomData),
+            LogonObject(PhantomData),
+            !args.lppMSLogon.is_null(),
         );
-        let store: IMsgStore = store_object.into_interface();
 
         // The store already registered wins a race only while it is alive: the upgrade, under
         // the registry's lock, is the check.
-        let registered = self
-            .session
-            .registry
-            .insert_unless(shared.clone(), |existing| existing.upgrade());
+        let registered = self.session.registry.insert_unless(shared, upgrade);
         if let Err(existing) = registered {
             // Ours closes quietly (its spool security block is freed with `spool_block`).
-            shared.release_support(false);
-            drop(store);
+            Pair::first_shared(&*store_object).release_support(false);
+            drop(logon_object);
+            drop(store_object);
             return self.hand_back(&existing, &args, interface);
         }
+        let store: IMsgStore = store_object.into_interface();
 
         // Asked as IMsgStore (as usual), the reference in hand is the answer: no QueryInterface.
         let out = if same_iid(&interface, &IMsgStore::IID) {
@@ -813,8 +824,8 @@ impl<P: StoreProvider> ProviderObject<P> {
         // (checked here); each reference or block written goes to MAPI.
         unsafe {
             args.lppMDB.write(out);
-            if !args.lppMSLogon.is_null() {
-                let logon: IMSLogon = ComObject::new(LogonObject { shared }).into_interface();
+            if let Some(logon) = logon_object {
+                let logon: IMSLogon = logon.into_interface();
                 args.lppMSLogon.write(logon.into_raw());
             }
             if let Some((cb, lpb, block)) = spool_block {
@@ -934,18 +945,16 @@ impl<P: StoreProvider> IMSProviderImpl for ProviderObject<P> {
             // Forged or altered data is refused before the provider sees it.
             let genuine = this
                 .spool_keys
-                .open(&request, spool_security)
-                .and_then(|payload| this.provider.spooler_logon(&request, payload));
+                .open(request, spool_security)
+                .and_then(|payload| this.provider.spooler_logon(request, payload));
             if let Err(error) = genuine {
                 return this.fail(error, request.flags & MAPI_UNICODE != 0, lppMAPIError);
             }
+            // The spooler runs in the background: a store not open yet is logged on to without
+            // UI, as `StoreProvider::spooler_logon` promises.
+            request.flags |= MDB_NO_DIALOG;
             let args = LogonArgs {
-                // The spooler runs in the background: a store not open yet is logged on to
-                // without UI, as `StoreProvider::spooler_logon` promises.
-                request: LogonRequest {
-                    flags: request.flags | MDB_NO_DIALOG,
-                    ..request
-                },
+                request,
                 lppMAPIError,
                 lppMSLogon,
                 lppMDB,

@@ -13,19 +13,74 @@
 //! takes the hash as given). The table does not copy the key either: each entry's key is the
 //! one its store holds ([`Registered`]).
 
+use core::ops::Deref;
 use std::hash::BuildHasher;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 
 use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
+use smallvec::SmallVec;
 
 use crate::sync::lock;
+
+/// How many bytes of a key [`KeyBytes`] keeps in place: a store's name or a short path.
+const INLINE_KEY: usize = 64;
+
+/// The bytes of a store key, as [`super::StoreProvider::store_key`] makes them: kept in place
+/// up to 64 bytes, so that making the key of a logon allocates nothing; on the heap when longer.
+/// Made from a slice, a `Vec<u8>` or an iterator of bytes:
+///
+/// ```
+/// use mapi_spi_runtime::provider::store::KeyBytes;
+///
+/// let name = b"Inbox Store";
+/// let folded: KeyBytes = name.iter().map(u8::to_ascii_lowercase).collect();
+/// assert_eq!(&folded[..], b"inbox store");
+/// assert_eq!(KeyBytes::from(&b"inbox store"[..]), folded);
+/// assert_eq!(KeyBytes::from(b"inbox store".to_vec()), folded);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct KeyBytes(SmallVec<[u8; INLINE_KEY]>);
+
+impl core::ops::Deref for KeyBytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// A spool security payload or an ID compared with a key (`spool == self.store_key(id)?`).
+impl PartialEq<KeyBytes> for &[u8] {
+    fn eq(&self, key: &KeyBytes) -> bool {
+        **self == *key.0
+    }
+}
+
+impl From<&[u8]> for KeyBytes {
+    fn from(bytes: &[u8]) -> Self {
+        Self(SmallVec::from_slice(bytes))
+    }
+}
+
+/// A `Vec` with room for more than 64 bytes is kept as it is (no copy).
+impl From<Vec<u8>> for KeyBytes {
+    fn from(bytes: Vec<u8>) -> Self {
+        Self(SmallVec::from_vec(bytes))
+    }
+}
+
+impl FromIterator<u8> for KeyBytes {
+    fn from_iter<I: IntoIterator<Item = u8>>(bytes: I) -> Self {
+        Self(bytes.into_iter().collect())
+    }
+}
 
 /// A store key with its hash, made once per logon by [`Registry::key`].
 #[derive(Debug)]
 pub struct StoreKey {
     hash: u64,
-    bytes: Vec<u8>,
+    bytes: KeyBytes,
 }
 
 impl StoreKey {
@@ -51,20 +106,21 @@ impl PartialEq for StoreKey {
 
 impl Eq for StoreKey {}
 
-type Table<V> = HashTable<Arc<V>>;
+type Table<H> = HashTable<H>;
 
 /// Where `key` is in the table: the entry registered under an equal key.
-fn is<V: Registered>(key: &StoreKey) -> impl Fn(&Arc<V>) -> bool + '_ {
+fn is<H: Deref<Target: Registered>>(key: &StoreKey) -> impl Fn(&H) -> bool + '_ {
     move |there| there.key() == key
 }
 
 /// The hash of a registered value, when the table grows.
-fn hash_of<V: Registered>(value: &Arc<V>) -> u64 {
+fn hash_of<H: Deref<Target: Registered>>(value: &H) -> u64 {
     value.key().hash
 }
 
-/// Open stores by key. `V` is the state a store shares with its logon object.
-pub struct Registry<V> {
+/// Open stores by key. `H` is a counted handle (an `Arc`, a `PairRef`) on the state a store
+/// shares with its logon object, which the registry holds while the store is registered.
+pub struct Registry<H> {
     /// Hashes the keys, seeded at random per registry (per process and per instance), as
     /// `HashMap`'s SipHash is, at a tenth of its cost per logon. foldhash is only "minimally"
     /// HashDoS-resistant (no fixed set of keys collides in every registry; an attacker who
@@ -73,10 +129,10 @@ pub struct Registry<V> {
     /// logon through MAPI with its support object, so even all of them colliding would cost a
     /// few comparisons of keys no longer than an entry ID.
     hasher: foldhash::fast::RandomState,
-    stores: Mutex<Table<V>>,
+    stores: Mutex<Table<H>>,
 }
 
-impl<V> Default for Registry<V> {
+impl<H> Default for Registry<H> {
     fn default() -> Self {
         Self {
             hasher: foldhash::fast::RandomState::default(),
@@ -85,32 +141,29 @@ impl<V> Default for Registry<V> {
     }
 }
 
-impl<V: Registered> Registry<V> {
-    fn table(&self) -> MutexGuard<'_, Table<V>> {
+impl<H: Deref<Target: Registered> + Clone> Registry<H> {
+    fn table(&self) -> MutexGuard<'_, Table<H>> {
         lock(&self.stores)
     }
 
     /// `bytes` as a key of this registry: hashed here, once.
-    pub fn key(&self, bytes: Vec<u8>) -> StoreKey {
+    pub fn key(&self, bytes: impl Into<KeyBytes>) -> StoreKey {
+        let bytes = bytes.into();
         StoreKey {
-            hash: self.hasher.hash_one(bytes.as_slice()),
+            hash: self.hasher.hash_one(&bytes[..]),
             bytes,
         }
     }
 
     /// The store open under `key`, if any.
-    pub fn lookup(&self, key: &StoreKey) -> Option<Arc<V>> {
+    pub fn lookup(&self, key: &StoreKey) -> Option<H> {
         self.lookup_with(key, |open| Some(open.clone()))
     }
 
     /// What `take` makes of the store open under `key`, if any: `take` runs under the lock, so
     /// the store cannot be removed meanwhile (a value's `Drop` that removes it first may rely on
     /// that); like [`Self::insert_unless`]'s `keep`, it must not call MAPI or provider code.
-    pub fn lookup_with<R>(
-        &self,
-        key: &StoreKey,
-        take: impl FnOnce(&Arc<V>) -> Option<R>,
-    ) -> Option<R> {
+    pub fn lookup_with<R>(&self, key: &StoreKey, take: impl FnOnce(&H) -> Option<R>) -> Option<R> {
         self.table().find(key.hash, is(key)).and_then(take)
     }
 
@@ -118,11 +171,7 @@ impl<V: Registered> Registry<V> {
     /// raced: the first one wins), returning what `keep` made of it. A store `keep` declines
     /// (it is being torn down) is replaced. `keep` runs under the lock, so the store it takes
     /// cannot be replaced meanwhile; it must not call MAPI or provider code.
-    pub fn insert_unless<R>(
-        &self,
-        value: Arc<V>,
-        keep: impl FnOnce(&Arc<V>) -> Option<R>,
-    ) -> Result<(), R> {
+    pub fn insert_unless<R>(&self, value: H, keep: impl FnOnce(&H) -> Option<R>) -> Result<(), R> {
         let key = value.key();
         let mut table = self.table();
         let replaced = match table.entry(key.hash, is(key), hash_of) {
@@ -144,25 +193,21 @@ impl<V: Registered> Registry<V> {
     }
 
     /// Removes `value` if it is still the store registered under its key (not a store opened
-    /// again since). Idempotent.
-    pub fn remove(&self, value: &Arc<V>) -> bool {
+    /// again since), and returns the registry's handle on it (to drop after the lock).
+    /// Idempotent.
+    pub fn remove(&self, value: &H::Target) -> Option<H> {
         let mut table = self.table();
-        match table.find_entry(value.key().hash, |there| Arc::ptr_eq(there, value)) {
-            Ok(entry) => {
-                entry.remove();
-                true
-            }
-            Err(_) => false,
-        }
+        let entry = table.find_entry(value.key().hash, |there| core::ptr::eq(&**there, value));
+        entry.ok().map(|entry| entry.remove().0)
     }
 
     /// What is open, leaving it registered (the lock is not held while the caller uses it).
-    pub fn snapshot(&self) -> Vec<Arc<V>> {
+    pub fn snapshot(&self) -> Vec<H> {
         self.table().iter().cloned().collect()
     }
 
     /// Empties the registry, returning what was open.
-    pub fn drain(&self) -> Vec<Arc<V>> {
+    pub fn drain(&self) -> Vec<H> {
         self.table().drain().collect()
     }
 
@@ -190,7 +235,7 @@ mod tests {
         }
     }
 
-    fn open(registry: &Registry<Open>, key: &[u8], n: i32) -> Arc<Open> {
+    fn open(registry: &Registry<Arc<Open>>, key: &[u8], n: i32) -> Arc<Open> {
         Arc::new(Open(registry.key(key.to_vec()), n))
     }
 
@@ -212,9 +257,9 @@ mod tests {
         assert!(Arc::ptr_eq(&again.unwrap_err(), &a));
         assert_eq!(number(b"a"), Some(1));
         // Removing another value of that key does nothing; the registered one goes, once.
-        assert!(!registry.remove(&open(&registry, b"a", 1)));
-        assert!(registry.remove(&a));
-        assert!(!registry.remove(&a));
+        assert!(registry.remove(&open(&registry, b"a", 1)).is_none());
+        assert!(registry.remove(&a).is_some());
+        assert!(registry.remove(&a).is_none());
         assert!(registry.is_empty());
     }
 
@@ -237,7 +282,7 @@ mod tests {
             registry.lookup(&registry.key(b"k".to_vec())).map(|o| o.1),
             Some(2)
         );
-        assert!(registry.remove(&second));
+        assert!(registry.remove(&second).is_some());
         assert!(registry.insert_unless(second, |_| None::<()>).is_ok());
         assert_eq!(registry.drain().len(), 1);
         assert_eq!(registry.len(), 0);
