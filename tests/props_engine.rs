@@ -5,7 +5,7 @@
 //! allocation fails.
 
 use core::ffi::c_void;
-use mapi_spi_runtime::alloc::props::PropValue as WireProp;
+use mapi_spi_runtime::alloc::props::{PropRef, PropValue as WireProp, WireProperty};
 use mapi_spi_runtime::alloc::testing::{HostCalls, probe};
 use mapi_spi_runtime::alloc::{AllocatorSet, RootBuf};
 use mapi_spi_runtime::codes::{
@@ -251,10 +251,12 @@ fn borrowed_values_are_answered_as_a_bag_of_them_answers() {
             bag.insert(prop, PropAccess::READ_ONLY).unwrap();
         }
     }
-    let borrowed: Vec<WireProp<'_>> = bag
+    // As kept in an object's fields: values borrowing what the bag holds.
+    let values: Vec<WireProp<'_>> = bag
         .iter()
         .map(|p| WireProp::new(p.id, p.value.as_value()))
         .collect();
+    let borrowed: Vec<PropRef<'_>> = values.iter().map(WireProperty::wire).collect();
     let width = |tag, text| change_prop_type(tag, (prop_type(tag) & MV_FLAG) | text);
     let mut lists: Vec<Vec<u32>> = vec![
         // Missing, of a type no property has, and of no MAPI type (8).
