@@ -528,13 +528,19 @@ fn requested_rule<'a, S: Stored + ?Sized + 'a>(
     let requested = prop_type(tag);
     // A property ID is the tag's upper 16 bits.
     let id = prop_id(tag) as u16;
-    if requested != PT_UNSPECIFIED && !is_value_type(requested) {
-        return (id, Rule::Error(MAPI_E_INVALID_TYPE));
-    }
-    match find(id) {
-        Some(stored) => (id, stored_rule(stored, requested, unicode)),
-        None => (id, Rule::Error(MAPI_E_NOT_FOUND)),
-    }
+    let rule = match find(id) {
+        // A stored value's type is a MAPI type: asked as it is (the usual request), the type
+        // needs no check of its own.
+        Some(stored) if requested == stored.stored_type() || requested == PT_UNSPECIFIED => {
+            stored_rule(stored, requested, unicode)
+        }
+        _ if requested != PT_UNSPECIFIED && !is_value_type(requested) => {
+            Rule::Error(MAPI_E_INVALID_TYPE)
+        }
+        Some(stored) => stored_rule(stored, requested, unicode),
+        None => Rule::Error(MAPI_E_NOT_FOUND),
+    };
+    (id, rule)
 }
 
 /// The `GetProps` answer for property `id` by its `rule`: the value, borrowed unless
