@@ -91,7 +91,9 @@ impl Value<'_> {
     }
 
     /// This value borrowing what it holds: nothing is copied, nothing allocated.
-    #[inline]
+    // Always inlined: where the builder reads a value, the compiler folds this match into the
+    // builder's own.
+    #[inline(always)]
     pub fn borrowed(&self) -> ValueRef<'_> {
         match self {
             Value::Null => ValueRef::Null,
@@ -298,14 +300,14 @@ impl WireProperty for PropRef<'_> {
 }
 
 impl WireProperty for PropValue<'_> {
-    #[inline]
+    #[inline(always)]
     fn wire(&self) -> PropRef<'_> {
         PropRef::new(self.id, self.value.borrowed())
     }
 }
 
 impl<T: WireProperty + ?Sized> WireProperty for &T {
-    #[inline]
+    #[inline(always)]
     fn wire(&self) -> PropRef<'_> {
         (**self).wire()
     }
