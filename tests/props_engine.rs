@@ -5,7 +5,7 @@
 //! allocation fails.
 
 use core::ffi::c_void;
-use mapi_spi_runtime::alloc::props::PropValue as WireProp;
+use mapi_spi_runtime::alloc::props::{PropRef, PropValue as WireProp, WireProperty};
 use mapi_spi_runtime::alloc::testing::{HostCalls, probe};
 use mapi_spi_runtime::alloc::{AllocatorSet, RootBuf};
 use mapi_spi_runtime::codes::{
@@ -251,17 +251,20 @@ fn borrowed_values_are_answered_as_a_bag_of_them_answers() {
             bag.insert(prop, PropAccess::READ_ONLY).unwrap();
         }
     }
-    let borrowed: Vec<WireProp<'_>> = bag
+    // As kept in an object's fields: values borrowing what the bag holds.
+    let values: Vec<WireProp<'_>> = bag
         .iter()
         .map(|p| WireProp::new(p.id, p.value.as_value()))
         .collect();
+    let borrowed: Vec<PropRef<'_>> = values.iter().map(WireProperty::wire).collect();
     let width = |tag, text| change_prop_type(tag, (prop_type(tag) & MV_FLAG) | text);
     let mut lists: Vec<Vec<u32>> = vec![
-        // Missing, of a type no property has, and of no MAPI type (8).
+        // Missing, of a type no property has, and of no MAPI type (8), missing or not.
         vec![
             PR_BODY_W,
             change_prop_type(PR_CONTENT_COUNT, PT_BINARY),
             0x6001_0008,
+            0x6002_0008,
         ],
     ];
     for p in bag.iter() {
@@ -303,6 +306,7 @@ fn borrowed_values_are_answered_as_a_bag_of_them_answers() {
             [
                 PropValue::Error(MAPI_E_NOT_FOUND),
                 PropValue::Error(MAPI_E_NOT_FOUND),
+                PropValue::Error(MAPI_E_INVALID_TYPE),
                 PropValue::Error(MAPI_E_INVALID_TYPE)
             ]
         );

@@ -34,6 +34,9 @@ impl RootBuf {
     ///
     /// `ptr` must be a live root from `allocators`' `MAPIAllocateBuffer` of at least `len`
     /// bytes, owned by nobody else.
+    // The small accessors of a block are `#[inline]`: providers are other crates, and every
+    // result they build goes through them.
+    #[inline]
     pub unsafe fn from_raw(allocators: AllocatorSet, ptr: *mut c_void, len: usize) -> Self {
         Self {
             ptr: NonNull::new(ptr.cast()).expect("a root buffer is not NULL"),
@@ -45,17 +48,20 @@ impl RootBuf {
     /// Hands the block to the caller (usually the host, through an out-parameter), which must
     /// free it with `MAPIFreeBuffer` of the same set.
     #[must_use = "the block is leaked unless someone frees it"]
+    #[inline]
     pub fn into_raw(self) -> *mut c_void {
         let ptr = self.ptr.as_ptr().cast();
         core::mem::forget(self);
         ptr
     }
 
+    #[inline]
     pub fn as_ptr(&self) -> *mut u8 {
         self.ptr.as_ptr()
     }
 
     /// The size asked for, in bytes.
+    #[inline]
     pub fn len(&self) -> usize {
         self.len
     }
@@ -85,24 +91,25 @@ impl RootBuf {
     }
 
     /// Writes `value` at byte `offset`, unaligned. Panics if it does not fit.
+    #[inline]
     pub fn write<T: Copy>(&self, offset: usize, value: T) {
         // SAFETY: the block is owned, `len` bytes long, and not shared with another thread.
         unsafe { write(self.ptr, self.len, offset, value) }
     }
 
     /// Copies `values` to byte `offset`, unaligned. Panics if they do not fit.
+    #[inline]
     pub fn write_slice<T: Copy>(&self, offset: usize, values: &[T]) {
         // SAFETY: as in `write`.
         unsafe { write_slice(self.ptr, self.len, offset, values) }
     }
 
     /// The address of byte `offset`, to store in a structure as a pointer. Panics past the end.
+    #[inline]
     pub fn ptr_at(&self, offset: usize) -> *mut u8 {
-        assert!(
-            offset <= self.len,
-            "offset {offset} past a buffer of {} bytes",
-            self.len
-        );
+        if offset > self.len {
+            past_the_end(offset, self.len);
+        }
         // SAFETY: in bounds (or one past the end), checked above.
         unsafe { self.ptr.as_ptr().add(offset) }
     }
@@ -217,6 +224,7 @@ impl core::fmt::Debug for ChildBuf<'_> {
 /// # Safety
 ///
 /// `base` must be valid for writes of `len` bytes, with no reference to them alive.
+#[inline]
 unsafe fn write<T: Copy>(base: NonNull<u8>, len: usize, offset: usize, value: T) {
     check_fits(len, offset, size_of::<T>());
     // SAFETY: in bounds (checked); unaligned, because hosts promise only pointer alignment.
@@ -226,6 +234,7 @@ unsafe fn write<T: Copy>(base: NonNull<u8>, len: usize, offset: usize, value: T)
 /// # Safety
 ///
 /// As [`write`].
+#[inline]
 unsafe fn write_slice<T: Copy>(base: NonNull<u8>, len: usize, offset: usize, values: &[T]) {
     check_fits(len, offset, size_of_val(values));
     // SAFETY: in bounds (checked); a byte copy has no alignment requirement, and `values`
@@ -239,12 +248,24 @@ unsafe fn write_slice<T: Copy>(base: NonNull<u8>, len: usize, offset: usize, val
     }
 }
 
+#[inline]
 fn check_fits(len: usize, offset: usize, size: usize) {
-    let fits = offset.checked_add(size).is_some_and(|end| end <= len);
-    assert!(
-        fits,
-        "{size} bytes at offset {offset} do not fit in a buffer of {len} bytes"
-    );
+    if offset.checked_add(size).is_none_or(|end| end > len) {
+        does_not_fit(len, offset, size);
+    }
+}
+
+// The panics out of line, so that the checks inline as a compare and a branch.
+#[cold]
+#[inline(never)]
+fn does_not_fit(len: usize, offset: usize, size: usize) -> ! {
+    panic!("{size} bytes at offset {offset} do not fit in a buffer of {len} bytes")
+}
+
+#[cold]
+#[inline(never)]
+fn past_the_end(offset: usize, len: usize) -> ! {
+    panic!("offset {offset} past a buffer of {len} bytes")
 }
 
 #[cfg(test)]

@@ -2,9 +2,11 @@
 //! a `GetProps` result ([`props`]) and a `QueryRows` row set ([`rows`]).
 //!
 //! [`Value`] borrows what it can, for building results; the property engine's owned values
-//! ([`crate::props::value`]) are written through it.
+//! ([`crate::props::value`]) are written through it. [`ValueRef`] and [`PropRef`] borrow
+//! everything: `Copy`, nothing to drop, what the builder reads ([`WireProperty`]) and what an
+//! object answering `GetProps` from its own fields hands the engine.
 
-use std::borrow::{Borrow, Cow};
+use std::borrow::Cow;
 use windows_core::{GUID, HRESULT};
 
 use super::buffer::RootBuf;
@@ -83,79 +85,146 @@ pub enum Value<'a> {
 
 impl Value<'_> {
     /// The `PT_` type of this value.
+    #[inline]
     pub fn prop_type(&self) -> u32 {
+        self.borrowed().prop_type()
+    }
+
+    /// This value borrowing what it holds: nothing is copied, nothing allocated.
+    // Always inlined: where the builder reads a value, the compiler folds this match into the
+    // builder's own.
+    #[inline(always)]
+    pub fn borrowed(&self) -> ValueRef<'_> {
         match self {
-            Value::Null => PT_NULL,
-            Value::Object => PT_OBJECT,
-            Value::I2(_) => PT_I2,
-            Value::Long(_) => PT_LONG,
-            Value::R4(_) => PT_R4,
-            Value::Double(_) => PT_DOUBLE,
-            Value::Currency(_) => PT_CURRENCY,
-            Value::AppTime(_) => PT_APPTIME,
-            Value::Error(_) => PT_ERROR,
-            Value::Boolean(_) => PT_BOOLEAN,
-            Value::I8(_) => PT_I8,
-            Value::String8(_) => PT_STRING8,
-            Value::Unicode(_) => PT_UNICODE,
-            Value::SysTime(_) => PT_SYSTIME,
-            Value::Clsid(_) => PT_CLSID,
-            Value::Binary(_) => PT_BINARY,
-            Value::MvI2(_) => PT_MV_I2,
-            Value::MvLong(_) => PT_MV_LONG,
-            Value::MvR4(_) => PT_MV_R4,
-            Value::MvDouble(_) => PT_MV_DOUBLE,
-            Value::MvCurrency(_) => PT_MV_CURRENCY,
-            Value::MvAppTime(_) => PT_MV_APPTIME,
-            Value::MvSysTime(_) => PT_MV_SYSTIME,
-            Value::MvClsid(_) => PT_MV_CLSID,
-            Value::MvI8(_) => PT_MV_I8,
-            Value::MvString8(_) => PT_MV_STRING8,
-            Value::MvUnicode(_) => PT_MV_UNICODE,
-            Value::MvBinary(_) => PT_MV_BINARY,
+            Value::Null => ValueRef::Null,
+            Value::Object => ValueRef::Object,
+            Value::I2(v) => ValueRef::I2(*v),
+            Value::Long(v) => ValueRef::Long(*v),
+            Value::R4(v) => ValueRef::R4(*v),
+            Value::Double(v) => ValueRef::Double(*v),
+            Value::Currency(v) => ValueRef::Currency(*v),
+            Value::AppTime(v) => ValueRef::AppTime(*v),
+            Value::Error(v) => ValueRef::Error(*v),
+            Value::Boolean(v) => ValueRef::Boolean(*v),
+            Value::I8(v) => ValueRef::I8(*v),
+            Value::SysTime(v) => ValueRef::SysTime(*v),
+            Value::Clsid(v) => ValueRef::Clsid(*v),
+            Value::String8(v) => ValueRef::String8(v),
+            Value::Unicode(v) => ValueRef::Unicode(v),
+            Value::Binary(v) => ValueRef::Binary(v),
+            Value::MvI2(v) => ValueRef::MvI2(v),
+            Value::MvLong(v) => ValueRef::MvLong(v),
+            Value::MvR4(v) => ValueRef::MvR4(v),
+            Value::MvDouble(v) => ValueRef::MvDouble(v),
+            Value::MvCurrency(v) => ValueRef::MvCurrency(v),
+            Value::MvAppTime(v) => ValueRef::MvAppTime(v),
+            Value::MvSysTime(v) => ValueRef::MvSysTime(v),
+            Value::MvClsid(v) => ValueRef::MvClsid(v),
+            Value::MvI8(v) => ValueRef::MvI8(v),
+            Value::MvString8(v) => ValueRef::MvString8(v),
+            Value::MvUnicode(v) => ValueRef::MvUnicode(v),
+            Value::MvBinary(v) => ValueRef::MvBinary(v),
         }
     }
 }
 
-impl Value<'_> {
-    /// This value borrowing what it holds: no string, binary or array is copied (the list of a
-    /// multi-valued string or binary property is made again, pointing to the same elements).
-    pub fn reborrow(&self) -> Value<'_> {
-        fn b<T: Clone>(v: &[T]) -> Cow<'_, [T]> {
-            Cow::Borrowed(v)
-        }
-        fn each<'b, T: ?Sized + ToOwned>(v: &'b [Cow<'_, T>]) -> Vec<Cow<'b, T>> {
-            v.iter().map(|c| Cow::Borrowed(&**c)).collect()
-        }
+/// A [`Value`] borrowed: every string, binary and array a reference, so it is `Copy` and has
+/// nothing to drop. What the one-block builder reads, and what an object answering `GetProps`
+/// from its own fields hands the engine
+/// ([`props_block_of`](crate::props::bag::props_block_of)): a value made per call for a
+/// field costs a few stores, and nothing after.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ValueRef<'a> {
+    /// `PT_NULL`: no value (`Value.x` is 0).
+    Null,
+    /// `PT_I2`
+    I2(i16),
+    /// `PT_LONG`
+    Long(u32),
+    /// `PT_R4`
+    R4(f32),
+    /// `PT_DOUBLE`
+    Double(f64),
+    /// `PT_CURRENCY`: the value times 10,000.
+    Currency(i64),
+    /// `PT_APPTIME`
+    AppTime(f64),
+    /// `PT_ERROR`: why the property has no value.
+    Error(HRESULT),
+    /// `PT_BOOLEAN`
+    Boolean(bool),
+    /// `PT_OBJECT`: opened with `OpenProperty`; `Value.x` is 0.
+    Object,
+    /// `PT_I8`
+    I8(i64),
+    /// `PT_STRING8`: bytes in the caller's code page, without NUL.
+    String8(&'a [u8]),
+    /// `PT_UNICODE`: written as UTF-16, without NUL.
+    Unicode(&'a str),
+    /// `PT_SYSTIME`
+    SysTime(FILETIME),
+    /// `PT_CLSID`
+    Clsid(GUID),
+    /// `PT_BINARY`
+    Binary(&'a [u8]),
+    /// `PT_MV_I2`
+    MvI2(&'a [i16]),
+    /// `PT_MV_LONG`
+    MvLong(&'a [u32]),
+    /// `PT_MV_R4`
+    MvR4(&'a [f32]),
+    /// `PT_MV_DOUBLE`
+    MvDouble(&'a [f64]),
+    /// `PT_MV_CURRENCY`
+    MvCurrency(&'a [i64]),
+    /// `PT_MV_APPTIME`
+    MvAppTime(&'a [f64]),
+    /// `PT_MV_SYSTIME`
+    MvSysTime(&'a [FILETIME]),
+    /// `PT_MV_CLSID`
+    MvClsid(&'a [GUID]),
+    /// `PT_MV_I8`
+    MvI8(&'a [i64]),
+    /// `PT_MV_STRING8`: each in the caller's code page, without NUL.
+    MvString8(&'a [Cow<'a, [u8]>]),
+    /// `PT_MV_UNICODE`
+    MvUnicode(&'a [Cow<'a, str>]),
+    /// `PT_MV_BINARY`
+    MvBinary(&'a [Cow<'a, [u8]>]),
+}
+
+impl ValueRef<'_> {
+    /// The `PT_` type of this value.
+    pub fn prop_type(&self) -> u32 {
         match self {
-            Value::Null => Value::Null,
-            Value::Object => Value::Object,
-            Value::I2(v) => Value::I2(*v),
-            Value::Long(v) => Value::Long(*v),
-            Value::R4(v) => Value::R4(*v),
-            Value::Double(v) => Value::Double(*v),
-            Value::Currency(v) => Value::Currency(*v),
-            Value::AppTime(v) => Value::AppTime(*v),
-            Value::Error(v) => Value::Error(*v),
-            Value::Boolean(v) => Value::Boolean(*v),
-            Value::I8(v) => Value::I8(*v),
-            Value::SysTime(v) => Value::SysTime(*v),
-            Value::Clsid(v) => Value::Clsid(*v),
-            Value::String8(v) => Value::String8(b(v)),
-            Value::Unicode(v) => Value::Unicode(Cow::Borrowed(v)),
-            Value::Binary(v) => Value::Binary(b(v)),
-            Value::MvI2(v) => Value::MvI2(b(v)),
-            Value::MvLong(v) => Value::MvLong(b(v)),
-            Value::MvR4(v) => Value::MvR4(b(v)),
-            Value::MvDouble(v) => Value::MvDouble(b(v)),
-            Value::MvCurrency(v) => Value::MvCurrency(b(v)),
-            Value::MvAppTime(v) => Value::MvAppTime(b(v)),
-            Value::MvSysTime(v) => Value::MvSysTime(b(v)),
-            Value::MvClsid(v) => Value::MvClsid(b(v)),
-            Value::MvI8(v) => Value::MvI8(b(v)),
-            Value::MvString8(v) => Value::MvString8(each(v)),
-            Value::MvUnicode(v) => Value::MvUnicode(each(v)),
-            Value::MvBinary(v) => Value::MvBinary(each(v)),
+            ValueRef::Null => PT_NULL,
+            ValueRef::Object => PT_OBJECT,
+            ValueRef::I2(_) => PT_I2,
+            ValueRef::Long(_) => PT_LONG,
+            ValueRef::R4(_) => PT_R4,
+            ValueRef::Double(_) => PT_DOUBLE,
+            ValueRef::Currency(_) => PT_CURRENCY,
+            ValueRef::AppTime(_) => PT_APPTIME,
+            ValueRef::Error(_) => PT_ERROR,
+            ValueRef::Boolean(_) => PT_BOOLEAN,
+            ValueRef::I8(_) => PT_I8,
+            ValueRef::String8(_) => PT_STRING8,
+            ValueRef::Unicode(_) => PT_UNICODE,
+            ValueRef::SysTime(_) => PT_SYSTIME,
+            ValueRef::Clsid(_) => PT_CLSID,
+            ValueRef::Binary(_) => PT_BINARY,
+            ValueRef::MvI2(_) => PT_MV_I2,
+            ValueRef::MvLong(_) => PT_MV_LONG,
+            ValueRef::MvR4(_) => PT_MV_R4,
+            ValueRef::MvDouble(_) => PT_MV_DOUBLE,
+            ValueRef::MvCurrency(_) => PT_MV_CURRENCY,
+            ValueRef::MvAppTime(_) => PT_MV_APPTIME,
+            ValueRef::MvSysTime(_) => PT_MV_SYSTIME,
+            ValueRef::MvClsid(_) => PT_MV_CLSID,
+            ValueRef::MvI8(_) => PT_MV_I8,
+            ValueRef::MvString8(_) => PT_MV_STRING8,
+            ValueRef::MvUnicode(_) => PT_MV_UNICODE,
+            ValueRef::MvBinary(_) => PT_MV_BINARY,
         }
     }
 }
@@ -189,6 +258,58 @@ impl<'a> PropValue<'a> {
     /// `ulPropTag`: `PROP_TAG(value's type, id)`.
     pub fn tag(&self) -> u32 {
         prop_tag(self.value.prop_type(), u32::from(self.id))
+    }
+}
+
+/// A property borrowed ([`ValueRef`]): `Copy`, nothing to drop. What an object keeps in its
+/// own fields answers `GetProps` as these.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PropRef<'a> {
+    pub id: u16,
+    pub value: ValueRef<'a>,
+}
+
+impl<'a> PropRef<'a> {
+    pub const fn new(id: u16, value: ValueRef<'a>) -> Self {
+        Self { id, value }
+    }
+
+    /// The property `tag` names, with `value` (whose type wins over the tag's).
+    pub const fn for_tag(tag: u32, value: ValueRef<'a>) -> Self {
+        // A property ID is the tag's upper 16 bits.
+        Self::new((tag >> 16) as u16, value)
+    }
+
+    /// `ulPropTag`: `PROP_TAG(value's type, id)`.
+    pub fn tag(&self) -> u32 {
+        prop_tag(self.value.prop_type(), u32::from(self.id))
+    }
+}
+
+/// A property the one-block builder writes: a [`PropRef`], or what lends one (a
+/// [`PropValue`], a reference to either).
+pub trait WireProperty {
+    fn wire(&self) -> PropRef<'_>;
+}
+
+impl WireProperty for PropRef<'_> {
+    #[inline]
+    fn wire(&self) -> PropRef<'_> {
+        *self
+    }
+}
+
+impl WireProperty for PropValue<'_> {
+    #[inline(always)]
+    fn wire(&self) -> PropRef<'_> {
+        PropRef::new(self.id, self.value.borrowed())
+    }
+}
+
+impl<T: WireProperty + ?Sized> WireProperty for &T {
+    #[inline(always)]
+    fn wire(&self) -> PropRef<'_> {
+        (**self).wire()
     }
 }
 
@@ -242,46 +363,46 @@ impl Regions {
         Ok(())
     }
 
-    fn measure<'v>(values: &[impl Borrow<PropValue<'v>>]) -> crate::com::Result<Self> {
+    fn measure(values: &[impl WireProperty]) -> crate::com::Result<Self> {
         let mut regions = Self::default();
         let r = &mut regions;
         for prop in values {
-            match &prop.borrow().value {
-                Value::Clsid(_) => r.fours += size_of::<GUID>(),
-                Value::Unicode(text) => r.unicode(text)?,
-                Value::String8(bytes) => r.string8(bytes)?,
-                Value::Binary(bytes) => r.binary(bytes)?,
-                Value::MvI2(v) => Self::scalars(&mut r.twos, v)?,
-                Value::MvLong(v) => Self::scalars(&mut r.fours, v)?,
-                Value::MvR4(v) => Self::scalars(&mut r.fours, v)?,
-                Value::MvClsid(v) => Self::scalars(&mut r.fours, v)?,
-                Value::MvDouble(v) | Value::MvAppTime(v) => Self::scalars(&mut r.eights, v)?,
-                Value::MvCurrency(v) | Value::MvI8(v) => Self::scalars(&mut r.eights, v)?,
-                Value::MvSysTime(v) => Self::scalars(&mut r.eights, v)?,
-                Value::MvString8(strings) => {
+            match prop.wire().value {
+                ValueRef::Clsid(_) => r.fours += size_of::<GUID>(),
+                ValueRef::Unicode(text) => r.unicode(text)?,
+                ValueRef::String8(bytes) => r.string8(bytes)?,
+                ValueRef::Binary(bytes) => r.binary(bytes)?,
+                ValueRef::MvI2(v) => Self::scalars(&mut r.twos, v)?,
+                ValueRef::MvLong(v) => Self::scalars(&mut r.fours, v)?,
+                ValueRef::MvR4(v) => Self::scalars(&mut r.fours, v)?,
+                ValueRef::MvClsid(v) => Self::scalars(&mut r.fours, v)?,
+                ValueRef::MvDouble(v) | ValueRef::MvAppTime(v) => Self::scalars(&mut r.eights, v)?,
+                ValueRef::MvCurrency(v) | ValueRef::MvI8(v) => Self::scalars(&mut r.eights, v)?,
+                ValueRef::MvSysTime(v) => Self::scalars(&mut r.eights, v)?,
+                ValueRef::MvString8(strings) => {
                     r.pointer_array::<*mut u8>(strings.len())?;
                     strings.iter().try_for_each(|s| r.string8(s))?;
                 }
-                Value::MvUnicode(strings) => {
+                ValueRef::MvUnicode(strings) => {
                     r.pointer_array::<*mut u16>(strings.len())?;
                     strings.iter().try_for_each(|s| r.unicode(s))?;
                 }
-                Value::MvBinary(binaries) => {
+                ValueRef::MvBinary(binaries) => {
                     r.pointer_array::<SBinary>(binaries.len())?;
                     binaries.iter().try_for_each(|b| r.binary(b))?;
                 }
-                Value::Null
-                | Value::Object
-                | Value::I2(_)
-                | Value::Long(_)
-                | Value::R4(_)
-                | Value::Double(_)
-                | Value::Currency(_)
-                | Value::AppTime(_)
-                | Value::Error(_)
-                | Value::Boolean(_)
-                | Value::I8(_)
-                | Value::SysTime(_) => {}
+                ValueRef::Null
+                | ValueRef::Object
+                | ValueRef::I2(_)
+                | ValueRef::Long(_)
+                | ValueRef::R4(_)
+                | ValueRef::Double(_)
+                | ValueRef::Currency(_)
+                | ValueRef::AppTime(_)
+                | ValueRef::Error(_)
+                | ValueRef::Boolean(_)
+                | ValueRef::I8(_)
+                | ValueRef::SysTime(_) => {}
             }
         }
         Ok(regions)
@@ -301,7 +422,7 @@ struct Cursors {
 impl Cursors {
     /// Lays out `values` and their variable parts; returns the block size and where each
     /// region starts.
-    fn plan<'v>(values: &[impl Borrow<PropValue<'v>>]) -> crate::com::Result<(usize, Self)> {
+    fn plan(values: &[impl WireProperty]) -> crate::com::Result<(usize, Self)> {
         let regions = Regions::measure(values)?;
         let mut plan = Plan::default();
         plan.array::<SPropValue>(values.len())?;
@@ -379,45 +500,45 @@ impl Cursors {
 }
 
 /// Writes `values` as `SPropValue`s at the start of `root`, their variable parts from `cursors`.
-fn write<'v>(root: &RootBuf, values: &[impl Borrow<PropValue<'v>>], mut cursors: Cursors) {
+fn write(root: &RootBuf, values: &[impl WireProperty], mut cursors: Cursors) {
     for (index, prop) in values.iter().enumerate() {
-        let prop = prop.borrow();
+        let prop = prop.wire();
         // Zeroed first, so the bytes a smaller member leaves unused are defined.
         // SAFETY: all-zero is a valid PV (integers, floats and NULL pointers).
         let mut pv: PV = unsafe { core::mem::zeroed() };
         let c = &mut cursors;
-        match &prop.value {
-            Value::Null | Value::Object => pv.x = 0,
-            Value::I2(v) => pv.i = *v,
-            Value::Long(v) => pv.ul = *v,
-            Value::R4(v) => pv.flt = *v,
-            Value::Double(v) => pv.dbl = *v,
-            Value::Currency(v) => pv.cur = *v,
-            Value::AppTime(v) => pv.at = *v,
-            Value::Error(v) => pv.err = v.0,
-            Value::Boolean(v) => pv.b = u16::from(*v),
-            Value::I8(v) => pv.li = *v,
-            Value::SysTime(v) => pv.ft = *v,
-            Value::Clsid(guid) => pv.lpguid = Cursors::scalars(&mut c.fours, root, &[*guid]).lp,
-            Value::Unicode(text) => pv.lpszW = c.unicode(root, text),
-            Value::String8(bytes) => pv.lpszA = c.string8(root, bytes),
-            Value::Binary(bytes) => pv.bin = c.binary(root, bytes),
-            Value::MvI2(v) => pv.MVi = Cursors::scalars(&mut c.twos, root, v),
-            Value::MvLong(v) => pv.MVl = Cursors::scalars(&mut c.fours, root, v),
-            Value::MvR4(v) => pv.MVflt = Cursors::scalars(&mut c.fours, root, v),
-            Value::MvDouble(v) => pv.MVdbl = Cursors::scalars(&mut c.eights, root, v),
-            Value::MvCurrency(v) => pv.MVcur = Cursors::scalars(&mut c.eights, root, v),
-            Value::MvAppTime(v) => pv.MVat = Cursors::scalars(&mut c.eights, root, v),
-            Value::MvSysTime(v) => pv.MVft = Cursors::scalars(&mut c.eights, root, v),
-            Value::MvClsid(v) => pv.MVguid = Cursors::scalars(&mut c.fours, root, v),
-            Value::MvI8(v) => pv.MVli = Cursors::scalars(&mut c.eights, root, v),
-            Value::MvString8(strings) => {
+        match prop.value {
+            ValueRef::Null | ValueRef::Object => pv.x = 0,
+            ValueRef::I2(v) => pv.i = v,
+            ValueRef::Long(v) => pv.ul = v,
+            ValueRef::R4(v) => pv.flt = v,
+            ValueRef::Double(v) => pv.dbl = v,
+            ValueRef::Currency(v) => pv.cur = v,
+            ValueRef::AppTime(v) => pv.at = v,
+            ValueRef::Error(v) => pv.err = v.0,
+            ValueRef::Boolean(v) => pv.b = u16::from(v),
+            ValueRef::I8(v) => pv.li = v,
+            ValueRef::SysTime(v) => pv.ft = v,
+            ValueRef::Clsid(guid) => pv.lpguid = Cursors::scalars(&mut c.fours, root, &[guid]).lp,
+            ValueRef::Unicode(text) => pv.lpszW = c.unicode(root, text),
+            ValueRef::String8(bytes) => pv.lpszA = c.string8(root, bytes),
+            ValueRef::Binary(bytes) => pv.bin = c.binary(root, bytes),
+            ValueRef::MvI2(v) => pv.MVi = Cursors::scalars(&mut c.twos, root, v),
+            ValueRef::MvLong(v) => pv.MVl = Cursors::scalars(&mut c.fours, root, v),
+            ValueRef::MvR4(v) => pv.MVflt = Cursors::scalars(&mut c.fours, root, v),
+            ValueRef::MvDouble(v) => pv.MVdbl = Cursors::scalars(&mut c.eights, root, v),
+            ValueRef::MvCurrency(v) => pv.MVcur = Cursors::scalars(&mut c.eights, root, v),
+            ValueRef::MvAppTime(v) => pv.MVat = Cursors::scalars(&mut c.eights, root, v),
+            ValueRef::MvSysTime(v) => pv.MVft = Cursors::scalars(&mut c.eights, root, v),
+            ValueRef::MvClsid(v) => pv.MVguid = Cursors::scalars(&mut c.fours, root, v),
+            ValueRef::MvI8(v) => pv.MVli = Cursors::scalars(&mut c.eights, root, v),
+            ValueRef::MvString8(strings) => {
                 pv.MVszA = c.array(root, strings, |c, s| c.string8(root, s));
             }
-            Value::MvUnicode(strings) => {
+            ValueRef::MvUnicode(strings) => {
                 pv.MVszW = c.array(root, strings, |c, s| c.unicode(root, s));
             }
-            Value::MvBinary(binaries) => {
+            ValueRef::MvBinary(binaries) => {
                 pv.MVbin = c.array(root, binaries, |c, b| c.binary(root, b));
             }
         }
@@ -441,9 +562,9 @@ pub fn props(allocators: &AllocatorSet, values: &[PropValue<'_>]) -> crate::com:
 
 /// [`props`] of values held or borrowed (`&PropValue`): an answer made of values an object
 /// keeps needs not copy them into a list first.
-pub(crate) fn props_of<'v>(
+pub(crate) fn props_of(
     allocators: &AllocatorSet,
-    values: &[impl Borrow<PropValue<'v>>],
+    values: &[impl WireProperty],
 ) -> crate::com::Result<RootBuf> {
     let (size, cursors) = Cursors::plan(values)?;
     let root = allocators.allocate(size)?;
@@ -453,7 +574,7 @@ pub(crate) fn props_of<'v>(
 
 /// The size of the block [`props`] would allocate for `values`, without allocating (for
 /// size limits). Errors as [`props`] before it allocates.
-pub fn props_size(values: &[PropValue<'_>]) -> crate::com::Result<usize> {
+pub fn props_size(values: &[impl WireProperty]) -> crate::com::Result<usize> {
     Cursors::plan(values).map(|(size, _)| size)
 }
 

@@ -82,6 +82,8 @@ impl AllocatorSet {
     ///
     /// `MAPI_E_NOT_ENOUGH_MEMORY` if `cb` exceeds `u32::MAX` (the ABI's size is a `ULONG`) or
     /// the host returns `S_OK` with NULL; the host's own code if it fails.
+    // Inlined into providers (other crates): every result is one of these.
+    #[inline]
     pub fn allocate(&self, cb: usize) -> crate::com::Result<RootBuf> {
         let cb32 = host_size(cb)?;
         let mut ptr = core::ptr::null_mut();
@@ -133,11 +135,13 @@ impl core::fmt::Debug for AllocatorSet {
 }
 
 /// The allocators' `ULONG` size, or out of memory: a size past `u32::MAX` cannot be asked for.
+#[inline]
 fn host_size(cb: usize) -> crate::com::Result<u32> {
     u32::try_from(cb).map_err(|_| Error::from_hresult(MAPI_E_NOT_ENOUGH_MEMORY))
 }
 
 /// The block a host call returned. A host that says `S_OK` but returns NULL is out of memory.
+#[inline]
 fn host_result(hr: HRESULT, ptr: *mut c_void) -> crate::com::Result<*mut c_void> {
     if hr.is_err() {
         Err(Error::from_hresult(hr))

@@ -36,12 +36,13 @@
 //!   (`IPROP_READWRITE | IPROP_DIRTY`); `HrSetPropAccess` changes a property's flags whatever
 //!   the object's access, and ignores tags of properties the bag does not have.
 
-use std::borrow::{Borrow, Cow};
+use core::cell::Cell;
+use std::borrow::Cow;
 use windows_core::{Error, HRESULT};
 
 use super::value::{PropValue, Property, gathered, is_text_type, is_value_type};
 use crate::alloc::builders::{self, invalid};
-use crate::alloc::props::{PropValue as WireProp, Value};
+use crate::alloc::props::{PropRef, PropValue as WireProp, Value, ValueRef, WireProperty};
 use crate::alloc::{AllocatorSet, RootBuf};
 use crate::codes::{
     MAPI_E_INVALID_PARAMETER, MAPI_E_INVALID_TYPE, MAPI_E_NO_ACCESS, MAPI_E_NOT_ENOUGH_MEMORY,
@@ -255,14 +256,11 @@ pub struct PropsBlock {
 
 impl PropsBlock {
     /// `props`, made or borrowed, in one MAPI block ([`Fetched::to_mapi`]).
-    fn of<'v>(
-        allocators: &AllocatorSet,
-        props: &[impl Borrow<WireProp<'v>>],
-    ) -> crate::com::Result<Self> {
+    fn of(allocators: &AllocatorSet, props: &[impl WireProperty]) -> crate::com::Result<Self> {
         let count = u32::try_from(props.len()).map_err(|_| invalid())?;
         let errors_returned = props
             .iter()
-            .any(|p| matches!(p.borrow().value, Value::Error(_)));
+            .any(|p| matches!(p.wire().value, ValueRef::Error(_)));
         let array = if count == 0 {
             None
         } else {
@@ -316,7 +314,12 @@ fn is_property_id(id: u16) -> bool {
 /// `PT_UNSPECIFIED` with text as `unicode` says): as it is (`None`), as text converted to
 /// UTF-16 or 8-bit (`Some(to_unicode)`), or not at all (`MAPI_E_NOT_FOUND`: a property is its
 /// tag, the same ID with another type is not there). The one rule of every `GetProps` answer.
+// Inlined: most answers are a value of the type asked, which the first test settles.
+#[inline(always)]
 fn conversion(stored: u32, requested: u32, unicode: bool) -> Result<Option<bool>, HRESULT> {
+    if !is_text_type(stored) && (requested == stored || requested == PT_UNSPECIFIED) {
+        return Ok(None);
+    }
     let same_shape = (requested & MV_FLAG) == (stored & MV_FLAG);
     let to_unicode = if requested == PT_UNSPECIFIED {
         unicode
@@ -346,39 +349,59 @@ fn within(limit: Option<usize>, size: usize) -> Result<(), HRESULT> {
 /// values of [`props_block_of`].
 trait Stored {
     fn stored_type(&self) -> u32;
-    /// The value as it is, borrowed.
-    fn as_stored(&self) -> Value<'_>;
     /// The value's text in the other width, or `None` where it is already (or no text).
     fn converted(&self, to_unicode: bool) -> Result<Option<Value<'static>>, HRESULT>;
     /// What a size limit is checked against ([`PropValue::data_size`]).
     fn size(&self) -> usize;
     /// An answer of `GetProps` over values stored so: a bag's are made ([`WireProp`]s
-    /// borrowing the values), [`props_block_of`]'s borrow a kept property whole where they can
+    /// borrowing the values), [`props_block_of`]'s point to the kept [`PropRef`]s
     /// ([`Answer`]); each type has its own, so that neither pays for the other's.
-    type Answer<'s>: Borrow<WireProp<'s>>
+    type Answer<'s>: WireProperty
     where
         Self: 's;
     /// The answer for property `id` stored as this, answered as it is.
     fn as_is(&self, id: u16) -> Self::Answer<'_>;
-    /// An answer made for the request (an error, converted text).
-    fn made<'s>(prop: WireProp<'s>) -> Self::Answer<'s>
+    /// The `PT_ERROR` answer for property `id`.
+    fn error<'s>(id: u16, code: HRESULT) -> Self::Answer<'s>
+    where
+        Self: 's;
+    /// The answer for property `id` with its text converted.
+    fn converted_answer<'s>(id: u16, value: Value<'static>) -> Self::Answer<'s>
     where
         Self: 's;
 }
 
-/// One answer of `GetProps`: a property an object keeps as a [`WireProp`] ([`props_block_of`]),
-/// answered as it is, borrowed whole (no copy of its value to make, nor to drop after); or an
-/// answer made for the request (an error, converted text).
+/// One answer of [`props_block_of`]'s general pass: a property as the object keeps it or an
+/// error ([`Kept`]), or text converted for the request, owned.
 enum Answer<'a> {
-    Kept(&'a WireProp<'a>),
-    Made(WireProp<'a>),
+    Kept(Kept<'a>),
+    Converted(WireProp<'static>),
 }
 
-impl<'a> Borrow<WireProp<'a>> for Answer<'a> {
-    fn borrow(&self) -> &WireProp<'a> {
+impl WireProperty for Answer<'_> {
+    #[inline]
+    fn wire(&self) -> PropRef<'_> {
         match self {
-            Answer::Kept(prop) => prop,
-            Answer::Made(prop) => prop,
+            Answer::Kept(kept) => kept.wire(),
+            Answer::Converted(prop) => prop.wire(),
+        }
+    }
+}
+
+/// One answer of [`props_block_of`]'s usual pass: a property as the object keeps it, or a
+/// `PT_ERROR` entry. Two words, nothing to drop.
+#[derive(Clone, Copy)]
+enum Kept<'a> {
+    Prop(&'a PropRef<'a>),
+    Error(u16, HRESULT),
+}
+
+impl WireProperty for Kept<'_> {
+    #[inline]
+    fn wire(&self) -> PropRef<'_> {
+        match *self {
+            Kept::Prop(prop) => *prop,
+            Kept::Error(id, code) => PropRef::new(id, ValueRef::Error(code)),
         }
     }
 }
@@ -386,10 +409,6 @@ impl<'a> Borrow<WireProp<'a>> for Answer<'a> {
 impl Stored for PropValue {
     fn stored_type(&self) -> u32 {
         self.prop_type()
-    }
-
-    fn as_stored(&self) -> Value<'_> {
-        self.as_value()
     }
 
     fn converted(&self, to_unicode: bool) -> Result<Option<Value<'static>>, HRESULT> {
@@ -410,21 +429,18 @@ impl Stored for PropValue {
         WireProp::new(id, self.as_value())
     }
 
-    fn made<'s>(prop: WireProp<'s>) -> WireProp<'s>
-    where
-        Self: 's,
-    {
-        prop
+    fn error<'s>(id: u16, code: HRESULT) -> WireProp<'s> {
+        WireProp::new(id, Value::Error(code))
+    }
+
+    fn converted_answer<'s>(id: u16, value: Value<'static>) -> WireProp<'s> {
+        WireProp::new(id, value)
     }
 }
 
-impl Stored for WireProp<'_> {
+impl Stored for PropRef<'_> {
     fn stored_type(&self) -> u32 {
         self.value.prop_type()
-    }
-
-    fn as_stored(&self) -> Value<'_> {
-        self.value.reborrow()
     }
 
     type Answer<'s>
@@ -433,25 +449,35 @@ impl Stored for WireProp<'_> {
         Self: 's;
 
     /// The property itself: its ID is the one asked for (it was found by it).
+    #[inline]
     fn as_is(&self, _: u16) -> Answer<'_> {
-        Answer::Kept(self)
+        Answer::Kept(Kept::Prop(self))
     }
 
-    fn made<'s>(prop: WireProp<'s>) -> Answer<'s>
+    fn error<'s>(id: u16, code: HRESULT) -> Answer<'s>
     where
         Self: 's,
     {
-        Answer::Made(prop)
+        Answer::Kept(Kept::Error(id, code))
+    }
+
+    fn converted_answer<'s>(id: u16, value: Value<'static>) -> Answer<'s>
+    where
+        Self: 's,
+    {
+        Answer::Converted(WireProp::new(id, value))
     }
 
     /// Text is converted as the bag's own values are, from an owned copy: the rare answer to
     /// an 8-bit client, or a Unicode client reading 8-bit text.
     fn converted(&self, to_unicode: bool) -> Result<Option<Value<'static>>, HRESULT> {
-        let owned = match &self.value {
-            Value::String8(bytes) => PropValue::String8(bytes.to_vec()),
-            Value::Unicode(text) => PropValue::Unicode(text.as_ref().into()),
-            Value::MvString8(all) => PropValue::MvString8(all.iter().map(|b| b.to_vec()).collect()),
-            Value::MvUnicode(all) => {
+        let owned = match self.value {
+            ValueRef::String8(bytes) => PropValue::String8(bytes.to_vec()),
+            ValueRef::Unicode(text) => PropValue::Unicode(text.into()),
+            ValueRef::MvString8(all) => {
+                PropValue::MvString8(all.iter().map(|b| b.to_vec()).collect())
+            }
+            ValueRef::MvUnicode(all) => {
                 PropValue::MvUnicode(all.iter().map(|t| t.to_string()).collect())
             }
             // Not text: nothing to convert (`conversion` never asks).
@@ -461,75 +487,93 @@ impl Stored for WireProp<'_> {
     }
 
     fn size(&self) -> usize {
-        wire_size(&self.value)
+        wire_size(self.value)
     }
 }
 
 /// The size a size limit is checked against for a borrowed or converted value: its part of
 /// a block after its `SPropValue`.
-fn wire_size(value: &Value<'_>) -> usize {
-    let one = [WireProp::new(0, value.reborrow())];
+fn wire_size(value: ValueRef<'_>) -> usize {
+    let one = [PropRef::new(0, value)];
     crate::alloc::props::props_size(&one).map_or(usize::MAX, |size| size - size_of::<SPropValue>())
 }
 
-/// The `GetProps` answer for property `id`, stored as `stored`, asked as `requested`: the
-/// value, borrowed unless converted, or a `PT_ERROR` entry.
-// Inlined where the answer is gathered, so it is made in its slot, not returned and copied.
-#[inline(always)]
-fn wire_answer<'a, S: Stored + ?Sized>(
-    id: u16,
-    stored: &'a S,
-    requested: u32,
-    unicode: bool,
-    size_limit: Option<usize>,
-) -> S::Answer<'a> {
-    let error = |code| S::made(WireProp::new(id, Value::Error(code)));
-    let converts = match conversion(stored.stored_type(), requested, unicode) {
-        Ok(converts) => converts,
-        Err(code) => return error(code),
-    };
-    // The usual answer, the value as it is without a limit to check, is made where it goes:
-    // a value moved through intermediate results was copied in pieces, and read back wider
-    // than written (a stall of the store buffer per answer).
-    if converts.is_none() && size_limit.is_none() {
-        return stored.as_is(id);
-    }
-    let converted = match converts.map(|to_unicode| stored.converted(to_unicode)) {
-        Some(Err(code)) => return error(code),
-        Some(Ok(converted)) => converted,
-        None => None,
-    };
-    // The limit applies to the value in the width answered.
-    let size = converted.as_ref().map_or_else(|| stored.size(), wire_size);
-    if let Err(code) = within(size_limit, size) {
-        return error(code);
-    }
-    S::made(WireProp::new(
-        id,
-        converted.unwrap_or_else(|| stored.as_stored()),
-    ))
+/// What the rules make of one property asked for: the value as it is, its text converted to
+/// UTF-16 (`true`) or 8-bit, or a `PT_ERROR` entry holding the code.
+enum Rule<'a, S: ?Sized> {
+    AsIs(&'a S),
+    Convert(&'a S, bool),
+    Error(HRESULT),
 }
 
-/// The `GetProps` answer for one requested `tag`: `MAPI_E_INVALID_TYPE` for a type that is no
-/// MAPI type, `MAPI_E_NOT_FOUND` for a property `find` does not have, else [`wire_answer`]'s.
-// Inlined as `wire_answer` is, for the same reason.
+/// The rule for a property stored as `stored` asked as `requested` ([`conversion`]).
 #[inline(always)]
-fn requested_answer<'a, S: Stored + ?Sized + 'a>(
+fn stored_rule<S: Stored + ?Sized>(stored: &S, requested: u32, unicode: bool) -> Rule<'_, S> {
+    match conversion(stored.stored_type(), requested, unicode) {
+        Ok(None) => Rule::AsIs(stored),
+        Ok(Some(to_unicode)) => Rule::Convert(stored, to_unicode),
+        Err(code) => Rule::Error(code),
+    }
+}
+
+/// The property ID of a requested `tag` and its rule: `MAPI_E_INVALID_TYPE` for a type that is
+/// no MAPI type, `MAPI_E_NOT_FOUND` for a property `find` does not have, else
+/// [`stored_rule`]'s.
+#[inline(always)]
+fn requested_rule<'a, S: Stored + ?Sized + 'a>(
     tag: u32,
     find: impl FnOnce(u16) -> Option<&'a S>,
     unicode: bool,
-    size_limit: Option<usize>,
-) -> S::Answer<'a> {
+) -> (u16, Rule<'a, S>) {
     let requested = prop_type(tag);
     // A property ID is the tag's upper 16 bits.
     let id = prop_id(tag) as u16;
-    let error = |code| S::made(WireProp::new(id, Value::Error(code)));
-    if requested != PT_UNSPECIFIED && !is_value_type(requested) {
-        return error(MAPI_E_INVALID_TYPE);
+    let rule = match find(id) {
+        // A stored value's type is a MAPI type: asked as it is (the usual request), the type
+        // needs no check of its own.
+        Some(stored) if requested == stored.stored_type() || requested == PT_UNSPECIFIED => {
+            stored_rule(stored, requested, unicode)
+        }
+        _ if requested != PT_UNSPECIFIED && !is_value_type(requested) => {
+            Rule::Error(MAPI_E_INVALID_TYPE)
+        }
+        Some(stored) => stored_rule(stored, requested, unicode),
+        None => Rule::Error(MAPI_E_NOT_FOUND),
+    };
+    (id, rule)
+}
+
+/// The `GetProps` answer for property `id` by its `rule`: the value, borrowed unless
+/// converted, or a `PT_ERROR` entry; a value over `size_limit` (in the width answered) is
+/// `MAPI_E_NOT_ENOUGH_MEMORY`.
+// Inlined where the answer is gathered, so it is made in its slot, not returned and copied.
+#[inline(always)]
+fn answer_of<'a, S: Stored + ?Sized>(
+    id: u16,
+    rule: Rule<'a, S>,
+    size_limit: Option<usize>,
+) -> S::Answer<'a> {
+    let (stored, converted) = match rule {
+        Rule::Error(code) => return S::error(id, code),
+        // The usual answer, the value as it is without a limit to check, is made where it
+        // goes: a value moved through intermediate results was copied in pieces, and read
+        // back wider than written (a stall of the store buffer per answer).
+        Rule::AsIs(stored) if size_limit.is_none() => return stored.as_is(id),
+        Rule::AsIs(stored) => (stored, None),
+        Rule::Convert(stored, to_unicode) => match stored.converted(to_unicode) {
+            Ok(converted) => (stored, converted),
+            Err(code) => return S::error(id, code),
+        },
+    };
+    let size = converted
+        .as_ref()
+        .map_or_else(|| stored.size(), |value| wire_size(value.borrowed()));
+    if let Err(code) = within(size_limit, size) {
+        return S::error(id, code);
     }
-    match find(id) {
-        Some(stored) => wire_answer(id, stored, requested, unicode, size_limit),
-        None => error(MAPI_E_NOT_FOUND),
+    match converted {
+        Some(value) => S::converted_answer(id, value),
+        None => stored.as_is(id),
     }
 }
 
@@ -537,23 +581,38 @@ fn requested_answer<'a, S: Stored + ?Sized + 'a>(
 /// tag list answers them: ID order is what a bag answers), by a bag's rules (see the module
 /// documentation; no size limit), into one MAPI block: no bag to fill and no copy of a value
 /// until MAPI's block, for an object whose few properties live in its own fields (a store's
-/// identity). An answer with a property as it is borrows it; up to 16 answers are gathered on
-/// the stack; the properties are looked up one by one, so a long list belongs in a bag.
+/// identity). Up to 16 answers are gathered on the stack; the properties are looked up one by
+/// one, so a long list belongs in a bag.
+///
+/// The usual answer, every property as it is kept or an error, is a list of [`PropRef`]s
+/// with nothing to drop; text to convert to the other width takes a second, general pass.
 pub fn props_block_of(
     allocators: &AllocatorSet,
-    props: &[WireProp<'_>],
+    props: &[PropRef<'_>],
     tags: Option<&[u32]>,
     unicode: bool,
 ) -> crate::com::Result<PropsBlock> {
     let find = |id| props.iter().find(|p| p.id == id);
     let all = props.iter().map(|p| (p.id, p));
-    answer_block(allocators, tags, unicode, None, find, all)
+    let converts = Cell::new(false);
+    let kept = |id, rule| match rule {
+        Rule::AsIs(prop) => Kept::Prop(prop),
+        Rule::Error(code) => Kept::Error(id, code),
+        Rule::Convert(..) => {
+            converts.set(true);
+            Kept::Error(id, S_OK)
+        }
+    };
+    let of = |answers: &[Kept<'_>]| (!converts.get()).then(|| PropsBlock::of(allocators, answers));
+    match each_rule(tags, unicode, find, all.clone(), kept, of)? {
+        Some(block) => block,
+        None => answer_block(allocators, tags, unicode, None, find, all),
+    }
 }
 
 /// `GetProps` into one MAPI block over stored values, by a bag's rules: `find` looks one up by
-/// ID, `all` lists them (ID and value) in the order a NULL tag list answers them. An empty tag
-/// list is `MAPI_E_INVALID_PARAMETER`. The one dispatch of [`props_block_of`] and
-/// [`PropertyBag::get_props_block`].
+/// ID, `all` lists them (ID and value) in the order a NULL tag list answers them. The
+/// general path of [`props_block_of`], and [`PropertyBag::get_props_block`].
 fn answer_block<'a, S: Stored + ?Sized + 'a>(
     allocators: &AllocatorSet,
     tags: Option<&[u32]>,
@@ -562,20 +621,39 @@ fn answer_block<'a, S: Stored + ?Sized + 'a>(
     find: impl Fn(u16) -> Option<&'a S> + Copy,
     all: impl Iterator<Item = (u16, &'a S)>,
 ) -> crate::com::Result<PropsBlock> {
+    let answer = |id, rule| answer_of(id, rule, size_limit);
     let of = |answers: &[S::Answer<'a>]| PropsBlock::of(allocators, answers);
-    match tags {
-        Some([]) => Err(invalid()),
+    each_rule(tags, unicode, find, all, answer, of)?
+}
+
+/// `of` the answers `answer` makes of each requested tag's rule (`tags` `None`: each stored
+/// property's, from `all`), gathered on the stack ([`gathered`]). An empty tag list is
+/// `MAPI_E_INVALID_PARAMETER`. The one dispatch of every `GetProps`.
+#[inline(always)]
+fn each_rule<'a, S: Stored + ?Sized + 'a, T, R>(
+    tags: Option<&[u32]>,
+    unicode: bool,
+    find: impl Fn(u16) -> Option<&'a S> + Copy,
+    all: impl Iterator<Item = (u16, &'a S)>,
+    mut answer: impl FnMut(u16, Rule<'a, S>) -> T,
+    of: impl FnOnce(&[T]) -> R,
+) -> crate::com::Result<R> {
+    Ok(match tags {
+        Some([]) => return Err(invalid()),
         Some(tags) => gathered(
             tags.iter(),
-            |&tag| requested_answer(tag, find, unicode, size_limit),
+            |&tag| {
+                let (id, rule) = requested_rule(tag, find, unicode);
+                answer(id, rule)
+            },
             of,
         ),
         None => gathered(
             all,
-            |(id, stored)| wire_answer(id, stored, PT_UNSPECIFIED, unicode, size_limit),
+            |(id, stored)| answer(id, stored_rule(stored, PT_UNSPECIFIED, unicode)),
             of,
         ),
-    }
+    })
 }
 
 impl PropertyBag {

@@ -571,6 +571,8 @@ const ON_STACK: usize = 16;
 /// Runs `f` on the `answer`s of `items` gathered in a slice: on the stack up to 16 of them, on
 /// the heap beyond. Each answer is made in its slot: an answer passed through the iterator's
 /// `Option` was copied in pieces and read back wider (a store-forwarding stall per value).
+// Inlined, so that each caller's `answer` is made in the loop, not called per item.
+#[inline(always)]
 pub(crate) fn gathered<I, T, R>(
     items: impl Iterator<Item = I>,
     mut answer: impl FnMut(I) -> T,

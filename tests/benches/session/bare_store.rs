@@ -8,7 +8,7 @@
 //! `MAPI_E_NO_SUPPORT`. No folders, no content.
 
 use mapi_spi_runtime::alloc::MapiBytes;
-use mapi_spi_runtime::alloc::props::{PropValue, Value};
+use mapi_spi_runtime::alloc::props::{PropRef, ValueRef};
 use mapi_spi_runtime::flags::{MAPI_STORE, STORE_ENTRYID_UNIQUE, STORE_READONLY, STORE_UNICODE_OK};
 use mapi_spi_runtime::interfaces::{IMAPIPropImpl, IMsgStore, IMsgStoreImpl};
 use mapi_spi_runtime::props::bag::props_block_of;
@@ -22,7 +22,6 @@ use mapi_spi_runtime::tags::*;
 use mapi_spi_runtime::types::{SPropTagArray, SPropValue};
 use mapi_spi_runtime::{HRESULT, Object, mapi_object};
 use sample_store::{SAMPLE_UID, SampleProvider};
-use std::borrow::Cow;
 use std::sync::Arc;
 
 /// The C store's support mask: unique entry IDs, read-only, Unicode.
@@ -89,21 +88,17 @@ impl IMAPIPropImpl for BareStore {
         values: *mut *mut SPropValue,
     ) -> HRESULT {
         let key = this.context.store_key();
-        let binary = |tag, bytes| PropValue::for_tag(tag, Value::Binary(Cow::Borrowed(bytes)));
-        let long = |tag, value| PropValue::for_tag(tag, Value::Long(value));
+        let entry_id = ValueRef::Binary(&this.entry_id);
         // In ID order, as a NULL tag list answers them.
         let props = [
-            binary(PR_RECORD_KEY, key),
-            binary(PR_STORE_RECORD_KEY, key),
-            binary(PR_STORE_ENTRYID, &this.entry_id),
-            long(PR_OBJECT_TYPE, MAPI_STORE),
-            binary(PR_ENTRYID, &this.entry_id),
-            PropValue::for_tag(
-                PR_DISPLAY_NAME_W,
-                Value::Unicode(Cow::Borrowed(&this.display_name)),
-            ),
-            long(PR_STORE_SUPPORT_MASK, SUPPORT_MASK),
-            binary(PR_MDB_PROVIDER, &SAMPLE_UID.ab),
+            PropRef::for_tag(PR_RECORD_KEY, ValueRef::Binary(key)),
+            PropRef::for_tag(PR_STORE_RECORD_KEY, ValueRef::Binary(key)),
+            PropRef::for_tag(PR_STORE_ENTRYID, entry_id),
+            PropRef::for_tag(PR_OBJECT_TYPE, ValueRef::Long(MAPI_STORE)),
+            PropRef::for_tag(PR_ENTRYID, entry_id),
+            PropRef::for_tag(PR_DISPLAY_NAME_W, ValueRef::Unicode(&this.display_name)),
+            PropRef::for_tag(PR_STORE_SUPPORT_MASK, ValueRef::Long(SUPPORT_MASK)),
+            PropRef::for_tag(PR_MDB_PROVIDER, ValueRef::Binary(&SAMPLE_UID.ab)),
         ];
         let allocators = this.context.allocators();
         let answer =
