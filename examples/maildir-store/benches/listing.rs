@@ -28,8 +28,9 @@
 //! global allocator wrapper): by the provider's index after a first listing whose answer is
 //! dropped, and by the whole store (index and contents table) after a first MAPI open; and,
 //! before the timings, the issue's ratio measured with the two taken in turns (`MAPI first
-//! open`, then `headers floor`, `LISTING_ALTERNATE` times, 10 unless set; the fastest of each),
-//! which a shared machine's load skews less than criterion's figures, taken seconds apart.
+//! open`, then `headers floor`, `LISTING_ALTERNATE` times, 10 unless set): the fastest of each,
+//! and the median of the rounds' own ratios; a shared machine's load skews both less than
+//! criterion's figures, taken seconds apart, and the median least.
 //!
 //! Run: `cargo bench -p maildir-store --bench listing`.
 //!
@@ -308,25 +309,36 @@ fn listing(c: &mut Criterion) {
 
     // The issue's target, a ratio: a first open and the floor taken in turns, so that what else
     // the machine does weighs on both alike (criterion times one after the other, seconds
-    // apart), the fastest of each.
-    let rounds: u32 = std::env::var("LISTING_ALTERNATE")
+    // apart). Two figures: the fastest of each, and the median of each round's own ratio (a
+    // first open and the floor run right after it), which a load that comes and goes within
+    // the rounds, weighing on one contender's fastest run and not the other's, skews less.
+    let rounds: usize = std::env::var("LISTING_ALTERNATE")
         .ok()
         .and_then(|rounds| rounds.parse().ok())
         .unwrap_or(10);
     if rounds > 0 {
         let (mut open, mut floor) = (Duration::MAX, Duration::MAX);
+        let mut ratios = Vec::with_capacity(rounds);
         for _ in 0..rounds {
-            open = open.min(fresh_opens(&mut session, &inbox_id, 1, no_index));
+            let opened = fresh_opens(&mut session, &inbox_id, 1, no_index);
             let start = Instant::now();
             assert_eq!(parse_headers_only(&dir), MESSAGES);
-            floor = floor.min(start.elapsed());
+            let floored = start.elapsed();
+            ratios.push(opened.as_secs_f64() / floored.as_secs_f64());
+            open = open.min(opened);
+            floor = floor.min(floored);
         }
+        ratios.sort_by(f64::total_cmp);
         println!(
-            "MAPI first open / headers floor, taken in turns {rounds} times, the fastest of \
-             each: {:.2} ms / {:.2} ms = {:.3}",
+            "MAPI first open / headers floor, taken in turns {rounds} times: the fastest of \
+             each {:.2} ms / {:.2} ms = {:.3}; the median of the rounds' ratios {:.3} (from \
+             {:.3} to {:.3})",
             open.as_secs_f64() * 1e3,
             floor.as_secs_f64() * 1e3,
-            open.as_secs_f64() / floor.as_secs_f64()
+            open.as_secs_f64() / floor.as_secs_f64(),
+            ratios[rounds / 2],
+            ratios[0],
+            ratios[rounds - 1]
         );
     }
 

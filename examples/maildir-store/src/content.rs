@@ -503,7 +503,7 @@ fn racy(mtimes: [Option<SystemTime>; 2], checked_at: SystemTime) -> bool {
 struct Scanned {
     mtimes: (SystemTime, SystemTime),
     at: SystemTime,
-    files: HashSet<Listed>,
+    files: Names,
     /// Files hidden by another of their unique name, found at the last read (for [`State`]).
     shadows: Vec<Shadow>,
 }
@@ -684,6 +684,16 @@ impl FolderIndex {
     }
 }
 
+/// How a folder's file names are hashed: foldhash, a few instructions per word where SipHash
+/// takes a few per byte (a first listing hashes each name twice), seeded at random per table.
+/// Names come from the directory, which other programs write but whose names (a time, a
+/// process, a host) no sender of mail chooses; a seed no one knows is what keeps colliding
+/// names from being made on purpose, and SipHash's stronger guarantee is not needed here.
+pub(crate) type NameHasher = foldhash::fast::RandomState;
+
+/// A folder's message files, by unique name.
+type Names = HashSet<Listed, NameHasher>;
+
 /// A message file of a folder: where it is and its name, found by its unique name (the name's
 /// start), which it hashes, compares and lends as `Borrow<str>`: a listing keeps each name
 /// once, as read from the directory.
@@ -767,7 +777,7 @@ fn pick(dir: &Path, a: Listed, b: Listed) -> (Listed, Shadow) {
 
 /// The message files of folder `dir`, by unique name, and the files hidden by another of the
 /// same unique name ([`pick`]).
-fn scan(dir: &Path) -> io::Result<(HashSet<Listed>, Vec<Shadow>)> {
+fn scan(dir: &Path) -> io::Result<(Names, Vec<Shadow>)> {
     // Listed first, then hashed at its size: a set grown one name at a time rehashes them all
     // at every doubling.
     let mut listed = Vec::new();
@@ -779,7 +789,7 @@ fn scan(dir: &Path) -> io::Result<(HashSet<Listed>, Vec<Shadow>)> {
             listed.push(Listed::new(sub, file_name));
         }
     }
-    let mut files = HashSet::with_capacity(listed.len());
+    let mut files = Names::with_capacity_and_hasher(listed.len(), NameHasher::default());
     let mut shadows = Vec::new();
     for file in listed {
         if !maildir::valid_unique(file.unique()) {

@@ -7,9 +7,11 @@
 //! all of it fresh pages a folder's first listing faults in. Here a slot is a `u32`, the
 //! entries are packed, and listing them reads them in order.
 
-use std::hash::{BuildHasher, RandomState};
+use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
+
+use crate::content::NameHasher;
 
 use crate::content::Entry;
 
@@ -19,7 +21,7 @@ pub(crate) struct Entries {
     entries: Vec<Entry>,
     /// Where each entry is in `entries`, hashed by its unique name with `hasher`.
     positions: HashTable<Position>,
-    hasher: RandomState,
+    hasher: NameHasher,
 }
 
 /// An entry's place in [`Entries::entries`], and the length of its unique name: the start
@@ -41,7 +43,7 @@ impl Entries {
         Entries {
             entries: Vec::with_capacity(capacity),
             positions: HashTable::with_capacity(capacity),
-            hasher: RandomState::new(),
+            hasher: NameHasher::default(),
         }
     }
 

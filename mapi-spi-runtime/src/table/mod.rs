@@ -808,17 +808,27 @@ impl TableData {
     ///
     /// Errors as [`modify_row`](Self::modify_row) (or `MAPI_E_INVALID_PARAMETER` for two rows
     /// with one index value), with nothing changed.
-    pub fn replace_rows(&self, rows: Vec<Vec<Property>>) -> crate::com::Result<()> {
+    ///
+    /// `rows` may be any iterator: one that builds each row as it is asked for (a folder's
+    /// first open makes thousands) has each built, checked, indexed and placed while its
+    /// properties are in cache, with no vector of them all in between.
+    pub fn replace_rows(
+        &self,
+        rows: impl IntoIterator<Item = Vec<Property>>,
+    ) -> crate::com::Result<()> {
         let tag = self.shared.index_tag;
+        let rows = rows.into_iter();
+        // An iterator that may leave rows out (a `filter_map`) knows only its most.
+        let expected = rows.size_hint().1.unwrap_or(0);
         let (pending, _views) = {
             // Under the lock, which numbers the rows: each row is checked, indexed and made in
             // one pass, while its properties are in cache (a folder's first open gives
             // thousands). The state changes only once all are checked.
             let mut state = self.shared.write();
             let start = state.next_id;
-            let mut keys = Places::with_capacity(rows.len());
-            let mut placed: Vec<(u64, Arc<Row>)> = Vec::with_capacity(rows.len());
-            for (at, props) in rows.into_iter().enumerate() {
+            let mut keys = Places::with_capacity(expected);
+            let mut placed: Vec<(u64, Arc<Row>)> = Vec::with_capacity(expected);
+            for (at, props) in rows.enumerate() {
                 let key = self.check_row(&props)?;
                 let hash = key.hash();
                 let same = |other: u64| {

@@ -182,13 +182,10 @@ impl Model {
         } else {
             self.content.messages(folder)?
         };
-        let (rows, common): (Vec<Vec<Property>>, _) =
+        let (summaries, common): (_, Vec<Property>) =
             match self.ids.mint(ObjectKind::Folder, folder, false) {
                 Some(parent) => (
-                    summaries
-                        .into_iter()
-                        .filter_map(|summary| self.message_row(summary))
-                        .collect(),
+                    summaries,
                     std::iter::once(Property::for_tag(
                         PR_PARENT_ENTRYID,
                         PropValue::Binary(parent),
@@ -208,7 +205,12 @@ impl Model {
         let table = self
             .refreshed_on_read(table)
             .with_sub_objects(Messages(self.me.clone()));
-        table.replace_rows(rows)?;
+        // Each row made as the table takes it: built, checked and placed while in cache.
+        table.replace_rows(
+            summaries
+                .into_iter()
+                .filter_map(|summary| self.message_row(summary)),
+        )?;
         Ok(lock(self.contents.of(associated))
             .entry(folder.to_vec())
             .or_insert(table)

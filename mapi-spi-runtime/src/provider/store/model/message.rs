@@ -894,11 +894,7 @@ impl MessageCore {
         }
         working.next_row_id = next;
         working.recipients = recipients;
-        let rows = working
-            .recipients
-            .iter()
-            .map(|r| recipient_row(r))
-            .collect();
+        let rows = working.recipients.iter().map(|r| recipient_row(r));
         self.recipient_table.replace_rows(rows)?;
         // The display lists follow the recipients at once: clients read them back to show.
         self.refresh(&working);
