@@ -333,34 +333,32 @@ impl Regions {
         if nul {
             return Err(invalid());
         }
-        self.twos += (units + 1) * size_of::<u16>();
-        Ok(())
+        let bytes = units
+            .checked_add(1)
+            .and_then(|n| n.checked_mul(size_of::<u16>()));
+        grow(&mut self.twos, bytes)
     }
 
     fn string8(&mut self, bytes: &[u8]) -> crate::com::Result<()> {
         check_string8(bytes)?;
-        self.bytes += bytes.len() + 1;
-        Ok(())
+        grow(&mut self.bytes, bytes.len().checked_add(1))
     }
 
     fn binary(&mut self, bytes: &[u8]) -> crate::com::Result<()> {
         u32::try_from(bytes.len()).map_err(|_| too_big())?;
-        self.bytes += bytes.len();
-        Ok(())
+        grow(&mut self.bytes, Some(bytes.len()))
     }
 
     /// A multi-valued property's array of `n` `T`s.
     fn pointer_array<T>(&mut self, n: usize) -> crate::com::Result<()> {
         u32::try_from(n).map_err(|_| too_big())?;
-        self.pointer_arrays += n * size_of::<T>();
-        Ok(())
+        grow(&mut self.pointer_arrays, n.checked_mul(size_of::<T>()))
     }
 
     /// A multi-valued property's array of fixed-size values, in `region`.
     fn scalars<T>(region: &mut usize, values: &[T]) -> crate::com::Result<()> {
         u32::try_from(values.len()).map_err(|_| too_big())?;
-        *region += size_of_val(values);
-        Ok(())
+        grow(region, Some(size_of_val(values)))
     }
 
     fn measure(values: &[impl WireProperty]) -> crate::com::Result<Self> {
@@ -368,7 +366,7 @@ impl Regions {
         let r = &mut regions;
         for prop in values {
             match prop.wire().value {
-                ValueRef::Clsid(_) => r.fours += size_of::<GUID>(),
+                ValueRef::Clsid(_) => grow(&mut r.fours, Some(size_of::<GUID>()))?,
                 ValueRef::Unicode(text) => r.unicode(text)?,
                 ValueRef::String8(bytes) => r.string8(bytes)?,
                 ValueRef::Binary(bytes) => r.binary(bytes)?,
@@ -407,6 +405,16 @@ impl Regions {
         }
         Ok(regions)
     }
+}
+
+/// Adds a part of `bytes` (`None`: its size overflowed) to a region. Checked: on a 32-bit
+/// target the parts of one answer can add up past `usize::MAX` (one large value borrowed many
+/// times), which is an answer too big to allocate, not a wrapped size.
+fn grow(region: &mut usize, bytes: Option<usize>) -> crate::com::Result<()> {
+    *region = bytes
+        .and_then(|bytes| region.checked_add(bytes))
+        .ok_or_else(too_big)?;
+    Ok(())
 }
 
 /// Where the next part of each region goes while writing; each method writes one part and
@@ -695,4 +703,38 @@ fn row_set(
         set.rows += 1;
     }
     Ok(set)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grow;
+    use crate::codes::MAPI_E_NOT_ENOUGH_MEMORY;
+
+    #[test]
+    fn a_region_past_usize_max_is_too_big_not_wrapped() {
+        let mut region = usize::MAX - 1;
+        assert!(grow(&mut region, Some(1)).is_ok());
+        assert_eq!(region, usize::MAX);
+        let error = grow(&mut region, Some(1)).unwrap_err();
+        assert_eq!(error.code(), MAPI_E_NOT_ENOUGH_MEMORY);
+        assert_eq!(region, usize::MAX, "unchanged by the failure");
+        assert!(
+            grow(&mut 0, None).is_err(),
+            "a part whose own size overflowed"
+        );
+    }
+
+    /// On i686 (Windows under Wine in CI) one 64 MiB value borrowed 64 times adds up to 4 GiB:
+    /// the plan refuses it before anything is allocated or written.
+    #[cfg(target_pointer_width = "32")]
+    #[test]
+    fn one_value_borrowed_past_4_gib_is_too_big() {
+        use super::{Cursors, PropRef, ValueRef};
+        let big = vec![0u8; 64 << 20];
+        let props: Vec<PropRef<'_>> = (0..64)
+            .map(|id| PropRef::new(id, ValueRef::Binary(&big)))
+            .collect();
+        let error = Cursors::plan(&props).err().expect("refused");
+        assert_eq!(error.code(), MAPI_E_NOT_ENOUGH_MEMORY);
+    }
 }
