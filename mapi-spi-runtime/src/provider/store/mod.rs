@@ -37,7 +37,7 @@ use super::profile::ProfileSection;
 use super::service::{SettingValues, Settings};
 use super::{ProviderContext, ProviderError, ProviderResult};
 use crate::alloc::AllocatorSet;
-use crate::alloc::props::{PropValue as Column, Value};
+use crate::alloc::props::{PropRef, ValueRef, WireProperty};
 use crate::codes::{MAPI_E_NO_SUPPORT, MAPI_E_NOT_FOUND, MAPI_E_UNCONFIGURED};
 use crate::flags::STATUS_AVAILABLE;
 use crate::interfaces::IMAPISupport;
@@ -87,9 +87,10 @@ impl LogonRequest<'_> {
     /// `PR_RESOURCE_METHODS`, ...), which every store's logon sets: the row MAPI adds to the
     /// session's status table for this store. A support object without a status table
     /// (`MAPI_E_NO_SUPPORT`) is no failure. The columns borrow their values (MAPI copies
-    /// them): a display name kept for the store is not copied for the row.
-    pub fn modify_status_row(&self, columns: &[Column<'_>]) -> ProviderResult<()> {
-        let row = crate::alloc::props::props(self.allocators, columns)?;
+    /// them): a display name kept for the store is not copied for the row. The columns are
+    /// [`PropRef`]s (nothing to drop) or [`PropValue`](crate::alloc::props::PropValue)s.
+    pub fn modify_status_row(&self, columns: &[impl WireProperty]) -> ProviderResult<()> {
+        let row = crate::alloc::props::props_of(self.allocators, columns)?;
         // SAFETY: `columns.len()` values in `row`, which lives across the call (MAPI copies
         // the columns).
         let hr = unsafe {
@@ -111,9 +112,9 @@ impl LogonRequest<'_> {
         // SAFETY: `uid` lives across the call; MAPI copies it.
         windows_core::HRESULT::ok(unsafe { self.support.SetProviderUID(&mut uid, 0) })?;
         self.modify_status_row(&[
-            Column::for_tag(PR_DISPLAY_NAME_W, Value::Unicode(display_name.into())),
-            Column::for_tag(PR_STATUS_CODE, Value::Long(STATUS_AVAILABLE)),
-            Column::for_tag(PR_RESOURCE_METHODS, Value::Long(0)),
+            PropRef::for_tag(PR_DISPLAY_NAME_W, ValueRef::Unicode(display_name)),
+            PropRef::for_tag(PR_STATUS_CODE, ValueRef::Long(STATUS_AVAILABLE)),
+            PropRef::for_tag(PR_RESOURCE_METHODS, ValueRef::Long(0)),
         ])
     }
 
