@@ -67,8 +67,9 @@ pub struct ObjectId<'a> {
 /// The entry IDs of one store of one provider.
 #[derive(Clone, Debug)]
 pub struct EntryIds {
-    uid: MAPIUID,
-    store_key: Vec<u8>,
+    /// The part every ID of this store shares, made once: the header of a long-term ID (its
+    /// kind byte 0) and the store's key. Minting copies it and patches two bytes.
+    prefix: Vec<u8>,
 }
 
 impl EntryIds {
@@ -76,11 +77,22 @@ impl EntryIds {
     /// [`StoreProvider::store_key`](super::StoreProvider::store_key) gives it) for the provider
     /// that registered `uid`. A key longer than 65535 bytes cannot be encoded: `None`.
     pub fn new(uid: MAPIUID, store_key: &[u8]) -> Option<Self> {
-        u16::try_from(store_key.len()).ok()?;
-        Some(Self {
-            uid,
-            store_key: store_key.to_vec(),
-        })
+        let store_len = u16::try_from(store_key.len()).ok()?;
+        let mut prefix = Vec::with_capacity(HEADER + store_key.len());
+        prefix.extend_from_slice(&[0; 4]);
+        prefix.extend_from_slice(&uid.ab);
+        prefix.extend_from_slice(&[VERSION, 0]);
+        prefix.extend_from_slice(&store_len.to_le_bytes());
+        prefix.extend_from_slice(store_key);
+        Some(Self { prefix })
+    }
+
+    fn uid(&self) -> &[u8] {
+        &self.prefix[4..20]
+    }
+
+    fn store_key(&self) -> &[u8] {
+        &self.prefix[HEADER..]
     }
 
     /// The entry ID of object `key` of `kind`; `None` for an empty key or one longer than
@@ -89,22 +101,20 @@ impl EntryIds {
         if key.is_empty() || key.len() > MAX_OBJECT_KEY {
             return None;
         }
-        let mut id = Vec::with_capacity(HEADER + self.store_key.len() + key.len());
-        let flags = if short_term { MAPI_SHORTTERM as u8 } else { 0 };
-        id.extend_from_slice(&[flags, 0, 0, 0]);
-        id.extend_from_slice(&self.uid.ab);
-        id.push(VERSION);
-        id.push(kind.byte());
-        id.extend_from_slice(&(self.store_key.len() as u16).to_le_bytes());
-        id.extend_from_slice(&self.store_key);
+        let mut id = Vec::with_capacity(self.prefix.len() + key.len());
+        id.extend_from_slice(&self.prefix);
         id.extend_from_slice(key);
+        if short_term {
+            id[0] = MAPI_SHORTTERM as u8;
+        }
+        id[21] = kind.byte();
         Some(id)
     }
 
     /// The object an entry ID names, if it is one of this store's; see the module
     /// documentation for what is refused.
     pub fn parse<'a>(&self, id: &'a [u8]) -> Result<ObjectId<'a>, HRESULT> {
-        if id.len() < 20 || id[4..20] != self.uid.ab {
+        if id.len() < 20 || id[4..20] != *self.uid() {
             return Err(MAPI_E_UNKNOWN_ENTRYID);
         }
         let invalid = Err(MAPI_E_INVALID_ENTRYID);
@@ -121,7 +131,7 @@ impl EntryIds {
         };
         let store_len = usize::from(u16::from_le_bytes([id[22], id[23]]));
         let rest = &id[HEADER..];
-        if id[20] != VERSION || rest.len() <= store_len || rest[..store_len] != self.store_key[..] {
+        if id[20] != VERSION || rest.len() <= store_len || rest[..store_len] != *self.store_key() {
             return invalid;
         }
         let key = &rest[store_len..];
