@@ -91,6 +91,10 @@ pub fn problem(problem: Problem, errors: &mut Errors) {
             span,
             "expected a comma-separated list of interfaces, and optionally the object's home: `#[mapi_object(IMsgStore, IMSLogon)]`, `#[mapi_object(IMsgStore, home = First<Shared>)]`",
         )),
+        Problem::ObjectHomeTwice(span) => errors.push(syn::Error::new(
+            span,
+            "`home` is given twice: an object lives in one block; keep one `home = ...`",
+        )),
     }
 }
 

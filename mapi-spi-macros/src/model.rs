@@ -195,4 +195,6 @@ pub enum Problem {
     ParamPattern(TokenStream),
     ParamAttribute(Attribute),
     ObjectListMalformed(Span),
+    /// A second `home = ...` in one `#[mapi_object]`, at its type.
+    ObjectHomeTwice(Span),
 }

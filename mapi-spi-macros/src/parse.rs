@@ -343,6 +343,9 @@ pub fn object(attr: TokenStream, item: TokenStream) -> Result<Object, Problem> {
             for argument in arguments? {
                 match argument {
                     ObjectArg::Interface(path) => interfaces.push(path),
+                    ObjectArg::Home(ty) if home.is_some() => {
+                        return Err(Problem::ObjectHomeTwice(ty.span()));
+                    }
                     ObjectArg::Home(ty) => home = Some(ty),
                 }
             }
