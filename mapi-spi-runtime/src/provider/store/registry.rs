@@ -42,7 +42,7 @@ const INLINE_KEY: usize = 64;
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct KeyBytes(SmallVec<[u8; INLINE_KEY]>);
 
-impl core::ops::Deref for KeyBytes {
+impl Deref for KeyBytes {
     type Target = [u8];
 
     fn deref(&self) -> &[u8] {
@@ -106,8 +106,6 @@ impl PartialEq for StoreKey {
 
 impl Eq for StoreKey {}
 
-type Table<H> = HashTable<H>;
-
 /// Where `key` is in the table: the entry registered under an equal key.
 fn is<H: Deref<Target: Registered>>(key: &StoreKey) -> impl Fn(&H) -> bool + '_ {
     move |there| there.key() == key
@@ -129,20 +127,20 @@ pub struct Registry<H> {
     /// logon through MAPI with its support object, so even all of them colliding would cost a
     /// few comparisons of keys no longer than an entry ID.
     hasher: foldhash::fast::RandomState,
-    stores: Mutex<Table<H>>,
+    stores: Mutex<HashTable<H>>,
 }
 
 impl<H> Default for Registry<H> {
     fn default() -> Self {
         Self {
             hasher: foldhash::fast::RandomState::default(),
-            stores: Mutex::new(Table::new()),
+            stores: Mutex::new(HashTable::new()),
         }
     }
 }
 
 impl<H: Deref<Target: Registered> + Clone> Registry<H> {
-    fn table(&self) -> MutexGuard<'_, Table<H>> {
+    fn table(&self) -> MutexGuard<'_, HashTable<H>> {
         lock(&self.stores)
     }
 
