@@ -26,6 +26,7 @@
 //! Instruction counts, which stay steady on a busy machine where wall-clock times do not:
 //! `SESSIONS=N CONTENDER=<name> valgrind --tool=callgrind <bench binary>` runs N sessions of that
 //! contender and nothing else (no criterion); the count for N less the count for 0 is N sessions.
+//! `COMPARES=N` in place of `SESSIONS=N` makes N `CompareStoreIDs` calls the same way.
 use core::ffi::c_void;
 use criterion::{Criterion, criterion_group};
 use mapi_spi_runtime::alloc::AllocatorSet;
@@ -178,6 +179,14 @@ fn session(provider: &IMSProvider, log: &Arc<SupportLog>, allocators: AllocatorS
     drop(store);
 }
 
+/// `CompareStoreIDs` of two equal IDs, which must answer "the same store".
+fn compare(provider: &IMSProvider, id: &[u8], same: &[u8]) {
+    let mut result = 0;
+    // SAFETY: two readable IDs and a valid out-pointer.
+    let hr = unsafe { provider.CompareStoreIDs(black_box(id), black_box(same), 0, &mut result) };
+    assert!(hr.is_ok() && result == 1);
+}
+
 /// Empties the log's lists (the counters stay), so that a long run does not grow them.
 fn clear(log: &SupportLog) {
     log.logoff_transports.lock().unwrap().clear();
@@ -268,16 +277,7 @@ fn benches(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("CompareStoreIDs");
     for (name, provider) in &contenders {
-        group.bench_function(*name, |b| {
-            b.iter(|| {
-                let mut result = 0;
-                // SAFETY: two readable IDs and a valid out-pointer.
-                let hr = unsafe {
-                    provider.CompareStoreIDs(black_box(&id), black_box(&same), 0, &mut result)
-                };
-                assert!(hr.is_ok() && result == 1);
-            })
-        });
+        group.bench_function(*name, |b| b.iter(|| compare(provider, &id, &same)));
     }
     group.finish();
 
@@ -291,12 +291,21 @@ fn benches(c: &mut Criterion) {
     );
 }
 
-/// `SESSIONS` sessions of the contender named `CONTENDER`, if both are set (see the module doc).
+/// `SESSIONS` sessions, or `COMPARES` `CompareStoreIDs` calls, of the contender named
+/// `CONTENDER`, if one of them and `CONTENDER` are set (see the module doc).
 fn count_only() -> bool {
-    let (Ok(sessions), Ok(name)) = (std::env::var("SESSIONS"), std::env::var("CONTENDER")) else {
+    let Ok(name) = std::env::var("CONTENDER") else {
         return false;
     };
-    let sessions: u64 = sessions.parse().expect("SESSIONS is a number");
+    let count = |var| {
+        std::env::var(var)
+            .ok()
+            .map(|n| n.parse::<u64>().expect("a number"))
+    };
+    let (sessions, compares) = (count("SESSIONS"), count("COMPARES"));
+    if sessions.is_none() && compares.is_none() {
+        return false;
+    }
     let contender = contenders()
         .into_iter()
         .find(|c| c.name == name)
@@ -304,13 +313,16 @@ fn count_only() -> bool {
     let allocators = AllocatorSet::native();
     let malloc = NativeMalloc::new_object();
     let log = Arc::<SupportLog>::default();
-    let id = entry_id();
+    let (id, same) = (entry_id(), entry_id());
     let provider = provider(contender.init, allocators, malloc.as_unknown_ptr());
-    for done in 0..sessions {
+    for done in 0..sessions.unwrap_or(0) {
         session(&provider, &log, allocators, black_box(&id));
         if done % 1024 == 1023 {
             clear(&log);
         }
+    }
+    for _ in 0..compares.unwrap_or(0) {
+        compare(&provider, &id, &same);
     }
     shutdown(provider);
     true
