@@ -658,6 +658,51 @@ fn a_store_released_without_store_logoff_gets_logoff_abort() {
     host.assert_balanced();
 }
 
+/// A client's last `Release` of the store while MAPI still holds the support object (its
+/// `Release` does not re-enter `Logoff` then): that Release closes the store itself, once.
+#[test]
+fn a_store_released_while_mapi_holds_its_support_object_is_closed_by_that_release() {
+    let _serial = serial();
+    let host = Host::new();
+    let provider = host.init();
+    let logoffs_before = STORE_LOGOFFS.load(Ordering::SeqCst);
+    let Logon {
+        store,
+        logon,
+        support,
+        ..
+    } = host.logon(&provider, b"Inbox", false);
+    let logon = logon.unwrap();
+    drop(store);
+    assert_eq!(host.transports(), [LOGOFF_ABORT]);
+    assert_eq!(support.ref_count(), 1, "the store's reference released");
+    assert_eq!(
+        host.log.logoffs.load(Ordering::SeqCst),
+        0,
+        "no Logoff from MAPI yet"
+    );
+    assert_eq!(
+        STORE_LOGOFFS.load(Ordering::SeqCst) - logoffs_before,
+        1,
+        "the store's hook ran at its last Release"
+    );
+    let mut reserved = 0;
+    assert_eq!(unsafe { logon.Logoff(&mut reserved) }, S_OK);
+    drop(logon);
+    assert_eq!(
+        STORE_LOGOFFS.load(Ordering::SeqCst) - logoffs_before,
+        1,
+        "once: Logoff and the logon's Release find it closed"
+    );
+    assert_eq!(host.transports(), [LOGOFF_ABORT], "and call nothing more");
+    // The store left the registry at that Release: the next Logon opens it afresh.
+    let again = host.logon(&provider, b"INBOX", false);
+    assert!(again.logon.is_some());
+    drop((again, support));
+    shutdown(provider);
+    host.assert_balanced();
+}
+
 #[test]
 fn a_second_logon_hands_back_the_open_store_without_a_new_support_reference() {
     let _serial = serial();

@@ -26,6 +26,8 @@ pub(crate) struct CallGate {
 #[cfg(feature = "store")]
 const CLOSED: usize = 1 << (usize::BITS - 1);
 
+// `#[inline]`: each is one or two atomic operations, called from the store objects' generic code,
+// which is instantiated in the provider's crate: a call there would cost more than the operation.
 #[cfg(feature = "store")]
 impl CallGate {
     pub(crate) const fn new() -> Self {
@@ -35,6 +37,7 @@ impl CallGate {
     }
 
     /// Admits a call, unless the gate is closed. An admitted call must [`CallGate::leave`].
+    #[inline]
     pub(crate) fn enter(&self) -> bool {
         let mut state = self.state.load(Ordering::Acquire);
         while state & CLOSED == 0 {
@@ -53,17 +56,20 @@ impl CallGate {
 
     /// Ends an admitted call: `true` if it was the last one running after the close, so that
     /// the close's action now falls to the caller.
+    #[inline]
     pub(crate) fn leave(&self) -> bool {
         self.state.fetch_sub(1, Ordering::AcqRel) == CLOSED | 1
     }
 
     /// Whether the gate is closed.
+    #[inline]
     pub(crate) fn is_closed(&self) -> bool {
         self.state.load(Ordering::Acquire) & CLOSED != 0
     }
 
     /// Closes the gate: `true` if this is the first close and no admitted call is running, so
     /// that the action runs now; otherwise the last call to leave runs it, or it already ran.
+    #[inline]
     pub(crate) fn close(&self) -> bool {
         self.state.fetch_or(CLOSED, Ordering::AcqRel) == 0
     }

@@ -124,6 +124,7 @@ impl SupportSlot {
 
     /// The kept reference, as a view that releases nothing: alive while the gate admits a
     /// `get`, or for the give-up until its close.
+    #[inline]
     fn held(&self) -> Option<ManuallyDrop<IMAPISupport>> {
         let raw = self.support.load(Ordering::Acquire);
         // SAFETY: a counted reference (set with Release, read with Acquire), viewed without its

@@ -233,10 +233,11 @@ impl<S: MessageStore> Shared for StoreShared<S> {
     type Second = LogonObject<S>;
 
     /// `StoreLogoffTransports` and the support object's `Release`, inside which MAPI re-enters
-    /// `IMSLogon::Logoff`; then the logoff, if MAPI did not.
+    /// `IMSLogon::Logoff`; then the logoff, if MAPI did not. The support reference is given up
+    /// by then, so the close is all of the logoff that is left.
     fn first_released(&self) {
         self.release_support(true);
-        self.logoff();
+        self.close();
     }
 
     /// MAPI calls Logoff before the final Release; a host that does not still closes the store.
@@ -330,9 +331,7 @@ impl<S: MessageStore> IMsgStoreImpl for StoreObject<S> {
     unsafe fn StoreLogoff(this: &Object<Self>, lpulFlags: *mut u32) -> HRESULT {
         let shared = Self::shared(this);
         if lpulFlags.is_null() {
-            let error =
-                ProviderError::new(MAPI_E_INVALID_PARAMETER, "StoreLogoff: lpulFlags is NULL");
-            return shared.cx.fail(error);
+            return no_logoff_flags(&shared.cx);
         }
         // No provider code runs here, so the call needs no turn through the gate (two atomic
         // operations): a logged-off store is told by the gate's state alone.
@@ -346,6 +345,17 @@ impl<S: MessageStore> IMsgStoreImpl for StoreObject<S> {
             .store(LOGOFF_SAVED | u64::from(flags), Ordering::Release);
         S_OK
     }
+}
+
+/// `StoreLogoff`'s answer to a NULL `lpulFlags`, out of line: inline, building the error made
+/// every call set up a stack frame for it.
+#[cold]
+#[inline(never)]
+fn no_logoff_flags(cx: &StoreContext) -> HRESULT {
+    cx.fail(ProviderError::new(
+        MAPI_E_INVALID_PARAMETER,
+        "StoreLogoff: lpulFlags is NULL",
+    ))
 }
 
 /// `IMSLogon` methods that `IMsgStore` has too are answered by the provider's `IMsgStore`; the
