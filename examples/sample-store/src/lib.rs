@@ -26,7 +26,6 @@ use mapi_spi_runtime::provider::store::{
 use mapi_spi_runtime::provider::{ProviderContext, ProviderError, ProviderResult};
 use mapi_spi_runtime::tags::*;
 use mapi_spi_runtime::types::{FILETIME, MAPIUID};
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 mod service;
@@ -118,8 +117,9 @@ fn compare_names(a: &[u8], b: &[u8]) -> ProviderResult<bool> {
 pub struct SampleProvider {
     /// Each store's contents by store key, made at the store's first logon and kept for the
     /// provider's life (the MAPI session): a store logged off and on again finds what was
-    /// written to it.
-    stores: Mutex<HashMap<Vec<u8>, Arc<MemoryContent>>>,
+    /// written to it. Hashed with foldhash, seeded at random per map (as the runtime's registry
+    /// of open stores is): the keys are store names from entry IDs, a handful per session.
+    stores: Mutex<foldhash::HashMap<Vec<u8>, Arc<MemoryContent>>>,
 }
 
 impl SampleProvider {
