@@ -26,7 +26,6 @@ use mapi_spi_runtime::provider::store::{
 use mapi_spi_runtime::provider::{ProviderContext, ProviderError, ProviderResult};
 use mapi_spi_runtime::tags::*;
 use mapi_spi_runtime::types::{FILETIME, MAPIUID};
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 mod service;
@@ -118,8 +117,9 @@ fn compare_names(a: &[u8], b: &[u8]) -> ProviderResult<bool> {
 pub struct SampleProvider {
     /// Each store's contents by store key, made at the store's first logon and kept for the
     /// provider's life (the MAPI session): a store logged off and on again finds what was
-    /// written to it.
-    stores: Mutex<HashMap<Vec<u8>, Arc<MemoryContent>>>,
+    /// written to it. Hashed with foldhash, seeded at random per map (as the runtime's registry
+    /// of open stores is): the keys are store names from entry IDs, a handful per session.
+    stores: Mutex<foldhash::HashMap<Vec<u8>, Arc<MemoryContent>>>,
 }
 
 impl SampleProvider {
@@ -147,13 +147,16 @@ impl StoreProvider for SampleProvider {
     }
 
     fn store_key(&self, entry_id: &[u8]) -> ProviderResult<KeyBytes> {
-        let name = store_name(entry_id)?;
-        // ASCII names fold byte by byte (see `folded`).
-        Ok(if name.is_ascii() {
-            name.bytes().map(|b| b.to_ascii_lowercase()).collect()
-        } else {
-            folded(name).collect::<String>().into_bytes().into()
-        })
+        // ASCII names (UTF-8 without decoding) fold byte by byte (see `folded`), in place.
+        if let Some(name) = name_bytes(entry_id).filter(|name| name.is_ascii()) {
+            let mut key = KeyBytes::from(name);
+            key.make_ascii_lowercase();
+            return Ok(key);
+        }
+        Ok(folded(store_name(entry_id)?)
+            .collect::<String>()
+            .into_bytes()
+            .into())
     }
 
     /// The names compared as [`Self::store_key`] would, without making the keys.
@@ -215,8 +218,14 @@ impl StoreProvider for SampleProvider {
 /// display name: the profile's, else `Sample store <name>`.
 pub fn announce(request: &LogonRequest<'_>) -> ProviderResult<String> {
     let name = store_name(request.entry_id)?;
-    let display_name =
-        profile_display_name(request).unwrap_or_else(|| ["Sample store ", name].concat());
+    let display_name = profile_display_name(request).unwrap_or_else(|| {
+        // Sized once, copied twice: `concat` and `format!` go through general machinery.
+        const PREFIX: &str = "Sample store ";
+        let mut display_name = String::with_capacity(PREFIX.len() + name.len());
+        display_name.push_str(PREFIX);
+        display_name.push_str(name);
+        display_name
+    });
     request.announce(&SAMPLE_UID, &display_name)?;
     Ok(display_name)
 }
@@ -414,6 +423,31 @@ mod tests {
                     String::from_utf8_lossy(b)
                 );
             }
+        }
+    }
+
+    fn key(provider: &SampleProvider, name: &str) -> ProviderResult<KeyBytes> {
+        provider.store_key(&store_entry_id(name))
+    }
+
+    #[test]
+    fn store_keys_fold_case_ascii_in_place_and_the_rest_by_character() {
+        let provider = SampleProvider {
+            stores: Mutex::default(),
+        };
+        assert_eq!(
+            &key(&provider, "Inbox STORE 7").unwrap()[..],
+            b"inbox store 7"
+        );
+        // Not ASCII: decoded and folded; KELVIN SIGN folds to an ASCII `k`.
+        assert_eq!(&key(&provider, "Äpfel").unwrap()[..], "äpfel".as_bytes());
+        assert_eq!(&key(&provider, "\u{212A}ey").unwrap()[..], b"key");
+        // Not UTF-8, empty, or not ours: no key.
+        let mut bad = store_entry_id("x");
+        *bad.last_mut().unwrap() = 0xFF;
+        for id in [bad, store_entry_id(""), b"\0\0\0\0".to_vec()] {
+            let error = provider.store_key(&id).unwrap_err();
+            assert_eq!(error.code, MAPI_E_INVALID_ENTRYID);
         }
     }
 }

@@ -13,7 +13,7 @@
 //! takes the hash as given). The table does not copy the key either: each entry's key is the
 //! one its store holds ([`Registered`]).
 
-use core::ops::Deref;
+use core::ops::{Deref, DerefMut};
 use std::hash::BuildHasher;
 use std::sync::{Mutex, MutexGuard};
 
@@ -28,7 +28,7 @@ const INLINE_KEY: usize = 64;
 
 /// The bytes of a store key, as [`super::StoreProvider::store_key`] makes them: kept in place
 /// up to 64 bytes, so that making the key of a logon allocates nothing; on the heap when longer.
-/// Made from a slice, a `Vec<u8>` or an iterator of bytes:
+/// Made from a slice, a `Vec<u8>` or an iterator of bytes, and changed in place as a `[u8]`:
 ///
 /// ```
 /// use mapi_spi_runtime::provider::store::KeyBytes;
@@ -36,6 +36,9 @@ const INLINE_KEY: usize = 64;
 /// let name = b"Inbox Store";
 /// let folded: KeyBytes = name.iter().map(u8::to_ascii_lowercase).collect();
 /// assert_eq!(&folded[..], b"inbox store");
+/// let mut in_place = KeyBytes::from(&name[..]);
+/// in_place.make_ascii_lowercase();
+/// assert_eq!(in_place, folded);
 /// assert_eq!(KeyBytes::from(&b"inbox store"[..]), folded);
 /// assert_eq!(KeyBytes::from(b"inbox store".to_vec()), folded);
 /// ```
@@ -47,6 +50,14 @@ impl Deref for KeyBytes {
 
     fn deref(&self) -> &[u8] {
         &self.0
+    }
+}
+
+/// A key is changed in place before it is keyed ([`Registry::key`]), where making it from an
+/// iterator would push byte by byte.
+impl DerefMut for KeyBytes {
+    fn deref_mut(&mut self) -> &mut [u8] {
+        &mut self.0
     }
 }
 
