@@ -257,10 +257,21 @@ pub struct PropsBlock {
 impl PropsBlock {
     /// `props`, made or borrowed, in one MAPI block ([`Fetched::to_mapi`]).
     fn of(allocators: &AllocatorSet, props: &[impl WireProperty]) -> crate::com::Result<Self> {
-        let count = u32::try_from(props.len()).map_err(|_| invalid())?;
         let errors_returned = props
             .iter()
             .any(|p| matches!(p.wire().value, ValueRef::Error(_)));
+        Self::with_errors(allocators, props, errors_returned)
+    }
+
+    /// As [`Self::of`], where whether a property is `PT_ERROR` was noted as the answers were
+    /// made (`errors_returned`), not looked for again.
+    #[inline(always)]
+    fn with_errors(
+        allocators: &AllocatorSet,
+        props: &[impl WireProperty],
+        errors_returned: bool,
+    ) -> crate::com::Result<Self> {
+        let count = u32::try_from(props.len()).map_err(|_| invalid())?;
         let array = if count == 0 {
             None
         } else {
@@ -276,6 +287,7 @@ impl PropsBlock {
     /// The count and the array (NULL if none) for the out-parameters; the caller frees the
     /// array with one `MAPIFreeBuffer`.
     #[must_use = "the array is leaked unless someone frees it"]
+    #[inline]
     pub fn into_raw(self) -> (u32, *mut SPropValue) {
         let array = self
             .array
@@ -595,15 +607,22 @@ pub fn props_block_of(
     let find = |id| props.iter().find(|p| p.id == id);
     let all = props.iter().map(|p| (p.id, p));
     let converts = Cell::new(false);
+    let errors_returned = Cell::new(false);
     let kept = |id, rule| match rule {
         Rule::AsIs(prop) => Kept::Prop(prop),
-        Rule::Error(code) => Kept::Error(id, code),
+        Rule::Error(code) => {
+            errors_returned.set(true);
+            Kept::Error(id, code)
+        }
         Rule::Convert(..) => {
             converts.set(true);
             Kept::Error(id, S_OK)
         }
     };
-    let of = |answers: &[Kept<'_>]| (!converts.get()).then(|| PropsBlock::of(allocators, answers));
+    let of = |answers: &[Kept<'_>]| {
+        (!converts.get())
+            .then(|| PropsBlock::with_errors(allocators, answers, errors_returned.get()))
+    };
     match each_rule(tags, unicode, find, all.clone(), kept, of)? {
         Some(block) => block,
         None => answer_block(allocators, tags, unicode, None, find, all),
