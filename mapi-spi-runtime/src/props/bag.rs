@@ -542,10 +542,10 @@ fn requested_rule<'a, S: Stored + ?Sized + 'a>(
     let id = prop_id(tag) as u16;
     let rule = match find(id) {
         // A stored value's type is a MAPI type: asked as it is (the usual request), the type
-        // needs no check of its own.
-        Some(stored) if requested == stored.stored_type() || requested == PT_UNSPECIFIED => {
-            stored_rule(stored, requested, unicode)
-        }
+        // needs no check of its own, and the value is answered as it is ([`conversion`] of a
+        // type to itself, text included).
+        Some(stored) if requested == stored.stored_type() => Rule::AsIs(stored),
+        Some(stored) if requested == PT_UNSPECIFIED => stored_rule(stored, requested, unicode),
         _ if requested != PT_UNSPECIFIED && !is_value_type(requested) => {
             Rule::Error(MAPI_E_INVALID_TYPE)
         }
