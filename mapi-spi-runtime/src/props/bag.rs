@@ -257,10 +257,21 @@ pub struct PropsBlock {
 impl PropsBlock {
     /// `props`, made or borrowed, in one MAPI block ([`Fetched::to_mapi`]).
     fn of(allocators: &AllocatorSet, props: &[impl WireProperty]) -> crate::com::Result<Self> {
-        let count = u32::try_from(props.len()).map_err(|_| invalid())?;
         let errors_returned = props
             .iter()
             .any(|p| matches!(p.wire().value, ValueRef::Error(_)));
+        Self::with_errors(allocators, props, errors_returned)
+    }
+
+    /// As [`Self::of`], where whether a property is `PT_ERROR` was noted as the answers were
+    /// made (`errors_returned`), not looked for again.
+    #[inline(always)]
+    fn with_errors(
+        allocators: &AllocatorSet,
+        props: &[impl WireProperty],
+        errors_returned: bool,
+    ) -> crate::com::Result<Self> {
+        let count = u32::try_from(props.len()).map_err(|_| invalid())?;
         let array = if count == 0 {
             None
         } else {
@@ -276,6 +287,7 @@ impl PropsBlock {
     /// The count and the array (NULL if none) for the out-parameters; the caller frees the
     /// array with one `MAPIFreeBuffer`.
     #[must_use = "the array is leaked unless someone frees it"]
+    #[inline]
     pub fn into_raw(self) -> (u32, *mut SPropValue) {
         let array = self
             .array
@@ -530,10 +542,10 @@ fn requested_rule<'a, S: Stored + ?Sized + 'a>(
     let id = prop_id(tag) as u16;
     let rule = match find(id) {
         // A stored value's type is a MAPI type: asked as it is (the usual request), the type
-        // needs no check of its own.
-        Some(stored) if requested == stored.stored_type() || requested == PT_UNSPECIFIED => {
-            stored_rule(stored, requested, unicode)
-        }
+        // needs no check of its own, and the value is answered as it is ([`conversion`] of a
+        // type to itself, text included).
+        Some(stored) if requested == stored.stored_type() => Rule::AsIs(stored),
+        Some(stored) if requested == PT_UNSPECIFIED => stored_rule(stored, requested, unicode),
         _ if requested != PT_UNSPECIFIED && !is_value_type(requested) => {
             Rule::Error(MAPI_E_INVALID_TYPE)
         }
@@ -592,22 +604,45 @@ pub fn props_block_of(
     tags: Option<&[u32]>,
     unicode: bool,
 ) -> crate::com::Result<PropsBlock> {
-    let find = |id| props.iter().find(|p| p.id == id);
+    let find = |id| find_id(props, id);
     let all = props.iter().map(|p| (p.id, p));
     let converts = Cell::new(false);
+    let errors_returned = Cell::new(false);
     let kept = |id, rule| match rule {
         Rule::AsIs(prop) => Kept::Prop(prop),
-        Rule::Error(code) => Kept::Error(id, code),
+        Rule::Error(code) => {
+            errors_returned.set(true);
+            Kept::Error(id, code)
+        }
         Rule::Convert(..) => {
             converts.set(true);
             Kept::Error(id, S_OK)
         }
     };
-    let of = |answers: &[Kept<'_>]| (!converts.get()).then(|| PropsBlock::of(allocators, answers));
+    let of = |answers: &[Kept<'_>]| {
+        (!converts.get())
+            .then(|| PropsBlock::with_errors(allocators, answers, errors_returned.get()))
+    };
     match each_rule(tags, unicode, find, all.clone(), kept, of)? {
         Some(block) => block,
         None => answer_block(allocators, tags, unicode, None, find, all),
     }
+}
+
+/// The property `id` of `props`. Looked for 4 at a time, each of the 4 compared with no other
+/// test (a loop over one property at a time also tested the end of the list each time): the
+/// lookup is most of the work of a `GetProps` answered from a few properties.
+#[inline(always)]
+fn find_id<'p, 'a>(props: &'p [PropRef<'a>], id: u16) -> Option<&'p PropRef<'a>> {
+    let (fours, rest) = props.as_chunks::<4>();
+    for four in fours {
+        for prop in four {
+            if prop.id == id {
+                return Some(prop);
+            }
+        }
+    }
+    rest.iter().find(|p| p.id == id)
 }
 
 /// `GetProps` into one MAPI block over stored values, by a bag's rules: `find` looks one up by
@@ -957,5 +992,34 @@ impl PropertyBag {
         let flags_bytes: Vec<u8> = flags.iter().flat_map(|f| f.to_ne_bytes()).collect();
         let flag_array = builders::binary(allocators, &flags_bytes)?;
         Ok((tag_array, flag_array))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::find_id;
+    use crate::alloc::props::{PropRef, ValueRef};
+
+    /// Every length around the groups of 4, every place, a missing ID, and an ID kept twice
+    /// (the first answers, as a NULL tag list lists it first).
+    #[test]
+    fn find_id_finds_what_a_search_one_by_one_finds() {
+        for len in 0..=13u16 {
+            let mut props: Vec<PropRef<'_>> = (0..len)
+                .map(|i| PropRef::new(0x3000 + i, ValueRef::Long(u32::from(i))))
+                .collect();
+            for id in 0x3000..0x3000 + len {
+                let found = find_id(&props, id).expect("kept");
+                assert!(core::ptr::eq(found, &props[usize::from(id - 0x3000)]));
+            }
+            assert!(find_id(&props, 0x2FFF).is_none(), "missing, of {len}");
+            assert!(find_id(&props, 0x3000 + len).is_none(), "missing, of {len}");
+            if len >= 2 {
+                props[usize::from(len) - 1].id = props[usize::from(len) / 2].id;
+                let twice = props[usize::from(len) / 2].id;
+                let first = find_id(&props, twice).unwrap();
+                assert!(core::ptr::eq(first, &props[usize::from(len) / 2]));
+            }
+        }
     }
 }

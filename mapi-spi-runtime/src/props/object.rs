@@ -131,14 +131,22 @@ impl Answer for Result<HRESULT, ProviderError> {
 }
 
 /// `ulFlags` with no bit outside `allowed`, or `MAPI_E_UNKNOWN_FLAGS`.
+// Inlined: every method checks its flags, and they are almost always known ones; the error is
+// made out of line.
+#[inline]
 pub fn check_flags(flags: u32, allowed: u32) -> Result<(), ProviderError> {
     match flags & !allowed {
         0 => Ok(()),
-        unknown => Err(ProviderError::new(
-            MAPI_E_UNKNOWN_FLAGS,
-            format!("unknown flags 0x{unknown:08X}"),
-        )),
+        unknown => Err(unknown_flags(unknown)),
     }
+}
+
+#[cold]
+fn unknown_flags(unknown: u32) -> ProviderError {
+    ProviderError::new(
+        MAPI_E_UNKNOWN_FLAGS,
+        format!("unknown flags 0x{unknown:08X}"),
+    )
 }
 
 /// `MAPI_E_INVALID_PARAMETER`, naming the argument.

@@ -538,6 +538,7 @@ pub unsafe fn tags_from_raw(tags: *const crate::types::SPropTagArray) -> Option<
 /// # Safety
 ///
 /// As [`tags_from_raw`], and the array stays alive and unchanged for `'a`.
+#[inline]
 pub unsafe fn tags_in<'a>(tags: *const crate::types::SPropTagArray) -> Option<Cow<'a, [u32]>> {
     if tags.is_null() {
         return None;
@@ -556,13 +557,23 @@ pub unsafe fn tags_in<'a>(tags: *const crate::types::SPropTagArray) -> Option<Co
         Some(if first.is_aligned() {
             Cow::Borrowed(core::slice::from_raw_parts(first, count as usize))
         } else {
-            Cow::Owned(
-                (0..count as usize)
-                    .map(|i| first.add(i).read_unaligned())
-                    .collect(),
-            )
+            Cow::Owned(unaligned_tags(first, count as usize))
         })
     }
+}
+
+/// A copy of the `count` tags at `first`, read unaligned: the rare array that is not aligned
+/// as MAPI's are, copied out of line so that [`tags_in`] inlines.
+///
+/// # Safety
+///
+/// `count` tags are readable at `first`.
+#[cold]
+unsafe fn unaligned_tags(first: *const u32, count: usize) -> Vec<u32> {
+    // SAFETY: as this function's contract.
+    (0..count)
+        .map(|i| unsafe { first.add(i).read_unaligned() })
+        .collect()
 }
 
 /// How many values [`gathered`] keeps on the stack; more take a heap allocation.
