@@ -6,7 +6,7 @@
 //! gets the usual shutdown.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 
 use mapi_spi_runtime::codes::*;
 use mapi_spi_runtime::flags::MDB_NO_DIALOG;
@@ -15,7 +15,7 @@ use mapi_spi_runtime::interfaces::{
     IMAPIPropImpl, IMAPIProviderShutdown, IMsgStore, IMsgStoreImpl,
 };
 use mapi_spi_runtime::provider::store::{
-    KeyBytes, LogonRequest, MessageStore, StoreContext, StoreLogon, StoreProvider,
+    KeyBytes, LogonRequest, MessageStore, StoreLogon, StoreProvider, StoreRef,
 };
 use mapi_spi_runtime::provider::{ProviderContext, ProviderError, ProviderResult};
 use mapi_spi_runtime::{Interface, Object, mapi_object};
@@ -78,7 +78,7 @@ impl StoreProvider for FlushProvider {
     fn logon(
         &self,
         request: &LogonRequest<'_>,
-        _: &Arc<StoreContext>,
+        _: &StoreRef,
     ) -> ProviderResult<StoreLogon<FlushStore>> {
         Ok(StoreLogon {
             store: FlushStore {

@@ -17,7 +17,7 @@ use mapi_spi_runtime::interfaces::{
 };
 use mapi_spi_runtime::props::{self, ObjectAccess, PropAccess, PropValue, Property, PropertyBag};
 use mapi_spi_runtime::provider::store::{
-    KeyBytes, LogonRequest, MessageStore, StoreContext, StoreLogon, StoreProvider,
+    KeyBytes, LogonRequest, MessageStore, StoreLogon, StoreProvider, StoreRef,
 };
 use mapi_spi_runtime::provider::text::decode;
 use mapi_spi_runtime::provider::{ProviderContext, ProviderError, ProviderResult};
@@ -45,7 +45,7 @@ struct Provider;
 /// read-only property object.
 #[mapi_object(IMsgStore)]
 struct Store {
-    context: Arc<StoreContext>,
+    context: StoreRef,
     props: IMAPIProp,
 }
 
@@ -88,7 +88,7 @@ impl StoreProvider for Provider {
     fn logon(
         &self,
         request: &LogonRequest<'_>,
-        context: &Arc<StoreContext>,
+        context: &StoreRef,
     ) -> ProviderResult<StoreLogon<Store>> {
         Ok(StoreLogon {
             store: Store {

@@ -17,7 +17,7 @@ use mapi_spi_runtime::interfaces::{
 };
 use mapi_spi_runtime::interfaces::{IMAPISupport, IMAPISupportVtbl};
 use mapi_spi_runtime::provider::store::{
-    KeyBytes, LogonRequest, MessageStore, StoreContext, StoreLogon, StoreProvider,
+    KeyBytes, LogonRequest, MessageStore, StoreLogon, StoreProvider, StoreRef,
 };
 use mapi_spi_runtime::provider::text::decode;
 use mapi_spi_runtime::provider::{ProviderContext, ProviderError, ProviderResult};
@@ -32,7 +32,9 @@ static STORE_LOGOFFS: AtomicUsize = AtomicUsize::new(0);
 /// Makes the test provider's `shutdown` panic.
 static PANIC_ON_SHUTDOWN: AtomicBool = AtomicBool::new(false);
 /// The context of the store "reentrant", kept by the test provider's logon.
-static REENTRANT_CONTEXT: Mutex<Option<Arc<StoreContext>>> = Mutex::new(None);
+static REENTRANT_CONTEXT: Mutex<Option<StoreRef>> = Mutex::new(None);
+/// The contexts kept by the test provider's logons of stores named "kept...".
+static KEPT_CONTEXTS: Mutex<Vec<StoreRef>> = Mutex::new(Vec::new());
 /// The flags of the test provider's last fresh logon.
 static LOGON_FLAGS: AtomicU32 = AtomicU32::new(0);
 
@@ -52,8 +54,9 @@ const PANIC_ON_DEFAULT: u32 = 0x0100_0000;
 /// Store IDs are names; they compare case-insensitively. "locked" refuses logon with a message,
 /// "busy" without one, "panic" panics, "key panic" panics in `store_key`, "warning" is refused
 /// there with a warning code, the spool security "panic" panics in `spooler_logon`, a store whose
-/// ID starts with "fragile" panics in its logoff, an ID with a NUL is malformed; there is no
-/// default store.
+/// ID starts with "fragile" panics in its logoff, one whose ID starts with "kept" has its context
+/// kept in `KEPT_CONTEXTS` ("kept locked" is then refused), an ID with a NUL is malformed; there
+/// is no default store.
 struct TestProvider;
 
 #[mapi_object(IMsgStore)]
@@ -144,14 +147,17 @@ impl StoreProvider for TestProvider {
     fn logon(
         &self,
         request: &LogonRequest<'_>,
-        context: &Arc<StoreContext>,
+        context: &StoreRef,
     ) -> ProviderResult<StoreLogon<TestStore>> {
         LOGON_FLAGS.store(request.flags, Ordering::SeqCst);
         if request.entry_id == b"reentrant" {
             *REENTRANT_CONTEXT.lock().unwrap() = Some(context.clone());
         }
+        if request.entry_id.to_ascii_lowercase().starts_with(b"kept") {
+            KEPT_CONTEXTS.lock().unwrap().push(context.clone());
+        }
         match request.entry_id {
-            b"locked" => Err(ProviderError::new(
+            b"locked" | b"kept locked" => Err(ProviderError::new(
                 MAPI_E_LOGON_FAILED,
                 "the store is locked",
             )),
@@ -643,6 +649,35 @@ fn orderly_close_calls_store_logoff_transports_once_then_releases_support_once()
     let again = host.logon(&provider, b"INBOX", false);
     assert!(again.logon.is_some());
     drop(again);
+    shutdown(provider);
+    host.assert_balanced();
+}
+
+/// The provider's handles on a store's context outlive what it was made for: a logon that failed
+/// after keeping one, and a store released for good. Each still reads its context; the last
+/// handle frees it (and the block of the store's objects: the leak checkers tell).
+#[test]
+fn a_context_kept_by_the_provider_outlives_a_failed_logon_and_the_released_store() {
+    let _serial = serial();
+    let host = Host::new();
+    let provider = host.init();
+    let refused = host.logon(&provider, b"kept locked", false);
+    assert_eq!(refused.hr, MAPI_E_LOGON_FAILED);
+    drop(refused);
+    let opened = host.logon(&provider, b"Kept", false);
+    assert_eq!(opened.hr, S_OK);
+    drop(opened);
+    assert_eq!(STORES_ALIVE.load(Ordering::SeqCst), 0, "the store is gone");
+    assert_eq!(host.log.live.load(Ordering::SeqCst), 0, "support released");
+    let kept = core::mem::take(&mut *KEPT_CONTEXTS.lock().unwrap());
+    let keys: Vec<&[u8]> = kept.iter().map(|cx| cx.store_key()).collect();
+    assert_eq!(keys, [&b"kept locked"[..], &b"kept"[..]]);
+    assert_eq!(kept[1].entry_id(), b"Kept");
+    assert!(
+        kept.iter().all(|cx| cx.support().is_none()),
+        "no support reference: never kept, or given up"
+    );
+    drop(kept);
     shutdown(provider);
     host.assert_balanced();
 }
@@ -1399,7 +1434,7 @@ struct ReentrantSupport {
     refs: AtomicU32,
 }
 
-static REENTER: Mutex<Option<Arc<StoreContext>>> = Mutex::new(None);
+static REENTER: Mutex<Option<StoreRef>> = Mutex::new(None);
 
 unsafe extern "system" fn reentrant_query(
     this: *mut c_void,

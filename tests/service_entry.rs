@@ -445,7 +445,7 @@ mod needs_settings {
     use mapi_spi_runtime::interfaces::{IMAPIPropImpl, IMsgStore, IMsgStoreImpl};
     use mapi_spi_runtime::mapi_object;
     use mapi_spi_runtime::provider::store::{
-        KeyBytes, LogonRequest, MessageStore, StoreContext, StoreLogon, StoreProvider,
+        KeyBytes, LogonRequest, MessageStore, StoreLogon, StoreProvider, StoreRef,
     };
     use mapi_spi_runtime::provider::{ProviderContext, ProviderError};
 
@@ -483,7 +483,7 @@ mod needs_settings {
         fn logon(
             &self,
             _: &LogonRequest<'_>,
-            _: &std::sync::Arc<StoreContext>,
+            _: &StoreRef,
         ) -> ProviderResult<StoreLogon<RootStore>> {
             Ok(StoreLogon {
                 store: RootStore,

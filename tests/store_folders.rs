@@ -27,7 +27,7 @@ use mapi_spi_runtime::provider::store::content::{
 use mapi_spi_runtime::provider::store::entry_id::{EntryIds, ObjectKind};
 use mapi_spi_runtime::provider::store::memory::MemoryContent;
 use mapi_spi_runtime::provider::store::{
-    ContentStore, KeyBytes, LogonRequest, StoreContext, StoreLogon, StoreProvider,
+    ContentStore, KeyBytes, LogonRequest, StoreLogon, StoreProvider, StoreRef,
 };
 use mapi_spi_runtime::provider::{ProviderContext, ProviderResult};
 use mapi_spi_runtime::tags::*;
@@ -117,7 +117,7 @@ impl StoreProvider for Provider {
     fn logon(
         &self,
         request: &LogonRequest<'_>,
-        context: &Arc<StoreContext>,
+        context: &StoreRef,
     ) -> ProviderResult<StoreLogon<ContentStore>> {
         let mut uid = UID;
         // SAFETY: a live support object and a MAPIUID.

@@ -146,7 +146,7 @@ pub use mapi_spi_macros::mapi_interface;
 ///
 /// `home = First<S>` (or `Second<S>`) after the interfaces makes the object one of the two of a
 /// [`com::Pair`]: two identities with two counts and their shared state `S` in one block, made
-/// by [`com::Pair::create`] instead of [`ComObject::new`] (see [`com::pair`]).
+/// by [`com::Reserved::create`] instead of [`ComObject::new`] (see [`com::pair`]).
 pub use mapi_spi_macros::mapi_object;
 
 // The README's Rust examples run as doctests of this crate, so they cannot go stale.

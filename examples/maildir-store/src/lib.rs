@@ -37,7 +37,7 @@ use mapi_spi_runtime::provider::service::{
     SettingDescription, SettingError, SettingValues, Settings,
 };
 use mapi_spi_runtime::provider::store::{
-    ContentStore, KeyBytes, LogonRequest, SpoolSecurity, StoreContext, StoreLogon, StoreProvider,
+    ContentStore, KeyBytes, LogonRequest, SpoolSecurity, StoreLogon, StoreProvider, StoreRef,
 };
 use mapi_spi_runtime::provider::{ProviderContext, ProviderError, ProviderResult};
 use mapi_spi_runtime::tags::*;
@@ -190,7 +190,7 @@ impl StoreProvider for MaildirProvider {
     fn logon(
         &self,
         request: &LogonRequest<'_>,
-        context: &Arc<StoreContext>,
+        context: &StoreRef,
     ) -> ProviderResult<StoreLogon<ContentStore>> {
         let path = entry_path(request.entry_id)?;
         let settings = configured(request)?;

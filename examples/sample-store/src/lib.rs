@@ -21,7 +21,7 @@ use mapi_spi_runtime::provider::store::content::{
 };
 use mapi_spi_runtime::provider::store::memory::MemoryContent;
 use mapi_spi_runtime::provider::store::{
-    ContentStore, KeyBytes, LogonRequest, SpoolSecurity, StoreContext, StoreLogon, StoreProvider,
+    ContentStore, KeyBytes, LogonRequest, SpoolSecurity, StoreLogon, StoreProvider, StoreRef,
 };
 use mapi_spi_runtime::provider::{ProviderContext, ProviderError, ProviderResult};
 use mapi_spi_runtime::tags::*;
@@ -184,7 +184,7 @@ impl StoreProvider for SampleProvider {
     fn logon(
         &self,
         request: &LogonRequest<'_>,
-        context: &Arc<StoreContext>,
+        context: &StoreRef,
     ) -> ProviderResult<StoreLogon<ContentStore>> {
         let display_name = announce(request)?;
         let key = context.store_key();

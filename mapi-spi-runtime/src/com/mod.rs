@@ -24,4 +24,4 @@ pub type Result<T = ()> = core::result::Result<T, windows_core::Error>;
 pub use forward::{CallEnd, CallGuard, Forward, MethodName};
 pub use interface::{MapiInterface, VtableFor};
 pub use object::{Alone, ComObject, Home, Implements, MapiObject, Object, VtablePtr};
-pub use pair::{First, Pair, PairRef, Parts, Second, Shared};
+pub use pair::{First, KeptRef, Pair, PairRef, Parts, Reserved, Second, Shared};

@@ -66,7 +66,7 @@ pub unsafe trait MapiObject: Sized + 'static {
     /// The block the object lives in, and what its last `Release` does: [`Alone`] (the
     /// default of `#[mapi_object]`) for a block of its own, made by [`ComObject::new`]; or one
     /// of the two objects of a [`Pair`](super::pair::Pair) (`#[mapi_object(IFoo, home =
-    /// First<Shared>)]`), made by [`Pair::create`](super::pair::Pair::create).
+    /// First<Shared>)]`), made by [`Reserved::create`](super::pair::Reserved::create).
     type Home: Home<Self>;
 }
 

@@ -1,6 +1,7 @@
-//! Two COM objects in one heap block, each with its own identity and reference count, and the
-//! state they share: what a C programmer writes for a store and its logon object (one
-//! `malloc`, two counts, freed when both reach zero), with no `unsafe` for its user.
+//! Two COM objects in one heap block, each with its own identity and reference count, the
+//! state they share, and a part that may outlive them: what a C programmer writes for a store and
+//! its logon object (one `malloc`, two counts, freed when both reach zero), with no `unsafe` for
+//! its user.
 //!
 //! One allocation holds, in this order (`#[repr(C)]`):
 //!
@@ -9,20 +10,29 @@
 //! [ second:  Object<S::Second> ]  <- the second object
 //! [ holders: AtomicU32         ]  one per object whose count is not zero, one per PairRef
 //! [ shared:  S                 ]
+//! [ kept:    refs, free, S::Kept ] <- KeptRef; refs: one per KeptRef, one for the part above
 //! ```
 //!
 //! An object whose count reaches zero runs its [`Shared`] hook ([`Shared::first_released`] or
 //! [`Shared::second_released`]: what a `Drop` of a single object would do) and gives up its
-//! hold on the block; the last holder drops the block, values and shared state, and frees it.
+//! hold on the block; the last holder drops the values and the shared state, and gives up their
+//! hold on the kept part. The kept part ([`Shared::Kept`]: a store's context) is made first
+//! ([`Pair::reserve`]), before the objects and the shared state exist, and its [`KeptRef`]
+//! handles may outlive them (the shared state may hold one, too): the last of its holds drops
+//! it and frees the block. A reservation never completed ([`Reserved::create`]) holds the kept
+//! part the same way, so a block whose objects were never made is freed by the same path.
+//!
 //! An object of a pair is declared with its home, `#[mapi_object(IMsgStore, home =
-//! First<MyShared>)]`, and made only by [`Pair::create`] ([`ComObject::new`] is for objects of
-//! their own): so the block an object of a pair is in is known from its type, and its methods
+//! First<MyShared>)]`, and made only by [`Reserved::create`] ([`ComObject::new`] is for objects
+//! of their own): so the block an object of a pair is in is known from its type, and its methods
 //! reach the shared state with [`Pair::first_shared`] or [`Pair::second_shared`].
 
+use core::alloc::Layout;
 use core::marker::PhantomData;
+use core::mem::ManuallyDrop;
 use core::ops::Deref;
 use core::ptr::NonNull;
-use core::sync::atomic::{AtomicU32, Ordering, fence};
+use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering, fence};
 
 use super::object::{ComObject, Home, MapiObject, Object};
 
@@ -32,9 +42,12 @@ pub trait Shared: Send + Sync + Sized + 'static {
     type First: MapiObject<Home = First<Self>>;
     /// The second object of the pair, declared `home = Second<Self>`.
     type Second: MapiObject<Home = Second<Self>>;
+    /// The part of the block made before the objects ([`Pair::reserve`]) and reached through
+    /// [`KeptRef`] handles, which may outlive them.
+    type Kept: Send + Sync + 'static;
 
     /// The first object's count reached zero: its last `Release`, under a panic guard. The
-    /// block stays until every other holder is gone too.
+    /// pair stays until every other holder is gone too.
     fn first_released(&self);
 
     /// The second object's count reached zero, as [`Self::first_released`].
@@ -47,42 +60,106 @@ pub struct First<S>(PhantomData<fn() -> S>);
 /// The home of the second object of a [`Pair`] sharing `S`; never made.
 pub struct Second<S>(PhantomData<fn() -> S>);
 
-/// The block of two objects and their shared state (see the module documentation).
+/// Two objects and their shared state, at the start of their block (see the module
+/// documentation).
 #[repr(C)]
 pub struct Pair<S: Shared> {
     first: Object<S::First>,
     second: Object<S::Second>,
-    /// One per object whose count is not zero, one per [`PairRef`]: at zero the block goes.
+    /// One per object whose count is not zero, one per [`PairRef`]: at zero the pair is dropped.
     holders: AtomicU32,
     shared: S,
 }
 
-impl<S: Shared> Pair<S> {
-    /// Moves `first`, `second` and `shared` into a new block: a handle on the shared state, the
-    /// first object with one reference, and the second with one reference if `with_second`
-    /// (else with none, never to be handed out: its hook never runs).
-    pub fn create(shared: S, first: S::First, second: S::Second, with_second: bool) -> Parts<S> {
-        let seconds = u32::from(with_second);
-        let block = Box::into_raw(Box::new(Pair {
-            first: Object::with_refs(first, 1),
-            second: Object::with_refs(second, seconds),
-            holders: AtomicU32::new(2 + seconds),
-            shared,
-        }));
-        // SAFETY: `block` is a live allocation of `Box` (never NULL); the handle and each object
-        // made here own one of the holds counted above, and each `ComObject` one reference of
-        // the count it was made with. The objects are placed as their homes expect: `first` and
-        // `second` of this block, which `Pair::create` alone makes for types of these homes.
-        unsafe {
-            let first = ComObject::from_counted(NonNull::new_unchecked(&raw mut (*block).first));
-            let second = with_second
-                .then(|| ComObject::from_counted(NonNull::new_unchecked(&raw mut (*block).second)));
-            Parts {
-                shared: PairRef(NonNull::new_unchecked(block)),
-                first,
-                second,
-            }
+/// The heap block: the pair at offset 0 (where its first object is), then the kept part. The
+/// pair's fields are written by [`Reserved::create`]: until then only `kept` is initialised.
+#[repr(C)]
+struct Block<S: Shared> {
+    pair: Pair<S>,
+    kept: Kept<S::Kept>,
+}
+
+/// The kept part of a block: a handle points here, and knows the block's layout only through
+/// `free`, so that handles are not generic over the pair.
+struct Kept<T> {
+    /// One per [`KeptRef`], plus one for the pair (or its reservation) until it is dropped.
+    refs: AtomicUsize,
+    /// Drops `value` and frees the block it is in, at the last hold: `Block::<S>::free`.
+    free: unsafe fn(NonNull<Kept<T>>),
+    value: T,
+}
+
+impl<T> Kept<T> {
+    /// Gives up one hold on the kept part at `kept`: the last one drops it and frees its block.
+    ///
+    /// # Safety
+    ///
+    /// The caller owns one hold on the live kept part at `kept` and does not use it afterwards.
+    unsafe fn unhold(kept: NonNull<Self>) {
+        // SAFETY: the caller's hold keeps the block alive for the decrement.
+        if unsafe { kept.as_ref() }
+            .refs
+            .fetch_sub(1, Ordering::Release)
+            != 1
+        {
+            return;
         }
+        // Pairs with the Release above in other threads: their uses happen before the drop.
+        fence(Ordering::Acquire);
+        // SAFETY: the last hold, so nobody else reads the part any more; `free` was set with the
+        // layout of the block it is in (`Pair::reserve`).
+        unsafe {
+            let free = (*kept.as_ptr()).free;
+            free(kept);
+        }
+    }
+}
+
+impl<S: Shared> Block<S> {
+    /// The layout the block is allocated and freed with.
+    const LAYOUT: Layout = Layout::new::<Self>();
+
+    /// The `free` of a block's kept part: drops the kept value and frees the block. The pair's
+    /// fields are not touched: dropped already, or never written.
+    ///
+    /// # Safety
+    ///
+    /// `kept` is the kept part of a block of `Pair::<S>::reserve`, whose last hold is gone.
+    unsafe fn free(kept: NonNull<Kept<S::Kept>>) {
+        let kept = kept.as_ptr();
+        // SAFETY: `kept` is the `kept` field of a live block (the caller's contract), derived
+        // from the block's own pointer, so stepping back to its start stays in the allocation.
+        // The value is initialised (written by `reserve`) and dropped once, here; the block was
+        // allocated with `LAYOUT` by `reserve`, and nothing refers to it any more.
+        unsafe {
+            let block = kept
+                .byte_sub(core::mem::offset_of!(Self, kept))
+                .cast::<Self>();
+            core::ptr::drop_in_place(&raw mut (*kept).value);
+            std::alloc::dealloc(block.cast(), Self::LAYOUT);
+        }
+    }
+}
+
+impl<S: Shared> Pair<S> {
+    /// Allocates a block with `kept` in it, the pair to follow ([`Reserved::create`]): the kept
+    /// part comes first, so that what makes the shared state can be handed [`KeptRef`]s.
+    pub fn reserve(kept: S::Kept) -> Reserved<S> {
+        // SAFETY: `LAYOUT` is not zero-sized (the block has a count at least).
+        let block = unsafe { std::alloc::alloc(Block::<S>::LAYOUT) }.cast::<Block<S>>();
+        let Some(block) = NonNull::new(block) else {
+            std::alloc::handle_alloc_error(Block::<S>::LAYOUT)
+        };
+        // SAFETY: a fresh allocation of the block's layout: the `kept` field is writable. Its one
+        // hold is the reservation's, which passes to the pair.
+        unsafe {
+            (&raw mut (*block.as_ptr()).kept).write(Kept {
+                refs: AtomicUsize::new(1),
+                free: Block::<S>::free,
+                value: kept,
+            });
+        }
+        Reserved(block)
     }
 
     /// The shared state of the pair the first object `object` is in.
@@ -90,8 +167,8 @@ impl<S: Shared> Pair<S> {
     where
         T: MapiObject<Home = First<S>>,
     {
-        // SAFETY: an object whose home is `First<S>` is made only by `Pair::<S>::create`, as the
-        // `first` field, at offset 0 of the `#[repr(C)]` block: the block is alive while the
+        // SAFETY: an object whose home is `First<S>` is made only by `Reserved::<S>::create`, as
+        // the `first` field, at offset 0 of the `#[repr(C)]` pair: the pair is alive while the
         // object is borrowed (its count, or a holder, keeps it).
         unsafe { &(*core::ptr::from_ref(object).cast::<Self>()).shared }
     }
@@ -102,11 +179,11 @@ impl<S: Shared> Pair<S> {
         T: MapiObject<Home = Second<S>>,
     {
         // SAFETY: as in `first_shared`, for the `second` field, `offset_of!(Self, second)` bytes
-        // into the block.
+        // into the pair.
         unsafe { &(*Self::of_second(core::ptr::from_ref(object))).shared }
     }
 
-    /// The block of the second object at `object`.
+    /// The pair of the second object at `object`.
     fn of_second<T: MapiObject>(object: *const Object<T>) -> *const Self {
         object
             .cast::<u8>()
@@ -114,67 +191,135 @@ impl<S: Shared> Pair<S> {
             .cast()
     }
 
-    /// An object of the block at `pair` reached zero references: its `hook`, under the guard,
-    /// then its hold on the block goes.
+    /// An object of the pair at `pair` reached zero references: its `hook`, under the guard,
+    /// then its hold on the pair goes.
     ///
     /// # Safety
     ///
-    /// `pair` is a live block of `Pair::create` whose object of `hook` just reached zero references.
+    /// `pair` is a live pair of `Reserved::create` whose object of `hook` just reached zero
+    /// references.
     #[cold]
     unsafe fn released(pair: *const Self, hook: fn(&S)) {
-        // SAFETY: the released object's hold keeps the block alive until `unhold`.
+        // SAFETY: the released object's hold keeps the pair alive until `unhold`.
         let shared = unsafe { &(*pair).shared };
         let _ = super::abi::guard_fn("IUnknown::Release", core::any::type_name::<S>, shared, hook);
         // SAFETY: the released object's hold, given up once.
         unsafe { Self::unhold(pair) };
     }
 
-    /// Gives up one hold on the block at `pair`: the last one drops and frees it.
+    /// Gives up one hold on the pair at `pair`: the last one drops it and gives up its hold on
+    /// the kept part (which frees the block, unless a [`KeptRef`] holds it).
     ///
     /// # Safety
     ///
-    /// The caller owns one hold on the live block at `pair` and does not use it afterwards.
+    /// The caller owns one hold on the live pair at `pair` and does not use it afterwards.
     unsafe fn unhold(pair: *const Self) {
-        // SAFETY: the caller's hold keeps the block alive for the decrement.
+        // SAFETY: the caller's hold keeps the pair alive for the decrement.
         if unsafe { (*pair).holders.fetch_sub(1, Ordering::Release) } != 1 {
             return;
         }
         // Pairs with the Release above in other threads: their uses happen before the drop.
         fence(Ordering::Acquire);
+        let pair = pair.cast_mut();
+        // SAFETY: the pair is the first field of its `#[repr(C)]` block of `reserve`, and `pair`
+        // was derived from the block's pointer: the `kept` field is in the same allocation.
+        let kept = unsafe { NonNull::new_unchecked(&raw mut (*pair.cast::<Block<S>>()).kept) };
         // Values and shared state are dropped here (provider code may run): a panic is reported
-        // and goes no further, and the block is freed either way.
+        // and goes no further, and the kept part's hold is given up either way.
         let _ = super::abi::guard_fn(
             "IUnknown::Release",
             core::any::type_name::<S>,
-            pair.cast_mut(),
-            // SAFETY: the last hold on a block of `Box::into_raw` (in `Pair::create`).
-            |pair| drop(unsafe { Box::from_raw(pair) }),
+            pair,
+            // SAFETY: the last hold on a pair written by `Reserved::create`, dropped once; the
+            // block's memory stays (the kept part's hold below).
+            |pair| unsafe { core::ptr::drop_in_place(pair) },
         );
+        // SAFETY: the pair's hold on its kept part, given up once, now that the pair is gone.
+        unsafe { Kept::unhold(kept) };
     }
 }
 
-// SAFETY: an object of home `First<S>` is made only by `Pair::<S>::create`, as its `first`, at
-// offset 0 of the `#[repr(C)]` block, which `released` expects.
+// SAFETY: an object of home `First<S>` is made only by `Reserved::<S>::create`, as its `first`,
+// at offset 0 of the `#[repr(C)]` pair, which `released` expects.
 unsafe impl<S: Shared, T: MapiObject<Home = First<S>>> Home<T> for First<S> {
     unsafe fn released(this: *mut Object<T>) {
-        // SAFETY: the caller's contract: the first object of a live block reached zero.
+        // SAFETY: the caller's contract: the first object of a live pair reached zero.
         unsafe { Pair::<S>::released(this.cast_const().cast(), S::first_released) }
     }
 }
 
-// SAFETY: an object of home `Second<S>` is made only by `Pair::<S>::create`, as its `second`,
-// which `of_second` finds.
+// SAFETY: an object of home `Second<S>` is made only by `Reserved::<S>::create`, as its
+// `second`, which `of_second` finds.
 unsafe impl<S: Shared, T: MapiObject<Home = Second<S>>> Home<T> for Second<S> {
     unsafe fn released(this: *mut Object<T>) {
         let pair = Pair::<S>::of_second(this.cast_const());
-        // SAFETY: the caller's contract: the second object of a live block reached zero.
+        // SAFETY: the caller's contract: the second object of a live pair reached zero.
         unsafe { Pair::<S>::released(pair, S::second_released) }
     }
 }
 
-/// What [`Pair::create`] makes: a handle on the shared state and the counted objects.
+/// A block whose kept part is in place and whose pair is still to come ([`Pair::reserve`]).
+/// Dropped without [`Self::create`], it gives up its hold on the kept part: the block goes
+/// with the last [`KeptRef`], if any was made.
+pub struct Reserved<S: Shared>(NonNull<Block<S>>);
+
+impl<S: Shared> Reserved<S> {
+    /// A new handle on the kept part.
+    pub fn kept(&self) -> KeptRef<S::Kept> {
+        // SAFETY: the reservation's hold keeps the kept part alive; the new handle takes a hold.
+        unsafe { KeptRef::new(NonNull::new_unchecked(&raw mut (*self.0.as_ptr()).kept)) }
+    }
+
+    /// Moves `first`, `second` and `shared` into the block: a handle on the shared state, the
+    /// first object with one reference, and the second with one reference if `with_second`
+    /// (else with none, never to be handed out: its hook never runs). The reservation's hold on
+    /// the kept part passes to the pair.
+    pub fn create(
+        self,
+        shared: S,
+        first: S::First,
+        second: S::Second,
+        with_second: bool,
+    ) -> Parts<S> {
+        let block = ManuallyDrop::new(self).0.as_ptr();
+        let seconds = u32::from(with_second);
+        // SAFETY: the reservation's hold keeps the block alive, and its pair was never written
+        // (`create` takes the reservation): written once, here. The handle and each object made
+        // here own one of the holds counted; each `ComObject` one reference of the count it was
+        // made with. The objects are placed as their homes expect: `first` and `second` of this
+        // pair, which `create` alone makes for types of these homes. The pointers are derived
+        // from the block's, as `unhold` and `Block::free` expect.
+        unsafe {
+            let pair = &raw mut (*block).pair;
+            pair.write(Pair {
+                first: Object::with_refs(first, 1),
+                second: Object::with_refs(second, seconds),
+                holders: AtomicU32::new(2 + seconds),
+                shared,
+            });
+            let first = ComObject::from_counted(NonNull::new_unchecked(&raw mut (*pair).first));
+            let second = with_second
+                .then(|| ComObject::from_counted(NonNull::new_unchecked(&raw mut (*pair).second)));
+            Parts {
+                shared: PairRef(NonNull::new_unchecked(pair)),
+                first,
+                second,
+            }
+        }
+    }
+}
+
+impl<S: Shared> Drop for Reserved<S> {
+    fn drop(&mut self) {
+        // SAFETY: the reservation's hold on the kept part, given up once (`create` forgets the
+        // reservation); the pair was never written, and `Block::free` does not touch it.
+        unsafe { Kept::unhold(NonNull::new_unchecked(&raw mut (*self.0.as_ptr()).kept)) };
+    }
+}
+
+/// What [`Reserved::create`] makes: a handle on the shared state and the counted objects.
 pub struct Parts<S: Shared> {
-    /// A handle on the shared state (one hold on the block).
+    /// A handle on the shared state (one hold on the pair).
     pub shared: PairRef<S>,
     /// The first object, with one reference.
     pub first: ComObject<S::First>,
@@ -182,7 +327,7 @@ pub struct Parts<S: Shared> {
     pub second: Option<ComObject<S::Second>>,
 }
 
-/// A counted handle on a [`Pair`]'s shared state: the block stays while it does (its objects
+/// A counted handle on a [`Pair`]'s shared state: the pair stays while it does (its objects
 /// may be gone: their counts are then zero). Dereferences to the shared state.
 pub struct PairRef<S: Shared>(NonNull<Pair<S>>);
 
@@ -204,20 +349,20 @@ where
 }
 
 impl<S: Shared> PairRef<S> {
-    fn block(&self) -> &Pair<S> {
-        // SAFETY: the handle's hold keeps the block alive.
+    fn pair(&self) -> &Pair<S> {
+        // SAFETY: the handle's hold keeps the pair alive.
         unsafe { self.0.as_ref() }
     }
 
     /// The first object: its count is zero once it is released for good
     /// ([`Object::try_to_interface`] tells).
     pub fn first(&self) -> &Object<S::First> {
-        &self.block().first
+        &self.pair().first
     }
 
     /// The second object, as [`Self::first`].
     pub fn second(&self) -> &Object<S::Second> {
-        &self.block().second
+        &self.pair().second
     }
 }
 
@@ -225,7 +370,7 @@ impl<S: Shared> Deref for PairRef<S> {
     type Target = S;
 
     fn deref(&self) -> &S {
-        &self.block().shared
+        &self.pair().shared
     }
 }
 
@@ -233,7 +378,7 @@ impl<S: Shared> Clone for PairRef<S> {
     fn clone(&self) -> Self {
         // Relaxed, as `Arc::clone`: a new hold only comes from an existing one. The runtime
         // makes handles for its registry and snapshots, a handful per pair: no overflow.
-        self.block().holders.fetch_add(1, Ordering::Relaxed);
+        self.pair().holders.fetch_add(1, Ordering::Relaxed);
         Self(self.0)
     }
 }
@@ -245,9 +390,64 @@ impl<S: Shared> Drop for PairRef<S> {
     }
 }
 
+/// A counted handle on the kept part of a [`Pair`]'s block ([`Shared::Kept`]), which stays
+/// while it does, after the pair's objects and shared state are gone too. Not generic over the
+/// pair: the block's layout is known to the kept part's own `free`. Dereferences to the value.
+pub struct KeptRef<T>(NonNull<Kept<T>>);
+
+// SAFETY: a counted pointer to a `T` that is shared (`Sync`) and may be dropped by whichever
+// thread gives up the last hold (`Send`); the count is atomic.
+unsafe impl<T: Send + Sync> Send for KeptRef<T> {}
+
+// SAFETY: as for `Send`: `&KeptRef` hands out `&T` and clones.
+unsafe impl<T: Send + Sync> Sync for KeptRef<T> {}
+
+impl<T> KeptRef<T> {
+    /// Takes a new hold on the kept part at `kept`.
+    ///
+    /// # Safety
+    ///
+    /// The caller holds the live kept part at `kept` (with a hold of its own, which it keeps).
+    unsafe fn new(kept: NonNull<Kept<T>>) -> Self {
+        // SAFETY: alive, by the caller's hold.
+        let refs = unsafe { kept.as_ref() }
+            .refs
+            .fetch_add(1, Ordering::Relaxed);
+        // As `Arc::clone`: handles leaked on purpose (`mem::forget`) must not wrap the count
+        // around and free the block under the others. Unreachable without such leaks.
+        if refs > isize::MAX as usize {
+            std::process::abort();
+        }
+        Self(kept)
+    }
+}
+
+impl<T> Deref for KeptRef<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        // SAFETY: the handle's hold keeps the kept part alive (and its value initialised).
+        unsafe { &self.0.as_ref().value }
+    }
+}
+
+impl<T> Clone for KeptRef<T> {
+    fn clone(&self) -> Self {
+        // SAFETY: this handle's hold keeps the kept part alive; it stays.
+        unsafe { Self::new(self.0) }
+    }
+}
+
+impl<T> Drop for KeptRef<T> {
+    fn drop(&mut self) {
+        // SAFETY: this handle's hold, given up once.
+        unsafe { Kept::unhold(self.0) };
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{First, Pair, Parts, Second, Shared};
+    use super::{First, KeptRef, Pair, Parts, Second, Shared};
     use crate::com::Object;
     use mapi_spi_macros::{mapi_interface, mapi_object};
     use std::sync::{Arc, Mutex};
@@ -264,6 +464,8 @@ mod tests {
 
     struct Both {
         log: Log,
+        /// A handle on the block's kept part, as a store's shared state keeps its context.
+        kept: Option<KeptRef<Kept>>,
         /// Makes `first_released` panic.
         panic: bool,
     }
@@ -280,9 +482,21 @@ mod tests {
         }
     }
 
+    /// The kept part of the block: notes its drop.
+    struct Kept {
+        log: Log,
+    }
+
+    impl Drop for Kept {
+        fn drop(&mut self) {
+            self.log.lock().unwrap().push("kept dropped");
+        }
+    }
+
     impl Shared for Both {
         type First = One;
         type Second = Two;
+        type Kept = Kept;
 
         fn first_released(&self) {
             self.note("first released");
@@ -314,13 +528,15 @@ mod tests {
         }
     }
 
-    fn pair(panic: bool, with_second: bool) -> (Log, Parts<Both>) {
+    fn pair(panic: bool, with_second: bool, hold_kept: bool) -> (Log, Parts<Both>) {
         let log = Log::default();
+        let reserved = Pair::<Both>::reserve(Kept { log: log.clone() });
         let both = Both {
             log: log.clone(),
+            kept: hold_kept.then(|| reserved.kept()),
             panic,
         };
-        (log, Pair::create(both, One, Two, with_second))
+        (log, reserved.create(both, One, Two, with_second))
     }
 
     fn logged(log: &Log) -> Vec<&'static str> {
@@ -336,7 +552,7 @@ mod tests {
                 first,
                 second,
             },
-        ) = pair(false, true);
+        ) = pair(false, true, false);
         let second = second.expect("asked for");
         let (one, two): (IWhich, IWhich) = (first.to_interface(), second.to_interface());
         // SAFETY: live interface pointers of this test's objects.
@@ -365,8 +581,8 @@ mod tests {
         drop(two);
         assert_eq!(
             logged(&log)[3..],
-            ["second released", "block dropped"],
-            "each hook once, then the block"
+            ["second released", "block dropped", "kept dropped"],
+            "each hook once, then the pair, then the kept part with the block"
         );
     }
 
@@ -379,13 +595,59 @@ mod tests {
                 first,
                 second,
             },
-        ) = pair(true, false);
+        ) = pair(true, false, true);
         assert!(second.is_none());
         assert!(shared.second().try_to_interface::<IWhich>().is_none());
         let again = shared.clone();
         drop((shared, first));
         assert_eq!(logged(&log), ["first released"], "the panic is caught");
         drop(again);
-        assert_eq!(logged(&log), ["first released", "block dropped"]);
+        assert_eq!(
+            logged(&log),
+            ["first released", "block dropped", "kept dropped"],
+            "the shared state's own handle was the kept part's last"
+        );
+    }
+
+    #[test]
+    fn a_kept_handle_outlives_the_pair_and_frees_the_block_last() {
+        let (log, parts) = pair(false, true, true);
+        let kept = parts.shared.kept.clone().expect("held");
+        let log_of_kept = kept.log.clone();
+        let elsewhere = std::thread::spawn({
+            let kept = kept.clone();
+            move || kept.log.lock().unwrap().len()
+        });
+        assert_eq!(elsewhere.join().unwrap(), 0, "reached from another thread");
+        drop(parts);
+        assert_eq!(
+            logged(&log),
+            ["first released", "second released", "block dropped"],
+            "the pair goes with its last holder; the kept part stays for the handle"
+        );
+        assert!(Arc::ptr_eq(&kept.log, &log_of_kept), "still readable");
+        kept.log.lock().unwrap().push("read after the pair");
+        drop(kept);
+        assert_eq!(logged(&log)[3..], ["read after the pair", "kept dropped"]);
+    }
+
+    #[test]
+    fn a_reservation_never_completed_frees_only_its_kept_part_with_its_last_handle() {
+        let log = Log::default();
+        let reserved = Pair::<Both>::reserve(Kept { log: log.clone() });
+        let kept = reserved.kept();
+        drop(reserved);
+        assert!(logged(&log).is_empty(), "the handle holds the block");
+        kept.log.lock().unwrap().push("read after the reservation");
+        drop(kept);
+        assert_eq!(
+            logged(&log),
+            ["read after the reservation", "kept dropped"],
+            "no hook and no pair dropped: they were never made"
+        );
+
+        let log = Log::default();
+        drop(Pair::<Both>::reserve(Kept { log: log.clone() }));
+        assert_eq!(logged(&log), ["kept dropped"], "no handle: freed at once");
     }
 }

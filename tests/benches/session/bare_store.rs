@@ -15,14 +15,13 @@ use mapi_spi_runtime::props::bag::props_block_of;
 use mapi_spi_runtime::props::object::get_props;
 use mapi_spi_runtime::provider::store::identity::client_entry_id;
 use mapi_spi_runtime::provider::store::{
-    KeyBytes, LogonRequest, MessageStore, SpoolSecurity, StoreContext, StoreLogon, StoreProvider,
+    KeyBytes, LogonRequest, MessageStore, SpoolSecurity, StoreLogon, StoreProvider, StoreRef,
 };
 use mapi_spi_runtime::provider::{ProviderContext, ProviderResult};
 use mapi_spi_runtime::tags::*;
 use mapi_spi_runtime::types::{SPropTagArray, SPropValue};
 use mapi_spi_runtime::{HRESULT, Object, mapi_object};
 use sample_store::{SAMPLE_UID, SampleProvider};
-use std::sync::Arc;
 
 /// The C store's support mask: unique entry IDs, read-only, Unicode.
 const SUPPORT_MASK: u32 = STORE_ENTRYID_UNIQUE | STORE_READONLY | STORE_UNICODE_OK;
@@ -49,7 +48,7 @@ impl StoreProvider for BareProvider {
     fn logon(
         &self,
         request: &LogonRequest<'_>,
-        context: &Arc<StoreContext>,
+        context: &StoreRef,
     ) -> ProviderResult<StoreLogon<BareStore>> {
         let display_name = sample_store::announce(request)?;
         let entry_id = client_entry_id(request.support, *request.allocators, context.entry_id())?;
@@ -72,7 +71,7 @@ impl StoreProvider for BareProvider {
 #[mapi_object(IMsgStore)]
 pub struct BareStore {
     /// The store key and MAPI's allocators.
-    context: Arc<StoreContext>,
+    context: StoreRef,
     /// The store's entry ID as clients see it (MAPI's wrapping, in MAPI's block).
     entry_id: MapiBytes,
     display_name: String,

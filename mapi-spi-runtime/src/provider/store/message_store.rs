@@ -1,13 +1,14 @@
 //! The store a provider author writes: [`MessageStore`], and what it knows of its logon,
-//! [`StoreContext`].
+//! [`StoreContext`], behind a [`StoreRef`].
 
 use core::ffi::c_void;
 use core::mem::ManuallyDrop;
+use core::ops::Deref;
 use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 
 use super::registry::StoreKey;
 use crate::alloc::AllocatorSet;
-use crate::com::{Alone, Implements, MapiObject, Object};
+use crate::com::{Alone, Implements, KeptRef, MapiObject, Object};
 use crate::interfaces::{IMAPISupport, IMsgStore, IMsgStoreImpl};
 use crate::provider::{LastError, ProviderError};
 use crate::sync::CallGate;
@@ -16,7 +17,7 @@ use windows_core::{HRESULT, Interface};
 
 /// What a store knows about its logon: the support object MAPI gave it, the allocators, the
 /// unwrapped entry ID, the store key and the logon flags. The runtime makes one per fresh logon
-/// and hands it to [`super::StoreProvider::logon`]; a store keeps it (it is behind an `Arc`).
+/// and hands it to [`super::StoreProvider::logon`] behind a [`StoreRef`], which a store keeps.
 pub struct StoreContext {
     pub(crate) entry_id: EntryIdBuf,
     /// [`super::StoreProvider::store_key`] of `entry_id`: what the registry knows the store by.
@@ -71,6 +72,21 @@ impl StoreContext {
     /// Whether the MAPI spooler has logged on to this store (`SpoolerLogon`).
     pub fn is_spooler_attached(&self) -> bool {
         self.spooler.load(Ordering::Acquire)
+    }
+}
+
+/// A counted handle on a store's [`StoreContext`], as [`super::StoreProvider::logon`] hands it
+/// out: a store keeps a clone, and so may the objects it opens. The context lives in the heap
+/// block of the runtime's store and logon objects (one allocation per logon, as a C store makes),
+/// and stays after they are gone while a handle does.
+#[derive(Clone)]
+pub struct StoreRef(pub(crate) KeptRef<StoreContext>);
+
+impl Deref for StoreRef {
+    type Target = StoreContext;
+
+    fn deref(&self) -> &StoreContext {
+        &self.0
     }
 }
 

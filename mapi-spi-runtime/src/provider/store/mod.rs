@@ -24,13 +24,12 @@ pub mod objects;
 pub mod registry;
 pub mod spool;
 
-pub use message_store::{MessageStore, StoreContext};
+pub use message_store::{MessageStore, StoreContext, StoreRef};
 pub use model::ContentStore;
 pub use objects::ProviderObject;
 pub use registry::KeyBytes;
 
 use std::cell::OnceCell;
-use std::sync::Arc;
 use windows_core::GUID;
 
 use super::profile::ProfileSection;
@@ -207,7 +206,7 @@ pub trait StoreProvider: Send + Sync + Sized + 'static {
     fn logon(
         &self,
         request: &LogonRequest<'_>,
-        context: &Arc<StoreContext>,
+        context: &StoreRef,
     ) -> ProviderResult<StoreLogon<Self::Store>>;
 
     /// `SpoolerLogon`, once the runtime has checked that `spool_security` is genuine: the bytes

@@ -6,8 +6,10 @@
 //! Store and logon are two objects with two reference counts, not one object with two
 //! interfaces: MAPI holds the logon until the support object's `Release`, which the store's own
 //! final `Release` triggers, so one count would never reach zero. They are one allocation,
-//! though, with their shared state (a [`Pair`], as a C store keeps them): the block goes when
-//! both counts reached zero and the registry let go of the store.
+//! though, with their shared state and the store's [`StoreContext`] (a [`Pair`] whose kept part
+//! is the context, as a C store keeps them): the objects and the shared state go when both
+//! counts reached zero and the registry let go of the store; the context and the block go with
+//! the last [`StoreRef`] (the provider's objects may hold one longer).
 //!
 //! Shutdown of one store (reference doc §8.3):
 //! 1. `IMsgStore::StoreLogoff` saves its flags;
@@ -34,7 +36,7 @@ use std::sync::{Arc, Mutex};
 use windows_core::{GUID, HRESULT, Interface};
 
 use super::identity;
-use super::message_store::{EntryIdBuf, MessageStore, StoreContext, SupportSlot};
+use super::message_store::{EntryIdBuf, MessageStore, StoreContext, StoreRef, SupportSlot};
 use super::registry::{Registered, Registry, StoreKey};
 use super::spool::SpoolKeys;
 use super::{LogonRequest, SpoolSecurity, StoreLogon, StoreProvider};
@@ -66,9 +68,11 @@ use mapi_spi_macros::mapi_object;
 /// Set in `StoreShared::saved_logoff_flags` above the 32 bits of the flags `StoreLogoff` saved.
 const LOGOFF_SAVED: u64 = 1 << 32;
 
-/// What a store and its logon object share: the third part of their [`Pair`].
+/// What a store and its logon object share: the third part of their [`Pair`], whose kept part
+/// is the store's context.
 pub struct StoreShared<S: MessageStore> {
-    cx: Arc<StoreContext>,
+    /// The context in this very block: a handle of its own, as the provider's store has one.
+    cx: StoreRef,
     /// The provider's store object, which answers everything the runtime does not.
     inner: ComObject<S>,
     /// `inner` as `IMsgStore`, the interface calls are forwarded to: a view of `inner`'s
@@ -231,6 +235,7 @@ fn upgrade<S: MessageStore>(shared: &PairRef<StoreShared<S>>) -> Option<IMsgStor
 impl<S: MessageStore> Shared for StoreShared<S> {
     type First = StoreObject<S>;
     type Second = LogonObject<S>;
+    type Kept = StoreContext;
 
     /// `StoreLogoffTransports` and the support object's `Release`, inside which MAPI re-enters
     /// `IMSLogon::Logoff`; then the logoff, if MAPI did not. The support reference is given up
@@ -737,7 +742,9 @@ impl<P: StoreProvider> ProviderObject<P> {
             return self.hand_back(&store, &args, interface);
         }
 
-        let cx = Arc::new(StoreContext {
+        // The context goes in the block of the store and logon objects, made before them: the
+        // provider's logon gets it, and its store goes in the block too.
+        let reserved = Pair::<StoreShared<P::Store>>::reserve(StoreContext {
             entry_id: EntryIdBuf::from_slice(args.request.entry_id),
             store_key: key,
             flags: args.request.flags,
@@ -748,6 +755,7 @@ impl<P: StoreProvider> ProviderObject<P> {
             spooler: AtomicBool::new(args.request.spooler),
             last_error: LastError::new(P::COMPONENT),
         });
+        let cx = StoreRef(reserved.kept());
         let StoreLogon {
             store,
             spool_security,
@@ -798,7 +806,7 @@ impl<P: StoreProvider> ProviderObject<P> {
             shared,
             first: store_object,
             second: logon_object,
-        } = Pair::create(
+        } = reserved.create(
             shared,
             StoreObject(PhantomData),
             LogonObject(PhantomData),

@@ -25,7 +25,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
 use self::contents::ContentsTables;
-use super::StoreContext;
+use super::StoreRef;
 use super::content::StoreContent;
 use super::entry_id::EntryIds;
 use crate::props::names::NamedProperties;
@@ -66,7 +66,7 @@ pub(crate) struct Model {
     me: Weak<Model>,
     pub(crate) content: Arc<dyn StoreContent>,
     pub(crate) ids: EntryIds,
-    pub(crate) cx: Arc<StoreContext>,
+    pub(crate) cx: StoreRef,
     pub(crate) names: Arc<NamedProperties>,
     /// How many names [`Model::names`] had when the content last kept the map
     /// ([`StoreContent::save_names`]); held while it keeps it, so that two writers never
@@ -103,7 +103,7 @@ impl Model {
     /// The model of a store opened with `cx`: its content, entry IDs, identity and named
     /// properties (as the content kept them: [`StoreContent::names`]).
     pub(crate) fn new(
-        cx: Arc<StoreContext>,
+        cx: StoreRef,
         content: Arc<dyn StoreContent>,
         names: NamedProperties,
         ids: EntryIds,

@@ -20,7 +20,7 @@ use crate::props::{self, ObjectAccess, PropAccess, PropValue, Property, Property
 use crate::provider::store::content::{SpecialFolder, StoreContent};
 use crate::provider::store::entry_id::{EntryIds, ObjectKind};
 use crate::provider::store::identity::client_entry_id;
-use crate::provider::store::{LogonRequest, MessageStore, StoreContext};
+use crate::provider::store::{LogonRequest, MessageStore, StoreRef};
 use crate::provider::{ProviderError, ProviderResult, text};
 use crate::tags::*;
 use crate::types::{ENTRYID, LPTSTR, MAPIUID, SPropTagArray, SPropValue};
@@ -133,14 +133,15 @@ impl ContentStore {
     /// The store `request` logs on to (`context`'s), holding `content`: `uid` is the MAPIUID
     /// the provider registers with `SetProviderUID` (before this, in its logon); the entry IDs
     /// of its folders and messages carry the store's canonical key ([`EntryIds`],
-    /// [`StoreContext::store_key`]). `props` are the provider's store properties
-    /// (`PR_DISPLAY_NAME_W` at least); those the runtime owns are replaced (see the type).
+    /// [`StoreContext::store_key`](crate::provider::store::StoreContext::store_key)). `props`
+    /// are the provider's store properties (`PR_DISPLAY_NAME_W` at least); those the runtime owns
+    /// are replaced (see the type).
     ///
     /// `MAPI_E_INVALID_PARAMETER` for a store key longer than 65535 bytes, or a property the
     /// property engine cannot hold.
     pub fn new(
         request: &LogonRequest<'_>,
-        context: &Arc<StoreContext>,
+        context: &StoreRef,
         uid: MAPIUID,
         content: Arc<dyn StoreContent>,
         mut props: Vec<Property>,
