@@ -104,6 +104,19 @@ impl RootBuf {
         unsafe { write_slice(self.ptr, self.len, offset, values) }
     }
 
+    /// The address of `n` values of `T` at byte `offset`, checked to fit once, for a builder
+    /// that writes them one by one (unaligned: the block is only pointer-aligned). Panics if
+    /// they do not fit.
+    #[inline]
+    pub(crate) fn array_at<T>(&self, offset: usize, n: usize) -> *mut T {
+        let bytes = n
+            .checked_mul(size_of::<T>())
+            .unwrap_or_else(|| does_not_fit(self.len, offset, usize::MAX));
+        check_fits(self.len, offset, bytes);
+        // SAFETY: in bounds, checked above.
+        unsafe { self.ptr.as_ptr().add(offset).cast() }
+    }
+
     /// The address of byte `offset`, to store in a structure as a pointer. Panics past the end.
     #[inline]
     pub fn ptr_at(&self, offset: usize) -> *mut u8 {
@@ -324,6 +337,20 @@ mod tests {
         assert!(overflow.is_err(), "8 bytes at 6 do not fit in 13");
         let overflow = std::panic::catch_unwind(|| root.write(usize::MAX, 0u8));
         assert!(overflow.is_err(), "offset overflow is caught");
+    }
+
+    #[test]
+    fn an_array_is_checked_to_fit_once_whole() {
+        let root = crate::alloc::AllocatorSet::native().allocate(20).unwrap();
+        assert_eq!(root.array_at::<u64>(4, 2), root.ptr_at(4).cast());
+        assert_eq!(root.array_at::<u64>(20, 0), root.ptr_at(20).cast());
+        for (offset, n) in [(5, 2), (0, 3), (21, 0), (0, usize::MAX / 4)] {
+            let outside = std::panic::catch_unwind(|| root.array_at::<u64>(offset, n));
+            assert!(
+                outside.is_err(),
+                "{n} u64s at {offset} do not fit in 20 bytes"
+            );
+        }
     }
 
     #[test]
