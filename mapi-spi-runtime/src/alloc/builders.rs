@@ -161,7 +161,9 @@ pub(crate) fn utf16_len(text: &str) -> (usize, bool) {
 }
 
 /// Whether every byte is ASCII and none is NUL.
-#[inline]
+// Always inlined: it is the whole of `utf16_len` for the usual text, which the builders
+// measure once per string.
+#[inline(always)]
 fn is_plain_ascii(bytes: &[u8]) -> bool {
     // A byte is plain ASCII when it is 1..=0x7F: neither it nor `byte - 1` (0 wraps to 0xFF)
     // has its high bit set.
@@ -179,40 +181,189 @@ fn is_plain_ascii(bytes: &[u8]) -> bool {
 /// Writes `text` as UTF-16 and a NUL at `offset`; returns its length in code units (without
 /// the NUL). Panics if it does not fit.
 ///
-/// One pass: the room left in the block is read once and each unit's index compared with it,
-/// instead of counting the units first (a second pass over non-ASCII text, which every
-/// `QueryRows` row with an accented subject or name had).
+/// ASCII text, the usual kind, is widened 16 bytes at a time, each block checked as it is read
+/// (no separate pass to tell whether it is ASCII: the builder measured it already, but keeps no
+/// note per string); the first block that is not ASCII hands the rest to [`write_encoded`].
+/// Nothing is written before it is known to be ASCII, so a text that is not never writes past
+/// its own units.
+#[inline]
 pub(crate) fn write_utf16(root: &RootBuf, offset: usize, text: &str) -> usize {
-    const PAST_END: &str = "UTF-16 text past the end of its block";
     // Units that fit before the NUL.
     let room = root
         .len()
         .checked_sub(offset)
         .and_then(|bytes| (bytes / size_of::<u16>()).checked_sub(1))
-        .expect(PAST_END);
+        .unwrap_or_else(|| utf16_past_end());
     let start = root.ptr_at(offset).cast::<u16>();
-    // Every write is unaligned (the host block may be only pointer-aligned) and in bounds:
-    // each index is below `room`, the NUL's at most `room`.
-    let mut units = 0;
-    if is_plain_ascii(text.as_bytes()) {
-        // One unit per byte, widened without decoding.
-        assert!(text.len() <= room, "{PAST_END}");
-        for (index, &byte) in text.as_bytes().iter().enumerate() {
-            // SAFETY: index < text.len() <= room.
-            unsafe { start.add(index).write_unaligned(u16::from(byte)) }
-        }
-        units = text.len();
+    let bytes = text.as_bytes();
+    // ASCII text is one unit per byte: more bytes than room is text that is not ASCII (or
+    // does not fit, which the general path finds).
+    let widened = if bytes.len() <= room {
+        // SAFETY: `bytes.len() <= room` units from `start` are in the block.
+        unsafe { widen_ascii(bytes, start) }
     } else {
-        for unit in text.encode_utf16() {
-            assert!(units < room, "{PAST_END}");
-            // SAFETY: units < room.
-            unsafe { start.add(units).write_unaligned(unit) }
-            units += 1;
+        0
+    };
+    if widened == bytes.len() {
+        // SAFETY: the NUL is unit `bytes.len()` <= room, the last that fits.
+        unsafe { start.add(widened).write_unaligned(0) };
+        return widened;
+    }
+    // `widened` bytes are ASCII, so a character starts there.
+    write_encoded(start, room, widened, &text[widened..])
+}
+
+/// Widens `bytes` to UTF-16 at `to` if they are all ASCII: in blocks of 16 bytes, each checked
+/// then written (8 or 4 bytes, or one at a time, for a shorter text), the last block
+/// overlapping the one before it rather than ending byte by byte. Returns `bytes.len()` if all
+/// are ASCII, else how many were widened before the first block that is not (fewer).
+///
+/// Only checked ASCII bytes are written, and each is one unit: nothing is written past the
+/// text's own units even when it is not ASCII.
+///
+/// # Safety
+///
+/// `to` is valid for unaligned writes of `bytes.len()` units.
+#[inline(always)]
+unsafe fn widen_ascii(bytes: &[u8], to: *mut u16) -> usize {
+    /// The `N` bytes of `bytes` at `at` (`at + N <= bytes.len()`).
+    #[inline(always)]
+    fn block<const N: usize>(bytes: &[u8], at: usize) -> &[u8; N] {
+        bytes[at..at + N].try_into().expect("N bytes")
+    }
+    let len = bytes.len();
+    // SAFETY: each block of bytes `at..at + N` below is widened to units `at..at + N` of
+    // `to`, within `len` (the caller's).
+    unsafe {
+        if len < 16 {
+            let all = if len >= 8 {
+                widen_block(block::<8>(bytes, 0), to)
+                    && widen_block(block::<8>(bytes, len - 8), to.add(len - 8))
+            } else if len >= 4 {
+                widen_block(block::<4>(bytes, 0), to)
+                    && widen_block(block::<4>(bytes, len - 4), to.add(len - 4))
+            } else {
+                widen_bytes(bytes, to)
+            };
+            return if all { len } else { 0 };
         }
+        let (blocks, tail) = bytes.as_chunks::<16>();
+        for (index, block) in blocks.iter().enumerate() {
+            if !widen_block(block, to.add(index * 16)) {
+                return index * 16;
+            }
+        }
+        if !tail.is_empty() && !widen_block(block::<16>(bytes, len - 16), to.add(len - 16)) {
+            return blocks.len() * 16;
+        }
+    }
+    len
+}
+
+/// Widens `block` (of 4, 8 or 16 bytes) to UTF-16 at `to` if it is all ASCII; writes nothing
+/// and returns false if not. With SSE2 (every x64 CPU, and the i686 targets' baseline): one
+/// load, a mask of the high bits, unpacks with zero and one or two stores.
+///
+/// # Safety
+///
+/// `to` is valid for unaligned writes of `N` units.
+#[cfg(all(
+    any(target_arch = "x86", target_arch = "x86_64"),
+    target_feature = "sse2"
+))]
+#[inline(always)]
+unsafe fn widen_block<const N: usize>(block: &[u8; N], to: *mut u16) -> bool {
+    #[cfg(target_arch = "x86")]
+    use core::arch::x86::*;
+    #[cfg(target_arch = "x86_64")]
+    use core::arch::x86_64::*;
+    const { assert!(N == 4 || N == 8 || N == 16) };
+    let from = block.as_ptr();
+    // SAFETY: SSE2 is on for the whole build (the `cfg`). Each load reads the `N` bytes of
+    // `block` (the rest of the register is zero), each store `N` units at `to` (the
+    // caller's); all unaligned.
+    unsafe {
+        let v = match N {
+            16 => _mm_loadu_si128(from.cast()),
+            8 => _mm_loadl_epi64(from.cast()),
+            _ => _mm_cvtsi32_si128(from.cast::<i32>().read_unaligned()),
+        };
+        if _mm_movemask_epi8(v) != 0 {
+            return false;
+        }
+        let zero = _mm_setzero_si128();
+        let low = _mm_unpacklo_epi8(v, zero);
+        match N {
+            16 => {
+                _mm_storeu_si128(to.cast(), low);
+                _mm_storeu_si128(to.add(8).cast(), _mm_unpackhi_epi8(v, zero));
+            }
+            8 => _mm_storeu_si128(to.cast(), low),
+            _ => _mm_storel_epi64(to.cast(), low),
+        }
+    }
+    true
+}
+
+/// [`widen_block`] without SSE2: byte by byte.
+///
+/// # Safety
+///
+/// As [`widen_block`].
+#[cfg(not(all(
+    any(target_arch = "x86", target_arch = "x86_64"),
+    target_feature = "sse2"
+)))]
+#[inline(always)]
+unsafe fn widen_block<const N: usize>(block: &[u8; N], to: *mut u16) -> bool {
+    // SAFETY: forwarded.
+    unsafe { widen_bytes(block, to) }
+}
+
+/// Widens `bytes` to UTF-16 at `to` one at a time if they are all ASCII; writes nothing and
+/// returns false if not.
+///
+/// # Safety
+///
+/// `to` is valid for unaligned writes of `bytes.len()` units.
+#[inline(always)]
+unsafe fn widen_bytes(bytes: &[u8], to: *mut u16) -> bool {
+    if bytes.iter().fold(0u8, |any, &byte| any | byte) & 0x80 != 0 {
+        return false;
+    }
+    for (at, &byte) in bytes.iter().enumerate() {
+        // SAFETY: at < bytes.len() (the caller's).
+        unsafe { to.add(at).write_unaligned(u16::from(byte)) }
+    }
+    true
+}
+
+/// Writes `text` as UTF-16 from unit `units` of `start`, then a NUL; returns the units of the
+/// whole string (without the NUL). Panics past `room` units. Out of line: text that is not
+/// ASCII.
+///
+/// One pass: each unit's index is compared with the room left, instead of counting the units
+/// first (a second pass over the text, which every `QueryRows` row with an accented subject
+/// or name had).
+#[inline(never)]
+fn write_encoded(start: *mut u16, room: usize, mut units: usize, text: &str) -> usize {
+    for unit in text.encode_utf16() {
+        if units >= room {
+            utf16_past_end();
+        }
+        // SAFETY: units < room, within the block (`write_utf16` checked `room`).
+        unsafe { start.add(units).write_unaligned(unit) }
+        units += 1;
     }
     // SAFETY: the NUL is unit `units` <= room, the last that fits.
     unsafe { start.add(units).write_unaligned(0) };
     units
+}
+
+#[cold]
+#[inline(never)]
+fn utf16_past_end() -> ! {
+    panic!("UTF-16 text past the end of its block")
 }
 
 /// Rejects bytes that would end an 8-bit string early.
@@ -365,6 +516,53 @@ mod tests {
         for text in ["", "IPM.Note", "Grüße aus Köln", "€ 5", "𝄞 clef, 😀"] {
             let expected: Vec<u16> = text.encode_utf16().chain([0]).collect();
             assert_eq!(written(text), expected, "{text:?}");
+        }
+    }
+
+    /// Texts of every length up to three 16-byte blocks and a bit, all ASCII or with one
+    /// character that is not at each position: the widening's blocks, overlapping last blocks
+    /// and hand-over to encoding all write what encoding would, and nothing after the NUL
+    /// (the next part of a block may be written already).
+    #[test]
+    fn write_utf16_writes_each_length_and_mix_exactly_and_nothing_past_it() {
+        const GUARD: u16 = 0xA5A5;
+        let mut texts = Vec::new();
+        for len in 0..=52 {
+            let ascii: String = (0..len)
+                .map(|at| char::from(b'A' + (at % 26) as u8))
+                .collect();
+            for other in ["é", "€", "😀", "\u{7F}"] {
+                for at in 0..=len {
+                    texts.push(format!("{}{other}{}", &ascii[..at], &ascii[at..]));
+                }
+            }
+            texts.push(ascii);
+        }
+        for text in &texts {
+            let expected: Vec<u16> = text.encode_utf16().chain([0]).collect();
+            // At an odd unit offset, with guard units after, as in a block of several parts.
+            let offset = 2;
+            let units = offset + expected.len() + 24;
+            let root = AllocatorSet::native().allocate(units * 2).unwrap();
+            root.write_slice(0, &vec![GUARD; units]);
+            assert_eq!(
+                write_utf16(&root, offset * 2, text),
+                expected.len() - 1,
+                "{text:?}"
+            );
+            let start = root.as_ptr().cast::<u16>();
+            // SAFETY: the block holds `units` units, all written (guards or text).
+            let read: Vec<u16> = (0..units)
+                .map(|at| unsafe { start.add(at).read_unaligned() })
+                .collect();
+            assert_eq!(&read[offset..offset + expected.len()], expected, "{text:?}");
+            assert!(
+                read[..offset]
+                    .iter()
+                    .chain(&read[offset + expected.len()..])
+                    .all(|&unit| unit == GUARD),
+                "{text:?}: written outside its units"
+            );
         }
     }
 

@@ -509,6 +509,8 @@ impl Cursors {
 
 /// Writes `values` as `SPropValue`s at the start of `root`, their variable parts from `cursors`.
 fn write(root: &RootBuf, values: &[impl WireProperty], mut cursors: Cursors) {
+    // Checked once, not per value.
+    let array = root.array_at::<SPropValue>(0, values.len());
     for (index, prop) in values.iter().enumerate() {
         let prop = prop.wire();
         // Zeroed first, so the bytes a smaller member leaves unused are defined.
@@ -555,7 +557,8 @@ fn write(root: &RootBuf, values: &[impl WireProperty], mut cursors: Cursors) {
             dwAlignPad: 0,
             Value: pv,
         };
-        root.write(index * size_of::<SPropValue>(), value);
+        // SAFETY: index < values.len(), the array `array_at` checked; unaligned.
+        unsafe { array.add(index).write_unaligned(value) };
     }
 }
 
