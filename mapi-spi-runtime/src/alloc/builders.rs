@@ -328,7 +328,7 @@ unsafe fn widen_block<const N: usize>(block: &[u8; N], to: *mut u16) -> bool {
 /// `to` is valid for unaligned writes of `bytes.len()` units.
 #[inline(always)]
 unsafe fn widen_bytes(bytes: &[u8], to: *mut u16) -> bool {
-    if bytes.iter().fold(0u8, |any, &byte| any | byte) & 0x80 != 0 {
+    if !bytes.is_ascii() {
         return false;
     }
     for (at, &byte) in bytes.iter().enumerate() {
