@@ -50,6 +50,7 @@ pub struct KeyBytes(SmallVec<[u8; INLINE_KEY]>);
 impl Deref for KeyBytes {
     type Target = [u8];
 
+    #[inline]
     fn deref(&self) -> &[u8] {
         &self.0
     }
@@ -58,6 +59,7 @@ impl Deref for KeyBytes {
 /// A key is changed in place before it is keyed ([`Registry::key`]), where making it from an
 /// iterator would push byte by byte.
 impl DerefMut for KeyBytes {
+    #[inline]
     fn deref_mut(&mut self) -> &mut [u8] {
         &mut self.0
     }
@@ -71,6 +73,7 @@ impl PartialEq<KeyBytes> for &[u8] {
 }
 
 impl From<&[u8]> for KeyBytes {
+    #[inline]
     fn from(bytes: &[u8]) -> Self {
         Self(SmallVec::from_slice(bytes))
     }
