@@ -17,7 +17,7 @@
 
 use core::ops::{Deref, DerefMut};
 use std::hash::BuildHasher;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use hashbrown::HashTable;
@@ -146,6 +146,15 @@ enum Stores<H> {
     Many(HashTable<H>),
 }
 
+impl<H> Stores<H> {
+    fn len(&self) -> usize {
+        match self {
+            Self::Few(list) => list.len(),
+            Self::Many(table) => table.len(),
+        }
+    }
+}
+
 /// Open stores by key. `H` is a counted handle (an `Arc`, a `PairRef`) on the state a store
 /// shares with its logon object, which the registry holds while the store is registered.
 pub struct Registry<H> {
@@ -160,6 +169,9 @@ pub struct Registry<H> {
     /// Whether `stores` is a table: read without the lock by [`Self::key`], which hashes only
     /// then (a key made as the registry switches is hashed when the table needs it).
     hashing: AtomicBool,
+    /// How many stores are open, set under the lock: a lookup in an empty registry (a store's
+    /// first logon of the session, the usual one) reads it instead of taking the lock.
+    open: AtomicUsize,
     stores: Mutex<Stores<H>>,
 }
 
@@ -168,6 +180,7 @@ impl<H> Default for Registry<H> {
         Self {
             hasher: foldhash::fast::RandomState::default(),
             hashing: AtomicBool::new(false),
+            open: AtomicUsize::new(0),
             stores: Mutex::new(Stores::Few(SmallVec::new())),
         }
     }
@@ -202,7 +215,19 @@ impl<H: Deref<Target: Registered> + Clone> Registry<H> {
     /// What `take` makes of the store open under `key`, if any: `take` runs under the lock, so
     /// the store cannot be removed meanwhile (a value's `Drop` that removes it first may rely on
     /// that); like [`Self::insert_unless`]'s `keep`, it must not call MAPI or provider code.
+    // `#[inline]`: an empty registry answers in the caller.
+    #[inline]
     pub fn lookup_with<R>(&self, key: &StoreKey, take: impl FnOnce(&H) -> Option<R>) -> Option<R> {
+        // A store registered after this read is one this lookup may miss, as if it came first:
+        // racing logons meet at the insert, under the lock.
+        if self.open.load(Ordering::Acquire) == 0 {
+            return None;
+        }
+        self.find_with(key, take)
+    }
+
+    /// [`Self::lookup_with`] under the lock.
+    fn find_with<R>(&self, key: &StoreKey, take: impl FnOnce(&H) -> Option<R>) -> Option<R> {
         match &*self.stores() {
             Stores::Few(list) => list.iter().find(|there| is(key)(*there)),
             Stores::Many(table) => table.find(self.hash(key), is(key)),
@@ -230,6 +255,7 @@ impl<H: Deref<Target: Registered> + Clone> Registry<H> {
             }
             None => {
                 self.add(&mut stores, value);
+                self.open.store(stores.len(), Ordering::Release);
                 None
             }
         };
@@ -264,10 +290,10 @@ impl<H: Deref<Target: Registered> + Clone> Registry<H> {
     pub fn remove(&self, value: &H::Target) -> Option<H> {
         let is_value = |there: &H| core::ptr::eq(&**there, value);
         let mut stores = self.stores();
-        match &mut *stores {
+        let removed = match &mut *stores {
             Stores::Few(list) => {
                 let at = list.iter().position(is_value)?;
-                Some(list.swap_remove(at))
+                list.swap_remove(at)
             }
             Stores::Many(table) => {
                 let hash = self.hash(value.key());
@@ -276,9 +302,11 @@ impl<H: Deref<Target: Registered> + Clone> Registry<H> {
                     *stores = Stores::Few(table.drain().collect());
                     self.hashing.store(false, Ordering::Relaxed);
                 }
-                Some(removed)
+                removed
             }
-        }
+        };
+        self.open.store(stores.len(), Ordering::Release);
+        Some(removed)
     }
 
     /// What is open, leaving it registered (the lock is not held while the caller uses it).
@@ -298,14 +326,12 @@ impl<H: Deref<Target: Registered> + Clone> Registry<H> {
         };
         *stores = Stores::Few(SmallVec::new());
         self.hashing.store(false, Ordering::Relaxed);
+        self.open.store(0, Ordering::Release);
         open
     }
 
     pub fn len(&self) -> usize {
-        match &*self.stores() {
-            Stores::Few(list) => list.len(),
-            Stores::Many(table) => table.len(),
-        }
+        self.open.load(Ordering::Acquire)
     }
 
     pub fn is_empty(&self) -> bool {
