@@ -192,6 +192,8 @@ impl<H: Deref<Target: Registered> + Clone> Registry<H> {
     }
 
     /// `bytes` as a key of this registry, hashed here if the registry hashes its keys.
+    // `#[inline]`: made in place in the caller's store context, where a call moves it twice.
+    #[inline]
     pub fn key(&self, bytes: impl Into<KeyBytes>) -> StoreKey {
         let bytes = bytes.into();
         let hash = self
