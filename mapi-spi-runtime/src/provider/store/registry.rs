@@ -4,11 +4,12 @@
 //! One registry belongs to one provider object, so two MAPI sessions never see each other's
 //! stores. It finds a store by the provider's canonical store key
 //! ([`super::StoreProvider::store_key`]). A session usually has one store of a provider open,
-//! or a few: up to [`FEW`] the registry keeps them in a list and compares keys, which costs less
-//! than hashing one; past that, in a hash table (hashbrown's `HashTable`), where insert, remove
-//! and lookup are O(1), where a list compared with `CompareStoreIDs` would be O(n). The lock is
-//! held only for the list or table operation itself and never while MAPI or provider code runs:
-//! store teardown re-enters the provider (Logoff from inside `IMAPISupport::Release`).
+//! or a few: up to eight the registry keeps them in a list and compares keys, which costs less
+//! than hashing one; past that, in a hash table (hashbrown's `HashTable`): insert, remove and
+//! lookup are O(1), where a list compared with `CompareStoreIDs` would be O(n). The lock is held
+//! only for the list or table operation itself and never while MAPI or provider code runs:
+//! store teardown re-enters the provider (Logoff from inside `IMAPISupport::Release`); and a
+//! lookup in an empty registry, a store's first logon in the session, takes none.
 //!
 //! While the registry hashes, a logon hashes its key once ([`Registry::key`]): its lookup, its
 //! insert and its store's removal reuse that hash, each one probe of the table. Neither the
@@ -97,8 +98,8 @@ impl FromIterator<u8> for KeyBytes {
 /// of a few costs less than hashing it.
 const FEW: usize = 8;
 
-/// A store key, made once per logon by [`Registry::key`], with its hash once the registry
-/// hashes ([`FEW`]).
+/// A store key, made once per logon by [`Registry::key`], with its hash when the registry
+/// hashes (past eight stores).
 #[derive(Debug)]
 pub struct StoreKey {
     /// The registry's hash of `bytes`, if it was hashing when the key was made.

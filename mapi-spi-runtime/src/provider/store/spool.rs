@@ -17,10 +17,11 @@
 //!
 //! A key is kept as the HMAC state after the key, the profile's by each provider object
 //! ([`SpoolKeys`]): a seal or a check hashes two SHA-256 blocks, not four. And since a seal is
-//! a function of the key and the payload alone, the provider object keeps the last payload it
-//! sealed with the MAC it got: a logon that seals the same payload under the same key (a store
-//! opened again in the session, whose spool security is its key) copies that MAC, hashing
-//! nothing. The bytes are the same as a fresh seal's, so nothing about the check changes.
+//! a function of the key and the payload alone, the provider object keeps the last seal it
+//! made, whole (prefix, payload, MAC): a logon that seals the same payload under the same key (a
+//! store opened again in the session, whose spool security is its key) copies it into its
+//! block, hashing nothing. The bytes are the same as a fresh seal's, so nothing about the check
+//! changes.
 
 use std::sync::{Mutex, OnceLock};
 
@@ -252,7 +253,7 @@ mod tests {
         keys.with_key(bytes, |kept| kept.key.clone())
     }
 
-    /// `payload` sealed by `keys` with the key `bytes`, copied out of its block.
+    /// `payload` as `keys` seals it with the key `bytes`.
     fn sealed_by(keys: &SpoolKeys, bytes: &[u8; 32], payload: &[u8]) -> Vec<u8> {
         keys.with_key(bytes, |kept| kept.seal(payload).to_vec())
     }
