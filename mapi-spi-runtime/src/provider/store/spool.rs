@@ -80,6 +80,7 @@ impl SpoolKey {
     fn seal_into(&self, payload: &[u8], sealed: &mut Vec<u8>) {
         let mac = self.mac_of(payload);
         sealed.clear();
+        sealed.reserve(PREFIX.len() + payload.len() + MAC_LEN);
         sealed.extend_from_slice(PREFIX);
         sealed.extend_from_slice(payload);
         sealed.extend_from_slice(&mac);
