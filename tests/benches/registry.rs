@@ -1,8 +1,9 @@
 //! The per-session registry of open stores: open (insert), close (remove) and lookup with 10,
-//! 1,000 and 10,000 stores already open. A hash map keyed by the provider's canonical store key,
-//! so the cost per operation should not grow with the number of open stores (a list compared
-//! with `CompareStoreIDs`, the seed page's "linked list", would grow linearly). Keys are hashed
-//! beforehand, as a logon hashes its key once for its lookup, insert and removal.
+//! 1,000 and 10,000 stores already open. Past a few stores a hash map keyed by the provider's
+//! canonical store key, so the cost per operation should not grow with the number of open
+//! stores (a list compared with `CompareStoreIDs`, the seed page's "linked list", would grow
+//! linearly). Keys are hashed beforehand, as a logon hashes its key once for its lookup, insert
+//! and removal.
 //!
 //! Run: `cargo bench -p mapi-spi-tests --bench registry`
 

@@ -74,8 +74,18 @@ fn name_bytes(entry_id: &[u8]) -> Option<&[u8]> {
 /// The store name in an entry ID of ours.
 fn store_name(entry_id: &[u8]) -> ProviderResult<&str> {
     name_bytes(entry_id)
-        .and_then(|name| std::str::from_utf8(name).ok())
+        .and_then(name_text)
         .ok_or_else(|| ProviderError::new(MAPI_E_INVALID_ENTRYID, "not a sample store entry ID"))
+}
+
+/// A store name as text, if it is UTF-8: the usual name, ASCII, checked in one pass without the
+/// general decoder (which costs more than the check for a short name).
+fn name_text(name: &[u8]) -> Option<&str> {
+    if name.is_ascii() {
+        // SAFETY: ASCII bytes are UTF-8.
+        return Some(unsafe { std::str::from_utf8_unchecked(name) });
+    }
+    std::str::from_utf8(name).ok()
 }
 
 /// A store name with its case folded, character by character: the store key, and what

@@ -20,6 +20,7 @@ use crate::flags::MAPI_UNICODE;
 use crate::interfaces::{IMAPIProp, IMAPISupport};
 use crate::props::value::{PropValue, Property, props_from_raw};
 use crate::provider::ProviderResult;
+use crate::provider::profile::ProfileSection;
 use crate::tags::{
     PR_DISPLAY_NAME_W, PR_ENTRYID, PR_MDB_PROVIDER, PR_PROVIDER_DISPLAY_W, PR_RECORD_KEY,
     PT_BINARY, PT_ERROR, prop_tag, prop_type,
@@ -57,14 +58,27 @@ pub(crate) fn recorded_entry_id(request: &LogonRequest<'_>) -> ProviderResult<Op
 /// section. A store that has no `PR_ENTRYID` of its own gets the wrapped form of its entry ID
 /// (`WrapStoreEntryID`, or the ID itself where MAPI does not wrap), and one without
 /// `PR_RECORD_KEY` its key.
+// `#[inline]`: without a section (a host that offers none) the logon records nothing, and
+// that costs its caller a test.
+#[inline]
 pub(crate) fn record_logon(
     request: &LogonRequest<'_>,
     store: &IMAPIProp,
     key: &[u8],
 ) -> ProviderResult<()> {
-    let Some(section) = request.profile_section()? else {
-        return Ok(());
-    };
+    match request.profile_section()? {
+        Some(section) => record_in(section, request, store, key),
+        None => Ok(()),
+    }
+}
+
+/// [`record_logon`] in the provider's `section`.
+fn record_in(
+    section: &ProfileSection,
+    request: &LogonRequest<'_>,
+    store: &IMAPIProp,
+    key: &[u8],
+) -> ProviderResult<()> {
     let allocators = *request.allocators;
     let mut props = identity(store, allocators)?;
     let has = |props: &[Property], tag: u32| props.iter().any(|p| p.tag() == tag);

@@ -69,10 +69,18 @@ impl LogonRequest<'_> {
     /// The provider's own profile section (`OpenProfileSection` with NULL and `MAPI_MODIFY`:
     /// the runtime writes the logon's identity to it), for reading or writing; `None` when MAPI
     /// offers none (`MAPI_E_NO_SUPPORT`, `MAPI_E_NOT_FOUND`). Opened once per call.
+    // `#[inline]`: a logon asks for the section several times (the provider, the logon record,
+    // the spool key); once opened, each is a read of the cell.
+    #[inline]
     pub fn profile_section(&self) -> ProviderResult<Option<&ProfileSection>> {
-        if let Some(section) = self.section.get() {
-            return Ok(section.as_ref());
+        match self.section.get() {
+            Some(section) => Ok(section.as_ref()),
+            None => self.open_profile_section(),
         }
+    }
+
+    /// Opens the section for [`Self::profile_section`], at its first use.
+    fn open_profile_section(&self) -> ProviderResult<Option<&ProfileSection>> {
         let opened = match ProfileSection::from_support(self.support, None, true, *self.allocators)
         {
             Ok(section) => Some(section),

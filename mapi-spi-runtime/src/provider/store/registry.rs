@@ -2,23 +2,26 @@
 //! opened using this provider object and not yet closed".
 //!
 //! One registry belongs to one provider object, so two MAPI sessions never see each other's
-//! stores. It is a hash map from the provider's canonical store key
-//! ([`super::StoreProvider::store_key`]) to the store's shared state: insert, remove and lookup
-//! are O(1), where a list compared with `CompareStoreIDs` would be O(n). The lock is held only
-//! for the map operation itself and never while MAPI or provider code runs: store teardown
-//! re-enters the provider (Logoff from inside `IMAPISupport::Release`).
+//! stores. It finds a store by the provider's canonical store key
+//! ([`super::StoreProvider::store_key`]). A session usually has one store of a provider open,
+//! or a few: up to eight the registry keeps them in a list and compares keys, which costs less
+//! than hashing one; past that, in a hash table (hashbrown's `HashTable`): insert, remove and
+//! lookup are O(1), where a list compared with `CompareStoreIDs` would be O(n). The lock is held
+//! only for the list or table operation itself and never while MAPI or provider code runs:
+//! store teardown re-enters the provider (Logoff from inside `IMAPISupport::Release`); and a
+//! lookup in an empty registry, a store's first logon in the session, takes none.
 //!
-//! A logon hashes its key once ([`Registry::key`]): its lookup, its insert and its store's
-//! removal reuse that hash, and each is one probe of the table (hashbrown's `HashTable`, which
-//! takes the hash as given). The table does not copy the key either: each entry's key is the
-//! one its store holds ([`Registered`]).
+//! While the registry hashes, a logon hashes its key once ([`Registry::key`]): its lookup, its
+//! insert and its store's removal reuse that hash, each one probe of the table. Neither the
+//! list nor the table copies the key: each entry's key is the one its store holds
+//! ([`Registered`]).
 
 use core::ops::{Deref, DerefMut};
 use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use hashbrown::HashTable;
-use hashbrown::hash_table::Entry;
 use smallvec::SmallVec;
 
 use crate::sync::lock;
@@ -48,6 +51,7 @@ pub struct KeyBytes(SmallVec<[u8; INLINE_KEY]>);
 impl Deref for KeyBytes {
     type Target = [u8];
 
+    #[inline]
     fn deref(&self) -> &[u8] {
         &self.0
     }
@@ -56,6 +60,7 @@ impl Deref for KeyBytes {
 /// A key is changed in place before it is keyed ([`Registry::key`]), where making it from an
 /// iterator would push byte by byte.
 impl DerefMut for KeyBytes {
+    #[inline]
     fn deref_mut(&mut self) -> &mut [u8] {
         &mut self.0
     }
@@ -69,6 +74,7 @@ impl PartialEq<KeyBytes> for &[u8] {
 }
 
 impl From<&[u8]> for KeyBytes {
+    #[inline]
     fn from(bytes: &[u8]) -> Self {
         Self(SmallVec::from_slice(bytes))
     }
@@ -87,81 +93,121 @@ impl FromIterator<u8> for KeyBytes {
     }
 }
 
-/// A store key with its hash, made once per logon by [`Registry::key`].
+/// How many stores a registry keeps in a list it scans, comparing keys, before it hashes them:
+/// a session usually has one store of a provider open, or a few, and comparing a key with each
+/// of a few costs less than hashing it.
+const FEW: usize = 8;
+
+/// A store key, made once per logon by [`Registry::key`], with its hash when the registry
+/// hashes (past eight stores).
 #[derive(Debug)]
 pub struct StoreKey {
-    hash: u64,
+    /// The registry's hash of `bytes`, if it was hashing when the key was made.
+    hash: Option<u64>,
     bytes: KeyBytes,
 }
 
 impl StoreKey {
     /// The key's bytes.
+    #[inline]
     pub fn bytes(&self) -> &[u8] {
         &self.bytes
     }
 }
 
-/// A value the registry holds: it carries the key it is registered under, which the table
+/// A value the registry holds: it carries the key it is registered under, which the registry
 /// reads for as long as it holds the value.
 pub trait Registered {
     /// The key, made by the same registry's [`Registry::key`]; the same for the value's life.
     fn key(&self) -> &StoreKey;
 }
 
-// Compared by its hash first, then its bytes.
+// Equal keys are equal bytes; the hash, when both have one, tells most unequal ones apart.
 impl PartialEq for StoreKey {
     fn eq(&self, other: &Self) -> bool {
-        self.hash == other.hash && self.bytes == other.bytes
+        match (self.hash, other.hash) {
+            (Some(a), Some(b)) if a != b => false,
+            _ => self.bytes == other.bytes,
+        }
     }
 }
 
 impl Eq for StoreKey {}
 
-/// Where `key` is in the table: the entry registered under an equal key.
+/// Where `key` is: the value registered under an equal key.
 fn is<H: Deref<Target: Registered>>(key: &StoreKey) -> impl Fn(&H) -> bool + '_ {
     move |there| there.key() == key
 }
 
-/// The hash of a registered value, when the table grows.
-fn hash_of<H: Deref<Target: Registered>>(value: &H) -> u64 {
-    value.key().hash
+/// The open stores: a list while there are few, a hash table past [`FEW`], a list again once
+/// they are down to half that (so that a number of stores around the limit does not make every
+/// logon switch).
+enum Stores<H> {
+    Few(SmallVec<[H; FEW]>),
+    Many(HashTable<H>),
+}
+
+impl<H> Stores<H> {
+    fn len(&self) -> usize {
+        match self {
+            Self::Few(list) => list.len(),
+            Self::Many(table) => table.len(),
+        }
+    }
 }
 
 /// Open stores by key. `H` is a counted handle (an `Arc`, a `PairRef`) on the state a store
 /// shares with its logon object, which the registry holds while the store is registered.
 pub struct Registry<H> {
-    /// Hashes the keys, seeded at random per registry (per process and per instance), as
-    /// `HashMap`'s SipHash is, at a tenth of its cost per logon. foldhash is only "minimally"
-    /// HashDoS-resistant (no fixed set of keys collides in every registry; an attacker who
-    /// could observe this registry's timing might find collisions for it), which is enough
-    /// here: a registry holds the stores one session has open at once, a handful, each one a
+    /// Hashes the keys past [`FEW`] stores, seeded at random per registry (per process and per
+    /// instance), as `HashMap`'s SipHash is, at a tenth of its cost. foldhash is only
+    /// "minimally" HashDoS-resistant (no fixed set of keys collides in every registry; an
+    /// attacker who could observe this registry's timing might find collisions for it), which
+    /// is enough here: a registry holds the stores one session has open at once, each one a
     /// logon through MAPI with its support object, so even all of them colliding would cost a
     /// few comparisons of keys no longer than an entry ID.
     hasher: foldhash::fast::RandomState,
-    stores: Mutex<HashTable<H>>,
+    /// Whether `stores` is a table: read without the lock by [`Self::key`], which hashes only
+    /// then (a key made as the registry switches is hashed when the table needs it).
+    hashing: AtomicBool,
+    /// How many stores are open, set under the lock: a lookup in an empty registry (a store's
+    /// first logon of the session, the usual one) reads it instead of taking the lock.
+    open: AtomicUsize,
+    stores: Mutex<Stores<H>>,
 }
 
 impl<H> Default for Registry<H> {
     fn default() -> Self {
         Self {
             hasher: foldhash::fast::RandomState::default(),
-            stores: Mutex::new(HashTable::new()),
+            hashing: AtomicBool::new(false),
+            open: AtomicUsize::new(0),
+            stores: Mutex::new(Stores::Few(SmallVec::new())),
         }
     }
 }
 
 impl<H: Deref<Target: Registered> + Clone> Registry<H> {
-    fn table(&self) -> MutexGuard<'_, HashTable<H>> {
+    fn stores(&self) -> MutexGuard<'_, Stores<H>> {
         lock(&self.stores)
     }
 
-    /// `bytes` as a key of this registry: hashed here, once.
+    /// `bytes` as a key of this registry, hashed here if the registry hashes its keys.
+    // `#[inline]`: made in place in the caller's store context, where a call moves it twice.
+    #[inline]
     pub fn key(&self, bytes: impl Into<KeyBytes>) -> StoreKey {
         let bytes = bytes.into();
-        StoreKey {
-            hash: self.hasher.hash_one(&bytes[..]),
-            bytes,
-        }
+        let hash = self
+            .hashing
+            .load(Ordering::Relaxed)
+            .then(|| self.hasher.hash_one(&bytes[..]));
+        StoreKey { hash, bytes }
+    }
+
+    /// The hash of `key`: the one it carries, else made now.
+    fn hash(&self, key: &StoreKey) -> u64 {
+        key.hash
+            .unwrap_or_else(|| self.hasher.hash_one(key.bytes()))
     }
 
     /// The store open under `key`, if any.
@@ -172,8 +218,24 @@ impl<H: Deref<Target: Registered> + Clone> Registry<H> {
     /// What `take` makes of the store open under `key`, if any: `take` runs under the lock, so
     /// the store cannot be removed meanwhile (a value's `Drop` that removes it first may rely on
     /// that); like [`Self::insert_unless`]'s `keep`, it must not call MAPI or provider code.
+    // `#[inline]`: an empty registry answers in the caller.
+    #[inline]
     pub fn lookup_with<R>(&self, key: &StoreKey, take: impl FnOnce(&H) -> Option<R>) -> Option<R> {
-        self.table().find(key.hash, is(key)).and_then(take)
+        // A store registered after this read is one this lookup may miss, as if it came first:
+        // racing logons meet at the insert, under the lock.
+        if self.open.load(Ordering::Acquire) == 0 {
+            return None;
+        }
+        self.find_with(key, take)
+    }
+
+    /// [`Self::lookup_with`] under the lock.
+    fn find_with<R>(&self, key: &StoreKey, take: impl FnOnce(&H) -> Option<R>) -> Option<R> {
+        match &*self.stores() {
+            Stores::Few(list) => list.iter().find(|there| is(key)(*there)),
+            Stores::Many(table) => table.find(self.hash(key), is(key)),
+        }
+        .and_then(take)
     }
 
     /// Registers `value` under its key, unless `keep` takes the store already there (two logons
@@ -182,57 +244,110 @@ impl<H: Deref<Target: Registered> + Clone> Registry<H> {
     /// cannot be replaced meanwhile; it must not call MAPI or provider code.
     pub fn insert_unless<R>(&self, value: H, keep: impl FnOnce(&H) -> Option<R>) -> Result<(), R> {
         let key = value.key();
-        let mut table = self.table();
-        let replaced = match table.entry(key.hash, is(key), hash_of) {
-            Entry::Occupied(mut there) => {
-                if let Some(kept) = keep(there.get()) {
+        let mut stores = self.stores();
+        let there = match &mut *stores {
+            Stores::Few(list) => list.iter_mut().find(|there| is(key)(&**there)),
+            Stores::Many(table) => table.find_mut(self.hash(key), is(key)),
+        };
+        let replaced = match there {
+            Some(there) => {
+                if let Some(kept) = keep(there) {
                     return Err(kept);
                 }
-                Some(core::mem::replace(there.get_mut(), value))
+                Some(core::mem::replace(there, value))
             }
-            Entry::Vacant(slot) => {
-                slot.insert(value);
+            None => {
+                self.add(&mut stores, value);
+                self.open.store(stores.len(), Ordering::Release);
                 None
             }
         };
         // A store replaced is dropped after the lock.
-        drop(table);
+        drop(stores);
         drop(replaced);
         Ok(())
+    }
+
+    /// Adds `value`, whose key is not registered, making the list a table when it is full.
+    fn add(&self, stores: &mut Stores<H>, value: H) {
+        let hash_of = |value: &H| self.hash(value.key());
+        match stores {
+            Stores::Few(list) if list.len() < FEW => list.push(value),
+            Stores::Few(list) => {
+                let mut table = HashTable::with_capacity(2 * FEW);
+                for open in list.drain(..).chain([value]) {
+                    table.insert_unique(hash_of(&open), open, hash_of);
+                }
+                *stores = Stores::Many(table);
+                self.hashing.store(true, Ordering::Relaxed);
+            }
+            Stores::Many(table) => {
+                table.insert_unique(hash_of(&value), value, hash_of);
+            }
+        }
     }
 
     /// Removes `value` if it is still the store registered under its key (not a store opened
     /// again since), and returns the registry's handle on it (to drop after the lock).
     /// Idempotent.
     pub fn remove(&self, value: &H::Target) -> Option<H> {
-        let mut table = self.table();
-        let entry = table.find_entry(value.key().hash, |there| core::ptr::eq(&**there, value));
-        entry.ok().map(|entry| entry.remove().0)
+        let is_value = |there: &H| core::ptr::eq(&**there, value);
+        let mut stores = self.stores();
+        let removed = match &mut *stores {
+            Stores::Few(list) => {
+                let at = list.iter().position(is_value)?;
+                list.swap_remove(at)
+            }
+            Stores::Many(table) => {
+                let hash = self.hash(value.key());
+                let removed = table.find_entry(hash, is_value).ok()?.remove().0;
+                if table.len() <= FEW / 2 {
+                    *stores = Stores::Few(table.drain().collect());
+                    self.hashing.store(false, Ordering::Relaxed);
+                }
+                removed
+            }
+        };
+        self.open.store(stores.len(), Ordering::Release);
+        Some(removed)
     }
 
     /// What is open, leaving it registered (the lock is not held while the caller uses it).
     pub fn snapshot(&self) -> Vec<H> {
-        self.table().iter().cloned().collect()
+        match &*self.stores() {
+            Stores::Few(list) => list.to_vec(),
+            Stores::Many(table) => table.iter().cloned().collect(),
+        }
     }
 
     /// Empties the registry, returning what was open.
     pub fn drain(&self) -> Vec<H> {
-        self.table().drain().collect()
+        let mut stores = self.stores();
+        let open = match &mut *stores {
+            Stores::Few(list) => list.drain(..).collect(),
+            Stores::Many(table) => table.drain().collect(),
+        };
+        *stores = Stores::Few(SmallVec::new());
+        self.hashing.store(false, Ordering::Relaxed);
+        self.open.store(0, Ordering::Release);
+        open
     }
 
     pub fn len(&self) -> usize {
-        self.table().len()
+        self.open.load(Ordering::Acquire)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.table().is_empty()
+        self.len() == 0
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{Registered, Registry, StoreKey};
+    use super::{FEW, Registered, Registry, StoreKey, Stores};
+    use std::hash::BuildHasher;
     use std::sync::Arc;
+    use std::sync::atomic::Ordering;
 
     /// A registered value: its key and a number.
     #[derive(Debug)]
@@ -295,6 +410,103 @@ mod tests {
         assert!(registry.insert_unless(second, |_| None::<()>).is_ok());
         assert_eq!(registry.drain().len(), 1);
         assert_eq!(registry.len(), 0);
+    }
+
+    /// Whether `registry` keeps its stores in a hash table.
+    fn hashing(registry: &Registry<Arc<Open>>) -> bool {
+        let many = matches!(*registry.stores(), Stores::Many(_));
+        assert_eq!(many, registry.hashing.load(Ordering::Relaxed));
+        many
+    }
+
+    /// The numbers registered under the keys `store 0` to `store {count - 1}`.
+    fn numbers(registry: &Registry<Arc<Open>>, count: i32) -> Vec<Option<i32>> {
+        (0..count)
+            .map(|n| {
+                let key = registry.key(format!("store {n}").into_bytes());
+                registry.lookup(&key).map(|o| o.1)
+            })
+            .collect()
+    }
+
+    /// Past `FEW` stores the list becomes a table, and at half that a list again: each store
+    /// is found, replaced and removed in either, by keys made before or after the switch.
+    #[test]
+    fn the_list_becomes_a_table_past_few_stores_and_a_list_again() {
+        let registry = Registry::default();
+        let count = FEW as i32 + 1;
+        // Keys made while the registry lists its stores: not hashed yet.
+        let stores: Vec<_> = (0..count)
+            .map(|n| open(&registry, format!("store {n}").as_bytes(), n))
+            .collect();
+        assert!(stores.iter().all(|store| store.0.hash.is_none()));
+        for store in &stores[..FEW] {
+            registry
+                .insert_unless(store.clone(), |_| None::<()>)
+                .unwrap();
+            assert!(!hashing(&registry));
+        }
+        registry
+            .insert_unless(stores[FEW].clone(), |_| None::<()>)
+            .unwrap();
+        assert!(hashing(&registry));
+        assert_eq!(registry.len(), FEW + 1);
+        let all: Vec<_> = (0..count).map(Some).collect();
+        assert_eq!(numbers(&registry, count), all);
+        // A key made now is hashed; equal to one that is not, unequal to another key.
+        let hashed = open(&registry, b"store 3", 3);
+        assert!(hashed.0.hash.is_some());
+        assert_eq!(hashed.0, stores[3].0);
+        assert_ne!(hashed.0, stores[4].0);
+        // A table replaces, and keeps, as a list does; removal is by identity, not by key.
+        let again = registry.insert_unless(hashed.clone(), |existing| Some(existing.clone()));
+        assert!(Arc::ptr_eq(&again.unwrap_err(), &stores[3]));
+        assert!(registry.remove(&hashed).is_none());
+        registry
+            .insert_unless(hashed.clone(), |_| None::<()>)
+            .unwrap();
+        assert!(registry.remove(&stores[3]).is_none());
+        assert!(Arc::ptr_eq(&registry.remove(&hashed).unwrap(), &hashed));
+        assert!(hashing(&registry));
+        // Down to half of FEW (store 3 is gone): a list again, which still finds what is left.
+        let left = FEW / 2;
+        for store in &stores[left + 1..] {
+            assert!(hashing(&registry));
+            assert!(registry.remove(store).is_some());
+        }
+        assert!(!hashing(&registry));
+        assert_eq!(registry.len(), left);
+        let expected: Vec<_> = (0..count)
+            .map(|n| (n != 3 && n as usize <= left).then_some(n))
+            .collect();
+        assert_eq!(numbers(&registry, count), expected);
+        // Hashed keys still find their stores in the list.
+        let hashed_two = Arc::new(Open(
+            StoreKey {
+                hash: Some(registry.hasher.hash_one(&b"store 2"[..])),
+                bytes: b"store 2".as_slice().into(),
+            },
+            2,
+        ));
+        assert_eq!(registry.lookup(&hashed_two.0).map(|o| o.1), Some(2));
+        assert!(Arc::ptr_eq(
+            &registry.remove(&stores[2]).unwrap(),
+            &stores[2]
+        ));
+        assert_eq!(registry.lookup(&hashed_two.0).map(|o| o.1), None);
+        // And back to a table: every store, old key or new, in one place.
+        for store in stores.iter().skip(left + 1) {
+            registry
+                .insert_unless(store.clone(), |_| None::<()>)
+                .unwrap();
+        }
+        registry.insert_unless(hashed_two, |_| None::<()>).unwrap();
+        registry.insert_unless(hashed, |_| None::<()>).unwrap();
+        assert!(hashing(&registry));
+        assert_eq!(numbers(&registry, count), all);
+        assert_eq!(registry.snapshot().len(), FEW + 1);
+        assert_eq!(registry.drain().len(), FEW + 1);
+        assert!(!hashing(&registry) && registry.is_empty());
     }
 
     #[test]

@@ -17,10 +17,11 @@
 //!
 //! A key is kept as the HMAC state after the key, the profile's by each provider object
 //! ([`SpoolKeys`]): a seal or a check hashes two SHA-256 blocks, not four. And since a seal is
-//! a function of the key and the payload alone, the provider object keeps the last payload it
-//! sealed with the MAC it got: a logon that seals the same payload under the same key (a store
-//! opened again in the session, whose spool security is its key) copies that MAC, hashing
-//! nothing. The bytes are the same as a fresh seal's, so nothing about the check changes.
+//! a function of the key and the payload alone, the provider object keeps the last seal it
+//! made, whole (prefix, payload, MAC): a logon that seals the same payload under the same key (a
+//! store opened again in the session, whose spool security is its key) copies it into its
+//! block, hashing nothing. The bytes are the same as a fresh seal's, so nothing about the check
+//! changes.
 
 use std::sync::{Mutex, OnceLock};
 
@@ -68,7 +69,21 @@ impl SpoolKey {
 
     /// `payload`, sealed, in a block of `allocators`: what `Logon` returns.
     pub fn seal(&self, allocators: &AllocatorSet, payload: &[u8]) -> crate::com::Result<RootBuf> {
-        sealed_block(allocators, payload, &self.mac_of(payload))
+        let mut sealed = Vec::new();
+        self.seal_into(payload, &mut sealed);
+        let block = allocators.allocate(sealed.len())?;
+        block.write_slice(0, &sealed);
+        Ok(block)
+    }
+
+    /// `payload` sealed, in place of what `sealed` held: the prefix, the payload, the MAC.
+    fn seal_into(&self, payload: &[u8], sealed: &mut Vec<u8>) {
+        let mac = self.mac_of(payload);
+        sealed.clear();
+        sealed.reserve(PREFIX.len() + payload.len() + MAC_LEN);
+        sealed.extend_from_slice(PREFIX);
+        sealed.extend_from_slice(payload);
+        sealed.extend_from_slice(&mac);
     }
 
     /// The payload of a sealed `blob`, if it was sealed with this key and not altered;
@@ -85,19 +100,6 @@ impl SpoolKey {
         mac.verify_slice(tag).map_err(|_| forged())?;
         Ok(&sealed[PREFIX.len()..])
     }
-}
-
-/// `payload` and its `mac`, sealed, in a block of `allocators`.
-fn sealed_block(
-    allocators: &AllocatorSet,
-    payload: &[u8],
-    mac: &[u8; MAC_LEN],
-) -> crate::com::Result<RootBuf> {
-    let block = allocators.allocate(PREFIX.len() + payload.len() + MAC_LEN)?;
-    block.write_slice(0, PREFIX);
-    block.write_slice(PREFIX.len(), payload);
-    block.write_slice(PREFIX.len() + payload.len(), mac);
-    Ok(block)
 }
 
 /// The key bytes for a logon: the profile's (made and stored on first use), or the process's.
@@ -146,34 +148,27 @@ pub struct SpoolKeys(Mutex<Option<Kept>>);
 struct Kept {
     bytes: [u8; 32],
     key: SpoolKey,
-    /// The last payload sealed with `key`, and its MAC.
-    last_seal: Option<(Vec<u8>, [u8; MAC_LEN])>,
+    /// The last payload sealed with `key`, as sealed (prefix, payload, MAC); empty before the
+    /// first.
+    last_seal: Vec<u8>,
 }
 
 impl Kept {
-    /// The MAC of `payload` under this key: the last one's if it sealed the same bytes (the
-    /// payload is public, in the sealed block, so comparing it needs no constant time).
-    fn mac_of(&mut self, payload: &[u8]) -> [u8; MAC_LEN] {
-        if let Some((sealed, mac)) = &self.last_seal
-            && sealed.as_slice() == payload
-        {
-            return *mac;
+    /// `payload` sealed under this key: the last seal if it sealed the same bytes (the payload
+    /// is public, in the sealed block, so comparing it needs no constant time).
+    fn seal(&mut self, payload: &[u8]) -> &[u8] {
+        let same = self.last_seal.len() == PREFIX.len() + payload.len() + MAC_LEN
+            && self.last_seal[PREFIX.len()..][..payload.len()] == *payload;
+        if !same {
+            self.key.seal_into(payload, &mut self.last_seal);
         }
-        let mac = self.key.mac_of(payload);
-        let mut sealed = self
-            .last_seal
-            .take()
-            .map(|(bytes, _)| bytes)
-            .unwrap_or_default();
-        sealed.clear();
-        sealed.extend_from_slice(payload);
-        self.last_seal = Some((sealed, mac));
-        mac
+        &self.last_seal
     }
 }
 
 impl SpoolKeys {
-    /// `payload` sealed with the logon's key ([`SpoolKey::seal`]), in a block of `allocators`.
+    /// `payload` sealed with the logon's key ([`SpoolKey::seal`]), in a block of `allocators`
+    /// (allocated before the key's lock is taken, filled under it with one copy).
     pub fn seal(
         &self,
         request: &LogonRequest<'_>,
@@ -181,8 +176,9 @@ impl SpoolKeys {
         payload: &[u8],
     ) -> ProviderResult<RootBuf> {
         let bytes = key_for_logon(request)?;
-        let mac = self.with_key(&bytes, |kept| kept.mac_of(payload));
-        Ok(sealed_block(allocators, payload, &mac)?)
+        let block = allocators.allocate(PREFIX.len() + payload.len() + MAC_LEN)?;
+        self.with_key(&bytes, |kept| block.write_slice(0, kept.seal(payload)));
+        Ok(block)
     }
 
     /// The payload of `blob` if the logon's key sealed it and it is unaltered
@@ -201,7 +197,7 @@ impl SpoolKeys {
             slot => slot.insert(Kept {
                 bytes: *bytes,
                 key: SpoolKey::new(bytes),
-                last_seal: None,
+                last_seal: Vec::new(),
             }),
         };
         body(kept)
@@ -258,12 +254,9 @@ mod tests {
         keys.with_key(bytes, |kept| kept.key.clone())
     }
 
-    /// `payload` sealed by `keys` with the key `bytes`, copied out of its block.
+    /// `payload` as `keys` seals it with the key `bytes`.
     fn sealed_by(keys: &SpoolKeys, bytes: &[u8; 32], payload: &[u8]) -> Vec<u8> {
-        let mac = keys.with_key(bytes, |kept| kept.mac_of(payload));
-        let block = sealed_block(&AllocatorSet::native(), payload, &mac).unwrap();
-        // SAFETY: the block's `len` bytes, all written, alive until `block` drops.
-        unsafe { core::slice::from_raw_parts(block.as_ptr(), block.len()) }.to_vec()
+        keys.with_key(bytes, |kept| kept.seal(payload).to_vec())
     }
 
     #[test]
@@ -294,7 +287,7 @@ mod tests {
         let first = sealed_by(&keys, &a, b"store");
         // Served from the kept seal: the bytes a fresh seal makes.
         let kept_seal = keys.with_key(&a, |kept| kept.last_seal.clone());
-        assert_eq!(kept_seal.as_ref().map(|(p, _)| &p[..]), Some(&b"store"[..]));
+        assert_eq!(kept_seal, first);
         let again = sealed_by(&keys, &a, b"store");
         assert_eq!(again, first);
         assert_eq!(again, sealed(&SpoolKey::new(&a), b"store"));
