@@ -361,6 +361,8 @@ impl Regions {
         grow(region, Some(size_of_val(values)))
     }
 
+    // Always inlined into `Cursors::plan`, which is too.
+    #[inline(always)]
     fn measure(values: &[impl WireProperty]) -> crate::com::Result<Self> {
         let mut regions = Self::default();
         let r = &mut regions;
@@ -430,6 +432,9 @@ struct Cursors {
 impl Cursors {
     /// Lays out `values` and their variable parts; returns the block size and where each
     /// region starts.
+    // Always inlined, as `Regions::measure`: returned through memory, the sizes and cursors
+    // cost more to read back than to compute.
+    #[inline(always)]
     fn plan(values: &[impl WireProperty]) -> crate::com::Result<(usize, Self)> {
         let regions = Regions::measure(values)?;
         let mut plan = Plan::default();
