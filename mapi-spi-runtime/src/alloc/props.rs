@@ -328,6 +328,8 @@ struct Regions {
 }
 
 impl Regions {
+    // Always inlined, as `utf16_len`.
+    #[inline(always)]
     fn unicode(&mut self, text: &str) -> crate::com::Result<()> {
         let (units, nul) = utf16_len(text);
         if nul {
