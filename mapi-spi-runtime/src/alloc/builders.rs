@@ -143,13 +143,22 @@ impl<'a> Text<'a> {
 /// text, the usual kind (names, addresses), is one unit per byte: 16 bytes at a time, every
 /// byte looked at with no early exit, tell whether a block is ASCII without NUL in a few vector
 /// instructions (less than `is_ascii` then `memchr`'s setup, for short texts). Otherwise one
-/// pass over its bytes that the compiler vectorises: a character is one unit, two beyond the
-/// BMP; in UTF-8 (a `str` is valid UTF-8) each character has one byte that is not a
-/// continuation byte (`10xxxxxx`), and those beyond the BMP start with `11110xxx`.
+/// pass over its bytes that the compiler vectorises ([`encoded_utf16_len`]).
+// Inlined: for the usual text it is a few vector instructions, less than a call and the
+// registers saved around it.
+#[inline]
 pub(crate) fn utf16_len(text: &str) -> (usize, bool) {
     if is_plain_ascii(text.as_bytes()) {
         return (text.len(), false);
     }
+    encoded_utf16_len(text)
+}
+
+/// [`utf16_len`] of text that is not plain ASCII: a character is one unit, two beyond the
+/// BMP; in UTF-8 (a `str` is valid UTF-8) each character has one byte that is not a
+/// continuation byte (`10xxxxxx`), and those beyond the BMP start with `11110xxx`.
+#[inline(never)]
+fn encoded_utf16_len(text: &str) -> (usize, bool) {
     let (units, least) = text
         .as_bytes()
         .iter()
@@ -160,22 +169,38 @@ pub(crate) fn utf16_len(text: &str) -> (usize, bool) {
     (units, least == 0)
 }
 
-/// Whether every byte is ASCII and none is NUL.
+/// Whether every byte is ASCII and none is NUL: in blocks of 16 bytes, the last overlapping
+/// the one before it (8 or 4 bytes twice, overlapping, for a shorter text), as
+/// [`widen_ascii`] reads them: a tail of a few bytes folded one by one cost more than the
+/// blocks before it.
 // Always inlined: it is the whole of `utf16_len` for the usual text, which the builders
 // measure once per string.
 #[inline(always)]
 fn is_plain_ascii(bytes: &[u8]) -> bool {
     // A byte is plain ASCII when it is 1..=0x7F: neither it nor `byte - 1` (0 wraps to 0xFF)
     // has its high bit set.
-    fn plain(block: &[u8]) -> bool {
+    #[inline(always)]
+    fn plain<const N: usize>(bytes: &[u8], at: usize) -> bool {
+        let block: &[u8; N] = bytes[at..at + N].try_into().expect("N bytes");
         block
             .iter()
             .fold(0u8, |any, &byte| any | byte | byte.wrapping_sub(1))
             & 0x80
             == 0
     }
+    let len = bytes.len();
+    if len < 16 {
+        return if len >= 8 {
+            plain::<8>(bytes, 0) && plain::<8>(bytes, len - 8)
+        } else if len >= 4 {
+            plain::<4>(bytes, 0) && plain::<4>(bytes, len - 4)
+        } else {
+            bytes.iter().all(|&byte| byte.wrapping_sub(1) < 0x7F)
+        };
+    }
     let (blocks, tail) = bytes.as_chunks::<16>();
-    blocks.iter().all(|block| plain(block)) && plain(tail)
+    blocks.iter().all(|block| plain::<16>(block, 0))
+        && (tail.is_empty() || plain::<16>(bytes, len - 16))
 }
 
 /// Writes `text` as UTF-16 and a NUL at `offset`; returns its length in code units (without
@@ -605,6 +630,26 @@ mod tests {
                 (text.encode_utf16().count(), text.contains('\0')),
                 "{text:?}"
             );
+        }
+    }
+
+    /// Every length a block, an overlapping pair of blocks or the bytes one by one measure,
+    /// with a NUL or a character that is not ASCII at each place: none goes unseen.
+    #[test]
+    fn utf16_len_sees_a_nul_or_wide_character_anywhere() {
+        for len in 0..=40 {
+            let ascii = "x".repeat(len);
+            assert_eq!(utf16_len(&ascii), (len, false), "{len} ASCII");
+            for at in 0..len {
+                let mut nul = ascii.clone().into_bytes();
+                nul[at] = 0;
+                let nul = String::from_utf8(nul).unwrap();
+                assert_eq!(utf16_len(&nul), (len, true), "NUL at {at} of {len}");
+                let wide = format!("{}é{}", &ascii[..at], &ascii[at + 1..]);
+                assert_eq!(utf16_len(&wide), (len, false), "é at {at} of {len}");
+                let rubout = format!("{}\u{7F}{}", &ascii[..at], &ascii[at + 1..]);
+                assert_eq!(utf16_len(&rubout), (len, false), "DEL at {at} of {len}");
+            }
         }
     }
 }

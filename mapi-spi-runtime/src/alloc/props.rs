@@ -328,6 +328,8 @@ struct Regions {
 }
 
 impl Regions {
+    // Always inlined, as `utf16_len`.
+    #[inline(always)]
     fn unicode(&mut self, text: &str) -> crate::com::Result<()> {
         let (units, nul) = utf16_len(text);
         if nul {
@@ -361,6 +363,8 @@ impl Regions {
         grow(region, Some(size_of_val(values)))
     }
 
+    // Always inlined into `Cursors::plan`, which is too.
+    #[inline(always)]
     fn measure(values: &[impl WireProperty]) -> crate::com::Result<Self> {
         let mut regions = Self::default();
         let r = &mut regions;
@@ -430,6 +434,9 @@ struct Cursors {
 impl Cursors {
     /// Lays out `values` and their variable parts; returns the block size and where each
     /// region starts.
+    // Always inlined, as `Regions::measure`: returned through memory, the sizes and cursors
+    // cost more to read back than to compute.
+    #[inline(always)]
     fn plan(values: &[impl WireProperty]) -> crate::com::Result<(usize, Self)> {
         let regions = Regions::measure(values)?;
         let mut plan = Plan::default();
@@ -446,6 +453,9 @@ impl Cursors {
         Ok((plan.size(), cursors))
     }
 
+    // Inlined: for the usual text it is a few vector instructions, less than a call and the
+    // registers saved around it.
+    #[inline(always)]
     fn unicode(&mut self, root: &RootBuf, text: &str) -> *mut u16 {
         let at = self.twos;
         let units = write_utf16(root, at, text);
@@ -513,52 +523,90 @@ fn write(root: &RootBuf, values: &[impl WireProperty], mut cursors: Cursors) {
     let array = root.array_at::<SPropValue>(0, values.len());
     for (index, prop) in values.iter().enumerate() {
         let prop = prop.wire();
-        // Zeroed first, so the bytes a smaller member leaves unused are defined.
-        // SAFETY: all-zero is a valid PV (integers, floats and NULL pointers).
-        let mut pv: PV = unsafe { core::mem::zeroed() };
+        // SAFETY: index < values.len(), in the array `array_at` checked.
+        let slot = unsafe { Slot::new(array.add(index), prop.tag()) };
         let c = &mut cursors;
         match prop.value {
-            ValueRef::Null | ValueRef::Object => pv.x = 0,
-            ValueRef::I2(v) => pv.i = v,
-            ValueRef::Long(v) => pv.ul = v,
-            ValueRef::R4(v) => pv.flt = v,
-            ValueRef::Double(v) => pv.dbl = v,
-            ValueRef::Currency(v) => pv.cur = v,
-            ValueRef::AppTime(v) => pv.at = v,
-            ValueRef::Error(v) => pv.err = v.0,
-            ValueRef::Boolean(v) => pv.b = u16::from(v),
-            ValueRef::I8(v) => pv.li = v,
-            ValueRef::SysTime(v) => pv.ft = v,
-            ValueRef::Clsid(guid) => pv.lpguid = Cursors::scalars(&mut c.fours, root, &[guid]).lp,
-            ValueRef::Unicode(text) => pv.lpszW = c.unicode(root, text),
-            ValueRef::String8(bytes) => pv.lpszA = c.string8(root, bytes),
-            ValueRef::Binary(bytes) => pv.bin = c.binary(root, bytes),
-            ValueRef::MvI2(v) => pv.MVi = Cursors::scalars(&mut c.twos, root, v),
-            ValueRef::MvLong(v) => pv.MVl = Cursors::scalars(&mut c.fours, root, v),
-            ValueRef::MvR4(v) => pv.MVflt = Cursors::scalars(&mut c.fours, root, v),
-            ValueRef::MvDouble(v) => pv.MVdbl = Cursors::scalars(&mut c.eights, root, v),
-            ValueRef::MvCurrency(v) => pv.MVcur = Cursors::scalars(&mut c.eights, root, v),
-            ValueRef::MvAppTime(v) => pv.MVat = Cursors::scalars(&mut c.eights, root, v),
-            ValueRef::MvSysTime(v) => pv.MVft = Cursors::scalars(&mut c.eights, root, v),
-            ValueRef::MvClsid(v) => pv.MVguid = Cursors::scalars(&mut c.fours, root, v),
-            ValueRef::MvI8(v) => pv.MVli = Cursors::scalars(&mut c.eights, root, v),
+            ValueRef::Null | ValueRef::Object => slot.put(|pv| pv.x = 0),
+            ValueRef::I2(v) => slot.put(|pv| pv.i = v),
+            ValueRef::Long(v) => slot.put(|pv| pv.ul = v),
+            ValueRef::R4(v) => slot.put(|pv| pv.flt = v),
+            ValueRef::Double(v) => slot.put(|pv| pv.dbl = v),
+            ValueRef::Currency(v) => slot.put(|pv| pv.cur = v),
+            ValueRef::AppTime(v) => slot.put(|pv| pv.at = v),
+            ValueRef::Error(v) => slot.put(|pv| pv.err = v.0),
+            ValueRef::Boolean(v) => slot.put(|pv| pv.b = u16::from(v)),
+            ValueRef::I8(v) => slot.put(|pv| pv.li = v),
+            ValueRef::SysTime(v) => slot.put(|pv| pv.ft = v),
+            ValueRef::Clsid(guid) => {
+                slot.put(|pv| pv.lpguid = Cursors::scalars(&mut c.fours, root, &[guid]).lp)
+            }
+            ValueRef::Unicode(text) => slot.put(|pv| pv.lpszW = c.unicode(root, text)),
+            ValueRef::String8(bytes) => slot.put(|pv| pv.lpszA = c.string8(root, bytes)),
+            ValueRef::Binary(bytes) => slot.put(|pv| pv.bin = c.binary(root, bytes)),
+            ValueRef::MvI2(v) => slot.put(|pv| pv.MVi = Cursors::scalars(&mut c.twos, root, v)),
+            ValueRef::MvLong(v) => slot.put(|pv| pv.MVl = Cursors::scalars(&mut c.fours, root, v)),
+            ValueRef::MvR4(v) => slot.put(|pv| pv.MVflt = Cursors::scalars(&mut c.fours, root, v)),
+            ValueRef::MvDouble(v) => {
+                slot.put(|pv| pv.MVdbl = Cursors::scalars(&mut c.eights, root, v))
+            }
+            ValueRef::MvCurrency(v) => {
+                slot.put(|pv| pv.MVcur = Cursors::scalars(&mut c.eights, root, v))
+            }
+            ValueRef::MvAppTime(v) => {
+                slot.put(|pv| pv.MVat = Cursors::scalars(&mut c.eights, root, v))
+            }
+            ValueRef::MvSysTime(v) => {
+                slot.put(|pv| pv.MVft = Cursors::scalars(&mut c.eights, root, v))
+            }
+            ValueRef::MvClsid(v) => {
+                slot.put(|pv| pv.MVguid = Cursors::scalars(&mut c.fours, root, v))
+            }
+            ValueRef::MvI8(v) => slot.put(|pv| pv.MVli = Cursors::scalars(&mut c.eights, root, v)),
             ValueRef::MvString8(strings) => {
-                pv.MVszA = c.array(root, strings, |c, s| c.string8(root, s));
+                slot.put(|pv| pv.MVszA = c.array(root, strings, |c, s| c.string8(root, s)))
             }
             ValueRef::MvUnicode(strings) => {
-                pv.MVszW = c.array(root, strings, |c, s| c.unicode(root, s));
+                slot.put(|pv| pv.MVszW = c.array(root, strings, |c, s| c.unicode(root, s)))
             }
             ValueRef::MvBinary(binaries) => {
-                pv.MVbin = c.array(root, binaries, |c, b| c.binary(root, b));
+                slot.put(|pv| pv.MVbin = c.array(root, binaries, |c, b| c.binary(root, b)))
             }
         }
+    }
+}
+
+/// The `SPropValue` of `tag` that [`write`] writes next.
+struct Slot {
+    at: *mut SPropValue,
+    tag: u32,
+}
+
+impl Slot {
+    /// # Safety
+    ///
+    /// `at` is valid for an unaligned write of an `SPropValue`.
+    #[inline(always)]
+    unsafe fn new(at: *mut SPropValue, tag: u32) -> Self {
+        Self { at, tag }
+    }
+
+    /// Writes the value, its `Value` zeroed then set by `set`, so that the bytes a smaller
+    /// member leaves unused are defined. Each of [`write`]'s arms writes its own: one value
+    /// made in every arm and written after the match was merged piece by piece from all of
+    /// them, a few instructions more per value.
+    #[inline(always)]
+    fn put(self, set: impl FnOnce(&mut PV)) {
+        // SAFETY: all-zero is a valid PV (integers, floats and NULL pointers).
+        let mut pv: PV = unsafe { core::mem::zeroed() };
+        set(&mut pv);
         let value = SPropValue {
-            ulPropTag: prop.tag(),
+            ulPropTag: self.tag,
             dwAlignPad: 0,
             Value: pv,
         };
-        // SAFETY: index < values.len(), the array `array_at` checked; unaligned.
-        unsafe { array.add(index).write_unaligned(value) };
+        // SAFETY: writable (`Slot::new`'s contract); unaligned.
+        unsafe { self.at.write_unaligned(value) };
     }
 }
 

@@ -55,6 +55,9 @@ pub struct CallGuard<'a> {
 
 impl<'a> CallGuard<'a> {
     /// A guard that signals `to` when dropped.
+    // Inlined, as its drop: the generated forwarding bodies are in the provider's crate, and
+    // every forwarded call makes one.
+    #[inline]
     pub fn new(to: &'a dyn CallEnd) -> Self {
         Self {
             to,
@@ -73,6 +76,7 @@ impl<'a> CallGuard<'a> {
 }
 
 impl Drop for CallGuard<'_> {
+    #[inline]
     fn drop(&mut self) {
         self.to.end();
     }
