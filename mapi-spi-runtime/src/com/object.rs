@@ -7,6 +7,7 @@
 //! [ vtable pointer of interface 1 ]
 //! [ ...                           ]
 //! [ reference count (AtomicU32)   ]
+//! [ hold distance (u32)           ]  0, or where the block's hold is: see `Alone`
 //! [ the user's struct             ]
 //! ```
 //!
@@ -19,6 +20,7 @@ use core::ptr::NonNull;
 use core::sync::atomic::{AtomicU32, Ordering, fence};
 use windows_core::{GUID, HRESULT, IUnknown, Interface};
 
+use super::pair::Hold;
 use crate::codes::{E_NOINTERFACE, S_OK};
 
 /// The reference count at which an object becomes immortal (see [`Object::add_ref`]).
@@ -94,15 +96,21 @@ pub unsafe trait Home<T: MapiObject> {
     unsafe fn released(this: *mut Object<T>);
 }
 
-/// The home of an object in a block of its own ([`ComObject::new`]): its last `Release` drops
-/// it and frees the block.
+/// The home of an object that its last `Release` drops, and whose block goes with it: a block
+/// of its own ([`ComObject::new`]), which is freed; or its place in a shared block, whose hold it
+/// gives up ([`Reserved::host`](super::pair::Reserved::host): the runtime places a store's
+/// object in the block of its logon). Where it is is decided when it is made, not by its type,
+/// so its author needs not know.
 pub enum Alone {}
 
-// SAFETY: `ComObject::new` is the only maker of an `Object<T>` whose home is `Alone`, and it
-// allocates it alone with `Box`, which `destroy` gives back.
+// SAFETY: `ComObject::new` and `Reserved::host` are the only makers of an `Object<T>` whose home
+// is `Alone`: the first allocates it alone with `Box` and a `hold_back` of 0, which `destroy`
+// gives back; the second places it in a pair's block with the distance back to the block's hold,
+// which `destroy` gives up.
 unsafe impl<T: MapiObject<Home = Alone>> Home<T> for Alone {
     unsafe fn released(this: *mut Object<T>) {
-        // SAFETY: the caller's contract: the last reference to a block from `ComObject::new`.
+        // SAFETY: the caller's contract: the last reference to an object of this home, which
+        // only `ComObject::new` and `Reserved::host` make.
         unsafe { Object::destroy(this) }
     }
 }
@@ -150,6 +158,11 @@ pub unsafe trait Implements<I: Interface>: MapiObject {
 pub struct Object<T: MapiObject> {
     vtables: T::Vtables,
     refs: AtomicU32,
+    /// For an [`Alone`] object in a shared block ([`Reserved::host`](super::pair::Reserved::host)),
+    /// how many bytes before the object the block's [`Hold`] is, which its last `Release` gives
+    /// up; 0 for a block of its own, and for the objects of a pair. On 64-bit targets it takes
+    /// the padding after `refs` when the value is pointer-aligned: no room from such objects.
+    hold_back: u32,
     value: T,
 }
 
@@ -181,11 +194,13 @@ pub fn block_of_slot<const SLOT: usize>(this: *mut c_void) -> *const c_void {
 }
 
 impl<T: MapiObject> Object<T> {
-    /// `value` as an object with `refs` references, to be placed in its home's block.
-    pub(super) fn with_refs(value: T, refs: u32) -> Self {
+    /// `value` as an object with `refs` references, to be placed in its home's block,
+    /// `hold_back` bytes after the block's [`Hold`] (0 for none: see the field).
+    pub(super) fn with_refs(value: T, refs: u32, hold_back: u32) -> Self {
         Self {
             vtables: T::VTABLES,
             refs: AtomicU32::new(refs),
+            hold_back,
             value,
         }
     }
@@ -339,19 +354,22 @@ impl<T: MapiObject> Object<T> {
         remaining
     }
 
-    /// Drops the user's value and frees the block.
+    /// Drops the user's value, and frees the block or gives up its hold on it.
     ///
     /// # Safety
     ///
-    /// `this` came from `Box::into_raw` in [`ComObject::new`] and its count reached zero.
+    /// `this` came from `Box::into_raw` in [`ComObject::new`], or from
+    /// [`Reserved::host`](super::pair::Reserved::host), and its count reached zero.
     #[cold]
     unsafe fn destroy(this: *mut Self)
     where
         T: MapiObject<Home = Alone>,
     {
+        // SAFETY: the block is alive until freed or given up below; the field never changes.
+        let hold_back = unsafe { (*this).hold_back };
         // The user's Drop runs here, inside Release: a panic in it is reported and goes no
         // further. The block is freed either way (the unwinding drops the other fields and
-        // the box).
+        // the box), or its hold given up.
         // The thunks' guard, over the erased pointer: the unwinding machinery is compiled once,
         // not again for every object type (this is a rare, cold path).
         let _ = crate::com::abi::guard_fn(
@@ -359,10 +377,28 @@ impl<T: MapiObject> Object<T> {
             core::any::type_name::<T>,
             this.cast::<c_void>(),
             |this| {
-                // SAFETY: the caller's contract: the last reference to a block from `Box::into_raw`.
-                drop(unsafe { Box::from_raw(this.cast::<Self>()) })
+                let this = this.cast::<Self>();
+                // SAFETY: alive until dropped here; the field never changes.
+                if unsafe { (*this).hold_back } == 0 {
+                    // SAFETY: the caller's contract: the last reference to a block from
+                    // `Box::into_raw`.
+                    drop(unsafe { Box::from_raw(this) })
+                } else {
+                    // SAFETY: the caller's contract: the last reference to the object, placed by
+                    // `Reserved::host`, which owns its value; dropped once, here.
+                    unsafe { core::ptr::drop_in_place(&raw mut (*this).value) }
+                }
             },
         );
+        if hold_back != 0 {
+            // SAFETY: `Reserved::host` placed the object `hold_back` bytes after the hold of the
+            // block it is in, with a pointer derived from the block's, and gave it one hold,
+            // given up once, here, now that the value is gone.
+            unsafe {
+                let hold = this.byte_sub(hold_back as usize).cast::<Hold>();
+                Hold::unhold(NonNull::new_unchecked(hold));
+            }
+        }
     }
 
     /// `IUnknown::QueryInterface`.
@@ -412,7 +448,7 @@ impl<T: MapiObject> ComObject<T> {
     where
         T: MapiObject<Home = Alone>,
     {
-        let block = Box::new(Object::with_refs(value, 1));
+        let block = Box::new(Object::with_refs(value, 1, 0));
         // SAFETY: Box::into_raw never returns NULL.
         Self(unsafe { NonNull::new_unchecked(Box::into_raw(block)) })
     }

@@ -6,10 +6,12 @@
 //! Store and logon are two objects with two reference counts, not one object with two
 //! interfaces: MAPI holds the logon until the support object's `Release`, which the store's own
 //! final `Release` triggers, so one count would never reach zero. They are one allocation,
-//! though, with their shared state and the store's [`StoreContext`] (a [`Pair`] whose kept part
-//! is the context, as a C store keeps them): the objects and the shared state go when both
-//! counts reached zero and the registry let go of the store; the context and the block go with
-//! the last [`StoreRef`] (the provider's objects may hold one longer).
+//! though, with their shared state, the store's [`StoreContext`] and the provider's store object
+//! (a [`Pair`] whose kept part is the context and whose hosted object is the provider's store, as
+//! a C store keeps them): the objects and the shared state go when both counts reached zero and
+//! the registry let go of the store; the provider's store object when its own count does; the
+//! context and the block go with the last of those and of the [`StoreRef`]s (the provider's
+//! objects may hold one, or its store object, longer).
 //!
 //! Shutdown of one store (reference doc §8.3):
 //! 1. `IMsgStore::StoreLogoff` saves its flags;
@@ -236,6 +238,7 @@ impl<S: MessageStore> Shared for StoreShared<S> {
     type First = StoreObject<S>;
     type Second = LogonObject<S>;
     type Kept = StoreContext;
+    type Hosted = S;
 
     /// `StoreLogoffTransports` and the support object's `Release`, inside which MAPI re-enters
     /// `IMSLogon::Logoff`; then the logoff, if MAPI did not. The support reference is given up
@@ -743,7 +746,7 @@ impl<P: StoreProvider> ProviderObject<P> {
         }
 
         // The context goes in the block of the store and logon objects, made before them: the
-        // provider's logon gets it, and its store goes in the block too.
+        // provider's logon gets it, and its store object goes in the block too.
         let reserved = Pair::<StoreShared<P::Store>>::reserve(StoreContext {
             entry_id: EntryIdBuf::from_slice(args.request.entry_id),
             store_key: key,
@@ -763,7 +766,7 @@ impl<P: StoreProvider> ProviderObject<P> {
             Ok(opened) => opened,
             Err(error) => return self.fail(error, unicode, args.lppMAPIError),
         };
-        let inner = ComObject::new(store);
+        let (reserved, inner) = reserved.host(store);
         // SAFETY: kept beside `inner` (in `StoreShared`), which holds the reference it views.
         let inner_store = unsafe { inner.interface_view::<IMsgStore>() };
         let recorded = identity::record_logon(args.request, &inner_store, cx.store_key());
