@@ -195,14 +195,26 @@ impl<S: Shared> Block<S> {
 }
 
 impl<S: Shared> Pair<S> {
-    /// Allocates a block with `kept` in it, the pair to follow ([`Reserved::create`]): the kept
-    /// part comes first, so that what makes the shared state can be handed [`KeptRef`]s.
-    pub fn reserve(kept: S::Kept) -> Reserved<S> {
+    /// Allocates a block with the value `make` makes in it, the pair to follow
+    /// ([`Reserved::create`]): the kept part comes first, so that what makes the shared state
+    /// can be handed [`KeptRef`]s. Made in place, where moving it in would copy it whole; if
+    /// `make` panics, the block is freed.
+    #[inline(always)]
+    pub fn reserve(make: impl FnOnce() -> S::Kept) -> Reserved<S> {
+        /// Frees the block, allocated with the layout, when `make` unwinds.
+        struct Unmade(NonNull<u8>, Layout);
+        impl Drop for Unmade {
+            fn drop(&mut self) {
+                // SAFETY: allocated with this layout below, and nothing in it needs a drop.
+                unsafe { std::alloc::dealloc(self.0.as_ptr(), self.1) };
+            }
+        }
         // SAFETY: `LAYOUT` is not zero-sized (the block has a count at least).
         let block = unsafe { std::alloc::alloc(Block::<S>::LAYOUT) }.cast::<Block<S>>();
         let Some(block) = NonNull::new(block) else {
             std::alloc::handle_alloc_error(Block::<S>::LAYOUT)
         };
+        let unmade = Unmade(block.cast(), Block::<S>::LAYOUT);
         // SAFETY: a fresh allocation of the block's layout: the `kept` field is writable. Its one
         // hold is the reservation's, which passes to the pair.
         unsafe {
@@ -211,9 +223,10 @@ impl<S: Shared> Pair<S> {
                     refs: AtomicUsize::new(1),
                     free: Block::<S>::free,
                 },
-                value: kept,
+                value: make(),
             });
         }
+        core::mem::forget(unmade);
         Reserved(block)
     }
 
@@ -629,7 +642,7 @@ mod tests {
 
     fn pair(panic: bool, with_second: bool, hold_kept: bool) -> (Log, Parts<Both>) {
         let log = Log::default();
-        let reserved = Pair::<Both>::reserve(Kept { log: log.clone() });
+        let reserved = Pair::<Both>::reserve(|| Kept { log: log.clone() });
         let both = Both {
             log: log.clone(),
             kept: hold_kept.then(|| reserved.kept()),
@@ -733,7 +746,7 @@ mod tests {
     #[test]
     fn a_reservation_never_completed_frees_only_its_kept_part_with_its_last_handle() {
         let log = Log::default();
-        let reserved = Pair::<Both>::reserve(Kept { log: log.clone() });
+        let reserved = Pair::<Both>::reserve(|| Kept { log: log.clone() });
         let kept = reserved.kept();
         drop(reserved);
         assert!(logged(&log).is_empty(), "the handle holds the block");
@@ -746,13 +759,22 @@ mod tests {
         );
 
         let log = Log::default();
-        drop(Pair::<Both>::reserve(Kept { log: log.clone() }));
+        drop(Pair::<Both>::reserve(|| Kept { log: log.clone() }));
         assert_eq!(logged(&log), ["kept dropped"], "no handle: freed at once");
+    }
+
+    #[test]
+    fn a_kept_part_whose_making_panics_leaves_no_block_behind() {
+        // Under valgrind's leak check, the block freed by the unwinding shows here.
+        let made = std::panic::catch_unwind(|| {
+            Pair::<Both>::reserve(|| -> Kept { panic!("the kept part was asked to panic") })
+        });
+        assert!(made.is_err(), "the panic goes on to the caller");
     }
     /// A block reserved with a hosted object that panics when dropped if `panic`.
     fn hosting(panic: bool) -> (Log, super::Reserved<Both, true>, ComObject<Three>) {
         let log = Log::default();
-        let reserved = Pair::<Both>::reserve(Kept { log: log.clone() });
+        let reserved = Pair::<Both>::reserve(|| Kept { log: log.clone() });
         let three = Three {
             log: log.clone(),
             kept: reserved.kept(),
@@ -834,7 +856,7 @@ mod tests {
 
         // The same type, made alone, is freed alone.
         let log = Log::default();
-        let reserved = Pair::<Both>::reserve(Kept { log: log.clone() });
+        let reserved = Pair::<Both>::reserve(|| Kept { log: log.clone() });
         let alone = ComObject::new(Three {
             log: log.clone(),
             kept: reserved.kept(),
