@@ -55,6 +55,8 @@ pub struct CallGuard<'a> {
 
 impl<'a> CallGuard<'a> {
     /// A guard that signals `to` when dropped.
+    // Inlined where `to` is made from a concrete type: `started` is then called directly.
+    #[inline]
     pub fn new(to: &'a dyn CallEnd) -> Self {
         Self {
             to,
