@@ -255,6 +255,23 @@ impl<T: MapiObject> Object<T> {
         })
     }
 
+    /// This object's interface `I` if it answers it, as its QueryInterface would (which runs
+    /// no code of the object's, only its [`MapiObject::SLOT_IIDS`]), without a reference of its
+    /// own: a view, as [`Self::interface_view`], for an interface the type may not implement.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Self::interface_view`].
+    pub unsafe fn query_view<I: Interface>(&self) -> Option<core::mem::ManuallyDrop<I>> {
+        let slot = Self::answering_slot(&I::IID)?;
+        // SAFETY: the slot answers `I`'s IID, so its vtable is `I`'s or extends it, and it is an
+        // index of `vtables` (`answering_slot`); the reference is the caller's (this function's
+        // contract), and `ManuallyDrop` never gives it up.
+        Some(core::mem::ManuallyDrop::new(unsafe {
+            I::from_raw(self.slot_ptr(slot))
+        }))
+    }
+
     /// Like [`Object::to_interface`], but `None` if the count already reached zero; see
     /// [`Object::try_add_ref`] for when this may be called.
     pub fn try_to_interface<I: Interface>(&self) -> Option<I>
@@ -408,18 +425,12 @@ impl<T: MapiObject> Object<T> {
     /// `ppv` must be valid for a pointer write.
     #[inline(always)]
     pub unsafe fn query(&self, iid: &GUID, ppv: *mut *mut c_void) -> HRESULT {
-        const {
-            assert!(
-                T::SLOT_IIDS.len() * size_of::<VtablePtr>() <= size_of::<T::Vtables>(),
-                "MapiObject::SLOT_IIDS has more entries than VTABLES"
-            )
-        };
-        match interface_slot::<T>(iid) {
+        match Self::answering_slot(iid) {
             Some(slot) => {
                 self.add_ref();
                 // SAFETY: `ppv` is writable (this function's contract); the reference just added
-                // belongs to the interface pointer written. `slot` is an index of `vtables`: the
-                // assertion above and `MapiObject`'s contract.
+                // belongs to the interface pointer written. `slot` is an index of `vtables`
+                // (`answering_slot`).
                 unsafe { ppv.write(self.slot_ptr(slot)) };
                 S_OK
             }
@@ -429,6 +440,19 @@ impl<T: MapiObject> Object<T> {
                 E_NOINTERFACE
             }
         }
+    }
+
+    /// The slot that answers `iid` ([`interface_slot`]): an index of `vtables`, by the assertion
+    /// here and `MapiObject`'s contract.
+    #[inline(always)]
+    fn answering_slot(iid: &GUID) -> Option<usize> {
+        const {
+            assert!(
+                T::SLOT_IIDS.len() * size_of::<VtablePtr>() <= size_of::<T::Vtables>(),
+                "MapiObject::SLOT_IIDS has more entries than VTABLES"
+            )
+        };
+        interface_slot::<T>(iid)
     }
 }
 
@@ -513,6 +537,7 @@ impl<T: MapiObject + core::fmt::Debug> core::fmt::Debug for Object<T> {
 mod tests {
     use super::{ComObject, MapiObject, Ordering, PINNED, SATURATED, VtablePtr};
     use crate::com::query::unknown_vtbl;
+    use crate::interfaces::IMsgStore;
     use core::ffi::c_void;
     use core::sync::atomic::AtomicUsize;
     use windows_core::{GUID, IUnknown_Vtbl};
@@ -534,6 +559,37 @@ mod tests {
         fn drop(&mut self) {
             DROPS.fetch_add(1, Ordering::SeqCst);
         }
+    }
+
+    /// An object with an interface besides IUnknown, for `query_view`.
+    #[mapi_spi_macros::mapi_object(IMsgStore)]
+    struct Store;
+
+    impl crate::interfaces::IMAPIPropImpl for Store {}
+    impl crate::interfaces::IMsgStoreImpl for Store {}
+
+    #[test]
+    fn a_query_view_answers_as_query_interface_without_a_reference() {
+        use crate::interfaces::{IMAPIProp, IMSLogon};
+        use windows_core::{IUnknown, Interface};
+        let object = ComObject::new(Store);
+        // SAFETY: the views are used while `object` holds its reference.
+        let (unknown, prop, logon) = unsafe {
+            (
+                object.query_view::<IUnknown>(),
+                object.query_view::<IMAPIProp>(),
+                object.query_view::<IMSLogon>(),
+            )
+        };
+        assert_eq!(object.ref_count(), 1, "no reference taken");
+        assert_eq!(unknown.expect("answered").as_raw(), object.as_unknown_ptr());
+        let counted: IMsgStore = object.to_interface();
+        assert_eq!(
+            prop.expect("a base of IMsgStore").as_raw(),
+            counted.as_raw(),
+            "the slot QueryInterface answers with"
+        );
+        assert!(logon.is_none(), "not an interface of the object");
     }
 
     #[test]

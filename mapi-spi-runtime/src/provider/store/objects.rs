@@ -80,8 +80,9 @@ pub struct StoreShared<S: MessageStore> {
     /// `inner` as `IMsgStore`, the interface calls are forwarded to: a view of `inner`'s
     /// reference, which lives as long (no count of its own to take and give back per logon).
     inner_store: ManuallyDrop<IMsgStore>,
-    /// `inner` as `IMSLogon`, where the provider's store implements it.
-    inner_logon: Option<IMSLogon>,
+    /// `inner` as `IMSLogon`, where the provider's store implements it: a view as `inner_store`
+    /// is, found as QueryInterface would find it, without calling it.
+    inner_logon: Option<ManuallyDrop<IMSLogon>>,
     /// The provider object's session: the registry to leave at logoff, and whether MAPI is gone.
     session: Arc<Session<S>>,
     /// Admits the calls into the store until the first logoff, after which every method answers
@@ -371,7 +372,7 @@ fn no_logoff_flags(cx: &StoreContext) -> HRESULT {
 impl<S: MessageStore> IMSLogonImpl for LogonObject<S> {
     fn forward(this: &Object<Self>, _: MethodName) -> Forward<'_, IMSLogon> {
         let shared = Self::shared(this);
-        shared.forward(shared.inner_logon.as_ref())
+        shared.forward(shared.inner_logon.as_deref())
     }
 
     /// The store's last failure (the logon's methods reach the same store methods as the
@@ -384,7 +385,7 @@ impl<S: MessageStore> IMSLogonImpl for LogonObject<S> {
     ) -> HRESULT {
         let shared = Self::shared(this);
         shared.get_last_error(hResult, ulFlags, lppMAPIError, || {
-            match &shared.inner_logon {
+            match shared.inner_logon.as_deref() {
                 // SAFETY: the caller's arguments, passed on under the same contract.
                 Some(inner) => unsafe { inner.GetLastError(hResult, ulFlags, lppMAPIError) },
                 // SAFETY: `lppMAPIError` is the caller's, not NULL (checked) and writable.
@@ -797,7 +798,8 @@ impl<P: StoreProvider> ProviderObject<P> {
         cx.support.set(args.request.support.clone());
         let shared = StoreShared {
             cx,
-            inner_logon: inner_store.cast().ok(),
+            // SAFETY: kept beside `inner`, as `inner_store` is.
+            inner_logon: unsafe { inner.query_view() },
             inner_store,
             inner,
             session: self.session.clone(),
