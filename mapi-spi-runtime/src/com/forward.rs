@@ -75,6 +75,8 @@ impl<'a> CallGuard<'a> {
 }
 
 impl Drop for CallGuard<'_> {
+    // Inlined as `new` is: `end` is then called directly.
+    #[inline]
     fn drop(&mut self) {
         self.to.end();
     }
