@@ -56,7 +56,7 @@ pub struct CallGuard<'a> {
 impl<'a> CallGuard<'a> {
     /// A guard that signals `to` when dropped.
     // Inlined, as its drop: the generated forwarding bodies are in the provider's crate, and
-    // every forwarded call makes one.
+    // where `to` is made from a concrete type, `started` and `end` are then called directly.
     #[inline]
     pub fn new(to: &'a dyn CallEnd) -> Self {
         Self {

@@ -7,6 +7,7 @@
 //! [ vtable pointer of interface 1 ]
 //! [ ...                           ]
 //! [ reference count (AtomicU32)   ]
+//! [ hold distance (u32)           ]  0, or where the block's hold is: see `Alone`
 //! [ the user's struct             ]
 //! ```
 //!
@@ -19,6 +20,7 @@ use core::ptr::NonNull;
 use core::sync::atomic::{AtomicU32, Ordering, fence};
 use windows_core::{GUID, HRESULT, IUnknown, Interface};
 
+use super::pair::Hold;
 use crate::codes::{E_NOINTERFACE, S_OK};
 
 /// The reference count at which an object becomes immortal (see [`Object::add_ref`]).
@@ -94,15 +96,21 @@ pub unsafe trait Home<T: MapiObject> {
     unsafe fn released(this: *mut Object<T>);
 }
 
-/// The home of an object in a block of its own ([`ComObject::new`]): its last `Release` drops
-/// it and frees the block.
+/// The home of an object that its last `Release` drops, and whose block goes with it: a block
+/// of its own ([`ComObject::new`]), which is freed; or its place in a shared block, whose hold it
+/// gives up ([`Reserved::host`](super::pair::Reserved::host): the runtime places a store's
+/// object in the block of its logon). Where it is is decided when it is made, not by its type,
+/// so its author needs not know.
 pub enum Alone {}
 
-// SAFETY: `ComObject::new` is the only maker of an `Object<T>` whose home is `Alone`, and it
-// allocates it alone with `Box`, which `destroy` gives back.
+// SAFETY: `ComObject::new` and `Reserved::host` are the only makers of an `Object<T>` whose home
+// is `Alone`: the first allocates it alone with `Box` and a `hold_back` of 0, which `destroy`
+// gives back; the second places it in a pair's block with the distance back to the block's hold,
+// which `destroy` gives up.
 unsafe impl<T: MapiObject<Home = Alone>> Home<T> for Alone {
     unsafe fn released(this: *mut Object<T>) {
-        // SAFETY: the caller's contract: the last reference to a block from `ComObject::new`.
+        // SAFETY: the caller's contract: the last reference to an object of this home, which
+        // only `ComObject::new` and `Reserved::host` make.
         unsafe { Object::destroy(this) }
     }
 }
@@ -150,6 +158,11 @@ pub unsafe trait Implements<I: Interface>: MapiObject {
 pub struct Object<T: MapiObject> {
     vtables: T::Vtables,
     refs: AtomicU32,
+    /// For an [`Alone`] object in a shared block ([`Reserved::host`](super::pair::Reserved::host)),
+    /// how many bytes before the object the block's [`Hold`] is, which its last `Release` gives
+    /// up; 0 for a block of its own, and for the objects of a pair. On 64-bit targets it takes
+    /// the padding after `refs` when the value is pointer-aligned: no room from such objects.
+    hold_back: u32,
     value: T,
 }
 
@@ -181,11 +194,13 @@ pub fn block_of_slot<const SLOT: usize>(this: *mut c_void) -> *const c_void {
 }
 
 impl<T: MapiObject> Object<T> {
-    /// `value` as an object with `refs` references, to be placed in its home's block.
-    pub(super) fn with_refs(value: T, refs: u32) -> Self {
+    /// `value` as an object with `refs` references, to be placed in its home's block,
+    /// `hold_back` bytes after the block's [`Hold`] (0 for none: see the field).
+    pub(super) fn with_refs(value: T, refs: u32, hold_back: u32) -> Self {
         Self {
             vtables: T::VTABLES,
             refs: AtomicU32::new(refs),
+            hold_back,
             value,
         }
     }
@@ -238,6 +253,23 @@ impl<T: MapiObject> Object<T> {
         core::mem::ManuallyDrop::new(unsafe {
             I::from_raw(self.slot_ptr(<T as Implements<I>>::SLOT))
         })
+    }
+
+    /// This object's interface `I` if it answers it, as its QueryInterface would (which runs
+    /// no code of the object's, only its [`MapiObject::SLOT_IIDS`]), without a reference of its
+    /// own: a view, as [`Self::interface_view`], for an interface the type may not implement.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Self::interface_view`].
+    pub unsafe fn query_view<I: Interface>(&self) -> Option<core::mem::ManuallyDrop<I>> {
+        let slot = Self::answering_slot(&I::IID)?;
+        // SAFETY: the slot answers `I`'s IID, so its vtable is `I`'s or extends it, and it is an
+        // index of `vtables` (`answering_slot`); the reference is the caller's (this function's
+        // contract), and `ManuallyDrop` never gives it up.
+        Some(core::mem::ManuallyDrop::new(unsafe {
+            I::from_raw(self.slot_ptr(slot))
+        }))
     }
 
     /// Like [`Object::to_interface`], but `None` if the count already reached zero; see
@@ -339,19 +371,22 @@ impl<T: MapiObject> Object<T> {
         remaining
     }
 
-    /// Drops the user's value and frees the block.
+    /// Drops the user's value, and frees the block or gives up its hold on it.
     ///
     /// # Safety
     ///
-    /// `this` came from `Box::into_raw` in [`ComObject::new`] and its count reached zero.
+    /// `this` came from `Box::into_raw` in [`ComObject::new`], or from
+    /// [`Reserved::host`](super::pair::Reserved::host), and its count reached zero.
     #[cold]
     unsafe fn destroy(this: *mut Self)
     where
         T: MapiObject<Home = Alone>,
     {
+        // SAFETY: the block is alive until freed or given up below; the field never changes.
+        let hold_back = unsafe { (*this).hold_back };
         // The user's Drop runs here, inside Release: a panic in it is reported and goes no
         // further. The block is freed either way (the unwinding drops the other fields and
-        // the box).
+        // the box), or its hold given up.
         // The thunks' guard, over the erased pointer: the unwinding machinery is compiled once,
         // not again for every object type (this is a rare, cold path).
         let _ = crate::com::abi::guard_fn(
@@ -359,10 +394,28 @@ impl<T: MapiObject> Object<T> {
             core::any::type_name::<T>,
             this.cast::<c_void>(),
             |this| {
-                // SAFETY: the caller's contract: the last reference to a block from `Box::into_raw`.
-                drop(unsafe { Box::from_raw(this.cast::<Self>()) })
+                let this = this.cast::<Self>();
+                // SAFETY: alive until dropped here; the field never changes.
+                if unsafe { (*this).hold_back } == 0 {
+                    // SAFETY: the caller's contract: the last reference to a block from
+                    // `Box::into_raw`.
+                    drop(unsafe { Box::from_raw(this) })
+                } else {
+                    // SAFETY: the caller's contract: the last reference to the object, placed by
+                    // `Reserved::host`, which owns its value; dropped once, here.
+                    unsafe { core::ptr::drop_in_place(&raw mut (*this).value) }
+                }
             },
         );
+        if hold_back != 0 {
+            // SAFETY: `Reserved::host` placed the object `hold_back` bytes after the hold of the
+            // block it is in, with a pointer derived from the block's, and gave it one hold,
+            // given up once, here, now that the value is gone.
+            unsafe {
+                let hold = this.byte_sub(hold_back as usize).cast::<Hold>();
+                Hold::unhold(NonNull::new_unchecked(hold));
+            }
+        }
     }
 
     /// `IUnknown::QueryInterface`.
@@ -372,18 +425,12 @@ impl<T: MapiObject> Object<T> {
     /// `ppv` must be valid for a pointer write.
     #[inline(always)]
     pub unsafe fn query(&self, iid: &GUID, ppv: *mut *mut c_void) -> HRESULT {
-        const {
-            assert!(
-                T::SLOT_IIDS.len() * size_of::<VtablePtr>() <= size_of::<T::Vtables>(),
-                "MapiObject::SLOT_IIDS has more entries than VTABLES"
-            )
-        };
-        match interface_slot::<T>(iid) {
+        match Self::answering_slot(iid) {
             Some(slot) => {
                 self.add_ref();
                 // SAFETY: `ppv` is writable (this function's contract); the reference just added
-                // belongs to the interface pointer written. `slot` is an index of `vtables`: the
-                // assertion above and `MapiObject`'s contract.
+                // belongs to the interface pointer written. `slot` is an index of `vtables`
+                // (`answering_slot`).
                 unsafe { ppv.write(self.slot_ptr(slot)) };
                 S_OK
             }
@@ -393,6 +440,19 @@ impl<T: MapiObject> Object<T> {
                 E_NOINTERFACE
             }
         }
+    }
+
+    /// The slot that answers `iid` ([`interface_slot`]): an index of `vtables`, by the assertion
+    /// here and `MapiObject`'s contract.
+    #[inline(always)]
+    fn answering_slot(iid: &GUID) -> Option<usize> {
+        const {
+            assert!(
+                T::SLOT_IIDS.len() * size_of::<VtablePtr>() <= size_of::<T::Vtables>(),
+                "MapiObject::SLOT_IIDS has more entries than VTABLES"
+            )
+        };
+        interface_slot::<T>(iid)
     }
 }
 
@@ -412,7 +472,7 @@ impl<T: MapiObject> ComObject<T> {
     where
         T: MapiObject<Home = Alone>,
     {
-        let block = Box::new(Object::with_refs(value, 1));
+        let block = Box::new(Object::with_refs(value, 1, 0));
         // SAFETY: Box::into_raw never returns NULL.
         Self(unsafe { NonNull::new_unchecked(Box::into_raw(block)) })
     }
@@ -477,6 +537,7 @@ impl<T: MapiObject + core::fmt::Debug> core::fmt::Debug for Object<T> {
 mod tests {
     use super::{ComObject, MapiObject, Ordering, PINNED, SATURATED, VtablePtr};
     use crate::com::query::unknown_vtbl;
+    use crate::interfaces::IMsgStore;
     use core::ffi::c_void;
     use core::sync::atomic::AtomicUsize;
     use windows_core::{GUID, IUnknown_Vtbl};
@@ -498,6 +559,37 @@ mod tests {
         fn drop(&mut self) {
             DROPS.fetch_add(1, Ordering::SeqCst);
         }
+    }
+
+    /// An object with an interface besides IUnknown, for `query_view`.
+    #[mapi_spi_macros::mapi_object(IMsgStore)]
+    struct Store;
+
+    impl crate::interfaces::IMAPIPropImpl for Store {}
+    impl crate::interfaces::IMsgStoreImpl for Store {}
+
+    #[test]
+    fn a_query_view_answers_as_query_interface_without_a_reference() {
+        use crate::interfaces::{IMAPIProp, IMSLogon};
+        use windows_core::{IUnknown, Interface};
+        let object = ComObject::new(Store);
+        // SAFETY: the views are used while `object` holds its reference.
+        let (unknown, prop, logon) = unsafe {
+            (
+                object.query_view::<IUnknown>(),
+                object.query_view::<IMAPIProp>(),
+                object.query_view::<IMSLogon>(),
+            )
+        };
+        assert_eq!(object.ref_count(), 1, "no reference taken");
+        assert_eq!(unknown.expect("answered").as_raw(), object.as_unknown_ptr());
+        let counted: IMsgStore = object.to_interface();
+        assert_eq!(
+            prop.expect("a base of IMsgStore").as_raw(),
+            counted.as_raw(),
+            "the slot QueryInterface answers with"
+        );
+        assert!(logon.is_none(), "not an interface of the object");
     }
 
     #[test]

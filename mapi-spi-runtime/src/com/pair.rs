@@ -10,7 +10,9 @@
 //! [ second:  Object<S::Second> ]  <- the second object
 //! [ holders: AtomicU32         ]  one per object whose count is not zero, one per PairRef
 //! [ shared:  S                 ]
-//! [ kept:    refs, free, S::Kept ] <- KeptRef; refs: one per KeptRef, one for the part above
+//! [ kept:    refs, free, S::Kept ] <- KeptRef; refs: one per KeptRef, one for the part above,
+//! [                              ]    one for the hosted object while its count is not zero
+//! [ hosted:  Object<S::Hosted>   ] <- an object of its own, placed here (optional)
 //! ```
 //!
 //! An object whose count reaches zero runs its [`Shared`] hook ([`Shared::first_released`] or
@@ -22,6 +24,11 @@
 //! it and frees the block. A reservation never completed ([`Reserved::create`]) holds the kept
 //! part the same way, so a block whose objects were never made is freed by the same path.
 //!
+//! The block may also host an object of home [`Alone`] ([`Shared::Hosted`]: the provider's own
+//! store object), made by [`Reserved::host`] where [`ComObject::new`] would have allocated it:
+//! it keeps its own count, and holds the kept part, not the pair, until its last `Release`
+//! (its references may outlive the pair, as `KeptRef`s do).
+//!
 //! An object of a pair is declared with its home, `#[mapi_object(IMsgStore, home =
 //! First<MyShared>)]`, and made only by [`Reserved::create`] ([`ComObject::new`] is for objects
 //! of their own): so the block an object of a pair is in is known from its type, and its methods
@@ -29,12 +36,12 @@
 
 use core::alloc::Layout;
 use core::marker::PhantomData;
-use core::mem::ManuallyDrop;
+use core::mem::{ManuallyDrop, MaybeUninit};
 use core::ops::Deref;
 use core::ptr::NonNull;
 use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering, fence};
 
-use super::object::{ComObject, Home, MapiObject, Object};
+use super::object::{Alone, ComObject, Home, MapiObject, Object};
 
 /// The state two objects of a [`Pair`] share, and what each does at its last `Release`.
 pub trait Shared: Send + Sync + Sized + 'static {
@@ -45,6 +52,8 @@ pub trait Shared: Send + Sync + Sized + 'static {
     /// The part of the block made before the objects ([`Pair::reserve`]) and reached through
     /// [`KeptRef`] handles, which may outlive them.
     type Kept: Send + Sync + 'static;
+    /// The object the block may host ([`Reserved::host`]), which may outlive the pair too.
+    type Hosted: MapiObject<Home = Alone>;
 
     /// The first object's count reached zero: its last `Release`, under a panic guard. The
     /// pair stays until every other holder is gone too.
@@ -71,33 +80,46 @@ pub struct Pair<S: Shared> {
     shared: S,
 }
 
-/// The heap block: the pair at offset 0 (where its first object is), then the kept part. The
-/// pair's fields are written by [`Reserved::create`]: until then only `kept` is initialised.
+/// The heap block: the pair at offset 0 (where its first object is), then the kept part, then
+/// the hosted object. The pair's fields are written by [`Reserved::create`], the hosted object
+/// by [`Reserved::host`]: until then only `kept` is initialised.
 #[repr(C)]
 struct Block<S: Shared> {
     pair: Pair<S>,
     kept: Kept<S::Kept>,
+    hosted: MaybeUninit<Object<S::Hosted>>,
 }
 
 /// The kept part of a block: a handle points here, and knows the block's layout only through
-/// `free`, so that handles are not generic over the pair.
+/// its hold's `free`, so that handles are not generic over the pair.
+#[repr(C)]
 struct Kept<T> {
-    /// One per [`KeptRef`], plus one for the pair (or its reservation) until it is dropped.
-    refs: AtomicUsize,
-    /// Drops `value` and frees the block it is in, at the last hold: `Block::<S>::free`.
-    free: unsafe fn(NonNull<Kept<T>>),
+    /// First (`#[repr(C)]`), where the hosted object finds it without knowing `T`.
+    hold: Hold,
     value: T,
 }
 
-impl<T> Kept<T> {
-    /// Gives up one hold on the kept part at `kept`: the last one drops it and frees its block.
+/// The count of holds on a block's kept part, and what its last one does.
+pub(super) struct Hold {
+    /// One per [`KeptRef`], plus one for the pair (or its reservation) until it is dropped, and
+    /// one for the hosted object until its count reaches zero.
+    refs: AtomicUsize,
+    /// Drops the kept value and frees the block it is in, at the last hold:
+    /// `Block::<S>::free`.
+    free: unsafe fn(NonNull<Hold>),
+}
+
+impl Hold {
+    /// Gives up one hold on the kept part whose hold is at `hold`: the last one drops it and
+    /// frees its block.
     ///
     /// # Safety
     ///
-    /// The caller owns one hold on the live kept part at `kept` and does not use it afterwards.
-    unsafe fn unhold(kept: NonNull<Self>) {
+    /// The caller owns one hold on the live kept part at `hold` and does not use it afterwards.
+    #[inline]
+    pub(super) unsafe fn unhold(hold: NonNull<Self>) {
         // SAFETY: the caller's hold keeps the block alive for the decrement.
-        if unsafe { kept.as_ref() }
+        if unsafe { hold.as_ref() }
             .refs
             .fetch_sub(1, Ordering::Release)
             != 1
@@ -109,8 +131,19 @@ impl<T> Kept<T> {
         // SAFETY: the last hold, so nobody else reads the part any more; `free` was set with the
         // layout of the block it is in (`Pair::reserve`).
         unsafe {
-            let free = (*kept.as_ptr()).free;
-            free(kept);
+            let free = (*hold.as_ptr()).free;
+            free(hold);
+        }
+    }
+
+    /// Takes one more hold, for a new holder made from an existing one.
+    #[inline]
+    fn take(&self) {
+        // Relaxed, as `Arc::clone`: a new hold only comes from an existing one. As `Arc::clone`
+        // too: handles leaked on purpose (`mem::forget`) must not wrap the count around and free
+        // the block under the others. Unreachable without such leaks.
+        if self.refs.fetch_add(1, Ordering::Relaxed) > isize::MAX as usize {
+            std::process::abort();
         }
     }
 }
@@ -119,14 +152,23 @@ impl<S: Shared> Block<S> {
     /// The layout the block is allocated and freed with.
     const LAYOUT: Layout = Layout::new::<Self>();
 
-    /// The `free` of a block's kept part: drops the kept value and frees the block. The pair's
-    /// fields are not touched: dropped already, or never written.
+    /// How far the hosted object is after the kept part's hold: its `hold_back`, never 0.
+    const HOSTED_HOLD_BACK: u32 = {
+        let back = core::mem::offset_of!(Self, hosted) - core::mem::offset_of!(Self, kept);
+        assert!(back > 0 && back <= u32::MAX as usize);
+        back as u32
+    };
+
+    /// The hold's `free` of a block: drops the kept value and frees the block. The pair's
+    /// fields and the hosted object are not touched: dropped already, or never written.
     ///
     /// # Safety
     ///
-    /// `kept` is the kept part of a block of `Pair::<S>::reserve`, whose last hold is gone.
-    unsafe fn free(kept: NonNull<Kept<S::Kept>>) {
-        let kept = kept.as_ptr();
+    /// `hold` is the hold of the kept part of a block of `Pair::<S>::reserve`, whose last hold
+    /// is gone.
+    unsafe fn free(hold: NonNull<Hold>) {
+        // The hold is the kept part's first field (`#[repr(C)]`).
+        let kept = hold.as_ptr().cast::<Kept<S::Kept>>();
         // SAFETY: `kept` is the `kept` field of a live block (the caller's contract), derived
         // from the block's own pointer, so stepping back to its start stays in the allocation.
         // The value is initialised (written by `reserve`) and dropped once, here; the block was
@@ -139,26 +181,52 @@ impl<S: Shared> Block<S> {
             std::alloc::dealloc(block.cast(), Self::LAYOUT);
         }
     }
+
+    /// The hold of the kept part of the block at `block`.
+    ///
+    /// # Safety
+    ///
+    /// `block` is a live block of `Pair::<S>::reserve`, its pointer derived from the block's.
+    unsafe fn hold(block: *mut Self) -> NonNull<Hold> {
+        // SAFETY: a field of the live block (the caller's contract), never NULL; the hold is
+        // the kept part's first field (`#[repr(C)]`).
+        unsafe { NonNull::new_unchecked(&raw mut (*block).kept).cast() }
+    }
 }
 
 impl<S: Shared> Pair<S> {
-    /// Allocates a block with `kept` in it, the pair to follow ([`Reserved::create`]): the kept
-    /// part comes first, so that what makes the shared state can be handed [`KeptRef`]s.
-    pub fn reserve(kept: S::Kept) -> Reserved<S> {
+    /// Allocates a block with the value `make` makes in it, the pair to follow
+    /// ([`Reserved::create`]): the kept part comes first, so that what makes the shared state
+    /// can be handed [`KeptRef`]s. Made in place, where moving it in would copy it whole; if
+    /// `make` panics, the block is freed.
+    #[inline(always)]
+    pub fn reserve(make: impl FnOnce() -> S::Kept) -> Reserved<S> {
+        /// Frees the block, allocated with the layout, when `make` unwinds.
+        struct Unmade(NonNull<u8>, Layout);
+        impl Drop for Unmade {
+            fn drop(&mut self) {
+                // SAFETY: allocated with this layout below, and nothing in it needs a drop.
+                unsafe { std::alloc::dealloc(self.0.as_ptr(), self.1) };
+            }
+        }
         // SAFETY: `LAYOUT` is not zero-sized (the block has a count at least).
         let block = unsafe { std::alloc::alloc(Block::<S>::LAYOUT) }.cast::<Block<S>>();
         let Some(block) = NonNull::new(block) else {
             std::alloc::handle_alloc_error(Block::<S>::LAYOUT)
         };
+        let unmade = Unmade(block.cast(), Block::<S>::LAYOUT);
         // SAFETY: a fresh allocation of the block's layout: the `kept` field is writable. Its one
         // hold is the reservation's, which passes to the pair.
         unsafe {
             (&raw mut (*block.as_ptr()).kept).write(Kept {
-                refs: AtomicUsize::new(1),
-                free: Block::<S>::free,
-                value: kept,
+                hold: Hold {
+                    refs: AtomicUsize::new(1),
+                    free: Block::<S>::free,
+                },
+                value: make(),
             });
         }
+        core::mem::forget(unmade);
         Reserved(block)
     }
 
@@ -223,7 +291,7 @@ impl<S: Shared> Pair<S> {
         let pair = pair.cast_mut();
         // SAFETY: the pair is the first field of its `#[repr(C)]` block of `reserve`, and `pair`
         // was derived from the block's pointer: the `kept` field is in the same allocation.
-        let kept = unsafe { NonNull::new_unchecked(&raw mut (*pair.cast::<Block<S>>()).kept) };
+        let hold = unsafe { Block::<S>::hold(pair.cast()) };
         // Values and shared state are dropped here (provider code may run): a panic is reported
         // and goes no further, and the kept part's hold is given up either way.
         let _ = super::abi::guard_fn(
@@ -235,7 +303,7 @@ impl<S: Shared> Pair<S> {
             |pair| unsafe { core::ptr::drop_in_place(pair) },
         );
         // SAFETY: the pair's hold on its kept part, given up once, now that the pair is gone.
-        unsafe { Kept::unhold(kept) };
+        unsafe { Hold::unhold(hold) };
     }
 }
 
@@ -258,12 +326,37 @@ unsafe impl<S: Shared, T: MapiObject<Home = Second<S>>> Home<T> for Second<S> {
     }
 }
 
-/// A block whose kept part is in place and whose pair is still to come ([`Pair::reserve`]).
-/// Dropped without [`Self::create`], it gives up its hold on the kept part: the block goes
-/// with the last [`KeptRef`], if any was made.
-pub struct Reserved<S: Shared>(NonNull<Block<S>>);
+/// A block whose kept part is in place and whose pair is still to come ([`Pair::reserve`]);
+/// `HOSTED` once [`Self::host`] placed the hosted object. Dropped without [`Self::create`], it
+/// gives up its hold on the kept part: the block goes with the last [`KeptRef`] (or the hosted
+/// object), if any was made.
+pub struct Reserved<S: Shared, const HOSTED: bool = false>(NonNull<Block<S>>);
 
 impl<S: Shared> Reserved<S> {
+    /// Places `hosted` in the block, where [`ComObject::new`] would have allocated it: the
+    /// object, with one reference, and the reservation, which can host no other. The object
+    /// holds the kept part until its count reaches zero, when it is dropped like an object of
+    /// its own (the block stays for the other holders).
+    pub fn host(self, hosted: S::Hosted) -> (Reserved<S, true>, ComObject<S::Hosted>) {
+        let block = ManuallyDrop::new(self).0.as_ptr();
+        // SAFETY: the reservation's hold keeps the block alive, and its hosted object was never
+        // written (a `Reserved<S, false>`, taken here and passed on as `Reserved<S, true>`):
+        // written once, here, `HOSTED_HOLD_BACK` bytes after the kept part's hold, on which it
+        // takes the hold its `Alone` home gives up at its last `Release`. The `ComObject` owns
+        // the object's one reference; its pointer is derived from the block's.
+        unsafe {
+            Block::<S>::hold(block).as_ref().take();
+            let object = (&raw mut (*block).hosted).cast::<Object<S::Hosted>>();
+            object.write(Object::with_refs(hosted, 1, Block::<S>::HOSTED_HOLD_BACK));
+            (
+                Reserved(NonNull::new_unchecked(block)),
+                ComObject::from_counted(NonNull::new_unchecked(object)),
+            )
+        }
+    }
+}
+
+impl<S: Shared, const HOSTED: bool> Reserved<S, HOSTED> {
     /// A new handle on the kept part.
     pub fn kept(&self) -> KeptRef<S::Kept> {
         // SAFETY: the reservation's hold keeps the kept part alive; the new handle takes a hold.
@@ -292,8 +385,8 @@ impl<S: Shared> Reserved<S> {
         unsafe {
             let pair = &raw mut (*block).pair;
             pair.write(Pair {
-                first: Object::with_refs(first, 1),
-                second: Object::with_refs(second, seconds),
+                first: Object::with_refs(first, 1, 0),
+                second: Object::with_refs(second, seconds, 0),
                 holders: AtomicU32::new(2 + seconds),
                 shared,
             });
@@ -309,11 +402,12 @@ impl<S: Shared> Reserved<S> {
     }
 }
 
-impl<S: Shared> Drop for Reserved<S> {
+impl<S: Shared, const HOSTED: bool> Drop for Reserved<S, HOSTED> {
     fn drop(&mut self) {
-        // SAFETY: the reservation's hold on the kept part, given up once (`create` forgets the
-        // reservation); the pair was never written, and `Block::free` does not touch it.
-        unsafe { Kept::unhold(NonNull::new_unchecked(&raw mut (*self.0.as_ptr()).kept)) };
+        // SAFETY: the reservation's hold on the kept part, given up once (`create` and `host`
+        // forget the reservation); the pair was never written, and `Block::free` does not touch
+        // it.
+        unsafe { Hold::unhold(Block::<S>::hold(self.0.as_ptr())) };
     }
 }
 
@@ -410,14 +504,7 @@ impl<T> KeptRef<T> {
     /// The caller holds the live kept part at `kept` (with a hold of its own, which it keeps).
     unsafe fn new(kept: NonNull<Kept<T>>) -> Self {
         // SAFETY: alive, by the caller's hold.
-        let refs = unsafe { kept.as_ref() }
-            .refs
-            .fetch_add(1, Ordering::Relaxed);
-        // As `Arc::clone`: handles leaked on purpose (`mem::forget`) must not wrap the count
-        // around and free the block under the others. Unreachable without such leaks.
-        if refs > isize::MAX as usize {
-            std::process::abort();
-        }
+        unsafe { kept.as_ref() }.hold.take();
         Self(kept)
     }
 }
@@ -440,22 +527,23 @@ impl<T> Clone for KeptRef<T> {
 
 impl<T> Drop for KeptRef<T> {
     fn drop(&mut self) {
-        // SAFETY: this handle's hold, given up once.
-        unsafe { Kept::unhold(self.0) };
+        // SAFETY: this handle's hold, given up once; the hold is the kept part's first field
+        // (`#[repr(C)]`).
+        unsafe { Hold::unhold(self.0.cast()) };
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::{First, KeptRef, Pair, Parts, Second, Shared};
-    use crate::com::Object;
+    use crate::com::{ComObject, Object};
     use mapi_spi_macros::{mapi_interface, mapi_object};
     use std::sync::{Arc, Mutex};
     use windows_core::{IUnknown, Interface};
 
     #[mapi_interface("3C1B7E52-0D4A-4E8B-A7F1-5D2C9E6B8A40")]
     unsafe trait IWhich: IUnknown {
-        /// 1 for the first object of the pair, 2 for the second.
+        /// 1 for the first object of the pair, 2 for the second, 3 for the hosted one.
         fn Which(&self) -> u32;
     }
 
@@ -497,6 +585,7 @@ mod tests {
         type First = One;
         type Second = Two;
         type Kept = Kept;
+        type Hosted = Three;
 
         fn first_released(&self) {
             self.note("first released");
@@ -528,9 +617,32 @@ mod tests {
         }
     }
 
+    /// The object a block may host: holds the kept part, as a provider's store holds its context.
+    #[mapi_object(IWhich)]
+    struct Three {
+        log: Log,
+        kept: KeptRef<Kept>,
+        /// Makes its drop panic.
+        panic: bool,
+    }
+
+    impl IWhichImpl for Three {
+        unsafe fn Which(this: &Object<Self>) -> u32 {
+            this.kept.log.lock().unwrap().push("hosted called");
+            3
+        }
+    }
+
+    impl Drop for Three {
+        fn drop(&mut self) {
+            self.log.lock().unwrap().push("hosted dropped");
+            assert!(!self.panic, "the hosted object was asked to panic");
+        }
+    }
+
     fn pair(panic: bool, with_second: bool, hold_kept: bool) -> (Log, Parts<Both>) {
         let log = Log::default();
-        let reserved = Pair::<Both>::reserve(Kept { log: log.clone() });
+        let reserved = Pair::<Both>::reserve(|| Kept { log: log.clone() });
         let both = Both {
             log: log.clone(),
             kept: hold_kept.then(|| reserved.kept()),
@@ -634,7 +746,7 @@ mod tests {
     #[test]
     fn a_reservation_never_completed_frees_only_its_kept_part_with_its_last_handle() {
         let log = Log::default();
-        let reserved = Pair::<Both>::reserve(Kept { log: log.clone() });
+        let reserved = Pair::<Both>::reserve(|| Kept { log: log.clone() });
         let kept = reserved.kept();
         drop(reserved);
         assert!(logged(&log).is_empty(), "the handle holds the block");
@@ -647,7 +759,111 @@ mod tests {
         );
 
         let log = Log::default();
-        drop(Pair::<Both>::reserve(Kept { log: log.clone() }));
+        drop(Pair::<Both>::reserve(|| Kept { log: log.clone() }));
         assert_eq!(logged(&log), ["kept dropped"], "no handle: freed at once");
+    }
+
+    #[test]
+    fn a_kept_part_whose_making_panics_leaves_no_block_behind() {
+        // Under valgrind's leak check, the block freed by the unwinding shows here.
+        let made = std::panic::catch_unwind(|| {
+            Pair::<Both>::reserve(|| -> Kept { panic!("the kept part was asked to panic") })
+        });
+        assert!(made.is_err(), "the panic goes on to the caller");
+    }
+    /// A block reserved with a hosted object that panics when dropped if `panic`.
+    fn hosting(panic: bool) -> (Log, super::Reserved<Both, true>, ComObject<Three>) {
+        let log = Log::default();
+        let reserved = Pair::<Both>::reserve(|| Kept { log: log.clone() });
+        let three = Three {
+            log: log.clone(),
+            kept: reserved.kept(),
+            panic,
+        };
+        let (reserved, three) = reserved.host(three);
+        (log, reserved, three)
+    }
+
+    #[test]
+    fn a_hosted_object_outlives_the_pair_and_frees_the_block_last() {
+        let (log, reserved, three) = hosting(false);
+        let both = Both {
+            log: log.clone(),
+            kept: Some(reserved.kept()),
+            panic: false,
+        };
+        let parts = reserved.create(both, One, Two, true);
+        let which: IWhich = three.to_interface();
+        drop(three);
+        // SAFETY: a live interface pointer of the hosted object.
+        assert_eq!(unsafe { which.Which() }, 3);
+        assert_eq!(
+            which.cast::<IUnknown>().unwrap().as_raw(),
+            which.as_raw(),
+            "its own identity, in the block"
+        );
+        drop(parts);
+        assert_eq!(
+            logged(&log),
+            [
+                "hosted called",
+                "first released",
+                "second released",
+                "block dropped"
+            ],
+            "the pair goes; the hosted object stays with its reference"
+        );
+        // SAFETY: as above: the interface's reference keeps the object, and the block, alive.
+        assert_eq!(unsafe { which.Which() }, 3);
+        drop(which);
+        assert_eq!(
+            logged(&log)[4..],
+            ["hosted called", "hosted dropped", "kept dropped"],
+            "its last Release drops it, and its hold was the block's last"
+        );
+    }
+
+    #[test]
+    fn a_hosted_object_released_first_leaves_the_block_to_the_pair() {
+        let (log, reserved, three) = hosting(true);
+        let parts = reserved.create(
+            Both {
+                log: log.clone(),
+                kept: None,
+                panic: false,
+            },
+            One,
+            Two,
+            false,
+        );
+        drop(three);
+        assert_eq!(logged(&log), ["hosted dropped"], "the panic is caught");
+        drop(parts);
+        assert_eq!(
+            logged(&log)[1..],
+            ["first released", "block dropped", "kept dropped"],
+            "the hosted object's hold went with it, panic or not"
+        );
+    }
+
+    #[test]
+    fn a_hosting_reservation_never_completed_is_freed_by_its_object() {
+        let (log, reserved, three) = hosting(false);
+        drop(reserved);
+        assert!(logged(&log).is_empty(), "the hosted object holds the block");
+        drop(three);
+        assert_eq!(logged(&log), ["hosted dropped", "kept dropped"]);
+
+        // The same type, made alone, is freed alone.
+        let log = Log::default();
+        let reserved = Pair::<Both>::reserve(|| Kept { log: log.clone() });
+        let alone = ComObject::new(Three {
+            log: log.clone(),
+            kept: reserved.kept(),
+            panic: false,
+        });
+        drop(reserved);
+        drop(alone);
+        assert_eq!(logged(&log), ["hosted dropped", "kept dropped"]);
     }
 }

@@ -33,6 +33,7 @@ pub struct StoreContext {
 
 impl StoreContext {
     /// The store's own (unwrapped) entry ID, as MAPI passed it to `Logon`.
+    #[inline]
     pub fn entry_id(&self) -> &[u8] {
         &self.entry_id
     }
@@ -45,11 +46,13 @@ impl StoreContext {
     }
 
     /// The `ulFlags` of the logon that opened the store.
+    #[inline]
     pub fn logon_flags(&self) -> u32 {
         self.flags
     }
 
     /// MAPI's allocators: every buffer a method returns must come from them.
+    #[inline]
     pub fn allocators(&self) -> &AllocatorSet {
         &self.allocators
     }
@@ -70,6 +73,7 @@ impl StoreContext {
     }
 
     /// Whether the MAPI spooler has logged on to this store (`SpoolerLogon`).
+    #[inline]
     pub fn is_spooler_attached(&self) -> bool {
         self.spooler.load(Ordering::Acquire)
     }

@@ -6,10 +6,12 @@
 //! Store and logon are two objects with two reference counts, not one object with two
 //! interfaces: MAPI holds the logon until the support object's `Release`, which the store's own
 //! final `Release` triggers, so one count would never reach zero. They are one allocation,
-//! though, with their shared state and the store's [`StoreContext`] (a [`Pair`] whose kept part
-//! is the context, as a C store keeps them): the objects and the shared state go when both
-//! counts reached zero and the registry let go of the store; the context and the block go with
-//! the last [`StoreRef`] (the provider's objects may hold one longer).
+//! though, with their shared state, the store's [`StoreContext`] and the provider's store object
+//! (a [`Pair`] whose kept part is the context and whose hosted object is the provider's store, as
+//! a C store keeps them): the objects and the shared state go when both counts reached zero and
+//! the registry let go of the store; the provider's store object when its own count does; the
+//! context and the block go with the last of those and of the [`StoreRef`]s (the provider's
+//! objects may hold one, or its store object, longer).
 //!
 //! Shutdown of one store (reference doc §8.3):
 //! 1. `IMsgStore::StoreLogoff` saves its flags;
@@ -78,8 +80,9 @@ pub struct StoreShared<S: MessageStore> {
     /// `inner` as `IMsgStore`, the interface calls are forwarded to: a view of `inner`'s
     /// reference, which lives as long (no count of its own to take and give back per logon).
     inner_store: ManuallyDrop<IMsgStore>,
-    /// `inner` as `IMSLogon`, where the provider's store implements it.
-    inner_logon: Option<IMSLogon>,
+    /// `inner` as `IMSLogon`, where the provider's store implements it: a view as `inner_store`
+    /// is, found as QueryInterface would find it, without calling it.
+    inner_logon: Option<ManuallyDrop<IMSLogon>>,
     /// The provider object's session: the registry to leave at logoff, and whether MAPI is gone.
     session: Arc<Session<S>>,
     /// Admits the calls into the store until the first logoff, after which every method answers
@@ -236,6 +239,7 @@ impl<S: MessageStore> Shared for StoreShared<S> {
     type First = StoreObject<S>;
     type Second = LogonObject<S>;
     type Kept = StoreContext;
+    type Hosted = S;
 
     /// `StoreLogoffTransports` and the support object's `Release`, inside which MAPI re-enters
     /// `IMSLogon::Logoff`; then the logoff, if MAPI did not. The support reference is given up
@@ -368,7 +372,7 @@ fn no_logoff_flags(cx: &StoreContext) -> HRESULT {
 impl<S: MessageStore> IMSLogonImpl for LogonObject<S> {
     fn forward(this: &Object<Self>, _: MethodName) -> Forward<'_, IMSLogon> {
         let shared = Self::shared(this);
-        shared.forward(shared.inner_logon.as_ref())
+        shared.forward(shared.inner_logon.as_deref())
     }
 
     /// The store's last failure (the logon's methods reach the same store methods as the
@@ -381,7 +385,7 @@ impl<S: MessageStore> IMSLogonImpl for LogonObject<S> {
     ) -> HRESULT {
         let shared = Self::shared(this);
         shared.get_last_error(hResult, ulFlags, lppMAPIError, || {
-            match &shared.inner_logon {
+            match shared.inner_logon.as_deref() {
                 // SAFETY: the caller's arguments, passed on under the same contract.
                 Some(inner) => unsafe { inner.GetLastError(hResult, ulFlags, lppMAPIError) },
                 // SAFETY: `lppMAPIError` is the caller's, not NULL (checked) and writable.
@@ -743,8 +747,8 @@ impl<P: StoreProvider> ProviderObject<P> {
         }
 
         // The context goes in the block of the store and logon objects, made before them: the
-        // provider's logon gets it, and its store goes in the block too.
-        let reserved = Pair::<StoreShared<P::Store>>::reserve(StoreContext {
+        // provider's logon gets it, and its store object goes in the block too.
+        let reserved = Pair::<StoreShared<P::Store>>::reserve(|| StoreContext {
             entry_id: EntryIdBuf::from_slice(args.request.entry_id),
             store_key: key,
             flags: args.request.flags,
@@ -763,7 +767,7 @@ impl<P: StoreProvider> ProviderObject<P> {
             Ok(opened) => opened,
             Err(error) => return self.fail(error, unicode, args.lppMAPIError),
         };
-        let inner = ComObject::new(store);
+        let (reserved, inner) = reserved.host(store);
         // SAFETY: kept beside `inner` (in `StoreShared`), which holds the reference it views.
         let inner_store = unsafe { inner.interface_view::<IMsgStore>() };
         let recorded = identity::record_logon(args.request, &inner_store, cx.store_key());
@@ -794,7 +798,8 @@ impl<P: StoreProvider> ProviderObject<P> {
         cx.support.set(args.request.support.clone());
         let shared = StoreShared {
             cx,
-            inner_logon: inner_store.cast().ok(),
+            // SAFETY: kept beside `inner`, as `inner_store` is.
+            inner_logon: unsafe { inner.query_view() },
             inner_store,
             inner,
             session: self.session.clone(),
