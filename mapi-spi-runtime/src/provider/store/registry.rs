@@ -258,7 +258,7 @@ impl<H: Deref<Target: Registered> + Clone> Registry<H> {
             }
             None => {
                 self.add(&mut stores, value);
-                self.open.store(stores.len(), Ordering::Release);
+                self.mirror(&stores);
                 None
             }
         };
@@ -266,6 +266,14 @@ impl<H: Deref<Target: Registered> + Clone> Registry<H> {
         drop(stores);
         drop(replaced);
         Ok(())
+    }
+
+    /// Sets what the registry reads without its lock from `stores`, which changed under it:
+    /// whether it hashes and how many stores are open.
+    fn mirror(&self, stores: &Stores<H>) {
+        self.hashing
+            .store(matches!(stores, Stores::Many(_)), Ordering::Relaxed);
+        self.open.store(stores.len(), Ordering::Release);
     }
 
     /// Adds `value`, whose key is not registered, making the list a table when it is full.
@@ -279,7 +287,6 @@ impl<H: Deref<Target: Registered> + Clone> Registry<H> {
                     table.insert_unique(hash_of(&open), open, hash_of);
                 }
                 *stores = Stores::Many(table);
-                self.hashing.store(true, Ordering::Relaxed);
             }
             Stores::Many(table) => {
                 table.insert_unique(hash_of(&value), value, hash_of);
@@ -303,12 +310,11 @@ impl<H: Deref<Target: Registered> + Clone> Registry<H> {
                 let removed = table.find_entry(hash, is_value).ok()?.remove().0;
                 if table.len() <= FEW / 2 {
                     *stores = Stores::Few(table.drain().collect());
-                    self.hashing.store(false, Ordering::Relaxed);
                 }
                 removed
             }
         };
-        self.open.store(stores.len(), Ordering::Release);
+        self.mirror(&stores);
         Some(removed)
     }
 
@@ -328,8 +334,7 @@ impl<H: Deref<Target: Registered> + Clone> Registry<H> {
             Stores::Many(table) => table.drain().collect(),
         };
         *stores = Stores::Few(SmallVec::new());
-        self.hashing.store(false, Ordering::Relaxed);
-        self.open.store(0, Ordering::Release);
+        self.mirror(&stores);
         open
     }
 
