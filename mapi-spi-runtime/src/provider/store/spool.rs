@@ -69,21 +69,28 @@ impl SpoolKey {
 
     /// `payload`, sealed, in a block of `allocators`: what `Logon` returns.
     pub fn seal(&self, allocators: &AllocatorSet, payload: &[u8]) -> crate::com::Result<RootBuf> {
-        let mut sealed = Vec::new();
-        self.seal_into(payload, &mut sealed);
-        let block = allocators.allocate(sealed.len())?;
-        block.write_slice(0, &sealed);
+        let block = allocators.allocate(sealed_len(payload))?;
+        let mut at = 0;
+        self.each_sealed_part(payload, |part| {
+            block.write_slice(at, part);
+            at += part.len();
+        });
         Ok(block)
     }
 
-    /// `payload` sealed, in place of what `sealed` held: the prefix, the payload, the MAC.
+    /// `payload` sealed, in place of what `sealed` held.
     fn seal_into(&self, payload: &[u8], sealed: &mut Vec<u8>) {
-        let mac = self.mac_of(payload);
         sealed.clear();
-        sealed.reserve(PREFIX.len() + payload.len() + MAC_LEN);
-        sealed.extend_from_slice(PREFIX);
-        sealed.extend_from_slice(payload);
-        sealed.extend_from_slice(&mac);
+        sealed.reserve(sealed_len(payload));
+        self.each_sealed_part(payload, |part| sealed.extend_from_slice(part));
+    }
+
+    /// The parts of `payload` sealed, in order: the prefix, the payload, the MAC.
+    fn each_sealed_part(&self, payload: &[u8], mut part: impl FnMut(&[u8])) {
+        let mac = self.mac_of(payload);
+        for bytes in [PREFIX, payload, &mac] {
+            part(bytes);
+        }
     }
 
     /// The payload of a sealed `blob`, if it was sealed with this key and not altered;
@@ -100,6 +107,11 @@ impl SpoolKey {
         mac.verify_slice(tag).map_err(|_| forged())?;
         Ok(&sealed[PREFIX.len()..])
     }
+}
+
+/// The length of `payload` sealed ([`SpoolKey::seal`]).
+fn sealed_len(payload: &[u8]) -> usize {
+    PREFIX.len() + payload.len() + MAC_LEN
 }
 
 /// The key bytes for a logon: the profile's (made and stored on first use), or the process's.
@@ -157,7 +169,7 @@ impl Kept {
     /// `payload` sealed under this key: the last seal if it sealed the same bytes (the payload
     /// is public, in the sealed block, so comparing it needs no constant time).
     fn seal(&mut self, payload: &[u8]) -> &[u8] {
-        let same = self.last_seal.len() == PREFIX.len() + payload.len() + MAC_LEN
+        let same = self.last_seal.len() == sealed_len(payload)
             && self.last_seal[PREFIX.len()..][..payload.len()] == *payload;
         if !same {
             self.key.seal_into(payload, &mut self.last_seal);
@@ -176,7 +188,7 @@ impl SpoolKeys {
         payload: &[u8],
     ) -> ProviderResult<RootBuf> {
         let bytes = key_for_logon(request)?;
-        let block = allocators.allocate(PREFIX.len() + payload.len() + MAC_LEN)?;
+        let block = allocators.allocate(sealed_len(payload))?;
         self.with_key(&bytes, |kept| block.write_slice(0, kept.seal(payload)));
         Ok(block)
     }
