@@ -27,6 +27,11 @@
 //! `SESSIONS=N CONTENDER=<name> valgrind --tool=callgrind <bench binary>` runs N sessions of that
 //! contender and nothing else (no criterion); the count for N less the count for 0 is N sessions.
 //! `COMPARES=N` in place of `SESSIONS=N` makes N `CompareStoreIDs` calls the same way.
+//!
+//! Wall-clock rounds, side by side in one process: `ROUNDS=N <bench binary>` runs N rounds, each
+//! timing `BATCH` sessions (20,000 unless set) of every contender in turn, and prints each
+//! contender's fastest and median round and their ratios to the C store's. On a shared machine a
+//! neighbour's load slows some rounds; the fastest round of each is the steadiest figure.
 use core::ffi::c_void;
 use criterion::{Criterion, criterion_group};
 use mapi_spi_runtime::alloc::AllocatorSet;
@@ -77,6 +82,9 @@ fn entry_id() -> Vec<u8> {
     sample_store::store_entry_id("Box")
 }
 
+/// The contender the others are measured against.
+const C_STORE: &str = "hand-written C";
+
 struct Contender {
     name: &'static str,
     init: MSPROVIDERINIT,
@@ -93,7 +101,7 @@ fn contenders() -> [Contender; 3] {
             init: sample_store::MSProviderInit,
         },
         Contender {
-            name: "hand-written C",
+            name: C_STORE,
             init: c_store_MSProviderInit,
         },
     ]
@@ -328,10 +336,65 @@ fn count_only() -> bool {
     true
 }
 
+/// `ROUNDS` rounds of `BATCH` sessions of each contender, if `ROUNDS` is set (see the module
+/// doc): one contender's batch after another's, so that a slow spell of the machine falls on all.
+fn rounds_only() -> bool {
+    let number = |var, default: Option<usize>| match std::env::var(var) {
+        Ok(n) => Some(n.parse::<usize>().expect("a number")),
+        Err(_) => default,
+    };
+    let Some(rounds) = number("ROUNDS", None) else {
+        return false;
+    };
+    let batch = number("BATCH", Some(20_000)).unwrap_or_default().max(1);
+    let allocators = AllocatorSet::native();
+    let malloc = NativeMalloc::new_object();
+    let log = Arc::<SupportLog>::default();
+    let id = entry_id();
+    let mut contenders = contenders().map(|c| {
+        let provider = provider(c.init, allocators, malloc.as_unknown_ptr());
+        (c.name, provider, Vec::with_capacity(rounds))
+    });
+    for _ in 0..rounds {
+        for (_, provider, times) in &mut contenders {
+            let start = Instant::now();
+            for _ in 0..batch {
+                session(provider, &log, allocators, black_box(&id));
+            }
+            times.push(start.elapsed().as_nanos() as f64 / batch as f64);
+            clear(&log);
+        }
+    }
+    let stats = |times: &mut Vec<f64>| {
+        times.sort_by(f64::total_cmp);
+        (times[0], times[times.len() / 2])
+    };
+    let figures: Vec<_> = contenders
+        .iter_mut()
+        .map(|(name, _, times)| (*name, stats(times)))
+        .collect();
+    let (_, (c_fastest, c_median)) = *figures
+        .iter()
+        .find(|(name, _)| *name == C_STORE)
+        .expect("the C store is a contender");
+    println!("{rounds} rounds of {batch} sessions, ns per session:");
+    for (name, (fastest, median)) in figures {
+        println!(
+            "{name:24} fastest {fastest:7.0} ({:.3}x)  median {median:7.0} ({:.3}x)",
+            fastest / c_fastest,
+            median / c_median
+        );
+    }
+    for (_, provider, _) in contenders {
+        shutdown(provider);
+    }
+    true
+}
+
 criterion_group!(session_benches, benches);
 
 fn main() {
-    if !count_only() {
+    if !count_only() && !rounds_only() {
         session_benches();
         Criterion::default().configure_from_args().final_summary();
     }
