@@ -438,9 +438,14 @@ impl Cursors {
     // cost more to read back than to compute.
     #[inline(always)]
     fn plan(values: &[impl WireProperty]) -> crate::com::Result<(usize, Self)> {
-        let regions = Regions::measure(values)?;
+        Self::layout(values.len(), Regions::measure(values)?)
+    }
+
+    /// Lays out `count` `SPropValue`s and the `regions` after them ([`Self::plan`]).
+    #[inline(always)]
+    fn layout(count: usize, regions: Regions) -> crate::com::Result<(usize, Self)> {
         let mut plan = Plan::default();
-        plan.array::<SPropValue>(values.len())?;
+        plan.array::<SPropValue>(count)?;
         let cursors = Self {
             // 8 whatever the target: Windows i686 aligns f64 and i64 to 8, other 32-bit
             // targets to 4, and MAPI's readers are built for Windows.
@@ -637,6 +642,33 @@ pub(crate) fn props_of(
     Ok(root)
 }
 
+/// The row of a store's status ([`props`] of its display name, `PT_UNICODE` property
+/// `text_id`, then each of `longs`, `PT_LONG`), written as its fixed shape says, with no
+/// dispatch on the values' types: the row every store's logon sends MAPI.
+///
+/// `MAPI_E_INVALID_PARAMETER` for text with a NUL inside; the allocator's errors otherwise.
+pub(crate) fn text_and_longs(
+    allocators: &AllocatorSet,
+    (text_id, text): (u16, &str),
+    longs: &[(u16, u32)],
+) -> crate::com::Result<RootBuf> {
+    let mut regions = Regions::default();
+    regions.unicode(text)?;
+    let count = 1 + longs.len();
+    let (size, mut cursors) = Cursors::layout(count, regions)?;
+    let root = allocators.allocate(size)?;
+    let array = root.array_at::<SPropValue>(0, count);
+    // SAFETY: value 0 of the `count` in the array `array_at` checked.
+    let slot = unsafe { Slot::new(array, prop_tag(PT_UNICODE, u32::from(text_id))) };
+    slot.put(|pv| pv.lpszW = cursors.unicode(&root, text));
+    for (index, &(id, value)) in longs.iter().enumerate() {
+        // SAFETY: value `1 + index` < `count`, in the array `array_at` checked.
+        let slot = unsafe { Slot::new(array.add(1 + index), prop_tag(PT_LONG, u32::from(id))) };
+        slot.put(|pv| pv.ul = value);
+    }
+    Ok(root)
+}
+
 /// The size of the block [`props`] would allocate for `values`, without allocating (for
 /// size limits). Errors as [`props`] before it allocates.
 pub fn props_size(values: &[impl WireProperty]) -> crate::com::Result<usize> {
@@ -779,6 +811,65 @@ mod tests {
             grow(&mut 0, None).is_err(),
             "a part whose own size overflowed"
         );
+    }
+
+    /// The status row's writer writes what the general one writes for the same columns, byte
+    /// for byte (pointers as offsets in the block), and refuses what it refuses.
+    #[test]
+    fn text_and_longs_is_props_of_the_same_columns() {
+        use super::{PropRef, RootBuf, ValueRef, props_of, text_and_longs};
+        use crate::alloc::AllocatorSet;
+        use crate::codes::MAPI_E_INVALID_PARAMETER;
+        use crate::types::SPropValue;
+        let set = AllocatorSet::native();
+        // Values as offsets: the pointers of one block read relative to its start.
+        let relative = |root: &RootBuf, count: usize| {
+            let start = root.as_ptr() as usize;
+            let mut bytes = root_bytes(root);
+            for index in 0..count {
+                let at = index * size_of::<SPropValue>() + 8;
+                let word: [u8; 8] = bytes[at..at + 8].try_into().unwrap();
+                let value = usize::from_ne_bytes(word);
+                if (start..start + root.len()).contains(&value) {
+                    bytes[at..at + 8].copy_from_slice(&(value - start).to_ne_bytes());
+                }
+            }
+            bytes
+        };
+        for text in [
+            "",
+            "Sample store abc",
+            "a store named at length, past 16",
+            "Boîte 📬",
+        ] {
+            for longs in [&[][..], &[(0x3E04, 1), (0x3E02, 0)][..]] {
+                let general: Vec<PropRef<'_>> = [PropRef::new(0x3001, ValueRef::Unicode(text))]
+                    .into_iter()
+                    .chain(
+                        longs
+                            .iter()
+                            .map(|&(id, v)| PropRef::new(id, ValueRef::Long(v))),
+                    )
+                    .collect();
+                let expected = props_of(&set, &general).unwrap();
+                let row = text_and_longs(&set, (0x3001, text), longs).unwrap();
+                assert_eq!(row.len(), expected.len(), "{text:?}");
+                let count = general.len();
+                assert_eq!(
+                    relative(&row, count),
+                    relative(&expected, count),
+                    "{text:?}"
+                );
+            }
+        }
+        let nul = text_and_longs(&set, (0x3001, "a\0b"), &[]).unwrap_err();
+        assert_eq!(nul.code(), MAPI_E_INVALID_PARAMETER);
+    }
+
+    /// The bytes of a block, all written.
+    fn root_bytes(root: &super::RootBuf) -> Vec<u8> {
+        // SAFETY: the block's `len` bytes, every one written by the builder.
+        unsafe { core::slice::from_raw_parts(root.as_ptr(), root.len()) }.to_vec()
     }
 
     /// On i686 (Windows under Wine in CI) one 64 MiB value borrowed 64 times adds up to 4 GiB:
