@@ -598,9 +598,9 @@ fn answer_of<'a, S: Stored + ?Sized>(
 /// until MAPI's block, for an object whose few properties live in its own fields (a store's
 /// identity). The properties are looked up one by one, so a long list belongs in a bag.
 ///
-/// The usual answer, every property as it is kept or an error, is a list of [`Kept`] answers
-/// with nothing to drop ([`kept_block`]); text to convert to the other width takes a second,
-/// general pass.
+/// The usual answer, every property as it is kept or an error, is a list of references and
+/// error codes with nothing to drop, up to 16 on the stack; text to convert to the other width
+/// takes a second, general pass.
 pub fn props_block_of(
     allocators: &AllocatorSet,
     props: &[PropRef<'_>],
