@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use windows_core::{GUID, HRESULT};
 
 use super::buffer::RootBuf;
-use super::builders::{Plan, check_string8, invalid, too_big, utf16_len, write_utf16};
+use super::builders::{check_string8, invalid, too_big, utf16_len, write_utf16};
 use super::set::AllocatorSet;
 use crate::tags::{
     PT_APPTIME, PT_BINARY, PT_BOOLEAN, PT_CLSID, PT_CURRENCY, PT_DOUBLE, PT_ERROR, PT_I2, PT_I8,
@@ -444,18 +444,34 @@ impl Cursors {
     /// Lays out `count` `SPropValue`s and the `regions` after them ([`Self::plan`]).
     #[inline(always)]
     fn layout(count: usize, regions: Regions) -> crate::com::Result<(usize, Self)> {
-        let mut plan = Plan::default();
-        plan.array::<SPropValue>(count)?;
-        let cursors = Self {
-            // 8 whatever the target: Windows i686 aligns f64 and i64 to 8, other 32-bit
-            // targets to 4, and MAPI's readers are built for Windows.
-            eights: plan.take(regions.eights, 8)?,
-            pointer_array: plan.take(regions.pointer_arrays, align_of::<SBinary>())?,
-            fours: plan.take(regions.fours, 4)?,
-            twos: plan.take(regions.twos, 2)?,
-            byte: plan.take(regions.bytes, 1)?,
+        // Each region starts where the one before it ends, aligned without padding: the
+        // `SPropValue` array is a multiple of 8, and each region a multiple of the next one's
+        // alignment (8 whatever the target for the first: Windows i686 aligns f64 and i64 to
+        // 8, other 32-bit targets to 4, and MAPI's readers are built for Windows).
+        const {
+            assert!(size_of::<SPropValue>().is_multiple_of(8));
+            assert!(align_of::<SBinary>() <= 8);
+            assert!(
+                size_of::<*mut u8>().is_multiple_of(4) && size_of::<SBinary>().is_multiple_of(4)
+            );
         };
-        Ok((plan.size(), cursors))
+        let after = |start: usize, bytes: usize| start.checked_add(bytes).ok_or_else(too_big);
+        let eights = count
+            .checked_mul(size_of::<SPropValue>())
+            .ok_or_else(too_big)?;
+        let pointer_array = after(eights, regions.eights)?;
+        let fours = after(pointer_array, regions.pointer_arrays)?;
+        let twos = after(fours, regions.fours)?;
+        let byte = after(twos, regions.twos)?;
+        let size = after(byte, regions.bytes)?;
+        let cursors = Self {
+            eights,
+            pointer_array,
+            fours,
+            twos,
+            byte,
+        };
+        Ok((size, cursors))
     }
 
     // Inlined: for the usual text it is a few vector instructions, less than a call and the
@@ -647,6 +663,8 @@ pub(crate) fn props_of(
 /// dispatch on the values' types: the row every store's logon sends MAPI.
 ///
 /// `MAPI_E_INVALID_PARAMETER` for text with a NUL inside; the allocator's errors otherwise.
+// Always inlined into its caller (a logon's announce), whose columns are constants.
+#[inline(always)]
 pub(crate) fn text_and_longs(
     allocators: &AllocatorSet,
     (text_id, text): (u16, &str),
