@@ -36,7 +36,7 @@
 //!   (`IPROP_READWRITE | IPROP_DIRTY`); `HrSetPropAccess` changes a property's flags whatever
 //!   the object's access, and ignores tags of properties the bag does not have.
 
-use core::cell::Cell;
+use core::mem::MaybeUninit;
 use std::borrow::Cow;
 use windows_core::{Error, HRESULT};
 
@@ -265,7 +265,10 @@ impl PropsBlock {
 
     /// As [`Self::of`], where whether a property is `PT_ERROR` was noted as the answers were
     /// made (`errors_returned`), not looked for again.
-    #[inline(always)]
+    // Out of line, with the block's writer inlined in it: the block is written once, where the
+    // caller's result goes. A block returned by the writer was copied into this result in
+    // wider pieces than it was written, which stalls each load on the stores before it.
+    #[inline(never)]
     fn with_errors(
         allocators: &AllocatorSet,
         props: &[impl WireProperty],
@@ -593,11 +596,11 @@ fn answer_of<'a, S: Stored + ?Sized>(
 /// tag list answers them: ID order is what a bag answers), by a bag's rules (see the module
 /// documentation; no size limit), into one MAPI block: no bag to fill and no copy of a value
 /// until MAPI's block, for an object whose few properties live in its own fields (a store's
-/// identity). Up to 16 answers are gathered on the stack; the properties are looked up one by
-/// one, so a long list belongs in a bag.
+/// identity). The properties are looked up one by one, so a long list belongs in a bag.
 ///
-/// The usual answer, every property as it is kept or an error, is a list of [`PropRef`]s
-/// with nothing to drop; text to convert to the other width takes a second, general pass.
+/// The usual answer, every property as it is kept or an error, is a list of references and
+/// error codes with nothing to drop, up to 16 on the stack; text to convert to the other width
+/// takes a second, general pass.
 pub fn props_block_of(
     allocators: &AllocatorSet,
     props: &[PropRef<'_>],
@@ -606,28 +609,70 @@ pub fn props_block_of(
 ) -> crate::com::Result<PropsBlock> {
     let find = |id| find_id(props, id);
     let all = props.iter().map(|p| (p.id, p));
-    let converts = Cell::new(false);
-    let errors_returned = Cell::new(false);
-    let kept = |id, rule| match rule {
-        Rule::AsIs(prop) => Kept::Prop(prop),
-        Rule::Error(code) => {
-            errors_returned.set(true);
-            Kept::Error(id, code)
-        }
-        Rule::Convert(..) => {
-            converts.set(true);
-            Kept::Error(id, S_OK)
-        }
-    };
-    let of = |answers: &[Kept<'_>]| {
-        (!converts.get())
-            .then(|| PropsBlock::with_errors(allocators, answers, errors_returned.get()))
-    };
-    match each_rule(tags, unicode, find, all.clone(), kept, of)? {
-        Some(block) => block,
-        None => answer_block(allocators, tags, unicode, None, find, all),
+    let general = || answer_block(allocators, tags, unicode, None, find, all.clone());
+    match tags {
+        Some([]) => Err(invalid()),
+        Some(tags) => kept_block(
+            allocators,
+            tags.iter().map(|&tag| requested_rule(tag, find, unicode)),
+            general,
+        ),
+        None => kept_block(
+            allocators,
+            all.clone()
+                .map(|(id, prop)| (id, stored_rule(prop, PT_UNSPECIFIED, unicode))),
+            general,
+        ),
     }
 }
+
+/// The block of [`props_block_of`]'s usual answer: each property by its rule as it is kept, or
+/// its `PT_ERROR` entry; `general`'s if a rule converts text. Up to 16 answers are kept on the
+/// stack, more in a vector.
+// Inlined, with a loop of its own (not [`gathered`]'s, which the compiler unrolls 16 times and
+// then calls the lookup out of line, its answer returned through memory and read back wider
+// than written): each answer is made in its slot.
+#[inline(always)]
+fn kept_block<'a>(
+    allocators: &AllocatorSet,
+    rules: impl ExactSizeIterator<Item = (u16, Rule<'a, PropRef<'a>>)>,
+    general: impl FnOnce() -> crate::com::Result<PropsBlock>,
+) -> crate::com::Result<PropsBlock> {
+    let mut errors_returned = false;
+    let mut keep = |(id, rule)| match rule {
+        Rule::AsIs(prop) => Some(Kept::Prop(prop)),
+        Rule::Error(code) => {
+            errors_returned = true;
+            Some(Kept::Error(id, code))
+        }
+        Rule::Convert(..) => None,
+    };
+    let mut slots = [MaybeUninit::<Kept<'a>>::uninit(); KEPT_ON_STACK];
+    let many: Vec<Kept<'a>>;
+    let kept = if rules.len() > KEPT_ON_STACK {
+        match rules.map(keep).collect::<Option<_>>() {
+            Some(kept) => many = kept,
+            None => return general(),
+        }
+        &many[..]
+    } else {
+        let mut count = 0;
+        for rule in rules {
+            match (slots.get_mut(count), keep(rule)) {
+                (Some(slot), Some(kept)) => slot.write(kept),
+                _ => return general(),
+            };
+            count += 1;
+        }
+        // SAFETY: the loop wrote the first `count` slots; `Kept` is `Copy`, nothing to drop.
+        unsafe { core::slice::from_raw_parts(slots.as_ptr().cast::<Kept<'a>>(), count) }
+    };
+    // One call, answered in this function's own result.
+    PropsBlock::with_errors(allocators, kept, errors_returned)
+}
+
+/// How many answers [`kept_block`] keeps on the stack.
+const KEPT_ON_STACK: usize = 16;
 
 /// The property `id` of `props`. Looked for 4 at a time, each of the 4 compared with no other
 /// test (a loop over one property at a time also tested the end of the list each time): the
@@ -997,8 +1042,74 @@ impl PropertyBag {
 
 #[cfg(test)]
 mod tests {
-    use super::find_id;
+    use super::{PropAccess, PropertyBag, PropsBlock, find_id, props_block_of};
+    use crate::alloc::AllocatorSet;
     use crate::alloc::props::{PropRef, ValueRef};
+    use crate::codes::{MAPI_W_ERRORS_RETURNED, S_OK};
+    use crate::props::value::{PropValue, Property, props_from_raw};
+    use crate::tags::{PT_LONG, PT_STRING8, PT_UNICODE, PT_UNSPECIFIED, prop_tag};
+
+    fn read(block: PropsBlock) -> (windows_core::HRESULT, Vec<Property>) {
+        let code = block.code;
+        let (count, array) = block.into_raw();
+        // SAFETY: `count` values written by the builder, in a block of the native set.
+        let props = unsafe { props_from_raw(array, count) }.unwrap();
+        // SAFETY: the block `into_raw` handed over, freed once.
+        unsafe { AllocatorSet::native().free(array.cast()) };
+        (code, props)
+    }
+
+    /// The usual answer, on the stack (up to 16) and in a vector (more), answers as a bag of
+    /// the same values does: every property as it is, with errors, and with text to convert
+    /// (the general pass).
+    #[test]
+    fn kept_answers_on_the_stack_or_not_answer_as_a_bag() {
+        let text = "kept";
+        let mut props: Vec<PropRef<'_>> = (0..20u16)
+            .map(|i| PropRef::new(0x6000 + i, ValueRef::Long(u32::from(i))))
+            .collect();
+        props.push(PropRef::new(0x6100, ValueRef::Unicode(text)));
+        let mut bag = PropertyBag::new();
+        for prop in &props {
+            let value = match prop.value {
+                ValueRef::Long(v) => PropValue::Long(v),
+                _ => PropValue::Unicode(text.into()),
+            };
+            bag.insert(Property::new(prop.id, value), PropAccess::READ_ONLY)
+                .unwrap();
+        }
+        let set = AllocatorSet::native();
+        let long = |i: u32| prop_tag(PT_LONG, 0x6000 + i);
+        for count in [1, 16, 17, 20] {
+            let mut tags: Vec<u32> = (0..count).map(long).collect();
+            let (code, answer) = read(props_block_of(&set, &props, Some(&tags), true).unwrap());
+            assert_eq!(code, S_OK);
+            assert_eq!(answer.len(), count as usize);
+            for (tag, extra) in [
+                // Missing: an error answered with the rest.
+                (long(0x7F), MAPI_W_ERRORS_RETURNED),
+                // Asked in the other width: converted, by the general pass.
+                (prop_tag(PT_STRING8, 0x6100), S_OK),
+                (prop_tag(PT_UNICODE, 0x6100), S_OK),
+                (prop_tag(PT_UNSPECIFIED, 0x6100), S_OK),
+            ] {
+                tags.push(tag);
+                for unicode in [false, true] {
+                    let ours = read(props_block_of(&set, &props, Some(&tags), unicode).unwrap());
+                    let bags = read(bag.get_props_block(&set, Some(&tags), unicode).unwrap());
+                    assert_eq!(ours, bags, "{count} + {tag:x}, unicode {unicode}");
+                    assert_eq!(ours.0, extra, "{count} + {tag:x}");
+                }
+                tags.pop();
+            }
+        }
+        for unicode in [false, true] {
+            let ours = read(props_block_of(&set, &props, None, unicode).unwrap());
+            let bags = read(bag.get_props_block(&set, None, unicode).unwrap());
+            assert_eq!(ours, bags, "all, unicode {unicode}");
+            assert_eq!(ours.1.len(), props.len());
+        }
+    }
 
     /// Every length around the groups of 4, every place, a missing ID, and an ID kept twice
     /// (the first answers, as a NULL tag list lists it first).

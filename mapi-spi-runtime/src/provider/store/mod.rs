@@ -35,12 +35,12 @@ use windows_core::GUID;
 use super::profile::ProfileSection;
 use super::service::{SettingValues, Settings};
 use super::{ProviderContext, ProviderError, ProviderResult};
-use crate::alloc::AllocatorSet;
-use crate::alloc::props::{PropRef, ValueRef, WireProperty};
+use crate::alloc::props::WireProperty;
+use crate::alloc::{AllocatorSet, RootBuf};
 use crate::codes::{MAPI_E_NO_SUPPORT, MAPI_E_NOT_FOUND, MAPI_E_UNCONFIGURED};
 use crate::flags::STATUS_AVAILABLE;
 use crate::interfaces::IMAPISupport;
-use crate::tags::{PR_DISPLAY_NAME_W, PR_RESOURCE_METHODS, PR_STATUS_CODE};
+use crate::tags::{PR_DISPLAY_NAME_W, PR_RESOURCE_METHODS, PR_STATUS_CODE, prop_id};
 use crate::types::MAPIUID;
 
 /// One `Logon` or `SpoolerLogon` call, decoded.
@@ -95,14 +95,19 @@ impl LogonRequest<'_> {
     /// session's status table for this store. A support object without a status table
     /// (`MAPI_E_NO_SUPPORT`) is no failure. The columns borrow their values (MAPI copies
     /// them): a display name kept for the store is not copied for the row. The columns are
-    /// [`PropRef`]s (nothing to drop) or [`PropValue`](crate::alloc::props::PropValue)s.
+    /// [`PropRef`](crate::alloc::props::PropRef)s (nothing to drop) or [`PropValue`](crate::alloc::props::PropValue)s.
     pub fn modify_status_row(&self, columns: &[impl WireProperty]) -> ProviderResult<()> {
         let row = crate::alloc::props::props_of(self.allocators, columns)?;
-        // SAFETY: `columns.len()` values in `row`, which lives across the call (MAPI copies
-        // the columns).
+        self.send_status_row(columns.len(), &row)
+    }
+
+    /// `ModifyStatusRow` with the `count` columns of `row` ([`Self::modify_status_row`]).
+    fn send_status_row(&self, count: usize, row: &RootBuf) -> ProviderResult<()> {
+        // SAFETY: `count` values in `row`, which lives across the call (MAPI copies the
+        // columns).
         let hr = unsafe {
             self.support
-                .ModifyStatusRow(columns.len() as u32, row.as_ptr().cast(), 0)
+                .ModifyStatusRow(count as u32, row.as_ptr().cast(), 0)
         };
         if hr == MAPI_E_NO_SUPPORT {
             return Ok(());
@@ -112,17 +117,22 @@ impl LogonRequest<'_> {
 
     /// What a store's logon tells MAPI before it opens the store: the provider's MAPIUID
     /// (`IMAPISupport::SetProviderUID`, which routes entry IDs carrying it to this provider) and
-    /// the store's status row, available under `display_name` ([`Self::modify_status_row`] with
-    /// `PR_DISPLAY_NAME_W`, `PR_STATUS_CODE` = `STATUS_AVAILABLE` and `PR_RESOURCE_METHODS` = 0).
+    /// the store's status row, available under `display_name` (as [`Self::modify_status_row`]
+    /// sends `PR_DISPLAY_NAME_W`, `PR_STATUS_CODE` = `STATUS_AVAILABLE` and
+    /// `PR_RESOURCE_METHODS` = 0, the row written as its fixed shape says).
     pub fn announce(&self, uid: &MAPIUID, display_name: &str) -> ProviderResult<()> {
         let mut uid = *uid;
         // SAFETY: `uid` lives across the call; MAPI copies it.
         windows_core::HRESULT::ok(unsafe { self.support.SetProviderUID(&mut uid, 0) })?;
-        self.modify_status_row(&[
-            PropRef::for_tag(PR_DISPLAY_NAME_W, ValueRef::Unicode(display_name)),
-            PropRef::for_tag(PR_STATUS_CODE, ValueRef::Long(STATUS_AVAILABLE)),
-            PropRef::for_tag(PR_RESOURCE_METHODS, ValueRef::Long(0)),
-        ])
+        // A property ID is the tag's upper 16 bits.
+        let id = |tag| prop_id(tag) as u16;
+        let longs = [
+            (id(PR_STATUS_CODE), STATUS_AVAILABLE),
+            (id(PR_RESOURCE_METHODS), 0),
+        ];
+        let name = (id(PR_DISPLAY_NAME_W), display_name);
+        let row = crate::alloc::props::text_and_longs(self.allocators, name, &longs)?;
+        self.send_status_row(1 + longs.len(), &row)
     }
 
     /// The provider's settings from its profile section: `None` when there is no section,
