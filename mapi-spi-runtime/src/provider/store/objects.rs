@@ -73,8 +73,9 @@ const LOGOFF_SAVED: u64 = 1 << 32;
 /// What a store and its logon object share: the third part of their [`Pair`], whose kept part
 /// is the store's context.
 pub struct StoreShared<S: MessageStore> {
-    /// The context in this very block: a handle of its own, as the provider's store has one.
-    cx: StoreRef,
+    /// The context in this very block, as a view ([`StoreRef::view`]): the pair's own hold on it
+    /// outlives this state, so it takes no count of its own.
+    cx: ManuallyDrop<StoreRef>,
     /// The provider's store object, which answers everything the runtime does not.
     inner: ComObject<S>,
     /// `inner` as `IMsgStore`, the interface calls are forwarded to: a view of `inner`'s
@@ -759,7 +760,9 @@ impl<P: StoreProvider> ProviderObject<P> {
             spooler: AtomicBool::new(args.request.spooler),
             last_error: LastError::new(P::COMPONENT),
         });
-        let cx = StoreRef(reserved.kept());
+        // SAFETY: used while `reserved` lives, then kept in the shared state `create` moves into
+        // its block.
+        let cx = StoreRef::view(unsafe { reserved.kept_view() });
         let StoreLogon {
             store,
             spool_security,
