@@ -557,8 +557,8 @@ impl<T> Drop for KeptRef<T> {
 mod tests {
     use super::{First, KeptRef, Pair, Parts, Second, Shared};
     use crate::com::{ComObject, Object};
-    use mapi_spi_macros::{mapi_interface, mapi_object};
     use core::mem::ManuallyDrop;
+    use mapi_spi_macros::{mapi_interface, mapi_object};
     use std::sync::{Arc, Mutex};
     use windows_core::{IUnknown, Interface};
 
