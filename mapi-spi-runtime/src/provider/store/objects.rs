@@ -773,7 +773,9 @@ impl<P: StoreProvider> ProviderObject<P> {
         let (reserved, inner) = reserved.host(store);
         // SAFETY: kept beside `inner` (in `StoreShared`), which holds the reference it views.
         let inner_store = unsafe { inner.interface_view::<IMsgStore>() };
-        let recorded = identity::record_logon(args.request, &inner_store, cx.store_key());
+        // Read once for the record and the spool security (each read is a call).
+        let store_key = cx.store_key();
+        let recorded = identity::record_logon(args.request, &inner_store, store_key);
         if let Err(error) = recorded {
             P::Store::logoff(&inner);
             return self.fail(error, unicode, args.lppMAPIError);
@@ -782,7 +784,7 @@ impl<P: StoreProvider> ProviderObject<P> {
         let spool_block: Option<(*mut u32, *mut *mut u8, RootBuf)> = match spool_out {
             Some((cb, lpb)) if !cb.is_null() && !lpb.is_null() => {
                 let payload = match &spool_security {
-                    SpoolSecurity::StoreKey => cx.store_key(),
+                    SpoolSecurity::StoreKey => store_key,
                     SpoolSecurity::Bytes(bytes) => bytes,
                 };
                 let sealed = self
