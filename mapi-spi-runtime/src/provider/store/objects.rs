@@ -634,7 +634,10 @@ fn store_interface<S: MessageStore>(requested: Option<GUID>) -> Result<GUID, HRE
 
 impl<P: StoreProvider> ProviderObject<P> {
     /// Reports `error` as [`ProviderError::report`] does, with this provider's allocators and
-    /// component name.
+    /// component name. Cold: the paths that fail a logon go out of the way of the one that
+    /// succeeds, which then spans fewer cache lines.
+    #[cold]
+    #[inline(never)]
     fn fail(
         &self,
         error: ProviderError,
