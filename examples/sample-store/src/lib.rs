@@ -81,7 +81,9 @@ fn store_name(entry_id: &[u8]) -> ProviderResult<&str> {
 /// A store name as text, if it is UTF-8: the usual name, ASCII, checked in one pass without the
 /// general decoder (which costs more than the check for a short name).
 fn name_text(name: &[u8]) -> Option<&str> {
-    if name.is_ascii() {
+    // The bits of all bytes together, without the early exit and the word-at-a-time set-up of
+    // `<[u8]>::is_ascii`, which cost a short name more.
+    if name.iter().fold(0, |bits, byte| bits | byte).is_ascii() {
         // SAFETY: ASCII bytes are UTF-8.
         return Some(unsafe { std::str::from_utf8_unchecked(name) });
     }
@@ -167,11 +169,18 @@ impl StoreProvider for SampleProvider {
     }
 
     fn store_key(&self, entry_id: &[u8]) -> ProviderResult<KeyBytes> {
-        // ASCII names (UTF-8 without decoding) fold byte by byte (see `folded`), in place.
-        if let Some(name) = name_bytes(entry_id).filter(|name| name.is_ascii()) {
+        // ASCII names (UTF-8 without decoding) fold byte by byte (see `folded`), in place, in
+        // the pass that tells them ASCII (a pass of its own first cost 9 instructions more).
+        if let Some(name) = name_bytes(entry_id) {
             let mut key = KeyBytes::from(name);
-            key.make_ascii_lowercase();
-            return Ok(key);
+            let mut bits = 0;
+            for byte in key.iter_mut() {
+                bits |= *byte;
+                byte.make_ascii_lowercase();
+            }
+            if bits.is_ascii() {
+                return Ok(key);
+            }
         }
         Ok(folded(store_name(entry_id)?)
             .collect::<String>()

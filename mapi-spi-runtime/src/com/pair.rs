@@ -20,8 +20,9 @@
 //! hold on the block; the last holder drops the values and the shared state, and gives up their
 //! hold on the kept part. The kept part ([`Shared::Kept`]: a store's context) is made first
 //! ([`Pair::reserve`]), before the objects and the shared state exist, and its [`KeptRef`]
-//! handles may outlive them (the shared state may hold one, too): the last of its holds drops
-//! it and frees the block. A reservation never completed ([`Reserved::create`]) holds the kept
+//! handles may outlive them (the shared state may hold one, too, or a view that holds nothing,
+//! [`Reserved::kept_view`], as the pair's own hold outlives the shared state): the last of its
+//! holds drops it and frees the block. A reservation never completed ([`Reserved::create`]) holds the kept
 //! part the same way, so a block whose objects were never made is freed by the same path.
 //!
 //! The block may also host an object of home [`Alone`] ([`Shared::Hosted`]: the provider's own
@@ -360,7 +361,27 @@ impl<S: Shared, const HOSTED: bool> Reserved<S, HOSTED> {
     /// A new handle on the kept part.
     pub fn kept(&self) -> KeptRef<S::Kept> {
         // SAFETY: the reservation's hold keeps the kept part alive; the new handle takes a hold.
-        unsafe { KeptRef::new(NonNull::new_unchecked(&raw mut (*self.0.as_ptr()).kept)) }
+        unsafe { KeptRef::new(self.kept_part()) }
+    }
+
+    /// The kept part as a handle that takes no hold of its own and gives none up (it is never
+    /// dropped): for the shared state to keep, where the reservation's hold, which passes to the
+    /// pair, keeps the part alive for as long (the pair gives it up only after dropping the
+    /// shared state). Its clones are counted handles, as any [`KeptRef`]'s.
+    ///
+    /// # Safety
+    ///
+    /// The view must not be used once this reservation, or the pair it becomes, gave up its
+    /// hold: kept in the shared state that [`Self::create`] moves into this block, or used
+    /// while the reservation lives.
+    pub unsafe fn kept_view(&self) -> ManuallyDrop<KeptRef<S::Kept>> {
+        ManuallyDrop::new(KeptRef(self.kept_part()))
+    }
+
+    /// The kept part of the reserved block.
+    fn kept_part(&self) -> NonNull<Kept<S::Kept>> {
+        // SAFETY: a field of the block, alive while the reservation holds it; never NULL.
+        unsafe { NonNull::new_unchecked(&raw mut (*self.0.as_ptr()).kept) }
     }
 
     /// Moves `first`, `second` and `shared` into the block: a handle on the shared state, the
@@ -537,6 +558,7 @@ impl<T> Drop for KeptRef<T> {
 mod tests {
     use super::{First, KeptRef, Pair, Parts, Second, Shared};
     use crate::com::{ComObject, Object};
+    use core::mem::ManuallyDrop;
     use mapi_spi_macros::{mapi_interface, mapi_object};
     use std::sync::{Arc, Mutex};
     use windows_core::{IUnknown, Interface};
@@ -554,6 +576,8 @@ mod tests {
         log: Log,
         /// A handle on the block's kept part, as a store's shared state keeps its context.
         kept: Option<KeptRef<Kept>>,
+        /// A view of the kept part ([`super::Reserved::kept_view`]), which holds nothing.
+        view: Option<ManuallyDrop<KeptRef<Kept>>>,
         /// Makes `first_released` panic.
         panic: bool,
     }
@@ -646,6 +670,7 @@ mod tests {
         let both = Both {
             log: log.clone(),
             kept: hold_kept.then(|| reserved.kept()),
+            view: None,
             panic,
         };
         (log, reserved.create(both, One, Two, with_second))
@@ -744,6 +769,54 @@ mod tests {
     }
 
     #[test]
+    fn a_kept_view_in_the_shared_state_holds_nothing_and_its_clones_hold() {
+        let log = Log::default();
+        let reserved = Pair::<Both>::reserve(|| Kept { log: log.clone() });
+        // SAFETY: kept in the shared state of this block (and read while `reserved` lives).
+        let view = unsafe { reserved.kept_view() };
+        assert!(Arc::ptr_eq(&view.log, &log), "reads the kept part");
+        let both = Both {
+            log: log.clone(),
+            kept: None,
+            view: Some(view),
+            panic: false,
+        };
+        let parts = reserved.create(both, One, Two, true);
+        let view = parts.shared.view.as_ref().expect("kept");
+        view.log.lock().unwrap().push("read through the view");
+        let counted = KeptRef::clone(view);
+        drop(parts);
+        assert_eq!(
+            logged(&log),
+            [
+                "read through the view",
+                "first released",
+                "second released",
+                "block dropped"
+            ],
+            "the clone of the view holds the kept part"
+        );
+        drop(counted);
+        assert_eq!(logged(&log)[4..], ["kept dropped"]);
+
+        // Without a clone, the pair's own hold is the last: the view gave up nothing.
+        let log = Log::default();
+        let reserved = Pair::<Both>::reserve(|| Kept { log: log.clone() });
+        let both = Both {
+            log: log.clone(),
+            kept: None,
+            // SAFETY: kept in the shared state of this block.
+            view: Some(unsafe { reserved.kept_view() }),
+            panic: false,
+        };
+        drop(reserved.create(both, One, Two, false));
+        assert_eq!(
+            logged(&log),
+            ["first released", "block dropped", "kept dropped"]
+        );
+    }
+
+    #[test]
     fn a_reservation_never_completed_frees_only_its_kept_part_with_its_last_handle() {
         let log = Log::default();
         let reserved = Pair::<Both>::reserve(|| Kept { log: log.clone() });
@@ -790,6 +863,7 @@ mod tests {
         let both = Both {
             log: log.clone(),
             kept: Some(reserved.kept()),
+            view: None,
             panic: false,
         };
         let parts = reserved.create(both, One, Two, true);
@@ -830,6 +904,7 @@ mod tests {
             Both {
                 log: log.clone(),
                 kept: None,
+                view: None,
                 panic: false,
             },
             One,

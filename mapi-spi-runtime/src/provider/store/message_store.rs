@@ -86,6 +86,14 @@ impl StoreContext {
 #[derive(Clone)]
 pub struct StoreRef(pub(crate) KeptRef<StoreContext>);
 
+impl StoreRef {
+    /// A view of the kept handle `kept` as a store's handle, never dropped: what the runtime
+    /// lends a logon and keeps beside the store, where the pair's own hold outlives it.
+    pub(crate) fn view(kept: ManuallyDrop<KeptRef<StoreContext>>) -> ManuallyDrop<Self> {
+        ManuallyDrop::new(Self(ManuallyDrop::into_inner(kept)))
+    }
+}
+
 impl Deref for StoreRef {
     type Target = StoreContext;
 

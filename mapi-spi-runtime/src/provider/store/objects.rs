@@ -73,8 +73,9 @@ const LOGOFF_SAVED: u64 = 1 << 32;
 /// What a store and its logon object share: the third part of their [`Pair`], whose kept part
 /// is the store's context.
 pub struct StoreShared<S: MessageStore> {
-    /// The context in this very block: a handle of its own, as the provider's store has one.
-    cx: StoreRef,
+    /// The context in this very block, as a view ([`StoreRef::view`]): the pair's own hold on it
+    /// outlives this state, so it takes no count of its own.
+    cx: ManuallyDrop<StoreRef>,
     /// The provider's store object, which answers everything the runtime does not.
     inner: ComObject<S>,
     /// `inner` as `IMsgStore`, the interface calls are forwarded to: a view of `inner`'s
@@ -633,7 +634,10 @@ fn store_interface<S: MessageStore>(requested: Option<GUID>) -> Result<GUID, HRE
 
 impl<P: StoreProvider> ProviderObject<P> {
     /// Reports `error` as [`ProviderError::report`] does, with this provider's allocators and
-    /// component name.
+    /// component name. Cold: the paths that fail a logon go out of the way of the one that
+    /// succeeds, which then spans fewer cache lines.
+    #[cold]
+    #[inline(never)]
     fn fail(
         &self,
         error: ProviderError,
@@ -759,7 +763,9 @@ impl<P: StoreProvider> ProviderObject<P> {
             spooler: AtomicBool::new(args.request.spooler),
             last_error: LastError::new(P::COMPONENT),
         });
-        let cx = StoreRef(reserved.kept());
+        // SAFETY: used while `reserved` lives, then kept in the shared state `create` moves into
+        // its block.
+        let cx = StoreRef::view(unsafe { reserved.kept_view() });
         let StoreLogon {
             store,
             spool_security,
@@ -770,7 +776,9 @@ impl<P: StoreProvider> ProviderObject<P> {
         let (reserved, inner) = reserved.host(store);
         // SAFETY: kept beside `inner` (in `StoreShared`), which holds the reference it views.
         let inner_store = unsafe { inner.interface_view::<IMsgStore>() };
-        let recorded = identity::record_logon(args.request, &inner_store, cx.store_key());
+        // Read once for the record and the spool security (each read is a call).
+        let store_key = cx.store_key();
+        let recorded = identity::record_logon(args.request, &inner_store, store_key);
         if let Err(error) = recorded {
             P::Store::logoff(&inner);
             return self.fail(error, unicode, args.lppMAPIError);
@@ -779,7 +787,7 @@ impl<P: StoreProvider> ProviderObject<P> {
         let spool_block: Option<(*mut u32, *mut *mut u8, RootBuf)> = match spool_out {
             Some((cb, lpb)) if !cb.is_null() && !lpb.is_null() => {
                 let payload = match &spool_security {
-                    SpoolSecurity::StoreKey => cx.store_key(),
+                    SpoolSecurity::StoreKey => store_key,
                     SpoolSecurity::Bytes(bytes) => bytes,
                 };
                 let sealed = self

