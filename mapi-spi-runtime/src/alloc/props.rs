@@ -669,6 +669,7 @@ pub(crate) fn props_of(
 ///
 /// `MAPI_E_INVALID_PARAMETER` for text with a NUL inside; the allocator's errors otherwise.
 // Always inlined into its caller (a logon's announce), whose columns are constants.
+#[cfg(feature = "store")]
 #[inline(always)]
 pub(crate) fn text_and_longs(
     allocators: &AllocatorSet,
@@ -839,6 +840,7 @@ mod tests {
     /// The status row's writer writes what the general one writes for the same columns, byte
     /// for byte (pointers as offsets in the block), and refuses what it refuses.
     #[test]
+    #[cfg(feature = "store")]
     fn text_and_longs_is_props_of_the_same_columns() {
         use super::{PropRef, RootBuf, ValueRef, props_of, text_and_longs};
         use crate::alloc::AllocatorSet;
