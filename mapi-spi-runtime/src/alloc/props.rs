@@ -853,10 +853,11 @@ mod tests {
             let mut bytes = root_bytes(root);
             for index in 0..count {
                 let at = index * size_of::<SPropValue>() + 8;
-                let word: [u8; 8] = bytes[at..at + 8].try_into().unwrap();
-                let value = usize::from_ne_bytes(word);
+                // A pointer's width: 4 bytes on a 32-bit target.
+                let word = at..at + size_of::<usize>();
+                let value = usize::from_ne_bytes(bytes[word.clone()].try_into().unwrap());
                 if (start..start + root.len()).contains(&value) {
-                    bytes[at..at + 8].copy_from_slice(&(value - start).to_ne_bytes());
+                    bytes[word].copy_from_slice(&(value - start).to_ne_bytes());
                 }
             }
             bytes
