@@ -32,6 +32,11 @@
 //! timing `BATCH` sessions (20,000 unless set) of every contender in turn, and prints each
 //! contender's fastest and median round and their ratios to the C store's. On a shared machine a
 //! neighbour's load slows some rounds; the fastest round of each is the steadiest figure.
+//! `PHASES=1` with `ROUNDS=N` times each client call of the session apart as well (Logon with the
+//! support object's making, GetProps, StoreLogoff, Release), and prints each call's fastest round
+//! per contender next to the C store's: where a contender's extra time goes. Each call's figure
+//! includes one clock read (the same for every contender), and the clock reads make the sessions
+//! of that run slower than the others.
 use core::ffi::c_void;
 use criterion::{Criterion, criterion_group};
 use mapi_spi_runtime::alloc::AllocatorSet;
@@ -138,6 +143,21 @@ fn shutdown(provider: IMSProvider) {
 
 /// One session: Logon with a fresh support object, GetProps of `TAGS`, StoreLogoff, Release.
 fn session(provider: &IMSProvider, log: &Arc<SupportLog>, allocators: AllocatorSet, id: &[u8]) {
+    session_with(provider, log, allocators, id, |_| {});
+}
+
+/// The client calls of a session, in order, as `PHASES=1` names them.
+const CALLS: [&str; 4] = ["Logon", "GetProps", "StoreLogoff", "Release"];
+
+/// [`session`], calling `ended(i)` as call `i` of [`CALLS`] ends (a no-op inlines away).
+#[inline(always)]
+fn session_with(
+    provider: &IMSProvider,
+    log: &Arc<SupportLog>,
+    allocators: AllocatorSet,
+    id: &[u8],
+    mut ended: impl FnMut(usize),
+) {
     let support = HostSupport::create(log, allocators, SupportOptions::default(), DLL_NAME);
     let (mut cb_spool, mut spool) = (0u32, core::ptr::null_mut::<u8>());
     let mut error = core::ptr::null_mut();
@@ -170,6 +190,7 @@ fn session(provider: &IMSProvider, log: &Arc<SupportLog>, allocators: AllocatorS
     drop(support);
     // SAFETY: Logon returned a new IMsgStore reference.
     let store = unsafe { IMsgStore::from_raw(store) };
+    ended(0);
 
     let (mut count, mut values) = (0u32, core::ptr::null_mut::<SPropValue>());
     let tags = TAGS.as_ptr().cast_mut().cast::<SPropTagArray>();
@@ -179,12 +200,15 @@ fn session(provider: &IMSProvider, log: &Arc<SupportLog>, allocators: AllocatorS
     black_box(values);
     // SAFETY: one block from the host's allocators, freed once.
     unsafe { allocators.free(values.cast()) };
+    ended(1);
 
     let mut flags = LOGOFF_ORDERLY;
     // SAFETY: a valid in/out flags pointer.
     let hr = unsafe { store.StoreLogoff(&mut flags) };
     assert!(hr.is_ok());
+    ended(2);
     drop(store);
+    ended(3);
 }
 
 /// `CompareStoreIDs` of two equal IDs, which must answer "the same store".
@@ -347,21 +371,39 @@ fn rounds_only() -> bool {
         return false;
     };
     let batch = number("BATCH", Some(20_000)).unwrap_or_default().max(1);
+    let by_call = std::env::var_os("PHASES").is_some();
     let allocators = AllocatorSet::native();
     let malloc = NativeMalloc::new_object();
     let log = Arc::<SupportLog>::default();
     let id = entry_id();
     let mut contenders = contenders().map(|c| {
         let provider = provider(c.init, allocators, malloc.as_unknown_ptr());
-        (c.name, provider, Vec::with_capacity(rounds))
+        let calls = [(); CALLS.len()].map(|()| Vec::with_capacity(rounds));
+        (c.name, provider, Vec::with_capacity(rounds), calls)
     });
+    let per_session = |spent: Duration| spent.as_nanos() as f64 / batch as f64;
     for _ in 0..rounds {
-        for (_, provider, times) in &mut contenders {
+        for (_, provider, times, calls) in &mut contenders {
+            let mut spent = [Duration::ZERO; CALLS.len()];
             let start = Instant::now();
-            for _ in 0..batch {
-                session(provider, &log, allocators, black_box(&id));
+            if by_call {
+                let mut last = start;
+                for _ in 0..batch {
+                    session_with(provider, &log, allocators, black_box(&id), |call| {
+                        let now = Instant::now();
+                        spent[call] += now - last;
+                        last = now;
+                    });
+                }
+            } else {
+                for _ in 0..batch {
+                    session(provider, &log, allocators, black_box(&id));
+                }
             }
-            times.push(start.elapsed().as_nanos() as f64 / batch as f64);
+            times.push(per_session(start.elapsed()));
+            for (call, spent) in calls.iter_mut().zip(spent) {
+                call.push(per_session(spent));
+            }
             clear(&log);
         }
     }
@@ -371,7 +413,7 @@ fn rounds_only() -> bool {
     };
     let figures: Vec<_> = contenders
         .iter_mut()
-        .map(|(name, _, times)| (*name, stats(times)))
+        .map(|(name, _, times, _)| (*name, stats(times)))
         .collect();
     let (_, (c_fastest, c_median)) = *figures
         .iter()
@@ -385,10 +427,39 @@ fn rounds_only() -> bool {
             median / c_median
         );
     }
-    for (_, provider, _) in contenders {
+    if by_call {
+        print_calls(
+            &mut contenders
+                .each_mut()
+                .map(|(name, _, _, calls)| (*name, calls)),
+        );
+    }
+    for (_, provider, _, _) in contenders {
         shutdown(provider);
     }
     true
+}
+
+/// Each client call's fastest round per contender, and the difference to the C store's.
+fn print_calls(contenders: &mut [(&str, &mut [Vec<f64>; CALLS.len()])]) {
+    let fastest = |times: &mut Vec<f64>| times.iter().copied().fold(f64::INFINITY, f64::min);
+    let figures: Vec<(&str, [f64; CALLS.len()])> = contenders
+        .iter_mut()
+        .map(|(name, calls)| (*name, calls.each_mut().map(fastest)))
+        .collect();
+    let (_, c_store) = *figures
+        .iter()
+        .find(|(name, _)| *name == C_STORE)
+        .expect("the C store is a contender");
+    println!("each call's fastest round, ns per session (difference to the C store):");
+    for (name, calls) in &figures {
+        let cells: Vec<String> = CALLS
+            .iter()
+            .zip(calls.iter().zip(c_store))
+            .map(|(call, (ns, c))| format!("{call} {ns:5.0} ({:+4.0})", ns - c))
+            .collect();
+        println!("{name:24} {}", cells.join("  "));
+    }
 }
 
 criterion_group!(session_benches, benches);
