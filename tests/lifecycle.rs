@@ -11,7 +11,7 @@ use mapi_spi_runtime::alloc::malloc::NativeMalloc;
 use mapi_spi_runtime::alloc::native;
 use mapi_spi_runtime::codes::*;
 use mapi_spi_runtime::flags::{CURRENT_SPI_VERSION, MDB_NO_DIALOG};
-use mapi_spi_runtime::host::{HostSupport, SupportLog, SupportOptions};
+use mapi_spi_runtime::host::{HostSupport, Profile, SupportLog, SupportOptions};
 use mapi_spi_runtime::interfaces::{
     IMAPIProp, IMAPIPropImpl, IMSLogon, IMSProvider, IMsgStore, IMsgStoreImpl,
 };
@@ -21,7 +21,7 @@ use mapi_spi_runtime::provider::store::{
 };
 use mapi_spi_runtime::provider::text::decode;
 use mapi_spi_runtime::provider::{ProviderContext, ProviderError, ProviderResult};
-use mapi_spi_runtime::types::{ENTRYID, LPTSTR, MAPIERROR};
+use mapi_spi_runtime::types::{ENTRYID, LPTSTR, MAPIERROR, SPropTagArray, SPropValue};
 use mapi_spi_runtime::{ComObject, GUID, HRESULT, IUnknown, Interface, Object, mapi_object};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -54,7 +54,8 @@ const PANIC_ON_DEFAULT: u32 = 0x0100_0000;
 /// Store IDs are names; they compare case-insensitively. "locked" refuses logon with a message,
 /// "busy" without one, "panic" panics, "key panic" panics in `store_key`, "warning" is refused
 /// there with a warning code, the spool security "panic" panics in `spooler_logon`, a store whose
-/// ID starts with "fragile" panics in its logoff, one whose ID starts with "kept" has its context
+/// ID starts with "fragile" panics in its logoff, one whose ID ends with "unreadable" fails
+/// `GetProps` (so a logon cannot record it in a profile), one whose ID starts with "kept" has its context
 /// kept in `KEPT_CONTEXTS` ("kept locked" is then refused), an ID with a NUL is malformed; there
 /// is no default store.
 struct TestProvider;
@@ -62,6 +63,7 @@ struct TestProvider;
 #[mapi_object(IMsgStore)]
 struct TestStore {
     fragile: bool,
+    unreadable: bool,
 }
 
 /// `Unadvise` of this connection waits, once it has said so in `IN_SLOW_CALL`, for `GO_ON`.
@@ -69,9 +71,27 @@ const SLOW_CONNECTION: usize = 42;
 static IN_SLOW_CALL: AtomicBool = AtomicBool::new(false);
 static GO_ON: AtomicBool = AtomicBool::new(false);
 
-/// A test store answers every `IMAPIProp` method and every `IMsgStore` method but `Unadvise`
-/// with its default.
-impl IMAPIPropImpl for TestStore {}
+/// A test store answers every `IMAPIProp` method but `GetProps` of an unreadable store, and every
+/// `IMsgStore` method but `Unadvise`, with its default.
+impl IMAPIPropImpl for TestStore {
+    unsafe fn GetProps(
+        this: &Object<Self>,
+        _: *mut SPropTagArray,
+        _: u32,
+        count: *mut u32,
+        values: *mut *mut SPropValue,
+    ) -> HRESULT {
+        unsafe {
+            count.write(0);
+            values.write(core::ptr::null_mut());
+        }
+        if this.unreadable {
+            MAPI_E_CALL_FAILED
+        } else {
+            MAPI_E_NO_SUPPORT
+        }
+    }
+}
 impl IMsgStoreImpl for TestStore {
     unsafe fn Unadvise(_: &Object<Self>, connection: usize) -> HRESULT {
         if connection == SLOW_CONNECTION {
@@ -90,6 +110,7 @@ impl TestStore {
         STORES_ALIVE.fetch_add(1, Ordering::SeqCst);
         TestStore {
             fragile: id.starts_with(b"fragile"),
+            unreadable: id.ends_with(b"unreadable"),
         }
     }
 }
@@ -370,7 +391,17 @@ impl Host {
     /// `Logon` with every out-parameter, as Outlook's MAPI passes them; `unicode` asks for a
     /// UTF-16 MAPIERROR.
     fn logon(&self, provider: &IMSProvider, id: &[u8], unicode: bool) -> Logon {
-        let support = self.support();
+        self.logon_with(self.support(), provider, id, unicode)
+    }
+
+    /// [`Self::logon`] with `support` (one with a profile, say).
+    fn logon_with(
+        &self,
+        support: ComObject<HostSupport>,
+        provider: &IMSProvider,
+        id: &[u8],
+        unicode: bool,
+    ) -> Logon {
         let (mut cb, mut spool, mut error, mut logon, mut store) = (
             0u32,
             core::ptr::null_mut(),
@@ -1375,6 +1406,32 @@ fn logoff_releases_the_support_reference_even_if_the_store_logoff_panics() {
         MAPI_E_INVALID_OBJECT
     );
     drop((logon, opened));
+    shutdown(provider);
+    host.assert_balanced();
+}
+
+#[test]
+fn a_logon_that_cannot_record_its_store_fails_with_why_even_if_the_store_logoff_panics() {
+    let _serial = serial();
+    let host = Host::new();
+    let provider = host.init();
+    let profile = Profile::new(host.allocators);
+    let support = host.support();
+    support.attach_profile(&profile, profile.new_section());
+    let logoffs = STORE_LOGOFFS.load(Ordering::SeqCst);
+    let (refused, caught) = caught_panics::catching(|| {
+        host.logon_with(support, &provider, b"fragile unreadable", false)
+    });
+    // The store's GetProps failure, not the panic's: the panic is reported by the logoff.
+    assert_eq!(refused.hr, MAPI_E_CALL_FAILED);
+    assert_eq!(
+        caught,
+        ["MessageStore::logoff: a fragile store's logoff panics"]
+    );
+    assert_eq!(STORE_LOGOFFS.load(Ordering::SeqCst), logoffs + 1);
+    assert!(refused.store.is_none() && refused.logon.is_none() && refused.spool.is_empty());
+    assert_eq!(refused.support.ref_count(), 1, "no reference kept");
+    drop(refused);
     shutdown(provider);
     host.assert_balanced();
 }

@@ -780,7 +780,9 @@ impl<P: StoreProvider> ProviderObject<P> {
         let store_key = cx.store_key();
         let recorded = identity::record_logon(args.request, &inner_store, store_key);
         if let Err(error) = recorded {
-            P::Store::logoff(&inner);
+            // Guarded, as on the spool path below: a panic there is reported, and the logon
+            // still answers why it failed.
+            store_logoff(&inner);
             return self.fail(error, unicode, args.lppMAPIError);
         }
         // Allocated before anything is registered, so that failing here leaves nothing behind.
