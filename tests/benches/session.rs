@@ -429,8 +429,8 @@ fn rounds_only() -> bool {
     }
     if by_call {
         print_calls(
-            &mut contenders
-                .each_mut()
+            &contenders
+                .each_ref()
                 .map(|(name, _, _, calls)| (*name, calls)),
         );
     }
@@ -441,11 +441,11 @@ fn rounds_only() -> bool {
 }
 
 /// Each client call's fastest round per contender, and the difference to the C store's.
-fn print_calls(contenders: &mut [(&str, &mut [Vec<f64>; CALLS.len()])]) {
-    let fastest = |times: &mut Vec<f64>| times.iter().copied().fold(f64::INFINITY, f64::min);
+fn print_calls(contenders: &[(&str, &[Vec<f64>; CALLS.len()])]) {
+    let fastest = |times: &Vec<f64>| times.iter().copied().fold(f64::INFINITY, f64::min);
     let figures: Vec<(&str, [f64; CALLS.len()])> = contenders
-        .iter_mut()
-        .map(|(name, calls)| (*name, calls.each_mut().map(fastest)))
+        .iter()
+        .map(|(name, calls)| (*name, calls.each_ref().map(fastest)))
         .collect();
     let (_, c_store) = *figures
         .iter()
