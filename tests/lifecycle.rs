@@ -54,10 +54,10 @@ const PANIC_ON_DEFAULT: u32 = 0x0100_0000;
 /// Store IDs are names; they compare case-insensitively. "locked" refuses logon with a message,
 /// "busy" without one, "panic" panics, "key panic" panics in `store_key`, "warning" is refused
 /// there with a warning code, the spool security "panic" panics in `spooler_logon`, a store whose
-/// ID starts with "fragile" panics in its logoff, one whose ID ends with "unreadable" fails
-/// `GetProps` (so a logon cannot record it in a profile), one whose ID starts with "kept" has its context
-/// kept in `KEPT_CONTEXTS` ("kept locked" is then refused), an ID with a NUL is malformed; there
-/// is no default store.
+/// ID starts with "fragile" panics in its logoff, one whose ID ends with "unreadable" refuses
+/// `GetProps` with `MAPI_E_NO_ACCESS` (so a logon cannot record it in a profile), one whose ID
+/// starts with "kept" has its context kept in `KEPT_CONTEXTS` ("kept locked" is then refused), an
+/// ID with a NUL is malformed; there is no default store.
 struct TestProvider;
 
 #[mapi_object(IMsgStore)]
@@ -81,12 +81,16 @@ impl IMAPIPropImpl for TestStore {
         count: *mut u32,
         values: *mut *mut SPropValue,
     ) -> HRESULT {
+        if count.is_null() || values.is_null() {
+            return MAPI_E_INVALID_PARAMETER;
+        }
+        // SAFETY: not NULL, and writable by the method's contract.
         unsafe {
             count.write(0);
             values.write(core::ptr::null_mut());
         }
         if this.unreadable {
-            MAPI_E_CALL_FAILED
+            MAPI_E_NO_ACCESS
         } else {
             MAPI_E_NO_SUPPORT
         }
@@ -1422,8 +1426,8 @@ fn a_logon_that_cannot_record_its_store_fails_with_why_even_if_the_store_logoff_
     let (refused, caught) = caught_panics::catching(|| {
         host.logon_with(support, &provider, b"fragile unreadable", false)
     });
-    // The store's GetProps failure, not the panic's: the panic is reported by the logoff.
-    assert_eq!(refused.hr, MAPI_E_CALL_FAILED);
+    // Why the record failed (the store's GetProps), not the panic's code: the logoff reports it.
+    assert_eq!(refused.hr, MAPI_E_NO_ACCESS);
     assert_eq!(
         caught,
         ["MessageStore::logoff: a fragile store's logoff panics"]
