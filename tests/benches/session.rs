@@ -329,12 +329,7 @@ fn count_only() -> bool {
     let Ok(name) = std::env::var("CONTENDER") else {
         return false;
     };
-    let count = |var| {
-        std::env::var(var)
-            .ok()
-            .map(|n| n.parse::<u64>().expect("a number"))
-    };
-    let (sessions, compares) = (count("SESSIONS"), count("COMPARES"));
+    let (sessions, compares) = (env_number("SESSIONS"), env_number("COMPARES"));
     if sessions.is_none() && compares.is_none() {
         return false;
     }
@@ -360,17 +355,32 @@ fn count_only() -> bool {
     true
 }
 
+/// The number in the environment variable `var`, if it is set.
+fn env_number(var: &str) -> Option<usize> {
+    let value = std::env::var(var).ok()?;
+    Some(
+        value
+            .parse()
+            .unwrap_or_else(|_| panic!("{var} is a number")),
+    )
+}
+
+/// The C store's entry of `figures` (per contender, by name).
+fn of_c_store<T: Copy>(figures: &[(&str, T)]) -> T {
+    let (_, figure) = figures
+        .iter()
+        .find(|(name, _)| *name == C_STORE)
+        .expect("the C store is a contender");
+    *figure
+}
+
 /// `ROUNDS` rounds of `BATCH` sessions of each contender, if `ROUNDS` is set (see the module
 /// doc): one contender's batch after another's, so that a slow spell of the machine falls on all.
 fn rounds_only() -> bool {
-    let number = |var, default: Option<usize>| match std::env::var(var) {
-        Ok(n) => Some(n.parse::<usize>().expect("a number")),
-        Err(_) => default,
-    };
-    let Some(rounds) = number("ROUNDS", None) else {
+    let Some(rounds) = env_number("ROUNDS") else {
         return false;
     };
-    let batch = number("BATCH", Some(20_000)).unwrap_or_default().max(1);
+    let batch = env_number("BATCH").unwrap_or(20_000).max(1);
     let by_call = std::env::var_os("PHASES").is_some();
     let allocators = AllocatorSet::native();
     let malloc = NativeMalloc::new_object();
@@ -415,10 +425,7 @@ fn rounds_only() -> bool {
         .iter_mut()
         .map(|(name, _, times, _)| (*name, stats(times)))
         .collect();
-    let (_, (c_fastest, c_median)) = *figures
-        .iter()
-        .find(|(name, _)| *name == C_STORE)
-        .expect("the C store is a contender");
+    let (c_fastest, c_median) = of_c_store(&figures);
     println!("{rounds} rounds of {batch} sessions, ns per session:");
     for (name, (fastest, median)) in figures {
         println!(
@@ -447,10 +454,7 @@ fn print_calls(contenders: &[(&str, &[Vec<f64>; CALLS.len()])]) {
         .iter()
         .map(|(name, calls)| (*name, calls.each_ref().map(fastest)))
         .collect();
-    let (_, c_store) = *figures
-        .iter()
-        .find(|(name, _)| *name == C_STORE)
-        .expect("the C store is a contender");
+    let c_store = of_c_store(&figures);
     println!("each call's fastest round, ns per session (difference to the C store):");
     for (name, calls) in &figures {
         let cells: Vec<String> = CALLS
