@@ -22,8 +22,9 @@
 //! ([`Pair::reserve`]), before the objects and the shared state exist, and its [`KeptRef`]
 //! handles may outlive them (the shared state may hold one, too, or a view that holds nothing,
 //! [`Reserved::kept_view`], as the pair's own hold outlives the shared state): the last of its
-//! holds drops it and frees the block. A reservation never completed ([`Reserved::create`]) holds the kept
-//! part the same way, so a block whose objects were never made is freed by the same path.
+//! holds drops it and frees the block. A reservation never completed ([`Reserved::create`])
+//! holds the kept part the same way, so a block whose objects were never made is freed by the
+//! same path.
 //!
 //! The block may also host an object of home [`Alone`] ([`Shared::Hosted`]: the provider's own
 //! store object), made by [`Reserved::host`] where [`ComObject::new`] would have allocated it:
