@@ -21,7 +21,10 @@
 //! Before timing anything, one session of each is counted (allocator calls, support object
 //! calls) and the counts must be equal: all make the same calls into the host.
 //!
-//! Run: `cargo bench -p mapi-spi-tests --bench session`
+//! Run: `cargo bench -p mapi-spi-tests --bench session`. The bench profile inherits the
+//! workspace's release profile, as a provider DLL is built: the runtime, the providers and the
+//! host in one optimisation unit (`lto = "fat"`, one codegen unit); the C store is its own
+//! translation unit at `-O3`.
 //!
 //! Instruction counts, which stay steady on a busy machine where wall-clock times do not:
 //! `SESSIONS=N CONTENDER=<name> valgrind --tool=callgrind <bench binary>` runs N sessions of that
