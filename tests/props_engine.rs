@@ -5,7 +5,7 @@
 //! allocation fails.
 
 use core::ffi::c_void;
-use mapi_spi_runtime::alloc::props::{PropRef, PropValue as WireProp, WireProperty};
+use mapi_spi_runtime::alloc::props::{PropRef, PropValue as WireProp, ValueRef, WireProperty};
 use mapi_spi_runtime::alloc::testing::{HostCalls, probe};
 use mapi_spi_runtime::alloc::{AllocatorSet, RootBuf};
 use mapi_spi_runtime::codes::{
@@ -274,6 +274,18 @@ fn borrowed_values_are_answered_as_a_bag_of_them_answers() {
             lists.push(vec![width(tag, PT_UNICODE), width(tag, PT_STRING8)]);
         }
     }
+    // Many at once, as kept or missing: of the usual kinds (no GUID, no multi-valued value)
+    // up to 16 tags, the most the usual answer takes, and one more; and all of them.
+    let usual: Vec<u32> = bag
+        .iter()
+        .map(Property::tag)
+        .filter(|&tag| prop_type(tag) & MV_FLAG == 0 && prop_type(tag) != PT_CLSID)
+        .chain([PR_BODY_W])
+        .collect();
+    assert!(usual.len() >= 16, "enough for a list of 16");
+    lists.push(usual.iter().copied().rev().take(16).collect());
+    lists.push(usual.iter().copied().cycle().take(17).collect());
+    lists.push(bag.iter().map(Property::tag).collect());
     let ((), calls) = probe(None, |set| {
         let set = &set;
         for unicode in [false, true] {
@@ -316,6 +328,35 @@ fn borrowed_values_are_answered_as_a_bag_of_them_answers() {
         assert_eq!(values[0].value, PropValue::Error(MAPI_E_BAD_CHARWIDTH));
     });
     assert_eq!(calls.live_roots, 0, "every block freed");
+}
+
+/// `props_block_of`'s usual answer (a short list of properties kept or missing) refuses what the
+/// general builder refuses, text with a NUL inside, before allocating; and when MAPI's block
+/// cannot be had it answers the allocator's error and leaks nothing.
+#[test]
+fn the_usual_answer_fails_as_the_general_one_does() {
+    let key = [1u8, 2, 3];
+    let with_nul = [
+        PropRef::for_tag(PR_RECORD_KEY, ValueRef::Binary(&key)),
+        PropRef::for_tag(PR_DISPLAY_NAME_W, ValueRef::Unicode("In\0box")),
+    ];
+    let tags = [PR_RECORD_KEY, PR_DISPLAY_NAME_W, PR_BODY_W];
+    let ((), calls) = probe(None, |set| {
+        for unicode in [false, true] {
+            let error = props_block_of(&set, &with_nul, Some(&tags), unicode).unwrap_err();
+            assert_eq!(error.code(), MAPI_E_INVALID_PARAMETER);
+        }
+    });
+    assert_eq!(calls.allocate_buffer, 0, "refused before allocating");
+    let props = [
+        PropRef::for_tag(PR_RECORD_KEY, ValueRef::Binary(&key)),
+        PropRef::for_tag(PR_DISPLAY_NAME_W, ValueRef::Unicode("Inbox")),
+    ];
+    let ((), calls) = probe(Some(1), |set| {
+        let error = props_block_of(&set, &props, Some(&tags), true).unwrap_err();
+        assert_eq!(error.code(), MAPI_E_NOT_ENOUGH_MEMORY);
+    });
+    assert_eq!(calls.live_roots, 0, "nothing left behind");
 }
 
 #[test]

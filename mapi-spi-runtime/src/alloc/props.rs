@@ -554,53 +554,50 @@ fn write(root: &RootBuf, values: &[impl WireProperty], mut cursors: Cursors) {
         let prop = prop.wire();
         // SAFETY: index < values.len(), in the array `array_at` checked.
         let slot = unsafe { Slot::new(array.add(index), prop.tag()) };
-        let c = &mut cursors;
-        match prop.value {
-            ValueRef::Null | ValueRef::Object => slot.put(|pv| pv.x = 0),
-            ValueRef::I2(v) => slot.put(|pv| pv.i = v),
-            ValueRef::Long(v) => slot.put(|pv| pv.ul = v),
-            ValueRef::R4(v) => slot.put(|pv| pv.flt = v),
-            ValueRef::Double(v) => slot.put(|pv| pv.dbl = v),
-            ValueRef::Currency(v) => slot.put(|pv| pv.cur = v),
-            ValueRef::AppTime(v) => slot.put(|pv| pv.at = v),
-            ValueRef::Error(v) => slot.put(|pv| pv.err = v.0),
-            ValueRef::Boolean(v) => slot.put(|pv| pv.b = u16::from(v)),
-            ValueRef::I8(v) => slot.put(|pv| pv.li = v),
-            ValueRef::SysTime(v) => slot.put(|pv| pv.ft = v),
-            ValueRef::Clsid(guid) => {
-                slot.put(|pv| pv.lpguid = Cursors::scalars(&mut c.fours, root, &[guid]).lp)
-            }
-            ValueRef::Unicode(text) => slot.put(|pv| pv.lpszW = c.unicode(root, text)),
-            ValueRef::String8(bytes) => slot.put(|pv| pv.lpszA = c.string8(root, bytes)),
-            ValueRef::Binary(bytes) => slot.put(|pv| pv.bin = c.binary(root, bytes)),
-            ValueRef::MvI2(v) => slot.put(|pv| pv.MVi = Cursors::scalars(&mut c.twos, root, v)),
-            ValueRef::MvLong(v) => slot.put(|pv| pv.MVl = Cursors::scalars(&mut c.fours, root, v)),
-            ValueRef::MvR4(v) => slot.put(|pv| pv.MVflt = Cursors::scalars(&mut c.fours, root, v)),
-            ValueRef::MvDouble(v) => {
-                slot.put(|pv| pv.MVdbl = Cursors::scalars(&mut c.eights, root, v))
-            }
-            ValueRef::MvCurrency(v) => {
-                slot.put(|pv| pv.MVcur = Cursors::scalars(&mut c.eights, root, v))
-            }
-            ValueRef::MvAppTime(v) => {
-                slot.put(|pv| pv.MVat = Cursors::scalars(&mut c.eights, root, v))
-            }
-            ValueRef::MvSysTime(v) => {
-                slot.put(|pv| pv.MVft = Cursors::scalars(&mut c.eights, root, v))
-            }
-            ValueRef::MvClsid(v) => {
-                slot.put(|pv| pv.MVguid = Cursors::scalars(&mut c.fours, root, v))
-            }
-            ValueRef::MvI8(v) => slot.put(|pv| pv.MVli = Cursors::scalars(&mut c.eights, root, v)),
-            ValueRef::MvString8(strings) => {
-                slot.put(|pv| pv.MVszA = c.array(root, strings, |c, s| c.string8(root, s)))
-            }
-            ValueRef::MvUnicode(strings) => {
-                slot.put(|pv| pv.MVszW = c.array(root, strings, |c, s| c.unicode(root, s)))
-            }
-            ValueRef::MvBinary(binaries) => {
-                slot.put(|pv| pv.MVbin = c.array(root, binaries, |c, b| c.binary(root, b)))
-            }
+        write_value(root, slot, prop.value, &mut cursors);
+    }
+}
+
+/// Writes `value` into `slot`, its variable part at `c`'s cursors.
+#[inline(always)]
+fn write_value(root: &RootBuf, slot: Slot, value: ValueRef<'_>, c: &mut Cursors) {
+    match value {
+        ValueRef::Null | ValueRef::Object => slot.put(|pv| pv.x = 0),
+        ValueRef::I2(v) => slot.put(|pv| pv.i = v),
+        ValueRef::Long(v) => slot.put(|pv| pv.ul = v),
+        ValueRef::R4(v) => slot.put(|pv| pv.flt = v),
+        ValueRef::Double(v) => slot.put(|pv| pv.dbl = v),
+        ValueRef::Currency(v) => slot.put(|pv| pv.cur = v),
+        ValueRef::AppTime(v) => slot.put(|pv| pv.at = v),
+        ValueRef::Error(v) => slot.put(|pv| pv.err = v.0),
+        ValueRef::Boolean(v) => slot.put(|pv| pv.b = u16::from(v)),
+        ValueRef::I8(v) => slot.put(|pv| pv.li = v),
+        ValueRef::SysTime(v) => slot.put(|pv| pv.ft = v),
+        ValueRef::Clsid(guid) => {
+            slot.put(|pv| pv.lpguid = Cursors::scalars(&mut c.fours, root, &[guid]).lp)
+        }
+        ValueRef::Unicode(text) => slot.put(|pv| pv.lpszW = c.unicode(root, text)),
+        ValueRef::String8(bytes) => slot.put(|pv| pv.lpszA = c.string8(root, bytes)),
+        ValueRef::Binary(bytes) => slot.put(|pv| pv.bin = c.binary(root, bytes)),
+        ValueRef::MvI2(v) => slot.put(|pv| pv.MVi = Cursors::scalars(&mut c.twos, root, v)),
+        ValueRef::MvLong(v) => slot.put(|pv| pv.MVl = Cursors::scalars(&mut c.fours, root, v)),
+        ValueRef::MvR4(v) => slot.put(|pv| pv.MVflt = Cursors::scalars(&mut c.fours, root, v)),
+        ValueRef::MvDouble(v) => slot.put(|pv| pv.MVdbl = Cursors::scalars(&mut c.eights, root, v)),
+        ValueRef::MvCurrency(v) => {
+            slot.put(|pv| pv.MVcur = Cursors::scalars(&mut c.eights, root, v))
+        }
+        ValueRef::MvAppTime(v) => slot.put(|pv| pv.MVat = Cursors::scalars(&mut c.eights, root, v)),
+        ValueRef::MvSysTime(v) => slot.put(|pv| pv.MVft = Cursors::scalars(&mut c.eights, root, v)),
+        ValueRef::MvClsid(v) => slot.put(|pv| pv.MVguid = Cursors::scalars(&mut c.fours, root, v)),
+        ValueRef::MvI8(v) => slot.put(|pv| pv.MVli = Cursors::scalars(&mut c.eights, root, v)),
+        ValueRef::MvString8(strings) => {
+            slot.put(|pv| pv.MVszA = c.array(root, strings, |c, s| c.string8(root, s)))
+        }
+        ValueRef::MvUnicode(strings) => {
+            slot.put(|pv| pv.MVszW = c.array(root, strings, |c, s| c.unicode(root, s)))
+        }
+        ValueRef::MvBinary(binaries) => {
+            slot.put(|pv| pv.MVbin = c.array(root, binaries, |c, b| c.binary(root, b)))
         }
     }
 }
@@ -661,6 +658,73 @@ pub(crate) fn props_of(
     let root = allocators.allocate(size)?;
     write(&root, values, cursors);
     Ok(root)
+}
+
+/// The usual `GetProps` answer from properties an object keeps in its own fields
+/// ([`props_block_of`](crate::props::bag::props_block_of)): each requested property as it is
+/// kept, or missing (a `PT_ERROR` entry holding `MAPI_E_NOT_FOUND`), and every value of a
+/// usual kind (fixed-size, binary, or text). Each value is measured as the answer
+/// chooses it ([`Usual::add`]), and the block written from the choices ([`Usual::write`]):
+/// two short loops over the request, in place of a list of answers measured, then written,
+/// by the general builder ([`props`]).
+#[derive(Default)]
+pub(crate) struct Usual(Regions);
+
+impl Usual {
+    /// Measures `value`, if it is of a usual kind and [`props`] would write it; `None`
+    /// otherwise (GUIDs, multi-valued values, text with a NUL inside), for the general builder.
+    // Always inlined, in the loop that chooses the answer.
+    #[inline(always)]
+    pub(crate) fn add(&mut self, value: ValueRef<'_>) -> Option<()> {
+        match value {
+            ValueRef::Binary(bytes) => self.0.binary(bytes).ok(),
+            ValueRef::Unicode(text) => self.0.unicode(text).ok(),
+            ValueRef::String8(bytes) => self.0.string8(bytes).ok(),
+            ValueRef::Null
+            | ValueRef::Object
+            | ValueRef::I2(_)
+            | ValueRef::Long(_)
+            | ValueRef::R4(_)
+            | ValueRef::Double(_)
+            | ValueRef::Currency(_)
+            | ValueRef::AppTime(_)
+            | ValueRef::Error(_)
+            | ValueRef::Boolean(_)
+            | ValueRef::I8(_)
+            | ValueRef::SysTime(_) => Some(()),
+            _ => None,
+        }
+    }
+
+    /// The block of the answer: for each of `tags`, its property as `chosen` (each measured
+    /// by [`Usual::add`]), or `MAPI_E_NOT_FOUND`. One tag per choice: a panic otherwise.
+    // Always inlined, in the function that makes the answer's result.
+    #[inline(always)]
+    pub(crate) fn write(
+        self,
+        allocators: &AllocatorSet,
+        tags: &[u32],
+        chosen: &[Option<&PropRef<'_>>],
+    ) -> crate::com::Result<RootBuf> {
+        let tags = &tags[..chosen.len()];
+        let (size, mut cursors) = Cursors::layout(chosen.len(), self.0)?;
+        let root = allocators.allocate(size)?;
+        // Checked once, not per value.
+        let array = root.array_at::<SPropValue>(0, chosen.len());
+        for (index, (&tag, prop)) in tags.iter().zip(chosen).enumerate() {
+            let (tag, value) = match prop {
+                Some(prop) => (prop.tag(), prop.value),
+                None => (
+                    prop_tag(PT_ERROR, prop_id(tag)),
+                    ValueRef::Error(crate::codes::MAPI_E_NOT_FOUND),
+                ),
+            };
+            // SAFETY: index < chosen.len(), in the array `array_at` checked.
+            let slot = unsafe { Slot::new(array.add(index), tag) };
+            write_value(&root, slot, value, &mut cursors);
+        }
+        Ok(root)
+    }
 }
 
 /// The row of a store's status ([`props`] of its display name, `PT_UNICODE` property

@@ -42,7 +42,7 @@ use windows_core::{Error, HRESULT};
 
 use super::value::{PropValue, Property, gathered, is_text_type, is_value_type};
 use crate::alloc::builders::{self, invalid};
-use crate::alloc::props::{PropRef, PropValue as WireProp, Value, ValueRef, WireProperty};
+use crate::alloc::props::{PropRef, PropValue as WireProp, Usual, Value, ValueRef, WireProperty};
 use crate::alloc::{AllocatorSet, RootBuf};
 use crate::codes::{
     MAPI_E_INVALID_PARAMETER, MAPI_E_INVALID_TYPE, MAPI_E_NO_ACCESS, MAPI_E_NOT_ENOUGH_MEMORY,
@@ -598,9 +598,10 @@ fn answer_of<'a, S: Stored + ?Sized>(
 /// until MAPI's block, for an object whose few properties live in its own fields (a store's
 /// identity). The properties are looked up one by one, so a long list belongs in a bag.
 ///
-/// The usual answer, every property as it is kept or an error, is a list of references and
-/// error codes with nothing to drop, up to 16 on the stack; text to convert to the other width
-/// takes a second, general pass.
+/// The usual answer to a tag list of up to 16, every property as it is kept or missing and
+/// every value fixed-size, binary or text, is chosen and measured in one pass and written in a
+/// second. Any other (or a NULL tag list) is a list of references and error codes with nothing
+/// to drop, up to 16 on the stack; text to convert to the other width takes a general pass.
 pub fn props_block_of(
     allocators: &AllocatorSet,
     props: &[PropRef<'_>],
@@ -612,11 +613,13 @@ pub fn props_block_of(
     let general = || answer_block(allocators, tags, unicode, None, find, all.clone());
     match tags {
         Some([]) => Err(invalid()),
-        Some(tags) => kept_block(
-            allocators,
-            tags.iter().map(|&tag| requested_rule(tag, find, unicode)),
-            general,
-        ),
+        Some(tags) => usual_block(allocators, props, tags, unicode).unwrap_or_else(|| {
+            kept_block(
+                allocators,
+                tags.iter().map(|&tag| requested_rule(tag, find, unicode)),
+                general,
+            )
+        }),
         None => kept_block(
             allocators,
             all.clone()
@@ -626,9 +629,9 @@ pub fn props_block_of(
     }
 }
 
-/// The block of [`props_block_of`]'s usual answer: each property by its rule as it is kept, or
-/// its `PT_ERROR` entry; `general`'s if a rule converts text. Up to 16 answers are kept on the
-/// stack, more in a vector.
+/// The block of [`props_block_of`]'s answer where [`usual_block`]'s does not do: each property
+/// by its rule as it is kept, or its `PT_ERROR` entry; `general`'s if a rule converts text. Up
+/// to 16 answers are kept on the stack, more in a vector.
 // Inlined, with a loop of its own (not [`gathered`]'s, which the compiler unrolls 16 times and
 // then calls the lookup out of line, its answer returned through memory and read back wider
 // than written): each answer is made in its slot.
@@ -671,7 +674,57 @@ fn kept_block<'a>(
     PropsBlock::with_errors(allocators, kept, errors_returned)
 }
 
-/// How many answers [`kept_block`] keeps on the stack.
+/// The usual answer of [`props_block_of`] to a list of up to [`KEPT_ON_STACK`] tags: each
+/// property as it is kept, or missing (`MAPI_E_NOT_FOUND`), every value of a usual kind
+/// ([`Usual`]). Each requested property is looked up, its rule applied and its value measured
+/// in one loop, and the block written from what it chose: no list of answers to make and read
+/// back, and no general builder (which is for any kind, so longer in code). `None` for any
+/// other answer (text to convert, a type that is no MAPI type, a value of another kind), which
+/// the general path gives.
+// Out of line, and the one copy: `props_block_of` is inlined into each object's `GetProps`.
+#[inline(never)]
+fn usual_block(
+    allocators: &AllocatorSet,
+    props: &[PropRef<'_>],
+    tags: &[u32],
+    unicode: bool,
+) -> Option<crate::com::Result<PropsBlock>> {
+    if tags.len() > KEPT_ON_STACK {
+        return None;
+    }
+    // Each requested property as kept, or `None` for a missing one.
+    let mut slots = [MaybeUninit::<Option<&PropRef<'_>>>::uninit(); KEPT_ON_STACK];
+    let mut usual = Usual::default();
+    let mut errors_returned = false;
+    for (slot, &tag) in slots.iter_mut().zip(tags) {
+        let chosen = match requested_rule(tag, |id| find_id(props, id), unicode) {
+            (_, Rule::AsIs(prop)) => {
+                usual.add(prop.value)?;
+                Some(prop)
+            }
+            (_, Rule::Error(MAPI_E_NOT_FOUND)) => {
+                errors_returned = true;
+                None
+            }
+            _ => return None,
+        };
+        slot.write(chosen);
+    }
+    // SAFETY: the loop wrote the first `tags.len()` slots (no more than there are, checked
+    // above); an `Option` of a reference has nothing to drop.
+    let chosen = unsafe { core::slice::from_raw_parts(slots.as_ptr().cast(), tags.len()) };
+    let block = usual
+        .write(allocators, tags, chosen)
+        .map(|array| PropsBlock {
+            // At most `KEPT_ON_STACK`.
+            count: tags.len() as u32,
+            array: Some(array),
+            code: Fetched::code_for(errors_returned),
+        });
+    Some(block)
+}
+
+/// How many answers [`kept_block`] keeps on the stack, and the most [`usual_block`] answers.
 const KEPT_ON_STACK: usize = 16;
 
 /// The property `id` of `props`. Looked for 4 at a time, each of the 4 compared with no other
