@@ -29,7 +29,10 @@
 //! Instruction counts, which stay steady on a busy machine where wall-clock times do not:
 //! `SESSIONS=N CONTENDER=<name> valgrind --tool=callgrind <bench binary>` runs N sessions of that
 //! contender and nothing else (no criterion); the count for N less the count for 0 is N sessions.
-//! `COMPARES=N` in place of `SESSIONS=N` makes N `CompareStoreIDs` calls the same way.
+//! `COMPARES=N` in place of `SESSIONS=N` makes N `CompareStoreIDs` calls the same way. With
+//! `--cache-sim=yes`, callgrind also counts instruction-cache misses (`I1mr`): the code one
+//! session runs (host, runtime and provider) is about the size of a 32 KiB L1 instruction cache,
+//! so a contender's wall time follows the size of its code as well as its instruction count.
 //!
 //! Wall-clock rounds, side by side in one process: `ROUNDS=N <bench binary>` runs N rounds, each
 //! timing `BATCH` sessions (20,000 unless set) of every contender in turn, and prints each
