@@ -367,47 +367,56 @@ impl Regions {
     #[inline(always)]
     fn measure(values: &[impl WireProperty]) -> crate::com::Result<Self> {
         let mut regions = Self::default();
-        let r = &mut regions;
         for prop in values {
-            match prop.wire().value {
-                ValueRef::Clsid(_) => grow(&mut r.fours, Some(size_of::<GUID>()))?,
-                ValueRef::Unicode(text) => r.unicode(text)?,
-                ValueRef::String8(bytes) => r.string8(bytes)?,
-                ValueRef::Binary(bytes) => r.binary(bytes)?,
-                ValueRef::MvI2(v) => Self::scalars(&mut r.twos, v)?,
-                ValueRef::MvLong(v) => Self::scalars(&mut r.fours, v)?,
-                ValueRef::MvR4(v) => Self::scalars(&mut r.fours, v)?,
-                ValueRef::MvClsid(v) => Self::scalars(&mut r.fours, v)?,
-                ValueRef::MvDouble(v) | ValueRef::MvAppTime(v) => Self::scalars(&mut r.eights, v)?,
-                ValueRef::MvCurrency(v) | ValueRef::MvI8(v) => Self::scalars(&mut r.eights, v)?,
-                ValueRef::MvSysTime(v) => Self::scalars(&mut r.eights, v)?,
-                ValueRef::MvString8(strings) => {
-                    r.pointer_array::<*mut u8>(strings.len())?;
-                    strings.iter().try_for_each(|s| r.string8(s))?;
-                }
-                ValueRef::MvUnicode(strings) => {
-                    r.pointer_array::<*mut u16>(strings.len())?;
-                    strings.iter().try_for_each(|s| r.unicode(s))?;
-                }
-                ValueRef::MvBinary(binaries) => {
-                    r.pointer_array::<SBinary>(binaries.len())?;
-                    binaries.iter().try_for_each(|b| r.binary(b))?;
-                }
-                ValueRef::Null
-                | ValueRef::Object
-                | ValueRef::I2(_)
-                | ValueRef::Long(_)
-                | ValueRef::R4(_)
-                | ValueRef::Double(_)
-                | ValueRef::Currency(_)
-                | ValueRef::AppTime(_)
-                | ValueRef::Error(_)
-                | ValueRef::Boolean(_)
-                | ValueRef::I8(_)
-                | ValueRef::SysTime(_) => {}
-            }
+            regions.add(prop.wire().value)?;
         }
         Ok(regions)
+    }
+
+    /// Adds the parts of `value` after its `SPropValue`, none for a fixed-size value:
+    /// `MAPI_E_INVALID_PARAMETER` for text with a NUL inside.
+    // Always inlined, as `measure`.
+    #[inline(always)]
+    fn add(&mut self, value: ValueRef<'_>) -> crate::com::Result<()> {
+        let r = self;
+        match value {
+            ValueRef::Clsid(_) => grow(&mut r.fours, Some(size_of::<GUID>()))?,
+            ValueRef::Unicode(text) => r.unicode(text)?,
+            ValueRef::String8(bytes) => r.string8(bytes)?,
+            ValueRef::Binary(bytes) => r.binary(bytes)?,
+            ValueRef::MvI2(v) => Self::scalars(&mut r.twos, v)?,
+            ValueRef::MvLong(v) => Self::scalars(&mut r.fours, v)?,
+            ValueRef::MvR4(v) => Self::scalars(&mut r.fours, v)?,
+            ValueRef::MvClsid(v) => Self::scalars(&mut r.fours, v)?,
+            ValueRef::MvDouble(v) | ValueRef::MvAppTime(v) => Self::scalars(&mut r.eights, v)?,
+            ValueRef::MvCurrency(v) | ValueRef::MvI8(v) => Self::scalars(&mut r.eights, v)?,
+            ValueRef::MvSysTime(v) => Self::scalars(&mut r.eights, v)?,
+            ValueRef::MvString8(strings) => {
+                r.pointer_array::<*mut u8>(strings.len())?;
+                strings.iter().try_for_each(|s| r.string8(s))?;
+            }
+            ValueRef::MvUnicode(strings) => {
+                r.pointer_array::<*mut u16>(strings.len())?;
+                strings.iter().try_for_each(|s| r.unicode(s))?;
+            }
+            ValueRef::MvBinary(binaries) => {
+                r.pointer_array::<SBinary>(binaries.len())?;
+                binaries.iter().try_for_each(|b| r.binary(b))?;
+            }
+            ValueRef::Null
+            | ValueRef::Object
+            | ValueRef::I2(_)
+            | ValueRef::Long(_)
+            | ValueRef::R4(_)
+            | ValueRef::Double(_)
+            | ValueRef::Currency(_)
+            | ValueRef::AppTime(_)
+            | ValueRef::Error(_)
+            | ValueRef::Boolean(_)
+            | ValueRef::I8(_)
+            | ValueRef::SysTime(_) => {}
+        }
+        Ok(())
     }
 }
 
@@ -677,22 +686,20 @@ impl Usual {
     #[inline(always)]
     pub(crate) fn add(&mut self, value: ValueRef<'_>) -> Option<()> {
         match value {
-            ValueRef::Binary(bytes) => self.0.binary(bytes).ok(),
-            ValueRef::Unicode(text) => self.0.unicode(text).ok(),
-            ValueRef::String8(bytes) => self.0.string8(bytes).ok(),
-            ValueRef::Null
-            | ValueRef::Object
-            | ValueRef::I2(_)
-            | ValueRef::Long(_)
-            | ValueRef::R4(_)
-            | ValueRef::Double(_)
-            | ValueRef::Currency(_)
-            | ValueRef::AppTime(_)
-            | ValueRef::Error(_)
-            | ValueRef::Boolean(_)
-            | ValueRef::I8(_)
-            | ValueRef::SysTime(_) => Some(()),
-            _ => None,
+            ValueRef::Clsid(_)
+            | ValueRef::MvI2(_)
+            | ValueRef::MvLong(_)
+            | ValueRef::MvR4(_)
+            | ValueRef::MvDouble(_)
+            | ValueRef::MvCurrency(_)
+            | ValueRef::MvAppTime(_)
+            | ValueRef::MvSysTime(_)
+            | ValueRef::MvClsid(_)
+            | ValueRef::MvI8(_)
+            | ValueRef::MvString8(_)
+            | ValueRef::MvUnicode(_)
+            | ValueRef::MvBinary(_) => None,
+            usual => self.0.add(usual).ok(),
         }
     }
 
