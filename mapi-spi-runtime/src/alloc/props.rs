@@ -585,9 +585,21 @@ fn write_value(root: &RootBuf, slot: Slot, value: ValueRef<'_>, c: &mut Cursors)
         ValueRef::Clsid(guid) => {
             slot.put(|pv| pv.lpguid = Cursors::scalars(&mut c.fours, root, &[guid]).lp)
         }
-        ValueRef::Unicode(text) => slot.put(|pv| pv.lpszW = c.unicode(root, text)),
-        ValueRef::String8(bytes) => slot.put(|pv| pv.lpszA = c.string8(root, bytes)),
-        ValueRef::Binary(bytes) => slot.put(|pv| pv.bin = c.binary(root, bytes)),
+        // The text or bytes written first, then the slot: in the closure, the writer was one
+        // function shared by every caller of `write_value`, and the compiler called it out of
+        // line.
+        ValueRef::Unicode(text) => {
+            let text = c.unicode(root, text);
+            slot.put(|pv| pv.lpszW = text)
+        }
+        ValueRef::String8(bytes) => {
+            let bytes = c.string8(root, bytes);
+            slot.put(|pv| pv.lpszA = bytes)
+        }
+        ValueRef::Binary(bytes) => {
+            let bin = c.binary(root, bytes);
+            slot.put(|pv| pv.bin = bin)
+        }
         ValueRef::MvI2(v) => slot.put(|pv| pv.MVi = Cursors::scalars(&mut c.twos, root, v)),
         ValueRef::MvLong(v) => slot.put(|pv| pv.MVl = Cursors::scalars(&mut c.fours, root, v)),
         ValueRef::MvR4(v) => slot.put(|pv| pv.MVflt = Cursors::scalars(&mut c.fours, root, v)),
