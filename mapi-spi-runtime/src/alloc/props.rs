@@ -688,9 +688,11 @@ pub(crate) fn props_of(
 /// chooses it ([`Usual::add`]), and the block written from the choices ([`Usual::write`]):
 /// two short loops over the request, in place of a list of answers measured, then written,
 /// by the general builder ([`props`]).
+#[cfg(feature = "props")]
 #[derive(Default)]
 pub(crate) struct Usual(Regions);
 
+#[cfg(feature = "props")]
 impl Usual {
     /// Measures `value`, if it is of a usual kind and [`props`] would write it; `None`
     /// otherwise (GUIDs, multi-valued values, text with a NUL inside), for the general builder.
