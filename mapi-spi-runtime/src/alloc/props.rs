@@ -683,11 +683,11 @@ pub(crate) fn props_of(
 
 /// The usual `GetProps` answer from properties an object keeps in its own fields
 /// ([`props_block_of`](crate::props::bag::props_block_of)): each requested property as it is
-/// kept, or missing (a `PT_ERROR` entry holding `MAPI_E_NOT_FOUND`), and every value of a
-/// usual kind (fixed-size, binary, or text). Each value is measured as the answer
-/// chooses it ([`Usual::add`]), and the block written from the choices ([`Usual::write`]):
-/// two short loops over the request, in place of a list of answers measured, then written,
-/// by the general builder ([`props`]).
+/// kept, or a `PT_ERROR` entry holding its rule's code, and every value of a usual kind
+/// (fixed-size, binary, or text). Each value is measured as the answer chooses it
+/// ([`Usual::add`]), and the block written from the choices ([`Usual::write`]): two short loops
+/// over the request, in place of a list of answers measured, then written, by the general
+/// builder ([`props`]).
 #[cfg(feature = "props")]
 #[derive(Default)]
 pub(crate) struct Usual(Regions);
@@ -718,14 +718,15 @@ impl Usual {
     }
 
     /// The block of the answer: for each of `tags`, its property as `chosen` (each measured
-    /// by [`Usual::add`]), or `MAPI_E_NOT_FOUND`. One tag per choice: a panic otherwise.
+    /// by [`Usual::add`]), or the `PT_ERROR` entry holding the code chosen for it. One tag per
+    /// choice: a panic otherwise.
     // Always inlined, in the function that makes the answer's result.
     #[inline(always)]
     pub(crate) fn write(
         self,
         allocators: &AllocatorSet,
         tags: &[u32],
-        chosen: &[Option<&PropRef<'_>>],
+        chosen: &[Result<&PropRef<'_>, HRESULT>],
     ) -> crate::com::Result<RootBuf> {
         let tags = &tags[..chosen.len()];
         let (size, mut cursors) = Cursors::layout(chosen.len(), self.0)?;
@@ -733,12 +734,9 @@ impl Usual {
         // Checked once, not per value.
         let array = root.array_at::<SPropValue>(0, chosen.len());
         for (index, (&tag, prop)) in tags.iter().zip(chosen).enumerate() {
-            let (tag, value) = match prop {
-                Some(prop) => (prop.tag(), prop.value),
-                None => (
-                    prop_tag(PT_ERROR, prop_id(tag)),
-                    ValueRef::Error(crate::codes::MAPI_E_NOT_FOUND),
-                ),
+            let (tag, value) = match *prop {
+                Ok(prop) => (prop.tag(), prop.value),
+                Err(code) => (prop_tag(PT_ERROR, prop_id(tag)), ValueRef::Error(code)),
             };
             // SAFETY: index < chosen.len(), in the array `array_at` checked.
             let slot = unsafe { Slot::new(array.add(index), tag) };

@@ -675,12 +675,11 @@ fn kept_block<'a>(
 }
 
 /// The usual answer of [`props_block_of`] to a list of up to [`KEPT_ON_STACK`] tags: each
-/// property as it is kept, or missing (`MAPI_E_NOT_FOUND`), every value of a usual kind
-/// ([`Usual`]). Each requested property is looked up, its rule applied and its value measured
-/// in one loop, and the block written from what it chose: no list of answers to make and read
-/// back, and no general builder (which is for any kind, so longer in code). `None` for any
-/// other answer (text to convert, a type that is no MAPI type, a value of another kind), which
-/// the general path gives.
+/// property as it is kept, or its `PT_ERROR` entry, every value of a usual kind ([`Usual`]).
+/// Each requested property is looked up, its rule applied and its value measured in one loop,
+/// and the block written from what it chose: no list of answers to make and read back, and no
+/// general builder (which is for any kind, so longer in code). `None` for any other answer
+/// (text to convert, a value of another kind), which the general path gives.
 // Out of line, and the one copy: `props_block_of` is inlined into each object's `GetProps`.
 #[inline(never)]
 fn usual_block(
@@ -692,26 +691,26 @@ fn usual_block(
     if tags.len() > KEPT_ON_STACK {
         return None;
     }
-    // Each requested property as kept, or `None` for a missing one.
-    let mut slots = [MaybeUninit::<Option<&PropRef<'_>>>::uninit(); KEPT_ON_STACK];
+    // Each requested property as kept, or the code of its `PT_ERROR` entry.
+    let mut slots = [MaybeUninit::<Result<&PropRef<'_>, HRESULT>>::uninit(); KEPT_ON_STACK];
     let mut usual = Usual::default();
     let mut errors_returned = false;
     for (slot, &tag) in slots.iter_mut().zip(tags) {
-        let chosen = match requested_rule(tag, |id| find_id(props, id), unicode) {
-            (_, Rule::AsIs(prop)) => {
+        let chosen = match requested_rule(tag, |id| find_id(props, id), unicode).1 {
+            Rule::AsIs(prop) => {
                 usual.add(prop.value)?;
-                Some(prop)
+                Ok(prop)
             }
-            (_, Rule::Error(MAPI_E_NOT_FOUND)) => {
+            Rule::Error(code) => {
                 errors_returned = true;
-                None
+                Err(code)
             }
-            _ => return None,
+            Rule::Convert(..) => return None,
         };
         slot.write(chosen);
     }
     // SAFETY: the loop wrote the first `tags.len()` slots (no more than there are, checked
-    // above); an `Option` of a reference has nothing to drop.
+    // above); a reference and a code have nothing to drop.
     let chosen = unsafe { core::slice::from_raw_parts(slots.as_ptr().cast(), tags.len()) };
     let block = usual
         .write(allocators, tags, chosen)
