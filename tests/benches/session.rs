@@ -33,6 +33,10 @@
 //! `--cache-sim=yes`, callgrind also counts instruction-cache misses (`I1mr`): the code one
 //! session runs (host, runtime and provider) is about the size of a 32 KiB L1 instruction cache,
 //! so a contender's wall time follows the size of its code as well as its instruction count.
+//! Which lines share a set of that cache depends on where the linker put each function, so one
+//! build's ratio carries the luck of its layout (the C store, whose session fits the cache, moves
+//! by several percent between builds): `tests/benches/session-layouts.sh` builds this bench in
+//! several layouts and prints the median of their ratios.
 //!
 //! Wall-clock rounds, side by side in one process: `ROUNDS=N <bench binary>` runs N rounds, each
 //! timing `BATCH` sessions (20,000 unless set) of every contender in turn, and prints each
