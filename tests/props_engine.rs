@@ -14,7 +14,7 @@ use mapi_spi_runtime::codes::{
 };
 use mapi_spi_runtime::props::bag::{
     IPROP_CLEAN, IPROP_DIRTY, IPROP_READONLY, IPROP_READWRITE, PropsBlock, problems_block,
-    props_block_of,
+    props_block_by, props_block_of,
 };
 use mapi_spi_runtime::props::encoding::{VERSION, decode_props, encode_props};
 use mapi_spi_runtime::props::value::{props_block, props_from_raw, tags_from_raw};
@@ -267,6 +267,8 @@ fn borrowed_values_are_answered_as_a_bag_of_them_answers() {
             0x6002_0008,
         ],
     ];
+    // Missing under every type, asked as no MAPI type (8) and as one.
+    lists.push(vec![0x7FF0_0008, PR_BODY_W]);
     for p in bag.iter() {
         let tag = p.tag();
         lists.push(vec![tag, change_prop_type(tag, PT_UNSPECIFIED)]);
@@ -303,6 +305,11 @@ fn borrowed_values_are_answered_as_a_bag_of_them_answers() {
             }
             let empty = props_block_of(set, &borrowed, Some(&[]), unicode).unwrap_err();
             assert_eq!(empty.code(), MAPI_E_INVALID_PARAMETER);
+            // The same properties named by tag and read with a `match`: the same answers, for
+            // the first 8, 16 and 32 of them (what the others ask is missing there).
+            answered_by::<8>(set, &borrowed, &lists, unicode);
+            answered_by::<16>(set, &borrowed, &lists, unicode);
+            answered_by::<32>(set, &borrowed, &lists, unicode);
         }
     });
     assert_eq!(calls.live_roots, 0, "every block freed");
@@ -330,9 +337,73 @@ fn borrowed_values_are_answered_as_a_bag_of_them_answers() {
     assert_eq!(calls.live_roots, 0, "every block freed");
 }
 
-/// `props_block_of`'s usual answer (a short list of properties kept or missing) refuses what the
-/// general builder refuses, text with a NUL inside, before allocating; and when MAPI's block
-/// cannot be had it answers the allocator's error and leaks nothing.
+/// `props_block_by` over the first `N` of `props` answers each of `lists`, a NULL and an empty
+/// list as `props_block_of` over them does; it reads a value only for a tag it keeps (any other
+/// panics here).
+fn answered_by<const N: usize>(
+    set: &AllocatorSet,
+    props: &[PropRef<'_>],
+    lists: &[Vec<u32>],
+    unicode: bool,
+) {
+    let props: &[PropRef<'_>; N] = props[..N].try_into().unwrap();
+    let kept: [u32; N] = props.map(|p| p.tag());
+    let value = |tag| {
+        let prop = props.iter().find(|p| p.tag() == tag);
+        prop.expect("a tag `kept` names").value
+    };
+    let by = |tags| props_block_by(set, &kept, value, tags, unicode);
+    let of = |tags| props_block_of(set, props, tags, unicode);
+    assert_eq!(answered(by(None).unwrap()), answered(of(None).unwrap()));
+    for tags in lists {
+        let (ours, theirs) = (by(Some(tags)).unwrap(), of(Some(tags)).unwrap());
+        assert_eq!(
+            answered(ours),
+            answered(theirs),
+            "{tags:x?}, unicode {unicode}"
+        );
+    }
+    assert_eq!(by(Some(&[])).unwrap_err().code(), MAPI_E_INVALID_PARAMETER);
+}
+
+/// A property `props_block_by` keeps whose value is of another type than its tag (an error for
+/// one that is missing, 8-bit text under a Unicode tag) is answered by the value's type, as
+/// `props_block_of` answers it.
+#[test]
+fn props_block_by_answers_a_value_by_its_own_type() {
+    let kept = [PR_RECORD_KEY, PR_DISPLAY_NAME_W, PR_COMMENT_W];
+    let props = [
+        PropRef::for_tag(PR_RECORD_KEY, ValueRef::Binary(&[7])),
+        PropRef::for_tag(PR_DISPLAY_NAME_W, ValueRef::Error(MAPI_E_NOT_FOUND)),
+        PropRef::for_tag(PR_COMMENT_W, ValueRef::String8(b"Note")),
+    ];
+    let value = |tag| match tag {
+        PR_RECORD_KEY => props[0].value,
+        PR_DISPLAY_NAME_W => props[1].value,
+        _ => props[2].value,
+    };
+    let lists: [&[u32]; 4] = [
+        &[PR_RECORD_KEY, PR_DISPLAY_NAME_W],
+        &[PR_COMMENT_W, PR_RECORD_KEY],
+        &[PR_DISPLAY_NAME_A, PR_COMMENT_A],
+        &[change_prop_type(PR_DISPLAY_NAME_W, PT_ERROR)],
+    ];
+    let ((), calls) = probe(None, |set| {
+        for unicode in [false, true] {
+            for tags in lists.into_iter().map(Some).chain([None]) {
+                let ours = props_block_by(&set, &kept, value, tags, unicode).unwrap();
+                let theirs = props_block_of(&set, &props, tags, unicode).unwrap();
+                assert_eq!(answered(ours), answered(theirs), "{tags:x?}");
+            }
+        }
+    });
+    assert_eq!(calls.live_roots, 0, "every block freed");
+}
+
+/// `props_block_of`'s usual answer (a short list of properties kept or missing), and
+/// `props_block_by`'s, refuse what the general builder refuses, text with a NUL inside, before
+/// allocating; and when MAPI's block cannot be had they answer the allocator's error and leak
+/// nothing.
 #[test]
 fn the_usual_answer_fails_as_the_general_one_does() {
     let key = [1u8, 2, 3];
@@ -341,9 +412,17 @@ fn the_usual_answer_fails_as_the_general_one_does() {
         PropRef::for_tag(PR_DISPLAY_NAME_W, ValueRef::Unicode("In\0box")),
     ];
     let tags = [PR_RECORD_KEY, PR_DISPLAY_NAME_W, PR_BODY_W];
+    // `props_block_by` over the same properties.
+    let kept = [PR_RECORD_KEY, PR_DISPLAY_NAME_W];
+    fn value_in<'a>(props: &'a [PropRef<'a>]) -> impl Fn(u32) -> ValueRef<'a> + Copy {
+        move |tag| props.iter().find(|p| p.tag() == tag).unwrap().value
+    }
     let ((), calls) = probe(None, |set| {
         for unicode in [false, true] {
             let error = props_block_of(&set, &with_nul, Some(&tags), unicode).unwrap_err();
+            assert_eq!(error.code(), MAPI_E_INVALID_PARAMETER);
+            let value = value_in(&with_nul);
+            let error = props_block_by(&set, &kept, value, Some(&tags), unicode).unwrap_err();
             assert_eq!(error.code(), MAPI_E_INVALID_PARAMETER);
         }
     });
@@ -354,6 +433,12 @@ fn the_usual_answer_fails_as_the_general_one_does() {
     ];
     let ((), calls) = probe(Some(1), |set| {
         let error = props_block_of(&set, &props, Some(&tags), true).unwrap_err();
+        assert_eq!(error.code(), MAPI_E_NOT_ENOUGH_MEMORY);
+    });
+    assert_eq!(calls.live_roots, 0, "nothing left behind");
+    let ((), calls) = probe(Some(1), |set| {
+        let value = value_in(&props);
+        let error = props_block_by(&set, &kept, value, Some(&tags), true).unwrap_err();
         assert_eq!(error.code(), MAPI_E_NOT_ENOUGH_MEMORY);
     });
     assert_eq!(calls.live_roots, 0, "nothing left behind");

@@ -131,8 +131,9 @@ impl Value<'_> {
 /// A [`Value`] borrowed: every string, binary and array a reference, so it is `Copy` and has
 /// nothing to drop. What the one-block builder reads, and what an object answering `GetProps`
 /// from its own fields hands the engine
-/// ([`props_block_of`](crate::props::bag::props_block_of)): a value made per call for a
-/// field costs a few stores, and nothing after.
+/// ([`props_block_by`](crate::props::bag::props_block_by),
+/// [`props_block_of`](crate::props::bag::props_block_of)): a value made per call for a field
+/// costs a few stores, and nothing after.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum ValueRef<'a> {
     /// `PT_NULL`: no value (`Value.x` is 0).
@@ -682,10 +683,12 @@ pub(crate) fn props_of(
 }
 
 /// The usual `GetProps` answer from properties an object keeps in its own fields
-/// ([`props_block_of`](crate::props::bag::props_block_of)): each requested property as it is
+/// ([`props_block_of`](crate::props::bag::props_block_of),
+/// [`props_block_by`](crate::props::bag::props_block_by)): each requested property as it is
 /// kept, or a `PT_ERROR` entry holding its rule's code, and every value of a usual kind
 /// (fixed-size, binary, or text). Each value is measured as the answer chooses it
-/// ([`Usual::add`]), and the block written from the choices ([`Usual::write`]): two short loops
+/// ([`Usual::add`]), and the block written from the choices ([`Usual::write`],
+/// [`Usual::write_each`]): two short loops
 /// over the request, in place of a list of answers measured, then written, by the general
 /// builder ([`props`]).
 #[cfg(feature = "props")]
@@ -739,6 +742,32 @@ impl Usual {
                 Err(code) => (prop_tag(PT_ERROR, prop_id(tag)), ValueRef::Error(code)),
             };
             // SAFETY: index < chosen.len(), in the array `array_at` checked.
+            let slot = unsafe { Slot::new(array.add(index), tag) };
+            write_value(&root, slot, value, &mut cursors);
+        }
+        Ok(root)
+    }
+}
+
+#[cfg(feature = "props")]
+impl Usual {
+    /// The block of `count` answers, answer `index` being `answer(index)`: its tag and value,
+    /// each value measured by [`Usual::add`] before.
+    // Always inlined, so that an answer made by a `match` is written by its own arm.
+    #[inline(always)]
+    pub(crate) fn write_each<'v>(
+        self,
+        allocators: &AllocatorSet,
+        count: usize,
+        mut answer: impl FnMut(usize) -> (u32, ValueRef<'v>),
+    ) -> crate::com::Result<RootBuf> {
+        let (size, mut cursors) = Cursors::layout(count, self.0)?;
+        let root = allocators.allocate(size)?;
+        // Checked once, not per value.
+        let array = root.array_at::<SPropValue>(0, count);
+        for index in 0..count {
+            let (tag, value) = answer(index);
+            // SAFETY: index < count, in the array `array_at` checked.
             let slot = unsafe { Slot::new(array.add(index), tag) };
             write_value(&root, slot, value, &mut cursors);
         }

@@ -49,8 +49,8 @@ use crate::codes::{
     MAPI_E_NOT_FOUND, MAPI_W_ERRORS_RETURNED, S_OK,
 };
 use crate::tags::{
-    MV_FLAG, PROP_ID_INVALID, PROP_ID_NULL, PT_STRING8, PT_UNICODE, PT_UNSPECIFIED,
-    change_prop_type, prop_id, prop_type,
+    MV_FLAG, PROP_ID_INVALID, PROP_ID_NULL, PT_ERROR, PT_STRING8, PT_UNICODE, PT_UNSPECIFIED,
+    change_prop_type, prop_id, prop_tag, prop_type,
 };
 use crate::types::{SPropProblem, SPropValue};
 
@@ -548,14 +548,23 @@ fn requested_rule<'a, S: Stored + ?Sized + 'a>(
         // needs no check of its own, and the value is answered as it is ([`conversion`] of a
         // type to itself, text included).
         Some(stored) if requested == stored.stored_type() => Rule::AsIs(stored),
-        Some(stored) if requested == PT_UNSPECIFIED => stored_rule(stored, requested, unicode),
-        _ if requested != PT_UNSPECIFIED && !is_value_type(requested) => {
-            Rule::Error(MAPI_E_INVALID_TYPE)
+        Some(stored) if requested == PT_UNSPECIFIED || is_value_type(requested) => {
+            stored_rule(stored, requested, unicode)
         }
-        Some(stored) => stored_rule(stored, requested, unicode),
-        None => Rule::Error(MAPI_E_NOT_FOUND),
+        _ => Rule::Error(unanswered(requested)),
     };
     (id, rule)
+}
+
+/// The code of the `PT_ERROR` entry answering a request of type `requested` for a property that
+/// is not kept, or asked as a type no MAPI value has.
+#[inline(always)]
+fn unanswered(requested: u32) -> HRESULT {
+    if requested != PT_UNSPECIFIED && !is_value_type(requested) {
+        MAPI_E_INVALID_TYPE
+    } else {
+        MAPI_E_NOT_FOUND
+    }
 }
 
 /// The `GetProps` answer for property `id` by its `rule`: the value, borrowed unless
@@ -627,6 +636,86 @@ pub fn props_block_of(
             general,
         ),
     }
+}
+
+/// [`props_block_of`] over the properties an object keeps in its fields, named by their tags
+/// (`kept`, in ID order, as a NULL tag list answers them) and read with a `match` on the tag
+/// (`value`, called with tags of `kept` only, and the same for the same tag throughout the
+/// call; the value's type wins over the tag's, as [`PropRef::for_tag`]'s does): no list of
+/// values made per call, and the usual request (up to 16 tags, each of them one of `kept`
+/// exactly and its value of that type, fixed-size, binary or text, or a property `kept` has
+/// under no type) answered with each value written by the arm that reads it. Any other request
+/// gets [`props_block_of`]'s answer, by the same rules.
+///
+/// Inlined into the object's `GetProps`, whose own code it becomes: for an object with a
+/// handful of properties (a store's identity); a long list belongs in a bag.
+#[inline(always)]
+pub fn props_block_by<'a, const N: usize>(
+    allocators: &AllocatorSet,
+    kept: &[u32; N],
+    value: impl Fn(u32) -> ValueRef<'a> + Copy,
+    tags: Option<&[u32]>,
+    unicode: bool,
+) -> crate::com::Result<PropsBlock> {
+    if let Some(tags) = tags
+        && let Some(block) = exact_block(allocators, kept, value, tags)
+    {
+        return block;
+    }
+    let props: [PropRef<'a>; N] =
+        core::array::from_fn(|at| PropRef::for_tag(kept[at], value(kept[at])));
+    props_block_of(allocators, &props, tags, unicode)
+}
+
+/// [`props_block_by`]'s usual answer: `None` unless each of `tags` (no more than 16, one at
+/// least) is one of `kept` exactly, its value of that type and of a usual kind ([`Usual`]), or
+/// a property `kept` has under no type (its `PT_ERROR` entry).
+#[inline(always)]
+fn exact_block<'a>(
+    allocators: &AllocatorSet,
+    kept: &[u32],
+    value: impl Fn(u32) -> ValueRef<'a>,
+    tags: &[u32],
+) -> Option<crate::com::Result<PropsBlock>> {
+    if tags.is_empty() || tags.len() > KEPT_ON_STACK {
+        return None;
+    }
+    // Bit `i` set: the `i`th requested property is not kept, a `PT_ERROR` entry.
+    let mut missing = 0u16;
+    let mut usual = Usual::default();
+    const { assert!(KEPT_ON_STACK <= u16::BITS as usize) };
+    for (index, &tag) in tags.iter().enumerate() {
+        if kept.contains(&tag) {
+            let kept_value = value(tag);
+            // A value of another type (a `PT_ERROR` for a missing one) goes by the rules.
+            if kept_value.prop_type() != prop_type(tag) {
+                return None;
+            }
+            usual.add(kept_value)?;
+        } else if !kept.iter().any(|&k| prop_id(k) == prop_id(tag)) {
+            missing |= 1 << index;
+        } else {
+            // Kept as another type: the rules convert it, or refuse.
+            return None;
+        }
+    }
+    let block = usual
+        .write_each(allocators, tags.len(), |index| {
+            let tag = tags[index];
+            if missing & (1 << index) == 0 {
+                (tag, value(tag))
+            } else {
+                let error = ValueRef::Error(unanswered(prop_type(tag)));
+                (prop_tag(PT_ERROR, prop_id(tag)), error)
+            }
+        })
+        .map(|array| PropsBlock {
+            // At most `KEPT_ON_STACK`.
+            count: tags.len() as u32,
+            array: Some(array),
+            code: Fetched::code_for(missing != 0),
+        });
+    Some(block)
 }
 
 /// The block of [`props_block_of`]'s answer where [`usual_block`]'s does not do: each property

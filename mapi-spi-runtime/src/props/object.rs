@@ -193,7 +193,7 @@ pub(crate) unsafe fn delete_props_arg(
 /// checked (`MAPI_E_INVALID_PARAMETER` for a NULL `lpcValues` or `lppPropArray`,
 /// `MAPI_E_UNKNOWN_FLAGS` for a flag other than `MAPI_UNICODE`), `answer` asked for the block of
 /// the tags requested (`None`: every property) in the width `MAPI_UNICODE` says
-/// ([`PropertyBag::get_props_block`], [`props_block_of`](super::bag::props_block_of)), and the
+/// ([`PropertyBag::get_props_block`], [`props_block_by`](super::bag::props_block_by)), and the
 /// block written to the out-parameters. The code is the block's (`S_OK` or
 /// `MAPI_W_ERRORS_RETURNED`), or the failure, described.
 ///

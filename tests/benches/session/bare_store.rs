@@ -3,15 +3,15 @@
 //! store's calls into MAPI ([`sample_store::announce`]: `SetProviderUID`, the status row), reads
 //! the store key and compares store IDs as the sample provider does (it wraps one), and serves
 //! the C store's 8 properties from the runtime's property engine: `GetProps` by the engine's
-//! rules over the values the store keeps in its fields ([`props_block_of`]), no bag of copies
-//! made per logon; like the C store's, its other `IMAPIProp` methods answer
+//! rules over the values the store keeps in its fields, each read by a `match` on its tag
+//! ([`props_block_by`]), no bag of copies made per logon; like the C store's, its other `IMAPIProp` methods answer
 //! `MAPI_E_NO_SUPPORT`. No folders, no content.
 
 use mapi_spi_runtime::alloc::MapiBytes;
-use mapi_spi_runtime::alloc::props::{PropRef, ValueRef};
+use mapi_spi_runtime::alloc::props::ValueRef;
 use mapi_spi_runtime::flags::{MAPI_STORE, STORE_ENTRYID_UNIQUE, STORE_READONLY, STORE_UNICODE_OK};
 use mapi_spi_runtime::interfaces::{IMAPIPropImpl, IMsgStore, IMsgStoreImpl};
-use mapi_spi_runtime::props::bag::props_block_of;
+use mapi_spi_runtime::props::bag::props_block_by;
 use mapi_spi_runtime::props::object::get_props;
 use mapi_spi_runtime::provider::store::identity::client_entry_id;
 use mapi_spi_runtime::provider::store::{
@@ -67,6 +67,18 @@ impl StoreProvider for BareProvider {
     }
 }
 
+/// The C store's 8 properties, in ID order (as a NULL tag list answers them).
+const PROPS: [u32; 8] = [
+    PR_RECORD_KEY,
+    PR_STORE_RECORD_KEY,
+    PR_STORE_ENTRYID,
+    PR_OBJECT_TYPE,
+    PR_ENTRYID,
+    PR_DISPLAY_NAME_W,
+    PR_STORE_SUPPORT_MASK,
+    PR_MDB_PROVIDER,
+];
+
 /// The store: its properties, nothing else (every other method answers its default).
 #[mapi_object(IMsgStore)]
 pub struct BareStore {
@@ -88,20 +100,18 @@ impl IMAPIPropImpl for BareStore {
     ) -> HRESULT {
         let key = this.context.store_key();
         let entry_id = ValueRef::Binary(&this.entry_id);
-        // In ID order, as a NULL tag list answers them.
-        let props = [
-            PropRef::for_tag(PR_RECORD_KEY, ValueRef::Binary(key)),
-            PropRef::for_tag(PR_STORE_RECORD_KEY, ValueRef::Binary(key)),
-            PropRef::for_tag(PR_STORE_ENTRYID, entry_id),
-            PropRef::for_tag(PR_OBJECT_TYPE, ValueRef::Long(MAPI_STORE)),
-            PropRef::for_tag(PR_ENTRYID, entry_id),
-            PropRef::for_tag(PR_DISPLAY_NAME_W, ValueRef::Unicode(&this.display_name)),
-            PropRef::for_tag(PR_STORE_SUPPORT_MASK, ValueRef::Long(SUPPORT_MASK)),
-            PropRef::for_tag(PR_MDB_PROVIDER, ValueRef::Binary(&SAMPLE_UID.ab)),
-        ];
+        let value = |tag| match tag {
+            PR_RECORD_KEY | PR_STORE_RECORD_KEY => ValueRef::Binary(key),
+            PR_STORE_ENTRYID | PR_ENTRYID => entry_id,
+            PR_OBJECT_TYPE => ValueRef::Long(MAPI_STORE),
+            PR_DISPLAY_NAME_W => ValueRef::Unicode(&this.display_name),
+            PR_STORE_SUPPORT_MASK => ValueRef::Long(SUPPORT_MASK),
+            _ => ValueRef::Binary(&SAMPLE_UID.ab),
+        };
         let allocators = this.context.allocators();
-        let answer =
-            |tags: Option<&[u32]>, unicode| props_block_of(allocators, &props, tags, unicode);
+        let answer = |tags: Option<&[u32]>, unicode| {
+            props_block_by(allocators, &PROPS, value, tags, unicode)
+        };
         // SAFETY: the caller's arguments, under `IMAPIProp::GetProps`' contract.
         match unsafe { get_props(tags, flags, count, values, answer) } {
             Ok(code) => code,
