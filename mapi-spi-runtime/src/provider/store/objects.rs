@@ -648,6 +648,22 @@ impl<P: StoreProvider> ProviderObject<P> {
         unsafe { error.report(P::COMPONENT, &self.allocators, unicode, lppMAPIError) }
     }
 
+    /// Fails a logon whose provider store is made but not registered: the provider's logoff
+    /// (guarded: a panic there is reported, and the logon still answers why it failed), then
+    /// `error` as [`Self::fail`] reports it. Cold, as `fail` is.
+    #[cold]
+    #[inline(never)]
+    fn abandon(
+        &self,
+        inner: &Object<P::Store>,
+        error: ProviderError,
+        unicode: bool,
+        lppMAPIError: *mut *mut MAPIERROR,
+    ) -> HRESULT {
+        store_logoff(inner);
+        self.fail(error, unicode, lppMAPIError)
+    }
+
     /// Decodes a logon call into a [`LogonRequest`] naming its store (the provider's default for
     /// a logon without an entry ID) and runs `body` with it; a failure to name one is reported
     /// as `fail` reports it. The request is made once, in place: `body` adjusts it if it must.
@@ -674,35 +690,32 @@ impl<P: StoreProvider> ProviderObject<P> {
             spooler: call.spooler,
             section: Default::default(),
         };
-        let default_id = match self.default_entry_id(&request) {
-            Ok(id) => id,
-            Err(error) => return self.fail(error, unicode, call.lppMAPIError),
-        };
-        if let Some(id) = default_id.as_deref() {
-            request.entry_id = id;
+        // A logon that names its store, the usual one, goes straight on.
+        let default_id;
+        if request.entry_id.is_empty() {
+            default_id = match self.default_entry_id(&request) {
+                Ok(id) => id,
+                Err(error) => return self.fail(error, unicode, call.lppMAPIError),
+            };
+            request.entry_id = &default_id;
         }
         body(&mut request)
     }
 
     /// For a logon without an entry ID, the one a previous logon recorded in the profile
-    /// ([`identity`]), else the one the provider chooses ([`StoreProvider::default_entry_id`]);
-    /// `None` when the logon names its store.
-    fn default_entry_id(
-        &self,
-        request: &LogonRequest<'_>,
-    ) -> Result<Option<Vec<u8>>, ProviderError> {
-        if !request.entry_id.is_empty() {
-            return Ok(None);
-        }
+    /// ([`identity`]), else the one the provider chooses ([`StoreProvider::default_entry_id`]).
+    // Out of line: most logons name their store.
+    #[inline(never)]
+    fn default_entry_id(&self, request: &LogonRequest<'_>) -> Result<Vec<u8>, ProviderError> {
         if let Some(recorded) = identity::recorded_entry_id(request)? {
-            return Ok(Some(recorded));
+            return Ok(recorded);
         }
         match self.provider.default_entry_id(request)? {
             id if id.is_empty() => Err(ProviderError::new(
                 MAPI_E_CALL_FAILED,
                 "the provider's default store entry ID is empty",
             )),
-            id => Ok(Some(id)),
+            id => Ok(id),
         }
     }
 
@@ -780,10 +793,7 @@ impl<P: StoreProvider> ProviderObject<P> {
         let store_key = cx.store_key();
         let recorded = identity::record_logon(args.request, &inner_store, store_key);
         if let Err(error) = recorded {
-            // Guarded, as on the spool path below: a panic there is reported, and the logon
-            // still answers why it failed.
-            store_logoff(&inner);
-            return self.fail(error, unicode, args.lppMAPIError);
+            return self.abandon(&inner, error, unicode, args.lppMAPIError);
         }
         // Allocated before anything is registered, so that failing here leaves nothing behind.
         let spool_block: Option<(*mut u32, *mut *mut u8, RootBuf)> = match spool_out {
@@ -797,10 +807,7 @@ impl<P: StoreProvider> ProviderObject<P> {
                     .seal(args.request, &self.allocators, payload);
                 match sealed {
                     Ok(block) => Some((cb, lpb, block)),
-                    Err(error) => {
-                        store_logoff(&inner);
-                        return self.fail(error, unicode, args.lppMAPIError);
-                    }
+                    Err(error) => return self.abandon(&inner, error, unicode, args.lppMAPIError),
                 }
             }
             _ => None,
