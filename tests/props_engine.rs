@@ -400,6 +400,76 @@ fn props_block_by_answers_a_value_by_its_own_type() {
     assert_eq!(calls.live_roots, 0, "every block freed");
 }
 
+/// `props_block_by` answers the usual request from `value` alone (once to measure, once to
+/// write each value: no list of every property made), answers the others as `props_block_of`
+/// does, and never hands out a block whose values are not the ones it measured, when `value`
+/// answers twice differently.
+#[test]
+fn props_block_by_reads_each_value_where_it_writes_it() {
+    let id = 0x6601;
+    let kept = [
+        prop_tag(PT_UNICODE, id),
+        prop_tag(PT_LONG, id + 1),
+        prop_tag(PT_BINARY, id + 2),
+    ];
+    let props = [
+        PropRef::for_tag(kept[0], ValueRef::Unicode("first")),
+        PropRef::for_tag(kept[1], ValueRef::Long(7)),
+        PropRef::for_tag(kept[2], ValueRef::Binary(b"key")),
+    ];
+    let calls = core::cell::Cell::new(0);
+    let value = |tag| {
+        calls.set(calls.get() + 1);
+        props.iter().find(|p| p.tag() == tag).unwrap().value
+    };
+    let ((), host) = probe(None, |set| {
+        let exact = [kept[2], kept[0], PR_BODY_W];
+        let ours = props_block_by(&set, &kept, value, Some(&exact), true).unwrap();
+        assert_eq!(
+            calls.get(),
+            4,
+            "two values, each read to measure and to write"
+        );
+        let theirs = props_block_of(&set, &props, Some(&exact), true).unwrap();
+        assert_eq!(answered(ours), answered(theirs));
+        // Kept as another type, in the other width, of no type given, and as kept.
+        let lists: [&[u32]; 4] = [
+            &[prop_tag(PT_LONG, id), kept[1]],
+            &[prop_tag(PT_STRING8, id)],
+            &[prop_tag(PT_UNSPECIFIED, id), kept[2]],
+            &[kept[1], kept[0]],
+        ];
+        for tags in lists.into_iter().map(Some).chain([None]) {
+            for unicode in [false, true] {
+                let ours = props_block_by(&set, &kept, value, tags, unicode).unwrap();
+                let theirs = props_block_of(&set, &props, tags, unicode).unwrap();
+                assert_eq!(answered(ours), answered(theirs), "{tags:x?}");
+            }
+        }
+        // A value longer when written than when measured: a panic, not a block whose text
+        // runs into the bytes after it.
+        let reads = core::cell::Cell::new(0);
+        let growing = |tag| {
+            reads.set(reads.get() + 1);
+            match tag {
+                PR_DISPLAY_NAME_W if reads.get() > 2 => ValueRef::Unicode("names"),
+                PR_DISPLAY_NAME_W => ValueRef::Unicode("name"),
+                _ => ValueRef::Binary(b"key bytes"),
+            }
+        };
+        let both = [PR_DISPLAY_NAME_W, PR_RECORD_KEY];
+        let kept = [PR_RECORD_KEY, PR_DISPLAY_NAME_W];
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            props_block_by(&set, &kept, growing, Some(&both), true)
+        }));
+        assert!(outcome.is_err(), "written as measured, or not at all");
+    });
+    assert_eq!(
+        host.live_roots, 0,
+        "every block freed, the one a panic left too"
+    );
+}
+
 /// `props_block_of`'s usual answer (a short list of properties kept or missing), and
 /// `props_block_by`'s, refuse what the general builder refuses, text with a NUL inside, before
 /// allocating; and when MAPI's block cannot be had they answer the allocator's error and leak

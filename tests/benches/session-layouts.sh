@@ -19,24 +19,35 @@ set -euo pipefail
 
 layouts=${1:-4}
 runs=${2:-5}
+if ! [[ $layouts =~ ^[1-9][0-9]*$ && $runs =~ ^[1-9][0-9]*$ ]]; then
+    echo "usage: $0 [LAYOUTS] [RUNS] (positive numbers)" >&2
+    exit 2
+fi
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 target="$root/target/layouts"
 mkdir -p "$target"
 export ROUNDS=${ROUNDS:-31}
+# Timed rounds of every contender, not one contender's counted sessions.
+unset SESSIONS COMPARES CONTENDER
 
 for seed in $(seq "$layouts"); do
     log="$target/build-$seed.log"
     if ! (cd "$root" && CARGO_TARGET_DIR="$target" \
-        RUSTFLAGS="-C link-arg=-Wl,--shuffle-sections=*=$seed" \
+        RUSTFLAGS="${RUSTFLAGS:-} -C link-arg=-Wl,--shuffle-sections=*=$seed" \
         cargo bench -p mapi-spi-tests --bench session --no-run >"$log" 2>&1); then
         tail -20 "$log" >&2
         echo "layout $seed: the build failed (the linker must be rust-lld or lld)" >&2
         exit 1
     fi
-    # Cargo names the binary relative to the working directory when it can.
-    binary=$(grep -oE 'release/deps/session-[0-9a-f]+' "$log" | head -1)
-    cp "$target/$binary" "$target/session-$seed"
+    # "Executable benches/session.rs (<path>)": relative to the working directory when cargo
+    # can name it so.
+    binary=$(sed -nE 's/^ *Executable benches\/session\.rs \((.*)\)$/\1/p' "$log" | head -1)
+    if [ -z "$binary" ]; then
+        echo "layout $seed: no session bench binary in $log" >&2
+        exit 1
+    fi
+    (cd "$root" && cp "$binary" "$target/session-$seed")
     echo "layout $seed built" >&2
 done
 
@@ -50,6 +61,11 @@ for run in $(seq "$runs"); do
     echo "run $run of $runs done" >&2
 done
 
+if [ ! -s "$results" ]; then
+    echo "the bench printed no ratios (see $target/session-1 with ROUNDS=1)" >&2
+    exit 1
+fi
+
 python3 - "$results" <<'EOF'
 import collections, statistics, sys
 
@@ -58,8 +74,8 @@ for line in open(sys.argv[1]):
     seed, contender, ratio = line.rstrip("\n").split("\t")
     ratios[contender][int(seed)].append(float(ratio))
 for contender, by_layout in ratios.items():
-    if all(r == 1.0 for rs in by_layout.values() for r in rs):
-        continue  # the C store itself
+    if contender == "hand-written C":
+        continue  # what the others are measured against
     medians = []
     print(f"{contender}, fastest round / C store's fastest round:")
     for seed, rs in sorted(by_layout.items()):

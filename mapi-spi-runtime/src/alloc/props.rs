@@ -688,9 +688,8 @@ pub(crate) fn props_of(
 /// kept, or a `PT_ERROR` entry holding its rule's code, and every value of a usual kind
 /// (fixed-size, binary, or text). Each value is measured as the answer chooses it
 /// ([`Usual::add`]), and the block written from the choices ([`Usual::write`],
-/// [`Usual::write_each`]): two short loops
-/// over the request, in place of a list of answers measured, then written, by the general
-/// builder ([`props`]).
+/// [`Usual::write_each`]): two short loops over the request, in place of a list of answers
+/// measured, then written, by the general builder ([`props`]).
 #[cfg(feature = "props")]
 #[derive(Default)]
 pub(crate) struct Usual(Regions);
@@ -752,7 +751,9 @@ impl Usual {
 #[cfg(feature = "props")]
 impl Usual {
     /// The block of `count` answers, answer `index` being `answer(index)`: its tag and value,
-    /// each value measured by [`Usual::add`] before.
+    /// each value measured by [`Usual::add`] before. Panics, the block freed, if the values
+    /// written are not the ones measured (an `answer` that answers twice differently): their
+    /// parts would run into each other's.
     // Always inlined, so that an answer made by a `match` is written by its own arm.
     #[inline(always)]
     pub(crate) fn write_each<'v>(
@@ -762,6 +763,14 @@ impl Usual {
         mut answer: impl FnMut(usize) -> (u32, ValueRef<'v>),
     ) -> crate::com::Result<RootBuf> {
         let (size, mut cursors) = Cursors::layout(count, self.0)?;
+        // Where each region ends: where the next one starts.
+        let ends = [
+            cursors.pointer_array,
+            cursors.fours,
+            cursors.twos,
+            cursors.byte,
+            size,
+        ];
         let root = allocators.allocate(size)?;
         // Checked once, not per value.
         let array = root.array_at::<SPropValue>(0, count);
@@ -771,6 +780,17 @@ impl Usual {
             let slot = unsafe { Slot::new(array.add(index), tag) };
             write_value(&root, slot, value, &mut cursors);
         }
+        let Cursors {
+            eights,
+            pointer_array,
+            fours,
+            twos,
+            byte,
+        } = cursors;
+        assert!(
+            [eights, pointer_array, fours, twos, byte] == ends,
+            "the values written are the ones measured"
+        );
         Ok(root)
     }
 }

@@ -640,12 +640,13 @@ pub fn props_block_of(
 
 /// [`props_block_of`] over the properties an object keeps in its fields, named by their tags
 /// (`kept`, in ID order, as a NULL tag list answers them) and read with a `match` on the tag
-/// (`value`, called with tags of `kept` only, and the same for the same tag throughout the
-/// call; the value's type wins over the tag's, as [`PropRef::for_tag`]'s does): no list of
-/// values made per call, and the usual request (up to 16 tags, each of them one of `kept`
-/// exactly and its value of that type, fixed-size, binary or text, or a property `kept` has
-/// under no type) answered with each value written by the arm that reads it. Any other request
-/// gets [`props_block_of`]'s answer, by the same rules.
+/// (`value`, called with tags of `kept` only, up to twice per requested tag; the value's type
+/// wins over the tag's, as [`PropRef::for_tag`]'s does): no list of values made per call. A
+/// property is its ID: `kept` names each ID once. The usual request (up to 16 tags, each of
+/// them one of `kept` exactly and its value of that type and of a usual kind, fixed-size but
+/// not a GUID, binary, or text without a NUL; or an ID `kept` does not have) is answered with
+/// each value written by the arm that reads it. Any other request gets [`props_block_of`]'s
+/// answer, by the same rules.
 ///
 /// Inlined into the object's `GetProps`, whose own code it becomes: for an object with a
 /// handful of properties (a store's identity); a long list belongs in a bag.
@@ -657,6 +658,12 @@ pub fn props_block_by<'a, const N: usize>(
     tags: Option<&[u32]>,
     unicode: bool,
 ) -> crate::com::Result<PropsBlock> {
+    debug_assert!(
+        kept.iter()
+            .enumerate()
+            .all(|(at, &k)| kept[..at].iter().all(|&j| prop_id(j) != prop_id(k))),
+        "props_block_by: each ID once in `kept`"
+    );
     if let Some(tags) = tags
         && let Some(block) = exact_block(allocators, kept, value, tags)
     {
@@ -669,7 +676,7 @@ pub fn props_block_by<'a, const N: usize>(
 
 /// [`props_block_by`]'s usual answer: `None` unless each of `tags` (no more than 16, one at
 /// least) is one of `kept` exactly, its value of that type and of a usual kind ([`Usual`]), or
-/// a property `kept` has under no type (its `PT_ERROR` entry).
+/// an ID `kept` does not have (its `PT_ERROR` entry).
 #[inline(always)]
 fn exact_block<'a>(
     allocators: &AllocatorSet,
@@ -703,7 +710,9 @@ fn exact_block<'a>(
         .write_each(allocators, tags.len(), |index| {
             let tag = tags[index];
             if missing & (1 << index) == 0 {
-                (tag, value(tag))
+                // Tagged by its own type, which `value` might not answer twice alike.
+                let kept_value = value(tag);
+                (prop_tag(kept_value.prop_type(), prop_id(tag)), kept_value)
             } else {
                 let error = ValueRef::Error(unanswered(prop_type(tag)));
                 (prop_tag(PT_ERROR, prop_id(tag)), error)

@@ -4,8 +4,8 @@
 //! the store key and compares store IDs as the sample provider does (it wraps one), and serves
 //! the C store's 8 properties from the runtime's property engine: `GetProps` by the engine's
 //! rules over the values the store keeps in its fields, each read by a `match` on its tag
-//! ([`props_block_by`]), no bag of copies made per logon; like the C store's, its other `IMAPIProp` methods answer
-//! `MAPI_E_NO_SUPPORT`. No folders, no content.
+//! ([`props_block_by`]), no bag of copies made per logon; like the C store's, its other
+//! `IMAPIProp` methods answer `MAPI_E_NO_SUPPORT`. No folders, no content.
 
 use mapi_spi_runtime::alloc::MapiBytes;
 use mapi_spi_runtime::alloc::props::ValueRef;
