@@ -640,8 +640,9 @@ pub fn props_block_of(
 
 /// [`props_block_of`] over the properties an object keeps in its fields, named by their tags
 /// (`kept`, in ID order, as a NULL tag list answers them) and read with a `match` on the tag
-/// (`value`, called with tags of `kept` only, up to twice per requested tag; the value's type
-/// wins over the tag's, as [`PropRef::for_tag`]'s does): no list of values made per call. A
+/// (`value`, called with tags of `kept` only: up to twice per requested tag for the usual
+/// request, once more per property for any other; the value's type wins over the tag's, as
+/// [`PropRef::for_tag`]'s does): no list of values made per call for the usual request. A
 /// property is its ID: `kept` names each ID once. The usual request (up to 16 tags, each of
 /// them one of `kept` exactly and its value of that type and of a usual kind, fixed-size but
 /// not a GUID, binary, or text without a NUL; or an ID `kept` does not have) is answered with
