@@ -687,9 +687,9 @@ pub(crate) fn props_of(
 /// [`props_block_by`](crate::props::bag::props_block_by)): each requested property as it is
 /// kept, or a `PT_ERROR` entry holding its rule's code, and every value of a usual kind
 /// (fixed-size, binary, or text). Each value is measured as the answer chooses it
-/// ([`Usual::add`]), and the block written from the choices ([`Usual::write`],
-/// [`Usual::write_each`]): two short loops over the request, in place of a list of answers
-/// measured, then written, by the general builder ([`props`]).
+/// ([`Usual::add`]), and the block written from the choices ([`Usual::write_each`]): two short
+/// loops over the request, in place of a list of answers measured, then written, by the general
+/// builder ([`props`]).
 #[cfg(feature = "props")]
 #[derive(Default)]
 pub(crate) struct Usual(Regions);
@@ -719,37 +719,6 @@ impl Usual {
         }
     }
 
-    /// The block of the answer: for each of `tags`, its property as `chosen` (each measured
-    /// by [`Usual::add`]), or the `PT_ERROR` entry holding the code chosen for it. One tag per
-    /// choice: a panic otherwise.
-    // Always inlined, in the function that makes the answer's result.
-    #[inline(always)]
-    pub(crate) fn write(
-        self,
-        allocators: &AllocatorSet,
-        tags: &[u32],
-        chosen: &[Result<&PropRef<'_>, HRESULT>],
-    ) -> crate::com::Result<RootBuf> {
-        let tags = &tags[..chosen.len()];
-        let (size, mut cursors) = Cursors::layout(chosen.len(), self.0)?;
-        let root = allocators.allocate(size)?;
-        // Checked once, not per value.
-        let array = root.array_at::<SPropValue>(0, chosen.len());
-        for (index, (&tag, prop)) in tags.iter().zip(chosen).enumerate() {
-            let (tag, value) = match *prop {
-                Ok(prop) => (prop.tag(), prop.value),
-                Err(code) => (prop_tag(PT_ERROR, prop_id(tag)), ValueRef::Error(code)),
-            };
-            // SAFETY: index < chosen.len(), in the array `array_at` checked.
-            let slot = unsafe { Slot::new(array.add(index), tag) };
-            write_value(&root, slot, value, &mut cursors);
-        }
-        Ok(root)
-    }
-}
-
-#[cfg(feature = "props")]
-impl Usual {
     /// The block of `count` answers, answer `index` being `answer(index)`: its tag and value,
     /// each value measured by [`Usual::add`] before. Panics, the block freed, if the values
     /// written are not the ones measured (an `answer` that answers twice differently): their

@@ -707,25 +707,46 @@ fn exact_block<'a>(
             return None;
         }
     }
-    let block = usual
-        .write_each(allocators, tags.len(), |index| {
+    Some(usual_answer(
+        usual,
+        allocators,
+        tags,
+        missing != 0,
+        |index| {
             let tag = tags[index];
             if missing & (1 << index) == 0 {
                 // Tagged by its own type, which `value` might not answer twice alike.
                 let kept_value = value(tag);
                 (prop_tag(kept_value.prop_type(), prop_id(tag)), kept_value)
             } else {
-                let error = ValueRef::Error(unanswered(prop_type(tag)));
-                (prop_tag(PT_ERROR, prop_id(tag)), error)
+                (tag, ValueRef::Error(unanswered(prop_type(tag))))
             }
-        })
-        .map(|array| PropsBlock {
-            // At most `KEPT_ON_STACK`.
-            count: tags.len() as u32,
-            array: Some(array),
-            code: Fetched::code_for(missing != 0),
-        });
-    Some(block)
+        },
+    ))
+}
+
+/// The block of a usual answer ([`usual_block`], [`exact_block`]) to `tags`, no more than
+/// [`KEPT_ON_STACK`]: answer `index` is `answer(index)`, its value measured in `usual`; a
+/// `PT_ERROR` value is tagged `PT_ERROR` here, and makes the code `MAPI_W_ERRORS_RETURNED`
+/// (`errors_returned`).
+#[inline(always)]
+fn usual_answer<'v>(
+    usual: Usual,
+    allocators: &AllocatorSet,
+    tags: &[u32],
+    errors_returned: bool,
+    mut answer: impl FnMut(usize) -> (u32, ValueRef<'v>),
+) -> crate::com::Result<PropsBlock> {
+    let array = usual.write_each(allocators, tags.len(), |index| match answer(index) {
+        (tag, error @ ValueRef::Error(_)) => (prop_tag(PT_ERROR, prop_id(tag)), error),
+        answered => answered,
+    })?;
+    Ok(PropsBlock {
+        // At most `KEPT_ON_STACK`.
+        count: tags.len() as u32,
+        array: Some(array),
+        code: Fetched::code_for(errors_returned),
+    })
 }
 
 /// The block of [`props_block_of`]'s answer where [`usual_block`]'s does not do: each property
@@ -810,16 +831,18 @@ fn usual_block(
     }
     // SAFETY: the loop wrote the first `tags.len()` slots (no more than there are, checked
     // above); a reference and a code have nothing to drop.
-    let chosen = unsafe { core::slice::from_raw_parts(slots.as_ptr().cast(), tags.len()) };
-    let block = usual
-        .write(allocators, tags, chosen)
-        .map(|array| PropsBlock {
-            // At most `KEPT_ON_STACK`.
-            count: tags.len() as u32,
-            array: Some(array),
-            code: Fetched::code_for(errors_returned),
-        });
-    Some(block)
+    let chosen: &[Result<&PropRef<'_>, HRESULT>] =
+        unsafe { core::slice::from_raw_parts(slots.as_ptr().cast(), tags.len()) };
+    Some(usual_answer(
+        usual,
+        allocators,
+        tags,
+        errors_returned,
+        |index| match chosen[index] {
+            Ok(prop) => (prop.tag(), prop.value),
+            Err(code) => (tags[index], ValueRef::Error(code)),
+        },
+    ))
 }
 
 /// How many answers [`kept_block`] keeps on the stack, and the most [`usual_block`] answers.
