@@ -26,6 +26,7 @@ use mapi_spi_runtime::provider::store::{
 use mapi_spi_runtime::provider::{ProviderContext, ProviderError, ProviderResult};
 use mapi_spi_runtime::tags::*;
 use mapi_spi_runtime::types::{FILETIME, MAPIUID};
+use smallvec::SmallVec;
 use std::sync::{Arc, Mutex};
 
 mod service;
@@ -218,7 +219,10 @@ impl StoreProvider for SampleProvider {
         let display_name = announce(request)?;
         let key = context.store_key();
         let props = vec![
-            Property::for_tag(PR_DISPLAY_NAME_W, PropValue::Unicode(display_name.into())),
+            Property::for_tag(
+                PR_DISPLAY_NAME_W,
+                PropValue::Unicode((*display_name).into()),
+            ),
             Property::for_tag(PR_MDB_PROVIDER, PropValue::Binary(SAMPLE_UID.ab.to_vec())),
         ];
         let content = self.content(key)?;
@@ -245,18 +249,50 @@ impl StoreProvider for SampleProvider {
 /// What a fresh logon of this provider tells MAPI before it opens its store
 /// ([`LogonRequest::announce`]: the provider's MAPIUID and the store's status row). Answers the
 /// display name: the profile's, else `Sample store <name>`.
-pub fn announce(request: &LogonRequest<'_>) -> ProviderResult<String> {
+pub fn announce(request: &LogonRequest<'_>) -> ProviderResult<DisplayName> {
     let name = store_name(request.entry_id)?;
-    let display_name = profile_display_name(request).unwrap_or_else(|| {
-        // Sized once, copied twice: `concat` and `format!` go through general machinery.
-        const PREFIX: &str = "Sample store ";
-        let mut display_name = String::with_capacity(PREFIX.len() + name.len());
-        display_name.push_str(PREFIX);
-        display_name.push_str(name);
-        display_name
-    });
+    let display_name = match profile_display_name(request) {
+        Some(name) => DisplayName(SmallVec::from_vec(name.into_bytes())),
+        None => DisplayName::joined("Sample store ", name),
+    };
     request.announce(&SAMPLE_UID, &display_name)?;
     Ok(display_name)
+}
+
+/// A store's display name, kept in place up to 32 bytes, as a C store keeps it in its own
+/// struct: the logon of a store with a short name allocates nothing for it (a `String` would be
+/// a heap block per logon, and a free per logoff). Longer names are on the heap.
+pub struct DisplayName(SmallVec<[u8; 32]>);
+
+impl DisplayName {
+    /// `a` then `b`, in place if they fit. Made in an array of the inline size and taken whole:
+    /// `SmallVec::extend_from_slice` is a general insertion, which costs several times more.
+    fn joined(a: &str, b: &str) -> Self {
+        let (a, b) = (a.as_bytes(), b.as_bytes());
+        let len = a.len() + b.len();
+        let mut inline = [0; 32];
+        let bytes = match inline.get_mut(..len) {
+            Some(place) => {
+                let (first, second) = place.split_at_mut(a.len());
+                first.copy_from_slice(a);
+                second.copy_from_slice(b);
+                SmallVec::from_buf_and_len(inline, len)
+            }
+            None => SmallVec::from_vec([a, b].concat()),
+        };
+        Self(bytes)
+    }
+}
+
+impl core::ops::Deref for DisplayName {
+    type Target = str;
+
+    #[inline]
+    fn deref(&self) -> &str {
+        // SAFETY: made only of a `String`'s bytes (`announce`) or of two `str`s one after the
+        // other (`joined`): UTF-8.
+        unsafe { std::str::from_utf8_unchecked(&self.0) }
+    }
 }
 
 /// The display name from the provider's profile section, if MAPI offers one (the harness
@@ -411,6 +447,29 @@ mapi_spi_runtime::ms_provider_init!(SampleProvider);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A display name of up to 32 bytes is kept in place, a longer one on the heap; either
+    /// reads as the two parts joined.
+    #[test]
+    fn display_names_join_in_place_up_to_32_bytes() {
+        // "Sample store " is 13 bytes.
+        for (name, in_place) in [
+            ("Box", true),
+            ("", true),
+            ("Nineteen characters", true),
+            ("Twenty characters!!!", false),
+            ("Äpfel", true),
+            ("\u{212A}\u{212A}\u{212A}\u{212A}\u{212A}\u{212A}", true),
+            (
+                "\u{212A}\u{212A}\u{212A}\u{212A}\u{212A}\u{212A}\u{212A}",
+                false,
+            ),
+        ] {
+            let display = DisplayName::joined("Sample store ", name);
+            assert_eq!(&*display, format!("Sample store {name}"));
+            assert_eq!(!display.0.spilled(), in_place, "{name}");
+        }
+    }
 
     /// `compare_store_ids` is `store_key` equality, whichever path answers: ASCII names in
     /// place (equal, differing in case, differing early or late, of other lengths), and names

@@ -309,3 +309,24 @@ fn sample_store_library() -> std::path::PathBuf {
     mapi_spi_runtime::host::built_library("sample_store")
         .expect("the sample store's cdylib is built")
 }
+
+/// The profile's store takes its display name from its section (the provider's entry in
+/// MAPISVC.INF gives it one); a store the profile does not list has the default.
+#[test]
+fn the_display_name_is_the_profiles() {
+    let _serial = serial();
+    let (profile, _service, section) = profile_with_service();
+    let in_profile = text(profile.value(&section, PR_DISPLAY_NAME_W)).expect("a display name");
+    let mut session = session(&profile, section);
+    for (entry_id, display_name) in [
+        (Vec::new(), in_profile),
+        (store_entry_id("Other"), "Sample store Other".to_owned()),
+    ] {
+        let opened = session.logon(&entry_id, MDB_NO_DIALOG).expect("logon");
+        let (_, mut values) = session
+            .get_props(&opened.store, Some(&[PR_DISPLAY_NAME_W]), MAPI_UNICODE)
+            .expect("GetProps");
+        assert_eq!(values.remove(0).value, format!("\"{display_name}\""));
+        assert_eq!(session.close_store(opened.store, LOGOFF_ORDERLY), S_OK);
+    }
+}

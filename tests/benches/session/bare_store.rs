@@ -86,7 +86,7 @@ pub struct BareStore {
     context: StoreRef,
     /// The store's entry ID as clients see it (MAPI's wrapping, in MAPI's block).
     entry_id: MapiBytes,
-    display_name: String,
+    display_name: sample_store::DisplayName,
 }
 
 impl IMAPIPropImpl for BareStore {
