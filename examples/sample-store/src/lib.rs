@@ -216,13 +216,10 @@ impl StoreProvider for SampleProvider {
         request: &LogonRequest<'_>,
         context: &StoreRef,
     ) -> ProviderResult<StoreLogon<ContentStore>> {
-        let display_name = announce(request)?;
+        let display_name: String = announce(request)?;
         let key = context.store_key();
         let props = vec![
-            Property::for_tag(
-                PR_DISPLAY_NAME_W,
-                PropValue::Unicode((*display_name).into()),
-            ),
+            Property::for_tag(PR_DISPLAY_NAME_W, PropValue::Unicode(display_name.into())),
             Property::for_tag(PR_MDB_PROVIDER, PropValue::Binary(SAMPLE_UID.ab.to_vec())),
         ];
         let content = self.content(key)?;
@@ -248,15 +245,33 @@ impl StoreProvider for SampleProvider {
 
 /// What a fresh logon of this provider tells MAPI before it opens its store
 /// ([`LogonRequest::announce`]: the provider's MAPIUID and the store's status row). Answers the
-/// display name: the profile's, else `Sample store <name>`.
-pub fn announce(request: &LogonRequest<'_>) -> ProviderResult<DisplayName> {
+/// display name, the profile's, else `Sample store <name>`, kept as the caller keeps it: a
+/// `String`, or a [`DisplayName`].
+pub fn announce<N: NameBuf>(request: &LogonRequest<'_>) -> ProviderResult<N> {
     let name = store_name(request.entry_id)?;
     let display_name = match profile_display_name(request) {
-        Some(name) => DisplayName(SmallVec::from_vec(name.into_bytes())),
-        None => DisplayName::joined("Sample store ", name),
+        Some(name) => N::from(name),
+        None => N::joined("Sample store ", name),
     };
     request.announce(&SAMPLE_UID, &display_name)?;
     Ok(display_name)
+}
+
+/// Where a logon keeps its display name ([`announce`]): a `String` (the sample store, which
+/// hands it on as a property value), or a [`DisplayName`] kept in place.
+pub trait NameBuf: core::ops::Deref<Target = str> + From<String> {
+    /// `a` then `b`.
+    fn joined(a: &str, b: &str) -> Self;
+}
+
+impl NameBuf for String {
+    /// Sized once, copied twice: `concat` and `format!` go through general machinery.
+    fn joined(a: &str, b: &str) -> Self {
+        let mut joined = String::with_capacity(a.len() + b.len());
+        joined.push_str(a);
+        joined.push_str(b);
+        joined
+    }
 }
 
 /// A store's display name, kept in place up to 32 bytes, as a C store keeps it in its own
@@ -264,8 +279,8 @@ pub fn announce(request: &LogonRequest<'_>) -> ProviderResult<DisplayName> {
 /// a heap block per logon, and a free per logoff). Longer names are on the heap.
 pub struct DisplayName(SmallVec<[u8; 32]>);
 
-impl DisplayName {
-    /// `a` then `b`, in place if they fit. Made in an array of the inline size and taken whole:
+impl NameBuf for DisplayName {
+    /// In place if they fit. Made in an array of the inline size and taken whole:
     /// `SmallVec::extend_from_slice` is a general insertion, which costs several times more.
     fn joined(a: &str, b: &str) -> Self {
         let (a, b) = (a.as_bytes(), b.as_bytes());
@@ -284,13 +299,20 @@ impl DisplayName {
     }
 }
 
+/// A `String`'s bytes, kept where they are.
+impl From<String> for DisplayName {
+    fn from(name: String) -> Self {
+        Self(SmallVec::from_vec(name.into_bytes()))
+    }
+}
+
 impl core::ops::Deref for DisplayName {
     type Target = str;
 
     #[inline]
     fn deref(&self) -> &str {
-        // SAFETY: made only of a `String`'s bytes (`announce`) or of two `str`s one after the
-        // other (`joined`): UTF-8.
+        // SAFETY: made only of a `String`'s bytes (`from`) or of two `str`s one after the other
+        // (`joined`): UTF-8.
         unsafe { std::str::from_utf8_unchecked(&self.0) }
     }
 }
@@ -449,7 +471,7 @@ mod tests {
     use super::*;
 
     /// A display name of up to 32 bytes is kept in place, a longer one on the heap; either
-    /// reads as the two parts joined.
+    /// reads as the two parts joined, as a `String` does.
     #[test]
     fn display_names_join_in_place_up_to_32_bytes() {
         // "Sample store " is 13 bytes.
@@ -468,6 +490,7 @@ mod tests {
             let display = DisplayName::joined("Sample store ", name);
             assert_eq!(&*display, format!("Sample store {name}"));
             assert_eq!(!display.0.spilled(), in_place, "{name}");
+            assert_eq!(String::joined("Sample store ", name), *display);
         }
     }
 
