@@ -10,8 +10,8 @@
 # x86_64 Linux since Rust 1.90, has it), then runs every layout RUNS times, the layouts in turn
 # in each run, and prints each contender's ratio per layout (median and range over the runs),
 # and the median over all layouts: the figure to quote. On a shared 2-core machine two sweeps
-# of the same builds differ by up to about 1%, and one layout's ratio lies anywhere in a range of
-# up to 8%: to tell a smaller change, sweep more layouts and runs (8 and 10, say).
+# of the same builds differ by about 1%, and the ratios of different layouts of one commit spread
+# over up to 8%: more layouts and runs (8 and 10, say) narrow the median.
 #
 # Each build is a whole release build (about 2 minutes on 2 cores) in target/layouts.
 #

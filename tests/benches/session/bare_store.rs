@@ -86,6 +86,7 @@ pub struct BareStore {
     context: StoreRef,
     /// The store's entry ID as clients see it (MAPI's wrapping, in MAPI's block).
     entry_id: MapiBytes,
+    /// The display name, in place as the C store keeps it ([`sample_store::announce`]'s answer).
     display_name: sample_store::DisplayName,
 }
 
