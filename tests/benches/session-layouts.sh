@@ -5,21 +5,24 @@
 # which hot lines share a set of the L1 instruction cache. The C store's session fits that cache
 # and a layout that crowds a few of its sets slows it by several percent; a session whose code
 # is larger than the cache misses alike in any layout. So one build's ratio carries the luck of
-# its layout. This script builds the bench LAYOUTS times, each with its functions in another
-# order (the linker's `--shuffle-sections` with seeds 1..LAYOUTS; rust-lld, the default linker of
-# x86_64 Linux since Rust 1.90, has it), then runs every layout RUNS times, the layouts in turn
-# in each run, and prints each contender's ratio per layout (median and range over the runs),
-# and the median over all layouts: the figure to quote. On a shared 2-core machine two sweeps
-# of the same builds differ by about 1%, and the ratios of different layouts of one commit spread
-# over up to 8%: more layouts and runs (8 and 10, say) narrow the median.
+# its layout. This script builds the bench once and links it LAYOUTS times, each with its
+# functions in another order (the linker's `--shuffle-sections` with seeds 1..LAYOUTS; rust-lld,
+# the default linker of x86_64 Linux since Rust 1.90, has it), then runs every layout RUNS times,
+# the layouts in turn in each run, and prints each contender's ratio per layout (median and range
+# over the runs), and the median over all layouts: the figure to quote. On a shared 2-core
+# machine the ratios of different layouts of one commit spread over up to 8%, so the median
+# needs many layouts: 16 by default.
 #
-# Each build is a whole release build (about 2 minutes on 2 cores) in target/layouts.
+# The build is one release build (about 2 minutes on 2 cores) in target/layouts, whose bench
+# crate keeps its object files (`-C save-temps`) and writes the command that links them
+# (`--print link-args`). Each layout is that command with the shuffle's seed added: a link of a
+# fraction of a second, which makes the very binary a whole build with that linker flag makes.
 #
-# Usage: tests/benches/session-layouts.sh [LAYOUTS] [RUNS]   (default 4 layouts, 5 runs)
+# Usage: tests/benches/session-layouts.sh [LAYOUTS] [RUNS]   (default 16 layouts, 5 runs)
 # Environment: ROUNDS (per run, default 31) and BATCH, as the session bench reads them.
 set -euo pipefail
 
-layouts=${1:-4}
+layouts=${1:-16}
 runs=${2:-5}
 if ! [[ $layouts =~ ^[1-9][0-9]*$ && $runs =~ ^[1-9][0-9]*$ ]]; then
     echo "usage: $0 [LAYOUTS] [RUNS] (positive numbers)" >&2
@@ -33,25 +36,29 @@ export ROUNDS=${ROUNDS:-31}
 # Timed rounds of every contender, not one contender's counted sessions.
 unset SESSIONS COMPARES CONTENDER
 
+log="$target/build.log"
+link="$target/session-link"
+# Fresh, cargo runs nothing, and the command written by the build that made these objects stands.
+if ! (cd "$root" && CARGO_TARGET_DIR="$target" cargo rustc -p mapi-spi-tests --bench session \
+    --profile bench -- -C save-temps --print "link-args=$link" >"$log" 2>&1); then
+    tail -20 "$log" >&2
+    echo "the build failed" >&2
+    exit 1
+fi
+if [ ! -s "$link" ]; then
+    echo "no link command in $link: remove $target and run again" >&2
+    exit 1
+fi
 for seed in $(seq "$layouts"); do
-    log="$target/build-$seed.log"
-    if ! (cd "$root" && CARGO_TARGET_DIR="$target" \
-        RUSTFLAGS="${RUSTFLAGS:-} -C link-arg=-Wl,--shuffle-sections=*=$seed" \
-        cargo bench -p mapi-spi-tests --bench session --no-run >"$log" 2>&1); then
+    # The command as rustc wrote it (shell-quoted), writing this layout's binary.
+    command=$(sed -E "s|\"-o\" \"[^\"]*\"|\"-o\" \"$target/session-$seed\"|" "$link")
+    if ! eval "$command \"-Wl,--shuffle-sections=*=$seed\"" >>"$log" 2>&1; then
         tail -20 "$log" >&2
-        echo "layout $seed: the build failed (the linker must be rust-lld or lld)" >&2
+        echo "layout $seed: the link failed (the linker must be rust-lld or lld)" >&2
         exit 1
     fi
-    # "Executable benches/session.rs (<path>)": relative to the working directory when cargo
-    # can name it so.
-    binary=$(sed -nE 's/^ *Executable benches\/session\.rs \((.*)\)$/\1/p' "$log" | head -1)
-    if [ -z "$binary" ]; then
-        echo "layout $seed: no session bench binary in $log" >&2
-        exit 1
-    fi
-    (cd "$root" && cp "$binary" "$target/session-$seed")
-    echo "layout $seed built" >&2
 done
+echo "$layouts layouts linked" >&2
 
 results="$target/ratios"
 : >"$results"

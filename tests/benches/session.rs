@@ -35,8 +35,8 @@
 //! so a contender's wall time follows the size of its code as well as its instruction count.
 //! Which lines share a set of that cache depends on where the linker put each function, so one
 //! build's ratio carries the luck of its layout (the C store, whose session fits the cache, moves
-//! by several percent between builds): `tests/benches/session-layouts.sh` builds this bench in
-//! several layouts and prints the median of their ratios.
+//! by several percent between builds): `tests/benches/session-layouts.sh` builds this bench once,
+//! links it in many layouts and prints the median of their ratios.
 //!
 //! Wall-clock rounds, side by side in one process: `ROUNDS=N <bench binary>` runs N rounds, each
 //! timing `BATCH` sessions (20,000 unless set) of every contender in turn, and prints each
