@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The session bench's wall-clock ratios to the C store over several code layouts.
 #
-# One build of the session bench is one layout of its code: where each function lands decides
+# One link of the session bench is one layout of its code: where each function lands decides
 # which hot lines share a set of the L1 instruction cache. The C store's session fits that cache
 # and a layout that crowds a few of its sets slows it by several percent; a session whose code
 # is larger than the cache misses alike in any layout. So one build's ratio carries the luck of
@@ -38,7 +38,8 @@ unset SESSIONS COMPARES CONTENDER
 
 log="$target/build.log"
 link="$target/session-link"
-# Fresh, cargo runs nothing, and the command written by the build that made these objects stands.
+# Fresh (cargo's fingerprint covers these rustc arguments), cargo runs nothing, and the command
+# written by the build that made these objects stands.
 if ! (cd "$root" && CARGO_TARGET_DIR="$target" cargo rustc -p mapi-spi-tests --bench session \
     --profile bench -- -C save-temps --print "link-args=$link" >"$log" 2>&1); then
     tail -20 "$log" >&2
@@ -46,13 +47,23 @@ if ! (cd "$root" && CARGO_TARGET_DIR="$target" cargo rustc -p mapi-spi-tests --b
     exit 1
 fi
 if [ ! -s "$link" ]; then
-    echo "no link command in $link: remove $target and run again" >&2
+    echo "no link command in $link: run cargo clean -p mapi-spi-tests --profile bench" \
+        "--target-dir $target, then this again" >&2
     exit 1
 fi
+# The link needs the object file alone: the bitcode -C save-temps keeps too is some 200 MB.
+find "$target/release/deps" -maxdepth 1 -name 'session-*.bc' -delete
+# rustc writes the command with every argument in double quotes (Rust's string quoting, which
+# the shell reads alike for paths without `$`, backquotes or backslashes). Its output path
+# becomes `$out`, expanded by the eval.
+cmd=$(sed -E 's|"-o" "[^"]*"|"-o" "$out"|' "$link")
 for seed in $(seq "$layouts"); do
-    # The command as rustc wrote it (shell-quoted), writing this layout's binary.
-    command=$(sed -E "s|\"-o\" \"[^\"]*\"|\"-o\" \"$target/session-$seed\"|" "$link")
-    if ! eval "$command \"-Wl,--shuffle-sections=*=$seed\"" >>"$log" 2>&1; then
+    out="$target/session-$seed"
+    # Gone first: a link that wrote elsewhere must not leave an earlier sweep's binary here.
+    rm -f "$out"
+    # From the directory cargo runs rustc in, where a relative path in RUSTFLAGS resolves.
+    if ! (cd "$root" && eval "$cmd"' "-Wl,--shuffle-sections=*=$seed"') >>"$log" 2>&1 ||
+        [ ! -x "$out" ]; then
         tail -20 "$log" >&2
         echo "layout $seed: the link failed (the linker must be rust-lld or lld)" >&2
         exit 1
