@@ -86,13 +86,21 @@ if [ ! -s "$results" ]; then
     exit 1
 fi
 
-python3 - "$results" <<'EOF'
+python3 - "$results" "$layouts" "$runs" <<'EOF'
 import collections, statistics, sys
 
 ratios = collections.defaultdict(lambda: collections.defaultdict(list))
 for line in open(sys.argv[1]):
     seed, contender, ratio = line.rstrip("\n").split("\t")
     ratios[contender][int(seed)].append(float(ratio))
+# Every contender's ratio from every layout in every run, or the sweep says which is missing.
+layouts, runs = int(sys.argv[2]), int(sys.argv[3])
+if "hand-written C" not in ratios or len(ratios) < 2:
+    sys.exit(f"the bench printed ratios for {sorted(ratios)}, not the C store's and another's")
+for contender, by_layout in ratios.items():
+    for seed in range(1, layouts + 1):
+        if len(by_layout[seed]) != runs:
+            sys.exit(f"{contender}: {len(by_layout[seed])} ratios from layout {seed}, not {runs}")
 for contender, by_layout in ratios.items():
     if contender == "hand-written C":
         continue  # what the others are measured against

@@ -269,7 +269,9 @@ fn trace(init: MSPROVIDERINIT) -> HostTrace {
     }
 }
 
-fn benches(c: &mut Criterion) {
+/// One session of each contender, traced: all must make the same calls into the host, and leave
+/// no buffer behind. Run before either way of timing them.
+fn check_same_host_calls() {
     let [first, others @ ..] = contenders();
     let expected = trace(first.init);
     assert_eq!(expected.allocators.live_roots, 0, "no buffer left behind");
@@ -282,6 +284,10 @@ fn benches(c: &mut Criterion) {
             first.name
         );
     }
+}
+
+fn benches(c: &mut Criterion) {
+    check_same_host_calls();
 
     let allocators = AllocatorSet::native();
     let malloc = NativeMalloc::new_object();
@@ -392,6 +398,7 @@ fn rounds_only() -> bool {
     };
     let batch = env_number("BATCH").unwrap_or(20_000).max(1);
     let by_call = std::env::var_os("PHASES").is_some();
+    check_same_host_calls();
     let allocators = AllocatorSet::native();
     let malloc = NativeMalloc::new_object();
     let log = Arc::<SupportLog>::default();
@@ -454,6 +461,11 @@ fn rounds_only() -> bool {
     for (_, provider, _, _) in contenders {
         shutdown(provider);
     }
+    assert_eq!(
+        log.live.load(Ordering::SeqCst),
+        0,
+        "every support object released"
+    );
     true
 }
 
