@@ -81,28 +81,27 @@ for run in $(seq "$runs"); do
     echo "run $run of $runs done" >&2
 done
 
-if [ ! -s "$results" ]; then
-    echo "the bench printed no ratios (see $target/session-1 with ROUNDS=1)" >&2
-    exit 1
-fi
-
-python3 - "$results" "$layouts" "$runs" <<'EOF'
+python3 - "$results" "$layouts" "$runs" "$target/session-1" <<'EOF'
 import collections, statistics, sys
 
+C_STORE = "hand-written C"
 ratios = collections.defaultdict(lambda: collections.defaultdict(list))
 for line in open(sys.argv[1]):
     seed, contender, ratio = line.rstrip("\n").split("\t")
     ratios[contender][int(seed)].append(float(ratio))
 # Every contender's ratio from every layout in every run, or the sweep says which is missing.
 layouts, runs = int(sys.argv[2]), int(sys.argv[3])
-if "hand-written C" not in ratios or len(ratios) < 2:
-    sys.exit(f"the bench printed ratios for {sorted(ratios)}, not the C store's and another's")
+if C_STORE not in ratios or len(ratios) < 2:
+    sys.exit(
+        f"the bench printed ratios for {sorted(ratios)}, not the C store's and another's"
+        f" (see {sys.argv[4]} with ROUNDS=1)"
+    )
 for contender, by_layout in ratios.items():
     for seed in range(1, layouts + 1):
         if len(by_layout[seed]) != runs:
             sys.exit(f"{contender}: {len(by_layout[seed])} ratios from layout {seed}, not {runs}")
 for contender, by_layout in ratios.items():
-    if contender == "hand-written C":
+    if contender == C_STORE:
         continue  # what the others are measured against
     medians = []
     print(f"{contender}, fastest round / C store's fastest round:")
