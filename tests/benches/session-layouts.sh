@@ -6,7 +6,7 @@
 # and a layout that crowds a few of its sets slows it by several percent; a session whose code
 # is larger than the cache misses alike in any layout. So one build's ratio carries the luck of
 # its layout. This script builds the bench once and links it LAYOUTS times, each with its
-# functions in another order (the linker's `--shuffle-sections` with seeds 1..LAYOUTS; rust-lld,
+# functions in another order (the linker's `--shuffle-sections` with LAYOUTS seeds; rust-lld,
 # the default linker of x86_64 Linux since Rust 1.90, has it), then runs every layout RUNS times,
 # the layouts in turn in each run, and prints each contender's ratio per layout (median and range
 # over the runs), and the median over all layouts: the figure to quote. On a shared 2-core
@@ -18,16 +18,26 @@
 # (`--print link-args`). Each layout is that command with the shuffle's seed added: a link of a
 # fraction of a second, which makes the very binary a whole build with that linker flag makes.
 #
+# A ratio moves with the C store's time as much as with the contender's: each contender's own
+# fastest round (its median over the layouts, in ns) is printed beside it, so that a change to
+# one contender can be told from the luck of the C store's layouts, which differ from one build
+# to the next (another build's 24 layouts put the C store's median 1.7% apart, with its code the
+# same). A second sweep over other layouts (FIRST_SEED=17) tells how far a median moves by its
+# layouts alone.
+#
 # Usage: tests/benches/session-layouts.sh [LAYOUTS] [RUNS]   (default 16 layouts, 5 runs)
-# Environment: ROUNDS (per run, default 31) and BATCH, as the session bench reads them.
+# Environment: ROUNDS (per run, default 31) and BATCH, as the session bench reads them;
+# FIRST_SEED (default 1): the layouts are the seeds FIRST_SEED to FIRST_SEED + LAYOUTS - 1.
 set -euo pipefail
 
 layouts=${1:-16}
 runs=${2:-5}
-if ! [[ $layouts =~ ^[1-9][0-9]*$ && $runs =~ ^[1-9][0-9]*$ ]]; then
-    echo "usage: $0 [LAYOUTS] [RUNS] (positive numbers)" >&2
+first=${FIRST_SEED:-1}
+if ! [[ $layouts =~ ^[1-9][0-9]*$ && $runs =~ ^[1-9][0-9]*$ && $first =~ ^[1-9][0-9]*$ ]]; then
+    echo "usage: [FIRST_SEED=N] $0 [LAYOUTS] [RUNS] (positive numbers)" >&2
     exit 2
 fi
+seeds=$(seq "$first" $((first + layouts - 1)))
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 target="$root/target/layouts"
@@ -57,7 +67,7 @@ find "$target/release/deps" -maxdepth 1 -name 'session-*.bc' -delete
 # the shell reads alike for paths without `$`, backquotes or backslashes). Its output path
 # becomes `$out`, expanded by the eval.
 cmd=$(sed -E 's|"-o" "[^"]*"|"-o" "$out"|' "$link")
-for seed in $(seq "$layouts"); do
+for seed in $seeds; do
     out="$target/session-$seed"
     # Gone first: a link that wrote elsewhere must not leave an earlier sweep's binary here.
     rm -f "$out"
@@ -74,39 +84,53 @@ echo "$layouts layouts linked" >&2
 results="$target/ratios"
 : >"$results"
 for run in $(seq "$runs"); do
-    for seed in $(seq "$layouts"); do
-        # "<contender>  fastest  <ns> (<ratio>x)  median ...": the fastest round's ratio.
-        "$target/session-$seed" | sed -nE "s/^(.*[^ ]) +fastest +[0-9]+ \(([0-9.]+)x\).*/$seed\t\1\t\2/p" >>"$results"
+    for seed in $seeds; do
+        # "<contender>  fastest  <ns> (<ratio>x)  median ...": the fastest round, and its ratio.
+        "$target/session-$seed" |
+            sed -nE "s/^(.*[^ ]) +fastest +([0-9]+) \(([0-9.]+)x\).*/$seed\t\1\t\3\t\2/p" >>"$results"
     done
     echo "run $run of $runs done" >&2
 done
 
-python3 - "$results" "$layouts" "$runs" "$target/session-1" <<'EOF'
+python3 - "$results" "$first" "$layouts" "$runs" "$target/session-$first" <<'EOF'
 import collections, statistics, sys
 
 C_STORE = "hand-written C"
-ratios = collections.defaultdict(lambda: collections.defaultdict(list))
+# Per contender, per layout: (ratio, ns) of each run's fastest round.
+rounds = collections.defaultdict(lambda: collections.defaultdict(list))
 for line in open(sys.argv[1]):
-    seed, contender, ratio = line.rstrip("\n").split("\t")
-    ratios[contender][int(seed)].append(float(ratio))
+    seed, contender, ratio, ns = line.rstrip("\n").split("\t")
+    rounds[contender][int(seed)].append((float(ratio), int(ns)))
 # Every contender's ratio from every layout in every run, or the sweep says which is missing.
-layouts, runs = int(sys.argv[2]), int(sys.argv[3])
-if C_STORE not in ratios or len(ratios) < 2:
+first, layouts, runs = (int(arg) for arg in sys.argv[2:5])
+if C_STORE not in rounds or len(rounds) < 2:
     sys.exit(
-        f"the bench printed ratios for {sorted(ratios)}, not the C store's and another's"
-        f" (see {sys.argv[4]} with ROUNDS=1)"
+        f"the bench printed ratios for {sorted(rounds)}, not the C store's and another's"
+        f" (see {sys.argv[5]} with ROUNDS=1)"
     )
-for contender, by_layout in ratios.items():
-    for seed in range(1, layouts + 1):
+for contender, by_layout in rounds.items():
+    for seed in range(first, first + layouts):
         if len(by_layout[seed]) != runs:
             sys.exit(f"{contender}: {len(by_layout[seed])} ratios from layout {seed}, not {runs}")
-for contender, by_layout in ratios.items():
+
+
+def median_ns(by_layout):
+    """The median over the layouts of each layout's median fastest round."""
+    return statistics.median(statistics.median(ns for _, ns in rs) for rs in by_layout.values())
+
+
+c_ns = median_ns(rounds[C_STORE])
+for contender, by_layout in rounds.items():
     if contender == C_STORE:
         continue  # what the others are measured against
     medians = []
     print(f"{contender}, fastest round / C store's fastest round:")
     for seed, rs in sorted(by_layout.items()):
-        medians.append(statistics.median(rs))
-        print(f"  layout {seed}: median {medians[-1]:.3f}x  (runs {min(rs):.3f}x to {max(rs):.3f}x)")
-    print(f"  median over {len(medians)} layouts: {statistics.median(medians):.3f}x")
+        ratios = [ratio for ratio, _ in rs]
+        medians.append(statistics.median(ratios))
+        print(f"  layout {seed}: median {medians[-1]:.3f}x  (runs {min(ratios):.3f}x to {max(ratios):.3f}x)")
+    print(
+        f"  median over {len(medians)} layouts: {statistics.median(medians):.3f}x"
+        f"  (its fastest round {median_ns(by_layout):.0f} ns, the C store's {c_ns:.0f} ns)"
+    )
 EOF
