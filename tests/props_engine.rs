@@ -468,7 +468,12 @@ fn props_block_by_reads_each_value_where_it_writes_it() {
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             props_block_by(&set, &kept, growing, Some(&both), true)
         }));
-        assert!(outcome.is_err(), "written as measured, or not at all");
+        let panic = outcome.expect_err("written as measured, or not at all");
+        assert_eq!(
+            panic.downcast_ref::<&str>(),
+            Some(&"the values written are the ones measured"),
+            "refused by the check after the writes, not by a write out of bounds"
+        );
     });
     assert_eq!(
         host.live_roots, 0,

@@ -18,12 +18,13 @@
 # (`--print link-args`). Each layout is that command with the shuffle's seed added: a link of a
 # fraction of a second, which makes the very binary a whole build with that linker flag makes.
 #
-# A ratio moves with the C store's time as much as with the contender's: each contender's own
-# fastest round (its median over the layouts, in ns) is printed beside it, so that a change to
-# one contender can be told from the luck of the C store's layouts, which differ from one build
-# to the next (another build's 24 layouts put the C store's median 1.7% apart, with its code the
-# same). A second sweep over other layouts (FIRST_SEED=17) tells how far a median moves by its
-# layouts alone.
+# A ratio moves with the C store's time as much as with the contender's, and the C store's
+# layouts differ from one build to the next (two builds' sweeps over the same 24 seeds put its
+# median 1.7% apart, with its code the same): each contender's median fastest round and the C
+# store's (the median over the layouts of each layout's median, in ns) are printed beside the
+# ratio, a check on which side moved (though unlike the ratio, which pairs the contenders in each
+# run, it carries the machine's load during the sweep). A second sweep over other layouts
+# (FIRST_SEED=LAYOUTS+1) gives one measure of how far a median moves with its layouts.
 #
 # Usage: tests/benches/session-layouts.sh [LAYOUTS] [RUNS]   (default 16 layouts, 5 runs)
 # Environment: ROUNDS (per run, default 31) and BATCH, as the session bench reads them;

@@ -756,9 +756,9 @@ impl Usual {
             twos,
             byte,
         } = cursors;
-        // Each cursor's difference from its end, OR'd: as an array compare (or a chain of `==`,
-        // which the compiler merges into one), the check was a call to `bcmp` over the cursors
-        // stored for it.
+        // The bits in which each cursor differs from its end, OR'd: as an array compare (or a
+        // chain of `==`, which the compiler merges into one), the check was a call to `bcmp` over
+        // the cursors stored for it.
         let off_end = (eights ^ ends[0])
             | (pointer_array ^ ends[1])
             | (fours ^ ends[2])
