@@ -39,6 +39,11 @@ if ! [[ $layouts =~ ^[1-9][0-9]*$ && $runs =~ ^[1-9][0-9]*$ && $first =~ ^[1-9][
     exit 2
 fi
 seeds=$(seq "$first" $((first + layouts - 1)))
+# Checked before the build and the runs, which take minutes: the ratios are read with python3.
+if ! command -v python3 >/dev/null; then
+    echo "$0 reads the bench's ratios with python3, which is not installed" >&2
+    exit 2
+fi
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 target="$root/target/layouts"
