@@ -76,7 +76,14 @@ fn name_bytes(entry_id: &[u8]) -> Option<&[u8]> {
 fn store_name(entry_id: &[u8]) -> ProviderResult<&str> {
     name_bytes(entry_id)
         .and_then(name_text)
-        .ok_or_else(|| ProviderError::new(MAPI_E_INVALID_ENTRYID, "not a sample store entry ID"))
+        .ok_or_else(not_ours)
+}
+
+/// [`store_name`]'s error, out of line: the usual logon's path does not step over it.
+#[cold]
+#[inline(never)]
+fn not_ours() -> ProviderError {
+    ProviderError::new(MAPI_E_INVALID_ENTRYID, "not a sample store entry ID")
 }
 
 /// A store name as text, if it is UTF-8: the usual name, ASCII, checked in one pass without the
@@ -136,6 +143,17 @@ fn compare_names(a: &[u8], b: &[u8]) -> ProviderResult<bool> {
     Ok(folded(store_name(a)?).eq(folded(store_name(b)?)))
 }
 
+/// [`SampleProvider::store_key`] beyond ASCII names, and its error for IDs not ours: decoded
+/// and folded. Out of line, as [`compare_names`] is.
+#[cold]
+#[inline(never)]
+fn folded_key(entry_id: &[u8]) -> ProviderResult<KeyBytes> {
+    Ok(folded(store_name(entry_id)?)
+        .collect::<String>()
+        .into_bytes()
+        .into())
+}
+
 /// The sample provider: one per MAPI session.
 pub struct SampleProvider {
     /// Each store's contents by store key, made at the store's first logon and kept for the
@@ -183,10 +201,7 @@ impl StoreProvider for SampleProvider {
                 return Ok(key);
             }
         }
-        Ok(folded(store_name(entry_id)?)
-            .collect::<String>()
-            .into_bytes()
-            .into())
+        folded_key(entry_id)
     }
 
     /// The names compared as [`Self::store_key`] would, without making the keys.

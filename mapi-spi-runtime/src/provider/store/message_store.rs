@@ -147,6 +147,10 @@ impl SupportSlot {
     pub(crate) fn set(&self, support: IMAPISupport) {
         if self.support.load(Ordering::Acquire).is_null() {
             self.support.store(support.into_raw(), Ordering::Release);
+        } else {
+            // Never in the runtime's own logon, which sets it once: its Release out of the way.
+            core::hint::cold_path();
+            drop(support);
         }
     }
 

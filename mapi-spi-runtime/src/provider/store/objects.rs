@@ -627,8 +627,17 @@ struct LogonArgs<'r, 'a> {
 fn store_interface<S: MessageStore>(requested: Option<GUID>) -> Result<GUID, HRESULT> {
     match requested {
         None => Ok(IMsgStore::IID),
-        Some(iid) if interface_slot::<StoreObject<S>>(&iid).is_some() => Ok(iid),
-        Some(_) => Err(MAPI_E_INTERFACE_NOT_SUPPORTED),
+        Some(iid) => store_answers::<S>(iid),
+    }
+}
+
+/// [`store_interface`] for an IID MAPI names. Out of line: the chain of IID tests would sit in
+/// the middle of the usual logon's path, which asks for the default.
+#[inline(never)]
+fn store_answers<S: MessageStore>(iid: GUID) -> Result<GUID, HRESULT> {
+    match interface_slot::<StoreObject<S>>(&iid) {
+        Some(_) => Ok(iid),
+        None => Err(MAPI_E_INTERFACE_NOT_SUPPORTED),
     }
 }
 
@@ -720,7 +729,10 @@ impl<P: StoreProvider> ProviderObject<P> {
     }
 
     /// Hands `store` to the caller as the requested interface. The logon object is not handed
-    /// out again (`*lppMSLogon = NULL`): MAPI already holds it.
+    /// out again (`*lppMSLogon = NULL`): MAPI already holds it. Cold: a logon usually opens a
+    /// store that is not open yet.
+    #[cold]
+    #[inline(never)]
     fn hand_back(&self, store: &IMsgStore, args: &LogonArgs<'_, '_>, interface: GUID) -> HRESULT {
         let mut out = core::ptr::null_mut();
         // SAFETY: a valid IID and out-pointer.

@@ -202,10 +202,13 @@ impl<H: Deref<Target: Registered> + Clone> Registry<H> {
     #[inline]
     pub fn key(&self, bytes: impl Into<KeyBytes>) -> StoreKey {
         let bytes = bytes.into();
-        let hash = self
-            .hashing
-            .load(Ordering::Relaxed)
-            .then(|| self.hasher.hash_one(&bytes[..]));
+        let hash = if self.hashing.load(Ordering::Relaxed) {
+            // Past eight stores: the hashing goes out of the way of the usual logon's path.
+            core::hint::cold_path();
+            Some(self.hasher.hash_one(&bytes[..]))
+        } else {
+            None
+        };
         StoreKey { hash, bytes }
     }
 
@@ -234,7 +237,10 @@ impl<H: Deref<Target: Registered> + Clone> Registry<H> {
         self.find_with(key, take)
     }
 
-    /// [`Self::lookup_with`] under the lock.
+    /// [`Self::lookup_with`] under the lock. Out of line: the usual logon finds the registry
+    /// empty, and its path then spans fewer cache lines.
+    #[cold]
+    #[inline(never)]
     fn find_with<R>(&self, key: &StoreKey, take: impl FnOnce(&H) -> Option<R>) -> Option<R> {
         match &*self.stores() {
             Stores::Few(list) => list.iter().find(|there| is(key)(*there)),
@@ -252,10 +258,11 @@ impl<H: Deref<Target: Registered> + Clone> Registry<H> {
         let mut stores = self.stores();
         let there = match &mut *stores {
             Stores::Few(list) => list.iter_mut().find(|there| is(key)(&**there)),
-            Stores::Many(table) => table.find_mut(self.hash(key), is(key)),
+            Stores::Many(table) => self.find_hashed(table, key),
         };
         let replaced = match there {
             Some(there) => {
+                core::hint::cold_path();
                 if let Some(kept) = keep(there) {
                     return Err(kept);
                 }
@@ -273,6 +280,13 @@ impl<H: Deref<Target: Registered> + Clone> Registry<H> {
         Ok(())
     }
 
+    /// The store registered under `key` in a table. Out of line, as [`Self::remove_hashed`] is.
+    #[cold]
+    #[inline(never)]
+    fn find_hashed<'t>(&self, table: &'t mut HashTable<H>, key: &StoreKey) -> Option<&'t mut H> {
+        table.find_mut(self.hash(key), is(key))
+    }
+
     /// Sets what the registry reads without its lock from `stores`, which changed under it:
     /// whether it hashes and how many stores are open.
     fn mirror(&self, stores: &Stores<H>) {
@@ -283,9 +297,19 @@ impl<H: Deref<Target: Registered> + Clone> Registry<H> {
 
     /// Adds `value`, whose key is not registered, making the list a table when it is full.
     fn add(&self, stores: &mut Stores<H>, value: H) {
-        let hash_of = |value: &H| self.hash(value.key());
         match stores {
             Stores::Few(list) if list.len() < FEW => list.push(value),
+            _ => self.add_hashed(stores, value),
+        }
+    }
+
+    /// [`Self::add`] to a full list, which becomes a table, or to a table. Out of line, as
+    /// [`Self::remove_hashed`] is.
+    #[cold]
+    #[inline(never)]
+    fn add_hashed(&self, stores: &mut Stores<H>, value: H) {
+        let hash_of = |value: &H| self.hash(value.key());
+        match stores {
             Stores::Few(list) => {
                 let mut table = HashTable::with_capacity(2 * FEW);
                 for open in list.drain(..).chain([value]) {
