@@ -719,6 +719,8 @@ fn exact_block<'a>(
                 let kept_value = value(tag);
                 (prop_tag(kept_value.prop_type(), prop_id(tag)), kept_value)
             } else {
+                // Off the path of the answers kept, which then runs without a jump.
+                core::hint::cold_path();
                 (tag, ValueRef::Error(unanswered(prop_type(tag))))
             }
         },
