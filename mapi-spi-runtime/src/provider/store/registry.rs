@@ -21,6 +21,7 @@ use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
+use arrayvec::ArrayVec;
 use hashbrown::HashTable;
 use smallvec::SmallVec;
 
@@ -148,7 +149,7 @@ fn is_value<H: Deref>(value: &H::Target) -> impl Fn(&H) -> bool + '_ {
 /// they are down to half that (so that a number of stores around the limit does not make every
 /// logon switch).
 enum Stores<H> {
-    Few(SmallVec<[H; FEW]>),
+    Few(ArrayVec<H, FEW>),
     Many(HashTable<H>),
 }
 
@@ -187,7 +188,7 @@ impl<H> Default for Registry<H> {
             hasher: foldhash::fast::RandomState::default(),
             hashing: AtomicBool::new(false),
             open: AtomicUsize::new(0),
-            stores: Mutex::new(Stores::Few(SmallVec::new())),
+            stores: Mutex::new(Stores::Few(ArrayVec::new())),
         }
     }
 }
@@ -374,7 +375,7 @@ impl<H: Deref<Target: Registered> + Clone> Registry<H> {
             Stores::Few(list) => list.drain(..).collect(),
             Stores::Many(table) => table.drain().collect(),
         };
-        *stores = Stores::Few(SmallVec::new());
+        *stores = Stores::Few(ArrayVec::new());
         self.mirror(&stores);
         open
     }
