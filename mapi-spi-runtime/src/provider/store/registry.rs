@@ -238,8 +238,9 @@ impl<H: Deref<Target: Registered> + Clone> Registry<H> {
         self.find_with(key, take)
     }
 
-    /// [`Self::lookup_with`] under the lock. Out of line: the usual logon finds the registry
-    /// empty, and its path then spans fewer cache lines.
+    /// [`Self::lookup_with`] under the lock. Out of line and cold: a session's usual logon
+    /// opens a store with none of the provider's open yet, and its path then spans fewer cache
+    /// lines; a logon with stores open pays a call.
     #[cold]
     #[inline(never)]
     fn find_with<R>(&self, key: &StoreKey, take: impl FnOnce(&H) -> Option<R>) -> Option<R> {
