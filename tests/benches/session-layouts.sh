@@ -26,16 +26,22 @@
 # run, it carries the machine's load during the sweep). A second sweep over other layouts
 # (FIRST_SEED=LAYOUTS+1) gives one measure of how far a median moves with its layouts.
 #
+# A change is judged beside the code before it: BASE=REV builds the commit REV's bench as well
+# (its files as `git archive` gives them, in target/layouts-base) and links it in the same seeds;
+# each run then runs every layout of both builds in turn, so that the machine's load falls on both
+# alike, and the figures of each build are printed, BASE's first.
+#
 # Usage: tests/benches/session-layouts.sh [LAYOUTS] [RUNS]   (default 16 layouts, 5 runs)
 # Environment: ROUNDS (per run, default 31) and BATCH, as the session bench reads them;
-# FIRST_SEED (default 1): the layouts are the seeds FIRST_SEED to FIRST_SEED + LAYOUTS - 1.
+# FIRST_SEED (default 1): the layouts are the seeds FIRST_SEED to FIRST_SEED + LAYOUTS - 1;
+# BASE: a commit to sweep beside this tree.
 set -euo pipefail
 
 layouts=${1:-16}
 runs=${2:-5}
 first=${FIRST_SEED:-1}
 if ! [[ $layouts =~ ^[1-9][0-9]*$ && $runs =~ ^[1-9][0-9]*$ && $first =~ ^[1-9][0-9]*$ ]]; then
-    echo "usage: [FIRST_SEED=N] $0 [LAYOUTS] [RUNS] (positive numbers)" >&2
+    echo "usage: [FIRST_SEED=N] [BASE=REV] $0 [LAYOUTS] [RUNS] (positive numbers)" >&2
     exit 2
 fi
 seeds=$(seq "$first" $((first + layouts - 1)))
@@ -52,48 +58,74 @@ export ROUNDS=${ROUNDS:-31}
 # Timed rounds of every contender, not one contender's counted sessions.
 unset SESSIONS COMPARES CONTENDER
 
-log="$target/build.log"
-link="$target/session-link"
-# Fresh (cargo's fingerprint covers these rustc arguments), cargo runs nothing, and the command
-# written by the build that made these objects stands.
-if ! (cd "$root" && CARGO_TARGET_DIR="$target" cargo rustc -p mapi-spi-tests --bench session \
-    --profile bench -- -C save-temps --print "link-args=$link" >"$log" 2>&1); then
-    tail -20 "$log" >&2
-    echo "the build failed" >&2
-    exit 1
-fi
-if [ ! -s "$link" ]; then
-    echo "no link command in $link: run cargo clean -p mapi-spi-tests --profile bench" \
-        "--target-dir $target, then this again" >&2
-    exit 1
-fi
-# The link needs the object file alone: the bitcode -C save-temps keeps too is some 200 MB.
-find "$target/release/deps" -maxdepth 1 -name 'session-*.bc' -delete
-# rustc writes the command with every argument in double quotes (Rust's string quoting, which
-# the shell reads alike for paths without `$`, backquotes or backslashes). Its output path
-# becomes `$out`, expanded by the eval.
-cmd=$(sed -E 's|"-o" "[^"]*"|"-o" "$out"|' "$link")
-for seed in $seeds; do
-    out="$target/session-$seed"
-    # Gone first: a link that wrote elsewhere must not leave an earlier sweep's binary here.
-    rm -f "$out"
-    # From the directory cargo runs rustc in, where a relative path in RUSTFLAGS resolves.
-    if ! (cd "$root" && eval "$cmd"' "-Wl,--shuffle-sections=*=$seed"') >>"$log" 2>&1 ||
-        [ ! -x "$out" ]; then
+# Builds the session bench of the workspace at $1 in the target directory $2 and links it in
+# every layout, as $2/session-SEED.
+build_layouts() {
+    local src=$1 dir=$2
+    local log="$dir/build.log" link="$dir/session-link"
+    # Fresh (cargo's fingerprint covers these rustc arguments), cargo runs nothing, and the
+    # command written by the build that made these objects stands.
+    if ! (cd "$src" && CARGO_TARGET_DIR="$dir" cargo rustc -p mapi-spi-tests --bench session \
+        --profile bench -- -C save-temps --print "link-args=$link" >"$log" 2>&1); then
         tail -20 "$log" >&2
-        echo "layout $seed: the link failed (the linker must be rust-lld or lld)" >&2
+        echo "the build in $dir failed" >&2
         exit 1
     fi
-done
-echo "$layouts layouts linked" >&2
+    if [ ! -s "$link" ]; then
+        echo "no link command in $link: run cargo clean -p mapi-spi-tests --profile bench" \
+            "--target-dir $dir, then this again" >&2
+        exit 1
+    fi
+    # The link needs the object file alone: the bitcode -C save-temps keeps too is some 200 MB.
+    find "$dir/release/deps" -maxdepth 1 -name 'session-*.bc' -delete
+    # rustc writes the command with every argument in double quotes (Rust's string quoting,
+    # which the shell reads alike for paths without `$`, backquotes or backslashes). Its output
+    # path becomes `$out`, expanded by the eval.
+    local cmd out seed
+    cmd=$(sed -E 's|"-o" "[^"]*"|"-o" "$out"|' "$link")
+    for seed in $seeds; do
+        out="$dir/session-$seed"
+        # Gone first: a link that wrote elsewhere must not leave an earlier sweep's binary here.
+        rm -f "$out"
+        # From the directory cargo runs rustc in, where a relative path in RUSTFLAGS resolves.
+        if ! (cd "$src" && eval "$cmd"' "-Wl,--shuffle-sections=*=$seed"') >>"$log" 2>&1 ||
+            [ ! -x "$out" ]; then
+            tail -20 "$log" >&2
+            echo "layout $seed: the link failed (the linker must be rust-lld or lld)" >&2
+            exit 1
+        fi
+    done
+}
+
+# Each build swept: its name, then its target directory.
+builds=()
+if [ -n "${BASE:-}" ]; then
+    if ! rev=$(git -C "$root" rev-parse --verify --quiet "$BASE^{commit}"); then
+        echo "BASE=$BASE is not a commit of $root" >&2
+        exit 2
+    fi
+    base="$root/target/layouts-base"
+    # The commit's files afresh: nothing left of another commit's.
+    rm -rf "$base/src"
+    mkdir -p "$base/src"
+    git -C "$root" archive "$rev" | tar -x -C "$base/src"
+    build_layouts "$base/src" "$base"
+    builds+=("base ${rev:0:12}" "$base")
+fi
+build_layouts "$root" "$target"
+builds+=("this tree" "$target")
+echo "$layouts layouts of $((${#builds[@]} / 2)) build(s) linked" >&2
 
 results="$target/ratios"
 : >"$results"
 for run in $(seq "$runs"); do
     for seed in $seeds; do
-        # "<contender>  fastest  <ns> (<ratio>x)  median ...": the fastest round, and its ratio.
-        "$target/session-$seed" |
-            sed -nE "s/^(.*[^ ]) +fastest +([0-9]+) \(([0-9.]+)x\).*/$seed\t\1\t\3\t\2/p" >>"$results"
+        for ((b = 0; b < ${#builds[@]}; b += 2)); do
+            # "<contender>  fastest  <ns> (<ratio>x)  median ...": the fastest round and its
+            # ratio, after the build's name.
+            "${builds[b + 1]}/session-$seed" |
+                sed -nE "s/^(.*[^ ]) +fastest +([0-9]+) \(([0-9.]+)x\).*/${builds[b]}\t$seed\t\1\t\3\t\2/p" >>"$results"
+        done
     done
     echo "run $run of $runs done" >&2
 done
@@ -102,22 +134,30 @@ python3 - "$results" "$first" "$layouts" "$runs" "$target/session-$first" <<'EOF
 import collections, statistics, sys
 
 C_STORE = "hand-written C"
-# Per contender, per layout: (ratio, ns) of each run's fastest round.
-rounds = collections.defaultdict(lambda: collections.defaultdict(list))
+# Per build, per contender, per layout: (ratio, ns) of each run's fastest round; builds in the
+# order they ran.
+rounds = {}
 for line in open(sys.argv[1]):
-    seed, contender, ratio, ns = line.rstrip("\n").split("\t")
-    rounds[contender][int(seed)].append((float(ratio), int(ns)))
+    build, seed, contender, ratio, ns = line.rstrip("\n").split("\t")
+    by_contender = rounds.setdefault(build, collections.defaultdict(lambda: collections.defaultdict(list)))
+    by_contender[contender][int(seed)].append((float(ratio), int(ns)))
 # Every contender's ratio from every layout in every run, or the sweep says which is missing.
 first, layouts, runs = (int(arg) for arg in sys.argv[2:5])
-if C_STORE not in rounds or len(rounds) < 2:
-    sys.exit(
-        f"the bench printed ratios for {sorted(rounds)}, not the C store's and another's"
-        f" (see {sys.argv[5]} with ROUNDS=1)"
-    )
-for contender, by_layout in rounds.items():
-    for seed in range(first, first + layouts):
-        if len(by_layout[seed]) != runs:
-            sys.exit(f"{contender}: {len(by_layout[seed])} ratios from layout {seed}, not {runs}")
+if not rounds:
+    sys.exit(f"the bench printed no ratios (see {sys.argv[5]} with ROUNDS=1)")
+for build, by_contender in rounds.items():
+    if C_STORE not in by_contender or len(by_contender) < 2:
+        sys.exit(
+            f"{build}: the bench printed ratios for {sorted(by_contender)}, not the C store's"
+            f" and another's (see {sys.argv[5]} with ROUNDS=1)"
+        )
+    for contender, by_layout in by_contender.items():
+        for seed in range(first, first + layouts):
+            if len(by_layout[seed]) != runs:
+                sys.exit(
+                    f"{build}, {contender}: {len(by_layout[seed])} ratios from layout {seed},"
+                    f" not {runs}"
+                )
 
 
 def median_ns(by_layout):
@@ -125,18 +165,22 @@ def median_ns(by_layout):
     return statistics.median(statistics.median(ns for _, ns in rs) for rs in by_layout.values())
 
 
-c_ns = median_ns(rounds[C_STORE])
-for contender, by_layout in rounds.items():
-    if contender == C_STORE:
-        continue  # what the others are measured against
-    medians = []
-    print(f"{contender}, fastest round / C store's fastest round:")
-    for seed, rs in sorted(by_layout.items()):
-        ratios = [ratio for ratio, _ in rs]
-        medians.append(statistics.median(ratios))
-        print(f"  layout {seed}: median {medians[-1]:.3f}x  (runs {min(ratios):.3f}x to {max(ratios):.3f}x)")
-    print(
-        f"  median over {len(medians)} layouts: {statistics.median(medians):.3f}x"
-        f"  (its fastest round {median_ns(by_layout):.0f} ns, the C store's {c_ns:.0f} ns)"
-    )
+for build, by_contender in rounds.items():
+    c_ns = median_ns(by_contender[C_STORE])
+    for contender, by_layout in by_contender.items():
+        if contender == C_STORE:
+            continue  # what the others are measured against
+        medians = []
+        print(f"{contender} ({build}), fastest round / C store's fastest round:")
+        for seed, rs in sorted(by_layout.items()):
+            ratios = [ratio for ratio, _ in rs]
+            medians.append(statistics.median(ratios))
+            print(
+                f"  layout {seed}: median {medians[-1]:.3f}x"
+                f"  (runs {min(ratios):.3f}x to {max(ratios):.3f}x)"
+            )
+        print(
+            f"  median over {len(medians)} layouts: {statistics.median(medians):.3f}x"
+            f"  (its fastest round {median_ns(by_layout):.0f} ns, the C store's {c_ns:.0f} ns)"
+        )
 EOF
