@@ -13,9 +13,9 @@
 # machine the ratios of different layouts of one commit spread over up to 8%, so the median
 # needs many layouts: 16 by default.
 #
-# The build is one release build (about 2 minutes on 2 cores) in target/layouts, whose bench
-# crate keeps its object files (`-C save-temps`) and writes the command that links them
-# (`--print link-args`). Each layout is that command with the shuffle's seed added: a link of a
+# The build is one release build (about 2 minutes on 2 cores) in target/layouts (and, with BASE,
+# one more in target/layouts-base), whose bench crate keeps its object files (`-C save-temps`)
+# and writes the command that links them (`--print link-args`). Each layout is that command with the shuffle's seed added: a link of a
 # fraction of a second, which makes the very binary a whole build with that linker flag makes.
 #
 # A ratio moves with the C store's time as much as with the contender's, and the C store's
@@ -105,10 +105,15 @@ if [ -n "${BASE:-}" ]; then
         exit 2
     fi
     base="$root/target/layouts-base"
-    # The commit's files afresh: nothing left of another commit's.
-    rm -rf "$base/src"
-    mkdir -p "$base/src"
-    git -C "$root" archive "$rev" | tar -x -C "$base/src"
+    # Another commit's files than the last base build's: extracted afresh, dated now (`-m`), as
+    # `git archive` dates them at their commit, before that build's outputs, which cargo would
+    # then take for fresh. The same commit's stay, and its build with them.
+    if [ "$(cat "$base/rev" 2>/dev/null)" != "$rev" ]; then
+        rm -rf "$base/src" "$base/rev"
+        mkdir -p "$base/src"
+        git -C "$root" archive "$rev" | tar -x -m -C "$base/src"
+        echo "$rev" >"$base/rev"
+    fi
     build_layouts "$base/src" "$base"
     builds+=("base ${rev:0:12}" "$base")
 fi
@@ -130,7 +135,7 @@ for run in $(seq "$runs"); do
     echo "run $run of $runs done" >&2
 done
 
-python3 - "$results" "$first" "$layouts" "$runs" "$target/session-$first" <<'EOF'
+python3 - "$results" "$first" "$layouts" "$runs" "${builds[@]}" <<'EOF'
 import collections, statistics, sys
 
 C_STORE = "hand-written C"
@@ -141,15 +146,16 @@ for line in open(sys.argv[1]):
     build, seed, contender, ratio, ns = line.rstrip("\n").split("\t")
     by_contender = rounds.setdefault(build, collections.defaultdict(lambda: collections.defaultdict(list)))
     by_contender[contender][int(seed)].append((float(ratio), int(ns)))
-# Every contender's ratio from every layout in every run, or the sweep says which is missing.
+# Every build's ratios of every contender from every layout in every run, or the sweep says
+# which are missing. The builds come as names and target directories.
 first, layouts, runs = (int(arg) for arg in sys.argv[2:5])
-if not rounds:
-    sys.exit(f"the bench printed no ratios (see {sys.argv[5]} with ROUNDS=1)")
-for build, by_contender in rounds.items():
+builds = dict(zip(sys.argv[5::2], sys.argv[6::2]))
+for build, directory in builds.items():
+    by_contender = rounds.get(build, {})
     if C_STORE not in by_contender or len(by_contender) < 2:
         sys.exit(
             f"{build}: the bench printed ratios for {sorted(by_contender)}, not the C store's"
-            f" and another's (see {sys.argv[5]} with ROUNDS=1)"
+            f" and another's (see {directory}/session-{first} with ROUNDS=1)"
         )
     for contender, by_layout in by_contender.items():
         for seed in range(first, first + layouts):

@@ -204,7 +204,7 @@ impl<H: Deref<Target: Registered> + Clone> Registry<H> {
     pub fn key(&self, bytes: impl Into<KeyBytes>) -> StoreKey {
         let bytes = bytes.into();
         let hash = if self.hashing.load(Ordering::Relaxed) {
-            // Past eight stores: the hashing goes out of the way of the usual logon's path.
+            // While the stores are a table: the hashing out of the way of the usual logon's path.
             core::hint::cold_path();
             Some(self.hasher.hash_one(&bytes[..]))
         } else {
@@ -264,6 +264,8 @@ impl<H: Deref<Target: Registered> + Clone> Registry<H> {
         };
         let replaced = match there {
             Some(there) => {
+                // Found only when two logons raced (the lookup before found none), or a store
+                // being torn down is replaced.
                 core::hint::cold_path();
                 if let Some(kept) = keep(there) {
                     return Err(kept);
