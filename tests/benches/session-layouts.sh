@@ -15,8 +15,9 @@
 #
 # The build is one release build (about 2 minutes on 2 cores) in target/layouts (and, with BASE,
 # one more in target/layouts-base), whose bench crate keeps its object files (`-C save-temps`)
-# and writes the command that links them (`--print link-args`). Each layout is that command with the shuffle's seed added: a link of a
-# fraction of a second, which makes the very binary a whole build with that linker flag makes.
+# and writes the command that links them (`--print link-args`). Each layout is that command with
+# the shuffle's seed added: a link of a fraction of a second, which makes the very binary a whole
+# build with that linker flag makes.
 #
 # A ratio moves with the C store's time as much as with the contender's, and the C store's
 # layouts differ from one build to the next (two builds' sweeps over the same 24 seeds put its
@@ -126,10 +127,11 @@ results="$target/ratios"
 for run in $(seq "$runs"); do
     for seed in $seeds; do
         for ((b = 0; b < ${#builds[@]}; b += 2)); do
+            name=${builds[b]}
             # "<contender>  fastest  <ns> (<ratio>x)  median ...": the fastest round and its
             # ratio, after the build's name.
             "${builds[b + 1]}/session-$seed" |
-                sed -nE "s/^(.*[^ ]) +fastest +([0-9]+) \(([0-9.]+)x\).*/${builds[b]}\t$seed\t\1\t\3\t\2/p" >>"$results"
+                sed -nE "s/^(.*[^ ]) +fastest +([0-9]+) \(([0-9.]+)x\).*/$name\t$seed\t\1\t\3\t\2/p" >>"$results"
         done
     done
     echo "run $run of $runs done" >&2
@@ -141,11 +143,12 @@ import collections, statistics, sys
 C_STORE = "hand-written C"
 # Per build, per contender, per layout: (ratio, ns) of each run's fastest round; builds in the
 # order they ran.
-rounds = {}
+rounds = collections.defaultdict(
+    lambda: collections.defaultdict(lambda: collections.defaultdict(list))
+)
 for line in open(sys.argv[1]):
     build, seed, contender, ratio, ns = line.rstrip("\n").split("\t")
-    by_contender = rounds.setdefault(build, collections.defaultdict(lambda: collections.defaultdict(list)))
-    by_contender[contender][int(seed)].append((float(ratio), int(ns)))
+    rounds[build][contender][int(seed)].append((float(ratio), int(ns)))
 # Every build's ratios of every contender from every layout in every run, or the sweep says
 # which are missing. The builds come as names and target directories.
 first, layouts, runs = (int(arg) for arg in sys.argv[2:5])
