@@ -104,7 +104,9 @@ struct Kept<T> {
 /// The count of holds on a block's kept part, and what its last one does.
 pub(super) struct Hold {
     /// One per [`KeptRef`], plus one for the pair (or its reservation) until it is dropped, and
-    /// one for the hosted object until its count reaches zero.
+    /// one for the hosted object until its count reaches zero (taken with the reservation's, as
+    /// a spare it gives back if it hosts nothing: a logon hosts its store, and a count written
+    /// with the block costs no atomic operation).
     refs: AtomicUsize,
     /// Drops the kept value and frees the block it is in, at the last hold:
     /// `Block::<S>::free`.
@@ -120,11 +122,22 @@ impl Hold {
     /// The caller owns one hold on the live kept part at `hold` and does not use it afterwards.
     #[inline]
     pub(super) unsafe fn unhold(hold: NonNull<Self>) {
-        // SAFETY: the caller's hold keeps the block alive for the decrement.
+        // SAFETY: the caller's contract.
+        unsafe { Self::unhold_n(hold, 1) }
+    }
+
+    /// Gives up `n` holds at once, as [`Self::unhold`] gives up one.
+    ///
+    /// # Safety
+    ///
+    /// The caller owns `n` holds on the live kept part at `hold` and does not use it afterwards.
+    #[inline]
+    unsafe fn unhold_n(hold: NonNull<Self>, n: usize) {
+        // SAFETY: the caller's holds keep the block alive for the decrement.
         if unsafe { hold.as_ref() }
             .refs
-            .fetch_sub(1, Ordering::Release)
-            != 1
+            .fetch_sub(n, Ordering::Release)
+            != n
         {
             return;
         }
@@ -217,12 +230,13 @@ impl<S: Shared> Pair<S> {
             std::alloc::handle_alloc_error(Block::<S>::LAYOUT)
         };
         let unmade = Unmade(block.cast(), Block::<S>::LAYOUT);
-        // SAFETY: a fresh allocation of the block's layout: the `kept` field is writable. Its one
-        // hold is the reservation's, which passes to the pair.
+        // SAFETY: a fresh allocation of the block's layout: the `kept` field is writable. Its two
+        // holds are the reservation's, which passes to the pair, and the spare for the object it
+        // may host (`SPARE`).
         unsafe {
             (&raw mut (*block.as_ptr()).kept).write(Kept {
                 hold: Hold {
-                    refs: AtomicUsize::new(1),
+                    refs: AtomicUsize::new(1 + SPARE),
                     free: Block::<S>::free,
                 },
                 value: make(),
@@ -334,6 +348,11 @@ unsafe impl<S: Shared, T: MapiObject<Home = Second<S>>> Home<T> for Second<S> {
 /// object), if any was made.
 pub struct Reserved<S: Shared, const HOSTED: bool = false>(NonNull<Block<S>>);
 
+/// The holds on the kept part a reservation owns besides its own: one for the object it may
+/// host, until it hosts one ([`Reserved::host`] passes it to the object) or is made into a pair
+/// without (given back).
+const SPARE: usize = 1;
+
 impl<S: Shared> Reserved<S> {
     /// Places `hosted` in the block, where [`ComObject::new`] would have allocated it: the
     /// object, with one reference, and the reservation, which can host no other. The object
@@ -343,11 +362,10 @@ impl<S: Shared> Reserved<S> {
         let block = ManuallyDrop::new(self).0.as_ptr();
         // SAFETY: the reservation's hold keeps the block alive, and its hosted object was never
         // written (a `Reserved<S, false>`, taken here and passed on as `Reserved<S, true>`):
-        // written once, here, `HOSTED_HOLD_BACK` bytes after the kept part's hold, on which it
-        // takes the hold its `Alone` home gives up at its last `Release`. The `ComObject` owns
-        // the object's one reference; its pointer is derived from the block's.
+        // written once, here, `HOSTED_HOLD_BACK` bytes after the kept part's hold, whose spare
+        // hold it takes over, to give up at its last `Release` (its `Alone` home). The
+        // `ComObject` owns the object's one reference; its pointer is derived from the block's.
         unsafe {
-            Block::<S>::hold(block).as_ref().take();
             let object = (&raw mut (*block).hosted).cast::<Object<S::Hosted>>();
             object.write(Object::with_refs(hosted, 1, Block::<S>::HOSTED_HOLD_BACK));
             (
@@ -397,6 +415,11 @@ impl<S: Shared, const HOSTED: bool> Reserved<S, HOSTED> {
         with_second: bool,
     ) -> Parts<S> {
         let block = ManuallyDrop::new(self).0.as_ptr();
+        if !HOSTED {
+            // SAFETY: the spare hold, given back once (`create` takes the reservation); the
+            // reservation's own, which passes to the pair, keeps the block.
+            unsafe { Hold::unhold_n(Block::<S>::hold(block), SPARE) };
+        }
         let seconds = u32::from(with_second);
         // SAFETY: the reservation's hold keeps the block alive, and its pair was never written
         // (`create` takes the reservation): written once, here. The handle and each object made
@@ -426,10 +449,11 @@ impl<S: Shared, const HOSTED: bool> Reserved<S, HOSTED> {
 
 impl<S: Shared, const HOSTED: bool> Drop for Reserved<S, HOSTED> {
     fn drop(&mut self) {
-        // SAFETY: the reservation's hold on the kept part, given up once (`create` and `host`
-        // forget the reservation); the pair was never written, and `Block::free` does not touch
-        // it.
-        unsafe { Hold::unhold(Block::<S>::hold(self.0.as_ptr())) };
+        let holds = if HOSTED { 1 } else { 1 + SPARE };
+        // SAFETY: the reservation's holds on the kept part (its spare too, unless it passed to
+        // a hosted object), given up once (`create` and `host` forget the reservation); the
+        // pair was never written, and `Block::free` does not touch it.
+        unsafe { Hold::unhold_n(Block::<S>::hold(self.0.as_ptr()), holds) };
     }
 }
 

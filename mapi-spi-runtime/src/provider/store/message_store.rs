@@ -120,10 +120,9 @@ pub(crate) struct SupportSlot {
     /// here but by [`Self::release`] or `Drop` (the gate tells who). An atomic pointer, not a
     /// `OnceLock`: setting it is one compare-exchange at every logon, not a `Once`'s call.
     support: AtomicPtr<c_void>,
-    /// Admits `get`s until the give-up closes it.
+    /// Admits `get`s until the give-up closes it: the first give-up, the only one that calls
+    /// MAPI, is the one whose close finds it open.
     gate: CallGate,
-    /// Set by the first give-up: the only one that calls MAPI.
-    given_up: AtomicBool,
     /// Given up after `DoFastShutdown`: no call into MAPI, not even the Release.
     forget: AtomicBool,
     /// Set once the reference is released (or forgotten).
@@ -135,7 +134,6 @@ impl SupportSlot {
         Self {
             support: AtomicPtr::new(core::ptr::null_mut()),
             gate: CallGate::new(),
-            given_up: AtomicBool::new(false),
             forget: AtomicBool::new(false),
             released: AtomicBool::new(false),
         }
@@ -181,16 +179,19 @@ impl SupportSlot {
     /// released, as nothing may call into MAPI any more.
     pub(crate) fn give_up(&self, forget: bool, before: impl FnOnce(&IMAPISupport)) {
         // One load on the teardown's later calls, which find it done.
-        if self.given_up.load(Ordering::Acquire) || self.given_up.swap(true, Ordering::AcqRel) {
+        if self.gate.is_closed() {
             return;
         }
+        // Closed and admitted at once (one atomic operation, where electing the give-up and
+        // closing took two): nobody releases the reference before this give-up is done.
+        let Some(alone) = self.gate.close_entered() else {
+            return;
+        };
         self.forget.store(forget, Ordering::Release);
-        // Nobody releases the reference before the gate closes, and only this give-up closes
-        // it: the reference is alive for `before`.
         if let Some(support) = self.held().filter(|_| !forget) {
             before(&support);
         }
-        if self.gate.close() {
+        if alone || self.gate.leave() {
             self.release();
         }
     }
