@@ -78,7 +78,7 @@ impl StoreProvider for FlushProvider {
     fn logon(
         &self,
         request: &LogonRequest<'_>,
-        _: &StoreRef,
+        _: StoreRef,
     ) -> ProviderResult<StoreLogon<FlushStore>> {
         Ok(StoreLogon {
             store: FlushStore {

@@ -88,11 +88,11 @@ impl StoreProvider for Provider {
     fn logon(
         &self,
         request: &LogonRequest<'_>,
-        context: &StoreRef,
+        context: StoreRef,
     ) -> ProviderResult<StoreLogon<Store>> {
         Ok(StoreLogon {
             store: Store {
-                context: context.clone(),
+                context,
                 props: props::object::create(read_only_bag(), *request.allocators),
             },
             spool_security: Vec::new().into(),

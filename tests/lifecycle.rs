@@ -172,7 +172,7 @@ impl StoreProvider for TestProvider {
     fn logon(
         &self,
         request: &LogonRequest<'_>,
-        context: &StoreRef,
+        context: StoreRef,
     ) -> ProviderResult<StoreLogon<TestStore>> {
         LOGON_FLAGS.store(request.flags, Ordering::SeqCst);
         if request.entry_id == b"reentrant" {

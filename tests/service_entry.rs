@@ -483,7 +483,7 @@ mod needs_settings {
         fn logon(
             &self,
             _: &LogonRequest<'_>,
-            _: &StoreRef,
+            _: StoreRef,
         ) -> ProviderResult<StoreLogon<RootStore>> {
             Ok(StoreLogon {
                 store: RootStore,

@@ -117,7 +117,7 @@ impl StoreProvider for Provider {
     fn logon(
         &self,
         request: &LogonRequest<'_>,
-        context: &StoreRef,
+        context: StoreRef,
     ) -> ProviderResult<StoreLogon<ContentStore>> {
         let mut uid = UID;
         // SAFETY: a live support object and a MAPIUID.

@@ -190,7 +190,7 @@ impl StoreProvider for MaildirProvider {
     fn logon(
         &self,
         request: &LogonRequest<'_>,
-        context: &StoreRef,
+        context: StoreRef,
     ) -> ProviderResult<StoreLogon<ContentStore>> {
         let path = entry_path(request.entry_id)?;
         let settings = configured(request)?;

@@ -229,7 +229,7 @@ impl StoreProvider for SampleProvider {
     fn logon(
         &self,
         request: &LogonRequest<'_>,
-        context: &StoreRef,
+        context: StoreRef,
     ) -> ProviderResult<StoreLogon<ContentStore>> {
         let display_name: String = announce(request)?;
         let key = context.store_key();

@@ -104,9 +104,8 @@ struct Kept<T> {
 /// The count of holds on a block's kept part, and what its last one does.
 pub(super) struct Hold {
     /// One per [`KeptRef`], plus one for the pair (or its reservation) until it is dropped, and
-    /// one for the hosted object until its count reaches zero (taken with the reservation's, as
-    /// a spare it gives back if it hosts nothing: a logon hosts its store, and a count written
-    /// with the block costs no atomic operation).
+    /// one for the hosted object until its count reaches zero; and the reservation's spares
+    /// ([`SPARES`]) until it passes them on or gives them back.
     refs: AtomicUsize,
     /// Drops the kept value and frees the block it is in, at the last hold:
     /// `Block::<S>::free`.
@@ -230,20 +229,22 @@ impl<S: Shared> Pair<S> {
             std::alloc::handle_alloc_error(Block::<S>::LAYOUT)
         };
         let unmade = Unmade(block.cast(), Block::<S>::LAYOUT);
-        // SAFETY: a fresh allocation of the block's layout: the `kept` field is writable. Its two
-        // holds are the reservation's, which passes to the pair, and the spare for the object it
-        // may host (`SPARE`).
+        // SAFETY: a fresh allocation of the block's layout: the `kept` field is writable. Its
+        // holds are the reservation's, which passes to the pair, and its spares.
         unsafe {
             (&raw mut (*block.as_ptr()).kept).write(Kept {
                 hold: Hold {
-                    refs: AtomicUsize::new(1 + SPARE),
+                    refs: AtomicUsize::new(1 + SPARES),
                     free: Block::<S>::free,
                 },
                 value: make(),
             });
         }
         core::mem::forget(unmade);
-        Reserved(block)
+        Reserved {
+            block,
+            spares: SPARES,
+        }
     }
 
     /// The shared state of the pair the first object `object` is in.
@@ -346,30 +347,40 @@ unsafe impl<S: Shared, T: MapiObject<Home = Second<S>>> Home<T> for Second<S> {
 /// `HOSTED` once [`Self::host`] placed the hosted object. Dropped without [`Self::create`], it
 /// gives up its hold on the kept part: the block goes with the last [`KeptRef`] (or the hosted
 /// object), if any was made.
-pub struct Reserved<S: Shared, const HOSTED: bool = false>(NonNull<Block<S>>);
+pub struct Reserved<S: Shared, const HOSTED: bool = false> {
+    block: NonNull<Block<S>>,
+    /// Holds on the kept part counted with the block and not passed on yet (see [`SPARES`]).
+    spares: usize,
+}
 
-/// The holds on the kept part a reservation owns besides its own: one for the object it may
-/// host, until it hosts one ([`Reserved::host`] passes it to the object) or is made into a pair
-/// without (given back).
-const SPARE: usize = 1;
+/// The holds on the kept part a reservation is made with besides its own, written with the
+/// count: one for the object it hosts and one for the first handle it makes, what a store's
+/// logon takes, which so take their holds without an atomic operation. `create` and the drop
+/// give back those not passed on.
+const SPARES: usize = 2;
 
 impl<S: Shared> Reserved<S> {
     /// Places `hosted` in the block, where [`ComObject::new`] would have allocated it: the
     /// object, with one reference, and the reservation, which can host no other. The object
     /// holds the kept part until its count reaches zero, when it is dropped like an object of
     /// its own (the block stays for the other holders).
-    pub fn host(self, hosted: S::Hosted) -> (Reserved<S, true>, ComObject<S::Hosted>) {
-        let block = ManuallyDrop::new(self).0.as_ptr();
+    pub fn host(mut self, hosted: S::Hosted) -> (Reserved<S, true>, ComObject<S::Hosted>) {
+        self.take_hold();
+        let this = ManuallyDrop::new(self);
+        let block = this.block.as_ptr();
         // SAFETY: the reservation's hold keeps the block alive, and its hosted object was never
         // written (a `Reserved<S, false>`, taken here and passed on as `Reserved<S, true>`):
-        // written once, here, `HOSTED_HOLD_BACK` bytes after the kept part's hold, whose spare
-        // hold it takes over, to give up at its last `Release` (its `Alone` home). The
+        // written once, here, `HOSTED_HOLD_BACK` bytes after the kept part's hold, on which it
+        // has the hold just taken, to give up at its last `Release` (its `Alone` home). The
         // `ComObject` owns the object's one reference; its pointer is derived from the block's.
         unsafe {
             let object = (&raw mut (*block).hosted).cast::<Object<S::Hosted>>();
             object.write(Object::with_refs(hosted, 1, Block::<S>::HOSTED_HOLD_BACK));
             (
-                Reserved(NonNull::new_unchecked(block)),
+                Reserved {
+                    block: this.block,
+                    spares: this.spares,
+                },
                 ComObject::from_counted(NonNull::new_unchecked(object)),
             )
         }
@@ -378,9 +389,23 @@ impl<S: Shared> Reserved<S> {
 
 impl<S: Shared, const HOSTED: bool> Reserved<S, HOSTED> {
     /// A new handle on the kept part.
-    pub fn kept(&self) -> KeptRef<S::Kept> {
-        // SAFETY: the reservation's hold keeps the kept part alive; the new handle takes a hold.
-        unsafe { KeptRef::new(self.kept_part()) }
+    pub fn kept(&mut self) -> KeptRef<S::Kept> {
+        self.take_hold();
+        // SAFETY: the reservation's hold keeps the kept part alive; the new handle owns the hold
+        // just taken.
+        unsafe { KeptRef::adopt(self.kept_part()) }
+    }
+
+    /// One more hold on the kept part, for a holder about to be made: a spare while there is
+    /// one (no atomic operation), else a new one.
+    #[inline]
+    fn take_hold(&mut self) {
+        if self.spares > 0 {
+            self.spares -= 1;
+        } else {
+            // SAFETY: the reservation's hold keeps the kept part alive.
+            unsafe { self.kept_part().as_ref() }.hold.take();
+        }
     }
 
     /// The kept part as a handle that takes no hold of its own and gives none up (it is never
@@ -400,7 +425,7 @@ impl<S: Shared, const HOSTED: bool> Reserved<S, HOSTED> {
     /// The kept part of the reserved block.
     fn kept_part(&self) -> NonNull<Kept<S::Kept>> {
         // SAFETY: a field of the block, alive while the reservation holds it; never NULL.
-        unsafe { NonNull::new_unchecked(&raw mut (*self.0.as_ptr()).kept) }
+        unsafe { NonNull::new_unchecked(&raw mut (*self.block.as_ptr()).kept) }
     }
 
     /// Moves `first`, `second` and `shared` into the block: a handle on the shared state, the
@@ -414,11 +439,12 @@ impl<S: Shared, const HOSTED: bool> Reserved<S, HOSTED> {
         second: S::Second,
         with_second: bool,
     ) -> Parts<S> {
-        let block = ManuallyDrop::new(self).0.as_ptr();
-        if !HOSTED {
-            // SAFETY: the spare hold, given back once (`create` takes the reservation); the
-            // reservation's own, which passes to the pair, keeps the block.
-            unsafe { Hold::unhold_n(Block::<S>::hold(block), SPARE) };
+        let this = ManuallyDrop::new(self);
+        let block = this.block.as_ptr();
+        if this.spares > 0 {
+            // SAFETY: the spares not passed on, given back once (`create` takes the
+            // reservation); the reservation's own hold, which passes to the pair, keeps the block.
+            unsafe { Hold::unhold_n(Block::<S>::hold(block), this.spares) };
         }
         let seconds = u32::from(with_second);
         // SAFETY: the reservation's hold keeps the block alive, and its pair was never written
@@ -449,11 +475,10 @@ impl<S: Shared, const HOSTED: bool> Reserved<S, HOSTED> {
 
 impl<S: Shared, const HOSTED: bool> Drop for Reserved<S, HOSTED> {
     fn drop(&mut self) {
-        let holds = if HOSTED { 1 } else { 1 + SPARE };
-        // SAFETY: the reservation's holds on the kept part (its spare too, unless it passed to
-        // a hosted object), given up once (`create` and `host` forget the reservation); the
-        // pair was never written, and `Block::free` does not touch it.
-        unsafe { Hold::unhold_n(Block::<S>::hold(self.0.as_ptr()), holds) };
+        // SAFETY: the reservation's holds on the kept part (its own and the spares not passed
+        // on), given up once (`create` and `host` forget the reservation); the pair was never
+        // written, and `Block::free` does not touch it.
+        unsafe { Hold::unhold_n(Block::<S>::hold(self.block.as_ptr()), 1 + self.spares) };
     }
 }
 
@@ -551,6 +576,15 @@ impl<T> KeptRef<T> {
     unsafe fn new(kept: NonNull<Kept<T>>) -> Self {
         // SAFETY: alive, by the caller's hold.
         unsafe { kept.as_ref() }.hold.take();
+        Self(kept)
+    }
+
+    /// The handle owning a hold on the kept part at `kept` that the caller took for it.
+    ///
+    /// # Safety
+    ///
+    /// The caller owns a hold on the live kept part at `kept`, which passes to the handle.
+    unsafe fn adopt(kept: NonNull<Kept<T>>) -> Self {
         Self(kept)
     }
 }
@@ -691,7 +725,7 @@ mod tests {
 
     fn pair(panic: bool, with_second: bool, hold_kept: bool) -> (Log, Parts<Both>) {
         let log = Log::default();
-        let reserved = Pair::<Both>::reserve(|| Kept { log: log.clone() });
+        let mut reserved = Pair::<Both>::reserve(|| Kept { log: log.clone() });
         let both = Both {
             log: log.clone(),
             kept: hold_kept.then(|| reserved.kept()),
@@ -844,7 +878,7 @@ mod tests {
     #[test]
     fn a_reservation_never_completed_frees_only_its_kept_part_with_its_last_handle() {
         let log = Log::default();
-        let reserved = Pair::<Both>::reserve(|| Kept { log: log.clone() });
+        let mut reserved = Pair::<Both>::reserve(|| Kept { log: log.clone() });
         let kept = reserved.kept();
         drop(reserved);
         assert!(logged(&log).is_empty(), "the handle holds the block");
@@ -859,6 +893,22 @@ mod tests {
         let log = Log::default();
         drop(Pair::<Both>::reserve(|| Kept { log: log.clone() }));
         assert_eq!(logged(&log), ["kept dropped"], "no handle: freed at once");
+
+        // More handles than the reservation has spares, and one cloned: each holds the block.
+        let log = Log::default();
+        let mut reserved = Pair::<Both>::reserve(|| Kept { log: log.clone() });
+        let mut handles: Vec<_> = (0..3).map(|_| reserved.kept()).collect();
+        handles.push(handles[0].clone());
+        drop(reserved);
+        while let Some(handle) = handles.pop() {
+            assert!(
+                logged(&log).is_empty(),
+                "{} handles hold the block",
+                handles.len() + 1
+            );
+            drop(handle);
+        }
+        assert_eq!(logged(&log), ["kept dropped"], "freed with the last handle");
     }
 
     #[test]
@@ -872,7 +922,7 @@ mod tests {
     /// A block reserved with a hosted object that panics when dropped if `panic`.
     fn hosting(panic: bool) -> (Log, super::Reserved<Both, true>, ComObject<Three>) {
         let log = Log::default();
-        let reserved = Pair::<Both>::reserve(|| Kept { log: log.clone() });
+        let mut reserved = Pair::<Both>::reserve(|| Kept { log: log.clone() });
         let three = Three {
             log: log.clone(),
             kept: reserved.kept(),
@@ -884,7 +934,7 @@ mod tests {
 
     #[test]
     fn a_hosted_object_outlives_the_pair_and_frees_the_block_last() {
-        let (log, reserved, three) = hosting(false);
+        let (log, mut reserved, three) = hosting(false);
         let both = Both {
             log: log.clone(),
             kept: Some(reserved.kept()),
@@ -956,7 +1006,7 @@ mod tests {
 
         // The same type, made alone, is freed alone.
         let log = Log::default();
-        let reserved = Pair::<Both>::reserve(|| Kept { log: log.clone() });
+        let mut reserved = Pair::<Both>::reserve(|| Kept { log: log.clone() });
         let alone = ComObject::new(Three {
             log: log.clone(),
             kept: reserved.kept(),

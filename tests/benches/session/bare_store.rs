@@ -48,13 +48,13 @@ impl StoreProvider for BareProvider {
     fn logon(
         &self,
         request: &LogonRequest<'_>,
-        context: &StoreRef,
+        context: StoreRef,
     ) -> ProviderResult<StoreLogon<BareStore>> {
         let display_name = sample_store::announce(request)?;
         let entry_id = client_entry_id(request.support, *request.allocators, context.entry_id())?;
         Ok(StoreLogon {
             store: BareStore {
-                context: context.clone(),
+                context,
                 entry_id,
                 display_name,
             },

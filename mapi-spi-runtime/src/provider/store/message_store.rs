@@ -80,7 +80,7 @@ impl StoreContext {
 }
 
 /// A counted handle on a store's [`StoreContext`], as [`super::StoreProvider::logon`] hands it
-/// out: a store keeps a clone, and so may the objects it opens. The context lives in the heap
+/// out: the store keeps it, and the objects it opens may keep clones. The context lives in the heap
 /// block of the runtime's store and logon objects (one allocation per logon, as a C store makes),
 /// and stays after they are gone while a handle does.
 #[derive(Clone)]

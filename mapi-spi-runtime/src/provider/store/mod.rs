@@ -218,13 +218,14 @@ pub trait StoreProvider: Send + Sync + Sized + 'static {
 
     /// Opens a store that is not open in this session: check credentials (UI only without
     /// `MDB_NO_DIALOG`), `SetProviderUID`, `ModifyStatusRow`, and return the store with its spool
-    /// security. `context` is what the store will know of its logon (keep it in the store). The
-    /// runtime keeps the support object (one reference), wraps the store in its own store and
-    /// logon objects, and registers it.
+    /// security. `context` is what the store will know of its logon, the store's to keep (its
+    /// hold was counted when the runtime made the context: keeping it costs no atomic
+    /// operation). The runtime keeps the support object (one reference), wraps the store in its
+    /// own store and logon objects, and registers it.
     fn logon(
         &self,
         request: &LogonRequest<'_>,
-        context: &StoreRef,
+        context: StoreRef,
     ) -> ProviderResult<StoreLogon<Self::Store>>;
 
     /// `SpoolerLogon`, once the runtime has checked that `spool_security` is genuine: the bytes

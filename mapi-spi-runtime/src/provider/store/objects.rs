@@ -777,7 +777,7 @@ impl<P: StoreProvider> ProviderObject<P> {
 
         // The context goes in the block of the store and logon objects, made before them: the
         // provider's logon gets it, and its store object goes in the block too.
-        let reserved = Pair::<StoreShared<P::Store>>::reserve(|| StoreContext {
+        let mut reserved = Pair::<StoreShared<P::Store>>::reserve(|| StoreContext {
             entry_id: EntryIdBuf::from_slice(args.request.entry_id),
             store_key: key,
             flags: args.request.flags,
@@ -794,7 +794,7 @@ impl<P: StoreProvider> ProviderObject<P> {
         let StoreLogon {
             store,
             spool_security,
-        } = match self.provider.logon(args.request, &cx) {
+        } = match self.provider.logon(args.request, StoreRef(reserved.kept())) {
             Ok(opened) => opened,
             Err(error) => return self.fail(error, unicode, args.lppMAPIError),
         };

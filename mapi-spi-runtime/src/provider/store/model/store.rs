@@ -141,13 +141,12 @@ impl ContentStore {
     /// property engine cannot hold.
     pub fn new(
         request: &LogonRequest<'_>,
-        context: &StoreRef,
+        context: StoreRef,
         uid: MAPIUID,
         content: Arc<dyn StoreContent>,
         mut props: Vec<Property>,
     ) -> ProviderResult<Self> {
-        let store_key = context.store_key();
-        let ids = EntryIds::new(uid, store_key).ok_or_else(|| {
+        let ids = EntryIds::new(uid, context.store_key()).ok_or_else(|| {
             ProviderError::new(MAPI_E_INVALID_PARAMETER, "the store key is too long")
         })?;
         let entry_id =
@@ -165,14 +164,8 @@ impl ContentStore {
             _ => uid.ab.to_vec(),
         };
         let names = Model::kept_names(&*content)?;
-        let model = Model::new(
-            context.clone(),
-            content,
-            names,
-            ids,
-            entry_id.clone(),
-            support_mask,
-        );
+        let model = Model::new(context, content, names, ids, entry_id.clone(), support_mask);
+        let store_key = model.cx.store_key();
         let binary = |tag, bytes: Vec<u8>| Property::for_tag(tag, PropValue::Binary(bytes));
         let long = |tag, value| Property::for_tag(tag, PropValue::Long(value));
         // In ID order, which the bag appends without a search.
@@ -198,7 +191,7 @@ impl ContentStore {
         }
         bag.set_object_access(ObjectAccess::ReadOnly);
         let props = ComObject::new(
-            props::PropertyObject::new(bag, *context.allocators()).with_names(model.names.clone()),
+            props::PropertyObject::new(bag, *model.cx.allocators()).with_names(model.names.clone()),
         );
         // SAFETY: kept beside `props` in this object, whose reference it views until the
         // object goes (the view itself is never dropped).
