@@ -73,30 +73,6 @@ impl CallGate {
     pub(crate) fn close(&self) -> bool {
         self.state.fetch_or(CLOSED, Ordering::AcqRel) == 0
     }
-
-    /// Closes the gate and admits the caller in the same operation, unless it is closed already
-    /// (`None`): so a closer that has work to do before the action (with what the action gives
-    /// up) knows with one atomic operation both that it is the first and that the action
-    /// waits for it. `Some(true)`: no other call was running, so none will leave, and the
-    /// action is the caller's to run when done, without leaving (the gate stays closed with the
-    /// caller counted); `Some(false)`: calls run, the caller [`Self::leave`]s when done, and the
-    /// last to leave runs the action.
-    #[inline]
-    pub(crate) fn close_entered(&self) -> Option<bool> {
-        let mut state = self.state.load(Ordering::Acquire);
-        while state & CLOSED == 0 {
-            match self.state.compare_exchange_weak(
-                state,
-                (state + 1) | CLOSED,
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            ) {
-                Ok(_) => return Some(state == 0),
-                Err(now) => state = now,
-            }
-        }
-        None
-    }
 }
 
 #[cfg(test)]
@@ -120,36 +96,5 @@ mod tests {
         assert!(!busy.leave(), "one call still running");
         assert!(busy.leave(), "the last call out runs it");
         assert!(!busy.close());
-    }
-
-    #[test]
-    fn a_close_that_enters_is_first_once_and_runs_the_action_or_leaves_it_to_the_last() {
-        let idle = CallGate::new();
-        assert_eq!(
-            idle.close_entered(),
-            Some(true),
-            "first, nothing running: its own"
-        );
-        assert!(idle.is_closed() && !idle.enter());
-        assert_eq!(idle.close_entered(), None, "only once");
-        assert!(!idle.close(), "nor after it by a plain close");
-
-        let busy = CallGate::new();
-        assert!(busy.enter());
-        assert_eq!(
-            busy.close_entered(),
-            Some(false),
-            "a call runs: whoever leaves last"
-        );
-        assert!(!busy.enter());
-        assert!(!busy.leave(), "the closer still in");
-        assert!(busy.leave(), "the closer, last out, runs it");
-
-        let overtaken = CallGate::new();
-        assert!(overtaken.enter());
-        assert_eq!(overtaken.close_entered(), Some(false));
-        assert!(!overtaken.leave(), "the closer leaves first");
-        assert!(overtaken.leave(), "the call, last out, runs it");
-        assert_eq!(overtaken.close_entered(), None);
     }
 }

@@ -120,9 +120,10 @@ pub(crate) struct SupportSlot {
     /// here but by [`Self::release`] or `Drop` (the gate tells who). An atomic pointer, not a
     /// `OnceLock`: setting it is one compare-exchange at every logon, not a `Once`'s call.
     support: AtomicPtr<c_void>,
-    /// Admits `get`s until the give-up closes it: the first give-up, the only one that calls
-    /// MAPI, is the one whose close finds it open.
+    /// Admits `get`s until the give-up closes it.
     gate: CallGate,
+    /// Set by the first give-up: the only one that calls MAPI.
+    given_up: AtomicBool,
     /// Given up after `DoFastShutdown`: no call into MAPI, not even the Release.
     forget: AtomicBool,
     /// Set once the reference is released (or forgotten).
@@ -134,6 +135,7 @@ impl SupportSlot {
         Self {
             support: AtomicPtr::new(core::ptr::null_mut()),
             gate: CallGate::new(),
+            given_up: AtomicBool::new(false),
             forget: AtomicBool::new(false),
             released: AtomicBool::new(false),
         }
@@ -179,19 +181,19 @@ impl SupportSlot {
     /// released, as nothing may call into MAPI any more.
     pub(crate) fn give_up(&self, forget: bool, before: impl FnOnce(&IMAPISupport)) {
         // One load on the teardown's later calls, which find it done.
-        if self.gate.is_closed() {
+        if self.given_up.load(Ordering::Acquire) || self.given_up.swap(true, Ordering::AcqRel) {
             return;
         }
-        // Closed and admitted at once (one atomic operation, where electing the give-up and
-        // closing took two): nobody releases the reference before this give-up is done.
-        let Some(alone) = self.gate.close_entered() else {
-            return;
-        };
         self.forget.store(forget, Ordering::Release);
+        // Nobody releases the reference before the gate closes, and only this give-up closes
+        // it: the reference is alive for `before`. The gate closes after `before`, not with the
+        // election (one atomic operation where this takes two): MAPI may call into the store
+        // during `StoreLogoffTransports` (the spooler finishing its messages), and the store's
+        // `support()` must still answer then.
         if let Some(support) = self.held().filter(|_| !forget) {
             before(&support);
         }
-        if alone || self.gate.leave() {
+        if self.gate.close() {
             self.release();
         }
     }
@@ -318,6 +320,25 @@ mod tests {
             1,
             "the slot's drop releases nothing more"
         );
+    }
+
+    #[test]
+    fn the_store_still_has_its_support_object_while_it_logs_off_its_transports() {
+        let object = support();
+        let slot = SupportSlot::new();
+        slot.set(object.to_interface());
+        // MAPI may call into the store during StoreLogoffTransports (the spooler finishing the
+        // store's messages), and the store may then need its support object.
+        slot.give_up(false, |support| {
+            let again = slot
+                .get()
+                .expect("the support object, inside StoreLogoffTransports");
+            assert_eq!(again.as_raw(), support.as_raw());
+            logoff_transports(&again);
+        });
+        assert_eq!(object.logoff_transports.load(Ordering::SeqCst), 1);
+        assert!(slot.get().is_none(), "none once the give-up is done");
+        assert_eq!(object.ref_count(), 1, "released, the get's reference too");
     }
 
     #[test]
