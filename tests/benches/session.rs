@@ -30,13 +30,17 @@
 //! `SESSIONS=N CONTENDER=<name> valgrind --tool=callgrind <bench binary>` runs N sessions of that
 //! contender and nothing else (no criterion); the count for N less the count for 0 is N sessions.
 //! `COMPARES=N` in place of `SESSIONS=N` makes N `CompareStoreIDs` calls the same way. With
-//! `--cache-sim=yes`, callgrind also counts instruction-cache misses (`I1mr`): the code one
-//! session runs (host, runtime and provider) is about the size of a 32 KiB L1 instruction cache,
-//! so a contender's wall time follows the size of its code as well as its instruction count.
-//! Which lines share a set of that cache depends on where the linker put each function, so one
-//! build's ratio carries the luck of its layout (the C store, whose session fits the cache, moves
-//! by several percent between builds): `tests/benches/session-layouts.sh` builds this bench once,
-//! links it in many layouts and prints the median of their ratios.
+//! `--cache-sim=yes`, callgrind also simulates a 32 KiB L1 instruction cache's misses (`I1mr`),
+//! which the code of one session (host, runtime and provider) about fills. Where the linker put
+//! each function moves a contender's wall time by several percent from one build to the next (the
+//! C store's too, whose code is the same in every build), so one build's ratio carries the luck
+//! of its layout: `tests/benches/session-layouts.sh` builds this bench once, links it in many
+//! layouts and prints the median of their ratios. The misses callgrind simulates for a layout do
+//! not tell its wall time: with `--I1=32768,8,64` on each of the 48 layouts of one sweep (the
+//! script's `target/layouts/session-SEED`, against its `ratios` file), the C store's fastest
+//! round followed them with a correlation of 0.27 (a slope of 0.16 ns per simulated miss) and the
+//! bare store's not at all, on an AMD EPYC; instruction counts are the figure that moves with
+//! the code.
 //!
 //! Wall-clock rounds, side by side in one process: `ROUNDS=N <bench binary>` runs N rounds, each
 //! timing `BATCH` sessions (20,000 unless set) of every contender in turn, and prints each

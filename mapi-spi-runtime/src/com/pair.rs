@@ -11,7 +11,8 @@
 //! [ holders: AtomicU32         ]  one per object whose count is not zero, one per PairRef
 //! [ shared:  S                 ]
 //! [ kept:    refs, free, S::Kept ] <- KeptRef; refs: one per KeptRef, one for the part above,
-//! [                              ]    one for the hosted object while its count is not zero
+//! [                              ]    one for the hosted object while its count is not zero,
+//! [                              ]    and a reservation's spares (see `Reserved`)
 //! [ hosted:  Object<S::Hosted>   ] <- an object of its own, placed here (optional)
 //! ```
 //!
@@ -345,8 +346,8 @@ unsafe impl<S: Shared, T: MapiObject<Home = Second<S>>> Home<T> for Second<S> {
 
 /// A block whose kept part is in place and whose pair is still to come ([`Pair::reserve`]);
 /// `HOSTED` once [`Self::host`] placed the hosted object. Dropped without [`Self::create`], it
-/// gives up its hold on the kept part: the block goes with the last [`KeptRef`] (or the hosted
-/// object), if any was made.
+/// gives up its holds on the kept part (its own, and its spares not passed on): the block goes
+/// with the last [`KeptRef`] (or the hosted object), if any was made.
 pub struct Reserved<S: Shared, const HOSTED: bool = false> {
     block: NonNull<Block<S>>,
     /// Holds on the kept part counted with the block and not passed on yet (see [`SPARES`]).
@@ -431,7 +432,7 @@ impl<S: Shared, const HOSTED: bool> Reserved<S, HOSTED> {
     /// Moves `first`, `second` and `shared` into the block: a handle on the shared state, the
     /// first object with one reference, and the second with one reference if `with_second`
     /// (else with none, never to be handed out: its hook never runs). The reservation's hold on
-    /// the kept part passes to the pair.
+    /// the kept part passes to the pair; its spares not passed on are given back.
     pub fn create(
         self,
         shared: S,
