@@ -355,8 +355,8 @@ pub struct Reserved<S: Shared, const HOSTED: bool = false> {
 }
 
 /// The holds on the kept part a reservation is made with besides its own, written with the
-/// count: one for the object it hosts and one for the first handle it makes, what a store's
-/// logon takes, which so take their holds without an atomic operation. `create` and the drop
+/// count: one for the object it hosts and one for the first handle it makes (what a store's
+/// logon makes), which so take their holds without an atomic operation. `create` and the drop
 /// give back those not passed on.
 const SPARES: usize = 2;
 

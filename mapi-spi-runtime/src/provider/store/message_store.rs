@@ -80,9 +80,9 @@ impl StoreContext {
 }
 
 /// A counted handle on a store's [`StoreContext`], as [`super::StoreProvider::logon`] hands it
-/// out: the store keeps it, and the objects it opens may keep clones. The context lives in the heap
-/// block of the runtime's store and logon objects (one allocation per logon, as a C store makes),
-/// and stays after they are gone while a handle does.
+/// out: the store keeps it, and the objects it opens may keep clones. The context lives in the
+/// heap block of the runtime's store and logon objects (one allocation per logon, as a C store
+/// makes), and stays after they are gone while a handle does.
 #[derive(Clone)]
 pub struct StoreRef(pub(crate) KeptRef<StoreContext>);
 
