@@ -30,7 +30,13 @@
 # A change is judged beside the code before it: BASE=REV builds the commit REV's bench as well
 # (its files as `git archive` gives them, in target/layouts-base) and links it in the same seeds;
 # each run then runs every layout of both builds in turn, so that the machine's load falls on both
-# alike, and the figures of each build are printed, BASE's first.
+# alike, and the figures of each build are printed, BASE's first, then each contender's change:
+# the mean over the layouts of its ratio in this tree against the same seed's in BASE.
+#
+# Each median and each change comes with the interval of 90% of its bootstrap values (the layouts
+# drawn again with replacement): how far it moves with the layouts swept. Not with the machine's
+# load from one sweep to the next: two sweeps of one commit over two sets of 48 layouts, run an
+# hour apart, put its median at 1.258x (1.248x to 1.267x) and 1.244x (1.240x to 1.249x).
 #
 # Usage: tests/benches/session-layouts.sh [LAYOUTS] [RUNS]   (default 16 layouts, 5 runs)
 # Environment: ROUNDS (per run, default 31) and BATCH, as the session bench reads them;
@@ -138,7 +144,7 @@ for run in $(seq "$runs"); do
 done
 
 python3 - "$results" "$first" "$layouts" "$runs" "${builds[@]}" <<'EOF'
-import collections, statistics, sys
+import collections, random, statistics, sys
 
 C_STORE = "hand-written C"
 # Per build, per contender, per layout: (ratio, ns) of each run's fastest round; builds in the
@@ -174,22 +180,48 @@ def median_ns(by_layout):
     return statistics.median(statistics.median(ns for _, ns in rs) for rs in by_layout.values())
 
 
+def bootstrap(values, statistic):
+    """The 5th and 95th percentiles of `statistic` over 2,000 resamples of `values` (the
+    layouts, drawn with replacement): how far the figure moves with the layouts swept. Seeded,
+    so that the same ratios print the same interval."""
+    draw = random.Random(1)
+    stats = sorted(statistic(draw.choices(values, k=len(values))) for _ in range(2000))
+    return stats[100], stats[1899]
+
+
+# Per contender, per build (in the order they ran): each layout's median ratio, by seed.
+layout_medians = collections.defaultdict(dict)
 for build, by_contender in rounds.items():
     c_ns = median_ns(by_contender[C_STORE])
     for contender, by_layout in by_contender.items():
         if contender == C_STORE:
             continue  # what the others are measured against
-        medians = []
+        medians = layout_medians[contender][build] = {}
         print(f"{contender} ({build}), fastest round / C store's fastest round:")
         for seed, rs in sorted(by_layout.items()):
             ratios = [ratio for ratio, _ in rs]
-            medians.append(statistics.median(ratios))
+            medians[seed] = statistics.median(ratios)
             print(
-                f"  layout {seed}: median {medians[-1]:.3f}x"
+                f"  layout {seed}: median {medians[seed]:.3f}x"
                 f"  (runs {min(ratios):.3f}x to {max(ratios):.3f}x)"
             )
+        low, high = bootstrap(list(medians.values()), statistics.median)
         print(
-            f"  median over {len(medians)} layouts: {statistics.median(medians):.3f}x"
+            f"  median over {len(medians)} layouts: {statistics.median(medians.values()):.3f}x"
+            f" (90% of bootstrap medians within {low:.3f}x to {high:.3f}x)"
             f"  (its fastest round {median_ns(by_layout):.0f} ns, the C store's {c_ns:.0f} ns)"
         )
+
+# With BASE: each layout's ratio in this tree against the same seed's in BASE, which ran beside
+# it in every run (two builds' layouts of one seed differ, but share the machine's load).
+for contender, by_build in layout_medians.items():
+    if len(by_build) != 2:
+        continue
+    base, tree = by_build.values()
+    changes = [tree[seed] / base[seed] - 1 for seed in base]
+    low, high = bootstrap(changes, statistics.mean)
+    print(
+        f"{contender}, this tree against BASE: {100 * statistics.mean(changes):+.2f}% on average"
+        f" over the layouts (90% of bootstrap means within {100 * low:+.2f}% to {100 * high:+.2f}%)"
+    )
 EOF
