@@ -206,13 +206,21 @@ impl<S: MessageStore> StoreShared<S> {
 
     /// Closes the store without calling MAPI: out of the registry, invalid from now on, and the
     /// provider's [`MessageStore::logoff`], once. Idempotent.
+    #[inline]
     fn close(&self) {
         // A store's teardown closes it up to three times (IMSLogon::Logoff, the last Release
         // of each object): only the first has anything to do (a close racing it on another
-        // thread does it again, harmlessly).
+        // thread does it again, harmlessly), and the others are this load alone, inlined where
+        // they are made, without the frame the work below sets up.
         if self.gate.is_closed() {
             return;
         }
+        self.close_now();
+    }
+
+    /// [`Self::close`]'s work, the first time.
+    #[inline(never)]
+    fn close_now(&self) {
         let now = self.gate.close();
         // Never the block's last hold: the caller's object or handle holds it too.
         drop(self.session.registry.remove(self));
