@@ -35,8 +35,8 @@
 #
 # Each median and each change comes with the interval of 90% of its bootstrap values (the layouts
 # drawn again with replacement): how far it moves with the layouts swept. Not with the machine's
-# load from one sweep to the next: two sweeps of one commit over two sets of 48 layouts, run an
-# hour apart, put its median at 1.258x (1.248x to 1.267x) and 1.244x (1.240x to 1.249x).
+# load from one sweep to the next: two sweeps of one commit over two sets of 48 layouts, run 20
+# minutes apart, put its median at 1.258x (1.248x to 1.267x) and 1.244x (1.240x to 1.249x).
 #
 # Usage: tests/benches/session-layouts.sh [LAYOUTS] [RUNS]   (default 16 layouts, 5 runs)
 # Environment: ROUNDS (per run, default 31) and BATCH, as the session bench reads them;
