@@ -392,9 +392,8 @@ impl<S: Shared, const HOSTED: bool> Reserved<S, HOSTED> {
     /// A new handle on the kept part.
     pub fn kept(&mut self) -> KeptRef<S::Kept> {
         self.take_hold();
-        // SAFETY: the reservation's hold keeps the kept part alive; the new handle owns the hold
-        // just taken.
-        unsafe { KeptRef::adopt(self.kept_part()) }
+        // The new handle owns the hold just taken; the reservation's keeps the part alive.
+        KeptRef(self.kept_part())
     }
 
     /// One more hold on the kept part, for a holder about to be made: a spare while there is
@@ -577,15 +576,6 @@ impl<T> KeptRef<T> {
     unsafe fn new(kept: NonNull<Kept<T>>) -> Self {
         // SAFETY: alive, by the caller's hold.
         unsafe { kept.as_ref() }.hold.take();
-        Self(kept)
-    }
-
-    /// The handle owning a hold on the kept part at `kept` that the caller took for it.
-    ///
-    /// # Safety
-    ///
-    /// The caller owns a hold on the live kept part at `kept`, which passes to the handle.
-    unsafe fn adopt(kept: NonNull<Kept<T>>) -> Self {
         Self(kept)
     }
 }
