@@ -37,6 +37,8 @@ static REENTRANT_CONTEXT: Mutex<Option<StoreRef>> = Mutex::new(None);
 static KEPT_CONTEXTS: Mutex<Vec<StoreRef>> = Mutex::new(Vec::new());
 /// The flags of the test provider's last fresh logon.
 static LOGON_FLAGS: AtomicU32 = AtomicU32::new(0);
+/// The profile name and interface the test provider's last fresh logon read from its request.
+static LOGON_NAMING: Mutex<Option<(Option<String>, Option<GUID>)>> = Mutex::new(None);
 
 mod caught_panics;
 
@@ -175,6 +177,7 @@ impl StoreProvider for TestProvider {
         context: StoreRef,
     ) -> ProviderResult<StoreLogon<TestStore>> {
         LOGON_FLAGS.store(request.flags, Ordering::SeqCst);
+        *LOGON_NAMING.lock().unwrap() = Some((request.profile_name(), request.interface.copied()));
         if request.entry_id == b"reentrant" {
             *REENTRANT_CONTEXT.lock().unwrap() = Some(context.clone());
         }
@@ -1141,6 +1144,72 @@ fn spooler_logon_accepts_the_spool_security_and_refuses_forgeries() {
         "the provider's logon told not to show UI"
     );
     drop(fresh);
+    shutdown(provider);
+    host.assert_balanced();
+}
+
+#[test]
+fn the_provider_reads_the_profile_name_and_interface_mapi_passed() {
+    let _serial = serial();
+    let host = Host::new();
+    let provider = host.init();
+    let wide: Vec<u16> = "Outlook \u{e9}t\u{e9}\0".encode_utf16().collect();
+    let narrow = b"Outlook\0";
+    let prop = IMAPIProp::IID;
+    let cases: [(LPTSTR, u32, *const GUID, Option<&str>, Option<GUID>); 3] = [
+        (
+            wide.as_ptr().cast_mut().cast(),
+            0x8000_0000,
+            &prop,
+            Some("Outlook \u{e9}t\u{e9}"),
+            Some(prop),
+        ),
+        (
+            narrow.as_ptr().cast_mut().cast(),
+            0,
+            core::ptr::null(),
+            Some("Outlook"),
+            None,
+        ),
+        (
+            core::ptr::null_mut(),
+            0x8000_0000,
+            core::ptr::null(),
+            None,
+            None,
+        ),
+    ];
+    for (profile, flags, interface, name, iid) in cases {
+        let support = host.support();
+        let (mut logon, mut store) = (core::ptr::null_mut(), core::ptr::null_mut());
+        let hr = unsafe {
+            raw_logon(
+                &provider,
+                Some(&support.to_interface()),
+                0,
+                profile,
+                5,
+                b"Named".as_ptr().cast_mut().cast(),
+                flags,
+                interface,
+                core::ptr::null_mut(),
+                core::ptr::null_mut(),
+                core::ptr::null_mut(),
+                &mut logon,
+                &mut store,
+            )
+        };
+        assert_eq!(hr, S_OK);
+        let seen = LOGON_NAMING.lock().unwrap().take();
+        assert_eq!(seen, Some((name.map(String::from), iid)));
+        // SAFETY: the logon handed out these references (the store as `interface` asks);
+        // released as MAPI would.
+        unsafe {
+            drop(IUnknown::from_raw(store));
+            drop(IUnknown::from_raw(logon));
+        }
+        drop(support);
+    }
     shutdown(provider);
     host.assert_balanced();
 }

@@ -30,6 +30,7 @@ fn open_flags(modify: bool) -> u32 {
 }
 
 /// The section a successful `OpenProfileSection` wrote to `raw`.
+#[inline(always)]
 fn opened(
     hr: HRESULT,
     raw: *mut c_void,
@@ -68,6 +69,9 @@ fn open(
 
 impl ProfileSection {
     /// `IMAPISupport::OpenProfileSection`: `uid` `None` is the calling provider's own section.
+    // Inlined, as `opened` is: the section, returned through memory, was written in parts and
+    // read back whole where the logon keeps it, which made the processor wait for the parts.
+    #[inline(always)]
     pub fn from_support(
         support: &IMAPISupport,
         uid: Option<&MAPIUID>,

@@ -34,14 +34,15 @@ use windows_core::GUID;
 
 use super::profile::ProfileSection;
 use super::service::{SettingValues, Settings};
+use super::text;
 use super::{ProviderContext, ProviderError, ProviderResult};
 use crate::alloc::props::WireProperty;
 use crate::alloc::{AllocatorSet, RootBuf};
 use crate::codes::{MAPI_E_NO_SUPPORT, MAPI_E_NOT_FOUND, MAPI_E_UNCONFIGURED};
-use crate::flags::STATUS_AVAILABLE;
+use crate::flags::{MAPI_UNICODE, STATUS_AVAILABLE};
 use crate::interfaces::IMAPISupport;
 use crate::tags::{PR_DISPLAY_NAME_W, PR_RESOURCE_METHODS, PR_STATUS_CODE, prop_id};
-use crate::types::MAPIUID;
+use crate::types::{LPTSTR, MAPIUID};
 
 /// One `Logon` or `SpoolerLogon` call, decoded.
 pub struct LogonRequest<'a> {
@@ -49,14 +50,15 @@ pub struct LogonRequest<'a> {
     pub support: &'a IMAPISupport,
     /// `ULONG_PTR ulUIParam`: the parent window for any UI.
     pub ui_param: usize,
-    /// The profile name, decoded as UTF-16 when `MAPI_UNICODE` is set and as 8-bit text
-    /// otherwise (bytes that are not UTF-8 are replaced); `None` when MAPI passed NULL.
-    pub profile_name: Option<String>,
+    /// `lpszProfileName` as MAPI passed it, decoded only if asked ([`Self::profile_name`]):
+    /// few providers want it.
+    pub(crate) profile_name: LPTSTR,
     /// The unwrapped store entry ID.
     pub entry_id: &'a [u8],
     pub flags: u32,
-    /// The interface the caller asked for (`None`: `IMsgStore`).
-    pub interface: Option<GUID>,
+    /// The interface the caller asked for (`None`: `IMsgStore`), in MAPI's memory: a copy,
+    /// written in parts and read whole by the logon, made the processor wait for the parts.
+    pub interface: Option<&'a GUID>,
     pub allocators: &'a AllocatorSet,
     /// Whether this is `SpoolerLogon`.
     pub spooler: bool,
@@ -66,6 +68,15 @@ pub struct LogonRequest<'a> {
 }
 
 impl LogonRequest<'_> {
+    /// The profile name, decoded as UTF-16 when `MAPI_UNICODE` is set and as 8-bit text
+    /// otherwise (bytes that are not UTF-8 are replaced); `None` when MAPI passed NULL.
+    pub fn profile_name(&self) -> Option<String> {
+        // SAFETY: MAPI's profile name for this call, NULL or a NUL-terminated string of the
+        // width `MAPI_UNICODE` says, alive for the call, which the request does not outlive
+        // (the runtime makes it in the call and lends it out).
+        unsafe { text::decode(self.profile_name, self.flags & MAPI_UNICODE != 0) }
+    }
+
     /// The provider's own profile section (`OpenProfileSection` with NULL and `MAPI_MODIFY`:
     /// the runtime writes the logon's identity to it), for reading or writing; `None` when MAPI
     /// offers none (`MAPI_E_NO_SUPPORT`, `MAPI_E_NOT_FOUND`). Opened once per call.
@@ -87,7 +98,11 @@ impl LogonRequest<'_> {
             Err(error) if error.code == MAPI_E_NO_SUPPORT || error.code == MAPI_E_NOT_FOUND => None,
             Err(error) => return Err(error),
         };
-        Ok(self.section.get_or_init(|| opened).as_ref())
+        // Set (the cell is empty: `profile_section` looked), not `get_or_init`, whose
+        // out-of-line initialiser copied the section in wider parts than it was written: the
+        // processor waited for the parts to reach the cache.
+        let _ = self.section.set(opened);
+        Ok(self.section.get().and_then(Option::as_ref))
     }
 
     /// `IMAPISupport::ModifyStatusRow` with `columns` (`PR_DISPLAY_NAME_W`, `PR_STATUS_CODE`,

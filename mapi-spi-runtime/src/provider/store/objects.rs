@@ -60,9 +60,7 @@ use crate::interfaces::{
     IMAPIAdviseSink, IMAPIProp, IMAPIPropImpl, IMAPIProviderShutdown, IMAPIProviderShutdownImpl,
     IMAPISupport, IMSLogon, IMSLogonImpl, IMSProvider, IMSProviderImpl, IMsgStore, IMsgStoreImpl,
 };
-use crate::provider::{
-    LastError, ProviderContext, ProviderError, ProviderResult, no_error_info, text,
-};
+use crate::provider::{LastError, ProviderContext, ProviderError, ProviderResult, no_error_info};
 use crate::sync::{CallGate, lock};
 use crate::types::{LPTSTR, MAPIERROR};
 use mapi_spi_macros::mapi_object;
@@ -632,10 +630,10 @@ struct LogonArgs<'r, 'a> {
 
 /// The interface a logon hands the store out as: NULL means `IMsgStore`; otherwise any IID the
 /// store object's QueryInterface answers.
-fn store_interface<S: MessageStore>(requested: Option<GUID>) -> Result<GUID, HRESULT> {
+fn store_interface<S: MessageStore>(requested: Option<&GUID>) -> Result<GUID, HRESULT> {
     match requested {
         None => Ok(IMsgStore::IID),
-        Some(iid) => store_answers::<S>(iid),
+        Some(iid) => store_answers::<S>(*iid),
     }
 }
 
@@ -697,12 +695,12 @@ impl<P: StoreProvider> ProviderObject<P> {
         let mut request = LogonRequest {
             support: call.support,
             ui_param: call.ui_param,
-            // SAFETY: MAPI's profile name, NULL or a string of the width `MAPI_UNICODE` says.
-            profile_name: unsafe { text::decode(call.profile_name, unicode) },
+            profile_name: call.profile_name,
             entry_id: call.entry_id,
             flags: call.flags,
-            // SAFETY: MAPI's IID pointer, NULL or readable.
-            interface: unsafe { call.interface.as_ref() }.copied(),
+            // SAFETY: MAPI's IID pointer, NULL or readable for the call, which the request does
+            // not outlive.
+            interface: unsafe { call.interface.as_ref() },
             allocators: &self.allocators,
             spooler: call.spooler,
             section: Default::default(),
