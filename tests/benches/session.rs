@@ -40,7 +40,11 @@
 //! script's `target/layouts/session-SEED`, against its `ratios` file), the C store's fastest
 //! round followed them with a correlation of 0.27 (a slope of 0.16 ns per simulated miss) and the
 //! bare store's not at all, on an AMD EPYC; instruction counts are the figure that moves with
-//! the code.
+//! the code, with one exception callgrind does not count: a read of a value the session has just
+//! written in parts, in wider parts than it was written, waits for the writes to reach the cache
+//! (about 5 ns each there). `tests/benches/session-stlf.sh` counts such reads per session from a
+//! valgrind trace, for each contender, and names where the runtime's stores make more of them than
+//! the C store.
 //!
 //! Wall-clock rounds, side by side in one process: `ROUNDS=N <bench binary>` runs N rounds, each
 //! timing `BATCH` sessions (20,000 unless set) of every contender in turn, and prints each
