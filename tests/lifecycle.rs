@@ -10,7 +10,7 @@ use mapi_spi_runtime::alloc::AllocatorSet;
 use mapi_spi_runtime::alloc::malloc::NativeMalloc;
 use mapi_spi_runtime::alloc::native;
 use mapi_spi_runtime::codes::*;
-use mapi_spi_runtime::flags::{CURRENT_SPI_VERSION, MDB_NO_DIALOG};
+use mapi_spi_runtime::flags::{CURRENT_SPI_VERSION, MAPI_UNICODE, MDB_NO_DIALOG};
 use mapi_spi_runtime::host::{HostSupport, Profile, SupportLog, SupportOptions};
 use mapi_spi_runtime::interfaces::{
     IMAPIProp, IMAPIPropImpl, IMSLogon, IMSProvider, IMsgStore, IMsgStoreImpl,
@@ -1156,30 +1156,45 @@ fn the_provider_reads_the_profile_name_and_interface_mapi_passed() {
     let wide: Vec<u16> = "Outlook \u{e9}t\u{e9}\0".encode_utf16().collect();
     let narrow = b"Outlook\0";
     let prop = IMAPIProp::IID;
-    let cases: [(LPTSTR, u32, *const GUID, Option<&str>, Option<GUID>); 3] = [
-        (
-            wide.as_ptr().cast_mut().cast(),
-            0x8000_0000,
-            &prop,
-            Some("Outlook \u{e9}t\u{e9}"),
-            Some(prop),
-        ),
-        (
-            narrow.as_ptr().cast_mut().cast(),
-            0,
-            core::ptr::null(),
-            Some("Outlook"),
-            None,
-        ),
-        (
-            core::ptr::null_mut(),
-            0x8000_0000,
-            core::ptr::null(),
-            None,
-            None,
-        ),
+    /// A logon's profile name and IID as MAPI passes them, and what the provider should read.
+    struct Case {
+        profile: LPTSTR,
+        flags: u32,
+        interface: *const GUID,
+        name: Option<&'static str>,
+        iid: Option<GUID>,
+    }
+    let cases = [
+        Case {
+            profile: wide.as_ptr().cast_mut().cast(),
+            flags: MAPI_UNICODE,
+            interface: &prop,
+            name: Some("Outlook \u{e9}t\u{e9}"),
+            iid: Some(prop),
+        },
+        Case {
+            profile: narrow.as_ptr().cast_mut().cast(),
+            flags: 0,
+            interface: core::ptr::null(),
+            name: Some("Outlook"),
+            iid: None,
+        },
+        Case {
+            profile: core::ptr::null_mut(),
+            flags: MAPI_UNICODE,
+            interface: core::ptr::null(),
+            name: None,
+            iid: None,
+        },
     ];
-    for (profile, flags, interface, name, iid) in cases {
+    for Case {
+        profile,
+        flags,
+        interface,
+        name,
+        iid,
+    } in cases
+    {
         let support = host.support();
         let (mut logon, mut store) = (core::ptr::null_mut(), core::ptr::null_mut());
         let hr = unsafe {

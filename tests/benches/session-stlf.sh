@@ -38,33 +38,48 @@ mkdir -p "$out"
 # Sessions counted by the bench (see its docs), not timed rounds.
 unset ROUNDS PHASES COMPARES
 
-bin=$(cd "$root" && cargo bench -p mapi-spi-tests --bench session --no-run \
-    --message-format=json 2>/dev/null | python3 -c '
+if ! json=$(cd "$root" && cargo bench -p mapi-spi-tests --bench session --no-run \
+    --message-format=json 2>"$out/build.log"); then
+    tail -20 "$out/build.log" >&2
+    echo "the session bench did not build" >&2
+    exit 1
+fi
+bin=$(python3 -c '
 import json, sys
 for line in sys.stdin:
     m = json.loads(line)
     if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "session" and m.get("executable"):
-        print(m["executable"])')
+        print(m["executable"])' <<<"$json")
 if [ ! -x "$bin" ]; then
-    echo "the session bench did not build: cargo bench -p mapi-spi-tests --bench session --no-run" >&2
+    echo "cargo named no session bench executable" >&2
     exit 1
 fi
 
 contenders=("hand-written C" "mapi-spi bare store" "mapi-spi sample store")
+jobs=()
 for ((c = 0; c < ${#contenders[@]}; c++)); do
     for n in 2 3; do
         # `-v -v` logs where the bench's code is loaded, which names the places below.
         SESSIONS=$n CONTENDER="${contenders[c]}" valgrind --tool=lackey --trace-mem=yes -v -v \
             --log-file="$out/trace-$c-$n" "$bin" >/dev/null &
+        jobs+=($!)
     done
 done
-wait
+for job in "${jobs[@]}"; do
+    if ! wait "$job"; then
+        echo "a traced run failed: see $out/trace-*" >&2
+        exit 1
+    fi
+done
 
 python3 - "$bin" "$window" "$out" "${contenders[@]}" <<'PY'
 import collections, re, subprocess, sys
 
 binary, window, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 contenders = sys.argv[4:]
+# Lackey's lines: "I  addr,size" (an instruction), " L addr,size", " S ...", " M ..." (a read, a
+# write, a read and write of the same bytes).
+ACCESS = re.compile(r"^ ?([ILSM]) +([0-9a-f]+),([0-9]+)$")
 
 
 def waits(path):
@@ -95,11 +110,10 @@ def waits(path):
                     if loaded:
                         offset = int(loaded.group(2), 16) - int(loaded.group(1), 16)
                 continue
-            kind, _, rest = line.strip().partition(" ")
-            addr, _, size = rest.strip().partition(",")
-            if not size:
+            access = ACCESS.match(line)
+            if not access:
                 continue
-            addr, size = int(addr, 16), int(size)
+            kind, addr, size = access.group(1), int(access.group(2), 16), int(access.group(3))
             if kind == "I":
                 at = addr
             elif kind == "L":
@@ -113,14 +127,19 @@ def waits(path):
 
 
 per_session = []
-offset = None
+offsets = set()
 for c, name in enumerate(contenders):
-    two, _ = waits(f"{out}/trace-{c}-2")
-    three, offset = waits(f"{out}/trace-{c}-3")
-    sites = {at: three[at] - two[at] for at in three if three[at] > two[at]}
-    per_session.append(sites)
-    print(f"{name:<24} {sum(sites.values()):4} reads per session wait on writes "
-          f"(window {window})")
+    (two, at_two), (three, at_three) = (waits(f"{out}/trace-{c}-{n}") for n in (2, 3))
+    offsets |= {at_two, at_three}
+    # The places where the third session makes more than the second's: a total summed over them
+    # alone would leave out the places where it makes fewer (the registry's hashing is seeded
+    # per process).
+    per_session.append({at: three[at] - two[at] for at in three if three[at] > two[at]})
+    print(f"{name:<24} {sum(three.values()) - sum(two.values()):4} reads per session wait on "
+          f"writes (window {window})")
+if len(offsets) != 1 or None in offsets:
+    sys.exit(f"the traces do not agree on where the bench's code is loaded: {offsets}")
+(offset,) = offsets
 
 c_store = per_session[0]
 for name, sites in zip(contenders[1:], per_session[1:]):
@@ -128,16 +147,16 @@ for name, sites in zip(contenders[1:], per_session[1:]):
     print(f"\n{name}: {sum(extra.values())} more per session than the C store's trace, at")
     places = collections.Counter()
     for at in sorted(extra):
-        where = hex(at)
-        if offset is not None:
-            lines = subprocess.run(
-                ["addr2line", "-f", "-C", "-i", "-e", binary, hex(at - offset)],
-                capture_output=True, text=True).stdout.splitlines()
-            # Innermost frame first: the function it was inlined into last, outermost.
-            frames = [(lines[i], lines[i + 1].rsplit("/", 1)[-1]) for i in range(0, len(lines) - 1, 2)]
-            if frames:
-                inner = " <- ".join(loc for _, loc in frames[:3])
-                where = f"{inner}  in {frames[-1][0][:90]}"
+        lines = subprocess.run(
+            ["addr2line", "-f", "-C", "-i", "-e", binary, hex(at - offset)],
+            capture_output=True, text=True).stdout.splitlines()
+        # Innermost frame first; the last is the function the code was inlined into.
+        frames = [(lines[i], lines[i + 1].rsplit("/", 1)[-1]) for i in range(0, len(lines) - 1, 2)]
+        if frames and frames[-1][0] != "??":
+            inner = " <- ".join(loc for _, loc in frames[:3])
+            where = f"{inner}  in {frames[-1][0][:90]}"
+        else:
+            where = "outside the bench's code (libc's memcpy, most likely)"
         places[where] += extra[at]
     for where, count in places.most_common():
         print(f"  {count:3}  {where}")

@@ -52,6 +52,7 @@ fn opened(
 
 /// Runs an `OpenProfileSection` with `uid` (NULL for `None`) and its flags, and takes the
 /// section it returned.
+#[inline(always)]
 fn open(
     uid: Option<&MAPIUID>,
     modify: bool,
@@ -69,8 +70,8 @@ fn open(
 
 impl ProfileSection {
     /// `IMAPISupport::OpenProfileSection`: `uid` `None` is the calling provider's own section.
-    // Inlined, as `opened` is: the section, returned through memory, was written in parts and
-    // read back whole where the logon keeps it, which made the processor wait for the parts.
+    // Inlined, as `open` and `opened` are: returned through memory, the section was written in
+    // parts and read whole where a logon keeps it (see tests/benches/session-stlf.sh).
     #[inline(always)]
     pub fn from_support(
         support: &IMAPISupport,

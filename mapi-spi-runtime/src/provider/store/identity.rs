@@ -106,8 +106,8 @@ fn record_in(
 /// (`WrapStoreEntryID`), kept in the block MAPI returned it in (as a C store keeps it: no copy,
 /// and freed with `allocators` when dropped), or as it is, copied into a block of `allocators`,
 /// where MAPI does not wrap. Errors as [`AllocatorSet::allocate`], for that copy.
-// Inlined: returned through memory, the block's handle was written in parts and read back whole
-// by the caller, which made the processor wait for the parts to reach the cache.
+// Inlined: returned through memory, the handle was written in parts and read whole by the
+// caller (see tests/benches/session-stlf.sh).
 #[inline(always)]
 pub fn client_entry_id(
     support: &IMAPISupport,

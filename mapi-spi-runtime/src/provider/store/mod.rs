@@ -39,7 +39,7 @@ use super::{ProviderContext, ProviderError, ProviderResult};
 use crate::alloc::props::WireProperty;
 use crate::alloc::{AllocatorSet, RootBuf};
 use crate::codes::{MAPI_E_NO_SUPPORT, MAPI_E_NOT_FOUND, MAPI_E_UNCONFIGURED};
-use crate::flags::{MAPI_UNICODE, STATUS_AVAILABLE};
+use crate::flags::STATUS_AVAILABLE;
 use crate::interfaces::IMAPISupport;
 use crate::tags::{PR_DISPLAY_NAME_W, PR_RESOURCE_METHODS, PR_STATUS_CODE, prop_id};
 use crate::types::{LPTSTR, MAPIUID};
@@ -53,11 +53,13 @@ pub struct LogonRequest<'a> {
     /// `lpszProfileName` as MAPI passed it, decoded only if asked ([`Self::profile_name`]):
     /// few providers want it.
     pub(crate) profile_name: LPTSTR,
+    /// Whether `profile_name` is UTF-16 (`MAPI_UNICODE` in the flags MAPI passed).
+    pub(crate) unicode: bool,
     /// The unwrapped store entry ID.
     pub entry_id: &'a [u8],
     pub flags: u32,
-    /// The interface the caller asked for (`None`: `IMsgStore`), in MAPI's memory: a copy,
-    /// written in parts and read whole by the logon, made the processor wait for the parts.
+    /// The interface the caller asked for (`None`: `IMsgStore`), in MAPI's memory.
+    // Borrowed: a copy was written in parts and read whole (see tests/benches/session-stlf.sh).
     pub interface: Option<&'a GUID>,
     pub allocators: &'a AllocatorSet,
     /// Whether this is `SpoolerLogon`.
@@ -72,9 +74,9 @@ impl LogonRequest<'_> {
     /// otherwise (bytes that are not UTF-8 are replaced); `None` when MAPI passed NULL.
     pub fn profile_name(&self) -> Option<String> {
         // SAFETY: MAPI's profile name for this call, NULL or a NUL-terminated string of the
-        // width `MAPI_UNICODE` says, alive for the call, which the request does not outlive
-        // (the runtime makes it in the call and lends it out).
-        unsafe { text::decode(self.profile_name, self.flags & MAPI_UNICODE != 0) }
+        // width `unicode` says, alive for the call, which the request does not outlive (the
+        // runtime makes it in the call and only lends it out).
+        unsafe { text::decode(self.profile_name, self.unicode) }
     }
 
     /// The provider's own profile section (`OpenProfileSection` with NULL and `MAPI_MODIFY`:
@@ -99,8 +101,8 @@ impl LogonRequest<'_> {
             Err(error) => return Err(error),
         };
         // Set (the cell is empty: `profile_section` looked), not `get_or_init`, whose
-        // out-of-line initialiser copied the section in wider parts than it was written: the
-        // processor waited for the parts to reach the cache.
+        // out-of-line initialiser copied the section whole after it was written in parts (see
+        // tests/benches/session-stlf.sh).
         let _ = self.section.set(opened);
         Ok(self.section.get().and_then(Option::as_ref))
     }

@@ -615,7 +615,7 @@ struct LogonCall<'a> {
     profile_name: LPTSTR,
     entry_id: &'a [u8],
     flags: u32,
-    interface: *const GUID,
+    interface: Option<&'a GUID>,
     spooler: bool,
     lppMAPIError: *mut *mut MAPIERROR,
 }
@@ -698,9 +698,8 @@ impl<P: StoreProvider> ProviderObject<P> {
             profile_name: call.profile_name,
             entry_id: call.entry_id,
             flags: call.flags,
-            // SAFETY: MAPI's IID pointer, NULL or readable for the call, which the request does
-            // not outlive.
-            interface: unsafe { call.interface.as_ref() },
+            interface: call.interface,
+            unicode,
             allocators: &self.allocators,
             spooler: call.spooler,
             section: Default::default(),
@@ -952,7 +951,8 @@ impl<P: StoreProvider> IMSProviderImpl for ProviderObject<P> {
             profile_name: lpszProfileName,
             entry_id,
             flags: ulFlags,
-            interface: lpInterface,
+            // SAFETY: MAPI's IID pointer, NULL or readable for the call.
+            interface: unsafe { lpInterface.as_ref() },
             spooler: false,
             lppMAPIError,
         };
@@ -995,7 +995,8 @@ impl<P: StoreProvider> IMSProviderImpl for ProviderObject<P> {
             profile_name: lpszProfileName,
             entry_id,
             flags: ulFlags,
-            interface: lpInterface,
+            // SAFETY: MAPI's IID pointer, NULL or readable for the call.
+            interface: unsafe { lpInterface.as_ref() },
             spooler: true,
             lppMAPIError,
         };
