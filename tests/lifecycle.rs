@@ -409,6 +409,20 @@ impl Host {
         id: &[u8],
         unicode: bool,
     ) -> Logon {
+        let flags = if unicode { MAPI_UNICODE } else { 0 };
+        let unnamed = (core::ptr::null_mut(), core::ptr::null());
+        self.logon_as(support, provider, id, flags, unnamed)
+    }
+
+    /// [`Self::logon_with`] with `flags` and the profile name and IID MAPI passes (`naming`).
+    fn logon_as(
+        &self,
+        support: ComObject<HostSupport>,
+        provider: &IMSProvider,
+        id: &[u8],
+        flags: u32,
+        (profile, interface): (LPTSTR, *const GUID),
+    ) -> Logon {
         let (mut cb, mut spool, mut error, mut logon, mut store) = (
             0u32,
             core::ptr::null_mut(),
@@ -416,17 +430,16 @@ impl Host {
             core::ptr::null_mut(),
             core::ptr::null_mut(),
         );
-        let flags = if unicode { 0x8000_0000 } else { 0 };
         let hr = unsafe {
             raw_logon(
                 provider,
                 Some(&support.to_interface()),
                 0,
-                core::ptr::null_mut(),
+                profile,
                 id.len() as u32,
                 id.as_ptr().cast_mut().cast(),
                 flags,
-                core::ptr::null(),
+                interface,
                 &mut cb,
                 &mut spool,
                 &mut error,
@@ -439,7 +452,7 @@ impl Host {
             store: (!store.is_null()).then(|| unsafe { IMsgStore::from_raw(store) }),
             logon: (!logon.is_null()).then(|| unsafe { IMSLogon::from_raw(logon) }),
             spool: self.take(spool, cb),
-            error: self.take_error(error, unicode),
+            error: self.take_error(error, flags & MAPI_UNICODE != 0),
             support,
         };
         if let Some(logon) = &result.logon {
@@ -1195,35 +1208,18 @@ fn the_provider_reads_the_profile_name_and_interface_mapi_passed() {
         iid,
     } in cases
     {
-        let support = host.support();
-        let (mut logon, mut store) = (core::ptr::null_mut(), core::ptr::null_mut());
-        let hr = unsafe {
-            raw_logon(
-                &provider,
-                Some(&support.to_interface()),
-                0,
-                profile,
-                5,
-                b"Named".as_ptr().cast_mut().cast(),
-                flags,
-                interface,
-                core::ptr::null_mut(),
-                core::ptr::null_mut(),
-                core::ptr::null_mut(),
-                &mut logon,
-                &mut store,
-            )
-        };
-        assert_eq!(hr, S_OK);
+        // The store as `interface` asks: released through IUnknown's slot, which every
+        // interface of the store object shares.
+        let named = host.logon_as(
+            host.support(),
+            &provider,
+            b"Named",
+            flags,
+            (profile, interface),
+        );
+        assert_eq!(named.hr, S_OK);
         let seen = LOGON_NAMING.lock().unwrap().take();
         assert_eq!(seen, Some((name.map(String::from), iid)));
-        // SAFETY: the logon handed out these references (the store as `interface` asks);
-        // released as MAPI would.
-        unsafe {
-            drop(IUnknown::from_raw(store));
-            drop(IUnknown::from_raw(logon));
-        }
-        drop(support);
     }
     shutdown(provider);
     host.assert_balanced();
