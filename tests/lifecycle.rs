@@ -339,6 +339,7 @@ struct Host {
 /// What one Logon returned.
 struct Logon {
     hr: HRESULT,
+    /// The store (asked as another interface by `Host::logon_as`, only released).
     store: Option<IMsgStore>,
     logon: Option<IMSLogon>,
     spool: Vec<u8>,
@@ -414,7 +415,7 @@ impl Host {
         self.logon_as(support, provider, id, flags, unnamed)
     }
 
-    /// [`Self::logon_with`] with `flags` and the profile name and IID MAPI passes (`naming`).
+    /// [`Self::logon_with`] with `flags`, and the profile name and IID as MAPI passes them.
     fn logon_as(
         &self,
         support: ComObject<HostSupport>,

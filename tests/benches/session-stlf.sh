@@ -65,17 +65,19 @@ for ((c = 0; c < ${#contenders[@]}; c++)); do
         jobs+=($!)
     done
 done
+failed=0
 for job in "${jobs[@]}"; do
-    if ! wait "$job"; then
-        echo "a traced run failed: see $out/trace-*" >&2
-        exit 1
-    fi
+    wait "$job" || failed=1
 done
+if [ "$failed" = 1 ]; then
+    echo "a traced run failed: see $out/trace-*" >&2
+    exit 1
+fi
 
 python3 - "$bin" "$window" "$out" "${contenders[@]}" <<'PY'
-import collections, re, subprocess, sys
+import collections, os, re, subprocess, sys
 
-binary, window, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+binary, window, out = os.path.realpath(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 contenders = sys.argv[4:]
 # Lackey's lines: "I  addr,size" (an instruction), " L addr,size", " S ...", " M ..." (a read, a
 # write, a read and write of the same bytes).
@@ -87,6 +89,7 @@ def waits(path):
     and where the bench's code is loaded (its address less its address in the file)."""
     writes = collections.deque(maxlen=window)
     found = collections.Counter()
+    instructions = 0
     at = 0
     offset = None
     reading_bench = False
@@ -115,6 +118,7 @@ def waits(path):
                 continue
             kind, addr, size = access.group(1), int(access.group(2), 16), int(access.group(3))
             if kind == "I":
+                instructions += 1
                 at = addr
             elif kind == "L":
                 read(addr, size)
@@ -123,13 +127,20 @@ def waits(path):
             elif kind == "M":
                 read(addr, size)
                 writes.append((addr, size))
-    return found, offset
+    if not instructions:
+        sys.exit(f"{path}: no instruction traced (not lackey's format?)")
+    if offset is None:
+        sys.exit(f"{path}: no load address for {binary} (valgrind's -v -v lines changed?)")
+    return found, offset, instructions
 
 
 per_session = []
 offsets = set()
 for c, name in enumerate(contenders):
-    (two, at_two), (three, at_three) = (waits(f"{out}/trace-{c}-{n}") for n in (2, 3))
+    (two, at_two, ran_two), (three, at_three, ran_three) = (
+        waits(f"{out}/trace-{c}-{n}") for n in (2, 3))
+    if ran_three <= ran_two:
+        sys.exit(f"{name}: 3 sessions ran no more instructions than 2")
     offsets |= {at_two, at_three}
     # The places where the third session makes more than the second's: a total summed over them
     # alone would leave out the places where it makes fewer (the registry's hashing is seeded
@@ -137,7 +148,7 @@ for c, name in enumerate(contenders):
     per_session.append({at: three[at] - two[at] for at in three if three[at] > two[at]})
     print(f"{name:<24} {sum(three.values()) - sum(two.values()):4} reads per session wait on "
           f"writes (window {window})")
-if len(offsets) != 1 or None in offsets:
+if len(offsets) != 1:
     sys.exit(f"the traces do not agree on where the bench's code is loaded: {offsets}")
 (offset,) = offsets
 

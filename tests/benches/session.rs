@@ -42,7 +42,7 @@
 //! bare store's not at all, on an AMD EPYC; instruction counts are the figure that moves with
 //! the code, with one exception callgrind does not count: a read of a value the session has just
 //! written in parts, in wider parts than it was written, waits for the writes to reach the cache
-//! (about 5 ns each there). `tests/benches/session-stlf.sh` counts such reads per session from a
+//! (4 to 8 ns each there). `tests/benches/session-stlf.sh` counts such reads per session from a
 //! valgrind trace, for each contender, and names where the runtime's stores make more of them than
 //! the C store.
 //!

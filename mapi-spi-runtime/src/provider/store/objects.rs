@@ -760,7 +760,7 @@ impl<P: StoreProvider> ProviderObject<P> {
         args: LogonArgs<'_, '_>,
         spool_out: Option<(*mut u32, *mut *mut u8)>,
     ) -> HRESULT {
-        let unicode = args.request.flags & MAPI_UNICODE != 0;
+        let unicode = args.request.unicode;
         let interface = match store_interface::<P::Store>(args.request.interface) {
             Ok(interface) => interface,
             Err(hr) => return hr,
@@ -1007,7 +1007,7 @@ impl<P: StoreProvider> IMSProviderImpl for ProviderObject<P> {
                 .open(request, spool_security)
                 .and_then(|payload| this.provider.spooler_logon(request, payload));
             if let Err(error) = genuine {
-                return this.fail(error, request.flags & MAPI_UNICODE != 0, lppMAPIError);
+                return this.fail(error, request.unicode, lppMAPIError);
             }
             // The spooler runs in the background: a store not open yet is logged on to without
             // UI, as `StoreProvider::spooler_logon` promises.
