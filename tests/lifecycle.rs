@@ -1169,6 +1169,9 @@ fn the_provider_reads_the_profile_name_and_interface_mapi_passed() {
     let provider = host.init();
     let wide: Vec<u16> = "Outlook \u{e9}t\u{e9}\0".encode_utf16().collect();
     let narrow = b"Outlook\0";
+    // Malformed: a byte that is not UTF-8, a lone surrogate. Replaced, never trusted.
+    let bad_narrow = b"Out\xFFlook\0";
+    let bad_wide: [u16; 4] = [u16::from(b'O'), 0xD800, u16::from(b'k'), 0];
     let prop = IMAPIProp::IID;
     /// A logon's profile name and IID as MAPI passes them, and what the provider should read.
     struct Case {
@@ -1191,6 +1194,20 @@ fn the_provider_reads_the_profile_name_and_interface_mapi_passed() {
             flags: 0,
             interface: core::ptr::null(),
             name: Some("Outlook"),
+            iid: None,
+        },
+        Case {
+            profile: bad_narrow.as_ptr().cast_mut().cast(),
+            flags: 0,
+            interface: core::ptr::null(),
+            name: Some("Out\u{fffd}look"),
+            iid: None,
+        },
+        Case {
+            profile: bad_wide.as_ptr().cast_mut().cast(),
+            flags: MAPI_UNICODE,
+            interface: core::ptr::null(),
+            name: Some("O\u{fffd}k"),
             iid: None,
         },
         Case {

@@ -53,7 +53,8 @@ pub struct LogonRequest<'a> {
     /// `lpszProfileName` as MAPI passed it, decoded only if asked ([`Self::profile_name`]):
     /// few providers want it.
     pub(crate) profile_name: LPTSTR,
-    /// Whether `profile_name` is UTF-16 (`MAPI_UNICODE` in the flags MAPI passed).
+    /// Whether `profile_name` is UTF-16 (`MAPI_UNICODE` in the flags MAPI passed): kept apart
+    /// from `flags`, which the runtime amends, as the decoding's soundness rests on it.
     pub(crate) unicode: bool,
     /// The unwrapped store entry ID.
     pub entry_id: &'a [u8],
